@@ -1,0 +1,32 @@
+// Command seccomp-gen turns real syscall traces into least-privilege seccomp
+// profiles: trace a workload with eBPF, generate Docker/OCI/Kubernetes/BPF
+// profiles from the traces, and replay runs against a profile in CI.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:]))
+}
+
+func run(args []string) int {
+	root := newRootCmd()
+	root.SetArgs(args)
+	err := root.Execute()
+	if err == nil {
+		return 0
+	}
+	var ex *exitError
+	if errors.As(err, &ex) {
+		if ex.err != nil {
+			fmt.Fprintf(os.Stderr, "seccomp-gen: %v\n", ex.err)
+		}
+		return ex.code
+	}
+	fmt.Fprintf(os.Stderr, "seccomp-gen: %v\n", err)
+	return 1
+}

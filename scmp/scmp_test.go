@@ -1,0 +1,72 @@
+package scmp
+
+import (
+	"errors"
+	"testing"
+)
+
+func TestNameNumber(t *testing.T) {
+	cases := []struct {
+		arch string
+		name string
+		nr   int
+	}{
+		{"x86_64", "read", 0},
+		{"x86_64", "getpid", 39},
+		{"x86", "getpid", 20},
+		{"x86", "restart_syscall", 0},
+		{"x32", "read", x32Bit},
+		{"aarch64", "openat", 56},
+		{"arm", "getpid", 20},
+	}
+	for _, c := range cases {
+		nr, err := Number(c.arch, c.name)
+		if err != nil || nr != c.nr {
+			t.Errorf("Number(%s, %s) = %d, %v; want %d", c.arch, c.name, nr, err, c.nr)
+		}
+		n, ok := Name(c.arch, c.nr)
+		if !ok || n != c.name {
+			t.Errorf("Name(%s, %d) = %q, %v; want %q", c.arch, c.nr, n, ok, c.name)
+		}
+	}
+}
+
+func TestMissingOnArch(t *testing.T) {
+	_, err := Number("aarch64", "open")
+	var u *UnknownSyscallError
+	if !errors.As(err, &u) || u.Name != "open" || u.Arch != "aarch64" {
+		t.Fatalf("Number(aarch64, open) error = %v, want UnknownSyscallError", err)
+	}
+	if Has("aarch64", "open") || !Has("x86_64", "open") {
+		t.Fatal("Has disagrees with the tables for open")
+	}
+	if _, ok := Name("x86_64", 100000); ok {
+		t.Fatal("Name knows syscall 100000")
+	}
+	if _, ok := Name("x32", 0); ok {
+		t.Fatal("x32 numbers without the x32 bit must not resolve")
+	}
+}
+
+func TestArchNames(t *testing.T) {
+	for _, a := range ArchNames() {
+		s, err := SCMPName(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, err := Canonical(s)
+		if err != nil || back != a {
+			t.Errorf("Canonical(%s) = %s, %v; want %s", s, back, err, a)
+		}
+		names, err := Names(a)
+		if err != nil || len(names) < 250 {
+			t.Errorf("Names(%s): %d names, %v", a, len(names), err)
+		}
+	}
+	if _, err := Canonical("sparc"); !errors.Is(err, ErrUnknownArch) {
+		t.Fatalf("Canonical(sparc) = %v, want ErrUnknownArch", err)
+	}
+	if n, _ := Native(); n != "x86_64" && n != "aarch64" {
+		t.Logf("native arch %s", n)
+	}
+}
