@@ -67,6 +67,9 @@ type Syscall struct {
 	Nr    int    `yaml:"nr"`
 	Name  string `yaml:"name,omitempty"`
 	Count uint64 `yaml:"count"`
+	// First is the program name (comm) of the task that issued this syscall
+	// first, when the recorder knows it.
+	First string `yaml:"first,omitempty"`
 	// Args is reserved for argument-aware profiles: distinct values seen for
 	// security-relevant scalar arguments, keyed by argument index.
 	Args []ArgValues `yaml:"args,omitempty"`
