@@ -268,8 +268,24 @@ func Decode(r io.Reader) (*File, error) {
 	return &f, nil
 }
 
+// cleanYAMLError turns yaml.v3's multi-line errors into one line a user
+// can act on ("line 3: unknown field colour").
 func cleanYAMLError(err error) string {
-	return strings.TrimPrefix(err.Error(), "yaml: ")
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		msgs := make([]string, len(te.Errors))
+		for i, m := range te.Errors {
+			m = strings.TrimSpace(m)
+			if a, b, ok := strings.Cut(m, ": field "); ok {
+				if i := strings.Index(b, " not found in type "); i >= 0 {
+					m = a + ": unknown field " + b[:i]
+				}
+			}
+			msgs[i] = m
+		}
+		return strings.Join(msgs, "; ")
+	}
+	return strings.ReplaceAll(strings.TrimPrefix(err.Error(), "yaml: "), "\n", " ")
 }
 
 // ReadFile reads and validates a trace file; "-" reads standard input.
