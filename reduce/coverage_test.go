@@ -1,0 +1,131 @@
+package reduce
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/seccomp-gen/seccomp-gen/policy"
+	"github.com/seccomp-gen/seccomp-gen/trace"
+)
+
+func covPolicy() *policy.Policy {
+	return &policy.Policy{
+		DefaultAction: policy.ActErrno,
+		DefaultErrno:  policy.Errno(policy.ENOSYS),
+		Arches:        []string{"x86_64"},
+		Rules: []policy.Rule{
+			{Names: []string{"read", "write", "exit_group"}, Action: policy.ActAllow},
+			{Names: []string{"getpriority"}, Action: policy.ActErrno, Errno: policy.Errno(policy.EPERM)},
+			{Names: []string{"socket"}, Action: policy.ActAllow, Args: []policy.Arg{{Index: 0, Value: 1, Op: policy.OpEqualTo}}},
+		},
+	}
+}
+
+func covTrace(sc ...trace.Syscall) *trace.File {
+	return &trace.File{Version: 1, Target: trace.Target{Command: []string{"x"}}, Syscalls: sc}
+}
+
+func TestCheckCoverage(t *testing.T) {
+	a := covTrace(
+		trace.Syscall{Arch: "x86_64", Nr: 0, Name: "read", Count: 3, First: "prog"},
+		trace.Syscall{Arch: "x86_64", Nr: 1, Name: "write", Count: 1, First: "prog"},
+		trace.Syscall{Arch: "x86_64", Nr: 140, Name: "getpriority", Count: 2, First: "prog"},
+	)
+	b := covTrace(
+		trace.Syscall{Arch: "x86_64", Nr: 0, Name: "read", Count: 4, First: "other"},
+		trace.Syscall{Arch: "x86_64", Nr: 41, Name: "socket", Count: 1},
+		trace.Syscall{Arch: "x86_64", Nr: 470, Count: 1},
+		trace.Syscall{Arch: "x86", Nr: 20, Name: "getpid", Count: 5, First: "i386"},
+		trace.Syscall{Arch: "x86_64", Nr: 39, Name: "getpid", Count: 1, First: "prog"},
+	)
+	b.Lost = 2
+	c, err := CheckCoverage(covPolicy(), a, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type want struct {
+		label   string
+		count   uint64
+		first   string
+		covered bool
+		reason  string
+	}
+	wants := []want{
+		{"getpid", 5, "i386", false, ReasonArch},
+		{"getpid", 1, "prog", false, ReasonDenied},
+		{"getpriority", 2, "prog", false, ReasonDenied},
+		{"read", 7, "prog", true, ""},
+		{"socket", 1, "", true, ReasonConditional},
+		{"write", 1, "prog", true, ""},
+		{"#470", 1, "", false, ReasonUnknown},
+	}
+	if len(c.Entries) != len(wants) {
+		t.Fatalf("got %d entries, want %d: %+v", len(c.Entries), len(wants), c.Entries)
+	}
+	for i, w := range wants {
+		e := c.Entries[i]
+		if e.Label() != w.label || e.Count != w.count || e.First != w.first || e.Covered != w.covered || e.Reason != w.reason {
+			t.Errorf("entry %d = %+v, want %+v", i, e, w)
+		}
+	}
+	if got := c.Entries[1]; got.Action != policy.ActErrno || got.Errno != policy.ENOSYS {
+		t.Errorf("getpid verdict %s %d, want ENOSYS default", got.Action, got.Errno)
+	}
+	if got := c.Entries[2]; got.Errno != policy.EPERM || got.Explain(covPolicy()) != "profile answers SCMP_ACT_ERRNO(EPERM)" {
+		t.Errorf("getpriority: %q", got.Explain(covPolicy()))
+	}
+	if c.OK() || len(c.Missing()) != 4 || c.Lost != 2 {
+		t.Errorf("OK=%v missing=%d lost=%d", c.OK(), len(c.Missing()), c.Lost)
+	}
+}
+
+func TestCheckCoverageAllCovered(t *testing.T) {
+	c, err := CheckCoverage(covPolicy(), covTrace(trace.Syscall{Arch: "x86_64", Nr: 0, Name: "read", Count: 1}))
+	if err != nil || !c.OK() {
+		t.Fatalf("err=%v ok=%v", err, c != nil && c.OK())
+	}
+}
+
+func TestCheckCoverageEmpty(t *testing.T) {
+	_, err := CheckCoverage(covPolicy(), covTrace())
+	if !errors.Is(err, ErrNoSyscalls) {
+		t.Fatalf("err = %v, want ErrNoSyscalls", err)
+	}
+}
+
+type fakeNames map[string][]string
+
+func (f fakeNames) Names(arch string) ([]string, error) { return f[arch], nil }
+
+func TestDiffProfiles(t *testing.T) {
+	a := covPolicy()
+	b := covPolicy()
+	b.Rules[0].Names = []string{"read", "write", "exit_group", "getpid"}
+	b.Arches = []string{"x86_64", "x86"}
+	names := fakeNames{"x86_64": {"read", "write", "getpid", "close"}, "x86": {"read"}}
+	d, err := DiffProfiles(a, b, names)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.OnlyA) != 0 || len(d.OnlyB) != 2 || d.OnlyB[0].Name != "read" || d.OnlyB[0].Arch != "x86" ||
+		d.OnlyB[1].Name != "getpid" || d.OnlyB[1].Arch != "x86_64" {
+		t.Fatalf("diff = %+v", d)
+	}
+	if len(d.ArchesOnlyB) != 1 || d.ArchesOnlyB[0] != "x86" || d.Superset() || d.Same() {
+		t.Fatalf("diff = %+v", d)
+	}
+	d, err = DiffProfiles(b, a, names)
+	if err != nil || !d.Superset() || len(d.OnlyA) != 2 {
+		t.Fatalf("reverse diff = %+v, %v", d, err)
+	}
+	d, _ = DiffProfiles(a, covPolicy(), names)
+	if !d.Same() {
+		t.Fatalf("identical profiles differ: %+v", d)
+	}
+	c := covPolicy()
+	c.DefaultErrno = policy.Errno(policy.EPERM)
+	d, _ = DiffProfiles(a, c, names)
+	if d.Same() || len(d.Answer) == 0 || !d.Superset() {
+		t.Fatalf("ENOSYS vs EPERM default: %+v", d)
+	}
+}

@@ -1,0 +1,130 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/seccomp-gen/seccomp-gen/reduce"
+)
+
+// DiffEntry is one syscall two profiles answer differently.
+type DiffEntry struct {
+	Arch string `json:"arch"`
+	Name string `json:"name"`
+	A    string `json:"a"`
+	B    string `json:"b"`
+}
+
+// Diff is the difference between profile A and profile B.
+type Diff struct {
+	A string `json:"a"`
+	B string `json:"b"`
+	// Superset is set when the comparison was --superset: OK then means A
+	// allows everything B allows.
+	Superset    bool        `json:"superset"`
+	OK          bool        `json:"ok"`
+	OnlyA       []DiffEntry `json:"only_a"`
+	OnlyB       []DiffEntry `json:"only_b"`
+	Answer      []DiffEntry `json:"different_answer"`
+	ArchesOnlyA []string    `json:"arches_only_a"`
+	ArchesOnlyB []string    `json:"arches_only_b"`
+}
+
+// FromProfileDiff builds a diff report.
+func FromProfileDiff(a, b string, superset bool, d *reduce.ProfileDiff) *Diff {
+	conv := func(in []reduce.ProfileDiffEntry) []DiffEntry {
+		out := []DiffEntry{}
+		for _, e := range in {
+			out = append(out, DiffEntry{Arch: e.Arch, Name: e.Name, A: e.A, B: e.B})
+		}
+		return out
+	}
+	r := &Diff{A: a, B: b, Superset: superset, OnlyA: conv(d.OnlyA), OnlyB: conv(d.OnlyB), Answer: conv(d.Answer),
+		ArchesOnlyA: append([]string{}, d.ArchesOnlyA...), ArchesOnlyB: append([]string{}, d.ArchesOnlyB...)}
+	if superset {
+		r.OK = d.Superset()
+	} else {
+		r.OK = d.Same()
+	}
+	return r
+}
+
+// WriteDiff renders a diff report (human or json; junit has one test case
+// per syscall B allows, failing when A does not).
+func WriteDiff(w io.Writer, f Format, d *Diff) error {
+	var buf bytes.Buffer
+	switch f {
+	case Human, "":
+		writeDiffHuman(&buf, d)
+	case JSON:
+		b, err := json.MarshalIndent(d, "", "  ")
+		if err != nil {
+			return fmt.Errorf("report: %w", err)
+		}
+		buf.Write(b)
+		buf.WriteByte('\n')
+	case JUnit:
+		v := &Verdict{Tool: "diff", Profile: d.A, Inputs: []string{d.B}, Missing: []Syscall{}, Syscalls: []Syscall{}}
+		for _, e := range d.OnlyB {
+			s := Syscall{Name: e.Name, Arch: e.Arch, Nr: -1, Reason: "denied",
+				Detail: fmt.Sprintf("%s allows it, %s answers %s", d.B, d.A, e.A)}
+			v.Missing = append(v.Missing, s)
+			v.Syscalls = append(v.Syscalls, s)
+		}
+		if !d.Superset {
+			for _, e := range d.OnlyA {
+				s := Syscall{Name: e.Name, Arch: e.Arch, Nr: -1, Reason: "denied",
+					Detail: fmt.Sprintf("%s allows it, %s answers %s", d.A, d.B, e.B)}
+				v.Missing = append(v.Missing, s)
+				v.Syscalls = append(v.Syscalls, s)
+			}
+		}
+		v.Checked = len(v.Syscalls)
+		v.OK = d.OK
+		if err := writeJUnit(&buf, v); err != nil {
+			return err
+		}
+	default:
+		return fmt.Errorf("report format %q: unknown", f)
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+func writeDiffHuman(w *bytes.Buffer, d *Diff) {
+	for _, a := range d.ArchesOnlyA {
+		fmt.Fprintf(w, "ABI %s: covered only by %s\n", a, d.A)
+	}
+	for _, a := range d.ArchesOnlyB {
+		fmt.Fprintf(w, "ABI %s: covered only by %s\n", a, d.B)
+	}
+	section := func(title string, es []DiffEntry) {
+		if len(es) == 0 {
+			return
+		}
+		fmt.Fprintf(w, "%s (%d):\n", title, len(es))
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "  ABI\tSYSCALL\tA\tB")
+		for _, e := range es {
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", e.Arch, e.Name, e.A, e.B)
+		}
+		tw.Flush()
+	}
+	section("allowed only by A ("+d.A+")", d.OnlyA)
+	section("allowed only by B ("+d.B+")", d.OnlyB)
+	section("denied by both, with different answers", d.Answer)
+	switch {
+	case d.Superset && d.OK:
+		fmt.Fprintf(w, "diff: %s allows everything %s allows\n", d.A, d.B)
+	case d.Superset:
+		fmt.Fprintf(w, "diff: %s does NOT allow %d syscalls that %s allows\n", d.A, len(d.OnlyB), d.B)
+	case d.OK:
+		fmt.Fprintf(w, "diff: %s and %s give the same answer for every syscall\n", d.A, d.B)
+	default:
+		fmt.Fprintf(w, "diff: %s and %s differ: %d only in A, %d only in B, %d different answers\n",
+			d.A, d.B, len(d.OnlyA), len(d.OnlyB), len(d.Answer))
+	}
+}

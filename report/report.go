@@ -1,0 +1,246 @@
+// Package report renders coverage verdicts (replay, check) and profile
+// differences (diff) for people and machines: a human table, JSON, and JUnit
+// XML for CI systems. It sits at the end of the pipeline:
+//
+//	trace/replay -> reduce.CheckCoverage -> report (human | json | junit)
+//
+// Every rendering is deterministic: the same verdict gives the same bytes.
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/seccomp-gen/seccomp-gen/policy"
+	"github.com/seccomp-gen/seccomp-gen/reduce"
+)
+
+// Format is a report format.
+type Format string
+
+// The report formats.
+const (
+	Human Format = "human"
+	JSON  Format = "json"
+	JUnit Format = "junit"
+)
+
+// Formats lists the known formats.
+var Formats = []Format{Human, JSON, JUnit}
+
+// ParseFormat checks a --report value.
+func ParseFormat(s string) (Format, error) {
+	for _, f := range Formats {
+		if string(f) == s {
+			return f, nil
+		}
+	}
+	return "", fmt.Errorf("report format %q: unknown (known: human, json, junit)", s)
+}
+
+// Syscall is one (ABI, syscall) of a verdict.
+type Syscall struct {
+	Name    string `json:"name"` // "#NR" when libseccomp cannot name it
+	Arch    string `json:"arch"`
+	Nr      int    `json:"nr"`
+	Count   uint64 `json:"count"`
+	First   string `json:"first,omitempty"`
+	Covered bool   `json:"covered"`
+	// Reason is a reduce.Reason* constant ("denied", "arch", "unknown",
+	// "conditional", "enforced", "would-kill"); Detail explains it.
+	Reason string `json:"reason,omitempty"`
+	Detail string `json:"detail,omitempty"`
+}
+
+// Verdict is the result of checking a profile against runs.
+type Verdict struct {
+	// Tool is the command that made the verdict: "replay", "replay
+	// --enforce" or "check".
+	Tool    string `json:"tool"`
+	Profile string `json:"profile"`
+	// Inputs are the trace files (check) or the command line (replay).
+	Inputs []string `json:"inputs"`
+	// ExitCode is the workload's exit status (replay only).
+	ExitCode *int `json:"exit_code,omitempty"`
+	// OK is true when the profile covers every syscall.
+	OK bool `json:"ok"`
+	// Checked counts the distinct (ABI, syscall) pairs checked.
+	Checked  int       `json:"checked"`
+	Missing  []Syscall `json:"missing"`
+	Syscalls []Syscall `json:"syscalls"`
+	Lost     uint64    `json:"lost"`
+	Notes    []string  `json:"notes,omitempty"`
+}
+
+// FromCoverage builds a verdict from a coverage result. p (may be nil) is
+// used to explain arch findings.
+func FromCoverage(tool, profile string, inputs []string, p *policy.Policy, c *reduce.Coverage) *Verdict {
+	v := &Verdict{Tool: tool, Profile: profile, Inputs: inputs, Lost: c.Lost, Missing: []Syscall{}, Syscalls: []Syscall{}}
+	for _, e := range c.Entries {
+		s := Syscall{Name: e.Label(), Arch: e.Arch, Nr: e.Nr, Count: e.Count, First: e.First, Covered: e.Covered, Reason: e.Reason}
+		if e.Reason != "" {
+			s.Detail = e.Explain(p)
+		}
+		v.Syscalls = append(v.Syscalls, s)
+		if !e.Covered {
+			v.Missing = append(v.Missing, s)
+		}
+	}
+	v.Checked = len(v.Syscalls)
+	v.OK = len(v.Missing) == 0
+	if c.Lost > 0 {
+		v.Notes = append(v.Notes, fmt.Sprintf("the recorder lost %d events: the run was not completely recorded", c.Lost))
+	}
+	return v
+}
+
+// Write renders v in format f.
+func Write(w io.Writer, f Format, v *Verdict) error {
+	var buf bytes.Buffer
+	switch f {
+	case Human, "":
+		writeHuman(&buf, v)
+	case JSON:
+		b, err := json.MarshalIndent(v, "", "  ")
+		if err != nil {
+			return fmt.Errorf("report: %w", err)
+		}
+		buf.Write(b)
+		buf.WriteByte('\n')
+	case JUnit:
+		if err := writeJUnit(&buf, v); err != nil {
+			return err
+		}
+	default:
+		return fmt.Errorf("report format %q: unknown", f)
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+func writeHuman(w *bytes.Buffer, v *Verdict) {
+	if v.OK {
+		fmt.Fprintf(w, "%s: profile %s covers all %d syscalls (ABI, name) of %s\n", v.Tool, v.Profile, v.Checked, inputsText(v))
+	} else {
+		fmt.Fprintf(w, "%s: profile %s does NOT cover %d of %d syscalls (ABI, name) of %s:\n\n", v.Tool, v.Profile, len(v.Missing), v.Checked, inputsText(v))
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "SYSCALL\tABI\tNR\tCOUNT\tFIRST\tWHY")
+		for _, s := range v.Missing {
+			first := s.First
+			if first == "" {
+				first = "-"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\n", s.Name, s.Arch, s.Nr, s.Count, first, s.Detail)
+		}
+		tw.Flush()
+	}
+	var cond []string
+	for _, s := range v.Syscalls {
+		if s.Covered && s.Reason == reduce.ReasonConditional {
+			cond = append(cond, s.Arch+"/"+s.Name)
+		}
+	}
+	if len(cond) > 0 {
+		fmt.Fprintf(w, "note: allowed only for some argument values (not checked): %s\n", strings.Join(cond, ", "))
+	}
+	if v.ExitCode != nil && *v.ExitCode != 0 {
+		fmt.Fprintf(w, "note: the command exited with status %d\n", *v.ExitCode)
+	}
+	for _, n := range v.Notes {
+		fmt.Fprintf(w, "note: %s\n", n)
+	}
+}
+
+func inputsText(v *Verdict) string {
+	if strings.HasPrefix(v.Tool, "replay") {
+		return "the run of `" + strings.Join(v.Inputs, " ") + "`"
+	}
+	if len(v.Inputs) == 1 {
+		return v.Inputs[0]
+	}
+	return fmt.Sprintf("%d traces", len(v.Inputs))
+}
+
+// JUnit XML: one test case per (ABI, syscall); a missing syscall is a
+// failure whose message names it, its ABI and why.
+type junitSuites struct {
+	XMLName  xml.Name     `xml:"testsuites"`
+	Name     string       `xml:"name,attr"`
+	Tests    int          `xml:"tests,attr"`
+	Failures int          `xml:"failures,attr"`
+	Suites   []junitSuite `xml:"testsuite"`
+}
+
+type junitSuite struct {
+	Name       string          `xml:"name,attr"`
+	Tests      int             `xml:"tests,attr"`
+	Failures   int             `xml:"failures,attr"`
+	Errors     int             `xml:"errors,attr"`
+	Properties []junitProperty `xml:"properties>property,omitempty"`
+	Cases      []junitCase     `xml:"testcase"`
+}
+
+type junitProperty struct {
+	Name  string `xml:"name,attr"`
+	Value string `xml:"value,attr"`
+}
+
+type junitCase struct {
+	Name      string        `xml:"name,attr"`
+	ClassName string        `xml:"classname,attr"`
+	Failure   *junitFailure `xml:"failure,omitempty"`
+}
+
+type junitFailure struct {
+	Message string `xml:"message,attr"`
+	Type    string `xml:"type,attr"`
+	Text    string `xml:",chardata"`
+}
+
+func writeJUnit(w *bytes.Buffer, v *Verdict) error {
+	suite := junitSuite{
+		Name: "seccomp-gen " + v.Tool + " " + v.Profile,
+		Properties: []junitProperty{
+			{Name: "profile", Value: v.Profile},
+			{Name: "inputs", Value: strings.Join(v.Inputs, " ")},
+		},
+	}
+	if v.ExitCode != nil {
+		suite.Properties = append(suite.Properties, junitProperty{Name: "exit_code", Value: fmt.Sprint(*v.ExitCode)})
+	}
+	for _, s := range v.Syscalls {
+		c := junitCase{Name: s.Arch + "/" + s.Name, ClassName: "seccomp." + s.Arch}
+		if !s.Covered {
+			msg := fmt.Sprintf("syscall %s (ABI %s, nr %d) is not covered by %s: %s", s.Name, s.Arch, s.Nr, v.Profile, s.Detail)
+			c.Failure = &junitFailure{
+				Message: msg,
+				Type:    s.Reason,
+				Text:    fmt.Sprintf("%s\ncount: %d\nfirst issued by: %s\n", msg, s.Count, orDash(s.First)),
+			}
+			suite.Failures++
+		}
+		suite.Cases = append(suite.Cases, c)
+	}
+	suite.Tests = len(suite.Cases)
+	all := junitSuites{Name: "seccomp-gen", Tests: suite.Tests, Failures: suite.Failures, Suites: []junitSuite{suite}}
+	w.WriteString(xml.Header)
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(all); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	w.WriteByte('\n')
+	return nil
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

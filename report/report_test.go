@@ -1,0 +1,112 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"strings"
+	"testing"
+
+	"github.com/seccomp-gen/seccomp-gen/policy"
+	"github.com/seccomp-gen/seccomp-gen/reduce"
+	"github.com/seccomp-gen/seccomp-gen/trace"
+)
+
+func verdict(t *testing.T, extra bool) *Verdict {
+	t.Helper()
+	p := &policy.Policy{DefaultAction: policy.ActErrno, Arches: []string{"x86_64"},
+		Rules: []policy.Rule{{Names: []string{"read", "write"}, Action: policy.ActAllow}}}
+	f := &trace.File{Version: 1, Target: trace.Target{Command: []string{"prog"}}, Syscalls: []trace.Syscall{
+		{Arch: "x86_64", Nr: 0, Name: "read", Count: 2, First: "prog"},
+		{Arch: "x86_64", Nr: 1, Name: "write", Count: 1, First: "prog"},
+	}}
+	if extra {
+		f.Syscalls = append(f.Syscalls, trace.Syscall{Arch: "x86_64", Nr: 140, Name: "getpriority", Count: 3, First: "prog"})
+	}
+	c, err := reduce.CheckCoverage(p, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return FromCoverage("check", "app.json", []string{"run.trace"}, p, c)
+}
+
+func render(t *testing.T, f Format, v *Verdict) string {
+	t.Helper()
+	var a, b bytes.Buffer
+	if err := Write(&a, f, v); err != nil {
+		t.Fatal(err)
+	}
+	if err := Write(&b, f, v); err != nil {
+		t.Fatal(err)
+	}
+	if a.String() != b.String() {
+		t.Fatalf("%s report is not deterministic", f)
+	}
+	return a.String()
+}
+
+func TestHuman(t *testing.T) {
+	out := render(t, Human, verdict(t, true))
+	if !strings.Contains(out, "does NOT cover 1 of 3") {
+		t.Errorf("human report:\n%s", out)
+	}
+	var row string
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(l, "getpriority") {
+			row = l
+		}
+	}
+	if f := strings.Fields(row); len(f) < 5 || f[1] != "x86_64" || f[2] != "140" || f[3] != "3" || f[4] != "prog" {
+		t.Errorf("missing row %q in:\n%s", row, out)
+	}
+	if out := render(t, Human, verdict(t, false)); !strings.Contains(out, "covers all 2 syscalls") {
+		t.Errorf("passing human report:\n%s", out)
+	}
+}
+
+func TestJSON(t *testing.T) {
+	var got Verdict
+	if err := json.Unmarshal([]byte(render(t, JSON, verdict(t, true))), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.OK || len(got.Missing) != 1 || got.Missing[0].Name != "getpriority" || got.Missing[0].Arch != "x86_64" ||
+		got.Missing[0].Count != 3 || got.Checked != 3 {
+		t.Fatalf("json report: %+v", got)
+	}
+	if err := json.Unmarshal([]byte(render(t, JSON, verdict(t, false))), &got); err != nil || !got.OK || len(got.Missing) != 0 {
+		t.Fatalf("passing json report: %+v %v", got, err)
+	}
+}
+
+func TestJUnit(t *testing.T) {
+	var got junitSuites
+	if err := xml.Unmarshal([]byte(render(t, JUnit, verdict(t, true))), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Tests != 3 || got.Failures != 1 || len(got.Suites) != 1 {
+		t.Fatalf("junit: %+v", got)
+	}
+	var failed []string
+	for _, c := range got.Suites[0].Cases {
+		if c.Failure != nil {
+			failed = append(failed, c.Name)
+			if !strings.Contains(c.Failure.Message, "getpriority (ABI x86_64") {
+				t.Errorf("failure message %q", c.Failure.Message)
+			}
+		}
+	}
+	if len(failed) != 1 || failed[0] != "x86_64/getpriority" {
+		t.Fatalf("failed cases %v", failed)
+	}
+}
+
+func TestParseFormat(t *testing.T) {
+	for _, f := range Formats {
+		if g, err := ParseFormat(string(f)); err != nil || g != f {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+	if _, err := ParseFormat("xml"); err == nil {
+		t.Error("xml accepted")
+	}
+}
