@@ -1,0 +1,94 @@
+package emit
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/seccomp-gen/seccomp-gen/policy"
+)
+
+// SetOCISeccomp returns config (an OCI bundle's config.json) with
+// linux.seccomp set to p. Every other field keeps its value; keys come out
+// sorted and indented.
+func SetOCISeccomp(config []byte, p *policy.Policy) ([]byte, error) {
+	sec, err := ociSeccomp(p)
+	if err != nil {
+		return nil, err
+	}
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(config, &top); err != nil || top == nil {
+		if err == nil {
+			err = fmt.Errorf("not a JSON object")
+		}
+		return nil, fmt.Errorf("OCI config: %s", jsonError(config, err))
+	}
+	if _, ok := top["ociVersion"]; !ok {
+		return nil, fmt.Errorf("OCI config: no ociVersion: not an OCI runtime config.json")
+	}
+	linux := map[string]json.RawMessage{}
+	if raw, ok := top["linux"]; ok && string(raw) != "null" {
+		if err := json.Unmarshal(raw, &linux); err != nil {
+			return nil, fmt.Errorf("OCI config: linux: %s", jsonError(raw, err))
+		}
+	}
+	secJSON, err := json.Marshal(sec)
+	if err != nil {
+		return nil, err
+	}
+	linux["seccomp"] = secJSON
+	if top["linux"], err = json.Marshal(linux); err != nil {
+		return nil, err
+	}
+	out, err := marshal(top)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// SetOCIConfig sets linux.seccomp of the bundle config at path to p, in
+// place and atomically (a temporary file renamed over it, same mode).
+func SetOCIConfig(path string, p *policy.Policy) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("OCI config: %w", err)
+	}
+	out, err := SetOCISeccomp(data, p)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	mode := os.FileMode(0o644)
+	if st, err := os.Stat(path); err == nil {
+		mode = st.Mode().Perm()
+	}
+	return writeAtomic(path, out, mode)
+}
+
+// writeAtomic writes through a temporary file in the same directory and a
+// rename, so a reader never sees half a file.
+func writeAtomic(path string, data []byte, perm os.FileMode) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	name := tmp.Name()
+	defer os.Remove(name)
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(perm); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(name, path)
+}

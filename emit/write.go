@@ -1,0 +1,364 @@
+package emit
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/seccomp-gen/seccomp-gen/policy"
+	"github.com/seccomp-gen/seccomp-gen/scmp"
+)
+
+// Format names a profile format.
+type Format string
+
+// The formats seccomp-gen writes and reads.
+const (
+	FormatDocker    Format = "docker"     // Docker/moby profile JSON (also the kubelet's localhost/ JSON)
+	FormatOCI       Format = "oci"        // OCI runtime-spec linux.seccomp object
+	FormatOCIConfig Format = "oci-config" // a whole OCI config.json (read only; see SetOCIConfig)
+	FormatSPO       Format = "k8s"        // Security Profiles Operator SeccompProfile YAML
+	FormatBPF       Format = "bpf"        // compiled classic BPF (package emit/cbpf)
+)
+
+// WriteFormats lists the formats Write produces, for --help and validation.
+var WriteFormats = []Format{FormatDocker, FormatOCI, FormatSPO}
+
+// Options tunes Write.
+type Options struct {
+	// Name is metadata.name of an SPO SeccompProfile (default "seccomp-gen").
+	Name string
+}
+
+// ErrUnknownFormat is wrapped by errors about a format name Write does not know.
+var ErrUnknownFormat = errors.New("unknown format")
+
+// Write renders p in format f.
+func Write(p *policy.Policy, f Format, o Options) ([]byte, error) {
+	switch f {
+	case FormatDocker:
+		return Docker(p)
+	case FormatOCI:
+		return OCI(p)
+	case FormatSPO:
+		return SPO(p, o.Name)
+	}
+	return nil, fmt.Errorf("%w %q (known: docker, oci, k8s; bpf is written by package cbpf)", ErrUnknownFormat, f)
+}
+
+// profileJSON is the Docker/moby profile; the OCI linux.seccomp object is
+// the same without the Docker-only fields. Field order is output order.
+type profileJSON struct {
+	DefaultAction    policy.Action `json:"defaultAction"`
+	DefaultErrnoRet  *uint         `json:"defaultErrnoRet,omitempty"`
+	Architectures    []string      `json:"architectures,omitempty"`
+	ArchMap          []archMapJSON `json:"archMap,omitempty"` // read only
+	Flags            []string      `json:"flags,omitempty"`
+	ListenerPath     string        `json:"listenerPath,omitempty"`     // read only: refused
+	ListenerMetadata string        `json:"listenerMetadata,omitempty"` // read only: refused
+	Syscalls         []syscallJSON `json:"syscalls"`
+}
+
+type archMapJSON struct {
+	Architecture     string   `json:"architecture"`
+	SubArchitectures []string `json:"subArchitectures"`
+}
+
+type syscallJSON struct {
+	Names    []string      `json:"names,omitempty"`
+	Name     string        `json:"name,omitempty"` // read only (old Docker profiles)
+	Action   policy.Action `json:"action"`
+	ErrnoRet *uint         `json:"errnoRet,omitempty"`
+	Args     []policy.Arg  `json:"args,omitempty"`
+	Comment  string        `json:"comment,omitempty"`
+	Includes *filterJSON   `json:"includes,omitempty"` // read only: refused unless empty
+	Excludes *filterJSON   `json:"excludes,omitempty"` // read only: refused unless empty
+}
+
+type filterJSON struct {
+	Caps      []string `json:"caps,omitempty"`
+	Arches    []string `json:"arches,omitempty"`
+	MinKernel string   `json:"minKernel,omitempty"`
+}
+
+func (f *filterJSON) empty() bool {
+	return f == nil || (len(f.Caps) == 0 && len(f.Arches) == 0 && f.MinKernel == "")
+}
+
+// prepare copies p, canonicalises and validates the copy and checks its
+// syscall names against libseccomp's tables.
+func prepare(p *policy.Policy) (*policy.Policy, error) {
+	if p == nil {
+		return nil, errors.New("policy: nil")
+	}
+	c := clone(p)
+	c.Canonicalize()
+	if err := c.Validate(); err != nil {
+		return nil, fmt.Errorf("policy: %w", err)
+	}
+	if _, err := SCMPArches(c.Arches); err != nil {
+		return nil, fmt.Errorf("policy: %w", err)
+	}
+	if err := checkFlags(c.Flags); err != nil {
+		return nil, fmt.Errorf("policy: %w", err)
+	}
+	if err := CheckNames(c); err != nil {
+		return nil, fmt.Errorf("policy: %w", err)
+	}
+	return c, nil
+}
+
+func clone(p *policy.Policy) *policy.Policy {
+	c := *p
+	c.Arches = dedup(p.Arches)
+	c.Flags = append([]string(nil), p.Flags...)
+	c.Rules = make([]policy.Rule, len(p.Rules))
+	for i, r := range p.Rules {
+		r.Names = append([]string(nil), r.Names...)
+		r.Args = append([]policy.Arg(nil), r.Args...)
+		if r.Errno != nil {
+			r.Errno = policy.Errno(*r.Errno)
+		}
+		c.Rules[i] = r
+	}
+	if p.DefaultErrno != nil {
+		c.DefaultErrno = policy.Errno(*p.DefaultErrno)
+	}
+	return &c
+}
+
+func dedup(in []string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, s := range in {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// SCMPArches maps trace arch names to SCMP_ARCH_* names, keeping order.
+func SCMPArches(arches []string) ([]string, error) {
+	out := make([]string, 0, len(arches))
+	for _, a := range arches {
+		s, err := scmp.SCMPName(a)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// CheckNames returns a *scmp.UnknownSyscallError for the first syscall name
+// (in rule order) that libseccomp knows on none of p's architectures. A name
+// that exists on only some of them is fine: runtimes apply each name on the
+// architectures that have it.
+func CheckNames(p *policy.Policy) error {
+	for _, r := range p.Rules {
+		for _, n := range r.Names {
+			known := false
+			for _, a := range p.Arches {
+				if scmp.Has(a, n) {
+					known = true
+					break
+				}
+			}
+			if !known {
+				arch := ""
+				if len(p.Arches) > 0 {
+					arch = strings.Join(p.Arches, ",")
+				}
+				return &scmp.UnknownSyscallError{Name: n, Arch: arch}
+			}
+		}
+	}
+	return nil
+}
+
+func toJSON(p *policy.Policy, comments bool) (*profileJSON, error) {
+	arches, err := SCMPArches(p.Arches)
+	if err != nil {
+		return nil, err
+	}
+	out := &profileJSON{
+		DefaultAction:   p.DefaultAction,
+		DefaultErrnoRet: p.DefaultErrno,
+		Architectures:   arches,
+		Flags:           p.Flags,
+		Syscalls:        []syscallJSON{},
+	}
+	for _, r := range p.Rules {
+		s := syscallJSON{Names: r.Names, Action: r.Action, ErrnoRet: r.Errno, Args: r.Args}
+		if comments {
+			s.Comment = r.Comment
+		}
+		out.Syscalls = append(out.Syscalls, s)
+	}
+	return out, nil
+}
+
+func marshal(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// Docker renders p as a Docker/moby seccomp profile (JSON, with comments).
+// The kubelet's localhost/ profiles use the same format.
+func Docker(p *policy.Policy) ([]byte, error) {
+	c, err := prepare(p)
+	if err != nil {
+		return nil, err
+	}
+	j, err := toJSON(c, true)
+	if err != nil {
+		return nil, err
+	}
+	return marshal(j)
+}
+
+// Kubelet renders the JSON for the kubelet's localhost/ profile directory
+// (/var/lib/kubelet/seccomp/...); it is the Docker format.
+func Kubelet(p *policy.Policy) ([]byte, error) { return Docker(p) }
+
+// ociSeccomp returns the linux.seccomp object for p.
+func ociSeccomp(p *policy.Policy) (*profileJSON, error) {
+	c, err := prepare(p)
+	if err != nil {
+		return nil, err
+	}
+	return toJSON(c, false)
+}
+
+// OCI renders p as the OCI runtime-spec linux.seccomp object (JSON).
+func OCI(p *policy.Policy) ([]byte, error) {
+	j, err := ociSeccomp(p)
+	if err != nil {
+		return nil, err
+	}
+	return marshal(j)
+}
+
+// SPO renders p as a Security Profiles Operator SeccompProfile (YAML) named
+// name ("seccomp-gen" when empty). See the package doc for what the CRD
+// cannot carry.
+func SPO(p *policy.Policy, name string) ([]byte, error) {
+	if name == "" {
+		name = "seccomp-gen"
+	}
+	if err := checkDNSName(name); err != nil {
+		return nil, err
+	}
+	c, err := prepare(p)
+	if err != nil {
+		return nil, err
+	}
+	arches, err := SCMPArches(c.Arches)
+	if err != nil {
+		return nil, err
+	}
+	doc := spoYAML{
+		APIVersion: spoAPIVersion,
+		Kind:       spoKind,
+		Metadata:   spoMeta{Name: name},
+		Spec: spoSpec{
+			DefaultAction: c.DefaultAction,
+			Architectures: arches,
+			Flags:         c.Flags,
+		},
+	}
+	for _, r := range c.Rules {
+		s := spoSyscall{Names: r.Names, Action: r.Action}
+		if r.Errno != nil {
+			s.ErrnoRet = strconv.FormatUint(uint64(*r.Errno), 10)
+		}
+		for _, a := range r.Args {
+			s.Args = append(s.Args, spoArg{Index: a.Index, Value: a.Value, ValueTwo: a.ValueTwo, Op: a.Op})
+		}
+		doc.Spec.Syscalls = append(doc.Spec.Syscalls, s)
+	}
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(&doc); err != nil {
+		return nil, err
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+const (
+	spoAPIVersion = "security-profiles-operator.x-k8s.io/v1beta1"
+	spoKind       = "SeccompProfile"
+)
+
+type spoYAML struct {
+	APIVersion string         `yaml:"apiVersion"`
+	Kind       string         `yaml:"kind"`
+	Metadata   spoMeta        `yaml:"metadata"`
+	Spec       spoSpec        `yaml:"spec"`
+	Status     map[string]any `yaml:"status,omitempty"` // read only, ignored
+}
+
+type spoMeta struct {
+	Name        string            `yaml:"name"`
+	Namespace   string            `yaml:"namespace,omitempty"`
+	Labels      map[string]string `yaml:"labels,omitempty"`
+	Annotations map[string]string `yaml:"annotations,omitempty"`
+	// Fields a cluster adds; read and ignored.
+	Rest map[string]any `yaml:",inline"`
+}
+
+type spoSpec struct {
+	BaseProfileName  string        `yaml:"baseProfileName,omitempty"` // read only: refused
+	Disabled         bool          `yaml:"disabled,omitempty"`        // read only: refused
+	DefaultAction    policy.Action `yaml:"defaultAction"`
+	Architectures    []string      `yaml:"architectures,omitempty"`
+	ListenerPath     string        `yaml:"listenerPath,omitempty"`     // read only: refused
+	ListenerMetadata string        `yaml:"listenerMetadata,omitempty"` // read only: refused
+	Syscalls         []spoSyscall  `yaml:"syscalls,omitempty"`
+	Flags            []string      `yaml:"flags,omitempty"`
+}
+
+type spoSyscall struct {
+	Names    []string      `yaml:"names"`
+	Action   policy.Action `yaml:"action"`
+	ErrnoRet string        `yaml:"errnoRet,omitempty"`
+	Args     []spoArg      `yaml:"args,omitempty"`
+}
+
+type spoArg struct {
+	Index    uint      `yaml:"index"`
+	Value    uint64    `yaml:"value,omitempty"`
+	ValueTwo uint64    `yaml:"valueTwo,omitempty"`
+	Op       policy.Op `yaml:"op"`
+}
+
+// checkDNSName checks a Kubernetes object name (RFC 1123 subdomain).
+func checkDNSName(name string) error {
+	if len(name) > 253 {
+		return fmt.Errorf("name %q: longer than 253 characters", name)
+	}
+	for i, r := range name {
+		ok := r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '.'
+		if !ok || (i == 0 || i == len(name)-1) && (r == '-' || r == '.') {
+			return fmt.Errorf("name %q: not a Kubernetes object name (lowercase letters, digits, '-' and '.', starting and ending alphanumeric)", name)
+		}
+	}
+	return nil
+}
