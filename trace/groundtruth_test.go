@@ -1,0 +1,375 @@
+package trace_test
+
+// Ground truth for the recorder: every workload in testdata/workloads runs
+// twice, once under strace -f and once under `seccomp-gen trace`, and every
+// (ABI, syscall) strace saw must be in the trace, with libseccomp's name for
+// it, and lost must be 0. The recorder is tested black-box, through the CLI
+// contract:
+//
+//	seccomp-gen trace -o FILE -- CMD [ARGS...]
+//
+// writes a trace file and exits with CMD's exit status.
+//
+// The two runs are separate runs of the same deterministic program, so the
+// workloads are written to make the same set of syscalls every time (see
+// threads.c for how a thread join avoids a timing-dependent futex).
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
+	"github.com/seccomp-gen/seccomp-gen/scmp"
+	"github.com/seccomp-gen/seccomp-gen/trace"
+)
+
+const workloadDir = "../testdata/workloads"
+
+// workload is one program of testdata/workloads and the contract its
+// "groundtruth:" comment lines state.
+type workload struct {
+	Name   string
+	Source string
+	Argv   []string // the command to run; Argv[0] is an absolute path
+	Expect []string // "arch:name" or "arch:nr"
+	Exit   int
+}
+
+// loadWorkloads reads every *.c and *.sh in testdata/workloads. C programs
+// run as binDir/NAME (built by build.sh), shell scripts as /bin/sh FILE.
+func loadWorkloads(t *testing.T, binDir string) []workload {
+	t.Helper()
+	var out []workload
+	for _, pattern := range []string{"*.c", "*.sh"} {
+		files, err := filepath.Glob(filepath.Join(workloadDir, pattern))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range files {
+			if filepath.Base(f) == "build.sh" {
+				continue
+			}
+			abs, err := filepath.Abs(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w, err := parseWorkload(abs, binDir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, w)
+		}
+	}
+	if len(out) < 10 {
+		t.Fatalf("%s: found %d workloads, want at least 10", workloadDir, len(out))
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+func parseWorkload(path, binDir string) (workload, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return workload{}, err
+	}
+	ext := filepath.Ext(path)
+	w := workload{Name: strings.TrimSuffix(filepath.Base(path), ext), Source: path}
+	if ext == ".sh" {
+		w.Argv = []string{"/bin/sh", path}
+	} else {
+		w.Argv = []string{filepath.Join(binDir, w.Name)}
+	}
+	for i, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(strings.TrimLeft(line, "/# "))
+		directive, ok := strings.CutPrefix(line, "groundtruth: ")
+		if !ok {
+			continue
+		}
+		key, val, _ := strings.Cut(directive, " ")
+		switch key {
+		case "cflags": // build.sh reads these
+		case "expect":
+			w.Expect = append(w.Expect, strings.Fields(val)...)
+		case "exit":
+			if w.Exit, err = strconv.Atoi(strings.TrimSpace(val)); err != nil {
+				return w, fmt.Errorf("%s:%d: exit: %w", path, i+1, err)
+			}
+		default:
+			return w, fmt.Errorf("%s:%d: unknown groundtruth directive %q", path, i+1, key)
+		}
+	}
+	if len(w.Expect) == 0 {
+		return w, fmt.Errorf("%s: no \"groundtruth: expect\" line", path)
+	}
+	return w, nil
+}
+
+// resolveExpect turns "x86_64:getpriority" or "x86_64:457" into an abiCall
+// with libseccomp's number (x32 numbers keep bit 30, as strace -n prints).
+func resolveExpect(e string) (abiCall, error) {
+	arch, what, ok := strings.Cut(e, ":")
+	if !ok {
+		return abiCall{}, fmt.Errorf("expectation %q: want arch:name or arch:nr", e)
+	}
+	if nr, err := strconv.Atoi(what); err == nil {
+		return abiCall{arch, nr}, nil
+	}
+	nr, err := scmp.Number(arch, what)
+	if err != nil {
+		return abiCall{}, fmt.Errorf("expectation %q: %w", e, err)
+	}
+	return abiCall{arch, nr}, nil
+}
+
+// straceNameAliases are names strace 6.1 prints for a number that libseccomp
+// 2.5.4 names differently; anything else that differs means the ABI was
+// attributed wrongly and the ground truth itself is broken.
+var straceNameAliases = map[string]string{}
+
+// notInTrace are syscalls strace can show that a trace provably cannot
+// contain, with the reason.
+var notInTrace = map[string]string{
+	// The kernel restarts a sleeping syscall with restart_syscall when a
+	// ptrace stop (strace's, not the workload's) interrupted it. Without
+	// strace nothing interrupts the sleep, so the workload never makes it.
+	"restart_syscall": "issued only because strace's ptrace stops interrupted a sleep",
+}
+
+func TestGroundTruth(t *testing.T) {
+	testutil.RequireRoot(t)
+	testutil.RequireTool(t, "strace", "gcc")
+
+	dir := t.TempDir()
+	bin := buildSeccompGen(t, dir)
+	binDir := filepath.Join(dir, "workloads")
+	build := exec.Command("sh", filepath.Join(workloadDir, "build.sh"), binDir)
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build workloads (sh %s/build.sh): %v\n%s", workloadDir, err, out)
+	}
+
+	for _, w := range loadWorkloads(t, binDir) {
+		t.Run(w.Name, func(t *testing.T) {
+			runGroundTruth(t, bin, w)
+		})
+	}
+}
+
+// buildSeccompGen builds the command under test once for this test, or
+// returns $SECCOMP_GEN_BIN when that names an already built binary.
+func buildSeccompGen(t *testing.T, dir string) string {
+	t.Helper()
+	if bin := os.Getenv("SECCOMP_GEN_BIN"); bin != "" {
+		t.Logf("testing %s (SECCOMP_GEN_BIN)", bin)
+		return bin
+	}
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
+	}
+	bin := filepath.Join(dir, "seccomp-gen")
+	cmd := exec.Command(goTool, "build", "-o", bin, "github.com/seccomp-gen/seccomp-gen/cmd/seccomp-gen")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build seccomp-gen: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// run runs argv with a deadline and returns its exit status and output.
+func run(t *testing.T, argv []string) (int, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	cmd.Stderr = &out
+	err := cmd.Run()
+	if ctx.Err() != nil {
+		t.Fatalf("%s: timed out after 30s\n%s", strings.Join(argv, " "), out.String())
+	}
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+		return 0, out.String()
+	case errors.As(err, &ee) && ee.Exited():
+		return ee.ExitCode(), out.String()
+	default:
+		t.Fatalf("%s: %v\n%s", strings.Join(argv, " "), err, out.String())
+		return -1, ""
+	}
+}
+
+func runGroundTruth(t *testing.T, bin string, w workload) {
+	dir := t.TempDir()
+
+	// The ground truth.
+	straceLog := filepath.Join(dir, "strace.log")
+	code, out := run(t, append([]string{"strace", "-f", "-n", "-e", "quiet=attach,exit", "-o", straceLog, "--"}, w.Argv...))
+	if code != w.Exit {
+		t.Fatalf("under strace: exit status %d, want %d (workload broken?)\n%s", code, w.Exit, out)
+	}
+	fh, err := os.Open(straceLog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := parseStrace(fh)
+	fh.Close()
+	if err != nil {
+		t.Fatalf("%s: %v", straceLog, err)
+	}
+	// The workload must do what it is there for, or the comparison
+	// proves nothing.
+	for _, e := range w.Expect {
+		c, err := resolveExpect(e)
+		if err != nil {
+			t.Fatalf("%s: %v", w.Source, err)
+		}
+		if st.Calls[c] == nil {
+			t.Fatalf("strace did not see %s (%s) that %s promises: workload or parser broken", e, c, filepath.Base(w.Source))
+		}
+	}
+	// Check the ground truth against libseccomp's tables: a name that
+	// differs means an ABI was attributed wrongly.
+	for c, s := range st.Calls {
+		lib, ok := scmp.Name(c.Arch, c.Nr)
+		if ok && s.Name != "" && s.Name != lib && straceNameAliases[s.Name] != lib {
+			t.Errorf("ground truth: strace calls %s %q, libseccomp %q (line %d: %s)", c, s.Name, lib, s.Line, s.Text)
+		}
+	}
+
+	// The trace.
+	traceFile := filepath.Join(dir, "trace.yaml")
+	code, out = run(t, append([]string{bin, "trace", "-o", traceFile, "--"}, w.Argv...))
+	if code != w.Exit {
+		t.Errorf("seccomp-gen trace: exit status %d, want the workload's %d\n%s", code, w.Exit, out)
+	}
+	tf, err := trace.ReadFile(traceFile)
+	if err != nil {
+		t.Fatalf("seccomp-gen trace wrote no readable trace: %v\noutput:\n%s", err, out)
+	}
+	if tf.Lost != 0 {
+		t.Errorf("trace: lost %d, want 0", tf.Lost)
+	}
+	if !reflect.DeepEqual(tf.Target.Command, w.Argv) {
+		t.Errorf("trace: target command %q, want %q", tf.Target.Command, w.Argv)
+	}
+	if tf.ExitCode == nil || *tf.ExitCode != w.Exit {
+		t.Errorf("trace: exit_code %v, want %d", fmtExit(tf.ExitCode), w.Exit)
+	}
+	cmp := compareWithStrace(st, tf)
+	for _, e := range cmp.Excluded {
+		t.Logf("not expected in the trace: %s", e)
+	}
+	if len(cmp.Missing) > 0 {
+		t.Errorf("trace lacks %d (arch, syscall) that strace -f saw:\n  %s", len(cmp.Missing), strings.Join(cmp.Missing, "\n  "))
+	}
+	for _, e := range cmp.Misnamed {
+		t.Errorf("trace: %s", e)
+	}
+	if len(cmp.Extra) > 0 {
+		t.Logf("trace has %d (arch, syscall) strace did not show (fine, strace is not a bound): %s", len(cmp.Extra), strings.Join(cmp.Extra, ", "))
+	}
+	if t.Failed() {
+		if data, err := os.ReadFile(traceFile); err == nil {
+			t.Logf("trace file:\n%s", data)
+		}
+		t.Logf("seccomp-gen output:\n%s", out)
+	}
+}
+
+// comparison is how a trace measures up to strace's ground truth.
+type comparison struct {
+	Missing  []string // seen by strace, not in the trace: the recorder's bugs
+	Misnamed []string // in the trace under a name that is not libseccomp's
+	Excluded []string // seen by strace, absent, and provably not expected (notInTrace)
+	Extra    []string // in the trace only; strace is not an upper bound
+}
+
+// compareWithStrace checks that every (arch, nr) strace saw is in tf, named
+// as libseccomp names it (no name when libseccomp cannot name the number).
+func compareWithStrace(st *straceResult, tf *trace.File) comparison {
+	var r comparison
+	got := map[abiCall]trace.Syscall{}
+	for _, s := range tf.Syscalls {
+		got[abiCall{s.Arch, s.Nr}] = s
+	}
+	for _, c := range st.sortedCalls() {
+		s := st.Calls[c]
+		entry, ok := got[c]
+		if !ok {
+			if why, excluded := notInTrace[s.Name]; excluded {
+				r.Excluded = append(r.Excluded, fmt.Sprintf("%s %s: %s", c, s.Name, why))
+				continue
+			}
+			r.Missing = append(r.Missing, fmt.Sprintf("%s %s (%d calls; strace line %d: %s)", c, orNumber(s.Name), s.Count, s.Line, clip(s.Text)))
+			continue
+		}
+		// The recorder names syscalls from libseccomp's tables; a
+		// number libseccomp cannot name must be there with no name.
+		if lib, _ := scmp.Name(c.Arch, c.Nr); entry.Name != lib {
+			r.Misnamed = append(r.Misnamed, fmt.Sprintf("%s named %q, libseccomp names it %q", c, entry.Name, lib))
+		}
+	}
+	for c, s := range got {
+		if st.Calls[c] == nil {
+			r.Extra = append(r.Extra, fmt.Sprintf("%s %s", c, orNumber(s.Name)))
+		}
+	}
+	sort.Strings(r.Extra)
+	return r
+}
+
+func fmtExit(p *int) string {
+	if p == nil {
+		return "missing"
+	}
+	return strconv.Itoa(*p)
+}
+
+func orNumber(name string) string {
+	if name == "" {
+		return "(no name)"
+	}
+	return name
+}
+
+func clip(s string) string {
+	if len(s) > 120 {
+		return s[:120] + "..."
+	}
+	return s
+}
+
+// TestWorkloadContracts checks, with no privileges, that every workload
+// states a contract the privileged test can use.
+func TestWorkloadContracts(t *testing.T) {
+	for _, w := range loadWorkloads(t, "/nonexistent") {
+		for _, e := range w.Expect {
+			if _, err := resolveExpect(e); err != nil {
+				t.Errorf("%s: %v", w.Source, err)
+			}
+		}
+	}
+	if _, err := parseWorkload(filepath.Join(t.TempDir(), "missing.c"), "/x"); err == nil {
+		t.Error("parseWorkload of a missing file: no error")
+	}
+	bad := filepath.Join(t.TempDir(), "bad.c")
+	if err := os.WriteFile(bad, []byte("// groundtruth: expcet x86_64:getpid\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := parseWorkload(bad, "/x"); err == nil || !strings.Contains(err.Error(), "unknown groundtruth directive") {
+		t.Errorf("misspelt directive: got %v", err)
+	}
+}
