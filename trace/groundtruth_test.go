@@ -27,6 +27,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -45,6 +46,7 @@ type workload struct {
 	Argv   []string // the command to run; Argv[0] is an absolute path
 	Expect []string // "arch:name" or "arch:nr"
 	Exit   int
+	Helper bool // not a workload: a program the tests run beside one
 }
 
 // loadWorkloads reads every *.c and *.sh in testdata/workloads. C programs
@@ -100,6 +102,8 @@ func parseWorkload(path, binDir string) (workload, error) {
 		key, val, _ := strings.Cut(directive, " ")
 		switch key {
 		case "cflags": // build.sh reads these
+		case "helper":
+			w.Helper = true
 		case "expect":
 			w.Expect = append(w.Expect, strings.Fields(val)...)
 		case "exit":
@@ -110,7 +114,7 @@ func parseWorkload(path, binDir string) (workload, error) {
 			return w, fmt.Errorf("%s:%d: unknown groundtruth directive %q", path, i+1, key)
 		}
 	}
-	if len(w.Expect) == 0 {
+	if len(w.Expect) == 0 && !w.Helper {
 		return w, fmt.Errorf("%s: no \"groundtruth: expect\" line", path)
 	}
 	return w, nil
@@ -159,11 +163,86 @@ func TestGroundTruth(t *testing.T) {
 		t.Fatalf("build workloads (sh %s/build.sh): %v\n%s", workloadDir, err, out)
 	}
 
+	helpers := map[string]workload{}
 	for _, w := range loadWorkloads(t, binDir) {
+		if w.Helper {
+			helpers[w.Name] = w
+			continue
+		}
 		t.Run(w.Name, func(t *testing.T) {
 			runGroundTruth(t, bin, w)
 		})
 	}
+	t.Run("unrelated-process", func(t *testing.T) {
+		h, ok := helpers["unrelated"]
+		if !ok {
+			t.Fatalf("%s/unrelated.c is missing", workloadDir)
+		}
+		runUnrelated(t, bin, h)
+	})
+}
+
+// runUnrelated traces a short command while an unrelated process, started
+// by the same parent before and after the trace begins, makes a marker
+// syscall; the marker must not be in the trace.
+func runUnrelated(t *testing.T, bin string, helper workload) {
+	const marker = "sched_rr_get_interval"
+	nr, err := scmp.Number("x86_64", marker)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := func() *exec.Cmd {
+		t.Helper()
+		cmd := exec.Command(helper.Argv[0])
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+		})
+		return cmd
+	}
+	before := start()
+	traceFile := filepath.Join(t.TempDir(), "trace.yaml")
+	sg := exec.Command(bin, "trace", "-o", traceFile, "--", "/bin/sh", "-c", "sleep 0.3")
+	var out bytes.Buffer
+	sg.Stdout, sg.Stderr = &out, &out
+	if err := sg.Start(); err != nil {
+		t.Fatal(err)
+	}
+	during := start()
+	err = sg.Wait()
+	for _, h := range []*exec.Cmd{before, during} {
+		// Both must still be running, or they did not overlap the trace.
+		if h.ProcessState != nil || h.Process.Signal(syscall.Signal(0)) != nil {
+			t.Fatalf("unrelated helper %d exited early", h.Process.Pid)
+		}
+	}
+	if err != nil {
+		t.Fatalf("seccomp-gen trace: %v\n%s", err, out.String())
+	}
+	tf, err := trace.ReadFile(traceFile)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	for _, s := range tf.Syscalls {
+		if s.Arch == "x86_64" && s.Nr == nr {
+			t.Errorf("trace counts %s (%d calls), which only the unrelated processes %d and %d made", marker, s.Count, before.Process.Pid, during.Process.Pid)
+		}
+	}
+	if !hasCall(tf, "x86_64", "clock_nanosleep") && !hasCall(tf, "x86_64", "nanosleep") {
+		t.Errorf("trace of sh -c 'sleep 0.3' has neither nanosleep nor clock_nanosleep")
+	}
+}
+
+func hasCall(tf *trace.File, arch, name string) bool {
+	for _, s := range tf.Syscalls {
+		if s.Arch == arch && s.Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 // buildSeccompGen builds the command under test once for this test, or
