@@ -1,0 +1,402 @@
+package cbpf
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	seccomp "github.com/seccomp/libseccomp-golang"
+	"golang.org/x/sys/unix"
+
+	"github.com/seccomp-gen/seccomp-gen/policy"
+	"github.com/seccomp-gen/seccomp-gen/scmp"
+)
+
+// Options tunes Compile.
+type Options struct {
+	// Arch is the machine the filter is for (a trace arch name); "" means
+	// the native one. The filter covers the policy's ABIs that run on that
+	// machine: x86_64, x86 and x32 on x86_64; aarch64 and arm on aarch64.
+	Arch string
+	// BadArch is the action for ABIs the policy does not list (default
+	// SCMP_ACT_KILL_PROCESS: the whole process dies of SIGSYS).
+	BadArch policy.Action
+	// NoStub leaves out the ENOSYS stub, giving libseccomp's filter as is.
+	NoStub bool
+}
+
+// family lists the ABIs a kernel of each machine runs.
+var family = map[string][]string{
+	"x86_64":  {"x86_64", "x86", "x32"},
+	"x86":     {"x86"},
+	"x32":     {"x86_64", "x86", "x32"},
+	"aarch64": {"aarch64", "arm"},
+	"arm":     {"arm"},
+}
+
+// ErrArchNotCovered is returned when the policy lists no ABI of the target
+// machine: the filter would kill every syscall.
+var ErrArchNotCovered = errors.New("policy covers no ABI of the target architecture")
+
+// Compile builds the seccomp filter for p with libseccomp (as runc and crun
+// do) and prepends an ENOSYS stub: on every ABI the policy covers, syscall
+// numbers above the highest one libseccomp knows for that ABI return
+// ERRNO(ENOSYS), so a libc probing a syscall newer than the profile falls
+// back instead of failing. libseccomp's own filter would give those numbers
+// the default action. Known syscalls that no rule names get the default
+// action; the reducer's policies make that ERRNO(ENOSYS) and list the known
+// but unobserved ones in an explicit ERRNO(EPERM) rule, so the filter answers
+// EPERM for those and ENOSYS only for numbers libseccomp does not know.
+//
+// ABIs the policy does not list (including x86 and x32 on an x86_64-only
+// policy) get BadArch. A syscall name libseccomp knows on none of the
+// policy's ABIs is a *scmp.UnknownSyscallError. Names that exist only on
+// some ABIs apply where they exist.
+func Compile(p *policy.Policy, o Options) (Program, error) {
+	if p == nil {
+		return nil, errors.New("policy: nil")
+	}
+	c := *p
+	c.Rules = append([]policy.Rule(nil), p.Rules...)
+	c.Canonicalize()
+	if err := c.Validate(); err != nil {
+		return nil, fmt.Errorf("policy: %w", err)
+	}
+	machine := o.Arch
+	if machine == "" {
+		n, err := scmp.Native()
+		if err != nil {
+			return nil, err
+		}
+		machine = n
+	}
+	machine, err := scmp.Canonical(machine)
+	if err != nil {
+		return nil, err
+	}
+	if machine == "x32" {
+		machine = "x86_64"
+	}
+	var abis []string
+	for _, a := range c.Arches {
+		ca, err := scmp.Canonical(a)
+		if err != nil {
+			return nil, fmt.Errorf("policy: %w", err)
+		}
+		for _, f := range family[machine] {
+			if f == ca && !contains(abis, ca) {
+				abis = append(abis, ca)
+			}
+		}
+	}
+	if len(abis) == 0 {
+		return nil, fmt.Errorf("%w: the policy lists %v, the filter is for %s", ErrArchNotCovered, c.Arches, machine)
+	}
+	bad := o.BadArch
+	if bad == "" {
+		bad = policy.ActKillProcess
+	}
+	lib, err := compileLib(&c, machine, abis, bad)
+	if err != nil {
+		return nil, err
+	}
+	if o.NoStub {
+		return lib, nil
+	}
+	stub, err := enosysStub(abis)
+	if err != nil {
+		return nil, err
+	}
+	prog := append(stub, lib...)
+	if err := prog.Check(); err != nil {
+		return nil, fmt.Errorf("compiled filter: %w", err)
+	}
+	return prog, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func libAction(a policy.Action, errno *uint) (seccomp.ScmpAction, error) {
+	code := int16(policy.EPERM)
+	if errno != nil {
+		if *errno > 4095 {
+			return seccomp.ActInvalid, fmt.Errorf("errno %d: out of range 0..4095", *errno)
+		}
+		code = int16(*errno)
+	}
+	switch a {
+	case policy.ActAllow:
+		return seccomp.ActAllow, nil
+	case policy.ActErrno:
+		return seccomp.ActErrno.SetReturnCode(code), nil
+	case policy.ActKill, policy.ActKillThread:
+		return seccomp.ActKillThread, nil
+	case policy.ActKillProcess:
+		return seccomp.ActKillProcess, nil
+	case policy.ActTrap:
+		return seccomp.ActTrap, nil
+	case policy.ActLog:
+		return seccomp.ActLog, nil
+	case policy.ActTrace:
+		return seccomp.ActTrace.SetReturnCode(code), nil
+	case policy.ActNotify:
+		return seccomp.ActInvalid, fmt.Errorf("action %s: needs a notify listener, which a standalone filter does not have", a)
+	}
+	return seccomp.ActInvalid, fmt.Errorf("action %q: unknown", a)
+}
+
+var libOps = map[policy.Op]seccomp.ScmpCompareOp{
+	policy.OpNotEqual:     seccomp.CompareNotEqual,
+	policy.OpLessThan:     seccomp.CompareLess,
+	policy.OpLessEqual:    seccomp.CompareLessOrEqual,
+	policy.OpEqualTo:      seccomp.CompareEqual,
+	policy.OpGreaterEqual: seccomp.CompareGreaterEqual,
+	policy.OpGreaterThan:  seccomp.CompareGreater,
+	policy.OpMaskedEqual:  seccomp.CompareMaskedEqual,
+}
+
+func compileLib(p *policy.Policy, machine string, abis []string, bad policy.Action) (Program, error) {
+	def, err := libAction(p.DefaultAction, p.DefaultErrno)
+	if err != nil {
+		return nil, fmt.Errorf("default action: %w", err)
+	}
+	f, err := seccomp.NewFilter(def)
+	if err != nil {
+		return nil, fmt.Errorf("libseccomp: %w", err)
+	}
+	defer f.Release()
+	badAct, err := libAction(bad, nil)
+	if err != nil {
+		return nil, fmt.Errorf("bad-arch action: %w", err)
+	}
+	if err := f.SetBadArchAction(badAct); err != nil {
+		return nil, fmt.Errorf("libseccomp: bad-arch action: %w", err)
+	}
+	native, err := seccomp.GetNativeArch()
+	if err != nil {
+		return nil, fmt.Errorf("libseccomp: %w", err)
+	}
+	keepNative := false
+	for _, a := range abis {
+		la, err := scmp.LibArch(a)
+		if err != nil {
+			return nil, err
+		}
+		if la == native {
+			keepNative = true
+			continue
+		}
+		if err := f.AddArch(la); err != nil {
+			return nil, fmt.Errorf("libseccomp: arch %s: %w", a, err)
+		}
+	}
+	if !keepNative {
+		if err := f.RemoveArch(native); err != nil {
+			return nil, fmt.Errorf("libseccomp: remove native arch: %w", err)
+		}
+	}
+	for i, r := range p.Rules {
+		act, err := libAction(r.Action, r.Errno)
+		if err != nil {
+			return nil, fmt.Errorf("rule %d: %w", i, err)
+		}
+		// libseccomp refuses rules that repeat the default action; they
+		// change nothing (runc skips them too).
+		if act == def {
+			continue
+		}
+		var conds []seccomp.ScmpCondition
+		for _, a := range r.Args {
+			op, ok := libOps[a.Op]
+			if !ok {
+				return nil, fmt.Errorf("rule %d: op %q: unknown", i, a.Op)
+			}
+			vals := []uint64{a.Value}
+			if a.Op == policy.OpMaskedEqual {
+				vals = append(vals, a.ValueTwo)
+			}
+			cond, err := seccomp.MakeCondition(a.Index, op, vals...)
+			if err != nil {
+				return nil, fmt.Errorf("rule %d: arg %d: %w", i, a.Index, err)
+			}
+			conds = append(conds, cond)
+		}
+		for _, name := range r.Names {
+			known, here := false, false
+			for _, a := range p.Arches {
+				if scmp.Has(a, name) {
+					known = true
+					here = here || contains(abis, a)
+				}
+			}
+			if !known {
+				return nil, &scmp.UnknownSyscallError{Name: name, Arch: machine}
+			}
+			if !here {
+				continue
+			}
+			// Resolve in libseccomp's native numbering (pseudo numbers for
+			// names the native arch lacks); libseccomp translates per arch.
+			nr, err := seccomp.GetSyscallFromName(name)
+			if err != nil {
+				return nil, &scmp.UnknownSyscallError{Name: name, Arch: machine}
+			}
+			if len(conds) == 0 {
+				err = f.AddRule(nr, act)
+			} else {
+				err = f.AddRuleConditional(nr, act, conds)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("libseccomp: rule %d: %s: %w", i, name, err)
+			}
+		}
+	}
+	return export(f)
+}
+
+// export asks libseccomp for the filter through a memfd (ExportBPFMem
+// needs libseccomp 2.6).
+func export(f *seccomp.ScmpFilter) (Program, error) {
+	fd, err := unix.MemfdCreate("seccomp-gen-bpf", unix.MFD_CLOEXEC)
+	if err != nil {
+		return nil, fmt.Errorf("memfd: %w", err)
+	}
+	file := os.NewFile(uintptr(fd), "seccomp-gen-bpf")
+	defer file.Close()
+	if err := f.ExportBPF(file); err != nil {
+		return nil, fmt.Errorf("libseccomp: export: %w", err)
+	}
+	if _, err := file.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	b, err := io.ReadAll(file)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(b)
+}
+
+// enosysStub returns the instructions placed before libseccomp's filter.
+// For each audit arch of the covered ABIs it compares the syscall number
+// with the highest one libseccomp knows there and returns ERRNO(ENOSYS)
+// above it; everything else falls through to libseccomp's filter (which
+// checks the arch again and applies the bad-arch action to the rest). On
+// AUDIT_ARCH_X86_64 the x32 bit decides between the x86_64 and x32 limits;
+// when x32 is not covered such numbers fall through and libseccomp kills
+// them.
+func enosysStub(abis []string) (Program, error) {
+	type section struct {
+		audit uint32
+		body  Program // runs with A = nr; jump offsets relative to the end of the stub are patched later
+	}
+	maxOf := func(a string) (uint32, error) {
+		m, err := scmp.MaxNr(a)
+		if err != nil {
+			return 0, err
+		}
+		return uint32(m), nil
+	}
+	// Each section body is a list of "jgt max -> ENOSYS else -> filter"
+	// tests; we encode targets symbolically: jt/jf 0xff = ENOSYS,
+	// 0xfe = filter, others are real offsets.
+	const toEnosys, toFilter = 0xff, 0xfe
+	var sections []section
+	seen := map[uint32]bool{}
+	for _, a := range abis {
+		audit, ok := AuditArch(a)
+		if !ok {
+			return nil, fmt.Errorf("arch %s: no AUDIT_ARCH value", a)
+		}
+		if seen[audit] {
+			continue
+		}
+		seen[audit] = true
+		var body Program
+		if audit == AuditArchX86_64 {
+			// A = nr. if nr & X32 bit -> x32 test, else x86_64 test.
+			var t64, t32 Program
+			if contains(abis, "x86_64") {
+				m, err := maxOf("x86_64")
+				if err != nil {
+					return nil, err
+				}
+				t64 = Program{jgt(m, toEnosys, toFilter)}
+			} else {
+				t64 = Program{ja(toFilter)}
+			}
+			if contains(abis, "x32") {
+				m, err := maxOf("x32")
+				if err != nil {
+					return nil, err
+				}
+				t32 = Program{jgt(m, toEnosys, toFilter)}
+			} else {
+				t32 = Program{ja(toFilter)}
+			}
+			body = append(Program{jset(X32SyscallBit, uint8(len(t64)), 0)}, t64...)
+			body = append(body, t32...)
+		} else {
+			m, err := maxOf(a)
+			if err != nil {
+				return nil, err
+			}
+			body = Program{jgt(m, toEnosys, toFilter)}
+		}
+		sections = append(sections, section{audit: audit, body: body})
+	}
+	// Layout: ld arch; per section: jeq audit (jf -> next section) ; ld nr ; body...
+	// then: ja filter (no arch matched) ; ret ENOSYS ; <filter>.
+	var prog Program
+	prog = append(prog, ldAbs(offArch))
+	for _, s := range sections {
+		n := 1 + 1 + len(s.body) // jeq + ld nr + body
+		prog = append(prog, jeq(s.audit, 0, uint8(n-1)))
+		prog = append(prog, ldAbs(offNr))
+		prog = append(prog, s.body...)
+	}
+	prog = append(prog, ja(1))            // no covered arch: go to the filter
+	prog = append(prog, ret(RetErrno|38)) // ENOSYS
+	enosysAt, filterAt := len(prog)-1, len(prog)
+	for pc := range prog {
+		in := &prog[pc]
+		if in.Code == clsJMP|jmpJA {
+			switch in.K {
+			case toFilter:
+				in.K = uint32(filterAt - pc - 1)
+			case toEnosys:
+				in.K = uint32(enosysAt - pc - 1)
+			}
+			continue
+		}
+		if in.class() != clsJMP {
+			continue
+		}
+		fix := func(t *uint8) {
+			switch *t {
+			case toFilter:
+				*t = uint8(filterAt - pc - 1)
+			case toEnosys:
+				*t = uint8(enosysAt - pc - 1)
+			}
+		}
+		fix(&in.Jt)
+		fix(&in.Jf)
+	}
+	return prog, nil
+}
+
+// Offsets in struct seccomp_data.
+const (
+	offNr   = 0
+	offArch = 4
+	offIP   = 8
+	offArgs = 16
+)

@@ -1,0 +1,47 @@
+package cbpf
+
+import (
+	"fmt"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// Seccomp filter flags (SECCOMP_FILTER_FLAG_*) for Install.
+const (
+	FlagTSYNC     uintptr = 1 << 0
+	FlagLog       uintptr = 1 << 1
+	FlagSpecAllow uintptr = 1 << 2
+)
+
+// Install loads the program into the calling thread with
+// PR_SET_NO_NEW_PRIVS and seccomp(SECCOMP_SET_MODE_FILTER, flags).
+//
+// Without FlagTSYNC the filter applies to the calling OS thread only (and
+// to everything it execs or forks later). From Go, use it in a re-executed
+// child right before execve, on one locked goroutine:
+//
+//	runtime.LockOSThread()
+//	if err := cbpf.Install(prog, 0); err != nil { ... }
+//	err := syscall.Exec(path, argv, env) // the new image keeps the filter
+//
+// The filter must then allow execve (and whatever the Go runtime does on
+// that thread between Install and Exec).
+func Install(p Program, flags uintptr) error {
+	if err := p.Check(); err != nil {
+		return err
+	}
+	filter := make([]unix.SockFilter, len(p))
+	for i, in := range p {
+		filter[i] = unix.SockFilter{Code: in.Code, Jt: in.Jt, Jf: in.Jf, K: in.K}
+	}
+	prog := unix.SockFprog{Len: uint16(len(filter)), Filter: &filter[0]}
+	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
+		return fmt.Errorf("prctl(PR_SET_NO_NEW_PRIVS): %w", err)
+	}
+	_, _, errno := unix.RawSyscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER, flags, uintptr(unsafe.Pointer(&prog)))
+	if errno != 0 {
+		return fmt.Errorf("seccomp(SECCOMP_SET_MODE_FILTER): %w", errno)
+	}
+	return nil
+}
