@@ -1,0 +1,85 @@
+// Command bench measures seccomp-gen against its targets and its peers and
+// prints one markdown table (issue 5): per-syscall overhead of
+// `seccomp-gen trace` (traced and for the rest of the machine), strace -f and
+// an event-per-syscall ring-buffer recorder as peers, a realistic workload,
+// event loss under an 8-thread storm, attach time, the cost of generated
+// filters and of Docker's default profile, and profile sizes.
+//
+//	go run ./bench [-short] [-bin bin/seccomp-gen] [-o BENCHMARKS.md]
+//
+// It needs root (eBPF), gcc and strace, and the seccomp-gen binary built by
+// `make build`. Timings are never asserted: missed targets are printed as
+// MISSED.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/seccomp-gen/seccomp-gen/trace"
+)
+
+func main() {
+	var o options
+	flag.BoolVar(&o.short, "short", false, "quick run (well under a minute) with fewer calls and rounds: a smoke test, not numbers to publish")
+	flag.StringVar(&o.bin, "bin", "bin/seccomp-gen", "the seccomp-gen binary to measure (make build)")
+	flag.StringVar(&o.out, "o", "-", "write the markdown report to `FILE` as well as stdout ('-': stdout only)")
+	flag.Usage = func() {
+		fmt.Fprintf(os.Stderr, "usage: go run ./bench [-short] [-bin PATH] [-o FILE]\n\n"+
+			"Measures seccomp-gen's recorder and filters and prints a markdown table.\n"+
+			"Needs root, gcc and strace. `make bench` writes BENCHMARKS.md.\n\n")
+		flag.PrintDefaults()
+	}
+	flag.Parse()
+	if flag.NArg() != 0 {
+		fmt.Fprintf(os.Stderr, "bench: unexpected argument %q\n", flag.Arg(0))
+		os.Exit(2)
+	}
+	report, err := run(o, os.Stderr)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "bench: %v\n", err)
+		os.Exit(1)
+	}
+	fmt.Print(report)
+	if o.out != "-" {
+		if err := trace.WriteAtomic(o.out, []byte(report), 0o644); err != nil {
+			fmt.Fprintf(os.Stderr, "bench: %v\n", err)
+			os.Exit(1)
+		}
+		fmt.Fprintf(os.Stderr, "bench: wrote %s\n", o.out)
+	}
+}
+
+type options struct {
+	short bool
+	bin   string
+	out   string
+}
+
+// params are the sizes of one run.
+type params struct {
+	loopCalls     int     // getpid calls per overhead run
+	straceCalls   int     // getpid calls under strace (slow)
+	rounds        int     // interleaved rounds of the overhead runs
+	straceRounds  int     // rounds under strace
+	stormThreads  int     // threads of the event-loss storm
+	stormSeconds  float64 // how long they storm
+	realRounds    int     // rounds of the realistic workloads
+	attachRounds  int     // rounds of attach and /bin/true
+	filterCalls   int     // getpid calls under each filter
+	filterRounds  int
+	deadlineGuard time.Duration
+}
+
+func paramsFor(short bool) params {
+	if short {
+		return params{loopCalls: 300_000, straceCalls: 10_000, rounds: 2, straceRounds: 1,
+			stormThreads: 8, stormSeconds: 0.5, realRounds: 1, attachRounds: 3,
+			filterCalls: 300_000, filterRounds: 1}
+	}
+	return params{loopCalls: 5_000_000, straceCalls: 200_000, rounds: 7, straceRounds: 3,
+		stormThreads: 8, stormSeconds: 3, realRounds: 5, attachRounds: 15,
+		filterCalls: 3_000_000, filterRounds: 5}
+}
