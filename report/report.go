@@ -124,10 +124,18 @@ func Write(w io.Writer, f Format, v *Verdict) error {
 }
 
 func writeHuman(w *bytes.Buffer, v *Verdict) {
-	if v.OK {
+	enforced := strings.HasSuffix(v.Tool, "--enforce")
+	switch {
+	case v.OK && enforced:
+		fmt.Fprintf(w, "%s: the filter of profile %s denied nothing during %s\n", v.Tool, v.Profile, inputsText(v))
+	case v.OK:
 		fmt.Fprintf(w, "%s: profile %s covers all %d syscalls (ABI, name) of %s\n", v.Tool, v.Profile, v.Checked, inputsText(v))
-	} else {
+	case enforced:
+		fmt.Fprintf(w, "%s: the filter of profile %s denied %d syscalls (ABI, name) during %s:\n\n", v.Tool, v.Profile, len(v.Missing), inputsText(v))
+	default:
 		fmt.Fprintf(w, "%s: profile %s does NOT cover %d of %d syscalls (ABI, name) of %s:\n\n", v.Tool, v.Profile, len(v.Missing), v.Checked, inputsText(v))
+	}
+	if !v.OK {
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "SYSCALL\tABI\tNR\tCOUNT\tFIRST\tWHY")
 		for _, s := range v.Missing {

@@ -1,18 +1,89 @@
 package main
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
 
 	"github.com/spf13/cobra"
+
+	"github.com/seccomp-gen/seccomp-gen/reduce"
+	"github.com/seccomp-gen/seccomp-gen/report"
+	"github.com/seccomp-gen/seccomp-gen/trace"
 )
 
-// TODO(owner of this command): replace this placeholder.
+type checkOptions struct {
+	verdictFlags
+	traces []string
+}
+
 func newCheckCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "check",
-		Short: "not built yet",
-		RunE: func(*cobra.Command, []string) error {
-			return errors.New("check: not built yet")
+	o := &checkOptions{}
+	cmd := &cobra.Command{
+		Use:   "check --profile PROFILE TRACE...",
+		Short: "Check saved traces against a profile, offline",
+		Long: `check gives the same verdict as replay, offline, from saved trace files: for
+every (ABI, syscall) the traces hold, is it allowed by PROFILE? Counts add up
+across traces; FIRST is the program that issued the syscall first.
+
+PROFILE may be any format generate writes: Docker JSON, an OCI linux.seccomp
+object or a whole config.json, or a Security Profiles Operator CRD (YAML).
+
+A syscall is missing when the profile denies it (a rule or the default
+action), when its ABI is not one the profile lists (runtimes kill such
+tasks), or when libseccomp cannot name its number.
+
+` + verdictExitHelp,
+		Example: `  seccomp-gen check -p app.json run1.trace.yaml run2.trace.yaml
+  seccomp-gen check -p config.json --report junit -o check.xml ci.trace.yaml`,
+		Args: argsUsage(cobra.MinimumNArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.traces = args
+			if err := o.validate(); err != nil {
+				return err
+			}
+			return o.run()
 		},
 	}
+	o.addFlags(cmd)
+	return cmd
+}
+
+func (o *checkOptions) run() error {
+	p, err := o.loadProfile()
+	if err != nil {
+		return err
+	}
+	var files []*trace.File
+	for _, path := range o.traces {
+		f, err := trace.ReadFile(path)
+		if err != nil {
+			return usageErr(fmt.Errorf("trace %w", err))
+		}
+		files = append(files, f)
+	}
+	cov, err := reduce.CheckCoverage(p, files...)
+	if err != nil {
+		if errors.Is(err, reduce.ErrNoSyscalls) {
+			return usageErr(err)
+		}
+		return err
+	}
+	v := report.FromCoverage("check", o.profile, o.traces, p, cov)
+	return o.emit(v)
+}
+
+// emit writes the verdict and turns it into the exit status.
+func (o *verdictFlags) emit(v *report.Verdict) error {
+	var buf bytes.Buffer
+	if err := report.Write(&buf, o.format, v); err != nil {
+		return err
+	}
+	if err := trace.WriteAtomic(o.output, buf.Bytes(), 0o644); err != nil {
+		return exitWith(exitFailure, fmt.Errorf("report: %w", err))
+	}
+	if !v.OK {
+		return exitWith(exitNotCovered, nil)
+	}
+	return nil
 }

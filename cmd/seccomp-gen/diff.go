@@ -1,18 +1,89 @@
 package main
 
 import (
-	"errors"
+	"bytes"
+	"fmt"
 
 	"github.com/spf13/cobra"
+
+	"github.com/seccomp-gen/seccomp-gen/reduce"
+	"github.com/seccomp-gen/seccomp-gen/report"
+	"github.com/seccomp-gen/seccomp-gen/scmp"
+	"github.com/seccomp-gen/seccomp-gen/trace"
 )
 
-// TODO(owner of this command): replace this placeholder.
+type diffOptions struct {
+	a, b     string
+	superset bool
+	report   string
+	output   string
+	format   report.Format
+}
+
 func newDiffCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "diff",
-		Short: "not built yet",
-		RunE: func(*cobra.Command, []string) error {
-			return errors.New("diff: not built yet")
+	o := &diffOptions{}
+	cmd := &cobra.Command{
+		Use:   "diff A B",
+		Short: "Show what one profile allows that the other does not, per ABI",
+		Long: `diff compares two profiles syscall by syscall, for every ABI either of them
+covers (every name libseccomp knows there), whatever their formats: Docker
+JSON, an OCI linux.seccomp object or config.json, or an SPO CRD. It lists the
+syscalls only A allows, those only B allows, those both deny with different
+answers (EPERM vs ENOSYS, errno vs kill), and ABIs only one profile covers.
+
+--superset asks one question only: does A allow everything B allows? Use it
+in CI to check that a new profile (A) still runs what the old one (B) ran.
+
+Exit status:
+  0  the profiles give the same answers (with --superset: A allows all B allows)
+  1  runtime error
+  2  usage error: bad flags, a file that is not a profile
+  3  they differ (with --superset: B allows something A does not)`,
+		Example: `  seccomp-gen diff old.json new.json
+  seccomp-gen diff --superset new-config.json profiles/app.json`,
+		Args: argsUsage(cobra.ExactArgs(2)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.a, o.b = args[0], args[1]
+			f, err := report.ParseFormat(o.report)
+			if err != nil {
+				return usageErrf("--report: %v", err)
+			}
+			o.format = f
+			if o.output == "" {
+				return usageErrf("-o: empty file name (use '-' for stdout)")
+			}
+			return o.run()
 		},
 	}
+	cmd.Flags().BoolVar(&o.superset, "superset", false, "exit 3 unless A allows everything B allows (differences the other way are listed, not failed)")
+	cmd.Flags().StringVar(&o.report, "report", "human", "report format: human, json or junit")
+	cmd.Flags().StringVarP(&o.output, "output", "o", "-", "write the report to FILE ('-' is stdout)")
+	return cmd
+}
+
+func (o *diffOptions) run() error {
+	a, err := readProfile(o.a)
+	if err != nil {
+		return err
+	}
+	b, err := readProfile(o.b)
+	if err != nil {
+		return err
+	}
+	d, err := reduce.DiffProfiles(a, b, scmp.Tables{})
+	if err != nil {
+		return usageErr(err)
+	}
+	r := report.FromProfileDiff(o.a, o.b, o.superset, d)
+	var buf bytes.Buffer
+	if err := report.WriteDiff(&buf, o.format, r); err != nil {
+		return err
+	}
+	if err := trace.WriteAtomic(o.output, buf.Bytes(), 0o644); err != nil {
+		return exitWith(exitFailure, fmt.Errorf("report: %w", err))
+	}
+	if !r.OK {
+		return exitWith(exitNotCovered, nil)
+	}
+	return nil
 }

@@ -1,18 +1,226 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/seccomp-gen/seccomp-gen/policy"
+	"github.com/seccomp-gen/seccomp-gen/reduce"
+	"github.com/seccomp-gen/seccomp-gen/report"
+	"github.com/seccomp-gen/seccomp-gen/scmp"
+	"github.com/seccomp-gen/seccomp-gen/trace"
 )
 
-// TODO(owner of this command): replace this placeholder.
+type replayOptions struct {
+	verdictFlags
+	saveTrace string
+	enforce   bool
+	pid       int
+	cgroup    string
+	command   []string
+}
+
 func newReplayCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "replay",
-		Short: "not built yet",
-		RunE: func(*cobra.Command, []string) error {
-			return errors.New("replay: not built yet")
+	o := &replayOptions{}
+	cmd := &cobra.Command{
+		Use:   "replay --profile PROFILE [flags] -- CMD [ARGS...]",
+		Short: "Run a workload again and check that a profile covers it",
+		Long: `replay runs CMD again and says whether PROFILE covers what it did, per ABI:
+every syscall the profile lacks is listed with its ABI, count and the program
+that issued it first. Use it in CI so that the build fails when the code starts
+needing a new syscall, before production does.
+
+Two modes:
+
+  traced (default): CMD runs unconfined under the same in-kernel eBPF counter
+    as 'seccomp-gen trace' (also --pid PID and --cgroup PATH), and the counts
+    are compared with the profile afterwards. The run behaves as without a
+    profile, so one replay lists every missing syscall. Needs root (or
+    CAP_BPF and CAP_PERFMON). --save-trace FILE keeps the trace so that it can
+    be merged into the profile: seccomp-gen generate old.trace new.trace.
+
+  --enforce: CMD runs UNDER the profile's filter, compiled with libseccomp
+    and installed with no_new_privs in a child of seccomp-gen just before it
+    execve's CMD, so the run is what the profile really allows. A sys_enter
+    tracer cannot see syscalls that seccomp denied, so the channel here is
+    seccomp user notification: the filter is compiled with every denying
+    action turned into SCMP_ACT_NOTIFY, seccomp-gen takes the listener fd
+    (pidfd_getfd) and, for each denied syscall, records its ABI, number and
+    program and answers exactly what the profile says (its errno, EPERM or
+    ENOSYS). For kill and trap actions, and for ABIs the profile does not
+    list, the report says "would have killed" and the syscall gets EPERM so
+    that the run goes on and every denial is reported. Needs no eBPF; it
+    needs ptrace rights over the child (root, or the same user without Yama
+    restrictions). Standard input, output and error are passed through: with
+    a complete profile the workload's output is unchanged.
+
+PROFILE may be any format generate writes: Docker JSON, an OCI linux.seccomp
+object or a whole config.json, or a Security Profiles Operator CRD (YAML).
+
+` + verdictExitHelp + `
+  4  the profile covers the run, but the command itself failed (non-zero
+     exit, killed by a signal, or not found); 3 wins when both happen.`,
+		Example: `  # CI: fail when the test suite needs a syscall the profile lacks
+  seccomp-gen replay -p profiles/app.json --save-trace new.trace -- go test ./...
+
+  # run under the profile's filter and list what it denied
+  seccomp-gen replay --enforce -p app.json --report junit -o replay.xml -- ./app --selftest`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			o.command = args
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.validate(cmd); err != nil {
+				return err
+			}
+			return o.run()
 		},
 	}
+	o.addFlags(cmd)
+	f := cmd.Flags()
+	f.SetInterspersed(false) // everything after CMD belongs to CMD
+	f.StringVar(&o.saveTrace, "save-trace", "", "write the fresh trace (YAML) to FILE (traced mode)")
+	f.BoolVar(&o.enforce, "enforce", false, "run CMD under the profile's filter and report what it denied")
+	f.IntVar(&o.pid, "pid", 0, "replay a running process (and its descendants) instead of CMD, until it exits")
+	f.StringVar(&o.cgroup, "cgroup", "", "replay every task of a cgroup v2 directory until it is empty")
+	return cmd
+}
+
+func (o *replayOptions) validate(cmd *cobra.Command) error {
+	if err := o.verdictFlags.validate(); err != nil {
+		return err
+	}
+	targets := 0
+	if len(o.command) > 0 {
+		targets++
+	}
+	if o.pid != 0 {
+		targets++
+	}
+	if o.cgroup != "" {
+		targets++
+	}
+	if targets != 1 {
+		return usageErrf("give exactly one of -- CMD, --pid or --cgroup (see '%s --help')", cmd.CommandPath())
+	}
+	if o.pid < 0 {
+		return usageErrf("--pid %d: not a process id", o.pid)
+	}
+	if o.enforce && len(o.command) == 0 {
+		return usageErrf("--enforce needs a command to start (-- CMD): a running process cannot be put under a filter")
+	}
+	if o.enforce && o.saveTrace != "" {
+		return usageErrf("--save-trace records the traced mode; it cannot be combined with --enforce")
+	}
+	return nil
+}
+
+func (o *replayOptions) inputs() []string {
+	switch {
+	case o.pid != 0:
+		return []string{"pid", strconv.Itoa(o.pid)}
+	case o.cgroup != "":
+		return []string{"cgroup", o.cgroup}
+	}
+	return o.command
+}
+
+func (o *replayOptions) run() error {
+	p, err := o.loadProfile()
+	if err != nil {
+		return err
+	}
+	if o.enforce {
+		return o.runEnforced(p)
+	}
+	return o.runTraced(p)
+}
+
+func (o *replayOptions) runTraced(p *policy.Policy) error {
+	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer cancel()
+	rec, err := trace.Record(ctx, trace.Options{
+		Command: o.command,
+		PID:     o.pid,
+		Cgroup:  o.cgroup,
+		Stdin:   os.Stdin,
+		Stdout:  os.Stdout,
+		Stderr:  os.Stderr,
+		Namer:   scmp.Tables{},
+	})
+	if err != nil {
+		switch {
+		case errors.Is(err, trace.ErrCommandNotFound), errors.Is(err, trace.ErrCommandNotRun):
+			return exitWith(exitCommandFailed, err)
+		case errors.Is(err, trace.ErrNoProcess), errors.Is(err, trace.ErrNotCgroup2), errors.Is(err, trace.ErrOptions):
+			return usageErr(err)
+		}
+		return exitWith(exitFailure, err)
+	}
+	if o.saveTrace != "" {
+		if err := trace.WriteFile(o.saveTrace, rec.File); err != nil {
+			return exitWith(exitFailure, fmt.Errorf("save trace: %w", err))
+		}
+	}
+	cov, err := reduce.CheckCoverage(p, rec.File)
+	var v *report.Verdict
+	if errors.Is(err, reduce.ErrNoSyscalls) {
+		// Nothing was traced (a process that exited at once): nothing
+		// can be missing, but say so.
+		v = report.FromCoverage("replay", o.profile, o.inputs(), p, &reduce.Coverage{})
+		v.Notes = append(v.Notes, "the recorder saw no syscalls")
+	} else if err != nil {
+		return exitWith(exitFailure, err)
+	} else {
+		v = report.FromCoverage("replay", o.profile, o.inputs(), p, cov)
+	}
+	if len(o.command) > 0 && rec.Exited {
+		code := rec.ExitStatus
+		v.ExitCode = &code
+	}
+	if rec.Reason == "interrupted" {
+		v.Notes = append(v.Notes, "interrupted: the verdict covers the run up to the interruption")
+	}
+	return o.finish(v)
+}
+
+func (o *replayOptions) runEnforced(p *policy.Policy) error {
+	// Ctrl-C goes to the workload (same process group); seccomp-gen waits
+	// for it and still reports.
+	signal.Ignore(os.Interrupt, syscall.SIGTERM)
+	defer signal.Reset(os.Interrupt, syscall.SIGTERM)
+	res, err := runEnforce(p, o.command, enforceIO{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr})
+	if err != nil {
+		var ex *exitError
+		if errors.As(err, &ex) && ex.err == nil {
+			// The child could not start CMD and said why on stderr.
+			return exitWith(exitCommandFailed, nil)
+		}
+		return exitWith(exitFailure, err)
+	}
+	cov := &reduce.Coverage{Entries: res.Denied}
+	v := report.FromCoverage("replay --enforce", o.profile, o.inputs(), p, cov)
+	code := res.ExitCode
+	v.ExitCode = &code
+	return o.finish(v)
+}
+
+// finish writes the report and picks the exit status: not covered (3) wins
+// over a failed command (4).
+func (o *replayOptions) finish(v *report.Verdict) error {
+	err := o.emit(v)
+	if err != nil {
+		return err
+	}
+	if v.ExitCode != nil && *v.ExitCode != 0 {
+		return exitWith(exitCommandFailed, nil)
+	}
+	return nil
 }

@@ -1,0 +1,75 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/seccomp-gen/seccomp-gen/emit"
+	"github.com/seccomp-gen/seccomp-gen/policy"
+	"github.com/seccomp-gen/seccomp-gen/report"
+)
+
+// Exit statuses of replay, check and diff (besides exitOK, exitFailure and
+// exitUsage from root.go).
+const (
+	// exitNotCovered: the profile does not cover the run (or the traces;
+	// for diff: the profiles differ, or with --superset A lacks something
+	// B allows). It wins over exitCommandFailed.
+	exitNotCovered = 3
+	// exitCommandFailed: the profile covers the run but the command
+	// itself failed (non-zero exit, killed by a signal, not found).
+	exitCommandFailed = 4
+)
+
+const verdictExitHelp = `Exit status:
+  0  the profile covers everything
+  1  runtime error (the kernel refused, a file could not be written)
+  2  usage error: bad flags, a profile or trace that cannot be read
+  3  the profile does NOT cover the run (the report lists what is missing)`
+
+// verdictFlags are the flags replay and check share.
+type verdictFlags struct {
+	profile string
+	report  string
+	output  string
+	format  report.Format
+}
+
+func (o *verdictFlags) addFlags(cmd *cobra.Command) {
+	cmd.Flags().StringVarP(&o.profile, "profile", "p", "", "profile to check against (Docker JSON, OCI object or config.json, SPO CRD)")
+	cmd.Flags().StringVar(&o.report, "report", "human", "report format: human, json or junit")
+	cmd.Flags().StringVarP(&o.output, "output", "o", "-", "write the report to FILE ('-' is stdout)")
+}
+
+func (o *verdictFlags) validate() error {
+	if o.profile == "" {
+		return usageErrf("--profile is required")
+	}
+	f, err := report.ParseFormat(o.report)
+	if err != nil {
+		return usageErrf("--report: %v", err)
+	}
+	o.format = f
+	if o.output == "" {
+		return usageErrf("-o: empty file name (use '-' for stdout)")
+	}
+	return nil
+}
+
+// loadProfile reads the profile strictly: a file that is not a profile is a
+// usage error, never an empty policy that passes or fails everything.
+func (o *verdictFlags) loadProfile() (*policy.Policy, error) {
+	return readProfile(o.profile)
+}
+
+func readProfile(path string) (*policy.Policy, error) {
+	p, _, err := emit.Read(path)
+	if err != nil {
+		return nil, usageErr(err)
+	}
+	if err := p.Validate(); err != nil {
+		return nil, usageErr(fmt.Errorf("%s: %w", path, err))
+	}
+	return p, nil
+}
