@@ -1,18 +1,116 @@
 package main
 
 import (
-	"errors"
+	"bytes"
+	"fmt"
+	"os"
 
 	"github.com/spf13/cobra"
+
+	"github.com/seccomp-gen/seccomp-gen/emit"
+	"github.com/seccomp-gen/seccomp-gen/emit/cbpf"
+	"github.com/seccomp-gen/seccomp-gen/trace"
 )
 
-// TODO(owner of this command): replace this placeholder.
+type disasmOptions struct {
+	file   string
+	output string
+	arch   string
+}
+
 func newDisasmCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "disasm",
-		Short: "not built yet",
-		RunE: func(*cobra.Command, []string) error {
-			return errors.New("disasm: not built yet")
+	o := &disasmOptions{}
+	cmd := &cobra.Command{
+		Use:     "disasm [flags] FILE",
+		Aliases: []string{"inspect"},
+		Short:   "Print a compiled seccomp BPF filter (or a profile's filter) readably",
+		Long: `disasm prints a classic-BPF seccomp filter one instruction per line: index,
+mnemonic (ld, jeq, jgt, jset, ja, ret...), absolute jump targets, and comments
+that name the seccomp_data field loaded, AUDIT_ARCH constants, the syscall
+behind each compared number (from libseccomp's table of the ABI checked on
+that path) and the action of each return.
+
+FILE is a raw filter: struct sock_filter entries, 8 bytes each, native byte
+order, as 'seccomp-gen generate --format bpf' writes them ('-' reads standard
+input). FILE may also be a profile in any format seccomp-gen reads (Docker or
+OCI JSON, an OCI config.json, an SPO SeccompProfile); it is then compiled with
+libseccomp exactly as 'generate --format bpf' would, for --arch.
+
+Exit status: 0 on success, 2 for a file that is neither a valid filter nor a
+profile.`,
+		Example: `  seccomp-gen generate --format bpf -o app.bpf app.trace.yaml
+  seccomp-gen disasm app.bpf
+  seccomp-gen inspect app.json              # compile the profile, then print it
+  seccomp-gen disasm --arch x86_64 -o app.txt app.json`,
+		Args: argsUsage(cobra.ExactArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.file = args[0]
+			return o.run()
 		},
 	}
+	cmd.Flags().StringVarP(&o.output, "output", "o", "-", "write the listing to `FILE` ('-' is standard output)")
+	cmd.Flags().StringVar(&o.arch, "arch", "", "when FILE is a profile: compile for this `ARCH` (x86_64, x86, x32, aarch64, arm; default: native)")
+	return cmd
+}
+
+func (o *disasmOptions) run() error {
+	var data []byte
+	var err error
+	if o.file == "-" {
+		data, err = disasmReadStdin()
+	} else {
+		data, err = os.ReadFile(o.file)
+	}
+	if err != nil {
+		return usageErr(fmt.Errorf("disasm: %w", err))
+	}
+	prog, err := o.program(data)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := cbpf.Disassemble(&buf, prog); err != nil {
+		return err
+	}
+	if err := trace.WriteAtomic(o.output, buf.Bytes(), 0o644); err != nil {
+		return exitWith(exitFailure, fmt.Errorf("disasm: %w", err))
+	}
+	return nil
+}
+
+// program reads data as a raw filter, or as a profile compiled for o.arch.
+func (o *disasmOptions) program(data []byte) (cbpf.Program, error) {
+	name := o.file
+	if name == "-" {
+		name = "<stdin>"
+	}
+	trimmed := bytes.TrimSpace(data)
+	looksText := len(trimmed) > 0 && (trimmed[0] == '{' || bytes.HasPrefix(trimmed, []byte("apiVersion")) || bytes.HasPrefix(trimmed, []byte("kind")))
+	if !looksText {
+		if o.arch != "" {
+			return nil, usageErrf("disasm: --arch applies to profiles only; %s is a raw filter", name)
+		}
+		prog, err := cbpf.Parse(data)
+		if err != nil {
+			return nil, usageErrf("disasm: %s: %v", name, err)
+		}
+		return prog, nil
+	}
+	p, _, err := emit.Parse(name, data)
+	if err != nil {
+		return nil, usageErrf("disasm: %v", err)
+	}
+	prog, err := cbpf.Compile(p, cbpf.Options{Arch: o.arch})
+	if err != nil {
+		// A profile that does not compile (unknown syscall, arch not
+		// covered) is bad input.
+		return nil, usageErrf("disasm: %s: %v", name, err)
+	}
+	return prog, nil
+}
+
+func disasmReadStdin() ([]byte, error) {
+	var buf bytes.Buffer
+	_, err := buf.ReadFrom(os.Stdin)
+	return buf.Bytes(), err
 }
