@@ -47,6 +47,12 @@ type workload struct {
 	Expect []string // "arch:name" or "arch:nr"
 	Exit   int
 	Helper bool // not a workload: a program the tests run beside one
+	// Counts are exact numbers of calls ("arch:name" or "arch:nr" -> n)
+	// that strace and the trace must both report.
+	Counts map[string]uint64
+	// NoStrace skips the strace run (a storm would take minutes under
+	// strace); such a workload is checked against Counts only.
+	NoStrace bool
 }
 
 // loadWorkloads reads every *.c and *.sh in testdata/workloads. C programs
@@ -104,6 +110,20 @@ func parseWorkload(path, binDir string) (workload, error) {
 		case "cflags": // build.sh reads these
 		case "helper":
 			w.Helper = true
+		case "nostrace":
+			w.NoStrace = true
+		case "count":
+			for _, f := range strings.Fields(val) {
+				call, n, ok := strings.Cut(f, "=")
+				v, err := strconv.ParseUint(n, 10, 64)
+				if !ok || err != nil || v == 0 {
+					return w, fmt.Errorf("%s:%d: count %q: want arch:syscall=N with N > 0", path, i+1, f)
+				}
+				if w.Counts == nil {
+					w.Counts = map[string]uint64{}
+				}
+				w.Counts[call] = v
+			}
 		case "expect":
 			w.Expect = append(w.Expect, strings.Fields(val)...)
 		case "exit":
@@ -114,8 +134,8 @@ func parseWorkload(path, binDir string) (workload, error) {
 			return w, fmt.Errorf("%s:%d: unknown groundtruth directive %q", path, i+1, key)
 		}
 	}
-	if len(w.Expect) == 0 && !w.Helper {
-		return w, fmt.Errorf("%s: no \"groundtruth: expect\" line", path)
+	if len(w.Expect) == 0 && len(w.Counts) == 0 && !w.Helper {
+		return w, fmt.Errorf("%s: no \"groundtruth: expect\" or \"count\" line", path)
 	}
 	return w, nil
 }
@@ -290,10 +310,10 @@ func run(t *testing.T, argv []string) (int, string) {
 	}
 }
 
-func runGroundTruth(t *testing.T, bin string, w workload) {
-	dir := t.TempDir()
-
-	// The ground truth.
+// runStrace runs w under strace -f and checks that strace saw what w
+// promises; the result is the ground truth for the trace.
+func runStrace(t *testing.T, dir string, w workload) *straceResult {
+	t.Helper()
 	straceLog := filepath.Join(dir, "strace.log")
 	code, out := run(t, append([]string{"strace", "-f", "-n", "-e", "quiet=attach,exit", "-o", straceLog, "--"}, w.Argv...))
 	if code != w.Exit {
@@ -328,9 +348,29 @@ func runGroundTruth(t *testing.T, bin string, w workload) {
 		}
 	}
 
+	for e, n := range w.Counts {
+		c, err := resolveExpect(e)
+		if err != nil {
+			t.Fatalf("%s: %v", w.Source, err)
+		}
+		if s := st.Calls[c]; s == nil || uint64(s.Count) != n {
+			t.Fatalf("strace did not see %s exactly %d times, as %s promises: %+v", e, n, filepath.Base(w.Source), s)
+		}
+	}
+	return st
+}
+
+func runGroundTruth(t *testing.T, bin string, w workload) {
+	dir := t.TempDir()
+
+	var st *straceResult
+	if !w.NoStrace {
+		st = runStrace(t, dir, w)
+	}
+
 	// The trace.
 	traceFile := filepath.Join(dir, "trace.yaml")
-	code, out = run(t, append([]string{bin, "trace", "-o", traceFile, "--"}, w.Argv...))
+	code, out := run(t, append([]string{bin, "trace", "-o", traceFile, "--"}, w.Argv...))
 	if code != w.Exit {
 		t.Errorf("seccomp-gen trace: exit status %d, want the workload's %d\n%s", code, w.Exit, out)
 	}
@@ -347,18 +387,35 @@ func runGroundTruth(t *testing.T, bin string, w workload) {
 	if tf.ExitCode == nil || *tf.ExitCode != w.Exit {
 		t.Errorf("trace: exit_code %v, want %d", fmtExit(tf.ExitCode), w.Exit)
 	}
-	cmp := compareWithStrace(st, tf)
-	for _, e := range cmp.Excluded {
-		t.Logf("not expected in the trace: %s", e)
+	for _, e := range sortedKeys(w.Counts) {
+		c, err := resolveExpect(e)
+		if err != nil {
+			t.Fatalf("%s: %v", w.Source, err)
+		}
+		var got uint64
+		for _, s := range tf.Syscalls {
+			if s.Arch == c.Arch && s.Nr == c.Nr {
+				got = s.Count
+			}
+		}
+		if got != w.Counts[e] {
+			t.Errorf("trace: %s (%s) counted %d times, want exactly %d", e, c, got, w.Counts[e])
+		}
 	}
-	if len(cmp.Missing) > 0 {
-		t.Errorf("trace lacks %d (arch, syscall) that strace -f saw:\n  %s", len(cmp.Missing), strings.Join(cmp.Missing, "\n  "))
-	}
-	for _, e := range cmp.Misnamed {
-		t.Errorf("trace: %s", e)
-	}
-	if len(cmp.Extra) > 0 {
-		t.Logf("trace has %d (arch, syscall) strace did not show (fine, strace is not a bound): %s", len(cmp.Extra), strings.Join(cmp.Extra, ", "))
+	if st != nil {
+		cmp := compareWithStrace(st, tf)
+		for _, e := range cmp.Excluded {
+			t.Logf("not expected in the trace: %s", e)
+		}
+		if len(cmp.Missing) > 0 {
+			t.Errorf("trace lacks %d (arch, syscall) that strace -f saw:\n  %s", len(cmp.Missing), strings.Join(cmp.Missing, "\n  "))
+		}
+		for _, e := range cmp.Misnamed {
+			t.Errorf("trace: %s", e)
+		}
+		if len(cmp.Extra) > 0 {
+			t.Logf("trace has %d (arch, syscall) strace did not show (fine, strace is not a bound): %s", len(cmp.Extra), strings.Join(cmp.Extra, ", "))
+		}
 	}
 	if t.Failed() {
 		if data, err := os.ReadFile(traceFile); err == nil {
@@ -410,6 +467,15 @@ func compareWithStrace(st *straceResult, tf *trace.File) comparison {
 	return r
 }
 
+func sortedKeys(m map[string]uint64) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
 func fmtExit(p *int) string {
 	if p == nil {
 		return "missing"
@@ -435,7 +501,7 @@ func clip(s string) string {
 // states a contract the privileged test can use.
 func TestWorkloadContracts(t *testing.T) {
 	for _, w := range loadWorkloads(t, "/nonexistent") {
-		for _, e := range w.Expect {
+		for _, e := range append(w.Expect, sortedKeys(w.Counts)...) {
 			if _, err := resolveExpect(e); err != nil {
 				t.Errorf("%s: %v", w.Source, err)
 			}
