@@ -1,0 +1,59 @@
+package main
+
+import (
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
+)
+
+// TestBenchShort runs `make bench-short`'s mode end to end: it builds the
+// seccomp-gen binary, runs every section, and checks that the table has all
+// of them with numbers for seccomp-gen itself. It asserts no timings:
+// benchmarks are never pass/fail in `make test`.
+func TestBenchShort(t *testing.T) {
+	testutil.RequireRoot(t)
+	testutil.RequireTool(t, "gcc", "strace", "tar")
+	bin := filepath.Join(t.TempDir(), "seccomp-gen")
+	build := exec.Command("go", "build", "-o", bin, "../cmd/seccomp-gen")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	var log io.Writer = io.Discard
+	if testing.Verbose() {
+		log = os.Stderr
+	}
+	report, err := run(options{short: true, bin: bin, out: "-"}, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"| kernel |", "| CPU |",
+		"## Targets (issue 5)",
+		"## Per-syscall overhead (getpid loop)", "| bare |", "| seccomp-gen trace (traced process) |",
+		"| rest of the machine (untraced, while a trace runs) |", "| peer: ring-buffer recorder", "| peer: strace -f -c",
+		"## Realistic workloads (wall time)", "| gcc -O2", "| tar -cf",
+		"## Event loss (8-thread storm, then a marker)", "| seccomp-gen trace |",
+		"## Attach time", "| launch to workload main() |", "| end to end: /bin/true |",
+		"## Filter cost", "| generated: getpid loop |", "| Docker default",
+		"## Profile size",
+	} {
+		if !strings.Contains(report, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	// Every row about seccomp-gen must carry a number: a recorder or
+	// generator that fails shows up here, not as a silently empty table.
+	for _, line := range strings.Split(report, "\n") {
+		if strings.Contains(line, "NOT MEASURED") || strings.Contains(line, "not measured") {
+			t.Errorf("unmeasured: %s", line)
+		}
+	}
+	if t.Failed() {
+		t.Logf("report:\n%s", report)
+	}
+}
