@@ -5,6 +5,7 @@ import (
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
+	"github.com/seccomp-gen/seccomp-gen/emit/cbpf"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
 )
 
@@ -131,5 +132,43 @@ func TestParseFilterRejectsPartial(t *testing.T) {
 	}
 	if _, err := parseFilter(nil); err == nil {
 		t.Fatal("empty filter accepted")
+	}
+}
+
+// The bench's step-counting interpreter must give the same answers as the
+// product's (emit/cbpf) on a real filter, for every ABI and argument case
+// tried here.
+func TestInterpreterAgreesWithCBPF(t *testing.T) {
+	b, err := dockerDefaultFilter()
+	if err != nil {
+		t.Fatal(err)
+	}
+	mine, err := parseFilter(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	theirs, err := cbpf.Parse(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, arch := range []uint32{auditArchX86_64, auditArchI386, 0xdeadbeef} {
+		for nr := int32(0); nr < 600; nr++ {
+			for _, args := range [][6]uint64{{}, {2, 1, 0}, {0x7e020000, 0, 0}, {^uint64(0), 8}} {
+				for _, x32 := range []int32{0, 0x40000000} {
+					d := seccompData{Nr: nr | x32, Arch: arch, Args: args}
+					r, err := interpret(mine, &d)
+					if err != nil {
+						t.Fatal(err)
+					}
+					want, err := theirs.Run(cbpf.Data{Nr: d.Nr, Arch: arch, Args: args})
+					if err != nil {
+						t.Fatal(err)
+					}
+					if r.Ret != want.Ret {
+						t.Fatalf("arch %#x nr %d args %v: bench %#x, emit/cbpf %#x", arch, d.Nr, args, r.Ret, want.Ret)
+					}
+				}
+			}
+		}
 	}
 }
