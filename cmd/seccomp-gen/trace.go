@@ -1,18 +1,253 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/sys/unix"
+
+	"github.com/seccomp-gen/seccomp-gen/scmp"
+	"github.com/seccomp-gen/seccomp-gen/trace"
 )
 
-// TODO(owner of this command): replace this placeholder.
+type traceOptions struct {
+	output   string
+	pid      int
+	cgroup   string
+	duration time.Duration
+	verbose  bool
+
+	command []string
+	stderr  io.Writer
+}
+
 func newTraceCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "trace",
-		Short: "not built yet",
-		RunE: func(*cobra.Command, []string) error {
-			return errors.New("trace: not built yet")
+	o := &traceOptions{stderr: os.Stderr}
+	cmd := &cobra.Command{
+		Use:   "trace [-o FILE] [--duration D] [-v] (-- CMD [ARGS...] | --pid PID | --cgroup PATH)",
+		Short: "Record the syscalls of a command, a process or a cgroup (eBPF, counted in the kernel)",
+		Long: `trace records which syscalls a workload makes and how often, and writes a
+trace file (YAML) that 'seccomp-gen generate' turns into a profile.
+
+An eBPF program on the raw tracepoint sys_enter counts syscalls in the kernel
+per (ABI, syscall number) for the traced tasks only: nothing is streamed, so
+nothing is lost under load ('lost' in the trace must be 0). Every thread and
+every descendant is followed (fork, vfork, clone, clone3, posix_spawn,
+double-forked daemons); a PID that the kernel reuses is never attributed to
+the trace. On x86_64, int 0x80 syscalls are recorded as arch x86 and x32
+calls as x32.
+
+Targets (exactly one):
+  -- CMD [ARGS...]  start CMD and trace it from its first execve on. The trace
+                    ends when CMD and every descendant have exited, and
+                    seccomp-gen exits with CMD's status (128+N if signal N
+                    killed it; 127 if CMD does not exist, and then no trace
+                    is written).
+  --pid PID         a running process, its threads and future descendants,
+                    until it exits.
+  --cgroup PATH     every task in a cgroup v2 directory and below (how a
+                    container is traced), until the cgroup, once populated,
+                    is empty again.
+
+--duration, Ctrl-C and SIGTERM end the trace early and still write it; a
+command still running then keeps running, untraced, and seccomp-gen exits
+with 0 (--duration) or 128+N (signal N).
+
+Needs root (or CAP_BPF and CAP_PERFMON) and a kernel with BTF.
+While tracing, a status line is shown on stderr when it is a terminal; a
+summary follows at the end (-v shows both even when stderr is not a terminal).`,
+		Example: `  # trace a command; the trace goes to ls.trace.yaml
+  seccomp-gen trace -o ls.trace.yaml -- ls -l /
+
+  # trace a running server for 30 seconds, to stdout
+  seccomp-gen trace --pid 1234 --duration 30s
+
+  # trace everything in a cgroup v2 directory until Ctrl-C
+  seccomp-gen trace -o ctr.trace.yaml --cgroup /sys/fs/cgroup/unified/mycontainer`,
+		Args: argsUsage(cobra.ArbitraryArgs),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.complete(cmd, args); err != nil {
+				return err
+			}
+			if err := o.validate(); err != nil {
+				return err
+			}
+			return o.run(cmd.Context())
 		},
 	}
+	f := cmd.Flags()
+	f.StringVarP(&o.output, "output", "o", "-", "write the trace to `FILE` ('-' is stdout)")
+	f.IntVar(&o.pid, "pid", 0, "trace the running process `PID` (its threads and future descendants)")
+	f.StringVar(&o.cgroup, "cgroup", "", "trace every task in the cgroup v2 directory `PATH` and below")
+	f.DurationVar(&o.duration, "duration", 0, "stop after `D` (e.g. 30s, 5m) and write the trace")
+	f.BoolVarP(&o.verbose, "verbose", "v", false, "show the status line and the summary even when stderr is not a terminal")
+	return cmd
+}
+
+func (o *traceOptions) complete(cmd *cobra.Command, args []string) error {
+	if n := cmd.ArgsLenAtDash(); n > 0 {
+		return usageErrf("trace: unexpected argument %q before '--' (see 'seccomp-gen trace --help')", args[0])
+	}
+	o.command = args
+	return nil
+}
+
+func (o *traceOptions) validate() error {
+	n := 0
+	if len(o.command) > 0 {
+		n++
+	}
+	if o.pid != 0 {
+		n++
+	}
+	if o.cgroup != "" {
+		n++
+	}
+	switch {
+	case n == 0:
+		return usageErrf("trace: name what to trace: -- CMD [ARGS...], --pid PID or --cgroup PATH (see 'seccomp-gen trace --help')")
+	case n > 1:
+		return usageErrf("trace: name only one of a command, --pid and --cgroup")
+	case o.pid < 0:
+		return usageErrf("trace: --pid %d: must be positive", o.pid)
+	case o.duration < 0:
+		return usageErrf("trace: --duration %s: must be positive", o.duration)
+	case o.output == "":
+		return usageErrf("trace: -o needs a file name ('-' is stdout)")
+	}
+	return nil
+}
+
+func (o *traceOptions) run(ctx context.Context) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	// Ctrl-C and SIGTERM end the trace; the trace is still written.
+	var caught atomic.Int32
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	go func() {
+		select {
+		case s := <-sigs:
+			caught.Store(int32(s.(syscall.Signal)))
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+
+	tty := isTerminal(os.Stderr)
+	show := tty || o.verbose
+	opts := trace.Options{
+		Command:  o.command,
+		PID:      o.pid,
+		Cgroup:   o.cgroup,
+		Duration: o.duration,
+		Stdin:    os.Stdin,
+		Stdout:   os.Stdout,
+		Stderr:   os.Stderr,
+		Namer:    scmp.Tables{},
+	}
+	if o.output == "-" && len(o.command) > 0 {
+		// The trace goes to stdout: keep the command's output out of it.
+		opts.Stdout = os.Stderr
+	}
+	if o.verbose {
+		opts.OnStart = func(s trace.Started) {
+			ids := make([]string, len(s.LinkIDs))
+			for i, id := range s.LinkIDs {
+				ids[i] = fmt.Sprint(id)
+			}
+			fmt.Fprintf(o.stderr, "seccomp-gen: tracing pid %d (BPF links %s)\n", s.PID, strings.Join(ids, " "))
+		}
+	}
+	if tty {
+		opts.Progress = func(s trace.Stats) {
+			fmt.Fprintf(o.stderr, "\r\033[Kseccomp-gen: %d syscalls, %d distinct, %d processes, %s",
+				s.Syscalls, s.Distinct, s.Processes, s.Elapsed.Truncate(100*time.Millisecond))
+		}
+	}
+	rec, err := trace.Record(ctx, opts)
+	if tty {
+		fmt.Fprint(o.stderr, "\r\033[K")
+	}
+	if err != nil {
+		return traceErr(err)
+	}
+	for _, s := range rec.Unknown {
+		fmt.Fprintf(o.stderr, "seccomp-gen: warning: %s syscall %d is unknown to libseccomp %s; recorded by number (%d calls, first by %s)\n",
+			s.Arch, s.Nr, scmp.LibraryVersion(), s.Count, s.First)
+	}
+	if err := trace.WriteFile(o.output, rec.File); err != nil {
+		return exitWith(exitFailure, fmt.Errorf("write trace %s: %w", o.output, err))
+	}
+	f := rec.File
+	if show {
+		var total uint64
+		arches := map[string]bool{}
+		for _, s := range f.Syscalls {
+			total += s.Count
+			arches[s.Arch] = true
+		}
+		var names []string
+		for a := range arches {
+			names = append(names, a)
+		}
+		where := o.output
+		if where == "-" {
+			where = "stdout"
+		}
+		fmt.Fprintf(o.stderr, "seccomp-gen: traced %d processes for %s (%s): %d syscalls, %d distinct (%s); lost %d. Trace written to %s.\n",
+			f.Processes, time.Duration(f.Duration).Truncate(time.Millisecond), rec.Reason, total, len(f.Syscalls),
+			strings.Join(sortedStrings(names), ", "), f.Lost, where)
+	}
+	if f.Lost > 0 {
+		fmt.Fprintf(o.stderr, "seccomp-gen: warning: %d syscalls could not be counted; the trace is incomplete\n", f.Lost)
+	}
+	if sig := caught.Load(); sig != 0 && !rec.Exited {
+		return exitWith(128+int(sig), nil)
+	}
+	if len(o.command) > 0 && rec.Exited && rec.ExitStatus != 0 {
+		return exitWith(rec.ExitStatus, nil)
+	}
+	return nil
+}
+
+func traceErr(err error) error {
+	var ce *trace.CommandError
+	if errors.As(err, &ce) {
+		if ce.Reported {
+			return exitWith(ce.Status, nil)
+		}
+		return exitWith(ce.Status, fmt.Errorf("trace: %w", err))
+	}
+	if errors.Is(err, trace.ErrNoProcess) || errors.Is(err, trace.ErrNotCgroup2) || errors.Is(err, trace.ErrOptions) {
+		return usageErr(fmt.Errorf("trace: %w", err))
+	}
+	return exitWith(exitFailure, fmt.Errorf("trace: %w", err))
+}
+
+func sortedStrings(s []string) []string {
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && s[j] < s[j-1]; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+	return s
+}
+
+func isTerminal(f *os.File) bool {
+	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
+	return err == nil
 }

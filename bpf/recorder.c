@@ -1,0 +1,309 @@
+//go:build ignore
+
+/*
+ * seccomp-gen's recorder: count the syscalls of traced tasks, in the kernel,
+ * per (ABI, syscall number).
+ *
+ * Programs:
+ *   raw_tp/sys_enter            the hot path; runs on EVERY syscall of the
+ *                               machine, rejects untraced tasks first
+ *   tp_btf/sched_process_fork   a traced task's new thread or process is traced
+ *   raw_tp/sched_process_exec   an "armed" process starts being traced at the
+ *                               execve into the user's command (see armed)
+ *   raw_tp/sched_process_exit   a traced task is gone (live_tasks bookkeeping)
+ *
+ * Which tasks are traced lives in task-local storage (tasks): the mark dies
+ * with the task_struct, so a PID that the kernel reuses can never inherit it,
+ * and the lookup is a per-task cache probe, cheap enough for every syscall.
+ *
+ * Argument values (DESIGN.md, "argument-aware profiles") will get their own
+ * map keyed by (abi, nr, arg index) next to counts; the hot path already has
+ * the pt_regs at hand (ctx->args[0]). Slots are not reserved in counts for it.
+ *
+ * Builds for amd64 and arm64 (bpf2go -target amd64,arm64) from small
+ * hand-declared CO-RE structs instead of an arch-specific vmlinux.h.
+ */
+
+#include "headers/types.h"
+#include "headers/bpf_helpers.h"
+#include "headers/bpf_core_read.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* Slots per ABI in counts. Every ABI numbers its syscalls below 1024 (x32
+ * after its 0x40000000 bit is removed; arm's private syscalls are folded into
+ * the top 64 slots). Anything else is counted in lost. */
+#define NR_SLOTS 1024
+#define ABI_NATIVE 0 /* x86_64 or aarch64 */
+#define ABI_COMPAT 1 /* x86 (int 0x80, 32-bit programs) or arm (AArch32) */
+#define ABI_X32 2
+#define NR_ABIS 3
+
+#define X32_SYSCALL_BIT 0x40000000ULL
+#define ARM_PRIVATE_BASE 0x0f0000ULL
+#define ARM_PRIVATE_SLOTS 64
+
+/* arch/x86/include/asm/thread_info.h: the task is in a 32-bit (int 0x80 or
+ * 32-bit program) syscall. Set for the duration of the syscall, so this also
+ * catches int 0x80 from a 64-bit program, whose CS stays the 64-bit one. */
+#define TS_COMPAT 0x0002
+
+/* arch/arm64/include/uapi/asm/ptrace.h (UAPI, stable): PSTATE of a task
+ * trapped from AArch32 EL0. compat_user_mode() in the kernel tests exactly
+ * this. We do not use TIF_32BIT: it is 22 up to Linux 6.18 and 18 once arm64
+ * moved to the generic TIF bits, and a #define is invisible to CO-RE. */
+#define PSR_MODE32_BIT 0x00000010ULL
+#define PSR_MODE_MASK 0x0000000fULL
+#define PSR_MODE_EL0t 0x00000000ULL
+
+/* CO-RE views of the kernel structs we read: only the fields we need. */
+struct thread_info {
+	__u32 status; /* x86 only */
+} __attribute__((preserve_access_index));
+
+struct task_struct {
+	struct thread_info thread_info;
+	int pid;
+	int tgid;
+	__u64 start_time;
+	struct task_struct *group_leader;
+} __attribute__((preserve_access_index));
+
+#if defined(__TARGET_ARCH_x86)
+struct pt_regs {
+	unsigned long orig_ax;
+} __attribute__((preserve_access_index));
+#elif defined(__TARGET_ARCH_arm64)
+struct pt_regs {
+	__u64 pstate;
+	__s32 syscallno;
+} __attribute__((preserve_access_index));
+#else
+#error "recorder.c: unsupported target architecture"
+#endif
+
+enum task_state {
+	TASK_USER_MARKED = 1, /* marked from user space (--pid); counting starts at its next syscall */
+	TASK_COUNTING = 2,
+	TASK_EXITED = 3,
+};
+
+struct task_mark {
+	__u32 state;
+	__u32 reserved;
+};
+
+struct comm {
+	char comm[16];
+};
+
+struct proc_key {
+	__u32 tgid;
+	__u32 reserved;
+	__u64 start_time; /* of the thread group leader: tells PID reuse apart */
+};
+
+/* The traced tasks. */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct task_mark);
+} tasks SEC(".maps");
+
+/* Processes (by tgid) that user space started and that start being traced
+ * at their Nth next execve: the value counts the execs still to skip
+ * (a wrapper that installs a seccomp filter execs the command itself). The
+ * tracer owns these processes (they are its unreaped children), so their
+ * tgid cannot be reused while the entry exists. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, __u32);
+	__type(value, __u32);
+} armed SEC(".maps");
+
+/* The counts, slot = abi * NR_SLOTS + nr, per CPU so the hot path is one
+ * uncontended increment. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, NR_ABIS * NR_SLOTS);
+	__type(key, __u32);
+	__type(value, __u64);
+} counts SEC(".maps");
+
+/* The comm of the first task that issued each slot. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, NR_ABIS * NR_SLOTS);
+	__type(key, __u32);
+	__type(value, struct comm);
+} first SEC(".maps");
+
+/* Distinct processes traced. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct proc_key);
+	__type(value, __u8);
+} procs SEC(".maps");
+
+/* Shared counters (.bss), updated atomically. */
+__s64 live_tasks;     /* traced tasks alive and counting */
+__u64 lost;           /* syscalls (or whole tasks) that could not be counted */
+__u64 procs_overflow; /* processes beyond procs' capacity */
+
+/* Set by user space before loading (.rodata). */
+volatile const __u64 cfg_cgroup_id;    /* trace every task below this cgroup v2 dir; 0: off */
+volatile const __u32 cfg_cgroup_level; /* its depth below the cgroup v2 root */
+
+static __always_inline void note_process(struct task_struct *task)
+{
+	struct proc_key k = {};
+	__u8 one = 1;
+	long err;
+
+	k.tgid = BPF_CORE_READ(task, tgid);
+	k.start_time = BPF_CORE_READ(task, group_leader, start_time);
+	err = bpf_map_update_elem(&procs, &k, &one, BPF_NOEXIST);
+	if (err && err != -17 /* EEXIST */)
+		__sync_fetch_and_add(&procs_overflow, 1);
+}
+
+static __always_inline void start_counting(struct task_mark *m, struct task_struct *task)
+{
+	if (m->state == TASK_COUNTING)
+		return;
+	m->state = TASK_COUNTING;
+	__sync_fetch_and_add(&live_tasks, 1);
+	note_process(task);
+}
+
+static __always_inline void count(struct task_struct *task, __u64 nr, struct pt_regs *regs)
+{
+	__u32 abi = ABI_NATIVE;
+
+#if defined(__TARGET_ARCH_x86)
+	if (BPF_CORE_READ(task, thread_info.status) & TS_COMPAT) {
+		abi = ABI_COMPAT;
+	} else if (nr & X32_SYSCALL_BIT) {
+		abi = ABI_X32;
+		nr &= ~X32_SYSCALL_BIT;
+	}
+#elif defined(__TARGET_ARCH_arm64)
+	__u64 pstate = BPF_CORE_READ(regs, pstate);
+	if ((pstate & (PSR_MODE32_BIT | PSR_MODE_MASK)) == (PSR_MODE32_BIT | PSR_MODE_EL0t)) {
+		abi = ABI_COMPAT;
+		if (nr >= ARM_PRIVATE_BASE && nr < ARM_PRIVATE_BASE + ARM_PRIVATE_SLOTS)
+			nr = NR_SLOTS - ARM_PRIVATE_SLOTS + (nr - ARM_PRIVATE_BASE);
+		else if (nr >= NR_SLOTS - ARM_PRIVATE_SLOTS)
+			nr = ~0ULL; /* would collide with the private slots */
+	}
+#endif
+	if (nr >= NR_SLOTS) {
+		__sync_fetch_and_add(&lost, 1);
+		return;
+	}
+	__u32 slot = abi * NR_SLOTS + (__u32)nr;
+	__u64 *c = bpf_map_lookup_elem(&counts, &slot);
+	if (!c) {
+		__sync_fetch_and_add(&lost, 1);
+		return;
+	}
+	if (__sync_fetch_and_add(c, 1) == 0) {
+		/* First time on this CPU: remember who, unless another CPU did. */
+		struct comm v = {};
+		bpf_get_current_comm(&v.comm, sizeof(v.comm));
+		bpf_map_update_elem(&first, &slot, &v, BPF_NOEXIST);
+	}
+}
+
+SEC("raw_tp/sys_enter")
+int sys_enter(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct task_mark *m = bpf_task_storage_get(&tasks, task, 0, 0);
+
+	if (!m) {
+		/* Untraced: the common case, leave now. */
+		if (!cfg_cgroup_id)
+			return 0;
+		if (bpf_get_current_ancestor_cgroup_id(cfg_cgroup_level) != cfg_cgroup_id)
+			return 0;
+		m = bpf_task_storage_get(&tasks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+		if (!m) {
+			__sync_fetch_and_add(&lost, 1);
+			return 0;
+		}
+	}
+	if (m->state != TASK_COUNTING) {
+		if (m->state != TASK_USER_MARKED)
+			return 0;
+		start_counting(m, task);
+	}
+	count(task, ctx->args[1], (struct pt_regs *)ctx->args[0]);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int sched_process_fork(__u64 *ctx)
+{
+	struct task_struct *parent = (struct task_struct *)ctx[0];
+	struct task_struct *child = (struct task_struct *)ctx[1];
+	struct task_mark *pm = bpf_task_storage_get(&tasks, parent, 0, 0);
+
+	if (!pm || (pm->state != TASK_COUNTING && pm->state != TASK_USER_MARKED))
+		return 0;
+	struct task_mark *cm = bpf_task_storage_get(&tasks, child, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!cm) {
+		/* A traced task we cannot follow: its syscalls will be missing. */
+		__sync_fetch_and_add(&lost, 1);
+		return 0;
+	}
+	start_counting(cm, child);
+	return 0;
+}
+
+SEC("raw_tp/sched_process_exec")
+int sched_process_exec(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u32 tgid = task->tgid;
+	__u32 *left = bpf_map_lookup_elem(&armed, &tgid);
+
+	if (!left)
+		return 0;
+	if (*left > 1) {
+		*left -= 1; /* a wrapper's exec: not counted */
+		return 0;
+	}
+	bpf_map_delete_elem(&armed, &tgid);
+	struct task_mark *m = bpf_task_storage_get(&tasks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!m) {
+		__sync_fetch_and_add(&lost, 1);
+		return 0;
+	}
+	start_counting(m, task);
+	/* sys_enter of this very execve ran before the task was marked: count
+	 * it now, under the number and ABI it was issued with. */
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
+#if defined(__TARGET_ARCH_x86)
+	count(task, BPF_CORE_READ(regs, orig_ax), regs);
+#elif defined(__TARGET_ARCH_arm64)
+	count(task, (__u64)(__s64)BPF_CORE_READ(regs, syscallno), regs);
+#endif
+	return 0;
+}
+
+SEC("raw_tp/sched_process_exit")
+int sched_process_exit(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct task_mark *m = bpf_task_storage_get(&tasks, task, 0, 0);
+
+	if (!m || m->state != TASK_COUNTING)
+		return 0;
+	m->state = TASK_EXITED;
+	__sync_fetch_and_add(&live_tasks, -1);
+	return 0;
+}

@@ -1,0 +1,726 @@
+package trace
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/link"
+	"github.com/cilium/ebpf/rlimit"
+	"golang.org/x/sys/unix"
+
+	"github.com/seccomp-gen/seccomp-gen/bpf"
+)
+
+// Errors a user can act on. Record wraps them with details; test with
+// errors.Is.
+var (
+	// ErrPermission: the caller lacks root or CAP_BPF and CAP_PERFMON.
+	ErrPermission = errors.New("permission denied")
+	// ErrUnsupported: the kernel lacks BTF, a tracepoint or a BPF feature.
+	ErrUnsupported = errors.New("kernel not supported")
+	// ErrCommandNotFound: the command does not exist (a shell exits 127).
+	ErrCommandNotFound = errors.New("command not found")
+	// ErrCommandNotRun: the command exists but could not be executed (126).
+	ErrCommandNotRun = errors.New("command could not be executed")
+	// ErrNoProcess: the PID to trace does not exist.
+	ErrNoProcess = errors.New("no such process")
+	// ErrNotCgroup2: the cgroup path is not a cgroup v2 directory.
+	ErrNotCgroup2 = errors.New("not a cgroup v2 directory")
+	// ErrOptions: Options are inconsistent.
+	ErrOptions = errors.New("invalid options")
+)
+
+// CommandError says that a command could not be started. Status is what a
+// shell would exit with: 127 when it does not exist, 126 when it cannot be
+// executed.
+type CommandError struct {
+	Name   string
+	Status int
+	// Reported is true when the reason was already written to the
+	// command's stderr.
+	Reported bool
+	Err      error // ErrCommandNotFound or ErrCommandNotRun
+}
+
+func (e *CommandError) Error() string {
+	if e.Reported {
+		return fmt.Sprintf("%s: %v (exit status %d)", e.Name, e.Err, e.Status)
+	}
+	return fmt.Sprintf("%s: %v", e.Name, e.Err)
+}
+
+func (e *CommandError) Unwrap() error { return e.Err }
+
+// Namer names syscall numbers; scmp.Tables implements it. It keeps this
+// package free of cgo.
+type Namer interface {
+	Name(arch string, nr int) (string, bool)
+}
+
+// Stats is a live snapshot of a recording.
+type Stats struct {
+	Syscalls  uint64        // syscalls counted so far
+	Distinct  int           // distinct (arch, nr) so far
+	Processes uint64        // distinct processes traced so far
+	Lost      uint64        // syscalls that could not be counted
+	Elapsed   time.Duration // since tracing started
+}
+
+// Started tells the caller what Record attached and started.
+type Started struct {
+	PID     int      // the command's PID (Command), or the traced PID
+	LinkIDs []uint32 // kernel IDs of the BPF links (bpftool link show id N)
+}
+
+// Options say what to record and how. Exactly one of Command, PID and
+// Cgroup is set.
+type Options struct {
+	// Command is the argv of a command to start and trace from its execve
+	// on. Command[0] is looked up in PATH.
+	Command []string
+	// Dir, Env, Stdin, Stdout, Stderr and ExtraFiles are as in os/exec.Cmd.
+	// A nil Env means os.Environ(); nil streams mean /dev/null.
+	Dir        string
+	Env        []string
+	Stdin      io.Reader
+	Stdout     io.Writer
+	Stderr     io.Writer
+	ExtraFiles []*os.File
+	// Wrapper is an argv prefix: the program Wrapper[0] (a path) runs first
+	// with argv Wrapper ++ Command and must, as its last step, execve the
+	// command itself (exactly once). Nothing the wrapper does is counted;
+	// counting starts at that execve. Replay uses it to install a seccomp
+	// filter before the command runs.
+	Wrapper []string
+
+	// PID traces a running process, all its threads and its future
+	// descendants, until it exits.
+	PID int
+
+	// Cgroup traces every task in a cgroup v2 directory and below it. The
+	// recording ends when the cgroup, once populated, becomes empty.
+	Cgroup string
+
+	// Duration, when positive, ends the recording after that long.
+	Duration time.Duration
+
+	// Progress, when set, is called every ProgressInterval (default 250ms)
+	// from Record's goroutine.
+	Progress         func(Stats)
+	ProgressInterval time.Duration
+
+	// OnStart, when set, is called once everything is attached and the
+	// target is being traced.
+	OnStart func(Started)
+
+	// Namer names syscalls in the trace. Nil leaves every name empty.
+	Namer Namer
+}
+
+// Recording is the result of Record.
+type Recording struct {
+	File *File
+	// Exited says whether the traced command (or PID) exited while traced.
+	Exited bool
+	// ExitStatus is the command's status as a shell reports it: its exit
+	// code, or 128+N when signal N killed it. Valid when Exited and a
+	// Command was traced.
+	ExitStatus int
+	// Unknown lists the recorded syscalls the Namer could not name.
+	Unknown []Syscall
+	// Reason says why the recording ended: "exit", "duration",
+	// "interrupted" (ctx was cancelled) or "empty" (the cgroup emptied).
+	Reason string
+}
+
+// pollInterval is how often Record checks whether the target is gone.
+const pollInterval = 10 * time.Millisecond
+
+// Record traces the target that opts names and returns what it used. It
+// attaches the eBPF recorder for as short a time as it can: every process
+// on the machine pays for it while it is attached.
+//
+// Cancelling ctx ends the recording (the trace is still returned); a
+// command that is still running then keeps running, untraced.
+func Record(ctx context.Context, opts Options) (*Recording, error) {
+	if err := opts.validate(); err != nil {
+		return nil, err
+	}
+	r := &recorder{opts: opts}
+	defer r.close()
+	if err := r.prepareTarget(); err != nil {
+		return nil, err
+	}
+	if err := checkPrivileges(); err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat("/sys/kernel/btf/vmlinux"); err != nil {
+		return nil, fmt.Errorf("%w: no kernel BTF at /sys/kernel/btf/vmlinux (the recorder needs CONFIG_DEBUG_INFO_BTF=y)", ErrUnsupported)
+	}
+	if err := r.load(); err != nil {
+		return nil, err
+	}
+	if err := r.attach(); err != nil {
+		return nil, err
+	}
+	r.started = time.Now()
+	if err := r.startTarget(); err != nil {
+		return nil, err
+	}
+	if opts.OnStart != nil {
+		opts.OnStart(Started{PID: r.targetPID(), LinkIDs: r.linkIDs()})
+	}
+	reason, err := r.wait(ctx)
+	if err != nil {
+		return nil, err
+	}
+	elapsed := time.Since(r.started)
+	r.detach()
+	if r.cmd != nil && r.cmd.ProcessState != nil && !r.commandRan() {
+		// The stub could not exec the command and said why on stderr.
+		return nil, &CommandError{Name: opts.Command[0], Status: shellStatus(r.cmd.ProcessState), Reported: true, Err: ErrCommandNotRun}
+	}
+	return r.result(reason, elapsed)
+}
+
+func (o *Options) validate() error {
+	set := 0
+	if len(o.Command) > 0 {
+		set++
+	}
+	if o.PID != 0 {
+		set++
+	}
+	if o.Cgroup != "" {
+		set++
+	}
+	if set != 1 {
+		return fmt.Errorf("%w: name exactly one target (a command, a PID or a cgroup)", ErrOptions)
+	}
+	if o.PID < 0 {
+		return fmt.Errorf("%w: pid %d", ErrOptions, o.PID)
+	}
+	if len(o.Wrapper) > 0 && len(o.Command) == 0 {
+		return fmt.Errorf("%w: a wrapper needs a command", ErrOptions)
+	}
+	if o.Duration < 0 {
+		return fmt.Errorf("%w: negative duration", ErrOptions)
+	}
+	return nil
+}
+
+// Capability numbers from include/uapi/linux/capability.h.
+const (
+	capSysAdmin = 21
+	capPerfmon  = 38
+	capBPF      = 39
+)
+
+// checkPrivileges says which capabilities are missing, if any.
+func checkPrivileges() error {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return nil // let the kernel decide
+	}
+	var eff uint64
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "CapEff:"); ok {
+			eff, _ = strconv.ParseUint(strings.TrimSpace(v), 16, 64)
+		}
+	}
+	has := func(c uint) bool { return eff&(1<<c) != 0 }
+	if has(capSysAdmin) || (has(capBPF) && has(capPerfmon)) {
+		return nil
+	}
+	var missing []string
+	if !has(capBPF) {
+		missing = append(missing, "CAP_BPF")
+	}
+	if !has(capPerfmon) {
+		missing = append(missing, "CAP_PERFMON")
+	}
+	who := "not root"
+	if os.Geteuid() == 0 {
+		who = "root without"
+	}
+	return fmt.Errorf("%w: %s: missing %s (run as root, or grant CAP_BPF and CAP_PERFMON)", ErrPermission, who, strings.Join(missing, " and "))
+}
+
+type recorder struct {
+	opts    Options
+	objs    bpf.RecorderObjects
+	loaded  bool
+	links   []link.Link
+	started time.Time
+
+	// Command
+	path    string // resolved program the stub execs
+	argv    []string
+	cmd     *exec.Cmd
+	gate    *os.File // write end of the stub's gate pipe
+	cmdDone chan struct{}
+	armed   bool
+
+	// PID
+	pidfd int
+
+	// Cgroup
+	cgroupID    uint64
+	cgroupLevel uint32
+	cgroupSeen  bool // the cgroup has been populated
+}
+
+func (r *recorder) targetPID() int {
+	if r.cmd != nil && r.cmd.Process != nil {
+		return r.cmd.Process.Pid
+	}
+	return r.opts.PID
+}
+
+func (r *recorder) prepareTarget() error {
+	o := &r.opts
+	switch {
+	case len(o.Command) > 0:
+		path, err := lookPath(o.Command[0], o.Env)
+		if err != nil {
+			return err
+		}
+		r.path, r.argv = path, o.Command
+		if len(o.Wrapper) > 0 {
+			r.path = o.Wrapper[0]
+			r.argv = append(append([]string(nil), o.Wrapper...), o.Command...)
+		}
+	case o.PID != 0:
+		fd, err := unix.PidfdOpen(o.PID, 0)
+		if err != nil {
+			if errors.Is(err, unix.ESRCH) {
+				return fmt.Errorf("pid %d: %w", o.PID, ErrNoProcess)
+			}
+			if errors.Is(err, unix.EINVAL) {
+				return fmt.Errorf("pid %d: %w (it is a thread; name its process)", o.PID, ErrNoProcess)
+			}
+			return fmt.Errorf("pid %d: %w", o.PID, err)
+		}
+		r.pidfd = fd
+	default:
+		id, level, err := cgroupInfo(o.Cgroup)
+		if err != nil {
+			return err
+		}
+		r.cgroupID, r.cgroupLevel = id, level
+	}
+	return nil
+}
+
+// lookPath finds the command as a shell would, with PATH from env.
+func lookPath(name string, env []string) (string, error) {
+	if strings.Contains(name, "/") {
+		st, err := os.Stat(name)
+		switch {
+		case err != nil:
+			return "", &CommandError{Name: name, Status: 127, Err: ErrCommandNotFound}
+		case st.IsDir():
+			return "", &CommandError{Name: name, Status: 126, Err: fmt.Errorf("%w: is a directory", ErrCommandNotRun)}
+		case st.Mode()&0o111 == 0:
+			return "", &CommandError{Name: name, Status: 126, Err: fmt.Errorf("%w: permission denied", ErrCommandNotRun)}
+		}
+		return name, nil
+	}
+	path := os.Getenv("PATH")
+	if env != nil {
+		path = ""
+		for _, kv := range env {
+			if v, ok := strings.CutPrefix(kv, "PATH="); ok {
+				path = v
+			}
+		}
+	}
+	for _, dir := range strings.Split(path, ":") {
+		if dir == "" {
+			dir = "."
+		}
+		p := dir + "/" + name
+		if st, err := os.Stat(p); err == nil && !st.IsDir() && st.Mode()&0o111 != 0 {
+			return p, nil
+		}
+	}
+	return "", &CommandError{Name: name, Status: 127, Err: ErrCommandNotFound}
+}
+
+func (r *recorder) load() error {
+	_ = rlimit.RemoveMemlock() // only matters on kernels before 5.11
+	spec, err := bpf.LoadRecorder()
+	if err != nil {
+		return fmt.Errorf("eBPF recorder: %w", err)
+	}
+	if r.cgroupID != 0 {
+		if err := spec.Variables[bpf.RecorderVarCfgCgroupId].Set(r.cgroupID); err != nil {
+			return fmt.Errorf("eBPF recorder: %w", err)
+		}
+		if err := spec.Variables[bpf.RecorderVarCfgCgroupLevel].Set(r.cgroupLevel); err != nil {
+			return fmt.Errorf("eBPF recorder: %w", err)
+		}
+	}
+	if err := spec.LoadAndAssign(&r.objs, nil); err != nil {
+		if errors.Is(err, unix.EPERM) || errors.Is(err, unix.EACCES) {
+			return fmt.Errorf("load eBPF recorder: %w: %v", ErrPermission, err)
+		}
+		if errors.Is(err, ebpf.ErrNotSupported) {
+			return fmt.Errorf("load eBPF recorder: %w: %v", ErrUnsupported, err)
+		}
+		var ve *ebpf.VerifierError
+		if errors.As(err, &ve) {
+			return fmt.Errorf("load eBPF recorder: %w: the verifier refused it: %v", ErrUnsupported, ve)
+		}
+		return fmt.Errorf("load eBPF recorder: %w", err)
+	}
+	r.loaded = true
+	return nil
+}
+
+func (r *recorder) attach() error {
+	raw := func(name string, p *ebpf.Program) error {
+		l, err := link.AttachRawTracepoint(link.RawTracepointOptions{Name: name, Program: p})
+		if err != nil {
+			return attachErr(name, err)
+		}
+		r.links = append(r.links, l)
+		return nil
+	}
+	// Follow forks, execs and exits before counting starts.
+	l, err := link.AttachTracing(link.TracingOptions{Program: r.objs.SchedProcessFork, AttachType: ebpf.AttachTraceRawTp})
+	if err != nil {
+		return attachErr("sched_process_fork", err)
+	}
+	r.links = append(r.links, l)
+	if err := raw("sched_process_exec", r.objs.SchedProcessExec); err != nil {
+		return err
+	}
+	if err := raw("sched_process_exit", r.objs.SchedProcessExit); err != nil {
+		return err
+	}
+	return raw("sys_enter", r.objs.SysEnter)
+}
+
+func attachErr(tp string, err error) error {
+	switch {
+	case errors.Is(err, unix.EPERM), errors.Is(err, unix.EACCES):
+		return fmt.Errorf("attach to tracepoint %s: %w: %v", tp, ErrPermission, err)
+	case errors.Is(err, unix.ENOENT), errors.Is(err, ebpf.ErrNotSupported):
+		return fmt.Errorf("attach to tracepoint %s: %w: the kernel lacks it: %v", tp, ErrUnsupported, err)
+	}
+	return fmt.Errorf("attach to tracepoint %s: %w", tp, err)
+}
+
+func (r *recorder) linkIDs() []uint32 {
+	var ids []uint32
+	for _, l := range r.links {
+		if info, err := l.Info(); err == nil {
+			ids = append(ids, uint32(info.ID))
+		}
+	}
+	return ids
+}
+
+// detach closes the links: from now on no process pays for the tracer.
+func (r *recorder) detach() {
+	for _, l := range r.links {
+		_ = l.Close()
+	}
+	r.links = nil
+}
+
+func (r *recorder) close() {
+	r.detach()
+	if r.gate != nil {
+		r.gate.Close()
+	}
+	if r.loaded {
+		r.objs.Close()
+	}
+	if r.pidfd > 0 {
+		unix.Close(r.pidfd)
+	}
+}
+
+func (r *recorder) startTarget() error {
+	switch {
+	case r.path != "":
+		return r.startCommand()
+	case r.opts.PID != 0:
+		return r.markProcess()
+	}
+	return nil
+}
+
+// wait blocks until the target is gone, the duration passed or ctx is done.
+func (r *recorder) wait(ctx context.Context) (string, error) {
+	var deadline <-chan time.Time
+	if r.opts.Duration > 0 {
+		t := time.NewTimer(r.opts.Duration)
+		defer t.Stop()
+		deadline = t.C
+	}
+	poll := time.NewTicker(pollInterval)
+	defer poll.Stop()
+	var progress <-chan time.Time
+	if r.opts.Progress != nil {
+		iv := r.opts.ProgressInterval
+		if iv <= 0 {
+			iv = 250 * time.Millisecond
+		}
+		t := time.NewTicker(iv)
+		defer t.Stop()
+		progress = t.C
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return "interrupted", nil
+		case <-deadline:
+			return "duration", nil
+		case <-progress:
+			r.opts.Progress(r.stats())
+		case <-r.cmdDone:
+			r.cmdDone = nil // from now on, wait for the descendants
+			if r.gone() {
+				return "exit", nil
+			}
+		case <-poll.C:
+			if r.cmdDone == nil && r.gone() {
+				if r.opts.Cgroup != "" {
+					return "empty", nil
+				}
+				return "exit", nil
+			}
+		}
+	}
+}
+
+// gone reports whether nothing traced is left.
+func (r *recorder) gone() bool {
+	switch {
+	case r.cmd != nil:
+		return r.cmd.ProcessState != nil && r.live() <= 0
+	case r.opts.PID != 0:
+		fds := []unix.PollFd{{Fd: int32(r.pidfd), Events: unix.POLLIN}}
+		n, err := unix.Poll(fds, 0)
+		return err == nil && n > 0 && r.live() <= 0
+	default:
+		populated, err := cgroupPopulated(r.opts.Cgroup)
+		if err != nil {
+			return true // the cgroup was removed
+		}
+		if populated {
+			r.cgroupSeen = true
+		}
+		return r.cgroupSeen && !populated
+	}
+}
+
+func (r *recorder) live() int64 {
+	var v int64
+	if err := r.objs.LiveTasks.Get(&v); err != nil {
+		return 0
+	}
+	return v
+}
+
+// slotArch maps a counts slot to (arch, nr) on the architecture this binary
+// runs on. It mirrors count() in bpf/recorder.c.
+func slotArch(slot uint32) (string, int) {
+	abi, nr := slot/nrSlots, int(slot%nrSlots)
+	switch runtime.GOARCH {
+	case "arm64":
+		if abi == abiCompat {
+			if nr >= nrSlots-armPrivateSlots {
+				nr = armPrivateBase + nr - (nrSlots - armPrivateSlots)
+			}
+			return ArchARM, nr
+		}
+		return ArchAArch64, nr
+	default:
+		switch abi {
+		case abiCompat:
+			return ArchX86, nr
+		case abiX32:
+			return ArchX32, nr | x32Bit
+		}
+		return ArchX86_64, nr
+	}
+}
+
+// Constants shared with bpf/recorder.c.
+const (
+	nrSlots         = 1024
+	abiNative       = 0
+	abiCompat       = 1
+	abiX32          = 2
+	nrABIs          = 3
+	x32Bit          = 0x40000000
+	armPrivateBase  = 0x0f0000
+	armPrivateSlots = 64
+	taskUserMarked  = 1
+)
+
+// readCounts sums the per-CPU counters.
+func (r *recorder) readCounts() (map[uint32]uint64, error) {
+	out := map[uint32]uint64{}
+	var (
+		key    uint32
+		values []uint64
+	)
+	it := r.objs.Counts.Iterate()
+	for it.Next(&key, &values) {
+		var sum uint64
+		for _, v := range values {
+			sum += v
+		}
+		if sum > 0 {
+			out[key] = sum
+		}
+	}
+	if err := it.Err(); err != nil {
+		return nil, fmt.Errorf("read counts: %w", err)
+	}
+	return out, nil
+}
+
+func (r *recorder) processes() uint64 {
+	var (
+		key bpf.RecorderProcKey
+		val uint8
+		n   uint64
+	)
+	it := r.objs.Procs.Iterate()
+	for it.Next(&key, &val) {
+		n++
+	}
+	var over uint64
+	_ = r.objs.ProcsOverflow.Get(&over)
+	return n + over
+}
+
+func (r *recorder) lost() uint64 {
+	var v uint64
+	_ = r.objs.Lost.Get(&v)
+	return v
+}
+
+func (r *recorder) stats() Stats {
+	s := Stats{Elapsed: time.Since(r.started), Lost: r.lost(), Processes: r.processes()}
+	counts, err := r.readCounts()
+	if err != nil {
+		return s
+	}
+	for _, c := range counts {
+		s.Syscalls += c
+	}
+	s.Distinct = len(counts)
+	return s
+}
+
+func (r *recorder) result(reason string, elapsed time.Duration) (*Recording, error) {
+	counts, err := r.readCounts()
+	if err != nil {
+		return nil, err
+	}
+	rec := &Recording{Reason: reason}
+	f := &File{
+		Version:   Version,
+		Started:   r.started.UTC().Truncate(time.Second),
+		Duration:  Duration(elapsed),
+		Lost:      r.lost(),
+		Processes: r.processes(),
+		Host:      hostInfo(),
+		Syscalls:  []Syscall{},
+	}
+	switch {
+	case len(r.opts.Command) > 0:
+		f.Target.Command = append([]string(nil), r.opts.Command...)
+	case r.opts.PID != 0:
+		f.Target.PID = r.opts.PID
+	default:
+		f.Target.Cgroup = r.opts.Cgroup
+	}
+	if r.cmd != nil && r.cmd.ProcessState != nil {
+		rec.Exited = true
+		rec.ExitStatus = shellStatus(r.cmd.ProcessState)
+		code := rec.ExitStatus
+		f.ExitCode = &code
+	} else if r.opts.PID != 0 && reason == "exit" {
+		rec.Exited = true
+	}
+	keys := make([]uint32, 0, len(counts))
+	for k := range counts {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
+	for _, k := range keys {
+		arch, nr := slotArch(k)
+		s := Syscall{Arch: arch, Nr: nr, Count: counts[k]}
+		var comm bpf.RecorderComm
+		if err := r.objs.First.Lookup(k, &comm); err == nil {
+			s.First = commString(comm.Comm)
+		}
+		if r.opts.Namer != nil {
+			if name, ok := r.opts.Namer.Name(arch, nr); ok {
+				s.Name = name
+			}
+		}
+		if s.Name == "" {
+			rec.Unknown = append(rec.Unknown, s)
+		}
+		f.Syscalls = append(f.Syscalls, s)
+	}
+	f.Canonicalize()
+	rec.File = f
+	return rec, nil
+}
+
+func commString(c [16]int8) string {
+	b := make([]byte, 0, len(c))
+	for _, v := range c {
+		if v == 0 {
+			break
+		}
+		b = append(b, byte(v))
+	}
+	return string(b)
+}
+
+// shellStatus is the status a shell reports: the exit code, or 128+signal.
+func shellStatus(ps *os.ProcessState) int {
+	if ws, ok := ps.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		return 128 + int(ws.Signal())
+	}
+	return ps.ExitCode()
+}
+
+func hostInfo() Host {
+	var h Host
+	var u unix.Utsname
+	if err := unix.Uname(&u); err == nil {
+		h.Kernel = unix.ByteSliceToString(u.Release[:])
+	}
+	switch runtime.GOARCH {
+	case "amd64":
+		h.Arch = ArchX86_64
+	case "arm64":
+		h.Arch = ArchAArch64
+	default:
+		h.Arch = runtime.GOARCH
+	}
+	return h
+}

@@ -1,0 +1,293 @@
+package trace
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/cilium/ebpf"
+	"golang.org/x/sys/unix"
+
+	"github.com/seccomp-gen/seccomp-gen/bpf"
+)
+
+// How a command is started so that nothing escapes and nothing else
+// pollutes its trace:
+//
+// Record re-executes its own binary (/proc/self/exe) as a small stub (see
+// stub.go) that blocks reading a pipe. Record then "arms" the stub's PID in
+// the kernel (map armed) and writes one byte; the stub execs the command.
+// The eBPF program on sched_process_exec marks the task at that execve, and
+// counts the execve itself, so everything the command does from its first
+// instruction on is counted, and nothing the Go fork child or the stub did
+// before is. If the tracer dies before writing the byte (SIGKILL), the pipe
+// closes and the stub exits instead of running the command untraced; once
+// the command runs, the tracer's death only detaches the BPF links (they are
+// file descriptors, never pinned), so the command is never left stopped.
+//
+// Alternatives considered: SysProcAttr.Ptrace (stops after execve) leaves a
+// SIGKILLed tracer's child in a ptrace stop with a pending SIGTRAP and
+// forbids tracing a program that is itself being debugged;
+// SysProcAttr.UseCgroupFD would need a cgroup per run and cgroup-based
+// matching on the hot path. The gate pipe needs neither.
+
+// stubEnv carries the gate's file descriptor number to the stub.
+const stubEnv = "_SECCOMP_GEN_TRACE_STUB"
+
+func (r *recorder) startCommand() error {
+	o := &r.opts
+	gateR, gateW, err := os.Pipe()
+	if err != nil {
+		return fmt.Errorf("start %s: %w", o.Command[0], err)
+	}
+	defer gateR.Close()
+	r.gate = gateW
+	readyR, readyW, err := os.Pipe()
+	if err != nil {
+		return fmt.Errorf("start %s: %w", o.Command[0], err)
+	}
+	defer readyR.Close()
+	defer readyW.Close()
+
+	env := o.Env
+	if env == nil {
+		env = os.Environ()
+	}
+	gateFD, readyFD := 3+len(o.ExtraFiles), 4+len(o.ExtraFiles)
+	cmd := &exec.Cmd{
+		Path:       "/proc/self/exe",
+		Args:       append([]string{"seccomp-gen-stub", r.path}, r.argv...),
+		Env:        append(append([]string(nil), env...), stubEnv+"="+strconv.Itoa(gateFD)+","+strconv.Itoa(readyFD)),
+		Dir:        o.Dir,
+		Stdin:      o.Stdin,
+		Stdout:     o.Stdout,
+		Stderr:     o.Stderr,
+		ExtraFiles: append(append([]*os.File(nil), o.ExtraFiles...), gateR, readyW),
+	}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("start %s: %w", o.Command[0], err)
+	}
+	r.cmd = cmd
+	// Wait until the stub runs: with a vfork-style start, Start returns
+	// before the kernel has finished the stub's own execve (and fired
+	// sched_process_exec for it), and arming earlier would count the stub.
+	readyW.Close()
+	var b [1]byte
+	if n, _ := readyR.Read(b[:]); n != 1 {
+		_ = cmd.Wait()
+		return &CommandError{Name: o.Command[0], Status: shellStatus(cmd.ProcessState), Reported: true, Err: ErrCommandNotRun}
+	}
+	skip := uint32(1)
+	if len(o.Wrapper) > 0 {
+		skip = 2
+	}
+	pid := uint32(cmd.Process.Pid)
+	if err := r.objs.Armed.Update(pid, skip, ebpf.UpdateAny); err != nil {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		return fmt.Errorf("arm %s: %w", o.Command[0], err)
+	}
+	r.armed = true
+	done := make(chan struct{})
+	r.cmdDone = done
+	go func() {
+		_ = cmd.Wait()
+		close(done)
+	}()
+	// Open the gate: the stub execs the command now.
+	if _, err := gateW.Write([]byte{1}); err != nil {
+		return fmt.Errorf("start %s: %w", o.Command[0], err)
+	}
+	gateW.Close()
+	r.gate = nil
+	return nil
+}
+
+// commandRan reports whether the command's execve happened (the armed
+// entry is consumed then).
+func (r *recorder) commandRan() bool {
+	var left uint32
+	err := r.objs.Armed.Lookup(uint32(r.cmd.Process.Pid), &left)
+	return errors.Is(err, ebpf.ErrKeyNotExist)
+}
+
+// markProcess marks every thread of the traced PID. Threads created while
+// we mark are marked by sched_process_fork once their creator is marked;
+// rescanning until a pass finds nothing new closes the race.
+func (r *recorder) markProcess() error {
+	pid := r.opts.PID
+	marked := map[int]bool{}
+	for round := 0; round < 1000; round++ {
+		ents, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
+		if err != nil {
+			if round == 0 {
+				return fmt.Errorf("pid %d: %w", pid, ErrNoProcess)
+			}
+			return nil // it exited meanwhile
+		}
+		fresh := false
+		for _, e := range ents {
+			tid, err := strconv.Atoi(e.Name())
+			if err != nil || marked[tid] {
+				continue
+			}
+			marked[tid] = true
+			fresh = true
+			if err := r.markThread(tid); err != nil {
+				return err
+			}
+		}
+		if !fresh {
+			return nil
+		}
+	}
+	return nil
+}
+
+func (r *recorder) markThread(tid int) error {
+	fd, err := unix.PidfdOpen(tid, unix.PIDFD_THREAD)
+	if err != nil {
+		if errors.Is(err, unix.ESRCH) {
+			return nil // the thread exited
+		}
+		return fmt.Errorf("pid %d: thread %d: %w", r.opts.PID, tid, err)
+	}
+	defer unix.Close(fd)
+	mark := bpf.RecorderTaskMark{State: taskUserMarked}
+	err = r.objs.Tasks.Update(int32(fd), mark, ebpf.UpdateNoExist)
+	if err != nil && !errors.Is(err, ebpf.ErrKeyExist) {
+		if errors.Is(err, unix.ESRCH) {
+			return nil
+		}
+		return fmt.Errorf("pid %d: mark thread %d: %w", r.opts.PID, tid, err)
+	}
+	return nil
+}
+
+// cgroupInfo returns the cgroup v2 ID (the directory's inode number) of
+// path and its depth below the cgroup v2 root.
+func cgroupInfo(path string) (uint64, uint32, error) {
+	abs, err := filepath.Abs(path)
+	if err == nil {
+		abs, err = filepath.EvalSymlinks(abs)
+	}
+	if err != nil {
+		return 0, 0, fmt.Errorf("cgroup %s: %w", path, err)
+	}
+	var fs unix.Statfs_t
+	if err := unix.Statfs(abs, &fs); err != nil {
+		return 0, 0, fmt.Errorf("cgroup %s: %w", path, err)
+	}
+	if fs.Type != unix.CGROUP2_SUPER_MAGIC {
+		return 0, 0, fmt.Errorf("cgroup %s: %w (cgroup v2 is mounted at %s)", path, ErrNotCgroup2, cgroup2Mount())
+	}
+	var st unix.Stat_t
+	if err := unix.Stat(abs, &st); err != nil {
+		return 0, 0, fmt.Errorf("cgroup %s: %w", path, err)
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFDIR {
+		return 0, 0, fmt.Errorf("cgroup %s: %w (not a directory)", path, ErrNotCgroup2)
+	}
+	mnt, root := cgroup2MountFor(abs)
+	if mnt == "" {
+		return 0, 0, fmt.Errorf("cgroup %s: %w (no cgroup2 mount contains it)", path, ErrNotCgroup2)
+	}
+	rel, err := filepath.Rel(mnt, abs)
+	if err != nil {
+		return 0, 0, fmt.Errorf("cgroup %s: %w", path, err)
+	}
+	level := depth(root) + depth(rel)
+	return st.Ino, uint32(level), nil
+}
+
+func depth(p string) int {
+	p = strings.Trim(filepath.Clean("/"+p), "/")
+	if p == "" {
+		return 0
+	}
+	return strings.Count(p, "/") + 1
+}
+
+// cgroup2MountFor returns the longest cgroup2 mount point containing path
+// and the cgroup path of its root.
+func cgroup2MountFor(path string) (mnt, root string) {
+	for _, m := range cgroup2Mounts() {
+		if (path == m[0] || strings.HasPrefix(path, strings.TrimSuffix(m[0], "/")+"/")) && len(m[0]) > len(mnt) {
+			mnt, root = m[0], m[1]
+		}
+	}
+	return mnt, root
+}
+
+func cgroup2Mount() string {
+	ms := cgroup2Mounts()
+	if len(ms) == 0 {
+		return "nowhere"
+	}
+	return ms[0][0]
+}
+
+// cgroup2Mounts lists [mount point, root] of cgroup2 mounts.
+func cgroup2Mounts() [][2]string {
+	f, err := os.Open("/proc/self/mountinfo")
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	var out [][2]string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		// 36 35 98:0 /root /mnt rw,noatime shared:1 - cgroup2 cgroup2 rw
+		fields := strings.Fields(sc.Text())
+		for i, fl := range fields {
+			if fl == "-" && i+1 < len(fields) && fields[i+1] == "cgroup2" && len(fields) > 4 {
+				out = append(out, [2]string{unescapeMount(fields[4]), unescapeMount(fields[3])})
+			}
+		}
+	}
+	return out
+}
+
+func unescapeMount(s string) string {
+	if !strings.Contains(s, `\`) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+3 < len(s) {
+			if v, err := strconv.ParseUint(s[i+1:i+4], 8, 8); err == nil {
+				b.WriteByte(byte(v))
+				i += 3
+				continue
+			}
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+// cgroupPopulated reads "populated" from cgroup.events.
+func cgroupPopulated(path string) (bool, error) {
+	data, err := os.ReadFile(filepath.Join(path, "cgroup.events"))
+	if err != nil {
+		if errors.Is(err, syscall.ENOENT) {
+			// The root cgroup has no cgroup.events: always populated.
+			if _, serr := os.Stat(path); serr == nil {
+				return true, nil
+			}
+		}
+		return false, err
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "populated "); ok {
+			return strings.TrimSpace(v) == "1", nil
+		}
+	}
+	return false, nil
+}

@@ -1,0 +1,59 @@
+package trace
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+)
+
+// The stub half of the command start described in record_target.go. It
+// runs in init, before anything else in the binary, when the tracer
+// re-executes itself with stubEnv set: every binary that links this
+// package (seccomp-gen, test binaries) can therefore be its own stub.
+func init() {
+	v, ok := os.LookupEnv(stubEnv)
+	if !ok {
+		return
+	}
+	os.Exit(runStub(v, os.Args))
+}
+
+// runStub waits at the gate, then execs the command. Its argv is
+// [stub name, program path, argv...]. It returns only on failure, with the
+// status a shell would use.
+func runStub(fdText string, args []string) int {
+	gateText, readyText, _ := strings.Cut(fdText, ",")
+	gateFD, err1 := strconv.Atoi(gateText)
+	readyFD, err2 := strconv.Atoi(readyText)
+	if err1 != nil || err2 != nil || len(args) < 3 {
+		fmt.Fprintln(os.Stderr, "seccomp-gen: internal error: bad trace stub invocation")
+		return 125
+	}
+	gate := os.NewFile(uintptr(gateFD), "trace-gate")
+	ready := os.NewFile(uintptr(readyFD), "trace-ready")
+	// Tell the tracer that our own execve is over, then wait to be armed.
+	_, _ = ready.Write([]byte{1})
+	ready.Close()
+	var b [1]byte
+	if n, _ := gate.Read(b[:]); n != 1 {
+		// The tracer died before it was ready: never run the command untraced.
+		fmt.Fprintln(os.Stderr, "seccomp-gen: the tracer went away before tracing started; not running", args[2])
+		return 125
+	}
+	gate.Close()
+	env := make([]string, 0, len(os.Environ()))
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, stubEnv+"=") {
+			env = append(env, kv)
+		}
+	}
+	err := syscall.Exec(args[1], args[2:], env)
+	fmt.Fprintf(os.Stderr, "seccomp-gen: %s: %v\n", args[2], err)
+	if errors.Is(err, syscall.ENOENT) {
+		return 127
+	}
+	return 126
+}
