@@ -2,6 +2,7 @@
 // wrapper); the child issues a marker (getsid) and exits, the parent reaps it.
 //
 // groundtruth: expect x86_64:clone3 x86_64:getsid x86_64:wait4
+// groundtruth: count x86_64:execve=1
 #define _GNU_SOURCE
 #include <linux/sched.h>
 #include <signal.h>

@@ -6,7 +6,7 @@
 // that ignores exit status gets the wrong code (seccomp-gen exits with 7).
 //
 // groundtruth: expect x86_64:times x86_64:exit
-// groundtruth: count x86_64:times=1 x86_64:exit=1
+// groundtruth: count x86_64:times=1 x86_64:exit=1 x86_64:execve=1
 // groundtruth: exit 7
 #include <sys/syscall.h>
 #include <sys/times.h>

@@ -4,6 +4,7 @@
 // (the name may be empty). strace prints them as syscall_0x1c9 and so on.
 //
 // groundtruth: expect x86_64:457 x86_64:458 x86_64:462
+// groundtruth: count x86_64:execve=1
 #include <sys/syscall.h>
 #include <unistd.h>
 

@@ -4,6 +4,7 @@
 // CLONE_VFORK) (clone3 where the kernel has it) followed by execve.
 //
 // groundtruth: expect x86_64:getitimer x86_64:execve x86_64:wait4
+// groundtruth: count x86_64:execve=2
 #include <spawn.h>
 #include <string.h>
 #include <sys/time.h>

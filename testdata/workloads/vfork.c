@@ -2,6 +2,7 @@
 // parent, suspended until then, reaps it.
 //
 // groundtruth: expect x86_64:vfork x86_64:sched_getscheduler x86_64:wait4
+// groundtruth: count x86_64:execve=1
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>

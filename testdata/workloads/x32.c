@@ -6,6 +6,7 @@
 // that the workload tried it, as arch x32 with the x32 numbers.
 //
 // groundtruth: expect x32:getpid x32:getuid
+// groundtruth: count x86_64:execve=1
 #include <sys/syscall.h>
 #include <unistd.h>
 
