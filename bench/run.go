@@ -297,7 +297,7 @@ func count(f *trace.File, arch, name string) uint64 {
 // under strace -f, interleaved round by round.
 func (b *bench) overhead(w *strings.Builder) error {
 	n := strconv.Itoa(b.p.loopCalls)
-	var bare, traced, rest, peer, strc []float64
+	var bare, traced, rest, floor, peer, strc []float64
 	var errs []string
 	note := func(what string, err error) {
 		if err != nil {
@@ -322,6 +322,11 @@ func (b *bench) overhead(w *strings.Builder) error {
 		note("rest of machine", err)
 		if err == nil {
 			rest = append(rest, v)
+		}
+		v, err = emptyFloor(b.w("getpid"), n)
+		note("empty program", err)
+		if err == nil {
+			floor = append(floor, v)
 		}
 		v, _, err = b.peer(b.w("getpid"), n)
 		note("ring-buffer peer", err)
@@ -364,6 +369,7 @@ func (b *bench) overhead(w *strings.Builder) error {
 	row("rest of the machine (untraced, while a trace runs)", rest, "<= +80 ns", func(o float64) (bool, string) {
 		return o <= targetUntracedNs, fmt.Sprintf("untraced overhead %+.0f ns/syscall (target <= +%.0f)", o, targetUntracedNs)
 	})
+	row("floor: untraced while an empty raw_tp/sys_enter program is attached", floor, "", nil)
 	row("peer: ring-buffer recorder, 1 event/syscall (bench/ringbuf)", peer, "", nil)
 	row(fmt.Sprintf("peer: strace -f -c (%d calls)", b.p.straceCalls), strc, "", nil)
 	switch {
@@ -461,6 +467,17 @@ func (b *bench) untraced(n string) (float64, error) {
 		}
 	}
 	return v, err
+}
+
+// emptyFloor runs argv untraced while bench's empty program is attached to
+// raw_tp/sys_enter: the least any recorder on that hook costs the machine.
+func emptyFloor(argv ...string) (float64, error) {
+	detach, err := ringbuf.AttachEmpty()
+	if err != nil {
+		return 0, err
+	}
+	defer detach()
+	return nsPerCall(argv...)
 }
 
 // peer runs argv (a workload that honours BENCH_HOLD) under the ring-buffer
@@ -636,7 +653,7 @@ func stamp(argv ...string) (time.Duration, error) {
 
 func (b *bench) attach(w *strings.Builder) error {
 	tf := filepath.Join(b.dir, "attach.trace")
-	var bare, traced, tbare, ttraced []float64
+	var bare, traced, tbare, ttraced, help []float64
 	var errs []string
 	for r := 0; r < b.p.attachRounds; r++ {
 		d, err := stamp(b.w("getpid"), "0", "stamp")
@@ -659,6 +676,9 @@ func (b *bench) attach(w *strings.Builder) error {
 		} else {
 			errs = append(errs, oneLine(err))
 		}
+		if d, err := wall(b.bin, "trace", "--help"); err == nil {
+			help = append(help, ms(d))
+		}
 	}
 	fmt.Fprintf(w, "Launch-to-main: from just before the bench starts the command to the workload's first instruction in main() (CLOCK_REALTIME printed by the static getpid workload); its first traced syscall (execve) is earlier. %d interleaved rounds.\n\n", b.p.attachRounds)
 	fmt.Fprintf(w, "| measure | bare min ms | bare median ms | seccomp-gen trace min ms | seccomp-gen trace median ms | added (medians) ms | target | result |\n|---|---|---|---|---|---|---|---|\n")
@@ -675,6 +695,10 @@ func (b *bench) attach(w *strings.Builder) error {
 		fmt.Fprintf(w, "| end to end: /bin/true | %.2f | %.2f | %.2f | %.2f | %.2f | | |\n", sb.min, sb.med, st.min, st.med, st.med-sb.med)
 	} else {
 		fmt.Fprintf(w, "| end to end: /bin/true | %.2f | %.2f | | | | | NOT MEASURED |\n", sb.min, sb.med)
+	}
+	if len(help) > 0 {
+		sh := summarize(help)
+		fmt.Fprintf(w, "\nFor scale: `seccomp-gen trace --help` (the binary starting and exiting, no eBPF) takes %.2f ms median (min %.2f); the rest of the traced launch is loading and attaching the recorder and starting the command under it.\n", sh.med, sh.min)
 	}
 	if len(errs) > 0 {
 		fmt.Fprintf(w, "\nErrors: %s\n", strings.Join(uniq(errs), "; "))

@@ -96,3 +96,19 @@ func (r *Recorder) Stop() (counts map[uint64]uint64, lost uint64, err error) {
 	r.objs.Close()
 	return r.counts, lost, nil
 }
+
+// AttachEmpty attaches an empty program to raw_tp/sys_enter: the cost every
+// syscall on the machine pays for any recorder on that hook. Call the
+// returned function to detach.
+func AttachEmpty() (detach func(), err error) {
+	var objs ringbufObjects
+	if err := loadRingbufObjects(&objs, nil); err != nil {
+		return nil, fmt.Errorf("empty program: load: %w", err)
+	}
+	l, err := link.AttachRawTracepoint(link.RawTracepointOptions{Name: "sys_enter", Program: objs.EmptySysEnter})
+	if err != nil {
+		objs.Close()
+		return nil, fmt.Errorf("empty program: attach: %w", err)
+	}
+	return func() { l.Close(); objs.Close() }, nil
+}

@@ -16,10 +16,11 @@ import (
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
-	ringbufMapEvents      = "events"
-	ringbufMapLost        = "lost"
-	ringbufMapTarget      = "target"
-	ringbufProgOnSysEnter = "on_sys_enter"
+	ringbufMapEvents         = "events"
+	ringbufMapLost           = "lost"
+	ringbufMapTarget         = "target"
+	ringbufProgEmptySysEnter = "empty_sys_enter"
+	ringbufProgOnSysEnter    = "on_sys_enter"
 )
 
 // loadRingbuf returns the embedded CollectionSpec for ringbuf.
@@ -64,7 +65,8 @@ type ringbufSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type ringbufProgramSpecs struct {
-	OnSysEnter *ebpf.ProgramSpec `ebpf:"on_sys_enter"`
+	EmptySysEnter *ebpf.ProgramSpec `ebpf:"empty_sys_enter"`
+	OnSysEnter    *ebpf.ProgramSpec `ebpf:"on_sys_enter"`
 }
 
 // ringbufMapSpecs contains maps before they are loaded into the kernel.
@@ -125,11 +127,13 @@ type ringbufVariables struct {
 //
 // It can be passed to loadRingbufObjects or ebpf.CollectionSpec.LoadAndAssign.
 type ringbufPrograms struct {
-	OnSysEnter *ebpf.Program `ebpf:"on_sys_enter"`
+	EmptySysEnter *ebpf.Program `ebpf:"empty_sys_enter"`
+	OnSysEnter    *ebpf.Program `ebpf:"on_sys_enter"`
 }
 
 func (p *ringbufPrograms) Close() error {
 	return _RingbufClose(
+		p.EmptySysEnter,
 		p.OnSysEnter,
 	)
 }
