@@ -552,8 +552,8 @@ func (b *bench) realistic(w *strings.Builder) error {
 		{"gcc -O2: compile and link 3 C programs (~15 processes)", "gcc", append([]string{"/bin/sh", "-c", `cd "$0" && for f in "$@"; do gcc -O2 -pthread -o "$(basename "$f" .c)" "$f" || exit 1; done`, obj}, srcs...)},
 		{"tar -cf of /usr/include", "tar", []string{"tar", "-cf", tarOut, "-C", "/usr", "include"}},
 	}
-	fmt.Fprintf(w, "Wall time of the whole command, medians of %d interleaved rounds; traced includes seccomp-gen's own start and exit.\n\n", b.p.realRounds)
-	fmt.Fprintf(w, "| workload | bare ms | seccomp-gen trace ms | ratio | strace -f ms | ratio |\n|---|---|---|---|---|---|\n")
+	fmt.Fprintf(w, "Wall time of the whole command, medians of %d interleaved rounds; traced includes seccomp-gen's own start, recorder load and exit (a fixed cost: see Attach time).\n\n", b.p.realRounds)
+	fmt.Fprintf(w, "| workload | bare ms | seccomp-gen trace ms | added ms | ratio | strace -f ms | ratio |\n|---|---|---|---|---|---|---|\n")
 	for _, l := range loads {
 		var bare, traced, strc []float64
 		var errs []string
@@ -577,15 +577,15 @@ func (b *bench) realistic(w *strings.Builder) error {
 			}
 		}
 		sb, st, ss := summarize(bare), summarize(traced), summarize(strc)
-		cell := func(s stats, xs []float64) (string, string) {
+		cell := func(s stats, xs []float64) (string, string, string) {
 			if len(xs) == 0 {
-				return "n/a", "n/a"
+				return "n/a", "n/a", "n/a"
 			}
-			return fmt.Sprintf("%.1f", s.med), fmt.Sprintf("%.2f", s.med/sb.med)
+			return fmt.Sprintf("%.1f", s.med), fmt.Sprintf("%+.1f", s.med-sb.med), fmt.Sprintf("%.2f", s.med/sb.med)
 		}
-		t1, t2 := cell(st, traced)
-		s1, s2 := cell(ss, strc)
-		fmt.Fprintf(w, "| %s | %.1f | %s | %s | %s | %s |\n", l.name, sb.med, t1, t2, s1, s2)
+		t1, t2, t3 := cell(st, traced)
+		s1, _, s3 := cell(ss, strc)
+		fmt.Fprintf(w, "| %s | %.1f | %s | %s | %s | %s | %s |\n", l.name, sb.med, t1, t2, t3, s1, s3)
 		if len(errs) > 0 {
 			fmt.Fprintf(w, "\nseccomp-gen trace errors (%s): %s\n\n", l.key, strings.Join(uniq(errs), "; "))
 		}
