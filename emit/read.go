@@ -201,7 +201,10 @@ func fromJSON(j *profileJSON) (*policy.Policy, bool, error) {
 		}
 		names := s.Names
 		if s.Name != "" {
-			names = append([]string{s.Name}, names...)
+			if len(s.Names) > 0 {
+				return nil, false, invalid("%s: both name and names are set (Docker refuses that too)", where)
+			}
+			names = []string{s.Name}
 		}
 		r, err := readRule(where, names, s.Action, s.ErrnoRet, s.Args)
 		if err != nil {

@@ -92,11 +92,18 @@ func (f *filterJSON) empty() bool {
 
 // prepare copies p, canonicalises and validates the copy and checks its
 // syscall names against libseccomp's tables.
-func prepare(p *policy.Policy) (*policy.Policy, error) {
+func prepare(p *policy.Policy, comments bool) (*policy.Policy, error) {
 	if p == nil {
 		return nil, errors.New("policy: nil")
 	}
 	c := clone(p)
+	if !comments {
+		// Formats without comments: rules that differ only in their
+		// comment merge.
+		for i := range c.Rules {
+			c.Rules[i].Comment = ""
+		}
+	}
 	c.Canonicalize()
 	if err := c.Validate(); err != nil {
 		return nil, fmt.Errorf("policy: %w", err)
@@ -219,7 +226,7 @@ func marshal(v any) ([]byte, error) {
 // Docker renders p as a Docker/moby seccomp profile (JSON, with comments).
 // The kubelet's localhost/ profiles use the same format.
 func Docker(p *policy.Policy) ([]byte, error) {
-	c, err := prepare(p)
+	c, err := prepare(p, true)
 	if err != nil {
 		return nil, err
 	}
@@ -236,7 +243,7 @@ func Kubelet(p *policy.Policy) ([]byte, error) { return Docker(p) }
 
 // ociSeccomp returns the linux.seccomp object for p.
 func ociSeccomp(p *policy.Policy) (*profileJSON, error) {
-	c, err := prepare(p)
+	c, err := prepare(p, false)
 	if err != nil {
 		return nil, err
 	}
@@ -262,7 +269,7 @@ func SPO(p *policy.Policy, name string) ([]byte, error) {
 	if err := checkDNSName(name); err != nil {
 		return nil, err
 	}
-	c, err := prepare(p)
+	c, err := prepare(p, false)
 	if err != nil {
 		return nil, err
 	}
