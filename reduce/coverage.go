@@ -68,7 +68,7 @@ func (e CoverageEntry) Explain(p *policy.Policy) string {
 	case ReasonEnforced:
 		return "denied by the filter with " + ActionText(e.Action, e.Errno)
 	case ReasonWouldKill:
-		return "the filter would have killed the process (" + string(e.Action) + ")"
+		return "the filter would have killed the process (" + string(e.Action) + "); answered EPERM so that the run went on"
 	}
 	return e.Reason
 }

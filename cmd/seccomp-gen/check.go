@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"sort"
+	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/seccomp-gen/seccomp-gen/policy"
 	"github.com/seccomp-gen/seccomp-gen/reduce"
 	"github.com/seccomp-gen/seccomp-gen/report"
 	"github.com/seccomp-gen/seccomp-gen/trace"
@@ -62,6 +65,9 @@ func (o *checkOptions) run() error {
 		}
 		files = append(files, f)
 	}
+	if err := sameABI(p, o.traces, files); err != nil {
+		return usageErr(err)
+	}
 	cov, err := reduce.CheckCoverage(p, files...)
 	if err != nil {
 		if errors.Is(err, reduce.ErrNoSyscalls) {
@@ -86,4 +92,29 @@ func (o *verdictFlags) emit(v *report.Verdict) error {
 		return exitWith(exitNotCovered, nil)
 	}
 	return nil
+}
+
+// sameABI refuses traces none of whose syscalls is on an ABI the profile
+// covers: checking an i386 trace against an x86_64 profile is a mix-up, not a
+// coverage question.
+func sameABI(p *policy.Policy, paths []string, files []*trace.File) error {
+	seen := map[string]bool{}
+	for _, f := range files {
+		for _, s := range f.Syscalls {
+			if p.Covers(s.Arch) {
+				return nil
+			}
+			seen[s.Arch] = true
+		}
+	}
+	if len(seen) == 0 {
+		return nil // empty traces: CheckCoverage says so
+	}
+	var arches []string
+	for a := range seen {
+		arches = append(arches, a)
+	}
+	sort.Strings(arches)
+	return fmt.Errorf("%s: no syscall on an ABI the profile covers (traces: %s; profile: %s)",
+		strings.Join(paths, ", "), strings.Join(arches, ", "), strings.Join(p.Arches, ", "))
 }

@@ -1,0 +1,175 @@
+package main
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/seccomp-gen/seccomp-gen/emit"
+	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
+	"github.com/seccomp-gen/seccomp-gen/policy"
+	"github.com/seccomp-gen/seccomp-gen/report"
+)
+
+// These tests load real seccomp filters (no_new_privs, user notification)
+// in a re-executed child; they need no eBPF. pidfd_getfd needs ptrace
+// rights over the child, which its parent has unless Yama forbids it.
+
+func TestEnforceErrnoDenial(t *testing.T) {
+	wl := workload(t)
+	dir := t.TempDir()
+	prof := writeProfile(t, dir, "p.json", allowAllBut("getpriority", policy.ActErrno), emit.FormatDocker)
+
+	plain, err := exec.Command(wl).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The profile lacks nothing the plain run needs: exit 0, same output.
+	out, stderr, code := sg(t, dir, "replay", "--enforce", "-p", prof, "-o", "report.txt", "--", wl)
+	if code != 0 {
+		t.Fatalf("enforced plain run: exit %d, stderr:\n%s", code, stderr)
+	}
+	if out != string(plain) {
+		t.Fatalf("workload output changed under the filter:\n%s\nwant:\n%s", out, plain)
+	}
+	rep, _ := os.ReadFile(filepath.Join(dir, "report.txt"))
+	if !strings.Contains(string(rep), "denied nothing") {
+		t.Errorf("report:\n%s", rep)
+	}
+
+	// The --extra run calls getpriority: the filter answers EPERM (seen by
+	// the workload) and the report names it with its ABI.
+	out, stderr, code = sg(t, dir, "replay", "--enforce", "-p", prof, "--report", "json", "-o", "r.json", "--", wl, "--extra")
+	if code != exitNotCovered {
+		t.Fatalf("enforced --extra run: exit %d, want %d; stderr:\n%s", code, exitNotCovered, stderr)
+	}
+	if !strings.Contains(out, "getpriority -> -1 (Operation not permitted)") {
+		t.Errorf("the workload did not get EPERM:\n%s", out)
+	}
+	var v report.Verdict
+	data, _ := os.ReadFile(filepath.Join(dir, "r.json"))
+	if err := json.Unmarshal(data, &v); err != nil {
+		t.Fatalf("json report: %v\n%s", err, data)
+	}
+	if len(v.Missing) != 1 || v.Missing[0].Name != "getpriority" || v.Missing[0].Arch != "x86_64" ||
+		v.Missing[0].Reason != "enforced" || v.Missing[0].Count != 1 || v.Missing[0].First != "workload" {
+		t.Fatalf("denials: %+v", v.Missing)
+	}
+	if v.ExitCode == nil || *v.ExitCode != 0 {
+		t.Errorf("exit code in report: %v", v.ExitCode)
+	}
+}
+
+func TestEnforceWouldKillAndJUnit(t *testing.T) {
+	wl := workload(t)
+	dir := t.TempDir()
+	prof := writeProfile(t, dir, "p.json", allowAllBut("getpriority", policy.ActKillProcess), emit.FormatOCI)
+	out, stderr, code := sg(t, dir, "replay", "--enforce", "-p", prof, "--report", "junit", "-o", "r.xml", "--", wl, "--extra")
+	if code != exitNotCovered {
+		t.Fatalf("exit %d, want %d; stderr:\n%s", code, exitNotCovered, stderr)
+	}
+	// Reported, not killed: the run goes on (the syscall got EPERM).
+	if !strings.Contains(out, "getpriority -> -1") {
+		t.Errorf("workload output:\n%s", out)
+	}
+	data, _ := os.ReadFile(filepath.Join(dir, "r.xml"))
+	var j struct {
+		Failures int `xml:"failures,attr"`
+		Suite    struct {
+			Cases []struct {
+				Name    string `xml:"name,attr"`
+				Failure *struct {
+					Message string `xml:"message,attr"`
+					Type    string `xml:"type,attr"`
+				} `xml:"failure"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	if err := xml.Unmarshal(data, &j); err != nil {
+		t.Fatalf("junit: %v\n%s", err, data)
+	}
+	if j.Failures != 1 || len(j.Suite.Cases) != 1 || j.Suite.Cases[0].Name != "x86_64/getpriority" ||
+		j.Suite.Cases[0].Failure == nil || j.Suite.Cases[0].Failure.Type != "would-kill" {
+		t.Fatalf("junit report:\n%s", data)
+	}
+}
+
+const int80Src = `#include <stdio.h>
+int main(void) {
+	long r;
+	__asm__ volatile("int $0x80" : "=a"(r) : "a"(20) : "memory"); /* i386 getpid */
+	printf("int80 getpid -> %ld\n", r);
+	return 0;
+}
+`
+
+func TestEnforceOtherABI(t *testing.T) {
+	dir := t.TempDir()
+	bin := cc(t, dir, "int80", int80Src)
+	prof := writeProfile(t, dir, "p.json", allowAllBut("getpriority", policy.ActErrno), emit.FormatDocker)
+	out, stderr, code := sg(t, dir, "replay", "--enforce", "-p", prof, "--", bin)
+	if code != exitNotCovered {
+		t.Fatalf("exit %d, want %d; stdout:\n%s\nstderr:\n%s", code, exitNotCovered, out, stderr)
+	}
+	if !strings.Contains(out, "int80 getpid -> -1") {
+		t.Errorf("the i386 syscall was not denied:\n%s", out)
+	}
+	var row []string
+	for _, l := range strings.Split(out, "\n") {
+		if f := strings.Fields(l); len(f) > 3 && f[0] == "getpid" {
+			row = f
+		}
+	}
+	if row == nil || row[1] != "x86" || row[2] != "20" || !strings.Contains(out, "ABI x86 not covered") {
+		t.Fatalf("report does not name getpid on x86:\n%s", out)
+	}
+}
+
+func TestEnforceCommandFailures(t *testing.T) {
+	dir := t.TempDir()
+	prof := writeProfile(t, dir, "p.json", allowAllBut("getpriority", policy.ActErrno), emit.FormatDocker)
+	fail := cc(t, dir, "fail", "int main(void) { return 7; }\n")
+	_, stderr, code := sg(t, dir, "replay", "--enforce", "-p", prof, "--", fail)
+	if code != exitCommandFailed {
+		t.Errorf("failing command: exit %d, want %d; stderr:\n%s", code, exitCommandFailed, stderr)
+	}
+	_, stderr, code = sg(t, dir, "replay", "--enforce", "-p", prof, "--", "/nonexistent/cmd")
+	if code != exitCommandFailed || !strings.Contains(stderr, "not found") {
+		t.Errorf("missing command: exit %d, want %d; stderr:\n%s", code, exitCommandFailed, stderr)
+	}
+}
+
+// A least-privilege profile made from a real trace of the workload runs it
+// unchanged under --enforce; the same profile without a syscall the workload
+// needs (wait4) is reported.
+func TestEnforceTracedProfile(t *testing.T) {
+	testutil.RequireRoot(t)
+	wl := workload(t)
+	dir := t.TempDir()
+	any := writeProfile(t, dir, "any.json", allowAllBut("getpriority", policy.ActErrno), emit.FormatDocker)
+	if _, stderr, code := sg(t, dir, "replay", "-p", any, "--save-trace", "base.yaml", "-o", "/dev/null", "--", wl); code != 0 {
+		t.Fatalf("traced replay: exit %d\n%s", code, stderr)
+	}
+	base := readTrace(t, filepath.Join(dir, "base.yaml"))
+	plain, err := exec.Command(wl).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	full := writeProfile(t, dir, "full.json", profileFromTrace(t, base, ""), emit.FormatDocker)
+	out, stderr, code := sg(t, dir, "replay", "--enforce", "-p", full, "-o", "/dev/null", "--", wl)
+	if code != 0 || out != string(plain) {
+		t.Fatalf("complete profile: exit %d, output:\n%s\nwant:\n%s\nstderr:\n%s", code, out, plain, stderr)
+	}
+	lacking := writeProfile(t, dir, "lacking.json", profileFromTrace(t, base, "wait4"), emit.FormatDocker)
+	out, stderr, code = sg(t, dir, "replay", "--enforce", "-p", lacking, "--", wl)
+	if code != exitNotCovered {
+		t.Fatalf("profile without wait4: exit %d\n%s\n%s", code, out, stderr)
+	}
+	if !strings.Contains(out, "wait4 ") || !strings.Contains(out, "x86_64") {
+		t.Fatalf("wait4 not reported:\n%s", out)
+	}
+}

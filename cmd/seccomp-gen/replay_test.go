@@ -1,0 +1,261 @@
+package main
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/seccomp-gen/seccomp-gen/emit"
+	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
+	"github.com/seccomp-gen/seccomp-gen/policy"
+	"github.com/seccomp-gen/seccomp-gen/report"
+	"github.com/seccomp-gen/seccomp-gen/trace"
+)
+
+func readTrace(t *testing.T, path string) *trace.File {
+	t.Helper()
+	f, err := trace.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// humanRow returns the fields of the human report's row for name.
+func humanRow(out, name string) []string {
+	for _, l := range strings.Split(out, "\n") {
+		if f := strings.Fields(l); len(f) > 4 && f[0] == name {
+			return f
+		}
+	}
+	return nil
+}
+
+// TestReplayTraced: the profile made from the workload's own trace covers a
+// replay of it; the --extra variant issues exactly one more syscall
+// (getpriority), and every report format names exactly that syscall and ABI.
+// check on the saved traces agrees with replay; diff finds the one-syscall
+// difference between a Docker and an OCI rendering.
+func TestReplayTraced(t *testing.T) {
+	testutil.RequireRoot(t)
+	wl := workload(t)
+	dir := t.TempDir()
+	any := writeProfile(t, dir, "any.json", allowAllBut("sched_setaffinity", policy.ActErrno), emit.FormatDocker)
+
+	// Record the plain run with replay --save-trace, make its profile.
+	if _, stderr, code := sg(t, dir, "replay", "-p", any, "--save-trace", "base.yaml", "-o", "/dev/null", "--", wl); code != 0 {
+		t.Fatalf("replay (recording base): exit %d\n%s", code, stderr)
+	}
+	base := readTrace(t, filepath.Join(dir, "base.yaml"))
+	for _, s := range base.Syscalls {
+		if s.Name == "getpriority" {
+			t.Fatalf("the plain workload issued getpriority: the test premise is broken")
+		}
+	}
+	prof := writeProfile(t, dir, "app.json", profileFromTrace(t, base, ""), emit.FormatDocker)
+
+	out, stderr, code := sg(t, dir, "replay", "-p", prof, "--save-trace", "again.yaml", "--", wl)
+	if code != 0 {
+		t.Fatalf("replay of the profiled workload: exit %d\n%s\n%s", code, out, stderr)
+	}
+	if !strings.Contains(out, "covers all") {
+		t.Errorf("human report:\n%s", out)
+	}
+
+	// Human.
+	out, stderr, code = sg(t, dir, "replay", "-p", prof, "--save-trace", "extra.yaml", "--", wl, "--extra")
+	if code != exitNotCovered {
+		t.Fatalf("replay --extra: exit %d, want %d\n%s\n%s", code, exitNotCovered, out, stderr)
+	}
+	if !strings.Contains(out, "does NOT cover 1 of") {
+		t.Errorf("human report should list exactly one syscall:\n%s", out)
+	}
+	row := humanRow(out, "getpriority")
+	if row == nil || row[1] != "x86_64" || row[2] != "140" || row[3] != "1" || row[4] != "workload" {
+		t.Fatalf("human row %q in:\n%s", row, out)
+	}
+	// JSON.
+	_, stderr, code = sg(t, dir, "replay", "-p", prof, "--report", "json", "-o", "r.json", "--", wl, "--extra")
+	if code != exitNotCovered {
+		t.Fatalf("replay --report json: exit %d\n%s", code, stderr)
+	}
+	var v report.Verdict
+	data, _ := os.ReadFile(filepath.Join(dir, "r.json"))
+	if err := json.Unmarshal(data, &v); err != nil {
+		t.Fatal(err)
+	}
+	if v.OK || len(v.Missing) != 1 || v.Missing[0].Name != "getpriority" || v.Missing[0].Arch != "x86_64" {
+		t.Fatalf("json missing: %+v", v.Missing)
+	}
+	// JUnit.
+	_, stderr, code = sg(t, dir, "replay", "-p", prof, "--report", "junit", "-o", "r.xml", "--", wl, "--extra")
+	if code != exitNotCovered {
+		t.Fatalf("replay --report junit: exit %d\n%s", code, stderr)
+	}
+	data, _ = os.ReadFile(filepath.Join(dir, "r.xml"))
+	var j struct {
+		Failures int `xml:"failures,attr"`
+		Suite    struct {
+			Cases []struct {
+				Name    string    `xml:"name,attr"`
+				Failure *struct{} `xml:"failure"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	if err := xml.Unmarshal(data, &j); err != nil {
+		t.Fatal(err)
+	}
+	var failed []string
+	for _, c := range j.Suite.Cases {
+		if c.Failure != nil {
+			failed = append(failed, c.Name)
+		}
+	}
+	if j.Failures != 1 || len(failed) != 1 || failed[0] != "x86_64/getpriority" {
+		t.Fatalf("junit failures %v in:\n%s", failed, data)
+	}
+
+	// check agrees with replay on the saved traces.
+	if out, _, code := sg(t, dir, "check", "-p", prof, "base.yaml", "again.yaml"); code != 0 {
+		t.Errorf("check base+again: exit %d\n%s", code, out)
+	}
+	out, _, code = sg(t, dir, "check", "-p", prof, "base.yaml", "extra.yaml")
+	if code != exitNotCovered || humanRow(out, "getpriority") == nil || strings.Count(out, "x86_64") != 1 {
+		t.Errorf("check base+extra: exit %d\n%s", code, out)
+	}
+
+	// diff: a Docker rendering with getpriority against an OCI rendering
+	// without it differ by exactly that syscall.
+	with := writeProfile(t, dir, "with.json", profileFromTrace(t, base, "", "getpriority"), emit.FormatDocker)
+	without := writeProfile(t, dir, "without.oci.json", profileFromTrace(t, base, ""), emit.FormatOCI)
+	out, _, code = sg(t, dir, "diff", "--report", "json", with, without)
+	var d report.Diff
+	if err := json.Unmarshal([]byte(out), &d); err != nil {
+		t.Fatalf("diff json: %v\n%s", err, out)
+	}
+	if code != exitNotCovered || len(d.OnlyA) != 1 || d.OnlyA[0].Name != "getpriority" || d.OnlyA[0].Arch != "x86_64" ||
+		len(d.OnlyB) != 0 || len(d.Answer) != 0 {
+		t.Fatalf("diff: exit %d %+v", code, d)
+	}
+	if _, _, code := sg(t, dir, "diff", "--superset", with, without); code != 0 {
+		t.Errorf("diff --superset with without: exit %d, want 0", code)
+	}
+	if out, _, code := sg(t, dir, "diff", "--superset", without, with); code != exitNotCovered || !strings.Contains(out, "getpriority") {
+		t.Errorf("diff --superset without with: exit %d\n%s", code, out)
+	}
+	// The new profile generated from both traces covers both runs.
+	if out, _, code := sg(t, dir, "check", "-p", with, "base.yaml", "extra.yaml"); code != 0 {
+		t.Errorf("check with getpriority: exit %d\n%s", code, out)
+	}
+}
+
+// TestDiffSameAcrossFormats: the same policy rendered as Docker JSON, the
+// OCI object, a whole config.json and an SPO CRD are the same profile.
+func TestDiffSameAcrossFormats(t *testing.T) {
+	dir := t.TempDir()
+	p := &policy.Policy{
+		DefaultAction: policy.ActErrno,
+		DefaultErrno:  policy.Errno(policy.EPERM),
+		Arches:        []string{"x86_64", "x86"},
+		Rules: []policy.Rule{
+			{Names: []string{"read", "write", "exit_group", "getpriority"}, Action: policy.ActAllow},
+		},
+	}
+	docker := writeProfile(t, dir, "p.json", p, emit.FormatDocker)
+	oci := writeProfile(t, dir, "p.oci.json", p, emit.FormatOCI)
+	spo := writeProfile(t, dir, "p.yaml", p, emit.FormatSPO)
+	for _, other := range []string{oci, spo} {
+		out, stderr, code := sg(t, dir, "diff", docker, other)
+		if code != 0 {
+			t.Errorf("diff docker %s: exit %d\n%s%s", filepath.Base(other), code, out, stderr)
+		}
+	}
+	// One syscall less on one ABI is found, per ABI.
+	q := *p
+	q.Rules = []policy.Rule{{Names: []string{"read", "write", "exit_group"}, Action: policy.ActAllow}}
+	less := writeProfile(t, dir, "less.oci.json", &q, emit.FormatOCI)
+	out, _, code := sg(t, dir, "diff", docker, less)
+	if code != exitNotCovered || strings.Count(out, "getpriority") != 2 {
+		t.Fatalf("diff: exit %d (want getpriority on x86 and x86_64):\n%s", code, out)
+	}
+}
+
+// Bad input never passes silently: exit status 2 and one line on stderr.
+func TestBadInput(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	good := writeProfile(t, dir, "good.json", allowAllBut("getpriority", policy.ActErrno), emit.FormatDocker)
+	goodTrace := write("good.yaml", `version: 1
+target: {command: [x]}
+host: {kernel: "6.18", arch: x86_64}
+started: 2026-11-23T10:00:00Z
+duration: 0.1s
+lost: 0
+processes: 1
+syscalls:
+  - {arch: x86_64, nr: 0, name: read, count: 1}
+`)
+	notProfile := write("garbage.json", "this is not a profile\n")
+	empty := write("empty.json", "{}\n")
+	noRules := write("norules.json", `{"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64"]}`)
+	unknownAction := write("action.json", `{"defaultAction": "SCMP_ACT_ERRNO", "architectures": ["SCMP_ARCH_X86_64"],
+  "syscalls": [{"names": ["read"], "action": "SCMP_ACT_MAYBE"}]}`)
+	otherABI := write("i386.yaml", strings.Replace(strings.Replace(
+		mustRead(t, goodTrace), "arch: x86_64, nr: 0, name: read", "arch: x86, nr: 3, name: read", 1), "arch: x86_64}", "arch: x86}", 1))
+	emptyTrace := write("emptytrace.yaml", strings.Split(mustRead(t, goodTrace), "syscalls:")[0]+"syscalls: []\n")
+	badTrace := write("bad.yaml", "version: 1\ncolour: blue\n")
+
+	cases := []struct {
+		name string
+		args []string
+	}{
+		{"check profile not JSON/YAML", []string{"check", "-p", notProfile, goodTrace}},
+		{"check profile {}", []string{"check", "-p", empty, goodTrace}},
+		{"check profile without rules", []string{"check", "-p", noRules, goodTrace}},
+		{"check unknown action", []string{"check", "-p", unknownAction, goodTrace}},
+		{"check missing profile file", []string{"check", "-p", filepath.Join(dir, "nope.json"), goodTrace}},
+		{"check trace of another ABI only", []string{"check", "-p", good, otherABI}},
+		{"check empty trace", []string{"check", "-p", good, emptyTrace}},
+		{"check malformed trace", []string{"check", "-p", good, badTrace}},
+		{"check no --profile", []string{"check", goodTrace}},
+		{"check no trace", []string{"check", "-p", good}},
+		{"check bad --report", []string{"check", "-p", good, "--report", "xml", goodTrace}},
+		{"replay profile {}", []string{"replay", "-p", empty, "--", "true"}},
+		{"replay profile not JSON/YAML", []string{"replay", "--enforce", "-p", notProfile, "--", "true"}},
+		{"replay unknown action", []string{"replay", "--enforce", "-p", unknownAction, "--", "true"}},
+		{"replay no command", []string{"replay", "-p", good}},
+		{"replay command and --pid", []string{"replay", "-p", good, "--pid", "1", "--", "true"}},
+		{"replay --enforce --pid", []string{"replay", "--enforce", "-p", good, "--pid", "1"}},
+		{"replay unknown flag", []string{"replay", "--colour", "-p", good, "--", "true"}},
+		{"diff one profile", []string{"diff", good}},
+		{"diff profile {}", []string{"diff", good, empty}},
+		{"diff not a profile", []string{"diff", notProfile, good}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			out, stderr, code := sg(t, dir, c.args...)
+			if code != exitUsage {
+				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, exitUsage, out, stderr)
+			}
+			oneLine(t, stderr)
+		})
+	}
+}
+
+func mustRead(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
