@@ -153,9 +153,19 @@ __s64 live_tasks;     /* traced tasks alive and counting */
 __u64 lost;           /* syscalls (or whole tasks) that could not be counted */
 __u64 procs_overflow; /* processes beyond procs' capacity */
 
+/* The cgroup v2 directory to trace (--cgroup), at index 0. A cgroup array
+ * and bpf_current_task_under_cgroup rather than comparing
+ * bpf_get_current_ancestor_cgroup_id(level) with an ID: the level seen from
+ * user space is relative to its cgroup namespace, the kernel's is not. */
+struct {
+	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} target_cgroup SEC(".maps");
+
 /* Set by user space before loading (.rodata). */
-volatile const __u64 cfg_cgroup_id;    /* trace every task below this cgroup v2 dir; 0: off */
-volatile const __u32 cfg_cgroup_level; /* its depth below the cgroup v2 root */
+volatile const __u32 cfg_cgroup; /* 1: trace every task below target_cgroup */
 
 static __always_inline void note_process(struct task_struct *task)
 {
@@ -226,15 +236,16 @@ int sys_enter(struct bpf_raw_tracepoint_args *ctx)
 
 	if (!m) {
 		/* Untraced: the common case, leave now. */
-		if (!cfg_cgroup_id)
+		if (!cfg_cgroup)
 			return 0;
-		if (bpf_get_current_ancestor_cgroup_id(cfg_cgroup_level) != cfg_cgroup_id)
+		if (bpf_current_task_under_cgroup(&target_cgroup, 0) != 1)
 			return 0;
 		m = bpf_task_storage_get(&tasks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 		if (!m) {
 			__sync_fetch_and_add(&lost, 1);
 			return 0;
 		}
+		start_counting(m, task);
 	}
 	if (m->state != TASK_COUNTING) {
 		if (m->state != TASK_USER_MARKED)

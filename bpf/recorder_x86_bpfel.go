@@ -39,13 +39,13 @@ const (
 	RecorderMapCounts            = "counts"
 	RecorderMapFirst             = "first"
 	RecorderMapProcs             = "procs"
+	RecorderMapTargetCgroup      = "target_cgroup"
 	RecorderMapTasks             = "tasks"
 	RecorderProgSchedProcessExec = "sched_process_exec"
 	RecorderProgSchedProcessExit = "sched_process_exit"
 	RecorderProgSchedProcessFork = "sched_process_fork"
 	RecorderProgSysEnter         = "sys_enter"
-	RecorderVarCfgCgroupId       = "cfg_cgroup_id"
-	RecorderVarCfgCgroupLevel    = "cfg_cgroup_level"
+	RecorderVarCfgCgroup         = "cfg_cgroup"
 	RecorderVarLiveTasks         = "live_tasks"
 	RecorderVarLost              = "lost"
 	RecorderVarProcsOverflow     = "procs_overflow"
@@ -103,22 +103,22 @@ type RecorderProgramSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type RecorderMapSpecs struct {
-	Armed  *ebpf.MapSpec `ebpf:"armed"`
-	Counts *ebpf.MapSpec `ebpf:"counts"`
-	First  *ebpf.MapSpec `ebpf:"first"`
-	Procs  *ebpf.MapSpec `ebpf:"procs"`
-	Tasks  *ebpf.MapSpec `ebpf:"tasks"`
+	Armed        *ebpf.MapSpec `ebpf:"armed"`
+	Counts       *ebpf.MapSpec `ebpf:"counts"`
+	First        *ebpf.MapSpec `ebpf:"first"`
+	Procs        *ebpf.MapSpec `ebpf:"procs"`
+	TargetCgroup *ebpf.MapSpec `ebpf:"target_cgroup"`
+	Tasks        *ebpf.MapSpec `ebpf:"tasks"`
 }
 
 // RecorderVariableSpecs contains global variables before they are loaded into the kernel.
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type RecorderVariableSpecs struct {
-	CfgCgroupId    *ebpf.VariableSpec `ebpf:"cfg_cgroup_id"`
-	CfgCgroupLevel *ebpf.VariableSpec `ebpf:"cfg_cgroup_level"`
-	LiveTasks      *ebpf.VariableSpec `ebpf:"live_tasks"`
-	Lost           *ebpf.VariableSpec `ebpf:"lost"`
-	ProcsOverflow  *ebpf.VariableSpec `ebpf:"procs_overflow"`
+	CfgCgroup     *ebpf.VariableSpec `ebpf:"cfg_cgroup"`
+	LiveTasks     *ebpf.VariableSpec `ebpf:"live_tasks"`
+	Lost          *ebpf.VariableSpec `ebpf:"lost"`
+	ProcsOverflow *ebpf.VariableSpec `ebpf:"procs_overflow"`
 }
 
 // RecorderObjects contains all objects after they have been loaded into the kernel.
@@ -141,11 +141,12 @@ func (o *RecorderObjects) Close() error {
 //
 // It can be passed to LoadRecorderObjects or ebpf.CollectionSpec.LoadAndAssign.
 type RecorderMaps struct {
-	Armed  *ebpf.Map `ebpf:"armed"`
-	Counts *ebpf.Map `ebpf:"counts"`
-	First  *ebpf.Map `ebpf:"first"`
-	Procs  *ebpf.Map `ebpf:"procs"`
-	Tasks  *ebpf.Map `ebpf:"tasks"`
+	Armed        *ebpf.Map `ebpf:"armed"`
+	Counts       *ebpf.Map `ebpf:"counts"`
+	First        *ebpf.Map `ebpf:"first"`
+	Procs        *ebpf.Map `ebpf:"procs"`
+	TargetCgroup *ebpf.Map `ebpf:"target_cgroup"`
+	Tasks        *ebpf.Map `ebpf:"tasks"`
 }
 
 func (m *RecorderMaps) Close() error {
@@ -154,6 +155,7 @@ func (m *RecorderMaps) Close() error {
 		m.Counts,
 		m.First,
 		m.Procs,
+		m.TargetCgroup,
 		m.Tasks,
 	)
 }
@@ -162,11 +164,10 @@ func (m *RecorderMaps) Close() error {
 //
 // It can be passed to LoadRecorderObjects or ebpf.CollectionSpec.LoadAndAssign.
 type RecorderVariables struct {
-	CfgCgroupId    *ebpf.Variable `ebpf:"cfg_cgroup_id"`
-	CfgCgroupLevel *ebpf.Variable `ebpf:"cfg_cgroup_level"`
-	LiveTasks      *ebpf.Variable `ebpf:"live_tasks"`
-	Lost           *ebpf.Variable `ebpf:"lost"`
-	ProcsOverflow  *ebpf.Variable `ebpf:"procs_overflow"`
+	CfgCgroup     *ebpf.Variable `ebpf:"cfg_cgroup"`
+	LiveTasks     *ebpf.Variable `ebpf:"live_tasks"`
+	Lost          *ebpf.Variable `ebpf:"lost"`
+	ProcsOverflow *ebpf.Variable `ebpf:"procs_overflow"`
 }
 
 // RecorderPrograms contains all programs after they have been loaded into the kernel.

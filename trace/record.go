@@ -276,9 +276,8 @@ type recorder struct {
 	pidfd int
 
 	// Cgroup
-	cgroupID    uint64
-	cgroupLevel uint32
-	cgroupSeen  bool // the cgroup has been populated
+	cgroupFD   int
+	cgroupSeen bool // the cgroup has been populated
 }
 
 func (r *recorder) targetPID() int {
@@ -314,11 +313,11 @@ func (r *recorder) prepareTarget() error {
 		}
 		r.pidfd = fd
 	default:
-		id, level, err := cgroupInfo(o.Cgroup)
+		fd, err := openCgroup(o.Cgroup)
 		if err != nil {
 			return err
 		}
-		r.cgroupID, r.cgroupLevel = id, level
+		r.cgroupFD = fd
 	}
 	return nil
 }
@@ -364,11 +363,8 @@ func (r *recorder) load() error {
 	if err != nil {
 		return fmt.Errorf("eBPF recorder: %w", err)
 	}
-	if r.cgroupID != 0 {
-		if err := spec.Variables[bpf.RecorderVarCfgCgroupId].Set(r.cgroupID); err != nil {
-			return fmt.Errorf("eBPF recorder: %w", err)
-		}
-		if err := spec.Variables[bpf.RecorderVarCfgCgroupLevel].Set(r.cgroupLevel); err != nil {
+	if r.cgroupFD > 0 {
+		if err := spec.Variables[bpf.RecorderVarCfgCgroup].Set(uint32(1)); err != nil {
 			return fmt.Errorf("eBPF recorder: %w", err)
 		}
 	}
@@ -386,6 +382,11 @@ func (r *recorder) load() error {
 		return fmt.Errorf("load eBPF recorder: %w", err)
 	}
 	r.loaded = true
+	if r.cgroupFD > 0 {
+		if err := r.objs.TargetCgroup.Update(uint32(0), uint32(r.cgroupFD), ebpf.UpdateAny); err != nil {
+			return fmt.Errorf("cgroup %s: %w", r.opts.Cgroup, err)
+		}
+	}
 	return nil
 }
 
@@ -451,6 +452,9 @@ func (r *recorder) close() {
 	}
 	if r.pidfd > 0 {
 		unix.Close(r.pidfd)
+	}
+	if r.cgroupFD > 0 {
+		unix.Close(r.cgroupFD)
 	}
 }
 

@@ -170,106 +170,43 @@ func (r *recorder) markThread(tid int) error {
 	return nil
 }
 
-// cgroupInfo returns the cgroup v2 ID (the directory's inode number) of
-// path and its depth below the cgroup v2 root.
-func cgroupInfo(path string) (uint64, uint32, error) {
-	abs, err := filepath.Abs(path)
-	if err == nil {
-		abs, err = filepath.EvalSymlinks(abs)
-	}
-	if err != nil {
-		return 0, 0, fmt.Errorf("cgroup %s: %w", path, err)
-	}
+// openCgroup opens a cgroup v2 directory for the recorder's cgroup array.
+func openCgroup(path string) (int, error) {
 	var fs unix.Statfs_t
-	if err := unix.Statfs(abs, &fs); err != nil {
-		return 0, 0, fmt.Errorf("cgroup %s: %w", path, err)
+	if err := unix.Statfs(path, &fs); err != nil {
+		return -1, fmt.Errorf("cgroup %s: %w", path, err)
 	}
 	if fs.Type != unix.CGROUP2_SUPER_MAGIC {
-		return 0, 0, fmt.Errorf("cgroup %s: %w (cgroup v2 is mounted at %s)", path, ErrNotCgroup2, cgroup2Mount())
+		return -1, fmt.Errorf("cgroup %s: %w (cgroup v2 is mounted at %s)", path, ErrNotCgroup2, cgroup2Mount())
 	}
-	var st unix.Stat_t
-	if err := unix.Stat(abs, &st); err != nil {
-		return 0, 0, fmt.Errorf("cgroup %s: %w", path, err)
-	}
-	if st.Mode&unix.S_IFMT != unix.S_IFDIR {
-		return 0, 0, fmt.Errorf("cgroup %s: %w (not a directory)", path, ErrNotCgroup2)
-	}
-	mnt, root := cgroup2MountFor(abs)
-	if mnt == "" {
-		return 0, 0, fmt.Errorf("cgroup %s: %w (no cgroup2 mount contains it)", path, ErrNotCgroup2)
-	}
-	rel, err := filepath.Rel(mnt, abs)
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return 0, 0, fmt.Errorf("cgroup %s: %w", path, err)
-	}
-	level := depth(root) + depth(rel)
-	return st.Ino, uint32(level), nil
-}
-
-func depth(p string) int {
-	p = strings.Trim(filepath.Clean("/"+p), "/")
-	if p == "" {
-		return 0
-	}
-	return strings.Count(p, "/") + 1
-}
-
-// cgroup2MountFor returns the longest cgroup2 mount point containing path
-// and the cgroup path of its root.
-func cgroup2MountFor(path string) (mnt, root string) {
-	for _, m := range cgroup2Mounts() {
-		if (path == m[0] || strings.HasPrefix(path, strings.TrimSuffix(m[0], "/")+"/")) && len(m[0]) > len(mnt) {
-			mnt, root = m[0], m[1]
+		if errors.Is(err, unix.ENOTDIR) {
+			return -1, fmt.Errorf("cgroup %s: %w (not a directory)", path, ErrNotCgroup2)
 		}
+		return -1, fmt.Errorf("cgroup %s: %w", path, err)
 	}
-	return mnt, root
+	return fd, nil
 }
 
+// cgroup2Mount returns where cgroup v2 is mounted, for error messages.
 func cgroup2Mount() string {
-	ms := cgroup2Mounts()
-	if len(ms) == 0 {
-		return "nowhere"
-	}
-	return ms[0][0]
-}
-
-// cgroup2Mounts lists [mount point, root] of cgroup2 mounts.
-func cgroup2Mounts() [][2]string {
 	f, err := os.Open("/proc/self/mountinfo")
 	if err != nil {
-		return nil
+		return "nowhere"
 	}
 	defer f.Close()
-	var out [][2]string
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		// 36 35 98:0 /root /mnt rw,noatime shared:1 - cgroup2 cgroup2 rw
 		fields := strings.Fields(sc.Text())
 		for i, fl := range fields {
 			if fl == "-" && i+1 < len(fields) && fields[i+1] == "cgroup2" && len(fields) > 4 {
-				out = append(out, [2]string{unescapeMount(fields[4]), unescapeMount(fields[3])})
+				return fields[4]
 			}
 		}
 	}
-	return out
-}
-
-func unescapeMount(s string) string {
-	if !strings.Contains(s, `\`) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' && i+3 < len(s) {
-			if v, err := strconv.ParseUint(s[i+1:i+4], 8, 8); err == nil {
-				b.WriteByte(byte(v))
-				i += 3
-				continue
-			}
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
+	return "nowhere"
 }
 
 // cgroupPopulated reads "populated" from cgroup.events.

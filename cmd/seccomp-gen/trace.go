@@ -169,7 +169,11 @@ func (o *traceOptions) run(ctx context.Context) error {
 			for i, id := range s.LinkIDs {
 				ids[i] = fmt.Sprint(id)
 			}
-			fmt.Fprintf(o.stderr, "seccomp-gen: tracing pid %d (BPF links %s)\n", s.PID, strings.Join(ids, " "))
+			what := "cgroup " + o.cgroup
+			if s.PID != 0 {
+				what = fmt.Sprintf("pid %d", s.PID)
+			}
+			fmt.Fprintf(o.stderr, "seccomp-gen: tracing %s (BPF links %s)\n", what, strings.Join(ids, " "))
 		}
 	}
 	if tty {
