@@ -1,0 +1,458 @@
+package cbpf
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"golang.org/x/net/bpf"
+
+	"github.com/seccomp-gen/seccomp-gen/emit"
+	"github.com/seccomp-gen/seccomp-gen/policy"
+	"github.com/seccomp-gen/seccomp-gen/scmp"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+
+const goldenDir = "../../testdata/golden"
+
+// allowed is what the fake workload was observed to use.
+var allowed = []string{"read", "write", "openat", "close", "exit_group", "exit", "rt_sigreturn",
+	"mmap", "brk", "fstat", "newfstatat", "execve", "socketcall", "getpid", "futex"}
+
+// reducerPolicy builds the policy shape the reducer produces for arches:
+// default ERRNO(ENOSYS), the allowed names, and an explicit ERRNO(EPERM)
+// rule for every other syscall libseccomp knows on those arches.
+func reducerPolicy(t testing.TB, arches []string, allow []string) *policy.Policy {
+	t.Helper()
+	ok := map[string]bool{}
+	for _, n := range allow {
+		ok[n] = true
+	}
+	var allowHere, deny []string
+	seen := map[string]bool{}
+	for _, a := range arches {
+		names, err := scmp.Names(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range names {
+			if seen[n] {
+				continue
+			}
+			seen[n] = true
+			if ok[n] {
+				allowHere = append(allowHere, n)
+			} else {
+				deny = append(deny, n)
+			}
+		}
+	}
+	return &policy.Policy{
+		DefaultAction: policy.ActErrno,
+		DefaultErrno:  policy.Errno(policy.ENOSYS),
+		Arches:        arches,
+		Rules: []policy.Rule{
+			{Names: allowHere, Action: policy.ActAllow, Comment: "observed"},
+			{Names: deny, Action: policy.ActErrno, Errno: policy.Errno(policy.EPERM), Comment: "known, not observed"},
+		},
+	}
+}
+
+// viaDocker writes p as Docker JSON and reads it back: the interpreter must
+// agree with the JSON profile, not just with the Go value.
+func viaDocker(t testing.TB, p *policy.Policy) *policy.Policy {
+	t.Helper()
+	data, err := emit.Docker(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, _, err := emit.Parse("profile.json", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return q
+}
+
+func disasm(p Program) string {
+	var b strings.Builder
+	Disassemble(&b, p)
+	return b.String()
+}
+
+func expect(v policy.Verdict) Result {
+	r, _ := RetValue(v.Action, uint16(v.Errno))
+	a, d := ActionOf(r)
+	return Result{Ret: r, Action: a, Data: d}
+}
+
+var (
+	enosys = Result{Ret: RetErrno | policy.ENOSYS, Action: policy.ActErrno, Data: policy.ENOSYS}
+	eperm  = Result{Ret: RetErrno | policy.EPERM, Action: policy.ActErrno, Data: policy.EPERM}
+	kill   = Result{Ret: RetKillProcess, Action: policy.ActKillProcess}
+	allow  = Result{Ret: RetAllow, Action: policy.ActAllow}
+)
+
+// TestInterpreterTable runs every syscall of every covered ABI's table
+// through the compiled filter, plus numbers beyond the tables, the x32 bit
+// and ABIs the policy does not list.
+func TestInterpreterTable(t *testing.T) {
+	for _, tc := range []struct {
+		machine string
+		arches  []string
+	}{
+		{"x86_64", []string{"x86_64"}},
+		{"x86_64", []string{"x86_64", "x86"}},
+		{"x86_64", []string{"x86_64", "x86", "x32"}},
+		{"x86_64", []string{"x86"}},
+		{"aarch64", []string{"aarch64"}},
+		{"aarch64", []string{"aarch64", "arm"}},
+	} {
+		t.Run(tc.machine+"/"+strings.Join(tc.arches, "+"), func(t *testing.T) {
+			p := viaDocker(t, reducerPolicy(t, tc.arches, allowed))
+			prog, err := Compile(p, Options{Arch: tc.machine})
+			if err != nil {
+				t.Fatal(err)
+			}
+			failures := 0
+			check := func(what string, d Data, want Result) {
+				t.Helper()
+				got, err := prog.Run(d)
+				if err != nil {
+					t.Fatalf("%s: %v", what, err)
+				}
+				if got != want {
+					failures++
+					if failures <= 10 {
+						t.Errorf("%s (nr %#x arch %#x): got %v, want %v", what, uint32(d.Nr), d.Arch, got, want)
+					}
+				}
+			}
+			covered := map[uint32]bool{}
+			for _, abi := range tc.arches {
+				audit, _ := AuditArch(abi)
+				covered[audit] = true
+				for n, nr := range table(t, abi) {
+					want := expect(p.Lookup(n))
+					if want != allow && want != eperm {
+						t.Fatalf("%s: policy says %v; the fixture should only allow or EPERM", n, want)
+					}
+					check(abi+" "+n, Data{Nr: int32(nr), Arch: audit}, want)
+				}
+				max, _ := scmp.MaxNr(abi)
+				base := 0
+				if abi == "x32" {
+					base = int(X32SyscallBit)
+				}
+				for _, nr := range []int{max + 1, max + 2, max + 50, base + 1023, base + 0x3ffffff} {
+					check(fmt.Sprintf("%s beyond the table", abi), Data{Nr: int32(nr), Arch: audit}, enosys)
+				}
+			}
+			if contains(tc.arches, "x86_64") && !contains(tc.arches, "x32") {
+				check("x32 bit on an x86_64 profile without x32", Data{Nr: int32(X32SyscallBit | 1), Arch: AuditArchX86_64}, kill)
+			}
+			for _, audit := range []uint32{AuditArchX86_64, AuditArchI386, AuditArchAArch64, AuditArchARM, 0xdeadbeef} {
+				if covered[audit] {
+					continue
+				}
+				check(fmt.Sprintf("unlisted ABI %#x", audit), Data{Nr: 1, Arch: audit}, kill)
+				check(fmt.Sprintf("unlisted ABI %#x beyond", audit), Data{Nr: 5000, Arch: audit}, kill)
+			}
+			if failures > 0 {
+				t.Logf("%d mismatches; the filter:\n%s", failures, disasm(prog))
+			}
+		})
+	}
+}
+
+// table maps every name of abi's table to its number by scanning numbers
+// (scmp.Number answers some x86 socket calls with an error).
+func table(t testing.TB, abi string) map[string]int {
+	t.Helper()
+	max, err := scmp.MaxNr(abi)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := 0
+	if abi == "x32" {
+		base = int(X32SyscallBit)
+	}
+	out := map[string]int{}
+	for nr := base; nr <= max; nr++ {
+		if n, ok := scmp.Name(abi, nr); ok {
+			if _, dup := out[n]; !dup {
+				out[n] = nr
+			}
+		}
+	}
+	names, _ := scmp.Names(abi)
+	if len(out) != len(names) || len(out) < 300 {
+		t.Fatalf("%s: scanned %d names, scmp.Names has %d", abi, len(out), len(names))
+	}
+	return out
+}
+
+// TestStubMatchesDefault: with the stub left out, libseccomp's filter gives
+// numbers beyond the table the default action (ENOSYS here too, because of
+// defaultErrnoRet); with a kill default the stub is what keeps ENOSYS.
+func TestStubWithKillDefault(t *testing.T) {
+	p := reducerPolicy(t, []string{"x86_64"}, allowed)
+	p.DefaultAction = policy.ActKillProcess
+	p.DefaultErrno = nil
+	max, _ := scmp.MaxNr("x86_64")
+	beyond := Data{Nr: int32(max + 7), Arch: AuditArchX86_64}
+	with, err := Compile(p, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	without, err := Compile(p, Options{NoStub: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := with.Run(beyond); r != enosys {
+		t.Errorf("with stub: %v, want ENOSYS\n%s", r, disasm(with))
+	}
+	if r, _ := without.Run(beyond); r != kill {
+		t.Errorf("without stub: %v, want the default (kill)", r)
+	}
+	nr, _ := scmp.Number("x86_64", "ptrace")
+	if r, _ := with.Run(Data{Nr: int32(nr), Arch: AuditArchX86_64}); r != eperm {
+		t.Errorf("ptrace: %v, want EPERM", r)
+	}
+}
+
+func TestArgumentRules(t *testing.T) {
+	p := &policy.Policy{
+		DefaultAction: policy.ActErrno, DefaultErrno: policy.Errno(policy.ENOSYS), Arches: []string{"x86_64"},
+		Rules: []policy.Rule{
+			{Names: []string{"personality"}, Action: policy.ActAllow, Args: []policy.Arg{{Index: 0, Value: 0xffffffff, Op: policy.OpEqualTo}}},
+			{Names: []string{"socket"}, Action: policy.ActAllow, Args: []policy.Arg{{Index: 0, Value: 1, Op: policy.OpEqualTo}}},
+		},
+	}
+	prog, err := Compile(p, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pers, _ := scmp.Number("x86_64", "personality")
+	sock, _ := scmp.Number("x86_64", "socket")
+	for _, tc := range []struct {
+		d    Data
+		want Result
+	}{
+		{Data{Nr: int32(pers), Arch: AuditArchX86_64, Args: [6]uint64{0xffffffff}}, allow},
+		{Data{Nr: int32(pers), Arch: AuditArchX86_64, Args: [6]uint64{8}}, enosys},
+		{Data{Nr: int32(sock), Arch: AuditArchX86_64, Args: [6]uint64{1}}, allow},
+		{Data{Nr: int32(sock), Arch: AuditArchX86_64, Args: [6]uint64{1 | 1<<32}}, enosys},
+		{Data{Nr: int32(sock), Arch: AuditArchX86_64, Args: [6]uint64{2}}, enosys},
+	} {
+		if got, _ := prog.Run(tc.d); got != tc.want {
+			t.Errorf("%+v: got %v want %v\n%s", tc.d, got, tc.want, disasm(prog))
+		}
+	}
+}
+
+// TestAgainstXNetVM runs the same inputs through golang.org/x/net/bpf's VM
+// (an independent interpreter) and compares. That VM loads big endian, so
+// every 32-bit word of seccomp_data is stored big endian at its offset.
+func TestAgainstXNetVM(t *testing.T) {
+	p := reducerPolicy(t, []string{"x86_64", "x86"}, allowed)
+	p.Rules = append(p.Rules, policy.Rule{Names: []string{"personality"}, Action: policy.ActLog, Args: []policy.Arg{{Index: 0, Value: 8, Op: policy.OpEqualTo}}})
+	prog, err := Compile(p, Options{Arch: "x86_64"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := make([]bpf.RawInstruction, len(prog))
+	for i, in := range prog {
+		raw[i] = bpf.RawInstruction{Op: in.Code, Jt: in.Jt, Jf: in.Jf, K: in.K}
+	}
+	insns, ok := bpf.Disassemble(raw)
+	if !ok {
+		t.Fatal("x/net/bpf cannot decode the program")
+	}
+	vm, err := bpf.NewVM(insns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pers, _ := scmp.Number("x86_64", "personality")
+	n := 0
+	for _, arch := range []uint32{AuditArchX86_64, AuditArchI386, AuditArchAArch64} {
+		for nr := -1; nr < 520; nr++ {
+			for _, arg := range []uint64{0, 8, 8 | 1<<40} {
+				d := Data{Nr: int32(nr), Arch: arch, Args: [6]uint64{arg}}
+				if nr == 600 {
+					d.Nr = int32(X32SyscallBit | 3)
+				}
+				if arg != 0 && nr != pers {
+					continue
+				}
+				le := d.Bytes()
+				be := make([]byte, len(le))
+				for o := 0; o < len(le); o += 4 {
+					binary.BigEndian.PutUint32(be[o:], binary.LittleEndian.Uint32(le[o:]))
+				}
+				got, err := prog.Run(d)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want, err := vm.Run(be)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got.Ret != uint32(want) {
+					t.Fatalf("%+v: ours %#x, x/net/bpf %#x", d, got.Ret, uint32(want))
+				}
+				n++
+			}
+		}
+	}
+	if n < 1500 {
+		t.Fatalf("only %d cases", n)
+	}
+}
+
+func TestUnknownSyscallAndArch(t *testing.T) {
+	p := reducerPolicy(t, []string{"x86_64"}, allowed)
+	p.Rules = append(p.Rules, policy.Rule{Names: []string{"frobnicate"}, Action: policy.ActAllow})
+	_, err := Compile(p, Options{Arch: "x86_64"})
+	var u *scmp.UnknownSyscallError
+	if !errors.As(err, &u) || u.Name != "frobnicate" || u.Arch != "x86_64" {
+		t.Errorf("got %v, want UnknownSyscallError{frobnicate, x86_64}", err)
+	}
+	q := reducerPolicy(t, []string{"aarch64"}, allowed)
+	if _, err := Compile(q, Options{Arch: "x86_64"}); !errors.Is(err, ErrArchNotCovered) {
+		t.Errorf("aarch64 policy for x86_64: %v", err)
+	}
+	if _, err := Compile(q, Options{Arch: "sparc"}); !errors.Is(err, scmp.ErrUnknownArch) {
+		t.Errorf("sparc: %v", err)
+	}
+	n := &policy.Policy{DefaultAction: policy.ActNotify, Arches: []string{"x86_64"}}
+	if _, err := Compile(n, Options{}); err == nil {
+		t.Error("notify default compiled without a listener")
+	}
+}
+
+func TestDeterministicAndGolden(t *testing.T) {
+	p := &policy.Policy{
+		DefaultAction: policy.ActErrno, DefaultErrno: policy.Errno(policy.ENOSYS), Arches: []string{"x86_64", "x86"},
+		Rules: []policy.Rule{
+			{Names: []string{"read", "write", "exit_group", "socketcall"}, Action: policy.ActAllow},
+			{Names: []string{"ptrace", "getppid"}, Action: policy.ActErrno, Errno: policy.Errno(policy.EPERM)},
+			{Names: []string{"personality"}, Action: policy.ActAllow, Args: []policy.Arg{{Index: 0, Value: 0xffffffff, Op: policy.OpEqualTo}}},
+		},
+	}
+	a, err := Compile(p, Options{Arch: "x86_64"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Rules[0].Names = []string{"socketcall", "exit_group", "write", "read", "read"}
+	b, err := Compile(p, Options{Arch: "x86_64"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a.Bytes(), b.Bytes()) {
+		t.Error("the same policy compiled twice gives other bytes")
+	}
+	back, err := Parse(a.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(back.Bytes(), a.Bytes()) {
+		t.Error("Parse(Bytes()) changed the program")
+	}
+	golden(t, "filter-x86_64.bpf", a.Bytes())
+	golden(t, "filter-x86_64.disasm.txt", []byte(disasm(a)))
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join(goldenDir, name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (create it with: go test ./emit/... -update)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the golden file (libseccomp %s); if the change is intended, run: go test ./emit/... -update\n--- got ---\n%s", path, scmp.LibraryVersion(), got)
+	}
+}
+
+func TestCheckRefuses(t *testing.T) {
+	ok := Program{ldAbs(offNr), ret(RetAllow)}
+	for name, tc := range map[string]struct {
+		raw  []byte
+		want string
+	}{
+		"empty":        {nil, "empty"},
+		"odd length":   {ok.Bytes()[:12], "multiple of 8"},
+		"load outside": {Program{ldAbs(64), ret(RetAllow)}.Bytes(), "outside seccomp_data"},
+		"unaligned":    {Program{ldAbs(2), ret(RetAllow)}.Bytes(), "unaligned"},
+		"jump out":     {Program{jeq(1, 5, 0), ret(RetAllow)}.Bytes(), "jump out"},
+		"ja out":       {Program{ja(3), ret(RetAllow)}.Bytes(), "jump out"},
+		"no ret":       {Program{ldAbs(0)}.Bytes(), "not a return"},
+		"bad opcode":   {Program{{Code: 0x28, K: 0}, ret(RetAllow)}.Bytes(), "not allowed"}, // ldh: packet loads of 16 bits
+		"scratch":      {Program{{Code: clsST, K: 16}, ret(RetAllow)}.Bytes(), "scratch"},
+		"div zero":     {Program{{Code: clsALU | aluDIV | srcK, K: 0}, ret(RetAllow)}.Bytes(), "division"},
+	} {
+		if _, err := Parse(tc.raw); !errors.Is(err, ErrBadProgram) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: got %v, want ErrBadProgram with %q", name, err, tc.want)
+		}
+	}
+	if _, err := Parse(ok.Bytes()); err != nil {
+		t.Errorf("valid program refused: %v", err)
+	}
+}
+
+func TestDisassemblyNames(t *testing.T) {
+	p := reducerPolicy(t, []string{"x86_64", "x86"}, []string{"read", "socketcall"})
+	prog, err := Compile(p, Options{Arch: "x86_64"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := disasm(prog)
+	for _, want := range []string{"A = seccomp_data.arch", "A = seccomp_data.nr", "AUDIT_ARCH_X86_64", "AUDIT_ARCH_I386",
+		"read (x86_64)", "read (x86)", "socketcall (x86)", "ptrace (x86_64)", "SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO(1) EPERM",
+		"SCMP_ACT_ERRNO(38) ENOSYS", "SCMP_ACT_KILL_PROCESS", "__X32_SYSCALL_BIT", "beyond the x86_64 table"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("disassembly lacks %q", want)
+		}
+	}
+	if t.Failed() {
+		t.Log(out)
+	}
+}
+
+// FuzzRun: the interpreter never panics on a program that passed Check.
+func FuzzRun(f *testing.F) {
+	p := &policy.Policy{DefaultAction: policy.ActErrno, Arches: []string{"x86_64"},
+		Rules: []policy.Rule{{Names: []string{"read"}, Action: policy.ActAllow}}}
+	prog, err := Compile(p, Options{Arch: "x86_64"})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(prog.Bytes(), int32(0), uint32(AuditArchX86_64))
+	f.Add(Program{{Code: clsALU | aluDIV | srcX}, ret(RetAllow)}.Bytes(), int32(1), uint32(0))
+	f.Fuzz(func(t *testing.T, raw []byte, nr int32, arch uint32) {
+		prog, err := Parse(raw)
+		if err != nil {
+			return
+		}
+		if _, err := prog.Run(Data{Nr: nr, Arch: arch}); err != nil {
+			t.Fatalf("checked program failed to run: %v", err)
+		}
+		var b strings.Builder
+		if err := Disassemble(&b, prog); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
