@@ -295,6 +295,7 @@ type filterStats struct {
 	Cacheable      int // of the allowed ones, how many the kernel's action cache serves
 	ArgFreeNoCache []string
 	MeanSteps      float64
+	AllMax         int // max steps over every known x86_64 number, denied ones included
 	MaxSteps       int
 	MaxStepsName   string
 	AllowedNames   []string
@@ -317,6 +318,9 @@ func analyze(prog []insn) (filterStats, error) {
 		r, err := interpret(prog, &d)
 		if err != nil {
 			return st, err
+		}
+		if r.Steps > st.AllMax {
+			st.AllMax = r.Steps
 		}
 		if r.Ret&seccompRetActionFull != seccompRetAllow {
 			continue

@@ -1,8 +1,10 @@
 // filtered: install a raw classic-BPF seccomp filter (struct sock_filter
 // array, native endian, as `seccomp-gen generate --format bpf` writes it),
-// then run the getpid loop and print "calls=N ns_per_call=X ret=R".
+// then run a loop of one syscall (getpid unless NR is given; always called
+// with all arguments 0) and print "calls=N ns_per_call=X ret=R" (R: the last
+// return value, or -errno).
 //
-//   filtered FILTER.bpf N       (FILTER "-" = no filter, the baseline)
+//   filtered FILTER.bpf N [NR]       (FILTER "-" = no filter, the baseline)
 #define _GNU_SOURCE
 #include <errno.h>
 #include <linux/filter.h>
@@ -22,11 +24,12 @@ static long long now(void) {
 }
 
 int main(int argc, char **argv) {
-	if (argc != 3) {
-		fprintf(stderr, "usage: filtered FILTER.bpf|- N\n");
+	if (argc != 3 && argc != 4) {
+		fprintf(stderr, "usage: filtered FILTER.bpf|- N [NR]\n");
 		return 2;
 	}
 	long n = strtol(argv[2], NULL, 10);
+	long nr = argc == 4 ? strtol(argv[3], NULL, 10) : SYS_getpid;
 	if (strcmp(argv[1], "-") != 0) {
 		static struct sock_filter insns[BPF_MAXINSNS];
 		FILE *f = fopen(argv[1], "rb");
@@ -53,7 +56,7 @@ int main(int argc, char **argv) {
 	long ret = 0;
 	long long t0 = now();
 	for (long i = 0; i < n; i++)
-		ret = syscall(SYS_getpid);
+		ret = syscall(nr, 0, 0, 0, 0, 0, 0);
 	long long t1 = now();
 	printf("calls=%ld ns_per_call=%.2f ret=%ld\n", n, n > 0 ? (double)(t1 - t0) / n : 0.0, ret < 0 ? -errno : ret);
 	return 0;
