@@ -1,0 +1,207 @@
+// Package runtimetest runs commands in real OCI containers (runc and crun)
+// from a busybox-static bundle, so that tests and the baseline measurement
+// can check what a seccomp profile does under the runtimes users run.
+//
+// A Bundle is a directory with a rootfs (a copy of the host's static busybox
+// with every applet linked to it, plus any extra files a test adds) and a
+// config.json made by `runc spec`. Run starts it with runc or crun, captures
+// the output and exit status, and always deletes the container.
+//
+// crun refuses the hybrid cgroup layout of this kind of host, so it runs in a
+// private mount namespace where /sys/fs/cgroup/unified is unmounted and with
+// --cgroup-manager=disabled; the host is left untouched.
+package runtimetest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+// Runtimes are the OCI runtimes this package drives.
+var Runtimes = []string{"runc", "crun"}
+
+// Bundle is an OCI bundle directory whose config.json is edited in memory
+// and written before each run.
+type Bundle struct {
+	Dir    string
+	Rootfs string
+	// Config is config.json as generic JSON, so that every field `runc
+	// spec` writes survives.
+	Config map[string]any
+}
+
+// BusyboxPath is the static busybox copied into bundles.
+var BusyboxPath = "/bin/busybox"
+
+// NewBundle creates a bundle in dir (which must exist and be empty or
+// absent) with a busybox rootfs and the default `runc spec` config, set to
+// terminal=false.
+func NewBundle(dir string) (*Bundle, error) {
+	rootfs := filepath.Join(dir, "rootfs")
+	for _, d := range []string{"bin", "proc", "dev", "sys", "tmp", "etc"} {
+		if err := os.MkdirAll(filepath.Join(rootfs, d), 0o755); err != nil {
+			return nil, fmt.Errorf("bundle: %w", err)
+		}
+	}
+	if err := CopyFile(BusyboxPath, filepath.Join(rootfs, "bin", "busybox"), 0o755); err != nil {
+		return nil, fmt.Errorf("bundle: busybox: %w", err)
+	}
+	out, err := exec.Command(BusyboxPath, "--list").Output()
+	if err != nil {
+		return nil, fmt.Errorf("bundle: busybox --list: %w", err)
+	}
+	for _, a := range strings.Fields(string(out)) {
+		if a == "busybox" || strings.Contains(a, "/") {
+			continue
+		}
+		if err := os.Symlink("busybox", filepath.Join(rootfs, "bin", a)); err != nil && !errors.Is(err, os.ErrExist) {
+			return nil, fmt.Errorf("bundle: applet %s: %w", a, err)
+		}
+	}
+	cmd := exec.Command("runc", "spec", "--bundle", dir)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("bundle: runc spec: %v: %s", err, bytes.TrimSpace(out))
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "config.json"))
+	if err != nil {
+		return nil, fmt.Errorf("bundle: %w", err)
+	}
+	b := &Bundle{Dir: dir, Rootfs: rootfs}
+	if err := json.Unmarshal(data, &b.Config); err != nil {
+		return nil, fmt.Errorf("bundle: config.json: %w", err)
+	}
+	b.process()["terminal"] = false
+	return b, nil
+}
+
+func (b *Bundle) process() map[string]any {
+	p, _ := b.Config["process"].(map[string]any)
+	if p == nil {
+		p = map[string]any{}
+		b.Config["process"] = p
+	}
+	return p
+}
+
+func (b *Bundle) linux() map[string]any {
+	l, _ := b.Config["linux"].(map[string]any)
+	if l == nil {
+		l = map[string]any{}
+		b.Config["linux"] = l
+	}
+	return l
+}
+
+// SetArgs sets process.args.
+func (b *Bundle) SetArgs(args ...string) { b.process()["args"] = args }
+
+// SetNoNewPrivileges sets process.noNewPrivileges.
+func (b *Bundle) SetNoNewPrivileges(v bool) { b.process()["noNewPrivileges"] = v }
+
+// SetSeccomp sets linux.seccomp to the given OCI seccomp object (JSON), or
+// removes it when obj is nil.
+func (b *Bundle) SetSeccomp(obj json.RawMessage) {
+	if obj == nil {
+		delete(b.linux(), "seccomp")
+		return
+	}
+	b.linux()["seccomp"] = obj
+}
+
+// Write writes config.json.
+func (b *Bundle) Write() error {
+	data, err := json.MarshalIndent(b.Config, "", "\t")
+	if err != nil {
+		return fmt.Errorf("bundle: config.json: %w", err)
+	}
+	return os.WriteFile(filepath.Join(b.Dir, "config.json"), append(data, '\n'), 0o644)
+}
+
+// Result is what one container run gave.
+type Result struct {
+	Runtime  string
+	Stdout   string
+	Stderr   string
+	ExitCode int
+}
+
+func (r Result) String() string {
+	return fmt.Sprintf("%s: exit %d, stdout %q, stderr %q", r.Runtime, r.ExitCode, r.Stdout, r.Stderr)
+}
+
+var seq atomic.Int64
+
+// Run writes config.json and runs the bundle with runtime ("runc" or
+// "crun") in the foreground, with a timeout. A non-zero exit status of the
+// container is not an error; failing to start the runtime at all is.
+func (b *Bundle) Run(ctx context.Context, runtime string) (Result, error) {
+	if err := b.Write(); err != nil {
+		return Result{}, err
+	}
+	id := fmt.Sprintf("sg-rt-%d-%d-%d", os.Getpid(), time.Now().UnixNano()%1e6, seq.Add(1))
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	var cmd *exec.Cmd
+	switch runtime {
+	case "runc":
+		cmd = exec.CommandContext(ctx, "runc", "run", "--bundle", b.Dir, id)
+		defer exec.Command("runc", "delete", "-f", id).Run()
+	case "crun":
+		// crun rejects the hybrid cgroup layout; hide cgroup v2's unified
+		// mount in a private mount namespace (see package doc).
+		script := `umount /sys/fs/cgroup/unified 2>/dev/null; exec crun --cgroup-manager=disabled run --bundle "$1" "$2"`
+		cmd = exec.CommandContext(ctx, "unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh", b.Dir, id)
+		defer exec.Command("crun", "delete", "-f", id).Run()
+	default:
+		return Result{}, fmt.Errorf("runtime %q: unknown (known: %s)", runtime, strings.Join(Runtimes, ", "))
+	}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdin = nil
+	cmd.Stdout = &stdout
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	res := Result{Runtime: runtime, Stdout: stdout.String(), Stderr: stderr.String()}
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+	case errors.As(err, &ee):
+		res.ExitCode = ee.ExitCode()
+		if ee.ExitCode() < 0 {
+			return res, fmt.Errorf("%s run: %w", runtime, err)
+		}
+	default:
+		return res, fmt.Errorf("%s run: %w", runtime, err)
+	}
+	if ctx.Err() != nil {
+		return res, fmt.Errorf("%s run: %w", runtime, ctx.Err())
+	}
+	return res, nil
+}
+
+// CopyFile copies src to dst with mode perm.
+func CopyFile(src, dst string, perm os.FileMode) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, perm)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}

@@ -1,0 +1,213 @@
+package profiles
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"sort"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+//go:embed baselines/*.yaml ceiling.yaml
+var data embed.FS
+
+// ErrUnknownBaseline is wrapped when a baseline name is not shipped.
+var ErrUnknownBaseline = errors.New("unknown baseline")
+
+// None is the --baseline value that selects no baseline at all.
+const None = "none"
+
+// DefaultBaselines are used when the user names none: a profile made from a
+// trace of a command must run that command under runc and crun, in both
+// noNewPrivileges modes.
+var DefaultBaselines = []string{"runc", "crun"}
+
+// Baseline is a set of syscalls added to every profile that selects it.
+type Baseline struct {
+	Name        string `yaml:"name"`
+	Description string `yaml:"description"`
+	// Include names other baselines whose syscalls this one adds too.
+	Include []string `yaml:"include,omitempty,flow"`
+	// Syscalls maps a trace arch name (x86_64, aarch64, ...) to syscall
+	// names. An arch without a list gets the list of Measured (the arch the
+	// baseline was measured on) mapped to its equivalents by the reducer.
+	Syscalls map[string][]string `yaml:"syscalls"`
+	// Measured is the arch the lists come from.
+	Measured string `yaml:"measured"`
+	// Source is where the baseline came from: "embedded" or a file path.
+	Source string `yaml:"-"`
+}
+
+// Arches returns the arch names the baseline has lists for, sorted.
+func (b *Baseline) Arches() []string {
+	out := make([]string, 0, len(b.Syscalls))
+	for a := range b.Syscalls {
+		out = append(out, a)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// ParseBaseline reads a baseline file strictly (unknown keys are errors).
+// source names it in errors.
+func ParseBaseline(raw []byte, source string) (*Baseline, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(raw))
+	dec.KnownFields(true)
+	var b Baseline
+	if err := dec.Decode(&b); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("baseline %s: empty file", source)
+		}
+		return nil, fmt.Errorf("baseline %s: %s", source, oneLine(err))
+	}
+	if b.Name == "" {
+		return nil, fmt.Errorf("baseline %s: no name", source)
+	}
+	if len(b.Syscalls) == 0 {
+		return nil, fmt.Errorf("baseline %s: no syscalls", source)
+	}
+	if b.Measured == "" {
+		if len(b.Syscalls) != 1 {
+			return nil, fmt.Errorf("baseline %s: several arches but no 'measured' arch", source)
+		}
+		b.Measured = b.Arches()[0]
+	}
+	if _, ok := b.Syscalls[b.Measured]; !ok {
+		return nil, fmt.Errorf("baseline %s: measured arch %q has no syscall list", source, b.Measured)
+	}
+	for arch, names := range b.Syscalls {
+		for _, n := range names {
+			if n == "" || strings.ContainsAny(n, " \t,") {
+				return nil, fmt.Errorf("baseline %s: %s: bad syscall name %q", source, arch, n)
+			}
+		}
+	}
+	b.Source = source
+	return &b, nil
+}
+
+func oneLine(err error) string {
+	return strings.ReplaceAll(strings.TrimPrefix(err.Error(), "yaml: "), "\n", "; ")
+}
+
+// BaselineNames lists the embedded baselines, sorted.
+func BaselineNames() []string {
+	ents, _ := data.ReadDir("baselines")
+	var out []string
+	for _, e := range ents {
+		out = append(out, strings.TrimSuffix(e.Name(), ".yaml"))
+	}
+	sort.Strings(out)
+	return out
+}
+
+// LoadBaseline returns the embedded baseline name.
+func LoadBaseline(name string) (*Baseline, error) {
+	raw, err := data.ReadFile(path.Join("baselines", name+".yaml"))
+	if err != nil || strings.ContainsAny(name, "/.") {
+		return nil, fmt.Errorf("%w %q (shipped: %s, or a file path)", ErrUnknownBaseline, name, strings.Join(BaselineNames(), ", "))
+	}
+	b, err := ParseBaseline(raw, "embedded:"+name)
+	if err != nil {
+		return nil, err
+	}
+	if b.Name != name {
+		return nil, fmt.Errorf("baseline embedded:%s: file names itself %q", name, b.Name)
+	}
+	return b, nil
+}
+
+// Resolve returns the baselines named (and, recursively, those they
+// include), each once, in a stable order. Names that are not shipped are
+// read as files with readFile (nil: only shipped names are accepted). "none"
+// must be the only name if it is given.
+func Resolve(names []string, readFile func(string) ([]byte, error)) ([]*Baseline, error) {
+	for _, n := range names {
+		if n == None && len(names) > 1 {
+			return nil, fmt.Errorf("baseline: %q cannot be combined with other baselines", None)
+		}
+	}
+	if len(names) == 1 && names[0] == None {
+		return nil, nil
+	}
+	var out []*Baseline
+	seen := map[string]bool{}
+	var add func(n string, depth int) error
+	add = func(n string, depth int) error {
+		if depth > 8 {
+			return fmt.Errorf("baseline %s: include loop", n)
+		}
+		var b *Baseline
+		var err error
+		if isShipped(n) {
+			b, err = LoadBaseline(n)
+		} else if readFile != nil && (strings.ContainsAny(n, "/.")) {
+			var raw []byte
+			raw, err = readFile(n)
+			if err != nil {
+				return fmt.Errorf("baseline %s: %w", n, err)
+			}
+			b, err = ParseBaseline(raw, n)
+		} else {
+			_, err = LoadBaseline(n)
+		}
+		if err != nil {
+			return err
+		}
+		if seen[b.Name] {
+			return nil
+		}
+		seen[b.Name] = true
+		for _, inc := range b.Include {
+			if err := add(inc, depth+1); err != nil {
+				return err
+			}
+		}
+		out = append(out, b)
+		return nil
+	}
+	for _, n := range names {
+		if err := add(n, 0); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func isShipped(name string) bool {
+	for _, n := range BaselineNames() {
+		if n == name {
+			return true
+		}
+	}
+	return false
+}
+
+// CeilingEntry is one syscall of the deny ceiling and why it is there.
+type CeilingEntry struct {
+	Name   string `yaml:"name"`
+	Reason string `yaml:"reason"`
+}
+
+// Ceiling returns the embedded deny ceiling, sorted by name.
+func Ceiling() []CeilingEntry {
+	raw, err := data.ReadFile("ceiling.yaml")
+	if err != nil {
+		panic("profiles: ceiling.yaml not embedded: " + err.Error())
+	}
+	var doc struct {
+		Deny []CeilingEntry `yaml:"deny"`
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(raw))
+	dec.KnownFields(true)
+	if err := dec.Decode(&doc); err != nil {
+		panic("profiles: ceiling.yaml: " + err.Error()) // tested; cannot happen in a built binary
+	}
+	sort.Slice(doc.Deny, func(i, j int) bool { return doc.Deny[i].Name < doc.Deny[j].Name })
+	return doc.Deny
+}

@@ -1,0 +1,25 @@
+// Package reduce turns recorded traces into a least-privilege profile: the
+// step between the recorder (package trace) and the emitters (package
+// emit).
+//
+//	traces ──► Reduce ──► *policy.Policy ──► Docker / OCI / SPO / BPF
+//
+// Reduce merges any number of trace files (runs, machines, ABIs), applies
+// explicit frequency thresholds (MinCount, MinRuns; every dropped syscall is
+// reported, and exit, exit_group, rt_sigreturn, sigreturn and
+// restart_syscall are never dropped), adds the selected baselines (package
+// profiles: what runc and crun issue after installing the filter, and what
+// every process may need), refuses syscalls of the deny ceiling unless
+// allowed by name, and maps names to their equivalents on target ABIs that
+// lack them (open becomes openat on aarch64), reporting each mapping.
+//
+// The policy it returns denies syscalls newer than the profile knows with
+// ENOSYS (the default action, so that libc falls back) and known but
+// unobserved syscalls with EPERM (or the chosen action) through an explicit
+// rule, so runc (which adds an ENOSYS stub) and crun (which does not) give
+// the same answers.
+//
+// The package is pure and deterministic: the same input gives the same
+// policy. It needs no kernel and no cgo; syscall tables come from a Resolver
+// (scmp.Tables in the binary, backed by libseccomp).
+package reduce

@@ -1,0 +1,415 @@
+package reduce_test
+
+import (
+	"bytes"
+	"errors"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/seccomp-gen/seccomp-gen/emit"
+	"github.com/seccomp-gen/seccomp-gen/policy"
+	"github.com/seccomp-gen/seccomp-gen/profiles"
+	"github.com/seccomp-gen/seccomp-gen/reduce"
+	"github.com/seccomp-gen/seccomp-gen/scmp"
+	"github.com/seccomp-gen/seccomp-gen/trace"
+)
+
+var tables = scmp.Tables{}
+
+// mk builds a trace from "name=count" pairs on x86_64, numbers from
+// libseccomp's real table.
+func mk(t *testing.T, arch string, pairs ...string) *trace.File {
+	t.Helper()
+	f := &trace.File{Version: trace.Version, Target: trace.Target{Command: []string{"/bin/true"}}, Host: trace.Host{Arch: arch}}
+	for _, p := range pairs {
+		name, cnt, _ := strings.Cut(p, "=")
+		c, err := strconv.ParseUint(cnt, 10, 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		nr, err := scmp.Number(arch, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.Syscalls = append(f.Syscalls, trace.Syscall{Arch: arch, Nr: nr, Name: name, Count: c})
+	}
+	if err := f.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func in(files ...*trace.File) []reduce.Input {
+	var out []reduce.Input
+	for i, f := range files {
+		out = append(out, reduce.Input{Path: "t" + string(rune('1'+i)) + ".yaml", File: f})
+	}
+	return out
+}
+
+func run(t *testing.T, inputs []reduce.Input, o reduce.Options) *reduce.Result {
+	t.Helper()
+	if o.Native == "" {
+		o.Native = "x86_64"
+	}
+	res, err := reduce.Reduce(inputs, o, tables)
+	if err != nil {
+		t.Fatalf("Reduce: %v", err)
+	}
+	return res
+}
+
+func TestThresholds(t *testing.T) {
+	a := mk(t, "x86_64", "read=100", "write=5", "openat=2", "exit_group=1", "rt_sigreturn=1", "getrandom=1")
+	b := mk(t, "x86_64", "read=50", "write=1", "exit_group=1", "mmap=9")
+	tests := []struct {
+		name      string
+		o         reduce.Options
+		allowed   []string
+		dropped   []string
+		notInRule []string
+	}{
+		{"keep all", reduce.Options{}, []string{"read", "write", "openat", "exit_group", "rt_sigreturn", "getrandom", "mmap"}, nil, nil},
+		{"min-count 3", reduce.Options{MinCount: 3}, []string{"read", "write", "mmap", "exit_group", "rt_sigreturn"}, []string{"openat", "getrandom"}, []string{"openat", "getrandom"}},
+		{"min-runs 2", reduce.Options{MinRuns: 2}, []string{"read", "write", "exit_group"}, []string{"openat", "getrandom", "mmap"}, []string{"openat", "getrandom", "mmap"}},
+		{"both", reduce.Options{MinCount: 10, MinRuns: 2}, []string{"read", "exit_group", "rt_sigreturn"}, []string{"write", "openat", "getrandom", "mmap"}, []string{"write", "mmap"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res := run(t, in(a, b), tt.o)
+			for _, n := range tt.allowed {
+				if n != "" && !res.Policy.Allows(n) {
+					t.Errorf("%s not allowed; allowed: %v", n, res.Allowed)
+				}
+			}
+			var dropped []string
+			for _, d := range res.Dropped {
+				dropped = append(dropped, d.Name)
+				if d.Count == 0 || d.Runs == 0 || d.Why == "" {
+					t.Errorf("dropped %+v: counts missing", d)
+				}
+			}
+			for _, n := range tt.dropped {
+				if n != "" && !slices.Contains(dropped, n) {
+					t.Errorf("%s not reported dropped: %v", n, dropped)
+				}
+			}
+			for _, n := range tt.notInRule {
+				if res.Policy.Allows(n) {
+					t.Errorf("%s dropped but still allowed", n)
+				}
+				if v := res.Policy.Lookup(n); v.Action != policy.ActErrno || v.Errno != policy.EPERM {
+					t.Errorf("%s: verdict %+v, want EPERM", n, v)
+				}
+			}
+		})
+	}
+	// Reported counts are totals over all traces.
+	res := run(t, in(a, b), reduce.Options{MinCount: 10})
+	for _, d := range res.Dropped {
+		if d.Name == "write" && (d.Count != 6 || d.Runs != 2) {
+			t.Errorf("write dropped with %+v, want count 6 in 2 runs", d)
+		}
+	}
+}
+
+func TestNeverDropped(t *testing.T) {
+	a := mk(t, "x86_64", "read=100", "exit=1", "exit_group=1", "rt_sigreturn=1", "restart_syscall=1")
+	b := mk(t, "x86_64", "read=100")
+	res := run(t, in(a, b), reduce.Options{MinCount: 1000, MinRuns: 2})
+	for _, n := range []string{"exit", "exit_group", "rt_sigreturn", "restart_syscall"} {
+		if !res.Policy.Allows(n) {
+			t.Errorf("%s dropped; it must never be", n)
+		}
+	}
+	if res.Policy.Allows("read") {
+		t.Error("read survived --min-count 1000")
+	}
+}
+
+func TestDenyCeiling(t *testing.T) {
+	a := mk(t, "x86_64", "read=10", "ptrace=3", "bpf=1")
+	_, err := reduce.Reduce(in(a), reduce.Options{Native: "x86_64"}, tables)
+	var de *reduce.DeniedError
+	if !errors.As(err, &de) || !errors.Is(err, reduce.ErrDenied) || !errors.Is(err, reduce.ErrInput) {
+		t.Fatalf("err = %v, want a *DeniedError", err)
+	}
+	for _, want := range []string{"t1.yaml", "bpf", "ptrace", "--allow bpf", "--allow ptrace"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not mention %q", err, want)
+		}
+	}
+	if strings.Contains(err.Error(), "\n") {
+		t.Errorf("error is not one line: %q", err)
+	}
+	_, err = reduce.Reduce(in(a), reduce.Options{Native: "x86_64", Allow: []string{"ptrace"}}, tables)
+	if err == nil || strings.Contains(err.Error(), "--allow ptrace") || !strings.Contains(err.Error(), "--allow bpf") {
+		t.Fatalf("with --allow ptrace: err = %v, want only bpf refused", err)
+	}
+	res := run(t, in(a), reduce.Options{Allow: []string{"ptrace", "bpf"}})
+	if !res.Policy.Allows("ptrace") || !res.Policy.Allows("bpf") {
+		t.Error("allowed ceiling syscalls are not in the profile")
+	}
+	// A ceiling syscall dropped by a threshold is not an error.
+	if _, err := reduce.Reduce(in(a), reduce.Options{Native: "x86_64", MinCount: 5}, tables); err != nil {
+		t.Errorf("ceiling syscalls below --min-count: %v", err)
+	}
+	if _, err := reduce.Reduce(in(a), reduce.Options{Native: "x86_64", Allow: []string{"nosuchcall"}, NoCeiling: true}, tables); err == nil || !errors.Is(err, reduce.ErrInput) {
+		t.Errorf("--allow of an unknown syscall: err = %v", err)
+	}
+}
+
+func TestCeilingNamesExist(t *testing.T) {
+	c := profiles.Ceiling()
+	if len(c) < 20 {
+		t.Fatalf("ceiling has %d entries", len(c))
+	}
+	for _, e := range c {
+		found := false
+		for _, a := range trace.KnownArches {
+			found = found || tables.Has(a, e.Name)
+		}
+		if !found {
+			t.Errorf("ceiling entry %s is no syscall on any arch", e.Name)
+		}
+		if e.Reason == "" {
+			t.Errorf("ceiling entry %s has no reason", e.Name)
+		}
+	}
+}
+
+func TestArchMapping(t *testing.T) {
+	a := mk(t, "x86_64", "open=3", "stat=2", "fstat=1", "access=1", "pipe=1", "dup2=1", "epoll_wait=1", "fork=1", "getdents=1", "arch_prctl=1", "read=1")
+	res := run(t, in(a), reduce.Options{Arches: []string{"aarch64"}})
+	if !slices.Equal(res.Policy.Arches, []string{"aarch64"}) {
+		t.Fatalf("arches %v, want exactly aarch64", res.Policy.Arches)
+	}
+	want := map[string]string{"open": "openat", "stat": "newfstatat", "access": "faccessat", "pipe": "pipe2",
+		"dup2": "dup3", "epoll_wait": "epoll_pwait", "fork": "clone", "getdents": "getdents64", "arch_prctl": ""}
+	got := map[string]string{}
+	for _, m := range res.Mappings {
+		if m.Arch != "aarch64" {
+			t.Errorf("mapping for %s", m.Arch)
+		}
+		got[m.From] = m.To
+	}
+	for from, to := range want {
+		if g, ok := got[from]; !ok || g != to {
+			t.Errorf("mapping %s: got %q (reported %v), want %q", from, g, ok, to)
+		}
+		if to != "" && !res.Policy.Allows(to) {
+			t.Errorf("%s (for %s) not allowed", to, from)
+		}
+	}
+	if _, ok := got["fstat"]; ok {
+		t.Error("fstat exists on aarch64 and must not be mapped")
+	}
+	for _, n := range res.Allowed {
+		if !tables.Has("aarch64", n) {
+			t.Errorf("allowed %s does not exist on aarch64", n)
+		}
+	}
+	var buf bytes.Buffer
+	res.WriteReport(&buf, "generate")
+	if !strings.Contains(buf.String(), "aarch64: open does not exist there, allowed as openat") ||
+		!strings.Contains(buf.String(), "aarch64: arch_prctl has no equivalent there, left out") {
+		t.Errorf("report misses mappings:\n%s", buf.String())
+	}
+}
+
+func TestDefaultArches(t *testing.T) {
+	a := mk(t, "x86", "read=1", "exit_group=1")
+	b := mk(t, "x86_64", "read=1")
+	res := run(t, in(a, b), reduce.Options{})
+	if !slices.Equal(res.Policy.Arches, []string{"x86_64", "x86"}) {
+		t.Errorf("arches %v, want [x86_64 x86] (native first)", res.Policy.Arches)
+	}
+	res = run(t, in(b), reduce.Options{Native: "aarch64"})
+	if !slices.Equal(res.Policy.Arches, []string{"aarch64", "x86_64"}) {
+		t.Errorf("arches %v, want [aarch64 x86_64]", res.Policy.Arches)
+	}
+	res = run(t, in(b), reduce.Options{})
+	if !slices.Equal(res.Policy.Arches, []string{"x86_64"}) {
+		t.Errorf("arches %v: x32/x86 must not be added silently", res.Policy.Arches)
+	}
+}
+
+func TestBaselines(t *testing.T) {
+	a := mk(t, "x86_64", "read=1")
+	bl, err := profiles.Resolve(profiles.DefaultBaselines, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, b := range bl {
+		names = append(names, b.Name)
+	}
+	if !slices.Equal(names, []string{"process", "runc", "crun"}) {
+		t.Errorf("default baselines resolve to %v", names)
+	}
+	res := run(t, in(a), reduce.Options{Baselines: bl})
+	for _, b := range bl {
+		for _, n := range b.Syscalls["x86_64"] {
+			if !res.Policy.Allows(n) {
+				t.Errorf("baseline %s: %s not allowed", b.Name, n)
+			}
+		}
+	}
+	if !slices.Contains(res.FromBaselines, "execve") || slices.Contains(res.FromBaselines, "read") {
+		t.Errorf("FromBaselines %v", res.FromBaselines)
+	}
+	// none: only what the trace has.
+	none, err := profiles.Resolve([]string{"none"}, nil)
+	if err != nil || none != nil {
+		t.Fatalf("none: %v %v", none, err)
+	}
+	res = run(t, in(a), reduce.Options{Baselines: none})
+	if !slices.Equal(res.Allowed, []string{"read"}) {
+		t.Errorf("no baseline: allowed %v, want [read]", res.Allowed)
+	}
+	if _, err := profiles.Resolve([]string{"none", "runc"}, nil); err == nil {
+		t.Error("none combined with runc accepted")
+	}
+	if _, err := profiles.Resolve([]string{"nosuch"}, nil); !errors.Is(err, profiles.ErrUnknownBaseline) {
+		t.Errorf("unknown baseline: %v", err)
+	}
+	// Not measured on aarch64: the x86_64 list is mapped.
+	bl, _ = profiles.Resolve([]string{"runc"}, nil)
+	res = run(t, in(a), reduce.Options{Baselines: bl, Arches: []string{"aarch64"}})
+	if !res.Policy.Allows("execve") || !res.Policy.Allows("openat") {
+		t.Errorf("aarch64 runc baseline: allowed %v", res.Allowed)
+	}
+}
+
+func TestShippedBaselinesExist(t *testing.T) {
+	for _, name := range profiles.BaselineNames() {
+		b, err := profiles.LoadBaseline(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for arch, list := range b.Syscalls {
+			if !trace.IsKnownArch(arch) {
+				t.Errorf("%s: arch %s", name, arch)
+			}
+			for _, n := range list {
+				if !tables.Has(arch, n) {
+					t.Errorf("baseline %s: %s is no syscall on %s", name, n, arch)
+				}
+			}
+		}
+		for _, c := range profiles.Ceiling() {
+			for _, list := range b.Syscalls {
+				if slices.Contains(list, c.Name) {
+					t.Errorf("baseline %s contains ceiling syscall %s", name, c.Name)
+				}
+			}
+		}
+	}
+}
+
+func TestPolicyShape(t *testing.T) {
+	a := mk(t, "x86_64", "read=1", "write=1", "exit_group=1")
+	res := run(t, in(a), reduce.Options{})
+	p := res.Policy
+	if p.DefaultAction != policy.ActErrno || p.DefaultErrno == nil || *p.DefaultErrno != policy.ENOSYS {
+		t.Fatalf("default %s/%v, want ERRNO(ENOSYS)", p.DefaultAction, p.DefaultErrno)
+	}
+	all, _ := scmp.Names("x86_64")
+	for _, n := range all {
+		v := p.Lookup(n)
+		switch {
+		case slices.Contains(res.Allowed, n):
+			if v.Action != policy.ActAllow {
+				t.Errorf("%s: %+v, want allow", n, v)
+			}
+		case v.Action != policy.ActErrno || v.Errno != policy.EPERM:
+			t.Errorf("known unobserved %s: %+v, want EPERM", n, v)
+		}
+	}
+	if v := p.Lookup("no_such_syscall_yet"); v.Errno != policy.ENOSYS {
+		t.Errorf("unknown syscall: %+v, want ENOSYS", v)
+	}
+	for _, c := range []struct {
+		flag string
+		want policy.Action
+	}{{"kill", policy.ActKillProcess}, {"log", policy.ActLog}, {"trap", policy.ActTrap}, {"errno", policy.ActErrno}} {
+		res := run(t, in(a), reduce.Options{DefaultAction: c.flag})
+		if v := res.Policy.Lookup("ptrace"); v.Action != c.want {
+			t.Errorf("--default-action %s: ptrace gets %s", c.flag, v.Action)
+		}
+	}
+}
+
+func TestDeterministic(t *testing.T) {
+	a := mk(t, "x86_64", "read=10", "write=3", "openat=1", "exit_group=1")
+	b := mk(t, "x86_64", "mmap=2", "read=1", "close=4")
+	c := mk(t, "x86", "read=1", "exit_group=1")
+	bl, _ := profiles.Resolve(profiles.DefaultBaselines, nil)
+	var first []byte
+	for i, order := range [][]*trace.File{{a, b, c}, {c, b, a}, {b, a, c}} {
+		res := run(t, in(order...), reduce.Options{Baselines: bl})
+		out, err := emit.Docker(res.Policy)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			first = out
+			continue
+		}
+		if !bytes.Equal(first, out) {
+			t.Fatalf("order %d gives different Docker JSON", i)
+		}
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	good := mk(t, "x86_64", "read=1")
+	lost := mk(t, "x86_64", "read=1")
+	lost.Lost = 3
+	empty := &trace.File{Version: 1, Target: trace.Target{PID: 1}}
+	unknownName := mk(t, "x86_64", "read=1")
+	unknownName.Syscalls[0].Name = "frobnicate"
+	unknownNr := &trace.File{Version: 1, Target: trace.Target{PID: 1}, Syscalls: []trace.Syscall{{Arch: "x86_64", Nr: 999, Count: 1}}}
+	badArch := &trace.File{Version: 1, Target: trace.Target{PID: 1}, Syscalls: []trace.Syscall{{Arch: "mips", Nr: 1, Count: 1}}}
+	tests := []struct {
+		name   string
+		inputs []reduce.Input
+		o      reduce.Options
+		want   string
+		is     error
+	}{
+		{"no traces", nil, reduce.Options{}, "no traces", nil},
+		{"lost", in(lost), reduce.Options{}, "t1.yaml: incomplete trace: the recorder lost 3 event(s)", reduce.ErrIncomplete},
+		{"empty", in(empty), reduce.Options{}, "t1.yaml: empty trace", reduce.ErrEmpty},
+		{"unknown name", in(unknownName), reduce.Options{}, `t1.yaml: unknown syscall "frobnicate" on x86_64`, nil},
+		{"unknown nr", in(unknownNr), reduce.Options{}, "t1.yaml: syscall number 999 is unknown on x86_64", nil},
+		{"bad arch in trace", in(badArch), reduce.Options{}, `t1.yaml: unknown arch "mips"`, nil},
+		{"bad --arch", in(good), reduce.Options{Arches: []string{"sparc"}}, `--arch "sparc": unknown`, nil},
+		{"min-runs too high", in(good), reduce.Options{MinRuns: 2}, "--min-runs 2: only 1 trace(s) given", nil},
+		{"bad default action", in(good), reduce.Options{DefaultAction: "allow"}, `--default-action "allow": unknown`, nil},
+		{"everything dropped", in(good), reduce.Options{MinCount: 5}, "nothing left to allow", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.o.Native = "x86_64"
+			_, err := reduce.Reduce(tt.inputs, tt.o, tables)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if !errors.Is(err, reduce.ErrInput) {
+				t.Errorf("%v does not match ErrInput", err)
+			}
+			if tt.is != nil && !errors.Is(err, tt.is) {
+				t.Errorf("%v does not match %v", err, tt.is)
+			}
+			if !strings.Contains(err.Error(), tt.want) || strings.Contains(err.Error(), "\n") {
+				t.Errorf("error %q, want one line containing %q", err, tt.want)
+			}
+		})
+	}
+	if _, err := reduce.Reduce(in(lost), reduce.Options{Native: "x86_64", AllowIncomplete: true}, tables); err != nil {
+		t.Errorf("--allow-incomplete: %v", err)
+	}
+}

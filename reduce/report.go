@@ -1,0 +1,54 @@
+package reduce
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// WriteReport tells the user how the profile was made: what was merged,
+// dropped and mapped, and which baselines added what. Each line starts
+// with prefix (the command name).
+func (r *Result) WriteReport(w io.Writer, prefix string) {
+	p := func(format string, a ...any) { fmt.Fprintf(w, prefix+": "+format+"\n", a...) }
+	perArch := map[string]int{}
+	var order []string
+	for _, o := range r.Observed {
+		if perArch[o.Arch] == 0 {
+			order = append(order, o.Arch)
+		}
+		perArch[o.Arch]++
+	}
+	var parts []string
+	for _, a := range order {
+		parts = append(parts, fmt.Sprintf("%d on %s", perArch[a], a))
+	}
+	p("merged %d trace(s): %s distinct syscalls", r.Traces, strings.Join(parts, ", "))
+	for _, d := range r.Dropped {
+		p("dropped %s (%s): %s (count %d, seen in %d of %d traces)", d.Name, d.Arch, d.Why, d.Count, d.Runs, r.Traces)
+	}
+	for _, m := range r.Mappings {
+		if m.To == "" {
+			p("%s: %s has no equivalent there, left out", m.Arch, m.From)
+		} else {
+			p("%s: %s does not exist there, allowed as %s", m.Arch, m.From, m.To)
+		}
+	}
+	if len(r.Baselines) == 0 {
+		p("baselines: none")
+	} else {
+		p("baselines: %s; they add %d syscall(s) no trace contained: %s", strings.Join(r.Baselines, ", "),
+			len(r.FromBaselines), strings.Join(r.FromBaselines, " "))
+	}
+	pol := r.Policy
+	unobserved := 0
+	action := ""
+	for _, rule := range pol.Rules {
+		if rule.Action != "SCMP_ACT_ALLOW" {
+			unobserved += len(rule.Names)
+			action = string(rule.Action)
+		}
+	}
+	p("profile for %s: allows %d syscalls, %d known ones get %s, unknown (newer) ones ENOSYS",
+		strings.Join(pol.Arches, ", "), len(r.Allowed), unobserved, action)
+}
