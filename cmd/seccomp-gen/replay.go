@@ -192,11 +192,14 @@ func (o *replayOptions) runTraced(p *policy.Policy) error {
 }
 
 func (o *replayOptions) runEnforced(p *policy.Policy) error {
-	// Ctrl-C goes to the workload (same process group); seccomp-gen waits
-	// for it and still reports.
-	signal.Ignore(os.Interrupt, syscall.SIGTERM)
-	defer signal.Reset(os.Interrupt, syscall.SIGTERM)
-	res, err := runEnforce(p, o.command, enforceIO{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr})
+	// Ctrl-C reaches the workload from the terminal (same process group)
+	// and SIGTERM is forwarded to it; seccomp-gen waits for it and still
+	// reports. (Catching, not ignoring: an ignored signal would stay
+	// ignored in the workload across execve.)
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	res, err := runEnforce(p, o.command, enforceIO{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Signals: sigs})
 	if err != nil {
 		var ex *exitError
 		if errors.As(err, &ex) && ex.err == nil {

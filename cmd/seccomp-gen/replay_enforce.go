@@ -36,6 +36,9 @@ type enforceResult struct {
 type enforceIO struct {
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
+	// Signals, when set, are forwarded to the workload (SIGTERM) or
+	// dropped (SIGINT, which the terminal sends to the workload too).
+	Signals <-chan os.Signal
 }
 
 // runEnforce runs argv under p's filter (see execShim) and supervises the
@@ -79,6 +82,22 @@ func runEnforce(p *policy.Policy, argv []string, stdio enforceIO) (*enforceResul
 	specW.Close()
 	waitDone := make(chan error, 1)
 	go func() { waitDone <- cmd.Wait() }()
+	if stdio.Signals != nil {
+		exited := make(chan struct{})
+		defer close(exited)
+		go func() {
+			for {
+				select {
+				case sig := <-stdio.Signals:
+					if sig != os.Interrupt {
+						_ = cmd.Process.Signal(sig)
+					}
+				case <-exited:
+					return
+				}
+			}
+		}()
+	}
 	finish := func() int {
 		err := <-waitDone
 		waitDone <- err
