@@ -68,6 +68,13 @@ func (o *checkOptions) run() error {
 	if err := sameABI(p, o.traces, files); err != nil {
 		return usageErr(err)
 	}
+	bt, err := o.baselineTrace(p)
+	if err != nil {
+		return err
+	}
+	if bt != nil {
+		files = append(files, bt)
+	}
 	cov, err := reduce.CheckCoverage(p, files...)
 	if err != nil {
 		if errors.Is(err, reduce.ErrNoSyscalls) {

@@ -116,6 +116,9 @@ func (o *replayOptions) validate(cmd *cobra.Command) error {
 	if o.enforce && len(o.command) == 0 {
 		return usageErrf("--enforce needs a command to start (-- CMD): a running process cannot be put under a filter")
 	}
+	if o.enforce && len(o.baselines) > 0 {
+		return usageErrf("--baseline checks a traced run; with --enforce the run itself shows what the filter denies")
+	}
 	if o.enforce && o.saveTrace != "" {
 		return usageErrf("--save-trace records the traced mode; it cannot be combined with --enforce")
 	}
@@ -169,7 +172,15 @@ func (o *replayOptions) runTraced(p *policy.Policy) error {
 			return exitWith(exitFailure, fmt.Errorf("save trace: %w", err))
 		}
 	}
-	cov, err := reduce.CheckCoverage(p, rec.File)
+	bt, err := o.baselineTrace(p)
+	if err != nil {
+		return err
+	}
+	files := []*trace.File{rec.File}
+	if bt != nil {
+		files = append(files, bt)
+	}
+	cov, err := reduce.CheckCoverage(p, files...)
 	var v *report.Verdict
 	if errors.Is(err, reduce.ErrNoSyscalls) {
 		// Nothing was traced (a process that exited at once): nothing

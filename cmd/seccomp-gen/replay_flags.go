@@ -2,12 +2,17 @@ package main
 
 import (
 	"fmt"
+	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/seccomp-gen/seccomp-gen/emit"
 	"github.com/seccomp-gen/seccomp-gen/policy"
+	"github.com/seccomp-gen/seccomp-gen/profiles"
 	"github.com/seccomp-gen/seccomp-gen/report"
+	"github.com/seccomp-gen/seccomp-gen/scmp"
+	"github.com/seccomp-gen/seccomp-gen/trace"
 )
 
 // Exit statuses of replay, check and diff (besides exitOK, exitFailure and
@@ -34,12 +39,42 @@ type verdictFlags struct {
 	report  string
 	output  string
 	format  report.Format
+	// baselines are runtime baselines whose syscalls the profile must
+	// allow too (the runtime issues them under the filter before CMD).
+	baselines []string
 }
 
 func (o *verdictFlags) addFlags(cmd *cobra.Command) {
 	cmd.Flags().StringVarP(&o.profile, "profile", "p", "", "profile to check against (Docker JSON, OCI object or config.json, SPO CRD)")
 	cmd.Flags().StringVar(&o.report, "report", "human", "report format: human, json or junit")
 	cmd.Flags().StringVarP(&o.output, "output", "o", "-", "write the report to FILE ('-' is stdout)")
+	cmd.Flags().StringArrayVar(&o.baselines, "baseline", nil, "also require the syscalls of a baseline: "+
+		strings.Join(profiles.BaselineNames(), ", ")+" or a FILE (repeatable); checks that the profile lets that runtime start CMD")
+}
+
+// baselineTrace returns the syscalls of the --baseline baselines on every
+// ABI p covers, as a pseudo-trace whose FIRST is "baseline:NAME".
+func (o *verdictFlags) baselineTrace(p *policy.Policy) (*trace.File, error) {
+	if len(o.baselines) == 0 {
+		return nil, nil
+	}
+	bs, err := profiles.Resolve(o.baselines, os.ReadFile)
+	if err != nil {
+		return nil, usageErr(err)
+	}
+	f := &trace.File{}
+	for _, b := range bs {
+		for _, arch := range p.Arches {
+			for _, n := range b.Syscalls[arch] {
+				nr, err := scmp.Number(arch, n)
+				if err != nil {
+					continue // not a syscall on this ABI
+				}
+				f.Syscalls = append(f.Syscalls, trace.Syscall{Arch: arch, Nr: nr, Name: n, First: "baseline:" + b.Name})
+			}
+		}
+	}
+	return f, nil
 }
 
 func (o *verdictFlags) validate() error {

@@ -259,3 +259,45 @@ func mustRead(t *testing.T, path string) string {
 	}
 	return string(b)
 }
+
+// TestCheckBaseline: --baseline adds a runtime's own syscalls to what the
+// profile must allow; they are reported with FIRST "baseline:NAME".
+func TestCheckBaseline(t *testing.T) {
+	dir := t.TempDir()
+	tr := filepath.Join(dir, "t.yaml")
+	if err := os.WriteFile(tr, []byte(`version: 1
+target: {command: [x]}
+host: {kernel: "6.18", arch: x86_64}
+started: 2026-11-23T10:00:00Z
+duration: 0.1s
+lost: 0
+processes: 1
+syscalls:
+  - {arch: x86_64, nr: 0, name: read, count: 2, first: x}
+  - {arch: x86_64, nr: 231, name: exit_group, count: 1, first: x}
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := &policy.Policy{DefaultAction: policy.ActErrno, Arches: []string{"x86_64"},
+		Rules: []policy.Rule{{Names: []string{"read", "exit_group"}, Action: policy.ActAllow}}}
+	prof := writeProfile(t, dir, "p.json", p, emit.FormatDocker)
+	if out, _, code := sg(t, dir, "check", "-p", prof, tr); code != 0 {
+		t.Fatalf("without baseline: exit %d\n%s", code, out)
+	}
+	out, _, code := sg(t, dir, "check", "-p", prof, "--baseline", "crun", tr)
+	if code != exitNotCovered {
+		t.Fatalf("with --baseline crun: exit %d\n%s", code, out)
+	}
+	row := humanRow(out, "execve")
+	if row == nil || row[1] != "x86_64" || row[4] != "baseline:crun" {
+		t.Fatalf("execve row %q in:\n%s", row, out)
+	}
+	if humanRow(out, "rt_sigreturn") == nil || humanRow(out, "exit_group") != nil {
+		t.Fatalf("the included process baseline is missing or exit_group was reported:\n%s", out)
+	}
+	_, stderr, code := sg(t, dir, "check", "-p", prof, "--baseline", "nope", tr)
+	if code != exitUsage {
+		t.Fatalf("unknown baseline: exit %d", code)
+	}
+	oneLine(t, stderr)
+}
