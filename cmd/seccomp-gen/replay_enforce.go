@@ -202,6 +202,9 @@ func grabListener(pid int, waitDone chan error) (int, error) {
 	return -1, errors.New("enforce: the child did not load its filter within 30s")
 }
 
+// x32SyscallBit marks x32 syscall numbers (__X32_SYSCALL_BIT).
+const x32SyscallBit = 0x40000000
+
 type supervisor struct {
 	p       *policy.Policy
 	self    os.FileInfo
@@ -282,6 +285,10 @@ func (s *supervisor) handle(req *seccomp.ScmpNotifReq) *seccomp.ScmpNotifResp {
 	}
 	arch := s.archName(req.Data.Arch)
 	nr := int(req.Data.Syscall)
+	if arch == "x86_64" && nr&x32SyscallBit != 0 {
+		// x32 shares AUDIT_ARCH_X86_64; its numbers carry bit 30.
+		arch = "x32"
+	}
 	name, _ := scmp.Name(arch, nr)
 	e := reduce.CoverageEntry{Arch: arch, Nr: nr, Name: name, Count: 1}
 	var errno uint

@@ -129,6 +129,30 @@ func TestEnforceOtherABI(t *testing.T) {
 	}
 }
 
+const x32Src = `#include <stdio.h>
+#include <unistd.h>
+#include <errno.h>
+int main(void) {
+	long r = syscall(0x40000000 | 39); /* x32 getpid */
+	printf("x32 getpid -> %ld errno %d\n", r, r < 0 ? errno : 0);
+	return 0;
+}
+`
+
+func TestEnforceX32(t *testing.T) {
+	dir := t.TempDir()
+	bin := cc(t, dir, "x32", x32Src)
+	prof := writeProfile(t, dir, "p.json", allowAllBut("getpriority", policy.ActErrno), emit.FormatDocker)
+	out, stderr, code := sg(t, dir, "replay", "--enforce", "-p", prof, "--", bin)
+	if code != exitNotCovered {
+		t.Fatalf("exit %d, want %d; stdout:\n%s\nstderr:\n%s", code, exitNotCovered, out, stderr)
+	}
+	row := humanRow(out, "getpid")
+	if row == nil || row[1] != "x32" || !strings.Contains(out, "ABI x32 not covered") {
+		t.Fatalf("report does not name getpid on x32:\n%s", out)
+	}
+}
+
 func TestEnforceCommandFailures(t *testing.T) {
 	dir := t.TempDir()
 	prof := writeProfile(t, dir, "p.json", allowAllBut("getpriority", policy.ActErrno), emit.FormatDocker)
