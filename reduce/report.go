@@ -21,9 +21,9 @@ func (r *Result) WriteReport(w io.Writer, prefix string) {
 	}
 	var parts []string
 	for _, a := range order {
-		parts = append(parts, fmt.Sprintf("%d on %s", perArch[a], a))
+		parts = append(parts, fmt.Sprintf("%d distinct syscalls on %s", perArch[a], a))
 	}
-	p("merged %d trace(s): %s distinct syscalls", r.Traces, strings.Join(parts, ", "))
+	p("merged %d trace(s): %s", r.Traces, strings.Join(parts, ", "))
 	for _, d := range r.Dropped {
 		p("dropped %s (%s): %s (count %d, seen in %d of %d traces)", d.Name, d.Arch, d.Why, d.Count, d.Runs, r.Traces)
 	}
@@ -47,6 +47,9 @@ func (r *Result) WriteReport(w io.Writer, prefix string) {
 		if rule.Action != "SCMP_ACT_ALLOW" {
 			unobserved += len(rule.Names)
 			action = string(rule.Action)
+			if rule.Errno != nil {
+				action += fmt.Sprintf("(errno %d)", *rule.Errno)
+			}
 		}
 	}
 	p("profile for %s: allows %d syscalls, %d known ones get %s, unknown (newer) ones ENOSYS",

@@ -2,17 +2,229 @@ package main
 
 import (
 	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/sys/unix"
+
+	"github.com/seccomp-gen/seccomp-gen/emit"
+	"github.com/seccomp-gen/seccomp-gen/emit/cbpf"
+	"github.com/seccomp-gen/seccomp-gen/profiles"
+	"github.com/seccomp-gen/seccomp-gen/reduce"
+	"github.com/seccomp-gen/seccomp-gen/scmp"
+	"github.com/seccomp-gen/seccomp-gen/trace"
 )
 
-// TODO(owner of this command): replace this placeholder.
+type generateOptions struct {
+	traces          []string
+	format          string
+	output          string
+	ociConfig       string
+	arches          []string
+	baselines       []string
+	minCount        uint64
+	minRuns         int
+	allow           []string
+	defaultAction   string
+	allowIncomplete bool
+	name            string
+
+	stderr io.Writer
+	// set by complete
+	formatSet bool
+	outputSet bool
+	nameSet   bool
+}
+
 func newGenerateCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:   "generate",
-		Short: "not built yet",
-		RunE: func(*cobra.Command, []string) error {
-			return errors.New("generate: not built yet")
+	o := &generateOptions{stderr: os.Stderr}
+	cmd := &cobra.Command{
+		Use:   "generate [flags] TRACE...",
+		Short: "Reduce traces into a least-privilege profile (Docker, OCI, Kubernetes or compiled BPF)",
+		Long: `generate merges one or many trace files (from 'seccomp-gen trace': several runs,
+machines or ABIs) into one least-privilege seccomp profile and writes it.
+
+What the profile says:
+  - every syscall the traces contain is allowed, plus the selected baselines;
+  - every other syscall libseccomp knows for the covered ABIs gets EPERM
+    (or --default-action), through an explicit rule;
+  - syscalls newer than the profile knows get ENOSYS (defaultErrnoRet), so a
+    libc probing clone3 or faccessat2 falls back, under runc and crun alike;
+  - ABIs that are not covered (i386 and x32 on x86_64, unless traced or
+    chosen with --arch) are denied.
+
+Reduction, all explicit and reported on standard error:
+  --min-count N   drop syscalls seen fewer than N times over all traces
+  --min-runs K    drop syscalls seen in fewer than K of the traces
+                  (exit, exit_group, rt_sigreturn, sigreturn and
+                  restart_syscall are never dropped)
+  --baseline B    add a baseline: a shipped name (` + strings.Join(profiles.BaselineNames(), ", ") + `),
+                  a baseline YAML file, or 'none'. Default: ` + strings.Join(profiles.DefaultBaselines, " and ") + ` (what
+                  those runtimes issue after installing the filter, measured
+                  in both noNewPrivileges modes, plus 'process': signal
+                  return, restart and vDSO clock fall-backs).
+  --arch A        cover exactly these ABIs (default: those in the traces
+                  plus the host's). Names a target lacks are mapped to
+                  their equivalent (open -> openat on aarch64) and reported.
+
+Deny ceiling: a trace containing a syscall that is never allowed silently
+(kernel modules, kexec, bpf, perf_event_open, io_uring, ptrace, mount, ...)
+makes generate fail; allow one on purpose with --allow NAME.
+
+Formats (--format):
+  docker  Docker/moby profile JSON (also the kubelet's localhost/ JSON)
+  oci     the OCI runtime-spec linux.seccomp object; with --oci-config
+          config.json it is set into an existing bundle in place
+  k8s     a Security Profiles Operator SeccompProfile (YAML), named --name
+  bpf     the classic-BPF filter compiled by libseccomp, raw sock_filter
+          bytes for the native ABI (or the first --arch), with an ENOSYS stub;
+          print it with 'seccomp-gen disasm'
+
+The same traces and flags always give byte-identical output.
+
+Exit status: 0 on success, 2 for bad flags or bad input (malformed, empty or
+incomplete traces, unknown syscalls or ABIs, deny-ceiling hits), 1 when the
+output cannot be written.`,
+		Example: `  seccomp-gen generate -o app.json app.trace.yaml
+  seccomp-gen generate --min-runs 2 -o app.json run1.yaml run2.yaml run3.yaml
+  seccomp-gen generate --format oci --oci-config bundle/config.json app.trace.yaml
+  seccomp-gen generate --format k8s --name my-app -o app-profile.yaml app.trace.yaml
+  seccomp-gen generate --arch aarch64 -o app-arm64.json app.trace.yaml
+  seccomp-gen generate --format bpf -o app.bpf app.trace.yaml && seccomp-gen disasm app.bpf`,
+		Args: argsUsage(cobra.MinimumNArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.traces = args
+			o.formatSet = cmd.Flags().Changed("format")
+			o.outputSet = cmd.Flags().Changed("output")
+			o.nameSet = cmd.Flags().Changed("name")
+			if err := o.validate(); err != nil {
+				return err
+			}
+			return o.run()
 		},
 	}
+	f := cmd.Flags()
+	f.StringVar(&o.format, "format", "docker", "output `FORMAT`: docker, oci, k8s or bpf")
+	f.StringVarP(&o.output, "output", "o", "-", "write the profile to `FILE` ('-' is standard output)")
+	f.StringVar(&o.ociConfig, "oci-config", "", "set linux.seccomp in this bundle `config.json` in place (implies --format oci)")
+	f.StringSliceVar(&o.arches, "arch", nil, "cover this `ABI` (x86_64, x86, x32, aarch64, arm); repeatable")
+	f.StringArrayVar(&o.baselines, "baseline", nil, "add baseline `NAME|FILE` ('none' for no baseline); repeatable")
+	f.Uint64Var(&o.minCount, "min-count", 0, "drop syscalls seen fewer than `N` times in total")
+	f.IntVar(&o.minRuns, "min-runs", 0, "drop syscalls seen in fewer than `K` of the traces")
+	f.StringSliceVar(&o.allow, "allow", nil, "allow this deny-ceiling `SYSCALL` on purpose; repeatable")
+	f.StringVar(&o.defaultAction, "default-action", "errno", "action for known but unobserved syscalls: errno (EPERM), kill, log or trap")
+	f.BoolVar(&o.allowIncomplete, "allow-incomplete", false, "accept traces whose recorder lost events (lost > 0)")
+	f.StringVar(&o.name, "name", "", "metadata.name of the k8s SeccompProfile (default seccomp-gen)")
+	return cmd
+}
+
+func (o *generateOptions) validate() error {
+	if o.ociConfig != "" {
+		if o.formatSet && o.format != string(emit.FormatOCI) {
+			return usageErrf("generate: --oci-config writes the oci format, not --format %s", o.format)
+		}
+		if o.outputSet {
+			return usageErrf("generate: --oci-config and -o both name the output; use one")
+		}
+		o.format = string(emit.FormatOCI)
+	}
+	switch emit.Format(o.format) {
+	case emit.FormatDocker, emit.FormatOCI, emit.FormatSPO, emit.FormatBPF:
+	default:
+		return usageErrf("generate: --format %q: unknown (known: docker, oci, k8s, bpf)", o.format)
+	}
+	if o.nameSet && o.format != string(emit.FormatSPO) {
+		return usageErrf("generate: --name is for --format k8s, not %s", o.format)
+	}
+	for i, a := range o.arches {
+		c, err := scmp.Canonical(a)
+		if err != nil {
+			return usageErrf("generate: --arch: %v", err)
+		}
+		o.arches[i] = c
+	}
+	if o.format == string(emit.FormatBPF) && o.output == "-" && generateStdoutIsTerminal() {
+		return usageErrf("generate: not writing a binary BPF filter to a terminal; use -o FILE")
+	}
+	return nil
+}
+
+func (o *generateOptions) run() error {
+	var inputs []reduce.Input
+	for _, path := range o.traces {
+		f, err := trace.ReadFile(path)
+		if err != nil {
+			return usageErr(fmt.Errorf("generate: %w", err))
+		}
+		inputs = append(inputs, reduce.Input{Path: path, File: f})
+	}
+	names := o.baselines
+	if len(names) == 0 {
+		names = profiles.DefaultBaselines
+	}
+	bl, err := profiles.Resolve(names, os.ReadFile)
+	if err != nil {
+		return usageErr(fmt.Errorf("generate: %w", err))
+	}
+	native, err := scmp.Native()
+	if err != nil {
+		return exitWith(exitFailure, fmt.Errorf("generate: %w", err))
+	}
+	res, err := reduce.Reduce(inputs, reduce.Options{
+		Arches:          o.arches,
+		Native:          native,
+		Baselines:       bl,
+		MinCount:        o.minCount,
+		MinRuns:         o.minRuns,
+		Allow:           o.allow,
+		DefaultAction:   o.defaultAction,
+		AllowIncomplete: o.allowIncomplete,
+	}, scmp.Tables{})
+	if err != nil {
+		if errors.Is(err, reduce.ErrInput) {
+			return usageErr(fmt.Errorf("generate: %w", err))
+		}
+		return exitWith(exitFailure, fmt.Errorf("generate: %w", err))
+	}
+	res.WriteReport(o.stderr, "generate")
+
+	if o.ociConfig != "" {
+		if err := emit.SetOCIConfig(o.ociConfig, res.Policy); err != nil {
+			return usageErr(fmt.Errorf("generate: %w", err))
+		}
+		fmt.Fprintf(o.stderr, "generate: set linux.seccomp in %s\n", o.ociConfig)
+		return nil
+	}
+	var data []byte
+	if o.format == string(emit.FormatBPF) {
+		arch := ""
+		if !res.Policy.Covers(native) {
+			arch = res.Policy.Arches[0]
+		}
+		prog, err := cbpf.Compile(res.Policy, cbpf.Options{Arch: arch})
+		if err != nil {
+			return exitWith(exitFailure, fmt.Errorf("generate: compile: %w", err))
+		}
+		data = prog.Bytes()
+	} else {
+		data, err = emit.Write(res.Policy, emit.Format(o.format), emit.Options{Name: o.name})
+		if err != nil {
+			return exitWith(exitFailure, fmt.Errorf("generate: %w", err))
+		}
+	}
+	if err := trace.WriteAtomic(o.output, data, 0o644); err != nil {
+		return exitWith(exitFailure, fmt.Errorf("generate: %w", err))
+	}
+	if o.output != "-" {
+		fmt.Fprintf(o.stderr, "generate: wrote %s profile to %s\n", o.format, o.output)
+	}
+	return nil
+}
+
+func generateStdoutIsTerminal() bool {
+	_, err := unix.IoctlGetTermios(int(os.Stdout.Fd()), unix.TCGETS)
+	return err == nil
 }
