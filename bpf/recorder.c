@@ -165,7 +165,8 @@ struct {
 } target_cgroup SEC(".maps");
 
 /* Set by user space before loading (.rodata). */
-volatile const __u32 cfg_cgroup; /* 1: trace every task below target_cgroup */
+volatile const __u32 cfg_cgroup;  /* 1: trace every task below target_cgroup */
+volatile const __u32 cfg_exec_nr; /* the native execve's number (59 on x86_64, 221 on aarch64) */
 
 static __always_inline void note_process(struct task_struct *task)
 {
@@ -188,6 +189,8 @@ static __always_inline void start_counting(struct task_mark *m, struct task_stru
 	__sync_fetch_and_add(&live_tasks, 1);
 	note_process(task);
 }
+
+static __always_inline void count_slot(__u32 abi, __u32 nr);
 
 static __always_inline void count(struct task_struct *task, __u64 nr, struct pt_regs *regs)
 {
@@ -214,7 +217,16 @@ static __always_inline void count(struct task_struct *task, __u64 nr, struct pt_
 		__sync_fetch_and_add(&lost, 1);
 		return;
 	}
-	__u32 slot = abi * NR_SLOTS + (__u32)nr;
+	count_slot(abi, (__u32)nr);
+}
+
+static __always_inline void count_slot(__u32 abi, __u32 nr)
+{
+	if (nr >= NR_SLOTS) {
+		__sync_fetch_and_add(&lost, 1);
+		return;
+	}
+	__u32 slot = abi * NR_SLOTS + nr;
 	__u64 *c = bpf_map_lookup_elem(&counts, &slot);
 	if (!c) {
 		__sync_fetch_and_add(&lost, 1);
@@ -296,13 +308,11 @@ int sched_process_exec(struct bpf_raw_tracepoint_args *ctx)
 	}
 	start_counting(m, task);
 	/* sys_enter of this very execve ran before the task was marked: count
-	 * it now, under the number and ABI it was issued with. */
-	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
-#if defined(__TARGET_ARCH_x86)
-	count(task, BPF_CORE_READ(regs, orig_ax), regs);
-#elif defined(__TARGET_ARCH_arm64)
-	count(task, (__u64)(__s64)BPF_CORE_READ(regs, syscallno), regs);
-#endif
+	 * it now. Not from the registers: exec'ing a 32-bit program rewrites
+	 * orig_ax to the i386 execve and sets TS_COMPAT, while the call was
+	 * issued (and filtered by seccomp) as the native execve of the stub or
+	 * wrapper, which are native programs that call execve(2). */
+	count_slot(ABI_NATIVE, cfg_exec_nr);
 	return 0;
 }
 

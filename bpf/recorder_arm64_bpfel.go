@@ -46,6 +46,7 @@ const (
 	RecorderProgSchedProcessFork = "sched_process_fork"
 	RecorderProgSysEnter         = "sys_enter"
 	RecorderVarCfgCgroup         = "cfg_cgroup"
+	RecorderVarCfgExecNr         = "cfg_exec_nr"
 	RecorderVarLiveTasks         = "live_tasks"
 	RecorderVarLost              = "lost"
 	RecorderVarProcsOverflow     = "procs_overflow"
@@ -116,6 +117,7 @@ type RecorderMapSpecs struct {
 // It can be passed ebpf.CollectionSpec.Assign.
 type RecorderVariableSpecs struct {
 	CfgCgroup     *ebpf.VariableSpec `ebpf:"cfg_cgroup"`
+	CfgExecNr     *ebpf.VariableSpec `ebpf:"cfg_exec_nr"`
 	LiveTasks     *ebpf.VariableSpec `ebpf:"live_tasks"`
 	Lost          *ebpf.VariableSpec `ebpf:"lost"`
 	ProcsOverflow *ebpf.VariableSpec `ebpf:"procs_overflow"`
@@ -165,6 +167,7 @@ func (m *RecorderMaps) Close() error {
 // It can be passed to LoadRecorderObjects or ebpf.CollectionSpec.LoadAndAssign.
 type RecorderVariables struct {
 	CfgCgroup     *ebpf.Variable `ebpf:"cfg_cgroup"`
+	CfgExecNr     *ebpf.Variable `ebpf:"cfg_exec_nr"`
 	LiveTasks     *ebpf.Variable `ebpf:"live_tasks"`
 	Lost          *ebpf.Variable `ebpf:"lost"`
 	ProcsOverflow *ebpf.Variable `ebpf:"procs_overflow"`

@@ -363,6 +363,13 @@ func (r *recorder) load() error {
 	if err != nil {
 		return fmt.Errorf("eBPF recorder: %w", err)
 	}
+	execNr := uint32(59) // x86_64
+	if runtime.GOARCH == "arm64" {
+		execNr = 221
+	}
+	if err := spec.Variables[bpf.RecorderVarCfgExecNr].Set(execNr); err != nil {
+		return fmt.Errorf("eBPF recorder: %w", err)
+	}
 	if r.cgroupFD > 0 {
 		if err := spec.Variables[bpf.RecorderVarCfgCgroup].Set(uint32(1)); err != nil {
 			return fmt.Errorf("eBPF recorder: %w", err)
@@ -526,7 +533,9 @@ func (r *recorder) gone() bool {
 		if err != nil {
 			return true // the cgroup was removed
 		}
-		if populated {
+		// Seen populated, or a task of it counted (a short-lived workload
+		// can come and go between two polls).
+		if populated || (!r.cgroupSeen && r.processes() > 0) {
 			r.cgroupSeen = true
 		}
 		return r.cgroupSeen && !populated

@@ -1,0 +1,116 @@
+package bpf
+
+import (
+	"path/filepath"
+	"testing"
+	"unsafe"
+
+	"github.com/cilium/ebpf"
+)
+
+// The committed objects for both targets must define exactly what the Go
+// side (trace/record.go) relies on: reading an ELF needs no privileges, so
+// this runs everywhere, including for the arm64 object on an x86_64 host.
+
+type wantMap struct {
+	typ        ebpf.MapType
+	key, value uint32
+	max        uint32
+}
+
+var wantMaps = map[string]wantMap{
+	RecorderMapTasks:        {ebpf.TaskStorage, 4, uint32(unsafe.Sizeof(RecorderTaskMark{})), 0},
+	RecorderMapArmed:        {ebpf.Hash, 4, 4, 64},
+	RecorderMapCounts:       {ebpf.PerCPUArray, 4, 8, 3 * 1024},
+	RecorderMapFirst:        {ebpf.Hash, 4, uint32(unsafe.Sizeof(RecorderComm{})), 3 * 1024},
+	RecorderMapProcs:        {ebpf.Hash, uint32(unsafe.Sizeof(RecorderProcKey{})), 1, 65536},
+	RecorderMapTargetCgroup: {ebpf.CGroupArray, 4, 4, 1},
+}
+
+type wantProg struct {
+	typ    ebpf.ProgramType
+	attach ebpf.AttachType
+	target string
+}
+
+var wantProgs = map[string]wantProg{
+	RecorderProgSysEnter:         {ebpf.RawTracepoint, ebpf.AttachNone, "sys_enter"},
+	RecorderProgSchedProcessFork: {ebpf.Tracing, ebpf.AttachTraceRawTp, "sched_process_fork"},
+	RecorderProgSchedProcessExec: {ebpf.RawTracepoint, ebpf.AttachNone, "sched_process_exec"},
+	RecorderProgSchedProcessExit: {ebpf.RawTracepoint, ebpf.AttachNone, "sched_process_exit"},
+}
+
+var wantVars = map[string]uint32{
+	RecorderVarLiveTasks:     8,
+	RecorderVarLost:          8,
+	RecorderVarProcsOverflow: 8,
+	RecorderVarCfgCgroup:     4,
+	RecorderVarCfgExecNr:     4,
+}
+
+func TestObjectsMatchGoSide(t *testing.T) {
+	for _, obj := range []string{"recorder_x86_bpfel.o", "recorder_arm64_bpfel.o"} {
+		t.Run(obj, func(t *testing.T) {
+			spec, err := ebpf.LoadCollectionSpec(filepath.Join(".", obj))
+			if err != nil {
+				t.Fatalf("load %s: %v", obj, err)
+			}
+			for name, w := range wantMaps {
+				m := spec.Maps[name]
+				if m == nil {
+					t.Errorf("map %s missing", name)
+					continue
+				}
+				if m.Type != w.typ || m.KeySize != w.key || m.ValueSize != w.value || m.MaxEntries != w.max {
+					t.Errorf("map %s: type %s key %d value %d max %d; want %s %d %d %d",
+						name, m.Type, m.KeySize, m.ValueSize, m.MaxEntries, w.typ, w.key, w.value, w.max)
+				}
+				if m.Pinning != ebpf.PinNone {
+					t.Errorf("map %s is pinned: a killed tracer would leave it behind", name)
+				}
+			}
+			for name, w := range wantProgs {
+				p := spec.Programs[name]
+				if p == nil {
+					t.Errorf("program %s missing", name)
+					continue
+				}
+				if p.Type != w.typ || p.AttachType != w.attach || p.AttachTo != w.target {
+					t.Errorf("program %s: %s/%s/%q; want %s/%s/%q", name, p.Type, p.AttachType, p.AttachTo, w.typ, w.attach, w.target)
+				}
+				if p.License != "Dual BSD/GPL" {
+					t.Errorf("program %s: license %q", name, p.License)
+				}
+			}
+			if len(spec.Programs) != len(wantProgs) {
+				t.Errorf("%d programs, want %d", len(spec.Programs), len(wantProgs))
+			}
+			for name, size := range wantVars {
+				v := spec.Variables[name]
+				if v == nil {
+					t.Errorf("variable %s missing", name)
+					continue
+				}
+				if v.Size() != size {
+					t.Errorf("variable %s: %d bytes, want %d", name, v.Size(), size)
+				}
+			}
+			if !spec.Variables[RecorderVarCfgCgroup].Constant() {
+				t.Errorf("cfg_cgroup must be a load-time constant (.rodata)")
+			}
+		})
+	}
+}
+
+// The Go struct layouts bpf2go generated must be what recorder.c declares.
+func TestStructSizes(t *testing.T) {
+	if s := unsafe.Sizeof(RecorderTaskMark{}); s != 8 {
+		t.Errorf("task_mark: %d bytes", s)
+	}
+	if s := unsafe.Sizeof(RecorderProcKey{}); s != 16 {
+		t.Errorf("proc_key: %d bytes", s)
+	}
+	if s := unsafe.Sizeof(RecorderComm{}); s != 16 {
+		t.Errorf("comm: %d bytes", s)
+	}
+}

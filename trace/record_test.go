@@ -1,0 +1,448 @@
+package trace_test
+
+// Privileged tests of the recorder through its Go API (trace.Record). The
+// test binary is its own command stub: trace's init hook runs in it too.
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/cilium/ebpf/link"
+
+	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
+	"github.com/seccomp-gen/seccomp-gen/scmp"
+	"github.com/seccomp-gen/seccomp-gen/trace"
+)
+
+func recordOrFail(t *testing.T, opts trace.Options) *trace.Recording {
+	t.Helper()
+	testutil.RequireRoot(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if opts.Namer == nil {
+		opts.Namer = scmp.Tables{}
+	}
+	rec, err := trace.Record(ctx, opts)
+	if err != nil {
+		t.Fatalf("Record: %v", err)
+	}
+	if rec.Reason == "interrupted" && ctx.Err() != nil {
+		t.Fatalf("Record did not end within 30s")
+	}
+	return rec
+}
+
+// lookup returns the entry for (arch, name), or nil.
+func lookup(f *trace.File, arch, name string) *trace.Syscall {
+	for i, s := range f.Syscalls {
+		if s.Arch == arch && s.Name == name {
+			return &f.Syscalls[i]
+		}
+	}
+	return nil
+}
+
+func mustHave(t *testing.T, f *trace.File, arch, name string) *trace.Syscall {
+	t.Helper()
+	s := lookup(f, arch, name)
+	if s == nil {
+		t.Fatalf("trace lacks %s %s:\n%s", arch, name, dump(f))
+	}
+	return s
+}
+
+func dump(f *trace.File) string {
+	var b strings.Builder
+	_ = trace.Encode(&b, f)
+	return b.String()
+}
+
+// compile builds a C program into the test's temp dir.
+func compile(t *testing.T, name, src string, flags ...string) string {
+	t.Helper()
+	testutil.RequireTool(t, "gcc")
+	dir := t.TempDir()
+	c := filepath.Join(dir, name+".c")
+	if err := os.WriteFile(c, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(dir, name)
+	args := append([]string{"-O2", "-o", bin, c}, flags...)
+	if out, err := exec.Command("gcc", args...).CombinedOutput(); err != nil {
+		t.Fatalf("gcc %s: %v\n%s", name, err, out)
+	}
+	return bin
+}
+
+func TestRecordCommand(t *testing.T) {
+	testutil.RequireRoot(t)
+	rec := recordOrFail(t, trace.Options{Command: []string{"sh", "-c", "ls / >/dev/null; exit 3"}})
+	f := rec.File
+	if !rec.Exited || rec.ExitStatus != 3 || f.ExitCode == nil || *f.ExitCode != 3 {
+		t.Errorf("exit: exited %v status %d, file %v; want 3", rec.Exited, rec.ExitStatus, f.ExitCode)
+	}
+	if f.Lost != 0 {
+		t.Errorf("lost %d", f.Lost)
+	}
+	if f.Processes != 2 {
+		t.Errorf("processes %d, want 2 (sh and ls)", f.Processes)
+	}
+	if got := strings.Join(f.Target.Command, " "); got != "sh -c ls / >/dev/null; exit 3" {
+		t.Errorf("target %q", got)
+	}
+	if s := mustHave(t, f, "x86_64", "getdents64"); s.First != "ls" {
+		t.Errorf("getdents64 first by %q, want ls", s.First)
+	}
+	// sh's execve (counted when the stub execs it) and ls's.
+	if s := mustHave(t, f, "x86_64", "execve"); s.Count != 2 {
+		t.Errorf("execve counted %d times, want 2", s.Count)
+	}
+	mustHave(t, f, "x86_64", "exit_group")
+	// Nothing from the stub (a Go program named after the test binary) or
+	// the tracer: only sh and ls ran.
+	for _, s := range f.Syscalls {
+		if s.First != "sh" && s.First != "ls" {
+			t.Errorf("%s %s first issued by %q: not the command", s.Arch, s.Name, s.First)
+		}
+	}
+	for _, n := range []string{"bpf", "seccomp", "clone3", "sigaltstack"} {
+		if s := lookup(f, "x86_64", n); s != nil {
+			t.Errorf("trace has %s (%d calls): the tracer's or the stub's Go runtime leaked in", n, s.Count)
+		}
+	}
+	if f.Host.Arch != "x86_64" || f.Host.Kernel == "" || f.Version != trace.Version {
+		t.Errorf("header: %+v version %d", f.Host, f.Version)
+	}
+}
+
+func TestRecordExitStatuses(t *testing.T) {
+	testutil.RequireRoot(t)
+	rec := recordOrFail(t, trace.Options{Command: []string{"sh", "-c", "kill -TERM $$"}})
+	if rec.ExitStatus != 128+15 {
+		t.Errorf("killed by SIGTERM: status %d, want 143", rec.ExitStatus)
+	}
+	_, err := trace.Record(context.Background(), trace.Options{Command: []string{"seccomp-gen-no-such-command"}})
+	var ce *trace.CommandError
+	if !errors.As(err, &ce) || ce.Status != 127 || !errors.Is(err, trace.ErrCommandNotFound) {
+		t.Errorf("missing command: %v, want a CommandError with status 127", err)
+	}
+	_, err = trace.Record(context.Background(), trace.Options{Command: []string{"/etc/passwd"}})
+	if !errors.As(err, &ce) || ce.Status != 126 {
+		t.Errorf("non-executable command: %v, want status 126", err)
+	}
+	_, err = trace.Record(context.Background(), trace.Options{PID: 1 << 30})
+	if !errors.Is(err, trace.ErrNoProcess) {
+		t.Errorf("missing pid: %v, want ErrNoProcess", err)
+	}
+	_, err = trace.Record(context.Background(), trace.Options{Cgroup: "/proc"})
+	if !errors.Is(err, trace.ErrNotCgroup2) {
+		t.Errorf("/proc as cgroup: %v, want ErrNotCgroup2", err)
+	}
+}
+
+const stormSrc = `
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#define THREADS 4
+#define CALLS 250000
+static void *worker(void *arg) {
+	for (int i = 0; i < CALLS; i++) syscall(SYS_getpid);
+	return 0;
+}
+int main(void) {
+	pthread_t t[THREADS];
+	for (int i = 0; i < THREADS; i++) pthread_create(&t[i], 0, worker, 0);
+	for (int i = 0; i < THREADS; i++) pthread_join(t[i], 0);
+	syscall(SYS_getppid); /* the marker, after the storm */
+	return 0;
+}
+`
+
+// Several threads issue a million getpid; counts must be exact.
+func TestRecordStorm(t *testing.T) {
+	bin := compile(t, "storm", stormSrc, "-pthread")
+	start := time.Now()
+	rec := recordOrFail(t, trace.Options{Command: []string{bin}})
+	f := rec.File
+	if s := mustHave(t, f, "x86_64", "getpid"); s.Count != 4*250000 {
+		t.Errorf("getpid counted %d times, want exactly %d", s.Count, 4*250000)
+	}
+	if s := mustHave(t, f, "x86_64", "getppid"); s.Count != 1 {
+		t.Errorf("marker getppid counted %d times, want 1", s.Count)
+	}
+	if f.Lost != 0 {
+		t.Errorf("lost %d", f.Lost)
+	}
+	if s := mustHave(t, f, "x86_64", "clone3"); s.Count != 4 {
+		t.Errorf("clone3 %d, want 4 threads", s.Count)
+	}
+	if f.Processes != 1 {
+		t.Errorf("processes %d, want 1 (threads are not processes)", f.Processes)
+	}
+	t.Logf("storm traced in %s", time.Since(start))
+}
+
+const abiSrc = `
+#include <sys/syscall.h>
+#include <unistd.h>
+int main(void) {
+	for (int i = 0; i < 3; i++) {
+		long r;
+		__asm__ volatile("int $0x80" : "=a"(r) : "a"(20L) : "memory"); /* i386 getpid */
+	}
+	for (int i = 0; i < 2; i++)
+		syscall(0x40000000 | 39); /* x32 getpid (ENOSYS without CONFIG_X86_X32_ABI) */
+	return 0;
+}
+`
+
+// int 0x80 from a 64-bit program is recorded as x86, the x32 bit as x32.
+func TestRecordABIs(t *testing.T) {
+	bin := compile(t, "abis", abiSrc)
+	rec := recordOrFail(t, trace.Options{Command: []string{bin}})
+	f := rec.File
+	if s := mustHave(t, f, "x86", "getpid"); s.Nr != 20 || s.Count != 3 {
+		t.Errorf("x86 getpid: nr %d count %d, want nr 20 count 3", s.Nr, s.Count)
+	}
+	if s := mustHave(t, f, "x32", "getpid"); s.Nr != 0x40000000|39 || s.Count != 2 {
+		t.Errorf("x32 getpid: nr %#x count %d, want %#x count 2", s.Nr, s.Count, 0x40000000|39)
+	}
+	if s := lookup(f, "x86_64", "getpid"); s != nil {
+		t.Errorf("x86_64 getpid recorded %d times; the program never issued it natively", s.Count)
+	}
+}
+
+const unrelatedSrc = `
+#include <sys/sysinfo.h>
+int main(void) { struct sysinfo si; for (int i = 0; i < 5; i++) sysinfo(&si); return 0; }
+`
+
+// --pid: a running process that forks after tracing starts; a process
+// that is not its descendant is not counted.
+func TestRecordPID(t *testing.T) {
+	testutil.RequireRoot(t)
+	unrelated := compile(t, "unrelated", unrelatedSrc)
+	target := exec.Command("sh", "-c", "read x; ls / >/dev/null; sleep 0.2")
+	in, err := target.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := target.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer target.Process.Kill()
+	exited := make(chan struct{})
+	go func() {
+		// Reap it (Record watches it through a pidfd).
+		_ = target.Wait()
+		close(exited)
+	}()
+	rec := recordOrFail(t, trace.Options{
+		PID: target.Process.Pid,
+		OnStart: func(trace.Started) {
+			if out, err := exec.Command(unrelated).CombinedOutput(); err != nil {
+				t.Errorf("unrelated: %v %s", err, out)
+			}
+			fmt.Fprintln(in, "go")
+		},
+	})
+	f := rec.File
+	if f.Target.PID != target.Process.Pid {
+		t.Errorf("target %+v", f.Target)
+	}
+	if s := mustHave(t, f, "x86_64", "getdents64"); s.First != "ls" {
+		t.Errorf("getdents64 first by %q", s.First)
+	}
+	mustHave(t, f, "x86_64", "wait4")
+	if f.Processes != 3 {
+		t.Errorf("processes %d, want 3 (sh, ls, sleep)", f.Processes)
+	}
+	if s := lookup(f, "x86_64", "sysinfo"); s != nil {
+		t.Errorf("an unrelated process's sysinfo was counted (%d)", s.Count)
+	}
+	if !rec.Exited || rec.Reason != "exit" {
+		t.Errorf("exited %v reason %q", rec.Exited, rec.Reason)
+	}
+	<-exited
+}
+
+// --cgroup: every task moved into a fresh cgroup v2 directory.
+func TestRecordCgroup(t *testing.T) {
+	testutil.RequireRoot(t)
+	root := "/sys/fs/cgroup/unified"
+	var fs syscall.Statfs_t
+	if err := syscall.Statfs(root, &fs); err != nil || fs.Type != 0x63677270 {
+		if err := syscall.Statfs("/sys/fs/cgroup", &fs); err == nil && fs.Type == 0x63677270 {
+			root = "/sys/fs/cgroup"
+		} else {
+			testutil.SkipOrFail(t, "no cgroup v2 mount at /sys/fs/cgroup/unified or /sys/fs/cgroup")
+		}
+	}
+	cg := filepath.Join(root, fmt.Sprintf("seccomp-gen-test-%d", os.Getpid()))
+	if err := os.Mkdir(cg, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Remove(cg)
+	rec := recordOrFail(t, trace.Options{
+		Cgroup:   cg,
+		Duration: 20 * time.Second,
+		OnStart: func(trace.Started) {
+			cmd := exec.Command("sh", "-c", `echo $$ > "$1/cgroup.procs" && exec ls /`, "sh", cg)
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Errorf("workload: %v\n%s", err, out)
+			}
+		},
+	})
+	f := rec.File
+	if rec.Reason != "empty" {
+		t.Errorf("reason %q, want empty (the cgroup emptied)", rec.Reason)
+	}
+	if s := mustHave(t, f, "x86_64", "getdents64"); s.First != "ls" {
+		t.Errorf("getdents64 first by %q", s.First)
+	}
+	mustHave(t, f, "x86_64", "execve")
+	if f.Target.Cgroup != cg || f.Processes != 1 {
+		t.Errorf("target %+v processes %d", f.Target, f.Processes)
+	}
+	if s := lookup(f, "x86_64", "bpf"); s != nil {
+		t.Errorf("the tracer's bpf calls were counted (%d)", s.Count)
+	}
+}
+
+// Cancelling the context (Ctrl-C, SIGTERM in the CLI) still returns the
+// trace; the command keeps running.
+func TestRecordInterrupt(t *testing.T) {
+	testutil.RequireRoot(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var pid int
+	rec, err := trace.Record(ctx, trace.Options{
+		Command: []string{"sleep", "10"},
+		Namer:   scmp.Tables{},
+		OnStart: func(s trace.Started) {
+			pid = s.PID
+			time.AfterFunc(300*time.Millisecond, cancel)
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Kill(pid, syscall.SIGKILL)
+	if rec.Reason != "interrupted" || rec.Exited || rec.File.ExitCode != nil {
+		t.Errorf("reason %q exited %v", rec.Reason, rec.Exited)
+	}
+	mustHave(t, rec.File, "x86_64", "execve")
+	mustHave(t, rec.File, "x86_64", "clock_nanosleep")
+	if st := procState(pid); st != "S" {
+		t.Errorf("command state %q after the trace ended, want S (sleeping)", st)
+	}
+}
+
+// procState returns the state letter of /proc/PID/stat.
+func procState(pid int) string {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return "gone"
+	}
+	s := string(data)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 || i+3 > len(s) {
+		return "?"
+	}
+	return s[i+2 : i+3]
+}
+
+// helperEnv turns TestHelperTracer into a tracer process that the SIGKILL
+// test can kill.
+const helperEnv = "SECCOMP_GEN_TEST_HELPER_TRACER"
+
+func TestHelperTracer(t *testing.T) {
+	if os.Getenv(helperEnv) != "1" {
+		t.Skip("helper process for TestRecordSIGKILL")
+	}
+	_, err := trace.Record(context.Background(), trace.Options{
+		Command: []string{"sleep", "30"},
+		OnStart: func(s trace.Started) {
+			ids := make([]string, len(s.LinkIDs))
+			for i, id := range s.LinkIDs {
+				ids[i] = strconv.Itoa(int(id))
+			}
+			fmt.Printf("READY %d %s\n", s.PID, strings.Join(ids, ","))
+		},
+	})
+	fmt.Println("Record returned:", err)
+	os.Exit(3)
+}
+
+// A tracer killed with SIGKILL leaves no BPF link attached and the command
+// running (not stopped).
+func TestRecordSIGKILL(t *testing.T) {
+	testutil.RequireRoot(t)
+	helper := exec.Command(os.Args[0], "-test.run=^TestHelperTracer$")
+	helper.Env = append(os.Environ(), helperEnv+"=1")
+	out, err := helper.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := helper.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer helper.Process.Kill()
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil || !strings.HasPrefix(line, "READY ") {
+		t.Fatalf("helper: %q %v", line, err)
+	}
+	fields := strings.Fields(line)
+	pid, _ := strconv.Atoi(fields[1])
+	defer syscall.Kill(pid, syscall.SIGKILL)
+	var ids []link.ID
+	for _, s := range strings.Split(fields[2], ",") {
+		n, _ := strconv.Atoi(s)
+		ids = append(ids, link.ID(n))
+	}
+	if len(ids) != 4 {
+		t.Fatalf("helper attached %d links, want 4", len(ids))
+	}
+	for _, id := range ids {
+		l, err := link.NewFromID(id)
+		if err != nil {
+			t.Fatalf("link %d not attached while tracing: %v", id, err)
+		}
+		l.Close()
+	}
+	if err := helper.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = helper.Wait()
+	deadline := time.Now().Add(3 * time.Second)
+	for _, id := range ids {
+		for {
+			l, err := link.NewFromID(id)
+			if err != nil {
+				break
+			}
+			l.Close()
+			if time.Now().After(deadline) {
+				t.Fatalf("BPF link %d still exists after the tracer was SIGKILLed", id)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	time.Sleep(100 * time.Millisecond)
+	if st := procState(pid); st != "S" && st != "R" {
+		t.Errorf("command (pid %d) state %q after the tracer died, want S or R: never stopped, still running", pid, st)
+	}
+}
