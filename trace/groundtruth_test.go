@@ -196,7 +196,7 @@ func TestGroundTruth(t *testing.T) {
 	binDir := filepath.Join(dir, "workloads")
 	build := exec.Command("sh", filepath.Join(workloadDir, "build.sh"), binDir)
 	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build workloads (sh %s/build.sh): %v\n%s", workloadDir, err, out)
+		t.Fatalf("build workloads (sh %s/build.sh; make deps installs gcc and gcc-multilib): %v\n%s", workloadDir, err, out)
 	}
 
 	helpers := map[string]workload{}
@@ -332,6 +332,14 @@ func run(t *testing.T, argv []string) (int, string) {
 		return 0, out.String()
 	case errors.As(err, &ee) && ee.Exited():
 		return ee.ExitCode(), out.String()
+	case errors.As(err, &ee):
+		// Killed by a signal: report it as a shell does, 128+N. (strace
+		// kills itself with its tracee's signal.)
+		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			return 128 + int(ws.Signal()), out.String()
+		}
+		t.Fatalf("%s: %v\n%s", strings.Join(argv, " "), err, out.String())
+		return -1, ""
 	default:
 		t.Fatalf("%s: %v\n%s", strings.Join(argv, " "), err, out.String())
 		return -1, ""
