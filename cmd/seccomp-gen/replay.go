@@ -24,6 +24,7 @@ type replayOptions struct {
 	enforce   bool
 	pid       int
 	cgroup    string
+	verbose   bool
 	command   []string
 }
 
@@ -90,6 +91,7 @@ object or a whole config.json, or a Security Profiles Operator CRD (YAML).
 	f.BoolVar(&o.enforce, "enforce", false, "run CMD under the profile's filter and report what it denied")
 	f.IntVar(&o.pid, "pid", 0, "replay a running process (and its descendants) instead of CMD, until it exits")
 	f.StringVar(&o.cgroup, "cgroup", "", "replay every task of a cgroup v2 directory until it is empty")
+	f.BoolVarP(&o.verbose, "verbose", "v", false, "say on stderr when the recorder is attached (traced mode)")
 	return cmd
 }
 
@@ -157,6 +159,11 @@ func (o *replayOptions) runTraced(p *policy.Policy) error {
 		Stdout:  os.Stdout,
 		Stderr:  os.Stderr,
 		Namer:   scmp.Tables{},
+		OnStart: func(s trace.Started) {
+			if o.verbose {
+				fmt.Fprintf(os.Stderr, "seccomp-gen: replay: recording pid %d\n", s.PID)
+			}
+		},
 	})
 	if err != nil {
 		switch {
@@ -214,7 +221,11 @@ func (o *replayOptions) runEnforced(p *policy.Policy) error {
 	if err != nil {
 		var ex *exitError
 		if errors.As(err, &ex) && ex.err == nil {
-			// The child could not start CMD and said why on stderr.
+			// The child stopped before execve and said why on stderr:
+			// CMD not found (127), or the filter could not be set up.
+			if ex.code == exitExecFail {
+				return exitWith(exitFailure, nil)
+			}
 			return exitWith(exitCommandFailed, nil)
 		}
 		return exitWith(exitFailure, err)

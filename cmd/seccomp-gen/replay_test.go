@@ -1,12 +1,18 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/seccomp-gen/seccomp-gen/emit"
 	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
@@ -300,4 +306,63 @@ syscalls:
 		t.Fatalf("unknown baseline: exit %d", code)
 	}
 	oneLine(t, stderr)
+}
+
+// TestReplayPID: --pid replays a process that is already running, with the
+// descendants it starts later.
+func TestReplayPID(t *testing.T) {
+	testutil.RequireRoot(t)
+	wl := workload(t)
+	dir := t.TempDir()
+	prof := writeProfile(t, dir, "p.json", allowAllBut("getpriority", policy.ActErrno), emit.FormatDocker)
+	// The shell waits for a go-ahead file, then runs the workload as a child.
+	gate := filepath.Join(dir, "go")
+	sh := exec.Command("/bin/sh", "-c", `while [ ! -e "$1" ]; do sleep 0.01; done; "$2" --extra >/dev/null; exit 0`, "sh", gate, wl)
+	if err := sh.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		sh.Wait()
+	}()
+	type result struct {
+		out  string
+		code int
+	}
+	res := make(chan result, 1)
+	rep := exec.Command(os.Args[0], "replay", "-v", "-p", prof, "--pid", strconv.Itoa(sh.Process.Pid))
+	rep.Env = append(os.Environ(), testMainEnv+"=1")
+	var out bytes.Buffer
+	rep.Stdout = &out
+	stderr, err := rep.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rep.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, _ := bufio.NewReader(stderr).ReadString('\n')
+	if !strings.Contains(line, "recording pid") {
+		sh.Process.Kill()
+		t.Fatalf("replay -v did not say it is recording: %q", line)
+	}
+	go func() {
+		io.Copy(io.Discard, stderr)
+		rep.Wait()
+		res <- result{out.String(), rep.ProcessState.ExitCode()}
+	}()
+	if err := os.WriteFile(gate, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	<-done
+	select {
+	case r := <-res:
+		row := humanRow(r.out, "getpriority")
+		if r.code != exitNotCovered || row == nil || row[1] != "x86_64" || row[4] != "workload" {
+			t.Fatalf("replay --pid: exit %d\n%s", r.code, r.out)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("replay --pid did not end after the process exited")
+	}
 }
