@@ -108,6 +108,16 @@ func (b *Bundle) SetArgs(args ...string) { b.process()["args"] = args }
 // SetNoNewPrivileges sets process.noNewPrivileges.
 func (b *Bundle) SetNoNewPrivileges(v bool) { b.process()["noNewPrivileges"] = v }
 
+// SetReadonly sets root.readonly (runc spec makes the rootfs read-only).
+func (b *Bundle) SetReadonly(v bool) {
+	r, _ := b.Config["root"].(map[string]any)
+	if r == nil {
+		r = map[string]any{"path": "rootfs"}
+		b.Config["root"] = r
+	}
+	r["readonly"] = v
+}
+
 // SetSeccomp sets linux.seccomp to the given OCI seccomp object (JSON), or
 // removes it when obj is nil.
 func (b *Bundle) SetSeccomp(obj json.RawMessage) {

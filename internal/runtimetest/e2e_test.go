@@ -1,0 +1,227 @@
+package runtimetest_test
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/seccomp-gen/seccomp-gen/internal/runtimetest"
+	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
+)
+
+// The end-to-end proof of issue 3: a workload traced on the host with the
+// real recorder, reduced by `seccomp-gen generate --format oci` with the
+// default baselines, runs under runc and crun in both noNewPrivileges modes
+// with the same output as without a profile; the same profile minus one
+// syscall the workload needs makes it fail.
+
+func requireRuntimes(t *testing.T) {
+	t.Helper()
+	testutil.RequireRoot(t)
+	testutil.RequireTool(t, "runc", "crun", "unshare", "gcc")
+	if _, err := os.Stat(runtimetest.BusyboxPath); err != nil {
+		testutil.SkipOrFail(t, "busybox-static is not installed at "+runtimetest.BusyboxPath)
+	}
+}
+
+// buildSG builds the seccomp-gen binary once per test binary.
+var sgPath string
+
+func buildSG(t *testing.T) string {
+	t.Helper()
+	if sgPath != "" {
+		return sgPath
+	}
+	dir, err := os.MkdirTemp("", "sg-e2e-bin-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "seccomp-gen")
+	cmd := exec.Command("go", "build", "-o", out, "github.com/seccomp-gen/seccomp-gen/cmd/seccomp-gen")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, b)
+	}
+	sgPath = out
+	return out
+}
+
+type workload struct {
+	name string
+	// args run inside the container (PATH=/bin there) and, with the
+	// rootfs' bin directory first in PATH, on the host for the trace.
+	args []string
+	// hostArgs, when set, is what the host traces instead (absolute paths
+	// into the rootfs).
+	hostArgs func(rootfs string) []string
+	// remove is a syscall the workload needs: the profile without it must
+	// make the workload fail.
+	remove string
+}
+
+var workloads = []workload{
+	{name: "ls", args: []string{"ls", "/"}, remove: "getdents64"},
+	{name: "uname", args: []string{"uname", "-s"}, remove: "uname"},
+	{name: "sh-pipe", args: []string{"sh", "-c", "echo hi | wc -c"}, remove: "pipe2"},
+	{name: "static-c", args: []string{"/workload"}, remove: "getrandom",
+		hostArgs: func(rootfs string) []string { return []string{filepath.Join(rootfs, "workload")} }},
+}
+
+// traceOnHost records args with `seccomp-gen trace`, with the rootfs' busybox
+// applets first in PATH so that the host runs the same binaries.
+func traceOnHost(t *testing.T, sg, rootfs, out string, args []string) {
+	t.Helper()
+	cmd := exec.Command(sg, append([]string{"trace", "-o", out, "--"}, args...)...)
+	cmd.Env = append(os.Environ(), "PATH="+filepath.Join(rootfs, "bin"))
+	cmd.Dir = rootfs
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("trace %v: %v\n%s", args, err, b)
+	}
+}
+
+func generate(t *testing.T, sg string, extra ...string) json.RawMessage {
+	t.Helper()
+	cmd := exec.Command(sg, append([]string{"generate", "--format", "oci"}, extra...)...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("generate %v: %v\n%s", extra, err, stderr.String())
+	}
+	return out
+}
+
+// withoutSyscall returns the OCI seccomp object with name removed from
+// every allow rule (so that it falls to the EPERM rule's neighbours: the
+// default action), and checks it was allowed before.
+func withoutSyscall(t *testing.T, obj json.RawMessage, name string) json.RawMessage {
+	t.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(obj, &m); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, r := range m["syscalls"].([]any) {
+		rule := r.(map[string]any)
+		if rule["action"] != "SCMP_ACT_ALLOW" {
+			continue
+		}
+		var keep []any
+		for _, n := range rule["names"].([]any) {
+			if n == name {
+				found = true
+				continue
+			}
+			keep = append(keep, n)
+		}
+		rule["names"] = keep
+	}
+	if !found {
+		t.Fatalf("%s is not allowed by the generated profile", name)
+	}
+	// Give it EPERM explicitly, as an unobserved syscall would get.
+	m["syscalls"] = append(m["syscalls"].([]any), map[string]any{"names": []string{name}, "action": "SCMP_ACT_ERRNO", "errnoRet": 1})
+	out, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func newBundle(t *testing.T) *runtimetest.Bundle {
+	t.Helper()
+	b, err := runtimetest.NewBundle(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.SetReadonly(false)
+	src := filepath.Join("testdata", "workload.c")
+	if out, err := exec.Command("gcc", "-static", "-O2", "-o", filepath.Join(b.Rootfs, "workload"), src).CombinedOutput(); err != nil {
+		t.Fatalf("gcc: %v\n%s", err, out)
+	}
+	return b
+}
+
+func TestGeneratedProfileRunsUnderRuncAndCrun(t *testing.T) {
+	requireRuntimes(t)
+	sg := buildSG(t)
+	b := newBundle(t)
+	ctx := context.Background()
+	for _, w := range workloads {
+		t.Run(w.name, func(t *testing.T) {
+			tr := filepath.Join(t.TempDir(), w.name+".trace.yaml")
+			host := w.args
+			if w.hostArgs != nil {
+				host = w.hostArgs(b.Rootfs)
+			}
+			traceOnHost(t, sg, b.Rootfs, tr, host)
+			prof := generate(t, sg, tr)
+			broken := withoutSyscall(t, prof, w.remove)
+			b.SetArgs(w.args...)
+			for _, rt := range runtimetest.Runtimes {
+				for _, nnp := range []bool{true, false} {
+					b.SetNoNewPrivileges(nnp)
+					b.SetSeccomp(nil)
+					want, err := b.Run(ctx, rt)
+					if err != nil || want.ExitCode != 0 || want.Stdout == "" {
+						t.Fatalf("%s nnp=%v without a profile: %v %v", rt, nnp, want, err)
+					}
+					b.SetSeccomp(prof)
+					got, err := b.Run(ctx, rt)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if got.ExitCode != 0 || got.Stdout != want.Stdout {
+						t.Errorf("%s nnp=%v with the generated profile: %v; without: %v", rt, nnp, got, want)
+					}
+					b.SetSeccomp(broken)
+					bad, err := b.Run(ctx, rt)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if bad.ExitCode == 0 && bad.Stdout == want.Stdout {
+						t.Errorf("%s nnp=%v: profile without %s still runs the workload: %v", rt, nnp, w.remove, bad)
+					}
+					t.Logf("%s nnp=%v: ok; without %s: exit %d %q %q", rt, nnp, w.remove, bad.ExitCode, firstLine(bad.Stdout), firstLine(bad.Stderr))
+				}
+			}
+		})
+	}
+}
+
+// TestBaselinesAreNeeded shows that the runtime baselines are not padding:
+// the trace alone (--baseline none) does not start the container under
+// runc with noNewPrivileges false, while the default baselines do (see the
+// test above).
+func TestBaselinesAreNeeded(t *testing.T) {
+	requireRuntimes(t)
+	sg := buildSG(t)
+	b := newBundle(t)
+	tr := filepath.Join(t.TempDir(), "uname.trace.yaml")
+	traceOnHost(t, sg, b.Rootfs, tr, []string{"uname", "-s"})
+	b.SetArgs("uname", "-s")
+	b.SetNoNewPrivileges(false)
+	b.SetSeccomp(generate(t, sg, "--baseline", "none", tr))
+	res, err := b.Run(context.Background(), "runc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.ExitCode == 0 {
+		t.Errorf("runc ran the container with a profile made without baselines: %v", res)
+	}
+	// The runc baseline alone is enough for runc.
+	b.SetSeccomp(generate(t, sg, "--baseline", "runc", tr))
+	res, err = b.Run(context.Background(), "runc")
+	if err != nil || res.ExitCode != 0 || !slices.Contains(strings.Fields(res.Stdout), "Linux") {
+		t.Errorf("runc with --baseline runc: %v %v", res, err)
+	}
+}
+
+func firstLine(s string) string {
+	l, _, _ := strings.Cut(strings.TrimSpace(s), "\n")
+	return l
+}
