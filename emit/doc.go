@@ -50,8 +50,8 @@
 // EPERM. Because the reducer's explicit EPERM rule names every known
 // syscall, runc's ENOSYS stub (added when defaultErrnoRet is absent) still
 // gives ENOSYS above the table; crun answers EPERM there. Use the kubelet
-// JSON (Docker format) when ENOSYS for newer syscalls matters. errnoRet is a
-// string in the CRD schema and is written quoted.
+// JSON (Docker format) when ENOSYS for newer syscalls matters. errnoRet is
+// written as an integer (the current CRD schema); a quoted number is read too.
 //
 // # Reader
 //

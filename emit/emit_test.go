@@ -394,6 +394,7 @@ var badProfiles = []struct {
 	{"spo empty spec", "apiVersion: security-profiles-operator.x-k8s.io/v1beta1\nkind: SeccompProfile\nmetadata: {name: x}\nspec: {}\n", "no defaultAction"},
 	{"spo base", "apiVersion: security-profiles-operator.x-k8s.io/v1beta1\nkind: SeccompProfile\nmetadata: {name: x}\nspec:\n  defaultAction: SCMP_ACT_ERRNO\n  baseProfileName: runc-v1.1.5\n", "baseProfileName"},
 	{"spo errno", "apiVersion: security-profiles-operator.x-k8s.io/v1beta1\nkind: SeccompProfile\nmetadata: {name: x}\nspec:\n  defaultAction: SCMP_ACT_ERRNO\n  syscalls:\n  - names: [read]\n    action: SCMP_ACT_ERRNO\n    errnoRet: lots\n", "errnoRet"},
+	{"spo errno range", "apiVersion: security-profiles-operator.x-k8s.io/v1beta1\nkind: SeccompProfile\nmetadata: {name: x}\nspec:\n  defaultAction: SCMP_ACT_ERRNO\n  syscalls:\n  - names: [read]\n    action: SCMP_ACT_ERRNO\n    errnoRet: 70000\n", "errnoRet"},
 	{"spo two docs", "apiVersion: security-profiles-operator.x-k8s.io/v1beta1\nkind: SeccompProfile\nmetadata: {name: x}\nspec:\n  defaultAction: SCMP_ACT_ERRNO\n---\nkind: x\n", "more than one"},
 }
 
@@ -434,7 +435,7 @@ func TestReaderAccepts(t *testing.T) {
 			}},
 		{"blocklist", `{"defaultAction":"SCMP_ACT_ALLOW","architectures":["SCMP_ARCH_X86_64"],"syscalls":[{"names":["ptrace"],"action":"SCMP_ACT_ERRNO"}]}`,
 			func(p *policy.Policy) bool { return !p.Allows("ptrace") && p.Allows("read") }},
-		{"spo numeric errno", "apiVersion: security-profiles-operator.x-k8s.io/v1beta1\nkind: SeccompProfile\nmetadata:\n  name: x\n  namespace: default\n  uid: abc\nspec:\n  defaultAction: SCMP_ACT_ERRNO\n  syscalls:\n  - names: [ptrace]\n    action: SCMP_ACT_ERRNO\n    errnoRet: 13\nstatus:\n  status: Installed\n",
+		{"spo numeric errno", "apiVersion: security-profiles-operator.x-k8s.io/v1beta1\nkind: SeccompProfile\nmetadata:\n  name: x\n  namespace: default\n  uid: abc\nspec:\n  defaultAction: SCMP_ACT_ERRNO\n  syscalls:\n  - names: [ptrace]\n    action: SCMP_ACT_ERRNO\n    errnoRet: \"13\"\nstatus:\n  status: Installed\n",
 			func(p *policy.Policy) bool { v := p.Lookup("ptrace"); return v.Errno == 13 }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -408,12 +407,8 @@ func parseSPO(data []byte) (*policy.Policy, error) {
 	for i, sc := range s.Syscalls {
 		where := fmt.Sprintf("spec.syscalls[%d]", i)
 		var errno *uint
-		if sc.ErrnoRet != "" {
-			e, err := strconv.ParseUint(sc.ErrnoRet, 10, 16)
-			if err != nil {
-				return nil, invalid("%s: errnoRet %q: not a number 0..65535", where, sc.ErrnoRet)
-			}
-			errno = policy.Errno(uint(e))
+		if sc.ErrnoRet != nil {
+			errno = policy.Errno(uint(*sc.ErrnoRet))
 		}
 		var args []policy.Arg
 		for _, a := range sc.Args {

@@ -290,7 +290,8 @@ func SPO(p *policy.Policy, name string) ([]byte, error) {
 	for _, r := range c.Rules {
 		s := spoSyscall{Names: r.Names, Action: r.Action}
 		if r.Errno != nil {
-			s.ErrnoRet = strconv.FormatUint(uint64(*r.Errno), 10)
+			e := spoErrno(*r.Errno)
+			s.ErrnoRet = &e
 		}
 		for _, a := range r.Args {
 			s.Args = append(s.Args, spoArg{Index: a.Index, Value: a.Value, ValueTwo: a.ValueTwo, Op: a.Op})
@@ -345,8 +346,21 @@ type spoSpec struct {
 type spoSyscall struct {
 	Names    []string      `yaml:"names"`
 	Action   policy.Action `yaml:"action"`
-	ErrnoRet string        `yaml:"errnoRet,omitempty"`
+	ErrnoRet *spoErrno     `yaml:"errnoRet,omitempty"`
 	Args     []spoArg      `yaml:"args,omitempty"`
+}
+
+// spoErrno is errnoRet: an integer in the current CRD schema; a quoted
+// number (as some older SPO releases typed it) is read too.
+type spoErrno uint
+
+func (e *spoErrno) UnmarshalYAML(n *yaml.Node) error {
+	v, err := strconv.ParseUint(n.Value, 10, 16)
+	if n.Kind != yaml.ScalarNode || err != nil {
+		return fmt.Errorf("line %d: errnoRet %q: not a number 0..65535", n.Line, n.Value)
+	}
+	*e = spoErrno(v)
+	return nil
 }
 
 type spoArg struct {
