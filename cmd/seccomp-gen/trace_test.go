@@ -1,0 +1,168 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
+	"github.com/seccomp-gen/seccomp-gen/trace"
+)
+
+// The trace command's contract, run as a real process (see TestMain).
+
+func TestTraceCLIExitStatus(t *testing.T) {
+	testutil.RequireRoot(t)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "t.yaml")
+	_, stderr, code := sg(t, dir, "trace", "-o", out, "--", "sh", "-c", "exit 3")
+	if code != 3 {
+		t.Fatalf("exit status %d, want the command's 3; stderr:\n%s", code, stderr)
+	}
+	f, err := trace.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.ExitCode == nil || *f.ExitCode != 3 || f.Lost != 0 || len(f.Syscalls) == 0 {
+		t.Errorf("trace: exit_code %v lost %d, %d syscalls", f.ExitCode, f.Lost, len(f.Syscalls))
+	}
+
+	missing := filepath.Join(dir, "missing.yaml")
+	_, stderr, code = sg(t, dir, "trace", "-o", missing, "--", "seccomp-gen-no-such-command")
+	if code != 127 || !strings.Contains(stderr, "seccomp-gen-no-such-command: command not found") {
+		t.Errorf("missing command: exit %d, stderr %q; want 127 and 'command not found'", code, stderr)
+	}
+	if _, err := os.Stat(missing); err == nil {
+		t.Errorf("a trace was written for a command that never ran")
+	}
+
+	_, _, code = sg(t, dir, "trace", "-o", out, "--", "sh", "-c", "kill -KILL $$")
+	if code != 128+9 {
+		t.Errorf("command killed by SIGKILL: exit %d, want 137", code)
+	}
+}
+
+func TestTraceCLIStdoutAndSummary(t *testing.T) {
+	testutil.RequireRoot(t)
+	dir := t.TempDir()
+	stdout, stderr, code := sg(t, dir, "trace", "-v", "--", "echo", "hello from the command")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	// With the trace on stdout, the command's output goes to stderr.
+	if !strings.Contains(stderr, "hello from the command") {
+		t.Errorf("command output not on stderr: %q", stderr)
+	}
+	f, err := trace.Decode(strings.NewReader(stdout))
+	if err != nil {
+		t.Fatalf("stdout is not a trace: %v\n%s", err, stdout)
+	}
+	if f.Target.Command[0] != "echo" {
+		t.Errorf("target %v", f.Target.Command)
+	}
+	if !strings.Contains(stderr, "seccomp-gen: traced 1 processes") || !strings.Contains(stderr, "lost 0") {
+		t.Errorf("no summary with -v: %q", stderr)
+	}
+	// Not a terminal and no -v: quiet.
+	_, stderr, _ = sg(t, dir, "trace", "-o", filepath.Join(dir, "q.yaml"), "--", "true")
+	if stderr != "" {
+		t.Errorf("stderr not quiet without -v: %q", stderr)
+	}
+}
+
+func TestTraceCLIUsage(t *testing.T) {
+	dir := t.TempDir()
+	for _, args := range [][]string{
+		{"trace"},
+		{"trace", "--pid", "1", "--", "true"},
+		{"trace", "--pid", "-5"},
+		{"trace", "--cgroup", "/proc"},
+		{"trace", "--duration", "-1s", "--", "true"},
+		{"trace", "stray", "--", "true"},
+	} {
+		_, stderr, code := sg(t, dir, args...)
+		if code != exitUsage || strings.Count(strings.TrimSpace(stderr), "\n") != 0 || !strings.HasPrefix(stderr, "seccomp-gen: trace") {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and one line", args, code, stderr)
+		}
+	}
+}
+
+// SIGTERM (and Ctrl-C) end the trace and still write it.
+func TestTraceCLISIGTERM(t *testing.T) {
+	testutil.RequireRoot(t)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "t.yaml")
+	cmd := exec.Command(os.Args[0], "trace", "-v", "-o", out, "--", "sleep", "20")
+	cmd.Env = append(os.Environ(), testMainEnv+"=1")
+	errPipe, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	r := bufio.NewReader(errPipe)
+	line, err := r.ReadString('\n')
+	if err != nil || !strings.HasPrefix(line, "seccomp-gen: tracing pid ") {
+		t.Fatalf("first stderr line %q: %v", line, err)
+	}
+	pid, _ := strconv.Atoi(strings.Fields(strings.TrimPrefix(line, "seccomp-gen: tracing pid "))[0])
+	defer syscall.Kill(pid, syscall.SIGKILL)
+	time.Sleep(200 * time.Millisecond)
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	ps, err := cmd.Process.Wait()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The command was left running, untraced; it holds the stderr pipe.
+	if st := procState(pid); st != "S" {
+		t.Errorf("command state %q after the tracer ended, want S (still running)", st)
+	}
+	_ = syscall.Kill(pid, syscall.SIGKILL)
+	var rest bytes.Buffer
+	_, _ = rest.ReadFrom(r)
+	if ps.ExitCode() != 128+15 {
+		t.Errorf("exit %v, want 143 (128+SIGTERM); stderr %s", ps, rest.String())
+	}
+	f, err := trace.ReadFile(out)
+	if err != nil {
+		t.Fatalf("no trace after SIGTERM: %v", err)
+	}
+	if f.ExitCode != nil {
+		t.Errorf("exit_code %d for a command that was still running", *f.ExitCode)
+	}
+	found := false
+	for _, s := range f.Syscalls {
+		found = found || s.Name == "clock_nanosleep"
+	}
+	if !found {
+		t.Errorf("trace lacks sleep's clock_nanosleep:\n%+v", f.Syscalls)
+	}
+	if !strings.Contains(rest.String(), "(interrupted)") {
+		t.Errorf("summary does not say the trace was interrupted: %q", rest.String())
+	}
+}
+
+// procState returns the state letter of /proc/PID/stat.
+func procState(pid int) string {
+	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return "gone"
+	}
+	s := string(data)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 || i+3 > len(s) {
+		return "?"
+	}
+	return s[i+2 : i+3]
+}
