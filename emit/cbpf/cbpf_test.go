@@ -111,6 +111,10 @@ func TestInterpreterTable(t *testing.T) {
 		{"x86_64", []string{"x86_64", "x86"}},
 		{"x86_64", []string{"x86_64", "x86", "x32"}},
 		{"x86_64", []string{"x86"}},
+		{"x86_64", []string{"x32"}},
+		{"x86_64", []string{"x86_64", "x32"}},
+		{"x86", []string{"x86"}},
+		{"arm", []string{"arm"}},
 		{"aarch64", []string{"aarch64"}},
 		{"aarch64", []string{"aarch64", "arm"}},
 	} {
@@ -156,6 +160,10 @@ func TestInterpreterTable(t *testing.T) {
 			}
 			if contains(tc.arches, "x86_64") && !contains(tc.arches, "x32") {
 				check("x32 bit on an x86_64 profile without x32", Data{Nr: int32(X32SyscallBit | 1), Arch: AuditArchX86_64}, kill)
+			}
+			if contains(tc.arches, "x32") && !contains(tc.arches, "x86_64") {
+				check("x86_64 syscall on an x32-only profile", Data{Nr: 1, Arch: AuditArchX86_64}, kill)
+				check("x86_64 number beyond on an x32-only profile", Data{Nr: 600, Arch: AuditArchX86_64}, kill)
 			}
 			for _, audit := range []uint32{AuditArchX86_64, AuditArchI386, AuditArchAArch64, AuditArchARM, 0xdeadbeef} {
 				if covered[audit] {
