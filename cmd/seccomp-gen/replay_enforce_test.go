@@ -153,6 +153,21 @@ func TestEnforceX32(t *testing.T) {
 	}
 }
 
+// The execve of CMD happens under the filter, as in runc and crun: a
+// profile that denies execve is reported, not papered over.
+func TestEnforceExecveDenied(t *testing.T) {
+	wl := workload(t)
+	dir := t.TempDir()
+	prof := writeProfile(t, dir, "p.json", allowAllBut("execve", policy.ActErrno), emit.FormatDocker)
+	out, stderr, code := sg(t, dir, "replay", "--enforce", "-p", prof, "--", wl)
+	if code != exitNotCovered {
+		t.Fatalf("exit %d, want %d\n%s\n%s", code, exitNotCovered, out, stderr)
+	}
+	if row := humanRow(out, "execve"); row == nil || row[1] != "x86_64" {
+		t.Fatalf("execve not reported:\n%s", out)
+	}
+}
+
 func TestEnforceCommandFailures(t *testing.T) {
 	dir := t.TempDir()
 	prof := writeProfile(t, dir, "p.json", allowAllBut("getpriority", policy.ActErrno), emit.FormatDocker)
