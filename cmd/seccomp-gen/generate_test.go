@@ -1,0 +1,245 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	mobyseccomp "github.com/moby/profiles/seccomp"
+
+	"github.com/seccomp-gen/seccomp-gen/emit"
+	"github.com/seccomp-gen/seccomp-gen/emit/cbpf"
+	"github.com/seccomp-gen/seccomp-gen/policy"
+)
+
+// genTraces are real traces recorded on a test host (testdata/traces).
+func genTrace(t *testing.T, name string) string {
+	t.Helper()
+	p, err := filepath.Abs(filepath.Join("..", "..", "testdata", "traces", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestGenerateFormats(t *testing.T) {
+	dir := t.TempDir()
+	ls, pipe := genTrace(t, "busybox-ls.yaml"), genTrace(t, "busybox-sh-pipe.yaml")
+
+	out, stderr, code := sg(t, dir, "generate", ls, pipe)
+	if code != 0 {
+		t.Fatalf("generate: exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"merged 2 trace(s)", "baselines: process, runc, crun", "allows"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("report lacks %q:\n%s", want, stderr)
+		}
+	}
+	// Docker JSON loads with moby's own loader.
+	if _, err := mobyseccomp.LoadProfile(out, nil); err != nil {
+		t.Errorf("moby LoadProfile: %v", err)
+	}
+	p, format, err := emit.Parse("docker", []byte(out))
+	if err != nil || format != emit.FormatDocker {
+		t.Fatalf("read back: %v %s", err, format)
+	}
+	for _, n := range []string{"getdents64", "pipe2", "wait4", "execve", "exit_group"} {
+		if !p.Allows(n) {
+			t.Errorf("%s not allowed", n)
+		}
+	}
+	if v := p.Lookup("ptrace"); v.Action != policy.ActErrno || v.Errno != policy.EPERM {
+		t.Errorf("ptrace: %+v, want EPERM", v)
+	}
+	if p.DefaultErrno == nil || *p.DefaultErrno != policy.ENOSYS {
+		t.Errorf("default errno %v, want ENOSYS", p.DefaultErrno)
+	}
+
+	// Same input, any order: byte-identical.
+	again, _, _ := sg(t, dir, "generate", pipe, ls)
+	if again != out {
+		t.Error("trace order changes the output")
+	}
+
+	// oci, k8s and -o files.
+	for _, f := range []struct{ format, file string }{{"oci", "p.oci.json"}, {"k8s", "p.yaml"}, {"docker", "p.json"}} {
+		args := []string{"generate", "--format", f.format, "-o", f.file, ls}
+		if f.format == "k8s" {
+			args = append(args, "--name", "busybox-ls")
+		}
+		if _, stderr, code := sg(t, dir, args...); code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, stderr)
+		}
+		got, format, err := emit.Read(filepath.Join(dir, f.file))
+		if err != nil || string(format) != f.format || !got.Allows("getdents64") {
+			t.Errorf("%s: %v %s", f.format, err, format)
+		}
+	}
+	if k8s, _ := os.ReadFile(filepath.Join(dir, "p.yaml")); !strings.Contains(string(k8s), "name: busybox-ls") {
+		t.Errorf("k8s object not named:\n%s", k8s)
+	}
+
+	// bpf: a valid raw filter that allows what the trace did.
+	if _, stderr, code := sg(t, dir, "generate", "--format", "bpf", "-o", "p.bpf", ls); code != 0 {
+		t.Fatalf("bpf: exit %d: %s", code, stderr)
+	}
+	raw, _ := os.ReadFile(filepath.Join(dir, "p.bpf"))
+	prog, err := cbpf.Parse(raw)
+	if err != nil {
+		t.Fatalf("bpf output: %v", err)
+	}
+	res, err := prog.Run(cbpf.Data{Nr: 217, Arch: cbpf.AuditArchX86_64}) // getdents64
+	if err != nil || res.Action != policy.ActAllow {
+		t.Errorf("getdents64 in the filter: %+v %v", res, err)
+	}
+
+	// --oci-config sets linux.seccomp in place, keeping other fields.
+	cfg := filepath.Join(dir, "config.json")
+	os.WriteFile(cfg, []byte(`{"ociVersion":"1.0.2","process":{"args":["ls"]},"root":{"path":"rootfs"},"linux":{}}`), 0o644)
+	if _, stderr, code := sg(t, dir, "generate", "--oci-config", cfg, ls); code != 0 {
+		t.Fatalf("--oci-config: exit %d: %s", code, stderr)
+	}
+	var c struct {
+		Process struct{ Args []string }
+		Linux   struct{ Seccomp json.RawMessage }
+	}
+	data, _ := os.ReadFile(cfg)
+	if err := json.Unmarshal(data, &c); err != nil || len(c.Process.Args) != 1 || len(c.Linux.Seccomp) == 0 {
+		t.Errorf("config.json after --oci-config: %v\n%s", err, data)
+	}
+}
+
+func TestGenerateReduction(t *testing.T) {
+	dir := t.TempDir()
+	ls, lsl := genTrace(t, "busybox-ls.yaml"), genTrace(t, "busybox-ls-l.yaml")
+	out, stderr, code := sg(t, dir, "generate", "--min-runs", "2", "--baseline", "none", ls, lsl)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	p, _, err := emit.Parse("out", []byte(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// ls -l reads /etc/passwd etc.; plain ls does not: whatever only one
+	// run used is dropped and reported with its counts.
+	if !strings.Contains(stderr, "dropped ") || !strings.Contains(stderr, "seen in 1 of 2 traces < --min-runs 2") {
+		t.Errorf("no drop report:\n%s", stderr)
+	}
+	for _, line := range strings.Split(stderr, "\n") {
+		if name, ok := strings.CutPrefix(line, "generate: dropped "); ok {
+			name, _, _ = strings.Cut(name, " ")
+			if p.Allows(name) {
+				t.Errorf("%s reported dropped but allowed", name)
+			}
+		}
+	}
+	if !p.Allows("getdents64") || !p.Allows("exit_group") {
+		t.Error("syscalls of both runs were dropped")
+	}
+
+	// Arch mapping from a hand-written x86_64 trace.
+	tr := filepath.Join(dir, "legacy.yaml")
+	os.WriteFile(tr, []byte(`version: 1
+target: {command: [legacy]}
+host: {kernel: x, arch: x86_64}
+started: 2026-01-01T00:00:00Z
+duration: 0.001s
+lost: 0
+processes: 1
+syscalls:
+  - {arch: x86_64, nr: 2, name: open, count: 1}
+  - {arch: x86_64, nr: 4, name: stat, count: 1}
+  - {arch: x86_64, nr: 158, name: arch_prctl, count: 1}
+  - {arch: x86_64, nr: 231, name: exit_group, count: 1}
+`), 0o644)
+	out, stderr, code = sg(t, dir, "generate", "--arch", "aarch64", tr)
+	if code != 0 {
+		t.Fatalf("--arch aarch64: exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"aarch64: open does not exist there, allowed as openat", "aarch64: stat does not exist there, allowed as newfstatat", "aarch64: arch_prctl has no equivalent there, left out"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("report lacks %q:\n%s", want, stderr)
+		}
+	}
+	if !strings.Contains(out, `"SCMP_ARCH_AARCH64"`) || strings.Contains(out, "SCMP_ARCH_X86_64") {
+		t.Errorf("arches wrong:\n%.300s", out)
+	}
+}
+
+func TestGenerateBadInput(t *testing.T) {
+	dir := t.TempDir()
+	ls := genTrace(t, "busybox-ls.yaml")
+	good, _ := os.ReadFile(ls)
+	write := func(name, body string) string {
+		os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644)
+		return name
+	}
+	write("truncated.yaml", string(good[:len(good)/2])+"\n  - {arch: x86_64, nr: 1")
+	write("garbage.yaml", "\x00\x01not yaml: [")
+	write("v2.yaml", strings.Replace(string(good), "version: 1", "version: 2", 1))
+	write("empty.yaml", "")
+	write("nosyscalls.yaml", string(good[:strings.Index(string(good), "syscalls:")])+"syscalls: []\n")
+	write("lost.yaml", strings.Replace(string(good), "lost: 0", "lost: 7", 1))
+	write("unknown.yaml", strings.Replace(string(good), "name: getuid", "name: getfoo", 1))
+	write("ptrace.yaml", strings.Replace(string(good), "nr: 102, name: getuid", "nr: 101, name: ptrace", 1))
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"truncated.yaml"}, "truncated.yaml: malformed trace"},
+		{[]string{"garbage.yaml"}, "garbage.yaml: malformed trace"},
+		{[]string{"v2.yaml"}, "v2.yaml: malformed trace: unsupported version 2"},
+		{[]string{"empty.yaml"}, "empty.yaml: malformed trace: empty file"},
+		{[]string{"nosyscalls.yaml"}, "nosyscalls.yaml: empty trace"},
+		{[]string{"lost.yaml"}, "lost.yaml: incomplete trace: the recorder lost 7 event(s); re-record, or pass --allow-incomplete"},
+		{[]string{"unknown.yaml"}, `unknown.yaml: unknown syscall "getfoo" on x86_64`},
+		{[]string{"ptrace.yaml"}, "ptrace.yaml: syscall ptrace is in the deny ceiling"},
+		{[]string{"missing.yaml"}, "missing.yaml: no such file"},
+		{[]string{"--arch", "sparc", ls}, `--arch: unknown architecture "sparc"`},
+		{[]string{"--format", "xml", ls}, `--format "xml": unknown`},
+		{[]string{"--oci-config", "c.json", "--format", "docker", ls}, "--oci-config writes the oci format"},
+		{[]string{"--oci-config", "c.json", "-o", "x.json", ls}, "--oci-config and -o both name the output"},
+		{[]string{"--name", "x", ls}, "--name is for --format k8s"},
+		{[]string{"--min-runs", "3", ls}, "--min-runs 3: only 1 trace(s) given"},
+		{[]string{"--baseline", "none", "--baseline", "runc", ls}, `"none" cannot be combined`},
+		{[]string{"--baseline", "podman", ls}, `unknown baseline "podman"`},
+		{[]string{"--default-action", "allow", ls}, `--default-action "allow": unknown`},
+		{[]string{"--min-count", "-1", ls}, "invalid argument"},
+		{nil, "requires at least 1 arg"},
+	}
+	for _, tt := range tests {
+		stdout, stderr, code := sg(t, dir, append([]string{"generate"}, tt.args...)...)
+		if code != exitUsage {
+			t.Errorf("%v: exit %d, want 2; stderr %s", tt.args, code, stderr)
+		}
+		if !strings.Contains(stderr, tt.want) {
+			t.Errorf("%v: stderr %q, want %q", tt.args, stderr, tt.want)
+		}
+		if n := strings.Count(strings.TrimSpace(stderr), "\n"); n != 0 || strings.Contains(stderr, "goroutine") {
+			t.Errorf("%v: stderr is not one line:\n%s", tt.args, stderr)
+		}
+		if stdout != "" {
+			t.Errorf("%v: wrote to stdout on error: %.100q", tt.args, stdout)
+		}
+	}
+	// The ceiling error names the flag, and the flag works.
+	_, stderr, _ := sg(t, dir, "generate", "ptrace.yaml")
+	if !strings.Contains(stderr, "pass --allow ptrace") {
+		t.Errorf("ceiling error does not name the flag: %s", stderr)
+	}
+	if out, stderr, code := sg(t, dir, "generate", "--allow", "ptrace", "ptrace.yaml"); code != 0 || !strings.Contains(out, `"ptrace"`) {
+		t.Errorf("--allow ptrace: exit %d %s", code, stderr)
+	}
+	if _, stderr, code := sg(t, dir, "generate", "--allow-incomplete", "lost.yaml"); code != 0 {
+		t.Errorf("--allow-incomplete: exit %d %s", code, stderr)
+	}
+	// A failed run leaves no output file behind.
+	if _, _, code := sg(t, dir, "generate", "-o", "never.json", "lost.yaml"); code != exitUsage {
+		t.Errorf("exit %d", code)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "never.json")); err == nil {
+		t.Error("output file written despite the error")
+	}
+}
