@@ -446,3 +446,91 @@ func TestRecordSIGKILL(t *testing.T) {
 		t.Errorf("command (pid %d) state %q after the tracer died, want S or R: never stopped, still running", pid, st)
 	}
 }
+
+// A wrapper runs before the command and is not counted: counting starts at
+// the wrapper's execve of the command.
+func TestRecordWrapper(t *testing.T) {
+	testutil.RequireRoot(t)
+	rec := recordOrFail(t, trace.Options{
+		Wrapper: []string{"/bin/sh", "-c", `cat /etc/hostname >/dev/null; exec "$@"`, "wrapper"},
+		Command: []string{"ls", "/"},
+		Stdout:  nil,
+	})
+	f := rec.File
+	if s := mustHave(t, f, "x86_64", "execve"); s.Count != 1 || s.First != "ls" {
+		t.Errorf("execve %d times, first by %q; want once, by ls", s.Count, s.First)
+	}
+	for _, s := range f.Syscalls {
+		if s.First != "ls" {
+			t.Errorf("%s first issued by %q: the wrapper (or its children) leaked in", s.Name, s.First)
+		}
+	}
+	if lookup(f, "x86_64", "wait4") != nil || lookup(f, "x86_64", "clone") != nil {
+		t.Errorf("the wrapper's fork/wait were counted")
+	}
+	if f.Processes != 1 || strings.Join(f.Target.Command, " ") != "ls /" {
+		t.Errorf("processes %d target %v", f.Processes, f.Target.Command)
+	}
+	if !rec.Exited || rec.ExitStatus != 0 {
+		t.Errorf("exited %v status %d", rec.Exited, rec.ExitStatus)
+	}
+}
+
+// A PID that a traced process used and the kernel reuses for an unrelated
+// process is not traced: the mark lives with the task, not the number.
+func TestRecordPIDReuse(t *testing.T) {
+	testutil.RequireRoot(t)
+	unrelated := compile(t, "unrelated", unrelatedSrc)
+	pidFile := filepath.Join(t.TempDir(), "pid")
+	done := make(chan string, 1)
+	rec := recordOrFail(t, trace.Options{
+		// A traced child exits; its PID is published; the tracer waits.
+		Command: []string{"sh", "-c", `sh -c 'exit 0' & wait $!; echo $! > "$1"; sleep 1.5`, "sh", pidFile},
+		OnStart: func(trace.Started) {
+			go func() {
+				done <- reusePID(pidFile, unrelated)
+			}()
+		},
+	})
+	msg := <-done
+	if msg != "" {
+		t.Skipf("could not arrange PID reuse: %s", msg)
+	}
+	if s := lookup(rec.File, "x86_64", "sysinfo"); s != nil {
+		t.Errorf("a process that reused a traced PID was counted (sysinfo %d)", s.Count)
+	}
+	if rec.File.Processes != 3 {
+		t.Errorf("processes %d, want 3 (sh, its child, sleep)", rec.File.Processes)
+	}
+}
+
+// reusePID waits for the PID in file, then starts bin under that PID by
+// setting ns_last_pid. It returns "" on success.
+func reusePID(file, bin string) string {
+	var pid int
+	for i := 0; i < 100 && pid == 0; i++ {
+		data, _ := os.ReadFile(file)
+		pid, _ = strconv.Atoi(strings.TrimSpace(string(data)))
+		if pid == 0 {
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	if pid == 0 {
+		return "the traced child never published its PID"
+	}
+	for try := 0; try < 20; try++ {
+		if err := os.WriteFile("/proc/sys/kernel/ns_last_pid", []byte(strconv.Itoa(pid-1)), 0o644); err != nil {
+			return err.Error()
+		}
+		cmd := exec.Command(bin)
+		if err := cmd.Start(); err != nil {
+			return err.Error()
+		}
+		got := cmd.Process.Pid
+		_ = cmd.Wait()
+		if got == pid {
+			return ""
+		}
+	}
+	return fmt.Sprintf("pid %d was taken by other processes 20 times", pid)
+}
