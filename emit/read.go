@@ -94,6 +94,9 @@ func parse(data []byte) (*policy.Policy, Format, error) {
 	if trimmed[0] != '{' {
 		return nil, "", invalid("not JSON: Docker and OCI profiles are JSON objects (YAML is read only for SPO SeccompProfile objects)")
 	}
+	if err := checkKeys(m, "", profileKeys); err != nil {
+		return nil, "", err
+	}
 	var j profileJSON
 	if err := strictJSON(trimmed, &j); err != nil {
 		return nil, "", err
@@ -156,6 +159,12 @@ func parseOCIConfig(data []byte) (*policy.Policy, error) {
 	}
 	if cfg.Linux == nil || len(cfg.Linux.Seccomp) == 0 || string(cfg.Linux.Seccomp) == "null" {
 		return nil, invalid("OCI config.json has no linux.seccomp: the container would run without seccomp")
+	}
+	var node yaml.Node
+	if err := yaml.Unmarshal(cfg.Linux.Seccomp, &node); err == nil && len(node.Content) == 1 {
+		if err := checkKeys(node.Content[0], "linux.seccomp.", profileKeys); err != nil {
+			return nil, err
+		}
 	}
 	var j profileJSON
 	if err := strictJSON(cfg.Linux.Seccomp, &j); err != nil {
@@ -424,4 +433,72 @@ func parseSPO(data []byte) (*policy.Policy, error) {
 		return nil, err
 	}
 	return p, nil
+}
+
+// keySet lists the keys of one JSON object and the sets of its children.
+type keySet struct {
+	keys     map[string]*keySet // nil value: a leaf
+	elements *keySet            // for arrays of objects
+}
+
+var (
+	argKeys     = &keySet{keys: map[string]*keySet{"index": nil, "value": nil, "valueTwo": nil, "op": nil}}
+	filterKeys  = &keySet{keys: map[string]*keySet{"caps": nil, "arches": nil, "minKernel": nil}}
+	syscallKeys = &keySet{keys: map[string]*keySet{"names": nil, "name": nil, "action": nil, "errnoRet": nil,
+		"args": {elements: argKeys}, "comment": nil, "includes": filterKeys, "excludes": filterKeys}}
+	profileKeys = &keySet{keys: map[string]*keySet{"defaultAction": nil, "defaultErrnoRet": nil, "architectures": nil,
+		"archMap": {elements: &keySet{keys: map[string]*keySet{"architecture": nil, "subArchitectures": nil}}},
+		"flags":   nil, "listenerPath": nil, "listenerMetadata": nil, "syscalls": {elements: syscallKeys}}}
+)
+
+// checkKeys refuses keys that differ from the known ones only in case
+// (encoding/json would accept them, crun's parser would not) and duplicate
+// keys (parsers disagree on which one wins). Unknown keys are left to the
+// decoder, which names them.
+func checkKeys(n *yaml.Node, path string, ks *keySet) error {
+	if n == nil || ks == nil {
+		return nil
+	}
+	switch n.Kind {
+	case yaml.SequenceNode:
+		if ks.elements == nil {
+			return nil
+		}
+		for i, c := range n.Content {
+			if err := checkKeys(c, fmt.Sprintf("%s[%d].", strings.TrimSuffix(path, "."), i), ks.elements); err != nil {
+				return err
+			}
+		}
+	case yaml.MappingNode:
+		if ks.keys == nil {
+			return nil
+		}
+		seen := map[string]bool{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i].Value
+			if seen[k] {
+				return invalid("%s%s: duplicate key", path, k)
+			}
+			seen[k] = true
+			child, known := ks.keys[k]
+			if !known {
+				for want := range ks.keys {
+					if strings.EqualFold(want, k) {
+						return invalid("%s%s: unknown key (did you mean %q? keys are case-sensitive)", path, k, want)
+					}
+				}
+				continue
+			}
+			v := n.Content[i+1]
+			if child != nil {
+				if child.elements != nil && v.Kind != yaml.SequenceNode {
+					continue // the decoder reports the wrong type
+				}
+				if err := checkKeys(v, path+k+".", child); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
 }
