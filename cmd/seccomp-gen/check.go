@@ -63,6 +63,9 @@ func (o *checkOptions) run() error {
 		if err != nil {
 			return usageErr(fmt.Errorf("trace %w", err))
 		}
+		if f.Lost > 0 && !o.allowIncomplete {
+			return usageErrf("trace %s: incomplete, the recorder lost %d events: a verdict could miss syscalls (--allow-incomplete to check anyway)", path, f.Lost)
+		}
 		files = append(files, f)
 	}
 	if err := sameABI(p, o.traces, files); err != nil {

@@ -206,6 +206,13 @@ func (o *replayOptions) runTraced(p *policy.Policy) error {
 	if rec.Reason == "interrupted" {
 		v.Notes = append(v.Notes, "interrupted: the verdict covers the run up to the interruption")
 	}
+	if rec.File.Lost > 0 && !o.allowIncomplete && v.OK {
+		// What is missing is certain; a pass is not.
+		if err := o.emit(v); err != nil {
+			return err
+		}
+		return exitWith(exitFailure, fmt.Errorf("replay: incomplete, the recorder lost %d events: the verdict could miss syscalls (--allow-incomplete to accept it)", rec.File.Lost))
+	}
 	return o.finish(v)
 }
 

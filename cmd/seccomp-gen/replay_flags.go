@@ -42,12 +42,15 @@ type verdictFlags struct {
 	// baselines are runtime baselines whose syscalls the profile must
 	// allow too (the runtime issues them under the filter before CMD).
 	baselines []string
+	// allowIncomplete accepts runs whose recorder lost events.
+	allowIncomplete bool
 }
 
 func (o *verdictFlags) addFlags(cmd *cobra.Command) {
 	cmd.Flags().StringVarP(&o.profile, "profile", "p", "", "profile to check against (Docker JSON, OCI object or config.json, SPO CRD)")
 	cmd.Flags().StringVar(&o.report, "report", "human", "report format: human, json or junit")
 	cmd.Flags().StringVarP(&o.output, "output", "o", "-", "write the report to FILE ('-' is stdout)")
+	cmd.Flags().BoolVar(&o.allowIncomplete, "allow-incomplete", false, "give a verdict even when the recorder lost events (lost > 0); otherwise that is an error")
 	cmd.Flags().StringArrayVar(&o.baselines, "baseline", nil, "also require the syscalls of a baseline: "+
 		strings.Join(profiles.BaselineNames(), ", ")+" or a FILE (repeatable); checks that the profile lets that runtime start CMD")
 }

@@ -219,6 +219,7 @@ syscalls:
 		mustRead(t, goodTrace), "arch: x86_64, nr: 0, name: read", "arch: x86, nr: 3, name: read", 1), "arch: x86_64}", "arch: x86}", 1))
 	emptyTrace := write("emptytrace.yaml", strings.Split(mustRead(t, goodTrace), "syscalls:")[0]+"syscalls: []\n")
 	badTrace := write("bad.yaml", "version: 1\ncolour: blue\n")
+	lostTrace := write("lost.yaml", strings.Replace(mustRead(t, goodTrace), "lost: 0", "lost: 5", 1))
 
 	cases := []struct {
 		name string
@@ -232,6 +233,7 @@ syscalls:
 		{"check trace of another ABI only", []string{"check", "-p", good, otherABI}},
 		{"check empty trace", []string{"check", "-p", good, emptyTrace}},
 		{"check malformed trace", []string{"check", "-p", good, badTrace}},
+		{"check incomplete trace", []string{"check", "-p", good, lostTrace}},
 		{"check no --profile", []string{"check", goodTrace}},
 		{"check no trace", []string{"check", "-p", good}},
 		{"check bad --report", []string{"check", "-p", good, "--report", "xml", goodTrace}},
