@@ -71,7 +71,7 @@ type Dropped struct {
 	Name  string
 	Count uint64 // total over all traces
 	Runs  int    // traces it was seen in
-	Why   string // "count 2 < 3", "runs 1 < 2"
+	Why   string // "below --min-count 3 and --min-runs 2"
 }
 
 // Observed is one syscall of the merged traces.
@@ -179,13 +179,13 @@ func Reduce(inputs []Input, opts Options, r Resolver) (*Result, error) {
 		res.Observed = append(res.Observed, Observed{k.arch, k.name, c, n})
 		var why []string
 		if opts.MinCount > 0 && c < opts.MinCount {
-			why = append(why, fmt.Sprintf("count %d < --min-count %d", c, opts.MinCount))
+			why = append(why, fmt.Sprintf("--min-count %d", opts.MinCount))
 		}
 		if opts.MinRuns > 0 && n < opts.MinRuns {
-			why = append(why, fmt.Sprintf("seen in %d of %d traces < --min-runs %d", n, len(inputs), opts.MinRuns))
+			why = append(why, fmt.Sprintf("--min-runs %d", opts.MinRuns))
 		}
 		if len(why) > 0 && !neverDropped[k.name] {
-			res.Dropped = append(res.Dropped, Dropped{k.arch, k.name, c, n, strings.Join(why, ", ")})
+			res.Dropped = append(res.Dropped, Dropped{k.arch, k.name, c, n, "below " + strings.Join(why, " and ")})
 			continue
 		}
 		kept = append(kept, k)

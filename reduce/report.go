@@ -25,7 +25,7 @@ func (r *Result) WriteReport(w io.Writer, prefix string) {
 	}
 	p("merged %d trace(s): %s", r.Traces, strings.Join(parts, ", "))
 	for _, d := range r.Dropped {
-		p("dropped %s (%s): %s (count %d, seen in %d of %d traces)", d.Name, d.Arch, d.Why, d.Count, d.Runs, r.Traces)
+		p("dropped %s (%s): count %d in %d of %d traces, %s", d.Name, d.Arch, d.Count, d.Runs, r.Traces, d.Why)
 	}
 	for _, m := range r.Mappings {
 		if m.To == "" {

@@ -124,7 +124,7 @@ func TestGenerateReduction(t *testing.T) {
 	}
 	// ls -l reads /etc/passwd etc.; plain ls does not: whatever only one
 	// run used is dropped and reported with its counts.
-	if !strings.Contains(stderr, "dropped ") || !strings.Contains(stderr, "seen in 1 of 2 traces < --min-runs 2") {
+	if !strings.Contains(stderr, "dropped ") || !strings.Contains(stderr, "in 1 of 2 traces, below --min-runs 2") {
 		t.Errorf("no drop report:\n%s", stderr)
 	}
 	for _, line := range strings.Split(stderr, "\n") {
