@@ -534,3 +534,49 @@ func reusePID(file, bin string) string {
 	}
 	return fmt.Sprintf("pid %d was taken by other processes 20 times", pid)
 }
+
+const oddSrc = `
+#include <sys/syscall.h>
+#include <unistd.h>
+int main(void) {
+	syscall(462); /* newer than Debian 12's libseccomp 2.5.4 (it stops at 456) */
+	syscall(462);
+	syscall(5000); /* beyond every table: cannot be counted */
+	return 0;
+}
+`
+
+// A number libseccomp cannot name is still recorded, by number, and
+// reported; a number beyond the counters' range is counted in lost.
+func TestRecordUnknownAndLost(t *testing.T) {
+	bin := compile(t, "odd", oddSrc)
+	rec := recordOrFail(t, trace.Options{Command: []string{bin}})
+	f := rec.File
+	var got *trace.Syscall
+	for i, s := range f.Syscalls {
+		if s.Arch == "x86_64" && s.Nr == 462 {
+			got = &f.Syscalls[i]
+		}
+	}
+	if got == nil || got.Count != 2 {
+		t.Fatalf("x86_64 462 not recorded twice:\n%s", dump(f))
+	}
+	if name, ok := scmp.Name("x86_64", 462); ok {
+		if got.Name != name {
+			t.Errorf("462 named %q, libseccomp says %q", got.Name, name)
+		}
+	} else {
+		if got.Name != "" {
+			t.Errorf("462 named %q although libseccomp does not know it", got.Name)
+		}
+		if len(rec.Unknown) != 1 || rec.Unknown[0].Nr != 462 {
+			t.Errorf("Unknown = %+v, want x86_64 462", rec.Unknown)
+		}
+	}
+	if f.Lost != 1 {
+		t.Errorf("lost %d, want 1 (syscall 5000)", f.Lost)
+	}
+	if f.Complete() {
+		t.Errorf("a trace with lost syscalls says it is complete")
+	}
+}
