@@ -60,6 +60,9 @@ type workload struct {
 	// not make, depending on timing: strace and the trace may disagree on
 	// them, in either direction.
 	Maybe []string
+	// Processes is the number of distinct processes (not threads) the
+	// trace must report; 0 means not stated.
+	Processes uint64
 }
 
 // maybe reports whether c ("arch:nr") is one of w's timing-dependent calls.
@@ -129,6 +132,10 @@ func parseWorkload(path, binDir string) (workload, error) {
 			w.Helper = true
 		case "nostrace":
 			w.NoStrace = true
+		case "processes":
+			if w.Processes, err = strconv.ParseUint(strings.TrimSpace(val), 10, 64); err != nil || w.Processes == 0 {
+				return w, fmt.Errorf("%s:%d: processes %q: want a number > 0", path, i+1, val)
+			}
 		case "maybe":
 			w.Maybe = append(w.Maybe, strings.Fields(val)...)
 		case "count":
@@ -437,6 +444,9 @@ func checkTrace(t *testing.T, w workload, st *straceResult, tf *trace.File) {
 	t.Helper()
 	if tf.Lost != 0 {
 		t.Errorf("trace: lost %d, want 0", tf.Lost)
+	}
+	if w.Processes != 0 && tf.Processes != w.Processes {
+		t.Errorf("trace: processes %d, want %d", tf.Processes, w.Processes)
 	}
 	for _, e := range sortedKeys(w.Counts) {
 		c, err := resolveExpect(e)

@@ -3,6 +3,7 @@
 //
 // groundtruth: expect x86_64:clone3 x86_64:getsid x86_64:wait4
 // groundtruth: count x86_64:execve=1
+// groundtruth: processes 2
 #define _GNU_SOURCE
 #include <linux/sched.h>
 #include <signal.h>

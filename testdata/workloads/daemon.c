@@ -7,6 +7,7 @@
 //
 // groundtruth: expect x86_64:setsid x86_64:sysinfo x86_64:clock_nanosleep
 // groundtruth: count x86_64:setsid=1 x86_64:sysinfo=1 x86_64:clone=2 x86_64:execve=1
+// groundtruth: processes 3
 #define _GNU_SOURCE
 #include <stdlib.h>
 #include <sys/sysinfo.h>

@@ -4,6 +4,7 @@
 //
 // groundtruth: expect x86_64:openat x86_64:close x86_64:kill x86_64:mkdir
 // groundtruth: count x86_64:execve=1
+// groundtruth: processes 1
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>

@@ -10,6 +10,7 @@
 // groundtruth: cflags -pthread
 // groundtruth: expect x86_64:getpriority x86_64:sysinfo x86_64:times x86_64:wait4 x86_64:unlink
 // groundtruth: count x86_64:getpriority=1 x86_64:sysinfo=1 x86_64:times=1
+// groundtruth: processes 2
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <sys/resource.h>

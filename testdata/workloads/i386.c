@@ -6,6 +6,7 @@
 // groundtruth: cflags -m32
 // groundtruth: expect x86_64:execve x86:getpid x86:getuid32 x86:uname
 // groundtruth: count x86_64:execve=1
+// groundtruth: processes 1
 #include <sys/utsname.h>
 #include <unistd.h>
 

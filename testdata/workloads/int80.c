@@ -8,6 +8,7 @@
 //
 // groundtruth: expect x86:getpid x86:getppid x86:getuid32 x86:getuid x86_64:getpid
 // groundtruth: count x86:getpid=1 x86:getppid=1 x86:getuid32=1 x86:getuid=1 x86_64:getpid=1 x86_64:execve=1
+// groundtruth: processes 1
 #include <sys/syscall.h>
 #include <unistd.h>
 

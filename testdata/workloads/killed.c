@@ -5,6 +5,7 @@
 // groundtruth: expect x86_64:getpgrp x86_64:tgkill
 // groundtruth: count x86_64:getpgrp=1 x86_64:execve=1
 // groundtruth: exit 143
+// groundtruth: processes 1
 #include <signal.h>
 #include <unistd.h>
 

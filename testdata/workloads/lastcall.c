@@ -8,6 +8,7 @@
 // groundtruth: expect x86_64:times x86_64:exit
 // groundtruth: count x86_64:times=1 x86_64:exit=1 x86_64:execve=1
 // groundtruth: exit 7
+// groundtruth: processes 1
 #include <sys/syscall.h>
 #include <sys/times.h>
 #include <unistd.h>

@@ -5,6 +5,7 @@
 //
 // groundtruth: expect x86_64:457 x86_64:458 x86_64:462
 // groundtruth: count x86_64:execve=1
+// groundtruth: processes 1
 #include <sys/syscall.h>
 #include <unistd.h>
 

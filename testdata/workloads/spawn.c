@@ -5,6 +5,7 @@
 //
 // groundtruth: expect x86_64:getitimer x86_64:execve x86_64:wait4
 // groundtruth: count x86_64:execve=2
+// groundtruth: processes 2
 #include <spawn.h>
 #include <string.h>
 #include <sys/time.h>

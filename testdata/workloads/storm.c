@@ -13,6 +13,7 @@
 // groundtruth: cflags -pthread
 // groundtruth: nostrace
 // groundtruth: count x86_64:getppid=1000000 x86:getppid=200000 x86_64:sched_get_priority_max=1 x86_64:execve=1
+// groundtruth: processes 1
 #include <pthread.h>
 #include <sched.h>
 #include <sys/syscall.h>

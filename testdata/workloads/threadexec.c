@@ -9,6 +9,7 @@
 // groundtruth: cflags -pthread
 // groundtruth: expect x86_64:clone3 x86_64:execve x86_64:getpgid
 // groundtruth: count x86_64:execve=2
+// groundtruth: processes 1
 #include <pthread.h>
 #include <string.h>
 #include <sys/syscall.h>

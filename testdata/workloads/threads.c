@@ -10,6 +10,7 @@
 // groundtruth: cflags -pthread
 // groundtruth: expect x86_64:getpriority x86_64:sched_getaffinity x86_64:exit
 // groundtruth: count x86_64:getpriority=1 x86_64:sched_getaffinity=1 x86_64:exit=1 x86_64:execve=1
+// groundtruth: processes 1
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>

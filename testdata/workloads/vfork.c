@@ -3,6 +3,7 @@
 //
 // groundtruth: expect x86_64:vfork x86_64:sched_getscheduler x86_64:wait4
 // groundtruth: count x86_64:execve=1
+// groundtruth: processes 2
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>

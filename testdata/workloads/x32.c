@@ -7,6 +7,7 @@
 //
 // groundtruth: expect x32:getpid x32:getuid
 // groundtruth: count x86_64:execve=1
+// groundtruth: processes 1
 #include <sys/syscall.h>
 #include <unistd.h>
 
