@@ -56,8 +56,8 @@ Exit status:
 		},
 	}
 	cmd.Flags().BoolVar(&o.superset, "superset", false, "exit 3 unless A allows everything B allows (differences the other way are listed, not failed)")
-	cmd.Flags().StringVar(&o.report, "report", "human", "report format: human, json or junit")
-	cmd.Flags().StringVarP(&o.output, "output", "o", "-", "write the report to FILE ('-' is stdout)")
+	cmd.Flags().StringVar(&o.report, "report", "human", "report `FORMAT`: human, json or junit")
+	cmd.Flags().StringVarP(&o.output, "output", "o", "-", "write the report to `FILE` ('-' is stdout)")
 	return cmd
 }
 

@@ -87,10 +87,10 @@ object or a whole config.json, or a Security Profiles Operator CRD (YAML).
 	o.addFlags(cmd)
 	f := cmd.Flags()
 	f.SetInterspersed(false) // everything after CMD belongs to CMD
-	f.StringVar(&o.saveTrace, "save-trace", "", "write the fresh trace (YAML) to FILE (traced mode)")
+	f.StringVar(&o.saveTrace, "save-trace", "", "write the fresh trace (YAML) to `FILE` (traced mode)")
 	f.BoolVar(&o.enforce, "enforce", false, "run CMD under the profile's filter and report what it denied")
-	f.IntVar(&o.pid, "pid", 0, "replay a running process (and its descendants) instead of CMD, until it exits")
-	f.StringVar(&o.cgroup, "cgroup", "", "replay every task of a cgroup v2 directory until it is empty")
+	f.IntVar(&o.pid, "pid", 0, "replay a running process `PID` (and its descendants) instead of CMD, until it exits")
+	f.StringVar(&o.cgroup, "cgroup", "", "replay every task of a cgroup v2 directory `PATH` until it is empty")
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "say on stderr when the recorder is attached (traced mode)")
 	return cmd
 }

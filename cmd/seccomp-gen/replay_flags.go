@@ -47,12 +47,12 @@ type verdictFlags struct {
 }
 
 func (o *verdictFlags) addFlags(cmd *cobra.Command) {
-	cmd.Flags().StringVarP(&o.profile, "profile", "p", "", "profile to check against (Docker JSON, OCI object or config.json, SPO CRD)")
-	cmd.Flags().StringVar(&o.report, "report", "human", "report format: human, json or junit")
-	cmd.Flags().StringVarP(&o.output, "output", "o", "-", "write the report to FILE ('-' is stdout)")
+	cmd.Flags().StringVarP(&o.profile, "profile", "p", "", "`PROFILE` to check against (Docker JSON, OCI object or config.json, SPO CRD)")
+	cmd.Flags().StringVar(&o.report, "report", "human", "report `FORMAT`: human, json or junit")
+	cmd.Flags().StringVarP(&o.output, "output", "o", "-", "write the report to `FILE` ('-' is stdout)")
 	cmd.Flags().BoolVar(&o.allowIncomplete, "allow-incomplete", false, "give a verdict even when the recorder lost events (lost > 0); otherwise that is an error")
-	cmd.Flags().StringArrayVar(&o.baselines, "baseline", nil, "also require the syscalls of a baseline: "+
-		strings.Join(profiles.BaselineNames(), ", ")+" or a FILE (repeatable); checks that the profile lets that runtime start CMD")
+	cmd.Flags().StringArrayVar(&o.baselines, "baseline", nil, "also require the syscalls of baseline `NAME|FILE` ("+
+		strings.Join(profiles.BaselineNames(), ", ")+" or a file; repeatable): the profile must let that runtime start CMD")
 }
 
 // baselineTrace returns the syscalls of the --baseline baselines on every
