@@ -616,9 +616,14 @@ func (r *recorder) processes() uint64 {
 		val uint8
 		n   uint64
 	)
+	target := false
 	it := r.objs.Procs.Iterate()
 	for it.Next(&key, &val) {
 		n++
+		target = target || (r.opts.PID != 0 && key.Tgid == uint32(r.opts.PID))
+	}
+	if r.opts.PID != 0 && !target {
+		n++ // the traced process, idle so far, is traced all the same
 	}
 	var over uint64
 	_ = r.objs.ProcsOverflow.Get(&over)

@@ -212,8 +212,12 @@ func (o *traceOptions) run(ctx context.Context) error {
 		if where == "-" {
 			where = "stdout"
 		}
-		fmt.Fprintf(o.stderr, "seccomp-gen: traced %d processes for %s (%s): %d syscalls, %d distinct (%s); lost %d. Trace written to %s.\n",
-			f.Processes, time.Duration(f.Duration).Truncate(time.Millisecond), rec.Reason, total, len(f.Syscalls),
+		procs := "processes"
+		if f.Processes == 1 {
+			procs = "process"
+		}
+		fmt.Fprintf(o.stderr, "seccomp-gen: traced %d %s for %s (%s): %d syscalls, %d distinct (%s); lost %d. Trace written to %s.\n",
+			f.Processes, procs, time.Duration(f.Duration).Truncate(time.Millisecond), rec.Reason, total, len(f.Syscalls),
 			strings.Join(sortedStrings(names), ", "), f.Lost, where)
 	}
 	if f.Lost > 0 {

@@ -67,7 +67,7 @@ func TestTraceCLIStdoutAndSummary(t *testing.T) {
 	if f.Target.Command[0] != "echo" {
 		t.Errorf("target %v", f.Target.Command)
 	}
-	if !strings.Contains(stderr, "seccomp-gen: traced 1 processes") || !strings.Contains(stderr, "lost 0") {
+	if !strings.Contains(stderr, "seccomp-gen: traced 1 process ") || !strings.Contains(stderr, "lost 0") {
 		t.Errorf("no summary with -v: %q", stderr)
 	}
 	// Not a terminal and no -v: quiet.
