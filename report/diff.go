@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -52,8 +53,8 @@ func FromProfileDiff(a, b string, superset bool, d *reduce.ProfileDiff) *Diff {
 	return r
 }
 
-// WriteDiff renders a diff report (human or json; junit has one test case
-// per syscall B allows, failing when A does not).
+// WriteDiff renders a diff report: human, json, or junit (one test case per
+// syscall the profiles disagree on).
 func WriteDiff(w io.Writer, f Format, d *Diff) error {
 	var buf bytes.Buffer
 	switch f {
@@ -67,24 +68,7 @@ func WriteDiff(w io.Writer, f Format, d *Diff) error {
 		buf.Write(b)
 		buf.WriteByte('\n')
 	case JUnit:
-		v := &Verdict{Tool: "diff", Profile: d.A, Inputs: []string{d.B}, Missing: []Syscall{}, Syscalls: []Syscall{}}
-		for _, e := range d.OnlyB {
-			s := Syscall{Name: e.Name, Arch: e.Arch, Nr: -1, Reason: "denied",
-				Detail: fmt.Sprintf("%s allows it, %s answers %s", d.B, d.A, e.A)}
-			v.Missing = append(v.Missing, s)
-			v.Syscalls = append(v.Syscalls, s)
-		}
-		if !d.Superset {
-			for _, e := range d.OnlyA {
-				s := Syscall{Name: e.Name, Arch: e.Arch, Nr: -1, Reason: "denied",
-					Detail: fmt.Sprintf("%s allows it, %s answers %s", d.A, d.B, e.B)}
-				v.Missing = append(v.Missing, s)
-				v.Syscalls = append(v.Syscalls, s)
-			}
-		}
-		v.Checked = len(v.Syscalls)
-		v.OK = d.OK
-		if err := writeJUnit(&buf, v); err != nil {
+		if err := writeDiffJUnit(&buf, d); err != nil {
 			return err
 		}
 	default:
@@ -127,4 +111,38 @@ func writeDiffHuman(w *bytes.Buffer, d *Diff) {
 		fmt.Fprintf(w, "diff: %s and %s differ: %d only in A, %d only in B, %d different answers\n",
 			d.A, d.B, len(d.OnlyA), len(d.OnlyB), len(d.Answer))
 	}
+}
+
+// writeDiffJUnit writes one test case per syscall the profiles disagree on;
+// a case fails when it breaks the question asked (--superset: only "allowed
+// only by B" fails; otherwise every difference does).
+func writeDiffJUnit(w *bytes.Buffer, d *Diff) error {
+	suite := junitSuite{
+		Name:       "seccomp-gen diff " + d.A + " " + d.B,
+		Properties: []junitProperty{{Name: "a", Value: d.A}, {Name: "b", Value: d.B}, {Name: "superset", Value: fmt.Sprint(d.Superset)}},
+	}
+	add := func(es []DiffEntry, what string, fails bool) {
+		for _, e := range es {
+			c := junitCase{Name: e.Arch + "/" + e.Name, ClassName: "seccomp." + e.Arch}
+			if fails {
+				msg := fmt.Sprintf("%s on %s: %s; A (%s) answers %s, B (%s) answers %s", e.Name, e.Arch, what, d.A, e.A, d.B, e.B)
+				c.Failure = &junitFailure{Message: msg, Type: what, Text: msg + "\n"}
+				suite.Failures++
+			}
+			suite.Cases = append(suite.Cases, c)
+		}
+	}
+	add(d.OnlyB, "allowed only by B", true)
+	add(d.OnlyA, "allowed only by A", !d.Superset)
+	add(d.Answer, "different answers", !d.Superset)
+	suite.Tests = len(suite.Cases)
+	all := junitSuites{Name: "seccomp-gen", Tests: suite.Tests, Failures: suite.Failures, Suites: []junitSuite{suite}}
+	w.WriteString(xml.Header)
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(all); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	w.WriteByte('\n')
+	return nil
 }
