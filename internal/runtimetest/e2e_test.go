@@ -225,3 +225,56 @@ func firstLine(s string) string {
 	l, _, _ := strings.Cut(strings.TrimSpace(s), "\n")
 	return l
 }
+
+// TestRuntimeBaselinesSuffice checks the measured baselines against the
+// runtimes on this host: an entrypoint that only exits, traced on the host,
+// runs under runc and crun in both modes with the default baselines; and
+// each runtime's own baseline is needed (runc's alone does not start crun
+// with noNewPrivileges false, nor crun's runc).
+func TestRuntimeBaselinesSuffice(t *testing.T) {
+	requireRuntimes(t)
+	sg := buildSG(t)
+	b := newBundle(t)
+	src := filepath.Join(t.TempDir(), "exit.c")
+	os.WriteFile(src, []byte(`void _start(void){ __asm__ volatile("mov $231,%eax\n mov $7,%edi\n syscall"); }`), 0o644)
+	if out, err := exec.Command("gcc", "-static", "-nostdlib", "-O2", "-o", filepath.Join(b.Rootfs, "exit7"), src).CombinedOutput(); err != nil {
+		t.Fatalf("gcc: %v\n%s", err, out)
+	}
+	tr := filepath.Join(t.TempDir(), "exit.trace.yaml")
+	cmd := exec.Command(sg, "trace", "-o", tr, "--", filepath.Join(b.Rootfs, "exit7"))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 7 {
+			t.Fatalf("trace: %v\n%s", err, out)
+		}
+	}
+	b.SetArgs("/exit7")
+	ctx := context.Background()
+	def := generate(t, sg, tr)
+	onlyRunc := generate(t, sg, "--baseline", "runc", tr)
+	onlyCrun := generate(t, sg, "--baseline", "crun", tr)
+	for _, rt := range runtimetest.Runtimes {
+		for _, nnp := range []bool{true, false} {
+			b.SetNoNewPrivileges(nnp)
+			b.SetSeccomp(def)
+			res, err := b.Run(ctx, rt)
+			if err != nil || res.ExitCode != 7 {
+				t.Errorf("%s nnp=%v with the default baselines: %v %v (want exit 7)", rt, nnp, res, err)
+			}
+		}
+	}
+	b.SetNoNewPrivileges(false)
+	for _, c := range []struct {
+		rt   string
+		prof json.RawMessage
+	}{{"runc", onlyCrun}, {"crun", onlyRunc}} {
+		b.SetSeccomp(c.prof)
+		res, err := b.Run(ctx, c.rt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.ExitCode == 7 {
+			t.Errorf("%s nnp=false started with the other runtime's baseline only: the baselines are not measured per runtime", c.rt)
+		}
+		t.Logf("%s with the other runtime's baseline: exit %d %q", c.rt, res.ExitCode, firstLine(res.Stderr))
+	}
+}
