@@ -368,3 +368,30 @@ func TestReplayPID(t *testing.T) {
 		t.Fatal("replay --pid did not end after the process exited")
 	}
 }
+
+// TestReplayExitStatuses: a failing command is 4, a missing one too; when
+// the profile does not cover the run either, 3 wins.
+func TestReplayExitStatuses(t *testing.T) {
+	testutil.RequireRoot(t)
+	dir := t.TempDir()
+	prof := writeProfile(t, dir, "p.json", allowAllBut("getpriority", policy.ActErrno), emit.FormatDocker)
+	fail := cc(t, dir, "fail", "int main(void) { return 7; }\n")
+	failExtra := cc(t, dir, "failextra", "#include <sys/resource.h>\nint main(void) { getpriority(PRIO_PROCESS, 0); return 7; }\n")
+	for _, c := range []struct {
+		name string
+		cmd  []string
+		want int
+	}{
+		{"command fails", []string{fail}, exitCommandFailed},
+		{"command not found", []string{filepath.Join(dir, "nope")}, exitCommandFailed},
+		{"fails and not covered", []string{failExtra}, exitNotCovered},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			args := append([]string{"replay", "-p", prof, "--"}, c.cmd...)
+			out, stderr, code := sg(t, dir, args...)
+			if code != c.want {
+				t.Fatalf("exit %d, want %d\n%s\n%s", code, c.want, out, stderr)
+			}
+		})
+	}
+}
