@@ -1,0 +1,103 @@
+package profiles_test
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/seccomp-gen/seccomp-gen/profiles"
+)
+
+func TestShipped(t *testing.T) {
+	names := profiles.BaselineNames()
+	for _, want := range []string{"crun", "process", "runc"} {
+		if !slices.Contains(names, want) {
+			t.Errorf("baseline %s not shipped (have %v)", want, names)
+		}
+	}
+	for _, n := range names {
+		b, err := profiles.LoadBaseline(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b.Description == "" || b.Measured == "" || b.Source != "embedded:"+n {
+			t.Errorf("%s: %+v", n, b)
+		}
+	}
+	for _, n := range []string{"runc", "crun"} {
+		b, _ := profiles.LoadBaseline(n)
+		if !slices.Contains(b.Include, "process") || !slices.Contains(b.Syscalls["x86_64"], "execve") {
+			t.Errorf("%s must include process and execve: %+v", n, b)
+		}
+	}
+}
+
+func TestParseBaselineStrict(t *testing.T) {
+	for _, c := range []struct{ body, want string }{
+		{"", "empty file"},
+		{"name: x\nsyscalls: {x86_64: [read]}\ncolour: red\n", "field colour not found"},
+		{"syscalls: {x86_64: [read]}\n", "no name"},
+		{"name: x\n", "no syscalls"},
+		{"name: x\nsyscalls: {x86_64: [read], aarch64: [read]}\n", "no 'measured' arch"},
+		{"name: x\nmeasured: arm\nsyscalls: {x86_64: [read]}\n", `measured arch "arm" has no syscall list`},
+		{"name: x\nsyscalls: {x86_64: [\"read write\"]}\n", "bad syscall name"},
+		{"name: [\n", "b.yaml"},
+	} {
+		_, err := profiles.ParseBaseline([]byte(c.body), "b.yaml")
+		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "b.yaml") || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%q: err %v, want one line naming b.yaml and %q", c.body, err, c.want)
+		}
+	}
+}
+
+func TestResolve(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "mine.yaml")
+	os.WriteFile(file, []byte("name: mine\ninclude: [crun]\nsyscalls: {x86_64: [uname]}\n"), 0o644)
+	bl, err := profiles.Resolve([]string{"runc", file}, os.ReadFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, b := range bl {
+		got = append(got, b.Name)
+	}
+	if want := []string{"process", "runc", "crun", "mine"}; !slices.Equal(got, want) {
+		t.Errorf("resolved %v, want %v (includes first, each once)", got, want)
+	}
+	if bl[3].Source != file {
+		t.Errorf("source %q", bl[3].Source)
+	}
+	if _, err := profiles.Resolve([]string{filepath.Join(dir, "missing.yaml")}, os.ReadFile); err == nil || !strings.Contains(err.Error(), "missing.yaml") {
+		t.Errorf("missing file: %v", err)
+	}
+	if _, err := profiles.Resolve([]string{"runc2"}, os.ReadFile); !errors.Is(err, profiles.ErrUnknownBaseline) {
+		t.Errorf("unknown name: %v", err)
+	}
+	os.WriteFile(filepath.Join(dir, "loop.yaml"), []byte("name: loop\ninclude: ["+filepath.Join(dir, "loop2.yaml")+"]\nsyscalls: {x86_64: [read]}\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "loop2.yaml"), []byte("name: loop2\ninclude: ["+filepath.Join(dir, "loop.yaml")+"]\nsyscalls: {x86_64: [read]}\n"), 0o644)
+	if _, err := profiles.Resolve([]string{filepath.Join(dir, "loop.yaml")}, os.ReadFile); err != nil {
+		// A cycle ends at the second visit of a name: not an error, but it
+		// must terminate.
+		t.Logf("include cycle: %v", err)
+	}
+}
+
+func TestCeiling(t *testing.T) {
+	c := profiles.Ceiling()
+	seen := map[string]bool{}
+	for _, e := range c {
+		if seen[e.Name] {
+			t.Errorf("%s listed twice", e.Name)
+		}
+		seen[e.Name] = true
+	}
+	for _, must := range []string{"init_module", "finit_module", "kexec_load", "bpf", "perf_event_open", "io_uring_setup", "ptrace", "mount", "umount2", "pivot_root", "swapon", "reboot", "open_by_handle_at"} {
+		if !seen[must] {
+			t.Errorf("ceiling lacks %s", must)
+		}
+	}
+}
