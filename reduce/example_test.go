@@ -41,12 +41,12 @@ func ExampleReduce() {
 	fmt.Println("getdents64:", p.Lookup("getdents64").Action)
 	fmt.Println("ptrace:", p.Lookup("ptrace").Action, p.Lookup("ptrace").Errno)
 	for _, d := range res.Dropped {
-		fmt.Printf("dropped %s: %s\n", d.Name, d.Why)
+		fmt.Printf("dropped %s: %s (baseline allows it: %v)\n", d.Name, d.Why, d.ByBaseline)
 	}
 	// Output:
 	// [x86_64] SCMP_ACT_ERRNO 38
 	// getdents64: SCMP_ACT_ALLOW
 	// ptrace: SCMP_ACT_ERRNO 1
-	// dropped lseek: below --min-runs 2
-	// dropped read: below --min-runs 2
+	// dropped lseek: below --min-runs 2 (baseline allows it: false)
+	// dropped read: below --min-runs 2 (baseline allows it: true)
 }

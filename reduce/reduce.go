@@ -72,6 +72,8 @@ type Dropped struct {
 	Count uint64 // total over all traces
 	Runs  int    // traces it was seen in
 	Why   string // "below --min-count 3 and --min-runs 2"
+	// ByBaseline is true when a baseline allows the syscall anyway.
+	ByBaseline bool
 }
 
 // Observed is one syscall of the merged traces.
@@ -185,7 +187,7 @@ func Reduce(inputs []Input, opts Options, r Resolver) (*Result, error) {
 			why = append(why, fmt.Sprintf("--min-runs %d", opts.MinRuns))
 		}
 		if len(why) > 0 && !neverDropped[k.name] {
-			res.Dropped = append(res.Dropped, Dropped{k.arch, k.name, c, n, "below " + strings.Join(why, " and ")})
+			res.Dropped = append(res.Dropped, Dropped{Arch: k.arch, Name: k.name, Count: c, Runs: n, Why: "below " + strings.Join(why, " and ")})
 			continue
 		}
 		kept = append(kept, k)
@@ -284,6 +286,9 @@ func Reduce(inputs []Input, opts Options, r Resolver) (*Result, error) {
 		res.Baselines = append(res.Baselines, b.Name)
 	}
 	res.Allowed = sortedSet(allowed)
+	for i, d := range res.Dropped {
+		res.Dropped[i].ByBaseline = allowed[d.Name]
+	}
 	for _, n := range res.Allowed {
 		if !observed[n] {
 			res.FromBaselines = append(res.FromBaselines, n)

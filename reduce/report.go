@@ -25,7 +25,11 @@ func (r *Result) WriteReport(w io.Writer, prefix string) {
 	}
 	p("merged %d trace(s): %s", r.Traces, strings.Join(parts, ", "))
 	for _, d := range r.Dropped {
-		p("dropped %s (%s): count %d in %d of %d traces, %s", d.Name, d.Arch, d.Count, d.Runs, r.Traces, d.Why)
+		still := ""
+		if d.ByBaseline {
+			still = " (a baseline allows it anyway)"
+		}
+		p("dropped %s (%s): count %d in %d of %d traces, %s%s", d.Name, d.Arch, d.Count, d.Runs, r.Traces, d.Why, still)
 	}
 	for _, m := range r.Mappings {
 		if m.To == "" {
