@@ -300,10 +300,7 @@ func (s *supervisor) handle(req *seccomp.ScmpNotifReq) *seccomp.ScmpNotifResp {
 		// Runtimes kill a task that uses an ABI the profile does not list.
 		e.Reason, e.Action, errno = reduce.ReasonArch, policy.ActKill, policy.EPERM
 	default:
-		v := s.p.Lookup(name)
-		if name == "" {
-			v = s.p.Lookup("\x00unknown")
-		}
+		v := evalArgs(s.p, name, req.Data.Args)
 		e.Action, e.Errno = v.Action, v.Errno
 		switch v.Action {
 		case policy.ActErrno:
@@ -312,8 +309,8 @@ func (s *supervisor) handle(req *seccomp.ScmpNotifReq) *seccomp.ScmpNotifResp {
 			e.Reason, e.Errno, errno = reduce.ReasonEnforced, policy.ENOSYS, policy.ENOSYS
 			e.Action = policy.ActErrno
 		case policy.ActAllow, policy.ActLog:
-			// Only a conditional rule sends an allowed name here: its
-			// argument condition did not match and the fall-through allows.
+			// libseccomp ordered overlapping conditional rules
+			// differently from the profile's order: let it run.
 			return &seccomp.ScmpNotifResp{Flags: seccomp.NotifRespFlagContinue}
 		default: // kill, kill_thread, kill_process, trap, notify
 			e.Reason, errno = reduce.ReasonWouldKill, policy.EPERM
@@ -337,4 +334,68 @@ func comm(pid uint32) string {
 		return ""
 	}
 	return strings.TrimSpace(string(b))
+}
+
+// evalArgs is the profile's answer for one call: the first rule naming the
+// syscall whose argument conditions all hold (a rule without conditions
+// always holds), else the default action. An empty name (a number
+// libseccomp cannot name) gets the default action.
+func evalArgs(p *policy.Policy, name string, args []uint64) policy.Verdict {
+	v := policy.Verdict{Action: p.DefaultAction, Errno: policy.EPERM}
+	if p.DefaultErrno != nil {
+		v.Errno = *p.DefaultErrno
+	}
+	if name == "" {
+		return v
+	}
+	for _, r := range p.Rules {
+		if !ruleNames(r, name) || !argsHold(r.Args, args) {
+			continue
+		}
+		v = policy.Verdict{Action: r.Action, Errno: policy.EPERM}
+		if r.Errno != nil {
+			v.Errno = *r.Errno
+		}
+		return v
+	}
+	return v
+}
+
+func ruleNames(r policy.Rule, name string) bool {
+	for _, n := range r.Names {
+		if n == name {
+			return true
+		}
+	}
+	return false
+}
+
+func argsHold(conds []policy.Arg, args []uint64) bool {
+	for _, c := range conds {
+		if int(c.Index) >= len(args) {
+			return false
+		}
+		a := args[c.Index]
+		var ok bool
+		switch c.Op {
+		case policy.OpNotEqual:
+			ok = a != c.Value
+		case policy.OpLessThan:
+			ok = a < c.Value
+		case policy.OpLessEqual:
+			ok = a <= c.Value
+		case policy.OpEqualTo:
+			ok = a == c.Value
+		case policy.OpGreaterEqual:
+			ok = a >= c.Value
+		case policy.OpGreaterThan:
+			ok = a > c.Value
+		case policy.OpMaskedEqual:
+			ok = a&c.Value == c.ValueTwo
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
 }

@@ -212,3 +212,24 @@ func TestEnforceTracedProfile(t *testing.T) {
 		t.Fatalf("wait4 not reported:\n%s", out)
 	}
 }
+
+// Argument conditions are compiled into the enforce filter: the rule
+// denies getpriority(PRIO_PROCESS, ...) only; the workload calls it with
+// PRIO_PROCESS (0), so it is denied when the condition says 0, not when it
+// says PRIO_PGRP (1).
+func TestEnforceArgumentConditions(t *testing.T) {
+	wl := workload(t)
+	dir := t.TempDir()
+	for _, c := range []struct {
+		value uint64
+		want  int
+	}{{0, exitNotCovered}, {1, 0}} {
+		p := allowAllBut("getpriority", policy.ActErrno)
+		p.Rules[0].Args = []policy.Arg{{Index: 0, Value: c.value, Op: policy.OpEqualTo}}
+		prof := writeProfile(t, dir, "p.json", p, emit.FormatDocker)
+		out, stderr, code := sg(t, dir, "replay", "--enforce", "-p", prof, "--", wl, "--extra")
+		if code != c.want {
+			t.Fatalf("condition arg0 == %d: exit %d, want %d\n%s\n%s", c.value, code, c.want, out, stderr)
+		}
+	}
+}
