@@ -230,10 +230,18 @@ func constComment(in Instruction, st state) string {
 			return ""
 		}
 		if int(in.Code&0xf0) != jmpJEQ {
+			if in.K == X32SyscallBit {
+				return "x32 numbers (__X32_SYSCALL_BIT)"
+			}
+			op := ">="
 			if int(in.Code&0xf0) == jmpJGT {
+				op = ">"
 				if m, err := scmp.MaxNr(arch); err == nil && uint32(m) == in.K {
 					return fmt.Sprintf("beyond the %s table (max %d)", arch, m)
 				}
+			}
+			if n, ok := scmp.Name(arch, int(in.K)); ok {
+				return fmt.Sprintf("nr %s %s (%s)", op, n, arch)
 			}
 			return ""
 		}

@@ -7,14 +7,16 @@
 // -> Bytes (raw struct sock_filter, for "generate --format bpf"), Install
 // (replay --enforce), Run (tests), Disassemble ("seccomp-gen disasm").
 //
-//   - Compile(p, Options{Arch, BadArch, NoStub}) (Program, error): libseccomp
+//   - Compile(p, Options{Arch, BadArch, NoStub, Linear}) (Program, error): libseccomp
 //     (NewFilter, AddArch, AddRule, SetBadArchAction, ExportBPF) builds the
 //     filter for the policy's ABIs that run on Arch; an ENOSYS stub is
 //     prepended so that syscall numbers above libseccomp's table return
 //     ERRNO(ENOSYS) (runc's patchbpf does the same for numbers above the
 //     highest syscall a profile names). ABIs the policy does not list get
 //     BadArch (default SCMP_ACT_KILL_PROCESS). Unknown names are
-//     *scmp.UnknownSyscallError.
+//     *scmp.UnknownSyscallError. libseccomp lays the comparisons out as a
+//     binary search over syscall numbers (Linear: its default list, as
+//     runc and crun load it); the answers are the same.
 //   - Parse(raw) / ReadFile(path) / Program.Bytes(): raw filters, checked
 //     as the kernel's loader checks them (Program.Check).
 //   - Program.Run(Data{Nr, Arch, IP, Args}) (Result, error): the userspace

@@ -36,6 +36,7 @@ type Result struct {
 	Ret    uint32        // the raw SECCOMP_RET_* value
 	Action policy.Action // its action
 	Data   uint16        // its data (errno for SCMP_ACT_ERRNO)
+	Steps  int           // instructions executed, the return included
 }
 
 func (r Result) String() string {
@@ -60,12 +61,14 @@ func (p Program) Run(d Data) (Result, error) {
 func (p Program) run(data []byte) (Result, error) {
 	var a, x uint32
 	var mem [16]uint32
+	steps := 0
 	done := func(r uint32) (Result, error) {
 		act, dat := ActionOf(r)
-		return Result{Ret: r, Action: act, Data: dat}, nil
+		return Result{Ret: r, Action: act, Data: dat, Steps: steps}, nil
 	}
 	for pc := 0; pc < len(p); pc++ {
 		in := p[pc]
+		steps++
 		switch in.Code {
 		case clsLD | szW | modeABS:
 			a = binary.LittleEndian.Uint32(data[in.K:])
