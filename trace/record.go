@@ -187,7 +187,7 @@ func Record(ctx context.Context, opts Options) (*Recording, error) {
 	}
 	elapsed := time.Since(r.started)
 	r.detach()
-	if r.cmd != nil && r.cmd.ProcessState != nil && !r.commandRan() {
+	if r.cmdExited() && !r.commandRan() {
 		// The stub could not exec the command and said why on stderr.
 		return nil, &CommandError{Name: opts.Command[0], Status: shellStatus(r.cmd.ProcessState), Reported: true, Err: ErrCommandNotRun}
 	}
@@ -269,7 +269,8 @@ type recorder struct {
 	argv    []string
 	cmd     *exec.Cmd
 	gate    *os.File // write end of the stub's gate pipe
-	cmdDone chan struct{}
+	cmdDone chan struct{} // nil once wait has seen it closed
+	exited  chan struct{} // closed once cmd.Wait returned
 	armed   bool
 
 	// PID
@@ -278,6 +279,20 @@ type recorder struct {
 	// Cgroup
 	cgroupFD   int
 	cgroupSeen bool // the cgroup has been populated
+}
+
+// cmdExited reports whether the command was started and has been reaped;
+// only then may cmd.ProcessState be read.
+func (r *recorder) cmdExited() bool {
+	if r.exited == nil {
+		return false
+	}
+	select {
+	case <-r.exited:
+		return true
+	default:
+		return false
+	}
 }
 
 func (r *recorder) targetPID() int {
@@ -523,7 +538,7 @@ func (r *recorder) wait(ctx context.Context) (string, error) {
 func (r *recorder) gone() bool {
 	switch {
 	case r.cmd != nil:
-		return r.cmd.ProcessState != nil && r.live() <= 0
+		return r.cmdExited() && r.live() <= 0
 	case r.opts.PID != 0:
 		fds := []unix.PollFd{{Fd: int32(r.pidfd), Events: unix.POLLIN}}
 		n, err := unix.Poll(fds, 0)
@@ -672,7 +687,7 @@ func (r *recorder) result(reason string, elapsed time.Duration) (*Recording, err
 	default:
 		f.Target.Cgroup = r.opts.Cgroup
 	}
-	if r.cmd != nil && r.cmd.ProcessState != nil {
+	if r.cmdExited() {
 		rec.Exited = true
 		rec.ExitStatus = shellStatus(r.cmd.ProcessState)
 		code := rec.ExitStatus

@@ -96,6 +96,7 @@ func (r *recorder) startCommand() error {
 	r.armed = true
 	done := make(chan struct{})
 	r.cmdDone = done
+	r.exited = done
 	go func() {
 		_ = cmd.Wait()
 		close(done)

@@ -19,6 +19,10 @@ import (
 	"github.com/seccomp-gen/seccomp-gen/trace"
 )
 
+// interruptGrace is how long Ctrl-C lets a traced command exit before the
+// trace ends without it.
+const interruptGrace = 2 * time.Second
+
 type traceOptions struct {
 	output   string
 	pid      int
@@ -60,7 +64,9 @@ Targets (exactly one):
 
 --duration, Ctrl-C and SIGTERM end the trace early and still write it; a
 command still running then keeps running, untraced, and seccomp-gen exits
-with 0 (--duration) or 128+N (signal N).
+with 0 (--duration) or 128+N (signal N). Ctrl-C, which the command receives
+too, first gives it 2 seconds to exit while still traced (a second Ctrl-C
+stops at once); if it does, seccomp-gen exits with its status.
 
 Needs root (or CAP_BPF and CAP_PERFMON) and a kernel with BTF.
 While tracing, a status line is shown on stderr when it is a terminal; a
@@ -142,6 +148,16 @@ func (o *traceOptions) run(ctx context.Context) error {
 		select {
 		case s := <-sigs:
 			caught.Store(int32(s.(syscall.Signal)))
+			if s == syscall.SIGINT && len(o.command) > 0 {
+				// Ctrl-C reached the command too (same process group):
+				// keep recording its way out for a moment, as time(1)
+				// does; a second signal stops at once.
+				select {
+				case <-time.After(interruptGrace):
+				case <-sigs:
+				case <-ctx.Done():
+				}
+			}
 			cancel()
 		case <-ctx.Done():
 		}

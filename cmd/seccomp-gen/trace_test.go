@@ -166,3 +166,50 @@ func procState(pid int) string {
 	}
 	return s[i+2 : i+3]
 }
+
+// Ctrl-C reaches the whole foreground process group: the command's own way
+// out is still traced and its status is seccomp-gen's.
+func TestTraceCLICtrlC(t *testing.T) {
+	testutil.RequireRoot(t)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "t.yaml")
+	// The command traps SIGINT and makes a marker syscall (via ls) on its
+	// way out, then exits 5.
+	cmd := exec.Command(os.Args[0], "trace", "-v", "-o", out, "--", "sh", "-c",
+		`trap 'ls / >/dev/null; exit 5' INT; while :; do sleep 0.05; done`)
+	cmd.Env = append(os.Environ(), testMainEnv+"=1")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // a process group to signal, as a terminal does
+	errPipe, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+	r := bufio.NewReader(errPipe)
+	if line, err := r.ReadString('\n'); err != nil || !strings.HasPrefix(line, "seccomp-gen: tracing pid ") {
+		t.Fatalf("first stderr line %q: %v", line, err)
+	}
+	time.Sleep(200 * time.Millisecond)
+	if err := syscall.Kill(-cmd.Process.Pid, syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	var rest bytes.Buffer
+	_, _ = rest.ReadFrom(r)
+	_ = cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code != 5 {
+		t.Errorf("exit %d, want the command's 5; stderr %s", code, rest.String())
+	}
+	f, err := trace.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, s := range f.Syscalls {
+		found = found || (s.Name == "getdents64" && s.First == "ls")
+	}
+	if !found || f.ExitCode == nil || *f.ExitCode != 5 {
+		t.Errorf("the command's exit path is missing from the trace (exit_code %v):\n%+v", f.ExitCode, f.Syscalls)
+	}
+}
