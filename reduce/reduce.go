@@ -244,8 +244,19 @@ func Reduce(inputs []Input, opts Options, r Resolver) (*Result, error) {
 	allowed := map[string]bool{}
 	observed := map[string]bool{}
 	mapped := map[Mapping]bool{}
+	targets := map[string]bool{}
+	for _, a := range arches {
+		targets[a] = true
+	}
 	for _, arch := range arches {
 		for _, k := range kept {
+			if k.arch != arch && targets[k.arch] && family(k.arch) == family(arch) {
+				// Seen on a covered ABI of the same machine (an i386
+				// syscall on x86_64): it runs there, not here.
+				allowed[k.name] = true
+				observed[k.name] = true
+				continue
+			}
 			to, ok := mapName(r, arch, k.name)
 			if to != k.name {
 				mapped[Mapping{Arch: arch, From: k.name, To: to}] = true
@@ -378,6 +389,17 @@ func targetArches(opts Options, seen map[string]bool, r Resolver) ([]string, err
 		delete(set, opts.Native)
 	}
 	return append(out, sortedSet(set)...), nil
+}
+
+// family groups the ABIs one machine runs.
+func family(arch string) string {
+	switch arch {
+	case trace.ArchX86_64, trace.ArchX86, trace.ArchX32:
+		return "x86"
+	case trace.ArchAArch64, trace.ArchARM:
+		return "arm"
+	}
+	return arch
 }
 
 func sortedSet(set map[string]bool) []string {

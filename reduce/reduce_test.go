@@ -413,3 +413,24 @@ func TestBadInput(t *testing.T) {
 		t.Errorf("--allow-incomplete: %v", err)
 	}
 }
+
+func TestMixedABIs(t *testing.T) {
+	// An i386 program traced on x86_64: its names are allowed for x86, and
+	// not reported as missing on x86_64 (it never issues them there).
+	a := mk(t, "x86", "read=1", "mmap2=3", "fstat64=1", "socketcall=1", "exit_group=1")
+	b := mk(t, "x86_64", "read=1", "exit_group=1")
+	res := run(t, in(a, b), reduce.Options{})
+	if len(res.Mappings) != 0 {
+		t.Errorf("mappings %+v, want none", res.Mappings)
+	}
+	for _, n := range []string{"mmap2", "fstat64", "socketcall"} {
+		if !res.Policy.Allows(n) {
+			t.Errorf("%s not allowed", n)
+		}
+	}
+	// An x86_64 trace for a profile that also covers aarch64: mapped there.
+	res = run(t, in(b, mk(t, "x86_64", "open=1")), reduce.Options{Arches: []string{"x86_64", "aarch64"}})
+	if !res.Policy.Allows("open") || !res.Policy.Allows("openat") {
+		t.Errorf("x86_64+aarch64: allowed %v", res.Allowed)
+	}
+}
