@@ -268,7 +268,7 @@ type recorder struct {
 	path    string // resolved program the stub execs
 	argv    []string
 	cmd     *exec.Cmd
-	gate    *os.File // write end of the stub's gate pipe
+	gate    *os.File      // write end of the stub's gate pipe
 	cmdDone chan struct{} // nil once wait has seen it closed
 	exited  chan struct{} // closed once cmd.Wait returned
 	armed   bool
