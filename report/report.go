@@ -63,7 +63,8 @@ type Verdict struct {
 	// --enforce" or "check".
 	Tool    string `json:"tool"`
 	Profile string `json:"profile"`
-	// Inputs are the trace files (check) or the command line (replay).
+	// Inputs are the trace files (check), the command line (replay), or
+	// ["pid", PID] / ["cgroup", PATH] (replay --pid / --cgroup).
 	Inputs []string `json:"inputs"`
 	// ExitCode is the workload's exit status (replay only).
 	ExitCode *int `json:"exit_code,omitempty"`
@@ -166,6 +167,9 @@ func writeHuman(w *bytes.Buffer, v *Verdict) {
 
 func inputsText(v *Verdict) string {
 	if strings.HasPrefix(v.Tool, "replay") {
+		if len(v.Inputs) == 2 && (v.Inputs[0] == "pid" || v.Inputs[0] == "cgroup") {
+			return v.Inputs[0] + " " + v.Inputs[1] // replay --pid / --cgroup
+		}
 		return "the run of `" + strings.Join(v.Inputs, " ") + "`"
 	}
 	if len(v.Inputs) == 1 {

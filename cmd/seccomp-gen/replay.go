@@ -160,7 +160,12 @@ func (o *replayOptions) runTraced(p *policy.Policy) error {
 		Stderr:  os.Stderr,
 		Namer:   scmp.Tables{},
 		OnStart: func(s trace.Started) {
-			if o.verbose {
+			if !o.verbose {
+				return
+			}
+			if o.cgroup != "" {
+				fmt.Fprintf(os.Stderr, "seccomp-gen: replay: recording cgroup %s\n", o.cgroup)
+			} else {
 				fmt.Fprintf(os.Stderr, "seccomp-gen: replay: recording pid %d\n", s.PID)
 			}
 		},

@@ -395,3 +395,65 @@ func TestReplayExitStatuses(t *testing.T) {
 		})
 	}
 }
+
+// TestReplayCgroup: --cgroup replays every task that joins a cgroup v2
+// directory (how a container is replayed).
+func TestReplayCgroup(t *testing.T) {
+	testutil.RequireRoot(t)
+	wl := workload(t)
+	root := ""
+	mounts, _ := os.ReadFile("/proc/self/mountinfo")
+	for _, l := range strings.Split(string(mounts), "\n") {
+		if _, post, ok := strings.Cut(l, " - "); ok && strings.HasPrefix(post, "cgroup2 ") {
+			if f := strings.Fields(l); len(f) > 4 {
+				root = f[4]
+				break
+			}
+		}
+	}
+	if root == "" {
+		testutil.SkipOrFail(t, "no cgroup v2 mount")
+	}
+	cg := filepath.Join(root, "seccomp-gen-replay-test-"+strconv.Itoa(os.Getpid()))
+	if err := os.Mkdir(cg, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Remove(cg)
+	dir := t.TempDir()
+	prof := writeProfile(t, dir, "p.json", allowAllBut("getpriority", policy.ActErrno), emit.FormatDocker)
+	rep := exec.Command(os.Args[0], "replay", "-v", "-p", prof, "--report", "json", "--cgroup", cg)
+	rep.Env = append(os.Environ(), testMainEnv+"=1")
+	var out bytes.Buffer
+	rep.Stdout = &out
+	stderr, err := rep.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rep.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer rep.Process.Kill()
+	if line, _ := bufio.NewReader(stderr).ReadString('\n'); !strings.Contains(line, "recording cgroup") {
+		t.Fatalf("replay -v did not say it is recording: %q", line)
+	}
+	go io.Copy(io.Discard, stderr)
+	sh := exec.Command("/bin/sh", "-c", `echo $$ > "$1/cgroup.procs" && exec "$2" --extra`, "sh", cg, wl)
+	if b, err := sh.CombinedOutput(); err != nil {
+		t.Fatalf("workload in cgroup: %v\n%s", err, b)
+	}
+	done := make(chan error, 1)
+	go func() { done <- rep.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("replay --cgroup did not end when the cgroup emptied")
+	}
+	var v report.Verdict
+	if err := json.Unmarshal(out.Bytes(), &v); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	if rep.ProcessState.ExitCode() != exitNotCovered || len(v.Missing) != 1 || v.Missing[0].Name != "getpriority" ||
+		v.Missing[0].Arch != "x86_64" || v.Missing[0].First != "workload" {
+		t.Fatalf("exit %d, report:\n%s", rep.ProcessState.ExitCode(), out.String())
+	}
+}
