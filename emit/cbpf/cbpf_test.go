@@ -520,3 +520,30 @@ func TestTreeMatchesLinear(t *testing.T) {
 		t.Errorf("the binary search runs %d instructions, the linear filter %d: not much faster", treeSteps, linearSteps)
 	}
 }
+
+// TestOverlappingRules: a name in two rules gets what the canonical
+// policy's Lookup says (the first rule in canonical order), in both layouts.
+func TestOverlappingRules(t *testing.T) {
+	p := &policy.Policy{DefaultAction: policy.ActErrno, DefaultErrno: policy.Errno(policy.ENOSYS), Arches: []string{"x86_64"},
+		Rules: []policy.Rule{
+			{Names: []string{"getppid", "uname"}, Action: policy.ActErrno, Errno: policy.Errno(policy.EPERM)},
+			{Names: []string{"getppid", "read"}, Action: policy.ActAllow},
+			{Names: []string{"uname"}, Action: policy.ActKillProcess},
+		}}
+	c := *p
+	c.Rules = append([]policy.Rule(nil), p.Rules...)
+	c.Canonicalize()
+	for _, linear := range []bool{false, true} {
+		prog, err := Compile(p, Options{Arch: "x86_64", Linear: linear})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range []string{"getppid", "uname", "read", "write"} {
+			nr, _ := scmp.Number("x86_64", n)
+			got := verdict(prog.Run(Data{Nr: int32(nr), Arch: AuditArchX86_64}))
+			if want := expect(c.Lookup(n)); got != want {
+				t.Errorf("linear=%v %s: filter %v, policy %v\n%s", linear, n, got, want, disasm(prog))
+			}
+		}
+	}
+}
