@@ -7,11 +7,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/seccomp-gen/seccomp-gen/internal/runtimetest"
 	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
+	"github.com/seccomp-gen/seccomp-gen/scmp"
 )
 
 // The end-to-end proof of issue 3: a workload traced on the host with the
@@ -276,5 +278,64 @@ func TestRuntimeBaselinesSuffice(t *testing.T) {
 			t.Errorf("%s nnp=false started with the other runtime's baseline only: the baselines are not measured per runtime", c.rt)
 		}
 		t.Logf("%s with the other runtime's baseline: exit %d %q", c.rt, res.ExitCode, firstLine(res.Stderr))
+	}
+}
+
+// TestProfileAnswersUnderRuncAndCrun checks that a generated profile gives
+// the same answers under runc (which may add an ENOSYS stub) and crun
+// (which does not), in both modes: a traced syscall runs, a known but
+// unobserved one gets EPERM, numbers without a name (a gap in the table,
+// just above it, far above it) get ENOSYS, and an i386 syscall through
+// int 0x80 (an ABI the profile does not cover) kills the process.
+func TestProfileAnswersUnderRuncAndCrun(t *testing.T) {
+	requireRuntimes(t)
+	sg := buildSG(t)
+	b := newBundle(t)
+	probe := filepath.Join(b.Rootfs, "probe")
+	if out, err := exec.Command("gcc", "-static", "-O2", "-o", probe, filepath.Join("testdata", "probe.c")).CombinedOutput(); err != nil {
+		t.Fatalf("gcc: %v\n%s", err, out)
+	}
+	tr := filepath.Join(t.TempDir(), "probe.trace.yaml")
+	traceOnHost(t, sg, b.Rootfs, tr, []string{probe})
+	prof := generate(t, sg, tr)
+	max, err := scmp.MaxNr("x86_64")
+	if err != nil {
+		t.Fatal(err)
+	}
+	above := strconv.Itoa(max + 1)
+	// 1 write (traced), 140 getpriority (known, not traced), 400 (a gap in
+	// the x86_64 table), max+1 and 1000 (beyond the table).
+	b.SetArgs("/probe", "1", "140", "400", above, "1000")
+	want := "1: ok\n140: EPERM\n400: ENOSYS\n" + above + ": ENOSYS\n1000: ENOSYS\n"
+	ctx := context.Background()
+	for _, rt := range runtimetest.Runtimes {
+		for _, nnp := range []bool{true, false} {
+			b.SetNoNewPrivileges(nnp)
+			b.SetSeccomp(prof)
+			b.SetArgs("/probe", "1", "140", "400", above, "1000")
+			res, err := b.Run(ctx, rt)
+			if err != nil || res.ExitCode != 0 || res.Stdout != want {
+				t.Errorf("%s nnp=%v: %v %v\nwant stdout %q", rt, nnp, res, err, want)
+			}
+			b.SetArgs("/probe", "int80")
+			res, err = b.Run(ctx, rt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.ExitCode == 0 || strings.Contains(res.Stdout, "returned") {
+				t.Errorf("%s nnp=%v: i386 syscall not denied: %v", rt, nnp, res)
+			}
+			t.Logf("%s nnp=%v: answers ok; int 0x80: exit %d", rt, nnp, res.ExitCode)
+		}
+	}
+	// Without a profile the probe gets real answers: the test can tell.
+	b.SetSeccomp(nil)
+	b.SetArgs("/probe", "140")
+	if res, err := b.Run(ctx, "runc"); err != nil || res.Stdout != "140: ok\n" {
+		t.Errorf("without a profile: %v %v", res, err)
+	}
+	b.SetArgs("/probe", "int80")
+	if res, err := b.Run(ctx, "runc"); err != nil || !strings.Contains(res.Stdout, "int80: returned") {
+		t.Errorf("without a profile: %v %v", res, err)
 	}
 }
