@@ -547,3 +547,28 @@ func TestOverlappingRules(t *testing.T) {
 		}
 	}
 }
+
+// TestBlockListNoStub: under an allow default, numbers beyond the table are
+// allowed (runc adds no stub there either); listed ones are still denied.
+func TestBlockListNoStub(t *testing.T) {
+	p := &policy.Policy{DefaultAction: policy.ActAllow, Arches: []string{"x86_64"},
+		Rules: []policy.Rule{{Names: []string{"ptrace"}, Action: policy.ActErrno, Errno: policy.Errno(policy.EPERM)}}}
+	prog, err := Compile(p, Options{Arch: "x86_64"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	max, _ := scmp.MaxNr("x86_64")
+	nr, _ := scmp.Number("x86_64", "ptrace")
+	for _, tc := range []struct {
+		d    Data
+		want Result
+	}{
+		{Data{Nr: int32(max + 1), Arch: AuditArchX86_64}, allow},
+		{Data{Nr: int32(nr), Arch: AuditArchX86_64}, eperm},
+		{Data{Nr: 0, Arch: AuditArchI386}, kill},
+	} {
+		if got := verdict(prog.Run(tc.d)); got != tc.want {
+			t.Errorf("%+v: got %v want %v\n%s", tc.d, got, tc.want, disasm(prog))
+		}
+	}
+}

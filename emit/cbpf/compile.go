@@ -53,6 +53,9 @@ var ErrArchNotCovered = errors.New("policy covers no ABI of the target architect
 // but unobserved ones in an explicit ERRNO(EPERM) rule, so the filter answers
 // EPERM for those and ENOSYS only for numbers libseccomp does not know.
 //
+// A policy whose default action lets syscalls run (SCMP_ACT_ALLOW or
+// SCMP_ACT_LOG: a block list) gets no stub, as under runc.
+//
 // ABIs the policy does not list (including x86 and x32 on an x86_64-only
 // policy) get BadArch. A syscall name libseccomp knows on none of the
 // policy's ABIs is a *scmp.UnknownSyscallError. Names that exist only on
@@ -105,7 +108,9 @@ func Compile(p *policy.Policy, o Options) (Program, error) {
 	if err != nil {
 		return nil, err
 	}
-	if o.NoStub {
+	// Like runc, no stub under a permissive default (a block list): there
+	// a syscall newer than the profile is allowed, not ENOSYS.
+	if o.NoStub || c.DefaultAction == policy.ActAllow || c.DefaultAction == policy.ActLog {
 		return lib, nil
 	}
 	stub, err := enosysStub(abis)

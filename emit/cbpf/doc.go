@@ -12,7 +12,8 @@
 //     filter for the policy's ABIs that run on Arch; an ENOSYS stub is
 //     prepended so that syscall numbers above libseccomp's table return
 //     ERRNO(ENOSYS) (runc's patchbpf does the same for numbers above the
-//     highest syscall a profile names). ABIs the policy does not list get
+//     highest syscall a profile names; like runc, no stub under an
+//     ALLOW/LOG default). ABIs the policy does not list get
 //     BadArch (default SCMP_ACT_KILL_PROCESS). Unknown names are
 //     *scmp.UnknownSyscallError. libseccomp lays the comparisons out as a
 //     binary search over syscall numbers (Linear: its default list, as
