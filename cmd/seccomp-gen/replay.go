@@ -59,8 +59,11 @@ Two modes:
     list, the report says "would have killed" and the syscall gets EPERM so
     that the run goes on and every denial is reported. Needs no eBPF; it
     needs ptrace rights over the child (root, or the same user without Yama
-    restrictions). Standard input, output and error are passed through: with
-    a complete profile the workload's output is unchanged.
+    restrictions). Every descendant (threads, children, double-forked
+    daemons) inherits the filter; replay waits until the last of them has
+    exited (Ctrl-C or SIGTERM then ends it). Standard input, output and error
+    are passed through: with a complete profile the workload's output is
+    unchanged.
 
 PROFILE may be any format generate writes: Docker JSON, an OCI linux.seccomp
 object or a whole config.json, or a Security Profiles Operator CRD (YAML).

@@ -82,17 +82,27 @@ func runEnforce(p *policy.Policy, argv []string, stdio enforceIO) (*enforceResul
 	specW.Close()
 	waitDone := make(chan error, 1)
 	go func() { waitDone <- cmd.Wait() }()
+	// stop ends the supervision while descendants of CMD still run: a
+	// signal that arrives after CMD itself exited.
+	stop := make(chan struct{})
+	mainExited := make(chan struct{})
+	var stopOnce sync.Once
 	if stdio.Signals != nil {
-		exited := make(chan struct{})
-		defer close(exited)
+		done := make(chan struct{})
+		defer close(done)
 		go func() {
 			for {
 				select {
 				case sig := <-stdio.Signals:
-					if sig != os.Interrupt {
-						_ = cmd.Process.Signal(sig)
+					select {
+					case <-mainExited:
+						stopOnce.Do(func() { close(stop) })
+					default:
+						if sig != os.Interrupt {
+							_ = cmd.Process.Signal(sig)
+						}
 					}
-				case <-exited:
+				case <-done:
 					return
 				}
 			}
@@ -112,7 +122,6 @@ func runEnforce(p *policy.Policy, argv []string, stdio enforceIO) (*enforceResul
 	res := &enforceResult{}
 	sup := &supervisor{p: p, entries: map[[2]int]*reduce.CoverageEntry{}}
 	var loop sync.WaitGroup
-	stop := make(chan struct{})
 	if enforceNeedsListener(p) {
 		fd, err := grabListener(cmd.Process.Pid, waitDone)
 		if err != nil {
@@ -141,7 +150,10 @@ func runEnforce(p *policy.Policy, argv []string, stdio enforceIO) (*enforceResul
 	syncW.Write([]byte{1})
 	syncW.Close()
 	res.ExitCode = finish()
-	close(stop)
+	close(mainExited)
+	// Descendants that outlive CMD (daemons) still run under the filter:
+	// keep answering until the last of them exits (the listener reports
+	// POLLHUP), as trace follows them until the last one exits.
 	loop.Wait()
 	res.Setup = sup.setup
 	for _, e := range sup.entries {
@@ -215,8 +227,9 @@ type supervisor struct {
 }
 
 // serve answers notifications until no task uses the filter any more
-// (POLLHUP), or shortly after stop is closed (the workload exited; orphans
-// still running then get ENOSYS for denied syscalls once the fd closes).
+// (POLLHUP), or shortly after stop is closed (replay was interrupted while
+// descendants of CMD still ran: they get ENOSYS for denied syscalls once
+// the fd is closed).
 func (s *supervisor) serve(fd int, stop chan struct{}) {
 	var stopAt time.Time
 	for {

@@ -233,3 +233,45 @@ func TestEnforceArgumentConditions(t *testing.T) {
 		}
 	}
 }
+
+const daemonSrc = `#include <stdio.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <unistd.h>
+int main(int argc, char **argv) {
+	if (fork() == 0) {
+		setsid();
+		if (fork() == 0) { /* the daemon: outlives its parents */
+			usleep(300000);
+			long r = getpriority(PRIO_PROCESS, 0);
+			FILE *f = fopen(argv[1], "w");
+			fprintf(f, "%ld\n", r);
+			fclose(f);
+			_exit(0);
+		}
+		_exit(0);
+	}
+	return 0;
+}
+`
+
+// A double-forked daemon stays under the filter after CMD exits; replay
+// keeps supervising until it exits too, and reports its denial.
+func TestEnforceDaemon(t *testing.T) {
+	dir := t.TempDir()
+	bin := cc(t, dir, "daemon", daemonSrc)
+	prof := writeProfile(t, dir, "p.json", allowAllBut("getpriority", policy.ActErrno), emit.FormatDocker)
+	mark := filepath.Join(dir, "daemon.out")
+	cmd := exec.Command(os.Args[0], "replay", "--enforce", "-p", prof, "--", bin, mark)
+	cmd.Env = append(os.Environ(), testMainEnv+"=1")
+	out, _ := cmd.Output() // the daemon closes no streams: Output waits for it
+	if code := cmd.ProcessState.ExitCode(); code != exitNotCovered {
+		t.Fatalf("exit %d, want %d\n%s", code, exitNotCovered, out)
+	}
+	if row := humanRow(string(out), "getpriority"); row == nil || row[4] != "daemon" {
+		t.Fatalf("the daemon's getpriority is not reported:\n%s", out)
+	}
+	if b, _ := os.ReadFile(mark); strings.TrimSpace(string(b)) != "-1" {
+		t.Fatalf("the daemon's getpriority returned %q, want -1 (EPERM)", b)
+	}
+}
