@@ -340,6 +340,7 @@ func TestWriteErrors(t *testing.T) {
 		"unknown arch":   {func(p *policy.Policy) { p.Arches = []string{"sparc"} }, "unknown architecture"},
 		"unknown action": {func(p *policy.Policy) { p.DefaultAction = "SCMP_ACT_MAYBE" }, "unknown"},
 		"unknown flag":   {func(p *policy.Policy) { p.Flags = []string{"SECCOMP_FILTER_FLAG_NOPE"} }, "flag"},
+		"errno range":    {func(p *policy.Policy) { p.DefaultErrno = policy.Errno(70000) }, "out of range"},
 	} {
 		p := fixture()
 		tc.mut(p)
@@ -379,6 +380,8 @@ var badProfiles = []struct {
 	{"no names", `{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":[],"action":"SCMP_ACT_ALLOW"}]}`, "no syscall names"},
 	{"no action", `{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"]}]}`, "no action"},
 	{"errno on allow", `{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW","errnoRet":1}]}`, "errnoRet"},
+	{"errno range", `{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_ERRNO","errnoRet":5000}]}`, "out of range"},
+	{"default errno range", `{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":4096}`, "out of range"},
 	{"default errno on kill", `{"defaultAction":"SCMP_ACT_KILL","defaultErrnoRet":1}`, "defaultErrnoRet"},
 	{"includes", `{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW","includes":{"caps":["CAP_SYS_ADMIN"]}}]}`, "includes"},
 	{"name and names", `{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"name":"read","names":["write"],"action":"SCMP_ACT_ALLOW"}]}`, "both name and names"},
@@ -440,6 +443,8 @@ func TestReaderAccepts(t *testing.T) {
 			}},
 		{"blocklist", `{"defaultAction":"SCMP_ACT_ALLOW","architectures":["SCMP_ARCH_X86_64"],"syscalls":[{"names":["ptrace"],"action":"SCMP_ACT_ERRNO"}]}`,
 			func(p *policy.Policy) bool { return !p.Allows("ptrace") && p.Allows("read") }},
+		{"spo as JSON", `{"apiVersion":"security-profiles-operator.x-k8s.io/v1beta1","kind":"SeccompProfile","metadata":{"name":"x"},"spec":{"defaultAction":"SCMP_ACT_ERRNO","architectures":["SCMP_ARCH_X86_64"],"syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW"}]}}`,
+			func(p *policy.Policy) bool { return p.Allows("read") && !p.Allows("write") }},
 		{"spo numeric errno", "apiVersion: security-profiles-operator.x-k8s.io/v1beta1\nkind: SeccompProfile\nmetadata:\n  name: x\n  namespace: default\n  uid: abc\nspec:\n  defaultAction: SCMP_ACT_ERRNO\n  syscalls:\n  - names: [ptrace]\n    action: SCMP_ACT_ERRNO\n    errnoRet: \"13\"\nstatus:\n  status: Installed\n",
 			func(p *policy.Policy) bool { v := p.Lookup("ptrace"); return v.Errno == 13 }},
 	} {

@@ -27,6 +27,9 @@ var Flags = []string{
 	"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV",
 }
 
+// MaxErrno is the largest errno a seccomp filter can return (MAX_ERRNO).
+const MaxErrno = 4095
+
 // Ops lists the argument comparison operators.
 var Ops = []policy.Op{policy.OpNotEqual, policy.OpLessThan, policy.OpLessEqual, policy.OpEqualTo,
 	policy.OpGreaterEqual, policy.OpGreaterThan, policy.OpMaskedEqual}
@@ -237,6 +240,9 @@ func checkHead(def policy.Action, errno *uint, listenerPath, listenerMeta string
 	if errno != nil && def != policy.ActErrno && def != policy.ActTrace {
 		return invalid("defaultErrnoRet is set but defaultAction %s returns no errno", def)
 	}
+	if errno != nil && *errno > MaxErrno {
+		return invalid("defaultErrnoRet %d: out of range 0..%d", *errno, MaxErrno)
+	}
 	if listenerPath != "" || listenerMeta != "" {
 		return invalid("listenerPath/listenerMetadata: seccomp notify agents are not supported")
 	}
@@ -260,6 +266,9 @@ func readRule(where string, names []string, action policy.Action, errno *uint, a
 	}
 	if errno != nil && action != policy.ActErrno && action != policy.ActTrace {
 		return policy.Rule{}, invalid("%s (%s): errnoRet is set but action %s returns no errno", where, names[0], action)
+	}
+	if errno != nil && *errno > MaxErrno {
+		return policy.Rule{}, invalid("%s (%s): errnoRet %d: out of range 0..%d", where, names[0], *errno, MaxErrno)
 	}
 	for k, a := range args {
 		if a.Index > 5 {

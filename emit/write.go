@@ -114,6 +114,14 @@ func prepare(p *policy.Policy, comments bool) (*policy.Policy, error) {
 	if err := checkFlags(c.Flags); err != nil {
 		return nil, fmt.Errorf("policy: %w", err)
 	}
+	if c.DefaultErrno != nil && *c.DefaultErrno > MaxErrno {
+		return nil, fmt.Errorf("policy: default errno %d: out of range 0..%d", *c.DefaultErrno, MaxErrno)
+	}
+	for _, r := range c.Rules {
+		if r.Errno != nil && *r.Errno > MaxErrno {
+			return nil, fmt.Errorf("policy: rule %s: errno %d: out of range 0..%d", strings.Join(r.Names, ","), *r.Errno, MaxErrno)
+		}
+	}
 	if err := CheckNames(c); err != nil {
 		return nil, fmt.Errorf("policy: %w", err)
 	}
