@@ -149,6 +149,8 @@ func Reduce(inputs []Input, opts Options, r Resolver) (*Result, error) {
 				name = n
 			} else if !r.Has(s.Arch, name) {
 				return nil, &TraceError{in.Path, &UnknownSyscallError{Arch: s.Arch, Name: name, Nr: s.Nr}}
+			} else if n, ok := r.Name(s.Arch, s.Nr); ok && n != name {
+				return nil, &TraceError{in.Path, inputErrf("syscall %d on %s is %s, but the trace names it %s", s.Nr, s.Arch, n, name)}
 			}
 			k := key{s.Arch, name}
 			counts[k] += s.Count

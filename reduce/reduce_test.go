@@ -371,6 +371,8 @@ func TestBadInput(t *testing.T) {
 	empty := &trace.File{Version: 1, Target: trace.Target{PID: 1}}
 	unknownName := mk(t, "x86_64", "read=1")
 	unknownName.Syscalls[0].Name = "frobnicate"
+	mismatch := mk(t, "x86_64", "read=1")
+	mismatch.Syscalls[0].Name = "write"
 	unknownNr := &trace.File{Version: 1, Target: trace.Target{PID: 1}, Syscalls: []trace.Syscall{{Arch: "x86_64", Nr: 999, Count: 1}}}
 	badArch := &trace.File{Version: 1, Target: trace.Target{PID: 1}, Syscalls: []trace.Syscall{{Arch: "mips", Nr: 1, Count: 1}}}
 	tests := []struct {
@@ -384,6 +386,7 @@ func TestBadInput(t *testing.T) {
 		{"lost", in(lost), reduce.Options{}, "t1.yaml: incomplete trace: the recorder lost 3 event(s)", reduce.ErrIncomplete},
 		{"empty", in(empty), reduce.Options{}, "t1.yaml: empty trace", reduce.ErrEmpty},
 		{"unknown name", in(unknownName), reduce.Options{}, `t1.yaml: unknown syscall "frobnicate" on x86_64`, nil},
+		{"name and number disagree", in(mismatch), reduce.Options{}, "t1.yaml: syscall 0 on x86_64 is read, but the trace names it write", nil},
 		{"unknown nr", in(unknownNr), reduce.Options{}, "t1.yaml: syscall number 999 is unknown on x86_64", nil},
 		{"bad arch in trace", in(badArch), reduce.Options{}, `t1.yaml: unknown arch "mips"`, nil},
 		{"bad --arch", in(good), reduce.Options{Arches: []string{"sparc"}}, `--arch "sparc": unknown`, nil},
