@@ -115,9 +115,9 @@ output cannot be written.`,
 	f.Uint64Var(&o.minCount, "min-count", 0, "drop syscalls seen fewer than `N` times in total")
 	f.IntVar(&o.minRuns, "min-runs", 0, "drop syscalls seen in fewer than `K` of the traces")
 	f.StringSliceVar(&o.allow, "allow", nil, "allow this deny-ceiling `SYSCALL` on purpose; repeatable")
-	f.StringVar(&o.defaultAction, "default-action", "errno", "action for known but unobserved syscalls: errno (EPERM), kill, log or trap")
+	f.StringVar(&o.defaultAction, "default-action", "errno", "`ACTION` for known but unobserved syscalls: errno (EPERM), kill, log or trap")
 	f.BoolVar(&o.allowIncomplete, "allow-incomplete", false, "accept traces whose recorder lost events (lost > 0)")
-	f.StringVar(&o.name, "name", "", "metadata.name of the k8s SeccompProfile (default seccomp-gen)")
+	f.StringVar(&o.name, "name", "", "metadata.`NAME` of the k8s SeccompProfile (default seccomp-gen)")
 	return cmd
 }
 
