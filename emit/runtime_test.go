@@ -20,7 +20,7 @@ import (
 // probeSource prints what three kinds of syscalls answer: a known one the
 // profile does not allow (getpriority), a number just beyond libseccomp's
 // table (a syscall this kernel has but the profile cannot know), and, with
-// "int80", an i386 syscall.
+// "int80" or "x32", an i386 or x32 syscall.
 const probeSource = `#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +29,13 @@ const probeSource = `#include <errno.h>
 #include <sys/syscall.h>
 static long int80(long nr) { long r; __asm__ volatile("int $0x80" : "=a"(r) : "a"(nr) : "memory"); return r; }
 int main(int argc, char **argv) {
+	if (argc > 2 && strcmp(argv[1], "x32") == 0) {
+		printf("before\n");
+		fflush(stdout);
+		syscall(0x40000000 | SYS_getpid);
+		printf("after\n");
+		return 0;
+	}
 	if (argc > 2 && strcmp(argv[1], "int80") == 0) {
 		printf("before\n");
 		fflush(stdout);
@@ -53,7 +60,7 @@ int main(int argc, char **argv) {
 // in both noNewPrivileges modes: known-but-unobserved syscalls get EPERM
 // and syscalls newer than the profile get ENOSYS under both runtimes (runc
 // adds no stub because defaultErrnoRet is ENOSYS; crun never does), and an
-// i386 syscall kills the container (x86 is not listed).
+// i386 or x32 syscall kills the container (neither ABI is listed).
 func TestRuntimesEnforceOCI(t *testing.T) {
 	testutil.RequireRoot(t)
 	testutil.RequireTool(t, "runc", "crun", "gcc", "unshare")
@@ -157,6 +164,15 @@ func TestRuntimesEnforceOCI(t *testing.T) {
 				t.Logf("%v", res)
 				if res.Stdout != "before\n" || res.ExitCode != 128+31 {
 					t.Errorf("i386 syscall: %v, want killed by SIGSYS (exit 159) after \"before\"", res)
+				}
+				b.SetArgs("/bin/probe", "x32", "x")
+				res, err = b.Run(ctx, rt)
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Logf("%v", res)
+				if res.Stdout != "before\n" || res.ExitCode != 128+31 {
+					t.Errorf("x32 syscall: %v, want killed by SIGSYS (exit 159) after \"before\"", res)
 				}
 			})
 		}
