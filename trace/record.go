@@ -171,6 +171,9 @@ func Record(ctx context.Context, opts Options) (*Recording, error) {
 	if err := r.load(); err != nil {
 		return nil, err
 	}
+	if err := r.prepareKernel(); err != nil {
+		return nil, err
+	}
 	if err := r.attach(); err != nil {
 		return nil, err
 	}
@@ -490,6 +493,14 @@ func (r *recorder) startTarget() error {
 	return nil
 }
 
+// prepareKernel runs after load, before attach.
+func (r *recorder) prepareKernel() error {
+	if r.cgroupFD > 0 {
+		return r.ignoreSelf()
+	}
+	return nil
+}
+
 // wait blocks until the target is gone, the duration passed or ctx is done.
 func (r *recorder) wait(ctx context.Context) (string, error) {
 	var deadline <-chan time.Time
@@ -600,6 +611,7 @@ const (
 	armPrivateBase  = 0x0f0000
 	armPrivateSlots = 64
 	taskUserMarked  = 1
+	taskIgnored     = 4
 )
 
 // readCounts sums the per-CPU counters.

@@ -118,11 +118,21 @@ func (r *recorder) commandRan() bool {
 	return errors.Is(err, ebpf.ErrKeyNotExist)
 }
 
-// markProcess marks every thread of the traced PID. Threads created while
+// markProcess marks every thread of the traced PID.
+func (r *recorder) markProcess() error {
+	return r.markThreads(r.opts.PID, taskUserMarked)
+}
+
+// ignoreSelf marks the tracer's own threads as never traced: a --cgroup
+// target may contain the tracer (the root cgroup does).
+func (r *recorder) ignoreSelf() error {
+	return r.markThreads(os.Getpid(), taskIgnored)
+}
+
+// markThreads marks every thread of pid with state. Threads created while
 // we mark are marked by sched_process_fork once their creator is marked;
 // rescanning until a pass finds nothing new closes the race.
-func (r *recorder) markProcess() error {
-	pid := r.opts.PID
+func (r *recorder) markThreads(pid int, state uint32) error {
 	marked := map[int]bool{}
 	for round := 0; round < 1000; round++ {
 		ents, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
@@ -140,7 +150,7 @@ func (r *recorder) markProcess() error {
 			}
 			marked[tid] = true
 			fresh = true
-			if err := r.markThread(tid); err != nil {
+			if err := r.markThread(pid, tid, state); err != nil {
 				return err
 			}
 		}
@@ -151,22 +161,22 @@ func (r *recorder) markProcess() error {
 	return nil
 }
 
-func (r *recorder) markThread(tid int) error {
+func (r *recorder) markThread(pid, tid int, state uint32) error {
 	fd, err := unix.PidfdOpen(tid, unix.PIDFD_THREAD)
 	if err != nil {
 		if errors.Is(err, unix.ESRCH) {
 			return nil // the thread exited
 		}
-		return fmt.Errorf("pid %d: thread %d: %w", r.opts.PID, tid, err)
+		return fmt.Errorf("pid %d: thread %d: %w", pid, tid, err)
 	}
 	defer unix.Close(fd)
-	mark := bpf.RecorderTaskMark{State: taskUserMarked}
+	mark := bpf.RecorderTaskMark{State: state}
 	err = r.objs.Tasks.Update(int32(fd), mark, ebpf.UpdateNoExist)
 	if err != nil && !errors.Is(err, ebpf.ErrKeyExist) {
 		if errors.Is(err, unix.ESRCH) {
 			return nil
 		}
-		return fmt.Errorf("pid %d: mark thread %d: %w", r.opts.PID, tid, err)
+		return fmt.Errorf("pid %d: mark thread %d: %w", pid, tid, err)
 	}
 	return nil
 }
