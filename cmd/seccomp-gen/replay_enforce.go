@@ -134,7 +134,9 @@ func runEnforce(p *policy.Policy, argv []string, stdio enforceIO) (*enforceResul
 			}
 			return nil, err
 		}
-		selfInfo, err := os.Stat(self)
+		// The shim's executable, as the kernel sees it (cmd.Start returned
+		// after its execve; it cannot exec CMD before the sync byte).
+		selfInfo, err := os.Stat(fmt.Sprintf("/proc/%d/exe", cmd.Process.Pid))
 		if err != nil {
 			syscall.Close(fd)
 			return nil, fmt.Errorf("enforce: %w", err)
