@@ -422,6 +422,7 @@ func TestCheckRefuses(t *testing.T) {
 		"bad opcode":   {Program{{Code: 0x28, K: 0}, ret(RetAllow)}.Bytes(), "not allowed"}, // ldh: packet loads of 16 bits
 		"scratch":      {Program{{Code: clsST, K: 16}, ret(RetAllow)}.Bytes(), "scratch"},
 		"div zero":     {Program{{Code: clsALU | aluDIV | srcK, K: 0}, ret(RetAllow)}.Bytes(), "division"},
+		"shift":        {Program{{Code: clsALU | aluLSH | srcK, K: 32}, ret(RetAllow)}.Bytes(), "shift"},
 	} {
 		if _, err := Parse(tc.raw); !errors.Is(err, ErrBadProgram) || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: got %v, want ErrBadProgram with %q", name, err, tc.want)

@@ -190,6 +190,9 @@ func (p Program) Check() error {
 							return bad("division by zero")
 						}
 					}
+					if (op == aluLSH || op == aluRSH) && in.Code&srcX == 0 && in.K >= 32 {
+						return bad("shift by 32 or more")
+					}
 				case aluNEG:
 				default:
 					return bad("unknown ALU operation")
