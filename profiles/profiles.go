@@ -77,10 +77,13 @@ func ParseBaseline(raw []byte, source string) (*Baseline, error) {
 		}
 		b.Measured = b.Arches()[0]
 	}
-	if _, ok := b.Syscalls[b.Measured]; !ok {
+	if len(b.Syscalls[b.Measured]) == 0 {
 		return nil, fmt.Errorf("baseline %s: measured arch %q has no syscall list", source, b.Measured)
 	}
 	for arch, names := range b.Syscalls {
+		if !knownArch(arch) {
+			return nil, fmt.Errorf("baseline %s: unknown arch %q (known: %s)", source, arch, strings.Join(knownArches, ", "))
+		}
 		for _, n := range names {
 			if n == "" || strings.ContainsAny(n, " \t,") {
 				return nil, fmt.Errorf("baseline %s: %s: bad syscall name %q", source, arch, n)
@@ -89,6 +92,19 @@ func ParseBaseline(raw []byte, source string) (*Baseline, error) {
 	}
 	b.Source = source
 	return &b, nil
+}
+
+// knownArches are the trace arch names (trace.KnownArches; repeated here so
+// that this data package imports nothing of seccomp-gen).
+var knownArches = []string{"x86_64", "x86", "x32", "aarch64", "arm"}
+
+func knownArch(a string) bool {
+	for _, k := range knownArches {
+		if k == a {
+			return true
+		}
+	}
+	return false
 }
 
 func oneLine(err error) string {

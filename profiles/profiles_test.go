@@ -45,6 +45,8 @@ func TestParseBaselineStrict(t *testing.T) {
 		{"name: x\nmeasured: arm\nsyscalls: {x86_64: [read]}\n", `measured arch "arm" has no syscall list`},
 		{"name: x\nsyscalls: {x86_64: [\"read write\"]}\n", "bad syscall name"},
 		{"name: [\n", "b.yaml"},
+		{"name: x\nsyscalls: {mips: [read]}\n", `unknown arch "mips"`},
+		{"name: x\nsyscalls: {x86_64: []}\n", "has no syscall list"},
 	} {
 		_, err := profiles.ParseBaseline([]byte(c.body), "b.yaml")
 		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "b.yaml") || strings.Contains(err.Error(), "\n") {
@@ -100,4 +102,27 @@ func TestCeiling(t *testing.T) {
 			t.Errorf("ceiling lacks %s", must)
 		}
 	}
+}
+
+// FuzzParseBaseline: any bytes give a baseline or a one-line error naming
+// the source, never a panic.
+func FuzzParseBaseline(f *testing.F) {
+	for _, n := range profiles.BaselineNames() {
+		b, _ := profiles.LoadBaseline(n)
+		f.Add([]byte("name: " + b.Name + "\nsyscalls: {x86_64: [read]}\n"))
+	}
+	f.Add([]byte("name: x\ninclude: [a, b]\nmeasured: x86_64\nsyscalls: {x86_64: [read, write], aarch64: []}\n"))
+	f.Add([]byte("{{{"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		b, err := profiles.ParseBaseline(data, "fuzz.yaml")
+		if err != nil {
+			if !strings.Contains(err.Error(), "fuzz.yaml") {
+				t.Errorf("error does not name the source: %v", err)
+			}
+			return
+		}
+		if b.Name == "" || len(b.Syscalls[b.Measured]) == 0 {
+			t.Errorf("accepted %+v", b)
+		}
+	})
 }
