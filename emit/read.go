@@ -294,8 +294,18 @@ func finish(p *policy.Policy) error {
 		}
 		p.Arches = []string{native}
 	}
-	if len(p.Rules) == 0 && (p.DefaultAction == policy.ActAllow || p.DefaultAction == policy.ActLog) {
-		return invalid("no syscall rules and defaultAction %s: the profile allows every syscall", p.DefaultAction)
+	permissive := func(a policy.Action) bool { return a == policy.ActAllow || a == policy.ActLog }
+	if permissive(p.DefaultAction) {
+		denies := false
+		for _, r := range p.Rules {
+			denies = denies || !permissive(r.Action)
+		}
+		if len(p.Rules) == 0 {
+			return invalid("no syscall rules and defaultAction %s: the profile allows every syscall", p.DefaultAction)
+		}
+		if !denies {
+			return invalid("defaultAction %s and no rule that denies anything: the profile allows every syscall", p.DefaultAction)
+		}
 	}
 	p.Canonicalize()
 	if err := p.Validate(); err != nil {
