@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -144,6 +145,11 @@ func (o *replayOptions) run() error {
 	p, err := o.loadProfile()
 	if err != nil {
 		return err
+	}
+	// A profile for another machine cannot say anything about a run here.
+	if native, err := scmp.Native(); err == nil && !p.Covers(native) {
+		return usageErrf("%s: the profile covers %s, not this machine's ABI %s: replay it on such a machine, or use 'seccomp-gen check' with its traces",
+			o.profile, strings.Join(p.Arches, ", "), native)
 	}
 	if o.enforce {
 		return o.runEnforced(p)

@@ -219,6 +219,8 @@ syscalls:
 		mustRead(t, goodTrace), "arch: x86_64, nr: 0, name: read", "arch: x86, nr: 3, name: read", 1), "arch: x86_64}", "arch: x86}", 1))
 	emptyTrace := write("emptytrace.yaml", strings.Split(mustRead(t, goodTrace), "syscalls:")[0]+"syscalls: []\n")
 	badTrace := write("bad.yaml", "version: 1\ncolour: blue\n")
+	arm64 := write("arm64.json", `{"defaultAction": "SCMP_ACT_ERRNO", "architectures": ["SCMP_ARCH_AARCH64"],
+  "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ALLOW"}]}`)
 	lostTrace := write("lost.yaml", strings.Replace(mustRead(t, goodTrace), "lost: 0", "lost: 5", 1))
 
 	cases := []struct {
@@ -240,6 +242,8 @@ syscalls:
 		{"replay profile {}", []string{"replay", "-p", empty, "--", "true"}},
 		{"replay profile not JSON/YAML", []string{"replay", "--enforce", "-p", notProfile, "--", "true"}},
 		{"replay unknown action", []string{"replay", "--enforce", "-p", unknownAction, "--", "true"}},
+		{"replay profile of another machine", []string{"replay", "-p", arm64, "--", "true"}},
+		{"replay --enforce profile of another machine", []string{"replay", "--enforce", "-p", arm64, "--", "true"}},
 		{"replay no command", []string{"replay", "-p", good}},
 		{"replay command and --pid", []string{"replay", "-p", good, "--pid", "1", "--", "true"}},
 		{"replay --enforce --pid", []string{"replay", "--enforce", "-p", good, "--pid", "1"}},
