@@ -287,7 +287,10 @@ func (s *supervisor) archName(a seccomp.ScmpArch) string {
 }
 
 // isShim reports whether the task is still seccomp-gen's own shim (it has
-// not called execve yet).
+// not called execve yet). A task blocked in a notified syscall cannot exec
+// before it is answered, so the answer is stable. (Limitation: a workload
+// that is this very seccomp-gen binary is taken for the shim, and what its
+// filter denies is let through unreported.)
 func (s *supervisor) isShim(pid uint32) bool {
 	fi, err := os.Stat(fmt.Sprintf("/proc/%d/exe", pid))
 	return err == nil && os.SameFile(fi, s.self)
