@@ -18,6 +18,7 @@
 //     config.json in place, atomically, keeping every other field.
 //   - SPO(p, name): a Security Profiles Operator SeccompProfile (YAML).
 //   - Write(p, format, opts): the same, chosen by Format name (for commands).
+//   - Losses(p, format): what that format cannot carry of p (for a warning).
 //
 // The compiled classic-BPF filter lives in package emit/cbpf.
 //

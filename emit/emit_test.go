@@ -514,3 +514,15 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestLosses(t *testing.T) {
+	if l := Losses(fixture(), FormatDocker); len(l) != 0 {
+		t.Errorf("docker loses %v", l)
+	}
+	if l := Losses(fixture(), FormatOCI); len(l) != 1 || !strings.Contains(l[0], "comments") {
+		t.Errorf("oci: %v", l)
+	}
+	if l := Losses(fixture(), FormatSPO); len(l) != 2 || !strings.Contains(l[0], "defaultErrnoRet") {
+		t.Errorf("k8s: %v", l)
+	}
+}

@@ -51,6 +51,24 @@ func Write(p *policy.Policy, f Format, o Options) ([]byte, error) {
 	return nil, fmt.Errorf("%w %q (known: docker, oci, k8s; bpf is written by package cbpf)", ErrUnknownFormat, f)
 }
 
+// Losses says what format f cannot carry of p, one sentence each (empty
+// when nothing is lost), so that commands can tell the user.
+func Losses(p *policy.Policy, f Format) []string {
+	var out []string
+	if f == FormatSPO && p.DefaultErrno != nil && *p.DefaultErrno != policy.EPERM {
+		out = append(out, fmt.Sprintf("the SeccompProfile CRD has no defaultErrnoRet: syscalls newer than the profile get EPERM instead of errno %d unless the runtime adds an ENOSYS stub (runc does, crun does not); the kubelet JSON (--format docker) keeps it", *p.DefaultErrno))
+	}
+	if f == FormatOCI || f == FormatOCIConfig || f == FormatSPO {
+		for _, r := range p.Rules {
+			if r.Comment != "" {
+				out = append(out, fmt.Sprintf("the %s format has no rule comments; they are left out", f))
+				break
+			}
+		}
+	}
+	return out
+}
+
 // profileJSON is the Docker/moby profile; the OCI linux.seccomp object is
 // the same without the Docker-only fields. Field order is output order.
 type profileJSON struct {
