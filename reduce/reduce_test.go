@@ -3,6 +3,8 @@ package reduce_test
 import (
 	"bytes"
 	"errors"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -436,4 +438,46 @@ func TestMixedABIs(t *testing.T) {
 	if !res.Policy.Allows("open") || !res.Policy.Allows("openat") {
 		t.Errorf("x86_64+aarch64: allowed %v", res.Allowed)
 	}
+}
+
+// FuzzReduce: any trace the reader accepts reduces to a valid policy that
+// allows every syscall it contains, or to an input error; never a panic.
+func FuzzReduce(f *testing.F) {
+	for _, name := range []string{"busybox-ls.yaml", "busybox-sh-pipe.yaml", "workload.yaml"} {
+		data, err := os.ReadFile(filepath.Join("..", "testdata", "traces", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data, uint8(0))
+	}
+	f.Add([]byte("version: 1\ntarget: {pid: 1}\nsyscalls:\n  - {arch: x86, nr: 102, count: 1}\n  - {arch: aarch64, nr: 56, count: 2}\n"), uint8(3))
+	f.Fuzz(func(t *testing.T, data []byte, mode uint8) {
+		tf, err := trace.Decode(bytes.NewReader(data))
+		if err != nil {
+			return
+		}
+		o := reduce.Options{Native: "x86_64", AllowIncomplete: mode&1 != 0, NoCeiling: mode&2 != 0}
+		if mode&4 != 0 {
+			o.Arches = []string{"aarch64"}
+		}
+		res, err := reduce.Reduce([]reduce.Input{{Path: "f.yaml", File: tf}}, o, tables)
+		if err != nil {
+			if !errors.Is(err, reduce.ErrInput) {
+				t.Fatalf("not an input error: %v", err)
+			}
+			return
+		}
+		if err := res.Policy.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range tf.Syscalls {
+			name := s.Name
+			if name == "" {
+				name, _ = tables.Name(s.Arch, s.Nr)
+			}
+			if len(o.Arches) == 0 && !res.Policy.Allows(name) {
+				t.Errorf("%s (%s) traced but not allowed", name, s.Arch)
+			}
+		}
+	})
 }
