@@ -287,13 +287,21 @@ func (s *supervisor) archName(a seccomp.ScmpArch) string {
 }
 
 // isShim reports whether the task is still seccomp-gen's own shim (it has
-// not called execve yet). A task blocked in a notified syscall cannot exec
-// before it is answered, so the answer is stable. (Limitation: a workload
-// that is this very seccomp-gen binary is taken for the shim, and what its
-// filter denies is let through unreported.)
+// not called execve yet): it runs our executable with argv[1] "__exec". A
+// task blocked in a notified syscall cannot exec before it is answered, so
+// the answer is stable.
 func (s *supervisor) isShim(pid uint32) bool {
 	fi, err := os.Stat(fmt.Sprintf("/proc/%d/exe", pid))
-	return err == nil && os.SameFile(fi, s.self)
+	if err != nil || !os.SameFile(fi, s.self) {
+		return false
+	}
+	// The workload may be seccomp-gen itself: look at its argv too.
+	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+	if err != nil {
+		return false
+	}
+	args := strings.Split(string(cmdline), "\x00")
+	return len(args) > 1 && args[1] == execCmdName
 }
 
 func (s *supervisor) handle(req *seccomp.ScmpNotifReq) *seccomp.ScmpNotifResp {
