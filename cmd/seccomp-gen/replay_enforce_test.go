@@ -275,3 +275,19 @@ func TestEnforceDaemon(t *testing.T) {
 		t.Fatalf("the daemon's getpriority returned %q, want -1 (EPERM)", b)
 	}
 }
+
+// A workload that is seccomp-gen itself is not mistaken for replay's own
+// child (whose syscalls before execve are not reported): the Go runtime's
+// sched_getaffinity at start-up is reported.
+func TestEnforceSelfWorkload(t *testing.T) {
+	dir := t.TempDir()
+	prof := writeProfile(t, dir, "p.json", allowAllBut("sched_getaffinity", policy.ActErrno), emit.FormatDocker)
+	out, stderr, code := sg(t, dir, "replay", "--enforce", "-p", prof, "-o", "r.txt", "--", os.Args[0], "--help")
+	if code != exitNotCovered {
+		t.Fatalf("exit %d, want %d\n%s\n%s", code, exitNotCovered, out, stderr)
+	}
+	rep, _ := os.ReadFile(filepath.Join(dir, "r.txt"))
+	if humanRow(string(rep), "sched_getaffinity") == nil {
+		t.Fatalf("sched_getaffinity not reported:\n%s", rep)
+	}
+}
