@@ -86,7 +86,7 @@ enum task_state {
 	TASK_USER_MARKED = 1, /* marked from user space (--pid); counting starts at its next syscall */
 	TASK_COUNTING = 2,
 	TASK_EXITED = 3,
-	TASK_IGNORED = 4, /* the tracer itself (--cgroup may contain it); inherited by its threads */
+	TASK_IGNORED = 4, /* the tracer itself (--cgroup may contain it); inherited by its threads only */
 };
 
 struct task_mark {
@@ -276,16 +276,24 @@ int sched_process_fork(__u64 *ctx)
 	struct task_struct *child = (struct task_struct *)ctx[1];
 	struct task_mark *pm = bpf_task_storage_get(&tasks, parent, 0, 0);
 
-	if (!pm || (pm->state != TASK_COUNTING && pm->state != TASK_USER_MARKED && pm->state != TASK_IGNORED))
+	if (!pm)
+		return 0;
+	if (pm->state == TASK_IGNORED) {
+		/* The tracer's new threads are the tracer; its new processes
+		 * (workloads it starts) are judged on their own. */
+		if (BPF_CORE_READ(child, tgid) != BPF_CORE_READ(parent, tgid))
+			return 0;
+		struct task_mark *im = bpf_task_storage_get(&tasks, child, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+		if (im)
+			im->state = TASK_IGNORED;
+		return 0;
+	}
+	if (pm->state != TASK_COUNTING && pm->state != TASK_USER_MARKED)
 		return 0;
 	struct task_mark *cm = bpf_task_storage_get(&tasks, child, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!cm) {
 		/* A traced task we cannot follow: its syscalls will be missing. */
 		__sync_fetch_and_add(&lost, 1);
-		return 0;
-	}
-	if (pm->state == TASK_IGNORED) {
-		cm->state = TASK_IGNORED;
 		return 0;
 	}
 	start_counting(cm, child);

@@ -1,6 +1,6 @@
-package trace_test
+package trace
 
-// Privileged tests of the recorder through its Go API (trace.Record). The
+// Privileged tests of the recorder through its Go API (Record). The
 // test binary is its own command stub: trace's init hook runs in it too.
 
 import (
@@ -21,10 +21,9 @@ import (
 
 	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
-	"github.com/seccomp-gen/seccomp-gen/trace"
 )
 
-func recordOrFail(t *testing.T, opts trace.Options) *trace.Recording {
+func recordOrFail(t *testing.T, opts Options) *Recording {
 	t.Helper()
 	testutil.RequireRoot(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -32,7 +31,7 @@ func recordOrFail(t *testing.T, opts trace.Options) *trace.Recording {
 	if opts.Namer == nil {
 		opts.Namer = scmp.Tables{}
 	}
-	rec, err := trace.Record(ctx, opts)
+	rec, err := Record(ctx, opts)
 	if err != nil {
 		t.Fatalf("Record: %v", err)
 	}
@@ -43,7 +42,7 @@ func recordOrFail(t *testing.T, opts trace.Options) *trace.Recording {
 }
 
 // lookup returns the entry for (arch, name), or nil.
-func lookup(f *trace.File, arch, name string) *trace.Syscall {
+func lookup(f *File, arch, name string) *Syscall {
 	for i, s := range f.Syscalls {
 		if s.Arch == arch && s.Name == name {
 			return &f.Syscalls[i]
@@ -52,7 +51,7 @@ func lookup(f *trace.File, arch, name string) *trace.Syscall {
 	return nil
 }
 
-func mustHave(t *testing.T, f *trace.File, arch, name string) *trace.Syscall {
+func mustHave(t *testing.T, f *File, arch, name string) *Syscall {
 	t.Helper()
 	s := lookup(f, arch, name)
 	if s == nil {
@@ -61,9 +60,9 @@ func mustHave(t *testing.T, f *trace.File, arch, name string) *trace.Syscall {
 	return s
 }
 
-func dump(f *trace.File) string {
+func dump(f *File) string {
 	var b strings.Builder
-	_ = trace.Encode(&b, f)
+	_ = Encode(&b, f)
 	return b.String()
 }
 
@@ -86,7 +85,7 @@ func compile(t *testing.T, name, src string, flags ...string) string {
 
 func TestRecordCommand(t *testing.T) {
 	testutil.RequireRoot(t)
-	rec := recordOrFail(t, trace.Options{Command: []string{"sh", "-c", "ls / >/dev/null; exit 3"}})
+	rec := recordOrFail(t, Options{Command: []string{"sh", "-c", "ls / >/dev/null; exit 3"}})
 	f := rec.File
 	if !rec.Exited || rec.ExitStatus != 3 || f.ExitCode == nil || *f.ExitCode != 3 {
 		t.Errorf("exit: exited %v status %d, file %v; want 3", rec.Exited, rec.ExitStatus, f.ExitCode)
@@ -120,32 +119,32 @@ func TestRecordCommand(t *testing.T) {
 			t.Errorf("trace has %s (%d calls): the tracer's or the stub's Go runtime leaked in", n, s.Count)
 		}
 	}
-	if f.Host.Arch != "x86_64" || f.Host.Kernel == "" || f.Version != trace.Version {
+	if f.Host.Arch != "x86_64" || f.Host.Kernel == "" || f.Version != Version {
 		t.Errorf("header: %+v version %d", f.Host, f.Version)
 	}
 }
 
 func TestRecordExitStatuses(t *testing.T) {
 	testutil.RequireRoot(t)
-	rec := recordOrFail(t, trace.Options{Command: []string{"sh", "-c", "kill -TERM $$"}})
+	rec := recordOrFail(t, Options{Command: []string{"sh", "-c", "kill -TERM $$"}})
 	if rec.ExitStatus != 128+15 {
 		t.Errorf("killed by SIGTERM: status %d, want 143", rec.ExitStatus)
 	}
-	_, err := trace.Record(context.Background(), trace.Options{Command: []string{"seccomp-gen-no-such-command"}})
-	var ce *trace.CommandError
-	if !errors.As(err, &ce) || ce.Status != 127 || !errors.Is(err, trace.ErrCommandNotFound) {
+	_, err := Record(context.Background(), Options{Command: []string{"seccomp-gen-no-such-command"}})
+	var ce *CommandError
+	if !errors.As(err, &ce) || ce.Status != 127 || !errors.Is(err, ErrCommandNotFound) {
 		t.Errorf("missing command: %v, want a CommandError with status 127", err)
 	}
-	_, err = trace.Record(context.Background(), trace.Options{Command: []string{"/etc/passwd"}})
+	_, err = Record(context.Background(), Options{Command: []string{"/etc/passwd"}})
 	if !errors.As(err, &ce) || ce.Status != 126 {
 		t.Errorf("non-executable command: %v, want status 126", err)
 	}
-	_, err = trace.Record(context.Background(), trace.Options{PID: 1 << 30})
-	if !errors.Is(err, trace.ErrNoProcess) {
+	_, err = Record(context.Background(), Options{PID: 1 << 30})
+	if !errors.Is(err, ErrNoProcess) {
 		t.Errorf("missing pid: %v, want ErrNoProcess", err)
 	}
-	_, err = trace.Record(context.Background(), trace.Options{Cgroup: "/proc"})
-	if !errors.Is(err, trace.ErrNotCgroup2) {
+	_, err = Record(context.Background(), Options{Cgroup: "/proc"})
+	if !errors.Is(err, ErrNotCgroup2) {
 		t.Errorf("/proc as cgroup: %v, want ErrNotCgroup2", err)
 	}
 }
@@ -175,7 +174,7 @@ int main(void) {
 func TestRecordStorm(t *testing.T) {
 	bin := compile(t, "storm", stormSrc, "-pthread")
 	start := time.Now()
-	rec := recordOrFail(t, trace.Options{Command: []string{bin}})
+	rec := recordOrFail(t, Options{Command: []string{bin}})
 	f := rec.File
 	if s := mustHave(t, f, "x86_64", "getpid"); s.Count != 4*250000 {
 		t.Errorf("getpid counted %d times, want exactly %d", s.Count, 4*250000)
@@ -212,7 +211,7 @@ int main(void) {
 // int 0x80 from a 64-bit program is recorded as x86, the x32 bit as x32.
 func TestRecordABIs(t *testing.T) {
 	bin := compile(t, "abis", abiSrc)
-	rec := recordOrFail(t, trace.Options{Command: []string{bin}})
+	rec := recordOrFail(t, Options{Command: []string{bin}})
 	f := rec.File
 	if s := mustHave(t, f, "x86", "getpid"); s.Nr != 20 || s.Count != 3 {
 		t.Errorf("x86 getpid: nr %d count %d, want nr 20 count 3", s.Nr, s.Count)
@@ -250,9 +249,9 @@ func TestRecordPID(t *testing.T) {
 		_ = target.Wait()
 		close(exited)
 	}()
-	rec := recordOrFail(t, trace.Options{
+	rec := recordOrFail(t, Options{
 		PID: target.Process.Pid,
-		OnStart: func(trace.Started) {
+		OnStart: func(Started) {
 			if out, err := exec.Command(unrelated).CombinedOutput(); err != nil {
 				t.Errorf("unrelated: %v %s", err, out)
 			}
@@ -279,27 +278,37 @@ func TestRecordPID(t *testing.T) {
 	<-exited
 }
 
-// --cgroup: every task moved into a fresh cgroup v2 directory.
-func TestRecordCgroup(t *testing.T) {
-	testutil.RequireRoot(t)
-	root := "/sys/fs/cgroup/unified"
-	var fs syscall.Statfs_t
-	if err := syscall.Statfs(root, &fs); err != nil || fs.Type != 0x63677270 {
-		if err := syscall.Statfs("/sys/fs/cgroup", &fs); err == nil && fs.Type == 0x63677270 {
-			root = "/sys/fs/cgroup"
-		} else {
-			testutil.SkipOrFail(t, "no cgroup v2 mount at /sys/fs/cgroup/unified or /sys/fs/cgroup")
+// recCgroup2Root returns where cgroup v2 is mounted.
+func recCgroup2Root(t *testing.T) string {
+	t.Helper()
+	for _, root := range []string{"/sys/fs/cgroup/unified", "/sys/fs/cgroup"} {
+		var fs syscall.Statfs_t
+		if err := syscall.Statfs(root, &fs); err == nil && fs.Type == 0x63677270 {
+			return root
 		}
 	}
-	cg := filepath.Join(root, fmt.Sprintf("seccomp-gen-test-%d", os.Getpid()))
+	testutil.SkipOrFail(t, "no cgroup v2 mount at /sys/fs/cgroup/unified or /sys/fs/cgroup")
+	return ""
+}
+
+func mkCgroup(t *testing.T, name string) string {
+	t.Helper()
+	cg := filepath.Join(recCgroup2Root(t), fmt.Sprintf("seccomp-gen-%s-%d", name, os.Getpid()))
 	if err := os.Mkdir(cg, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	defer os.Remove(cg)
-	rec := recordOrFail(t, trace.Options{
+	t.Cleanup(func() { os.Remove(cg) })
+	return cg
+}
+
+// --cgroup: every task moved into a fresh cgroup v2 directory.
+func TestRecordCgroup(t *testing.T) {
+	testutil.RequireRoot(t)
+	cg := mkCgroup(t, "test")
+	rec := recordOrFail(t, Options{
 		Cgroup:   cg,
 		Duration: 20 * time.Second,
-		OnStart: func(trace.Started) {
+		OnStart: func(Started) {
 			cmd := exec.Command("sh", "-c", `echo $$ > "$1/cgroup.procs" && exec ls /`, "sh", cg)
 			if out, err := cmd.CombinedOutput(); err != nil {
 				t.Errorf("workload: %v\n%s", err, out)
@@ -329,10 +338,10 @@ func TestRecordInterrupt(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var pid int
-	rec, err := trace.Record(ctx, trace.Options{
+	rec, err := Record(ctx, Options{
 		Command: []string{"sleep", "10"},
 		Namer:   scmp.Tables{},
-		OnStart: func(s trace.Started) {
+		OnStart: func(s Started) {
 			pid = s.PID
 			time.AfterFunc(300*time.Millisecond, cancel)
 		},
@@ -373,9 +382,9 @@ func TestHelperTracer(t *testing.T) {
 	if os.Getenv(helperEnv) != "1" {
 		t.Skip("helper process for TestRecordSIGKILL")
 	}
-	_, err := trace.Record(context.Background(), trace.Options{
+	_, err := Record(context.Background(), Options{
 		Command: []string{"sleep", "30"},
-		OnStart: func(s trace.Started) {
+		OnStart: func(s Started) {
 			ids := make([]string, len(s.LinkIDs))
 			for i, id := range s.LinkIDs {
 				ids[i] = strconv.Itoa(int(id))
@@ -451,7 +460,7 @@ func TestRecordSIGKILL(t *testing.T) {
 // the wrapper's execve of the command.
 func TestRecordWrapper(t *testing.T) {
 	testutil.RequireRoot(t)
-	rec := recordOrFail(t, trace.Options{
+	rec := recordOrFail(t, Options{
 		Wrapper: []string{"/bin/sh", "-c", `cat /etc/hostname >/dev/null; exec "$@"`, "wrapper"},
 		Command: []string{"ls", "/"},
 		Stdout:  nil,
@@ -483,10 +492,10 @@ func TestRecordPIDReuse(t *testing.T) {
 	unrelated := compile(t, "unrelated", unrelatedSrc)
 	pidFile := filepath.Join(t.TempDir(), "pid")
 	done := make(chan string, 1)
-	rec := recordOrFail(t, trace.Options{
+	rec := recordOrFail(t, Options{
 		// A traced child exits; its PID is published; the tracer waits.
 		Command: []string{"sh", "-c", `sh -c 'exit 0' & wait $!; echo $! > "$1"; sleep 1.5`, "sh", pidFile},
-		OnStart: func(trace.Started) {
+		OnStart: func(Started) {
 			go func() {
 				done <- reusePID(pidFile, unrelated)
 			}()
@@ -550,9 +559,9 @@ int main(void) {
 // reported; a number beyond the counters' range is counted in lost.
 func TestRecordUnknownAndLost(t *testing.T) {
 	bin := compile(t, "odd", oddSrc)
-	rec := recordOrFail(t, trace.Options{Command: []string{bin}})
+	rec := recordOrFail(t, Options{Command: []string{bin}})
 	f := rec.File
-	var got *trace.Syscall
+	var got *Syscall
 	for i, s := range f.Syscalls {
 		if s.Arch == "x86_64" && s.Nr == 462 {
 			got = &f.Syscalls[i]
@@ -578,5 +587,55 @@ func TestRecordUnknownAndLost(t *testing.T) {
 	}
 	if f.Complete() {
 		t.Errorf("a trace with lost syscalls says it is complete")
+	}
+}
+
+// A cgroup that contains the tracer: the tracer's own syscalls are never
+// counted, the workloads it starts are.
+func TestRecordCgroupWithTracer(t *testing.T) {
+	testutil.RequireRoot(t)
+	cg := mkCgroup(t, "self")
+	data, err := os.ReadFile("/proc/self/cgroup")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var home string
+	for _, line := range strings.Split(string(data), "\n") {
+		if p, ok := strings.CutPrefix(line, "0::"); ok {
+			home = filepath.Join(recCgroup2Root(t), p)
+		}
+	}
+	if home == "" {
+		t.Fatalf("no cgroup v2 line in /proc/self/cgroup:\n%s", data)
+	}
+	self := []byte(strconv.Itoa(os.Getpid()))
+	if err := os.WriteFile(filepath.Join(cg, "cgroup.procs"), self, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if err := os.WriteFile(filepath.Join(home, "cgroup.procs"), self, 0o644); err != nil {
+			t.Errorf("move the test back to %s: %v", home, err)
+		}
+	}()
+	rec := recordOrFail(t, Options{
+		Cgroup:   cg,
+		Duration: 500 * time.Millisecond,
+		OnStart: func(Started) {
+			if out, err := exec.Command("ls", "/").CombinedOutput(); err != nil {
+				t.Errorf("ls: %v %s", err, out)
+			}
+		},
+	})
+	f := rec.File
+	if s := mustHave(t, f, "x86_64", "getdents64"); s.First != "ls" {
+		t.Errorf("getdents64 first by %q", s.First)
+	}
+	for _, n := range []string{"bpf", "epoll_pwait", "nanosleep"} {
+		if s := lookup(f, "x86_64", n); s != nil {
+			t.Errorf("the tracer's own %s was counted (%d, first by %s)", n, s.Count, s.First)
+		}
+	}
+	if f.Processes != 1 {
+		t.Errorf("processes %d, want 1 (ls)", f.Processes)
 	}
 }
