@@ -232,7 +232,8 @@ func firstLine(s string) string {
 // runtimes on this host: an entrypoint that only exits, traced on the host,
 // runs under runc and crun in both modes with the default baselines; and
 // each runtime's own baseline is needed (runc's alone does not start crun
-// with noNewPrivileges false, nor crun's runc).
+// with noNewPrivileges false, nor crun's runc), and so is the
+// noNewPrivileges false part (runc-nnp, crun-nnp).
 func TestRuntimeBaselinesSuffice(t *testing.T) {
 	requireRuntimes(t)
 	sg := buildSG(t)
@@ -278,6 +279,24 @@ func TestRuntimeBaselinesSuffice(t *testing.T) {
 			t.Errorf("%s nnp=false started with the other runtime's baseline only: the baselines are not measured per runtime", c.rt)
 		}
 		t.Logf("%s with the other runtime's baseline: exit %d %q", c.rt, res.ExitCode, firstLine(res.Stderr))
+	}
+	// The tighter noNewPrivileges-only baselines start their runtime with
+	// noNewPrivileges true, and not with it false.
+	for _, rt := range runtimetest.Runtimes {
+		b.SetSeccomp(generate(t, sg, "--baseline", rt+"-nnp", tr))
+		b.SetNoNewPrivileges(true)
+		res, err := b.Run(ctx, rt)
+		if err != nil || res.ExitCode != 7 {
+			t.Errorf("%s nnp=true with --baseline %s-nnp: %v %v (want exit 7)", rt, rt, res, err)
+		}
+		b.SetNoNewPrivileges(false)
+		res, err = b.Run(ctx, rt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.ExitCode == 7 {
+			t.Errorf("%s nnp=false started with --baseline %s-nnp: the mode makes no difference?", rt, rt)
+		}
 	}
 }
 
