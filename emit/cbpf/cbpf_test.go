@@ -155,7 +155,13 @@ func TestInterpreterTable(t *testing.T) {
 				if abi == "x32" {
 					base = int(X32SyscallBit)
 				}
-				for _, nr := range []int{max + 1, max + 2, max + 50, base + 1023, base + 0x3ffffff} {
+				beyond := []int{max + 1, max + 2, max + 50, base + 1023, base + 0x3ffffff}
+				if abi == "arm" {
+					// between the ordinary table and the private
+					// syscalls at 0xf0000
+					beyond = append(beyond, int(armMainMax())+1, 0xeffff)
+				}
+				for _, nr := range beyond {
 					check(fmt.Sprintf("%s beyond the table", abi), Data{Nr: int32(nr), Arch: audit}, enosys)
 				}
 			}
@@ -570,6 +576,36 @@ func TestBlockListNoStub(t *testing.T) {
 	} {
 		if got := verdict(prog.Run(tc.d)); got != tc.want {
 			t.Errorf("%+v: got %v want %v\n%s", tc.d, got, tc.want, disasm(prog))
+		}
+	}
+}
+
+// TestARMGap: with a kill default, numbers between ARM's ordinary table and
+// its private syscalls (0xf0000) get ENOSYS from the stub, and the private
+// ones the policy's answer.
+func TestARMGap(t *testing.T) {
+	p := reducerPolicy(t, []string{"arm"}, []string{"read", "set_tls"})
+	p.DefaultAction = policy.ActKillProcess
+	p.DefaultErrno = nil
+	prog, err := Compile(p, Options{Arch: "arm"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tab := table(t, "arm")
+	for _, tc := range []struct {
+		nr   int
+		want Result
+	}{
+		{int(armMainMax()) + 1, enosys},
+		{0xeffff, enosys},
+		{0xf0000, kill}, // a hole inside the table: the default, as for holes in every table
+		{tab["set_tls"], allow},
+		{tab["cacheflush"], eperm},
+		{0xf0100, enosys},
+		{tab["read"], allow},
+	} {
+		if got := verdict(prog.Run(Data{Nr: int32(tc.nr), Arch: AuditArchARM})); got != tc.want {
+			t.Errorf("nr %#x: got %v want %v\n%s", tc.nr, got, tc.want, disasm(prog))
 		}
 	}
 }

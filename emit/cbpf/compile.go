@@ -360,6 +360,19 @@ func enosysStub(abis []string) (Program, error) {
 			}
 			body = append(Program{jset(X32SyscallBit, uint8(len(t64)), 0)}, t64...)
 			body = append(body, t32...)
+		} else if a == "arm" {
+			// ARM keeps private syscalls at __ARM_NR_BASE (0xf0000):
+			// two ranges, each with its own end.
+			private, err := maxOf(a)
+			if err != nil {
+				return nil, err
+			}
+			main := armMainMax()
+			body = Program{
+				jge(armNRBase, 1, 0),
+				jgt(main, toEnosys, toFilter),
+				jgt(private, toEnosys, toFilter),
+			}
 		} else {
 			m, err := maxOf(a)
 			if err != nil {
@@ -408,6 +421,22 @@ func enosysStub(abis []string) (Program, error) {
 		fix(&in.Jf)
 	}
 	return prog, nil
+}
+
+// armNRBase is __ARM_NR_BASE, where ARM's private syscalls start.
+const armNRBase = 0xf0000
+
+// armMainMax is the highest ordinary ARM syscall number libseccomp knows.
+func armMainMax() uint32 {
+	for nr := armNRBase - 1; nr > 0; nr-- {
+		if nr > 4096 {
+			nr = 4096
+		}
+		if _, ok := scmp.Name("arm", nr); ok {
+			return uint32(nr)
+		}
+	}
+	return 0
 }
 
 // Offsets in struct seccomp_data.

@@ -140,6 +140,9 @@ func jeq(k uint32, jt, jf uint8) Instruction {
 func jgt(k uint32, jt, jf uint8) Instruction {
 	return Instruction{Code: clsJMP | jmpJGT | srcK, Jt: jt, Jf: jf, K: k}
 }
+func jge(k uint32, jt, jf uint8) Instruction {
+	return Instruction{Code: clsJMP | jmpJGE | srcK, Jt: jt, Jf: jf, K: k}
+}
 func jset(k uint32, jt, jf uint8) Instruction {
 	return Instruction{Code: clsJMP | jmpJSET | srcK, Jt: jt, Jf: jf, K: k}
 }
