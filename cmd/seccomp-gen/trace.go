@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -129,6 +130,16 @@ func (o *traceOptions) validate() error {
 		return usageErrf("trace: --duration %s: must be positive", o.duration)
 	case o.output == "":
 		return usageErrf("trace: -o needs a file name ('-' is stdout)")
+	}
+	if o.output != "-" {
+		// Fail before the workload runs, not after.
+		dir := filepath.Dir(o.output)
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			return usageErrf("trace: -o %s: directory %s does not exist", o.output, dir)
+		}
+		if st, err := os.Stat(o.output); err == nil && st.IsDir() {
+			return usageErrf("trace: -o %s: is a directory", o.output)
+		}
 	}
 	return nil
 }

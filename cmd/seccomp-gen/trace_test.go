@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -86,6 +87,8 @@ func TestTraceCLIUsage(t *testing.T) {
 		{"trace", "--cgroup", "/proc"},
 		{"trace", "--duration", "-1s", "--", "true"},
 		{"trace", "stray", "--", "true"},
+		{"trace", "-o", filepath.Join(dir, "no/such/dir/t.yaml"), "--", "true"},
+		{"trace", "-o", dir, "--", "true"},
 	} {
 		_, stderr, code := sg(t, dir, args...)
 		if code != exitUsage || strings.Count(strings.TrimSpace(stderr), "\n") != 0 || !strings.HasPrefix(stderr, "seccomp-gen: trace") {
@@ -211,5 +214,28 @@ func TestTraceCLICtrlC(t *testing.T) {
 	}
 	if !found || f.ExitCode == nil || *f.ExitCode != 5 {
 		t.Errorf("the command's exit path is missing from the trace (exit_code %v):\n%+v", f.ExitCode, f.Syscalls)
+	}
+}
+
+// Without CAP_BPF and CAP_PERFMON (and CAP_SYS_ADMIN) the error says which
+// capabilities are missing, before anything runs.
+func TestTraceCLIMissingCapabilities(t *testing.T) {
+	testutil.RequireRoot(t)
+	testutil.RequireTool(t, "setpriv")
+	dir := t.TempDir()
+	marker := filepath.Join(dir, "ran")
+	cmd := exec.Command("setpriv", "--bounding-set", "-bpf,-perfmon,-sys_admin", "--",
+		os.Args[0], "trace", "-o", filepath.Join(dir, "t.yaml"), "--", "touch", marker)
+	cmd.Env = append(os.Environ(), testMainEnv+"=1")
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != exitFailure {
+		t.Fatalf("exit %v, want %d; output %s", err, exitFailure, out)
+	}
+	if !strings.Contains(string(out), "missing CAP_BPF and CAP_PERFMON") {
+		t.Errorf("error does not name the missing capabilities: %s", out)
+	}
+	if _, err := os.Stat(marker); err == nil {
+		t.Errorf("the command ran although tracing was impossible")
 	}
 }
