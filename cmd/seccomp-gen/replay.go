@@ -58,9 +58,9 @@ Two modes:
     program and answers exactly what the profile says (its errno, EPERM or
     ENOSYS). For kill and trap actions, and for ABIs the profile does not
     list, the report says "would have killed" and the syscall gets EPERM so
-    that the run goes on and every denial is reported. Needs no eBPF; it
-    needs ptrace rights over the child (root, or the same user without Yama
-    restrictions). Every descendant (threads, children, double-forked
+    that the run goes on and every denial is reported. Needs no eBPF and
+    no root: only ptrace rights over its own child (any user, unless Yama's
+    ptrace_scope is 2 or more). Every descendant (threads, children, double-forked
     daemons) inherits the filter; replay waits until the last of them has
     exited (Ctrl-C or SIGTERM then ends it). Standard input, output and error
     are passed through: with a complete profile the workload's output is
