@@ -212,7 +212,7 @@ func normal(p *policy.Policy) *policy.Policy {
 
 const ociConfig = `{
   "ociVersion": "1.0.2-dev",
-  "process": {"terminal": false, "user": {"uid": 0, "gid": 0}, "args": ["sh", "-c", "echo hi"], "cwd": "/",
+  "process": {"terminal": false, "user": {"uid": 0, "gid": 0}, "args": ["sh", "-c", "echo hi && echo <ok>"], "cwd": "/",
     "capabilities": {"bounding": ["CAP_KILL"]}, "noNewPrivileges": true},
   "root": {"path": "rootfs", "readonly": true},
   "hostname": "runc",
@@ -250,6 +250,9 @@ func TestSetOCIConfigKeepsOtherFields(t *testing.T) {
 	delete(after["linux"].(map[string]any), "seccomp")
 	if !reflect.DeepEqual(before, after) {
 		t.Errorf("fields other than linux.seccomp changed:\nbefore %v\nafter  %v", before, after)
+	}
+	if !strings.Contains(string(out), `"echo hi && echo <ok>"`) {
+		t.Errorf("strings in other fields were re-escaped:\n%s", out)
 	}
 	if secAfter.(map[string]any)["defaultAction"] != "SCMP_ACT_ERRNO" {
 		t.Errorf("linux.seccomp not replaced: %v", secAfter)

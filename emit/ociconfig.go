@@ -33,12 +33,14 @@ func SetOCISeccomp(config []byte, p *policy.Policy) ([]byte, error) {
 			return nil, fmt.Errorf("OCI config: linux: %s", jsonError(raw, err))
 		}
 	}
-	secJSON, err := json.Marshal(sec)
+	secJSON, err := marshal(sec)
 	if err != nil {
 		return nil, err
 	}
 	linux["seccomp"] = secJSON
-	if top["linux"], err = json.Marshal(linux); err != nil {
+	// marshal, not json.Marshal: that would rewrite "&&" in an
+	// unrelated field as "\u0026\u0026".
+	if top["linux"], err = marshal(linux); err != nil {
 		return nil, err
 	}
 	out, err := marshal(top)
