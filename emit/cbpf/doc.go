@@ -21,7 +21,7 @@
 //   - Parse(raw) / ReadFile(path) / Program.Bytes(): raw filters, checked
 //     as the kernel's loader checks them (Program.Check).
 //   - Program.Run(Data{Nr, Arch, IP, Args}) (Result, error): the userspace
-//     interpreter with seccomp semantics; Result{Ret, Action, Data}.
+//     interpreter with seccomp semantics; Result{Ret, Action, Data, Steps}.
 //   - Disassemble(w, prog): ld/jeq/ret with seccomp_data field names,
 //     AUDIT_ARCH constants and syscall names of the ABI known on each path.
 //   - Install(prog, flags): PR_SET_NO_NEW_PRIVS + seccomp(2) on the calling
