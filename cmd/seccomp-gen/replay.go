@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -26,6 +27,7 @@ type replayOptions struct {
 	pid       int
 	cgroup    string
 	verbose   bool
+	duration  time.Duration
 	command   []string
 }
 
@@ -95,6 +97,7 @@ object or a whole config.json, or a Security Profiles Operator CRD (YAML).
 	f.BoolVar(&o.enforce, "enforce", false, "run CMD under the profile's filter and report what it denied")
 	f.IntVar(&o.pid, "pid", 0, "replay a running process `PID` (and its descendants) instead of CMD, until it exits")
 	f.StringVar(&o.cgroup, "cgroup", "", "replay every task of a cgroup v2 directory `PATH` until it is empty")
+	f.DurationVar(&o.duration, "duration", 0, "end the traced replay after `DURATION` (for --pid, --cgroup or a long-running CMD; the verdict covers that window)")
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "say on stderr when the recorder is attached (traced mode)")
 	return cmd
 }
@@ -121,6 +124,12 @@ func (o *replayOptions) validate(cmd *cobra.Command) error {
 	}
 	if o.enforce && len(o.command) == 0 {
 		return usageErrf("--enforce needs a command to start (-- CMD): a running process cannot be put under a filter")
+	}
+	if o.duration < 0 {
+		return usageErrf("--duration %s: negative", o.duration)
+	}
+	if o.enforce && o.duration != 0 {
+		return usageErrf("--duration ends a traced replay; with --enforce the run ends when CMD and its descendants exit")
 	}
 	if o.enforce && len(o.baselines) > 0 {
 		return usageErrf("--baseline checks a traced run; with --enforce the run itself shows what the filter denies")
@@ -161,13 +170,14 @@ func (o *replayOptions) runTraced(p *policy.Policy) error {
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer cancel()
 	rec, err := trace.Record(ctx, trace.Options{
-		Command: o.command,
-		PID:     o.pid,
-		Cgroup:  o.cgroup,
-		Stdin:   os.Stdin,
-		Stdout:  os.Stdout,
-		Stderr:  os.Stderr,
-		Namer:   scmp.Tables{},
+		Command:  o.command,
+		PID:      o.pid,
+		Cgroup:   o.cgroup,
+		Duration: o.duration,
+		Stdin:    os.Stdin,
+		Stdout:   os.Stdout,
+		Stderr:   os.Stderr,
+		Namer:    scmp.Tables{},
 		OnStart: func(s trace.Started) {
 			if !o.verbose {
 				return
@@ -216,6 +226,9 @@ func (o *replayOptions) runTraced(p *policy.Policy) error {
 	if len(o.command) > 0 && rec.Exited {
 		code := rec.ExitStatus
 		v.ExitCode = &code
+	}
+	if rec.Reason == "duration" {
+		v.Notes = append(v.Notes, fmt.Sprintf("--duration %s passed: the verdict covers that window", o.duration))
 	}
 	if rec.Reason == "interrupted" {
 		v.Notes = append(v.Notes, "interrupted: the verdict covers the run up to the interruption")
