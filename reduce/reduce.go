@@ -99,6 +99,9 @@ type Result struct {
 	// Allowed are the names the profile allows, sorted.
 	Allowed []string
 	Traces  int
+	// AllowNotInCeiling are --allow names the deny ceiling does not hold
+	// (--allow only lifts the ceiling; it adds nothing to the profile).
+	AllowNotInCeiling []string
 }
 
 type key struct{ arch, name string }
@@ -205,6 +208,16 @@ func Reduce(inputs []Input, opts Options, r Resolver) (*Result, error) {
 		for _, a := range opts.Allow {
 			allow[a] = true
 		}
+		inCeiling := map[string]bool{}
+		for _, c := range ceiling {
+			inCeiling[c.Name] = true
+		}
+		for _, a := range opts.Allow {
+			if !inCeiling[a] {
+				res.AllowNotInCeiling = append(res.AllowNotInCeiling, a)
+			}
+		}
+		sort.Strings(res.AllowNotInCeiling)
 		var denied []Denied
 		for _, c := range ceiling {
 			if allow[c.Name] {

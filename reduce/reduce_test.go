@@ -150,7 +150,10 @@ func TestDenyCeiling(t *testing.T) {
 	if err == nil || strings.Contains(err.Error(), "--allow ptrace") || !strings.Contains(err.Error(), "--allow bpf") {
 		t.Fatalf("with --allow ptrace: err = %v, want only bpf refused", err)
 	}
-	res := run(t, in(a), reduce.Options{Allow: []string{"ptrace", "bpf"}})
+	res := run(t, in(a), reduce.Options{Allow: []string{"ptrace", "bpf", "uname"}})
+	if !slices.Equal(res.AllowNotInCeiling, []string{"uname"}) || res.Policy.Allows("uname") {
+		t.Errorf("--allow uname (not in the ceiling): %v, allowed %v", res.AllowNotInCeiling, res.Policy.Allows("uname"))
+	}
 	if !res.Policy.Allows("ptrace") || !res.Policy.Allows("bpf") {
 		t.Error("allowed ceiling syscalls are not in the profile")
 	}

@@ -24,6 +24,9 @@ func (r *Result) WriteReport(w io.Writer, prefix string) {
 		parts = append(parts, fmt.Sprintf("%d distinct syscalls on %s", perArch[a], a))
 	}
 	p("merged %d trace(s): %s", r.Traces, strings.Join(parts, ", "))
+	for _, a := range r.AllowNotInCeiling {
+		p("--allow %s: not in the deny ceiling, nothing to lift (--allow does not add syscalls)", a)
+	}
 	for _, d := range r.Dropped {
 		still := ""
 		if d.ByBaseline {
