@@ -156,7 +156,11 @@ func Reduce(inputs []Input, opts Options, r Resolver) (*Result, error) {
 				return nil, &TraceError{in.Path, inputErrf("syscall %d on %s is %s, but the trace names it %s", s.Nr, s.Arch, n, name)}
 			}
 			k := key{s.Arch, name}
-			counts[k] += s.Count
+			if counts[k]+s.Count < counts[k] {
+				counts[k] = ^uint64(0) // saturate rather than wrap
+			} else {
+				counts[k] += s.Count
+			}
 			if runs[k] == nil {
 				runs[k] = map[int]bool{}
 			}
