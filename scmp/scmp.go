@@ -133,12 +133,20 @@ func Number(arch, name string) (int, error) {
 		return 0, err
 	}
 	nr, err := seccomp.GetSyscallFromNameByArch(name, a.lib)
-	// libseccomp answers names missing on an arch with a negative pseudo
-	// number instead of an error.
-	if err != nil || nr < 0 {
-		return 0, &UnknownSyscallError{Name: name, Arch: a.name}
+	if err == nil && nr >= 0 {
+		return int(nr), nil
 	}
-	return int(nr), nil
+	// libseccomp answers names missing on an arch with a negative pseudo
+	// number instead of an error, and does the same for syscalls that x86
+	// also reaches through socketcall/ipc (accept4 is 364 there, but is
+	// resolved to its multiplexed pseudo number). The number-to-name table
+	// knows the direct number.
+	if t, err := tableFor(a.name); err == nil {
+		if n, ok := t.byName[name]; ok {
+			return n, nil
+		}
+	}
+	return 0, &UnknownSyscallError{Name: name, Arch: a.name}
 }
 
 type table struct {

@@ -18,6 +18,10 @@ func TestNameNumber(t *testing.T) {
 		{"x32", "read", x32Bit},
 		{"aarch64", "openat", 56},
 		{"arm", "getpid", 20},
+		// socketcall/ipc syscalls with direct numbers on x86: libseccomp's
+		// name lookup gives a multiplexed pseudo number for these.
+		{"x86", "accept4", 364},
+		{"x86", "socket", 359},
 	}
 	for _, c := range cases {
 		nr, err := Number(c.arch, c.name)
@@ -27,6 +31,26 @@ func TestNameNumber(t *testing.T) {
 		n, ok := Name(c.arch, c.nr)
 		if !ok || n != c.name {
 			t.Errorf("Name(%s, %d) = %q, %v; want %q", c.arch, c.nr, n, ok, c.name)
+		}
+	}
+}
+
+// Every name the tables list resolves back to a number that names it.
+func TestNamesResolve(t *testing.T) {
+	for _, a := range ArchNames() {
+		names, err := Names(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range names {
+			nr, err := Number(a, n)
+			if err != nil {
+				t.Errorf("%s: Number(%s): %v", a, n, err)
+				continue
+			}
+			if back, ok := Name(a, nr); !ok || back != n {
+				t.Errorf("%s: %s -> %d -> %q", a, n, nr, back)
+			}
 		}
 	}
 }
