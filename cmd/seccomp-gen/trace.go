@@ -69,9 +69,13 @@ with 0 (--duration) or 128+N (signal N). Ctrl-C, which the command receives
 too, first gives it 2 seconds to exit while still traced (a second Ctrl-C
 stops at once); if it does, seccomp-gen exits with its status.
 
+The trace goes to -o FILE, or to stdout ('-', the default); then the
+command's own stdout goes to stderr so that the two never mix.
+
 Needs root (or CAP_BPF and CAP_PERFMON) and a kernel with BTF.
-While tracing, a status line is shown on stderr when it is a terminal; a
-summary follows at the end (-v shows both even when stderr is not a terminal).`,
+While tracing, a status line is shown on stderr when it is a terminal, and a
+summary at the end; -v prints the summary (and the BPF link IDs) even when
+stderr is not a terminal.`,
 		Example: `  # trace a command; the trace goes to ls.trace.yaml
   seccomp-gen trace -o ls.trace.yaml -- ls -l /
 
@@ -96,7 +100,7 @@ summary follows at the end (-v shows both even when stderr is not a terminal).`,
 	f.IntVar(&o.pid, "pid", 0, "trace the running process `PID` (its threads and future descendants)")
 	f.StringVar(&o.cgroup, "cgroup", "", "trace every task in the cgroup v2 directory `PATH` and below")
 	f.DurationVar(&o.duration, "duration", 0, "stop after `D` (e.g. 30s, 5m) and write the trace")
-	f.BoolVarP(&o.verbose, "verbose", "v", false, "show the status line and the summary even when stderr is not a terminal")
+	f.BoolVarP(&o.verbose, "verbose", "v", false, "print the summary and the BPF link IDs even when stderr is not a terminal")
 	return cmd
 }
 
