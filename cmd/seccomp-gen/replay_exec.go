@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -90,12 +91,26 @@ func execShim(argv []string) (int, error) {
 	if err != nil {
 		return exitExecFail, err
 	}
+	prog, err := exportFilter(filter)
+	if err != nil {
+		return exitExecFail, err
+	}
+	fprog := unix.SockFprog{Len: uint16(len(prog)), Filter: &prog[0]}
+	var flags uintptr
+	if enforceNeedsListener(&p) {
+		flags = unix.SECCOMP_FILTER_FLAG_NEW_LISTENER
+	}
 	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
 		return exitExecFail, fmt.Errorf("enforce: no_new_privs: %w", err)
 	}
-	if err := filter.Load(); err != nil {
-		return exitExecFail, fmt.Errorf("enforce: load filter: %w", err)
+	// Load the filter on this thread only (libseccomp-golang's Load would
+	// sync it to every Go runtime thread, whose own syscalls would then be
+	// notified, and whose deaths at execve would leave stale notifications).
+	// This thread is the one that execve's CMD; the filter goes with it.
+	if _, _, e := unix.RawSyscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER, flags, uintptr(unsafe.Pointer(&fprog))); e != 0 {
+		return exitExecFail, fmt.Errorf("enforce: load filter: %w", e)
 	}
+	runtime.KeepAlive(prog)
 	// From here on every syscall of this thread is filtered: only raw
 	// syscalls until execve. The supervisor answers the shim's own
 	// notifications (it recognises our executable) with "continue".
@@ -108,6 +123,41 @@ func execShim(argv []string) (int, error) {
 	}
 	_, _, e := unix.RawSyscall(unix.SYS_EXECVE, uintptr(unsafe.Pointer(argv0)), uintptr(unsafe.Pointer(&argvp[0])), uintptr(unsafe.Pointer(&envp[0])))
 	return exitExecFail, fmt.Errorf("%s: execve: %w", argv[0], e)
+}
+
+// exportFilter returns the classic BPF program libseccomp generates for f.
+func exportFilter(f *seccomp.ScmpFilter) ([]unix.SockFilter, error) {
+	fd, err := unix.MemfdCreate("seccomp-gen-filter", unix.MFD_CLOEXEC)
+	if err != nil {
+		return nil, fmt.Errorf("enforce: memfd: %w", err)
+	}
+	file := os.NewFile(uintptr(fd), "seccomp-gen-filter")
+	defer file.Close()
+	if err := f.ExportBPF(file); err != nil {
+		return nil, fmt.Errorf("enforce: export filter: %w", err)
+	}
+	if _, err := file.Seek(0, io.SeekStart); err != nil {
+		return nil, fmt.Errorf("enforce: export filter: %w", err)
+	}
+	raw, err := io.ReadAll(file)
+	if err != nil {
+		return nil, fmt.Errorf("enforce: export filter: %w", err)
+	}
+	const insn = 8 // sizeof(struct sock_filter)
+	if len(raw) == 0 || len(raw)%insn != 0 || len(raw)/insn > 4096 {
+		return nil, fmt.Errorf("enforce: export filter: %d bytes is not a BPF program", len(raw))
+	}
+	prog := make([]unix.SockFilter, len(raw)/insn)
+	for i := range prog {
+		b := raw[i*insn:]
+		prog[i] = unix.SockFilter{
+			Code: binary.NativeEndian.Uint16(b[0:2]),
+			Jt:   b[2],
+			Jf:   b[3],
+			K:    binary.NativeEndian.Uint32(b[4:8]),
+		}
+	}
+	return prog, nil
 }
 
 // enforceNeedsListener reports whether the enforce filter of p has any
