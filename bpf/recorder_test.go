@@ -2,10 +2,12 @@ package bpf
 
 import (
 	"path/filepath"
+	"strings"
 	"testing"
 	"unsafe"
 
 	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/btf"
 )
 
 // The committed objects for both targets must define exactly what the Go
@@ -112,5 +114,30 @@ func TestStructSizes(t *testing.T) {
 	}
 	if s := unsafe.Sizeof(RecorderComm{}); s != 16 {
 		t.Errorf("comm: %d bytes", s)
+	}
+}
+
+// The hot path tells ABIs apart per architecture: on x86 from
+// task_struct.thread_info.status (TS_COMPAT), on arm64 from pt_regs.pstate
+// (AArch32). Both are CO-RE field relocations in sys_enter.
+func TestABIDetectionPerArch(t *testing.T) {
+	for obj, want := range map[string]struct{ has, hasNot string }{
+		"recorder_x86_bpfel.o":   {`Struct:"task_struct"[0:0:0]`, `Struct:"pt_regs"`},
+		"recorder_arm64_bpfel.o": {`Struct:"pt_regs"[0:0]`, `Struct:"task_struct"[0:0:0]`},
+	} {
+		spec, err := ebpf.LoadCollectionSpec(obj)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var relos []string
+		for _, ins := range spec.Programs[RecorderProgSysEnter].Instructions {
+			if r := btf.CORERelocationMetadata(&ins); r != nil {
+				relos = append(relos, r.String())
+			}
+		}
+		all := strings.Join(relos, "\n")
+		if !strings.Contains(all, want.has) || strings.Contains(all, want.hasNot) {
+			t.Errorf("%s: sys_enter's CO-RE relocations should include %s and not %s:\n%s", obj, want.has, want.hasNot, all)
+		}
 	}
 }
