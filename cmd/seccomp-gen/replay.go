@@ -71,6 +71,9 @@ Two modes:
 PROFILE may be any format generate writes: Docker JSON, an OCI linux.seccomp
 object or a whole config.json, or a Security Profiles Operator CRD (YAML).
 
+The report goes to stdout after CMD's own output; with --report json or
+junit, write it to a file with -o FILE so that the two stay apart.
+
 ` + verdictExitHelp + `
   4  the profile covers the run, but the command itself failed (non-zero
      exit, killed by a signal, or not found); 3 wins when both happen.`,
