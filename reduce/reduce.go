@@ -292,8 +292,10 @@ func Reduce(inputs []Input, opts Options, r Resolver) (*Result, error) {
 					allowed[n] = true
 				}
 			}
-			if !ok {
-				// Not measured on this ABI: map the measured list.
+			if !ok && !(arch != primary(arch) && targets[primary(arch)]) {
+				// Not measured on this ABI: map the measured list. A
+				// runtime runs on its machine's primary ABI, so a
+				// secondary one (x86 next to x86_64) gets no mapped copy.
 				for _, n := range b.Syscalls[b.Measured] {
 					if to, ok := mapName(r, arch, n); ok {
 						allowed[to] = true
@@ -408,6 +410,17 @@ func targetArches(opts Options, seen map[string]bool, r Resolver) ([]string, err
 		delete(set, opts.Native)
 	}
 	return append(out, sortedSet(set)...), nil
+}
+
+// primary is the main ABI of arch's machine: the one its runtimes use.
+func primary(arch string) string {
+	switch family(arch) {
+	case "x86":
+		return trace.ArchX86_64
+	case "arm":
+		return trace.ArchAArch64
+	}
+	return arch
 }
 
 // family groups the ABIs one machine runs.

@@ -436,6 +436,12 @@ func TestMixedABIs(t *testing.T) {
 			t.Errorf("%s not allowed", n)
 		}
 	}
+	// The runtime baselines run on x86_64: no x86 copies of their names.
+	bl, _ := profiles.Resolve([]string{"runc"}, nil)
+	res = run(t, in(a, b), reduce.Options{Baselines: bl})
+	if res.Policy.Allows("fstatat64") || !res.Policy.Allows("newfstatat") || !res.Policy.Allows("sigreturn") {
+		t.Errorf("x86 next to x86_64: allowed %v", res.Allowed)
+	}
 	// An x86_64 trace for a profile that also covers aarch64: mapped there.
 	res = run(t, in(b, mk(t, "x86_64", "open=1")), reduce.Options{Arches: []string{"x86_64", "aarch64"}})
 	if !res.Policy.Allows("open") || !res.Policy.Allows("openat") {

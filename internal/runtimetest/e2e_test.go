@@ -358,3 +358,53 @@ func TestProfileAnswersUnderRuncAndCrun(t *testing.T) {
 		t.Errorf("without a profile: %v %v", res, err)
 	}
 }
+
+// TestI386WorkloadUnderRuncAndCrun: a 32-bit static program traced on the
+// host makes a profile that covers x86_64 (the runtime) and x86 (the
+// workload); it runs under runc and crun in both modes. The same trace with
+// --arch x86_64 only makes a profile under which the i386 program dies.
+func TestI386WorkloadUnderRuncAndCrun(t *testing.T) {
+	requireRuntimes(t)
+	sg := buildSG(t)
+	b := newBundle(t)
+	bin := filepath.Join(b.Rootfs, "workload32")
+	if out, err := exec.Command("gcc", "-m32", "-static", "-O2", "-o", bin, filepath.Join("testdata", "workload.c")).CombinedOutput(); err != nil {
+		testutil.SkipOrFail(t, "gcc -m32 -static does not build (gcc-multilib missing?): "+firstLine(string(out)))
+	}
+	tr := filepath.Join(t.TempDir(), "workload32.trace.yaml")
+	traceOnHost(t, sg, b.Rootfs, tr, []string{bin})
+	data, _ := os.ReadFile(tr)
+	if !strings.Contains(string(data), "arch: x86,") {
+		t.Fatalf("the trace has no i386 syscalls:\n%s", data)
+	}
+	prof := generate(t, sg, tr)
+	if !strings.Contains(string(prof), "SCMP_ARCH_X86\"") || !strings.Contains(string(prof), "SCMP_ARCH_X86_64") {
+		t.Fatalf("profile does not cover x86_64 and x86:\n%.400s", prof)
+	}
+	only64 := generate(t, sg, "--arch", "x86_64", tr)
+	b.SetArgs("/workload32")
+	ctx := context.Background()
+	for _, rt := range runtimetest.Runtimes {
+		for _, nnp := range []bool{true, false} {
+			b.SetNoNewPrivileges(nnp)
+			b.SetSeccomp(nil)
+			want, err := b.Run(ctx, rt)
+			if err != nil || want.ExitCode != 0 || !strings.Contains(want.Stdout, "system: Linux") {
+				t.Fatalf("%s nnp=%v without a profile: %v %v", rt, nnp, want, err)
+			}
+			b.SetSeccomp(prof)
+			got, err := b.Run(ctx, rt)
+			if err != nil || got.ExitCode != 0 || got.Stdout != want.Stdout {
+				t.Errorf("%s nnp=%v with the x86_64+x86 profile: %v %v; want %v", rt, nnp, got, err, want)
+			}
+			b.SetSeccomp(only64)
+			bad, err := b.Run(ctx, rt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if bad.ExitCode == 0 {
+				t.Errorf("%s nnp=%v: the i386 program ran under an x86_64-only profile: %v", rt, nnp, bad)
+			}
+		}
+	}
+}
