@@ -214,6 +214,9 @@ func (o *Options) validate() error {
 	if o.PID < 0 {
 		return fmt.Errorf("%w: pid %d", ErrOptions, o.PID)
 	}
+	if o.PID == os.Getpid() {
+		return fmt.Errorf("%w: pid %d is the tracer itself", ErrOptions, o.PID)
+	}
 	if len(o.Wrapper) > 0 && len(o.Command) == 0 {
 		return fmt.Errorf("%w: a wrapper needs a command", ErrOptions)
 	}

@@ -143,6 +143,10 @@ func TestRecordExitStatuses(t *testing.T) {
 	if !errors.Is(err, ErrNoProcess) {
 		t.Errorf("missing pid: %v, want ErrNoProcess", err)
 	}
+	_, err = Record(context.Background(), Options{PID: os.Getpid()})
+	if !errors.Is(err, ErrOptions) {
+		t.Errorf("tracing the tracer: %v, want ErrOptions", err)
+	}
 	_, err = Record(context.Background(), Options{Cgroup: "/proc"})
 	if !errors.Is(err, ErrNotCgroup2) {
 		t.Errorf("/proc as cgroup: %v, want ErrNotCgroup2", err)
