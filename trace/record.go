@@ -327,8 +327,8 @@ func (r *recorder) prepareTarget() error {
 			if errors.Is(err, unix.ESRCH) {
 				return fmt.Errorf("pid %d: %w", o.PID, ErrNoProcess)
 			}
-			if errors.Is(err, unix.EINVAL) {
-				return fmt.Errorf("pid %d: %w (it is a thread; name its process)", o.PID, ErrNoProcess)
+			if errors.Is(err, unix.EINVAL) || errors.Is(err, unix.ENOENT) {
+				return fmt.Errorf("pid %d: %w (it is a thread; trace its process, the Tgid in /proc/%d/status)", o.PID, ErrNoProcess, o.PID)
 			}
 			return fmt.Errorf("pid %d: %w", o.PID, err)
 		}
