@@ -643,3 +643,31 @@ func TestRecordCgroupWithTracer(t *testing.T) {
 		t.Errorf("processes %d, want 1 (ls)", f.Processes)
 	}
 }
+
+// The stub never runs the command when the tracer went away before arming
+// it (the gate pipe closed without a byte).
+func TestStubWithoutTracer(t *testing.T) {
+	// Raw fds: runStub closes the ends it is given.
+	var gate, ready [2]int
+	if err := syscall.Pipe2(gate[:], syscall.O_CLOEXEC); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Pipe2(ready[:], syscall.O_CLOEXEC); err != nil {
+		t.Fatal(err)
+	}
+	readyR := os.NewFile(uintptr(ready[0]), "ready")
+	defer readyR.Close()
+	syscall.Close(gate[1]) // the tracer died
+	marker := filepath.Join(t.TempDir(), "ran")
+	fds := fmt.Sprintf("%d,%d", gate[0], ready[1])
+	if code := runStub(fds, []string{"stub", "/usr/bin/touch", "touch", marker}); code != 125 {
+		t.Errorf("stub returned %d, want 125", code)
+	}
+	if _, err := os.Stat(marker); err == nil {
+		t.Errorf("the stub ran the command without a tracer")
+	}
+	var b [1]byte
+	if n, _ := readyR.Read(b[:]); n != 1 {
+		t.Errorf("the stub did not say it was ready")
+	}
+}
