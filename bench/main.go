@@ -25,10 +25,11 @@ func main() {
 	var o options
 	flag.BoolVar(&o.short, "short", false, "quick run (well under a minute) with fewer calls and rounds: a smoke test, not numbers to publish")
 	flag.StringVar(&o.bin, "bin", "bin/seccomp-gen", "the seccomp-gen binary to measure (make build)")
+	flag.StringVar(&o.rev, "rev", "", "the seccomp-gen revision to print (default: `git rev-parse HEAD` of the working directory)")
 	flag.StringVar(&o.note, "note", "", "a sentence to print under the machine table (e.g. what else ran on the machine)")
 	flag.StringVar(&o.out, "o", "-", "write the markdown report to `FILE` as well as stdout ('-': stdout only)")
 	flag.Usage = func() {
-		fmt.Fprintf(os.Stderr, "usage: go run ./bench [-short] [-bin PATH] [-note TEXT] [-o FILE]\n\n"+
+		fmt.Fprintf(os.Stderr, "usage: go run ./bench [-short] [-bin PATH] [-rev REV] [-note TEXT] [-o FILE]\n\n"+
 			"Measures seccomp-gen's recorder and filters and prints a markdown table.\n"+
 			"Needs root, gcc and strace. `make bench` writes BENCHMARKS.md.\n\n")
 		flag.PrintDefaults()
@@ -54,6 +55,7 @@ func main() {
 }
 
 type options struct {
+	rev   string
 	note  string
 	short bool
 	bin   string
