@@ -408,3 +408,45 @@ func TestI386WorkloadUnderRuncAndCrun(t *testing.T) {
 		}
 	}
 }
+
+// TestOCIConfigInPlace: `generate --oci-config` edits a real bundle's
+// config.json so that runc and crun run it under the profile, every other
+// field unchanged.
+func TestOCIConfigInPlace(t *testing.T) {
+	requireRuntimes(t)
+	sg := buildSG(t)
+	b := newBundle(t)
+	tr := filepath.Join(t.TempDir(), "workload.trace.yaml")
+	traceOnHost(t, sg, b.Rootfs, tr, []string{filepath.Join(b.Rootfs, "workload")})
+	b.SetArgs("/workload")
+	b.SetNoNewPrivileges(false)
+	if err := b.Write(); err != nil {
+		t.Fatal(err)
+	}
+	before := b.Config
+	cfg := filepath.Join(b.Dir, "config.json")
+	if out, err := exec.Command(sg, "generate", "--oci-config", cfg, tr).CombinedOutput(); err != nil {
+		t.Fatalf("generate --oci-config: %v\n%s", err, out)
+	}
+	if err := b.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	linux := b.Config["linux"].(map[string]any)
+	sc, ok := linux["seccomp"].(map[string]any)
+	if !ok || sc["defaultAction"] != "SCMP_ACT_ERRNO" {
+		t.Fatalf("linux.seccomp after --oci-config: %v", linux["seccomp"])
+	}
+	for _, k := range []string{"process", "root", "mounts", "hostname"} {
+		a, _ := json.Marshal(before[k])
+		c, _ := json.Marshal(b.Config[k])
+		if string(a) != string(c) {
+			t.Errorf("%s changed:\n%s\n%s", k, a, c)
+		}
+	}
+	for _, rt := range runtimetest.Runtimes {
+		res, err := b.Run(context.Background(), rt)
+		if err != nil || res.ExitCode != 0 || !strings.Contains(res.Stdout, "random: 8 bytes") {
+			t.Errorf("%s: %v %v", rt, res, err)
+		}
+	}
+}

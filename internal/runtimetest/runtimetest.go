@@ -128,6 +128,20 @@ func (b *Bundle) SetSeccomp(obj json.RawMessage) {
 	b.linux()["seccomp"] = obj
 }
 
+// Reload reads config.json back from disk (after a tool edited it in place).
+func (b *Bundle) Reload() error {
+	data, err := os.ReadFile(filepath.Join(b.Dir, "config.json"))
+	if err != nil {
+		return fmt.Errorf("bundle: %w", err)
+	}
+	cfg := map[string]any{}
+	if err := json.Unmarshal(data, &cfg); err != nil {
+		return fmt.Errorf("bundle: config.json: %w", err)
+	}
+	b.Config = cfg
+	return nil
+}
+
 // Write writes config.json.
 func (b *Bundle) Write() error {
 	data, err := json.MarshalIndent(b.Config, "", "\t")
