@@ -216,7 +216,7 @@ func (o *generateOptions) run() error {
 		}
 	}
 	if err := trace.WriteAtomic(o.output, data, 0o644); err != nil {
-		return exitWith(exitFailure, fmt.Errorf("generate: %w", err))
+		return exitWith(exitFailure, fmt.Errorf("generate: write %s: %w", o.output, err))
 	}
 	if o.output != "-" {
 		fmt.Fprintf(o.stderr, "generate: wrote %s profile to %s\n", o.format, o.output)
