@@ -24,9 +24,9 @@ import (
 func main() {
 	var o options
 	flag.BoolVar(&o.short, "short", false, "quick run (well under a minute) with fewer calls and rounds: a smoke test, not numbers to publish")
-	flag.StringVar(&o.bin, "bin", "bin/seccomp-gen", "the seccomp-gen binary to measure, built by make build (`PATH`)")
-	flag.StringVar(&o.rev, "rev", "", "the seccomp-gen `REV`ision to print (default: git rev-parse HEAD of the working directory)")
-	flag.StringVar(&o.note, "note", "", "a sentence (`TEXT`) to print under the machine table, e.g. what else ran on the machine")
+	flag.StringVar(&o.bin, "bin", "bin/seccomp-gen", "`PATH` of the seccomp-gen binary to measure (make build makes bin/seccomp-gen)")
+	flag.StringVar(&o.rev, "rev", "", "`REV`: the seccomp-gen revision to print (default: git rev-parse HEAD of the working directory)")
+	flag.StringVar(&o.note, "note", "", "`TEXT` to print under the machine table, e.g. what else ran on the machine")
 	flag.StringVar(&o.out, "o", "-", "write the markdown report to `FILE` as well as stdout ('-': stdout only)")
 	flag.Usage = func() {
 		fmt.Fprintf(os.Stderr, "usage: go run ./bench [-short] [-bin PATH] [-rev REV] [-note TEXT] [-o FILE]\n\n"+
