@@ -323,6 +323,7 @@ func count(f *trace.File, arch, name string) uint64 {
 func (b *bench) overhead(w *strings.Builder) error {
 	n := strconv.Itoa(b.p.loopCalls)
 	var bare, traced, rest, floor, peer, strc []float64
+	exact := 0 // traced runs whose trace counts every getpid of the loop
 	var errs []string
 	note := func(what string, err error) {
 		if err != nil {
@@ -342,6 +343,13 @@ func (b *bench) overhead(w *strings.Builder) error {
 		if err == nil {
 			traced = append(traced, v)
 			b.traces["getpid loop"] = tf
+			if f, err := trace.ReadFile(tf); err != nil {
+				note("trace file", err)
+			} else if got := count(f, "x86_64", "getpid"); got == uint64(b.p.loopCalls) && f.Lost == 0 {
+				exact++
+			} else {
+				note("trace counts", fmt.Errorf("getpid counted %d of %d, lost %d", got, b.p.loopCalls, f.Lost))
+			}
 		}
 		v, err = b.untraced(n)
 		note("rest of machine", err)
@@ -397,6 +405,9 @@ func (b *bench) overhead(w *strings.Builder) error {
 	row("floor: untraced while an empty raw_tp/sys_enter program is attached", floor, "", nil)
 	row("peer: ring-buffer recorder, 1 event/syscall (bench/ringbuf)", peer, "", nil)
 	row(fmt.Sprintf("peer: strace -f -c (%d calls)", b.p.straceCalls), strc, "", nil)
+	if len(traced) > 0 {
+		fmt.Fprintf(w, "\nThe traced runs' trace files counted exactly %d getpid calls (and lost 0) in %d of %d runs.\n", b.p.loopCalls, exact, len(traced))
+	}
 	switch {
 	case len(strc) == 0 || len(traced) == 0:
 		b.miss = append(b.miss, "strace -f overhead >= 100x seccomp-gen's (not measured)")
@@ -574,14 +585,14 @@ func (b *bench) realistic(w *strings.Builder) error {
 		name, key string
 		argv      []string
 	}{
-		{"gcc -O2: compile and link 3 C programs (~15 processes)", "gcc", append([]string{"/bin/sh", "-c", `cd "$0" && for f in "$@"; do gcc -O2 -pthread -o "$(basename "$f" .c)" "$f" || exit 1; done`, obj}, srcs...)},
+		{"gcc -O2: compile and link 3 C programs (sh, gcc, cc1, as, collect2, ld)", "gcc", append([]string{"/bin/sh", "-c", `cd "$0" && for f in "$@"; do gcc -O2 -pthread -o "$(basename "$f" .c)" "$f" || exit 1; done`, obj}, srcs...)},
 		{"tar -cf of /usr/include", "tar", []string{"tar", "-cf", tarOut, "-C", "/usr", "include"}},
 	}
 	fmt.Fprintf(w, "Wall time of the whole command, medians of %d interleaved rounds; traced includes seccomp-gen's own start, recorder load and exit (a fixed cost: see Attach time).\n\n", b.p.realRounds)
-	fmt.Fprintf(w, "| workload | bare ms | seccomp-gen trace ms | added ms | ratio | strace -f ms | ratio |\n|---|---|---|---|---|---|---|\n")
+	fmt.Fprintf(w, "| workload | bare ms | seccomp-gen trace ms | added ms | ratio | strace -f ms | ratio | last trace: processes, distinct syscalls, lost |\n|---|---|---|---|---|---|---|---|\n")
+	var errs []string
 	for _, l := range loads {
 		var bare, traced, strc []float64
-		var errs []string
 		tf := filepath.Join(b.dir, l.key+".trace")
 		for r := 0; r < b.p.realRounds; r++ {
 			d, err := wall(l.argv...)
@@ -591,7 +602,7 @@ func (b *bench) realistic(w *strings.Builder) error {
 			bare = append(bare, ms(d))
 			d, err = wall(b.traceArgs(tf, l.argv...)...)
 			if err != nil {
-				errs = append(errs, oneLine(err))
+				errs = append(errs, l.key+": "+oneLine(err))
 			} else {
 				traced = append(traced, ms(d))
 				b.traces[l.key] = tf
@@ -610,10 +621,14 @@ func (b *bench) realistic(w *strings.Builder) error {
 		}
 		t1, t2, t3 := cell(st, traced)
 		s1, _, s3 := cell(ss, strc)
-		fmt.Fprintf(w, "| %s | %.1f | %s | %s | %s | %s | %s |\n", l.name, sb.med, t1, t2, t3, s1, s3)
-		if len(errs) > 0 {
-			fmt.Fprintf(w, "\nseccomp-gen trace errors (%s): %s\n\n", l.key, strings.Join(uniq(errs), "; "))
+		info := "n/a"
+		if f, err := trace.ReadFile(tf); err == nil && len(traced) > 0 {
+			info = fmt.Sprintf("%d, %d, %d", f.Processes, len(f.Syscalls), f.Lost)
 		}
+		fmt.Fprintf(w, "| %s | %.1f | %s | %s | %s | %s | %s | %s |\n", l.name, sb.med, t1, t2, t3, s1, s3, info)
+	}
+	if len(errs) > 0 {
+		fmt.Fprintf(w, "\nseccomp-gen trace errors: %s\n", strings.Join(uniq(errs), "; "))
 	}
 	return nil
 }

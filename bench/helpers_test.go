@@ -1,0 +1,40 @@
+package main
+
+import "testing"
+
+func TestSummarize(t *testing.T) {
+	if s := summarize([]float64{5, 1, 3}); s.min != 1 || s.med != 3 {
+		t.Fatalf("odd: %+v", s)
+	}
+	if s := summarize([]float64{4, 1, 2, 3}); s.min != 1 || s.med != 2.5 {
+		t.Fatalf("even: %+v", s)
+	}
+	if s := summarize(nil); s != (stats{}) {
+		t.Fatalf("empty: %+v", s)
+	}
+}
+
+func TestField(t *testing.T) {
+	out := "start_ns=1795433243304693823\ncalls=3000000 ns_per_call=100.17\n"
+	if v, err := field(out, "ns_per_call"); err != nil || v != 100.17 {
+		t.Fatalf("ns_per_call = %v, %v", v, err)
+	}
+	if v, err := field(out, "calls"); err != nil || v != 3e6 {
+		t.Fatalf("calls = %v, %v", v, err)
+	}
+	if _, err := field(out, "missing"); err == nil {
+		t.Fatal("missing key accepted")
+	}
+}
+
+func TestBusy(t *testing.T) {
+	if busy("0.10 0.20 0.30") {
+		t.Fatal("idle machine called busy")
+	}
+	if !busy("0.10 0.20 0.30", "64.0 1 1") {
+		t.Fatal("load 64 not busy")
+	}
+	if busy("?", "") {
+		t.Fatal("unreadable load called busy")
+	}
+}
