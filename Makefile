@@ -43,11 +43,12 @@ demo: deps build
 generate:
 	@command -v $(BPF_CLANG) >/dev/null || { echo "make generate: $(BPF_CLANG) not found (apt-get install clang-14; the committed objects are built with it)" >&2; exit 1; }
 	cd bpf && GOPACKAGE=bpf BPF_CLANG=$(BPF_CLANG) $(GO) generate ./...
+	cd bench/ringbuf && GOPACKAGE=ringbuf BPF_CLANG=$(BPF_CLANG) $(GO) generate ./...
 
 # Fail when the committed eBPF objects do not match their source.
 check-generate: generate
-	git diff --exit-code -- bpf/
-	@untracked=$$(git ls-files --others --exclude-standard -- bpf/); [ -z "$$untracked" ] || { echo "check-generate: untracked generated files: $$untracked" >&2; exit 1; }
+	git diff --exit-code -- bpf/ bench/ringbuf/
+	@untracked=$$(git ls-files --others --exclude-standard -- bpf/ bench/ringbuf/); [ -z "$$untracked" ] || { echo "check-generate: untracked generated files: $$untracked" >&2; exit 1; }
 
 bench: deps build
 	$(GO) run ./bench -o BENCHMARKS.md
