@@ -6,12 +6,13 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/seccomp-gen/seccomp-gen/internal/atomicfile"
 )
 
 // Version is the trace file format version this package writes and reads.
@@ -319,33 +320,8 @@ func WriteFile(path string, f *File) error {
 	return WriteAtomic(path, buf.Bytes(), 0o644)
 }
 
-// WriteAtomic writes data to path through a temporary file and a rename so
-// that readers never see a partial file; "-" writes to standard output.
+// WriteAtomic writes data to path atomically; "-" writes to standard output.
+// It is atomicfile.Write, kept here for the callers of this package.
 func WriteAtomic(path string, data []byte, perm os.FileMode) error {
-	if path == "-" {
-		_, err := os.Stdout.Write(data)
-		return err
-	}
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	name := tmp.Name()
-	defer os.Remove(name) // no-op after a successful rename
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(name, perm); err != nil {
-		return err
-	}
-	return os.Rename(name, path)
+	return atomicfile.Write(path, data, perm)
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/seccomp-gen/seccomp-gen/internal/atomicfile"
 	"github.com/seccomp-gen/seccomp-gen/policy"
 	"github.com/seccomp-gen/seccomp-gen/reduce"
 	"github.com/seccomp-gen/seccomp-gen/report"
@@ -95,7 +96,7 @@ func (o *verdictFlags) emit(v *report.Verdict) error {
 	if err := report.Write(&buf, o.format, v); err != nil {
 		return err
 	}
-	if err := trace.WriteAtomic(o.output, buf.Bytes(), 0o644); err != nil {
+	if err := atomicfile.Write(o.output, buf.Bytes(), 0o644); err != nil {
 		return exitWith(exitFailure, fmt.Errorf("report: %w", err))
 	}
 	if !v.OK {

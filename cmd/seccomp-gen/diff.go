@@ -6,10 +6,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/seccomp-gen/seccomp-gen/internal/atomicfile"
 	"github.com/seccomp-gen/seccomp-gen/reduce"
 	"github.com/seccomp-gen/seccomp-gen/report"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
-	"github.com/seccomp-gen/seccomp-gen/trace"
 )
 
 type diffOptions struct {
@@ -79,7 +79,7 @@ func (o *diffOptions) run() error {
 	if err := report.WriteDiff(&buf, o.format, r); err != nil {
 		return err
 	}
-	if err := trace.WriteAtomic(o.output, buf.Bytes(), 0o644); err != nil {
+	if err := atomicfile.Write(o.output, buf.Bytes(), 0o644); err != nil {
 		return exitWith(exitFailure, fmt.Errorf("report: %w", err))
 	}
 	if !r.OK {

@@ -9,7 +9,7 @@ import (
 
 	"github.com/seccomp-gen/seccomp-gen/emit"
 	"github.com/seccomp-gen/seccomp-gen/emit/cbpf"
-	"github.com/seccomp-gen/seccomp-gen/trace"
+	"github.com/seccomp-gen/seccomp-gen/internal/atomicfile"
 )
 
 type disasmOptions struct {
@@ -72,7 +72,7 @@ func (o *disasmOptions) run() error {
 	if err := cbpf.Disassemble(&buf, prog); err != nil {
 		return err
 	}
-	if err := trace.WriteAtomic(o.output, buf.Bytes(), 0o644); err != nil {
+	if err := atomicfile.Write(o.output, buf.Bytes(), 0o644); err != nil {
 		return exitWith(exitFailure, fmt.Errorf("disasm: %w", err))
 	}
 	return nil

@@ -12,6 +12,7 @@ import (
 
 	"github.com/seccomp-gen/seccomp-gen/emit"
 	"github.com/seccomp-gen/seccomp-gen/emit/cbpf"
+	"github.com/seccomp-gen/seccomp-gen/internal/atomicfile"
 	"github.com/seccomp-gen/seccomp-gen/profiles"
 	"github.com/seccomp-gen/seccomp-gen/reduce"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
@@ -215,7 +216,7 @@ func (o *generateOptions) run() error {
 			return exitWith(exitFailure, fmt.Errorf("generate: %w", err))
 		}
 	}
-	if err := trace.WriteAtomic(o.output, data, 0o644); err != nil {
+	if err := atomicfile.Write(o.output, data, 0o644); err != nil {
 		return exitWith(exitFailure, fmt.Errorf("generate: write %s: %w", o.output, err))
 	}
 	if o.output != "-" {

@@ -1,0 +1,41 @@
+// Package atomicfile writes output files so that a reader never sees half of
+// one: every file seccomp-gen writes (traces, profiles, reports, bundle
+// configs) goes through Write.
+package atomicfile
+
+import (
+	"os"
+	"path/filepath"
+)
+
+// Write writes data to path through a temporary file in the same directory,
+// synced, then renamed over path. On error path is left as it was. "-"
+// writes to standard output.
+func Write(path string, data []byte, perm os.FileMode) error {
+	if path == "-" {
+		_, err := os.Stdout.Write(data)
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	name := tmp.Name()
+	defer os.Remove(name) // a no-op once the rename succeeded
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(perm); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(name, path)
+}
