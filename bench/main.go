@@ -18,7 +18,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/seccomp-gen/seccomp-gen/trace"
+	"github.com/seccomp-gen/seccomp-gen/internal/atomicfile"
 )
 
 func main() {
@@ -51,7 +51,7 @@ func main() {
 	}
 	fmt.Print(report)
 	if o.out != "-" {
-		if err := trace.WriteAtomic(o.out, []byte(report), 0o644); err != nil {
+		if err := atomicfile.Write(o.out, []byte(report), 0o644); err != nil {
 			fmt.Fprintf(os.Stderr, "bench: %v\n", err)
 			os.Exit(1)
 		}
