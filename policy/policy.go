@@ -129,6 +129,67 @@ func (p *Policy) Lookup(name string) Verdict {
 	return v
 }
 
+// Eval returns the verdict for one call of name with argument values args:
+// the first rule naming the syscall whose argument conditions all hold (a
+// rule without conditions always holds), else the default action. It is
+// Lookup with the arguments known: where Lookup is not Conditional the two
+// agree. An empty name (a number libseccomp cannot name) gets the default
+// action. Callers check arch coverage with Covers.
+func (p *Policy) Eval(name string, args [6]uint64) Verdict {
+	v := Verdict{Action: p.DefaultAction}
+	if p.DefaultErrno != nil {
+		v.Errno = *p.DefaultErrno
+	} else if p.DefaultAction == ActErrno {
+		v.Errno = EPERM
+	}
+	if name == "" {
+		return v
+	}
+	for _, r := range p.Rules {
+		if !contains(r.Names, name) || !argsHold(r.Args, args) {
+			continue
+		}
+		v = Verdict{Action: r.Action, Errno: EPERM}
+		if r.Errno != nil {
+			v.Errno = *r.Errno
+		}
+		return v
+	}
+	return v
+}
+
+// Holds reports whether the argument value v satisfies the condition.
+func (a Arg) Holds(v uint64) bool {
+	switch a.Op {
+	case OpNotEqual:
+		return v != a.Value
+	case OpLessThan:
+		return v < a.Value
+	case OpLessEqual:
+		return v <= a.Value
+	case OpEqualTo:
+		return v == a.Value
+	case OpGreaterEqual:
+		return v >= a.Value
+	case OpGreaterThan:
+		return v > a.Value
+	case OpMaskedEqual:
+		return v&a.Value == a.ValueTwo
+	}
+	return false
+}
+
+// argsHold reports whether every condition holds (AND); a condition on an
+// argument index beyond the six a syscall has never holds.
+func argsHold(conds []Arg, args [6]uint64) bool {
+	for _, c := range conds {
+		if c.Index >= uint(len(args)) || !c.Holds(args[c.Index]) {
+			return false
+		}
+	}
+	return true
+}
+
 // Allows reports whether name is allowed unconditionally (ActAllow, or
 // ActLog which lets the syscall run).
 func (p *Policy) Allows(name string) bool {
