@@ -9,8 +9,8 @@
 // File is one recorded run: target, host, start, duration, exit code,
 // lost, processes, and the syscalls as (arch, nr, name, count, first).
 // Encode/WriteFile write it deterministically (sorted, fixed field order);
-// Decode/ReadFile read it strictly. WriteAtomic writes any output file
-// atomically ("-" is stdout).
+// Decode/ReadFile read it strictly. WriteFile writes through
+// internal/atomicfile, so a reader never sees half a trace.
 //
 // # The recorder
 //

@@ -317,11 +317,5 @@ func WriteFile(path string, f *File) error {
 	if err := Encode(&buf, f); err != nil {
 		return err
 	}
-	return WriteAtomic(path, buf.Bytes(), 0o644)
-}
-
-// WriteAtomic writes data to path atomically; "-" writes to standard output.
-// It is atomicfile.Write, kept here for the callers of this package.
-func WriteAtomic(path string, data []byte, perm os.FileMode) error {
-	return atomicfile.Write(path, data, perm)
+	return atomicfile.Write(path, buf.Bytes(), 0o644)
 }
