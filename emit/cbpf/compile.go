@@ -28,7 +28,36 @@ type Options struct {
 	// other, what runc and crun load) instead of a binary search over
 	// syscall numbers. Both give the same answers.
 	Linear bool
+	// Notify turns every denying action of the policy (errno, kill, trap,
+	// trace: all but SCMP_ACT_ALLOW and SCMP_ACT_LOG) into SCMP_ACT_NOTIFY,
+	// for a supervisor that answers them (replay --enforce). BadArch may
+	// then be policy.ActNotify too. Load such a filter with FlagNewListener
+	// (see NeedsListener); use it with NoStub so that numbers above the
+	// table reach the supervisor as well.
+	Notify bool
+	// SkipUnknown leaves out syscall names libseccomp knows on none of the
+	// policy's ABIs (as runc and crun do) instead of failing with a
+	// *scmp.UnknownSyscallError.
+	SkipUnknown bool
 }
+
+// NeedsListener reports whether the filter Compile builds for p with
+// Options.Notify has a SCMP_ACT_NOTIFY action (not counting BadArch), that
+// is whether p denies anything at all.
+func NeedsListener(p *policy.Policy) bool {
+	if denies(p.DefaultAction) {
+		return true
+	}
+	for _, r := range p.Rules {
+		if denies(r.Action) {
+			return true
+		}
+	}
+	return false
+}
+
+// denies reports whether a keeps the syscall from running.
+func denies(a policy.Action) bool { return a != policy.ActAllow && a != policy.ActLog }
 
 // family lists the ABIs a kernel of each machine runs.
 var family = map[string][]string{
@@ -104,7 +133,7 @@ func Compile(p *policy.Policy, o Options) (Program, error) {
 	if bad == "" {
 		bad = policy.ActKillProcess
 	}
-	lib, err := compileLib(&c, machine, abis, bad, o.Linear)
+	lib, err := compileLib(&c, machine, abis, bad, o)
 	if err != nil {
 		return nil, err
 	}
@@ -162,6 +191,18 @@ func libAction(a policy.Action, errno *uint) (seccomp.ScmpAction, error) {
 	return seccomp.ActInvalid, fmt.Errorf("action %q: unknown", a)
 }
 
+// notifyAction is libAction for Options.Notify: what lets the syscall run
+// stays, everything else is SCMP_ACT_NOTIFY.
+func notifyAction(a policy.Action, errno *uint) (seccomp.ScmpAction, error) {
+	if !a.Valid() {
+		return seccomp.ActInvalid, fmt.Errorf("action %q: unknown", a)
+	}
+	if denies(a) {
+		return seccomp.ActNotify, nil
+	}
+	return libAction(a, errno)
+}
+
 var libOps = map[policy.Op]seccomp.ScmpCompareOp{
 	policy.OpNotEqual:     seccomp.CompareNotEqual,
 	policy.OpLessThan:     seccomp.CompareLess,
@@ -172,8 +213,12 @@ var libOps = map[policy.Op]seccomp.ScmpCompareOp{
 	policy.OpMaskedEqual:  seccomp.CompareMaskedEqual,
 }
 
-func compileLib(p *policy.Policy, machine string, abis []string, bad policy.Action, linear bool) (Program, error) {
-	def, err := libAction(p.DefaultAction, p.DefaultErrno)
+func compileLib(p *policy.Policy, machine string, abis []string, bad policy.Action, o Options) (Program, error) {
+	action := libAction
+	if o.Notify {
+		action = notifyAction
+	}
+	def, err := action(p.DefaultAction, p.DefaultErrno)
 	if err != nil {
 		return nil, fmt.Errorf("default action: %w", err)
 	}
@@ -182,11 +227,11 @@ func compileLib(p *policy.Policy, machine string, abis []string, bad policy.Acti
 		return nil, fmt.Errorf("libseccomp: %w", err)
 	}
 	defer f.Release()
-	badAct, err := libAction(bad, nil)
+	badAct, err := action(bad, nil)
 	if err != nil {
 		return nil, fmt.Errorf("bad-arch action: %w", err)
 	}
-	if !linear {
+	if !o.Linear {
 		// A binary search over syscall numbers (libseccomp's
 		// SCMP_FLTATR_CTL_OPTIMIZE=2): same answers, about 20 instead of
 		// about 200 instructions per syscall for a reducer-style profile.
@@ -221,7 +266,7 @@ func compileLib(p *policy.Policy, machine string, abis []string, bad policy.Acti
 		}
 	}
 	for i, r := range p.Rules {
-		act, err := libAction(r.Action, r.Errno)
+		act, err := action(r.Action, r.Errno)
 		if err != nil {
 			return nil, fmt.Errorf("rule %d: %w", i, err)
 		}
@@ -254,6 +299,9 @@ func compileLib(p *policy.Policy, machine string, abis []string, bad policy.Acti
 					here = here || contains(abis, a)
 				}
 			}
+			if !known && o.SkipUnknown {
+				continue
+			}
 			if !known {
 				return nil, &scmp.UnknownSyscallError{Name: name, Arch: machine}
 			}
@@ -263,6 +311,9 @@ func compileLib(p *policy.Policy, machine string, abis []string, bad policy.Acti
 			// Resolve in libseccomp's native numbering (pseudo numbers for
 			// names the native arch lacks); libseccomp translates per arch.
 			nr, err := seccomp.GetSyscallFromName(name)
+			if err != nil && o.SkipUnknown {
+				continue
+			}
 			if err != nil {
 				return nil, &scmp.UnknownSyscallError{Name: name, Arch: machine}
 			}

@@ -18,6 +18,11 @@
 //     *scmp.UnknownSyscallError. libseccomp lays the comparisons out as a
 //     binary search over syscall numbers (Linear: its default list, as
 //     runc and crun load it); the answers are the same.
+//   - Options.Notify (with NoStub, SkipUnknown, BadArch ActNotify): the
+//     same compiler builds replay --enforce's filter, every denying action
+//     SCMP_ACT_NOTIFY; NeedsListener says whether it has any, and
+//     Install(prog, FlagNewListener) loads it with a notification fd (see
+//     package enforce).
 //   - Parse(raw) / ReadFile(path) / Program.Bytes(): raw filters, checked
 //     as the kernel's loader checks them (Program.Check).
 //   - Program.Run(Data{Nr, Arch, IP, Args}) (Result, error): the userspace

@@ -12,6 +12,11 @@ const (
 	FlagTSYNC     uintptr = 1 << 0
 	FlagLog       uintptr = 1 << 1
 	FlagSpecAllow uintptr = 1 << 2
+	// FlagNewListener makes seccomp(2) return a user-notification fd
+	// (SECCOMP_FILTER_FLAG_NEW_LISTENER), for filters compiled with
+	// Options.Notify. Install closes nothing: the fd stays open in the
+	// calling process (close-on-exec).
+	FlagNewListener uintptr = 1 << 3
 )
 
 // Install loads the program into the calling thread with

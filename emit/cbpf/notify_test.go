@@ -1,0 +1,83 @@
+package cbpf
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/seccomp-gen/seccomp-gen/policy"
+	"github.com/seccomp-gen/seccomp-gen/scmp"
+)
+
+// Options.Notify (the replay --enforce filter): every denying action is
+// SCMP_ACT_NOTIFY, what lets a syscall run stays, argument conditions
+// still decide, and BadArch may be notify too.
+func TestNotifyFilter(t *testing.T) {
+	p := &policy.Policy{
+		DefaultAction: policy.ActErrno, DefaultErrno: policy.Errno(policy.ENOSYS),
+		Arches: []string{"x86_64"},
+		Rules: []policy.Rule{
+			{Names: []string{"read", "write"}, Action: policy.ActAllow},
+			{Names: []string{"getpid"}, Action: policy.ActLog},
+			{Names: []string{"mount"}, Action: policy.ActKillProcess},
+			{Names: []string{"reboot"}, Action: policy.ActTrap},
+			{Names: []string{"ptrace"}, Action: policy.ActTrace},
+			{Names: []string{"umount2"}, Action: policy.ActErrno, Errno: policy.Errno(13)},
+			{Names: []string{"socket"}, Action: policy.ActAllow, Args: []policy.Arg{{Index: 0, Value: 1, Op: policy.OpEqualTo}}},
+			{Names: []string{"frobnicate"}, Action: policy.ActAllow}, // unknown to libseccomp
+		},
+	}
+	if _, err := Compile(p, Options{Notify: true, NoStub: true}); !errors.As(err, new(*scmp.UnknownSyscallError)) {
+		t.Fatalf("unknown name without SkipUnknown: %v", err)
+	}
+	prog, err := Compile(p, Options{Notify: true, NoStub: true, SkipUnknown: true, BadArch: policy.ActNotify})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nr := func(name string) int32 {
+		n, err := scmp.Number("x86_64", name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return int32(n)
+	}
+	max, _ := scmp.MaxNr("x86_64")
+	cases := []struct {
+		what string
+		d    Data
+		want policy.Action
+	}{
+		{"read", Data{Nr: nr("read"), Arch: AuditArchX86_64}, policy.ActAllow},
+		{"getpid (log)", Data{Nr: nr("getpid"), Arch: AuditArchX86_64}, policy.ActLog},
+		{"mount (kill)", Data{Nr: nr("mount"), Arch: AuditArchX86_64}, policy.ActNotify},
+		{"reboot (trap)", Data{Nr: nr("reboot"), Arch: AuditArchX86_64}, policy.ActNotify},
+		{"ptrace (trace)", Data{Nr: nr("ptrace"), Arch: AuditArchX86_64}, policy.ActNotify},
+		{"umount2 (errno)", Data{Nr: nr("umount2"), Arch: AuditArchX86_64}, policy.ActNotify},
+		{"openat (default)", Data{Nr: nr("openat"), Arch: AuditArchX86_64}, policy.ActNotify},
+		{"socket(AF_UNIX)", Data{Nr: nr("socket"), Arch: AuditArchX86_64, Args: [6]uint64{1}}, policy.ActAllow},
+		{"socket(AF_INET)", Data{Nr: nr("socket"), Arch: AuditArchX86_64, Args: [6]uint64{2}}, policy.ActNotify},
+		{"beyond the table (no stub)", Data{Nr: int32(max + 5), Arch: AuditArchX86_64}, policy.ActNotify},
+		{"i386 (bad arch)", Data{Nr: 20, Arch: AuditArchI386}, policy.ActNotify},
+		{"x32 bit (bad arch)", Data{Nr: int32(X32SyscallBit | 39), Arch: AuditArchX86_64}, policy.ActNotify},
+	}
+	for _, c := range cases {
+		r, err := prog.Run(c.d)
+		if err != nil {
+			t.Fatalf("%s: %v", c.what, err)
+		}
+		if r.Action != c.want {
+			t.Errorf("%s: %s, want %s", c.what, r, c.want)
+		}
+	}
+	if !NeedsListener(p) {
+		t.Error("NeedsListener: false for a policy that denies")
+	}
+	allow := &policy.Policy{DefaultAction: policy.ActAllow, Arches: []string{"x86_64"},
+		Rules: []policy.Rule{{Names: []string{"getpid"}, Action: policy.ActLog}}}
+	if NeedsListener(allow) {
+		t.Error("NeedsListener: true for a policy that denies nothing")
+	}
+	// Without Notify a notify bad-arch action has no listener to go to.
+	if _, err := Compile(p, Options{SkipUnknown: true, BadArch: policy.ActNotify}); err == nil {
+		t.Error("BadArch notify compiled without Options.Notify")
+	}
+}
