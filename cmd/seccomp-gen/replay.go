@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/seccomp-gen/seccomp-gen/enforce"
 	"github.com/seccomp-gen/seccomp-gen/policy"
 	"github.com/seccomp-gen/seccomp-gen/reduce"
 	"github.com/seccomp-gen/seccomp-gen/report"
@@ -254,13 +255,13 @@ func (o *replayOptions) runEnforced(p *policy.Policy) error {
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigs)
-	res, err := runEnforce(p, o.command, enforceIO{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Signals: sigs})
+	res, err := enforce.Run(p, o.command, enforce.IO{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Signals: sigs})
 	if err != nil {
-		var ex *exitError
-		if errors.As(err, &ex) && ex.err == nil {
+		var se *enforce.SetupError
+		if errors.As(err, &se) {
 			// The child stopped before execve and said why on stderr:
 			// CMD not found (127), or the filter could not be set up.
-			if ex.code == exitExecFail {
+			if se.Code == enforce.ExitSetup {
 				return exitWith(exitFailure, nil)
 			}
 			return exitWith(exitCommandFailed, nil)

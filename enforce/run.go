@@ -1,4 +1,4 @@
-package main
+package enforce
 
 import (
 	"encoding/json"
@@ -14,40 +14,64 @@ import (
 	"syscall"
 	"time"
 
+	seccomp "github.com/seccomp/libseccomp-golang"
+	"golang.org/x/sys/unix"
+
+	"github.com/seccomp-gen/seccomp-gen/emit/cbpf"
 	"github.com/seccomp-gen/seccomp-gen/policy"
 	"github.com/seccomp-gen/seccomp-gen/reduce"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
-	seccomp "github.com/seccomp/libseccomp-golang"
-	"golang.org/x/sys/unix"
 )
 
-// enforceResult is what a run under the profile's filter showed.
-type enforceResult struct {
+// Result is what a run under the profile's filter showed.
+type Result struct {
 	// Denied has one entry per (ABI, nr) the filter denied or would have
-	// killed for, with counts and the first program.
-	Denied   []reduce.CoverageEntry
+	// killed for, with counts and the first program, sorted as
+	// reduce.SortEntries sorts them.
+	Denied []reduce.CoverageEntry
+	// ExitCode is CMD's exit status (128+N when killed by signal N).
 	ExitCode int
-	// Setup counts the notifications of seccomp-gen's own shim between
+	// Setup counts the notifications of the shim's own syscalls between
 	// loading the filter and execve (answered "continue", not reported).
 	Setup int
 }
 
-// enforceIO is where the workload's standard streams go.
-type enforceIO struct {
+// IO is where the workload's standard streams go.
+type IO struct {
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
 	// Signals, when set, are forwarded to the workload (SIGTERM) or
-	// dropped (SIGINT, which the terminal sends to the workload too).
+	// dropped (SIGINT, which the terminal sends to the workload too). A
+	// signal that arrives after CMD itself exited ends the supervision of
+	// descendants that still run.
 	Signals <-chan os.Signal
 }
 
-// runEnforce runs argv under p's filter (see execShim) and supervises the
-// notifications: each denied syscall is recorded and answered exactly as
-// the profile says (its errno; ENOSYS for SCMP_ACT_TRACE, as the kernel
-// does without a tracer); for kill and trap actions and for ABIs the profile
-// does not list it is recorded as "would have killed" and answered EPERM so
-// that the run can go on and report everything.
-func runEnforce(p *policy.Policy, argv []string, stdio enforceIO) (*enforceResult, error) {
+// SetupError is returned by Run when the shim stopped before CMD ran,
+// after it said why on stderr: Code is ExitNotFound (CMD not found),
+// ExitSetup (the filter could not be set up) or whatever status it died
+// with.
+type SetupError struct{ Code int }
+
+func (e *SetupError) Error() string {
+	return fmt.Sprintf("enforce: the command did not start (status %d)", e.Code)
+}
+
+// exitFailure is the status Run reports when the child's status is unknown.
+const exitFailure = 1
+
+// Run runs argv under p's filter (see Shim, which the running binary must
+// call for `ARGV0 __exec`) and supervises the notifications: each denied
+// syscall is recorded and answered exactly as the profile says (its errno;
+// ENOSYS for SCMP_ACT_TRACE, as the kernel does without a tracer); for kill
+// and trap actions and for ABIs the profile does not list it is recorded as
+// "would have killed" and answered EPERM so that the run can go on and
+// report everything. It returns when CMD and every descendant under the
+// filter have exited.
+func Run(p *policy.Policy, argv []string, stdio IO) (*Result, error) {
+	if len(argv) == 0 {
+		return nil, errors.New("enforce: no command")
+	}
 	self, err := os.Executable()
 	if err != nil {
 		return nil, fmt.Errorf("enforce: %w", err)
@@ -66,16 +90,18 @@ func runEnforce(p *policy.Policy, argv []string, stdio enforceIO) (*enforceResul
 		specW.Close()
 		return nil, fmt.Errorf("enforce: %w", err)
 	}
-	cmd := exec.Command(self, append([]string{execCmdName, "--"}, argv...)...)
-	cmd.Env = append([]string{execGoDebug, execEnvMark}, os.Environ()...)
-	cmd.ExtraFiles = []*os.File{specR, syncR}
+	// syncW stays open while the supervisor runs: the shim's read end goes
+	// away with its execve, and that tells its syscalls from CMD's.
+	defer syncW.Close()
+	cmd := exec.Command(self, append([]string{ShimCommand, "--"}, argv...)...)
+	cmd.Env = append([]string{envGoDebug, envMark}, os.Environ()...)
+	cmd.ExtraFiles = []*os.File{specR, syncR} // fds 3 and 4
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdio.Stdin, stdio.Stdout, stdio.Stderr
 	err = cmd.Start()
 	specR.Close()
 	syncR.Close()
 	if err != nil {
 		specW.Close()
-		syncW.Close()
 		return nil, fmt.Errorf("enforce: start: %w", err)
 	}
 	_, werr := specW.Write(spec)
@@ -119,10 +145,10 @@ func runEnforce(p *policy.Policy, argv []string, stdio enforceIO) (*enforceResul
 		return nil, fmt.Errorf("enforce: send policy: %w", werr)
 	}
 
-	res := &enforceResult{}
-	sup := &supervisor{p: p, entries: map[[2]int]*reduce.CoverageEntry{}}
+	res := &Result{}
+	sup := &supervisor{p: p, entries: map[[2]int]*reduce.CoverageEntry{}, shimExeced: readerGone(syncW)}
 	var loop sync.WaitGroup
-	if enforceNeedsListener(p) {
+	if cbpf.NeedsListener(p) {
 		fd, err := grabListener(cmd.Process.Pid, waitDone)
 		if err != nil {
 			syncW.Close()
@@ -130,18 +156,10 @@ func runEnforce(p *policy.Policy, argv []string, stdio enforceIO) (*enforceResul
 			if errors.Is(err, errChildExited) {
 				// The shim failed before loading (it said why on stderr).
 				res.ExitCode = code
-				return res, exitWith(code, nil)
+				return res, &SetupError{Code: code}
 			}
 			return nil, err
 		}
-		// The shim's executable, as the kernel sees it (cmd.Start returned
-		// after its execve; it cannot exec CMD before the sync byte).
-		selfInfo, err := os.Stat(fmt.Sprintf("/proc/%d/exe", cmd.Process.Pid))
-		if err != nil {
-			syscall.Close(fd)
-			return nil, fmt.Errorf("enforce: %w", err)
-		}
-		sup.self = selfInfo
 		loop.Add(1)
 		go func() {
 			defer loop.Done()
@@ -149,8 +167,7 @@ func runEnforce(p *policy.Policy, argv []string, stdio enforceIO) (*enforceResul
 			syscall.Close(fd)
 		}()
 	}
-	syncW.Write([]byte{1})
-	syncW.Close()
+	_, _ = syncW.Write([]byte{1})
 	res.ExitCode = finish()
 	close(mainExited)
 	// Descendants that outlive CMD (daemons) still run under the filter:
@@ -173,6 +190,24 @@ func exitStatus(ps *os.ProcessState, err error) int {
 		return 128 + int(ws.Signal())
 	}
 	return ps.ExitCode()
+}
+
+// readerGone returns a function that reports whether the pipe whose write
+// end is w has no reader left (POLLERR on the write end). For the sync
+// pipe that means the shim has exec'd CMD (or died): its read end is
+// close-on-exec and the supervisor closed its own copy after the start.
+func readerGone(w *os.File) func() bool {
+	fd := int32(w.Fd())
+	return func() bool {
+		for {
+			pfd := []unix.PollFd{{Fd: fd, Events: unix.POLLOUT}}
+			_, err := unix.Poll(pfd, 0)
+			if err == unix.EINTR {
+				continue
+			}
+			return err == nil && pfd[0].Revents&(unix.POLLERR|unix.POLLNVAL) != 0
+		}
+	}
 }
 
 var errChildExited = errors.New("child exited before loading the filter")
@@ -216,16 +251,18 @@ func grabListener(pid int, waitDone chan error) (int, error) {
 	return -1, errors.New("enforce: the child did not load its filter within 30s")
 }
 
-// x32SyscallBit marks x32 syscall numbers (__X32_SYSCALL_BIT).
-const x32SyscallBit = 0x40000000
-
 type supervisor struct {
-	p       *policy.Policy
-	self    os.FileInfo
-	mu      sync.Mutex
-	entries map[[2]int]*reduce.CoverageEntry
-	arches  map[seccomp.ScmpArch]string
-	setup   int
+	p *policy.Policy
+	// shimExeced reports whether the shim has exec'd CMD. Until then the
+	// only task under the filter is the shim's exec'ing thread: a
+	// notification handled before that is the shim's (a task blocked in a
+	// notified syscall cannot exec), one handled after it is CMD's or a
+	// descendant's.
+	shimExeced func() bool
+	mu         sync.Mutex
+	entries    map[[2]int]*reduce.CoverageEntry
+	arches     map[seccomp.ScmpArch]string
+	setup      int
 }
 
 // serve answers notifications until no task uses the filter any more
@@ -265,8 +302,16 @@ func (s *supervisor) serve(fd int, stop chan struct{}) {
 		if err != nil {
 			continue // the task died meanwhile (ENOENT)
 		}
-		resp := s.handle(req)
+		resp, e := s.handle(req)
 		resp.ID = req.ID
+		if e != nil {
+			// Name the program only if the task is still the one that
+			// made the call (its PID may be reused once it is gone).
+			if comm := comm(req.Pid); seccomp.NotifIDValid(seccomp.ScmpFd(fd), req.ID) == nil {
+				e.First = comm
+			}
+			s.record(int(req.Data.Arch), e)
+		}
 		_ = seccomp.NotifRespond(seccomp.ScmpFd(fd), resp)
 	}
 }
@@ -286,28 +331,13 @@ func (s *supervisor) archName(a seccomp.ScmpArch) string {
 	return a.String()
 }
 
-// isShim reports whether the task is still seccomp-gen's own shim (it has
-// not called execve yet): it runs our executable with argv[1] "__exec". A
-// task blocked in a notified syscall cannot exec before it is answered, so
-// the answer is stable.
-func (s *supervisor) isShim(pid uint32) bool {
-	fi, err := os.Stat(fmt.Sprintf("/proc/%d/exe", pid))
-	if err != nil || !os.SameFile(fi, s.self) {
-		return false
-	}
-	// The workload may be seccomp-gen itself: look at its argv too.
-	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
-	if err != nil {
-		return false
-	}
-	args := strings.Split(string(cmdline), "\x00")
-	return len(args) > 1 && args[1] == execCmdName
-}
-
-func (s *supervisor) handle(req *seccomp.ScmpNotifReq) *seccomp.ScmpNotifResp {
+// handle decides the answer to one notification and, for a denial, the
+// entry to record (nil for the shim's own syscalls and for calls the
+// profile lets run).
+func (s *supervisor) handle(req *seccomp.ScmpNotifReq) (*seccomp.ScmpNotifResp, *reduce.CoverageEntry) {
 	arch := s.archName(req.Data.Arch)
 	nr := int(req.Data.Syscall)
-	if arch == "x86_64" && nr&x32SyscallBit != 0 {
+	if arch == "x86_64" && nr&int(cbpf.X32SyscallBit) != 0 {
 		// x32 shares AUDIT_ARCH_X86_64; its numbers carry bit 30.
 		arch = "x32"
 	}
@@ -315,18 +345,20 @@ func (s *supervisor) handle(req *seccomp.ScmpNotifReq) *seccomp.ScmpNotifResp {
 	// The shim's own syscalls between loading the filter and execve are
 	// not the workload's, but its execve of CMD is: runtimes issue it
 	// under the filter too, so a profile must allow it.
-	if name != "execve" && name != "execveat" && s.isShim(req.Pid) {
+	if name != "execve" && name != "execveat" && !s.shimExeced() {
 		s.setup++
-		return &seccomp.ScmpNotifResp{Flags: seccomp.NotifRespFlagContinue}
+		return &seccomp.ScmpNotifResp{Flags: seccomp.NotifRespFlagContinue}, nil
 	}
-	e := reduce.CoverageEntry{Arch: arch, Nr: nr, Name: name, Count: 1}
+	e := &reduce.CoverageEntry{Arch: arch, Nr: nr, Name: name, Count: 1}
 	var errno uint
 	switch {
 	case !s.p.Covers(arch):
 		// Runtimes kill a task that uses an ABI the profile does not list.
 		e.Reason, e.Action, errno = reduce.ReasonArch, policy.ActKill, policy.EPERM
 	default:
-		v := evalArgs(s.p, name, req.Data.Args)
+		var args [6]uint64
+		copy(args[:], req.Data.Args)
+		v := s.p.Eval(name, args)
 		e.Action, e.Errno = v.Action, v.Errno
 		switch v.Action {
 		case policy.ActErrno:
@@ -337,21 +369,27 @@ func (s *supervisor) handle(req *seccomp.ScmpNotifReq) *seccomp.ScmpNotifResp {
 		case policy.ActAllow, policy.ActLog:
 			// libseccomp ordered overlapping conditional rules
 			// differently from the profile's order: let it run.
-			return &seccomp.ScmpNotifResp{Flags: seccomp.NotifRespFlagContinue}
+			return &seccomp.ScmpNotifResp{Flags: seccomp.NotifRespFlagContinue}, nil
 		default: // kill, kill_thread, kill_process, trap, notify
 			e.Reason, errno = reduce.ReasonWouldKill, policy.EPERM
 		}
 	}
+	return &seccomp.ScmpNotifResp{Error: int32(errno)}, e
+}
+
+// record adds one denial, keyed by (audit arch, nr).
+func (s *supervisor) record(auditArch int, e *reduce.CoverageEntry) {
 	s.mu.Lock()
-	k := [2]int{int(req.Data.Arch), nr}
+	defer s.mu.Unlock()
+	k := [2]int{auditArch, e.Nr}
 	if old, ok := s.entries[k]; ok {
 		old.Count++
-	} else {
-		e.First = comm(req.Pid)
-		s.entries[k] = &e
+		if old.First == "" {
+			old.First = e.First
+		}
+		return
 	}
-	s.mu.Unlock()
-	return &seccomp.ScmpNotifResp{Error: int32(errno)}
+	s.entries[k] = e
 }
 
 func comm(pid uint32) string {
@@ -360,68 +398,4 @@ func comm(pid uint32) string {
 		return ""
 	}
 	return strings.TrimSpace(string(b))
-}
-
-// evalArgs is the profile's answer for one call: the first rule naming the
-// syscall whose argument conditions all hold (a rule without conditions
-// always holds), else the default action. An empty name (a number
-// libseccomp cannot name) gets the default action.
-func evalArgs(p *policy.Policy, name string, args []uint64) policy.Verdict {
-	v := policy.Verdict{Action: p.DefaultAction, Errno: policy.EPERM}
-	if p.DefaultErrno != nil {
-		v.Errno = *p.DefaultErrno
-	}
-	if name == "" {
-		return v
-	}
-	for _, r := range p.Rules {
-		if !ruleNames(r, name) || !argsHold(r.Args, args) {
-			continue
-		}
-		v = policy.Verdict{Action: r.Action, Errno: policy.EPERM}
-		if r.Errno != nil {
-			v.Errno = *r.Errno
-		}
-		return v
-	}
-	return v
-}
-
-func ruleNames(r policy.Rule, name string) bool {
-	for _, n := range r.Names {
-		if n == name {
-			return true
-		}
-	}
-	return false
-}
-
-func argsHold(conds []policy.Arg, args []uint64) bool {
-	for _, c := range conds {
-		if int(c.Index) >= len(args) {
-			return false
-		}
-		a := args[c.Index]
-		var ok bool
-		switch c.Op {
-		case policy.OpNotEqual:
-			ok = a != c.Value
-		case policy.OpLessThan:
-			ok = a < c.Value
-		case policy.OpLessEqual:
-			ok = a <= c.Value
-		case policy.OpEqualTo:
-			ok = a == c.Value
-		case policy.OpGreaterEqual:
-			ok = a >= c.Value
-		case policy.OpGreaterThan:
-			ok = a > c.Value
-		case policy.OpMaskedEqual:
-			ok = a&c.Value == c.ValueTwo
-		}
-		if !ok {
-			return false
-		}
-	}
-	return true
 }

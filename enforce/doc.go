@@ -1,0 +1,39 @@
+// Package enforce runs a command under a profile's seccomp filter and
+// reports what the filter denied: the engine of `seccomp-gen replay
+// --enforce`.
+//
+// Where it sits: replay's traced mode counts syscalls with the eBPF
+// recorder (package trace), but a sys_enter tracer cannot see syscalls that
+// an installed filter already denied. So here the profile (a
+// policy.Policy) is compiled by the one compiler, cbpf.Compile, with
+// Options.Notify: every denying action becomes SCMP_ACT_NOTIFY, and
+// seccomp user notification is the reporting channel.
+//
+//   - Run(p, argv, IO) re-executes the running binary as a small shim
+//     (`ARGV0 __exec -- CMD...`), sends it the policy, takes the shim's
+//     notification fd with pidfd_getfd and supervises: each denied syscall
+//     is recorded (ABI, number, name, count, first program) and answered as
+//     the profile says (its errno; ENOSYS for SCMP_ACT_TRACE); kill and
+//     trap actions and ABIs the profile does not list are recorded as
+//     "would have killed" and answered EPERM so that the run goes on.
+//     Descendants that outlive CMD (daemons) keep the filter; Run returns
+//     when the last of them has exited.
+//   - Shim(argv) is the child side. Every binary that calls Run must call
+//     Shim when it is started as `ARGV0 __exec -- CMD...` (seccomp-gen has a
+//     hidden cobra command; tests dispatch from TestMain). It compiles the
+//     filter, sets no_new_privs, loads the filter on the exec'ing thread
+//     only (the Go runtime's other threads stay unfiltered), waits until the
+//     supervisor holds the listener and execve's CMD.
+//
+// The shim's own syscalls between loading the filter and its execve are
+// not the workload's: the supervisor answers them "continue" and counts
+// them in Result.Setup. It tells them apart without looking at /proc: the
+// shim's end of the sync pipe is close-on-exec and nowhere else, so while
+// the supervisor's end still has a reader the only task under the filter
+// is the shim's exec'ing thread. (Recognising the shim by /proc/PID/exe was
+// racy: a task that died before the supervisor looked was taken for the
+// workload and its syscall reported as a denial.)
+//
+// Needs no eBPF and no root: only ptrace rights over its own child
+// (pidfd_getfd), which any user has unless Yama's ptrace_scope is 2 or more.
+package enforce

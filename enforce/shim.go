@@ -1,0 +1,176 @@
+package enforce
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"runtime"
+	"syscall"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/seccomp-gen/seccomp-gen/emit/cbpf"
+	"github.com/seccomp-gen/seccomp-gen/policy"
+)
+
+// ShimCommand is argv[1] of the shim: Run starts `ARGV0 __exec -- CMD...`.
+const ShimCommand = "__exec"
+
+// Exit statuses of the shim when it stops before CMD runs (it says why on
+// stderr first), as env(1) and docker run use them.
+const (
+	ExitSetup    = 125 // the shim could not set up (policy, filter, execve)
+	ExitNotFound = 127 // CMD was not found
+)
+
+// The shim's side of the protocol with Run.
+const (
+	specFD  = 3 // the policy, JSON, until EOF
+	syncFD  = 4 // one byte once the supervisor holds the listener; close-on-exec
+	envMark = "SECCOMP_GEN_EXEC=1"
+	// No asynchronous preemption signals: the exec'ing thread should make
+	// no syscalls of its own between loading the filter and execve.
+	envGoDebug = "GODEBUG=asyncpreemptoff=1"
+)
+
+// Shim is the child side of Run: argv is CMD and its arguments (what
+// follows `__exec --`). It reads the policy from fd 3, compiles the enforce
+// filter (see Filter), sets no_new_privs, loads the filter on its own thread
+// only (a Go program's other threads stay unfiltered: their syscalls would
+// be notified, and their deaths at execve would leave stale notifications),
+// waits on fd 4 until the supervisor holds the notification fd and
+// execve's CMD on the same thread, which the filter goes with. It never
+// returns on success; on failure it returns ExitSetup or ExitNotFound and
+// the error to print.
+func Shim(argv []string) (int, error) {
+	if len(argv) == 0 {
+		return ExitSetup, fmt.Errorf("enforce: no command")
+	}
+	runtime.LockOSThread()
+	spec := os.NewFile(specFD, "spec")
+	data, err := io.ReadAll(spec)
+	spec.Close()
+	if err != nil {
+		return ExitSetup, fmt.Errorf("enforce: read policy: %w", err)
+	}
+	var p policy.Policy
+	if err := json.Unmarshal(data, &p); err != nil {
+		return ExitSetup, fmt.Errorf("enforce: policy: %w", err)
+	}
+	path, err := exec.LookPath(argv[0])
+	if err != nil {
+		return ExitNotFound, fmt.Errorf("%s: command not found", argv[0])
+	}
+	argv0, err := syscall.BytePtrFromString(path)
+	if err != nil {
+		return ExitSetup, err
+	}
+	argvp, err := syscall.SlicePtrFromStrings(argv)
+	if err != nil {
+		return ExitSetup, err
+	}
+	// The workload gets the environment seccomp-gen was given, without the
+	// two entries Run added for the shim.
+	var env []string
+	for _, e := range os.Environ() {
+		if e == envMark || e == envGoDebug {
+			continue
+		}
+		env = append(env, e)
+	}
+	envp, err := syscall.SlicePtrFromStrings(env)
+	if err != nil {
+		return ExitSetup, err
+	}
+	if _, err := unix.FcntlInt(syncFD, unix.F_SETFD, unix.FD_CLOEXEC); err != nil {
+		return ExitSetup, fmt.Errorf("enforce: sync fd: %w", err)
+	}
+	prog, err := Filter(&p)
+	if err != nil {
+		return ExitSetup, err
+	}
+	var flags uintptr
+	if cbpf.NeedsListener(&p) {
+		flags = cbpf.FlagNewListener
+	}
+	// Install loads on the calling (locked) thread only: no TSYNC.
+	if err := cbpf.Install(prog, flags); err != nil {
+		return ExitSetup, fmt.Errorf("enforce: load filter: %w", err)
+	}
+	// From here on every syscall of this thread is filtered: only raw
+	// syscalls until execve. The supervisor answers the shim's own
+	// notifications with "continue" until fd 4 is closed by the execve.
+	var b [1]byte
+	for {
+		_, _, e := unix.RawSyscall(unix.SYS_READ, syncFD, uintptr(unsafe.Pointer(&b[0])), 1)
+		if e != unix.EINTR {
+			break
+		}
+	}
+	_, _, e := unix.RawSyscall(unix.SYS_EXECVE, uintptr(unsafe.Pointer(argv0)), uintptr(unsafe.Pointer(&argvp[0])), uintptr(unsafe.Pointer(&envp[0])))
+	return ExitSetup, fmt.Errorf("%s: execve: %w", argv[0], e)
+}
+
+// Filter compiles the enforce filter of p with cbpf.Compile: every denying
+// action (errno, kill, trap, trace, notify) is SCMP_ACT_NOTIFY, so is every
+// ABI p does not list (when p denies anything at all; otherwise such ABIs
+// are killed, as runtimes do), there is no ENOSYS stub (numbers above
+// libseccomp's table reach the supervisor too), and names libseccomp does
+// not know are left out, as runtimes do. The first unconditional rule naming
+// a syscall decides it, as policy.Lookup reads p; conditional rules apply
+// only to syscalls no unconditional rule names.
+func Filter(p *policy.Policy) (cbpf.Program, error) {
+	o := cbpf.Options{Notify: true, NoStub: true, SkipUnknown: true}
+	if cbpf.NeedsListener(p) {
+		o.BadArch = policy.ActNotify
+	}
+	prog, err := cbpf.Compile(firstRuleDecides(p), o)
+	if err != nil {
+		return nil, fmt.Errorf("enforce: filter: %w", err)
+	}
+	return prog, nil
+}
+
+// firstRuleDecides returns a copy of p whose rules name every syscall at
+// most once unconditionally (in the first rule that does) and keep
+// conditional rules only for names that no unconditional rule names.
+func firstRuleDecides(p *policy.Policy) *policy.Policy {
+	c := *p
+	c.Rules = nil
+	decided := map[string]bool{}
+	for _, r := range p.Rules {
+		if len(r.Args) > 0 {
+			continue
+		}
+		var names []string
+		for _, n := range r.Names {
+			if !decided[n] {
+				decided[n] = true
+				names = append(names, n)
+			}
+		}
+		if len(names) > 0 {
+			r.Names = names
+			c.Rules = append(c.Rules, r)
+		}
+	}
+	for _, r := range p.Rules {
+		if len(r.Args) == 0 {
+			continue
+		}
+		var names []string
+		for _, n := range r.Names {
+			if !decided[n] {
+				names = append(names, n)
+			}
+		}
+		if len(names) > 0 {
+			r.Names = names
+			c.Rules = append(c.Rules, r)
+		}
+	}
+	return &c
+}
