@@ -227,7 +227,11 @@ func compileLib(p *policy.Policy, machine string, abis []string, bad policy.Acti
 		return nil, fmt.Errorf("libseccomp: %w", err)
 	}
 	defer f.Release()
-	badAct, err := action(bad, nil)
+	// BadArch is taken as given: with Notify it may be SCMP_ACT_NOTIFY.
+	badAct, err := libAction(bad, nil)
+	if o.Notify && bad == policy.ActNotify {
+		badAct, err = seccomp.ActNotify, nil
+	}
 	if err != nil {
 		return nil, fmt.Errorf("bad-arch action: %w", err)
 	}

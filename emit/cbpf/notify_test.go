@@ -76,6 +76,15 @@ func TestNotifyFilter(t *testing.T) {
 	if NeedsListener(allow) {
 		t.Error("NeedsListener: true for a policy that denies nothing")
 	}
+	// BadArch is taken as given: a policy that denies nothing needs no
+	// listener, and other ABIs are still killed.
+	prog, err = Compile(allow, Options{Notify: true, NoStub: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := prog.Run(Data{Nr: 20, Arch: AuditArchI386}); r.Action != policy.ActKillProcess {
+		t.Errorf("allow-all policy with Notify, i386: %s, want kill", r)
+	}
 	// Without Notify a notify bad-arch action has no listener to go to.
 	if _, err := Compile(p, Options{SkipUnknown: true, BadArch: policy.ActNotify}); err == nil {
 		t.Error("BadArch notify compiled without Options.Notify")

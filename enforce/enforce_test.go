@@ -1,0 +1,213 @@
+package enforce
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/seccomp-gen/seccomp-gen/emit/cbpf"
+	"github.com/seccomp-gen/seccomp-gen/policy"
+	"github.com/seccomp-gen/seccomp-gen/reduce"
+	"github.com/seccomp-gen/seccomp-gen/scmp"
+)
+
+// TestMain makes the test binary its own shim: Run re-executes
+// os.Executable() as `ARGV0 __exec -- CMD...`, as it does seccomp-gen.
+func TestMain(m *testing.M) {
+	if len(os.Args) > 2 && os.Args[1] == ShimCommand && os.Args[2] == "--" {
+		code, err := Shim(os.Args[3:])
+		fmt.Fprintln(os.Stderr, "seccomp-gen:", err)
+		os.Exit(code)
+	}
+	os.Exit(m.Run())
+}
+
+var (
+	workloadOnce sync.Once
+	workloadPath string
+	workloadErr  error
+)
+
+// workload compiles testdata/demo/workload.c once per test binary.
+func workload(t *testing.T) string {
+	t.Helper()
+	if _, err := exec.LookPath("gcc"); err != nil {
+		t.Fatalf("gcc is needed to build the test workload (make deps installs it): %v", err)
+	}
+	workloadOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "seccomp-gen-enforce-")
+		if err != nil {
+			workloadErr = err
+			return
+		}
+		workloadPath = filepath.Join(dir, "workload")
+		out, err := exec.Command("gcc", "-O2", "-o", workloadPath, "../testdata/demo/workload.c").CombinedOutput()
+		if err != nil {
+			workloadErr = errors.New(string(out))
+		}
+	})
+	if workloadErr != nil {
+		t.Fatalf("build workload: %v", workloadErr)
+	}
+	return workloadPath
+}
+
+// allowAllBut allows everything on x86_64 except name, which gets act.
+func allowAllBut(name string, act policy.Action) *policy.Policy {
+	return &policy.Policy{DefaultAction: policy.ActAllow, Arches: []string{"x86_64"},
+		Rules: []policy.Rule{{Names: []string{name}, Action: act}}}
+}
+
+func run(t *testing.T, p *policy.Policy, argv ...string) (*Result, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	res, err := Run(p, argv, IO{Stdout: &out, Stderr: &errb})
+	if err != nil {
+		t.Fatalf("Run %v: %v\nstderr:\n%s", argv, err, errb.String())
+	}
+	return res, out.String(), errb.String()
+}
+
+func native(t *testing.T) {
+	t.Helper()
+	if n, err := scmp.Native(); err != nil || n != "x86_64" {
+		t.Skipf("the test policies are for x86_64, this machine is %s", n)
+	}
+}
+
+func TestRunDenials(t *testing.T) {
+	native(t)
+	wl := workload(t)
+	for _, c := range []struct {
+		act    policy.Action
+		errno  *uint
+		reason string
+		out    string
+	}{
+		{policy.ActErrno, policy.Errno(13), reduce.ReasonEnforced, "getpriority -> -1 (Permission denied)"},
+		{policy.ActTrace, nil, reduce.ReasonEnforced, "getpriority -> -1 (Function not implemented)"},
+		{policy.ActKillProcess, nil, reduce.ReasonWouldKill, "getpriority -> -1 (Operation not permitted)"},
+	} {
+		p := allowAllBut("getpriority", c.act)
+		p.Rules[0].Errno = c.errno
+		res, out, stderr := run(t, p, wl, "--extra")
+		if !strings.Contains(out, c.out) {
+			t.Errorf("%s: the workload did not get the profile's answer:\n%s%s", c.act, out, stderr)
+		}
+		if len(res.Denied) != 1 {
+			t.Fatalf("%s: denied %+v", c.act, res.Denied)
+		}
+		d := res.Denied[0]
+		if d.Name != "getpriority" || d.Arch != "x86_64" || d.Count != 1 || d.First != "workload" || d.Reason != c.reason {
+			t.Errorf("%s: denial %+v", c.act, d)
+		}
+		if res.ExitCode != 0 || res.Setup != 0 {
+			t.Errorf("%s: exit %d, setup %d", c.act, res.ExitCode, res.Setup)
+		}
+	}
+	// Without --extra the workload never calls getpriority.
+	res, out, _ := run(t, allowAllBut("getpriority", policy.ActErrno), wl)
+	if len(res.Denied) != 0 || !strings.Contains(out, "workload: child exited 0") {
+		t.Errorf("plain run: denied %+v\n%s", res.Denied, out)
+	}
+}
+
+// A workload that is seccomp-gen's own binary started as a shim
+// (`ARGV0 __exec -- true`) is the workload, not the shim: its Go runtime's
+// syscalls are reported. (The shim used to be recognised by its executable
+// and argv in /proc, which took this workload for the shim.)
+func TestRunSelfAsShimWorkload(t *testing.T) {
+	native(t)
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, _, stderr := run(t, allowAllBut("sched_getaffinity", policy.ActErrno), self, ShimCommand, "--", "true")
+	// The inner shim has no policy on fd 3: it stops with ExitSetup.
+	if res.ExitCode != ExitSetup {
+		t.Errorf("exit %d, want %d; stderr:\n%s", res.ExitCode, ExitSetup, stderr)
+	}
+	found := false
+	for _, d := range res.Denied {
+		found = found || d.Name == "sched_getaffinity"
+	}
+	if !found || res.Setup != 0 {
+		t.Fatalf("sched_getaffinity of the workload not reported (setup %d): %+v", res.Setup, res.Denied)
+	}
+}
+
+func TestRunCommandNotFound(t *testing.T) {
+	var errb bytes.Buffer
+	_, err := Run(allowAllBut("getpriority", policy.ActErrno), []string{"/nonexistent/cmd"}, IO{Stderr: &errb})
+	var se *SetupError
+	if !errors.As(err, &se) || se.Code != ExitNotFound || !strings.Contains(errb.String(), "not found") {
+		t.Fatalf("got %v, stderr %q", err, errb.String())
+	}
+}
+
+// Filter is cbpf.Compile with every denying action SCMP_ACT_NOTIFY, in the
+// order policy.Lookup reads rules; checked in the userspace interpreter.
+func TestFilter(t *testing.T) {
+	p := &policy.Policy{
+		DefaultAction: policy.ActErrno, Arches: []string{"x86_64"},
+		Rules: []policy.Rule{
+			// Unconditional rules decide in order: read is allowed.
+			{Names: []string{"read", "write"}, Action: policy.ActAllow},
+			{Names: []string{"read"}, Action: policy.ActErrno, Errno: policy.Errno(5)},
+			// close is decided by the unconditional rule (notify), whatever
+			// the conditional one says; socket only by its condition.
+			{Names: []string{"close", "socket"}, Action: policy.ActAllow, Args: []policy.Arg{{Index: 0, Value: 1, Op: policy.OpEqualTo}}},
+			{Names: []string{"close"}, Action: policy.ActKillProcess},
+			{Names: []string{"getpid"}, Action: policy.ActLog},
+			{Names: []string{"no_such_syscall"}, Action: policy.ActAllow}, // left out
+		},
+	}
+	prog, err := Filter(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nr := func(name string) int32 {
+		n, err := scmp.Number("x86_64", name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return int32(n)
+	}
+	max, _ := scmp.MaxNr("x86_64")
+	for _, c := range []struct {
+		what string
+		d    cbpf.Data
+		want policy.Action
+	}{
+		{"read", cbpf.Data{Nr: nr("read"), Arch: cbpf.AuditArchX86_64}, policy.ActAllow},
+		{"write", cbpf.Data{Nr: nr("write"), Arch: cbpf.AuditArchX86_64}, policy.ActAllow},
+		{"getpid", cbpf.Data{Nr: nr("getpid"), Arch: cbpf.AuditArchX86_64}, policy.ActLog},
+		{"close(1)", cbpf.Data{Nr: nr("close"), Arch: cbpf.AuditArchX86_64, Args: [6]uint64{1}}, policy.ActNotify},
+		{"socket(1)", cbpf.Data{Nr: nr("socket"), Arch: cbpf.AuditArchX86_64, Args: [6]uint64{1}}, policy.ActAllow},
+		{"socket(2)", cbpf.Data{Nr: nr("socket"), Arch: cbpf.AuditArchX86_64, Args: [6]uint64{2}}, policy.ActNotify},
+		{"openat", cbpf.Data{Nr: nr("openat"), Arch: cbpf.AuditArchX86_64}, policy.ActNotify},
+		{"beyond the table", cbpf.Data{Nr: int32(max + 1), Arch: cbpf.AuditArchX86_64}, policy.ActNotify},
+		{"i386", cbpf.Data{Nr: 20, Arch: cbpf.AuditArchI386}, policy.ActNotify},
+		{"x32", cbpf.Data{Nr: int32(cbpf.X32SyscallBit | 39), Arch: cbpf.AuditArchX86_64}, policy.ActNotify},
+	} {
+		r, err := prog.Run(c.d)
+		if err != nil || r.Action != c.want {
+			t.Errorf("%s: %v %v, want %s", c.what, r, err, c.want)
+		}
+	}
+	// A policy that denies nothing has no listener: other ABIs are killed.
+	allow := &policy.Policy{DefaultAction: policy.ActAllow, Arches: []string{"x86_64"}}
+	prog, err = Filter(allow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, _ := prog.Run(cbpf.Data{Nr: 20, Arch: cbpf.AuditArchI386}); r.Action != policy.ActKillProcess {
+		t.Errorf("allow-all policy, i386: %v, want kill", r)
+	}
+}
