@@ -10,11 +10,24 @@ import (
 
 // Write writes data to path through a temporary file in the same directory,
 // synced, then renamed over path. On error path is left as it was. "-"
-// writes to standard output.
+// writes to standard output. A path that exists and is not a regular file
+// (/dev/null, /dev/stdout, a FIFO, a symlink) is written in place: renaming
+// over it would replace the device or link itself with a regular file.
 func Write(path string, data []byte, perm os.FileMode) error {
 	if path == "-" {
 		_, err := os.Stdout.Write(data)
 		return err
+	}
+	if st, err := os.Lstat(path); err == nil && !st.Mode().IsRegular() {
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_TRUNC, 0)
+		if err != nil {
+			return err
+		}
+		if _, err := f.Write(data); err != nil {
+			f.Close()
+			return err
+		}
+		return f.Close()
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
