@@ -11,14 +11,25 @@ import (
 // Write writes data to path through a temporary file in the same directory,
 // synced, then renamed over path. On error path is left as it was. "-"
 // writes to standard output. A path that exists and is not a regular file
-// (/dev/null, /dev/stdout, a FIFO, a symlink) is written in place: renaming
-// over it would replace the device or link itself with a regular file.
+// (/dev/null, a FIFO) is written in place: renaming over it would replace
+// the device itself with a regular file. A symlink is kept and its target
+// written.
 func Write(path string, data []byte, perm os.FileMode) error {
 	if path == "-" {
 		_, err := os.Stdout.Write(data)
 		return err
 	}
-	if st, err := os.Lstat(path); err == nil && !st.Mode().IsRegular() {
+	st, err := os.Lstat(path)
+	if err == nil && st.Mode().Type() == os.ModeSymlink {
+		// Keep the link: replace what it points to, atomically if that is
+		// a regular file.
+		target, err := filepath.EvalSymlinks(path)
+		if err != nil {
+			return err
+		}
+		return Write(target, data, perm)
+	}
+	if err == nil && !st.Mode().IsRegular() {
 		f, err := os.OpenFile(path, os.O_WRONLY|os.O_TRUNC, 0)
 		if err != nil {
 			return err
