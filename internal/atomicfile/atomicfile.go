@@ -23,11 +23,11 @@ func Write(path string, data []byte, perm os.FileMode) error {
 	if err == nil && st.Mode().Type() == os.ModeSymlink {
 		// Keep the link: replace what it points to, atomically if that is
 		// a regular file.
-		target, err := filepath.EvalSymlinks(path)
-		if err != nil {
-			return err
+		// /dev/stdout -> /proc/self/fd/1 -> "pipe:[N]" resolves to no path:
+		// such a link is written through.
+		if target, err := filepath.EvalSymlinks(path); err == nil {
+			return Write(target, data, perm)
 		}
-		return Write(target, data, perm)
 	}
 	if err == nil && !st.Mode().IsRegular() {
 		f, err := os.OpenFile(path, os.O_WRONLY|os.O_TRUNC, 0)
