@@ -40,7 +40,11 @@ import (
 // stubEnv carries the gate's file descriptor number to the stub.
 const stubEnv = "_SECCOMP_GEN_TRACE_STUB"
 
-func (r *recorder) startCommand() error {
+// launchStub starts the stub, which then blocks at its gate. It runs while
+// the recorder is loaded and attached (the stub's own start costs as much as
+// a process start of this binary), so that opening the gate is all that is
+// left once tracing is in place.
+func (r *recorder) launchStub() error {
 	o := &r.opts
 	gateR, gateW, err := os.Pipe()
 	if err != nil {
@@ -52,8 +56,8 @@ func (r *recorder) startCommand() error {
 	if err != nil {
 		return fmt.Errorf("start %s: %w", o.Command[0], err)
 	}
-	defer readyR.Close()
 	defer readyW.Close()
+	r.ready = readyR
 
 	env := o.Env
 	if env == nil {
@@ -74,13 +78,24 @@ func (r *recorder) startCommand() error {
 		return fmt.Errorf("start %s: %w", o.Command[0], err)
 	}
 	r.cmd = cmd
+	return nil
+}
+
+// startCommand arms the waiting stub and opens its gate: the stub execs the
+// command, and the recorder, attached by now, counts it from that execve on.
+func (r *recorder) startCommand() error {
+	o := &r.opts
+	cmd := r.cmd
 	// Wait until the stub runs: with a vfork-style start, Start returns
 	// before the kernel has finished the stub's own execve (and fired
 	// sched_process_exec for it), and arming earlier would count the stub.
-	readyW.Close()
 	var b [1]byte
-	if n, _ := readyR.Read(b[:]); n != 1 {
+	n, _ := r.ready.Read(b[:])
+	r.ready.Close()
+	r.ready = nil
+	if n != 1 {
 		_ = cmd.Wait()
+		r.cmd = nil // reaped: nothing for close to stop
 		return &CommandError{Name: o.Command[0], Status: shellStatus(cmd.ProcessState), Reported: true, Err: ErrCommandNotRun}
 	}
 	skip := uint32(1)
@@ -89,8 +104,7 @@ func (r *recorder) startCommand() error {
 	}
 	pid := uint32(cmd.Process.Pid)
 	if err := r.objs.Armed.Update(pid, skip, ebpf.UpdateAny); err != nil {
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
+		r.stopStub()
 		return fmt.Errorf("arm %s: %w", o.Command[0], err)
 	}
 	r.armed = true
@@ -102,12 +116,25 @@ func (r *recorder) startCommand() error {
 		close(done)
 	}()
 	// Open the gate: the stub execs the command now.
-	if _, err := gateW.Write([]byte{1}); err != nil {
+	_, err := r.gate.Write([]byte{1})
+	r.gate.Close()
+	r.gate = nil
+	if err != nil {
 		return fmt.Errorf("start %s: %w", o.Command[0], err)
 	}
-	gateW.Close()
-	r.gate = nil
 	return nil
+}
+
+// stopStub kills a stub whose gate was never opened (loading or attaching
+// the recorder failed) and reaps it, so that it neither runs the command
+// nor complains on the command's stderr that the tracer went away.
+func (r *recorder) stopStub() {
+	if r.cmd == nil || r.gate == nil || r.exited != nil {
+		return
+	}
+	_ = r.cmd.Process.Kill()
+	_ = r.cmd.Wait()
+	r.cmd = nil
 }
 
 // commandRan reports whether the command's execve happened (the armed
