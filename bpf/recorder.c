@@ -129,7 +129,7 @@ struct {
 } armed SEC(".maps");
 
 /* The counts, slot = abi * NR_SLOTS + nr, per CPU so the hot path is one
- * uncontended increment. */
+ * uncontended increment. Only sys_enter writes them (see count). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, NR_ABIS * NR_SLOTS);
@@ -157,6 +157,8 @@ struct {
 __s64 live_tasks;     /* traced tasks alive and counting */
 __u64 lost;           /* syscalls (or whole tasks) that could not be counted */
 __u64 procs_overflow; /* processes beyond procs' capacity */
+__u64 execs;          /* execves into the command, counted at sched_process_exec:
+                       * user space adds them to the native execve's slot */
 
 /* The cgroup v2 directory to trace (--cgroup), at index 0. A cgroup array
  * and bpf_current_task_under_cgroup rather than comparing
@@ -195,14 +197,24 @@ static __always_inline void start_counting(struct task_mark *m, struct task_stru
 	note_process(task);
 }
 
-static __always_inline void count_slot(__u32 abi, __u32 nr);
+/* Remember the comm of the first task that issued slot, unless another CPU
+ * (or sched_process_exec) was first. */
+static __always_inline void note_first(__u32 slot)
+{
+	struct comm v = {};
+
+	bpf_get_current_comm(&v.comm, sizeof(v.comm));
+	bpf_map_update_elem(&first, &slot, &v, BPF_NOEXIST);
+}
 
 static __always_inline void count(struct task_struct *task, __u64 nr, struct pt_regs *regs)
 {
 	__u32 abi = ABI_NATIVE;
 
 #if defined(__TARGET_ARCH_x86)
-	if (BPF_CORE_READ(task, thread_info.status) & TS_COMPAT) {
+	/* task is a trusted BTF pointer: a direct (CO-RE relocated) load, no
+	 * bpf_probe_read_kernel call. */
+	if (task->thread_info.status & TS_COMPAT) {
 		abi = ABI_COMPAT;
 	} else if (nr & X32_SYSCALL_BIT) {
 		abi = ABI_X32;
@@ -222,27 +234,21 @@ static __always_inline void count(struct task_struct *task, __u64 nr, struct pt_
 		__sync_fetch_and_add(&lost, 1);
 		return;
 	}
-	count_slot(abi, (__u32)nr);
-}
-
-static __always_inline void count_slot(__u32 abi, __u32 nr)
-{
-	if (nr >= NR_SLOTS) {
-		__sync_fetch_and_add(&lost, 1);
-		return;
-	}
-	__u32 slot = abi * NR_SLOTS + nr;
+	__u32 slot = abi * NR_SLOTS + (__u32)nr;
 	__u64 *c = bpf_map_lookup_elem(&counts, &slot);
 	if (!c) {
 		__sync_fetch_and_add(&lost, 1);
 		return;
 	}
-	if (__sync_fetch_and_add(c, 1) == 0) {
-		/* First time on this CPU: remember who, unless another CPU did. */
-		struct comm v = {};
-		bpf_get_current_comm(&v.comm, sizeof(v.comm));
-		bpf_map_update_elem(&first, &slot, &v, BPF_NOEXIST);
-	}
+	/* A plain increment of this CPU's counter, no locked instruction: only
+	 * sys_enter writes counts, and the kernel never runs one program twice
+	 * at once on a CPU (a nested run is skipped and counted as a recursion
+	 * miss, which user space adds to lost), so nothing can come between
+	 * this load and store. */
+	__u64 v = *c;
+	*c = v + 1;
+	if (v == 0)
+		note_first(slot); /* first time on this CPU */
 }
 
 SEC("raw_tp/sys_enter")
@@ -328,8 +334,11 @@ int sched_process_exec(struct bpf_raw_tracepoint_args *ctx)
 	 * it now. Not from the registers: exec'ing a 32-bit program rewrites
 	 * orig_ax to the i386 execve and sets TS_COMPAT, while the call was
 	 * issued (and filtered by seccomp) as the native execve of the stub or
-	 * wrapper, which are native programs that call execve(2). */
-	count_slot(ABI_NATIVE, cfg_exec_nr);
+	 * wrapper, which are native programs that call execve(2). Not in counts
+	 * either, which only sys_enter writes: in execs, atomically. */
+	__sync_fetch_and_add(&execs, 1);
+	if (cfg_exec_nr < NR_SLOTS)
+		note_first(ABI_NATIVE * NR_SLOTS + cfg_exec_nr);
 	return 0;
 }
 

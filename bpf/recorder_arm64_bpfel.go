@@ -47,6 +47,7 @@ const (
 	RecorderProgSysEnter         = "sys_enter"
 	RecorderVarCfgCgroup         = "cfg_cgroup"
 	RecorderVarCfgExecNr         = "cfg_exec_nr"
+	RecorderVarExecs             = "execs"
 	RecorderVarLiveTasks         = "live_tasks"
 	RecorderVarLost              = "lost"
 	RecorderVarProcsOverflow     = "procs_overflow"
@@ -118,6 +119,7 @@ type RecorderMapSpecs struct {
 type RecorderVariableSpecs struct {
 	CfgCgroup     *ebpf.VariableSpec `ebpf:"cfg_cgroup"`
 	CfgExecNr     *ebpf.VariableSpec `ebpf:"cfg_exec_nr"`
+	Execs         *ebpf.VariableSpec `ebpf:"execs"`
 	LiveTasks     *ebpf.VariableSpec `ebpf:"live_tasks"`
 	Lost          *ebpf.VariableSpec `ebpf:"lost"`
 	ProcsOverflow *ebpf.VariableSpec `ebpf:"procs_overflow"`
@@ -168,6 +170,7 @@ func (m *RecorderMaps) Close() error {
 type RecorderVariables struct {
 	CfgCgroup     *ebpf.Variable `ebpf:"cfg_cgroup"`
 	CfgExecNr     *ebpf.Variable `ebpf:"cfg_exec_nr"`
+	Execs         *ebpf.Variable `ebpf:"execs"`
 	LiveTasks     *ebpf.Variable `ebpf:"live_tasks"`
 	Lost          *ebpf.Variable `ebpf:"lost"`
 	ProcsOverflow *ebpf.Variable `ebpf:"procs_overflow"`

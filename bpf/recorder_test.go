@@ -46,6 +46,7 @@ var wantVars = map[string]uint32{
 	RecorderVarLiveTasks:     8,
 	RecorderVarLost:          8,
 	RecorderVarProcsOverflow: 8,
+	RecorderVarExecs:         8,
 	RecorderVarCfgCgroup:     4,
 	RecorderVarCfgExecNr:     4,
 }

@@ -281,6 +281,7 @@ type recorder struct {
 	links   []link.Link
 	started time.Time
 	btf     *btf.Cache // the kernel's BTF, decoded once
+	execNr  uint32     // the native execve's number
 
 	// Command
 	path    string // resolved program the stub execs
@@ -397,11 +398,11 @@ func (r *recorder) load() error {
 	if err != nil {
 		return fmt.Errorf("eBPF recorder: %w", err)
 	}
-	execNr := uint32(59) // x86_64
+	r.execNr = 59 // x86_64
 	if runtime.GOARCH == "arm64" {
-		execNr = 221
+		r.execNr = 221
 	}
-	if err := spec.Variables[bpf.RecorderVarCfgExecNr].Set(execNr); err != nil {
+	if err := spec.Variables[bpf.RecorderVarCfgExecNr].Set(r.execNr); err != nil {
 		return fmt.Errorf("eBPF recorder: %w", err)
 	}
 	if r.cgroupFD > 0 {
@@ -662,6 +663,23 @@ const (
 // batch (one syscall instead of two per slot: 6144 of them took ~6 ms) and
 // falls back to iterating on kernels without batch operations.
 func (r *recorder) readCounts() (map[uint32]uint64, error) {
+	out, err := r.readCountsSlots()
+	if err != nil {
+		return nil, err
+	}
+	// The execves into the command are counted apart (see
+	// sched_process_exec): they are the native execve's.
+	var execs uint64
+	if err := r.objs.Execs.Get(&execs); err != nil {
+		return nil, fmt.Errorf("read counts: %w", err)
+	}
+	if execs > 0 {
+		out[abiNative*nrSlots+r.execNr] += execs
+	}
+	return out, nil
+}
+
+func (r *recorder) readCountsSlots() (map[uint32]uint64, error) {
 	out, err := r.readCountsBatch()
 	if err == nil {
 		return out, nil
@@ -743,9 +761,18 @@ func (r *recorder) processes() uint64 {
 	return n + over
 }
 
+// lost is what the programs could not count, plus the runs the kernel
+// skipped: it never runs a program twice at once on one CPU, and a skipped
+// sys_enter is a syscall missing from counts (a skipped fork or exec a task
+// missing from the trace).
 func (r *recorder) lost() uint64 {
 	var v uint64
 	_ = r.objs.Lost.Get(&v)
+	for _, p := range []*ebpf.Program{r.objs.SysEnter, r.objs.SchedProcessFork, r.objs.SchedProcessExec, r.objs.SchedProcessExit} {
+		if st, err := p.Stats(); err == nil {
+			v += st.RecursionMisses // 0 before Linux 5.12
+		}
+	}
 	return v
 }
 
