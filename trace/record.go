@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/cilium/ebpf"
-	"github.com/cilium/ebpf/btf"
 	"github.com/cilium/ebpf/link"
 	"github.com/cilium/ebpf/rlimit"
 	"golang.org/x/sys/unix"
@@ -169,17 +168,23 @@ func Record(ctx context.Context, opts Options) (*Recording, error) {
 	if _, err := os.Stat("/sys/kernel/btf/vmlinux"); err != nil {
 		return nil, fmt.Errorf("%w: no kernel BTF at /sys/kernel/btf/vmlinux (the recorder needs CONFIG_DEBUG_INFO_BTF=y)", ErrUnsupported)
 	}
-	// Most of the start-up is decoding the kernel's BTF (for the CO-RE
-	// relocations and the tp_btf target), CPU work in user space: begin it
-	// now, and start the command's stub and create the maps meanwhile.
-	r.btf = btf.NewCache()
-	go func() { _, _ = r.btf.Kernel() }() // load reports an error
+	// Find what the programs need in the kernel's BTF (record_btf.go),
+	// and start the command's stub and create the maps meanwhile.
+	scanned := make(chan scanResult, 1)
+	r.scanned = scanned
+	go func() {
+		k, err := scanForRecorder()
+		scanned <- scanResult{k, err}
+	}()
 	if r.path != "" {
-		if err := r.launchStub(); err != nil {
-			return nil, err
-		}
+		launched := make(chan error, 1)
+		r.launched = launched
+		go func() { launched <- r.launchStub() }()
 	}
 	if err := r.load(); err != nil {
+		return nil, err
+	}
+	if err := r.waitLaunch(); err != nil {
 		return nil, err
 	}
 	if err := r.prepareKernel(); err != nil {
@@ -280,18 +285,22 @@ type recorder struct {
 	loaded  bool
 	links   []link.Link
 	started time.Time
-	btf     *btf.Cache // the kernel's BTF, decoded once
-	execNr  uint32     // the native execve's number
+	scanned <-chan scanResult
+	fastErr error     // why the fast start was not taken
+	bss     *ebpf.Map // with the fast start: the .bss map (objs has no field for it)
+	execNr  uint32    // the native execve's number
 
 	// Command
-	path    string // resolved program the stub execs
-	argv    []string
-	cmd     *exec.Cmd
-	gate    *os.File      // write end of the stub's gate pipe
-	ready   *os.File      // read end of the stub's ready pipe
-	cmdDone chan struct{} // nil once wait has seen it closed
-	exited  chan struct{} // closed once cmd.Wait returned
-	armed   bool
+	path      string // resolved program the stub execs
+	argv      []string
+	cmd       *exec.Cmd
+	launched  <-chan error // launchStub's result, until waitLaunch
+	launchErr error
+	gate      *os.File      // write end of the stub's gate pipe
+	ready     *os.File      // read end of the stub's ready pipe
+	cmdDone   chan struct{} // nil once wait has seen it closed
+	exited    chan struct{} // closed once cmd.Wait returned
+	armed     bool
 
 	// PID
 	pidfd int
@@ -428,9 +437,17 @@ func (r *recorder) load() error {
 		}
 		maps[name] = m
 	}
-	opts := &ebpf.CollectionOptions{MapReplacements: maps, Cache: r.btf}
-	if err := spec.LoadAndAssign(&r.objs, opts); err != nil {
-		return loadErr(err)
+	res := <-r.scanned
+	r.fastErr = res.err
+	if r.fastErr == nil {
+		r.fastErr = r.loadFast(spec, maps, res.k)
+	}
+	if r.fastErr != nil {
+		// The full path: cilium/ebpf decodes the kernel's BTF itself.
+		opts := &ebpf.CollectionOptions{MapReplacements: maps}
+		if err := spec.LoadAndAssign(&r.objs, opts); err != nil {
+			return loadErr(err)
+		}
 	}
 	r.loaded = true
 	if r.cgroupFD > 0 {
@@ -439,6 +456,11 @@ func (r *recorder) load() error {
 		}
 	}
 	return nil
+}
+
+type scanResult struct {
+	k   *kernelBTF
+	err error
 }
 
 // loadErr classifies an error from creating the maps or loading the programs.
@@ -510,6 +532,7 @@ func (r *recorder) detach() {
 
 func (r *recorder) close() {
 	r.detach()
+	_ = r.waitLaunch()
 	r.stopStub()
 	if r.gate != nil {
 		r.gate.Close()
@@ -519,6 +542,9 @@ func (r *recorder) close() {
 	}
 	if r.loaded {
 		r.objs.Close()
+	}
+	if r.bss != nil {
+		r.bss.Close()
 	}
 	if r.pidfd > 0 {
 		unix.Close(r.pidfd)

@@ -40,10 +40,11 @@ import (
 // stubEnv carries the gate's file descriptor number to the stub.
 const stubEnv = "_SECCOMP_GEN_TRACE_STUB"
 
-// launchStub starts the stub, which then blocks at its gate. It runs while
-// the recorder is loaded and attached (the stub's own start costs as much as
-// a process start of this binary), so that opening the gate is all that is
-// left once tracing is in place.
+// launchStub starts the stub, which then blocks at its gate. Record runs it
+// on a goroutine while the recorder is loaded (the stub's own start costs as
+// much as a process start of this binary), so that opening the gate is all
+// that is left once tracing is in place. It sets r.cmd, r.gate and r.ready:
+// read them only after waitLaunch.
 func (r *recorder) launchStub() error {
 	o := &r.opts
 	gateR, gateW, err := os.Pipe()
@@ -79,6 +80,15 @@ func (r *recorder) launchStub() error {
 	}
 	r.cmd = cmd
 	return nil
+}
+
+// waitLaunch waits for launchStub, once, and returns its error.
+func (r *recorder) waitLaunch() error {
+	if r.launched != nil {
+		r.launchErr = <-r.launched
+		r.launched = nil
+	}
+	return r.launchErr
 }
 
 // startCommand arms the waiting stub and opens its gate: the stub execs the
