@@ -131,13 +131,20 @@ struct {
 	__type(value, __u32);
 } armed SEC(".maps");
 
-/* The counts, slot = abi * NR_SLOTS + nr, per CPU so the hot path is one
- * uncontended increment. Only sys_enter writes them (see count). */
+/* The counts, n[slot] with slot = abi * NR_SLOTS + nr, per CPU so the hot
+ * path is one uncontended increment. Only sys_enter writes them (see
+ * count). One element of 24 KiB per CPU (the limit is 32 KiB) rather than
+ * 3072 elements of 8 bytes: the kernel allocates per-CPU memory per element,
+ * which took ~1.2 ms of the recorder's start. */
+struct counts_block {
+	__u64 n[NR_ABIS * NR_SLOTS];
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, NR_ABIS * NR_SLOTS);
+	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, __u64);
+	__type(value, struct counts_block);
 } counts SEC(".maps");
 
 /* The comm of the first task that issued each slot. */
@@ -238,11 +245,13 @@ static __always_inline void count(struct task_struct *task, __u64 nr, struct pt_
 		return;
 	}
 	__u32 slot = abi * NR_SLOTS + (__u32)nr;
-	__u64 *c = bpf_map_lookup_elem(&counts, &slot);
-	if (!c) {
+	__u32 zero = 0;
+	struct counts_block *b = bpf_map_lookup_elem(&counts, &zero);
+	if (!b || slot >= NR_ABIS * NR_SLOTS) {
 		__sync_fetch_and_add(&lost, 1);
 		return;
 	}
+	__u64 *c = &b->n[slot];
 	/* A plain increment of this CPU's counter, no locked instruction: only
 	 * sys_enter writes counts, and the kernel never runs one program twice
 	 * at once on a CPU (a nested run is skipped and counted as a recursion

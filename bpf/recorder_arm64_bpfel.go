@@ -18,6 +18,11 @@ type RecorderComm struct {
 	Comm [16]int8
 }
 
+type RecorderCountsBlock struct {
+	_ structs.HostLayout
+	N [3072]uint64
+}
+
 type RecorderProcKey struct {
 	_         structs.HostLayout
 	Tgid      uint32

@@ -23,7 +23,7 @@ type wantMap struct {
 var wantMaps = map[string]wantMap{
 	RecorderMapTasks:        {ebpf.TaskStorage, 4, uint32(unsafe.Sizeof(RecorderTaskMark{})), 0},
 	RecorderMapArmed:        {ebpf.Hash, 4, 4, 64},
-	RecorderMapCounts:       {ebpf.PerCPUArray, 4, 8, 3 * 1024},
+	RecorderMapCounts:       {ebpf.PerCPUArray, 4, uint32(unsafe.Sizeof(RecorderCountsBlock{})), 1},
 	RecorderMapFirst:        {ebpf.Hash, 4, uint32(unsafe.Sizeof(RecorderComm{})), 3 * 1024},
 	RecorderMapProcs:        {ebpf.Hash, uint32(unsafe.Sizeof(RecorderProcKey{})), 1, 65536},
 	RecorderMapTargetCgroup: {ebpf.CGroupArray, 4, 4, 1},
@@ -115,6 +115,11 @@ func TestStructSizes(t *testing.T) {
 	}
 	if s := unsafe.Sizeof(RecorderComm{}); s != 16 {
 		t.Errorf("comm: %d bytes", s)
+	}
+	// counts: one slot per (ABI, nr), within the 32 KiB a per-CPU value
+	// may have.
+	if s := unsafe.Sizeof(RecorderCountsBlock{}); s != 3*1024*8 || s > 32<<10 {
+		t.Errorf("counts_block: %d bytes", s)
 	}
 }
 

@@ -705,13 +705,19 @@ const (
 	taskIgnored     = 4
 )
 
-// readCounts sums the per-CPU counters. It reads the whole array in one
-// batch (one syscall instead of two per slot: 6144 of them took ~6 ms) and
-// falls back to iterating on kernels without batch operations.
+// readCounts sums the per-CPU counters: one lookup of the one element.
 func (r *recorder) readCounts() (map[uint32]uint64, error) {
-	out, err := r.readCountsSlots()
-	if err != nil {
-		return nil, err
+	var blocks []bpf.RecorderCountsBlock // one per possible CPU
+	if err := r.objs.Counts.Lookup(uint32(0), &blocks); err != nil {
+		return nil, fmt.Errorf("read counts: %w", err)
+	}
+	out := map[uint32]uint64{}
+	for i := range blocks {
+		for slot, n := range blocks[i].N {
+			if n > 0 {
+				out[uint32(slot)] += n
+			}
+		}
 	}
 	// The execves into the command are counted apart (see
 	// sched_process_exec): they are the native execve's.
@@ -723,68 +729,6 @@ func (r *recorder) readCounts() (map[uint32]uint64, error) {
 		out[abiNative*nrSlots+r.execNr] += execs
 	}
 	return out, nil
-}
-
-func (r *recorder) readCountsSlots() (map[uint32]uint64, error) {
-	out, err := r.readCountsBatch()
-	if err == nil {
-		return out, nil
-	}
-	if !errors.Is(err, ebpf.ErrNotSupported) && !errors.Is(err, unix.EINVAL) {
-		return nil, fmt.Errorf("read counts: %w", err)
-	}
-	out = map[uint32]uint64{}
-	var (
-		key    uint32
-		values []uint64
-	)
-	it := r.objs.Counts.Iterate()
-	for it.Next(&key, &values) {
-		var sum uint64
-		for _, v := range values {
-			sum += v
-		}
-		if sum > 0 {
-			out[key] = sum
-		}
-	}
-	if err := it.Err(); err != nil {
-		return nil, fmt.Errorf("read counts: %w", err)
-	}
-	return out, nil
-}
-
-func (r *recorder) readCountsBatch() (map[uint32]uint64, error) {
-	cpus, err := ebpf.PossibleCPU()
-	if err != nil {
-		return nil, err
-	}
-	n := int(r.objs.Counts.MaxEntries())
-	keys := make([]uint32, n)
-	values := make([]uint64, n*cpus)
-	out := map[uint32]uint64{}
-	var cursor ebpf.MapBatchCursor
-	for {
-		got, err := r.objs.Counts.BatchLookup(&cursor, keys, values, nil)
-		for i := 0; i < got; i++ {
-			var sum uint64
-			for _, v := range values[i*cpus : (i+1)*cpus] {
-				sum += v
-			}
-			if sum > 0 {
-				out[keys[i]] = sum
-			}
-		}
-		if errors.Is(err, ebpf.ErrKeyNotExist) {
-			return out, nil // the end
-		}
-		if err != nil {
-			return nil, err
-		}
-		if got == 0 {
-			return out, nil
-		}
-	}
 }
 
 func (r *recorder) processes() uint64 {
