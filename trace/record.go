@@ -280,15 +280,15 @@ func checkPrivileges() error {
 }
 
 type recorder struct {
-	opts    Options
-	objs    bpf.RecorderObjects
-	loaded  bool
-	links   []link.Link
-	started time.Time
-	scanned <-chan scanResult
-	fastErr error     // why the fast start was not taken
-	bss     *ebpf.Map // with the fast start: the .bss map (objs has no field for it)
-	execNr  uint32    // the native execve's number
+	opts     Options
+	objs     bpf.RecorderObjects
+	loaded   bool
+	links    []link.Link
+	started  time.Time
+	scanned  <-chan scanResult
+	fastErr  error       // why the fast start was not taken
+	dataMaps []*ebpf.Map // with the fast start: .bss and .rodata (objs has no fields for them)
+	execNr   uint32      // the native execve's number
 
 	// Command
 	path      string // resolved program the stub execs
@@ -563,8 +563,8 @@ func (r *recorder) close() {
 	if r.loaded {
 		r.objs.Close()
 	}
-	if r.bss != nil {
-		r.bss.Close()
+	for _, m := range r.dataMaps {
+		m.Close()
 	}
 	if r.pidfd > 0 {
 		unix.Close(r.pidfd)

@@ -491,6 +491,7 @@ func (r *recorder) loadFast(spec *ebpf.CollectionSpec, maps map[string]*ebpf.Map
 		SchedProcessExec *ebpf.Program `ebpf:"sched_process_exec"`
 		SchedProcessExit *ebpf.Program `ebpf:"sched_process_exit"`
 		Bss              *ebpf.Map     `ebpf:".bss"`
+		Rodata           *ebpf.Map     `ebpf:".rodata"`
 	}
 	opts := &ebpf.CollectionOptions{MapReplacements: maps, Programs: ebpf.ProgramOptions{KernelTypes: k.types}}
 	if err := rest.LoadAndAssign(&objs, opts); err != nil {
@@ -504,11 +505,12 @@ func (r *recorder) loadFast(spec *ebpf.CollectionSpec, maps map[string]*ebpf.Map
 		bpf.RecorderMapProcs:        objs.Procs,
 		bpf.RecorderMapTargetCgroup: objs.TargetCgroup,
 		".bss":                      objs.Bss,
+		".rodata":                   objs.Rodata,
 	}
 	fork, err := loadForkProgram(forkSpec, k, byName)
 	if err != nil {
 		objs.RecorderMaps.Close()
-		for _, c := range []io.Closer{objs.SysEnter, objs.SchedProcessExec, objs.SchedProcessExit, objs.Bss} {
+		for _, c := range []io.Closer{objs.SysEnter, objs.SchedProcessExec, objs.SchedProcessExit, objs.Bss, objs.Rodata} {
 			c.Close()
 		}
 		return err
@@ -519,6 +521,6 @@ func (r *recorder) loadFast(spec *ebpf.CollectionSpec, maps map[string]*ebpf.Map
 	r.objs.SchedProcessExec = objs.SchedProcessExec
 	r.objs.SchedProcessExit = objs.SchedProcessExit
 	r.objs.SchedProcessFork = fork
-	r.bss = objs.Bss
+	r.dataMaps = []*ebpf.Map{objs.Bss, objs.Rodata}
 	return nil
 }
