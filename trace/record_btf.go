@@ -79,28 +79,38 @@ func scanKernelBTF(raw []byte, typedefs, structs []string) (*kernelBTF, error) {
 	if err != nil {
 		return nil, err
 	}
-	want := map[string]int{} // name -> kind
+	type wanted struct {
+		name string
+		kind int
+	}
+	var want []wanted
 	for _, n := range typedefs {
-		want[n] = kindTypedef
+		want = append(want, wanted{n, kindTypedef})
 	}
 	for _, n := range structs {
-		want[n] = kindStruct
+		want = append(want, wanted{n, kindStruct})
+	}
+	for _, w := range want {
+		if w.name == "" {
+			return nil, errors.New("kernel BTF: an empty name to look for")
+		}
 	}
 	found := map[string]btf.TypeID{}
 	for id := 1; id < len(r.offs); id++ {
 		nameOff, info, _ := r.header(btf.TypeID(id))
 		kind := int(info>>24) & 0x1f
-		if nameOff == 0 || (kind != kindTypedef && kind != kindStruct) {
+		if nameOff == 0 || (kind != kindTypedef && kind != kindStruct) || uint64(nameOff) >= uint64(len(r.strs)) {
 			continue
 		}
-		for name, k := range want {
-			if k != kind || !r.nameIs(nameOff, name) {
+		first := r.strs[nameOff]
+		for _, w := range want {
+			if w.kind != kind || w.name[0] != first || !r.nameIs(nameOff, w.name) {
 				continue
 			}
-			if _, dup := found[name]; dup {
-				return nil, fmt.Errorf("kernel BTF: %s defined twice", name)
+			if _, dup := found[w.name]; dup {
+				return nil, fmt.Errorf("kernel BTF: %s defined twice", w.name)
 			}
-			found[name] = btf.TypeID(id)
+			found[w.name] = btf.TypeID(id)
 		}
 	}
 	k := &kernelBTF{typedefIDs: map[string]btf.TypeID{}}
