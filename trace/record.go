@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/btf"
 	"github.com/cilium/ebpf/link"
 	"github.com/cilium/ebpf/rlimit"
 	"golang.org/x/sys/unix"
@@ -168,14 +169,12 @@ func Record(ctx context.Context, opts Options) (*Recording, error) {
 	if _, err := os.Stat("/sys/kernel/btf/vmlinux"); err != nil {
 		return nil, fmt.Errorf("%w: no kernel BTF at /sys/kernel/btf/vmlinux (the recorder needs CONFIG_DEBUG_INFO_BTF=y)", ErrUnsupported)
 	}
-	// Find what the programs need in the kernel's BTF (record_btf.go),
-	// and start the command's stub and create the maps meanwhile.
-	scanned := make(chan scanResult, 1)
-	r.scanned = scanned
-	go func() {
-		k, err := scanForRecorder()
-		scanned <- scanResult{k, err}
-	}()
+	// Most of the start-up is cilium/ebpf decoding the kernel's BTF (for
+	// the CO-RE relocations and the tp_btf target), CPU work in user space:
+	// begin it now, and start the command's stub and create the maps
+	// meanwhile.
+	r.btf = btf.NewCache()
+	go func() { _, _ = r.btf.Kernel() }() // load reports an error
 	if r.path != "" {
 		launched := make(chan error, 1)
 		r.launched = launched
@@ -280,15 +279,13 @@ func checkPrivileges() error {
 }
 
 type recorder struct {
-	opts     Options
-	objs     bpf.RecorderObjects
-	loaded   bool
-	links    []link.Link
-	started  time.Time
-	scanned  <-chan scanResult
-	fastErr  error       // why the fast start was not taken
-	dataMaps []*ebpf.Map // with the fast start: .bss and .rodata (objs has no fields for them)
-	execNr   uint32      // the native execve's number
+	opts    Options
+	objs    bpf.RecorderObjects
+	loaded  bool
+	links   []link.Link
+	started time.Time
+	btf     *btf.Cache // the kernel's BTF, decoded once
+	execNr  uint32     // the native execve's number
 
 	// Command
 	path      string // resolved program the stub execs
@@ -443,17 +440,9 @@ func (r *recorder) load() error {
 		}
 		maps[name] = m
 	}
-	res := <-r.scanned
-	r.fastErr = res.err
-	if r.fastErr == nil {
-		r.fastErr = r.loadFast(spec, maps, res.k)
-	}
-	if r.fastErr != nil {
-		// The full path: cilium/ebpf decodes the kernel's BTF itself.
-		opts := &ebpf.CollectionOptions{MapReplacements: maps}
-		if err := spec.LoadAndAssign(&r.objs, opts); err != nil {
-			return loadErr(err)
-		}
+	opts := &ebpf.CollectionOptions{MapReplacements: maps, Cache: r.btf}
+	if err := spec.LoadAndAssign(&r.objs, opts); err != nil {
+		return loadErr(err)
 	}
 	r.loaded = true
 	if r.cgroupFD > 0 {
@@ -476,11 +465,6 @@ func kernelAtLeast(major, minor int) bool {
 		return false
 	}
 	return maj > major || (maj == major && min >= minor)
-}
-
-type scanResult struct {
-	k   *kernelBTF
-	err error
 }
 
 // loadErr classifies an error from creating the maps or loading the programs.
@@ -562,9 +546,6 @@ func (r *recorder) close() {
 	}
 	if r.loaded {
 		r.objs.Close()
-	}
-	for _, m := range r.dataMaps {
-		m.Close()
 	}
 	if r.pidfd > 0 {
 		unix.Close(r.pidfd)
