@@ -7,7 +7,8 @@
  * Programs:
  *   raw_tp/sys_enter            the hot path; runs on EVERY syscall of the
  *                               machine, rejects untraced tasks first
- *   tp_btf/sched_process_fork   a traced task's new thread or process is traced
+ *   raw_tp/sched_process_fork   a traced task's new thread or process is traced
+ *                               (from its first syscall on: see pending)
  *   raw_tp/sched_process_exec   an "armed" process starts being traced at the
  *                               execve into the user's command (see armed)
  *   raw_tp/sched_process_exit   a traced task is gone (live_tasks bookkeeping)
@@ -25,6 +26,10 @@
  * Argument values (DESIGN.md, "argument-aware profiles") will get their own
  * map keyed by (abi, nr, arg index) next to counts; the hot path already has
  * the pt_regs at hand (ctx->args[0]). Slots are not reserved in counts for it.
+ *
+ * Every program is a plain raw tracepoint: user space needs the kernel's BTF
+ * only for the CO-RE offsets of a few fields (trace/record_btf.go caches
+ * them per boot), not to look up a tp_btf attach target.
  *
  * Builds for amd64 and arm64 (bpf2go -target amd64,arm64) from small
  * hand-declared CO-RE structs instead of an arch-specific vmlinux.h.
@@ -163,8 +168,25 @@ struct {
 	__type(value, __u8);
 } procs SEC(".maps");
 
+/* New tasks (by global thread ID) that a traced task forked and that have
+ * not run yet; the value is the state they take. The raw tracepoint
+ * sched_process_fork sees the child only as an untyped pointer, which
+ * bpf_task_storage_get does not take, so the child takes its mark itself:
+ * at its first syscall (adopt), or drops it if it exits first. The child
+ * cannot run before the entry exists (the tracepoint fires before
+ * wake_up_new_task) and its thread ID cannot be reused while it does. While
+ * pending_tasks is not 0, an untraced task's syscall looks itself up here:
+ * that lasts from a traced fork to the child's first syscall. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, __u32);
+} pending SEC(".maps");
+
 /* Shared counters (.bss), updated atomically. */
-__s64 live_tasks;     /* traced tasks alive and counting */
+__s64 live_tasks;     /* traced tasks alive and counting, pending ones included */
+__s64 pending_tasks;  /* entries in pending */
 __u64 lost;           /* syscalls (or whole tasks) that could not be counted */
 __u64 procs_overflow; /* processes beyond procs' capacity */
 __u64 execs;          /* execves into the command, counted at sched_process_exec:
@@ -263,22 +285,51 @@ static __always_inline void count(struct task_struct *task, __u64 nr, struct pt_
 		note_first(slot); /* first time on this CPU */
 }
 
+/* A pending task (see pending) takes its mark. Only the task itself
+ * consumes its entry (here or at its exit), so the delete cannot fail but
+ * for a bug. */
+static __always_inline struct task_mark *adopt(struct task_struct *task)
+{
+	__u32 tid = task->pid;
+	__u32 *pstate = bpf_map_lookup_elem(&pending, &tid);
+
+	if (!pstate)
+		return 0;
+	__u32 state = *pstate;
+	if (bpf_map_delete_elem(&pending, &tid))
+		return 0;
+	__sync_fetch_and_add(&pending_tasks, -1);
+	struct task_mark *m = bpf_task_storage_get(&tasks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!m) {
+		if (state == TASK_COUNTING) {
+			/* A traced task we cannot follow: its syscalls will be missing. */
+			__sync_fetch_and_add(&lost, 1);
+			__sync_fetch_and_add(&live_tasks, -1);
+		}
+		return 0;
+	}
+	m->state = state;
+	if (state == TASK_COUNTING)
+		note_process(task); /* counted in live_tasks at the fork */
+	return m;
+}
+
 SEC("raw_tp/sys_enter")
 int sys_enter(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
+	struct task_mark *m = 0;
 
 	/* Untraced, the common case: a task that no task storage map has an
 	 * element for (ours or anyone's) has no local storage at all. One load
 	 * instead of the bpf_task_storage_get call, and exactly as precise:
-	 * a traced task got its mark before its first counted syscall, and
-	 * the mark stays until the task is freed. --cgroup must look at
-	 * every task. */
-	if (!cfg_cgroup && !task->bpf_storage)
-		return 0;
-
-	struct task_mark *m = bpf_task_storage_get(&tasks, task, 0, 0);
-
+	 * a traced task got its mark before its first counted syscall (or
+	 * takes it now, from pending), and the mark stays until the task is
+	 * freed. --cgroup must look at every task. */
+	if (cfg_cgroup || task->bpf_storage)
+		m = bpf_task_storage_get(&tasks, task, 0, 0);
+	if (!m && pending_tasks)
+		m = adopt(task);
 	if (!m) {
 		/* Untraced: leave now. */
 		if (!cfg_cgroup)
@@ -301,34 +352,41 @@ int sys_enter(struct bpf_raw_tracepoint_args *ctx)
 	return 0;
 }
 
-SEC("tp_btf/sched_process_fork")
-int sched_process_fork(__u64 *ctx)
+SEC("raw_tp/sched_process_fork")
+int sched_process_fork(struct bpf_raw_tracepoint_args *ctx)
 {
-	struct task_struct *parent = (struct task_struct *)ctx[0];
-	struct task_struct *child = (struct task_struct *)ctx[1];
+	/* It fires in the parent (args[0] is current), before the child
+	 * (args[1], an untyped pointer here) first runs. */
+	struct task_struct *parent = bpf_get_current_task_btf();
+	struct task_struct *child = (struct task_struct *)ctx->args[1];
+
+	if (!parent->bpf_storage)
+		return 0;
 	struct task_mark *pm = bpf_task_storage_get(&tasks, parent, 0, 0);
+	__u32 state;
 
 	if (!pm)
 		return 0;
 	if (pm->state == TASK_IGNORED) {
 		/* The tracer's new threads are the tracer; its new processes
 		 * (workloads it starts) are judged on their own. */
-		if (BPF_CORE_READ(child, tgid) != BPF_CORE_READ(parent, tgid))
+		if (BPF_CORE_READ(child, tgid) != parent->tgid)
 			return 0;
-		struct task_mark *im = bpf_task_storage_get(&tasks, child, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-		if (im)
-			im->state = TASK_IGNORED;
+		state = TASK_IGNORED;
+	} else if (pm->state == TASK_COUNTING || pm->state == TASK_USER_MARKED) {
+		state = TASK_COUNTING;
+	} else {
 		return 0;
 	}
-	if (pm->state != TASK_COUNTING && pm->state != TASK_USER_MARKED)
-		return 0;
-	struct task_mark *cm = bpf_task_storage_get(&tasks, child, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!cm) {
-		/* A traced task we cannot follow: its syscalls will be missing. */
-		__sync_fetch_and_add(&lost, 1);
+	__u32 tid = BPF_CORE_READ(child, pid);
+	if (bpf_map_update_elem(&pending, &tid, &state, BPF_NOEXIST)) {
+		if (state == TASK_COUNTING)
+			__sync_fetch_and_add(&lost, 1); /* a task we cannot follow */
 		return 0;
 	}
-	start_counting(cm, child);
+	if (state == TASK_COUNTING)
+		__sync_fetch_and_add(&live_tasks, 1);
+	__sync_fetch_and_add(&pending_tasks, 1);
 	return 0;
 }
 
@@ -370,6 +428,21 @@ int sched_process_exit(struct bpf_raw_tracepoint_args *ctx)
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct task_mark *m = bpf_task_storage_get(&tasks, task, 0, 0);
 
+	if (!m && pending_tasks) {
+		/* Forked by a traced task, gone before its first syscall. */
+		__u32 tid = task->pid;
+		__u32 *pstate = bpf_map_lookup_elem(&pending, &tid);
+
+		if (!pstate)
+			return 0;
+		__u32 state = *pstate;
+		if (bpf_map_delete_elem(&pending, &tid))
+			return 0;
+		__sync_fetch_and_add(&pending_tasks, -1);
+		if (state == TASK_COUNTING)
+			__sync_fetch_and_add(&live_tasks, -1);
+		return 0;
+	}
 	if (!m || m->state != TASK_COUNTING)
 		return 0;
 	m->state = TASK_EXITED;

@@ -43,6 +43,7 @@ const (
 	RecorderMapArmed             = "armed"
 	RecorderMapCounts            = "counts"
 	RecorderMapFirst             = "first"
+	RecorderMapPending           = "pending"
 	RecorderMapProcs             = "procs"
 	RecorderMapTargetCgroup      = "target_cgroup"
 	RecorderMapTasks             = "tasks"
@@ -55,6 +56,7 @@ const (
 	RecorderVarExecs             = "execs"
 	RecorderVarLiveTasks         = "live_tasks"
 	RecorderVarLost              = "lost"
+	RecorderVarPendingTasks      = "pending_tasks"
 	RecorderVarProcsOverflow     = "procs_overflow"
 )
 
@@ -113,6 +115,7 @@ type RecorderMapSpecs struct {
 	Armed        *ebpf.MapSpec `ebpf:"armed"`
 	Counts       *ebpf.MapSpec `ebpf:"counts"`
 	First        *ebpf.MapSpec `ebpf:"first"`
+	Pending      *ebpf.MapSpec `ebpf:"pending"`
 	Procs        *ebpf.MapSpec `ebpf:"procs"`
 	TargetCgroup *ebpf.MapSpec `ebpf:"target_cgroup"`
 	Tasks        *ebpf.MapSpec `ebpf:"tasks"`
@@ -127,6 +130,7 @@ type RecorderVariableSpecs struct {
 	Execs         *ebpf.VariableSpec `ebpf:"execs"`
 	LiveTasks     *ebpf.VariableSpec `ebpf:"live_tasks"`
 	Lost          *ebpf.VariableSpec `ebpf:"lost"`
+	PendingTasks  *ebpf.VariableSpec `ebpf:"pending_tasks"`
 	ProcsOverflow *ebpf.VariableSpec `ebpf:"procs_overflow"`
 }
 
@@ -153,6 +157,7 @@ type RecorderMaps struct {
 	Armed        *ebpf.Map `ebpf:"armed"`
 	Counts       *ebpf.Map `ebpf:"counts"`
 	First        *ebpf.Map `ebpf:"first"`
+	Pending      *ebpf.Map `ebpf:"pending"`
 	Procs        *ebpf.Map `ebpf:"procs"`
 	TargetCgroup *ebpf.Map `ebpf:"target_cgroup"`
 	Tasks        *ebpf.Map `ebpf:"tasks"`
@@ -163,6 +168,7 @@ func (m *RecorderMaps) Close() error {
 		m.Armed,
 		m.Counts,
 		m.First,
+		m.Pending,
 		m.Procs,
 		m.TargetCgroup,
 		m.Tasks,
@@ -178,6 +184,7 @@ type RecorderVariables struct {
 	Execs         *ebpf.Variable `ebpf:"execs"`
 	LiveTasks     *ebpf.Variable `ebpf:"live_tasks"`
 	Lost          *ebpf.Variable `ebpf:"lost"`
+	PendingTasks  *ebpf.Variable `ebpf:"pending_tasks"`
 	ProcsOverflow *ebpf.Variable `ebpf:"procs_overflow"`
 }
 

@@ -26,6 +26,7 @@ var wantMaps = map[string]wantMap{
 	RecorderMapCounts:       {ebpf.PerCPUArray, 4, uint32(unsafe.Sizeof(RecorderCountsBlock{})), 1},
 	RecorderMapFirst:        {ebpf.Hash, 4, uint32(unsafe.Sizeof(RecorderComm{})), 3 * 1024},
 	RecorderMapProcs:        {ebpf.Hash, uint32(unsafe.Sizeof(RecorderProcKey{})), 1, 65536},
+	RecorderMapPending:      {ebpf.Hash, 4, 4, 16384},
 	RecorderMapTargetCgroup: {ebpf.CGroupArray, 4, 4, 1},
 }
 
@@ -37,13 +38,14 @@ type wantProg struct {
 
 var wantProgs = map[string]wantProg{
 	RecorderProgSysEnter:         {ebpf.RawTracepoint, ebpf.AttachNone, "sys_enter"},
-	RecorderProgSchedProcessFork: {ebpf.Tracing, ebpf.AttachTraceRawTp, "sched_process_fork"},
+	RecorderProgSchedProcessFork: {ebpf.RawTracepoint, ebpf.AttachNone, "sched_process_fork"},
 	RecorderProgSchedProcessExec: {ebpf.RawTracepoint, ebpf.AttachNone, "sched_process_exec"},
 	RecorderProgSchedProcessExit: {ebpf.RawTracepoint, ebpf.AttachNone, "sched_process_exit"},
 }
 
 var wantVars = map[string]uint32{
 	RecorderVarLiveTasks:     8,
+	RecorderVarPendingTasks:  8,
 	RecorderVarLost:          8,
 	RecorderVarProcsOverflow: 8,
 	RecorderVarExecs:         8,

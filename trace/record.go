@@ -169,12 +169,15 @@ func Record(ctx context.Context, opts Options) (*Recording, error) {
 	if _, err := os.Stat("/sys/kernel/btf/vmlinux"); err != nil {
 		return nil, fmt.Errorf("%w: no kernel BTF at /sys/kernel/btf/vmlinux (the recorder needs CONFIG_DEBUG_INFO_BTF=y)", ErrUnsupported)
 	}
-	// Most of the start-up is cilium/ebpf decoding the kernel's BTF (for
-	// the CO-RE relocations and the tp_btf target), CPU work in user space:
-	// begin it now, and start the command's stub and create the maps
-	// meanwhile.
-	r.btf = btf.NewCache()
-	go func() { _, _ = r.btf.Kernel() }() // load reports an error
+	// Get the kernel types the programs relocate against (record_btf.go:
+	// cached per boot, else decoded from the kernel's BTF), and start the
+	// command's stub and create the maps meanwhile.
+	types := make(chan typesResult, 1)
+	r.types = types
+	go func() {
+		spec, _, err := kernelTypes()
+		types <- typesResult{spec, err}
+	}()
 	if r.path != "" {
 		launched := make(chan error, 1)
 		r.launched = launched
@@ -284,8 +287,8 @@ type recorder struct {
 	loaded  bool
 	links   []link.Link
 	started time.Time
-	btf     *btf.Cache // the kernel's BTF, decoded once
-	execNr  uint32     // the native execve's number
+	types   <-chan typesResult // kernelTypes' result, for load
+	execNr  uint32             // the native execve's number
 
 	// Command
 	path      string // resolved program the stub execs
@@ -416,11 +419,13 @@ func (r *recorder) load() error {
 			return fmt.Errorf("eBPF recorder: %w", err)
 		}
 	}
-	// procs needs no preallocation (65536 elements, ~1.4 ms to create) where
-	// tracing programs may use a hash map that allocates on insert (Linux
-	// 6.1, bpf_mem_alloc): it gets one insert per traced process.
+	// procs and pending need no preallocation (65536 and 16384 elements,
+	// ~1.4 ms to create procs) where tracing programs may use a hash map
+	// that allocates on insert (Linux 6.1, bpf_mem_alloc): they get one
+	// insert per traced process or new task.
 	if kernelAtLeast(6, 1) {
 		spec.Maps[bpf.RecorderMapProcs].Flags |= unix.BPF_F_NO_PREALLOC
+		spec.Maps[bpf.RecorderMapPending].Flags |= unix.BPF_F_NO_PREALLOC
 	}
 	// Create the maps here while the kernel's BTF is decoded on another
 	// goroutine; the collection uses (clones of) them.
@@ -440,7 +445,14 @@ func (r *recorder) load() error {
 		}
 		maps[name] = m
 	}
-	opts := &ebpf.CollectionOptions{MapReplacements: maps, Cache: r.btf}
+	opts := &ebpf.CollectionOptions{MapReplacements: maps}
+	if r.types != nil {
+		// Without them (kernelTypes failed), cilium/ebpf decodes the
+		// kernel's BTF itself and says what is wrong with it.
+		if res := <-r.types; res.err == nil {
+			opts.Programs.KernelTypes = res.spec
+		}
+	}
 	if err := spec.LoadAndAssign(&r.objs, opts); err != nil {
 		return loadErr(err)
 	}
@@ -451,6 +463,11 @@ func (r *recorder) load() error {
 		}
 	}
 	return nil
+}
+
+type typesResult struct {
+	spec *btf.Spec
+	err  error
 }
 
 // kernelAtLeast reports whether the running kernel's release is at least
@@ -492,11 +509,9 @@ func (r *recorder) attach() error {
 		return nil
 	}
 	// Follow forks, execs and exits before counting starts.
-	l, err := link.AttachTracing(link.TracingOptions{Program: r.objs.SchedProcessFork, AttachType: ebpf.AttachTraceRawTp})
-	if err != nil {
-		return attachErr("sched_process_fork", err)
+	if err := raw("sched_process_fork", r.objs.SchedProcessFork); err != nil {
+		return err
 	}
-	r.links = append(r.links, l)
 	if err := raw("sched_process_exec", r.objs.SchedProcessExec); err != nil {
 		return err
 	}

@@ -1,0 +1,224 @@
+package trace
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"github.com/cilium/ebpf/btf"
+	"golang.org/x/sys/unix"
+
+	"github.com/seccomp-gen/seccomp-gen/internal/atomicfile"
+)
+
+// The kernel types the recorder's programs relocate against, cached per
+// boot.
+//
+// All four programs are raw tracepoints, so the only thing user space needs
+// the kernel's BTF for is CO-RE: the offsets of a few fields of the structs
+// in coreStructs. cilium/ebpf would decode all of /sys/kernel/btf/vmlinux
+// for that on every start (~16 ms of CPU here). kernelTypes decodes it once
+// per boot with cilium/ebpf (btf.LoadKernelSpec), keeps what CO-RE looks at
+// in those structs (btf.Copy, btf.Builder), and caches the result under
+// btfCacheDir: /run is a tmpfs emptied at every boot, and the key also holds
+// the kernel release and the size and modification time of the kernel's
+// BTF, so the cache cannot describe another kernel. Later starts parse just
+// that (ProgramOptions.KernelTypes). TestKernelTypesMatchKernel checks that
+// every CO-RE relocation of every program gets the same fixup from it as
+// from the whole kernel BTF.
+
+// coreStructs are the kernel structs bpf/recorder.c reads through CO-RE
+// (its preserve_access_index structs).
+var coreStructs = []string{"task_struct", "pt_regs"}
+
+// btfCacheDir holds the cache (a variable for tests).
+var btfCacheDir = "/run/seccomp-gen"
+
+const (
+	btfCacheFile  = "kernel-types.btf"
+	btfCacheMagic = "seccomp-gen kernel types v2"
+	kernelBTFPath = "/sys/kernel/btf/vmlinux"
+)
+
+// kernelTypes returns coreStructs as the running kernel defines them, from
+// the cache if it is valid, else from the kernel's BTF (and then caches
+// them). A cache it cannot use is rebuilt, never an error. fromCache says
+// which.
+func kernelTypes() (spec *btf.Spec, fromCache bool, err error) {
+	key, err := kernelTypesKey()
+	if err != nil {
+		return nil, false, err
+	}
+	path := filepath.Join(btfCacheDir, btfCacheFile)
+	if spec, err := readKernelTypes(path, key); err == nil {
+		return spec, true, nil
+	}
+	blob, err := buildKernelTypes()
+	if err != nil {
+		return nil, false, err
+	}
+	spec, err = parseKernelTypes(blob)
+	if err != nil {
+		return nil, false, err
+	}
+	writeKernelTypes(path, key, blob)
+	return spec, false, nil
+}
+
+// writeKernelTypes caches blob, best effort. What is in the way at path
+// (a link, a directory) is removed first: atomicfile.Write would write
+// through a link.
+func writeKernelTypes(path, key string, blob []byte) {
+	if secureCacheDir(filepath.Dir(path)) != nil {
+		return
+	}
+	if st, err := os.Lstat(path); err == nil && !st.Mode().IsRegular() {
+		if err := os.Remove(path); err != nil {
+			return
+		}
+	}
+	data := append([]byte(btfCacheMagic+" "+key+"\n"), blob...)
+	_ = atomicfile.Write(path, data, 0o600)
+}
+
+// kernelTypesKey names the running kernel's BTF and what is kept of it.
+func kernelTypesKey() (string, error) {
+	var u unix.Utsname
+	if err := unix.Uname(&u); err != nil {
+		return "", err
+	}
+	var st unix.Stat_t
+	if err := unix.Stat(kernelBTFPath, &st); err != nil {
+		return "", fmt.Errorf("%s: %w", kernelBTFPath, err)
+	}
+	release := strings.ReplaceAll(unix.ByteSliceToString(u.Release[:]), " ", "_")
+	return fmt.Sprintf("release=%s size=%d mtime=%d.%09d structs=%s",
+		release, st.Size, st.Mtim.Sec, st.Mtim.Nsec, strings.Join(coreStructs, ",")), nil
+}
+
+// readKernelTypes reads a cache file written for key.
+func readKernelTypes(path, key string) (*btf.Spec, error) {
+	if err := secureCacheDir(filepath.Dir(path)); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	sys, ok := st.Sys().(*syscall.Stat_t)
+	if !st.Mode().IsRegular() || !ok || int(sys.Uid) != os.Geteuid() || st.Mode().Perm()&0o077 != 0 {
+		return nil, errors.New("kernel types cache: not a private regular file")
+	}
+	data := make([]byte, st.Size())
+	if _, err := f.ReadAt(data, 0); err != nil {
+		return nil, err
+	}
+	header, blob, ok := bytes.Cut(data, []byte("\n"))
+	if !ok || string(header) != btfCacheMagic+" "+key {
+		return nil, errors.New("kernel types cache: another kernel or format")
+	}
+	return parseKernelTypes(blob)
+}
+
+// parseKernelTypes decodes blob and checks that it has every struct.
+func parseKernelTypes(blob []byte) (*btf.Spec, error) {
+	spec, err := btf.LoadSpecFromReader(bytes.NewReader(blob))
+	if err != nil {
+		return nil, fmt.Errorf("kernel types: %w", err)
+	}
+	for _, name := range coreStructs {
+		var s *btf.Struct
+		if err := spec.TypeByName(name, &s); err != nil {
+			return nil, fmt.Errorf("kernel types: %s: %w", name, err)
+		}
+	}
+	return spec, nil
+}
+
+// buildKernelTypes decodes the kernel's BTF and returns coreStructs, as
+// raw BTF: their members, and the members of what they hold by value, with
+// every pointer made a pointer to void. CO-RE walks into members by value
+// only (a read through a pointer is a relocation of its own, and a pointer
+// member matches by kind), and the whole closure of task_struct is ~420 KB
+// that takes ~4 ms to parse against ~0.2 ms for this (~16 KB).
+func buildKernelTypes() ([]byte, error) {
+	kernel, err := btf.LoadKernelSpec()
+	if err != nil {
+		return nil, fmt.Errorf("kernel BTF: %w", err)
+	}
+	b, err := btf.NewBuilder(nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range coreStructs {
+		var s *btf.Struct
+		if err := kernel.TypeByName(name, &s); err != nil {
+			return nil, fmt.Errorf("kernel BTF: %s: %w", name, err)
+		}
+		if _, err := b.Add(pointersToVoid(btf.Copy(s), map[btf.Type]bool{})); err != nil {
+			return nil, fmt.Errorf("kernel BTF: %s: %w", name, err)
+		}
+	}
+	return b.Marshal(nil, nil)
+}
+
+// pointersToVoid makes every pointer that t holds by value a pointer to
+// void, in place (t is a copy).
+func pointersToVoid(t btf.Type, seen map[btf.Type]bool) btf.Type {
+	if _, ok := t.(*btf.Pointer); ok {
+		return &btf.Pointer{Target: &btf.Void{}}
+	}
+	if seen[t] {
+		return t
+	}
+	seen[t] = true
+	switch v := t.(type) {
+	case *btf.Struct:
+		for i := range v.Members {
+			v.Members[i].Type = pointersToVoid(v.Members[i].Type, seen)
+		}
+	case *btf.Union:
+		for i := range v.Members {
+			v.Members[i].Type = pointersToVoid(v.Members[i].Type, seen)
+		}
+	case *btf.Array:
+		v.Type = pointersToVoid(v.Type, seen)
+	case *btf.Typedef:
+		v.Type = pointersToVoid(v.Type, seen)
+	case *btf.Const:
+		v.Type = pointersToVoid(v.Type, seen)
+	case *btf.Volatile:
+		v.Type = pointersToVoid(v.Type, seen)
+	case *btf.Restrict:
+		v.Type = pointersToVoid(v.Type, seen)
+	case *btf.TypeTag:
+		v.Type = pointersToVoid(v.Type, seen)
+	}
+	return t
+}
+
+// secureCacheDir makes sure dir exists, is a directory (not a link), is
+// owned by us and is private, creating it if it does not exist.
+func secureCacheDir(dir string) error {
+	if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, os.ErrExist) {
+		return err
+	}
+	st, err := os.Lstat(dir)
+	if err != nil {
+		return err
+	}
+	sys, ok := st.Sys().(*syscall.Stat_t)
+	if !st.IsDir() || !ok || int(sys.Uid) != os.Geteuid() || st.Mode().Perm()&0o077 != 0 {
+		return fmt.Errorf("%s: not a private directory of ours", dir)
+	}
+	return nil
+}
