@@ -23,13 +23,11 @@ import (
 
 type replayOptions struct {
 	verdictFlags
+	targetFlags
 	saveTrace string
 	enforce   bool
-	pid       int
-	cgroup    string
 	verbose   bool
 	duration  time.Duration
-	command   []string
 }
 
 func newReplayCmd() *cobra.Command {
@@ -110,17 +108,7 @@ func (o *replayOptions) validate(cmd *cobra.Command) error {
 	if err := o.verdictFlags.validate(); err != nil {
 		return err
 	}
-	targets := 0
-	if len(o.command) > 0 {
-		targets++
-	}
-	if o.pid != 0 {
-		targets++
-	}
-	if o.cgroup != "" {
-		targets++
-	}
-	if targets != 1 {
+	if o.given() != 1 {
 		return usageErrf("give exactly one of -- CMD, --pid or --cgroup (see '%s --help')", cmd.CommandPath())
 	}
 	if o.pid < 0 {

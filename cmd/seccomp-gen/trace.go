@@ -25,14 +25,12 @@ import (
 const interruptGrace = 2 * time.Second
 
 type traceOptions struct {
+	targetFlags
 	output   string
-	pid      int
-	cgroup   string
 	duration time.Duration
 	verbose  bool
 
-	command []string
-	stderr  io.Writer
+	stderr io.Writer
 }
 
 func newTraceCmd() *cobra.Command {
@@ -113,16 +111,7 @@ func (o *traceOptions) complete(cmd *cobra.Command, args []string) error {
 }
 
 func (o *traceOptions) validate() error {
-	n := 0
-	if len(o.command) > 0 {
-		n++
-	}
-	if o.pid != 0 {
-		n++
-	}
-	if o.cgroup != "" {
-		n++
-	}
+	n := o.given()
 	switch {
 	case n == 0:
 		return usageErrf("trace: name what to trace: -- CMD [ARGS...], --pid PID or --cgroup PATH (see 'seccomp-gen trace --help')")
