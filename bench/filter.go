@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/binary"
 	"fmt"
 	"os"
 	"sort"
@@ -10,240 +9,37 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	seccomp "github.com/seccomp/libseccomp-golang"
 
+	"github.com/seccomp-gen/seccomp-gen/emit/cbpf"
+	"github.com/seccomp-gen/seccomp-gen/policy"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
 )
 
-// Classic BPF opcodes used by seccomp filters (linux/filter.h, linux/bpf_common.h).
+// Classic BPF opcodes constAllow understands (linux/filter.h,
+// linux/bpf_common.h).
 const (
-	bpfLD   = 0x00
-	bpfLDX  = 0x01
-	bpfST   = 0x02
-	bpfSTX  = 0x03
-	bpfALU  = 0x04
-	bpfJMP  = 0x05
-	bpfRET  = 0x06
-	bpfMISC = 0x07
+	bpfLD  = 0x00
+	bpfALU = 0x04
+	bpfJMP = 0x05
+	bpfRET = 0x06
 
 	bpfW   = 0x00
-	bpfIMM = 0x00
 	bpfABS = 0x20
-	bpfMEM = 0x60
-	bpfLEN = 0x80
-
-	bpfK = 0x00
-	bpfX = 0x08
-	bpfA = 0x10
-
-	bpfADD = 0x00
-	bpfSUB = 0x10
-	bpfMUL = 0x20
-	bpfDIV = 0x30
-	bpfOR  = 0x40
+	bpfK   = 0x00
 	bpfAND = 0x50
-	bpfLSH = 0x60
-	bpfRSH = 0x70
-	bpfNEG = 0x80
-	bpfMOD = 0x90
-	bpfXOR = 0xa0
 
 	bpfJA   = 0x00
 	bpfJEQ  = 0x10
 	bpfJGT  = 0x20
 	bpfJGE  = 0x30
 	bpfJSET = 0x40
-
-	bpfTAX = 0x00
-	bpfTXA = 0x80
-
-	seccompRetAllow      = 0x7fff0000
-	seccompRetActionFull = 0xffff0000
-
-	auditArchX86_64 = 0xc000003e
-	auditArchI386   = 0x40000003
-	// The size of struct seccomp_data: nr, arch, instruction_pointer, args[6].
-	seccompDataLen = 64
 )
-
-type insn struct {
-	Code   uint16
-	Jt, Jf uint8
-	K      uint32
-}
-
-// parseFilter decodes raw struct sock_filter bytes (native little endian).
-func parseFilter(b []byte) ([]insn, error) {
-	if len(b) == 0 || len(b)%8 != 0 {
-		return nil, fmt.Errorf("filter: %d bytes is not a whole number of 8-byte instructions", len(b))
-	}
-	out := make([]insn, len(b)/8)
-	for i := range out {
-		o := b[i*8:]
-		out[i] = insn{binary.LittleEndian.Uint16(o), o[2], o[3], binary.LittleEndian.Uint32(o[4:])}
-	}
-	return out, nil
-}
-
-// seccompData is the input of a seccomp filter.
-type seccompData struct {
-	Nr   int32
-	Arch uint32
-	IP   uint64
-	Args [6]uint64
-}
-
-func (d *seccompData) word(off uint32) (uint32, bool) {
-	var b [seccompDataLen]byte
-	binary.LittleEndian.PutUint32(b[0:], uint32(d.Nr))
-	binary.LittleEndian.PutUint32(b[4:], d.Arch)
-	binary.LittleEndian.PutUint64(b[8:], d.IP)
-	for i, a := range d.Args {
-		binary.LittleEndian.PutUint64(b[16+8*i:], a)
-	}
-	if off%4 != 0 || off+4 > seccompDataLen {
-		return 0, false
-	}
-	return binary.LittleEndian.Uint32(b[off:]), true
-}
-
-// runResult is what one interpreted run of a filter gave.
-type runResult struct {
-	Ret      uint32
-	Steps    int  // instructions executed, the RET included
-	ReadArgs bool // whether a word past nr/arch was loaded
-}
-
-// interpret interprets a seccomp filter the way the kernel does and counts the
-// instructions it executes.
-func interpret(prog []insn, d *seccompData) (runResult, error) {
-	var a, x uint32
-	var mem [16]uint32
-	var res runResult
-	for pc := 0; pc < len(prog); pc++ {
-		in := prog[pc]
-		res.Steps++
-		switch in.Code & 0x07 {
-		case bpfLD:
-			switch in.Code & 0xe0 {
-			case bpfABS:
-				if in.K >= 8 {
-					res.ReadArgs = true
-				}
-				v, ok := d.word(in.K)
-				if !ok {
-					return res, fmt.Errorf("filter: pc %d: bad load offset %d", pc, in.K)
-				}
-				a = v
-			case bpfIMM:
-				a = in.K
-			case bpfMEM:
-				a = mem[in.K&15]
-			case bpfLEN:
-				a = seccompDataLen
-			default:
-				return res, fmt.Errorf("filter: pc %d: unsupported load %#x", pc, in.Code)
-			}
-		case bpfLDX:
-			switch in.Code & 0xe0 {
-			case bpfIMM:
-				x = in.K
-			case bpfMEM:
-				x = mem[in.K&15]
-			case bpfLEN:
-				x = seccompDataLen
-			default:
-				return res, fmt.Errorf("filter: pc %d: unsupported ldx %#x", pc, in.Code)
-			}
-		case bpfST:
-			mem[in.K&15] = a
-		case bpfSTX:
-			mem[in.K&15] = x
-		case bpfALU:
-			v := in.K
-			if in.Code&bpfX != 0 {
-				v = x
-			}
-			switch in.Code & 0xf0 {
-			case bpfADD:
-				a += v
-			case bpfSUB:
-				a -= v
-			case bpfMUL:
-				a *= v
-			case bpfDIV:
-				if v == 0 {
-					return res, nil // the kernel returns 0 (kill)
-				}
-				a /= v
-			case bpfMOD:
-				if v == 0 {
-					return res, nil
-				}
-				a %= v
-			case bpfOR:
-				a |= v
-			case bpfAND:
-				a &= v
-			case bpfXOR:
-				a ^= v
-			case bpfLSH:
-				a <<= v
-			case bpfRSH:
-				a >>= v
-			case bpfNEG:
-				a = -a
-			}
-		case bpfJMP:
-			if in.Code&0xf0 == bpfJA {
-				pc += int(in.K)
-				continue
-			}
-			v := in.K
-			if in.Code&bpfX != 0 {
-				v = x
-			}
-			var t bool
-			switch in.Code & 0xf0 {
-			case bpfJEQ:
-				t = a == v
-			case bpfJGT:
-				t = a > v
-			case bpfJGE:
-				t = a >= v
-			case bpfJSET:
-				t = a&v != 0
-			default:
-				return res, fmt.Errorf("filter: pc %d: unsupported jump %#x", pc, in.Code)
-			}
-			if t {
-				pc += int(in.Jt)
-			} else {
-				pc += int(in.Jf)
-			}
-		case bpfRET:
-			switch in.Code & 0x18 {
-			case bpfK:
-				res.Ret = in.K
-			case bpfA:
-				res.Ret = a
-			}
-			return res, nil
-		case bpfMISC:
-			if in.Code&0xf8 == bpfTXA {
-				a = x
-			} else {
-				x = a
-			}
-		}
-	}
-	return res, fmt.Errorf("filter: ran off the end")
-}
 
 // constAllow is the kernel's seccomp_is_const_allow (kernel/seccomp.c): the
 // emulation seccomp_cache_prepare runs for every syscall number of the native
 // and compat arch at filter load time. A syscall whose answer is ALLOW without
 // loading anything but nr and arch goes into the action cache and never runs
 // the filter again.
-func constAllow(prog []insn, arch uint32, nr uint32) bool {
+func constAllow(prog cbpf.Program, arch uint32, nr uint32) bool {
 	var reg uint32
 	for pc := 0; pc < len(prog); pc++ {
 		in := prog[pc]
@@ -258,7 +54,7 @@ func constAllow(prog []insn, arch uint32, nr uint32) bool {
 				return false
 			}
 		case bpfRET | bpfK:
-			return in.K == seccompRetAllow
+			return in.K == cbpf.RetAllow
 		case bpfJMP | bpfJA:
 			pc += int(in.K)
 		case bpfJMP | bpfJEQ | bpfK, bpfJMP | bpfJGE | bpfK, bpfJMP | bpfJGT | bpfK, bpfJMP | bpfJSET | bpfK:
@@ -301,8 +97,9 @@ type filterStats struct {
 	AllowedNames   []string
 }
 
-// analyze interprets prog for every x86_64 syscall number libseccomp knows.
-func analyze(prog []insn) (filterStats, error) {
+// analyze runs prog in emit/cbpf's interpreter for every x86_64 syscall
+// number libseccomp knows.
+func analyze(prog cbpf.Program) (filterStats, error) {
 	st := filterStats{Insns: len(prog)}
 	maxNr, err := scmp.MaxNr("x86_64")
 	if err != nil {
@@ -314,15 +111,14 @@ func analyze(prog []insn) (filterStats, error) {
 		if !ok {
 			continue
 		}
-		d := seccompData{Nr: int32(nr), Arch: auditArchX86_64}
-		r, err := interpret(prog, &d)
+		r, err := prog.Run(cbpf.Data{Nr: int32(nr), Arch: cbpf.AuditArchX86_64})
 		if err != nil {
 			return st, err
 		}
 		if r.Steps > st.AllMax {
 			st.AllMax = r.Steps
 		}
-		if r.Ret&seccompRetActionFull != seccompRetAllow {
+		if r.Action != policy.ActAllow {
 			continue
 		}
 		st.Allowed++
@@ -331,7 +127,7 @@ func analyze(prog []insn) (filterStats, error) {
 		if r.Steps > st.MaxSteps {
 			st.MaxSteps, st.MaxStepsName = r.Steps, name
 		}
-		c := constAllow(prog, auditArchX86_64, uint32(nr))
+		c := constAllow(prog, cbpf.AuditArchX86_64, uint32(nr))
 		if c {
 			st.Cacheable++
 		}

@@ -19,6 +19,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/seccomp-gen/seccomp-gen/bench/ringbuf"
+	"github.com/seccomp-gen/seccomp-gen/emit/cbpf"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
 	"github.com/seccomp-gen/seccomp-gen/trace"
 )
@@ -855,8 +856,8 @@ func (b *bench) profiles() []*profile {
 		}
 		data, err := os.ReadFile(p.file)
 		if err == nil {
-			var prog []insn
-			if prog, err = parseFilter(data); err == nil {
+			var prog cbpf.Program
+			if prog, err = cbpf.Parse(data); err == nil {
 				p.st, err = analyze(prog)
 			}
 		}

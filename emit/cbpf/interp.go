@@ -37,6 +37,10 @@ type Result struct {
 	Action policy.Action // its action
 	Data   uint16        // its data (errno for SCMP_ACT_ERRNO)
 	Steps  int           // instructions executed, the return included
+	// ReadArgs says the run loaded a word other than nr and arch (the
+	// instruction pointer or an argument): the answer may depend on it, so
+	// the kernel's action cache cannot serve this syscall.
+	ReadArgs bool
 }
 
 func (r Result) String() string {
@@ -62,9 +66,10 @@ func (p Program) run(data []byte) (Result, error) {
 	var a, x uint32
 	var mem [16]uint32
 	steps := 0
+	readArgs := false
 	done := func(r uint32) (Result, error) {
 		act, dat := ActionOf(r)
-		return Result{Ret: r, Action: act, Data: dat, Steps: steps}, nil
+		return Result{Ret: r, Action: act, Data: dat, Steps: steps, ReadArgs: readArgs}, nil
 	}
 	for pc := 0; pc < len(p); pc++ {
 		in := p[pc]
@@ -72,6 +77,7 @@ func (p Program) run(data []byte) (Result, error) {
 		switch in.Code {
 		case clsLD | szW | modeABS:
 			a = binary.LittleEndian.Uint32(data[in.K:])
+			readArgs = readArgs || in.K >= 8 // past nr (0) and arch (4)
 			continue
 		case clsLD | szW | modeLEN:
 			a = SeccompDataSize
