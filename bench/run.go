@@ -869,7 +869,7 @@ func (b *bench) profiles() []*profile {
 
 func (b *bench) filters(w *strings.Builder) error {
 	ps := b.profiles()
-	fmt.Fprintf(w, "Per x86_64 syscall number libseccomp knows, the filter is run in bench's userspace classic-BPF interpreter with arch AUDIT_ARCH_X86_64 and all arguments 0. "+
+	fmt.Fprintf(w, "Per x86_64 syscall number libseccomp knows, the filter is run in emit/cbpf's userspace classic-BPF interpreter with arch AUDIT_ARCH_X86_64 and all arguments 0. "+
 		"\"Allowed\" = returns SECCOMP_RET_ALLOW; \"arg-free\" = allowed without loading an argument; \"cacheable\" = the kernel's seccomp_cache_prepare emulation (seccomp_is_const_allow, re-implemented in bench/filter.go) proves ALLOW from nr and arch alone, so the kernel skips the filter for it. "+
 		"ns/syscall: a child installs the filter (no_new_privs + seccomp(2)) and runs %d calls of one syscall, vs the same child without a filter; medians of %d interleaved rounds. "+
 		"getpid is allowed and cacheable in every profile here, so it shows the fixed cost of having any filter (the seccomp slow path on syscall entry); syslog(0) is denied by all of them, so the filter runs every time: it is compared with a minimal libseccomp filter that denies it the same way (EPERM) in a few instructions, so the difference is the cost of running the longer filter.\n\n", b.p.filterCalls, b.p.filterRounds)
