@@ -1,0 +1,80 @@
+package proctree
+
+import (
+	"os"
+	"os/exec"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// tree starts a shell with three levels of sleeping descendants and returns
+// it once all of them exist.
+func tree(t *testing.T) *exec.Cmd {
+	t.Helper()
+	dir := t.TempDir()
+	ready := dir + "/ready"
+	// sh -> (sh -> sleep, sleep), sleep
+	sh := exec.Command("/bin/sh", "-c", `sh -c 'sleep 100 & sleep 100 & wait' & sleep 100 & touch "$1"; wait`, "sh", ready)
+	if err := sh.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sh.Process.Kill(); sh.Wait() })
+	for i := 0; i < 500; i++ {
+		if _, err := os.Stat(ready); err == nil && len(Descendants(sh.Process.Pid)) == 4 {
+			return sh
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("the tree did not come up: descendants %v", Descendants(sh.Process.Pid))
+	return nil
+}
+
+func TestDescendants(t *testing.T) {
+	sh := tree(t)
+	d := Descendants(sh.Process.Pid)
+	var comms []string
+	for _, p := range d {
+		b, _ := os.ReadFile("/proc/" + strconv.Itoa(p) + "/comm")
+		comms = append(comms, strings.TrimSpace(string(b)))
+	}
+	sort.Strings(comms)
+	if strings.Join(comms, " ") != "sh sleep sleep sleep" {
+		t.Fatalf("descendants %v: %v", d, comms)
+	}
+	if c := Children(sh.Process.Pid); len(c) != 2 {
+		t.Errorf("children %v, want 2", c)
+	}
+	if Descendants(1<<22+1) != nil {
+		t.Errorf("a missing pid has descendants")
+	}
+}
+
+func TestKill(t *testing.T) {
+	sh := tree(t)
+	all := append([]int{sh.Process.Pid}, Descendants(sh.Process.Pid)...)
+	n, err := Kill(sh.Process.Pid, time.Second)
+	if err != nil || n != 5 {
+		t.Fatalf("Kill: %d, %v; want 5 processes", n, err)
+	}
+	err = sh.Wait()
+	if ws, ok := sh.ProcessState.Sys().(syscall.WaitStatus); !ok || !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
+		t.Fatalf("shell: %v, want killed by SIGKILL", err)
+	}
+	// The others were reparented to init (or a subreaper) and reaped there.
+	deadline := time.Now().Add(5 * time.Second)
+	for _, p := range all[1:] {
+		for state("/proc/"+strconv.Itoa(p)+"/stat") != 0 && state("/proc/"+strconv.Itoa(p)+"/stat") != 'Z' {
+			if time.Now().After(deadline) {
+				t.Fatalf("pid %d survived Kill", p)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	if _, err := Kill(sh.Process.Pid, time.Second); err == nil {
+		t.Errorf("Kill of a reaped process: no error")
+	}
+}
