@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -18,6 +19,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/seccomp-gen/seccomp-gen/emit/cbpf"
+	"github.com/seccomp-gen/seccomp-gen/internal/proctree"
 	"github.com/seccomp-gen/seccomp-gen/policy"
 	"github.com/seccomp-gen/seccomp-gen/reduce"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
@@ -34,7 +36,18 @@ type Result struct {
 	// Setup counts the notifications of the shim's own syscalls between
 	// loading the filter and execve (answered "continue", not reported).
 	Setup int
+	// Stopped says what cut the run short: "" (nothing: CMD and its
+	// descendants exited), StoppedKill (IO.Kill) or StoppedSignal (a
+	// second signal). Killed counts the processes of CMD's tree it killed.
+	Stopped string
+	Killed  int
 }
+
+// Values of Result.Stopped.
+const (
+	StoppedKill   = "kill"
+	StoppedSignal = "signal"
+)
 
 // IO is where the workload's standard streams go.
 type IO struct {
@@ -42,9 +55,16 @@ type IO struct {
 	Stdout, Stderr io.Writer
 	// Signals, when set, are forwarded to the workload (SIGTERM) or
 	// dropped (SIGINT, which the terminal sends to the workload too). A
-	// signal that arrives after CMD itself exited ends the supervision of
+	// second signal kills CMD's whole process tree (see Kill). A signal
+	// that arrives after CMD itself exited ends the supervision of
 	// descendants that still run.
 	Signals <-chan os.Signal
+	// Kill, when closed, kills CMD's whole process tree with SIGKILL (it
+	// is stopped first, so that nothing escapes by forking) and ends the
+	// supervision of anything that escaped the tree (a double-forked
+	// daemon) shortly after: Run then returns what it saw so far. Replay's
+	// --timeout closes it.
+	Kill <-chan struct{}
 }
 
 // SetupError is returned by Run when the shim stopped before CMD ran,
@@ -113,21 +133,43 @@ func Run(p *policy.Policy, argv []string, stdio IO) (*Result, error) {
 	stop := make(chan struct{})
 	mainExited := make(chan struct{})
 	var stopOnce sync.Once
-	if stdio.Signals != nil {
+	var killed atomic.Int64
+	var stopped atomic.Value // string: why the run was cut short
+	if stdio.Signals != nil || stdio.Kill != nil {
 		done := make(chan struct{})
 		defer close(done)
 		go func() {
+			sigs, kill := stdio.Signals, stdio.Kill
+			n := 0
+			killTree := func(why string) {
+				stopped.CompareAndSwap(nil, why)
+				select {
+				case <-mainExited:
+				default:
+					// The shim or CMD is our unreaped child: its PID
+					// cannot have been reused.
+					k, _ := proctree.Kill(cmd.Process.Pid, time.Second)
+					killed.Add(int64(k))
+				}
+				stopOnce.Do(func() { close(stop) })
+			}
 			for {
 				select {
-				case sig := <-stdio.Signals:
+				case sig := <-sigs:
+					n++
 					select {
 					case <-mainExited:
 						stopOnce.Do(func() { close(stop) })
 					default:
-						if sig != os.Interrupt {
+						if n >= 2 {
+							killTree(StoppedSignal)
+						} else if sig != os.Interrupt {
 							_ = cmd.Process.Signal(sig)
 						}
 					}
+				case <-kill:
+					kill = nil
+					killTree(StoppedKill)
 				case <-done:
 					return
 				}
@@ -175,6 +217,8 @@ func Run(p *policy.Policy, argv []string, stdio IO) (*Result, error) {
 	// POLLHUP), as trace follows them until the last one exits.
 	loop.Wait()
 	res.Setup = sup.setup
+	res.Killed = int(killed.Load())
+	res.Stopped, _ = stopped.Load().(string)
 	for _, e := range sup.entries {
 		res.Denied = append(res.Denied, *e)
 	}

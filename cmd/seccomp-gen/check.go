@@ -46,10 +46,14 @@ tasks), or when libseccomp cannot name its number.
 			if err := o.validate(); err != nil {
 				return err
 			}
+			if err := checkOutputs("check", append(o.inputFiles(), o.traces...), "-o", o.output); err != nil {
+				return err
+			}
 			return o.run()
 		},
 	}
 	o.addFlags(cmd)
+	singleValued(cmd.Flags())
 	return cmd
 }
 

@@ -52,12 +52,16 @@ Exit status:
 			if o.output == "" {
 				return usageErrf("-o: empty file name (use '-' for stdout)")
 			}
+			if err := checkOutputs("diff", []string{o.a, o.b}, "-o", o.output); err != nil {
+				return err
+			}
 			return o.run()
 		},
 	}
 	cmd.Flags().BoolVar(&o.superset, "superset", false, "exit 3 unless A allows everything B allows (differences the other way are listed, not failed)")
 	cmd.Flags().StringVar(&o.report, "report", "human", "report `FORMAT`: human, json or junit")
 	cmd.Flags().StringVarP(&o.output, "output", "o", "-", "write the report to `FILE` ('-' is stdout)")
+	singleValued(cmd.Flags())
 	return cmd
 }
 

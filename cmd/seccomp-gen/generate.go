@@ -104,6 +104,9 @@ output cannot be written.`,
 			if err := o.validate(); err != nil {
 				return err
 			}
+			if err := checkOutputs("generate", append(fileArgs(o.baselines), o.traces...), "-o", o.output, "--oci-config", o.ociConfig); err != nil {
+				return err
+			}
 			return o.run()
 		},
 	}
@@ -119,6 +122,7 @@ output cannot be written.`,
 	f.StringVar(&o.defaultAction, "default-action", "errno", "`ACTION` for known but unobserved syscalls: errno (EPERM), kill, log or trap")
 	f.BoolVar(&o.allowIncomplete, "allow-incomplete", false, "accept traces whose recorder lost events (lost > 0)")
 	f.StringVar(&o.name, "name", "", "metadata.`NAME` of the k8s SeccompProfile (default seccomp-gen)")
+	singleValued(f)
 	return cmd
 }
 

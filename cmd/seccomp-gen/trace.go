@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -99,6 +98,7 @@ stderr is not a terminal.`,
 	f.StringVar(&o.cgroup, "cgroup", "", "trace every task in the cgroup v2 directory `PATH` and below")
 	f.DurationVar(&o.duration, "duration", 0, "stop after `D` (e.g. 30s, 5m) and write the trace")
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "print the summary and the BPF link IDs even when stderr is not a terminal")
+	singleValued(f)
 	return cmd
 }
 
@@ -124,17 +124,8 @@ func (o *traceOptions) validate() error {
 	case o.output == "":
 		return usageErrf("trace: -o needs a file name ('-' is stdout)")
 	}
-	if o.output != "-" {
-		// Fail before the workload runs, not after.
-		dir := filepath.Dir(o.output)
-		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-			return usageErrf("trace: -o %s: directory %s does not exist", o.output, dir)
-		}
-		if st, err := os.Stat(o.output); err == nil && st.IsDir() {
-			return usageErrf("trace: -o %s: is a directory", o.output)
-		}
-	}
-	return nil
+	// Fail before the workload runs, not after.
+	return checkOutputs("trace", nil, "-o", o.output)
 }
 
 func (o *traceOptions) run(ctx context.Context) error {
@@ -190,7 +181,10 @@ func (o *traceOptions) run(ctx context.Context) error {
 				ids[i] = fmt.Sprint(id)
 			}
 			what := "cgroup " + o.cgroup
-			if s.PID != 0 {
+			switch {
+			case o.pid != 0:
+				what = fmt.Sprintf("pid %d and %s already below it", s.PID, plural(s.Descendants, "process", "processes"))
+			case s.PID != 0:
 				what = fmt.Sprintf("pid %d", s.PID)
 			}
 			fmt.Fprintf(o.stderr, "seccomp-gen: tracing %s (BPF links %s)\n", what, strings.Join(ids, " "))
@@ -232,16 +226,16 @@ func (o *traceOptions) run(ctx context.Context) error {
 		if where == "-" {
 			where = "stdout"
 		}
-		procs := "processes"
-		if f.Processes == 1 {
-			procs = "process"
+		below := ""
+		if o.pid != 0 {
+			below = fmt.Sprintf(", %s already below pid %d at attach included", plural(rec.Descendants, "process", "processes"), o.pid)
 		}
-		fmt.Fprintf(o.stderr, "seccomp-gen: traced %d %s for %s (%s): %d syscalls, %d distinct (%s); lost %d. Trace written to %s.\n",
-			f.Processes, procs, time.Duration(f.Duration).Truncate(time.Millisecond), rec.Reason, total, len(f.Syscalls),
-			strings.Join(sortedStrings(names), ", "), f.Lost, where)
+		fmt.Fprintf(o.stderr, "seccomp-gen: traced %s for %s (%s%s): %s, %d distinct (%s); lost %d. Trace written to %s.\n",
+			plural64(f.Processes, "process", "processes"), time.Duration(f.Duration).Truncate(time.Millisecond), rec.Reason, below,
+			plural64(total, "syscall", "syscalls"), len(f.Syscalls), strings.Join(sortedStrings(names), ", "), f.Lost, where)
 	}
 	if f.Lost > 0 {
-		fmt.Fprintf(o.stderr, "seccomp-gen: warning: %d syscalls could not be counted; the trace is incomplete\n", f.Lost)
+		fmt.Fprintf(o.stderr, "seccomp-gen: warning: %s could not be counted; the trace is incomplete\n", plural64(f.Lost, "syscall", "syscalls"))
 	}
 	if sig := caught.Load(); sig != 0 && !rec.Exited {
 		return exitWith(128+int(sig), nil)
