@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -87,7 +86,12 @@ const exitFailure = 1
 // and trap actions and for ABIs the profile does not list it is recorded as
 // "would have killed" and answered EPERM so that the run can go on and
 // report everything. It returns when CMD and every descendant under the
-// filter have exited.
+// filter have exited, or once IO.Kill or a second signal killed them.
+//
+// While it runs, the calling process is a child subreaper: descendants of
+// CMD whose parent dies are reparented to it (so that a kill reaches them)
+// and reaped by Run once CMD has exited. Run kills and reaps every child of
+// the calling process then: start no other children meanwhile.
 func Run(p *policy.Policy, argv []string, stdio IO) (*Result, error) {
 	if len(argv) == 0 {
 		return nil, errors.New("enforce: no command")
@@ -113,6 +117,13 @@ func Run(p *policy.Policy, argv []string, stdio IO) (*Result, error) {
 	// syncW stays open while the supervisor runs: the shim's read end goes
 	// away with its execve, and that tells its syscalls from CMD's.
 	defer syncW.Close()
+	// Orphans of CMD's tree (double-forked daemons) are reparented to
+	// this process, not to init: they stay in the tree that Kill and a
+	// second signal kill, and they are reaped here once CMD has exited
+	// (an unreaped zombie would keep the filter, and Run waiting).
+	if restore, err := proctree.Subreaper(); err == nil {
+		defer restore()
+	}
 	cmd := exec.Command(self, append([]string{ShimCommand, "--"}, argv...)...)
 	cmd.Env = append([]string{envGoDebug, envMark}, os.Environ()...)
 	cmd.ExtraFiles = []*os.File{specR, syncR} // fds 3 and 4
@@ -133,8 +144,11 @@ func Run(p *policy.Policy, argv []string, stdio IO) (*Result, error) {
 	stop := make(chan struct{})
 	mainExited := make(chan struct{})
 	var stopOnce sync.Once
-	var killed atomic.Int64
-	var stopped atomic.Value // string: why the run was cut short
+	// killMu is held while a kill is in flight: CMD can die, and Run
+	// return, before KillChildren has counted what it killed.
+	var killMu sync.Mutex
+	var killed int
+	var stopped string // why the run was cut short
 	if stdio.Signals != nil || stdio.Kill != nil {
 		done := make(chan struct{})
 		defer close(done)
@@ -142,30 +156,37 @@ func Run(p *policy.Policy, argv []string, stdio IO) (*Result, error) {
 			sigs, kill := stdio.Signals, stdio.Kill
 			n := 0
 			killTree := func(why string) {
-				stopped.CompareAndSwap(nil, why)
-				select {
-				case <-mainExited:
-				default:
-					// The shim or CMD is our unreaped child: its PID
-					// cannot have been reused.
-					k, _ := proctree.Kill(cmd.Process.Pid, time.Second)
-					killed.Add(int64(k))
+				killMu.Lock()
+				if stopped == "" {
+					stopped = why
 				}
+				// Every child of this process is CMD or an orphan of
+				// its tree (see Subreaper above).
+				killed += proctree.KillChildren(time.Second)
+				killMu.Unlock()
+				// Anything that escaped (a task that left the
+				// tree through another subreaper) is left unsupervised.
 				stopOnce.Do(func() { close(stop) })
 			}
 			for {
 				select {
 				case sig := <-sigs:
 					n++
+					exited := false
 					select {
 					case <-mainExited:
-						stopOnce.Do(func() { close(stop) })
+						exited = true
 					default:
-						if n >= 2 {
-							killTree(StoppedSignal)
-						} else if sig != os.Interrupt {
-							_ = cmd.Process.Signal(sig)
-						}
+					}
+					switch {
+					case n >= 2:
+						killTree(StoppedSignal)
+					case exited:
+						// Only daemons are left: stop waiting for
+						// them, leave them running.
+						stopOnce.Do(func() { close(stop) })
+					case sig != os.Interrupt:
+						_ = cmd.Process.Signal(sig)
 					}
 				case <-kill:
 					kill = nil
@@ -212,13 +233,30 @@ func Run(p *policy.Policy, argv []string, stdio IO) (*Result, error) {
 	_, _ = syncW.Write([]byte{1})
 	res.ExitCode = finish()
 	close(mainExited)
+	// CMD is reaped: every child left is an adopted orphan; reap them as
+	// they exit so that the filter's last user goes away.
+	reaped := make(chan struct{})
+	defer close(reaped)
+	go func() {
+		t := time.NewTicker(20 * time.Millisecond)
+		defer t.Stop()
+		for {
+			proctree.ReapZombies()
+			select {
+			case <-t.C:
+			case <-reaped:
+				return
+			}
+		}
+	}()
 	// Descendants that outlive CMD (daemons) still run under the filter:
 	// keep answering until the last of them exits (the listener reports
 	// POLLHUP), as trace follows them until the last one exits.
 	loop.Wait()
 	res.Setup = sup.setup
-	res.Killed = int(killed.Load())
-	res.Stopped, _ = stopped.Load().(string)
+	killMu.Lock()
+	res.Killed, res.Stopped = killed, stopped
+	killMu.Unlock()
 	for _, e := range sup.entries {
 		res.Denied = append(res.Denied, *e)
 	}

@@ -68,6 +68,9 @@ func (o *checkOptions) run() error {
 		if err != nil {
 			return usageErr(fmt.Errorf("trace %w", err))
 		}
+		if len(f.Syscalls) == 0 {
+			return usageErrf("trace %s: no syscall recorded: an empty recording is never a pass", path)
+		}
 		if f.Lost > 0 && !o.allowIncomplete {
 			return usageErrf("trace %s: incomplete, the recorder lost %d events: a verdict could miss syscalls (--allow-incomplete to check anyway)", path, f.Lost)
 		}

@@ -219,9 +219,12 @@ func (s *stopper) run(ctx context.Context) {
 	var timeout <-chan time.Time
 	n := 0
 	kill := func() {
-		k, _ := proctree.Kill(pid, time.Second)
+		// Every child of replay is the command or an orphan of its tree
+		// (replay is their subreaper).
+		// Under the lock: the recording can end (the tree died) before
+		// KillChildren returns, and the report must count what it killed.
 		s.mu.Lock()
-		s.killed += k
+		s.killed += proctree.KillChildren(time.Second)
 		s.mu.Unlock()
 		select {
 		case <-ctx.Done():
@@ -255,7 +258,11 @@ func (s *stopper) run(ctx context.Context) {
 				kill()
 				return
 			case sig == syscall.SIGTERM:
-				_ = syscall.Kill(pid, syscall.SIGTERM)
+				// To the command, and to orphans of its tree: the
+				// children of replay (a child's PID cannot be reused).
+				for _, c := range proctree.Children(os.Getpid()) {
+					_ = syscall.Kill(c, syscall.SIGTERM)
+				}
 			}
 			fmt.Fprintf(os.Stderr, "seccomp-gen: replay: waiting for the command to exit (Ctrl-C again kills it)\n")
 		}
@@ -265,6 +272,14 @@ func (s *stopper) run(ctx context.Context) {
 func (o *replayOptions) runTraced(p *policy.Policy) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	if len(o.command) > 0 {
+		// Orphans of the command's tree (double-forked daemons) are
+		// reparented to replay, not to init, so that --timeout and a
+		// second signal reach them too.
+		if restore, err := proctree.Subreaper(); err == nil {
+			defer restore()
+		}
+	}
 	st := &stopper{o: o, cancel: cancel, sigs: make(chan os.Signal, 2), pid: make(chan int, 1)}
 	signal.Notify(st.sigs, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(st.sigs)
@@ -378,7 +393,27 @@ func (o *replayOptions) runEnforced(p *policy.Policy) error {
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigs)
-	io := enforce.IO{Stdin: os.Stdin, Stdout: o.workloadStdout(), Stderr: os.Stderr, Signals: sigs}
+	fwd := make(chan os.Signal, 2)
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		for n := 1; ; n++ {
+			select {
+			case s := <-sigs:
+				if n == 1 {
+					fmt.Fprintf(os.Stderr, "seccomp-gen: replay: waiting for the command to exit (Ctrl-C again kills it)\n")
+				}
+				select {
+				case fwd <- s:
+				case <-done:
+					return
+				}
+			case <-done:
+				return
+			}
+		}
+	}()
+	io := enforce.IO{Stdin: os.Stdin, Stdout: o.workloadStdout(), Stderr: os.Stderr, Signals: fwd}
 	if o.timeout > 0 {
 		kill := make(chan struct{})
 		t := time.AfterFunc(o.timeout, func() { close(kill) })

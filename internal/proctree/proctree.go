@@ -14,6 +14,9 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
 )
 
 // Children returns the child processes of every thread of pid, in /proc
@@ -65,7 +68,7 @@ func Descendants(pid int) []int {
 var ErrUnsupported = errors.New("proctree: /proc/PID/task/TID/children is missing (CONFIG_PROC_CHILDREN)")
 
 // Kill kills pid and every process below it with SIGKILL and returns how
-// many processes it signalled. It stops the tree top-down first (SIGSTOP),
+// many live processes (not zombies) it killed. It stops the tree top-down first (SIGSTOP),
 // until every process found is stopped and none has a child not found yet,
 // then kills them all: killing a parent first would hand its children to
 // init before they were found, and a running process could fork behind the
@@ -79,9 +82,18 @@ func Kill(pid int, settle time.Duration) (int, error) {
 	if _, err := os.Stat(fmt.Sprintf("/proc/%d/task/%d/children", pid, pid)); err != nil {
 		return 0, ErrUnsupported
 	}
-	found := []int{pid}
-	seen := map[int]bool{pid: true}
-	_ = syscall.Kill(pid, syscall.SIGSTOP)
+	return killRoots([]int{pid}, settle), nil
+}
+
+// killRoots stops the trees below roots (roots included) top-down until
+// nothing new turns up and all of them are stopped, then kills them all.
+func killRoots(roots []int, settle time.Duration) int {
+	found := append([]int(nil), roots...)
+	seen := map[int]bool{}
+	for _, p := range roots {
+		seen[p] = true
+		_ = syscall.Kill(p, syscall.SIGSTOP)
+	}
 	deadline := time.Now().Add(settle)
 	for {
 		fresh := false
@@ -104,11 +116,12 @@ func Kill(pid int, settle time.Duration) (int, error) {
 	}
 	n := 0
 	for _, p := range found {
-		if syscall.Kill(p, syscall.SIGKILL) == nil {
+		dead := state(fmt.Sprintf("/proc/%d/stat", p)) == 'Z'
+		if syscall.Kill(p, syscall.SIGKILL) == nil && !dead {
 			n++
 		}
 	}
-	return n, nil
+	return n
 }
 
 // allStopped reports whether every thread of every process in pids is
@@ -142,4 +155,51 @@ func state(path string) byte {
 		return 0
 	}
 	return data[i+2]
+}
+
+// Subreaper makes the calling process a child subreaper
+// (PR_SET_CHILD_SUBREAPER): a process below it whose parent dies (a
+// double-forking daemon) is reparented to it instead of to init, so it
+// stays in the tree that KillChildren walks. restore puts the previous
+// setting back. Zombies of such orphans are this process's to reap (see
+// ReapZombies); they are reaped by init once it exits.
+func Subreaper() (restore func(), err error) {
+	var prev int32
+	if err := unix.Prctl(unix.PR_GET_CHILD_SUBREAPER, uintptr(unsafe.Pointer(&prev)), 0, 0, 0); err != nil {
+		return func() {}, fmt.Errorf("proctree: PR_GET_CHILD_SUBREAPER: %w", err)
+	}
+	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
+		return func() {}, fmt.Errorf("proctree: PR_SET_CHILD_SUBREAPER: %w", err)
+	}
+	return func() { _ = unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, uintptr(prev), 0, 0, 0) }, nil
+}
+
+// KillChildren kills every process below the calling one (its children,
+// adopted orphans included, and everything below them) as Kill does, and
+// returns how many it signalled. Use it only in a process whose children
+// all belong to the workload.
+func KillChildren(settle time.Duration) int {
+	roots := Children(os.Getpid())
+	if len(roots) == 0 {
+		return 0
+	}
+	return killRoots(roots, settle)
+}
+
+// ReapZombies reaps the zombie children of the calling process except
+// those in keep (children that an os/exec.Cmd will wait for).
+func ReapZombies(keep ...int) {
+	self := os.Getpid()
+next:
+	for _, c := range Children(self) {
+		for _, k := range keep {
+			if c == k {
+				continue next
+			}
+		}
+		if state(fmt.Sprintf("/proc/%d/stat", c)) == 'Z' {
+			var ws unix.WaitStatus
+			_, _ = unix.Wait4(c, &ws, unix.WNOHANG, nil)
+		}
+	}
 }
