@@ -540,3 +540,42 @@ func TestReplayEmptyRecording(t *testing.T) {
 		}
 	})
 }
+
+// masterSrc is a server's master that reaps its worker and then exits;
+// when the profile denies wait4 it waits forever instead.
+const masterSrc = `#include <sys/wait.h>
+#include <unistd.h>
+int main(void) {
+	pid_t c = fork();
+	if (c == 0) _exit(0);
+	for (;;) {
+		if (waitpid(c, NULL, 0) == c) return 0;
+		pause();
+	}
+}
+`
+
+// TestReplayEnforceWait4Denied: the hang of issue 8, a profile that denies
+// wait4 to a server's master, ends at --timeout with the denial reported
+// (exit 3: not covered wins over the killed command).
+func TestReplayEnforceWait4Denied(t *testing.T) {
+	dir := t.TempDir()
+	master := cc(t, dir, "master", masterSrc)
+	prof := writeProfile(t, dir, "p.json", allowAllBut("wait4", policy.ActErrno), emit.FormatDocker)
+	out, stderr, code := sg(t, dir, "replay", "--enforce", "-p", prof, "--report", "json", "--timeout", "1s", "--", master)
+	if code != exitNotCovered {
+		t.Fatalf("exit %d, want %d\n%s%s", code, exitNotCovered, out, stderr)
+	}
+	var v report.Verdict
+	if err := json.Unmarshal([]byte(out), &v); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if !v.TimedOut || len(v.Missing) != 1 || v.Missing[0].Name != "wait4" || v.Missing[0].First != "master" {
+		t.Fatalf("report:\n%s", out)
+	}
+	// Allowed, the same server exits by itself.
+	ok := writeProfile(t, dir, "ok.json", allowAllBut("getpriority", policy.ActErrno), emit.FormatDocker)
+	if out, stderr, code := sg(t, dir, "replay", "--enforce", "-p", ok, "--report", "json", "--timeout", "10s", "--", master); code != 0 || strings.Contains(out, "timed_out") {
+		t.Fatalf("exit %d\n%s%s", code, out, stderr)
+	}
+}

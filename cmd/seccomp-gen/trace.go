@@ -54,8 +54,9 @@ Targets (exactly one):
                     seccomp-gen exits with CMD's status (128+N if signal N
                     killed it; 127 if CMD does not exist, and then no trace
                     is written).
-  --pid PID         a running process, its threads and future descendants,
-                    until it exits.
+  --pid PID         a running process, its threads, the processes already
+                    below it (a server's pre-forked workers; the summary says
+                    how many) and future descendants, until it exits.
   --cgroup PATH     every task in a cgroup v2 directory and below (how a
                     container is traced), until the cgroup, once populated,
                     is empty again.
@@ -94,7 +95,7 @@ stderr is not a terminal.`,
 	}
 	f := cmd.Flags()
 	f.StringVarP(&o.output, "output", "o", "-", "write the trace to `FILE` ('-' is stdout)")
-	f.IntVar(&o.pid, "pid", 0, "trace the running process `PID` (its threads and future descendants)")
+	f.IntVar(&o.pid, "pid", 0, "trace the running process `PID` (its threads, and its descendants, present and future)")
 	f.StringVar(&o.cgroup, "cgroup", "", "trace every task in the cgroup v2 directory `PATH` and below")
 	f.DurationVar(&o.duration, "duration", 0, "stop after `D` (e.g. 30s, 5m) and write the trace")
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "print the summary and the BPF link IDs even when stderr is not a terminal")
