@@ -95,6 +95,8 @@ func TestNoOverwriteInputs(t *testing.T) {
 		{"diff -o A", []string{"diff", "-o", "p.json", "p.json", "q.json"}, "-o"},
 		{"diff -o B symlink", []string{"diff", "-o", "plink.json", "q.json", "p.json"}, "-o"},
 		{"diff -o B hard link absolute", []string{"diff", "-o", filepath.Join(dir, "phard.json"), "q.json", "p.json"}, "-o"},
+		{"disasm -o FILE", []string{"disasm", "-o", "./p.json", "p.json"}, "-o"},
+		{"disasm -o symlink", []string{"inspect", "-o", "plink.json", "p.json"}, "-o"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -170,17 +172,18 @@ func TestOutputsCheckedFirst(t *testing.T) {
 func TestSingleValuedFlags(t *testing.T) {
 	dir := t.TempDir()
 	for _, args := range [][]string{
-		{"replay", "-p", "p.json", "--pid", "1", "--pid", "2"},
+		{"replay", "-p", "p.json", "--pid", "1999999999", "--pid", "1999999998"},
 		{"replay", "-p", "p.json", "--cgroup", "/a", "--cgroup", "/b"},
 		{"replay", "-p", "p.json", "-p", "q.json", "--", "true"},
 		{"replay", "-p", "p.json", "--timeout", "1s", "--timeout", "2s", "--", "true"},
 		{"replay", "-p", "p.json", "-o", "a", "--output", "b", "--", "true"},
-		{"trace", "--pid", "1", "--pid", "2"},
+		{"trace", "--pid", "1999999999", "--pid", "1999999998"},
 		{"trace", "--cgroup", "/a", "--cgroup", "/b"},
 		{"trace", "-o", "a", "-o", "b", "--", "true"},
 		{"check", "-p", "p.json", "--report", "json", "--report", "junit", "t.yaml"},
 		{"diff", "-o", "a", "-o", "b", "p.json", "q.json"},
 		{"generate", "--format", "oci", "--format", "docker", "t.yaml"},
+		{"disasm", "--arch", "x86", "--arch", "x86_64", "p.json"},
 	} {
 		out, stderr, code := sg(t, dir, args...)
 		if code != exitUsage || !strings.Contains(stderr, "given twice") {
