@@ -63,10 +63,10 @@ syscalls:
 		code int
 		root bool
 	}{
-		"check":  {[]string{"check", "--allow-unknown-syscalls", "-p", prof, tr}, 0, false},
-		"diff":   {[]string{"diff", "--allow-unknown-syscalls", prof, good}, exitNotCovered, false},
-		"disasm": {[]string{"disasm", "--allow-unknown-syscalls", prof}, 0, false},
-		"replay": {[]string{"replay", "--allow-unknown-syscalls", "-p", prof, "--", "true"}, 0, true},
+		"check":          {[]string{"check", "--allow-unknown-syscalls", "-p", prof, tr}, 0, false},
+		"diff":           {[]string{"diff", "--allow-unknown-syscalls", prof, good}, exitNotCovered, false},
+		"disasm":         {[]string{"disasm", "--allow-unknown-syscalls", prof}, 0, false},
+		"replay":         {[]string{"replay", "--allow-unknown-syscalls", "-p", prof, "--", "true"}, 0, true},
 		"replay enforce": {[]string{"replay", "--enforce", "--allow-unknown-syscalls", "-p", prof, "--", "true"}, 0, false},
 	}
 	for name, c := range allowed {
