@@ -81,7 +81,7 @@
 // ReadOptions.AllowUnknownSyscalls make it a warning and drop the names.
 //
 // Bounds: MaxProfileSize (4 MiB, checked before parsing), MaxRules,
-// MaxNames, MaxArgs, MaxDepth, and a bound on YAML nodes with aliases
+// MaxNames, MaxArgs, MaxConditions, MaxDepth, and a bound on YAML nodes with aliases
 // expanded.
 //
 // ParseRaw/ReadRaw return the profile as written (an *emit.Raw: rules in

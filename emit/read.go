@@ -48,6 +48,12 @@ const (
 	MaxNames = 32768
 	// MaxArgs is the largest number of argument conditions in one rule.
 	MaxArgs = 64
+	// MaxConditions bounds the argument conditions of a whole profile,
+	// each counted once per syscall name of its rule: libseccomp's compile
+	// time grows faster than linearly with them (8192 take about a second,
+	// 32768 almost a minute), and a filter with that many would not fit
+	// the kernel's 4096 instructions anyway.
+	MaxConditions = 8192
 	// MaxDepth is the deepest nesting of objects and arrays (JSON or YAML).
 	MaxDepth = 64
 	// maxYAMLNodes bounds the YAML nodes of an SPO document counted with
@@ -530,16 +536,20 @@ func checkCounts(field string, rules int, counts func(int) (names, args int)) er
 	if rules > MaxRules {
 		return invalid("%s: %d rules, more than the %d a profile may have", field, rules, MaxRules)
 	}
-	total := 0
+	total, conds := 0, 0
 	for i := 0; i < rules; i++ {
 		n, a := counts(i)
 		total += n
+		conds += n * a
 		if a > MaxArgs {
 			return invalid("%s[%d]: %d argument conditions, more than the %d a rule may have", field, i, a, MaxArgs)
 		}
 	}
 	if total > MaxNames {
 		return invalid("%s: %d syscall names in all, more than the %d a profile may have", field, total, MaxNames)
+	}
+	if conds > MaxConditions {
+		return invalid("%s: %d argument conditions (each counted once per syscall its rule names), more than the %d a profile may have", field, conds, MaxConditions)
 	}
 	return nil
 }

@@ -261,6 +261,8 @@ func TestUnknownSyscalls(t *testing.T) {
 
 // TestBounds: oversized or overdeep inputs are refused fast, with a clear
 // message, before they cost seconds or gigabytes.
+const argEq1 = `"args":[{"index":0,"value":1,"op":"SCMP_CMP_EQ"}]`
+
 func TestBounds(t *testing.T) {
 	big := `{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW","comment":"` + strings.Repeat("x", MaxProfileSize) + `"}]}`
 	many := func(n int, rule string) string {
@@ -280,6 +282,7 @@ func TestBounds(t *testing.T) {
 		{"rules", many(MaxRules+1, `{"names":["read"],"action":"SCMP_ACT_ALLOW"}`), "4097 rules, more than the 4096"},
 		{"names", names, "more than the 32768"},
 		{"args", args, "syscalls[0]: 65 argument conditions"},
+		{"conditions", many(1025, `{"names":["read","write","openat","close","fstat","mmap","brk","getpid"],"action":"SCMP_ACT_ALLOW",`+argEq1+`}`), "8200 argument conditions (each counted once per syscall its rule names), more than the 8192"},
 		{"json depth", `{"defaultAction":"SCMP_ACT_ERRNO","syscalls":` + strings.Repeat("[", 100000) + strings.Repeat("]", 100000) + `}`, "nested deeper than 64"},
 		{"json depth small", `{"defaultAction":"SCMP_ACT_ERRNO","syscalls":` + strings.Repeat("[", 70) + strings.Repeat("]", 70) + `}`, "nested deeper than 64"},
 		{"config depth", `{"ociVersion":"1","annotations":` + strings.Repeat(`{"a":`, 70) + "1" + strings.Repeat("}", 70) + `,"linux":{"seccomp":{"defaultAction":"SCMP_ACT_ERRNO"}}}`, "nested deeper than 64"},
