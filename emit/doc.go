@@ -81,8 +81,8 @@
 // ReadOptions.AllowUnknownSyscalls make it a warning and drop the names.
 //
 // Bounds: MaxProfileSize (4 MiB, checked before parsing), MaxRules,
-// MaxNames, MaxArgs, MaxConditions, MaxDepth, and a bound on YAML nodes with aliases
-// expanded.
+// MaxNames, MaxArgs, MaxConditions, MaxDepth, and a bound on YAML nodes
+// with aliases expanded.
 //
 // ParseRaw/ReadRaw return the profile as written (an *emit.Raw: rules in
 // file order with their key paths, unknown names listed) for package lint.

@@ -114,3 +114,25 @@ func TestGenerateLints(t *testing.T) {
 		t.Errorf("lint of generate's output: exit %d\n%s%s", code, lo, le)
 	}
 }
+
+// TestGenerateOCIConfigAmbiguousKeys: generate --oci-config refuses a
+// config.json whose linux or linux.seccomp keys runtimes would read
+// differently, and leaves it alone.
+func TestGenerateOCIConfigAmbiguousKeys(t *testing.T) {
+	dir := t.TempDir()
+	for i, cfg := range []string{
+		`{"ociVersion":"1.0.2","linux":{"namespaces":[]},"linux":{"maskedPaths":[]}}`,
+		`{"ociVersion":"1.0.2","linux":{"Seccomp":{"defaultAction":"SCMP_ACT_ALLOW"}}}`,
+		`{"ociVersion":"1.0.2","Linux":{}}`,
+	} {
+		path := filepath.Join(dir, "config.json")
+		os.WriteFile(path, []byte(cfg), 0o644)
+		_, stderr, code := sg(t, dir, "generate", "--oci-config", path, genTrace(t, "workload.yaml"))
+		if code != exitUsage || !strings.Contains(stderr, path) {
+			t.Errorf("%d: exit %d, want 2 naming the file: %s", i, code, stderr)
+		}
+		if got, _ := os.ReadFile(path); string(got) != cfg {
+			t.Errorf("%d: config changed: %s", i, got)
+		}
+	}
+}
