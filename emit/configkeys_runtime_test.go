@@ -63,6 +63,8 @@ func TestRuntimesReadConfigKeysDifferently(t *testing.T) {
 		{"case variant", `"Seccomp":` + denyUname, true, false, true},
 		{"Unicode fold", `"ſeccomp":` + denyUname, true, false, true},
 		{"duplicate", `"seccomp":` + denyUname + `,"seccomp":` + denyPtrace, false, true, true},
+		{"duplicate inside the profile", `"seccomp":{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["uname"],"action":"SCMP_ACT_ERRNO","errnoRet":1}],"syscalls":[{"names":["ptrace"],"action":"SCMP_ACT_ERRNO"}]}`, false, true, true},
+		{"case variant inside the profile", `"seccomp":{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["ptrace"],"action":"SCMP_ACT_ERRNO"}],"Syscalls":[{"names":["uname"],"action":"SCMP_ACT_ERRNO","errnoRet":1}]}`, true, false, true},
 		{"case variant after exact", `"seccomp":` + denyUname + `,"SECCOMP":` + denyPtrace, false, true, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

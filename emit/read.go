@@ -993,12 +993,10 @@ func checkKeys(n *jnode, path string, ks *keySet) error {
 				return keyErr(path+showKey(k), "unknown key (known: %s)", knownKeys(ks))
 			}
 			if k != want {
-				err := exactKey(path, k, want).(*KeyError)
-				err.Reason = fmt.Sprintf("unknown key (did you mean %q? keys are case-sensitive; runc would read it as %s, crun would not)", want, want)
 				if strings.IndexByte(k, 0) >= 0 {
-					err.Reason = fmt.Sprintf("key with a NUL character: crun reads it as %q, runc does not", want)
+					return keyErr(path+showKey(k), "key with a NUL character: crun reads it as %q, runc does not", want)
 				}
-				return err
+				return keyErr(path+showKey(k), "unknown key (did you mean %q? keys are case-sensitive; runc would read it as %s, crun would ignore it)", want, want)
 			}
 			if seen[k] {
 				return keyErr(path+k, "duplicate key: runc reads the last one, crun the first")
