@@ -16,6 +16,9 @@ import (
 // with config.json spellings of linux.seccomp that the reader refuses, and
 // shows why: the two runtimes load different profiles (or none) from the
 // same file. A spelling both read the same way ("se\u0063comp") is accepted.
+// Two more facts the reader and lint rely on are measured alongside: both
+// runtimes drop a name libseccomp cannot resolve without a word, and both
+// skip a rule whose action is the default, so it shadows no later rule.
 func TestRuntimesReadConfigKeysDifferently(t *testing.T) {
 	testutil.RequireRoot(t)
 	testutil.RequireTool(t, "runc", "crun", "unshare")
@@ -65,6 +68,13 @@ func TestRuntimesReadConfigKeysDifferently(t *testing.T) {
 		{"duplicate", `"seccomp":` + denyUname + `,"seccomp":` + denyPtrace, false, true, true},
 		{"duplicate inside the profile", `"seccomp":{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["uname"],"action":"SCMP_ACT_ERRNO","errnoRet":1}],"syscalls":[{"names":["ptrace"],"action":"SCMP_ACT_ERRNO"}]}`, false, true, true},
 		{"case variant inside the profile", `"seccomp":{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["ptrace"],"action":"SCMP_ACT_ERRNO"}],"Syscalls":[{"names":["uname"],"action":"SCMP_ACT_ERRNO","errnoRet":1}]}`, true, false, true},
+		// not a key: a name libseccomp cannot resolve is dropped by both,
+		// without a word; the rest of the rule applies
+		{"unknown name dropped", `"seccomp":{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["ptarce","uname"],"action":"SCMP_ACT_ERRNO","errnoRet":1}]}`, true, true, true},
+		// not a key either: a rule whose action is the default is skipped by
+		// both (libseccomp refuses it), so it does not shadow a later rule
+		// (what lint's rule-equals-default finding says)
+		{"rule equal to the default skipped", `"seccomp":{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["uname"],"action":"SCMP_ACT_ALLOW"},{"names":["uname"],"action":"SCMP_ACT_ERRNO","errnoRet":1}]}`, true, true, false},
 		{"case variant after exact", `"seccomp":` + denyUname + `,"SECCOMP":` + denyPtrace, false, true, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
