@@ -13,6 +13,7 @@ import (
 )
 
 type diffOptions struct {
+	profileReadFlags
 	a, b     string
 	superset bool
 	report   string
@@ -58,15 +59,16 @@ Exit status:
 	cmd.Flags().BoolVar(&o.superset, "superset", false, "exit 3 unless A allows everything B allows (differences the other way are listed, not failed)")
 	cmd.Flags().StringVar(&o.report, "report", "human", "report `FORMAT`: human, json or junit")
 	cmd.Flags().StringVarP(&o.output, "output", "o", "-", "write the report to `FILE` ('-' is stdout)")
+	o.addProfileReadFlags(cmd)
 	return cmd
 }
 
 func (o *diffOptions) run() error {
-	a, err := readProfile(o.a)
+	a, err := o.readProfile(o.a)
 	if err != nil {
 		return err
 	}
-	b, err := readProfile(o.b)
+	b, err := o.readProfile(o.b)
 	if err != nil {
 		return err
 	}

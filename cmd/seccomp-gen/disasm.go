@@ -7,12 +7,12 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/seccomp-gen/seccomp-gen/emit"
 	"github.com/seccomp-gen/seccomp-gen/emit/cbpf"
 	"github.com/seccomp-gen/seccomp-gen/internal/atomicfile"
 )
 
 type disasmOptions struct {
+	profileReadFlags
 	file   string
 	output string
 	arch   string
@@ -49,6 +49,7 @@ profile.`,
 		},
 	}
 	cmd.Flags().StringVarP(&o.output, "output", "o", "-", "write the listing to `FILE` ('-' is standard output)")
+	o.addProfileReadFlags(cmd)
 	cmd.Flags().StringVar(&o.arch, "arch", "", "when FILE is a profile: compile for this `ARCH` (x86_64, x86, x32, aarch64, arm; default: native)")
 	return cmd
 }
@@ -96,7 +97,7 @@ func (o *disasmOptions) program(data []byte) (cbpf.Program, error) {
 		}
 		return prog, nil
 	}
-	p, _, err := emit.Parse(name, data)
+	p, _, err := o.parseProfile(name, data)
 	if err != nil {
 		return nil, usageErrf("disasm: %v", err)
 	}

@@ -191,6 +191,7 @@ func (o *generateOptions) run() error {
 		return exitWith(exitFailure, fmt.Errorf("generate: %w", err))
 	}
 	res.WriteReport(o.stderr, "generate")
+	lintGenerated(o.stderr, res.Policy)
 
 	if o.ociConfig != "" {
 		if err := emit.SetOCIConfig(o.ociConfig, res.Policy); err != nil {

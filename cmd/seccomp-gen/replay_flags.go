@@ -1,13 +1,11 @@
 package main
 
 import (
-	"fmt"
 	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/seccomp-gen/seccomp-gen/emit"
 	"github.com/seccomp-gen/seccomp-gen/policy"
 	"github.com/seccomp-gen/seccomp-gen/profiles"
 	"github.com/seccomp-gen/seccomp-gen/report"
@@ -35,6 +33,7 @@ const verdictExitHelp = `Exit status:
 
 // verdictFlags are the flags replay and check share.
 type verdictFlags struct {
+	profileReadFlags
 	profile string
 	report  string
 	output  string
@@ -53,6 +52,7 @@ func (o *verdictFlags) addFlags(cmd *cobra.Command) {
 	cmd.Flags().BoolVar(&o.allowIncomplete, "allow-incomplete", false, "give a verdict even when the recorder lost events (lost > 0); otherwise that is an error")
 	cmd.Flags().StringArrayVar(&o.baselines, "baseline", nil, "also require the syscalls of baseline `NAME|FILE` ("+
 		strings.Join(profiles.BaselineNames(), ", ")+" or a file; repeatable): the profile must let that runtime start CMD")
+	o.addProfileReadFlags(cmd)
 }
 
 // baselineTrace returns the syscalls of the --baseline baselines on every
@@ -98,16 +98,5 @@ func (o *verdictFlags) validate() error {
 // loadProfile reads the profile strictly: a file that is not a profile is a
 // usage error, never an empty policy that passes or fails everything.
 func (o *verdictFlags) loadProfile() (*policy.Policy, error) {
-	return readProfile(o.profile)
-}
-
-func readProfile(path string) (*policy.Policy, error) {
-	p, _, err := emit.Read(path)
-	if err != nil {
-		return nil, usageErr(err)
-	}
-	if err := p.Validate(); err != nil {
-		return nil, usageErr(fmt.Errorf("%s: %w", path, err))
-	}
-	return p, nil
+	return o.readProfile(o.profile)
 }

@@ -67,6 +67,7 @@ Typical loop:
 		newReplayCmd(),
 		newCheckCmd(),
 		newDiffCmd(),
+		newLintCmd(),
 		newExecCmd(), // hidden: the child side of replay --enforce
 	)
 	return root
