@@ -93,39 +93,3 @@ func TestCheckCoverageEmpty(t *testing.T) {
 	}
 }
 
-type fakeNames map[string][]string
-
-func (f fakeNames) Names(arch string) ([]string, error) { return f[arch], nil }
-
-func TestDiffProfiles(t *testing.T) {
-	a := covPolicy()
-	b := covPolicy()
-	b.Rules[0].Names = []string{"read", "write", "exit_group", "getpid"}
-	b.Arches = []string{"x86_64", "x86"}
-	names := fakeNames{"x86_64": {"read", "write", "getpid", "close"}, "x86": {"read"}}
-	d, err := DiffProfiles(a, b, names)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(d.OnlyA) != 0 || len(d.OnlyB) != 2 || d.OnlyB[0].Name != "read" || d.OnlyB[0].Arch != "x86" ||
-		d.OnlyB[1].Name != "getpid" || d.OnlyB[1].Arch != "x86_64" {
-		t.Fatalf("diff = %+v", d)
-	}
-	if len(d.ArchesOnlyB) != 1 || d.ArchesOnlyB[0] != "x86" || d.Superset() || d.Same() {
-		t.Fatalf("diff = %+v", d)
-	}
-	d, err = DiffProfiles(b, a, names)
-	if err != nil || !d.Superset() || len(d.OnlyA) != 2 {
-		t.Fatalf("reverse diff = %+v, %v", d, err)
-	}
-	d, _ = DiffProfiles(a, covPolicy(), names)
-	if !d.Same() {
-		t.Fatalf("identical profiles differ: %+v", d)
-	}
-	c := covPolicy()
-	c.DefaultErrno = policy.Errno(policy.EPERM)
-	d, _ = DiffProfiles(a, c, names)
-	if d.Same() || len(d.Answer) == 0 || !d.Superset() {
-		t.Fatalf("ENOSYS vs EPERM default: %+v", d)
-	}
-}
