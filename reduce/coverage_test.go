@@ -92,4 +92,3 @@ func TestCheckCoverageEmpty(t *testing.T) {
 		t.Fatalf("err = %v, want ErrNoSyscalls", err)
 	}
 }
-

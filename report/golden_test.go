@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
-	"sort"
 	"os"
 	"path/filepath"
+	"sort"
 	"testing"
 
 	"github.com/seccomp-gen/seccomp-gen/policy"
