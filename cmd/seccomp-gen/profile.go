@@ -14,11 +14,13 @@ import (
 // filter ('generate --format bpf', judged by running it in the interpreter
 // as the kernel would) or a profile that readProfile reads.
 //
-// A file is a raw filter when it is binary (a NUL byte, or not UTF-8) and at
-// most cbpf.MaxInstructions instructions long; it must then be a valid
-// filter (cbpf.ParseRaw). Every instruction of a valid filter holds a NUL
-// byte, so no JSON or YAML profile, whatever its first characters, is taken
-// for one. Standard input ("-") is read as a profile only.
+// A regular file is a raw filter when it is binary (it holds a NUL byte); it
+// must then be a valid filter of at most cbpf.MaxInstructions instructions
+// (cbpf.ParseRaw). Every instruction of a valid filter holds a NUL byte and
+// no JSON or YAML profile does, so no profile, whatever its first
+// characters, is taken for a filter. Standard input ("-") and other
+// non-regular files (pipes, which cannot be read twice) are read as
+// profiles only.
 func readAnswerer(path string) (reduce.Answerer, error) {
 	if prog, ok, err := readRawFilter(path); err != nil {
 		return nil, err
@@ -50,6 +52,9 @@ func readRawFilter(path string) (prog cbpf.Program, ok bool, err error) {
 		return nil, false, nil // readProfile says what is wrong
 	}
 	defer f.Close()
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		return nil, false, nil
+	}
 	const limit = cbpf.MaxInstructions * cbpf.InstructionSize
 	head, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil || !cbpf.Binary(head) {

@@ -222,7 +222,7 @@ syscalls:
 		"high-opcode": append([]byte{0x06, 0x01, 0, 0, 0, 0, 0xff, 0x7f}, raw...),
 		"jump-out":    {0x15, 0, 9, 9, 0, 0, 0, 0, 0x06, 0, 0, 0, 0, 0, 0xff, 0x7f},
 		"utf16":       []byte("{\x00}\x00\n\x00 \x00"),
-		"latin1":      []byte("# caf\xe9\n---\n"),
+		"latin1-nul":  []byte("# caf\xe9\x00\n---\n"),
 		"too-long":    make([]byte, (cbpf.MaxInstructions+1)*cbpf.InstructionSize),
 	}
 	for name, data := range bad {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"sort"
-	"unicode/utf8"
 
 	"github.com/seccomp-gen/seccomp-gen/policy"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
@@ -198,8 +197,10 @@ func ParseRaw(data []byte) (Program, error) {
 	return Parse(data)
 }
 
-// Binary reports whether data is not text: it holds a NUL byte or is not
-// valid UTF-8. Profiles are text; a raw filter is binary.
+// Binary reports whether data holds a NUL byte. Every instruction of a
+// valid filter does (its 16-bit code is below 0x100); no JSON or YAML
+// profile does. (Invalid UTF-8 alone does not make data binary: Go's JSON
+// decoder, and so runc, reads such a profile.)
 func Binary(data []byte) bool {
-	return bytes.IndexByte(data, 0) >= 0 || !utf8.Valid(data)
+	return bytes.IndexByte(data, 0) >= 0
 }
