@@ -10,7 +10,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/seccomp-gen/seccomp-gen/internal/atomicfile"
-	"github.com/seccomp-gen/seccomp-gen/policy"
 	"github.com/seccomp-gen/seccomp-gen/reduce"
 	"github.com/seccomp-gen/seccomp-gen/report"
 	"github.com/seccomp-gen/seccomp-gen/trace"
@@ -31,7 +30,9 @@ every (ABI, syscall) the traces hold, is it allowed by PROFILE? Counts add up
 across traces; FIRST is the program that issued the syscall first.
 
 PROFILE may be any format generate writes: Docker JSON, an OCI linux.seccomp
-object or a whole config.json, or a Security Profiles Operator CRD (YAML).
+object or a whole config.json, a Security Profiles Operator CRD (YAML), or a
+raw filter ('generate --format bpf', run in an interpreter as the kernel
+would, for every ABI it covers).
 
 A syscall is missing when the profile denies it (a rule or the default
 action), when its ABI is not one the profile lists (runtimes kill such
@@ -79,14 +80,14 @@ func (o *checkOptions) run() error {
 	if bt != nil {
 		files = append(files, bt)
 	}
-	cov, err := reduce.CheckCoverage(p, files...)
+	cov, err := reduce.CheckCoverageOf(p, files...)
 	if err != nil {
 		if errors.Is(err, reduce.ErrNoSyscalls) {
 			return usageErr(err)
 		}
 		return err
 	}
-	v := report.FromCoverage("check", o.profile, o.traces, p, cov)
+	v := report.FromCoverage("check", o.profile, o.traces, reduce.PolicyOf(p), cov)
 	return o.emit(v)
 }
 
@@ -108,7 +109,7 @@ func (o *verdictFlags) emit(v *report.Verdict) error {
 // sameABI refuses traces none of whose syscalls is on an ABI the profile
 // covers: checking an i386 trace against an x86_64 profile is a mix-up, not a
 // coverage question.
-func sameABI(p *policy.Policy, paths []string, files []*trace.File) error {
+func sameABI(p reduce.Answerer, paths []string, files []*trace.File) error {
 	seen := map[string]bool{}
 	for _, f := range files {
 		for _, s := range f.Syscalls {
@@ -127,5 +128,5 @@ func sameABI(p *policy.Policy, paths []string, files []*trace.File) error {
 	}
 	sort.Strings(arches)
 	return fmt.Errorf("%s: no syscall on an ABI the profile covers (traces: %s; profile: %s)",
-		strings.Join(paths, ", "), strings.Join(arches, ", "), strings.Join(p.Arches, ", "))
+		strings.Join(paths, ", "), strings.Join(arches, ", "), strings.Join(p.Arches(), ", "))
 }

@@ -6,8 +6,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/seccomp-gen/seccomp-gen/policy"
 	"github.com/seccomp-gen/seccomp-gen/profiles"
+	"github.com/seccomp-gen/seccomp-gen/reduce"
 	"github.com/seccomp-gen/seccomp-gen/report"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
 	"github.com/seccomp-gen/seccomp-gen/trace"
@@ -46,7 +46,7 @@ type verdictFlags struct {
 }
 
 func (o *verdictFlags) addFlags(cmd *cobra.Command) {
-	cmd.Flags().StringVarP(&o.profile, "profile", "p", "", "`PROFILE` to check against (Docker JSON, OCI object or config.json, SPO CRD)")
+	cmd.Flags().StringVarP(&o.profile, "profile", "p", "", "`PROFILE` to check against (Docker JSON, OCI object or config.json, SPO CRD, raw BPF filter)")
 	cmd.Flags().StringVar(&o.report, "report", "human", "report `FORMAT`: human, json or junit")
 	cmd.Flags().StringVarP(&o.output, "output", "o", "-", "write the report to `FILE` ('-' is stdout)")
 	cmd.Flags().BoolVar(&o.allowIncomplete, "allow-incomplete", false, "give a verdict even when the recorder lost events (lost > 0); otherwise that is an error")
@@ -57,7 +57,7 @@ func (o *verdictFlags) addFlags(cmd *cobra.Command) {
 
 // baselineTrace returns the syscalls of the --baseline baselines on every
 // ABI p covers, as a pseudo-trace whose FIRST is "baseline:NAME".
-func (o *verdictFlags) baselineTrace(p *policy.Policy) (*trace.File, error) {
+func (o *verdictFlags) baselineTrace(p reduce.Answerer) (*trace.File, error) {
 	if len(o.baselines) == 0 {
 		return nil, nil
 	}
@@ -67,7 +67,7 @@ func (o *verdictFlags) baselineTrace(p *policy.Policy) (*trace.File, error) {
 	}
 	f := &trace.File{}
 	for _, b := range bs {
-		for _, arch := range p.Arches {
+		for _, arch := range p.Arches() {
 			for _, n := range b.Syscalls[arch] {
 				nr, err := scmp.Number(arch, n)
 				if err != nil {
@@ -96,7 +96,8 @@ func (o *verdictFlags) validate() error {
 }
 
 // loadProfile reads the profile strictly: a file that is not a profile is a
-// usage error, never an empty policy that passes or fails everything.
-func (o *verdictFlags) loadProfile() (*policy.Policy, error) {
-	return o.readProfile(o.profile)
+// usage error, never an empty policy that passes or fails everything. A raw
+// filter is a profile too (readAnswerer).
+func (o *verdictFlags) loadProfile() (reduce.Answerer, error) {
+	return o.readAnswerer(o.profile)
 }
