@@ -171,13 +171,13 @@ func Reduce(inputs []Input, opts Options, r Resolver) (*Result, error) {
 		if len(f.Syscalls) == 0 {
 			return nil, &TraceError{in.Path, fmt.Errorf("%w: no syscalls recorded", ErrEmpty)}
 		}
-		for j, s := range f.Syscalls {
+		for _, s := range f.Syscalls {
 			if !trace.IsKnownArch(s.Arch) {
 				return nil, &TraceError{in.Path, inputErrf("unknown arch %q (known: %s)", s.Arch, strings.Join(trace.KnownArches, ", "))}
 			}
 			name, err := trace.ResolveName(r, s)
 			if err != nil {
-				return nil, &TraceError{in.Path, fmt.Errorf("syscalls[%d]: %w", j, err)}
+				return nil, &TraceError{in.Path, err}
 			}
 			if name == "" {
 				// No profile can name it, so none can allow it: report it

@@ -584,13 +584,13 @@ func ResolveName(t NameTable, s Syscall) (string, error) {
 
 // ResolveNames names every entry of f with t (ResolveName) and returns the
 // entries t cannot name, which keep an empty name. An entry whose name and
-// number disagree is an error naming its index.
+// number disagree is a *NameError (its ABI and number say which line).
 func (f *File) ResolveNames(t NameTable) (unnamed []Syscall, err error) {
 	for i := range f.Syscalls {
 		s := &f.Syscalls[i]
 		name, err := ResolveName(t, *s)
 		if err != nil {
-			return nil, fmt.Errorf("syscalls[%d]: %w", i, err)
+			return nil, err
 		}
 		s.Name = name
 		if name == "" {

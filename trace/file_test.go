@@ -480,7 +480,7 @@ func TestResolveNames(t *testing.T) {
 		t.Errorf("not named: %+v", f.Syscalls[1])
 	}
 	f.Syscalls[2].Name = "read"
-	if _, err := f.ResolveNames(fakeTable{ArchX86_64: {0: "read", 1: "write"}, ArchX86: {20: "getpid"}}); err == nil || !strings.HasPrefix(err.Error(), "syscalls[2]: x86_64 syscall number 1 is write, but the trace names it read") {
+	if _, err := f.ResolveNames(fakeTable{ArchX86_64: {0: "read", 1: "write"}, ArchX86: {20: "getpid"}}); err == nil || !strings.HasPrefix(err.Error(), "x86_64 syscall number 1 is write, but the trace names it read") {
 		t.Errorf("mismatch: %v", err)
 	}
 }
