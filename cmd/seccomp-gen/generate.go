@@ -212,6 +212,9 @@ func (o *generateOptions) run() error {
 	res.WriteReport(o.stderr, "generate")
 	if n := len(res.Unnamed); n > 0 {
 		fmt.Fprintf(o.stderr, "generate: %d syscall number(s) that libseccomp %s cannot name (listed above); --strict makes that an error\n", n, scmp.LibraryVersion())
+		if o.format == string(emit.FormatSPO) {
+			fmt.Fprintf(o.stderr, "generate: note: the k8s format cannot carry defaultErrnoRet: there runc answers such numbers EPERM in a gap of the table and ENOSYS above it, crun EPERM; use --format docker (kubelet localhost/ JSON) for ENOSYS\n")
+		}
 	}
 
 	if o.ociConfig != "" {

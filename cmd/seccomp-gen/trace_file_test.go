@@ -166,6 +166,10 @@ func TestUnnamedNumbersGenerateAndCheck(t *testing.T) {
 			t.Errorf("filter answers %d with %s (%v), want ENOSYS", nr, r, err)
 		}
 	}
+	// The k8s format cannot carry ENOSYS for them, and says so.
+	if _, stderr, code := sg(t, dir, "generate", "--format", "k8s", "-o", "p.yaml", tr); code != 0 || !strings.Contains(stderr, "the k8s format cannot carry defaultErrnoRet") {
+		t.Errorf("k8s: exit %d\n%s", code, stderr)
+	}
 	// --strict: exit 2, nothing written.
 	out, stderr, code = sg(t, dir, "generate", "--strict", "-o", "strict.json", tr)
 	if code != exitUsage || out != "" {
