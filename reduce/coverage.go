@@ -65,7 +65,11 @@ func (e CoverageEntry) Explain(p *policy.Policy) string {
 		}
 		return fmt.Sprintf("ABI %s not covered by the profile", e.Arch)
 	case ReasonUnknown:
-		return fmt.Sprintf("libseccomp cannot name number %d on %s: no profile can allow it", e.Nr, e.Arch)
+		why := fmt.Sprintf("libseccomp cannot name number %d on %s: no profile can allow it", e.Nr, e.Arch)
+		if e.Action != "" { // replay --enforce: what the filter did
+			why += " (the filter answered " + ActionText(e.Action, e.Errno) + ")"
+		}
+		return why
 	case ReasonConditional:
 		return "allowed only for some argument values"
 	case ReasonEnforced:

@@ -63,4 +63,8 @@ func TestExplainUnknown(t *testing.T) {
 	if got := e.Explain(covPolicy()); got != "libseccomp cannot name number 460 on x86_64: no profile can allow it" {
 		t.Errorf("explain: %q", got)
 	}
+	e.Action, e.Errno = "SCMP_ACT_ERRNO", 38 // replay --enforce
+	if got := e.Explain(covPolicy()); got != "libseccomp cannot name number 460 on x86_64: no profile can allow it (the filter answered SCMP_ACT_ERRNO(ENOSYS))" {
+		t.Errorf("explain: %q", got)
+	}
 }

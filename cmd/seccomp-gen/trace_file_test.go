@@ -10,6 +10,7 @@ import (
 
 	"github.com/seccomp-gen/seccomp-gen/emit"
 	"github.com/seccomp-gen/seccomp-gen/emit/cbpf"
+	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
 	"github.com/seccomp-gen/seccomp-gen/policy"
 	"github.com/seccomp-gen/seccomp-gen/trace"
 )
@@ -267,5 +268,79 @@ func TestTraceSizeBound(t *testing.T) {
 			t.Errorf("%s: exit %d %s", args[0], code, stderr)
 		}
 		oneLine(t, stderr)
+	}
+}
+
+// TestUnnamedNumbersEndToEnd records a program that calls statmount (457),
+// listmount (458) and mseal (462), newer than libseccomp 2.5.4: trace keeps
+// them by number in a version 2 file, generate reports them and goes on
+// (--strict stops), and check and replay (traced and enforced) say that
+// the profile cannot cover them.
+func TestUnnamedNumbersEndToEnd(t *testing.T) {
+	testutil.RequireRoot(t)
+	testutil.RequireTool(t, "gcc")
+	dir := t.TempDir()
+	src, err := os.ReadFile(filepath.Join("..", "..", "testdata", "workloads", "newsys.c"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := cc(t, dir, "newsys", string(src))
+
+	_, stderr, code := sg(t, dir, "trace", "-o", "t.yaml", "--", bin)
+	if code != 0 {
+		t.Fatalf("trace: exit %d\n%s", code, stderr)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "t.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), "\nversion: 2\n") || !strings.Contains(string(data), "{arch: x86_64, nr: 457, count: 1, first: newsys}") ||
+		!strings.Contains(string(data), "\nend: {entries: ") {
+		t.Fatalf("trace file:\n%s", data)
+	}
+
+	_, stderr, code = sg(t, dir, "generate", "-o", "p.json", "t.yaml")
+	if code != 0 {
+		t.Fatalf("generate: exit %d\n%s", code, stderr)
+	}
+	for _, nr := range []string{"457", "458", "462"} {
+		if !strings.Contains(stderr, "generate: x86_64 syscall number "+nr+" (count 1, first by newsys, in t.yaml): libseccomp cannot name it") {
+			t.Errorf("generate does not report %s:\n%s", nr, stderr)
+		}
+	}
+	if _, stderr, code := sg(t, dir, "generate", "--strict", "-o", "strict.json", "t.yaml"); code != exitUsage || !strings.Contains(stderr, "--strict: 3 syscall number(s)") {
+		t.Errorf("--strict: exit %d\n%s", code, stderr)
+	}
+
+	check := func(what string, out string, code int) {
+		t.Helper()
+		if code != exitNotCovered {
+			t.Errorf("%s: exit %d, want 3\n%s", what, code, out)
+		}
+		for _, nr := range []string{"457", "458", "462"} {
+			if !strings.Contains(out, "#"+nr) {
+				t.Errorf("%s: no row for %s:\n%s", what, nr, out)
+			}
+		}
+	}
+	out, _, code := sg(t, dir, "check", "-p", "p.json", "t.yaml")
+	check("check", out, code)
+	if !strings.Contains(out, "libseccomp cannot name number 462 on x86_64: no profile can allow it") {
+		t.Errorf("check:\n%s", out)
+	}
+	out, _, code = sg(t, dir, "replay", "-p", "p.json", "--save-trace", "r.yaml", "--", bin)
+	check("replay", out, code)
+	if !strings.Contains(out, "libseccomp cannot name number 457 on x86_64: no profile can allow it") {
+		t.Errorf("replay:\n%s", out)
+	}
+	if f, err := trace.ReadFile(filepath.Join(dir, "r.yaml")); err != nil || f.Version != trace.Version {
+		t.Errorf("replay --save-trace: %v", err)
+	}
+	// Under the filter the numbers get ENOSYS, which replay --enforce
+	// reports as denied.
+	out, _, code = sg(t, dir, "replay", "--enforce", "-p", "p.json", "--", bin)
+	check("replay --enforce", out, code)
+	if !strings.Contains(out, "libseccomp cannot name number 458 on x86_64: no profile can allow it (the filter answered SCMP_ACT_ERRNO(ENOSYS))") {
+		t.Errorf("replay --enforce: the numbers should be answered ENOSYS:\n%s", out)
 	}
 }
