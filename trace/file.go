@@ -81,8 +81,9 @@ var ErrFormat = errors.New("malformed trace")
 // short (it also matches ErrFormat).
 var ErrTruncated = fmt.Errorf("%w: truncated", ErrFormat)
 
-// ErrTooLarge is wrapped by the error for a trace over MaxFileSize or
-// MaxEntries (it also matches ErrFormat).
+// ErrTooLarge is wrapped by the errors for a trace over one of the bounds
+// (MaxFileSize, MaxItems, MaxEntries, MaxArgValues); it also matches
+// ErrFormat.
 var ErrTooLarge = fmt.Errorf("%w: too large", ErrFormat)
 
 // File is one trace: what a single recorded run of a target used.
