@@ -97,6 +97,7 @@ func FromCoverage(tool, profile string, inputs []string, p *policy.Policy, c *re
 	if c.Lost > 0 {
 		v.Notes = append(v.Notes, fmt.Sprintf("the recorder lost %d events: the run was not completely recorded", c.Lost))
 	}
+	v.Notes = append(v.Notes, c.Notes...)
 	return v
 }
 

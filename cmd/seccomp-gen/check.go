@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"os"
 	"sort"
 	"strings"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/seccomp-gen/seccomp-gen/internal/atomicfile"
 	"github.com/seccomp-gen/seccomp-gen/reduce"
 	"github.com/seccomp-gen/seccomp-gen/report"
+	"github.com/seccomp-gen/seccomp-gen/scmp"
 	"github.com/seccomp-gen/seccomp-gen/trace"
 )
 
@@ -36,7 +38,9 @@ would, for every ABI it covers).
 
 A syscall is missing when the profile denies it (a rule or the default
 action), when its ABI is not one the profile lists (runtimes kill such
-tasks), or when libseccomp cannot name its number.
+tasks), or when libseccomp cannot name its number (no profile can allow it).
+A trace line whose name is not its number's (brk with 101, ptrace's number)
+is an error, as in generate.
 
 ` + verdictExitHelp,
 		Example: `  seccomp-gen check -p app.json run1.trace.yaml run2.trace.yaml
@@ -65,6 +69,12 @@ func (o *checkOptions) run() error {
 		if err != nil {
 			return usageErr(fmt.Errorf("trace %w", err))
 		}
+		// Name and number must agree, by the rule generate uses; a number
+		// libseccomp cannot name stays unnamed and is reported as not
+		// coverable.
+		if _, err := f.ResolveNames(scmp.Tables{}); err != nil {
+			return usageErr(fmt.Errorf("trace %s: %w", path, err))
+		}
 		if f.Lost > 0 && !o.allowIncomplete {
 			return usageErrf("trace %s: incomplete, the recorder lost %d events: a verdict could miss syscalls (--allow-incomplete to check anyway)", path, f.Lost)
 		}
@@ -86,6 +96,9 @@ func (o *checkOptions) run() error {
 			return usageErr(err)
 		}
 		return err
+	}
+	for i, f := range files[:len(o.traces)] {
+		warnUnsealed(os.Stderr, "check", o.traces[i], f)
 	}
 	v := report.FromCoverage("check", o.profile, o.traces, reduce.PolicyOf(p), cov)
 	return o.emit(v)
