@@ -68,6 +68,8 @@ Typical loop:
 		newCheckCmd(),
 		newDiffCmd(),
 		newLintCmd(),
+		newVersionCmd(),
+		newDoctorCmd(),
 		newExecCmd(), // hidden: the child side of replay --enforce
 	)
 	return root
