@@ -70,6 +70,7 @@ Typical loop:
 		newLintCmd(),
 		newVersionCmd(),
 		newDoctorCmd(),
+		newManCmd(),  // hidden: make man
 		newExecCmd(), // hidden: the child side of replay --enforce
 	)
 	return root
