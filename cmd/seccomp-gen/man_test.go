@@ -56,3 +56,17 @@ func TestManPages(t *testing.T) {
 		t.Errorf("doctor's page lacks its long help:\n%s", doctor)
 	}
 }
+
+// TestCompletions: the README's completion commands print scripts.
+func TestCompletions(t *testing.T) {
+	for shell, want := range map[string]string{
+		"bash": "# bash completion V2 for seccomp-gen",
+		"zsh":  "#compdef seccomp-gen",
+		"fish": "# fish completion for seccomp-gen",
+	} {
+		out, stderr, code := sg(t, t.TempDir(), "completion", shell)
+		if code != 0 || !strings.HasPrefix(out, want) || !strings.Contains(out, "__complete") {
+			t.Errorf("completion %s: exit %d, %.80q, stderr %q", shell, code, out, stderr)
+		}
+	}
+}
