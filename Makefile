@@ -5,15 +5,16 @@ GO ?= go
 BIN := bin/seccomp-gen
 # Debian packages the build, the tests, the demo and the benchmarks need.
 DEB_PACKAGES := libseccomp-dev pkg-config gcc libc6-dev clang llvm libbpf-dev bpftool \
-	runc crun strace busybox-static util-linux gcc-12-multilib
-# What `make release` adds on an amd64 host: the arm64 cross compiler, arm64's
-# static libseccomp (multiarch: `make deps` adds the arm64 architecture to
-# dpkg first) and qemu to run the arm64 binary in the tests. Debian's
-# gcc-multilib meta package conflicts with every cross gcc, so gcc -m32 comes
-# from gcc-12-multilib (what gcc-multilib depends on) and the cross compiler
-# is the versioned gcc-12-aarch64-linux-gnu.
+	runc crun strace busybox-static util-linux gcc-multilib
+# What `make release` adds on an amd64 host: arm64's static libseccomp
+# (multiarch: `make deps` adds the arm64 architecture to dpkg first), the
+# arm64 libc, libgcc and binutils that clang cross-links against, and qemu
+# to run the arm64 binary in the tests. Not gcc-aarch64-linux-gnu: Debian's
+# gcc-multilib (gcc -m32, for the i386 workloads) conflicts with every
+# cross gcc.
 ifeq ($(shell uname -m),x86_64)
-DEB_PACKAGES += gcc-12-aarch64-linux-gnu libc6-dev-arm64-cross libseccomp-dev:arm64 qemu-user-static
+DEB_PACKAGES += libseccomp-dev:arm64 libc6-dev-arm64-cross libgcc-12-dev-arm64-cross \
+	binutils-aarch64-linux-gnu qemu-user-static
 endif
 # The compiler bpf2go is pinned to (Debian 12's clang).
 BPF_CLANG ?= clang-14
@@ -26,6 +27,13 @@ RELEASE_ARCHES ?= amd64 arm64
 RELEASE_FLAGS := -trimpath -buildvcs=false -tags osusergo,netgo \
 	-ldflags '-s -w -X main.version=$(VERSION) -linkmode external -extldflags "-static"'
 MAN_DIR ?= $(DIST)/man
+# arm64 is cross-compiled with clang (see DEB_PACKAGES). Debian 12's seccomp.h
+# (2.5.4) lacks four architecture tokens, which libseccomp-golang then defines
+# as one value; gcc accepts its switch over them, clang's cgo does not. Give
+# them their real values (those of later seccomp.h); libseccomp 2.5.4 rejects
+# those architectures either way.
+ARM64_CGO_CFLAGS := -O2 -g -DSCMP_ARCH_SH=AUDIT_ARCH_SHEL -DSCMP_ARCH_SHEB=AUDIT_ARCH_SH \
+	-DSCMP_ARCH_LOONGARCH64=AUDIT_ARCH_LOONGARCH64 -DSCMP_ARCH_M68K=AUDIT_ARCH_M68K
 
 .PHONY: all deps build test test-short demo generate check-generate bench bench-short lint clean release man
 
@@ -59,14 +67,14 @@ release:
 	@mkdir -p $(DIST)
 	@set -e; for arch in $(RELEASE_ARCHES); do \
 		case $$arch in \
-		amd64) cc=x86_64-linux-gnu-gcc; triplet=x86_64-linux-gnu ;; \
-		arm64) cc=aarch64-linux-gnu-gcc-12; triplet=aarch64-linux-gnu ;; \
+		amd64) cc=x86_64-linux-gnu-gcc; triplet=x86_64-linux-gnu; cflags="-O2 -g" ;; \
+		arm64) cc="clang --target=aarch64-linux-gnu"; triplet=aarch64-linux-gnu; cflags="$(ARM64_CGO_CFLAGS)" ;; \
 		*) echo "make release: unknown architecture $$arch" >&2; exit 1 ;; \
 		esac; \
-		command -v $$cc >/dev/null || { echo "make release: $$cc not found (make deps installs it)" >&2; exit 1; }; \
+		command -v $${cc%% *} >/dev/null || { echo "make release: $${cc%% *} not found (make deps installs it)" >&2; exit 1; }; \
 		[ -f /usr/lib/$$triplet/libseccomp.a ] || { echo "make release: /usr/lib/$$triplet/libseccomp.a not found (make deps installs libseccomp-dev:$$arch)" >&2; exit 1; }; \
 		echo "make release: $(DIST)/seccomp-gen-linux-$$arch ($(VERSION))"; \
-		CGO_ENABLED=1 GOOS=linux GOARCH=$$arch CC=$$cc \
+		CGO_ENABLED=1 GOOS=linux GOARCH=$$arch CC="$$cc" CGO_CFLAGS="$$cflags" \
 			PKG_CONFIG_LIBDIR=/usr/lib/$$triplet/pkgconfig:/usr/share/pkgconfig \
 			$(GO) build $(RELEASE_FLAGS) -o $(DIST)/seccomp-gen-linux-$$arch.tmp ./cmd/seccomp-gen; \
 		mv $(DIST)/seccomp-gen-linux-$$arch.tmp $(DIST)/seccomp-gen-linux-$$arch; \
