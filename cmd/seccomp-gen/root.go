@@ -68,6 +68,9 @@ Typical loop:
 		newCheckCmd(),
 		newDiffCmd(),
 		newLintCmd(),
+		newVersionCmd(),
+		newDoctorCmd(),
+		newManCmd(),  // hidden: make man
 		newExecCmd(), // hidden: the child side of replay --enforce
 	)
 	return root
