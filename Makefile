@@ -6,11 +6,36 @@ BIN := bin/seccomp-gen
 # Debian packages the build, the tests, the demo and the benchmarks need.
 DEB_PACKAGES := libseccomp-dev pkg-config gcc libc6-dev clang llvm libbpf-dev bpftool \
 	runc crun strace busybox-static util-linux gcc-multilib
+# What `make release` adds on an amd64 host: arm64's static libseccomp
+# (multiarch: `make deps` adds the arm64 architecture to dpkg first), the
+# arm64 libc, libgcc and binutils that clang cross-links against, and qemu
+# to run the arm64 binary in the tests. Not gcc-aarch64-linux-gnu: Debian's
+# gcc-multilib (gcc -m32, for the i386 workloads) conflicts with every
+# cross gcc.
+ifeq ($(shell uname -m),x86_64)
+DEB_PACKAGES += libseccomp-dev:arm64 libc6-dev-arm64-cross libgcc-12-dev-arm64-cross \
+	binutils-aarch64-linux-gnu qemu-user-static
+endif
 # The compiler bpf2go is pinned to (Debian 12's clang).
 BPF_CLANG ?= clang-14
 TEST_TIMEOUT ?= 30m
 
-.PHONY: all deps build test test-short demo generate check-generate bench bench-short lint clean
+# make release: static binaries per architecture, into dist/.
+DIST := dist
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
+RELEASE_ARCHES ?= amd64 arm64
+RELEASE_FLAGS := -trimpath -buildvcs=false -tags osusergo,netgo \
+	-ldflags '-s -w -X main.version=$(VERSION) -linkmode external -extldflags "-static"'
+MAN_DIR ?= $(DIST)/man
+# arm64 is cross-compiled with clang (see DEB_PACKAGES). Debian 12's seccomp.h
+# (2.5.4) lacks four architecture tokens, which libseccomp-golang then defines
+# as one value; gcc accepts its switch over them, clang's cgo does not. Give
+# them their real values (those of later seccomp.h); libseccomp 2.5.4 rejects
+# those architectures either way.
+ARM64_CGO_CFLAGS := -O2 -g -DSCMP_ARCH_SH=AUDIT_ARCH_SHEL -DSCMP_ARCH_SHEB=AUDIT_ARCH_SH \
+	-DSCMP_ARCH_LOONGARCH64=AUDIT_ARCH_LOONGARCH64 -DSCMP_ARCH_M68K=AUDIT_ARCH_M68K
+
+.PHONY: all deps build test test-short demo generate check-generate bench bench-short lint clean release man
 
 all: build
 
@@ -21,6 +46,9 @@ deps:
 	if [ -n "$$missing" ]; then \
 		echo "make deps: installing missing Debian packages:$$missing"; \
 		if [ "$$(id -u)" != 0 ]; then echo "make deps: need root to apt-get install:$$missing" >&2; exit 1; fi; \
+		for a in $$(printf '%s\n' $$missing | sed -n 's/.*:\(.*\)/\1/p' | sort -u); do \
+			dpkg --print-foreign-architectures | grep -qx "$$a" || { echo "make deps: dpkg --add-architecture $$a"; dpkg --add-architecture $$a; }; \
+		done; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	else echo "make deps: all Debian packages present"; fi
 	@command -v $(GO) >/dev/null || { echo "make deps: Go is not installed (need Go >= 1.24 on PATH)" >&2; exit 1; }
@@ -28,8 +56,35 @@ deps:
 build:
 	$(GO) build -o $(BIN) ./cmd/seccomp-gen
 
-test: deps
+# The release tests (internal/release) run the binaries in dist/, so the
+# suite builds them first (Go's build cache keeps that to the link step).
+test: deps release
 	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./...
+
+# Static binaries for linux/amd64 and linux/arm64 (cgo, Debian's static
+# libseccomp, the eBPF objects embedded) and their SHA-256 sums, in dist/.
+release:
+	@mkdir -p $(DIST)
+	@set -e; for arch in $(RELEASE_ARCHES); do \
+		case $$arch in \
+		amd64) cc=x86_64-linux-gnu-gcc; triplet=x86_64-linux-gnu; cflags="-O2 -g" ;; \
+		arm64) cc="clang --target=aarch64-linux-gnu"; triplet=aarch64-linux-gnu; cflags="$(ARM64_CGO_CFLAGS)" ;; \
+		*) echo "make release: unknown architecture $$arch" >&2; exit 1 ;; \
+		esac; \
+		command -v $${cc%% *} >/dev/null || { echo "make release: $${cc%% *} not found (make deps installs it)" >&2; exit 1; }; \
+		[ -f /usr/lib/$$triplet/libseccomp.a ] || { echo "make release: /usr/lib/$$triplet/libseccomp.a not found (make deps installs libseccomp-dev:$$arch)" >&2; exit 1; }; \
+		echo "make release: $(DIST)/seccomp-gen-linux-$$arch ($(VERSION))"; \
+		CGO_ENABLED=1 GOOS=linux GOARCH=$$arch CC="$$cc" CGO_CFLAGS="$$cflags" \
+			PKG_CONFIG_LIBDIR=/usr/lib/$$triplet/pkgconfig:/usr/share/pkgconfig \
+			$(GO) build $(RELEASE_FLAGS) -o $(DIST)/seccomp-gen-linux-$$arch.tmp ./cmd/seccomp-gen; \
+		mv $(DIST)/seccomp-gen-linux-$$arch.tmp $(DIST)/seccomp-gen-linux-$$arch; \
+	done
+	cd $(DIST) && sha256sum $(addprefix seccomp-gen-linux-,$(RELEASE_ARCHES)) > SHA256SUMS
+
+# Man pages (section 1) for every command, from the same text as --help.
+man:
+	@mkdir -p $(MAN_DIR)
+	SOURCE_DATE_EPOCH=$$(git log -1 --format=%ct 2>/dev/null || date +%s) $(GO) run ./cmd/seccomp-gen __man $(MAN_DIR)
 
 test-short:
 	$(GO) test -short ./...
@@ -62,4 +117,4 @@ lint:
 	@if command -v golangci-lint >/dev/null; then golangci-lint run ./...; fi
 
 clean:
-	rm -rf bin demo
+	rm -rf bin demo $(DIST)

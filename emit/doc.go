@@ -66,4 +66,24 @@
 // problem. A profile without architectures means the native one, as runtimes
 // treat it. Docker's archMap is read as the runtime would on this machine:
 // the entry of the native architecture plus its sub-architectures.
+//
+// Keys: every key of the seccomp object, at every depth, and the keys on the
+// way to it in a config.json (linux, linux.seccomp) must be spelled exactly
+// and appear once. runc reads config.json with Go's encoding/json (keys
+// match case-insensitively with Unicode folding, the last duplicate wins),
+// crun with an exact C parser (the first duplicate wins, a key ends at a
+// NUL); anything they could read differently is a *KeyError naming the key
+// path. Escapes that decode to the exact key ("se\u0063comp") are the key.
+//
+// Names: a syscall name libseccomp knows on none of the profile's ABIs is an
+// *UnknownSyscallsError naming the file, the rules, the names and the ABIs
+// (runtimes drop such names silently). ReadWith/ParseWith with
+// ReadOptions.AllowUnknownSyscalls make it a warning and drop the names.
+//
+// Bounds: MaxProfileSize (4 MiB, checked before parsing), MaxRules,
+// MaxNames, MaxArgs, MaxConditions, MaxDepth, and a bound on YAML nodes
+// with aliases expanded.
+//
+// ParseRaw/ReadRaw return the profile as written (an *emit.Raw: rules in
+// file order with their key paths, unknown names listed) for package lint.
 package emit

@@ -371,7 +371,7 @@ var badProfiles = []struct {
 	{"null", "null", "top level must be an object"},
 	{"text", "hello", "top level must be an object"},
 	{"yaml docker", "defaultAction: SCMP_ACT_ERRNO\n", "not JSON"},
-	{"truncated", `{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [`, "neither JSON nor YAML"},
+	{"truncated", `{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [`, "truncated JSON"},
 	{"unknown key", `{"defaultAction":"SCMP_ACT_ERRNO","architectures":["SCMP_ARCH_X86_64"],"defaultAktion":"x"}`, "defaultAktion"},
 	{"unknown action", `{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_PERMIT"}]}`, "unknown action"},
 	{"unknown default", `{"defaultAction":"ALLOW"}`, "unknown action"},

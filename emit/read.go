@@ -7,7 +7,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
+	"strconv"
 	"strings"
+	"unicode"
 
 	"gopkg.in/yaml.v3"
 
@@ -30,88 +33,289 @@ var Flags = []string{
 // MaxErrno is the largest errno a seccomp filter can return (MAX_ERRNO).
 const MaxErrno = 4095
 
+// Bounds on what the reader accepts. Real profiles are far below them:
+// moby's default.json is about 20 KiB with some 60 rules and 400 names, and
+// a reducer-style profile lists every syscall libseccomp knows (about 500
+// names). Inputs beyond them are refused before they cost time or memory.
+const (
+	// MaxProfileSize is the largest profile file, in bytes (4 MiB). For a
+	// whole config.json it bounds the whole file.
+	MaxProfileSize = 4 << 20
+	// MaxRules is the largest number of syscall rules (entries of
+	// "syscalls").
+	MaxRules = 4096
+	// MaxNames is the largest number of syscall names over all rules.
+	MaxNames = 32768
+	// MaxArgs is the largest number of argument conditions in one rule.
+	MaxArgs = 64
+	// MaxConditions bounds the argument conditions of a whole profile,
+	// each counted once per syscall name of its rule: libseccomp's compile
+	// time grows faster than linearly with them (8192 take about a second,
+	// 32768 almost a minute), and a filter with that many would not fit
+	// the kernel's 4096 instructions anyway.
+	MaxConditions = 8192
+	// MaxDepth is the deepest nesting of objects and arrays (JSON or YAML).
+	MaxDepth = 64
+	// maxYAMLNodes bounds the YAML nodes of an SPO document counted with
+	// every alias expanded (an alias bomb is a few lines that expand to
+	// billions of nodes).
+	maxYAMLNodes = 1 << 20
+)
+
 // Ops lists the argument comparison operators.
 var Ops = []policy.Op{policy.OpNotEqual, policy.OpLessThan, policy.OpLessEqual, policy.OpEqualTo,
 	policy.OpGreaterEqual, policy.OpGreaterThan, policy.OpMaskedEqual}
 
+// ReadOptions change what ReadWith and ParseWith accept.
+type ReadOptions struct {
+	// AllowUnknownSyscalls turns syscall names that libseccomp knows on
+	// none of the profile's ABIs from an error into a warning (for
+	// profiles written for a newer libseccomp). The names are dropped, as
+	// runc and crun drop them, and a rule left without names goes too.
+	AllowUnknownSyscalls bool
+	// Warn receives warnings, such as the *UnknownSyscallsError of dropped
+	// names, prefixed with the file name. Nil discards them.
+	Warn func(error)
+}
+
 // Read reads a profile file in any format the writers produce ("-" reads
-// standard input). Errors name the file.
+// standard input). Errors name the file. Names libseccomp cannot resolve are
+// errors (see ReadWith).
 func Read(path string) (*policy.Policy, Format, error) {
-	var data []byte
-	var err error
-	if path == "-" {
-		data, err = io.ReadAll(os.Stdin)
-	} else {
-		data, err = os.ReadFile(path)
-	}
+	return ReadWith(path, ReadOptions{})
+}
+
+// ReadWith is Read with options.
+func ReadWith(path string, o ReadOptions) (*policy.Policy, Format, error) {
+	name, data, err := readFile(path)
 	if err != nil {
-		return nil, "", fmt.Errorf("profile: %w", err)
+		return nil, "", err
 	}
+	return ParseWith(name, data, o)
+}
+
+// readFile reads at most MaxProfileSize bytes of path ("-": standard
+// input) and returns the name errors should use.
+func readFile(path string) (string, []byte, error) {
+	var r io.Reader
+	name := path
 	if path == "-" {
-		path = "<stdin>"
+		r, name = os.Stdin, "<stdin>"
+	} else {
+		f, err := os.Open(path)
+		if err != nil {
+			return "", nil, fmt.Errorf("profile: %w", err)
+		}
+		defer f.Close()
+		r = f
 	}
-	return Parse(path, data)
+	data, err := io.ReadAll(io.LimitReader(r, MaxProfileSize+1))
+	if err != nil {
+		return "", nil, fmt.Errorf("profile: %s: %w", name, err)
+	}
+	if len(data) > MaxProfileSize {
+		return "", nil, fmt.Errorf("%s: %w", name, errTooLarge())
+	}
+	return name, data, nil
+}
+
+func errTooLarge() error {
+	return invalid("larger than %d MiB, the most a profile may have (moby's default.json is about 20 KiB); not read", MaxProfileSize>>20)
 }
 
 // Parse reads a profile from data; name is used in errors. It detects the
 // format: an SPO SeccompProfile (apiVersion/kind), a whole OCI config.json
 // (ociVersion, linux, process or root keys) or a Docker/OCI seccomp object.
-// The policy comes back canonicalised.
+// The policy comes back canonicalised. Names libseccomp cannot resolve are
+// errors (see ParseWith).
 func Parse(name string, data []byte) (*policy.Policy, Format, error) {
-	p, f, err := parse(data)
+	return ParseWith(name, data, ReadOptions{})
+}
+
+// ParseWith is Parse with options.
+func ParseWith(name string, data []byte, o ReadOptions) (*policy.Policy, Format, error) {
+	raw, err := ParseRaw(name, data)
 	if err != nil {
+		return nil, "", err
+	}
+	p := raw.Policy
+	if len(raw.Unknown) > 0 {
+		uerr := fmt.Errorf("%s: %w", name, &UnknownSyscallsError{Names: raw.Unknown, Arches: p.Arches})
+		if !o.AllowUnknownSyscalls {
+			return nil, "", uerr
+		}
+		if o.Warn != nil {
+			o.Warn(uerr)
+		}
+		p = dropUnknown(p, raw.Unknown)
+	}
+	if err := finish(p); err != nil {
 		return nil, "", fmt.Errorf("%s: %w", name, err)
 	}
-	return p, f, nil
+	return p, raw.Format, nil
+}
+
+// Raw is a profile as written: its rules in file order, not canonicalised,
+// with names libseccomp cannot resolve kept and listed. Linters read it;
+// everything else wants Parse.
+type Raw struct {
+	Format Format
+	// Policy has the rules in file order, one per entry of "syscalls".
+	// Arches are filled in (native when the profile lists none).
+	Policy *policy.Policy
+	// Where[i] is the key path of Policy.Rules[i] in the file, such as
+	// "syscalls[3]" or "linux.seccomp.syscalls[0]".
+	Where []string
+	// ArchMap is true when the ABIs came from Docker's archMap (the
+	// native entry plus its sub-architectures), not from "architectures".
+	ArchMap bool
+	// Unknown lists the names libseccomp knows on none of Policy.Arches.
+	Unknown []UnknownName
+}
+
+// UnknownName is a syscall name libseccomp cannot resolve on any ABI of the
+// profile.
+type UnknownName struct {
+	Rule  int    // index into Raw.Policy.Rules (file order)
+	Where string // key path of the rule, "syscalls[3]"
+	Name  string
+}
+
+// UnknownSyscallsError lists the syscall names of a profile that libseccomp
+// knows on none of its ABIs. runc and crun drop such names without a word,
+// so a rule meant to deny "ptarce" denies nothing.
+type UnknownSyscallsError struct {
+	Names  []UnknownName
+	Arches []string
+}
+
+func (e *UnknownSyscallsError) Error() string {
+	var s []string
+	for _, u := range e.Names {
+		s = append(s, fmt.Sprintf("%s %q", u.Where, u.Name))
+	}
+	what := "a syscall name"
+	if len(e.Names) > 1 {
+		what = "syscall names"
+	}
+	return fmt.Sprintf("%s: %s that libseccomp %s knows on none of the profile's ABIs (%s); runc and crun drop such names silently",
+		strings.Join(s, ", "), what, scmp.LibraryVersion(), strings.Join(e.Arches, ", "))
+}
+
+// Unwrap makes the error an ErrInvalidProfile.
+func (e *UnknownSyscallsError) Unwrap() error { return ErrInvalidProfile }
+
+// KeyError is a key a runtime could read differently from seccomp-gen: a
+// duplicate (runc's Go parser keeps the last, crun's the first), a case or
+// Unicode-fold variant of a known key (Go's encoding/json matches it, crun
+// does not), or one with a NUL (crun's C strings end there).
+type KeyError struct {
+	Path   string // "linux.Seccomp", "syscalls[2].names"
+	Reason string
+}
+
+func (e *KeyError) Error() string { return e.Path + ": " + e.Reason }
+
+// Unwrap makes the error an ErrInvalidProfile.
+func (e *KeyError) Unwrap() error { return ErrInvalidProfile }
+
+// ParseRaw reads a profile as written (see Raw). It refuses what Parse
+// refuses, except names libseccomp cannot resolve (listed in Unknown) and
+// profiles whose rules deny nothing under an allowing default (a linter's
+// findings, Parse's errors).
+func ParseRaw(name string, data []byte) (*Raw, error) {
+	if len(data) > MaxProfileSize {
+		return nil, fmt.Errorf("%s: %w", name, errTooLarge())
+	}
+	raw, err := parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return raw, nil
+}
+
+// ReadRaw reads a profile file as written (see ParseRaw).
+func ReadRaw(path string) (*Raw, error) {
+	name, data, err := readFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRaw(name, data)
 }
 
 func invalid(format string, a ...any) error {
 	return fmt.Errorf("%w: %s", ErrInvalidProfile, fmt.Sprintf(format, a...))
 }
 
-func parse(data []byte) (*policy.Policy, Format, error) {
+func keyErr(path, format string, a ...any) error {
+	return &KeyError{Path: path, Reason: fmt.Sprintf(format, a...)}
+}
+
+// configKeys are the top-level keys that make a JSON object an OCI
+// config.json.
+var configKeys = []string{"ociVersion", "linux", "process", "root"}
+
+func parse(data []byte) (*Raw, error) {
 	trimmed := bytes.TrimSpace(data)
 	if len(trimmed) == 0 {
-		return nil, "", invalid("empty file")
+		return nil, invalid("empty file")
 	}
-	var root yaml.Node
-	if err := yaml.Unmarshal(trimmed, &root); err != nil {
-		return nil, "", invalid("neither JSON nor YAML: %s", oneLine(err))
+	if trimmed[0] == '{' {
+		tree, jerr := parseJSONTree(trimmed)
+		if jerr == nil {
+			return parseJSON(trimmed, tree)
+		}
+		// Not JSON: it may still be a flow-style YAML SeccompProfile.
+		if root, err := parseYAMLTree(trimmed); err == nil && isSPO(root) {
+			return parseSPO(trimmed)
+		}
+		return nil, jerr
 	}
-	if root.Kind != yaml.DocumentNode || len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode {
-		return nil, "", invalid("not a profile: the top level must be an object")
+	root, err := parseYAMLTree(trimmed)
+	if err != nil {
+		return nil, err
 	}
-	keys := map[string]bool{}
-	m := root.Content[0]
+	if !isSPO(root) {
+		return nil, invalid("not JSON: Docker and OCI profiles are JSON objects (YAML is read only for SPO SeccompProfile objects)")
+	}
+	return parseSPO(trimmed)
+}
+
+// isSPO reports whether a YAML top level has apiVersion or kind.
+func isSPO(m *yaml.Node) bool {
 	for i := 0; i+1 < len(m.Content); i += 2 {
-		keys[m.Content[i].Value] = true
+		if k := m.Content[i].Value; k == "apiVersion" || k == "kind" {
+			return true
+		}
+	}
+	return false
+}
+
+func parseJSON(data []byte, tree *jnode) (*Raw, error) {
+	var spo, config bool
+	for _, k := range tree.keys {
+		spo = spo || k == "apiVersion" || k == "kind"
+		for _, c := range configKeys {
+			config = config || foldKey(k, c)
+		}
 	}
 	switch {
-	case keys["apiVersion"] || keys["kind"]:
-		p, err := parseSPO(trimmed)
-		return p, FormatSPO, err
-	case keys["ociVersion"] || keys["linux"] || keys["process"] || keys["root"]:
-		p, err := parseOCIConfig(trimmed)
-		return p, FormatOCIConfig, err
+	case spo:
+		return parseSPO(data)
+	case config:
+		return parseOCIConfig(data, tree)
 	}
-	if trimmed[0] != '{' {
-		return nil, "", invalid("not JSON: Docker and OCI profiles are JSON objects (YAML is read only for SPO SeccompProfile objects)")
+	if err := checkKeys(tree, "", profileKeys); err != nil {
+		return nil, err
 	}
-	if err := checkKeys(m, "", profileKeys); err != nil {
-		return nil, "", err
-	}
-	var j profileJSON
-	if err := strictJSON(trimmed, &j); err != nil {
-		return nil, "", err
-	}
-	p, docker, err := fromJSON(&j)
+	raw, err := readProfileJSON(data, "")
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
-	if docker {
-		return p, FormatDocker, nil
+	if raw.Format == "" {
+		raw.Format = FormatOCI
 	}
-	return p, FormatOCI, nil
+	return raw, nil
 }
 
 func strictJSON(data []byte, v any) error {
@@ -148,86 +352,293 @@ func oneLine(err error) string {
 	return strings.ReplaceAll(s, "\n", "; ")
 }
 
-func parseOCIConfig(data []byte) (*policy.Policy, error) {
+// parseOCIConfig reads linux.seccomp of a whole config.json. Both keys on
+// the way must be spelled exactly and appear once: runc (Go's
+// encoding/json, case-insensitive, last duplicate wins) and crun (exact
+// match, first duplicate wins) would otherwise load different profiles, or
+// one of them none at all.
+func parseOCIConfig(data []byte, tree *jnode) (*Raw, error) {
+	linux, err := pathKey(tree, "", "linux")
+	if err != nil {
+		return nil, err
+	}
+	if linux == nil || linux.null {
+		return nil, invalid("OCI config.json has no linux.seccomp: the container would run without seccomp")
+	}
+	if linux.kind != '{' {
+		return nil, keyErr("linux", "not a JSON object")
+	}
+	sec, err := pathKey(linux, "linux.", "seccomp")
+	if err != nil {
+		return nil, err
+	}
+	if sec == nil || sec.null {
+		return nil, invalid("OCI config.json has no linux.seccomp: the container would run without seccomp")
+	}
+	if sec.kind != '{' {
+		return nil, keyErr("linux.seccomp", "not a JSON object")
+	}
+	if err := checkKeys(sec, "linux.seccomp.", profileKeys); err != nil {
+		return nil, err
+	}
+	// The keys on the path are exact and unique now, so encoding/json's
+	// case-insensitive matching finds exactly them.
 	var cfg struct {
-		Linux *struct {
+		Linux struct {
 			Seccomp json.RawMessage `json:"seccomp"`
 		} `json:"linux"`
-	}
-	if data[0] != '{' {
-		return nil, invalid("OCI config.json: not JSON")
 	}
 	if err := json.Unmarshal(data, &cfg); err != nil {
 		return nil, invalid("OCI config.json: %s", jsonError(data, err))
 	}
-	if cfg.Linux == nil || len(cfg.Linux.Seccomp) == 0 || string(cfg.Linux.Seccomp) == "null" {
-		return nil, invalid("OCI config.json has no linux.seccomp: the container would run without seccomp")
-	}
-	var node yaml.Node
-	if err := yaml.Unmarshal(cfg.Linux.Seccomp, &node); err == nil && len(node.Content) == 1 {
-		if err := checkKeys(node.Content[0], "linux.seccomp.", profileKeys); err != nil {
-			return nil, err
-		}
-	}
-	var j profileJSON
-	if err := strictJSON(cfg.Linux.Seccomp, &j); err != nil {
-		return nil, fmt.Errorf("linux.seccomp: %w", err)
-	}
-	p, _, err := fromJSON(&j)
+	raw, err := readProfileJSON(cfg.Linux.Seccomp, "linux.seccomp.")
 	if err != nil {
-		return nil, fmt.Errorf("linux.seccomp: %w", err)
+		return nil, err
 	}
-	return p, nil
+	raw.Format = FormatOCIConfig
+	return raw, nil
 }
 
-// fromJSON converts a decoded Docker/OCI object; docker reports whether it
-// used Docker-only fields.
-func fromJSON(j *profileJSON) (*policy.Policy, bool, error) {
+// pathKey returns the value of key in the object n, refusing every other
+// spelling a runtime could take for it and a second occurrence.
+func pathKey(n *jnode, prefix, key string) (*jnode, error) {
+	var found *jnode
+	for i, k := range n.keys {
+		if !foldKey(k, key) {
+			continue
+		}
+		if err := exactKey(prefix, k, key); err != nil {
+			return nil, err
+		}
+		if found != nil {
+			return nil, keyErr(prefix+key, "duplicate key: runc reads the last one, crun the first")
+		}
+		found = n.vals[i]
+	}
+	return found, nil
+}
+
+// foldKey reports whether a runtime could take k for want: Go's
+// encoding/json matches keys with Unicode simple case folding (so "ſeccomp"
+// is "seccomp"), and crun's C strings end at the first NUL.
+func foldKey(k, want string) bool {
+	if i := strings.IndexByte(k, 0); i >= 0 {
+		k = k[:i]
+	}
+	return strings.EqualFold(k, want)
+}
+
+// exactKey refuses k when it is a variant of want rather than want.
+func exactKey(prefix, k, want string) error {
+	if k == want {
+		return nil
+	}
+	p := prefix + showKey(k)
+	if strings.IndexByte(k, 0) >= 0 {
+		return keyErr(p, "key with a NUL character: crun reads it as %q, runc does not", want)
+	}
+	return keyErr(p, "key differs from %q only in case: runc (Go's JSON) reads it as %s, crun ignores it; spell it %q", want, want, want)
+}
+
+// showKey prints a key in a key path, quoted when it has characters that
+// would make the path ambiguous or unreadable.
+func showKey(k string) string {
+	for _, r := range k {
+		if r == '.' || r == '[' || r == '"' || !unicode.IsPrint(r) || unicode.IsSpace(r) {
+			return strconv.Quote(k)
+		}
+	}
+	if k == "" {
+		return `""`
+	}
+	return k
+}
+
+// readProfileJSON decodes a Docker/OCI seccomp object whose keys checkKeys
+// passed; prefix is its key path in the file.
+func readProfileJSON(data []byte, prefix string) (*Raw, error) {
+	var j profileJSON
+	if err := strictJSON(data, &j); err != nil {
+		if prefix != "" {
+			return nil, fmt.Errorf("%s: %w", strings.TrimSuffix(prefix, "."), err)
+		}
+		return nil, err
+	}
+	return fromJSON(&j, prefix)
+}
+
+// fromJSON converts a decoded Docker/OCI object.
+func fromJSON(j *profileJSON, prefix string) (*Raw, error) {
 	docker := len(j.ArchMap) > 0
 	p := &policy.Policy{DefaultAction: j.DefaultAction, DefaultErrno: j.DefaultErrnoRet, Flags: j.Flags}
 	if err := checkHead(j.DefaultAction, j.DefaultErrnoRet, j.ListenerPath, j.ListenerMetadata); err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	if len(j.Architectures) > 0 && len(j.ArchMap) > 0 {
-		return nil, false, invalid("both architectures and archMap are set (Docker refuses that too)")
+		return nil, invalid("both architectures and archMap are set (Docker refuses that too)")
+	}
+	if err := checkCounts(prefix+"syscalls", len(j.Syscalls), func(i int) (int, int) {
+		n := len(j.Syscalls[i].Names)
+		if j.Syscalls[i].Name != "" {
+			n++
+		}
+		return n, len(j.Syscalls[i].Args)
+	}); err != nil {
+		return nil, err
 	}
 	arches, err := readArches(j.Architectures, "architectures")
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
 	if len(j.ArchMap) > 0 {
 		arches, err = readArchMap(j.ArchMap)
 		if err != nil {
-			return nil, false, err
+			return nil, err
 		}
 	}
 	p.Arches = arches
+	raw := &Raw{Policy: p, ArchMap: len(j.ArchMap) > 0}
 	for i, s := range j.Syscalls {
-		where := fmt.Sprintf("syscalls[%d]", i)
+		where := fmt.Sprintf("%ssyscalls[%d]", prefix, i)
 		if s.Name != "" || s.Comment != "" || s.Includes != nil || s.Excludes != nil {
 			docker = true
 		}
 		if !s.Includes.empty() || !s.Excludes.empty() {
-			return nil, false, invalid("%s: conditional entries (includes/excludes) depend on the host; resolve them first (for example with 'docker' itself) and keep only plain entries", where)
+			return nil, invalid("%s: conditional entries (includes/excludes) depend on the host; resolve them first (for example with 'docker' itself) and keep only plain entries", where)
 		}
 		names := s.Names
 		if s.Name != "" {
 			if len(s.Names) > 0 {
-				return nil, false, invalid("%s: both name and names are set (Docker refuses that too)", where)
+				return nil, invalid("%s: both name and names are set (Docker refuses that too)", where)
 			}
 			names = []string{s.Name}
 		}
 		r, err := readRule(where, names, s.Action, s.ErrnoRet, s.Args)
 		if err != nil {
-			return nil, false, err
+			return nil, err
 		}
 		r.Comment = s.Comment
 		p.Rules = append(p.Rules, r)
+		raw.Where = append(raw.Where, where)
 	}
-	if err := finish(p); err != nil {
-		return nil, false, err
+	if err := finishRaw(raw); err != nil {
+		return nil, err
 	}
-	return p, docker, nil
+	if docker {
+		raw.Format = FormatDocker
+	}
+	return raw, nil
+}
+
+// checkCounts refuses more than MaxRules rules, MaxNames names in all or
+// MaxArgs conditions in one rule; counts(i) gives rule i's names and args.
+func checkCounts(field string, rules int, counts func(int) (names, args int)) error {
+	if rules > MaxRules {
+		return invalid("%s: %d rules, more than the %d a profile may have", field, rules, MaxRules)
+	}
+	total, conds := 0, 0
+	for i := 0; i < rules; i++ {
+		n, a := counts(i)
+		total += n
+		conds += n * a
+		if a > MaxArgs {
+			return invalid("%s[%d]: %d argument conditions, more than the %d a rule may have", field, i, a, MaxArgs)
+		}
+	}
+	if total > MaxNames {
+		return invalid("%s: %d syscall names in all, more than the %d a profile may have", field, total, MaxNames)
+	}
+	if conds > MaxConditions {
+		return invalid("%s: %d argument conditions (each counted once per syscall its rule names), more than the %d a profile may have", field, conds, MaxConditions)
+	}
+	return nil
+}
+
+// finishRaw fills in the native architecture when none is listed, checks
+// the flags and lists the names libseccomp cannot resolve on any listed
+// ABI.
+func finishRaw(raw *Raw) error {
+	p := raw.Policy
+	if err := checkFlags(p.Flags); err != nil {
+		return invalid("%s", err)
+	}
+	if len(p.Arches) == 0 {
+		native, err := scmp.Native()
+		if err != nil {
+			return err
+		}
+		p.Arches = []string{native}
+	}
+	for i, r := range p.Rules {
+		for _, n := range r.Names {
+			if !knownOnAny(p.Arches, n) {
+				raw.Unknown = append(raw.Unknown, UnknownName{Rule: i, Where: raw.Where[i], Name: n})
+			}
+		}
+	}
+	return nil
+}
+
+func knownOnAny(arches []string, name string) bool {
+	for _, a := range arches {
+		if scmp.Has(a, name) {
+			return true
+		}
+	}
+	return false
+}
+
+// dropUnknown returns p without the unknown names, and without rules that
+// named nothing else, as runtimes load it.
+func dropUnknown(p *policy.Policy, unknown []UnknownName) *policy.Policy {
+	drop := map[int]map[string]bool{}
+	for _, u := range unknown {
+		if drop[u.Rule] == nil {
+			drop[u.Rule] = map[string]bool{}
+		}
+		drop[u.Rule][u.Name] = true
+	}
+	q := *p
+	q.Rules = nil
+	for i, r := range p.Rules {
+		if d := drop[i]; d != nil {
+			var keep []string
+			for _, n := range r.Names {
+				if !d[n] {
+					keep = append(keep, n)
+				}
+			}
+			if len(keep) == 0 {
+				continue
+			}
+			r.Names = keep
+		}
+		q.Rules = append(q.Rules, r)
+	}
+	return &q
+}
+
+// finish refuses profiles that allow everything, canonicalises and
+// validates.
+func finish(p *policy.Policy) error {
+	permissive := func(a policy.Action) bool { return a == policy.ActAllow || a == policy.ActLog }
+	if permissive(p.DefaultAction) {
+		denies := false
+		for _, r := range p.Rules {
+			denies = denies || !permissive(r.Action)
+		}
+		if len(p.Rules) == 0 {
+			return invalid("no syscall rules and defaultAction %s: the profile allows every syscall", p.DefaultAction)
+		}
+		if !denies {
+			return invalid("defaultAction %s and no rule that denies anything: the profile allows every syscall", p.DefaultAction)
+		}
+	}
+	p.Canonicalize()
+	if err := p.Validate(); err != nil {
+		return invalid("%s", err)
+	}
+	return nil
 }
 
 func checkHead(def policy.Action, errno *uint, listenerPath, listenerMeta string) error {
@@ -279,39 +690,6 @@ func readRule(where string, names []string, action policy.Action, errno *uint, a
 		}
 	}
 	return policy.Rule{Names: append([]string(nil), names...), Action: action, Errno: errno, Args: args}, nil
-}
-
-// finish checks the whole policy, fills in the native architecture when
-// none is listed, and canonicalises.
-func finish(p *policy.Policy) error {
-	if err := checkFlags(p.Flags); err != nil {
-		return invalid("%s", err)
-	}
-	if len(p.Arches) == 0 {
-		native, err := scmp.Native()
-		if err != nil {
-			return err
-		}
-		p.Arches = []string{native}
-	}
-	permissive := func(a policy.Action) bool { return a == policy.ActAllow || a == policy.ActLog }
-	if permissive(p.DefaultAction) {
-		denies := false
-		for _, r := range p.Rules {
-			denies = denies || !permissive(r.Action)
-		}
-		if len(p.Rules) == 0 {
-			return invalid("no syscall rules and defaultAction %s: the profile allows every syscall", p.DefaultAction)
-		}
-		if !denies {
-			return invalid("defaultAction %s and no rule that denies anything: the profile allows every syscall", p.DefaultAction)
-		}
-	}
-	p.Canonicalize()
-	if err := p.Validate(); err != nil {
-		return invalid("%s", err)
-	}
-	return nil
 }
 
 func readArches(in []string, field string) ([]string, error) {
@@ -403,7 +781,7 @@ func archNames() string {
 	return strings.Join(append(s, "SCMP_ARCH_NATIVE"), ", ")
 }
 
-func parseSPO(data []byte) (*policy.Policy, error) {
+func parseSPO(data []byte) (*Raw, error) {
 	var doc spoYAML
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
@@ -427,11 +805,17 @@ func parseSPO(data []byte) (*policy.Policy, error) {
 	if err := checkHead(s.DefaultAction, nil, s.ListenerPath, s.ListenerMetadata); err != nil {
 		return nil, fmt.Errorf("spec: %w", err)
 	}
+	if err := checkCounts("spec.syscalls", len(s.Syscalls), func(i int) (int, int) {
+		return len(s.Syscalls[i].Names), len(s.Syscalls[i].Args)
+	}); err != nil {
+		return nil, err
+	}
 	arches, err := readArches(s.Architectures, "spec.architectures")
 	if err != nil {
 		return nil, err
 	}
 	p := &policy.Policy{DefaultAction: s.DefaultAction, Arches: arches, Flags: s.Flags}
+	raw := &Raw{Format: FormatSPO, Policy: p}
 	for i, sc := range s.Syscalls {
 		where := fmt.Sprintf("spec.syscalls[%d]", i)
 		var errno *uint
@@ -447,11 +831,116 @@ func parseSPO(data []byte) (*policy.Policy, error) {
 			return nil, err
 		}
 		p.Rules = append(p.Rules, r)
+		raw.Where = append(raw.Where, where)
 	}
-	if err := finish(p); err != nil {
+	if err := finishRaw(raw); err != nil {
 		return nil, err
 	}
-	return p, nil
+	return raw, nil
+}
+
+// parseYAMLTree parses a YAML document into nodes and bounds it: at most
+// MaxDepth levels, at most maxYAMLNodes nodes with aliases expanded. The
+// top level must be a mapping.
+func parseYAMLTree(data []byte) (*yaml.Node, error) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, invalid("neither JSON nor YAML: %s", oneLine(err))
+	}
+	budget := maxYAMLNodes
+	if err := boundYAML(&root, 0, &budget); err != nil {
+		return nil, err
+	}
+	if root.Kind != yaml.DocumentNode || len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode {
+		return nil, invalid("not a profile: the top level must be an object")
+	}
+	return root.Content[0], nil
+}
+
+func boundYAML(n *yaml.Node, depth int, budget *int) error {
+	if depth > MaxDepth {
+		return invalid("nested deeper than %d levels (line %d)", MaxDepth, n.Line)
+	}
+	*budget--
+	if *budget < 0 {
+		return invalid("more than %d YAML nodes once aliases are expanded (an alias bomb?)", maxYAMLNodes)
+	}
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		return boundYAML(n.Alias, depth+1, budget)
+	}
+	for _, c := range n.Content {
+		if err := boundYAML(c, depth+1, budget); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// jnode is a parsed JSON value that keeps what encoding/json's decoding
+// into structs and maps hides: every key of an object, in order, duplicates
+// included.
+type jnode struct {
+	kind byte // '{', '[' or 0 for a scalar
+	null bool
+	keys []string // objects: keys[i] names vals[i]
+	vals []*jnode
+}
+
+// parseJSONTree parses one JSON value (and nothing after it), at most
+// MaxDepth levels deep.
+func parseJSONTree(data []byte) (*jnode, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	n, err := readJNode(dec, 0)
+	if err != nil {
+		var de *depthError
+		if errors.As(err, &de) {
+			return nil, invalid("nested deeper than %d levels", MaxDepth)
+		}
+		return nil, invalid("%s", jsonError(data, err))
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, invalid("trailing data after the JSON object")
+	}
+	return n, nil
+}
+
+type depthError struct{}
+
+func (*depthError) Error() string { return "too deep" }
+
+func readJNode(dec *json.Decoder, depth int) (*jnode, error) {
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, err
+	}
+	d, ok := tok.(json.Delim)
+	if !ok {
+		return &jnode{null: tok == nil}, nil
+	}
+	if depth >= MaxDepth {
+		return nil, &depthError{}
+	}
+	n := &jnode{kind: byte(d)}
+	for dec.More() {
+		if d == '{' {
+			kt, err := dec.Token()
+			if err != nil {
+				return nil, err
+			}
+			k, _ := kt.(string)
+			n.keys = append(n.keys, k)
+		}
+		c, err := readJNode(dec, depth+1)
+		if err != nil {
+			return nil, err
+		}
+		n.vals = append(n.vals, c)
+	}
+	if _, err := dec.Token(); err != nil { // the closing delimiter
+		return nil, err
+	}
+	return n, nil
 }
 
 // keySet lists the keys of one JSON object and the sets of its children.
@@ -470,47 +959,53 @@ var (
 		"flags":   nil, "listenerPath": nil, "listenerMetadata": nil, "syscalls": {elements: syscallKeys}}}
 )
 
-// checkKeys refuses keys that differ from the known ones only in case
-// (encoding/json would accept them, crun's parser would not) and duplicate
-// keys (parsers disagree on which one wins). Unknown keys are left to the
-// decoder, which names them.
-func checkKeys(n *yaml.Node, path string, ks *keySet) error {
+// checkKeys checks every key of a seccomp object, at every depth: each must
+// be a known key spelled exactly, at most once. Variants a runtime could
+// read differently (case or Unicode-fold variants, keys with a NUL,
+// duplicates) and unknown keys are errors naming the key path.
+func checkKeys(n *jnode, path string, ks *keySet) error {
 	if n == nil || ks == nil {
 		return nil
 	}
-	switch n.Kind {
-	case yaml.SequenceNode:
+	switch n.kind {
+	case '[':
 		if ks.elements == nil {
 			return nil
 		}
-		for i, c := range n.Content {
+		for i, c := range n.vals {
 			if err := checkKeys(c, fmt.Sprintf("%s[%d].", strings.TrimSuffix(path, "."), i), ks.elements); err != nil {
 				return err
 			}
 		}
-	case yaml.MappingNode:
+	case '{':
 		if ks.keys == nil {
 			return nil
 		}
 		seen := map[string]bool{}
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k := n.Content[i].Value
+		for i, k := range n.keys {
+			want := ""
+			for w := range ks.keys {
+				if foldKey(k, w) {
+					want = w
+				}
+			}
+			if want == "" {
+				return keyErr(path+showKey(k), "unknown key (known: %s)", knownKeys(ks))
+			}
+			if k != want {
+				if strings.IndexByte(k, 0) >= 0 {
+					return keyErr(path+showKey(k), "key with a NUL character: crun reads it as %q, runc does not", want)
+				}
+				return keyErr(path+showKey(k), "unknown key (did you mean %q? keys are case-sensitive; runc would read it as %s, crun would ignore it)", want, want)
+			}
 			if seen[k] {
-				return invalid("%s%s: duplicate key", path, k)
+				return keyErr(path+k, "duplicate key: runc reads the last one, crun the first")
 			}
 			seen[k] = true
-			child, known := ks.keys[k]
-			if !known {
-				for want := range ks.keys {
-					if strings.EqualFold(want, k) {
-						return invalid("%s%s: unknown key (did you mean %q? keys are case-sensitive)", path, k, want)
-					}
-				}
-				continue
-			}
-			v := n.Content[i+1]
+			child := ks.keys[k]
+			v := n.vals[i]
 			if child != nil {
-				if child.elements != nil && v.Kind != yaml.SequenceNode {
+				if child.elements != nil && v.kind != '[' {
 					continue // the decoder reports the wrong type
 				}
 				if err := checkKeys(v, path+k+".", child); err != nil {
@@ -520,4 +1015,13 @@ func checkKeys(n *yaml.Node, path string, ks *keySet) error {
 		}
 	}
 	return nil
+}
+
+func knownKeys(ks *keySet) string {
+	var s []string
+	for k := range ks.keys {
+		s = append(s, k)
+	}
+	sort.Strings(s)
+	return strings.Join(s, ", ")
 }

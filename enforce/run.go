@@ -455,6 +455,10 @@ func (s *supervisor) handle(req *seccomp.ScmpNotifReq) (*seccomp.ScmpNotifResp, 
 		default: // kill, kill_thread, kill_process, trap, notify
 			e.Reason, errno = reduce.ReasonWouldKill, policy.EPERM
 		}
+		if name == "" && e.Reason == reduce.ReasonEnforced {
+			// Not a choice of the profile: none can allow this number.
+			e.Reason = reduce.ReasonUnknown
+		}
 	}
 	return &seccomp.ScmpNotifResp{Error: int32(errno)}, e
 }

@@ -18,7 +18,7 @@ var ErrNoSyscalls = errors.New("no syscalls to check")
 const (
 	ReasonDenied      = "denied"      // a rule or the default action denies it
 	ReasonArch        = "arch"        // the profile does not cover the ABI
-	ReasonUnknown     = "unknown"     // libseccomp could not name the number
+	ReasonUnknown     = "unknown"     // libseccomp cannot name the number: no profile can allow it
 	ReasonConditional = "conditional" // allowed only for some argument values
 	ReasonEnforced    = "enforced"    // the filter denied it at run time
 	ReasonWouldKill   = "would-kill"  // the filter would have killed the task
@@ -41,6 +41,9 @@ type CoverageEntry struct {
 	// Action and Errno are what the profile answers (for Reason "denied").
 	Action policy.Action
 	Errno  uint
+	// Saturated says Count stopped at trace.MaxCount: the true sum is
+	// larger.
+	Saturated bool
 }
 
 // Label returns the syscall name, or "#NR" when it has none.
@@ -62,7 +65,11 @@ func (e CoverageEntry) Explain(p *policy.Policy) string {
 		}
 		return fmt.Sprintf("ABI %s not covered by the profile", e.Arch)
 	case ReasonUnknown:
-		return fmt.Sprintf("syscall number %d on %s is unknown to libseccomp: no profile can name it", e.Nr, e.Arch)
+		why := fmt.Sprintf("libseccomp cannot name number %d on %s: no profile can allow it", e.Nr, e.Arch)
+		if e.Action != "" { // replay --enforce: what the filter did
+			why += " (the filter answered " + ActionText(e.Action, e.Errno) + ")"
+		}
+		return why
 	case ReasonConditional:
 		return "allowed only for some argument values"
 	case ReasonEnforced:
@@ -93,8 +100,11 @@ type Coverage struct {
 	// (unnamed numbers last), then number.
 	Entries []CoverageEntry
 	// Lost sums the lost counters of the traces: a non-zero value means
-	// the runs were not completely recorded.
+	// the runs were not completely recorded. It saturates at
+	// trace.MaxCount.
 	Lost uint64
+	// Notes are remarks for the report (counts that saturated).
+	Notes []string
 }
 
 // Missing returns the entries the profile does not cover.
@@ -147,10 +157,13 @@ func containsName(list []string, s string) bool {
 	return false
 }
 
-// CheckCoverage merges the traces (counts add up per (arch, nr); First comes
-// from the first trace that has the syscall) and says for each syscall
-// whether p lets it run. A syscall on an ABI the profile does not list is
-// missing, and so is a number libseccomp could not name.
+// CheckCoverage merges the traces (counts add up per (arch, nr), saturating
+// at trace.MaxCount; First comes from the first trace that has the syscall)
+// and says for each syscall whether p lets it run. A syscall on an ABI the
+// profile does not list is missing, and so is a number without a name: the
+// traces must have been named with trace.ResolveNames (the recorder and
+// trace readers do), so an entry without a name is one libseccomp cannot
+// name, which no profile can allow.
 func CheckCoverage(p *policy.Policy, traces ...*trace.File) (*Coverage, error) {
 	if p == nil {
 		return nil, errors.New("coverage: no profile")
@@ -161,12 +174,17 @@ func CheckCoverage(p *policy.Policy, traces ...*trace.File) (*Coverage, error) {
 	}
 	merged := map[key]*CoverageEntry{}
 	cov := &Coverage{}
+	lostSaturated := false
 	for _, t := range traces {
-		cov.Lost += t.Lost
+		var sat bool
+		cov.Lost, sat = trace.AddCount(cov.Lost, t.Lost)
+		lostSaturated = lostSaturated || sat
 		for _, s := range t.Syscalls {
 			k := key{s.Arch, s.Nr}
 			if e, ok := merged[k]; ok {
-				e.Count += s.Count
+				var sat bool
+				e.Count, sat = trace.AddCount(e.Count, s.Count)
+				e.Saturated = e.Saturated || sat
 				if e.Name == "" {
 					e.Name = s.Name
 				}
@@ -175,8 +193,12 @@ func CheckCoverage(p *policy.Policy, traces ...*trace.File) (*Coverage, error) {
 				}
 				continue
 			}
-			merged[k] = &CoverageEntry{Arch: s.Arch, Nr: s.Nr, Name: s.Name, Count: s.Count, First: s.First}
+			c, sat := trace.AddCount(0, s.Count)
+			merged[k] = &CoverageEntry{Arch: s.Arch, Nr: s.Nr, Name: s.Name, Count: c, First: s.First, Saturated: sat}
 		}
+	}
+	if lostSaturated {
+		cov.Notes = append(cov.Notes, fmt.Sprintf("the lost counts add up to more than %d (2^63-1); lost says %d", uint64(trace.MaxCount), cov.Lost))
 	}
 	if len(merged) == 0 {
 		return nil, fmt.Errorf("coverage: %w (the traces are empty)", ErrNoSyscalls)
@@ -200,6 +222,11 @@ func CheckCoverage(p *policy.Policy, traces ...*trace.File) (*Coverage, error) {
 		cov.Entries = append(cov.Entries, *e)
 	}
 	SortEntries(cov.Entries)
+	for _, e := range cov.Entries {
+		if e.Saturated {
+			cov.Notes = append(cov.Notes, fmt.Sprintf("the count of %s (%s) saturated at %d (2^63-1): the traces add up to more", e.Label(), e.Arch, e.Count))
+		}
+	}
 	return cov, nil
 }
 

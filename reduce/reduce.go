@@ -80,8 +80,31 @@ type Dropped struct {
 type Observed struct {
 	Arch  string
 	Name  string
-	Count uint64
+	Count uint64 // summed over the traces, saturated at trace.MaxCount
 	Runs  int
+	// Saturated says the true sum is larger than Count.
+	Saturated bool
+}
+
+// Unnamed is a syscall number libseccomp cannot name on its ABI (newer than
+// the installed libseccomp, a gap in its table, or a number a program
+// probed). No profile can name it, so none can allow it: the profile
+// answers it with its default action, ENOSYS, as a kernel without that
+// syscall would.
+type Unnamed struct {
+	Arch  string
+	Nr    int
+	Count uint64 // summed over the traces, saturated at trace.MaxCount
+	// First is the program that issued it first (in the first trace that
+	// has it).
+	First string
+	// Traces are the files that contain it.
+	Traces    []string
+	Saturated bool
+	// Covered says the profile covers the ABI, so it answers ENOSYS; an
+	// unnamed number is no reason to cover an ABI, and on one that is not
+	// covered the runtimes kill the process.
+	Covered bool
 }
 
 // Result is the policy and everything the user should be told about how it
@@ -102,6 +125,9 @@ type Result struct {
 	// AllowNotInCeiling are --allow names the deny ceiling does not hold
 	// (--allow only lifts the ceiling; it adds nothing to the profile).
 	AllowNotInCeiling []string
+	// Unnamed are the numbers libseccomp cannot name, sorted by ABI and
+	// number. They are not in Observed; the profile answers them ENOSYS.
+	Unnamed []Unnamed
 }
 
 type key struct{ arch, name string }
@@ -125,9 +151,15 @@ func Reduce(inputs []Input, opts Options, r Resolver) (*Result, error) {
 
 	// Merge.
 	counts := map[key]uint64{}
+	saturated := map[key]bool{}
 	runs := map[key]map[int]bool{}
 	files := map[key][]string{}
 	seenArches := map[string]bool{}
+	type nrKey struct {
+		arch string
+		nr   int
+	}
+	unnamed := map[nrKey]*Unnamed{}
 	for i, in := range inputs {
 		f := in.File
 		if f == nil {
@@ -143,24 +175,35 @@ func Reduce(inputs []Input, opts Options, r Resolver) (*Result, error) {
 			if !trace.IsKnownArch(s.Arch) {
 				return nil, &TraceError{in.Path, inputErrf("unknown arch %q (known: %s)", s.Arch, strings.Join(trace.KnownArches, ", "))}
 			}
-			name := s.Name
+			name, err := trace.ResolveName(r, s)
+			if err != nil {
+				return nil, &TraceError{in.Path, err}
+			}
 			if name == "" {
-				n, ok := r.Name(s.Arch, s.Nr)
-				if !ok {
-					return nil, &TraceError{in.Path, &UnknownSyscallError{Arch: s.Arch, Nr: s.Nr}}
+				// No profile can name it, so none can allow it: report it
+				// and let the default action (ENOSYS) answer it.
+				k := nrKey{s.Arch, s.Nr}
+				u := unnamed[k]
+				if u == nil {
+					u = &Unnamed{Arch: s.Arch, Nr: s.Nr, First: s.First}
+					unnamed[k] = u
 				}
-				name = n
-			} else if !r.Has(s.Arch, name) {
-				return nil, &TraceError{in.Path, &UnknownSyscallError{Arch: s.Arch, Name: name, Nr: s.Nr}}
-			} else if n, ok := r.Name(s.Arch, s.Nr); ok && n != name {
-				return nil, &TraceError{in.Path, inputErrf("syscall %d on %s is %s, but the trace names it %s", s.Nr, s.Arch, n, name)}
+				var sat bool
+				u.Count, sat = trace.AddCount(u.Count, s.Count)
+				u.Saturated = u.Saturated || sat
+				if u.First == "" {
+					u.First = s.First
+				}
+				if n := len(u.Traces); n == 0 || u.Traces[n-1] != in.Path {
+					u.Traces = append(u.Traces, in.Path)
+				}
+				continue
 			}
+			seenArches[s.Arch] = true
 			k := key{s.Arch, name}
-			if counts[k]+s.Count < counts[k] {
-				counts[k] = ^uint64(0) // saturate rather than wrap
-			} else {
-				counts[k] += s.Count
-			}
+			var sat bool
+			counts[k], sat = trace.AddCount(counts[k], s.Count)
+			saturated[k] = saturated[k] || sat
 			if runs[k] == nil {
 				runs[k] = map[int]bool{}
 			}
@@ -168,10 +211,19 @@ func Reduce(inputs []Input, opts Options, r Resolver) (*Result, error) {
 				runs[k][i] = true
 				files[k] = append(files[k], in.Path)
 			}
-			seenArches[s.Arch] = true
 		}
 	}
 	res := &Result{Traces: len(inputs)}
+	for _, u := range unnamed {
+		res.Unnamed = append(res.Unnamed, *u)
+	}
+	sort.Slice(res.Unnamed, func(i, j int) bool {
+		a, b := res.Unnamed[i], res.Unnamed[j]
+		if a.Arch != b.Arch {
+			return a.Arch < b.Arch
+		}
+		return a.Nr < b.Nr
+	})
 	keys := make([]key, 0, len(counts))
 	for k := range counts {
 		keys = append(keys, k)
@@ -187,7 +239,7 @@ func Reduce(inputs []Input, opts Options, r Resolver) (*Result, error) {
 	var kept []key
 	for _, k := range keys {
 		c, n := counts[k], len(runs[k])
-		res.Observed = append(res.Observed, Observed{k.arch, k.name, c, n})
+		res.Observed = append(res.Observed, Observed{k.arch, k.name, c, n, saturated[k]})
 		var why []string
 		if opts.MinCount > 0 && c < opts.MinCount {
 			why = append(why, fmt.Sprintf("--min-count %d", opts.MinCount))
@@ -303,6 +355,9 @@ func Reduce(inputs []Input, opts Options, r Resolver) (*Result, error) {
 				}
 			}
 		}
+	}
+	for i, u := range res.Unnamed {
+		res.Unnamed[i].Covered = targets[u.Arch]
 	}
 	for m := range mapped {
 		res.Mappings = append(res.Mappings, m)

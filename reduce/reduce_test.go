@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/seccomp-gen/seccomp-gen/emit"
+	"github.com/seccomp-gen/seccomp-gen/emit/cbpf"
 	"github.com/seccomp-gen/seccomp-gen/policy"
 	"github.com/seccomp-gen/seccomp-gen/profiles"
 	"github.com/seccomp-gen/seccomp-gen/reduce"
@@ -390,9 +391,9 @@ func TestBadInput(t *testing.T) {
 		{"no traces", nil, reduce.Options{}, "no traces", nil},
 		{"lost", in(lost), reduce.Options{}, "t1.yaml: incomplete trace: the recorder lost 3 event(s)", reduce.ErrIncomplete},
 		{"empty", in(empty), reduce.Options{}, "t1.yaml: empty trace", reduce.ErrEmpty},
-		{"unknown name", in(unknownName), reduce.Options{}, `t1.yaml: unknown syscall "frobnicate" on x86_64`, nil},
-		{"name and number disagree", in(mismatch), reduce.Options{}, "t1.yaml: syscall 0 on x86_64 is read, but the trace names it write", nil},
-		{"unknown nr", in(unknownNr), reduce.Options{}, "t1.yaml: syscall number 999 is unknown on x86_64", nil},
+		{"unknown name", in(unknownName), reduce.Options{}, `t1.yaml: x86_64 syscall number 0 is read, but the trace names it frobnicate`, nil},
+		{"name and number disagree", in(mismatch), reduce.Options{}, "t1.yaml: x86_64 syscall number 0 is read, but the trace names it write", nil},
+		{"only unnamed numbers", in(unknownNr), reduce.Options{Baselines: []*profiles.Baseline{}}, "nothing left to allow", nil},
 		{"bad arch in trace", in(badArch), reduce.Options{}, `t1.yaml: unknown arch "mips"`, nil},
 		{"bad --arch", in(good), reduce.Options{Arches: []string{"sparc"}}, `--arch "sparc": unknown`, nil},
 		{"min-runs too high", in(good), reduce.Options{MinRuns: 2}, "--min-runs 2: only 1 trace(s) given", nil},
@@ -480,13 +481,180 @@ func FuzzReduce(f *testing.F) {
 			t.Fatal(err)
 		}
 		for _, s := range tf.Syscalls {
-			name := s.Name
+			name, err := trace.ResolveName(tables, s)
+			if err != nil {
+				t.Fatalf("Reduce accepted %+v: %v", s, err)
+			}
 			if name == "" {
-				name, _ = tables.Name(s.Arch, s.Nr)
+				continue // unnamed: reported, answered ENOSYS
 			}
 			if len(o.Arches) == 0 && !res.Policy.Allows(name) {
 				t.Errorf("%s (%s) traced but not allowed", name, s.Arch)
 			}
 		}
 	})
+}
+
+// Every reader path names entries with one rule (trace.ResolveName): a
+// name that is not its number's is refused, on every ABI.
+func TestNameNumberAgree(t *testing.T) {
+	nr := func(arch, name string) int {
+		n, err := scmp.Number(arch, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	tests := []struct {
+		arch string
+		nr   int
+		name string
+		want string // "" = accepted
+	}{
+		{"x86_64", nr("x86_64", "ptrace"), "brk", "x86_64 syscall number 101 is ptrace, but the trace names it brk"},
+		{"x86_64", nr("x86_64", "brk"), "brk", ""},
+		{"x86_64", nr("x86_64", "brk"), "", ""},
+		{"x86", 12, "brk", "x86 syscall number 12 is chdir, but the trace names it brk"},
+		{"x86", nr("x86", "ptrace"), "brk", "x86 syscall number 26 is ptrace"},
+		{"x86", nr("x86", "brk"), "brk", ""},
+		{"x32", nr("x32", "ptrace"), "brk", "is ptrace, but the trace names it brk"},
+		{"x32", nr("x32", "brk"), "brk", ""},
+		{"x32", 12, "brk", "x32 syscall number 12 has no name"}, // x86_64's number without the x32 bit
+		{"aarch64", nr("aarch64", "ptrace"), "brk", "aarch64 syscall number 117 is ptrace"},
+		{"aarch64", nr("x86_64", "brk"), "brk", "aarch64 syscall number 12 is"}, // x86_64's number on aarch64
+		{"aarch64", nr("aarch64", "brk"), "brk", ""},
+		{"arm", nr("arm", "ptrace"), "brk", "arm syscall number 26 is ptrace"},
+		{"arm", nr("arm", "brk"), "brk", ""},
+		{"x86_64", 460, "brk", "x86_64 syscall number 460 has no name"},
+		{"x86_64", 400, "brk", "x86_64 syscall number 400 has no name"}, // a gap in the table
+	}
+	for _, tt := range tests {
+		f := &trace.File{Version: trace.Version, Target: trace.Target{PID: 1}, Syscalls: []trace.Syscall{
+			{Arch: "x86_64", Nr: nr("x86_64", "exit_group"), Name: "exit_group", Count: 1},
+			{Arch: tt.arch, Nr: tt.nr, Name: tt.name, Count: 1},
+		}}
+		f.Canonicalize()
+		_, err := reduce.Reduce(in(f), reduce.Options{Native: "x86_64", NoCeiling: true}, tables)
+		if tt.want == "" {
+			if err != nil {
+				t.Errorf("%s %d %q: %v", tt.arch, tt.nr, tt.name, err)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), tt.want) || !errors.Is(err, reduce.ErrInput) || !strings.HasPrefix(err.Error(), "t1.yaml: "+tt.arch+" syscall number ") {
+			t.Errorf("%s %d %q: error %v, want %q", tt.arch, tt.nr, tt.name, err, tt.want)
+		}
+	}
+}
+
+// Numbers libseccomp cannot name are reported, every one, with count,
+// program and traces, and the profile answers them ENOSYS, shown by the
+// compiled filter in the interpreter.
+func TestUnnamedNumbers(t *testing.T) {
+	a := mk(t, "x86_64", "read=3", "exit_group=1")
+	a.Syscalls = append(a.Syscalls,
+		trace.Syscall{Arch: "x86_64", Nr: 460, Count: 2, First: "newsys"},           // newer than libseccomp 2.5.4
+		trace.Syscall{Arch: "x86_64", Nr: 400, Count: 1, First: "prober"},           // a gap (335..423)
+		trace.Syscall{Arch: "x86_64", Nr: 100000, Count: 1, First: "prober"},        // a bogus number
+		trace.Syscall{Arch: "x86", Nr: 460, Name: "lsm_list_modules", Count: 1},     // newer libseccomp's name
+		trace.Syscall{Arch: "x86_64", Nr: 470, Name: "not_yet_a_syscall", Count: 1}, // dropped name
+	)
+	a.Canonicalize()
+	b := mk(t, "x86_64", "read=1")
+	b.Syscalls = append(b.Syscalls, trace.Syscall{Arch: "x86_64", Nr: 460, Count: 5, First: "other"})
+	res := run(t, in(a, b), reduce.Options{})
+	type u struct {
+		arch    string
+		nr      int
+		count   uint64
+		first   string
+		traces  string
+		covered bool
+	}
+	var got []u
+	for _, x := range res.Unnamed {
+		got = append(got, u{x.Arch, x.Nr, x.Count, x.First, strings.Join(x.Traces, ","), x.Covered})
+	}
+	want := []u{
+		{"x86", 460, 1, "", "t1.yaml", false},
+		{"x86_64", 400, 1, "prober", "t1.yaml", true},
+		{"x86_64", 460, 7, "newsys", "t1.yaml,t2.yaml", true},
+		{"x86_64", 470, 1, "", "t1.yaml", true},
+		{"x86_64", 100000, 1, "prober", "t1.yaml", true},
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("unnamed:\n got %+v\nwant %+v", got, want)
+	}
+	if slices.Contains(res.Policy.Arches, "x86") {
+		t.Errorf("an unnamed number made the profile cover x86: %v", res.Policy.Arches)
+	}
+	var rep bytes.Buffer
+	res.WriteReport(&rep, "generate")
+	for _, line := range []string{
+		"generate: x86_64 syscall number 460 (count 7, first by newsys, in t1.yaml, t2.yaml): libseccomp cannot name it, so no profile can allow it; the profile answers ENOSYS",
+		"generate: x86_64 syscall number 400 (count 1, first by prober, in t1.yaml): libseccomp cannot name it",
+		"generate: x86 syscall number 460 (count 1, in t1.yaml): libseccomp cannot name it, so no profile can allow it; the profile does not cover ABI x86, so runtimes kill",
+	} {
+		if !strings.Contains(rep.String(), line) {
+			t.Errorf("report lacks %q:\n%s", line, rep.String())
+		}
+	}
+	// What the filter answers, with and without the ENOSYS stub, binary
+	// search or linear: ENOSYS for every unnamed number (above the table,
+	// in a gap, bogus), EPERM for known unobserved ones, allow for read.
+	audit, _ := cbpf.AuditArch("x86_64")
+	for _, o := range []cbpf.Options{{Arch: "x86_64"}, {Arch: "x86_64", NoStub: true}, {Arch: "x86_64", Linear: true}} {
+		prog, err := cbpf.Compile(res.Policy, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			nr   int32
+			want string
+		}{
+			{0, "SCMP_ACT_ALLOW"}, {460, "SCMP_ACT_ERRNO(38)"}, {400, "SCMP_ACT_ERRNO(38)"}, {335, "SCMP_ACT_ERRNO(38)"},
+			{470, "SCMP_ACT_ERRNO(38)"}, {100000, "SCMP_ACT_ERRNO(38)"}, {101, "SCMP_ACT_ERRNO(1)"},
+		} {
+			r, err := prog.Run(cbpf.Data{Nr: c.nr, Arch: audit})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.String() != c.want {
+				t.Errorf("%+v: nr %d: %s, want %s", o, c.nr, r, c.want)
+			}
+		}
+	}
+	// The Docker profile says so too: defaultErrnoRet 38.
+	out, err := emit.Write(res.Policy, emit.FormatDocker, emit.Options{})
+	if err != nil || !strings.Contains(string(out), `"defaultErrnoRet": 38`) {
+		t.Errorf("docker profile without defaultErrnoRet 38: %v\n%.400s", err, out)
+	}
+}
+
+// Counts add up without wrapping: a sum above 2^63-1 saturates and the
+// report says so.
+func TestCountSaturation(t *testing.T) {
+	a := mk(t, "x86_64", "read=9223372036854775807", "exit_group=1")
+	b := mk(t, "x86_64", "read=1", "exit_group=9223372036854775806")
+	res := run(t, in(a, b), reduce.Options{MinCount: 9223372036854775807})
+	for _, o := range res.Observed {
+		switch o.Name {
+		case "read":
+			if o.Count != trace.MaxCount || !o.Saturated {
+				t.Errorf("read: %+v, want saturated at 2^63-1", o)
+			}
+		case "exit_group":
+			if o.Count != trace.MaxCount || o.Saturated {
+				t.Errorf("exit_group: %+v, want exactly 2^63-1", o)
+			}
+		}
+	}
+	if !res.Policy.Allows("read") {
+		t.Error("read dropped by --min-count 2^63-1 although its sum is larger")
+	}
+	var rep bytes.Buffer
+	res.WriteReport(&rep, "generate")
+	if !strings.Contains(rep.String(), "count of read (x86_64) saturated at 9223372036854775807 (2^63-1)") || strings.Contains(rep.String(), "count of exit_group") {
+		t.Errorf("report:\n%s", rep.String())
+	}
 }

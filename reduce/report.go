@@ -24,6 +24,18 @@ func (r *Result) WriteReport(w io.Writer, prefix string) {
 		parts = append(parts, fmt.Sprintf("%d distinct syscalls on %s", perArch[a], a))
 	}
 	p("merged %d trace(s): %s", r.Traces, strings.Join(parts, ", "))
+	for _, o := range r.Observed {
+		if o.Saturated {
+			p("count of %s (%s) saturated at %d (2^63-1): the traces add up to more", o.Name, o.Arch, o.Count)
+		}
+	}
+	for _, u := range r.Unnamed {
+		answer := "the profile answers ENOSYS, as a kernel without that syscall would"
+		if !u.Covered {
+			answer = fmt.Sprintf("the profile does not cover ABI %s, so runtimes kill a process that uses it", u.Arch)
+		}
+		p("%s: libseccomp cannot name it, so no profile can allow it; %s", u, answer)
+	}
 	for _, a := range r.AllowNotInCeiling {
 		p("--allow %s: not in the deny ceiling, nothing to lift (--allow does not add syscalls)", a)
 	}
@@ -61,4 +73,18 @@ func (r *Result) WriteReport(w io.Writer, prefix string) {
 	}
 	p("profile for %s: allows %d syscalls, %d known ones get %s, unknown (newer) ones ENOSYS",
 		strings.Join(pol.Arches, ", "), len(r.Allowed), unobserved, action)
+}
+
+// String describes u: "x86_64 syscall number 460 (count 3, first by app, in
+// t.yaml)".
+func (u Unnamed) String() string {
+	count := fmt.Sprint(u.Count)
+	if u.Saturated {
+		count += " (saturated)"
+	}
+	first := ""
+	if u.First != "" {
+		first = ", first by " + u.First
+	}
+	return fmt.Sprintf("%s syscall number %d (count %s%s, in %s)", u.Arch, u.Nr, count, first, strings.Join(u.Traces, ", "))
 }

@@ -6,17 +6,40 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/seccomp-gen/seccomp-gen/reduce"
 )
 
-// DiffEntry is one syscall two profiles answer differently.
+// DiffEntry is one syscall (or number) two profiles answer differently.
 type DiffEntry struct {
 	Arch string `json:"arch"`
+	// Name is the syscall name, "#NR" for a number libseccomp cannot name.
 	Name string `json:"name"`
-	A    string `json:"a"`
-	B    string `json:"b"`
+	Nr   int    `json:"nr"`
+	// Args are the six argument values that tell the answers apart; absent
+	// when neither profile's answer depends on arguments.
+	Args []uint64 `json:"args,omitempty"`
+	A    string   `json:"a"`
+	B    string   `json:"b"`
+}
+
+// ArgsText renders Args: "arg0=0x2 arg2=0x1", "all 0", or "-" without args.
+func (e DiffEntry) ArgsText() string {
+	if e.Args == nil {
+		return "-"
+	}
+	var parts []string
+	for i, v := range e.Args {
+		if v != 0 {
+			parts = append(parts, fmt.Sprintf("arg%d=%#x", i, v))
+		}
+	}
+	if len(parts) == 0 {
+		return "all 0"
+	}
+	return strings.Join(parts, " ")
 }
 
 // Diff is the difference between profile A and profile B.
@@ -32,14 +55,19 @@ type Diff struct {
 	Answer      []DiffEntry `json:"different_answer"`
 	ArchesOnlyA []string    `json:"arches_only_a"`
 	ArchesOnlyB []string    `json:"arches_only_b"`
+	// NotShown counts the differences left out: with --superset and
+	// without -v only what breaks the superset (OnlyB) is listed.
+	NotShown int `json:"not_shown,omitempty"`
 }
 
-// FromProfileDiff builds a diff report.
-func FromProfileDiff(a, b string, superset bool, d *reduce.ProfileDiff) *Diff {
+// FromProfileDiff builds a diff report. With superset and not verbose it
+// keeps only what breaks the superset (calls B lets run and A does not) and
+// counts the rest in NotShown.
+func FromProfileDiff(a, b string, superset, verbose bool, d *reduce.ProfileDiff) *Diff {
 	conv := func(in []reduce.ProfileDiffEntry) []DiffEntry {
 		out := []DiffEntry{}
 		for _, e := range in {
-			out = append(out, DiffEntry{Arch: e.Arch, Name: e.Name, A: e.A, B: e.B})
+			out = append(out, DiffEntry{Arch: e.Arch, Name: e.Label(), Nr: e.Nr, Args: e.Args, A: e.A, B: e.B})
 		}
 		return out
 	}
@@ -47,6 +75,10 @@ func FromProfileDiff(a, b string, superset bool, d *reduce.ProfileDiff) *Diff {
 		ArchesOnlyA: append([]string{}, d.ArchesOnlyA...), ArchesOnlyB: append([]string{}, d.ArchesOnlyB...)}
 	if superset {
 		r.OK = d.Superset()
+		if !verbose {
+			r.NotShown = len(r.OnlyA) + len(r.Answer)
+			r.OnlyA, r.Answer = []DiffEntry{}, []DiffEntry{}
+		}
 	} else {
 		r.OK = d.Same()
 	}
@@ -54,7 +86,7 @@ func FromProfileDiff(a, b string, superset bool, d *reduce.ProfileDiff) *Diff {
 }
 
 // WriteDiff renders a diff report: human, json, or junit (one test case per
-// syscall the profiles disagree on).
+// difference).
 func WriteDiff(w io.Writer, f Format, d *Diff) error {
 	var buf bytes.Buffer
 	switch f {
@@ -80,10 +112,10 @@ func WriteDiff(w io.Writer, f Format, d *Diff) error {
 
 func writeDiffHuman(w *bytes.Buffer, d *Diff) {
 	for _, a := range d.ArchesOnlyA {
-		fmt.Fprintf(w, "ABI %s: covered only by %s\n", a, d.A)
+		fmt.Fprintf(w, "ABI %s: listed only by %s\n", a, d.A)
 	}
 	for _, a := range d.ArchesOnlyB {
-		fmt.Fprintf(w, "ABI %s: covered only by %s\n", a, d.B)
+		fmt.Fprintf(w, "ABI %s: listed only by %s\n", a, d.B)
 	}
 	section := func(title string, es []DiffEntry) {
 		if len(es) == 0 {
@@ -91,15 +123,18 @@ func writeDiffHuman(w *bytes.Buffer, d *Diff) {
 		}
 		fmt.Fprintf(w, "%s (%d):\n", title, len(es))
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "  ABI\tSYSCALL\tA\tB")
+		fmt.Fprintln(tw, "  ABI\tSYSCALL\tNR\tARGS\tA\tB")
 		for _, e := range es {
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", e.Arch, e.Name, e.A, e.B)
+			fmt.Fprintf(tw, "  %s\t%s\t%d\t%s\t%s\t%s\n", e.Arch, e.Name, e.Nr, e.ArgsText(), e.A, e.B)
 		}
 		tw.Flush()
 	}
 	section("allowed only by A ("+d.A+")", d.OnlyA)
 	section("allowed only by B ("+d.B+")", d.OnlyB)
-	section("denied by both, with different answers", d.Answer)
+	section("different answers (both deny, or both let it run)", d.Answer)
+	if d.NotShown > 0 {
+		fmt.Fprintf(w, "diff: %d other differences do not break the superset and are not shown (-v shows them)\n", d.NotShown)
+	}
 	switch {
 	case d.Superset && d.OK:
 		fmt.Fprintf(w, "diff: %s allows everything %s allows\n", d.A, d.B)
@@ -113,9 +148,9 @@ func writeDiffHuman(w *bytes.Buffer, d *Diff) {
 	}
 }
 
-// writeDiffJUnit writes one test case per syscall the profiles disagree on;
-// a case fails when it breaks the question asked (--superset: only "allowed
-// only by B" fails; otherwise every difference does).
+// writeDiffJUnit writes one test case per difference; a case fails when it
+// breaks the question asked (--superset: only "allowed only by B" fails;
+// otherwise every difference does).
 func writeDiffJUnit(w *bytes.Buffer, d *Diff) error {
 	suite := junitSuite{
 		Name:       "seccomp-gen diff " + d.A + " " + d.B,
@@ -123,9 +158,15 @@ func writeDiffJUnit(w *bytes.Buffer, d *Diff) error {
 	}
 	add := func(es []DiffEntry, what string, fails bool) {
 		for _, e := range es {
-			c := junitCase{Name: e.Arch + "/" + e.Name, ClassName: "seccomp." + e.Arch}
+			name := e.Arch + "/" + e.Name
+			with := ""
+			if e.Args != nil {
+				name += "(" + e.ArgsText() + ")"
+				with = " with arguments " + e.ArgsText()
+			}
+			c := junitCase{Name: name, ClassName: "seccomp." + e.Arch}
 			if fails {
-				msg := fmt.Sprintf("%s on %s: %s; A (%s) answers %s, B (%s) answers %s", e.Name, e.Arch, what, d.A, e.A, d.B, e.B)
+				msg := fmt.Sprintf("%s (nr %d) on %s%s: %s; A (%s) answers %s, B (%s) answers %s", e.Name, e.Nr, e.Arch, with, what, d.A, e.A, d.B, e.B)
 				c.Failure = &junitFailure{Message: msg, Type: what, Text: msg + "\n"}
 				suite.Failures++
 			}

@@ -100,6 +100,7 @@ func FromCoverage(tool, profile string, inputs []string, p *policy.Policy, c *re
 	if c.Lost > 0 {
 		v.Notes = append(v.Notes, fmt.Sprintf("the recorder lost %d %s: the run was not completely recorded", c.Lost, plural(c.Lost == 1, "event", "events")))
 	}
+	v.Notes = append(v.Notes, c.Notes...)
 	return v
 }
 

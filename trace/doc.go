@@ -8,9 +8,16 @@
 //
 // File is one recorded run: target, host, start, duration, exit code,
 // lost, processes, and the syscalls as (arch, nr, name, count, first).
-// Encode/WriteFile write it deterministically (sorted, fixed field order);
-// Decode/ReadFile read it strictly. WriteFile writes through
-// internal/atomicfile, so a reader never sees half a trace.
+// Encode/WriteFile write it deterministically (sorted, fixed field order)
+// as version 2, which ends with a closing summary (end: entries and total
+// count) so that Decode/ReadFile, which read strictly, refuse a file cut
+// at any byte (ErrTruncated); version 1 files are still read (File.Unsealed
+// says their completeness cannot be proven). Decode bounds what it reads
+// (MaxFileSize, MaxEntries, MaxItems) and refuses counts above MaxCount;
+// AddCount sums counts saturating. ResolveName/File.ResolveNames are the
+// one rule by which readers name entries and check names against numbers.
+// WriteFile writes through internal/atomicfile, so a reader never sees
+// half a trace.
 //
 // # The recorder
 //

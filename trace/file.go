@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"sort"
 	"strings"
@@ -15,8 +16,53 @@ import (
 	"github.com/seccomp-gen/seccomp-gen/internal/atomicfile"
 )
 
-// Version is the trace file format version this package writes and reads.
-const Version = 1
+// Version is the trace file format version this package writes. Decode
+// reads it and Version1.
+//
+// Version 2 ends with a closing summary, the last key of the file:
+//
+//	end: {entries: 4, total: 16}
+//
+// entries is the number of syscall entries and total the sum of their
+// counts (saturated at MaxCount). A file cut at any byte either fails to
+// parse, lacks the summary, or disagrees with it, so Decode refuses every
+// truncated version 2 file (ErrTruncated). Only a cut that drops trailing
+// whitespace leaves a complete file.
+const Version = 2
+
+// Version1 is the first trace format: the same keys without the closing
+// summary. Its completeness cannot be proven: a version 1 file cut at a
+// line boundary reads as a complete trace with fewer syscalls. Decode
+// still reads complete-looking version 1 files (it refuses one that does
+// not end with a newline, which the version 1 writer always wrote, so a
+// cut inside a line is caught) and callers should warn that such a trace
+// cannot be checked for truncation (see File.Unsealed).
+const Version1 = 1
+
+// Bounds on what Decode reads. A trace holds one entry per (ABI, number)
+// used: the recorder has 1024 slots per ABI and five ABIs, so a trace has
+// at most 5120 entries and, with every slot used, is about 0.5 MB (a
+// `go build` of seccomp-gen traces to 69 entries, 4.9 KB). The
+// bounds are well above that and keep a hostile file from costing
+// gigabytes of memory in the YAML decoder.
+const (
+	// MaxFileSize is the largest trace file Decode reads: 4 MiB.
+	MaxFileSize = 4 << 20
+	// MaxEntries is the most syscall entries a trace may hold.
+	MaxEntries = 8192
+	// MaxArgValues is the most argument values (Args) a trace may hold,
+	// over all its entries.
+	MaxArgValues = 1 << 16
+	// MaxItems bounds the commas and line breaks of a trace file, counted
+	// before it is parsed: every YAML list item and key costs the decoder a
+	// few hundred bytes, and a 4 MiB file of "1,1,1,..." would cost
+	// gigabytes. A trace with MaxEntries entries has about 50000.
+	MaxItems = 1 << 18
+	// MaxCount is the largest count (and lost, processes) a trace may
+	// carry: 2^63-1, so that every consumer can hold it in an int64. Sums
+	// of counts saturate at MaxCount (AddCount).
+	MaxCount = math.MaxInt64
+)
 
 // Arch names used in trace files. They are the names of Docker/OCI profiles
 // without the SCMP_ARCH_ prefix, lowercased.
@@ -30,6 +76,15 @@ const (
 
 // ErrFormat is wrapped by every error that says a trace file is malformed.
 var ErrFormat = errors.New("malformed trace")
+
+// ErrTruncated is wrapped by the errors that say a trace file was cut
+// short (it also matches ErrFormat).
+var ErrTruncated = fmt.Errorf("%w: truncated", ErrFormat)
+
+// ErrTooLarge is wrapped by the errors for a trace over one of the bounds
+// (MaxFileSize, MaxItems, MaxEntries, MaxArgValues); it also matches
+// ErrFormat.
+var ErrTooLarge = fmt.Errorf("%w: too large", ErrFormat)
 
 // File is one trace: what a single recorded run of a target used.
 //
@@ -120,7 +175,18 @@ func IsKnownArch(name string) bool {
 	return false
 }
 
-// Canonicalize sorts syscalls by (arch, nr) and merges duplicate entries.
+// AddCount returns a+b saturated at MaxCount, and whether it saturated (the
+// true sum is larger than the result, or an operand was above MaxCount).
+// Counts are summed with it everywhere, so that a sum never wraps.
+func AddCount(a, b uint64) (uint64, bool) {
+	if a > MaxCount || b > MaxCount || a+b > MaxCount {
+		return MaxCount, true
+	}
+	return a + b, false
+}
+
+// Canonicalize sorts syscalls by (arch, nr) and merges duplicate entries
+// (their counts saturate at MaxCount).
 func (f *File) Canonicalize() {
 	sort.SliceStable(f.Syscalls, func(i, j int) bool {
 		a, b := f.Syscalls[i], f.Syscalls[j]
@@ -132,7 +198,7 @@ func (f *File) Canonicalize() {
 	out := f.Syscalls[:0]
 	for _, s := range f.Syscalls {
 		if n := len(out); n > 0 && out[n-1].Arch == s.Arch && out[n-1].Nr == s.Nr {
-			out[n-1].Count += s.Count
+			out[n-1].Count, _ = AddCount(out[n-1].Count, s.Count)
 			if out[n-1].Name == "" {
 				out[n-1].Name = s.Name
 			}
@@ -146,13 +212,34 @@ func (f *File) Canonicalize() {
 // Complete reports whether nothing was lost while recording.
 func (f *File) Complete() bool { return f.Lost == 0 }
 
+// Unsealed reports whether f was read from a version 1 file, which has no
+// closing summary: it may have been cut at a line boundary, and nothing
+// can tell. Commands warn about such traces.
+func (f *File) Unsealed() bool { return f.Version == Version1 }
+
+// Summary is the closing summary of a version 2 file.
+type Summary struct {
+	Entries int    `yaml:"entries"`
+	Total   uint64 `yaml:"total"`
+}
+
+// Summarize returns the closing summary of f: its number of entries and the
+// sum of their counts, saturated at MaxCount.
+func (f *File) Summarize() Summary {
+	s := Summary{Entries: len(f.Syscalls)}
+	for _, sc := range f.Syscalls {
+		s.Total, _ = AddCount(s.Total, sc.Count)
+	}
+	return s
+}
+
 // Validate checks the semantic rules a reader enforces.
 func (f *File) Validate() error {
-	if f.Version != Version {
+	if f.Version != Version && f.Version != Version1 {
 		if f.Version == 0 {
 			return fmt.Errorf("%w: no version (want %d)", ErrFormat, Version)
 		}
-		return fmt.Errorf("%w: unsupported version %d (this seccomp-gen reads %d)", ErrFormat, f.Version, Version)
+		return fmt.Errorf("%w: unsupported version %d (this seccomp-gen reads %d and %d)", ErrFormat, f.Version, Version1, Version)
 	}
 	set := 0
 	if len(f.Target.Command) > 0 {
@@ -170,12 +257,28 @@ func (f *File) Validate() error {
 	if f.Target.PID < 0 {
 		return fmt.Errorf("%w: target pid %d", ErrFormat, f.Target.PID)
 	}
+	if f.Lost > MaxCount {
+		return fmt.Errorf("%w: lost %d is above 2^63-1", ErrFormat, f.Lost)
+	}
+	if f.Processes > MaxCount {
+		return fmt.Errorf("%w: processes %d is above 2^63-1", ErrFormat, f.Processes)
+	}
+	if len(f.Syscalls) > MaxEntries {
+		return fmt.Errorf("%w: %d syscall entries, more than the %d a trace may hold", ErrTooLarge, len(f.Syscalls), MaxEntries)
+	}
 	type key struct {
 		arch string
 		nr   int
 	}
 	seen := map[key]bool{}
+	values := 0
 	for i, s := range f.Syscalls {
+		for _, a := range s.Args {
+			values += len(a.Values)
+		}
+		if values > MaxArgValues {
+			return fmt.Errorf("%w: more than %d argument values", ErrTooLarge, MaxArgValues)
+		}
 		if !IsKnownArch(s.Arch) {
 			return fmt.Errorf("%w: syscalls[%d]: unknown arch %q (known: %s)", ErrFormat, i, s.Arch, strings.Join(KnownArches, ", "))
 		}
@@ -184,6 +287,9 @@ func (f *File) Validate() error {
 		}
 		if s.Count == 0 {
 			return fmt.Errorf("%w: syscalls[%d] (%s %d): count 0", ErrFormat, i, s.Arch, s.Nr)
+		}
+		if s.Count > MaxCount {
+			return fmt.Errorf("%w: syscalls[%d] (%s %d): count %d is above 2^63-1", ErrFormat, i, s.Arch, s.Nr, s.Count)
 		}
 		k := key{s.Arch, s.Nr}
 		if seen[k] {
@@ -194,14 +300,21 @@ func (f *File) Validate() error {
 	return nil
 }
 
-// Encode writes f as YAML. f is canonicalized first.
+// Encode writes f as a version 2 trace, whatever f.Version says, with its
+// closing summary. f is canonicalized first; a file that Decode would
+// refuse (Validate) is an error, so nothing written here is unreadable.
 func Encode(w io.Writer, f *File) error {
 	f.Canonicalize()
+	v := *f
+	v.Version = Version
+	if err := v.Validate(); err != nil {
+		return fmt.Errorf("encode trace: %w", err)
+	}
 	var buf bytes.Buffer
 	buf.WriteString("# seccomp-gen trace: syscalls counted in the kernel per (arch, nr)\n")
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
-	if err := enc.Encode(encodable(f)); err != nil {
+	if err := enc.Encode(encodable(&v)); err != nil {
 		return fmt.Errorf("encode trace: %w", err)
 	}
 	if err := enc.Close(); err != nil {
@@ -212,7 +325,8 @@ func Encode(w io.Writer, f *File) error {
 }
 
 // encodable builds a YAML node tree so that each syscall is written on one
-// flow-style line, which keeps traces readable and diffable.
+// flow-style line, which keeps traces readable and diffable, and the
+// closing summary last.
 func encodable(f *File) *yaml.Node {
 	var doc yaml.Node
 	_ = doc.Encode(struct {
@@ -237,36 +351,129 @@ func encodable(f *File) *yaml.Node {
 		n.Style = yaml.FlowStyle
 		seq.Content = append(seq.Content, &n)
 	}
+	var end yaml.Node
+	_ = end.Encode(f.Summarize())
+	end.Style = yaml.FlowStyle
 	doc.Content = append(doc.Content,
-		&yaml.Node{Kind: yaml.ScalarNode, Value: "syscalls"}, seq)
+		&yaml.Node{Kind: yaml.ScalarNode, Value: "syscalls"}, seq,
+		&yaml.Node{Kind: yaml.ScalarNode, Value: endKey}, &end)
 	return &doc
 }
 
-// Decode reads one trace strictly: unknown keys, a missing version and
-// semantic errors are reported, never ignored.
+// endKey is the key of the closing summary.
+const endKey = "end"
+
+// fileDoc is what Decode reads: a File and, in version 2, its summary.
+type fileDoc struct {
+	File `yaml:",inline"`
+	End  *Summary `yaml:"end"`
+}
+
+// Decode reads one trace strictly: unknown keys, a missing version, a
+// truncated file and semantic errors are reported, never ignored. It reads
+// at most MaxFileSize bytes of r.
 func Decode(r io.Reader) (*File, error) {
-	data, err := io.ReadAll(r)
+	data, err := io.ReadAll(io.LimitReader(r, MaxFileSize+1))
 	if err != nil {
 		return nil, err
 	}
+	if len(data) > MaxFileSize {
+		return nil, tooLarge()
+	}
+	if n := bytes.Count(data, []byte(",")) + bytes.Count(data, []byte("\n")); n > MaxItems {
+		return nil, fmt.Errorf("%w: %d list items and lines, more than the %d a trace file may have", ErrTooLarge, n, MaxItems)
+	}
+	f, err := decode(data)
+	if err != nil && len(data) > 0 && data[len(data)-1] != '\n' && !errors.Is(err, ErrTruncated) {
+		// Every writer of trace files ends them with a newline.
+		return nil, fmt.Errorf("%w (the file ends inside a line: cut short?)", err)
+	}
+	return f, err
+}
+
+func tooLarge() error {
+	return fmt.Errorf("%w: larger than %d MiB, the most a trace file may be (a real trace is below 1 MB)", ErrTooLarge, MaxFileSize>>20)
+}
+
+func decode(data []byte) (*File, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, fmt.Errorf("%w: empty file", ErrFormat)
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
-	var f File
-	if err := dec.Decode(&f); err != nil {
+	var d fileDoc
+	if err := dec.Decode(&d); err != nil {
+		if err == io.EOF {
+			return nil, fmt.Errorf("%w: the file holds only comments, no trace", ErrTruncated)
+		}
 		return nil, fmt.Errorf("%w: %s", ErrFormat, cleanYAMLError(err))
 	}
 	var extra any
 	if err := dec.Decode(&extra); err != io.EOF {
 		return nil, fmt.Errorf("%w: more than one YAML document", ErrFormat)
 	}
+	f := &d.File
+	switch f.Version {
+	case Version1:
+		if d.End != nil {
+			return nil, fmt.Errorf("%w: key %q is version %d's closing summary, not part of version %d", ErrFormat, endKey, Version, Version1)
+		}
+		if data[len(data)-1] != '\n' {
+			return nil, fmt.Errorf("%w: version %d file does not end with a newline: cut inside a line", ErrTruncated, Version1)
+		}
+	case Version:
+		if err := checkEnd(data, &d); err != nil {
+			return nil, err
+		}
+	}
 	if err := f.Validate(); err != nil {
 		return nil, err
 	}
 	f.Canonicalize()
-	return &f, nil
+	return f, nil
+}
+
+// checkEnd verifies the closing summary of a version 2 file: present, the
+// last key, and in agreement with the entries.
+func checkEnd(data []byte, d *fileDoc) error {
+	if d.End == nil {
+		return fmt.Errorf("%w: no closing %q summary after the syscalls (a complete version %d trace ends with \"end: {entries: N, total: T}\")", ErrTruncated, endKey, Version)
+	}
+	if len(d.Syscalls) > MaxEntries {
+		return fmt.Errorf("%w: %d syscall entries, more than the %d a trace may hold", ErrTooLarge, len(d.Syscalls), MaxEntries)
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return fmt.Errorf("%w: %s", ErrFormat, cleanYAMLError(err))
+	}
+	if m := root.Content; len(m) == 1 && m[0].Kind == yaml.MappingNode {
+		keys := m[0].Content
+		if n := len(keys); n < 2 || keys[n-2].Value != endKey {
+			return fmt.Errorf("%w: %q must be the last key (line %d), so that a cut removes it", ErrFormat, endKey, endLine(keys))
+		}
+	}
+	got := d.File.Summarize()
+	if d.End.Entries != got.Entries {
+		return fmt.Errorf("%w: the closing summary says %d syscall entries, the file holds %d (cut short or edited)", ErrTruncated, d.End.Entries, got.Entries)
+	}
+	for _, s := range d.Syscalls {
+		if s.Count > MaxCount {
+			return nil // Validate says which count is out of range
+		}
+	}
+	if d.End.Total != got.Total {
+		return fmt.Errorf("%w: the closing summary says the counts add up to %d, they add up to %d (cut short or edited)", ErrTruncated, d.End.Total, got.Total)
+	}
+	return nil
+}
+
+func endLine(keys []*yaml.Node) int {
+	for i := 0; i < len(keys); i += 2 {
+		if keys[i].Value == endKey {
+			return keys[i].Line
+		}
+	}
+	return 0
 }
 
 // cleanYAMLError turns yaml.v3's multi-line errors into one line a user
@@ -290,7 +497,8 @@ func cleanYAMLError(err error) string {
 }
 
 // ReadFile reads and validates a trace file; "-" reads standard input.
-// Errors name the file.
+// A regular file over MaxFileSize is refused before it is read. Errors
+// name the file.
 func ReadFile(path string) (*File, error) {
 	var r io.Reader
 	if path == "-" {
@@ -301,6 +509,9 @@ func ReadFile(path string) (*File, error) {
 			return nil, err
 		}
 		defer fh.Close()
+		if st, err := fh.Stat(); err == nil && st.Mode().IsRegular() && st.Size() > MaxFileSize {
+			return nil, fmt.Errorf("%s: %w (it has %d bytes)", path, tooLarge(), st.Size())
+		}
 		r = fh
 	}
 	f, err := Decode(r)
@@ -318,4 +529,75 @@ func WriteFile(path string, f *File) error {
 		return err
 	}
 	return atomicfile.Write(path, buf.Bytes(), 0o644)
+}
+
+// NameTable is what checking the names of a trace needs: the name of a
+// number and whether a name exists, per ABI. scmp.Tables implements it
+// with libseccomp's tables (and so does reduce.Resolver).
+type NameTable interface {
+	Name(arch string, nr int) (string, bool)
+	Has(arch, name string) bool
+}
+
+// NameError says that an entry's name and number disagree: the number is
+// another syscall (Want), or no syscall, of the ABI while the name is one.
+// It matches ErrFormat.
+type NameError struct {
+	Arch string
+	Nr   int
+	Name string // what the trace says
+	Want string // the table's name for Nr; "" when it has none
+}
+
+func (e *NameError) Error() string {
+	switch {
+	case e.Want == "":
+		return fmt.Sprintf("%s syscall number %d has no name in libseccomp's table, but the trace names it %s, which is another number there", e.Arch, e.Nr, e.Name)
+	default:
+		return fmt.Sprintf("%s syscall number %d is %s, but the trace names it %s", e.Arch, e.Nr, e.Want, e.Name)
+	}
+}
+
+func (e *NameError) Is(target error) bool { return target == ErrFormat }
+
+// ResolveName is the one rule by which every reader of traces (generate,
+// check) names an entry and checks that its name and number agree:
+//
+//   - the table names s.Nr: that is the name; s.Name must be empty or the
+//     same (a *NameError otherwise: "brk" with number 101, ptrace's);
+//   - the table cannot name s.Nr (a syscall newer than the installed
+//     libseccomp, a gap in the table, a number a program probed): the
+//     entry has no name here (""), and s.Name must not be a name the table
+//     knows under another number (a *NameError). A name the table does
+//     not know at all (written by a newer libseccomp) is dropped.
+func ResolveName(t NameTable, s Syscall) (string, error) {
+	want, ok := t.Name(s.Arch, s.Nr)
+	if ok {
+		if s.Name != "" && s.Name != want {
+			return "", &NameError{Arch: s.Arch, Nr: s.Nr, Name: s.Name, Want: want}
+		}
+		return want, nil
+	}
+	if s.Name != "" && t.Has(s.Arch, s.Name) {
+		return "", &NameError{Arch: s.Arch, Nr: s.Nr, Name: s.Name}
+	}
+	return "", nil
+}
+
+// ResolveNames names every entry of f with t (ResolveName) and returns the
+// entries t cannot name, which keep an empty name. An entry whose name and
+// number disagree is a *NameError (its ABI and number say which line).
+func (f *File) ResolveNames(t NameTable) (unnamed []Syscall, err error) {
+	for i := range f.Syscalls {
+		s := &f.Syscalls[i]
+		name, err := ResolveName(t, *s)
+		if err != nil {
+			return nil, err
+		}
+		s.Name = name
+		if name == "" {
+			unnamed = append(unnamed, *s)
+		}
+	}
+	return unnamed, nil
 }

@@ -4,15 +4,16 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"os"
 	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/seccomp-gen/seccomp-gen/internal/atomicfile"
-	"github.com/seccomp-gen/seccomp-gen/policy"
 	"github.com/seccomp-gen/seccomp-gen/reduce"
 	"github.com/seccomp-gen/seccomp-gen/report"
+	"github.com/seccomp-gen/seccomp-gen/scmp"
 	"github.com/seccomp-gen/seccomp-gen/trace"
 )
 
@@ -31,11 +32,15 @@ every (ABI, syscall) the traces hold, is it allowed by PROFILE? Counts add up
 across traces; FIRST is the program that issued the syscall first.
 
 PROFILE may be any format generate writes: Docker JSON, an OCI linux.seccomp
-object or a whole config.json, or a Security Profiles Operator CRD (YAML).
+object or a whole config.json, a Security Profiles Operator CRD (YAML), or a
+raw filter ('generate --format bpf', run in an interpreter as the kernel
+would, for every ABI it covers).
 
 A syscall is missing when the profile denies it (a rule or the default
 action), when its ABI is not one the profile lists (runtimes kill such
-tasks), or when libseccomp cannot name its number.
+tasks), or when libseccomp cannot name its number (no profile can allow it).
+A trace line whose name is not its number's (brk with 101, ptrace's number)
+is an error, as in generate.
 
 ` + verdictExitHelp,
 		Example: `  seccomp-gen check -p app.json run1.trace.yaml run2.trace.yaml
@@ -71,6 +76,12 @@ func (o *checkOptions) run() error {
 		if len(f.Syscalls) == 0 {
 			return usageErrf("trace %s: no syscall recorded: an empty recording is never a pass", path)
 		}
+		// Name and number must agree, by the rule generate uses; a number
+		// libseccomp cannot name stays unnamed and is reported as not
+		// coverable.
+		if _, err := f.ResolveNames(scmp.Tables{}); err != nil {
+			return usageErr(fmt.Errorf("trace %s: %w", path, err))
+		}
 		if f.Lost > 0 && !o.allowIncomplete {
 			return usageErrf("trace %s: incomplete, the recorder lost %d events: a verdict could miss syscalls (--allow-incomplete to check anyway)", path, f.Lost)
 		}
@@ -86,14 +97,17 @@ func (o *checkOptions) run() error {
 	if bt != nil {
 		files = append(files, bt)
 	}
-	cov, err := reduce.CheckCoverage(p, files...)
+	cov, err := reduce.CheckCoverageOf(p, files...)
 	if err != nil {
 		if errors.Is(err, reduce.ErrNoSyscalls) {
 			return usageErr(err)
 		}
 		return err
 	}
-	v := report.FromCoverage("check", o.profile, o.traces, p, cov)
+	for i, f := range files[:len(o.traces)] {
+		warnUnsealed(os.Stderr, "check", o.traces[i], f)
+	}
+	v := report.FromCoverage("check", o.profile, o.traces, reduce.PolicyOf(p), cov)
 	return o.emit(v)
 }
 
@@ -115,7 +129,7 @@ func (o *verdictFlags) emit(v *report.Verdict) error {
 // sameABI refuses traces none of whose syscalls is on an ABI the profile
 // covers: checking an i386 trace against an x86_64 profile is a mix-up, not a
 // coverage question.
-func sameABI(p *policy.Policy, paths []string, files []*trace.File) error {
+func sameABI(p reduce.Answerer, paths []string, files []*trace.File) error {
 	seen := map[string]bool{}
 	for _, f := range files {
 		for _, s := range f.Syscalls {
@@ -134,5 +148,5 @@ func sameABI(p *policy.Policy, paths []string, files []*trace.File) error {
 	}
 	sort.Strings(arches)
 	return fmt.Errorf("%s: no syscall on an ABI the profile covers (traces: %s; profile: %s)",
-		strings.Join(paths, ", "), strings.Join(arches, ", "), strings.Join(p.Arches, ", "))
+		strings.Join(paths, ", "), strings.Join(arches, ", "), strings.Join(p.Arches(), ", "))
 }

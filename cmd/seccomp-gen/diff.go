@@ -13,8 +13,10 @@ import (
 )
 
 type diffOptions struct {
+	profileReadFlags
 	a, b     string
 	superset bool
+	verbose  bool
 	report   string
 	output   string
 	format   report.Format
@@ -25,14 +27,26 @@ func newDiffCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "diff A B",
 		Short: "Show what one profile allows that the other does not, per ABI",
-		Long: `diff compares two profiles syscall by syscall, for every ABI either of them
-covers (every name libseccomp knows there), whatever their formats: Docker
-JSON, an OCI linux.seccomp object or config.json, or an SPO CRD. It lists the
-syscalls only A allows, those only B allows, those both deny with different
-answers (EPERM vs ENOSYS, errno vs kill), and ABIs only one profile covers.
+		Long: `diff compares what two profiles answer, not their text: it asks both, for
+every ABI either covers (an ABI a profile does not cover answers "killed"),
+about every syscall number libseccomp knows there and about numbers it does
+not know (gaps in its table and numbers beyond it, where ENOSYS and EPERM
+tell a libc different things), with all arguments zero and, where a profile
+has argument conditions, with the values both profiles' conditions name and
+their neighbours. The profiles may be in any format generate writes: Docker
+JSON, an OCI linux.seccomp object or config.json, an SPO CRD, or a raw
+filter ('generate --format bpf', run in an interpreter as the kernel would).
+
+It lists the calls only A lets run, those only B lets run, and those both
+deny with different answers (EPERM vs ENOSYS, errno vs kill), each with its
+ABI, syscall (or number), the argument values that tell the answers apart
+(ARGS; '-' when no answer depends on arguments) and both answers. A number
+libseccomp cannot name gets the profile's default action.
 
 --superset asks one question only: does A allow everything B allows? Use it
 in CI to check that a new profile (A) still runs what the old one (B) ran.
+It lists only what breaks that (calls B lets run and A does not); -v lists
+every difference.
 
 Exit status:
   0  the profiles give the same answers (with --superset: A allows all B allows)
@@ -59,18 +73,20 @@ Exit status:
 		},
 	}
 	cmd.Flags().BoolVar(&o.superset, "superset", false, "exit 3 unless A allows everything B allows (differences the other way are listed, not failed)")
+	cmd.Flags().BoolVarP(&o.verbose, "verbose", "v", false, "with --superset: list every difference, not only those that break the superset")
 	cmd.Flags().StringVar(&o.report, "report", "human", "report `FORMAT`: human, json or junit")
 	cmd.Flags().StringVarP(&o.output, "output", "o", "-", "write the report to `FILE` ('-' is stdout)")
+	o.addProfileReadFlags(cmd)
 	singleValued(cmd.Flags())
 	return cmd
 }
 
 func (o *diffOptions) run() error {
-	a, err := readProfile(o.a)
+	a, err := o.readAnswerer(o.a)
 	if err != nil {
 		return err
 	}
-	b, err := readProfile(o.b)
+	b, err := o.readAnswerer(o.b)
 	if err != nil {
 		return err
 	}
@@ -78,7 +94,7 @@ func (o *diffOptions) run() error {
 	if err != nil {
 		return usageErr(err)
 	}
-	r := report.FromProfileDiff(o.a, o.b, o.superset, d)
+	r := report.FromProfileDiff(o.a, o.b, o.superset, o.verbose, d)
 	var buf bytes.Buffer
 	if err := report.WriteDiff(&buf, o.format, r); err != nil {
 		return err

@@ -7,12 +7,12 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/seccomp-gen/seccomp-gen/emit"
 	"github.com/seccomp-gen/seccomp-gen/emit/cbpf"
 	"github.com/seccomp-gen/seccomp-gen/internal/atomicfile"
 )
 
 type disasmOptions struct {
+	profileReadFlags
 	file   string
 	output string
 	arch   string
@@ -52,6 +52,7 @@ profile.`,
 		},
 	}
 	cmd.Flags().StringVarP(&o.output, "output", "o", "-", "write the listing to `FILE` ('-' is standard output)")
+	o.addProfileReadFlags(cmd)
 	cmd.Flags().StringVar(&o.arch, "arch", "", "when FILE is a profile: compile for this `ARCH` (x86_64, x86, x32, aarch64, arm; default: native)")
 	singleValued(cmd.Flags())
 	return cmd
@@ -88,19 +89,21 @@ func (o *disasmOptions) program(data []byte) (cbpf.Program, error) {
 	if name == "-" {
 		name = "<stdin>"
 	}
-	trimmed := bytes.TrimSpace(data)
-	looksText := len(trimmed) > 0 && (trimmed[0] == '{' || bytes.HasPrefix(trimmed, []byte("apiVersion")) || bytes.HasPrefix(trimmed, []byte("kind")))
-	if !looksText {
+	// A raw filter is binary: each instruction's 16-bit code is below
+	// 0x100, so every one holds a NUL byte, which no JSON or YAML profile
+	// does (whatever it starts with: '---', a comment, blank lines, a
+	// byte-order mark).
+	if cbpf.Binary(data) {
 		if o.arch != "" {
 			return nil, usageErrf("disasm: --arch applies to profiles only; %s is a raw filter", name)
 		}
-		prog, err := cbpf.Parse(data)
+		prog, err := cbpf.ParseRaw(data)
 		if err != nil {
-			return nil, usageErrf("disasm: %s: %v", name, err)
+			return nil, usageErrf("disasm: %s: binary data, but not a raw seccomp filter: %v", name, err)
 		}
 		return prog, nil
 	}
-	p, _, err := emit.Parse(name, data)
+	p, _, err := o.parseProfile(name, data)
 	if err != nil {
 		return nil, usageErrf("disasm: %v", err)
 	}

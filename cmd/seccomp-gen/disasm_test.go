@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -65,4 +66,95 @@ func TestDisasm(t *testing.T) {
 		}
 		oneLine(t, stderr)
 	}
+}
+
+// disasm takes a profile for a profile whatever it starts with ('---', a
+// comment, blank lines, a byte-order mark, CRLF line ends), and agrees with
+// check on what is a profile; only binary data is a raw filter.
+func TestDisasmFormatDetection(t *testing.T) {
+	dir := t.TempDir()
+	p := &policy.Policy{
+		DefaultAction: policy.ActErrno, DefaultErrno: policy.Errno(policy.ENOSYS), Arches: []string{"x86_64"},
+		Rules: []policy.Rule{{Names: []string{"read", "write", "exit_group", "uname"}, Action: policy.ActAllow}},
+	}
+	spo, err := emit.Write(p, emit.FormatSPO, emit.Options{Name: "app"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	docker, err := emit.Write(p, emit.FormatDocker, emit.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	crlf := func(b []byte) []byte { return []byte(strings.ReplaceAll(string(b), "\n", "\r\n")) }
+	cat := func(parts ...string) []byte { return []byte(strings.Join(parts, "")) }
+	profiles := map[string][]byte{
+		"dashes.yaml":         cat("---\n", string(spo)),
+		"comment.yaml":        cat("# seccomp profile for app\n", string(spo)),
+		"comments.yaml":       cat("# one\n# two\n\n---\n# three\n", string(spo)),
+		"blank.yaml":          cat("\n\n   \n\t\n", string(spo)),
+		"bom.yaml":            cat("\ufeff", string(spo)),
+		"bom-dashes.yaml":     cat("\ufeff---\n", string(spo)),
+		"crlf.yaml":           crlf(cat("# c\r\n---\n", string(spo))),
+		"document-end.yaml":   cat("---\n", string(spo), "...\n"),
+		"spaces.json":         cat("\n  \n", string(docker)),
+		"crlf.json":           crlf(docker),
+		"comment-before.yaml": cat("#!/not/a/script\n", string(spo)),
+	}
+	for name, data := range profiles {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out, stderr, code := sg(t, dir, "disasm", name)
+		if code != 0 || !strings.Contains(out, "uname (x86_64)") {
+			t.Errorf("disasm %s: exit %d\n%s%s", name, code, out, stderr)
+		}
+		if out, stderr, code := sg(t, dir, "check", "-p", name, traceWith(t, dir, "uname")); code != 0 {
+			t.Errorf("check -p %s: exit %d\n%s%s", name, code, out, stderr)
+		}
+	}
+	// A JSON profile with a byte-order mark is not one to runc or Docker
+	// (Go's JSON refuses it): disasm and check both refuse it.
+	bom := filepath.Join(dir, "bom.json")
+	os.WriteFile(bom, cat("\ufeff", string(docker)), 0o644)
+	for _, args := range [][]string{{"disasm", bom}, {"check", "-p", bom, traceWith(t, dir, "uname")}} {
+		_, stderr, code := sg(t, dir, args...)
+		if code != exitUsage || strings.Contains(stderr, "BPF") {
+			t.Errorf("%v: exit %d\n%s", args, code, stderr)
+		}
+		oneLine(t, stderr)
+	}
+	// Binary data that is not a valid filter is named as such.
+	for name, data := range map[string][]byte{
+		"zeros.bpf": make([]byte, 16),
+		"nul.yaml":  cat("---\nkind: SeccompProfile\x00\n"),
+	} {
+		os.WriteFile(filepath.Join(dir, name), data, 0o644)
+		_, stderr, code := sg(t, dir, "disasm", name)
+		if code != exitUsage || !strings.Contains(stderr, "not a raw seccomp filter") {
+			t.Errorf("disasm %s: exit %d\n%s", name, code, stderr)
+		}
+		oneLine(t, stderr)
+	}
+}
+
+// traceWith writes a one-syscall x86_64 trace into dir.
+func traceWith(t *testing.T, dir, name string) string {
+	t.Helper()
+	nr := map[string]int{"uname": 63, "read": 0}[name]
+	path := filepath.Join(dir, name+".trace.yaml")
+	data := fmt.Sprintf(`version: 1
+target: {command: [x]}
+host: {kernel: "6.18", arch: x86_64}
+started: 2026-11-23T10:00:00Z
+duration: 0.1s
+lost: 0
+processes: 1
+syscalls:
+  - {arch: x86_64, nr: %d, name: %s, count: 1}
+`, nr, name)
+	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }

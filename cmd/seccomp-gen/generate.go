@@ -32,6 +32,7 @@ type generateOptions struct {
 	defaultAction   string
 	allowIncomplete bool
 	name            string
+	strict          bool
 
 	stderr io.Writer
 	// set by complete
@@ -71,6 +72,12 @@ Reduction, all explicit and reported on standard error:
                   plus the host's). Names a target lacks are mapped to
                   their equivalent (open -> openat on aarch64) and reported.
 
+Numbers libseccomp cannot name (syscalls newer than the installed
+libseccomp, a gap in its table, a number a program probed) cannot be allowed
+by any profile: each is reported with its ABI, count and program, and the
+profile answers it ENOSYS, as a kernel without that syscall would.
+--strict makes them an error (exit 2) instead.
+
 Deny ceiling: a trace containing a syscall that is never allowed silently
 (kernel modules, kexec, bpf, perf_event_open, io_uring, ptrace, mount, ...)
 makes generate fail; allow one on purpose with --allow NAME.
@@ -86,9 +93,10 @@ Formats (--format):
 
 The same traces and flags always give byte-identical output.
 
-Exit status: 0 on success, 2 for bad flags or bad input (malformed, empty or
-incomplete traces, unknown syscalls or ABIs, deny-ceiling hits), 1 when the
-output cannot be written.`,
+Exit status: 0 on success, 2 for bad flags or bad input (malformed, truncated,
+empty or incomplete traces, names that are not their number's, unknown ABIs,
+deny-ceiling hits, and with --strict numbers libseccomp cannot name), 1 when
+the output cannot be written.`,
 		Example: `  seccomp-gen generate -o app.json app.trace.yaml
   seccomp-gen generate --min-runs 2 -o app.json run1.yaml run2.yaml run3.yaml
   seccomp-gen generate --format oci --oci-config bundle/config.json app.trace.yaml
@@ -122,6 +130,7 @@ output cannot be written.`,
 	f.StringVar(&o.defaultAction, "default-action", "errno", "`ACTION` for known but unobserved syscalls: errno (EPERM), kill, log or trap")
 	f.BoolVar(&o.allowIncomplete, "allow-incomplete", false, "accept traces whose recorder lost events (lost > 0)")
 	f.StringVar(&o.name, "name", "", "metadata.`NAME` of the k8s SeccompProfile (default seccomp-gen)")
+	f.BoolVar(&o.strict, "strict", false, "fail (exit 2) when a trace holds syscall numbers libseccomp cannot name, instead of answering them ENOSYS")
 	singleValued(f)
 	return cmd
 }
@@ -194,7 +203,24 @@ func (o *generateOptions) run() error {
 		}
 		return exitWith(exitFailure, fmt.Errorf("generate: %w", err))
 	}
+	for _, in := range inputs {
+		warnUnsealed(o.stderr, "generate", in.Path, in.File)
+	}
+	if len(res.Unnamed) > 0 && o.strict {
+		for _, u := range res.Unnamed {
+			fmt.Fprintf(o.stderr, "generate: %s: libseccomp %s cannot name it\n", u, scmp.LibraryVersion())
+		}
+		return usageErrf("generate: --strict: %d syscall number(s) that libseccomp %s cannot name (listed above); without --strict the profile answers them ENOSYS",
+			len(res.Unnamed), scmp.LibraryVersion())
+	}
 	res.WriteReport(o.stderr, "generate")
+	if n := len(res.Unnamed); n > 0 {
+		fmt.Fprintf(o.stderr, "generate: %d syscall number(s) that libseccomp %s cannot name (listed above); --strict makes that an error\n", n, scmp.LibraryVersion())
+		if o.format == string(emit.FormatSPO) {
+			fmt.Fprintf(o.stderr, "generate: note: the k8s format cannot carry defaultErrnoRet: there runc answers such numbers EPERM in a gap of the table and ENOSYS above it, crun EPERM; use --format docker (kubelet localhost/ JSON) for ENOSYS\n")
+		}
+	}
+	lintGenerated(o.stderr, res.Policy)
 
 	if o.ociConfig != "" {
 		if err := emit.SetOCIConfig(o.ociConfig, res.Policy); err != nil {
@@ -232,4 +258,12 @@ func (o *generateOptions) run() error {
 func generateStdoutIsTerminal() bool {
 	_, err := unix.IoctlGetTermios(int(os.Stdout.Fd()), unix.TCGETS)
 	return err == nil
+}
+
+// warnUnsealed warns that a version 1 trace cannot be checked for
+// truncation (it has no closing summary).
+func warnUnsealed(w io.Writer, cmd, path string, f *trace.File) {
+	if f.Unsealed() {
+		fmt.Fprintf(w, "%s: warning: %s: version 1 trace: it has no closing summary, so a cut at a line boundary cannot be detected; re-record it to get a version 2 file\n", cmd, path)
+	}
 }

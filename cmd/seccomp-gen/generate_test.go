@@ -178,7 +178,7 @@ func TestGenerateBadInput(t *testing.T) {
 	}
 	write("truncated.yaml", string(good[:len(good)/2])+"\n  - {arch: x86_64, nr: 1")
 	write("garbage.yaml", "\x00\x01not yaml: [")
-	write("v2.yaml", strings.Replace(string(good), "version: 1", "version: 2", 1))
+	write("v3.yaml", strings.Replace(string(good), "version: 1", "version: 3", 1))
 	write("empty.yaml", "")
 	write("nosyscalls.yaml", string(good[:strings.Index(string(good), "syscalls:")])+"syscalls: []\n")
 	write("lost.yaml", strings.Replace(string(good), "lost: 0", "lost: 7", 1))
@@ -190,11 +190,11 @@ func TestGenerateBadInput(t *testing.T) {
 	}{
 		{[]string{"truncated.yaml"}, "truncated.yaml: malformed trace"},
 		{[]string{"garbage.yaml"}, "garbage.yaml: malformed trace"},
-		{[]string{"v2.yaml"}, "v2.yaml: malformed trace: unsupported version 2"},
+		{[]string{"v3.yaml"}, "v3.yaml: malformed trace: unsupported version 3"},
 		{[]string{"empty.yaml"}, "empty.yaml: malformed trace: empty file"},
 		{[]string{"nosyscalls.yaml"}, "nosyscalls.yaml: empty trace"},
 		{[]string{"lost.yaml"}, "lost.yaml: incomplete trace: the recorder lost 7 event(s); re-record, or pass --allow-incomplete"},
-		{[]string{"unknown.yaml"}, `unknown.yaml: unknown syscall "getfoo" on x86_64`},
+		{[]string{"unknown.yaml"}, `unknown.yaml: x86_64 syscall number 102 is getuid, but the trace names it getfoo`},
 		{[]string{"ptrace.yaml"}, "ptrace.yaml: syscall ptrace is in the deny ceiling"},
 		{[]string{"missing.yaml"}, "missing.yaml: no such file"},
 		{[]string{"--arch", "sparc", ls}, `--arch: unknown architecture "sparc"`},

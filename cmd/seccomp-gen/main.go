@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+
+	"github.com/seccomp-gen/seccomp-gen/scmp"
 )
 
 func main() {
@@ -14,6 +16,9 @@ func main() {
 }
 
 func run(args []string) int {
+	// Under qemu-user (no seccomp(2)) filters still compile as on a real
+	// kernel, so an emulated arm64 build gives the same answers.
+	scmp.PinAPIWithoutSeccomp()
 	root := newRootCmd()
 	root.SetArgs(args)
 	err := root.Execute()

@@ -176,10 +176,14 @@ func (o *replayOptions) run() error {
 	// A profile for another machine cannot say anything about a run here.
 	if native, err := scmp.Native(); err == nil && !p.Covers(native) {
 		return usageErrf("%s: the profile covers %s, not this machine's ABI %s: replay it on such a machine, or use 'seccomp-gen check' with its traces",
-			o.profile, strings.Join(p.Arches, ", "), native)
+			o.profile, strings.Join(p.Arches(), ", "), native)
 	}
 	if o.enforce {
-		return o.runEnforced(p)
+		pol := reduce.PolicyOf(p)
+		if pol == nil {
+			return usageErrf("%s: a raw filter cannot be replayed with --enforce (it needs the profile to answer denials): give the profile it was generated from, or replay without --enforce", o.profile)
+		}
+		return o.runEnforced(pol)
 	}
 	return o.runTraced(p)
 }
@@ -269,7 +273,7 @@ func (s *stopper) run(ctx context.Context) {
 	}
 }
 
-func (o *replayOptions) runTraced(p *policy.Policy) error {
+func (o *replayOptions) runTraced(p reduce.Answerer) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	if len(o.command) > 0 {
@@ -338,11 +342,11 @@ func (o *replayOptions) runTraced(p *policy.Policy) error {
 	if bt != nil {
 		files = append(files, bt)
 	}
-	cov, err := reduce.CheckCoverage(p, files...)
+	cov, err := reduce.CheckCoverageOf(p, files...)
 	if err != nil {
 		return exitWith(exitFailure, err)
 	}
-	v := report.FromCoverage("replay", o.profile, o.inputs(), p, cov)
+	v := report.FromCoverage("replay", o.profile, o.inputs(), reduce.PolicyOf(p), cov)
 	if len(o.command) > 0 && rec.Exited {
 		code := rec.ExitStatus
 		v.ExitCode = &code

@@ -1,15 +1,13 @@
 package main
 
 import (
-	"fmt"
 	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/seccomp-gen/seccomp-gen/emit"
-	"github.com/seccomp-gen/seccomp-gen/policy"
 	"github.com/seccomp-gen/seccomp-gen/profiles"
+	"github.com/seccomp-gen/seccomp-gen/reduce"
 	"github.com/seccomp-gen/seccomp-gen/report"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
 	"github.com/seccomp-gen/seccomp-gen/trace"
@@ -35,6 +33,7 @@ const verdictExitHelp = `Exit status:
 
 // verdictFlags are the flags replay and check share.
 type verdictFlags struct {
+	profileReadFlags
 	profile string
 	report  string
 	output  string
@@ -47,17 +46,18 @@ type verdictFlags struct {
 }
 
 func (o *verdictFlags) addFlags(cmd *cobra.Command) {
-	cmd.Flags().StringVarP(&o.profile, "profile", "p", "", "`PROFILE` to check against (Docker JSON, OCI object or config.json, SPO CRD)")
+	cmd.Flags().StringVarP(&o.profile, "profile", "p", "", "`PROFILE` to check against (Docker JSON, OCI object or config.json, SPO CRD, raw BPF filter)")
 	cmd.Flags().StringVar(&o.report, "report", "human", "report `FORMAT`: human, json or junit")
 	cmd.Flags().StringVarP(&o.output, "output", "o", "-", "write the report to `FILE` ('-' is stdout)")
 	cmd.Flags().BoolVar(&o.allowIncomplete, "allow-incomplete", false, "give a verdict even when the recorder lost events (lost > 0); otherwise that is an error")
 	cmd.Flags().StringArrayVar(&o.baselines, "baseline", nil, "also require the syscalls of baseline `NAME|FILE` ("+
 		strings.Join(profiles.BaselineNames(), ", ")+" or a file; repeatable): the profile must let that runtime start CMD")
+	o.addProfileReadFlags(cmd)
 }
 
 // baselineTrace returns the syscalls of the --baseline baselines on every
 // ABI p covers, as a pseudo-trace whose FIRST is "baseline:NAME".
-func (o *verdictFlags) baselineTrace(p *policy.Policy) (*trace.File, error) {
+func (o *verdictFlags) baselineTrace(p reduce.Answerer) (*trace.File, error) {
 	if len(o.baselines) == 0 {
 		return nil, nil
 	}
@@ -67,7 +67,7 @@ func (o *verdictFlags) baselineTrace(p *policy.Policy) (*trace.File, error) {
 	}
 	f := &trace.File{}
 	for _, b := range bs {
-		for _, arch := range p.Arches {
+		for _, arch := range p.Arches() {
 			for _, n := range b.Syscalls[arch] {
 				nr, err := scmp.Number(arch, n)
 				if err != nil {
@@ -96,18 +96,8 @@ func (o *verdictFlags) validate() error {
 }
 
 // loadProfile reads the profile strictly: a file that is not a profile is a
-// usage error, never an empty policy that passes or fails everything.
-func (o *verdictFlags) loadProfile() (*policy.Policy, error) {
-	return readProfile(o.profile)
-}
-
-func readProfile(path string) (*policy.Policy, error) {
-	p, _, err := emit.Read(path)
-	if err != nil {
-		return nil, usageErr(err)
-	}
-	if err := p.Validate(); err != nil {
-		return nil, usageErr(fmt.Errorf("%s: %w", path, err))
-	}
-	return p, nil
+// usage error, never an empty policy that passes or fails everything. A raw
+// filter is a profile too (readAnswerer).
+func (o *verdictFlags) loadProfile() (reduce.Answerer, error) {
+	return o.readAnswerer(o.profile)
 }

@@ -67,6 +67,10 @@ Typical loop:
 		newReplayCmd(),
 		newCheckCmd(),
 		newDiffCmd(),
+		newLintCmd(),
+		newVersionCmd(),
+		newDoctorCmd(),
+		newManCmd(),  // hidden: make man
 		newExecCmd(), // hidden: the child side of replay --enforce
 	)
 	return root

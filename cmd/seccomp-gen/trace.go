@@ -258,7 +258,8 @@ func traceErr(err error) error {
 	if errors.Is(err, trace.ErrNoProcess) || errors.Is(err, trace.ErrNotCgroup2) || errors.Is(err, trace.ErrOptions) {
 		return usageErr(fmt.Errorf("trace: %w", err))
 	}
-	return exitWith(exitFailure, fmt.Errorf("trace: %w", err))
+	// Anything else is the machine's doing (privileges, kernel features).
+	return exitWith(exitFailure, fmt.Errorf("trace: %w (run 'seccomp-gen doctor' to see what this machine lacks)", err))
 }
 
 func sortedStrings(s []string) []string {

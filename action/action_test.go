@@ -1,0 +1,410 @@
+package action
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
+)
+
+var (
+	repo, _ = filepath.Abs("..")
+	script  = filepath.Join(repo, "action", "seccomp-gen-action.sh")
+)
+
+// result is one run of the script.
+type result struct {
+	stdout, stderr string
+	code           int
+	outputs        map[string]string // GITHUB_OUTPUT
+	path           string            // GITHUB_PATH
+}
+
+// runScript runs the script with env (plus GITHUB_OUTPUT and GITHUB_PATH
+// files) in dir, with fakes (a directory) first on PATH.
+func runScript(t *testing.T, dir, fakes string, env map[string]string, args ...string) result {
+	t.Helper()
+	ghOut, ghPath := filepath.Join(dir, "gh-output"), filepath.Join(dir, "gh-path")
+	for _, f := range []string{ghOut, ghPath} {
+		if err := os.WriteFile(f, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd := exec.Command("bash", append([]string{script}, args...)...)
+	cmd.Dir = dir
+	path := os.Getenv("PATH")
+	if fakes != "" {
+		path = fakes + ":" + path
+	}
+	cmd.Env = []string{"PATH=" + path, "HOME=" + dir, "GITHUB_OUTPUT=" + ghOut, "GITHUB_PATH=" + ghPath, "RUNNER_TEMP=" + dir}
+	if gp := os.Getenv("GOPATH"); gp != "" {
+		cmd.Env = append(cmd.Env, "GOPATH="+gp)
+	}
+	for _, k := range []string{"GOCACHE", "GOMODCACHE", "GOFLAGS", "GOPROXY"} {
+		if v, err := exec.Command("go", "env", k).Output(); err == nil {
+			cmd.Env = append(cmd.Env, k+"="+strings.TrimSpace(string(v)))
+		}
+	}
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err := cmd.Run()
+	r := result{stdout: o.String(), stderr: e.String(), outputs: map[string]string{}}
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+	case errors.As(err, &ee):
+		r.code = ee.ExitCode()
+	default:
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(ghOut)
+	for _, l := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		if k, v, ok := strings.Cut(l, "="); ok {
+			r.outputs[k] = v
+		}
+	}
+	p, _ := os.ReadFile(ghPath)
+	r.path = strings.TrimSpace(string(p))
+	return r
+}
+
+func writeExe(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o755); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestActionYAML: action.yml is a composite action whose shell steps only
+// call the script, passes every input the script reads, and uploads the
+// report and trace on failure.
+func TestActionYAML(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(repo, "action.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a struct {
+		Inputs map[string]struct {
+			Required bool   `yaml:"required"`
+			Default  string `yaml:"default"`
+		} `yaml:"inputs"`
+		Runs struct {
+			Using string `yaml:"using"`
+			Steps []struct {
+				ID   string            `yaml:"id"`
+				If   string            `yaml:"if"`
+				Uses string            `yaml:"uses"`
+				Run  string            `yaml:"run"`
+				Env  map[string]string `yaml:"env"`
+				With map[string]string `yaml:"with"`
+			} `yaml:"steps"`
+		} `yaml:"runs"`
+	}
+	if err := yaml.Unmarshal(data, &a); err != nil {
+		t.Fatal(err)
+	}
+	if a.Runs.Using != "composite" {
+		t.Fatalf("runs.using %q", a.Runs.Using)
+	}
+	for _, in := range []string{"profile", "command", "report", "baseline", "version"} {
+		if _, ok := a.Inputs[in]; !ok {
+			t.Errorf("no input %q", in)
+		}
+	}
+	if !a.Inputs["profile"].Required || !a.Inputs["command"].Required || a.Inputs["report"].Default != "junit" || a.Inputs["version"].Default != "latest" {
+		t.Errorf("inputs: %+v", a.Inputs)
+	}
+	src, _ := os.ReadFile(script)
+	used := map[string]bool{}
+	uploaded := false
+	for _, s := range a.Runs.Steps {
+		switch {
+		case s.Run != "":
+			sub := strings.TrimPrefix(s.Run, `"$GITHUB_ACTION_PATH/action/seccomp-gen-action.sh" `)
+			if sub == s.Run || (sub != "install" && sub != "replay") {
+				t.Errorf("a shell step does more than call the script: %q", s.Run)
+			}
+			for k, v := range s.Env {
+				name := strings.TrimSuffix(strings.TrimPrefix(v, "${{ inputs."), " }}")
+				used[name] = true
+				if !strings.Contains(string(src), "${"+k) {
+					t.Errorf("step passes %s, the script never reads it", k)
+				}
+				if strings.ReplaceAll(strings.ToUpper(name), "-", "_") != strings.TrimPrefix(k, "INPUT_") {
+					t.Errorf("%s carries inputs.%s", k, name)
+				}
+			}
+		case strings.HasPrefix(s.Uses, "actions/upload-artifact@"):
+			uploaded = s.If == "failure()" && s.With["path"] == "${{ inputs.output-dir }}"
+		}
+	}
+	for in := range a.Inputs {
+		if !used[in] && in != "artifact-name" && in != "output-dir" {
+			t.Errorf("input %q reaches no step", in)
+		}
+	}
+	if !uploaded {
+		t.Error("no upload of the output directory on failure()")
+	}
+}
+
+// fakeRelease makes a release directory (what a release page serves) with
+// a fake seccomp-gen for this machine and its SHA256SUMS.
+func fakeRelease(t *testing.T, dir string) (url, name string) {
+	rel := filepath.Join(dir, "release")
+	name = "seccomp-gen-linux-" + runtime.GOARCH
+	bin := "#!/bin/sh\necho \"seccomp-gen v9.9.9 ($*)\"\n"
+	writeExe(t, filepath.Join(rel, name), bin)
+	sum := sha256.Sum256([]byte(bin))
+	other := strings.Repeat("0", 64) + "  seccomp-gen-linux-other\n"
+	if err := os.WriteFile(filepath.Join(rel, "SHA256SUMS"), []byte(other+hex.EncodeToString(sum[:])+"  "+name+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return "file://" + rel, name
+}
+
+func TestInstallRelease(t *testing.T) {
+	testutil.RequireTool(t, "curl", "sha256sum")
+	dir := t.TempDir()
+	url, _ := fakeRelease(t, dir)
+	dest := filepath.Join(dir, "bin")
+	r := runScript(t, dir, "", map[string]string{"INPUT_VERSION": "v9.9.9", "SECCOMP_GEN_RELEASE_URL": url, "SECCOMP_GEN_INSTALL_DIR": dest}, "install")
+	if r.code != 0 {
+		t.Fatalf("install: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r.stdout != "seccomp-gen v9.9.9 (version)\n" || r.path != dest || r.outputs["path"] != filepath.Join(dest, "seccomp-gen") {
+		t.Errorf("install: stdout %q, GITHUB_PATH %q, outputs %v", r.stdout, r.path, r.outputs)
+	}
+	if st, err := os.Stat(filepath.Join(dest, "seccomp-gen")); err != nil || st.Mode()&0o111 == 0 {
+		t.Errorf("not installed executable: %v", err)
+	}
+}
+
+func TestInstallRefuses(t *testing.T) {
+	testutil.RequireTool(t, "curl", "sha256sum")
+	for _, tc := range []struct {
+		name    string
+		version string
+		corrupt func(rel, name string)
+		want    string
+	}{
+		{"bad checksum", "latest", func(rel, name string) {
+			os.WriteFile(filepath.Join(rel, name), []byte("#!/bin/sh\necho evil\n"), 0o755)
+		}, "does not match its SHA256SUMS line: not installed"},
+		{"no checksum line", "latest", func(rel, name string) {
+			os.WriteFile(filepath.Join(rel, "SHA256SUMS"), []byte(strings.Repeat("0", 64)+"  other\n"), 0o644)
+		}, "SHA256SUMS has no line for " + "seccomp-gen-linux-" + runtime.GOARCH},
+		{"no binary", "latest", func(rel, name string) { os.Remove(filepath.Join(rel, name)) }, "download"},
+		{"bad version", "1.0", func(string, string) {}, "version: '1.0': want latest, source or a release tag"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			url, name := fakeRelease(t, dir)
+			tc.corrupt(strings.TrimPrefix(url, "file://"), name)
+			dest := filepath.Join(dir, "bin")
+			r := runScript(t, dir, "", map[string]string{"INPUT_VERSION": tc.version, "SECCOMP_GEN_RELEASE_URL": url, "SECCOMP_GEN_INSTALL_DIR": dest}, "install")
+			if r.code != 2 || !strings.Contains(r.stderr, tc.want) || !strings.Contains(r.stderr, "::error::") {
+				t.Errorf("exit %d, want 2 and %q:\n%s", r.code, tc.want, r.stderr)
+			}
+			if _, err := os.Stat(filepath.Join(dest, "seccomp-gen")); err == nil {
+				t.Error("installed anyway")
+			}
+		})
+	}
+}
+
+// realBinary installs seccomp-gen as the action does with version: source
+// (a build of this checkout; Go's build cache makes it quick) under dir.
+func realBinary(t *testing.T, dir string) string {
+	t.Helper()
+	testutil.RequireTool(t, "go", "pkg-config")
+	dest := filepath.Join(dir, "bin")
+	r := runScript(t, dir, "", map[string]string{"INPUT_VERSION": "source", "GITHUB_ACTION_PATH": repo, "SECCOMP_GEN_INSTALL_DIR": dest}, "install")
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "seccomp-gen ") || r.path != dest || r.outputs["path"] != filepath.Join(dest, "seccomp-gen") {
+		t.Fatalf("install version: source: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	return filepath.Join(dest, "seccomp-gen")
+}
+
+func TestInstallSource(t *testing.T) {
+	bin := realBinary(t, t.TempDir())
+	out, err := exec.Command(bin, "version").Output()
+	if err != nil || !strings.Contains(string(out), "libseccomp:") {
+		t.Fatalf("%s version: %v\n%s", bin, err, out)
+	}
+}
+
+// fakeSeccompGen writes a seccomp-gen that logs its arguments (one per
+// line, a blank line after each call) to log, writes the files -o and
+// --save-trace name, and exits with $FAKE_STATUS.
+func fakeSeccompGen(t *testing.T, fakes, log string) {
+	writeExe(t, filepath.Join(fakes, "seccomp-gen"), `#!/bin/bash
+for a in "$@"; do printf '%s\n' "$a"; done >> `+log+`
+echo >> `+log+`
+prev=
+for a in "$@"; do
+	case "$prev" in
+	-o) echo "<testsuites/>" > "$a" ;;
+	--save-trace) echo "version: 1" > "$a" ;;
+	esac
+	prev=$a
+done
+[ "$1" = check ] && echo "SYSCALL ABI: getpriority x86_64 missing"
+exit ${FAKE_STATUS:-0}
+`)
+}
+
+func TestReplay(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		env    map[string]string
+		status string
+		code   int
+		args   []string // replay's arguments
+		stderr []string
+	}{
+		{"covered", map[string]string{"INPUT_BASELINE": "runc, crun", "INPUT_ARGS": "--enforce --allow-incomplete"}, "0", 0,
+			[]string{"replay", "-p", "app.json", "--report", "junit", "-o", "seccomp-replay/report.xml", "--save-trace", "seccomp-replay/replay.trace.yaml",
+				"--baseline", "runc", "--baseline", "crun", "--enforce", "--allow-incomplete", "--", "sh", "-c", "go test ./... | tee log"},
+			[]string{"the profile covers the run"}},
+		{"not covered", map[string]string{"INPUT_REPORT": "json", "INPUT_OUTPUT_DIR": "out"}, "3", 3,
+			[]string{"replay", "-p", "app.json", "--report", "json", "-o", "out/report.json", "--save-trace", "out/replay.trace.yaml", "--", "sh", "-c", "go test ./... | tee log"},
+			[]string{"::error::seccomp-gen: app.json does not cover the run of 'go test ./... | tee log' (report out/report.json, fresh trace out/replay.trace.yaml)", "getpriority x86_64 missing"}},
+		{"command failed", nil, "4", 4, nil, []string{"::error::seccomp-gen: the profile covers the run, but 'go test ./... | tee log' itself failed"}},
+		{"runtime error", nil, "1", 1, nil, []string{"::error::seccomp-gen replay exited 1"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			fakes, log := filepath.Join(dir, "fakes"), filepath.Join(dir, "log")
+			fakeSeccompGen(t, fakes, log)
+			os.WriteFile(filepath.Join(dir, "app.json"), []byte("{}"), 0o644)
+			env := map[string]string{"INPUT_PROFILE": "app.json", "INPUT_COMMAND": "go test ./... | tee log", "FAKE_STATUS": tc.status}
+			for k, v := range tc.env {
+				env[k] = v
+			}
+			r := runScript(t, dir, fakes, env, "replay")
+			if r.code != tc.code {
+				t.Fatalf("exit %d, want %d\n%s", r.code, tc.code, r.stderr)
+			}
+			data, _ := os.ReadFile(log)
+			calls := strings.Split(strings.TrimSuffix(string(data), "\n\n"), "\n\n")
+			if tc.args != nil && calls[0] != strings.Join(tc.args, "\n") {
+				t.Errorf("seccomp-gen called with\n%s\nwant\n%s", calls[0], strings.Join(tc.args, "\n"))
+			}
+			if tc.code == 3 && (len(calls) != 2 || !strings.HasPrefix(calls[1], "check\n-p\napp.json\nout/replay.trace.yaml")) {
+				t.Errorf("no check of the fresh trace for the log: %q", calls)
+			}
+			for _, w := range tc.stderr {
+				if !strings.Contains(r.stderr, w) {
+					t.Errorf("stderr lacks %q:\n%s", w, r.stderr)
+				}
+			}
+			outDir := "seccomp-replay"
+			if d := tc.env["INPUT_OUTPUT_DIR"]; d != "" {
+				outDir = d
+			}
+			if r.outputs["status"] != tc.status || r.outputs["trace"] != outDir+"/replay.trace.yaml" || !strings.HasPrefix(r.outputs["report"], outDir+"/report.") {
+				t.Errorf("outputs %v", r.outputs)
+			}
+			if _, err := os.Stat(filepath.Join(dir, r.outputs["report"])); err != nil {
+				t.Errorf("report: %v", err)
+			}
+		})
+	}
+}
+
+func TestReplayBadInputs(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"no profile", map[string]string{"INPUT_COMMAND": "true"}, "input 'profile' is required"},
+		{"no command", map[string]string{"INPUT_PROFILE": "app.json"}, "input 'command' is required"},
+		{"missing profile", map[string]string{"INPUT_PROFILE": "nope.json", "INPUT_COMMAND": "true"}, "profile 'nope.json' does not exist"},
+		{"bad report", map[string]string{"INPUT_PROFILE": "app.json", "INPUT_COMMAND": "true", "INPUT_REPORT": "xml"}, "report: 'xml': want junit, json or human"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			fakes, log := filepath.Join(dir, "fakes"), filepath.Join(dir, "log")
+			fakeSeccompGen(t, fakes, log)
+			os.WriteFile(filepath.Join(dir, "app.json"), []byte("{}"), 0o644)
+			r := runScript(t, dir, fakes, tc.env, "replay")
+			if r.code != 2 || !strings.Contains(r.stderr, tc.want) {
+				t.Errorf("exit %d, want 2 and %q:\n%s", r.code, tc.want, r.stderr)
+			}
+			if _, err := os.Stat(log); err == nil {
+				t.Error("seccomp-gen ran anyway")
+			}
+		})
+	}
+}
+
+// TestReplaySudo: a runner's user is not root; replay then runs under
+// sudo (keeping PATH) and the files are given back to the user.
+func TestReplaySudo(t *testing.T) {
+	dir := t.TempDir()
+	fakes, log, sudoLog := filepath.Join(dir, "fakes"), filepath.Join(dir, "log"), filepath.Join(dir, "sudo.log")
+	fakeSeccompGen(t, fakes, log)
+	writeExe(t, filepath.Join(fakes, "id"), "#!/bin/sh\ncase \"$1\" in -u) echo 1001 ;; -g) echo 1002 ;; esac\n")
+	writeExe(t, filepath.Join(fakes, "sudo"), "#!/bin/sh\necho \"sudo $*\" >> "+sudoLog+"\n[ \"$1\" = -E ] && shift\nexec \"$@\"\n")
+	writeExe(t, filepath.Join(fakes, "chown"), "#!/bin/sh\necho \"chown $*\" >> "+sudoLog+"\n")
+	os.WriteFile(filepath.Join(dir, "app.json"), []byte("{}"), 0o644)
+	r := runScript(t, dir, fakes, map[string]string{"INPUT_PROFILE": "app.json", "INPUT_COMMAND": "make check"}, "replay")
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	data, _ := os.ReadFile(sudoLog)
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	if len(lines) != 3 || !strings.HasPrefix(lines[0], "sudo -E env PATH="+fakes+":") ||
+		!strings.Contains(lines[0], filepath.Join(fakes, "seccomp-gen")+" replay -p app.json") ||
+		lines[1] != "sudo -E env "+strings.Fields(lines[0])[3]+" chown -R 1001:1002 seccomp-replay" ||
+		lines[2] != "chown -R 1001:1002 seccomp-replay" {
+		t.Errorf("sudo log:\n%s", data)
+	}
+}
+
+// TestReplayReal runs the script with the real seccomp-gen (built as
+// version: source does) on a command its profile does not cover: exit 3, a
+// JUnit report naming the missing syscalls, the fresh trace, and the
+// verdict in the log.
+func TestReplayReal(t *testing.T) {
+	testutil.RequireRoot(t)
+	dir := t.TempDir()
+	bin := realBinary(t, t.TempDir())
+	profile := filepath.Join(dir, "ls.json")
+	trace := filepath.Join(repo, "testdata", "traces", "busybox-ls.yaml")
+	if out, err := exec.Command(bin, "generate", "-o", profile, trace).CombinedOutput(); err != nil {
+		t.Fatalf("generate: %v\n%s", err, out)
+	}
+	r := runScript(t, dir, filepath.Dir(bin), map[string]string{"INPUT_PROFILE": profile, "INPUT_COMMAND": "echo hi; cat /proc/self/status >/dev/null"}, "replay")
+	if r.code != 3 {
+		t.Fatalf("exit %d, want 3\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	report, err := os.ReadFile(filepath.Join(dir, "seccomp-replay", "report.xml"))
+	if err != nil || !strings.Contains(string(report), "<testsuite") || !strings.Contains(string(report), "<failure") {
+		t.Errorf("report: %v\n%s", err, report)
+	}
+	if data, err := os.ReadFile(filepath.Join(dir, "seccomp-replay", "replay.trace.yaml")); err != nil || !strings.Contains(string(data), "syscalls:") {
+		t.Errorf("trace: %v\n%s", err, data)
+	}
+	if !strings.Contains(r.stderr, "does NOT cover") || !strings.Contains(r.stdout, "hi") {
+		t.Errorf("log:\nstdout %s\nstderr %s", r.stdout, r.stderr)
+	}
+}

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# The shell steps of the seccomp-gen GitHub Action (action.yml at the top of
+# the repository). Inputs come as INPUT_* variables, as the action passes
+# them; action/action_test.go runs this script with a fake seccomp-gen.
+#
+#   seccomp-gen-action.sh install   put seccomp-gen on PATH: a release binary
+#                                   (checksum verified) or a build of the
+#                                   action's own checkout (version: source)
+#   seccomp-gen-action.sh replay    run `seccomp-gen replay` on the command
+#                                   (under sudo when not root) and write the
+#                                   report and the fresh trace
+set -euo pipefail
+
+die() { echo "::error::seccomp-gen action: $*" >&2; exit 2; }
+note() { echo "seccomp-gen action: $*" >&2; }
+
+# output NAME VALUE: a step output (GITHUB_OUTPUT), when running in Actions.
+output() { if [ -n "${GITHUB_OUTPUT:-}" ]; then printf '%s=%s\n' "$1" "$2" >> "$GITHUB_OUTPUT"; fi; }
+
+REPO_URL=${SECCOMP_GEN_REPO_URL:-https://github.com/seccomp-gen/seccomp-gen}
+
+# as_root CMD...: run CMD as root (sudo when not root already).
+as_root() {
+	if [ "$(id -u)" = 0 ]; then "$@"; else sudo -E env "PATH=$PATH" "$@"; fi
+}
+
+fetch() { # fetch URL FILE
+	if command -v curl >/dev/null; then
+		curl -fsSL --retry 3 -o "$2" "$1"
+	elif command -v wget >/dev/null; then
+		wget -q -O "$2" "$1"
+	else
+		die "neither curl nor wget is installed"
+	fi
+}
+
+install() {
+	local version=${INPUT_VERSION:-latest}
+	local dest=${SECCOMP_GEN_INSTALL_DIR:-${RUNNER_TEMP:-/tmp}/seccomp-gen/bin}
+	mkdir -p "$dest"
+	if [ "$version" = source ]; then
+		local src=${GITHUB_ACTION_PATH:-$(cd "$(dirname "$0")/.." && pwd)}
+		command -v go >/dev/null || die "version: source builds $src and needs Go: add actions/setup-go before this action"
+		if ! pkg-config --exists libseccomp 2>/dev/null; then
+			note "installing libseccomp-dev to build from source"
+			as_root apt-get update -qq
+			as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libseccomp-dev pkg-config gcc >/dev/null
+		fi
+		note "building seccomp-gen from $src"
+		(cd "$src" && CGO_ENABLED=1 go build -o "$dest/seccomp-gen" ./cmd/seccomp-gen)
+	else
+		local arch
+		case "$(uname -m)" in
+		x86_64) arch=amd64 ;;
+		aarch64 | arm64) arch=arm64 ;;
+		*) die "no release binary for $(uname -m) (amd64 and arm64 only): use version: source" ;;
+		esac
+		case "$version" in
+		latest) base=${SECCOMP_GEN_RELEASE_URL:-$REPO_URL/releases/latest/download} ;;
+		v[0-9]*) base=${SECCOMP_GEN_RELEASE_URL:-$REPO_URL/releases/download/$version} ;;
+		*) die "version: '$version': want latest, source or a release tag such as v1.2.3" ;;
+		esac
+		local name=seccomp-gen-linux-$arch tmp
+		tmp=$(mktemp -d)
+		note "downloading $base/$name"
+		fetch "$base/$name" "$tmp/$name" || die "download $base/$name failed"
+		fetch "$base/SHA256SUMS" "$tmp/SHA256SUMS" || die "download $base/SHA256SUMS failed"
+		grep -E "^[0-9a-f]{64}  $name\$" "$tmp/SHA256SUMS" > "$tmp/sum" || die "SHA256SUMS has no line for $name"
+		(cd "$tmp" && sha256sum --quiet -c sum) || die "$name does not match its SHA256SUMS line: not installed"
+		chmod 0755 "$tmp/$name"
+		mv "$tmp/$name" "$dest/seccomp-gen"
+		rm -rf "$tmp"
+	fi
+	if [ -n "${GITHUB_PATH:-}" ]; then echo "$dest" >> "$GITHUB_PATH"; fi
+	output path "$dest/seccomp-gen"
+	"$dest/seccomp-gen" version
+}
+
+replay() {
+	local profile=${INPUT_PROFILE:-} command=${INPUT_COMMAND:-} report=${INPUT_REPORT:-junit}
+	local dir=${INPUT_OUTPUT_DIR:-seccomp-replay}
+	[ -n "$profile" ] || die "input 'profile' is required (the profile to replay against)"
+	[ -n "$command" ] || die "input 'command' is required (the command to replay, run by sh -c)"
+	[ -f "$profile" ] || die "profile '$profile' does not exist"
+	local ext
+	case "$report" in
+	junit) ext=xml ;;
+	json) ext=json ;;
+	human) ext=txt ;;
+	*) die "report: '$report': want junit, json or human" ;;
+	esac
+	local bin
+	bin=$(command -v seccomp-gen) || die "seccomp-gen is not on PATH (the install step puts it there)"
+	mkdir -p "$dir"
+	local out=$dir/report.$ext trace=$dir/replay.trace.yaml
+	local args=(replay -p "$profile" --report "$report" -o "$out" --save-trace "$trace")
+	local b baselines=${INPUT_BASELINE:-}
+	for b in ${baselines//,/ }; do args+=(--baseline "$b"); done
+	# shellcheck disable=SC2206 # extra flags are words on purpose
+	local extra=(${INPUT_ARGS:-})
+	args+=("${extra[@]}" -- sh -c "$command")
+	note "seccomp-gen ${args[*]}"
+	local status=0
+	as_root "$bin" "${args[@]}" || status=$?
+	# The report and trace belong to the runner's user (upload, later steps).
+	if [ "$(id -u)" != 0 ]; then as_root chown -R "$(id -u):$(id -g)" "$dir" || true; fi
+	output report "$out"
+	output trace "$trace"
+	output status "$status"
+	case "$status" in
+	0) note "the profile covers the run" ;;
+	3)
+		echo "::error::seccomp-gen: $profile does not cover the run of '$command' (report $out, fresh trace $trace)" >&2
+		# The same verdict, readable in the log.
+		if [ "$report" != human ] && [ -f "$trace" ]; then "$bin" check -p "$profile" "$trace" >&2 || true; fi
+		;;
+	4) echo "::error::seccomp-gen: the profile covers the run, but '$command' itself failed" >&2 ;;
+	*) echo "::error::seccomp-gen replay exited $status (see the messages above)" >&2 ;;
+	esac
+	return "$status"
+}
+
+case "${1:-}" in
+install) install ;;
+replay) replay ;;
+*) echo "usage: $0 install|replay (inputs as INPUT_* variables)" >&2; exit 2 ;;
+esac

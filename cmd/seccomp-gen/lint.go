@@ -1,0 +1,123 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"github.com/seccomp-gen/seccomp-gen/emit"
+	"github.com/seccomp-gen/seccomp-gen/internal/atomicfile"
+	"github.com/seccomp-gen/seccomp-gen/lint"
+	"github.com/seccomp-gen/seccomp-gen/policy"
+)
+
+// exitFindings: lint found at least one finding of severity error.
+const exitFindings = 3
+
+type lintOptions struct {
+	profileReadFlags
+	files  []string
+	report string
+	output string
+}
+
+func newLintCmd() *cobra.Command {
+	o := &lintOptions{}
+	cmd := &cobra.Command{
+		Use:   "lint [flags] PROFILE...",
+		Short: "Report what is weak, dead or surprising in seccomp profiles",
+		Long: `lint reads each PROFILE (Docker or OCI JSON, an OCI config.json, an SPO
+SeccompProfile) the way runc and crun load it and reports findings, each with
+a severity, the check that found it, the rule (its key path in the file) and
+a reason:
+
+  error    the profile does not do what it says, or breaks every program:
+           names libseccomp cannot resolve (runtimes drop them), several
+           conditions on one argument in one rule (runtimes read them as OR),
+           exit_group or rt_sigreturn denied, a default that allows every
+           syscall
+  warning  weak or dead parts: an allowing default (a deny list), compat
+           ABIs open through archMap or an allowing default, deny-ceiling
+           syscalls allowed (profiles/ceiling.yaml: io_uring, ptrace, bpf,
+           perf_event_open, mounts, modules, kexec, ...), rules whose action
+           equals the default (runtimes skip them), rules that conflict (the
+           first rule without conditions wins; one without conditions
+           overrides every conditional rule), clone or clone3 allowed without
+           a namespace-flag mask while unshare/setns are denied
+  info     compat ABIs listed on purpose, rules that repeat an answer
+
+'seccomp-gen generate' runs the same checks on its own output.
+
+Exit status:
+  0  no findings of severity error (warnings and info may be listed)
+  1  runtime error (the report could not be written)
+  2  usage error: bad flags, a file that is not a profile
+  3  at least one finding of severity error`,
+		Example: `  seccomp-gen lint app.json
+  seccomp-gen lint --report json -o lint.json profiles/*.json
+  seccomp-gen lint --allow-unknown-syscalls newer-libseccomp.json`,
+		Args: argsUsage(cobra.MinimumNArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.files = args
+			o.stderr = cmd.ErrOrStderr()
+			return o.run()
+		},
+	}
+	cmd.Flags().StringVar(&o.report, "report", "human", "report `FORMAT`: human or json")
+	cmd.Flags().StringVarP(&o.output, "output", "o", "-", "write the report to `FILE` ('-' is stdout)")
+	o.addProfileReadFlags(cmd)
+	return cmd
+}
+
+func (o *lintOptions) run() error {
+	if o.report != "human" && o.report != "json" {
+		return usageErrf("lint: --report %q: unknown (known: human, json)", o.report)
+	}
+	if o.output == "" {
+		return usageErrf("lint: -o: empty file name (use '-' for stdout)")
+	}
+	var results []lint.Result
+	for _, path := range o.files {
+		raw, err := emit.ReadRaw(path)
+		if err != nil {
+			return usageErr(err)
+		}
+		name := path
+		if path == "-" {
+			name = "<stdin>"
+		}
+		results = append(results, lint.Result{File: name, Findings: lint.Lint(raw, lint.Options{AllowUnknownSyscalls: o.allowUnknownSyscalls})})
+	}
+	var buf bytes.Buffer
+	var err error
+	if o.report == "json" {
+		err = lint.WriteJSON(&buf, results)
+	} else {
+		err = lint.WriteHuman(&buf, results)
+	}
+	if err != nil {
+		return err
+	}
+	if err := atomicfile.Write(o.output, buf.Bytes(), 0o644); err != nil {
+		return exitWith(exitFailure, fmt.Errorf("lint: report: %w", err))
+	}
+	if lint.Summarize(results).Errors > 0 {
+		return exitWith(exitFindings, nil)
+	}
+	return nil
+}
+
+// lintGenerated prints the lint findings of a profile generate made, one
+// line each, on w. They do not change generate's exit status.
+func lintGenerated(w io.Writer, p *policy.Policy) {
+	fs, err := lint.Policy(p, lint.Options{})
+	if err != nil {
+		fmt.Fprintf(w, "generate: lint: %v\n", err)
+		return
+	}
+	for _, f := range fs {
+		fmt.Fprintf(w, "generate: lint: %s\n", f)
+	}
+}

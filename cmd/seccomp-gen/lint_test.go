@@ -1,0 +1,138 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestLintCommand(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	clean := write("clean.json", `{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":38,"architectures":["SCMP_ARCH_X86_64"],
+  "syscalls":[{"names":["exit_group","rt_sigreturn","read"],"action":"SCMP_ACT_ALLOW"}]}`)
+	warn := write("warn.json", `{"defaultAction":"SCMP_ACT_ERRNO","architectures":["SCMP_ARCH_X86_64"],
+  "syscalls":[{"names":["exit_group","rt_sigreturn","bpf"],"action":"SCMP_ACT_ALLOW"}]}`)
+	typo := write("typo.json", misspelled)
+	spo := write("app.yaml", "apiVersion: security-profiles-operator.x-k8s.io/v1beta1\nkind: SeccompProfile\nmetadata: {name: x}\nspec:\n  defaultAction: SCMP_ACT_ERRNO\n  architectures: [SCMP_ARCH_X86_64]\n  syscalls:\n  - names: [read]\n    action: SCMP_ACT_ALLOW\n")
+	notProfile := write("garbage.json", "not a profile")
+	config := write("config.json", `{"ociVersion":"1.0.2","linux":{"Seccomp":{"defaultAction":"SCMP_ACT_ERRNO"}}}`)
+
+	for _, tc := range []struct {
+		name   string
+		args   []string
+		code   int
+		stdout []string
+	}{
+		{"clean", []string{"lint", clean}, 0, []string{"clean.json: 0 errors, 0 warnings, 0 info"}},
+		{"warnings only", []string{"lint", warn}, 0, []string{"warn.json: warning: syscalls[0] bpf: allowed", "[dangerous-allowed]", "1 warning"}},
+		{"errors", []string{"lint", clean, typo}, exitFindings, []string{`typo.json: error: syscalls[1] ptarce:`, "[unknown-syscall]", "clean.json: 0 errors"}},
+		{"downgraded", []string{"lint", "--allow-unknown-syscalls", typo}, 0, []string{"typo.json: warning: syscalls[1] ptarce"}},
+		{"spo exit_group", []string{"lint", spo}, exitFindings, []string{"app.yaml: error: exit_group: not allowed", "rt_sigreturn"}},
+		{"not a profile", []string{"lint", clean, notProfile}, exitUsage, nil},
+		{"ambiguous config key", []string{"lint", config}, exitUsage, nil},
+		{"no file", []string{"lint"}, exitUsage, nil},
+		{"bad report", []string{"lint", "--report", "xml", clean}, exitUsage, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, stderr, code := sg(t, dir, tc.args...)
+			if code != tc.code {
+				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tc.code, out, stderr)
+			}
+			for _, w := range tc.stdout {
+				if !strings.Contains(out, w) {
+					t.Errorf("stdout lacks %q:\n%s", w, out)
+				}
+			}
+			if tc.code == exitUsage {
+				oneLine(t, stderr)
+				if out != "" {
+					t.Errorf("stdout on a usage error: %s", out)
+				}
+			} else if stderr != "" {
+				t.Errorf("stderr: %s", stderr)
+			}
+		})
+	}
+	_, stderr, _ := sg(t, dir, "lint", config)
+	if !strings.Contains(stderr, "linux.Seccomp: key differs") {
+		t.Errorf("config key: %s", stderr)
+	}
+
+	// JSON to a file
+	if _, stderr, code := sg(t, dir, "lint", "--report", "json", "-o", "lint.json", typo, warn); code != exitFindings {
+		t.Fatalf("json: exit %d: %s", code, stderr)
+	}
+	var doc struct {
+		Profiles []struct {
+			File     string `json:"file"`
+			Findings []struct {
+				Severity, Check, Rule, Syscall, Message string
+			} `json:"findings"`
+		} `json:"profiles"`
+		Summary struct{ Errors, Warnings, Info int } `json:"summary"`
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "lint.json"))
+	if err != nil || json.Unmarshal(data, &doc) != nil {
+		t.Fatalf("lint.json: %v\n%s", err, data)
+	}
+	if len(doc.Profiles) != 2 || doc.Summary.Errors != 1 || doc.Profiles[0].Findings[0].Check != "unknown-syscall" || doc.Profiles[0].Findings[0].Syscall != "ptarce" {
+		t.Errorf("json report: %s", data)
+	}
+
+	// --help documents the exit statuses
+	out, _, _ := sg(t, dir, "lint", "--help")
+	if !strings.Contains(out, "3  at least one finding of severity error") || !strings.Contains(out, "--allow-unknown-syscalls") {
+		t.Errorf("help:\n%s", out)
+	}
+}
+
+// TestGenerateLints: generate prints lint's findings for its own profile on
+// stderr, one line each, and its profiles have no errors.
+func TestGenerateLints(t *testing.T) {
+	dir := t.TempDir()
+	out, stderr, code := sg(t, dir, "generate", "--arch", "x86_64", "--arch", "x86", genTrace(t, "workload.yaml"))
+	if code != 0 || out == "" {
+		t.Fatalf("generate: exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stderr, "generate: lint: info: x86 is covered") {
+		t.Errorf("no lint findings on stderr:\n%s", stderr)
+	}
+	if strings.Contains(stderr, "lint: error") {
+		t.Errorf("generated profile has lint errors:\n%s", stderr)
+	}
+	os.WriteFile(filepath.Join(dir, "gen.json"), []byte(out), 0o644)
+	if lo, le, code := sg(t, dir, "lint", "gen.json"); code != 0 {
+		t.Errorf("lint of generate's output: exit %d\n%s%s", code, lo, le)
+	}
+}
+
+// TestGenerateOCIConfigAmbiguousKeys: generate --oci-config refuses a
+// config.json whose linux or linux.seccomp keys runtimes would read
+// differently, and leaves it alone.
+func TestGenerateOCIConfigAmbiguousKeys(t *testing.T) {
+	dir := t.TempDir()
+	for i, cfg := range []string{
+		`{"ociVersion":"1.0.2","linux":{"namespaces":[]},"linux":{"maskedPaths":[]}}`,
+		`{"ociVersion":"1.0.2","linux":{"Seccomp":{"defaultAction":"SCMP_ACT_ALLOW"}}}`,
+		`{"ociVersion":"1.0.2","Linux":{}}`,
+	} {
+		path := filepath.Join(dir, "config.json")
+		os.WriteFile(path, []byte(cfg), 0o644)
+		_, stderr, code := sg(t, dir, "generate", "--oci-config", path, genTrace(t, "workload.yaml"))
+		if code != exitUsage || !strings.Contains(stderr, path) {
+			t.Errorf("%d: exit %d, want 2 naming the file: %s", i, code, stderr)
+		}
+		if got, _ := os.ReadFile(path); string(got) != cfg {
+			t.Errorf("%d: config changed: %s", i, got)
+		}
+	}
+}

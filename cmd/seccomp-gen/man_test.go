@@ -1,0 +1,72 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestManPages: `make man` (seccomp-gen __man DIR) writes a page per
+// visible command, none for hidden ones, dated by SOURCE_DATE_EPOCH so that
+// the same commit gives the same pages.
+func TestManPages(t *testing.T) {
+	t.Setenv("SOURCE_DATE_EPOCH", "1700000000")
+	dir := t.TempDir()
+	gen := func(name string) string {
+		out := filepath.Join(dir, name)
+		if stdout, stderr, code := sg(t, dir, "__man", out); code != 0 {
+			t.Fatalf("__man: exit %d\n%s%s", code, stdout, stderr)
+		}
+		return out
+	}
+	a, b := gen("a"), gen("b")
+	want := []string{"seccomp-gen.1"}
+	for _, c := range newRootCmd().Commands() {
+		if !c.Hidden {
+			want = append(want, "seccomp-gen-"+c.Name()+".1")
+		}
+	}
+	want = append(want, "seccomp-gen-completion-bash.1", "seccomp-gen-completion-zsh.1", "seccomp-gen-completion-fish.1")
+	for _, name := range want {
+		pa, err := os.ReadFile(filepath.Join(a, name))
+		if err != nil {
+			t.Errorf("no page: %v", err)
+			continue
+		}
+		pb, _ := os.ReadFile(filepath.Join(b, name))
+		if string(pa) != string(pb) {
+			t.Errorf("%s differs between two runs", name)
+		}
+		if !strings.Contains(string(pa), `.TH "SECCOMP-GEN" "1" "Nov 2023"`) || !strings.Contains(string(pa), ".SH SYNOPSIS") {
+			t.Errorf("%s: not a dated section-1 page:\n%.300s", name, pa)
+		}
+		if strings.Contains(string(pa), "Auto generated") {
+			t.Errorf("%s carries cobra's auto-generated tag", name)
+		}
+	}
+	entries, _ := os.ReadDir(a)
+	for _, e := range entries {
+		if strings.Contains(e.Name(), "__") {
+			t.Errorf("page for a hidden command: %s", e.Name())
+		}
+	}
+	doctor, _ := os.ReadFile(filepath.Join(a, "seccomp-gen-doctor.1"))
+	if !strings.Contains(string(doctor), "exits 0 when trace works here and 3") {
+		t.Errorf("doctor's page lacks its long help:\n%s", doctor)
+	}
+}
+
+// TestCompletions: the README's completion commands print scripts.
+func TestCompletions(t *testing.T) {
+	for shell, want := range map[string]string{
+		"bash": "# bash completion V2 for seccomp-gen",
+		"zsh":  "#compdef seccomp-gen",
+		"fish": "# fish completion for seccomp-gen",
+	} {
+		out, stderr, code := sg(t, t.TempDir(), "completion", shell)
+		if code != 0 || !strings.HasPrefix(out, want) || !strings.Contains(out, "__complete") {
+			t.Errorf("completion %s: exit %d, %.80q, stderr %q", shell, code, out, stderr)
+		}
+	}
+}

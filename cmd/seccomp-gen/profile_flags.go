@@ -1,0 +1,72 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/seccomp-gen/seccomp-gen/emit"
+	"github.com/seccomp-gen/seccomp-gen/policy"
+)
+
+// profileReadFlags is the flag group of every command that reads a profile
+// (check, replay, diff, disasm/inspect, lint), so that they all read it the
+// same way and give the same answer about it.
+type profileReadFlags struct {
+	// allowUnknownSyscalls downgrades names libseccomp cannot resolve on
+	// any of the profile's ABIs from an error to a warning.
+	allowUnknownSyscalls bool
+	cmdName              string
+	stderr               io.Writer
+}
+
+func (f *profileReadFlags) addProfileReadFlags(cmd *cobra.Command) {
+	f.cmdName = cmd.Name()
+	cmd.Flags().BoolVar(&f.allowUnknownSyscalls, "allow-unknown-syscalls", false,
+		"accept syscall names the installed libseccomp knows on none of the profile's ABIs (a profile for a newer libseccomp): warn on stderr and drop them, as runc and crun do; otherwise they are an error")
+}
+
+func (f *profileReadFlags) readOptions() emit.ReadOptions {
+	return emit.ReadOptions{
+		AllowUnknownSyscalls: f.allowUnknownSyscalls,
+		Warn: func(err error) {
+			w := f.stderr
+			if w == nil {
+				w = os.Stderr
+			}
+			fmt.Fprintf(w, "%s: warning: %v; dropped them (--allow-unknown-syscalls)\n", f.cmdName, err)
+		},
+	}
+}
+
+// readProfile reads the profile at path strictly: a file that is not a
+// profile is a usage error, never an empty policy that passes or fails
+// everything.
+func (f *profileReadFlags) readProfile(path string) (*policy.Policy, error) {
+	p, _, err := emit.ReadWith(path, f.readOptions())
+	if err != nil {
+		return nil, usageErr(unknownSyscallsHint(err))
+	}
+	if err := p.Validate(); err != nil {
+		return nil, usageErr(fmt.Errorf("%s: %w", path, err))
+	}
+	return p, nil
+}
+
+// parseProfile is readProfile for data already read; name is used in errors.
+func (f *profileReadFlags) parseProfile(name string, data []byte) (*policy.Policy, emit.Format, error) {
+	p, format, err := emit.ParseWith(name, data, f.readOptions())
+	return p, format, unknownSyscallsHint(err)
+}
+
+// unknownSyscallsHint adds the way out to an *emit.UnknownSyscallsError.
+func unknownSyscallsHint(err error) error {
+	var ue *emit.UnknownSyscallsError
+	if errors.As(err, &ue) {
+		return fmt.Errorf("%w (--allow-unknown-syscalls: warn and drop them instead)", err)
+	}
+	return err
+}

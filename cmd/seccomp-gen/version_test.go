@@ -1,0 +1,72 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/seccomp-gen/seccomp-gen/bpf"
+	"github.com/seccomp-gen/seccomp-gen/scmp"
+)
+
+func TestVersionCommand(t *testing.T) {
+	dir := t.TempDir()
+	out, stderr, code := sg(t, dir, "version")
+	if code != 0 || stderr != "" {
+		t.Fatalf("version: exit %d, stderr %q", code, stderr)
+	}
+	max, err := scmp.MaxNr("x86_64")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"seccomp-gen " + toolVersion() + "\n",
+		"go:          " + runtime.Version() + " linux/" + runtime.GOARCH + ", dynamic binary",
+		"libseccomp:  " + scmp.LibraryVersion() + " (highest syscall: x86_64 " + fmt.Sprint(max) + ", x86 ",
+		"x32 0x40000000+",
+		"eBPF source: " + bpf.SourceHash() + "\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("version output lacks %q:\n%s", want, out)
+		}
+	}
+	if !strings.HasPrefix(bpf.SourceHash(), "sha256:") || len(bpf.SourceHash()) != len("sha256:")+64 {
+		t.Errorf("source hash %q", bpf.SourceHash())
+	}
+
+	out, _, code = sg(t, dir, "version", "--json")
+	var v versionInfo
+	if err := json.Unmarshal([]byte(out), &v); code != 0 || err != nil {
+		t.Fatalf("version --json: exit %d, %v:\n%s", code, err, out)
+	}
+	if v.Libseccomp != scmp.LibraryVersion() || v.MaxSyscall["x86_64"] != max || v.EBPFSource != bpf.SourceHash() ||
+		v.Go != runtime.Version() || v.Linking != "dynamic" || v.Version != toolVersion() {
+		t.Errorf("version --json: %+v", v)
+	}
+
+	out, _, code = sg(t, dir, "version", "--short")
+	if code != 0 || out != toolVersion()+"\n" {
+		t.Errorf("version --short: exit %d %q", code, out)
+	}
+	_, stderr, code = sg(t, dir, "version", "--short", "--json")
+	if code != exitUsage {
+		t.Errorf("version --short --json: exit %d, want %d", code, exitUsage)
+	}
+	oneLine(t, stderr)
+}
+
+// TestToolVersion: a release sets the version at link time; otherwise the
+// build info decides and is never empty.
+func TestToolVersion(t *testing.T) {
+	if v := toolVersion(); v == "" || strings.ContainsAny(v, " \n") {
+		t.Errorf("toolVersion() = %q", v)
+	}
+	old := version
+	defer func() { version = old }()
+	version = "v1.2.3"
+	if v := toolVersion(); v != "v1.2.3" {
+		t.Errorf("with -X main.version=v1.2.3: %q", v)
+	}
+}

@@ -1,0 +1,314 @@
+package doctor
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io/fs"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
+)
+
+// TestHost runs every probe against this machine: CI's machine (root,
+// BTF, raw tracepoints) must be one where trace works, and doctor must say
+// so line by line.
+func TestHost(t *testing.T) {
+	testutil.RequireRoot(t)
+	if _, err := os.Stat(BTFPath); err != nil {
+		testutil.SkipOrFail(t, "no kernel BTF at "+BTFPath)
+	}
+	r := Run(context.Background(), Host{})
+	var out bytes.Buffer
+	if err := r.Write(&out); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("doctor on this machine:\n%s", out.String())
+	if !r.TraceWorks() {
+		t.Fatalf("doctor says trace cannot work here, but the tests run it:\n%s", out.String())
+	}
+	for _, name := range []string{CheckBTF, CheckCaps, CheckRawTP, CheckActions, CheckNotify, CheckLibseccomp, CheckTrial} {
+		c, ok := r.Find(name)
+		if !ok {
+			t.Errorf("no %q check", name)
+			continue
+		}
+		if c.Status != OK {
+			t.Errorf("%s: %s %s (fix: %s), want ok as root on a BTF kernel", name, c.Status, c.Detail, c.Fix)
+		}
+	}
+	for _, name := range append([]string{CheckKernelTable, CheckCgroup, CheckTypesCache, CheckLockdown}, Runtimes...) {
+		if _, ok := r.Find(name); !ok {
+			t.Errorf("no %q check", name)
+		}
+	}
+	// Every line that is not ok says what to do.
+	for _, c := range r.Checks {
+		if c.Status != OK && c.Fix == "" {
+			t.Errorf("%s: %s without a fix", c.Name, c.Status)
+		}
+	}
+	// runc and crun are installed by make deps: their versions are shown.
+	for _, rt := range []string{"runc", "crun"} {
+		c, _ := r.Find(rt)
+		if c.Status != OK || !strings.Contains(c.Detail, "version") {
+			t.Errorf("%s: %s %q, want its version", rt, c.Status, c.Detail)
+		}
+	}
+	// The machine's cgroup layout, asked independently.
+	var st unix.Statfs_t
+	if err := unix.Statfs(CgroupRoot, &st); err == nil {
+		c, _ := r.Find(CheckCgroup)
+		want := "v1"
+		switch {
+		case st.Type == unix.CGROUP2_SUPER_MAGIC:
+			want = "v2"
+		case unix.Statfs(CgroupUnified, &st) == nil && st.Type == unix.CGROUP2_SUPER_MAGIC:
+			want = "hybrid"
+		}
+		if !strings.HasPrefix(c.Detail, want) {
+			t.Errorf("cgroup layout: %q, want %s", c.Detail, want)
+		}
+	}
+	lib, _ := r.Find(CheckLibseccomp)
+	if !strings.Contains(lib.Detail, Host{}.Libseccomp().Version()) {
+		t.Errorf("libseccomp line %q lacks the version", lib.Detail)
+	}
+}
+
+// fakeSys is the real machine with some answers replaced.
+type fakeSys struct {
+	Host
+	files    map[string]string // content of a file
+	missing  map[string]bool   // files that do not exist
+	fstype   map[string]int64
+	noTools  map[string]bool
+	badTools map[string]bool
+	rawTP    error
+	notify   error
+	x32      error
+	trial    error
+	trialRan *bool
+}
+
+func (f fakeSys) ReadFile(name string) ([]byte, error) {
+	if f.missing[name] {
+		return nil, &fs.PathError{Op: "open", Path: name, Err: unix.ENOENT}
+	}
+	if c, ok := f.files[name]; ok {
+		return []byte(c), nil
+	}
+	return f.Host.ReadFile(name)
+}
+
+func (f fakeSys) Stat(name string) (fs.FileInfo, error) {
+	if f.missing[name] {
+		return nil, &fs.PathError{Op: "stat", Path: name, Err: unix.ENOENT}
+	}
+	return f.Host.Stat(name)
+}
+
+func (f fakeSys) FSType(path string) (int64, error) {
+	if t, ok := f.fstype[path]; ok {
+		return t, nil
+	}
+	return f.Host.FSType(path)
+}
+
+func (f fakeSys) LookPath(name string) (string, error) {
+	if f.noTools[name] {
+		return "", errors.New("executable file not found in $PATH")
+	}
+	if f.badTools[name] {
+		return "/usr/bin/" + name, nil
+	}
+	return f.Host.LookPath(name)
+}
+
+func (f fakeSys) Version(path string) (string, error) {
+	for n := range f.badTools {
+		if strings.HasSuffix(path, "/"+n) {
+			return "", errors.New("exit status 1")
+		}
+	}
+	return f.Host.Version(path)
+}
+
+func (f fakeSys) RawTracepoint(string) error { return f.rawTP }
+func (f fakeSys) SeccompNotify() error       { return f.notify }
+func (f fakeSys) X32() error                 { return f.x32 }
+func (f fakeSys) TrialTrace(context.Context) error {
+	if f.trialRan != nil {
+		*f.trialRan = true
+	}
+	return f.trial
+}
+
+// healthy is a fake on which everything works, whatever this machine is.
+func healthy() fakeSys {
+	return fakeSys{
+		files: map[string]string{
+			StatusPath:   "Name:\tx\nCapEff:\t000001ffffffffff\n",
+			ActionsPath:  "kill_process kill_thread trap errno user_notif trace log allow\n",
+			LockdownPath: "[none] integrity confidentiality\n",
+			KallsymsPath: "ffffffff81000010 T __x64_sys_read\nffffffff81000020 T __ia32_sys_read\nffffffff81000030 T __x64_sys_ni_syscall\n",
+			CmdlinePath:  "root=/dev/vda1\n",
+		},
+		missing: map[string]bool{},
+		fstype:  map[string]int64{CgroupRoot: unix.CGROUP2_SUPER_MAGIC},
+		x32:     unix.ENOSYS,
+	}
+}
+
+func TestFakedFailures(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		modify func(*fakeSys)
+		check  string
+		status Status
+		blocks bool
+		detail string // in Detail
+		fix    string // in Fix
+	}{
+		{"no BTF", func(f *fakeSys) { f.missing[BTFPath] = true }, CheckBTF, Fail, true,
+			"no such file", "CONFIG_DEBUG_INFO_BTF=y"},
+		{"no capabilities", func(f *fakeSys) { f.files[StatusPath] = "CapEff:\t0000000000000000\n" }, CheckCaps, Fail, true,
+			"missing CAP_BPF and CAP_PERFMON", "setcap cap_bpf,cap_perfmon+ep"},
+		{"CAP_BPF only", func(f *fakeSys) { f.files[StatusPath] = "CapEff:\t0000008000000000\n" }, CheckCaps, Fail, true,
+			"missing CAP_PERFMON", "run as root"},
+		{"CAP_SYS_ADMIN covers both", func(f *fakeSys) { f.files[StatusPath] = "CapEff:\t0000000000200000\n" }, CheckCaps, OK, false,
+			"CAP_SYS_ADMIN", ""},
+		{"raw tracepoint refused", func(f *fakeSys) { f.rawTP = unix.EPERM }, CheckRawTP, Fail, true,
+			"operation not permitted", "unprivileged_bpf_disabled"},
+		{"raw tracepoint missing", func(f *fakeSys) { f.rawTP = unix.ENOENT }, CheckRawTP, Fail, true,
+			"no such file", "CONFIG_BPF_EVENTS"},
+		{"lockdown confidentiality", func(f *fakeSys) { f.files[LockdownPath] = "none integrity [confidentiality]\n" }, CheckLockdown, Warn, false,
+			"confidentiality", "lockdown=integrity"},
+		{"lockdown integrity", func(f *fakeSys) { f.files[LockdownPath] = "none [integrity] confidentiality\n" }, CheckLockdown, Warn, false,
+			"raw tracepoint trace uses is allowed", "Secure Boot"},
+		{"no seccomp filter", func(f *fakeSys) { f.missing[ActionsPath] = true }, CheckActions, Fail, false,
+			"no such file", "CONFIG_SECCOMP_FILTER"},
+		{"old seccomp actions", func(f *fakeSys) { f.files[ActionsPath] = "kill_thread trap errno trace allow\n" }, CheckActions, Warn, false,
+			"missing: kill_process user_notif log", "kernel >= 5.0"},
+		{"no user notification", func(f *fakeSys) { f.notify = unix.EINVAL }, CheckNotify, Fail, false,
+			"invalid argument", "replay --enforce"},
+		{"kernel syscalls libseccomp cannot name", func(f *fakeSys) {
+			f.files[KallsymsPath] += "ffffffff81000040 T __x64_sys_frobnicate\nffffffff81000030 T __x64_sys_rtas\n"
+		}, CheckKernelTable, Warn, false, "cannot name: frobnicate", "records them by number"},
+		{"kallsyms unreadable", func(f *fakeSys) { f.missing[KallsymsPath] = true }, CheckKernelTable, Warn, false,
+			"cannot compare", "run as root"},
+		{"ia32 off by command line", func(f *fakeSys) { f.files[CmdlinePath] = "ia32_emulation=0 quiet\n" }, CheckIA32, OK, false,
+			"off (ia32_emulation=0", ""},
+		{"ia32 not built", func(f *fakeSys) { f.files[KallsymsPath] = "ffffffff81000010 T __x64_sys_read\n" }, CheckIA32, OK, false,
+			"without CONFIG_IA32_EMULATION", ""},
+		{"x32 on", func(f *fakeSys) { f.x32 = nil }, CheckX32, OK, false, "on: x32 programs run", ""},
+		{"cgroup v1", func(f *fakeSys) {
+			f.fstype[CgroupRoot] = unix.TMPFS_MAGIC
+			f.fstype[CgroupUnified] = unix.TMPFS_MAGIC
+		}, CheckCgroup, Warn, false, "v1", "systemd.unified_cgroup_hierarchy=1"},
+		{"cgroup hybrid", func(f *fakeSys) {
+			f.fstype[CgroupRoot] = unix.TMPFS_MAGIC
+			f.fstype[CgroupUnified] = unix.CGROUP2_SUPER_MAGIC
+		}, CheckCgroup, Warn, false, "hybrid", "crun refuses hybrid"},
+		{"cgroup v2", func(f *fakeSys) {}, CheckCgroup, OK, false, "v2", ""},
+		{"no crun", func(f *fakeSys) { f.noTools["crun"] = true }, "crun", Warn, false,
+			"not found", "apt-get install crun"},
+		{"broken podman", func(f *fakeSys) { f.badTools["podman"] = true }, "podman", Warn, false,
+			"exit status 1", "reinstall podman"},
+		{"no types cache", func(f *fakeSys) { f.missing[TypesCachePath] = true }, CheckTypesCache, OK, false,
+			"the next trace builds it", ""},
+		{"trial trace fails", func(f *fakeSys) { f.trial = errors.New("load eBPF recorder: kernel not supported") }, CheckTrial, Fail, true,
+			"kernel not supported", "report this"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := healthy()
+			f.noTools, f.badTools = map[string]bool{}, map[string]bool{}
+			tc.modify(&f)
+			r := Run(context.Background(), f)
+			c, ok := r.Find(tc.check)
+			if !ok {
+				t.Fatalf("no %q check", tc.check)
+			}
+			var out bytes.Buffer
+			_ = r.Write(&out)
+			if c.Status != tc.status || c.Blocks != tc.blocks {
+				t.Errorf("%s: status %s blocks %v, want %s blocks %v\n%s", tc.check, c.Status, c.Blocks, tc.status, tc.blocks, out.String())
+			}
+			if !strings.Contains(c.Detail, tc.detail) {
+				t.Errorf("%s: detail %q lacks %q", tc.check, c.Detail, tc.detail)
+			}
+			if !strings.Contains(c.Fix, tc.fix) {
+				t.Errorf("%s: fix %q lacks %q", tc.check, c.Fix, tc.fix)
+			}
+			if tc.status != OK && !strings.Contains(out.String(), "fix: "+c.Fix) {
+				t.Errorf("the report does not print the fix:\n%s", out.String())
+			}
+			if r.TraceWorks() == tc.blocks {
+				t.Errorf("TraceWorks() = %v with %s blocking = %v", r.TraceWorks(), tc.check, tc.blocks)
+			}
+			verdict := "trace works here."
+			if tc.blocks {
+				verdict = "trace cannot work here: "
+			}
+			if !strings.Contains(out.String(), verdict) {
+				t.Errorf("report lacks %q:\n%s", verdict, out.String())
+			}
+		})
+	}
+}
+
+// TestBlockedSkipsTrial: when a blocking check fails, no trial trace is
+// attempted and the trial line says which checks to fix.
+func TestBlockedSkipsTrial(t *testing.T) {
+	f := healthy()
+	ran := false
+	f.trialRan = &ran
+	f.missing[BTFPath] = true
+	f.rawTP = unix.EPERM
+	r := Run(context.Background(), f)
+	c, _ := r.Find(CheckTrial)
+	if ran || c.Status != Fail || !strings.Contains(c.Detail, "not tried: kernel BTF, raw tracepoint failed") {
+		t.Fatalf("trial ran=%v, %s %q", ran, c.Status, c.Detail)
+	}
+	var out bytes.Buffer
+	_ = r.Write(&out)
+	if !strings.Contains(out.String(), "trace cannot work here: kernel BTF, raw tracepoint, trial trace") {
+		t.Errorf("verdict:\n%s", out.String())
+	}
+}
+
+func TestUnnamedSyscalls(t *testing.T) {
+	kallsyms := `ffffffff81000010 T __x64_sys_read
+ffffffff81000020 T __x64_sys_ni_syscall
+ffffffff81000020 W __x64_sys_rtas
+ffffffff81000020 W __x64_sys_futurecall_off
+ffffffff81000030 T __x64_sys_statmount
+ffffffff81000031 t __x64_sys_statmount.cold
+ffffffff81000040 T __x64_sys_chown16
+ffffffff81000050 T __x64_sys_clock_gettime32
+ffffffff81000060 T __x64_sys_newuname
+ffffffff81000070 T __ia32_sys_listmount
+ffffffff81000080 T __x64_sys_uretprobe
+ffffffff81000090 T __arm64_sys_mseal
+`
+	known := func(n string) bool { return n == "read" || n == "rtas" }
+	got := strings.Join(UnnamedSyscalls([]byte(kallsyms), "x86_64", known), " ")
+	if want := "statmount uretprobe"; got != want {
+		t.Errorf("x86_64: %q, want %q", got, want)
+	}
+	got = strings.Join(UnnamedSyscalls([]byte(kallsyms), "aarch64", known), " ")
+	if want := "mseal"; got != want {
+		t.Errorf("aarch64: %q, want %q", got, want)
+	}
+	// Without addresses (read unprivileged), stubs cannot be told apart.
+	zero := regexp.MustCompile(`(?m)^[0-9a-f]+ `).ReplaceAllString(kallsyms, "0000000000000000 ")
+	got = strings.Join(UnnamedSyscalls([]byte(zero), "x86_64", known), " ")
+	if want := "futurecall_off statmount uretprobe"; got != want {
+		t.Errorf("zeroed addresses: %q, want %q", got, want)
+	}
+}

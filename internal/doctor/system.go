@@ -1,0 +1,194 @@
+package doctor
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"runtime"
+	"strings"
+	"time"
+	"unsafe"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
+	"github.com/cilium/ebpf/link"
+	"github.com/cilium/ebpf/rlimit"
+	"golang.org/x/sys/unix"
+
+	"github.com/seccomp-gen/seccomp-gen/scmp"
+	"github.com/seccomp-gen/seccomp-gen/trace"
+)
+
+// System is every question doctor asks the machine. Host answers them for
+// real; a test embeds Host and overrides what it wants to fail.
+type System interface {
+	// ReadFile reads a file (/proc, /sys and /run).
+	ReadFile(name string) ([]byte, error)
+	// Stat stats a file.
+	Stat(name string) (fs.FileInfo, error)
+	// FSType returns statfs(2)'s f_type for path.
+	FSType(path string) (int64, error)
+	// Uname returns the kernel release and machine.
+	Uname() (release, machine string, err error)
+	// LookPath finds a program on PATH.
+	LookPath(name string) (string, error)
+	// Version runs `path --version` and returns its first line.
+	Version(path string) (string, error)
+	// RawTracepoint loads a minimal program and attaches it to the raw
+	// tracepoint name, then detaches it.
+	RawTracepoint(name string) error
+	// SeccompNotify asks seccomp(2) for user notification
+	// (SECCOMP_GET_NOTIF_SIZES and SECCOMP_RET_USER_NOTIF).
+	SeccompNotify() error
+	// X32 makes an x32 getpid call; an error means the kernel refuses x32.
+	X32() error
+	// Libseccomp returns libseccomp's version and its syscall tables.
+	Libseccomp() Library
+	// TrialTrace traces a short command with seccomp-gen's recorder.
+	TrialTrace(ctx context.Context) error
+}
+
+// Library is what doctor needs from libseccomp.
+type Library interface {
+	Version() string
+	// MaxNr is the highest syscall number known on a trace arch.
+	MaxNr(arch string) (int, error)
+	// Known reports whether libseccomp knows a syscall called name on any
+	// architecture.
+	Known(name string) bool
+}
+
+// Host is the real machine.
+type Host struct {
+	// TrialCommand is what TrialTrace traces; empty means `true` from PATH.
+	TrialCommand []string
+}
+
+var _ System = Host{}
+
+func (Host) ReadFile(name string) ([]byte, error)  { return os.ReadFile(name) }
+func (Host) Stat(name string) (fs.FileInfo, error) { return os.Stat(name) }
+func (Host) LookPath(name string) (string, error)  { return exec.LookPath(name) }
+
+func (Host) FSType(path string) (int64, error) {
+	var st unix.Statfs_t
+	if err := unix.Statfs(path, &st); err != nil {
+		return 0, err
+	}
+	return int64(st.Type), nil
+}
+
+func (Host) Uname() (string, string, error) {
+	var u unix.Utsname
+	if err := unix.Uname(&u); err != nil {
+		return "", "", err
+	}
+	return unix.ByteSliceToString(u.Release[:]), unix.ByteSliceToString(u.Machine[:]), nil
+}
+
+func (Host) Version(path string) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, path, "--version").Output()
+	first, _, _ := strings.Cut(strings.TrimSpace(string(out)), "\n")
+	if err != nil {
+		return first, err
+	}
+	return first, nil
+}
+
+func (Host) RawTracepoint(name string) error {
+	_ = rlimit.RemoveMemlock()
+	prog, err := ebpf.NewProgram(&ebpf.ProgramSpec{
+		Type:         ebpf.RawTracepoint,
+		Instructions: asm.Instructions{asm.Mov.Imm(asm.R0, 0), asm.Return()},
+		License:      "GPL",
+	})
+	if err != nil {
+		return fmt.Errorf("load program: %w", err)
+	}
+	defer prog.Close()
+	l, err := link.AttachRawTracepoint(link.RawTracepointOptions{Name: name, Program: prog})
+	if err != nil {
+		return fmt.Errorf("attach: %w", err)
+	}
+	return l.Close()
+}
+
+// seccomp(2) operations and the user notification action.
+const (
+	seccompGetActionAvail = 2
+	seccompGetNotifSizes  = 3
+	seccompRetUserNotif   = 0x7fc00000
+)
+
+func (Host) SeccompNotify() error {
+	var sizes [3]uint16
+	if _, _, e := unix.Syscall(unix.SYS_SECCOMP, seccompGetNotifSizes, 0, uintptr(unsafe.Pointer(&sizes))); e != 0 {
+		return fmt.Errorf("SECCOMP_GET_NOTIF_SIZES: %w", e)
+	}
+	action := uint32(seccompRetUserNotif)
+	if _, _, e := unix.Syscall(unix.SYS_SECCOMP, seccompGetActionAvail, 0, uintptr(unsafe.Pointer(&action))); e != 0 {
+		return fmt.Errorf("SECCOMP_RET_USER_NOTIF: %w", e)
+	}
+	return nil
+}
+
+// x32Bit marks an x32 syscall number on x86_64.
+const x32Bit = 0x40000000
+
+func (Host) X32() error {
+	if runtime.GOARCH != "amd64" {
+		return errors.ErrUnsupported
+	}
+	const getpid = 39 // x32 shares the x86_64 number
+	if _, _, e := unix.RawSyscall(getpid|x32Bit, 0, 0, 0); e != 0 {
+		return e
+	}
+	return nil
+}
+
+func (Host) Libseccomp() Library { return libseccomp{} }
+
+type libseccomp struct{}
+
+func (libseccomp) Version() string                { return scmp.LibraryVersion() }
+func (libseccomp) MaxNr(arch string) (int, error) { return scmp.MaxNr(arch) }
+func (libseccomp) Known(name string) bool         { return scmp.KnownAnywhere(name) }
+
+func (h Host) TrialTrace(ctx context.Context) error {
+	argv := h.TrialCommand
+	if len(argv) == 0 {
+		p, err := exec.LookPath("true")
+		if err != nil {
+			return fmt.Errorf("trial command: %w", err)
+		}
+		argv = []string{p}
+	}
+	var stderr bytes.Buffer
+	rec, err := trace.Record(ctx, trace.Options{
+		Command: argv,
+		Stdin:   nil,
+		Stdout:  io.Discard,
+		Stderr:  &stderr,
+		Namer:   scmp.Tables{},
+	})
+	if err != nil {
+		return err
+	}
+	if !rec.Exited || rec.ExitStatus != 0 {
+		return fmt.Errorf("%s did not exit 0 under the recorder: %s", argv[0], strings.TrimSpace(stderr.String()))
+	}
+	if len(rec.File.Syscalls) == 0 {
+		return fmt.Errorf("the recorder counted no syscall of %s", argv[0])
+	}
+	if rec.File.Lost > 0 {
+		return fmt.Errorf("the recorder lost %d syscalls of %s", rec.File.Lost, argv[0])
+	}
+	return nil
+}

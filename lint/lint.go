@@ -1,0 +1,469 @@
+package lint
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/seccomp-gen/seccomp-gen/emit"
+	"github.com/seccomp-gen/seccomp-gen/policy"
+	"github.com/seccomp-gen/seccomp-gen/profiles"
+	"github.com/seccomp-gen/seccomp-gen/scmp"
+)
+
+// Severity ranks a finding.
+type Severity string
+
+// The severities, most severe first.
+const (
+	Error   Severity = "error"
+	Warning Severity = "warning"
+	Info    Severity = "info"
+)
+
+func (s Severity) rank() int {
+	switch s {
+	case Error:
+		return 0
+	case Warning:
+		return 1
+	}
+	return 2
+}
+
+// The checks, as they appear in Finding.Check.
+const (
+	CheckDefaultAllow  = "default-allow"
+	CheckCompatABI     = "compat-abi"
+	CheckDangerous     = "dangerous-allowed"
+	CheckExitMissing   = "exit-denied"
+	CheckUnknownName   = "unknown-syscall"
+	CheckDefaultEqual  = "rule-equals-default"
+	CheckConflict      = "conflicting-rules"
+	CheckOverlap       = "overlapping-rules"
+	CheckSameArg       = "same-argument"
+	CheckCloneNoMask   = "clone-namespaces"
+	CheckDeadCondition = "dead-condition"
+)
+
+// Finding is one thing lint reports.
+type Finding struct {
+	Severity Severity `json:"severity"`
+	Check    string   `json:"check"`
+	// Rule is the key path of the rule in the file ("syscalls[3]"), or
+	// empty for findings about the whole profile.
+	Rule    string `json:"rule,omitempty"`
+	Syscall string `json:"syscall,omitempty"`
+	Message string `json:"message"`
+}
+
+func (f Finding) String() string {
+	var where []string
+	if f.Rule != "" {
+		where = append(where, f.Rule)
+	}
+	if f.Syscall != "" {
+		where = append(where, f.Syscall)
+	}
+	loc := ""
+	if len(where) > 0 {
+		loc = strings.Join(where, " ") + ": "
+	}
+	return fmt.Sprintf("%s: %s%s [%s]", f.Severity, loc, f.Message, f.Check)
+}
+
+// Options tune Lint.
+type Options struct {
+	// AllowUnknownSyscalls makes names libseccomp cannot resolve a warning
+	// instead of an error (a profile for a newer libseccomp).
+	AllowUnknownSyscalls bool
+}
+
+// Count returns the number of findings of severity s.
+func Count(fs []Finding, s Severity) int {
+	n := 0
+	for _, f := range fs {
+		if f.Severity == s {
+			n++
+		}
+	}
+	return n
+}
+
+// Data lints a profile file's contents in any format emit reads.
+func Data(name string, data []byte, o Options) ([]Finding, error) {
+	raw, err := emit.ParseRaw(name, data)
+	if err != nil {
+		return nil, err
+	}
+	return Lint(raw, o), nil
+}
+
+// Policy lints p as its Docker JSON rendering (rule paths "syscalls[i]"
+// in the order every writer emits).
+func Policy(p *policy.Policy, o Options) ([]Finding, error) {
+	data, err := emit.Docker(p)
+	if err != nil {
+		return nil, err
+	}
+	return Data("policy", data, o)
+}
+
+// answer is what a rule or the default gives: an action and its errno.
+type answer struct {
+	act   policy.Action
+	errno uint
+}
+
+func (a answer) String() string {
+	if a.act == policy.ActErrno || a.act == policy.ActTrace {
+		return fmt.Sprintf("%s(%d)", a.act, a.errno)
+	}
+	return string(a.act)
+}
+
+func (a answer) permissive() bool { return a.act == policy.ActAllow || a.act == policy.ActLog }
+
+func answerOf(act policy.Action, errno *uint) answer {
+	a := answer{act: act}
+	if act == policy.ActKill {
+		a.act = policy.ActKillThread // the same action in libseccomp
+	}
+	if act == policy.ActErrno || act == policy.ActTrace {
+		a.errno = policy.EPERM
+		if errno != nil {
+			a.errno = *errno
+		}
+	}
+	return a
+}
+
+// linter holds one profile while its checks run.
+type linter struct {
+	raw      *emit.Raw
+	p        *policy.Policy
+	def      answer
+	unknown  map[int]map[string]bool // rule index -> names dropped
+	byName   map[string][]int        // name -> rules naming it, in file order
+	names    []string                // names in order of first appearance
+	findings []Finding
+}
+
+func (l *linter) add(s Severity, check, rule, name, format string, a ...any) {
+	l.findings = append(l.findings, Finding{Severity: s, Check: check, Rule: rule, Syscall: name, Message: fmt.Sprintf(format, a...)})
+}
+
+// Lint returns the findings for raw, errors first, then warnings, then
+// info, each in file order.
+func Lint(raw *emit.Raw, o Options) []Finding {
+	p := raw.Policy
+	l := &linter{raw: raw, p: p, def: answerOf(p.DefaultAction, p.DefaultErrno),
+		unknown: map[int]map[string]bool{}, byName: map[string][]int{}}
+	for _, u := range raw.Unknown {
+		if l.unknown[u.Rule] == nil {
+			l.unknown[u.Rule] = map[string]bool{}
+		}
+		l.unknown[u.Rule][u.Name] = true
+		sev := Error
+		if o.AllowUnknownSyscalls {
+			sev = Warning
+		}
+		l.add(sev, CheckUnknownName, u.Where, u.Name, "libseccomp %s knows no such syscall on any of the profile's ABIs (%s); runc and crun drop the name silently, so this rule does nothing for it",
+			scmp.LibraryVersion(), strings.Join(p.Arches, ", "))
+	}
+	for i, r := range p.Rules {
+		for _, n := range r.Names {
+			if l.unknown[i][n] {
+				continue
+			}
+			if len(l.byName[n]) == 0 {
+				l.names = append(l.names, n)
+			}
+			if k := l.byName[n]; len(k) == 0 || k[len(k)-1] != i {
+				l.byName[n] = append(l.byName[n], i)
+			}
+		}
+	}
+	l.checkDefault()
+	l.checkABIs()
+	l.checkRules()
+	l.checkOverlaps()
+	l.checkExit()
+	l.checkDangerous()
+	l.checkClone()
+	sort.SliceStable(l.findings, func(i, j int) bool { return l.findings[i].Severity.rank() < l.findings[j].Severity.rank() })
+	return l.findings
+}
+
+// effective is what the runtimes answer for name: the first rule without
+// conditions whose answer differs from the default (rules equal to the
+// default are skipped), else the default. conditional lists the rules with
+// conditions that still apply (only when no unconditional rule does: one
+// overrides them all).
+func (l *linter) effective(name string) (a answer, rule int, conditional []int) {
+	rule = -1
+	for _, i := range l.byName[name] {
+		r := l.p.Rules[i]
+		ra := answerOf(r.Action, r.Errno)
+		if ra == l.def {
+			continue
+		}
+		if len(r.Args) > 0 {
+			conditional = append(conditional, i)
+			continue
+		}
+		return ra, i, nil
+	}
+	return l.def, -1, conditional
+}
+
+// allowed says whether name can run: always (an unconditional allow or a
+// permissive default) or only for some arguments.
+func (l *linter) allowed(name string) (always, sometimes bool, rule int) {
+	a, rule, cond := l.effective(name)
+	if a.permissive() {
+		return true, true, rule
+	}
+	for _, i := range cond {
+		if answerOf(l.p.Rules[i].Action, l.p.Rules[i].Errno).permissive() {
+			return false, true, i
+		}
+	}
+	return false, false, -1
+}
+
+// known reports whether name is a syscall on one of the profile's ABIs.
+func (l *linter) known(name string) bool {
+	for _, a := range l.p.Arches {
+		if scmp.Has(a, name) {
+			return true
+		}
+	}
+	return false
+}
+
+func (l *linter) where(i int) string {
+	if i < 0 {
+		return ""
+	}
+	return l.raw.Where[i]
+}
+
+func (l *linter) checkDefault() {
+	if !l.def.permissive() {
+		return
+	}
+	denies := false
+	for i, r := range l.p.Rules {
+		if len(l.unknown[i]) == len(r.Names) {
+			continue
+		}
+		denies = denies || !answerOf(r.Action, r.Errno).permissive()
+	}
+	if !denies {
+		l.add(Error, CheckDefaultAllow, "", "", "defaultAction %s and no rule that denies a syscall libseccomp knows: the profile allows every syscall", l.p.DefaultAction)
+		return
+	}
+	l.add(Warning, CheckDefaultAllow, "", "", "defaultAction %s: a deny list; every syscall it does not name, including those newer than the profile, is allowed (prefer SCMP_ACT_ERRNO with an allow list)", l.p.DefaultAction)
+}
+
+// compatOf maps a 64-bit ABI to the compat ABIs the same kernel runs.
+var compatOf = map[string][]string{"x86_64": {"x86", "x32"}, "aarch64": {"arm"}}
+
+func (l *linter) checkABIs() {
+	var compat []string
+	for _, a := range l.p.Arches {
+		for _, c := range compatOf[a] {
+			if l.p.Covers(c) {
+				compat = append(compat, c)
+			}
+		}
+	}
+	if l.raw.ArchMap && len(l.p.Arches) > 1 {
+		l.add(Warning, CheckCompatABI, "", "", "archMap: on this machine the runtime covers %s (the native entry plus its subArchitectures), so compat ABIs get the same rules; list \"architectures\" with exactly the ABIs the workload uses, every other ABI is then killed",
+			strings.Join(l.p.Arches, ", "))
+		return
+	}
+	for _, c := range compat {
+		if l.def.permissive() {
+			l.add(Warning, CheckCompatABI, "", "", "%s is covered with an allowing default: every %s syscall the rules do not name is allowed, including multiplexers such as socketcall and ipc that reach what the rules deny by name", c, c)
+			continue
+		}
+		l.add(Info, CheckCompatABI, "", "", "%s is covered: its syscalls are answered by the same rules; leave it out unless the workload runs %s code (unlisted ABIs are killed)", c, c)
+	}
+}
+
+func (l *linter) checkRules() {
+	for i, r := range l.p.Rules {
+		if len(l.unknown[i]) == len(r.Names) {
+			continue // all its names are unknown: said above
+		}
+		ra := answerOf(r.Action, r.Errno)
+		if ra == l.def {
+			var later []string
+			for _, n := range r.Names {
+				if l.unknown[i][n] {
+					continue
+				}
+				for _, j := range l.byName[n] {
+					if j > i && answerOf(l.p.Rules[j].Action, l.p.Rules[j].Errno) != ra {
+						later = append(later, fmt.Sprintf("%s for %s", l.where(j), n))
+						break
+					}
+				}
+			}
+			const skipped = "action %s equals the default action: runc and crun add no filter rule for it (runc still counts its names when it decides which numbers are newer than the profile and get ENOSYS)"
+			if len(later) > 0 {
+				l.add(Warning, CheckDefaultEqual, l.where(i), "", skipped+", so it does not take precedence over later rules: %s wins", ra, listSome(later))
+			} else {
+				l.add(Info, CheckDefaultEqual, l.where(i), "", skipped+"; it names %s", ra, listSome(r.Names))
+			}
+		}
+		count := map[uint]int{}
+		for _, a := range r.Args {
+			count[a.Index]++
+		}
+		var multi []string
+		for idx, n := range count {
+			if n > 1 {
+				multi = append(multi, fmt.Sprintf("%d conditions on argument %d", n, idx))
+			}
+		}
+		sort.Strings(multi)
+		if len(multi) > 0 {
+			l.add(Error, CheckSameArg, l.where(i), "", "%s: runc and crun add each of this rule's %d conditions as a rule of its own, so it applies when ANY condition holds, not all; split it into rules that say what you mean", strings.Join(multi, ", "), len(r.Args))
+		}
+	}
+}
+
+func (l *linter) checkOverlaps() {
+	for _, n := range l.names {
+		rules := l.byName[n]
+		if len(rules) < 2 {
+			continue
+		}
+		var uncond, cond []int
+		for _, i := range rules {
+			r := l.p.Rules[i]
+			if answerOf(r.Action, r.Errno) == l.def {
+				continue // skipped by the runtimes; said by checkRules
+			}
+			if len(r.Args) == 0 {
+				uncond = append(uncond, i)
+			} else {
+				cond = append(cond, i)
+			}
+		}
+		if len(uncond) > 0 {
+			win := uncond[0]
+			wa := answerOf(l.p.Rules[win].Action, l.p.Rules[win].Errno)
+			for _, i := range uncond[1:] {
+				a := answerOf(l.p.Rules[i].Action, l.p.Rules[i].Errno)
+				if a != wa {
+					l.add(Warning, CheckConflict, l.where(i), n, "also named without conditions by %s with %s; runc and crun apply the first, %s: %s (this rule's %s never applies)", l.where(win), wa, l.where(win), wa, a)
+				} else {
+					l.add(Info, CheckOverlap, l.where(i), n, "also named by %s with the same answer %s", l.where(win), wa)
+				}
+			}
+			for _, i := range cond {
+				a := answerOf(l.p.Rules[i].Action, l.p.Rules[i].Errno)
+				if a != wa {
+					l.add(Warning, CheckDeadCondition, l.where(i), n, "%s names it without conditions (%s); libseccomp lets a rule without conditions override every conditional rule for the same syscall, before or after it, so this rule's %s never applies", l.where(win), wa, a)
+				}
+			}
+			continue
+		}
+		if len(cond) < 2 {
+			continue
+		}
+		first := answerOf(l.p.Rules[cond[0]].Action, l.p.Rules[cond[0]].Errno)
+		for _, i := range cond[1:] {
+			a := answerOf(l.p.Rules[i].Action, l.p.Rules[i].Errno)
+			if a != first {
+				l.add(Info, CheckOverlap, l.where(i), n, "conditional rules with different answers (%s: %s, here: %s): where both conditions hold, the answer depends on how libseccomp merges them; check it with 'seccomp-gen disasm'", l.where(cond[0]), first, a)
+			}
+		}
+	}
+}
+
+func (l *linter) checkExit() {
+	for _, n := range []string{"exit_group", "rt_sigreturn"} {
+		if !l.known(n) {
+			continue
+		}
+		always, sometimes, _ := l.allowed(n)
+		a, rule, _ := l.effective(n)
+		why := "every program calls exit_group to exit"
+		if n == "rt_sigreturn" {
+			why = "every signal handler returns through rt_sigreturn"
+		}
+		switch {
+		case always:
+		case sometimes:
+			l.add(Warning, CheckExitMissing, "", n, "allowed only for some arguments; %s", why)
+		default:
+			src := "the default action"
+			if rule >= 0 {
+				src = l.where(rule)
+			}
+			l.add(Error, CheckExitMissing, l.where(rule), n, "not allowed (%s from %s): %s, so the profile breaks every program", a, src, why)
+		}
+	}
+}
+
+func (l *linter) checkDangerous() {
+	var byDefault []string
+	for _, c := range profiles.Ceiling() {
+		if !l.known(c.Name) {
+			continue
+		}
+		always, sometimes, rule := l.allowed(c.Name)
+		if !sometimes {
+			continue
+		}
+		if rule < 0 {
+			byDefault = append(byDefault, c.Name)
+			continue
+		}
+		how := "allowed"
+		if !always {
+			how = "allowed for some arguments"
+		}
+		l.add(Warning, CheckDangerous, l.where(rule), c.Name, "%s: %s (deny ceiling, profiles/ceiling.yaml)", how, c.Reason)
+	}
+	if len(byDefault) > 0 {
+		l.add(Warning, CheckDangerous, "", "", "allowed by the default action although on the deny ceiling (profiles/ceiling.yaml: modules, kexec, bpf, io_uring, ptrace, mounts, ...): %s", strings.Join(byDefault, ", "))
+	}
+}
+
+// cloneNSMask is the CLONE_NEW* bits Docker's default profile masks in
+// clone's flags (MASKED_EQ 0x7E020000 == 0).
+const cloneNSMask = 0x7E020000
+
+func (l *linter) checkClone() {
+	var denied []string
+	for _, n := range []string{"unshare", "setns"} {
+		if _, sometimes, _ := l.allowed(n); l.known(n) && !sometimes {
+			denied = append(denied, n)
+		}
+	}
+	if len(denied) == 0 {
+		return
+	}
+	if always, _, rule := l.allowed("clone"); always && l.known("clone") {
+		l.add(Warning, CheckCloneNoMask, l.where(rule), "clone", "allowed without a mask on its flags while %s denied: clone(CLONE_NEW*) creates the namespaces anyway; allow it only with args [{index: 0, value: %#x, valueTwo: 0, op: SCMP_CMP_MASKED_EQ}] (index 1 on s390x), as Docker's default profile does",
+			strings.Join(denied, " and ")+map[bool]string{true: " are", false: " is"}[len(denied) > 1], cloneNSMask)
+	}
+	if always, _, rule := l.allowed("clone3"); always && l.known("clone3") {
+		l.add(Warning, CheckCloneNoMask, l.where(rule), "clone3", "allowed while %s denied: clone3's flags are in memory seccomp cannot read, so it creates namespaces unchecked; answer it with ENOSYS (SCMP_ACT_ERRNO, errnoRet 38) as Docker does, and libc falls back to clone",
+			strings.Join(denied, " and ")+map[bool]string{true: " are", false: " is"}[len(denied) > 1])
+	}
+}
+
+// listSome joins at most five items and says how many more there are.
+func listSome(items []string) string {
+	if len(items) <= 5 {
+		return strings.Join(items, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(items[:5], ", "), len(items)-5)
+}

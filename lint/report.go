@@ -1,0 +1,72 @@
+package lint
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+)
+
+// Result is the findings for one profile file.
+type Result struct {
+	File     string    `json:"file"`
+	Findings []Finding `json:"findings"`
+}
+
+// Summary counts findings by severity over results.
+type Summary struct {
+	Errors   int `json:"errors"`
+	Warnings int `json:"warnings"`
+	Info     int `json:"info"`
+}
+
+// Summarize counts the findings of rs.
+func Summarize(rs []Result) Summary {
+	var s Summary
+	for _, r := range rs {
+		s.Errors += Count(r.Findings, Error)
+		s.Warnings += Count(r.Findings, Warning)
+		s.Info += Count(r.Findings, Info)
+	}
+	return s
+}
+
+// WriteHuman writes one line per finding, "FILE: SEVERITY: RULE SYSCALL:
+// REASON [CHECK]", and a count per file.
+func WriteHuman(w io.Writer, rs []Result) error {
+	for _, r := range rs {
+		for _, f := range r.Findings {
+			if _, err := fmt.Fprintf(w, "%s: %s\n", r.File, f); err != nil {
+				return err
+			}
+		}
+		s := Summarize([]Result{r})
+		if _, err := fmt.Fprintf(w, "%s: %s, %s, %d info\n", r.File, plural(s.Errors, "error"), plural(s.Warnings, "warning"), s.Info); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// WriteJSON writes {"profiles": [...], "summary": {...}} with every
+// finding.
+func WriteJSON(w io.Writer, rs []Result) error {
+	for i := range rs {
+		if rs[i].Findings == nil {
+			rs[i].Findings = []Finding{}
+		}
+	}
+	doc := struct {
+		Profiles []Result `json:"profiles"`
+		Summary  Summary  `json:"summary"`
+	}{rs, Summarize(rs)}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(doc)
+}

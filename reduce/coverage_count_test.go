@@ -1,0 +1,70 @@
+package reduce
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/seccomp-gen/seccomp-gen/trace"
+)
+
+// Counts merged by CheckCoverage saturate at 2^63-1 and say so; they never
+// wrap (the old sum of 2^64-1 and 2 was 1).
+func TestCheckCoverageSaturates(t *testing.T) {
+	max := uint64(trace.MaxCount)
+	a := covTrace(
+		trace.Syscall{Arch: "x86_64", Nr: 0, Name: "read", Count: max},
+		trace.Syscall{Arch: "x86_64", Nr: 1, Name: "write", Count: max - 1},
+		trace.Syscall{Arch: "x86_64", Nr: 231, Name: "exit_group", Count: ^uint64(0)}, // in memory only: no reader accepts it
+	)
+	b := covTrace(
+		trace.Syscall{Arch: "x86_64", Nr: 0, Name: "read", Count: 2},
+		trace.Syscall{Arch: "x86_64", Nr: 1, Name: "write", Count: 1},
+	)
+	a.Lost, b.Lost = max, 1
+	// A baseline pseudo trace: count 0, merged like any other.
+	bl := covTrace(trace.Syscall{Arch: "x86_64", Nr: 0, Name: "read", First: "baseline:runc"})
+	c, err := CheckCoverage(covPolicy(), a, b, bl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]CoverageEntry{}
+	for _, e := range c.Entries {
+		got[e.Name] = e
+	}
+	if e := got["read"]; e.Count != max || !e.Saturated {
+		t.Errorf("read: %+v, want saturated at 2^63-1", e)
+	}
+	if e := got["write"]; e.Count != max || e.Saturated {
+		t.Errorf("write: %+v, want exactly 2^63-1", e)
+	}
+	if e := got["exit_group"]; e.Count != max || !e.Saturated {
+		t.Errorf("exit_group: %+v, want clamped to 2^63-1", e)
+	}
+	if c.Lost != max {
+		t.Errorf("lost %d, want 2^63-1", c.Lost)
+	}
+	notes := strings.Join(c.Notes, "\n")
+	for _, want := range []string{
+		"the count of read (x86_64) saturated at 9223372036854775807 (2^63-1)",
+		"the count of exit_group (x86_64) saturated",
+		"the lost counts add up to more than 9223372036854775807",
+	} {
+		if !strings.Contains(notes, want) {
+			t.Errorf("notes lack %q:\n%s", want, notes)
+		}
+	}
+	if strings.Contains(notes, "write") {
+		t.Errorf("write did not saturate:\n%s", notes)
+	}
+}
+
+func TestExplainUnknown(t *testing.T) {
+	e := CoverageEntry{Arch: "x86_64", Nr: 460, Reason: ReasonUnknown}
+	if got := e.Explain(covPolicy()); got != "libseccomp cannot name number 460 on x86_64: no profile can allow it" {
+		t.Errorf("explain: %q", got)
+	}
+	e.Action, e.Errno = "SCMP_ACT_ERRNO", 38 // replay --enforce
+	if got := e.Explain(covPolicy()); got != "libseccomp cannot name number 460 on x86_64: no profile can allow it (the filter answered SCMP_ACT_ERRNO(ENOSYS))" {
+		t.Errorf("explain: %q", got)
+	}
+}
