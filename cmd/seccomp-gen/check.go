@@ -83,7 +83,7 @@ func (o *checkOptions) run() error {
 			return usageErr(fmt.Errorf("trace %s: %w", path, err))
 		}
 		if f.Lost > 0 && !o.allowIncomplete {
-			return usageErrf("trace %s: incomplete, the recorder lost %d events: a verdict could miss syscalls (--allow-incomplete to check anyway)", path, f.Lost)
+			return usageErrf("trace %s: incomplete, the recorder lost %s: a verdict could miss syscalls (--allow-incomplete to check anyway)", path, plural64(f.Lost, "event", "events"))
 		}
 		files = append(files, f)
 	}

@@ -193,8 +193,8 @@ func (o *traceOptions) run(ctx context.Context) error {
 	}
 	if tty {
 		opts.Progress = func(s trace.Stats) {
-			fmt.Fprintf(o.stderr, "\r\033[Kseccomp-gen: %d syscalls, %d distinct, %d processes, %s",
-				s.Syscalls, s.Distinct, s.Processes, s.Elapsed.Truncate(100*time.Millisecond))
+			fmt.Fprintf(o.stderr, "\r\033[Kseccomp-gen: %s, %d distinct, %s, %s",
+				plural64(s.Syscalls, "syscall", "syscalls"), s.Distinct, plural64(s.Processes, "process", "processes"), s.Elapsed.Truncate(100*time.Millisecond))
 		}
 	}
 	rec, err := trace.Record(ctx, opts)
