@@ -314,6 +314,31 @@ static __always_inline struct task_mark *adopt(struct task_struct *task)
 	return m;
 }
 
+/* A task that user space marked (--pid: a thread or descendant of the target
+ * found in /proc) may also have been forked by a traced task in the meantime:
+ * user space can see a new task in /proc before sched_process_fork fires, and
+ * then both marks exist. The fork's pending entry wins, since the fork
+ * counted the task in live_tasks already; counting it again at its first
+ * syscall would keep live_tasks above 0 forever. Returns 1 when the task
+ * took its pending entry and is counting now. */
+static __always_inline int adopt_marked(struct task_mark *m, struct task_struct *task)
+{
+	__u32 tid = task->pid;
+	__u32 *pstate = bpf_map_lookup_elem(&pending, &tid);
+
+	if (!pstate)
+		return 0;
+	__u32 state = *pstate;
+	if (bpf_map_delete_elem(&pending, &tid))
+		return 0;
+	__sync_fetch_and_add(&pending_tasks, -1);
+	if (state != TASK_COUNTING)
+		return 0; /* not counted at the fork: count it as marked */
+	m->state = TASK_COUNTING;
+	note_process(task);
+	return 1;
+}
+
 SEC("raw_tp/sys_enter")
 int sys_enter(struct bpf_raw_tracepoint_args *ctx)
 {
@@ -346,7 +371,8 @@ int sys_enter(struct bpf_raw_tracepoint_args *ctx)
 	if (m->state != TASK_COUNTING) {
 		if (m->state != TASK_USER_MARKED)
 			return 0;
-		start_counting(m, task);
+		if (!(pending_tasks && adopt_marked(m, task)))
+			start_counting(m, task);
 	}
 	count(task, ctx->args[1], (struct pt_regs *)ctx->args[0]);
 	return 0;
@@ -428,8 +454,9 @@ int sched_process_exit(struct bpf_raw_tracepoint_args *ctx)
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct task_mark *m = bpf_task_storage_get(&tasks, task, 0, 0);
 
-	if (!m && pending_tasks) {
-		/* Forked by a traced task, gone before its first syscall. */
+	if ((!m || m->state == TASK_USER_MARKED) && pending_tasks) {
+		/* Forked by a traced task, gone before its first syscall (and
+		 * perhaps marked from user space too, see adopt_marked). */
 		__u32 tid = task->pid;
 		__u32 *pstate = bpf_map_lookup_elem(&pending, &tid);
 

@@ -17,7 +17,9 @@
 //     trap actions and ABIs the profile does not list are recorded as
 //     "would have killed" and answered EPERM so that the run goes on.
 //     Descendants that outlive CMD (daemons) keep the filter; Run returns
-//     when the last of them has exited.
+//     when the last of them has exited. Run is their subreaper, so that
+//     IO.Kill (replay --timeout) and a second signal kill the whole tree,
+//     double-forked daemons included (internal/proctree).
 //   - Shim(argv) is the child side. Every binary that calls Run must call
 //     Shim when it is started as `ARGV0 __exec -- CMD...` (seccomp-gen has a
 //     hidden cobra command; tests dispatch from TestMain). It compiles the

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/seccomp-gen/seccomp-gen/emit/cbpf"
 	"github.com/seccomp-gen/seccomp-gen/policy"
@@ -185,5 +186,35 @@ func TestFilter(t *testing.T) {
 	}
 	if r, _ := prog.Run(cbpf.Data{Nr: 20, Arch: cbpf.AuditArchI386}); r.Action != policy.ActKillProcess {
 		t.Errorf("allow-all policy, i386: %v, want kill", r)
+	}
+}
+
+// TestRunKill: closing IO.Kill kills CMD's whole tree, a double-forked
+// daemon included (Run is its subreaper), and Run returns with what it saw.
+func TestRunKill(t *testing.T) {
+	native(t)
+	const mark = "1234.5"
+	kill := make(chan struct{})
+	time.AfterFunc(500*time.Millisecond, func() { close(kill) })
+	var out, errb bytes.Buffer
+	start := time.Now()
+	res, err := Run(allowAllBut("getpriority", policy.ActErrno),
+		[]string{"sh", "-c", "sleep " + mark + " & (sleep " + mark + " &); sleep " + mark},
+		IO{Stdout: &out, Stderr: &errb, Kill: kill})
+	if err != nil {
+		t.Fatalf("Run: %v\n%s", err, errb.String())
+	}
+	if time.Since(start) > 10*time.Second {
+		t.Errorf("Run took %s after Kill", time.Since(start))
+	}
+	if res.Stopped != StoppedKill || res.Killed < 4 || res.ExitCode != 137 {
+		t.Errorf("result %+v, want stopped by kill, >= 4 processes killed, exit 137", res)
+	}
+	time.Sleep(100 * time.Millisecond)
+	procs, _ := filepath.Glob("/proc/[0-9]*/cmdline")
+	for _, p := range procs {
+		if b, err := os.ReadFile(p); err == nil && strings.Contains(string(b), mark) {
+			t.Errorf("%s survived: %q", p, b)
+		}
 	}
 }

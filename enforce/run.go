@@ -18,6 +18,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/seccomp-gen/seccomp-gen/emit/cbpf"
+	"github.com/seccomp-gen/seccomp-gen/internal/proctree"
 	"github.com/seccomp-gen/seccomp-gen/policy"
 	"github.com/seccomp-gen/seccomp-gen/reduce"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
@@ -34,7 +35,18 @@ type Result struct {
 	// Setup counts the notifications of the shim's own syscalls between
 	// loading the filter and execve (answered "continue", not reported).
 	Setup int
+	// Stopped says what cut the run short: "" (nothing: CMD and its
+	// descendants exited), StoppedKill (IO.Kill) or StoppedSignal (a
+	// second signal). Killed counts the processes of CMD's tree it killed.
+	Stopped string
+	Killed  int
 }
+
+// Values of Result.Stopped.
+const (
+	StoppedKill   = "kill"
+	StoppedSignal = "signal"
+)
 
 // IO is where the workload's standard streams go.
 type IO struct {
@@ -42,9 +54,16 @@ type IO struct {
 	Stdout, Stderr io.Writer
 	// Signals, when set, are forwarded to the workload (SIGTERM) or
 	// dropped (SIGINT, which the terminal sends to the workload too). A
-	// signal that arrives after CMD itself exited ends the supervision of
+	// second signal kills CMD's whole process tree (see Kill). A signal
+	// that arrives after CMD itself exited ends the supervision of
 	// descendants that still run.
 	Signals <-chan os.Signal
+	// Kill, when closed, kills CMD's whole process tree with SIGKILL (it
+	// is stopped first, so that nothing escapes by forking) and ends the
+	// supervision of anything that escaped the tree (a double-forked
+	// daemon) shortly after: Run then returns what it saw so far. Replay's
+	// --timeout closes it.
+	Kill <-chan struct{}
 }
 
 // SetupError is returned by Run when the shim stopped before CMD ran,
@@ -67,7 +86,12 @@ const exitFailure = 1
 // and trap actions and for ABIs the profile does not list it is recorded as
 // "would have killed" and answered EPERM so that the run can go on and
 // report everything. It returns when CMD and every descendant under the
-// filter have exited.
+// filter have exited, or once IO.Kill or a second signal killed them.
+//
+// While it runs, the calling process is a child subreaper: descendants of
+// CMD whose parent dies are reparented to it (so that a kill reaches them)
+// and reaped by Run once CMD has exited. Run kills and reaps every child of
+// the calling process then: start no other children meanwhile.
 func Run(p *policy.Policy, argv []string, stdio IO) (*Result, error) {
 	if len(argv) == 0 {
 		return nil, errors.New("enforce: no command")
@@ -93,6 +117,13 @@ func Run(p *policy.Policy, argv []string, stdio IO) (*Result, error) {
 	// syncW stays open while the supervisor runs: the shim's read end goes
 	// away with its execve, and that tells its syscalls from CMD's.
 	defer syncW.Close()
+	// Orphans of CMD's tree (double-forked daemons) are reparented to
+	// this process, not to init: they stay in the tree that Kill and a
+	// second signal kill, and they are reaped here once CMD has exited
+	// (an unreaped zombie would keep the filter, and Run waiting).
+	if restore, err := proctree.Subreaper(); err == nil {
+		defer restore()
+	}
 	cmd := exec.Command(self, append([]string{ShimCommand, "--"}, argv...)...)
 	cmd.Env = append([]string{envGoDebug, envMark}, os.Environ()...)
 	cmd.ExtraFiles = []*os.File{specR, syncR} // fds 3 and 4
@@ -113,21 +144,53 @@ func Run(p *policy.Policy, argv []string, stdio IO) (*Result, error) {
 	stop := make(chan struct{})
 	mainExited := make(chan struct{})
 	var stopOnce sync.Once
-	if stdio.Signals != nil {
+	// killMu is held while a kill is in flight: CMD can die, and Run
+	// return, before KillChildren has counted what it killed.
+	var killMu sync.Mutex
+	var killed int
+	var stopped string // why the run was cut short
+	if stdio.Signals != nil || stdio.Kill != nil {
 		done := make(chan struct{})
 		defer close(done)
 		go func() {
+			sigs, kill := stdio.Signals, stdio.Kill
+			n := 0
+			killTree := func(why string) {
+				killMu.Lock()
+				if stopped == "" {
+					stopped = why
+				}
+				// Every child of this process is CMD or an orphan of
+				// its tree (see Subreaper above).
+				killed += proctree.KillChildren(time.Second)
+				killMu.Unlock()
+				// Anything that escaped (a task that left the
+				// tree through another subreaper) is left unsupervised.
+				stopOnce.Do(func() { close(stop) })
+			}
 			for {
 				select {
-				case sig := <-stdio.Signals:
+				case sig := <-sigs:
+					n++
+					exited := false
 					select {
 					case <-mainExited:
-						stopOnce.Do(func() { close(stop) })
+						exited = true
 					default:
-						if sig != os.Interrupt {
-							_ = cmd.Process.Signal(sig)
-						}
 					}
+					switch {
+					case n >= 2:
+						killTree(StoppedSignal)
+					case exited:
+						// Only daemons are left: stop waiting for
+						// them, leave them running.
+						stopOnce.Do(func() { close(stop) })
+					case sig != os.Interrupt:
+						_ = cmd.Process.Signal(sig)
+					}
+				case <-kill:
+					kill = nil
+					killTree(StoppedKill)
 				case <-done:
 					return
 				}
@@ -170,11 +233,30 @@ func Run(p *policy.Policy, argv []string, stdio IO) (*Result, error) {
 	_, _ = syncW.Write([]byte{1})
 	res.ExitCode = finish()
 	close(mainExited)
+	// CMD is reaped: every child left is an adopted orphan; reap them as
+	// they exit so that the filter's last user goes away.
+	reaped := make(chan struct{})
+	defer close(reaped)
+	go func() {
+		t := time.NewTicker(20 * time.Millisecond)
+		defer t.Stop()
+		for {
+			proctree.ReapZombies()
+			select {
+			case <-t.C:
+			case <-reaped:
+				return
+			}
+		}
+	}()
 	// Descendants that outlive CMD (daemons) still run under the filter:
 	// keep answering until the last of them exits (the listener reports
 	// POLLHUP), as trace follows them until the last one exits.
 	loop.Wait()
 	res.Setup = sup.setup
+	killMu.Lock()
+	res.Killed, res.Stopped = killed, stopped
+	killMu.Unlock()
 	for _, e := range sup.entries {
 		res.Denied = append(res.Denied, *e)
 	}

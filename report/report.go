@@ -75,7 +75,10 @@ type Verdict struct {
 	Missing  []Syscall `json:"missing"`
 	Syscalls []Syscall `json:"syscalls"`
 	Lost     uint64    `json:"lost"`
-	Notes    []string  `json:"notes,omitempty"`
+	// TimedOut says that replay --timeout killed the command (the verdict
+	// covers the run up to then).
+	TimedOut bool     `json:"timed_out,omitempty"`
+	Notes    []string `json:"notes,omitempty"`
 }
 
 // FromCoverage builds a verdict from a coverage result. p (may be nil) is
@@ -95,7 +98,7 @@ func FromCoverage(tool, profile string, inputs []string, p *policy.Policy, c *re
 	v.Checked = len(v.Syscalls)
 	v.OK = len(v.Missing) == 0
 	if c.Lost > 0 {
-		v.Notes = append(v.Notes, fmt.Sprintf("the recorder lost %d events: the run was not completely recorded", c.Lost))
+		v.Notes = append(v.Notes, fmt.Sprintf("the recorder lost %d %s: the run was not completely recorded", c.Lost, plural(c.Lost == 1, "event", "events")))
 	}
 	v.Notes = append(v.Notes, c.Notes...)
 	return v
@@ -127,15 +130,20 @@ func Write(w io.Writer, f Format, v *Verdict) error {
 
 func writeHuman(w *bytes.Buffer, v *Verdict) {
 	enforced := strings.HasSuffix(v.Tool, "--enforce")
+	what := InputsText(v.Tool, v.Inputs)
 	switch {
 	case v.OK && enforced:
-		fmt.Fprintf(w, "%s: the filter of profile %s denied nothing during %s\n", v.Tool, v.Profile, inputsText(v))
+		fmt.Fprintf(w, "%s: the filter of profile %s denied nothing during %s\n", v.Tool, v.Profile, what)
+	case v.OK && v.Checked == 1:
+		fmt.Fprintf(w, "%s: profile %s covers the 1 syscall (ABI, name) of %s\n", v.Tool, v.Profile, what)
 	case v.OK:
-		fmt.Fprintf(w, "%s: profile %s covers all %d syscalls (ABI, name) of %s\n", v.Tool, v.Profile, v.Checked, inputsText(v))
+		fmt.Fprintf(w, "%s: profile %s covers all %d syscalls (ABI, name) of %s\n", v.Tool, v.Profile, v.Checked, what)
 	case enforced:
-		fmt.Fprintf(w, "%s: the filter of profile %s denied %d syscalls (ABI, name) during %s:\n\n", v.Tool, v.Profile, len(v.Missing), inputsText(v))
+		fmt.Fprintf(w, "%s: the filter of profile %s denied %d %s (ABI, name) during %s:\n\n", v.Tool, v.Profile,
+			len(v.Missing), plural(len(v.Missing) == 1, "syscall", "syscalls"), what)
 	default:
-		fmt.Fprintf(w, "%s: profile %s does NOT cover %d of %d syscalls (ABI, name) of %s:\n\n", v.Tool, v.Profile, len(v.Missing), v.Checked, inputsText(v))
+		fmt.Fprintf(w, "%s: profile %s does NOT cover %d of %d %s (ABI, name) of %s:\n\n", v.Tool, v.Profile,
+			len(v.Missing), v.Checked, plural(v.Checked == 1, "syscall", "syscalls"), what)
 	}
 	if !v.OK {
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -166,17 +174,50 @@ func writeHuman(w *bytes.Buffer, v *Verdict) {
 	}
 }
 
-func inputsText(v *Verdict) string {
-	if strings.HasPrefix(v.Tool, "replay") {
-		if len(v.Inputs) == 2 && (v.Inputs[0] == "pid" || v.Inputs[0] == "cgroup") {
-			return v.Inputs[0] + " " + v.Inputs[1] // replay --pid / --cgroup
+// InputsText says what a verdict is about, for people: "the run of `CMD`"
+// with the command shell-quoted, "pid N", "cgroup PATH", a trace file or
+// "N traces".
+func InputsText(tool string, inputs []string) string {
+	if strings.HasPrefix(tool, "replay") {
+		if len(inputs) == 2 && (inputs[0] == "pid" || inputs[0] == "cgroup") {
+			return inputs[0] + " " + ShellQuote(inputs[1:]) // replay --pid / --cgroup
 		}
-		return "the run of `" + strings.Join(v.Inputs, " ") + "`"
+		return "the run of `" + ShellQuote(inputs) + "`"
 	}
-	if len(v.Inputs) == 1 {
-		return v.Inputs[0]
+	if len(inputs) == 1 {
+		return inputs[0]
 	}
-	return fmt.Sprintf("%d traces", len(v.Inputs))
+	return fmt.Sprintf("%d traces", len(inputs))
+}
+
+// ShellQuote renders argv as a POSIX shell would need it typed: words
+// that need no quoting as they are, others in single quotes (” for an
+// empty word, '\” for a quote inside one).
+func ShellQuote(argv []string) string {
+	q := make([]string, len(argv))
+	for i, a := range argv {
+		q[i] = quoteWord(a)
+	}
+	return strings.Join(q, " ")
+}
+
+func quoteWord(a string) string {
+	if a == "" {
+		return "''"
+	}
+	for _, r := range a {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_@%+=:,./-", r)) {
+			return "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		}
+	}
+	return a
+}
+
+func plural(one bool, singular, many string) string {
+	if one {
+		return singular
+	}
+	return many
 }
 
 // JUnit XML: one test case per (ABI, syscall); a missing syscall is a
@@ -220,7 +261,7 @@ func writeJUnit(w *bytes.Buffer, v *Verdict) error {
 		Name: "seccomp-gen " + v.Tool + " " + v.Profile,
 		Properties: []junitProperty{
 			{Name: "profile", Value: v.Profile},
-			{Name: "inputs", Value: strings.Join(v.Inputs, " ")},
+			{Name: "inputs", Value: ShellQuote(v.Inputs)},
 		},
 	}
 	if v.ExitCode != nil {
@@ -238,6 +279,24 @@ func writeJUnit(w *bytes.Buffer, v *Verdict) error {
 			suite.Failures++
 		}
 		suite.Cases = append(suite.Cases, c)
+	}
+	if len(suite.Cases) == 0 {
+		// A passing replay --enforce lists no syscall (the filter let
+		// everything run): the run itself is the test case. CI systems
+		// count a suite without test cases as nothing tested.
+		name := "profile covers the run"
+		if strings.HasSuffix(v.Tool, "--enforce") {
+			name = "filter denied nothing"
+		}
+		c := junitCase{Name: name, ClassName: "seccomp"}
+		if !v.OK {
+			c.Failure = &junitFailure{Message: "the profile does not cover the run", Type: "missing"}
+			suite.Failures++
+		}
+		suite.Cases = append(suite.Cases, c)
+	}
+	if v.TimedOut {
+		suite.Properties = append(suite.Properties, junitProperty{Name: "timed_out", Value: "true"})
 	}
 	suite.Tests = len(suite.Cases)
 	all := junitSuites{Name: "seccomp-gen", Tests: suite.Tests, Failures: suite.Failures, Suites: []junitSuite{suite}}

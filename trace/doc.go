@@ -33,8 +33,9 @@
 //     must execve(2) the command as its last step; nothing the wrapper does
 //     is counted. Dir, Env, Stdin/Stdout/Stderr and ExtraFiles are as in
 //     os/exec.
-//   - Options.PID: a running process, its threads and its future
-//     descendants, until it exits.
+//   - Options.PID: a running process, its threads, the processes already
+//     below it (a server's pre-forked workers: found in /proc and counted
+//     in Recording.Descendants) and its future descendants, until it exits.
 //   - Options.Cgroup: every task in a cgroup v2 directory and below it,
 //     until the cgroup, once populated, is empty again.
 //

@@ -82,6 +82,9 @@ type Stats struct {
 type Started struct {
 	PID     int      // the command's PID (Command), or the traced PID
 	LinkIDs []uint32 // kernel IDs of the BPF links (bpftool link show id N)
+	// Descendants counts the processes that already ran below the traced
+	// PID when tracing started and are traced too (PID only).
+	Descendants int
 }
 
 // Options say what to record and how. Exactly one of Command, PID and
@@ -105,8 +108,9 @@ type Options struct {
 	// filter before the command runs.
 	Wrapper []string
 
-	// PID traces a running process, all its threads and its future
-	// descendants, until it exits.
+	// PID traces a running process, all its threads, the processes
+	// already below it when tracing starts and its future descendants,
+	// until it exits.
 	PID int
 
 	// Cgroup traces every task in a cgroup v2 directory and below it. The
@@ -143,6 +147,10 @@ type Recording struct {
 	// Reason says why the recording ended: "exit", "duration",
 	// "interrupted" (ctx was cancelled) or "empty" (the cgroup emptied).
 	Reason string
+	// Descendants counts the processes that already ran below the traced
+	// PID when tracing started and were traced along with it (PID only;
+	// those forked later are followed anyway).
+	Descendants int
 }
 
 // pollInterval is how often Record checks whether the target is gone.
@@ -200,7 +208,7 @@ func Record(ctx context.Context, opts Options) (*Recording, error) {
 		return nil, err
 	}
 	if opts.OnStart != nil {
-		opts.OnStart(Started{PID: r.targetPID(), LinkIDs: r.linkIDs()})
+		opts.OnStart(Started{PID: r.targetPID(), LinkIDs: r.linkIDs(), Descendants: r.descendants})
 	}
 	reason, err := r.wait(ctx)
 	if err != nil {
@@ -303,7 +311,8 @@ type recorder struct {
 	armed     bool
 
 	// PID
-	pidfd int
+	pidfd       int
+	descendants int // processes below the PID at attach, marked too
 
 	// Cgroup
 	cgroupFD   int
@@ -780,7 +789,7 @@ func (r *recorder) result(reason string, elapsed time.Duration) (*Recording, err
 	if err != nil {
 		return nil, err
 	}
-	rec := &Recording{Reason: reason}
+	rec := &Recording{Reason: reason, Descendants: r.descendants}
 	f := &File{
 		Version:   Version,
 		Started:   r.started.UTC().Truncate(time.Second),

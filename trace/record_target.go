@@ -15,6 +15,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/seccomp-gen/seccomp-gen/bpf"
+	"github.com/seccomp-gen/seccomp-gen/internal/proctree"
 )
 
 // How a command is started so that nothing escapes and nothing else
@@ -155,9 +156,87 @@ func (r *recorder) commandRan() bool {
 	return errors.Is(err, ebpf.ErrKeyNotExist)
 }
 
-// markProcess marks every thread of the traced PID.
+// markProcess marks every thread of the traced PID, then every process
+// already below it (a server's pre-forked workers), each before its own
+// children are looked up: from its mark on, sched_process_fork follows what
+// it forks, and what it forked before is in its children files. Rounds
+// repeat until one finds no new process, which closes the race with forks
+// during the walk. The tracer itself (a --pid of its own parent) and
+// what is below it are left out. r.descendants counts the processes marked
+// besides the target.
 func (r *recorder) markProcess() error {
-	return r.markThreads(r.opts.PID, taskUserMarked)
+	if err := r.markThreads(r.opts.PID, taskUserMarked); err != nil {
+		return err
+	}
+	self := os.Getpid()
+	marked := map[int]bool{r.opts.PID: true, self: true}
+	for round := 0; round < 100; round++ {
+		fresh := false
+		queue := []int{r.opts.PID}
+		for len(queue) > 0 {
+			p := queue[0]
+			queue = queue[1:]
+			for _, c := range proctree.Children(p) {
+				if c == self {
+					continue
+				}
+				if !marked[c] {
+					ok, err := r.markChild(p, c)
+					if err != nil {
+						return err
+					}
+					if !ok {
+						continue // gone, or no longer p's child
+					}
+					marked[c] = true
+					r.descendants++
+					fresh = true
+				}
+				queue = append(queue, c)
+			}
+		}
+		if !fresh {
+			break
+		}
+	}
+	return nil
+}
+
+// markChild marks the threads of process c if it is (still) a child of
+// parent: a PID read from a children file may have been reused since.
+func (r *recorder) markChild(parent, c int) (bool, error) {
+	if ppid(c) != parent {
+		return false, nil
+	}
+	if err := r.markThreads(c, taskUserMarked); err != nil {
+		if errors.Is(err, ErrNoProcess) {
+			return false, nil // it exited meanwhile
+		}
+		return false, err
+	}
+	return true, nil
+}
+
+// ppid is the parent PID of process pid (field 4 of /proc/PID/stat), or -1.
+func ppid(pid int) int {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return -1
+	}
+	s := string(data)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 {
+		return -1
+	}
+	f := strings.Fields(s[i+1:]) // state, ppid, ...
+	if len(f) < 2 {
+		return -1
+	}
+	n, err := strconv.Atoi(f[1])
+	if err != nil {
+		return -1
+	}
+	return n
 }
 
 // ignoreSelf marks the tracer's own threads as never traced: a --cgroup

@@ -51,10 +51,14 @@ is an error, as in generate.
 			if err := o.validate(); err != nil {
 				return err
 			}
+			if err := checkOutputs("check", append(o.inputFiles(), o.traces...), "-o", o.output); err != nil {
+				return err
+			}
 			return o.run()
 		},
 	}
 	o.addFlags(cmd)
+	singleValued(cmd.Flags())
 	return cmd
 }
 
@@ -69,6 +73,9 @@ func (o *checkOptions) run() error {
 		if err != nil {
 			return usageErr(fmt.Errorf("trace %w", err))
 		}
+		if len(f.Syscalls) == 0 {
+			return usageErrf("trace %s: no syscall recorded: an empty recording is never a pass", path)
+		}
 		// Name and number must agree, by the rule generate uses; a number
 		// libseccomp cannot name stays unnamed and is reported as not
 		// coverable.
@@ -76,7 +83,7 @@ func (o *checkOptions) run() error {
 			return usageErr(fmt.Errorf("trace %s: %w", path, err))
 		}
 		if f.Lost > 0 && !o.allowIncomplete {
-			return usageErrf("trace %s: incomplete, the recorder lost %d events: a verdict could miss syscalls (--allow-incomplete to check anyway)", path, f.Lost)
+			return usageErrf("trace %s: incomplete, the recorder lost %s: a verdict could miss syscalls (--allow-incomplete to check anyway)", path, plural64(f.Lost, "event", "events"))
 		}
 		files = append(files, f)
 	}

@@ -66,6 +66,9 @@ Exit status:
 			if o.output == "" {
 				return usageErrf("-o: empty file name (use '-' for stdout)")
 			}
+			if err := checkOutputs("diff", []string{o.a, o.b}, "-o", o.output); err != nil {
+				return err
+			}
 			return o.run()
 		},
 	}
@@ -74,6 +77,7 @@ Exit status:
 	cmd.Flags().StringVar(&o.report, "report", "human", "report `FORMAT`: human, json or junit")
 	cmd.Flags().StringVarP(&o.output, "output", "o", "-", "write the report to `FILE` ('-' is stdout)")
 	o.addProfileReadFlags(cmd)
+	singleValued(cmd.Flags())
 	return cmd
 }
 

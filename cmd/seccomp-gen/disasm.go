@@ -45,12 +45,16 @@ profile.`,
 		Args: argsUsage(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.file = args[0]
+			if err := checkOutputs("disasm", []string{o.file}, "-o", o.output); err != nil {
+				return err
+			}
 			return o.run()
 		},
 	}
 	cmd.Flags().StringVarP(&o.output, "output", "o", "-", "write the listing to `FILE` ('-' is standard output)")
 	o.addProfileReadFlags(cmd)
 	cmd.Flags().StringVar(&o.arch, "arch", "", "when FILE is a profile: compile for this `ARCH` (x86_64, x86, x32, aarch64, arm; default: native)")
+	singleValued(cmd.Flags())
 	return cmd
 }
 

@@ -112,6 +112,9 @@ the output cannot be written.`,
 			if err := o.validate(); err != nil {
 				return err
 			}
+			if err := checkOutputs("generate", append(fileArgs(o.baselines), o.traces...), "-o", o.output, "--oci-config", o.ociConfig); err != nil {
+				return err
+			}
 			return o.run()
 		},
 	}
@@ -128,6 +131,7 @@ the output cannot be written.`,
 	f.BoolVar(&o.allowIncomplete, "allow-incomplete", false, "accept traces whose recorder lost events (lost > 0)")
 	f.StringVar(&o.name, "name", "", "metadata.`NAME` of the k8s SeccompProfile (default seccomp-gen)")
 	f.BoolVar(&o.strict, "strict", false, "fail (exit 2) when a trace holds syscall numbers libseccomp cannot name, instead of answering them ENOSYS")
+	singleValued(f)
 	return cmd
 }
 

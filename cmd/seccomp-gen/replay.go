@@ -8,12 +8,14 @@ import (
 	"os/signal"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/seccomp-gen/seccomp-gen/enforce"
+	"github.com/seccomp-gen/seccomp-gen/internal/proctree"
 	"github.com/seccomp-gen/seccomp-gen/policy"
 	"github.com/seccomp-gen/seccomp-gen/reduce"
 	"github.com/seccomp-gen/seccomp-gen/report"
@@ -28,6 +30,7 @@ type replayOptions struct {
 	enforce   bool
 	verbose   bool
 	duration  time.Duration
+	timeout   time.Duration
 }
 
 func newReplayCmd() *cobra.Command {
@@ -63,19 +66,32 @@ Two modes:
     no root: only ptrace rights over its own child (any user, unless Yama's
     ptrace_scope is 2 or more). Every descendant (threads, children, double-forked
     daemons) inherits the filter; replay waits until the last of them has
-    exited (Ctrl-C or SIGTERM then ends it). Standard input, output and error
-    are passed through: with a complete profile the workload's output is
-    unchanged.
+    exited (Ctrl-C or SIGTERM then ends it). Standard input and error are
+    passed through.
 
 PROFILE may be any format generate writes: Docker JSON, an OCI linux.seccomp
 object or a whole config.json, or a Security Profiles Operator CRD (YAML).
 
-The report goes to stdout after CMD's own output; with --report json or
-junit, write it to a file with -o FILE so that the two stay apart.
+The report goes to -o FILE, or to stdout ('-', the default); then CMD's own
+stdout goes to stderr so that the two never mix (as with 'seccomp-gen trace').
+Every output path is checked before CMD starts, and none may be one of the
+inputs (the profile, a --baseline file).
+
+Stopping a command: --timeout DURATION kills CMD's whole process tree
+(SIGKILL) when it has run that long, in both modes; the report says so. Ctrl-C
+reaches CMD too (SIGTERM is forwarded to it) and replay waits for it to exit;
+a second Ctrl-C or SIGTERM kills its whole process tree. Either way the
+report covers the run up to the kill, and CMD counts as killed (status 137):
+exit 4, or 3 when the profile does not cover what ran. With --pid or
+--cgroup, Ctrl-C ends the replay and the target keeps running.
+
+An empty recording (the recorder saw no syscall at all: a --pid target that
+stayed idle, a cgroup nothing ran in) is an error (exit 2), never a pass.
 
 ` + verdictExitHelp + `
   4  the profile covers the run, but the command itself failed (non-zero
-     exit, killed by a signal, or not found); 3 wins when both happen.`,
+     exit, killed by a signal or --timeout, or not found); 3 wins when both
+     happen.`,
 		Example: `  # CI: fail when the test suite needs a syscall the profile lacks
   seccomp-gen replay -p profiles/app.json --save-trace new.trace -- go test ./...
 
@@ -100,7 +116,9 @@ junit, write it to a file with -o FILE so that the two stay apart.
 	f.IntVar(&o.pid, "pid", 0, "replay a running process `PID` (and its descendants) instead of CMD, until it exits")
 	f.StringVar(&o.cgroup, "cgroup", "", "replay every task of a cgroup v2 directory `PATH` until it is empty")
 	f.DurationVar(&o.duration, "duration", 0, "end the traced replay after `DURATION` (for --pid, --cgroup or a long-running CMD; the verdict covers that window)")
+	f.DurationVar(&o.timeout, "timeout", 0, "kill CMD's whole process tree after `DURATION` (both modes) and report what it did until then")
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "say on stderr when the recorder is attached (traced mode)")
+	singleValued(f)
 	return cmd
 }
 
@@ -120,6 +138,12 @@ func (o *replayOptions) validate(cmd *cobra.Command) error {
 	if o.duration < 0 {
 		return usageErrf("--duration %s: negative", o.duration)
 	}
+	if o.timeout < 0 {
+		return usageErrf("--timeout %s: negative", o.timeout)
+	}
+	if o.timeout != 0 && len(o.command) == 0 {
+		return usageErrf("--timeout kills a command replay starts (-- CMD); end a --pid or --cgroup replay with --duration")
+	}
 	if o.enforce && o.duration != 0 {
 		return usageErrf("--duration ends a traced replay; with --enforce the run ends when CMD and its descendants exit")
 	}
@@ -129,7 +153,9 @@ func (o *replayOptions) validate(cmd *cobra.Command) error {
 	if o.enforce && o.saveTrace != "" {
 		return usageErrf("--save-trace records the traced mode; it cannot be combined with --enforce")
 	}
-	return nil
+	// Before anything runs: a report or trace that cannot be written
+	// would lose the run.
+	return checkOutputs("replay", o.inputFiles(), "-o", o.output, "--save-trace", o.saveTrace)
 }
 
 func (o *replayOptions) inputs() []string {
@@ -162,29 +188,133 @@ func (o *replayOptions) run() error {
 	return o.runTraced(p)
 }
 
+// workloadStdout is where CMD's standard output goes: stderr when the
+// report goes to stdout, so that the two never mix.
+func (o *replayOptions) workloadStdout() *os.File {
+	if o.output == "-" {
+		return os.Stderr
+	}
+	return os.Stdout
+}
+
+// stopper ends a traced replay: the first Ctrl-C reaches the command too
+// (same process group) and replay waits for it, SIGTERM is forwarded to
+// it; a second signal or --timeout kills its process tree, and if anything
+// traced outlives that (a daemon that left the tree), the recording ends
+// killGrace later. For --pid and --cgroup a signal ends the recording.
+type stopper struct {
+	o      *replayOptions
+	cancel context.CancelFunc
+	sigs   chan os.Signal
+	pid    chan int // the command's PID, once started
+
+	// Read after the recording ended.
+	mu       sync.Mutex
+	killed   int
+	timedOut bool
+}
+
+// killGrace is how long a traced replay keeps recording after killing the
+// command's tree, for traced processes outside it.
+const killGrace = 2 * time.Second
+
+func (s *stopper) run(ctx context.Context) {
+	var pid int
+	var timeout <-chan time.Time
+	n := 0
+	kill := func() {
+		// Every child of replay is the command or an orphan of its tree
+		// (replay is their subreaper).
+		// Under the lock: the recording can end (the tree died) before
+		// KillChildren returns, and the report must count what it killed.
+		s.mu.Lock()
+		s.killed += proctree.KillChildren(time.Second)
+		s.mu.Unlock()
+		select {
+		case <-ctx.Done():
+		case <-time.After(killGrace):
+			s.cancel()
+		}
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case pid = <-s.pid:
+			if s.o.timeout > 0 {
+				t := time.NewTimer(s.o.timeout)
+				defer t.Stop()
+				timeout = t.C
+			}
+		case <-timeout:
+			s.mu.Lock()
+			s.timedOut = true
+			s.mu.Unlock()
+			kill()
+			return
+		case sig := <-s.sigs:
+			n++
+			switch {
+			case pid == 0:
+				s.cancel() // --pid, --cgroup, or the command has not started
+				return
+			case n >= 2:
+				kill()
+				return
+			case sig == syscall.SIGTERM:
+				// To the command, and to orphans of its tree: the
+				// children of replay (a child's PID cannot be reused).
+				for _, c := range proctree.Children(os.Getpid()) {
+					_ = syscall.Kill(c, syscall.SIGTERM)
+				}
+			}
+			fmt.Fprintf(os.Stderr, "seccomp-gen: replay: waiting for the command to exit (Ctrl-C again kills it)\n")
+		}
+	}
+}
+
 func (o *replayOptions) runTraced(p reduce.Answerer) error {
-	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	if len(o.command) > 0 {
+		// Orphans of the command's tree (double-forked daemons) are
+		// reparented to replay, not to init, so that --timeout and a
+		// second signal reach them too.
+		if restore, err := proctree.Subreaper(); err == nil {
+			defer restore()
+		}
+	}
+	st := &stopper{o: o, cancel: cancel, sigs: make(chan os.Signal, 2), pid: make(chan int, 1)}
+	signal.Notify(st.sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(st.sigs)
+	go st.run(ctx)
 	rec, err := trace.Record(ctx, trace.Options{
 		Command:  o.command,
 		PID:      o.pid,
 		Cgroup:   o.cgroup,
 		Duration: o.duration,
 		Stdin:    os.Stdin,
-		Stdout:   os.Stdout,
+		Stdout:   o.workloadStdout(),
 		Stderr:   os.Stderr,
 		Namer:    scmp.Tables{},
 		OnStart: func(s trace.Started) {
+			if len(o.command) > 0 {
+				st.pid <- s.PID
+			}
 			if !o.verbose {
 				return
 			}
-			if o.cgroup != "" {
+			switch {
+			case o.cgroup != "":
 				fmt.Fprintf(os.Stderr, "seccomp-gen: replay: recording cgroup %s\n", o.cgroup)
-			} else {
+			case o.pid != 0:
+				fmt.Fprintf(os.Stderr, "seccomp-gen: replay: recording pid %d and %s already below it\n", s.PID, plural(s.Descendants, "process", "processes"))
+			default:
 				fmt.Fprintf(os.Stderr, "seccomp-gen: replay: recording pid %d\n", s.PID)
 			}
 		},
 	})
+	cancel() // stops st
 	if err != nil {
 		switch {
 		case errors.Is(err, trace.ErrCommandNotFound), errors.Is(err, trace.ErrCommandNotRun):
@@ -199,6 +329,11 @@ func (o *replayOptions) runTraced(p reduce.Answerer) error {
 			return exitWith(exitFailure, fmt.Errorf("save trace: %w", err))
 		}
 	}
+	if len(rec.File.Syscalls) == 0 {
+		// Nothing to judge is not a pass (an idle --pid target, an empty
+		// cgroup, a command that was never traced).
+		return usageErrf("replay: the recorder saw no syscall of %s: nothing to check the profile against (an empty recording is never a pass)", report.InputsText("replay", o.inputs()))
+	}
 	bt, err := o.baselineTrace(p)
 	if err != nil {
 		return err
@@ -208,25 +343,26 @@ func (o *replayOptions) runTraced(p reduce.Answerer) error {
 		files = append(files, bt)
 	}
 	cov, err := reduce.CheckCoverageOf(p, files...)
-	var v *report.Verdict
-	if errors.Is(err, reduce.ErrNoSyscalls) {
-		// Nothing was traced (a process that exited at once): nothing
-		// can be missing, but say so.
-		v = report.FromCoverage("replay", o.profile, o.inputs(), reduce.PolicyOf(p), &reduce.Coverage{})
-		v.Notes = append(v.Notes, "the recorder saw no syscalls")
-	} else if err != nil {
+	if err != nil {
 		return exitWith(exitFailure, err)
-	} else {
-		v = report.FromCoverage("replay", o.profile, o.inputs(), reduce.PolicyOf(p), cov)
 	}
+	v := report.FromCoverage("replay", o.profile, o.inputs(), reduce.PolicyOf(p), cov)
 	if len(o.command) > 0 && rec.Exited {
 		code := rec.ExitStatus
 		v.ExitCode = &code
 	}
+	if o.pid != 0 && rec.Descendants > 0 {
+		v.Notes = append(v.Notes, fmt.Sprintf("%s already running below pid %d when the recorder attached %s recorded too",
+			plural(rec.Descendants, "process", "processes"), o.pid, pluralWord(rec.Descendants, "was", "were")))
+	}
 	if rec.Reason == "duration" {
 		v.Notes = append(v.Notes, fmt.Sprintf("--duration %s passed: the verdict covers that window", o.duration))
 	}
-	if rec.Reason == "interrupted" {
+	st.mu.Lock()
+	killed, timedOut := st.killed, st.timedOut
+	st.mu.Unlock()
+	o.noteStop(v, killed, timedOut)
+	if rec.Reason == "interrupted" && !timedOut && killed == 0 {
 		v.Notes = append(v.Notes, "interrupted: the verdict covers the run up to the interruption")
 	}
 	if rec.File.Lost > 0 && !o.allowIncomplete && v.OK {
@@ -234,20 +370,61 @@ func (o *replayOptions) runTraced(p reduce.Answerer) error {
 		if err := o.emit(v); err != nil {
 			return err
 		}
-		return exitWith(exitFailure, fmt.Errorf("replay: incomplete, the recorder lost %d events: the verdict could miss syscalls (--allow-incomplete to accept it)", rec.File.Lost))
+		return exitWith(exitFailure, fmt.Errorf("replay: incomplete, the recorder lost %s: the verdict could miss syscalls (--allow-incomplete to accept it)", plural64(rec.File.Lost, "event", "events")))
 	}
 	return o.finish(v)
 }
 
+// noteStop says in the report how the run was cut short, if it was.
+func (o *replayOptions) noteStop(v *report.Verdict, killed int, timedOut bool) {
+	switch {
+	case timedOut:
+		v.TimedOut = true
+		v.Notes = append(v.Notes, fmt.Sprintf("timed out after %s: killed the command's process tree (%s); the verdict covers the run up to then",
+			o.timeout, plural(killed, "process", "processes")))
+	case killed > 0:
+		v.Notes = append(v.Notes, fmt.Sprintf("interrupted twice: killed the command's process tree (%s); the verdict covers the run up to then",
+			plural(killed, "process", "processes")))
+	}
+}
+
 func (o *replayOptions) runEnforced(p *policy.Policy) error {
 	// Ctrl-C reaches the workload from the terminal (same process group)
-	// and SIGTERM is forwarded to it; seccomp-gen waits for it and still
-	// reports. (Catching, not ignoring: an ignored signal would stay
-	// ignored in the workload across execve.)
-	sigs := make(chan os.Signal, 1)
+	// and SIGTERM is forwarded to it; a second one kills its process
+	// tree; seccomp-gen waits for it and still reports. (Catching, not
+	// ignoring: an ignored signal would stay ignored in the workload
+	// across execve.)
+	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(sigs)
-	res, err := enforce.Run(p, o.command, enforce.IO{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Signals: sigs})
+	fwd := make(chan os.Signal, 2)
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		for n := 1; ; n++ {
+			select {
+			case s := <-sigs:
+				if n == 1 {
+					fmt.Fprintf(os.Stderr, "seccomp-gen: replay: waiting for the command to exit (Ctrl-C again kills it)\n")
+				}
+				select {
+				case fwd <- s:
+				case <-done:
+					return
+				}
+			case <-done:
+				return
+			}
+		}
+	}()
+	io := enforce.IO{Stdin: os.Stdin, Stdout: o.workloadStdout(), Stderr: os.Stderr, Signals: fwd}
+	if o.timeout > 0 {
+		kill := make(chan struct{})
+		t := time.AfterFunc(o.timeout, func() { close(kill) })
+		defer t.Stop()
+		io.Kill = kill
+	}
+	res, err := enforce.Run(p, o.command, io)
 	if err != nil {
 		var se *enforce.SetupError
 		if errors.As(err, &se) {
@@ -264,6 +441,7 @@ func (o *replayOptions) runEnforced(p *policy.Policy) error {
 	v := report.FromCoverage("replay --enforce", o.profile, o.inputs(), p, cov)
 	code := res.ExitCode
 	v.ExitCode = &code
+	o.noteStop(v, res.Killed, res.Stopped == enforce.StoppedKill)
 	return o.finish(v)
 }
 

@@ -1,5 +1,11 @@
 package main
 
+import (
+	"fmt"
+
+	"github.com/spf13/pflag"
+)
+
 // targetFlags is what trace and replay record: a command (after --), a
 // running process (--pid) or a cgroup v2 directory (--cgroup). Exactly one.
 type targetFlags struct {
@@ -21,4 +27,59 @@ func (t *targetFlags) given() int {
 		n++
 	}
 	return n
+}
+
+// plural says "1 process", "2 processes".
+func plural(n int, one, many string) string {
+	return fmt.Sprintf("%d %s", n, pluralWord(n, one, many))
+}
+
+func plural64(n uint64, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// pluralWord picks one or many for n.
+func pluralWord(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// singleValued makes every flag of fs that takes one value refuse a second
+// one: pflag keeps the last silently, so `--pid 1 --pid 2` would trace 2
+// without a word. Booleans and repeatable (slice, array) flags are left
+// alone. Call it once the flags are defined; calling it again is harmless.
+func singleValued(fs *pflag.FlagSet) {
+	fs.VisitAll(func(f *pflag.Flag) {
+		if _, ok := f.Value.(pflag.SliceValue); ok {
+			return
+		}
+		switch f.Value.(type) {
+		case *onceValue:
+			return
+		}
+		switch f.Value.Type() {
+		case "bool", "count":
+			return
+		}
+		f.Value = &onceValue{Value: f.Value}
+	})
+}
+
+// onceValue is a flag value that can be set once.
+type onceValue struct {
+	pflag.Value
+	set bool
+}
+
+func (v *onceValue) Set(s string) error {
+	if v.set {
+		return fmt.Errorf("given twice (first %s); it takes one value", v.Value.String())
+	}
+	v.set = true
+	return v.Value.Set(s)
 }

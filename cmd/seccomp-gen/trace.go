@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -55,8 +54,9 @@ Targets (exactly one):
                     seccomp-gen exits with CMD's status (128+N if signal N
                     killed it; 127 if CMD does not exist, and then no trace
                     is written).
-  --pid PID         a running process, its threads and future descendants,
-                    until it exits.
+  --pid PID         a running process, its threads, the processes already
+                    below it (a server's pre-forked workers; the summary says
+                    how many) and future descendants, until it exits.
   --cgroup PATH     every task in a cgroup v2 directory and below (how a
                     container is traced), until the cgroup, once populated,
                     is empty again.
@@ -95,10 +95,11 @@ stderr is not a terminal.`,
 	}
 	f := cmd.Flags()
 	f.StringVarP(&o.output, "output", "o", "-", "write the trace to `FILE` ('-' is stdout)")
-	f.IntVar(&o.pid, "pid", 0, "trace the running process `PID` (its threads and future descendants)")
+	f.IntVar(&o.pid, "pid", 0, "trace the running process `PID` (its threads, and its descendants, present and future)")
 	f.StringVar(&o.cgroup, "cgroup", "", "trace every task in the cgroup v2 directory `PATH` and below")
 	f.DurationVar(&o.duration, "duration", 0, "stop after `D` (e.g. 30s, 5m) and write the trace")
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "print the summary and the BPF link IDs even when stderr is not a terminal")
+	singleValued(f)
 	return cmd
 }
 
@@ -124,17 +125,8 @@ func (o *traceOptions) validate() error {
 	case o.output == "":
 		return usageErrf("trace: -o needs a file name ('-' is stdout)")
 	}
-	if o.output != "-" {
-		// Fail before the workload runs, not after.
-		dir := filepath.Dir(o.output)
-		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
-			return usageErrf("trace: -o %s: directory %s does not exist", o.output, dir)
-		}
-		if st, err := os.Stat(o.output); err == nil && st.IsDir() {
-			return usageErrf("trace: -o %s: is a directory", o.output)
-		}
-	}
-	return nil
+	// Fail before the workload runs, not after.
+	return checkOutputs("trace", nil, "-o", o.output)
 }
 
 func (o *traceOptions) run(ctx context.Context) error {
@@ -190,7 +182,10 @@ func (o *traceOptions) run(ctx context.Context) error {
 				ids[i] = fmt.Sprint(id)
 			}
 			what := "cgroup " + o.cgroup
-			if s.PID != 0 {
+			switch {
+			case o.pid != 0:
+				what = fmt.Sprintf("pid %d and %s already below it", s.PID, plural(s.Descendants, "process", "processes"))
+			case s.PID != 0:
 				what = fmt.Sprintf("pid %d", s.PID)
 			}
 			fmt.Fprintf(o.stderr, "seccomp-gen: tracing %s (BPF links %s)\n", what, strings.Join(ids, " "))
@@ -198,8 +193,8 @@ func (o *traceOptions) run(ctx context.Context) error {
 	}
 	if tty {
 		opts.Progress = func(s trace.Stats) {
-			fmt.Fprintf(o.stderr, "\r\033[Kseccomp-gen: %d syscalls, %d distinct, %d processes, %s",
-				s.Syscalls, s.Distinct, s.Processes, s.Elapsed.Truncate(100*time.Millisecond))
+			fmt.Fprintf(o.stderr, "\r\033[Kseccomp-gen: %s, %d distinct, %s, %s",
+				plural64(s.Syscalls, "syscall", "syscalls"), s.Distinct, plural64(s.Processes, "process", "processes"), s.Elapsed.Truncate(100*time.Millisecond))
 		}
 	}
 	rec, err := trace.Record(ctx, opts)
@@ -232,16 +227,16 @@ func (o *traceOptions) run(ctx context.Context) error {
 		if where == "-" {
 			where = "stdout"
 		}
-		procs := "processes"
-		if f.Processes == 1 {
-			procs = "process"
+		below := ""
+		if o.pid != 0 {
+			below = fmt.Sprintf(", %s already below pid %d at attach included", plural(rec.Descendants, "process", "processes"), o.pid)
 		}
-		fmt.Fprintf(o.stderr, "seccomp-gen: traced %d %s for %s (%s): %d syscalls, %d distinct (%s); lost %d. Trace written to %s.\n",
-			f.Processes, procs, time.Duration(f.Duration).Truncate(time.Millisecond), rec.Reason, total, len(f.Syscalls),
-			strings.Join(sortedStrings(names), ", "), f.Lost, where)
+		fmt.Fprintf(o.stderr, "seccomp-gen: traced %s for %s (%s%s): %s, %d distinct (%s); lost %d. Trace written to %s.\n",
+			plural64(f.Processes, "process", "processes"), time.Duration(f.Duration).Truncate(time.Millisecond), rec.Reason, below,
+			plural64(total, "syscall", "syscalls"), len(f.Syscalls), strings.Join(sortedStrings(names), ", "), f.Lost, where)
 	}
 	if f.Lost > 0 {
-		fmt.Fprintf(o.stderr, "seccomp-gen: warning: %d syscalls could not be counted; the trace is incomplete\n", f.Lost)
+		fmt.Fprintf(o.stderr, "seccomp-gen: warning: %s could not be counted; the trace is incomplete\n", plural64(f.Lost, "syscall", "syscalls"))
 	}
 	if sig := caught.Load(); sig != 0 && !rec.Exited {
 		return exitWith(128+int(sig), nil)

@@ -1,0 +1,164 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+)
+
+// checkOutputs is what every command runs on its output paths before it
+// reads or starts anything: each output (flag/path pairs: "-o", o.output,
+// "--save-trace", o.saveTrace, ...; empty paths and "-" are skipped) must be
+// writable where it is, must not be one of the command's inputs, and no two
+// outputs may be the same file. Files are compared by identity (device and
+// inode, after following symlinks), so ./t.yaml, /abs/t.yaml, a symlink to
+// it and a hard link of it are all t.yaml; only regular files can conflict
+// (two names of /dev/null or of a terminal are harmless). Errors are usage
+// errors naming the command and the flag.
+//
+// An output that is also an input of its own flag (generate --oci-config
+// edits the bundle in place) is not listed as an input.
+func checkOutputs(cmd string, inputs []string, outputs ...string) error {
+	type out struct{ flag, path string }
+	var outs []out
+	for i := 0; i+1 < len(outputs); i += 2 {
+		if p := outputs[i+1]; p != "" && p != "-" {
+			outs = append(outs, out{outputs[i], p})
+		}
+	}
+	for i, o := range outs {
+		if err := writable(o.path); err != nil {
+			return usageErrf("%s: %s %s: %v", cmd, o.flag, o.path, err)
+		}
+		for _, in := range inputs {
+			if sameFile(o.path, in) {
+				what := "the input " + in
+				if in != o.path {
+					what += " (the same file)"
+				}
+				return usageErrf("%s: %s %s is %s: refusing to overwrite an input; write the output elsewhere", cmd, o.flag, o.path, what)
+			}
+		}
+		for _, p := range outs[:i] {
+			if sameFile(o.path, p.path) || samePlace(o.path, p.path) {
+				return usageErrf("%s: %s %s and %s %s are the same file: one output would overwrite the other", cmd, p.flag, p.path, o.flag, o.path)
+			}
+		}
+	}
+	return nil
+}
+
+// writable says why path cannot be written by internal/atomicfile, which
+// writes a temporary file next to it and renames it over path (a path that
+// is not a regular file, such as /dev/null, is written in place). It
+// creates nothing that stays.
+func writable(path string) error {
+	target := path
+	if st, err := os.Lstat(path); err == nil && st.Mode().Type() == os.ModeSymlink {
+		t, err := filepath.EvalSymlinks(path)
+		if err != nil {
+			return fmt.Errorf("a symlink to nowhere: %w", err)
+		}
+		target = t
+	}
+	st, err := os.Stat(target)
+	switch {
+	case err == nil && st.IsDir():
+		return errors.New("is a directory")
+	case err == nil && !st.Mode().IsRegular():
+		f, err := os.OpenFile(target, os.O_WRONLY, 0)
+		if err != nil {
+			return unwrapPath(err)
+		}
+		return f.Close()
+	case err != nil && !errors.Is(err, os.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR):
+		return unwrapPath(err)
+	}
+	dir := filepath.Dir(target)
+	dst, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return fmt.Errorf("directory %s does not exist", dir)
+	case errors.Is(err, syscall.ENOTDIR) || err == nil && !dst.IsDir():
+		return fmt.Errorf("%s is not a directory", dir)
+	case err != nil:
+		return unwrapPath(err)
+	}
+	// Root passes every permission check but not a read-only mount: try.
+	f, err := os.CreateTemp(dir, "."+filepath.Base(target)+".probe-*")
+	if err != nil {
+		return fmt.Errorf("directory %s is not writable: %v", dir, unwrapPath(err))
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(name)
+}
+
+// unwrapPath drops the *os.PathError's op and path, which the message
+// names already.
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// sameFile reports whether a and b name the same existing regular file.
+func sameFile(a, b string) bool {
+	if a == "-" || b == "-" || a == "" || b == "" {
+		return false
+	}
+	sa, err := os.Stat(a)
+	if err != nil || !sa.Mode().IsRegular() {
+		return false
+	}
+	sb, err := os.Stat(b)
+	if err != nil || !sb.Mode().IsRegular() {
+		return false
+	}
+	return os.SameFile(sa, sb)
+}
+
+// samePlace reports whether a and b, neither of which exists yet, would be
+// created as the same file (their directories resolved).
+func samePlace(a, b string) bool {
+	ra, rb := place(a), place(b)
+	return ra != "" && ra == rb
+}
+
+func place(p string) string {
+	if _, err := os.Lstat(p); err == nil {
+		return "" // exists: sameFile decides
+	}
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return ""
+	}
+	dir, err := filepath.EvalSymlinks(filepath.Dir(abs))
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(dir, filepath.Base(abs))
+}
+
+// fileArgs returns the values of a NAME|FILE flag (--baseline) that name
+// files: those with a '/' or a '.', as profiles.Resolve reads them.
+func fileArgs(values []string) []string {
+	var out []string
+	for _, v := range values {
+		if strings.ContainsAny(v, "/.") {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// inputFiles are the files replay and check read besides traces: the
+// profile and --baseline files.
+func (o *verdictFlags) inputFiles() []string {
+	return append([]string{o.profile}, fileArgs(o.baselines)...)
+}

@@ -1,0 +1,202 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/seccomp-gen/seccomp-gen/emit"
+	"github.com/seccomp-gen/seccomp-gen/policy"
+)
+
+const smallTrace = `version: 1
+target: {command: [x]}
+host: {kernel: "6.18", arch: x86_64}
+started: 2026-11-23T10:00:00Z
+duration: 0.1s
+lost: 0
+processes: 1
+syscalls:
+  - {arch: x86_64, nr: 0, name: read, count: 1}
+  - {arch: x86_64, nr: 231, name: exit_group, count: 1}
+`
+
+// TestNoOverwriteInputs: no command writes over one of its own inputs,
+// however the output names it (same string, ./relative, absolute, a
+// symlink, a hard link, a symlinked directory), and no two outputs of one
+// command are the same file. Exit 2, one line naming the flag, the input
+// unchanged.
+func TestNoOverwriteInputs(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	tr := write("t.yaml", smallTrace)
+	tr2 := write("t2.yaml", smallTrace)
+	prof := writeProfile(t, dir, "p.json", allowAllBut("getpriority", policy.ActErrno), emit.FormatDocker)
+	other := writeProfile(t, dir, "q.json", allowAllBut("getpid", policy.ActErrno), emit.FormatDocker)
+	bl := write("bl.yaml", "name: mine\nsyscalls:\n  x86_64: [read]\n")
+	cfg := write("config.json", `{"ociVersion": "1.0.2", "process": {"args": ["sh"]}, "linux": {}}`)
+	if err := os.Symlink(tr, filepath.Join(dir, "link.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Link(tr, filepath.Join(dir, "hard.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(prof, filepath.Join(dir, "plink.json")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Link(prof, filepath.Join(dir, "phard.json")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(dir, filepath.Join(dir, "via")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(dir, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	inputs := []string{tr, tr2, prof, other, bl, cfg}
+	before := map[string]string{}
+	for _, p := range inputs {
+		before[p] = mustRead(t, p)
+	}
+
+	cases := []struct {
+		name string
+		args []string
+		flag string // the flag the message must name
+	}{
+		{"generate same string", []string{"generate", "-o", "t.yaml", "t.yaml"}, "-o"},
+		{"generate ./ vs bare", []string{"generate", "-o", "./t.yaml", "t.yaml"}, "-o"},
+		{"generate absolute vs relative", []string{"generate", "-o", tr, "t.yaml"}, "-o"},
+		{"generate sub/.. path", []string{"generate", "-o", "sub/../t.yaml", "t2.yaml", "t.yaml"}, "-o"},
+		{"generate symlink", []string{"generate", "-o", "link.yaml", "t.yaml"}, "-o"},
+		{"generate hard link", []string{"generate", "-o", "hard.yaml", "t.yaml"}, "-o"},
+		{"generate symlinked dir", []string{"generate", "-o", "via/t.yaml", "t.yaml"}, "-o"},
+		{"generate second trace", []string{"generate", "-o", "t2.yaml", "t.yaml", "t2.yaml"}, "-o"},
+		{"generate baseline file", []string{"generate", "--baseline", "bl.yaml", "-o", "bl.yaml", "t.yaml"}, "-o"},
+		{"generate --oci-config is a trace", []string{"generate", "--oci-config", "t.yaml", "t.yaml"}, "--oci-config"},
+		{"check -o profile", []string{"check", "-o", "p.json", "-p", "p.json", "t.yaml"}, "-o"},
+		{"check -o profile hard link", []string{"check", "-o", "phard.json", "-p", "p.json", "t.yaml"}, "-o"},
+		{"check -o trace", []string{"check", "-o", "t.yaml", "-p", "p.json", "t2.yaml", "t.yaml"}, "-o"},
+		{"check -o trace symlink", []string{"check", "-o", "link.yaml", "-p", prof, tr}, "-o"},
+		{"check -o baseline", []string{"check", "-o", "bl.yaml", "--baseline", "./bl.yaml", "-p", "p.json", "t.yaml"}, "-o"},
+		{"replay -o profile", []string{"replay", "-o", "p.json", "-p", "p.json", "--", "true"}, "-o"},
+		{"replay -o profile symlink", []string{"replay", "-o", "plink.json", "-p", prof, "--", "true"}, "-o"},
+		{"replay --save-trace profile", []string{"replay", "--save-trace", "./p.json", "-p", prof, "--", "true"}, "--save-trace"},
+		{"replay --save-trace profile hard link", []string{"replay", "--save-trace", "phard.json", "-p", "p.json", "--", "true"}, "--save-trace"},
+		{"replay --enforce -o profile", []string{"replay", "--enforce", "-o", "p.json", "-p", "p.json", "--", "true"}, "-o"},
+		{"replay -o and --save-trace the same new file", []string{"replay", "-o", "new.txt", "--save-trace", "via/new.txt", "-p", "p.json", "--", "true"}, "--save-trace"},
+		{"diff -o A", []string{"diff", "-o", "p.json", "p.json", "q.json"}, "-o"},
+		{"diff -o B symlink", []string{"diff", "-o", "plink.json", "q.json", "p.json"}, "-o"},
+		{"diff -o B hard link absolute", []string{"diff", "-o", filepath.Join(dir, "phard.json"), "q.json", "p.json"}, "-o"},
+		{"disasm -o FILE", []string{"disasm", "-o", "./p.json", "p.json"}, "-o"},
+		{"disasm -o symlink", []string{"inspect", "-o", "plink.json", "p.json"}, "-o"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			out, stderr, code := sg(t, dir, c.args...)
+			if code != exitUsage {
+				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, exitUsage, out, stderr)
+			}
+			oneLine(t, stderr)
+			if !strings.Contains(stderr, " "+c.flag+" ") || !strings.Contains(stderr, "overwrite") {
+				t.Errorf("the message does not name %s or say why:\n%s", c.flag, stderr)
+			}
+			for p, want := range before {
+				if got := mustRead(t, p); got != want {
+					t.Fatalf("%s was changed", p)
+				}
+			}
+			if _, err := os.Stat(filepath.Join(dir, "new.txt")); err == nil {
+				t.Errorf("new.txt was written")
+			}
+		})
+	}
+
+	// Not conflicts: '-', other files, the in-place edit of --oci-config.
+	for _, args := range [][]string{
+		{"generate", "-o", "-", "t.yaml"},
+		{"generate", "-o", "sub/t.yaml", "t.yaml"},
+		{"generate", "--oci-config", "config.json", "t.yaml"},
+		{"check", "-o", "-", "-p", "p.json", "t.yaml"},
+		{"diff", "-o", "sub/d.txt", "p.json", "p.json"},
+	} {
+		if out, stderr, code := sg(t, dir, args...); code == exitUsage {
+			t.Errorf("%s: exit 2\n%s%s", strings.Join(args, " "), out, stderr)
+		}
+	}
+}
+
+// TestOutputsCheckedFirst: an output that cannot be written is a usage
+// error before anything is read or run.
+func TestOutputsCheckedFirst(t *testing.T) {
+	dir := t.TempDir()
+	tr := filepath.Join(dir, "t.yaml")
+	if err := os.WriteFile(tr, []byte(smallTrace), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	prof := writeProfile(t, dir, "p.json", allowAllBut("getpriority", policy.ActErrno), emit.FormatDocker)
+	if err := os.Mkdir(filepath.Join(dir, "adir"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(dir, "nowhere", "x"), filepath.Join(dir, "dangling")); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"generate", "-o", "nodir/p.json", "t.yaml"}, "does not exist"},
+		{[]string{"generate", "-o", "t.yaml/p.json", "t.yaml"}, "not a directory"},
+		{[]string{"generate", "-o", "adir", "t.yaml"}, "is a directory"},
+		{[]string{"check", "-o", "dangling", "-p", prof, "t.yaml"}, "symlink"},
+		{[]string{"diff", "-o", "nodir/d.txt", prof, prof}, "does not exist"},
+		{[]string{"trace", "-o", "nodir/t.yaml", "--", "true"}, "does not exist"},
+	} {
+		out, stderr, code := sg(t, dir, c.args...)
+		if code != exitUsage || !strings.Contains(stderr, c.want) {
+			t.Errorf("%s: exit %d, want 2 and %q\n%s%s", strings.Join(c.args, " "), code, c.want, out, stderr)
+		}
+		oneLine(t, stderr)
+	}
+}
+
+// TestSingleValuedFlags: a flag that takes one value refuses a second one
+// instead of keeping the last silently.
+func TestSingleValuedFlags(t *testing.T) {
+	dir := t.TempDir()
+	for _, args := range [][]string{
+		{"replay", "-p", "p.json", "--pid", "1999999999", "--pid", "1999999998"},
+		{"replay", "-p", "p.json", "--cgroup", "/a", "--cgroup", "/b"},
+		{"replay", "-p", "p.json", "-p", "q.json", "--", "true"},
+		{"replay", "-p", "p.json", "--timeout", "1s", "--timeout", "2s", "--", "true"},
+		{"replay", "-p", "p.json", "-o", "a", "--output", "b", "--", "true"},
+		{"trace", "--pid", "1999999999", "--pid", "1999999998"},
+		{"trace", "--cgroup", "/a", "--cgroup", "/b"},
+		{"trace", "-o", "a", "-o", "b", "--", "true"},
+		{"check", "-p", "p.json", "--report", "json", "--report", "junit", "t.yaml"},
+		{"diff", "-o", "a", "-o", "b", "p.json", "q.json"},
+		{"generate", "--format", "oci", "--format", "docker", "t.yaml"},
+		{"disasm", "--arch", "x86", "--arch", "x86_64", "p.json"},
+	} {
+		out, stderr, code := sg(t, dir, args...)
+		if code != exitUsage || !strings.Contains(stderr, "given twice") {
+			t.Errorf("%s: exit %d, want 2 and 'given twice'\n%s%s", strings.Join(args, " "), code, out, stderr)
+		}
+		oneLine(t, stderr)
+	}
+	// Repeatable flags stay repeatable.
+	tr := filepath.Join(dir, "t.yaml")
+	if err := os.WriteFile(tr, []byte(smallTrace), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, stderr, code := sg(t, dir, "generate", "--arch", "x86_64", "--arch", "x86", "--baseline", "runc", "--baseline", "crun", "t.yaml"); code != 0 {
+		t.Errorf("repeatable flags: exit %d\n%s%s", code, out, stderr)
+	}
+}

@@ -1,0 +1,581 @@
+package main
+
+// Nothing a replay produces is lost: the report stays parseable when the
+// workload prints, outputs are checked before the workload runs, a hung
+// workload ends with --timeout or a second signal and still gets its
+// report, and an empty recording is never a pass.
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/seccomp-gen/seccomp-gen/emit"
+	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
+	"github.com/seccomp-gen/seccomp-gen/policy"
+	"github.com/seccomp-gen/seccomp-gen/report"
+)
+
+// junitDoc is the part of a JUnit report the tests read.
+type junitDoc struct {
+	Tests    int `xml:"tests,attr"`
+	Failures int `xml:"failures,attr"`
+	Suite    struct {
+		Tests      int `xml:"tests,attr"`
+		Properties []struct {
+			Name  string `xml:"name,attr"`
+			Value string `xml:"value,attr"`
+		} `xml:"properties>property"`
+		Cases []struct {
+			Name    string    `xml:"name,attr"`
+			Failure *struct{} `xml:"failure"`
+		} `xml:"testcase"`
+	} `xml:"testsuite"`
+}
+
+// TestReplayReportOnStdout: with the report on stdout, the workload's own
+// stdout goes to stderr, in both modes and every machine format, so that
+// stdout parses; the command is shell-quoted in the report.
+func TestReplayReportOnStdout(t *testing.T) {
+	dir := t.TempDir()
+	prof := writeProfile(t, dir, "p.json", allowAllBut("getpriority", policy.ActErrno), emit.FormatDocker)
+	const said = "{\"hello\": \"<from the workload>\"}"
+	workload := []string{"sh", "-c", "echo '" + said + "'; echo to-stderr >&2"}
+	for _, mode := range []string{"traced", "enforce"} {
+		for _, format := range []string{"json", "junit", "human"} {
+			t.Run(mode+"/"+format, func(t *testing.T) {
+				args := []string{"replay", "-p", prof, "--report", format}
+				if mode == "traced" {
+					testutil.RequireRoot(t)
+				} else {
+					args = append(args, "--enforce")
+				}
+				args = append(append(args, "--"), workload...)
+				out, stderr, code := sg(t, dir, args...)
+				if code != 0 {
+					t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, stderr)
+				}
+				if strings.Contains(out, said+"\n") || !strings.Contains(stderr, said+"\n") || !strings.Contains(stderr, "to-stderr") {
+					t.Fatalf("the workload's output is in the report or lost:\nstdout:\n%s\nstderr:\n%s", out, stderr)
+				}
+				quoted := `sh -c 'echo '\''` + said + `'\''; echo to-stderr >&2'`
+				switch format {
+				case "json":
+					var v report.Verdict
+					if err := json.Unmarshal([]byte(out), &v); err != nil {
+						t.Fatalf("stdout is not the JSON report: %v\n%s", err, out)
+					}
+					if !v.OK || strings.Join(v.Inputs, "\x00") != strings.Join(workload, "\x00") {
+						t.Errorf("verdict %+v", v)
+					}
+				case "junit":
+					var j junitDoc
+					if err := xml.Unmarshal([]byte(out), &j); err != nil {
+						t.Fatalf("stdout is not the JUnit report: %v\n%s", err, out)
+					}
+					if j.Tests < 1 || j.Failures != 0 {
+						t.Errorf("junit tests=%d failures=%d, want at least one passing test:\n%s", j.Tests, j.Failures, out)
+					}
+					found := false
+					for _, p := range j.Suite.Properties {
+						found = found || (p.Name == "inputs" && p.Value == quoted)
+					}
+					if !found {
+						t.Errorf("junit inputs property is not %s:\n%s", quoted, out)
+					}
+				case "human":
+					if !strings.Contains(out, "`"+quoted+"`") {
+						t.Errorf("the command is not shell-quoted (want `%s`):\n%s", quoted, out)
+					}
+				}
+			})
+		}
+	}
+	// With -o FILE, stdout stays the workload's.
+	out, stderr, code := sg(t, dir, append([]string{"replay", "--enforce", "-p", prof, "--report", "json", "-o", "r.json", "--"}, workload...)...)
+	if code != 0 || out != said+"\n" {
+		t.Errorf("-o FILE: exit %d, stdout %q (want the workload's)\n%s", code, out, stderr)
+	}
+}
+
+// TestReplayOutputsBeforeRun: an output replay cannot write stops it
+// before the workload runs (it would create a marker file).
+func TestReplayOutputsBeforeRun(t *testing.T) {
+	dir := t.TempDir()
+	prof := writeProfile(t, dir, "p.json", allowAllBut("getpriority", policy.ActErrno), emit.FormatDocker)
+	marker := filepath.Join(dir, "marker")
+	if err := os.Mkdir(filepath.Join(dir, "adir"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "afile"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		args []string
+	}{
+		{"traced -o in a missing dir", []string{"-o", "nodir/r.txt"}},
+		{"traced -o under a file", []string{"-o", "afile/r.txt"}},
+		{"traced -o a directory", []string{"-o", "adir"}},
+		{"traced --save-trace in a missing dir", []string{"--save-trace", "nodir/t.yaml"}},
+		{"traced --save-trace a directory", []string{"-o", "r.txt", "--save-trace", "adir"}},
+		{"enforce -o in a missing dir", []string{"--enforce", "-o", "nodir/r.txt"}},
+		{"enforce -o under a file", []string{"--enforce", "--report", "junit", "-o", "afile/r.xml"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			args := append(append([]string{"replay", "-p", prof}, c.args...), "--", "touch", marker)
+			out, stderr, code := sg(t, dir, args...)
+			if code != exitUsage {
+				t.Fatalf("exit %d, want %d\n%s%s", code, exitUsage, out, stderr)
+			}
+			oneLine(t, stderr)
+			if _, err := os.Stat(marker); err == nil {
+				t.Fatalf("the workload ran before the output was checked")
+			}
+		})
+	}
+	// A read-only directory (root passes permission checks, not a
+	// read-only mount): in a private mount namespace, so the host's mounts
+	// stay as they are.
+	t.Run("read-only directory", func(t *testing.T) {
+		testutil.RequireRoot(t)
+		testutil.RequireTool(t, "unshare", "mount")
+		ro := filepath.Join(dir, "ro")
+		if err := os.Mkdir(ro, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for _, mode := range [][]string{nil, {"--enforce"}} {
+			script := `mount --bind "$1" "$1" && mount -o remount,ro,bind "$1" && shift && exec "$@"`
+			args := append([]string{"-m", "--propagation", "private", "sh", "-c", script, "sh", ro, os.Args[0], "replay", "-p", prof, "-o", filepath.Join(ro, "r.txt")}, mode...)
+			args = append(args, "--", "touch", marker)
+			cmd := exec.Command("unshare", args...)
+			cmd.Env = append(os.Environ(), testMainEnv+"=1")
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			err := cmd.Run()
+			if cmd.ProcessState.ExitCode() != exitUsage || !strings.Contains(stderr.String(), "not writable") {
+				t.Fatalf("%v: %v\n%s", mode, err, stderr.String())
+			}
+			if _, err := os.Stat(marker); err == nil {
+				t.Fatalf("%v: the workload ran before the output was checked", mode)
+			}
+		}
+	})
+}
+
+// hangSrc never exits: it forks a child, and both block; with --pid-file
+// semantics, it writes both PIDs to the file named by argv[1] first.
+const hangSrc = `#include <stdio.h>
+#include <stdlib.h>
+#include <signal.h>
+#include <unistd.h>
+int main(int argc, char **argv) {
+	signal(SIGINT, SIG_IGN);
+	pid_t c = fork();
+	if (c == 0) { for (;;) pause(); }
+	if (argc > 2 && fork() == 0) {
+		/* a daemon that leaves the tree (double fork) */
+		if (fork() == 0) {
+			/* a daemon lets go of its standard streams */
+			close(0); close(1); close(2);
+			FILE *f = fopen(argv[2], "w");
+			fprintf(f, "%d\n", getpid());
+			fclose(f);
+			for (;;) pause();
+		}
+		_exit(0);
+	}
+	FILE *f = fopen(argv[1], "w");
+	fprintf(f, "%d %d\n", getpid(), c);
+	fclose(f);
+	for (;;) pause();
+}
+`
+
+// alive reports whether pid exists and is not a zombie.
+func alive(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	i := bytes.LastIndexByte(b, ')')
+	return i > 0 && i+2 < len(b) && b[i+2] != 'Z'
+}
+
+func readPIDs(t *testing.T, path string) []int {
+	t.Helper()
+	var out []int
+	for i := 0; i < 500; i++ {
+		b, _ := os.ReadFile(path)
+		if strings.HasSuffix(string(b), "\n") {
+			for _, f := range strings.Fields(string(b)) {
+				n, _ := strconv.Atoi(f)
+				out = append(out, n)
+			}
+			return out
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("%s was not written", path)
+	return nil
+}
+
+// TestReplayTimeout: a workload that never exits (SIGINT ignored, a child
+// blocked too) ends at --timeout in both modes: its whole tree is killed,
+// the report says it timed out, and the exit status is 4 (the command was
+// killed) or 3 (the profile does not cover what ran).
+func TestReplayTimeout(t *testing.T) {
+	dir := t.TempDir()
+	hang := cc(t, dir, "hang", hangSrc)
+	prof := writeProfile(t, dir, "p.json", allowAllBut("getpriority", policy.ActErrno), emit.FormatDocker)
+	for _, mode := range []string{"traced", "enforce"} {
+		t.Run(mode, func(t *testing.T) {
+			args := []string{"replay", "-p", prof, "--report", "json", "--timeout", "1s"}
+			if mode == "traced" {
+				testutil.RequireRoot(t)
+			} else {
+				args = append(args, "--enforce")
+			}
+			pids := filepath.Join(t.TempDir(), "pids")
+			args = append(args, "--", hang, pids)
+			start := time.Now()
+			out, stderr, code := sg(t, dir, args...)
+			took := time.Since(start)
+			if code != exitCommandFailed {
+				t.Fatalf("exit %d, want %d\n%s%s", code, exitCommandFailed, out, stderr)
+			}
+			if took > 15*time.Second {
+				t.Errorf("replay took %s with --timeout 1s", took)
+			}
+			var v report.Verdict
+			if err := json.Unmarshal([]byte(out), &v); err != nil {
+				t.Fatalf("%v\n%s", err, out)
+			}
+			if !v.TimedOut || v.ExitCode == nil || *v.ExitCode != 128+int(syscall.SIGKILL) ||
+				!strings.Contains(strings.Join(v.Notes, "\n"), "timed out after 1s: killed the command's process tree (2 processes)") {
+				t.Errorf("report does not say it timed out and killed 2 processes:\n%s", out)
+			}
+			for _, p := range readPIDs(t, pids) {
+				if alive(p) {
+					t.Errorf("pid %d of the workload's tree survived", p)
+					syscall.Kill(p, syscall.SIGKILL)
+				}
+			}
+		})
+	}
+	// A daemon that double-forked out of the tree is killed too (replay
+	// is its subreaper), and does not keep replay waiting.
+	for _, mode := range []string{"traced", "enforce"} {
+		t.Run(mode+" with a double-forked daemon", func(t *testing.T) {
+			args := []string{"replay", "-p", prof, "--timeout", "1s"}
+			if mode == "traced" {
+				testutil.RequireRoot(t)
+			} else {
+				args = append(args, "--enforce")
+			}
+			pids, daemon := filepath.Join(t.TempDir(), "pids"), filepath.Join(t.TempDir(), "daemon")
+			done := make(chan struct{})
+			var out, stderr string
+			var code int
+			go func() {
+				defer close(done)
+				out, stderr, code = sg(t, dir, append(args, "--", hang, pids, daemon)...)
+			}()
+			d := readPIDs(t, daemon)
+			t.Cleanup(func() { syscall.Kill(d[0], syscall.SIGKILL) })
+			select {
+			case <-done:
+			case <-time.After(20 * time.Second):
+				t.Fatal("replay --timeout 1s still runs after 20s")
+			}
+			if code != exitCommandFailed || !strings.Contains(out, "timed out after 1s: killed the command's process tree (3 processes)") {
+				t.Errorf("exit %d\n%s%s", code, out, stderr)
+			}
+			time.Sleep(100 * time.Millisecond)
+			for _, p := range append(readPIDs(t, pids), d...) {
+				if alive(p) {
+					t.Errorf("pid %d survived", p)
+				}
+			}
+		})
+	}
+}
+
+// TestReplaySignalTwice: a workload that ignores Ctrl-C keeps replay
+// waiting after one SIGINT (it says so); a second one kills the workload's
+// tree and the report is still written.
+func TestReplaySignalTwice(t *testing.T) {
+	dir := t.TempDir()
+	hang := cc(t, dir, "hang", hangSrc)
+	prof := writeProfile(t, dir, "p.json", allowAllBut("getpriority", policy.ActErrno), emit.FormatDocker)
+	for _, mode := range []string{"traced", "enforce"} {
+		for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+			t.Run(mode+"/"+sig.String(), func(t *testing.T) {
+				args := []string{"replay", "-v", "-p", prof, "--report", "junit"}
+				if mode == "traced" {
+					testutil.RequireRoot(t)
+				} else {
+					args = append(args, "--enforce")
+				}
+				pids := filepath.Join(t.TempDir(), "pids")
+				args = append(args, "--", hang, pids)
+				cmd := exec.Command(os.Args[0], args...)
+				cmd.Env = append(os.Environ(), testMainEnv+"=1")
+				var out bytes.Buffer
+				cmd.Stdout = &out
+				errPipe, err := cmd.StderrPipe()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := cmd.Start(); err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { cmd.Process.Kill() })
+				lines := make(chan string, 100)
+				go func() {
+					sc := bufio.NewScanner(errPipe)
+					for sc.Scan() {
+						lines <- sc.Text()
+					}
+					close(lines)
+				}()
+				tree := readPIDs(t, pids)
+				cmd.Process.Signal(sig)
+				waitLine(t, lines, "Ctrl-C again kills it")
+				// The workload ignores SIGINT; SIGTERM is forwarded to it
+				// and kills its main process, but its child (blocked in
+				// pause) lives on: in both cases replay keeps waiting.
+				time.Sleep(300 * time.Millisecond)
+				if cmd.ProcessState != nil {
+					t.Fatalf("replay ended after one %s while the workload's tree runs", sig)
+				}
+				cmd.Process.Signal(sig)
+				if err := waitDone(cmd, 10*time.Second); err != nil {
+					t.Fatal(err)
+				}
+				for range lines {
+				}
+				var j junitDoc
+				if err := xml.Unmarshal(out.Bytes(), &j); err != nil {
+					t.Fatalf("no report after the signals: %v\n%s", err, out.String())
+				}
+				code := cmd.ProcessState.ExitCode()
+				if code != exitCommandFailed || j.Tests < 1 {
+					t.Errorf("exit %d, tests %d:\n%s", code, j.Tests, out.String())
+				}
+				exit := ""
+				for _, p := range j.Suite.Properties {
+					if p.Name == "exit_code" {
+						exit = p.Value
+					}
+				}
+				want := strconv.Itoa(128 + int(syscall.SIGKILL))
+				if sig == syscall.SIGTERM {
+					want = strconv.Itoa(128 + int(syscall.SIGTERM))
+				}
+				if exit != want {
+					t.Errorf("exit_code property %q, want %s", exit, want)
+				}
+				time.Sleep(100 * time.Millisecond)
+				for _, p := range tree {
+					if alive(p) {
+						t.Errorf("pid %d of the tree survived the second %s", p, sig)
+					}
+				}
+				for _, p := range tree {
+					syscall.Kill(p, syscall.SIGKILL)
+				}
+			})
+		}
+	}
+}
+
+func waitLine(t *testing.T, lines <-chan string, want string) {
+	t.Helper()
+	timeout := time.After(10 * time.Second)
+	for {
+		select {
+		case l, ok := <-lines:
+			if !ok {
+				t.Fatalf("stderr closed before %q", want)
+			}
+			if strings.Contains(l, want) {
+				return
+			}
+		case <-timeout:
+			t.Fatalf("no %q on stderr within 10s", want)
+		}
+	}
+}
+
+func waitDone(cmd *exec.Cmd, d time.Duration) error {
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+		return nil
+	case <-time.After(d):
+		return fmt.Errorf("replay still runs %s after the signal", d)
+	}
+}
+
+// preforkSrc: a server whose worker was forked before replay attached; the
+// worker waits for a byte on stdin, then calls getpriority.
+const preforkSrc = `#include <sys/resource.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+int main(void) {
+	if (fork() == 0) {
+		char c;
+		prctl(PR_SET_NAME, "worker");
+		write(1, "ready\n", 6);
+		if (read(0, &c, 1) != 1) _exit(2);
+		getpriority(PRIO_PROCESS, 0);
+		_exit(0);
+	}
+	wait(NULL);
+	return 0;
+}
+`
+
+// TestReplayPIDPreforked: replay --pid of a server whose worker was forked
+// before attaching sees the worker's syscalls (it used to record none of
+// them and pass), and the report says the worker was included.
+func TestReplayPIDPreforked(t *testing.T) {
+	testutil.RequireRoot(t)
+	dir := t.TempDir()
+	bin := cc(t, dir, "prefork", preforkSrc)
+	prof := writeProfile(t, dir, "p.json", allowAllBut("getpriority", policy.ActErrno), emit.FormatDocker)
+	srv := exec.Command(bin)
+	in, _ := srv.StdinPipe()
+	so, _ := srv.StdoutPipe()
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Process.Kill(); srv.Wait() })
+	if l, _ := bufio.NewReader(so).ReadString('\n'); l != "ready\n" {
+		t.Fatalf("prefork: %q", l)
+	}
+	rep := exec.Command(os.Args[0], "replay", "-v", "-p", prof, "--report", "json", "--pid", strconv.Itoa(srv.Process.Pid))
+	rep.Env = append(os.Environ(), testMainEnv+"=1")
+	var out bytes.Buffer
+	rep.Stdout = &out
+	stderr, _ := rep.StderrPipe()
+	if err := rep.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { rep.Process.Kill() })
+	line, _ := bufio.NewReader(stderr).ReadString('\n')
+	if !strings.Contains(line, "recording pid") || !strings.Contains(line, "1 process already below it") {
+		t.Fatalf("replay -v: %q", line)
+	}
+	go io.Copy(io.Discard, stderr)
+	in.Write([]byte("x"))
+	if err := waitDone(rep, 20*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	var v report.Verdict
+	if err := json.Unmarshal(out.Bytes(), &v); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	if rep.ProcessState.ExitCode() != exitNotCovered || len(v.Missing) != 1 || v.Missing[0].Name != "getpriority" || v.Missing[0].First != "worker" {
+		t.Fatalf("exit %d, want 3 with getpriority by worker:\n%s", rep.ProcessState.ExitCode(), out.String())
+	}
+	if !strings.Contains(strings.Join(v.Notes, "\n"), "1 process already running below pid") {
+		t.Errorf("the report does not say the worker was included: %q", v.Notes)
+	}
+}
+
+// TestReplayEmptyRecording: a recording with no syscall at all is an
+// error (exit 2), never a pass: an idle --pid target, and check of an
+// empty trace even when a --baseline adds syscalls.
+func TestReplayEmptyRecording(t *testing.T) {
+	dir := t.TempDir()
+	prof := writeProfile(t, dir, "p.json", allowAllBut("getpriority", policy.ActErrno), emit.FormatDocker)
+	empty := filepath.Join(dir, "empty.yaml")
+	if err := os.WriteFile(empty, []byte(strings.Split(smallTrace, "syscalls:")[0]+"syscalls: []\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	good := filepath.Join(dir, "t.yaml")
+	if err := os.WriteFile(good, []byte(smallTrace), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"check", "-p", prof, empty},
+		{"check", "-p", prof, "--baseline", "runc", empty},
+		{"check", "-p", prof, good, empty},
+	} {
+		out, stderr, code := sg(t, dir, args...)
+		if code != exitUsage || !strings.Contains(stderr, "empty recording") {
+			t.Errorf("%s: exit %d\n%s%s", strings.Join(args, " "), code, out, stderr)
+		}
+		oneLine(t, stderr)
+	}
+	t.Run("replay --pid idle", func(t *testing.T) {
+		testutil.RequireRoot(t)
+		idle := exec.Command("sleep", "30")
+		if err := idle.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { idle.Process.Kill(); idle.Wait() })
+		for _, extra := range [][]string{nil, {"--baseline", "runc"}} {
+			args := append([]string{"replay", "-p", prof, "--duration", "300ms", "--pid", strconv.Itoa(idle.Process.Pid)}, extra...)
+			out, stderr, code := sg(t, dir, args...)
+			if code != exitUsage || !strings.Contains(stderr, "saw no syscall") {
+				t.Errorf("%v: exit %d, want 2\n%s%s", extra, code, out, stderr)
+			}
+			oneLine(t, stderr)
+		}
+	})
+}
+
+// masterSrc is a server's master that reaps its worker and then exits;
+// when the profile denies wait4 it waits forever instead.
+const masterSrc = `#include <sys/wait.h>
+#include <unistd.h>
+int main(void) {
+	pid_t c = fork();
+	if (c == 0) _exit(0);
+	for (;;) {
+		if (waitpid(c, NULL, 0) == c) return 0;
+		pause();
+	}
+}
+`
+
+// TestReplayEnforceWait4Denied: the hang of issue 8, a profile that denies
+// wait4 to a server's master, ends at --timeout with the denial reported
+// (exit 3: not covered wins over the killed command).
+func TestReplayEnforceWait4Denied(t *testing.T) {
+	dir := t.TempDir()
+	master := cc(t, dir, "master", masterSrc)
+	prof := writeProfile(t, dir, "p.json", allowAllBut("wait4", policy.ActErrno), emit.FormatDocker)
+	out, stderr, code := sg(t, dir, "replay", "--enforce", "-p", prof, "--report", "json", "--timeout", "1s", "--", master)
+	if code != exitNotCovered {
+		t.Fatalf("exit %d, want %d\n%s%s", code, exitNotCovered, out, stderr)
+	}
+	var v report.Verdict
+	if err := json.Unmarshal([]byte(out), &v); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if !v.TimedOut || len(v.Missing) != 1 || v.Missing[0].Name != "wait4" || v.Missing[0].First != "master" {
+		t.Fatalf("report:\n%s", out)
+	}
+	// Allowed, the same server exits by itself.
+	ok := writeProfile(t, dir, "ok.json", allowAllBut("getpriority", policy.ActErrno), emit.FormatDocker)
+	if out, stderr, code := sg(t, dir, "replay", "--enforce", "-p", ok, "--report", "json", "--timeout", "10s", "--", master); code != 0 || strings.Contains(out, "timed_out") {
+		t.Fatalf("exit %d\n%s%s", code, out, stderr)
+	}
+}

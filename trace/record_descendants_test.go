@@ -1,0 +1,156 @@
+package trace
+
+import (
+	"bufio"
+	"fmt"
+	"os/exec"
+	"testing"
+	"time"
+
+	"github.com/seccomp-gen/seccomp-gen/internal/proctree"
+	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
+)
+
+// preforkSrc is a server that forked before anyone attached: the master
+// forks a worker, which forks a grandworker; both say "ready" and block
+// reading standard input (the gate), then issue one syscall of their own
+// each and exit. The master only waits for them.
+const preforkSrc = `#define _GNU_SOURCE
+#include <sched.h>
+#include <stdio.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static void gate(void) {
+	char c;
+	if (read(0, &c, 1) != 1) _exit(2);
+}
+
+int main(void) {
+	pid_t w = fork();
+	if (w == 0) {
+		prctl(PR_SET_NAME, "worker");
+		pid_t g = fork();
+		if (g == 0) {
+			prctl(PR_SET_NAME, "grandworker");
+			write(1, "ready\n", 6);
+			gate();
+			sched_get_priority_max(SCHED_FIFO);
+			_exit(0);
+		}
+		write(1, "ready\n", 6);
+		gate();
+		getpriority(PRIO_PROCESS, 0);
+		waitpid(g, NULL, 0);
+		_exit(0);
+	}
+	while (wait(NULL) > 0)
+		;
+	return 0;
+}
+`
+
+// startPrefork starts the prefork server and returns it once both workers
+// wait at the gate, with the gate's write end.
+func startPrefork(t *testing.T) (*exec.Cmd, func(string)) {
+	t.Helper()
+	bin := compile(t, "prefork", preforkSrc)
+	cmd := exec.Command(bin)
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	r := bufio.NewReader(out)
+	for i := 0; i < 2; i++ {
+		if l, err := r.ReadString('\n'); err != nil || l != "ready\n" {
+			t.Fatalf("prefork: %q, %v", l, err)
+		}
+	}
+	if d := proctree.Descendants(cmd.Process.Pid); len(d) != 2 {
+		t.Fatalf("prefork has descendants %v, want 2", d)
+	}
+	return cmd, func(s string) { fmt.Fprint(in, s) }
+}
+
+// TestRecordPIDDescendants: --pid of a server whose workers were forked
+// before the recorder attached records the workers' syscalls too (their
+// children included), and says how many it found.
+func TestRecordPIDDescendants(t *testing.T) {
+	testutil.RequireRoot(t)
+	cmd, open := startPrefork(t)
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	var started Started
+	rec := recordOrFail(t, Options{
+		PID: cmd.Process.Pid,
+		OnStart: func(s Started) {
+			started = s
+			open("ab")
+		},
+	})
+	<-exited
+	f := rec.File
+	if rec.Descendants != 2 || started.Descendants != 2 {
+		t.Errorf("descendants: recording %d, started %d; want 2", rec.Descendants, started.Descendants)
+	}
+	if s := mustHave(t, f, "x86_64", "getpriority"); s.First != "worker" || s.Count != 1 {
+		t.Errorf("getpriority: %+v, want 1 call by worker", *s)
+	}
+	if s := mustHave(t, f, "x86_64", "sched_get_priority_max"); s.First != "grandworker" || s.Count != 1 {
+		t.Errorf("sched_get_priority_max: %+v, want 1 call by grandworker", *s)
+	}
+	if f.Processes != 3 {
+		t.Errorf("processes %d, want 3 (master, worker, grandworker)\n%s", f.Processes, dump(f))
+	}
+	if !rec.Exited || rec.Reason != "exit" {
+		t.Errorf("exited %v reason %q", rec.Exited, rec.Reason)
+	}
+}
+
+// TestRecordPIDForkStorm: a target that keeps forking while its existing
+// children are marked: every child is counted once in the live-task count
+// (marked from user space and followed from the fork at the same time), so
+// the recording still ends when the target exits.
+func TestRecordPIDForkStorm(t *testing.T) {
+	testutil.RequireRoot(t)
+	// Children that live a little, forked continuously; the parent stops
+	// forking and exits when the gate opens.
+	sh := exec.Command("bash", "-c", `i=0; while [ $i -lt 400 ]; do sleep 0.05 & i=$((i+1)); if read -t 0.001 x; then break; fi; done; wait`)
+	in, err := sh.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sh.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = sh.Process.Kill() })
+	exited := make(chan struct{})
+	go func() { _ = sh.Wait(); close(exited) }()
+	rec := recordOrFail(t, Options{
+		PID: sh.Process.Pid,
+		OnStart: func(Started) {
+			go func() {
+				// Let it fork under the tracer for a while.
+				<-time.After(300 * time.Millisecond)
+				fmt.Fprintln(in, "stop")
+			}()
+		},
+	})
+	<-exited
+	if rec.Reason != "exit" {
+		t.Fatalf("reason %q, want exit", rec.Reason)
+	}
+	if s := lookup(rec.File, "x86_64", "clone"); s == nil && lookup(rec.File, "x86_64", "clone3") == nil {
+		t.Errorf("no fork recorded:\n%s", dump(rec.File))
+	}
+}
