@@ -108,6 +108,13 @@ type Options struct {
 	// PID traces a running process, all its threads and its future
 	// descendants, until it exits.
 	PID int
+	// FromExec, with PID, counts nothing until the process's next execve:
+	// counting starts at that execve (which is counted), and the process
+	// and its descendants are traced from then on. A container runtime's
+	// hook uses it on the container's init process, so that the runtime's
+	// set-up is left out and the entrypoint is counted from its first
+	// instruction.
+	FromExec bool
 
 	// Cgroup traces every task in a cgroup v2 directory and below it. The
 	// recording ends when the cgroup, once populated, becomes empty.
@@ -234,6 +241,9 @@ func (o *Options) validate() error {
 	}
 	if o.PID == os.Getpid() {
 		return fmt.Errorf("%w: pid %d is the tracer itself", ErrOptions, o.PID)
+	}
+	if o.FromExec && o.PID == 0 {
+		return fmt.Errorf("%w: FromExec needs a PID", ErrOptions)
 	}
 	if len(o.Wrapper) > 0 && len(o.Command) == 0 {
 		return fmt.Errorf("%w: a wrapper needs a command", ErrOptions)
@@ -574,6 +584,8 @@ func (r *recorder) startTarget() error {
 	switch {
 	case r.path != "":
 		return r.startCommand()
+	case r.opts.PID != 0 && r.opts.FromExec:
+		return r.armProcess()
 	case r.opts.PID != 0:
 		return r.markProcess()
 	}
@@ -739,7 +751,7 @@ func (r *recorder) processes() uint64 {
 		n++
 		target = target || (r.opts.PID != 0 && key.Tgid == uint32(r.opts.PID))
 	}
-	if r.opts.PID != 0 && !target {
+	if r.opts.PID != 0 && !target && !r.opts.FromExec {
 		n++ // the traced process, idle so far, is traced all the same
 	}
 	var over uint64

@@ -69,6 +69,9 @@ Typical loop:
 		newDiffCmd(),
 		newLintCmd(),
 		newExecCmd(), // hidden: the child side of replay --enforce
+		newHookCmd(),
+		newHookRecorderCmd(), // hidden: the detached recorder of hook
+		newRuntimeCmd(),
 	)
 	return root
 }
