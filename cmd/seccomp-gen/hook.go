@@ -48,6 +48,14 @@ syslog).`,
 			}
 			o.Recorder = []string{exe, "hook-recorder"}
 			if err := container.Hook(os.Stdin, o); err != nil {
+				// crun keeps a hook's stderr only where the annotation
+				// run.oci.hooks.stderr says: --log gets it too.
+				if o.Log != "" {
+					if lf, lerr := os.OpenFile(o.Log, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644); lerr == nil {
+						fmt.Fprintf(lf, "%s seccomp-gen hook: %v\n", time.Now().UTC().Format(time.RFC3339), err)
+						lf.Close()
+					}
+				}
 				return exitWith(exitFailure, fmt.Errorf("hook: %w", err))
 			}
 			return nil
