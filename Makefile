@@ -5,7 +5,8 @@ GO ?= go
 BIN := bin/seccomp-gen
 # Debian packages the build, the tests, the demo and the benchmarks need.
 DEB_PACKAGES := libseccomp-dev pkg-config gcc libc6-dev clang llvm libbpf-dev bpftool \
-	runc crun strace busybox-static util-linux gcc-multilib
+	runc crun strace busybox-static util-linux gcc-multilib \
+	podman docker.io
 # The compiler bpf2go is pinned to (Debian 12's clang).
 BPF_CLANG ?= clang-14
 TEST_TIMEOUT ?= 30m
