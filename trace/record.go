@@ -119,6 +119,11 @@ type Options struct {
 	// Cgroup traces every task in a cgroup v2 directory and below it. The
 	// recording ends when the cgroup, once populated, becomes empty.
 	Cgroup string
+	// ExecJoins, with Cgroup, counts a task that joins the cgroup from
+	// outside (a container runtime's exec set-up) only from its next
+	// execve on; the tasks in the cgroup at the start, and whatever they
+	// fork, are counted at once (see record_exec.go).
+	ExecJoins bool
 
 	// Duration, when positive, ends the recording after that long.
 	Duration time.Duration
@@ -241,6 +246,9 @@ func (o *Options) validate() error {
 	}
 	if o.PID == os.Getpid() {
 		return fmt.Errorf("%w: pid %d is the tracer itself", ErrOptions, o.PID)
+	}
+	if o.ExecJoins && o.Cgroup == "" {
+		return fmt.Errorf("%w: ExecJoins needs a cgroup", ErrOptions)
 	}
 	if o.FromExec && o.PID == 0 {
 		return fmt.Errorf("%w: FromExec needs a PID", ErrOptions)
@@ -428,6 +436,9 @@ func (r *recorder) load() error {
 		if err := spec.Variables[bpf.RecorderVarCfgCgroup].Set(uint32(1)); err != nil {
 			return fmt.Errorf("eBPF recorder: %w", err)
 		}
+		if err := r.setExecJoins(spec); err != nil {
+			return err
+		}
 	}
 	// procs and pending need no preallocation (65536 and 16384 elements,
 	// ~1.4 ms to create procs) where tracing programs may use a hash map
@@ -588,6 +599,8 @@ func (r *recorder) startTarget() error {
 		return r.armProcess()
 	case r.opts.PID != 0:
 		return r.markProcess()
+	case r.opts.ExecJoins:
+		return r.markCgroupTasks()
 	}
 	return nil
 }
@@ -595,7 +608,12 @@ func (r *recorder) startTarget() error {
 // prepareKernel runs after load, before attach.
 func (r *recorder) prepareKernel() error {
 	if r.cgroupFD > 0 {
-		return r.ignoreSelf()
+		if err := r.ignoreSelf(); err != nil {
+			return err
+		}
+		if r.opts.ExecJoins {
+			return r.markCgroupTasks()
+		}
 	}
 	return nil
 }

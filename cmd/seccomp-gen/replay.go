@@ -99,6 +99,7 @@ junit, write it to a file with -o FILE so that the two stay apart.
 	f.BoolVar(&o.enforce, "enforce", false, "run CMD under the profile's filter and report what it denied")
 	f.IntVar(&o.pid, "pid", 0, "replay a running process `PID` (and its descendants) instead of CMD, until it exits")
 	f.StringVar(&o.cgroup, "cgroup", "", "replay every task of a cgroup v2 directory `PATH` until it is empty")
+	o.addContainerFlags(f, "replay")
 	f.DurationVar(&o.duration, "duration", 0, "end the traced replay after `DURATION` (for --pid, --cgroup or a long-running CMD; the verdict covers that window)")
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "say on stderr when the recorder is attached (traced mode)")
 	return cmd
@@ -138,6 +139,8 @@ func (o *replayOptions) inputs() []string {
 		return []string{"pid", strconv.Itoa(o.pid)}
 	case o.cgroup != "":
 		return []string{"cgroup", o.cgroup}
+	case o.container != "":
+		return []string{"container", o.container}
 	}
 	return o.command
 }
@@ -163,9 +166,12 @@ func (o *replayOptions) run() error {
 }
 
 func (o *replayOptions) runTraced(p reduce.Answerer) error {
+	if err := o.resolveContainer(&o.targetFlags, os.Stderr); err != nil {
+		return err
+	}
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer cancel()
-	rec, err := trace.Record(ctx, trace.Options{
+	rec, err := trace.Record(ctx, o.withContainer(trace.Options{
 		Command:  o.command,
 		PID:      o.pid,
 		Cgroup:   o.cgroup,
@@ -184,7 +190,7 @@ func (o *replayOptions) runTraced(p reduce.Answerer) error {
 				fmt.Fprintf(os.Stderr, "seccomp-gen: replay: recording pid %d\n", s.PID)
 			}
 		},
-	})
+	}))
 	if err != nil {
 		switch {
 		case errors.Is(err, trace.ErrCommandNotFound), errors.Is(err, trace.ErrCommandNotRun):
@@ -194,6 +200,7 @@ func (o *replayOptions) runTraced(p reduce.Answerer) error {
 		}
 		return exitWith(exitFailure, err)
 	}
+	o.annotate(rec.File)
 	if o.saveTrace != "" {
 		if err := trace.WriteFile(o.saveTrace, rec.File); err != nil {
 			return exitWith(exitFailure, fmt.Errorf("save trace: %w", err))
