@@ -189,7 +189,9 @@ func TestPodmanHookRecords(t *testing.T) {
 	podman := []string{"--root", filepath.Join(dir, "root"), "--runroot", filepath.Join(dir, "run"),
 		"--runtime", "runc", "--hooks-dir", hooks, "--storage-driver", "vfs",
 		"--cgroup-manager", "cgroupfs", "--events-backend", "file", "--tmpdir", filepath.Join(dir, "tmp")}
-	p := func(args ...string) (string, error) { return runOut(t, nil, "podman", append(append([]string(nil), podman...), args...)...) }
+	p := func(args ...string) (string, error) {
+		return runOut(t, nil, "podman", append(append([]string(nil), podman...), args...)...)
+	}
 	t.Cleanup(func() { _, _ = p("rm", "-af") })
 	if _, err := p("import", "-c", "ENV PATH=/bin", busyboxTar(t), "sg-busybox"); err != nil {
 		t.Fatal(err)
