@@ -155,6 +155,26 @@ func TestDockerWrapperRecords(t *testing.T) {
 	}
 	_, _ = runOut(t, env, "docker", "rm", "-f", id)
 	waitNoRecorders(t, sg)
+
+	// trace --container --runtime docker, with a docker exec into it.
+	t.Run("trace-container", func(t *testing.T) {
+		id, err := runOut(t, env, "docker", "run", "-d", "--network", "none", "sg-busybox", "sh", "-c", "while [ ! -e /tmp/stop ]; do sleep 0.1; done")
+		if err != nil {
+			t.Fatal(err)
+		}
+		id = strings.TrimSpace(id)
+		defer runOut(t, env, "docker", "rm", "-f", id)
+		out := filepath.Join(t.TempDir(), "docker.trace.yaml")
+		tracer, _ := startTracerEnv(t, sg, env, "trace", "--container", id[:12], "--runtime", "docker", "-o", out)
+		time.Sleep(500 * time.Millisecond)
+		if _, err := runOut(t, env, "docker", "exec", id, "sh", "-c", "mkdir /tmp/d && touch /tmp/stop"); err != nil {
+			t.Fatal(err)
+		}
+		if err := waitCmd(t, tracer); err != nil {
+			t.Fatalf("trace --container: %v", err)
+		}
+		checkExecTrace(t, out, "docker")
+	})
 }
 
 // podman with the shipped hooks.d file (pointed at the test's binary): the
@@ -208,4 +228,23 @@ func TestPodmanHookRecords(t *testing.T) {
 		t.Errorf("under the recorded profile: %q %v; recorded run: %q", got, err, want)
 	}
 	waitNoRecorders(t, sg)
+
+	// trace --container --runtime podman --root, with a podman exec.
+	t.Run("trace-container", func(t *testing.T) {
+		id, err := p("run", "-d", "--network", "none", "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024", "sg-busybox", "sh", "-c", "while [ ! -e /tmp/stop ]; do sleep 0.1; done")
+		if err != nil {
+			t.Fatal(err)
+		}
+		id = strings.TrimSpace(id)
+		out := filepath.Join(t.TempDir(), "podman.trace.yaml")
+		tracer, _ := startTracer(t, sg, "trace", "--container", id, "--runtime", "podman", "--root", filepath.Join(dir, "root"), "-o", out)
+		time.Sleep(500 * time.Millisecond)
+		if _, err := p("exec", id, "sh", "-c", "mkdir /tmp/d && touch /tmp/stop"); err != nil {
+			t.Fatal(err)
+		}
+		if err := waitCmd(t, tracer); err != nil {
+			t.Fatalf("trace --container: %v", err)
+		}
+		checkExecTrace(t, out, "podman")
+	})
 }

@@ -87,7 +87,7 @@ func (t *Target) fromOCIState(ctx context.Context, root string) error {
 	args = append(args, "state", t.ID)
 	out, err := runTool(ctx, t.Runtime, args...)
 	if err != nil {
-		return err
+		return fmt.Errorf("container %s: %s state: %w", t.ID, t.Runtime, err)
 	}
 	var s State
 	if err := json.Unmarshal(out, &s); err != nil {
@@ -104,7 +104,7 @@ func (t *Target) fromInspect(ctx context.Context, tool string, global []string) 
 	args := append(append([]string(nil), global...), "inspect", "--type", "container", "--format", "{{.State.Pid}} {{.State.Running}} {{.Id}}", t.ID)
 	out, err := runTool(ctx, tool, args...)
 	if err != nil {
-		return err
+		return fmt.Errorf("container %s: %s inspect: %w", t.ID, tool, err)
 	}
 	f := strings.Fields(string(out))
 	if len(f) != 3 {
@@ -125,10 +125,16 @@ func runTool(ctx context.Context, name string, args ...string) ([]byte, error) {
 	out, err := cmd.Output()
 	if err != nil {
 		msg := strings.TrimSpace(stderr.String())
+		// runc logs as logfmt: time="..." level=error msg="..."
+		if _, m, ok := strings.Cut(msg, `msg="`); ok {
+			if v, err := strconv.Unquote(`"` + strings.SplitN(m, `"`, 2)[0] + `"`); err == nil {
+				msg = v
+			}
+		}
 		if msg == "" {
 			msg = err.Error()
 		}
-		return nil, fmt.Errorf("container: %s %s: %s", name, strings.Join(args, " "), msg)
+		return nil, errors.New(msg)
 	}
 	return out, nil
 }

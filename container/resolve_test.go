@@ -42,7 +42,14 @@ func startDetached(t *testing.T, root, id string) {
 // is attached (its "recording"/"tracing" line on stderr).
 func startTracer(t *testing.T, sg string, args ...string) (*exec.Cmd, *strings.Builder) {
 	t.Helper()
+	return startTracerEnv(t, sg, nil, args...)
+}
+
+// startTracerEnv is startTracer with extra environment.
+func startTracerEnv(t *testing.T, sg string, env []string, args ...string) (*exec.Cmd, *strings.Builder) {
+	t.Helper()
 	cmd := exec.Command(sg, append(args, "-v")...)
+	cmd.Env = append(os.Environ(), env...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -95,30 +102,16 @@ func waitCmd(t *testing.T, cmd *exec.Cmd) error {
 	}
 }
 
-// trace --container on a running runc container records a program that
-// enters later by exec; the trace says how it was recorded and what it
-// could not see.
-func TestTraceContainerSeesExec(t *testing.T) {
-	requireRuntimes(t)
-	sg := buildSG(t)
-	root := t.TempDir()
-	id := "sg-ctr-" + filepath.Base(t.TempDir())
-	startDetached(t, root, id)
-	out := filepath.Join(t.TempDir(), "ctr.trace.yaml")
-	tracer, _ := startTracer(t, sg, "trace", "--container", id, "--runtime", "runc", "--root", root, "-o", out)
-	time.Sleep(500 * time.Millisecond) // the loop sleeps a few times, traced
-	if b, err := exec.Command("runc", "--root", root, "exec", id, "sh", "-c", "mkdir /tmp/d && touch /tmp/stop").CombinedOutput(); err != nil {
-		t.Fatalf("runc exec: %v\n%s", err, b)
-	}
-	if err := waitCmd(t, tracer); err != nil {
-		t.Fatalf("trace --container: %v", err)
-	}
+// checkExecTrace checks a --container trace of a loop stopped by an exec'd
+// `mkdir /tmp/d && touch /tmp/stop`.
+func checkExecTrace(t *testing.T, out, runtime string) {
+	t.Helper()
 	f, err := trace.ReadFile(out)
 	if err != nil {
 		t.Fatal(err)
 	}
 	c := f.Target.Container
-	if c == nil || c.ID != id || c.Mode != "cgroup" || c.Runtime != "runc" || f.Target.Cgroup == "" || len(c.Unseen) == 0 || !strings.Contains(c.Unseen[0], "start-up") {
+	if c == nil || c.Mode != "cgroup" || c.Runtime != runtime || f.Target.Cgroup == "" || len(c.Unseen) == 0 || !strings.Contains(c.Unseen[0], "start-up") {
 		t.Errorf("target %+v container %+v", f.Target, c)
 	}
 	var mkdir *trace.Syscall
@@ -142,6 +135,38 @@ func TestTraceContainerSeesExec(t *testing.T) {
 	if !names["execve"] || !(names["nanosleep"] || names["clock_nanosleep"]) {
 		t.Errorf("the container's loop (sh, sleep) is missing: %v", names)
 	}
+}
+
+func TestResolveErrors(t *testing.T) {
+	for _, c := range []struct{ runtime, root, want string }{
+		{"lxc", "", `runtime "lxc": unknown`},
+		{"docker", "/x", "DOCKER_HOST"},
+	} {
+		if _, err := container.Resolve(ctx(t), c.runtime, c.root, "x"); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want %q", c.runtime, err, c.want)
+		}
+	}
+}
+
+// trace --container on a running runc container records a program that
+// enters later by exec; the trace says how it was recorded and what it
+// could not see.
+func TestTraceContainerSeesExec(t *testing.T) {
+	requireRuntimes(t)
+	sg := buildSG(t)
+	root := t.TempDir()
+	id := "sg-ctr-" + filepath.Base(t.TempDir())
+	startDetached(t, root, id)
+	out := filepath.Join(t.TempDir(), "ctr.trace.yaml")
+	tracer, _ := startTracer(t, sg, "trace", "--container", id, "--runtime", "runc", "--root", root, "-o", out)
+	time.Sleep(500 * time.Millisecond) // the loop sleeps a few times, traced
+	if b, err := exec.Command("runc", "--root", root, "exec", id, "sh", "-c", "mkdir /tmp/d && touch /tmp/stop").CombinedOutput(); err != nil {
+		t.Fatalf("runc exec: %v\n%s", err, b)
+	}
+	if err := waitCmd(t, tracer); err != nil {
+		t.Fatalf("trace --container: %v", err)
+	}
+	checkExecTrace(t, out, "runc")
 }
 
 // replay --container checks a running container against a profile: the

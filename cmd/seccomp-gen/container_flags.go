@@ -24,8 +24,16 @@ type containerFlags struct {
 
 func (c *containerFlags) addContainerFlags(f *pflag.FlagSet, verb string) {
 	f.StringVar(&c.container, "container", "", verb+" the running container `ID` (its cgroup: every process in it, later execs included; see --runtime)")
-	f.StringVar(&c.runtime, "runtime", "runc", "with --container: the `ENGINE` that runs it: "+strings.Join(container.Runtimes, ", "))
+	f.StringVar(&c.runtime, "runtime", "", "with --container: the `ENGINE` that runs it: "+strings.Join(container.Runtimes, ", ")+" (default runc)")
 	f.StringVar(&c.root, "root", "", "with --container: the runtime's state `DIR` (runc/crun --root, podman --root)")
+}
+
+// checkContainer rejects --runtime and --root without --container.
+func (c *containerFlags) checkContainer() error {
+	if c.container == "" && (c.runtime != "" || c.root != "") {
+		return usageErrf("--runtime and --root name the engine of --container ID; give --container too")
+	}
+	return nil
 }
 
 // resolveContainer finds the container and sets the target the recorder
@@ -34,7 +42,11 @@ func (c *containerFlags) resolveContainer(t *targetFlags, stderr io.Writer) erro
 	if c.container == "" {
 		return nil
 	}
-	r, err := container.Resolve(context.Background(), c.runtime, c.root, c.container)
+	rt := c.runtime
+	if rt == "" {
+		rt = "runc"
+	}
+	r, err := container.Resolve(context.Background(), rt, c.root, c.container)
 	if err != nil {
 		return usageErr(err)
 	}

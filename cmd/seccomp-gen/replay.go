@@ -109,6 +109,9 @@ func (o *replayOptions) validate(cmd *cobra.Command) error {
 	if err := o.verdictFlags.validate(); err != nil {
 		return err
 	}
+	if err := o.checkContainer(); err != nil {
+		return err
+	}
 	if o.given() != 1 {
 		return usageErrf("give exactly one of -- CMD, --pid or --cgroup (see '%s --help')", cmd.CommandPath())
 	}

@@ -119,6 +119,9 @@ func (o *traceOptions) complete(cmd *cobra.Command, args []string) error {
 }
 
 func (o *traceOptions) validate() error {
+	if err := o.checkContainer(); err != nil {
+		return err
+	}
 	n := o.given()
 	switch {
 	case n == 0:
