@@ -33,6 +33,12 @@ type HookOptions struct {
 	OutputDir string
 	// Trace also writes the trace next to the profile (TracePath).
 	Trace bool
+	// Exec also records processes that enter the container later by exec
+	// (docker exec, podman exec), each from its execve: the recorder then
+	// watches the container's cgroup, which costs every syscall on the
+	// machine a cgroup check while it records. A container without a
+	// cgroup v2 directory of its own is recorded without them.
+	Exec bool
 	// Runtime names the OCI runtime that runs the hook ("runc", "crun");
 	// empty detects it from the hook's parent processes.
 	Runtime string
@@ -57,6 +63,10 @@ type Job struct {
 	Input   string `json:"input,omitempty"`
 	Trace   string `json:"trace,omitempty"`
 	Log     string `json:"log,omitempty"`
+	// Exec: processes that join by exec were asked for; Cgroup is where
+	// they are seen ("" when the container has no cgroup of its own).
+	Exec   bool   `json:"exec,omitempty"`
+	Cgroup string `json:"cgroup,omitempty"`
 }
 
 // Hook is the hook's front half: it reads the container state from
@@ -115,6 +125,14 @@ func PlanJob(s *State, o HookOptions) (*Job, error) {
 	}
 	if job.Runtime == "" {
 		job.Runtime = DetectRuntime()
+	}
+	if o.Exec {
+		job.Exec = true
+		cg, err := ownCgroup(s.Pid)
+		if err != nil {
+			return nil, fmt.Errorf("container %s: %w", s.ID, err)
+		}
+		job.Cgroup = cg
 	}
 	return job, nil
 }
@@ -279,7 +297,7 @@ func RunRecorder(stdin io.Reader, ready *os.File, logw io.Writer) int {
 	defer stop()
 	signal.Ignore(syscall.SIGHUP, syscall.SIGPIPE)
 	started := false
-	rec, err := trace.Record(ctx, trace.Options{
+	opts := trace.Options{
 		PID:      job.PID,
 		FromExec: true,
 		Namer:    scmp.Tables{},
@@ -288,7 +306,13 @@ func RunRecorder(stdin io.Reader, ready *os.File, logw io.Writer) int {
 			fmt.Fprintln(ready, "ok")
 			ready.Close()
 		},
-	})
+	}
+	if job.Cgroup != "" {
+		// Every task in the cgroup from its next execve on: the init
+		// process at the entrypoint, an exec'd process at its program.
+		opts.PID, opts.Cgroup = 0, job.Cgroup
+	}
+	rec, err := trace.Record(ctx, opts)
 	if err != nil {
 		if !started {
 			fmt.Fprintf(ready, "recorder: %v\n", err)
@@ -310,7 +334,13 @@ func RunRecorder(stdin io.Reader, ready *os.File, logw io.Writer) int {
 func Finish(job *Job, rec *trace.Recording) error {
 	f := rec.File
 	f.Target.Container = &trace.Container{ID: job.ID, Runtime: job.Runtime, Mode: "hook"}
-	if rec.Reason != "exit" {
+	switch {
+	case job.Exec && job.Cgroup == "":
+		f.Target.Container.Unseen = append(f.Target.Container.Unseen, "processes that entered by exec (the container has no cgroup v2 directory of its own)")
+	case !job.Exec:
+		f.Target.Container.Unseen = append(f.Target.Container.Unseen, "processes that entered by exec (the hook ran without --exec)")
+	}
+	if rec.Reason != "exit" && rec.Reason != "empty" {
 		f.Target.Container.Unseen = append(f.Target.Container.Unseen, "the end: recording stopped ("+rec.Reason+")")
 	}
 	if len(f.Syscalls) == 0 {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/seccomp-gen/seccomp-gen/container"
+	"github.com/seccomp-gen/seccomp-gen/internal/runtimetest"
 	"github.com/seccomp-gen/seccomp-gen/trace"
 )
 
@@ -17,7 +18,11 @@ import (
 // waits until /tmp/stop exists in it.
 func startDetached(t *testing.T, root, id string) {
 	t.Helper()
-	b := newBundle(t)
+	startDetachedBundle(t, newBundle(t), root, id)
+}
+
+func startDetachedBundle(t *testing.T, b *runtimetest.Bundle, root, id string) {
+	t.Helper()
 	b.SetArgs("sh", "-c", "while [ ! -e /tmp/stop ]; do sleep 0.1; done")
 	if err := b.Write(); err != nil {
 		t.Fatal(err)
@@ -213,4 +218,39 @@ func TestReplayContainer(t *testing.T) {
 	}
 	_ = os.Remove(saved)
 	_ = container.Annotation
+}
+
+// hook --exec records the container's cgroup from each task's execve: the
+// entrypoint, and a program that enters later by runc exec, without the
+// runtime's set-up of either.
+func TestHookExecRecordsExecdProcess(t *testing.T) {
+	requireRuntimes(t)
+	sg := buildSG(t)
+	root := t.TempDir()
+	dir := t.TempDir()
+	prof := filepath.Join(dir, "exec.json")
+	b := newBundle(t)
+	setHook(b, []string{sg, "hook", "--trace", "--exec", "--log", filepath.Join(dir, "hook.log")},
+		map[string]string{container.Annotation: "of:" + prof})
+	id := "sg-hx-" + filepath.Base(t.TempDir())
+	startDetachedBundle(t, b, root, id)
+	time.Sleep(300 * time.Millisecond)
+	if out, err := exec.Command("runc", "--root", root, "exec", id, "sh", "-c", "mkdir /tmp/d && touch /tmp/stop").CombinedOutput(); err != nil {
+		t.Fatalf("runc exec: %v\n%s", err, out)
+	}
+	waitFile(t, prof)
+	f, err := trace.ReadFile(container.TracePath(prof))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := f.Target.Container; c == nil || c.Mode != "hook" || f.Target.Cgroup == "" || len(c.Unseen) != 0 {
+		t.Errorf("target %+v container %+v: want a hook recording of the cgroup that saw everything", f.Target, f.Target.Container)
+	}
+	names := traceNames(f)
+	if !names["mkdir"] {
+		t.Errorf("the exec'd mkdir is not recorded")
+	}
+	p, _ := readProfile(t, prof)
+	checkNoSetup(t, f, p)
+	waitNoRecorders(t, sg)
 }

@@ -113,7 +113,8 @@ type Options struct {
 	// and its descendants are traced from then on. A container runtime's
 	// hook uses it on the container's init process, so that the runtime's
 	// set-up is left out and the entrypoint is counted from its first
-	// instruction.
+	// instruction. With Cgroup, every task in the cgroup, there now or
+	// joining later, is counted from its next execve on.
 	FromExec bool
 
 	// Cgroup traces every task in a cgroup v2 directory and below it. The
@@ -250,8 +251,8 @@ func (o *Options) validate() error {
 	if o.ExecJoins && o.Cgroup == "" {
 		return fmt.Errorf("%w: ExecJoins needs a cgroup", ErrOptions)
 	}
-	if o.FromExec && o.PID == 0 {
-		return fmt.Errorf("%w: FromExec needs a PID", ErrOptions)
+	if o.FromExec && o.PID == 0 && o.Cgroup == "" {
+		return fmt.Errorf("%w: FromExec needs a PID or a cgroup", ErrOptions)
 	}
 	if len(o.Wrapper) > 0 && len(o.Command) == 0 {
 		return fmt.Errorf("%w: a wrapper needs a command", ErrOptions)
@@ -599,7 +600,7 @@ func (r *recorder) startTarget() error {
 		return r.armProcess()
 	case r.opts.PID != 0:
 		return r.markProcess()
-	case r.opts.ExecJoins:
+	case r.opts.ExecJoins && !r.opts.FromExec:
 		return r.markCgroupTasks()
 	}
 	return nil
@@ -611,7 +612,7 @@ func (r *recorder) prepareKernel() error {
 		if err := r.ignoreSelf(); err != nil {
 			return err
 		}
-		if r.opts.ExecJoins {
+		if r.opts.ExecJoins && !r.opts.FromExec {
 			return r.markCgroupTasks()
 		}
 	}

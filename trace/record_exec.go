@@ -34,7 +34,7 @@ func (r *recorder) armProcess() error {
 
 // setExecJoins configures the programs for Options.ExecJoins.
 func (r *recorder) setExecJoins(spec *ebpf.CollectionSpec) error {
-	if !r.opts.ExecJoins {
+	if !r.opts.ExecJoins && !r.opts.FromExec {
 		return nil
 	}
 	if err := spec.Variables[bpf.RecorderVarCfgCgroupExec].Set(uint32(1)); err != nil {

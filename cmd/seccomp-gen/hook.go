@@ -64,6 +64,7 @@ syslog).`,
 	f := cmd.Flags()
 	f.StringVar(&o.OutputDir, "output-dir", "", "write DIR/<container ID>.json when the annotation has no of: (`DIR`)")
 	f.BoolVar(&o.Trace, "trace", false, "also write the trace next to the profile (PROFILE without .json + .trace.yaml)")
+	f.BoolVar(&o.Exec, "exec", false, "also record processes that enter the container later by exec, each from its execve (watches the container's cgroup: every syscall on the machine pays a cgroup check meanwhile)")
 	f.StringVar(&o.Runtime, "runtime", "", "the OCI `RUNTIME` running the hook, for its baseline: runc or crun (default: detected)")
 	f.StringVar(&o.Log, "log", "", "append the detached recorder's messages to `FILE` (default: syslog)")
 	f.DurationVar(&o.Timeout, "timeout", 30*time.Second, "fail when the recorder is not attached within this `DURATION`")
