@@ -189,3 +189,11 @@ func ctx(t *testing.T) context.Context {
 }
 
 var _ = container.Annotation
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if sgPath != "" {
+		os.RemoveAll(filepath.Dir(sgPath))
+	}
+	os.Exit(code)
+}
