@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cilium/ebpf/link"
+
 	"github.com/seccomp-gen/seccomp-gen/container"
 	"github.com/seccomp-gen/seccomp-gen/emit"
 	"github.com/seccomp-gen/seccomp-gen/internal/runtimetest"
@@ -196,4 +198,26 @@ func TestMain(m *testing.M) {
 		os.RemoveAll(filepath.Dir(sgPath))
 	}
 	os.Exit(code)
+}
+
+// liveLinks returns which of ids are BPF links the kernel still has
+// (cilium/ebpf's link iterator walks every link on the machine).
+func liveLinks(t *testing.T, ids []int) []int {
+	t.Helper()
+	want := map[int]bool{}
+	for _, id := range ids {
+		want[id] = true
+	}
+	var live []int
+	it := new(link.Iterator)
+	defer it.Close()
+	for it.Next() {
+		if want[int(it.ID)] {
+			live = append(live, int(it.ID))
+		}
+	}
+	if err := it.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return live
 }

@@ -234,6 +234,9 @@ func startRecorder(job *Job, o HookOptions) error {
 		Stdin:       strings.NewReader(string(data)),
 		ExtraFiles:  []*os.File{readyW},
 		SysProcAttr: &syscall.SysProcAttr{Setsid: true},
+		// Not the runtime's working directory (a bundle, perhaps on a
+		// mount that must be unmounted while the recorder still runs).
+		Dir: "/",
 	}
 	if o.Log != "" {
 		lf, err := os.OpenFile(o.Log, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)

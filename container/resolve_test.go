@@ -235,6 +235,14 @@ func TestHookExecRecordsExecdProcess(t *testing.T) {
 	id := "sg-hx-" + filepath.Base(t.TempDir())
 	startDetachedBundle(t, b, root, id)
 	time.Sleep(300 * time.Millisecond)
+	// The detached recorder holds the links while the container runs.
+	var held []int
+	for _, ids := range recorders(t, sg) {
+		held = append(held, ids...)
+	}
+	if len(held) == 0 || len(liveLinks(t, held)) != len(held) {
+		t.Fatalf("no recorder with live BPF links while the container runs: %v", recorders(t, sg))
+	}
 	if out, err := exec.Command("runc", "--root", root, "exec", id, "sh", "-c", "mkdir /tmp/d && touch /tmp/stop").CombinedOutput(); err != nil {
 		t.Fatalf("runc exec: %v\n%s", err, out)
 	}
@@ -253,4 +261,7 @@ func TestHookExecRecordsExecdProcess(t *testing.T) {
 	p, _ := readProfile(t, prof)
 	checkNoSetup(t, f, p)
 	waitNoRecorders(t, sg)
+	if live := liveLinks(t, held); len(live) > 0 {
+		t.Errorf("BPF links %v outlive the recorder", live)
+	}
 }

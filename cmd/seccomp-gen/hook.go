@@ -37,7 +37,9 @@ Without of:, --output-dir DIR writes DIR/<container ID>.json.
 Errors (bad annotation, unwritable output, recorder cannot attach) are written
 to standard error, which the runtime logs, and fail the container's start;
 nothing stays attached. Messages of the detached recorder go to --log (default
-syslog).`,
+syslog): a recording that cannot become a profile (a syscall in the deny
+ceiling, see 'seccomp-gen generate --help') still leaves its trace (--trace)
+for 'seccomp-gen generate --allow'.`,
 		Example: `  # /usr/share/containers/oci/hooks.d/seccomp-gen.json (see README), then:
   podman run --annotation io.containers.trace-syscall=of:/tmp/app.json alpine ls`,
 		Args: argsUsage(cobra.NoArgs),
