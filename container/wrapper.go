@@ -138,7 +138,18 @@ func AddHook(bundle string, hook []string) error {
 	if err != nil {
 		return err
 	}
-	list = append(list, entry)
+	// A bundle created again (a restart) gets the hook once.
+	kept := list[:0]
+	for _, h := range list {
+		var e struct {
+			Path string `json:"path"`
+		}
+		if json.Unmarshal(h, &e) == nil && e.Path == hook[0] {
+			continue
+		}
+		kept = append(kept, h)
+	}
+	list = append(kept, entry)
 	if hooks["createRuntime"], err = json.Marshal(list); err != nil {
 		return err
 	}
