@@ -190,6 +190,16 @@ func (f *File) Validate() error {
 	if f.Target.PID < 0 {
 		return fmt.Errorf("%w: target pid %d", ErrFormat, f.Target.PID)
 	}
+	if c := f.Target.Container; c != nil {
+		if c.ID == "" {
+			return fmt.Errorf("%w: target container without an id", ErrFormat)
+		}
+		switch c.Mode {
+		case "hook", "cgroup", "pid":
+		default:
+			return fmt.Errorf("%w: target container mode %q (known: hook, cgroup, pid)", ErrFormat, c.Mode)
+		}
+	}
 	type key struct {
 		arch string
 		nr   int
