@@ -99,6 +99,7 @@ enum task_state {
 	TASK_COUNTING = 2,
 	TASK_EXITED = 3,
 	TASK_IGNORED = 4, /* the tracer itself (--cgroup may contain it); inherited by its threads only */
+	TASK_EXEC_WAIT = 5, /* joined the cgroup from outside (cfg_cgroup_exec): counting starts at its next execve */
 };
 
 struct task_mark {
@@ -206,6 +207,11 @@ struct {
 /* Set by user space before loading (.rodata). */
 volatile const __u32 cfg_cgroup;  /* 1: trace every task below target_cgroup */
 volatile const __u32 cfg_exec_nr; /* the native execve's number (59 on x86_64, 221 on aarch64) */
+/* With cfg_cgroup: a task found in the cgroup that is not marked yet (user
+ * space marks the tasks there at the start; traced tasks' children are
+ * marked at fork) joined it from outside, such as a container runtime's
+ * `exec` set-up: count it from its next execve only. */
+volatile const __u32 cfg_cgroup_exec;
 
 static __always_inline void note_process(struct task_struct *task)
 {
@@ -366,6 +372,11 @@ int sys_enter(struct bpf_raw_tracepoint_args *ctx)
 			__sync_fetch_and_add(&lost, 1);
 			return 0;
 		}
+		if (cfg_cgroup_exec) {
+			if (m->state == 0)
+				m->state = TASK_EXEC_WAIT;
+			return 0;
+		}
 		start_counting(m, task);
 	}
 	if (m->state != TASK_COUNTING) {
@@ -423,8 +434,18 @@ int sched_process_exec(struct bpf_raw_tracepoint_args *ctx)
 	__u32 tgid = task->tgid;
 	__u32 *left = bpf_map_lookup_elem(&armed, &tgid);
 
-	if (!left)
+	if (!left) {
+		if (!cfg_cgroup_exec || !task->bpf_storage)
+			return 0;
+		struct task_mark *w = bpf_task_storage_get(&tasks, task, 0, 0);
+		if (!w || w->state != TASK_EXEC_WAIT)
+			return 0;
+		start_counting(w, task);
+		__sync_fetch_and_add(&execs, 1);
+		if (cfg_exec_nr < NR_SLOTS)
+			note_first(ABI_NATIVE * NR_SLOTS + cfg_exec_nr);
 		return 0;
+	}
 	if (*left > 1) {
 		*left -= 1; /* a wrapper's exec: not counted */
 		return 0;

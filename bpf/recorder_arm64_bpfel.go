@@ -52,6 +52,7 @@ const (
 	RecorderProgSchedProcessFork = "sched_process_fork"
 	RecorderProgSysEnter         = "sys_enter"
 	RecorderVarCfgCgroup         = "cfg_cgroup"
+	RecorderVarCfgCgroupExec     = "cfg_cgroup_exec"
 	RecorderVarCfgExecNr         = "cfg_exec_nr"
 	RecorderVarExecs             = "execs"
 	RecorderVarLiveTasks         = "live_tasks"
@@ -126,6 +127,7 @@ type RecorderMapSpecs struct {
 // It can be passed ebpf.CollectionSpec.Assign.
 type RecorderVariableSpecs struct {
 	CfgCgroup     *ebpf.VariableSpec `ebpf:"cfg_cgroup"`
+	CfgCgroupExec *ebpf.VariableSpec `ebpf:"cfg_cgroup_exec"`
 	CfgExecNr     *ebpf.VariableSpec `ebpf:"cfg_exec_nr"`
 	Execs         *ebpf.VariableSpec `ebpf:"execs"`
 	LiveTasks     *ebpf.VariableSpec `ebpf:"live_tasks"`
@@ -180,6 +182,7 @@ func (m *RecorderMaps) Close() error {
 // It can be passed to LoadRecorderObjects or ebpf.CollectionSpec.LoadAndAssign.
 type RecorderVariables struct {
 	CfgCgroup     *ebpf.Variable `ebpf:"cfg_cgroup"`
+	CfgCgroupExec *ebpf.Variable `ebpf:"cfg_cgroup_exec"`
 	CfgExecNr     *ebpf.Variable `ebpf:"cfg_exec_nr"`
 	Execs         *ebpf.Variable `ebpf:"execs"`
 	LiveTasks     *ebpf.Variable `ebpf:"live_tasks"`

@@ -36,8 +36,13 @@
 //   - Options.PID: a running process, its threads, the processes already
 //     below it (a server's pre-forked workers: found in /proc and counted
 //     in Recording.Descendants) and its future descendants, until it exits.
+//     With Options.FromExec nothing is counted until the process's next
+//     execve (a container's init process, armed by the OCI hook while the
+//     runtime sets the container up).
 //   - Options.Cgroup: every task in a cgroup v2 directory and below it,
-//     until the cgroup, once populated, is empty again.
+//     until the cgroup, once populated, is empty again. With
+//     Options.ExecJoins a task that joins the cgroup later from outside (a
+//     runtime's exec set-up) is counted from its next execve only.
 //
 // Options.Duration and cancelling ctx end a recording early; the trace is
 // still returned and a command still running keeps running, untraced.

@@ -104,11 +104,31 @@ type File struct {
 	Syscalls []Syscall `yaml:"syscalls"`
 }
 
-// Target says what was traced. Exactly one field is set.
+// Target says what was traced. Exactly one of Command, PID and Cgroup is
+// set; Container adds which container that PID or cgroup was.
 type Target struct {
-	Command []string `yaml:"command,omitempty,flow"`
-	PID     int      `yaml:"pid,omitempty"`
-	Cgroup  string   `yaml:"cgroup,omitempty"`
+	Command   []string   `yaml:"command,omitempty,flow"`
+	PID       int        `yaml:"pid,omitempty"`
+	Cgroup    string     `yaml:"cgroup,omitempty"`
+	Container *Container `yaml:"container,omitempty"`
+}
+
+// Container says which container a trace recorded, how, and what that way
+// of recording could not see.
+type Container struct {
+	ID string `yaml:"id"`
+	// Runtime is the engine or OCI runtime that ran it (runc, crun,
+	// docker, podman), when known.
+	Runtime string `yaml:"runtime,omitempty"`
+	// Mode is how it was recorded: "hook" (the container's init process
+	// and its descendants, from the entrypoint's execve on), "cgroup"
+	// (every task in the container's cgroup from the moment of attaching,
+	// later execs included) or "pid" (its init process and descendants
+	// from the moment of attaching).
+	Mode string `yaml:"mode"`
+	// Unseen lists what this mode could not see ("start-up before
+	// attaching", "processes that entered by exec").
+	Unseen []string `yaml:"unseen,omitempty,flow"`
 }
 
 // Host describes the machine a trace was recorded on.
@@ -265,6 +285,16 @@ func (f *File) Validate() error {
 	}
 	if len(f.Syscalls) > MaxEntries {
 		return fmt.Errorf("%w: %d syscall entries, more than the %d a trace may hold", ErrTooLarge, len(f.Syscalls), MaxEntries)
+	}
+	if c := f.Target.Container; c != nil {
+		if c.ID == "" {
+			return fmt.Errorf("%w: target container without an id", ErrFormat)
+		}
+		switch c.Mode {
+		case "hook", "cgroup", "pid":
+		default:
+			return fmt.Errorf("%w: target container mode %q (known: hook, cgroup, pid)", ErrFormat, c.Mode)
+		}
 	}
 	type key struct {
 		arch string

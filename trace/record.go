@@ -112,10 +112,23 @@ type Options struct {
 	// already below it when tracing starts and its future descendants,
 	// until it exits.
 	PID int
+	// FromExec, with PID, counts nothing until the process's next execve:
+	// counting starts at that execve (which is counted), and the process
+	// and its descendants are traced from then on. A container runtime's
+	// hook uses it on the container's init process, so that the runtime's
+	// set-up is left out and the entrypoint is counted from its first
+	// instruction. With Cgroup, every task in the cgroup, there now or
+	// joining later, is counted from its next execve on.
+	FromExec bool
 
 	// Cgroup traces every task in a cgroup v2 directory and below it. The
 	// recording ends when the cgroup, once populated, becomes empty.
 	Cgroup string
+	// ExecJoins, with Cgroup, counts a task that joins the cgroup from
+	// outside (a container runtime's exec set-up) only from its next
+	// execve on; the tasks in the cgroup at the start, and whatever they
+	// fork, are counted at once (see record_exec.go).
+	ExecJoins bool
 
 	// Duration, when positive, ends the recording after that long.
 	Duration time.Duration
@@ -242,6 +255,12 @@ func (o *Options) validate() error {
 	}
 	if o.PID == os.Getpid() {
 		return fmt.Errorf("%w: pid %d is the tracer itself", ErrOptions, o.PID)
+	}
+	if o.ExecJoins && o.Cgroup == "" {
+		return fmt.Errorf("%w: ExecJoins needs a cgroup", ErrOptions)
+	}
+	if o.FromExec && o.PID == 0 && o.Cgroup == "" {
+		return fmt.Errorf("%w: FromExec needs a PID or a cgroup", ErrOptions)
 	}
 	if len(o.Wrapper) > 0 && len(o.Command) == 0 {
 		return fmt.Errorf("%w: a wrapper needs a command", ErrOptions)
@@ -427,6 +446,9 @@ func (r *recorder) load() error {
 		if err := spec.Variables[bpf.RecorderVarCfgCgroup].Set(uint32(1)); err != nil {
 			return fmt.Errorf("eBPF recorder: %w", err)
 		}
+		if err := r.setExecJoins(spec); err != nil {
+			return err
+		}
 	}
 	// procs and pending need no preallocation (65536 and 16384 elements,
 	// ~1.4 ms to create procs) where tracing programs may use a hash map
@@ -583,8 +605,12 @@ func (r *recorder) startTarget() error {
 	switch {
 	case r.path != "":
 		return r.startCommand()
+	case r.opts.PID != 0 && r.opts.FromExec:
+		return r.armProcess()
 	case r.opts.PID != 0:
 		return r.markProcess()
+	case r.opts.ExecJoins && !r.opts.FromExec:
+		return r.markCgroupTasks()
 	}
 	return nil
 }
@@ -592,7 +618,12 @@ func (r *recorder) startTarget() error {
 // prepareKernel runs after load, before attach.
 func (r *recorder) prepareKernel() error {
 	if r.cgroupFD > 0 {
-		return r.ignoreSelf()
+		if err := r.ignoreSelf(); err != nil {
+			return err
+		}
+		if r.opts.ExecJoins && !r.opts.FromExec {
+			return r.markCgroupTasks()
+		}
 	}
 	return nil
 }
@@ -748,7 +779,7 @@ func (r *recorder) processes() uint64 {
 		n++
 		target = target || (r.opts.PID != 0 && key.Tgid == uint32(r.opts.PID))
 	}
-	if r.opts.PID != 0 && !target {
+	if r.opts.PID != 0 && !target && !r.opts.FromExec {
 		n++ // the traced process, idle so far, is traced all the same
 	}
 	var over uint64

@@ -115,6 +115,7 @@ stayed idle, a cgroup nothing ran in) is an error (exit 2), never a pass.
 	f.BoolVar(&o.enforce, "enforce", false, "run CMD under the profile's filter and report what it denied")
 	f.IntVar(&o.pid, "pid", 0, "replay a running process `PID` (and its descendants) instead of CMD, until it exits")
 	f.StringVar(&o.cgroup, "cgroup", "", "replay every task of a cgroup v2 directory `PATH` until it is empty")
+	o.addContainerFlags(f, "replay")
 	f.DurationVar(&o.duration, "duration", 0, "end the traced replay after `DURATION` (for --pid, --cgroup or a long-running CMD; the verdict covers that window)")
 	f.DurationVar(&o.timeout, "timeout", 0, "kill CMD's whole process tree after `DURATION` (both modes) and report what it did until then")
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "say on stderr when the recorder is attached (traced mode)")
@@ -124,6 +125,9 @@ stayed idle, a cgroup nothing ran in) is an error (exit 2), never a pass.
 
 func (o *replayOptions) validate(cmd *cobra.Command) error {
 	if err := o.verdictFlags.validate(); err != nil {
+		return err
+	}
+	if err := o.checkContainer(); err != nil {
 		return err
 	}
 	if o.given() != 1 {
@@ -164,6 +168,8 @@ func (o *replayOptions) inputs() []string {
 		return []string{"pid", strconv.Itoa(o.pid)}
 	case o.cgroup != "":
 		return []string{"cgroup", o.cgroup}
+	case o.container != "":
+		return []string{"container", o.container}
 	}
 	return o.command
 }
@@ -274,6 +280,9 @@ func (s *stopper) run(ctx context.Context) {
 }
 
 func (o *replayOptions) runTraced(p reduce.Answerer) error {
+	if err := o.resolveContainer(&o.targetFlags, os.Stderr); err != nil {
+		return err
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	if len(o.command) > 0 {
@@ -288,7 +297,7 @@ func (o *replayOptions) runTraced(p reduce.Answerer) error {
 	signal.Notify(st.sigs, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(st.sigs)
 	go st.run(ctx)
-	rec, err := trace.Record(ctx, trace.Options{
+	rec, err := trace.Record(ctx, o.withContainer(trace.Options{
 		Command:  o.command,
 		PID:      o.pid,
 		Cgroup:   o.cgroup,
@@ -313,7 +322,7 @@ func (o *replayOptions) runTraced(p reduce.Answerer) error {
 				fmt.Fprintf(os.Stderr, "seccomp-gen: replay: recording pid %d\n", s.PID)
 			}
 		},
-	})
+	}))
 	cancel() // stops st
 	if err != nil {
 		switch {
@@ -324,6 +333,7 @@ func (o *replayOptions) runTraced(p reduce.Answerer) error {
 		}
 		return exitWith(exitFailure, err)
 	}
+	o.annotate(rec.File)
 	if o.saveTrace != "" {
 		if err := trace.WriteFile(o.saveTrace, rec.File); err != nil {
 			return exitWith(exitFailure, fmt.Errorf("save trace: %w", err))

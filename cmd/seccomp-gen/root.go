@@ -72,6 +72,9 @@ Typical loop:
 		newDoctorCmd(),
 		newManCmd(),  // hidden: make man
 		newExecCmd(), // hidden: the child side of replay --enforce
+		newHookCmd(),
+		newHookRecorderCmd(), // hidden: the detached recorder of hook
+		newRuntimeCmd(),
 	)
 	return root
 }

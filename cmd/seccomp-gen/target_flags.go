@@ -9,9 +9,10 @@ import (
 // targetFlags is what trace and replay record: a command (after --), a
 // running process (--pid) or a cgroup v2 directory (--cgroup). Exactly one.
 type targetFlags struct {
-	command []string
-	pid     int
-	cgroup  string
+	command        []string
+	pid            int
+	cgroup         string
+	containerFlags // --container ID: resolved into cgroup or pid at run time
 }
 
 // given counts the targets named.
@@ -24,6 +25,9 @@ func (t *targetFlags) given() int {
 		n++
 	}
 	if t.cgroup != "" {
+		n++
+	}
+	if t.container != "" {
 		n++
 	}
 	return n

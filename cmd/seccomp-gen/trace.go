@@ -60,6 +60,13 @@ Targets (exactly one):
   --cgroup PATH     every task in a cgroup v2 directory and below (how a
                     container is traced), until the cgroup, once populated,
                     is empty again.
+  --container ID    a running container, found through --runtime's state
+                    (runc, crun, docker, podman; --root DIR): its cgroup,
+                    so processes that enter later by exec are recorded too,
+                    from their execve on (the runtime's set-up of the exec
+                    is not); its start-up is not, and the trace says so
+                    (target.container). To record a container from its
+                    entrypoint on, use the hook (seccomp-gen hook --help).
 
 --duration, Ctrl-C and SIGTERM end the trace early and still write it; a
 command still running then keeps running, untraced, and seccomp-gen exits
@@ -97,6 +104,7 @@ stderr is not a terminal.`,
 	f.StringVarP(&o.output, "output", "o", "-", "write the trace to `FILE` ('-' is stdout)")
 	f.IntVar(&o.pid, "pid", 0, "trace the running process `PID` (its threads, and its descendants, present and future)")
 	f.StringVar(&o.cgroup, "cgroup", "", "trace every task in the cgroup v2 directory `PATH` and below")
+	o.addContainerFlags(f, "trace")
 	f.DurationVar(&o.duration, "duration", 0, "stop after `D` (e.g. 30s, 5m) and write the trace")
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "print the summary and the BPF link IDs even when stderr is not a terminal")
 	singleValued(f)
@@ -112,6 +120,9 @@ func (o *traceOptions) complete(cmd *cobra.Command, args []string) error {
 }
 
 func (o *traceOptions) validate() error {
+	if err := o.checkContainer(); err != nil {
+		return err
+	}
 	n := o.given()
 	switch {
 	case n == 0:
@@ -159,6 +170,9 @@ func (o *traceOptions) run(ctx context.Context) error {
 		}
 	}()
 
+	if err := o.resolveContainer(&o.targetFlags, o.stderr); err != nil {
+		return err
+	}
 	tty := isTerminal(os.Stderr)
 	show := tty || o.verbose
 	opts := trace.Options{
@@ -171,6 +185,7 @@ func (o *traceOptions) run(ctx context.Context) error {
 		Stderr:   os.Stderr,
 		Namer:    scmp.Tables{},
 	}
+	opts.ExecJoins = o.execJoins()
 	if o.output == "-" && len(o.command) > 0 {
 		// The trace goes to stdout: keep the command's output out of it.
 		opts.Stdout = os.Stderr
@@ -208,6 +223,7 @@ func (o *traceOptions) run(ctx context.Context) error {
 		fmt.Fprintf(o.stderr, "seccomp-gen: warning: %s syscall %d is unknown to libseccomp %s; recorded by number (%d calls, first by %s)\n",
 			s.Arch, s.Nr, scmp.LibraryVersion(), s.Count, s.First)
 	}
+	o.annotate(rec.File)
 	if err := trace.WriteFile(o.output, rec.File); err != nil {
 		return exitWith(exitFailure, fmt.Errorf("write trace %s: %w", o.output, err))
 	}

@@ -1,0 +1,83 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/seccomp-gen/seccomp-gen/container"
+	"github.com/seccomp-gen/seccomp-gen/trace"
+)
+
+// containerFlags name a running container for trace and replay
+// (--container ID, --runtime, --root); resolve turns it into the cgroup or
+// PID the recorder attaches to.
+type containerFlags struct {
+	container string
+	runtime   string
+	root      string
+	resolved  *container.Target
+}
+
+func (c *containerFlags) addContainerFlags(f *pflag.FlagSet, verb string) {
+	f.StringVar(&c.container, "container", "", verb+" the running container `ID` (its cgroup: every process in it, later execs included; see --runtime)")
+	f.StringVar(&c.runtime, "runtime", "", "with --container: the `ENGINE` that runs it: "+strings.Join(container.Runtimes, ", ")+" (default runc)")
+	f.StringVar(&c.root, "root", "", "with --container: the runtime's state `DIR` (runc/crun --root, podman --root)")
+}
+
+// checkContainer rejects --runtime and --root without --container.
+func (c *containerFlags) checkContainer() error {
+	if c.container == "" && (c.runtime != "" || c.root != "") {
+		return usageErrf("--runtime and --root name the engine of --container ID; give --container too")
+	}
+	return nil
+}
+
+// resolveContainer finds the container and sets the target the recorder
+// attaches to. It is a usage error when the container is not there.
+func (c *containerFlags) resolveContainer(t *targetFlags, stderr io.Writer) error {
+	if c.container == "" {
+		return nil
+	}
+	rt := c.runtime
+	if rt == "" {
+		rt = "runc"
+	}
+	r, err := container.Resolve(context.Background(), rt, c.root, c.container)
+	if err != nil {
+		return usageErr(err)
+	}
+	c.resolved = r
+	if r.Cgroup != "" {
+		t.cgroup = r.Cgroup
+	} else {
+		t.pid = r.PID
+		fmt.Fprintf(stderr, "seccomp-gen: container %s has no cgroup v2 directory of its own: recording its init process %d and descendants; processes that enter by exec are not seen\n", r.ID, r.PID)
+	}
+	return nil
+}
+
+// execJoins reports whether a container is recorded by its cgroup: a
+// process that enters it by exec is then counted from its execve, without
+// the runtime's set-up of the exec.
+func (c *containerFlags) execJoins() bool {
+	return c.resolved != nil && c.resolved.Cgroup != ""
+}
+
+// withContainer sets what a container target needs in the recorder's
+// options.
+func (c *containerFlags) withContainer(o trace.Options) trace.Options {
+	o.ExecJoins = c.execJoins()
+	return o
+}
+
+// annotate says in the trace which container it was and what the
+// recording could not see.
+func (c *containerFlags) annotate(f *trace.File) {
+	if c.resolved != nil && f != nil {
+		f.Target.Container = c.resolved.Trace()
+	}
+}

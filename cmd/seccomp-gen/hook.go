@@ -1,0 +1,138 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"log/syslog"
+	"os"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/seccomp-gen/seccomp-gen/container"
+)
+
+func newHookCmd() *cobra.Command {
+	o := container.HookOptions{}
+	cmd := &cobra.Command{
+		Use:   "hook [flags]",
+		Short: "OCI runtime hook: record a container from its entrypoint's execve (prestart or createRuntime)",
+		Long: `hook is an OCI runtime hook for the prestart or createRuntime stage (runc, crun,
+podman and CRI-O through hooks.d, Docker through 'seccomp-gen runtime'). It reads
+the container's state from standard input, starts a detached recorder on the
+container's init process and returns as soon as the recorder is attached.
+Counting starts at the entrypoint's execve: the runtime's own set-up is not
+recorded. When the container's processes are gone the recorder writes a
+Docker-format profile (the recorded syscalls plus the measured baseline of the
+runtime that ran it, runc or crun) and, with --trace, the trace.
+
+The annotation io.containers.trace-syscall says where, as for
+oci-seccomp-bpf-hook:
+  of:PATH           write the profile to PATH
+  if:PATH;of:PATH   extend the profile at PATH: everything it allows
+                    unconditionally stays allowed
+Without of:, --output-dir DIR writes DIR/<container ID>.json.
+
+Errors (bad annotation, unwritable output, recorder cannot attach) are written
+to standard error, which the runtime logs, and fail the container's start;
+nothing stays attached. Messages of the detached recorder go to --log (default
+syslog): a recording that cannot become a profile (a syscall in the deny
+ceiling, see 'seccomp-gen generate --help') still leaves its trace (--trace)
+for 'seccomp-gen generate --allow'.`,
+		Example: `  # /usr/share/containers/oci/hooks.d/seccomp-gen.json (see README), then:
+  podman run --annotation io.containers.trace-syscall=of:/tmp/app.json alpine ls`,
+		Args: argsUsage(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			exe, err := os.Executable()
+			if err != nil {
+				return exitWith(exitFailure, fmt.Errorf("hook: %w", err))
+			}
+			o.Recorder = []string{exe, "hook-recorder"}
+			if err := container.Hook(os.Stdin, o); err != nil {
+				// crun keeps a hook's stderr only where the annotation
+				// run.oci.hooks.stderr says: --log gets it too.
+				if o.Log != "" {
+					if lf, lerr := os.OpenFile(o.Log, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644); lerr == nil {
+						fmt.Fprintf(lf, "%s seccomp-gen hook: %v\n", time.Now().UTC().Format(time.RFC3339), err)
+						lf.Close()
+					}
+				}
+				return exitWith(exitFailure, fmt.Errorf("hook: %w", err))
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.OutputDir, "output-dir", "", "write DIR/<container ID>.json when the annotation has no of: (`DIR`)")
+	f.BoolVar(&o.Trace, "trace", false, "also write the trace next to the profile (PROFILE without .json + .trace.yaml)")
+	f.BoolVar(&o.Exec, "exec", false, "also record processes that enter the container later by exec, each from its execve (watches the container's cgroup: every syscall on the machine pays a cgroup check meanwhile)")
+	f.StringVar(&o.Runtime, "runtime", "", "the OCI `RUNTIME` running the hook, for its baseline: runc or crun (default: detected)")
+	f.StringVar(&o.Log, "log", "", "append the detached recorder's messages to `FILE` (default: syslog)")
+	f.DurationVar(&o.Timeout, "timeout", 30*time.Second, "fail when the recorder is not attached within this `DURATION`")
+	return cmd
+}
+
+// newHookRecorderCmd is the detached half of hook, re-executed by it.
+func newHookRecorderCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:    "hook-recorder",
+		Hidden: true,
+		Args:   cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ready := os.NewFile(3, "ready")
+			var logw io.Writer = os.Stderr
+			if st, err := os.Stderr.Stat(); err == nil && st.Mode()&os.ModeCharDevice != 0 {
+				// /dev/null: no --log; try syslog.
+				if w, err := syslog.New(syslog.LOG_DAEMON|syslog.LOG_INFO, "seccomp-gen"); err == nil {
+					defer w.Close()
+					logw = w
+				}
+			}
+			if code := container.RunRecorder(os.Stdin, ready, logw); code != 0 {
+				return exitWith(code, nil)
+			}
+			return nil
+		},
+	}
+}
+
+func newRuntimeCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "runtime [--output-dir DIR] [--runc PATH] [--log FILE] [--no-trace] RUNC-ARGS...",
+		Short: "A runc wrapper for Docker: records every container it creates through the hook",
+		Long: `runtime takes runc's own command line unchanged, after its own flags. On create
+(and run) it adds 'seccomp-gen hook' to the bundle's config.json at
+createRuntime; then it executes runc with the same arguments. Register it in
+/etc/docker/daemon.json:
+
+  {"runtimes": {"seccomp-gen": {"path": "/usr/local/bin/seccomp-gen",
+                                "runtimeArgs": ["runtime"]}}}
+
+and run 'docker run --runtime seccomp-gen IMAGE ...'. Each container's profile
+goes to the annotation's of: path when the engine passes one, else to
+--output-dir/<container ID>.json (default ` + container.DefaultOutputDir + `), with the
+trace next to it (unless --no-trace).`,
+		DisableFlagParsing: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 && (args[0] == "--help" || args[0] == "-h") {
+				return cmd.Help()
+			}
+			o, rest, err := container.ParseWrapperArgs(args)
+			if err != nil {
+				return usageErr(err)
+			}
+			exe, err := os.Executable()
+			if err != nil {
+				return exitWith(exitFailure, fmt.Errorf("runtime: %w", err))
+			}
+			o.Hook = exe
+			runc, argv, err := container.Wrap(o, rest)
+			if err != nil {
+				return exitWith(exitFailure, err)
+			}
+			err = syscall.Exec(runc, argv, os.Environ())
+			return exitWith(exitFailure, fmt.Errorf("runtime: exec %s: %w", runc, err))
+		},
+	}
+}

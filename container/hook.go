@@ -1,0 +1,373 @@
+package container
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/seccomp-gen/seccomp-gen/internal/atomicfile"
+	"github.com/seccomp-gen/seccomp-gen/scmp"
+	"github.com/seccomp-gen/seccomp-gen/trace"
+)
+
+// DefaultOutputDir is where the Docker wrapper writes profiles when the
+// container has no of: annotation.
+const DefaultOutputDir = "/var/lib/seccomp-gen/containers"
+
+// HookOptions configure the hook.
+type HookOptions struct {
+	// OutputDir, when set, is where a container without the annotation's
+	// of: gets its profile: OutputDir/<container ID>.json. Without it, a
+	// container that has no of: is an error.
+	OutputDir string
+	// Trace also writes the trace next to the profile (TracePath).
+	Trace bool
+	// Exec also records processes that enter the container later by exec
+	// (docker exec, podman exec), each from its execve: the recorder then
+	// watches the container's cgroup, which costs every syscall on the
+	// machine a cgroup check while it records. A container without a
+	// cgroup v2 directory of its own is recorded without them.
+	Exec bool
+	// Runtime names the OCI runtime that runs the hook ("runc", "crun");
+	// empty detects it from the hook's parent processes.
+	Runtime string
+	// Log is a file the detached recorder appends its messages to once the
+	// hook has returned (the runtime's log is gone by then). Empty: syslog,
+	// when there is one.
+	Log string
+	// Recorder is the argv that runs the recorder half (RunRecorder) of
+	// this same binary; Recorder[0] is the path. Required.
+	Recorder []string
+	// Timeout bounds how long the hook waits for the recorder to attach
+	// (default 30s).
+	Timeout time.Duration
+}
+
+// Job is what the hook hands the detached recorder.
+type Job struct {
+	ID      string `json:"id"`
+	PID     int    `json:"pid"`
+	Runtime string `json:"runtime,omitempty"`
+	Profile string `json:"profile"`
+	Input   string `json:"input,omitempty"`
+	Trace   string `json:"trace,omitempty"`
+	Log     string `json:"log,omitempty"`
+	// Exec: processes that join by exec were asked for; Cgroup is where
+	// they are seen ("" when the container has no cgroup of its own).
+	Exec   bool   `json:"exec,omitempty"`
+	Cgroup string `json:"cgroup,omitempty"`
+}
+
+// Hook is the hook's front half: it reads the container state from
+// stdin, checks everything it can (annotation, output path, input
+// profile), starts the detached recorder and returns once the recorder is
+// attached to the container's init process. An error means the recorder
+// is not running: the runtime should fail the container's start.
+func Hook(stdin io.Reader, o HookOptions) error {
+	s, err := ReadState(stdin)
+	if err != nil {
+		return err
+	}
+	job, err := PlanJob(s, o)
+	if err != nil {
+		return err
+	}
+	return startRecorder(job, o)
+}
+
+// PlanJob decides where a container's profile and trace go and checks that
+// they can be written.
+func PlanJob(s *State, o HookOptions) (*Job, error) {
+	job := &Job{ID: s.ID, PID: s.Pid, Runtime: o.Runtime, Log: o.Log}
+	if v, ok := s.Annotations[Annotation]; ok {
+		out, in, err := ParseAnnotation(v)
+		if err != nil {
+			return nil, err
+		}
+		job.Profile, job.Input = out, in
+	}
+	if job.Profile == "" {
+		if o.OutputDir == "" {
+			return nil, fmt.Errorf("container %s: no output: the annotation %s has no of:PATH and no --output-dir is set", s.ID, Annotation)
+		}
+		if strings.ContainsAny(s.ID, "/\x00") || s.ID == "." || s.ID == ".." {
+			return nil, fmt.Errorf("container %s: the ID cannot name a file; set of:PATH", s.ID)
+		}
+		if err := os.MkdirAll(o.OutputDir, 0o755); err != nil {
+			return nil, fmt.Errorf("output directory: %w", err)
+		}
+		job.Profile = filepath.Join(o.OutputDir, s.ID+".json")
+	}
+	if job.Input != "" {
+		if _, err := ReadInput(job.Input); err != nil {
+			return nil, err
+		}
+	}
+	if err := checkWritable(job.Profile); err != nil {
+		return nil, err
+	}
+	if o.Trace {
+		job.Trace = TracePath(job.Profile)
+		if err := checkWritable(job.Trace); err != nil {
+			return nil, err
+		}
+	}
+	if job.Runtime == "" {
+		job.Runtime = DetectRuntime()
+	}
+	if o.Exec {
+		job.Exec = true
+		cg, err := ownCgroup(s.Pid)
+		if err != nil {
+			return nil, fmt.Errorf("container %s: %w", s.ID, err)
+		}
+		job.Cgroup = cg
+	}
+	return job, nil
+}
+
+// checkWritable makes sure a file can be created at path: its directory
+// exists and takes a new file (root ignores permission bits, not a
+// read-only mount or a missing directory), and path is no directory.
+func checkWritable(path string) error {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return fmt.Errorf("output %s: is a directory", path)
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), ".seccomp-gen-probe-*")
+	if err != nil {
+		return fmt.Errorf("output %s: cannot be written: %w", path, unwrapPath(err))
+	}
+	name := f.Name()
+	f.Close()
+	os.Remove(name)
+	return nil
+}
+
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// DetectRuntime names the OCI runtime among the hook's ancestors ("runc"
+// or "crun"), or "" when there is none.
+func DetectRuntime() string {
+	pid := os.Getppid()
+	for i := 0; i < 4 && pid > 1; i++ {
+		for _, name := range []string{exeName(pid), commName(pid)} {
+			if name == "runc" || name == "crun" {
+				return name
+			}
+		}
+		pid = parentOf(pid)
+	}
+	return ""
+}
+
+func exeName(pid int) string {
+	exe, err := os.Readlink("/proc/" + strconv.Itoa(pid) + "/exe")
+	if err != nil {
+		return ""
+	}
+	return filepath.Base(strings.TrimSuffix(exe, " (deleted)"))
+}
+
+func commName(pid int) string {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/comm")
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(b))
+}
+
+func parentOf(pid int) int {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0
+	}
+	// pid (comm) state ppid ...: comm may hold spaces and parentheses.
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(s[i+1:])
+	if len(f) < 2 {
+		return 0
+	}
+	p, _ := strconv.Atoi(f[1])
+	return p
+}
+
+// startRecorder starts the detached recorder and waits until it says it is
+// attached ("ok") or why it is not. On failure the recorder has exited and
+// been reaped: nothing stays attached.
+func startRecorder(job *Job, o HookOptions) error {
+	if len(o.Recorder) == 0 {
+		return fmt.Errorf("hook: no recorder command")
+	}
+	data, err := json.Marshal(job)
+	if err != nil {
+		return fmt.Errorf("hook: %w", err)
+	}
+	readyR, readyW, err := os.Pipe()
+	if err != nil {
+		return fmt.Errorf("hook: %w", err)
+	}
+	defer readyR.Close()
+	cmd := &exec.Cmd{
+		Path:        o.Recorder[0],
+		Args:        o.Recorder,
+		Stdin:       strings.NewReader(string(data)),
+		ExtraFiles:  []*os.File{readyW},
+		SysProcAttr: &syscall.SysProcAttr{Setsid: true},
+		// Not the runtime's working directory (a bundle, perhaps on a
+		// mount that must be unmounted while the recorder still runs).
+		Dir: "/",
+	}
+	if o.Log != "" {
+		lf, err := os.OpenFile(o.Log, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+		if err != nil {
+			readyW.Close()
+			return fmt.Errorf("hook: log: %w", err)
+		}
+		defer lf.Close()
+		cmd.Stdout, cmd.Stderr = lf, lf
+	}
+	if err := cmd.Start(); err != nil {
+		readyW.Close()
+		return fmt.Errorf("hook: start recorder: %w", err)
+	}
+	readyW.Close()
+	line := make(chan string, 1)
+	go func() {
+		s, _ := bufio.NewReader(readyR).ReadString('\n')
+		line <- strings.TrimSpace(s)
+	}()
+	timeout := o.Timeout
+	if timeout <= 0 {
+		timeout = 30 * time.Second
+	}
+	var msg string
+	select {
+	case msg = <-line:
+	case <-time.After(timeout):
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		return fmt.Errorf("container %s: the recorder did not attach within %v", job.ID, timeout)
+	}
+	if msg == "ok" {
+		// Detached: the recorder outlives the hook and is reaped by
+		// whoever adopts it.
+		_ = cmd.Process.Release()
+		return nil
+	}
+	_ = cmd.Process.Kill()
+	_ = cmd.Wait()
+	if msg == "" {
+		msg = "the recorder exited before attaching"
+	}
+	return fmt.Errorf("container %s: %s", job.ID, msg)
+}
+
+// RunRecorder is the detached recorder: it reads the Job from stdin,
+// attaches, says "ok" (or the error) on ready, records the container until
+// its processes are gone, and writes the profile and trace. Messages after
+// "ok" go to logw. It returns the process's exit status.
+func RunRecorder(stdin io.Reader, ready *os.File, logw io.Writer) int {
+	var job Job
+	if err := json.NewDecoder(stdin).Decode(&job); err != nil {
+		fmt.Fprintf(ready, "recorder: bad job: %v\n", err)
+		return 2
+	}
+	logf := func(format string, a ...any) {
+		fmt.Fprintf(logw, "%s seccomp-gen hook: container %s: %s\n", time.Now().UTC().Format(time.RFC3339), job.ID, fmt.Sprintf(format, a...))
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+	defer stop()
+	signal.Ignore(syscall.SIGHUP, syscall.SIGPIPE)
+	started := false
+	opts := trace.Options{
+		PID:      job.PID,
+		FromExec: true,
+		Namer:    scmp.Tables{},
+		OnStart: func(trace.Started) {
+			started = true
+			fmt.Fprintln(ready, "ok")
+			ready.Close()
+		},
+	}
+	if job.Cgroup != "" {
+		// Every task in the cgroup from its next execve on: the init
+		// process at the entrypoint, an exec'd process at its program.
+		opts.PID, opts.Cgroup = 0, job.Cgroup
+	}
+	rec, err := trace.Record(ctx, opts)
+	if err != nil {
+		if !started {
+			fmt.Fprintf(ready, "recorder: %v\n", err)
+			ready.Close()
+		} else {
+			logf("recording: %v", err)
+		}
+		return 1
+	}
+	if err := Finish(&job, rec); err != nil {
+		logf("%v", err)
+		return 1
+	}
+	logf("wrote %s", job.Profile)
+	return 0
+}
+
+// Finish writes a finished recording's trace and profile as job says.
+func Finish(job *Job, rec *trace.Recording) error {
+	f := rec.File
+	f.Target.Container = &trace.Container{ID: job.ID, Runtime: job.Runtime, Mode: "hook"}
+	switch {
+	case job.Exec && job.Cgroup == "":
+		f.Target.Container.Unseen = append(f.Target.Container.Unseen, "processes that entered by exec (the container has no cgroup v2 directory of its own)")
+	case !job.Exec:
+		f.Target.Container.Unseen = append(f.Target.Container.Unseen, "processes that entered by exec (the hook ran without --exec)")
+	}
+	if rec.Reason != "exit" && rec.Reason != "empty" {
+		f.Target.Container.Unseen = append(f.Target.Container.Unseen, "the end: recording stopped ("+rec.Reason+")")
+	}
+	if len(f.Syscalls) == 0 {
+		return fmt.Errorf("the entrypoint never ran (the container's init exited before its execve): nothing written")
+	}
+	if job.Trace != "" {
+		if err := trace.WriteFile(job.Trace, f); err != nil {
+			return fmt.Errorf("write trace %s: %w", job.Trace, err)
+		}
+	}
+	o := ProfileOptions{Runtime: job.Runtime, InputName: job.Input}
+	if job.Input != "" {
+		p, err := ReadInput(job.Input)
+		if err != nil {
+			return err
+		}
+		o.Input = p
+	}
+	data, _, err := Profile(f, o)
+	if err != nil {
+		return fmt.Errorf("profile: %w", err)
+	}
+	if err := atomicfile.Write(job.Profile, data, 0o644); err != nil {
+		return fmt.Errorf("write profile %s: %w", job.Profile, err)
+	}
+	return nil
+}

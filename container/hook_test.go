@@ -1,0 +1,173 @@
+package container_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/seccomp-gen/seccomp-gen/container"
+	"github.com/seccomp-gen/seccomp-gen/internal/runtimetest"
+	"github.com/seccomp-gen/seccomp-gen/trace"
+)
+
+const workloadScript = "echo hi | wc -c; ls /; cat /proc/self/stat | wc -w"
+
+// A busybox container recorded through the hook under runc and crun runs
+// under the recorded profile with unchanged output; neither the trace nor
+// the profile holds the runtime's set-up.
+func TestHookRecordsRuncAndCrun(t *testing.T) {
+	requireRuntimes(t)
+	sg := buildSG(t)
+	for _, rt := range runtimetest.Runtimes {
+		t.Run(rt, func(t *testing.T) {
+			b := newBundle(t)
+			dir := t.TempDir()
+			prof := filepath.Join(dir, "profile.json")
+			b.SetArgs("sh", "-c", workloadScript)
+			setHook(b, []string{sg, "hook", "--trace", "--log", filepath.Join(dir, "hook.log")},
+				map[string]string{container.Annotation: "of:" + prof})
+			rec, err := b.Run(ctx(t), rt)
+			if err != nil || rec.ExitCode != 0 || rec.Stdout == "" {
+				t.Fatalf("recorded run: %v %v", rec, err)
+			}
+			waitFile(t, prof)
+			waitNoRecorders(t, sg)
+			f, err := trace.ReadFile(container.TracePath(prof))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c := f.Target.Container; c == nil || c.Mode != "hook" || c.Runtime != rt || c.ID == "" {
+				t.Errorf("trace target %+v: want a hook recording by %s", f.Target.Container, rt)
+			}
+			p, obj := readProfile(t, prof)
+			checkNoSetup(t, f, p)
+
+			setHook(b, nil, nil)
+			b.SetSeccomp(obj)
+			for _, nnp := range []bool{true, false} {
+				b.SetNoNewPrivileges(nnp)
+				got, err := b.Run(ctx(t), rt)
+				if err != nil || got.ExitCode != 0 || got.Stdout != rec.Stdout {
+					t.Errorf("nnp=%v under the recorded profile: %v (%v); recorded run: %v", nnp, got, err, rec)
+				}
+			}
+			// The profile is not allow-all: without getdents64 ls fails.
+			if v := p.Lookup("getdents64"); v.Action != "SCMP_ACT_ALLOW" {
+				t.Errorf("getdents64 (ls) not allowed: %+v", v)
+			}
+			if v := p.Lookup("reboot"); v.Action == "SCMP_ACT_ALLOW" {
+				t.Errorf("reboot allowed")
+			}
+		})
+	}
+}
+
+// Two containers recorded at once under runc: each profile holds what its
+// own container did.
+func TestHookConcurrentContainersDoNotMix(t *testing.T) {
+	requireRuntimes(t)
+	sg := buildSG(t)
+	dir := t.TempDir()
+	type run struct {
+		args []string
+		prof string
+		want string // a syscall only this one makes
+	}
+	runs := []*run{
+		{args: []string{"sh", "-c", "sleep 1; ls /"}, prof: filepath.Join(dir, "ls.json"), want: "getdents64"},
+		{args: []string{"sh", "-c", "sleep 1; mkdir /tmp/x"}, prof: filepath.Join(dir, "mkdir.json"), want: "mkdir"},
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, len(runs))
+	for i, r := range runs {
+		b := newBundle(t)
+		b.SetArgs(r.args...)
+		setHook(b, []string{sg, "hook", "--trace"}, map[string]string{container.Annotation: "of:" + r.prof})
+		wg.Add(1)
+		go func(i int, b *runtimetest.Bundle) {
+			defer wg.Done()
+			res, err := b.Run(ctx(t), "runc")
+			if err == nil && res.ExitCode != 0 {
+				err = os.ErrInvalid
+			}
+			errs[i] = err
+		}(i, b)
+	}
+	wg.Wait()
+	for i, r := range runs {
+		if errs[i] != nil {
+			t.Fatalf("%v: %v", r.args, errs[i])
+		}
+		waitFile(t, r.prof)
+	}
+	for i, r := range runs {
+		f, err := trace.ReadFile(container.TracePath(r.prof))
+		if err != nil {
+			t.Fatal(err)
+		}
+		names := traceNames(f)
+		if !names[r.want] {
+			t.Errorf("%v: its own %s is missing", r.args, r.want)
+		}
+		other := runs[1-i].want
+		if names[other] {
+			t.Errorf("%v: holds %s of the other container", r.args, other)
+		}
+	}
+	waitNoRecorders(t, sg)
+}
+
+// An output path that cannot be written fails the container's start with a
+// clear message on the runtime's stderr; the workload never runs and no
+// recorder (and so no BPF link) is left.
+func TestHookUnwritableOutputFailsStart(t *testing.T) {
+	requireRuntimes(t)
+	sg := buildSG(t)
+	for _, rt := range runtimetest.Runtimes {
+		t.Run(rt, func(t *testing.T) {
+			dir := t.TempDir()
+			notDir := filepath.Join(dir, "file")
+			if err := os.WriteFile(notDir, nil, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			b := newBundle(t)
+			b.SetArgs("echo", "workload-ran")
+			prof := filepath.Join(notDir, "profile.json")
+			// crun keeps a hook's stderr only where this annotation says.
+			hookErr := filepath.Join(dir, "hook.stderr")
+			setHook(b, []string{sg, "hook"}, map[string]string{container.Annotation: "of:" + prof, "run.oci.hooks.stderr": hookErr})
+			res, err := b.Run(ctx(t), rt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.ExitCode == 0 || strings.Contains(res.Stdout, "workload-ran") {
+				t.Fatalf("the container started: %v", res)
+			}
+			logged := res.Stderr
+			if rt == "crun" {
+				b, _ := os.ReadFile(hookErr)
+				logged = string(b)
+			}
+			if !strings.Contains(logged, "output "+prof+": cannot be written: not a directory") {
+				t.Errorf("the runtime's log does not say why: %q (stderr %q)", logged, res.Stderr)
+			}
+			waitNoRecorders(t, sg)
+		})
+	}
+}
+
+// A recorder that cannot attach (the container's init PID is gone) fails
+// the hook, and the recorder it started is gone with its links.
+func TestHookRecorderFailureLeavesNothing(t *testing.T) {
+	requireRuntimes(t)
+	sg := buildSG(t)
+	o := container.HookOptions{Recorder: []string{sg, "hook-recorder"}, OutputDir: t.TempDir()}
+	state := `{"ociVersion":"1.0.2","id":"gone","status":"created","pid":999999999,"bundle":"/nonexistent"}`
+	err := container.Hook(strings.NewReader(state), o)
+	if err == nil || !strings.Contains(err.Error(), "no such process") {
+		t.Fatalf("Hook with a dead PID: %v", err)
+	}
+	waitNoRecorders(t, sg)
+}

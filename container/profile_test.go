@@ -1,0 +1,70 @@
+package container
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/seccomp-gen/seccomp-gen/emit"
+	"github.com/seccomp-gen/seccomp-gen/policy"
+	"github.com/seccomp-gen/seccomp-gen/trace"
+)
+
+func testTrace() *trace.File {
+	return &trace.File{
+		Version: trace.Version,
+		Target:  trace.Target{PID: 7, Container: &trace.Container{ID: "c", Mode: "hook"}},
+		Host:    trace.Host{Arch: trace.ArchX86_64},
+		Syscalls: []trace.Syscall{
+			{Arch: trace.ArchX86_64, Nr: 59, Name: "execve", Count: 1},
+			{Arch: trace.ArchX86_64, Nr: 63, Name: "uname", Count: 1},
+			{Arch: trace.ArchX86_64, Nr: 231, Name: "exit_group", Count: 1},
+		},
+	}
+}
+
+// The runtime's own baseline is added: crun's for crun, runc's for runc.
+func TestProfileAddsRuntimeBaseline(t *testing.T) {
+	for _, rt := range []string{"runc", "crun", ""} {
+		_, res, err := Profile(testTrace(), ProfileOptions{Runtime: rt})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string][]string{"runc": {"process", "runc"}, "crun": {"process", "crun"}, "": {"process", "runc", "crun"}}[rt]
+		if len(res.Baselines) != len(want) {
+			t.Errorf("%q: baselines %v, want %v", rt, res.Baselines, want)
+		}
+		if v := res.Policy.Lookup("uname"); v.Action != policy.ActAllow {
+			t.Errorf("%q: uname not allowed", rt)
+		}
+	}
+}
+
+// if: extends a profile: what it allowed unconditionally stays allowed;
+// its argument-conditional rules allow only what was recorded.
+func TestProfileExtendsInput(t *testing.T) {
+	in := filepath.Join(t.TempDir(), "in.json")
+	prof := `{"defaultAction":"SCMP_ACT_ERRNO","architectures":["SCMP_ARCH_X86_64"],"syscalls":[
+	  {"names":["flock","getpid"],"action":"SCMP_ACT_ALLOW"},
+	  {"names":["personality"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":0,"op":"SCMP_CMP_EQ"}]}]}`
+	if err := os.WriteFile(in, []byte(prof), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p, err := ReadInput(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _, err := Profile(testTrace(), ProfileOptions{Runtime: "runc", Input: p, InputName: in})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _, err := emit.Parse("out", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, allowed := range map[string]bool{"flock": true, "getpid": true, "uname": true, "personality": false, "reboot": false} {
+		if got := out.Lookup(name).Action == policy.ActAllow; got != allowed {
+			t.Errorf("%s allowed=%v, want %v", name, got, allowed)
+		}
+	}
+}

@@ -1,0 +1,200 @@
+package container
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/seccomp-gen/seccomp-gen/trace"
+)
+
+// Runtimes are the names Resolve knows.
+var Runtimes = []string{"runc", "crun", "docker", "podman"}
+
+// ErrNotRunning: the container exists but has no running process.
+var ErrNotRunning = errors.New("container is not running")
+
+// Target is a running container resolved to what the recorder attaches
+// to: its cgroup v2 directory (Cgroup, which later execs enter too) or,
+// when it has none of its own, its init process (PID).
+type Target struct {
+	ID      string
+	Runtime string
+	PID     int    // the container's init process
+	Cgroup  string // its cgroup v2 directory; "" when it has none of its own
+}
+
+// Trace returns how a recording of t says what it was.
+func (t *Target) Trace() *trace.Container {
+	c := &trace.Container{ID: t.ID, Runtime: t.Runtime, Mode: "cgroup",
+		Unseen: []string{"start-up before attaching"}}
+	if t.Cgroup == "" {
+		c.Mode = "pid"
+		c.Unseen = append(c.Unseen, "processes that entered by exec (the container has no cgroup v2 directory of its own)")
+	}
+	return c
+}
+
+// Resolve finds a running container by ID through its runtime's state:
+// `runc|crun [--root ROOT] state ID`, `docker inspect ID` (DOCKER_HOST is
+// honoured; ROOT is not used) or `podman [--root ROOT] inspect ID`.
+func Resolve(ctx context.Context, runtime, root, id string) (*Target, error) {
+	if id == "" {
+		return nil, fmt.Errorf("container: empty ID")
+	}
+	t := &Target{ID: id, Runtime: runtime}
+	var err error
+	switch runtime {
+	case "runc", "crun":
+		err = t.fromOCIState(ctx, root)
+	case "docker":
+		if root != "" {
+			return nil, fmt.Errorf("container: --root is for runc, crun and podman; docker is found through DOCKER_HOST")
+		}
+		err = t.fromInspect(ctx, "docker", nil)
+	case "podman":
+		var global []string
+		if root != "" {
+			global = []string{"--root", root}
+		}
+		err = t.fromInspect(ctx, "podman", global)
+	default:
+		return nil, fmt.Errorf("container: runtime %q: unknown (known: %s)", runtime, strings.Join(Runtimes, ", "))
+	}
+	if err != nil {
+		return nil, err
+	}
+	cg, err := ownCgroup(t.PID)
+	if err != nil {
+		return nil, fmt.Errorf("container %s: %w", id, err)
+	}
+	t.Cgroup = cg
+	return t, nil
+}
+
+func (t *Target) fromOCIState(ctx context.Context, root string) error {
+	args := []string{}
+	if root != "" {
+		args = append(args, "--root", root)
+	}
+	args = append(args, "state", t.ID)
+	out, err := runTool(ctx, t.Runtime, args...)
+	if err != nil {
+		return fmt.Errorf("container %s: %s state: %w", t.ID, t.Runtime, err)
+	}
+	var s State
+	if err := json.Unmarshal(out, &s); err != nil {
+		return fmt.Errorf("container %s: %s state: %w", t.ID, t.Runtime, err)
+	}
+	if s.Status != "running" || s.Pid <= 0 {
+		return fmt.Errorf("container %s: %w (status %s)", t.ID, ErrNotRunning, s.Status)
+	}
+	t.PID = s.Pid
+	return nil
+}
+
+func (t *Target) fromInspect(ctx context.Context, tool string, global []string) error {
+	args := append(append([]string(nil), global...), "inspect", "--type", "container", "--format", "{{.State.Pid}} {{.State.Running}} {{.Id}}", t.ID)
+	out, err := runTool(ctx, tool, args...)
+	if err != nil {
+		return fmt.Errorf("container %s: %s inspect: %w", t.ID, tool, err)
+	}
+	f := strings.Fields(string(out))
+	if len(f) != 3 {
+		return fmt.Errorf("container %s: %s inspect: unexpected output %q", t.ID, tool, out)
+	}
+	pid, _ := strconv.Atoi(f[0])
+	if f[1] != "true" || pid <= 0 {
+		return fmt.Errorf("container %s: %w", t.ID, ErrNotRunning)
+	}
+	t.PID, t.ID = pid, f[2]
+	return nil
+}
+
+func runTool(ctx context.Context, name string, args ...string) ([]byte, error) {
+	cmd := exec.CommandContext(ctx, name, args...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		msg := strings.TrimSpace(stderr.String())
+		// runc logs as logfmt: time="..." level=error msg="..."
+		if _, m, ok := strings.Cut(msg, `msg="`); ok {
+			if v, err := strconv.Unquote(`"` + strings.SplitN(m, `"`, 2)[0] + `"`); err == nil {
+				msg = v
+			}
+		}
+		if msg == "" {
+			msg = err.Error()
+		}
+		return nil, errors.New(msg)
+	}
+	return out, nil
+}
+
+// ownCgroup returns the cgroup v2 directory of pid when it is the
+// container's own: not the root, and not the cgroup of this process or one
+// of its ancestors (crun --cgroup-manager=disabled leaves a container in
+// its caller's cgroup). "" otherwise.
+func ownCgroup(pid int) (string, error) {
+	rel, err := cgroup2Path(strconv.Itoa(pid))
+	if err != nil {
+		return "", err
+	}
+	self, err := cgroup2Path("self")
+	if err != nil {
+		return "", err
+	}
+	if rel == "/" || rel == self || strings.HasPrefix(self+"/", strings.TrimSuffix(rel, "/")+"/") {
+		return "", nil
+	}
+	mnt := cgroup2Mount()
+	if mnt == "" {
+		return "", nil
+	}
+	dir := filepath.Join(mnt, rel)
+	if _, err := os.Stat(filepath.Join(dir, "cgroup.procs")); err != nil {
+		return "", nil
+	}
+	return dir, nil
+}
+
+// cgroup2Path reads the "0::PATH" line of /proc/PID/cgroup.
+func cgroup2Path(pid string) (string, error) {
+	data, err := os.ReadFile("/proc/" + pid + "/cgroup")
+	if err != nil {
+		return "", fmt.Errorf("cgroup of pid %s: %w", pid, err)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if p, ok := strings.CutPrefix(line, "0::"); ok {
+			return p, nil
+		}
+	}
+	return "/", nil
+}
+
+// cgroup2Mount returns where cgroup v2 is mounted ("" when it is not).
+func cgroup2Mount() string {
+	f, err := os.Open("/proc/self/mountinfo")
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		for i, fl := range fields {
+			if fl == "-" && i+1 < len(fields) && fields[i+1] == "cgroup2" && len(fields) > 4 {
+				return fields[4]
+			}
+		}
+	}
+	return ""
+}

@@ -1,0 +1,267 @@
+package container_test
+
+import (
+	"bufio"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/seccomp-gen/seccomp-gen/container"
+	"github.com/seccomp-gen/seccomp-gen/internal/runtimetest"
+	"github.com/seccomp-gen/seccomp-gen/trace"
+)
+
+// startDetached runs a busybox container under runc (private --root) that
+// waits until /tmp/stop exists in it.
+func startDetached(t *testing.T, root, id string) {
+	t.Helper()
+	startDetachedBundle(t, newBundle(t), root, id)
+}
+
+func startDetachedBundle(t *testing.T, b *runtimetest.Bundle, root, id string) {
+	t.Helper()
+	b.SetArgs("sh", "-c", "while [ ! -e /tmp/stop ]; do sleep 0.1; done")
+	if err := b.Write(); err != nil {
+		t.Fatal(err)
+	}
+	// The container keeps runc's stdio: a file, not a pipe that would
+	// never reach EOF.
+	log, err := os.Create(filepath.Join(t.TempDir(), "runc.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer log.Close()
+	cmd := exec.Command("runc", "--root", root, "run", "-d", "--bundle", b.Dir, id)
+	cmd.Stdout, cmd.Stderr = log, log
+	if err := cmd.Run(); err != nil {
+		out, _ := os.ReadFile(log.Name())
+		t.Fatalf("runc run -d: %v\n%s", err, out)
+	}
+	t.Cleanup(func() { _ = exec.Command("runc", "--root", root, "delete", "-f", id).Run() })
+}
+
+// startTracer runs `seccomp-gen ARGS... -v` and waits until the recorder
+// is attached (its "recording"/"tracing" line on stderr).
+func startTracer(t *testing.T, sg string, args ...string) (*exec.Cmd, *strings.Builder) {
+	t.Helper()
+	return startTracerEnv(t, sg, nil, args...)
+}
+
+// startTracerEnv is startTracer with extra environment.
+func startTracerEnv(t *testing.T, sg string, env []string, args ...string) (*exec.Cmd, *strings.Builder) {
+	t.Helper()
+	cmd := exec.Command(sg, append(args, "-v")...)
+	cmd.Env = append(os.Environ(), env...)
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	cmd.Stdout = &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	attached := make(chan string, 1)
+	var errText strings.Builder
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		sent := false
+		for sc.Scan() {
+			errText.WriteString(sc.Text() + "\n")
+			if !sent && (strings.Contains(sc.Text(), "tracing") || strings.Contains(sc.Text(), "recording")) {
+				attached <- sc.Text()
+				sent = true
+			}
+		}
+		if !sent {
+			attached <- ""
+		}
+	}()
+	select {
+	case l := <-attached:
+		if l == "" {
+			cmd.Wait()
+			t.Fatalf("%v: not attached: %s", args, errText.String())
+		}
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("%v: not attached within 30s", args)
+	}
+	return cmd, &out
+}
+
+func waitCmd(t *testing.T, cmd *exec.Cmd) error {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("%v did not end within 30s", cmd.Args)
+		return nil
+	}
+}
+
+// checkExecTrace checks a --container trace of a loop stopped by an exec'd
+// `mkdir /tmp/d && touch /tmp/stop`.
+func checkExecTrace(t *testing.T, out, runtime string) {
+	t.Helper()
+	f, err := trace.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := f.Target.Container
+	if c == nil || c.Mode != "cgroup" || c.Runtime != runtime || f.Target.Cgroup == "" || len(c.Unseen) == 0 || !strings.Contains(c.Unseen[0], "start-up") {
+		t.Errorf("target %+v container %+v", f.Target, c)
+	}
+	var mkdir *trace.Syscall
+	for i := range f.Syscalls {
+		if f.Syscalls[i].Name == "mkdir" {
+			mkdir = &f.Syscalls[i]
+		}
+	}
+	if mkdir == nil || mkdir.First != "mkdir" {
+		t.Errorf("the exec'd mkdir is not recorded: %+v", mkdir)
+	}
+	// The exec's set-up by runc (its init joins the cgroup, then setns,
+	// keyctl, capset, ... before the execve) is not recorded; the loop that
+	// was running at the start is.
+	names := traceNames(f)
+	for _, n := range setupSyscalls {
+		if names[n] {
+			t.Errorf("the trace holds the runtime's exec set-up syscall %s", n)
+		}
+	}
+	if !names["execve"] || !(names["nanosleep"] || names["clock_nanosleep"]) {
+		t.Errorf("the container's loop (sh, sleep) is missing: %v", names)
+	}
+}
+
+func TestResolveErrors(t *testing.T) {
+	for _, c := range []struct{ runtime, root, want string }{
+		{"lxc", "", `runtime "lxc": unknown`},
+		{"docker", "/x", "DOCKER_HOST"},
+	} {
+		if _, err := container.Resolve(ctx(t), c.runtime, c.root, "x"); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want %q", c.runtime, err, c.want)
+		}
+	}
+}
+
+// trace --container on a running runc container records a program that
+// enters later by exec; the trace says how it was recorded and what it
+// could not see.
+func TestTraceContainerSeesExec(t *testing.T) {
+	requireRuntimes(t)
+	sg := buildSG(t)
+	root := t.TempDir()
+	id := "sg-ctr-" + filepath.Base(t.TempDir())
+	startDetached(t, root, id)
+	out := filepath.Join(t.TempDir(), "ctr.trace.yaml")
+	tracer, _ := startTracer(t, sg, "trace", "--container", id, "--runtime", "runc", "--root", root, "-o", out)
+	time.Sleep(500 * time.Millisecond) // the loop sleeps a few times, traced
+	if b, err := exec.Command("runc", "--root", root, "exec", id, "sh", "-c", "mkdir /tmp/d && touch /tmp/stop").CombinedOutput(); err != nil {
+		t.Fatalf("runc exec: %v\n%s", err, b)
+	}
+	if err := waitCmd(t, tracer); err != nil {
+		t.Fatalf("trace --container: %v", err)
+	}
+	checkExecTrace(t, out, "runc")
+}
+
+// replay --container checks a running container against a profile: the
+// container's own loop is covered by a profile recorded from it.
+func TestReplayContainer(t *testing.T) {
+	requireRuntimes(t)
+	sg := buildSG(t)
+	root := t.TempDir()
+	dir := t.TempDir()
+	tr := filepath.Join(dir, "rec.trace.yaml")
+	// Record one run (its loop and the exec that stops it), make a profile.
+	id := "sg-rp-a-" + filepath.Base(t.TempDir())
+	startDetached(t, root, id)
+	tracer, _ := startTracer(t, sg, "trace", "--container", id, "--root", root, "-o", tr)
+	time.Sleep(300 * time.Millisecond)
+	if b, err := exec.Command("runc", "--root", root, "exec", id, "touch", "/tmp/stop").CombinedOutput(); err != nil {
+		t.Fatalf("runc exec: %v\n%s", err, b)
+	}
+	if err := waitCmd(t, tracer); err != nil {
+		t.Fatal(err)
+	}
+	prof := filepath.Join(dir, "p.json")
+	if b, err := exec.Command(sg, "generate", "-o", prof, tr).CombinedOutput(); err != nil {
+		t.Fatalf("generate: %v\n%s", err, b)
+	}
+	// Replay a second container of the same image against it.
+	id2 := "sg-rp-b-" + filepath.Base(t.TempDir())
+	startDetached(t, root, id2)
+	saved := filepath.Join(dir, "replay.trace.yaml")
+	replay, out := startTracer(t, sg, "replay", "--profile", prof, "--container", id2, "--root", root, "--save-trace", saved)
+	time.Sleep(300 * time.Millisecond)
+	if b, err := exec.Command("runc", "--root", root, "exec", id2, "touch", "/tmp/stop").CombinedOutput(); err != nil {
+		t.Fatalf("runc exec: %v\n%s", err, b)
+	}
+	if err := waitCmd(t, replay); err != nil {
+		t.Errorf("replay --container: %v\n%s", err, out.String())
+	}
+	f, err := trace.ReadFile(saved)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Target.Container == nil || f.Target.Container.ID != id2 {
+		t.Errorf("saved trace target %+v", f.Target)
+	}
+	_ = os.Remove(saved)
+	_ = container.Annotation
+}
+
+// hook --exec records the container's cgroup from each task's execve: the
+// entrypoint, and a program that enters later by runc exec, without the
+// runtime's set-up of either.
+func TestHookExecRecordsExecdProcess(t *testing.T) {
+	requireRuntimes(t)
+	sg := buildSG(t)
+	root := t.TempDir()
+	dir := t.TempDir()
+	prof := filepath.Join(dir, "exec.json")
+	b := newBundle(t)
+	setHook(b, []string{sg, "hook", "--trace", "--exec", "--log", filepath.Join(dir, "hook.log")},
+		map[string]string{container.Annotation: "of:" + prof})
+	id := "sg-hx-" + filepath.Base(t.TempDir())
+	startDetachedBundle(t, b, root, id)
+	time.Sleep(300 * time.Millisecond)
+	// The detached recorder holds the links while the container runs.
+	var held []int
+	for _, ids := range recorders(t, sg) {
+		held = append(held, ids...)
+	}
+	if len(held) == 0 || len(liveLinks(t, held)) != len(held) {
+		t.Fatalf("no recorder with live BPF links while the container runs: %v", recorders(t, sg))
+	}
+	if out, err := exec.Command("runc", "--root", root, "exec", id, "sh", "-c", "mkdir /tmp/d && touch /tmp/stop").CombinedOutput(); err != nil {
+		t.Fatalf("runc exec: %v\n%s", err, out)
+	}
+	waitFile(t, prof)
+	f, err := trace.ReadFile(container.TracePath(prof))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := f.Target.Container; c == nil || c.Mode != "hook" || f.Target.Cgroup == "" || len(c.Unseen) != 0 {
+		t.Errorf("target %+v container %+v: want a hook recording of the cgroup that saw everything", f.Target, f.Target.Container)
+	}
+	names := traceNames(f)
+	if !names["mkdir"] {
+		t.Errorf("the exec'd mkdir is not recorded")
+	}
+	p, _ := readProfile(t, prof)
+	checkNoSetup(t, f, p)
+	waitNoRecorders(t, sg)
+	if live := liveLinks(t, held); len(live) > 0 {
+		t.Errorf("BPF links %v outlive the recorder", live)
+	}
+}

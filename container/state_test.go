@@ -1,0 +1,140 @@
+package container
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestParseAnnotation(t *testing.T) {
+	for _, c := range []struct {
+		v, out, in, err string
+	}{
+		{v: "of:/tmp/a.json", out: "/tmp/a.json"},
+		{v: "if:/b.json;of:/tmp/a.json", out: "/tmp/a.json", in: "/b.json"},
+		{v: " of: /x/../a.json ; if:/b.json", out: "/a.json", in: "/b.json"},
+		{v: "if:/b.json", in: "/b.json"},
+		{v: "of:a.json", err: "not absolute"},
+		{v: "of:/a;if:/b;of:/c", err: "more than one ';'"},
+		{v: "of:/a;of:/b", err: "of: given twice"},
+		{v: "out:/a", err: "each part starts with of: or if:"},
+		{v: "", err: "each part starts"},
+	} {
+		out, in, err := ParseAnnotation(c.v)
+		if c.err != "" {
+			if err == nil || !strings.Contains(err.Error(), c.err) || !errors.Is(err, ErrAnnotation) {
+				t.Errorf("%q: error %v, want %q", c.v, err, c.err)
+			}
+			continue
+		}
+		if err != nil || out != c.out || in != c.in {
+			t.Errorf("%q: %q %q %v, want %q %q", c.v, out, in, err, c.out, c.in)
+		}
+	}
+}
+
+func TestReadState(t *testing.T) {
+	s, err := ReadState(strings.NewReader(`{"ociVersion":"1.0.2","id":"c1","status":"created","pid":42,"bundle":"/b","annotations":{"a":"b"}}`))
+	if err != nil || s.ID != "c1" || s.Pid != 42 || s.Annotations["a"] != "b" {
+		t.Fatalf("%+v %v", s, err)
+	}
+	for in, want := range map[string]string{
+		`{"id":"c1","pid":0}`: "pid 0",
+		`{"pid":3}`:           "no id",
+		`garbage`:             "not the OCI state JSON",
+	} {
+		if _, err := ReadState(strings.NewReader(in)); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: %v, want %q", in, err, want)
+		}
+	}
+}
+
+func TestPlanJob(t *testing.T) {
+	dir := t.TempDir()
+	s := &State{ID: "abc", Pid: 1}
+	if _, err := PlanJob(s, HookOptions{}); err == nil || !strings.Contains(err.Error(), "no output") {
+		t.Errorf("no of: and no --output-dir: %v", err)
+	}
+	j, err := PlanJob(s, HookOptions{OutputDir: filepath.Join(dir, "new"), Trace: true, Runtime: "crun"})
+	if err != nil || j.Profile != filepath.Join(dir, "new", "abc.json") || j.Trace != filepath.Join(dir, "new", "abc.trace.yaml") || j.Runtime != "crun" {
+		t.Errorf("--output-dir: %+v %v", j, err)
+	}
+	s.Annotations = map[string]string{Annotation: "of:" + filepath.Join(dir, "p.json") + ";if:" + filepath.Join(dir, "missing.json")}
+	if _, err := PlanJob(s, HookOptions{}); err == nil || !strings.Contains(err.Error(), "if:") {
+		t.Errorf("missing if: %v", err)
+	}
+	s.Annotations = map[string]string{Annotation: "of:" + dir}
+	if _, err := PlanJob(s, HookOptions{}); err == nil || !strings.Contains(err.Error(), "is a directory") {
+		t.Errorf("of: a directory: %v", err)
+	}
+	s = &State{ID: "../x", Pid: 1}
+	if _, err := PlanJob(s, HookOptions{OutputDir: dir}); err == nil {
+		t.Errorf("an ID with a slash names a file outside --output-dir")
+	}
+}
+
+func TestWrapperArgs(t *testing.T) {
+	o, rest, err := ParseWrapperArgs([]string{"--output-dir", "/d", "--runc=/usr/sbin/runc", "--no-trace", "--root", "/r", "create", "--bundle", "/b", "id"})
+	if err != nil || o.OutputDir != "/d" || o.Runc != "/usr/sbin/runc" || !o.NoTrace {
+		t.Fatalf("%+v %v", o, err)
+	}
+	if !reflect.DeepEqual(rest, []string{"--root", "/r", "create", "--bundle", "/b", "id"}) {
+		t.Fatalf("runc args %q", rest)
+	}
+	cmd, i := RuncCommand(rest)
+	if cmd != "create" || CreateBundle(rest[i:]) != "/b" {
+		t.Errorf("command %q bundle %q", cmd, CreateBundle(rest[i:]))
+	}
+	cmd, i = RuncCommand([]string{"--log", "create", "--debug", "state", "x"})
+	if cmd != "state" || i != 4 {
+		t.Errorf("--log takes a value: %q %d", cmd, i)
+	}
+	if b := CreateBundle([]string{"-b=/x", "id"}); b != "/x" {
+		t.Errorf("-b=: %q", b)
+	}
+	if b := CreateBundle([]string{"id"}); b != "." {
+		t.Errorf("default bundle: %q", b)
+	}
+	if _, _, err := ParseWrapperArgs([]string{"--output-dir"}); err == nil {
+		t.Errorf("--output-dir without a value")
+	}
+}
+
+func TestAddHookKeepsConfig(t *testing.T) {
+	dir := t.TempDir()
+	cfg := `{"ociVersion":"1.0.2","process":{"args":["sh"]},"hooks":{"prestart":[{"path":"/other"}],"createRuntime":[{"path":"/first"}]},"x-unknown":{"kept":true}}`
+	if err := os.WriteFile(filepath.Join(dir, "config.json"), []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ { // twice: a bundle created again gets it once
+		if err := AddHook(dir, []string{"/usr/local/bin/seccomp-gen", "hook", "--output-dir", "/d"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	data, _ := os.ReadFile(filepath.Join(dir, "config.json"))
+	var got struct {
+		Hooks map[string][]struct {
+			Path string   `json:"path"`
+			Args []string `json:"args"`
+		} `json:"hooks"`
+		Unknown map[string]bool `json:"x-unknown"`
+	}
+	if err := json.Unmarshal(data, &got); err != nil {
+		t.Fatal(err)
+	}
+	cr := got.Hooks["createRuntime"]
+	if len(cr) != 2 || cr[0].Path != "/first" || cr[1].Path != "/usr/local/bin/seccomp-gen" ||
+		!reflect.DeepEqual(cr[1].Args, []string{"seccomp-gen", "hook", "--output-dir", "/d"}) {
+		t.Errorf("createRuntime: %+v", cr)
+	}
+	if len(got.Hooks["prestart"]) != 1 || !got.Unknown["kept"] {
+		t.Errorf("other fields lost: %s", data)
+	}
+	if st, _ := os.Stat(filepath.Join(dir, "config.json")); st.Mode().Perm() != 0o600 {
+		t.Errorf("mode %v", st.Mode())
+	}
+}

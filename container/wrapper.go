@@ -1,0 +1,201 @@
+package container
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"github.com/seccomp-gen/seccomp-gen/internal/atomicfile"
+)
+
+// WrapperOptions are the wrapper's own flags, which come before runc's
+// command line (daemon.json's runtimeArgs).
+type WrapperOptions struct {
+	// OutputDir is where profiles go when a container has no of:
+	// annotation (default DefaultOutputDir).
+	OutputDir string
+	// Runc is the runtime to hand the command line to (default: runc in
+	// PATH).
+	Runc string
+	// Log is the hook's --log.
+	Log string
+	// NoTrace writes no trace next to the profile.
+	NoTrace bool
+	// Hook is the path of this binary, run as the hook.
+	Hook string
+}
+
+// ParseWrapperArgs splits the wrapper's own flags (--output-dir DIR,
+// --runc PATH, --log FILE, --no-trace, each also as --flag=value) from
+// runc's command line, which starts at the first other argument.
+func ParseWrapperArgs(args []string) (WrapperOptions, []string, error) {
+	var o WrapperOptions
+	for len(args) > 0 {
+		a := args[0]
+		name, val, hasVal := strings.Cut(a, "=")
+		var dst *string
+		switch name {
+		case "--output-dir":
+			dst = &o.OutputDir
+		case "--runc":
+			dst = &o.Runc
+		case "--log":
+			dst = &o.Log
+		case "--no-trace":
+			o.NoTrace = true
+			args = args[1:]
+			continue
+		case "--":
+			return o, args[1:], nil
+		default:
+			return o, args, nil
+		}
+		if !hasVal {
+			if len(args) < 2 {
+				return o, nil, fmt.Errorf("runtime: %s needs a value", name)
+			}
+			val, args = args[1], args[1:]
+		}
+		if val == "" {
+			return o, nil, fmt.Errorf("runtime: %s: empty value", name)
+		}
+		*dst = val
+		args = args[1:]
+	}
+	return o, args, nil
+}
+
+// runcValueFlags are runc's global flags that take a separate value.
+var runcValueFlags = map[string]bool{
+	"--root": true, "--log": true, "--log-format": true, "--criu": true, "--rootless": true,
+}
+
+// RuncCommand returns runc's subcommand and the index of its first
+// argument in args ("" when there is none).
+func RuncCommand(args []string) (string, int) {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			break
+		}
+		if strings.HasPrefix(a, "-") {
+			if runcValueFlags[a] {
+				i++
+			}
+			continue
+		}
+		return a, i + 1
+	}
+	return "", len(args)
+}
+
+// CreateBundle returns the bundle directory of a runc create (or run)
+// command line: --bundle/-b, else the current directory.
+func CreateBundle(args []string) string {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		for _, f := range []string{"--bundle", "-b"} {
+			if a == f && i+1 < len(args) {
+				return args[i+1]
+			}
+			if v, ok := strings.CutPrefix(a, f+"="); ok {
+				return v
+			}
+		}
+	}
+	return "."
+}
+
+// AddHook adds the seccomp-gen hook (at createRuntime) to the bundle's
+// config.json, in place, keeping every other field.
+func AddHook(bundle string, hook []string) error {
+	path := filepath.Join(bundle, "config.json")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("bundle: %w", err)
+	}
+	var cfg map[string]json.RawMessage
+	if err := json.Unmarshal(data, &cfg); err != nil {
+		return fmt.Errorf("bundle: %s: %w", path, err)
+	}
+	hooks := map[string]json.RawMessage{}
+	if raw, ok := cfg["hooks"]; ok && string(raw) != "null" {
+		if err := json.Unmarshal(raw, &hooks); err != nil {
+			return fmt.Errorf("bundle: %s: hooks: %w", path, err)
+		}
+	}
+	var list []json.RawMessage
+	if raw, ok := hooks["createRuntime"]; ok && string(raw) != "null" {
+		if err := json.Unmarshal(raw, &list); err != nil {
+			return fmt.Errorf("bundle: %s: hooks.createRuntime: %w", path, err)
+		}
+	}
+	entry, err := json.Marshal(map[string]any{"path": hook[0], "args": append([]string{"seccomp-gen"}, hook[1:]...)})
+	if err != nil {
+		return err
+	}
+	// A bundle created again (a restart) gets the hook once.
+	kept := list[:0]
+	for _, h := range list {
+		var e struct {
+			Path string `json:"path"`
+		}
+		if json.Unmarshal(h, &e) == nil && e.Path == hook[0] {
+			continue
+		}
+		kept = append(kept, h)
+	}
+	list = append(kept, entry)
+	if hooks["createRuntime"], err = json.Marshal(list); err != nil {
+		return err
+	}
+	if cfg["hooks"], err = json.Marshal(hooks); err != nil {
+		return err
+	}
+	out, err := json.Marshal(cfg)
+	if err != nil {
+		return err
+	}
+	perm := os.FileMode(0o644)
+	if st, err := os.Stat(path); err == nil {
+		perm = st.Mode().Perm()
+	}
+	return atomicfile.Write(path, out, perm)
+}
+
+// ErrNoRunc: no runc to hand the command to.
+var ErrNoRunc = errors.New("runc not found")
+
+// Wrap prepares a runc command line: on create (and run) it adds the hook
+// to the bundle. It returns the runc binary and argv to exec.
+func Wrap(o WrapperOptions, args []string) (string, []string, error) {
+	runc := o.Runc
+	if runc == "" {
+		p, err := exec.LookPath("runc")
+		if err != nil {
+			return "", nil, fmt.Errorf("runtime: %w in PATH (set --runc)", ErrNoRunc)
+		}
+		runc = p
+	}
+	if cmd, i := RuncCommand(args); cmd == "create" || cmd == "run" {
+		dir := o.OutputDir
+		if dir == "" {
+			dir = DefaultOutputDir
+		}
+		hook := []string{o.Hook, "hook", "--output-dir", dir}
+		if !o.NoTrace {
+			hook = append(hook, "--trace")
+		}
+		if o.Log != "" {
+			hook = append(hook, "--log", o.Log)
+		}
+		if err := AddHook(CreateBundle(args[i:]), hook); err != nil {
+			return "", nil, fmt.Errorf("runtime: %w", err)
+		}
+	}
+	return runc, append([]string{"runc"}, args...), nil
+}
