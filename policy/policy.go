@@ -193,7 +193,13 @@ func (p *Policy) Validate() error {
 //   - reorders rules only by swapping neighbours that share no syscall
 //     name: unconditional before conditional, then by action, comment and
 //     first name (conditional rules keep their relative order).
+//
+// A policy Check refuses is left as it is, so that Validate still refuses
+// it and its error numbers the rules as the file does.
 func (p *Policy) Canonicalize() {
+	if p.Check() != nil {
+		return
+	}
 	rules := make([]Rule, 0, len(p.Rules))
 	for _, r := range p.Rules {
 		r.Names = dedupSorted(r.Names)

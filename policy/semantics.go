@@ -54,6 +54,10 @@ func (e *AmbiguousError) Error() string {
 // Unwrap makes errors.Is(err, ErrAmbiguous) hold.
 func (e *AmbiguousError) Unwrap() error { return ErrAmbiguous }
 
+// MaxErrno is the highest errno libseccomp 2.5.4 accepts for
+// SCMP_ACT_ERRNO (it refuses MAX_ERRNO, 4095, and above).
+const MaxErrno = 4094
+
 // MaxConditions is the most argument conditions a rule may have: crun uses
 // only the first six, runc all of them.
 const MaxConditions = 6
@@ -329,6 +333,8 @@ func (p *Policy) Runtimes(arch string, nr int, name string, args [6]uint64, reso
 // policy the same way, would refuse it, or when libseccomp would not apply
 // its rules in file order (Validate calls it):
 //
+//   - an errno above MaxErrno (libseccomp refuses it: neither runtime
+//     starts the container);
 //   - errnoRet on an action other than SCMP_ACT_ERRNO and SCMP_ACT_TRACE
 //     (crun refuses the profile, runc ignores the value);
 //   - more than six conditions in a rule (crun uses the first six);
@@ -345,7 +351,14 @@ func (p *Policy) Check() error {
 	if p.DefaultErrno != nil && p.DefaultAction != ActErrno && p.DefaultAction != ActTrace {
 		return &AmbiguousError{Reason: fmt.Sprintf("defaultErrnoRet with default action %s: crun refuses it, runc ignores it", p.DefaultAction)}
 	}
+	if p.DefaultAction == ActErrno && p.DefaultErrno != nil && *p.DefaultErrno > MaxErrno {
+		return &AmbiguousError{Reason: fmt.Sprintf("defaultErrnoRet %d: libseccomp takes 0..%d, so runc and crun refuse the profile", *p.DefaultErrno, MaxErrno)}
+	}
 	for i, r := range p.Rules {
+		if r.Action == ActErrno && r.Errno != nil && *r.Errno > MaxErrno {
+			return &AmbiguousError{Syscall: strings.Join(r.Names, ","), Rules: []int{i},
+				Reason: fmt.Sprintf("errnoRet %d: libseccomp takes 0..%d, so runc and crun refuse the profile", *r.Errno, MaxErrno)}
+		}
 		if r.Errno != nil && r.Action != ActErrno && r.Action != ActTrace {
 			return &AmbiguousError{Syscall: strings.Join(r.Names, ","), Rules: []int{i},
 				Reason: fmt.Sprintf("errnoRet with action %s: crun refuses it, runc ignores it", r.Action)}
