@@ -352,12 +352,12 @@ func (p *Policy) Check() error {
 		return &AmbiguousError{Reason: fmt.Sprintf("defaultErrnoRet with default action %s: crun refuses it, runc ignores it", p.DefaultAction)}
 	}
 	if p.DefaultAction == ActErrno && p.DefaultErrno != nil && *p.DefaultErrno > MaxErrno {
-		return &AmbiguousError{Reason: fmt.Sprintf("defaultErrnoRet %d: libseccomp takes 0..%d, so runc and crun refuse the profile", *p.DefaultErrno, MaxErrno)}
+		return &AmbiguousError{Reason: fmt.Sprintf("defaultErrnoRet %d: out of range 0..%d (libseccomp refuses 4095 and above: runc and crun would not start)", *p.DefaultErrno, MaxErrno)}
 	}
 	for i, r := range p.Rules {
 		if r.Action == ActErrno && r.Errno != nil && *r.Errno > MaxErrno {
 			return &AmbiguousError{Syscall: strings.Join(r.Names, ","), Rules: []int{i},
-				Reason: fmt.Sprintf("errnoRet %d: libseccomp takes 0..%d, so runc and crun refuse the profile", *r.Errno, MaxErrno)}
+				Reason: fmt.Sprintf("errnoRet %d: out of range 0..%d (libseccomp refuses 4095 and above: runc and crun would not start)", *r.Errno, MaxErrno)}
 		}
 		if r.Errno != nil && r.Action != ActErrno && r.Action != ActTrace {
 			return &AmbiguousError{Syscall: strings.Join(r.Names, ","), Rules: []int{i},
@@ -424,9 +424,13 @@ func checkSyscall(name string, rules []libRule, bits int) error {
 	}
 	// Several chains of conditions: libseccomp 2.5.4 merges them into a
 	// tree whose BPF skips reloading an argument word when it moves from
-	// one chain to the next and may then compare the wrong word (measured
-	// by FuzzSemantics). The shapes below come out right; others are
-	// refused rather than given an answer the runtimes do not enforce.
+	// one chain to the next and may then compare the wrong word (found by
+	// FuzzSemantics, on x86_64 and x86; TestLibseccompWordBug and the
+	// runtime oracle show it). The shapes below (single conditions; on
+	// 64-bit ABIs several on one argument only as equality tests sharing
+	// the upper word, like Docker's personality rules) come out right;
+	// others are refused rather than given an answer the runtimes do not
+	// enforce.
 	what := ""
 	byIndex := map[uint][]libRule{}
 	for _, r := range pre {
@@ -463,7 +467,7 @@ func checkSyscall(name string, rules []libRule, bits int) error {
 		}
 	}
 	return &AmbiguousError{Syscall: name, Rules: idx,
-		Reason: fmt.Sprintf("%s: libseccomp 2.5.4 (which runc and crun use) builds a filter for them that compares the wrong half of a 64-bit argument on some paths, so the runtimes would not enforce what the profile says; use one rule, or single equality tests", what)}
+		Reason: fmt.Sprintf("%s: libseccomp 2.5.4 (which runc and crun use) builds a filter for them that compares the wrong argument word on some paths (it does not reload the argument when it moves from one rule to the next), so the runtimes would not enforce what the profile says; use one conditional rule for the syscall, or single equality tests", what)}
 }
 
 // hiKey is the comparison of a condition's upper 32-bit word in
