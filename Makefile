@@ -10,7 +10,7 @@ DEB_PACKAGES := libseccomp-dev pkg-config gcc libc6-dev clang llvm libbpf-dev bp
 BPF_CLANG ?= clang-14
 TEST_TIMEOUT ?= 30m
 
-.PHONY: all deps build test test-short demo generate check-generate bench bench-short lint clean
+.PHONY: all deps build test test-short fuzz demo generate check-generate bench bench-short lint clean
 
 all: build
 
@@ -33,6 +33,18 @@ test: deps
 
 test-short:
 	$(GO) test -short ./...
+
+# Run every fuzz target of every package for FUZZTIME each (their seed
+# corpora, testdata/fuzz/, also run in plain `go test`). New failing inputs
+# land in the package's testdata/fuzz/; commit them with the fix.
+FUZZTIME ?= 30s
+fuzz:
+	@set -e; for pkg in $$($(GO) list ./...); do \
+		for f in $$($(GO) test -list 'Fuzz.*' $$pkg | grep '^Fuzz' || true); do \
+			echo "make fuzz: $$pkg $$f ($(FUZZTIME))"; \
+			$(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) $$pkg; \
+		done; \
+	done
 
 # Trace a bundled workload, generate a profile from it, replay it traced and
 # enforced. Writes everything to demo/.

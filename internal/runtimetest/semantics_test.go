@@ -142,6 +142,10 @@ var semCases = []semCase{
 		calls: []string{"102:1:2", "102:1:3"}, refused: whyOrder},
 	{name: "different-actions-different-arguments", rules: []policy.Rule{rule(errnoR, e13, "getuid", eq(1, 1)), rule(errnoR, e14, "getuid", eq(0, 1))},
 		calls: []string{"102:1:1", "102:0:1", "102:1:0"}, refused: whyOrder},
+	// The same two rules the other way round: file order says 14 for
+	// a0 == a1 == 1, libseccomp still answers 13.
+	{name: "different-actions-different-arguments-reversed", rules: []policy.Rule{rule(errnoR, e14, "getuid", eq(0, 1)), rule(errnoR, e13, "getuid", eq(1, 1))},
+		calls: []string{"102:1:1", "102:0:1", "102:1:0"}, refused: whyLibseccmp},
 	{name: "libseccomp-compares-wrong-word", rules: []policy.Rule{
 		rule(allowR, nil, "getgid", policy.Arg{Index: 2, Op: policy.OpLessEqual, Value: 0x1464ff0d98463e6e}),
 		rule(allowR, nil, "getgid", policy.Arg{Index: 2, Op: policy.OpLessThan, Value: 1 << 63})},
