@@ -444,3 +444,54 @@ func TestLibseccompWordBug(t *testing.T) {
 		}
 	}
 }
+
+// TestCompileFileOrder: the example. ERRNO uname followed by ALLOW
+// uname is denied by runc and crun (and the other way round allowed); the
+// compiled filter says the same, and so does a rule with two conditions on
+// one argument (OR). A policy the runtimes read differently is refused.
+func TestCompileFileOrder(t *testing.T) {
+	uname, _ := scmp.Number("x86_64", "uname")
+	getpid, _ := scmp.Number("x86_64", "getpid")
+	errnoUname := policy.Rule{Names: []string{"uname"}, Action: policy.ActErrno, Errno: policy.Errno(13)}
+	allowUname := policy.Rule{Names: []string{"uname"}, Action: policy.ActAllow}
+	or := policy.Rule{Names: []string{"getpid"}, Action: policy.ActAllow, Args: []policy.Arg{
+		{Index: 0, Value: 1, Op: policy.OpEqualTo}, {Index: 0, Value: 2, Op: policy.OpEqualTo}}}
+	for _, c := range []struct {
+		rules []policy.Rule
+		nr    int
+		arg   uint64
+		want  policy.Verdict
+	}{
+		{[]policy.Rule{errnoUname, allowUname}, uname, 0, policy.Verdict{Action: policy.ActErrno, Errno: 13}},
+		{[]policy.Rule{allowUname, errnoUname}, uname, 0, policy.Verdict{Action: policy.ActAllow}},
+		{[]policy.Rule{or}, getpid, 1, policy.Verdict{Action: policy.ActAllow}},
+		{[]policy.Rule{or}, getpid, 2, policy.Verdict{Action: policy.ActAllow}},
+		{[]policy.Rule{or}, getpid, 3, policy.Verdict{Action: policy.ActErrno, Errno: policy.EPERM}},
+	} {
+		p := &policy.Policy{DefaultAction: policy.ActErrno, Arches: []string{"x86_64"}, Rules: c.rules}
+		for _, linear := range []bool{false, true} {
+			prog, err := Compile(p, Options{Arch: "x86_64", Linear: linear})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := verdict(prog.Run(Data{Nr: int32(c.nr), Arch: AuditArchX86_64, Args: [6]uint64{c.arg}}))
+			if want := expect(c.want); got.Ret != want.Ret {
+				t.Errorf("%v nr %d arg %d: filter %v, want %v\n%s", c.rules, c.nr, c.arg, got, want, disasm(prog))
+			}
+			if model := expect(p.Eval(scmpName(c.nr), [6]uint64{c.arg})); model.Ret != got.Ret {
+				t.Errorf("%v nr %d: policy.Eval %v, filter %v", c.rules, c.nr, model, got)
+			}
+		}
+	}
+	bad := &policy.Policy{DefaultAction: policy.ActErrno, Arches: []string{"x86_64"}, Rules: []policy.Rule{
+		{Names: []string{"uname"}, Action: policy.ActAllow, Args: []policy.Arg{{Index: 0, Value: 1, Op: policy.OpEqualTo}}},
+		{Names: []string{"uname"}, Action: policy.ActErrno, Errno: policy.Errno(13), Args: []policy.Arg{{Index: 0, Value: 1, Op: policy.OpEqualTo}}}}}
+	if _, err := Compile(bad, Options{Arch: "x86_64"}); !errors.Is(err, policy.ErrAmbiguous) {
+		t.Errorf("Compile of an ambiguous policy: %v, want policy.ErrAmbiguous", err)
+	}
+}
+
+func scmpName(nr int) string {
+	n, _ := scmp.Name("x86_64", nr)
+	return n
+}
