@@ -270,38 +270,65 @@ func sameRule(a, b Rule) bool {
 // naming one of its syscalls).
 func mergeRules(rules []Rule) []Rule {
 	var out []Rule
-next:
+	last := map[string]int{} // name -> index in out of the last rule naming it
 	for _, r := range rules {
-		for i := len(out) - 1; i >= 0; i-- {
-			if sameRule(out[i], r) {
-				m := out[i]
-				m.Names = dedupSorted(append(append([]string(nil), m.Names...), r.Names...))
-				out[i] = m
-				continue next
+		from := 0
+		for _, n := range r.Names {
+			if i, ok := last[n]; ok && i+1 > from {
+				from = i + 1
 			}
-			if sharesName(out[i], r) {
+		}
+		// The rule at from-1 names one of r's syscalls: r may join it (a
+		// name twice in one rule means nothing more), not anything before.
+		if from > 0 {
+			from--
+		}
+		at := -1
+		for i := from; i < len(out); i++ {
+			if sameRule(out[i], r) {
+				at = i
 				break
 			}
 		}
-		out = append(out, r)
+		if at < 0 {
+			out = append(out, r)
+			at = len(out) - 1
+		} else {
+			out[at].Names = dedupSorted(append(append([]string(nil), out[at].Names...), r.Names...))
+		}
+		for _, n := range r.Names {
+			if last[n] < at || !hasKey(last, n) {
+				last[n] = at
+			}
+		}
 	}
 	return out
+}
+
+func hasKey(m map[string]int, k string) bool {
+	_, ok := m[k]
+	return ok
 }
 
 // topoSort orders rules by ruleLess among the orders that keep every pair
 // of rules sharing a name in file order (Kahn's algorithm, smallest ready
 // rule first): the result is the same for any two inputs that differ only
-// by swaps of neighbours without a common name.
+// by swaps of neighbours without a common name. Edges join consecutive
+// rules naming a syscall; their transitive closure orders all of them.
 func topoSort(rules []Rule) []Rule {
 	n := len(rules)
 	indeg := make([]int, n)
 	succ := make([][]int, n)
-	for i := 0; i < n; i++ {
-		for j := i + 1; j < n; j++ {
-			if sharesName(rules[i], rules[j]) {
+	prev := map[string]int{}
+	for j, r := range rules {
+		seen := map[int]bool{}
+		for _, name := range r.Names {
+			if i, ok := prev[name]; ok && !seen[i] {
+				seen[i] = true
 				succ[i] = append(succ[i], j)
 				indeg[j]++
 			}
+			prev[name] = j
 		}
 	}
 	done := make([]bool, n)

@@ -153,12 +153,22 @@ func (a Arg) noop(bits int) bool {
 // action skipped, rules with two conditions on one argument split into one
 // rule per condition, no-op conditions dropped.
 func (p *Policy) libRules(name string, bits int) []libRule {
+	var idx []int
+	for i, r := range p.Rules {
+		if contains(r.Names, name) {
+			idx = append(idx, i)
+		}
+	}
+	return p.libRulesAt(idx, bits)
+}
+
+// libRulesAt is libRules for the rules at idx (ascending), which name the
+// syscall.
+func (p *Policy) libRulesAt(idx []int, bits int) []libRule {
 	def := p.defaultKey()
 	var out []libRule
-	for i, r := range p.Rules {
-		if !contains(r.Names, name) {
-			continue
-		}
+	for _, i := range idx {
+		r := p.Rules[i]
 		k := keyOf(r.Action, r.Errno)
 		if k == def {
 			continue
@@ -376,12 +386,15 @@ func (p *Policy) Check() error {
 		widths[64] = true
 	}
 	var names []string
-	seen := map[string]bool{}
-	for _, r := range p.Rules {
+	rulesOf := map[string][]int{}
+	for i, r := range p.Rules {
 		for _, n := range r.Names {
-			if !seen[n] {
-				seen[n] = true
+			l := rulesOf[n]
+			if len(l) == 0 {
 				names = append(names, n)
+			}
+			if len(l) == 0 || l[len(l)-1] != i {
+				rulesOf[n] = append(l, i)
 			}
 		}
 	}
@@ -390,7 +403,7 @@ func (p *Policy) Check() error {
 			continue
 		}
 		for _, n := range names {
-			if err := checkSyscall(n, p.libRules(n, bits), bits); err != nil {
+			if err := checkSyscall(n, p.libRulesAt(rulesOf[n], bits), bits); err != nil {
 				return err
 			}
 		}
