@@ -35,6 +35,8 @@
 //	ERRNO(13) x if a0&0==1; ALLOW x                    errno 13             errno 13             a mask of 0 is no condition
 //	ALLOW x if a0&0xf0==0x30 (0x3f, 0x4f, 0x130)       ok EPERM ok          ok EPERM ok          masked: v&m == value&m
 //	KILL_PROCESS, KILL, TRAP, LOG                      SIGSYS x3, ok        SIGSYS x3, ok
+//	x86 (i386): ALLOW getuid if a0==0x100000005 (5,6)  ok EPERM             ok EPERM             32-bit ABIs: low words only
+//	x86: ERRNO(13) getgid if a0&1<<32==0; ALLOW getgid 13 13                13 13                (the mask is no condition there)
 //	TRACE (no tracer); default ERRNO(38): ERRNO x      ENOSYS; errno 1      ENOSYS; errno 1
 //	syscall above the highest one the profile names    ENOSYS (stub)        default (EPERM)      Runtimes: the two differ
 //	number no kernel knows (1000)                      ENOSYS (stub)        default (EPERM)      (not refused: SPO has no

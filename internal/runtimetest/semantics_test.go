@@ -13,6 +13,7 @@ import (
 
 	"github.com/seccomp-gen/seccomp-gen/emit/cbpf"
 	"github.com/seccomp-gen/seccomp-gen/internal/runtimetest"
+	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
 	"github.com/seccomp-gen/seccomp-gen/policy"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
 )
@@ -42,7 +43,9 @@ var baseNames = []string{"arch_prctl", "brk", "clock_getres", "clock_gettime", "
 	"epoll_pwait", "execve", "exit", "exit_group", "fstatfs", "futex", "getcpu", "getdents64", "getpid", "getrandom",
 	"gettid", "gettimeofday", "madvise", "mmap", "mprotect", "munmap", "nanosleep", "newfstatat", "openat",
 	"prlimit64", "readlink", "restart_syscall", "rseq", "rt_sigprocmask", "rt_sigreturn", "sched_yield",
-	"set_robust_list", "set_tid_address", "sigaltstack", "tgkill", "time", "wait4", "write"}
+	"set_robust_list", "set_tid_address", "sigaltstack", "tgkill", "time", "wait4", "write",
+	// The i386 build (on the x86 ABI).
+	"set_thread_area", "sigreturn", "statx", "ugetrlimit"}
 
 func eq(i uint, v uint64) policy.Arg { return policy.Arg{Index: i, Value: v, Op: policy.OpEqualTo} }
 
@@ -73,6 +76,9 @@ type semCase struct {
 	flags    []string
 	rules    []policy.Rule
 	calls    []string
+	// calls32 run in the 32-bit build of calls.c (i386 numbers); the
+	// profile then covers x86_64 and x86.
+	calls32 []string
 	// refused says why Validate must refuse the profile ("" = accepted).
 	refused string
 }
@@ -122,6 +128,15 @@ var semCases = []semCase{
 		calls: []string{"104:0x3f", "104:0x4f", "104:0x130"}},
 	{name: "kill-actions", rules: []policy.Rule{rule(policy.ActKillProcess, nil, "getuid"), rule(policy.ActKill, nil, "getgid"), rule(policy.ActTrap, nil, "geteuid"), rule(policy.ActLog, nil, "getegid")},
 		calls: []string{"102", "104", "107", "108"}},
+	// i386: libseccomp compares the low 32 bits of arguments and values.
+	// x86 numbers: getuid 24, getgid 47.
+	{name: "x86-low-words", rules: []policy.Rule{rule(allowR, nil, "getuid", eq(0, 1<<32|5))},
+		calls: []string{"102:5", "102:0x100000005"}, calls32: []string{"24:5", "24:6"}},
+	// A mask with only upper bits is no condition on x86: the rule there
+	// is unconditional and decides; on x86_64 the later ALLOW replaces it.
+	{name: "x86-high-mask-is-unconditional", rules: []policy.Rule{
+		rule(errnoR, e13, "getgid", policy.Arg{Index: 0, Op: policy.OpMaskedEqual, Value: 1 << 32, ValueTwo: 0}), rule(allowR, nil, "getgid")},
+		calls: []string{"104:0", "104:0x100000000"}, calls32: []string{"47:0", "47:1"}},
 	{name: "enosys-stub-above-highest-named", rules: []policy.Rule{rule(allowR, nil, "getuid")},
 		calls: []string{"102", "104", "434:0xffffffff", "1000"}},
 
@@ -175,7 +190,10 @@ func ociSeccomp(t *testing.T, p *policy.Policy) json.RawMessage {
 		Architectures   []string      `json:"architectures"`
 		Flags           []string      `json:"flags,omitempty"`
 		Syscalls        []sc          `json:"syscalls"`
-	}{DefaultAction: p.DefaultAction, DefaultErrnoRet: p.DefaultErrno, Architectures: []string{"SCMP_ARCH_X86_64"}, Flags: p.Flags}
+	}{DefaultAction: p.DefaultAction, DefaultErrnoRet: p.DefaultErrno, Flags: p.Flags}
+	for _, a := range p.Arches {
+		obj.Architectures = append(obj.Architectures, map[string]string{"x86_64": "SCMP_ARCH_X86_64", "x86": "SCMP_ARCH_X86"}[a])
+	}
 	for _, r := range p.Rules {
 		s := sc{Names: r.Names, Action: r.Action, ErrnoRet: r.Errno}
 		for _, a := range r.Args {
@@ -271,6 +289,9 @@ func TestRuleSemanticsUnderRuncAndCrun(t *testing.T) {
 	if out, err := exec.Command("gcc", "-static", "-O2", "-o", filepath.Join(b.Rootfs, "calls"), filepath.Join("testdata", "calls.c")).CombinedOutput(); err != nil {
 		t.Fatalf("gcc: %v\n%s", err, out)
 	}
+	if out, err := exec.Command("gcc", "-m32", "-static", "-O2", "-o", filepath.Join(b.Rootfs, "calls32"), filepath.Join("testdata", "calls.c")).CombinedOutput(); err != nil {
+		testutil.SkipOrFail(t, "gcc -m32 -static does not build (gcc-multilib missing?): "+firstLine(string(out)))
+	}
 	ctx := context.Background()
 	for _, c := range semCases {
 		t.Run(c.name, func(t *testing.T) {
@@ -278,21 +299,41 @@ func TestRuleSemanticsUnderRuncAndCrun(t *testing.T) {
 			if def == "" {
 				def = policy.ActErrno
 			}
-			p := &policy.Policy{DefaultAction: def, DefaultErrno: c.defErrno, Arches: []string{"x86_64"}, Flags: c.flags,
+			arches := []string{"x86_64"}
+			runs := []struct {
+				abi, bin, prefix string
+				calls            []string
+			}{{"x86_64", "/calls", "", c.calls}}
+			if len(c.calls32) > 0 {
+				arches = append(arches, "x86")
+				runs = append(runs, struct {
+					abi, bin, prefix string
+					calls            []string
+				}{"x86", "/calls32", "x86/", c.calls32})
+			}
+			p := &policy.Policy{DefaultAction: def, DefaultErrno: c.defErrno, Arches: arches, Flags: c.flags,
 				Rules: append([]policy.Rule{rule(allowR, nil, strings.Join(baseNames, " "))}, c.rules...)}
 			b.SetSeccomp(ociSeccomp(t, p))
-			b.SetArgs(append([]string{"/calls"}, c.calls...)...)
 			got := map[string]map[string]string{}
-			for _, rt := range runtimetest.Runtimes {
-				res, err := b.Run(ctx, rt)
-				if err != nil {
-					t.Fatal(err)
-				}
-				got[rt] = answers(res, c.calls)
-				if got[rt] == nil {
-					t.Logf("%s did not start the container: exit %d: %s", rt, res.ExitCode, firstLine(res.Stderr))
-				} else {
-					t.Logf("%s: %v", rt, got[rt])
+			for _, run := range runs {
+				b.SetArgs(append([]string{run.bin}, run.calls...)...)
+				for _, rt := range runtimetest.Runtimes {
+					res, err := b.Run(ctx, rt)
+					if err != nil {
+						t.Fatal(err)
+					}
+					a := answers(res, run.calls)
+					if a == nil {
+						t.Logf("%s did not start the container: exit %d: %s", rt, res.ExitCode, firstLine(res.Stderr))
+						continue
+					}
+					t.Logf("%s %s: %v", rt, run.abi, a)
+					if got[rt] == nil {
+						got[rt] = map[string]string{}
+					}
+					for k, v := range a {
+						got[rt][run.prefix+k] = v
+					}
 				}
 			}
 			verr := p.Validate()
@@ -311,33 +352,42 @@ func TestRuleSemanticsUnderRuncAndCrun(t *testing.T) {
 			if err != nil {
 				t.Fatalf("Compile: %v", err)
 			}
-			max, _ := scmp.MaxNr("x86_64")
-			for _, call := range c.calls {
-				nr, args := parseCall(t, call)
-				name, _ := scmp.Name("x86_64", nr)
-				want := p.Runtimes("x86_64", nr, name, args, resolveX86)
-				if g := got["runc"][call]; g != outcome(nr, want.Runc) {
-					t.Errorf("%s: runc %q, policy.Runtimes says %q (%+v)", call, g, outcome(nr, want.Runc), want.Runc)
-				}
-				if g := got["crun"][call]; g != outcome(nr, want.Crun) {
-					t.Errorf("%s: crun %q, policy.Runtimes says %q (%+v)", call, g, outcome(nr, want.Crun), want.Crun)
-				}
-				if name != "" {
-					if e := p.EvalArch("x86_64", name, args); e != want.Crun {
-						t.Errorf("%s: EvalArch %+v, Runtimes().Crun %+v", call, e, want.Crun)
+			for _, run := range runs {
+				audit := map[string]uint32{"x86_64": cbpf.AuditArchX86_64, "x86": cbpf.AuditArchI386}[run.abi]
+				max, _ := scmp.MaxNr(run.abi)
+				for _, call := range run.calls {
+					nr, args := parseCall(t, call)
+					if run.abi == "x86" {
+						for i := range args {
+							args[i] = uint64(uint32(args[i])) // 32-bit registers
+						}
 					}
-				}
-				r, err := prog.Run(cbpf.Data{Nr: int32(nr), Arch: cbpf.AuditArchX86_64, Args: args})
-				if err != nil {
-					t.Fatal(err)
-				}
-				product := outcome(nr, policy.Verdict{Action: r.Action, Errno: uint(r.Data)})
-				ref := want.Crun // named syscalls: libseccomp's filter as loaded
-				if nr > max {
-					ref = want.Runc // beyond the table: the stub, as runc's
-				}
-				if product != outcome(nr, ref) {
-					t.Errorf("%s: the compiled filter answers %q (%v), the runtimes %q", call, product, r, outcome(nr, ref))
+					name, _ := scmp.Name(run.abi, nr)
+					want := p.Runtimes(run.abi, nr, name, args, resolveX86)
+					key := run.prefix + call
+					if g := got["runc"][key]; g != outcome(nr, want.Runc) {
+						t.Errorf("%s: runc %q, policy.Runtimes says %q (%+v)", key, g, outcome(nr, want.Runc), want.Runc)
+					}
+					if g := got["crun"][key]; g != outcome(nr, want.Crun) {
+						t.Errorf("%s: crun %q, policy.Runtimes says %q (%+v)", key, g, outcome(nr, want.Crun), want.Crun)
+					}
+					if name != "" {
+						if e := p.EvalArch(run.abi, name, args); e != want.Crun {
+							t.Errorf("%s: EvalArch %+v, Runtimes().Crun %+v", key, e, want.Crun)
+						}
+					}
+					r, err := prog.Run(cbpf.Data{Nr: int32(nr), Arch: audit, Args: args})
+					if err != nil {
+						t.Fatal(err)
+					}
+					product := outcome(nr, policy.Verdict{Action: r.Action, Errno: uint(r.Data)})
+					ref := want.Crun // named syscalls: libseccomp's filter as loaded
+					if nr > max {
+						ref = want.Runc // beyond the table: the stub, as runc's
+					}
+					if product != outcome(nr, ref) {
+						t.Errorf("%s: the compiled filter answers %q (%v), the runtimes %q", key, product, r, outcome(nr, ref))
+					}
 				}
 			}
 		})
