@@ -275,7 +275,7 @@ func (p *Policy) LookupArch(arch, name string) Verdict {
 
 // Resolver maps a syscall name to its number on an ABI (a trace arch name)
 // the way libseccomp does (x32 numbers carry the 0x40000000 bit); ok is
-// false when the ABI has no such syscall. scmp.Number fits.
+// false when the ABI has no such syscall (wrap scmp.Number: ok is err == nil).
 type Resolver func(arch, name string) (nr int, ok bool)
 
 // RuntimeVerdicts is what each runtime answers for one syscall.
