@@ -56,6 +56,8 @@
 //	ERRNO(13) if a1==1; ERRNO(14) if a0==1             a0==a1==1: 13            13
 //	ERRNO(14) if a0==1; ERRNO(13) if a1==1             a0==a1==1: 13            13 (libseccomp's order, not the file's)
 //	ALLOW if a2<=X; ALLOW if a2<1<<63 (a2=X+1)         EPERM                EPERM (the rules say allow)
+//	some sets of overlapping range rules (see the      hangs at start       hangs at start
+//	oracle's libseccomp-never-returns)                 (libseccomp loops in seccomp_rule_add)
 //
 // The last row is a libseccomp 2.5.4 code-generation bug: when a syscall
 // has several conditional rules, the BPF it builds may move from one rule
