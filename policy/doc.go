@@ -59,18 +59,19 @@
 //	some sets of overlapping range rules (see the      hangs at start       hangs at start
 //	oracle's libseccomp-never-returns)                 (libseccomp loops in seccomp_rule_add)
 //
-// The last row is a libseccomp 2.5.4 code-generation bug: when a syscall
+// The wrong-word row (and the hang) are libseccomp 2.5.4 bugs; the first: when a syscall
 // has several conditional rules, the BPF it builds may move from one rule
 // to the next without reloading the argument word it compares (found by
 // the fuzz target, on x86_64 and x86). Check therefore accepts several
 // conditional rules for one syscall only when each has a single condition
-// and, on 64-bit ABIs, the conditions on any one argument are equality
-// tests sharing their upper 32 bits (Docker's personality rules are of that
-// shape); conditional rules with different actions must also have provably
-// disjoint conditions. Everything else gets a refusal rather than an answer
-// the runtimes do not enforce. An unconditional rule for the syscall lifts
-// all of this (libseccomp then drops the conditions), except that rules
-// before it must still not conflict (EEXIST happens while adding them).
+// and, on 64-bit ABIs, each argument has at most one range comparison
+// (<, <=, >, >=) among them (Docker's socket and personality rules are of
+// that shape); conditional rules with different actions must also have
+// provably disjoint conditions. Everything else gets a refusal rather than
+// an answer the runtimes do not enforce. An unconditional rule for the
+// syscall lifts all of this (libseccomp then drops the conditions), except
+// that rules before it must still not conflict (EEXIST happens while
+// adding them).
 //
 // On 32-bit ABIs (x86, x32, arm) libseccomp compares only the low 32 bits
 // of an argument and of the rule's value (EvalArch, LookupArch). On x86 it

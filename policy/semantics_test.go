@@ -78,17 +78,16 @@ func TestCheckRefuses(t *testing.T) {
 		return Rule{Names: []string{"getuid"}, Action: a, Errno: e, Args: args}
 	}
 	bad := map[string]*Policy{
-		"flags":                    {Flags: []string{"SECCOMP_FILTER_FLAG_LOG"}},
-		"errno on allow":           {Rules: []Rule{r(ActAllow, Errno(5))}},
-		"default errno on kill":    {DefaultAction: ActKillProcess, DefaultErrno: Errno(5)},
-		"errno 4095":               {Rules: []Rule{r(ActErrno, Errno(4095))}},
-		"seven conditions":         {Rules: []Rule{r(ActAllow, nil, eqArg(0, 1), eqArg(1, 1), eqArg(2, 1), eqArg(3, 1), eqArg(4, 1), eqArg(5, 1), eqArg(0, 2))}},
-		"identical conditions":     {Rules: []Rule{r(ActAllow, nil, eqArg(0, 1)), r(ActErrno, Errno(13), eqArg(0, 1))}},
-		"overlapping":              {Rules: []Rule{r(ActAllow, nil, eqArg(0, 1)), r(ActErrno, Errno(13), eqArg(1, 1))}},
-		"ranges side by side":      {Rules: []Rule{r(ActAllow, nil, Arg{Index: 0, Op: OpGreaterThan, Value: 1 << 40}), r(ActAllow, nil, Arg{Index: 0, Op: OpLessThan, Value: 1 << 20})}},
-		"ranges in one rule":       {Rules: []Rule{r(ActAllow, nil, Arg{Index: 0, Op: OpGreaterThan, Value: 1 << 40}, Arg{Index: 0, Op: OpLessThan, Value: 1 << 20})}},
-		"eq, different high words": {Rules: []Rule{r(ActAllow, nil, eqArg(0, 1)), r(ActAllow, nil, eqArg(0, 1<<32|1))}},
-		"chain next to a chain":    {Rules: []Rule{r(ActAllow, nil, eqArg(0, 1), eqArg(1, 1)), r(ActAllow, nil, eqArg(0, 2))}},
+		"flags":                 {Flags: []string{"SECCOMP_FILTER_FLAG_LOG"}},
+		"errno on allow":        {Rules: []Rule{r(ActAllow, Errno(5))}},
+		"default errno on kill": {DefaultAction: ActKillProcess, DefaultErrno: Errno(5)},
+		"errno 4095":            {Rules: []Rule{r(ActErrno, Errno(4095))}},
+		"seven conditions":      {Rules: []Rule{r(ActAllow, nil, eqArg(0, 1), eqArg(1, 1), eqArg(2, 1), eqArg(3, 1), eqArg(4, 1), eqArg(5, 1), eqArg(0, 2))}},
+		"identical conditions":  {Rules: []Rule{r(ActAllow, nil, eqArg(0, 1)), r(ActErrno, Errno(13), eqArg(0, 1))}},
+		"overlapping":           {Rules: []Rule{r(ActAllow, nil, eqArg(0, 1)), r(ActErrno, Errno(13), eqArg(1, 1))}},
+		"ranges side by side":   {Rules: []Rule{r(ActAllow, nil, Arg{Index: 0, Op: OpGreaterThan, Value: 1 << 40}), r(ActAllow, nil, Arg{Index: 0, Op: OpLessThan, Value: 1 << 20})}},
+		"ranges in one rule":    {Rules: []Rule{r(ActAllow, nil, Arg{Index: 0, Op: OpGreaterThan, Value: 1 << 40}, Arg{Index: 0, Op: OpLessThan, Value: 1 << 20})}},
+		"chain next to a chain": {Rules: []Rule{r(ActAllow, nil, eqArg(0, 1), eqArg(1, 1)), r(ActAllow, nil, eqArg(0, 2))}},
 	}
 	for name, p := range bad {
 		if p.DefaultAction == "" {
@@ -106,6 +105,8 @@ func TestCheckRefuses(t *testing.T) {
 	good := map[string][]Rule{
 		"disjoint different actions": {r(ActAllow, nil, eqArg(0, 1)), r(ActErrno, Errno(13), eqArg(0, 2))},
 		"personality-like":           {r(ActAllow, nil, eqArg(0, 0)), r(ActAllow, nil, eqArg(0, 8)), r(ActAllow, nil, eqArg(0, 0xffffffff))},
+		"socket-like":                {r(ActAllow, nil, Arg{Index: 0, Op: OpLessThan, Value: 12}), r(ActAllow, nil, eqArg(0, 13)), r(ActAllow, nil, eqArg(0, 1<<32|14))},
+		"eq, ne, masked, one range":  {r(ActAllow, nil, Arg{Index: 0, Op: OpNotEqual, Value: 7}), r(ActAllow, nil, Arg{Index: 0, Op: OpMaskedEqual, Value: 0xf0}), r(ActAllow, nil, Arg{Index: 0, Op: OpGreaterEqual, Value: 1 << 40}), r(ActAllow, nil, Arg{Index: 1, Op: OpLessThan, Value: 3})},
 		"one chain":                  {r(ActAllow, nil, Arg{Index: 0, Op: OpMaskedEqual, Value: 0x7E020000}, Arg{Index: 1, Op: OpLessThan, Value: 9})},
 		"unconditional first":        {r(ActAllow, nil), r(ActErrno, Errno(13), eqArg(0, 1)), r(ActKillProcess, nil, eqArg(1, 1))},
 		"overlap wiped later":        {r(ActAllow, nil, Arg{Index: 0, Op: OpGreaterThan, Value: 1 << 40}), r(ActAllow, nil, Arg{Index: 0, Op: OpLessThan, Value: 1 << 20}), r(ActErrno, Errno(13))},

@@ -109,6 +109,9 @@ func fuzzPolicy(b []byte) *policy.Policy {
 				if k&0x80 != 0 {
 					arg.Op, arg.ValueTwo = policy.OpMaskedEqual, uint64(r.next()%8)
 				}
+				if o := r.next(); o >= 0xc0 { // any op, any value
+					arg.Op, arg.Value = fuzzOps[int(o)%len(fuzzOps)], r.value()
+				}
 				rule.Args = append(rule.Args, arg)
 			}
 			p.Rules = append(p.Rules, rule)
