@@ -110,6 +110,13 @@ var semCases = []semCase{
 		calls: []string{"124:0:1", "124:0:2:7", "124:0:0:7", "124:0:3:0"}},
 	{name: "different-indexes-are-and", rules: []policy.Rule{rule(allowR, nil, "getpgid", eq(1, 1), eq(2, 2))},
 		calls: []string{"121:0:1:2", "121:0:1:0", "121:0:0:2"}},
+	// Docker's socket rules have this shape: one range and equality tests
+	// on one argument, in rules of their own (libseccomp gets it right).
+	{name: "one-range-and-equalities", rules: []policy.Rule{
+		rule(allowR, nil, "getuid", policy.Arg{Index: 0, Op: policy.OpLessThan, Value: 12}),
+		rule(allowR, nil, "getuid", eq(0, 13)), rule(allowR, nil, "getuid", eq(0, 1<<32|14)),
+		rule(allowR, nil, "getuid", policy.Arg{Index: 1, Op: policy.OpNotEqual, Value: 0})},
+		calls: []string{"102:5", "102:12", "102:13", "102:14", "102:0x10000000e", "102:0x10000000d", "102:14:1"}},
 	{name: "default-equal-rule-skipped", rules: []policy.Rule{rule(errnoR, nil, "sched_getscheduler"), rule(allowR, nil, "sched_getscheduler")},
 		calls: []string{"145"}},
 	{name: "default-equal-rule-explicit-eperm", rules: []policy.Rule{rule(errnoR, e1, "getuid"), rule(errnoR, e13, "getuid")},
