@@ -36,7 +36,7 @@ MAN_DIR ?= $(DIST)/man
 ARM64_CGO_CFLAGS := -O2 -g -DSCMP_ARCH_SH=AUDIT_ARCH_SHEL -DSCMP_ARCH_SHEB=AUDIT_ARCH_SH \
 	-DSCMP_ARCH_LOONGARCH64=AUDIT_ARCH_LOONGARCH64 -DSCMP_ARCH_M68K=AUDIT_ARCH_M68K
 
-.PHONY: all deps build test test-short demo generate check-generate bench bench-short lint clean release man
+.PHONY: all deps build test test-short fuzz demo generate check-generate bench bench-short lint clean release man
 
 all: build
 
@@ -89,6 +89,18 @@ man:
 
 test-short:
 	$(GO) test -short ./...
+
+# Run every fuzz target of every package for FUZZTIME each (their seed
+# corpora, testdata/fuzz/, also run in plain `go test`). New failing inputs
+# land in the package's testdata/fuzz/; commit them with the fix.
+FUZZTIME ?= 30s
+fuzz:
+	@set -e; for pkg in $$($(GO) list ./...); do \
+		for f in $$($(GO) test -list 'Fuzz.*' $$pkg | grep '^Fuzz' || true); do \
+			echo "make fuzz: $$pkg $$f ($(FUZZTIME))"; \
+			$(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) $$pkg; \
+		done; \
+	done
 
 # Trace a bundled workload, generate a profile from it, replay it traced and
 # enforced. Writes everything to demo/.

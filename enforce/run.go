@@ -440,7 +440,7 @@ func (s *supervisor) handle(req *seccomp.ScmpNotifReq) (*seccomp.ScmpNotifResp, 
 	default:
 		var args [6]uint64
 		copy(args[:], req.Data.Args)
-		v := s.p.Eval(name, args)
+		v := s.p.EvalArch(arch, name, args) // 32-bit ABIs compare low words
 		e.Action, e.Errno = v.Action, v.Errno
 		switch v.Action {
 		case policy.ActErrno:

@@ -102,93 +102,31 @@ type Verdict struct {
 }
 
 // Lookup returns the verdict for a syscall name on an arch the policy
-// covers. Rules with argument conditions make the verdict Conditional.
+// covers, as runc and crun apply the rules (see doc.go): the first
+// unconditional rule naming the syscall decides; without one, a syscall
+// named by conditional rules gets a Conditional verdict whose Action is the
+// default action (the answer when no condition holds). Rules whose action
+// equals the default action change nothing and are skipped, as the
+// runtimes do. Comparisons are 64-bit (see LookupArch for 32-bit ABIs).
 // Callers check arch coverage with Covers.
-func (p *Policy) Lookup(name string) Verdict {
-	v := Verdict{Action: p.DefaultAction}
-	if p.DefaultErrno != nil {
-		v.Errno = *p.DefaultErrno
-	} else if p.DefaultAction == ActErrno {
-		v.Errno = EPERM
-	}
-	for _, r := range p.Rules {
-		if !contains(r.Names, name) {
-			continue
-		}
-		if len(r.Args) > 0 {
-			v.Conditional = true
-			continue
-		}
-		v.Action = r.Action
-		v.Errno = EPERM
-		if r.Errno != nil {
-			v.Errno = *r.Errno
-		}
-		return v
-	}
-	return v
-}
+func (p *Policy) Lookup(name string) Verdict { return p.LookupArch("", name) }
 
-// Eval returns the verdict for one call of name with argument values args:
-// the first rule naming the syscall whose argument conditions all hold (a
-// rule without conditions always holds), else the default action. It is
-// Lookup with the arguments known: where Lookup is not Conditional the two
-// agree. An empty name (a number libseccomp cannot name) gets the default
-// action. Callers check arch coverage with Covers.
-func (p *Policy) Eval(name string, args [6]uint64) Verdict {
-	v := Verdict{Action: p.DefaultAction}
-	if p.DefaultErrno != nil {
-		v.Errno = *p.DefaultErrno
-	} else if p.DefaultAction == ActErrno {
-		v.Errno = EPERM
-	}
-	if name == "" {
-		return v
-	}
-	for _, r := range p.Rules {
-		if !contains(r.Names, name) || !argsHold(r.Args, args) {
-			continue
-		}
-		v = Verdict{Action: r.Action, Errno: EPERM}
-		if r.Errno != nil {
-			v.Errno = *r.Errno
-		}
-		return v
-	}
-	return v
-}
+// Eval returns the verdict for one call of name with argument values args,
+// as runc and crun apply the rules (see doc.go): the first unconditional
+// rule naming the syscall decides; without one, a conditional rule whose
+// conditions all hold (several conditions on one argument index are OR-ed:
+// the runtimes add each as a rule of its own), else the default action.
+// Where Lookup is not Conditional the two agree. An empty name (a number
+// libseccomp cannot name) gets the default action (see Runtimes for runc's
+// ENOSYS stub). Comparisons are 64-bit; EvalArch handles 32-bit ABIs. For
+// a policy Check refuses, the answer is not what the runtimes give.
+// Callers check arch coverage with Covers.
+func (p *Policy) Eval(name string, args [6]uint64) Verdict { return p.EvalArch("", name, args) }
 
-// Holds reports whether the argument value v satisfies the condition.
-func (a Arg) Holds(v uint64) bool {
-	switch a.Op {
-	case OpNotEqual:
-		return v != a.Value
-	case OpLessThan:
-		return v < a.Value
-	case OpLessEqual:
-		return v <= a.Value
-	case OpEqualTo:
-		return v == a.Value
-	case OpGreaterEqual:
-		return v >= a.Value
-	case OpGreaterThan:
-		return v > a.Value
-	case OpMaskedEqual:
-		return v&a.Value == a.ValueTwo
-	}
-	return false
-}
-
-// argsHold reports whether every condition holds (AND); a condition on an
-// argument index beyond the six a syscall has never holds.
-func argsHold(conds []Arg, args [6]uint64) bool {
-	for _, c := range conds {
-		if c.Index >= uint(len(args)) || !c.Holds(args[c.Index]) {
-			return false
-		}
-	}
-	return true
-}
+// Holds reports whether the 64-bit argument value v satisfies the
+// condition, as libseccomp compares it (a masked comparison masks both
+// sides: v&Value == ValueTwo&Value).
+func (a Arg) Holds(v uint64) bool { return a.holdsBits(v, 64) }
 
 // Allows reports whether name is allowed unconditionally (ActAllow, or
 // ActLog which lets the syscall run).
@@ -233,61 +171,213 @@ func (p *Policy) Validate() error {
 			if a.Index > 5 {
 				return fmt.Errorf("rule %d (%s): argument index %d out of range 0..5", i, strings.Join(r.Names, ","), a.Index)
 			}
+			if _, ok := opNames[a.Op]; !ok {
+				return fmt.Errorf("rule %d (%s): argument %d: unknown op %q", i, strings.Join(r.Names, ","), a.Index, a.Op)
+			}
 		}
 	}
-	return nil
+	return p.Check()
 }
 
-// Canonicalize sorts names inside rules, merges rules that differ only in
-// names, and sorts rules so that the same policy always emits the same bytes.
-// Rules with argument conditions keep their relative order.
+// Canonicalize rewrites the rules into a canonical order so that the same
+// policy always emits the same bytes, without changing what any syscall
+// gets under runc or crun (Eval, Runtimes and Check give the same answers
+// before and after; a property test checks it). It only
+//
+//   - sorts and de-duplicates the names inside a rule;
+//   - drops a name from a rule when an earlier rule decides that syscall
+//     unconditionally (libseccomp ignores every later rule for it; the name
+//     stays listed, so runc's ENOSYS stub does not move);
+//   - merges two rules with the same action, errno, conditions and comment
+//     when no rule between them names one of the later rule's syscalls;
+//   - reorders rules only by swapping neighbours that share no syscall
+//     name: unconditional before conditional, then by action, comment and
+//     first name (conditional rules keep their relative order).
+//
+// A policy Check refuses is left as it is, so that Validate still refuses
+// it and its error numbers the rules as the file does.
 func (p *Policy) Canonicalize() {
-	type key struct {
-		action  Action
-		errno   string
-		comment string
+	if p.Check() != nil {
+		return
 	}
-	merged := map[key]*Rule{}
-	var order []key
-	var conditional []Rule
+	rules := make([]Rule, 0, len(p.Rules))
 	for _, r := range p.Rules {
-		if len(r.Args) > 0 {
-			r.Names = dedupSorted(r.Names)
-			conditional = append(conditional, r)
-			continue
-		}
-		e := ""
-		if r.Errno != nil {
-			e = fmt.Sprint(*r.Errno)
-		}
-		k := key{r.Action, e, r.Comment}
-		if m, ok := merged[k]; ok {
-			m.Names = append(m.Names, r.Names...)
-			continue
-		}
-		rc := r
-		rc.Names = append([]string(nil), r.Names...)
-		merged[k] = &rc
-		order = append(order, k)
-	}
-	var rules []Rule
-	for _, k := range order {
-		r := merged[k]
 		r.Names = dedupSorted(r.Names)
-		rules = append(rules, *r)
+		rules = append(rules, r)
 	}
-	sort.SliceStable(rules, func(i, j int) bool {
-		a, b := rules[i], rules[j]
-		if a.Action != b.Action {
-			return actionRank(a.Action) < actionRank(b.Action)
+	rules = dropShadowed(rules, p.defaultKey())
+	for {
+		n := len(rules)
+		rules = mergeRules(topoSort(rules))
+		if len(rules) == n {
+			break
 		}
-		if a.Comment != b.Comment {
-			return a.Comment < b.Comment
-		}
-		return a.Names[0] < b.Names[0]
-	})
-	p.Rules = append(rules, conditional...)
+	}
+	p.Rules = rules
 	p.Flags = dedupSorted(p.Flags)
+}
+
+// dropShadowed removes names that an earlier unconditional rule (one the
+// runtimes do not skip) already decides, and rules left without names.
+func dropShadowed(rules []Rule, def libKey) []Rule {
+	decided := map[string]bool{}
+	out := rules[:0]
+	for _, r := range rules {
+		var keep []string
+		for _, n := range r.Names {
+			if !decided[n] {
+				keep = append(keep, n)
+			}
+		}
+		if len(keep) == 0 && len(r.Names) > 0 {
+			continue
+		}
+		r.Names = keep
+		if len(r.Args) == 0 && keyOf(r.Action, r.Errno) != def {
+			for _, n := range keep {
+				decided[n] = true
+			}
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func sharesName(a, b Rule) bool {
+	for _, n := range a.Names {
+		if contains(b.Names, n) {
+			return true
+		}
+	}
+	return false
+}
+
+func sameRule(a, b Rule) bool {
+	if a.Action != b.Action || a.Comment != b.Comment || (a.Errno == nil) != (b.Errno == nil) ||
+		(a.Errno != nil && *a.Errno != *b.Errno) || len(a.Args) != len(b.Args) {
+		return false
+	}
+	for i := range a.Args {
+		if a.Args[i] != b.Args[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// mergeRules merges each rule into the first earlier rule it can join
+// (same action, errno, conditions and comment, and no rule in between
+// naming one of its syscalls).
+func mergeRules(rules []Rule) []Rule {
+	var out []Rule
+	last := map[string]int{} // name -> index in out of the last rule naming it
+	for _, r := range rules {
+		from := 0
+		for _, n := range r.Names {
+			if i, ok := last[n]; ok && i+1 > from {
+				from = i + 1
+			}
+		}
+		// The rule at from-1 names one of r's syscalls: r may join it (a
+		// name twice in one rule means nothing more), not anything before.
+		if from > 0 {
+			from--
+		}
+		at := -1
+		for i := from; i < len(out); i++ {
+			if sameRule(out[i], r) {
+				at = i
+				break
+			}
+		}
+		if at < 0 {
+			out = append(out, r)
+			at = len(out) - 1
+		} else {
+			out[at].Names = dedupSorted(append(append([]string(nil), out[at].Names...), r.Names...))
+		}
+		for _, n := range r.Names {
+			if last[n] < at || !hasKey(last, n) {
+				last[n] = at
+			}
+		}
+	}
+	return out
+}
+
+func hasKey(m map[string]int, k string) bool {
+	_, ok := m[k]
+	return ok
+}
+
+// topoSort orders rules by ruleLess among the orders that keep every pair
+// of rules sharing a name in file order (Kahn's algorithm, smallest ready
+// rule first): the result is the same for any two inputs that differ only
+// by swaps of neighbours without a common name. Edges join consecutive
+// rules naming a syscall; their transitive closure orders all of them.
+func topoSort(rules []Rule) []Rule {
+	n := len(rules)
+	indeg := make([]int, n)
+	succ := make([][]int, n)
+	prev := map[string]int{}
+	for j, r := range rules {
+		seen := map[int]bool{}
+		for _, name := range r.Names {
+			if i, ok := prev[name]; ok && !seen[i] {
+				seen[i] = true
+				succ[i] = append(succ[i], j)
+				indeg[j]++
+			}
+			prev[name] = j
+		}
+	}
+	done := make([]bool, n)
+	out := make([]Rule, 0, n)
+	for len(out) < n {
+		best := -1
+		for i := 0; i < n; i++ {
+			if !done[i] && indeg[i] == 0 && (best < 0 || ruleLess(rules[i], rules[best])) {
+				best = i
+			}
+		}
+		done[best] = true
+		out = append(out, rules[best])
+		for _, j := range succ[best] {
+			indeg[j]--
+		}
+	}
+	return out
+}
+
+// ruleLess is the canonical order of independent rules: unconditional
+// ones first, by action, comment and first name; conditional ones keep
+// their order (ruleLess is false between them, and topoSort picks the
+// earliest of equals).
+func ruleLess(a, b Rule) bool {
+	ac, bc := len(a.Args) > 0, len(b.Args) > 0
+	if ac != bc {
+		return !ac
+	}
+	if ac {
+		return false
+	}
+	if a.Action != b.Action {
+		return actionRank(a.Action) < actionRank(b.Action)
+	}
+	if ea, eb := keyOf(a.Action, a.Errno).errno, keyOf(b.Action, b.Errno).errno; ea != eb {
+		return ea < eb
+	}
+	if a.Comment != b.Comment {
+		return a.Comment < b.Comment
+	}
+	return first(a.Names) < first(b.Names)
+}
+
+func first(names []string) string {
+	if len(names) == 0 {
+		return ""
+	}
+	return names[0]
 }
 
 func actionRank(a Action) int {

@@ -82,8 +82,17 @@ var ErrArchNotCovered = errors.New("policy covers no ABI of the target architect
 // but unobserved ones in an explicit ERRNO(EPERM) rule, so the filter answers
 // EPERM for those and ENOSYS only for numbers libseccomp does not know.
 //
-// A policy whose default action lets syscalls run (SCMP_ACT_ALLOW or
-// SCMP_ACT_LOG: a block list) gets no stub, as under runc.
+// A policy whose default action lets syscalls run (SCMP_ACT_ALLOW,
+// SCMP_ACT_LOG or SCMP_ACT_TRACE: a block list) gets no stub, as under runc
+// (policy.RuncStub). runc's own stub starts above the highest syscall the
+// profile names, this one above the highest libseccomp knows: the two agree
+// beyond libseccomp's table (policy.Runtimes gives both runtimes' answers).
+//
+// Rules go to libseccomp in file order, the way runc 1.1.5 and crun 1.8.1
+// add them (see addRules and policy/doc.go), so the filter means what the
+// runtimes load; a policy Validate refuses (policy.ErrAmbiguous: the
+// runtimes disagree, or libseccomp would not keep the file's order) is an
+// error.
 //
 // ABIs the policy does not list (including x86 and x32 on an x86_64-only
 // policy) get BadArch. A syscall name libseccomp knows on none of the
@@ -93,9 +102,10 @@ func Compile(p *policy.Policy, o Options) (Program, error) {
 	if p == nil {
 		return nil, errors.New("policy: nil")
 	}
+	// The rules go to libseccomp in file order, as runc and crun add them:
+	// canonicalising first would be harmless (it keeps the meaning) but is
+	// not needed.
 	c := *p
-	c.Rules = append([]policy.Rule(nil), p.Rules...)
-	c.Canonicalize()
 	if err := c.Validate(); err != nil {
 		return nil, fmt.Errorf("policy: %w", err)
 	}
@@ -137,9 +147,9 @@ func Compile(p *policy.Policy, o Options) (Program, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Like runc, no stub under a permissive default (a block list): there
-	// a syscall newer than the profile is allowed, not ENOSYS.
-	if o.NoStub || c.DefaultAction == policy.ActAllow || c.DefaultAction == policy.ActLog {
+	// Like runc, no stub under a permissive default (allow, log, trace: a
+	// block list): there a syscall newer than the profile runs.
+	if o.NoStub || !c.RuncStub() {
 		return lib, nil
 	}
 	stub, err := enosysStub(abis)
@@ -269,13 +279,28 @@ func compileLib(p *policy.Policy, machine string, abis []string, bad policy.Acti
 			return nil, fmt.Errorf("libseccomp: remove native arch: %w", err)
 		}
 	}
+	if err := addRules(f, p, abis, def, action, o.SkipUnknown, machine); err != nil {
+		return nil, err
+	}
+	return export(f)
+}
+
+// addRules adds p's rules to f the way runc 1.1.5 and crun 1.8.1 do (see
+// policy/doc.go): in file order, one name after the other; a rule whose
+// action equals the default action is skipped; a rule with two conditions
+// on one argument index becomes one rule per condition (OR). Names that
+// exist on none of abis are left out (libseccomp would skip them there);
+// names libseccomp knows on none of the policy's ABIs are a
+// *scmp.UnknownSyscallError unless skipUnknown (the runtimes skip them).
+func addRules(f *seccomp.ScmpFilter, p *policy.Policy, abis []string, def seccomp.ScmpAction,
+	action func(policy.Action, *uint) (seccomp.ScmpAction, error), skipUnknown bool, machine string) error {
 	for i, r := range p.Rules {
 		act, err := action(r.Action, r.Errno)
 		if err != nil {
-			return nil, fmt.Errorf("rule %d: %w", i, err)
+			return fmt.Errorf("rule %d: %w", i, err)
 		}
 		// libseccomp refuses rules that repeat the default action; they
-		// change nothing (runc skips them too).
+		// change nothing (runc and crun skip them too).
 		if act == def {
 			continue
 		}
@@ -283,17 +308,20 @@ func compileLib(p *policy.Policy, machine string, abis []string, bad policy.Acti
 		for _, a := range r.Args {
 			op, ok := libOps[a.Op]
 			if !ok {
-				return nil, fmt.Errorf("rule %d: op %q: unknown", i, a.Op)
+				return fmt.Errorf("rule %d: op %q: unknown", i, a.Op)
 			}
-			vals := []uint64{a.Value}
-			if a.Op == policy.OpMaskedEqual {
-				vals = append(vals, a.ValueTwo)
-			}
-			cond, err := seccomp.MakeCondition(a.Index, op, vals...)
+			cond, err := seccomp.MakeCondition(a.Index, op, a.Value, a.ValueTwo)
 			if err != nil {
-				return nil, fmt.Errorf("rule %d: arg %d: %w", i, a.Index, err)
+				return fmt.Errorf("rule %d: arg %d: %w", i, a.Index, err)
 			}
 			conds = append(conds, cond)
+		}
+		groups := [][]seccomp.ScmpCondition{conds}
+		if policy.SameIndexTwice(r.Args) {
+			groups = nil
+			for _, c := range conds {
+				groups = append(groups, []seccomp.ScmpCondition{c})
+			}
 		}
 		for _, name := range r.Names {
 			known, here := false, false
@@ -303,11 +331,11 @@ func compileLib(p *policy.Policy, machine string, abis []string, bad policy.Acti
 					here = here || contains(abis, a)
 				}
 			}
-			if !known && o.SkipUnknown {
+			if !known && skipUnknown {
 				continue
 			}
 			if !known {
-				return nil, &scmp.UnknownSyscallError{Name: name, Arch: machine}
+				return &scmp.UnknownSyscallError{Name: name, Arch: machine}
 			}
 			if !here {
 				continue
@@ -315,23 +343,25 @@ func compileLib(p *policy.Policy, machine string, abis []string, bad policy.Acti
 			// Resolve in libseccomp's native numbering (pseudo numbers for
 			// names the native arch lacks); libseccomp translates per arch.
 			nr, err := seccomp.GetSyscallFromName(name)
-			if err != nil && o.SkipUnknown {
+			if err != nil && skipUnknown {
 				continue
 			}
 			if err != nil {
-				return nil, &scmp.UnknownSyscallError{Name: name, Arch: machine}
+				return &scmp.UnknownSyscallError{Name: name, Arch: machine}
 			}
-			if len(conds) == 0 {
-				err = f.AddRule(nr, act)
-			} else {
-				err = f.AddRuleConditional(nr, act, conds)
-			}
-			if err != nil {
-				return nil, fmt.Errorf("libseccomp: rule %d: %s: %w", i, name, err)
+			for _, g := range groups {
+				if len(g) == 0 {
+					err = f.AddRule(nr, act)
+				} else {
+					err = f.AddRuleConditional(nr, act, g)
+				}
+				if err != nil {
+					return fmt.Errorf("libseccomp: rule %d: %s: %w", i, name, err)
+				}
 			}
 		}
 	}
-	return export(f)
+	return nil
 }
 
 // export asks libseccomp for the filter through a memfd (ExportBPFMem

@@ -1,0 +1,584 @@
+package policy
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// This file is the one definition of what a profile means: what runc 1.1.5
+// and crun 1.8.1 (both through libseccomp 2.5.4) make of its rules. The
+// measured table is in doc.go; the runtime oracle test is
+// internal/runtimetest/semantics_test.go and the differential fuzz target
+// against libseccomp is emit/cbpf's FuzzSemantics.
+
+// ErrAmbiguous is wrapped by every *AmbiguousError: runc and crun would
+// not apply the profile the same way, or libseccomp would not apply it in
+// the order the file gives. Test for it with errors.Is.
+var ErrAmbiguous = errors.New("profile means different things to runc and crun")
+
+// AmbiguousError names the rules of a profile that runc and crun read
+// differently (or refuse), and says why.
+type AmbiguousError struct {
+	// Syscall is the syscall the rules disagree on; "" when the reason is
+	// not about one syscall.
+	Syscall string
+	// Rules are indexes into Policy.Rules (file order), ascending.
+	Rules []int
+	// Reason says what the runtimes do with them.
+	Reason string
+}
+
+func (e *AmbiguousError) Error() string {
+	var b strings.Builder
+	switch len(e.Rules) {
+	case 0:
+		b.WriteString("profile")
+	case 1:
+		fmt.Fprintf(&b, "rule %d", e.Rules[0])
+	default:
+		s := make([]string, len(e.Rules))
+		for i, r := range e.Rules {
+			s[i] = fmt.Sprint(r)
+		}
+		fmt.Fprintf(&b, "rules %s", strings.Join(s, " and "))
+	}
+	if e.Syscall != "" {
+		fmt.Fprintf(&b, " (%s)", e.Syscall)
+	}
+	b.WriteString(": ")
+	b.WriteString(e.Reason)
+	return b.String()
+}
+
+// Unwrap makes errors.Is(err, ErrAmbiguous) hold.
+func (e *AmbiguousError) Unwrap() error { return ErrAmbiguous }
+
+// MaxErrno is the highest errno libseccomp 2.5.4 accepts for
+// SCMP_ACT_ERRNO (it refuses MAX_ERRNO, 4095, and above).
+const MaxErrno = 4094
+
+// MaxConditions is the most argument conditions a rule may have: crun uses
+// only the first six, runc all of them.
+const MaxConditions = 6
+
+// ArgBits returns the width of argument comparisons libseccomp generates
+// for an ABI: 32 for its 32-bit arches (x86, x32, arm: only the low words
+// of the value and the argument are compared), 64 otherwise (also for "").
+func ArgBits(arch string) int {
+	switch arch {
+	case "x86", "i386", "i686", "x32", "arm", "SCMP_ARCH_X86", "SCMP_ARCH_X32", "SCMP_ARCH_ARM":
+		return 32
+	}
+	return 64
+}
+
+// libKey is an action as libseccomp sees it: runc and crun skip a rule
+// whose key equals the default action's.
+type libKey struct {
+	action Action
+	errno  uint
+}
+
+func keyOf(a Action, errno *uint) libKey {
+	switch a {
+	case ActKill:
+		a = ActKillThread
+	case ActErrno, ActTrace:
+		e := uint(EPERM)
+		if errno != nil {
+			e = *errno
+		}
+		return libKey{a, e}
+	}
+	return libKey{a, 0}
+}
+
+func (p *Policy) defaultKey() libKey { return keyOf(p.DefaultAction, p.DefaultErrno) }
+
+// libRule is one rule as libseccomp receives it for one syscall name.
+type libRule struct {
+	index int // in Policy.Rules
+	key   libKey
+	v     Verdict
+	conds []Arg // without no-op conditions; none: unconditional
+}
+
+func ruleVerdict(r Rule) Verdict {
+	v := Verdict{Action: r.Action, Errno: EPERM}
+	if r.Errno != nil {
+		v.Errno = *r.Errno
+	}
+	return v
+}
+
+func (p *Policy) defaultVerdict() Verdict {
+	v := Verdict{Action: p.DefaultAction}
+	if p.DefaultErrno != nil {
+		v.Errno = *p.DefaultErrno
+	} else if p.DefaultAction == ActErrno || p.DefaultAction == ActTrace {
+		v.Errno = EPERM // what runc and crun pass to libseccomp
+	}
+	return v
+}
+
+// SameIndexTwice reports whether two conditions of args name the same
+// argument index: runc and crun then add every condition as a rule of its
+// own, so the conditions are OR-ed instead of AND-ed.
+func SameIndexTwice(args []Arg) bool {
+	seen := map[uint]bool{}
+	for _, a := range args {
+		if seen[a.Index] {
+			return true
+		}
+		seen[a.Index] = true
+	}
+	return false
+}
+
+// noop reports whether libseccomp drops the condition as always true: a
+// masked comparison whose mask (its low word on 32-bit arches) is zero.
+func (a Arg) noop(bits int) bool {
+	if a.Op != OpMaskedEqual {
+		return false
+	}
+	if bits == 32 {
+		return uint32(a.Value) == 0
+	}
+	return a.Value == 0
+}
+
+// libRules returns the rules libseccomp receives for name, in the order
+// runc and crun add them: file order, rules whose action equals the default
+// action skipped, rules with two conditions on one argument split into one
+// rule per condition, no-op conditions dropped.
+func (p *Policy) libRules(name string, bits int) []libRule {
+	var idx []int
+	for i, r := range p.Rules {
+		if contains(r.Names, name) {
+			idx = append(idx, i)
+		}
+	}
+	return p.libRulesAt(idx, bits)
+}
+
+// libRulesAt is libRules for the rules at idx (ascending), which name the
+// syscall.
+func (p *Policy) libRulesAt(idx []int, bits int) []libRule {
+	def := p.defaultKey()
+	var out []libRule
+	for _, i := range idx {
+		r := p.Rules[i]
+		k := keyOf(r.Action, r.Errno)
+		if k == def {
+			continue
+		}
+		v := ruleVerdict(r)
+		var groups [][]Arg
+		if SameIndexTwice(r.Args) {
+			for _, a := range r.Args {
+				groups = append(groups, []Arg{a})
+			}
+		} else {
+			groups = [][]Arg{r.Args}
+		}
+		for _, g := range groups {
+			var conds []Arg
+			for _, a := range g {
+				if !a.noop(bits) {
+					conds = append(conds, a)
+				}
+			}
+			out = append(out, libRule{index: i, key: k, v: v, conds: conds})
+		}
+	}
+	return out
+}
+
+// decide applies libseccomp's per-syscall database to the rules of one
+// syscall: the first unconditional rule decides alone (libseccomp drops the
+// conditional rules before it and every rule after it); without one, the
+// conditional rules that hold decide (rules of one action are OR-ed; Check
+// refuses rules of different actions that may hold together, so at most
+// one action can hold), else the default action. match reports whether the
+// call's arguments satisfy a rule's conditions.
+func decide(rules []libRule, def Verdict, match func([]Arg) bool) (Verdict, bool) {
+	for _, r := range rules {
+		if len(r.conds) == 0 {
+			return r.v, false
+		}
+	}
+	if match == nil {
+		return def, len(rules) > 0
+	}
+	for _, r := range rules {
+		if match(r.conds) {
+			return r.v, false
+		}
+	}
+	return def, false
+}
+
+// holdsBits is Holds on an ABI whose comparisons are bits wide.
+func (a Arg) holdsBits(v uint64, bits int) bool {
+	val, two := a.Value, a.ValueTwo
+	if bits == 32 {
+		v, val, two = uint64(uint32(v)), uint64(uint32(val)), uint64(uint32(two))
+	}
+	switch a.Op {
+	case OpNotEqual:
+		return v != val
+	case OpLessThan:
+		return v < val
+	case OpLessEqual:
+		return v <= val
+	case OpEqualTo:
+		return v == val
+	case OpGreaterEqual:
+		return v >= val
+	case OpGreaterThan:
+		return v > val
+	case OpMaskedEqual:
+		// libseccomp masks the value too (datum &= mask).
+		return v&val == two&val
+	}
+	return false
+}
+
+func argsHoldBits(conds []Arg, args [6]uint64, bits int) bool {
+	for _, c := range conds {
+		if c.Index >= uint(len(args)) || !c.holdsBits(args[c.Index], bits) {
+			return false
+		}
+	}
+	return true
+}
+
+// EvalArch is Eval on one ABI (a trace arch name): on 32-bit ABIs (x86,
+// x32, arm) libseccomp compares only the low 32 bits of arguments and
+// values. Eval is EvalArch for a 64-bit ABI.
+func (p *Policy) EvalArch(arch, name string, args [6]uint64) Verdict {
+	if name == "" {
+		return p.defaultVerdict()
+	}
+	bits := ArgBits(arch)
+	v, _ := decide(p.libRules(name, bits), p.defaultVerdict(), func(c []Arg) bool { return argsHoldBits(c, args, bits) })
+	return v
+}
+
+// LookupArch is Lookup on one ABI (see EvalArch).
+func (p *Policy) LookupArch(arch, name string) Verdict {
+	v, cond := decide(p.libRules(name, ArgBits(arch)), p.defaultVerdict(), nil)
+	v.Conditional = cond
+	return v
+}
+
+// Resolver maps a syscall name to its number on an ABI (a trace arch name)
+// the way libseccomp does (x32 numbers carry the 0x40000000 bit); ok is
+// false when the ABI has no such syscall (wrap scmp.Number: ok is err == nil).
+type Resolver func(arch, name string) (nr int, ok bool)
+
+// RuntimeVerdicts is what each runtime answers for one syscall.
+type RuntimeVerdicts struct {
+	Runc, Crun Verdict
+}
+
+// Agree reports whether both runtimes give the same answer.
+func (r RuntimeVerdicts) Agree() bool { return r.Runc == r.Crun }
+
+// RuncStub reports whether runc 1.1.5 prepends its ENOSYS stub to the
+// filter: unless the default action lets syscalls run (allow, log, trace).
+// runc means to skip it for defaultErrnoRet ENOSYS too but compares with
+// the whole action value (a bug), so it never does; the answers are the
+// same either way.
+func (p *Policy) RuncStub() bool {
+	switch p.DefaultAction {
+	case ActAllow, ActLog, ActTrace:
+		return false
+	}
+	return true
+}
+
+// HighestNamed returns the highest syscall number on arch among all names
+// the rules list (every rule counts, also those the runtimes skip), or -1.
+// runc's stub answers ENOSYS above it.
+func (p *Policy) HighestNamed(arch string, resolve Resolver) int {
+	hi := -1
+	for _, r := range p.Rules {
+		for _, n := range r.Names {
+			if nr, ok := resolve(arch, n); ok && nr >= 0 && (hi < 0 || uint32(nr) > uint32(hi)) {
+				hi = nr
+			}
+		}
+	}
+	return hi
+}
+
+// Runtimes returns what runc 1.1.5 and crun 1.8.1 answer for syscall
+// number nr on ABI arch (covered by the policy; check with Covers), where
+// name is libseccomp's name for nr there ("" when libseccomp cannot name
+// it: a gap in its table or a number beyond it).
+//
+// crun loads libseccomp's filter as is: a named syscall gets EvalArch, an
+// unnamed one the default action. runc prepends an ENOSYS stub (see
+// RuncStub) that answers ERRNO(ENOSYS) for every number above the highest
+// one the profile names on that ABI (HighestNamed), named or not; below
+// it, runc answers as crun does. So the two differ for numbers above the
+// highest named syscall unless the default action is ERRNO(ENOSYS) or lets
+// syscalls run. Validate does not refuse profiles for that difference
+// alone (an SPO profile cannot say defaultErrnoRet); diff and check report
+// it.
+func (p *Policy) Runtimes(arch string, nr int, name string, args [6]uint64, resolve Resolver) RuntimeVerdicts {
+	crun := p.EvalArch(arch, name, args)
+	runc := crun
+	if p.RuncStub() {
+		if hi := p.HighestNamed(arch, resolve); hi > 0 && uint32(nr) > uint32(hi) {
+			runc = Verdict{Action: ActErrno, Errno: ENOSYS}
+		}
+	}
+	return RuntimeVerdicts{Runc: runc, Crun: crun}
+}
+
+// Check returns an *AmbiguousError when runc and crun would not apply the
+// policy the same way, would refuse it, or when libseccomp would not apply
+// its rules in file order (Validate calls it):
+//
+//   - an errno above MaxErrno (libseccomp refuses it: neither runtime
+//     starts the container);
+//   - errnoRet on an action other than SCMP_ACT_ERRNO and SCMP_ACT_TRACE
+//     (crun refuses the profile, runc ignores the value);
+//   - more than six conditions in a rule (crun uses the first six);
+//   - filter flags (runc 1.1.5 refuses every flag, crun applies them);
+//   - two conditional rules with different actions for one syscall whose
+//     conditions may hold together, unless an earlier unconditional rule
+//     decides that syscall: libseccomp merges them into a tree evaluated in
+//     its own order, not file order, and refuses some orders outright
+//     (EEXIST: neither runtime starts the container).
+func (p *Policy) Check() error {
+	if len(p.Flags) > 0 {
+		return &AmbiguousError{Reason: fmt.Sprintf("filter flags %s: runc 1.1.5 refuses every seccomp flag, crun applies them", strings.Join(p.Flags, ", "))}
+	}
+	if p.DefaultErrno != nil && p.DefaultAction != ActErrno && p.DefaultAction != ActTrace {
+		return &AmbiguousError{Reason: fmt.Sprintf("defaultErrnoRet with default action %s: crun refuses it, runc ignores it", p.DefaultAction)}
+	}
+	if p.DefaultAction == ActErrno && p.DefaultErrno != nil && *p.DefaultErrno > MaxErrno {
+		return &AmbiguousError{Reason: fmt.Sprintf("defaultErrnoRet %d: out of range 0..%d (libseccomp refuses 4095 and above: runc and crun would not start)", *p.DefaultErrno, MaxErrno)}
+	}
+	for i, r := range p.Rules {
+		if r.Action == ActErrno && r.Errno != nil && *r.Errno > MaxErrno {
+			return &AmbiguousError{Syscall: strings.Join(r.Names, ","), Rules: []int{i},
+				Reason: fmt.Sprintf("errnoRet %d: out of range 0..%d (libseccomp refuses 4095 and above: runc and crun would not start)", *r.Errno, MaxErrno)}
+		}
+		if r.Errno != nil && r.Action != ActErrno && r.Action != ActTrace {
+			return &AmbiguousError{Syscall: strings.Join(r.Names, ","), Rules: []int{i},
+				Reason: fmt.Sprintf("errnoRet with action %s: crun refuses it, runc ignores it", r.Action)}
+		}
+		if len(r.Args) > MaxConditions {
+			return &AmbiguousError{Syscall: strings.Join(r.Names, ","), Rules: []int{i},
+				Reason: fmt.Sprintf("%d argument conditions: crun uses the first %d, runc all of them", len(r.Args), MaxConditions)}
+		}
+	}
+	widths := map[int]bool{}
+	for _, a := range p.Arches {
+		widths[ArgBits(a)] = true
+	}
+	if len(widths) == 0 {
+		widths[64] = true
+	}
+	var names []string
+	rulesOf := map[string][]int{}
+	for i, r := range p.Rules {
+		for _, n := range r.Names {
+			l := rulesOf[n]
+			if len(l) == 0 {
+				names = append(names, n)
+			}
+			if len(l) == 0 || l[len(l)-1] != i {
+				rulesOf[n] = append(l, i)
+			}
+		}
+	}
+	for _, bits := range []int{64, 32} {
+		if !widths[bits] {
+			continue
+		}
+		for _, n := range names {
+			if err := checkSyscall(n, p.libRulesAt(rulesOf[n], bits), bits); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// checkSyscall checks the rules libseccomp receives for one syscall.
+func checkSyscall(name string, rules []libRule, bits int) error {
+	cut := len(rules)
+	for i, r := range rules {
+		if len(r.conds) == 0 {
+			cut = i // decides alone; later rules are dropped
+			break
+		}
+	}
+	pre := rules[:cut]
+	for j := range pre {
+		for i := 0; i < j; i++ {
+			a, b := pre[i], pre[j]
+			if a.key == b.key || Disjoint(a.conds, b.conds, bits) {
+				continue
+			}
+			return &AmbiguousError{Syscall: name, Rules: []int{a.index, b.index},
+				Reason: fmt.Sprintf("conditional rules with different actions (%s, %s) may both hold (%s; %s): libseccomp does not apply them in file order and may refuse them (then neither runtime starts); give them disjoint conditions or make one unconditional",
+					verdictString(a.v), verdictString(b.v), condString(a.conds), condString(b.conds))}
+		}
+	}
+	if cut < len(rules) || len(pre) < 2 {
+		return nil // no conditions left, or one chain of them
+	}
+	// Several chains of conditions: libseccomp 2.5.4 merges them into a
+	// tree whose BPF may move from one chain to the next without reloading
+	// the argument word it compares, and then compares the wrong word
+	// (found by FuzzSemantics on x86_64 and x86; TestLibseccompWordBug and
+	// the runtime oracle show it). Measured to come out right, and so
+	// accepted: chains of one condition each, where on 64-bit ABIs each
+	// argument has at most one range comparison (<, <=, >, >=) among them;
+	// equality, inequality and masked tests mix freely (Docker's socket
+	// rules: a0 < 12 and a0 == 13, 14, ...; its personality rules). Other
+	// shapes are refused rather than given an answer the runtimes do not
+	// enforce.
+	what := ""
+	ranges := map[uint]int{}
+	for _, r := range pre {
+		if len(r.conds) != 1 {
+			what = "a rule with several conditions next to other conditional rules"
+			break
+		}
+		switch c := r.conds[0]; c.Op {
+		case OpLessThan, OpLessEqual, OpGreaterThan, OpGreaterEqual:
+			ranges[c.Index]++
+			if bits == 64 && ranges[c.Index] > 1 {
+				what = fmt.Sprintf("two range comparisons on argument %d in different rules", c.Index)
+			}
+		}
+		if what != "" {
+			break
+		}
+	}
+	if what == "" {
+		return nil
+	}
+	idx := []int{}
+	for _, r := range pre {
+		if len(idx) == 0 || idx[len(idx)-1] != r.index {
+			idx = append(idx, r.index)
+		}
+	}
+	return &AmbiguousError{Syscall: name, Rules: idx,
+		Reason: fmt.Sprintf("%s: libseccomp 2.5.4 (which runc and crun use) builds a filter for them that compares the wrong argument word on some paths (it does not reload the argument when it moves from one rule to the next), so the runtimes would not enforce what the profile says; use one conditional rule for the syscall, or rules of one condition each with at most one range comparison per argument", what)}
+}
+
+func verdictString(v Verdict) string {
+	if v.Action == ActErrno || v.Action == ActTrace {
+		return fmt.Sprintf("%s(%d)", v.Action, v.Errno)
+	}
+	return string(v.Action)
+}
+
+var opNames = map[Op]string{OpNotEqual: "!=", OpLessThan: "<", OpLessEqual: "<=", OpEqualTo: "==",
+	OpGreaterEqual: ">=", OpGreaterThan: ">", OpMaskedEqual: "&"}
+
+func condString(conds []Arg) string {
+	s := make([]string, len(conds))
+	for i, c := range conds {
+		if c.Op == OpMaskedEqual {
+			s[i] = fmt.Sprintf("arg%d&%#x==%#x", c.Index, c.Value, c.ValueTwo)
+			continue
+		}
+		s[i] = fmt.Sprintf("arg%d%s%#x", c.Index, opNames[c.Op], c.Value)
+	}
+	return strings.Join(s, " && ")
+}
+
+// Disjoint reports whether no argument values can satisfy both condition
+// lists (each a conjunction with at most one condition per index) on an
+// ABI whose comparisons are bits wide. It is exact for pairs of
+// comparisons and masked comparisons with one another and conservative
+// (false) for a masked comparison against a range.
+func Disjoint(a, b []Arg, bits int) bool {
+	for _, x := range a {
+		for _, y := range b {
+			if x.Index == y.Index && satisfiable(x, bits) && satisfiable(y, bits) && !bothSatisfiable(x, y, bits) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// span is the set of values a condition admits, when it is an interval.
+func (a Arg) span(bits int) (lo, hi uint64, ok bool) {
+	max := ^uint64(0)
+	v := a.Value
+	if bits == 32 {
+		max, v = uint64(^uint32(0)), uint64(uint32(v))
+	}
+	switch a.Op {
+	case OpEqualTo:
+		return v, v, true
+	case OpLessThan:
+		if v == 0 {
+			return 1, 0, true // empty
+		}
+		return 0, v - 1, true
+	case OpLessEqual:
+		return 0, v, true
+	case OpGreaterThan:
+		if v == max {
+			return 1, 0, true
+		}
+		return v + 1, max, true
+	case OpGreaterEqual:
+		return v, max, true
+	case OpMaskedEqual:
+		m := a.Value
+		if bits == 32 {
+			m = uint64(uint32(m))
+		}
+		if m == max { // a single value
+			t := a.ValueTwo & m
+			return t, t, true
+		}
+	}
+	return 0, 0, false
+}
+
+func satisfiable(a Arg, bits int) bool {
+	if lo, hi, ok := a.span(bits); ok {
+		return lo <= hi
+	}
+	return true // NE, masked: always some value
+}
+
+func bothSatisfiable(x, y Arg, bits int) bool {
+	xl, xh, xok := x.span(bits)
+	yl, yh, yok := y.span(bits)
+	switch {
+	case xok && xl == xh:
+		return y.holdsBits(xl, bits)
+	case yok && yl == yh:
+		return x.holdsBits(yl, bits)
+	case xok && yok:
+		return xl <= yh && yl <= xh
+	case x.Op == OpNotEqual || y.Op == OpNotEqual:
+		// The other one admits two values or more (single values were
+		// handled above).
+		return true
+	case x.Op == OpMaskedEqual && y.Op == OpMaskedEqual:
+		m := x.Value & y.Value
+		if bits == 32 {
+			m = uint64(uint32(m))
+		}
+		return x.ValueTwo&m == y.ValueTwo&m
+	}
+	return true // a masked comparison against a range: not proven
+}
