@@ -19,6 +19,7 @@ var pure = []string{
 	"policy",
 	"profiles",
 	"internal/atomicfile",
+	"internal/reexec",
 }
 
 // noEBPF packages, the pure ones included, never link cilium/ebpf.

@@ -35,6 +35,22 @@
 // Options.Namer names syscalls (scmp.Tables implements it; this package
 // has no cgo).
 //
+// # The stub
+//
+// A command is started through a stub: Record re-executes the running
+// binary as Stub (registered under StubName with internal/reexec), which
+// waits at a gate until the recorder is attached and armed, then execs the
+// command; if the tracer dies first, the stub exits 125 and never runs it.
+// So every binary that records a Command registers the stub once, first
+// thing in main (and in TestMain):
+//
+//	reexec.Register(recorder.StubName, recorder.Stub)
+//	if status, ok := reexec.Init(); ok {
+//		os.Exit(status)
+//	}
+//
+// Record refuses to start a command when the stub is not registered.
+//
 // Errors a user can act on wrap ErrPermission (which capabilities are
 // missing), ErrUnsupported (no BTF, no tracepoint, verifier refusal),
 // ErrCommandNotFound, ErrCommandNotRun, ErrNoProcess and ErrNotCgroup2.
@@ -50,8 +66,8 @@
 // 0x40000000 bit (x32); on arm64 from the AArch32 bit of PSTATE (arm).
 // Numbers beyond the 1024 slots of an ABI are counted in lost.
 // sched_process_fork marks the children and threads of traced tasks (they
-// take the mark at their first syscall), sched_process_exit unmarks them, and sched_process_exec starts a
-// command (see record_target.go for how the command is started so that
+// take the mark at their first syscall), sched_process_exit unmarks
+// them, and sched_process_exec starts a command (see record_target.go for how the command is started so that
 // nothing escapes and nothing else is counted). The links are file
 // descriptors, never pinned: a tracer that dies, even by SIGKILL, leaves
 // nothing attached, and they are closed as soon as the target is gone
