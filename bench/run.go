@@ -769,7 +769,7 @@ func (b *bench) attach(w *strings.Builder) error {
 			help = append(help, ms(d))
 		}
 		// Cold: the first trace after a boot, when the recorder builds its
-		// per-boot cache of kernel struct layouts (see trace/record_btf.go).
+		// per-boot cache of kernel struct layouts (see trace/recorder/record_btf.go).
 		if err := os.Remove(kernelTypesCache); err == nil || os.IsNotExist(err) {
 			settle()
 			if d, err := stamp(b.traceArgs(tf, b.w("getpid"), "0", "stamp")...); err == nil {

@@ -1,10 +1,10 @@
-// Package container records containers: it sits in front of trace.Record
+// Package container records containers: it sits in front of recorder.Record
 // for the three ways a container reaches seccomp-gen.
 //
 //   - Hook: an OCI runtime hook (prestart or createRuntime). The runtime
 //     hands it the container's state on stdin while the container's init
 //     process waits before its entrypoint. The hook starts a detached
-//     recorder process that arms that init process (trace.Options.FromExec),
+//     recorder process that arms that init process (recorder.Options.FromExec),
 //     so counting starts at the entrypoint's execve and the runtime's own
 //     set-up (mount, pivot_root, setns, ...) is never counted, and returns
 //     as soon as the recorder is attached. When the container's processes

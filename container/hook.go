@@ -19,6 +19,7 @@ import (
 	"github.com/seccomp-gen/seccomp-gen/internal/atomicfile"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
 	"github.com/seccomp-gen/seccomp-gen/trace"
+	"github.com/seccomp-gen/seccomp-gen/trace/recorder"
 )
 
 // DefaultOutputDir is where the Docker wrapper writes profiles when the
@@ -300,11 +301,11 @@ func RunRecorder(stdin io.Reader, ready *os.File, logw io.Writer) int {
 	defer stop()
 	signal.Ignore(syscall.SIGHUP, syscall.SIGPIPE)
 	started := false
-	opts := trace.Options{
+	opts := recorder.Options{
 		PID:      job.PID,
 		FromExec: true,
 		Namer:    scmp.Tables{},
-		OnStart: func(trace.Started) {
+		OnStart: func(recorder.Started) {
 			started = true
 			fmt.Fprintln(ready, "ok")
 			ready.Close()
@@ -315,7 +316,7 @@ func RunRecorder(stdin io.Reader, ready *os.File, logw io.Writer) int {
 		// process at the entrypoint, an exec'd process at its program.
 		opts.PID, opts.Cgroup = 0, job.Cgroup
 	}
-	rec, err := trace.Record(ctx, opts)
+	rec, err := recorder.Record(ctx, opts)
 	if err != nil {
 		if !started {
 			fmt.Fprintf(ready, "recorder: %v\n", err)
@@ -334,7 +335,7 @@ func RunRecorder(stdin io.Reader, ready *os.File, logw io.Writer) int {
 }
 
 // Finish writes a finished recording's trace and profile as job says.
-func Finish(job *Job, rec *trace.Recording) error {
+func Finish(job *Job, rec *recorder.Recording) error {
 	f := rec.File
 	f.Target.Container = &trace.Container{ID: job.ID, Runtime: job.Runtime, Mode: "hook"}
 	switch {

@@ -3,29 +3,30 @@
 // --enforce`.
 //
 // Where it sits: replay's traced mode counts syscalls with the eBPF
-// recorder (package trace), but a sys_enter tracer cannot see syscalls that
-// an installed filter already denied. So here the profile (a
-// policy.Policy) is compiled by the one compiler, cbpf.Compile, with
+// recorder (package trace/recorder), but a sys_enter tracer cannot see
+// syscalls that an installed filter already denied. So here the profile
+// (a policy.Policy) is compiled by the one compiler, cbpf.Compile, with
 // Options.Notify: every denying action becomes SCMP_ACT_NOTIFY, and
 // seccomp user notification is the reporting channel.
 //
 //   - Run(p, argv, IO) re-executes the running binary as a small shim
-//     (`ARGV0 __exec -- CMD...`), sends it the policy, takes the shim's
-//     notification fd with pidfd_getfd and supervises: each denied syscall
-//     is recorded (ABI, number, name, count, first program) and answered as
-//     the profile says (its errno; ENOSYS for SCMP_ACT_TRACE); kill and
-//     trap actions and ABIs the profile does not list are recorded as
+//     (`ShimName CMD...`, through internal/reexec), sends it the policy,
+//     takes the shim's notification fd with pidfd_getfd and supervises:
+//     each denied syscall is recorded (ABI, number, name, count, first
+//     program) and answered as the profile says (its errno; ENOSYS for
+//     SCMP_ACT_TRACE); kill and trap actions and ABIs the profile does not list are recorded as
 //     "would have killed" and answered EPERM so that the run goes on.
 //     Descendants that outlive CMD (daemons) keep the filter; Run returns
 //     when the last of them has exited. Run is their subreaper, so that
 //     IO.Kill (replay --timeout) and a second signal kill the whole tree,
 //     double-forked daemons included (internal/proctree).
-//   - Shim(argv) is the child side. Every binary that calls Run must call
-//     Shim when it is started as `ARGV0 __exec -- CMD...` (seccomp-gen has a
-//     hidden cobra command; tests dispatch from TestMain). It compiles the
-//     filter, sets no_new_privs, loads the filter on the exec'ing thread
-//     only (the Go runtime's other threads stay unfiltered), waits until the
-//     supervisor holds the listener and execve's CMD.
+//   - Shim(argv) is the child side. Every binary that calls Run registers
+//     ShimMain under ShimName with internal/reexec and calls reexec.Init
+//     first thing in main (seccomp-gen's main does; tests from TestMain);
+//     Run refuses to start otherwise. It compiles the filter, sets
+//     no_new_privs, loads the filter on the exec'ing thread only (the Go
+//     runtime's other threads stay unfiltered), waits until the supervisor
+//     holds the listener and execve's CMD.
 //
 // The shim's own syscalls between loading the filter and its execve are
 // not the workload's: the supervisor answers them "continue" and counts

@@ -3,7 +3,6 @@ package enforce
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,18 +11,18 @@ import (
 	"time"
 
 	"github.com/seccomp-gen/seccomp-gen/emit/cbpf"
+	"github.com/seccomp-gen/seccomp-gen/internal/reexec"
 	"github.com/seccomp-gen/seccomp-gen/policy"
 	"github.com/seccomp-gen/seccomp-gen/reduce"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
 )
 
-// TestMain makes the test binary its own shim: Run re-executes
-// os.Executable() as `ARGV0 __exec -- CMD...`, as it does seccomp-gen.
+// TestMain registers the shim, as seccomp-gen's main does: Run
+// re-executes this test binary as `ShimName CMD...`.
 func TestMain(m *testing.M) {
-	if len(os.Args) > 2 && os.Args[1] == ShimCommand && os.Args[2] == "--" {
-		code, err := Shim(os.Args[3:])
-		fmt.Fprintln(os.Stderr, "seccomp-gen:", err)
-		os.Exit(code)
+	reexec.Register(ShimName, ShimMain)
+	if status, ok := reexec.Init(); ok {
+		os.Exit(status)
 	}
 	os.Exit(m.Run())
 }
@@ -99,16 +98,22 @@ func TestRunDenials(t *testing.T) {
 }
 
 // A workload that is seccomp-gen's own binary started as a shim
-// (`ARGV0 __exec -- true`) is the workload, not the shim: its Go runtime's
-// syscalls are reported. (The shim used to be recognised by its executable
-// and argv in /proc, which took this workload for the shim.)
+// (`ShimName true`: argv[0] the shim's name, found in PATH) is the
+// workload, not the shim: its Go runtime's syscalls are reported. (The
+// shim used to be recognised by its executable and argv in /proc, which
+// took this workload for the shim.)
 func TestRunSelfAsShimWorkload(t *testing.T) {
 	native(t)
 	self, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, _, stderr := run(t, allowAllBut("sched_getaffinity", policy.ActErrno), self, ShimCommand, "--", "true")
+	dir := t.TempDir()
+	if err := os.Symlink(self, filepath.Join(dir, ShimName)); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", dir+string(os.PathListSeparator)+os.Getenv("PATH"))
+	res, _, stderr := run(t, allowAllBut("sched_getaffinity", policy.ActErrno), ShimName, "true")
 	// The inner shim has no policy on fd 3: it stops with ExitSetup.
 	if res.ExitCode != ExitSetup {
 		t.Errorf("exit %d, want %d; stderr:\n%s", res.ExitCode, ExitSetup, stderr)

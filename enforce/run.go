@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -19,6 +18,7 @@ import (
 
 	"github.com/seccomp-gen/seccomp-gen/emit/cbpf"
 	"github.com/seccomp-gen/seccomp-gen/internal/proctree"
+	"github.com/seccomp-gen/seccomp-gen/internal/reexec"
 	"github.com/seccomp-gen/seccomp-gen/policy"
 	"github.com/seccomp-gen/seccomp-gen/reduce"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
@@ -80,7 +80,7 @@ func (e *SetupError) Error() string {
 const exitFailure = 1
 
 // Run runs argv under p's filter (see Shim, which the running binary must
-// call for `ARGV0 __exec`) and supervises the notifications: each denied
+// register as ShimName) and supervises the notifications: each denied
 // syscall is recorded and answered exactly as the profile says (its errno;
 // ENOSYS for SCMP_ACT_TRACE, as the kernel does without a tracer); for kill
 // and trap actions and for ABIs the profile does not list it is recorded as
@@ -96,9 +96,8 @@ func Run(p *policy.Policy, argv []string, stdio IO) (*Result, error) {
 	if len(argv) == 0 {
 		return nil, errors.New("enforce: no command")
 	}
-	self, err := os.Executable()
-	if err != nil {
-		return nil, fmt.Errorf("enforce: %w", err)
+	if !reexec.Registered(ShimName) {
+		return nil, errors.New("enforce: the shim is not registered (main must call reexec.Register(enforce.ShimName, enforce.ShimMain) and reexec.Init)")
 	}
 	spec, err := json.Marshal(p)
 	if err != nil {
@@ -124,7 +123,7 @@ func Run(p *policy.Policy, argv []string, stdio IO) (*Result, error) {
 	if restore, err := proctree.Subreaper(); err == nil {
 		defer restore()
 	}
-	cmd := exec.Command(self, append([]string{ShimCommand, "--"}, argv...)...)
+	cmd := reexec.Command(ShimName, argv...)
 	cmd.Env = append([]string{envGoDebug, envMark}, os.Environ()...)
 	cmd.ExtraFiles = []*os.File{specR, syncR} // fds 3 and 4
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdio.Stdin, stdio.Stdout, stdio.Stderr

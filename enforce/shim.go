@@ -16,8 +16,16 @@ import (
 	"github.com/seccomp-gen/seccomp-gen/policy"
 )
 
-// ShimCommand is argv[1] of the shim: Run starts `ARGV0 __exec -- CMD...`.
-const ShimCommand = "__exec"
+// ShimName is the name the shim is registered under with internal/reexec:
+// Run starts the running binary as `ShimName CMD...` (argv[0] ShimName).
+// Every binary that calls Run registers it, once, before anything else
+// runs:
+//
+//	reexec.Register(enforce.ShimName, enforce.ShimMain)
+//	if status, ok := reexec.Init(); ok {
+//		os.Exit(status)
+//	}
+const ShimName = "seccomp-gen-enforce-shim"
 
 // Exit statuses of the shim when it stops before CMD runs (it says why on
 // stderr first), as env(1) and docker run use them.
@@ -36,8 +44,16 @@ const (
 	envGoDebug = "GODEBUG=asyncpreemptoff=1"
 )
 
-// Shim is the child side of Run: argv is CMD and its arguments (what
-// follows `__exec --`). It reads the policy from fd 3, compiles the enforce
+// ShimMain is the shim's main: it runs Shim on os.Args[1:] (CMD and its
+// arguments) and, when Shim returns, says why on stderr and returns the
+// exit status.
+func ShimMain() int {
+	code, err := Shim(os.Args[1:])
+	fmt.Fprintln(os.Stderr, "seccomp-gen:", err)
+	return code
+}
+
+// Shim is the child side of Run: argv is CMD and its arguments. It reads the policy from fd 3, compiles the enforce
 // filter (see Filter), sets no_new_privs, loads the filter on its own thread
 // only (a Go program's other threads stay unfiltered: their syscalls would
 // be notified, and their deaths at execve would leave stale notifications),

@@ -1,10 +1,13 @@
-// Package trace is the first stage of seccomp-gen's pipeline: it records
-// which syscalls a workload makes (the recorder) and defines the trace file
-// that every later stage reads (file.go).
+// Package trace is the trace file: the record of one traced run that the
+// recorder (package trace/recorder) writes and every later stage of
+// seccomp-gen's pipeline reads.
 //
-//	workload ──► trace.Record (eBPF, counts in the kernel) ──► trace.File (YAML)
+//	workload ──► recorder.Record (eBPF) ──► trace.File (YAML) ──► reduce ──► emit
 //
-// # The trace file
+// It is pure Go with no kernel or cgo dependency: the packages that only
+// read traces (reduce, report, generate's and check's readers) build on any
+// GOOS and link neither eBPF nor libseccomp through it. Syscall tables come
+// in through NameTable (scmp.Tables implements it).
 //
 // File is one recorded run: target, host, start, duration, exit code,
 // lost, processes, and the syscalls as (arch, nr, name, count, first).
@@ -16,62 +19,7 @@
 // (MaxFileSize, MaxEntries, MaxItems) and refuses counts above MaxCount;
 // AddCount sums counts saturating. ResolveName/File.ResolveNames are the
 // one rule by which readers name entries and check names against numbers.
+// KnownArches and the Arch constants are the ABI names a trace uses.
 // WriteFile writes through internal/atomicfile, so a reader never sees
 // half a trace.
-//
-// # The recorder
-//
-// Record(ctx, Options) traces exactly one target and returns a *Recording
-// (the File, the command's exit status, the syscalls libseccomp could not
-// name, and why the recording ended):
-//
-//   - Options.Command: start a command and trace it from its first execve,
-//     with every thread and descendant, until all of them have exited.
-//     Command[0] is looked up in PATH; a missing command is a
-//     *CommandError with Status 127 (126: not executable) and nothing runs.
-//     Options.Wrapper runs a program first (argv Wrapper ++ Command) that
-//     must execve(2) the command as its last step; nothing the wrapper does
-//     is counted. Dir, Env, Stdin/Stdout/Stderr and ExtraFiles are as in
-//     os/exec.
-//   - Options.PID: a running process, its threads, the processes already
-//     below it (a server's pre-forked workers: found in /proc and counted
-//     in Recording.Descendants) and its future descendants, until it exits.
-//     With Options.FromExec nothing is counted until the process's next
-//     execve (a container's init process, armed by the OCI hook while the
-//     runtime sets the container up).
-//   - Options.Cgroup: every task in a cgroup v2 directory and below it,
-//     until the cgroup, once populated, is empty again. With
-//     Options.ExecJoins a task that joins the cgroup later from outside (a
-//     runtime's exec set-up) is counted from its next execve only.
-//
-// Options.Duration and cancelling ctx end a recording early; the trace is
-// still returned and a command still running keeps running, untraced.
-// Options.Progress receives live Stats; Options.OnStart receives the
-// command's PID and the IDs of the BPF links once everything is attached.
-// Options.Namer names syscalls (scmp.Tables implements it; this package
-// has no cgo).
-//
-// Errors a user can act on wrap ErrPermission (which capabilities are
-// missing), ErrUnsupported (no BTF, no tracepoint, verifier refusal),
-// ErrCommandNotFound, ErrCommandNotRun, ErrNoProcess and ErrNotCgroup2.
-//
-// # How it works
-//
-// The eBPF programs live in package bpf (recorder.c). A raw tracepoint on
-// sys_enter looks the current task up in task-local storage, which rejects
-// every untraced task of the machine after one cheap lookup and can never
-// be inherited by a reused PID; traced tasks increment a per-CPU counter
-// indexed by (ABI, nr). On x86_64 the ABI comes from TS_COMPAT in
-// thread_info.status (int 0x80 and 32-bit programs: x86) and the
-// 0x40000000 bit (x32); on arm64 from the AArch32 bit of PSTATE (arm).
-// Numbers beyond the 1024 slots of an ABI are counted in lost.
-// sched_process_fork marks the children and threads of traced tasks (they
-// take the mark at their first syscall), sched_process_exit unmarks them, and sched_process_exec starts a
-// command (see record_target.go for how the command is started so that
-// nothing escapes and nothing else is counted). The links are file
-// descriptors, never pinned: a tracer that dies, even by SIGKILL, leaves
-// nothing attached, and they are closed as soon as the target is gone
-// because every syscall on the machine pays for them while attached.
-// The CO-RE offsets the programs need come from kernel types that
-// record_btf.go builds once per boot and caches in /run/seccomp-gen.
 package trace

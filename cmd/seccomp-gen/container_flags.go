@@ -10,6 +10,7 @@ import (
 
 	"github.com/seccomp-gen/seccomp-gen/container"
 	"github.com/seccomp-gen/seccomp-gen/trace"
+	"github.com/seccomp-gen/seccomp-gen/trace/recorder"
 )
 
 // containerFlags name a running container for trace and replay
@@ -69,7 +70,7 @@ func (c *containerFlags) execJoins() bool {
 
 // withContainer sets what a container target needs in the recorder's
 // options.
-func (c *containerFlags) withContainer(o trace.Options) trace.Options {
+func (c *containerFlags) withContainer(o recorder.Options) recorder.Options {
 	o.ExecJoins = c.execJoins()
 	return o
 }

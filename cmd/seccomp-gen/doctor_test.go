@@ -12,7 +12,7 @@ import (
 
 	"github.com/seccomp-gen/seccomp-gen/internal/doctor"
 	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
-	"github.com/seccomp-gen/seccomp-gen/trace"
+	"github.com/seccomp-gen/seccomp-gen/trace/recorder"
 )
 
 // TestDoctorCommand runs doctor on this machine (as CI does: root, BTF),
@@ -66,8 +66,8 @@ func TestDoctorExitStatus(t *testing.T) {
 // usage errors do not.
 func TestTraceErrorsPointToDoctor(t *testing.T) {
 	for _, err := range []error{
-		fmt.Errorf("%w: not root: missing CAP_BPF", trace.ErrPermission),
-		fmt.Errorf("%w: no kernel BTF at /sys/kernel/btf/vmlinux", trace.ErrUnsupported),
+		fmt.Errorf("%w: not root: missing CAP_BPF", recorder.ErrPermission),
+		fmt.Errorf("%w: no kernel BTF at /sys/kernel/btf/vmlinux", recorder.ErrUnsupported),
 		fmt.Errorf("attach to tracepoint sys_enter: %w", unix.EPERM),
 	} {
 		got := traceErr(err)
@@ -77,8 +77,8 @@ func TestTraceErrorsPointToDoctor(t *testing.T) {
 		}
 	}
 	for _, err := range []error{
-		fmt.Errorf("%w: pid 99999", trace.ErrNoProcess),
-		fmt.Errorf("%w: /tmp", trace.ErrNotCgroup2),
+		fmt.Errorf("%w: pid 99999", recorder.ErrNoProcess),
+		fmt.Errorf("%w: /tmp", recorder.ErrNotCgroup2),
 	} {
 		if got := traceErr(err); strings.Contains(got.Error(), "doctor") {
 			t.Errorf("traceErr(%v) = %v: a usage error is not the machine's", err, got)

@@ -8,11 +8,27 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/seccomp-gen/seccomp-gen/enforce"
+	"github.com/seccomp-gen/seccomp-gen/internal/reexec"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
+	"github.com/seccomp-gen/seccomp-gen/trace/recorder"
 )
 
 func main() {
+	registerHelpers()
+	if status, ok := reexec.Init(); ok {
+		os.Exit(status)
+	}
 	os.Exit(run(os.Args[1:]))
+}
+
+// registerHelpers registers the helpers seccomp-gen re-executes itself as
+// (internal/reexec): the recorder's stub, which trace and replay start
+// their command through, and the shim of replay --enforce. main and the
+// tests' TestMain call it once, before anything else.
+func registerHelpers() {
+	reexec.Register(recorder.StubName, recorder.Stub)
+	reexec.Register(enforce.ShimName, enforce.ShimMain)
 }
 
 func run(args []string) int {

@@ -21,6 +21,7 @@ import (
 	"github.com/seccomp-gen/seccomp-gen/report"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
 	"github.com/seccomp-gen/seccomp-gen/trace"
+	"github.com/seccomp-gen/seccomp-gen/trace/recorder"
 )
 
 type replayOptions struct {
@@ -297,7 +298,7 @@ func (o *replayOptions) runTraced(p reduce.Answerer) error {
 	signal.Notify(st.sigs, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(st.sigs)
 	go st.run(ctx)
-	rec, err := trace.Record(ctx, o.withContainer(trace.Options{
+	rec, err := recorder.Record(ctx, o.withContainer(recorder.Options{
 		Command:  o.command,
 		PID:      o.pid,
 		Cgroup:   o.cgroup,
@@ -306,7 +307,7 @@ func (o *replayOptions) runTraced(p reduce.Answerer) error {
 		Stdout:   o.workloadStdout(),
 		Stderr:   os.Stderr,
 		Namer:    scmp.Tables{},
-		OnStart: func(s trace.Started) {
+		OnStart: func(s recorder.Started) {
 			if len(o.command) > 0 {
 				st.pid <- s.PID
 			}
@@ -326,9 +327,9 @@ func (o *replayOptions) runTraced(p reduce.Answerer) error {
 	cancel() // stops st
 	if err != nil {
 		switch {
-		case errors.Is(err, trace.ErrCommandNotFound), errors.Is(err, trace.ErrCommandNotRun):
+		case errors.Is(err, recorder.ErrCommandNotFound), errors.Is(err, recorder.ErrCommandNotRun):
 			return exitWith(exitCommandFailed, err)
-		case errors.Is(err, trace.ErrNoProcess), errors.Is(err, trace.ErrNotCgroup2), errors.Is(err, trace.ErrOptions):
+		case errors.Is(err, recorder.ErrNoProcess), errors.Is(err, recorder.ErrNotCgroup2), errors.Is(err, recorder.ErrOptions):
 			return usageErr(err)
 		}
 		return exitWith(exitFailure, err)

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/seccomp-gen/seccomp-gen/emit"
+	"github.com/seccomp-gen/seccomp-gen/internal/reexec"
 	"github.com/seccomp-gen/seccomp-gen/policy"
 	"github.com/seccomp-gen/seccomp-gen/trace"
 )
@@ -21,10 +22,14 @@ import (
 // binary) for its hidden child command.
 const testMainEnv = "SECCOMP_GEN_TEST_MAIN"
 
-// TestMain turns the test binary into seccomp-gen when asked to, and for
-// every hidden re-exec command ("__exec", and any other "__name" a command
-// adds), so that re-executions of os.Executable() work under `go test`.
+// TestMain registers seccomp-gen's re-executed helpers (the recorder's
+// stub, replay --enforce's shim) as main does, and turns the test binary
+// into seccomp-gen when asked to, or for a hidden "__name" command.
 func TestMain(m *testing.M) {
+	registerHelpers()
+	if status, ok := reexec.Init(); ok {
+		os.Exit(status)
+	}
 	if os.Getenv(testMainEnv) == "1" || (len(os.Args) > 1 && strings.HasPrefix(os.Args[1], "__")) {
 		os.Exit(run(os.Args[1:]))
 	}

@@ -70,8 +70,7 @@ Typical loop:
 		newLintCmd(),
 		newVersionCmd(),
 		newDoctorCmd(),
-		newManCmd(),  // hidden: make man
-		newExecCmd(), // hidden: the child side of replay --enforce
+		newManCmd(), // hidden: make man
 		newHookCmd(),
 		newHookRecorderCmd(), // hidden: the detached recorder of hook
 		newRuntimeCmd(),

@@ -17,6 +17,7 @@ import (
 
 	"github.com/seccomp-gen/seccomp-gen/scmp"
 	"github.com/seccomp-gen/seccomp-gen/trace"
+	"github.com/seccomp-gen/seccomp-gen/trace/recorder"
 )
 
 // interruptGrace is how long Ctrl-C lets a traced command exit before the
@@ -175,7 +176,7 @@ func (o *traceOptions) run(ctx context.Context) error {
 	}
 	tty := isTerminal(os.Stderr)
 	show := tty || o.verbose
-	opts := trace.Options{
+	opts := recorder.Options{
 		Command:  o.command,
 		PID:      o.pid,
 		Cgroup:   o.cgroup,
@@ -191,7 +192,7 @@ func (o *traceOptions) run(ctx context.Context) error {
 		opts.Stdout = os.Stderr
 	}
 	if o.verbose {
-		opts.OnStart = func(s trace.Started) {
+		opts.OnStart = func(s recorder.Started) {
 			ids := make([]string, len(s.LinkIDs))
 			for i, id := range s.LinkIDs {
 				ids[i] = fmt.Sprint(id)
@@ -207,12 +208,12 @@ func (o *traceOptions) run(ctx context.Context) error {
 		}
 	}
 	if tty {
-		opts.Progress = func(s trace.Stats) {
+		opts.Progress = func(s recorder.Stats) {
 			fmt.Fprintf(o.stderr, "\r\033[Kseccomp-gen: %s, %d distinct, %s, %s",
 				plural64(s.Syscalls, "syscall", "syscalls"), s.Distinct, plural64(s.Processes, "process", "processes"), s.Elapsed.Truncate(100*time.Millisecond))
 		}
 	}
-	rec, err := trace.Record(ctx, opts)
+	rec, err := recorder.Record(ctx, opts)
 	if tty {
 		fmt.Fprint(o.stderr, "\r\033[K")
 	}
@@ -264,14 +265,14 @@ func (o *traceOptions) run(ctx context.Context) error {
 }
 
 func traceErr(err error) error {
-	var ce *trace.CommandError
+	var ce *recorder.CommandError
 	if errors.As(err, &ce) {
 		if ce.Reported {
 			return exitWith(ce.Status, nil)
 		}
 		return exitWith(ce.Status, fmt.Errorf("trace: %w", err))
 	}
-	if errors.Is(err, trace.ErrNoProcess) || errors.Is(err, trace.ErrNotCgroup2) || errors.Is(err, trace.ErrOptions) {
+	if errors.Is(err, recorder.ErrNoProcess) || errors.Is(err, recorder.ErrNotCgroup2) || errors.Is(err, recorder.ErrOptions) {
 		return usageErr(fmt.Errorf("trace: %w", err))
 	}
 	// Anything else is the machine's doing (privileges, kernel features).

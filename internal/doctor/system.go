@@ -21,7 +21,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/seccomp-gen/seccomp-gen/scmp"
-	"github.com/seccomp-gen/seccomp-gen/trace"
+	"github.com/seccomp-gen/seccomp-gen/trace/recorder"
 )
 
 // System is every question doctor asks the machine. Host answers them for
@@ -171,7 +171,7 @@ func (h Host) TrialTrace(ctx context.Context) error {
 		argv = []string{p}
 	}
 	var stderr bytes.Buffer
-	rec, err := trace.Record(ctx, trace.Options{
+	rec, err := recorder.Record(ctx, recorder.Options{
 		Command: argv,
 		Stdin:   nil,
 		Stdout:  io.Discard,

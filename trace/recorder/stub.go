@@ -1,4 +1,4 @@
-package trace
+package recorder
 
 import (
 	"errors"
@@ -9,16 +9,28 @@ import (
 	"syscall"
 )
 
-// The stub half of the command start described in record_target.go. It
-// runs in init, before anything else in the binary, when the tracer
-// re-executes itself with stubEnv set: every binary that links this
-// package (seccomp-gen, test binaries) can therefore be its own stub.
-func init() {
-	v, ok := os.LookupEnv(stubEnv)
-	if !ok {
-		return
+// StubName is the name the recorder's stub is registered under (see
+// Stub).
+const StubName = "seccomp-gen-trace-stub"
+
+// Stub is the stub half of the command start described in
+// record_target.go: Record re-executes the running binary as
+// `StubName GATE,READY PROGRAM ARGV...` (internal/reexec). Every binary
+// that calls Record with a Command registers it, once, before anything
+// else runs:
+//
+//	reexec.Register(recorder.StubName, recorder.Stub)
+//	if status, ok := reexec.Init(); ok {
+//		os.Exit(status)
+//	}
+//
+// It returns only on failure, with the status a shell would use.
+func Stub() int {
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, "seccomp-gen: internal error: bad trace stub invocation")
+		return 125
 	}
-	os.Exit(runStub(v, os.Args))
+	return runStub(os.Args[1], append([]string{os.Args[0]}, os.Args[2:]...))
 }
 
 // runStub waits at the gate, then execs the command. Its argv is
@@ -44,13 +56,7 @@ func runStub(fdText string, args []string) int {
 		return 125
 	}
 	gate.Close()
-	env := make([]string, 0, len(os.Environ()))
-	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, stubEnv+"=") {
-			env = append(env, kv)
-		}
-	}
-	err := syscall.Exec(args[1], args[2:], env)
+	err := syscall.Exec(args[1], args[2:], os.Environ())
 	fmt.Fprintf(os.Stderr, "seccomp-gen: %s: %v\n", args[2], err)
 	if errors.Is(err, syscall.ENOENT) {
 		return 127

@@ -1,4 +1,4 @@
-package trace
+package recorder
 
 import (
 	"context"
@@ -21,6 +21,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/seccomp-gen/seccomp-gen/bpf"
+	"github.com/seccomp-gen/seccomp-gen/trace"
 )
 
 // Errors a user can act on. Record wraps them with details; test with
@@ -148,7 +149,7 @@ type Options struct {
 
 // Recording is the result of Record.
 type Recording struct {
-	File *File
+	File *trace.File
 	// Exited says whether the traced command (or PID) exited while traced.
 	Exited bool
 	// ExitStatus is the command's status as a shell reports it: its exit
@@ -156,7 +157,7 @@ type Recording struct {
 	// Command was traced.
 	ExitStatus int
 	// Unknown lists the recorded syscalls the Namer could not name.
-	Unknown []Syscall
+	Unknown []trace.Syscall
 	// Reason says why the recording ended: "exit", "duration",
 	// "interrupted" (ctx was cancelled) or "empty" (the cgroup emptied).
 	Reason string
@@ -713,17 +714,17 @@ func slotArch(slot uint32) (string, int) {
 			if nr >= nrSlots-armPrivateSlots {
 				nr = armPrivateBase + nr - (nrSlots - armPrivateSlots)
 			}
-			return ArchARM, nr
+			return trace.ArchARM, nr
 		}
-		return ArchAArch64, nr
+		return trace.ArchAArch64, nr
 	default:
 		switch abi {
 		case abiCompat:
-			return ArchX86, nr
+			return trace.ArchX86, nr
 		case abiX32:
-			return ArchX32, nr | x32Bit
+			return trace.ArchX32, nr | x32Bit
 		}
-		return ArchX86_64, nr
+		return trace.ArchX86_64, nr
 	}
 }
 
@@ -821,14 +822,14 @@ func (r *recorder) result(reason string, elapsed time.Duration) (*Recording, err
 		return nil, err
 	}
 	rec := &Recording{Reason: reason, Descendants: r.descendants}
-	f := &File{
-		Version:   Version,
+	f := &trace.File{
+		Version:   trace.Version,
 		Started:   r.started.UTC().Truncate(time.Second),
-		Duration:  Duration(elapsed),
+		Duration:  trace.Duration(elapsed),
 		Lost:      r.lost(),
 		Processes: r.processes(),
 		Host:      hostInfo(),
-		Syscalls:  []Syscall{},
+		Syscalls:  []trace.Syscall{},
 	}
 	switch {
 	case len(r.opts.Command) > 0:
@@ -853,7 +854,7 @@ func (r *recorder) result(reason string, elapsed time.Duration) (*Recording, err
 	sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
 	for _, k := range keys {
 		arch, nr := slotArch(k)
-		s := Syscall{Arch: arch, Nr: nr, Count: counts[k]}
+		s := trace.Syscall{Arch: arch, Nr: nr, Count: counts[k]}
 		var comm bpf.RecorderComm
 		if err := r.objs.First.Lookup(k, &comm); err == nil {
 			s.First = commString(comm.Comm)
@@ -892,17 +893,17 @@ func shellStatus(ps *os.ProcessState) int {
 	return ps.ExitCode()
 }
 
-func hostInfo() Host {
-	var h Host
+func hostInfo() trace.Host {
+	var h trace.Host
 	var u unix.Utsname
 	if err := unix.Uname(&u); err == nil {
 		h.Kernel = unix.ByteSliceToString(u.Release[:])
 	}
 	switch runtime.GOARCH {
 	case "amd64":
-		h.Arch = ArchX86_64
+		h.Arch = trace.ArchX86_64
 	case "arm64":
-		h.Arch = ArchAArch64
+		h.Arch = trace.ArchAArch64
 	default:
 		h.Arch = runtime.GOARCH
 	}

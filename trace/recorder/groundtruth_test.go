@@ -1,4 +1,4 @@
-package trace_test
+package recorder_test
 
 // Ground truth for the recorder: every workload in testdata/workloads runs
 // twice, once under strace -f and once under `seccomp-gen trace`, and every
@@ -39,7 +39,7 @@ import (
 	"github.com/seccomp-gen/seccomp-gen/trace"
 )
 
-const workloadDir = "../testdata/workloads"
+const workloadDir = "../../testdata/workloads"
 
 // workload is one program of testdata/workloads and the contract its
 // "groundtruth:" comment lines state.

@@ -1,4 +1,4 @@
-package trace_test
+package recorder_test
 
 // Ground truth for the attach targets, `seccomp-gen trace --pid PID` and
 // `seccomp-gen trace --cgroup DIR`: the gated workload (testdata/workloads/

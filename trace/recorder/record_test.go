@@ -1,4 +1,4 @@
-package trace
+package recorder
 
 // Privileged tests of the recorder through its Go API (Record). The
 // test binary is its own command stub: trace's init hook runs in it too.
@@ -21,6 +21,7 @@ import (
 
 	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
+	"github.com/seccomp-gen/seccomp-gen/trace"
 )
 
 func recordOrFail(t *testing.T, opts Options) *Recording {
@@ -42,7 +43,7 @@ func recordOrFail(t *testing.T, opts Options) *Recording {
 }
 
 // lookup returns the entry for (arch, name), or nil.
-func lookup(f *File, arch, name string) *Syscall {
+func lookup(f *trace.File, arch, name string) *trace.Syscall {
 	for i, s := range f.Syscalls {
 		if s.Arch == arch && s.Name == name {
 			return &f.Syscalls[i]
@@ -51,7 +52,7 @@ func lookup(f *File, arch, name string) *Syscall {
 	return nil
 }
 
-func mustHave(t *testing.T, f *File, arch, name string) *Syscall {
+func mustHave(t *testing.T, f *trace.File, arch, name string) *trace.Syscall {
 	t.Helper()
 	s := lookup(f, arch, name)
 	if s == nil {
@@ -60,9 +61,9 @@ func mustHave(t *testing.T, f *File, arch, name string) *Syscall {
 	return s
 }
 
-func dump(f *File) string {
+func dump(f *trace.File) string {
 	var b strings.Builder
-	_ = Encode(&b, f)
+	_ = trace.Encode(&b, f)
 	return b.String()
 }
 
@@ -119,7 +120,7 @@ func TestRecordCommand(t *testing.T) {
 			t.Errorf("trace has %s (%d calls): the tracer's or the stub's Go runtime leaked in", n, s.Count)
 		}
 	}
-	if f.Host.Arch != "x86_64" || f.Host.Kernel == "" || f.Version != Version {
+	if f.Host.Arch != "x86_64" || f.Host.Kernel == "" || f.Version != trace.Version {
 		t.Errorf("header: %+v version %d", f.Host, f.Version)
 	}
 }
@@ -565,7 +566,7 @@ func TestRecordUnknownAndLost(t *testing.T) {
 	bin := compile(t, "odd", oddSrc)
 	rec := recordOrFail(t, Options{Command: []string{bin}})
 	f := rec.File
-	var got *Syscall
+	var got *trace.Syscall
 	for i, s := range f.Syscalls {
 		if s.Arch == "x86_64" && s.Nr == 462 {
 			got = &f.Syscalls[i]

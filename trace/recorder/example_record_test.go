@@ -1,4 +1,4 @@
-package trace_test
+package recorder_test
 
 import (
 	"context"
@@ -7,13 +7,14 @@ import (
 
 	"github.com/seccomp-gen/seccomp-gen/scmp"
 	"github.com/seccomp-gen/seccomp-gen/trace"
+	"github.com/seccomp-gen/seccomp-gen/trace/recorder"
 )
 
 // Record a command (as root) and write its trace; seccomp-gen exits with
 // the command's status. This is what `seccomp-gen trace -o ls.trace.yaml
 // -- ls /` does.
 func ExampleRecord() {
-	rec, err := trace.Record(context.Background(), trace.Options{
+	rec, err := recorder.Record(context.Background(), recorder.Options{
 		Command: []string{"ls", "/"},
 		Stdout:  os.Stdout,
 		Stderr:  os.Stderr,

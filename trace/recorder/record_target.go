@@ -1,11 +1,10 @@
-package trace
+package recorder
 
 import (
 	"bufio"
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -16,13 +15,14 @@ import (
 
 	"github.com/seccomp-gen/seccomp-gen/bpf"
 	"github.com/seccomp-gen/seccomp-gen/internal/proctree"
+	"github.com/seccomp-gen/seccomp-gen/internal/reexec"
 )
 
 // How a command is started so that nothing escapes and nothing else
 // pollutes its trace:
 //
-// Record re-executes its own binary (/proc/self/exe) as a small stub (see
-// stub.go) that blocks reading a pipe. Record then "arms" the stub's PID in
+// Record re-executes its own binary (/proc/self/exe) as a small stub (Stub,
+// registered with internal/reexec) that blocks reading a pipe. Record then "arms" the stub's PID in
 // the kernel (map armed) and writes one byte; the stub execs the command.
 // The eBPF program on sched_process_exec marks the task at that execve, and
 // counts the execve itself, so everything the command does from its first
@@ -38,9 +38,6 @@ import (
 // SysProcAttr.UseCgroupFD would need a cgroup per run and cgroup-based
 // matching on the hot path. The gate pipe needs neither.
 
-// stubEnv carries the gate's file descriptor number to the stub.
-const stubEnv = "_SECCOMP_GEN_TRACE_STUB"
-
 // launchStub starts the stub, which then blocks at its gate. Record runs it
 // on a goroutine while the recorder is loaded (the stub's own start costs as
 // much as a process start of this binary), so that opening the gate is all
@@ -48,6 +45,9 @@ const stubEnv = "_SECCOMP_GEN_TRACE_STUB"
 // read them only after waitLaunch.
 func (r *recorder) launchStub() error {
 	o := &r.opts
+	if !reexec.Registered(StubName) {
+		return fmt.Errorf("start %s: the recorder's stub is not registered (main must call reexec.Register(recorder.StubName, recorder.Stub) and reexec.Init)", o.Command[0])
+	}
 	gateR, gateW, err := os.Pipe()
 	if err != nil {
 		return fmt.Errorf("start %s: %w", o.Command[0], err)
@@ -66,16 +66,11 @@ func (r *recorder) launchStub() error {
 		env = os.Environ()
 	}
 	gateFD, readyFD := 3+len(o.ExtraFiles), 4+len(o.ExtraFiles)
-	cmd := &exec.Cmd{
-		Path:       "/proc/self/exe",
-		Args:       append([]string{"seccomp-gen-stub", r.path}, r.argv...),
-		Env:        append(append([]string(nil), env...), stubEnv+"="+strconv.Itoa(gateFD)+","+strconv.Itoa(readyFD)),
-		Dir:        o.Dir,
-		Stdin:      o.Stdin,
-		Stdout:     o.Stdout,
-		Stderr:     o.Stderr,
-		ExtraFiles: append(append([]*os.File(nil), o.ExtraFiles...), gateR, readyW),
-	}
+	cmd := reexec.Command(StubName, append([]string{strconv.Itoa(gateFD) + "," + strconv.Itoa(readyFD), r.path}, r.argv...)...)
+	cmd.Env = append([]string(nil), env...)
+	cmd.Dir = o.Dir
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = o.Stdin, o.Stdout, o.Stderr
+	cmd.ExtraFiles = append(append([]*os.File(nil), o.ExtraFiles...), gateR, readyW)
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start %s: %w", o.Command[0], err)
 	}

@@ -1,4 +1,4 @@
-package trace_test
+package recorder_test
 
 // The strace side of the ground-truth tests: a parser for the output of
 //

@@ -1,0 +1,82 @@
+// Package recorder is the first stage of seccomp-gen's pipeline: it records
+// which syscalls a workload makes, with eBPF programs that count them in
+// the kernel, and returns them as a trace.File (package trace, the file
+// model every later stage reads).
+//
+//	workload ──► recorder.Record (eBPF, counts in the kernel) ──► trace.File (YAML) ──► reduce
+//
+// It is Linux-only and links cilium/ebpf; nothing that only reads traces
+// imports it (internal/purity_test.go checks that).
+//
+// # Record
+//
+// Record(ctx, Options) traces exactly one target and returns a *Recording
+// (the trace.File, the command's exit status, the syscalls libseccomp
+// could not name, and why the recording ended):
+//
+//   - Options.Command: start a command and trace it from its first execve,
+//     with every thread and descendant, until all of them have exited.
+//     Command[0] is looked up in PATH; a missing command is a
+//     *CommandError with Status 127 (126: not executable) and nothing runs.
+//     Options.Wrapper runs a program first (argv Wrapper ++ Command) that
+//     must execve(2) the command as its last step; nothing the wrapper does
+//     is counted. Dir, Env, Stdin/Stdout/Stderr and ExtraFiles are as in
+//     os/exec.
+//   - Options.PID: a running process, its threads, the processes already
+//     below it (a server's pre-forked workers: found in /proc and counted
+//     in Recording.Descendants) and its future descendants, until it exits.
+//     With Options.FromExec nothing is counted until the process's next
+//     execve (a container's init process, armed by the OCI hook while the
+//     runtime sets the container up).
+//   - Options.Cgroup: every task in a cgroup v2 directory and below it,
+//     until the cgroup, once populated, is empty again. With
+//     Options.ExecJoins a task that joins the cgroup later from outside (a
+//     runtime's exec set-up) is counted from its next execve only.
+//
+// Options.Duration and cancelling ctx end a recording early; the trace is
+// still returned and a command still running keeps running, untraced.
+// Options.Progress receives live Stats; Options.OnStart receives the
+// command's PID and the IDs of the BPF links once everything is attached.
+// Options.Namer names syscalls (scmp.Tables implements it; this package
+// has no cgo).
+//
+// # The stub
+//
+// A command is started through a stub: Record re-executes the running
+// binary as Stub (registered under StubName with internal/reexec), which
+// waits at a gate until the recorder is attached and armed, then execs the
+// command; if the tracer dies first, the stub exits 125 and never runs it.
+// So every binary that records a Command registers the stub once, first
+// thing in main (and in TestMain):
+//
+//	reexec.Register(recorder.StubName, recorder.Stub)
+//	if status, ok := reexec.Init(); ok {
+//		os.Exit(status)
+//	}
+//
+// Record refuses to start a command when the stub is not registered.
+//
+// Errors a user can act on wrap ErrPermission (which capabilities are
+// missing), ErrUnsupported (no BTF, no tracepoint, verifier refusal),
+// ErrCommandNotFound, ErrCommandNotRun, ErrNoProcess and ErrNotCgroup2.
+//
+// # How it works
+//
+// The eBPF programs live in package bpf (recorder.c). A raw tracepoint on
+// sys_enter looks the current task up in task-local storage, which rejects
+// every untraced task of the machine after one cheap lookup and can never
+// be inherited by a reused PID; traced tasks increment a per-CPU counter
+// indexed by (ABI, nr). On x86_64 the ABI comes from TS_COMPAT in
+// thread_info.status (int 0x80 and 32-bit programs: x86) and the
+// 0x40000000 bit (x32); on arm64 from the AArch32 bit of PSTATE (arm).
+// Numbers beyond the 1024 slots of an ABI are counted in lost.
+// sched_process_fork marks the children and threads of traced tasks (they
+// take the mark at their first syscall), sched_process_exit unmarks
+// them, and sched_process_exec starts a command (see record_target.go for how the command is started so that
+// nothing escapes and nothing else is counted). The links are file
+// descriptors, never pinned: a tracer that dies, even by SIGKILL, leaves
+// nothing attached, and they are closed as soon as the target is gone
+// because every syscall on the machine pays for them while attached.
+// The CO-RE offsets the programs need come from kernel types that
+// record_btf.go builds once per boot and caches in /run/seccomp-gen.
+package recorder

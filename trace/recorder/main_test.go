@@ -1,0 +1,111 @@
+package recorder
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/seccomp-gen/seccomp-gen/internal/reexec"
+)
+
+// TestMain registers the stub, as seccomp-gen's main does: Record
+// re-executes this test binary as its stub.
+func TestMain(m *testing.M) {
+	reexec.Register(StubName, Stub)
+	if status, ok := reexec.Init(); ok {
+		os.Exit(status)
+	}
+	os.Exit(m.Run())
+}
+
+// The stub as Record starts it (re-executed through internal/reexec, the
+// gate and ready fds after ExtraFiles) exits 125 without running the
+// command when the tracer closes the gate without a byte, as a tracer that
+// is SIGKILLed before arming does; and it says it was ready first.
+func TestStubReexecTracerGone(t *testing.T) {
+	gateR, gateW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	readyR, readyW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer readyR.Close()
+	marker := filepath.Join(t.TempDir(), "ran")
+	touch, err := exec.LookPath("touch")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr strings.Builder
+	cmd := reexec.Command(StubName, strconv.Itoa(3)+","+strconv.Itoa(4), touch, "touch", marker)
+	cmd.ExtraFiles = []*os.File{gateR, readyW}
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	gateR.Close()
+	readyW.Close()
+	var b [1]byte
+	if n, _ := readyR.Read(b[:]); n != 1 {
+		t.Errorf("the stub did not say it was ready")
+	}
+	gateW.Close() // the tracer died
+	err = cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 125 {
+		t.Errorf("stub: %v, want exit status 125; stderr:\n%s", err, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "not running touch") {
+		t.Errorf("stub stderr %q does not say it did not run the command", stderr.String())
+	}
+	if _, err := os.Stat(marker); err == nil {
+		t.Errorf("the stub ran the command without a tracer")
+	}
+}
+
+// With the gate opened, the stub execs the command with its own argv and
+// the environment it was given, and nothing of the stub's.
+func TestStubReexecRuns(t *testing.T) {
+	gateR, gateW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	readyR, readyW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer readyR.Close()
+	sh, err := exec.LookPath("sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stdout strings.Builder
+	cmd := reexec.Command(StubName, "3,4", sh, "sh", "-c", `echo "$0 $1 $STUB_TEST_VAR"; env | grep -c SECCOMP_GEN || true`, "zero", "arg1")
+	cmd.Env = []string{"STUB_TEST_VAR=v", "PATH=" + os.Getenv("PATH")}
+	cmd.ExtraFiles = []*os.File{gateR, readyW}
+	cmd.Stdout = &stdout
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	gateR.Close()
+	readyW.Close()
+	var b [1]byte
+	if n, _ := readyR.Read(b[:]); n != 1 {
+		t.Fatal("the stub did not say it was ready")
+	}
+	if _, err := gateW.Write([]byte{1}); err != nil {
+		t.Fatal(err)
+	}
+	gateW.Close()
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("stub: %v", err)
+	}
+	if got, want := stdout.String(), "zero arg1 v\n0\n"; got != want {
+		t.Errorf("command printed %q, want %q", got, want)
+	}
+}
