@@ -27,6 +27,7 @@ func main() {
 	flag.StringVar(&o.bin, "bin", "bin/seccomp-gen", "`PATH` of the seccomp-gen binary to measure (make build makes bin/seccomp-gen)")
 	flag.StringVar(&o.rev, "rev", "", "`REV`: the seccomp-gen revision to print (default: git rev-parse HEAD of the working directory)")
 	flag.StringVar(&o.note, "note", "", "`TEXT` to print under the machine table, e.g. what else ran on the machine")
+	flag.StringVar(&o.only, "only", "", "`WORDS`: run only the sections whose title contains one of these comma-separated words (case-insensitive), e.g. body,attach")
 	flag.StringVar(&o.out, "o", "-", "write the markdown report to `FILE` as well as stdout ('-': stdout only)")
 	flag.Usage = func() {
 		fmt.Fprintf(os.Stderr, "usage: go run ./bench [-short] [-bin PATH] [-rev REV] [-note TEXT] [-o FILE]\n\n"+
@@ -65,6 +66,7 @@ type options struct {
 	short bool
 	bin   string
 	out   string
+	only  string
 }
 
 // params are the sizes of one run.
@@ -79,6 +81,7 @@ type params struct {
 	attachRounds  int     // rounds of attach and /bin/true
 	filterCalls   int     // getpid calls under each filter
 	filterRounds  int
+	bodyRounds    int // rounds of the BPF run-time statistics
 	deadlineGuard time.Duration
 }
 
@@ -86,9 +89,9 @@ func paramsFor(short bool) params {
 	if short {
 		return params{loopCalls: 300_000, straceCalls: 10_000, rounds: 2, straceRounds: 1,
 			stormThreads: 8, stormSeconds: 0.5, realRounds: 1, attachRounds: 3,
-			filterCalls: 300_000, filterRounds: 1}
+			filterCalls: 300_000, filterRounds: 1, bodyRounds: 2}
 	}
 	return params{loopCalls: 3_000_000, straceCalls: 200_000, rounds: 11, straceRounds: 3,
 		stormThreads: 8, stormSeconds: 3, realRounds: 5, attachRounds: 15,
-		filterCalls: 3_000_000, filterRounds: 5}
+		filterCalls: 3_000_000, filterRounds: 5, bodyRounds: 7}
 }
