@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/seccomp-gen/seccomp-gen/enforce"
 	"github.com/seccomp-gen/seccomp-gen/internal/reexec"
@@ -14,7 +15,12 @@ import (
 	"github.com/seccomp-gen/seccomp-gen/trace/recorder"
 )
 
+// mainStart is when main began: with SECCOMP_GEN_TIMING set, trace prints it
+// as its first phase (see timingHook).
+var mainStart time.Time
+
 func main() {
+	mainStart = time.Now()
 	registerHelpers()
 	if status, ok := reexec.Init(); ok {
 		os.Exit(status)

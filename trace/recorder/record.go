@@ -145,6 +145,30 @@ type Options struct {
 
 	// Namer names syscalls in the trace. Nil leaves every name empty.
 	Namer Namer
+
+	// OnPhase, when set, is called as the start passes each phase (the
+	// Phase constants); the bench uses it to break the start down. It may
+	// be called from another goroutine.
+	OnPhase func(phase string)
+}
+
+// The start's phases, in the order OnPhase sees them (the stub's may come
+// earlier: it starts in parallel).
+const (
+	PhaseRecord   = "record"     // Record entered
+	PhaseMaps     = "maps"       // maps created
+	PhaseTypes    = "types"      // kernel types at hand (cache or BTF)
+	PhaseLoaded   = "loaded"     // programs loaded and verified
+	PhaseStub     = "stub-start" // the stub process started (fork+exec returned)
+	PhaseAttached = "attached"   // links attached
+	PhaseStubUp   = "stub-ready" // the stub said its execve is over
+	PhaseGate     = "gate"       // gate opened: the stub execs the command
+)
+
+func (r *recorder) phase(name string) {
+	if r.opts.OnPhase != nil {
+		r.opts.OnPhase(name)
+	}
 }
 
 // Recording is the result of Record.
@@ -181,6 +205,7 @@ func Record(ctx context.Context, opts Options) (*Recording, error) {
 		return nil, err
 	}
 	r := &recorder{opts: opts}
+	r.phase(PhaseRecord)
 	defer r.close()
 	if err := r.prepareTarget(); err != nil {
 		return nil, err
@@ -217,6 +242,7 @@ func Record(ctx context.Context, opts Options) (*Recording, error) {
 	if err := r.attach(); err != nil {
 		return nil, err
 	}
+	r.phase(PhaseAttached)
 	r.started = time.Now()
 	if err := r.startTarget(); err != nil {
 		return nil, err
@@ -477,6 +503,7 @@ func (r *recorder) load() error {
 		}
 		maps[name] = m
 	}
+	r.phase(PhaseMaps)
 	opts := &ebpf.CollectionOptions{MapReplacements: maps}
 	if r.types != nil {
 		// Without them (kernelTypes failed), cilium/ebpf decodes the
@@ -484,10 +511,12 @@ func (r *recorder) load() error {
 		if res := <-r.types; res.err == nil {
 			opts.Programs.KernelTypes = res.spec
 		}
+		r.phase(PhaseTypes)
 	}
 	if err := spec.LoadAndAssign(&r.objs, opts); err != nil {
 		return loadErr(err)
 	}
+	r.phase(PhaseLoaded)
 	r.loaded = true
 	if r.cgroupFD > 0 {
 		if err := r.objs.TargetCgroup.Update(uint32(0), uint32(r.cgroupFD), ebpf.UpdateAny); err != nil {
