@@ -29,7 +29,8 @@ const (
 	targetTracedNs   = 100.0
 	targetUntracedNs = 80.0
 	targetVsStrace   = 100.0
-	targetAttach     = 10 * time.Millisecond
+	targetAttach     = 5 * time.Millisecond  // issue 13 (issue 5: 10 ms)
+	targetTrueAdded  = 10 * time.Millisecond // issue 13: trace -- /bin/true, added end to end
 	targetMaxSteps   = 30
 )
 
@@ -754,16 +755,44 @@ func (b *bench) loss(w *strings.Builder) error {
 // stamp runs argv (which ends in `getpid 0 stamp`) and returns the time from
 // just before the launch to the workload's main().
 func stamp(argv ...string) (time.Duration, error) {
+	d, _, err := stampPhases(nil, argv...)
+	return d, err
+}
+
+// stampPhases is stamp that also returns the start's phases that
+// `seccomp-gen trace` prints with SECCOMP_GEN_TIMING=1 (env), as times since
+// the launch, and "exit" (the process gone). Without a start_ns line (a
+// command that is not the getpid workload) the duration is 0.
+func stampPhases(env []string, argv ...string) (time.Duration, map[string]time.Duration, error) {
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.Env = append(os.Environ(), env...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	t0 := time.Now()
-	out, err := output(argv...)
+	err := cmd.Run()
+	end := time.Since(t0)
 	if err != nil {
-		return 0, err
+		return 0, nil, fmt.Errorf("%s: %v: %s", strings.Join(short(argv), " "), err, lastLine(stderr.String()))
 	}
-	v, err := field(out, "start_ns")
+	phases := map[string]time.Duration{"exit": end}
+	for _, l := range strings.Split(stderr.String(), "\n") {
+		f := strings.Fields(l)
+		if len(f) == 4 && f[0] == "seccomp-gen:" && f[1] == "timing" {
+			if ns, err := strconv.ParseInt(f[3], 10, 64); err == nil {
+				phases[f[2]] = time.Unix(0, ns).Sub(t0)
+			}
+		}
+	}
+	if !strings.Contains(stdout.String(), "start_ns=") {
+		return 0, phases, nil
+	}
+	v, err := field(stdout.String(), "start_ns")
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
-	return time.Unix(0, int64(v)).Sub(t0), nil
+	d := time.Unix(0, int64(v)).Sub(t0)
+	phases["command main"] = d
+	return d, phases, nil
 }
 
 // settle waits before a timed traced start: a trace that starts within
@@ -776,9 +805,49 @@ func settle() { time.Sleep(50 * time.Millisecond) }
 // layouts; without it a trace decodes the whole kernel BTF first.
 const kernelTypesCache = "/run/seccomp-gen/kernel-types.btf"
 
+// timingEnv makes `seccomp-gen trace` print its phases (cmd/seccomp-gen: timingHook).
+var timingEnv = []string{"SECCOMP_GEN_TIMING=1"}
+
+// startSteps are the rows of the start breakdown: phase to phase (see
+// trace/recorder: the Phase constants; "launch" is 0).
+var startSteps = []struct{ what, from, to string }{
+	{"process start: exec, dynamic linker (libc, libseccomp), Go runtime, package initializers", "launch", "main"},
+	{"CLI: flags, libseccomp API pin, output file check", "main", "record"},
+	{"map creation (the kernel types cache is read meanwhile)", "record", "maps"},
+	{"waiting for the kernel types (cache: /run/seccomp-gen)", "maps", "types"},
+	{"program load and verification (4 programs)", "types", "loaded"},
+	{"attach (4 raw tracepoints)", "loaded", "attached"},
+	{"stub hand-off: stub ready, arm, open the gate", "attached", "gate"},
+	{"the command's execve to its main()", "gate", "command main"},
+	{"total: launch to the command's main()", "launch", "command main"},
+}
+
+// endSteps break down `trace -- /bin/true` after the gate.
+var endSteps = []struct{ what, from, to string }{
+	{"start: launch to gate (as above)", "launch", "gate"},
+	{"/bin/true runs; the tracer sees it gone", "gate", "ended"},
+	{"detach (4 links)", "ended", "detached"},
+	{"read counts, name syscalls, encode YAML, write (fsync, rename)", "detached", "written"},
+	{"summary and process exit", "written", "exit"},
+	{"total", "launch", "exit"},
+}
+
 func (b *bench) attach(w *strings.Builder) error {
 	tf := filepath.Join(b.dir, "attach.trace")
 	var bare, traced, cold, tbare, ttraced, help []float64
+	startPh := map[string][]float64{} // step index -> ms
+	endPh := map[string][]float64{}
+	var stubStart []float64
+	step := func(into map[string][]float64, ph map[string]time.Duration, what, from, to string) {
+		f, ok1 := ph[from]
+		if from == "launch" {
+			ok1 = true
+		}
+		t, ok2 := ph[to]
+		if ok1 && ok2 {
+			into[what] = append(into[what], ms(t-f))
+		}
+	}
 	var errs []string
 	for r := 0; r < b.p.attachRounds; r++ {
 		d, err := stamp(b.w("getpid"), "0", "stamp")
@@ -787,8 +856,14 @@ func (b *bench) attach(w *strings.Builder) error {
 		}
 		bare = append(bare, ms(d))
 		settle()
-		if d, err := stamp(b.traceArgs(tf, b.w("getpid"), "0", "stamp")...); err == nil {
+		if d, ph, err := stampPhases(timingEnv, b.traceArgs(tf, b.w("getpid"), "0", "stamp")...); err == nil {
 			traced = append(traced, ms(d))
+			for _, s := range startSteps {
+				step(startPh, ph, s.what, s.from, s.to)
+			}
+			if v, ok := ph["stub-start"]; ok {
+				stubStart = append(stubStart, ms(v))
+			}
 		} else {
 			errs = append(errs, oneLine(err))
 		}
@@ -798,8 +873,11 @@ func (b *bench) attach(w *strings.Builder) error {
 		}
 		tbare = append(tbare, ms(d))
 		settle()
-		if d, err := wall(b.traceArgs(tf, "/bin/true")...); err == nil {
-			ttraced = append(ttraced, ms(d))
+		if _, ph, err := stampPhases(timingEnv, b.traceArgs(tf, "/bin/true")...); err == nil {
+			ttraced = append(ttraced, ms(ph["exit"]))
+			for _, s := range endSteps {
+				step(endPh, ph, s.what, s.from, s.to)
+			}
 		} else {
 			errs = append(errs, oneLine(err))
 		}
@@ -817,15 +895,15 @@ func (b *bench) attach(w *strings.Builder) error {
 			}
 		}
 	}
-	fmt.Fprintf(w, "Launch-to-main: from just before the bench starts the command to the workload's first instruction in main() (CLOCK_REALTIME printed by the static getpid workload); its first traced syscall (execve) is earlier. %d interleaved rounds. The target is judged on the warm start (every trace after the first one since boot); the cold row is the first trace after a boot, which also builds the recorder's cache of kernel struct layouts. Each traced start is timed 50 ms after the previous trace ended: a trace started within ~15 ms of another one's detach can wait a further 5-7 ms for an RCU grace period in the kernel's attach path.\n\n", b.p.attachRounds)
+	fmt.Fprintf(w, "Launch-to-main: from just before the bench starts the command to the workload's first instruction in main() (CLOCK_REALTIME printed by the static getpid workload); its first traced syscall (execve) is earlier. %d interleaved rounds. The targets are judged on the warm start (every trace after the first one since boot); the cold row is the first trace after a boot, which also builds the recorder's cache of kernel struct layouts. Each traced start is timed 50 ms after the previous trace ended: a trace started within ~15 ms of another one's detach can wait a further 5-7 ms for an RCU grace period in the kernel's attach path.\n\n", b.p.attachRounds)
 	fmt.Fprintf(w, "| measure | bare min ms | bare median ms | seccomp-gen trace min ms | seccomp-gen trace median ms | added (medians) ms | target | result |\n|---|---|---|---|---|---|---|---|\n")
 	sb, st := summarize(bare), summarize(traced)
 	if len(traced) > 0 {
-		res := b.target(st.med < ms(targetAttach), fmt.Sprintf("attach: seccomp-gen trace start to workload main %.1f ms median (target < 10 ms)", st.med))
-		fmt.Fprintf(w, "| launch to workload main() | %.2f | %.2f | %.2f | %.2f | %.2f | < 10 ms (whole traced launch) | %s |\n", sb.min, sb.med, st.min, st.med, st.med-sb.med, res)
+		res := b.target(st.med <= ms(targetAttach), fmt.Sprintf("attach: seccomp-gen trace launch to workload main %.1f ms median (target <= %.0f ms)", st.med, ms(targetAttach)))
+		fmt.Fprintf(w, "| launch to workload main() | %.2f | %.2f | %.2f | %.2f | %.2f | <= %.0f ms (whole traced launch) | %s |\n", sb.min, sb.med, st.min, st.med, st.med-sb.med, ms(targetAttach), res)
 	} else {
 		b.miss = append(b.miss, "attach time (not measured)")
-		fmt.Fprintf(w, "| launch to workload main() | %.2f | %.2f | | | | < 10 ms | NOT MEASURED |\n", sb.min, sb.med)
+		fmt.Fprintf(w, "| launch to workload main() | %.2f | %.2f | | | | <= %.0f ms | NOT MEASURED |\n", sb.min, sb.med, ms(targetAttach))
 	}
 	if len(cold) > 0 {
 		sc := summarize(cold)
@@ -833,13 +911,40 @@ func (b *bench) attach(w *strings.Builder) error {
 	}
 	sb, st = summarize(tbare), summarize(ttraced)
 	if len(ttraced) > 0 {
-		fmt.Fprintf(w, "| end to end: /bin/true | %.2f | %.2f | %.2f | %.2f | %.2f | | |\n", sb.min, sb.med, st.min, st.med, st.med-sb.med)
+		added := st.med - sb.med
+		res := b.target(added <= ms(targetTrueAdded), fmt.Sprintf("trace -- /bin/true adds %.1f ms end to end (medians; target <= %.0f ms)", added, ms(targetTrueAdded)))
+		fmt.Fprintf(w, "| end to end: /bin/true | %.2f | %.2f | %.2f | %.2f | %.2f | <= %.0f ms added | %s |\n", sb.min, sb.med, st.min, st.med, added, ms(targetTrueAdded), res)
 	} else {
-		fmt.Fprintf(w, "| end to end: /bin/true | %.2f | %.2f | | | | | NOT MEASURED |\n", sb.min, sb.med)
+		b.miss = append(b.miss, "trace -- /bin/true end to end (not measured)")
+		fmt.Fprintf(w, "| end to end: /bin/true | %.2f | %.2f | | | | <= %.0f ms added | NOT MEASURED |\n", sb.min, sb.med, ms(targetTrueAdded))
 	}
 	if len(help) > 0 {
 		sh := summarize(help)
-		fmt.Fprintf(w, "\nFor scale: `seccomp-gen trace --help` (the binary starting and exiting, no eBPF) takes %.2f ms median (min %.2f); the rest of the traced launch is loading and attaching the recorder and starting the command under it.\n", sh.med, sh.min)
+		fmt.Fprintf(w, "\nFor scale: `seccomp-gen trace --help` (the binary starting and exiting, no eBPF) takes %.2f ms median (min %.2f).\n", sh.med, sh.min)
+	}
+	if len(startPh) > 0 {
+		fmt.Fprintf(w, "\n### Where the start goes (warm, launch to the workload's main)\n\n")
+		fmt.Fprintf(w, "From the phases `seccomp-gen trace` prints with SECCOMP_GEN_TIMING=1 (CLOCK_REALTIME; trace/recorder's Phase constants) in the same traced runs as the launch-to-main row. Steps are consecutive on the tracer's critical path; min and median of each step on its own, so the medians need not add up to the total's.\n\n")
+		fmt.Fprintf(w, "| step | phases | min ms | median ms |\n|---|---|---|---|\n")
+		for _, s := range startSteps {
+			if xs := startPh[s.what]; len(xs) > 0 {
+				x := summarize(xs)
+				fmt.Fprintf(w, "| %s | %s → %s | %.2f | %.2f |\n", s.what, s.from, s.to, x.min, x.med)
+			}
+		}
+		if len(stubStart) > 0 {
+			a := summarize(stubStart)
+			fmt.Fprintf(w, "\nOff the critical path: the stub (the command's process, forked on another goroutine as the recorder starts loading) has been forked and exec'd %.2f ms after the launch (median; min %.2f); what it does before its gate runs as a C constructor before the Go runtime starts (cmd/seccomp-gen/stub_fast.go), so it waits at the gate long before the recorder is attached (the Go stub it replaces took 3-4 ms to get there).\n", a.med, a.min)
+		}
+	}
+	if len(endPh) > 0 {
+		fmt.Fprintf(w, "\n### Where `trace -- /bin/true` goes (warm, end to end)\n\n| step | phases | min ms | median ms |\n|---|---|---|---|\n")
+		for _, s := range endSteps {
+			if xs := endPh[s.what]; len(xs) > 0 {
+				x := summarize(xs)
+				fmt.Fprintf(w, "| %s | %s → %s | %.2f | %.2f |\n", s.what, s.from, s.to, x.min, x.med)
+			}
+		}
 	}
 	if len(errs) > 0 {
 		fmt.Fprintf(w, "\nErrors: %s\n", strings.Join(uniq(errs), "; "))

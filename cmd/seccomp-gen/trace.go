@@ -229,6 +229,9 @@ func (o *traceOptions) run(ctx context.Context) error {
 	if err := trace.WriteFile(o.output, rec.File); err != nil {
 		return exitWith(exitFailure, fmt.Errorf("write trace %s: %w", o.output, err))
 	}
+	if opts.OnPhase != nil {
+		opts.OnPhase("written")
+	}
 	f := rec.File
 	if show {
 		var total uint64

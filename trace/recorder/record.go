@@ -163,6 +163,8 @@ const (
 	PhaseAttached = "attached"   // links attached
 	PhaseStubUp   = "stub-ready" // the stub said its execve is over
 	PhaseGate     = "gate"       // gate opened: the stub execs the command
+	PhaseEnded    = "ended"      // the target is gone (or time is up)
+	PhaseDetached = "detached"   // links closed: nothing pays for the recorder any more
 )
 
 func (r *recorder) phase(name string) {
@@ -254,8 +256,10 @@ func Record(ctx context.Context, opts Options) (*Recording, error) {
 	if err != nil {
 		return nil, err
 	}
+	r.phase(PhaseEnded)
 	elapsed := time.Since(r.started)
 	r.detach()
+	r.phase(PhaseDetached)
 	if r.cmdExited() && !r.commandRan() {
 		// The stub could not exec the command and said why on stderr.
 		return nil, &CommandError{Name: opts.Command[0], Status: shellStatus(r.cmd.ProcessState), Reported: true, Err: ErrCommandNotRun}
