@@ -9,7 +9,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/seccomp-gen/seccomp-gen/reduce"
+	"github.com/seccomp-gen/seccomp-gen/verdict"
 )
 
 // DiffEntry is one syscall (or number) two profiles answer differently.
@@ -63,8 +63,8 @@ type Diff struct {
 // FromProfileDiff builds a diff report. With superset and not verbose it
 // keeps only what breaks the superset (calls B lets run and A does not) and
 // counts the rest in NotShown.
-func FromProfileDiff(a, b string, superset, verbose bool, d *reduce.ProfileDiff) *Diff {
-	conv := func(in []reduce.ProfileDiffEntry) []DiffEntry {
+func FromProfileDiff(a, b string, superset, verbose bool, d *verdict.ProfileDiff) *Diff {
+	conv := func(in []verdict.DiffEntry) []DiffEntry {
 		out := []DiffEntry{}
 		for _, e := range in {
 			out = append(out, DiffEntry{Arch: e.Arch, Name: e.Label(), Nr: e.Nr, Args: e.Args, A: e.A, B: e.B})

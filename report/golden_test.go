@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/seccomp-gen/seccomp-gen/policy"
-	"github.com/seccomp-gen/seccomp-gen/reduce"
+	"github.com/seccomp-gen/seccomp-gen/verdict"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -38,7 +38,7 @@ func golden(t *testing.T, name string, got []byte) {
 func TestGolden(t *testing.T) {
 	for _, f := range Formats {
 		var buf bytes.Buffer
-		if err := Write(&buf, f, verdict(t, true)); err != nil {
+		if err := Write(&buf, f, sampleVerdict(t, true)); err != nil {
 			t.Fatal(err)
 		}
 		golden(t, "check-missing."+string(f), buf.Bytes())
@@ -53,7 +53,7 @@ func TestGolden(t *testing.T) {
 	b := &policy.Policy{DefaultAction: policy.ActErrno, DefaultErrno: policy.Errno(policy.ENOSYS), Arches: []string{"x86_64"},
 		Rules: []policy.Rule{{Names: []string{"read", "write", "close", "socket"}, Action: policy.ActAllow}}}
 	tables := fakeTables{"x86_64": {"read": 0, "write": 1, "close": 3, "socket": 41, "getpriority": 140}, "x86": {"read": 3, "write": 4, "close": 6}}
-	d, err := reduce.DiffProfiles(reduce.NewPolicyAnswerer(a, tables), reduce.NewPolicyAnswerer(b, tables), tables)
+	d, err := verdict.DiffProfiles(verdict.NewPolicyAnswerer(a, tables), verdict.NewPolicyAnswerer(b, tables), tables)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,7 +2,7 @@
 // differences (diff) for people and machines: a human table, JSON, and JUnit
 // XML for CI systems. It sits at the end of the pipeline:
 //
-//	trace/replay -> reduce.CheckCoverage -> report (human | json | junit)
+//	trace/replay -> verdict.CheckCoverage -> report (human | json | junit)
 //
 // Every rendering is deterministic: the same verdict gives the same bytes.
 package report
@@ -17,7 +17,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/seccomp-gen/seccomp-gen/policy"
-	"github.com/seccomp-gen/seccomp-gen/reduce"
+	"github.com/seccomp-gen/seccomp-gen/verdict"
 )
 
 // Format is a report format.
@@ -51,7 +51,7 @@ type Syscall struct {
 	Count   uint64 `json:"count"`
 	First   string `json:"first,omitempty"`
 	Covered bool   `json:"covered"`
-	// Reason is a reduce.Reason* constant ("denied", "arch", "unknown",
+	// Reason is a verdict.Reason* constant ("denied", "arch", "unknown",
 	// "conditional", "enforced", "would-kill"); Detail explains it.
 	Reason string `json:"reason,omitempty"`
 	Detail string `json:"detail,omitempty"`
@@ -83,7 +83,7 @@ type Verdict struct {
 
 // FromCoverage builds a verdict from a coverage result. p (may be nil) is
 // used to explain arch findings.
-func FromCoverage(tool, profile string, inputs []string, p *policy.Policy, c *reduce.Coverage) *Verdict {
+func FromCoverage(tool, profile string, inputs []string, p *policy.Policy, c *verdict.Coverage) *Verdict {
 	v := &Verdict{Tool: tool, Profile: profile, Inputs: inputs, Lost: c.Lost, Missing: []Syscall{}, Syscalls: []Syscall{}}
 	for _, e := range c.Entries {
 		s := Syscall{Name: e.Label(), Arch: e.Arch, Nr: e.Nr, Count: e.Count, First: e.First, Covered: e.Covered, Reason: e.Reason}
@@ -159,7 +159,7 @@ func writeHuman(w *bytes.Buffer, v *Verdict) {
 	}
 	var cond []string
 	for _, s := range v.Syscalls {
-		if s.Covered && s.Reason == reduce.ReasonConditional {
+		if s.Covered && s.Reason == verdict.ReasonConditional {
 			cond = append(cond, s.Arch+"/"+s.Name)
 		}
 	}

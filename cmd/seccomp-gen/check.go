@@ -11,10 +11,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/seccomp-gen/seccomp-gen/internal/atomicfile"
-	"github.com/seccomp-gen/seccomp-gen/reduce"
 	"github.com/seccomp-gen/seccomp-gen/report"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
 	"github.com/seccomp-gen/seccomp-gen/trace"
+	"github.com/seccomp-gen/seccomp-gen/verdict"
 )
 
 type checkOptions struct {
@@ -97,9 +97,9 @@ func (o *checkOptions) run() error {
 	if bt != nil {
 		files = append(files, bt)
 	}
-	cov, err := reduce.CheckCoverageOf(p, files...)
+	cov, err := verdict.CheckCoverageOf(p, files...)
 	if err != nil {
-		if errors.Is(err, reduce.ErrNoSyscalls) {
+		if errors.Is(err, verdict.ErrNoSyscalls) {
 			return usageErr(err)
 		}
 		return err
@@ -107,7 +107,7 @@ func (o *checkOptions) run() error {
 	for i, f := range files[:len(o.traces)] {
 		warnUnsealed(os.Stderr, "check", o.traces[i], f)
 	}
-	v := report.FromCoverage("check", o.profile, o.traces, reduce.PolicyOf(p), cov)
+	v := report.FromCoverage("check", o.profile, o.traces, verdict.PolicyOf(p), cov)
 	return o.emit(v)
 }
 
@@ -129,7 +129,7 @@ func (o *verdictFlags) emit(v *report.Verdict) error {
 // sameABI refuses traces none of whose syscalls is on an ABI the profile
 // covers: checking an i386 trace against an x86_64 profile is a mix-up, not a
 // coverage question.
-func sameABI(p reduce.Answerer, paths []string, files []*trace.File) error {
+func sameABI(p verdict.Answerer, paths []string, files []*trace.File) error {
 	seen := map[string]bool{}
 	for _, f := range files {
 		for _, s := range f.Syscalls {

@@ -7,9 +7,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/seccomp-gen/seccomp-gen/internal/atomicfile"
-	"github.com/seccomp-gen/seccomp-gen/reduce"
 	"github.com/seccomp-gen/seccomp-gen/report"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
+	"github.com/seccomp-gen/seccomp-gen/verdict"
 )
 
 type diffOptions struct {
@@ -90,7 +90,7 @@ func (o *diffOptions) run() error {
 	if err != nil {
 		return err
 	}
-	d, err := reduce.DiffProfiles(a, b, scmp.Tables{})
+	d, err := verdict.DiffProfiles(a, b, scmp.Tables{})
 	if err != nil {
 		return usageErr(err)
 	}

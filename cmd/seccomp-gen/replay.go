@@ -17,10 +17,10 @@ import (
 	"github.com/seccomp-gen/seccomp-gen/enforce"
 	"github.com/seccomp-gen/seccomp-gen/internal/proctree"
 	"github.com/seccomp-gen/seccomp-gen/policy"
-	"github.com/seccomp-gen/seccomp-gen/reduce"
 	"github.com/seccomp-gen/seccomp-gen/report"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
 	"github.com/seccomp-gen/seccomp-gen/trace"
+	"github.com/seccomp-gen/seccomp-gen/verdict"
 )
 
 type replayOptions struct {
@@ -179,7 +179,7 @@ func (o *replayOptions) run() error {
 			o.profile, strings.Join(p.Arches(), ", "), native)
 	}
 	if o.enforce {
-		pol := reduce.PolicyOf(p)
+		pol := verdict.PolicyOf(p)
 		if pol == nil {
 			return usageErrf("%s: a raw filter cannot be replayed with --enforce (it needs the profile to answer denials): give the profile it was generated from, or replay without --enforce", o.profile)
 		}
@@ -273,7 +273,7 @@ func (s *stopper) run(ctx context.Context) {
 	}
 }
 
-func (o *replayOptions) runTraced(p reduce.Answerer) error {
+func (o *replayOptions) runTraced(p verdict.Answerer) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	if len(o.command) > 0 {
@@ -342,11 +342,11 @@ func (o *replayOptions) runTraced(p reduce.Answerer) error {
 	if bt != nil {
 		files = append(files, bt)
 	}
-	cov, err := reduce.CheckCoverageOf(p, files...)
+	cov, err := verdict.CheckCoverageOf(p, files...)
 	if err != nil {
 		return exitWith(exitFailure, err)
 	}
-	v := report.FromCoverage("replay", o.profile, o.inputs(), reduce.PolicyOf(p), cov)
+	v := report.FromCoverage("replay", o.profile, o.inputs(), verdict.PolicyOf(p), cov)
 	if len(o.command) > 0 && rec.Exited {
 		code := rec.ExitStatus
 		v.ExitCode = &code
@@ -437,7 +437,7 @@ func (o *replayOptions) runEnforced(p *policy.Policy) error {
 		}
 		return exitWith(exitFailure, err)
 	}
-	cov := &reduce.Coverage{Entries: res.Denied}
+	cov := &verdict.Coverage{Entries: res.Denied}
 	v := report.FromCoverage("replay --enforce", o.profile, o.inputs(), p, cov)
 	code := res.ExitCode
 	v.ExitCode = &code

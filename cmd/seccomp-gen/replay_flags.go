@@ -7,10 +7,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/seccomp-gen/seccomp-gen/profiles"
-	"github.com/seccomp-gen/seccomp-gen/reduce"
 	"github.com/seccomp-gen/seccomp-gen/report"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
 	"github.com/seccomp-gen/seccomp-gen/trace"
+	"github.com/seccomp-gen/seccomp-gen/verdict"
 )
 
 // Exit statuses of replay, check and diff (besides exitOK, exitFailure and
@@ -57,7 +57,7 @@ func (o *verdictFlags) addFlags(cmd *cobra.Command) {
 
 // baselineTrace returns the syscalls of the --baseline baselines on every
 // ABI p covers, as a pseudo-trace whose FIRST is "baseline:NAME".
-func (o *verdictFlags) baselineTrace(p reduce.Answerer) (*trace.File, error) {
+func (o *verdictFlags) baselineTrace(p verdict.Answerer) (*trace.File, error) {
 	if len(o.baselines) == 0 {
 		return nil, nil
 	}
@@ -98,6 +98,6 @@ func (o *verdictFlags) validate() error {
 // loadProfile reads the profile strictly: a file that is not a profile is a
 // usage error, never an empty policy that passes or fails everything. A raw
 // filter is a profile too (readAnswerer).
-func (o *verdictFlags) loadProfile() (reduce.Answerer, error) {
+func (o *verdictFlags) loadProfile() (verdict.Answerer, error) {
 	return o.readAnswerer(o.profile)
 }

@@ -1,4 +1,4 @@
-package reduce
+package verdict
 
 import (
 	"errors"
@@ -24,8 +24,8 @@ const (
 	ReasonWouldKill   = "would-kill"  // the filter would have killed the task
 )
 
-// CoverageEntry is the verdict for one (ABI, syscall) a run issued.
-type CoverageEntry struct {
+// Entry is the verdict for one (ABI, syscall) a run issued.
+type Entry struct {
 	Arch  string
 	Nr    int
 	Name  string // empty when libseccomp could not name Nr on Arch
@@ -47,7 +47,7 @@ type CoverageEntry struct {
 }
 
 // Label returns the syscall name, or "#NR" when it has none.
-func (e CoverageEntry) Label() string {
+func (e Entry) Label() string {
 	if e.Name != "" {
 		return e.Name
 	}
@@ -55,7 +55,7 @@ func (e CoverageEntry) Label() string {
 }
 
 // Explain says in a few words why the entry is not covered.
-func (e CoverageEntry) Explain(p *policy.Policy) string {
+func (e Entry) Explain(p *policy.Policy) string {
 	switch e.Reason {
 	case ReasonDenied:
 		return "profile answers " + ActionText(e.Action, e.Errno)
@@ -98,7 +98,7 @@ func ActionText(a policy.Action, errno uint) string {
 type Coverage struct {
 	// Entries holds one entry per (arch, nr), sorted by arch, then name
 	// (unnamed numbers last), then number.
-	Entries []CoverageEntry
+	Entries []Entry
 	// Lost sums the lost counters of the traces: a non-zero value means
 	// the runs were not completely recorded. It saturates at
 	// trace.MaxCount.
@@ -108,8 +108,8 @@ type Coverage struct {
 }
 
 // Missing returns the entries the profile does not cover.
-func (c *Coverage) Missing() []CoverageEntry {
-	var out []CoverageEntry
+func (c *Coverage) Missing() []Entry {
+	var out []Entry
 	for _, e := range c.Entries {
 		if !e.Covered {
 			out = append(out, e)
@@ -172,7 +172,7 @@ func CheckCoverage(p *policy.Policy, traces ...*trace.File) (*Coverage, error) {
 		arch string
 		nr   int
 	}
-	merged := map[key]*CoverageEntry{}
+	merged := map[key]*Entry{}
 	cov := &Coverage{}
 	lostSaturated := false
 	for _, t := range traces {
@@ -194,7 +194,7 @@ func CheckCoverage(p *policy.Policy, traces ...*trace.File) (*Coverage, error) {
 				continue
 			}
 			c, sat := trace.AddCount(0, s.Count)
-			merged[k] = &CoverageEntry{Arch: s.Arch, Nr: s.Nr, Name: s.Name, Count: c, First: s.First, Saturated: sat}
+			merged[k] = &Entry{Arch: s.Arch, Nr: s.Nr, Name: s.Name, Count: c, First: s.First, Saturated: sat}
 		}
 	}
 	if lostSaturated {
@@ -232,7 +232,7 @@ func CheckCoverage(p *policy.Policy, traces ...*trace.File) (*Coverage, error) {
 
 // SortEntries sorts entries by arch, then name (unnamed numbers last), then
 // number, so that reports are deterministic.
-func SortEntries(es []CoverageEntry) {
+func SortEntries(es []Entry) {
 	sort.Slice(es, func(i, j int) bool {
 		a, b := es[i], es[j]
 		if a.Arch != b.Arch {

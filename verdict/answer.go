@@ -1,4 +1,4 @@
-package reduce
+package verdict
 
 import (
 	"errors"
@@ -210,7 +210,7 @@ func CheckCoverageOf(a Answerer, traces ...*trace.File) (*Coverage, error) {
 		arch string
 		nr   int
 	}
-	merged := map[key]*CoverageEntry{}
+	merged := map[key]*Entry{}
 	cov := &Coverage{}
 	for _, t := range traces {
 		cov.Lost += t.Lost
@@ -226,7 +226,7 @@ func CheckCoverageOf(a Answerer, traces ...*trace.File) (*Coverage, error) {
 				}
 				continue
 			}
-			merged[k] = &CoverageEntry{Arch: s.Arch, Nr: s.Nr, Name: s.Name, Count: s.Count, First: s.First}
+			merged[k] = &Entry{Arch: s.Arch, Nr: s.Nr, Name: s.Name, Count: s.Count, First: s.First}
 		}
 	}
 	if len(merged) == 0 {

@@ -1,4 +1,4 @@
-package reduce
+package verdict
 
 import (
 	"strings"
@@ -27,7 +27,7 @@ func TestCheckCoverageSaturates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := map[string]CoverageEntry{}
+	got := map[string]Entry{}
 	for _, e := range c.Entries {
 		got[e.Name] = e
 	}
@@ -59,7 +59,7 @@ func TestCheckCoverageSaturates(t *testing.T) {
 }
 
 func TestExplainUnknown(t *testing.T) {
-	e := CoverageEntry{Arch: "x86_64", Nr: 460, Reason: ReasonUnknown}
+	e := Entry{Arch: "x86_64", Nr: 460, Reason: ReasonUnknown}
 	if got := e.Explain(covPolicy()); got != "libseccomp cannot name number 460 on x86_64: no profile can allow it" {
 		t.Errorf("explain: %q", got)
 	}
