@@ -221,6 +221,13 @@ func (o *generateOptions) run() error {
 		}
 	}
 	lintGenerated(o.stderr, res.Policy)
+	format := emit.Format(o.format)
+	if o.ociConfig != "" {
+		format = emit.FormatOCIConfig
+	}
+	for _, l := range emit.Losses(res.Policy, format) {
+		fmt.Fprintf(o.stderr, "generate: note: %s\n", l)
+	}
 
 	if o.ociConfig != "" {
 		if err := emit.SetOCIConfig(o.ociConfig, res.Policy); err != nil {
