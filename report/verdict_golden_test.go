@@ -35,7 +35,7 @@ func TestGoldenReplay(t *testing.T) {
 			if err := Write(&buf, f, v); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, name+"."+string(f), buf.Bytes())
+			checkGolden(t, name+"."+string(f), buf.Bytes())
 		}
 	}
 	// What the goldens show, checked so that -update cannot bless a
