@@ -3,6 +3,7 @@ package verdict
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -138,7 +139,7 @@ func Allowed(p *policy.Policy, arch, name string) (ok, conditional bool, v polic
 			return true, true, v
 		}
 		for _, r := range p.Rules {
-			if len(r.Args) > 0 && allowing(r.Action) && containsName(r.Names, name) {
+			if len(r.Args) > 0 && allowing(r.Action) && slices.Contains(r.Names, name) {
 				return true, true, v
 			}
 		}
@@ -147,15 +148,6 @@ func Allowed(p *policy.Policy, arch, name string) (ok, conditional bool, v polic
 }
 
 func allowing(a policy.Action) bool { return a == policy.ActAllow || a == policy.ActLog }
-
-func containsName(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
 
 // CheckCoverage merges the traces (counts add up per (arch, nr), saturating
 // at trace.MaxCount; First comes from the first trace that has the syscall)

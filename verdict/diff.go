@@ -2,6 +2,7 @@ package verdict
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/seccomp-gen/seccomp-gen/policy"
@@ -201,16 +202,8 @@ func answerOf(x Answerer, arch string, nr int, args [6]uint64, cond bool) (bool,
 }
 
 func dedupProbes(ps [][6]uint64) [][6]uint64 {
-	seen := map[[6]uint64]bool{}
-	var out [][6]uint64
-	for _, p := range ps {
-		if !seen[p] {
-			seen[p] = true
-			out = append(out, p)
-		}
-	}
-	SortProbes(out)
-	return out
+	SortProbes(ps)
+	return slices.Compact(ps)
 }
 
 // sortDiff orders entries by arch, then number.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -233,7 +234,7 @@ func (o *traceOptions) run(ctx context.Context) error {
 		}
 		fmt.Fprintf(o.stderr, "seccomp-gen: traced %s for %s (%s%s): %s, %d distinct (%s); lost %d. Trace written to %s.\n",
 			plural64(f.Processes, "process", "processes"), time.Duration(f.Duration).Truncate(time.Millisecond), rec.Reason, below,
-			plural64(total, "syscall", "syscalls"), len(f.Syscalls), strings.Join(sortedStrings(names), ", "), f.Lost, where)
+			plural64(total, "syscall", "syscalls"), len(f.Syscalls), strings.Join(slices.Sorted(slices.Values(names)), ", "), f.Lost, where)
 	}
 	if f.Lost > 0 {
 		fmt.Fprintf(o.stderr, "seccomp-gen: warning: %s could not be counted; the trace is incomplete\n", plural64(f.Lost, "syscall", "syscalls"))
@@ -260,15 +261,6 @@ func traceErr(err error) error {
 	}
 	// Anything else is the machine's doing (privileges, kernel features).
 	return exitWith(exitFailure, fmt.Errorf("trace: %w (run 'seccomp-gen doctor' to see what this machine lacks)", err))
-}
-
-func sortedStrings(s []string) []string {
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && s[j] < s[j-1]; j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
-	}
-	return s
 }
 
 func isTerminal(f *os.File) bool {
