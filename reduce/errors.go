@@ -3,7 +3,8 @@ package reduce
 import (
 	"errors"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -93,11 +94,7 @@ func (e *DeniedError) Error() string {
 			files[t] = true
 		}
 	}
-	fl := make([]string, 0, len(files))
-	for f := range files {
-		fl = append(fl, f)
-	}
-	sort.Strings(fl)
+	fl := slices.Sorted(maps.Keys(files))
 	return fmt.Sprintf("%s: syscalls %s are in the deny ceiling; pass %s to allow them",
 		strings.Join(fl, ", "), strings.Join(names, ", "), strings.Join(flags, " "))
 }

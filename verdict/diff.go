@@ -2,6 +2,7 @@ package verdict
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 
@@ -95,12 +96,7 @@ func DiffProfiles(a, b Answerer, tables SyscallTable) (*ProfileDiff, error) {
 	}
 	sort.Strings(d.ArchesOnlyA)
 	sort.Strings(d.ArchesOnlyB)
-	var archList []string
-	for x := range arches {
-		archList = append(archList, x)
-	}
-	sort.Strings(archList)
-	for _, arch := range archList {
+	for _, arch := range slices.Sorted(maps.Keys(arches)) {
 		nrs, err := ProbeNumbers(arch, tables)
 		if err != nil {
 			return nil, fmt.Errorf("diff: %w", err)

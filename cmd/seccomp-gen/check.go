@@ -4,8 +4,9 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -142,11 +143,7 @@ func sameABI(p verdict.Answerer, paths []string, files []*trace.File) error {
 	if len(seen) == 0 {
 		return nil // empty traces: CheckCoverage says so
 	}
-	var arches []string
-	for a := range seen {
-		arches = append(arches, a)
-	}
-	sort.Strings(arches)
+	arches := slices.Sorted(maps.Keys(seen))
 	return fmt.Errorf("%s: no syscall on an ABI the profile covers (traces: %s; profile: %s)",
 		strings.Join(paths, ", "), strings.Join(arches, ", "), strings.Join(p.Arches(), ", "))
 }
