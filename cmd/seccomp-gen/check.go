@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -100,10 +99,7 @@ func (o *checkOptions) run() error {
 	}
 	cov, err := verdict.CheckCoverageOf(p, files...)
 	if err != nil {
-		if errors.Is(err, verdict.ErrNoSyscalls) {
-			return usageErr(err)
-		}
-		return err
+		return err // exitStatus: ErrNoSyscalls is a usage error
 	}
 	for i, f := range files[:len(o.traces)] {
 		warnUnsealed(os.Stderr, "check", o.traces[i], f)

@@ -13,9 +13,6 @@ import (
 	"github.com/seccomp-gen/seccomp-gen/policy"
 )
 
-// exitFindings: lint found at least one finding of severity error.
-const exitFindings = 3
-
 type lintOptions struct {
 	profileReadFlags
 	files  []string

@@ -316,13 +316,7 @@ func (o *replayOptions) runTraced(p verdict.Answerer) error {
 	})
 	cancel() // stops st
 	if err != nil {
-		switch {
-		case errors.Is(err, trace.ErrCommandNotFound), errors.Is(err, trace.ErrCommandNotRun):
-			return exitWith(exitCommandFailed, err)
-		case errors.Is(err, trace.ErrNoProcess), errors.Is(err, trace.ErrNotCgroup2), errors.Is(err, trace.ErrOptions):
-			return usageErr(err)
-		}
-		return exitWith(exitFailure, err)
+		return err // exitStatus: a missing command is 4, a missing target 2
 	}
 	if o.saveTrace != "" {
 		if err := trace.WriteFile(o.saveTrace, rec.File); err != nil {

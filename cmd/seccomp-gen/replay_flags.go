@@ -13,18 +13,6 @@ import (
 	"github.com/seccomp-gen/seccomp-gen/verdict"
 )
 
-// Exit statuses of replay, check and diff (besides exitOK, exitFailure and
-// exitUsage from root.go).
-const (
-	// exitNotCovered: the profile does not cover the run (or the traces;
-	// for diff: the profiles differ, or with --superset A lacks something
-	// B allows). It wins over exitCommandFailed.
-	exitNotCovered = 3
-	// exitCommandFailed: the profile covers the run but the command
-	// itself failed (non-zero exit, killed by a signal, not found).
-	exitCommandFailed = 4
-)
-
 const verdictExitHelp = `Exit status:
   0  the profile covers everything
   1  runtime error (the kernel refused, a file could not be written)

@@ -256,8 +256,8 @@ func traceErr(err error) error {
 		}
 		return exitWith(ce.Status, fmt.Errorf("trace: %w", err))
 	}
-	if errors.Is(err, trace.ErrNoProcess) || errors.Is(err, trace.ErrNotCgroup2) || errors.Is(err, trace.ErrOptions) {
-		return usageErr(fmt.Errorf("trace: %w", err))
+	if isUsage(err) {
+		return fmt.Errorf("trace: %w", err)
 	}
 	// Anything else is the machine's doing (privileges, kernel features).
 	return exitWith(exitFailure, fmt.Errorf("trace: %w (run 'seccomp-gen doctor' to see what this machine lacks)", err))

@@ -1,0 +1,35 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/seccomp-gen/seccomp-gen/reduce"
+	"github.com/seccomp-gen/seccomp-gen/trace"
+	"github.com/seccomp-gen/seccomp-gen/verdict"
+)
+
+// TestExitStatus: the one mapping from errors to exit statuses.
+func TestExitStatus(t *testing.T) {
+	for _, tc := range []struct {
+		err    error
+		code   int
+		silent bool
+	}{
+		{nil, exitOK, true},
+		{exitWith(exitNotCovered, nil), exitNotCovered, true},
+		{usageErrf("--x: bad"), exitUsage, false},
+		{fmt.Errorf("generate: %w", reduce.ErrEmpty), exitUsage, false},
+		{fmt.Errorf("generate: %w", &reduce.TraceError{Path: "a.yaml", Err: errors.New("bad")}), exitUsage, false},
+		{fmt.Errorf("coverage: %w", verdict.ErrNoSyscalls), exitUsage, false},
+		{fmt.Errorf("pid 1: %w", trace.ErrNoProcess), exitUsage, false},
+		{fmt.Errorf("x: %w", trace.ErrCommandNotFound), exitCommandFailed, false},
+		{errors.New("the kernel said no"), exitFailure, false},
+	} {
+		code, err := exitStatus(tc.err)
+		if code != tc.code || (err == nil) != tc.silent {
+			t.Errorf("exitStatus(%v) = %d, %v; want %d (silent %v)", tc.err, code, err, tc.code, tc.silent)
+		}
+	}
+}
