@@ -1,8 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
+	"io"
 	"maps"
 	"os"
 	"slices"
@@ -10,7 +10,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/seccomp-gen/seccomp-gen/internal/atomicfile"
 	"github.com/seccomp-gen/seccomp-gen/report"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
 	"github.com/seccomp-gen/seccomp-gen/trace"
@@ -110,17 +109,7 @@ func (o *checkOptions) run() error {
 
 // emit writes the verdict and turns it into the exit status.
 func (o *verdictFlags) emit(v *report.Verdict) error {
-	var buf bytes.Buffer
-	if err := report.Write(&buf, o.format, v); err != nil {
-		return err
-	}
-	if err := atomicfile.Write(o.output, buf.Bytes(), 0o644); err != nil {
-		return exitWith(exitFailure, fmt.Errorf("report: %w", err))
-	}
-	if !v.OK {
-		return exitWith(exitNotCovered, nil)
-	}
-	return nil
+	return o.writeReport(func(w io.Writer) error { return report.Write(w, report.Format(o.report), v) }, !v.OK)
 }
 
 // sameABI refuses traces none of whose syscalls is on an ABI the profile
