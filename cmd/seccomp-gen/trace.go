@@ -6,11 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"slices"
 	"strings"
-	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -65,8 +62,9 @@ Targets (exactly one):
 --duration, Ctrl-C and SIGTERM end the trace early and still write it; a
 command still running then keeps running, untraced, and seccomp-gen exits
 with 0 (--duration) or 128+N (signal N). Ctrl-C, which the command receives
-too, first gives it 2 seconds to exit while still traced (a second Ctrl-C
-stops at once); if it does, seccomp-gen exits with its status.
+too, first gives it 2 seconds to exit while still traced; if it does,
+seccomp-gen exits with its status. A second Ctrl-C or SIGTERM in those 2
+seconds kills the command's whole process tree (as in replay).
 
 The trace goes to -o FILE, or to stdout ('-', the default); then the
 command's own stdout goes to stderr so that the two never mix.
@@ -136,29 +134,11 @@ func (o *traceOptions) run(ctx context.Context) error {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	// Ctrl-C and SIGTERM end the trace; the trace is still written.
-	var caught atomic.Int32
-	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
-	defer signal.Stop(sigs)
-	go func() {
-		select {
-		case s := <-sigs:
-			caught.Store(int32(s.(syscall.Signal)))
-			if s == syscall.SIGINT && len(o.command) > 0 {
-				// Ctrl-C reached the command too (same process group):
-				// keep recording its way out for a moment, as time(1)
-				// does; a second signal stops at once.
-				select {
-				case <-time.After(interruptGrace):
-				case <-sigs:
-				case <-ctx.Done():
-				}
-			}
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
+	// Ctrl-C and SIGTERM end the trace; the trace is still written. Ctrl-C
+	// reached the command too (same process group): its way out is
+	// recorded for a moment, as time(1) does (interrupts).
+	st := &interrupts{name: "trace", grace: interruptGrace, stop: cancel}
+	defer st.catch(ctx)()
 
 	tty := isTerminal(os.Stderr)
 	show := tty || o.verbose
@@ -176,8 +156,11 @@ func (o *traceOptions) run(ctx context.Context) error {
 		// The trace goes to stdout: keep the command's output out of it.
 		opts.Stdout = os.Stderr
 	}
-	if o.verbose {
-		opts.OnStart = func(s trace.Started) {
+	opts.OnStart = func(s trace.Started) {
+		if len(o.command) > 0 {
+			st.commandStarted()
+		}
+		if o.verbose {
 			ids := make([]string, len(s.LinkIDs))
 			for i, id := range s.LinkIDs {
 				ids[i] = fmt.Sprint(id)
@@ -239,7 +222,7 @@ func (o *traceOptions) run(ctx context.Context) error {
 	if f.Lost > 0 {
 		fmt.Fprintf(o.stderr, "seccomp-gen: warning: %s could not be counted; the trace is incomplete\n", plural64(f.Lost, "syscall", "syscalls"))
 	}
-	if sig := caught.Load(); sig != 0 && !rec.Exited {
+	if sig, _, _ := st.result(); sig != 0 && !rec.Exited {
 		return exitWith(128+int(sig), nil)
 	}
 	if len(o.command) > 0 && rec.Exited && rec.ExitStatus != 0 {

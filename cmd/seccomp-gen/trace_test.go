@@ -217,6 +217,63 @@ func TestTraceCLICtrlC(t *testing.T) {
 	}
 }
 
+// TestTraceCLISignalTwice: trace shares replay's Ctrl-C policy. A command
+// that ignores Ctrl-C keeps trace waiting (it says so); a second Ctrl-C
+// kills the command's tree, and the trace is still written.
+func TestTraceCLISignalTwice(t *testing.T) {
+	testutil.RequireRoot(t)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "t.yaml")
+	// SIG_IGN is inherited: neither sh nor its sleeps stop on Ctrl-C.
+	cmd := exec.Command(os.Args[0], "trace", "-v", "-o", out, "--", "sh", "-c", `trap '' INT; while :; do sleep 0.05; done`)
+	cmd.Env = append(os.Environ(), testMainEnv+"=1")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // a process group to signal, as a terminal does
+	errPipe, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+	lines := make(chan string, 100)
+	go func() {
+		sc := bufio.NewScanner(errPipe)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	first := <-lines
+	if !strings.HasPrefix(first, "seccomp-gen: tracing pid ") {
+		t.Fatalf("first stderr line %q", first)
+	}
+	pid, _ := strconv.Atoi(strings.Fields(strings.TrimPrefix(first, "seccomp-gen: tracing pid "))[0])
+	defer syscall.Kill(pid, syscall.SIGKILL)
+	time.Sleep(200 * time.Millisecond)
+	if err := syscall.Kill(-cmd.Process.Pid, syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	waitLine(t, lines, "trace: waiting for the command to exit (Ctrl-C again kills it)")
+	if err := syscall.Kill(-cmd.Process.Pid, syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	if err := waitDone(cmd, 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	for range lines {
+	}
+	if alive(pid) {
+		t.Errorf("the command (pid %d) survived the second Ctrl-C", pid)
+	}
+	if code := cmd.ProcessState.ExitCode(); code != 128+int(syscall.SIGKILL) {
+		t.Errorf("exit %d, want the killed command's %d", code, 128+int(syscall.SIGKILL))
+	}
+	if _, err := trace.ReadFile(out); err != nil {
+		t.Errorf("no trace after the second Ctrl-C: %v", err)
+	}
+}
+
 // Without CAP_BPF and CAP_PERFMON (and CAP_SYS_ADMIN) the error says which
 // capabilities are missing, before anything runs.
 func TestTraceCLIMissingCapabilities(t *testing.T) {
