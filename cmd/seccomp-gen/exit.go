@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/seccomp-gen/seccomp-gen/reduce"
 	"github.com/seccomp-gen/seccomp-gen/trace"
@@ -85,5 +86,40 @@ func isUsage(err error) bool {
 	return code == exitUsage
 }
 
-// flagErr says a library error in the command line's words.
-func flagErr(err error) error { return err }
+// optionFlags names the flag of each reduce.Options field that library
+// errors name (reduce.Namer).
+var optionFlags = map[string]string{
+	"Arches":          "--arch",
+	"MinCount":        "--min-count",
+	"MinRuns":         "--min-runs",
+	"Allow":           "--allow",
+	"DefaultAction":   "--default-action",
+	"AllowIncomplete": "--allow-incomplete",
+	"Native":          "native arch", // not a flag: scmp.Native()
+}
+
+func flagName(field string) string {
+	if f, ok := optionFlags[field]; ok {
+		return f
+	}
+	return field
+}
+
+// flagErr says a library error in the command line's words: the Options
+// fields it names (reduce.Namer) become their flags. The error still
+// matches what it matched.
+func flagErr(err error) error {
+	var n reduce.Namer
+	if !errors.As(err, &n) {
+		return err
+	}
+	return &flaggedError{err: err, msg: strings.Replace(err.Error(), n.Error(), n.Named(flagName), 1)}
+}
+
+type flaggedError struct {
+	err error
+	msg string
+}
+
+func (e *flaggedError) Error() string { return e.msg }
+func (e *flaggedError) Unwrap() error { return e.err }

@@ -33,3 +33,17 @@ func TestExitStatus(t *testing.T) {
 		}
 	}
 }
+
+// TestFlagErr: library errors name Options fields; the command says flags.
+func TestFlagErr(t *testing.T) {
+	err := fmt.Errorf("generate: %w", &reduce.TraceError{Path: "t.yaml", Err: &reduce.IncompleteError{Lost: 7}})
+	code, got := exitStatus(err)
+	want := "generate: t.yaml: incomplete trace: the recorder lost 7 event(s); re-record, or pass --allow-incomplete to use it anyway"
+	if code != exitUsage || got.Error() != want || !errors.Is(got, reduce.ErrIncomplete) {
+		t.Errorf("exitStatus = %d, %q; want %d, %q (still ErrIncomplete)", code, got, exitUsage, want)
+	}
+	_, got = exitStatus(fmt.Errorf("generate: %w", &reduce.OptionError{Field: "MinRuns", Value: "3", Msg: "only 1 trace(s) given"}))
+	if got.Error() != "generate: --min-runs 3: only 1 trace(s) given" {
+		t.Errorf("OptionError: %q", got)
+	}
+}
