@@ -2,8 +2,6 @@ package report
 
 import (
 	"bytes"
-	"encoding/json"
-	"encoding/xml"
 	"fmt"
 	"io"
 	"strings"
@@ -88,26 +86,7 @@ func FromProfileDiff(a, b string, superset, verbose bool, d *verdict.ProfileDiff
 // WriteDiff renders a diff report: human, json, or junit (one test case per
 // difference).
 func WriteDiff(w io.Writer, f Format, d *Diff) error {
-	var buf bytes.Buffer
-	switch f {
-	case Human, "":
-		writeDiffHuman(&buf, d)
-	case JSON:
-		b, err := json.MarshalIndent(d, "", "  ")
-		if err != nil {
-			return fmt.Errorf("report: %w", err)
-		}
-		buf.Write(b)
-		buf.WriteByte('\n')
-	case JUnit:
-		if err := writeDiffJUnit(&buf, d); err != nil {
-			return err
-		}
-	default:
-		return fmt.Errorf("report format %q: unknown", f)
-	}
-	_, err := w.Write(buf.Bytes())
-	return err
+	return render(w, f, d, func(b *bytes.Buffer) { writeDiffHuman(b, d) }, func(b *bytes.Buffer) error { return writeDiffJUnit(b, d) })
 }
 
 func writeDiffHuman(w *bytes.Buffer, d *Diff) {
@@ -176,14 +155,5 @@ func writeDiffJUnit(w *bytes.Buffer, d *Diff) error {
 	add(d.OnlyB, "allowed only by B", true)
 	add(d.OnlyA, "allowed only by A", !d.Superset)
 	add(d.Answer, "different answers", !d.Superset)
-	suite.Tests = len(suite.Cases)
-	all := junitSuites{Name: "seccomp-gen", Tests: suite.Tests, Failures: suite.Failures, Suites: []junitSuite{suite}}
-	w.WriteString(xml.Header)
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	if err := enc.Encode(all); err != nil {
-		return fmt.Errorf("report: %w", err)
-	}
-	w.WriteByte('\n')
-	return nil
+	return writeSuite(w, suite)
 }

@@ -106,10 +106,16 @@ func FromCoverage(tool, profile string, inputs []string, p *policy.Policy, c *ve
 
 // Write renders v in format f.
 func Write(w io.Writer, f Format, v *Verdict) error {
+	return render(w, f, v, func(b *bytes.Buffer) { writeHuman(b, v) }, func(b *bytes.Buffer) error { return writeJUnit(b, v) })
+}
+
+// render writes v (a *Verdict or a *Diff) in format f in one piece: human
+// and junit are the given writers, json is v marshalled.
+func render(w io.Writer, f Format, v any, human func(*bytes.Buffer), junit func(*bytes.Buffer) error) error {
 	var buf bytes.Buffer
 	switch f {
 	case Human, "":
-		writeHuman(&buf, v)
+		human(&buf)
 	case JSON:
 		b, err := json.MarshalIndent(v, "", "  ")
 		if err != nil {
@@ -118,7 +124,7 @@ func Write(w io.Writer, f Format, v *Verdict) error {
 		buf.Write(b)
 		buf.WriteByte('\n')
 	case JUnit:
-		if err := writeJUnit(&buf, v); err != nil {
+		if err := junit(&buf); err != nil {
 			return err
 		}
 	default:
@@ -298,6 +304,11 @@ func writeJUnit(w *bytes.Buffer, v *Verdict) error {
 	if v.TimedOut {
 		suite.Properties = append(suite.Properties, junitProperty{Name: "timed_out", Value: "true"})
 	}
+	return writeSuite(w, suite)
+}
+
+// writeSuite writes a JUnit document holding suite.
+func writeSuite(w *bytes.Buffer, suite junitSuite) error {
 	suite.Tests = len(suite.Cases)
 	all := junitSuites{Name: "seccomp-gen", Tests: suite.Tests, Failures: suite.Failures, Suites: []junitSuite{suite}}
 	w.WriteString(xml.Header)
