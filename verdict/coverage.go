@@ -160,11 +160,44 @@ func CheckCoverage(p *policy.Policy, traces ...*trace.File) (*Coverage, error) {
 	if p == nil {
 		return nil, errors.New("coverage: no profile")
 	}
-	type key struct {
-		arch string
-		nr   int
+	cov, merged, err := mergeTraces(traces)
+	if err != nil {
+		return nil, err
 	}
-	merged := map[key]*Entry{}
+	for _, e := range merged {
+		switch {
+		case !p.Covers(e.Arch):
+			e.Reason = ReasonArch
+		case e.Name == "":
+			e.Reason = ReasonUnknown
+		default:
+			ok, cond, v := Allowed(p, e.Arch, e.Name)
+			e.Action, e.Errno = v.Action, v.Errno
+			e.Covered = ok
+			if cond {
+				e.Reason = ReasonConditional
+			} else if !ok {
+				e.Reason = ReasonDenied
+			}
+		}
+		cov.Entries = append(cov.Entries, *e)
+	}
+	cov.finish()
+	return cov, nil
+}
+
+// nrKey is a syscall number on an ABI.
+type nrKey struct {
+	arch string
+	nr   int
+}
+
+// mergeTraces adds up the traces per (arch, nr): counts saturate at
+// trace.MaxCount (Saturated, and a note for the lost counter), the name
+// and First come from the first trace that has them. No syscall at all is
+// ErrNoSyscalls.
+func mergeTraces(traces []*trace.File) (*Coverage, map[nrKey]*Entry, error) {
+	merged := map[nrKey]*Entry{}
 	cov := &Coverage{}
 	lostSaturated := false
 	for _, t := range traces {
@@ -172,7 +205,7 @@ func CheckCoverage(p *policy.Policy, traces ...*trace.File) (*Coverage, error) {
 		cov.Lost, sat = trace.AddCount(cov.Lost, t.Lost)
 		lostSaturated = lostSaturated || sat
 		for _, s := range t.Syscalls {
-			k := key{s.Arch, s.Nr}
+			k := nrKey{s.Arch, s.Nr}
 			if e, ok := merged[k]; ok {
 				var sat bool
 				e.Count, sat = trace.AddCount(e.Count, s.Count)
@@ -193,33 +226,19 @@ func CheckCoverage(p *policy.Policy, traces ...*trace.File) (*Coverage, error) {
 		cov.Notes = append(cov.Notes, fmt.Sprintf("the lost counts add up to more than %d (2^63-1); lost says %d", uint64(trace.MaxCount), cov.Lost))
 	}
 	if len(merged) == 0 {
-		return nil, fmt.Errorf("coverage: %w (the traces are empty)", ErrNoSyscalls)
+		return nil, nil, fmt.Errorf("coverage: %w (the traces are empty)", ErrNoSyscalls)
 	}
-	for _, e := range merged {
-		switch {
-		case !p.Covers(e.Arch):
-			e.Reason = ReasonArch
-		case e.Name == "":
-			e.Reason = ReasonUnknown
-		default:
-			ok, cond, v := Allowed(p, e.Arch, e.Name)
-			e.Action, e.Errno = v.Action, v.Errno
-			e.Covered = ok
-			if cond {
-				e.Reason = ReasonConditional
-			} else if !ok {
-				e.Reason = ReasonDenied
-			}
-		}
-		cov.Entries = append(cov.Entries, *e)
-	}
-	SortEntries(cov.Entries)
-	for _, e := range cov.Entries {
+	return cov, merged, nil
+}
+
+// finish sorts the entries and notes the counts that saturated.
+func (c *Coverage) finish() {
+	SortEntries(c.Entries)
+	for _, e := range c.Entries {
 		if e.Saturated {
-			cov.Notes = append(cov.Notes, fmt.Sprintf("the count of %s (%s) saturated at %d (2^63-1): the traces add up to more", e.Label(), e.Arch, e.Count))
+			c.Notes = append(c.Notes, fmt.Sprintf("the count of %s (%s) saturated at %d (2^63-1): the traces add up to more", e.Label(), e.Arch, e.Count))
 		}
 	}
-	return cov, nil
 }
 
 // SortEntries sorts entries by arch, then name (unnamed numbers last), then
