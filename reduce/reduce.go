@@ -1,6 +1,7 @@
 package reduce
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"slices"
@@ -317,22 +318,14 @@ func merge(inputs []Input, allowIncomplete bool, r Resolver) (*mergeResult, erro
 	for _, u := range unnamed {
 		res.unnamed = append(res.unnamed, *u)
 	}
-	sort.Slice(res.unnamed, func(i, j int) bool {
-		a, b := res.unnamed[i], res.unnamed[j]
-		if a.Arch != b.Arch {
-			return a.Arch < b.Arch
-		}
-		return a.Nr < b.Nr
+	slices.SortFunc(res.unnamed, func(a, b Unnamed) int {
+		return cmp.Or(cmp.Compare(a.Arch, b.Arch), cmp.Compare(a.Nr, b.Nr))
 	})
 	for _, m := range byKey {
 		res.syscalls = append(res.syscalls, *m)
 	}
-	sort.Slice(res.syscalls, func(i, j int) bool {
-		a, b := res.syscalls[i], res.syscalls[j]
-		if a.arch != b.arch {
-			return a.arch < b.arch
-		}
-		return a.name < b.name
+	slices.SortFunc(res.syscalls, func(a, b merged) int {
+		return cmp.Or(cmp.Compare(a.arch, b.arch), cmp.Compare(a.name, b.name))
 	})
 	return res, nil
 }
@@ -468,12 +461,8 @@ func allowedSet(kept []merged, arches []string, baselines []*profiles.Baseline, 
 		}
 	}
 	res.mappings = slices.Collect(maps.Keys(mapped))
-	sort.Slice(res.mappings, func(i, j int) bool {
-		a, b := res.mappings[i], res.mappings[j]
-		if a.Arch != b.Arch {
-			return a.Arch < b.Arch
-		}
-		return a.From < b.From
+	slices.SortFunc(res.mappings, func(a, b Mapping) int {
+		return cmp.Or(cmp.Compare(a.Arch, b.Arch), cmp.Compare(a.From, b.From))
 	})
 	return res
 }
