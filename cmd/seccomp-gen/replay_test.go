@@ -200,16 +200,7 @@ func TestBadInput(t *testing.T) {
 		return p
 	}
 	good := writeProfile(t, dir, "good.json", allowAllBut("getpriority", policy.ActErrno), emit.FormatDocker)
-	goodTrace := write("good.yaml", `version: 1
-target: {command: [x]}
-host: {kernel: "6.18", arch: x86_64}
-started: 2026-11-23T10:00:00Z
-duration: 0.1s
-lost: 0
-processes: 1
-syscalls:
-  - {arch: x86_64, nr: 0, name: read, count: 1}
-`)
+	goodTrace := write("good.yaml", traceYAML("  - {arch: x86_64, nr: 0, name: read, count: 1}"))
 	notProfile := write("garbage.json", "this is not a profile\n")
 	empty := write("empty.json", "{}\n")
 	noRules := write("norules.json", `{"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64"]}`)
@@ -280,17 +271,7 @@ func mustRead(t *testing.T, path string) string {
 func TestCheckBaseline(t *testing.T) {
 	dir := t.TempDir()
 	tr := filepath.Join(dir, "t.yaml")
-	if err := os.WriteFile(tr, []byte(`version: 1
-target: {command: [x]}
-host: {kernel: "6.18", arch: x86_64}
-started: 2026-11-23T10:00:00Z
-duration: 0.1s
-lost: 0
-processes: 1
-syscalls:
-  - {arch: x86_64, nr: 0, name: read, count: 2, first: x}
-  - {arch: x86_64, nr: 231, name: exit_group, count: 1, first: x}
-`), 0o644); err != nil {
+	if err := os.WriteFile(tr, []byte(traceYAML("  - {arch: x86_64, nr: 0, name: read, count: 2, first: x}", "  - {arch: x86_64, nr: 231, name: exit_group, count: 1, first: x}")), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	p := &policy.Policy{DefaultAction: policy.ActErrno, Arches: []string{"x86_64"},
