@@ -27,7 +27,6 @@ const (
 	// exitCommandFailed: the profile covers the run but the command
 	// itself failed (non-zero exit, killed by a signal, not found).
 	exitCommandFailed = 4
-	exitNotFound      = 127
 )
 
 // exitError carries an exit status through cobra. A nil err exits silently.
