@@ -1,8 +1,7 @@
-package reduce
+package verdict
 
 import (
 	"errors"
-	"fmt"
 	"sort"
 
 	"github.com/seccomp-gen/seccomp-gen/policy"
@@ -206,31 +205,9 @@ func CheckCoverageOf(a Answerer, traces ...*trace.File) (*Coverage, error) {
 	if p := PolicyOf(a); p != nil {
 		return CheckCoverage(p, traces...)
 	}
-	type key struct {
-		arch string
-		nr   int
-	}
-	merged := map[key]*CoverageEntry{}
-	cov := &Coverage{}
-	for _, t := range traces {
-		cov.Lost += t.Lost
-		for _, s := range t.Syscalls {
-			k := key{s.Arch, s.Nr}
-			if e, ok := merged[k]; ok {
-				e.Count += s.Count
-				if e.Name == "" {
-					e.Name = s.Name
-				}
-				if e.First == "" {
-					e.First = s.First
-				}
-				continue
-			}
-			merged[k] = &CoverageEntry{Arch: s.Arch, Nr: s.Nr, Name: s.Name, Count: s.Count, First: s.First}
-		}
-	}
-	if len(merged) == 0 {
-		return nil, fmt.Errorf("coverage: %w (the traces are empty)", ErrNoSyscalls)
+	cov, merged, err := mergeTraces(traces)
+	if err != nil {
+		return nil, err
 	}
 	for _, e := range merged {
 		switch {
@@ -259,6 +236,6 @@ func CheckCoverageOf(a Answerer, traces ...*trace.File) (*Coverage, error) {
 		}
 		cov.Entries = append(cov.Entries, *e)
 	}
-	SortEntries(cov.Entries)
+	cov.finish()
 	return cov, nil
 }

@@ -1,4 +1,4 @@
-package reduce_test
+package verdict_test
 
 import (
 	"fmt"
@@ -6,9 +6,9 @@ import (
 
 	"github.com/seccomp-gen/seccomp-gen/emit/cbpf"
 	"github.com/seccomp-gen/seccomp-gen/policy"
-	"github.com/seccomp-gen/seccomp-gen/reduce"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
 	"github.com/seccomp-gen/seccomp-gen/trace"
+	"github.com/seccomp-gen/seccomp-gen/verdict"
 )
 
 func pol(def policy.Action, errno *uint, arches []string, rules ...policy.Rule) *policy.Policy {
@@ -62,19 +62,19 @@ type where struct {
 	args  bool   // the entry must carry argument values
 }
 
-func diff(t *testing.T, a, b reduce.Answerer) *reduce.ProfileDiff {
+func diff(t *testing.T, a, b verdict.Answerer) *verdict.ProfileDiff {
 	t.Helper()
-	d, err := reduce.DiffProfiles(a, b, scmp.Tables{})
+	d, err := verdict.DiffProfiles(a, b, scmp.Tables{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return d
 }
 
-func pa(p *policy.Policy) reduce.Answerer { return reduce.NewPolicyAnswerer(p, scmp.Tables{}) }
+func pa(p *policy.Policy) verdict.Answerer { return verdict.NewPolicyAnswerer(p, scmp.Tables{}) }
 
-func find(d *reduce.ProfileDiff, w where) *reduce.ProfileDiffEntry {
-	es := map[string][]reduce.ProfileDiffEntry{"onlyA": d.OnlyA, "onlyB": d.OnlyB, "answer": d.Answer}[w.class]
+func find(d *verdict.ProfileDiff, w where) *verdict.DiffEntry {
+	es := map[string][]verdict.DiffEntry{"onlyA": d.OnlyA, "onlyB": d.OnlyB, "answer": d.Answer}[w.class]
 	for i, e := range es {
 		if e.Arch == w.arch && e.Label() == w.name {
 			return &es[i]
@@ -83,11 +83,11 @@ func find(d *reduce.ProfileDiff, w where) *reduce.ProfileDiffEntry {
 	return nil
 }
 
-func dump(d *reduce.ProfileDiff) string {
+func dump(d *verdict.ProfileDiff) string {
 	s := ""
 	for _, c := range []struct {
 		n  string
-		es []reduce.ProfileDiffEntry
+		es []verdict.DiffEntry
 	}{{"onlyA", d.OnlyA}, {"onlyB", d.OnlyB}, {"answer", d.Answer}} {
 		for i, e := range c.es {
 			if i == 8 {
@@ -278,7 +278,7 @@ func TestDiffFollowsEval(t *testing.T) {
 				}
 			}
 			wantA, wantB, wantAns := false, false, false
-			for _, args := range reduce.ArgProbes(conds) {
+			for _, args := range verdict.ArgProbes(conds) {
 				va, vb := a.Eval("uname", args), b.Eval("uname", args)
 				okA := va.Action == policy.ActAllow
 				okB := vb.Action == policy.ActAllow
@@ -373,7 +373,7 @@ func TestDiffRawFilter(t *testing.T) {
 		if got, want := fmt.Sprint(raw.Arches()), fmt.Sprint(p.Arches); got != want {
 			t.Errorf("policy %d: raw filter covers %s, want %s", i, got, want)
 		}
-		for _, pair := range [][2]reduce.Answerer{{raw, pa(p)}, {pa(p), raw}, {raw, raw}} {
+		for _, pair := range [][2]verdict.Answerer{{raw, pa(p)}, {pa(p), raw}, {raw, raw}} {
 			d := diff(t, pair[0], pair[1])
 			for _, e := range append(append(d.OnlyA, d.OnlyB...), d.Answer...) {
 				stub := e.Name == "" && e.Nr > maxNr(t, e.Arch) && (e.A == "SCMP_ACT_ERRNO(ENOSYS)" || e.B == "SCMP_ACT_ERRNO(ENOSYS)")
@@ -421,11 +421,11 @@ func TestCheckCoverageOfRawFilter(t *testing.T) {
 		{Arch: "x86", Nr: 20, Name: "getpid", Count: 1},
 		{Arch: "x32", Nr: 0x40000000, Name: "read", Count: 1},
 	}}
-	want, err := reduce.CheckCoverageOf(pa(p), tr)
+	want, err := verdict.CheckCoverageOf(pa(p), tr)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := reduce.CheckCoverageOf(compiled(t, p), tr)
+	got, err := verdict.CheckCoverageOf(compiled(t, p), tr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -454,7 +454,7 @@ func maxNr(t testing.TB, arch string) int {
 
 func TestProbeNumbers(t *testing.T) {
 	for _, arch := range scmp.ArchNames() {
-		nrs, err := reduce.ProbeNumbers(arch, scmp.Tables{})
+		nrs, err := verdict.ProbeNumbers(arch, scmp.Tables{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,7 +1,9 @@
-package reduce
+package verdict
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 
 	"github.com/seccomp-gen/seccomp-gen/policy"
@@ -15,9 +17,9 @@ type SyscallTable interface {
 	Name(arch string, nr int) (string, bool)
 }
 
-// ProfileDiffEntry is one syscall (or number) on which two profiles give
+// DiffEntry is one syscall (or number) on which two profiles give
 // different answers.
-type ProfileDiffEntry struct {
+type DiffEntry struct {
 	Arch string
 	Nr   int
 	// Name is empty for a number libseccomp cannot name (a gap in its
@@ -36,7 +38,7 @@ type ProfileDiffEntry struct {
 }
 
 // Label returns the syscall name, or "#NR" when it has none.
-func (e ProfileDiffEntry) Label() string {
+func (e DiffEntry) Label() string {
 	if e.Name != "" {
 		return e.Name
 	}
@@ -48,10 +50,10 @@ type ProfileDiff struct {
 	// OnlyA: some call A lets run, B does not. OnlyB: the other way round.
 	// A syscall with argument conditions can be in both (for different
 	// argument values).
-	OnlyA, OnlyB []ProfileDiffEntry
+	OnlyA, OnlyB []DiffEntry
 	// Answer: a call both deny, with different answers (EPERM vs ENOSYS,
 	// errno vs kill), which changes how a program reacts.
-	Answer []ProfileDiffEntry
+	Answer []DiffEntry
 	// ArchesOnlyA and ArchesOnlyB are ABIs one profile lists and the other
 	// does not. They are informational: what counts is the answers (a
 	// profile that lists an ABI only to kill every syscall there answers
@@ -94,12 +96,7 @@ func DiffProfiles(a, b Answerer, tables SyscallTable) (*ProfileDiff, error) {
 	}
 	sort.Strings(d.ArchesOnlyA)
 	sort.Strings(d.ArchesOnlyB)
-	var archList []string
-	for x := range arches {
-		archList = append(archList, x)
-	}
-	sort.Strings(archList)
-	for _, arch := range archList {
+	for _, arch := range slices.Sorted(maps.Keys(arches)) {
 		nrs, err := ProbeNumbers(arch, tables)
 		if err != nil {
 			return nil, fmt.Errorf("diff: %w", err)
@@ -109,7 +106,7 @@ func DiffProfiles(a, b Answerer, tables SyscallTable) (*ProfileDiff, error) {
 			diffNr(d, a, b, arch, nr, name)
 		}
 	}
-	for _, es := range [][]ProfileDiffEntry{d.OnlyA, d.OnlyB, d.Answer} {
+	for _, es := range [][]DiffEntry{d.OnlyA, d.OnlyB, d.Answer} {
 		sortDiff(es)
 	}
 	return d, nil
@@ -146,7 +143,7 @@ func diffNr(d *ProfileDiff, a, b Answerer, arch string, nr int, name string) {
 		if ka == kb {
 			continue
 		}
-		e := ProfileDiffEntry{Arch: arch, Nr: nr, Name: name, AllowedA: okA, AllowedB: okB, A: ta, B: tb}
+		e := DiffEntry{Arch: arch, Nr: nr, Name: name, AllowedA: okA, AllowedB: okB, A: ta, B: tb}
 		if condA || condB {
 			e.Args = append([]uint64(nil), args[:]...)
 		}
@@ -201,20 +198,12 @@ func answerOf(x Answerer, arch string, nr int, args [6]uint64, cond bool) (bool,
 }
 
 func dedupProbes(ps [][6]uint64) [][6]uint64 {
-	seen := map[[6]uint64]bool{}
-	var out [][6]uint64
-	for _, p := range ps {
-		if !seen[p] {
-			seen[p] = true
-			out = append(out, p)
-		}
-	}
-	SortProbes(out)
-	return out
+	SortProbes(ps)
+	return slices.Compact(ps)
 }
 
 // sortDiff orders entries by arch, then number.
-func sortDiff(es []ProfileDiffEntry) {
+func sortDiff(es []DiffEntry) {
 	sort.SliceStable(es, func(i, j int) bool {
 		if es[i].Arch != es[j].Arch {
 			return es[i].Arch < es[j].Arch
