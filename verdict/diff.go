@@ -177,24 +177,49 @@ const notCovered = "arch not covered (killed)"
 // call run, a comparison key and the text to show.
 func answerOf(x Answerer, arch string, nr int, args [6]uint64, cond bool) (bool, string, string) {
 	if !x.Covers(arch) {
-		return false, "kill", notCovered
+		return false, "runc:kill crun:kill", notCovered
+	}
+	if ra, ok := x.(RuntimeAnswerer); ok {
+		if rv := ra.RuntimeAnswers(arch, nr, args); !rv.Agree() {
+			// runc's ENOSYS stub gives a number another answer than
+			// crun does: both are this profile's answer, compared
+			// runtime by runtime.
+			text := verdictText(rv.Runc) + " under runc, " + verdictText(rv.Crun) + " under crun"
+			if cond {
+				text += " (depends on arguments)"
+			}
+			return allowing(rv.Runc.Action) && allowing(rv.Crun.Action), "runc:" + verdictKey(rv.Runc) + " crun:" + verdictKey(rv.Crun), text
+		}
 	}
 	v := x.Answer(arch, nr, args)
-	key := string(v.Action)
-	switch v.Action {
-	case policy.ActKill, policy.ActKillThread, policy.ActKillProcess:
-		key = "kill"
-	case policy.ActErrno, policy.ActTrace:
-		key = fmt.Sprintf("%s(%d)", v.Action, v.Errno)
-	}
-	text := ActionText(v.Action, v.Errno)
-	if v.Action == policy.ActTrace {
-		text = fmt.Sprintf("%s(%d)", v.Action, v.Errno)
-	}
+	text := verdictText(v)
 	if cond {
 		text += " (depends on arguments)"
 	}
+	// Both runtimes give this answer (a raw filter answers the same under
+	// every runtime).
+	key := "runc:" + verdictKey(v) + " crun:" + verdictKey(v)
 	return allowing(v.Action), key, text
+}
+
+// verdictKey is the comparison key of an answer: kill actions compare
+// alike (runc and crun map SCMP_ACT_KILL to a thread kill, and an ABI a
+// profile does not cover is killed too), errnos by value.
+func verdictKey(v policy.Verdict) string {
+	switch v.Action {
+	case policy.ActKill, policy.ActKillThread, policy.ActKillProcess:
+		return "kill"
+	case policy.ActErrno, policy.ActTrace:
+		return fmt.Sprintf("%s(%d)", v.Action, v.Errno)
+	}
+	return string(v.Action)
+}
+
+func verdictText(v policy.Verdict) string {
+	if v.Action == policy.ActTrace {
+		return fmt.Sprintf("%s(%d)", v.Action, v.Errno)
+	}
+	return ActionText(v.Action, v.Errno)
 }
 
 func dedupProbes(ps [][6]uint64) [][6]uint64 {
