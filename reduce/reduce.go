@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/seccomp-gen/seccomp-gen/abi"
 	"github.com/seccomp-gen/seccomp-gen/policy"
 	"github.com/seccomp-gen/seccomp-gen/profiles"
 	"github.com/seccomp-gen/seccomp-gen/trace"
@@ -531,22 +532,12 @@ func targetArches(opts Options, seen map[string]bool, r Resolver) ([]string, err
 
 // primary is the main ABI of arch's machine: the one its runtimes use.
 func primary(arch string) string {
-	switch family(arch) {
-	case "x86":
-		return trace.ArchX86_64
-	case "arm":
-		return trace.ArchAArch64
+	if p := abi.Primary(arch); p != "" {
+		return p
 	}
 	return arch
 }
 
-// family groups the ABIs one machine runs.
-func family(arch string) string {
-	switch arch {
-	case trace.ArchX86_64, trace.ArchX86, trace.ArchX32:
-		return "x86"
-	case trace.ArchAArch64, trace.ArchARM:
-		return "arm"
-	}
-	return arch
-}
+// family names the machine whose kernel runs arch (the ABIs one machine
+// runs share it).
+func family(arch string) string { return primary(arch) }

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 
+	"github.com/seccomp-gen/seccomp-gen/abi"
 	"github.com/seccomp-gen/seccomp-gen/policy"
 )
 
@@ -239,14 +240,15 @@ func sortDiff(es []DiffEntry) {
 
 // bits32 reports whether arch is a 32-bit ABI (x86, arm): its syscall
 // arguments are 32-bit values.
-func bits32(arch string) bool { return arch == "x86" || arch == "arm" }
+func bits32(arch string) bool {
+	a, ok := abi.Lookup(arch)
+	return ok && a.ArgBits == 32
+}
 
 // archBase is the first syscall number of an ABI (x32 numbers carry bit 30).
 func archBase(arch string) int {
-	if arch == "x32" {
-		return 0x40000000
-	}
-	return 0
+	a, _ := abi.Lookup(arch)
+	return int(a.Base)
 }
 
 // ProbeNumbers returns the syscall numbers diff asks both profiles about on
