@@ -207,7 +207,7 @@ func (b *bench) buildWorkloads() error {
 	for _, n := range []string{"getpid", "storm", "filtered"} {
 		cmd := exec.Command("gcc", "-O2", "-static", "-pthread", "-Wall", "-o", filepath.Join(b.wl, n), filepath.Join(b.src, n+".c"))
 		if out, err := cmd.CombinedOutput(); err != nil {
-			return fmt.Errorf("gcc %s.c: %v: %s", n, err, oneLine(errors.New(string(out))))
+			return fmt.Errorf("gcc %s.c: %w: %s", n, err, oneLine(errors.New(string(out))))
 		}
 	}
 	return nil
@@ -226,7 +226,7 @@ func output(argv ...string) (string, error) {
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		return stdout.String(), fmt.Errorf("%s: %v: %s", strings.Join(short(argv), " "), err, lastLine(stderr.String()))
+		return stdout.String(), fmt.Errorf("%s: %w: %s", strings.Join(short(argv), " "), err, lastLine(stderr.String()))
 	}
 	return stdout.String(), nil
 }
@@ -489,7 +489,7 @@ func (b *bench) overhead(w *strings.Builder) error {
 		b.miss = append(b.miss, "strace -f overhead >= 100x seccomp-gen's (not measured)")
 	default:
 		ss := summarize(strc)
-		factor := (ss.med - sb.med) / maxf(tover, 1)
+		factor := (ss.med - sb.med) / max(tover, 1)
 		res := b.target(factor >= targetVsStrace, fmt.Sprintf("strace -f overhead is %.0fx seccomp-gen trace's (target >= %.0fx)", factor, targetVsStrace))
 		fmt.Fprintf(w, "\nstrace -f overhead / seccomp-gen trace overhead (medians): **%.0fx** (target >= %.0fx: %s; seccomp-gen's overhead floored at 1 ns).\n", factor, targetVsStrace, res)
 	}
@@ -497,13 +497,6 @@ func (b *bench) overhead(w *strings.Builder) error {
 		fmt.Fprintf(w, "\nErrors: %s\n", strings.Join(uniq(errs), "; "))
 	}
 	return nil
-}
-
-func maxf(a, b float64) float64 {
-	if a > b {
-		return a
-	}
-	return b
 }
 
 func uniq(xs []string) []string {
@@ -560,7 +553,7 @@ func (b *bench) untraced(n string) (float64, error) {
 	if err != nil {
 		cmd.Process.Kill()
 		cmd.Wait()
-		return 0, fmt.Errorf("seccomp-gen trace: %v: %s", err, lastLine(stderr.String()))
+		return 0, fmt.Errorf("seccomp-gen trace: %w: %s", err, lastLine(stderr.String()))
 	}
 	v, err := nsPerCall(b.w("getpid"), n)
 	release()
@@ -569,7 +562,7 @@ func (b *bench) untraced(n string) (float64, error) {
 	select {
 	case werr := <-done:
 		if werr != nil && err == nil {
-			err = fmt.Errorf("seccomp-gen trace: %v: %s", werr, lastLine(stderr.String()))
+			err = fmt.Errorf("seccomp-gen trace: %w: %s", werr, lastLine(stderr.String()))
 		}
 	case <-time.After(10 * time.Second):
 		cmd.Process.Kill()
@@ -624,7 +617,7 @@ func (b *bench) peer(argv ...string) (float64, *peerResult, error) {
 	werr := cmd.Wait()
 	counts, lost, serr := rec.Stop()
 	if werr != nil {
-		return 0, nil, fmt.Errorf("%s: %v: %s", filepath.Base(argv[0]), werr, lastLine(stderr.String()))
+		return 0, nil, fmt.Errorf("%s: %w: %s", filepath.Base(argv[0]), werr, lastLine(stderr.String()))
 	}
 	if serr != nil {
 		return 0, nil, serr

@@ -20,6 +20,7 @@ import (
 	"github.com/cilium/ebpf/rlimit"
 	"golang.org/x/sys/unix"
 
+	"github.com/seccomp-gen/seccomp-gen/abi"
 	"github.com/seccomp-gen/seccomp-gen/bpf"
 	"github.com/seccomp-gen/seccomp-gen/trace"
 )
@@ -63,12 +64,6 @@ func (e *CommandError) Error() string {
 }
 
 func (e *CommandError) Unwrap() error { return e.Err }
-
-// Namer names syscall numbers; scmp.Tables implements it. It keeps this
-// package free of cgo.
-type Namer interface {
-	Name(arch string, nr int) (string, bool)
-}
 
 // Stats is a live snapshot of a recording.
 type Stats struct {
@@ -144,7 +139,7 @@ type Options struct {
 	OnStart func(Started)
 
 	// Namer names syscalls in the trace. Nil leaves every name empty.
-	Namer Namer
+	Namer trace.Tables
 
 	// OnPhase, when set, is called as the start passes each phase (the
 	// Phase constants); the bench uses it to break the start down. It may
@@ -552,14 +547,14 @@ func kernelAtLeast(major, minor int) bool {
 // loadErr classifies an error from creating the maps or loading the programs.
 func loadErr(err error) error {
 	if errors.Is(err, unix.EPERM) || errors.Is(err, unix.EACCES) {
-		return fmt.Errorf("load eBPF recorder: %w: %v", ErrPermission, err)
+		return fmt.Errorf("load eBPF recorder: %w: %w", ErrPermission, err)
 	}
 	if errors.Is(err, ebpf.ErrNotSupported) {
-		return fmt.Errorf("load eBPF recorder: %w: %v", ErrUnsupported, err)
+		return fmt.Errorf("load eBPF recorder: %w: %w", ErrUnsupported, err)
 	}
 	var ve *ebpf.VerifierError
 	if errors.As(err, &ve) {
-		return fmt.Errorf("load eBPF recorder: %w: the verifier refused it: %v", ErrUnsupported, ve)
+		return fmt.Errorf("load eBPF recorder: %w: the verifier refused it: %w", ErrUnsupported, ve)
 	}
 	return fmt.Errorf("load eBPF recorder: %w", err)
 }
@@ -589,9 +584,9 @@ func (r *recorder) attach() error {
 func attachErr(tp string, err error) error {
 	switch {
 	case errors.Is(err, unix.EPERM), errors.Is(err, unix.EACCES):
-		return fmt.Errorf("attach to tracepoint %s: %w: %v", tp, ErrPermission, err)
+		return fmt.Errorf("attach to tracepoint %s: %w: %w", tp, ErrPermission, err)
 	case errors.Is(err, unix.ENOENT), errors.Is(err, ebpf.ErrNotSupported):
-		return fmt.Errorf("attach to tracepoint %s: %w: the kernel lacks it: %v", tp, ErrUnsupported, err)
+		return fmt.Errorf("attach to tracepoint %s: %w: the kernel lacks it: %w", tp, ErrUnsupported, err)
 	}
 	return fmt.Errorf("attach to tracepoint %s: %w", tp, err)
 }
@@ -768,7 +763,7 @@ const (
 	abiCompat       = 1
 	abiX32          = 2
 	nrABIs          = 3
-	x32Bit          = 0x40000000
+	x32Bit          = int(abi.X32SyscallBit)
 	armPrivateBase  = 0x0f0000
 	armPrivateSlots = 64
 	taskUserMarked  = 1
