@@ -17,7 +17,6 @@ import (
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/btf"
 	"github.com/cilium/ebpf/link"
-	"github.com/cilium/ebpf/rlimit"
 	"golang.org/x/sys/unix"
 
 	"github.com/seccomp-gen/seccomp-gen/abi"
@@ -456,7 +455,7 @@ func lookPath(name string, env []string) (string, error) {
 }
 
 func (r *recorder) load() error {
-	_ = rlimit.RemoveMemlock() // only matters on kernels before 5.11
+	raiseMemlock()
 	spec, err := bpf.LoadRecorder()
 	if err != nil {
 		return fmt.Errorf("eBPF recorder: %w", err)
@@ -534,6 +533,18 @@ func (r *recorder) load() error {
 type typesResult struct {
 	spec *btf.Spec
 	err  error
+}
+
+// raiseMemlock lifts RLIMIT_MEMLOCK where the kernel charges BPF memory to
+// it (before Linux 5.11, which charges the memory cgroup instead), as
+// cilium/ebpf/rlimit.RemoveMemlock does; that package is not linked because
+// its initializer probes the kernel with a BPF map at every start of the
+// binary (~0.2 ms of every command, traced or not).
+func raiseMemlock() {
+	if kernelAtLeast(5, 11) {
+		return
+	}
+	_ = unix.Setrlimit(unix.RLIMIT_MEMLOCK, &unix.Rlimit{Cur: unix.RLIM_INFINITY, Max: unix.RLIM_INFINITY})
 }
 
 // kernelAtLeast reports whether the running kernel's release is at least
