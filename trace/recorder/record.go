@@ -156,7 +156,7 @@ const (
 	PhaseStub     = "stub-start" // the stub process started (fork+exec returned)
 	PhaseAttached = "attached"   // links attached
 	PhaseStubUp   = "stub-ready" // the stub said its execve is over
-	PhaseGate     = "gate"       // gate opened: the stub execs the command
+	PhaseGate     = "gate"       // the gate is opened now: the stub execs the command
 	PhaseEnded    = "ended"      // the target is gone (or time is up)
 	PhaseDetached = "detached"   // links closed: nothing pays for the recorder any more
 )

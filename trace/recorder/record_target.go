@@ -124,10 +124,10 @@ func (r *recorder) startCommand() error {
 		close(done)
 	}()
 	// Open the gate: the stub execs the command now.
+	r.phase(PhaseGate)
 	_, err := r.gate.Write([]byte{1})
 	r.gate.Close()
 	r.gate = nil
-	r.phase(PhaseGate)
 	if err != nil {
 		return fmt.Errorf("start %s: %w", o.Command[0], err)
 	}
