@@ -102,6 +102,9 @@ type File struct {
 	// Syscalls the installed libseccomp could not name are still listed,
 	// by number, with an empty name.
 	Syscalls []Syscall `yaml:"syscalls"`
+	// Executables are the program files the traced processes executed
+	// (trace/executables.go); nil in traces from older recorders.
+	Executables []Executable `yaml:"executables,omitempty"`
 }
 
 // Target says what was traced. Exactly one of Command, PID and Cgroup is
@@ -227,6 +230,7 @@ func (f *File) Canonicalize() {
 		out = append(out, s)
 	}
 	f.Syscalls = out
+	f.canonicalizeExecutables()
 }
 
 // Complete reports whether nothing was lost while recording.
@@ -327,7 +331,7 @@ func (f *File) Validate() error {
 		}
 		seen[k] = true
 	}
-	return nil
+	return f.validateExecutables()
 }
 
 // Encode writes f as a version 2 trace, whatever f.Version says, with its
@@ -385,7 +389,12 @@ func encodable(f *File) *yaml.Node {
 	_ = end.Encode(f.Summarize())
 	end.Style = yaml.FlowStyle
 	doc.Content = append(doc.Content,
-		&yaml.Node{Kind: yaml.ScalarNode, Value: "syscalls"}, seq,
+		&yaml.Node{Kind: yaml.ScalarNode, Value: "syscalls"}, seq)
+	if len(f.Executables) > 0 {
+		doc.Content = append(doc.Content,
+			&yaml.Node{Kind: yaml.ScalarNode, Value: "executables"}, encodeExecutables(f.Executables))
+	}
+	doc.Content = append(doc.Content,
 		&yaml.Node{Kind: yaml.ScalarNode, Value: endKey}, &end)
 	return &doc
 }

@@ -33,6 +33,7 @@ type generateOptions struct {
 	allowIncomplete bool
 	name            string
 	strict          bool
+	widen           bool
 
 	stderr io.Writer
 	// set by complete
@@ -131,6 +132,7 @@ the output cannot be written.`,
 	f.BoolVar(&o.allowIncomplete, "allow-incomplete", false, "accept traces whose recorder lost events (lost > 0)")
 	f.StringVar(&o.name, "name", "", "metadata.`NAME` of the k8s SeccompProfile (default seccomp-gen)")
 	f.BoolVar(&o.strict, "strict", false, "fail (exit 2) when a trace holds syscall numbers libseccomp cannot name, instead of answering them ENOSYS")
+	f.BoolVar(&o.widen, "widen", false, "also allow the syscalls the traced executables and their libraries link (each reported with the file that implies it; deny ceiling still applied)")
 	singleValued(f)
 	return cmd
 }
@@ -186,6 +188,13 @@ func (o *generateOptions) run() error {
 	native, err := scmp.Native()
 	if err != nil {
 		return exitWith(exitFailure, fmt.Errorf("generate: %w", err))
+	}
+	if o.widen {
+		wb, err := widenBaseline(o.stderr, inputs, o.allow)
+		if err != nil {
+			return usageErr(fmt.Errorf("generate: --widen: %w", err))
+		}
+		bl = append(bl, wb)
 	}
 	res, err := reduce.Reduce(inputs, reduce.Options{
 		Arches:          o.arches,
