@@ -81,6 +81,11 @@ struct task_struct {
 	struct task_struct *group_leader;
 } __attribute__((preserve_access_index));
 
+/* The third argument of the sched_process_exec tracepoint. */
+struct linux_binprm {
+	const char *filename;
+} __attribute__((preserve_access_index));
+
 #if defined(__TARGET_ARCH_x86)
 struct pt_regs {
 	unsigned long orig_ax;
@@ -212,6 +217,25 @@ volatile const __u32 cfg_exec_nr; /* the native execve's number (59 on x86_64, 2
  * marked at fork) joined it from outside, such as a container runtime's
  * `exec` set-up: count it from its next execve only. */
 volatile const __u32 cfg_cgroup_exec;
+
+/* Executables (issue 11): the file name each traced execve ran, as
+ * exec'd (bprm->filename), with the first tgid that ran it, so that user
+ * space can read /proc/TGID/exe for a relative name and hash the file.
+ * Written only at sched_process_exec, never on the syscall hot path. */
+#define EXE_PATH_LEN 256
+
+struct exe_path {
+	char path[EXE_PATH_LEN];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct exe_path);
+	__type(value, __u32);
+} exe_paths SEC(".maps");
+
+__u64 exe_overflow; /* executables beyond exe_paths' capacity */
 
 static __always_inline void note_process(struct task_struct *task)
 {
@@ -427,8 +451,42 @@ int sched_process_fork(struct bpf_raw_tracepoint_args *ctx)
 	return 0;
 }
 
+/* Note the file a traced task just exec'd in exe_paths (see there). */
+static __always_inline void note_exec(struct bpf_raw_tracepoint_args *ctx, struct task_struct *task)
+{
+	struct exe_path k = {};
+	struct linux_binprm *bprm = (struct linux_binprm *)ctx->args[2];
+	const char *name;
+	__u32 tgid;
+	long err;
+
+	if (!task->bpf_storage)
+		return;
+	struct task_mark *m = bpf_task_storage_get(&tasks, task, 0, 0);
+	if (!m || m->state != TASK_COUNTING)
+		return;
+	name = BPF_CORE_READ(bprm, filename);
+	if (bpf_probe_read_kernel_str(k.path, sizeof(k.path), name) < 0)
+		return;
+	tgid = task->tgid;
+	err = bpf_map_update_elem(&exe_paths, &k, &tgid, BPF_NOEXIST);
+	if (err && err != -17 /* EEXIST */)
+		__sync_fetch_and_add(&exe_overflow, 1);
+}
+
+static __always_inline int exec_counting(struct bpf_raw_tracepoint_args *ctx);
+
 SEC("raw_tp/sched_process_exec")
 int sched_process_exec(struct bpf_raw_tracepoint_args *ctx)
+{
+	int ret = exec_counting(ctx);
+
+	note_exec(ctx, bpf_get_current_task_btf());
+	return ret;
+}
+
+/* Whether counting starts at this exec (armed commands, cgroup joiners). */
+static __always_inline int exec_counting(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	__u32 tgid = task->tgid;

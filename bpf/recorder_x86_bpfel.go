@@ -23,6 +23,11 @@ type RecorderCountsBlock struct {
 	N [3072]uint64
 }
 
+type RecorderExePath struct {
+	_    structs.HostLayout
+	Path [256]int8
+}
+
 type RecorderProcKey struct {
 	_         structs.HostLayout
 	Tgid      uint32
@@ -42,6 +47,7 @@ type RecorderTaskMark struct {
 const (
 	RecorderMapArmed             = "armed"
 	RecorderMapCounts            = "counts"
+	RecorderMapExePaths          = "exe_paths"
 	RecorderMapFirst             = "first"
 	RecorderMapPending           = "pending"
 	RecorderMapProcs             = "procs"
@@ -54,6 +60,7 @@ const (
 	RecorderVarCfgCgroup         = "cfg_cgroup"
 	RecorderVarCfgCgroupExec     = "cfg_cgroup_exec"
 	RecorderVarCfgExecNr         = "cfg_exec_nr"
+	RecorderVarExeOverflow       = "exe_overflow"
 	RecorderVarExecs             = "execs"
 	RecorderVarLiveTasks         = "live_tasks"
 	RecorderVarLost              = "lost"
@@ -115,6 +122,7 @@ type RecorderProgramSpecs struct {
 type RecorderMapSpecs struct {
 	Armed        *ebpf.MapSpec `ebpf:"armed"`
 	Counts       *ebpf.MapSpec `ebpf:"counts"`
+	ExePaths     *ebpf.MapSpec `ebpf:"exe_paths"`
 	First        *ebpf.MapSpec `ebpf:"first"`
 	Pending      *ebpf.MapSpec `ebpf:"pending"`
 	Procs        *ebpf.MapSpec `ebpf:"procs"`
@@ -129,6 +137,7 @@ type RecorderVariableSpecs struct {
 	CfgCgroup     *ebpf.VariableSpec `ebpf:"cfg_cgroup"`
 	CfgCgroupExec *ebpf.VariableSpec `ebpf:"cfg_cgroup_exec"`
 	CfgExecNr     *ebpf.VariableSpec `ebpf:"cfg_exec_nr"`
+	ExeOverflow   *ebpf.VariableSpec `ebpf:"exe_overflow"`
 	Execs         *ebpf.VariableSpec `ebpf:"execs"`
 	LiveTasks     *ebpf.VariableSpec `ebpf:"live_tasks"`
 	Lost          *ebpf.VariableSpec `ebpf:"lost"`
@@ -158,6 +167,7 @@ func (o *RecorderObjects) Close() error {
 type RecorderMaps struct {
 	Armed        *ebpf.Map `ebpf:"armed"`
 	Counts       *ebpf.Map `ebpf:"counts"`
+	ExePaths     *ebpf.Map `ebpf:"exe_paths"`
 	First        *ebpf.Map `ebpf:"first"`
 	Pending      *ebpf.Map `ebpf:"pending"`
 	Procs        *ebpf.Map `ebpf:"procs"`
@@ -169,6 +179,7 @@ func (m *RecorderMaps) Close() error {
 	return _RecorderClose(
 		m.Armed,
 		m.Counts,
+		m.ExePaths,
 		m.First,
 		m.Pending,
 		m.Procs,
@@ -184,6 +195,7 @@ type RecorderVariables struct {
 	CfgCgroup     *ebpf.Variable `ebpf:"cfg_cgroup"`
 	CfgCgroupExec *ebpf.Variable `ebpf:"cfg_cgroup_exec"`
 	CfgExecNr     *ebpf.Variable `ebpf:"cfg_exec_nr"`
+	ExeOverflow   *ebpf.Variable `ebpf:"exe_overflow"`
 	Execs         *ebpf.Variable `ebpf:"execs"`
 	LiveTasks     *ebpf.Variable `ebpf:"live_tasks"`
 	Lost          *ebpf.Variable `ebpf:"lost"`
