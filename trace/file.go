@@ -147,9 +147,9 @@ type Syscall struct {
 	Name  string `yaml:"name,omitempty"`
 	Count uint64 `yaml:"count"`
 	// First is the program name (comm) of the task that issued this syscall
-	// first, when the recorder knows it; recorders since issue 11 write the
-	// path of the executable instead when exactly one of the trace's
-	// executables has that comm as its base name.
+	// first, when the recorder knows it. File.ExecutableFor maps it to the
+	// executable's path when exactly one of the trace's executables has
+	// that comm as its base name.
 	First string `yaml:"first,omitempty"`
 	// Args is reserved for argument-aware profiles: distinct values seen for
 	// security-relevant scalar arguments, keyed by argument index.

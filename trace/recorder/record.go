@@ -870,7 +870,6 @@ func (r *recorder) result(reason string, elapsed time.Duration) (*Recording, err
 		f.Syscalls = append(f.Syscalls, s)
 	}
 	f.Executables = r.executables()
-	firstExecutables(f)
 	f.Canonicalize()
 	rec.File = f
 	return rec, nil

@@ -39,13 +39,3 @@ func (r *recorder) executables() []trace.Executable {
 	}
 	return out
 }
-
-// firstExecutables replaces each syscall's First (a comm) by the path of
-// the executable with that base name, when exactly one has it.
-func firstExecutables(f *trace.File) {
-	for i, s := range f.Syscalls {
-		if p, ok := f.ExecutableFor(s.First); ok {
-			f.Syscalls[i].First = p
-		}
-	}
-}
