@@ -79,6 +79,16 @@ by any profile: each is reported with its ABI, count and program, and the
 profile answers it ENOSYS, as a kernel without that syscall would.
 --strict makes them an error (exit 2) instead.
 
+Widening (--widen): also allow what the traced executables (the trace's
+executables list, or the traced command for older traces) and their
+libraries link: the glibc functions they import (poll imported allows poll
+and ppoll; tables built from glibc 2.36's source) and, for Go programs, the
+syscall-package and runtime functions in their symbol table. Each added
+syscall is reported with the file and symbol implying it; the deny ceiling
+still applies (--allow lifts it). An executable whose build ID or hash no
+longer matches the trace is skipped with a warning. See package widen for
+the limits.
+
 Deny ceiling: a trace containing a syscall that is never allowed silently
 (kernel modules, kexec, bpf, perf_event_open, io_uring, ptrace, mount, ...)
 makes generate fail; allow one on purpose with --allow NAME.

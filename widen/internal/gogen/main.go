@@ -28,6 +28,7 @@ import (
 	"go/parser"
 	"go/token"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"runtime"
@@ -43,7 +44,12 @@ func main() {
 		os.Exit(2)
 	}
 	table := map[string]map[string]bool{}
-	root := runtime.GOROOT()
+	goroot, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "gogen: go env GOROOT: %v\n", err)
+		os.Exit(1)
+	}
+	root := strings.TrimSpace(string(goroot))
 	pkgs := []struct{ dir, path string }{
 		{filepath.Join(root, "src", "syscall"), "syscall"},
 		{filepath.Join(root, "src", "internal", "syscall", "unix"), "internal/syscall/unix"},
