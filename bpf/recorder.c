@@ -109,7 +109,7 @@ enum task_state {
 
 struct task_mark {
 	__u32 state;
-	__u32 reserved;
+	__u32 exe; /* issue 11: 1 + the exe_syscalls index of the file the task runs, 0 if unknown */
 };
 
 struct comm {
@@ -228,14 +228,82 @@ struct exe_path {
 	char path[EXE_PATH_LEN];
 };
 
+#define NR_EXES 256 /* executables whose syscalls are told apart */
+
+struct exe_info {
+	__u32 tgid; /* the first process that exec'd it */
+	__u32 exe;  /* 1 + its index in exe_syscalls; 0: beyond NR_EXES */
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1024);
 	__type(key, struct exe_path);
-	__type(value, __u32);
+	__type(value, struct exe_info);
 } exe_paths SEC(".maps");
 
-__u64 exe_overflow; /* executables beyond exe_paths' capacity */
+/* Per executable, one bit per counts slot: which syscalls tasks running it
+ * issued. A bit is set once (a read, then an atomic OR the first time), so
+ * the traced hot path adds a lookup and a load. */
+struct exe_bits {
+	__u64 w[NR_ABIS * NR_SLOTS / 64];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, NR_EXES);
+	__type(key, __u32);
+	__type(value, struct exe_bits);
+} exe_syscalls SEC(".maps");
+
+/* The exe of a forked task's parent, by the child's thread ID, until the
+ * child takes its mark (adopt). LRU: an entry a child never took is
+ * evicted, and a reused ID gets a fresh entry at its own fork. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, __u32);
+} pending_exe SEC(".maps");
+
+__u64 exe_overflow; /* executables beyond exe_paths' or exe_syscalls' capacity */
+__u32 exe_next;     /* exe_syscalls indexes handed out */
+
+/* Note that the task's executable issued counts slot slot. */
+static __always_inline void exe_note_syscall(struct task_mark *m, __u32 slot)
+{
+	__u32 idx = m->exe - 1;
+
+	if (!m->exe || slot >= NR_ABIS * NR_SLOTS)
+		return;
+	struct exe_bits *b = bpf_map_lookup_elem(&exe_syscalls, &idx);
+	if (!b)
+		return;
+	__u64 bit = 1ULL << (slot & 63);
+	__u64 *w = &b->w[slot >> 6];
+	if (!(*w & bit))
+		__sync_fetch_and_or(w, bit);
+}
+
+/* At a traced fork: the child runs the parent's executable. */
+static __always_inline void exe_fork(struct task_mark *pm, __u32 child_tid)
+{
+	__u32 exe = pm->exe;
+
+	if (exe)
+		bpf_map_update_elem(&pending_exe, &child_tid, &exe, BPF_ANY);
+}
+
+/* At a child's first syscall (adopt): take the parent's executable. */
+static __always_inline void exe_adopt(struct task_mark *m, __u32 tid)
+{
+	__u32 *exe = bpf_map_lookup_elem(&pending_exe, &tid);
+
+	if (exe) {
+		m->exe = *exe;
+		bpf_map_delete_elem(&pending_exe, &tid);
+	}
+}
 
 static __always_inline void note_process(struct task_struct *task)
 {
@@ -269,7 +337,8 @@ static __always_inline void note_first(__u32 slot)
 	bpf_map_update_elem(&first, &slot, &v, BPF_NOEXIST);
 }
 
-static __always_inline void count(struct task_struct *task, __u64 nr, struct pt_regs *regs)
+/* Counts the syscall; returns its slot, or ~0 when it was lost. */
+static __always_inline __u32 count(struct task_struct *task, __u64 nr, struct pt_regs *regs)
 {
 	__u32 abi = ABI_NATIVE;
 
@@ -294,14 +363,14 @@ static __always_inline void count(struct task_struct *task, __u64 nr, struct pt_
 #endif
 	if (nr >= NR_SLOTS) {
 		__sync_fetch_and_add(&lost, 1);
-		return;
+		return ~0U;
 	}
 	__u32 slot = abi * NR_SLOTS + (__u32)nr;
 	__u32 zero = 0;
 	struct counts_block *b = bpf_map_lookup_elem(&counts, &zero);
 	if (!b || slot >= NR_ABIS * NR_SLOTS) {
 		__sync_fetch_and_add(&lost, 1);
-		return;
+		return ~0U;
 	}
 	__u64 *c = &b->n[slot];
 	/* A plain increment of this CPU's counter, no locked instruction: only
@@ -313,6 +382,7 @@ static __always_inline void count(struct task_struct *task, __u64 nr, struct pt_
 	*c = v + 1;
 	if (v == 0)
 		note_first(slot); /* first time on this CPU */
+	return slot;
 }
 
 /* A pending task (see pending) takes its mark. Only the task itself
@@ -339,6 +409,7 @@ static __always_inline struct task_mark *adopt(struct task_struct *task)
 		return 0;
 	}
 	m->state = state;
+	exe_adopt(m, tid);
 	if (state == TASK_COUNTING)
 		note_process(task); /* counted in live_tasks at the fork */
 	return m;
@@ -365,6 +436,7 @@ static __always_inline int adopt_marked(struct task_mark *m, struct task_struct 
 	if (state != TASK_COUNTING)
 		return 0; /* not counted at the fork: count it as marked */
 	m->state = TASK_COUNTING;
+	exe_adopt(m, tid);
 	note_process(task);
 	return 1;
 }
@@ -409,7 +481,7 @@ int sys_enter(struct bpf_raw_tracepoint_args *ctx)
 		if (!(pending_tasks && adopt_marked(m, task)))
 			start_counting(m, task);
 	}
-	count(task, ctx->args[1], (struct pt_regs *)ctx->args[0]);
+	exe_note_syscall(m, count(task, ctx->args[1], (struct pt_regs *)ctx->args[0]));
 	return 0;
 }
 
@@ -445,8 +517,10 @@ int sched_process_fork(struct bpf_raw_tracepoint_args *ctx)
 			__sync_fetch_and_add(&lost, 1); /* a task we cannot follow */
 		return 0;
 	}
-	if (state == TASK_COUNTING)
+	if (state == TASK_COUNTING) {
 		__sync_fetch_and_add(&live_tasks, 1);
+		exe_fork(pm, tid);
+	}
 	__sync_fetch_and_add(&pending_tasks, 1);
 	return 0;
 }
@@ -455,9 +529,9 @@ int sched_process_fork(struct bpf_raw_tracepoint_args *ctx)
 static __always_inline void note_exec(struct bpf_raw_tracepoint_args *ctx, struct task_struct *task)
 {
 	struct exe_path k = {};
+	struct exe_info v = {};
 	struct linux_binprm *bprm = (struct linux_binprm *)ctx->args[2];
 	const char *name;
-	__u32 tgid;
 	long err;
 
 	if (!task->bpf_storage)
@@ -468,10 +542,25 @@ static __always_inline void note_exec(struct bpf_raw_tracepoint_args *ctx, struc
 	name = BPF_CORE_READ(bprm, filename);
 	if (bpf_probe_read_kernel_str(k.path, sizeof(k.path), name) < 0)
 		return;
-	tgid = task->tgid;
-	err = bpf_map_update_elem(&exe_paths, &k, &tgid, BPF_NOEXIST);
-	if (err && err != -17 /* EEXIST */)
+	struct exe_info *old = bpf_map_lookup_elem(&exe_paths, &k);
+	if (old) {
+		m->exe = old->exe; /* exec'd before */
+		return;
+	}
+	v.tgid = task->tgid;
+	v.exe = __sync_fetch_and_add(&exe_next, 1) + 1;
+	if (v.exe > NR_EXES)
+		v.exe = 0;
+	err = bpf_map_update_elem(&exe_paths, &k, &v, BPF_NOEXIST);
+	if (err == -17 /* EEXIST: another CPU noted it meanwhile */) {
+		old = bpf_map_lookup_elem(&exe_paths, &k);
+		v.exe = old ? old->exe : 0;
+	} else if (err) {
+		v.exe = 0;
+	}
+	if (!v.exe)
 		__sync_fetch_and_add(&exe_overflow, 1);
+	m->exe = v.exe;
 }
 
 static __always_inline int exec_counting(struct bpf_raw_tracepoint_args *ctx);
