@@ -174,3 +174,14 @@ func (f *File) ExecutableFor(comm string) (string, bool) {
 	}
 	return found, found != ""
 }
+
+// FirstAsExecutable rewrites each syscall's First (a comm) to the path of
+// the executable of that base name, when exactly one has it, so that
+// reports name the program file. Traces keep the comm.
+func (f *File) FirstAsExecutable() {
+	for i, s := range f.Syscalls {
+		if p, ok := f.ExecutableFor(s.First); ok {
+			f.Syscalls[i].First = p
+		}
+	}
+}

@@ -98,3 +98,16 @@ func TestExecutableFor(t *testing.T) {
 		t.Error("ExecutableFor(cat) found one")
 	}
 }
+
+func TestFirstAsExecutable(t *testing.T) {
+	f := sampleWithExecutables()
+	f.FirstAsExecutable()
+	for _, s := range f.Syscalls {
+		if s.First != "" && s.First != "ls" && s.First != "/bin/ls" {
+			t.Errorf("%s: first %q", s.Name, s.First)
+		}
+		if s.Name == "read" && s.First != "/bin/ls" {
+			t.Errorf("read: first %q, want /bin/ls", s.First)
+		}
+	}
+}

@@ -34,6 +34,7 @@ type generateOptions struct {
 	name            string
 	strict          bool
 	widen           bool
+	perExecutable   bool
 
 	stderr io.Writer
 	// set by complete
@@ -143,6 +144,7 @@ the output cannot be written.`,
 	f.StringVar(&o.name, "name", "", "metadata.`NAME` of the k8s SeccompProfile (default seccomp-gen)")
 	f.BoolVar(&o.strict, "strict", false, "fail (exit 2) when a trace holds syscall numbers libseccomp cannot name, instead of answering them ENOSYS")
 	f.BoolVar(&o.widen, "widen", false, "also allow the syscalls the traced executables and their libraries link (each reported with the file that implies it; deny ceiling still applied)")
+	f.BoolVar(&o.perExecutable, "per-executable", false, "report on standard error the syscalls each traced executable issued")
 	singleValued(f)
 	return cmd
 }
@@ -198,6 +200,9 @@ func (o *generateOptions) run() error {
 	native, err := scmp.Native()
 	if err != nil {
 		return exitWith(exitFailure, fmt.Errorf("generate: %w", err))
+	}
+	if o.perExecutable {
+		reportPerExecutable(o.stderr, inputs)
 	}
 	if o.widen {
 		wb, err := widenBaseline(o.stderr, inputs, o.allow)

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os/exec"
 	"sort"
+	"strings"
 
 	"github.com/seccomp-gen/seccomp-gen/profiles"
 	"github.com/seccomp-gen/seccomp-gen/reduce"
@@ -116,4 +117,55 @@ func describe(i widen.Implied) string {
 		return i.Symbol + " (library of " + i.Exe + ")"
 	}
 	return i.Symbol
+}
+
+// reportPerExecutable writes, per executable of the traces, the syscalls
+// processes running it issued (the executables lists), by name.
+func reportPerExecutable(w io.Writer, inputs []reduce.Input) {
+	tables := scmp.Tables{}
+	type key struct{ path, id string }
+	sets := map[key]map[string]bool{}
+	var order []key
+	for _, in := range inputs {
+		if len(in.File.Executables) == 0 {
+			fmt.Fprintf(w, "generate: --per-executable: %s lists no executables (recorded before seccomp-gen knew them)\n", in.Path)
+		}
+		for _, e := range in.File.Executables {
+			id := e.BuildID
+			if id == "" {
+				id = "sha256:" + e.SHA256
+			}
+			k := key{e.Path, id}
+			if sets[k] == nil {
+				sets[k] = map[string]bool{}
+				order = append(order, k)
+			}
+			for _, s := range e.Syscalls {
+				for _, nr := range s.Nrs {
+					name, ok := tables.Name(s.Arch, nr)
+					if !ok {
+						name = fmt.Sprintf("%d", nr)
+					}
+					if s.Arch != widenArch {
+						name = s.Arch + "/" + name
+					}
+					sets[k][name] = true
+				}
+			}
+		}
+	}
+	sort.Slice(order, func(i, j int) bool {
+		if order[i].path != order[j].path {
+			return order[i].path < order[j].path
+		}
+		return order[i].id < order[j].id
+	})
+	for _, k := range order {
+		names := make([]string, 0, len(sets[k]))
+		for n := range sets[k] {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		fmt.Fprintf(w, "generate: executable %s (%s): %d syscall(s): %s\n", k.path, k.id, len(names), strings.Join(names, " "))
+	}
 }

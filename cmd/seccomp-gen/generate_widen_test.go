@@ -89,4 +89,41 @@ func TestTraceListsExecutables(t *testing.T) {
 	if !strings.Contains(s, "executables:\n") || !strings.Contains(s, "{path: /bin/true, build_id: ") {
 		t.Fatalf("trace lacks its executables:\n%s", s)
 	}
+	// Per executable: sh forked and exec'd (clone, execve: 56, 59), true
+	// only exited; both issued exit_group (231).
+	_, stderr, code := sg(t, dir, "generate", "--per-executable", "-o", "p.json", "t.yaml")
+	if code != 0 {
+		t.Fatalf("generate --per-executable: exit %d\n%s", code, stderr)
+	}
+	var sh, tr string
+	for _, l := range strings.Split(stderr, "\n") {
+		if strings.HasPrefix(l, "generate: executable /bin/true ") {
+			tr = l
+		}
+		if strings.HasPrefix(l, "generate: executable ") && strings.Contains(l, "/sh ") {
+			sh = l
+		}
+	}
+	if !strings.Contains(sh, " execve ") || !strings.Contains(tr, "exit_group") || strings.Contains(tr, " execve ") || strings.Contains(tr, " wait4") {
+		t.Errorf("per-executable report:\nsh:   %s\ntrue: %s", sh, tr)
+	}
+}
+
+// replay (traced) names the executable in FIRST.
+func TestReplayFirstIsExecutable(t *testing.T) {
+	testutil.RequireRoot(t)
+	testutil.RequireTool(t, "sqlite3")
+	dir := t.TempDir()
+	if _, stderr, code := sg(t, dir, "trace", "-o", "t.yaml", "--", "true"); code != 0 {
+		t.Fatalf("trace: exit %d\n%s", code, stderr)
+	}
+	if _, stderr, code := sg(t, dir, "generate", "-o", "p.json", "t.yaml"); code != 0 {
+		t.Fatalf("generate: exit %d\n%s", code, stderr)
+	}
+	sq, _ := exec.LookPath("sqlite3")
+	_, stderr, code := sg(t, dir, "replay", "-p", "p.json", "-o", "r.txt", "--", sq, ":memory:", "select 1;")
+	rep, _ := os.ReadFile(filepath.Join(dir, "r.txt"))
+	if code != exitNotCovered || !strings.Contains(string(rep), " "+sq+" ") {
+		t.Fatalf("replay: exit %d; FIRST should be %s; report:\n%s\nstderr:\n%s", code, sq, rep, stderr)
+	}
 }

@@ -349,6 +349,7 @@ func (o *replayOptions) runTraced(p reduce.Answerer) error {
 	if err != nil {
 		return err
 	}
+	rec.File.FirstAsExecutable() // FIRST names the executable where known (the saved trace keeps the comm)
 	files := []*trace.File{rec.File}
 	if bt != nil {
 		files = append(files, bt)
