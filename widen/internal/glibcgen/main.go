@@ -1,4 +1,4 @@
-// Command glibcgen builds widen/glibc.txt, the table of which system calls
+// Command glibcgen builds widen/glibc-2.36-x86_64.txt, the table of which system calls
 // each glibc function may issue, from the glibc source at a git tag:
 //
 //	go run ./widen/internal/glibcgen -git /path/to/glibc.git -tag glibc-2.36 > widen/glibc-2.36-x86_64.txt
@@ -6,14 +6,20 @@
 // How (see widen/doc.go for the limits):
 //   - syscalls.list files (columns: file, caller, syscall name, args, strong
 //     name, weak names): each strong and weak name issues that syscall;
-//   - .c files: the names given to INLINE_SYSCALL, INLINE_SYSCALL_CALL,
+//   - .c and .h files (static inline helpers such as __brk_call live in
+//     headers): the names given to INLINE_SYSCALL, INLINE_SYSCALL_CALL,
 //     INTERNAL_SYSCALL, INTERNAL_SYSCALL_CALL, SYSCALL_CANCEL, MMAP_CALL and
-//     __NR_name outside preprocessor lines; .S files: SYS_ify(name). Every
-//     function a file defines (a name at the start of a line followed by
-//     "(", and the targets of weak_alias, strong_alias, versioned_symbol,
-//     libc_hidden_def, ENTRY) is credited with every syscall of the file;
-//   - then transitively: a file that calls a function defined elsewhere
-//     gets that function's syscalls, until nothing changes.
+//     __NR_name outside preprocessor lines, in each function's body (a name
+//     at the start of a line followed by "(", the body from a "{" to a "}"
+//     at the start of a line; weak_alias, strong_alias, versioned_symbol
+//     and compat_symbol name the same function); .S files: SYS_ify(name),
+//     credited to the file's ENTRY names;
+//   - calls through a macro of the same file (MMAP → __mmap, MORECORE →
+//     __glibc_morecore) count as calls of every identifier in its body;
+//   - then transitively: a function that calls a function defined elsewhere
+//     gets that function's syscalls, until nothing changes (a static
+//     function of the same file is preferred to one of another file);
+//   - files that build other libraries (notLibc) are left out.
 //
 // Files are taken from the x86_64 sysdeps directories first and generic
 // directories after, the first file of a base name winning, as glibc's
@@ -53,6 +59,20 @@ var dirs = []string{
 	"sysvipc", "timezone",
 }
 
+// notLibc are source files in those directories that build other
+// libraries or programs (libmemusage.so, libc_malloc_debug.so, the
+// memusagestat program): their functions are not what a program imports
+// from libc.
+var notLibc = map[string]bool{
+	"malloc/memusage.c":     true,
+	"malloc/memusagestat.c": true,
+	"malloc/malloc-debug.c": true,
+	"malloc/mcheck.c":       true,
+	"malloc/mcheck-impl.c":  true,
+	"malloc/mtrace.c":       true,
+	"malloc/mtrace-impl.c":  true,
+}
+
 var (
 	macroRe  = regexp.MustCompile(`\b(?:INLINE_SYSCALL_CALL|INLINE_SYSCALL|INTERNAL_SYSCALL_CALL|INTERNAL_SYSCALL|SYSCALL_CANCEL|INTERNAL_SYSCALL_CANCEL|MMAP_CALL|MMAP_CALL_INTERNAL|__syscall_cancel)\s*\(\s*(\w+)`)
 	nrRe     = regexp.MustCompile(`\b__NR_(\w+)`)
@@ -61,6 +81,8 @@ var (
 	aliasRe  = regexp.MustCompile(`\b(?:weak_alias|strong_alias|libc_ifunc_redirected|versioned_symbol|compat_symbol)\s*\(([^)]*)\)`)
 	hiddenRe = regexp.MustCompile(`\b(?:libc_hidden_def|libc_hidden_weak|hidden_def|ENTRY|weak_function)\s*\(\s*(\w+)\s*\)`)
 	callRe   = regexp.MustCompile(`\b([A-Za-z_]\w*)\s*\(`)
+	defineRe = regexp.MustCompile(`^#\s*define\s+(\w+)(?:\([^)]*\))?\s*(.*)$`)
+	identRe  = regexp.MustCompile(`[A-Za-z_]\w*`)
 	wordRe   = regexp.MustCompile(`^\w+$`)
 )
 
@@ -118,10 +140,10 @@ func build(gitDir, tag string) ([]byte, error) {
 				units = append(units, parseList(p, src, seen)...)
 				continue
 			}
-			if ext != ".c" && ext != ".S" {
+			if ext != ".c" && ext != ".S" && ext != ".h" {
 				continue
 			}
-			if seen[base] || strings.HasPrefix(base, "tst-") || strings.HasPrefix(base, "test-") {
+			if seen[base] || notLibc[p] || strings.HasPrefix(base, "tst-") || strings.HasPrefix(base, "test-") {
 				continue
 			}
 			seen[base] = true
@@ -264,9 +286,24 @@ func parseSource(p string, src []byte) []*unit {
 	var pending string
 	var cur *unit
 	var aliases []string
-	for _, line := range strings.Split(text, "\n") {
+	macros := map[string]map[string]bool{} // #define NAME → identifiers of its body
+	lines := strings.Split(text, "\n")
+	for i := 0; i < len(lines); i++ {
+		line := lines[i]
 		trim := strings.TrimSpace(line)
 		if strings.HasPrefix(trim, "#") {
+			body := trim
+			for strings.HasSuffix(body, "\\") && i+1 < len(lines) {
+				i++
+				body = strings.TrimSuffix(body, "\\") + " " + lines[i]
+			}
+			if m := defineRe.FindStringSubmatch(body); m != nil {
+				ids := map[string]bool{}
+				for _, id := range identRe.FindAllString(m[2], -1) {
+					ids[id] = true
+				}
+				macros[m[1]] = ids
+			}
 			continue
 		}
 		if cur == nil {
@@ -306,6 +343,22 @@ func parseSource(p string, src []byte) []*unit {
 	}
 	for _, a := range aliases {
 		addAlias(byName, nil, a)
+	}
+	// Calls through the file's own macros (MMAP → __mmap, MORECORE →
+	// __glibc_morecore): the identifiers of the macro's body, nested
+	// macros followed.
+	for _, u := range units {
+		for changed := true; changed; {
+			changed = false
+			for c := range u.calls {
+				for id := range macros[c] {
+					if !u.calls[id] {
+						u.calls[id] = true
+						changed = true
+					}
+				}
+			}
+		}
 	}
 	for _, u := range units {
 		u.local = byName
