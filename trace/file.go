@@ -13,6 +13,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/seccomp-gen/seccomp-gen/abi"
 	"github.com/seccomp-gen/seccomp-gen/internal/atomicfile"
 )
 
@@ -64,14 +65,15 @@ const (
 	MaxCount = math.MaxInt64
 )
 
-// Arch names used in trace files. They are the names of Docker/OCI profiles
-// without the SCMP_ARCH_ prefix, lowercased.
+// Arch names used in trace files: the names of the one ABI table (package
+// abi), those of Docker/OCI profiles without the SCMP_ARCH_ prefix,
+// lowercased.
 const (
-	ArchX86_64  = "x86_64"
-	ArchX86     = "x86"
-	ArchX32     = "x32"
-	ArchAArch64 = "aarch64"
-	ArchARM     = "arm"
+	ArchX86_64  = abi.X86_64
+	ArchX86     = abi.X86
+	ArchX32     = abi.X32
+	ArchAArch64 = abi.AArch64
+	ArchARM     = abi.ARM
 )
 
 // ErrFormat is wrapped by every error that says a trace file is malformed.
@@ -188,17 +190,10 @@ func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 }
 
 // KnownArches are the arch names a trace may carry.
-var KnownArches = []string{ArchX86_64, ArchX86, ArchX32, ArchAArch64, ArchARM}
+var KnownArches = abi.Names()
 
 // IsKnownArch reports whether name is an arch name trace files use.
-func IsKnownArch(name string) bool {
-	for _, a := range KnownArches {
-		if a == name {
-			return true
-		}
-	}
-	return false
-}
+func IsKnownArch(name string) bool { return abi.Known(name) }
 
 // AddCount returns a+b saturated at MaxCount, and whether it saturated (the
 // true sum is larger than the result, or an operand was above MaxCount).

@@ -9,6 +9,7 @@ import (
 	seccomp "github.com/seccomp/libseccomp-golang"
 	"golang.org/x/sys/unix"
 
+	"github.com/seccomp-gen/seccomp-gen/abi"
 	"github.com/seccomp-gen/seccomp-gen/policy"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
 )
@@ -59,13 +60,14 @@ func NeedsListener(p *policy.Policy) bool {
 // denies reports whether a keeps the syscall from running.
 func denies(a policy.Action) bool { return a != policy.ActAllow && a != policy.ActLog }
 
-// family lists the ABIs a kernel of each machine runs.
-var family = map[string][]string{
-	"x86_64":  {"x86_64", "x86", "x32"},
-	"x86":     {"x86"},
-	"x32":     {"x86_64", "x86", "x32"},
-	"aarch64": {"aarch64", "arm"},
-	"arm":     {"arm"},
+// family lists the ABIs a kernel of machine runs: a 64-bit machine's
+// kernel runs its compat ABIs too (abi.Family); a 32-bit machine (x86,
+// arm) only its own.
+func family(machine string) []string {
+	if a, ok := abi.Lookup(machine); ok && a.Machine != a.Name && a.Name != abi.X32 {
+		return []string{a.Name}
+	}
+	return abi.Family(machine)
 }
 
 // ErrArchNotCovered is returned when the policy lists no ABI of the target
@@ -130,7 +132,7 @@ func Compile(p *policy.Policy, o Options) (Program, error) {
 		if err != nil {
 			return nil, fmt.Errorf("policy: %w", err)
 		}
-		for _, f := range family[machine] {
+		for _, f := range family(machine) {
 			if f == ca && !contains(abis, ca) {
 				abis = append(abis, ca)
 			}
@@ -510,11 +512,11 @@ func enosysStub(abis []string) (Program, error) {
 }
 
 // armNRBase is __ARM_NR_BASE, where ARM's private syscalls start.
-const armNRBase = 0xf0000
+const armNRBase = abi.ARMPrivateBase
 
 // armMainMax is the highest ordinary ARM syscall number libseccomp knows.
 func armMainMax() uint32 {
-	for nr := armNRBase - 1; nr > 0; nr-- {
+	for nr := int(armNRBase) - 1; nr > 0; nr-- {
 		if nr > 4096 {
 			nr = 4096
 		}

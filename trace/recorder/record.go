@@ -20,6 +20,7 @@ import (
 	"github.com/cilium/ebpf/rlimit"
 	"golang.org/x/sys/unix"
 
+	"github.com/seccomp-gen/seccomp-gen/abi"
 	"github.com/seccomp-gen/seccomp-gen/bpf"
 	"github.com/seccomp-gen/seccomp-gen/trace"
 )
@@ -735,7 +736,7 @@ const (
 	abiCompat       = 1
 	abiX32          = 2
 	nrABIs          = 3
-	x32Bit          = 0x40000000
+	x32Bit          = int(abi.X32SyscallBit)
 	armPrivateBase  = 0x0f0000
 	armPrivateSlots = 64
 	taskUserMarked  = 1
