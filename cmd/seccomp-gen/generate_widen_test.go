@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
+	"github.com/seccomp-gen/seccomp-gen/trace"
 )
 
 // widenCase trains a profile on one run and enforces it on a different
@@ -125,5 +126,35 @@ func TestReplayFirstIsExecutable(t *testing.T) {
 	rep, _ := os.ReadFile(filepath.Join(dir, "r.txt"))
 	if code != exitNotCovered || !strings.Contains(string(rep), " "+sq+" ") {
 		t.Fatalf("replay: exit %d; FIRST should be %s; report:\n%s\nstderr:\n%s", code, sq, rep, stderr)
+	}
+}
+
+// An executable whose build ID is not the traced one is not widened from;
+// a trace without executables falls back to its command.
+func TestWidenIdentityAndFallback(t *testing.T) {
+	testutil.RequireTool(t, "xz")
+	xz, _ := exec.LookPath("xz")
+	dir := t.TempDir()
+	mk := func(name string, exes []trace.Executable) {
+		f := &trace.File{
+			Version:     trace.Version,
+			Target:      trace.Target{Command: []string{"xz", "-k", "in"}},
+			Host:        trace.Host{Kernel: "6.1.0", Arch: trace.ArchX86_64},
+			Syscalls:    []trace.Syscall{{Arch: trace.ArchX86_64, Nr: 0, Name: "read", Count: 1}, {Arch: trace.ArchX86_64, Nr: 231, Name: "exit_group", Count: 1}},
+			Executables: exes,
+		}
+		if err := trace.WriteFile(filepath.Join(dir, name), f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mk("other.yaml", []trace.Executable{{Path: xz, BuildID: "00"}})
+	mk("old.yaml", nil)
+	_, stderr, code := sg(t, dir, "generate", "--widen", "-o", "p.json", "other.yaml")
+	if code != 0 || !strings.Contains(stderr, xz+" is not the file that was traced") || strings.Contains(stderr, "+poll") {
+		t.Errorf("another build ID: exit %d\n%s", code, stderr)
+	}
+	_, stderr, code = sg(t, dir, "generate", "--widen", "-o", "p.json", "old.yaml")
+	if code != 0 || !strings.Contains(stderr, "lists no executables; using the traced command "+xz) || !strings.Contains(stderr, "+poll: "+xz+" links poll") {
+		t.Errorf("no executables: exit %d\n%s", code, stderr)
 	}
 }
