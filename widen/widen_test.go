@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
@@ -161,5 +162,27 @@ func TestIdentify(t *testing.T) {
 	id, err = Identify(f)
 	if err != nil || len(id.SHA256) != 64 || id.BuildID != "" {
 		t.Errorf("Identify(script) = %+v, %v; want a sha256", id, err)
+	}
+}
+
+// The go build case: a build of a new package needs ftruncate,
+// fallocate and fchmodat; the go command and its linker link the wrappers.
+func TestAnalyzeGoToolchain(t *testing.T) {
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		testutil.SkipOrFail(t, "no go in PATH")
+	}
+	root, err := exec.Command(goBin, "env", "GOROOT", "GOTOOLDIR").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Fields(string(root))
+	exes := []string{filepath.Join(lines[0], "bin", "go"), filepath.Join(lines[1], "link"), filepath.Join(lines[1], "compile")}
+	r := Analyze(exes, Options{})
+	for _, sc := range []string{"ftruncate", "fallocate", "fchmodat"} {
+		i, ok := implied(r, sc)
+		if !ok || !strings.HasPrefix(i.Symbol, "syscall.") {
+			t.Errorf("go toolchain: %s not implied by a syscall wrapper: %+v (notes %v)", sc, i, r.Notes)
+		}
 	}
 }
