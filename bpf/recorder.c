@@ -228,7 +228,10 @@ struct exe_path {
 	char path[EXE_PATH_LEN];
 };
 
-#define NR_EXES 256 /* executables whose syscalls are told apart */
+#define NR_EXES 256      /* executables whose syscalls are told apart */
+#define NR_EXES_EXEC 192 /* indexes for files exec'd while traced; the rest
+                          * are for tasks marked from user space (--pid,
+                          * --cgroup), which user space hands out */
 
 struct exe_info {
 	__u32 tgid; /* the first process that exec'd it */
@@ -549,7 +552,7 @@ static __always_inline void note_exec(struct bpf_raw_tracepoint_args *ctx, struc
 	}
 	v.tgid = task->tgid;
 	v.exe = __sync_fetch_and_add(&exe_next, 1) + 1;
-	if (v.exe > NR_EXES)
+	if (v.exe > NR_EXES_EXEC)
 		v.exe = 0;
 	err = bpf_map_update_elem(&exe_paths, &k, &v, BPF_NOEXIST);
 	if (err == -17 /* EEXIST: another CPU noted it meanwhile */) {

@@ -1,9 +1,11 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -157,4 +159,34 @@ func TestWidenIdentityAndFallback(t *testing.T) {
 	if code != 0 || !strings.Contains(stderr, "lists no executables; using the traced command "+xz) || !strings.Contains(stderr, "+poll: "+xz+" links poll") {
 		t.Errorf("no executables: exit %d\n%s", code, stderr)
 	}
+}
+
+// A process traced from the middle (--pid) is listed under the executable
+// /proc names for it, with the syscalls it issued after the attach.
+func TestTracePIDListsExecutables(t *testing.T) {
+	testutil.RequireRoot(t)
+	testutil.RequireTool(t, "sh", "sleep")
+	dir := t.TempDir()
+	sh := exec.Command("sh", "-c", "sleep 0.7; sleep 0.1")
+	if err := sh.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer sh.Wait()
+	exe, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", sh.Process.Pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, stderr, code := sg(t, dir, "trace", "-o", "t.yaml", "--pid", strconv.Itoa(sh.Process.Pid)); code != 0 {
+		t.Fatalf("trace --pid: exit %d\n%s", code, stderr)
+	}
+	f, err := trace.ReadFile(filepath.Join(dir, "t.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range f.Executables {
+		if e.Path == exe && e.BuildID != "" && len(e.Syscalls) > 0 {
+			return
+		}
+	}
+	t.Fatalf("the traced shell %s is not among the executables (with its syscalls): %+v", exe, f.Executables)
 }

@@ -338,6 +338,8 @@ type recorder struct {
 	// Cgroup
 	cgroupFD   int
 	cgroupSeen bool // the cgroup has been populated
+
+	exes userExes // executable indexes of tasks marked from user space
 }
 
 // cmdExited reports whether the command was started and has been reaped;

@@ -2,9 +2,13 @@ package recorder
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
+
+	"github.com/cilium/ebpf"
 
 	"github.com/seccomp-gen/seccomp-gen/bpf"
 	"github.com/seccomp-gen/seccomp-gen/trace"
@@ -17,9 +21,10 @@ import (
 // relative name is resolved through /proc/TGID/exe while that process
 // lives; a file that is gone is listed by path alone.
 //
-// Tasks whose executable the recorder did not see exec'd (--pid and
-// --cgroup targets before their next execve) count in the trace's syscalls
-// but under no executable.
+// Tasks marked from user space (--pid, --cgroup) get their executable
+// from /proc/TID/exe (userExe); tasks the eBPF side marks on its own (a task
+// entering a traced cgroup) count in the trace's syscalls but under no
+// executable until their next execve.
 func (r *recorder) executables() []trace.Executable {
 	var (
 		key  [256]byte
@@ -73,4 +78,61 @@ func exeSyscalls(bits bpf.RecorderExeBits) []trace.ExeSyscalls {
 		out = append(out, trace.ExeSyscalls{Arch: a, Nrs: by[a]})
 	}
 	return out
+}
+
+// Executable indexes: bpf/recorder.c hands out 1..exeIndexesExec to files
+// exec'd while traced; user space hands out the rest (NR_EXES_EXEC+1 ..
+// NR_EXES) to the executables of tasks it marks.
+const (
+	exeIndexesExec = 192
+	exeIndexes     = 256
+)
+
+// userExes are the executable indexes user space handed out.
+type userExes struct {
+	mu   sync.Mutex
+	next uint32
+	by   map[string]uint32
+}
+
+// userExe returns the executable index (1 + exe_syscalls index; 0 when
+// unknown or out of indexes) for the task tid, noting its executable in
+// exe_paths as sched_process_exec would.
+func (r *recorder) userExe(tid int) uint32 {
+	path, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", tid))
+	if err != nil || !filepath.IsAbs(path) || len(path) >= 256 {
+		return 0
+	}
+	u := &r.exes
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if e, ok := u.by[path]; ok {
+		return e
+	}
+	var key bpf.RecorderExePath
+	for i := 0; i < len(path); i++ {
+		key.Path[i] = int8(path[i])
+	}
+	var info bpf.RecorderExeInfo
+	if err := r.objs.ExePaths.Lookup(&key, &info); err != nil {
+		if u.next == 0 {
+			u.next = exeIndexesExec
+		}
+		if u.next >= exeIndexes {
+			return 0
+		}
+		info = bpf.RecorderExeInfo{Tgid: uint32(tid), Exe: u.next + 1}
+		if err := r.objs.ExePaths.Update(&key, &info, ebpf.UpdateNoExist); err != nil {
+			if !errors.Is(err, ebpf.ErrKeyExist) || r.objs.ExePaths.Lookup(&key, &info) != nil {
+				return 0
+			}
+		} else {
+			u.next++
+		}
+	}
+	if u.by == nil {
+		u.by = map[string]uint32{}
+	}
+	u.by[path] = info.Exe
+	return info.Exe
 }
