@@ -21,6 +21,10 @@
 // runtime's assembly are looked up in go-linux-amd64.txt (generated from
 // the Go toolchain's and x/sys's source by widen/internal/gogen).
 //
+// A "#!" script is widened from its interpreter (the first word after
+// "#!": for "#!/usr/bin/env python3" that is env, which says nothing of
+// python's imports).
+//
 // Limits, all making widening add less, never more than the tables say:
 //   - only x86_64 tables exist; other ABIs get what reduce maps from them;
 //   - the glibc table is per function body, not per path: a function is

@@ -200,7 +200,34 @@ func Analyze(exes []string, opts Options) *Result {
 	return res
 }
 
+// interpreter returns the program a "#!" script names, or "".
+func interpreter(path string) string {
+	fh, err := os.Open(path)
+	if err != nil {
+		return ""
+	}
+	defer fh.Close()
+	buf := make([]byte, 256)
+	n, _ := io.ReadFull(fh, buf)
+	line, _, _ := bytes.Cut(buf[:n], []byte("\n"))
+	rest, ok := bytes.CutPrefix(line, []byte("#!"))
+	if !ok {
+		return ""
+	}
+	f := strings.Fields(string(rest))
+	if len(f) == 0 {
+		return ""
+	}
+	return f[0]
+}
+
 func analyzeExe(exe string, opts Options, add func(Implied), notes *[]string) {
+	if in := interpreter(exe); in != "" {
+		// A script: what its interpreter links (#!/usr/bin/env python3
+		// names env, whose imports say nothing of python's).
+		*notes = append(*notes, fmt.Sprintf("%s: a script: widened from its interpreter %s", exe, in))
+		exe = in
+	}
 	f, err := elf.Open(exe)
 	if err != nil {
 		*notes = append(*notes, fmt.Sprintf("%s: %v", exe, err))

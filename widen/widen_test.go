@@ -186,3 +186,14 @@ func TestAnalyzeGoToolchain(t *testing.T) {
 		}
 	}
 }
+
+func TestAnalyzeScript(t *testing.T) {
+	testutil.RequireTool(t, "xz")
+	xz, _ := exec.LookPath("xz")
+	script := filepath.Join(t.TempDir(), "s")
+	os.WriteFile(script, []byte("#!"+xz+" -dc\n"), 0o755)
+	r := Analyze([]string{script}, Options{})
+	if _, ok := implied(r, "poll"); !ok {
+		t.Fatalf("script for %s: poll not implied (notes %v)", xz, r.Notes)
+	}
+}
