@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 
 	seccomp "github.com/seccomp/libseccomp-golang"
 	"golang.org/x/sys/unix"
@@ -133,7 +134,7 @@ func Compile(p *policy.Policy, o Options) (Program, error) {
 			return nil, fmt.Errorf("policy: %w", err)
 		}
 		for _, f := range family(machine) {
-			if f == ca && !contains(abis, ca) {
+			if f == ca && !slices.Contains(abis, ca) {
 				abis = append(abis, ca)
 			}
 		}
@@ -164,15 +165,6 @@ func Compile(p *policy.Policy, o Options) (Program, error) {
 		return nil, fmt.Errorf("compiled filter: %w", err)
 	}
 	return prog, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func libAction(a policy.Action, errno *uint) (seccomp.ScmpAction, error) {
@@ -331,7 +323,7 @@ func addRules(f *seccomp.ScmpFilter, p *policy.Policy, abis []string, def seccom
 			for _, a := range p.Arches {
 				if scmp.Has(a, name) {
 					known = true
-					here = here || contains(abis, a)
+					here = here || slices.Contains(abis, a)
 				}
 			}
 			if !known && skipUnknown {
@@ -428,7 +420,7 @@ func enosysStub(abis []string) (Program, error) {
 		if audit == AuditArchX86_64 {
 			// A = nr. if nr & X32 bit -> x32 test, else x86_64 test.
 			var t64, t32 Program
-			if contains(abis, "x86_64") {
+			if slices.Contains(abis, "x86_64") {
 				m, err := maxOf("x86_64")
 				if err != nil {
 					return nil, err
@@ -437,7 +429,7 @@ func enosysStub(abis []string) (Program, error) {
 			} else {
 				t64 = Program{ja(toFilter)}
 			}
-			if contains(abis, "x32") {
+			if slices.Contains(abis, "x32") {
 				m, err := maxOf("x32")
 				if err != nil {
 					return nil, err

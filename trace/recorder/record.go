@@ -65,12 +65,6 @@ func (e *CommandError) Error() string {
 
 func (e *CommandError) Unwrap() error { return e.Err }
 
-// Namer names syscall numbers; scmp.Tables implements it. It keeps this
-// package free of cgo.
-type Namer interface {
-	Name(arch string, nr int) (string, bool)
-}
-
 // Stats is a live snapshot of a recording.
 type Stats struct {
 	Syscalls  uint64        // syscalls counted so far
@@ -145,7 +139,7 @@ type Options struct {
 	OnStart func(Started)
 
 	// Namer names syscalls in the trace. Nil leaves every name empty.
-	Namer Namer
+	Namer trace.Tables
 }
 
 // Recording is the result of Record.
