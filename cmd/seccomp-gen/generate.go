@@ -86,8 +86,9 @@ and ppoll; tables built from glibc 2.36's source) and, for Go programs, the
 syscall-package and runtime functions in their symbol table. Each added
 syscall is reported with the file and symbol implying it; the deny ceiling
 still applies (--allow lifts it). An executable whose build ID or hash no
-longer matches the trace is skipped with a warning. See package widen for
-the limits.
+longer matches the trace is skipped with a warning; the libraries are the
+ones installed where generate runs, so with --widen the output also depends
+on them. See package widen for the limits.
 
 Deny ceiling: a trace containing a syscall that is never allowed silently
 (kernel modules, kexec, bpf, perf_event_open, io_uring, ptrace, mount, ...)
