@@ -221,7 +221,8 @@ volatile const __u32 cfg_cgroup_exec;
 /* Executables (issue 11): the file name each traced execve ran, as
  * exec'd (bprm->filename), with the first tgid that ran it, so that user
  * space can read /proc/TGID/exe for a relative name and hash the file.
- * Written only at sched_process_exec, never on the syscall hot path. */
+ * Written at sched_process_exec, and by user space for the tasks it marks
+ * (--pid, --cgroup), never on the syscall hot path. */
 #define EXE_PATH_LEN 256
 
 struct exe_path {
@@ -235,7 +236,7 @@ struct exe_path {
 
 struct exe_info {
 	__u32 tgid; /* the first process that exec'd it */
-	__u32 exe;  /* 1 + its index in exe_syscalls; 0: beyond NR_EXES */
+	__u32 exe;  /* 1 + its index in exe_syscalls; 0: out of indexes (exe_overflow) */
 };
 
 struct {
