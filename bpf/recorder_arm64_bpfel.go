@@ -23,6 +23,22 @@ type RecorderCountsBlock struct {
 	N [3072]uint64
 }
 
+type RecorderExeBits struct {
+	_ structs.HostLayout
+	W [48]uint64
+}
+
+type RecorderExeInfo struct {
+	_    structs.HostLayout
+	Tgid uint32
+	Exe  uint32
+}
+
+type RecorderExePath struct {
+	_    structs.HostLayout
+	Path [256]int8
+}
+
 type RecorderProcKey struct {
 	_         structs.HostLayout
 	Tgid      uint32
@@ -31,9 +47,9 @@ type RecorderProcKey struct {
 }
 
 type RecorderTaskMark struct {
-	_        structs.HostLayout
-	State    uint32
-	Reserved uint32
+	_     structs.HostLayout
+	State uint32
+	Exe   uint32
 }
 
 // Names of all BPF objects in the ELF.
@@ -42,8 +58,11 @@ type RecorderTaskMark struct {
 const (
 	RecorderMapArmed             = "armed"
 	RecorderMapCounts            = "counts"
+	RecorderMapExePaths          = "exe_paths"
+	RecorderMapExeSyscalls       = "exe_syscalls"
 	RecorderMapFirst             = "first"
 	RecorderMapPending           = "pending"
+	RecorderMapPendingExe        = "pending_exe"
 	RecorderMapProcs             = "procs"
 	RecorderMapTargetCgroup      = "target_cgroup"
 	RecorderMapTasks             = "tasks"
@@ -54,6 +73,8 @@ const (
 	RecorderVarCfgCgroup         = "cfg_cgroup"
 	RecorderVarCfgCgroupExec     = "cfg_cgroup_exec"
 	RecorderVarCfgExecNr         = "cfg_exec_nr"
+	RecorderVarExeNext           = "exe_next"
+	RecorderVarExeOverflow       = "exe_overflow"
 	RecorderVarExecs             = "execs"
 	RecorderVarLiveTasks         = "live_tasks"
 	RecorderVarLost              = "lost"
@@ -115,8 +136,11 @@ type RecorderProgramSpecs struct {
 type RecorderMapSpecs struct {
 	Armed        *ebpf.MapSpec `ebpf:"armed"`
 	Counts       *ebpf.MapSpec `ebpf:"counts"`
+	ExePaths     *ebpf.MapSpec `ebpf:"exe_paths"`
+	ExeSyscalls  *ebpf.MapSpec `ebpf:"exe_syscalls"`
 	First        *ebpf.MapSpec `ebpf:"first"`
 	Pending      *ebpf.MapSpec `ebpf:"pending"`
+	PendingExe   *ebpf.MapSpec `ebpf:"pending_exe"`
 	Procs        *ebpf.MapSpec `ebpf:"procs"`
 	TargetCgroup *ebpf.MapSpec `ebpf:"target_cgroup"`
 	Tasks        *ebpf.MapSpec `ebpf:"tasks"`
@@ -129,6 +153,8 @@ type RecorderVariableSpecs struct {
 	CfgCgroup     *ebpf.VariableSpec `ebpf:"cfg_cgroup"`
 	CfgCgroupExec *ebpf.VariableSpec `ebpf:"cfg_cgroup_exec"`
 	CfgExecNr     *ebpf.VariableSpec `ebpf:"cfg_exec_nr"`
+	ExeNext       *ebpf.VariableSpec `ebpf:"exe_next"`
+	ExeOverflow   *ebpf.VariableSpec `ebpf:"exe_overflow"`
 	Execs         *ebpf.VariableSpec `ebpf:"execs"`
 	LiveTasks     *ebpf.VariableSpec `ebpf:"live_tasks"`
 	Lost          *ebpf.VariableSpec `ebpf:"lost"`
@@ -158,8 +184,11 @@ func (o *RecorderObjects) Close() error {
 type RecorderMaps struct {
 	Armed        *ebpf.Map `ebpf:"armed"`
 	Counts       *ebpf.Map `ebpf:"counts"`
+	ExePaths     *ebpf.Map `ebpf:"exe_paths"`
+	ExeSyscalls  *ebpf.Map `ebpf:"exe_syscalls"`
 	First        *ebpf.Map `ebpf:"first"`
 	Pending      *ebpf.Map `ebpf:"pending"`
+	PendingExe   *ebpf.Map `ebpf:"pending_exe"`
 	Procs        *ebpf.Map `ebpf:"procs"`
 	TargetCgroup *ebpf.Map `ebpf:"target_cgroup"`
 	Tasks        *ebpf.Map `ebpf:"tasks"`
@@ -169,8 +198,11 @@ func (m *RecorderMaps) Close() error {
 	return _RecorderClose(
 		m.Armed,
 		m.Counts,
+		m.ExePaths,
+		m.ExeSyscalls,
 		m.First,
 		m.Pending,
+		m.PendingExe,
 		m.Procs,
 		m.TargetCgroup,
 		m.Tasks,
@@ -184,6 +216,8 @@ type RecorderVariables struct {
 	CfgCgroup     *ebpf.Variable `ebpf:"cfg_cgroup"`
 	CfgCgroupExec *ebpf.Variable `ebpf:"cfg_cgroup_exec"`
 	CfgExecNr     *ebpf.Variable `ebpf:"cfg_exec_nr"`
+	ExeNext       *ebpf.Variable `ebpf:"exe_next"`
+	ExeOverflow   *ebpf.Variable `ebpf:"exe_overflow"`
 	Execs         *ebpf.Variable `ebpf:"execs"`
 	LiveTasks     *ebpf.Variable `ebpf:"live_tasks"`
 	Lost          *ebpf.Variable `ebpf:"lost"`
