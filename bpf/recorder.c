@@ -39,9 +39,12 @@
  * loading that pointer field from a trusted task makes the verifier look up
  * task_struct's "__safe_trusted"/"__safe_rcu" BTF types by name, a linear
  * scan of the kernel's BTF, at every such load: sys_enter verifies in ~1.9
- * ms with it and ~0.6 ms without (sched_process_fork dropped its own such
- * test for that reason, see there). 3.4 ns on every syscall of the machine
- * outweighs 1.3 ms once per trace. A tgid-bitmap prefilter saved only ~8 ns
+ * ms with it and ~0.6 ms without, and the verifier pays it again for every
+ * path that reaches such a load (sched_process_exec verified in ~4 ms with
+ * note_exec's test, ~0.5 ms without). sched_process_fork, note_exec and
+ * exec_counting do without it for that reason: forks and execs are rare.
+ * Here, 3.4 ns on every syscall of the machine outweighs 1.3 ms once per
+ * trace. A tgid-bitmap prefilter saved only ~8 ns
  * on an older kernel and was dropped.
  *
  * Argument values (DESIGN.md, "argument-aware profiles") will get their own
@@ -562,8 +565,9 @@ static __always_inline void note_exec(struct bpf_raw_tracepoint_args *ctx, struc
 	const char *name;
 	long err;
 
-	if (!task->bpf_storage)
-		return;
+	/* No task->bpf_storage pre-check: an exec is rare, and each load of
+	 * that field costs the verifier ~1 ms per path that reaches it (see
+	 * sched_process_fork and the hot path's comment). */
 	struct task_mark *m = bpf_task_storage_get(&tasks, task, 0, 0);
 	if (!m || m->state != TASK_COUNTING)
 		return;
@@ -610,7 +614,7 @@ static __always_inline int exec_counting(struct bpf_raw_tracepoint_args *ctx)
 	__u32 *left = bpf_map_lookup_elem(&armed, &tgid);
 
 	if (!left) {
-		if (!cfg_cgroup_exec || !task->bpf_storage)
+		if (!cfg_cgroup_exec)
 			return 0;
 		struct task_mark *w = bpf_task_storage_get(&tasks, task, 0, 0);
 		if (!w || w->state != TASK_EXEC_WAIT)
