@@ -54,6 +54,9 @@ type Options struct {
 	DefaultAction string
 	// AllowIncomplete accepts traces that lost events (lost > 0).
 	AllowIncomplete bool
+	// NoArgRules leaves every argument unrestricted (no argument rules,
+	// clone3 allowed like any other syscall; see args.go).
+	NoArgRules bool
 }
 
 // DefaultActions are the values Options.DefaultAction accepts.
@@ -128,6 +131,11 @@ type Result struct {
 	// Unnamed are the numbers libseccomp cannot name, sorted by ABI and
 	// number. They are not in Observed; the profile answers them ENOSYS.
 	Unnamed []Unnamed
+	// ArgRules say how each restricted argument of an allowed syscall was
+	// decided (args.go); Weakenings are the values allowed that Docker's
+	// default profile denies.
+	ArgRules   []ArgRule
+	Weakenings []Weakening
 }
 
 type key struct{ arch, name string }
@@ -356,6 +364,11 @@ func Reduce(inputs []Input, opts Options, r Resolver) (*Result, error) {
 			}
 		}
 	}
+	var argRuleList []policy.Rule
+	restricted := map[string]bool{}
+	if !opts.NoArgRules {
+		argRuleList, restricted, res.ArgRules, res.Weakenings = argRules(inputs, allowed, arches, r)
+	}
 	for i, u := range res.Unnamed {
 		res.Unnamed[i].Covered = targets[u.Arch]
 	}
@@ -393,7 +406,7 @@ func Reduce(inputs []Input, opts Options, r Resolver) (*Result, error) {
 			return nil, fmt.Errorf("syscall table %s: %w", arch, err)
 		}
 		for _, n := range names {
-			if !allowed[n] {
+			if !allowed[n] && !restricted[n] {
 				known[n] = true
 			}
 		}
@@ -408,13 +421,20 @@ func Reduce(inputs []Input, opts Options, r Resolver) (*Result, error) {
 	if len(res.Baselines) > 0 {
 		src += " + baselines " + strings.Join(res.Baselines, ", ")
 	}
-	p.Rules = append(p.Rules, policy.Rule{Names: res.Allowed, Action: policy.ActAllow, Comment: src})
+	var free []string
+	for _, n := range res.Allowed {
+		if !restricted[n] {
+			free = append(free, n)
+		}
+	}
+	p.Rules = append(p.Rules, policy.Rule{Names: free, Action: policy.ActAllow, Comment: src})
 	if len(known) > 0 {
 		p.Rules = append(p.Rules, policy.Rule{
 			Names: sortedSet(known), Action: action, Errno: errno,
-			Comment: "known to libseccomp but not observed",
+			Comment: UnobservedComment,
 		})
 	}
+	p.Rules = append(p.Rules, argRuleList...)
 	p.Canonicalize()
 	if err := p.Validate(); err != nil {
 		return nil, fmt.Errorf("policy: %w", err)
@@ -422,6 +442,10 @@ func Reduce(inputs []Input, opts Options, r Resolver) (*Result, error) {
 	res.Policy = p
 	return res, nil
 }
+
+// UnobservedComment is the comment of the rule for known but unobserved
+// syscalls.
+const UnobservedComment = "known to libseccomp but not observed"
 
 func unobservedAction(s string) (policy.Action, *uint, error) {
 	switch s {
