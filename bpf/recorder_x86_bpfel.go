@@ -13,6 +13,25 @@ import (
 	"github.com/cilium/ebpf"
 )
 
+type RecorderArgKey struct {
+	_     structs.HostLayout
+	Slot  uint32
+	Index uint32
+	Value uint64
+}
+
+type RecorderArgSlot struct {
+	_     structs.HostLayout
+	Slot  uint32
+	Index uint32
+}
+
+type RecorderArgState struct {
+	_        structs.HostLayout
+	N        uint32
+	Overflow uint32
+}
+
 type RecorderComm struct {
 	_    structs.HostLayout
 	Comm [16]int8
@@ -40,6 +59,8 @@ type RecorderTaskMark struct {
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
+	RecorderMapArgstate          = "argstate"
+	RecorderMapArgvals           = "argvals"
 	RecorderMapArmed             = "armed"
 	RecorderMapCounts            = "counts"
 	RecorderMapFirst             = "first"
@@ -51,6 +72,8 @@ const (
 	RecorderProgSchedProcessExit = "sched_process_exit"
 	RecorderProgSchedProcessFork = "sched_process_fork"
 	RecorderProgSysEnter         = "sys_enter"
+	RecorderVarArgsLost          = "args_lost"
+	RecorderVarCfgArgmask        = "cfg_argmask"
 	RecorderVarCfgCgroup         = "cfg_cgroup"
 	RecorderVarCfgCgroupExec     = "cfg_cgroup_exec"
 	RecorderVarCfgExecNr         = "cfg_exec_nr"
@@ -113,6 +136,8 @@ type RecorderProgramSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type RecorderMapSpecs struct {
+	Argstate     *ebpf.MapSpec `ebpf:"argstate"`
+	Argvals      *ebpf.MapSpec `ebpf:"argvals"`
 	Armed        *ebpf.MapSpec `ebpf:"armed"`
 	Counts       *ebpf.MapSpec `ebpf:"counts"`
 	First        *ebpf.MapSpec `ebpf:"first"`
@@ -126,6 +151,8 @@ type RecorderMapSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type RecorderVariableSpecs struct {
+	ArgsLost      *ebpf.VariableSpec `ebpf:"args_lost"`
+	CfgArgmask    *ebpf.VariableSpec `ebpf:"cfg_argmask"`
 	CfgCgroup     *ebpf.VariableSpec `ebpf:"cfg_cgroup"`
 	CfgCgroupExec *ebpf.VariableSpec `ebpf:"cfg_cgroup_exec"`
 	CfgExecNr     *ebpf.VariableSpec `ebpf:"cfg_exec_nr"`
@@ -156,6 +183,8 @@ func (o *RecorderObjects) Close() error {
 //
 // It can be passed to LoadRecorderObjects or ebpf.CollectionSpec.LoadAndAssign.
 type RecorderMaps struct {
+	Argstate     *ebpf.Map `ebpf:"argstate"`
+	Argvals      *ebpf.Map `ebpf:"argvals"`
 	Armed        *ebpf.Map `ebpf:"armed"`
 	Counts       *ebpf.Map `ebpf:"counts"`
 	First        *ebpf.Map `ebpf:"first"`
@@ -167,6 +196,8 @@ type RecorderMaps struct {
 
 func (m *RecorderMaps) Close() error {
 	return _RecorderClose(
+		m.Argstate,
+		m.Argvals,
 		m.Armed,
 		m.Counts,
 		m.First,
@@ -181,6 +212,8 @@ func (m *RecorderMaps) Close() error {
 //
 // It can be passed to LoadRecorderObjects or ebpf.CollectionSpec.LoadAndAssign.
 type RecorderVariables struct {
+	ArgsLost      *ebpf.Variable `ebpf:"args_lost"`
+	CfgArgmask    *ebpf.Variable `ebpf:"cfg_argmask"`
 	CfgCgroup     *ebpf.Variable `ebpf:"cfg_cgroup"`
 	CfgCgroupExec *ebpf.Variable `ebpf:"cfg_cgroup_exec"`
 	CfgExecNr     *ebpf.Variable `ebpf:"cfg_exec_nr"`

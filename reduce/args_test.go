@@ -356,3 +356,21 @@ func TestNeverWeakerThanDocker(t *testing.T) {
 		})
 	}
 }
+
+// TestArgSpecsRecorded: the recorder records exactly the arguments
+// ArgSpecs describes.
+func TestArgSpecsRecorded(t *testing.T) {
+	rec := map[[2]any]bool{}
+	for _, a := range trace.RecordedArgs {
+		rec[[2]any{a.Syscall, a.Index}] = true
+	}
+	for _, s := range reduce.ArgSpecs {
+		if !rec[[2]any{s.Syscall, s.Index}] {
+			t.Errorf("%s argument %d: in reduce.ArgSpecs, not recorded", s.Syscall, s.Index)
+		}
+		delete(rec, [2]any{s.Syscall, s.Index})
+	}
+	for k := range rec {
+		t.Errorf("%v: recorded, not in reduce.ArgSpecs", k)
+	}
+}
