@@ -44,6 +44,10 @@ type CoverageEntry struct {
 	// Saturated says Count stopped at trace.MaxCount: the true sum is
 	// larger.
 	Saturated bool
+	// ArgDenied are the argument values the profile does not allow
+	// (Reason ReasonArgument, or a denial replay --enforce attributes to
+	// an argument; see coverage_args.go).
+	ArgDenied []ArgDenial
 }
 
 // Label returns the syscall name, or "#NR" when it has none.
@@ -72,7 +76,12 @@ func (e CoverageEntry) Explain(p *policy.Policy) string {
 		return why
 	case ReasonConditional:
 		return "allowed only for some argument values"
+	case ReasonArgument:
+		return e.ExplainArgs(p)
 	case ReasonEnforced:
+		if len(e.ArgDenied) > 0 {
+			return "denied by the filter with " + ActionText(e.Action, e.Errno) + " for " + e.ExplainArgs(p)
+		}
 		return "denied by the filter with " + ActionText(e.Action, e.Errno)
 	case ReasonWouldKill:
 		return "the filter would have killed the process (" + string(e.Action) + "); answered EPERM so that the run went on"
@@ -173,6 +182,7 @@ func CheckCoverage(p *policy.Policy, traces ...*trace.File) (*Coverage, error) {
 		nr   int
 	}
 	merged := map[key]*CoverageEntry{}
+	argsOf := map[key][]trace.ArgValues{}
 	cov := &Coverage{}
 	lostSaturated := false
 	for _, t := range traces {
@@ -181,6 +191,7 @@ func CheckCoverage(p *policy.Policy, traces ...*trace.File) (*Coverage, error) {
 		lostSaturated = lostSaturated || sat
 		for _, s := range t.Syscalls {
 			k := key{s.Arch, s.Nr}
+			argsOf[k] = append(argsOf[k], s.Args...)
 			if e, ok := merged[k]; ok {
 				var sat bool
 				e.Count, sat = trace.AddCount(e.Count, s.Count)
@@ -203,7 +214,7 @@ func CheckCoverage(p *policy.Policy, traces ...*trace.File) (*Coverage, error) {
 	if len(merged) == 0 {
 		return nil, fmt.Errorf("coverage: %w (the traces are empty)", ErrNoSyscalls)
 	}
-	for _, e := range merged {
+	for k, e := range merged {
 		switch {
 		case !p.Covers(e.Arch):
 			e.Reason = ReasonArch
@@ -215,6 +226,7 @@ func CheckCoverage(p *policy.Policy, traces ...*trace.File) (*Coverage, error) {
 			e.Covered = ok
 			if cond {
 				e.Reason = ReasonConditional
+				checkArgs(p, e, argsOf[k])
 			} else if !ok {
 				e.Reason = ReasonDenied
 			}

@@ -1,0 +1,49 @@
+package reduce_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/seccomp-gen/seccomp-gen/reduce"
+	"github.com/seccomp-gen/seccomp-gen/trace"
+)
+
+// TestCoverageArgs: check reports a recorded argument value the profile
+// does not allow like a missing syscall, naming the value and what the
+// profile allows; values it allows pass.
+func TestCoverageArgs(t *testing.T) {
+	gen := argTrace(t, "x86_64", append([]string{"clone", "socket"}, base...), map[string][]trace.ArgValues{
+		"clone": {{Index: 0, Values: []uint64{0x11}}}, "socket": {{Index: 0, Values: []uint64{1}}},
+	})
+	p := reduceArgs(t, gen).Policy
+	run := argTrace(t, "x86_64", append([]string{"clone", "socket"}, base...), map[string][]trace.ArgValues{
+		"clone": {{Index: 0, Values: []uint64{0x11, 0x10000011}}}, "socket": {{Index: 0, Values: []uint64{1, 2}}},
+	})
+	cov, err := reduce.CheckCoverage(p, run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"socket": "socket domain AF_INET (2): profile allows AF_UNIX (1) only",
+		"clone":  "clone flags CLONE_NEWUSER (0x10000000): profile allows none of",
+	}
+	missing := cov.Missing()
+	if len(missing) != 2 {
+		t.Fatalf("missing %+v, want clone and socket", missing)
+	}
+	for _, e := range missing {
+		if e.Reason != reduce.ReasonArgument || !strings.Contains(e.Explain(p), want[e.Name]) {
+			t.Errorf("%s: %s %q, want %q", e.Name, e.Reason, e.Explain(p), want[e.Name])
+		}
+	}
+	// The generating trace itself is covered.
+	if cov, err := reduce.CheckCoverage(p, gen); err != nil || !cov.OK() {
+		t.Errorf("the trace the profile was made from is not covered: %+v %v", cov, err)
+	}
+	// replay --enforce: a denial whose answer depends on arguments names
+	// the argument.
+	e := &reduce.CoverageEntry{Arch: "x86_64", Name: "socket", Reason: reduce.ReasonEnforced, Action: "SCMP_ACT_ERRNO", Errno: 1}
+	if !reduce.AttributeArgs(p, e, [6]uint64{40, 1}) || !strings.Contains(e.Explain(p), "for socket domain AF_VSOCK (40): profile allows AF_UNIX (1) only") {
+		t.Errorf("enforced denial: %q", e.Explain(p))
+	}
+}
