@@ -267,12 +267,15 @@ func TestGeneratedProfilesClean(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
+					want := fs
 					if format == emit.FormatSPO {
 						// the CRD has no defaultErrnoRet: the EPERM rule
-						// equals the default there
+						// equals the default there, and the ENOSYS rule
+						// for clone3 (argument rules) does not
 						gs = without(gs, CheckDefaultEqual)
+						want = without(fs, CheckDefaultEqual)
 					}
-					if len(gs) != len(fs) {
+					if len(gs) != len(want) {
 						t.Errorf("%s %s: %d findings, %d from the policy:\n%s\npolicy:\n%s", path, format, len(gs), len(fs), show(gs), show(fs))
 					}
 				}

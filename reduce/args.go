@@ -349,10 +349,14 @@ func argRules(inputs []Input, allowed map[string]bool, arches []string, r Resolv
 		weak = append(weak, weakenings(spec, ar.Allowed)...)
 	}
 	if restricted["clone"] && has("clone3") {
-		// No rule: the profile's default action is ENOSYS already, and a
-		// rule equal to it is skipped by the runtimes. clone3 only leaves
-		// the allow rule and the EPERM rule.
+		// An explicit rule although the default action is ENOSYS too:
+		// formats and engines without defaultErrnoRet (the SPO CRD, Docker
+		// 20.10's daemon) would otherwise answer it EPERM, and libc does
+		// not fall back on EPERM. Docker's default profile has the same
+		// rule.
 		restricted["clone3"] = true
+		rules = append(rules, policy.Rule{Names: []string{"clone3"}, Action: policy.ActErrno, Errno: policy.Errno(policy.ENOSYS),
+			Comment: "clone3: its flags are in memory seccomp cannot read; ENOSYS makes libc fall back to clone, whose flags are checked"})
 		report = append(report, ArgRule{Spec: ArgSpec{Syscall: "clone3", What: "clone_args"}, Source: "enosys"})
 	}
 	return rules, restricted, report, weak
