@@ -100,6 +100,7 @@ func run(o options, log io.Writer) (string, error) {
 		{"Event loss (8-thread storm, then a marker)", b.loss},
 		{"Attach time", b.attach},
 		{"Filter cost", b.filters},
+		{"Argument recording and argument rules (issue 10)", b.args},
 		{"Profile size", b.profileSize},
 	}
 	for _, s := range sections {
