@@ -11,7 +11,7 @@ import (
 
 // Filter is a compiled filter seen as a profile: its answers come from
 // running the program in the interpreter, as the kernel would run it. It
-// has the methods of reduce.Answerer, so check, replay and diff take a raw
+// has the methods of verdict.Answerer, so check, replay and diff take a raw
 // filter ('generate --format bpf') wherever they take a profile.
 type Filter struct {
 	Prog   Program

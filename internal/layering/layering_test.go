@@ -18,6 +18,7 @@ var pure = []string{
 	"report",
 	"policy",
 	"profiles",
+	"verdict",
 	"internal/atomicfile",
 	"internal/reexec",
 }

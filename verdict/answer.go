@@ -1,8 +1,7 @@
-package reduce
+package verdict
 
 import (
 	"errors"
-	"fmt"
 	"sort"
 
 	"github.com/seccomp-gen/seccomp-gen/policy"
@@ -64,24 +63,56 @@ func (a *PolicyAnswerer) Arches() []string { return append([]string(nil), a.P.Ar
 // Covers implements Answerer.
 func (a *PolicyAnswerer) Covers(arch string) bool { return a.P.Covers(arch) }
 
-// Answer implements Answerer.
+// Answer implements Answerer: what the filter libseccomp builds from the
+// policy answers (crun's answer; see RuntimeAnswers for runc's stub), with
+// the ABI's argument width (policy.EvalArch).
 func (a *PolicyAnswerer) Answer(arch string, nr int, args [6]uint64) policy.Verdict {
 	name, ok := a.Names.Name(arch, nr)
 	if !ok {
 		return UnnamedAnswer(a.P, arch, nr)
 	}
-	v := a.P.Eval(name, args)
+	v := a.P.EvalArch(arch, name, args)
 	v.Conditional = len(a.conds[name]) > 0
 	return v
 }
 
-// UnnamedAnswer is what a policy answers for a syscall number libseccomp
-// cannot name on arch (a gap in its table, or a number beyond it): no rule
-// can name it, so the default action. The runtimes differ here (runc puts an
-// ENOSYS stub before the filter when defaultErrnoRet is unset, crun does
-// not); this one function is where that choice is made.
+// RuntimeAnswerer is implemented by answerers whose answer can depend on
+// the runtime that loads the profile (runc 1.1.5 prepends an ENOSYS stub
+// that crun 1.8.1 does not have: policy.(*Policy).Runtimes).
+type RuntimeAnswerer interface {
+	RuntimeAnswers(arch string, nr int, args [6]uint64) policy.RuntimeVerdicts
+}
+
+// RuntimeAnswers implements RuntimeAnswerer.
+func (a *PolicyAnswerer) RuntimeAnswers(arch string, nr int, args [6]uint64) policy.RuntimeVerdicts {
+	name, _ := a.Names.Name(arch, nr)
+	rv := a.P.Runtimes(arch, nr, name, args, a.resolve)
+	cond := name != "" && len(a.conds[name]) > 0
+	rv.Runc.Conditional, rv.Crun.Conditional = cond, cond
+	return rv
+}
+
+// resolve is a policy.Resolver over Names when it can also number names
+// (scmp.Tables does); without it runc's stub cannot be placed and both
+// runtimes get the filter's answer.
+func (a *PolicyAnswerer) resolve(arch, name string) (int, bool) {
+	n, ok := a.Names.(interface {
+		Number(arch, name string) (int, error)
+	})
+	if !ok {
+		return 0, false
+	}
+	nr, err := n.Number(arch, name)
+	return nr, err == nil
+}
+
+// UnnamedAnswer is what the filter libseccomp builds from a policy answers
+// for a syscall number libseccomp cannot name on arch (a gap in its table,
+// or a number beyond it): no rule can name it, so the default action. That
+// is crun's answer; runc's stub answers ENOSYS above the highest number the
+// policy names (PolicyAnswerer.RuntimeAnswers reports both).
 func UnnamedAnswer(p *policy.Policy, arch string, nr int) policy.Verdict {
-	return p.Eval("", [6]uint64{})
+	return p.EvalArch(arch, "", [6]uint64{})
 }
 
 // Probes implements Answerer.
@@ -206,31 +237,9 @@ func CheckCoverageOf(a Answerer, traces ...*trace.File) (*Coverage, error) {
 	if p := PolicyOf(a); p != nil {
 		return CheckCoverage(p, traces...)
 	}
-	type key struct {
-		arch string
-		nr   int
-	}
-	merged := map[key]*CoverageEntry{}
-	cov := &Coverage{}
-	for _, t := range traces {
-		cov.Lost += t.Lost
-		for _, s := range t.Syscalls {
-			k := key{s.Arch, s.Nr}
-			if e, ok := merged[k]; ok {
-				e.Count += s.Count
-				if e.Name == "" {
-					e.Name = s.Name
-				}
-				if e.First == "" {
-					e.First = s.First
-				}
-				continue
-			}
-			merged[k] = &CoverageEntry{Arch: s.Arch, Nr: s.Nr, Name: s.Name, Count: s.Count, First: s.First}
-		}
-	}
-	if len(merged) == 0 {
-		return nil, fmt.Errorf("coverage: %w (the traces are empty)", ErrNoSyscalls)
+	cov, merged, err := mergeTraces(traces)
+	if err != nil {
+		return nil, err
 	}
 	for _, e := range merged {
 		switch {
@@ -253,12 +262,14 @@ func CheckCoverageOf(a Answerer, traces ...*trace.File) (*Coverage, error) {
 			switch {
 			case e.Covered && v.Conditional:
 				e.Reason = ReasonConditional
+				checkArgs(e, func(args [6]uint64) policy.Verdict { return a.Answer(e.Arch, e.Nr, args) },
+					func(int) bool { return true })
 			case !e.Covered:
 				e.Reason = ReasonDenied
 			}
 		}
 		cov.Entries = append(cov.Entries, *e)
 	}
-	SortEntries(cov.Entries)
+	cov.finish()
 	return cov, nil
 }

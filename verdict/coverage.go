@@ -1,8 +1,9 @@
-package reduce
+package verdict
 
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -24,8 +25,8 @@ const (
 	ReasonWouldKill   = "would-kill"  // the filter would have killed the task
 )
 
-// CoverageEntry is the verdict for one (ABI, syscall) a run issued.
-type CoverageEntry struct {
+// Entry is the verdict for one (ABI, syscall) a run issued.
+type Entry struct {
 	Arch  string
 	Nr    int
 	Name  string // empty when libseccomp could not name Nr on Arch
@@ -46,12 +47,14 @@ type CoverageEntry struct {
 	Saturated bool
 	// ArgDenied are the argument values the profile does not allow
 	// (Reason ReasonArgument, or a denial replay --enforce attributes to
-	// an argument; see coverage_args.go).
+	// an argument; see args.go).
 	ArgDenied []ArgDenial
+	// args are the recorded argument values of the merged traces.
+	args []trace.ArgValues
 }
 
 // Label returns the syscall name, or "#NR" when it has none.
-func (e CoverageEntry) Label() string {
+func (e Entry) Label() string {
 	if e.Name != "" {
 		return e.Name
 	}
@@ -59,7 +62,7 @@ func (e CoverageEntry) Label() string {
 }
 
 // Explain says in a few words why the entry is not covered.
-func (e CoverageEntry) Explain(p *policy.Policy) string {
+func (e Entry) Explain(p *policy.Policy) string {
 	switch e.Reason {
 	case ReasonDenied:
 		return "profile answers " + ActionText(e.Action, e.Errno)
@@ -107,7 +110,7 @@ func ActionText(a policy.Action, errno uint) string {
 type Coverage struct {
 	// Entries holds one entry per (arch, nr), sorted by arch, then name
 	// (unnamed numbers last), then number.
-	Entries []CoverageEntry
+	Entries []Entry
 	// Lost sums the lost counters of the traces: a non-zero value means
 	// the runs were not completely recorded. It saturates at
 	// trace.MaxCount.
@@ -117,8 +120,8 @@ type Coverage struct {
 }
 
 // Missing returns the entries the profile does not cover.
-func (c *Coverage) Missing() []CoverageEntry {
-	var out []CoverageEntry
+func (c *Coverage) Missing() []Entry {
+	var out []Entry
 	for _, e := range c.Entries {
 		if !e.Covered {
 			out = append(out, e)
@@ -147,7 +150,7 @@ func Allowed(p *policy.Policy, arch, name string) (ok, conditional bool, v polic
 			return true, true, v
 		}
 		for _, r := range p.Rules {
-			if len(r.Args) > 0 && allowing(r.Action) && containsName(r.Names, name) {
+			if len(r.Args) > 0 && allowing(r.Action) && slices.Contains(r.Names, name) {
 				return true, true, v
 			}
 		}
@@ -156,15 +159,6 @@ func Allowed(p *policy.Policy, arch, name string) (ok, conditional bool, v polic
 }
 
 func allowing(a policy.Action) bool { return a == policy.ActAllow || a == policy.ActLog }
-
-func containsName(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
 
 // CheckCoverage merges the traces (counts add up per (arch, nr), saturating
 // at trace.MaxCount; First comes from the first trace that has the syscall)
@@ -177,12 +171,46 @@ func CheckCoverage(p *policy.Policy, traces ...*trace.File) (*Coverage, error) {
 	if p == nil {
 		return nil, errors.New("coverage: no profile")
 	}
-	type key struct {
-		arch string
-		nr   int
+	cov, merged, err := mergeTraces(traces)
+	if err != nil {
+		return nil, err
 	}
-	merged := map[key]*CoverageEntry{}
-	argsOf := map[key][]trace.ArgValues{}
+	for _, e := range merged {
+		switch {
+		case !p.Covers(e.Arch):
+			e.Reason = ReasonArch
+		case e.Name == "":
+			e.Reason = ReasonUnknown
+		default:
+			ok, cond, v := Allowed(p, e.Arch, e.Name)
+			e.Action, e.Errno = v.Action, v.Errno
+			e.Covered = ok
+			if cond {
+				e.Reason = ReasonConditional
+				checkArgs(e, func(a [6]uint64) policy.Verdict { return p.EvalArch(e.Arch, e.Name, a) },
+					func(i int) bool { return conditionsOn(p, e.Name, i) })
+			} else if !ok {
+				e.Reason = ReasonDenied
+			}
+		}
+		cov.Entries = append(cov.Entries, *e)
+	}
+	cov.finish()
+	return cov, nil
+}
+
+// nrKey is a syscall number on an ABI.
+type nrKey struct {
+	arch string
+	nr   int
+}
+
+// mergeTraces adds up the traces per (arch, nr): counts saturate at
+// trace.MaxCount (Saturated, and a note for the lost counter), the name
+// and First come from the first trace that has them. No syscall at all is
+// ErrNoSyscalls.
+func mergeTraces(traces []*trace.File) (*Coverage, map[nrKey]*Entry, error) {
+	merged := map[nrKey]*Entry{}
 	cov := &Coverage{}
 	lostSaturated := false
 	for _, t := range traces {
@@ -190,9 +218,9 @@ func CheckCoverage(p *policy.Policy, traces ...*trace.File) (*Coverage, error) {
 		cov.Lost, sat = trace.AddCount(cov.Lost, t.Lost)
 		lostSaturated = lostSaturated || sat
 		for _, s := range t.Syscalls {
-			k := key{s.Arch, s.Nr}
-			argsOf[k] = append(argsOf[k], s.Args...)
+			k := nrKey{s.Arch, s.Nr}
 			if e, ok := merged[k]; ok {
+				e.args = append(e.args, s.Args...)
 				var sat bool
 				e.Count, sat = trace.AddCount(e.Count, s.Count)
 				e.Saturated = e.Saturated || sat
@@ -205,46 +233,31 @@ func CheckCoverage(p *policy.Policy, traces ...*trace.File) (*Coverage, error) {
 				continue
 			}
 			c, sat := trace.AddCount(0, s.Count)
-			merged[k] = &CoverageEntry{Arch: s.Arch, Nr: s.Nr, Name: s.Name, Count: c, First: s.First, Saturated: sat}
+			merged[k] = &Entry{Arch: s.Arch, Nr: s.Nr, Name: s.Name, Count: c, First: s.First, Saturated: sat, args: s.Args}
 		}
 	}
 	if lostSaturated {
 		cov.Notes = append(cov.Notes, fmt.Sprintf("the lost counts add up to more than %d (2^63-1); lost says %d", uint64(trace.MaxCount), cov.Lost))
 	}
 	if len(merged) == 0 {
-		return nil, fmt.Errorf("coverage: %w (the traces are empty)", ErrNoSyscalls)
+		return nil, nil, fmt.Errorf("coverage: %w (the traces are empty)", ErrNoSyscalls)
 	}
-	for k, e := range merged {
-		switch {
-		case !p.Covers(e.Arch):
-			e.Reason = ReasonArch
-		case e.Name == "":
-			e.Reason = ReasonUnknown
-		default:
-			ok, cond, v := Allowed(p, e.Arch, e.Name)
-			e.Action, e.Errno = v.Action, v.Errno
-			e.Covered = ok
-			if cond {
-				e.Reason = ReasonConditional
-				checkArgs(p, e, argsOf[k])
-			} else if !ok {
-				e.Reason = ReasonDenied
-			}
-		}
-		cov.Entries = append(cov.Entries, *e)
-	}
-	SortEntries(cov.Entries)
-	for _, e := range cov.Entries {
+	return cov, merged, nil
+}
+
+// finish sorts the entries and notes the counts that saturated.
+func (c *Coverage) finish() {
+	SortEntries(c.Entries)
+	for _, e := range c.Entries {
 		if e.Saturated {
-			cov.Notes = append(cov.Notes, fmt.Sprintf("the count of %s (%s) saturated at %d (2^63-1): the traces add up to more", e.Label(), e.Arch, e.Count))
+			c.Notes = append(c.Notes, fmt.Sprintf("the count of %s (%s) saturated at %d (2^63-1): the traces add up to more", e.Label(), e.Arch, e.Count))
 		}
 	}
-	return cov, nil
 }
 
 // SortEntries sorts entries by arch, then name (unnamed numbers last), then
 // number, so that reports are deterministic.
-func SortEntries(es []CoverageEntry) {
+func SortEntries(es []Entry) {
 	sort.Slice(es, func(i, j int) bool {
 		a, b := es[i], es[j]
 		if a.Arch != b.Arch {

@@ -1,15 +1,16 @@
-package reduce
+package verdict
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/seccomp-gen/seccomp-gen/policy"
-	"github.com/seccomp-gen/seccomp-gen/trace"
+	"github.com/seccomp-gen/seccomp-gen/reduce"
 )
 
 // ReasonArgument: the profile allows the syscall only for some argument
-// values, and the run used another one (CoverageEntry.ArgDenied says which).
+// values, and the run used another one (Entry.ArgDenied says which).
 const ReasonArgument = "argument"
 
 // ArgDenial is one argument value a profile does not allow.
@@ -26,7 +27,7 @@ const maxArgDenials = 16
 
 // addArgDenial adds d to e unless it is there already (or the bound is
 // reached).
-func (e *CoverageEntry) addArgDenial(d ArgDenial) {
+func (e *Entry) addArgDenial(d ArgDenial) {
 	for _, x := range e.ArgDenied {
 		if x.Index == d.Index && x.Value == d.Value {
 			return
@@ -40,12 +41,12 @@ func (e *CoverageEntry) addArgDenial(d ArgDenial) {
 // AttributeArgs records in e (a denial seen by replay --enforce) the
 // recorded arguments of the call when the profile's answer depends on
 // arguments: the denial is then the argument's. It reports whether it did.
-func AttributeArgs(p *policy.Policy, e *CoverageEntry, args [6]uint64) bool {
+func AttributeArgs(p *policy.Policy, e *Entry, args [6]uint64) bool {
 	if e.Name == "" || !p.LookupArch(e.Arch, e.Name).Conditional {
 		return false
 	}
 	found := false
-	for _, s := range ArgSpecs {
+	for _, s := range reduce.ArgSpecs {
 		if s.Syscall == e.Name && conditionsOn(p, e.Name, s.Index) {
 			e.addArgDenial(ArgDenial{Index: s.Index, Value: args[s.Index], Action: e.Action, Errno: e.Errno})
 			found = true
@@ -55,7 +56,7 @@ func AttributeArgs(p *policy.Policy, e *CoverageEntry, args [6]uint64) bool {
 }
 
 // MergeArgDenials adds the argument denials of from to e.
-func (e *CoverageEntry) MergeArgDenials(from []ArgDenial) {
+func (e *Entry) MergeArgDenials(from []ArgDenial) {
 	for _, d := range from {
 		e.addArgDenial(d)
 	}
@@ -65,7 +66,7 @@ func (e *CoverageEntry) MergeArgDenials(from []ArgDenial) {
 // argument index.
 func conditionsOn(p *policy.Policy, name string, index int) bool {
 	for _, r := range p.Rules {
-		if !containsName(r.Names, name) {
+		if !slices.Contains(r.Names, name) {
 			continue
 		}
 		for _, a := range r.Args {
@@ -79,21 +80,22 @@ func conditionsOn(p *policy.Policy, name string, index int) bool {
 
 // checkArgs judges the recorded argument values of a syscall the profile
 // allows only conditionally: each value is evaluated on its own (the other
-// arguments 0), which is exact for profiles whose rules for the syscall
-// condition one argument each, as generated ones do. A value the profile
-// denies makes the entry not covered (ReasonArgument).
-func checkArgs(p *policy.Policy, e *CoverageEntry, args []trace.ArgValues) {
+// arguments 0) by answer, which is exact for profiles whose rules for the
+// syscall condition one argument each, as generated ones do. conditioned
+// says whether the answer may depend on an argument index. A value the
+// profile denies makes the entry not covered (ReasonArgument).
+func checkArgs(e *Entry, answer func([6]uint64) policy.Verdict, conditioned func(int) bool) {
 	if e.Reason != ReasonConditional {
 		return
 	}
-	for _, av := range args {
-		if av.Index < 0 || av.Index > 5 || !conditionsOn(p, e.Name, av.Index) {
+	for _, av := range e.args {
+		if av.Index < 0 || av.Index > 5 || !conditioned(av.Index) {
 			continue
 		}
 		for _, v := range av.Values {
 			var a [6]uint64
 			a[av.Index] = v
-			got := p.EvalArch(e.Arch, e.Name, a)
+			got := answer(a)
 			if !allowing(got.Action) {
 				e.addArgDenial(ArgDenial{Index: av.Index, Value: v, Action: got.Action, Errno: got.Errno})
 			}
@@ -109,12 +111,12 @@ func checkArgs(p *policy.Policy, e *CoverageEntry, args []trace.ArgValues) {
 // ExplainArgs says which argument values the profile does not allow and
 // which it does: "socket domain AF_INET (2): profile allows AF_UNIX (1)
 // only".
-func (e CoverageEntry) ExplainArgs(p *policy.Policy) string {
+func (e Entry) ExplainArgs(p *policy.Policy) string {
 	var parts []string
 	for _, d := range e.ArgDenied {
-		spec, ok := FindArgSpec(e.Name, d.Index)
+		spec, ok := reduce.FindArgSpec(e.Name, d.Index)
 		if !ok {
-			spec = ArgSpec{Syscall: e.Name, Index: d.Index, What: fmt.Sprintf("argument %d", d.Index), Mask: ^uint64(0), Int: true}
+			spec = reduce.ArgSpec{Syscall: e.Name, Index: d.Index, What: fmt.Sprintf("argument %d", d.Index), Mask: ^uint64(0), Int: true}
 		}
 		s := fmt.Sprintf("%s %s %s", e.Name, spec.What, spec.ValueName(d.Value))
 		if p != nil {
@@ -128,10 +130,10 @@ func (e CoverageEntry) ExplainArgs(p *policy.Policy) string {
 // AllowedValues describes the values of spec's argument that the allow
 // rules for name admit: "AF_UNIX (1) only", "AF_UNIX (1), AF_INET (2)",
 // "none" (no allow rule conditions it).
-func AllowedValues(p *policy.Policy, name string, spec ArgSpec) string {
+func AllowedValues(p *policy.Policy, name string, spec reduce.ArgSpec) string {
 	var vals []string
 	for _, r := range p.Rules {
-		if !containsName(r.Names, name) || !allowing(r.Action) || len(r.Args) != 1 || int(r.Args[0].Index) != spec.Index {
+		if !slices.Contains(r.Names, name) || !allowing(r.Action) || len(r.Args) != 1 || int(r.Args[0].Index) != spec.Index {
 			continue
 		}
 		a := r.Args[0]
