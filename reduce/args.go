@@ -157,7 +157,13 @@ func (s ArgSpec) ValueName(v uint64) string {
 		return fmt.Sprintf("%s (%#x)", s.bitNames(v), v)
 	}
 	if n, ok := s.Names[v]; ok {
+		if s.Flags {
+			return fmt.Sprintf("%s (%#x)", n, v)
+		}
 		return fmt.Sprintf("%s (%d)", n, v)
+	}
+	if s.Flags && v != 0 && v>>32 == 0 {
+		return fmt.Sprintf("%s (%#x)", s.bitNames(v), v)
 	}
 	if v < 1024 {
 		return fmt.Sprint(v)

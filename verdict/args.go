@@ -152,6 +152,9 @@ func AllowedValues(p *policy.Policy, name string, spec reduce.ArgSpec) string {
 	case 0:
 		return "no value"
 	case 1:
+		if strings.HasPrefix(vals[0], "none of ") {
+			return vals[0]
+		}
 		return vals[0] + " only"
 	}
 	if len(vals) > 8 {

@@ -78,3 +78,26 @@ func reduceArgs(t *testing.T, f *trace.File) reduced {
 	}
 	return reduced{res.Policy}
 }
+
+// TestCoverageArgsCompiled: the same verdict from the compiled filter
+// (check -p profile.bpf), for the restricted argument only.
+func TestCoverageArgsCompiled(t *testing.T) {
+	gen := argTrace(t, "x86_64", append([]string{"clone", "socket"}, base...), map[string][]trace.ArgValues{
+		"clone": {{Index: 0, Values: []uint64{0x11}}}, "socket": {{Index: 0, Values: []uint64{1}}, {Index: 1, Values: []uint64{1}}},
+	})
+	p := reduceArgs(t, gen).Policy
+	run := argTrace(t, "x86_64", append([]string{"clone", "socket"}, base...), map[string][]trace.ArgValues{
+		"clone": {{Index: 0, Values: []uint64{0x11}}}, "socket": {{Index: 0, Values: []uint64{1, 2}}, {Index: 1, Values: []uint64{1, 2}}},
+	})
+	cov, err := verdict.CheckCoverageOf(compiled(t, p), run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := cov.Missing()
+	if len(m) != 1 || m[0].Name != "socket" || m[0].Reason != verdict.ReasonArgument || m[0].Explain(nil) != "socket domain AF_INET (2)" {
+		t.Fatalf("missing %+v", m)
+	}
+	if cov, err := verdict.CheckCoverageOf(compiled(t, p), gen); err != nil || !cov.OK() {
+		t.Errorf("the generating trace is not covered by the compiled filter: %+v %v", cov, err)
+	}
+}
