@@ -3,6 +3,7 @@ package reduce
 import (
 	"fmt"
 	"math/bits"
+	"slices"
 	"sort"
 	"strings"
 
@@ -353,6 +354,12 @@ func argRules(inputs []Input, allowed map[string]bool, arches []string, r Resolv
 		}
 		report = append(report, ar)
 		weak = append(weak, weakenings(spec, ar.Allowed)...)
+	}
+	if allowed["socketcall"] && slices.ContainsFunc(arches, func(a string) bool { return r.Has(a, "socketcall") }) {
+		// x86: socketcall(SYS_SOCKET, args) passes socket's arguments in
+		// memory. The call number is restricted above; the domain is not.
+		report = append(report, ArgRule{Spec: ArgSpec{Syscall: "socketcall", Index: 1, What: "args (socket domain through socketcall)"},
+			Unrestricted: true, Why: "socketcall passes the socket call's arguments in memory seccomp cannot read: the domain of sockets made through socketcall is not checked"})
 	}
 	if restricted["clone"] && has("clone3") {
 		// An explicit rule although the default action is ENOSYS too:

@@ -374,3 +374,27 @@ func TestArgSpecsRecorded(t *testing.T) {
 		t.Errorf("%v: recorded, not in reduce.ArgSpecs", k)
 	}
 }
+
+// TestSocketcallReported: on x86 the socketcall call number is restricted
+// and what cannot be (the domain in memory) is reported.
+func TestSocketcallReported(t *testing.T) {
+	f := argTrace(t, "x86", []string{"socketcall", "read", "write", "exit_group"}, map[string][]trace.ArgValues{
+		"socketcall": {{Index: 0, Values: []uint64{1, 3}}},
+	})
+	res := reduceArgs(t, f, "x86")
+	p := res.Policy
+	for _, c := range []evalCase{{"socketcall", 0, 1, "allow"}, {"socketcall", 0, 3, "allow"}, {"socketcall", 0, 2, "eperm"}, {"socketcall", 0, 8, "eperm"}} {
+		var args [6]uint64
+		args[c.arg] = c.v
+		if got := answer(p.EvalArch("x86", c.name, args)); got != c.want {
+			t.Errorf("x86 %s(%d): %s, want %s", c.name, c.v, got, c.want)
+		}
+	}
+	var out strings.Builder
+	res.WriteReport(&out, "generate")
+	for _, want := range []string{"socketcall call (argument 0) restricted to SYS_SOCKET (1), SYS_CONNECT (3)", "the domain of sockets made through socketcall is not checked"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, out.String())
+		}
+	}
+}
