@@ -195,8 +195,9 @@ struct {
  * trace.RecordedArgs before loading). */
 volatile const __u8 cfg_argmask[NR_ABIS * NR_SLOTS];
 
-/* The most distinct values kept per (slot, arg): trace.MaxArgDistinct. */
-#define ARG_DISTINCT 32
+/* The most distinct values kept per (slot, arg): trace.MaxArgDistinct, set
+ * by user space (one place for the number). */
+volatile const __u32 cfg_arg_distinct = 32;
 
 struct arg_key {
 	__u32 slot;
@@ -211,7 +212,7 @@ struct arg_slot {
 
 struct arg_state {
 	__u32 n;        /* distinct values stored */
-	__u32 overflow; /* 1: a value was not stored (more than ARG_DISTINCT) */
+	__u32 overflow; /* 1: a value was not stored (more than cfg_arg_distinct) */
 };
 
 /* The distinct values: (slot, index, value) -> 1. */
@@ -322,7 +323,7 @@ static __always_inline __u64 syscall_arg(struct pt_regs *regs, __u32 abi, int i)
 #endif
 }
 
-/* A new value for (slot, index): store it unless ARG_DISTINCT are stored.
+/* A new value for (slot, index): store it unless cfg_arg_distinct are stored.
  * Two CPUs may both store one past the bound: it is a bound on memory, not
  * a promise; user space sets Overflow from argstate. */
 static __noinline void record_new_arg(struct arg_key *k)
@@ -343,7 +344,7 @@ static __noinline void record_new_arg(struct arg_key *k)
 			return;
 		}
 	}
-	if (st->n >= ARG_DISTINCT) {
+	if (st->n >= cfg_arg_distinct) {
 		st->overflow = 1;
 		return;
 	}

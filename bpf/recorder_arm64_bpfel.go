@@ -73,6 +73,7 @@ const (
 	RecorderProgSchedProcessFork = "sched_process_fork"
 	RecorderProgSysEnter         = "sys_enter"
 	RecorderVarArgsLost          = "args_lost"
+	RecorderVarCfgArgDistinct    = "cfg_arg_distinct"
 	RecorderVarCfgArgmask        = "cfg_argmask"
 	RecorderVarCfgCgroup         = "cfg_cgroup"
 	RecorderVarCfgCgroupExec     = "cfg_cgroup_exec"
@@ -151,16 +152,17 @@ type RecorderMapSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type RecorderVariableSpecs struct {
-	ArgsLost      *ebpf.VariableSpec `ebpf:"args_lost"`
-	CfgArgmask    *ebpf.VariableSpec `ebpf:"cfg_argmask"`
-	CfgCgroup     *ebpf.VariableSpec `ebpf:"cfg_cgroup"`
-	CfgCgroupExec *ebpf.VariableSpec `ebpf:"cfg_cgroup_exec"`
-	CfgExecNr     *ebpf.VariableSpec `ebpf:"cfg_exec_nr"`
-	Execs         *ebpf.VariableSpec `ebpf:"execs"`
-	LiveTasks     *ebpf.VariableSpec `ebpf:"live_tasks"`
-	Lost          *ebpf.VariableSpec `ebpf:"lost"`
-	PendingTasks  *ebpf.VariableSpec `ebpf:"pending_tasks"`
-	ProcsOverflow *ebpf.VariableSpec `ebpf:"procs_overflow"`
+	ArgsLost       *ebpf.VariableSpec `ebpf:"args_lost"`
+	CfgArgDistinct *ebpf.VariableSpec `ebpf:"cfg_arg_distinct"`
+	CfgArgmask     *ebpf.VariableSpec `ebpf:"cfg_argmask"`
+	CfgCgroup      *ebpf.VariableSpec `ebpf:"cfg_cgroup"`
+	CfgCgroupExec  *ebpf.VariableSpec `ebpf:"cfg_cgroup_exec"`
+	CfgExecNr      *ebpf.VariableSpec `ebpf:"cfg_exec_nr"`
+	Execs          *ebpf.VariableSpec `ebpf:"execs"`
+	LiveTasks      *ebpf.VariableSpec `ebpf:"live_tasks"`
+	Lost           *ebpf.VariableSpec `ebpf:"lost"`
+	PendingTasks   *ebpf.VariableSpec `ebpf:"pending_tasks"`
+	ProcsOverflow  *ebpf.VariableSpec `ebpf:"procs_overflow"`
 }
 
 // RecorderObjects contains all objects after they have been loaded into the kernel.
@@ -212,16 +214,17 @@ func (m *RecorderMaps) Close() error {
 //
 // It can be passed to LoadRecorderObjects or ebpf.CollectionSpec.LoadAndAssign.
 type RecorderVariables struct {
-	ArgsLost      *ebpf.Variable `ebpf:"args_lost"`
-	CfgArgmask    *ebpf.Variable `ebpf:"cfg_argmask"`
-	CfgCgroup     *ebpf.Variable `ebpf:"cfg_cgroup"`
-	CfgCgroupExec *ebpf.Variable `ebpf:"cfg_cgroup_exec"`
-	CfgExecNr     *ebpf.Variable `ebpf:"cfg_exec_nr"`
-	Execs         *ebpf.Variable `ebpf:"execs"`
-	LiveTasks     *ebpf.Variable `ebpf:"live_tasks"`
-	Lost          *ebpf.Variable `ebpf:"lost"`
-	PendingTasks  *ebpf.Variable `ebpf:"pending_tasks"`
-	ProcsOverflow *ebpf.Variable `ebpf:"procs_overflow"`
+	ArgsLost       *ebpf.Variable `ebpf:"args_lost"`
+	CfgArgDistinct *ebpf.Variable `ebpf:"cfg_arg_distinct"`
+	CfgArgmask     *ebpf.Variable `ebpf:"cfg_argmask"`
+	CfgCgroup      *ebpf.Variable `ebpf:"cfg_cgroup"`
+	CfgCgroupExec  *ebpf.Variable `ebpf:"cfg_cgroup_exec"`
+	CfgExecNr      *ebpf.Variable `ebpf:"cfg_exec_nr"`
+	Execs          *ebpf.Variable `ebpf:"execs"`
+	LiveTasks      *ebpf.Variable `ebpf:"live_tasks"`
+	Lost           *ebpf.Variable `ebpf:"lost"`
+	PendingTasks   *ebpf.Variable `ebpf:"pending_tasks"`
+	ProcsOverflow  *ebpf.Variable `ebpf:"procs_overflow"`
 }
 
 // RecorderPrograms contains all programs after they have been loaded into the kernel.

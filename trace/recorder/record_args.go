@@ -43,6 +43,9 @@ func (r *recorder) setArgMask(spec *ebpf.CollectionSpec) error {
 	if err := spec.Variables[bpf.RecorderVarCfgArgmask].Set(r.argMask); err != nil {
 		return fmt.Errorf("eBPF recorder: %w", err)
 	}
+	if err := spec.Variables[bpf.RecorderVarCfgArgDistinct].Set(uint32(trace.MaxArgDistinct)); err != nil {
+		return fmt.Errorf("eBPF recorder: %w", err)
+	}
 	return nil
 }
 
