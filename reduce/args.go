@@ -221,7 +221,7 @@ type argObservation struct {
 
 // observeArgs collects the recorded values of the restricted arguments of
 // the syscalls that the traces name (after thresholds: kept).
-func observeArgs(inputs []Input, r Resolver) map[string]map[int]*argObservation {
+func observeArgs(inputs []Input, r trace.Tables) map[string]map[int]*argObservation {
 	out := map[string]map[int]*argObservation{}
 	for _, in := range inputs {
 		for _, s := range in.File.Syscalls {
@@ -270,7 +270,7 @@ func observeArgs(inputs []Input, r Resolver) map[string]map[int]*argObservation 
 // argRules decides the argument rules for the allowed names. It returns the
 // rules (conditional, in file order), the names they restrict (they leave
 // the unconditional allow rule and the unobserved rule) and what to report.
-func argRules(inputs []Input, allowed map[string]bool, arches []string, r Resolver) (rules []policy.Rule, restricted map[string]bool, report []ArgRule, weak []Weakening) {
+func argRules(inputs []Input, allowed map[string]bool, arches []string, r trace.Tables) (rules []policy.Rule, restricted map[string]bool, report []ArgRule, weak []Weakening) {
 	obs := observeArgs(inputs, r)
 	restricted = map[string]bool{}
 	has := func(name string) bool {

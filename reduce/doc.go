@@ -29,6 +29,6 @@
 // verdict's job.
 //
 // The package is pure and deterministic: the same input gives the same
-// policy. It needs no kernel and no cgo; syscall tables come from a Resolver
+// policy. It needs no kernel and no cgo; syscall tables come from a trace.Tables
 // (scmp.Tables in the binary, backed by libseccomp).
 package reduce

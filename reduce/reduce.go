@@ -9,21 +9,11 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/seccomp-gen/seccomp-gen/abi"
 	"github.com/seccomp-gen/seccomp-gen/policy"
 	"github.com/seccomp-gen/seccomp-gen/profiles"
 	"github.com/seccomp-gen/seccomp-gen/trace"
 )
-
-// Resolver answers questions about syscall tables. scmp.Tables implements
-// it with libseccomp; tests may use a small fake.
-type Resolver interface {
-	// Has reports whether name is a syscall on arch.
-	Has(arch, name string) bool
-	// Name returns the name of syscall nr on arch.
-	Name(arch string, nr int) (string, bool)
-	// Names lists every syscall name of arch.
-	Names(arch string) ([]string, error)
-}
 
 // Input is one trace and the name it goes by in reports and errors.
 type Input struct {
@@ -153,7 +143,7 @@ type key struct{ arch, name string }
 // (AllowNotInCeiling), the target ABIs (Policy.Arches), the allowed set
 // (Allowed, Mappings, FromBaselines) and the unobserved rest (the policy's
 // explicit rule).
-func Reduce(inputs []Input, opts Options, r Resolver) (*Result, error) {
+func Reduce(inputs []Input, opts Options, r trace.Tables) (*Result, error) {
 	if len(inputs) == 0 {
 		return nil, inputErrf("no traces given")
 	}
@@ -266,7 +256,7 @@ type mergeResult struct {
 // trace.MaxCount, runs count the traces a syscall is in. Numbers
 // libseccomp cannot name are kept apart (Unnamed). A trace that lost
 // events is refused unless allowIncomplete; an empty one always.
-func merge(inputs []Input, allowIncomplete bool, r Resolver) (*mergeResult, error) {
+func merge(inputs []Input, allowIncomplete bool, r trace.Tables) (*mergeResult, error) {
 	byKey := map[key]*merged{}
 	seenArches := map[string]bool{}
 	type nrKey struct {
@@ -409,7 +399,7 @@ func denyCeiling(kept []merged, ceiling []profiles.CeilingEntry, allow []string)
 // targetABIs returns the ABIs the profile covers (opts.Arches, or those
 // seen plus opts.Native), native first, then sorted; every opts.Allow name
 // must be a syscall on one of them.
-func targetABIs(opts Options, seen map[string]bool, r Resolver) ([]string, error) {
+func targetABIs(opts Options, seen map[string]bool, r trace.Tables) ([]string, error) {
 	arches, err := targetArches(opts, seen, r)
 	if err != nil {
 		return nil, err
@@ -432,7 +422,7 @@ type allowed struct {
 // allowedSet returns the names to allow on the target ABIs: the kept
 // syscalls (mapped to their equivalents on ABIs that lack them, reported
 // as Mappings) and the baselines' syscalls.
-func allowedSet(kept []merged, arches []string, baselines []*profiles.Baseline, r Resolver) *allowed {
+func allowedSet(kept []merged, arches []string, baselines []*profiles.Baseline, r trace.Tables) *allowed {
 	res := &allowed{allowed: map[string]bool{}, observed: map[string]bool{}}
 	mapped := map[Mapping]bool{}
 	targets := map[string]bool{}
@@ -485,7 +475,7 @@ func allowedSet(kept []merged, arches []string, baselines []*profiles.Baseline, 
 
 // unobserved returns every name of the covered ABIs that is not allowed,
 // sorted: the profile answers them with the unobserved action.
-func unobserved(arches []string, allowed map[string]bool, r Resolver) ([]string, error) {
+func unobserved(arches []string, allowed map[string]bool, r trace.Tables) ([]string, error) {
 	known := map[string]bool{}
 	for _, arch := range arches {
 		names, err := r.Names(arch)
@@ -521,7 +511,7 @@ func unobservedAction(s string) (policy.Action, *uint, error) {
 
 // targetArches returns the ABIs the profile covers, native first, then
 // sorted.
-func targetArches(opts Options, seen map[string]bool, r Resolver) ([]string, error) {
+func targetArches(opts Options, seen map[string]bool, r trace.Tables) ([]string, error) {
 	set := map[string]bool{}
 	if len(opts.Arches) > 0 {
 		for _, a := range opts.Arches {
@@ -551,22 +541,12 @@ func targetArches(opts Options, seen map[string]bool, r Resolver) ([]string, err
 
 // primary is the main ABI of arch's machine: the one its runtimes use.
 func primary(arch string) string {
-	switch family(arch) {
-	case "x86":
-		return trace.ArchX86_64
-	case "arm":
-		return trace.ArchAArch64
+	if p := abi.Primary(arch); p != "" {
+		return p
 	}
 	return arch
 }
 
-// family groups the ABIs one machine runs.
-func family(arch string) string {
-	switch arch {
-	case trace.ArchX86_64, trace.ArchX86, trace.ArchX32:
-		return "x86"
-	case trace.ArchAArch64, trace.ArchARM:
-		return "arm"
-	}
-	return arch
-}
+// family names the machine whose kernel runs arch (the ABIs one machine
+// runs share it).
+func family(arch string) string { return primary(arch) }

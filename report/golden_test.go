@@ -74,6 +74,11 @@ func (f fakeTables) Number(arch, name string) (int, error) {
 	return nr, nil
 }
 
+func (f fakeTables) Has(arch, name string) bool {
+	_, ok := f[arch][name]
+	return ok
+}
+
 func (f fakeTables) Name(arch string, nr int) (string, bool) {
 	for n, x := range f[arch] {
 		if x == nr {

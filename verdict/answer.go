@@ -30,22 +30,16 @@ type Answerer interface {
 	Probes(arch string, nr int) [][6]uint64
 }
 
-// NumberNamer names syscall numbers (scmp.Tables implements it with
-// libseccomp's tables).
-type NumberNamer interface {
-	Name(arch string, nr int) (string, bool)
-}
-
 // PolicyAnswerer answers for a policy: it names the number with libseccomp's
 // table and asks the policy (policy.(*Policy).Eval).
 type PolicyAnswerer struct {
 	P     *policy.Policy
-	Names NumberNamer
+	Names trace.Tables
 	conds map[string][][]policy.Arg // syscall name -> condition lists of the rules naming it
 }
 
 // NewPolicyAnswerer returns the answerer of p.
-func NewPolicyAnswerer(p *policy.Policy, names NumberNamer) *PolicyAnswerer {
+func NewPolicyAnswerer(p *policy.Policy, names trace.Tables) *PolicyAnswerer {
 	a := &PolicyAnswerer{P: p, Names: names, conds: map[string][][]policy.Arg{}}
 	for _, r := range p.Rules {
 		if len(r.Args) == 0 {
@@ -93,17 +87,9 @@ func (a *PolicyAnswerer) RuntimeAnswers(arch string, nr int, args [6]uint64) pol
 	return rv
 }
 
-// resolve is a policy.Resolver over Names when it can also number names
-// (scmp.Tables does); without it runc's stub cannot be placed and both
-// runtimes get the filter's answer.
+// resolve is a policy.Resolver over the syscall tables.
 func (a *PolicyAnswerer) resolve(arch, name string) (int, bool) {
-	n, ok := a.Names.(interface {
-		Number(arch, name string) (int, error)
-	})
-	if !ok {
-		return 0, false
-	}
-	nr, err := n.Number(arch, name)
+	nr, err := a.Names.Number(arch, name)
 	return nr, err == nil
 }
 

@@ -6,16 +6,10 @@ import (
 	"slices"
 	"sort"
 
+	"github.com/seccomp-gen/seccomp-gen/abi"
 	"github.com/seccomp-gen/seccomp-gen/policy"
+	"github.com/seccomp-gen/seccomp-gen/trace"
 )
-
-// SyscallTable is libseccomp's syscall tables as diff needs them
-// (scmp.Tables implements it).
-type SyscallTable interface {
-	Names(arch string) ([]string, error)
-	Number(arch, name string) (int, error)
-	Name(arch string, nr int) (string, bool)
-}
 
 // DiffEntry is one syscall (or number) on which two profiles give
 // different answers.
@@ -79,7 +73,7 @@ func (d *ProfileDiff) Superset() bool { return len(d.OnlyB) == 0 }
 // answers differ when their actions differ (the kill actions count as one,
 // as they do for an ABI not covered) or, for SCMP_ACT_ERRNO and
 // SCMP_ACT_TRACE, their errno.
-func DiffProfiles(a, b Answerer, tables SyscallTable) (*ProfileDiff, error) {
+func DiffProfiles(a, b Answerer, tables trace.Tables) (*ProfileDiff, error) {
 	d := &ProfileDiff{}
 	arches := map[string]bool{}
 	for _, x := range a.Arches() {
@@ -239,21 +233,22 @@ func sortDiff(es []DiffEntry) {
 
 // bits32 reports whether arch is a 32-bit ABI (x86, arm): its syscall
 // arguments are 32-bit values.
-func bits32(arch string) bool { return arch == "x86" || arch == "arm" }
+func bits32(arch string) bool {
+	a, ok := abi.Lookup(arch)
+	return ok && a.ArgBits == 32
+}
 
 // archBase is the first syscall number of an ABI (x32 numbers carry bit 30).
 func archBase(arch string) int {
-	if arch == "x32" {
-		return 0x40000000
-	}
-	return 0
+	a, _ := abi.Lookup(arch)
+	return int(a.Base)
 }
 
 // ProbeNumbers returns the syscall numbers diff asks both profiles about on
 // arch, sorted: every number libseccomp names there, the first and last
 // number of each gap between them, and numbers beyond the table (max+1,
 // max+100, base+0x3fff, base+0x3fffffff).
-func ProbeNumbers(arch string, tables SyscallTable) ([]int, error) {
+func ProbeNumbers(arch string, tables trace.Tables) ([]int, error) {
 	names, err := tables.Names(arch)
 	if err != nil {
 		return nil, err

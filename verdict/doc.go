@@ -19,6 +19,6 @@
 // number libseccomp knows and on numbers beyond its tables.
 //
 // The package is pure and deterministic: it needs no kernel and no cgo;
-// syscall tables come from a NumberNamer or SyscallTable (scmp.Tables in
+// syscall tables come from a trace.Tables (scmp.Tables in
 // the binary).
 package verdict

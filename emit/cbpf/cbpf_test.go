@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -162,10 +163,10 @@ func TestInterpreterTable(t *testing.T) {
 					check(fmt.Sprintf("%s beyond the table", abi), Data{Nr: int32(nr), Arch: audit}, enosys)
 				}
 			}
-			if contains(tc.arches, "x86_64") && !contains(tc.arches, "x32") {
+			if slices.Contains(tc.arches, "x86_64") && !slices.Contains(tc.arches, "x32") {
 				check("x32 bit on an x86_64 profile without x32", Data{Nr: int32(X32SyscallBit | 1), Arch: AuditArchX86_64}, kill)
 			}
-			if contains(tc.arches, "x32") && !contains(tc.arches, "x86_64") {
+			if slices.Contains(tc.arches, "x32") && !slices.Contains(tc.arches, "x86_64") {
 				check("x86_64 syscall on an x32-only profile", Data{Nr: 1, Arch: AuditArchX86_64}, kill)
 				check("x86_64 number beyond on an x32-only profile", Data{Nr: 600, Arch: AuditArchX86_64}, kill)
 			}

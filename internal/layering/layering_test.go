@@ -19,6 +19,7 @@ var pure = []string{
 	"policy",
 	"profiles",
 	"verdict",
+	"abi",
 	"internal/atomicfile",
 	"internal/reexec",
 }

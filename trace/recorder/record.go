@@ -20,6 +20,7 @@ import (
 	"github.com/cilium/ebpf/rlimit"
 	"golang.org/x/sys/unix"
 
+	"github.com/seccomp-gen/seccomp-gen/abi"
 	"github.com/seccomp-gen/seccomp-gen/bpf"
 	"github.com/seccomp-gen/seccomp-gen/trace"
 )
@@ -63,12 +64,6 @@ func (e *CommandError) Error() string {
 }
 
 func (e *CommandError) Unwrap() error { return e.Err }
-
-// Namer names syscall numbers; scmp.Tables implements it. It keeps this
-// package free of cgo.
-type Namer interface {
-	Name(arch string, nr int) (string, bool)
-}
 
 // Stats is a live snapshot of a recording.
 type Stats struct {
@@ -146,7 +141,7 @@ type Options struct {
 	// Namer names syscalls in the trace. Nil leaves every name empty (and
 	// records no argument values: which syscall a number is decides which
 	// arguments are recorded).
-	Namer Namer
+	Namer trace.Tables
 
 	// NoArgs records no argument values (trace.RecordedArgs): the trace's
 	// entries then carry no args, and generate treats their values as
@@ -746,7 +741,7 @@ const (
 	abiCompat       = 1
 	abiX32          = 2
 	nrABIs          = 3
-	x32Bit          = 0x40000000
+	x32Bit          = int(abi.X32SyscallBit)
 	armPrivateBase  = 0x0f0000
 	armPrivateSlots = 64
 	taskUserMarked  = 1

@@ -17,7 +17,7 @@ import (
 
 // argMask builds cfg_argmask: bit i of slot's byte records argument i of
 // the syscall in that slot.
-func argMask(namer Namer) [nrABIs * nrSlots]uint8 {
+func argMask(namer trace.Tables) [nrABIs * nrSlots]uint8 {
 	var m [nrABIs * nrSlots]uint8
 	if namer == nil {
 		return m
