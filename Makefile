@@ -6,7 +6,7 @@ BIN := bin/seccomp-gen
 # Debian packages the build, the tests, the demo and the benchmarks need.
 DEB_PACKAGES := libseccomp-dev pkg-config gcc libc6-dev clang llvm libbpf-dev bpftool \
 	runc crun strace busybox-static util-linux gcc-multilib \
-	podman docker.io
+	podman docker.io xz-utils sqlite3
 # What `make release` adds on an amd64 host: arm64's static libseccomp
 # (multiarch: `make deps` adds the arm64 architecture to dpkg first), the
 # arm64 libc, libgcc and binutils that clang cross-links against, and qemu

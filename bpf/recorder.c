@@ -82,6 +82,11 @@ struct task_struct {
 	struct task_struct *group_leader;
 } __attribute__((preserve_access_index));
 
+/* The third argument of the sched_process_exec tracepoint. */
+struct linux_binprm {
+	const char *filename;
+} __attribute__((preserve_access_index));
+
 #if defined(__TARGET_ARCH_x86)
 struct pt_regs {
 	unsigned long orig_ax;
@@ -109,7 +114,7 @@ enum task_state {
 
 struct task_mark {
 	__u32 state;
-	__u32 reserved;
+	__u32 exe; /* issue 11: 1 + the exe_syscalls index of the file the task runs, 0 if unknown */
 };
 
 struct comm {
@@ -261,6 +266,97 @@ volatile const __u32 cfg_exec_nr; /* the native execve's number (59 on x86_64, 2
  * `exec` set-up: count it from its next execve only. */
 volatile const __u32 cfg_cgroup_exec;
 
+/* Executables (issue 11): the file name each traced execve ran, as
+ * exec'd (bprm->filename), with the first tgid that ran it, so that user
+ * space can read /proc/TGID/exe for a relative name and hash the file.
+ * Written at sched_process_exec, and by user space for the tasks it marks
+ * (--pid, --cgroup), never on the syscall hot path. */
+#define EXE_PATH_LEN 256
+
+struct exe_path {
+	char path[EXE_PATH_LEN];
+};
+
+#define NR_EXES 256      /* executables whose syscalls are told apart */
+#define NR_EXES_EXEC 192 /* indexes for files exec'd while traced; the rest
+                          * are for tasks marked from user space (--pid,
+                          * --cgroup), which user space hands out */
+
+struct exe_info {
+	__u32 tgid; /* the first process that exec'd it */
+	__u32 exe;  /* 1 + its index in exe_syscalls; 0: out of indexes (exe_overflow) */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct exe_path);
+	__type(value, struct exe_info);
+} exe_paths SEC(".maps");
+
+/* Per executable, one bit per counts slot: which syscalls tasks running it
+ * issued. A bit is set once (a read, then an atomic OR the first time), so
+ * the traced hot path adds a lookup and a load. */
+struct exe_bits {
+	__u64 w[NR_ABIS * NR_SLOTS / 64];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, NR_EXES);
+	__type(key, __u32);
+	__type(value, struct exe_bits);
+} exe_syscalls SEC(".maps");
+
+/* The exe of a forked task's parent, by the child's thread ID, until the
+ * child takes its mark (adopt). LRU: an entry a child never took is
+ * evicted, and a reused ID gets a fresh entry at its own fork. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, __u32);
+} pending_exe SEC(".maps");
+
+__u64 exe_overflow; /* executables beyond exe_paths' or exe_syscalls' capacity */
+__u32 exe_next;     /* exe_syscalls indexes handed out */
+
+/* Note that the task's executable issued counts slot slot. */
+static __always_inline void exe_note_syscall(struct task_mark *m, __u32 slot)
+{
+	__u32 idx = m->exe - 1;
+
+	if (!m->exe || slot >= NR_ABIS * NR_SLOTS)
+		return;
+	struct exe_bits *b = bpf_map_lookup_elem(&exe_syscalls, &idx);
+	if (!b)
+		return;
+	__u64 bit = 1ULL << (slot & 63);
+	__u64 *w = &b->w[slot >> 6];
+	if (!(*w & bit))
+		__sync_fetch_and_or(w, bit);
+}
+
+/* At a traced fork: the child runs the parent's executable. */
+static __always_inline void exe_fork(struct task_mark *pm, __u32 child_tid)
+{
+	__u32 exe = pm->exe;
+
+	if (exe)
+		bpf_map_update_elem(&pending_exe, &child_tid, &exe, BPF_ANY);
+}
+
+/* At a child's first syscall (adopt): take the parent's executable. */
+static __always_inline void exe_adopt(struct task_mark *m, __u32 tid)
+{
+	__u32 *exe = bpf_map_lookup_elem(&pending_exe, &tid);
+
+	if (exe) {
+		m->exe = *exe;
+		bpf_map_delete_elem(&pending_exe, &tid);
+	}
+}
+
 static __always_inline void note_process(struct task_struct *task)
 {
 	struct proc_key k = {};
@@ -366,7 +462,8 @@ static __noinline void record_args(struct pt_regs *regs, __u32 slot, __u32 abi, 
 	}
 }
 
-static __always_inline void count(struct task_struct *task, __u64 nr, struct pt_regs *regs)
+/* Counts the syscall; returns its slot, or ~0 when it was lost. */
+static __always_inline __u32 count(struct task_struct *task, __u64 nr, struct pt_regs *regs)
 {
 	__u32 abi = ABI_NATIVE;
 
@@ -391,14 +488,14 @@ static __always_inline void count(struct task_struct *task, __u64 nr, struct pt_
 #endif
 	if (nr >= NR_SLOTS) {
 		__sync_fetch_and_add(&lost, 1);
-		return;
+		return ~0U;
 	}
 	__u32 slot = abi * NR_SLOTS + (__u32)nr;
 	__u32 zero = 0;
 	struct counts_block *b = bpf_map_lookup_elem(&counts, &zero);
 	if (!b || slot >= NR_ABIS * NR_SLOTS) {
 		__sync_fetch_and_add(&lost, 1);
-		return;
+		return ~0U;
 	}
 	__u64 *c = &b->n[slot];
 	/* A plain increment of this CPU's counter, no locked instruction: only
@@ -413,6 +510,7 @@ static __always_inline void count(struct task_struct *task, __u64 nr, struct pt_
 	__u32 am = cfg_argmask[slot];
 	if (am)
 		record_args(regs, slot, abi, am);
+	return slot;
 }
 
 /* A pending task (see pending) takes its mark. Only the task itself
@@ -439,6 +537,7 @@ static __always_inline struct task_mark *adopt(struct task_struct *task)
 		return 0;
 	}
 	m->state = state;
+	exe_adopt(m, tid);
 	if (state == TASK_COUNTING)
 		note_process(task); /* counted in live_tasks at the fork */
 	return m;
@@ -465,6 +564,7 @@ static __always_inline int adopt_marked(struct task_mark *m, struct task_struct 
 	if (state != TASK_COUNTING)
 		return 0; /* not counted at the fork: count it as marked */
 	m->state = TASK_COUNTING;
+	exe_adopt(m, tid);
 	note_process(task);
 	return 1;
 }
@@ -509,7 +609,7 @@ int sys_enter(struct bpf_raw_tracepoint_args *ctx)
 		if (!(pending_tasks && adopt_marked(m, task)))
 			start_counting(m, task);
 	}
-	count(task, ctx->args[1], (struct pt_regs *)ctx->args[0]);
+	exe_note_syscall(m, count(task, ctx->args[1], (struct pt_regs *)ctx->args[0]));
 	return 0;
 }
 
@@ -545,14 +645,65 @@ int sched_process_fork(struct bpf_raw_tracepoint_args *ctx)
 			__sync_fetch_and_add(&lost, 1); /* a task we cannot follow */
 		return 0;
 	}
-	if (state == TASK_COUNTING)
+	if (state == TASK_COUNTING) {
 		__sync_fetch_and_add(&live_tasks, 1);
+		exe_fork(pm, tid);
+	}
 	__sync_fetch_and_add(&pending_tasks, 1);
 	return 0;
 }
 
+/* Note the file a traced task just exec'd in exe_paths (see there). */
+static __always_inline void note_exec(struct bpf_raw_tracepoint_args *ctx, struct task_struct *task)
+{
+	struct exe_path k = {};
+	struct exe_info v = {};
+	struct linux_binprm *bprm = (struct linux_binprm *)ctx->args[2];
+	const char *name;
+	long err;
+
+	if (!task->bpf_storage)
+		return;
+	struct task_mark *m = bpf_task_storage_get(&tasks, task, 0, 0);
+	if (!m || m->state != TASK_COUNTING)
+		return;
+	name = BPF_CORE_READ(bprm, filename);
+	if (bpf_probe_read_kernel_str(k.path, sizeof(k.path), name) < 0)
+		return;
+	struct exe_info *old = bpf_map_lookup_elem(&exe_paths, &k);
+	if (old) {
+		m->exe = old->exe; /* exec'd before */
+		return;
+	}
+	v.tgid = task->tgid;
+	v.exe = __sync_fetch_and_add(&exe_next, 1) + 1;
+	if (v.exe > NR_EXES_EXEC)
+		v.exe = 0;
+	err = bpf_map_update_elem(&exe_paths, &k, &v, BPF_NOEXIST);
+	if (err == -17 /* EEXIST: another CPU noted it meanwhile */) {
+		old = bpf_map_lookup_elem(&exe_paths, &k);
+		v.exe = old ? old->exe : 0;
+	} else if (err) {
+		v.exe = 0;
+	}
+	if (!v.exe)
+		__sync_fetch_and_add(&exe_overflow, 1);
+	m->exe = v.exe;
+}
+
+static __always_inline int exec_counting(struct bpf_raw_tracepoint_args *ctx);
+
 SEC("raw_tp/sched_process_exec")
 int sched_process_exec(struct bpf_raw_tracepoint_args *ctx)
+{
+	int ret = exec_counting(ctx);
+
+	note_exec(ctx, bpf_get_current_task_btf());
+	return ret;
+}
+
+/* Whether counting starts at this exec (armed commands, cgroup joiners). */
+static __always_inline int exec_counting(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	__u32 tgid = task->tgid;

@@ -42,6 +42,22 @@ type RecorderCountsBlock struct {
 	N [3072]uint64
 }
 
+type RecorderExeBits struct {
+	_ structs.HostLayout
+	W [48]uint64
+}
+
+type RecorderExeInfo struct {
+	_    structs.HostLayout
+	Tgid uint32
+	Exe  uint32
+}
+
+type RecorderExePath struct {
+	_    structs.HostLayout
+	Path [256]int8
+}
+
 type RecorderProcKey struct {
 	_         structs.HostLayout
 	Tgid      uint32
@@ -50,9 +66,9 @@ type RecorderProcKey struct {
 }
 
 type RecorderTaskMark struct {
-	_        structs.HostLayout
-	State    uint32
-	Reserved uint32
+	_     structs.HostLayout
+	State uint32
+	Exe   uint32
 }
 
 // Names of all BPF objects in the ELF.
@@ -63,8 +79,11 @@ const (
 	RecorderMapArgvals           = "argvals"
 	RecorderMapArmed             = "armed"
 	RecorderMapCounts            = "counts"
+	RecorderMapExePaths          = "exe_paths"
+	RecorderMapExeSyscalls       = "exe_syscalls"
 	RecorderMapFirst             = "first"
 	RecorderMapPending           = "pending"
+	RecorderMapPendingExe        = "pending_exe"
 	RecorderMapProcs             = "procs"
 	RecorderMapTargetCgroup      = "target_cgroup"
 	RecorderMapTasks             = "tasks"
@@ -78,6 +97,8 @@ const (
 	RecorderVarCfgCgroup         = "cfg_cgroup"
 	RecorderVarCfgCgroupExec     = "cfg_cgroup_exec"
 	RecorderVarCfgExecNr         = "cfg_exec_nr"
+	RecorderVarExeNext           = "exe_next"
+	RecorderVarExeOverflow       = "exe_overflow"
 	RecorderVarExecs             = "execs"
 	RecorderVarLiveTasks         = "live_tasks"
 	RecorderVarLost              = "lost"
@@ -141,8 +162,11 @@ type RecorderMapSpecs struct {
 	Argvals      *ebpf.MapSpec `ebpf:"argvals"`
 	Armed        *ebpf.MapSpec `ebpf:"armed"`
 	Counts       *ebpf.MapSpec `ebpf:"counts"`
+	ExePaths     *ebpf.MapSpec `ebpf:"exe_paths"`
+	ExeSyscalls  *ebpf.MapSpec `ebpf:"exe_syscalls"`
 	First        *ebpf.MapSpec `ebpf:"first"`
 	Pending      *ebpf.MapSpec `ebpf:"pending"`
+	PendingExe   *ebpf.MapSpec `ebpf:"pending_exe"`
 	Procs        *ebpf.MapSpec `ebpf:"procs"`
 	TargetCgroup *ebpf.MapSpec `ebpf:"target_cgroup"`
 	Tasks        *ebpf.MapSpec `ebpf:"tasks"`
@@ -158,6 +182,8 @@ type RecorderVariableSpecs struct {
 	CfgCgroup      *ebpf.VariableSpec `ebpf:"cfg_cgroup"`
 	CfgCgroupExec  *ebpf.VariableSpec `ebpf:"cfg_cgroup_exec"`
 	CfgExecNr      *ebpf.VariableSpec `ebpf:"cfg_exec_nr"`
+	ExeNext        *ebpf.VariableSpec `ebpf:"exe_next"`
+	ExeOverflow    *ebpf.VariableSpec `ebpf:"exe_overflow"`
 	Execs          *ebpf.VariableSpec `ebpf:"execs"`
 	LiveTasks      *ebpf.VariableSpec `ebpf:"live_tasks"`
 	Lost           *ebpf.VariableSpec `ebpf:"lost"`
@@ -189,8 +215,11 @@ type RecorderMaps struct {
 	Argvals      *ebpf.Map `ebpf:"argvals"`
 	Armed        *ebpf.Map `ebpf:"armed"`
 	Counts       *ebpf.Map `ebpf:"counts"`
+	ExePaths     *ebpf.Map `ebpf:"exe_paths"`
+	ExeSyscalls  *ebpf.Map `ebpf:"exe_syscalls"`
 	First        *ebpf.Map `ebpf:"first"`
 	Pending      *ebpf.Map `ebpf:"pending"`
+	PendingExe   *ebpf.Map `ebpf:"pending_exe"`
 	Procs        *ebpf.Map `ebpf:"procs"`
 	TargetCgroup *ebpf.Map `ebpf:"target_cgroup"`
 	Tasks        *ebpf.Map `ebpf:"tasks"`
@@ -202,8 +231,11 @@ func (m *RecorderMaps) Close() error {
 		m.Argvals,
 		m.Armed,
 		m.Counts,
+		m.ExePaths,
+		m.ExeSyscalls,
 		m.First,
 		m.Pending,
+		m.PendingExe,
 		m.Procs,
 		m.TargetCgroup,
 		m.Tasks,
@@ -220,6 +252,8 @@ type RecorderVariables struct {
 	CfgCgroup      *ebpf.Variable `ebpf:"cfg_cgroup"`
 	CfgCgroupExec  *ebpf.Variable `ebpf:"cfg_cgroup_exec"`
 	CfgExecNr      *ebpf.Variable `ebpf:"cfg_exec_nr"`
+	ExeNext        *ebpf.Variable `ebpf:"exe_next"`
+	ExeOverflow    *ebpf.Variable `ebpf:"exe_overflow"`
 	Execs          *ebpf.Variable `ebpf:"execs"`
 	LiveTasks      *ebpf.Variable `ebpf:"live_tasks"`
 	Lost           *ebpf.Variable `ebpf:"lost"`

@@ -481,10 +481,25 @@ func (s *supervisor) record(auditArch int, e *verdict.Entry) {
 	s.entries[k] = e
 }
 
+// comm names the program of pid: the path of its executable when the
+// task's comm is that file's name (issue 11: FIRST is the executable where
+// known, by the rule trace.File.ExecutableFor applies to traces), else its
+// comm (a task that renamed itself, such as a prefork "worker", keeps
+// that name).
 func comm(pid uint32) string {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
 	if err != nil {
 		return ""
 	}
-	return strings.TrimSpace(string(b))
+	c := strings.TrimSpace(string(b))
+	if p, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid)); err == nil && strings.HasPrefix(p, "/") {
+		base := p[strings.LastIndexByte(p, '/')+1:]
+		if len(base) > 15 {
+			base = base[:15]
+		}
+		if base == c {
+			return p
+		}
+	}
+	return c
 }

@@ -104,6 +104,9 @@ type File struct {
 	// Syscalls the installed libseccomp could not name are still listed,
 	// by number, with an empty name.
 	Syscalls []Syscall `yaml:"syscalls"`
+	// Executables are the program files the traced processes executed
+	// (trace/executables.go); nil in traces from older recorders.
+	Executables []Executable `yaml:"executables,omitempty"`
 }
 
 // Target says what was traced. Exactly one of Command, PID and Cgroup is
@@ -146,7 +149,9 @@ type Syscall struct {
 	Name  string `yaml:"name,omitempty"`
 	Count uint64 `yaml:"count"`
 	// First is the program name (comm) of the task that issued this syscall
-	// first, when the recorder knows it.
+	// first, when the recorder knows it. File.ExecutableFor maps it to the
+	// executable's path when exactly one of the trace's executables has
+	// that comm as its base name.
 	First string `yaml:"first,omitempty"`
 	// Args are the distinct values of the recorded arguments of this
 	// syscall (reduce.ArgSpecs lists which: clone flags, socket domain,
@@ -272,6 +277,7 @@ func (f *File) Canonicalize() {
 		out = append(out, s)
 	}
 	f.Syscalls = out
+	f.canonicalizeExecutables()
 }
 
 // Complete reports whether nothing was lost while recording.
@@ -380,7 +386,7 @@ func (f *File) Validate() error {
 		}
 		seen[k] = true
 	}
-	return nil
+	return f.validateExecutables()
 }
 
 // Encode writes f as a version 2 trace, whatever f.Version says, with its
@@ -438,7 +444,12 @@ func encodable(f *File) *yaml.Node {
 	_ = end.Encode(f.Summarize())
 	end.Style = yaml.FlowStyle
 	doc.Content = append(doc.Content,
-		&yaml.Node{Kind: yaml.ScalarNode, Value: "syscalls"}, seq,
+		&yaml.Node{Kind: yaml.ScalarNode, Value: "syscalls"}, seq)
+	if len(f.Executables) > 0 {
+		doc.Content = append(doc.Content,
+			&yaml.Node{Kind: yaml.ScalarNode, Value: "executables"}, encodeExecutables(f.Executables))
+	}
+	doc.Content = append(doc.Content,
 		&yaml.Node{Kind: yaml.ScalarNode, Value: endKey}, &end)
 	return &doc
 }

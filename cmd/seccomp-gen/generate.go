@@ -33,6 +33,8 @@ type generateOptions struct {
 	noArgRules      bool
 	name            string
 	strict          bool
+	widen           bool
+	perExecutable   bool
 
 	stderr io.Writer
 	// set by complete
@@ -77,6 +79,17 @@ libseccomp, a gap in its table, a number a program probed) cannot be allowed
 by any profile: each is reported with its ABI, count and program, and the
 profile answers it ENOSYS, as a kernel without that syscall would.
 --strict makes them an error (exit 2) instead.
+
+Widening (--widen): also allow what the traced executables (the trace's
+executables list, or the traced command for older traces) and their
+libraries link: the glibc functions they import (poll imported allows poll
+and ppoll; tables built from glibc 2.36's source) and, for Go programs, the
+syscall-package and runtime functions in their symbol table. Each added
+syscall is reported with the file and symbol implying it; the deny ceiling
+still applies (--allow lifts it). An executable whose build ID or hash no
+longer matches the trace is skipped with a warning; the libraries are the
+ones installed where generate runs, so with --widen the output also depends
+on them. See package widen for the limits.
 
 Deny ceiling: a trace containing a syscall that is never allowed silently
 (kernel modules, kexec, bpf, perf_event_open, io_uring, ptrace, mount, ...)
@@ -132,6 +145,8 @@ the output cannot be written.`,
 	f.BoolVar(&o.noArgRules, "no-arg-rules", false, "restrict no argument (clone flags, socket domain, personality, ...): weaker than Docker's default on those arguments")
 	f.StringVar(&o.name, "name", "", "metadata.`NAME` of the k8s SeccompProfile (default seccomp-gen)")
 	f.BoolVar(&o.strict, "strict", false, "fail (exit 2) when a trace holds syscall numbers libseccomp cannot name, instead of answering them ENOSYS")
+	f.BoolVar(&o.widen, "widen", false, "also allow the syscalls the traced executables and their libraries link (each reported with the file that implies it; deny ceiling still applied)")
+	f.BoolVar(&o.perExecutable, "per-executable", false, "report on standard error the syscalls each traced executable issued")
 	singleValued(f)
 	return cmd
 }
@@ -187,6 +202,16 @@ func (o *generateOptions) run() error {
 	native, err := scmp.Native()
 	if err != nil {
 		return exitWith(exitFailure, fmt.Errorf("generate: %w", err))
+	}
+	if o.perExecutable {
+		reportPerExecutable(o.stderr, inputs)
+	}
+	if o.widen {
+		wb, err := widenBaseline(o.stderr, inputs, o.allow)
+		if err != nil {
+			return usageErr(fmt.Errorf("generate: --widen: %w", err))
+		}
+		bl = append(bl, wb)
 	}
 	res, err := reduce.Reduce(inputs, reduce.Options{
 		Arches:          o.arches,

@@ -340,6 +340,8 @@ type recorder struct {
 	// Cgroup
 	cgroupFD   int
 	cgroupSeen bool // the cgroup has been populated
+
+	exes userExes // executable indexes of tasks marked from user space
 }
 
 // cmdExited reports whether the command was started and has been reaped;
@@ -879,6 +881,7 @@ func (r *recorder) result(reason string, elapsed time.Duration) (*Recording, err
 		}
 		f.Syscalls = append(f.Syscalls, s)
 	}
+	f.Executables = r.executables()
 	f.Canonicalize()
 	rec.File = f
 	return rec, nil
