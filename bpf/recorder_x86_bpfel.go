@@ -13,6 +13,25 @@ import (
 	"github.com/cilium/ebpf"
 )
 
+type RecorderArgKey struct {
+	_     structs.HostLayout
+	Slot  uint32
+	Index uint32
+	Value uint64
+}
+
+type RecorderArgSlot struct {
+	_     structs.HostLayout
+	Slot  uint32
+	Index uint32
+}
+
+type RecorderArgState struct {
+	_        structs.HostLayout
+	N        uint32
+	Overflow uint32
+}
+
 type RecorderComm struct {
 	_    structs.HostLayout
 	Comm [16]int8
@@ -56,6 +75,8 @@ type RecorderTaskMark struct {
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
+	RecorderMapArgstate          = "argstate"
+	RecorderMapArgvals           = "argvals"
 	RecorderMapArmed             = "armed"
 	RecorderMapCounts            = "counts"
 	RecorderMapExePaths          = "exe_paths"
@@ -70,6 +91,9 @@ const (
 	RecorderProgSchedProcessExit = "sched_process_exit"
 	RecorderProgSchedProcessFork = "sched_process_fork"
 	RecorderProgSysEnter         = "sys_enter"
+	RecorderVarArgsLost          = "args_lost"
+	RecorderVarCfgArgDistinct    = "cfg_arg_distinct"
+	RecorderVarCfgArgmask        = "cfg_argmask"
 	RecorderVarCfgCgroup         = "cfg_cgroup"
 	RecorderVarCfgCgroupExec     = "cfg_cgroup_exec"
 	RecorderVarCfgExecNr         = "cfg_exec_nr"
@@ -134,6 +158,8 @@ type RecorderProgramSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type RecorderMapSpecs struct {
+	Argstate     *ebpf.MapSpec `ebpf:"argstate"`
+	Argvals      *ebpf.MapSpec `ebpf:"argvals"`
 	Armed        *ebpf.MapSpec `ebpf:"armed"`
 	Counts       *ebpf.MapSpec `ebpf:"counts"`
 	ExePaths     *ebpf.MapSpec `ebpf:"exe_paths"`
@@ -150,16 +176,19 @@ type RecorderMapSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type RecorderVariableSpecs struct {
-	CfgCgroup     *ebpf.VariableSpec `ebpf:"cfg_cgroup"`
-	CfgCgroupExec *ebpf.VariableSpec `ebpf:"cfg_cgroup_exec"`
-	CfgExecNr     *ebpf.VariableSpec `ebpf:"cfg_exec_nr"`
-	ExeNext       *ebpf.VariableSpec `ebpf:"exe_next"`
-	ExeOverflow   *ebpf.VariableSpec `ebpf:"exe_overflow"`
-	Execs         *ebpf.VariableSpec `ebpf:"execs"`
-	LiveTasks     *ebpf.VariableSpec `ebpf:"live_tasks"`
-	Lost          *ebpf.VariableSpec `ebpf:"lost"`
-	PendingTasks  *ebpf.VariableSpec `ebpf:"pending_tasks"`
-	ProcsOverflow *ebpf.VariableSpec `ebpf:"procs_overflow"`
+	ArgsLost       *ebpf.VariableSpec `ebpf:"args_lost"`
+	CfgArgDistinct *ebpf.VariableSpec `ebpf:"cfg_arg_distinct"`
+	CfgArgmask     *ebpf.VariableSpec `ebpf:"cfg_argmask"`
+	CfgCgroup      *ebpf.VariableSpec `ebpf:"cfg_cgroup"`
+	CfgCgroupExec  *ebpf.VariableSpec `ebpf:"cfg_cgroup_exec"`
+	CfgExecNr      *ebpf.VariableSpec `ebpf:"cfg_exec_nr"`
+	ExeNext        *ebpf.VariableSpec `ebpf:"exe_next"`
+	ExeOverflow    *ebpf.VariableSpec `ebpf:"exe_overflow"`
+	Execs          *ebpf.VariableSpec `ebpf:"execs"`
+	LiveTasks      *ebpf.VariableSpec `ebpf:"live_tasks"`
+	Lost           *ebpf.VariableSpec `ebpf:"lost"`
+	PendingTasks   *ebpf.VariableSpec `ebpf:"pending_tasks"`
+	ProcsOverflow  *ebpf.VariableSpec `ebpf:"procs_overflow"`
 }
 
 // RecorderObjects contains all objects after they have been loaded into the kernel.
@@ -182,6 +211,8 @@ func (o *RecorderObjects) Close() error {
 //
 // It can be passed to LoadRecorderObjects or ebpf.CollectionSpec.LoadAndAssign.
 type RecorderMaps struct {
+	Argstate     *ebpf.Map `ebpf:"argstate"`
+	Argvals      *ebpf.Map `ebpf:"argvals"`
 	Armed        *ebpf.Map `ebpf:"armed"`
 	Counts       *ebpf.Map `ebpf:"counts"`
 	ExePaths     *ebpf.Map `ebpf:"exe_paths"`
@@ -196,6 +227,8 @@ type RecorderMaps struct {
 
 func (m *RecorderMaps) Close() error {
 	return _RecorderClose(
+		m.Argstate,
+		m.Argvals,
 		m.Armed,
 		m.Counts,
 		m.ExePaths,
@@ -213,16 +246,19 @@ func (m *RecorderMaps) Close() error {
 //
 // It can be passed to LoadRecorderObjects or ebpf.CollectionSpec.LoadAndAssign.
 type RecorderVariables struct {
-	CfgCgroup     *ebpf.Variable `ebpf:"cfg_cgroup"`
-	CfgCgroupExec *ebpf.Variable `ebpf:"cfg_cgroup_exec"`
-	CfgExecNr     *ebpf.Variable `ebpf:"cfg_exec_nr"`
-	ExeNext       *ebpf.Variable `ebpf:"exe_next"`
-	ExeOverflow   *ebpf.Variable `ebpf:"exe_overflow"`
-	Execs         *ebpf.Variable `ebpf:"execs"`
-	LiveTasks     *ebpf.Variable `ebpf:"live_tasks"`
-	Lost          *ebpf.Variable `ebpf:"lost"`
-	PendingTasks  *ebpf.Variable `ebpf:"pending_tasks"`
-	ProcsOverflow *ebpf.Variable `ebpf:"procs_overflow"`
+	ArgsLost       *ebpf.Variable `ebpf:"args_lost"`
+	CfgArgDistinct *ebpf.Variable `ebpf:"cfg_arg_distinct"`
+	CfgArgmask     *ebpf.Variable `ebpf:"cfg_argmask"`
+	CfgCgroup      *ebpf.Variable `ebpf:"cfg_cgroup"`
+	CfgCgroupExec  *ebpf.Variable `ebpf:"cfg_cgroup_exec"`
+	CfgExecNr      *ebpf.Variable `ebpf:"cfg_exec_nr"`
+	ExeNext        *ebpf.Variable `ebpf:"exe_next"`
+	ExeOverflow    *ebpf.Variable `ebpf:"exe_overflow"`
+	Execs          *ebpf.Variable `ebpf:"execs"`
+	LiveTasks      *ebpf.Variable `ebpf:"live_tasks"`
+	Lost           *ebpf.Variable `ebpf:"lost"`
+	PendingTasks   *ebpf.Variable `ebpf:"pending_tasks"`
+	ProcsOverflow  *ebpf.Variable `ebpf:"procs_overflow"`
 }
 
 // RecorderPrograms contains all programs after they have been loaded into the kernel.

@@ -454,6 +454,9 @@ func (s *supervisor) handle(req *seccomp.ScmpNotifReq) (*seccomp.ScmpNotifResp, 
 		default: // kill, kill_thread, kill_process, trap, notify
 			e.Reason, errno = verdict.ReasonWouldKill, policy.EPERM
 		}
+		if e.Reason == verdict.ReasonEnforced {
+			verdict.AttributeArgs(s.p, e, args) // the argument decided it
+		}
 		if name == "" && e.Reason == verdict.ReasonEnforced {
 			// Not a choice of the profile: none can allow this number.
 			e.Reason = verdict.ReasonUnknown
@@ -469,6 +472,7 @@ func (s *supervisor) record(auditArch int, e *verdict.Entry) {
 	k := [2]int{auditArch, e.Nr}
 	if old, ok := s.entries[k]; ok {
 		old.Count++
+		old.MergeArgDenials(e.ArgDenied)
 		if old.First == "" {
 			old.First = e.First
 		}

@@ -30,6 +30,7 @@ type generateOptions struct {
 	allow           []string
 	defaultAction   string
 	allowIncomplete bool
+	noArgRules      bool
 	name            string
 	strict          bool
 	widen           bool
@@ -141,6 +142,7 @@ the output cannot be written.`,
 	f.StringSliceVar(&o.allow, "allow", nil, "allow this deny-ceiling `SYSCALL` on purpose; repeatable")
 	f.StringVar(&o.defaultAction, "default-action", "errno", "`ACTION` for known but unobserved syscalls: errno (EPERM), kill, log or trap")
 	f.BoolVar(&o.allowIncomplete, "allow-incomplete", false, "accept traces whose recorder lost events (lost > 0)")
+	f.BoolVar(&o.noArgRules, "no-arg-rules", false, "restrict no argument (clone flags, socket domain, personality, ...): weaker than Docker's default on those arguments")
 	f.StringVar(&o.name, "name", "", "metadata.`NAME` of the k8s SeccompProfile (default seccomp-gen)")
 	f.BoolVar(&o.strict, "strict", false, "fail (exit 2) when a trace holds syscall numbers libseccomp cannot name, instead of answering them ENOSYS")
 	f.BoolVar(&o.widen, "widen", false, "also allow the syscalls the traced executables and their libraries link (each reported with the file that implies it; deny ceiling still applied)")
@@ -220,6 +222,7 @@ func (o *generateOptions) run() error {
 		Allow:           o.allow,
 		DefaultAction:   o.defaultAction,
 		AllowIncomplete: o.allowIncomplete,
+		NoArgRules:      o.noArgRules,
 	}, scmp.Tables{})
 	if err != nil {
 		return fmt.Errorf("generate: %w", err) // exitStatus: ErrInput is a usage error
