@@ -91,7 +91,20 @@ func (b *bench) body(w *strings.Builder) error {
 	}
 	defer detach()
 	n := strconv.Itoa(b.p.loopCalls)
-	var xs, us, es []float64
+	// The traced variants: the default (argument values recorded, issue
+	// 10; getpid has none to record), without argument recording, and a
+	// syscall whose argument is recorded.
+	variants := []struct {
+		name  string
+		flags []string
+		env   []string
+	}{
+		{"seccomp-gen sys_enter, traced task (getpid; the default: argument recording on)", nil, nil},
+		{"seccomp-gen sys_enter, traced task (getpid; trace --no-args)", []string{"--no-args"}, nil},
+		{"seccomp-gen sys_enter, traced task (fcntl(0, F_GETFD): its cmd recorded)", nil, []string{"BENCH_FCNTL=1"}},
+	}
+	xs := make([][]float64, len(variants))
+	var us, es []float64
 	var errs []string
 	for r := 0; r < b.p.bodyRounds; r++ {
 		b.logf("bench:   round %d/%d", r+1, b.p.bodyRounds)
@@ -99,10 +112,15 @@ func (b *bench) body(w *strings.Builder) error {
 		if err != nil {
 			return err
 		}
-		tw, err := b.tracedWindow(n)
-		if err != nil {
-			errs = append(errs, "traced: "+oneLine(err))
-			continue
+		var tws []*window
+		for _, v := range variants {
+			tw, err := b.tracedWindow(n, v.flags, v.env)
+			if err != nil {
+				errs = append(errs, "traced: "+oneLine(err))
+				tws = append(tws, nil)
+				continue
+			}
+			tws = append(tws, &tw)
 		}
 		uw, err := b.untracedWindow(n)
 		if err != nil {
@@ -113,17 +131,26 @@ func (b *bench) body(w *strings.Builder) error {
 		if err != nil {
 			return err
 		}
-		x, u, err := solve(tw, uw)
-		if err != nil {
-			errs = append(errs, oneLine(err))
-			continue
+		es = append(es, e1.sub(e0).avg())
+		for i, tw := range tws {
+			if tw == nil {
+				continue
+			}
+			x, u, err := solve(*tw, uw)
+			if err != nil {
+				errs = append(errs, oneLine(err))
+				continue
+			}
+			xs[i] = append(xs[i], x)
+			if i == 0 {
+				us = append(us, u)
+			}
 		}
-		xs, us, es = append(xs, x), append(us, u), append(es, e1.sub(e0).avg())
 	}
-	if len(xs) == 0 {
+	if len(xs[0]) == 0 || len(us) == 0 {
 		return fmt.Errorf("no round measured: %s", strings.Join(uniq(errs), "; "))
 	}
-	se, sx, su := summarize(es), summarize(xs), summarize(us)
+	se, sx, su := summarize(es), summarize(xs[0]), summarize(us)
 	b.bodyTraced, b.bodyUntraced = sx.med-se.med, su.med-se.med
 	fmt.Fprintf(w, "ns per invocation of raw_tp/sys_enter programs from the kernel's BPF run-time statistics (run_time_ns / run_cnt), enabled with BPF_ENABLE_STATS for this section only (kernel.bpf_stats_enabled is left as it was). "+
 		"An empty program is attached the whole time: its average is the floor, which includes the statistics' own cost (two clock reads per run). "+
@@ -132,7 +159,15 @@ func (b *bench) body(w *strings.Builder) error {
 	fmt.Fprintf(w, "| program | n | min ns | median ns | ratio to floor | body ns (median − floor) | target | result |\n|---|---|---|---|---|---|---|---|\n")
 	fmt.Fprintf(w, "| floor: empty raw_tp/sys_enter program | %d | %.1f | %.1f | 1.00 | 0 | | |\n", len(es), se.min, se.med)
 	res := b.target(b.bodyTraced <= targetBodyTracedNs, fmt.Sprintf("sys_enter body, traced task: %.1f ns (target <= %.0f)", b.bodyTraced, targetBodyTracedNs))
-	fmt.Fprintf(w, "| seccomp-gen sys_enter, traced task | %d | %.1f | %.1f | %.2f | %.1f | <= %.0f ns | %s |\n", len(xs), sx.min, sx.med, sx.med/se.med, b.bodyTraced, targetBodyTracedNs, res)
+	fmt.Fprintf(w, "| %s | %d | %.1f | %.1f | %.2f | %.1f | <= %.0f ns | %s |\n", variants[0].name, len(xs[0]), sx.min, sx.med, sx.med/se.med, b.bodyTraced, targetBodyTracedNs, res)
+	for i := 1; i < len(variants); i++ {
+		if len(xs[i]) == 0 {
+			fmt.Fprintf(w, "| %s | 0 | | | | | | NOT MEASURED |\n", variants[i].name)
+			continue
+		}
+		sv := summarize(xs[i])
+		fmt.Fprintf(w, "| %s | %d | %.1f | %.1f | %.2f | %.1f | | |\n", variants[i].name, len(xs[i]), sv.min, sv.med, sv.med/se.med, sv.med-se.med)
+	}
 	res = b.target(b.bodyUntraced <= targetBodyUntracedNs, fmt.Sprintf("sys_enter body, untraced task: %.1f ns (target <= %.0f)", b.bodyUntraced, targetBodyUntracedNs))
 	fmt.Fprintf(w, "| seccomp-gen sys_enter, untraced task | %d | %.1f | %.1f | %.2f | %.1f | <= %.0f ns | %s |\n", len(us), su.min, su.med, su.med/se.med, b.bodyUntraced, targetBodyUntracedNs, res)
 	if len(errs) > 0 {
@@ -195,8 +230,9 @@ func recorderProgram(stderr *bufio.Reader) (*ebpf.Program, error) {
 	}
 }
 
-// traceCmd starts `seccomp-gen trace -v -o file -- argv` with the command's
-// stdin a pipe and returns the recorder's sys_enter program once attached.
+// tracedRun is a running `seccomp-gen trace -v -o file [flags] -- argv`
+// (startTraced) with the command's stdin a pipe, and the recorder's
+// sys_enter program once attached.
 type tracedRun struct {
 	cmd    *exec.Cmd
 	stdin  io.WriteCloser
@@ -205,8 +241,9 @@ type tracedRun struct {
 	file   string
 }
 
-func (b *bench) startTraced(file string, env []string, argv ...string) (*tracedRun, error) {
-	cmd := exec.Command(b.bin, append([]string{"trace", "-v", "-o", file, "--"}, argv...)...)
+func (b *bench) startTraced(file string, flags, env []string, argv ...string) (*tracedRun, error) {
+	args := append(append([]string{"trace", "-v", "-o", file}, flags...), "--")
+	cmd := exec.Command(b.bin, append(args, argv...)...)
 	cmd.Env = append(os.Environ(), env...)
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
@@ -268,10 +305,11 @@ func (t *tracedRun) end() (uint64, error) {
 	return total, nil
 }
 
-// tracedWindow: the getpid loop traced, the statistics read while it waits
-// at its end (BENCH_HOLD_END), before the recorder detaches.
-func (b *bench) tracedWindow(n string) (window, error) {
-	t, err := b.startTraced(filepath.Join(b.dir, "body-traced.trace"), []string{"BENCH_HOLD_END=1"}, b.w("getpid"), n)
+// tracedWindow: the getpid loop traced (with trace's extra flags, and env
+// for the workload), the statistics read while it waits at its end
+// (BENCH_HOLD_END), before the recorder detaches.
+func (b *bench) tracedWindow(n string, flags, env []string) (window, error) {
+	t, err := b.startTraced(filepath.Join(b.dir, "body-traced.trace"), flags, append([]string{"BENCH_HOLD_END=1"}, env...), b.w("getpid"), n)
 	if err != nil {
 		return window{}, err
 	}
@@ -293,7 +331,7 @@ func (b *bench) tracedWindow(n string) (window, error) {
 // untracedWindow: the getpid loop untraced while a shell waiting on its
 // stdin is traced.
 func (b *bench) untracedWindow(n string) (window, error) {
-	t, err := b.startTraced(filepath.Join(b.dir, "body-holder.trace"), nil, "/bin/sh", "-c", "echo ready; exec cat >/dev/null")
+	t, err := b.startTraced(filepath.Join(b.dir, "body-holder.trace"), nil, nil, "/bin/sh", "-c", "echo ready; exec cat >/dev/null")
 	if err != nil {
 		return window{}, err
 	}
