@@ -488,15 +488,16 @@ func (r *recorder) load() error {
 			return err
 		}
 	}
-	// procs, pending and first need no preallocation (65536, 16384 and
-	// 3072 elements: ~1.4 ms to create procs preallocated, 0.2 ms first)
-	// where tracing programs may use a hash map that allocates on insert
-	// (Linux 6.1, bpf_mem_alloc): they get one insert per traced process,
-	// new task, or syscall seen the first time.
+	// The hash maps need no preallocation where tracing programs may use
+	// a hash map that allocates on insert (Linux 6.1, bpf_mem_alloc): they
+	// get one insert per traced process (procs: 65536 elements, ~1.4 ms to
+	// create preallocated), new task (pending), syscall seen the first time
+	// (first: 0.2 ms), new argument value (argvals: 0.35 ms) or executable.
 	if kernelAtLeast(6, 1) {
-		spec.Maps[bpf.RecorderMapProcs].Flags |= unix.BPF_F_NO_PREALLOC
-		spec.Maps[bpf.RecorderMapPending].Flags |= unix.BPF_F_NO_PREALLOC
-		spec.Maps[bpf.RecorderMapFirst].Flags |= unix.BPF_F_NO_PREALLOC
+		for _, name := range []string{bpf.RecorderMapProcs, bpf.RecorderMapPending, bpf.RecorderMapFirst,
+			bpf.RecorderMapArgvals, bpf.RecorderMapArgstate, bpf.RecorderMapExePaths} {
+			spec.Maps[name].Flags |= unix.BPF_F_NO_PREALLOC
+		}
 	}
 	// Create the maps here while the kernel's BTF is decoded on another
 	// goroutine; the collection uses (clones of) them.
