@@ -33,7 +33,9 @@ func TestBenchShort(t *testing.T) {
 	}
 	for _, want := range []string{
 		"| kernel |", "| CPU |",
-		"## Targets (issue 5)",
+		"## Targets (issues 5 and 13)",
+		"## Recorder program body (BPF run-time statistics)", "| seccomp-gen sys_enter, traced task (getpid; the default", "(fcntl(0, F_GETFD): its cmd recorded)", "| seccomp-gen sys_enter, untraced task |",
+		"### Where the start goes", "| program load and verification",
 		"## Per-syscall overhead (getpid loop)", "| bare |", "| seccomp-gen trace (traced process) |",
 		"| rest of the machine (untraced, while a trace runs) |", "| peer: ring-buffer recorder", "| peer: strace -f -c",
 		"## Realistic workloads (wall time)", "| gcc -O2", "| tar -cf",

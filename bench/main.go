@@ -1,11 +1,14 @@
 // Command bench measures seccomp-gen against its targets and its peers and
-// prints one markdown table (issue 5): per-syscall overhead of
-// `seccomp-gen trace` (traced and for the rest of the machine), strace -f and
-// an event-per-syscall ring-buffer recorder as peers, a realistic workload,
-// event loss under an 8-thread storm, attach time, the cost of generated
-// filters and of Docker's default profile, and profile sizes.
+// prints one markdown table (issues 5 and 13): per-syscall overhead of
+// `seccomp-gen trace` (traced and for the rest of the machine, also as
+// ratios to an empty raw_tp/sys_enter program), strace -f and an
+// event-per-syscall ring-buffer recorder as peers, the recorder program's
+// body from the kernel's BPF run-time statistics (body.go), a realistic
+// workload, event loss under an 8-thread storm, attach time and its
+// breakdown, the cost of generated filters and of Docker's default profile,
+// and profile sizes.
 //
-//	go run ./bench [-short] [-bin bin/seccomp-gen] [-o BENCHMARKS.md]
+//	go run ./bench [-short] [-only WORDS] [-bin bin/seccomp-gen] [-o BENCHMARKS.md]
 //
 // It needs root (eBPF), gcc and strace, and the seccomp-gen binary built by
 // `make build`. Timings are never asserted: missed targets are printed as
@@ -26,14 +29,17 @@ func main() {
 	flag.StringVar(&o.bin, "bin", "bin/seccomp-gen", "`PATH` of the seccomp-gen binary to measure (make build makes bin/seccomp-gen)")
 	flag.StringVar(&o.rev, "rev", "", "`REV`: the seccomp-gen revision to print (default: git rev-parse HEAD of the working directory)")
 	flag.StringVar(&o.note, "note", "", "`TEXT` to print under the machine table, e.g. what else ran on the machine")
+	flag.StringVar(&o.only, "only", "", "`WORDS`: run only the sections whose title contains one of these comma-separated words (case-insensitive), e.g. body,attach")
 	flag.StringVar(&o.out, "o", "-", "write the markdown report to `FILE` as well as stdout ('-': stdout only)")
 	flag.Usage = func() {
-		fmt.Fprintf(os.Stderr, "usage: go run ./bench [-short] [-bin PATH] [-rev REV] [-note TEXT] [-o FILE]\n\n"+
-			"Measures seccomp-gen against the targets of issue 5 and prints a markdown table:\n"+
-			"per-syscall overhead of 'seccomp-gen trace' (traced process and rest of the machine)\n"+
-			"next to strace -f and an event-per-syscall ring-buffer recorder, gcc and tar wall\n"+
-			"times, exact counts under an 8-thread storm, attach time, and the cost and size of\n"+
-			"generated filters vs Docker's default. Missed targets say MISSED; nothing fails.\n"+
+		fmt.Fprintf(os.Stderr, "usage: go run ./bench [-short] [-only WORDS] [-bin PATH] [-rev REV] [-note TEXT] [-o FILE]\n\n"+
+			"Measures seccomp-gen against the targets of issues 5 and 13 and prints a markdown table:\n"+
+			"per-syscall overhead of 'seccomp-gen trace' (traced process and rest of the machine,\n"+
+			"as ratios to an empty raw_tp/sys_enter program) next to strace -f and an\n"+
+			"event-per-syscall ring-buffer recorder, the recorder program's body from the kernel's\n"+
+			"BPF run-time statistics, gcc and tar wall times, exact counts under an 8-thread storm,\n"+
+			"attach time and where the start goes, and the cost and size of generated filters vs\n"+
+			"Docker's default. Missed targets say MISSED; nothing fails.\n"+
 			"Needs root, gcc, strace and tar. 'make bench' writes BENCHMARKS.md;\n"+
 			"'make bench-short' is a quick smoke run.\n\n")
 		flag.PrintDefaults()
@@ -64,6 +70,7 @@ type options struct {
 	short bool
 	bin   string
 	out   string
+	only  string
 }
 
 // params are the sizes of one run.
@@ -78,15 +85,16 @@ type params struct {
 	attachRounds int     // rounds of attach and /bin/true
 	filterCalls  int     // getpid calls under each filter
 	filterRounds int
+	bodyRounds   int // rounds of the BPF run-time statistics
 }
 
 func paramsFor(short bool) params {
 	if short {
 		return params{loopCalls: 300_000, straceCalls: 10_000, rounds: 2, straceRounds: 1,
 			stormThreads: 8, stormSeconds: 0.5, realRounds: 1, attachRounds: 3,
-			filterCalls: 300_000, filterRounds: 1}
+			filterCalls: 300_000, filterRounds: 1, bodyRounds: 2}
 	}
 	return params{loopCalls: 3_000_000, straceCalls: 200_000, rounds: 11, straceRounds: 3,
 		stormThreads: 8, stormSeconds: 3, realRounds: 5, attachRounds: 15,
-		filterCalls: 3_000_000, filterRounds: 5}
+		filterCalls: 3_000_000, filterRounds: 5, bodyRounds: 7}
 }

@@ -16,12 +16,45 @@
  * Which tasks are traced lives in task-local storage (tasks): the mark dies
  * with the task_struct, so a PID that the kernel reuses can never inherit it,
  * and the lookup is a per-task cache probe, cheap enough for every syscall.
- * Measured on the 2-core dev VM (getpid loop, ~100 ns bare): the raw
- * tracepoint with an empty program costs every task ~+75 ns per syscall;
- * an untraced task pays ~+87 with this program (it leaves on
- * task->bpf_storage == NULL, before any helper call: -8..10 ns against
- * calling bpf_task_storage_get), a traced one ~+100 (no probe-read helper,
- * no locked add). A tgid-bitmap prefilter saved only ~8 ns and was dropped.
+ *
+ * Why the hot path (sys_enter) is shaped as it is. Measured with the
+ * kernel's BPF run-time statistics next to an empty raw_tp/sys_enter program
+ * in the same run (`make bench`, "Recorder program body"; 2-core EPYC VM,
+ * Linux 6.18, issue 13): the empty program costs ~30-34 ns per run there
+ * (that includes the statistics' own two clock reads); this program's body
+ * on top of it is ~8-9 ns for a traced task and ~1 ns for an untraced one.
+ * Variants, measured the same way (traced window, medians of 7 runs of
+ * 3M getpid):
+ *   - whole traced path                                  6.8 ns
+ *   - without the TS_COMPAT check (a CO-RE load)         6.2 ns: ~0.6
+ *   - without count() (task storage lookup, state only)  3.5 ns: so the
+ *     counting (inlined per-CPU array lookup of the one 24 KiB element,
+ *     index math, the verifier's bounds check, load, store, the v == 0
+ *     branch) is ~3.3 ns, and bpf_task_storage_get ~2.7 ns
+ *   - bpf_task_storage_get for every task, no task->bpf_storage test:
+ *     untraced body 4.4 ns instead of ~1, traced the same.
+ * The per-CPU counters stay one element (one hot cache line per syscall in
+ * use, no atomics); note_first runs once per slot and CPU. The untraced
+ * exit on task->bpf_storage == NULL is kept although it costs the start:
+ * loading that pointer field from a trusted task makes the verifier look up
+ * task_struct's "__safe_trusted"/"__safe_rcu" BTF types by name, a linear
+ * scan of the kernel's BTF, at every such load: sys_enter verifies in ~1.9
+ * ms with it and ~0.6 ms without, and the verifier pays it again for every
+ * path that reaches such a load (sched_process_exec verified in ~4 ms with
+ * note_exec's test, ~0.5 ms without). sched_process_fork, note_exec and
+ * exec_counting do without it for that reason: forks and execs are rare.
+ * Here, 3.4 ns on every syscall of the machine outweighs 1.3 ms once per
+ * trace.
+ * With executables (issue 11: one inlined array lookup and a load per
+ * traced syscall) and argument recording (issue 10) merged, the traced body
+ * is 8.5-8.9 ns for getpid (whose arguments are not recorded: the same with
+ * --no-args), ~30 ns for fcntl(F_GETFD), whose cmd is recorded (probe
+ * reads and a hash lookup in record_args); untraced still ~0. record_args'
+ * loop makes the verifier walk 4114 instructions of sys_enter instead of
+ * 593: ~3 ms more of every start (measured with the call made dead). One
+ * probe read of the registers and a loop over precomputed offsets, or
+ * bpf_loop, would likely verify in a fraction of that. A tgid-bitmap prefilter saved only ~8 ns
+ * on an older kernel and was dropped.
  *
  * Argument values (issue 10; see record_args below): for the few syscalls
  * whose arguments decide the risk (trace.RecordedArgs), the distinct values
@@ -621,8 +654,11 @@ int sched_process_fork(struct bpf_raw_tracepoint_args *ctx)
 	struct task_struct *parent = bpf_get_current_task_btf();
 	struct task_struct *child = (struct task_struct *)ctx->args[1];
 
-	if (!parent->bpf_storage)
-		return 0;
+	/* No task->bpf_storage pre-check here, unlike sys_enter: a fork is
+	 * rare next to a syscall, the helper call costs it ~20 ns, and every
+	 * load of that pointer field makes the verifier look up the kernel's
+	 * "__safe_trusted" BTF types by name, a linear scan of vmlinux BTF that
+	 * took ~1.1 ms of this program's load (see the hot path's comment). */
 	struct task_mark *pm = bpf_task_storage_get(&tasks, parent, 0, 0);
 	__u32 state;
 
@@ -662,8 +698,9 @@ static __always_inline void note_exec(struct bpf_raw_tracepoint_args *ctx, struc
 	const char *name;
 	long err;
 
-	if (!task->bpf_storage)
-		return;
+	/* No task->bpf_storage pre-check: an exec is rare, and each load of
+	 * that field costs the verifier ~1 ms per path that reaches it (see
+	 * sched_process_fork and the hot path's comment). */
 	struct task_mark *m = bpf_task_storage_get(&tasks, task, 0, 0);
 	if (!m || m->state != TASK_COUNTING)
 		return;
@@ -710,7 +747,7 @@ static __always_inline int exec_counting(struct bpf_raw_tracepoint_args *ctx)
 	__u32 *left = bpf_map_lookup_elem(&armed, &tgid);
 
 	if (!left) {
-		if (!cfg_cgroup_exec || !task->bpf_storage)
+		if (!cfg_cgroup_exec)
 			return 0;
 		struct task_mark *w = bpf_task_storage_get(&tasks, task, 0, 0);
 		if (!w || w->state != TASK_EXEC_WAIT)

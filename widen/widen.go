@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 )
 
 //go:embed glibc-2.36-x86_64.txt
@@ -88,18 +89,21 @@ func parseTable(data []byte) table {
 	return t
 }
 
+// The tables are parsed at first use, not in an initializer: parsing them
+// took ~1.4 ms at the start of every command of the binary (trace's start
+// included, issue 13).
 var (
-	glibc = parseTable(glibcTable)
-	gosym = parseTable(goTable)
+	glibc = sync.OnceValue(func() table { return parseTable(glibcTable) })
+	gosym = sync.OnceValue(func() table { return parseTable(goTable) })
 )
 
 // GlibcTable returns the syscalls the glibc function name may issue, per
 // the embedded table.
-func GlibcTable(name string) []string { return glibc[name] }
+func GlibcTable(name string) []string { return glibc()[name] }
 
 // GoTable returns the syscalls the Go function symbol may issue, per the
 // embedded table.
-func GoTable(symbol string) []string { return gosym[goKey(symbol)] }
+func GoTable(symbol string) []string { return gosym()[goKey(symbol)] }
 
 // goKey normalises a linker symbol: "syscall.(*T).M" → "syscall.T.M".
 func goKey(s string) string {
@@ -244,7 +248,7 @@ func analyzeExe(exe string, opts Options, add func(Implied), notes *[]string) {
 			*notes = append(*notes, fmt.Sprintf("%s: Go executable without a symbol table (stripped): nothing to widen from", exe))
 		}
 		for _, s := range syms {
-			for _, sc := range gosym[goKey(s.Name)] {
+			for _, sc := range gosym()[goKey(s.Name)] {
 				add(Implied{Syscall: sc, File: exe, Symbol: s.Name, Exe: exe})
 			}
 		}
@@ -317,7 +321,7 @@ func imports(f *elf.File, path, exe string, add func(Implied)) {
 		if s.Library != "" && !isLibc(s.Library) && !strings.HasPrefix(s.Version, "GLIBC_") {
 			continue // versioned from another library
 		}
-		for _, sc := range glibc[s.Name] {
+		for _, sc := range glibc()[s.Name] {
 			add(Implied{Syscall: sc, File: path, Symbol: s.Name, Exe: exe})
 		}
 	}

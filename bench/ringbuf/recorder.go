@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/link"
 	cring "github.com/cilium/ebpf/ringbuf"
 )
@@ -101,14 +102,22 @@ func (r *Recorder) Stop() (counts map[uint64]uint64, lost uint64, err error) {
 // syscall on the machine pays for any recorder on that hook. Call the
 // returned function to detach.
 func AttachEmpty() (detach func(), err error) {
+	_, detach, err = AttachEmptyProgram()
+	return detach, err
+}
+
+// AttachEmptyProgram is AttachEmpty that also returns the program, whose
+// run-time statistics (with BPF_ENABLE_STATS) are the floor of any
+// program's on that hook.
+func AttachEmptyProgram() (prog *ebpf.Program, detach func(), err error) {
 	var objs ringbufObjects
 	if err := loadRingbufObjects(&objs, nil); err != nil {
-		return nil, fmt.Errorf("empty program: load: %w", err)
+		return nil, nil, fmt.Errorf("empty program: load: %w", err)
 	}
 	l, err := link.AttachRawTracepoint(link.RawTracepointOptions{Name: "sys_enter", Program: objs.EmptySysEnter})
 	if err != nil {
 		objs.Close()
-		return nil, fmt.Errorf("empty program: attach: %w", err)
+		return nil, nil, fmt.Errorf("empty program: attach: %w", err)
 	}
-	return func() { l.Close(); objs.Close() }, nil
+	return objs.EmptySysEnter, func() { l.Close(); objs.Close() }, nil
 }

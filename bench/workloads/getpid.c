@@ -2,7 +2,8 @@
 //
 //   getpid N [stamp]    (BENCH_HOLD=1: wait for a byte on stdin first;
 //                        BENCH_FCNTL=1: fcntl(0, F_GETFD) instead, a
-//                        syscall whose argument the recorder records)
+//                        syscall whose argument the recorder records;
+//                        BENCH_HOLD_END=1: after printing, wait for stdin's EOF)
 //
 // With "stamp" it first prints "start_ns=<CLOCK_REALTIME ns>" (the bench's
 // attach-time probe). Then it issues N getpid syscalls (through syscall(2), so
@@ -50,5 +51,13 @@ int main(int argc, char **argv) {
 			syscall(SYS_getpid);
 	long long t1 = now(CLOCK_MONOTONIC);
 	printf("calls=%ld ns_per_call=%.2f\n", n, n > 0 ? (double)(t1 - t0) / n : 0.0);
+	if (getenv("BENCH_HOLD_END")) {
+		// The bench reads the recorder's program statistics now, while
+		// the recorder is still loaded.
+		char c;
+		fflush(stdout);
+		while (read(0, &c, 1) > 0)
+			;
+	}
 	return 0;
 }

@@ -6,6 +6,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/seccomp-gen/seccomp-gen/enforce"
 	"github.com/seccomp-gen/seccomp-gen/internal/reexec"
@@ -13,7 +14,12 @@ import (
 	"github.com/seccomp-gen/seccomp-gen/trace/recorder"
 )
 
+// mainStart is when main began: with SECCOMP_GEN_TIMING set, trace prints it
+// as its first phase (see timingHook).
+var mainStart time.Time
+
 func main() {
+	mainStart = time.Now()
 	registerHelpers()
 	if status, ok := reexec.Init(); ok {
 		os.Exit(status)

@@ -171,6 +171,7 @@ func (o *traceOptions) run(ctx context.Context) error {
 		NoArgs:   o.noArgs,
 	}
 	opts.ExecJoins = o.execJoins()
+	opts.OnPhase = timingHook(o.stderr)
 	if o.output == "-" && len(o.command) > 0 {
 		// The trace goes to stdout: keep the command's output out of it.
 		opts.Stdout = os.Stderr
@@ -215,6 +216,9 @@ func (o *traceOptions) run(ctx context.Context) error {
 	if err := trace.WriteFile(o.output, rec.File); err != nil {
 		return exitWith(exitFailure, fmt.Errorf("write trace %s: %w", o.output, err))
 	}
+	if opts.OnPhase != nil {
+		opts.OnPhase("written")
+	}
 	f := rec.File
 	if show {
 		var total uint64
@@ -249,6 +253,20 @@ func (o *traceOptions) run(ctx context.Context) error {
 		return exitWith(rec.ExitStatus, nil)
 	}
 	return nil
+}
+
+// timingHook, when SECCOMP_GEN_TIMING is set in the environment, prints
+// each phase of the recorder's start as "seccomp-gen: timing PHASE NS" (NS:
+// CLOCK_REALTIME in nanoseconds) on stderr, starting with main's start. The
+// bench reads them to break the start down (BENCHMARKS.md).
+func timingHook(w io.Writer) func(string) {
+	if os.Getenv("SECCOMP_GEN_TIMING") == "" {
+		return nil
+	}
+	fmt.Fprintf(w, "seccomp-gen: timing main %d\n", mainStart.UnixNano())
+	return func(phase string) {
+		fmt.Fprintf(w, "seccomp-gen: timing %s %d\n", phase, time.Now().UnixNano())
+	}
 }
 
 func traceErr(err error) error {

@@ -17,7 +17,6 @@ import (
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/link"
-	"github.com/cilium/ebpf/rlimit"
 	"golang.org/x/sys/unix"
 
 	"github.com/seccomp-gen/seccomp-gen/abi"
@@ -103,8 +102,24 @@ func (Host) Version(path string) (string, error) {
 	return first, nil
 }
 
+// raiseMemlock lifts RLIMIT_MEMLOCK before Linux 5.11, where BPF memory is
+// charged to it, as cilium/ebpf/rlimit.RemoveMemlock does; that package is
+// not linked because its initializer probes the kernel with a BPF map at
+// every start of the binary (see trace/recorder: raiseMemlock).
+func raiseMemlock() {
+	var u unix.Utsname
+	if unix.Uname(&u) != nil {
+		return
+	}
+	var major, minor int
+	if n, _ := fmt.Sscanf(unix.ByteSliceToString(u.Release[:]), "%d.%d", &major, &minor); n == 2 && (major > 5 || (major == 5 && minor >= 11)) {
+		return
+	}
+	_ = unix.Setrlimit(unix.RLIMIT_MEMLOCK, &unix.Rlimit{Cur: unix.RLIM_INFINITY, Max: unix.RLIM_INFINITY})
+}
+
 func (Host) RawTracepoint(name string) error {
-	_ = rlimit.RemoveMemlock()
+	raiseMemlock()
 	prog, err := ebpf.NewProgram(&ebpf.ProgramSpec{
 		Type:         ebpf.RawTracepoint,
 		Instructions: asm.Instructions{asm.Mov.Imm(asm.R0, 0), asm.Return()},

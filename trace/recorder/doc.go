@@ -56,6 +56,16 @@
 //
 // Record refuses to start a command when the stub is not registered.
 //
+// cmd/seccomp-gen also links a C copy of the stub (stub_fast.go) that runs
+// as a dynamic-loader constructor, before the Go runtime starts: same
+// arguments, messages and exit statuses, ready at its gate in well under a
+// millisecond instead of the 3-4 ms a Go process start takes. The Go Stub
+// stays the reference (and what test binaries run).
+//
+// Options.OnPhase sees the start's phases (the Phase constants); `seccomp-gen
+// trace` prints them with SECCOMP_GEN_TIMING=1 and the bench breaks the
+// start down with them (BENCHMARKS.md, "Where the start goes").
+//
 // Errors a user can act on wrap ErrPermission (which capabilities are
 // missing), ErrUnsupported (no BTF, no tracepoint, verifier refusal),
 // ErrCommandNotFound, ErrCommandNotRun, ErrNoProcess and ErrNotCgroup2.

@@ -17,7 +17,6 @@ import (
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/btf"
 	"github.com/cilium/ebpf/link"
-	"github.com/cilium/ebpf/rlimit"
 	"golang.org/x/sys/unix"
 
 	"github.com/seccomp-gen/seccomp-gen/abi"
@@ -147,6 +146,32 @@ type Options struct {
 	// entries then carry no args, and generate treats their values as
 	// unknown.
 	NoArgs bool
+
+	// OnPhase, when set, is called as the start passes each phase (the
+	// Phase constants); the bench uses it to break the start down. It may
+	// be called from another goroutine.
+	OnPhase func(phase string)
+}
+
+// The start's phases, in the order OnPhase sees them (the stub's may come
+// earlier: it starts in parallel).
+const (
+	PhaseRecord   = "record"     // Record entered
+	PhaseMaps     = "maps"       // maps created
+	PhaseTypes    = "types"      // kernel types at hand (cache or BTF)
+	PhaseLoaded   = "loaded"     // programs loaded and verified
+	PhaseStub     = "stub-start" // the stub process started (fork+exec returned)
+	PhaseAttached = "attached"   // links attached
+	PhaseStubUp   = "stub-ready" // the stub said its execve is over
+	PhaseGate     = "gate"       // the gate is opened now: the stub execs the command
+	PhaseEnded    = "ended"      // the target is gone (or time is up)
+	PhaseDetached = "detached"   // links closed: nothing pays for the recorder any more
+)
+
+func (r *recorder) phase(name string) {
+	if r.opts.OnPhase != nil {
+		r.opts.OnPhase(name)
+	}
 }
 
 // Recording is the result of Record.
@@ -183,6 +208,7 @@ func Record(ctx context.Context, opts Options) (*Recording, error) {
 		return nil, err
 	}
 	r := &recorder{opts: opts}
+	r.phase(PhaseRecord)
 	defer r.close()
 	if err := r.prepareTarget(); err != nil {
 		return nil, err
@@ -219,6 +245,7 @@ func Record(ctx context.Context, opts Options) (*Recording, error) {
 	if err := r.attach(); err != nil {
 		return nil, err
 	}
+	r.phase(PhaseAttached)
 	r.started = time.Now()
 	if err := r.startTarget(); err != nil {
 		return nil, err
@@ -230,8 +257,10 @@ func Record(ctx context.Context, opts Options) (*Recording, error) {
 	if err != nil {
 		return nil, err
 	}
+	r.phase(PhaseEnded)
 	elapsed := time.Since(r.started)
 	r.detach()
+	r.phase(PhaseDetached)
 	if r.cmdExited() && !r.commandRan() {
 		// The stub could not exec the command and said why on stderr.
 		return nil, &CommandError{Name: opts.Command[0], Status: shellStatus(r.cmd.ProcessState), Reported: true, Err: ErrCommandNotRun}
@@ -436,7 +465,7 @@ func lookPath(name string, env []string) (string, error) {
 }
 
 func (r *recorder) load() error {
-	_ = rlimit.RemoveMemlock() // only matters on kernels before 5.11
+	raiseMemlock()
 	spec, err := bpf.LoadRecorder()
 	if err != nil {
 		return fmt.Errorf("eBPF recorder: %w", err)
@@ -459,13 +488,16 @@ func (r *recorder) load() error {
 			return err
 		}
 	}
-	// procs and pending need no preallocation (65536 and 16384 elements,
-	// ~1.4 ms to create procs) where tracing programs may use a hash map
-	// that allocates on insert (Linux 6.1, bpf_mem_alloc): they get one
-	// insert per traced process or new task.
+	// The hash maps need no preallocation where tracing programs may use
+	// a hash map that allocates on insert (Linux 6.1, bpf_mem_alloc): they
+	// get one insert per traced process (procs: 65536 elements, ~1.4 ms to
+	// create preallocated), new task (pending), syscall seen the first time
+	// (first: 0.2 ms), new argument value (argvals: 0.35 ms) or executable.
 	if kernelAtLeast(6, 1) {
-		spec.Maps[bpf.RecorderMapProcs].Flags |= unix.BPF_F_NO_PREALLOC
-		spec.Maps[bpf.RecorderMapPending].Flags |= unix.BPF_F_NO_PREALLOC
+		for _, name := range []string{bpf.RecorderMapProcs, bpf.RecorderMapPending, bpf.RecorderMapFirst,
+			bpf.RecorderMapArgvals, bpf.RecorderMapArgstate, bpf.RecorderMapExePaths} {
+			spec.Maps[name].Flags |= unix.BPF_F_NO_PREALLOC
+		}
 	}
 	// Create the maps here while the kernel's BTF is decoded on another
 	// goroutine; the collection uses (clones of) them.
@@ -479,12 +511,19 @@ func (r *recorder) load() error {
 		if strings.HasPrefix(name, ".") {
 			continue // .bss and .rodata: the collection fills them in
 		}
+		if ms.Type != ebpf.TaskStorage {
+			// Only task storage needs its key and value types in the
+			// kernel; the others would cost a BTF load each (0.2-0.3 ms
+			// of the start for the lot) for bpftool's pretty printing.
+			ms.Key, ms.Value = nil, nil
+		}
 		m, err := ebpf.NewMap(ms)
 		if err != nil {
 			return loadErr(err)
 		}
 		maps[name] = m
 	}
+	r.phase(PhaseMaps)
 	opts := &ebpf.CollectionOptions{MapReplacements: maps}
 	if r.types != nil {
 		// Without them (kernelTypes failed), cilium/ebpf decodes the
@@ -492,10 +531,12 @@ func (r *recorder) load() error {
 		if res := <-r.types; res.err == nil {
 			opts.Programs.KernelTypes = res.spec
 		}
+		r.phase(PhaseTypes)
 	}
 	if err := spec.LoadAndAssign(&r.objs, opts); err != nil {
 		return loadErr(err)
 	}
+	r.phase(PhaseLoaded)
 	r.loaded = true
 	if r.cgroupFD > 0 {
 		if err := r.objs.TargetCgroup.Update(uint32(0), uint32(r.cgroupFD), ebpf.UpdateAny); err != nil {
@@ -508,6 +549,18 @@ func (r *recorder) load() error {
 type typesResult struct {
 	spec *btf.Spec
 	err  error
+}
+
+// raiseMemlock lifts RLIMIT_MEMLOCK where the kernel charges BPF memory to
+// it (before Linux 5.11, which charges the memory cgroup instead), as
+// cilium/ebpf/rlimit.RemoveMemlock does; that package is not linked because
+// its initializer probes the kernel with a BPF map at every start of the
+// binary (~0.2 ms of every command, traced or not).
+func raiseMemlock() {
+	if kernelAtLeast(5, 11) {
+		return
+	}
+	_ = unix.Setrlimit(unix.RLIMIT_MEMLOCK, &unix.Rlimit{Cur: unix.RLIM_INFINITY, Max: unix.RLIM_INFINITY})
 }
 
 // kernelAtLeast reports whether the running kernel's release is at least

@@ -74,6 +74,7 @@ func (r *recorder) launchStub() error {
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("start %s: %w", o.Command[0], err)
 	}
+	r.phase(PhaseStub)
 	r.cmd = cmd
 	return nil
 }
@@ -99,6 +100,7 @@ func (r *recorder) startCommand() error {
 	n, _ := r.ready.Read(b[:])
 	r.ready.Close()
 	r.ready = nil
+	r.phase(PhaseStubUp)
 	if n != 1 {
 		_ = cmd.Wait()
 		r.cmd = nil // reaped: nothing for close to stop
@@ -122,6 +124,7 @@ func (r *recorder) startCommand() error {
 		close(done)
 	}()
 	// Open the gate: the stub execs the command now.
+	r.phase(PhaseGate)
 	_, err := r.gate.Write([]byte{1})
 	r.gate.Close()
 	r.gate = nil

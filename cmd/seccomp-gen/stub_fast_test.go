@@ -1,0 +1,89 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/seccomp-gen/seccomp-gen/trace/recorder"
+)
+
+// runFastStub starts this test binary as the recorder's stub (argv[0]
+// recorder.StubName, the gate and ready pipes at fds 3 and 4) with
+// GODEBUG=inittrace=1, so that any Go package initializer that runs says so
+// on stderr. open says whether the gate is opened (one byte) or just
+// closed. It returns the stub's (or the command's) stdout, stderr, exit
+// status and whether the stub said it was up.
+func runFastStub(t *testing.T, open bool, argv ...string) (string, string, int, bool) {
+	t.Helper()
+	gateR, gateW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	readyR, readyW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := &exec.Cmd{Path: self, Args: append([]string{recorder.StubName, "3,4"}, argv...)}
+	cmd.Env = append(os.Environ(), "GODEBUG=inittrace=1")
+	cmd.ExtraFiles = []*os.File{gateR, readyW}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	gateR.Close()
+	readyW.Close()
+	var b [1]byte
+	n, _ := readyR.Read(b[:])
+	readyR.Close()
+	if open {
+		gateW.Write([]byte{1})
+	}
+	gateW.Close()
+	err = cmd.Wait()
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return stdout.String(), stderr.String(), code, n == 1
+}
+
+// TestFastStub: the stub that the traced command starts through runs as a
+// C constructor before the Go runtime (no Go initializer runs: inittrace
+// prints nothing), and behaves as the Go stub (trace/recorder: Stub) does:
+// says it is up, execs the command once the gate opens, exits 125 without
+// running it when the gate closes, 127 or 126 when it cannot exec it, with
+// the same messages.
+func TestFastStub(t *testing.T) {
+	stdout, stderr, code, up := runFastStub(t, true, "/bin/sh", "sh", "-c", "echo ran $0")
+	if !up || code != 0 || stdout != "ran sh\n" {
+		t.Errorf("open gate: up %v, exit %d, stdout %q, stderr %q", up, code, stdout, stderr)
+	}
+	if strings.Contains(stderr, "init ") {
+		t.Errorf("Go initializers ran before the command:\n%s", stderr)
+	}
+	_, stderr, code, up = runFastStub(t, false, "/bin/sh", "sh", "-c", "echo ran")
+	if want := "seccomp-gen: the tracer went away before tracing started; not running sh\n"; !up || code != 125 || stderr != want {
+		t.Errorf("closed gate: up %v, exit %d, stderr %q, want 125 and %q", up, code, stderr, want)
+	}
+	_, stderr, code, _ = runFastStub(t, true, "/nonexistent/cmd", "cmd")
+	if want := "seccomp-gen: cmd: no such file or directory\n"; code != 127 || stderr != want {
+		t.Errorf("missing command: exit %d, stderr %q, want 127 and %q", code, stderr, want)
+	}
+	dir := t.TempDir()
+	_, stderr, code, _ = runFastStub(t, true, dir, "dir")
+	if want := "seccomp-gen: dir: permission denied\n"; code != 126 || stderr != want {
+		t.Errorf("directory as command: exit %d, stderr %q, want 126 and %q", code, stderr, want)
+	}
+}
