@@ -200,7 +200,7 @@ func recorderProgram(stderr *bufio.Reader) (*ebpf.Program, error) {
 	for {
 		line, err := stderr.ReadString('\n')
 		if err != nil {
-			return nil, fmt.Errorf("seccomp-gen trace -v printed no BPF link IDs: %v", err)
+			return nil, fmt.Errorf("seccomp-gen trace -v printed no BPF link IDs: %w", err)
 		}
 		m := linksLine.FindStringSubmatch(line)
 		if m == nil {
@@ -315,7 +315,7 @@ func (b *bench) tracedWindow(n string, flags, env []string) (window, error) {
 	}
 	if _, err := t.stdout.ReadString('\n'); err != nil {
 		t.end()
-		return window{}, fmt.Errorf("getpid: %v", err)
+		return window{}, fmt.Errorf("getpid: %w", err)
 	}
 	s, err := sampleOf(t.prog)
 	traced, eerr := t.end()
@@ -337,7 +337,7 @@ func (b *bench) untracedWindow(n string) (window, error) {
 	}
 	if _, err := t.stdout.ReadString('\n'); err != nil {
 		t.end()
-		return window{}, fmt.Errorf("holder: %v", err)
+		return window{}, fmt.Errorf("holder: %w", err)
 	}
 	_, err = nsPerCall(b.w("getpid"), n)
 	var s progSample

@@ -772,7 +772,7 @@ func stampPhases(env []string, argv ...string) (time.Duration, map[string]time.D
 	err := cmd.Run()
 	end := time.Since(t0)
 	if err != nil {
-		return 0, nil, fmt.Errorf("%s: %v: %s", strings.Join(short(argv), " "), err, lastLine(stderr.String()))
+		return 0, nil, fmt.Errorf("%s: %w: %s", strings.Join(short(argv), " "), err, lastLine(stderr.String()))
 	}
 	phases := map[string]time.Duration{"exit": end}
 	for _, l := range strings.Split(stderr.String(), "\n") {
