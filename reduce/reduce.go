@@ -54,6 +54,11 @@ type Options struct {
 	DefaultAction string
 	// AllowIncomplete accepts traces that lost events (lost > 0).
 	AllowIncomplete bool
+	// NoFallbacks answers every unobserved syscall with DefaultAction,
+	// also the newer members of fallback families (see FallbackAnswer).
+	NoFallbacks bool
+	// Fallbacks is the fallback table; nil uses profiles.Fallbacks().
+	Fallbacks []profiles.Fallback
 }
 
 // DefaultActions are the values Options.DefaultAction accepts.
@@ -128,6 +133,9 @@ type Result struct {
 	// Unnamed are the numbers libseccomp cannot name, sorted by ABI and
 	// number. They are not in Observed; the profile answers them ENOSYS.
 	Unnamed []Unnamed
+	// Fallbacks are the unobserved syscalls answered ENOSYS because the
+	// profile allows what their callers fall back to, sorted by name.
+	Fallbacks []FallbackAnswer
 }
 
 type key struct{ arch, name string }
@@ -399,6 +407,9 @@ func Reduce(inputs []Input, opts Options, r Resolver) (*Result, error) {
 		}
 	}
 
+	fallbacks, fallbackRule := applyFallbacks(opts, allowed, known)
+	res.Fallbacks = fallbacks
+
 	p := &policy.Policy{
 		DefaultAction: policy.ActErrno,
 		DefaultErrno:  policy.Errno(policy.ENOSYS),
@@ -414,6 +425,9 @@ func Reduce(inputs []Input, opts Options, r Resolver) (*Result, error) {
 			Names: sortedSet(known), Action: action, Errno: errno,
 			Comment: "known to libseccomp but not observed",
 		})
+	}
+	if fallbackRule != nil {
+		p.Rules = append(p.Rules, *fallbackRule)
 	}
 	p.Canonicalize()
 	if err := p.Validate(); err != nil {

@@ -59,11 +59,14 @@ func (r *Result) WriteReport(w io.Writer, prefix string) {
 		p("baselines: %s; they add %d syscall(s) no trace contained: %s", strings.Join(r.Baselines, ", "),
 			len(r.FromBaselines), strings.Join(r.FromBaselines, " "))
 	}
+	for _, f := range r.Fallbacks {
+		p("%s", f)
+	}
 	pol := r.Policy
 	unobserved := 0
 	action := ""
 	for _, rule := range pol.Rules {
-		if rule.Action != "SCMP_ACT_ALLOW" {
+		if rule.Action != "SCMP_ACT_ALLOW" && !isFallbackRule(rule, r.Fallbacks) {
 			unobserved += len(rule.Names)
 			action = string(rule.Action)
 			if rule.Errno != nil {
@@ -71,8 +74,12 @@ func (r *Result) WriteReport(w io.Writer, prefix string) {
 			}
 		}
 	}
-	p("profile for %s: allows %d syscalls, %d known ones get %s, unknown (newer) ones ENOSYS",
-		strings.Join(pol.Arches, ", "), len(r.Allowed), unobserved, action)
+	fb := ""
+	if n := len(r.Fallbacks); n > 0 {
+		fb = fmt.Sprintf(", %d with an allowed fallback ENOSYS", n)
+	}
+	p("profile for %s: allows %d syscalls, %d known ones get %s%s, unknown (newer) ones ENOSYS",
+		strings.Join(pol.Arches, ", "), len(r.Allowed), unobserved, action, fb)
 }
 
 // String describes u: "x86_64 syscall number 460 (count 3, first by app, in

@@ -1,0 +1,102 @@
+package reduce
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/seccomp-gen/seccomp-gen/policy"
+	"github.com/seccomp-gen/seccomp-gen/profiles"
+)
+
+// FallbackAnswer is an unobserved syscall the profile answers ENOSYS
+// instead of the default action, because it allows the older syscalls that
+// a libc or runtime falls back to when the kernel says ENOSYS
+// (profiles.Fallbacks). The answer is still a denial.
+type FallbackAnswer struct {
+	Name string
+	// Older are the allowed syscalls the callers fall back to (union over
+	// the entries that apply).
+	Older []string
+	// Sources say who falls back, where: "glibc 2.36
+	// sysdeps/unix/sysv/linux/clone-internal.c".
+	Sources []string
+}
+
+func (f FallbackAnswer) String() string {
+	older := strings.Join(f.Older, ", ")
+	if older == "" {
+		older = "nothing (the feature is switched off)"
+	}
+	return fmt.Sprintf("%s: answered ENOSYS (not EPERM): falls back to %s in %s", f.Name, older, strings.Join(f.Sources, "; "))
+}
+
+// fallbackAnswers picks, from the unobserved names, those the fallback
+// table says to answer ENOSYS given what is allowed: an entry applies when
+// every one of its older syscalls is allowed.
+func fallbackAnswers(table []profiles.Fallback, allowed, unobserved map[string]bool) []FallbackAnswer {
+	byName := map[string]*FallbackAnswer{}
+	for _, e := range table {
+		if !unobserved[e.Newer] {
+			continue
+		}
+		ok := true
+		for _, o := range e.Older {
+			ok = ok && allowed[o]
+		}
+		if !ok {
+			continue
+		}
+		a := byName[e.Newer]
+		if a == nil {
+			a = &FallbackAnswer{Name: e.Newer}
+			byName[e.Newer] = a
+		}
+		a.Older = dedup(append(a.Older, e.Older...))
+		a.Sources = append(a.Sources, e.Source+" "+e.File)
+	}
+	out := make([]FallbackAnswer, 0, len(byName))
+	for _, a := range byName {
+		out = append(out, *a)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// applyFallbacks moves the fallback answers out of unobserved and returns
+// them with the ENOSYS rule that answers them (nil when none applies).
+func applyFallbacks(opts Options, allowed, unobserved map[string]bool) ([]FallbackAnswer, *policy.Rule) {
+	if opts.NoFallbacks {
+		return nil, nil
+	}
+	table := opts.Fallbacks
+	if table == nil {
+		table = profiles.Fallbacks()
+	}
+	answers := fallbackAnswers(table, allowed, unobserved)
+	if len(answers) == 0 {
+		return nil, nil
+	}
+	names := make([]string, 0, len(answers))
+	for _, a := range answers {
+		delete(unobserved, a.Name)
+		names = append(names, a.Name)
+	}
+	return answers, &policy.Rule{
+		Names: names, Action: policy.ActErrno, Errno: policy.Errno(policy.ENOSYS),
+		Comment: "not observed; their callers fall back to allowed syscalls on ENOSYS (fallback table)",
+	}
+}
+
+// isFallbackRule says whether rule is the one applyFallbacks made.
+func isFallbackRule(rule policy.Rule, answers []FallbackAnswer) bool {
+	if len(answers) == 0 || len(rule.Names) != len(answers) || rule.Errno == nil || *rule.Errno != policy.ENOSYS {
+		return false
+	}
+	for i, a := range answers {
+		if rule.Names[i] != a.Name {
+			return false
+		}
+	}
+	return true
+}
