@@ -41,6 +41,7 @@ func TestBenchShort(t *testing.T) {
 		"## Attach time", "| launch to workload main() |", "| end to end: /bin/true |",
 		"## Filter cost", "| generated: getpid loop |", "| Docker default",
 		"## Profile size",
+		"## Generalization (issue 11)", "| sqlite3 |", "| tar-xz |", "| **total** |",
 	} {
 		if !strings.Contains(report, want) {
 			t.Errorf("report lacks %q", want)

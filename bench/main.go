@@ -16,6 +16,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/seccomp-gen/seccomp-gen/internal/atomicfile"
@@ -28,13 +29,19 @@ func main() {
 	flag.StringVar(&o.rev, "rev", "", "`REV`: the seccomp-gen revision to print (default: git rev-parse HEAD of the working directory)")
 	flag.StringVar(&o.note, "note", "", "`TEXT` to print under the machine table, e.g. what else ran on the machine")
 	flag.StringVar(&o.out, "o", "-", "write the markdown report to `FILE` as well as stdout ('-': stdout only)")
+	flag.StringVar(&o.only, "only", "", "run only one section: 'generalization' (issue 11: profiles from training runs replayed on different test runs)")
+	programs := flag.String("programs", "", "comma-separated `NAMES` of the generalization section's programs (default: all; -short: "+strings.Join(genShort, ", ")+")")
+	flag.StringVar(&o.makeProfiles, "make-profiles", "", "record the ready profiles (programs marked ready) into `DIR` and exit (make profiles)")
+	flag.StringVar(&o.checkProfiles, "check-profiles", "", "replay the test runs under the ready profiles in `DIR` with replay --enforce and exit 1 naming any denied syscall (make check-profiles)")
 	flag.Usage = func() {
-		fmt.Fprintf(os.Stderr, "usage: go run ./bench [-short] [-bin PATH] [-rev REV] [-note TEXT] [-o FILE]\n\n"+
+		fmt.Fprintf(os.Stderr, "usage: go run ./bench [-short] [-only generalization] [-programs NAMES] [-bin PATH] [-rev REV] [-note TEXT] [-o FILE]\n"+
+			"       go run ./bench -make-profiles DIR | -check-profiles DIR [-programs NAMES] [-bin PATH]\n\n"+
 			"Measures seccomp-gen against the targets of issue 5 and prints a markdown table:\n"+
 			"per-syscall overhead of 'seccomp-gen trace' (traced process and rest of the machine)\n"+
 			"next to strace -f and an event-per-syscall ring-buffer recorder, gcc and tar wall\n"+
 			"times, exact counts under an 8-thread storm, attach time, and the cost and size of\n"+
-			"generated filters vs Docker's default. Missed targets say MISSED; nothing fails.\n"+
+			"generated filters vs Docker's default, and how profiles from training runs hold on\n"+
+			"different test runs (bench/generalization/programs.yaml). Missed targets say MISSED; nothing fails.\n"+
 			"Needs root, gcc, strace and tar. 'make bench' writes BENCHMARKS.md;\n"+
 			"'make bench-short' is a quick smoke run.\n\n")
 		flag.PrintDefaults()
@@ -43,6 +50,26 @@ func main() {
 	if flag.NArg() != 0 {
 		fmt.Fprintf(os.Stderr, "bench: unexpected argument %q\n", flag.Arg(0))
 		os.Exit(2)
+	}
+	if *programs != "" {
+		o.programs = strings.Split(*programs, ",")
+	}
+	if o.only != "" && o.only != onlyGeneralization {
+		fmt.Fprintf(os.Stderr, "bench: -only %q: unknown section (known: %s)\n", o.only, onlyGeneralization)
+		os.Exit(2)
+	}
+	if o.makeProfiles != "" || o.checkProfiles != "" {
+		var err error
+		if o.makeProfiles != "" {
+			err = makeProfiles(o, o.makeProfiles, os.Stderr)
+		} else {
+			err = checkProfiles(o, o.checkProfiles, os.Stderr)
+		}
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "bench: %v\n", err)
+			os.Exit(1)
+		}
+		return
 	}
 	report, err := run(o, os.Stderr)
 	if err != nil {
@@ -59,12 +86,22 @@ func main() {
 	}
 }
 
+// onlyGeneralization is the -only value of the generalization section.
+const onlyGeneralization = "generalization"
+
+// genTitle is the generalization section's heading.
+const genTitle = "Generalization (issue 11)"
+
 type options struct {
-	rev   string
-	note  string
-	short bool
-	bin   string
-	out   string
+	only          string
+	programs      []string
+	makeProfiles  string
+	checkProfiles string
+	rev           string
+	note          string
+	short         bool
+	bin           string
+	out           string
 }
 
 // params are the sizes of one run.
