@@ -23,7 +23,7 @@ func TestBenchShort(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	var log io.Writer = io.Discard
+	log := io.Writer(io.Discard)
 	if testing.Verbose() {
 		log = os.Stderr
 	}

@@ -17,7 +17,6 @@ import (
 	"fmt"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/seccomp-gen/seccomp-gen/internal/atomicfile"
 )
@@ -106,17 +105,16 @@ type options struct {
 
 // params are the sizes of one run.
 type params struct {
-	loopCalls     int     // getpid calls per overhead run
-	straceCalls   int     // getpid calls under strace (slow)
-	rounds        int     // interleaved rounds of the overhead runs
-	straceRounds  int     // rounds under strace
-	stormThreads  int     // threads of the event-loss storm
-	stormSeconds  float64 // how long they storm
-	realRounds    int     // rounds of the realistic workloads
-	attachRounds  int     // rounds of attach and /bin/true
-	filterCalls   int     // getpid calls under each filter
-	filterRounds  int
-	deadlineGuard time.Duration
+	loopCalls    int     // getpid calls per overhead run
+	straceCalls  int     // getpid calls under strace (slow)
+	rounds       int     // interleaved rounds of the overhead runs
+	straceRounds int     // rounds under strace
+	stormThreads int     // threads of the event-loss storm
+	stormSeconds float64 // how long they storm
+	realRounds   int     // rounds of the realistic workloads
+	attachRounds int     // rounds of attach and /bin/true
+	filterCalls  int     // getpid calls under each filter
+	filterRounds int
 }
 
 func paramsFor(short bool) params {

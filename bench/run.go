@@ -200,7 +200,7 @@ func (b *bench) buildWorkloads() error {
 	for _, n := range []string{"getpid", "storm", "filtered"} {
 		cmd := exec.Command("gcc", "-O2", "-static", "-pthread", "-Wall", "-o", filepath.Join(b.wl, n), filepath.Join(b.src, n+".c"))
 		if out, err := cmd.CombinedOutput(); err != nil {
-			return fmt.Errorf("gcc %s.c: %v: %s", n, err, oneLine(errors.New(string(out))))
+			return fmt.Errorf("gcc %s.c: %w: %s", n, err, oneLine(errors.New(string(out))))
 		}
 	}
 	return nil
@@ -219,7 +219,7 @@ func output(argv ...string) (string, error) {
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
-		return stdout.String(), fmt.Errorf("%s: %v: %s", strings.Join(short(argv), " "), err, lastLine(stderr.String()))
+		return stdout.String(), fmt.Errorf("%s: %w: %s", strings.Join(short(argv), " "), err, lastLine(stderr.String()))
 	}
 	return stdout.String(), nil
 }
@@ -534,7 +534,7 @@ func (b *bench) untraced(n string) (float64, error) {
 	if err != nil {
 		cmd.Process.Kill()
 		cmd.Wait()
-		return 0, fmt.Errorf("seccomp-gen trace: %v: %s", err, lastLine(stderr.String()))
+		return 0, fmt.Errorf("seccomp-gen trace: %w: %s", err, lastLine(stderr.String()))
 	}
 	v, err := nsPerCall(b.w("getpid"), n)
 	release()
@@ -543,7 +543,7 @@ func (b *bench) untraced(n string) (float64, error) {
 	select {
 	case werr := <-done:
 		if werr != nil && err == nil {
-			err = fmt.Errorf("seccomp-gen trace: %v: %s", werr, lastLine(stderr.String()))
+			err = fmt.Errorf("seccomp-gen trace: %w: %s", werr, lastLine(stderr.String()))
 		}
 	case <-time.After(10 * time.Second):
 		cmd.Process.Kill()
@@ -598,7 +598,7 @@ func (b *bench) peer(argv ...string) (float64, *peerResult, error) {
 	werr := cmd.Wait()
 	counts, lost, serr := rec.Stop()
 	if werr != nil {
-		return 0, nil, fmt.Errorf("%s: %v: %s", filepath.Base(argv[0]), werr, lastLine(stderr.String()))
+		return 0, nil, fmt.Errorf("%s: %w: %s", filepath.Base(argv[0]), werr, lastLine(stderr.String()))
 	}
 	if serr != nil {
 		return 0, nil, serr

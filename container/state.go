@@ -63,7 +63,7 @@ func ParseAnnotation(v string) (out, in string, err error) {
 		case strings.HasPrefix(p, "if:"):
 			path = &in
 		default:
-			return "", "", fmt.Errorf("%w: %q: each part starts with of: or if:", ErrAnnotation, v)
+			return "", "", fmt.Errorf("%w: %q: each part must start with \"of:PATH\" or \"if:PATH\"", ErrAnnotation, v)
 		}
 		if *path != "" {
 			return "", "", fmt.Errorf("%w: %q: %s given twice", ErrAnnotation, v, p[:3])

@@ -149,7 +149,8 @@ func AddHook(bundle string, hook []string) error {
 		}
 		kept = append(kept, h)
 	}
-	list = append(kept, entry)
+	kept = append(kept, entry)
+	list = kept
 	if hooks["createRuntime"], err = json.Marshal(list); err != nil {
 		return err
 	}

@@ -789,7 +789,7 @@ func parseSPO(data []byte) (*Raw, error) {
 		return nil, invalid("SeccompProfile: %s", oneLine(err))
 	}
 	var extra yaml.Node
-	if err := dec.Decode(&extra); err != io.EOF {
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
 		return nil, invalid("SeccompProfile: more than one YAML document (give one profile per file)")
 	}
 	if !strings.HasPrefix(doc.APIVersion, "security-profiles-operator.x-k8s.io/") || doc.Kind != spoKind {

@@ -283,7 +283,7 @@ func readerGone(w *os.File) func() bool {
 		for {
 			pfd := []unix.PollFd{{Fd: fd, Events: unix.POLLOUT}}
 			_, err := unix.Poll(pfd, 0)
-			if err == unix.EINTR {
+			if errors.Is(err, unix.EINTR) {
 				continue
 			}
 			return err == nil && pfd[0].Revents&(unix.POLLERR|unix.POLLNVAL) != 0
@@ -365,7 +365,7 @@ func (s *supervisor) serve(fd int, stop chan struct{}) {
 		pfd := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
 		n, err := unix.Poll(pfd, 50)
 		if err != nil {
-			if err == unix.EINTR {
+			if errors.Is(err, unix.EINTR) {
 				continue
 			}
 			return

@@ -201,7 +201,6 @@ func Lint(raw *emit.Raw, o Options) []Finding {
 // conditions that still apply (only when no unconditional rule does: one
 // overrides them all).
 func (l *linter) effective(name string) (a answer, rule int, conditional []int) {
-	rule = -1
 	for _, i := range l.byName[name] {
 		r := l.p.Rules[i]
 		ra := answerOf(r.Action, r.Errno)

@@ -433,13 +433,13 @@ func decode(data []byte) (*File, error) {
 	dec.KnownFields(true)
 	var d fileDoc
 	if err := dec.Decode(&d); err != nil {
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			return nil, fmt.Errorf("%w: the file holds only comments, no trace", ErrTruncated)
 		}
 		return nil, fmt.Errorf("%w: %s", ErrFormat, cleanYAMLError(err))
 	}
 	var extra any
-	if err := dec.Decode(&extra); err != io.EOF {
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("%w: more than one YAML document", ErrFormat)
 	}
 	f := &d.File
@@ -580,8 +580,8 @@ type NameError struct {
 }
 
 func (e *NameError) Error() string {
-	switch {
-	case e.Want == "":
+	switch e.Want {
+	case "":
 		return fmt.Sprintf("%s syscall number %d has no name in libseccomp's table, but the trace names it %s, which is another number there", e.Arch, e.Nr, e.Name)
 	default:
 		return fmt.Sprintf("%s syscall number %d is %s, but the trace names it %s", e.Arch, e.Nr, e.Want, e.Name)

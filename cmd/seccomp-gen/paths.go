@@ -90,7 +90,7 @@ func writable(path string) error {
 	// Root passes every permission check but not a read-only mount: try.
 	f, err := os.CreateTemp(dir, "."+filepath.Base(target)+".probe-*")
 	if err != nil {
-		return fmt.Errorf("directory %s is not writable: %v", dir, unwrapPath(err))
+		return fmt.Errorf("directory %s is not writable: %w", dir, unwrapPath(err))
 	}
 	name := f.Name()
 	f.Close()

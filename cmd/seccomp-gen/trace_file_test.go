@@ -142,8 +142,8 @@ func TestUnnamedNumbersGenerateAndCheck(t *testing.T) {
 	}
 	// generate: reports every one and continues.
 	out, stderr, code := sg(t, dir, "generate", "--format", "bpf", "-o", "p.bpf", tr)
-	if code != 0 {
-		t.Fatalf("generate: exit %d\n%s", code, stderr)
+	if code != 0 || out != "" {
+		t.Fatalf("generate: exit %d, stdout %q (the profile goes to -o)\n%s", code, out, stderr)
 	}
 	for _, want := range []string{
 		"generate: x86_64 syscall number 400 (count 1, first by prober, in " + tr + "): libseccomp cannot name it, so no profile can allow it; the profile answers ENOSYS",

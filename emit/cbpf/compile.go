@@ -156,7 +156,8 @@ func Compile(p *policy.Policy, o Options) (Program, error) {
 	if err != nil {
 		return nil, err
 	}
-	prog := append(stub, lib...)
+	prog := make(Program, 0, len(stub)+len(lib))
+	prog = append(append(prog, stub...), lib...)
 	if err := prog.Check(); err != nil {
 		return nil, fmt.Errorf("compiled filter: %w", err)
 	}

@@ -236,7 +236,8 @@ func probeArgs(p *policy.Policy, extra []uint64) [][6]uint64 {
 		for i := 0; i < len(list); i += len(list)/40 + 1 {
 			some = append(some, list[i])
 		}
-		list = append(some, extra...)
+		some = append(some, extra...)
+		list = some
 	}
 	var out [][6]uint64
 	// Each value in each of the first three arguments, the others from a

@@ -3,6 +3,7 @@ package runtimetest_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -246,7 +247,7 @@ func TestRuntimeBaselinesSuffice(t *testing.T) {
 	tr := filepath.Join(t.TempDir(), "exit.trace.yaml")
 	cmd := exec.Command(sg, "trace", "-o", tr, "--", filepath.Join(b.Rootfs, "exit7"))
 	if out, err := cmd.CombinedOutput(); err != nil {
-		if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 7 {
+		if ee := (*exec.ExitError)(nil); !errors.As(err, &ee) || ee.ExitCode() != 7 {
 			t.Fatalf("trace: %v\n%s", err, out)
 		}
 	}

@@ -70,7 +70,7 @@ func NewBundle(dir string) (*Bundle, error) {
 	}
 	cmd := exec.Command("runc", "spec", "--bundle", dir)
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("bundle: runc spec: %v: %s", err, bytes.TrimSpace(out))
+		return nil, fmt.Errorf("bundle: runc spec: %w: %s", err, bytes.TrimSpace(out))
 	}
 	data, err := os.ReadFile(filepath.Join(dir, "config.json"))
 	if err != nil {

@@ -22,6 +22,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"go/build"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -312,7 +313,7 @@ func buildSeccompGen(t *testing.T, dir string) string {
 	}
 	goTool, err := exec.LookPath("go")
 	if err != nil {
-		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
+		goTool = filepath.Join(build.Default.GOROOT, "bin", "go")
 	}
 	bin := filepath.Join(dir, "seccomp-gen")
 	cmd := exec.Command(goTool, "build", "-o", bin, "github.com/seccomp-gen/seccomp-gen/cmd/seccomp-gen")

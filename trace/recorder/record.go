@@ -519,14 +519,14 @@ func kernelAtLeast(major, minor int) bool {
 // loadErr classifies an error from creating the maps or loading the programs.
 func loadErr(err error) error {
 	if errors.Is(err, unix.EPERM) || errors.Is(err, unix.EACCES) {
-		return fmt.Errorf("load eBPF recorder: %w: %v", ErrPermission, err)
+		return fmt.Errorf("load eBPF recorder: %w: %w", ErrPermission, err)
 	}
 	if errors.Is(err, ebpf.ErrNotSupported) {
-		return fmt.Errorf("load eBPF recorder: %w: %v", ErrUnsupported, err)
+		return fmt.Errorf("load eBPF recorder: %w: %w", ErrUnsupported, err)
 	}
 	var ve *ebpf.VerifierError
 	if errors.As(err, &ve) {
-		return fmt.Errorf("load eBPF recorder: %w: the verifier refused it: %v", ErrUnsupported, ve)
+		return fmt.Errorf("load eBPF recorder: %w: the verifier refused it: %w", ErrUnsupported, ve)
 	}
 	return fmt.Errorf("load eBPF recorder: %w", err)
 }
@@ -556,9 +556,9 @@ func (r *recorder) attach() error {
 func attachErr(tp string, err error) error {
 	switch {
 	case errors.Is(err, unix.EPERM), errors.Is(err, unix.EACCES):
-		return fmt.Errorf("attach to tracepoint %s: %w: %v", tp, ErrPermission, err)
+		return fmt.Errorf("attach to tracepoint %s: %w: %w", tp, ErrPermission, err)
 	case errors.Is(err, unix.ENOENT), errors.Is(err, ebpf.ErrNotSupported):
-		return fmt.Errorf("attach to tracepoint %s: %w: the kernel lacks it: %v", tp, ErrUnsupported, err)
+		return fmt.Errorf("attach to tracepoint %s: %w: the kernel lacks it: %w", tp, ErrUnsupported, err)
 	}
 	return fmt.Errorf("attach to tracepoint %s: %w", tp, err)
 }

@@ -72,7 +72,7 @@ func run(rt string, runs int) error {
 		return err
 	}
 	if out, err := exec.Command("gcc", "-static", "-nostdlib", "-O2", "-o", filepath.Join(b.Rootfs, "sg-exit"), src).CombinedOutput(); err != nil {
-		return fmt.Errorf("gcc: %v: %s", err, out)
+		return fmt.Errorf("gcc: %w: %s", err, out)
 	}
 	b.SetArgs("/sg-exit")
 	for _, nnp := range []bool{true, false} {
@@ -126,7 +126,7 @@ func measure(b *runtimetest.Bundle, rt string, runs int) (map[int]bool, int, err
 		total++
 		if err != nil || res.ExitCode != 0 {
 			kmsg.Close()
-			return nil, total, fmt.Errorf("run: %v %v", err, res)
+			return nil, total, fmt.Errorf("run: %w %v", err, res)
 		}
 		time.Sleep(50 * time.Millisecond)
 		lines := readAvailable(kmsg)
