@@ -158,6 +158,10 @@ func prepare(base string, p genProgram, log io.Writer) (*genEnv, error) {
 			return nil, fmt.Errorf("%s is not installed (make deps installs it)", n)
 		}
 	}
+	// nginx's workers run as nobody: the directories must be readable.
+	if err := os.Chmod(base, 0o755); err != nil {
+		return nil, err
+	}
 	e := &genEnv{dir: filepath.Join(base, p.Name), host: resolvableHost()}
 	e.in = filepath.Join(e.dir, "in")
 	home := filepath.Join(e.dir, "home")
@@ -240,11 +244,19 @@ func (e *genEnv) run(prefix []string, r genRun, status func() (int, []string, er
 		return runResult{why: err.Error()}
 	}
 	defer os.RemoveAll(dir)
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	argv := append(append([]string{}, prefix...), "/bin/sh", "-c", r.Run)
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.Dir, cmd.Env = dir, e.env
+	// seccomp-gen forwards the first SIGTERM to the command and kills its
+	// whole tree on the second: a SIGKILL would leave the command running.
+	cmd.Cancel = func() error {
+		cmd.Process.Signal(syscall.SIGTERM)
+		time.Sleep(2 * time.Second)
+		return cmd.Process.Signal(syscall.SIGTERM)
+	}
+	cmd.WaitDelay = 15 * time.Second
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
@@ -256,11 +268,20 @@ func (e *genEnv) run(prefix []string, r genRun, status func() (int, []string, er
 			clientErr = err.Error()
 			cmd.Process.Signal(syscall.SIGTERM)
 		} else {
-			c := exec.Command("/bin/sh", "-c", r.Client)
+			cctx, ccancel := context.WithTimeout(ctx, time.Minute)
+			c := exec.CommandContext(cctx, "/bin/sh", "-c", r.Client)
 			c.Dir, c.Env = dir, e.env
+			c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+			c.Cancel = func() error { return syscall.Kill(-c.Process.Pid, syscall.SIGKILL) }
 			if o, err := c.CombinedOutput(); err != nil {
 				clientErr = fmt.Sprintf("client: %v: %s", err, lastLine(string(o)))
+				if cctx.Err() != nil {
+					clientErr = "client timed out"
+				}
+				// the server may still run: stop it
+				cmd.Process.Signal(syscall.SIGTERM)
 			}
+			ccancel()
 		}
 	}
 	werr := cmd.Wait()
@@ -627,13 +648,18 @@ func (b *bench) generalization(w *strings.Builder) error {
 	// Targets.
 	scale := len(rows)
 	need := (targetGenPrograms*scale + 9) / 10
+	fmt.Fprintf(w, "\nTargets (issue 11):\n\n")
+	var t string
 	if widen {
-		b.target(progsWide >= need, fmt.Sprintf("generalization: at least %d of %d programs' test sets pass with --widen (%d do)", need, scale, progsWide))
+		t = b.target(progsWide >= need, fmt.Sprintf("generalization: at least %d of %d programs' test sets pass with --widen (%d do)", need, scale, progsWide))
+		fmt.Fprintf(w, "- %s: at least %d of %d programs' test sets pass with --widen (%d do)\n", t, need, scale, progsWide)
 	} else {
-		b.target(false, fmt.Sprintf("generalization: at least %d of %d programs' test sets pass with --widen (--widen not available in this build; the default profile passes %d)", need, scale, progsDef))
+		t = b.target(false, fmt.Sprintf("generalization: at least %d of %d programs' test sets pass with --widen (--widen not available in this build; the default profile passes %d)", need, scale, progsDef))
+		fmt.Fprintf(w, "- %s: at least %d of %d programs' test sets pass with --widen: --widen is not available in this build (the default profile's test sets pass for %d)\n", t, need, scale, progsDef)
 	}
-	b.target(sizeOK == sized && sized > 0, fmt.Sprintf("generalization: every profile at most %.0f%% of Docker's default (%d of %d are)", 100*targetGenShare, sizeOK, sized))
-	fmt.Fprintf(w, "\nMachine: %s, %s.\n", runtime.GOARCH, kernelRelease())
+	t = b.target(sizeOK == sized && sized > 0, fmt.Sprintf("generalization: every profile at most %.0f%% of Docker's default (%d of %d are)", 100*targetGenShare, sizeOK, sized))
+	fmt.Fprintf(w, "- %s: every profile at most %.0f%% of Docker's default (%d of %d are)\n", t, 100*targetGenShare, sizeOK, sized)
+	fmt.Fprintf(w, "\nMachine: %s, %s, %s; %s.\n", runtime.GOARCH, kernelRelease(), firstLine("ldd", "--version"), time.Now().UTC().Format("2006-01-02"))
 	return nil
 }
 

@@ -77,6 +77,12 @@ func main() {
 	}
 	fmt.Print(report)
 	if o.out != "-" {
+		if o.only != "" {
+			// One section: replace it in the existing file.
+			if old, err := os.ReadFile(o.out); err == nil {
+				report = spliceSection(string(old), report, genTitle)
+			}
+		}
 		if err := atomicfile.Write(o.out, []byte(report), 0o644); err != nil {
 			fmt.Fprintf(os.Stderr, "bench: %v\n", err)
 			os.Exit(1)
@@ -126,4 +132,27 @@ func paramsFor(short bool) params {
 	return params{loopCalls: 3_000_000, straceCalls: 200_000, rounds: 11, straceRounds: 3,
 		stormThreads: 8, stormSeconds: 3, realRounds: 5, attachRounds: 15,
 		filterCalls: 3_000_000, filterRounds: 5}
+}
+
+// spliceSection replaces the section "## title" of old with the one in
+// report (or appends it), keeping the rest of old.
+func spliceSection(old, report, title string) string {
+	head := "\n## " + title + "\n"
+	section := report
+	if i := strings.Index(report, head); i >= 0 {
+		section = report[i:]
+		if j := strings.Index(section[len(head):], "\n## "); j >= 0 {
+			section = section[:len(head)+j]
+		}
+	}
+	section = strings.TrimRight(section, "\n") + "\n"
+	i := strings.Index(old, head)
+	if i < 0 {
+		return strings.TrimRight(old, "\n") + "\n" + section
+	}
+	rest := ""
+	if j := strings.Index(old[i+len(head):], "\n## "); j >= 0 {
+		rest = old[i+len(head)+j:]
+	}
+	return old[:i] + section + rest
 }
