@@ -15,6 +15,9 @@ import (
 	"github.com/seccomp-gen/seccomp-gen/internal/atomicfile"
 )
 
+// profileRounds is how many times make profiles records each run.
+const profileRounds = 3
+
 // readyPrograms are the programs marked ready, narrowed by -programs.
 func readyPrograms(o options) ([]genProgram, error) {
 	all, err := loadGenSpec()
@@ -86,14 +89,18 @@ func makeProfiles(o options, out string, log io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", p.Name, err)
 		}
+		// Every run, profileRounds times: some syscalls come and go with
+		// timing (xz's poll on a pipe).
 		var traces []string
-		for i, r := range append(append([]genRun{}, p.Train...), p.Test...) {
-			f := filepath.Join(e.dir, fmt.Sprintf("run%d.yaml", i+1))
-			if res := e.trace(bin, f, r); !res.ok {
-				e.close()
-				return fmt.Errorf("%s: run %d: %s", p.Name, i+1, res.why)
+		for round := 0; round < profileRounds; round++ {
+			for i, r := range append(append([]genRun{}, p.Train...), p.Test...) {
+				f := filepath.Join(e.dir, fmt.Sprintf("round%d-run%d.yaml", round+1, i+1))
+				if res := e.trace(bin, f, r); !res.ok {
+					e.close()
+					return fmt.Errorf("%s: run %d: %s", p.Name, i+1, res.why)
+				}
+				traces = append(traces, f)
 			}
-			traces = append(traces, f)
 		}
 		file, allowed, report, err := genProfile(bin, e.dir, p.Name, extra, traces)
 		if err != nil {
@@ -115,7 +122,7 @@ func makeProfiles(o options, out string, log io.Writer) error {
 		if err := atomicfile.Write(filepath.Join(out, p.Name+".json"), raw, 0o644); err != nil {
 			return err
 		}
-		flags := "seccomp-gen generate " + strings.Join(extra, " ")
+		flags := strings.Join(append([]string{"seccomp-gen generate"}, extra...), " ")
 		fb := fallbackLines(report)
 		if len(fb) == 0 {
 			fb = []string{"none"}
@@ -137,7 +144,7 @@ by hand. The runs are the training and the test runs of %s in
 | recorded | %s |
 | seccomp-gen | %s |
 | generated with | %s (baselines runc and crun, fallback table) |
-| runs merged | %d (%d training, %d test) |
+| runs merged | %d (%d training and %d test runs, %d times each) |
 | size | %d x86_64 syscalls allowed, %.0f%% of Docker's default (%d) |
 | answered ENOSYS by the fallback table | %s |
 
@@ -146,8 +153,8 @@ Use: `+"`docker run --security-opt seccomp=profiles/commands/%s.json IMAGE %s ..
 `+"`localhost/`"+` profile). The profile allows what these runs did on this libc and
 kernel; a run that does something else may need more (record it with
 `+"`seccomp-gen trace`"+` and merge: `+"`seccomp-gen generate`"+`).
-`, p.Name, "`"+p.Name+"`", p.Name, version, libc, kernelRelease(), time.Now().UTC().Format("2006-01-02"), rev, flags,
-			len(traces), len(p.Train), len(p.Test), allowed, 100*float64(allowed)/float64(dst.Allowed), dst.Allowed,
+`, p.Name, "`"+p.Name+"`", p.Name, version, libc, strings.TrimPrefix(kernelRelease(), "kernel "), time.Now().UTC().Format("2006-01-02"), rev, flags,
+			len(traces), len(p.Train), len(p.Test), profileRounds, allowed, 100*float64(allowed)/float64(dst.Allowed), dst.Allowed,
 			strings.Join(fb, ", "), p.Name, strings.SplitN(p.Name, "-", 2)[0])
 		if err := atomicfile.Write(filepath.Join(out, p.Name+".md"), []byte(md), 0o644); err != nil {
 			return err
