@@ -463,7 +463,7 @@ func (b *bench) overhead(w *strings.Builder) error {
 		b.miss = append(b.miss, "strace -f overhead >= 100x seccomp-gen's (not measured)")
 	default:
 		ss := summarize(strc)
-		factor := (ss.med - sb.med) / maxf(tover, 1)
+		factor := (ss.med - sb.med) / max(tover, 1)
 		res := b.target(factor >= targetVsStrace, fmt.Sprintf("strace -f overhead is %.0fx seccomp-gen trace's (target >= %.0fx)", factor, targetVsStrace))
 		fmt.Fprintf(w, "\nstrace -f overhead / seccomp-gen trace overhead (medians): **%.0fx** (target >= %.0fx: %s; seccomp-gen's overhead floored at 1 ns).\n", factor, targetVsStrace, res)
 	}
@@ -471,13 +471,6 @@ func (b *bench) overhead(w *strings.Builder) error {
 		fmt.Fprintf(w, "\nErrors: %s\n", strings.Join(uniq(errs), "; "))
 	}
 	return nil
-}
-
-func maxf(a, b float64) float64 {
-	if a > b {
-		return a
-	}
-	return b
 }
 
 func uniq(xs []string) []string {

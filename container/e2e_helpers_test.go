@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -16,7 +15,6 @@ import (
 	"github.com/seccomp-gen/seccomp-gen/container"
 	"github.com/seccomp-gen/seccomp-gen/emit"
 	"github.com/seccomp-gen/seccomp-gen/internal/runtimetest"
-	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
 	"github.com/seccomp-gen/seccomp-gen/policy"
 	"github.com/seccomp-gen/seccomp-gen/trace"
 )
@@ -27,33 +25,11 @@ var setupSyscalls = []string{"mount", "pivot_root", "setns", "unshare", "umount2
 
 func requireRuntimes(t *testing.T, tools ...string) {
 	t.Helper()
-	testutil.RequireRoot(t)
-	testutil.RequireTool(t, append([]string{"runc", "crun", "unshare"}, tools...)...)
-	if _, err := os.Stat(runtimetest.BusyboxPath); err != nil {
-		testutil.SkipOrFail(t, "busybox-static is not installed at "+runtimetest.BusyboxPath)
-	}
+	runtimetest.Require(t, tools...)
 }
-
-var sgPath string
 
 // buildSG builds seccomp-gen once per test binary: the hook re-executes it.
-func buildSG(t *testing.T) string {
-	t.Helper()
-	if sgPath != "" {
-		return sgPath
-	}
-	dir, err := os.MkdirTemp("", "sg-container-bin-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := filepath.Join(dir, "seccomp-gen")
-	cmd := exec.Command("go", "build", "-o", out, "github.com/seccomp-gen/seccomp-gen/cmd/seccomp-gen")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, b)
-	}
-	sgPath = out
-	return out
-}
+func buildSG(t *testing.T) string { return runtimetest.Binary(t) }
 
 func newBundle(t *testing.T) *runtimetest.Bundle {
 	t.Helper()
@@ -194,9 +170,7 @@ var _ = container.Annotation
 
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if sgPath != "" {
-		os.RemoveAll(filepath.Dir(sgPath))
-	}
+	runtimetest.RemoveBinary()
 	os.Exit(code)
 }
 

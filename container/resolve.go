@@ -1,7 +1,6 @@
 package container
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -13,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/seccomp-gen/seccomp-gen/trace"
+	"github.com/seccomp-gen/seccomp-gen/trace/recorder"
 )
 
 // Runtimes are the names Resolve knows.
@@ -155,7 +155,7 @@ func ownCgroup(pid int) (string, error) {
 	if rel == "/" || rel == self || strings.HasPrefix(self+"/", strings.TrimSuffix(rel, "/")+"/") {
 		return "", nil
 	}
-	mnt := cgroup2Mount()
+	mnt := recorder.Cgroup2Mount()
 	if mnt == "" {
 		return "", nil
 	}
@@ -178,23 +178,4 @@ func cgroup2Path(pid string) (string, error) {
 		}
 	}
 	return "/", nil
-}
-
-// cgroup2Mount returns where cgroup v2 is mounted ("" when it is not).
-func cgroup2Mount() string {
-	f, err := os.Open("/proc/self/mountinfo")
-	if err != nil {
-		return ""
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		fields := strings.Fields(sc.Text())
-		for i, fl := range fields {
-			if fl == "-" && i+1 < len(fields) && fields[i+1] == "cgroup2" && len(fields) > 4 {
-				return fields[4]
-			}
-		}
-	}
-	return ""
 }

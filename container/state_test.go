@@ -21,8 +21,8 @@ func TestParseAnnotation(t *testing.T) {
 		{v: "of:a.json", err: "not absolute"},
 		{v: "of:/a;if:/b;of:/c", err: "more than one ';'"},
 		{v: "of:/a;of:/b", err: "of: given twice"},
-		{v: "out:/a", err: "each part starts with of: or if:"},
-		{v: "", err: "each part starts"},
+		{v: "out:/a", err: "each part must start with \"of:PATH\" or \"if:PATH\""},
+		{v: "", err: "each part must start"},
 	} {
 		out, in, err := ParseAnnotation(c.v)
 		if c.err != "" {

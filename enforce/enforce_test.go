@@ -13,8 +13,8 @@ import (
 	"github.com/seccomp-gen/seccomp-gen/emit/cbpf"
 	"github.com/seccomp-gen/seccomp-gen/internal/reexec"
 	"github.com/seccomp-gen/seccomp-gen/policy"
-	"github.com/seccomp-gen/seccomp-gen/reduce"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
+	"github.com/seccomp-gen/seccomp-gen/verdict"
 )
 
 // TestMain registers the shim, as seccomp-gen's main does: Run
@@ -69,9 +69,9 @@ func TestRunDenials(t *testing.T) {
 		reason string
 		out    string
 	}{
-		{policy.ActErrno, policy.Errno(13), reduce.ReasonEnforced, "getpriority -> -1 (Permission denied)"},
-		{policy.ActTrace, nil, reduce.ReasonEnforced, "getpriority -> -1 (Function not implemented)"},
-		{policy.ActKillProcess, nil, reduce.ReasonWouldKill, "getpriority -> -1 (Operation not permitted)"},
+		{policy.ActErrno, policy.Errno(13), verdict.ReasonEnforced, "getpriority -> -1 (Permission denied)"},
+		{policy.ActTrace, nil, verdict.ReasonEnforced, "getpriority -> -1 (Function not implemented)"},
+		{policy.ActKillProcess, nil, verdict.ReasonWouldKill, "getpriority -> -1 (Operation not permitted)"},
 	} {
 		p := allowAllBut("getpriority", c.act)
 		p.Rules[0].Errno = c.errno

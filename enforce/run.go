@@ -20,16 +20,16 @@ import (
 	"github.com/seccomp-gen/seccomp-gen/internal/proctree"
 	"github.com/seccomp-gen/seccomp-gen/internal/reexec"
 	"github.com/seccomp-gen/seccomp-gen/policy"
-	"github.com/seccomp-gen/seccomp-gen/reduce"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
+	"github.com/seccomp-gen/seccomp-gen/verdict"
 )
 
 // Result is what a run under the profile's filter showed.
 type Result struct {
 	// Denied has one entry per (ABI, nr) the filter denied or would have
 	// killed for, with counts and the first program, sorted as
-	// reduce.SortEntries sorts them.
-	Denied []reduce.CoverageEntry
+	// verdict.SortEntries sorts them.
+	Denied []verdict.Entry
 	// ExitCode is CMD's exit status (128+N when killed by signal N).
 	ExitCode int
 	// Setup counts the notifications of the shim's own syscalls between
@@ -208,7 +208,7 @@ func Run(p *policy.Policy, argv []string, stdio IO) (*Result, error) {
 	}
 
 	res := &Result{}
-	sup := &supervisor{p: p, entries: map[[2]int]*reduce.CoverageEntry{}, shimExeced: readerGone(syncW)}
+	sup := &supervisor{p: p, entries: map[[2]int]*verdict.Entry{}, shimExeced: readerGone(syncW)}
 	var loop sync.WaitGroup
 	if cbpf.NeedsListener(p) {
 		fd, err := grabListener(cmd.Process.Pid, waitDone)
@@ -259,7 +259,7 @@ func Run(p *policy.Policy, argv []string, stdio IO) (*Result, error) {
 	for _, e := range sup.entries {
 		res.Denied = append(res.Denied, *e)
 	}
-	reduce.SortEntries(res.Denied)
+	verdict.SortEntries(res.Denied)
 	return res, nil
 }
 
@@ -341,7 +341,7 @@ type supervisor struct {
 	// descendant's.
 	shimExeced func() bool
 	mu         sync.Mutex
-	entries    map[[2]int]*reduce.CoverageEntry
+	entries    map[[2]int]*verdict.Entry
 	arches     map[seccomp.ScmpArch]string
 	setup      int
 }
@@ -415,7 +415,7 @@ func (s *supervisor) archName(a seccomp.ScmpArch) string {
 // handle decides the answer to one notification and, for a denial, the
 // entry to record (nil for the shim's own syscalls and for calls the
 // profile lets run).
-func (s *supervisor) handle(req *seccomp.ScmpNotifReq) (*seccomp.ScmpNotifResp, *reduce.CoverageEntry) {
+func (s *supervisor) handle(req *seccomp.ScmpNotifReq) (*seccomp.ScmpNotifResp, *verdict.Entry) {
 	arch := s.archName(req.Data.Arch)
 	nr := int(req.Data.Syscall)
 	if arch == "x86_64" && nr&int(cbpf.X32SyscallBit) != 0 {
@@ -430,12 +430,12 @@ func (s *supervisor) handle(req *seccomp.ScmpNotifReq) (*seccomp.ScmpNotifResp, 
 		s.setup++
 		return &seccomp.ScmpNotifResp{Flags: seccomp.NotifRespFlagContinue}, nil
 	}
-	e := &reduce.CoverageEntry{Arch: arch, Nr: nr, Name: name, Count: 1}
+	e := &verdict.Entry{Arch: arch, Nr: nr, Name: name, Count: 1}
 	var errno uint
 	switch {
 	case !s.p.Covers(arch):
 		// Runtimes kill a task that uses an ABI the profile does not list.
-		e.Reason, e.Action, errno = reduce.ReasonArch, policy.ActKill, policy.EPERM
+		e.Reason, e.Action, errno = verdict.ReasonArch, policy.ActKill, policy.EPERM
 	default:
 		var args [6]uint64
 		copy(args[:], req.Data.Args)
@@ -443,27 +443,27 @@ func (s *supervisor) handle(req *seccomp.ScmpNotifReq) (*seccomp.ScmpNotifResp, 
 		e.Action, e.Errno = v.Action, v.Errno
 		switch v.Action {
 		case policy.ActErrno:
-			e.Reason, errno = reduce.ReasonEnforced, v.Errno
+			e.Reason, errno = verdict.ReasonEnforced, v.Errno
 		case policy.ActTrace:
-			e.Reason, e.Errno, errno = reduce.ReasonEnforced, policy.ENOSYS, policy.ENOSYS
+			e.Reason, e.Errno, errno = verdict.ReasonEnforced, policy.ENOSYS, policy.ENOSYS
 			e.Action = policy.ActErrno
 		case policy.ActAllow, policy.ActLog:
 			// libseccomp ordered overlapping conditional rules
 			// differently from the profile's order: let it run.
 			return &seccomp.ScmpNotifResp{Flags: seccomp.NotifRespFlagContinue}, nil
 		default: // kill, kill_thread, kill_process, trap, notify
-			e.Reason, errno = reduce.ReasonWouldKill, policy.EPERM
+			e.Reason, errno = verdict.ReasonWouldKill, policy.EPERM
 		}
-		if name == "" && e.Reason == reduce.ReasonEnforced {
+		if name == "" && e.Reason == verdict.ReasonEnforced {
 			// Not a choice of the profile: none can allow this number.
-			e.Reason = reduce.ReasonUnknown
+			e.Reason = verdict.ReasonUnknown
 		}
 	}
 	return &seccomp.ScmpNotifResp{Error: int32(errno)}, e
 }
 
 // record adds one denial, keyed by (audit arch, nr).
-func (s *supervisor) record(auditArch int, e *reduce.CoverageEntry) {
+func (s *supervisor) record(auditArch int, e *verdict.Entry) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	k := [2]int{auditArch, e.Nr}

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/seccomp-gen/seccomp-gen/abi"
 	"github.com/seccomp-gen/seccomp-gen/emit"
 	"github.com/seccomp-gen/seccomp-gen/policy"
 	"github.com/seccomp-gen/seccomp-gen/profiles"
@@ -266,13 +267,20 @@ func (l *linter) checkDefault() {
 	l.add(Warning, CheckDefaultAllow, "", "", "defaultAction %s: a deny list; every syscall it does not name, including those newer than the profile, is allowed (prefer SCMP_ACT_ERRNO with an allow list)", l.p.DefaultAction)
 }
 
-// compatOf maps a 64-bit ABI to the compat ABIs the same kernel runs.
-var compatOf = map[string][]string{"x86_64": {"x86", "x32"}, "aarch64": {"arm"}}
+// compatOf returns the compat ABIs a kernel whose native ABI is a runs (x86
+// and x32 for x86_64); none when a is not a native ABI.
+func compatOf(a string) []string {
+	fam := abi.Family(a)
+	if len(fam) == 0 || fam[0] != a {
+		return nil
+	}
+	return fam[1:]
+}
 
 func (l *linter) checkABIs() {
 	var compat []string
 	for _, a := range l.p.Arches {
-		for _, c := range compatOf[a] {
+		for _, c := range compatOf(a) {
 			if l.p.Covers(c) {
 				compat = append(compat, c)
 			}

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/seccomp-gen/seccomp-gen/abi"
 )
 
 // This file is the one definition of what a profile means: what runc 1.1.5
@@ -67,10 +69,10 @@ const MaxConditions = 6
 // of the value and the argument are compared), 64 otherwise (also for "").
 func ArgBits(arch string) int {
 	switch arch {
-	case "x86", "i386", "i686", "x32", "arm", "SCMP_ARCH_X86", "SCMP_ARCH_X32", "SCMP_ARCH_ARM":
+	case "i386", "i686":
 		return 32
 	}
-	return 64
+	return abi.CmpBits(arch)
 }
 
 // libKey is an action as libseccomp sees it: runc and crun skip a rule

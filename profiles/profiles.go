@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/seccomp-gen/seccomp-gen/abi"
 )
 
 //go:embed baselines/*.yaml ceiling.yaml
@@ -94,18 +96,10 @@ func ParseBaseline(raw []byte, source string) (*Baseline, error) {
 	return &b, nil
 }
 
-// knownArches are the trace arch names (trace.KnownArches; repeated here so
-// that this data package imports nothing of seccomp-gen).
-var knownArches = []string{"x86_64", "x86", "x32", "aarch64", "arm"}
+// knownArches are the trace arch names, from the one ABI table.
+var knownArches = abi.Names()
 
-func knownArch(a string) bool {
-	for _, k := range knownArches {
-		if k == a {
-			return true
-		}
-	}
-	return false
-}
+func knownArch(a string) bool { return abi.Known(a) }
 
 func oneLine(err error) string {
 	return strings.ReplaceAll(strings.TrimPrefix(err.Error(), "yaml: "), "\n", "; ")

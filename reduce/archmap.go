@@ -1,10 +1,12 @@
 package reduce
 
+import "github.com/seccomp-gen/seccomp-gen/trace"
+
 // equivalents lists, for a syscall name that does not exist on every
 // architecture, the names that do the same job elsewhere, best first. The
 // reducer uses the first one the target ABI has. The table only holds
-// names; whether a name exists on an ABI always comes from the Resolver
-// (libseccomp's tables).
+// names; whether a name exists on an ABI always comes from the syscall
+// tables (trace.Tables: libseccomp's).
 //
 // Most entries are the legacy x86_64 calls that the generic syscall table
 // (aarch64, and new ports) dropped in favour of the *at and flag-taking
@@ -76,7 +78,7 @@ type Mapping struct {
 
 // mapName returns the names to allow on arch for name: name itself when
 // arch has it, else its first equivalent that arch has (ok false: none).
-func mapName(r Resolver, arch, name string) (string, bool) {
+func mapName(r trace.Tables, arch, name string) (string, bool) {
 	if r.Has(arch, name) {
 		return name, true
 	}

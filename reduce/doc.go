@@ -19,7 +19,16 @@
 // rule, so runc (which adds an ENOSYS stub) and crun (which does not) give
 // the same answers.
 //
+// Reduce runs one phase after the other (merge, thresholds, deny ceiling,
+// target ABIs, allowed set, unobserved rest), each a function that returns
+// its own part of the Result. Errors about Options name the field
+// (*OptionError: "MinRuns 3: ..."); a command says its flags instead
+// (Namer).
+//
+// Judging a profile against traces (coverage, profile diffs) is package
+// verdict's job.
+//
 // The package is pure and deterministic: the same input gives the same
-// policy. It needs no kernel and no cgo; syscall tables come from a Resolver
+// policy. It needs no kernel and no cgo; syscall tables come from a trace.Tables
 // (scmp.Tables in the binary, backed by libseccomp).
 package reduce

@@ -3,7 +3,8 @@ package reduce
 import (
 	"errors"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -34,6 +35,57 @@ func (e *inputError) Is(target error) bool { return target == ErrInput }
 func inputErrf(format string, a ...any) error {
 	return &inputError{fmt.Errorf(format, a...)}
 }
+
+// Namer is implemented by the errors whose message names Options fields
+// ("MinRuns", "Allow"): Named returns the message with each field called
+// what name returns for it, so that a command can say its flags instead
+// (cmd/seccomp-gen maps MinRuns to --min-runs).
+type Namer interface {
+	error
+	Named(name func(field string) string) string
+}
+
+// OptionError is an Options field whose value Reduce cannot use.
+type OptionError struct {
+	Field string // "MinRuns", "Allow", "Arches", "DefaultAction", "Native"
+	Value string // the value, as the message shows it
+	Msg   string // what is wrong with it ("" when Err says it)
+	Err   error  // the cause (an *UnknownSyscallError for Allow), or nil
+}
+
+func (e *OptionError) Error() string { return e.Named(fieldName) }
+
+// Named implements Namer.
+func (e *OptionError) Named(name func(string) string) string {
+	s := name(e.Field) + " " + e.Value
+	if e.Msg != "" {
+		s += ": " + e.Msg
+	}
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
+}
+
+func (e *OptionError) Unwrap() error        { return e.Err }
+func (e *OptionError) Is(target error) bool { return target == ErrInput }
+
+// IncompleteError says that the recorder lost events of a trace (its lost
+// counter is not zero): the trace may lack syscalls. It matches
+// ErrIncomplete and ErrInput.
+type IncompleteError struct{ Lost uint64 }
+
+func (e *IncompleteError) Error() string { return e.Named(fieldName) }
+
+// Named implements Namer.
+func (e *IncompleteError) Named(name func(string) string) string {
+	return fmt.Sprintf("%v: the recorder lost %d event(s); re-record, or pass %s to use it anyway", ErrIncomplete, e.Lost, name("AllowIncomplete"))
+}
+
+func (e *IncompleteError) Is(target error) bool { return target == ErrIncomplete || target == ErrInput }
+
+// fieldName is how the library's own messages call an Options field.
+func fieldName(field string) string { return field }
 
 // TraceError says which trace file a problem is in.
 type TraceError struct {
@@ -76,11 +128,15 @@ type DeniedError struct {
 	Syscalls []Denied
 }
 
-func (e *DeniedError) Error() string {
+func (e *DeniedError) Error() string { return e.Named(fieldName) }
+
+// Named implements Namer: the message says how to lift the ceiling for
+// each syscall (Allow NAME; a command: --allow NAME).
+func (e *DeniedError) Named(name func(string) string) string {
 	var names, flags []string
 	for _, d := range e.Syscalls {
 		names = append(names, d.Name)
-		flags = append(flags, "--allow "+d.Name)
+		flags = append(flags, name("Allow")+" "+d.Name)
 	}
 	d := e.Syscalls[0]
 	if len(e.Syscalls) == 1 {
@@ -93,11 +149,7 @@ func (e *DeniedError) Error() string {
 			files[t] = true
 		}
 	}
-	fl := make([]string, 0, len(files))
-	for f := range files {
-		fl = append(fl, f)
-	}
-	sort.Strings(fl)
+	fl := slices.Sorted(maps.Keys(files))
 	return fmt.Sprintf("%s: syscalls %s are in the deny ceiling; pass %s to allow them",
 		strings.Join(fl, ", "), strings.Join(names, ", "), strings.Join(flags, " "))
 }

@@ -2,6 +2,7 @@ package reduce
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -52,7 +53,9 @@ func fallbackAnswers(table []profiles.Fallback, allowed, unobserved map[string]b
 			a = &FallbackAnswer{Name: e.Newer}
 			byName[e.Newer] = a
 		}
-		a.Older = dedup(append(a.Older, e.Older...))
+		a.Older = append(a.Older, e.Older...)
+		slices.Sort(a.Older)
+		a.Older = slices.Compact(a.Older)
 		a.Sources = append(a.Sources, e.Source+" "+e.File)
 	}
 	out := make([]FallbackAnswer, 0, len(byName))
@@ -63,29 +66,40 @@ func fallbackAnswers(table []profiles.Fallback, allowed, unobserved map[string]b
 	return out
 }
 
-// applyFallbacks moves the fallback answers out of unobserved and returns
-// them with the ENOSYS rule that answers them (nil when none applies).
-func applyFallbacks(opts Options, allowed, unobserved map[string]bool) ([]FallbackAnswer, *policy.Rule) {
+// applyFallbacks is the fallback phase: it picks the fallback answers out
+// of the unobserved names and returns them, the ENOSYS rule that answers
+// them (nil when none applies) and the unobserved names left.
+func applyFallbacks(opts Options, allowed map[string]bool, unobserved []string) ([]FallbackAnswer, *policy.Rule, []string) {
 	if opts.NoFallbacks {
-		return nil, nil
+		return nil, nil, unobserved
 	}
 	table := opts.Fallbacks
 	if table == nil {
 		table = profiles.Fallbacks()
 	}
-	answers := fallbackAnswers(table, allowed, unobserved)
+	set := map[string]bool{}
+	for _, n := range unobserved {
+		set[n] = true
+	}
+	answers := fallbackAnswers(table, allowed, set)
 	if len(answers) == 0 {
-		return nil, nil
+		return nil, nil, unobserved
 	}
 	names := make([]string, 0, len(answers))
 	for _, a := range answers {
-		delete(unobserved, a.Name)
+		delete(set, a.Name)
 		names = append(names, a.Name)
+	}
+	var rest []string
+	for _, n := range unobserved {
+		if set[n] {
+			rest = append(rest, n)
+		}
 	}
 	return answers, &policy.Rule{
 		Names: names, Action: policy.ActErrno, Errno: policy.Errno(policy.ENOSYS),
 		Comment: "not observed; their callers fall back to allowed syscalls on ENOSYS (fallback table)",
-	}
+	}, rest
 }
 
 // isFallbackRule says whether rule is the one applyFallbacks made.

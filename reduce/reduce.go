@@ -1,25 +1,19 @@
 package reduce
 
 import (
+	"cmp"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
+	"github.com/seccomp-gen/seccomp-gen/abi"
 	"github.com/seccomp-gen/seccomp-gen/policy"
 	"github.com/seccomp-gen/seccomp-gen/profiles"
 	"github.com/seccomp-gen/seccomp-gen/trace"
 )
-
-// Resolver answers questions about syscall tables. scmp.Tables implements
-// it with libseccomp; tests may use a small fake.
-type Resolver interface {
-	// Has reports whether name is a syscall on arch.
-	Has(arch, name string) bool
-	// Name returns the name of syscall nr on arch.
-	Name(arch string, nr int) (string, bool)
-	// Names lists every syscall name of arch.
-	Names(arch string) ([]string, error)
-}
 
 // Input is one trace and the name it goes by in reports and errors.
 type Input struct {
@@ -141,8 +135,16 @@ type Result struct {
 type key struct{ arch, name string }
 
 // Reduce merges inputs into a policy. Errors about the input match
-// ErrInput; deny-ceiling hits are a *DeniedError.
-func Reduce(inputs []Input, opts Options, r Resolver) (*Result, error) {
+// ErrInput; a bad Options field is an *OptionError naming it; deny-ceiling
+// hits are a *DeniedError.
+//
+// It runs one phase after the other, each with its own report data in
+// Result: merge (Observed, Unnamed), thresholds (Dropped), the deny ceiling
+// (AllowNotInCeiling), the target ABIs (Policy.Arches), the allowed set
+// (Allowed, Mappings, FromBaselines), the unobserved rest (the policy's
+// explicit rule) and the fallback families among it (Fallbacks, answered
+// ENOSYS: fallback.go).
+func Reduce(inputs []Input, opts Options, r trace.Tables) (*Result, error) {
 	if len(inputs) == 0 {
 		return nil, inputErrf("no traces given")
 	}
@@ -151,17 +153,109 @@ func Reduce(inputs []Input, opts Options, r Resolver) (*Result, error) {
 		return nil, err
 	}
 	if opts.MinRuns < 0 {
-		return nil, inputErrf("--min-runs %d: must not be negative", opts.MinRuns)
+		return nil, &OptionError{Field: "MinRuns", Value: fmt.Sprint(opts.MinRuns), Msg: "must not be negative"}
 	}
 	if opts.MinRuns > len(inputs) {
-		return nil, inputErrf("--min-runs %d: only %d trace(s) given, every syscall would be dropped", opts.MinRuns, len(inputs))
+		return nil, &OptionError{Field: "MinRuns", Value: fmt.Sprint(opts.MinRuns),
+			Msg: fmt.Sprintf("only %d trace(s) given, every syscall would be dropped", len(inputs))}
 	}
+	m, err := merge(inputs, opts.AllowIncomplete, r)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Traces: len(inputs), Unnamed: m.unnamed}
+	var kept []merged
+	kept, res.Observed, res.Dropped = thresholds(m.syscalls, opts.MinCount, opts.MinRuns)
+	if !opts.NoCeiling {
+		ceiling := opts.Ceiling
+		if ceiling == nil {
+			ceiling = profiles.Ceiling()
+		}
+		if res.AllowNotInCeiling, err = denyCeiling(kept, ceiling, opts.Allow); err != nil {
+			return nil, err
+		}
+	}
+	arches, err := targetABIs(opts, m.arches, r)
+	if err != nil {
+		return nil, err
+	}
+	set := allowedSet(kept, arches, opts.Baselines, r)
+	for i, u := range res.Unnamed {
+		res.Unnamed[i].Covered = slices.Contains(arches, u.Arch)
+	}
+	res.Mappings = set.mappings
+	for _, b := range opts.Baselines {
+		res.Baselines = append(res.Baselines, b.Name)
+	}
+	res.Allowed = slices.Sorted(maps.Keys(set.allowed))
+	for i, d := range res.Dropped {
+		res.Dropped[i].ByBaseline = set.allowed[d.Name]
+	}
+	for _, n := range res.Allowed {
+		if !set.observed[n] {
+			res.FromBaselines = append(res.FromBaselines, n)
+		}
+	}
+	if len(res.Allowed) == 0 {
+		return nil, inputErrf("nothing left to allow: every syscall was dropped")
+	}
+	known, err := unobserved(arches, set.allowed, r)
+	if err != nil {
+		return nil, err
+	}
+	var fallbackRule *policy.Rule
+	res.Fallbacks, fallbackRule, known = applyFallbacks(opts, set.allowed, known)
 
-	// Merge.
-	counts := map[key]uint64{}
-	saturated := map[key]bool{}
-	runs := map[key]map[int]bool{}
-	files := map[key][]string{}
+	p := &policy.Policy{
+		DefaultAction: policy.ActErrno,
+		DefaultErrno:  policy.Errno(policy.ENOSYS),
+		Arches:        arches,
+	}
+	src := fmt.Sprintf("observed in %d trace(s)", len(inputs))
+	if len(res.Baselines) > 0 {
+		src += " + baselines " + strings.Join(res.Baselines, ", ")
+	}
+	p.Rules = append(p.Rules, policy.Rule{Names: res.Allowed, Action: policy.ActAllow, Comment: src})
+	if len(known) > 0 {
+		p.Rules = append(p.Rules, policy.Rule{
+			Names: known, Action: action, Errno: errno,
+			Comment: "known to libseccomp but not observed",
+		})
+	}
+	if fallbackRule != nil {
+		p.Rules = append(p.Rules, *fallbackRule)
+	}
+	p.Canonicalize()
+	if err := p.Validate(); err != nil {
+		return nil, fmt.Errorf("policy: %w", err)
+	}
+	res.Policy = p
+	return res, nil
+}
+
+// merged is one named syscall of the merged traces.
+type merged struct {
+	key
+	count     uint64 // saturated at trace.MaxCount
+	saturated bool
+	runs      int      // traces it is in
+	files     []string // their paths, in input order
+	last      int      // the index of the last input it is in
+}
+
+// mergeResult is what the merge phase found.
+type mergeResult struct {
+	syscalls []merged // sorted by arch, then name
+	arches   map[string]bool
+	unnamed  []Unnamed // sorted by arch, then number
+}
+
+// merge adds up the traces per (ABI, name): counts saturate at
+// trace.MaxCount, runs count the traces a syscall is in. Numbers
+// libseccomp cannot name are kept apart (Unnamed). A trace that lost
+// events is refused unless allowIncomplete; an empty one always.
+func merge(inputs []Input, allowIncomplete bool, r trace.Tables) (*mergeResult, error) {
+	byKey := map[key]*merged{}
 	seenArches := map[string]bool{}
 	type nrKey struct {
 		arch string
@@ -173,8 +267,8 @@ func Reduce(inputs []Input, opts Options, r Resolver) (*Result, error) {
 		if f == nil {
 			return nil, &TraceError{in.Path, inputErrf("no trace")}
 		}
-		if f.Lost > 0 && !opts.AllowIncomplete {
-			return nil, &TraceError{in.Path, fmt.Errorf("%w: the recorder lost %d event(s); re-record, or pass --allow-incomplete to use it anyway", ErrIncomplete, f.Lost)}
+		if f.Lost > 0 && !allowIncomplete {
+			return nil, &TraceError{in.Path, &IncompleteError{Lost: f.Lost}}
 		}
 		if len(f.Syscalls) == 0 {
 			return nil, &TraceError{in.Path, fmt.Errorf("%w: no syscalls recorded", ErrEmpty)}
@@ -209,119 +303,125 @@ func Reduce(inputs []Input, opts Options, r Resolver) (*Result, error) {
 			}
 			seenArches[s.Arch] = true
 			k := key{s.Arch, name}
+			m := byKey[k]
+			if m == nil {
+				m = &merged{key: k}
+				byKey[k] = m
+			}
 			var sat bool
-			counts[k], sat = trace.AddCount(counts[k], s.Count)
-			saturated[k] = saturated[k] || sat
-			if runs[k] == nil {
-				runs[k] = map[int]bool{}
-			}
-			if !runs[k][i] {
-				runs[k][i] = true
-				files[k] = append(files[k], in.Path)
+			m.count, sat = trace.AddCount(m.count, s.Count)
+			m.saturated = m.saturated || sat
+			if m.runs == 0 || m.last != i {
+				m.runs++
+				m.last = i
+				m.files = append(m.files, in.Path)
 			}
 		}
 	}
-	res := &Result{Traces: len(inputs)}
+	res := &mergeResult{arches: seenArches}
 	for _, u := range unnamed {
-		res.Unnamed = append(res.Unnamed, *u)
+		res.unnamed = append(res.unnamed, *u)
 	}
-	sort.Slice(res.Unnamed, func(i, j int) bool {
-		a, b := res.Unnamed[i], res.Unnamed[j]
-		if a.Arch != b.Arch {
-			return a.Arch < b.Arch
-		}
-		return a.Nr < b.Nr
+	slices.SortFunc(res.unnamed, func(a, b Unnamed) int {
+		return cmp.Or(cmp.Compare(a.Arch, b.Arch), cmp.Compare(a.Nr, b.Nr))
 	})
-	keys := make([]key, 0, len(counts))
-	for k := range counts {
-		keys = append(keys, k)
+	for _, m := range byKey {
+		res.syscalls = append(res.syscalls, *m)
 	}
-	sort.Slice(keys, func(i, j int) bool {
-		if keys[i].arch != keys[j].arch {
-			return keys[i].arch < keys[j].arch
-		}
-		return keys[i].name < keys[j].name
+	slices.SortFunc(res.syscalls, func(a, b merged) int {
+		return cmp.Or(cmp.Compare(a.arch, b.arch), cmp.Compare(a.name, b.name))
 	})
+	return res, nil
+}
 
-	// Thresholds.
-	var kept []key
-	for _, k := range keys {
-		c, n := counts[k], len(runs[k])
-		res.Observed = append(res.Observed, Observed{k.arch, k.name, c, n, saturated[k]})
+// thresholds drops the syscalls seen fewer than minCount times in total or
+// in fewer than minRuns traces (0: no threshold), except those a process
+// needs to exit (neverDropped). It returns what it kept, every syscall with
+// its counts (Observed), and what it dropped and why.
+func thresholds(all []merged, minCount uint64, minRuns int) (kept []merged, observed []Observed, dropped []Dropped) {
+	for _, m := range all {
+		observed = append(observed, Observed{m.arch, m.name, m.count, m.runs, m.saturated})
 		var why []string
-		if opts.MinCount > 0 && c < opts.MinCount {
-			why = append(why, fmt.Sprintf("--min-count %d", opts.MinCount))
+		if minCount > 0 && m.count < minCount {
+			why = append(why, fmt.Sprintf("--min-count %d", minCount))
 		}
-		if opts.MinRuns > 0 && n < opts.MinRuns {
-			why = append(why, fmt.Sprintf("--min-runs %d", opts.MinRuns))
+		if minRuns > 0 && m.runs < minRuns {
+			why = append(why, fmt.Sprintf("--min-runs %d", minRuns))
 		}
-		if len(why) > 0 && !neverDropped[k.name] {
-			res.Dropped = append(res.Dropped, Dropped{Arch: k.arch, Name: k.name, Count: c, Runs: n, Why: "below " + strings.Join(why, " and ")})
+		if len(why) > 0 && !neverDropped[m.name] {
+			dropped = append(dropped, Dropped{Arch: m.arch, Name: m.name, Count: m.count, Runs: m.runs, Why: "below " + strings.Join(why, " and ")})
 			continue
 		}
-		kept = append(kept, k)
+		kept = append(kept, m)
 	}
+	return kept, observed, dropped
+}
 
-	// Deny ceiling.
-	if !opts.NoCeiling {
-		ceiling := opts.Ceiling
-		if ceiling == nil {
-			ceiling = profiles.Ceiling()
-		}
-		allow := map[string]bool{}
-		for _, a := range opts.Allow {
-			allow[a] = true
-		}
-		inCeiling := map[string]bool{}
-		for _, c := range ceiling {
-			inCeiling[c.Name] = true
-		}
-		for _, a := range opts.Allow {
-			if !inCeiling[a] {
-				res.AllowNotInCeiling = append(res.AllowNotInCeiling, a)
-			}
-		}
-		sort.Strings(res.AllowNotInCeiling)
-		var denied []Denied
-		for _, c := range ceiling {
-			if allow[c.Name] {
-				continue
-			}
-			var in []string
-			for _, k := range kept {
-				if k.name == c.Name {
-					in = append(in, files[k]...)
-				}
-			}
-			if len(in) > 0 {
-				denied = append(denied, Denied{Name: c.Name, Reason: c.Reason, Traces: dedup(in)})
-			}
-		}
-		if len(denied) > 0 {
-			return nil, &DeniedError{Syscalls: denied}
+// denyCeiling refuses kept syscalls of the deny ceiling that allow does
+// not name (a *DeniedError listing each with the traces that hold it). It
+// returns the names of allow that the ceiling does not hold, sorted:
+// allowing them lifts nothing.
+func denyCeiling(kept []merged, ceiling []profiles.CeilingEntry, allow []string) (notInCeiling []string, err error) {
+	inCeiling := map[string]bool{}
+	for _, c := range ceiling {
+		inCeiling[c.Name] = true
+	}
+	for _, a := range allow {
+		if !inCeiling[a] {
+			notInCeiling = append(notInCeiling, a)
 		}
 	}
+	sort.Strings(notInCeiling)
+	var denied []Denied
+	for _, c := range ceiling {
+		if slices.Contains(allow, c.Name) {
+			continue
+		}
+		var in []string
+		for _, m := range kept {
+			if m.name == c.Name {
+				in = append(in, m.files...)
+			}
+		}
+		if len(in) > 0 {
+			slices.Sort(in)
+			denied = append(denied, Denied{Name: c.Name, Reason: c.Reason, Traces: slices.Compact(in)})
+		}
+	}
+	if len(denied) > 0 {
+		return notInCeiling, &DeniedError{Syscalls: denied}
+	}
+	return notInCeiling, nil
+}
 
-	// Target ABIs.
-	arches, err := targetArches(opts, seenArches, r)
+// targetABIs returns the ABIs the profile covers (opts.Arches, or those
+// seen plus opts.Native), native first, then sorted; every opts.Allow name
+// must be a syscall on one of them.
+func targetABIs(opts Options, seen map[string]bool, r trace.Tables) ([]string, error) {
+	arches, err := targetArches(opts, seen, r)
 	if err != nil {
 		return nil, err
 	}
 	for _, a := range opts.Allow {
-		found := false
-		for _, arch := range arches {
-			if r.Has(arch, a) {
-				found = true
-			}
-		}
-		if !found {
-			return nil, inputErrf("--allow %s: %v", a, &UnknownSyscallError{Arch: strings.Join(arches, "/"), Name: a})
+		if !slices.ContainsFunc(arches, func(arch string) bool { return r.Has(arch, a) }) {
+			return nil, &OptionError{Field: "Allow", Value: a, Err: &UnknownSyscallError{Arch: strings.Join(arches, "/"), Name: a}}
 		}
 	}
+	return arches, nil
+}
 
-	// Allowed names per target ABI: observed (mapped) + baselines.
-	allowed := map[string]bool{}
-	observed := map[string]bool{}
+// allowed is what the allowed-set phase found.
+type allowed struct {
+	allowed  map[string]bool // names the profile allows
+	observed map[string]bool // those of them the traces hold (on some ABI)
+	mappings []Mapping       // sorted by ABI, then name
+}
+
+// allowedSet returns the names to allow on the target ABIs: the kept
+// syscalls (mapped to their equivalents on ABIs that lack them, reported
+// as Mappings) and the baselines' syscalls.
+func allowedSet(kept []merged, arches []string, baselines []*profiles.Baseline, r trace.Tables) *allowed {
+	res := &allowed{allowed: map[string]bool{}, observed: map[string]bool{}}
 	mapped := map[Mapping]bool{}
 	targets := map[string]bool{}
 	for _, a := range arches {
@@ -332,8 +432,8 @@ func Reduce(inputs []Input, opts Options, r Resolver) (*Result, error) {
 			if k.arch != arch && targets[k.arch] && family(k.arch) == family(arch) {
 				// Seen on a covered ABI of the same machine (an i386
 				// syscall on x86_64): it runs there, not here.
-				allowed[k.name] = true
-				observed[k.name] = true
+				res.allowed[k.name] = true
+				res.observed[k.name] = true
 				continue
 			}
 			to, ok := mapName(r, arch, k.name)
@@ -341,15 +441,15 @@ func Reduce(inputs []Input, opts Options, r Resolver) (*Result, error) {
 				mapped[Mapping{Arch: arch, From: k.name, To: to}] = true
 			}
 			if ok {
-				allowed[to] = true
-				observed[to] = true
+				res.allowed[to] = true
+				res.observed[to] = true
 			}
 		}
-		for _, b := range opts.Baselines {
+		for _, b := range baselines {
 			list, ok := b.Syscalls[arch]
 			for _, n := range list {
 				if r.Has(arch, n) {
-					allowed[n] = true
+					res.allowed[n] = true
 				}
 			}
 			if !ok && !(arch != primary(arch) && targets[primary(arch)]) {
@@ -358,42 +458,22 @@ func Reduce(inputs []Input, opts Options, r Resolver) (*Result, error) {
 				// secondary one (x86 next to x86_64) gets no mapped copy.
 				for _, n := range b.Syscalls[b.Measured] {
 					if to, ok := mapName(r, arch, n); ok {
-						allowed[to] = true
+						res.allowed[to] = true
 					}
 				}
 			}
 		}
 	}
-	for i, u := range res.Unnamed {
-		res.Unnamed[i].Covered = targets[u.Arch]
-	}
-	for m := range mapped {
-		res.Mappings = append(res.Mappings, m)
-	}
-	sort.Slice(res.Mappings, func(i, j int) bool {
-		a, b := res.Mappings[i], res.Mappings[j]
-		if a.Arch != b.Arch {
-			return a.Arch < b.Arch
-		}
-		return a.From < b.From
+	res.mappings = slices.Collect(maps.Keys(mapped))
+	slices.SortFunc(res.mappings, func(a, b Mapping) int {
+		return cmp.Or(cmp.Compare(a.Arch, b.Arch), cmp.Compare(a.From, b.From))
 	})
-	for _, b := range opts.Baselines {
-		res.Baselines = append(res.Baselines, b.Name)
-	}
-	res.Allowed = sortedSet(allowed)
-	for i, d := range res.Dropped {
-		res.Dropped[i].ByBaseline = allowed[d.Name]
-	}
-	for _, n := range res.Allowed {
-		if !observed[n] {
-			res.FromBaselines = append(res.FromBaselines, n)
-		}
-	}
-	if len(res.Allowed) == 0 {
-		return nil, inputErrf("nothing left to allow: every syscall was dropped")
-	}
+	return res
+}
 
-	// Known but unobserved: every name of the covered ABIs not allowed.
+// unobserved returns every name of the covered ABIs that is not allowed,
+// sorted: the profile answers them with the unobserved action.
+func unobserved(arches []string, allowed map[string]bool, r trace.Tables) ([]string, error) {
 	known := map[string]bool{}
 	for _, arch := range arches {
 		names, err := r.Names(arch)
@@ -406,35 +486,7 @@ func Reduce(inputs []Input, opts Options, r Resolver) (*Result, error) {
 			}
 		}
 	}
-
-	fallbacks, fallbackRule := applyFallbacks(opts, allowed, known)
-	res.Fallbacks = fallbacks
-
-	p := &policy.Policy{
-		DefaultAction: policy.ActErrno,
-		DefaultErrno:  policy.Errno(policy.ENOSYS),
-		Arches:        arches,
-	}
-	src := fmt.Sprintf("observed in %d trace(s)", len(inputs))
-	if len(res.Baselines) > 0 {
-		src += " + baselines " + strings.Join(res.Baselines, ", ")
-	}
-	p.Rules = append(p.Rules, policy.Rule{Names: res.Allowed, Action: policy.ActAllow, Comment: src})
-	if len(known) > 0 {
-		p.Rules = append(p.Rules, policy.Rule{
-			Names: sortedSet(known), Action: action, Errno: errno,
-			Comment: "known to libseccomp but not observed",
-		})
-	}
-	if fallbackRule != nil {
-		p.Rules = append(p.Rules, *fallbackRule)
-	}
-	p.Canonicalize()
-	if err := p.Validate(); err != nil {
-		return nil, fmt.Errorf("policy: %w", err)
-	}
-	res.Policy = p
-	return res, nil
+	return slices.Sorted(maps.Keys(known)), nil
 }
 
 func unobservedAction(s string) (policy.Action, *uint, error) {
@@ -448,17 +500,17 @@ func unobservedAction(s string) (policy.Action, *uint, error) {
 	case "trap":
 		return policy.ActTrap, nil, nil
 	}
-	return "", nil, inputErrf("--default-action %q: unknown (known: %s)", s, strings.Join(DefaultActions, ", "))
+	return "", nil, &OptionError{Field: "DefaultAction", Value: strconv.Quote(s), Msg: "unknown (known: " + strings.Join(DefaultActions, ", ") + ")"}
 }
 
 // targetArches returns the ABIs the profile covers, native first, then
 // sorted.
-func targetArches(opts Options, seen map[string]bool, r Resolver) ([]string, error) {
+func targetArches(opts Options, seen map[string]bool, r trace.Tables) ([]string, error) {
 	set := map[string]bool{}
 	if len(opts.Arches) > 0 {
 		for _, a := range opts.Arches {
 			if !trace.IsKnownArch(a) {
-				return nil, inputErrf("--arch %q: unknown (known: %s)", a, strings.Join(trace.KnownArches, ", "))
+				return nil, &OptionError{Field: "Arches", Value: strconv.Quote(a), Msg: "unknown (known: " + strings.Join(trace.KnownArches, ", ") + ")"}
 			}
 			set[a] = true
 		}
@@ -468,7 +520,7 @@ func targetArches(opts Options, seen map[string]bool, r Resolver) ([]string, err
 		}
 		if opts.Native != "" {
 			if !trace.IsKnownArch(opts.Native) {
-				return nil, inputErrf("native arch %q: unknown", opts.Native)
+				return nil, &OptionError{Field: "Native", Value: strconv.Quote(opts.Native), Msg: "unknown"}
 			}
 			set[opts.Native] = true
 		}
@@ -478,44 +530,17 @@ func targetArches(opts Options, seen map[string]bool, r Resolver) ([]string, err
 		out = append(out, opts.Native)
 		delete(set, opts.Native)
 	}
-	return append(out, sortedSet(set)...), nil
+	return append(out, slices.Sorted(maps.Keys(set))...), nil
 }
 
 // primary is the main ABI of arch's machine: the one its runtimes use.
 func primary(arch string) string {
-	switch family(arch) {
-	case "x86":
-		return trace.ArchX86_64
-	case "arm":
-		return trace.ArchAArch64
+	if p := abi.Primary(arch); p != "" {
+		return p
 	}
 	return arch
 }
 
-// family groups the ABIs one machine runs.
-func family(arch string) string {
-	switch arch {
-	case trace.ArchX86_64, trace.ArchX86, trace.ArchX32:
-		return "x86"
-	case trace.ArchAArch64, trace.ArchARM:
-		return "arm"
-	}
-	return arch
-}
-
-func sortedSet(set map[string]bool) []string {
-	out := make([]string, 0, len(set))
-	for k := range set {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
-func dedup(in []string) []string {
-	set := map[string]bool{}
-	for _, s := range in {
-		set[s] = true
-	}
-	return sortedSet(set)
-}
+// family names the machine whose kernel runs arch (the ABIs one machine
+// runs share it).
+func family(arch string) string { return primary(arch) }

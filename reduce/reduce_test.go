@@ -139,7 +139,7 @@ func TestDenyCeiling(t *testing.T) {
 	if !errors.As(err, &de) || !errors.Is(err, reduce.ErrDenied) || !errors.Is(err, reduce.ErrInput) {
 		t.Fatalf("err = %v, want a *DeniedError", err)
 	}
-	for _, want := range []string{"t1.yaml", "bpf", "ptrace", "--allow bpf", "--allow ptrace"} {
+	for _, want := range []string{"t1.yaml", "bpf", "ptrace", "Allow bpf", "Allow ptrace"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not mention %q", err, want)
 		}
@@ -148,7 +148,7 @@ func TestDenyCeiling(t *testing.T) {
 		t.Errorf("error is not one line: %q", err)
 	}
 	_, err = reduce.Reduce(in(a), reduce.Options{Native: "x86_64", Allow: []string{"ptrace"}}, tables)
-	if err == nil || strings.Contains(err.Error(), "--allow ptrace") || !strings.Contains(err.Error(), "--allow bpf") {
+	if err == nil || strings.Contains(err.Error(), "Allow ptrace") || !strings.Contains(err.Error(), "Allow bpf") {
 		t.Fatalf("with --allow ptrace: err = %v, want only bpf refused", err)
 	}
 	res := run(t, in(a), reduce.Options{Allow: []string{"ptrace", "bpf", "uname"}})
@@ -162,8 +162,15 @@ func TestDenyCeiling(t *testing.T) {
 	if _, err := reduce.Reduce(in(a), reduce.Options{Native: "x86_64", MinCount: 5}, tables); err != nil {
 		t.Errorf("ceiling syscalls below --min-count: %v", err)
 	}
-	if _, err := reduce.Reduce(in(a), reduce.Options{Native: "x86_64", Allow: []string{"nosuchcall"}, NoCeiling: true}, tables); err == nil || !errors.Is(err, reduce.ErrInput) {
-		t.Errorf("--allow of an unknown syscall: err = %v", err)
+	_, err = reduce.Reduce(in(a), reduce.Options{Native: "x86_64", Allow: []string{"nosuchcall"}, NoCeiling: true}, tables)
+	var oe *reduce.OptionError
+	if !errors.As(err, &oe) || oe.Field != "Allow" || !errors.Is(err, reduce.ErrInput) {
+		t.Errorf("--allow of an unknown syscall: err = %v, want an OptionError naming Allow", err)
+	}
+	// A command says its flags instead of the fields.
+	var n reduce.Namer
+	if !errors.As(err, &n) || n.Named(func(f string) string { return "--" + strings.ToLower(f) }) != `--allow nosuchcall: unknown syscall "nosuchcall" on x86_64` {
+		t.Errorf("Named: %v", err)
 	}
 }
 
@@ -399,9 +406,10 @@ func TestBadInput(t *testing.T) {
 		{"name and number disagree", in(mismatch), reduce.Options{}, "t1.yaml: x86_64 syscall number 0 is read, but the trace names it write", nil},
 		{"only unnamed numbers", in(unknownNr), reduce.Options{Baselines: []*profiles.Baseline{}}, "nothing left to allow", nil},
 		{"bad arch in trace", in(badArch), reduce.Options{}, `t1.yaml: unknown arch "mips"`, nil},
-		{"bad --arch", in(good), reduce.Options{Arches: []string{"sparc"}}, `--arch "sparc": unknown`, nil},
-		{"min-runs too high", in(good), reduce.Options{MinRuns: 2}, "--min-runs 2: only 1 trace(s) given", nil},
-		{"bad default action", in(good), reduce.Options{DefaultAction: "allow"}, `--default-action "allow": unknown`, nil},
+		{"bad --arch", in(good), reduce.Options{Arches: []string{"sparc"}}, `Arches "sparc": unknown`, nil},
+		{"min-runs too high", in(good), reduce.Options{MinRuns: 2}, "MinRuns 2: only 1 trace(s) given", nil},
+		{"min-runs negative", in(good), reduce.Options{MinRuns: -1}, "MinRuns -1: must not be negative", nil},
+		{"bad default action", in(good), reduce.Options{DefaultAction: "allow"}, `DefaultAction "allow": unknown`, nil},
 		{"everything dropped", in(good), reduce.Options{MinCount: 5}, "nothing left to allow", nil},
 	}
 	for _, tt := range tests {

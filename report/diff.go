@@ -2,14 +2,12 @@ package report
 
 import (
 	"bytes"
-	"encoding/json"
-	"encoding/xml"
 	"fmt"
 	"io"
 	"strings"
 	"text/tabwriter"
 
-	"github.com/seccomp-gen/seccomp-gen/reduce"
+	"github.com/seccomp-gen/seccomp-gen/verdict"
 )
 
 // DiffEntry is one syscall (or number) two profiles answer differently.
@@ -63,8 +61,8 @@ type Diff struct {
 // FromProfileDiff builds a diff report. With superset and not verbose it
 // keeps only what breaks the superset (calls B lets run and A does not) and
 // counts the rest in NotShown.
-func FromProfileDiff(a, b string, superset, verbose bool, d *reduce.ProfileDiff) *Diff {
-	conv := func(in []reduce.ProfileDiffEntry) []DiffEntry {
+func FromProfileDiff(a, b string, superset, verbose bool, d *verdict.ProfileDiff) *Diff {
+	conv := func(in []verdict.DiffEntry) []DiffEntry {
 		out := []DiffEntry{}
 		for _, e := range in {
 			out = append(out, DiffEntry{Arch: e.Arch, Name: e.Label(), Nr: e.Nr, Args: e.Args, A: e.A, B: e.B})
@@ -88,26 +86,7 @@ func FromProfileDiff(a, b string, superset, verbose bool, d *reduce.ProfileDiff)
 // WriteDiff renders a diff report: human, json, or junit (one test case per
 // difference).
 func WriteDiff(w io.Writer, f Format, d *Diff) error {
-	var buf bytes.Buffer
-	switch f {
-	case Human, "":
-		writeDiffHuman(&buf, d)
-	case JSON:
-		b, err := json.MarshalIndent(d, "", "  ")
-		if err != nil {
-			return fmt.Errorf("report: %w", err)
-		}
-		buf.Write(b)
-		buf.WriteByte('\n')
-	case JUnit:
-		if err := writeDiffJUnit(&buf, d); err != nil {
-			return err
-		}
-	default:
-		return fmt.Errorf("report format %q: unknown", f)
-	}
-	_, err := w.Write(buf.Bytes())
-	return err
+	return render(w, f, d, func(b *bytes.Buffer) { writeDiffHuman(b, d) }, func(b *bytes.Buffer) error { return writeDiffJUnit(b, d) })
 }
 
 func writeDiffHuman(w *bytes.Buffer, d *Diff) {
@@ -176,14 +155,5 @@ func writeDiffJUnit(w *bytes.Buffer, d *Diff) error {
 	add(d.OnlyB, "allowed only by B", true)
 	add(d.OnlyA, "allowed only by A", !d.Superset)
 	add(d.Answer, "different answers", !d.Superset)
-	suite.Tests = len(suite.Cases)
-	all := junitSuites{Name: "seccomp-gen", Tests: suite.Tests, Failures: suite.Failures, Suites: []junitSuite{suite}}
-	w.WriteString(xml.Header)
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	if err := enc.Encode(all); err != nil {
-		return fmt.Errorf("report: %w", err)
-	}
-	w.WriteByte('\n')
-	return nil
+	return writeSuite(w, suite)
 }

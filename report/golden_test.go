@@ -2,46 +2,28 @@ package report
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 	"testing"
 
+	"github.com/seccomp-gen/seccomp-gen/internal/golden"
 	"github.com/seccomp-gen/seccomp-gen/policy"
-	"github.com/seccomp-gen/seccomp-gen/reduce"
+	"github.com/seccomp-gen/seccomp-gen/verdict"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
-
-func golden(t *testing.T, name string, got []byte) {
+func checkGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run 'go test ./report -update' to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s changed:\n%s\nwant:\n%s\n(if the change is intended: go test ./report -update)", path, got, want)
-	}
+	golden.Check(t, filepath.Join("testdata", name), got)
 }
 
 func TestGolden(t *testing.T) {
 	for _, f := range Formats {
 		var buf bytes.Buffer
-		if err := Write(&buf, f, verdict(t, true)); err != nil {
+		if err := Write(&buf, f, sampleVerdict(t, true)); err != nil {
 			t.Fatal(err)
 		}
-		golden(t, "check-missing."+string(f), buf.Bytes())
+		checkGolden(t, "check-missing."+string(f), buf.Bytes())
 	}
 	// a: EPERM default, two ABIs, socket only for AF_UNIX; b: ENOSYS default
 	// (numbers beyond the table differ too), one ABI, socket for anything.
@@ -53,7 +35,7 @@ func TestGolden(t *testing.T) {
 	b := &policy.Policy{DefaultAction: policy.ActErrno, DefaultErrno: policy.Errno(policy.ENOSYS), Arches: []string{"x86_64"},
 		Rules: []policy.Rule{{Names: []string{"read", "write", "close", "socket"}, Action: policy.ActAllow}}}
 	tables := fakeTables{"x86_64": {"read": 0, "write": 1, "close": 3, "socket": 41, "getpriority": 140}, "x86": {"read": 3, "write": 4, "close": 6}}
-	d, err := reduce.DiffProfiles(reduce.NewPolicyAnswerer(a, tables), reduce.NewPolicyAnswerer(b, tables), tables)
+	d, err := verdict.DiffProfiles(verdict.NewPolicyAnswerer(a, tables), verdict.NewPolicyAnswerer(b, tables), tables)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,13 +44,13 @@ func TestGolden(t *testing.T) {
 		if err := WriteDiff(&buf, f, FromProfileDiff("a.json", "b.json", false, false, d)); err != nil {
 			t.Fatal(err)
 		}
-		golden(t, "diff."+string(f), buf.Bytes())
+		checkGolden(t, "diff."+string(f), buf.Bytes())
 		// --superset without -v: only what breaks the superset.
 		buf.Reset()
 		if err := WriteDiff(&buf, f, FromProfileDiff("a.json", "b.json", true, false, d)); err != nil {
 			t.Fatal(err)
 		}
-		golden(t, "diff-superset."+string(f), buf.Bytes())
+		checkGolden(t, "diff-superset."+string(f), buf.Bytes())
 	}
 }
 
@@ -90,6 +72,11 @@ func (f fakeTables) Number(arch, name string) (int, error) {
 		return 0, fmt.Errorf("unknown syscall %q on %s", name, arch)
 	}
 	return nr, nil
+}
+
+func (f fakeTables) Has(arch, name string) bool {
+	_, ok := f[arch][name]
+	return ok
 }
 
 func (f fakeTables) Name(arch string, nr int) (string, bool) {

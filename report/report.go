@@ -2,7 +2,7 @@
 // differences (diff) for people and machines: a human table, JSON, and JUnit
 // XML for CI systems. It sits at the end of the pipeline:
 //
-//	trace/replay -> reduce.CheckCoverage -> report (human | json | junit)
+//	trace/replay -> verdict.CheckCoverage -> report (human | json | junit)
 //
 // Every rendering is deterministic: the same verdict gives the same bytes.
 package report
@@ -17,7 +17,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/seccomp-gen/seccomp-gen/policy"
-	"github.com/seccomp-gen/seccomp-gen/reduce"
+	"github.com/seccomp-gen/seccomp-gen/verdict"
 )
 
 // Format is a report format.
@@ -51,7 +51,7 @@ type Syscall struct {
 	Count   uint64 `json:"count"`
 	First   string `json:"first,omitempty"`
 	Covered bool   `json:"covered"`
-	// Reason is a reduce.Reason* constant ("denied", "arch", "unknown",
+	// Reason is a verdict.Reason* constant ("denied", "arch", "unknown",
 	// "conditional", "enforced", "would-kill"); Detail explains it.
 	Reason string `json:"reason,omitempty"`
 	Detail string `json:"detail,omitempty"`
@@ -83,7 +83,7 @@ type Verdict struct {
 
 // FromCoverage builds a verdict from a coverage result. p (may be nil) is
 // used to explain arch findings.
-func FromCoverage(tool, profile string, inputs []string, p *policy.Policy, c *reduce.Coverage) *Verdict {
+func FromCoverage(tool, profile string, inputs []string, p *policy.Policy, c *verdict.Coverage) *Verdict {
 	v := &Verdict{Tool: tool, Profile: profile, Inputs: inputs, Lost: c.Lost, Missing: []Syscall{}, Syscalls: []Syscall{}}
 	for _, e := range c.Entries {
 		s := Syscall{Name: e.Label(), Arch: e.Arch, Nr: e.Nr, Count: e.Count, First: e.First, Covered: e.Covered, Reason: e.Reason}
@@ -106,10 +106,16 @@ func FromCoverage(tool, profile string, inputs []string, p *policy.Policy, c *re
 
 // Write renders v in format f.
 func Write(w io.Writer, f Format, v *Verdict) error {
+	return render(w, f, v, func(b *bytes.Buffer) { writeHuman(b, v) }, func(b *bytes.Buffer) error { return writeJUnit(b, v) })
+}
+
+// render writes v (a *Verdict or a *Diff) in format f in one piece: human
+// and junit are the given writers, json is v marshalled.
+func render(w io.Writer, f Format, v any, human func(*bytes.Buffer), junit func(*bytes.Buffer) error) error {
 	var buf bytes.Buffer
 	switch f {
 	case Human, "":
-		writeHuman(&buf, v)
+		human(&buf)
 	case JSON:
 		b, err := json.MarshalIndent(v, "", "  ")
 		if err != nil {
@@ -118,7 +124,7 @@ func Write(w io.Writer, f Format, v *Verdict) error {
 		buf.Write(b)
 		buf.WriteByte('\n')
 	case JUnit:
-		if err := writeJUnit(&buf, v); err != nil {
+		if err := junit(&buf); err != nil {
 			return err
 		}
 	default:
@@ -159,7 +165,7 @@ func writeHuman(w *bytes.Buffer, v *Verdict) {
 	}
 	var cond []string
 	for _, s := range v.Syscalls {
-		if s.Covered && s.Reason == reduce.ReasonConditional {
+		if s.Covered && s.Reason == verdict.ReasonConditional {
 			cond = append(cond, s.Arch+"/"+s.Name)
 		}
 	}
@@ -298,6 +304,11 @@ func writeJUnit(w *bytes.Buffer, v *Verdict) error {
 	if v.TimedOut {
 		suite.Properties = append(suite.Properties, junitProperty{Name: "timed_out", Value: "true"})
 	}
+	return writeSuite(w, suite)
+}
+
+// writeSuite writes a JUnit document holding suite.
+func writeSuite(w *bytes.Buffer, suite junitSuite) error {
 	suite.Tests = len(suite.Cases)
 	all := junitSuites{Name: "seccomp-gen", Tests: suite.Tests, Failures: suite.Failures, Suites: []junitSuite{suite}}
 	w.WriteString(xml.Header)

@@ -8,11 +8,11 @@ import (
 	"testing"
 
 	"github.com/seccomp-gen/seccomp-gen/policy"
-	"github.com/seccomp-gen/seccomp-gen/reduce"
 	"github.com/seccomp-gen/seccomp-gen/trace"
+	"github.com/seccomp-gen/seccomp-gen/verdict"
 )
 
-func verdict(t *testing.T, extra bool) *Verdict {
+func sampleVerdict(t *testing.T, extra bool) *Verdict {
 	t.Helper()
 	p := &policy.Policy{DefaultAction: policy.ActErrno, Arches: []string{"x86_64"},
 		Rules: []policy.Rule{{Names: []string{"read", "write"}, Action: policy.ActAllow}}}
@@ -23,14 +23,14 @@ func verdict(t *testing.T, extra bool) *Verdict {
 	if extra {
 		f.Syscalls = append(f.Syscalls, trace.Syscall{Arch: "x86_64", Nr: 140, Name: "getpriority", Count: 3, First: "prog"})
 	}
-	c, err := reduce.CheckCoverage(p, f)
+	c, err := verdict.CheckCoverage(p, f)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return FromCoverage("check", "app.json", []string{"run.trace"}, p, c)
 }
 
-func render(t *testing.T, f Format, v *Verdict) string {
+func renderT(t *testing.T, f Format, v *Verdict) string {
 	t.Helper()
 	var a, b bytes.Buffer
 	if err := Write(&a, f, v); err != nil {
@@ -46,7 +46,7 @@ func render(t *testing.T, f Format, v *Verdict) string {
 }
 
 func TestHuman(t *testing.T) {
-	out := render(t, Human, verdict(t, true))
+	out := renderT(t, Human, sampleVerdict(t, true))
 	if !strings.Contains(out, "does NOT cover 1 of 3") {
 		t.Errorf("human report:\n%s", out)
 	}
@@ -59,28 +59,28 @@ func TestHuman(t *testing.T) {
 	if f := strings.Fields(row); len(f) < 5 || f[1] != "x86_64" || f[2] != "140" || f[3] != "3" || f[4] != "prog" {
 		t.Errorf("missing row %q in:\n%s", row, out)
 	}
-	if out := render(t, Human, verdict(t, false)); !strings.Contains(out, "covers all 2 syscalls") {
+	if out := renderT(t, Human, sampleVerdict(t, false)); !strings.Contains(out, "covers all 2 syscalls") {
 		t.Errorf("passing human report:\n%s", out)
 	}
 }
 
 func TestJSON(t *testing.T) {
 	var got Verdict
-	if err := json.Unmarshal([]byte(render(t, JSON, verdict(t, true))), &got); err != nil {
+	if err := json.Unmarshal([]byte(renderT(t, JSON, sampleVerdict(t, true))), &got); err != nil {
 		t.Fatal(err)
 	}
 	if got.OK || len(got.Missing) != 1 || got.Missing[0].Name != "getpriority" || got.Missing[0].Arch != "x86_64" ||
 		got.Missing[0].Count != 3 || got.Checked != 3 {
 		t.Fatalf("json report: %+v", got)
 	}
-	if err := json.Unmarshal([]byte(render(t, JSON, verdict(t, false))), &got); err != nil || !got.OK || len(got.Missing) != 0 {
+	if err := json.Unmarshal([]byte(renderT(t, JSON, sampleVerdict(t, false))), &got); err != nil || !got.OK || len(got.Missing) != 0 {
 		t.Fatalf("passing json report: %+v %v", got, err)
 	}
 }
 
 func TestJUnit(t *testing.T) {
 	var got junitSuites
-	if err := xml.Unmarshal([]byte(render(t, JUnit, verdict(t, true))), &got); err != nil {
+	if err := xml.Unmarshal([]byte(renderT(t, JUnit, sampleVerdict(t, true))), &got); err != nil {
 		t.Fatal(err)
 	}
 	if got.Tests != 3 || got.Failures != 1 || len(got.Suites) != 1 {

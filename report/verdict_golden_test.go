@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/seccomp-gen/seccomp-gen/policy"
-	"github.com/seccomp-gen/seccomp-gen/reduce"
+	"github.com/seccomp-gen/seccomp-gen/verdict"
 )
 
 // TestGoldenReplay: replay verdicts in every format: a passing enforce run
@@ -16,17 +16,17 @@ import (
 func TestGoldenReplay(t *testing.T) {
 	argv := []string{"sh", "-c", "echo 'hi there'; exit 0", ""}
 	code := 0
-	pass := FromCoverage("replay --enforce", "p.json", argv, nil, &reduce.Coverage{})
+	pass := FromCoverage("replay --enforce", "p.json", argv, nil, &verdict.Coverage{})
 	pass.ExitCode = &code
 	p := &policy.Policy{DefaultAction: policy.ActErrno, Arches: []string{"x86_64"}}
-	one := FromCoverage("replay --enforce", "p.json", argv, p, &reduce.Coverage{Entries: []reduce.CoverageEntry{
-		{Arch: "x86_64", Nr: 140, Name: "getpriority", Count: 1, First: "sh", Reason: reduce.ReasonEnforced, Action: policy.ActErrno, Errno: policy.EPERM},
+	one := FromCoverage("replay --enforce", "p.json", argv, p, &verdict.Coverage{Entries: []verdict.Entry{
+		{Arch: "x86_64", Nr: 140, Name: "getpriority", Count: 1, First: "sh", Reason: verdict.ReasonEnforced, Action: policy.ActErrno, Errno: policy.EPERM},
 	}})
 	killed := 137
 	one.ExitCode = &killed
 	one.TimedOut = true
 	one.Notes = append(one.Notes, "timed out after 1s: killed the command's process tree (2 processes); the verdict covers the run up to then")
-	traced := FromCoverage("replay", "p.json", []string{"./app", "--flag=a b"}, p, &reduce.Coverage{Lost: 1, Entries: []reduce.CoverageEntry{
+	traced := FromCoverage("replay", "p.json", []string{"./app", "--flag=a b"}, p, &verdict.Coverage{Lost: 1, Entries: []verdict.Entry{
 		{Arch: "x86_64", Nr: 0, Name: "read", Count: 3, First: "app", Covered: true},
 	}})
 	for name, v := range map[string]*Verdict{"enforce-pass": pass, "enforce-one-timeout": one, "replay-one": traced} {
@@ -35,7 +35,7 @@ func TestGoldenReplay(t *testing.T) {
 			if err := Write(&buf, f, v); err != nil {
 				t.Fatal(err)
 			}
-			golden(t, name+"."+string(f), buf.Bytes())
+			checkGolden(t, name+"."+string(f), buf.Bytes())
 		}
 	}
 	// What the goldens show, checked so that -update cannot bless a

@@ -8,6 +8,8 @@ import (
 	"sync"
 
 	seccomp "github.com/seccomp/libseccomp-golang"
+
+	"github.com/seccomp-gen/seccomp-gen/abi"
 )
 
 // ErrUnknownArch is wrapped by errors about an architecture name that
@@ -24,24 +26,36 @@ func (e *UnknownSyscallError) Error() string {
 	return fmt.Sprintf("unknown syscall %q on %s", e.Name, e.Arch)
 }
 
-// archInfo ties the names one architecture goes by together.
+// archInfo is an ABI of the one table (package abi) with libseccomp's
+// constant for it.
 type archInfo struct {
-	name  string // trace name: x86_64, x86, x32, aarch64, arm
-	scmp  string // Docker/OCI name: SCMP_ARCH_X86_64
-	lib   seccomp.ScmpArch
-	base  int // first syscall number (x32 numbers carry bit 30)
-	extra []int
+	abi.ABI
+	lib seccomp.ScmpArch
 }
 
-// x32 numbers carry __X32_SYSCALL_BIT; ARM has private syscalls at 0xf0000.
-const x32Bit = 0x40000000
+// libArches maps the ABI table to libseccomp's constants.
+var libArches = map[string]seccomp.ScmpArch{
+	abi.X86_64:  seccomp.ArchAMD64,
+	abi.X86:     seccomp.ArchX86,
+	abi.X32:     seccomp.ArchX32,
+	abi.AArch64: seccomp.ArchARM64,
+	abi.ARM:     seccomp.ArchARM,
+}
 
-var arches = []archInfo{
-	{name: "x86_64", scmp: "SCMP_ARCH_X86_64", lib: seccomp.ArchAMD64},
-	{name: "x86", scmp: "SCMP_ARCH_X86", lib: seccomp.ArchX86},
-	{name: "x32", scmp: "SCMP_ARCH_X32", lib: seccomp.ArchX32, base: x32Bit},
-	{name: "aarch64", scmp: "SCMP_ARCH_AARCH64", lib: seccomp.ArchARM64},
-	{name: "arm", scmp: "SCMP_ARCH_ARM", lib: seccomp.ArchARM, extra: []int{0xf0000}},
+var arches = func() []archInfo {
+	var out []archInfo
+	for _, a := range abi.All() {
+		out = append(out, archInfo{ABI: a, lib: libArches[a.Name]})
+	}
+	return out
+}()
+
+// extra lists the starts of further number ranges (ARM's private syscalls).
+func (a *archInfo) extra() []int {
+	if a.Private == 0 {
+		return nil
+	}
+	return []int{int(a.Private)}
 }
 
 // maxScan bounds the table scan; every arch seccomp-gen knows numbers its
@@ -49,10 +63,11 @@ var arches = []archInfo{
 const maxScan = 1024
 
 func lookup(name string) (*archInfo, error) {
-	for i := range arches {
-		a := &arches[i]
-		if a.name == name || strings.EqualFold(a.scmp, name) {
-			return a, nil
+	if x, ok := abi.Lookup(name); ok {
+		for i := range arches {
+			if arches[i].Name == x.Name {
+				return &arches[i], nil
+			}
 		}
 	}
 	return nil, fmt.Errorf("%w %q (known: %s)", ErrUnknownArch, name, strings.Join(ArchNames(), ", "))
@@ -60,11 +75,7 @@ func lookup(name string) (*archInfo, error) {
 
 // ArchNames lists the trace arch names seccomp-gen knows.
 func ArchNames() []string {
-	out := make([]string, len(arches))
-	for i, a := range arches {
-		out[i] = a.name
-	}
-	return out
+	return abi.Names()
 }
 
 // Canonical returns the trace arch name for a trace name or a SCMP_ARCH_* name.
@@ -73,7 +84,7 @@ func Canonical(name string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return a.name, nil
+	return a.Name, nil
 }
 
 // SCMPName returns the Docker/OCI name (SCMP_ARCH_X86_64) of an arch.
@@ -82,7 +93,7 @@ func SCMPName(arch string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return a.scmp, nil
+	return a.SCMP, nil
 }
 
 // LibArch returns libseccomp's ScmpArch for an arch name.
@@ -102,7 +113,7 @@ func Native() (string, error) {
 	}
 	for _, a := range arches {
 		if a.lib == lib {
-			return a.name, nil
+			return a.Name, nil
 		}
 	}
 	return "", fmt.Errorf("%w: libseccomp native arch %s", ErrUnknownArch, lib)
@@ -115,7 +126,7 @@ func Name(arch string, nr int) (string, bool) {
 	if err != nil || nr < 0 {
 		return "", false
 	}
-	if a.base != 0 && nr < a.base {
+	if a.Base != 0 && nr < int(a.Base) {
 		return "", false
 	}
 	n, err := seccomp.ScmpSyscall(nr).GetNameByArch(a.lib)
@@ -141,12 +152,12 @@ func Number(arch, name string) (int, error) {
 	// also reaches through socketcall/ipc (accept4 is 364 there, but is
 	// resolved to its multiplexed pseudo number). The number-to-name table
 	// knows the direct number.
-	if t, err := tableFor(a.name); err == nil {
+	if t, err := tableFor(a.Name); err == nil {
 		if n, ok := t.byName[name]; ok {
 			return n, nil
 		}
 	}
-	return 0, &UnknownSyscallError{Name: name, Arch: a.name}
+	return 0, &UnknownSyscallError{Name: name, Arch: a.Name}
 }
 
 type table struct {
@@ -167,7 +178,7 @@ func tableFor(arch string) (*table, error) {
 	}
 	tablesMu.Lock()
 	defer tablesMu.Unlock()
-	if t, ok := tables[a.name]; ok {
+	if t, ok := tables[a.Name]; ok {
 		return t, nil
 	}
 	t := &table{byName: map[string]int{}}
@@ -187,12 +198,12 @@ func tableFor(arch string) (*table, error) {
 			}
 		}
 	}
-	scan(a.base, a.base+maxScan)
-	for _, e := range a.extra {
+	scan(int(a.Base), int(a.Base)+maxScan)
+	for _, e := range a.extra() {
 		scan(e, e+64)
 	}
 	sort.Strings(t.names)
-	tables[a.name] = t
+	tables[a.Name] = t
 	return t, nil
 }
 

@@ -3,6 +3,8 @@ package scmp
 import (
 	"errors"
 	"testing"
+
+	"github.com/seccomp-gen/seccomp-gen/abi"
 )
 
 func TestNameNumber(t *testing.T) {
@@ -15,7 +17,7 @@ func TestNameNumber(t *testing.T) {
 		{"x86_64", "getpid", 39},
 		{"x86", "getpid", 20},
 		{"x86", "restart_syscall", 0},
-		{"x32", "read", x32Bit},
+		{"x32", "read", int(abi.X32SyscallBit)},
 		{"aarch64", "openat", 56},
 		{"arm", "getpid", 20},
 		// socketcall/ipc syscalls with direct numbers on x86: libseccomp's

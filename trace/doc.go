@@ -7,7 +7,7 @@
 // It is pure Go with no kernel or cgo dependency: the packages that only
 // read traces (reduce, report, generate's and check's readers) build on any
 // GOOS and link neither eBPF nor libseccomp through it. Syscall tables come
-// in through NameTable (scmp.Tables implements it).
+// in through Tables (scmp.Tables implements it).
 //
 // File is one recorded run: target, host, start, duration, exit code,
 // lost, processes, and the syscalls as (arch, nr, name, count, first).

@@ -13,6 +13,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/seccomp-gen/seccomp-gen/abi"
 	"github.com/seccomp-gen/seccomp-gen/internal/atomicfile"
 )
 
@@ -64,14 +65,15 @@ const (
 	MaxCount = math.MaxInt64
 )
 
-// Arch names used in trace files. They are the names of Docker/OCI profiles
-// without the SCMP_ARCH_ prefix, lowercased.
+// Arch names used in trace files: the names of the one ABI table (package
+// abi), those of Docker/OCI profiles without the SCMP_ARCH_ prefix,
+// lowercased.
 const (
-	ArchX86_64  = "x86_64"
-	ArchX86     = "x86"
-	ArchX32     = "x32"
-	ArchAArch64 = "aarch64"
-	ArchARM     = "arm"
+	ArchX86_64  = abi.X86_64
+	ArchX86     = abi.X86
+	ArchX32     = abi.X32
+	ArchAArch64 = abi.AArch64
+	ArchARM     = abi.ARM
 )
 
 // ErrFormat is wrapped by every error that says a trace file is malformed.
@@ -183,17 +185,10 @@ func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 }
 
 // KnownArches are the arch names a trace may carry.
-var KnownArches = []string{ArchX86_64, ArchX86, ArchX32, ArchAArch64, ArchARM}
+var KnownArches = abi.Names()
 
 // IsKnownArch reports whether name is an arch name trace files use.
-func IsKnownArch(name string) bool {
-	for _, a := range KnownArches {
-		if a == name {
-			return true
-		}
-	}
-	return false
-}
+func IsKnownArch(name string) bool { return abi.Known(name) }
 
 // AddCount returns a+b saturated at MaxCount, and whether it saturated (the
 // true sum is larger than the result, or an operand was above MaxCount).
@@ -561,12 +556,21 @@ func WriteFile(path string, f *File) error {
 	return atomicfile.Write(path, buf.Bytes(), 0o644)
 }
 
-// NameTable is what checking the names of a trace needs: the name of a
-// number and whether a name exists, per ABI. scmp.Tables implements it
-// with libseccomp's tables (and so does reduce.Resolver).
-type NameTable interface {
+// Tables is the one door to syscall tables, per ABI (a trace arch name):
+// every package that names or numbers syscalls (the recorder, the trace
+// reader, the reducer, the verdicts) takes one. scmp.Tables implements it
+// with libseccomp's tables; tests use small fakes.
+type Tables interface {
+	// Name returns the name of syscall nr (x32 numbers carry the x32
+	// bit), false when the table has none.
 	Name(arch string, nr int) (string, bool)
+	// Number returns the number of name (*scmp.UnknownSyscallError, or
+	// another error, when arch has no such syscall).
+	Number(arch, name string) (int, error)
+	// Has reports whether name is a syscall on arch.
 	Has(arch, name string) bool
+	// Names lists every syscall name of arch.
+	Names(arch string) ([]string, error)
 }
 
 // NameError says that an entry's name and number disagree: the number is
@@ -600,7 +604,7 @@ func (e *NameError) Is(target error) bool { return target == ErrFormat }
 //     entry has no name here (""), and s.Name must not be a name the table
 //     knows under another number (a *NameError). A name the table does
 //     not know at all (written by a newer libseccomp) is dropped.
-func ResolveName(t NameTable, s Syscall) (string, error) {
+func ResolveName(t Tables, s Syscall) (string, error) {
 	want, ok := t.Name(s.Arch, s.Nr)
 	if ok {
 		if s.Name != "" && s.Name != want {
@@ -617,7 +621,7 @@ func ResolveName(t NameTable, s Syscall) (string, error) {
 // ResolveNames names every entry of f with t (ResolveName) and returns the
 // entries t cannot name, which keep an empty name. An entry whose name and
 // number disagree is a *NameError (its ABI and number say which line).
-func (f *File) ResolveNames(t NameTable) (unnamed []Syscall, err error) {
+func (f *File) ResolveNames(t Tables) (unnamed []Syscall, err error) {
 	for i := range f.Syscalls {
 		s := &f.Syscalls[i]
 		name, err := ResolveName(t, *s)

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -424,12 +426,21 @@ func (f fakeTable) Name(arch string, nr int) (string, bool) {
 }
 
 func (f fakeTable) Has(arch, name string) bool {
-	for _, n := range f[arch] {
+	_, err := f.Number(arch, name)
+	return err == nil
+}
+
+func (f fakeTable) Number(arch, name string) (int, error) {
+	for nr, n := range f[arch] {
 		if n == name {
-			return true
+			return nr, nil
 		}
 	}
-	return false
+	return 0, fmt.Errorf("unknown syscall %q on %s", name, arch)
+}
+
+func (f fakeTable) Names(arch string) ([]string, error) {
+	return slices.Sorted(maps.Values(f[arch])), nil
 }
 
 func TestResolveNames(t *testing.T) {

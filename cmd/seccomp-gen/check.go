@@ -1,20 +1,19 @@
 package main
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
+	"io"
+	"maps"
 	"os"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
-	"github.com/seccomp-gen/seccomp-gen/internal/atomicfile"
-	"github.com/seccomp-gen/seccomp-gen/reduce"
 	"github.com/seccomp-gen/seccomp-gen/report"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
 	"github.com/seccomp-gen/seccomp-gen/trace"
+	"github.com/seccomp-gen/seccomp-gen/verdict"
 )
 
 type checkOptions struct {
@@ -97,39 +96,26 @@ func (o *checkOptions) run() error {
 	if bt != nil {
 		files = append(files, bt)
 	}
-	cov, err := reduce.CheckCoverageOf(p, files...)
+	cov, err := verdict.CheckCoverageOf(p, files...)
 	if err != nil {
-		if errors.Is(err, reduce.ErrNoSyscalls) {
-			return usageErr(err)
-		}
-		return err
+		return err // exitStatus: ErrNoSyscalls is a usage error
 	}
 	for i, f := range files[:len(o.traces)] {
 		warnUnsealed(os.Stderr, "check", o.traces[i], f)
 	}
-	v := report.FromCoverage("check", o.profile, o.traces, reduce.PolicyOf(p), cov)
+	v := report.FromCoverage("check", o.profile, o.traces, verdict.PolicyOf(p), cov)
 	return o.emit(v)
 }
 
 // emit writes the verdict and turns it into the exit status.
 func (o *verdictFlags) emit(v *report.Verdict) error {
-	var buf bytes.Buffer
-	if err := report.Write(&buf, o.format, v); err != nil {
-		return err
-	}
-	if err := atomicfile.Write(o.output, buf.Bytes(), 0o644); err != nil {
-		return exitWith(exitFailure, fmt.Errorf("report: %w", err))
-	}
-	if !v.OK {
-		return exitWith(exitNotCovered, nil)
-	}
-	return nil
+	return o.writeReport(func(w io.Writer) error { return report.Write(w, report.Format(o.report), v) }, !v.OK)
 }
 
 // sameABI refuses traces none of whose syscalls is on an ABI the profile
 // covers: checking an i386 trace against an x86_64 profile is a mix-up, not a
 // coverage question.
-func sameABI(p reduce.Answerer, paths []string, files []*trace.File) error {
+func sameABI(p verdict.Answerer, paths []string, files []*trace.File) error {
 	seen := map[string]bool{}
 	for _, f := range files {
 		for _, s := range f.Syscalls {
@@ -142,11 +128,7 @@ func sameABI(p reduce.Answerer, paths []string, files []*trace.File) error {
 	if len(seen) == 0 {
 		return nil // empty traces: CheckCoverage says so
 	}
-	var arches []string
-	for a := range seen {
-		arches = append(arches, a)
-	}
-	sort.Strings(arches)
+	arches := slices.Sorted(maps.Keys(seen))
 	return fmt.Errorf("%s: no syscall on an ABI the profile covers (traces: %s; profile: %s)",
 		strings.Join(paths, ", "), strings.Join(arches, ", "), strings.Join(p.Arches(), ", "))
 }

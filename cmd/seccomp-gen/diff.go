@@ -1,15 +1,13 @@
 package main
 
 import (
-	"bytes"
-	"fmt"
+	"io"
 
 	"github.com/spf13/cobra"
 
-	"github.com/seccomp-gen/seccomp-gen/internal/atomicfile"
-	"github.com/seccomp-gen/seccomp-gen/reduce"
 	"github.com/seccomp-gen/seccomp-gen/report"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
+	"github.com/seccomp-gen/seccomp-gen/verdict"
 )
 
 type diffOptions struct {
@@ -17,9 +15,7 @@ type diffOptions struct {
 	a, b     string
 	superset bool
 	verbose  bool
-	report   string
-	output   string
-	format   report.Format
+	reportFlags
 }
 
 func newDiffCmd() *cobra.Command {
@@ -58,13 +54,8 @@ Exit status:
 		Args: argsUsage(cobra.ExactArgs(2)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.a, o.b = args[0], args[1]
-			f, err := report.ParseFormat(o.report)
-			if err != nil {
-				return usageErrf("--report: %v", err)
-			}
-			o.format = f
-			if o.output == "" {
-				return usageErrf("-o: empty file name (use '-' for stdout)")
+			if err := o.validateReport(); err != nil {
+				return err
 			}
 			if err := checkOutputs("diff", []string{o.a, o.b}, "-o", o.output); err != nil {
 				return err
@@ -74,8 +65,7 @@ Exit status:
 	}
 	cmd.Flags().BoolVar(&o.superset, "superset", false, "exit 3 unless A allows everything B allows (differences the other way are listed, not failed)")
 	cmd.Flags().BoolVarP(&o.verbose, "verbose", "v", false, "with --superset: list every difference, not only those that break the superset")
-	cmd.Flags().StringVar(&o.report, "report", "human", "report `FORMAT`: human, json or junit")
-	cmd.Flags().StringVarP(&o.output, "output", "o", "-", "write the report to `FILE` ('-' is stdout)")
+	o.addReportFlags(cmd, reportFormats()...)
 	o.addProfileReadFlags(cmd)
 	singleValued(cmd.Flags())
 	return cmd
@@ -90,20 +80,10 @@ func (o *diffOptions) run() error {
 	if err != nil {
 		return err
 	}
-	d, err := reduce.DiffProfiles(a, b, scmp.Tables{})
+	d, err := verdict.DiffProfiles(a, b, scmp.Tables{})
 	if err != nil {
 		return usageErr(err)
 	}
 	r := report.FromProfileDiff(o.a, o.b, o.superset, o.verbose, d)
-	var buf bytes.Buffer
-	if err := report.WriteDiff(&buf, o.format, r); err != nil {
-		return err
-	}
-	if err := atomicfile.Write(o.output, buf.Bytes(), 0o644); err != nil {
-		return exitWith(exitFailure, fmt.Errorf("report: %w", err))
-	}
-	if !r.OK {
-		return exitWith(exitNotCovered, nil)
-	}
-	return nil
+	return o.writeReport(func(w io.Writer) error { return report.WriteDiff(w, report.Format(o.report), r) }, !r.OK)
 }

@@ -143,16 +143,7 @@ func traceWith(t *testing.T, dir, name string) string {
 	t.Helper()
 	nr := map[string]int{"uname": 63, "read": 0}[name]
 	path := filepath.Join(dir, name+".trace.yaml")
-	data := fmt.Sprintf(`version: 1
-target: {command: [x]}
-host: {kernel: "6.18", arch: x86_64}
-started: 2026-11-23T10:00:00Z
-duration: 0.1s
-lost: 0
-processes: 1
-syscalls:
-  - {arch: x86_64, nr: %d, name: %s, count: 1}
-`, nr, name)
+	data := fmt.Sprintf(traceYAML("  - {arch: x86_64, nr: %d, name: %s, count: 1}"), nr, name)
 	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -206,10 +205,7 @@ func (o *generateOptions) run() error {
 		NoFallbacks:     o.noFallbacks,
 	}, scmp.Tables{})
 	if err != nil {
-		if errors.Is(err, reduce.ErrInput) {
-			return usageErr(fmt.Errorf("generate: %w", err))
-		}
-		return exitWith(exitFailure, fmt.Errorf("generate: %w", err))
+		return fmt.Errorf("generate: %w", err) // exitStatus: ErrInput is a usage error
 	}
 	for _, in := range inputs {
 		warnUnsealed(o.stderr, "generate", in.Path, in.File)
@@ -229,6 +225,13 @@ func (o *generateOptions) run() error {
 		}
 	}
 	lintGenerated(o.stderr, res.Policy)
+	format := emit.Format(o.format)
+	if o.ociConfig != "" {
+		format = emit.FormatOCIConfig
+	}
+	for _, l := range emit.Losses(res.Policy, format) {
+		fmt.Fprintf(o.stderr, "generate: note: %s\n", l)
+	}
 
 	if o.ociConfig != "" {
 		if err := emit.SetOCIConfig(o.ociConfig, res.Policy); err != nil {

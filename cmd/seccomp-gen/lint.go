@@ -1,26 +1,20 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 
 	"github.com/spf13/cobra"
 
 	"github.com/seccomp-gen/seccomp-gen/emit"
-	"github.com/seccomp-gen/seccomp-gen/internal/atomicfile"
 	"github.com/seccomp-gen/seccomp-gen/lint"
 	"github.com/seccomp-gen/seccomp-gen/policy"
 )
 
-// exitFindings: lint found at least one finding of severity error.
-const exitFindings = 3
-
 type lintOptions struct {
 	profileReadFlags
-	files  []string
-	report string
-	output string
+	files []string
+	reportFlags
 }
 
 func newLintCmd() *cobra.Command {
@@ -62,22 +56,22 @@ Exit status:
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.files = args
 			o.stderr = cmd.ErrOrStderr()
+			if err := o.validateReport(); err != nil {
+				return err
+			}
+			if err := checkOutputs("lint", o.files, "-o", o.output); err != nil {
+				return err
+			}
 			return o.run()
 		},
 	}
-	cmd.Flags().StringVar(&o.report, "report", "human", "report `FORMAT`: human or json")
-	cmd.Flags().StringVarP(&o.output, "output", "o", "-", "write the report to `FILE` ('-' is stdout)")
+	o.addReportFlags(cmd, "human", "json")
 	o.addProfileReadFlags(cmd)
+	singleValued(cmd.Flags())
 	return cmd
 }
 
 func (o *lintOptions) run() error {
-	if o.report != "human" && o.report != "json" {
-		return usageErrf("lint: --report %q: unknown (known: human, json)", o.report)
-	}
-	if o.output == "" {
-		return usageErrf("lint: -o: empty file name (use '-' for stdout)")
-	}
 	var results []lint.Result
 	for _, path := range o.files {
 		raw, err := emit.ReadRaw(path)
@@ -90,23 +84,11 @@ func (o *lintOptions) run() error {
 		}
 		results = append(results, lint.Result{File: name, Findings: lint.Lint(raw, lint.Options{AllowUnknownSyscalls: o.allowUnknownSyscalls})})
 	}
-	var buf bytes.Buffer
-	var err error
+	render := lint.WriteHuman
 	if o.report == "json" {
-		err = lint.WriteJSON(&buf, results)
-	} else {
-		err = lint.WriteHuman(&buf, results)
+		render = lint.WriteJSON
 	}
-	if err != nil {
-		return err
-	}
-	if err := atomicfile.Write(o.output, buf.Bytes(), 0o644); err != nil {
-		return exitWith(exitFailure, fmt.Errorf("lint: report: %w", err))
-	}
-	if lint.Summarize(results).Errors > 0 {
-		return exitWith(exitFindings, nil)
-	}
-	return nil
+	return o.writeReport(func(w io.Writer) error { return render(w, results) }, lint.Summarize(results).Errors > 0)
 }
 
 // lintGenerated prints the lint findings of a profile generate made, one

@@ -41,6 +41,9 @@ func TestLintCommand(t *testing.T) {
 		{"ambiguous config key", []string{"lint", config}, exitUsage, nil},
 		{"no file", []string{"lint"}, exitUsage, nil},
 		{"bad report", []string{"lint", "--report", "xml", clean}, exitUsage, nil},
+		// The report group: -o is never one of the profiles, a flag is given once.
+		{"report over an input", []string{"lint", "-o", clean, warn, clean}, exitUsage, nil},
+		{"report twice", []string{"lint", "--report", "json", "--report", "human", clean}, exitUsage, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out, stderr, code := sg(t, dir, tc.args...)

@@ -4,7 +4,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"os"
 
@@ -37,17 +36,9 @@ func run(args []string) int {
 	scmp.PinAPIWithoutSeccomp()
 	root := newRootCmd()
 	root.SetArgs(args)
-	err := root.Execute()
-	if err == nil {
-		return 0
+	code, err := exitStatus(root.Execute())
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "seccomp-gen: %v\n", err)
 	}
-	var ex *exitError
-	if errors.As(err, &ex) {
-		if ex.err != nil {
-			fmt.Fprintf(os.Stderr, "seccomp-gen: %v\n", ex.err)
-		}
-		return ex.code
-	}
-	fmt.Fprintf(os.Stderr, "seccomp-gen: %v\n", err)
-	return 1
+	return code
 }

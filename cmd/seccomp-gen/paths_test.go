@@ -10,17 +10,7 @@ import (
 	"github.com/seccomp-gen/seccomp-gen/policy"
 )
 
-const smallTrace = `version: 1
-target: {command: [x]}
-host: {kernel: "6.18", arch: x86_64}
-started: 2026-11-23T10:00:00Z
-duration: 0.1s
-lost: 0
-processes: 1
-syscalls:
-  - {arch: x86_64, nr: 0, name: read, count: 1}
-  - {arch: x86_64, nr: 231, name: exit_group, count: 1}
-`
+var smallTrace = traceYAML("  - {arch: x86_64, nr: 0, name: read, count: 1}", "  - {arch: x86_64, nr: 231, name: exit_group, count: 1}")
 
 // TestNoOverwriteInputs: no command writes over one of its own inputs,
 // however the output names it (same string, ./relative, absolute, a

@@ -6,8 +6,8 @@ import (
 	"os"
 
 	"github.com/seccomp-gen/seccomp-gen/emit/cbpf"
-	"github.com/seccomp-gen/seccomp-gen/reduce"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
+	"github.com/seccomp-gen/seccomp-gen/verdict"
 )
 
 // readAnswerer reads a profile in any format generate writes: a raw
@@ -21,7 +21,7 @@ import (
 // characters, is taken for a filter. Standard input ("-") and other
 // non-regular files (pipes, which cannot be read twice) are read as
 // profiles only.
-func (f *profileReadFlags) readAnswerer(path string) (reduce.Answerer, error) {
+func (f *profileReadFlags) readAnswerer(path string) (verdict.Answerer, error) {
 	if prog, ok, err := readRawFilter(path); err != nil {
 		return nil, err
 	} else if ok {
@@ -38,7 +38,7 @@ func (f *profileReadFlags) readAnswerer(path string) (reduce.Answerer, error) {
 	if err != nil {
 		return nil, err
 	}
-	return reduce.NewPolicyAnswerer(p, scmp.Tables{}), nil
+	return verdict.NewPolicyAnswerer(p, scmp.Tables{}), nil
 }
 
 // readRawFilter returns the program when path holds binary data; ok is

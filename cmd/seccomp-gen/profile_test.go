@@ -161,16 +161,7 @@ func TestRawFilterDetection(t *testing.T) {
 	}
 	raw := prog.Bytes()
 	trace := filepath.Join(dir, "t.yaml")
-	os.WriteFile(trace, []byte(`version: 1
-target: {command: [x]}
-host: {kernel: "6.18", arch: x86_64}
-started: 2026-11-23T10:00:00Z
-duration: 0.1s
-lost: 0
-processes: 1
-syscalls:
-  - {arch: x86_64, nr: 0, name: read, count: 1}
-`), 0o644)
+	os.WriteFile(trace, []byte(traceYAML("  - {arch: x86_64, nr: 0, name: read, count: 1}")), 0o644)
 	write := func(name string, data []byte) string {
 		path := filepath.Join(dir, name)
 		if err := os.WriteFile(path, data, 0o644); err != nil {

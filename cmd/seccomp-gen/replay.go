@@ -5,11 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/signal"
 	"strconv"
 	"strings"
-	"sync"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -17,11 +14,11 @@ import (
 	"github.com/seccomp-gen/seccomp-gen/enforce"
 	"github.com/seccomp-gen/seccomp-gen/internal/proctree"
 	"github.com/seccomp-gen/seccomp-gen/policy"
-	"github.com/seccomp-gen/seccomp-gen/reduce"
 	"github.com/seccomp-gen/seccomp-gen/report"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
 	"github.com/seccomp-gen/seccomp-gen/trace"
 	"github.com/seccomp-gen/seccomp-gen/trace/recorder"
+	"github.com/seccomp-gen/seccomp-gen/verdict"
 )
 
 type replayOptions struct {
@@ -186,7 +183,7 @@ func (o *replayOptions) run() error {
 			o.profile, strings.Join(p.Arches(), ", "), native)
 	}
 	if o.enforce {
-		pol := reduce.PolicyOf(p)
+		pol := verdict.PolicyOf(p)
 		if pol == nil {
 			return usageErrf("%s: a raw filter cannot be replayed with --enforce (it needs the profile to answer denials): give the profile it was generated from, or replay without --enforce", o.profile)
 		}
@@ -204,83 +201,7 @@ func (o *replayOptions) workloadStdout() *os.File {
 	return os.Stdout
 }
 
-// stopper ends a traced replay: the first Ctrl-C reaches the command too
-// (same process group) and replay waits for it, SIGTERM is forwarded to
-// it; a second signal or --timeout kills its process tree, and if anything
-// traced outlives that (a daemon that left the tree), the recording ends
-// killGrace later. For --pid and --cgroup a signal ends the recording.
-type stopper struct {
-	o      *replayOptions
-	cancel context.CancelFunc
-	sigs   chan os.Signal
-	pid    chan int // the command's PID, once started
-
-	// Read after the recording ended.
-	mu       sync.Mutex
-	killed   int
-	timedOut bool
-}
-
-// killGrace is how long a traced replay keeps recording after killing the
-// command's tree, for traced processes outside it.
-const killGrace = 2 * time.Second
-
-func (s *stopper) run(ctx context.Context) {
-	var pid int
-	var timeout <-chan time.Time
-	n := 0
-	kill := func() {
-		// Every child of replay is the command or an orphan of its tree
-		// (replay is their subreaper).
-		// Under the lock: the recording can end (the tree died) before
-		// KillChildren returns, and the report must count what it killed.
-		s.mu.Lock()
-		s.killed += proctree.KillChildren(time.Second)
-		s.mu.Unlock()
-		select {
-		case <-ctx.Done():
-		case <-time.After(killGrace):
-			s.cancel()
-		}
-	}
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case pid = <-s.pid:
-			if s.o.timeout > 0 {
-				t := time.NewTimer(s.o.timeout)
-				defer t.Stop()
-				timeout = t.C
-			}
-		case <-timeout:
-			s.mu.Lock()
-			s.timedOut = true
-			s.mu.Unlock()
-			kill()
-			return
-		case sig := <-s.sigs:
-			n++
-			switch {
-			case pid == 0:
-				s.cancel() // --pid, --cgroup, or the command has not started
-				return
-			case n >= 2:
-				kill()
-				return
-			case sig == syscall.SIGTERM:
-				// To the command, and to orphans of its tree: the
-				// children of replay (a child's PID cannot be reused).
-				for _, c := range proctree.Children(os.Getpid()) {
-					_ = syscall.Kill(c, syscall.SIGTERM)
-				}
-			}
-			fmt.Fprintf(os.Stderr, "seccomp-gen: replay: waiting for the command to exit (Ctrl-C again kills it)\n")
-		}
-	}
-}
-
-func (o *replayOptions) runTraced(p reduce.Answerer) error {
+func (o *replayOptions) runTraced(p verdict.Answerer) error {
 	if err := o.resolveContainer(&o.targetFlags, os.Stderr); err != nil {
 		return err
 	}
@@ -294,10 +215,8 @@ func (o *replayOptions) runTraced(p reduce.Answerer) error {
 			defer restore()
 		}
 	}
-	st := &stopper{o: o, cancel: cancel, sigs: make(chan os.Signal, 2), pid: make(chan int, 1)}
-	signal.Notify(st.sigs, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(st.sigs)
-	go st.run(ctx)
+	st := &interrupts{name: "replay", forwardTERM: true, timeout: o.timeout, stop: cancel}
+	defer st.catch(ctx)()
 	rec, err := recorder.Record(ctx, o.withContainer(recorder.Options{
 		Command:  o.command,
 		PID:      o.pid,
@@ -309,7 +228,7 @@ func (o *replayOptions) runTraced(p reduce.Answerer) error {
 		Namer:    scmp.Tables{},
 		OnStart: func(s recorder.Started) {
 			if len(o.command) > 0 {
-				st.pid <- s.PID
+				st.commandStarted()
 			}
 			if !o.verbose {
 				return
@@ -326,13 +245,7 @@ func (o *replayOptions) runTraced(p reduce.Answerer) error {
 	}))
 	cancel() // stops st
 	if err != nil {
-		switch {
-		case errors.Is(err, recorder.ErrCommandNotFound), errors.Is(err, recorder.ErrCommandNotRun):
-			return exitWith(exitCommandFailed, err)
-		case errors.Is(err, recorder.ErrNoProcess), errors.Is(err, recorder.ErrNotCgroup2), errors.Is(err, recorder.ErrOptions):
-			return usageErr(err)
-		}
-		return exitWith(exitFailure, err)
+		return err // exitStatus: a missing command is 4, a missing target 2
 	}
 	o.annotate(rec.File)
 	if o.saveTrace != "" {
@@ -353,11 +266,11 @@ func (o *replayOptions) runTraced(p reduce.Answerer) error {
 	if bt != nil {
 		files = append(files, bt)
 	}
-	cov, err := reduce.CheckCoverageOf(p, files...)
+	cov, err := verdict.CheckCoverageOf(p, files...)
 	if err != nil {
 		return exitWith(exitFailure, err)
 	}
-	v := report.FromCoverage("replay", o.profile, o.inputs(), reduce.PolicyOf(p), cov)
+	v := report.FromCoverage("replay", o.profile, o.inputs(), verdict.PolicyOf(p), cov)
 	if len(o.command) > 0 && rec.Exited {
 		code := rec.ExitStatus
 		v.ExitCode = &code
@@ -369,9 +282,7 @@ func (o *replayOptions) runTraced(p reduce.Answerer) error {
 	if rec.Reason == "duration" {
 		v.Notes = append(v.Notes, fmt.Sprintf("--duration %s passed: the verdict covers that window", o.duration))
 	}
-	st.mu.Lock()
-	killed, timedOut := st.killed, st.timedOut
-	st.mu.Unlock()
+	_, killed, timedOut := st.result()
 	o.noteStop(v, killed, timedOut)
 	if rec.Reason == "interrupted" && !timedOut && killed == 0 {
 		v.Notes = append(v.Notes, "interrupted: the verdict covers the run up to the interruption")
@@ -400,34 +311,11 @@ func (o *replayOptions) noteStop(v *report.Verdict, killed int, timedOut bool) {
 }
 
 func (o *replayOptions) runEnforced(p *policy.Policy) error {
-	// Ctrl-C reaches the workload from the terminal (same process group)
-	// and SIGTERM is forwarded to it; a second one kills its process
-	// tree; seccomp-gen waits for it and still reports. (Catching, not
-	// ignoring: an ignored signal would stay ignored in the workload
-	// across execve.)
-	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(sigs)
-	fwd := make(chan os.Signal, 2)
-	done := make(chan struct{})
-	defer close(done)
-	go func() {
-		for n := 1; ; n++ {
-			select {
-			case s := <-sigs:
-				if n == 1 {
-					fmt.Fprintf(os.Stderr, "seccomp-gen: replay: waiting for the command to exit (Ctrl-C again kills it)\n")
-				}
-				select {
-				case fwd <- s:
-				case <-done:
-					return
-				}
-			case <-done:
-				return
-			}
-		}
-	}()
+	// The Ctrl-C policy of trace and replay (interrupts), applied by
+	// enforce.Run: SIGTERM is forwarded, a second signal kills the tree,
+	// and the report is still written.
+	fwd, release := forwardSignals("replay")
+	defer release()
 	io := enforce.IO{Stdin: os.Stdin, Stdout: o.workloadStdout(), Stderr: os.Stderr, Signals: fwd}
 	if o.timeout > 0 {
 		kill := make(chan struct{})
@@ -448,7 +336,7 @@ func (o *replayOptions) runEnforced(p *policy.Policy) error {
 		}
 		return exitWith(exitFailure, err)
 	}
-	cov := &reduce.Coverage{Entries: res.Denied}
+	cov := &verdict.Coverage{Entries: res.Denied}
 	v := report.FromCoverage("replay --enforce", o.profile, o.inputs(), p, cov)
 	code := res.ExitCode
 	v.ExitCode = &code

@@ -7,22 +7,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/seccomp-gen/seccomp-gen/profiles"
-	"github.com/seccomp-gen/seccomp-gen/reduce"
 	"github.com/seccomp-gen/seccomp-gen/report"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
 	"github.com/seccomp-gen/seccomp-gen/trace"
-)
-
-// Exit statuses of replay, check and diff (besides exitOK, exitFailure and
-// exitUsage from root.go).
-const (
-	// exitNotCovered: the profile does not cover the run (or the traces;
-	// for diff: the profiles differ, or with --superset A lacks something
-	// B allows). It wins over exitCommandFailed.
-	exitNotCovered = 3
-	// exitCommandFailed: the profile covers the run but the command
-	// itself failed (non-zero exit, killed by a signal, not found).
-	exitCommandFailed = 4
+	"github.com/seccomp-gen/seccomp-gen/verdict"
 )
 
 const verdictExitHelp = `Exit status:
@@ -34,10 +22,8 @@ const verdictExitHelp = `Exit status:
 // verdictFlags are the flags replay and check share.
 type verdictFlags struct {
 	profileReadFlags
+	reportFlags
 	profile string
-	report  string
-	output  string
-	format  report.Format
 	// baselines are runtime baselines whose syscalls the profile must
 	// allow too (the runtime issues them under the filter before CMD).
 	baselines []string
@@ -47,8 +33,7 @@ type verdictFlags struct {
 
 func (o *verdictFlags) addFlags(cmd *cobra.Command) {
 	cmd.Flags().StringVarP(&o.profile, "profile", "p", "", "`PROFILE` to check against (Docker JSON, OCI object or config.json, SPO CRD, raw BPF filter)")
-	cmd.Flags().StringVar(&o.report, "report", "human", "report `FORMAT`: human, json or junit")
-	cmd.Flags().StringVarP(&o.output, "output", "o", "-", "write the report to `FILE` ('-' is stdout)")
+	o.addReportFlags(cmd, reportFormats()...)
 	cmd.Flags().BoolVar(&o.allowIncomplete, "allow-incomplete", false, "give a verdict even when the recorder lost events (lost > 0); otherwise that is an error")
 	cmd.Flags().StringArrayVar(&o.baselines, "baseline", nil, "also require the syscalls of baseline `NAME|FILE` ("+
 		strings.Join(profiles.BaselineNames(), ", ")+" or a file; repeatable): the profile must let that runtime start CMD")
@@ -57,7 +42,7 @@ func (o *verdictFlags) addFlags(cmd *cobra.Command) {
 
 // baselineTrace returns the syscalls of the --baseline baselines on every
 // ABI p covers, as a pseudo-trace whose FIRST is "baseline:NAME".
-func (o *verdictFlags) baselineTrace(p reduce.Answerer) (*trace.File, error) {
+func (o *verdictFlags) baselineTrace(p verdict.Answerer) (*trace.File, error) {
 	if len(o.baselines) == 0 {
 		return nil, nil
 	}
@@ -84,20 +69,21 @@ func (o *verdictFlags) validate() error {
 	if o.profile == "" {
 		return usageErrf("--profile is required")
 	}
-	f, err := report.ParseFormat(o.report)
-	if err != nil {
-		return usageErrf("--report: %v", err)
+	return o.validateReport()
+}
+
+// reportFormats are the formats of verdicts and diffs (package report).
+func reportFormats() []string {
+	out := make([]string, len(report.Formats))
+	for i, f := range report.Formats {
+		out[i] = string(f)
 	}
-	o.format = f
-	if o.output == "" {
-		return usageErrf("-o: empty file name (use '-' for stdout)")
-	}
-	return nil
+	return out
 }
 
 // loadProfile reads the profile strictly: a file that is not a profile is a
 // usage error, never an empty policy that passes or fails everything. A raw
 // filter is a profile too (readAnswerer).
-func (o *verdictFlags) loadProfile() (reduce.Answerer, error) {
+func (o *verdictFlags) loadProfile() (verdict.Answerer, error) {
 	return o.readAnswerer(o.profile)
 }

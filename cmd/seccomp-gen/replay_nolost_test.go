@@ -330,26 +330,8 @@ func TestReplaySignalTwice(t *testing.T) {
 				}
 				pids := filepath.Join(t.TempDir(), "pids")
 				args = append(args, "--", hang, pids)
-				cmd := exec.Command(os.Args[0], args...)
-				cmd.Env = append(os.Environ(), testMainEnv+"=1")
-				var out bytes.Buffer
-				cmd.Stdout = &out
-				errPipe, err := cmd.StderrPipe()
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := cmd.Start(); err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { cmd.Process.Kill() })
-				lines := make(chan string, 100)
-				go func() {
-					sc := bufio.NewScanner(errPipe)
-					for sc.Scan() {
-						lines <- sc.Text()
-					}
-					close(lines)
-				}()
+				sg := startSG(t, false, args...)
+				cmd, lines, out := sg.cmd, sg.lines, &sg.stdout
 				tree := readPIDs(t, pids)
 				cmd.Process.Signal(sig)
 				waitLine(t, lines, "Ctrl-C again kills it")

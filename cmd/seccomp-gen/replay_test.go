@@ -1,11 +1,8 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/json"
 	"encoding/xml"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -200,16 +197,7 @@ func TestBadInput(t *testing.T) {
 		return p
 	}
 	good := writeProfile(t, dir, "good.json", allowAllBut("getpriority", policy.ActErrno), emit.FormatDocker)
-	goodTrace := write("good.yaml", `version: 1
-target: {command: [x]}
-host: {kernel: "6.18", arch: x86_64}
-started: 2026-11-23T10:00:00Z
-duration: 0.1s
-lost: 0
-processes: 1
-syscalls:
-  - {arch: x86_64, nr: 0, name: read, count: 1}
-`)
+	goodTrace := write("good.yaml", traceYAML("  - {arch: x86_64, nr: 0, name: read, count: 1}"))
 	notProfile := write("garbage.json", "this is not a profile\n")
 	empty := write("empty.json", "{}\n")
 	noRules := write("norules.json", `{"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_X86_64"]}`)
@@ -280,17 +268,7 @@ func mustRead(t *testing.T, path string) string {
 func TestCheckBaseline(t *testing.T) {
 	dir := t.TempDir()
 	tr := filepath.Join(dir, "t.yaml")
-	if err := os.WriteFile(tr, []byte(`version: 1
-target: {command: [x]}
-host: {kernel: "6.18", arch: x86_64}
-started: 2026-11-23T10:00:00Z
-duration: 0.1s
-lost: 0
-processes: 1
-syscalls:
-  - {arch: x86_64, nr: 0, name: read, count: 2, first: x}
-  - {arch: x86_64, nr: 231, name: exit_group, count: 1, first: x}
-`), 0o644); err != nil {
+	if err := os.WriteFile(tr, []byte(traceYAML("  - {arch: x86_64, nr: 0, name: read, count: 2, first: x}", "  - {arch: x86_64, nr: 231, name: exit_group, count: 1, first: x}")), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	p := &policy.Policy{DefaultAction: policy.ActErrno, Arches: []string{"x86_64"},
@@ -340,26 +318,13 @@ func TestReplayPID(t *testing.T) {
 		code int
 	}
 	res := make(chan result, 1)
-	rep := exec.Command(os.Args[0], "replay", "-v", "-p", prof, "--pid", strconv.Itoa(sh.Process.Pid))
-	rep.Env = append(os.Environ(), testMainEnv+"=1")
-	var out bytes.Buffer
-	rep.Stdout = &out
-	stderr, err := rep.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := rep.Start(); err != nil {
-		t.Fatal(err)
-	}
-	line, _ := bufio.NewReader(stderr).ReadString('\n')
-	if !strings.Contains(line, "recording pid") {
-		sh.Process.Kill()
-		t.Fatalf("replay -v did not say it is recording: %q", line)
-	}
+	t.Cleanup(func() { sh.Process.Kill() })
+	sg := startSG(t, false, "replay", "-v", "-p", prof, "--pid", strconv.Itoa(sh.Process.Pid))
+	sg.firstLine(t, "seccomp-gen: replay: recording pid")
 	go func() {
-		io.Copy(io.Discard, stderr)
-		rep.Wait()
-		res <- result{out.String(), rep.ProcessState.ExitCode()}
+		sg.rest()
+		sg.cmd.Wait()
+		res <- result{sg.stdout.String(), sg.cmd.ProcessState.ExitCode()}
 	}()
 	if err := os.WriteFile(gate, nil, 0o644); err != nil {
 		t.Fatal(err)
@@ -428,22 +393,10 @@ func TestReplayCgroup(t *testing.T) {
 	defer os.Remove(cg)
 	dir := t.TempDir()
 	prof := writeProfile(t, dir, "p.json", allowAllBut("getpriority", policy.ActErrno), emit.FormatDocker)
-	rep := exec.Command(os.Args[0], "replay", "-v", "-p", prof, "--report", "json", "--cgroup", cg)
-	rep.Env = append(os.Environ(), testMainEnv+"=1")
-	var out bytes.Buffer
-	rep.Stdout = &out
-	stderr, err := rep.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := rep.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer rep.Process.Kill()
-	if line, _ := bufio.NewReader(stderr).ReadString('\n'); !strings.Contains(line, "recording cgroup") {
-		t.Fatalf("replay -v did not say it is recording: %q", line)
-	}
-	go io.Copy(io.Discard, stderr)
+	sg := startSG(t, false, "replay", "-v", "-p", prof, "--report", "json", "--cgroup", cg)
+	rep, out := sg.cmd, &sg.stdout
+	sg.firstLine(t, "seccomp-gen: replay: recording cgroup")
+	go sg.rest()
 	sh := exec.Command("/bin/sh", "-c", `echo $$ > "$1/cgroup.procs" && exec "$2" --extra`, "sh", cg, wl)
 	if b, err := sh.CombinedOutput(); err != nil {
 		t.Fatalf("workload in cgroup: %v\n%s", err, b)

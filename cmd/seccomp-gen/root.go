@@ -1,44 +1,8 @@
 package main
 
 import (
-	"fmt"
-
 	"github.com/spf13/cobra"
 )
-
-// Exit statuses shared by every command. Commands that run a workload exit
-// with the workload's own status when it fails (see trace and replay).
-const (
-	exitOK       = 0
-	exitFailure  = 1 // a runtime error: the kernel refused, a file could not be written
-	exitUsage    = 2 // bad flags, bad input files
-	exitNotFound = 127
-)
-
-// exitError carries an exit status through cobra. A nil err exits silently.
-type exitError struct {
-	code int
-	err  error
-}
-
-func (e *exitError) Error() string {
-	if e.err == nil {
-		return fmt.Sprintf("exit status %d", e.code)
-	}
-	return e.err.Error()
-}
-
-func (e *exitError) Unwrap() error { return e.err }
-
-// usageErr marks err as a usage error (exit status 2).
-func usageErr(err error) error { return &exitError{code: exitUsage, err: err} }
-
-// usageErrf formats a usage error.
-func usageErrf(format string, a ...any) error { return usageErr(fmt.Errorf(format, a...)) }
-
-// exitWith returns an error that makes seccomp-gen exit with code, printing
-// err if it is not nil.
-func exitWith(code int, err error) error { return &exitError{code: code, err: err} }
 
 func newRootCmd() *cobra.Command {
 	root := &cobra.Command{

@@ -6,10 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
+	"slices"
 	"strings"
-	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -72,8 +70,9 @@ Targets (exactly one):
 --duration, Ctrl-C and SIGTERM end the trace early and still write it; a
 command still running then keeps running, untraced, and seccomp-gen exits
 with 0 (--duration) or 128+N (signal N). Ctrl-C, which the command receives
-too, first gives it 2 seconds to exit while still traced (a second Ctrl-C
-stops at once); if it does, seccomp-gen exits with its status.
+too, first gives it 2 seconds to exit while still traced; if it does,
+seccomp-gen exits with its status. A second Ctrl-C or SIGTERM in those 2
+seconds kills the command's whole process tree (as in replay).
 
 The trace goes to -o FILE, or to stdout ('-', the default); then the
 command's own stdout goes to stderr so that the two never mix.
@@ -147,29 +146,11 @@ func (o *traceOptions) run(ctx context.Context) error {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	// Ctrl-C and SIGTERM end the trace; the trace is still written.
-	var caught atomic.Int32
-	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
-	defer signal.Stop(sigs)
-	go func() {
-		select {
-		case s := <-sigs:
-			caught.Store(int32(s.(syscall.Signal)))
-			if s == syscall.SIGINT && len(o.command) > 0 {
-				// Ctrl-C reached the command too (same process group):
-				// keep recording its way out for a moment, as time(1)
-				// does; a second signal stops at once.
-				select {
-				case <-time.After(interruptGrace):
-				case <-sigs:
-				case <-ctx.Done():
-				}
-			}
-			cancel()
-		case <-ctx.Done():
-		}
-	}()
+	// Ctrl-C and SIGTERM end the trace; the trace is still written. Ctrl-C
+	// reached the command too (same process group): its way out is
+	// recorded for a moment, as time(1) does (interrupts).
+	st := &interrupts{name: "trace", grace: interruptGrace, stop: cancel}
+	defer st.catch(ctx)()
 
 	if err := o.resolveContainer(&o.targetFlags, o.stderr); err != nil {
 		return err
@@ -191,8 +172,11 @@ func (o *traceOptions) run(ctx context.Context) error {
 		// The trace goes to stdout: keep the command's output out of it.
 		opts.Stdout = os.Stderr
 	}
-	if o.verbose {
-		opts.OnStart = func(s recorder.Started) {
+	opts.OnStart = func(s recorder.Started) {
+		if len(o.command) > 0 {
+			st.commandStarted()
+		}
+		if o.verbose {
 			ids := make([]string, len(s.LinkIDs))
 			for i, id := range s.LinkIDs {
 				ids[i] = fmt.Sprint(id)
@@ -250,12 +234,12 @@ func (o *traceOptions) run(ctx context.Context) error {
 		}
 		fmt.Fprintf(o.stderr, "seccomp-gen: traced %s for %s (%s%s): %s, %d distinct (%s); lost %d. Trace written to %s.\n",
 			plural64(f.Processes, "process", "processes"), time.Duration(f.Duration).Truncate(time.Millisecond), rec.Reason, below,
-			plural64(total, "syscall", "syscalls"), len(f.Syscalls), strings.Join(sortedStrings(names), ", "), f.Lost, where)
+			plural64(total, "syscall", "syscalls"), len(f.Syscalls), strings.Join(slices.Sorted(slices.Values(names)), ", "), f.Lost, where)
 	}
 	if f.Lost > 0 {
 		fmt.Fprintf(o.stderr, "seccomp-gen: warning: %s could not be counted; the trace is incomplete\n", plural64(f.Lost, "syscall", "syscalls"))
 	}
-	if sig := caught.Load(); sig != 0 && !rec.Exited {
+	if sig, _, _ := st.result(); sig != 0 && !rec.Exited {
 		return exitWith(128+int(sig), nil)
 	}
 	if len(o.command) > 0 && rec.Exited && rec.ExitStatus != 0 {
@@ -272,20 +256,11 @@ func traceErr(err error) error {
 		}
 		return exitWith(ce.Status, fmt.Errorf("trace: %w", err))
 	}
-	if errors.Is(err, recorder.ErrNoProcess) || errors.Is(err, recorder.ErrNotCgroup2) || errors.Is(err, recorder.ErrOptions) {
-		return usageErr(fmt.Errorf("trace: %w", err))
+	if isUsage(err) {
+		return fmt.Errorf("trace: %w", err)
 	}
 	// Anything else is the machine's doing (privileges, kernel features).
 	return exitWith(exitFailure, fmt.Errorf("trace: %w (run 'seccomp-gen doctor' to see what this machine lacks)", err))
-}
-
-func sortedStrings(s []string) []string {
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && s[j] < s[j-1]; j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
-	}
-	return s
 }
 
 func isTerminal(f *os.File) bool {

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"errors"
 	"os"
 	"os/exec"
@@ -102,21 +100,9 @@ func TestTraceCLISIGTERM(t *testing.T) {
 	testutil.RequireRoot(t)
 	dir := t.TempDir()
 	out := filepath.Join(dir, "t.yaml")
-	cmd := exec.Command(os.Args[0], "trace", "-v", "-o", out, "--", "sleep", "20")
-	cmd.Env = append(os.Environ(), testMainEnv+"=1")
-	errPipe, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
-	r := bufio.NewReader(errPipe)
-	line, err := r.ReadString('\n')
-	if err != nil || !strings.HasPrefix(line, "seccomp-gen: tracing pid ") {
-		t.Fatalf("first stderr line %q: %v", line, err)
-	}
+	sg := startSG(t, false, "trace", "-v", "-o", out, "--", "sleep", "20")
+	cmd := sg.cmd
+	line := sg.firstLine(t, "seccomp-gen: tracing pid ")
 	pid, _ := strconv.Atoi(strings.Fields(strings.TrimPrefix(line, "seccomp-gen: tracing pid "))[0])
 	defer syscall.Kill(pid, syscall.SIGKILL)
 	time.Sleep(200 * time.Millisecond)
@@ -132,10 +118,9 @@ func TestTraceCLISIGTERM(t *testing.T) {
 		t.Errorf("command state %q after the tracer ended, want S (still running)", st)
 	}
 	_ = syscall.Kill(pid, syscall.SIGKILL)
-	var rest bytes.Buffer
-	_, _ = rest.ReadFrom(r)
+	rest := sg.rest()
 	if ps.ExitCode() != 128+15 {
-		t.Errorf("exit %v, want 143 (128+SIGTERM); stderr %s", ps, rest.String())
+		t.Errorf("exit %v, want 143 (128+SIGTERM); stderr %s", ps, rest)
 	}
 	f, err := trace.ReadFile(out)
 	if err != nil {
@@ -151,8 +136,8 @@ func TestTraceCLISIGTERM(t *testing.T) {
 	if !found {
 		t.Errorf("trace lacks sleep's clock_nanosleep:\n%+v", f.Syscalls)
 	}
-	if !strings.Contains(rest.String(), "(interrupted)") {
-		t.Errorf("summary does not say the trace was interrupted: %q", rest.String())
+	if !strings.Contains(rest, "(interrupted)") {
+		t.Errorf("summary does not say the trace was interrupted: %q", rest)
 	}
 }
 
@@ -178,31 +163,15 @@ func TestTraceCLICtrlC(t *testing.T) {
 	out := filepath.Join(dir, "t.yaml")
 	// The command traps SIGINT and makes a marker syscall (via ls) on its
 	// way out, then exits 5.
-	cmd := exec.Command(os.Args[0], "trace", "-v", "-o", out, "--", "sh", "-c",
+	sg := startSG(t, true, "trace", "-v", "-o", out, "--", "sh", "-c",
 		`trap 'ls / >/dev/null; exit 5' INT; while :; do sleep 0.05; done`)
-	cmd.Env = append(os.Environ(), testMainEnv+"=1")
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // a process group to signal, as a terminal does
-	errPipe, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-	r := bufio.NewReader(errPipe)
-	if line, err := r.ReadString('\n'); err != nil || !strings.HasPrefix(line, "seccomp-gen: tracing pid ") {
-		t.Fatalf("first stderr line %q: %v", line, err)
-	}
+	sg.firstLine(t, "seccomp-gen: tracing pid ")
 	time.Sleep(200 * time.Millisecond)
-	if err := syscall.Kill(-cmd.Process.Pid, syscall.SIGINT); err != nil {
-		t.Fatal(err)
-	}
-	var rest bytes.Buffer
-	_, _ = rest.ReadFrom(r)
-	_ = cmd.Wait()
-	if code := cmd.ProcessState.ExitCode(); code != 5 {
-		t.Errorf("exit %d, want the command's 5; stderr %s", code, rest.String())
+	sg.signalGroup(t, syscall.SIGINT)
+	rest := sg.rest()
+	_ = sg.cmd.Wait()
+	if code := sg.cmd.ProcessState.ExitCode(); code != 5 {
+		t.Errorf("exit %d, want the command's 5; stderr %s", code, rest)
 	}
 	f, err := trace.ReadFile(out)
 	if err != nil {
@@ -214,6 +183,38 @@ func TestTraceCLICtrlC(t *testing.T) {
 	}
 	if !found || f.ExitCode == nil || *f.ExitCode != 5 {
 		t.Errorf("the command's exit path is missing from the trace (exit_code %v):\n%+v", f.ExitCode, f.Syscalls)
+	}
+}
+
+// TestTraceCLISignalTwice: trace shares replay's Ctrl-C policy. A command
+// that ignores Ctrl-C keeps trace waiting (it says so); a second Ctrl-C
+// kills the command's tree, and the trace is still written.
+func TestTraceCLISignalTwice(t *testing.T) {
+	testutil.RequireRoot(t)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "t.yaml")
+	// SIG_IGN is inherited: neither sh nor its sleeps stop on Ctrl-C.
+	sg := startSG(t, true, "trace", "-v", "-o", out, "--", "sh", "-c", `trap '' INT; while :; do sleep 0.05; done`)
+	cmd := sg.cmd
+	first := sg.firstLine(t, "seccomp-gen: tracing pid ")
+	pid, _ := strconv.Atoi(strings.Fields(strings.TrimPrefix(first, "seccomp-gen: tracing pid "))[0])
+	defer syscall.Kill(pid, syscall.SIGKILL)
+	time.Sleep(200 * time.Millisecond)
+	sg.signalGroup(t, syscall.SIGINT)
+	waitLine(t, sg.lines, "trace: waiting for the command to exit (Ctrl-C again kills it)")
+	sg.signalGroup(t, syscall.SIGINT)
+	if err := waitDone(cmd, 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	sg.rest()
+	if alive(pid) {
+		t.Errorf("the command (pid %d) survived the second Ctrl-C", pid)
+	}
+	if code := cmd.ProcessState.ExitCode(); code != 128+int(syscall.SIGKILL) {
+		t.Errorf("exit %d, want the killed command's %d", code, 128+int(syscall.SIGKILL))
+	}
+	if _, err := trace.ReadFile(out); err != nil {
+		t.Errorf("no trace after the second Ctrl-C: %v", err)
 	}
 }
 

@@ -28,17 +28,7 @@ func TestUnknownSyscallsEveryCommand(t *testing.T) {
 	good := filepath.Join(dir, "good.json")
 	os.WriteFile(good, []byte(strings.Replace(misspelled, "ptarce", "ptrace", 1)), 0o644)
 	tr := filepath.Join(dir, "t.yaml")
-	os.WriteFile(tr, []byte(`version: 1
-target: {command: [x]}
-host: {kernel: "6.18", arch: x86_64}
-started: 2026-11-23T10:00:00Z
-duration: 0.1s
-lost: 0
-processes: 1
-syscalls:
-  - {arch: x86_64, nr: 0, name: read, count: 1}
-  - {arch: x86_64, nr: 101, name: ptrace, count: 1}
-`), 0o644)
+	os.WriteFile(tr, []byte(traceYAML("  - {arch: x86_64, nr: 0, name: read, count: 1}", "  - {arch: x86_64, nr: 101, name: ptrace, count: 1}")), 0o644)
 	cmds := map[string][]string{
 		"check":          {"check", "-p", prof, tr},
 		"replay":         {"replay", "-p", prof, "--", "true"},

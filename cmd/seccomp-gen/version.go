@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/seccomp-gen/seccomp-gen/abi"
 	"github.com/seccomp-gen/seccomp-gen/bpf"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
 )
@@ -126,7 +127,7 @@ func (v versionInfo) write(w io.Writer) error {
 }
 
 // scmpX32Bit is the bit x32 syscall numbers carry.
-const scmpX32Bit = 0x40000000
+const scmpX32Bit = int(abi.X32SyscallBit)
 
 func newVersionCmd() *cobra.Command {
 	var short, asJSON bool

@@ -3,6 +3,7 @@ package cbpf
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/seccomp-gen/seccomp-gen/policy"
@@ -11,7 +12,7 @@ import (
 
 // Filter is a compiled filter seen as a profile: its answers come from
 // running the program in the interpreter, as the kernel would run it. It
-// has the methods of reduce.Answerer, so check, replay and diff take a raw
+// has the methods of verdict.Answerer, so check, replay and diff take a raw
 // filter ('generate --format bpf') wherever they take a profile.
 type Filter struct {
 	Prog   Program
@@ -56,7 +57,7 @@ func killing(a policy.Action) bool {
 func (f *Filter) Arches() []string { return append([]string(nil), f.arches...) }
 
 // Covers reports whether the filter covers arch.
-func (f *Filter) Covers(arch string) bool { return contains(f.arches, arch) }
+func (f *Filter) Covers(arch string) bool { return slices.Contains(f.arches, arch) }
 
 // Answer runs the filter for syscall nr of arch (x32 numbers with bit 30
 // set, as seccomp_data.nr carries them) with argument values args.

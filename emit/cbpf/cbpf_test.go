@@ -4,21 +4,19 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
-	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"golang.org/x/net/bpf"
 
 	"github.com/seccomp-gen/seccomp-gen/emit"
+	"github.com/seccomp-gen/seccomp-gen/internal/golden"
 	"github.com/seccomp-gen/seccomp-gen/policy"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
 
 const goldenDir = "../../testdata/golden"
 
@@ -165,10 +163,10 @@ func TestInterpreterTable(t *testing.T) {
 					check(fmt.Sprintf("%s beyond the table", abi), Data{Nr: int32(nr), Arch: audit}, enosys)
 				}
 			}
-			if contains(tc.arches, "x86_64") && !contains(tc.arches, "x32") {
+			if slices.Contains(tc.arches, "x86_64") && !slices.Contains(tc.arches, "x32") {
 				check("x32 bit on an x86_64 profile without x32", Data{Nr: int32(X32SyscallBit | 1), Arch: AuditArchX86_64}, kill)
 			}
-			if contains(tc.arches, "x32") && !contains(tc.arches, "x86_64") {
+			if slices.Contains(tc.arches, "x32") && !slices.Contains(tc.arches, "x86_64") {
 				check("x86_64 syscall on an x32-only profile", Data{Nr: 1, Arch: AuditArchX86_64}, kill)
 				check("x86_64 number beyond on an x32-only profile", Data{Nr: 600, Arch: AuditArchX86_64}, kill)
 			}
@@ -387,30 +385,17 @@ func TestDeterministicAndGolden(t *testing.T) {
 	if !bytes.Equal(back.Bytes(), a.Bytes()) {
 		t.Error("Parse(Bytes()) changed the program")
 	}
-	golden(t, "filter-x86_64.bpf", a.Bytes())
-	golden(t, "filter-x86_64.disasm.txt", []byte(disasm(a)))
+	checkGolden(t, "filter-x86_64.bpf", a.Bytes())
+	checkGolden(t, "filter-x86_64.disasm.txt", []byte(disasm(a)))
 }
 
-func golden(t *testing.T, name string, got []byte) {
+func checkGolden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join(goldenDir, name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
+	opts := []golden.Option{golden.Note("libseccomp " + scmp.LibraryVersion())}
+	if strings.HasSuffix(name, ".bpf") {
+		opts = append(opts, golden.Shown("(raw filter; compare the .disasm.txt golden file)"))
 	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (create it with: go test ./emit/... -update)", err)
-	}
-	if !bytes.Equal(got, want) {
-		shown := string(got)
-		if strings.HasSuffix(name, ".bpf") {
-			shown = "(raw filter; compare the .disasm.txt golden file)"
-		}
-		t.Errorf("%s differs from the golden file (libseccomp %s); if the change is intended, run: go test ./emit/... -update\n--- got ---\n%s", path, scmp.LibraryVersion(), shown)
-	}
+	golden.Check(t, filepath.Join(goldenDir, name), got, opts...)
 }
 
 func TestCheckRefuses(t *testing.T) {

@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 
 	seccomp "github.com/seccomp/libseccomp-golang"
 	"golang.org/x/sys/unix"
 
+	"github.com/seccomp-gen/seccomp-gen/abi"
 	"github.com/seccomp-gen/seccomp-gen/policy"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
 )
@@ -59,13 +61,14 @@ func NeedsListener(p *policy.Policy) bool {
 // denies reports whether a keeps the syscall from running.
 func denies(a policy.Action) bool { return a != policy.ActAllow && a != policy.ActLog }
 
-// family lists the ABIs a kernel of each machine runs.
-var family = map[string][]string{
-	"x86_64":  {"x86_64", "x86", "x32"},
-	"x86":     {"x86"},
-	"x32":     {"x86_64", "x86", "x32"},
-	"aarch64": {"aarch64", "arm"},
-	"arm":     {"arm"},
+// family lists the ABIs a kernel of machine runs: a 64-bit machine's
+// kernel runs its compat ABIs too (abi.Family); a 32-bit machine (x86,
+// arm) only its own.
+func family(machine string) []string {
+	if a, ok := abi.Lookup(machine); ok && a.Machine != a.Name && a.Name != abi.X32 {
+		return []string{a.Name}
+	}
+	return abi.Family(machine)
 }
 
 // ErrArchNotCovered is returned when the policy lists no ABI of the target
@@ -130,8 +133,8 @@ func Compile(p *policy.Policy, o Options) (Program, error) {
 		if err != nil {
 			return nil, fmt.Errorf("policy: %w", err)
 		}
-		for _, f := range family[machine] {
-			if f == ca && !contains(abis, ca) {
+		for _, f := range family(machine) {
+			if f == ca && !slices.Contains(abis, ca) {
 				abis = append(abis, ca)
 			}
 		}
@@ -162,15 +165,6 @@ func Compile(p *policy.Policy, o Options) (Program, error) {
 		return nil, fmt.Errorf("compiled filter: %w", err)
 	}
 	return prog, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func libAction(a policy.Action, errno *uint) (seccomp.ScmpAction, error) {
@@ -329,7 +323,7 @@ func addRules(f *seccomp.ScmpFilter, p *policy.Policy, abis []string, def seccom
 			for _, a := range p.Arches {
 				if scmp.Has(a, name) {
 					known = true
-					here = here || contains(abis, a)
+					here = here || slices.Contains(abis, a)
 				}
 			}
 			if !known && skipUnknown {
@@ -426,7 +420,7 @@ func enosysStub(abis []string) (Program, error) {
 		if audit == AuditArchX86_64 {
 			// A = nr. if nr & X32 bit -> x32 test, else x86_64 test.
 			var t64, t32 Program
-			if contains(abis, "x86_64") {
+			if slices.Contains(abis, "x86_64") {
 				m, err := maxOf("x86_64")
 				if err != nil {
 					return nil, err
@@ -435,7 +429,7 @@ func enosysStub(abis []string) (Program, error) {
 			} else {
 				t64 = Program{ja(toFilter)}
 			}
-			if contains(abis, "x32") {
+			if slices.Contains(abis, "x32") {
 				m, err := maxOf("x32")
 				if err != nil {
 					return nil, err
@@ -510,11 +504,11 @@ func enosysStub(abis []string) (Program, error) {
 }
 
 // armNRBase is __ARM_NR_BASE, where ARM's private syscalls start.
-const armNRBase = 0xf0000
+const armNRBase = abi.ARMPrivateBase
 
 // armMainMax is the highest ordinary ARM syscall number libseccomp knows.
 func armMainMax() uint32 {
-	for nr := armNRBase - 1; nr > 0; nr-- {
+	for nr := int(armNRBase) - 1; nr > 0; nr-- {
 		if nr > 4096 {
 			nr = 4096
 		}

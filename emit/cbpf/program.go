@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/seccomp-gen/seccomp-gen/abi"
 	"github.com/seccomp-gen/seccomp-gen/policy"
 )
 
@@ -288,41 +289,27 @@ func RetValue(a policy.Action, data uint16) (uint32, error) {
 // AUDIT_ARCH_* values of struct seccomp_data.arch (linux/audit.h). These
 // are ELF machine constants, not syscall tables; x32 shares x86_64's value
 // and sets X32SyscallBit in the syscall number instead.
+// They come from the one ABI table (package abi).
 const (
-	AuditArchX86_64  uint32 = 0xc000003e
-	AuditArchI386    uint32 = 0x40000003
-	AuditArchAArch64 uint32 = 0xc00000b7
-	AuditArchARM     uint32 = 0x40000028
+	AuditArchX86_64  = abi.AuditX86_64
+	AuditArchI386    = abi.AuditI386
+	AuditArchAArch64 = abi.AuditAArch64
+	AuditArchARM     = abi.AuditARM
 
-	X32SyscallBit uint32 = 0x40000000
+	X32SyscallBit = abi.X32SyscallBit
 )
 
 // AuditArch returns the AUDIT_ARCH value for a trace arch name.
 func AuditArch(arch string) (uint32, bool) {
-	switch arch {
-	case "x86_64", "x32":
-		return AuditArchX86_64, true
-	case "x86":
-		return AuditArchI386, true
-	case "aarch64":
-		return AuditArchAArch64, true
-	case "arm":
-		return AuditArchARM, true
-	}
-	return 0, false
+	a, ok := abi.Lookup(arch)
+	return a.Audit, ok
 }
 
 // archOfAudit names an AUDIT_ARCH value (x86_64 for AUDIT_ARCH_X86_64).
 func archOfAudit(v uint32) (arch, constant string) {
-	switch v {
-	case AuditArchX86_64:
-		return "x86_64", "AUDIT_ARCH_X86_64"
-	case AuditArchI386:
-		return "x86", "AUDIT_ARCH_I386"
-	case AuditArchAArch64:
-		return "aarch64", "AUDIT_ARCH_AARCH64"
-	case AuditArchARM:
-		return "arm", "AUDIT_ARCH_ARM"
+	a, ok := abi.ForAudit(v, 0)
+	if !ok {
+		return "", ""
 	}
-	return "", ""
+	return a.Name, a.AuditName
 }

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/seccomp-gen/seccomp-gen/abi"
 )
 
 // Status grades a Check.
@@ -305,13 +307,10 @@ func checkNotify(sys System) Check {
 
 // abis lists the trace ABIs of a machine, native first.
 func abis(machine string) []string {
-	switch machine {
-	case "x86_64":
-		return []string{"x86_64", "x86", "x32"}
-	case "aarch64", "arm64":
-		return []string{"aarch64", "arm"}
+	if machine != abi.X86_64 && machine != abi.AArch64 && machine != "arm64" {
+		return nil // a 32-bit machine: seccomp-gen records 64-bit kernels
 	}
-	return nil
+	return abi.Family(machine)
 }
 
 func checkLibseccomp(lib Library, machine string) Check {

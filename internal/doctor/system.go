@@ -20,6 +20,7 @@ import (
 	"github.com/cilium/ebpf/rlimit"
 	"golang.org/x/sys/unix"
 
+	"github.com/seccomp-gen/seccomp-gen/abi"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
 	"github.com/seccomp-gen/seccomp-gen/trace/recorder"
 )
@@ -140,14 +141,14 @@ func (Host) SeccompNotify() error {
 }
 
 // x32Bit marks an x32 syscall number on x86_64.
-const x32Bit = 0x40000000
+const x32Bit = int(abi.X32SyscallBit)
 
 func (Host) X32() error {
 	if runtime.GOARCH != "amd64" {
 		return errors.ErrUnsupported
 	}
 	const getpid = 39 // x32 shares the x86_64 number
-	if _, _, e := unix.RawSyscall(getpid|x32Bit, 0, 0, 0); e != 0 {
+	if _, _, e := unix.RawSyscall(uintptr(getpid|x32Bit), 0, 0, 0); e != 0 {
 		return e
 	}
 	return nil

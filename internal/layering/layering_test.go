@@ -18,6 +18,8 @@ var pure = []string{
 	"report",
 	"policy",
 	"profiles",
+	"verdict",
+	"abi",
 	"internal/atomicfile",
 	"internal/reexec",
 }

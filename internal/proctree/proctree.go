@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -189,13 +190,9 @@ func KillChildren(settle time.Duration) int {
 // ReapZombies reaps the zombie children of the calling process except
 // those in keep (children that an os/exec.Cmd will wait for).
 func ReapZombies(keep ...int) {
-	self := os.Getpid()
-next:
-	for _, c := range Children(self) {
-		for _, k := range keep {
-			if c == k {
-				continue next
-			}
+	for _, c := range Children(os.Getpid()) {
+		if slices.Contains(keep, c) {
+			continue
 		}
 		if state(fmt.Sprintf("/proc/%d/stat", c)) == 'Z' {
 			var ws unix.WaitStatus

@@ -25,32 +25,16 @@ import (
 
 func requireRuntimes(t *testing.T) {
 	t.Helper()
-	testutil.RequireRoot(t)
-	testutil.RequireTool(t, "runc", "crun", "unshare", "gcc")
-	if _, err := os.Stat(runtimetest.BusyboxPath); err != nil {
-		testutil.SkipOrFail(t, "busybox-static is not installed at "+runtimetest.BusyboxPath)
-	}
+	runtimetest.Require(t, "gcc")
 }
 
 // buildSG builds the seccomp-gen binary once per test binary.
-var sgPath string
+func buildSG(t *testing.T) string { return runtimetest.Binary(t) }
 
-func buildSG(t *testing.T) string {
-	t.Helper()
-	if sgPath != "" {
-		return sgPath
-	}
-	dir, err := os.MkdirTemp("", "sg-e2e-bin-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := filepath.Join(dir, "seccomp-gen")
-	cmd := exec.Command("go", "build", "-o", out, "github.com/seccomp-gen/seccomp-gen/cmd/seccomp-gen")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, b)
-	}
-	sgPath = out
-	return out
+func TestMain(m *testing.M) {
+	code := m.Run()
+	runtimetest.RemoveBinary()
+	os.Exit(code)
 }
 
 type workload struct {

@@ -23,8 +23,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
+	"testing"
 	"time"
+
+	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
 )
 
 // Runtimes are the OCI runtimes this package drives.
@@ -228,4 +232,55 @@ func CopyFile(src, dst string, perm os.FileMode) error {
 		return err
 	}
 	return out.Close()
+}
+
+var (
+	binMu   sync.Mutex
+	binPath string
+)
+
+// Binary builds the seccomp-gen command once per test binary and returns
+// its path (runtimes and hooks re-execute it, so tests need a real file).
+// Call RemoveBinary from TestMain when the tests are done.
+func Binary(t testing.TB) string {
+	t.Helper()
+	binMu.Lock()
+	defer binMu.Unlock()
+	if binPath != "" {
+		return binPath
+	}
+	dir, err := os.MkdirTemp("", "seccomp-gen-test-bin-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "seccomp-gen")
+	cmd := exec.Command("go", "build", "-o", out, "github.com/seccomp-gen/seccomp-gen/cmd/seccomp-gen")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		os.RemoveAll(dir)
+		t.Fatalf("go build: %v\n%s", err, b)
+	}
+	binPath = out
+	return out
+}
+
+// RemoveBinary removes what Binary built.
+func RemoveBinary() {
+	binMu.Lock()
+	defer binMu.Unlock()
+	if binPath != "" {
+		os.RemoveAll(filepath.Dir(binPath))
+		binPath = ""
+	}
+}
+
+// Require skips (or, with SECCOMP_GEN_REQUIRE_PRIVILEGED=1, fails) a test
+// unless it runs as root with runc, crun, unshare, busybox-static and the
+// named tools installed.
+func Require(t testing.TB, tools ...string) {
+	t.Helper()
+	testutil.RequireRoot(t)
+	testutil.RequireTool(t, append([]string{"runc", "crun", "unshare"}, tools...)...)
+	if _, err := os.Stat(BusyboxPath); err != nil {
+		testutil.SkipOrFail(t, "busybox-static is not installed at "+BusyboxPath)
+	}
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/cilium/ebpf/rlimit"
 	"golang.org/x/sys/unix"
 
+	"github.com/seccomp-gen/seccomp-gen/abi"
 	"github.com/seccomp-gen/seccomp-gen/bpf"
 	"github.com/seccomp-gen/seccomp-gen/trace"
 )
@@ -63,12 +64,6 @@ func (e *CommandError) Error() string {
 }
 
 func (e *CommandError) Unwrap() error { return e.Err }
-
-// Namer names syscall numbers; scmp.Tables implements it. It keeps this
-// package free of cgo.
-type Namer interface {
-	Name(arch string, nr int) (string, bool)
-}
 
 // Stats is a live snapshot of a recording.
 type Stats struct {
@@ -144,7 +139,7 @@ type Options struct {
 	OnStart func(Started)
 
 	// Namer names syscalls in the trace. Nil leaves every name empty.
-	Namer Namer
+	Namer trace.Tables
 }
 
 // Recording is the result of Record.
@@ -735,7 +730,7 @@ const (
 	abiCompat       = 1
 	abiX32          = 2
 	nrABIs          = 3
-	x32Bit          = 0x40000000
+	x32Bit          = int(abi.X32SyscallBit)
 	armPrivateBase  = 0x0f0000
 	armPrivateSlots = 64
 	taskUserMarked  = 1

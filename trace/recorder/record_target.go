@@ -299,7 +299,11 @@ func openCgroup(path string) (int, error) {
 		return -1, fmt.Errorf("cgroup %s: %w", path, err)
 	}
 	if fs.Type != unix.CGROUP2_SUPER_MAGIC {
-		return -1, fmt.Errorf("cgroup %s: %w (cgroup v2 is mounted at %s)", path, ErrNotCgroup2, cgroup2Mount())
+		mnt := Cgroup2Mount()
+		if mnt == "" {
+			mnt = "nowhere"
+		}
+		return -1, fmt.Errorf("cgroup %s: %w (cgroup v2 is mounted at %s)", path, ErrNotCgroup2, mnt)
 	}
 	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
@@ -311,11 +315,11 @@ func openCgroup(path string) (int, error) {
 	return fd, nil
 }
 
-// cgroup2Mount returns where cgroup v2 is mounted, for error messages.
-func cgroup2Mount() string {
+// Cgroup2Mount returns where cgroup v2 is mounted ("" when it is not).
+func Cgroup2Mount() string {
 	f, err := os.Open("/proc/self/mountinfo")
 	if err != nil {
-		return "nowhere"
+		return ""
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
@@ -328,7 +332,7 @@ func cgroup2Mount() string {
 			}
 		}
 	}
-	return "nowhere"
+	return ""
 }
 
 // cgroupPopulated reads "populated" from cgroup.events.

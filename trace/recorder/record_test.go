@@ -154,50 +154,8 @@ func TestRecordExitStatuses(t *testing.T) {
 	}
 }
 
-const stormSrc = `
-#define _GNU_SOURCE
-#include <pthread.h>
-#include <stdlib.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-#define THREADS 4
-#define CALLS 250000
-static void *worker(void *arg) {
-	for (int i = 0; i < CALLS; i++) syscall(SYS_getpid);
-	return 0;
-}
-int main(void) {
-	pthread_t t[THREADS];
-	for (int i = 0; i < THREADS; i++) pthread_create(&t[i], 0, worker, 0);
-	for (int i = 0; i < THREADS; i++) pthread_join(t[i], 0);
-	syscall(SYS_getppid); /* the marker, after the storm */
-	return 0;
-}
-`
-
-// Several threads issue a million getpid; counts must be exact.
-func TestRecordStorm(t *testing.T) {
-	bin := compile(t, "storm", stormSrc, "-pthread")
-	start := time.Now()
-	rec := recordOrFail(t, Options{Command: []string{bin}})
-	f := rec.File
-	if s := mustHave(t, f, "x86_64", "getpid"); s.Count != 4*250000 {
-		t.Errorf("getpid counted %d times, want exactly %d", s.Count, 4*250000)
-	}
-	if s := mustHave(t, f, "x86_64", "getppid"); s.Count != 1 {
-		t.Errorf("marker getppid counted %d times, want 1", s.Count)
-	}
-	if f.Lost != 0 {
-		t.Errorf("lost %d", f.Lost)
-	}
-	if s := mustHave(t, f, "x86_64", "clone3"); s.Count != 4 {
-		t.Errorf("clone3 %d, want 4 threads", s.Count)
-	}
-	if f.Processes != 1 {
-		t.Errorf("processes %d, want 1 (threads are not processes)", f.Processes)
-	}
-	t.Logf("storm traced in %s", time.Since(start))
-}
+// The storm (threads and int 0x80 at once, exact counts, lost 0) is the
+// ground-truth workload testdata/workloads/storm.c (groundtruth_test.go).
 
 const abiSrc = `
 #include <sys/syscall.h>
@@ -508,7 +466,7 @@ func TestRecordPIDReuse(t *testing.T) {
 	})
 	msg := <-done
 	if msg != "" {
-		t.Skipf("could not arrange PID reuse: %s", msg)
+		testutil.SkipOrFail(t, "could not arrange PID reuse: "+msg)
 	}
 	if s := lookup(rec.File, "x86_64", "sysinfo"); s != nil {
 		t.Errorf("a process that reused a traced PID was counted (sysinfo %d)", s.Count)

@@ -1,11 +1,11 @@
-package reduce_test
+package verdict_test
 
 import (
 	"fmt"
 
 	"github.com/seccomp-gen/seccomp-gen/policy"
-	"github.com/seccomp-gen/seccomp-gen/reduce"
 	"github.com/seccomp-gen/seccomp-gen/trace"
+	"github.com/seccomp-gen/seccomp-gen/verdict"
 )
 
 // CheckCoverage says, for every (ABI, syscall) of a run, whether a profile
@@ -21,7 +21,7 @@ func ExampleCheckCoverage() {
 		{Arch: "x86_64", Nr: 140, Name: "getpriority", Count: 1, First: "app"},
 		{Arch: "x86", Nr: 20, Name: "getpid", Count: 1, First: "legacy"},
 	}}
-	cov, err := reduce.CheckCoverage(p, run)
+	cov, err := verdict.CheckCoverage(p, run)
 	if err != nil {
 		panic(err)
 	}

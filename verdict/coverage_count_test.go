@@ -1,9 +1,10 @@
-package reduce
+package verdict
 
 import (
 	"strings"
 	"testing"
 
+	"github.com/seccomp-gen/seccomp-gen/policy"
 	"github.com/seccomp-gen/seccomp-gen/trace"
 )
 
@@ -27,7 +28,7 @@ func TestCheckCoverageSaturates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := map[string]CoverageEntry{}
+	got := map[string]Entry{}
 	for _, e := range c.Entries {
 		got[e.Name] = e
 	}
@@ -59,12 +60,43 @@ func TestCheckCoverageSaturates(t *testing.T) {
 }
 
 func TestExplainUnknown(t *testing.T) {
-	e := CoverageEntry{Arch: "x86_64", Nr: 460, Reason: ReasonUnknown}
+	e := Entry{Arch: "x86_64", Nr: 460, Reason: ReasonUnknown}
 	if got := e.Explain(covPolicy()); got != "libseccomp cannot name number 460 on x86_64: no profile can allow it" {
 		t.Errorf("explain: %q", got)
 	}
 	e.Action, e.Errno = "SCMP_ACT_ERRNO", 38 // replay --enforce
 	if got := e.Explain(covPolicy()); got != "libseccomp cannot name number 460 on x86_64: no profile can allow it (the filter answered SCMP_ACT_ERRNO(ENOSYS))" {
 		t.Errorf("explain: %q", got)
+	}
+}
+
+// anyAnswerer answers every covered syscall with a; it stands for a
+// compiled filter (any answerer that is not a policy).
+type anyAnswerer struct{ a policy.Action }
+
+func (x anyAnswerer) Arches() []string        { return []string{"x86_64"} }
+func (x anyAnswerer) Covers(arch string) bool { return arch == "x86_64" }
+func (x anyAnswerer) Answer(string, int, [6]uint64) policy.Verdict {
+	return policy.Verdict{Action: x.a}
+}
+func (x anyAnswerer) Probes(string, int) [][6]uint64 { return nil }
+
+// CheckCoverageOf merges the traces as CheckCoverage does for any
+// answerer: counts of a raw filter's verdict saturate too (they used to
+// wrap: 2^64-1 + 2 was 1).
+func TestCheckCoverageOfSaturates(t *testing.T) {
+	max := uint64(trace.MaxCount)
+	a := covTrace(trace.Syscall{Arch: "x86_64", Nr: 0, Name: "read", Count: ^uint64(0)})
+	b := covTrace(trace.Syscall{Arch: "x86_64", Nr: 0, Name: "read", Count: 2})
+	a.Lost, b.Lost = max, 1
+	c, err := CheckCoverageOf(anyAnswerer{policy.ActAllow}, a, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Entries) != 1 || c.Entries[0].Count != max || !c.Entries[0].Saturated || !c.OK() {
+		t.Errorf("entries %+v, want read covered, saturated at 2^63-1", c.Entries)
+	}
+	if c.Lost != max || len(c.Notes) != 2 {
+		t.Errorf("lost %d, notes %q; want 2^63-1 and two notes", c.Lost, c.Notes)
 	}
 }

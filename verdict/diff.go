@@ -1,23 +1,19 @@
-package reduce
+package verdict
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 
+	"github.com/seccomp-gen/seccomp-gen/abi"
 	"github.com/seccomp-gen/seccomp-gen/policy"
+	"github.com/seccomp-gen/seccomp-gen/trace"
 )
 
-// SyscallTable is libseccomp's syscall tables as diff needs them
-// (scmp.Tables implements it).
-type SyscallTable interface {
-	Names(arch string) ([]string, error)
-	Number(arch, name string) (int, error)
-	Name(arch string, nr int) (string, bool)
-}
-
-// ProfileDiffEntry is one syscall (or number) on which two profiles give
+// DiffEntry is one syscall (or number) on which two profiles give
 // different answers.
-type ProfileDiffEntry struct {
+type DiffEntry struct {
 	Arch string
 	Nr   int
 	// Name is empty for a number libseccomp cannot name (a gap in its
@@ -36,7 +32,7 @@ type ProfileDiffEntry struct {
 }
 
 // Label returns the syscall name, or "#NR" when it has none.
-func (e ProfileDiffEntry) Label() string {
+func (e DiffEntry) Label() string {
 	if e.Name != "" {
 		return e.Name
 	}
@@ -48,10 +44,10 @@ type ProfileDiff struct {
 	// OnlyA: some call A lets run, B does not. OnlyB: the other way round.
 	// A syscall with argument conditions can be in both (for different
 	// argument values).
-	OnlyA, OnlyB []ProfileDiffEntry
+	OnlyA, OnlyB []DiffEntry
 	// Answer: a call both deny, with different answers (EPERM vs ENOSYS,
 	// errno vs kill), which changes how a program reacts.
-	Answer []ProfileDiffEntry
+	Answer []DiffEntry
 	// ArchesOnlyA and ArchesOnlyB are ABIs one profile lists and the other
 	// does not. They are informational: what counts is the answers (a
 	// profile that lists an ABI only to kill every syscall there answers
@@ -77,7 +73,7 @@ func (d *ProfileDiff) Superset() bool { return len(d.OnlyB) == 0 }
 // answers differ when their actions differ (the kill actions count as one,
 // as they do for an ABI not covered) or, for SCMP_ACT_ERRNO and
 // SCMP_ACT_TRACE, their errno.
-func DiffProfiles(a, b Answerer, tables SyscallTable) (*ProfileDiff, error) {
+func DiffProfiles(a, b Answerer, tables trace.Tables) (*ProfileDiff, error) {
 	d := &ProfileDiff{}
 	arches := map[string]bool{}
 	for _, x := range a.Arches() {
@@ -94,12 +90,7 @@ func DiffProfiles(a, b Answerer, tables SyscallTable) (*ProfileDiff, error) {
 	}
 	sort.Strings(d.ArchesOnlyA)
 	sort.Strings(d.ArchesOnlyB)
-	var archList []string
-	for x := range arches {
-		archList = append(archList, x)
-	}
-	sort.Strings(archList)
-	for _, arch := range archList {
+	for _, arch := range slices.Sorted(maps.Keys(arches)) {
 		nrs, err := ProbeNumbers(arch, tables)
 		if err != nil {
 			return nil, fmt.Errorf("diff: %w", err)
@@ -109,7 +100,7 @@ func DiffProfiles(a, b Answerer, tables SyscallTable) (*ProfileDiff, error) {
 			diffNr(d, a, b, arch, nr, name)
 		}
 	}
-	for _, es := range [][]ProfileDiffEntry{d.OnlyA, d.OnlyB, d.Answer} {
+	for _, es := range [][]DiffEntry{d.OnlyA, d.OnlyB, d.Answer} {
 		sortDiff(es)
 	}
 	return d, nil
@@ -146,7 +137,7 @@ func diffNr(d *ProfileDiff, a, b Answerer, arch string, nr int, name string) {
 		if ka == kb {
 			continue
 		}
-		e := ProfileDiffEntry{Arch: arch, Nr: nr, Name: name, AllowedA: okA, AllowedB: okB, A: ta, B: tb}
+		e := DiffEntry{Arch: arch, Nr: nr, Name: name, AllowedA: okA, AllowedB: okB, A: ta, B: tb}
 		if condA || condB {
 			e.Args = append([]uint64(nil), args[:]...)
 		}
@@ -180,41 +171,58 @@ const notCovered = "arch not covered (killed)"
 // call run, a comparison key and the text to show.
 func answerOf(x Answerer, arch string, nr int, args [6]uint64, cond bool) (bool, string, string) {
 	if !x.Covers(arch) {
-		return false, "kill", notCovered
+		return false, "runc:kill crun:kill", notCovered
+	}
+	if ra, ok := x.(RuntimeAnswerer); ok {
+		if rv := ra.RuntimeAnswers(arch, nr, args); !rv.Agree() {
+			// runc's ENOSYS stub gives a number another answer than
+			// crun does: both are this profile's answer, compared
+			// runtime by runtime.
+			text := verdictText(rv.Runc) + " under runc, " + verdictText(rv.Crun) + " under crun"
+			if cond {
+				text += " (depends on arguments)"
+			}
+			return allowing(rv.Runc.Action) && allowing(rv.Crun.Action), "runc:" + verdictKey(rv.Runc) + " crun:" + verdictKey(rv.Crun), text
+		}
 	}
 	v := x.Answer(arch, nr, args)
-	key := string(v.Action)
-	switch v.Action {
-	case policy.ActKill, policy.ActKillThread, policy.ActKillProcess:
-		key = "kill"
-	case policy.ActErrno, policy.ActTrace:
-		key = fmt.Sprintf("%s(%d)", v.Action, v.Errno)
-	}
-	text := ActionText(v.Action, v.Errno)
-	if v.Action == policy.ActTrace {
-		text = fmt.Sprintf("%s(%d)", v.Action, v.Errno)
-	}
+	text := verdictText(v)
 	if cond {
 		text += " (depends on arguments)"
 	}
+	// Both runtimes give this answer (a raw filter answers the same under
+	// every runtime).
+	key := "runc:" + verdictKey(v) + " crun:" + verdictKey(v)
 	return allowing(v.Action), key, text
 }
 
-func dedupProbes(ps [][6]uint64) [][6]uint64 {
-	seen := map[[6]uint64]bool{}
-	var out [][6]uint64
-	for _, p := range ps {
-		if !seen[p] {
-			seen[p] = true
-			out = append(out, p)
-		}
+// verdictKey is the comparison key of an answer: kill actions compare
+// alike (runc and crun map SCMP_ACT_KILL to a thread kill, and an ABI a
+// profile does not cover is killed too), errnos by value.
+func verdictKey(v policy.Verdict) string {
+	switch v.Action {
+	case policy.ActKill, policy.ActKillThread, policy.ActKillProcess:
+		return "kill"
+	case policy.ActErrno, policy.ActTrace:
+		return fmt.Sprintf("%s(%d)", v.Action, v.Errno)
 	}
-	SortProbes(out)
-	return out
+	return string(v.Action)
+}
+
+func verdictText(v policy.Verdict) string {
+	if v.Action == policy.ActTrace {
+		return fmt.Sprintf("%s(%d)", v.Action, v.Errno)
+	}
+	return ActionText(v.Action, v.Errno)
+}
+
+func dedupProbes(ps [][6]uint64) [][6]uint64 {
+	SortProbes(ps)
+	return slices.Compact(ps)
 }
 
 // sortDiff orders entries by arch, then number.
-func sortDiff(es []ProfileDiffEntry) {
+func sortDiff(es []DiffEntry) {
 	sort.SliceStable(es, func(i, j int) bool {
 		if es[i].Arch != es[j].Arch {
 			return es[i].Arch < es[j].Arch
@@ -225,21 +233,22 @@ func sortDiff(es []ProfileDiffEntry) {
 
 // bits32 reports whether arch is a 32-bit ABI (x86, arm): its syscall
 // arguments are 32-bit values.
-func bits32(arch string) bool { return arch == "x86" || arch == "arm" }
+func bits32(arch string) bool {
+	a, ok := abi.Lookup(arch)
+	return ok && a.ArgBits == 32
+}
 
 // archBase is the first syscall number of an ABI (x32 numbers carry bit 30).
 func archBase(arch string) int {
-	if arch == "x32" {
-		return 0x40000000
-	}
-	return 0
+	a, _ := abi.Lookup(arch)
+	return int(a.Base)
 }
 
 // ProbeNumbers returns the syscall numbers diff asks both profiles about on
 // arch, sorted: every number libseccomp names there, the first and last
 // number of each gap between them, and numbers beyond the table (max+1,
 // max+100, base+0x3fff, base+0x3fffffff).
-func ProbeNumbers(arch string, tables SyscallTable) ([]int, error) {
+func ProbeNumbers(arch string, tables trace.Tables) ([]int, error) {
 	names, err := tables.Names(arch)
 	if err != nil {
 		return nil, err

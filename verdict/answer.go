@@ -1,8 +1,7 @@
-package reduce
+package verdict
 
 import (
 	"errors"
-	"fmt"
 	"sort"
 
 	"github.com/seccomp-gen/seccomp-gen/policy"
@@ -30,22 +29,16 @@ type Answerer interface {
 	Probes(arch string, nr int) [][6]uint64
 }
 
-// NumberNamer names syscall numbers (scmp.Tables implements it with
-// libseccomp's tables).
-type NumberNamer interface {
-	Name(arch string, nr int) (string, bool)
-}
-
 // PolicyAnswerer answers for a policy: it names the number with libseccomp's
 // table and asks the policy (policy.(*Policy).Eval).
 type PolicyAnswerer struct {
 	P     *policy.Policy
-	Names NumberNamer
+	Names trace.Tables
 	conds map[string][][]policy.Arg // syscall name -> condition lists of the rules naming it
 }
 
 // NewPolicyAnswerer returns the answerer of p.
-func NewPolicyAnswerer(p *policy.Policy, names NumberNamer) *PolicyAnswerer {
+func NewPolicyAnswerer(p *policy.Policy, names trace.Tables) *PolicyAnswerer {
 	a := &PolicyAnswerer{P: p, Names: names, conds: map[string][][]policy.Arg{}}
 	for _, r := range p.Rules {
 		if len(r.Args) == 0 {
@@ -64,24 +57,48 @@ func (a *PolicyAnswerer) Arches() []string { return append([]string(nil), a.P.Ar
 // Covers implements Answerer.
 func (a *PolicyAnswerer) Covers(arch string) bool { return a.P.Covers(arch) }
 
-// Answer implements Answerer.
+// Answer implements Answerer: what the filter libseccomp builds from the
+// policy answers (crun's answer; see RuntimeAnswers for runc's stub), with
+// the ABI's argument width (policy.EvalArch).
 func (a *PolicyAnswerer) Answer(arch string, nr int, args [6]uint64) policy.Verdict {
 	name, ok := a.Names.Name(arch, nr)
 	if !ok {
 		return UnnamedAnswer(a.P, arch, nr)
 	}
-	v := a.P.Eval(name, args)
+	v := a.P.EvalArch(arch, name, args)
 	v.Conditional = len(a.conds[name]) > 0
 	return v
 }
 
-// UnnamedAnswer is what a policy answers for a syscall number libseccomp
-// cannot name on arch (a gap in its table, or a number beyond it): no rule
-// can name it, so the default action. The runtimes differ here (runc puts an
-// ENOSYS stub before the filter when defaultErrnoRet is unset, crun does
-// not); this one function is where that choice is made.
+// RuntimeAnswerer is implemented by answerers whose answer can depend on
+// the runtime that loads the profile (runc 1.1.5 prepends an ENOSYS stub
+// that crun 1.8.1 does not have: policy.(*Policy).Runtimes).
+type RuntimeAnswerer interface {
+	RuntimeAnswers(arch string, nr int, args [6]uint64) policy.RuntimeVerdicts
+}
+
+// RuntimeAnswers implements RuntimeAnswerer.
+func (a *PolicyAnswerer) RuntimeAnswers(arch string, nr int, args [6]uint64) policy.RuntimeVerdicts {
+	name, _ := a.Names.Name(arch, nr)
+	rv := a.P.Runtimes(arch, nr, name, args, a.resolve)
+	cond := name != "" && len(a.conds[name]) > 0
+	rv.Runc.Conditional, rv.Crun.Conditional = cond, cond
+	return rv
+}
+
+// resolve is a policy.Resolver over the syscall tables.
+func (a *PolicyAnswerer) resolve(arch, name string) (int, bool) {
+	nr, err := a.Names.Number(arch, name)
+	return nr, err == nil
+}
+
+// UnnamedAnswer is what the filter libseccomp builds from a policy answers
+// for a syscall number libseccomp cannot name on arch (a gap in its table,
+// or a number beyond it): no rule can name it, so the default action. That
+// is crun's answer; runc's stub answers ENOSYS above the highest number the
+// policy names (PolicyAnswerer.RuntimeAnswers reports both).
 func UnnamedAnswer(p *policy.Policy, arch string, nr int) policy.Verdict {
-	return p.Eval("", [6]uint64{})
+	return p.EvalArch(arch, "", [6]uint64{})
 }
 
 // Probes implements Answerer.
@@ -206,31 +223,9 @@ func CheckCoverageOf(a Answerer, traces ...*trace.File) (*Coverage, error) {
 	if p := PolicyOf(a); p != nil {
 		return CheckCoverage(p, traces...)
 	}
-	type key struct {
-		arch string
-		nr   int
-	}
-	merged := map[key]*CoverageEntry{}
-	cov := &Coverage{}
-	for _, t := range traces {
-		cov.Lost += t.Lost
-		for _, s := range t.Syscalls {
-			k := key{s.Arch, s.Nr}
-			if e, ok := merged[k]; ok {
-				e.Count += s.Count
-				if e.Name == "" {
-					e.Name = s.Name
-				}
-				if e.First == "" {
-					e.First = s.First
-				}
-				continue
-			}
-			merged[k] = &CoverageEntry{Arch: s.Arch, Nr: s.Nr, Name: s.Name, Count: s.Count, First: s.First}
-		}
-	}
-	if len(merged) == 0 {
-		return nil, fmt.Errorf("coverage: %w (the traces are empty)", ErrNoSyscalls)
+	cov, merged, err := mergeTraces(traces)
+	if err != nil {
+		return nil, err
 	}
 	for _, e := range merged {
 		switch {
@@ -259,6 +254,6 @@ func CheckCoverageOf(a Answerer, traces ...*trace.File) (*Coverage, error) {
 		}
 		cov.Entries = append(cov.Entries, *e)
 	}
-	SortEntries(cov.Entries)
+	cov.finish()
 	return cov, nil
 }

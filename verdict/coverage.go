@@ -1,8 +1,9 @@
-package reduce
+package verdict
 
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -24,8 +25,8 @@ const (
 	ReasonWouldKill   = "would-kill"  // the filter would have killed the task
 )
 
-// CoverageEntry is the verdict for one (ABI, syscall) a run issued.
-type CoverageEntry struct {
+// Entry is the verdict for one (ABI, syscall) a run issued.
+type Entry struct {
 	Arch  string
 	Nr    int
 	Name  string // empty when libseccomp could not name Nr on Arch
@@ -47,7 +48,7 @@ type CoverageEntry struct {
 }
 
 // Label returns the syscall name, or "#NR" when it has none.
-func (e CoverageEntry) Label() string {
+func (e Entry) Label() string {
 	if e.Name != "" {
 		return e.Name
 	}
@@ -55,7 +56,7 @@ func (e CoverageEntry) Label() string {
 }
 
 // Explain says in a few words why the entry is not covered.
-func (e CoverageEntry) Explain(p *policy.Policy) string {
+func (e Entry) Explain(p *policy.Policy) string {
 	switch e.Reason {
 	case ReasonDenied:
 		return "profile answers " + ActionText(e.Action, e.Errno)
@@ -98,7 +99,7 @@ func ActionText(a policy.Action, errno uint) string {
 type Coverage struct {
 	// Entries holds one entry per (arch, nr), sorted by arch, then name
 	// (unnamed numbers last), then number.
-	Entries []CoverageEntry
+	Entries []Entry
 	// Lost sums the lost counters of the traces: a non-zero value means
 	// the runs were not completely recorded. It saturates at
 	// trace.MaxCount.
@@ -108,8 +109,8 @@ type Coverage struct {
 }
 
 // Missing returns the entries the profile does not cover.
-func (c *Coverage) Missing() []CoverageEntry {
-	var out []CoverageEntry
+func (c *Coverage) Missing() []Entry {
+	var out []Entry
 	for _, e := range c.Entries {
 		if !e.Covered {
 			out = append(out, e)
@@ -138,7 +139,7 @@ func Allowed(p *policy.Policy, arch, name string) (ok, conditional bool, v polic
 			return true, true, v
 		}
 		for _, r := range p.Rules {
-			if len(r.Args) > 0 && allowing(r.Action) && containsName(r.Names, name) {
+			if len(r.Args) > 0 && allowing(r.Action) && slices.Contains(r.Names, name) {
 				return true, true, v
 			}
 		}
@@ -147,15 +148,6 @@ func Allowed(p *policy.Policy, arch, name string) (ok, conditional bool, v polic
 }
 
 func allowing(a policy.Action) bool { return a == policy.ActAllow || a == policy.ActLog }
-
-func containsName(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
 
 // CheckCoverage merges the traces (counts add up per (arch, nr), saturating
 // at trace.MaxCount; First comes from the first trace that has the syscall)
@@ -168,40 +160,9 @@ func CheckCoverage(p *policy.Policy, traces ...*trace.File) (*Coverage, error) {
 	if p == nil {
 		return nil, errors.New("coverage: no profile")
 	}
-	type key struct {
-		arch string
-		nr   int
-	}
-	merged := map[key]*CoverageEntry{}
-	cov := &Coverage{}
-	lostSaturated := false
-	for _, t := range traces {
-		var sat bool
-		cov.Lost, sat = trace.AddCount(cov.Lost, t.Lost)
-		lostSaturated = lostSaturated || sat
-		for _, s := range t.Syscalls {
-			k := key{s.Arch, s.Nr}
-			if e, ok := merged[k]; ok {
-				var sat bool
-				e.Count, sat = trace.AddCount(e.Count, s.Count)
-				e.Saturated = e.Saturated || sat
-				if e.Name == "" {
-					e.Name = s.Name
-				}
-				if e.First == "" {
-					e.First = s.First
-				}
-				continue
-			}
-			c, sat := trace.AddCount(0, s.Count)
-			merged[k] = &CoverageEntry{Arch: s.Arch, Nr: s.Nr, Name: s.Name, Count: c, First: s.First, Saturated: sat}
-		}
-	}
-	if lostSaturated {
-		cov.Notes = append(cov.Notes, fmt.Sprintf("the lost counts add up to more than %d (2^63-1); lost says %d", uint64(trace.MaxCount), cov.Lost))
-	}
-	if len(merged) == 0 {
-		return nil, fmt.Errorf("coverage: %w (the traces are empty)", ErrNoSyscalls)
+	cov, merged, err := mergeTraces(traces)
+	if err != nil {
+		return nil, err
 	}
 	for _, e := range merged {
 		switch {
@@ -221,18 +182,68 @@ func CheckCoverage(p *policy.Policy, traces ...*trace.File) (*Coverage, error) {
 		}
 		cov.Entries = append(cov.Entries, *e)
 	}
-	SortEntries(cov.Entries)
-	for _, e := range cov.Entries {
-		if e.Saturated {
-			cov.Notes = append(cov.Notes, fmt.Sprintf("the count of %s (%s) saturated at %d (2^63-1): the traces add up to more", e.Label(), e.Arch, e.Count))
+	cov.finish()
+	return cov, nil
+}
+
+// nrKey is a syscall number on an ABI.
+type nrKey struct {
+	arch string
+	nr   int
+}
+
+// mergeTraces adds up the traces per (arch, nr): counts saturate at
+// trace.MaxCount (Saturated, and a note for the lost counter), the name
+// and First come from the first trace that has them. No syscall at all is
+// ErrNoSyscalls.
+func mergeTraces(traces []*trace.File) (*Coverage, map[nrKey]*Entry, error) {
+	merged := map[nrKey]*Entry{}
+	cov := &Coverage{}
+	lostSaturated := false
+	for _, t := range traces {
+		var sat bool
+		cov.Lost, sat = trace.AddCount(cov.Lost, t.Lost)
+		lostSaturated = lostSaturated || sat
+		for _, s := range t.Syscalls {
+			k := nrKey{s.Arch, s.Nr}
+			if e, ok := merged[k]; ok {
+				var sat bool
+				e.Count, sat = trace.AddCount(e.Count, s.Count)
+				e.Saturated = e.Saturated || sat
+				if e.Name == "" {
+					e.Name = s.Name
+				}
+				if e.First == "" {
+					e.First = s.First
+				}
+				continue
+			}
+			c, sat := trace.AddCount(0, s.Count)
+			merged[k] = &Entry{Arch: s.Arch, Nr: s.Nr, Name: s.Name, Count: c, First: s.First, Saturated: sat}
 		}
 	}
-	return cov, nil
+	if lostSaturated {
+		cov.Notes = append(cov.Notes, fmt.Sprintf("the lost counts add up to more than %d (2^63-1); lost says %d", uint64(trace.MaxCount), cov.Lost))
+	}
+	if len(merged) == 0 {
+		return nil, nil, fmt.Errorf("coverage: %w (the traces are empty)", ErrNoSyscalls)
+	}
+	return cov, merged, nil
+}
+
+// finish sorts the entries and notes the counts that saturated.
+func (c *Coverage) finish() {
+	SortEntries(c.Entries)
+	for _, e := range c.Entries {
+		if e.Saturated {
+			c.Notes = append(c.Notes, fmt.Sprintf("the count of %s (%s) saturated at %d (2^63-1): the traces add up to more", e.Label(), e.Arch, e.Count))
+		}
+	}
 }
 
 // SortEntries sorts entries by arch, then name (unnamed numbers last), then
 // number, so that reports are deterministic.
-func SortEntries(es []CoverageEntry) {
+func SortEntries(es []Entry) {
 	sort.Slice(es, func(i, j int) bool {
 		a, b := es[i], es[j]
 		if a.Arch != b.Arch {

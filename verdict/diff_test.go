@@ -1,14 +1,15 @@
-package reduce_test
+package verdict_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/seccomp-gen/seccomp-gen/emit/cbpf"
 	"github.com/seccomp-gen/seccomp-gen/policy"
-	"github.com/seccomp-gen/seccomp-gen/reduce"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
 	"github.com/seccomp-gen/seccomp-gen/trace"
+	"github.com/seccomp-gen/seccomp-gen/verdict"
 )
 
 func pol(def policy.Action, errno *uint, arches []string, rules ...policy.Rule) *policy.Policy {
@@ -62,19 +63,19 @@ type where struct {
 	args  bool   // the entry must carry argument values
 }
 
-func diff(t *testing.T, a, b reduce.Answerer) *reduce.ProfileDiff {
+func diff(t *testing.T, a, b verdict.Answerer) *verdict.ProfileDiff {
 	t.Helper()
-	d, err := reduce.DiffProfiles(a, b, scmp.Tables{})
+	d, err := verdict.DiffProfiles(a, b, scmp.Tables{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return d
 }
 
-func pa(p *policy.Policy) reduce.Answerer { return reduce.NewPolicyAnswerer(p, scmp.Tables{}) }
+func pa(p *policy.Policy) verdict.Answerer { return verdict.NewPolicyAnswerer(p, scmp.Tables{}) }
 
-func find(d *reduce.ProfileDiff, w where) *reduce.ProfileDiffEntry {
-	es := map[string][]reduce.ProfileDiffEntry{"onlyA": d.OnlyA, "onlyB": d.OnlyB, "answer": d.Answer}[w.class]
+func find(d *verdict.ProfileDiff, w where) *verdict.DiffEntry {
+	es := map[string][]verdict.DiffEntry{"onlyA": d.OnlyA, "onlyB": d.OnlyB, "answer": d.Answer}[w.class]
 	for i, e := range es {
 		if e.Arch == w.arch && e.Label() == w.name {
 			return &es[i]
@@ -83,11 +84,11 @@ func find(d *reduce.ProfileDiff, w where) *reduce.ProfileDiffEntry {
 	return nil
 }
 
-func dump(d *reduce.ProfileDiff) string {
+func dump(d *verdict.ProfileDiff) string {
 	s := ""
 	for _, c := range []struct {
 		n  string
-		es []reduce.ProfileDiffEntry
+		es []verdict.DiffEntry
 	}{{"onlyA", d.OnlyA}, {"onlyB", d.OnlyB}, {"answer", d.Answer}} {
 		for i, e := range c.es {
 			if i == 8 {
@@ -105,12 +106,13 @@ func dump(d *reduce.ProfileDiff) string {
 func TestDiffAnswers(t *testing.T) {
 	clone := func(mask uint64) policy.Rule { return cond(allow("clone"), masked(0, mask, 0)) }
 	cases := []struct {
-		name        string
-		a, b        *policy.Policy
-		same        bool
-		superset    bool // A lets run everything B lets run
-		want        []where
-		onlyEntries int // if > 0: the exact number of entries
+		name         string
+		a, b         *policy.Policy
+		same         bool
+		superset     bool // A lets run everything B lets run
+		want         []where
+		onlyEntries  int  // if > 0: the exact number of entries
+		runcStubOnly bool // A differs from B only by onlyA entries and runc's stub
 	}{
 		// Rule order and overlap.
 		{name: "reordered disjoint rules are the same",
@@ -204,10 +206,14 @@ func TestDiffAnswers(t *testing.T) {
 			a:    pol(policy.ActErrno, enosys, x64, allow("read")),
 			b:    pol(policy.ActErrno, enosys, []string{"x86_64", "x32"}, allow("read")),
 			want: []where{{"onlyB", "x32", "read", false}, {"answer", "x32", fmt.Sprintf("#%d", 0x40000000+0x3fff), false}}},
-		{name: "an ABI listed only to kill is not covering it",
+		// Under crun an ABI listed only to kill is as if not covered; runc's
+		// ENOSYS stub answers the numbers above the highest one the profile
+		// names there (policy.(*Policy).Runtimes), which is an answer of
+		// its own.
+		{name: "an ABI listed only to kill: killed under crun, ENOSYS above the named ones under runc",
 			a: pol(policy.ActKillProcess, nil, []string{"x86_64", "aarch64"}, allow("read")),
 			b: pol(policy.ActKillProcess, nil, x64, allow("read")), superset: true,
-			want: []where{{"onlyA", "aarch64", "read", false}}, onlyEntries: 1},
+			want: []where{{"onlyA", "aarch64", "read", false}}, runcStubOnly: true},
 		{name: "different ABIs",
 			a:    pol(policy.ActErrno, enosys, []string{"aarch64"}, allow("read")),
 			b:    pol(policy.ActErrno, enosys, x64, allow("read")),
@@ -227,6 +233,16 @@ func TestDiffAnswers(t *testing.T) {
 				}
 				if w.args != (e.Args != nil) {
 					t.Errorf("%s %s: args %v, want args: %v", w.arch, w.name, e.Args, w.args)
+				}
+			}
+			if c.runcStubOnly {
+				if len(d.OnlyA) != 1 || len(d.OnlyB) != 0 || len(d.Answer) == 0 {
+					t.Errorf("want one onlyA entry and runc-stub answers:\n%s", dump(d))
+				}
+				for _, e := range d.Answer {
+					if e.A != "SCMP_ACT_ERRNO(ENOSYS) under runc, SCMP_ACT_KILL_PROCESS under crun" || e.B != "arch not covered (killed)" {
+						t.Errorf("%s %s: A %q B %q: want runc's stub against not covered", e.Arch, e.Label(), e.A, e.B)
+					}
 				}
 			}
 			if n := len(d.OnlyA) + len(d.OnlyB) + len(d.Answer); c.onlyEntries > 0 && n != c.onlyEntries {
@@ -278,7 +294,7 @@ func TestDiffFollowsEval(t *testing.T) {
 				}
 			}
 			wantA, wantB, wantAns := false, false, false
-			for _, args := range reduce.ArgProbes(conds) {
+			for _, args := range verdict.ArgProbes(conds) {
 				va, vb := a.Eval("uname", args), b.Eval("uname", args)
 				okA := va.Action == policy.ActAllow
 				okB := vb.Action == policy.ActAllow
@@ -373,11 +389,11 @@ func TestDiffRawFilter(t *testing.T) {
 		if got, want := fmt.Sprint(raw.Arches()), fmt.Sprint(p.Arches); got != want {
 			t.Errorf("policy %d: raw filter covers %s, want %s", i, got, want)
 		}
-		for _, pair := range [][2]reduce.Answerer{{raw, pa(p)}, {pa(p), raw}, {raw, raw}} {
+		for _, pair := range [][2]verdict.Answerer{{raw, pa(p)}, {pa(p), raw}, {raw, raw}} {
 			d := diff(t, pair[0], pair[1])
 			for _, e := range append(append(d.OnlyA, d.OnlyB...), d.Answer...) {
 				stub := e.Name == "" && e.Nr > maxNr(t, e.Arch) && (e.A == "SCMP_ACT_ERRNO(ENOSYS)" || e.B == "SCMP_ACT_ERRNO(ENOSYS)")
-				if !stub {
+				if !stub && !oneRuntimes(e.A, e.B) && !oneRuntimes(e.B, e.A) {
 					t.Errorf("policy %d: raw filter and its policy differ:\n%s", i, dump(d))
 					break
 				}
@@ -421,11 +437,11 @@ func TestCheckCoverageOfRawFilter(t *testing.T) {
 		{Arch: "x86", Nr: 20, Name: "getpid", Count: 1},
 		{Arch: "x32", Nr: 0x40000000, Name: "read", Count: 1},
 	}}
-	want, err := reduce.CheckCoverageOf(pa(p), tr)
+	want, err := verdict.CheckCoverageOf(pa(p), tr)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := reduce.CheckCoverageOf(compiled(t, p), tr)
+	got, err := verdict.CheckCoverageOf(compiled(t, p), tr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -454,7 +470,7 @@ func maxNr(t testing.TB, arch string) int {
 
 func TestProbeNumbers(t *testing.T) {
 	for _, arch := range scmp.ArchNames() {
-		nrs, err := reduce.ProbeNumbers(arch, scmp.Tables{})
+		nrs, err := verdict.ProbeNumbers(arch, scmp.Tables{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -474,6 +490,56 @@ func TestProbeNumbers(t *testing.T) {
 		}
 		if arch == "x86_64" && (!has[335] || !has[423]) {
 			t.Errorf("x86_64: the gap 335..423 is not probed")
+		}
+	}
+}
+
+// oneRuntimes reports whether answer one is what one of the runtimes gives
+// where the other answer differs between runc and crun ("R under runc, C
+// under crun"): a raw filter (its own stub beyond libseccomp's table)
+// against its policy, whose runc stub starts above the highest named number.
+func oneRuntimes(one, other string) bool {
+	runc, crun, ok := strings.Cut(other, " under runc, ")
+	if !ok {
+		return false
+	}
+	crun = strings.TrimSuffix(crun, " under crun")
+	return one == runc || one == crun
+}
+
+// TestRuntimeAnswers: without defaultErrnoRet, runc's stub answers ENOSYS
+// above the highest number the profile names while crun gives the default;
+// with defaultErrnoRet ENOSYS the two agree, and so diff tells a Docker
+// profile from the same rules as an SPO CRD (no defaultErrnoRet) only where
+// crun answers EPERM.
+func TestRuntimeAnswers(t *testing.T) {
+	spo := pol(policy.ActErrno, nil, x64, allow("read", "write"))
+	docker := pol(policy.ActErrno, enosys, x64, allow("read", "write"))
+	a := verdict.NewPolicyAnswerer(spo, scmp.Tables{})
+	getpid, _ := scmp.Number("x86_64", "getpid")
+	for _, c := range []struct {
+		nr         int
+		runc, crun policy.Verdict
+	}{
+		{0, policy.Verdict{Action: policy.ActAllow, Errno: 1}, policy.Verdict{Action: policy.ActAllow, Errno: 1}},
+		{getpid, policy.Verdict{Action: policy.ActErrno, Errno: policy.ENOSYS}, policy.Verdict{Action: policy.ActErrno, Errno: policy.EPERM}},
+		{100000, policy.Verdict{Action: policy.ActErrno, Errno: policy.ENOSYS}, policy.Verdict{Action: policy.ActErrno, Errno: policy.EPERM}},
+	} {
+		rv := a.RuntimeAnswers("x86_64", c.nr, [6]uint64{})
+		if rv.Runc.Action != c.runc.Action || rv.Runc.Errno != c.runc.Errno || rv.Crun.Action != c.crun.Action || rv.Crun.Errno != c.crun.Errno {
+			t.Errorf("nr %d: runc %v crun %v, want %v %v", c.nr, rv.Runc, rv.Crun, c.runc, c.crun)
+		}
+	}
+	if rv := verdict.NewPolicyAnswerer(docker, scmp.Tables{}).RuntimeAnswers("x86_64", getpid, [6]uint64{}); !rv.Agree() {
+		t.Errorf("defaultErrnoRet ENOSYS: runc %v, crun %v: want the same", rv.Runc, rv.Crun)
+	}
+	d := diff(t, pa(docker), pa(spo))
+	if d.Same() || len(d.OnlyA)+len(d.OnlyB) != 0 || len(d.Answer) == 0 {
+		t.Fatalf("want answer differences only:\n%s", dump(d))
+	}
+	for _, e := range d.Answer {
+		if e.A != "SCMP_ACT_ERRNO(ENOSYS)" || e.B != "SCMP_ACT_ERRNO(ENOSYS) under runc, SCMP_ACT_ERRNO(EPERM) under crun" {
+			t.Errorf("%s %s: A %q B %q", e.Arch, e.Label(), e.A, e.B)
 		}
 	}
 }

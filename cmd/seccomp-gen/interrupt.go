@@ -1,0 +1,176 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/seccomp-gen/seccomp-gen/internal/proctree"
+)
+
+// killGrace is how long a recording goes on after the command's tree was
+// killed (a second signal, replay --timeout), for traced processes outside
+// it (a daemon that left the tree).
+const killGrace = 2 * time.Second
+
+// interrupts is the one Ctrl-C policy of the commands that run a workload
+// (trace, replay):
+//
+//   - Before the command started, or for a target seccomp-gen did not start
+//     (--pid, --cgroup), SIGINT or SIGTERM ends the recording at once.
+//   - The first signal stops a started command gracefully: Ctrl-C reached it
+//     from the terminal (same process group), SIGTERM is forwarded to it
+//     (forwardTERM; otherwise SIGTERM ends the recording at once and the
+//     command runs on, untraced), and the recording goes on while it finds
+//     its way out, for at most grace (0: as long as it runs). The results
+//     are written either way.
+//   - The second signal kills the command's whole process tree (every
+//     child of seccomp-gen and below: adopted orphans too when seccomp-gen
+//     is a subreaper); the recording ends when the tree is gone, or
+//     killGrace later. So does timeout, once the command has run that long.
+type interrupts struct {
+	name        string        // the command, in messages
+	grace       time.Duration // see above
+	forwardTERM bool
+	timeout     time.Duration
+	stop        context.CancelFunc // ends the recording
+
+	sigs    chan os.Signal
+	started chan struct{}
+
+	mu       sync.Mutex // the results, read once the recording ended
+	caught   syscall.Signal
+	killed   int
+	timedOut bool
+}
+
+// catch starts the policy for a recording that stop ends; the returned
+// function releases the signals. Call it before the command starts.
+func (s *interrupts) catch(ctx context.Context) (release func()) {
+	s.sigs = make(chan os.Signal, 2)
+	s.started = make(chan struct{}, 1)
+	signal.Notify(s.sigs, syscall.SIGINT, syscall.SIGTERM)
+	go s.run(ctx)
+	return func() { signal.Stop(s.sigs) }
+}
+
+// commandStarted says that the command seccomp-gen started runs.
+func (s *interrupts) commandStarted() {
+	select {
+	case s.started <- struct{}{}:
+	default:
+	}
+}
+
+// result says what happened: the first signal caught (0: none), how many
+// processes of the command's tree were killed, whether timeout killed them.
+func (s *interrupts) result() (caught syscall.Signal, killed int, timedOut bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.caught, s.killed, s.timedOut
+}
+
+func (s *interrupts) run(ctx context.Context) {
+	started := false
+	var timeout, grace <-chan time.Time
+	kill := func() {
+		// Under the lock: the recording can end (the tree died) before
+		// KillChildren returns, and the results must count what it killed.
+		s.mu.Lock()
+		s.killed += proctree.KillChildren(time.Second)
+		s.mu.Unlock()
+		select {
+		case <-ctx.Done():
+		case <-time.After(killGrace):
+			s.stop()
+		}
+	}
+	for n := 1; ; {
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.started:
+			started = true
+			if s.timeout > 0 {
+				t := time.NewTimer(s.timeout)
+				defer t.Stop()
+				timeout = t.C
+			}
+		case <-timeout:
+			s.mu.Lock()
+			s.timedOut = true
+			s.mu.Unlock()
+			kill()
+			return
+		case <-grace:
+			s.stop() // the command runs on, untraced
+			return
+		case sig := <-s.sigs:
+			if n == 1 {
+				s.mu.Lock()
+				s.caught = sig.(syscall.Signal)
+				s.mu.Unlock()
+			}
+			switch {
+			case !started:
+				s.stop()
+				return
+			case n >= 2:
+				kill()
+				return
+			case sig == syscall.SIGTERM && !s.forwardTERM:
+				s.stop()
+				return
+			case sig == syscall.SIGTERM:
+				// To the command, and to orphans of its tree: the
+				// children of seccomp-gen (a child's PID cannot be reused).
+				for _, c := range proctree.Children(os.Getpid()) {
+					_ = syscall.Kill(c, syscall.SIGTERM)
+				}
+			}
+			n++
+			if s.grace > 0 {
+				grace = time.After(s.grace)
+			}
+			fmt.Fprintf(os.Stderr, "seccomp-gen: %s: waiting for the command to exit (Ctrl-C again kills it)\n", s.name)
+		}
+	}
+}
+
+// forwardSignals is the same policy for a supervisor that applies it
+// itself (enforce.Run: it forwards SIGTERM and kills the tree on the
+// second signal): the signals caught are passed on, the first one said on
+// stderr. The returned function releases them.
+func forwardSignals(name string) (<-chan os.Signal, func()) {
+	// Catching, not ignoring: an ignored signal would stay ignored in the
+	// workload across execve.
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	fwd := make(chan os.Signal, 2)
+	done := make(chan struct{})
+	go func() {
+		for n := 1; ; n++ {
+			select {
+			case s := <-sigs:
+				if n == 1 {
+					fmt.Fprintf(os.Stderr, "seccomp-gen: %s: waiting for the command to exit (Ctrl-C again kills it)\n", name)
+				}
+				select {
+				case fwd <- s:
+				case <-done:
+					return
+				}
+			case <-done:
+				return
+			}
+		}
+	}()
+	return fwd, func() {
+		signal.Stop(sigs)
+		close(done)
+	}
+}

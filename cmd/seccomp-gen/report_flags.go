@@ -1,0 +1,69 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/seccomp-gen/seccomp-gen/internal/atomicfile"
+)
+
+// reportFlags is the report group of check, replay, diff and lint: the
+// format of the report (--report), where it goes (-o, '-' is stdout), and
+// exit status 3 when the report says the check failed.
+type reportFlags struct {
+	name    string // the command, for errors
+	report  string
+	output  string
+	formats []string // the formats the command knows, the first is the default
+}
+
+// addReportFlags adds --report and -o to cmd; formats are the report
+// formats the command knows, the first being the default.
+func (r *reportFlags) addReportFlags(cmd *cobra.Command, formats ...string) {
+	r.name, r.formats = cmd.Name(), formats
+	cmd.Flags().StringVar(&r.report, "report", formats[0], "report `FORMAT`: "+orList(formats))
+	cmd.Flags().StringVarP(&r.output, "output", "o", "-", "write the report to `FILE` ('-' is stdout)")
+}
+
+// validateReport checks the group's flags. The output path is checked with
+// the command's other paths (checkOutputs).
+func (r *reportFlags) validateReport() error {
+	name := r.name
+	if !slices.Contains(r.formats, r.report) {
+		return usageErrf("%s: --report %q: unknown (known: %s)", name, r.report, strings.Join(r.formats, ", "))
+	}
+	if r.output == "" {
+		return usageErrf("%s: -o: empty file name (use '-' for stdout)", name)
+	}
+	return nil
+}
+
+// writeReport renders the report and writes it to -o in one piece; a
+// report that says the check failed makes the exit status 3 (exitNotCovered,
+// exitFindings).
+func (r *reportFlags) writeReport(render func(io.Writer) error, failed bool) error {
+	var buf bytes.Buffer
+	if err := render(&buf); err != nil {
+		return err
+	}
+	if err := atomicfile.Write(r.output, buf.Bytes(), 0o644); err != nil {
+		return exitWith(exitFailure, fmt.Errorf("%s: report: %w", r.name, err))
+	}
+	if failed {
+		return exitWith(exitNotCovered, nil)
+	}
+	return nil
+}
+
+// orList renders "a, b or c".
+func orList(s []string) string {
+	if len(s) < 2 {
+		return strings.Join(s, "")
+	}
+	return strings.Join(s[:len(s)-1], ", ") + " or " + s[len(s)-1]
+}

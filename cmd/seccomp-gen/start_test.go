@@ -1,0 +1,81 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// started is seccomp-gen running in the background (startSG).
+type started struct {
+	cmd    *exec.Cmd
+	stdout bytes.Buffer
+	lines  chan string // stderr, line by line; closed at its end
+}
+
+// startSG starts seccomp-gen (this test binary) with args, in a process
+// group of its own when pgrp is set (so that the test can send Ctrl-C to
+// the group, as a terminal does). Whatever still runs is killed when the
+// test ends.
+func startSG(t *testing.T, pgrp bool, args ...string) *started {
+	t.Helper()
+	s := &started{cmd: exec.Command(os.Args[0], args...), lines: make(chan string, 1000)}
+	s.cmd.Env = append(os.Environ(), testMainEnv+"=1")
+	s.cmd.Stdout = &s.stdout
+	if pgrp {
+		s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	}
+	errPipe, err := s.cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if pgrp {
+			_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
+		}
+		_ = s.cmd.Process.Kill()
+	})
+	go func() {
+		sc := bufio.NewScanner(errPipe)
+		for sc.Scan() {
+			s.lines <- sc.Text()
+		}
+		close(s.lines)
+	}()
+	return s
+}
+
+// signalGroup sends sig to the process group of a startSG(t, true, ...).
+func (s *started) signalGroup(t *testing.T, sig syscall.Signal) {
+	t.Helper()
+	if err := syscall.Kill(-s.cmd.Process.Pid, sig); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// firstLine returns the first stderr line, failing the test unless it
+// starts with prefix.
+func (s *started) firstLine(t *testing.T, prefix string) string {
+	t.Helper()
+	line, ok := <-s.lines
+	if !ok || !strings.HasPrefix(line, prefix) {
+		t.Fatalf("first stderr line %q, want %q...", line, prefix)
+	}
+	return line
+}
+
+// rest returns the stderr lines not read yet, once stderr has ended.
+func (s *started) rest() string {
+	var b strings.Builder
+	for l := range s.lines {
+		b.WriteString(l + "\n")
+	}
+	return b.String()
+}
