@@ -188,7 +188,7 @@ func prepare(base string, p genProgram, log io.Writer) (*genEnv, error) {
 		cmd := exec.Command("/bin/sh", "-ec", p.Setup)
 		cmd.Dir, cmd.Env = e.in, e.env
 		if out, err := cmd.CombinedOutput(); err != nil {
-			return nil, fmt.Errorf("setup: %v: %s", err, lastLine(string(out)))
+			return nil, fmt.Errorf("setup: %w: %s", err, lastLine(string(out)))
 		}
 	}
 	if p.Server != "" {
@@ -377,7 +377,6 @@ type genRow struct {
 	nofb      *genVariant // generate --no-fallbacks: what the fallback table adds
 	docker    *genVariant
 	fallbacks []string
-	widened   int
 }
 
 // widenAvailable says whether the seccomp-gen binary has generate --widen.
@@ -427,12 +426,12 @@ func genProfile(bin, dir, name string, extra []string, traces []string) (string,
 	args := append(append([]string{"generate"}, extra...), "-o", file)
 	out, err := exec.Command(bin, append(args, traces...)...).CombinedOutput()
 	if err != nil {
-		return "", 0, "", fmt.Errorf("generate: %v: %s", err, lastLine(string(out)))
+		return "", 0, "", fmt.Errorf("generate: %w: %s", err, lastLine(string(out)))
 	}
 	bpf := filepath.Join(dir, name+".bpf")
 	args = append(append([]string{"generate"}, extra...), "--format", "bpf", "-o", bpf)
 	if o, err := exec.Command(bin, append(args, traces...)...).CombinedOutput(); err != nil {
-		return "", 0, "", fmt.Errorf("generate --format bpf: %v: %s", err, lastLine(string(o)))
+		return "", 0, "", fmt.Errorf("generate --format bpf: %w: %s", err, lastLine(string(o)))
 	}
 	n, err := countAllowed(bpf)
 	return file, n, string(out), err
