@@ -3,9 +3,14 @@
 // `seccomp-gen trace` (traced and for the rest of the machine), strace -f and
 // an event-per-syscall ring-buffer recorder as peers, a realistic workload,
 // event loss under an 8-thread storm, attach time, the cost of generated
-// filters and of Docker's default profile, and profile sizes.
+// filters and of Docker's default profile, and profile sizes; and (issue
+// 11) how profiles made from scripted training runs of real programs hold on
+// different test runs (bench/generalization/programs.yaml).
 //
 //	go run ./bench [-short] [-bin bin/seccomp-gen] [-o BENCHMARKS.md]
+//	go run ./bench -only generalization [-programs curl,git] -o BENCHMARKS.md
+//	go run ./bench -make-profiles profiles/commands   # make profiles
+//	go run ./bench -check-profiles profiles/commands  # make check-profiles
 //
 // It needs root (eBPF), gcc and strace, and the seccomp-gen binary built by
 // `make build`. Timings are never asserted: missed targets are printed as
