@@ -33,7 +33,7 @@ func TestBenchShort(t *testing.T) {
 	}
 	for _, want := range []string{
 		"| kernel |", "| CPU |",
-		"## Targets (issue 5)",
+		"## Targets (issue 5",
 		"## Per-syscall overhead (getpid loop)", "| bare |", "| seccomp-gen trace (traced process) |",
 		"| rest of the machine (untraced, while a trace runs) |", "| peer: ring-buffer recorder", "| peer: strace -f -c",
 		"## Realistic workloads (wall time)", "| gcc -O2", "| tar -cf",
