@@ -6,10 +6,10 @@ BIN := bin/seccomp-gen
 # Debian packages the build, the tests, the demo and the benchmarks need.
 DEB_PACKAGES := libseccomp-dev pkg-config gcc libc6-dev clang llvm libbpf-dev bpftool \
 	runc crun strace busybox-static util-linux gcc-multilib \
-	podman docker.io
+	podman docker.io xz-utils sqlite3
 # The fallback tests (internal/fallbacktest) build with musl-gcc; the
 # generalization benchmark and the ready profiles run these programs.
-DEB_PACKAGES += musl-tools python3 git curl xz-utils tar openssl sqlite3 ffmpeg nginx-light
+DEB_PACKAGES += musl-tools python3 git curl tar openssl ffmpeg nginx-light
 # What `make release` adds on an amd64 host: arm64's static libseccomp
 # (multiarch: `make deps` adds the arm64 architecture to dpkg first), the
 # arm64 libc, libgcc and binutils that clang cross-links against, and qemu

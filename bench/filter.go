@@ -94,6 +94,7 @@ type filterStats struct {
 	AllMax         int // max steps over every known x86_64 number, denied ones included
 	MaxSteps       int
 	MaxStepsName   string
+	ArgFreeMax     int // max steps over the allowed syscalls that read no argument
 	AllowedNames   []string
 }
 
@@ -133,6 +134,9 @@ func analyze(prog cbpf.Program) (filterStats, error) {
 		}
 		if !r.ReadArgs {
 			st.ArgFree++
+			if r.Steps > st.ArgFreeMax {
+				st.ArgFreeMax = r.Steps
+			}
 			if !c {
 				st.ArgFreeNoCache = append(st.ArgFreeNoCache, name)
 			}

@@ -23,9 +23,10 @@
  * calling bpf_task_storage_get), a traced one ~+100 (no probe-read helper,
  * no locked add). A tgid-bitmap prefilter saved only ~8 ns and was dropped.
  *
- * Argument values (DESIGN.md, "argument-aware profiles") will get their own
- * map keyed by (abi, nr, arg index) next to counts; the hot path already has
- * the pt_regs at hand (ctx->args[0]). Slots are not reserved in counts for it.
+ * Argument values (issue 10; see record_args below): for the few syscalls
+ * whose arguments decide the risk (trace.RecordedArgs), the distinct values
+ * of those arguments per (ABI, nr, arg index), bounded. Every other counted
+ * syscall pays one byte load from .rodata (cfg_argmask) and a branch.
  *
  * Every program is a plain raw tracepoint: user space needs the kernel's BTF
  * only for the CO-RE offsets of a few fields (trace/record_btf.go caches
@@ -81,13 +82,22 @@ struct task_struct {
 	struct task_struct *group_leader;
 } __attribute__((preserve_access_index));
 
+/* The third argument of the sched_process_exec tracepoint. */
+struct linux_binprm {
+	const char *filename;
+} __attribute__((preserve_access_index));
+
 #if defined(__TARGET_ARCH_x86)
 struct pt_regs {
 	unsigned long orig_ax;
+	unsigned long di, si, dx, r10, r8, r9; /* x86_64 and x32 arguments */
+	unsigned long bx, cx, bp;              /* i386: bx, cx, dx, si, di, bp */
 } __attribute__((preserve_access_index));
 #elif defined(__TARGET_ARCH_arm64)
 struct pt_regs {
+	__u64 regs[31];
 	__u64 pstate;
+	__u64 orig_x0; /* the first argument (regs[0] becomes the return value) */
 	__s32 syscallno;
 } __attribute__((preserve_access_index));
 #else
@@ -104,7 +114,7 @@ enum task_state {
 
 struct task_mark {
 	__u32 state;
-	__u32 reserved;
+	__u32 exe; /* issue 11: 1 + the exe_syscalls index of the file the task runs, 0 if unknown */
 };
 
 struct comm {
@@ -185,7 +195,50 @@ struct {
 	__type(value, __u32);
 } pending SEC(".maps");
 
+/* Argument values (record_args). Which arguments of a slot are recorded:
+ * bit i of cfg_argmask[slot] records argument i (set by user space from
+ * trace.RecordedArgs before loading). */
+volatile const __u8 cfg_argmask[NR_ABIS * NR_SLOTS];
+
+/* The most distinct values kept per (slot, arg): trace.MaxArgDistinct, set
+ * by user space (one place for the number). */
+volatile const __u32 cfg_arg_distinct = 32;
+
+struct arg_key {
+	__u32 slot;
+	__u32 index;
+	__u64 value;
+};
+
+struct arg_slot {
+	__u32 slot;
+	__u32 index;
+};
+
+struct arg_state {
+	__u32 n;        /* distinct values stored */
+	__u32 overflow; /* 1: a value was not stored (more than cfg_arg_distinct) */
+};
+
+/* The distinct values: (slot, index, value) -> 1. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, struct arg_key);
+	__type(value, __u8);
+} argvals SEC(".maps");
+
+/* Per (slot, index): how many values argvals holds, and whether one was
+ * dropped. Written only when a new value shows up. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct arg_slot);
+	__type(value, struct arg_state);
+} argstate SEC(".maps");
+
 /* Shared counters (.bss), updated atomically. */
+__u64 args_lost; /* argstate full: every recorded argument counts as overflowed */
 __s64 live_tasks;     /* traced tasks alive and counting, pending ones included */
 __s64 pending_tasks;  /* entries in pending */
 __u64 lost;           /* syscalls (or whole tasks) that could not be counted */
@@ -212,6 +265,97 @@ volatile const __u32 cfg_exec_nr; /* the native execve's number (59 on x86_64, 2
  * marked at fork) joined it from outside, such as a container runtime's
  * `exec` set-up: count it from its next execve only. */
 volatile const __u32 cfg_cgroup_exec;
+
+/* Executables (issue 11): the file name each traced execve ran, as
+ * exec'd (bprm->filename), with the first tgid that ran it, so that user
+ * space can read /proc/TGID/exe for a relative name and hash the file.
+ * Written at sched_process_exec, and by user space for the tasks it marks
+ * (--pid, --cgroup), never on the syscall hot path. */
+#define EXE_PATH_LEN 256
+
+struct exe_path {
+	char path[EXE_PATH_LEN];
+};
+
+#define NR_EXES 256      /* executables whose syscalls are told apart */
+#define NR_EXES_EXEC 192 /* indexes for files exec'd while traced; the rest
+                          * are for tasks marked from user space (--pid,
+                          * --cgroup), which user space hands out */
+
+struct exe_info {
+	__u32 tgid; /* the first process that exec'd it */
+	__u32 exe;  /* 1 + its index in exe_syscalls; 0: out of indexes (exe_overflow) */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct exe_path);
+	__type(value, struct exe_info);
+} exe_paths SEC(".maps");
+
+/* Per executable, one bit per counts slot: which syscalls tasks running it
+ * issued. A bit is set once (a read, then an atomic OR the first time), so
+ * the traced hot path adds a lookup and a load. */
+struct exe_bits {
+	__u64 w[NR_ABIS * NR_SLOTS / 64];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, NR_EXES);
+	__type(key, __u32);
+	__type(value, struct exe_bits);
+} exe_syscalls SEC(".maps");
+
+/* The exe of a forked task's parent, by the child's thread ID, until the
+ * child takes its mark (adopt). LRU: an entry a child never took is
+ * evicted, and a reused ID gets a fresh entry at its own fork. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, __u32);
+} pending_exe SEC(".maps");
+
+__u64 exe_overflow; /* executables beyond exe_paths' or exe_syscalls' capacity */
+__u32 exe_next;     /* exe_syscalls indexes handed out */
+
+/* Note that the task's executable issued counts slot slot. */
+static __always_inline void exe_note_syscall(struct task_mark *m, __u32 slot)
+{
+	__u32 idx = m->exe - 1;
+
+	if (!m->exe || slot >= NR_ABIS * NR_SLOTS)
+		return;
+	struct exe_bits *b = bpf_map_lookup_elem(&exe_syscalls, &idx);
+	if (!b)
+		return;
+	__u64 bit = 1ULL << (slot & 63);
+	__u64 *w = &b->w[slot >> 6];
+	if (!(*w & bit))
+		__sync_fetch_and_or(w, bit);
+}
+
+/* At a traced fork: the child runs the parent's executable. */
+static __always_inline void exe_fork(struct task_mark *pm, __u32 child_tid)
+{
+	__u32 exe = pm->exe;
+
+	if (exe)
+		bpf_map_update_elem(&pending_exe, &child_tid, &exe, BPF_ANY);
+}
+
+/* At a child's first syscall (adopt): take the parent's executable. */
+static __always_inline void exe_adopt(struct task_mark *m, __u32 tid)
+{
+	__u32 *exe = bpf_map_lookup_elem(&pending_exe, &tid);
+
+	if (exe) {
+		m->exe = *exe;
+		bpf_map_delete_elem(&pending_exe, &tid);
+	}
+}
 
 static __always_inline void note_process(struct task_struct *task)
 {
@@ -245,7 +389,81 @@ static __always_inline void note_first(__u32 slot)
 	bpf_map_update_elem(&first, &slot, &v, BPF_NOEXIST);
 }
 
-static __always_inline void count(struct task_struct *task, __u64 nr, struct pt_regs *regs)
+static __always_inline __u64 syscall_arg(struct pt_regs *regs, __u32 abi, int i)
+{
+#if defined(__TARGET_ARCH_x86)
+	if (abi == ABI_COMPAT) {
+		switch (i) {
+		case 0: return BPF_CORE_READ(regs, bx);
+		case 1: return BPF_CORE_READ(regs, cx);
+		case 2: return BPF_CORE_READ(regs, dx);
+		case 3: return BPF_CORE_READ(regs, si);
+		case 4: return BPF_CORE_READ(regs, di);
+		default: return BPF_CORE_READ(regs, bp);
+		}
+	}
+	switch (i) {
+	case 0: return BPF_CORE_READ(regs, di);
+	case 1: return BPF_CORE_READ(regs, si);
+	case 2: return BPF_CORE_READ(regs, dx);
+	case 3: return BPF_CORE_READ(regs, r10);
+	case 4: return BPF_CORE_READ(regs, r8);
+	default: return BPF_CORE_READ(regs, r9);
+	}
+#elif defined(__TARGET_ARCH_arm64)
+	if (i == 0)
+		return BPF_CORE_READ(regs, orig_x0);
+	if (i >= 1 && i <= 5)
+		return BPF_CORE_READ(regs, regs[i]);
+	return 0;
+#endif
+}
+
+/* A new value for (slot, index): store it unless cfg_arg_distinct are stored.
+ * Two CPUs may both store one past the bound: it is a bound on memory, not
+ * a promise; user space sets Overflow from argstate. */
+static __noinline void record_new_arg(struct arg_key *k)
+{
+	struct arg_slot s = {.slot = k->slot, .index = k->index};
+	struct arg_state *st = bpf_map_lookup_elem(&argstate, &s);
+	__u8 one = 1;
+
+	if (!st) {
+		struct arg_state zero = {};
+		if (bpf_map_update_elem(&argstate, &s, &zero, BPF_NOEXIST) && bpf_map_lookup_elem(&argstate, &s) == 0) {
+			__sync_fetch_and_add(&args_lost, 1);
+			return;
+		}
+		st = bpf_map_lookup_elem(&argstate, &s);
+		if (!st) {
+			__sync_fetch_and_add(&args_lost, 1);
+			return;
+		}
+	}
+	if (st->n >= cfg_arg_distinct) {
+		st->overflow = 1;
+		return;
+	}
+	if (bpf_map_update_elem(&argvals, k, &one, BPF_NOEXIST) == 0)
+		__sync_fetch_and_add(&st->n, 1);
+	else if (!bpf_map_lookup_elem(&argvals, k))
+		st->overflow = 1; /* argvals is full */
+}
+
+/* Record the arguments mask names (bit i: argument i) of a syscall. */
+static __noinline void record_args(struct pt_regs *regs, __u32 slot, __u32 abi, __u32 mask)
+{
+	for (int i = 0; i < 6; i++) {
+		if (!(mask & (1U << i)))
+			continue;
+		struct arg_key k = {.slot = slot, .index = i, .value = syscall_arg(regs, abi, i)};
+		if (!bpf_map_lookup_elem(&argvals, &k))
+			record_new_arg(&k);
+	}
+}
+
+/* Counts the syscall; returns its slot, or ~0 when it was lost. */
+static __always_inline __u32 count(struct task_struct *task, __u64 nr, struct pt_regs *regs)
 {
 	__u32 abi = ABI_NATIVE;
 
@@ -270,14 +488,14 @@ static __always_inline void count(struct task_struct *task, __u64 nr, struct pt_
 #endif
 	if (nr >= NR_SLOTS) {
 		__sync_fetch_and_add(&lost, 1);
-		return;
+		return ~0U;
 	}
 	__u32 slot = abi * NR_SLOTS + (__u32)nr;
 	__u32 zero = 0;
 	struct counts_block *b = bpf_map_lookup_elem(&counts, &zero);
 	if (!b || slot >= NR_ABIS * NR_SLOTS) {
 		__sync_fetch_and_add(&lost, 1);
-		return;
+		return ~0U;
 	}
 	__u64 *c = &b->n[slot];
 	/* A plain increment of this CPU's counter, no locked instruction: only
@@ -289,6 +507,10 @@ static __always_inline void count(struct task_struct *task, __u64 nr, struct pt_
 	*c = v + 1;
 	if (v == 0)
 		note_first(slot); /* first time on this CPU */
+	__u32 am = cfg_argmask[slot];
+	if (am)
+		record_args(regs, slot, abi, am);
+	return slot;
 }
 
 /* A pending task (see pending) takes its mark. Only the task itself
@@ -315,6 +537,7 @@ static __always_inline struct task_mark *adopt(struct task_struct *task)
 		return 0;
 	}
 	m->state = state;
+	exe_adopt(m, tid);
 	if (state == TASK_COUNTING)
 		note_process(task); /* counted in live_tasks at the fork */
 	return m;
@@ -341,6 +564,7 @@ static __always_inline int adopt_marked(struct task_mark *m, struct task_struct 
 	if (state != TASK_COUNTING)
 		return 0; /* not counted at the fork: count it as marked */
 	m->state = TASK_COUNTING;
+	exe_adopt(m, tid);
 	note_process(task);
 	return 1;
 }
@@ -385,7 +609,7 @@ int sys_enter(struct bpf_raw_tracepoint_args *ctx)
 		if (!(pending_tasks && adopt_marked(m, task)))
 			start_counting(m, task);
 	}
-	count(task, ctx->args[1], (struct pt_regs *)ctx->args[0]);
+	exe_note_syscall(m, count(task, ctx->args[1], (struct pt_regs *)ctx->args[0]));
 	return 0;
 }
 
@@ -421,14 +645,65 @@ int sched_process_fork(struct bpf_raw_tracepoint_args *ctx)
 			__sync_fetch_and_add(&lost, 1); /* a task we cannot follow */
 		return 0;
 	}
-	if (state == TASK_COUNTING)
+	if (state == TASK_COUNTING) {
 		__sync_fetch_and_add(&live_tasks, 1);
+		exe_fork(pm, tid);
+	}
 	__sync_fetch_and_add(&pending_tasks, 1);
 	return 0;
 }
 
+/* Note the file a traced task just exec'd in exe_paths (see there). */
+static __always_inline void note_exec(struct bpf_raw_tracepoint_args *ctx, struct task_struct *task)
+{
+	struct exe_path k = {};
+	struct exe_info v = {};
+	struct linux_binprm *bprm = (struct linux_binprm *)ctx->args[2];
+	const char *name;
+	long err;
+
+	if (!task->bpf_storage)
+		return;
+	struct task_mark *m = bpf_task_storage_get(&tasks, task, 0, 0);
+	if (!m || m->state != TASK_COUNTING)
+		return;
+	name = BPF_CORE_READ(bprm, filename);
+	if (bpf_probe_read_kernel_str(k.path, sizeof(k.path), name) < 0)
+		return;
+	struct exe_info *old = bpf_map_lookup_elem(&exe_paths, &k);
+	if (old) {
+		m->exe = old->exe; /* exec'd before */
+		return;
+	}
+	v.tgid = task->tgid;
+	v.exe = __sync_fetch_and_add(&exe_next, 1) + 1;
+	if (v.exe > NR_EXES_EXEC)
+		v.exe = 0;
+	err = bpf_map_update_elem(&exe_paths, &k, &v, BPF_NOEXIST);
+	if (err == -17 /* EEXIST: another CPU noted it meanwhile */) {
+		old = bpf_map_lookup_elem(&exe_paths, &k);
+		v.exe = old ? old->exe : 0;
+	} else if (err) {
+		v.exe = 0;
+	}
+	if (!v.exe)
+		__sync_fetch_and_add(&exe_overflow, 1);
+	m->exe = v.exe;
+}
+
+static __always_inline int exec_counting(struct bpf_raw_tracepoint_args *ctx);
+
 SEC("raw_tp/sched_process_exec")
 int sched_process_exec(struct bpf_raw_tracepoint_args *ctx)
+{
+	int ret = exec_counting(ctx);
+
+	note_exec(ctx, bpf_get_current_task_btf());
+	return ret;
+}
+
+/* Whether counting starts at this exec (armed commands, cgroup joiners). */
+static __always_inline int exec_counting(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	__u32 tgid = task->tgid;

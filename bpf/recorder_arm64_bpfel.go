@@ -13,6 +13,25 @@ import (
 	"github.com/cilium/ebpf"
 )
 
+type RecorderArgKey struct {
+	_     structs.HostLayout
+	Slot  uint32
+	Index uint32
+	Value uint64
+}
+
+type RecorderArgSlot struct {
+	_     structs.HostLayout
+	Slot  uint32
+	Index uint32
+}
+
+type RecorderArgState struct {
+	_        structs.HostLayout
+	N        uint32
+	Overflow uint32
+}
+
 type RecorderComm struct {
 	_    structs.HostLayout
 	Comm [16]int8
@@ -23,6 +42,22 @@ type RecorderCountsBlock struct {
 	N [3072]uint64
 }
 
+type RecorderExeBits struct {
+	_ structs.HostLayout
+	W [48]uint64
+}
+
+type RecorderExeInfo struct {
+	_    structs.HostLayout
+	Tgid uint32
+	Exe  uint32
+}
+
+type RecorderExePath struct {
+	_    structs.HostLayout
+	Path [256]int8
+}
+
 type RecorderProcKey struct {
 	_         structs.HostLayout
 	Tgid      uint32
@@ -31,19 +66,24 @@ type RecorderProcKey struct {
 }
 
 type RecorderTaskMark struct {
-	_        structs.HostLayout
-	State    uint32
-	Reserved uint32
+	_     structs.HostLayout
+	State uint32
+	Exe   uint32
 }
 
 // Names of all BPF objects in the ELF.
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
+	RecorderMapArgstate          = "argstate"
+	RecorderMapArgvals           = "argvals"
 	RecorderMapArmed             = "armed"
 	RecorderMapCounts            = "counts"
+	RecorderMapExePaths          = "exe_paths"
+	RecorderMapExeSyscalls       = "exe_syscalls"
 	RecorderMapFirst             = "first"
 	RecorderMapPending           = "pending"
+	RecorderMapPendingExe        = "pending_exe"
 	RecorderMapProcs             = "procs"
 	RecorderMapTargetCgroup      = "target_cgroup"
 	RecorderMapTasks             = "tasks"
@@ -51,9 +91,14 @@ const (
 	RecorderProgSchedProcessExit = "sched_process_exit"
 	RecorderProgSchedProcessFork = "sched_process_fork"
 	RecorderProgSysEnter         = "sys_enter"
+	RecorderVarArgsLost          = "args_lost"
+	RecorderVarCfgArgDistinct    = "cfg_arg_distinct"
+	RecorderVarCfgArgmask        = "cfg_argmask"
 	RecorderVarCfgCgroup         = "cfg_cgroup"
 	RecorderVarCfgCgroupExec     = "cfg_cgroup_exec"
 	RecorderVarCfgExecNr         = "cfg_exec_nr"
+	RecorderVarExeNext           = "exe_next"
+	RecorderVarExeOverflow       = "exe_overflow"
 	RecorderVarExecs             = "execs"
 	RecorderVarLiveTasks         = "live_tasks"
 	RecorderVarLost              = "lost"
@@ -113,10 +158,15 @@ type RecorderProgramSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type RecorderMapSpecs struct {
+	Argstate     *ebpf.MapSpec `ebpf:"argstate"`
+	Argvals      *ebpf.MapSpec `ebpf:"argvals"`
 	Armed        *ebpf.MapSpec `ebpf:"armed"`
 	Counts       *ebpf.MapSpec `ebpf:"counts"`
+	ExePaths     *ebpf.MapSpec `ebpf:"exe_paths"`
+	ExeSyscalls  *ebpf.MapSpec `ebpf:"exe_syscalls"`
 	First        *ebpf.MapSpec `ebpf:"first"`
 	Pending      *ebpf.MapSpec `ebpf:"pending"`
+	PendingExe   *ebpf.MapSpec `ebpf:"pending_exe"`
 	Procs        *ebpf.MapSpec `ebpf:"procs"`
 	TargetCgroup *ebpf.MapSpec `ebpf:"target_cgroup"`
 	Tasks        *ebpf.MapSpec `ebpf:"tasks"`
@@ -126,14 +176,19 @@ type RecorderMapSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type RecorderVariableSpecs struct {
-	CfgCgroup     *ebpf.VariableSpec `ebpf:"cfg_cgroup"`
-	CfgCgroupExec *ebpf.VariableSpec `ebpf:"cfg_cgroup_exec"`
-	CfgExecNr     *ebpf.VariableSpec `ebpf:"cfg_exec_nr"`
-	Execs         *ebpf.VariableSpec `ebpf:"execs"`
-	LiveTasks     *ebpf.VariableSpec `ebpf:"live_tasks"`
-	Lost          *ebpf.VariableSpec `ebpf:"lost"`
-	PendingTasks  *ebpf.VariableSpec `ebpf:"pending_tasks"`
-	ProcsOverflow *ebpf.VariableSpec `ebpf:"procs_overflow"`
+	ArgsLost       *ebpf.VariableSpec `ebpf:"args_lost"`
+	CfgArgDistinct *ebpf.VariableSpec `ebpf:"cfg_arg_distinct"`
+	CfgArgmask     *ebpf.VariableSpec `ebpf:"cfg_argmask"`
+	CfgCgroup      *ebpf.VariableSpec `ebpf:"cfg_cgroup"`
+	CfgCgroupExec  *ebpf.VariableSpec `ebpf:"cfg_cgroup_exec"`
+	CfgExecNr      *ebpf.VariableSpec `ebpf:"cfg_exec_nr"`
+	ExeNext        *ebpf.VariableSpec `ebpf:"exe_next"`
+	ExeOverflow    *ebpf.VariableSpec `ebpf:"exe_overflow"`
+	Execs          *ebpf.VariableSpec `ebpf:"execs"`
+	LiveTasks      *ebpf.VariableSpec `ebpf:"live_tasks"`
+	Lost           *ebpf.VariableSpec `ebpf:"lost"`
+	PendingTasks   *ebpf.VariableSpec `ebpf:"pending_tasks"`
+	ProcsOverflow  *ebpf.VariableSpec `ebpf:"procs_overflow"`
 }
 
 // RecorderObjects contains all objects after they have been loaded into the kernel.
@@ -156,10 +211,15 @@ func (o *RecorderObjects) Close() error {
 //
 // It can be passed to LoadRecorderObjects or ebpf.CollectionSpec.LoadAndAssign.
 type RecorderMaps struct {
+	Argstate     *ebpf.Map `ebpf:"argstate"`
+	Argvals      *ebpf.Map `ebpf:"argvals"`
 	Armed        *ebpf.Map `ebpf:"armed"`
 	Counts       *ebpf.Map `ebpf:"counts"`
+	ExePaths     *ebpf.Map `ebpf:"exe_paths"`
+	ExeSyscalls  *ebpf.Map `ebpf:"exe_syscalls"`
 	First        *ebpf.Map `ebpf:"first"`
 	Pending      *ebpf.Map `ebpf:"pending"`
+	PendingExe   *ebpf.Map `ebpf:"pending_exe"`
 	Procs        *ebpf.Map `ebpf:"procs"`
 	TargetCgroup *ebpf.Map `ebpf:"target_cgroup"`
 	Tasks        *ebpf.Map `ebpf:"tasks"`
@@ -167,10 +227,15 @@ type RecorderMaps struct {
 
 func (m *RecorderMaps) Close() error {
 	return _RecorderClose(
+		m.Argstate,
+		m.Argvals,
 		m.Armed,
 		m.Counts,
+		m.ExePaths,
+		m.ExeSyscalls,
 		m.First,
 		m.Pending,
+		m.PendingExe,
 		m.Procs,
 		m.TargetCgroup,
 		m.Tasks,
@@ -181,14 +246,19 @@ func (m *RecorderMaps) Close() error {
 //
 // It can be passed to LoadRecorderObjects or ebpf.CollectionSpec.LoadAndAssign.
 type RecorderVariables struct {
-	CfgCgroup     *ebpf.Variable `ebpf:"cfg_cgroup"`
-	CfgCgroupExec *ebpf.Variable `ebpf:"cfg_cgroup_exec"`
-	CfgExecNr     *ebpf.Variable `ebpf:"cfg_exec_nr"`
-	Execs         *ebpf.Variable `ebpf:"execs"`
-	LiveTasks     *ebpf.Variable `ebpf:"live_tasks"`
-	Lost          *ebpf.Variable `ebpf:"lost"`
-	PendingTasks  *ebpf.Variable `ebpf:"pending_tasks"`
-	ProcsOverflow *ebpf.Variable `ebpf:"procs_overflow"`
+	ArgsLost       *ebpf.Variable `ebpf:"args_lost"`
+	CfgArgDistinct *ebpf.Variable `ebpf:"cfg_arg_distinct"`
+	CfgArgmask     *ebpf.Variable `ebpf:"cfg_argmask"`
+	CfgCgroup      *ebpf.Variable `ebpf:"cfg_cgroup"`
+	CfgCgroupExec  *ebpf.Variable `ebpf:"cfg_cgroup_exec"`
+	CfgExecNr      *ebpf.Variable `ebpf:"cfg_exec_nr"`
+	ExeNext        *ebpf.Variable `ebpf:"exe_next"`
+	ExeOverflow    *ebpf.Variable `ebpf:"exe_overflow"`
+	Execs          *ebpf.Variable `ebpf:"execs"`
+	LiveTasks      *ebpf.Variable `ebpf:"live_tasks"`
+	Lost           *ebpf.Variable `ebpf:"lost"`
+	PendingTasks   *ebpf.Variable `ebpf:"pending_tasks"`
+	ProcsOverflow  *ebpf.Variable `ebpf:"procs_overflow"`
 }
 
 // RecorderPrograms contains all programs after they have been loaded into the kernel.

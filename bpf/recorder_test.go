@@ -127,11 +127,13 @@ func TestStructSizes(t *testing.T) {
 
 // The hot path tells ABIs apart per architecture: on x86 from
 // task_struct.thread_info.status (TS_COMPAT), on arm64 from pt_regs.pstate
-// (AArch32). Both are CO-RE field relocations in sys_enter.
+// (AArch32). Both are CO-RE field relocations in sys_enter. (sys_enter also
+// reads argument registers from pt_regs, for the recorded arguments: on x86
+// never orig_ax, field 0 of recorder.c's pt_regs, nor cs.)
 func TestABIDetectionPerArch(t *testing.T) {
 	for obj, want := range map[string]struct{ has, hasNot string }{
-		"recorder_x86_bpfel.o":   {`Struct:"task_struct"[0:0:0]`, `Struct:"pt_regs"`},
-		"recorder_arm64_bpfel.o": {`Struct:"pt_regs"[0:0]`, `Struct:"task_struct"[0:0:0]`},
+		"recorder_x86_bpfel.o":   {`Struct:"task_struct"[0:0:0]`, `Struct:"pt_regs"[0:0]`},
+		"recorder_arm64_bpfel.o": {`Struct:"pt_regs"[0:1]`, `Struct:"task_struct"[0:0:0]`},
 	} {
 		spec, err := ebpf.LoadCollectionSpec(obj)
 		if err != nil {

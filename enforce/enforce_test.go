@@ -83,7 +83,7 @@ func TestRunDenials(t *testing.T) {
 			t.Fatalf("%s: denied %+v", c.act, res.Denied)
 		}
 		d := res.Denied[0]
-		if d.Name != "getpriority" || d.Arch != "x86_64" || d.Count != 1 || d.First != "workload" || d.Reason != c.reason {
+		if d.Name != "getpriority" || d.Arch != "x86_64" || d.Count != 1 || d.First != wl || d.Reason != c.reason {
 			t.Errorf("%s: denial %+v", c.act, d)
 		}
 		if res.ExitCode != 0 || res.Setup != 0 {

@@ -454,6 +454,9 @@ func (s *supervisor) handle(req *seccomp.ScmpNotifReq) (*seccomp.ScmpNotifResp, 
 		default: // kill, kill_thread, kill_process, trap, notify
 			e.Reason, errno = verdict.ReasonWouldKill, policy.EPERM
 		}
+		if e.Reason == verdict.ReasonEnforced {
+			verdict.AttributeArgs(s.p, e, args) // the argument decided it
+		}
 		if name == "" && e.Reason == verdict.ReasonEnforced {
 			// Not a choice of the profile: none can allow this number.
 			e.Reason = verdict.ReasonUnknown
@@ -469,6 +472,7 @@ func (s *supervisor) record(auditArch int, e *verdict.Entry) {
 	k := [2]int{auditArch, e.Nr}
 	if old, ok := s.entries[k]; ok {
 		old.Count++
+		old.MergeArgDenials(e.ArgDenied)
 		if old.First == "" {
 			old.First = e.First
 		}
@@ -477,10 +481,25 @@ func (s *supervisor) record(auditArch int, e *verdict.Entry) {
 	s.entries[k] = e
 }
 
+// comm names the program of pid: the path of its executable when the
+// task's comm is that file's name (issue 11: FIRST is the executable where
+// known, by the rule trace.File.ExecutableFor applies to traces), else its
+// comm (a task that renamed itself, such as a prefork "worker", keeps
+// that name).
 func comm(pid uint32) string {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
 	if err != nil {
 		return ""
 	}
-	return strings.TrimSpace(string(b))
+	c := strings.TrimSpace(string(b))
+	if p, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid)); err == nil && strings.HasPrefix(p, "/") {
+		base := p[strings.LastIndexByte(p, '/')+1:]
+		if len(base) > 15 {
+			base = base[:15]
+		}
+		if base == c {
+			return p
+		}
+	}
+	return c
 }

@@ -383,11 +383,18 @@ func (l *linter) checkOverlaps() {
 		if len(cond) < 2 {
 			continue
 		}
-		first := answerOf(l.p.Rules[cond[0]].Action, l.p.Rules[cond[0]].Errno)
-		for _, i := range cond[1:] {
+		// Rules with different answers whose conditions cannot both hold
+		// (generated argument rules: allowed values, and the others EPERM)
+		// are not an overlap.
+		for k, i := range cond[1:] {
 			a := answerOf(l.p.Rules[i].Action, l.p.Rules[i].Errno)
-			if a != first {
-				l.add(Info, CheckOverlap, l.where(i), n, "conditional rules with different answers (%s: %s, here: %s): where both conditions hold, the answer depends on how libseccomp merges them; check it with 'seccomp-gen disasm'", l.where(cond[0]), first, a)
+			for _, j := range cond[:k+1] {
+				b := answerOf(l.p.Rules[j].Action, l.p.Rules[j].Errno)
+				if a == b || policy.Disjoint(l.p.Rules[i].Args, l.p.Rules[j].Args, 64) && policy.Disjoint(l.p.Rules[i].Args, l.p.Rules[j].Args, 32) {
+					continue
+				}
+				l.add(Info, CheckOverlap, l.where(i), n, "conditional rules with different answers (%s: %s, here: %s): where both conditions hold, the answer depends on how libseccomp merges them; check it with 'seccomp-gen disasm'", l.where(j), b, a)
+				break
 			}
 		}
 	}

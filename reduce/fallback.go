@@ -25,11 +25,10 @@ type FallbackAnswer struct {
 }
 
 func (f FallbackAnswer) String() string {
-	older := strings.Join(f.Older, ", ")
-	if older == "" {
-		older = "nothing (the feature is switched off)"
+	if len(f.Older) == 0 {
+		return fmt.Sprintf("%s: answered ENOSYS (not EPERM): its callers go on without it in %s", f.Name, strings.Join(f.Sources, "; "))
 	}
-	return fmt.Sprintf("%s: answered ENOSYS (not EPERM): falls back to %s in %s", f.Name, older, strings.Join(f.Sources, "; "))
+	return fmt.Sprintf("%s: answered ENOSYS (not EPERM): falls back to %s in %s", f.Name, strings.Join(f.Older, ", "), strings.Join(f.Sources, "; "))
 }
 
 // fallbackAnswers picks, from the unobserved names, those the fallback

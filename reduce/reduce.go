@@ -53,6 +53,9 @@ type Options struct {
 	NoFallbacks bool
 	// Fallbacks is the fallback table; nil uses profiles.Fallbacks().
 	Fallbacks []profiles.Fallback
+	// NoArgRules leaves every argument unrestricted (no argument rules,
+	// clone3 allowed like any other syscall; see args.go).
+	NoArgRules bool
 }
 
 // DefaultActions are the values Options.DefaultAction accepts.
@@ -130,6 +133,11 @@ type Result struct {
 	// Fallbacks are the unobserved syscalls answered ENOSYS because the
 	// profile allows what their callers fall back to, sorted by name.
 	Fallbacks []FallbackAnswer
+	// ArgRules say how each restricted argument of an allowed syscall was
+	// decided (args.go); Weakenings are the values allowed that Docker's
+	// default profile denies.
+	ArgRules   []ArgRule
+	Weakenings []Weakening
 }
 
 type key struct{ arch, name string }
@@ -180,6 +188,11 @@ func Reduce(inputs []Input, opts Options, r trace.Tables) (*Result, error) {
 		return nil, err
 	}
 	set := allowedSet(kept, arches, opts.Baselines, r)
+	var argRuleList []policy.Rule
+	restricted := map[string]bool{}
+	if !opts.NoArgRules {
+		argRuleList, restricted, res.ArgRules, res.Weakenings = argRules(inputs, set.allowed, arches, r)
+	}
 	for i, u := range res.Unnamed {
 		res.Unnamed[i].Covered = slices.Contains(arches, u.Arch)
 	}
@@ -203,6 +216,8 @@ func Reduce(inputs []Input, opts Options, r trace.Tables) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	known = slices.DeleteFunc(known, func(n string) bool { return restricted[n] })
+	free := slices.DeleteFunc(slices.Clone(res.Allowed), func(n string) bool { return restricted[n] })
 	var fallbackRule *policy.Rule
 	res.Fallbacks, fallbackRule, known = applyFallbacks(opts, set.allowed, known)
 
@@ -215,13 +230,14 @@ func Reduce(inputs []Input, opts Options, r trace.Tables) (*Result, error) {
 	if len(res.Baselines) > 0 {
 		src += " + baselines " + strings.Join(res.Baselines, ", ")
 	}
-	p.Rules = append(p.Rules, policy.Rule{Names: res.Allowed, Action: policy.ActAllow, Comment: src})
+	p.Rules = append(p.Rules, policy.Rule{Names: free, Action: policy.ActAllow, Comment: src})
 	if len(known) > 0 {
 		p.Rules = append(p.Rules, policy.Rule{
 			Names: known, Action: action, Errno: errno,
-			Comment: "known to libseccomp but not observed",
+			Comment: UnobservedComment,
 		})
 	}
+	p.Rules = append(p.Rules, argRuleList...)
 	if fallbackRule != nil {
 		p.Rules = append(p.Rules, *fallbackRule)
 	}
@@ -488,6 +504,10 @@ func unobserved(arches []string, allowed map[string]bool, r trace.Tables) ([]str
 	}
 	return slices.Sorted(maps.Keys(known)), nil
 }
+
+// UnobservedComment is the comment of the rule for known but unobserved
+// syscalls.
+const UnobservedComment = "known to libseccomp but not observed"
 
 func unobservedAction(s string) (policy.Action, *uint, error) {
 	switch s {

@@ -66,13 +66,34 @@ func (r *Result) WriteReport(w io.Writer, prefix string) {
 	unobserved := 0
 	action := ""
 	for _, rule := range pol.Rules {
-		if rule.Action != "SCMP_ACT_ALLOW" && !isFallbackRule(rule, r.Fallbacks) {
+		if rule.Comment == UnobservedComment {
 			unobserved += len(rule.Names)
 			action = string(rule.Action)
 			if rule.Errno != nil {
 				action += fmt.Sprintf("(errno %d)", *rule.Errno)
 			}
 		}
+	}
+	for _, a := range r.ArgRules {
+		sp := a.Spec
+		switch {
+		case a.Source == "enosys":
+			p("clone3 answered ENOSYS (its flags are in memory seccomp cannot read): libc falls back to clone, whose namespace flags are checked")
+		case a.Unrestricted:
+			p("%s %s (argument %d) not restricted: %s", sp.Syscall, sp.What, sp.Index, a.Why)
+		default:
+			vals := make([]string, len(a.Allowed))
+			for i, v := range a.Allowed {
+				vals[i] = sp.ValueName(v)
+			}
+			if len(vals) > 8 {
+				vals = append(vals[:8], fmt.Sprintf("and %d more", len(a.Allowed)-8))
+			}
+			p("%s %s (argument %d) restricted to %s (%s); other values get EPERM", sp.Syscall, sp.What, sp.Index, strings.Join(vals, ", "), sourceText(a.Source))
+		}
+	}
+	for _, w := range r.Weakenings {
+		p("weaker than Docker's default: %s", w.Message)
 	}
 	fb := ""
 	if n := len(r.Fallbacks); n > 0 {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/seccomp-gen/seccomp-gen/reduce"
 	"github.com/seccomp-gen/seccomp-gen/verdict"
 )
 
@@ -24,6 +25,7 @@ type DiffEntry struct {
 }
 
 // ArgsText renders Args: "arg0=0x2 arg2=0x1", "all 0", or "-" without args.
+// A recorded argument (reduce.ArgSpecs) is named: "domain=AF_INET (2)".
 func (e DiffEntry) ArgsText() string {
 	if e.Args == nil {
 		return "-"
@@ -31,6 +33,10 @@ func (e DiffEntry) ArgsText() string {
 	var parts []string
 	for i, v := range e.Args {
 		if v != 0 {
+			if spec, ok := reduce.FindArgSpec(e.Name, i); ok && spec.Restrict {
+				parts = append(parts, fmt.Sprintf("%s=%s", spec.What, spec.ValueName(v)))
+				continue
+			}
 			parts = append(parts, fmt.Sprintf("arg%d=%#x", i, v))
 		}
 	}

@@ -10,7 +10,10 @@
 // in through Tables (scmp.Tables implements it).
 //
 // File is one recorded run: target, host, start, duration, exit code,
-// lost, processes, and the syscalls as (arch, nr, name, count, first).
+// lost, processes, the syscalls as (arch, nr, name, count, first) and,
+// from recorders that know them, the executables the traced processes ran
+// (path, build ID or sha256, syscall numbers per ABI; Executable), written
+// before the closing summary so that truncation detection covers them.
 // Encode/WriteFile write it deterministically (sorted, fixed field order)
 // as version 2, which ends with a closing summary (end: entries and total
 // count) so that Decode/ReadFile, which read strictly, refuse a file cut

@@ -104,6 +104,9 @@ type File struct {
 	// Syscalls the installed libseccomp could not name are still listed,
 	// by number, with an empty name.
 	Syscalls []Syscall `yaml:"syscalls"`
+	// Executables are the program files the traced processes executed
+	// (trace/executables.go); nil in traces from older recorders.
+	Executables []Executable `yaml:"executables,omitempty"`
 }
 
 // Target says what was traced. Exactly one of Command, PID and Cgroup is
@@ -146,17 +149,67 @@ type Syscall struct {
 	Name  string `yaml:"name,omitempty"`
 	Count uint64 `yaml:"count"`
 	// First is the program name (comm) of the task that issued this syscall
-	// first, when the recorder knows it.
+	// first, when the recorder knows it. File.ExecutableFor maps it to the
+	// executable's path when exactly one of the trace's executables has
+	// that comm as its base name.
 	First string `yaml:"first,omitempty"`
-	// Args is reserved for argument-aware profiles: distinct values seen for
-	// security-relevant scalar arguments, keyed by argument index.
+	// Args are the distinct values of the recorded arguments of this
+	// syscall (reduce.ArgSpecs lists which: clone flags, socket domain,
+	// ...), one entry per argument index, sorted by index. A syscall of
+	// that list without Args was recorded without arguments (an older
+	// trace, or a recorder run with argument recording off): its values
+	// are unknown, not empty.
+	//
+	//	- {arch: x86_64, nr: 41, name: socket, count: 3, args: [{index: 0, values: [1, 10]}]}
 	Args []ArgValues `yaml:"args,omitempty"`
 }
 
-// ArgValues are the distinct values one argument of a syscall took.
+// MaxArgDistinct is the most distinct values the recorder keeps per (ABI,
+// syscall, argument); more set Overflow.
+const MaxArgDistinct = 32
+
+// ArgValues are the distinct values one argument of a syscall took, as the
+// register held them (64 bits; sorted, no duplicates). Overflow says the
+// argument took more distinct values than the recorder keeps
+// (MaxArgDistinct): Values are some of them, and a profile must not be
+// restricted to them.
 type ArgValues struct {
-	Index  int      `yaml:"index"`
-	Values []uint64 `yaml:"values,flow"`
+	Index    int      `yaml:"index"`
+	Values   []uint64 `yaml:"values,flow"`
+	Overflow bool     `yaml:"overflow,omitempty"`
+}
+
+// mergeArgs merges the argument values of two entries of one (ABI, nr). An
+// index that one of them lacks is unknown in the merge (dropped).
+func mergeArgs(a, b []ArgValues) []ArgValues {
+	var out []ArgValues
+	for _, x := range a {
+		for _, y := range b {
+			if x.Index != y.Index {
+				continue
+			}
+			vals := append(append([]uint64{}, x.Values...), y.Values...)
+			out = append(out, ArgValues{Index: x.Index, Values: vals, Overflow: x.Overflow || y.Overflow})
+		}
+	}
+	canonArgs(out)
+	return out
+}
+
+// canonArgs sorts args by index and their values, dropping duplicates.
+func canonArgs(args []ArgValues) {
+	sort.Slice(args, func(i, j int) bool { return args[i].Index < args[j].Index })
+	for i := range args {
+		v := args[i].Values
+		sort.Slice(v, func(a, b int) bool { return v[a] < v[b] })
+		out := v[:0]
+		for j, x := range v {
+			if j == 0 || x != v[j-1] {
+				out = append(out, x)
+			}
+		}
+		args[i].Values = out
+	}
 }
 
 // Duration is a time.Duration written as Go duration text ("0.41s").
@@ -214,14 +267,17 @@ func (f *File) Canonicalize() {
 	for _, s := range f.Syscalls {
 		if n := len(out); n > 0 && out[n-1].Arch == s.Arch && out[n-1].Nr == s.Nr {
 			out[n-1].Count, _ = AddCount(out[n-1].Count, s.Count)
+			out[n-1].Args = mergeArgs(out[n-1].Args, s.Args)
 			if out[n-1].Name == "" {
 				out[n-1].Name = s.Name
 			}
 			continue
 		}
+		canonArgs(s.Args)
 		out = append(out, s)
 	}
 	f.Syscalls = out
+	f.canonicalizeExecutables()
 }
 
 // Complete reports whether nothing was lost while recording.
@@ -298,8 +354,16 @@ func (f *File) Validate() error {
 	seen := map[key]bool{}
 	values := 0
 	for i, s := range f.Syscalls {
+		idx := map[int]bool{}
 		for _, a := range s.Args {
 			values += len(a.Values)
+			if a.Index < 0 || a.Index > 5 {
+				return fmt.Errorf("%w: syscalls[%d] (%s %d): argument index %d out of range 0..5", ErrFormat, i, s.Arch, s.Nr, a.Index)
+			}
+			if idx[a.Index] {
+				return fmt.Errorf("%w: syscalls[%d] (%s %d): argument %d listed twice", ErrFormat, i, s.Arch, s.Nr, a.Index)
+			}
+			idx[a.Index] = true
 		}
 		if values > MaxArgValues {
 			return fmt.Errorf("%w: more than %d argument values", ErrTooLarge, MaxArgValues)
@@ -322,7 +386,7 @@ func (f *File) Validate() error {
 		}
 		seen[k] = true
 	}
-	return nil
+	return f.validateExecutables()
 }
 
 // Encode writes f as a version 2 trace, whatever f.Version says, with its
@@ -380,7 +444,12 @@ func encodable(f *File) *yaml.Node {
 	_ = end.Encode(f.Summarize())
 	end.Style = yaml.FlowStyle
 	doc.Content = append(doc.Content,
-		&yaml.Node{Kind: yaml.ScalarNode, Value: "syscalls"}, seq,
+		&yaml.Node{Kind: yaml.ScalarNode, Value: "syscalls"}, seq)
+	if len(f.Executables) > 0 {
+		doc.Content = append(doc.Content,
+			&yaml.Node{Kind: yaml.ScalarNode, Value: "executables"}, encodeExecutables(f.Executables))
+	}
+	doc.Content = append(doc.Content,
 		&yaml.Node{Kind: yaml.ScalarNode, Value: endKey}, &end)
 	return &doc
 }

@@ -5,6 +5,7 @@ import (
 	"sort"
 
 	"github.com/seccomp-gen/seccomp-gen/policy"
+	"github.com/seccomp-gen/seccomp-gen/reduce"
 	"github.com/seccomp-gen/seccomp-gen/trace"
 )
 
@@ -248,6 +249,8 @@ func CheckCoverageOf(a Answerer, traces ...*trace.File) (*Coverage, error) {
 			switch {
 			case e.Covered && v.Conditional:
 				e.Reason = ReasonConditional
+				checkArgs(e, func(args [6]uint64) policy.Verdict { return a.Answer(e.Arch, e.Nr, args) },
+					func(i int) bool { spec, ok := reduce.FindArgSpec(e.Name, i); return ok && spec.Restrict })
 			case !e.Covered:
 				e.Reason = ReasonDenied
 			}

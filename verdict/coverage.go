@@ -45,6 +45,12 @@ type Entry struct {
 	// Saturated says Count stopped at trace.MaxCount: the true sum is
 	// larger.
 	Saturated bool
+	// ArgDenied are the argument values the profile does not allow
+	// (Reason ReasonArgument, or a denial replay --enforce attributes to
+	// an argument; see args.go).
+	ArgDenied []ArgDenial
+	// args are the recorded argument values of the merged traces.
+	args []trace.ArgValues
 }
 
 // Label returns the syscall name, or "#NR" when it has none.
@@ -73,7 +79,12 @@ func (e Entry) Explain(p *policy.Policy) string {
 		return why
 	case ReasonConditional:
 		return "allowed only for some argument values"
+	case ReasonArgument:
+		return e.ExplainArgs(p)
 	case ReasonEnforced:
+		if len(e.ArgDenied) > 0 {
+			return "denied by the filter with " + ActionText(e.Action, e.Errno) + " for " + e.ExplainArgs(p)
+		}
 		return "denied by the filter with " + ActionText(e.Action, e.Errno)
 	case ReasonWouldKill:
 		return "the filter would have killed the process (" + string(e.Action) + "); answered EPERM so that the run went on"
@@ -176,6 +187,8 @@ func CheckCoverage(p *policy.Policy, traces ...*trace.File) (*Coverage, error) {
 			e.Covered = ok
 			if cond {
 				e.Reason = ReasonConditional
+				checkArgs(e, func(a [6]uint64) policy.Verdict { return p.EvalArch(e.Arch, e.Name, a) },
+					func(i int) bool { return conditionsOn(p, e.Name, i) })
 			} else if !ok {
 				e.Reason = ReasonDenied
 			}
@@ -207,6 +220,7 @@ func mergeTraces(traces []*trace.File) (*Coverage, map[nrKey]*Entry, error) {
 		for _, s := range t.Syscalls {
 			k := nrKey{s.Arch, s.Nr}
 			if e, ok := merged[k]; ok {
+				e.args = append(e.args, s.Args...)
 				var sat bool
 				e.Count, sat = trace.AddCount(e.Count, s.Count)
 				e.Saturated = e.Saturated || sat
@@ -219,7 +233,7 @@ func mergeTraces(traces []*trace.File) (*Coverage, map[nrKey]*Entry, error) {
 				continue
 			}
 			c, sat := trace.AddCount(0, s.Count)
-			merged[k] = &Entry{Arch: s.Arch, Nr: s.Nr, Name: s.Name, Count: c, First: s.First, Saturated: sat}
+			merged[k] = &Entry{Arch: s.Arch, Nr: s.Nr, Name: s.Name, Count: c, First: s.First, Saturated: sat, args: s.Args}
 		}
 	}
 	if lostSaturated {

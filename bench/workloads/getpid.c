@@ -1,6 +1,8 @@
 // getpid: a raw syscall loop that measures itself.
 //
-//   getpid N [stamp]    (BENCH_HOLD=1: wait for a byte on stdin first)
+//   getpid N [stamp]    (BENCH_HOLD=1: wait for a byte on stdin first;
+//                        BENCH_FCNTL=1: fcntl(0, F_GETFD) instead, a
+//                        syscall whose argument the recorder records)
 //
 // With "stamp" it first prints "start_ns=<CLOCK_REALTIME ns>" (the bench's
 // attach-time probe). Then it issues N getpid syscalls (through syscall(2), so
@@ -38,9 +40,14 @@ int main(int argc, char **argv) {
 	long n = strtol(argv[1], NULL, 10);
 	if (argc > 2 && strcmp(argv[2], "stamp") == 0)
 		printf("start_ns=%lld\n", start_rt);
+	int fcntl_loop = getenv("BENCH_FCNTL") != NULL;
 	long long t0 = now(CLOCK_MONOTONIC);
-	for (long i = 0; i < n; i++)
-		syscall(SYS_getpid);
+	if (fcntl_loop)
+		for (long i = 0; i < n; i++)
+			syscall(SYS_fcntl, 0, 1 /* F_GETFD */);
+	else
+		for (long i = 0; i < n; i++)
+			syscall(SYS_getpid);
 	long long t1 = now(CLOCK_MONOTONIC);
 	printf("calls=%ld ns_per_call=%.2f\n", n, n > 0 ? (double)(t1 - t0) / n : 0.0);
 	return 0;

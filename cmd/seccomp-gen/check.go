@@ -75,6 +75,7 @@ func (o *checkOptions) run() error {
 		if len(f.Syscalls) == 0 {
 			return usageErrf("trace %s: no syscall recorded: an empty recording is never a pass", path)
 		}
+		f.FirstAsExecutable() // FIRST names the executable where known
 		// Name and number must agree, by the rule generate uses; a number
 		// libseccomp cannot name stays unnamed and is reported as not
 		// coverable.

@@ -31,8 +31,11 @@ type generateOptions struct {
 	defaultAction   string
 	allowIncomplete bool
 	noFallbacks     bool
+	noArgRules      bool
 	name            string
 	strict          bool
+	widen           bool
+	perExecutable   bool
 
 	stderr io.Writer
 	// set by complete
@@ -57,8 +60,8 @@ What the profile says:
     libc probing clone3 or faccessat2 falls back, under runc and crun alike;
   - fallback families: a known but unobserved syscall whose callers (glibc
     2.36, musl 1.2.3, Go's runtime and syscall package) fall back on ENOSYS
-    to syscalls the profile allows gets ENOSYS instead of EPERM (clone3 when
-    clone is allowed, statx when newfstatat is, ...); each is reported with
+    to syscalls the profile allows gets ENOSYS instead of EPERM (faccessat2 when
+    faccessat is allowed, statx when newfstatat is, ...); each is reported with
     the source file of the fallback (--no-fallbacks: off);
   - ABIs that are not covered (i386 and x32 on x86_64, unless traced or
     chosen with --arch) are denied.
@@ -82,6 +85,17 @@ libseccomp, a gap in its table, a number a program probed) cannot be allowed
 by any profile: each is reported with its ABI, count and program, and the
 profile answers it ENOSYS, as a kernel without that syscall would.
 --strict makes them an error (exit 2) instead.
+
+Widening (--widen): also allow what the traced executables (the trace's
+executables list, or the traced command for older traces) and their
+libraries link: the glibc functions they import (poll imported allows poll
+and ppoll; tables built from glibc 2.36's source) and, for Go programs, the
+syscall-package and runtime functions in their symbol table. Each added
+syscall is reported with the file and symbol implying it; the deny ceiling
+still applies (--allow lifts it). An executable whose build ID or hash no
+longer matches the trace is skipped with a warning; the libraries are the
+ones installed where generate runs, so with --widen the output also depends
+on them. See package widen for the limits.
 
 Deny ceiling: a trace containing a syscall that is never allowed silently
 (kernel modules, kexec, bpf, perf_event_open, io_uring, ptrace, mount, ...)
@@ -135,8 +149,11 @@ the output cannot be written.`,
 	f.StringVar(&o.defaultAction, "default-action", "errno", "`ACTION` for known but unobserved syscalls: errno (EPERM), kill, log or trap")
 	f.BoolVar(&o.allowIncomplete, "allow-incomplete", false, "accept traces whose recorder lost events (lost > 0)")
 	f.BoolVar(&o.noFallbacks, "no-fallbacks", false, "answer unobserved newer syscalls (clone3, faccessat2, statx, ...) with the default action even when the profile allows what their libc falls back to on ENOSYS")
+	f.BoolVar(&o.noArgRules, "no-arg-rules", false, "restrict no argument (clone flags, socket domain, personality, ...): weaker than Docker's default on those arguments")
 	f.StringVar(&o.name, "name", "", "metadata.`NAME` of the k8s SeccompProfile (default seccomp-gen)")
 	f.BoolVar(&o.strict, "strict", false, "fail (exit 2) when a trace holds syscall numbers libseccomp cannot name, instead of answering them ENOSYS")
+	f.BoolVar(&o.widen, "widen", false, "also allow the syscalls the traced executables and their libraries link (each reported with the file that implies it; deny ceiling still applied)")
+	f.BoolVar(&o.perExecutable, "per-executable", false, "report on standard error the syscalls each traced executable issued")
 	singleValued(f)
 	return cmd
 }
@@ -193,6 +210,16 @@ func (o *generateOptions) run() error {
 	if err != nil {
 		return exitWith(exitFailure, fmt.Errorf("generate: %w", err))
 	}
+	if o.perExecutable {
+		reportPerExecutable(o.stderr, inputs)
+	}
+	if o.widen {
+		wb, err := widenBaseline(o.stderr, inputs, o.allow)
+		if err != nil {
+			return usageErr(fmt.Errorf("generate: --widen: %w", err))
+		}
+		bl = append(bl, wb)
+	}
 	res, err := reduce.Reduce(inputs, reduce.Options{
 		Arches:          o.arches,
 		Native:          native,
@@ -203,6 +230,7 @@ func (o *generateOptions) run() error {
 		DefaultAction:   o.defaultAction,
 		AllowIncomplete: o.allowIncomplete,
 		NoFallbacks:     o.noFallbacks,
+		NoArgRules:      o.noArgRules,
 	}, scmp.Tables{})
 	if err != nil {
 		return fmt.Errorf("generate: %w", err) // exitStatus: ErrInput is a usage error

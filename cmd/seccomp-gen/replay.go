@@ -262,6 +262,7 @@ func (o *replayOptions) runTraced(p verdict.Answerer) error {
 	if err != nil {
 		return err
 	}
+	rec.File.FirstAsExecutable() // FIRST names the executable where known (the saved trace keeps the comm)
 	files := []*trace.File{rec.File}
 	if bt != nil {
 		files = append(files, bt)

@@ -56,7 +56,7 @@ func TestEnforceErrnoDenial(t *testing.T) {
 		t.Fatalf("json report: %v\n%s", err, data)
 	}
 	if len(v.Missing) != 1 || v.Missing[0].Name != "getpriority" || v.Missing[0].Arch != "x86_64" ||
-		v.Missing[0].Reason != "enforced" || v.Missing[0].Count != 1 || v.Missing[0].First != "workload" {
+		v.Missing[0].Reason != "enforced" || v.Missing[0].Count != 1 || v.Missing[0].First != wl {
 		t.Fatalf("denials: %+v", v.Missing)
 	}
 	if v.ExitCode == nil || *v.ExitCode != 0 {
@@ -269,7 +269,7 @@ func TestEnforceDaemon(t *testing.T) {
 	if code := cmd.ProcessState.ExitCode(); code != exitNotCovered {
 		t.Fatalf("exit %d, want %d\n%s", code, exitNotCovered, out)
 	}
-	if row := humanRow(string(out), "getpriority"); row == nil || row[4] != "daemon" {
+	if row := humanRow(string(out), "getpriority"); row == nil || row[4] != bin {
 		t.Fatalf("the daemon's getpriority is not reported:\n%s", out)
 	}
 	if b, _ := os.ReadFile(mark); strings.TrimSpace(string(b)) != "-1" {

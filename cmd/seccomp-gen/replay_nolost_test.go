@@ -552,7 +552,7 @@ func TestReplayEnforceWait4Denied(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &v); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	if !v.TimedOut || len(v.Missing) != 1 || v.Missing[0].Name != "wait4" || v.Missing[0].First != "master" {
+	if !v.TimedOut || len(v.Missing) != 1 || v.Missing[0].Name != "wait4" || v.Missing[0].First != master {
 		t.Fatalf("report:\n%s", out)
 	}
 	// Allowed, the same server exits by itself.

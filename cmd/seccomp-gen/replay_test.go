@@ -77,7 +77,8 @@ func TestReplayTraced(t *testing.T) {
 		t.Errorf("human report should list exactly one syscall:\n%s", out)
 	}
 	row := humanRow(out, "getpriority")
-	if row == nil || row[1] != "x86_64" || row[2] != "140" || row[3] != "1" || row[4] != "workload" {
+	// FIRST names the executable the trace lists (issue 11), not the comm.
+	if row == nil || row[1] != "x86_64" || row[2] != "140" || row[3] != "1" || row[4] != wl {
 		t.Fatalf("human row %q in:\n%s", row, out)
 	}
 	// JSON.
@@ -333,7 +334,7 @@ func TestReplayPID(t *testing.T) {
 	select {
 	case r := <-res:
 		row := humanRow(r.out, "getpriority")
-		if r.code != exitNotCovered || row == nil || row[1] != "x86_64" || row[4] != "workload" {
+		if r.code != exitNotCovered || row == nil || row[1] != "x86_64" || row[4] != wl {
 			t.Fatalf("replay --pid: exit %d\n%s", r.code, r.out)
 		}
 	case <-time.After(20 * time.Second):
@@ -413,7 +414,7 @@ func TestReplayCgroup(t *testing.T) {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
 	if rep.ProcessState.ExitCode() != exitNotCovered || len(v.Missing) != 1 || v.Missing[0].Name != "getpriority" ||
-		v.Missing[0].Arch != "x86_64" || v.Missing[0].First != "workload" {
+		v.Missing[0].Arch != "x86_64" || v.Missing[0].First != wl {
 		t.Fatalf("exit %d, report:\n%s", rep.ProcessState.ExitCode(), out.String())
 	}
 }

@@ -27,6 +27,7 @@ type traceOptions struct {
 	output   string
 	duration time.Duration
 	verbose  bool
+	noArgs   bool
 
 	stderr io.Writer
 }
@@ -107,6 +108,7 @@ stderr is not a terminal.`,
 	o.addContainerFlags(f, "trace")
 	f.DurationVar(&o.duration, "duration", 0, "stop after `D` (e.g. 30s, 5m) and write the trace")
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "print the summary and the BPF link IDs even when stderr is not a terminal")
+	f.BoolVar(&o.noArgs, "no-args", false, "record no argument values (clone flags, socket domain, ...: see 'Argument values' in the README); generate then uses Docker's default sets for those arguments")
 	singleValued(f)
 	return cmd
 }
@@ -166,6 +168,7 @@ func (o *traceOptions) run(ctx context.Context) error {
 		Stdout:   os.Stdout,
 		Stderr:   os.Stderr,
 		Namer:    scmp.Tables{},
+		NoArgs:   o.noArgs,
 	}
 	opts.ExecJoins = o.execJoins()
 	if o.output == "-" && len(o.command) > 0 {

@@ -96,7 +96,9 @@ func TestFallbacks(t *testing.T) {
 				t.Fatal(err)
 			}
 			res, err := reduce.Reduce([]reduce.Input{{Path: "all-but-" + e.Newer, File: traceWithout(t, e.Newer)}},
-				reduce.Options{Native: "x86_64", NoCeiling: true}, scmp.Tables{})
+				// NoArgRules: clone3 is answered ENOSYS by the argument
+				// rules too; this tests the table's own answer.
+				reduce.Options{Native: "x86_64", NoCeiling: true, NoArgRules: true}, scmp.Tables{})
 			if err != nil {
 				t.Fatal(err)
 			}

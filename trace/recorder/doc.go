@@ -77,6 +77,12 @@
 // descriptors, never pinned: a tracer that dies, even by SIGKILL, leaves
 // nothing attached, and they are closed as soon as the target is gone
 // because every syscall on the machine pays for them while attached.
+// Executables (record_exes.go): sched_process_exec notes the file a traced
+// task exec'd (bprm->filename) in exe_paths with an index into
+// exe_syscalls, kept in the task's mark (inherited at fork through
+// pending_exe); sys_enter sets one bit per (executable, ABI, nr), a lookup
+// and a load once the bit is set. User space identifies each file (build
+// ID, else sha256) for the trace's executables list.
 // The CO-RE offsets the programs need come from kernel types that
 // record_btf.go builds once per boot and caches in /run/seccomp-gen.
 package recorder

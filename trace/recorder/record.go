@@ -138,8 +138,15 @@ type Options struct {
 	// target is being traced.
 	OnStart func(Started)
 
-	// Namer names syscalls in the trace. Nil leaves every name empty.
+	// Namer names syscalls in the trace. Nil leaves every name empty (and
+	// records no argument values: which syscall a number is decides which
+	// arguments are recorded).
 	Namer trace.Tables
+
+	// NoArgs records no argument values (trace.RecordedArgs): the trace's
+	// entries then carry no args, and generate treats their values as
+	// unknown.
+	NoArgs bool
 }
 
 // Recording is the result of Record.
@@ -310,8 +317,9 @@ type recorder struct {
 	loaded  bool
 	links   []link.Link
 	started time.Time
-	types   <-chan typesResult // kernelTypes' result, for load
-	execNr  uint32             // the native execve's number
+	types   <-chan typesResult      // kernelTypes' result, for load
+	execNr  uint32                  // the native execve's number
+	argMask [nrABIs * nrSlots]uint8 // cfg_argmask: which arguments each slot records
 
 	// Command
 	path      string // resolved program the stub execs
@@ -332,6 +340,8 @@ type recorder struct {
 	// Cgroup
 	cgroupFD   int
 	cgroupSeen bool // the cgroup has been populated
+
+	exes userExes // executable indexes of tasks marked from user space
 }
 
 // cmdExited reports whether the command was started and has been reaped;
@@ -437,6 +447,9 @@ func (r *recorder) load() error {
 	}
 	if err := spec.Variables[bpf.RecorderVarCfgExecNr].Set(r.execNr); err != nil {
 		return fmt.Errorf("eBPF recorder: %w", err)
+	}
+	if err := r.setArgMask(spec); err != nil {
+		return err
 	}
 	if r.cgroupFD > 0 {
 		if err := spec.Variables[bpf.RecorderVarCfgCgroup].Set(uint32(1)); err != nil {
@@ -842,6 +855,10 @@ func (r *recorder) result(reason string, elapsed time.Duration) (*Recording, err
 	} else if r.opts.PID != 0 && reason == "exit" {
 		rec.Exited = true
 	}
+	args, err := r.readArgs()
+	if err != nil {
+		return nil, err
+	}
 	keys := make([]uint32, 0, len(counts))
 	for k := range counts {
 		keys = append(keys, k)
@@ -849,7 +866,7 @@ func (r *recorder) result(reason string, elapsed time.Duration) (*Recording, err
 	sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
 	for _, k := range keys {
 		arch, nr := slotArch(k)
-		s := trace.Syscall{Arch: arch, Nr: nr, Count: counts[k]}
+		s := trace.Syscall{Arch: arch, Nr: nr, Count: counts[k], Args: args[k]}
 		var comm bpf.RecorderComm
 		if err := r.objs.First.Lookup(k, &comm); err == nil {
 			s.First = commString(comm.Comm)
@@ -864,6 +881,7 @@ func (r *recorder) result(reason string, elapsed time.Duration) (*Recording, err
 		}
 		f.Syscalls = append(f.Syscalls, s)
 	}
+	f.Executables = r.executables()
 	f.Canonicalize()
 	rec.File = f
 	return rec, nil

@@ -33,14 +33,14 @@ import (
 
 // coreStructs are the kernel structs bpf/recorder.c reads through CO-RE
 // (its preserve_access_index structs).
-var coreStructs = []string{"task_struct", "pt_regs"}
+var coreStructs = []string{"task_struct", "pt_regs", "linux_binprm"}
 
 // btfCacheDir holds the cache (a variable for tests).
 var btfCacheDir = "/run/seccomp-gen"
 
 const (
 	btfCacheFile  = "kernel-types.btf"
-	btfCacheMagic = "seccomp-gen kernel types v2"
+	btfCacheMagic = "seccomp-gen kernel types v3"
 	kernelBTFPath = "/sys/kernel/btf/vmlinux"
 )
 

@@ -97,7 +97,7 @@ func (r *recorder) markJoined(tid int) error {
 	if err := r.objs.Tasks.Lookup(int32(fd), &cur); err == nil && cur.State != taskExecWait {
 		return nil
 	}
-	mark := bpf.RecorderTaskMark{State: taskUserMarked}
+	mark := bpf.RecorderTaskMark{State: taskUserMarked, Exe: r.userExe(tid)}
 	if err := r.objs.Tasks.Update(int32(fd), mark, ebpf.UpdateAny); err != nil && !errors.Is(err, unix.ESRCH) {
 		return fmt.Errorf("cgroup %s: mark thread %d: %w", r.opts.Cgroup, tid, err)
 	}

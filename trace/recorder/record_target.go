@@ -282,6 +282,9 @@ func (r *recorder) markThread(pid, tid int, state uint32) error {
 	}
 	defer unix.Close(fd)
 	mark := bpf.RecorderTaskMark{State: state}
+	if state != taskIgnored {
+		mark.Exe = r.userExe(tid)
+	}
 	err = r.objs.Tasks.Update(int32(fd), mark, ebpf.UpdateNoExist)
 	if err != nil && !errors.Is(err, ebpf.ErrKeyExist) {
 		if errors.Is(err, unix.ESRCH) {

@@ -1,0 +1,171 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os/exec"
+	"sort"
+	"strings"
+
+	"github.com/seccomp-gen/seccomp-gen/profiles"
+	"github.com/seccomp-gen/seccomp-gen/reduce"
+	"github.com/seccomp-gen/seccomp-gen/scmp"
+	"github.com/seccomp-gen/seccomp-gen/trace"
+	"github.com/seccomp-gen/seccomp-gen/widen"
+)
+
+// widenArch is the ABI the widening tables are for.
+const widenArch = trace.ArchX86_64
+
+// widenExecutables lists the executables of the traces: their
+// executables list (whose identity must still match the file on disk),
+// else the traced command looked up in PATH.
+func widenExecutables(w io.Writer, inputs []reduce.Input) []string {
+	var out []string
+	for _, in := range inputs {
+		exes := in.File.Executables
+		if len(exes) == 0 && len(in.File.Target.Command) > 0 {
+			if p, err := exec.LookPath(in.File.Target.Command[0]); err == nil {
+				fmt.Fprintf(w, "generate: --widen: %s: the trace lists no executables; using the traced command %s\n", in.Path, p)
+				out = append(out, p)
+			} else {
+				fmt.Fprintf(w, "generate: --widen: %s: the trace lists no executables and %s is not in PATH\n", in.Path, in.File.Target.Command[0])
+			}
+			continue
+		}
+		for _, e := range exes {
+			id, err := widen.Identify(e.Path)
+			if err != nil {
+				fmt.Fprintf(w, "generate: --widen: %s: %s: %v; not widened from it\n", in.Path, e.Path, err)
+				continue
+			}
+			if (e.BuildID != "" && id.BuildID != e.BuildID) || (e.SHA256 != "" && id.SHA256 != e.SHA256) {
+				fmt.Fprintf(w, "generate: --widen: %s: %s is not the file that was traced (build ID or hash differs); not widened from it\n", in.Path, e.Path)
+				continue
+			}
+			out = append(out, e.Path)
+		}
+	}
+	return out
+}
+
+// widenBaseline analyses the traces' executables and returns a baseline
+// of the syscalls they imply (deny ceiling and names libseccomp does not
+// know on widenArch removed), reporting each added syscall with the file
+// and symbol that implies it.
+func widenBaseline(w io.Writer, inputs []reduce.Input, allow []string) (*profiles.Baseline, error) {
+	exes := widenExecutables(w, inputs)
+	res := widen.Analyze(exes, widen.Options{})
+	for _, n := range res.Notes {
+		fmt.Fprintf(w, "generate: --widen: %s\n", n)
+	}
+	observed := map[string]bool{}
+	for _, in := range inputs {
+		for _, s := range in.File.Syscalls {
+			observed[s.Name] = true
+		}
+	}
+	allowed := map[string]bool{}
+	for _, a := range allow {
+		allowed[a] = true
+	}
+	ceiling := map[string]string{}
+	for _, c := range profiles.Ceiling() {
+		ceiling[c.Name] = c.Reason
+	}
+	tables := scmp.Tables{}
+	by := res.By()
+	var names []string
+	var refused []string
+	for _, s := range res.Syscalls() {
+		if !tables.Has(widenArch, s) {
+			continue // a name of another ABI (mmap2, fstatat64) or unknown to libseccomp
+		}
+		if _, in := ceiling[s]; in && !allowed[s] {
+			refused = append(refused, s)
+			continue
+		}
+		names = append(names, s)
+		if !observed[s] {
+			i := by[s]
+			fmt.Fprintf(w, "generate: --widen: +%s: %s links %s\n", s, i.File, describe(i))
+		}
+	}
+	sort.Strings(refused)
+	for _, s := range refused {
+		i := by[s]
+		fmt.Fprintf(w, "generate: --widen: not widened to %s (deny ceiling: %s): %s links %s; --allow %s to add it\n", s, ceiling[s], i.File, describe(i), s)
+	}
+	added := 0
+	for _, s := range names {
+		if !observed[s] {
+			added++
+		}
+	}
+	fmt.Fprintf(w, "generate: --widen: %d syscall(s) implied by %d executable(s), %d not in the traces\n", len(names), len(exes), added)
+	return &profiles.Baseline{
+		Name:        "widen",
+		Description: "syscalls the traced executables and their libraries link (generate --widen)",
+		Syscalls:    map[string][]string{widenArch: names},
+		Measured:    widenArch,
+		Source:      "widen",
+	}, nil
+}
+
+func describe(i widen.Implied) string {
+	if i.File != i.Exe {
+		return i.Symbol + " (library of " + i.Exe + ")"
+	}
+	return i.Symbol
+}
+
+// reportPerExecutable writes, per executable of the traces, the syscalls
+// processes running it issued (the executables lists), by name.
+func reportPerExecutable(w io.Writer, inputs []reduce.Input) {
+	tables := scmp.Tables{}
+	type key struct{ path, id string }
+	sets := map[key]map[string]bool{}
+	var order []key
+	for _, in := range inputs {
+		if len(in.File.Executables) == 0 {
+			fmt.Fprintf(w, "generate: --per-executable: %s lists no executables (recorded before seccomp-gen knew them)\n", in.Path)
+		}
+		for _, e := range in.File.Executables {
+			id := e.BuildID
+			if id == "" {
+				id = "sha256:" + e.SHA256
+			}
+			k := key{e.Path, id}
+			if sets[k] == nil {
+				sets[k] = map[string]bool{}
+				order = append(order, k)
+			}
+			for _, s := range e.Syscalls {
+				for _, nr := range s.Nrs {
+					name, ok := tables.Name(s.Arch, nr)
+					if !ok {
+						name = fmt.Sprintf("%d", nr)
+					}
+					if s.Arch != widenArch {
+						name = s.Arch + "/" + name
+					}
+					sets[k][name] = true
+				}
+			}
+		}
+	}
+	sort.Slice(order, func(i, j int) bool {
+		if order[i].path != order[j].path {
+			return order[i].path < order[j].path
+		}
+		return order[i].id < order[j].id
+	})
+	for _, k := range order {
+		names := make([]string, 0, len(sets[k]))
+		for n := range sets[k] {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		fmt.Fprintf(w, "generate: executable %s (%s): %d syscall(s): %s\n", k.path, k.id, len(names), strings.Join(names, " "))
+	}
+}

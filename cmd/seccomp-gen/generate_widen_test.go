@@ -1,0 +1,192 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
+	"github.com/seccomp-gen/seccomp-gen/trace"
+)
+
+// widenCase trains a profile on one run and enforces it on a different
+// run: the test run fails under the profile from the trace alone (the
+// denied syscall named) and passes under generate --widen, which reports
+// the file and symbol implying it.
+func widenCase(t *testing.T, dir string, train, test []string, denied, implies string) {
+	t.Helper()
+	if _, stderr, code := sg(t, dir, append([]string{"trace", "-o", "train.yaml", "--"}, train...)...); code != 0 {
+		t.Fatalf("trace: exit %d\n%s", code, stderr)
+	}
+	if _, stderr, code := sg(t, dir, "generate", "-o", "narrow.json", "train.yaml"); code != 0 {
+		t.Fatalf("generate: exit %d\n%s", code, stderr)
+	}
+	_, wideErr, code := sg(t, dir, "generate", "--widen", "-o", "wide.json", "train.yaml")
+	if code != 0 {
+		t.Fatalf("generate --widen: exit %d\n%s", code, wideErr)
+	}
+	if !strings.Contains(wideErr, "--widen: +"+denied+": ") || !strings.Contains(wideErr, implies) {
+		t.Errorf("generate --widen does not report +%s implied by %s:\n%s", denied, implies, wideErr)
+	}
+	_, stderr, code := sg(t, dir, append([]string{"replay", "--enforce", "-p", "narrow.json", "-o", "narrow.txt", "--"}, test...)...)
+	rep, _ := os.ReadFile(filepath.Join(dir, "narrow.txt"))
+	if code != exitNotCovered || !strings.Contains(string(rep), denied+" ") {
+		t.Fatalf("test run under the profile without --widen: exit %d, want %d with %s denied; report:\n%s\nstderr:\n%s", code, exitNotCovered, denied, rep, stderr)
+	}
+	_, stderr, code = sg(t, dir, append([]string{"replay", "--enforce", "-p", "wide.json", "-o", "wide.txt", "--"}, test...)...)
+	rep, _ = os.ReadFile(filepath.Join(dir, "wide.txt"))
+	if code != 0 {
+		t.Fatalf("test run under the --widen profile: exit %d; report:\n%s\nstderr:\n%s", code, rep, stderr)
+	}
+}
+
+// The xz case: xz polls its input only when a read from a pipe
+// would block. Training reads a file; the test pipes input that arrives
+// late, so xz calls poll.
+func TestWidenXZPoll(t *testing.T) {
+	testutil.RequireRoot(t)
+	testutil.RequireTool(t, "xz", "sh", "cat", "sleep")
+	dir := t.TempDir()
+	data := make([]byte, 200000)
+	for i := range data {
+		data[i] = byte(i * 7919 >> 3)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "in"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	widenCase(t, dir,
+		[]string{"sh", "-c", "sleep 0.01; cat in | cat > in.copy; xz -k -f in.copy"},
+		[]string{"sh", "-c", "(sleep 0.3; cat in) | xz -c | cat > out.xz"},
+		"poll", "/usr/bin/xz links poll")
+	if out, err := exec.Command("xz", "-t", filepath.Join(dir, "out.xz")).CombinedOutput(); err != nil {
+		t.Errorf("the archive written under the --widen profile is broken: %v\n%s", err, out)
+	}
+}
+
+// The sqlite3 case: a larger table makes glibc's realloc move a
+// large block with mremap.
+func TestWidenSQLiteMremap(t *testing.T) {
+	testutil.RequireRoot(t)
+	testutil.RequireTool(t, "sqlite3")
+	dir := t.TempDir()
+	widenCase(t, dir,
+		[]string{"sqlite3", "small.db", "create table t(x); insert into t values(1); select * from t;"},
+		[]string{"sqlite3", ":memory:", "create table t(x); with recursive c(i) as (select 1 union all select i+1 from c where i<20000) insert into t select randomblob(200) from c; select length(group_concat(hex(x))) from t;"},
+		"mremap", "links realloc")
+}
+
+// Traces recorded now list their executables with an identity.
+func TestTraceListsExecutables(t *testing.T) {
+	testutil.RequireRoot(t)
+	testutil.RequireTool(t, "sh", "true")
+	dir := t.TempDir()
+	if _, stderr, code := sg(t, dir, "trace", "-o", "t.yaml", "--", "sh", "-c", "true; /bin/true"); code != 0 {
+		t.Fatalf("trace: exit %d\n%s", code, stderr)
+	}
+	data, _ := os.ReadFile(filepath.Join(dir, "t.yaml"))
+	s := string(data)
+	if !strings.Contains(s, "executables:\n") || !strings.Contains(s, "{path: /bin/true, build_id: ") {
+		t.Fatalf("trace lacks its executables:\n%s", s)
+	}
+	// Per executable: sh forked and exec'd (clone, execve: 56, 59), true
+	// only exited; both issued exit_group (231).
+	_, stderr, code := sg(t, dir, "generate", "--per-executable", "-o", "p.json", "t.yaml")
+	if code != 0 {
+		t.Fatalf("generate --per-executable: exit %d\n%s", code, stderr)
+	}
+	var sh, tr string
+	for _, l := range strings.Split(stderr, "\n") {
+		if strings.HasPrefix(l, "generate: executable /bin/true ") {
+			tr = l
+		}
+		if strings.HasPrefix(l, "generate: executable ") && strings.Contains(l, "/sh ") {
+			sh = l
+		}
+	}
+	if !strings.Contains(sh, " execve ") || !strings.Contains(tr, "exit_group") || strings.Contains(tr, " execve ") || strings.Contains(tr, " wait4") {
+		t.Errorf("per-executable report:\nsh:   %s\ntrue: %s", sh, tr)
+	}
+}
+
+// replay (traced) names the executable in FIRST.
+func TestReplayFirstIsExecutable(t *testing.T) {
+	testutil.RequireRoot(t)
+	testutil.RequireTool(t, "sqlite3")
+	dir := t.TempDir()
+	if _, stderr, code := sg(t, dir, "trace", "-o", "t.yaml", "--", "true"); code != 0 {
+		t.Fatalf("trace: exit %d\n%s", code, stderr)
+	}
+	if _, stderr, code := sg(t, dir, "generate", "-o", "p.json", "t.yaml"); code != 0 {
+		t.Fatalf("generate: exit %d\n%s", code, stderr)
+	}
+	sq, _ := exec.LookPath("sqlite3")
+	_, stderr, code := sg(t, dir, "replay", "-p", "p.json", "-o", "r.txt", "--", sq, ":memory:", "select 1;")
+	rep, _ := os.ReadFile(filepath.Join(dir, "r.txt"))
+	if code != exitNotCovered || !strings.Contains(string(rep), " "+sq+" ") {
+		t.Fatalf("replay: exit %d; FIRST should be %s; report:\n%s\nstderr:\n%s", code, sq, rep, stderr)
+	}
+}
+
+// An executable whose build ID is not the traced one is not widened from;
+// a trace without executables falls back to its command.
+func TestWidenIdentityAndFallback(t *testing.T) {
+	testutil.RequireTool(t, "xz")
+	xz, _ := exec.LookPath("xz")
+	dir := t.TempDir()
+	mk := func(name string, exes []trace.Executable) {
+		f := &trace.File{
+			Version:     trace.Version,
+			Target:      trace.Target{Command: []string{"xz", "-k", "in"}},
+			Host:        trace.Host{Kernel: "6.1.0", Arch: trace.ArchX86_64},
+			Syscalls:    []trace.Syscall{{Arch: trace.ArchX86_64, Nr: 0, Name: "read", Count: 1}, {Arch: trace.ArchX86_64, Nr: 231, Name: "exit_group", Count: 1}},
+			Executables: exes,
+		}
+		if err := trace.WriteFile(filepath.Join(dir, name), f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mk("other.yaml", []trace.Executable{{Path: xz, BuildID: "00"}})
+	mk("old.yaml", nil)
+	_, stderr, code := sg(t, dir, "generate", "--widen", "-o", "p.json", "other.yaml")
+	if code != 0 || !strings.Contains(stderr, xz+" is not the file that was traced") || strings.Contains(stderr, "+poll") {
+		t.Errorf("another build ID: exit %d\n%s", code, stderr)
+	}
+	_, stderr, code = sg(t, dir, "generate", "--widen", "-o", "p.json", "old.yaml")
+	if code != 0 || !strings.Contains(stderr, "lists no executables; using the traced command "+xz) || !strings.Contains(stderr, "+poll: "+xz+" links poll") {
+		t.Errorf("no executables: exit %d\n%s", code, stderr)
+	}
+}
+
+// A process traced from the middle (--pid) is listed under the executable
+// /proc names for it, with the syscalls it issued after the attach.
+func TestTracePIDListsExecutables(t *testing.T) {
+	testutil.RequireRoot(t)
+	testutil.RequireTool(t, "sh", "sleep")
+	dir := t.TempDir()
+	sh := exec.Command("sh", "-c", "sleep 0.7; sleep 0.1")
+	if err := sh.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer sh.Wait()
+	exe, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", sh.Process.Pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, stderr, code := sg(t, dir, "trace", "-o", "t.yaml", "--pid", strconv.Itoa(sh.Process.Pid)); code != 0 {
+		t.Fatalf("trace --pid: exit %d\n%s", code, stderr)
+	}
+	f, err := trace.ReadFile(filepath.Join(dir, "t.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range f.Executables {
+		if e.Path == exe && e.BuildID != "" && len(e.Syscalls) > 0 {
+			return
+		}
+	}
+	t.Fatalf("the traced shell %s is not among the executables (with its syscalls): %+v", exe, f.Executables)
+}

@@ -1,0 +1,104 @@
+package cbpf
+
+import (
+	"testing"
+	"time"
+
+	"github.com/seccomp-gen/seccomp-gen/policy"
+	"github.com/seccomp-gen/seccomp-gen/reduce"
+	"github.com/seccomp-gen/seccomp-gen/scmp"
+	"github.com/seccomp-gen/seccomp-gen/trace"
+)
+
+// argPolicy is what generate makes of a trace whose clone, socket,
+// personality and unshare calls recorded these values.
+func argPolicy(t *testing.T, arches []string, args map[string][]trace.ArgValues) *policy.Policy {
+	t.Helper()
+	f := &trace.File{Version: trace.Version, Target: trace.Target{Command: []string{"w"}}, Host: trace.Host{Arch: "x86_64"}, Started: time.Unix(0, 0)}
+	for _, n := range []string{"read", "write", "exit_group", "mmap", "clone", "clone3", "socket", "personality", "unshare", "setns"} {
+		nr, err := scmp.Number("x86_64", n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.Syscalls = append(f.Syscalls, trace.Syscall{Arch: "x86_64", Nr: nr, Name: n, Count: 1, Args: args[n]})
+	}
+	f.Canonicalize()
+	res, err := reduce.Reduce([]reduce.Input{{Path: "t.yaml", File: f}}, reduce.Options{Native: "x86_64", Arches: arches}, scmp.Tables{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Policy
+}
+
+// TestArgumentRulesBoundaries compiles generated argument rules (through
+// the Docker JSON) with libseccomp and runs the filter at each rule's
+// boundary values: the value, value±1, high 32 bits set, all ones, every
+// single bit. The answers must be the policy's (EvalArch), on x86_64 and
+// on i386.
+func TestArgumentRulesBoundaries(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args map[string][]trace.ArgValues
+	}{
+		{"observed", map[string][]trace.ArgValues{
+			"clone":       {{Index: 0, Values: []uint64{0x1200011, 0x3d0f00}}},
+			"socket":      {{Index: 0, Values: []uint64{1, 10}}},
+			"personality": {{Index: 0, Values: []uint64{0xffffffff}}},
+			"unshare":     {{Index: 0, Values: []uint64{0x400}}},
+			"setns":       {{Index: 1, Values: []uint64{0x40000000}}},
+		}},
+		{"docker fallback", nil},
+		{"user namespaces observed", map[string][]trace.ArgValues{
+			"clone":   {{Index: 0, Values: []uint64{0x10000011}}},
+			"socket":  {{Index: 0, Values: []uint64{40}}},
+			"unshare": {{Index: 0, Values: []uint64{0x10000000}}},
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := viaDocker(t, argPolicy(t, []string{"x86_64", "x86"}, tc.args))
+			prog, err := Compile(p, Options{Arch: "x86_64"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			vals := []uint64{0, 1, 2, 8, 10, 38, 39, 40, 41, 45, 46, 0x400, 0x401, 0x11, 0x1200011, 0x3d0f00,
+				0x20000, 0x20008, 0x40000, 0xfffffffe, 0xffffffff, 0x100000000, ^uint64(0)}
+			for b := 0; b < 64; b++ {
+				vals = append(vals, 1<<b, 1<<b|0x11)
+			}
+			var probes []uint64
+			for _, v := range vals {
+				probes = append(probes, v, v-1, v+1, v|1<<32, v|0xffffffff00000000)
+			}
+			fails := 0
+			for _, arch := range []string{"x86_64", "x86"} {
+				aa, _ := AuditArch(arch)
+				for _, name := range []string{"clone", "clone3", "socket", "personality", "unshare", "setns"} {
+					nr, err := scmp.Number(arch, name)
+					if err != nil {
+						continue
+					}
+					idx := 0
+					if name == "setns" {
+						idx = 1
+					}
+					for _, v := range probes {
+						var a [6]uint64
+						a[idx] = v
+						want := expect(p.EvalArch(arch, name, a))
+						got, err := prog.Run(Data{Nr: int32(nr), Arch: aa, Args: a})
+						if err != nil {
+							t.Fatal(err)
+						}
+						if got.Ret != want.Ret && fails < 10 {
+							fails++
+							t.Errorf("%s %s(a%d=%#x): filter %v, policy %v", arch, name, idx, v, got.Action, want.Action)
+						}
+					}
+				}
+			}
+			if fails > 0 {
+				t.Log(disasm(prog))
+			}
+		})
+	}
+}

@@ -1,0 +1,126 @@
+package runtimetest_test
+
+import (
+	"context"
+	"encoding/json"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	mobyseccomp "github.com/moby/profiles/seccomp"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/seccomp-gen/seccomp-gen/internal/runtimetest"
+)
+
+// Issue 10, under runc and crun: profiles generated from traces with
+// recorded argument values run their workload, while clone(CLONE_NEWUSER),
+// unshare(CLONE_NEWUSER), socket(AF_VSOCK) and personality(0x0040000) get
+// EPERM, as under Docker's default profile; an AF_UNIX-only workload's
+// profile answers socket(AF_INET) EPERM; a threaded program still starts
+// threads (clone3 gets ENOSYS, glibc falls back to clone).
+
+// dockerDefaultOCI is moby/profiles v0.2.4's default profile resolved for
+// Docker's default capabilities, as the OCI object Docker hands runc.
+func dockerDefaultOCI(t *testing.T) json.RawMessage {
+	t.Helper()
+	caps := []string{"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD", "CAP_NET_RAW",
+		"CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE",
+		"CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE"}
+	ls, err := mobyseccomp.GetDefaultProfile(&specs.Spec{Process: &specs.Process{Capabilities: &specs.LinuxCapabilities{
+		Bounding: caps, Effective: caps, Permitted: caps}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := json.Marshal(ls)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+// kv parses argprobe's "name=errno" lines.
+func kv(out string) map[string]string {
+	m := map[string]string{}
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		if k, v, ok := strings.Cut(l, "="); ok {
+			m[k] = v
+		}
+	}
+	return m
+}
+
+var risky = []string{"clone_newuser", "unshare_newuser", "socket_vsock", "personality_0x40000"}
+
+func TestArgumentRulesUnderRuncAndCrun(t *testing.T) {
+	requireRuntimes(t)
+	sg := buildSG(t)
+	b := newBundle(t)
+	probe := filepath.Join(b.Rootfs, "argprobe")
+	if out, err := exec.Command("gcc", "-static", "-O2", "-pthread", "-o", probe, filepath.Join("testdata", "argprobe.c")).CombinedOutput(); err != nil {
+		t.Fatalf("gcc: %v\n%s", err, out)
+	}
+	dir := t.TempDir()
+	// The argprobe workload: a fork, a thread, an AF_UNIX socket,
+	// unshare(CLONE_FILES), personality(query).
+	trW := filepath.Join(dir, "argprobe.trace.yaml")
+	traceOnHost(t, sg, b.Rootfs, trW, []string{probe, "workload"})
+	profW := generate(t, sg, trW)
+	// A busybox workload that never touches namespaces (the issue's
+	// scenario).
+	trB := filepath.Join(dir, "busybox.trace.yaml")
+	traceOnHost(t, sg, b.Rootfs, trB, []string{"sh", "-c", "echo hi | wc -c; ls / >/dev/null"})
+	profB := generate(t, sg, trB)
+	docker := dockerDefaultOCI(t)
+	for _, p := range []json.RawMessage{profW, profB} {
+		if !strings.Contains(string(p), `"value":2114060288`) && !strings.Contains(string(p), `"value": 2114060288`) {
+			t.Fatalf("no clone namespace rule in the generated profile:\n%.600s", p)
+		}
+	}
+	ctx := context.Background()
+	run := func(rt string, prof json.RawMessage, args ...string) runtimetest.Result {
+		t.Helper()
+		b.SetSeccomp(prof)
+		b.SetArgs(args...)
+		res, err := b.Run(ctx, rt)
+		if err != nil {
+			t.Fatalf("%s %v: %v %v", rt, args, res, err)
+		}
+		return res
+	}
+	// Without a profile the probe can tell: personality(0x40000) works.
+	if got := kv(run("runc", nil, "/argprobe", "probe").Stdout); got["personality_0x40000"] != "0" {
+		t.Fatalf("without a profile personality(0x40000) fails: %v", got)
+	} else {
+		t.Logf("without a profile: %v", got)
+	}
+	for _, rt := range runtimetest.Runtimes {
+		for _, nnp := range []bool{true, false} {
+			b.SetNoNewPrivileges(nnp)
+			// The traced workloads still run.
+			if res := run(rt, profW, "/argprobe", "workload"); res.ExitCode != 0 || res.Stdout != "workload ok\n" {
+				t.Errorf("%s nnp=%v: argprobe workload under its profile: %v", rt, nnp, res)
+			}
+			if res := run(rt, profB, "sh", "-c", "echo hi | wc -c; ls / >/dev/null"); res.ExitCode != 0 || res.Stdout != "3\n" {
+				t.Errorf("%s nnp=%v: busybox workload under its profile: %v", rt, nnp, res)
+			}
+			// AF_INET: EPERM under the AF_UNIX-only profile.
+			if got := kv(run(rt, profW, "/argprobe", "inet").Stdout); got["inet"] != "1" {
+				t.Errorf("%s nnp=%v: socket(AF_INET) under the AF_UNIX-only profile: %v, want errno 1", rt, nnp, got)
+			}
+			for name, prof := range map[string]json.RawMessage{"argprobe": profW, "busybox": profB, "docker default": docker} {
+				got := kv(run(rt, prof, "/argprobe", "probe").Stdout)
+				for _, k := range risky {
+					if got[k] != "1" {
+						t.Errorf("%s nnp=%v %s profile: %s=%s, want EPERM (1)", rt, nnp, name, k, got[k])
+					}
+				}
+				if name != "busybox" && got["clone_plain"] != "0" {
+					t.Errorf("%s nnp=%v %s profile: clone(SIGCHLD) = %s, want 0", rt, nnp, name, got["clone_plain"])
+				}
+				t.Logf("%s nnp=%v %s profile: %v", rt, nnp, name, got)
+			}
+		}
+	}
+}

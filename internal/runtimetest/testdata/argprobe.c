@@ -1,0 +1,83 @@
+// argprobe: syscalls whose arguments decide the risk (issue 10).
+//
+//   argprobe workload  benign values: fork (clone SIGCHLD), a thread
+//                      (pthread_create: clone3, or clone after ENOSYS),
+//                      socket(AF_UNIX), unshare(CLONE_FILES),
+//                      personality(0xffffffff); prints "workload ok"
+//   argprobe probe     the risky values; prints name=errno for each
+//                      (0 when the call succeeded)
+//   argprobe inet      socket(AF_INET): prints inet=errno
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int rc(long r) { return r < 0 ? errno : 0; }
+
+static void *thread_main(void *arg) { return arg; }
+
+static int do_clone(unsigned long flags) {
+	errno = 0;
+	long pid = syscall(SYS_clone, flags, 0, 0, 0, 0);
+	if (pid == 0)
+		_exit(0);
+	if (pid < 0)
+		return errno;
+	waitpid(pid, 0, 0);
+	return 0;
+}
+
+int main(int argc, char **argv) {
+	const char *mode = argc > 1 ? argv[1] : "workload";
+	if (!strcmp(mode, "workload")) {
+		pthread_t t;
+		int e;
+		if ((e = do_clone(SIGCHLD)) != 0) {
+			printf("fork: errno %d\n", e);
+			return 1;
+		}
+		if ((e = pthread_create(&t, 0, thread_main, 0)) != 0) {
+			printf("pthread_create: errno %d\n", e);
+			return 1;
+		}
+		pthread_join(t, 0);
+		int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (s < 0) {
+			printf("socket(AF_UNIX): errno %d\n", errno);
+			return 1;
+		}
+		close(s);
+		if (unshare(CLONE_FILES) < 0) {
+			printf("unshare(CLONE_FILES): errno %d\n", errno);
+			return 1;
+		}
+		if (syscall(SYS_personality, 0xffffffffUL) < 0) {
+			printf("personality(query): errno %d\n", errno);
+			return 1;
+		}
+		printf("workload ok\n");
+		return 0;
+	}
+	if (!strcmp(mode, "probe")) {
+		printf("clone_newuser=%d\n", do_clone(CLONE_NEWUSER | SIGCHLD));
+		printf("unshare_newuser=%d\n", rc(syscall(SYS_unshare, CLONE_NEWUSER)));
+		int s = socket(40 /* AF_VSOCK */, SOCK_STREAM, 0);
+		printf("socket_vsock=%d\n", s < 0 ? errno : 0);
+		printf("personality_0x40000=%d\n", rc(syscall(SYS_personality, 0x0040000UL)));
+		printf("clone_plain=%d\n", do_clone(SIGCHLD));
+		return 0;
+	}
+	if (!strcmp(mode, "inet")) {
+		int s = socket(AF_INET, SOCK_STREAM, 0);
+		printf("inet=%d\n", s < 0 ? errno : 0);
+		return 0;
+	}
+	return 2;
+}

@@ -1,0 +1,487 @@
+package reduce
+
+import (
+	"fmt"
+	"math/bits"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/seccomp-gen/seccomp-gen/policy"
+	"github.com/seccomp-gen/seccomp-gen/trace"
+)
+
+// Argument rules (issue 10). The recorder keeps the distinct values of a
+// fixed set of scalar arguments (ArgSpecs; trace.ArgValues in the trace
+// file). For the arguments where the value decides the risk, the profile
+// allows exactly the observed values and answers every other value EPERM,
+// so that a generated profile is never weaker than Docker's default
+// (moby/profiles v0.2.4) on an argument unless a trace observed that very
+// call, which the report then names as a weakening.
+//
+// The shapes are the ones runc and crun enforce as intended (policy/doc.go):
+// every rule has one condition, rules with different actions have disjoint
+// conditions, and no argument has more than one range comparison. The
+// policy's default action is ENOSYS (for syscalls newer than the profile),
+// so "everything else EPERM" cannot be left to the default: it is written
+// out as masked comparisons that together cover exactly the values not
+// allowed (complement), a binary trie over the compared bits with at most
+// (number of bits) x (number of allowed values) rules.
+
+// ArgSpec is one recorded argument.
+type ArgSpec struct {
+	Syscall string
+	Index   int
+	// What the argument is, in reports ("flags", "domain").
+	What string
+	// Mask selects the bits that decide. Flag words (clone) keep only the
+	// risky bits; int arguments are compared on their low 32 bits.
+	Mask uint64
+	// Int: the argument is an int (or unsigned int) of the kernel: observed
+	// values (as the register held them) are allowed by an exact 64-bit
+	// comparison, so a value with other high bits is not allowed, as in
+	// Docker's rules; the values denied with EPERM are those whose low 32
+	// bits differ from every allowed one. A value with an allowed low word
+	// and other high bits gets the default action (ENOSYS): denied too.
+	Int bool
+	// Restrict: generate emits a rule for it. Others are recorded, kept in
+	// the trace and reported, but not restricted (the risk is in values
+	// seccomp cannot judge, or Docker does not restrict them either).
+	Restrict bool
+	// Docker is the set of (masked) values Docker's default profile allows
+	// for a container with the default capabilities, nil when Docker's
+	// default has no argument rule for the syscall. When no values were
+	// recorded (an old trace, a baseline syscall) or the recorder's bound
+	// was exceeded, the rule allows this set, so the profile is never
+	// weaker than Docker's default.
+	Docker []uint64
+	// Names name values (or, for flag words, bits) in reports.
+	Names map[uint64]string
+	// Flags: Names name bits, not values.
+	Flags bool
+}
+
+// NamespaceFlags are the clone flags that create namespaces, the bits
+// Docker's default profile denies in clone (0x7E020000).
+const NamespaceFlags = 0x7E020000
+
+var cloneNames = map[uint64]string{
+	0x00020000: "CLONE_NEWNS", 0x02000000: "CLONE_NEWCGROUP", 0x04000000: "CLONE_NEWUTS",
+	0x08000000: "CLONE_NEWIPC", 0x10000000: "CLONE_NEWUSER", 0x20000000: "CLONE_NEWPID",
+	0x40000000: "CLONE_NEWNET", 0x00000080: "CLONE_NEWTIME",
+	0x00000200: "CLONE_FS", 0x00000400: "CLONE_FILES", 0x00040000: "CLONE_SYSVSEM",
+}
+
+var familyNames = map[uint64]string{
+	0: "AF_UNSPEC", 1: "AF_UNIX", 2: "AF_INET", 3: "AF_AX25", 4: "AF_IPX", 5: "AF_APPLETALK",
+	6: "AF_NETROM", 7: "AF_BRIDGE", 8: "AF_ATMPVC", 9: "AF_X25", 10: "AF_INET6", 11: "AF_ROSE",
+	12: "AF_DECnet", 13: "AF_NETBEUI", 14: "AF_SECURITY", 15: "AF_KEY", 16: "AF_NETLINK",
+	17: "AF_PACKET", 18: "AF_ASH", 19: "AF_ECONET", 20: "AF_ATMSVC", 21: "AF_RDS", 22: "AF_SNA",
+	23: "AF_IRDA", 24: "AF_PPPOX", 25: "AF_WANPIPE", 26: "AF_LLC", 27: "AF_IB", 28: "AF_MPLS",
+	29: "AF_CAN", 30: "AF_TIPC", 31: "AF_BLUETOOTH", 32: "AF_IUCV", 33: "AF_RXRPC", 34: "AF_ISDN",
+	35: "AF_PHONET", 36: "AF_IEEE802154", 37: "AF_CAIF", 38: "AF_ALG", 39: "AF_NFC", 40: "AF_VSOCK",
+	41: "AF_KCM", 42: "AF_QIPCRTR", 43: "AF_SMC", 44: "AF_XDP", 45: "AF_MCTP",
+}
+
+var socketcallNames = map[uint64]string{
+	1: "SYS_SOCKET", 2: "SYS_BIND", 3: "SYS_CONNECT", 4: "SYS_LISTEN", 5: "SYS_ACCEPT",
+	6: "SYS_GETSOCKNAME", 7: "SYS_GETPEERNAME", 8: "SYS_SOCKETPAIR", 9: "SYS_SEND", 10: "SYS_RECV",
+	11: "SYS_SENDTO", 12: "SYS_RECVFROM", 13: "SYS_SHUTDOWN", 14: "SYS_SETSOCKOPT",
+	15: "SYS_GETSOCKOPT", 16: "SYS_SENDMSG", 17: "SYS_RECVMSG", 18: "SYS_ACCEPT4",
+	19: "SYS_RECVMMSG", 20: "SYS_SENDMMSG",
+}
+
+func dockerSocketFamilies() []uint64 {
+	var out []uint64
+	for v := uint64(0); v < 38; v++ {
+		out = append(out, v)
+	}
+	return append(out, 39, 41, 42, 43, 44, 45)
+}
+
+// Socket type flags the recorder masks off (they do not change what the
+// socket is).
+const (
+	sockNonblock = 0x800
+	sockCloexec  = 0x80000
+)
+
+// ArgSpecs is the documented list of recorded arguments; the recorder
+// (bpf/recorder.c, argspec) records exactly these. Values are recorded as
+// the register holds them, except socket's type, which is recorded with
+// SOCK_NONBLOCK and SOCK_CLOEXEC masked off, and the prot of mmap,
+// mprotect and pkey_mprotect, recorded as prot & (PROT_WRITE|PROT_EXEC).
+var ArgSpecs = []ArgSpec{
+	{Syscall: "clone", Index: 0, What: "flags", Mask: NamespaceFlags, Restrict: true, Docker: []uint64{0}, Names: cloneNames, Flags: true},
+	{Syscall: "unshare", Index: 0, What: "flags", Mask: 0xffffffff, Int: true, Restrict: true, Docker: []uint64{0}, Names: cloneNames, Flags: true},
+	{Syscall: "setns", Index: 1, What: "nstype", Mask: 0xffffffff, Int: true, Restrict: true, Names: cloneNames},
+	{Syscall: "socket", Index: 0, What: "domain", Mask: 0xffffffff, Int: true, Restrict: true, Docker: dockerSocketFamilies(), Names: familyNames},
+	{Syscall: "socket", Index: 1, What: "type", Mask: 0xffffffff &^ (sockNonblock | sockCloexec), Int: true},
+	{Syscall: "socketpair", Index: 0, What: "domain", Mask: 0xffffffff, Int: true, Names: familyNames},
+	{Syscall: "personality", Index: 0, What: "persona", Mask: 0xffffffff, Int: true, Restrict: true, Docker: []uint64{0, 8, 0x20000, 0x20008, 0xffffffff}},
+	{Syscall: "socketcall", Index: 0, What: "call", Mask: 0xffffffff, Int: true, Restrict: true, Names: socketcallNames},
+	{Syscall: "prctl", Index: 0, What: "option", Mask: 0xffffffff, Int: true},
+	{Syscall: "ioctl", Index: 1, What: "request", Mask: 0xffffffff, Int: true},
+	{Syscall: "fcntl", Index: 1, What: "cmd", Mask: 0xffffffff, Int: true},
+	{Syscall: "mmap", Index: 2, What: "prot", Mask: 0x6},
+	{Syscall: "mprotect", Index: 2, What: "prot", Mask: 0x6},
+	{Syscall: "pkey_mprotect", Index: 2, What: "prot", Mask: 0x6},
+	{Syscall: "setsockopt", Index: 1, What: "level", Mask: 0xffffffff, Int: true},
+	{Syscall: "setsockopt", Index: 2, What: "optname", Mask: 0xffffffff, Int: true},
+	{Syscall: "getsockopt", Index: 1, What: "level", Mask: 0xffffffff, Int: true},
+	{Syscall: "getsockopt", Index: 2, What: "optname", Mask: 0xffffffff, Int: true},
+	{Syscall: "kill", Index: 1, What: "signal", Mask: 0xffffffff, Int: true},
+	{Syscall: "tgkill", Index: 2, What: "signal", Mask: 0xffffffff, Int: true},
+	{Syscall: "tkill", Index: 1, What: "signal", Mask: 0xffffffff, Int: true},
+}
+
+// FindArgSpec returns the spec of argument index of syscall, if recorded.
+func FindArgSpec(syscall string, index int) (ArgSpec, bool) {
+	for _, s := range ArgSpecs {
+		if s.Syscall == syscall && s.Index == index {
+			return s, true
+		}
+	}
+	return ArgSpec{}, false
+}
+
+// ValueName spells v for a report: "AF_INET (2)", "CLONE_NEWUSER|CLONE_NEWNET
+// (0x50000000)", "0x40000".
+func (s ArgSpec) ValueName(v uint64) string {
+	if !s.Int {
+		v &= s.Mask
+	}
+	if s.Flags && !s.Int {
+		if v == 0 {
+			return "none of " + s.bitNames(s.Mask)
+		}
+		return fmt.Sprintf("%s (%#x)", s.bitNames(v), v)
+	}
+	if n, ok := s.Names[v]; ok {
+		if s.Flags {
+			return fmt.Sprintf("%s (%#x)", n, v)
+		}
+		return fmt.Sprintf("%s (%d)", n, v)
+	}
+	if s.Flags && v != 0 && v>>32 == 0 {
+		return fmt.Sprintf("%s (%#x)", s.bitNames(v), v)
+	}
+	if v < 1024 {
+		return fmt.Sprint(v)
+	}
+	return fmt.Sprintf("%#x", v)
+}
+
+func (s ArgSpec) bitNames(v uint64) string {
+	var parts []string
+	for v != 0 {
+		b := uint64(1) << (63 - bits.LeadingZeros64(v))
+		v &^= b
+		if n, ok := s.Names[b]; ok {
+			parts = append(parts, n)
+		} else {
+			parts = append(parts, fmt.Sprintf("%#x", b))
+		}
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, "|")
+}
+
+// ArgRule says how one argument of an allowed syscall is restricted.
+type ArgRule struct {
+	Spec ArgSpec
+	// Allowed are the (masked) values the profile allows, sorted.
+	Allowed []uint64
+	// Source: "observed" (the traces recorded every value), "docker" (no
+	// values recorded: Docker's default set), "overflow-docker" (more
+	// distinct values than the recorder keeps: Docker's default set).
+	Source string
+	// Unrestricted: no rule (values unknown and Docker has no rule, or
+	// every value allowed); Why says why.
+	Unrestricted bool
+	Why          string
+}
+
+// Weakening is an argument value Docker's default profile denies that the
+// profile allows because a trace observed it.
+type Weakening struct {
+	Syscall string
+	Index   int
+	Value   uint64
+	Message string
+}
+
+// argObservation is what the traces say about one argument.
+type argObservation struct {
+	values   map[uint64]bool
+	overflow bool
+	unknown  bool // a trace has the syscall but no values for the argument
+	seen     bool
+}
+
+// observeArgs collects the recorded values of the restricted arguments of
+// the syscalls that the traces name (after thresholds: kept).
+func observeArgs(inputs []Input, r trace.Tables) map[string]map[int]*argObservation {
+	out := map[string]map[int]*argObservation{}
+	for _, in := range inputs {
+		for _, s := range in.File.Syscalls {
+			name, err := trace.ResolveName(r, s)
+			if err != nil || name == "" {
+				continue
+			}
+			for _, spec := range ArgSpecs {
+				if spec.Syscall != name {
+					continue
+				}
+				m := out[name]
+				if m == nil {
+					m = map[int]*argObservation{}
+					out[name] = m
+				}
+				o := m[spec.Index]
+				if o == nil {
+					o = &argObservation{values: map[uint64]bool{}}
+					m[spec.Index] = o
+				}
+				o.seen = true
+				var av *trace.ArgValues
+				for i := range s.Args {
+					if s.Args[i].Index == spec.Index {
+						av = &s.Args[i]
+					}
+				}
+				if av == nil {
+					o.unknown = true
+					continue
+				}
+				o.overflow = o.overflow || av.Overflow
+				for _, v := range av.Values {
+					if !spec.Int {
+						v &= spec.Mask
+					}
+					o.values[v] = true
+				}
+			}
+		}
+	}
+	return out
+}
+
+// argRules decides the argument rules for the allowed names. It returns the
+// rules (conditional, in file order), the names they restrict (they leave
+// the unconditional allow rule and the unobserved rule) and what to report.
+func argRules(inputs []Input, allowed map[string]bool, arches []string, r trace.Tables) (rules []policy.Rule, restricted map[string]bool, report []ArgRule, weak []Weakening) {
+	obs := observeArgs(inputs, r)
+	restricted = map[string]bool{}
+	has := func(name string) bool {
+		for _, a := range arches {
+			if r.Has(a, name) {
+				return true
+			}
+		}
+		return false
+	}
+	// clone3's flags live in memory seccomp cannot read: whenever clone is
+	// restricted clone3 answers ENOSYS so that libc falls back to clone.
+	// A workload that used clone3 (threads, with glibc >= 2.34) needs clone.
+	if allowed["clone3"] && has("clone") {
+		allowed["clone"] = true
+	}
+	for _, spec := range ArgSpecs {
+		if !spec.Restrict || !allowed[spec.Syscall] || !has(spec.Syscall) {
+			continue
+		}
+		o := obs[spec.Syscall][spec.Index]
+		ar := ArgRule{Spec: spec}
+		var vals map[uint64]bool
+		switch {
+		case o != nil && o.seen && !o.unknown && !o.overflow:
+			ar.Source = "observed"
+			vals = o.values
+		case spec.Docker != nil:
+			ar.Source = "docker"
+			if o != nil && o.overflow && !o.unknown {
+				ar.Source = "overflow-docker"
+			}
+			vals = map[uint64]bool{}
+			for _, v := range spec.Docker {
+				vals[v] = true
+			}
+			if o != nil {
+				for v := range o.values {
+					vals[v] = true
+				}
+			}
+		default:
+			ar.Unrestricted = true
+			if o != nil && o.overflow {
+				ar.Why = "more distinct values than the recorder keeps"
+			} else {
+				ar.Why = "no values recorded (trace recorded without arguments, or the syscall comes from a baseline)"
+			}
+			report = append(report, ar)
+			continue
+		}
+		for v := range vals {
+			ar.Allowed = append(ar.Allowed, v)
+		}
+		sort.Slice(ar.Allowed, func(i, j int) bool { return ar.Allowed[i] < ar.Allowed[j] })
+		if len(ar.Allowed) == 0 {
+			ar.Unrestricted = true
+			ar.Why = "no values recorded"
+			report = append(report, ar)
+			continue
+		}
+		deny := complement(uint(spec.Index), spec.Mask, ar.Allowed)
+		if len(deny) == 0 {
+			ar.Unrestricted = true
+			ar.Why = "every value was observed"
+			report = append(report, ar)
+			continue
+		}
+		restricted[spec.Syscall] = true
+		for _, v := range ar.Allowed {
+			c := policy.Arg{Index: uint(spec.Index), Value: v, Op: policy.OpEqualTo}
+			if !spec.Int {
+				c = policy.Arg{Index: uint(spec.Index), Value: spec.Mask, ValueTwo: v & spec.Mask, Op: policy.OpMaskedEqual}
+			}
+			rules = append(rules, policy.Rule{Names: []string{spec.Syscall}, Action: policy.ActAllow, Args: []policy.Arg{c},
+				Comment: fmt.Sprintf("%s %s %s allowed (%s)", spec.Syscall, spec.What, spec.ValueName(v), sourceText(ar.Source))})
+		}
+		for _, c := range deny {
+			rules = append(rules, policy.Rule{Names: []string{spec.Syscall}, Action: policy.ActErrno, Errno: policy.Errno(policy.EPERM),
+				Args: []policy.Arg{c}, Comment: fmt.Sprintf("%s %s: values not observed", spec.Syscall, spec.What)})
+		}
+		report = append(report, ar)
+		weak = append(weak, weakenings(spec, ar.Allowed)...)
+	}
+	if allowed["socketcall"] && slices.ContainsFunc(arches, func(a string) bool { return r.Has(a, "socketcall") }) {
+		// x86: socketcall(SYS_SOCKET, args) passes socket's arguments in
+		// memory. The call number is restricted above; the domain is not.
+		report = append(report, ArgRule{Spec: ArgSpec{Syscall: "socketcall", Index: 1, What: "args (socket domain through socketcall)"},
+			Unrestricted: true, Why: "socketcall passes the socket call's arguments in memory seccomp cannot read: the domain of sockets made through socketcall is not checked"})
+	}
+	if restricted["clone"] && has("clone3") {
+		// An explicit rule although the default action is ENOSYS too:
+		// formats and engines without defaultErrnoRet (the SPO CRD, Docker
+		// 20.10's daemon) would otherwise answer it EPERM, and libc does
+		// not fall back on EPERM. Docker's default profile has the same
+		// rule.
+		restricted["clone3"] = true
+		rules = append(rules, policy.Rule{Names: []string{"clone3"}, Action: policy.ActErrno, Errno: policy.Errno(policy.ENOSYS),
+			Comment: "clone3: its flags are in memory seccomp cannot read; ENOSYS makes libc fall back to clone, whose flags are checked"})
+		report = append(report, ArgRule{Spec: ArgSpec{Syscall: "clone3", What: "clone_args"}, Source: "enosys"})
+	}
+	return rules, restricted, report, weak
+}
+
+func sourceText(s string) string {
+	switch s {
+	case "docker":
+		return "no values recorded: Docker's default set"
+	case "overflow-docker":
+		return "more values than recorded: Docker's default set"
+	}
+	return "observed"
+}
+
+// weakenings lists the allowed values Docker's default profile denies.
+func weakenings(spec ArgSpec, allowed []uint64) []Weakening {
+	var out []Weakening
+	docker := map[uint64]bool{}
+	for _, v := range spec.Docker {
+		docker[v] = true
+	}
+	for _, v := range allowed {
+		var msg string
+		switch {
+		case spec.Syscall == "unshare":
+			what := "unshare flags " + spec.bitNames(v&spec.Mask)
+			if v&spec.Mask == 0 {
+				what = "unshare(0)"
+			}
+			if v&(NamespaceFlags|0x80) != 0 {
+				what = "the workload created a namespace: " + what
+				if v&0x10000000 != 0 {
+					what = strings.Replace(what, "a namespace", "a user namespace", 1)
+				}
+			}
+			msg = what + " allowed (Docker's default denies unshare)"
+		case spec.Flags:
+			extra := v & spec.Mask &^ orAll(spec.Docker)
+			if extra == 0 {
+				continue
+			}
+			what := "a namespace"
+			if extra&0x10000000 != 0 {
+				what = "a user namespace"
+			}
+			msg = fmt.Sprintf("the workload created %s: %s flag %s allowed (Docker's default denies it)", what, spec.Syscall, spec.bitNames(extra))
+		case spec.Syscall == "setns":
+			msg = fmt.Sprintf("the workload joined a namespace: setns nstype %s allowed (Docker's default denies setns)", spec.ValueName(v))
+		case spec.Docker != nil && !docker[v]:
+			msg = fmt.Sprintf("the workload called %s with %s %s: allowed (Docker's default denies it)", spec.Syscall, spec.What, spec.ValueName(v))
+		default:
+			continue
+		}
+		out = append(out, Weakening{spec.Syscall, spec.Index, v, msg})
+	}
+	return out
+}
+
+func orAll(vs []uint64) uint64 {
+	var o uint64
+	for _, v := range vs {
+		o |= v
+	}
+	return o
+}
+
+// complement returns masked comparisons on argument idx that together hold
+// for exactly the values x whose x&mask is not one of allowed (masked),
+// each disjoint from the others and from every x&mask == a: a binary trie
+// over the set bits of mask, high to low, cut where no allowed value is
+// below. Empty when allowed covers every value of the mask.
+func complement(idx uint, mask uint64, allowed []uint64) []policy.Arg {
+	var bitList []uint64
+	for m := mask; m != 0; {
+		b := uint64(1) << (63 - bits.LeadingZeros64(m))
+		bitList = append(bitList, b)
+		m &^= b
+	}
+	set := map[uint64]bool{}
+	var vals []uint64
+	for _, v := range allowed {
+		if !set[v&mask] {
+			set[v&mask] = true
+			vals = append(vals, v&mask)
+		}
+	}
+	var out []policy.Arg
+	var rec func(depth int, pm, pv uint64, vs []uint64)
+	rec = func(depth int, pm, pv uint64, vs []uint64) {
+		if len(vs) == 0 {
+			out = append(out, policy.Arg{Index: idx, Value: pm, ValueTwo: pv, Op: policy.OpMaskedEqual})
+			return
+		}
+		if depth == len(bitList) {
+			return
+		}
+		b := bitList[depth]
+		var zero, one []uint64
+		for _, v := range vs {
+			if v&b != 0 {
+				one = append(one, v)
+			} else {
+				zero = append(zero, v)
+			}
+		}
+		rec(depth+1, pm|b, pv, zero)
+		rec(depth+1, pm|b, pv|b, one)
+	}
+	if len(vals) == 0 {
+		return nil
+	}
+	rec(0, 0, 0, vals)
+	return out
+}

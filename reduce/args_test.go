@@ -1,0 +1,400 @@
+package reduce_test
+
+import (
+	"math/rand"
+	"strings"
+	"testing"
+	"time"
+
+	mobyseccomp "github.com/moby/profiles/seccomp"
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/seccomp-gen/seccomp-gen/policy"
+	"github.com/seccomp-gen/seccomp-gen/reduce"
+	"github.com/seccomp-gen/seccomp-gen/trace"
+)
+
+// argTrace is a trace of a few syscalls with recorded argument values;
+// args maps a syscall name to its (index, values) pairs.
+func argTrace(t *testing.T, arch string, names []string, args map[string][]trace.ArgValues) *trace.File {
+	t.Helper()
+	f := &trace.File{Version: trace.Version, Target: trace.Target{Command: []string{"w"}}, Host: trace.Host{Arch: "x86_64"}, Started: time.Unix(0, 0)}
+	for _, n := range names {
+		nr, err := tables.Number(arch, n)
+		if err != nil {
+			t.Fatalf("%s %s: %v", arch, n, err)
+		}
+		f.Syscalls = append(f.Syscalls, trace.Syscall{Arch: arch, Nr: nr, Name: n, Count: 1, Args: args[n]})
+	}
+	f.Canonicalize()
+	return f
+}
+
+var base = []string{"read", "write", "exit_group", "mmap", "brk"}
+
+func reduceArgs(t *testing.T, f *trace.File, arches ...string) *reduce.Result {
+	t.Helper()
+	res, err := reduce.Reduce([]reduce.Input{{Path: "t.yaml", File: f}}, reduce.Options{Native: "x86_64", Arches: arches}, tables)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := res.Policy.Validate(); err != nil {
+		t.Fatalf("generated argument rules fail policy.Check: %v", err)
+	}
+	return res
+}
+
+// TestComplement: for random masks and allowed sets, every value is either
+// allowed (its masked value is one of the set) or matched by exactly one of
+// the EPERM rules, never both; the rules pass policy.Check.
+func TestComplement(t *testing.T) {
+	rnd := rand.New(rand.NewSource(1))
+	masks := []uint64{reduce.NamespaceFlags, 0xffffffff, 0x6, 0xff}
+	for iter := 0; iter < 200; iter++ {
+		mask := masks[iter%len(masks)]
+		var vals []trace.ArgValues
+		n := 1 + rnd.Intn(4)
+		var allowed []uint64
+		for i := 0; i < n; i++ {
+			v := rnd.Uint64() & mask
+			if rnd.Intn(2) == 0 {
+				v &= 0x3f
+			}
+			allowed = append(allowed, v)
+		}
+		vals = append(vals, trace.ArgValues{Index: 0, Values: allowed})
+		_ = vals
+		p := reduce.ArgRulesFor("personality", 0, mask, allowed)
+		if err := p.Check(); err != nil {
+			t.Fatalf("mask %#x allowed %#x: %v", mask, allowed, err)
+		}
+		for j := 0; j < 300; j++ {
+			x := rnd.Uint64()
+			switch j % 3 {
+			case 0:
+				x = allowed[rnd.Intn(len(allowed))] ^ (uint64(1) << rnd.Intn(64))
+			case 1:
+				x = allowed[rnd.Intn(len(allowed))]
+			}
+			in := false
+			for _, a := range allowed {
+				if x&mask == a&mask {
+					in = true
+				}
+			}
+			hits := 0
+			for _, r := range p.Rules {
+				if r.Action == policy.ActErrno && r.Args[0].Holds(x) {
+					hits++
+				}
+			}
+			if in && hits != 0 || !in && hits != 1 {
+				t.Fatalf("mask %#x allowed %#x, x=%#x: allowed=%v, %d deny rules hold", mask, allowed, x, in, hits)
+			}
+		}
+	}
+}
+
+type evalCase struct {
+	name string
+	arg  int
+	v    uint64
+	want string // "allow", "eperm", "enosys"
+}
+
+func answer(v policy.Verdict) string {
+	switch {
+	case v.Action == policy.ActAllow:
+		return "allow"
+	case v.Action == policy.ActErrno && v.Errno == policy.EPERM:
+		return "eperm"
+	case v.Action == policy.ActErrno && v.Errno == policy.ENOSYS:
+		return "enosys"
+	}
+	return string(v.Action)
+}
+
+// TestArgRuleBoundaries evaluates each generated rule at its boundary
+// values: the value, value±1, high 32 bits set, all ones, on the 64-bit
+// ABI and on i386 (where libseccomp compares low words).
+func TestArgRuleBoundaries(t *testing.T) {
+	names := append([]string{"clone", "socket", "personality", "unshare"}, base...)
+	f := argTrace(t, "x86_64", names, map[string][]trace.ArgValues{
+		"clone":       {{Index: 0, Values: []uint64{0x1200011}}}, // fork: CLONE_CHILD_SETTID|CLONE_CHILD_CLEARTID|SIGCHLD
+		"socket":      {{Index: 0, Values: []uint64{1}}, {Index: 1, Values: []uint64{1}}},
+		"personality": {{Index: 0, Values: []uint64{0xffffffff}}},
+		"unshare":     {{Index: 0, Values: []uint64{0x400}}}, // CLONE_FILES
+	})
+	res := reduceArgs(t, f, "x86_64", "x86")
+	p := res.Policy
+	all := ^uint64(0)
+	cases := []evalCase{
+		{"clone", 0, 0x1200011, "allow"},
+		{"clone", 0, 0x11, "allow"}, // other non-namespace flags: allowed
+		{"clone", 0, 0x3d0f00, "allow"},
+		{"clone", 0, 0x10000000 | 0x11, "eperm"}, // CLONE_NEWUSER
+		{"clone", 0, 0x20000, "eperm"},           // CLONE_NEWNS
+		{"clone", 0, 0x40000000, "eperm"},        // CLONE_NEWNET
+		{"clone", 0, 0x1ffff, "allow"},           // CLONE_NEWNS-1
+		{"clone", 0, 0x20001, "eperm"},
+		{"clone", 0, 1 << 32, "allow"}, // high bits: no namespace bit
+		{"clone", 0, all, "eperm"},
+		{"clone3", 0, 0, "enosys"},
+		{"unshare", 0, 0x400, "allow"},
+		{"unshare", 0, 0x10000000, "eperm"},
+		{"unshare", 0, 0x80, "eperm"}, // CLONE_NEWTIME
+		{"unshare", 0, 0x401, "eperm"},
+		{"unshare", 0, 0x400 | 1<<32, "enosys"},
+		{"unshare", 0, all, "eperm"},
+		{"socket", 0, 1, "allow"},
+		{"socket", 0, 0, "eperm"},
+		{"socket", 0, 2, "eperm"},
+		{"socket", 0, 40, "eperm"},
+		{"socket", 0, 1 | 1<<32, "enosys"}, // denied: not exactly the observed call
+		{"socket", 0, 2 | 1<<32, "eperm"},
+		{"socket", 0, all, "eperm"},
+		{"personality", 0, 0xffffffff, "allow"},
+		{"personality", 0, 0xfffffffe, "eperm"},
+		{"personality", 0, 0x100000000, "eperm"},
+		{"personality", 0, 0x40000, "eperm"},
+		{"personality", 0, 0, "eperm"},
+		{"personality", 0, all, "enosys"}, // low word allowed, high word not: denied
+	}
+	for _, c := range cases {
+		var args [6]uint64
+		args[c.arg] = c.v
+		if got := answer(p.EvalArch("x86_64", c.name, args)); got != c.want {
+			t.Errorf("x86_64 %s(a%d=%#x): %s, want %s", c.name, c.arg, c.v, got, c.want)
+		}
+	}
+	// i386: low words only.
+	for _, c := range []evalCase{
+		{"socket", 0, 1, "allow"}, {"socket", 0, 1 | 1<<32, "allow"}, {"socket", 0, 2, "eperm"},
+		{"clone", 0, 0x10000000, "eperm"}, {"personality", 0, all, "allow"}, {"personality", 0, 8, "eperm"},
+	} {
+		var args [6]uint64
+		args[c.arg] = c.v
+		if got := answer(p.EvalArch("x86", c.name, args)); got != c.want {
+			t.Errorf("x86 %s(a%d=%#x): %s, want %s", c.name, c.arg, c.v, got, c.want)
+		}
+	}
+	var out strings.Builder
+	res.WriteReport(&out, "generate")
+	for _, want := range []string{
+		"socket domain (argument 0) restricted to AF_UNIX (1) (observed); other values get EPERM",
+		"socket type (argument 1)", // recorded, not restricted: not in the report
+	} {
+		if strings.Contains(out.String(), want) != (want != "socket type (argument 1)") {
+			t.Errorf("report and %q:\n%s", want, out.String())
+		}
+	}
+	if len(res.Weakenings) != 1 || res.Weakenings[0].Syscall != "unshare" {
+		t.Errorf("weakenings %v, want unshare's only", res.Weakenings)
+	}
+}
+
+// TestArgRulesWithoutValues: a trace without argument values (an older
+// trace) gets Docker's default sets, and clone3 alone still gets clone.
+func TestArgRulesWithoutValues(t *testing.T) {
+	f := argTrace(t, "x86_64", append([]string{"clone3", "socket", "personality"}, base...), nil)
+	res := reduceArgs(t, f)
+	p := res.Policy
+	for _, c := range []evalCase{
+		{"clone", 0, 0x11, "allow"}, {"clone", 0, 0x10000000, "eperm"}, {"clone3", 0, 0, "enosys"},
+		{"socket", 0, 2, "allow"}, {"socket", 0, 40, "eperm"}, {"socket", 0, 38, "eperm"}, {"socket", 0, 39, "allow"},
+		{"personality", 0, 8, "allow"}, {"personality", 0, 0x40000, "eperm"},
+	} {
+		var args [6]uint64
+		args[c.arg] = c.v
+		if got := answer(p.Eval(c.name, args)); got != c.want {
+			t.Errorf("%s(a%d=%#x): %s, want %s", c.name, c.arg, c.v, got, c.want)
+		}
+	}
+}
+
+// dockerPolicy is moby/profiles v0.2.4's default profile, resolved for the
+// default capabilities, as a policy.
+func dockerPolicy(t *testing.T) *policy.Policy {
+	t.Helper()
+	caps := []string{"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD", "CAP_NET_RAW",
+		"CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE",
+		"CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE"}
+	ls, err := mobyseccomp.GetDefaultProfile(&specs.Spec{Process: &specs.Process{Capabilities: &specs.LinuxCapabilities{
+		Bounding: caps, Effective: caps, Permitted: caps}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &policy.Policy{DefaultAction: policy.Action(ls.DefaultAction), DefaultErrno: ls.DefaultErrnoRet}
+	for _, a := range ls.Architectures {
+		p.Arches = append(p.Arches, strings.ToLower(strings.TrimPrefix(string(a), "SCMP_ARCH_")))
+	}
+	for _, s := range ls.Syscalls {
+		r := policy.Rule{Names: s.Names, Action: policy.Action(s.Action), Errno: s.ErrnoRet}
+		for _, a := range s.Args {
+			r.Args = append(r.Args, policy.Arg{Index: a.Index, Value: a.Value, ValueTwo: a.ValueTwo, Op: policy.Op(a.Op)})
+		}
+		p.Rules = append(p.Rules, r)
+	}
+	if err := p.Validate(); err != nil {
+		t.Fatalf("docker's default: %v", err)
+	}
+	return p
+}
+
+// TestNeverWeakerThanDocker: for every argument value Docker's default
+// rules name (and its neighbours, high bits, all ones, and every single
+// namespace bit), on x86_64 and x86, a generated profile that allows the
+// syscall denies what Docker denies, unless the trace observed exactly
+// that call, which Reduce then reports as a weakening.
+func TestNeverWeakerThanDocker(t *testing.T) {
+	docker := dockerPolicy(t)
+	named := map[string][]uint64{}
+	for _, r := range docker.Rules {
+		for _, a := range r.Args {
+			for _, n := range r.Names {
+				named[n] = append(named[n], a.Value, a.ValueTwo)
+			}
+		}
+	}
+	for b := uint64(1); b != 0; b <<= 1 {
+		named["clone"] = append(named["clone"], b, b|0x11)
+		named["unshare"] = append(named["unshare"], b)
+	}
+	for v := uint64(0); v < 50; v++ {
+		named["socket"] = append(named["socket"], v)
+	}
+	named["personality"] = append(named["personality"], 0x40000, 0x0400000)
+	var probe []uint64
+	traces := []struct {
+		name string
+		args map[string][]trace.ArgValues
+		weak []string // weakening messages expected (substrings)
+	}{
+		{"no values (old trace)", nil, []string{"unshare(0) allowed"}},
+		{"unix only", map[string][]trace.ArgValues{
+			"clone": {{Index: 0, Values: []uint64{0x11}}}, "socket": {{Index: 0, Values: []uint64{1}}},
+			"personality": {{Index: 0, Values: []uint64{0}}}, "unshare": {{Index: 0, Values: []uint64{0x400}}},
+		}, []string{"unshare flags CLONE_FILES allowed (Docker's default denies unshare)"}},
+		{"a container engine", map[string][]trace.ArgValues{
+			"clone":       {{Index: 0, Values: []uint64{0x11, 0x10000000 | 0x11, 0x20000000 | 0x40000000}}},
+			"socket":      {{Index: 0, Values: []uint64{1, 2, 10, 16, 40}}},
+			"personality": {{Index: 0, Values: []uint64{0x0040000, 0xffffffff}}},
+			"unshare":     {{Index: 0, Values: []uint64{0x10000000}}},
+		}, []string{"the workload created a user namespace: clone flag CLONE_NEWUSER allowed",
+			"clone flag CLONE_NEWNET|CLONE_NEWPID allowed", "socket with domain AF_VSOCK (40)", "personality with persona 0x40000",
+			"the workload created a user namespace: unshare flags CLONE_NEWUSER"}},
+		{"overflow", map[string][]trace.ArgValues{
+			"socket": {{Index: 0, Values: []uint64{1, 40}, Overflow: true}},
+		}, []string{"socket with domain AF_VSOCK (40)"}},
+	}
+	for _, tc := range traces {
+		t.Run(tc.name, func(t *testing.T) {
+			f := argTrace(t, "x86_64", append([]string{"clone", "clone3", "socket", "personality", "unshare"}, base...), tc.args)
+			res := reduceArgs(t, f, "x86_64", "x86")
+			p := res.Policy
+			// A value allowed that Docker denies must be one the trace
+			// observed (an old trace: one Reduce reports as a weakening).
+			observed := func(arch, name string, v uint64) bool {
+				for _, a := range tc.args[name] {
+					for _, x := range a.Values {
+						if arch == "x86" && uint32(x) == uint32(v) {
+							return true
+						}
+						if spec, ok := reduce.FindArgSpec(name, a.Index); ok {
+							if spec.Int && x == v || !spec.Int && x&spec.Mask == v&spec.Mask {
+								return true
+							}
+						}
+					}
+				}
+				return false
+			}
+			checked := 0
+			for name, vals := range named {
+				for _, base := range vals {
+					probe = probe[:0]
+					probe = append(probe, base, base-1, base+1, base|1<<32, base|0xffffffff00000000, ^uint64(0))
+					for _, v := range probe {
+						for _, arch := range []string{"x86_64", "x86"} {
+							var args [6]uint64
+							args[0] = v
+							d := docker.EvalArch(arch, name, args)
+							g := p.EvalArch(arch, name, args)
+							checked++
+							if d.Action == policy.ActAllow || g.Action != policy.ActAllow {
+								continue
+							}
+							reported := false
+							for _, w := range res.Weakenings {
+								if w.Syscall == name && (w.Value == v || arch == "x86" && uint32(w.Value) == uint32(v)) {
+									reported = true
+								}
+							}
+							if !observed(arch, name, v) && !reported {
+								t.Errorf("%s %s(%#x): Docker %s, generated allows it, and no trace observed it", arch, name, v, answer(d))
+							}
+						}
+					}
+				}
+			}
+			if checked < 500 {
+				t.Fatalf("only %d probes", checked)
+			}
+			var msgs []string
+			for _, w := range res.Weakenings {
+				msgs = append(msgs, w.Message)
+			}
+			all := strings.Join(msgs, "\n")
+			for _, w := range tc.weak {
+				if !strings.Contains(all, w) {
+					t.Errorf("weakening %q not reported; got:\n%s", w, all)
+				}
+			}
+			if len(tc.weak) == 0 && len(msgs) > 0 {
+				t.Errorf("unexpected weakenings:\n%s", all)
+			}
+		})
+	}
+}
+
+// TestArgSpecsRecorded: the recorder records exactly the arguments
+// ArgSpecs describes.
+func TestArgSpecsRecorded(t *testing.T) {
+	rec := map[[2]any]bool{}
+	for _, a := range trace.RecordedArgs {
+		rec[[2]any{a.Syscall, a.Index}] = true
+	}
+	for _, s := range reduce.ArgSpecs {
+		if !rec[[2]any{s.Syscall, s.Index}] {
+			t.Errorf("%s argument %d: in reduce.ArgSpecs, not recorded", s.Syscall, s.Index)
+		}
+		delete(rec, [2]any{s.Syscall, s.Index})
+	}
+	for k := range rec {
+		t.Errorf("%v: recorded, not in reduce.ArgSpecs", k)
+	}
+}
+
+// TestSocketcallReported: on x86 the socketcall call number is restricted
+// and what cannot be (the domain in memory) is reported.
+func TestSocketcallReported(t *testing.T) {
+	f := argTrace(t, "x86", []string{"socketcall", "read", "write", "exit_group"}, map[string][]trace.ArgValues{
+		"socketcall": {{Index: 0, Values: []uint64{1, 3}}},
+	})
+	res := reduceArgs(t, f, "x86")
+	p := res.Policy
+	for _, c := range []evalCase{{"socketcall", 0, 1, "allow"}, {"socketcall", 0, 3, "allow"}, {"socketcall", 0, 2, "eperm"}, {"socketcall", 0, 8, "eperm"}} {
+		var args [6]uint64
+		args[c.arg] = c.v
+		if got := answer(p.EvalArch("x86", c.name, args)); got != c.want {
+			t.Errorf("x86 %s(%d): %s, want %s", c.name, c.v, got, c.want)
+		}
+	}
+	var out strings.Builder
+	res.WriteReport(&out, "generate")
+	for _, want := range []string{"socketcall call (argument 0) restricted to SYS_SOCKET (1), SYS_CONNECT (3)", "the domain of sockets made through socketcall is not checked"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, out.String())
+		}
+	}
+}

@@ -1,0 +1,113 @@
+package trace
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+)
+
+func sampleWithExecutables() *File {
+	f := sample()
+	f.Executables = []Executable{
+		{Path: "/usr/bin/xz", BuildID: "ba530377732bcf4f80c76555f44a20b1d015e747",
+			Syscalls: []ExeSyscalls{{Arch: ArchX86_64, Nrs: []int{1, 0, 7}}}},
+		{Path: "./a.out", SHA256: strings.Repeat("ab", 32)},
+		{Path: "/bin/ls", BuildID: "01"},
+	}
+	return f
+}
+
+const executablesYAML = `syscalls:
+  - {arch: x86, nr: 20, name: getpid, count: 1}
+  - {arch: x86_64, nr: 0, name: read, count: 12, first: ls}
+  - {arch: x86_64, nr: 1, name: write, count: 2, first: ls}
+  - {arch: x86_64, nr: 470, count: 1}
+executables:
+  - {path: ./a.out, sha256: abababababababababababababababababababababababababababababababab}
+  - {path: /bin/ls, build_id: "01"}
+  - {path: /usr/bin/xz, build_id: ba530377732bcf4f80c76555f44a20b1d015e747, syscalls: [{arch: x86_64, nrs: [0, 1, 7]}]}
+end: {entries: 4, total: 16}
+`
+
+func TestExecutablesRoundTrip(t *testing.T) {
+	var buf bytes.Buffer
+	if err := Encode(&buf, sampleWithExecutables()); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(buf.String(), executablesYAML) {
+		t.Fatalf("encoded:\n%s\nwant it to end with:\n%s", buf.String(), executablesYAML)
+	}
+	got, err := Decode(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Executables) != 3 || got.Executables[2].Syscalls[0].Nrs[2] != 7 {
+		t.Fatalf("decoded executables %+v", got.Executables)
+	}
+	// A trace without executables is written as before (no key).
+	buf.Reset()
+	if err := Encode(&buf, sample()); err != nil {
+		t.Fatal(err)
+	}
+	if buf.String() != sampleYAML {
+		t.Fatalf("a trace without executables changed:\n%s", buf.String())
+	}
+}
+
+// A cut anywhere inside the executables list is refused: the closing
+// summary comes after it.
+func TestExecutablesTruncated(t *testing.T) {
+	var buf bytes.Buffer
+	if err := Encode(&buf, sampleWithExecutables()); err != nil {
+		t.Fatal(err)
+	}
+	full := buf.Bytes()
+	start := bytes.Index(full, []byte("executables:"))
+	for i := start; i < len(full); i++ {
+		if len(bytes.TrimSpace(full[i:])) == 0 {
+			continue
+		}
+		if _, err := Decode(bytes.NewReader(full[:i])); err == nil || !errors.Is(err, ErrFormat) {
+			t.Fatalf("cut at %d inside executables: err %v", i, err)
+		}
+	}
+}
+
+func TestExecutablesRejects(t *testing.T) {
+	for name, e := range map[string]Executable{
+		"no path":    {BuildID: "01"},
+		"bad sha256": {Path: "/x", SHA256: "xyz"},
+		"bad arch":   {Path: "/x", Syscalls: []ExeSyscalls{{Arch: "mips", Nrs: []int{1}}}},
+		"negative":   {Path: "/x", Syscalls: []ExeSyscalls{{Arch: ArchX86_64, Nrs: []int{-1}}}},
+	} {
+		f := sample()
+		f.Executables = []Executable{e}
+		if err := f.Validate(); !errors.Is(err, ErrFormat) {
+			t.Errorf("%s: Validate = %v, want ErrFormat", name, err)
+		}
+	}
+}
+
+func TestExecutableFor(t *testing.T) {
+	f := sampleWithExecutables()
+	if p, ok := f.ExecutableFor("xz"); !ok || p != "/usr/bin/xz" {
+		t.Errorf("ExecutableFor(xz) = %q, %v", p, ok)
+	}
+	if _, ok := f.ExecutableFor("cat"); ok {
+		t.Error("ExecutableFor(cat) found one")
+	}
+}
+
+func TestFirstAsExecutable(t *testing.T) {
+	f := sampleWithExecutables()
+	f.FirstAsExecutable()
+	for _, s := range f.Syscalls {
+		if s.First != "" && s.First != "ls" && s.First != "/bin/ls" {
+			t.Errorf("%s: first %q", s.Name, s.First)
+		}
+		if s.Name == "read" && s.First != "/bin/ls" {
+			t.Errorf("read: first %q, want /bin/ls", s.First)
+		}
+	}
+}

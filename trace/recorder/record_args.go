@@ -1,0 +1,115 @@
+package recorder
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/cilium/ebpf"
+
+	"github.com/seccomp-gen/seccomp-gen/bpf"
+	"github.com/seccomp-gen/seccomp-gen/trace"
+)
+
+// Argument recording (issue 10): bpf/recorder.c keeps the distinct values
+// of trace.RecordedArgs per (ABI, nr, argument) in argvals, bounded by
+// trace.MaxArgDistinct each (argstate says how many and whether one was
+// dropped). cfg_argmask says, per counts slot, which arguments to record.
+
+// argMask builds cfg_argmask: bit i of slot's byte records argument i of
+// the syscall in that slot.
+func argMask(namer trace.Tables) [nrABIs * nrSlots]uint8 {
+	var m [nrABIs * nrSlots]uint8
+	if namer == nil {
+		return m
+	}
+	want := map[string]uint8{}
+	for _, a := range trace.RecordedArgs {
+		want[a.Syscall] |= 1 << a.Index
+	}
+	for slot := uint32(0); slot < nrABIs*nrSlots; slot++ {
+		arch, nr := slotArch(slot)
+		if name, ok := namer.Name(arch, nr); ok {
+			m[slot] = want[name]
+		}
+	}
+	return m
+}
+
+func (r *recorder) setArgMask(spec *ebpf.CollectionSpec) error {
+	if r.opts.NoArgs {
+		return nil
+	}
+	r.argMask = argMask(r.opts.Namer)
+	if err := spec.Variables[bpf.RecorderVarCfgArgmask].Set(r.argMask); err != nil {
+		return fmt.Errorf("eBPF recorder: %w", err)
+	}
+	if err := spec.Variables[bpf.RecorderVarCfgArgDistinct].Set(uint32(trace.MaxArgDistinct)); err != nil {
+		return fmt.Errorf("eBPF recorder: %w", err)
+	}
+	return nil
+}
+
+// readArgs returns the recorded values per slot, as trace entries carry
+// them: every recorded argument of a slot, sorted, masked as
+// trace.RecordedArgs says, Overflow where values were dropped.
+func (r *recorder) readArgs() (map[uint32][]trace.ArgValues, error) {
+	out := map[uint32][]trace.ArgValues{}
+	if r.opts.NoArgs || !r.loaded {
+		return out, nil
+	}
+	var lostAll uint64
+	_ = r.objs.ArgsLost.Get(&lostAll)
+	type sk struct{ slot, idx uint32 }
+	vals := map[sk][]uint64{}
+	var k bpf.RecorderArgKey
+	var one uint8
+	it := r.objs.Argvals.Iterate()
+	for it.Next(&k, &one) {
+		vals[sk{k.Slot, k.Index}] = append(vals[sk{k.Slot, k.Index}], k.Value)
+	}
+	if err := it.Err(); err != nil {
+		return nil, fmt.Errorf("read argument values: %w", err)
+	}
+	over := map[sk]bool{}
+	var s bpf.RecorderArgSlot
+	var st bpf.RecorderArgState
+	it = r.objs.Argstate.Iterate()
+	for it.Next(&s, &st) {
+		if st.Overflow != 0 {
+			over[sk{s.Slot, s.Index}] = true
+		}
+	}
+	if err := it.Err(); err != nil {
+		return nil, fmt.Errorf("read argument values: %w", err)
+	}
+	for slot, m := range r.argMask {
+		if m == 0 {
+			continue
+		}
+		arch, nr := slotArch(uint32(slot))
+		name, _ := r.opts.Namer.Name(arch, nr)
+		for i := 0; i < 6; i++ {
+			if m&(1<<i) == 0 {
+				continue
+			}
+			key := sk{uint32(slot), uint32(i)}
+			mask := ^uint64(0)
+			for _, a := range trace.RecordedArgs {
+				if a.Syscall == name && a.Index == i && a.Mask != 0 {
+					mask = a.Mask
+				}
+			}
+			av := trace.ArgValues{Index: i, Overflow: over[key] || lostAll > 0, Values: []uint64{}}
+			seen := map[uint64]bool{}
+			for _, v := range vals[key] {
+				if v &= mask; !seen[v] {
+					seen[v] = true
+					av.Values = append(av.Values, v)
+				}
+			}
+			sort.Slice(av.Values, func(a, b int) bool { return av.Values[a] < av.Values[b] })
+			out[uint32(slot)] = append(out[uint32(slot)], av)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,62 @@
+package recorder
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
+	"github.com/seccomp-gen/seccomp-gen/trace"
+)
+
+const argsSrc = `
+#define _GNU_SOURCE
+#include <sys/syscall.h>
+#include <unistd.h>
+int main(void) {
+	syscall(SYS_socket, 1, 1 | 0x80000, 0);        /* AF_UNIX, SOCK_STREAM|SOCK_CLOEXEC */
+	syscall(SYS_socket, 10, 2 | 0x800, 0);         /* AF_INET6, SOCK_DGRAM|SOCK_NONBLOCK */
+	syscall(SYS_socket, 1, 1, 0);
+	syscall(SYS_personality, 0xffffffffUL);
+	syscall(SYS_personality, 0x100000008UL);       /* high bits kept */
+	syscall(SYS_mprotect, 0, 0, 7);                /* prot: W|X recorded */
+	for (int i = 0; i < 40; i++)                   /* more than trace.MaxArgDistinct */
+		syscall(SYS_fcntl, -1, 1000 + i);
+	return 0;
+}
+`
+
+// TestRecordArgs: the recorder keeps the distinct values of the recorded
+// arguments, masked as trace.RecordedArgs says, and says overflow past
+// trace.MaxArgDistinct; --no-args records none.
+func TestRecordArgs(t *testing.T) {
+	testutil.RequireRoot(t)
+	bin := compile(t, "args", argsSrc)
+	f := recordOrFail(t, Options{Command: []string{bin}}).File
+	want := map[string][]trace.ArgValues{
+		"socket":      {{Index: 0, Values: []uint64{1, 10}}, {Index: 1, Values: []uint64{1, 2}}},
+		"personality": {{Index: 0, Values: []uint64{0xffffffff, 0x100000008}}},
+	}
+	for name, w := range want {
+		s := mustHave(t, f, "x86_64", name)
+		if len(s.Args) != len(w) {
+			t.Fatalf("%s: args %+v, want %+v", name, s.Args, w)
+		}
+		for i := range w {
+			if s.Args[i].Index != w[i].Index || s.Args[i].Overflow || !slices.Equal(s.Args[i].Values, w[i].Values) {
+				t.Errorf("%s: args %+v, want %+v", name, s.Args, w)
+			}
+		}
+	}
+	// The loader's mprotect calls add prot 0 (PROT_READ is masked off).
+	if mp := mustHave(t, f, "x86_64", "mprotect"); len(mp.Args) != 1 || !slices.Contains(mp.Args[0].Values, 6) || slices.ContainsFunc(mp.Args[0].Values, func(v uint64) bool { return v&^6 != 0 }) {
+		t.Errorf("mprotect: %+v, want prot&(W|X) values including 6", mp.Args)
+	}
+	fc := mustHave(t, f, "x86_64", "fcntl")
+	if len(fc.Args) != 1 || !fc.Args[0].Overflow || len(fc.Args[0].Values) < trace.MaxArgDistinct-1 || len(fc.Args[0].Values) > trace.MaxArgDistinct+2 {
+		t.Errorf("fcntl: %d values, overflow %v; want about %d and overflow", len(fc.Args[0].Values), fc.Args[0].Overflow, trace.MaxArgDistinct)
+	}
+	f = recordOrFail(t, Options{Command: []string{bin}, NoArgs: true}).File
+	if s := mustHave(t, f, "x86_64", "socket"); len(s.Args) != 0 {
+		t.Errorf("NoArgs: socket args %+v", s.Args)
+	}
+}

@@ -1,0 +1,164 @@
+package verdict
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/seccomp-gen/seccomp-gen/policy"
+	"github.com/seccomp-gen/seccomp-gen/reduce"
+)
+
+// ReasonArgument: the profile allows the syscall only for some argument
+// values, and the run used another one (Entry.ArgDenied says which).
+const ReasonArgument = "argument"
+
+// ArgDenial is one argument value a profile does not allow.
+type ArgDenial struct {
+	Index int
+	Value uint64
+	// Action and Errno are what the profile answers for it.
+	Action policy.Action
+	Errno  uint
+}
+
+// maxArgDenials bounds the values kept per entry.
+const maxArgDenials = 16
+
+// addArgDenial adds d to e unless it is there already (or the bound is
+// reached).
+func (e *Entry) addArgDenial(d ArgDenial) {
+	for _, x := range e.ArgDenied {
+		if x.Index == d.Index && x.Value == d.Value {
+			return
+		}
+	}
+	if len(e.ArgDenied) < maxArgDenials {
+		e.ArgDenied = append(e.ArgDenied, d)
+	}
+}
+
+// AttributeArgs records in e (a denial seen by replay --enforce) the
+// recorded arguments of the call when the profile's answer depends on
+// arguments: the denial is then the argument's. It reports whether it did.
+func AttributeArgs(p *policy.Policy, e *Entry, args [6]uint64) bool {
+	if e.Name == "" || !p.LookupArch(e.Arch, e.Name).Conditional {
+		return false
+	}
+	found := false
+	for _, s := range reduce.ArgSpecs {
+		if s.Syscall == e.Name && conditionsOn(p, e.Name, s.Index) {
+			e.addArgDenial(ArgDenial{Index: s.Index, Value: args[s.Index], Action: e.Action, Errno: e.Errno})
+			found = true
+		}
+	}
+	return found
+}
+
+// MergeArgDenials adds the argument denials of from to e.
+func (e *Entry) MergeArgDenials(from []ArgDenial) {
+	for _, d := range from {
+		e.addArgDenial(d)
+	}
+}
+
+// conditionsOn reports whether some rule for name has a condition on
+// argument index.
+func conditionsOn(p *policy.Policy, name string, index int) bool {
+	for _, r := range p.Rules {
+		if !slices.Contains(r.Names, name) {
+			continue
+		}
+		for _, a := range r.Args {
+			if int(a.Index) == index {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// checkArgs judges the recorded argument values of a syscall the profile
+// allows only conditionally: each value is evaluated on its own (the other
+// arguments 0) by answer, which is exact for profiles whose rules for the
+// syscall condition one argument each, as generated ones do. conditioned
+// says whether the answer may depend on an argument index. A value the
+// profile denies makes the entry not covered (ReasonArgument).
+func checkArgs(e *Entry, answer func([6]uint64) policy.Verdict, conditioned func(int) bool) {
+	if e.Reason != ReasonConditional {
+		return
+	}
+	for _, av := range e.args {
+		if av.Index < 0 || av.Index > 5 || !conditioned(av.Index) {
+			continue
+		}
+		for _, v := range av.Values {
+			var a [6]uint64
+			a[av.Index] = v
+			got := answer(a)
+			if !allowing(got.Action) {
+				e.addArgDenial(ArgDenial{Index: av.Index, Value: v, Action: got.Action, Errno: got.Errno})
+			}
+		}
+	}
+	if len(e.ArgDenied) > 0 {
+		e.Covered = false
+		e.Reason = ReasonArgument
+		e.Action, e.Errno = e.ArgDenied[0].Action, e.ArgDenied[0].Errno
+	}
+}
+
+// ExplainArgs says which argument values the profile does not allow and
+// which it does: "socket domain AF_INET (2): profile allows AF_UNIX (1)
+// only".
+func (e Entry) ExplainArgs(p *policy.Policy) string {
+	var parts []string
+	for _, d := range e.ArgDenied {
+		spec, ok := reduce.FindArgSpec(e.Name, d.Index)
+		if !ok {
+			spec = reduce.ArgSpec{Syscall: e.Name, Index: d.Index, What: fmt.Sprintf("argument %d", d.Index), Mask: ^uint64(0), Int: true}
+		}
+		s := fmt.Sprintf("%s %s %s", e.Name, spec.What, spec.ValueName(d.Value))
+		if p != nil {
+			s += ": profile allows " + AllowedValues(p, e.Name, spec)
+		}
+		parts = append(parts, s)
+	}
+	return strings.Join(parts, "; ")
+}
+
+// AllowedValues describes the values of spec's argument that the allow
+// rules for name admit: "AF_UNIX (1) only", "AF_UNIX (1), AF_INET (2)",
+// "none" (no allow rule conditions it).
+func AllowedValues(p *policy.Policy, name string, spec reduce.ArgSpec) string {
+	var vals []string
+	for _, r := range p.Rules {
+		if !slices.Contains(r.Names, name) || !allowing(r.Action) || len(r.Args) != 1 || int(r.Args[0].Index) != spec.Index {
+			continue
+		}
+		a := r.Args[0]
+		switch {
+		case a.Op == policy.OpEqualTo:
+			vals = append(vals, spec.ValueName(a.Value))
+		case a.Op == policy.OpMaskedEqual && a.Value == spec.Mask:
+			vals = append(vals, spec.ValueName(a.ValueTwo))
+		case a.Op == policy.OpMaskedEqual:
+			vals = append(vals, fmt.Sprintf("values with &%#x == %#x", a.Value, a.ValueTwo&a.Value))
+		default:
+			vals = append(vals, fmt.Sprintf("%s %#x", strings.TrimPrefix(string(a.Op), "SCMP_CMP_"), a.Value))
+		}
+	}
+	switch len(vals) {
+	case 0:
+		return "no value"
+	case 1:
+		if strings.HasPrefix(vals[0], "none of ") {
+			return vals[0]
+		}
+		return vals[0] + " only"
+	}
+	if len(vals) > 8 {
+		vals = append(vals[:8], fmt.Sprintf("and %d more", len(vals)-8))
+	}
+	return strings.Join(vals, ", ")
+}

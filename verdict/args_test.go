@@ -1,0 +1,103 @@
+package verdict_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/seccomp-gen/seccomp-gen/policy"
+	"github.com/seccomp-gen/seccomp-gen/reduce"
+	"github.com/seccomp-gen/seccomp-gen/scmp"
+	"github.com/seccomp-gen/seccomp-gen/trace"
+	"github.com/seccomp-gen/seccomp-gen/verdict"
+)
+
+// TestCoverageArgs: check reports a recorded argument value the profile
+// does not allow like a missing syscall, naming the value and what the
+// profile allows; values it allows pass.
+func TestCoverageArgs(t *testing.T) {
+	gen := argTrace(t, "x86_64", append([]string{"clone", "socket"}, base...), map[string][]trace.ArgValues{
+		"clone": {{Index: 0, Values: []uint64{0x11}}}, "socket": {{Index: 0, Values: []uint64{1}}},
+	})
+	p := reduceArgs(t, gen).Policy
+	run := argTrace(t, "x86_64", append([]string{"clone", "socket"}, base...), map[string][]trace.ArgValues{
+		"clone": {{Index: 0, Values: []uint64{0x11, 0x10000011}}}, "socket": {{Index: 0, Values: []uint64{1, 2}}},
+	})
+	cov, err := verdict.CheckCoverage(p, run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"socket": "socket domain AF_INET (2): profile allows AF_UNIX (1) only",
+		"clone":  "clone flags CLONE_NEWUSER (0x10000000): profile allows none of",
+	}
+	missing := cov.Missing()
+	if len(missing) != 2 {
+		t.Fatalf("missing %+v, want clone and socket", missing)
+	}
+	for _, e := range missing {
+		if e.Reason != verdict.ReasonArgument || !strings.Contains(e.Explain(p), want[e.Name]) {
+			t.Errorf("%s: %s %q, want %q", e.Name, e.Reason, e.Explain(p), want[e.Name])
+		}
+	}
+	// The generating trace itself is covered.
+	if cov, err := verdict.CheckCoverage(p, gen); err != nil || !cov.OK() {
+		t.Errorf("the trace the profile was made from is not covered: %+v %v", cov, err)
+	}
+	// replay --enforce: a denial whose answer depends on arguments names
+	// the argument.
+	e := &verdict.Entry{Arch: "x86_64", Name: "socket", Reason: verdict.ReasonEnforced, Action: "SCMP_ACT_ERRNO", Errno: 1}
+	if !verdict.AttributeArgs(p, e, [6]uint64{40, 1}) || !strings.Contains(e.Explain(p), "for socket domain AF_VSOCK (40): profile allows AF_UNIX (1) only") {
+		t.Errorf("enforced denial: %q", e.Explain(p))
+	}
+}
+
+var base = []string{"read", "write", "exit_group", "mmap", "brk"}
+
+func argTrace(t *testing.T, arch string, names []string, args map[string][]trace.ArgValues) *trace.File {
+	t.Helper()
+	f := &trace.File{Version: trace.Version, Target: trace.Target{Command: []string{"w"}}, Host: trace.Host{Arch: "x86_64"}, Started: time.Unix(0, 0)}
+	for _, n := range names {
+		nr, err := scmp.Number(arch, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.Syscalls = append(f.Syscalls, trace.Syscall{Arch: arch, Nr: nr, Name: n, Count: 1, Args: args[n]})
+	}
+	f.Canonicalize()
+	return f
+}
+
+type reduced struct{ Policy *policy.Policy }
+
+func reduceArgs(t *testing.T, f *trace.File) reduced {
+	t.Helper()
+	res, err := reduce.Reduce([]reduce.Input{{Path: "t.yaml", File: f}}, reduce.Options{Native: "x86_64"}, scmp.Tables{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return reduced{res.Policy}
+}
+
+// TestCoverageArgsCompiled: the same verdict from the compiled filter
+// (check -p profile.bpf), for the restricted argument only.
+func TestCoverageArgsCompiled(t *testing.T) {
+	gen := argTrace(t, "x86_64", append([]string{"clone", "socket"}, base...), map[string][]trace.ArgValues{
+		"clone": {{Index: 0, Values: []uint64{0x11}}}, "socket": {{Index: 0, Values: []uint64{1}}, {Index: 1, Values: []uint64{1}}},
+	})
+	p := reduceArgs(t, gen).Policy
+	run := argTrace(t, "x86_64", append([]string{"clone", "socket"}, base...), map[string][]trace.ArgValues{
+		"clone": {{Index: 0, Values: []uint64{0x11}}}, "socket": {{Index: 0, Values: []uint64{1, 2}}, {Index: 1, Values: []uint64{1, 2}}},
+	})
+	cov, err := verdict.CheckCoverageOf(compiled(t, p), run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := cov.Missing()
+	if len(m) != 1 || m[0].Name != "socket" || m[0].Reason != verdict.ReasonArgument || m[0].Explain(nil) != "socket domain AF_INET (2)" {
+		t.Fatalf("missing %+v", m)
+	}
+	if cov, err := verdict.CheckCoverageOf(compiled(t, p), gen); err != nil || !cov.OK() {
+		t.Errorf("the generating trace is not covered by the compiled filter: %+v %v", cov, err)
+	}
+}

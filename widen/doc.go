@@ -1,0 +1,43 @@
+// Package widen says which system calls the executables of a trace can
+// issue, beyond those a traced run issued, from what their ELF files link:
+//
+//	trace executables ──► Analyze ──► syscall → (executable or library, symbol)
+//
+// generate --widen adds them to the profile (the deny ceiling still
+// applies) and reports each with the file and symbol that implies it.
+//
+// Dynamically linked executables: the undefined dynamic symbols of the
+// executable and of every library it needs (DT_NEEDED, resolved through
+// DT_RUNPATH/DT_RPATH, /etc/ld.so.conf and the Debian multiarch library
+// directories, recursively) are looked up in a table of glibc functions
+// and the syscalls each may issue (glibc-2.36-x86_64.txt, generated from
+// glibc's source by widen/internal/glibcgen: syscalls.list entries, the
+// syscall macros in each wrapper's body, and the functions it calls inside
+// glibc, transitively). poll imported gives poll and ppoll; realloc gives
+// mremap.
+//
+// Go executables: the symbol table lists the functions linked in; those of
+// packages syscall, internal/syscall/unix, golang.org/x/sys/unix and the
+// runtime's assembly are looked up in go-linux-amd64.txt (generated from
+// the Go toolchain's and x/sys's source by widen/internal/gogen).
+//
+// A "#!" script is widened from its interpreter (the first word after
+// "#!": for "#!/usr/bin/env python3" that is env, which says nothing of
+// python's imports).
+//
+// Limits, all making widening add less, never more than the tables say:
+//   - only x86_64 tables exist; other ABIs get what reduce maps from them;
+//   - the glibc table is per function body, not per path: a function is
+//     credited with every syscall any branch of it (or any glibc function
+//     it calls) may issue, #ifdef alternatives included (poll gives ppoll);
+//   - a call through a function pointer inside glibc, and syscall(2) with
+//     a number, are invisible;
+//   - Go: syscall.Syscall / RawSyscall / unix.Syscall called with a number
+//     by the program are opaque; a wrapper the compiler inlined is not in
+//     the symbol table and its syscall is not seen; stripped Go binaries
+//     (no .symtab) give nothing; the table is from one Go and x/sys version;
+//   - statically linked C programs give nothing (no imports to read);
+//   - musl and other libcs have no table: their imports give nothing.
+//
+// The package is pure Go (debug/elf); it reads files but needs no kernel.
+package widen

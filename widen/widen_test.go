@@ -1,0 +1,199 @@
+package widen
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
+)
+
+// Entries read from glibc 2.36's source by hand, to check the generator
+// against: poll.c calls SYSCALL_CANCEL (poll) or, without __NR_poll,
+// ppoll; syscalls.list lists mremap; malloc/malloc.c's mremap_chunk
+// (realloc's path for mmapped chunks) calls __mremap; open64.c issues
+// openat.
+func TestGlibcTableFromSource(t *testing.T) {
+	for name, want := range map[string][]string{
+		"poll":    {"poll", "ppoll"},
+		"mremap":  {"mremap"},
+		"realloc": {"mremap"},
+		"open":    {"openat"},
+		"read":    {"read"},
+	} {
+		got := GlibcTable(name)
+		for _, w := range want {
+			if !slices.Contains(got, w) {
+				t.Errorf("glibc %s: %v, want %s in it", name, got, w)
+			}
+		}
+	}
+	if got := GlibcTable("read"); len(got) != 1 {
+		t.Errorf("glibc read: %v, want only read", got)
+	}
+}
+
+func TestGoTableFromSource(t *testing.T) {
+	for name, want := range map[string]string{
+		"syscall.Fchmodat":            "fchmodat",
+		"syscall.Ftruncate":           "ftruncate",
+		"syscall.Fallocate":           "fallocate",
+		"golang.org/x/sys/unix.Statx": "statx",
+		"runtime.futex":               "futex",
+	} {
+		if got := GoTable(name); !slices.Contains(got, want) {
+			t.Errorf("go %s: %v, want %s in it", name, got, want)
+		}
+	}
+}
+
+// The committed tables are what the generators make from the sources:
+// glibc's (when a glibc git directory is given in SECCOMP_GEN_GLIBC_GIT)
+// and the installed Go toolchain's and x/sys's (always).
+func TestTablesUpToDate(t *testing.T) {
+	gitDir := os.Getenv("SECCOMP_GEN_GLIBC_GIT")
+	if gitDir == "" {
+		gitDir = "/work/.mirror/bminor+glibc/repo"
+	}
+	if _, err := os.Stat(gitDir); err == nil {
+		out, err := exec.Command("go", "run", "./internal/glibcgen", "-git", gitDir, "-tag", "glibc-2.36").Output()
+		if err != nil {
+			t.Fatalf("glibcgen: %v", err)
+		}
+		if !bytes.Equal(out, glibcTable) {
+			t.Errorf("glibc-2.36-x86_64.txt differs from what glibcgen makes; regenerate: go run ./widen/internal/glibcgen -git %s > widen/glibc-2.36-x86_64.txt", gitDir)
+		}
+	} else {
+		t.Logf("no glibc git directory (SECCOMP_GEN_GLIBC_GIT): glibc table not regenerated")
+	}
+	mod, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "golang.org/x/sys").Output()
+	if err != nil {
+		testutil.SkipOrFail(t, "go list golang.org/x/sys: "+err.Error())
+	}
+	out, err := exec.Command("go", "run", "./internal/gogen", "-xsys", string(bytes.TrimSpace(mod))).Output()
+	if err != nil {
+		t.Fatalf("gogen: %v", err)
+	}
+	if !bytes.Equal(bytes.SplitN(out, []byte("\n"), 2)[0], bytes.SplitN(goTable, []byte("\n"), 2)[0]) {
+		t.Logf("go table made by another Go version: %s", bytes.SplitN(goTable, []byte("\n"), 2)[0])
+		return
+	}
+	if !bytes.Equal(out, goTable) {
+		t.Errorf("go-linux-amd64.txt differs from what gogen makes; regenerate: go run ./widen/internal/gogen -xsys %s > widen/go-linux-amd64.txt", bytes.TrimSpace(mod))
+	}
+}
+
+func implied(r *Result, sc string) (Implied, bool) {
+	i, ok := r.By()[sc]
+	return i, ok
+}
+
+func TestAnalyzeXZ(t *testing.T) {
+	testutil.RequireTool(t, "xz")
+	p, _ := exec.LookPath("xz")
+	r := Analyze([]string{p}, Options{})
+	i, ok := implied(r, "poll")
+	if !ok || i.Symbol != "poll" {
+		t.Fatalf("xz: poll not implied by an import of poll: %+v (notes %v)", i, r.Notes)
+	}
+	if _, ok := implied(r, "ppoll"); !ok {
+		t.Error("xz: ppoll not implied")
+	}
+}
+
+func TestAnalyzeSQLite(t *testing.T) {
+	testutil.RequireTool(t, "sqlite3")
+	p, _ := exec.LookPath("sqlite3")
+	r := Analyze([]string{p}, Options{})
+	var fromLib bool
+	for _, i := range r.Implied {
+		if i.Syscall == "mremap" && filepath.Base(i.File) != filepath.Base(p) && i.Symbol == "mremap" {
+			fromLib = true // libsqlite3's unix VFS imports mremap
+		}
+	}
+	if !fromLib {
+		t.Fatalf("sqlite3: mremap not implied by a library importing mremap: %+v", r.By()["mremap"])
+	}
+}
+
+func TestAnalyzeGo(t *testing.T) {
+	if runtime.GOARCH != "amd64" {
+		testutil.SkipOrFail(t, "the Go table is for amd64")
+	}
+	dir := t.TempDir()
+	src := filepath.Join(dir, "main.go")
+	os.WriteFile(src, []byte(`package main
+import ("os"; "syscall")
+func main() { if len(os.Args) > 5 { syscall.Fchmodat(0, "x", 0, 0); syscall.Fallocate(0, 0, 0, 1) } }
+`), 0o644)
+	bin := filepath.Join(dir, "prog")
+	cmd := exec.Command("go", "build", "-o", bin, src)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GO111MODULE=off", "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	r := Analyze([]string{bin}, Options{})
+	for _, sc := range []string{"fchmodat", "fallocate", "futex", "clone"} {
+		if _, ok := implied(r, sc); !ok {
+			t.Errorf("go program: %s not implied (notes %v)", sc, r.Notes)
+		}
+	}
+	id, err := Identify(bin)
+	if err != nil || id.BuildID == "" {
+		t.Errorf("Identify(go binary) = %+v, %v; want a build ID", id, err)
+	}
+}
+
+func TestIdentify(t *testing.T) {
+	testutil.RequireTool(t, "xz")
+	p, _ := exec.LookPath("xz")
+	id, err := Identify(p)
+	if err != nil || len(id.BuildID) != 40 || id.SHA256 != "" {
+		t.Errorf("Identify(xz) = %+v, %v; want a 20-byte GNU build ID", id, err)
+	}
+	f := filepath.Join(t.TempDir(), "script")
+	os.WriteFile(f, []byte("#!/bin/sh\n"), 0o755)
+	id, err = Identify(f)
+	if err != nil || len(id.SHA256) != 64 || id.BuildID != "" {
+		t.Errorf("Identify(script) = %+v, %v; want a sha256", id, err)
+	}
+}
+
+// The issue's go build case: a build of a new package needs ftruncate,
+// fallocate and fchmodat; the go command and its linker link the wrappers.
+func TestAnalyzeGoToolchain(t *testing.T) {
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		testutil.SkipOrFail(t, "no go in PATH")
+	}
+	root, err := exec.Command(goBin, "env", "GOROOT", "GOTOOLDIR").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Fields(string(root))
+	exes := []string{filepath.Join(lines[0], "bin", "go"), filepath.Join(lines[1], "link"), filepath.Join(lines[1], "compile")}
+	r := Analyze(exes, Options{})
+	for _, sc := range []string{"ftruncate", "fallocate", "fchmodat"} {
+		i, ok := implied(r, sc)
+		if !ok || !strings.HasPrefix(i.Symbol, "syscall.") {
+			t.Errorf("go toolchain: %s not implied by a syscall wrapper: %+v (notes %v)", sc, i, r.Notes)
+		}
+	}
+}
+
+func TestAnalyzeScript(t *testing.T) {
+	testutil.RequireTool(t, "xz")
+	xz, _ := exec.LookPath("xz")
+	script := filepath.Join(t.TempDir(), "s")
+	os.WriteFile(script, []byte("#!"+xz+" -dc\n"), 0o755)
+	r := Analyze([]string{script}, Options{})
+	if _, ok := implied(r, "poll"); !ok {
+		t.Fatalf("script for %s: poll not implied (notes %v)", xz, r.Notes)
+	}
+}
