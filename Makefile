@@ -133,8 +133,10 @@ bench-generalization: deps build
 
 # Ready profiles (profiles/commands/NAME.json and NAME.md) recorded from the
 # training and test runs of bench/generalization/programs.yaml.
+# PROFILE_FLAGS=--widen makes wider ones (about twice the syscalls).
+PROFILE_FLAGS ?=
 profiles: deps build
-	$(GO) run ./bench -make-profiles profiles/commands
+	$(GO) run ./bench -make-profiles profiles/commands -profile-flags '$(PROFILE_FLAGS)'
 
 # Replay the test runs under the ready profiles with replay --enforce; fails
 # naming the syscall a new toolchain needs. Needs no eBPF.

@@ -509,7 +509,11 @@ func (b *bench) evaluate(p genProgram, widen bool, docker string, dockerAllowed 
 			if res.ok {
 				v.pass++
 			} else {
-				v.fails = append(v.fails, fmt.Sprintf("test %d: %s", i+1, res.why))
+				why := res.why
+				if len(res.denied) > 0 {
+					why += " [denied: " + strings.Join(res.denied, ", ") + "]"
+				}
+				v.fails = append(v.fails, fmt.Sprintf("test %d: %s", i+1, why))
 			}
 		}
 	}
@@ -560,7 +564,7 @@ func (b *bench) generalization(w *strings.Builder) error {
 	}
 	fmt.Fprintf(w, "| program | version | train / test runs | profile syscalls | share of Docker's | tests pass: default | tests pass: --widen | tests pass: Docker default | tests pass: --no-fallbacks | denied in the default profile's failing test runs |\n|---|---|---|---|---|---|---|---|---|---|\n")
 	var totTest, totDef, totWide, totDocker, progsDef, progsWide, progsDocker, sizeOK, sized int
-	var totNofb, progsNofb int
+	var totNofb, progsNofb, wideSizeOK, wideSized int
 	for _, r := range rows {
 		if r.err != nil {
 			fmt.Fprintf(w, "| %s | %s | | NOT MEASURED: %s | | | | | |\n", r.p.Name, r.version, oneLine(r.err))
@@ -592,6 +596,10 @@ func (b *bench) generalization(w *strings.Builder) error {
 			}
 		}
 		if r.wide != nil && r.wide.err == nil {
+			wideSized++
+			if float64(r.wide.allowed)/float64(dst.Allowed) <= targetGenShare {
+				wideSizeOK++
+			}
 			size += fmt.Sprintf(" (--widen %d)", r.wide.allowed)
 			shareCell += fmt.Sprintf(" (%.0f%%)", 100*float64(r.wide.allowed)/float64(dst.Allowed))
 		}
@@ -619,8 +627,12 @@ func (b *bench) generalization(w *strings.Builder) error {
 	if widen {
 		wideTot = pct(totWide, totTest) + fmt.Sprintf("; %d/%d programs", progsWide, len(rows))
 	}
-	fmt.Fprintf(w, "| **total** | | | | %d/%d programs ≤ %.0f%% | %s; %d/%d programs | %s | %s; %d/%d programs | %s; %d/%d programs | |\n",
-		sizeOK, sized, 100*targetGenShare, pct(totDef, totTest), progsDef, len(rows), wideTot, pct(totDocker, totTest), progsDocker, len(rows),
+	wideShare := ""
+	if widen {
+		wideShare = fmt.Sprintf(" (--widen %d/%d)", wideSizeOK, wideSized)
+	}
+	fmt.Fprintf(w, "| **total** | | | | %d/%d programs ≤ %.0f%%%s | %s; %d/%d programs | %s | %s; %d/%d programs | %s; %d/%d programs | |\n",
+		sizeOK, sized, 100*targetGenShare, wideShare, pct(totDef, totTest), progsDef, len(rows), wideTot, pct(totDocker, totTest), progsDocker, len(rows),
 		pct(totNofb, totTest), progsNofb, len(rows))
 
 	// Failing runs, so that the table can be checked.
@@ -660,8 +672,12 @@ func (b *bench) generalization(w *strings.Builder) error {
 		t = b.target(false, fmt.Sprintf("generalization: at least %d of %d programs' test sets pass with --widen (--widen not available in this build; the default profile passes %d)", need, scale, progsDef))
 		fmt.Fprintf(w, "- %s: at least %d of %d programs' test sets pass with --widen: --widen is not available in this build (the default profile's test sets pass for %d)\n", t, need, scale, progsDef)
 	}
-	t = b.target(sizeOK == sized && sized > 0, fmt.Sprintf("generalization: every profile at most %.0f%% of Docker's default (%d of %d are)", 100*targetGenShare, sizeOK, sized))
-	fmt.Fprintf(w, "- %s: every profile at most %.0f%% of Docker's default (%d of %d are)\n", t, 100*targetGenShare, sizeOK, sized)
+	t = b.target(sizeOK == sized && sized > 0, fmt.Sprintf("generalization: every default profile at most %.0f%% of Docker's default (%d of %d are)", 100*targetGenShare, sizeOK, sized))
+	fmt.Fprintf(w, "- %s: every default profile at most %.0f%% of Docker's default (%d of %d are)\n", t, 100*targetGenShare, sizeOK, sized)
+	if widen {
+		t = b.target(wideSizeOK == wideSized && wideSized > 0, fmt.Sprintf("generalization: every --widen profile at most %.0f%% of Docker's default (%d of %d are)", 100*targetGenShare, wideSizeOK, wideSized))
+		fmt.Fprintf(w, "- %s: every --widen profile at most %.0f%% of Docker's default (%d of %d are)\n", t, 100*targetGenShare, wideSizeOK, wideSized)
+	}
 	fmt.Fprintf(w, "\nMachine: %s, %s, %s; %s.\n", runtime.GOARCH, kernelRelease(), firstLine("ldd", "--version"), time.Now().UTC().Format("2006-01-02"))
 	return nil
 }

@@ -36,6 +36,7 @@ func main() {
 	flag.StringVar(&o.only, "only", "", "run only one section: 'generalization' (issue 11: profiles from training runs replayed on different test runs)")
 	programs := flag.String("programs", "", "comma-separated `NAMES` of the generalization section's programs (default: all; -short: "+strings.Join(genShort, ", ")+")")
 	flag.StringVar(&o.makeProfiles, "make-profiles", "", "record the ready profiles (programs marked ready) into `DIR` and exit (make profiles)")
+	flag.StringVar(&o.profileFlags, "profile-flags", "", "extra generate `FLAGS` for -make-profiles, e.g. --widen (default: none: the profile allows what the recorded runs did)")
 	flag.StringVar(&o.checkProfiles, "check-profiles", "", "replay the test runs under the ready profiles in `DIR` with replay --enforce and exit 1 naming any denied syscall (make check-profiles)")
 	flag.Usage = func() {
 		fmt.Fprintf(os.Stderr, "usage: go run ./bench [-short] [-only generalization] [-programs NAMES] [-bin PATH] [-rev REV] [-note TEXT] [-o FILE]\n"+
@@ -107,6 +108,7 @@ type options struct {
 	programs      []string
 	makeProfiles  string
 	checkProfiles string
+	profileFlags  string
 	rev           string
 	note          string
 	short         bool

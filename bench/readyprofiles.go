@@ -47,7 +47,7 @@ func binAndDir(o options) (string, string, error) {
 
 // makeProfiles records the ready profiles into out: per program, the
 // training and the test runs are traced and merged by generate (with
-// --widen when the binary has it), the profile is checked by replaying the
+// o.profileFlags, e.g. --widen), the profile is checked by replaying the
 // test runs under it, and a companion NAME.md says how it was recorded.
 func makeProfiles(o options, out string, log io.Writer) error {
 	if os.Geteuid() != 0 {
@@ -77,10 +77,7 @@ func makeProfiles(o options, out string, log io.Writer) error {
 	if err != nil {
 		return err
 	}
-	var extra []string
-	if widenAvailable(bin) {
-		extra = []string{"--widen"}
-	}
+	extra := strings.Fields(o.profileFlags)
 	libc := firstLine("ldd", "--version")
 	rev := firstLine("git", "rev-parse", "--short", "HEAD")
 	for _, p := range progs {
