@@ -100,16 +100,3 @@ func applyFallbacks(opts Options, allowed map[string]bool, unobserved []string) 
 		Comment: "not observed; their callers fall back to allowed syscalls on ENOSYS (fallback table)",
 	}, rest
 }
-
-// isFallbackRule says whether rule is the one applyFallbacks made.
-func isFallbackRule(rule policy.Rule, answers []FallbackAnswer) bool {
-	if len(answers) == 0 || len(rule.Names) != len(answers) || rule.Errno == nil || *rule.Errno != policy.ENOSYS {
-		return false
-	}
-	for i, a := range answers {
-		if rule.Names[i] != a.Name {
-			return false
-		}
-	}
-	return true
-}
