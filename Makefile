@@ -7,6 +7,9 @@ BIN := bin/seccomp-gen
 DEB_PACKAGES := libseccomp-dev pkg-config gcc libc6-dev clang llvm libbpf-dev bpftool \
 	runc crun strace busybox-static util-linux gcc-multilib \
 	podman docker.io xz-utils sqlite3
+# The fallback tests (internal/fallbacktest) build with musl-gcc; the
+# generalization benchmark and the ready profiles run these programs.
+DEB_PACKAGES += musl-tools python3 git curl tar openssl ffmpeg nginx-light
 # What `make release` adds on an amd64 host: arm64's static libseccomp
 # (multiarch: `make deps` adds the arm64 architecture to dpkg first), the
 # arm64 libc, libgcc and binutils that clang cross-links against, and qemu
@@ -36,7 +39,7 @@ MAN_DIR ?= $(DIST)/man
 ARM64_CGO_CFLAGS := -O2 -g -DSCMP_ARCH_SH=AUDIT_ARCH_SHEL -DSCMP_ARCH_SHEB=AUDIT_ARCH_SH \
 	-DSCMP_ARCH_LOONGARCH64=AUDIT_ARCH_LOONGARCH64 -DSCMP_ARCH_M68K=AUDIT_ARCH_M68K
 
-.PHONY: all deps build test test-short fuzz demo generate check-generate bench bench-short lint clean release man
+.PHONY: all deps build test test-short fuzz demo generate check-generate bench bench-short bench-generalization profiles check-profiles lint clean release man
 
 all: build
 
@@ -123,6 +126,22 @@ bench: deps build
 
 bench-short: build
 	$(GO) run ./bench -short -o -
+
+# Only the generalization section (issue 11), printed, not written.
+bench-generalization: deps build
+	$(GO) run ./bench -only generalization -o -
+
+# Ready profiles (profiles/commands/NAME.json and NAME.md) recorded from the
+# training and test runs of bench/generalization/programs.yaml.
+# PROFILE_FLAGS=--widen makes wider ones (about twice the syscalls).
+PROFILE_FLAGS ?=
+profiles: deps build
+	$(GO) run ./bench -make-profiles profiles/commands -profile-flags '$(PROFILE_FLAGS)'
+
+# Replay the test runs under the ready profiles with replay --enforce; fails
+# naming the syscall a new toolchain needs. Needs no eBPF.
+check-profiles: deps build
+	$(GO) run ./bench -check-profiles profiles/commands
 
 # golangci-lint, pinned, built into bin/ on first use (from the Go module
 # proxy; about a minute once, then cached). Its configuration is .golangci.yml.

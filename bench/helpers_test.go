@@ -38,3 +38,17 @@ func TestBusy(t *testing.T) {
 		t.Fatal("unreadable load called busy")
 	}
 }
+
+func TestSpliceSection(t *testing.T) {
+	old := "# B\n\n## A\n\na\n\n## Generalization (issue 11)\n\nold\n\n## C\n\nc\n"
+	rep := "# B\n\n## Targets\n\nx\n\n## Generalization (issue 11)\n\nnew\n"
+	got := spliceSection(old, rep, "Generalization (issue 11)")
+	want := "# B\n\n## A\n\na\n\n## Generalization (issue 11)\n\nnew\n\n## C\n\nc\n"
+	if got != want {
+		t.Errorf("got %q\nwant %q", got, want)
+	}
+	got = spliceSection("# B\n\n## A\n\na\n", rep, "Generalization (issue 11)")
+	if want := "# B\n\n## A\n\na\n\n## Generalization (issue 11)\n\nnew\n"; got != want {
+		t.Errorf("append: got %q\nwant %q", got, want)
+	}
+}

@@ -1,14 +1,19 @@
 // Command bench measures seccomp-gen against its targets and its peers and
-// prints one markdown table (issues 5 and 13): per-syscall overhead of
+// prints one markdown table (issues 5, 11 and 13): per-syscall overhead of
 // `seccomp-gen trace` (traced and for the rest of the machine, also as
 // ratios to an empty raw_tp/sys_enter program), strace -f and an
 // event-per-syscall ring-buffer recorder as peers, the recorder program's
 // body from the kernel's BPF run-time statistics (body.go), a realistic
 // workload, event loss under an 8-thread storm, attach time and its
 // breakdown, the cost of generated filters and of Docker's default profile,
-// and profile sizes.
+// profile sizes, and (issue 11) how profiles made from scripted training
+// runs of real programs hold on different test runs
+// (bench/generalization/programs.yaml).
 //
 //	go run ./bench [-short] [-only WORDS] [-bin bin/seccomp-gen] [-o BENCHMARKS.md]
+//	go run ./bench -only generalization [-programs curl,git] -o BENCHMARKS.md
+//	go run ./bench -make-profiles profiles/commands   # make profiles
+//	go run ./bench -check-profiles profiles/commands  # make check-profiles
 //
 // It needs root (eBPF), gcc and strace, and the seccomp-gen binary built by
 // `make build`. Timings are never asserted: missed targets are printed as
@@ -19,6 +24,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/seccomp-gen/seccomp-gen/internal/atomicfile"
 )
@@ -29,17 +35,23 @@ func main() {
 	flag.StringVar(&o.bin, "bin", "bin/seccomp-gen", "`PATH` of the seccomp-gen binary to measure (make build makes bin/seccomp-gen)")
 	flag.StringVar(&o.rev, "rev", "", "`REV`: the seccomp-gen revision to print (default: git rev-parse HEAD of the working directory)")
 	flag.StringVar(&o.note, "note", "", "`TEXT` to print under the machine table, e.g. what else ran on the machine")
-	flag.StringVar(&o.only, "only", "", "`WORDS`: run only the sections whose title contains one of these comma-separated words (case-insensitive), e.g. body,attach")
+	flag.StringVar(&o.only, "only", "", "`WORDS`: run only the sections whose title contains one of these comma-separated words (case-insensitive), e.g. body,attach or generalization (with -o, only those sections of an existing file are replaced)")
 	flag.StringVar(&o.out, "o", "-", "write the markdown report to `FILE` as well as stdout ('-': stdout only)")
+	programs := flag.String("programs", "", "comma-separated `NAMES` of the generalization section's programs (default: all; -short: "+strings.Join(genShort, ", ")+")")
+	flag.StringVar(&o.makeProfiles, "make-profiles", "", "record the ready profiles (programs marked ready) into `DIR` and exit (make profiles)")
+	flag.StringVar(&o.profileFlags, "profile-flags", "", "extra generate `FLAGS` for -make-profiles, e.g. --widen (default: none: the profile allows what the recorded runs did)")
+	flag.StringVar(&o.checkProfiles, "check-profiles", "", "replay the test runs under the ready profiles in `DIR` with replay --enforce and exit 1 naming any denied syscall (make check-profiles)")
 	flag.Usage = func() {
-		fmt.Fprintf(os.Stderr, "usage: go run ./bench [-short] [-only WORDS] [-bin PATH] [-rev REV] [-note TEXT] [-o FILE]\n\n"+
-			"Measures seccomp-gen against the targets of issues 5 and 13 and prints a markdown table:\n"+
+		fmt.Fprintf(os.Stderr, "usage: go run ./bench [-short] [-only WORDS] [-programs NAMES] [-bin PATH] [-rev REV] [-note TEXT] [-o FILE]\n"+
+			"       go run ./bench -make-profiles DIR | -check-profiles DIR [-programs NAMES] [-bin PATH]\n\n"+
+			"Measures seccomp-gen against the targets of issues 5, 11 and 13 and prints a markdown table:\n"+
 			"per-syscall overhead of 'seccomp-gen trace' (traced process and rest of the machine,\n"+
 			"as ratios to an empty raw_tp/sys_enter program) next to strace -f and an\n"+
 			"event-per-syscall ring-buffer recorder, the recorder program's body from the kernel's\n"+
 			"BPF run-time statistics, gcc and tar wall times, exact counts under an 8-thread storm,\n"+
-			"attach time and where the start goes, and the cost and size of generated filters vs\n"+
-			"Docker's default. Missed targets say MISSED; nothing fails.\n"+
+			"attach time and where the start goes, the cost and size of generated filters vs\n"+
+			"Docker's default, and how profiles from training runs hold on different test runs\n"+
+			"(bench/generalization/programs.yaml). Missed targets say MISSED; nothing fails.\n"+
 			"Needs root, gcc, strace and tar. 'make bench' writes BENCHMARKS.md;\n"+
 			"'make bench-short' is a quick smoke run.\n\n")
 		flag.PrintDefaults()
@@ -49,6 +61,22 @@ func main() {
 		fmt.Fprintf(os.Stderr, "bench: unexpected argument %q\n", flag.Arg(0))
 		os.Exit(2)
 	}
+	if *programs != "" {
+		o.programs = strings.Split(*programs, ",")
+	}
+	if o.makeProfiles != "" || o.checkProfiles != "" {
+		var err error
+		if o.makeProfiles != "" {
+			err = makeProfiles(o, o.makeProfiles, os.Stderr)
+		} else {
+			err = checkProfiles(o, o.checkProfiles, os.Stderr)
+		}
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "bench: %v\n", err)
+			os.Exit(1)
+		}
+		return
+	}
 	report, err := run(o, os.Stderr)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "bench: %v\n", err)
@@ -56,6 +84,12 @@ func main() {
 	}
 	fmt.Print(report)
 	if o.out != "-" {
+		if o.only == onlyGeneralization {
+			// One section: replace it in the existing file.
+			if old, err := os.ReadFile(o.out); err == nil {
+				report = spliceSection(string(old), report, genTitle)
+			}
+		}
 		if err := atomicfile.Write(o.out, []byte(report), 0o644); err != nil {
 			fmt.Fprintf(os.Stderr, "bench: %v\n", err)
 			os.Exit(1)
@@ -64,13 +98,23 @@ func main() {
 	}
 }
 
+// onlyGeneralization is the -only value of the generalization section.
+const onlyGeneralization = "generalization"
+
+// genTitle is the generalization section's heading.
+const genTitle = "Generalization (issue 11)"
+
 type options struct {
-	rev   string
-	note  string
-	short bool
-	bin   string
-	out   string
-	only  string
+	only          string
+	programs      []string
+	makeProfiles  string
+	checkProfiles string
+	profileFlags  string
+	rev           string
+	note          string
+	short         bool
+	bin           string
+	out           string
 }
 
 // params are the sizes of one run.
@@ -97,4 +141,27 @@ func paramsFor(short bool) params {
 	return params{loopCalls: 3_000_000, straceCalls: 200_000, rounds: 11, straceRounds: 3,
 		stormThreads: 8, stormSeconds: 3, realRounds: 5, attachRounds: 15,
 		filterCalls: 3_000_000, filterRounds: 5, bodyRounds: 7}
+}
+
+// spliceSection replaces the section "## title" of old with the one in
+// report (or appends it), keeping the rest of old.
+func spliceSection(old, report, title string) string {
+	head := "\n## " + title + "\n"
+	section := report
+	if i := strings.Index(report, head); i >= 0 {
+		section = report[i:]
+		if j := strings.Index(section[len(head):], "\n## "); j >= 0 {
+			section = section[:len(head)+j]
+		}
+	}
+	section = strings.TrimRight(section, "\n") + "\n"
+	i := strings.Index(old, head)
+	if i < 0 {
+		return strings.TrimRight(old, "\n") + "\n" + section
+	}
+	rest := ""
+	if j := strings.Index(old[i+len(head):], "\n## "); j >= 0 {
+		rest = old[i+len(head)+j:]
+	}
+	return old[:i] + section + rest
 }

@@ -48,6 +48,11 @@ type Options struct {
 	DefaultAction string
 	// AllowIncomplete accepts traces that lost events (lost > 0).
 	AllowIncomplete bool
+	// NoFallbacks answers every unobserved syscall with DefaultAction,
+	// also the newer members of fallback families (see FallbackAnswer).
+	NoFallbacks bool
+	// Fallbacks is the fallback table; nil uses profiles.Fallbacks().
+	Fallbacks []profiles.Fallback
 	// NoArgRules leaves every argument unrestricted (no argument rules,
 	// clone3 allowed like any other syscall; see args.go).
 	NoArgRules bool
@@ -125,6 +130,9 @@ type Result struct {
 	// Unnamed are the numbers libseccomp cannot name, sorted by ABI and
 	// number. They are not in Observed; the profile answers them ENOSYS.
 	Unnamed []Unnamed
+	// Fallbacks are the unobserved syscalls answered ENOSYS because the
+	// profile allows what their callers fall back to, sorted by name.
+	Fallbacks []FallbackAnswer
 	// ArgRules say how each restricted argument of an allowed syscall was
 	// decided (args.go); Weakenings are the values allowed that Docker's
 	// default profile denies.
@@ -141,8 +149,9 @@ type key struct{ arch, name string }
 // It runs one phase after the other, each with its own report data in
 // Result: merge (Observed, Unnamed), thresholds (Dropped), the deny ceiling
 // (AllowNotInCeiling), the target ABIs (Policy.Arches), the allowed set
-// (Allowed, Mappings, FromBaselines) and the unobserved rest (the policy's
-// explicit rule).
+// (Allowed, Mappings, FromBaselines), the unobserved rest (the policy's
+// explicit rule) and the fallback families among it (Fallbacks, answered
+// ENOSYS: fallback.go).
 func Reduce(inputs []Input, opts Options, r trace.Tables) (*Result, error) {
 	if len(inputs) == 0 {
 		return nil, inputErrf("no traces given")
@@ -209,6 +218,8 @@ func Reduce(inputs []Input, opts Options, r trace.Tables) (*Result, error) {
 	}
 	known = slices.DeleteFunc(known, func(n string) bool { return restricted[n] })
 	free := slices.DeleteFunc(slices.Clone(res.Allowed), func(n string) bool { return restricted[n] })
+	var fallbackRule *policy.Rule
+	res.Fallbacks, fallbackRule, known = applyFallbacks(opts, set.allowed, known)
 
 	p := &policy.Policy{
 		DefaultAction: policy.ActErrno,
@@ -227,6 +238,9 @@ func Reduce(inputs []Input, opts Options, r trace.Tables) (*Result, error) {
 		})
 	}
 	p.Rules = append(p.Rules, argRuleList...)
+	if fallbackRule != nil {
+		p.Rules = append(p.Rules, *fallbackRule)
+	}
 	p.Canonicalize()
 	if err := p.Validate(); err != nil {
 		return nil, fmt.Errorf("policy: %w", err)

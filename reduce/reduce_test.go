@@ -337,6 +337,10 @@ func TestPolicyShape(t *testing.T) {
 			if v.Action != policy.ActAllow {
 				t.Errorf("%s: %+v, want allow", n, v)
 			}
+		case slices.ContainsFunc(res.Fallbacks, func(f reduce.FallbackAnswer) bool { return f.Name == n }):
+			if v.Action != policy.ActErrno || v.Errno != policy.ENOSYS {
+				t.Errorf("fallback %s: %+v, want ENOSYS", n, v)
+			}
 		case v.Action != policy.ActErrno || v.Errno != policy.EPERM:
 			t.Errorf("known unobserved %s: %+v, want EPERM", n, v)
 		}

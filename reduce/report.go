@@ -59,6 +59,9 @@ func (r *Result) WriteReport(w io.Writer, prefix string) {
 		p("baselines: %s; they add %d syscall(s) no trace contained: %s", strings.Join(r.Baselines, ", "),
 			len(r.FromBaselines), strings.Join(r.FromBaselines, " "))
 	}
+	for _, f := range r.Fallbacks {
+		p("%s", f)
+	}
 	pol := r.Policy
 	unobserved := 0
 	action := ""
@@ -92,8 +95,12 @@ func (r *Result) WriteReport(w io.Writer, prefix string) {
 	for _, w := range r.Weakenings {
 		p("weaker than Docker's default: %s", w.Message)
 	}
-	p("profile for %s: allows %d syscalls, %d known ones get %s, unknown (newer) ones ENOSYS",
-		strings.Join(pol.Arches, ", "), len(r.Allowed), unobserved, action)
+	fb := ""
+	if n := len(r.Fallbacks); n > 0 {
+		fb = fmt.Sprintf(", %d with an allowed fallback ENOSYS", n)
+	}
+	p("profile for %s: allows %d syscalls, %d known ones get %s%s, unknown (newer) ones ENOSYS",
+		strings.Join(pol.Arches, ", "), len(r.Allowed), unobserved, action, fb)
 }
 
 // String describes u: "x86_64 syscall number 460 (count 3, first by app, in

@@ -30,6 +30,7 @@ type generateOptions struct {
 	allow           []string
 	defaultAction   string
 	allowIncomplete bool
+	noFallbacks     bool
 	noArgRules      bool
 	name            string
 	strict          bool
@@ -57,6 +58,11 @@ What the profile says:
     (or --default-action), through an explicit rule;
   - syscalls newer than the profile knows get ENOSYS (defaultErrnoRet), so a
     libc probing clone3 or faccessat2 falls back, under runc and crun alike;
+  - fallback families: a known but unobserved syscall whose callers (glibc
+    2.36, musl 1.2.3, Go's runtime and syscall package) fall back on ENOSYS
+    to syscalls the profile allows gets ENOSYS instead of EPERM (faccessat2 when
+    faccessat is allowed, statx when newfstatat is, ...); each is reported with
+    the source file of the fallback (--no-fallbacks: off);
   - ABIs that are not covered (i386 and x32 on x86_64, unless traced or
     chosen with --arch) are denied.
 
@@ -142,6 +148,7 @@ the output cannot be written.`,
 	f.StringSliceVar(&o.allow, "allow", nil, "allow this deny-ceiling `SYSCALL` on purpose; repeatable")
 	f.StringVar(&o.defaultAction, "default-action", "errno", "`ACTION` for known but unobserved syscalls: errno (EPERM), kill, log or trap")
 	f.BoolVar(&o.allowIncomplete, "allow-incomplete", false, "accept traces whose recorder lost events (lost > 0)")
+	f.BoolVar(&o.noFallbacks, "no-fallbacks", false, "answer unobserved newer syscalls (clone3, faccessat2, statx, ...) with the default action even when the profile allows what their libc falls back to on ENOSYS")
 	f.BoolVar(&o.noArgRules, "no-arg-rules", false, "restrict no argument (clone flags, socket domain, personality, ...): weaker than Docker's default on those arguments")
 	f.StringVar(&o.name, "name", "", "metadata.`NAME` of the k8s SeccompProfile (default seccomp-gen)")
 	f.BoolVar(&o.strict, "strict", false, "fail (exit 2) when a trace holds syscall numbers libseccomp cannot name, instead of answering them ENOSYS")
@@ -222,6 +229,7 @@ func (o *generateOptions) run() error {
 		Allow:           o.allow,
 		DefaultAction:   o.defaultAction,
 		AllowIncomplete: o.allowIncomplete,
+		NoFallbacks:     o.noFallbacks,
 		NoArgRules:      o.noArgRules,
 	}, scmp.Tables{})
 	if err != nil {
