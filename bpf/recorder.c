@@ -78,15 +78,22 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 /* Slots per ABI in counts. Every ABI numbers its syscalls below 1024 (x32
  * after its 0x40000000 bit is removed; arm's private syscalls are folded into
  * the top 64 slots). Anything else is counted in lost. */
-#define NR_SLOTS 1024
-#define ABI_NATIVE 0 /* x86_64 or aarch64 */
-#define ABI_COMPAT 1 /* x86 (int 0x80, 32-bit programs) or arm (AArch32) */
-#define ABI_X32 2
-#define NR_ABIS 3
+/* The slot layout and the ABI slots are enums, not #defines, so that bpf2go
+ * (-type slot_layout -type abi_slot -type task_state in gen.go) gives user
+ * space the same constants instead of a copy. */
+enum slot_layout {
+	NR_SLOTS = 1024,
+	NR_ABIS = 3,
+	ARM_PRIVATE_SLOTS = 64,
+};
+enum abi_slot {
+	ABI_NATIVE = 0, /* x86_64 or aarch64 */
+	ABI_COMPAT = 1, /* x86 (int 0x80, 32-bit programs) or arm (AArch32) */
+	ABI_X32 = 2,
+};
 
 #define X32_SYSCALL_BIT 0x40000000ULL
 #define ARM_PRIVATE_BASE 0x0f0000ULL
-#define ARM_PRIVATE_SLOTS 64
 
 /* arch/x86/include/asm/thread_info.h: the task is in a 32-bit (int 0x80 or
  * 32-bit program) syscall. Set for the duration of the syscall, so this also
@@ -144,6 +151,15 @@ enum task_state {
 	TASK_IGNORED = 4, /* the tracer itself (--cgroup may contain it); inherited by its threads only */
 	TASK_EXEC_WAIT = 5, /* joined the cgroup from outside (cfg_cgroup_exec): counting starts at its next execve */
 };
+
+/* Anchors the enums user space shares in BTF, where bpf2go -type finds them
+ * (clang emits only the types something refers to); never read. */
+struct shared_enums {
+	enum slot_layout layout;
+	enum abi_slot abi;
+	enum task_state state;
+};
+volatile const struct shared_enums shared_enums_anchor;
 
 struct task_mark {
 	__u32 state;

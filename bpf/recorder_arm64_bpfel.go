@@ -13,6 +13,14 @@ import (
 	"github.com/cilium/ebpf"
 )
 
+type RecorderAbiSlot uint32
+
+const (
+	RecorderAbiSlotABI_NATIVE RecorderAbiSlot = 0
+	RecorderAbiSlotABI_COMPAT RecorderAbiSlot = 1
+	RecorderAbiSlotABI_X32    RecorderAbiSlot = 2
+)
+
 type RecorderArgKey struct {
 	_     structs.HostLayout
 	Slot  uint32
@@ -65,11 +73,36 @@ type RecorderProcKey struct {
 	StartTime uint64
 }
 
+type RecorderSharedEnums struct {
+	_      structs.HostLayout
+	Layout uint32
+	Abi    uint32
+	State  uint32
+}
+
+type RecorderSlotLayout uint32
+
+const (
+	RecorderSlotLayoutNR_SLOTS          RecorderSlotLayout = 1024
+	RecorderSlotLayoutNR_ABIS           RecorderSlotLayout = 3
+	RecorderSlotLayoutARM_PRIVATE_SLOTS RecorderSlotLayout = 64
+)
+
 type RecorderTaskMark struct {
 	_     structs.HostLayout
 	State uint32
 	Exe   uint32
 }
+
+type RecorderTaskState uint32
+
+const (
+	RecorderTaskStateTASK_USER_MARKED RecorderTaskState = 1
+	RecorderTaskStateTASK_COUNTING    RecorderTaskState = 2
+	RecorderTaskStateTASK_EXITED      RecorderTaskState = 3
+	RecorderTaskStateTASK_IGNORED     RecorderTaskState = 4
+	RecorderTaskStateTASK_EXEC_WAIT   RecorderTaskState = 5
+)
 
 // Names of all BPF objects in the ELF.
 //
@@ -104,6 +137,7 @@ const (
 	RecorderVarLost              = "lost"
 	RecorderVarPendingTasks      = "pending_tasks"
 	RecorderVarProcsOverflow     = "procs_overflow"
+	RecorderVarSharedEnumsAnchor = "shared_enums_anchor"
 )
 
 // LoadRecorder returns the embedded CollectionSpec for Recorder.
@@ -176,19 +210,20 @@ type RecorderMapSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type RecorderVariableSpecs struct {
-	ArgsLost       *ebpf.VariableSpec `ebpf:"args_lost"`
-	CfgArgDistinct *ebpf.VariableSpec `ebpf:"cfg_arg_distinct"`
-	CfgArgmask     *ebpf.VariableSpec `ebpf:"cfg_argmask"`
-	CfgCgroup      *ebpf.VariableSpec `ebpf:"cfg_cgroup"`
-	CfgCgroupExec  *ebpf.VariableSpec `ebpf:"cfg_cgroup_exec"`
-	CfgExecNr      *ebpf.VariableSpec `ebpf:"cfg_exec_nr"`
-	ExeNext        *ebpf.VariableSpec `ebpf:"exe_next"`
-	ExeOverflow    *ebpf.VariableSpec `ebpf:"exe_overflow"`
-	Execs          *ebpf.VariableSpec `ebpf:"execs"`
-	LiveTasks      *ebpf.VariableSpec `ebpf:"live_tasks"`
-	Lost           *ebpf.VariableSpec `ebpf:"lost"`
-	PendingTasks   *ebpf.VariableSpec `ebpf:"pending_tasks"`
-	ProcsOverflow  *ebpf.VariableSpec `ebpf:"procs_overflow"`
+	ArgsLost          *ebpf.VariableSpec `ebpf:"args_lost"`
+	CfgArgDistinct    *ebpf.VariableSpec `ebpf:"cfg_arg_distinct"`
+	CfgArgmask        *ebpf.VariableSpec `ebpf:"cfg_argmask"`
+	CfgCgroup         *ebpf.VariableSpec `ebpf:"cfg_cgroup"`
+	CfgCgroupExec     *ebpf.VariableSpec `ebpf:"cfg_cgroup_exec"`
+	CfgExecNr         *ebpf.VariableSpec `ebpf:"cfg_exec_nr"`
+	ExeNext           *ebpf.VariableSpec `ebpf:"exe_next"`
+	ExeOverflow       *ebpf.VariableSpec `ebpf:"exe_overflow"`
+	Execs             *ebpf.VariableSpec `ebpf:"execs"`
+	LiveTasks         *ebpf.VariableSpec `ebpf:"live_tasks"`
+	Lost              *ebpf.VariableSpec `ebpf:"lost"`
+	PendingTasks      *ebpf.VariableSpec `ebpf:"pending_tasks"`
+	ProcsOverflow     *ebpf.VariableSpec `ebpf:"procs_overflow"`
+	SharedEnumsAnchor *ebpf.VariableSpec `ebpf:"shared_enums_anchor"`
 }
 
 // RecorderObjects contains all objects after they have been loaded into the kernel.
@@ -246,19 +281,20 @@ func (m *RecorderMaps) Close() error {
 //
 // It can be passed to LoadRecorderObjects or ebpf.CollectionSpec.LoadAndAssign.
 type RecorderVariables struct {
-	ArgsLost       *ebpf.Variable `ebpf:"args_lost"`
-	CfgArgDistinct *ebpf.Variable `ebpf:"cfg_arg_distinct"`
-	CfgArgmask     *ebpf.Variable `ebpf:"cfg_argmask"`
-	CfgCgroup      *ebpf.Variable `ebpf:"cfg_cgroup"`
-	CfgCgroupExec  *ebpf.Variable `ebpf:"cfg_cgroup_exec"`
-	CfgExecNr      *ebpf.Variable `ebpf:"cfg_exec_nr"`
-	ExeNext        *ebpf.Variable `ebpf:"exe_next"`
-	ExeOverflow    *ebpf.Variable `ebpf:"exe_overflow"`
-	Execs          *ebpf.Variable `ebpf:"execs"`
-	LiveTasks      *ebpf.Variable `ebpf:"live_tasks"`
-	Lost           *ebpf.Variable `ebpf:"lost"`
-	PendingTasks   *ebpf.Variable `ebpf:"pending_tasks"`
-	ProcsOverflow  *ebpf.Variable `ebpf:"procs_overflow"`
+	ArgsLost          *ebpf.Variable `ebpf:"args_lost"`
+	CfgArgDistinct    *ebpf.Variable `ebpf:"cfg_arg_distinct"`
+	CfgArgmask        *ebpf.Variable `ebpf:"cfg_argmask"`
+	CfgCgroup         *ebpf.Variable `ebpf:"cfg_cgroup"`
+	CfgCgroupExec     *ebpf.Variable `ebpf:"cfg_cgroup_exec"`
+	CfgExecNr         *ebpf.Variable `ebpf:"cfg_exec_nr"`
+	ExeNext           *ebpf.Variable `ebpf:"exe_next"`
+	ExeOverflow       *ebpf.Variable `ebpf:"exe_overflow"`
+	Execs             *ebpf.Variable `ebpf:"execs"`
+	LiveTasks         *ebpf.Variable `ebpf:"live_tasks"`
+	Lost              *ebpf.Variable `ebpf:"lost"`
+	PendingTasks      *ebpf.Variable `ebpf:"pending_tasks"`
+	ProcsOverflow     *ebpf.Variable `ebpf:"procs_overflow"`
+	SharedEnumsAnchor *ebpf.Variable `ebpf:"shared_enums_anchor"`
 }
 
 // RecorderPrograms contains all programs after they have been loaded into the kernel.

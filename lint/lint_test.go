@@ -268,10 +268,14 @@ func TestGeneratedProfilesClean(t *testing.T) {
 						t.Fatal(err)
 					}
 					want := fs
-					if format == emit.FormatSPO {
+					if format != emit.FormatDocker {
 						// the CRD has no defaultErrnoRet: the EPERM rule
 						// equals the default there, and the ENOSYS rule
-						// for clone3 (argument rules) does not
+						// for clone3 (argument rules) does not; and the
+						// formats without comments merge rules that
+						// differ only in their comment (clone3's ENOSYS
+						// and the fallback families'), so the rules that
+						// equal the default are counted differently
 						gs = without(gs, CheckDefaultEqual)
 						want = without(fs, CheckDefaultEqual)
 					}

@@ -772,8 +772,8 @@ func slotArch(slot uint32) (string, int) {
 	switch runtime.GOARCH {
 	case "arm64":
 		if abi == abiCompat {
-			if nr >= nrSlots-armPrivateSlots {
-				nr = armPrivateBase + nr - (nrSlots - armPrivateSlots)
+			if first := int(nrSlots) - armPrivateSlots; nr >= first {
+				nr = armPrivateBase + nr - first
 			}
 			return trace.ArchARM, nr
 		}
@@ -789,18 +789,20 @@ func slotArch(slot uint32) (string, int) {
 	}
 }
 
-// Constants shared with bpf/recorder.c.
+// Constants shared with bpf/recorder.c, from its enums through bpf2go
+// (-type in bpf/gen.go), and ABI facts from the one table (package abi).
 const (
-	nrSlots         = 1024
-	abiNative       = 0
-	abiCompat       = 1
-	abiX32          = 2
-	nrABIs          = 3
+	nrSlots         = uint32(bpf.RecorderSlotLayoutNR_SLOTS)
+	nrABIs          = uint32(bpf.RecorderSlotLayoutNR_ABIS)
+	armPrivateSlots = int(bpf.RecorderSlotLayoutARM_PRIVATE_SLOTS)
+	abiNative       = uint32(bpf.RecorderAbiSlotABI_NATIVE)
+	abiCompat       = uint32(bpf.RecorderAbiSlotABI_COMPAT)
+	abiX32          = uint32(bpf.RecorderAbiSlotABI_X32)
 	x32Bit          = int(abi.X32SyscallBit)
-	armPrivateBase  = 0x0f0000
-	armPrivateSlots = 64
-	taskUserMarked  = 1
-	taskIgnored     = 4
+	armPrivateBase  = int(abi.ARMPrivateBase)
+	taskUserMarked  = uint32(bpf.RecorderTaskStateTASK_USER_MARKED)
+	taskIgnored     = uint32(bpf.RecorderTaskStateTASK_IGNORED)
+	taskExecWait    = uint32(bpf.RecorderTaskStateTASK_EXEC_WAIT)
 )
 
 // readCounts sums the per-CPU counters: one lookup of the one element.

@@ -15,9 +15,6 @@ import (
 	"github.com/seccomp-gen/seccomp-gen/bpf"
 )
 
-// taskExecWait is TASK_EXEC_WAIT in bpf/recorder.c.
-const taskExecWait = 5
-
 // armProcess arms the traced PID (Options.FromExec) in the kernel: the
 // program on sched_process_exec marks it at its next execve and counts
 // that execve, exactly as for a command's stub (record_target.go). Until
