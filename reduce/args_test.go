@@ -398,3 +398,85 @@ func TestSocketcallReported(t *testing.T) {
 		}
 	}
 }
+
+// intBoundaries are the boundary cases of an int argument restricted to the
+// observed values vs: each value allowed, value±1 denied (unless observed),
+// a high word on an allowed value denied by the default action (ENOSYS),
+// on a denied one EPERM, all ones EPERM (unless the low word is allowed).
+func intBoundaries(name string, idx int, vs []uint64) []evalCase {
+	obs := map[uint64]bool{}
+	for _, v := range vs {
+		obs[v] = true
+	}
+	var out []evalCase
+	for _, v := range vs {
+		out = append(out, evalCase{name, idx, v, "allow"}, evalCase{name, idx, v | 1<<32, "enosys"})
+		for _, n := range []uint64{v - 1, v + 1} {
+			if n>>32 == 0 && !obs[n] {
+				out = append(out, evalCase{name, idx, n, "eperm"}, evalCase{name, idx, n | 1<<32, "eperm"})
+			}
+		}
+	}
+	all := "eperm"
+	if obs[0xffffffff] {
+		all = "enosys"
+	}
+	return append(out, evalCase{name, idx, ^uint64(0), all})
+}
+
+// TestMoreArgRuleBoundaries: the rules for the other restricted arguments
+// at their boundary values, on x86_64 and on x86 (low words), and an
+// argument without recorded values or past the recorder's bound stays
+// unrestricted and is reported.
+func TestMoreArgRuleBoundaries(t *testing.T) {
+	families := []struct {
+		name string
+		idx  int
+		vals []uint64
+	}{
+		{"socketpair", 0, []uint64{1}},
+	}
+	for _, fam := range families {
+		t.Run(fam.name, func(t *testing.T) {
+			f := argTrace(t, "x86_64", append([]string{fam.name}, base...), map[string][]trace.ArgValues{
+				fam.name: {{Index: fam.idx, Values: fam.vals}}})
+			res := reduceArgs(t, f, "x86_64", "x86")
+			for _, c := range intBoundaries(fam.name, fam.idx, fam.vals) {
+				var args [6]uint64
+				args[c.arg] = c.v
+				if got := answer(res.Policy.EvalArch("x86_64", c.name, args)); got != c.want {
+					t.Errorf("x86_64 %s(a%d=%#x): %s, want %s", c.name, c.arg, c.v, got, c.want)
+				}
+				if c.want == "enosys" {
+					c.want = "allow" // x86 compares low words: the observed value
+				}
+				if got := answer(res.Policy.EvalArch("x86", c.name, args)); got != c.want {
+					t.Errorf("x86 %s(a%d=%#x): %s, want %s", c.name, c.arg, c.v, got, c.want)
+				}
+			}
+			for _, tc := range []struct {
+				what string
+				args []trace.ArgValues
+				why  string
+			}{
+				{"no values", nil, "no values recorded"},
+				{"overflow", []trace.ArgValues{{Index: fam.idx, Values: fam.vals, Overflow: true}}, "more distinct values than the recorder keeps"},
+			} {
+				f := argTrace(t, "x86_64", append([]string{fam.name}, base...), map[string][]trace.ArgValues{fam.name: tc.args})
+				res := reduceArgs(t, f, "x86_64")
+				for _, v := range []uint64{0, 1, 2, 0x7fffffff, ^uint64(0)} {
+					var args [6]uint64
+					args[fam.idx] = v
+					if got := answer(res.Policy.Eval(fam.name, args)); got != "allow" {
+						t.Errorf("%s: %s(a%d=%#x): %s, want allow (unrestricted)", tc.what, fam.name, fam.idx, v, got)
+					}
+				}
+				var out strings.Builder
+				res.WriteReport(&out, "generate")
+				if !strings.Contains(out.String(), tc.why) {
+					t.Errorf("%s: report lacks %q:\n%s", tc.what, tc.why, out.String())
+				}
+			}
+		})
+	}
+}
