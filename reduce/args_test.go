@@ -435,6 +435,7 @@ func TestMoreArgRuleBoundaries(t *testing.T) {
 		vals []uint64
 	}{
 		{"socketpair", 0, []uint64{1}},
+		{"prctl", 0, []uint64{15, 38}}, // PR_SET_NAME, PR_SET_NO_NEW_PRIVS
 	}
 	for _, fam := range families {
 		t.Run(fam.name, func(t *testing.T) {
