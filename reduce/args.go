@@ -55,6 +55,12 @@ type ArgSpec struct {
 	// was exceeded, the rule allows this set, so the profile is never
 	// weaker than Docker's default.
 	Docker []uint64
+	// Always are (masked) values allowed whenever the argument is
+	// restricted, observed or not: values a runtime or libc sends at times
+	// a trace does not catch (the Go runtime preempts goroutines with
+	// tgkill(SIGURG) on its own schedule; a GC waiting on a loop it cannot
+	// preempt would hang), and the prot values without both W and X.
+	Always []uint64
 	// Names name values (or, for flag words, bits) in reports.
 	Names map[uint64]string
 	// Flags: Names name bits, not values.
@@ -106,6 +112,9 @@ const (
 	sockCloexec  = 0x80000
 )
 
+// sigurg is the signal the Go runtime preempts goroutines with.
+const sigurg = 23
+
 // ArgSpecs is the documented list of recorded arguments; the recorder
 // (bpf/recorder.c, argspec) records exactly these. Values are recorded as
 // the register holds them, except socket's type, which is recorded with
@@ -130,9 +139,9 @@ var ArgSpecs = []ArgSpec{
 	{Syscall: "setsockopt", Index: 2, What: "optname", Mask: 0xffffffff, Int: true},
 	{Syscall: "getsockopt", Index: 1, What: "level", Mask: 0xffffffff, Int: true},
 	{Syscall: "getsockopt", Index: 2, What: "optname", Mask: 0xffffffff, Int: true},
-	{Syscall: "kill", Index: 1, What: "signal", Mask: 0xffffffff, Int: true},
-	{Syscall: "tgkill", Index: 2, What: "signal", Mask: 0xffffffff, Int: true},
-	{Syscall: "tkill", Index: 1, What: "signal", Mask: 0xffffffff, Int: true},
+	{Syscall: "kill", Index: 1, What: "signal", Mask: 0xffffffff, Int: true, Restrict: true},
+	{Syscall: "tgkill", Index: 2, What: "signal", Mask: 0xffffffff, Int: true, Restrict: true, Always: []uint64{sigurg}},
+	{Syscall: "tkill", Index: 1, What: "signal", Mask: 0xffffffff, Int: true, Restrict: true, Always: []uint64{sigurg}},
 }
 
 // FindArgSpec returns the spec of argument index of syscall, if recorded.
@@ -297,7 +306,13 @@ func argRules(inputs []Input, allowed map[string]bool, arches []string, r trace.
 		switch {
 		case o != nil && o.seen && !o.unknown && !o.overflow:
 			ar.Source = "observed"
-			vals = o.values
+			vals = map[uint64]bool{}
+			for v := range o.values {
+				vals[v] = true
+			}
+			for _, v := range spec.Always {
+				vals[v] = true
+			}
 		case spec.Docker != nil:
 			ar.Source = "docker"
 			if o != nil && o.overflow && !o.unknown {

@@ -2,6 +2,7 @@ package reduce_test
 
 import (
 	"math/rand"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -436,13 +437,20 @@ func TestMoreArgRuleBoundaries(t *testing.T) {
 	}{
 		{"socketpair", 0, []uint64{1}},
 		{"prctl", 0, []uint64{15, 38}}, // PR_SET_NAME, PR_SET_NO_NEW_PRIVS
+		{"kill", 1, []uint64{0, 15}},   // probe, SIGTERM
+		{"tgkill", 2, []uint64{6}},     // SIGABRT (abort)
+		{"tkill", 1, []uint64{23}},     // SIGURG
 	}
 	for _, fam := range families {
 		t.Run(fam.name, func(t *testing.T) {
 			f := argTrace(t, "x86_64", append([]string{fam.name}, base...), map[string][]trace.ArgValues{
 				fam.name: {{Index: fam.idx, Values: fam.vals}}})
 			res := reduceArgs(t, f, "x86_64", "x86")
-			for _, c := range intBoundaries(fam.name, fam.idx, fam.vals) {
+			vals := fam.vals
+			if spec, _ := reduce.FindArgSpec(fam.name, fam.idx); spec.Always != nil {
+				vals = append(slices.Clone(vals), spec.Always...)
+			}
+			for _, c := range intBoundaries(fam.name, fam.idx, vals) {
 				var args [6]uint64
 				args[c.arg] = c.v
 				if got := answer(res.Policy.EvalArch("x86_64", c.name, args)); got != c.want {
