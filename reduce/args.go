@@ -131,7 +131,7 @@ var ArgSpecs = []ArgSpec{
 	{Syscall: "socketcall", Index: 0, What: "call", Mask: 0xffffffff, Int: true, Restrict: true, Names: socketcallNames},
 	{Syscall: "prctl", Index: 0, What: "option", Mask: 0xffffffff, Int: true, Restrict: true},
 	{Syscall: "ioctl", Index: 1, What: "request", Mask: 0xffffffff, Int: true},
-	{Syscall: "fcntl", Index: 1, What: "cmd", Mask: 0xffffffff, Int: true},
+	{Syscall: "fcntl", Index: 1, What: "cmd", Mask: 0xffffffff, Int: true, Restrict: true},
 	{Syscall: "mmap", Index: 2, What: "prot", Mask: 0x6},
 	{Syscall: "mprotect", Index: 2, What: "prot", Mask: 0x6},
 	{Syscall: "pkey_mprotect", Index: 2, What: "prot", Mask: 0x6},
