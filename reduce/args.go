@@ -279,7 +279,13 @@ func observeArgs(inputs []Input, r trace.Tables) map[string]map[int]*argObservat
 // argRules decides the argument rules for the allowed names. It returns the
 // rules (conditional, in file order), the names they restrict (they leave
 // the unconditional allow rule and the unobserved rule) and what to report.
-func argRules(inputs []Input, allowed map[string]bool, arches []string, r trace.Tables) (rules []policy.Rule, restricted map[string]bool, report []ArgRule, weak []Weakening) {
+//
+// A syscall a baseline allows is also called by the runtime (runc drops
+// capabilities with prctl after it installs the filter), with values no
+// trace recorded: its arguments without a Docker set stay unrestricted
+// (reported). Those with one (clone, unshare, socket, personality) keep
+// their rule: the runtimes' own calls pass it (internal/runtimetest).
+func argRules(inputs []Input, allowed, baseline map[string]bool, arches []string, r trace.Tables) (rules []policy.Rule, restricted map[string]bool, report []ArgRule, weak []Weakening) {
 	obs := observeArgs(inputs, r)
 	restricted = map[string]bool{}
 	has := func(name string) bool {
@@ -304,6 +310,11 @@ func argRules(inputs []Input, allowed map[string]bool, arches []string, r trace.
 		ar := ArgRule{Spec: spec}
 		var vals map[uint64]bool
 		switch {
+		case baseline[spec.Syscall] && spec.Docker == nil:
+			ar.Unrestricted = true
+			ar.Why = "a baseline allows it: the runtime calls it with values no trace recorded"
+			report = append(report, ar)
+			continue
 		case o != nil && o.seen && !o.unknown && !o.overflow:
 			ar.Source = "observed"
 			vals = map[uint64]bool{}

@@ -11,6 +11,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/seccomp-gen/seccomp-gen/policy"
+	"github.com/seccomp-gen/seccomp-gen/profiles"
 	"github.com/seccomp-gen/seccomp-gen/reduce"
 	"github.com/seccomp-gen/seccomp-gen/trace"
 )
@@ -487,5 +488,42 @@ func TestMoreArgRuleBoundaries(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestArgRulesBaseline: runc calls prctl (PR_CAPBSET_DROP) and fcntl after
+// it installs the filter, with values no trace recorded, so with the runc
+// baseline those arguments stay unrestricted (reported) although the
+// trace recorded values; clone and socket keep their rules.
+func TestArgRulesBaseline(t *testing.T) {
+	bl, err := profiles.Resolve([]string{"runc"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := argTrace(t, "x86_64", append([]string{"prctl", "fcntl", "socket", "clone"}, base...), map[string][]trace.ArgValues{
+		"prctl": {{Index: 0, Values: []uint64{15}}}, "fcntl": {{Index: 1, Values: []uint64{1}}},
+		"socket": {{Index: 0, Values: []uint64{1}}}, "clone": {{Index: 0, Values: []uint64{0x11}}},
+	})
+	res, err := reduce.Reduce([]reduce.Input{{Path: "t.yaml", File: f}}, reduce.Options{Native: "x86_64", Baselines: bl}, tables)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := res.Policy.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []evalCase{
+		{"prctl", 0, 24, "allow"}, {"prctl", 0, 15, "allow"}, {"fcntl", 1, 2, "allow"},
+		{"socket", 0, 2, "eperm"}, {"clone", 0, 0x10000011, "eperm"},
+	} {
+		var args [6]uint64
+		args[c.arg] = c.v
+		if got := answer(res.Policy.Eval(c.name, args)); got != c.want {
+			t.Errorf("%s(a%d=%#x): %s, want %s", c.name, c.arg, c.v, got, c.want)
+		}
+	}
+	var out strings.Builder
+	res.WriteReport(&out, "generate")
+	if !strings.Contains(out.String(), "a baseline allows it") {
+		t.Errorf("report does not say why prctl is unrestricted:\n%s", out.String())
 	}
 }
