@@ -130,7 +130,7 @@ var ArgSpecs = []ArgSpec{
 	{Syscall: "personality", Index: 0, What: "persona", Mask: 0xffffffff, Int: true, Restrict: true, Docker: []uint64{0, 8, 0x20000, 0x20008, 0xffffffff}},
 	{Syscall: "socketcall", Index: 0, What: "call", Mask: 0xffffffff, Int: true, Restrict: true, Names: socketcallNames},
 	{Syscall: "prctl", Index: 0, What: "option", Mask: 0xffffffff, Int: true, Restrict: true},
-	{Syscall: "ioctl", Index: 1, What: "request", Mask: 0xffffffff, Int: true},
+	{Syscall: "ioctl", Index: 1, What: "request", Mask: 0xffffffff, Int: true, Restrict: true},
 	{Syscall: "fcntl", Index: 1, What: "cmd", Mask: 0xffffffff, Int: true, Restrict: true},
 	{Syscall: "mmap", Index: 2, What: "prot", Mask: 0x6},
 	{Syscall: "mprotect", Index: 2, What: "prot", Mask: 0x6},
