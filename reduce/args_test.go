@@ -527,3 +527,80 @@ func TestArgRulesBaseline(t *testing.T) {
 		t.Errorf("report does not say why prctl is unrestricted:\n%s", out.String())
 	}
 }
+
+// TestWXRule: mmap, mprotect and pkey_mprotect deny PROT_WRITE|PROT_EXEC
+// together unless a trace observed it; every other prot is allowed, on
+// x86_64 and x86, also with the runc baseline (which calls mmap); a trace
+// that observed W+X (a JIT) or recorded no values leaves prot unrestricted.
+func TestWXRule(t *testing.T) {
+	bl, err := profiles.Resolve([]string{"runc"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"mmap", "mprotect", "pkey_mprotect"} {
+		t.Run(name, func(t *testing.T) {
+			names := []string{name, "read", "write", "exit_group", "brk"}
+			if name != "mmap" {
+				names = append(names, "mmap")
+			}
+			for _, tc := range []struct {
+				what      string
+				vals      []uint64
+				baselines bool
+				wx        string
+			}{
+				{"read-write only", []uint64{2}, false, "eperm"},
+				{"runc baseline", []uint64{2}, true, "eperm"},
+				{"jit", []uint64{2, 6}, false, "allow"},
+			} {
+				args := map[string][]trace.ArgValues{name: {{Index: 2, Values: tc.vals}}}
+				if name != "mmap" {
+					args["mmap"] = []trace.ArgValues{{Index: 2, Values: []uint64{0}}}
+				}
+				f := argTrace(t, "x86_64", names, args)
+				opts := reduce.Options{Native: "x86_64", Arches: []string{"x86_64", "x86"}}
+				if tc.baselines {
+					opts.Baselines = bl
+				}
+				res, err := reduce.Reduce([]reduce.Input{{Path: "t.yaml", File: f}}, opts, tables)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := res.Policy.Validate(); err != nil {
+					t.Fatal(err)
+				}
+				for _, arch := range []string{"x86_64", "x86"} {
+					for _, c := range []evalCase{
+						{name, 2, 0, "allow"}, {name, 2, 1, "allow"}, {name, 2, 3, "allow"}, {name, 2, 4, "allow"}, {name, 2, 5, "allow"},
+						{name, 2, 0x1000003, "allow"}, {name, 2, 1 << 32, "allow"}, {name, 2, ^uint64(0) &^ 4, "allow"},
+						{name, 2, 6, tc.wx}, {name, 2, 7, tc.wx}, {name, 2, 6 | 1<<32, tc.wx}, {name, 2, 0x1000007, tc.wx}, {name, 2, ^uint64(0), tc.wx},
+					} {
+						if arch == "x86" && name == "pkey_mprotect" && !tables.Has("x86", name) {
+							continue
+						}
+						var a [6]uint64
+						a[c.arg] = c.v
+						if got := answer(res.Policy.EvalArch(arch, c.name, a)); got != c.want {
+							t.Errorf("%s %s: %s(a2=%#x): %s, want %s", tc.what, arch, c.name, c.v, got, c.want)
+						}
+					}
+				}
+				var out strings.Builder
+				res.WriteReport(&out, "generate")
+				if tc.wx == "eperm" && !strings.Contains(out.String(), name+" prot (argument 2) restricted to") {
+					t.Errorf("%s: report lacks the %s prot rule:\n%s", tc.what, name, out.String())
+				}
+				if len(res.Weakenings) != 0 {
+					t.Errorf("%s: weakenings %v (Docker has no prot rule)", tc.what, res.Weakenings)
+				}
+			}
+			f := argTrace(t, "x86_64", names, nil)
+			res := reduceArgs(t, f, "x86_64")
+			var a [6]uint64
+			a[2] = 6
+			if got := answer(res.Policy.Eval(name, a)); got != "allow" {
+				t.Errorf("no values recorded: %s(PROT_WRITE|PROT_EXEC): %s, want allow", name, got)
+			}
+		})
+	}
+}

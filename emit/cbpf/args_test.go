@@ -54,6 +54,7 @@ func TestArgumentRulesBoundaries(t *testing.T) {
 			"tkill":       {{Index: 1, Values: []uint64{6}}},
 			"fcntl":       {{Index: 1, Values: []uint64{1, 2, 1030}}},
 			"ioctl":       {{Index: 1, Values: []uint64{0x5401, 0x80045430}}},
+			"mmap":        {{Index: 2, Values: []uint64{0, 2}}},
 		}},
 		{"docker fallback", nil},
 		{"user namespaces observed", map[string][]trace.ArgValues{
@@ -70,7 +71,7 @@ func TestArgumentRulesBoundaries(t *testing.T) {
 			}
 			vals := []uint64{0, 1, 2, 8, 10, 38, 39, 40, 41, 45, 46, 0x400, 0x401, 0x11, 0x1200011, 0x3d0f00,
 				0x20000, 0x20008, 0x40000, 0xfffffffe, 0xffffffff, 0x100000000, ^uint64(0),
-				4, 6, 15, 23, 24, 38, 1030, 0x5401, 0x80045430}
+				3, 4, 5, 6, 7, 15, 23, 24, 38, 1030, 0x5401, 0x80045430}
 			for b := 0; b < 64; b++ {
 				vals = append(vals, 1<<b, 1<<b|0x11)
 			}
@@ -82,12 +83,12 @@ func TestArgumentRulesBoundaries(t *testing.T) {
 			for _, arch := range []string{"x86_64", "x86"} {
 				aa, _ := AuditArch(arch)
 				for _, name := range []string{"clone", "clone3", "socket", "personality", "unshare", "setns",
-					"socketpair", "prctl", "kill", "tgkill", "tkill", "fcntl", "ioctl"} {
+					"socketpair", "prctl", "kill", "tgkill", "tkill", "fcntl", "ioctl", "mmap"} {
 					nr, err := scmp.Number(arch, name)
 					if err != nil {
 						continue
 					}
-					idx := map[string]int{"setns": 1, "kill": 1, "tkill": 1, "fcntl": 1, "ioctl": 1, "tgkill": 2}[name]
+					idx := map[string]int{"setns": 1, "kill": 1, "tkill": 1, "fcntl": 1, "ioctl": 1, "tgkill": 2, "mmap": 2}[name]
 					for _, v := range probes {
 						var a [6]uint64
 						a[idx] = v
