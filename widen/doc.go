@@ -13,7 +13,9 @@
 // and the syscalls each may issue (glibc-2.36-x86_64.txt, generated from
 // glibc's source by widen/internal/glibcgen: syscalls.list entries, the
 // syscall macros in each wrapper's body, and the functions it calls inside
-// glibc, transitively). poll imported gives poll and ppoll; realloc gives
+// glibc, transitively), on x86_64: #ifdef __NR_x branches x86_64 does not
+// compile are left out and 64-bit aliases resolved (poll imported gives
+// poll, ftruncate64 gives ftruncate, dup2 gives dup2); realloc gives
 // mremap.
 //
 // Go executables: the symbol table lists the functions linked in; those of
@@ -29,7 +31,8 @@
 //   - only x86_64 tables exist; other ABIs get what reduce maps from them;
 //   - the glibc table is per function body, not per path: a function is
 //     credited with every syscall any branch of it (or any glibc function
-//     it calls) may issue, #ifdef alternatives included (poll gives ppoll);
+//     it calls) may issue, #if alternatives included except those on
+//     __NR_x (fstatat64 gives newfstatat and statx);
 //   - a call through a function pointer inside glibc, and syscall(2) with
 //     a number, are invisible;
 //   - Go: syscall.Syscall / RawSyscall / unix.Syscall called with a number

@@ -88,8 +88,8 @@ profile answers it ENOSYS, as a kernel without that syscall would.
 
 Widening (--widen): also allow what the traced executables (the trace's
 executables list, or the traced command for older traces) and their
-libraries link: the glibc functions they import (poll imported allows poll
-and ppoll; tables built from glibc 2.36's source) and, for Go programs, the
+libraries link: the glibc functions they import (poll imported allows poll,
+ftruncate64 allows ftruncate; tables built from glibc 2.36's x86_64 source) and, for Go programs, the
 syscall-package and runtime functions in their symbol table. Each added
 syscall is reported with the file and symbol implying it; the deny ceiling
 still applies (--allow lifts it). An executable whose build ID or hash no

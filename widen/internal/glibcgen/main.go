@@ -19,11 +19,22 @@
 //   - then transitively: a function that calls a function defined elsewhere
 //     gets that function's syscalls, until nothing changes (a static
 //     function of the same file is preferred to one of another file);
-//   - files that build other libraries (notLibc) are left out.
+//   - files that build other libraries (notLibc) are left out;
+//   - x86_64 only: a conditional on a syscall number (#ifdef __NR_x,
+//     #ifndef __NR_x, #if defined __NR_x, and their #else) keeps only the
+//     branch the x86_64 build compiles, libseccomp's x86_64 table saying
+//     which __NR_ exist; a name that x86_64 lacks is renamed by the
+//     sources' own "#define __NR_x __NR_y" fallbacks (ftruncate64 →
+//     ftruncate, fcntl64 → fcntl, clock_gettime64 → clock_gettime), and a
+//     name still unknown is dropped: glibc cannot issue a syscall without
+//     its __NR_ constant, so the name stood in a branch x86_64 does not
+//     compile (mmap2, _llseek).
 //
 // Files are taken from the x86_64 sysdeps directories first and generic
 // directories after, the first file of a base name winning, as glibc's
-// sysdeps search order does.
+// sysdeps search order does (the Implies files: ...linux, nptl, pthread,
+// unix, posix); a syscalls.list entry hides a same-named file of a later
+// directory.
 package main
 
 import (
@@ -37,7 +48,13 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/seccomp-gen/seccomp-gen/scmp"
 )
+
+// arch is the ABI whose syscall numbers decide #ifdef __NR_x branches and
+// which names the table may hold.
+const arch = "x86_64"
 
 // dirs is the sysdeps search order for x86_64 Linux (sysdeps/x86_64 Implies
 // files), then the generic source directories whose functions wrap
@@ -48,10 +65,10 @@ var dirs = []string{
 	"sysdeps/unix/sysv/linux/x86",
 	"sysdeps/unix/sysv/linux/wordsize-64",
 	"sysdeps/unix/sysv/linux",
-	"sysdeps/pthread",
 	"sysdeps/nptl",
-	"sysdeps/posix",
+	"sysdeps/pthread",
 	"sysdeps/unix",
+	"sysdeps/posix",
 	"nptl", "malloc", "io", "misc", "posix", "socket", "signal", "time",
 	"resource", "dirent", "stdlib", "libio", "login", "inet", "resolv",
 	"stdio-common", "string", "termios", "rt", "pwd", "grp", "shadow",
@@ -84,7 +101,15 @@ var (
 	defineRe = regexp.MustCompile(`^#\s*define\s+(\w+)(?:\([^)]*\))?\s*(.*)$`)
 	identRe  = regexp.MustCompile(`[A-Za-z_]\w*`)
 	wordRe   = regexp.MustCompile(`^\w+$`)
+	// nrAliasRe is a fallback such as "# define __NR_fcntl64 __NR_fcntl".
+	nrAliasRe = regexp.MustCompile(`^#\s*define\s+__NR_(\w+)\s+__NR_(\w+)\s*$`)
+	// nrCondRe is a conditional on one syscall number: #ifdef __NR_x,
+	// #ifndef __NR_x, #if [!]defined [(]__NR_x[)], #elif likewise.
+	nrCondRe = regexp.MustCompile(`^#\s*(ifdef|ifndef|if|elif)\s+(!?)\s*(?:defined\s*\(?\s*)?__NR_(\w+)\s*\)?\s*$`)
 )
+
+// nrAlias collects the sources' "#define __NR_x __NR_y" fallbacks: x → y.
+var nrAlias = map[string]string{}
 
 type unit struct {
 	file     string
@@ -143,7 +168,7 @@ func build(gitDir, tag string) ([]byte, error) {
 			if ext != ".c" && ext != ".S" && ext != ".h" {
 				continue
 			}
-			if seen[base] || notLibc[p] || strings.HasPrefix(base, "tst-") || strings.HasPrefix(base, "test-") {
+			if seen[base] || seen[strings.TrimSuffix(base, ext)+".list"] || notLibc[p] || strings.HasPrefix(base, "tst-") || strings.HasPrefix(base, "test-") {
 				continue
 			}
 			seen[base] = true
@@ -190,11 +215,20 @@ func build(gitDir, tag string) ([]byte, error) {
 		if len(u.syscalls) == 0 {
 			continue
 		}
+		sys := map[string]bool{}
+		for s := range u.syscalls {
+			if s, ok := onArch(s); ok {
+				sys[s] = true
+			}
+		}
+		if len(sys) == 0 {
+			continue
+		}
 		for n := range u.defines {
 			if table[n] == nil {
 				table[n] = map[string]bool{}
 			}
-			for s := range u.syscalls {
+			for s := range sys {
 				table[n][s] = true
 			}
 			from[n] = append(from[n], u.file)
@@ -213,6 +247,29 @@ func build(gitDir, tag string) ([]byte, error) {
 		fmt.Fprintf(&b, "%s\t%s\n", n, strings.Join(sortedKeys(table[n]), ","))
 	}
 	return b.Bytes(), nil
+}
+
+// onArch names the syscall that glibc's name s stands for on arch: s if arch
+// has it, else the target of the sources' __NR_ fallback for s, else none
+// (s stood in a branch arch does not compile).
+func onArch(s string) (string, bool) {
+	for range 8 { // fallback chains are short; a cycle ends here
+		if scmp.Has(arch, s) {
+			return s, true
+		}
+		t, ok := nrAlias[s]
+		if !ok {
+			return "", false
+		}
+		s = t
+	}
+	return "", false
+}
+
+// nrDefined reports whether __NR_x is defined on arch (or by a fallback
+// define earlier in the file).
+func nrDefined(x string, local map[string]bool) bool {
+	return scmp.Has(arch, x) || local[x]
 }
 
 func sortedKeys(m map[string]bool) []string {
@@ -287,6 +344,8 @@ func parseSource(p string, src []byte) []*unit {
 	var cur *unit
 	var aliases []string
 	macros := map[string]map[string]bool{} // #define NAME → identifiers of its body
+	var conds condStack
+	localNR := map[string]bool{} // __NR_x defined by this file
 	lines := strings.Split(text, "\n")
 	for i := 0; i < len(lines); i++ {
 		line := lines[i]
@@ -297,6 +356,13 @@ func parseSource(p string, src []byte) []*unit {
 				i++
 				body = strings.TrimSuffix(body, "\\") + " " + lines[i]
 			}
+			if conds.directive(body, localNR) || !conds.active() {
+				continue
+			}
+			if m := nrAliasRe.FindStringSubmatch(body); m != nil {
+				nrAlias[m[1]] = m[2]
+				localNR[m[1]] = true
+			}
 			if m := defineRe.FindStringSubmatch(body); m != nil {
 				ids := map[string]bool{}
 				for _, id := range identRe.FindAllString(m[2], -1) {
@@ -304,6 +370,9 @@ func parseSource(p string, src []byte) []*unit {
 				}
 				macros[m[1]] = ids
 			}
+			continue
+		}
+		if !conds.active() {
 			continue
 		}
 		if cur == nil {
@@ -364,6 +433,85 @@ func parseSource(p string, src []byte) []*unit {
 		u.local = byName
 	}
 	return units
+}
+
+// cond is one open #if: whether its current branch is compiled on arch
+// (unknown conditions count as compiled, both branches kept), and whether
+// the condition is one on __NR_ that was decided.
+type cond struct {
+	known, taken, on bool // known: decided; taken: a branch was on; on: current branch
+}
+
+type condStack []cond
+
+func (s condStack) active() bool {
+	for _, c := range s {
+		if !c.on {
+			return false
+		}
+	}
+	return true
+}
+
+// directive follows #if/#ifdef/#ifndef/#elif/#else/#endif and reports
+// whether line was one of them.
+func (s *condStack) directive(line string, local map[string]bool) bool {
+	d := strings.TrimSpace(strings.TrimPrefix(line, "#"))
+	word := d
+	if i := strings.IndexAny(d, " \t(!"); i >= 0 {
+		word = d[:i]
+	}
+	m := nrCondRe.FindStringSubmatch(line)
+	decide := func() (bool, bool) { // (known, value)
+		if m == nil {
+			return false, true
+		}
+		v := nrDefined(m[3], local)
+		if m[1] == "ifndef" {
+			v = !v
+		}
+		if m[2] == "!" {
+			v = !v
+		}
+		return true, v
+	}
+	switch word {
+	case "if", "ifdef", "ifndef":
+		known, v := decide()
+		*s = append(*s, cond{known: known, taken: v, on: v})
+	case "elif":
+		if len(*s) == 0 {
+			return true
+		}
+		c := &(*s)[len(*s)-1]
+		known, v := decide()
+		switch {
+		case c.known && c.taken:
+			c.on = false
+		case c.known && known:
+			c.on, c.taken = v, v
+		default: // an undecided chain keeps every branch
+			c.known, c.on = false, true
+		}
+	case "else":
+		if len(*s) == 0 {
+			return true
+		}
+		c := &(*s)[len(*s)-1]
+		if c.known {
+			c.on = !c.taken
+			c.taken = true
+		} else {
+			c.on = true
+		}
+	case "endif":
+		if len(*s) > 0 {
+			*s = (*s)[:len(*s)-1]
+		}
+	default:
+		return false
+	}
+	return true
 }
 
 func newUnit(file string) *unit {
