@@ -437,10 +437,12 @@ func TestMoreArgRuleBoundaries(t *testing.T) {
 		vals []uint64
 	}{
 		{"socketpair", 0, []uint64{1}},
-		{"prctl", 0, []uint64{15, 38}}, // PR_SET_NAME, PR_SET_NO_NEW_PRIVS
-		{"kill", 1, []uint64{0, 15}},   // probe, SIGTERM
-		{"tgkill", 2, []uint64{6}},     // SIGABRT (abort)
-		{"tkill", 1, []uint64{23}},     // SIGURG
+		{"prctl", 0, []uint64{15, 38}},                         // PR_SET_NAME, PR_SET_NO_NEW_PRIVS
+		{"kill", 1, []uint64{0, 15}},                           // probe, SIGTERM
+		{"tgkill", 2, []uint64{6}},                             // SIGABRT (abort)
+		{"tkill", 1, []uint64{6}},                              // SIGABRT; SIGURG (23) allowed without being observed
+		{"fcntl", 1, []uint64{1, 2, 1030}},                     // F_GETFD, F_SETFD, F_DUPFD_CLOEXEC
+		{"ioctl", 1, []uint64{0x5401, 0x80045430, 0xffffffff}}, // TCGETS, TIOCGPTN (high bit of the low word), all ones
 	}
 	for _, fam := range families {
 		t.Run(fam.name, func(t *testing.T) {
