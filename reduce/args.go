@@ -149,9 +149,12 @@ var ArgSpecs = []ArgSpec{
 	{Syscall: "mmap", Index: 2, What: "prot", Mask: protWX, Restrict: true, Always: notWX, BaselineSafe: true, Names: protNames, Flags: true},
 	{Syscall: "mprotect", Index: 2, What: "prot", Mask: protWX, Restrict: true, Always: notWX, BaselineSafe: true, Names: protNames, Flags: true},
 	{Syscall: "pkey_mprotect", Index: 2, What: "prot", Mask: protWX, Restrict: true, Always: notWX, BaselineSafe: true, Names: protNames, Flags: true},
-	{Syscall: "setsockopt", Index: 1, What: "level", Mask: 0xffffffff, Int: true},
+	// setsockopt/getsockopt: level only. optname would need a rule with two
+	// conditions (level and optname) next to other conditional rules,
+	// a shape runc and crun do not enforce as written (policy.Check).
+	{Syscall: "setsockopt", Index: 1, What: "level", Mask: 0xffffffff, Int: true, Restrict: true},
 	{Syscall: "setsockopt", Index: 2, What: "optname", Mask: 0xffffffff, Int: true},
-	{Syscall: "getsockopt", Index: 1, What: "level", Mask: 0xffffffff, Int: true},
+	{Syscall: "getsockopt", Index: 1, What: "level", Mask: 0xffffffff, Int: true, Restrict: true},
 	{Syscall: "getsockopt", Index: 2, What: "optname", Mask: 0xffffffff, Int: true},
 	{Syscall: "kill", Index: 1, What: "signal", Mask: 0xffffffff, Int: true, Restrict: true},
 	{Syscall: "tgkill", Index: 2, What: "signal", Mask: 0xffffffff, Int: true, Restrict: true, Always: []uint64{sigurg}},

@@ -443,6 +443,8 @@ func TestMoreArgRuleBoundaries(t *testing.T) {
 		{"tkill", 1, []uint64{6}},                              // SIGABRT; SIGURG (23) allowed without being observed
 		{"fcntl", 1, []uint64{1, 2, 1030}},                     // F_GETFD, F_SETFD, F_DUPFD_CLOEXEC
 		{"ioctl", 1, []uint64{0x5401, 0x80045430, 0xffffffff}}, // TCGETS, TIOCGPTN (high bit of the low word), all ones
+		{"setsockopt", 1, []uint64{1, 6}},                      // SOL_SOCKET, IPPROTO_TCP
+		{"getsockopt", 1, []uint64{1}},                         // SOL_SOCKET
 	}
 	for _, fam := range families {
 		t.Run(fam.name, func(t *testing.T) {

@@ -16,7 +16,7 @@ func argPolicy(t *testing.T, arches []string, args map[string][]trace.ArgValues)
 	t.Helper()
 	f := &trace.File{Version: trace.Version, Target: trace.Target{Command: []string{"w"}}, Host: trace.Host{Arch: "x86_64"}, Started: time.Unix(0, 0)}
 	for _, n := range []string{"read", "write", "exit_group", "mmap", "clone", "clone3", "socket", "personality", "unshare", "setns",
-		"socketpair", "prctl", "kill", "tgkill", "tkill", "fcntl", "ioctl"} {
+		"socketpair", "prctl", "kill", "tgkill", "tkill", "fcntl", "ioctl", "setsockopt"} {
 		nr, err := scmp.Number("x86_64", n)
 		if err != nil {
 			t.Fatal(err)
@@ -55,6 +55,7 @@ func TestArgumentRulesBoundaries(t *testing.T) {
 			"fcntl":       {{Index: 1, Values: []uint64{1, 2, 1030}}},
 			"ioctl":       {{Index: 1, Values: []uint64{0x5401, 0x80045430}}},
 			"mmap":        {{Index: 2, Values: []uint64{0, 2}}},
+			"setsockopt":  {{Index: 1, Values: []uint64{1, 6}}},
 		}},
 		{"docker fallback", nil},
 		{"user namespaces observed", map[string][]trace.ArgValues{
@@ -83,12 +84,12 @@ func TestArgumentRulesBoundaries(t *testing.T) {
 			for _, arch := range []string{"x86_64", "x86"} {
 				aa, _ := AuditArch(arch)
 				for _, name := range []string{"clone", "clone3", "socket", "personality", "unshare", "setns",
-					"socketpair", "prctl", "kill", "tgkill", "tkill", "fcntl", "ioctl", "mmap"} {
+					"socketpair", "prctl", "kill", "tgkill", "tkill", "fcntl", "ioctl", "mmap", "setsockopt"} {
 					nr, err := scmp.Number(arch, name)
 					if err != nil {
 						continue
 					}
-					idx := map[string]int{"setns": 1, "kill": 1, "tkill": 1, "fcntl": 1, "ioctl": 1, "tgkill": 2, "mmap": 2}[name]
+					idx := map[string]int{"setns": 1, "kill": 1, "tkill": 1, "fcntl": 1, "ioctl": 1, "tgkill": 2, "mmap": 2, "setsockopt": 1}[name]
 					for _, v := range probes {
 						var a [6]uint64
 						a[idx] = v
