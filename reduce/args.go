@@ -55,6 +55,17 @@ type ArgSpec struct {
 	// was exceeded, the rule allows this set, so the profile is never
 	// weaker than Docker's default.
 	Docker []uint64
+	// Always are (masked) values allowed whenever the argument is
+	// restricted, observed or not: values a runtime or libc sends at times
+	// a trace does not catch (the Go runtime preempts goroutines with
+	// tgkill(SIGURG) on its own schedule; a GC waiting on a loop it cannot
+	// preempt would hang), and the prot values without both W and X.
+	Always []uint64
+	// BaselineSafe: a baseline's calls of the syscall (the runtime's, after
+	// the filter is in place) fall within Always, so a baseline does not
+	// lift the rule (runc and crun map no W+X memory; internal/runtimetest
+	// runs both under these rules).
+	BaselineSafe bool
 	// Names name values (or, for flag words, bits) in reports.
 	Names map[uint64]string
 	// Flags: Names name bits, not values.
@@ -106,6 +117,18 @@ const (
 	sockCloexec  = 0x80000
 )
 
+// PROT_WRITE|PROT_EXEC: memory both writable and executable is denied
+// unless a trace observed it (a JIT); every other prot is allowed.
+const protWX = 0x6
+
+var (
+	notWX     = []uint64{0, 2, 4}
+	protNames = map[uint64]string{2: "PROT_WRITE", 4: "PROT_EXEC"}
+)
+
+// sigurg is the signal the Go runtime preempts goroutines with.
+const sigurg = 23
+
 // ArgSpecs is the documented list of recorded arguments; the recorder
 // (bpf/recorder.c, argspec) records exactly these. Values are recorded as
 // the register holds them, except socket's type, which is recorded with
@@ -117,22 +140,25 @@ var ArgSpecs = []ArgSpec{
 	{Syscall: "setns", Index: 1, What: "nstype", Mask: 0xffffffff, Int: true, Restrict: true, Names: cloneNames},
 	{Syscall: "socket", Index: 0, What: "domain", Mask: 0xffffffff, Int: true, Restrict: true, Docker: dockerSocketFamilies(), Names: familyNames},
 	{Syscall: "socket", Index: 1, What: "type", Mask: 0xffffffff &^ (sockNonblock | sockCloexec), Int: true},
-	{Syscall: "socketpair", Index: 0, What: "domain", Mask: 0xffffffff, Int: true, Names: familyNames},
+	{Syscall: "socketpair", Index: 0, What: "domain", Mask: 0xffffffff, Int: true, Restrict: true, Names: familyNames},
 	{Syscall: "personality", Index: 0, What: "persona", Mask: 0xffffffff, Int: true, Restrict: true, Docker: []uint64{0, 8, 0x20000, 0x20008, 0xffffffff}},
 	{Syscall: "socketcall", Index: 0, What: "call", Mask: 0xffffffff, Int: true, Restrict: true, Names: socketcallNames},
-	{Syscall: "prctl", Index: 0, What: "option", Mask: 0xffffffff, Int: true},
-	{Syscall: "ioctl", Index: 1, What: "request", Mask: 0xffffffff, Int: true},
-	{Syscall: "fcntl", Index: 1, What: "cmd", Mask: 0xffffffff, Int: true},
-	{Syscall: "mmap", Index: 2, What: "prot", Mask: 0x6},
-	{Syscall: "mprotect", Index: 2, What: "prot", Mask: 0x6},
-	{Syscall: "pkey_mprotect", Index: 2, What: "prot", Mask: 0x6},
-	{Syscall: "setsockopt", Index: 1, What: "level", Mask: 0xffffffff, Int: true},
+	{Syscall: "prctl", Index: 0, What: "option", Mask: 0xffffffff, Int: true, Restrict: true},
+	{Syscall: "ioctl", Index: 1, What: "request", Mask: 0xffffffff, Int: true, Restrict: true},
+	{Syscall: "fcntl", Index: 1, What: "cmd", Mask: 0xffffffff, Int: true, Restrict: true},
+	{Syscall: "mmap", Index: 2, What: "prot", Mask: protWX, Restrict: true, Always: notWX, BaselineSafe: true, Names: protNames, Flags: true},
+	{Syscall: "mprotect", Index: 2, What: "prot", Mask: protWX, Restrict: true, Always: notWX, BaselineSafe: true, Names: protNames, Flags: true},
+	{Syscall: "pkey_mprotect", Index: 2, What: "prot", Mask: protWX, Restrict: true, Always: notWX, BaselineSafe: true, Names: protNames, Flags: true},
+	// setsockopt/getsockopt: level only. optname would need a rule with two
+	// conditions (level and optname) next to other conditional rules,
+	// a shape runc and crun do not enforce as written (policy.Check).
+	{Syscall: "setsockopt", Index: 1, What: "level", Mask: 0xffffffff, Int: true, Restrict: true},
 	{Syscall: "setsockopt", Index: 2, What: "optname", Mask: 0xffffffff, Int: true},
-	{Syscall: "getsockopt", Index: 1, What: "level", Mask: 0xffffffff, Int: true},
+	{Syscall: "getsockopt", Index: 1, What: "level", Mask: 0xffffffff, Int: true, Restrict: true},
 	{Syscall: "getsockopt", Index: 2, What: "optname", Mask: 0xffffffff, Int: true},
-	{Syscall: "kill", Index: 1, What: "signal", Mask: 0xffffffff, Int: true},
-	{Syscall: "tgkill", Index: 2, What: "signal", Mask: 0xffffffff, Int: true},
-	{Syscall: "tkill", Index: 1, What: "signal", Mask: 0xffffffff, Int: true},
+	{Syscall: "kill", Index: 1, What: "signal", Mask: 0xffffffff, Int: true, Restrict: true},
+	{Syscall: "tgkill", Index: 2, What: "signal", Mask: 0xffffffff, Int: true, Restrict: true, Always: []uint64{sigurg}},
+	{Syscall: "tkill", Index: 1, What: "signal", Mask: 0xffffffff, Int: true, Restrict: true, Always: []uint64{sigurg}},
 }
 
 // FindArgSpec returns the spec of argument index of syscall, if recorded.
@@ -270,7 +296,13 @@ func observeArgs(inputs []Input, r trace.Tables) map[string]map[int]*argObservat
 // argRules decides the argument rules for the allowed names. It returns the
 // rules (conditional, in file order), the names they restrict (they leave
 // the unconditional allow rule and the unobserved rule) and what to report.
-func argRules(inputs []Input, allowed map[string]bool, arches []string, r trace.Tables) (rules []policy.Rule, restricted map[string]bool, report []ArgRule, weak []Weakening) {
+//
+// A syscall a baseline allows is also called by the runtime (runc drops
+// capabilities with prctl after it installs the filter), with values no
+// trace recorded: its arguments without a Docker set stay unrestricted
+// (reported). Those with one (clone, unshare, socket, personality) keep
+// their rule: the runtimes' own calls pass it (internal/runtimetest).
+func argRules(inputs []Input, allowed, baseline map[string]bool, arches []string, r trace.Tables) (rules []policy.Rule, restricted map[string]bool, report []ArgRule, weak []Weakening) {
 	obs := observeArgs(inputs, r)
 	restricted = map[string]bool{}
 	has := func(name string) bool {
@@ -295,9 +327,20 @@ func argRules(inputs []Input, allowed map[string]bool, arches []string, r trace.
 		ar := ArgRule{Spec: spec}
 		var vals map[uint64]bool
 		switch {
+		case baseline[spec.Syscall] && spec.Docker == nil && !spec.BaselineSafe:
+			ar.Unrestricted = true
+			ar.Why = "a baseline allows it: the runtime calls it with values no trace recorded"
+			report = append(report, ar)
+			continue
 		case o != nil && o.seen && !o.unknown && !o.overflow:
 			ar.Source = "observed"
-			vals = o.values
+			vals = map[uint64]bool{}
+			for v := range o.values {
+				vals[v] = true
+			}
+			for _, v := range spec.Always {
+				vals[v] = true
+			}
 		case spec.Docker != nil:
 			ar.Source = "docker"
 			if o != nil && o.overflow && !o.unknown {
@@ -407,6 +450,8 @@ func weakenings(spec ArgSpec, allowed []uint64) []Weakening {
 				}
 			}
 			msg = what + " allowed (Docker's default denies unshare)"
+		case spec.Flags && spec.Docker == nil:
+			continue // Docker has no rule: nothing it denies
 		case spec.Flags:
 			extra := v & spec.Mask &^ orAll(spec.Docker)
 			if extra == 0 {

@@ -2,6 +2,7 @@ package reduce_test
 
 import (
 	"math/rand"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/seccomp-gen/seccomp-gen/policy"
+	"github.com/seccomp-gen/seccomp-gen/profiles"
 	"github.com/seccomp-gen/seccomp-gen/reduce"
 	"github.com/seccomp-gen/seccomp-gen/trace"
 )
@@ -396,5 +398,213 @@ func TestSocketcallReported(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())
 		}
+	}
+}
+
+// intBoundaries are the boundary cases of an int argument restricted to the
+// observed values vs: each value allowed, value±1 denied (unless observed),
+// a high word on an allowed value denied by the default action (ENOSYS),
+// on a denied one EPERM, all ones EPERM (unless the low word is allowed).
+func intBoundaries(name string, idx int, vs []uint64) []evalCase {
+	obs := map[uint64]bool{}
+	for _, v := range vs {
+		obs[v] = true
+	}
+	var out []evalCase
+	for _, v := range vs {
+		out = append(out, evalCase{name, idx, v, "allow"}, evalCase{name, idx, v | 1<<32, "enosys"})
+		for _, n := range []uint64{v - 1, v + 1} {
+			if n>>32 == 0 && !obs[n] {
+				out = append(out, evalCase{name, idx, n, "eperm"}, evalCase{name, idx, n | 1<<32, "eperm"})
+			}
+		}
+	}
+	all := "eperm"
+	if obs[0xffffffff] {
+		all = "enosys"
+	}
+	return append(out, evalCase{name, idx, ^uint64(0), all})
+}
+
+// TestMoreArgRuleBoundaries: the rules for the other restricted arguments
+// at their boundary values, on x86_64 and on x86 (low words), and an
+// argument without recorded values or past the recorder's bound stays
+// unrestricted and is reported.
+func TestMoreArgRuleBoundaries(t *testing.T) {
+	families := []struct {
+		name string
+		idx  int
+		vals []uint64
+	}{
+		{"socketpair", 0, []uint64{1}},
+		{"prctl", 0, []uint64{15, 38}},                         // PR_SET_NAME, PR_SET_NO_NEW_PRIVS
+		{"kill", 1, []uint64{0, 15}},                           // probe, SIGTERM
+		{"tgkill", 2, []uint64{6}},                             // SIGABRT (abort)
+		{"tkill", 1, []uint64{6}},                              // SIGABRT; SIGURG (23) allowed without being observed
+		{"fcntl", 1, []uint64{1, 2, 1030}},                     // F_GETFD, F_SETFD, F_DUPFD_CLOEXEC
+		{"ioctl", 1, []uint64{0x5401, 0x80045430, 0xffffffff}}, // TCGETS, TIOCGPTN (high bit of the low word), all ones
+		{"setsockopt", 1, []uint64{1, 6}},                      // SOL_SOCKET, IPPROTO_TCP
+		{"getsockopt", 1, []uint64{1}},                         // SOL_SOCKET
+	}
+	for _, fam := range families {
+		t.Run(fam.name, func(t *testing.T) {
+			f := argTrace(t, "x86_64", append([]string{fam.name}, base...), map[string][]trace.ArgValues{
+				fam.name: {{Index: fam.idx, Values: fam.vals}}})
+			res := reduceArgs(t, f, "x86_64", "x86")
+			vals := fam.vals
+			if spec, _ := reduce.FindArgSpec(fam.name, fam.idx); spec.Always != nil {
+				vals = append(slices.Clone(vals), spec.Always...)
+			}
+			for _, c := range intBoundaries(fam.name, fam.idx, vals) {
+				var args [6]uint64
+				args[c.arg] = c.v
+				if got := answer(res.Policy.EvalArch("x86_64", c.name, args)); got != c.want {
+					t.Errorf("x86_64 %s(a%d=%#x): %s, want %s", c.name, c.arg, c.v, got, c.want)
+				}
+				if c.want == "enosys" {
+					c.want = "allow" // x86 compares low words: the observed value
+				}
+				if got := answer(res.Policy.EvalArch("x86", c.name, args)); got != c.want {
+					t.Errorf("x86 %s(a%d=%#x): %s, want %s", c.name, c.arg, c.v, got, c.want)
+				}
+			}
+			for _, tc := range []struct {
+				what string
+				args []trace.ArgValues
+				why  string
+			}{
+				{"no values", nil, "no values recorded"},
+				{"overflow", []trace.ArgValues{{Index: fam.idx, Values: fam.vals, Overflow: true}}, "more distinct values than the recorder keeps"},
+			} {
+				f := argTrace(t, "x86_64", append([]string{fam.name}, base...), map[string][]trace.ArgValues{fam.name: tc.args})
+				res := reduceArgs(t, f, "x86_64")
+				for _, v := range []uint64{0, 1, 2, 0x7fffffff, ^uint64(0)} {
+					var args [6]uint64
+					args[fam.idx] = v
+					if got := answer(res.Policy.Eval(fam.name, args)); got != "allow" {
+						t.Errorf("%s: %s(a%d=%#x): %s, want allow (unrestricted)", tc.what, fam.name, fam.idx, v, got)
+					}
+				}
+				var out strings.Builder
+				res.WriteReport(&out, "generate")
+				if !strings.Contains(out.String(), tc.why) {
+					t.Errorf("%s: report lacks %q:\n%s", tc.what, tc.why, out.String())
+				}
+			}
+		})
+	}
+}
+
+// TestArgRulesBaseline: runc calls prctl (PR_CAPBSET_DROP) and fcntl after
+// it installs the filter, with values no trace recorded, so with the runc
+// baseline those arguments stay unrestricted (reported) although the
+// trace recorded values; clone and socket keep their rules.
+func TestArgRulesBaseline(t *testing.T) {
+	bl, err := profiles.Resolve([]string{"runc"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := argTrace(t, "x86_64", append([]string{"prctl", "fcntl", "socket", "clone"}, base...), map[string][]trace.ArgValues{
+		"prctl": {{Index: 0, Values: []uint64{15}}}, "fcntl": {{Index: 1, Values: []uint64{1}}},
+		"socket": {{Index: 0, Values: []uint64{1}}}, "clone": {{Index: 0, Values: []uint64{0x11}}},
+	})
+	res, err := reduce.Reduce([]reduce.Input{{Path: "t.yaml", File: f}}, reduce.Options{Native: "x86_64", Baselines: bl}, tables)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := res.Policy.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []evalCase{
+		{"prctl", 0, 24, "allow"}, {"prctl", 0, 15, "allow"}, {"fcntl", 1, 2, "allow"},
+		{"socket", 0, 2, "eperm"}, {"clone", 0, 0x10000011, "eperm"},
+	} {
+		var args [6]uint64
+		args[c.arg] = c.v
+		if got := answer(res.Policy.Eval(c.name, args)); got != c.want {
+			t.Errorf("%s(a%d=%#x): %s, want %s", c.name, c.arg, c.v, got, c.want)
+		}
+	}
+	var out strings.Builder
+	res.WriteReport(&out, "generate")
+	if !strings.Contains(out.String(), "a baseline allows it") {
+		t.Errorf("report does not say why prctl is unrestricted:\n%s", out.String())
+	}
+}
+
+// TestWXRule: mmap, mprotect and pkey_mprotect deny PROT_WRITE|PROT_EXEC
+// together unless a trace observed it; every other prot is allowed, on
+// x86_64 and x86, also with the runc baseline (which calls mmap); a trace
+// that observed W+X (a JIT) or recorded no values leaves prot unrestricted.
+func TestWXRule(t *testing.T) {
+	bl, err := profiles.Resolve([]string{"runc"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"mmap", "mprotect", "pkey_mprotect"} {
+		t.Run(name, func(t *testing.T) {
+			names := []string{name, "read", "write", "exit_group", "brk"}
+			if name != "mmap" {
+				names = append(names, "mmap")
+			}
+			for _, tc := range []struct {
+				what      string
+				vals      []uint64
+				baselines bool
+				wx        string
+			}{
+				{"read-write only", []uint64{2}, false, "eperm"},
+				{"runc baseline", []uint64{2}, true, "eperm"},
+				{"jit", []uint64{2, 6}, false, "allow"},
+			} {
+				args := map[string][]trace.ArgValues{name: {{Index: 2, Values: tc.vals}}}
+				if name != "mmap" {
+					args["mmap"] = []trace.ArgValues{{Index: 2, Values: []uint64{0}}}
+				}
+				f := argTrace(t, "x86_64", names, args)
+				opts := reduce.Options{Native: "x86_64", Arches: []string{"x86_64", "x86"}}
+				if tc.baselines {
+					opts.Baselines = bl
+				}
+				res, err := reduce.Reduce([]reduce.Input{{Path: "t.yaml", File: f}}, opts, tables)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := res.Policy.Validate(); err != nil {
+					t.Fatal(err)
+				}
+				for _, arch := range []string{"x86_64", "x86"} {
+					for _, c := range []evalCase{
+						{name, 2, 0, "allow"}, {name, 2, 1, "allow"}, {name, 2, 3, "allow"}, {name, 2, 4, "allow"}, {name, 2, 5, "allow"},
+						{name, 2, 0x1000003, "allow"}, {name, 2, 1 << 32, "allow"}, {name, 2, ^uint64(0) &^ 4, "allow"},
+						{name, 2, 6, tc.wx}, {name, 2, 7, tc.wx}, {name, 2, 6 | 1<<32, tc.wx}, {name, 2, 0x1000007, tc.wx}, {name, 2, ^uint64(0), tc.wx},
+					} {
+						if arch == "x86" && name == "pkey_mprotect" && !tables.Has("x86", name) {
+							continue
+						}
+						var a [6]uint64
+						a[c.arg] = c.v
+						if got := answer(res.Policy.EvalArch(arch, c.name, a)); got != c.want {
+							t.Errorf("%s %s: %s(a2=%#x): %s, want %s", tc.what, arch, c.name, c.v, got, c.want)
+						}
+					}
+				}
+				var out strings.Builder
+				res.WriteReport(&out, "generate")
+				if tc.wx == "eperm" && !strings.Contains(out.String(), name+" prot (argument 2) restricted to") {
+					t.Errorf("%s: report lacks the %s prot rule:\n%s", tc.what, name, out.String())
+				}
+				if len(res.Weakenings) != 0 {
+					t.Errorf("%s: weakenings %v (Docker has no prot rule)", tc.what, res.Weakenings)
+				}
+			}
+			f := argTrace(t, "x86_64", names, nil)
+			res := reduceArgs(t, f, "x86_64")
+			var a [6]uint64
+			a[2] = 6
+			if got := answer(res.Policy.Eval(name, a)); got != "allow" {
+				t.Errorf("no values recorded: %s(PROT_WRITE|PROT_EXEC): %s, want allow", name, got)
+			}
+		})
 	}
 }

@@ -191,7 +191,7 @@ func Reduce(inputs []Input, opts Options, r trace.Tables) (*Result, error) {
 	var argRuleList []policy.Rule
 	restricted := map[string]bool{}
 	if !opts.NoArgRules {
-		argRuleList, restricted, res.ArgRules, res.Weakenings = argRules(inputs, set.allowed, arches, r)
+		argRuleList, restricted, res.ArgRules, res.Weakenings = argRules(inputs, set.allowed, set.baseline, arches, r)
 	}
 	for i, u := range res.Unnamed {
 		res.Unnamed[i].Covered = slices.Contains(arches, u.Arch)
@@ -430,6 +430,7 @@ func targetABIs(opts Options, seen map[string]bool, r trace.Tables) ([]string, e
 type allowed struct {
 	allowed  map[string]bool // names the profile allows
 	observed map[string]bool // those of them the traces hold (on some ABI)
+	baseline map[string]bool // those a baseline allows (values never recorded)
 	mappings []Mapping       // sorted by ABI, then name
 }
 
@@ -437,7 +438,7 @@ type allowed struct {
 // syscalls (mapped to their equivalents on ABIs that lack them, reported
 // as Mappings) and the baselines' syscalls.
 func allowedSet(kept []merged, arches []string, baselines []*profiles.Baseline, r trace.Tables) *allowed {
-	res := &allowed{allowed: map[string]bool{}, observed: map[string]bool{}}
+	res := &allowed{allowed: map[string]bool{}, observed: map[string]bool{}, baseline: map[string]bool{}}
 	mapped := map[Mapping]bool{}
 	targets := map[string]bool{}
 	for _, a := range arches {
@@ -466,6 +467,7 @@ func allowedSet(kept []merged, arches []string, baselines []*profiles.Baseline, 
 			for _, n := range list {
 				if r.Has(arch, n) {
 					res.allowed[n] = true
+					res.baseline[n] = true
 				}
 			}
 			if !ok && !(arch != primary(arch) && targets[primary(arch)]) {
@@ -475,6 +477,7 @@ func allowedSet(kept []merged, arches []string, baselines []*profiles.Baseline, 
 				for _, n := range b.Syscalls[b.Measured] {
 					if to, ok := mapName(r, arch, n); ok {
 						res.allowed[to] = true
+						res.baseline[to] = true
 					}
 				}
 			}

@@ -15,7 +15,8 @@ import (
 func argPolicy(t *testing.T, arches []string, args map[string][]trace.ArgValues) *policy.Policy {
 	t.Helper()
 	f := &trace.File{Version: trace.Version, Target: trace.Target{Command: []string{"w"}}, Host: trace.Host{Arch: "x86_64"}, Started: time.Unix(0, 0)}
-	for _, n := range []string{"read", "write", "exit_group", "mmap", "clone", "clone3", "socket", "personality", "unshare", "setns"} {
+	for _, n := range []string{"read", "write", "exit_group", "mmap", "clone", "clone3", "socket", "personality", "unshare", "setns",
+		"socketpair", "prctl", "kill", "tgkill", "tkill", "fcntl", "ioctl", "setsockopt"} {
 		nr, err := scmp.Number("x86_64", n)
 		if err != nil {
 			t.Fatal(err)
@@ -46,6 +47,15 @@ func TestArgumentRulesBoundaries(t *testing.T) {
 			"personality": {{Index: 0, Values: []uint64{0xffffffff}}},
 			"unshare":     {{Index: 0, Values: []uint64{0x400}}},
 			"setns":       {{Index: 1, Values: []uint64{0x40000000}}},
+			"socketpair":  {{Index: 0, Values: []uint64{1}}},
+			"prctl":       {{Index: 0, Values: []uint64{15, 38}}},
+			"kill":        {{Index: 1, Values: []uint64{0, 15}}},
+			"tgkill":      {{Index: 2, Values: []uint64{6}}},
+			"tkill":       {{Index: 1, Values: []uint64{6}}},
+			"fcntl":       {{Index: 1, Values: []uint64{1, 2, 1030}}},
+			"ioctl":       {{Index: 1, Values: []uint64{0x5401, 0x80045430}}},
+			"mmap":        {{Index: 2, Values: []uint64{0, 2}}},
+			"setsockopt":  {{Index: 1, Values: []uint64{1, 6}}},
 		}},
 		{"docker fallback", nil},
 		{"user namespaces observed", map[string][]trace.ArgValues{
@@ -61,7 +71,8 @@ func TestArgumentRulesBoundaries(t *testing.T) {
 				t.Fatal(err)
 			}
 			vals := []uint64{0, 1, 2, 8, 10, 38, 39, 40, 41, 45, 46, 0x400, 0x401, 0x11, 0x1200011, 0x3d0f00,
-				0x20000, 0x20008, 0x40000, 0xfffffffe, 0xffffffff, 0x100000000, ^uint64(0)}
+				0x20000, 0x20008, 0x40000, 0xfffffffe, 0xffffffff, 0x100000000, ^uint64(0),
+				3, 4, 5, 6, 7, 15, 23, 24, 38, 1030, 0x5401, 0x80045430}
 			for b := 0; b < 64; b++ {
 				vals = append(vals, 1<<b, 1<<b|0x11)
 			}
@@ -72,15 +83,13 @@ func TestArgumentRulesBoundaries(t *testing.T) {
 			fails := 0
 			for _, arch := range []string{"x86_64", "x86"} {
 				aa, _ := AuditArch(arch)
-				for _, name := range []string{"clone", "clone3", "socket", "personality", "unshare", "setns"} {
+				for _, name := range []string{"clone", "clone3", "socket", "personality", "unshare", "setns",
+					"socketpair", "prctl", "kill", "tgkill", "tkill", "fcntl", "ioctl", "mmap", "setsockopt"} {
 					nr, err := scmp.Number(arch, name)
 					if err != nil {
 						continue
 					}
-					idx := 0
-					if name == "setns" {
-						idx = 1
-					}
+					idx := map[string]int{"setns": 1, "kill": 1, "tkill": 1, "fcntl": 1, "ioctl": 1, "tgkill": 2, "mmap": 2, "setsockopt": 1}[name]
 					for _, v := range probes {
 						var a [6]uint64
 						a[idx] = v

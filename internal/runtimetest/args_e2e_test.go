@@ -19,7 +19,9 @@ import (
 // unshare(CLONE_NEWUSER), socket(AF_VSOCK) and personality(0x0040000) get
 // EPERM, as under Docker's default profile; an AF_UNIX-only workload's
 // profile answers socket(AF_INET) EPERM; a threaded program still starts
-// threads (clone3 gets ENOSYS, glibc falls back to clone).
+// threads (clone3 gets ENOSYS, glibc falls back to clone); mmap and
+// mprotect with PROT_WRITE|PROT_EXEC get EPERM when the workload mapped no
+// W+X memory.
 
 // dockerDefaultOCI is moby/profiles v0.2.4's default profile resolved for
 // Docker's default capabilities, as the OCI object Docker hands runc.
@@ -108,6 +110,14 @@ func TestArgumentRulesUnderRuncAndCrun(t *testing.T) {
 			// AF_INET: EPERM under the AF_UNIX-only profile.
 			if got := kv(run(rt, profW, "/argprobe", "inet").Stdout); got["inet"] != "1" {
 				t.Errorf("%s nnp=%v: socket(AF_INET) under the AF_UNIX-only profile: %v, want errno 1", rt, nnp, got)
+			}
+			// W+X memory: EPERM under the generated profile (the
+			// workload mapped none), allowed under Docker's default.
+			for name, prof := range map[string]json.RawMessage{"argprobe": profW, "docker default": docker} {
+				want := map[string]string{"argprobe": "1", "docker default": "0"}[name]
+				if got := kv(run(rt, prof, "/argprobe", "wx").Stdout); got["mmap_wx"] != want || got["mprotect_wx"] != want {
+					t.Errorf("%s nnp=%v %s profile: W+X %v, want errno %s", rt, nnp, name, got, want)
+				}
 			}
 			for name, prof := range map[string]json.RawMessage{"argprobe": profW, "busybox": profB, "docker default": docker} {
 				got := kv(run(rt, prof, "/argprobe", "probe").Stdout)

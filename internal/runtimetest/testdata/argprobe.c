@@ -7,6 +7,8 @@
 //   argprobe probe     the risky values; prints name=errno for each
 //                      (0 when the call succeeded)
 //   argprobe inet      socket(AF_INET): prints inet=errno
+//   argprobe wx        mmap and mprotect with PROT_WRITE|PROT_EXEC:
+//                      prints mmap_wx=errno, mprotect_wx=errno
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
@@ -14,6 +16,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -77,6 +80,17 @@ int main(int argc, char **argv) {
 	if (!strcmp(mode, "inet")) {
 		int s = socket(AF_INET, SOCK_STREAM, 0);
 		printf("inet=%d\n", s < 0 ? errno : 0);
+		return 0;
+	}
+	if (!strcmp(mode, "wx")) {
+		void *m = mmap(0, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		printf("mmap_wx=%d\n", m == MAP_FAILED ? errno : 0);
+		m = mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (m == MAP_FAILED) {
+			printf("mmap_rw=%d\n", errno);
+			return 1;
+		}
+		printf("mprotect_wx=%d\n", rc(mprotect(m, 4096, PROT_READ | PROT_WRITE | PROT_EXEC)));
 		return 0;
 	}
 	return 2;
