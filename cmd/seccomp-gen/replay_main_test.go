@@ -33,7 +33,11 @@ func TestMain(m *testing.M) {
 	if os.Getenv(testMainEnv) == "1" || (len(os.Args) > 1 && strings.HasPrefix(os.Args[1], "__")) {
 		os.Exit(run(os.Args[1:]))
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	if workloadPath != "" {
+		os.RemoveAll(filepath.Dir(workloadPath)) // the workload built once for every test
+	}
+	os.Exit(code)
 }
 
 // sg runs seccomp-gen (this test binary) with args in dir and returns its
