@@ -160,6 +160,24 @@ var dockerCaps = []string{
 // Docker's default capabilities on this host (moby's own GetDefaultProfile)
 // and compiles it with libseccomp the way runc does (without runc's ENOSYS
 // stub). It returns the raw sock_filter bytes.
+// dockerDefaultAllowed is how many x86_64 syscalls Docker's default profile
+// allows (the yardstick of profile sizes).
+func dockerDefaultAllowed() (int, error) {
+	data, err := dockerDefaultFilter()
+	if err != nil {
+		return 0, err
+	}
+	prog, err := cbpf.Parse(data)
+	if err != nil {
+		return 0, err
+	}
+	st, err := analyze(prog)
+	if err != nil {
+		return 0, err
+	}
+	return st.Allowed, nil
+}
+
 func dockerDefaultFilter() ([]byte, error) {
 	spec := &specs.Spec{Process: &specs.Process{Capabilities: &specs.LinuxCapabilities{
 		Bounding: dockerCaps, Effective: dockerCaps, Permitted: dockerCaps,

@@ -562,20 +562,30 @@ static __always_inline __u32 count(struct task_struct *task, __u64 nr, struct pt
 	return slot;
 }
 
-/* A pending task (see pending) takes its mark. Only the task itself
- * consumes its entry (here or at its exit), so the delete cannot fail but
- * for a bug. */
-static __always_inline struct task_mark *adopt(struct task_struct *task)
+/* take_pending removes tid's entry from pending and gives its state; 0 when
+ * there is none. Only the task itself consumes its entry (at its first
+ * syscall or at its exit), so the delete cannot fail but for a bug. */
+static __always_inline int take_pending(__u32 tid, __u32 *state)
 {
-	__u32 tid = task->pid;
 	__u32 *pstate = bpf_map_lookup_elem(&pending, &tid);
 
 	if (!pstate)
 		return 0;
-	__u32 state = *pstate;
+	*state = *pstate;
 	if (bpf_map_delete_elem(&pending, &tid))
 		return 0;
 	__sync_fetch_and_add(&pending_tasks, -1);
+	return 1;
+}
+
+/* A pending task (see pending) takes its mark. */
+static __always_inline struct task_mark *adopt(struct task_struct *task)
+{
+	__u32 tid = task->pid;
+	__u32 state;
+
+	if (!take_pending(tid, &state))
+		return 0;
 	struct task_mark *m = bpf_task_storage_get(&tasks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!m) {
 		if (state == TASK_COUNTING) {
@@ -602,14 +612,10 @@ static __always_inline struct task_mark *adopt(struct task_struct *task)
 static __always_inline int adopt_marked(struct task_mark *m, struct task_struct *task)
 {
 	__u32 tid = task->pid;
-	__u32 *pstate = bpf_map_lookup_elem(&pending, &tid);
+	__u32 state;
 
-	if (!pstate)
+	if (!take_pending(tid, &state))
 		return 0;
-	__u32 state = *pstate;
-	if (bpf_map_delete_elem(&pending, &tid))
-		return 0;
-	__sync_fetch_and_add(&pending_tasks, -1);
 	if (state != TASK_COUNTING)
 		return 0; /* not counted at the fork: count it as marked */
 	m->state = TASK_COUNTING;

@@ -245,7 +245,7 @@ func TestReplayRawFilter(t *testing.T) {
 	wl := workload(t)
 	dir := t.TempDir()
 	any := writeProfile(t, dir, "any.json", allowAllBut("sched_setaffinity", policy.ActErrno), emit.FormatDocker)
-	if _, stderr, code := sg(t, dir, "replay", "-p", any, "--save-trace", "base.yaml", "-o", "/dev/null", "--", wl); code != 0 {
+	if _, stderr, code := sg(t, dir, "replay", "-p", any, "--save-trace", "base.yaml", "-o", "report.txt", "--", wl); code != 0 {
 		t.Fatalf("replay (recording base): exit %d\n%s", code, stderr)
 	}
 	p := generateAll(t, dir, filepath.Join(dir, "base.yaml"))

@@ -191,7 +191,7 @@ func TestEnforceTracedProfile(t *testing.T) {
 	wl := workload(t)
 	dir := t.TempDir()
 	any := writeProfile(t, dir, "any.json", allowAllBut("getpriority", policy.ActErrno), emit.FormatDocker)
-	if _, stderr, code := sg(t, dir, "replay", "-p", any, "--save-trace", "base.yaml", "-o", "/dev/null", "--", wl); code != 0 {
+	if _, stderr, code := sg(t, dir, "replay", "-p", any, "--save-trace", "base.yaml", "-o", "report.txt", "--", wl); code != 0 {
 		t.Fatalf("traced replay: exit %d\n%s", code, stderr)
 	}
 	base := readTrace(t, filepath.Join(dir, "base.yaml"))
@@ -200,7 +200,7 @@ func TestEnforceTracedProfile(t *testing.T) {
 		t.Fatal(err)
 	}
 	full := writeProfile(t, dir, "full.json", profileFromTrace(t, base, ""), emit.FormatDocker)
-	out, stderr, code := sg(t, dir, "replay", "--enforce", "-p", full, "-o", "/dev/null", "--", wl)
+	out, stderr, code := sg(t, dir, "replay", "--enforce", "-p", full, "-o", "report.txt", "--", wl)
 	if code != 0 || out != string(plain) {
 		t.Fatalf("complete profile: exit %d, output:\n%s\nwant:\n%s\nstderr:\n%s", code, out, plain, stderr)
 	}

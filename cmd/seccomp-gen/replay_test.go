@@ -49,7 +49,7 @@ func TestReplayTraced(t *testing.T) {
 	any := writeProfile(t, dir, "any.json", allowAllBut("sched_setaffinity", policy.ActErrno), emit.FormatDocker)
 
 	// Record the plain run with replay --save-trace, make its profile.
-	if _, stderr, code := sg(t, dir, "replay", "-p", any, "--save-trace", "base.yaml", "-o", "/dev/null", "--", wl); code != 0 {
+	if _, stderr, code := sg(t, dir, "replay", "-p", any, "--save-trace", "base.yaml", "-o", "report.txt", "--", wl); code != 0 {
 		t.Fatalf("replay (recording base): exit %d\n%s", code, stderr)
 	}
 	base := readTrace(t, filepath.Join(dir, "base.yaml"))
