@@ -196,23 +196,19 @@ func Lint(raw *emit.Raw, o Options) []Finding {
 	return l.findings
 }
 
-// effective is what the runtimes answer for name: the first rule without
-// conditions whose answer differs from the default (rules equal to the
-// default are skipped), else the default. conditional lists the rules with
-// conditions that still apply (only when no unconditional rule does: one
-// overrides them all).
+// effective is what the runtimes answer for name: the rule that decides it
+// (policy.Deciding, the one definition of what runc and crun apply), else
+// the default; conditional lists the rules with conditions that still apply
+// when no rule decides alone.
 func (l *linter) effective(name string) (a answer, rule int, conditional []int) {
-	for _, i := range l.byName[name] {
-		r := l.p.Rules[i]
-		ra := answerOf(r.Action, r.Errno)
-		if ra == l.def {
-			continue
-		}
-		if len(r.Args) > 0 {
-			conditional = append(conditional, i)
-			continue
-		}
-		return ra, i, nil
+	arch := ""
+	if len(l.p.Arches) > 0 {
+		arch = l.p.Arches[0]
+	}
+	rule, conditional = l.p.Deciding(arch, name)
+	if rule >= 0 {
+		r := l.p.Rules[rule]
+		return answerOf(r.Action, r.Errno), rule, nil
 	}
 	return l.def, -1, conditional
 }

@@ -334,3 +334,21 @@ func without(fs []Finding, check string) []Finding {
 }
 
 var _ = policy.ActAllow
+
+// A condition that compares nothing (a zero mask) leaves the rule
+// unconditional for runc and crun (policy.Deciding): clone allowed that way
+// is clone allowed without a mask.
+func TestNoOpConditionIsUnconditional(t *testing.T) {
+	noop := `"args":[{"index":0,"value":0,"valueTwo":0,"op":"SCMP_CMP_MASKED_EQ"}]`
+	fs, err := Data("p.json", []byte(prof(rule(`"clone"`, "SCMP_ACT_ALLOW", noop), rule(`"unshare","setns"`, "SCMP_ACT_ERRNO", `"errnoRet":1`))), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, f := range fs {
+		found = found || f.Check == CheckCloneNoMask
+	}
+	if !found {
+		t.Errorf("no %s finding for clone allowed under a zero mask:\n%s", CheckCloneNoMask, show(fs))
+	}
+}

@@ -268,6 +268,27 @@ func (p *Policy) EvalArch(arch, name string, args [6]uint64) Verdict {
 	return v
 }
 
+// Deciding returns, for name on arch, the index in p.Rules of the rule that
+// decides every call (the first unconditional one as runc and crun add
+// rules; -1 when none does) and, when none does, the indexes of the
+// conditional rules that apply, in file order. Rules the runtimes skip (equal
+// to the default) and conditions that compare nothing are left out, as in
+// EvalArch.
+func (p *Policy) Deciding(arch, name string) (rule int, conditional []int) {
+	rules := p.libRules(name, ArgBits(arch))
+	for _, r := range rules {
+		if len(r.conds) == 0 {
+			return r.index, nil
+		}
+	}
+	for _, r := range rules {
+		if n := len(conditional); n == 0 || conditional[n-1] != r.index {
+			conditional = append(conditional, r.index)
+		}
+	}
+	return -1, conditional
+}
+
 // LookupArch is Lookup on one ABI (see EvalArch).
 func (p *Policy) LookupArch(arch, name string) Verdict {
 	v, cond := decide(p.libRules(name, ArgBits(arch)), p.defaultVerdict(), nil)
