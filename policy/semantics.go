@@ -3,6 +3,7 @@ package policy
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/seccomp-gen/seccomp-gen/abi"
@@ -39,9 +40,20 @@ func (e *AmbiguousError) Error() string {
 	case 1:
 		fmt.Fprintf(&b, "rule %d", e.Rules[0])
 	default:
-		s := make([]string, len(e.Rules))
-		for i, r := range e.Rules {
-			s[i] = fmt.Sprint(r)
+		// Runs of three or more: "rules 43 to 105".
+		var s []string
+		for i := 0; i < len(e.Rules); {
+			j := i
+			for j+1 < len(e.Rules) && e.Rules[j+1] == e.Rules[j]+1 {
+				j++
+			}
+			if j-i >= 2 {
+				s = append(s, fmt.Sprintf("%d to %d", e.Rules[i], e.Rules[j]))
+				i = j + 1
+				continue
+			}
+			s = append(s, fmt.Sprint(e.Rules[i]))
+			i++
 		}
 		fmt.Fprintf(&b, "rules %s", strings.Join(s, " and "))
 	}
@@ -268,6 +280,18 @@ func (p *Policy) EvalArch(arch, name string, args [6]uint64) Verdict {
 	return v
 }
 
+// EvalFunc is EvalArch for one syscall on arch, its rules looked up once:
+// for callers that ask about many argument vectors.
+func (p *Policy) EvalFunc(arch, name string) func(args [6]uint64) Verdict {
+	bits := ArgBits(arch)
+	rules := p.libRules(name, bits)
+	def := p.defaultVerdict()
+	return func(args [6]uint64) Verdict {
+		v, _ := decide(rules, def, func(c []Arg) bool { return argsHoldBits(c, args, bits) })
+		return v
+	}
+}
+
 // Deciding returns, for name on arch, the index in p.Rules of the rule that
 // decides every call (the first unconditional one as runc and crun add
 // rules; -1 when none does) and, when none does, the indexes of the
@@ -421,17 +445,78 @@ func (p *Policy) Check() error {
 			}
 		}
 	}
+	var verify []string
 	for _, bits := range []int{64, 32} {
 		if !widths[bits] {
 			continue
 		}
 		for _, n := range names {
-			if err := checkSyscall(n, p.libRulesAt(rulesOf[n], bits), bits); err != nil {
+			err := checkSyscall(n, p.libRulesAt(rulesOf[n], bits), bits)
+			var pe *pairError
+			if errors.As(err, &pe) && ChainVerifier != nil {
+				if !slices.Contains(verify, n) {
+					verify = append(verify, n)
+				}
+				continue
+			}
+			if pe != nil {
+				return pe.AmbiguousError
+			}
+			if err != nil {
 				return err
 			}
 		}
 	}
+	if len(verify) > 0 {
+		return ChainVerifier(p, verify)
+	}
 	return nil
+}
+
+// ChainVerifier, when set, is asked about the syscalls whose rules are in
+// the verified class (see pairClass): several conditional rules, some with
+// a condition on each of two arguments. libseccomp 2.5.4 compiles some
+// such rule sets wrongly (the wrong-word bug) and others right, and no
+// rule of thumb tells them apart; the verifier compiles the policy the way
+// runc and crun do and compares the filter's answers with Eval's on every
+// class of argument values the conditions tell apart, and returns an
+// *AmbiguousError where they differ. It lives in emit/cbpf (it needs
+// libseccomp, this package is pure Go) and is installed by
+// cbpf.EnableChainVerification; without it Check refuses the class.
+var ChainVerifier func(p *Policy, syscalls []string) error
+
+// pairError is checkSyscall's refusal of rules in the verified class.
+type pairError struct{ *AmbiguousError }
+
+// pairClass reports whether rules (the chains libseccomp receives for one
+// syscall, no-op conditions dropped) are in the class the ChainVerifier
+// checks: at most two conditions per rule, on at most two argument indexes
+// in all, each an equality or a masked equality whose operands fit in 32
+// bits (and, masked, whose value is within the mask). The argument values
+// those conditions tell apart are then few enough to try them all.
+func pairClass(rules []libRule) bool {
+	idx := map[uint]bool{}
+	for _, r := range rules {
+		if len(r.conds) > 2 {
+			return false
+		}
+		for _, c := range r.conds {
+			idx[c.Index] = true
+			switch c.Op {
+			case OpEqualTo:
+				if c.Value > 0xffffffff {
+					return false
+				}
+			case OpMaskedEqual:
+				if c.Value > 0xffffffff || c.ValueTwo&^c.Value != 0 {
+					return false
+				}
+			default:
+				return false
+			}
+		}
+	}
+	return len(idx) <= 2
 }
 
 // checkSyscall checks the rules libseccomp receives for one syscall.
@@ -496,8 +581,13 @@ func checkSyscall(name string, rules []libRule, bits int) error {
 			idx = append(idx, r.index)
 		}
 	}
-	return &AmbiguousError{Syscall: name, Rules: idx,
+	err := &AmbiguousError{Syscall: name, Rules: idx,
 		Reason: fmt.Sprintf("%s: libseccomp 2.5.4 (which runc and crun use) builds a filter for them that compares the wrong argument word on some paths (it does not reload the argument when it moves from one rule to the next), so the runtimes would not enforce what the profile says; use one conditional rule for the syscall, or rules of one condition each with at most one range comparison per argument", what)}
+	if pairClass(pre) {
+		err.Reason += " (rules of at most two equality tests on at most two arguments are checked against libseccomp by seccomp-gen's commands; this program cannot check them)"
+		return &pairError{err}
+	}
+	return err
 }
 
 func verdictString(v Verdict) string {

@@ -70,6 +70,12 @@ type ArgSpec struct {
 	Names map[uint64]string
 	// Flags: Names name bits, not values.
 	Flags bool
+	// Pair: the argument is restricted together with the syscall's first
+	// restricted argument (socket's type with its domain, setsockopt's
+	// optname with its level): one allow rule per combination of allowed
+	// values, with a condition on each (policy.ChainVerifier checks that
+	// libseccomp compiles them as written).
+	Pair bool
 }
 
 // NamespaceFlags are the clone flags that create namespaces, the bits
@@ -110,6 +116,13 @@ func dockerSocketFamilies() []uint64 {
 	return append(out, 39, 41, 42, 43, 44, 45)
 }
 
+var sockTypeNames = map[uint64]string{1: "SOCK_STREAM", 2: "SOCK_DGRAM", 3: "SOCK_RAW", 4: "SOCK_RDM", 5: "SOCK_SEQPACKET", 6: "SOCK_DCCP", 10: "SOCK_PACKET"}
+
+// maxPairRules bounds the allow rules of a pair (allowed values of the
+// first argument times those of the second); beyond it the second argument
+// stays unrestricted (reported).
+const maxPairRules = 64
+
 // Socket type flags the recorder masks off (they do not change what the
 // socket is).
 const (
@@ -139,7 +152,7 @@ var ArgSpecs = []ArgSpec{
 	{Syscall: "unshare", Index: 0, What: "flags", Mask: 0xffffffff, Int: true, Restrict: true, Docker: []uint64{0}, Names: cloneNames, Flags: true},
 	{Syscall: "setns", Index: 1, What: "nstype", Mask: 0xffffffff, Int: true, Restrict: true, Names: cloneNames},
 	{Syscall: "socket", Index: 0, What: "domain", Mask: 0xffffffff, Int: true, Restrict: true, Docker: dockerSocketFamilies(), Names: familyNames},
-	{Syscall: "socket", Index: 1, What: "type", Mask: 0xffffffff &^ (sockNonblock | sockCloexec), Int: true},
+	{Syscall: "socket", Index: 1, What: "type", Mask: 0xffffffff &^ (sockNonblock | sockCloexec), Int: true, Restrict: true, Pair: true, Names: sockTypeNames},
 	{Syscall: "socketpair", Index: 0, What: "domain", Mask: 0xffffffff, Int: true, Restrict: true, Names: familyNames},
 	{Syscall: "personality", Index: 0, What: "persona", Mask: 0xffffffff, Int: true, Restrict: true, Docker: []uint64{0, 8, 0x20000, 0x20008, 0xffffffff}},
 	{Syscall: "socketcall", Index: 0, What: "call", Mask: 0xffffffff, Int: true, Restrict: true, Names: socketcallNames},
@@ -149,13 +162,10 @@ var ArgSpecs = []ArgSpec{
 	{Syscall: "mmap", Index: 2, What: "prot", Mask: protWX, Restrict: true, Always: notWX, BaselineSafe: true, Names: protNames, Flags: true},
 	{Syscall: "mprotect", Index: 2, What: "prot", Mask: protWX, Restrict: true, Always: notWX, BaselineSafe: true, Names: protNames, Flags: true},
 	{Syscall: "pkey_mprotect", Index: 2, What: "prot", Mask: protWX, Restrict: true, Always: notWX, BaselineSafe: true, Names: protNames, Flags: true},
-	// setsockopt/getsockopt: level only. optname would need a rule with two
-	// conditions (level and optname) next to other conditional rules,
-	// a shape runc and crun do not enforce as written (policy.Check).
 	{Syscall: "setsockopt", Index: 1, What: "level", Mask: 0xffffffff, Int: true, Restrict: true},
-	{Syscall: "setsockopt", Index: 2, What: "optname", Mask: 0xffffffff, Int: true},
+	{Syscall: "setsockopt", Index: 2, What: "optname", Mask: 0xffffffff, Int: true, Restrict: true, Pair: true},
 	{Syscall: "getsockopt", Index: 1, What: "level", Mask: 0xffffffff, Int: true, Restrict: true},
-	{Syscall: "getsockopt", Index: 2, What: "optname", Mask: 0xffffffff, Int: true},
+	{Syscall: "getsockopt", Index: 2, What: "optname", Mask: 0xffffffff, Int: true, Restrict: true, Pair: true},
 	{Syscall: "kill", Index: 1, What: "signal", Mask: 0xffffffff, Int: true, Restrict: true},
 	{Syscall: "tgkill", Index: 2, What: "signal", Mask: 0xffffffff, Int: true, Restrict: true, Always: []uint64{sigurg}},
 	{Syscall: "tkill", Index: 1, What: "signal", Mask: 0xffffffff, Int: true, Restrict: true, Always: []uint64{sigurg}},
@@ -304,6 +314,7 @@ func observeArgs(inputs []Input, r trace.Tables) map[string]map[int]*argObservat
 // their rule: the runtimes' own calls pass it (internal/runtimetest).
 func argRules(inputs []Input, allowed, baseline map[string]bool, arches []string, r trace.Tables) (rules []policy.Rule, restricted map[string]bool, report []ArgRule, weak []Weakening) {
 	obs := observeArgs(inputs, r)
+	var decided []argDecision
 	restricted = map[string]bool{}
 	has := func(name string) bool {
 		for _, a := range arches {
@@ -382,21 +393,42 @@ func argRules(inputs []Input, allowed, baseline map[string]bool, arches []string
 			report = append(report, ar)
 			continue
 		}
-		restricted[spec.Syscall] = true
-		for _, v := range ar.Allowed {
-			c := policy.Arg{Index: uint(spec.Index), Value: v, Op: policy.OpEqualTo}
-			if !spec.Int {
-				c = policy.Arg{Index: uint(spec.Index), Value: spec.Mask, ValueTwo: v & spec.Mask, Op: policy.OpMaskedEqual}
+		decided = append(decided, argDecision{ar: ar, deny: deny})
+	}
+	for i, d := range decided {
+		spec := d.ar.Spec
+		if spec.Pair {
+			if pairedWith(decided, i) >= 0 {
+				continue // written with the argument it goes with
 			}
-			rules = append(rules, policy.Rule{Names: []string{spec.Syscall}, Action: policy.ActAllow, Args: []policy.Arg{c},
-				Comment: fmt.Sprintf("%s %s %s allowed (%s)", spec.Syscall, spec.What, spec.ValueName(v), sourceText(ar.Source))})
+			// The first argument is unrestricted: this one stands alone.
+			restricted[spec.Syscall] = true
+			rules = append(rules, argRuleSet(d, nil)...)
+			report = append(report, d.ar)
+			weak = append(weak, weakenings(spec, d.ar.Allowed)...)
+			continue
 		}
-		for _, c := range deny {
-			rules = append(rules, policy.Rule{Names: []string{spec.Syscall}, Action: policy.ActErrno, Errno: policy.Errno(policy.EPERM),
-				Args: []policy.Arg{c}, Comment: fmt.Sprintf("%s %s: values not observed", spec.Syscall, spec.What)})
+		restricted[spec.Syscall] = true
+		var second *argDecision
+		if j := pairOf(decided, i); j >= 0 {
+			if d.ar.Source == "observed" && len(d.ar.Allowed)*len(decided[j].ar.Allowed) <= maxPairRules {
+				second = &decided[j]
+			} else {
+				left := decided[j].ar
+				left.Unrestricted, left.Allowed = true, nil
+				left.Why = fmt.Sprintf("restricted together with %s %s, whose allowed values were not all observed (Docker's set)", spec.Syscall, spec.What)
+				if d.ar.Source == "observed" {
+					left.Why = fmt.Sprintf("more than %d combinations with the allowed values of %s", maxPairRules, spec.What)
+				}
+				report = append(report, left)
+			}
 		}
-		report = append(report, ar)
-		weak = append(weak, weakenings(spec, ar.Allowed)...)
+		rules = append(rules, argRuleSet(d, second)...)
+		report = append(report, d.ar)
+		weak = append(weak, weakenings(spec, d.ar.Allowed)...)
+		if second != nil {
+			report = append(report, second.ar)
+		}
 	}
 	if allowed["socketcall"] && slices.ContainsFunc(arches, func(a string) bool { return r.Has(a, "socketcall") }) {
 		// x86: socketcall(SYS_SOCKET, args) passes socket's arguments in
@@ -416,6 +448,89 @@ func argRules(inputs []Input, allowed, baseline map[string]bool, arches []string
 		report = append(report, ArgRule{Spec: ArgSpec{Syscall: "clone3", What: "clone_args"}, Source: "enosys"})
 	}
 	return rules, restricted, report, weak
+}
+
+// argDecision is a restricted argument before its rules are written.
+type argDecision struct {
+	ar   ArgRule
+	deny []policy.Arg // the values not allowed (complement)
+}
+
+// firstRestricted is the index of syscall's first restricted argument that
+// is not a Pair one: the one a Pair argument goes with.
+func firstRestricted(syscall string) int {
+	for _, s := range ArgSpecs {
+		if s.Syscall == syscall && s.Restrict && !s.Pair {
+			return s.Index
+		}
+	}
+	return -1
+}
+
+// pairOf returns the index in decided of the Pair argument that goes with
+// decided[i], -1 when there is none.
+func pairOf(decided []argDecision, i int) int {
+	d := decided[i].ar.Spec
+	for j, x := range decided {
+		if x.ar.Spec.Syscall == d.Syscall && x.ar.Spec.Pair && firstRestricted(d.Syscall) == d.Index {
+			return j
+		}
+	}
+	return -1
+}
+
+// pairedWith returns the index in decided of the first argument a Pair
+// argument decided[i] goes with, -1 when that one is not restricted.
+func pairedWith(decided []argDecision, i int) int {
+	d := decided[i].ar.Spec
+	first := firstRestricted(d.Syscall)
+	for j, x := range decided {
+		if x.ar.Spec.Syscall == d.Syscall && x.ar.Spec.Index == first {
+			return j
+		}
+	}
+	return -1
+}
+
+// argRuleSet writes the rules of one restricted argument: an allow rule per
+// allowed value and EPERM for the others. With second (a Pair argument),
+// an allow rule per combination of the two arguments' allowed values, and
+// EPERM for the other values of each.
+func argRuleSet(d argDecision, second *argDecision) []policy.Rule {
+	spec := d.ar.Spec
+	// An int is compared exactly (Int), except with bits masked off
+	// (socket's type) or as the second condition of a pair, where the
+	// masked test keeps the pair within what policy.ChainVerifier checks.
+	cond := func(s ArgSpec, v uint64) policy.Arg {
+		if s.Int && s.Mask == 0xffffffff && !s.Pair {
+			return policy.Arg{Index: uint(s.Index), Value: v, Op: policy.OpEqualTo}
+		}
+		return policy.Arg{Index: uint(s.Index), Value: s.Mask, ValueTwo: v & s.Mask, Op: policy.OpMaskedEqual}
+	}
+	var rules []policy.Rule
+	for _, v := range d.ar.Allowed {
+		if second == nil {
+			rules = append(rules, policy.Rule{Names: []string{spec.Syscall}, Action: policy.ActAllow, Args: []policy.Arg{cond(spec, v)},
+				Comment: fmt.Sprintf("%s %s %s allowed (%s)", spec.Syscall, spec.What, spec.ValueName(v), sourceText(d.ar.Source))})
+			continue
+		}
+		s2 := second.ar.Spec
+		for _, w := range second.ar.Allowed {
+			rules = append(rules, policy.Rule{Names: []string{spec.Syscall}, Action: policy.ActAllow, Args: []policy.Arg{cond(spec, v), cond(s2, w)},
+				Comment: fmt.Sprintf("%s %s %s with %s %s allowed (observed)", spec.Syscall, spec.What, spec.ValueName(v), s2.What, s2.ValueName(w))})
+		}
+	}
+	for _, c := range d.deny {
+		rules = append(rules, policy.Rule{Names: []string{spec.Syscall}, Action: policy.ActErrno, Errno: policy.Errno(policy.EPERM),
+			Args: []policy.Arg{c}, Comment: fmt.Sprintf("%s %s: values not observed", spec.Syscall, spec.What)})
+	}
+	if second != nil {
+		for _, c := range second.deny {
+			rules = append(rules, policy.Rule{Names: []string{spec.Syscall}, Action: policy.ActErrno, Errno: policy.Errno(policy.EPERM),
+				Args: []policy.Arg{c}, Comment: fmt.Sprintf("%s %s: values not observed", spec.Syscall, second.ar.Spec.What)})
+		}
+	}
+	return rules
 }
 
 func sourceText(s string) string {

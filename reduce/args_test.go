@@ -155,6 +155,16 @@ func TestArgRuleBoundaries(t *testing.T) {
 		{"socket", 0, 1 | 1<<32, "enosys"}, // denied: not exactly the observed call
 		{"socket", 0, 2 | 1<<32, "eperm"},
 		{"socket", 0, all, "eperm"},
+		// type, with domain AF_UNIX: SOCK_STREAM only, whatever the
+		// SOCK_NONBLOCK and SOCK_CLOEXEC bits; the kernel reads an int.
+		{"socket", 1, 1, "allow"},
+		{"socket", 1, 1 | 0x800 | 0x80000, "allow"},
+		{"socket", 1, 1 | 1<<32, "allow"},
+		{"socket", 1, 0, "eperm"},
+		{"socket", 1, 2, "eperm"}, // SOCK_DGRAM
+		{"socket", 1, 3, "eperm"}, // SOCK_RAW
+		{"socket", 1, 1 | 0x100, "eperm"},
+		{"socket", 1, all, "eperm"},
 		{"personality", 0, 0xffffffff, "allow"},
 		{"personality", 0, 0xfffffffe, "eperm"},
 		{"personality", 0, 0x100000000, "eperm"},
@@ -162,9 +172,19 @@ func TestArgRuleBoundaries(t *testing.T) {
 		{"personality", 0, 0, "eperm"},
 		{"personality", 0, all, "enosys"}, // low word allowed, high word not: denied
 	}
+	// socket's domain is probed with type SOCK_STREAM, its type with
+	// domain AF_UNIX: the observed pair.
+	sockArgs := func(c evalCase) [6]uint64 {
+		args := [6]uint64{1, 1}
+		args[c.arg] = c.v
+		return args
+	}
 	for _, c := range cases {
 		var args [6]uint64
 		args[c.arg] = c.v
+		if c.name == "socket" {
+			args = sockArgs(c)
+		}
 		if got := answer(p.EvalArch("x86_64", c.name, args)); got != c.want {
 			t.Errorf("x86_64 %s(a%d=%#x): %s, want %s", c.name, c.arg, c.v, got, c.want)
 		}
@@ -172,10 +192,14 @@ func TestArgRuleBoundaries(t *testing.T) {
 	// i386: low words only.
 	for _, c := range []evalCase{
 		{"socket", 0, 1, "allow"}, {"socket", 0, 1 | 1<<32, "allow"}, {"socket", 0, 2, "eperm"},
+		{"socket", 1, 1 | 0x800, "allow"}, {"socket", 1, 2, "eperm"},
 		{"clone", 0, 0x10000000, "eperm"}, {"personality", 0, all, "allow"}, {"personality", 0, 8, "eperm"},
 	} {
 		var args [6]uint64
 		args[c.arg] = c.v
+		if c.name == "socket" {
+			args = sockArgs(c)
+		}
 		if got := answer(p.EvalArch("x86", c.name, args)); got != c.want {
 			t.Errorf("x86 %s(a%d=%#x): %s, want %s", c.name, c.arg, c.v, got, c.want)
 		}
@@ -184,10 +208,10 @@ func TestArgRuleBoundaries(t *testing.T) {
 	res.WriteReport(&out, "generate")
 	for _, want := range []string{
 		"socket domain (argument 0) restricted to AF_UNIX (1) (observed); other values get EPERM",
-		"socket type (argument 1)", // recorded, not restricted: not in the report
+		"socket type (argument 1) restricted to SOCK_STREAM (1) (observed); other values get EPERM",
 	} {
-		if strings.Contains(out.String(), want) != (want != "socket type (argument 1)") {
-			t.Errorf("report and %q:\n%s", want, out.String())
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("report without %q:\n%s", want, out.String())
 		}
 	}
 	if len(res.Weakenings) != 1 || res.Weakenings[0].Syscall != "unshare" {
@@ -606,5 +630,55 @@ func TestWXRule(t *testing.T) {
 				t.Errorf("no values recorded: %s(PROT_WRITE|PROT_EXEC): %s, want allow", name, got)
 			}
 		})
+	}
+}
+
+// TestArgPairs: setsockopt's optname is restricted together with its level
+// (every combination of observed values), beyond maxPairRules the optname
+// stays unrestricted (reported), and the rules pass policy.Check through
+// the libseccomp verifier.
+func TestArgPairs(t *testing.T) {
+	names := append([]string{"setsockopt", "getsockopt", "socket"}, base...)
+	many := make([]uint64, 40)
+	for i := range many {
+		many[i] = uint64(i + 1)
+	}
+	f := argTrace(t, "x86_64", names, map[string][]trace.ArgValues{
+		"setsockopt": {{Index: 1, Values: []uint64{1, 6}}, {Index: 2, Values: []uint64{2, 1}}}, // SOL_SOCKET, IPPROTO_TCP; SO_REUSEADDR, TCP_NODELAY
+		"getsockopt": {{Index: 1, Values: []uint64{1, 6}}, {Index: 2, Values: many}},
+		"socket":     {{Index: 0, Values: []uint64{2, 10}}, {Index: 1, Values: []uint64{1, 2}}},
+	})
+	res := reduceArgs(t, f, "x86_64")
+	p := res.Policy
+	for _, c := range []struct {
+		name string
+		args [6]uint64
+		want string
+	}{
+		{"setsockopt", [6]uint64{3, 1, 2}, "allow"},
+		{"setsockopt", [6]uint64{3, 6, 1}, "allow"},
+		{"setsockopt", [6]uint64{3, 1, 1}, "allow"}, // a combination of observed values
+		{"setsockopt", [6]uint64{3, 1, 3}, "eperm"}, // optname not observed
+		{"setsockopt", [6]uint64{3, 0, 2}, "eperm"}, // level not observed
+		{"setsockopt", [6]uint64{3, 41, 1}, "eperm"},
+		{"getsockopt", [6]uint64{3, 1, 77}, "allow"}, // optname unrestricted
+		{"getsockopt", [6]uint64{3, 41, 1}, "eperm"},
+		{"socket", [6]uint64{10, 2}, "allow"},
+		{"socket", [6]uint64{10, 3}, "eperm"},
+		{"socket", [6]uint64{1, 1}, "eperm"},
+	} {
+		if got := answer(p.EvalArch("x86_64", c.name, c.args)); got != c.want {
+			t.Errorf("%s%#x: %s, want %s", c.name, c.args[:3], got, c.want)
+		}
+	}
+	var out strings.Builder
+	res.WriteReport(&out, "generate")
+	for _, want := range []string{
+		"setsockopt optname (argument 2) restricted to 1, 2 (observed)",
+		"getsockopt optname (argument 2) not restricted: more than 64 combinations with the allowed values of level",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("report without %q:\n%s", want, out.String())
+		}
 	}
 }

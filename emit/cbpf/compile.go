@@ -150,6 +150,13 @@ func Compile(p *policy.Policy, o Options) (Program, error) {
 	if err != nil {
 		return nil, err
 	}
+	if names := twoArgumentRules(&c); len(names) > 0 && !o.Notify {
+		// Validate had the runtimes' filter checked (VerifyChains); this
+		// one is laid out differently, so it is checked too.
+		if err := checkProgram(lib, &c, abis, names, "the filter seccomp-gen compiles for them", false); err != nil {
+			return nil, err
+		}
+	}
 	// Like runc, no stub under a permissive default (allow, log, trace: a
 	// block list): there a syscall newer than the profile runs.
 	if o.NoStub || !c.RuncStub() {

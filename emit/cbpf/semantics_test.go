@@ -100,9 +100,15 @@ func fuzzPolicy(b []byte) *policy.Policy {
 			// The shapes libseccomp gets right (see policy.Check): one
 			// equality test on a small value, or several on one argument
 			// in one rule (split into one rule each).
+			// shape&8: the conditions alternate between two arguments
+			// (the class policy.ChainVerifier checks).
 			k := r.next()
 			for c := 1 + int(shape/2)%3; c > 0; c-- {
-				arg := policy.Arg{Index: uint(k % 3), Op: policy.OpEqualTo, Value: uint64(r.next() % 6)}
+				idx := uint(k % 3)
+				if shape&8 != 0 && c%2 == 0 {
+					idx = uint(k+1) % 3
+				}
+				arg := policy.Arg{Index: idx, Op: policy.OpEqualTo, Value: uint64(r.next() % 6)}
 				if k&0x40 != 0 {
 					arg.Value |= 1 << 32
 				}
