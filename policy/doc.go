@@ -67,7 +67,15 @@
 // and, on 64-bit ABIs, each argument has at most one range comparison
 // (<, <=, >, >=) among them (Docker's socket and personality rules are of
 // that shape); conditional rules with different actions must also have
-// provably disjoint conditions. Everything else gets a refusal rather than
+// provably disjoint conditions. One more class is accepted after a check:
+// rules of at most two equality (or masked equality) tests with 32-bit
+// operands on at most two arguments, such as the reducer's socket
+// domain-and-type rules. libseccomp compiles most such rule sets right and
+// some wrong, with no shape rule found to tell them apart, so
+// ChainVerifier (emit/cbpf.VerifyChains, installed by the commands)
+// compiles the policy as runc and crun do and compares the filter with
+// Eval on every class of argument values the tests tell apart; without a
+// verifier Check refuses the class. Everything else gets a refusal rather than
 // an answer the runtimes do not enforce. An unconditional rule for the
 // syscall lifts all of this (libseccomp then drops the conditions), except
 // that rules before it must still not conflict (EEXIST happens while

@@ -21,7 +21,11 @@ import (
 //
 // The shapes are the ones runc and crun enforce as intended (policy/doc.go):
 // every rule has one condition, rules with different actions have disjoint
-// conditions, and no argument has more than one range comparison. The
+// conditions, and no argument has more than one range comparison; the
+// exception are Pair arguments (socket's type with its domain, a socket
+// option's optname with its level), whose allow rules have a condition on
+// each argument, a shape policy.Check accepts only after
+// policy.ChainVerifier has compared libseccomp's filter with the model. The
 // policy's default action is ENOSYS (for syscalls newer than the profile),
 // so "everything else EPERM" cannot be left to the default: it is written
 // out as masked comparisons that together cover exactly the values not
