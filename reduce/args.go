@@ -120,6 +120,18 @@ func dockerSocketFamilies() []uint64 {
 	return append(out, 39, 41, 42, 43, 44, 45)
 }
 
+// Names of the prctl options and fcntl commands runtimes and libcs use
+// most (linux/prctl.h, asm-generic/fcntl.h), for reports.
+var (
+	prctlNames = map[uint64]string{1: "PR_SET_PDEATHSIG", 2: "PR_GET_PDEATHSIG", 3: "PR_GET_DUMPABLE", 4: "PR_SET_DUMPABLE",
+		8: "PR_SET_KEEPCAPS", 15: "PR_SET_NAME", 16: "PR_GET_NAME", 22: "PR_SET_SECCOMP", 23: "PR_CAPBSET_READ",
+		24: "PR_CAPBSET_DROP", 36: "PR_SET_CHILD_SUBREAPER", 38: "PR_SET_NO_NEW_PRIVS", 39: "PR_GET_NO_NEW_PRIVS",
+		47: "PR_CAP_AMBIENT", 0x53564d41: "PR_SET_VMA"}
+	fcntlNames = map[uint64]string{0: "F_DUPFD", 1: "F_GETFD", 2: "F_SETFD", 3: "F_GETFL", 4: "F_SETFL", 5: "F_GETLK",
+		6: "F_SETLK", 7: "F_SETLKW", 1030: "F_DUPFD_CLOEXEC", 1031: "F_SETPIPE_SZ", 1032: "F_GETPIPE_SZ",
+		1033: "F_ADD_SEALS", 1034: "F_GET_SEALS", 36: "F_OFD_GETLK", 37: "F_OFD_SETLK", 38: "F_OFD_SETLKW"}
+)
+
 var sockTypeNames = map[uint64]string{1: "SOCK_STREAM", 2: "SOCK_DGRAM", 3: "SOCK_RAW", 4: "SOCK_RDM", 5: "SOCK_SEQPACKET", 6: "SOCK_DCCP", 10: "SOCK_PACKET"}
 
 // maxPairRules bounds the allow rules of a pair (allowed values of the
@@ -160,9 +172,9 @@ var ArgSpecs = []ArgSpec{
 	{Syscall: "socketpair", Index: 0, What: "domain", Mask: 0xffffffff, Int: true, Restrict: true, Names: familyNames},
 	{Syscall: "personality", Index: 0, What: "persona", Mask: 0xffffffff, Int: true, Restrict: true, Docker: []uint64{0, 8, 0x20000, 0x20008, 0xffffffff}},
 	{Syscall: "socketcall", Index: 0, What: "call", Mask: 0xffffffff, Int: true, Restrict: true, Names: socketcallNames},
-	{Syscall: "prctl", Index: 0, What: "option", Mask: 0xffffffff, Int: true, Restrict: true},
+	{Syscall: "prctl", Index: 0, What: "option", Mask: 0xffffffff, Int: true, Restrict: true, Names: prctlNames},
 	{Syscall: "ioctl", Index: 1, What: "request", Mask: 0xffffffff, Int: true, Restrict: true},
-	{Syscall: "fcntl", Index: 1, What: "cmd", Mask: 0xffffffff, Int: true, Restrict: true},
+	{Syscall: "fcntl", Index: 1, What: "cmd", Mask: 0xffffffff, Int: true, Restrict: true, Names: fcntlNames},
 	{Syscall: "mmap", Index: 2, What: "prot", Mask: protWX, Restrict: true, Always: notWX, BaselineSafe: true, Names: protNames, Flags: true},
 	{Syscall: "mprotect", Index: 2, What: "prot", Mask: protWX, Restrict: true, Always: notWX, BaselineSafe: true, Names: protNames, Flags: true},
 	{Syscall: "pkey_mprotect", Index: 2, What: "prot", Mask: protWX, Restrict: true, Always: notWX, BaselineSafe: true, Names: protNames, Flags: true},
@@ -234,7 +246,9 @@ type ArgRule struct {
 	Allowed []uint64
 	// Source: "observed" (the traces recorded every value), "docker" (no
 	// values recorded: Docker's default set), "overflow-docker" (more
-	// distinct values than the recorder keeps: Docker's default set).
+	// distinct values than the recorder keeps: Docker's default set),
+	// "baseline" or "observed-baseline" (a baseline's syscall: the
+	// runtime's measured values, profiles.Baseline.Args, and the traces').
 	Source string
 	// Unrestricted: no rule (values unknown and Docker has no rule, or
 	// every value allowed); Why says why.
@@ -313,10 +327,12 @@ func observeArgs(inputs []Input, r trace.Tables) map[string]map[int]*argObservat
 //
 // A syscall a baseline allows is also called by the runtime (runc drops
 // capabilities with prctl after it installs the filter), with values no
-// trace recorded: its arguments without a Docker set stay unrestricted
-// (reported). Those with one (clone, unshare, socket, personality) keep
-// their rule: the runtimes' own calls pass it (internal/runtimetest).
-func argRules(inputs []Input, allowed, baseline map[string]bool, arches []string, r trace.Tables) (rules []policy.Rule, restricted map[string]bool, report []ArgRule, weak []Weakening) {
+// trace recorded: where the baselines list the runtime's values
+// (profiles.Baseline.Args) those are allowed too; otherwise its arguments
+// without a Docker set stay unrestricted (reported). Those with one (clone,
+// unshare, socket, personality) keep their rule: the runtimes' own calls
+// pass it (internal/runtimetest).
+func argRules(inputs []Input, allowed, baseline map[string]bool, baselineVals map[string]map[int][]uint64, arches []string, r trace.Tables) (rules []policy.Rule, restricted map[string]bool, report []ArgRule, weak []Weakening) {
 	obs := observeArgs(inputs, r)
 	var decided []argDecision
 	restricted = map[string]bool{}
@@ -341,12 +357,33 @@ func argRules(inputs []Input, allowed, baseline map[string]bool, arches []string
 		o := obs[spec.Syscall][spec.Index]
 		ar := ArgRule{Spec: spec}
 		var vals map[uint64]bool
+		runtimeVals, measured := baselineVals[spec.Syscall][spec.Index]
 		switch {
-		case baseline[spec.Syscall] && spec.Docker == nil && !spec.BaselineSafe:
+		case baseline[spec.Syscall] && spec.Docker == nil && !spec.BaselineSafe && !measured:
 			ar.Unrestricted = true
 			ar.Why = "a baseline allows it: the runtime calls it with values no trace recorded"
 			report = append(report, ar)
 			continue
+		case baseline[spec.Syscall] && measured && (o == nil || !o.seen || (!o.unknown && !o.overflow)):
+			// The runtime's measured values (profiles/baselines) and
+			// the traces'.
+			ar.Source = "baseline"
+			vals = map[uint64]bool{}
+			for _, v := range runtimeVals {
+				if !spec.Int {
+					v &= spec.Mask
+				}
+				vals[v] = true
+			}
+			if o != nil {
+				ar.Source = "observed-baseline"
+				for v := range o.values {
+					vals[v] = true
+				}
+			}
+			for _, v := range spec.Always {
+				vals[v] = true
+			}
 		case o != nil && o.seen && !o.unknown && !o.overflow:
 			ar.Source = "observed"
 			vals = map[uint64]bool{}
@@ -543,6 +580,10 @@ func sourceText(s string) string {
 		return "no values recorded: Docker's default set"
 	case "overflow-docker":
 		return "more values than recorded: Docker's default set"
+	case "baseline":
+		return "the runtime's values, measured in profiles/baselines"
+	case "observed-baseline":
+		return "observed, and the runtime's values measured in profiles/baselines"
 	}
 	return "observed"
 }
