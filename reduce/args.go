@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/seccomp-gen/seccomp-gen/abi"
 	"github.com/seccomp-gen/seccomp-gen/policy"
 	"github.com/seccomp-gen/seccomp-gen/trace"
 )
@@ -25,7 +26,7 @@ import (
 // exception are Pair arguments (socket's type with its domain, a socket
 // option's optname with its level), whose allow rules have a condition on
 // each argument, a shape policy.Check accepts only after
-// policy.ChainVerifier has compared libseccomp's filter with the model. The
+// policy.FilterVerifier has compared libseccomp's filter with the model. The
 // policy's default action is ENOSYS (for syscalls newer than the profile),
 // so "everything else EPERM" cannot be left to the default: it is written
 // out as masked comparisons that together cover exactly the values not
@@ -77,7 +78,7 @@ type ArgSpec struct {
 	// Pair: the argument is restricted together with the syscall's first
 	// restricted argument (socket's type with its domain, setsockopt's
 	// optname with its level): one allow rule per combination of allowed
-	// values, with a condition on each (policy.ChainVerifier checks that
+	// values, with a condition on each (policy.FilterVerifier checks that
 	// libseccomp compiles them as written).
 	Pair bool
 }
@@ -251,7 +252,8 @@ type ArgRule struct {
 	// runtime's measured values, profiles.Baseline.Args, and the traces').
 	Source string
 	// Unrestricted: no rule (values unknown and Docker has no rule, or
-	// every value allowed); Why says why.
+	// every value allowed); Why says why. For a restricted argument, Why
+	// says what other values get when not EPERM.
 	Unrestricted bool
 	Why          string
 }
@@ -350,8 +352,18 @@ func argRules(inputs []Input, allowed, baseline map[string]bool, baselineVals ma
 	if allowed["clone3"] && has("clone") {
 		allowed["clone"] = true
 	}
+	x86 := slices.Contains(arches, abi.X86)
 	for _, spec := range ArgSpecs {
 		if !spec.Restrict || !allowed[spec.Syscall] || !has(spec.Syscall) {
+			continue
+		}
+		_, _, muxed := policy.MuxCall(spec.Syscall)
+		if x86 && muxed && spec.Pair {
+			// libseccomp copies the rule to socketcall with argument 0
+			// replaced by the call number and the other conditions
+			// kept, on socketcall's arguments: a pointer.
+			report = append(report, ArgRule{Spec: spec, Unrestricted: true,
+				Why: "the profile covers x86, where libseccomp copies " + spec.Syscall + "'s rules to socketcall with this condition on socketcall's pointer argument"})
 			continue
 		}
 		o := obs[spec.Syscall][spec.Index]
@@ -427,8 +439,25 @@ func argRules(inputs []Input, allowed, baseline map[string]bool, baselineVals ma
 			report = append(report, ar)
 			continue
 		}
+		if x86 && spec.Syscall == "socketcall" {
+			// Calls the profile allows directly are allowed through
+			// socketcall too (libseccomp copies their rules there).
+			for name := range allowed {
+				if mux, call, ok := policy.MuxCall(name); ok && mux == "socketcall" && !slices.Contains(ar.Allowed, call) {
+					ar.Allowed = append(ar.Allowed, call)
+				}
+			}
+			slices.Sort(ar.Allowed)
+		}
 		deny := complement(uint(spec.Index), spec.Mask, ar.Allowed)
-		if len(deny) == 0 {
+		if x86 && muxed {
+			// An EPERM rule here would land on socketcall(call) next
+			// to the allow rules' copies there: other values get the
+			// default answer (ENOSYS) instead.
+			deny = nil
+			ar.Why = "other values get ENOSYS, not EPERM: on x86 libseccomp copies the rules to socketcall"
+		}
+		if len(deny) == 0 && !(x86 && muxed) {
 			ar.Unrestricted = true
 			ar.Why = "every value was observed"
 			report = append(report, ar)
@@ -541,7 +570,7 @@ func argRuleSet(d argDecision, second *argDecision) []policy.Rule {
 	spec := d.ar.Spec
 	// An int is compared exactly (Int), except with bits masked off
 	// (socket's type) or as the second condition of a pair, where the
-	// masked test keeps the pair within what policy.ChainVerifier checks.
+	// masked test keeps the pair within what policy.FilterVerifier checks.
 	cond := func(s ArgSpec, v uint64) policy.Arg {
 		if s.Int && s.Mask == 0xffffffff && !s.Pair {
 			return policy.Arg{Index: uint(s.Index), Value: v, Op: policy.OpEqualTo}

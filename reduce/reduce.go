@@ -217,6 +217,17 @@ func Reduce(inputs []Input, opts Options, r trace.Tables) (*Result, error) {
 		return nil, err
 	}
 	known = slices.DeleteFunc(known, func(n string) bool { return restricted[n] })
+	if slices.Contains(arches, abi.X86) {
+		// On x86 libseccomp adds a socket or ipc call's rules to its
+		// multiplexer too (policy.MuxCall): an EPERM rule for an
+		// unobserved direct socket() would deny socketcall(SYS_SOCKET)
+		// that the profile allows. Where the multiplexer is allowed, the
+		// direct calls are left to the default answer (ENOSYS).
+		known = slices.DeleteFunc(known, func(n string) bool {
+			mux, _, ok := policy.MuxCall(n)
+			return ok && set.allowed[mux]
+		})
+	}
 	free := slices.DeleteFunc(slices.Clone(res.Allowed), func(n string) bool { return restricted[n] })
 	var fallbackRule *policy.Rule
 	res.Fallbacks, fallbackRule, known = applyFallbacks(opts, set.allowed, known)

@@ -8,8 +8,8 @@ import (
 )
 
 // TestMain checks rules on two arguments as the commands do
-// (policy.ChainVerifier).
+// (policy.FilterVerifier).
 func TestMain(m *testing.M) {
-	cbpf.EnableChainVerification()
+	cbpf.EnableFilterVerification()
 	os.Exit(m.Run())
 }

@@ -43,7 +43,7 @@ func run(args []string) int {
 	scmp.PinAPIWithoutSeccomp()
 	// Rules on two arguments (socket's domain and type) are accepted once
 	// libseccomp is seen to compile them as written.
-	cbpf.EnableChainVerification()
+	cbpf.EnableFilterVerification()
 	root := newRootCmd()
 	root.SetArgs(args)
 	code, err := exitStatus(root.Execute())

@@ -150,10 +150,10 @@ func Compile(p *policy.Policy, o Options) (Program, error) {
 	if err != nil {
 		return nil, err
 	}
-	if names := twoArgumentRules(&c); len(names) > 0 && !o.Notify {
-		// Validate had the runtimes' filter checked (VerifyChains); this
+	if policy.FilterVerifier != nil && !o.Notify {
+		// Validate had the runtimes' filter checked (VerifyFilter); this
 		// one is laid out differently, so it is checked too.
-		if err := checkProgram(lib, &c, abis, names, "the filter seccomp-gen compiles for them", false); err != nil {
+		if err := checkProgram(lib, &c, abis, namedSyscalls(&c), "the filter seccomp-gen compiles for them", nil); err != nil {
 			return nil, err
 		}
 	}

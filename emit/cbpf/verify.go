@@ -28,29 +28,29 @@ import (
 // argument values the rules' conditions tell apart. policy.Check accepts
 // such a rule set only when this check passes.
 
-// EnableChainVerification installs the check as policy.ChainVerifier, so
+// EnableFilterVerification installs the check as policy.FilterVerifier, so
 // that Validate accepts the rule sets it has checked (and refuses, with an
 // *policy.AmbiguousError, those libseccomp compiles wrongly). Commands call
 // it once at start; without it Check refuses the whole class.
-func EnableChainVerification() { policy.ChainVerifier = VerifyChains }
+func EnableFilterVerification() { policy.FilterVerifier = VerifyFilter }
 
 // maxProbes bounds the argument vectors tried per syscall and ABI.
 const maxProbes = 1 << 20
 
 var verified sync.Map // cache key -> error (nil when verified)
 
-// VerifyChains compiles p as runc and crun do and checks, for each of the
+// VerifyFilter compiles p as runc and crun do and checks, for each of the
 // named syscalls on each ABI p lists, that the filter answers every class
 // of argument values the way p.EvalArch does. It assumes the syscalls'
 // rules are in policy's verified class (equality tests with 32-bit
 // operands on at most two arguments); a class too large to try is refused.
-func VerifyChains(p *policy.Policy, syscalls []string) error {
-	key := chainKey(p, syscalls)
+func VerifyFilter(p *policy.Policy, exhaustive []string) error {
+	key := chainKey(p, exhaustive)
 	if v, ok := verified.Load(key); ok {
 		err, _ := v.(error)
 		return err
 	}
-	err := verifyChains(p, syscalls)
+	err := verifyFilter(p, exhaustive)
 	verified.Store(key, err)
 	return err
 }
@@ -75,7 +75,7 @@ func errnoOf(e *uint) any {
 	return *e
 }
 
-func verifyChains(p *policy.Policy, syscalls []string) error {
+func verifyFilter(p *policy.Policy, exhaustive []string) error {
 	var abis []string
 	for _, a := range p.Arches {
 		ca, err := scmp.Canonical(a)
@@ -90,17 +90,37 @@ func verifyChains(p *policy.Policy, syscalls []string) error {
 	// file order, libseccomp's own layout, no stub.
 	prog, err := compileLib(p, "", abis, policy.ActKillProcess, Options{Linear: true, SkipUnknown: true})
 	if err != nil {
-		return &policy.AmbiguousError{Syscall: strings.Join(syscalls, ","), Rules: rulesNaming(p, syscalls),
-			Reason: fmt.Sprintf("libseccomp refuses the rules as runc and crun add them (%v): neither runtime would start", err)}
+		return &policy.AmbiguousError{Reason: fmt.Sprintf("libseccomp refuses the rules as runc and crun add them (%v): neither runtime would start", err)}
 	}
-	return checkProgram(prog, p, abis, syscalls, "the filter libseccomp 2.5.4 builds for them (what runc and crun load)", true)
+	return checkProgram(prog, p, abis, namedSyscalls(p), "the filter libseccomp 2.5.4 builds for them (what runc and crun load)", exhaustive)
 }
 
-// checkProgram compares prog's answers with p's on every argument class of
-// the syscalls' conditions, on each of abis.
-// Unless strict, a syscall whose conditions are not all equalities (which
-// Validate judged by their shape) is left out.
-func checkProgram(prog Program, p *policy.Policy, abis, syscalls []string, what string, strict bool) error {
+// namedSyscalls lists the names p's rules name, and on x86 the
+// multiplexers that receive socket and ipc calls' rules.
+func namedSyscalls(p *policy.Policy) []string {
+	var out []string
+	add := func(n string) {
+		if !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	for _, r := range p.Rules {
+		for _, n := range r.Names {
+			add(n)
+			if mux, _, ok := policy.MuxCall(n); ok {
+				add(mux)
+			}
+		}
+	}
+	return out
+}
+
+// checkProgram compares prog's answers with p's for the syscalls on each of
+// abis: on every class of argument values their conditions tell apart when
+// those are equality tests (classProbes), else on the values the
+// conditions name and their neighbours, one argument at a time. A syscall
+// in exhaustive whose classes cannot all be tried is refused.
+func checkProgram(prog Program, p *policy.Policy, abis, syscalls []string, what string, exhaustive []string) error {
 	for _, name := range syscalls {
 		for _, arch := range abis {
 			nr, err := scmp.Number(arch, name)
@@ -111,13 +131,13 @@ func checkProgram(prog Program, p *policy.Policy, abis, syscalls []string, what 
 			if !ok {
 				continue
 			}
-			probes, ok := classProbes(p, name, policy.ArgBits(arch))
-			if !ok && !strict {
-				continue
-			}
-			if !ok {
+			probes, ok := classProbes(p, name, arch)
+			if !ok && slices.Contains(exhaustive, name) {
 				return &policy.AmbiguousError{Syscall: name, Rules: rulesNaming(p, []string{name}),
 					Reason: fmt.Sprintf("the argument conditions tell more than %d classes of values apart: too many to check that libseccomp compiles them as written; use fewer values", maxProbes)}
+			}
+			if !ok {
+				probes = sampleProbes(p, name, arch)
 			}
 			eval := p.EvalFunc(arch, name)
 			for _, a := range probes {
@@ -132,13 +152,35 @@ func checkProgram(prog Program, p *policy.Policy, abis, syscalls []string, what 
 				want := eval(a)
 				if retOf(got) != retOf(want) {
 					return &policy.AmbiguousError{Syscall: name, Rules: rulesNaming(p, []string{name}),
-						Reason: fmt.Sprintf("%s answers %s(%s) with %s where the rules say %s (libseccomp 2.5.4 compares the wrong argument word on some paths between rules), so the runtimes would not enforce what the profile says; use fewer conditional rules for the syscall or one condition per rule",
-							what, name, argList(a), verdictText(got), verdictText(want))}
+						Reason: fmt.Sprintf("%s answers %s(%s) on %s with %s where the rules say %s (libseccomp 2.5.4 builds wrong filters for some rule sets: it compares the wrong argument word on some paths between rules, or skips a load), so the runtimes would not enforce what the profile says; use fewer conditional rules for the syscall or one condition per rule",
+							what, name, argList(a), arch, verdictText(got), verdictText(want))}
 				}
 			}
 		}
 	}
 	return nil
+}
+
+// sampleProbes returns argument vectors around the values name's
+// conditions on arch compare with (the value, its neighbours, the other
+// high word), one argument at a time, and all arguments zero.
+func sampleProbes(p *policy.Policy, name, arch string) [][6]uint64 {
+	out := [][6]uint64{{}}
+	for _, conds := range p.RuleConditions(arch, name) {
+		for _, c := range conds {
+			if c.Index > 5 {
+				continue
+			}
+			for _, v := range []uint64{c.Value, c.ValueTwo, c.Value & c.ValueTwo} {
+				for _, x := range []uint64{v, v - 1, v + 1, v ^ 1<<32, v | 0xffffffff00000000, v & 0xffffffff} {
+					var a [6]uint64
+					a[c.Index] = x
+					out = append(out, a)
+				}
+			}
+		}
+	}
+	return out
 }
 
 // retOf is the value a filter returns for v (KILL and KILL_THREAD are one).
@@ -189,8 +231,8 @@ func rulesNaming(p *policy.Policy, syscalls []string) []int {
 // word & mask == value.
 type wordPred struct{ mask, value uint32 }
 
-// classProbes returns one argument vector per class of values that name's
-// conditions (on arch's argument width) tell apart: the product, over the
+// classProbes returns one argument vector per class of values that the
+// conditions libseccomp receives for name on arch tell apart: the product, over the
 // argument words the conditions test, of one value per atom of that word's
 // tests. libseccomp splits each 64-bit condition into a test on the high
 // word and one on the low word (32-bit ABIs: the low word only), each of the
@@ -198,13 +240,11 @@ type wordPred struct{ mask, value uint32 }
 // the filter from nothing else, so two vectors in one class get the same
 // answer from the filter and from the model. false when the classes are too
 // many (or a condition is not an equality).
-func classProbes(p *policy.Policy, name string, argBits int) ([][6]uint64, bool) {
+func classProbes(p *policy.Policy, name, arch string) ([][6]uint64, bool) {
+	argBits := policy.ArgBits(arch)
 	var preds [12][]wordPred // word 2i: low half of argument i, 2i+1: high half
-	for _, r := range p.Rules {
-		if !slices.Contains(r.Names, name) {
-			continue
-		}
-		for _, c := range r.Args {
+	for _, conds := range p.RuleConditions(arch, name) {
+		for _, c := range conds {
 			var mask, value uint64
 			switch c.Op {
 			case policy.OpEqualTo:
@@ -294,25 +334,4 @@ func atoms(preds []wordPred, limit int) ([]uint32, bool) {
 		return nil, false
 	}
 	return out, true
-}
-
-// twoArgumentRules lists the syscalls with a rule that tests two different
-// arguments (the rule sets VerifyChains checks).
-func twoArgumentRules(p *policy.Policy) []string {
-	var out []string
-	for _, r := range p.Rules {
-		idx := map[uint]bool{}
-		for _, a := range r.Args {
-			idx[a.Index] = true
-		}
-		if len(idx) < 2 {
-			continue
-		}
-		for _, n := range r.Names {
-			if !slices.Contains(out, n) {
-				out = append(out, n)
-			}
-		}
-	}
-	return out
 }

@@ -13,7 +13,7 @@ func cond(i uint, op policy.Op, v, v2 uint64) policy.Arg {
 }
 
 // wordBugPolicy is a rule set of equality tests on two arguments that
-// libseccomp 2.5.4 compiles wrongly (found by TestVerifyChainsRandom's
+// libseccomp 2.5.4 compiles wrongly (found by TestVerifyFilterRandom's
 // search): on x86_64, after rule 3's test of a3 fails, the filter jumps into
 // code shared with the x86 section that still holds a3 where it expects a1,
 // and allows getpid(0, 1, 0, 0).
@@ -31,7 +31,7 @@ func wordBugPolicy() *policy.Policy {
 	}}
 }
 
-func TestVerifyChainsRefusesWordBug(t *testing.T) {
+func TestVerifyFilterRefusesWordBug(t *testing.T) {
 	p := wordBugPolicy()
 	err := p.Validate()
 	var amb *policy.AmbiguousError
@@ -53,9 +53,9 @@ func TestVerifyChainsRefusesWordBug(t *testing.T) {
 	}
 	// Without the verifier (a pure-Go user of package policy) the class is
 	// refused outright.
-	saved := policy.ChainVerifier
-	policy.ChainVerifier = nil
-	defer func() { policy.ChainVerifier = saved }()
+	saved := policy.FilterVerifier
+	policy.FilterVerifier = nil
+	defer func() { policy.FilterVerifier = saved }()
 	if err := p.Validate(); !errors.Is(err, policy.ErrAmbiguous) || !strings.Contains(err.Error(), "cannot check them") {
 		t.Errorf("Validate without a verifier = %v, want a refusal", err)
 	}
@@ -112,13 +112,13 @@ func testComplement(idx uint, mask uint64, allowed []uint64) []policy.Arg {
 	return out
 }
 
-// TestVerifyChainsRandom: random rule sets of the verified class (two
+// TestVerifyFilterRandom: random rule sets of the verified class (two
 // arguments, equality tests) and of the reducer's shape. Whatever Validate
 // accepts must be compiled by libseccomp (runc's order) as the model says
 // on a dense grid of argument values the verifier did not choose. (Refusals
 // are rare here, about one rule set in 5000 of this kind:
-// TestVerifyChainsRefusesWordBug holds one.)
-func TestVerifyChainsRandom(t *testing.T) {
+// TestVerifyFilterRefusesWordBug holds one.)
+func TestVerifyFilterRandom(t *testing.T) {
 	n := 600
 	if testing.Short() {
 		n = 100
