@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"errors"
+	"github.com/seccomp-gen/seccomp-gen/emit/cbpf"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -27,6 +28,7 @@ const testMainEnv = "SECCOMP_GEN_TEST_MAIN"
 // into seccomp-gen when asked to, or for a hidden "__name" command.
 func TestMain(m *testing.M) {
 	registerHelpers()
+	cbpf.EnableFilterVerification() // as main does
 	if status, ok := reexec.Init(); ok {
 		os.Exit(status)
 	}
