@@ -789,6 +789,50 @@ func slotArch(slot uint32) (string, int) {
 	}
 }
 
+// slotArches lists the arches of the counts slots on the architecture this
+// binary runs on, in ABI order.
+func slotArches() []string {
+	if runtime.GOARCH == "arm64" {
+		return []string{trace.ArchAArch64, trace.ArchARM}
+	}
+	return []string{trace.ArchX86_64, trace.ArchX86, trace.ArchX32}
+}
+
+// archSlot is the inverse of slotArch: the counts slot of (arch, nr), false
+// when no slot holds it.
+func archSlot(arch string, nr int) (uint32, bool) {
+	if nr < 0 {
+		return 0, false
+	}
+	var abi uint32
+	switch {
+	case runtime.GOARCH == "arm64" && arch == trace.ArchAArch64:
+		abi = abiNative
+	case runtime.GOARCH == "arm64" && arch == trace.ArchARM:
+		abi = abiCompat
+		if nr >= armPrivateBase && nr < armPrivateBase+armPrivateSlots {
+			nr = int(nrSlots) - armPrivateSlots + nr - armPrivateBase
+		} else if nr >= int(nrSlots)-armPrivateSlots {
+			return 0, false
+		}
+	case runtime.GOARCH != "arm64" && arch == trace.ArchX86_64:
+		abi = abiNative
+	case runtime.GOARCH != "arm64" && arch == trace.ArchX86:
+		abi = abiCompat
+	case runtime.GOARCH != "arm64" && arch == trace.ArchX32:
+		if nr&x32Bit == 0 {
+			return 0, false
+		}
+		abi, nr = abiX32, nr&^x32Bit
+	default:
+		return 0, false
+	}
+	if nr >= int(nrSlots) {
+		return 0, false
+	}
+	return abi*nrSlots + uint32(nr), true
+}
+
 // Constants shared with bpf/recorder.c, from its enums through bpf2go
 // (-type in bpf/gen.go), and ABI facts from the one table (package abi).
 const (

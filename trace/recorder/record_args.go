@@ -16,7 +16,10 @@ import (
 // dropped). cfg_argmask says, per counts slot, which arguments to record.
 
 // argMask builds cfg_argmask: bit i of slot's byte records argument i of
-// the syscall in that slot.
+// the syscall in that slot. It looks up the numbers of the few syscalls in
+// trace.RecordedArgs on each ABI rather than naming all nrABIs*nrSlots
+// slots (3072 libseccomp calls, 0.6-0.9 ms of every traced start);
+// TestArgMaskMatchesNames checks that both give the same mask.
 func argMask(namer trace.Tables) [nrABIs * nrSlots]uint8 {
 	var m [nrABIs * nrSlots]uint8
 	if namer == nil {
@@ -26,10 +29,21 @@ func argMask(namer trace.Tables) [nrABIs * nrSlots]uint8 {
 	for _, a := range trace.RecordedArgs {
 		want[a.Syscall] |= 1 << a.Index
 	}
-	for slot := uint32(0); slot < nrABIs*nrSlots; slot++ {
-		arch, nr := slotArch(slot)
-		if name, ok := namer.Name(arch, nr); ok {
-			m[slot] = want[name]
+	for _, arch := range slotArches() {
+		for name, bits := range want {
+			nr, err := namer.Number(arch, name)
+			if err != nil {
+				continue
+			}
+			slot, ok := archSlot(arch, nr)
+			if !ok {
+				continue
+			}
+			// The slot's name must be this one (Number may answer a
+			// pseudo or multiplexed number that names another call).
+			if n, ok := namer.Name(arch, nr); ok && n == name {
+				m[slot] = bits
+			}
 		}
 	}
 	return m
