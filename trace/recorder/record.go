@@ -157,6 +157,7 @@ type Options struct {
 // earlier: it starts in parallel).
 const (
 	PhaseRecord   = "record"     // Record entered
+	PhaseSpec     = "spec"       // the programs' ELF parsed and configured
 	PhaseMaps     = "maps"       // maps created
 	PhaseTypes    = "types"      // kernel types at hand (cache or BTF)
 	PhaseLoaded   = "loaded"     // programs loaded and verified
@@ -488,6 +489,7 @@ func (r *recorder) load() error {
 			return err
 		}
 	}
+	r.phase(PhaseSpec)
 	// The hash maps need no preallocation where tracing programs may use
 	// a hash map that allocates on insert (Linux 6.1, bpf_mem_alloc): they
 	// get one insert per traced process (procs: 65536 elements, ~1.4 ms to
@@ -500,16 +502,22 @@ func (r *recorder) load() error {
 		}
 	}
 	// Create the maps here while the kernel's BTF is decoded on another
-	// goroutine; the collection uses (clones of) them.
+	// goroutine, on two goroutines (the machine has more than one CPU more
+	// often than not: procs and pending_exe, the dearest, take ~0.5 ms each
+	// in the kernel); the programs use (clones of) them. The data sections
+	// (.rodata: the configuration set above; .bss: the shared counters)
+	// are created here too, so that the programs, loaded apart below, share
+	// them.
 	maps := map[string]*ebpf.Map{}
 	defer func() {
 		for _, m := range maps {
 			m.Close()
 		}
 	}()
+	var names [2][]string
 	for name, ms := range spec.Maps {
 		if strings.HasPrefix(name, ".") {
-			continue // .bss and .rodata: the collection fills them in
+			continue
 		}
 		if ms.Type != ebpf.TaskStorage {
 			// Only task storage needs its key and value types in the
@@ -517,33 +525,124 @@ func (r *recorder) load() error {
 			// of the start for the lot) for bpftool's pretty printing.
 			ms.Key, ms.Value = nil, nil
 		}
-		m, err := ebpf.NewMap(ms)
-		if err != nil {
-			return loadErr(err)
+		half := 0
+		if name == bpf.RecorderMapProcs || name == bpf.RecorderMapPendingExe || name == bpf.RecorderMapArgvals {
+			half = 1
 		}
-		maps[name] = m
+		names[half] = append(names[half], name)
+	}
+	var created [2]map[string]*ebpf.Map
+	var data struct {
+		Rodata *ebpf.Map `ebpf:".rodata"`
+		Bss    *ebpf.Map `ebpf:".bss"`
+	}
+	err = parallel(func() error {
+		created[0] = map[string]*ebpf.Map{}
+		for _, name := range names[0] {
+			m, err := ebpf.NewMap(spec.Maps[name])
+			if err != nil {
+				return err
+			}
+			created[0][name] = m
+		}
+		return nil
+	}, func() error {
+		created[1] = map[string]*ebpf.Map{}
+		for _, name := range names[1] {
+			m, err := ebpf.NewMap(spec.Maps[name])
+			if err != nil {
+				return err
+			}
+			created[1][name] = m
+		}
+		return spec.LoadAndAssign(&data, nil)
+	})
+	for _, c := range created {
+		for name, m := range c {
+			maps[name] = m
+		}
+	}
+	if data.Rodata != nil {
+		maps[".rodata"] = data.Rodata
+	}
+	if data.Bss != nil {
+		maps[".bss"] = data.Bss
+	}
+	if err != nil {
+		return loadErr(err)
 	}
 	r.phase(PhaseMaps)
-	opts := &ebpf.CollectionOptions{MapReplacements: maps}
+	var kernelTypes *btf.Spec
 	if r.types != nil {
 		// Without them (kernelTypes failed), cilium/ebpf decodes the
 		// kernel's BTF itself and says what is wrong with it.
 		if res := <-r.types; res.err == nil {
-			opts.Programs.KernelTypes = res.spec
+			kernelTypes = res.spec
 		}
 		r.phase(PhaseTypes)
 	}
-	if err := spec.LoadAndAssign(&r.objs, opts); err != nil {
+	// Load sys_enter (whose verification is most of the load) and the
+	// three others at the same time, as two collections sharing every map.
+	opts := func() *ebpf.CollectionOptions {
+		return &ebpf.CollectionOptions{MapReplacements: maps, Programs: ebpf.ProgramOptions{KernelTypes: kernelTypes}}
+	}
+	var enter struct {
+		SysEnter *ebpf.Program `ebpf:"sys_enter"`
+	}
+	var others struct {
+		SchedProcessExec *ebpf.Program `ebpf:"sched_process_exec"`
+		SchedProcessExit *ebpf.Program `ebpf:"sched_process_exit"`
+		SchedProcessFork *ebpf.Program `ebpf:"sched_process_fork"`
+	}
+	var shared struct {
+		bpf.RecorderMaps
+		bpf.RecorderVariables
+	}
+	err = parallel(func() error {
+		return spec.LoadAndAssign(&enter, opts())
+	}, func() error {
+		if err := spec.LoadAndAssign(&others, opts()); err != nil {
+			return err
+		}
+		return spec.LoadAndAssign(&shared, opts())
+	})
+	r.objs = bpf.RecorderObjects{
+		RecorderPrograms: bpf.RecorderPrograms{
+			SchedProcessExec: others.SchedProcessExec,
+			SchedProcessExit: others.SchedProcessExit,
+			SchedProcessFork: others.SchedProcessFork,
+			SysEnter:         enter.SysEnter,
+		},
+		RecorderMaps:      shared.RecorderMaps,
+		RecorderVariables: shared.RecorderVariables,
+	}
+	r.loaded = true // r.objs.Close closes what is there
+	if err != nil {
 		return loadErr(err)
 	}
 	r.phase(PhaseLoaded)
-	r.loaded = true
 	if r.cgroupFD > 0 {
 		if err := r.objs.TargetCgroup.Update(uint32(0), uint32(r.cgroupFD), ebpf.UpdateAny); err != nil {
 			return fmt.Errorf("cgroup %s: %w", r.opts.Cgroup, err)
 		}
 	}
 	return nil
+}
+
+// parallel runs fns at the same time and returns the first error once all
+// returned.
+func parallel(fns ...func() error) error {
+	errs := make(chan error, len(fns))
+	for _, fn := range fns[1:] {
+		go func() { errs <- fn() }()
+	}
+	err := fns[0]()
+	for range fns[1:] {
+		if e := <-errs; err == nil {
+			err = e
+		}
+	}
+	return err
 }
 
 type typesResult struct {
