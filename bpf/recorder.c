@@ -67,7 +67,7 @@
  * Argument values (issue 10; see record_args below): for the few syscalls
  * whose arguments decide the risk (trace.RecordedArgs), the distinct values
  * of those arguments per (ABI, nr, arg index), bounded. Every other counted
- * syscall pays one byte load from .rodata (cfg_argmask) and a branch.
+ * syscall pays one byte load (cfg_argmask) and a branch.
  *
  * Every program is a plain raw tracepoint: user space needs the kernel's BTF
  * only for the CO-RE offsets of a few fields (trace/record_btf.go caches
@@ -253,9 +253,12 @@ struct {
 } pending SEC(".maps");
 
 /* Argument values (record_args). Which arguments of a slot are recorded:
- * bit i of cfg_argmask[slot] records argument i (set by user space from
- * trace.RecordedArgs before loading). */
-volatile const __u8 cfg_argmask[NR_ABIS * NR_SLOTS];
+ * bit i of cfg_argmask[slot] records argument i, written by user space from
+ * trace.RecordedArgs after loading and before attaching. In .bss, not
+ * .rodata: naming the slots' syscalls takes libseccomp ~1 ms, which then
+ * runs while the maps are created and the programs verified instead of
+ * before (issue 13); the hot path's load is the same instruction. */
+__u8 cfg_argmask[NR_ABIS * NR_SLOTS];
 
 /* The most distinct values kept per (slot, arg): trace.MaxArgDistinct, set
  * by user space (one place for the number). */

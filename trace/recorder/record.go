@@ -161,6 +161,7 @@ const (
 	PhaseMaps     = "maps"       // maps created
 	PhaseTypes    = "types"      // kernel types at hand (cache or BTF)
 	PhaseLoaded   = "loaded"     // programs loaded and verified
+	PhaseArgMask  = "argmask"    // which arguments to record written (computed meanwhile)
 	PhaseStub     = "stub-start" // the stub process started (fork+exec returned)
 	PhaseAttached = "attached"   // links attached
 	PhaseStubUp   = "stub-ready" // the stub said its execve is over
@@ -211,6 +212,7 @@ func Record(ctx context.Context, opts Options) (*Recording, error) {
 	r := &recorder{opts: opts}
 	r.phase(PhaseRecord)
 	defer r.close()
+	r.startArgMask()
 	if err := r.prepareTarget(); err != nil {
 		return nil, err
 	}
@@ -237,6 +239,10 @@ func Record(ctx context.Context, opts Options) (*Recording, error) {
 	if err := r.load(); err != nil {
 		return nil, err
 	}
+	if err := r.writeArgMask(); err != nil {
+		return nil, err
+	}
+	r.phase(PhaseArgMask)
 	if err := r.waitLaunch(); err != nil {
 		return nil, err
 	}
@@ -347,9 +353,10 @@ type recorder struct {
 	loaded  bool
 	links   []link.Link
 	started time.Time
-	types   <-chan typesResult      // kernelTypes' result, for load
-	execNr  uint32                  // the native execve's number
-	argMask [nrABIs * nrSlots]uint8 // cfg_argmask: which arguments each slot records
+	types   <-chan typesResult             // kernelTypes' result, for load
+	execNr  uint32                         // the native execve's number
+	argMask [nrABIs * nrSlots]uint8        // cfg_argmask: which arguments each slot records
+	masks   <-chan [nrABIs * nrSlots]uint8 // startArgMask's result, until writeArgMask
 
 	// Command
 	path      string // resolved program the stub execs
@@ -886,50 +893,6 @@ func slotArch(slot uint32) (string, int) {
 		}
 		return trace.ArchX86_64, nr
 	}
-}
-
-// slotArches lists the arches of the counts slots on the architecture this
-// binary runs on, in ABI order.
-func slotArches() []string {
-	if runtime.GOARCH == "arm64" {
-		return []string{trace.ArchAArch64, trace.ArchARM}
-	}
-	return []string{trace.ArchX86_64, trace.ArchX86, trace.ArchX32}
-}
-
-// archSlot is the inverse of slotArch: the counts slot of (arch, nr), false
-// when no slot holds it.
-func archSlot(arch string, nr int) (uint32, bool) {
-	if nr < 0 {
-		return 0, false
-	}
-	var abi uint32
-	switch {
-	case runtime.GOARCH == "arm64" && arch == trace.ArchAArch64:
-		abi = abiNative
-	case runtime.GOARCH == "arm64" && arch == trace.ArchARM:
-		abi = abiCompat
-		if nr >= armPrivateBase && nr < armPrivateBase+armPrivateSlots {
-			nr = int(nrSlots) - armPrivateSlots + nr - armPrivateBase
-		} else if nr >= int(nrSlots)-armPrivateSlots {
-			return 0, false
-		}
-	case runtime.GOARCH != "arm64" && arch == trace.ArchX86_64:
-		abi = abiNative
-	case runtime.GOARCH != "arm64" && arch == trace.ArchX86:
-		abi = abiCompat
-	case runtime.GOARCH != "arm64" && arch == trace.ArchX32:
-		if nr&x32Bit == 0 {
-			return 0, false
-		}
-		abi, nr = abiX32, nr&^x32Bit
-	default:
-		return 0, false
-	}
-	if nr >= int(nrSlots) {
-		return 0, false
-	}
-	return abi*nrSlots + uint32(nr), true
 }
 
 // Constants shared with bpf/recorder.c, from its enums through bpf2go

@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
-	"github.com/seccomp-gen/seccomp-gen/scmp"
 	"github.com/seccomp-gen/seccomp-gen/trace"
 )
 
@@ -59,40 +58,5 @@ func TestRecordArgs(t *testing.T) {
 	f = recordOrFail(t, Options{Command: []string{bin}, NoArgs: true}).File
 	if s := mustHave(t, f, "x86_64", "socket"); len(s.Args) != 0 {
 		t.Errorf("NoArgs: socket args %+v", s.Args)
-	}
-}
-
-// TestArgMaskMatchesNames: argMask, which looks the recorded syscalls' numbers
-// up, gives the mask that naming every slot gives (what it replaced), and
-// archSlot inverts slotArch.
-func TestArgMaskMatchesNames(t *testing.T) {
-	namer := scmp.Tables{}
-	want := map[string]uint8{}
-	for _, a := range trace.RecordedArgs {
-		want[a.Syscall] |= 1 << a.Index
-	}
-	var byName [nrABIs * nrSlots]uint8
-	for slot := uint32(0); slot < nrABIs*nrSlots; slot++ {
-		arch, nr := slotArch(slot)
-		if back, ok := archSlot(arch, nr); !ok || back != slot {
-			t.Errorf("archSlot(slotArch(%d) = %s %d) = %d, %v", slot, arch, nr, back, ok)
-		}
-		if name, ok := namer.Name(arch, nr); ok {
-			byName[slot] = want[name]
-		}
-	}
-	got := argMask(namer)
-	n := 0
-	for slot := range byName {
-		if byName[slot] != 0 {
-			n++
-		}
-		if got[slot] != byName[slot] {
-			arch, nr := slotArch(uint32(slot))
-			t.Errorf("slot %d (%s %d): mask %#x, naming every slot gives %#x", slot, arch, nr, got[slot], byName[slot])
-		}
-	}
-	if n < len(want) {
-		t.Errorf("only %d slots record arguments, want at least %d", n, len(want))
 	}
 }
