@@ -244,12 +244,21 @@ struct {
  * cannot run before the entry exists (the tracepoint fires before
  * wake_up_new_task) and its thread ID cannot be reused while it does. While
  * pending_tasks is not 0, an untraced task's syscall looks itself up here:
- * that lasts from a traced fork to the child's first syscall. */
+ * that lasts from a traced fork to the child's first syscall. The entry
+ * also carries the parent's executable (issue 11), which the child runs
+ * until it execs: one map rather than a second one by thread ID (an LRU
+ * hash of 16384 preallocated entries took ~0.7 ms of every start to
+ * create; issue 13). */
+struct pending_task {
+	__u32 state; /* the state the task takes */
+	__u32 exe;   /* its parent's task_mark.exe: 0 unknown */
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384);
 	__type(key, __u32);
-	__type(value, __u32);
+	__type(value, struct pending_task);
 } pending SEC(".maps");
 
 /* Argument values (record_args). Which arguments of a slot are recorded:
@@ -368,16 +377,6 @@ struct {
 	__type(value, struct exe_bits);
 } exe_syscalls SEC(".maps");
 
-/* The exe of a forked task's parent, by the child's thread ID, until the
- * child takes its mark (adopt). LRU: an entry a child never took is
- * evicted, and a reused ID gets a fresh entry at its own fork. */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u32);
-	__type(value, __u32);
-} pending_exe SEC(".maps");
-
 __u64 exe_overflow; /* executables beyond exe_paths' or exe_syscalls' capacity */
 __u32 exe_next;     /* exe_syscalls indexes handed out */
 
@@ -395,26 +394,6 @@ static __always_inline void exe_note_syscall(struct task_mark *m, __u32 slot)
 	__u64 *w = &b->w[slot >> 6];
 	if (!(*w & bit))
 		__sync_fetch_and_or(w, bit);
-}
-
-/* At a traced fork: the child runs the parent's executable. */
-static __always_inline void exe_fork(struct task_mark *pm, __u32 child_tid)
-{
-	__u32 exe = pm->exe;
-
-	if (exe)
-		bpf_map_update_elem(&pending_exe, &child_tid, &exe, BPF_ANY);
-}
-
-/* At a child's first syscall (adopt): take the parent's executable. */
-static __always_inline void exe_adopt(struct task_mark *m, __u32 tid)
-{
-	__u32 *exe = bpf_map_lookup_elem(&pending_exe, &tid);
-
-	if (exe) {
-		m->exe = *exe;
-		bpf_map_delete_elem(&pending_exe, &tid);
-	}
 }
 
 static __always_inline void note_process(struct task_struct *task)
@@ -588,16 +567,16 @@ static __always_inline __u32 count(struct task_struct *task, __u64 nr, struct pt
 	return slot;
 }
 
-/* take_pending removes tid's entry from pending and gives its state; 0 when
- * there is none. Only the task itself consumes its entry (at its first
- * syscall or at its exit), so the delete cannot fail but for a bug. */
-static __always_inline int take_pending(__u32 tid, __u32 *state)
+/* take_pending removes tid's entry from pending and gives it; 0 when there
+ * is none. Only the task itself consumes its entry (at its first syscall or
+ * at its exit), so the delete cannot fail but for a bug. */
+static __always_inline int take_pending(__u32 tid, struct pending_task *p)
 {
-	__u32 *pstate = bpf_map_lookup_elem(&pending, &tid);
+	struct pending_task *pp = bpf_map_lookup_elem(&pending, &tid);
 
-	if (!pstate)
+	if (!pp)
 		return 0;
-	*state = *pstate;
+	*p = *pp;
 	if (bpf_map_delete_elem(&pending, &tid))
 		return 0;
 	__sync_fetch_and_add(&pending_tasks, -1);
@@ -608,22 +587,23 @@ static __always_inline int take_pending(__u32 tid, __u32 *state)
 static __always_inline struct task_mark *adopt(struct task_struct *task)
 {
 	__u32 tid = task->pid;
-	__u32 state;
+	struct pending_task p;
 
-	if (!take_pending(tid, &state))
+	if (!take_pending(tid, &p))
 		return 0;
 	struct task_mark *m = bpf_task_storage_get(&tasks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!m) {
-		if (state == TASK_COUNTING) {
+		if (p.state == TASK_COUNTING) {
 			/* A traced task we cannot follow: its syscalls will be missing. */
 			__sync_fetch_and_add(&lost, 1);
 			__sync_fetch_and_add(&live_tasks, -1);
 		}
 		return 0;
 	}
-	m->state = state;
-	exe_adopt(m, tid);
-	if (state == TASK_COUNTING)
+	m->state = p.state;
+	if (p.exe)
+		m->exe = p.exe; /* the parent's executable */
+	if (p.state == TASK_COUNTING)
 		note_process(task); /* counted in live_tasks at the fork */
 	return m;
 }
@@ -638,14 +618,15 @@ static __always_inline struct task_mark *adopt(struct task_struct *task)
 static __always_inline int adopt_marked(struct task_mark *m, struct task_struct *task)
 {
 	__u32 tid = task->pid;
-	__u32 state;
+	struct pending_task p;
 
-	if (!take_pending(tid, &state))
+	if (!take_pending(tid, &p))
 		return 0;
-	if (state != TASK_COUNTING)
+	if (p.state != TASK_COUNTING)
 		return 0; /* not counted at the fork: count it as marked */
 	m->state = TASK_COUNTING;
-	exe_adopt(m, tid);
+	if (p.exe)
+		m->exe = p.exe;
 	note_process(task);
 	return 1;
 }
@@ -708,6 +689,7 @@ int sched_process_fork(struct bpf_raw_tracepoint_args *ctx)
 	 * "__safe_trusted" BTF types by name, a linear scan of vmlinux BTF that
 	 * took ~1.1 ms of this program's load (see the hot path's comment). */
 	struct task_mark *pm = bpf_task_storage_get(&tasks, parent, 0, 0);
+	struct pending_task p = {};
 	__u32 state;
 
 	if (!pm)
@@ -724,15 +706,16 @@ int sched_process_fork(struct bpf_raw_tracepoint_args *ctx)
 		return 0;
 	}
 	__u32 tid = BPF_CORE_READ(child, pid);
-	if (bpf_map_update_elem(&pending, &tid, &state, BPF_NOEXIST)) {
+	p.state = state;
+	if (state == TASK_COUNTING)
+		p.exe = pm->exe; /* the child runs its parent's executable */
+	if (bpf_map_update_elem(&pending, &tid, &p, BPF_NOEXIST)) {
 		if (state == TASK_COUNTING)
 			__sync_fetch_and_add(&lost, 1); /* a task we cannot follow */
 		return 0;
 	}
-	if (state == TASK_COUNTING) {
+	if (state == TASK_COUNTING)
 		__sync_fetch_and_add(&live_tasks, 1);
-		exe_fork(pm, tid);
-	}
 	__sync_fetch_and_add(&pending_tasks, 1);
 	return 0;
 }
@@ -839,11 +822,11 @@ int sched_process_exit(struct bpf_raw_tracepoint_args *ctx)
 		/* Forked by a traced task, gone before its first syscall (and
 		 * perhaps marked from user space too, see adopt_marked). */
 		__u32 tid = task->pid;
-		__u32 *pstate = bpf_map_lookup_elem(&pending, &tid);
+		struct pending_task *pp = bpf_map_lookup_elem(&pending, &tid);
 
-		if (!pstate)
+		if (!pp)
 			return 0;
-		__u32 state = *pstate;
+		__u32 state = pp->state;
 		if (bpf_map_delete_elem(&pending, &tid))
 			return 0;
 		__sync_fetch_and_add(&pending_tasks, -1);

@@ -510,11 +510,10 @@ func (r *recorder) load() error {
 	}
 	// Create the maps here while the kernel's BTF is decoded on another
 	// goroutine, on two goroutines (the machine has more than one CPU more
-	// often than not: procs and pending_exe, the dearest, take ~0.5 ms each
-	// in the kernel); the programs use (clones of) them. The data sections
-	// (.rodata: the configuration set above; .bss: the shared counters)
-	// are created here too, so that the programs, loaded apart below, share
-	// them.
+	// often than not: procs, the dearest, takes ~0.5 ms in the kernel); the
+	// programs use (clones of) them. The data sections (.rodata: the
+	// configuration set above; .bss: the shared counters) are created here
+	// too, so that the programs, loaded apart below, share them.
 	maps := map[string]*ebpf.Map{}
 	defer func() {
 		for _, m := range maps {
@@ -533,7 +532,7 @@ func (r *recorder) load() error {
 			ms.Key, ms.Value = nil, nil
 		}
 		half := 0
-		if name == bpf.RecorderMapProcs || name == bpf.RecorderMapPendingExe || name == bpf.RecorderMapArgvals {
+		if name == bpf.RecorderMapProcs || name == bpf.RecorderMapArgvals {
 			half = 1
 		}
 		names[half] = append(names[half], name)
