@@ -3,6 +3,7 @@ package policy
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/seccomp-gen/seccomp-gen/abi"
@@ -39,9 +40,20 @@ func (e *AmbiguousError) Error() string {
 	case 1:
 		fmt.Fprintf(&b, "rule %d", e.Rules[0])
 	default:
-		s := make([]string, len(e.Rules))
-		for i, r := range e.Rules {
-			s[i] = fmt.Sprint(r)
+		// Runs of three or more: "rules 43 to 105".
+		var s []string
+		for i := 0; i < len(e.Rules); {
+			j := i
+			for j+1 < len(e.Rules) && e.Rules[j+1] == e.Rules[j]+1 {
+				j++
+			}
+			if j-i >= 2 {
+				s = append(s, fmt.Sprintf("%d to %d", e.Rules[i], e.Rules[j]))
+				i = j + 1
+				continue
+			}
+			s = append(s, fmt.Sprint(e.Rules[i]))
+			i++
 		}
 		fmt.Fprintf(&b, "rules %s", strings.Join(s, " and "))
 	}
@@ -153,20 +165,66 @@ func (a Arg) noop(bits int) bool {
 // libRules returns the rules libseccomp receives for name, in the order
 // runc and crun add them: file order, rules whose action equals the default
 // action skipped, rules with two conditions on one argument split into one
-// rule per condition, no-op conditions dropped.
-func (p *Policy) libRules(name string, bits int) []libRule {
+// rule per condition, no-op conditions dropped. With mux (the x86 ABI),
+// the multiplexers socketcall and ipc also receive the rules of the socket
+// and ipc calls (see muxCalls).
+func (p *Policy) libRules(name string, bits int, mux bool) []libRule {
 	var idx []int
 	for i, r := range p.Rules {
-		if contains(r.Names, name) {
+		if contains(r.Names, name) || (mux && muxesInto(r.Names, name)) {
 			idx = append(idx, i)
 		}
 	}
-	return p.libRulesAt(idx, bits)
+	return p.libRulesAt(name, idx, bits, mux)
+}
+
+// libRulesFor is libRules for name on the ABI arch.
+func (p *Policy) libRulesFor(arch, name string) []libRule {
+	return p.libRules(name, ArgBits(arch), isX86(arch))
+}
+
+func isX86(arch string) bool { return arch == abi.X86 || arch == "i386" || arch == "i686" }
+
+// muxCalls are the calls libseccomp 2.5.4 multiplexes on x86 (src/syscalls.c,
+// abi_rule_add): a rule for one of them is added twice, for the direct
+// syscall and for the multiplexer (socketcall or ipc) with its argument 0
+// replaced by "== call number"; the rule's other conditions stay, now on the
+// multiplexer's arguments (socketcall's argument 1 is a pointer to the
+// call's arguments, so a condition on socket's type compares a pointer).
+var muxCalls = map[string]struct {
+	mux  string
+	call uint64
+}{
+	"socket": {"socketcall", 1}, "bind": {"socketcall", 2}, "connect": {"socketcall", 3}, "listen": {"socketcall", 4},
+	"accept": {"socketcall", 5}, "getsockname": {"socketcall", 6}, "getpeername": {"socketcall", 7},
+	"socketpair": {"socketcall", 8}, "send": {"socketcall", 9}, "recv": {"socketcall", 10}, "sendto": {"socketcall", 11},
+	"recvfrom": {"socketcall", 12}, "shutdown": {"socketcall", 13}, "setsockopt": {"socketcall", 14},
+	"getsockopt": {"socketcall", 15}, "sendmsg": {"socketcall", 16}, "recvmsg": {"socketcall", 17},
+	"accept4": {"socketcall", 18}, "recvmmsg": {"socketcall", 19}, "sendmmsg": {"socketcall", 20},
+	"semop": {"ipc", 1}, "semget": {"ipc", 2}, "semctl": {"ipc", 3}, "semtimedop": {"ipc", 4},
+	"msgsnd": {"ipc", 11}, "msgrcv": {"ipc", 12}, "msgget": {"ipc", 13}, "msgctl": {"ipc", 14},
+	"shmat": {"ipc", 21}, "shmdt": {"ipc", 22}, "shmget": {"ipc", 23}, "shmctl": {"ipc", 24},
+}
+
+// MuxCall returns the multiplexer (socketcall, ipc) and call number of
+// name on x86, where libseccomp applies name's rules to the multiplexer too.
+func MuxCall(name string) (mux string, call uint64, ok bool) {
+	m, ok := muxCalls[name]
+	return m.mux, m.call, ok
+}
+
+func muxesInto(names []string, mux string) bool {
+	for _, n := range names {
+		if m, ok := muxCalls[n]; ok && m.mux == mux {
+			return true
+		}
+	}
+	return false
 }
 
 // libRulesAt is libRules for the rules at idx (ascending), which name the
-// syscall.
-func (p *Policy) libRulesAt(idx []int, bits int) []libRule {
+// syscall (or, with mux, one it multiplexes).
+func (p *Policy) libRulesAt(name string, idx []int, bits int, mux bool) []libRule {
 	def := p.defaultKey()
 	var out []libRule
 	for _, i := range idx {
@@ -184,15 +242,42 @@ func (p *Policy) libRulesAt(idx []int, bits int) []libRule {
 		} else {
 			groups = [][]Arg{r.Args}
 		}
-		for _, g := range groups {
-			var conds []Arg
-			for _, a := range g {
-				if !a.noop(bits) {
-					conds = append(conds, a)
+		// One pass per name of the rule that lands on name, in the
+		// rule's order (runc adds one name after the other).
+		for _, n := range r.Names {
+			call, direct := uint64(0), n == name
+			if !direct {
+				m, ok := muxCalls[n]
+				if !mux || !ok || m.mux != name {
+					continue
 				}
+				call = m.call
 			}
-			out = append(out, libRule{index: i, key: k, v: v, conds: conds})
+			for _, g := range groups {
+				var conds []Arg
+				if !direct {
+					conds = append(conds, Arg{Index: 0, Op: OpEqualTo, Value: call})
+				}
+				for _, a := range g {
+					if !a.noop(bits) && (direct || a.Index != 0) {
+						conds = append(conds, a)
+					}
+				}
+				out = append(out, libRule{index: i, key: k, v: v, conds: conds})
+			}
 		}
+	}
+	return out
+}
+
+// RuleConditions returns the conditions of the rules libseccomp receives
+// for name on arch (after runc's splitting, libseccomp's dropping of no-op
+// conditions and, on x86, the multiplexing of socket and ipc calls), one
+// list per rule; an empty list is an unconditional rule.
+func (p *Policy) RuleConditions(arch, name string) [][]Arg {
+	var out [][]Arg
+	for _, r := range p.libRulesFor(arch, name) {
+		out = append(out, r.conds)
 	}
 	return out
 }
@@ -264,8 +349,20 @@ func (p *Policy) EvalArch(arch, name string, args [6]uint64) Verdict {
 		return p.defaultVerdict()
 	}
 	bits := ArgBits(arch)
-	v, _ := decide(p.libRules(name, bits), p.defaultVerdict(), func(c []Arg) bool { return argsHoldBits(c, args, bits) })
+	v, _ := decide(p.libRulesFor(arch, name), p.defaultVerdict(), func(c []Arg) bool { return argsHoldBits(c, args, bits) })
 	return v
+}
+
+// EvalFunc is EvalArch for one syscall on arch, its rules looked up once:
+// for callers that ask about many argument vectors.
+func (p *Policy) EvalFunc(arch, name string) func(args [6]uint64) Verdict {
+	bits := ArgBits(arch)
+	rules := p.libRulesFor(arch, name)
+	def := p.defaultVerdict()
+	return func(args [6]uint64) Verdict {
+		v, _ := decide(rules, def, func(c []Arg) bool { return argsHoldBits(c, args, bits) })
+		return v
+	}
 }
 
 // Deciding returns, for name on arch, the index in p.Rules of the rule that
@@ -275,7 +372,7 @@ func (p *Policy) EvalArch(arch, name string, args [6]uint64) Verdict {
 // to the default) and conditions that compare nothing are left out, as in
 // EvalArch.
 func (p *Policy) Deciding(arch, name string) (rule int, conditional []int) {
-	rules := p.libRules(name, ArgBits(arch))
+	rules := p.libRulesFor(arch, name)
 	for _, r := range rules {
 		if len(r.conds) == 0 {
 			return r.index, nil
@@ -291,7 +388,7 @@ func (p *Policy) Deciding(arch, name string) (rule int, conditional []int) {
 
 // LookupArch is Lookup on one ABI (see EvalArch).
 func (p *Policy) LookupArch(arch, name string) Verdict {
-	v, cond := decide(p.libRules(name, ArgBits(arch)), p.defaultVerdict(), nil)
+	v, cond := decide(p.libRulesFor(arch, name), p.defaultVerdict(), nil)
 	v.Conditional = cond
 	return v
 }
@@ -421,17 +518,94 @@ func (p *Policy) Check() error {
 			}
 		}
 	}
-	for _, bits := range []int{64, 32} {
-		if !widths[bits] {
+	x86 := slices.ContainsFunc(p.Arches, isX86)
+	type pass struct {
+		bits int
+		mux  bool
+	}
+	var verify []string
+	for _, ps := range []pass{{64, false}, {32, false}, {32, true}} {
+		if !widths[ps.bits] || (ps.mux && !x86) {
 			continue
 		}
-		for _, n := range names {
-			if err := checkSyscall(n, p.libRulesAt(rulesOf[n], bits), bits); err != nil {
+		list := names
+		if ps.mux {
+			// x86: what the multiplexers receive, their own rules and
+			// those of the calls they multiplex.
+			list = []string{"socketcall", "ipc"}
+		}
+		for _, n := range list {
+			rules := p.libRulesAt(n, rulesOf[n], ps.bits, false)
+			if ps.mux {
+				rules = p.libRules(n, ps.bits, true)
+			}
+			err := checkSyscall(n, rules, ps.bits)
+			var pe *pairError
+			if errors.As(err, &pe) && FilterVerifier != nil {
+				if !slices.Contains(verify, n) {
+					verify = append(verify, n)
+				}
+				continue
+			}
+			if pe != nil {
+				return pe.AmbiguousError
+			}
+			if err != nil {
 				return err
 			}
 		}
 	}
+	if FilterVerifier != nil {
+		return FilterVerifier(p, verify)
+	}
 	return nil
+}
+
+// FilterVerifier, when set, compiles the policy the way runc and crun do
+// (with the libseccomp they link) and compares the filter's answers with
+// EvalArch, after the checks above pass; it returns an *AmbiguousError
+// where they differ. libseccomp 2.5.4 has bugs no shape rule here captures
+// (on x86 it once left out the load of the syscall number, so every call
+// got the default action), so the commands install it
+// (cbpf.EnableFilterVerification); this package is pure Go and cannot.
+// exhaustive are the syscalls whose rules are in the class only the
+// verifier accepts (pairClass: several conditional rules with a condition
+// on each of two arguments): it must try every class of argument values
+// their conditions tell apart. Without a verifier Check refuses that class.
+var FilterVerifier func(p *Policy, syscalls []string) error
+
+// pairError is checkSyscall's refusal of rules in the verified class.
+type pairError struct{ *AmbiguousError }
+
+// pairClass reports whether rules (the chains libseccomp receives for one
+// syscall, no-op conditions dropped) are in the class the FilterVerifier
+// checks: at most two conditions per rule, on at most two argument indexes
+// in all, each an equality or a masked equality whose operands fit in 32
+// bits (and, masked, whose value is within the mask). The argument values
+// those conditions tell apart are then few enough to try them all.
+func pairClass(rules []libRule) bool {
+	idx := map[uint]bool{}
+	for _, r := range rules {
+		if len(r.conds) > 2 {
+			return false
+		}
+		for _, c := range r.conds {
+			idx[c.Index] = true
+			switch c.Op {
+			case OpEqualTo:
+				if c.Value > 0xffffffff {
+					return false
+				}
+			case OpMaskedEqual:
+				if c.Value > 0xffffffff || c.ValueTwo&^c.Value != 0 {
+					return false
+				}
+			default:
+				return false
+			}
+		}
+	}
+	return len(idx) <= 2
 }
 
 // checkSyscall checks the rules libseccomp receives for one syscall.
@@ -496,8 +670,13 @@ func checkSyscall(name string, rules []libRule, bits int) error {
 			idx = append(idx, r.index)
 		}
 	}
-	return &AmbiguousError{Syscall: name, Rules: idx,
+	err := &AmbiguousError{Syscall: name, Rules: idx,
 		Reason: fmt.Sprintf("%s: libseccomp 2.5.4 (which runc and crun use) builds a filter for them that compares the wrong argument word on some paths (it does not reload the argument when it moves from one rule to the next), so the runtimes would not enforce what the profile says; use one conditional rule for the syscall, or rules of one condition each with at most one range comparison per argument", what)}
+	if pairClass(pre) {
+		err.Reason += " (rules of at most two equality tests on at most two arguments are checked against libseccomp by seccomp-gen's commands; this program cannot check them)"
+		return &pairError{err}
+	}
+	return err
 }
 
 func verdictString(v Verdict) string {

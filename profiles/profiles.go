@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -41,6 +42,12 @@ type Baseline struct {
 	Syscalls map[string][]string `yaml:"syscalls"`
 	// Measured is the arch the lists come from.
 	Measured string `yaml:"measured"`
+	// Args are values the runtime passes to recorded arguments
+	// (reduce.ArgSpecs) of its syscalls: syscall name -> argument index
+	// -> values. A syscall with values here keeps its argument rule in a
+	// profile that includes the baseline, with these values allowed too;
+	// one without gets no argument rule (the runtime's values are unknown).
+	Args map[string]map[int][]uint64 `yaml:"args,omitempty"`
 	// Source is where the baseline came from: "embedded" or a file path.
 	Source string `yaml:"-"`
 }
@@ -89,6 +96,16 @@ func ParseBaseline(raw []byte, source string) (*Baseline, error) {
 		for _, n := range names {
 			if n == "" || strings.ContainsAny(n, " \t,") {
 				return nil, fmt.Errorf("baseline %s: %s: bad syscall name %q", source, arch, n)
+			}
+		}
+	}
+	for name, idx := range b.Args {
+		if !slices.Contains(b.Syscalls[b.Measured], name) {
+			return nil, fmt.Errorf("baseline %s: args: %s is not in the %s syscall list", source, name, b.Measured)
+		}
+		for i, vals := range idx {
+			if i < 0 || i > 5 || len(vals) == 0 {
+				return nil, fmt.Errorf("baseline %s: args: %s: argument %d: want an index 0..5 and at least one value", source, name, i)
 			}
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/seccomp-gen/seccomp-gen/abi"
 	"github.com/seccomp-gen/seccomp-gen/policy"
 	"github.com/seccomp-gen/seccomp-gen/trace"
 )
@@ -21,7 +22,11 @@ import (
 //
 // The shapes are the ones runc and crun enforce as intended (policy/doc.go):
 // every rule has one condition, rules with different actions have disjoint
-// conditions, and no argument has more than one range comparison. The
+// conditions, and no argument has more than one range comparison; the
+// exception are Pair arguments (socket's type with its domain, a socket
+// option's optname with its level), whose allow rules have a condition on
+// each argument, a shape policy.Check accepts only after
+// policy.FilterVerifier has compared libseccomp's filter with the model. The
 // policy's default action is ENOSYS (for syscalls newer than the profile),
 // so "everything else EPERM" cannot be left to the default: it is written
 // out as masked comparisons that together cover exactly the values not
@@ -70,6 +75,12 @@ type ArgSpec struct {
 	Names map[uint64]string
 	// Flags: Names name bits, not values.
 	Flags bool
+	// Pair: the argument is restricted together with the syscall's first
+	// restricted argument (socket's type with its domain, setsockopt's
+	// optname with its level): one allow rule per combination of allowed
+	// values, with a condition on each (policy.FilterVerifier checks that
+	// libseccomp compiles them as written).
+	Pair bool
 }
 
 // NamespaceFlags are the clone flags that create namespaces, the bits
@@ -110,6 +121,25 @@ func dockerSocketFamilies() []uint64 {
 	return append(out, 39, 41, 42, 43, 44, 45)
 }
 
+// Names of the prctl options and fcntl commands runtimes and libcs use
+// most (linux/prctl.h, asm-generic/fcntl.h), for reports.
+var (
+	prctlNames = map[uint64]string{1: "PR_SET_PDEATHSIG", 2: "PR_GET_PDEATHSIG", 3: "PR_GET_DUMPABLE", 4: "PR_SET_DUMPABLE",
+		8: "PR_SET_KEEPCAPS", 15: "PR_SET_NAME", 16: "PR_GET_NAME", 22: "PR_SET_SECCOMP", 23: "PR_CAPBSET_READ",
+		24: "PR_CAPBSET_DROP", 36: "PR_SET_CHILD_SUBREAPER", 38: "PR_SET_NO_NEW_PRIVS", 39: "PR_GET_NO_NEW_PRIVS",
+		47: "PR_CAP_AMBIENT", 0x53564d41: "PR_SET_VMA"}
+	fcntlNames = map[uint64]string{0: "F_DUPFD", 1: "F_GETFD", 2: "F_SETFD", 3: "F_GETFL", 4: "F_SETFL", 5: "F_GETLK",
+		6: "F_SETLK", 7: "F_SETLKW", 1030: "F_DUPFD_CLOEXEC", 1031: "F_SETPIPE_SZ", 1032: "F_GETPIPE_SZ",
+		1033: "F_ADD_SEALS", 1034: "F_GET_SEALS", 36: "F_OFD_GETLK", 37: "F_OFD_SETLK", 38: "F_OFD_SETLKW"}
+)
+
+var sockTypeNames = map[uint64]string{1: "SOCK_STREAM", 2: "SOCK_DGRAM", 3: "SOCK_RAW", 4: "SOCK_RDM", 5: "SOCK_SEQPACKET", 6: "SOCK_DCCP", 10: "SOCK_PACKET"}
+
+// maxPairRules bounds the allow rules of a pair (allowed values of the
+// first argument times those of the second); beyond it the second argument
+// stays unrestricted (reported).
+const maxPairRules = 64
+
 // Socket type flags the recorder masks off (they do not change what the
 // socket is).
 const (
@@ -139,23 +169,20 @@ var ArgSpecs = []ArgSpec{
 	{Syscall: "unshare", Index: 0, What: "flags", Mask: 0xffffffff, Int: true, Restrict: true, Docker: []uint64{0}, Names: cloneNames, Flags: true},
 	{Syscall: "setns", Index: 1, What: "nstype", Mask: 0xffffffff, Int: true, Restrict: true, Names: cloneNames},
 	{Syscall: "socket", Index: 0, What: "domain", Mask: 0xffffffff, Int: true, Restrict: true, Docker: dockerSocketFamilies(), Names: familyNames},
-	{Syscall: "socket", Index: 1, What: "type", Mask: 0xffffffff &^ (sockNonblock | sockCloexec), Int: true},
+	{Syscall: "socket", Index: 1, What: "type", Mask: 0xffffffff &^ (sockNonblock | sockCloexec), Int: true, Restrict: true, Pair: true, Names: sockTypeNames},
 	{Syscall: "socketpair", Index: 0, What: "domain", Mask: 0xffffffff, Int: true, Restrict: true, Names: familyNames},
 	{Syscall: "personality", Index: 0, What: "persona", Mask: 0xffffffff, Int: true, Restrict: true, Docker: []uint64{0, 8, 0x20000, 0x20008, 0xffffffff}},
 	{Syscall: "socketcall", Index: 0, What: "call", Mask: 0xffffffff, Int: true, Restrict: true, Names: socketcallNames},
-	{Syscall: "prctl", Index: 0, What: "option", Mask: 0xffffffff, Int: true, Restrict: true},
+	{Syscall: "prctl", Index: 0, What: "option", Mask: 0xffffffff, Int: true, Restrict: true, Names: prctlNames},
 	{Syscall: "ioctl", Index: 1, What: "request", Mask: 0xffffffff, Int: true, Restrict: true},
-	{Syscall: "fcntl", Index: 1, What: "cmd", Mask: 0xffffffff, Int: true, Restrict: true},
+	{Syscall: "fcntl", Index: 1, What: "cmd", Mask: 0xffffffff, Int: true, Restrict: true, Names: fcntlNames},
 	{Syscall: "mmap", Index: 2, What: "prot", Mask: protWX, Restrict: true, Always: notWX, BaselineSafe: true, Names: protNames, Flags: true},
 	{Syscall: "mprotect", Index: 2, What: "prot", Mask: protWX, Restrict: true, Always: notWX, BaselineSafe: true, Names: protNames, Flags: true},
 	{Syscall: "pkey_mprotect", Index: 2, What: "prot", Mask: protWX, Restrict: true, Always: notWX, BaselineSafe: true, Names: protNames, Flags: true},
-	// setsockopt/getsockopt: level only. optname would need a rule with two
-	// conditions (level and optname) next to other conditional rules,
-	// a shape runc and crun do not enforce as written (policy.Check).
 	{Syscall: "setsockopt", Index: 1, What: "level", Mask: 0xffffffff, Int: true, Restrict: true},
-	{Syscall: "setsockopt", Index: 2, What: "optname", Mask: 0xffffffff, Int: true},
+	{Syscall: "setsockopt", Index: 2, What: "optname", Mask: 0xffffffff, Int: true, Restrict: true, Pair: true},
 	{Syscall: "getsockopt", Index: 1, What: "level", Mask: 0xffffffff, Int: true, Restrict: true},
-	{Syscall: "getsockopt", Index: 2, What: "optname", Mask: 0xffffffff, Int: true},
+	{Syscall: "getsockopt", Index: 2, What: "optname", Mask: 0xffffffff, Int: true, Restrict: true, Pair: true},
 	{Syscall: "kill", Index: 1, What: "signal", Mask: 0xffffffff, Int: true, Restrict: true},
 	{Syscall: "tgkill", Index: 2, What: "signal", Mask: 0xffffffff, Int: true, Restrict: true, Always: []uint64{sigurg}},
 	{Syscall: "tkill", Index: 1, What: "signal", Mask: 0xffffffff, Int: true, Restrict: true, Always: []uint64{sigurg}},
@@ -220,10 +247,13 @@ type ArgRule struct {
 	Allowed []uint64
 	// Source: "observed" (the traces recorded every value), "docker" (no
 	// values recorded: Docker's default set), "overflow-docker" (more
-	// distinct values than the recorder keeps: Docker's default set).
+	// distinct values than the recorder keeps: Docker's default set),
+	// "baseline" or "observed-baseline" (a baseline's syscall: the
+	// runtime's measured values, profiles.Baseline.Args, and the traces').
 	Source string
 	// Unrestricted: no rule (values unknown and Docker has no rule, or
-	// every value allowed); Why says why.
+	// every value allowed); Why says why. For a restricted argument, Why
+	// says what other values get when not EPERM.
 	Unrestricted bool
 	Why          string
 }
@@ -299,11 +329,14 @@ func observeArgs(inputs []Input, r trace.Tables) map[string]map[int]*argObservat
 //
 // A syscall a baseline allows is also called by the runtime (runc drops
 // capabilities with prctl after it installs the filter), with values no
-// trace recorded: its arguments without a Docker set stay unrestricted
-// (reported). Those with one (clone, unshare, socket, personality) keep
-// their rule: the runtimes' own calls pass it (internal/runtimetest).
-func argRules(inputs []Input, allowed, baseline map[string]bool, arches []string, r trace.Tables) (rules []policy.Rule, restricted map[string]bool, report []ArgRule, weak []Weakening) {
+// trace recorded: where the baselines list the runtime's values
+// (profiles.Baseline.Args) those are allowed too; otherwise its arguments
+// without a Docker set stay unrestricted (reported). Those with one (clone,
+// unshare, socket, personality) keep their rule: the runtimes' own calls
+// pass it (internal/runtimetest).
+func argRules(inputs []Input, allowed, baseline map[string]bool, baselineVals map[string]map[int][]uint64, arches []string, r trace.Tables) (rules []policy.Rule, restricted map[string]bool, report []ArgRule, weak []Weakening) {
 	obs := observeArgs(inputs, r)
+	var decided []argDecision
 	restricted = map[string]bool{}
 	has := func(name string) bool {
 		for _, a := range arches {
@@ -319,19 +352,50 @@ func argRules(inputs []Input, allowed, baseline map[string]bool, arches []string
 	if allowed["clone3"] && has("clone") {
 		allowed["clone"] = true
 	}
+	x86 := slices.Contains(arches, abi.X86)
 	for _, spec := range ArgSpecs {
 		if !spec.Restrict || !allowed[spec.Syscall] || !has(spec.Syscall) {
+			continue
+		}
+		_, _, muxed := policy.MuxCall(spec.Syscall)
+		if x86 && muxed && spec.Pair {
+			// libseccomp copies the rule to socketcall with argument 0
+			// replaced by the call number and the other conditions
+			// kept, on socketcall's arguments: a pointer.
+			report = append(report, ArgRule{Spec: spec, Unrestricted: true,
+				Why: "the profile covers x86, where libseccomp copies " + spec.Syscall + "'s rules to socketcall with this condition on socketcall's pointer argument"})
 			continue
 		}
 		o := obs[spec.Syscall][spec.Index]
 		ar := ArgRule{Spec: spec}
 		var vals map[uint64]bool
+		runtimeVals, measured := baselineVals[spec.Syscall][spec.Index]
 		switch {
-		case baseline[spec.Syscall] && spec.Docker == nil && !spec.BaselineSafe:
+		case baseline[spec.Syscall] && spec.Docker == nil && !spec.BaselineSafe && !measured:
 			ar.Unrestricted = true
 			ar.Why = "a baseline allows it: the runtime calls it with values no trace recorded"
 			report = append(report, ar)
 			continue
+		case baseline[spec.Syscall] && measured && (o == nil || !o.seen || (!o.unknown && !o.overflow)):
+			// The runtime's measured values (profiles/baselines) and
+			// the traces'.
+			ar.Source = "baseline"
+			vals = map[uint64]bool{}
+			for _, v := range runtimeVals {
+				if !spec.Int {
+					v &= spec.Mask
+				}
+				vals[v] = true
+			}
+			if o != nil {
+				ar.Source = "observed-baseline"
+				for v := range o.values {
+					vals[v] = true
+				}
+			}
+			for _, v := range spec.Always {
+				vals[v] = true
+			}
 		case o != nil && o.seen && !o.unknown && !o.overflow:
 			ar.Source = "observed"
 			vals = map[uint64]bool{}
@@ -375,28 +439,66 @@ func argRules(inputs []Input, allowed, baseline map[string]bool, arches []string
 			report = append(report, ar)
 			continue
 		}
+		if x86 && spec.Syscall == "socketcall" {
+			// Calls the profile allows directly are allowed through
+			// socketcall too (libseccomp copies their rules there).
+			for name := range allowed {
+				if mux, call, ok := policy.MuxCall(name); ok && mux == "socketcall" && !slices.Contains(ar.Allowed, call) {
+					ar.Allowed = append(ar.Allowed, call)
+				}
+			}
+			slices.Sort(ar.Allowed)
+		}
 		deny := complement(uint(spec.Index), spec.Mask, ar.Allowed)
-		if len(deny) == 0 {
+		if x86 && muxed {
+			// An EPERM rule here would land on socketcall(call) next
+			// to the allow rules' copies there: other values get the
+			// default answer (ENOSYS) instead.
+			deny = nil
+			ar.Why = "other values get ENOSYS, not EPERM: on x86 libseccomp copies the rules to socketcall"
+		}
+		if len(deny) == 0 && !(x86 && muxed) {
 			ar.Unrestricted = true
 			ar.Why = "every value was observed"
 			report = append(report, ar)
 			continue
 		}
-		restricted[spec.Syscall] = true
-		for _, v := range ar.Allowed {
-			c := policy.Arg{Index: uint(spec.Index), Value: v, Op: policy.OpEqualTo}
-			if !spec.Int {
-				c = policy.Arg{Index: uint(spec.Index), Value: spec.Mask, ValueTwo: v & spec.Mask, Op: policy.OpMaskedEqual}
+		decided = append(decided, argDecision{ar: ar, deny: deny})
+	}
+	for i, d := range decided {
+		spec := d.ar.Spec
+		if spec.Pair {
+			if pairedWith(decided, i) >= 0 {
+				continue // written with the argument it goes with
 			}
-			rules = append(rules, policy.Rule{Names: []string{spec.Syscall}, Action: policy.ActAllow, Args: []policy.Arg{c},
-				Comment: fmt.Sprintf("%s %s %s allowed (%s)", spec.Syscall, spec.What, spec.ValueName(v), sourceText(ar.Source))})
+			// The first argument is unrestricted: this one stands alone.
+			restricted[spec.Syscall] = true
+			rules = append(rules, argRuleSet(d, nil)...)
+			report = append(report, d.ar)
+			weak = append(weak, weakenings(spec, d.ar.Allowed)...)
+			continue
 		}
-		for _, c := range deny {
-			rules = append(rules, policy.Rule{Names: []string{spec.Syscall}, Action: policy.ActErrno, Errno: policy.Errno(policy.EPERM),
-				Args: []policy.Arg{c}, Comment: fmt.Sprintf("%s %s: values not observed", spec.Syscall, spec.What)})
+		restricted[spec.Syscall] = true
+		var second *argDecision
+		if j := pairOf(decided, i); j >= 0 {
+			if d.ar.Source == "observed" && len(d.ar.Allowed)*len(decided[j].ar.Allowed) <= maxPairRules {
+				second = &decided[j]
+			} else {
+				left := decided[j].ar
+				left.Unrestricted, left.Allowed = true, nil
+				left.Why = fmt.Sprintf("restricted together with %s %s, whose allowed values were not all observed (Docker's set)", spec.Syscall, spec.What)
+				if d.ar.Source == "observed" {
+					left.Why = fmt.Sprintf("more than %d combinations with the allowed values of %s", maxPairRules, spec.What)
+				}
+				report = append(report, left)
+			}
 		}
-		report = append(report, ar)
-		weak = append(weak, weakenings(spec, ar.Allowed)...)
+		rules = append(rules, argRuleSet(d, second)...)
+		report = append(report, d.ar)
+		weak = append(weak, weakenings(spec, d.ar.Allowed)...)
+		if second != nil {
+			report = append(report, second.ar)
+		}
 	}
 	if allowed["socketcall"] && slices.ContainsFunc(arches, func(a string) bool { return r.Has(a, "socketcall") }) {
 		// x86: socketcall(SYS_SOCKET, args) passes socket's arguments in
@@ -418,12 +520,99 @@ func argRules(inputs []Input, allowed, baseline map[string]bool, arches []string
 	return rules, restricted, report, weak
 }
 
+// argDecision is a restricted argument before its rules are written.
+type argDecision struct {
+	ar   ArgRule
+	deny []policy.Arg // the values not allowed (complement)
+}
+
+// firstRestricted is the index of syscall's first restricted argument that
+// is not a Pair one: the one a Pair argument goes with.
+func firstRestricted(syscall string) int {
+	for _, s := range ArgSpecs {
+		if s.Syscall == syscall && s.Restrict && !s.Pair {
+			return s.Index
+		}
+	}
+	return -1
+}
+
+// pairOf returns the index in decided of the Pair argument that goes with
+// decided[i], -1 when there is none.
+func pairOf(decided []argDecision, i int) int {
+	d := decided[i].ar.Spec
+	for j, x := range decided {
+		if x.ar.Spec.Syscall == d.Syscall && x.ar.Spec.Pair && firstRestricted(d.Syscall) == d.Index {
+			return j
+		}
+	}
+	return -1
+}
+
+// pairedWith returns the index in decided of the first argument a Pair
+// argument decided[i] goes with, -1 when that one is not restricted.
+func pairedWith(decided []argDecision, i int) int {
+	d := decided[i].ar.Spec
+	first := firstRestricted(d.Syscall)
+	for j, x := range decided {
+		if x.ar.Spec.Syscall == d.Syscall && x.ar.Spec.Index == first {
+			return j
+		}
+	}
+	return -1
+}
+
+// argRuleSet writes the rules of one restricted argument: an allow rule per
+// allowed value and EPERM for the others. With second (a Pair argument),
+// an allow rule per combination of the two arguments' allowed values, and
+// EPERM for the other values of each.
+func argRuleSet(d argDecision, second *argDecision) []policy.Rule {
+	spec := d.ar.Spec
+	// An int is compared exactly (Int), except with bits masked off
+	// (socket's type) or as the second condition of a pair, where the
+	// masked test keeps the pair within what policy.FilterVerifier checks.
+	cond := func(s ArgSpec, v uint64) policy.Arg {
+		if s.Int && s.Mask == 0xffffffff && !s.Pair {
+			return policy.Arg{Index: uint(s.Index), Value: v, Op: policy.OpEqualTo}
+		}
+		return policy.Arg{Index: uint(s.Index), Value: s.Mask, ValueTwo: v & s.Mask, Op: policy.OpMaskedEqual}
+	}
+	var rules []policy.Rule
+	for _, v := range d.ar.Allowed {
+		if second == nil {
+			rules = append(rules, policy.Rule{Names: []string{spec.Syscall}, Action: policy.ActAllow, Args: []policy.Arg{cond(spec, v)},
+				Comment: fmt.Sprintf("%s %s %s allowed (%s)", spec.Syscall, spec.What, spec.ValueName(v), sourceText(d.ar.Source))})
+			continue
+		}
+		s2 := second.ar.Spec
+		for _, w := range second.ar.Allowed {
+			rules = append(rules, policy.Rule{Names: []string{spec.Syscall}, Action: policy.ActAllow, Args: []policy.Arg{cond(spec, v), cond(s2, w)},
+				Comment: fmt.Sprintf("%s %s %s with %s %s allowed (observed)", spec.Syscall, spec.What, spec.ValueName(v), s2.What, s2.ValueName(w))})
+		}
+	}
+	for _, c := range d.deny {
+		rules = append(rules, policy.Rule{Names: []string{spec.Syscall}, Action: policy.ActErrno, Errno: policy.Errno(policy.EPERM),
+			Args: []policy.Arg{c}, Comment: fmt.Sprintf("%s %s: values not observed", spec.Syscall, spec.What)})
+	}
+	if second != nil {
+		for _, c := range second.deny {
+			rules = append(rules, policy.Rule{Names: []string{spec.Syscall}, Action: policy.ActErrno, Errno: policy.Errno(policy.EPERM),
+				Args: []policy.Arg{c}, Comment: fmt.Sprintf("%s %s: values not observed", spec.Syscall, second.ar.Spec.What)})
+		}
+	}
+	return rules
+}
+
 func sourceText(s string) string {
 	switch s {
 	case "docker":
 		return "no values recorded: Docker's default set"
 	case "overflow-docker":
 		return "more values than recorded: Docker's default set"
+	case "baseline":
+		return "the runtime's values, measured in profiles/baselines"
+	case "observed-baseline":
+		return "observed, and the runtime's values measured in profiles/baselines"
 	}
 	return "observed"
 }

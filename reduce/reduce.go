@@ -191,7 +191,7 @@ func Reduce(inputs []Input, opts Options, r trace.Tables) (*Result, error) {
 	var argRuleList []policy.Rule
 	restricted := map[string]bool{}
 	if !opts.NoArgRules {
-		argRuleList, restricted, res.ArgRules, res.Weakenings = argRules(inputs, set.allowed, set.baseline, arches, r)
+		argRuleList, restricted, res.ArgRules, res.Weakenings = argRules(inputs, set.allowed, set.baseline, set.baselineArgs, arches, r)
 	}
 	for i, u := range res.Unnamed {
 		res.Unnamed[i].Covered = slices.Contains(arches, u.Arch)
@@ -217,6 +217,17 @@ func Reduce(inputs []Input, opts Options, r trace.Tables) (*Result, error) {
 		return nil, err
 	}
 	known = slices.DeleteFunc(known, func(n string) bool { return restricted[n] })
+	if slices.Contains(arches, abi.X86) {
+		// On x86 libseccomp adds a socket or ipc call's rules to its
+		// multiplexer too (policy.MuxCall): an EPERM rule for an
+		// unobserved direct socket() would deny socketcall(SYS_SOCKET)
+		// that the profile allows. Where the multiplexer is allowed, the
+		// direct calls are left to the default answer (ENOSYS).
+		known = slices.DeleteFunc(known, func(n string) bool {
+			mux, _, ok := policy.MuxCall(n)
+			return ok && set.allowed[mux]
+		})
+	}
 	free := slices.DeleteFunc(slices.Clone(res.Allowed), func(n string) bool { return restricted[n] })
 	var fallbackRule *policy.Rule
 	res.Fallbacks, fallbackRule, known = applyFallbacks(opts, set.allowed, known)
@@ -432,6 +443,39 @@ type allowed struct {
 	observed map[string]bool // those of them the traces hold (on some ABI)
 	baseline map[string]bool // those a baseline allows (values never recorded)
 	mappings []Mapping       // sorted by ABI, then name
+	// baselineArgs are the argument values the baselines' runtimes pass
+	// (profiles.Baseline.Args): name -> index -> values, nil for a
+	// baseline syscall of unknown values (one baseline without values
+	// for it makes them unknown).
+	baselineArgs map[string]map[int][]uint64
+}
+
+// baselineArgs merges the baselines' argument values: a syscall keeps
+// values only when every baseline that lists it gives values for it.
+func baselineArgs(baselines []*profiles.Baseline) map[string]map[int][]uint64 {
+	out := map[string]map[int][]uint64{}
+	unknown := map[string]bool{}
+	for _, b := range baselines {
+		for _, name := range b.Syscalls[b.Measured] {
+			vals, ok := b.Args[name]
+			if !ok {
+				unknown[name] = true
+				continue
+			}
+			m := out[name]
+			if m == nil {
+				m = map[int][]uint64{}
+				out[name] = m
+			}
+			for i, v := range vals {
+				m[i] = append(m[i], v...)
+			}
+		}
+	}
+	for name := range unknown {
+		delete(out, name)
+	}
+	return out
 }
 
 // allowedSet returns the names to allow on the target ABIs: the kept
@@ -483,6 +527,7 @@ func allowedSet(kept []merged, arches []string, baselines []*profiles.Baseline, 
 			}
 		}
 	}
+	res.baselineArgs = baselineArgs(baselines)
 	res.mappings = slices.Collect(maps.Keys(mapped))
 	slices.SortFunc(res.mappings, func(a, b Mapping) int {
 		return cmp.Or(cmp.Compare(a.Arch, b.Arch), cmp.Compare(a.From, b.From))

@@ -265,8 +265,28 @@ func TestBaselines(t *testing.T) {
 	res := run(t, in(a), reduce.Options{Baselines: bl})
 	for _, b := range bl {
 		for _, n := range b.Syscalls["x86_64"] {
-			if !res.Policy.Allows(n) {
-				t.Errorf("baseline %s: %s not allowed", b.Name, n)
+			// A syscall with the runtime's argument values is allowed
+			// with each of them (and an argument rule denies others).
+			vals := b.Args[n]
+			if len(vals) == 0 {
+				if !res.Policy.Allows(n) {
+					t.Errorf("baseline %s: %s not allowed", b.Name, n)
+				}
+				continue
+			}
+			for i, vs := range vals {
+				for _, v := range vs {
+					var args [6]uint64
+					args[i] = v
+					if got := res.Policy.EvalArch("x86_64", n, args); got.Action != policy.ActAllow {
+						t.Errorf("baseline %s: %s(a%d=%d): %v, want allowed", b.Name, n, i, v, got)
+					}
+				}
+				var args [6]uint64
+				args[i] = 1000
+				if got := res.Policy.EvalArch("x86_64", n, args); got.Action != policy.ActErrno || got.Errno != policy.EPERM {
+					t.Errorf("baseline %s: %s(a%d=1000): %v, want EPERM (an argument rule)", b.Name, n, i, got)
+				}
 			}
 		}
 	}

@@ -89,7 +89,11 @@ func (r *Result) WriteReport(w io.Writer, prefix string) {
 			if len(vals) > 8 {
 				vals = append(vals[:8], fmt.Sprintf("and %d more", len(a.Allowed)-8))
 			}
-			p("%s %s (argument %d) restricted to %s (%s); other values get EPERM", sp.Syscall, sp.What, sp.Index, strings.Join(vals, ", "), sourceText(a.Source))
+			rest := "other values get EPERM"
+			if a.Why != "" {
+				rest = a.Why
+			}
+			p("%s %s (argument %d) restricted to %s (%s); %s", sp.Syscall, sp.What, sp.Index, strings.Join(vals, ", "), sourceText(a.Source), rest)
 		}
 	}
 	for _, w := range r.Weakenings {

@@ -239,7 +239,9 @@ func CheckCoverageOf(a Answerer, traces ...*trace.File) (*Coverage, error) {
 			e.Action, e.Errno = v.Action, v.Errno
 			e.Covered = allowingVerdict(v)
 			if !e.Covered && v.Conditional {
-				for _, args := range a.Probes(e.Arch, e.Nr) {
+				// The filter's constants, one argument at a time, then the
+				// recorded values together (rules on two arguments).
+				for _, args := range append(a.Probes(e.Arch, e.Nr), recordedCombos(e)...) {
 					if allowingVerdict(a.Answer(e.Arch, e.Nr, args)) {
 						e.Covered = true
 						break

@@ -79,25 +79,60 @@ func conditionsOn(p *policy.Policy, name string, index int) bool {
 }
 
 // checkArgs judges the recorded argument values of a syscall the profile
-// allows only conditionally: each value is evaluated on its own (the other
-// arguments 0) by answer, which is exact for profiles whose rules for the
-// syscall condition one argument each, as generated ones do. conditioned
-// says whether the answer may depend on an argument index. A value the
-// profile denies makes the entry not covered (ReasonArgument).
+// allows only conditionally. A trace records the values of each argument
+// apart, not which went together, so a value is allowed when the profile
+// allows it with some recorded value of each other conditioned argument
+// (the others 0): exact for rules that condition one argument each, and
+// for generated rules on two arguments (socket's domain and type: every
+// combination of allowed values); for hand-written rules on two arguments
+// it may miss a denied combination, never invent one. conditioned says
+// whether the answer may depend on an argument index. A value the profile
+// denies makes the entry not covered (ReasonArgument).
 func checkArgs(e *Entry, answer func([6]uint64) policy.Verdict, conditioned func(int) bool) {
 	if e.Reason != ReasonConditional {
 		return
+	}
+	partners := map[int][]uint64{}
+	for _, av := range e.args {
+		if av.Index >= 0 && av.Index <= 5 && conditioned(av.Index) {
+			partners[av.Index] = av.Values
+		}
 	}
 	for _, av := range e.args {
 		if av.Index < 0 || av.Index > 5 || !conditioned(av.Index) {
 			continue
 		}
 		for _, v := range av.Values {
-			var a [6]uint64
-			a[av.Index] = v
-			got := answer(a)
-			if !allowing(got.Action) {
-				e.addArgDenial(ArgDenial{Index: av.Index, Value: v, Action: got.Action, Errno: got.Errno})
+			base := [6]uint64{}
+			base[av.Index] = v
+			combos := [][6]uint64{base}
+			for j, vals := range partners {
+				if j == av.Index || len(vals) == 0 || len(combos)*len(vals) > 4096 {
+					continue
+				}
+				var next [][6]uint64
+				for _, c := range combos {
+					for _, w := range vals {
+						c[j] = w
+						next = append(next, c)
+					}
+				}
+				combos = next
+			}
+			var denied policy.Verdict
+			ok := false
+			for i, c := range combos {
+				got := answer(c)
+				if allowing(got.Action) {
+					ok = true
+					break
+				}
+				if i == 0 {
+					denied = got
+				}
+			}
+			if !ok {
+				e.addArgDenial(ArgDenial{Index: av.Index, Value: v, Action: denied.Action, Errno: denied.Errno})
 			}
 		}
 	}
@@ -133,10 +168,16 @@ func (e Entry) ExplainArgs(p *policy.Policy) string {
 func AllowedValues(p *policy.Policy, name string, spec reduce.ArgSpec) string {
 	var vals []string
 	for _, r := range p.Rules {
-		if !slices.Contains(r.Names, name) || !allowing(r.Action) || len(r.Args) != 1 || int(r.Args[0].Index) != spec.Index {
+		if !slices.Contains(r.Names, name) || !allowing(r.Action) {
 			continue
 		}
-		a := r.Args[0]
+		// A rule on one argument, or on this and another (socket's domain
+		// and type): this argument's test.
+		k := slices.IndexFunc(r.Args, func(a policy.Arg) bool { return int(a.Index) == spec.Index })
+		if k < 0 || len(r.Args) > 2 || (len(r.Args) == 2 && r.Args[0].Index == r.Args[1].Index) {
+			continue
+		}
+		a := r.Args[k]
 		switch {
 		case a.Op == policy.OpEqualTo:
 			vals = append(vals, spec.ValueName(a.Value))
@@ -148,6 +189,7 @@ func AllowedValues(p *policy.Policy, name string, spec reduce.ArgSpec) string {
 			vals = append(vals, fmt.Sprintf("%s %#x", strings.TrimPrefix(string(a.Op), "SCMP_CMP_"), a.Value))
 		}
 	}
+	vals = uniq(vals) // the rules of a pair repeat each value
 	switch len(vals) {
 	case 0:
 		return "no value"
@@ -161,4 +203,36 @@ func AllowedValues(p *policy.Policy, name string, spec reduce.ArgSpec) string {
 		vals = append(vals[:8], fmt.Sprintf("and %d more", len(vals)-8))
 	}
 	return strings.Join(vals, ", ")
+}
+
+// uniq drops repeated strings, keeping the first of each.
+func uniq(s []string) []string {
+	var out []string
+	for _, x := range s {
+		if !slices.Contains(out, x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+// recordedCombos returns the argument vectors made of e's recorded values
+// of restricted arguments, every combination (at most 4096), the others 0.
+func recordedCombos(e *Entry) [][6]uint64 {
+	combos := [][6]uint64{{}}
+	for _, av := range e.args {
+		spec, ok := reduce.FindArgSpec(e.Name, av.Index)
+		if !ok || !spec.Restrict || len(av.Values) == 0 || len(combos)*len(av.Values) > 4096 {
+			continue
+		}
+		var next [][6]uint64
+		for _, c := range combos {
+			for _, v := range av.Values {
+				c[av.Index] = v
+				next = append(next, c)
+			}
+		}
+		combos = next
+	}
+	return combos
 }

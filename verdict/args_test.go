@@ -87,7 +87,7 @@ func TestCoverageArgsCompiled(t *testing.T) {
 	})
 	p := reduceArgs(t, gen).Policy
 	run := argTrace(t, "x86_64", append([]string{"clone", "socket"}, base...), map[string][]trace.ArgValues{
-		"clone": {{Index: 0, Values: []uint64{0x11}}}, "socket": {{Index: 0, Values: []uint64{1, 2}}, {Index: 1, Values: []uint64{1, 2}}},
+		"clone": {{Index: 0, Values: []uint64{0x11}}}, "socket": {{Index: 0, Values: []uint64{1, 2}}, {Index: 1, Values: []uint64{1}}},
 	})
 	cov, err := verdict.CheckCoverageOf(compiled(t, p), run)
 	if err != nil {
@@ -96,6 +96,21 @@ func TestCoverageArgsCompiled(t *testing.T) {
 	m := cov.Missing()
 	if len(m) != 1 || m[0].Name != "socket" || m[0].Reason != verdict.ReasonArgument || m[0].Explain(nil) != "socket domain AF_INET (2)" {
 		t.Fatalf("missing %+v", m)
+	}
+	// The type, restricted together with the domain (two conditions per
+	// rule): SOCK_DGRAM is denied with the allowed domain.
+	run = argTrace(t, "x86_64", append([]string{"clone", "socket"}, base...), map[string][]trace.ArgValues{
+		"clone": {{Index: 0, Values: []uint64{0x11}}}, "socket": {{Index: 0, Values: []uint64{1}}, {Index: 1, Values: []uint64{1, 2}}},
+	})
+	for _, a := range []verdict.Answerer{compiled(t, p), pa(p)} {
+		cov, err = verdict.CheckCoverageOf(a, run)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m = cov.Missing()
+		if len(m) != 1 || m[0].Reason != verdict.ReasonArgument || m[0].Explain(p) != "socket type SOCK_DGRAM (2): profile allows SOCK_STREAM (1) only" {
+			t.Fatalf("%T: missing %+v (%q)", a, m, m[0].Explain(p))
+		}
 	}
 	if cov, err := verdict.CheckCoverageOf(compiled(t, p), gen); err != nil || !cov.OK() {
 		t.Errorf("the generating trace is not covered by the compiled filter: %+v %v", cov, err)

@@ -8,6 +8,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/seccomp-gen/seccomp-gen/emit/cbpf"
 	"github.com/seccomp-gen/seccomp-gen/enforce"
 	"github.com/seccomp-gen/seccomp-gen/internal/reexec"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
@@ -40,6 +41,9 @@ func run(args []string) int {
 	// Under qemu-user (no seccomp(2)) filters still compile as on a real
 	// kernel, so an emulated arm64 build gives the same answers.
 	scmp.PinAPIWithoutSeccomp()
+	// Rules on two arguments (socket's domain and type) are accepted once
+	// libseccomp is seen to compile them as written.
+	cbpf.EnableFilterVerification()
 	root := newRootCmd()
 	root.SetArgs(args)
 	code, err := exitStatus(root.Execute())

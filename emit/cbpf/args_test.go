@@ -43,7 +43,7 @@ func TestArgumentRulesBoundaries(t *testing.T) {
 	}{
 		{"observed", map[string][]trace.ArgValues{
 			"clone":       {{Index: 0, Values: []uint64{0x1200011, 0x3d0f00}}},
-			"socket":      {{Index: 0, Values: []uint64{1, 10}}},
+			"socket":      {{Index: 0, Values: []uint64{1, 10}}, {Index: 1, Values: []uint64{1, 2}}},
 			"personality": {{Index: 0, Values: []uint64{0xffffffff}}},
 			"unshare":     {{Index: 0, Values: []uint64{0x400}}},
 			"setns":       {{Index: 1, Values: []uint64{0x40000000}}},
@@ -55,7 +55,7 @@ func TestArgumentRulesBoundaries(t *testing.T) {
 			"fcntl":       {{Index: 1, Values: []uint64{1, 2, 1030}}},
 			"ioctl":       {{Index: 1, Values: []uint64{0x5401, 0x80045430}}},
 			"mmap":        {{Index: 2, Values: []uint64{0, 2}}},
-			"setsockopt":  {{Index: 1, Values: []uint64{1, 6}}},
+			"setsockopt":  {{Index: 1, Values: []uint64{1, 6}}, {Index: 2, Values: []uint64{2, 1}}},
 		}},
 		{"docker fallback", nil},
 		{"user namespaces observed", map[string][]trace.ArgValues{
@@ -90,9 +90,43 @@ func TestArgumentRulesBoundaries(t *testing.T) {
 						continue
 					}
 					idx := map[string]int{"setns": 1, "kill": 1, "tkill": 1, "fcntl": 1, "ioctl": 1, "tgkill": 2, "mmap": 2, "setsockopt": 1}[name]
+					// socket's type and setsockopt's optname go with the
+					// argument before them: each is probed with the other
+					// at observed and other values.
+					type probe struct {
+						i int
+						v uint64
+					}
+					var list []probe
 					for _, v := range probes {
+						list = append(list, probe{idx, v})
+					}
+					partner := map[string]int{"socket": 1, "setsockopt": 2}
+					if j, ok := partner[name]; ok {
+						var paired []probe
+						for _, w := range []uint64{0, 1, 2, 3, 6, 0x801, 0x80002, 1<<32 | 1, ^uint64(0)} {
+							for _, pr := range list {
+								paired = append(paired, pr, probe{j, w})
+							}
+						}
+						for _, v := range probes {
+							for _, w := range []uint64{1, 6, 10} {
+								paired = append(paired, probe{j, v}, probe{idx, w})
+							}
+						}
+						list = paired
+					}
+					step := 1
+					if _, ok := partner[name]; ok {
+						step = 2
+					}
+					for k := 0; k < len(list); k += step {
 						var a [6]uint64
-						a[idx] = v
+						a[list[k].i] = list[k].v
+						if step == 2 {
+							a[list[k+1].i] = list[k+1].v
+						}
+						v := a[idx]
 						want := expect(p.EvalArch(arch, name, a))
 						got, err := prog.Run(Data{Nr: int32(nr), Arch: aa, Args: a})
 						if err != nil {
@@ -100,7 +134,7 @@ func TestArgumentRulesBoundaries(t *testing.T) {
 						}
 						if got.Ret != want.Ret && fails < 10 {
 							fails++
-							t.Errorf("%s %s(a%d=%#x): filter %v, policy %v", arch, name, idx, v, got.Action, want.Action)
+							t.Errorf("%s %s(a%d=%#x, args %#x): filter %v, policy %v", arch, name, idx, v, a[:3], got.Action, want.Action)
 						}
 					}
 				}

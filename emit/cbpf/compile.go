@@ -150,6 +150,13 @@ func Compile(p *policy.Policy, o Options) (Program, error) {
 	if err != nil {
 		return nil, err
 	}
+	if policy.FilterVerifier != nil && !o.Notify {
+		// Validate had the runtimes' filter checked (VerifyFilter); this
+		// one is laid out differently, so it is checked too.
+		if err := checkProgram(lib, &c, abis, namedSyscalls(&c), "the filter seccomp-gen compiles for them", nil); err != nil {
+			return nil, err
+		}
+	}
 	// Like runc, no stub under a permissive default (allow, log, trace: a
 	// block list): there a syscall newer than the profile runs.
 	if o.NoStub || !c.RuncStub() {

@@ -32,6 +32,7 @@ func TestMain(m *testing.M) {
 	if mode := os.Getenv(childEnv); mode != "" {
 		os.Exit(child(mode))
 	}
+	EnableFilterVerification() // as the commands do
 	os.Exit(m.Run())
 }
 

@@ -111,6 +111,22 @@ func TestArgumentRulesUnderRuncAndCrun(t *testing.T) {
 			if got := kv(run(rt, profW, "/argprobe", "inet").Stdout); got["inet"] != "1" {
 				t.Errorf("%s nnp=%v: socket(AF_INET) under the AF_UNIX-only profile: %v, want errno 1", rt, nnp, got)
 			}
+			// Socket type and option, restricted with the domain and
+			// level: the workload's pair passes with other flag bits,
+			// other types and options get EPERM; Docker's default
+			// allows them all.
+			for name, prof := range map[string]json.RawMessage{"argprobe": profW, "docker default": docker} {
+				got := kv(run(rt, prof, "/argprobe", "types").Stdout)
+				want := map[string]string{"stream_nonblock": "0", "passcred": "0", "sndbuf": "1", "dgram": "1", "seqpacket": "1"}
+				if name == "docker default" {
+					want = map[string]string{"stream_nonblock": "0", "passcred": "0", "sndbuf": "0", "dgram": "0", "seqpacket": "0"}
+				}
+				for k, v := range want {
+					if got[k] != v {
+						t.Errorf("%s nnp=%v %s profile: %s=%s, want %s (%v)", rt, nnp, name, k, got[k], v, got)
+					}
+				}
+			}
 			// W+X memory: EPERM under the generated profile (the
 			// workload mapped none), allowed under Docker's default.
 			for name, prof := range map[string]json.RawMessage{"argprobe": profW, "docker default": docker} {

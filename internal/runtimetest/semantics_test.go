@@ -148,6 +148,20 @@ var semCases = []semCase{
 	{name: "x86-high-mask-is-unconditional", rules: []policy.Rule{
 		rule(errnoR, e13, "getgid", policy.Arg{Index: 0, Op: policy.OpMaskedEqual, Value: 1 << 32, ValueTwo: 0}), rule(allowR, nil, "getgid")},
 		calls: []string{"104:0", "104:0x100000000"}, calls32: []string{"47:0", "47:1"}},
+	// x86: libseccomp adds a socket call's rules to socketcall too, with
+	// argument 0 replaced by the call number and the other conditions on
+	// socketcall's arguments (policy.MuxCall). socketcall is probed with
+	// a null argument pointer: EFAULT when the filter lets it through.
+	// x86 numbers: socketcall 102, socket 359 (SYS_SOCKET 1, SYS_BIND 2).
+	{name: "x86-socket-rules-on-socketcall", rules: []policy.Rule{
+		rule(allowR, nil, "socket", eq(0, 1)), rule(errnoR, e13, "bind"), rule(allowR, nil, "getuid")},
+		calls: []string{"102"}, calls32: []string{"102:1:0", "102:2:0", "102:3:0", "359:1:1", "359:2:1"}},
+	{name: "x86-socket-type-lands-on-a-pointer", rules: []policy.Rule{
+		rule(allowR, nil, "socket", eq(0, 1), eq(1, 1)), rule(allowR, nil, "getuid")},
+		calls: []string{"102"}, calls32: []string{"102:1:0", "102:1:1", "359:1:1", "359:1:2"}},
+	{name: "x86-socketcall-rule-before-socket-copy", rules: []policy.Rule{
+		rule(errnoR, e13, "socketcall"), rule(allowR, nil, "socket"), rule(allowR, nil, "getuid")},
+		calls: []string{"102"}, calls32: []string{"102:1:0", "102:2:0", "359:1:1"}},
 	{name: "enosys-stub-above-highest-named", rules: []policy.Rule{rule(allowR, nil, "getuid")},
 		calls: []string{"102", "104", "434:0xffffffff", "1000"}},
 
@@ -252,7 +266,11 @@ func parseCall(t *testing.T, c string) (int, [6]uint64) {
 // allowedAnswer is what the kernel answers calls.c's calls that it lets
 // run: success, except for a number no kernel has (1000: ENOSYS) and
 // pidfd_open of pid -1 (EINVAL).
-func allowedAnswer(nr int) string {
+func allowedAnswer(abi string, nr int) string {
+	if abi == "x86" && nr == 102 {
+		// socketcall with a null pointer to the call's arguments
+		return "errno 14"
+	}
 	switch nr {
 	case 1000:
 		return "errno 38"
@@ -264,10 +282,10 @@ func allowedAnswer(nr int) string {
 
 // outcome is what calls.c prints for call nr under verdict v (SIGSYS is
 // 31; a trace action without a tracer returns ENOSYS).
-func outcome(nr int, v policy.Verdict) string {
+func outcome(abi string, nr int, v policy.Verdict) string {
 	switch v.Action {
 	case policy.ActAllow, policy.ActLog:
-		return allowedAnswer(nr)
+		return allowedAnswer(abi, nr)
 	case policy.ActErrno:
 		if v.Errno == 0 {
 			return "ok"
@@ -397,11 +415,11 @@ func TestRuleSemanticsUnderRuncAndCrun(t *testing.T) {
 					name, _ := scmp.Name(run.abi, nr)
 					want := p.Runtimes(run.abi, nr, name, args, resolveX86)
 					key := run.prefix + call
-					if g := got["runc"][key]; g != outcome(nr, want.Runc) {
-						t.Errorf("%s: runc %q, policy.Runtimes says %q (%+v)", key, g, outcome(nr, want.Runc), want.Runc)
+					if g := got["runc"][key]; g != outcome(run.abi, nr, want.Runc) {
+						t.Errorf("%s: runc %q, policy.Runtimes says %q (%+v)", key, g, outcome(run.abi, nr, want.Runc), want.Runc)
 					}
-					if g := got["crun"][key]; g != outcome(nr, want.Crun) {
-						t.Errorf("%s: crun %q, policy.Runtimes says %q (%+v)", key, g, outcome(nr, want.Crun), want.Crun)
+					if g := got["crun"][key]; g != outcome(run.abi, nr, want.Crun) {
+						t.Errorf("%s: crun %q, policy.Runtimes says %q (%+v)", key, g, outcome(run.abi, nr, want.Crun), want.Crun)
 					}
 					if name != "" {
 						if e := p.EvalArch(run.abi, name, args); e != want.Crun {
@@ -412,13 +430,13 @@ func TestRuleSemanticsUnderRuncAndCrun(t *testing.T) {
 					if err != nil {
 						t.Fatal(err)
 					}
-					product := outcome(nr, policy.Verdict{Action: r.Action, Errno: uint(r.Data)})
+					product := outcome(run.abi, nr, policy.Verdict{Action: r.Action, Errno: uint(r.Data)})
 					ref := want.Crun // named syscalls: libseccomp's filter as loaded
 					if nr > max {
 						ref = want.Runc // beyond the table: the stub, as runc's
 					}
-					if product != outcome(nr, ref) {
-						t.Errorf("%s: the compiled filter answers %q (%v), the runtimes %q", key, product, r, outcome(nr, ref))
+					if product != outcome(run.abi, nr, ref) {
+						t.Errorf("%s: the compiled filter answers %q (%v), the runtimes %q", key, product, r, outcome(run.abi, nr, ref))
 					}
 				}
 			}
@@ -451,7 +469,7 @@ func showRefusalNeeded(t *testing.T, c semCase, p *policy.Policy, got map[string
 		for _, call := range c.calls {
 			nr, args := parseCall(t, call)
 			name, _ := scmp.Name("x86_64", nr)
-			plain := outcome(nr, p.Eval(name, args)) // the rules' plain reading
+			plain := outcome("x86_64", nr, p.Eval(name, args)) // the rules' plain reading
 			if runc[call] != crun[call] {
 				t.Errorf("%s: runc %q, crun %q", call, runc[call], crun[call])
 			}

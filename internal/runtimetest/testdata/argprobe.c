@@ -2,11 +2,15 @@
 //
 //   argprobe workload  benign values: fork (clone SIGCHLD), a thread
 //                      (pthread_create: clone3, or clone after ENOSYS),
-//                      socket(AF_UNIX), unshare(CLONE_FILES),
+//                      socket(AF_UNIX, SOCK_STREAM) with
+//                      setsockopt(SOL_SOCKET, SO_PASSCRED),
+//                      unshare(CLONE_FILES),
 //                      personality(0xffffffff); prints "workload ok"
 //   argprobe probe     the risky values; prints name=errno for each
 //                      (0 when the call succeeded)
 //   argprobe inet      socket(AF_INET): prints inet=errno
+//   argprobe types     the workload's socket with other flags, and other
+//                      types and socket options: prints name=errno
 //   argprobe wx        mmap and mprotect with PROT_WRITE|PROT_EXEC:
 //                      prints mmap_wx=errno, mprotect_wx=errno
 #define _GNU_SOURCE
@@ -56,6 +60,11 @@ int main(int argc, char **argv) {
 			printf("socket(AF_UNIX): errno %d\n", errno);
 			return 1;
 		}
+		int one = 1;
+		if (setsockopt(s, SOL_SOCKET, SO_PASSCRED, &one, sizeof one) < 0) {
+			printf("setsockopt(SO_PASSCRED): errno %d\n", errno);
+			return 1;
+		}
 		close(s);
 		if (unshare(CLONE_FILES) < 0) {
 			printf("unshare(CLONE_FILES): errno %d\n", errno);
@@ -80,6 +89,20 @@ int main(int argc, char **argv) {
 	if (!strcmp(mode, "inet")) {
 		int s = socket(AF_INET, SOCK_STREAM, 0);
 		printf("inet=%d\n", s < 0 ? errno : 0);
+		return 0;
+	}
+	if (!strcmp(mode, "types")) {
+		int one = 1, s;
+		s = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		printf("stream_nonblock=%d\n", s < 0 ? errno : 0);
+		if (s >= 0) {
+			printf("passcred=%d\n", rc(setsockopt(s, SOL_SOCKET, SO_PASSCRED, &one, sizeof one)));
+			printf("sndbuf=%d\n", rc(setsockopt(s, SOL_SOCKET, SO_SNDBUF, &one, sizeof one)));
+		}
+		s = socket(AF_UNIX, SOCK_DGRAM, 0);
+		printf("dgram=%d\n", s < 0 ? errno : 0);
+		s = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+		printf("seqpacket=%d\n", s < 0 ? errno : 0);
 		return 0;
 	}
 	if (!strcmp(mode, "wx")) {

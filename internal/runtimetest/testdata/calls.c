@@ -31,7 +31,8 @@ int main(int argc, char **argv) {
 		}
 		if (pid == 0) {
 			errno = 0;
-			long r = syscall((long)a[0], a[1], a[2], a[3], a[4], a[5], a[6]);
+			/* long: one register each, also in the 32-bit build */
+			long r = syscall((long)a[0], (long)a[1], (long)a[2], (long)a[3], (long)a[4], (long)a[5], (long)a[6]);
 			if (r >= 0 || errno == 0)
 				printf("%s ok\n", argv[i]);
 			else

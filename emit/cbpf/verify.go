@@ -1,0 +1,337 @@
+package cbpf
+
+import (
+	"fmt"
+	"math/bits"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/seccomp-gen/seccomp-gen/policy"
+	"github.com/seccomp-gen/seccomp-gen/scmp"
+)
+
+// Verifying rule sets libseccomp may compile wrongly.
+//
+// libseccomp 2.5.4 (what runc and crun link on Debian 12) builds wrong
+// filters for some syscalls with several conditional rules: on some paths
+// the BPF moves from one rule to the next without reloading the argument
+// word it compares (policy.Check's wrong-word refusal; TestLibseccompWordBug).
+// Rules with a condition on each of two arguments (socket's domain and type,
+// setsockopt's level and optname) are of that kind, yet most such rule sets
+// come out right, and no rule of thumb found tells them apart (a random
+// search finds wrong ones among rule sets of two equality tests on two
+// arguments, and none among the shapes the reducer writes). So they are
+// checked one by one instead: the policy is compiled the way runc and crun
+// compile it (every ABI it lists, file order, libseccomp's linear layout) and
+// the filter's answer is compared with policy.EvalArch for every class of
+// argument values the rules' conditions tell apart. policy.Check accepts
+// such a rule set only when this check passes.
+
+// EnableFilterVerification installs the check as policy.FilterVerifier, so
+// that Validate accepts the rule sets it has checked (and refuses, with an
+// *policy.AmbiguousError, those libseccomp compiles wrongly). Commands call
+// it once at start; without it Check refuses the whole class.
+func EnableFilterVerification() { policy.FilterVerifier = VerifyFilter }
+
+// maxProbes bounds the argument vectors tried per syscall and ABI.
+const maxProbes = 1 << 20
+
+var verified sync.Map // cache key -> error (nil when verified)
+
+// VerifyFilter compiles p as runc and crun do and checks, for each of the
+// named syscalls on each ABI p lists, that the filter answers every class
+// of argument values the way p.EvalArch does. It assumes the syscalls'
+// rules are in policy's verified class (equality tests with 32-bit
+// operands on at most two arguments); a class too large to try is refused.
+func VerifyFilter(p *policy.Policy, exhaustive []string) error {
+	key := chainKey(p, exhaustive)
+	if v, ok := verified.Load(key); ok {
+		err, _ := v.(error)
+		return err
+	}
+	err := verifyFilter(p, exhaustive)
+	verified.Store(key, err)
+	return err
+}
+
+// chainKey is what the answer depends on: the default action, the ABIs and
+// every rule naming one of the syscalls (the others cannot change their
+// filter code... but libseccomp's layout does depend on them, so all rules
+// are in the key).
+func chainKey(p *policy.Policy, syscalls []string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s/%v/%v/%v\n", p.DefaultAction, errnoOf(p.DefaultErrno), p.Arches, syscalls)
+	for _, r := range p.Rules {
+		fmt.Fprintf(&b, "%v %s %v %v\n", r.Names, r.Action, errnoOf(r.Errno), r.Args)
+	}
+	return b.String()
+}
+
+func errnoOf(e *uint) any {
+	if e == nil {
+		return nil
+	}
+	return *e
+}
+
+func verifyFilter(p *policy.Policy, exhaustive []string) error {
+	var abis []string
+	for _, a := range p.Arches {
+		ca, err := scmp.Canonical(a)
+		if err != nil {
+			return fmt.Errorf("policy: %w", err)
+		}
+		if !slices.Contains(abis, ca) {
+			abis = append(abis, ca)
+		}
+	}
+	// What runc and crun load: every listed ABI in one filter, rules in
+	// file order, libseccomp's own layout, no stub.
+	prog, err := compileLib(p, "", abis, policy.ActKillProcess, Options{Linear: true, SkipUnknown: true})
+	if err != nil {
+		return &policy.AmbiguousError{Reason: fmt.Sprintf("libseccomp refuses the rules as runc and crun add them (%v): neither runtime would start", err)}
+	}
+	return checkProgram(prog, p, abis, namedSyscalls(p), "the filter libseccomp 2.5.4 builds for them (what runc and crun load)", exhaustive)
+}
+
+// namedSyscalls lists the names p's rules name, and on x86 the
+// multiplexers that receive socket and ipc calls' rules.
+func namedSyscalls(p *policy.Policy) []string {
+	var out []string
+	add := func(n string) {
+		if !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	for _, r := range p.Rules {
+		for _, n := range r.Names {
+			add(n)
+			if mux, _, ok := policy.MuxCall(n); ok {
+				add(mux)
+			}
+		}
+	}
+	return out
+}
+
+// checkProgram compares prog's answers with p's for the syscalls on each of
+// abis: on every class of argument values their conditions tell apart when
+// those are equality tests (classProbes), else on the values the
+// conditions name and their neighbours, one argument at a time. A syscall
+// in exhaustive whose classes cannot all be tried is refused.
+func checkProgram(prog Program, p *policy.Policy, abis, syscalls []string, what string, exhaustive []string) error {
+	for _, name := range syscalls {
+		for _, arch := range abis {
+			nr, err := scmp.Number(arch, name)
+			if err != nil {
+				continue
+			}
+			audit, ok := AuditArch(arch)
+			if !ok {
+				continue
+			}
+			probes, ok := classProbes(p, name, arch)
+			if !ok && slices.Contains(exhaustive, name) {
+				return &policy.AmbiguousError{Syscall: name, Rules: rulesNaming(p, []string{name}),
+					Reason: fmt.Sprintf("the argument conditions tell more than %d classes of values apart: too many to check that libseccomp compiles them as written; use fewer values", maxProbes)}
+			}
+			if !ok {
+				probes = sampleProbes(p, name, arch)
+			}
+			eval := p.EvalFunc(arch, name)
+			for _, a := range probes {
+				r, err := prog.Run(Data{Nr: int32(nr), Arch: audit, Args: a})
+				if err != nil {
+					return fmt.Errorf("compiled filter: %w", err)
+				}
+				got := policy.Verdict{Action: r.Action}
+				if r.Action == policy.ActErrno || r.Action == policy.ActTrace {
+					got.Errno = uint(r.Data)
+				}
+				want := eval(a)
+				if retOf(got) != retOf(want) {
+					return &policy.AmbiguousError{Syscall: name, Rules: rulesNaming(p, []string{name}),
+						Reason: fmt.Sprintf("%s answers %s(%s) on %s with %s where the rules say %s (libseccomp 2.5.4 builds wrong filters for some rule sets: it compares the wrong argument word on some paths between rules, or skips a load), so the runtimes would not enforce what the profile says; use fewer conditional rules for the syscall or one condition per rule",
+							what, name, argList(a), arch, verdictText(got), verdictText(want))}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// sampleProbes returns argument vectors around the values name's
+// conditions on arch compare with (the value, its neighbours, the other
+// high word), one argument at a time, and all arguments zero.
+func sampleProbes(p *policy.Policy, name, arch string) [][6]uint64 {
+	out := [][6]uint64{{}}
+	for _, conds := range p.RuleConditions(arch, name) {
+		for _, c := range conds {
+			if c.Index > 5 {
+				continue
+			}
+			for _, v := range []uint64{c.Value, c.ValueTwo, c.Value & c.ValueTwo} {
+				for _, x := range []uint64{v, v - 1, v + 1, v ^ 1<<32, v | 0xffffffff00000000, v & 0xffffffff} {
+					var a [6]uint64
+					a[c.Index] = x
+					out = append(out, a)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// retOf is the value a filter returns for v (KILL and KILL_THREAD are one).
+func retOf(v policy.Verdict) uint32 {
+	data := uint16(0)
+	if hasErrno(v.Action) {
+		data = uint16(v.Errno)
+	}
+	r, err := RetValue(v.Action, data)
+	if err != nil {
+		return 0xffffffff
+	}
+	return r
+}
+
+func hasErrno(a policy.Action) bool { return a == policy.ActErrno || a == policy.ActTrace }
+
+func verdictText(v policy.Verdict) string {
+	if hasErrno(v.Action) {
+		return fmt.Sprintf("%s(%d)", v.Action, v.Errno)
+	}
+	return string(v.Action)
+}
+
+func argList(a [6]uint64) string {
+	s := make([]string, 0, 6)
+	for _, v := range a {
+		s = append(s, fmt.Sprintf("%#x", v))
+	}
+	return strings.Join(s, ", ")
+}
+
+// rulesNaming lists the indexes of p's rules that name one of syscalls.
+func rulesNaming(p *policy.Policy, syscalls []string) []int {
+	var out []int
+	for i, r := range p.Rules {
+		for _, n := range r.Names {
+			if slices.Contains(syscalls, n) {
+				out = append(out, i)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// wordPred is one test libseccomp makes on a 32-bit word of an argument:
+// word & mask == value.
+type wordPred struct{ mask, value uint32 }
+
+// classProbes returns one argument vector per class of values that the
+// conditions libseccomp receives for name on arch tell apart: the product, over the
+// argument words the conditions test, of one value per atom of that word's
+// tests. libseccomp splits each 64-bit condition into a test on the high
+// word and one on the low word (32-bit ABIs: the low word only), each of the
+// form word & mask == value (an equality has the mask all ones), and builds
+// the filter from nothing else, so two vectors in one class get the same
+// answer from the filter and from the model. false when the classes are too
+// many (or a condition is not an equality).
+func classProbes(p *policy.Policy, name, arch string) ([][6]uint64, bool) {
+	argBits := policy.ArgBits(arch)
+	var preds [12][]wordPred // word 2i: low half of argument i, 2i+1: high half
+	for _, conds := range p.RuleConditions(arch, name) {
+		for _, c := range conds {
+			var mask, value uint64
+			switch c.Op {
+			case policy.OpEqualTo:
+				mask, value = ^uint64(0), c.Value
+			case policy.OpMaskedEqual:
+				mask, value = c.Value, c.ValueTwo&c.Value
+			default:
+				return nil, false
+			}
+			if c.Index > 5 {
+				return nil, false
+			}
+			lo := wordPred{uint32(mask), uint32(value)}
+			if !slices.Contains(preds[2*c.Index], lo) {
+				preds[2*c.Index] = append(preds[2*c.Index], lo)
+			}
+			if argBits == 64 {
+				hi := wordPred{uint32(mask >> 32), uint32(value >> 32)}
+				if !slices.Contains(preds[2*c.Index+1], hi) {
+					preds[2*c.Index+1] = append(preds[2*c.Index+1], hi)
+				}
+			}
+		}
+	}
+	out := [][6]uint64{{}}
+	for w, ps := range preds {
+		if len(ps) == 0 {
+			continue
+		}
+		reps, ok := atoms(ps, maxProbes)
+		if !ok || len(out)*len(reps) > maxProbes {
+			return nil, false
+		}
+		next := make([][6]uint64, 0, len(out)*len(reps))
+		for _, v := range out {
+			for _, x := range reps {
+				a := v
+				if w%2 == 0 {
+					a[w/2] |= uint64(x)
+				} else {
+					a[w/2] |= uint64(x) << 32
+				}
+				next = append(next, a)
+			}
+		}
+		out = next
+	}
+	return out, true
+}
+
+// atoms returns one word for each combination of outcomes of preds that
+// some word has: the filter sees a word only through these tests, so words
+// with the same outcomes get the same answer. It splits the words bit by
+// bit (the highest undecided mask bit first) until every test is decided on
+// each piece, and keeps the first word of each outcome vector.
+func atoms(preds []wordPred, limit int) ([]uint32, bool) {
+	var out []uint32
+	seen := map[string]bool{}
+	pieces := 0
+	var rec func(fixed, val uint32) bool
+	rec = func(fixed, val uint32) bool {
+		for _, pr := range preds {
+			if pr.mask&fixed&(val^pr.value) != 0 {
+				continue // false on the whole piece
+			}
+			if free := pr.mask &^ fixed; free != 0 {
+				b := uint32(1) << (31 - bits.LeadingZeros32(free))
+				return rec(fixed|b, val) && rec(fixed|b, val|b)
+			}
+		}
+		if pieces++; pieces > limit {
+			return false
+		}
+		key := make([]byte, len(preds))
+		for i, pr := range preds {
+			if pr.mask&(val^pr.value) == 0 {
+				key[i] = 1
+			}
+		}
+		if !seen[string(key)] {
+			seen[string(key)] = true
+			out = append(out, val)
+		}
+		return true
+	}
+	if !rec(0, 0) {
+		return nil, false
+	}
+	return out, true
+}
