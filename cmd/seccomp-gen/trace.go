@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/sys/unix"
 
+	"github.com/seccomp-gen/seccomp-gen/internal/atomicfile"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
 	"github.com/seccomp-gen/seccomp-gen/trace"
 	"github.com/seccomp-gen/seccomp-gen/trace/recorder"
@@ -212,13 +214,24 @@ func (o *traceOptions) run(ctx context.Context) error {
 		fmt.Fprintf(o.stderr, "seccomp-gen: warning: %s syscall %d is unknown to libseccomp %s; recorded by number (%d calls, first by %s)\n",
 			s.Arch, s.Nr, scmp.LibraryVersion(), s.Count, s.First)
 	}
+	phase := func(name string) {
+		if opts.OnPhase != nil {
+			opts.OnPhase(name)
+		}
+	}
+	phase("result") // the trace built: counts read, syscalls named, executables identified
 	o.annotate(rec.File)
-	if err := trace.WriteFile(o.output, rec.File); err != nil {
+	// trace.WriteFile in two steps, so that the timing tells encoding from
+	// writing (fsync, rename: atomicfile.Write).
+	var buf bytes.Buffer
+	if err := trace.Encode(&buf, rec.File); err != nil {
 		return exitWith(exitFailure, fmt.Errorf("write trace %s: %w", o.output, err))
 	}
-	if opts.OnPhase != nil {
-		opts.OnPhase("written")
+	phase("encoded")
+	if err := atomicfile.Write(o.output, buf.Bytes(), 0o644); err != nil {
+		return exitWith(exitFailure, fmt.Errorf("write trace %s: %w", o.output, err))
 	}
+	phase("written")
 	f := rec.File
 	if show {
 		var total uint64
