@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/seccomp-gen/seccomp-gen/internal/text"
+
 	"github.com/spf13/cobra"
 	"golang.org/x/sys/unix"
 
@@ -190,7 +192,7 @@ func (o *traceOptions) run(ctx context.Context) error {
 			what := "cgroup " + o.cgroup
 			switch {
 			case o.pid != 0:
-				what = fmt.Sprintf("pid %d and %s already below it", s.PID, plural(s.Descendants, "process", "processes"))
+				what = fmt.Sprintf("pid %d and %s already below it", s.PID, text.Count(s.Descendants, "process", "processes"))
 			case s.PID != 0:
 				what = fmt.Sprintf("pid %d", s.PID)
 			}
@@ -200,7 +202,7 @@ func (o *traceOptions) run(ctx context.Context) error {
 	if tty {
 		opts.Progress = func(s recorder.Stats) {
 			fmt.Fprintf(o.stderr, "\r\033[Kseccomp-gen: %s, %d distinct, %s, %s",
-				plural64(s.Syscalls, "syscall", "syscalls"), s.Distinct, plural64(s.Processes, "process", "processes"), s.Elapsed.Truncate(100*time.Millisecond))
+				text.Count(s.Syscalls, "syscall", "syscalls"), s.Distinct, text.Count(s.Processes, "process", "processes"), s.Elapsed.Truncate(100*time.Millisecond))
 		}
 	}
 	rec, err := recorder.Record(ctx, opts)
@@ -250,14 +252,14 @@ func (o *traceOptions) run(ctx context.Context) error {
 		}
 		below := ""
 		if o.pid != 0 {
-			below = fmt.Sprintf(", %s already below pid %d at attach included", plural(rec.Descendants, "process", "processes"), o.pid)
+			below = fmt.Sprintf(", %s already below pid %d at attach included", text.Count(rec.Descendants, "process", "processes"), o.pid)
 		}
 		fmt.Fprintf(o.stderr, "seccomp-gen: traced %s for %s (%s%s): %s, %d distinct (%s); lost %d. Trace written to %s.\n",
-			plural64(f.Processes, "process", "processes"), time.Duration(f.Duration).Truncate(time.Millisecond), rec.Reason, below,
-			plural64(total, "syscall", "syscalls"), len(f.Syscalls), strings.Join(slices.Sorted(slices.Values(names)), ", "), f.Lost, where)
+			text.Count(f.Processes, "process", "processes"), time.Duration(f.Duration).Truncate(time.Millisecond), rec.Reason, below,
+			text.Count(total, "syscall", "syscalls"), len(f.Syscalls), strings.Join(slices.Sorted(slices.Values(names)), ", "), f.Lost, where)
 	}
 	if f.Lost > 0 {
-		fmt.Fprintf(o.stderr, "seccomp-gen: warning: %s could not be counted; the trace is incomplete\n", plural64(f.Lost, "syscall", "syscalls"))
+		fmt.Fprintf(o.stderr, "seccomp-gen: warning: %s could not be counted; the trace is incomplete\n", text.Count(f.Lost, "syscall", "syscalls"))
 	}
 	if sig, _, _ := st.result(); sig != 0 && !rec.Exited {
 		return exitWith(128+int(sig), nil)
