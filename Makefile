@@ -88,7 +88,7 @@ release:
 # Man pages (section 1) for every command, from the same text as --help.
 man:
 	@mkdir -p $(MAN_DIR)
-	SOURCE_DATE_EPOCH=$$(git log -1 --format=%ct 2>/dev/null || date +%s) $(GO) run ./cmd/seccomp-gen __man $(MAN_DIR)
+	SOURCE_DATE_EPOCH=$$(git log -1 --format=%ct 2>/dev/null || date +%s) $(GO) run -tags man ./cmd/seccomp-gen __man $(MAN_DIR)
 
 test-short:
 	$(GO) test -short ./...

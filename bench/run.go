@@ -58,6 +58,8 @@ type bench struct {
 	minimal string // a few-instruction filter that denies syslog with EPERM
 
 	bodyTraced, bodyUntraced float64 // sys_enter body ns (body.go), for the summary
+
+	baseline string // -baseline: another binary the attach section times too
 }
 
 func run(o options, log io.Writer) (string, error) {
@@ -100,6 +102,14 @@ func run(o options, log io.Writer) (string, error) {
 	}
 	b := &bench{p: paramsFor(o.short), bin: bin, dir: dir, genDir: genDir, reuse: o.work != "", wl: filepath.Join(dir, "wl"), src: src, log: log,
 		traces: map[string]string{}, short: o.short, programs: o.programs}
+	if o.baseline != "" {
+		if b.baseline, err = filepath.Abs(o.baseline); err != nil {
+			return "", err
+		}
+		if _, err := os.Stat(b.baseline); err != nil {
+			return "", fmt.Errorf("-baseline: %w", err)
+		}
+	}
 	if o.only != onlyGeneralization {
 		if err := b.buildWorkloads(); err != nil {
 			return "", err
@@ -832,14 +842,19 @@ const kernelTypesCache = "/run/seccomp-gen/kernel-types.btf"
 var timingEnv = []string{"SECCOMP_GEN_TIMING=1"}
 
 // startSteps are the rows of the start breakdown: phase to phase (see
-// trace/recorder: the Phase constants; "launch" is 0).
+// trace/recorder: the Phase constants; "launch" is 0). A binary without a
+// phase (an older -baseline) leaves the rows that need it empty.
 var startSteps = []struct{ what, from, to string }{
 	{"process start: exec, dynamic linker (libc, libseccomp), Go runtime, package initializers", "launch", "main"},
 	{"CLI: flags, libseccomp API pin, output file check", "main", "record"},
-	{"map creation (the kernel types cache is read meanwhile)", "record", "maps"},
+	{"the programs' ELF read (cilium/ebpf: BTF, relocations) and configured", "record", "spec"},
+	{"map creation (the kernel types cache read, the argument mask computed, on other goroutines meanwhile)", "spec", "maps"},
+	{"record → maps (the two steps above; what older binaries print)", "record", "maps"},
 	{"waiting for the kernel types (cache: /run/seccomp-gen)", "maps", "types"},
 	{"program load and verification (4 programs)", "types", "loaded"},
-	{"attach (4 raw tracepoints)", "loaded", "attached"},
+	{"waiting for the argument mask and writing it (.bss)", "loaded", "argmask"},
+	{"attach (4 raw tracepoints)", "argmask", "attached"},
+	{"loaded → attached (the two steps above; what older binaries print)", "loaded", "attached"},
 	{"stub hand-off: stub ready, arm, open the gate", "attached", "gate"},
 	{"the command's execve to its main()", "gate", "command main"},
 	{"total: launch to the command's main()", "launch", "command main"},
@@ -850,17 +865,25 @@ var endSteps = []struct{ what, from, to string }{
 	{"start: launch to gate (as above)", "launch", "gate"},
 	{"/bin/true runs; the tracer sees it gone", "gate", "ended"},
 	{"detach (4 links)", "ended", "detached"},
-	{"read counts, name syscalls, encode YAML, write (fsync, rename)", "detached", "written"},
+	{"read counts and argument values, name syscalls, identify executables", "detached", "result"},
+	{"encode YAML", "result", "encoded"},
+	{"write: temporary file, fsync, rename (atomicfile)", "encoded", "written"},
+	{"detached → written (the three steps above; what older binaries print)", "detached", "written"},
 	{"summary and process exit", "written", "exit"},
 	{"total", "launch", "exit"},
 }
 
-func (b *bench) attach(w *strings.Builder) error {
+// attachRun is what one binary's timed runs in the attach section gave.
+type attachRun struct {
+	traced, ttraced []float64            // launch to main; /bin/true end to end
+	startPh, endPh  map[string][]float64 // step -> ms
+	stubStart       []float64
+}
+
+// timeTraced times one traced start to the workload's main and one traced
+// /bin/true with bin, adding them to r.
+func (b *bench) timeTraced(bin string, r *attachRun, errs *[]string) {
 	tf := filepath.Join(b.dir, "attach.trace")
-	var bare, traced, cold, tbare, ttraced, help []float64
-	startPh := map[string][]float64{} // step index -> ms
-	endPh := map[string][]float64{}
-	var stubStart []float64
 	step := func(into map[string][]float64, ph map[string]time.Duration, what, from, to string) {
 		f, ok1 := ph[from]
 		if from == "launch" {
@@ -871,6 +894,37 @@ func (b *bench) attach(w *strings.Builder) error {
 			into[what] = append(into[what], ms(t-f))
 		}
 	}
+	args := func(cmd ...string) []string {
+		return append([]string{bin, "trace", "-o", tf, "--"}, cmd...)
+	}
+	settle()
+	if d, ph, err := stampPhases(timingEnv, args(b.w("getpid"), "0", "stamp")...); err == nil {
+		r.traced = append(r.traced, ms(d))
+		for _, s := range startSteps {
+			step(r.startPh, ph, s.what, s.from, s.to)
+		}
+		if v, ok := ph["stub-start"]; ok {
+			r.stubStart = append(r.stubStart, ms(v))
+		}
+	} else {
+		*errs = append(*errs, oneLine(err))
+	}
+	settle()
+	if _, ph, err := stampPhases(timingEnv, args("/bin/true")...); err == nil {
+		r.ttraced = append(r.ttraced, ms(ph["exit"]))
+		for _, s := range endSteps {
+			step(r.endPh, ph, s.what, s.from, s.to)
+		}
+	} else {
+		*errs = append(*errs, oneLine(err))
+	}
+}
+
+func (b *bench) attach(w *strings.Builder) error {
+	tf := filepath.Join(b.dir, "attach.trace")
+	var bare, cold, tbare, help []float64
+	cur := &attachRun{startPh: map[string][]float64{}, endPh: map[string][]float64{}}
+	base := &attachRun{startPh: map[string][]float64{}, endPh: map[string][]float64{}}
 	var errs []string
 	for r := 0; r < b.p.attachRounds; r++ {
 		d, err := stamp(b.w("getpid"), "0", "stamp")
@@ -878,31 +932,18 @@ func (b *bench) attach(w *strings.Builder) error {
 			return err
 		}
 		bare = append(bare, ms(d))
-		settle()
-		if d, ph, err := stampPhases(timingEnv, b.traceArgs(tf, b.w("getpid"), "0", "stamp")...); err == nil {
-			traced = append(traced, ms(d))
-			for _, s := range startSteps {
-				step(startPh, ph, s.what, s.from, s.to)
-			}
-			if v, ok := ph["stub-start"]; ok {
-				stubStart = append(stubStart, ms(v))
-			}
-		} else {
-			errs = append(errs, oneLine(err))
-		}
 		d, err = wall("/bin/true")
 		if err != nil {
 			return err
 		}
 		tbare = append(tbare, ms(d))
-		settle()
-		if _, ph, err := stampPhases(timingEnv, b.traceArgs(tf, "/bin/true")...); err == nil {
-			ttraced = append(ttraced, ms(ph["exit"]))
-			for _, s := range endSteps {
-				step(endPh, ph, s.what, s.from, s.to)
-			}
-		} else {
-			errs = append(errs, oneLine(err))
+		// With -baseline, the two binaries take turns going first.
+		if b.baseline != "" && r%2 == 1 {
+			b.timeTraced(b.baseline, base, &errs)
+		}
+		b.timeTraced(b.bin, cur, &errs)
+		if b.baseline != "" && r%2 == 0 {
+			b.timeTraced(b.baseline, base, &errs)
 		}
 		if d, err := wall(b.bin, "trace", "--help"); err == nil {
 			help = append(help, ms(d))
@@ -918,6 +959,7 @@ func (b *bench) attach(w *strings.Builder) error {
 			}
 		}
 	}
+	traced, ttraced, startPh, endPh, stubStart := cur.traced, cur.ttraced, cur.startPh, cur.endPh, cur.stubStart
 	fmt.Fprintf(w, "Launch-to-main: from just before the bench starts the command to the workload's first instruction in main() (CLOCK_REALTIME printed by the static getpid workload); its first traced syscall (execve) is earlier. %d interleaved rounds. The targets are judged on the warm start (every trace after the first one since boot); the cold row is the first trace after a boot, which also builds the recorder's cache of kernel struct layouts. Each traced start is timed 50 ms after the previous trace ended: a trace started within ~15 ms of another one's detach can wait a further 5-7 ms for an RCU grace period in the kernel's attach path.\n\n", b.p.attachRounds)
 	fmt.Fprintf(w, "| measure | bare min ms | bare median ms | seccomp-gen trace min ms | seccomp-gen trace median ms | added (medians) ms | target | result |\n|---|---|---|---|---|---|---|---|\n")
 	sb, st := summarize(bare), summarize(traced)
@@ -969,10 +1011,45 @@ func (b *bench) attach(w *strings.Builder) error {
 			}
 		}
 	}
+	if err := b.verification(w, b.p.attachRounds); err != nil {
+		errs = append(errs, "program verification: "+oneLine(err))
+	}
+	if b.baseline != "" && (len(base.startPh) > 0 || len(base.endPh) > 0) {
+		fmt.Fprintf(w, "\n### Against the baseline\n\n")
+		fmt.Fprintf(w, "`-baseline %s` (%s), timed in the same rounds, the two binaries taking turns; medians, and this binary's median as a ratio to the baseline's (below 1: faster). A step the baseline does not print is left out.\n\n", filepath.Base(b.baseline), b.binVersion(b.baseline))
+		fmt.Fprintf(w, "| step | phases | baseline median ms | this median ms | ratio |\n|---|---|---|---|---|\n")
+		row := func(what, from, to string, bx, cx []float64) {
+			if len(bx) == 0 || len(cx) == 0 {
+				return
+			}
+			bm, cm := summarize(bx).med, summarize(cx).med
+			ratio := ""
+			if bm > 0 {
+				ratio = fmt.Sprintf("%.2f", cm/bm)
+			}
+			fmt.Fprintf(w, "| %s | %s → %s | %.2f | %.2f | %s |\n", what, from, to, bm, cm, ratio)
+		}
+		for _, s := range startSteps {
+			row(s.what, s.from, s.to, base.startPh[s.what], startPh[s.what])
+		}
+		for _, s := range endSteps {
+			row("/bin/true: "+s.what, s.from, s.to, base.endPh[s.what], endPh[s.what])
+		}
+	}
 	if len(errs) > 0 {
 		fmt.Fprintf(w, "\nErrors: %s\n", strings.Join(uniq(errs), "; "))
 	}
 	return nil
+}
+
+// binVersion is what `BIN version` says first, or "version unknown".
+func (b *bench) binVersion(bin string) string {
+	out, err := exec.Command(bin, "version").Output()
+	if err != nil {
+		return "version unknown"
+	}
+	line, _, _ := strings.Cut(strings.TrimSpace(string(out)), "\n")
+	return strings.TrimSpace(line)
 }
 
 // profile is one filter to measure.

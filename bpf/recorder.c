@@ -49,17 +49,28 @@
  * traced syscall) and argument recording (issue 10) merged, the traced body
  * is 8.5-8.9 ns for getpid (whose arguments are not recorded: the same with
  * --no-args), ~30 ns for fcntl(F_GETFD), whose cmd is recorded (probe
- * reads and a hash lookup in record_args); untraced still ~0. record_args'
- * loop makes the verifier walk 4114 instructions of sys_enter instead of
- * 593: ~3 ms more of every start (measured with the call made dead). One
- * probe read of the registers and a loop over precomputed offsets, or
- * bpf_loop, would likely verify in a fraction of that. A tgid-bitmap prefilter saved only ~8 ns
- * on an older kernel and was dropped.
+ * reads and a hash lookup in record_args); untraced still ~0.
+ * The verifier's work is part of every traced start (issue 13: launch to
+ * the command's main). record_args and record_new_arg are global functions
+ * (not static): the verifier checks a global function once, on its own,
+ * instead of once per caller path and state, and syscall_arg picks a CO-RE
+ * offset and makes one probe read instead of one BPF_CORE_READ per case.
+ * sys_enter then verifies in 1238 processed instructions instead of 4168
+ * (verification time as the kernel reports it: 1.75 ms instead of 4.15 ms,
+ * medians of 31 loads each; `make bench`, "Program verification"); what is
+ * left is mostly the task->bpf_storage load's BTF scan (above). The hot path
+ * is the same code: a global call costs a traced syscall whose arguments
+ * are recorded one call instruction, one that records none nothing
+ * (cfg_argmask is tested first). For the same reason (the start), the
+ * parent's executable travels in the child's pending entry rather than in a
+ * map of its own, and cfg_argmask is in .bss (see there).
+ * A tgid-bitmap prefilter saved only ~8 ns on an older kernel and was
+ * dropped.
  *
  * Argument values (issue 10; see record_args below): for the few syscalls
  * whose arguments decide the risk (trace.RecordedArgs), the distinct values
  * of those arguments per (ABI, nr, arg index), bounded. Every other counted
- * syscall pays one byte load from .rodata (cfg_argmask) and a branch.
+ * syscall pays one byte load (cfg_argmask) and a branch.
  *
  * Every program is a plain raw tracepoint: user space needs the kernel's BTF
  * only for the CO-RE offsets of a few fields (trace/record_btf.go caches
@@ -236,18 +247,30 @@ struct {
  * cannot run before the entry exists (the tracepoint fires before
  * wake_up_new_task) and its thread ID cannot be reused while it does. While
  * pending_tasks is not 0, an untraced task's syscall looks itself up here:
- * that lasts from a traced fork to the child's first syscall. */
+ * that lasts from a traced fork to the child's first syscall. The entry
+ * also carries the parent's executable (issue 11), which the child runs
+ * until it execs: one map rather than a second one by thread ID (an LRU
+ * hash of 16384 preallocated entries: 0.15 ms min, 0.21 ms median of 31
+ * creations, of every start; issue 13). */
+struct pending_task {
+	__u32 state; /* the state the task takes */
+	__u32 exe;   /* its parent's task_mark.exe: 0 unknown */
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 16384);
 	__type(key, __u32);
-	__type(value, __u32);
+	__type(value, struct pending_task);
 } pending SEC(".maps");
 
 /* Argument values (record_args). Which arguments of a slot are recorded:
- * bit i of cfg_argmask[slot] records argument i (set by user space from
- * trace.RecordedArgs before loading). */
-volatile const __u8 cfg_argmask[NR_ABIS * NR_SLOTS];
+ * bit i of cfg_argmask[slot] records argument i, written by user space from
+ * trace.RecordedArgs after loading and before attaching. In .bss, not
+ * .rodata: naming the slots' syscalls takes libseccomp ~1 ms, which then
+ * runs while the maps are created and the programs verified instead of
+ * before (issue 13); the hot path's load is the same instruction. */
+__u8 cfg_argmask[NR_ABIS * NR_SLOTS];
 
 /* The most distinct values kept per (slot, arg): trace.MaxArgDistinct, set
  * by user space (one place for the number). */
@@ -357,16 +380,6 @@ struct {
 	__type(value, struct exe_bits);
 } exe_syscalls SEC(".maps");
 
-/* The exe of a forked task's parent, by the child's thread ID, until the
- * child takes its mark (adopt). LRU: an entry a child never took is
- * evicted, and a reused ID gets a fresh entry at its own fork. */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u32);
-	__type(value, __u32);
-} pending_exe SEC(".maps");
-
 __u64 exe_overflow; /* executables beyond exe_paths' or exe_syscalls' capacity */
 __u32 exe_next;     /* exe_syscalls indexes handed out */
 
@@ -384,26 +397,6 @@ static __always_inline void exe_note_syscall(struct task_mark *m, __u32 slot)
 	__u64 *w = &b->w[slot >> 6];
 	if (!(*w & bit))
 		__sync_fetch_and_or(w, bit);
-}
-
-/* At a traced fork: the child runs the parent's executable. */
-static __always_inline void exe_fork(struct task_mark *pm, __u32 child_tid)
-{
-	__u32 exe = pm->exe;
-
-	if (exe)
-		bpf_map_update_elem(&pending_exe, &child_tid, &exe, BPF_ANY);
-}
-
-/* At a child's first syscall (adopt): take the parent's executable. */
-static __always_inline void exe_adopt(struct task_mark *m, __u32 tid)
-{
-	__u32 *exe = bpf_map_lookup_elem(&pending_exe, &tid);
-
-	if (exe) {
-		m->exe = *exe;
-		bpf_map_delete_elem(&pending_exe, &tid);
-	}
 }
 
 static __always_inline void note_process(struct task_struct *task)
@@ -438,41 +431,52 @@ static __always_inline void note_first(__u32 slot)
 	bpf_map_update_elem(&first, &slot, &v, BPF_NOEXIST);
 }
 
+/* Argument i of the syscall in regs: the CO-RE offset of its register, then
+ * one probe read (a switch of constants verifies in far fewer instructions
+ * than one BPF_CORE_READ per case). */
 static __always_inline __u64 syscall_arg(struct pt_regs *regs, __u32 abi, int i)
 {
+	__u64 off, v = 0;
+
 #if defined(__TARGET_ARCH_x86)
 	if (abi == ABI_COMPAT) {
 		switch (i) {
-		case 0: return BPF_CORE_READ(regs, bx);
-		case 1: return BPF_CORE_READ(regs, cx);
-		case 2: return BPF_CORE_READ(regs, dx);
-		case 3: return BPF_CORE_READ(regs, si);
-		case 4: return BPF_CORE_READ(regs, di);
-		default: return BPF_CORE_READ(regs, bp);
+		case 0: off = bpf_core_field_offset(struct pt_regs, bx); break;
+		case 1: off = bpf_core_field_offset(struct pt_regs, cx); break;
+		case 2: off = bpf_core_field_offset(struct pt_regs, dx); break;
+		case 3: off = bpf_core_field_offset(struct pt_regs, si); break;
+		case 4: off = bpf_core_field_offset(struct pt_regs, di); break;
+		default: off = bpf_core_field_offset(struct pt_regs, bp); break;
 		}
-	}
-	switch (i) {
-	case 0: return BPF_CORE_READ(regs, di);
-	case 1: return BPF_CORE_READ(regs, si);
-	case 2: return BPF_CORE_READ(regs, dx);
-	case 3: return BPF_CORE_READ(regs, r10);
-	case 4: return BPF_CORE_READ(regs, r8);
-	default: return BPF_CORE_READ(regs, r9);
+	} else {
+		switch (i) {
+		case 0: off = bpf_core_field_offset(struct pt_regs, di); break;
+		case 1: off = bpf_core_field_offset(struct pt_regs, si); break;
+		case 2: off = bpf_core_field_offset(struct pt_regs, dx); break;
+		case 3: off = bpf_core_field_offset(struct pt_regs, r10); break;
+		case 4: off = bpf_core_field_offset(struct pt_regs, r8); break;
+		default: off = bpf_core_field_offset(struct pt_regs, r9); break;
+		}
 	}
 #elif defined(__TARGET_ARCH_arm64)
 	if (i == 0)
-		return BPF_CORE_READ(regs, orig_x0);
-	if (i >= 1 && i <= 5)
-		return BPF_CORE_READ(regs, regs[i]);
-	return 0;
+		off = bpf_core_field_offset(struct pt_regs, orig_x0);
+	else if (i >= 1 && i <= 5)
+		off = bpf_core_field_offset(struct pt_regs, regs) + i * sizeof(__u64);
+	else
+		return 0;
 #endif
+	bpf_probe_read_kernel(&v, sizeof(v), (void *)regs + off);
+	return v;
 }
 
 /* A new value for (slot, index): store it unless cfg_arg_distinct are stored.
  * Two CPUs may both store one past the bound: it is a bound on memory, not
  * a promise; user space sets Overflow from argstate. */
-static __noinline void record_new_arg(struct arg_key *k)
+__noinline int record_new_arg(struct arg_key *k)
 {
+	if (!k)
+		return 0;
 	struct arg_slot s = {.slot = k->slot, .index = k->index};
 	struct arg_state *st = bpf_map_lookup_elem(&argstate, &s);
 	__u8 one = 1;
@@ -481,27 +485,30 @@ static __noinline void record_new_arg(struct arg_key *k)
 		struct arg_state zero = {};
 		if (bpf_map_update_elem(&argstate, &s, &zero, BPF_NOEXIST) && bpf_map_lookup_elem(&argstate, &s) == 0) {
 			__sync_fetch_and_add(&args_lost, 1);
-			return;
+			return 0;
 		}
 		st = bpf_map_lookup_elem(&argstate, &s);
 		if (!st) {
 			__sync_fetch_and_add(&args_lost, 1);
-			return;
+			return 0;
 		}
 	}
 	if (st->n >= cfg_arg_distinct) {
 		st->overflow = 1;
-		return;
+		return 0;
 	}
 	if (bpf_map_update_elem(&argvals, k, &one, BPF_NOEXIST) == 0)
 		__sync_fetch_and_add(&st->n, 1);
 	else if (!bpf_map_lookup_elem(&argvals, k))
 		st->overflow = 1; /* argvals is full */
+	return 0;
 }
 
 /* Record the arguments mask names (bit i: argument i) of a syscall. */
-static __noinline void record_args(struct pt_regs *regs, __u32 slot, __u32 abi, __u32 mask)
+__noinline int record_args(__u64 regs_addr, __u32 slot, __u32 abi, __u32 mask)
 {
+	struct pt_regs *regs = (struct pt_regs *)regs_addr;
+
 	for (int i = 0; i < 6; i++) {
 		if (!(mask & (1U << i)))
 			continue;
@@ -509,6 +516,7 @@ static __noinline void record_args(struct pt_regs *regs, __u32 slot, __u32 abi, 
 		if (!bpf_map_lookup_elem(&argvals, &k))
 			record_new_arg(&k);
 	}
+	return 0;
 }
 
 /* Counts the syscall; returns its slot, or ~0 when it was lost. */
@@ -558,20 +566,20 @@ static __always_inline __u32 count(struct task_struct *task, __u64 nr, struct pt
 		note_first(slot); /* first time on this CPU */
 	__u32 am = cfg_argmask[slot];
 	if (am)
-		record_args(regs, slot, abi, am);
+		record_args((__u64)regs, slot, abi, am);
 	return slot;
 }
 
-/* take_pending removes tid's entry from pending and gives its state; 0 when
- * there is none. Only the task itself consumes its entry (at its first
- * syscall or at its exit), so the delete cannot fail but for a bug. */
-static __always_inline int take_pending(__u32 tid, __u32 *state)
+/* take_pending removes tid's entry from pending and gives it; 0 when there
+ * is none. Only the task itself consumes its entry (at its first syscall or
+ * at its exit), so the delete cannot fail but for a bug. */
+static __always_inline int take_pending(__u32 tid, struct pending_task *p)
 {
-	__u32 *pstate = bpf_map_lookup_elem(&pending, &tid);
+	struct pending_task *pp = bpf_map_lookup_elem(&pending, &tid);
 
-	if (!pstate)
+	if (!pp)
 		return 0;
-	*state = *pstate;
+	*p = *pp;
 	if (bpf_map_delete_elem(&pending, &tid))
 		return 0;
 	__sync_fetch_and_add(&pending_tasks, -1);
@@ -582,22 +590,23 @@ static __always_inline int take_pending(__u32 tid, __u32 *state)
 static __always_inline struct task_mark *adopt(struct task_struct *task)
 {
 	__u32 tid = task->pid;
-	__u32 state;
+	struct pending_task p;
 
-	if (!take_pending(tid, &state))
+	if (!take_pending(tid, &p))
 		return 0;
 	struct task_mark *m = bpf_task_storage_get(&tasks, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!m) {
-		if (state == TASK_COUNTING) {
+		if (p.state == TASK_COUNTING) {
 			/* A traced task we cannot follow: its syscalls will be missing. */
 			__sync_fetch_and_add(&lost, 1);
 			__sync_fetch_and_add(&live_tasks, -1);
 		}
 		return 0;
 	}
-	m->state = state;
-	exe_adopt(m, tid);
-	if (state == TASK_COUNTING)
+	m->state = p.state;
+	if (p.exe)
+		m->exe = p.exe; /* the parent's executable */
+	if (p.state == TASK_COUNTING)
 		note_process(task); /* counted in live_tasks at the fork */
 	return m;
 }
@@ -612,14 +621,15 @@ static __always_inline struct task_mark *adopt(struct task_struct *task)
 static __always_inline int adopt_marked(struct task_mark *m, struct task_struct *task)
 {
 	__u32 tid = task->pid;
-	__u32 state;
+	struct pending_task p;
 
-	if (!take_pending(tid, &state))
+	if (!take_pending(tid, &p))
 		return 0;
-	if (state != TASK_COUNTING)
+	if (p.state != TASK_COUNTING)
 		return 0; /* not counted at the fork: count it as marked */
 	m->state = TASK_COUNTING;
-	exe_adopt(m, tid);
+	if (p.exe)
+		m->exe = p.exe;
 	note_process(task);
 	return 1;
 }
@@ -682,6 +692,7 @@ int sched_process_fork(struct bpf_raw_tracepoint_args *ctx)
 	 * "__safe_trusted" BTF types by name, a linear scan of vmlinux BTF that
 	 * took ~1.1 ms of this program's load (see the hot path's comment). */
 	struct task_mark *pm = bpf_task_storage_get(&tasks, parent, 0, 0);
+	struct pending_task p = {};
 	__u32 state;
 
 	if (!pm)
@@ -698,15 +709,16 @@ int sched_process_fork(struct bpf_raw_tracepoint_args *ctx)
 		return 0;
 	}
 	__u32 tid = BPF_CORE_READ(child, pid);
-	if (bpf_map_update_elem(&pending, &tid, &state, BPF_NOEXIST)) {
+	p.state = state;
+	if (state == TASK_COUNTING)
+		p.exe = pm->exe; /* the child runs its parent's executable */
+	if (bpf_map_update_elem(&pending, &tid, &p, BPF_NOEXIST)) {
 		if (state == TASK_COUNTING)
 			__sync_fetch_and_add(&lost, 1); /* a task we cannot follow */
 		return 0;
 	}
-	if (state == TASK_COUNTING) {
+	if (state == TASK_COUNTING)
 		__sync_fetch_and_add(&live_tasks, 1);
-		exe_fork(pm, tid);
-	}
 	__sync_fetch_and_add(&pending_tasks, 1);
 	return 0;
 }
@@ -813,11 +825,11 @@ int sched_process_exit(struct bpf_raw_tracepoint_args *ctx)
 		/* Forked by a traced task, gone before its first syscall (and
 		 * perhaps marked from user space too, see adopt_marked). */
 		__u32 tid = task->pid;
-		__u32 *pstate = bpf_map_lookup_elem(&pending, &tid);
+		struct pending_task *pp = bpf_map_lookup_elem(&pending, &tid);
 
-		if (!pstate)
+		if (!pp)
 			return 0;
-		__u32 state = *pstate;
+		__u32 state = pp->state;
 		if (bpf_map_delete_elem(&pending, &tid))
 			return 0;
 		__sync_fetch_and_add(&pending_tasks, -1);

@@ -66,6 +66,12 @@ type RecorderExePath struct {
 	Path [256]int8
 }
 
+type RecorderPendingTask struct {
+	_     structs.HostLayout
+	State uint32
+	Exe   uint32
+}
+
 type RecorderProcKey struct {
 	_         structs.HostLayout
 	Tgid      uint32
@@ -116,7 +122,6 @@ const (
 	RecorderMapExeSyscalls       = "exe_syscalls"
 	RecorderMapFirst             = "first"
 	RecorderMapPending           = "pending"
-	RecorderMapPendingExe        = "pending_exe"
 	RecorderMapProcs             = "procs"
 	RecorderMapTargetCgroup      = "target_cgroup"
 	RecorderMapTasks             = "tasks"
@@ -200,7 +205,6 @@ type RecorderMapSpecs struct {
 	ExeSyscalls  *ebpf.MapSpec `ebpf:"exe_syscalls"`
 	First        *ebpf.MapSpec `ebpf:"first"`
 	Pending      *ebpf.MapSpec `ebpf:"pending"`
-	PendingExe   *ebpf.MapSpec `ebpf:"pending_exe"`
 	Procs        *ebpf.MapSpec `ebpf:"procs"`
 	TargetCgroup *ebpf.MapSpec `ebpf:"target_cgroup"`
 	Tasks        *ebpf.MapSpec `ebpf:"tasks"`
@@ -254,7 +258,6 @@ type RecorderMaps struct {
 	ExeSyscalls  *ebpf.Map `ebpf:"exe_syscalls"`
 	First        *ebpf.Map `ebpf:"first"`
 	Pending      *ebpf.Map `ebpf:"pending"`
-	PendingExe   *ebpf.Map `ebpf:"pending_exe"`
 	Procs        *ebpf.Map `ebpf:"procs"`
 	TargetCgroup *ebpf.Map `ebpf:"target_cgroup"`
 	Tasks        *ebpf.Map `ebpf:"tasks"`
@@ -270,7 +273,6 @@ func (m *RecorderMaps) Close() error {
 		m.ExeSyscalls,
 		m.First,
 		m.Pending,
-		m.PendingExe,
 		m.Procs,
 		m.TargetCgroup,
 		m.Tasks,

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+
+	"github.com/seccomp-gen/seccomp-gen/internal/text"
 )
 
 // Result is the findings for one profile file.
@@ -40,18 +42,11 @@ func WriteHuman(w io.Writer, rs []Result) error {
 			}
 		}
 		s := Summarize([]Result{r})
-		if _, err := fmt.Fprintf(w, "%s: %s, %s, %d info\n", r.File, plural(s.Errors, "error"), plural(s.Warnings, "warning"), s.Info); err != nil {
+		if _, err := fmt.Fprintf(w, "%s: %s, %s, %d info\n", r.File, text.Count(s.Errors, "error", "errors"), text.Count(s.Warnings, "warning", "warnings"), s.Info); err != nil {
 			return err
 		}
 	}
 	return nil
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }
 
 // WriteJSON writes {"profiles": [...], "summary": {...}} with every

@@ -16,6 +16,8 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/seccomp-gen/seccomp-gen/internal/text"
+
 	"github.com/seccomp-gen/seccomp-gen/policy"
 	"github.com/seccomp-gen/seccomp-gen/verdict"
 )
@@ -98,7 +100,7 @@ func FromCoverage(tool, profile string, inputs []string, p *policy.Policy, c *ve
 	v.Checked = len(v.Syscalls)
 	v.OK = len(v.Missing) == 0
 	if c.Lost > 0 {
-		v.Notes = append(v.Notes, fmt.Sprintf("the recorder lost %d %s: the run was not completely recorded", c.Lost, plural(c.Lost == 1, "event", "events")))
+		v.Notes = append(v.Notes, fmt.Sprintf("the recorder lost %s: the run was not completely recorded", text.Count(c.Lost, "event", "events")))
 	}
 	v.Notes = append(v.Notes, c.Notes...)
 	return v
@@ -146,10 +148,10 @@ func writeHuman(w *bytes.Buffer, v *Verdict) {
 		fmt.Fprintf(w, "%s: profile %s covers all %d syscalls (ABI, name) of %s\n", v.Tool, v.Profile, v.Checked, what)
 	case enforced:
 		fmt.Fprintf(w, "%s: the filter of profile %s denied %d %s (ABI, name) during %s:\n\n", v.Tool, v.Profile,
-			len(v.Missing), plural(len(v.Missing) == 1, "syscall", "syscalls"), what)
+			len(v.Missing), text.Word(len(v.Missing), "syscall", "syscalls"), what)
 	default:
 		fmt.Fprintf(w, "%s: profile %s does NOT cover %d of %d %s (ABI, name) of %s:\n\n", v.Tool, v.Profile,
-			len(v.Missing), v.Checked, plural(v.Checked == 1, "syscall", "syscalls"), what)
+			len(v.Missing), v.Checked, text.Word(v.Checked, "syscall", "syscalls"), what)
 	}
 	if !v.OK {
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -217,13 +219,6 @@ func quoteWord(a string) string {
 		}
 	}
 	return a
-}
-
-func plural(one bool, singular, many string) string {
-	if one {
-		return singular
-	}
-	return many
 }
 
 // JUnit XML: one test case per (ABI, syscall); a missing syscall is a

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/seccomp-gen/seccomp-gen/internal/text"
+
 	"github.com/spf13/cobra"
 
 	"github.com/seccomp-gen/seccomp-gen/report"
@@ -83,7 +85,7 @@ func (o *checkOptions) run() error {
 			return usageErr(fmt.Errorf("trace %s: %w", path, err))
 		}
 		if f.Lost > 0 && !o.allowIncomplete {
-			return usageErrf("trace %s: incomplete, the recorder lost %s: a verdict could miss syscalls (--allow-incomplete to check anyway)", path, plural64(f.Lost, "event", "events"))
+			return usageErrf("trace %s: incomplete, the recorder lost %s: a verdict could miss syscalls (--allow-incomplete to check anyway)", path, text.Count(f.Lost, "event", "events"))
 		}
 		files = append(files, f)
 	}

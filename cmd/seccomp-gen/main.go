@@ -22,6 +22,10 @@ var mainStart time.Time
 func main() {
 	mainStart = time.Now()
 	registerHelpers()
+	// Profiles are checked against the filter libseccomp builds for them
+	// (policy.FilterVerifier), in every command and in the re-executed
+	// helpers (replay --enforce's shim compiles its filter).
+	cbpf.EnableFilterVerification()
 	if status, ok := reexec.Init(); ok {
 		os.Exit(status)
 	}
@@ -41,9 +45,7 @@ func run(args []string) int {
 	// Under qemu-user (no seccomp(2)) filters still compile as on a real
 	// kernel, so an emulated arm64 build gives the same answers.
 	scmp.PinAPIWithoutSeccomp()
-	// Rules on two arguments (socket's domain and type) are accepted once
-	// libseccomp is seen to compile them as written.
-	cbpf.EnableFilterVerification()
+	cbpf.EnableFilterVerification() // also here: the tests call run
 	root := newRootCmd()
 	root.SetArgs(args)
 	code, err := exitStatus(root.Execute())

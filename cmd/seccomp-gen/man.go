@@ -1,3 +1,5 @@
+//go:build man
+
 package main
 
 import (
@@ -12,7 +14,9 @@ import (
 
 // newManCmd is hidden: `make man` runs `seccomp-gen __man DIR` to write a
 // man page (section 1) for every command, from the same help text as
-// --help. SOURCE_DATE_EPOCH (the last commit's time, set by make) dates the
+// --help. It is built only with -tags man (make man does): cobra/doc links
+// blackfriday, whose package initializer took 0.3-0.5 ms of every start of
+// the binary, a traced command's included (issue 13). SOURCE_DATE_EPOCH (the last commit's time, set by make) dates the
 // pages so that the same commit gives the same pages.
 func newManCmd() *cobra.Command {
 	return &cobra.Command{

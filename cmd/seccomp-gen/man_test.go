@@ -2,21 +2,34 @@ package main
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 )
 
-// TestManPages: `make man` (seccomp-gen __man DIR) writes a page per
-// visible command, none for hidden ones, dated by SOURCE_DATE_EPOCH so that
-// the same commit gives the same pages.
+// TestManPages: `make man` (seccomp-gen __man DIR, built with -tags man)
+// writes a page per visible command, none for hidden ones, dated by
+// SOURCE_DATE_EPOCH so that the same commit gives the same pages; the
+// binary built without the tag has no __man.
 func TestManPages(t *testing.T) {
 	t.Setenv("SOURCE_DATE_EPOCH", "1700000000")
 	dir := t.TempDir()
+	if _, _, code := sg(t, dir, "__man", filepath.Join(dir, "untagged")); code == 0 {
+		t.Errorf("__man works without -tags man")
+	}
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command to build with -tags man:", err)
+	}
+	bin := filepath.Join(dir, "seccomp-gen-man")
+	if out, err := exec.Command(goBin, "build", "-tags", "man", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build -tags man: %v\n%s", err, out)
+	}
 	gen := func(name string) string {
 		out := filepath.Join(dir, name)
-		if stdout, stderr, code := sg(t, dir, "__man", out); code != 0 {
-			t.Fatalf("__man: exit %d\n%s%s", code, stdout, stderr)
+		if b, err := exec.Command(bin, "__man", out).CombinedOutput(); err != nil {
+			t.Fatalf("__man: %v\n%s", err, b)
 		}
 		return out
 	}

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/seccomp-gen/seccomp-gen/internal/text"
+
 	"github.com/spf13/cobra"
 
 	"github.com/seccomp-gen/seccomp-gen/enforce"
@@ -237,7 +239,7 @@ func (o *replayOptions) runTraced(p verdict.Answerer) error {
 			case o.cgroup != "":
 				fmt.Fprintf(os.Stderr, "seccomp-gen: replay: recording cgroup %s\n", o.cgroup)
 			case o.pid != 0:
-				fmt.Fprintf(os.Stderr, "seccomp-gen: replay: recording pid %d and %s already below it\n", s.PID, plural(s.Descendants, "process", "processes"))
+				fmt.Fprintf(os.Stderr, "seccomp-gen: replay: recording pid %d and %s already below it\n", s.PID, text.Count(s.Descendants, "process", "processes"))
 			default:
 				fmt.Fprintf(os.Stderr, "seccomp-gen: replay: recording pid %d\n", s.PID)
 			}
@@ -278,7 +280,7 @@ func (o *replayOptions) runTraced(p verdict.Answerer) error {
 	}
 	if o.pid != 0 && rec.Descendants > 0 {
 		v.Notes = append(v.Notes, fmt.Sprintf("%s already running below pid %d when the recorder attached %s recorded too",
-			plural(rec.Descendants, "process", "processes"), o.pid, pluralWord(rec.Descendants, "was", "were")))
+			text.Count(rec.Descendants, "process", "processes"), o.pid, text.Word(rec.Descendants, "was", "were")))
 	}
 	if rec.Reason == "duration" {
 		v.Notes = append(v.Notes, fmt.Sprintf("--duration %s passed: the verdict covers that window", o.duration))
@@ -293,7 +295,7 @@ func (o *replayOptions) runTraced(p verdict.Answerer) error {
 		if err := o.emit(v); err != nil {
 			return err
 		}
-		return exitWith(exitFailure, fmt.Errorf("replay: incomplete, the recorder lost %s: the verdict could miss syscalls (--allow-incomplete to accept it)", plural64(rec.File.Lost, "event", "events")))
+		return exitWith(exitFailure, fmt.Errorf("replay: incomplete, the recorder lost %s: the verdict could miss syscalls (--allow-incomplete to accept it)", text.Count(rec.File.Lost, "event", "events")))
 	}
 	return o.finish(v)
 }
@@ -304,10 +306,10 @@ func (o *replayOptions) noteStop(v *report.Verdict, killed int, timedOut bool) {
 	case timedOut:
 		v.TimedOut = true
 		v.Notes = append(v.Notes, fmt.Sprintf("timed out after %s: killed the command's process tree (%s); the verdict covers the run up to then",
-			o.timeout, plural(killed, "process", "processes")))
+			o.timeout, text.Count(killed, "process", "processes")))
 	case killed > 0:
 		v.Notes = append(v.Notes, fmt.Sprintf("interrupted twice: killed the command's process tree (%s); the verdict covers the run up to then",
-			plural(killed, "process", "processes")))
+			text.Count(killed, "process", "processes")))
 	}
 }
 

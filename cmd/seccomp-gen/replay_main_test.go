@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/seccomp-gen/seccomp-gen/emit"
+	"github.com/seccomp-gen/seccomp-gen/emit/cbpf"
 	"github.com/seccomp-gen/seccomp-gen/internal/reexec"
 	"github.com/seccomp-gen/seccomp-gen/policy"
 	"github.com/seccomp-gen/seccomp-gen/trace"
@@ -27,6 +28,7 @@ const testMainEnv = "SECCOMP_GEN_TEST_MAIN"
 // into seccomp-gen when asked to, or for a hidden "__name" command.
 func TestMain(m *testing.M) {
 	registerHelpers()
+	cbpf.EnableFilterVerification() // as main does
 	if status, ok := reexec.Init(); ok {
 		os.Exit(status)
 	}

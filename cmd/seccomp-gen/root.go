@@ -24,7 +24,7 @@ Typical loop:
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageErrf("%s: %v (see '%s --help')", c.CommandPath(), err, c.CommandPath())
 	})
-	root.AddCommand(
+	for _, c := range []*cobra.Command{
 		newTraceCmd(),
 		newGenerateCmd(),
 		newDisasmCmd(),
@@ -34,11 +34,15 @@ Typical loop:
 		newLintCmd(),
 		newVersionCmd(),
 		newDoctorCmd(),
-		newManCmd(), // hidden: make man
+		newManCmd(), // hidden, only with -tags man: make man
 		newHookCmd(),
 		newHookRecorderCmd(), // hidden: the detached recorder of hook
 		newRuntimeCmd(),
-	)
+	} {
+		if c != nil {
+			root.AddCommand(c)
+		}
+	}
 	return root
 }
 

@@ -33,26 +33,6 @@ func (t *targetFlags) given() int {
 	return n
 }
 
-// plural says "1 process", "2 processes".
-func plural(n int, one, many string) string {
-	return fmt.Sprintf("%d %s", n, pluralWord(n, one, many))
-}
-
-func plural64(n uint64, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
-}
-
-// pluralWord picks one or many for n.
-func pluralWord(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
-}
-
 // singleValued makes every flag of fs that takes one value refuse a second
 // one: pflag keeps the last silently, so `--pid 1 --pid 2` would trace 2
 // without a word. Booleans and repeatable (slice, array) flags are left

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,9 +11,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/seccomp-gen/seccomp-gen/internal/text"
+
 	"github.com/spf13/cobra"
 	"golang.org/x/sys/unix"
 
+	"github.com/seccomp-gen/seccomp-gen/internal/atomicfile"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
 	"github.com/seccomp-gen/seccomp-gen/trace"
 	"github.com/seccomp-gen/seccomp-gen/trace/recorder"
@@ -188,7 +192,7 @@ func (o *traceOptions) run(ctx context.Context) error {
 			what := "cgroup " + o.cgroup
 			switch {
 			case o.pid != 0:
-				what = fmt.Sprintf("pid %d and %s already below it", s.PID, plural(s.Descendants, "process", "processes"))
+				what = fmt.Sprintf("pid %d and %s already below it", s.PID, text.Count(s.Descendants, "process", "processes"))
 			case s.PID != 0:
 				what = fmt.Sprintf("pid %d", s.PID)
 			}
@@ -198,7 +202,7 @@ func (o *traceOptions) run(ctx context.Context) error {
 	if tty {
 		opts.Progress = func(s recorder.Stats) {
 			fmt.Fprintf(o.stderr, "\r\033[Kseccomp-gen: %s, %d distinct, %s, %s",
-				plural64(s.Syscalls, "syscall", "syscalls"), s.Distinct, plural64(s.Processes, "process", "processes"), s.Elapsed.Truncate(100*time.Millisecond))
+				text.Count(s.Syscalls, "syscall", "syscalls"), s.Distinct, text.Count(s.Processes, "process", "processes"), s.Elapsed.Truncate(100*time.Millisecond))
 		}
 	}
 	rec, err := recorder.Record(ctx, opts)
@@ -212,13 +216,24 @@ func (o *traceOptions) run(ctx context.Context) error {
 		fmt.Fprintf(o.stderr, "seccomp-gen: warning: %s syscall %d is unknown to libseccomp %s; recorded by number (%d calls, first by %s)\n",
 			s.Arch, s.Nr, scmp.LibraryVersion(), s.Count, s.First)
 	}
+	phase := func(name string) {
+		if opts.OnPhase != nil {
+			opts.OnPhase(name)
+		}
+	}
+	phase("result") // the trace built: counts read, syscalls named, executables identified
 	o.annotate(rec.File)
-	if err := trace.WriteFile(o.output, rec.File); err != nil {
+	// trace.WriteFile in two steps, so that the timing tells encoding from
+	// writing (fsync, rename: atomicfile.Write).
+	var buf bytes.Buffer
+	if err := trace.Encode(&buf, rec.File); err != nil {
 		return exitWith(exitFailure, fmt.Errorf("write trace %s: %w", o.output, err))
 	}
-	if opts.OnPhase != nil {
-		opts.OnPhase("written")
+	phase("encoded")
+	if err := atomicfile.Write(o.output, buf.Bytes(), 0o644); err != nil {
+		return exitWith(exitFailure, fmt.Errorf("write trace %s: %w", o.output, err))
 	}
+	phase("written")
 	f := rec.File
 	if show {
 		var total uint64
@@ -237,14 +252,14 @@ func (o *traceOptions) run(ctx context.Context) error {
 		}
 		below := ""
 		if o.pid != 0 {
-			below = fmt.Sprintf(", %s already below pid %d at attach included", plural(rec.Descendants, "process", "processes"), o.pid)
+			below = fmt.Sprintf(", %s already below pid %d at attach included", text.Count(rec.Descendants, "process", "processes"), o.pid)
 		}
 		fmt.Fprintf(o.stderr, "seccomp-gen: traced %s for %s (%s%s): %s, %d distinct (%s); lost %d. Trace written to %s.\n",
-			plural64(f.Processes, "process", "processes"), time.Duration(f.Duration).Truncate(time.Millisecond), rec.Reason, below,
-			plural64(total, "syscall", "syscalls"), len(f.Syscalls), strings.Join(slices.Sorted(slices.Values(names)), ", "), f.Lost, where)
+			text.Count(f.Processes, "process", "processes"), time.Duration(f.Duration).Truncate(time.Millisecond), rec.Reason, below,
+			text.Count(total, "syscall", "syscalls"), len(f.Syscalls), strings.Join(slices.Sorted(slices.Values(names)), ", "), f.Lost, where)
 	}
 	if f.Lost > 0 {
-		fmt.Fprintf(o.stderr, "seccomp-gen: warning: %s could not be counted; the trace is incomplete\n", plural64(f.Lost, "syscall", "syscalls"))
+		fmt.Fprintf(o.stderr, "seccomp-gen: warning: %s could not be counted; the trace is incomplete\n", text.Count(f.Lost, "syscall", "syscalls"))
 	}
 	if sig, _, _ := st.result(); sig != 0 && !rec.Exited {
 		return exitWith(128+int(sig), nil)

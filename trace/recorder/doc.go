@@ -89,8 +89,8 @@
 // because every syscall on the machine pays for them while attached.
 // Executables (record_exes.go): sched_process_exec notes the file a traced
 // task exec'd (bprm->filename) in exe_paths with an index into
-// exe_syscalls, kept in the task's mark (inherited at fork through
-// pending_exe); sys_enter sets one bit per (executable, ABI, nr), a lookup
+// exe_syscalls, kept in the task's mark (inherited at fork through its
+// pending entry); sys_enter sets one bit per (executable, ABI, nr), a lookup
 // and a load once the bit is set. User space identifies each file (build
 // ID, else sha256) for the trace's executables list.
 // The CO-RE offsets the programs need come from kernel types that

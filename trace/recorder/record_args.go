@@ -16,7 +16,13 @@ import (
 // dropped). cfg_argmask says, per counts slot, which arguments to record.
 
 // argMask builds cfg_argmask: bit i of slot's byte records argument i of
-// the syscall in that slot.
+// the syscall in that slot. It names all nrABIs*nrSlots slots through the
+// namer: ~0.9 ms of libseccomp here (number to name is a linear search of
+// its table), so it runs while the programs load (startArgMask). Looking
+// the few recorded names up instead is no cheaper: libseccomp answers x86's
+// socketcall-multiplexed calls (socket, setsockopt, ...) and names missing
+// on an ABI with pseudo numbers, and scmp.Number then scans the whole table
+// of the ABI (3 ms for the three x86 ABIs, measured).
 func argMask(namer trace.Tables) [nrABIs * nrSlots]uint8 {
 	var m [nrABIs * nrSlots]uint8
 	if namer == nil {
@@ -39,12 +45,33 @@ func (r *recorder) setArgMask(spec *ebpf.CollectionSpec) error {
 	if r.opts.NoArgs {
 		return nil
 	}
-	r.argMask = argMask(r.opts.Namer)
-	if err := spec.Variables[bpf.RecorderVarCfgArgmask].Set(r.argMask); err != nil {
-		return fmt.Errorf("eBPF recorder: %w", err)
-	}
 	if err := spec.Variables[bpf.RecorderVarCfgArgDistinct].Set(uint32(trace.MaxArgDistinct)); err != nil {
 		return fmt.Errorf("eBPF recorder: %w", err)
+	}
+	return nil
+}
+
+// startArgMask computes cfg_argmask on another goroutine, while the
+// programs load (it names syscalls through libseccomp: ~1 ms).
+func (r *recorder) startArgMask() {
+	if r.opts.NoArgs || r.opts.Namer == nil {
+		return
+	}
+	masks := make(chan [nrABIs * nrSlots]uint8, 1)
+	r.masks = masks
+	go func() { masks <- argMask(r.opts.Namer) }()
+}
+
+// writeArgMask writes cfg_argmask into the loaded programs' .bss; it runs
+// before they are attached.
+func (r *recorder) writeArgMask() error {
+	if r.masks == nil {
+		return nil
+	}
+	r.argMask = <-r.masks
+	r.masks = nil
+	if err := r.objs.CfgArgmask.Set(r.argMask); err != nil {
+		return fmt.Errorf("eBPF recorder: cfg_argmask: %w", err)
 	}
 	return nil
 }

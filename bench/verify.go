@@ -1,0 +1,69 @@
+package main
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/cilium/ebpf"
+
+	"github.com/seccomp-gen/seccomp-gen/bpf"
+)
+
+var (
+	verifyTimeRe  = regexp.MustCompile(`verification time (\d+) usec`)
+	verifyInsnsRe = regexp.MustCompile(`processed (\d+) insns`)
+)
+
+// verification loads the recorder's programs (bpf.LoadRecorder: the
+// embedded objects, which the -bin binary embeds too when built from the
+// same tree) rounds times with the verifier's statistics (BPF_LOG_STATS)
+// and writes, per program, the instructions the verifier processed and the
+// verification time the kernel reports: the start's program load step
+// without the wall clock's noise.
+func (b *bench) verification(w *strings.Builder, rounds int) error {
+	times := map[string][]float64{}
+	insns := map[string]int{}
+	for r := 0; r < rounds; r++ {
+		spec, err := bpf.LoadRecorder()
+		if err != nil {
+			return err
+		}
+		coll, err := ebpf.NewCollectionWithOptions(spec, ebpf.CollectionOptions{Programs: ebpf.ProgramOptions{LogLevel: ebpf.LogLevelStats}})
+		if err != nil {
+			return fmt.Errorf("load the recorder: %w", err)
+		}
+		for name, p := range coll.Programs {
+			t := verifyTimeRe.FindStringSubmatch(p.VerifierLog)
+			n := verifyInsnsRe.FindStringSubmatch(p.VerifierLog)
+			if t == nil || n == nil {
+				continue
+			}
+			us, _ := strconv.Atoi(t[1])
+			times[name] = append(times[name], float64(us)/1000)
+			insns[name], _ = strconv.Atoi(n[1])
+		}
+		coll.Close()
+	}
+	if len(times) == 0 {
+		return fmt.Errorf("the verifier's statistics say no verification time")
+	}
+	names := make([]string, 0, len(times))
+	for n := range times {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	fmt.Fprintf(w, "\n### Program verification (the kernel's figures)\n\n")
+	fmt.Fprintf(w, "The recorder's programs as this tree embeds them, loaded %d times with the verifier's statistics (BPF_LOG_STATS): instructions the verifier processed and the verification time it reports, the kernel's share of the program load step above.\n\n", rounds)
+	fmt.Fprintf(w, "| program | instructions processed | verification min ms | verification median ms |\n|---|---|---|---|\n")
+	var total float64
+	for _, n := range names {
+		s := summarize(times[n])
+		total += s.med
+		fmt.Fprintf(w, "| %s | %d | %.2f | %.2f |\n", n, insns[n], s.min, s.med)
+	}
+	fmt.Fprintf(w, "| all four (sum of medians) | | | %.2f |\n", total)
+	return nil
+}
