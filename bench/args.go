@@ -132,11 +132,9 @@ func (b *bench) argFilter(w *strings.Builder) error {
 		if err != nil {
 			return err
 		}
-		n := 1
-		if c.name == "socket" {
-			n = 2
-		} else if c.name == "setsockopt" {
-			n = 3
+		n := map[string]int{"socket": 2, "setsockopt": 3}[c.name]
+		if n == 0 {
+			n = 1
 		}
 		hex := make([]string, n)
 		for i := range hex {
