@@ -80,10 +80,11 @@ func (b *bench) args(w *strings.Builder) error {
 func (b *bench) argFilter(w *strings.Builder) error {
 	f := &trace.File{Version: trace.Version, Target: trace.Target{Command: []string{"w"}}, Host: trace.Host{Arch: "x86_64"}, Started: time.Unix(0, 0)}
 	vals := map[string][]trace.ArgValues{
-		"clone": {{Index: 0, Values: []uint64{0x1200011, 0x3d0f00}}}, "socket": {{Index: 0, Values: []uint64{1, 10}}},
+		"clone": {{Index: 0, Values: []uint64{0x1200011, 0x3d0f00}}}, "socket": {{Index: 0, Values: []uint64{1, 10}}, {Index: 1, Values: []uint64{1, 2}}},
 		"personality": {{Index: 0, Values: []uint64{0xffffffff}}}, "unshare": {{Index: 0, Values: []uint64{0x400}}},
+		"setsockopt": {{Index: 1, Values: []uint64{1, 6}}, {Index: 2, Values: []uint64{1, 2}}},
 	}
-	for _, name := range []string{"read", "write", "exit_group", "clone", "clone3", "socket", "personality", "unshare"} {
+	for _, name := range []string{"read", "write", "exit_group", "clone", "clone3", "socket", "personality", "unshare", "setsockopt"} {
 		nr, err := scmp.Number("x86_64", name)
 		if err != nil {
 			return err
@@ -106,20 +107,23 @@ func (b *bench) argFilter(w *strings.Builder) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "\nFilter instructions executed for argument-checked calls (emit/cbpf interpreter, x86_64): a profile generated from a trace that recorded clone(fork and thread flags), socket(AF_UNIX, AF_INET6), personality(0xffffffff), unshare(CLONE_FILES) (%d instructions), and Docker's default (%d instructions).\n\n", len(gen), len(docker))
+	fmt.Fprintf(w, "\nFilter instructions executed for argument-checked calls (emit/cbpf interpreter, x86_64): a profile generated from a trace that recorded clone(fork and thread flags), socket(domain AF_UNIX, AF_INET6; type SOCK_STREAM, SOCK_DGRAM), personality(0xffffffff), unshare(CLONE_FILES), setsockopt(level SOL_SOCKET, IPPROTO_TCP; optname 1, 2) (%d instructions), and Docker's default (%d instructions).\n\n", len(gen), len(docker))
 	fmt.Fprintf(w, "| call | generated: answer | instructions | Docker default: answer | instructions |\n|---|---|---|---|---|\n")
 	for _, c := range []struct {
 		name string
-		a0   uint64
+		args [6]uint64
 		what string
 	}{
-		{"clone", 0x3d0f00, "thread flags"}, {"clone", 0x10000011, "CLONE_NEWUSER"},
-		{"clone3", 0, ""}, {"socket", 1, "AF_UNIX"}, {"socket", 2, "AF_INET"}, {"socket", 40, "AF_VSOCK"},
-		{"personality", 0xffffffff, "query"}, {"personality", 0x40000, "ADDR_NO_RANDOMIZE"},
-		{"unshare", 0x10000000, "CLONE_NEWUSER"},
+		{"clone", [6]uint64{0x3d0f00}, "thread flags"}, {"clone", [6]uint64{0x10000011}, "CLONE_NEWUSER"},
+		{"clone3", [6]uint64{}, ""}, {"socket", [6]uint64{1, 1}, "AF_UNIX, SOCK_STREAM"},
+		{"socket", [6]uint64{10, 2 | 0x80000}, "AF_INET6, SOCK_DGRAM|SOCK_CLOEXEC"}, {"socket", [6]uint64{1, 3}, "AF_UNIX, SOCK_RAW"},
+		{"socket", [6]uint64{2, 1}, "AF_INET, SOCK_STREAM"}, {"socket", [6]uint64{40, 1}, "AF_VSOCK, SOCK_STREAM"},
+		{"setsockopt", [6]uint64{3, 6, 1}, "IPPROTO_TCP, TCP_NODELAY"}, {"setsockopt", [6]uint64{3, 1, 7}, "SOL_SOCKET, SO_SNDBUF"},
+		{"personality", [6]uint64{0xffffffff}, "query"}, {"personality", [6]uint64{0x40000}, "ADDR_NO_RANDOMIZE"},
+		{"unshare", [6]uint64{0x10000000}, "CLONE_NEWUSER"},
 	} {
 		nr, _ := scmp.Number("x86_64", c.name)
-		d := cbpf.Data{Nr: int32(nr), Arch: cbpf.AuditArchX86_64, Args: [6]uint64{c.a0}}
+		d := cbpf.Data{Nr: int32(nr), Arch: cbpf.AuditArchX86_64, Args: c.args}
 		g, err := gen.Run(d)
 		if err != nil {
 			return err
@@ -128,7 +132,15 @@ func (b *bench) argFilter(w *strings.Builder) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(w, "| %s(%#x %s) | %s | %d | %s | %d |\n", c.name, c.a0, c.what, answerText(g), g.Steps, answerText(k), k.Steps)
+		n := map[string]int{"socket": 2, "setsockopt": 3}[c.name]
+		if n == 0 {
+			n = 1
+		}
+		hex := make([]string, n)
+		for i := range hex {
+			hex[i] = fmt.Sprintf("%#x", c.args[i])
+		}
+		fmt.Fprintf(w, "| %s(%s: %s) | %s | %d | %s | %d |\n", c.name, strings.Join(hex, ", "), c.what, answerText(g), g.Steps, answerText(k), k.Steps)
 	}
 	return nil
 }

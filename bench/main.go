@@ -26,12 +26,10 @@ import (
 	"os"
 	"strings"
 
-	"github.com/seccomp-gen/seccomp-gen/emit/cbpf"
 	"github.com/seccomp-gen/seccomp-gen/internal/atomicfile"
 )
 
 func main() {
-	cbpf.EnableFilterVerification() // as the commands do: rules on two arguments
 	var o options
 	flag.BoolVar(&o.short, "short", false, "quick run (well under a minute) with fewer calls and rounds: a smoke test, not numbers to publish")
 	flag.StringVar(&o.bin, "bin", "bin/seccomp-gen", "`PATH` of the seccomp-gen binary to measure (make build makes bin/seccomp-gen)")

@@ -63,6 +63,7 @@ type bench struct {
 }
 
 func run(o options, log io.Writer) (string, error) {
+	cbpf.EnableFilterVerification() // as the commands do
 	if os.Geteuid() != 0 {
 		return "", errors.New("needs root (eBPF recorder, seccomp-gen trace)")
 	}

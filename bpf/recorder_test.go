@@ -26,7 +26,7 @@ var wantMaps = map[string]wantMap{
 	RecorderMapCounts:       {ebpf.PerCPUArray, 4, uint32(unsafe.Sizeof(RecorderCountsBlock{})), 1},
 	RecorderMapFirst:        {ebpf.Hash, 4, uint32(unsafe.Sizeof(RecorderComm{})), 3 * 1024},
 	RecorderMapProcs:        {ebpf.Hash, uint32(unsafe.Sizeof(RecorderProcKey{})), 1, 65536},
-	RecorderMapPending:      {ebpf.Hash, 4, 4, 16384},
+	RecorderMapPending:      {ebpf.Hash, 4, uint32(unsafe.Sizeof(RecorderPendingTask{})), 16384},
 	RecorderMapTargetCgroup: {ebpf.CGroupArray, 4, 4, 1},
 }
 

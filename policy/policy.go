@@ -128,6 +128,10 @@ func (p *Policy) Eval(name string, args [6]uint64) Verdict { return p.EvalArch("
 // sides: v&Value == ValueTwo&Value).
 func (a Arg) Holds(v uint64) bool { return a.holdsBits(v, 64) }
 
+// HoldsBits is Holds on an ABI whose comparisons are bits wide (ArgBits):
+// on 32-bit ABIs libseccomp compares the low words only.
+func (a Arg) HoldsBits(v uint64, bits int) bool { return a.holdsBits(v, bits) }
+
 // Allows reports whether name is allowed unconditionally (ActAllow, or
 // ActLog which lets the syscall run).
 func (p *Policy) Allows(name string) bool {

@@ -45,14 +45,44 @@ func AttributeArgs(p *policy.Policy, e *Entry, args [6]uint64) bool {
 	if e.Name == "" || !p.LookupArch(e.Arch, e.Name).Conditional {
 		return false
 	}
-	found := false
+	// The arguments whose value no allow rule's test on that argument
+	// admits are to blame (socket(AF_UNIX, SOCK_RAW): the type, not the
+	// domain); when each value is admitted somewhere (a combination no
+	// rule allows), all of them.
+	var blamed, all []ArgDenial
 	for _, s := range reduce.ArgSpecs {
 		if s.Syscall == e.Name && conditionsOn(p, e.Name, s.Index) {
-			e.addArgDenial(ArgDenial{Index: s.Index, Value: args[s.Index], Action: e.Action, Errno: e.Errno})
-			found = true
+			d := ArgDenial{Index: s.Index, Value: args[s.Index], Action: e.Action, Errno: e.Errno}
+			all = append(all, d)
+			if !admitted(p, e.Arch, e.Name, s.Index, args[s.Index]) {
+				blamed = append(blamed, d)
+			}
 		}
 	}
-	return found
+	if len(blamed) == 0 {
+		blamed = all
+	}
+	for _, d := range blamed {
+		e.addArgDenial(d)
+	}
+	return len(blamed) > 0
+}
+
+// admitted reports whether some allow rule for name tests argument index
+// and v passes that test.
+func admitted(p *policy.Policy, arch, name string, index int, v uint64) bool {
+	bits := policy.ArgBits(arch)
+	for _, r := range p.Rules {
+		if !slices.Contains(r.Names, name) || !allowing(r.Action) {
+			continue
+		}
+		for _, a := range r.Args {
+			if int(a.Index) == index && a.HoldsBits(v, bits) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // MergeArgDenials adds the argument denials of from to e.

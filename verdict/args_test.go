@@ -50,6 +50,15 @@ func TestCoverageArgs(t *testing.T) {
 	if !verdict.AttributeArgs(p, e, [6]uint64{40, 1}) || !strings.Contains(e.Explain(p), "for socket domain AF_VSOCK (40): profile allows AF_UNIX (1) only") {
 		t.Errorf("enforced denial: %q", e.Explain(p))
 	}
+	// Rules on socket's domain and type: with an allowed domain, the type
+	// is to blame, not the domain.
+	p = reduceArgs(t, argTrace(t, "x86_64", append([]string{"socket"}, base...), map[string][]trace.ArgValues{
+		"socket": {{Index: 0, Values: []uint64{1}}, {Index: 1, Values: []uint64{1}}},
+	})).Policy
+	e = &verdict.Entry{Arch: "x86_64", Name: "socket", Reason: verdict.ReasonEnforced, Action: "SCMP_ACT_ERRNO", Errno: 1}
+	if !verdict.AttributeArgs(p, e, [6]uint64{1, 3}) || !strings.HasSuffix(e.Explain(p), "for socket type SOCK_RAW (3): profile allows SOCK_STREAM (1) only") || strings.Contains(e.Explain(p), "domain") {
+		t.Errorf("enforced denial of socket(AF_UNIX, SOCK_RAW): %q", e.Explain(p))
+	}
 }
 
 var base = []string{"read", "write", "exit_group", "mmap", "brk"}

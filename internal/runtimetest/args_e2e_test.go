@@ -12,6 +12,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/seccomp-gen/seccomp-gen/internal/runtimetest"
+	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
 )
 
 // Issue 10, under runc and crun: profiles generated from traces with
@@ -148,5 +149,55 @@ func TestArgumentRulesUnderRuncAndCrun(t *testing.T) {
 				t.Logf("%s nnp=%v %s profile: %v", rt, nnp, name, got)
 			}
 		}
+	}
+}
+
+// TestArgumentRulesI386: a profile generated from an i386 program's trace
+// covers x86, where glibc makes sockets through socketcall and libseccomp
+// copies socket rules onto it (policy.MuxCall). The profile loads under
+// runc and crun (EPERM rules there once made libseccomp refuse it), the
+// traced workload runs, the namespace and personality values are denied as
+// under Docker's default, and a socket domain through socketcall gets the
+// same answer as under Docker's default (which allows socketcall too: its
+// arguments are in memory).
+func TestArgumentRulesI386(t *testing.T) {
+	requireRuntimes(t)
+	sg := buildSG(t)
+	b := newBundle(t)
+	probe := filepath.Join(b.Rootfs, "argprobe32")
+	if out, err := exec.Command("gcc", "-m32", "-static", "-O2", "-pthread", "-o", probe, filepath.Join("testdata", "argprobe.c")).CombinedOutput(); err != nil {
+		testutil.SkipOrFail(t, "gcc -m32 -static does not build (gcc-multilib missing?): "+firstLine(string(out)))
+	}
+	tr := filepath.Join(t.TempDir(), "argprobe32.trace.yaml")
+	traceOnHost(t, sg, b.Rootfs, tr, []string{probe, "workload"})
+	prof := generate(t, sg, tr)
+	if !strings.Contains(string(prof), "SCMP_ARCH_X86\"") {
+		t.Fatalf("the profile does not cover x86:\n%.400s", prof)
+	}
+	docker := dockerDefaultOCI(t)
+	ctx := context.Background()
+	for _, rt := range runtimetest.Runtimes {
+		run := func(p json.RawMessage, mode string) runtimetest.Result {
+			b.SetSeccomp(p)
+			b.SetArgs("/argprobe32", mode)
+			res, err := b.Run(ctx, rt)
+			if err != nil {
+				t.Fatalf("%s %s: %v %v", rt, mode, res, err)
+			}
+			return res
+		}
+		if res := run(prof, "workload"); res.ExitCode != 0 || res.Stdout != "workload ok\n" {
+			t.Errorf("%s: the i386 workload under its profile: %v", rt, res)
+		}
+		got, ref := kv(run(prof, "probe").Stdout), kv(run(docker, "probe").Stdout)
+		for _, k := range []string{"clone_newuser", "unshare_newuser", "personality_0x40000"} {
+			if got[k] != "1" {
+				t.Errorf("%s: %s=%s under the generated profile, want EPERM (1)", rt, k, got[k])
+			}
+		}
+		if got["socket_vsock"] != ref["socket_vsock"] {
+			t.Errorf("%s: socket(AF_VSOCK) through socketcall: %s, Docker's default %s", rt, got["socket_vsock"], ref["socket_vsock"])
+		}
+		t.Logf("%s: generated %v, Docker's default %v", rt, got, ref)
 	}
 }
