@@ -374,6 +374,7 @@ type genRow struct {
 	version   string
 	err       error
 	def, wide *genVariant
+	kinds     *genVariant // generate --widen=kinds
 	nofb      *genVariant // generate --no-fallbacks: what the fallback table adds
 	docker    *genVariant
 	fallbacks []string
@@ -383,6 +384,12 @@ type genRow struct {
 func widenAvailable(bin string) bool {
 	out, _ := exec.Command(bin, "generate", "--help").CombinedOutput()
 	return bytes.Contains(out, []byte("--widen"))
+}
+
+// kindsAvailable says whether it has generate --widen=kinds.
+func kindsAvailable(bin string) bool {
+	out, _ := exec.Command(bin, "generate", "--help").CombinedOutput()
+	return bytes.Contains(out, []byte("--widen=kinds"))
 }
 
 // dockerProfileJSON writes moby's default profile (default capabilities)
@@ -460,9 +467,9 @@ func programVersion(p genProgram, env []string) string {
 
 // evaluate records the training runs of p, generates its profiles and
 // replays its test runs under each.
-func (b *bench) evaluate(p genProgram, widen bool, docker string, dockerAllowed int) *genRow {
+func (b *bench) evaluate(p genProgram, widen, kinds bool, docker string, dockerAllowed int) *genRow {
 	row := &genRow{p: p}
-	e, err := prepare(b.dir, p, b.log)
+	e, err := prepare(b.genDir, p, b.log)
 	if err != nil {
 		row.err = err
 		return row
@@ -472,6 +479,10 @@ func (b *bench) evaluate(p genProgram, widen bool, docker string, dockerAllowed 
 	var traces []string
 	for i, r := range p.Train {
 		f := filepath.Join(e.dir, fmt.Sprintf("train%d.yaml", i+1))
+		if _, err := os.Stat(f); err == nil && b.reuse {
+			traces = append(traces, f)
+			continue
+		}
 		res := e.trace(b.bin, f, r)
 		if !res.ok {
 			row.err = fmt.Errorf("training run %d: %s", i+1, res.why)
@@ -479,11 +490,24 @@ func (b *bench) evaluate(p genProgram, widen bool, docker string, dockerAllowed 
 		}
 		traces = append(traces, f)
 	}
+	// With -work, the test runs are also recorded once (testN.yaml): what
+	// they issue next to what training saw, for working on generate.
+	if b.reuse {
+		for i, r := range p.Test {
+			f := filepath.Join(e.dir, fmt.Sprintf("test%d.yaml", i+1))
+			if _, err := os.Stat(f); err == nil {
+				continue
+			}
+			if res := e.trace(b.bin, f, r); !res.ok {
+				b.logf("bench: %s: test run %d traced: %s", p.Name, i+1, res.why)
+			}
+		}
+	}
 	variants := []struct {
 		v     **genVariant
 		extra []string
 		on    bool
-	}{{&row.def, nil, true}, {&row.wide, []string{"--widen"}, widen}, {&row.nofb, []string{"--no-fallbacks"}, true}}
+	}{{&row.def, nil, true}, {&row.wide, []string{"--widen"}, widen}, {&row.nofb, []string{"--no-fallbacks"}, true}, {&row.kinds, []string{"--widen=kinds"}, kinds}}
 	for i, vv := range variants {
 		if !vv.on {
 			continue
@@ -491,13 +515,13 @@ func (b *bench) evaluate(p genProgram, widen bool, docker string, dockerAllowed 
 		v := &genVariant{denied: map[string]bool{}}
 		*vv.v = v
 		var report string
-		v.file, v.allowed, report, v.err = genProfile(b.bin, e.dir, []string{"default", "widen", "nofallbacks"}[i], vv.extra, traces)
+		v.file, v.allowed, report, v.err = genProfile(b.bin, e.dir, []string{"default", "widen", "nofallbacks", "kinds"}[i], vv.extra, traces)
 		if i == 0 {
 			row.fallbacks = fallbackLines(report)
 		}
 	}
 	row.docker = &genVariant{file: docker, allowed: dockerAllowed, denied: map[string]bool{}}
-	for _, v := range []*genVariant{row.def, row.wide, row.nofb, row.docker} {
+	for _, v := range []*genVariant{row.def, row.wide, row.kinds, row.nofb, row.docker} {
 		if v == nil || v.err != nil {
 			continue
 		}
@@ -535,6 +559,7 @@ func (b *bench) generalization(w *strings.Builder) error {
 		return err
 	}
 	widen := widenAvailable(b.bin)
+	kinds := kindsAvailable(b.bin)
 	docker := filepath.Join(b.dir, "docker-default.json")
 	if err := dockerProfileJSON(docker); err != nil {
 		return err
@@ -546,7 +571,7 @@ func (b *bench) generalization(w *strings.Builder) error {
 	var rows []*genRow
 	for _, p := range progs {
 		b.logf("bench: generalization: %s", p.Name)
-		rows = append(rows, b.evaluate(p, widen, docker, dockerAllowed))
+		rows = append(rows, b.evaluate(p, widen, kinds, docker, dockerAllowed))
 	}
 
 	fmt.Fprintf(w, "Per program, a scripted training set of runs is recorded with `seccomp-gen trace` and turned into a profile with `seccomp-gen generate` (default flags: baselines runc and crun, the fallback table); a *different* scripted test set (other inputs, sizes, host names, new packages, concurrency: [bench/generalization/programs.yaml](bench/generalization/programs.yaml)) is run under it with `seccomp-gen replay --enforce`. A test run passes when the command exits 0 and its check passes. Sizes are the x86_64 syscalls the compiled filter allows (arguments 0), against Docker's default (moby's, default capabilities: %d). Docker's default is the reference; `--no-fallbacks` is the default profile without the fallback table (profiles/fallbacks.yaml), to show what the table adds.\n\n", dockerAllowed)
@@ -554,12 +579,17 @@ func (b *bench) generalization(w *strings.Builder) error {
 	if widen {
 		widenCol = ""
 	}
-	fmt.Fprintf(w, "| program | version | train / test runs | profile syscalls | share of Docker's | tests pass: default | tests pass: --widen | tests pass: Docker default | tests pass: --no-fallbacks | denied in the default profile's failing test runs |\n|---|---|---|---|---|---|---|---|---|---|\n")
-	var totTest, totDef, totWide, totDocker, progsDef, progsWide, progsDocker, sizeOK, sized int
-	var totNofb, progsNofb, wideSizeOK, wideSized int
+	fmt.Fprintf(w, "| program | version | train / test runs | profile syscalls: default (--widen; --widen=kinds) | share of Docker's | tests pass: default | tests pass: --widen | tests pass: --widen=kinds | tests pass: Docker default | tests pass: --no-fallbacks | denied in the default profile's failing test runs |\n|---|---|---|---|---|---|---|---|---|---|---|\n")
+	var totTest, totDef, totDocker, progsDef, progsDocker, sizeOK, sized int
+	var totNofb, progsNofb int
+	// Per widening mode: test runs passed, programs passed, profiles
+	// sized and within the share, programs passed with such a profile.
+	type modeTot struct{ tests, progs, sized, small, both int }
+	var wt, kt modeTot
+	small := func(v *genVariant) bool { return float64(v.allowed)/float64(dockerAllowed) <= targetGenShare }
 	for _, r := range rows {
 		if r.err != nil {
-			fmt.Fprintf(w, "| %s | %s | | NOT MEASURED: %s | | | | | |\n", r.p.Name, r.version, oneLine(r.err))
+			fmt.Fprintf(w, "| %s | %s | | NOT MEASURED: %s | | | | | | | |\n", r.p.Name, r.version, oneLine(r.err))
 			b.miss = append(b.miss, "generalization "+r.p.Name+": not measured")
 			continue
 		}
@@ -587,17 +617,32 @@ func (b *bench) generalization(w *strings.Builder) error {
 				sizeOK++
 			}
 		}
-		if r.wide != nil && r.wide.err == nil {
-			wideSized++
-			if float64(r.wide.allowed)/float64(dockerAllowed) <= targetGenShare {
-				wideSizeOK++
+		var extra, extraShare []string
+		for _, m := range []struct {
+			v *genVariant
+			t *modeTot
+		}{{r.wide, &wt}, {r.kinds, &kt}} {
+			if m.v == nil || m.v.err != nil {
+				continue
 			}
-			size += fmt.Sprintf(" (--widen %d)", r.wide.allowed)
-			shareCell += fmt.Sprintf(" (%.0f%%)", 100*float64(r.wide.allowed)/float64(dockerAllowed))
+			m.t.sized++
+			if small(m.v) {
+				m.t.small++
+				if m.v.pass == n {
+					m.t.both++
+				}
+			}
+			extra = append(extra, fmt.Sprint(m.v.allowed))
+			extraShare = append(extraShare, fmt.Sprintf("%.0f%%", 100*float64(m.v.allowed)/float64(dockerAllowed)))
+		}
+		if len(extra) > 0 {
+			size += " (" + strings.Join(extra, "; ") + ")"
+			shareCell += " (" + strings.Join(extraShare, "; ") + ")"
 		}
 		def := cell(r.def, &totDef, &progsDef)
 		nofb := cell(r.nofb, &totNofb, &progsNofb)
-		wide := cell(r.wide, &totWide, &progsWide)
+		wide := cell(r.wide, &wt.tests, &wt.progs)
+		kind := cell(r.kinds, &kt.tests, &kt.progs)
 		dock := cell(r.docker, &totDocker, &progsDocker)
 		var denied []string
 		if r.def != nil && len(r.def.fails) > 0 {
@@ -606,8 +651,8 @@ func (b *bench) generalization(w *strings.Builder) error {
 			}
 			sort.Strings(denied)
 		}
-		fmt.Fprintf(w, "| %s | %s | %d / %d | %s | %s | %s | %s | %s | %s | %s |\n", r.p.Name, r.version, len(r.p.Train), n,
-			size, shareCell, def, wide, dock, nofb, strings.Join(denied, ", "))
+		fmt.Fprintf(w, "| %s | %s | %d / %d | %s | %s | %s | %s | %s | %s | %s | %s |\n", r.p.Name, r.version, len(r.p.Train), n,
+			size, shareCell, def, wide, kind, dock, nofb, strings.Join(denied, ", "))
 	}
 	pct := func(a, b int) string {
 		if b == 0 {
@@ -615,16 +660,22 @@ func (b *bench) generalization(w *strings.Builder) error {
 		}
 		return fmt.Sprintf("%d/%d (%.0f%%)", a, b, 100*float64(a)/float64(b))
 	}
-	wideTot := widenCol
-	if widen {
-		wideTot = pct(totWide, totTest) + fmt.Sprintf("; %d/%d programs", progsWide, len(rows))
+	modeCell := func(on bool, m modeTot) string {
+		if !on {
+			return widenCol
+		}
+		return pct(m.tests, totTest) + fmt.Sprintf("; %d/%d programs", m.progs, len(rows))
 	}
 	wideShare := ""
 	if widen {
-		wideShare = fmt.Sprintf(" (--widen %d/%d)", wideSizeOK, wideSized)
+		wideShare = fmt.Sprintf(" (--widen %d/%d", wt.small, wt.sized)
+		if kinds {
+			wideShare += fmt.Sprintf("; kinds %d/%d", kt.small, kt.sized)
+		}
+		wideShare += ")"
 	}
-	fmt.Fprintf(w, "| **total** | | | | %d/%d programs ≤ %.0f%%%s | %s; %d/%d programs | %s | %s; %d/%d programs | %s; %d/%d programs | |\n",
-		sizeOK, sized, 100*targetGenShare, wideShare, pct(totDef, totTest), progsDef, len(rows), wideTot, pct(totDocker, totTest), progsDocker, len(rows),
+	fmt.Fprintf(w, "| **total** | | | | %d/%d programs ≤ %.0f%%%s | %s; %d/%d programs | %s | %s | %s; %d/%d programs | %s; %d/%d programs | |\n",
+		sizeOK, sized, 100*targetGenShare, wideShare, pct(totDef, totTest), progsDef, len(rows), modeCell(widen, wt), modeCell(kinds, kt), pct(totDocker, totTest), progsDocker, len(rows),
 		pct(totNofb, totTest), progsNofb, len(rows))
 
 	// Failing runs, so that the table can be checked.
@@ -639,7 +690,7 @@ func (b *bench) generalization(w *strings.Builder) error {
 		for _, v := range []struct {
 			name string
 			v    *genVariant
-		}{{"default", r.def}, {"--widen", r.wide}, {"Docker default", r.docker}, {"--no-fallbacks", r.nofb}} {
+		}{{"default", r.def}, {"--widen", r.wide}, {"--widen=kinds", r.kinds}, {"Docker default", r.docker}, {"--no-fallbacks", r.nofb}} {
 			if v.v == nil {
 				continue
 			}
@@ -658,17 +709,26 @@ func (b *bench) generalization(w *strings.Builder) error {
 	fmt.Fprintf(w, "\nTargets (issue 11):\n\n")
 	var t string
 	if widen {
-		t = b.target(progsWide >= need, fmt.Sprintf("generalization: at least %d of %d programs' test sets pass with --widen (%d do)", need, scale, progsWide))
-		fmt.Fprintf(w, "- %s: at least %d of %d programs' test sets pass with --widen (%d do)\n", t, need, scale, progsWide)
+		t = b.target(wt.progs >= need, fmt.Sprintf("generalization: at least %d of %d programs' test sets pass with --widen (%d do)", need, scale, wt.progs))
+		fmt.Fprintf(w, "- %s: at least %d of %d programs' test sets pass with --widen (%d do)\n", t, need, scale, wt.progs)
 	} else {
 		t = b.target(false, fmt.Sprintf("generalization: at least %d of %d programs' test sets pass with --widen (--widen not available in this build; the default profile passes %d)", need, scale, progsDef))
 		fmt.Fprintf(w, "- %s: at least %d of %d programs' test sets pass with --widen: --widen is not available in this build (the default profile's test sets pass for %d)\n", t, need, scale, progsDef)
 	}
 	t = b.target(sizeOK == sized && sized > 0, fmt.Sprintf("generalization: every default profile at most %.0f%% of Docker's default (%d of %d are)", 100*targetGenShare, sizeOK, sized))
 	fmt.Fprintf(w, "- %s: every default profile at most %.0f%% of Docker's default (%d of %d are)\n", t, 100*targetGenShare, sizeOK, sized)
-	if widen {
-		t = b.target(wideSizeOK == wideSized && wideSized > 0, fmt.Sprintf("generalization: every --widen profile at most %.0f%% of Docker's default (%d of %d are)", 100*targetGenShare, wideSizeOK, wideSized))
-		fmt.Fprintf(w, "- %s: every --widen profile at most %.0f%% of Docker's default (%d of %d are)\n", t, 100*targetGenShare, wideSizeOK, wideSized)
+	for _, m := range []struct {
+		name string
+		on   bool
+		t    modeTot
+	}{{"--widen", widen, wt}, {"--widen=kinds", kinds, kt}} {
+		if !m.on {
+			continue
+		}
+		t = b.target(m.t.small == m.t.sized && m.t.sized > 0, fmt.Sprintf("generalization: every %s profile at most %.0f%% of Docker's default (%d of %d are)", m.name, 100*targetGenShare, m.t.small, m.t.sized))
+		fmt.Fprintf(w, "- %s: every %s profile at most %.0f%% of Docker's default (%d of %d are)\n", t, m.name, 100*targetGenShare, m.t.small, m.t.sized)
+		t = b.target(m.t.both >= need, fmt.Sprintf("generalization: at least %d of %d programs' test sets pass with %s with profiles at most %.0f%% of Docker's default, both at once (%d do)", need, scale, m.name, 100*targetGenShare, m.t.both))
+		fmt.Fprintf(w, "- %s: at least %d of %d programs' test sets pass with %s with a profile at most %.0f%% of Docker's default, both at once (%d do)\n", t, need, scale, m.name, 100*targetGenShare, m.t.both)
 	}
 	fmt.Fprintf(w, "\nMachine: %s, %s, %s; %s.\n", runtime.GOARCH, kernelRelease(), firstLine("ldd", "--version"), time.Now().UTC().Format("2006-01-02"))
 	return nil

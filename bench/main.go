@@ -41,6 +41,7 @@ func main() {
 	programs := flag.String("programs", "", "comma-separated `NAMES` of the generalization section's programs (default: all; -short: "+strings.Join(genShort, ", ")+")")
 	flag.StringVar(&o.makeProfiles, "make-profiles", "", "record the ready profiles (programs marked ready) into `DIR` and exit (make profiles)")
 	flag.StringVar(&o.profileFlags, "profile-flags", "", "extra generate `FLAGS` for -make-profiles, e.g. --widen (default: none: the profile allows what the recorded runs did)")
+	flag.StringVar(&o.work, "work", "", "`DIR`: the generalization section's work directory, kept afterwards; training traces already in it are reused, not recorded again, and the test runs are also recorded once (testN.yaml) to compare (for iterating on generate; publish numbers from a run without it)")
 	flag.StringVar(&o.checkProfiles, "check-profiles", "", "replay the test runs under the ready profiles in `DIR` with replay --enforce and exit 1 naming any denied syscall (make check-profiles)")
 	flag.Usage = func() {
 		fmt.Fprintf(os.Stderr, "usage: go run ./bench [-short] [-only WORDS] [-programs NAMES] [-bin PATH] [-baseline PATH] [-rev REV] [-note TEXT] [-o FILE]\n"+
@@ -110,6 +111,7 @@ type options struct {
 	programs      []string
 	makeProfiles  string
 	checkProfiles string
+	work          string
 	profileFlags  string
 	rev           string
 	note          string

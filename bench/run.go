@@ -36,15 +36,19 @@ const (
 
 // bench holds the state of one run.
 type bench struct {
-	p    params
-	bin  string
-	dir  string // temporary work directory
-	wl   string // directory of the built C workloads
-	src  string // directory of the C sources
-	log  io.Writer
-	out  strings.Builder
-	miss []string
-	met  []string
+	p   params
+	bin string
+	dir string // temporary work directory
+	// genDir is the generalization section's work directory (dir, or
+	// -work); reuse: training traces found there are not recorded again.
+	genDir string
+	reuse  bool
+	wl     string // directory of the built C workloads
+	src    string // directory of the C sources
+	log    io.Writer
+	out    strings.Builder
+	miss   []string
+	met    []string
 
 	short    bool
 	programs []string // -programs: the generalization section's programs
@@ -88,7 +92,16 @@ func run(o options, log io.Writer) (string, error) {
 		return "", err
 	}
 	defer os.RemoveAll(dir)
-	b := &bench{p: paramsFor(o.short), bin: bin, dir: dir, wl: filepath.Join(dir, "wl"), src: src, log: log,
+	genDir := dir
+	if o.work != "" {
+		if genDir, err = filepath.Abs(o.work); err != nil {
+			return "", err
+		}
+		if err := os.MkdirAll(genDir, 0o755); err != nil {
+			return "", err
+		}
+	}
+	b := &bench{p: paramsFor(o.short), bin: bin, dir: dir, genDir: genDir, reuse: o.work != "", wl: filepath.Join(dir, "wl"), src: src, log: log,
 		traces: map[string]string{}, short: o.short, programs: o.programs}
 	if o.baseline != "" {
 		if b.baseline, err = filepath.Abs(o.baseline); err != nil {

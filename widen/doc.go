@@ -5,11 +5,16 @@
 //
 // generate --widen adds them to the profile (the deny ceiling still
 // applies) and reports each with the file and symbol that implies it.
+// generate --widen=kinds adds only those that share a kind of work (Kinds:
+// waiting on descriptors, memory mappings, file data, processes and
+// threads, network client, ...) with a syscall the traces hold (Related),
+// reporting the kind and the traced syscall as well.
 //
 // Dynamically linked executables: the undefined dynamic symbols of the
 // executable and of every library it needs (DT_NEEDED, resolved through
 // DT_RUNPATH/DT_RPATH, /etc/ld.so.conf and the Debian multiarch library
-// directories, recursively) are looked up in a table of glibc functions
+// directories, recursively, skipping files of another machine as ld.so
+// does) are looked up in a table of glibc functions
 // and the syscalls each may issue (glibc-2.36-x86_64.txt, generated from
 // glibc's source by widen/internal/glibcgen: syscalls.list entries, the
 // syscall macros in each wrapper's body, and the functions it calls inside

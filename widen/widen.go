@@ -344,11 +344,24 @@ func findLib(name string, from *elf.File, fromPath string, dirs []string) string
 	}
 	for _, d := range append(search, dirs...) {
 		p := filepath.Join(d, name)
-		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() {
+		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() && sameMachine(p, from) {
 			return p
 		}
 	}
 	return ""
+}
+
+// sameMachine reports whether the ELF file at p is for from's machine and
+// class: ld.so skips a library of another architecture (an aarch64
+// cross-toolchain's /lib/aarch64-linux-gnu, listed in ld.so.conf) and
+// searches on.
+func sameMachine(p string, from *elf.File) bool {
+	f, err := elf.Open(p)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	return f.Machine == from.Machine && f.Class == from.Class
 }
 
 func isGo(f *elf.File) bool {

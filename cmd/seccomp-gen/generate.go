@@ -34,7 +34,7 @@ type generateOptions struct {
 	noArgRules      bool
 	name            string
 	strict          bool
-	widen           bool
+	widen           string // "" (off), widenImports or widenKinds
 	perExecutable   bool
 
 	stderr io.Writer
@@ -92,7 +92,21 @@ libraries link: the glibc functions they import (poll imported allows poll,
 ftruncate64 allows ftruncate; tables built from glibc 2.36's x86_64 source) and, for Go programs, the
 syscall-package and runtime functions in their symbol table. Each added
 syscall is reported with the file and symbol implying it; the deny ceiling
-still applies (--allow lifts it). An executable whose build ID or hash no
+still applies (--allow lifts it).
+  --widen, --widen=imports  all of those syscalls (the most runs pass; an
+                  interpreter or a program with many libraries links most
+                  of Docker's default)
+  --widen=kinds   only those of a kind of work the traces show (waiting on
+                  descriptors, memory mappings, descriptor plumbing, file
+                  status, file data, file attributes, directory entries,
+                  processes and threads, signals, sleeping and timers,
+                  network client, network server): poll is added when the
+                  runs waited with ppoll or epoll, mremap when they mapped
+                  memory, ftruncate when they wrote files, but no socket for
+                  a program never seen on the network; syscalls of no kind
+                  (ioctl, uname, credentials, xattrs, scheduling, ...) are
+                  not widened. Smaller profiles; runs that do a new kind of
+                  work fail. An executable whose build ID or hash no
 longer matches the trace is skipped with a warning; the libraries are the
 ones installed where generate runs, so with --widen the output also depends
 on them. See package widen for the limits.
@@ -152,7 +166,8 @@ the output cannot be written.`,
 	f.BoolVar(&o.noArgRules, "no-arg-rules", false, "restrict no argument (clone flags, socket domain, personality, ...): weaker than Docker's default on those arguments")
 	f.StringVar(&o.name, "name", "", "metadata.`NAME` of the k8s SeccompProfile (default seccomp-gen)")
 	f.BoolVar(&o.strict, "strict", false, "fail (exit 2) when a trace holds syscall numbers libseccomp cannot name, instead of answering them ENOSYS")
-	f.BoolVar(&o.widen, "widen", false, "also allow the syscalls the traced executables and their libraries link (each reported with the file that implies it; deny ceiling still applied)")
+	f.StringVar(&o.widen, "widen", "", "also allow the syscalls the traced executables and their libraries link (`MODE` imports, the default of a bare --widen: all of them; kinds: only those of a kind of work the traces show); each reported with the file that implies it, deny ceiling still applied")
+	f.Lookup("widen").NoOptDefVal = widenImports
 	f.BoolVar(&o.perExecutable, "per-executable", false, "report on standard error the syscalls each traced executable issued")
 	singleValued(f)
 	return cmd
@@ -172,6 +187,11 @@ func (o *generateOptions) validate() error {
 	case emit.FormatDocker, emit.FormatOCI, emit.FormatSPO, emit.FormatBPF:
 	default:
 		return usageErrf("generate: --format %q: unknown (known: docker, oci, k8s, bpf)", o.format)
+	}
+	switch o.widen {
+	case "", widenImports, widenKinds:
+	default:
+		return usageErrf("generate: --widen=%q: unknown mode (known: %s, %s)", o.widen, widenImports, widenKinds)
 	}
 	if o.nameSet && o.format != string(emit.FormatSPO) {
 		return usageErrf("generate: --name is for --format k8s, not %s", o.format)
@@ -213,8 +233,8 @@ func (o *generateOptions) run() error {
 	if o.perExecutable {
 		reportPerExecutable(o.stderr, inputs)
 	}
-	if o.widen {
-		wb, err := widenBaseline(o.stderr, inputs, o.allow)
+	if o.widen != "" {
+		wb, err := widenBaseline(o.stderr, inputs, o.allow, o.widen)
 		if err != nil {
 			return usageErr(fmt.Errorf("generate: --widen: %w", err))
 		}

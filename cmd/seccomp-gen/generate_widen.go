@@ -17,6 +17,12 @@ import (
 // widenArch is the ABI the widening tables are for.
 const widenArch = trace.ArchX86_64
 
+// The modes of --widen.
+const (
+	widenImports = "imports" // every syscall the executables link
+	widenKinds   = "kinds"   // those of a kind of work the traces show
+)
+
 // widenExecutables lists the executables of the traces: their
 // executables list (whose identity must still match the file on disk),
 // else the traced command looked up in PATH.
@@ -51,9 +57,10 @@ func widenExecutables(w io.Writer, inputs []reduce.Input) []string {
 
 // widenBaseline analyses the traces' executables and returns a baseline
 // of the syscalls they imply (deny ceiling and names libseccomp does not
-// know on widenArch removed), reporting each added syscall with the file
-// and symbol that implies it.
-func widenBaseline(w io.Writer, inputs []reduce.Input, allow []string) (*profiles.Baseline, error) {
+// know on widenArch removed; with mode widenKinds also those of no kind of
+// work the traces show), reporting each added syscall with the file and
+// symbol that implies it.
+func widenBaseline(w io.Writer, inputs []reduce.Input, allow []string, mode string) (*profiles.Baseline, error) {
 	exes := widenExecutables(w, inputs)
 	res := widen.Analyze(exes, widen.Options{})
 	for _, n := range res.Notes {
@@ -75,11 +82,26 @@ func widenBaseline(w io.Writer, inputs []reduce.Input, allow []string) (*profile
 	}
 	tables := scmp.Tables{}
 	by := res.By()
+	var related map[string]string // syscall -> the observed one of its kind
+	if mode == widenKinds {
+		obs := make([]string, 0, len(observed))
+		for s := range observed {
+			obs = append(obs, s)
+		}
+		related = widen.Related(obs)
+	}
 	var names []string
 	var refused []string
+	otherKind := 0
 	for _, s := range res.Syscalls() {
 		if !tables.Has(widenArch, s) {
 			continue // a name of another ABI (mmap2, fstatat64) or unknown to libseccomp
+		}
+		if related != nil && related[s] == "" {
+			if !observed[s] {
+				otherKind++
+			}
+			continue
 		}
 		if _, in := ceiling[s]; in && !allowed[s] {
 			refused = append(refused, s)
@@ -88,7 +110,11 @@ func widenBaseline(w io.Writer, inputs []reduce.Input, allow []string) (*profile
 		names = append(names, s)
 		if !observed[s] {
 			i := by[s]
-			fmt.Fprintf(w, "generate: --widen: +%s: %s links %s\n", s, i.File, describe(i))
+			why := ""
+			if related != nil {
+				why = fmt.Sprintf(" (%s, like the traced %s)", widen.KindOf(s), related[s])
+			}
+			fmt.Fprintf(w, "generate: --widen: +%s: %s links %s%s\n", s, i.File, describe(i), why)
 		}
 	}
 	sort.Strings(refused)
@@ -103,6 +129,9 @@ func widenBaseline(w io.Writer, inputs []reduce.Input, allow []string) (*profile
 		}
 	}
 	fmt.Fprintf(w, "generate: --widen: %d syscall(s) implied by %d executable(s), %d not in the traces\n", len(names), len(exes), added)
+	if related != nil {
+		fmt.Fprintf(w, "generate: --widen=kinds: %d more syscall(s) linked but not widened: of no kind of work the traces show (--widen=imports adds them)\n", otherKind)
+	}
 	return &profiles.Baseline{
 		Name:        "widen",
 		Description: "syscalls the traced executables and their libraries link (generate --widen)",

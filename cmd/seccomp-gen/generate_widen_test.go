@@ -1,10 +1,12 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -189,4 +191,69 @@ func TestTracePIDListsExecutables(t *testing.T) {
 		}
 	}
 	t.Fatalf("the traced shell %s is not among the executables (with its syscalls): %+v", exe, f.Executables)
+}
+
+// --widen=kinds widens only to what shares a kind of work with a traced
+// syscall: xz links poll, added when the trace waited on descriptors
+// (ppoll) and not when it only read; an unknown mode is a usage error.
+func TestWidenKinds(t *testing.T) {
+	testutil.RequireTool(t, "xz")
+	xz, _ := exec.LookPath("xz")
+	dir := t.TempDir()
+	mk := func(name string, extra ...trace.Syscall) {
+		f := &trace.File{
+			Version: trace.Version,
+			Target:  trace.Target{Command: []string{"xz", "-k", "in"}},
+			Host:    trace.Host{Kernel: "6.1.0", Arch: trace.ArchX86_64},
+			Syscalls: append([]trace.Syscall{{Arch: trace.ArchX86_64, Nr: 0, Name: "read", Count: 1},
+				{Arch: trace.ArchX86_64, Nr: 231, Name: "exit_group", Count: 1}}, extra...),
+		}
+		if err := trace.WriteFile(filepath.Join(dir, name), f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	mk("read.yaml")
+	mk("ppoll.yaml", trace.Syscall{Arch: trace.ArchX86_64, Nr: 271, Name: "ppoll", Count: 1})
+	_, stderr, code := sg(t, dir, "generate", "--widen=kinds", "-o", "p.json", "read.yaml")
+	if code != 0 || strings.Contains(stderr, "+poll") || !strings.Contains(stderr, "+lseek: "+xz+" links lseek (file data, like the traced read)") || strings.Contains(stderr, "+ioctl") ||
+		!strings.Contains(stderr, "more syscall(s) linked but not widened") {
+		t.Errorf("--widen=kinds, only read traced: exit %d, want lseek (file data), no poll, no ioctl:\n%s", code, stderr)
+	}
+	p, _ := os.ReadFile(filepath.Join(dir, "p.json"))
+	if allowsName(t, p, "poll") {
+		t.Errorf("--widen=kinds allows poll without a traced wait:\n%s", p)
+	}
+	_, stderr, code = sg(t, dir, "generate", "--widen=kinds", "-o", "p.json", "ppoll.yaml")
+	if code != 0 || !strings.Contains(stderr, "+poll: "+xz+" links poll (waiting on descriptors, like the traced ppoll)") {
+		t.Errorf("--widen=kinds, ppoll traced: exit %d, want +poll reported with its kind:\n%s", code, stderr)
+	}
+	_, stderr, code = sg(t, dir, "generate", "--widen", "-o", "p.json", "read.yaml")
+	if code != 0 || !strings.Contains(stderr, "+poll: "+xz+" links poll") {
+		t.Errorf("a bare --widen (imports): exit %d, want +poll:\n%s", code, stderr)
+	}
+	_, stderr, code = sg(t, dir, "generate", "--widen=some", "-o", "p.json", "read.yaml")
+	if code != exitUsage || !strings.Contains(stderr, `--widen="some": unknown mode`) {
+		t.Errorf("--widen=some: exit %d, want %d:\n%s", code, exitUsage, stderr)
+	}
+}
+
+// allowsName reports whether the docker profile p allows name
+// unconditionally or under a condition.
+func allowsName(t *testing.T, p []byte, name string) bool {
+	t.Helper()
+	var prof struct {
+		Syscalls []struct {
+			Names  []string `json:"names"`
+			Action string   `json:"action"`
+		} `json:"syscalls"`
+	}
+	if err := json.Unmarshal(p, &prof); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range prof.Syscalls {
+		if s.Action == "SCMP_ACT_ALLOW" && slices.Contains(s.Names, name) {
+			return true
+		}
+	}
+	return false
 }
