@@ -486,7 +486,7 @@ func argRules(inputs []Input, allowed, baseline map[string]bool, baselineVals ma
 			} else {
 				left := decided[j].ar
 				left.Unrestricted, left.Allowed = true, nil
-				left.Why = fmt.Sprintf("restricted together with %s %s, whose allowed values were not all observed (Docker's set)", spec.Syscall, spec.What)
+				left.Why = fmt.Sprintf("restricted together with %s %s, whose allowed values do not all come from the traces", spec.Syscall, spec.What)
 				if d.ar.Source == "observed" {
 					left.Why = fmt.Sprintf("more than %d combinations with the allowed values of %s", maxPairRules, spec.What)
 				}

@@ -111,6 +111,22 @@ longer matches the trace is skipped with a warning; the libraries are the
 ones installed where generate runs, so with --widen the output also depends
 on them. See package widen for the limits.
 
+Argument rules (--no-arg-rules: off): where the trace recorded the values of
+an argument that decides the risk, only those values are allowed and the
+others get EPERM: clone's namespace flags (clone3 then gets ENOSYS, so that
+libc falls back to clone), unshare, setns, socket's domain and type together,
+socketpair, setsockopt/getsockopt's level and optname together, personality,
+prctl, ioctl, fcntl, kill/tgkill/tkill signals, socketcall's call and W+X
+memory. Without recorded values the argument gets Docker's default set where
+Docker has one. A baseline syscall keeps its rule when the baseline lists the
+runtime's values (runc's and crun's do for prctl, fcntl and tgkill). A value
+Docker's default would deny is reported as a weakening. On x86 libseccomp
+copies socket rules onto socketcall: there other domains get ENOSYS and type
+and optname stay unrestricted (reported). Before writing, the profile is
+compiled as runc and crun compile it and the filter is compared with what
+the profile says; libseccomp 2.5.4 builds some rule sets wrongly, and such a
+profile is not written (exit 1): the call and both answers are named.
+
 Deny ceiling: a trace containing a syscall that is never allowed silently
 (kernel modules, kexec, bpf, perf_event_open, io_uring, ptrace, mount, ...)
 makes generate fail; allow one on purpose with --allow NAME.
@@ -129,7 +145,8 @@ The same traces and flags always give byte-identical output.
 Exit status: 0 on success, 2 for bad flags or bad input (malformed, truncated,
 empty or incomplete traces, names that are not their number's, unknown ABIs,
 deny-ceiling hits, and with --strict numbers libseccomp cannot name), 1 when
-the output cannot be written.`,
+the output cannot be written or libseccomp would not build the profile as
+written.`,
 		Example: `  seccomp-gen generate -o app.json app.trace.yaml
   seccomp-gen generate --min-runs 2 -o app.json run1.yaml run2.yaml run3.yaml
   seccomp-gen generate --format oci --oci-config bundle/config.json app.trace.yaml
