@@ -19,7 +19,10 @@
 //   - several conditions on one argument index in one rule are added as
 //     separate rules (one per condition), so the rule holds when ANY of its
 //     conditions holds;
-//   - names libseccomp cannot resolve are dropped without a word.
+//   - names libseccomp cannot resolve are dropped without a word;
+//   - where the program installed policy.FilterVerifier (seccomp-gen's
+//     commands do), a profile whose filter, as libseccomp builds it, answers
+//     a call otherwise than the rules say is an error (miscompiled).
 //
 // Each Finding has a severity (error, warning, info), the check that found
 // it, the rule's key path in the file and a reason. Errors are profiles

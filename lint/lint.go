@@ -1,6 +1,7 @@
 package lint
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -45,6 +46,7 @@ const (
 	CheckSameArg       = "same-argument"
 	CheckCloneNoMask   = "clone-namespaces"
 	CheckDeadCondition = "dead-condition"
+	CheckMiscompiled   = "miscompiled"
 )
 
 // Finding is one thing lint reports.
@@ -192,8 +194,23 @@ func Lint(raw *emit.Raw, o Options) []Finding {
 	l.checkExit()
 	l.checkDangerous()
 	l.checkClone()
+	l.checkCompiled()
 	sort.SliceStable(l.findings, func(i, j int) bool { return l.findings[i].Severity.rank() < l.findings[j].Severity.rank() })
 	return l.findings
+}
+
+// checkCompiled reports a profile whose rules libseccomp 2.5.4 compiles
+// into a filter that answers otherwise than they say (policy.FilterVerifier;
+// only where the program installed one, as seccomp-gen's commands do).
+func (l *linter) checkCompiled() {
+	var amb *policy.AmbiguousError
+	if err := l.p.Check(); errors.As(err, &amb) && amb.Miscompiled {
+		where := "profile"
+		if len(amb.Rules) > 0 {
+			where = l.where(amb.Rules[0])
+		}
+		l.add(Error, CheckMiscompiled, where, amb.Syscall, "%s", amb.Reason)
+	}
 }
 
 // effective is what the runtimes answer for name: the rule that decides it

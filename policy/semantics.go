@@ -30,6 +30,10 @@ type AmbiguousError struct {
 	Rules []int
 	// Reason says what the runtimes do with them.
 	Reason string
+	// Miscompiled: the filter libseccomp builds for the rules was seen to
+	// answer a call otherwise than the rules say (FilterVerifier), rather
+	// than the rules being read differently by the runtimes.
+	Miscompiled bool
 }
 
 func (e *AmbiguousError) Error() string {

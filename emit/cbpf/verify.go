@@ -151,7 +151,7 @@ func checkProgram(prog Program, p *policy.Policy, abis, syscalls []string, what 
 				}
 				want := eval(a)
 				if retOf(got) != retOf(want) {
-					return &policy.AmbiguousError{Syscall: name, Rules: rulesNaming(p, []string{name}),
+					return &policy.AmbiguousError{Syscall: name, Rules: rulesNaming(p, []string{name}), Miscompiled: true,
 						Reason: fmt.Sprintf("%s answers %s(%s) on %s with %s where the rules say %s (libseccomp 2.5.4 builds wrong filters for some rule sets: it compares the wrong argument word on some paths between rules, or skips a load), so the runtimes would not enforce what the profile says; use fewer conditional rules for the syscall or one condition per rule",
 							what, name, argList(a), arch, verdictText(got), verdictText(want))}
 				}
