@@ -7,6 +7,7 @@ import (
 
 	"github.com/seccomp-gen/seccomp-gen/policy"
 	"github.com/seccomp-gen/seccomp-gen/reduce"
+	"github.com/seccomp-gen/seccomp-gen/trace"
 )
 
 // ReasonArgument: the profile allows the syscall only for some argument
@@ -122,12 +123,6 @@ func checkArgs(e *Entry, answer func([6]uint64) policy.Verdict, conditioned func
 	if e.Reason != ReasonConditional {
 		return
 	}
-	partners := map[int][]uint64{}
-	for _, av := range e.args {
-		if av.Index >= 0 && av.Index <= 5 && conditioned(av.Index) {
-			partners[av.Index] = av.Values
-		}
-	}
 	for _, av := range e.args {
 		if av.Index < 0 || av.Index > 5 || !conditioned(av.Index) {
 			continue
@@ -135,20 +130,7 @@ func checkArgs(e *Entry, answer func([6]uint64) policy.Verdict, conditioned func
 		for _, v := range av.Values {
 			base := [6]uint64{}
 			base[av.Index] = v
-			combos := [][6]uint64{base}
-			for j, vals := range partners {
-				if j == av.Index || len(vals) == 0 || len(combos)*len(vals) > 4096 {
-					continue
-				}
-				var next [][6]uint64
-				for _, c := range combos {
-					for _, w := range vals {
-						c[j] = w
-						next = append(next, c)
-					}
-				}
-				combos = next
-			}
+			combos := argCombos(base, e.args, func(i int) bool { return i != av.Index && conditioned(i) })
 			var denied policy.Verdict
 			ok := false
 			for i, c := range combos {
@@ -249,13 +231,22 @@ func uniq(s []string) []string {
 // recordedCombos returns the argument vectors made of e's recorded values
 // of restricted arguments, every combination (at most 4096), the others 0.
 func recordedCombos(e *Entry) [][6]uint64 {
-	combos := [][6]uint64{{}}
-	for _, av := range e.args {
-		spec, ok := reduce.FindArgSpec(e.Name, av.Index)
-		if !ok || !spec.Restrict || len(av.Values) == 0 || len(combos)*len(av.Values) > 4096 {
+	return argCombos([6]uint64{}, e.args, func(i int) bool {
+		spec, ok := reduce.FindArgSpec(e.Name, i)
+		return ok && spec.Restrict
+	})
+}
+
+// argCombos returns base with the recorded values of each argument use
+// picks put in, every combination, in args' order; an argument that would
+// make more than 4096 combinations is left as in base.
+func argCombos(base [6]uint64, args []trace.ArgValues, use func(int) bool) [][6]uint64 {
+	combos := [][6]uint64{base}
+	for _, av := range args {
+		if av.Index < 0 || av.Index > 5 || !use(av.Index) || len(av.Values) == 0 || len(combos)*len(av.Values) > 4096 {
 			continue
 		}
-		var next [][6]uint64
+		next := make([][6]uint64, 0, len(combos)*len(av.Values))
 		for _, c := range combos {
 			for _, v := range av.Values {
 				c[av.Index] = v

@@ -37,31 +37,46 @@ func EnableFilterVerification() { policy.FilterVerifier = VerifyFilter }
 // maxProbes bounds the argument vectors tried per syscall and ABI.
 const maxProbes = 1 << 20
 
-var verified sync.Map // cache key -> error (nil when verified)
+// verified remembers the last answers: a command validates the same policy
+// several times (read, reduce, write, compile). Bounded, so that a long
+// fuzzing run does not keep every policy it tried.
+var verified struct {
+	sync.Mutex
+	m map[string]error
+}
 
-// VerifyFilter compiles p as runc and crun do and checks, for each of the
-// named syscalls on each ABI p lists, that the filter answers every class
-// of argument values the way p.EvalArch does. It assumes the syscalls'
-// rules are in policy's verified class (equality tests with 32-bit
-// operands on at most two arguments); a class too large to try is refused.
+const maxVerified = 64
+
+// VerifyFilter compiles p as runc and crun do and compares the filter with
+// p.EvalArch for every syscall p's rules name, on each ABI p lists: on every
+// class of argument values the conditions tell apart where they are
+// equality tests, else on the values they name and their neighbours. The
+// syscalls in exhaustive (policy's pairClass rule sets) must be tried on
+// every class; one with too many classes is refused.
 func VerifyFilter(p *policy.Policy, exhaustive []string) error {
-	key := chainKey(p, exhaustive)
-	if v, ok := verified.Load(key); ok {
-		err, _ := v.(error)
+	key := filterKey(p, exhaustive)
+	verified.Lock()
+	err, ok := verified.m[key]
+	verified.Unlock()
+	if ok {
 		return err
 	}
-	err := verifyFilter(p, exhaustive)
-	verified.Store(key, err)
+	err = verifyFilter(p, exhaustive)
+	verified.Lock()
+	if verified.m == nil || len(verified.m) >= maxVerified {
+		verified.m = map[string]error{}
+	}
+	verified.m[key] = err
+	verified.Unlock()
 	return err
 }
 
-// chainKey is what the answer depends on: the default action, the ABIs and
-// every rule naming one of the syscalls (the others cannot change their
-// filter code... but libseccomp's layout does depend on them, so all rules
-// are in the key).
-func chainKey(p *policy.Policy, syscalls []string) string {
+// filterKey is everything the answer depends on: the default action, the
+// ABIs, every rule (libseccomp's layout depends on all of them) and the
+// syscalls to try exhaustively.
+func filterKey(p *policy.Policy, exhaustive []string) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s/%v/%v/%v\n", p.DefaultAction, errnoOf(p.DefaultErrno), p.Arches, syscalls)
+	fmt.Fprintf(&b, "%s/%v/%v/%v\n", p.DefaultAction, errnoOf(p.DefaultErrno), p.Arches, exhaustive)
 	for _, r := range p.Rules {
 		fmt.Fprintf(&b, "%v %s %v %v\n", r.Names, r.Action, errnoOf(r.Errno), r.Args)
 	}
