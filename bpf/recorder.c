@@ -331,6 +331,10 @@ struct {
 
 /* Set by user space before loading (.rodata). */
 volatile const __u32 cfg_cgroup;  /* 1: trace every task below target_cgroup */
+/* The running kernel's BTF ID of struct task_struct, when user space could
+ * resolve the call to bpf_rdonly_cast too (see task_storage_ptr); 0: it
+ * could not, and the call is never reached. */
+volatile const __u32 cfg_task_btf_id;
 volatile const __u32 cfg_exec_nr; /* the native execve's number (59 on x86_64, 221 on aarch64) */
 /* With cfg_cgroup: a task found in the cgroup that is not marked yet (user
  * space marks the tasks there at the start; traced tasks' children are
@@ -634,6 +638,32 @@ static __always_inline int adopt_marked(struct task_mark *m, struct task_struct 
 	return 1;
 }
 
+/* bpf_rdonly_cast (a kfunc since Linux 6.2): obj as the kernel struct of
+ * BTF ID btf_id (a constant), an untrusted pointer; the verifier turns the
+ * call into a register move. User space resolves the call itself, with
+ * vmlinux BTF IDs it caches per boot (trace/recorder/record_btf.go,
+ * bpf.UseKernelIDs): cilium/ebpf would decode all of the kernel's BTF for
+ * it at every start. */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
+
+/* task->bpf_storage, NULL unless a task storage map has an element for the
+ * task. Read through an untrusted view of task when user space resolved
+ * bpf_rdonly_cast: a pointer field loaded from a trusted pointer (task, from
+ * bpf_get_current_task_btf) makes the verifier look up
+ * "task_struct__safe_trusted" and its kin by name, a linear scan of the
+ * kernel's BTF, at every such load (see the hot path's comment); from an
+ * untrusted one it does not. cfg_task_btf_id is a known constant to the
+ * verifier, which checks (and keeps) one branch only: the other may hold a
+ * kfunc call it could not resolve. */
+static __always_inline void *task_storage_ptr(struct task_struct *task)
+{
+	__u32 id = cfg_task_btf_id;
+
+	if (id)
+		return ((struct task_struct *)bpf_rdonly_cast(task, id))->bpf_storage;
+	return task->bpf_storage;
+}
+
 SEC("raw_tp/sys_enter")
 int sys_enter(struct bpf_raw_tracepoint_args *ctx)
 {
@@ -646,7 +676,7 @@ int sys_enter(struct bpf_raw_tracepoint_args *ctx)
 	 * a traced task got its mark before its first counted syscall (or
 	 * takes it now, from pending), and the mark stays until the task is
 	 * freed. --cgroup must look at every task. */
-	if (cfg_cgroup || task->bpf_storage)
+	if (cfg_cgroup || task_storage_ptr(task))
 		m = bpf_task_storage_get(&tasks, task, 0, 0);
 	if (!m && pending_tasks)
 		m = adopt(task);
