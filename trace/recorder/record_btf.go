@@ -46,8 +46,11 @@ var coreStructs = []string{"task_struct", "pt_regs", "linux_binprm"}
 // btfCacheDir holds the cache (a variable for tests).
 var btfCacheDir = "/run/seccomp-gen"
 
+// KernelTypesCache is the cache file (seccomp-gen doctor reports it).
+const KernelTypesCache = "/run/seccomp-gen/" + btfCacheFile
+
 const (
-	btfCacheFile  = "kernel-types.btf"
+	btfCacheFile  = "kernel-types-v4.btf" // the format in the name: binaries that write another one do not take turns rebuilding it
 	btfCacheMagic = "seccomp-gen kernel types v4"
 	kernelBTFPath = "/sys/kernel/btf/vmlinux"
 )
