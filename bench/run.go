@@ -959,6 +959,12 @@ func (b *bench) attach(w *strings.Builder) error {
 			} else {
 				errs = append(errs, oneLine(err))
 			}
+			if b.baseline != "" {
+				// Its cache is gone too: rebuild it, untimed.
+				if _, err := output(b.baseline, "trace", "-o", tf, "--", "true"); err != nil {
+					errs = append(errs, "baseline: "+oneLine(err))
+				}
+			}
 		}
 	}
 	traced, ttraced, startPh, endPh, stubStart := cur.traced, cur.ttraced, cur.startPh, cur.endPh, cur.stubStart
