@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"testing"
 
+	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/btf"
 )
@@ -11,9 +12,15 @@ import (
 // UseKernelIDs resolves sys_enter's one kfunc call to the given kernel BTF
 // ID (a call cilium/ebpf leaves alone) or makes it a move, sets
 // cfg_task_btf_id to match, and can be applied again before the load. No
-// kernel needed.
+// kernel needed; both targets' objects.
 func TestUseKernelIDs(t *testing.T) {
-	spec, err := LoadRecorder()
+	for _, obj := range []string{"recorder_x86_bpfel.o", "recorder_arm64_bpfel.o"} {
+		t.Run(obj, func(t *testing.T) { testUseKernelIDs(t, obj) })
+	}
+}
+
+func testUseKernelIDs(t *testing.T, obj string) {
+	spec, err := ebpf.LoadCollectionSpec(obj)
 	if err != nil {
 		t.Fatal(err)
 	}
