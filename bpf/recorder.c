@@ -52,14 +52,14 @@
  * access), plus the load of cfg_task_btf_id (the .rodata line cfg_cgroup is
  * on) and two moves; the call itself becomes a register move and the
  * verifier drops the other branch. Measured against the previous binary in
- * the same rounds (body, 7 rounds, two runs): untraced +0.24 and -0.49 ns,
- * traced +1.1 and +0.35 ns, within the noise of the measurement. Without
- * the kernel's BTF IDs (before Linux 6.2, or a kernel that refuses the
- * call) the trusted load is used, as before. sched_process_fork, note_exec
- * and exec_counting have no such pre-check: they verified ~1 ms slower
- * with the trusted load, and with the untrusted one the pre-check would
- * save a ~20 ns helper call per fork or exec of the machine, nothing a fork
- * (~100 us) shows.
+ * the same rounds (`go run ./bench -only body -baseline OLD`, 7 rounds,
+ * four runs): untraced body +0.05 to +0.76 ns (about +0.5: 2.4-2.9 ns
+ * now), traced -0.8 to +0.5 ns (noise). Without the kernel's BTF IDs
+ * (before Linux 6.2, or a kernel that refuses the call) the trusted load is
+ * used, as before. sched_process_fork, note_exec and exec_counting have no
+ * such pre-check: they verified ~1 ms slower with the trusted load, and
+ * with the untrusted one the pre-check would save a ~20 ns helper call per
+ * fork or exec of the machine, nothing a fork (~100 us) shows.
  * With executables (issue 11: one inlined array lookup and a load per
  * traced syscall) and argument recording (issue 10) merged, the traced body
  * is 8.5-8.9 ns for getpid (whose arguments are not recorded: the same with
@@ -72,8 +72,9 @@
  * offset and makes one probe read instead of one BPF_CORE_READ per case.
  * sys_enter then verifies in 1238 processed instructions instead of 4168
  * (verification time as the kernel reports it: 1.75 ms instead of 4.15 ms,
- * medians of 31 loads each; `make bench`, "Program verification"); what is
- * left is mostly the task->bpf_storage load's BTF scan (above). The hot path
+ * medians of 31 loads each; `make bench`, "Program verification"); what was
+ * left was mostly the task->bpf_storage load's BTF scan, gone with the
+ * untrusted read (above: 0.65 ms). The hot path
  * is the same code: a global call costs a traced syscall whose arguments
  * are recorded one call instruction, one that records none nothing
  * (cfg_argmask is tested first). For the same reason (the start), the
