@@ -105,6 +105,7 @@ func (b *bench) body(w *strings.Builder) error {
 	}
 	xs := make([][]float64, len(variants))
 	var us, es []float64
+	var bxs, bus []float64 // -baseline: its traced (default) and untraced averages
 	var errs []string
 	for r := 0; r < b.p.bodyRounds; r++ {
 		b.logf("bench:   round %d/%d", r+1, b.p.bodyRounds)
@@ -114,7 +115,7 @@ func (b *bench) body(w *strings.Builder) error {
 		}
 		var tws []*window
 		for _, v := range variants {
-			tw, err := b.tracedWindow(n, v.flags, v.env)
+			tw, err := b.tracedWindow(b.bin, n, v.flags, v.env)
 			if err != nil {
 				errs = append(errs, "traced: "+oneLine(err))
 				tws = append(tws, nil)
@@ -122,10 +123,30 @@ func (b *bench) body(w *strings.Builder) error {
 			}
 			tws = append(tws, &tw)
 		}
-		uw, err := b.untracedWindow(n)
+		// With -baseline, its default traced and its untraced windows
+		// are measured in the same rounds, before this binary's untraced
+		// window in odd rounds and after it in even ones.
+		baseFirst := r%2 == 1
+		if b.baseline != "" && baseFirst {
+			bx, bu, err := b.baselineBody(n)
+			if err != nil {
+				errs = append(errs, "baseline: "+oneLine(err))
+			} else {
+				bxs, bus = append(bxs, bx), append(bus, bu)
+			}
+		}
+		uw, err := b.untracedWindow(b.bin, n)
 		if err != nil {
 			errs = append(errs, "untraced: "+oneLine(err))
 			continue
+		}
+		if b.baseline != "" && !baseFirst {
+			bx, bu, err := b.baselineBody(n)
+			if err != nil {
+				errs = append(errs, "baseline: "+oneLine(err))
+			} else {
+				bxs, bus = append(bxs, bx), append(bus, bu)
+			}
 		}
 		e1, err := sampleOf(empty)
 		if err != nil {
@@ -155,7 +176,7 @@ func (b *bench) body(w *strings.Builder) error {
 	fmt.Fprintf(w, "ns per invocation of raw_tp/sys_enter programs from the kernel's BPF run-time statistics (run_time_ns / run_cnt), enabled with BPF_ENABLE_STATS for this section only (kernel.bpf_stats_enabled is left as it was). "+
 		"An empty program is attached the whole time: its average is the floor, which includes the statistics' own cost (two clock reads per run). "+
 		"The recorder's averages for traced and untraced tasks are solved from two windows per round (the getpid loop traced; the loop untraced while an idle shell is traced), each a·traced + (n−a)·untraced with n the run count and a the trace file's exact count. "+
-		"%d interleaved rounds of %s calls; body = recorder − floor (medians); ratios are to the floor of the same run.\n\n", len(xs), n)
+		"%d interleaved rounds of %s calls; body = recorder − floor (medians); ratios are to the floor of the same run.\n\n", len(xs[0]), n)
 	fmt.Fprintf(w, "| program | n | min ns | median ns | ratio to floor | body ns (median − floor) | target | result |\n|---|---|---|---|---|---|---|---|\n")
 	fmt.Fprintf(w, "| floor: empty raw_tp/sys_enter program | %d | %.1f | %.1f | 1.00 | 0 | | |\n", len(es), se.min, se.med)
 	res := b.target(b.bodyTraced <= targetBodyTracedNs, fmt.Sprintf("sys_enter body, traced task: %.1f ns (target <= %.0f)", b.bodyTraced, targetBodyTracedNs))
@@ -170,10 +191,31 @@ func (b *bench) body(w *strings.Builder) error {
 	}
 	res = b.target(b.bodyUntraced <= targetBodyUntracedNs, fmt.Sprintf("sys_enter body, untraced task: %.1f ns (target <= %.0f)", b.bodyUntraced, targetBodyUntracedNs))
 	fmt.Fprintf(w, "| seccomp-gen sys_enter, untraced task | %d | %.1f | %.1f | %.2f | %.1f | <= %.0f ns | %s |\n", len(us), su.min, su.med, su.med/se.med, b.bodyUntraced, targetBodyUntracedNs, res)
+	if len(bxs) > 0 {
+		bx, bu := summarize(bxs), summarize(bus)
+		name := filepath.Base(b.baseline)
+		fmt.Fprintf(w, "| -baseline %s sys_enter, traced task (getpid; default) | %d | %.1f | %.1f | %.2f | %.1f | | |\n", name, len(bxs), bx.min, bx.med, bx.med/se.med, bx.med-se.med)
+		fmt.Fprintf(w, "| -baseline %s sys_enter, untraced task | %d | %.1f | %.1f | %.2f | %.1f | | |\n", name, len(bus), bu.min, bu.med, bu.med/se.med, bu.med-se.med)
+		fmt.Fprintf(w, "\nAgainst -baseline %s (%s), measured in the same rounds: body difference (this − baseline, medians) traced %+.2f ns, untraced %+.2f ns.\n", name, b.binVersion(b.baseline), sx.med-bx.med, su.med-bu.med)
+	}
 	if len(errs) > 0 {
 		fmt.Fprintf(w, "\nErrors: %s\n", strings.Join(uniq(errs), "; "))
 	}
 	return nil
+}
+
+// baselineBody measures the -baseline binary's sys_enter: its traced
+// (default flags) and untraced averages from one pair of windows.
+func (b *bench) baselineBody(n string) (traced, untraced float64, err error) {
+	tw, err := b.tracedWindow(b.baseline, n, nil, nil)
+	if err != nil {
+		return 0, 0, err
+	}
+	uw, err := b.untracedWindow(b.baseline, n)
+	if err != nil {
+		return 0, 0, err
+	}
+	return solve(tw, uw)
 }
 
 // solve returns the traced and untraced averages from a window dominated by
@@ -241,9 +283,9 @@ type tracedRun struct {
 	file   string
 }
 
-func (b *bench) startTraced(file string, flags, env []string, argv ...string) (*tracedRun, error) {
+func (b *bench) startTraced(bin, file string, flags, env []string, argv ...string) (*tracedRun, error) {
 	args := append(append([]string{"trace", "-v", "-o", file}, flags...), "--")
-	cmd := exec.Command(b.bin, append(args, argv...)...)
+	cmd := exec.Command(bin, append(args, argv...)...)
 	cmd.Env = append(os.Environ(), env...)
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
@@ -308,8 +350,8 @@ func (t *tracedRun) end() (uint64, error) {
 // tracedWindow: the getpid loop traced (with trace's extra flags, and env
 // for the workload), the statistics read while it waits at its end
 // (BENCH_HOLD_END), before the recorder detaches.
-func (b *bench) tracedWindow(n string, flags, env []string) (window, error) {
-	t, err := b.startTraced(filepath.Join(b.dir, "body-traced.trace"), flags, append([]string{"BENCH_HOLD_END=1"}, env...), b.w("getpid"), n)
+func (b *bench) tracedWindow(bin, n string, flags, env []string) (window, error) {
+	t, err := b.startTraced(bin, filepath.Join(b.dir, "body-traced.trace"), flags, append([]string{"BENCH_HOLD_END=1"}, env...), b.w("getpid"), n)
 	if err != nil {
 		return window{}, err
 	}
@@ -330,8 +372,8 @@ func (b *bench) tracedWindow(n string, flags, env []string) (window, error) {
 
 // untracedWindow: the getpid loop untraced while a shell waiting on its
 // stdin is traced.
-func (b *bench) untracedWindow(n string) (window, error) {
-	t, err := b.startTraced(filepath.Join(b.dir, "body-holder.trace"), nil, nil, "/bin/sh", "-c", "echo ready; exec cat >/dev/null")
+func (b *bench) untracedWindow(bin, n string) (window, error) {
+	t, err := b.startTraced(bin, filepath.Join(b.dir, "body-holder.trace"), nil, nil, "/bin/sh", "-c", "echo ready; exec cat >/dev/null")
 	if err != nil {
 		return window{}, err
 	}

@@ -51,6 +51,7 @@ var wantVars = map[string]uint32{
 	RecorderVarExecs:         8,
 	RecorderVarCfgCgroup:     4,
 	RecorderVarCfgExecNr:     4,
+	RecorderVarCfgTaskBtfId:  4,
 }
 
 func TestObjectsMatchGoSide(t *testing.T) {

@@ -135,6 +135,7 @@ const (
 	RecorderVarCfgCgroup         = "cfg_cgroup"
 	RecorderVarCfgCgroupExec     = "cfg_cgroup_exec"
 	RecorderVarCfgExecNr         = "cfg_exec_nr"
+	RecorderVarCfgTaskBtfId      = "cfg_task_btf_id"
 	RecorderVarExeNext           = "exe_next"
 	RecorderVarExeOverflow       = "exe_overflow"
 	RecorderVarExecs             = "execs"
@@ -220,6 +221,7 @@ type RecorderVariableSpecs struct {
 	CfgCgroup         *ebpf.VariableSpec `ebpf:"cfg_cgroup"`
 	CfgCgroupExec     *ebpf.VariableSpec `ebpf:"cfg_cgroup_exec"`
 	CfgExecNr         *ebpf.VariableSpec `ebpf:"cfg_exec_nr"`
+	CfgTaskBtfId      *ebpf.VariableSpec `ebpf:"cfg_task_btf_id"`
 	ExeNext           *ebpf.VariableSpec `ebpf:"exe_next"`
 	ExeOverflow       *ebpf.VariableSpec `ebpf:"exe_overflow"`
 	Execs             *ebpf.VariableSpec `ebpf:"execs"`
@@ -289,6 +291,7 @@ type RecorderVariables struct {
 	CfgCgroup         *ebpf.Variable `ebpf:"cfg_cgroup"`
 	CfgCgroupExec     *ebpf.Variable `ebpf:"cfg_cgroup_exec"`
 	CfgExecNr         *ebpf.Variable `ebpf:"cfg_exec_nr"`
+	CfgTaskBtfId      *ebpf.Variable `ebpf:"cfg_task_btf_id"`
 	ExeNext           *ebpf.Variable `ebpf:"exe_next"`
 	ExeOverflow       *ebpf.Variable `ebpf:"exe_overflow"`
 	Execs             *ebpf.Variable `ebpf:"execs"`

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/seccomp-gen/seccomp-gen/abi"
+	"github.com/seccomp-gen/seccomp-gen/trace/recorder"
 )
 
 // Status grades a Check.
@@ -107,7 +108,7 @@ const (
 	StatusPath      = "/proc/self/status"
 	CgroupRoot      = "/sys/fs/cgroup"
 	CgroupUnified   = "/sys/fs/cgroup/unified"
-	TypesCachePath  = "/run/seccomp-gen/kernel-types.btf"
+	TypesCachePath  = recorder.KernelTypesCache
 	cgroup2Magic    = unix.CGROUP2_SUPER_MAGIC
 	tmpfsMagic      = unix.TMPFS_MAGIC
 	cgroup1Magic    = unix.CGROUP_SUPER_MAGIC

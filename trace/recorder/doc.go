@@ -94,5 +94,7 @@
 // and a load once the bit is set. User space identifies each file (build
 // ID, else sha256) for the trace's executables list.
 // The CO-RE offsets the programs need come from kernel types that
-// record_btf.go builds once per boot and caches in /run/seccomp-gen.
+// record_btf.go builds once per boot and caches in /run/seccomp-gen, with
+// the kernel's BTF IDs that let sys_enter read task->bpf_storage through
+// bpf_rdonly_cast (record_kfunc.go; the trusted read without them).
 package recorder

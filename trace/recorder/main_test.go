@@ -2,6 +2,7 @@ package recorder
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -9,15 +10,33 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/seccomp-gen/seccomp-gen/bpf"
 	"github.com/seccomp-gen/seccomp-gen/internal/reexec"
 )
 
 // TestMain registers the stub, as seccomp-gen's main does: Record
 // re-executes this test binary as its stub.
+//
+// SECCOMP_GEN_TEST_KERNEL_IDS=none runs every test with sys_enter reading
+// task->bpf_storage from the trusted task pointer (as on a kernel without
+// bpf_rdonly_cast), =refused with kernel IDs the kernel refuses (the
+// fallback after a failed load); unset, through bpf_rdonly_cast.
 func TestMain(m *testing.M) {
 	reexec.Register(StubName, Stub)
 	if status, ok := reexec.Init(); ok {
 		os.Exit(status)
+	}
+	switch v := os.Getenv("SECCOMP_GEN_TEST_KERNEL_IDS"); v {
+	case "":
+	case "none":
+		kernelIDsHook = func(bpf.KernelIDs) bpf.KernelIDs { return bpf.KernelIDs{} }
+	case "refused":
+		kernelIDsHook = func(ids bpf.KernelIDs) bpf.KernelIDs {
+			return bpf.KernelIDs{RdonlyCast: ids.TaskStruct, TaskStruct: ids.TaskStruct}
+		}
+	default:
+		fmt.Fprintf(os.Stderr, "SECCOMP_GEN_TEST_KERNEL_IDS=%q: want none or refused\n", v)
+		os.Exit(2)
 	}
 	os.Exit(m.Run())
 }

@@ -228,8 +228,8 @@ func Record(ctx context.Context, opts Options) (*Recording, error) {
 	types := make(chan typesResult, 1)
 	r.types = types
 	go func() {
-		spec, _, err := kernelTypes()
-		types <- typesResult{spec, err}
+		spec, ids, _, err := kernelTypes()
+		types <- typesResult{spec, ids, err}
 	}()
 	if r.path != "" {
 		launched := make(chan error, 1)
@@ -538,15 +538,17 @@ func (r *recorder) load() error {
 	}
 	r.phase(PhaseMaps)
 	opts := &ebpf.CollectionOptions{MapReplacements: maps}
+	var ids bpf.KernelIDs
 	if r.types != nil {
 		// Without them (kernelTypes failed), cilium/ebpf decodes the
 		// kernel's BTF itself and says what is wrong with it.
 		if res := <-r.types; res.err == nil {
 			opts.Programs.KernelTypes = res.spec
+			ids = res.ids
 		}
 		r.phase(PhaseTypes)
 	}
-	if err := spec.LoadAndAssign(&r.objs, opts); err != nil {
+	if err := r.loadPrograms(spec, opts, ids); err != nil {
 		return loadErr(err)
 	}
 	r.loaded = true
@@ -561,6 +563,7 @@ func (r *recorder) load() error {
 
 type typesResult struct {
 	spec *btf.Spec
+	ids  bpf.KernelIDs
 	err  error
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/cilium/ebpf/btf"
 	"golang.org/x/sys/unix"
 
+	"github.com/seccomp-gen/seccomp-gen/bpf"
 	"github.com/seccomp-gen/seccomp-gen/internal/atomicfile"
 )
 
@@ -30,6 +31,13 @@ import (
 // that (ProgramOptions.KernelTypes). TestKernelTypesMatchKernel checks that
 // every CO-RE relocation of every program gets the same fixup from it as
 // from the whole kernel BTF.
+//
+// The cache also holds the two vmlinux BTF IDs that sys_enter's read of
+// task->bpf_storage through bpf_rdonly_cast needs (bpf.KernelIDs, on a line
+// of their own after the key): they are the kernel's own numbering, which
+// the small BTF above does not keep. bpf.UseKernelIDs patches them into the
+// program, so that cilium/ebpf does not decode all of the kernel's BTF to
+// resolve that kfunc call either.
 
 // coreStructs are the kernel structs bpf/recorder.c reads through CO-RE
 // (its preserve_access_index structs).
@@ -38,41 +46,58 @@ var coreStructs = []string{"task_struct", "pt_regs", "linux_binprm"}
 // btfCacheDir holds the cache (a variable for tests).
 var btfCacheDir = "/run/seccomp-gen"
 
+// KernelTypesCache is the cache file (seccomp-gen doctor reports it).
+const KernelTypesCache = "/run/seccomp-gen/" + btfCacheFile
+
 const (
-	btfCacheFile  = "kernel-types.btf"
-	btfCacheMagic = "seccomp-gen kernel types v3"
+	btfCacheFile  = "kernel-types-v4.btf" // the format in the name: binaries that write another one do not take turns rebuilding it
+	btfCacheMagic = "seccomp-gen kernel types v4"
 	kernelBTFPath = "/sys/kernel/btf/vmlinux"
 )
 
-// kernelTypes returns coreStructs as the running kernel defines them, from
-// the cache if it is valid, else from the kernel's BTF (and then caches
+// kernelTypes returns coreStructs as the running kernel defines them and
+// the kernel's BTF IDs of bpf.KernelIDs (zero if it lacks bpf_rdonly_cast),
+// from the cache if it is valid, else from the kernel's BTF (and then caches
 // them). A cache it cannot use is rebuilt, never an error. fromCache says
 // which.
-func kernelTypes() (spec *btf.Spec, fromCache bool, err error) {
+func kernelTypes() (spec *btf.Spec, ids bpf.KernelIDs, fromCache bool, err error) {
 	key, err := kernelTypesKey()
 	if err != nil {
-		return nil, false, err
+		return nil, ids, false, err
 	}
 	path := filepath.Join(btfCacheDir, btfCacheFile)
-	if spec, err := readKernelTypes(path, key); err == nil {
-		return spec, true, nil
+	if spec, ids, err := readKernelTypes(path, key); err == nil {
+		return spec, ids, true, nil
 	}
-	blob, err := buildKernelTypes()
+	blob, ids, err := buildKernelTypes()
 	if err != nil {
-		return nil, false, err
+		return nil, ids, false, err
 	}
 	spec, err = parseKernelTypes(blob)
 	if err != nil {
-		return nil, false, err
+		return nil, ids, false, err
 	}
-	writeKernelTypes(path, key, blob)
-	return spec, false, nil
+	writeKernelTypes(path, key, ids, blob)
+	return spec, ids, false, nil
+}
+
+// idsLine is the cache's second line.
+func idsLine(ids bpf.KernelIDs) string {
+	return fmt.Sprintf("bpf_rdonly_cast=%d task_struct=%d", ids.RdonlyCast, ids.TaskStruct)
+}
+
+func parseIDsLine(line string) (bpf.KernelIDs, error) {
+	var ids bpf.KernelIDs
+	if n, err := fmt.Sscanf(line, "bpf_rdonly_cast=%d task_struct=%d", &ids.RdonlyCast, &ids.TaskStruct); n != 2 || err != nil || idsLine(ids) != line {
+		return bpf.KernelIDs{}, errors.New("kernel types cache: bad BTF IDs line")
+	}
+	return ids, nil
 }
 
 // writeKernelTypes caches blob, best effort. What is in the way at path
 // (a link, a directory) is removed first: atomicfile.Write would write
 // through a link.
-func writeKernelTypes(path, key string, blob []byte) {
+func writeKernelTypes(path, key string, ids bpf.KernelIDs, blob []byte) {
 	if secureCacheDir(filepath.Dir(path)) != nil {
 		return
 	}
@@ -81,7 +106,7 @@ func writeKernelTypes(path, key string, blob []byte) {
 			return
 		}
 	}
-	data := append([]byte(btfCacheMagic+" "+key+"\n"), blob...)
+	data := append([]byte(btfCacheMagic+" "+key+"\n"+idsLine(ids)+"\n"), blob...)
 	_ = atomicfile.Write(path, data, 0o600)
 }
 
@@ -101,32 +126,45 @@ func kernelTypesKey() (string, error) {
 }
 
 // readKernelTypes reads a cache file written for key.
-func readKernelTypes(path, key string) (*btf.Spec, error) {
+func readKernelTypes(path, key string) (*btf.Spec, bpf.KernelIDs, error) {
+	var none bpf.KernelIDs
 	if err := secureCacheDir(filepath.Dir(path)); err != nil {
-		return nil, err
+		return nil, none, err
 	}
 	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW, 0)
 	if err != nil {
-		return nil, err
+		return nil, none, err
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return nil, err
+		return nil, none, err
 	}
 	sys, ok := st.Sys().(*syscall.Stat_t)
 	if !st.Mode().IsRegular() || !ok || int(sys.Uid) != os.Geteuid() || st.Mode().Perm()&0o077 != 0 {
-		return nil, errors.New("kernel types cache: not a private regular file")
+		return nil, none, errors.New("kernel types cache: not a private regular file")
 	}
 	data := make([]byte, st.Size())
 	if _, err := f.ReadAt(data, 0); err != nil {
-		return nil, err
+		return nil, none, err
 	}
-	header, blob, ok := bytes.Cut(data, []byte("\n"))
+	header, rest, ok := bytes.Cut(data, []byte("\n"))
 	if !ok || string(header) != btfCacheMagic+" "+key {
-		return nil, errors.New("kernel types cache: another kernel or format")
+		return nil, none, errors.New("kernel types cache: another kernel or format")
 	}
-	return parseKernelTypes(blob)
+	line, blob, ok := bytes.Cut(rest, []byte("\n"))
+	if !ok {
+		return nil, none, errors.New("kernel types cache: truncated")
+	}
+	ids, err := parseIDsLine(string(line))
+	if err != nil {
+		return nil, none, err
+	}
+	spec, err := parseKernelTypes(blob)
+	if err != nil {
+		return nil, none, err
+	}
+	return spec, ids, nil
 }
 
 // parseKernelTypes decodes blob and checks that it has every struct.
@@ -149,26 +187,33 @@ func parseKernelTypes(blob []byte) (*btf.Spec, error) {
 // every pointer made a pointer to void. CO-RE walks into members by value
 // only (a read through a pointer is a relocation of its own, and a pointer
 // member matches by kind), and the whole closure of task_struct is ~420 KB
-// that takes ~4 ms to parse against ~0.2 ms for this (~16 KB).
-func buildKernelTypes() ([]byte, error) {
+// that takes ~4 ms to parse against ~0.2 ms for this (~16 KB). It also
+// returns the kernel's IDs of bpf.KernelIDs.
+func buildKernelTypes() ([]byte, bpf.KernelIDs, error) {
+	var none bpf.KernelIDs
 	kernel, err := btf.LoadKernelSpec()
 	if err != nil {
-		return nil, fmt.Errorf("kernel BTF: %w", err)
+		return nil, none, fmt.Errorf("kernel BTF: %w", err)
+	}
+	ids, err := bpf.FindKernelIDs(kernel)
+	if err != nil {
+		return nil, none, fmt.Errorf("kernel BTF: %w", err)
 	}
 	b, err := btf.NewBuilder(nil, nil)
 	if err != nil {
-		return nil, err
+		return nil, none, err
 	}
 	for _, name := range coreStructs {
 		var s *btf.Struct
 		if err := kernel.TypeByName(name, &s); err != nil {
-			return nil, fmt.Errorf("kernel BTF: %s: %w", name, err)
+			return nil, none, fmt.Errorf("kernel BTF: %s: %w", name, err)
 		}
 		if _, err := b.Add(pointersToVoid(btf.Copy(s), map[btf.Type]bool{})); err != nil {
-			return nil, fmt.Errorf("kernel BTF: %s: %w", name, err)
+			return nil, none, fmt.Errorf("kernel BTF: %s: %w", name, err)
 		}
 	}
-	return b.Marshal(nil, nil)
+	blob, err := b.Marshal(nil, nil)
+	return blob, ids, err
 }
 
 // pointersToVoid makes every pointer that t holds by value a pointer to

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/cilium/ebpf"
@@ -29,11 +30,12 @@ func useCacheDir(t *testing.T) string {
 
 // The cached kernel types, cold (built from the kernel's BTF) and warm
 // (read back), give every CO-RE relocation of every program the fixup the
-// whole kernel BTF gives. Reading /sys/kernel/btf/vmlinux needs no
-// privileges.
+// whole kernel BTF gives, and the cached BTF IDs name bpf_rdonly_cast and
+// task_struct in the whole kernel BTF. Reading /sys/kernel/btf/vmlinux needs
+// no privileges.
 func TestKernelTypesMatchKernel(t *testing.T) {
 	path := useCacheDir(t)
-	cold, fromCache, err := kernelTypes()
+	cold, coldIDs, fromCache, err := kernelTypes()
 	if err != nil || fromCache {
 		t.Fatalf("cold: from cache %v, error %v", fromCache, err)
 	}
@@ -47,7 +49,7 @@ func TestKernelTypesMatchKernel(t *testing.T) {
 	if dst, err := os.Stat(btfCacheDir); err != nil || dst.Mode().Perm() != 0o700 {
 		t.Errorf("cache directory: %v %v, want mode 0700", dst.Mode(), err)
 	}
-	warm, fromCache, err := kernelTypes()
+	warm, warmIDs, fromCache, err := kernelTypes()
 	if err != nil || !fromCache {
 		t.Fatalf("warm: from cache %v, error %v", fromCache, err)
 	}
@@ -55,6 +57,7 @@ func TestKernelTypesMatchKernel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkKernelIDs(t, full, map[string]bpf.KernelIDs{"cold": coldIDs, "warm": warmIDs})
 	spec, err := bpf.LoadRecorder()
 	if err != nil {
 		t.Fatal(err)
@@ -90,11 +93,39 @@ func TestKernelTypesMatchKernel(t *testing.T) {
 	}
 }
 
+// checkKernelIDs checks cached IDs against the whole kernel BTF.
+func checkKernelIDs(t *testing.T, full *btf.Spec, cached map[string]bpf.KernelIDs) {
+	t.Helper()
+	var fn *btf.Func
+	hasCast := full.TypeByName("bpf_rdonly_cast", &fn) == nil
+	for which, ids := range cached {
+		if !hasCast {
+			if ids != (bpf.KernelIDs{}) {
+				t.Errorf("%s cache: IDs %+v for a kernel without bpf_rdonly_cast", which, ids)
+			}
+			continue
+		}
+		if !ids.Known() {
+			t.Errorf("%s cache: IDs %+v, want both", which, ids)
+			continue
+		}
+		for id, want := range map[btf.TypeID]btf.Type{ids.RdonlyCast: &btf.Func{Name: "bpf_rdonly_cast"}, ids.TaskStruct: &btf.Struct{Name: "task_struct"}} {
+			got, err := full.TypeByID(id)
+			if err != nil || fmt.Sprintf("%T %s", got, got.TypeName()) != fmt.Sprintf("%T %s", want, want.TypeName()) {
+				t.Errorf("%s cache: kernel BTF ID %d is %v (%v), want %T %s", which, id, got, err, want, want.TypeName())
+			}
+		}
+	}
+	if !hasCast {
+		t.Log("the kernel has no bpf_rdonly_cast: the cache must say so (zero IDs)")
+	}
+}
+
 // A cache file that is damaged, from another kernel, or not private is
 // rebuilt, and the rebuilt one is used next time.
 func TestKernelTypesCacheRebuilt(t *testing.T) {
 	path := useCacheDir(t)
-	if _, _, err := kernelTypes(); err != nil {
+	if _, _, _, err := kernelTypes(); err != nil {
 		t.Fatal(err)
 	}
 	good, err := os.ReadFile(path)
@@ -105,7 +136,12 @@ func TestKernelTypesCacheRebuilt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	header := btfCacheMagic + " " + key + "\n"
+	line1, rest, _ := strings.Cut(string(good), "\n")
+	line2, _, _ := strings.Cut(rest, "\n")
+	if line1 != btfCacheMagic+" "+key {
+		t.Fatalf("cache header %q", line1)
+	}
+	header := line1 + "\n" + line2 + "\n"
 	// A link in the cache directory is replaced, never written through.
 	victim := filepath.Join(t.TempDir(), "victim")
 	if err := os.WriteFile(victim, []byte("keep"), 0o600); err != nil {
@@ -121,7 +157,16 @@ func TestKernelTypesCacheRebuilt(t *testing.T) {
 		"truncated blob": func() error { return os.WriteFile(path, good[:len(header)+100], 0o600) },
 		"bad blob":       func() error { return os.WriteFile(path, append([]byte(header), make([]byte, 4096)...), 0o600) },
 		"other kernel": func() error {
-			return os.WriteFile(path, append([]byte(btfCacheMagic+" release=0.0 size=1 mtime=0 structs=task_struct,pt_regs\n"), good[len(header):]...), 0o600)
+			return os.WriteFile(path, append([]byte(btfCacheMagic+" release=0.0 size=1 mtime=0 structs=task_struct,pt_regs\n"+line2+"\n"), good[len(header):]...), 0o600)
+		},
+		"older format": func() error {
+			return os.WriteFile(path, append([]byte("seccomp-gen kernel types v3 "+key+"\n"), good[len(header):]...), 0o600)
+		},
+		"bad IDs line": func() error {
+			return os.WriteFile(path, append([]byte(line1+"\nbpf_rdonly_cast=x task_struct=1\n"), good[len(header):]...), 0o600)
+		},
+		"no IDs line": func() error {
+			return os.WriteFile(path, append([]byte(line1+"\n"), good[len(header):]...), 0o600)
 		},
 		"empty":      func() error { return os.WriteFile(path, nil, 0o600) },
 		"not ours":   func() error { return os.Chmod(path, 0o644) },
@@ -133,16 +178,16 @@ func TestKernelTypesCacheRebuilt(t *testing.T) {
 			if err := damage(); err != nil {
 				t.Fatal(err)
 			}
-			if _, fromCache, err := kernelTypes(); err != nil || fromCache {
+			if _, _, fromCache, err := kernelTypes(); err != nil || fromCache {
 				t.Fatalf("damaged cache: from cache %v, error %v", fromCache, err)
 			}
 			if st, err := os.Lstat(path); err == nil && st.IsDir() {
 				os.Remove(path) // atomicfile cannot replace a directory
-				if _, _, err := kernelTypes(); err != nil {
+				if _, _, _, err := kernelTypes(); err != nil {
 					t.Fatal(err)
 				}
 			}
-			if _, fromCache, err := kernelTypes(); err != nil || !fromCache {
+			if _, _, fromCache, err := kernelTypes(); err != nil || !fromCache {
 				t.Fatalf("after the rebuild: from cache %v, error %v", fromCache, err)
 			}
 		})
@@ -151,7 +196,7 @@ func TestKernelTypesCacheRebuilt(t *testing.T) {
 	if err := os.Chmod(btfCacheDir, 0o777); err != nil {
 		t.Fatal(err)
 	}
-	if _, fromCache, err := kernelTypes(); err != nil || fromCache {
+	if _, _, fromCache, err := kernelTypes(); err != nil || fromCache {
 		t.Fatalf("shared directory: from cache %v, error %v", fromCache, err)
 	}
 }
@@ -186,14 +231,17 @@ func TestRecordLoad(t *testing.T) {
 			r := &recorder{opts: Options{Command: []string{"true"}}}
 			defer r.close()
 			types := make(chan typesResult, 1)
-			spec, fromCache, err := kernelTypes()
+			spec, ids, fromCache, err := kernelTypes()
 			if err != nil || fromCache != warm {
 				t.Fatalf("kernel types: from cache %v, error %v", fromCache, err)
 			}
-			types <- typesResult{spec, nil}
+			types <- typesResult{spec, ids, nil}
 			r.types = types
 			if err := r.load(); err != nil {
 				t.Fatal(err)
+			}
+			if kernelIDsHook == nil {
+				checkTaskBTFID(t, r, ids.TaskStruct)
 			}
 			progs := map[string]*ebpf.Program{
 				"sys_enter":          r.objs.SysEnter,
@@ -212,6 +260,77 @@ func TestRecordLoad(t *testing.T) {
 				if info.Type != ebpf.RawTracepoint {
 					t.Errorf("%s: type %s, want %s", name, info.Type, ebpf.RawTracepoint)
 				}
+			}
+		})
+	}
+}
+
+// checkTaskBTFID checks the loaded cfg_task_btf_id: the kernel's task_struct
+// ID when sys_enter reads task->bpf_storage through bpf_rdonly_cast, 0 when
+// it reads it from the trusted task pointer.
+func checkTaskBTFID(t *testing.T, r *recorder, want btf.TypeID) {
+	t.Helper()
+	var got uint32
+	if err := r.objs.CfgTaskBtfId.Get(&got); err != nil {
+		t.Fatal(err)
+	}
+	if btf.TypeID(got) != want {
+		t.Errorf("loaded cfg_task_btf_id %d, want %d", got, want)
+	}
+}
+
+// Both ways sys_enter reads task->bpf_storage (recorder.c,
+// task_storage_ptr) load and record alike: through bpf_rdonly_cast with the
+// cached kernel IDs, from the trusted task pointer without them (a kernel
+// before 6.2), and from the trusted pointer after the kernel refused the
+// kfunc call (here: an ID that is not a function's).
+func TestRecordTaskStorageRead(t *testing.T) {
+	testutil.RequireRoot(t)
+	useCacheDir(t)
+	_, ids, _, err := kernelTypes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ids.Known() {
+		testutil.SkipOrFail(t, "the kernel has no bpf_rdonly_cast (before Linux 6.2): only the trusted read can be tested")
+	}
+	old := kernelIDsHook
+	t.Cleanup(func() { kernelIDsHook = old })
+	for _, tc := range []struct {
+		name string
+		ids  bpf.KernelIDs
+		want btf.TypeID // cfg_task_btf_id loaded
+	}{
+		{"untrusted", ids, ids.TaskStruct},
+		{"trusted", bpf.KernelIDs{}, 0},
+		{"refused", bpf.KernelIDs{RdonlyCast: ids.TaskStruct, TaskStruct: ids.TaskStruct}, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			kernelIDsHook = func(bpf.KernelIDs) bpf.KernelIDs { return tc.ids }
+			r := &recorder{opts: Options{Command: []string{"true"}}}
+			defer r.close()
+			types := make(chan typesResult, 1)
+			spec, ids, _, err := kernelTypes()
+			if err != nil {
+				t.Fatal(err)
+			}
+			types <- typesResult{spec, ids, nil}
+			r.types = types
+			if err := r.load(); err != nil {
+				t.Fatal(err)
+			}
+			checkTaskBTFID(t, r, tc.want)
+			r.close()
+
+			// sh forks a subshell that forks ls; a thread storm is in the
+			// ground truth tests, which run on either read with
+			// SECCOMP_GEN_TEST_KERNEL_IDS (main_test.go).
+			rec := recordOrFail(t, Options{Command: []string{"sh", "-c", "(ls / >/dev/null; true); exit 0"}})
+			if rec.File.Processes != 3 || rec.File.Lost != 0 {
+				t.Errorf("processes %d lost %d, want 3 and 0", rec.File.Processes, rec.File.Lost)
+			}
+			if s := mustHave(t, rec.File, "x86_64", "getdents64"); s.First != "ls" {
+				t.Errorf("getdents64 first by %q, want ls", s.First)
 			}
 		})
 	}
