@@ -32,6 +32,9 @@ type Implied struct {
 	// Exe is the executable File was loaded for (File itself for the
 	// executable).
 	Exe string
+	// Depth is how far File is from Exe: 0 for the executable itself, 1
+	// for a library it names in DT_NEEDED, 2 for one those name, ...
+	Depth int
 }
 
 // Result is what Analyze found.
@@ -58,15 +61,45 @@ func (r *Result) Syscalls() []string {
 	return out
 }
 
-// By returns, for each syscall, the first (file, symbol) that implies it.
+// By returns, for each syscall, the (file, symbol) that implies it most
+// directly, which reports name as its reason: the syscall's own wrapper
+// (poll for poll, mremap for mremap) before a function that may call it;
+// then the executable's own import before a library's, and a library fewer
+// DT_NEEDED steps away before one further; then the symbol that may issue
+// the fewest syscalls (realloc rather than sscanf for mremap); ties in the
+// sort order of Implied.
 func (r *Result) By() map[string]Implied {
 	out := map[string]Implied{}
 	for _, i := range r.Implied {
-		if _, ok := out[i.Syscall]; !ok {
+		if o, ok := out[i.Syscall]; !ok || closer(i, o) {
 			out[i.Syscall] = i
 		}
 	}
 	return out
+}
+
+// closer reports whether a explains its syscall more directly than b.
+func closer(a, b Implied) bool {
+	if ao, bo := a.own(), b.own(); ao != bo {
+		return ao
+	}
+	if a.Depth != b.Depth {
+		return a.Depth < b.Depth
+	}
+	return len(symbolSyscalls(a)) < len(symbolSyscalls(b))
+}
+
+// own reports whether Symbol is Syscall's own wrapper.
+func (i Implied) own() bool {
+	return i.Symbol == i.Syscall || i.Symbol == "__"+i.Syscall || i.Symbol == i.Syscall+"64"
+}
+
+// symbolSyscalls returns what the table gives for i's symbol.
+func symbolSyscalls(i Implied) []string {
+	if s := glibc()[i.Symbol]; s != nil {
+		return s
+	}
+	return gosym()[goKey(i.Symbol)]
 }
 
 type table map[string][]string
@@ -260,10 +293,10 @@ func analyzeExe(exe string, opts Options, add func(Implied), notes *[]string) {
 		}
 		return
 	}
-	imports(f, exe, exe, add)
+	imports(f, exe, exe, 0, add)
 	// Libraries, breadth first.
 	seen := map[string]bool{}
-	queue := []libRef{{names: needed, from: f, fromPath: exe}}
+	queue := []libRef{{names: needed, from: f, fromPath: exe, depth: 1}}
 	for len(queue) > 0 {
 		q := queue[0]
 		queue = queue[1:]
@@ -285,9 +318,10 @@ func analyzeExe(exe string, opts Options, add func(Implied), notes *[]string) {
 				*notes = append(*notes, fmt.Sprintf("%s: %s: %v", exe, p, err))
 				continue
 			}
-			imports(lf, p, exe, add)
+			defer lf.Close() // its DT_RUNPATH is read for the libraries it needs
+			imports(lf, p, exe, q.depth, add)
 			more, _ := lf.ImportedLibraries()
-			queue = append(queue, libRef{names: more, from: lf, fromPath: p})
+			queue = append(queue, libRef{names: more, from: lf, fromPath: p, depth: q.depth + 1})
 		}
 	}
 }
@@ -296,6 +330,7 @@ type libRef struct {
 	names    []string
 	from     *elf.File
 	fromPath string
+	depth    int // of the libraries in names
 }
 
 // isLibc reports whether a DT_NEEDED name is glibc's own: libc, the
@@ -309,7 +344,7 @@ func isLibc(n string) bool {
 	return false
 }
 
-func imports(f *elf.File, path, exe string, add func(Implied)) {
+func imports(f *elf.File, path, exe string, depth int, add func(Implied)) {
 	syms, err := f.DynamicSymbols()
 	if err != nil {
 		return
@@ -322,7 +357,7 @@ func imports(f *elf.File, path, exe string, add func(Implied)) {
 			continue // versioned from another library
 		}
 		for _, sc := range glibc()[s.Name] {
-			add(Implied{Syscall: sc, File: path, Symbol: s.Name, Exe: exe})
+			add(Implied{Syscall: sc, File: path, Symbol: s.Name, Exe: exe, Depth: depth})
 		}
 	}
 }

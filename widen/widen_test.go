@@ -255,3 +255,65 @@ func TestAnalyzeScript(t *testing.T) {
 		t.Fatalf("script for %s: poll not implied (notes %v)", xz, r.Notes)
 	}
 }
+
+// By prefers, among the files whose own wrapper of a syscall (or else
+// another function) implies it, the one closest to the executable: its own
+// import before any library's, a library it needs before one that library
+// needs.
+func TestByClosest(t *testing.T) {
+	testutil.RequireTool(t, "sqlite3")
+	p, _ := exec.LookPath("sqlite3")
+	r := Analyze([]string{p}, Options{})
+	type key struct {
+		sc  string
+		own bool
+	}
+	min := map[key]int{}
+	for _, i := range r.Implied {
+		k := key{i.Syscall, i.own()}
+		if d, ok := min[k]; !ok || i.Depth < d {
+			min[k] = i.Depth
+		}
+		if (i.File == p) != (i.Depth == 0) {
+			t.Errorf("%+v: depth 0 is the executable itself", i)
+		}
+	}
+	// The case the sort order alone gets wrong: a library whose path sorts
+	// before the executable's implies a syscall the executable imports too.
+	contested := 0
+	for _, i := range r.Implied {
+		if d, ok := min[key{i.Syscall, i.own()}]; ok && d == 0 && i.Depth > 0 && i.File < p {
+			contested++
+		}
+	}
+	if contested == 0 {
+		t.Fatalf("sqlite3: no syscall implied by both the executable and a library sorting before it: the test shows nothing")
+	}
+	for sc, i := range r.By() {
+		if !i.own() {
+			if _, ok := min[key{sc, true}]; ok {
+				t.Errorf("By()[%s] = %s links %s, but a file links %s's own wrapper", sc, i.File, i.Symbol, sc)
+			}
+		}
+		if want := min[key{sc, i.own()}]; i.Depth != want {
+			t.Errorf("By()[%s] = %s (depth %d), want one of depth %d", sc, i.File, i.Depth, want)
+		}
+	}
+}
+
+// Within one file, By names the most specific symbol: sqlite3 links both
+// realloc and functions that call it (sscanf); realloc is the reason for
+// mremap.
+func TestBySpecific(t *testing.T) {
+	testutil.RequireTool(t, "sqlite3")
+	p, _ := exec.LookPath("sqlite3")
+	r := Analyze([]string{p}, Options{})
+	i := r.By()["mremap"]
+	if i.Symbol != "realloc" && i.Symbol != "mremap" {
+		t.Fatalf("sqlite3: mremap explained by %s links %s, want realloc (or mremap)", i.File, i.Symbol)
+	}
+	// And a syscall's own wrapper before anything that calls it.
+	if i := r.By()["poll"]; i.Symbol != "poll" && i.Symbol != "__poll" {
+		t.Errorf("sqlite3: poll explained by %s links %s, want poll", i.File, i.Symbol)
+	}
+}

@@ -31,7 +31,13 @@ func widenCase(t *testing.T, dir string, train, test []string, denied, implies s
 	if code != 0 {
 		t.Fatalf("generate --widen: exit %d\n%s", code, wideErr)
 	}
-	if !strings.Contains(wideErr, "--widen: +"+denied+": ") || !strings.Contains(wideErr, implies) {
+	reported := false
+	for _, line := range strings.Split(wideErr, "\n") {
+		if strings.Contains(line, "--widen: +"+denied+": ") && strings.Contains(line, implies) {
+			reported = true
+		}
+	}
+	if !reported {
 		t.Errorf("generate --widen does not report +%s implied by %s:\n%s", denied, implies, wideErr)
 	}
 	_, stderr, code := sg(t, dir, append([]string{"replay", "--enforce", "-p", "narrow.json", "-o", "narrow.txt", "--"}, test...)...)
@@ -78,7 +84,9 @@ func TestWidenSQLiteMremap(t *testing.T) {
 	widenCase(t, dir,
 		[]string{"sqlite3", "small.db", "create table t(x); insert into t values(1); select * from t;"},
 		[]string{"sqlite3", ":memory:", "create table t(x); with recursive c(i) as (select 1 union all select i+1 from c where i<20000) insert into t select randomblob(200) from c; select length(group_concat(hex(x))) from t;"},
-		"mremap", "links realloc")
+		// libsqlite3 imports mremap itself (its VFS), which By prefers to
+		// the realloc of glibc that issues it here: both are true.
+		"mremap", "libsqlite3.so.0 links mremap")
 }
 
 // Traces recorded now list their executables with an identity.
