@@ -21,10 +21,17 @@ import (
 //
 // A Record without a Preload does the same work itself. A Preload that no
 // Record takes costs the time it ran, and its maps until the next Preload
-// (which closes them) or the process's exit. Its errors (no privileges, an
-// old kernel) wait for Record, which reports them where it did before:
-// after its own checks of the options, the target and the privileges.
+// (which closes them) or the process's exit. Without root (or CAP_BPF and
+// CAP_PERFMON) Preload does nothing; its other errors (an old kernel) wait
+// for Record, which reports them where it did before: after its own checks
+// of the options, the target and the privileges.
 func Preload() {
+	if checkPrivileges() != nil {
+		// Record will say so before it loads anything; nothing to prepare
+		// (and no kernel types to decode for a cache this user cannot
+		// write).
+		return
+	}
 	types := make(chan typesResult, 1)
 	p := &preloaded{done: make(chan struct{}), types: types}
 	preloadMu.Lock()
