@@ -846,7 +846,7 @@ var timingEnv = []string{"SECCOMP_GEN_TIMING=1"}
 // trace/recorder: the Phase constants; "launch" is 0). A binary without a
 // phase (an older -baseline) leaves the rows that need it empty.
 var startSteps = []struct{ what, from, to string }{
-	{"process start: exec, dynamic linker (libc, libseccomp), Go runtime, package initializers", "launch", "main"},
+	{"process start: exec, Go runtime, package initializers (and the dynamic linker: libc, libseccomp, in a dynamic build; make build links statically)", "launch", "main"},
 	{"CLI: flags, libseccomp API pin, output file check (recorder.Preload reads the programs' ELF, creates the maps, then reads the kernel types cache on another goroutine from here on)", "main", "record"},
 	{"the programs' ELF read (cilium/ebpf: BTF, relocations) and configured: what is left of the preload's ELF read and map creation, and the configuration", "record", "spec"},
 	{"map creation (done by the preload: ~0; older binaries create the maps here while the kernel types are read and the argument mask computed on other goroutines)", "spec", "maps"},
