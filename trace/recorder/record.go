@@ -498,6 +498,12 @@ func (r *recorder) load() error {
 		// 2-core machine it would only have delayed the preload (issue 13:
 		// 41 interleaved runs, main to attached 7.66 ms median vs 8.01
 		// with it started at Record's beginning, and 8.22 without Preload).
+		// The preload uses a core the command line leaves idle; with both
+		// cores busy (another benchmark running: 201 interleaved runs at a
+		// load average of 5) it measured neither faster nor slower, main
+		// to attached 9.03 vs 9.12 ms median: the verification then shares
+		// a core with the side work (types → loaded 5.09 vs 4.24 ms) what
+		// the earlier map creation gains (main → types 3.44 vs 4.63 ms).
 		r.startArgMask()
 		r.startStub()
 	} else {
