@@ -57,8 +57,18 @@ deps:
 	else echo "make deps: all Debian packages present"; fi
 	@command -v $(GO) >/dev/null || { echo "make deps: Go is not installed (need Go >= 1.24 on PATH)" >&2; exit 1; }
 
+# make build links bin/seccomp-gen statically, as make release does, when
+# the static libseccomp and libc are installed (Debian's libseccomp-dev and
+# libc6-dev ship them): no dynamic loader at each start, ~0.2-0.4 ms less of
+# every seccomp-gen command and of the stub trace starts (issue 13).
+# Elsewhere it links dynamically. STATIC=0 forces the dynamic build.
+BUILD_TRIPLET := $(shell $(or $(CC),gcc) -print-multiarch 2>/dev/null)
+STATIC ?= $(if $(and $(wildcard /usr/lib/$(BUILD_TRIPLET)/libseccomp.a),$(wildcard /usr/lib/$(BUILD_TRIPLET)/libc.a)),1,0)
+STATIC_FLAGS := -tags osusergo,netgo -ldflags '-linkmode external -extldflags "-static"'
+BUILD_FLAGS := $(if $(filter 1,$(STATIC)),$(STATIC_FLAGS))
+
 build:
-	$(GO) build -o $(BIN) ./cmd/seccomp-gen
+	$(GO) build $(BUILD_FLAGS) -o $(BIN) ./cmd/seccomp-gen
 
 # The release tests (internal/release) run the binaries in dist/, so the
 # suite builds them first (Go's build cache keeps that to the link step).

@@ -44,6 +44,7 @@ func TestSyscallNodeMatchesEncode(t *testing.T) {
 			Syscall{Arch: "x86", Nr: -i, First: w, Args: []ArgValues{{Index: i % 6, Values: []uint64{}}, {Index: 5, Values: []uint64{0, 1 << 63}, Overflow: true}}})
 	}
 	entries = append(entries, Syscall{Arch: "x86_64", Nr: 1, Count: 18446744073709551615, Args: []ArgValues{{Index: 0}}})
+	shared := strNodes{} // as Encode uses it: one for every entry, each value twice
 	for _, s := range entries {
 		var want yaml.Node
 		if err := want.Encode(s); err != nil {
@@ -60,6 +61,11 @@ func TestSyscallNodeMatchesEncode(t *testing.T) {
 		}
 		if string(g) != string(w) {
 			t.Errorf("%+v:\n got %s\nwant %s", s, strings.TrimSpace(string(g)), strings.TrimSpace(string(w)))
+		}
+		for range 2 {
+			if g, err := yaml.Marshal(shared.syscallNode(s)); err != nil || string(g) != string(w) {
+				t.Errorf("%+v, memoized:\n got %s (%v)\nwant %s", s, strings.TrimSpace(string(g)), err, strings.TrimSpace(string(w)))
+			}
 		}
 	}
 	t.Logf("%d entries from %d files", len(entries), len(files))

@@ -419,19 +419,22 @@ func Encode(w io.Writer, f *File) error {
 // Node.Encode marshals to text and parses it back, ~15 µs an entry, which
 // made encoding a trace ~0.7 ms of every traced command's end (issue 13).
 // TestSyscallNodeMatchesEncode compares the two.
-func syscallNode(s Syscall) *yaml.Node {
+func syscallNode(s Syscall) *yaml.Node { return strNodes{}.syscallNode(s) }
+
+// syscallNode is syscallNode with the string nodes memoized in c.
+func (c strNodes) syscallNode(s Syscall) *yaml.Node {
 	n := &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle, Tag: "!!map"}
 	add := func(key string, v *yaml.Node) {
 		n.Content = append(n.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: key}, v)
 	}
-	add("arch", strNode(s.Arch))
+	add("arch", c.node(s.Arch))
 	add("nr", intNode(strconv.Itoa(s.Nr)))
 	if s.Name != "" {
-		add("name", strNode(s.Name))
+		add("name", c.node(s.Name))
 	}
 	add("count", intNode(strconv.FormatUint(s.Count, 10)))
 	if s.First != "" {
-		add("first", strNode(s.First))
+		add("first", c.node(s.First))
 	}
 	if len(s.Args) > 0 {
 		args := &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle, Tag: "!!seq"}
@@ -469,6 +472,22 @@ func strNode(v string) *yaml.Node {
 	}
 	var n yaml.Node
 	_ = n.Encode(v)
+	return &n
+}
+
+// strNodes memoizes strNode for one encoding: most entries of a trace
+// share their first program, and one that YAML must quote (the comm "true"
+// of /bin/true, "python3.11", "ld-linux") costs a Node.Encode, ~15 µs, each
+// time: ~0.45 ms of trace -- /bin/true's end (issue 13).
+type strNodes map[string]yaml.Node
+
+// node is strNode(v): a node of its own, made once per value.
+func (c strNodes) node(v string) *yaml.Node {
+	n, ok := c[v]
+	if !ok {
+		n = *strNode(v)
+		c[v] = n
+	}
 	return &n
 }
 
@@ -512,8 +531,9 @@ func encodable(f *File) *yaml.Node {
 		}
 	}
 	seq := &yaml.Node{Kind: yaml.SequenceNode}
+	strs := strNodes{}
 	for _, s := range f.Syscalls {
-		seq.Content = append(seq.Content, syscallNode(s))
+		seq.Content = append(seq.Content, strs.syscallNode(s))
 	}
 	var end yaml.Node
 	_ = end.Encode(f.Summarize())

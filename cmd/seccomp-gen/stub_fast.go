@@ -1,7 +1,8 @@
 package main
 
 // The recorder's stub (trace/recorder: Stub, runStub) in C, run by the
-// dynamic loader's constructors, before the Go runtime starts: the stub's
+// dynamic loader's constructors (libc's start-up in the static build that
+// make build links), before the Go runtime starts: the stub's
 // whole job is to say it is up, wait at its gate and exec the command, and
 // the Go runtime and this binary's package initializers took ~3-4 ms of the
 // traced start for it (launch to the command's main, BENCHMARKS.md), where

@@ -40,6 +40,10 @@
 // Options.Namer names syscalls (scmp.Tables implements it; this package
 // has no cgo).
 //
+// Preload, called by a command as soon as it knows it will record (before
+// it parses its flags), reads the embedded programs and creates their maps
+// on another goroutine; the next Record takes that work instead of doing it.
+//
 // # The stub
 //
 // A command is started through a stub: Record re-executes the running
@@ -57,7 +61,8 @@
 // Record refuses to start a command when the stub is not registered.
 //
 // cmd/seccomp-gen also links a C copy of the stub (stub_fast.go) that runs
-// as a dynamic-loader constructor, before the Go runtime starts: same
+// as a C constructor (from the dynamic loader, or from libc's start-up in
+// the static build), before the Go runtime starts: same
 // arguments, messages and exit statuses, ready at its gate in well under a
 // millisecond instead of the 3-4 ms a Go process start takes. The Go Stub
 // stays the reference (and what test binaries run).
