@@ -25,9 +25,11 @@ import (
 // for that on every start (~16 ms of CPU here). kernelTypes decodes it once
 // per boot with cilium/ebpf (btf.LoadKernelSpec), keeps what CO-RE looks at
 // in those structs (btf.Copy, btf.Builder), and caches the result under
-// btfCacheDir: /run is a tmpfs emptied at every boot, and the key also holds
-// the kernel release and the size and modification time of the kernel's
-// BTF, so the cache cannot describe another kernel. Later starts parse just
+// btfCacheDir: /run is usually a tmpfs emptied at every boot (not on every
+// machine: on some VMs it is a directory of the root file system), and the
+// key holds the kernel release and the size and modification time of the
+// kernel's BTF (sysfs sets that at boot), so the cache cannot describe
+// another kernel. Later starts parse just
 // that (ProgramOptions.KernelTypes). TestKernelTypesMatchKernel checks that
 // every CO-RE relocation of every program gets the same fixup from it as
 // from the whole kernel BTF.
