@@ -149,6 +149,14 @@ struct task_struct {
 	struct task_struct *group_leader;
 } __attribute__((preserve_access_index));
 
+/* The kernel's struct of a task storage map (include/linux/
+ * bpf_local_storage.h): which slot of every task's storage cache it uses.
+ * Read from &tasks itself (the verifier allows reads of a map's own struct
+ * to CAP_PERFMON); see task_mark_cached. */
+struct bpf_local_storage_map {
+	__u16 cache_idx;
+} __attribute__((preserve_access_index));
+
 /* The third argument of the sched_process_exec tracepoint. */
 struct linux_binprm {
 	const char *filename;
@@ -403,12 +411,12 @@ struct {
 __u64 exe_overflow; /* executables beyond exe_paths' or exe_syscalls' capacity */
 __u32 exe_next;     /* exe_syscalls indexes handed out */
 
-/* Note that the task's executable issued counts slot slot. */
-static __always_inline void exe_note_syscall(struct task_mark *m, __u32 slot)
+/* Note that the task's executable (task_mark.exe) issued counts slot slot. */
+static __always_inline void exe_note_syscall(__u32 exe, __u32 slot)
 {
-	__u32 idx = m->exe - 1;
+	__u32 idx = exe - 1;
 
-	if (!m->exe || slot >= NR_ABIS * NR_SLOTS)
+	if (!exe || slot >= NR_ABIS * NR_SLOTS)
 		return;
 	struct exe_bits *b = bpf_map_lookup_elem(&exe_syscalls, &idx);
 	if (!b)
@@ -673,15 +681,70 @@ extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
  * kfunc call it could not resolve. The volatile keeps clang from merging
  * the two loads into one through a computed address (two instructions more
  * on the hot path). */
-static __always_inline void *task_storage_ptr(struct task_struct *task)
+static __always_inline void *task_storage_ptr(struct task_struct *task, __u32 id)
 {
-	__u32 id = cfg_task_btf_id;
-
-	if (id) {
+	if (__builtin_expect(id != 0, 1)) {
 		struct task_struct *t = bpf_rdonly_cast(task, id);
 		return *(void *volatile *)&t->bpf_storage;
 	}
 	return task->bpf_storage;
+}
+
+/* The 8 bytes at kernel address addr, 0 if they cannot be read. A load
+ * through an untrusted pointer (see task_storage_ptr) is a BPF_PROBE_MEM
+ * load: a fault gives 0, and the x86 JIT gives 0 for a user-space address
+ * (NULL among them) without loading. The verifier checks such a load
+ * against the kernel type the pointer has (an 8-byte scalar field at that
+ * offset), not the memory, so the view is task_struct's start_time (a u64)
+ * placed at addr: the one kernel type whose BTF ID user space knows. */
+static __always_inline __u64 kernel_u64(__u64 addr, __u32 id)
+{
+	struct task_struct *t = bpf_rdonly_cast((void *)(addr - bpf_core_field_offset(struct task_struct, start_time)), id);
+
+	return *(volatile __u64 *)&t->start_time;
+}
+
+/* The task's mark read with plain loads, as bpf_task_storage_get's fast
+ * path finds it (bpf_local_storage_lookup's cache hit), without the
+ * helper call: storage (task->bpf_storage, not NULL) caches a pointer to
+ * each map's element (struct bpf_local_storage_data: the map, then the
+ * value, 8-byte aligned) in cache[smap->cache_idx], a slot it may share
+ * with other task storage maps. Returns 0 when the slot holds no element
+ * of tasks (empty, or another map's): the caller asks the helper then,
+ * which also finds an element the cache misses.
+ *
+ * Exact, and safe: the program runs under rcu_read_lock (every raw
+ * tracepoint program does) and the helper reads the same pointers the same
+ * way (rcu_dereference of the slot, then sdata->smap compared with the
+ * map), with no lock either. The loads depend on each other by address,
+ * which orders them on every architecture (what rcu_dereference needs). An
+ * element leaves the slot (cleared under the storage's lock) before it is
+ * freed, and is freed after an RCU grace period (bpf_selem_free, reuse_now
+ * false: a delete, or an update that replaces it), so a slot read inside
+ * this RCU read section points to an element that is either the task's
+ * current one or one that was just replaced and is not reused yet: the
+ * helper could have returned it too. Elements are reused at once (reuse_now)
+ * only when their task is freed (not current, which is running) or their
+ * map is (not tasks, which this program holds). The busy counter of the
+ * raw tracepoints' helper (bpf_task_storage_get_recur) guards the storage
+ * lock taken to create or re-cache an element, and a read takes neither.
+ * The kernel's structs are read through untrusted pointers, so even a
+ * layout this does not expect could give a wrong answer, never a fault;
+ * the offsets are CO-RE (cache_idx) or fixed since task storage exists
+ * (cache first, smap first, then the value). */
+static __always_inline int task_mark_cached(void *storage, __u32 id, struct task_mark *out)
+{
+	__u32 idx = ((struct bpf_local_storage_map *)&tasks)->cache_idx;
+
+	if (idx >= 16) /* BPF_LOCAL_STORAGE_CACHE_SIZE */
+		return 0;
+	__u64 sdata = kernel_u64((__u64)storage + idx * 8, id);
+	if (!sdata || kernel_u64(sdata, id) != (__u64)&tasks)
+		return 0;
+	__u64 v = kernel_u64(sdata + 8, id);
+	out->state = (__u32)v;
+	out->exe = (__u32)(v >> 32);
+	return 1;
 }
 
 SEC("raw_tp/sys_enter")
@@ -689,6 +752,8 @@ int sys_enter(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct task_mark *m = 0;
+	struct task_mark cached;
+	__u32 id = cfg_task_btf_id, exe;
 
 	/* Untraced, the common case: a task that no task storage map has an
 	 * element for (ours or anyone's) has no local storage at all. One load
@@ -696,7 +761,17 @@ int sys_enter(struct bpf_raw_tracepoint_args *ctx)
 	 * a traced task got its mark before its first counted syscall (or
 	 * takes it now, from pending), and the mark stays until the task is
 	 * freed. --cgroup must look at every task. */
-	if (cfg_cgroup || task_storage_ptr(task))
+	void *storage = task_storage_ptr(task, id);
+	if (!storage) {
+		if (!cfg_cgroup && !pending_tasks)
+			return 0;
+	} else if (id && task_mark_cached(storage, id, &cached) && cached.state == TASK_COUNTING) {
+		/* Traced and counting, the common case of a traced task: its
+		 * mark read from the storage's cache without the helper. */
+		exe = cached.exe;
+		goto counting;
+	}
+	if (cfg_cgroup || storage)
 		m = bpf_task_storage_get(&tasks, task, 0, 0);
 	if (!m && pending_tasks)
 		m = adopt(task);
@@ -724,7 +799,9 @@ int sys_enter(struct bpf_raw_tracepoint_args *ctx)
 		if (!(pending_tasks && adopt_marked(m, task)))
 			start_counting(m, task);
 	}
-	exe_note_syscall(m, count(task, ctx->args[1], (struct pt_regs *)ctx->args[0]));
+	exe = m->exe;
+counting:
+	exe_note_syscall(exe, count(task, ctx->args[1], (struct pt_regs *)ctx->args[0]));
 	return 0;
 }
 
