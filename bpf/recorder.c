@@ -557,7 +557,9 @@ static __always_inline __u32 count(struct task_struct *task, __u64 nr, struct pt
 	 * bpf_probe_read_kernel call. */
 	if (task->thread_info.status & TS_COMPAT) {
 		abi = ABI_COMPAT;
-	} else if (nr & X32_SYSCALL_BIT) {
+	} else if (nr >= NR_SLOTS && (nr & X32_SYSCALL_BIT)) {
+		/* Tested only past the native slots: a native syscall
+		 * pays one comparison for both (the one below). */
 		abi = ABI_X32;
 		nr &= ~X32_SYSCALL_BIT;
 	}
@@ -694,14 +696,16 @@ static __always_inline void *task_storage_ptr(struct task_struct *task, __u32 id
  * through an untrusted pointer (see task_storage_ptr) is a BPF_PROBE_MEM
  * load: a fault gives 0, and the x86 JIT gives 0 for a user-space address
  * (NULL among them) without loading. The verifier checks such a load
- * against the kernel type the pointer has (an 8-byte scalar field at that
- * offset), not the memory, so the view is task_struct's start_time (a u64)
- * placed at addr: the one kernel type whose BTF ID user space knows. */
+ * against the kernel type the pointer has (a scalar field of that size at
+ * that offset), not the memory, so the view is the one kernel type whose
+ * BTF ID user space knows, task_struct, placed at addr: its first 8 bytes
+ * are thread_info.flags, an unsigned long, on x86_64 and arm64 (with
+ * THREAD_INFO_IN_TASK, which both always have, thread_info must come
+ * first: current_thread_info() is current cast). No CO-RE offset, so no
+ * instruction to cancel it. */
 static __always_inline __u64 kernel_u64(__u64 addr, __u32 id)
 {
-	struct task_struct *t = bpf_rdonly_cast((void *)(addr - bpf_core_field_offset(struct task_struct, start_time)), id);
-
-	return *(volatile __u64 *)&t->start_time;
+	return *(volatile __u64 *)bpf_rdonly_cast((void *)addr, id);
 }
 
 /* The task's mark read with plain loads, as bpf_task_storage_get's fast
