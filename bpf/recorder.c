@@ -568,9 +568,7 @@ static __always_inline __u32 count(struct task_struct *task, __u64 nr, struct pt
 	 * bpf_probe_read_kernel call. */
 	if (task->thread_info.status & TS_COMPAT) {
 		abi = ABI_COMPAT;
-	} else if (nr >= NR_SLOTS && (nr & X32_SYSCALL_BIT)) {
-		/* Tested only past the native slots: a native syscall
-		 * pays one comparison for both (the one below). */
+	} else if (nr & X32_SYSCALL_BIT) {
 		abi = ABI_X32;
 		nr &= ~X32_SYSCALL_BIT;
 	}
