@@ -233,11 +233,14 @@ struct {
 
 /* The counts, n[slot] with slot = abi * NR_SLOTS + nr, per CPU so the hot
  * path is one uncontended increment. Only sys_enter writes them (see
- * count). One element of 24 KiB per CPU (the limit is 32 KiB) rather than
+ * count). One element of 30 KiB per CPU (the limit is 32 KiB) rather than
  * 3072 elements of 8 bytes: the kernel allocates per-CPU memory per element,
- * which took ~1.2 ms of the recorder's start. */
+ * which took ~1.2 ms of the recorder's start. exe[slot] is the executable
+ * (task_mark.exe) this CPU last noted in exe_syscalls for the slot: the
+ * hot path skips exe_note_syscall when it is the task's (see count). */
 struct counts_block {
 	__u64 n[NR_ABIS * NR_SLOTS];
+	__u16 exe[NR_ABIS * NR_SLOTS];
 };
 
 struct {
@@ -558,8 +561,8 @@ __noinline int record_args(__u64 regs_addr, __u32 slot, __u32 abi, __u32 mask)
 	return 0;
 }
 
-/* Counts the syscall; returns its slot, or ~0 when it was lost. */
-static __always_inline __u32 count(struct task_struct *task, __u64 nr, struct pt_regs *regs)
+/* Counts the syscall of a task that runs executable exe (task_mark.exe). */
+static __always_inline void count(struct task_struct *task, __u64 nr, struct pt_regs *regs, __u32 exe)
 {
 	__u32 abi = ABI_NATIVE;
 
@@ -584,14 +587,14 @@ static __always_inline __u32 count(struct task_struct *task, __u64 nr, struct pt
 #endif
 	if (nr >= NR_SLOTS) {
 		__sync_fetch_and_add(&lost, 1);
-		return ~0U;
+		return;
 	}
 	__u32 slot = abi * NR_SLOTS + (__u32)nr;
 	__u32 zero = 0;
 	struct counts_block *b = bpf_map_lookup_elem(&counts, &zero);
 	if (!b || slot >= NR_ABIS * NR_SLOTS) {
 		__sync_fetch_and_add(&lost, 1);
-		return ~0U;
+		return;
 	}
 	__u64 *c = &b->n[slot];
 	/* A plain increment of this CPU's counter, no locked instruction: only
@@ -603,10 +606,19 @@ static __always_inline __u32 count(struct task_struct *task, __u64 nr, struct pt
 	*c = v + 1;
 	if (v == 0)
 		note_first(slot); /* first time on this CPU */
+	/* The executable's bit is set once per (executable, slot) for good,
+	 * so a CPU that noted this one for the slot last need not look again:
+	 * one load from the block the counter is in instead of the lookup in
+	 * exe_syscalls and the test of the bit (~1 ns, issue 13). Exact: the
+	 * bit is set before exe[slot] says so, on this CPU (see the counter
+	 * above for why nothing comes in between). */
+	if (exe && b->exe[slot] != exe) {
+		exe_note_syscall(exe, slot);
+		b->exe[slot] = exe;
+	}
 	__u32 am = cfg_argmask[slot];
 	if (am)
 		record_args((__u64)regs, slot, abi, am);
-	return slot;
 }
 
 /* take_pending removes tid's entry from pending and gives it; 0 when there
@@ -814,7 +826,7 @@ int sys_enter(struct bpf_raw_tracepoint_args *ctx)
 	}
 	exe = m->exe;
 counting:
-	exe_note_syscall(exe, count(task, ctx->args[1], (struct pt_regs *)ctx->args[0]));
+	count(task, ctx->args[1], (struct pt_regs *)ctx->args[0], exe);
 	return 0;
 }
 

@@ -46,8 +46,9 @@ type RecorderComm struct {
 }
 
 type RecorderCountsBlock struct {
-	_ structs.HostLayout
-	N [3072]uint64
+	_   structs.HostLayout
+	N   [3072]uint64
+	Exe [3072]uint16
 }
 
 type RecorderExeBits struct {
