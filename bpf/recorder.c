@@ -250,6 +250,10 @@ struct {
 	__type(value, struct counts_block);
 } counts SEC(".maps");
 
+/* The key of counts' one element, read from .rodata rather than stored on
+ * the stack and read back (see count). */
+volatile const __u32 counts_key = 0;
+
 /* The comm of the first task that issued each slot. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -590,8 +594,7 @@ static __always_inline void count(struct task_struct *task, __u64 nr, struct pt_
 		return;
 	}
 	__u32 slot = abi * NR_SLOTS + (__u32)nr;
-	__u32 zero = 0;
-	struct counts_block *b = bpf_map_lookup_elem(&counts, &zero);
+	struct counts_block *b = bpf_map_lookup_elem(&counts, (const void *)&counts_key);
 	if (!b || slot >= NR_ABIS * NR_SLOTS) {
 		__sync_fetch_and_add(&lost, 1);
 		return;
