@@ -82,6 +82,25 @@
  * map of its own, and cfg_argmask is in .bss (see there).
  * A tgid-bitmap prefilter saved only ~8 ns on an older kernel and was
  * dropped.
+ * Later (issue 13, the totals per syscall as ratios to the floor), each
+ * measured against the previous binary in 15 paired rounds of the body's
+ * windows (the median of the per-round differences; an identical binary
+ * gives 0.0 +- 0.2 that way):
+ *   - a counting task's mark is read from its storage's cache with plain
+ *     loads (task_mark_cached), the helper only on a miss or in any other
+ *     state: traced -1.9 ns;
+ *   - sys_enter's frame under 64 bytes, off the private stack (see
+ *     note_process): untraced -2.7 ns, traced -1.3;
+ *   - count skips exe_note_syscall when the CPU noted the task's
+ *     executable for the slot last (counts_block.exe): traced -1.0;
+ *   - counts' key from .rodata, not the stack: traced -1.1.
+ * Together, against the binary before them in the same rounds: traced body
+ * 10.5 -> 6.5 ns before the last item (about 5.4 with it), untraced 2.4 ->
+ * 0.4 ns. Tried and not kept (no difference outside the noise): the x32
+ * test only past the native slots (clang emits the same code), the ABI
+ * recomputed from the slot in record_args (no spill of it in count); the
+ * TS_COMPAT test and the cfg_argmask load cost nothing measurable (removed
+ * as an experiment), exe_note_syscall ~1.1 ns (hence the skip).
  *
  * Argument values (issue 10; see record_args below): for the few syscalls
  * whose arguments decide the risk (trace.RecordedArgs), the distinct values
