@@ -55,8 +55,11 @@ func testUseKernelIDs(t *testing.T, obj string) {
 				}
 			}
 		}
-		if want := map[bool][2]int{true: {1, 0}, false: {0, 1}}[wantCall]; [2]int{calls, moves} != want {
-			t.Errorf("%d kfunc calls and %d moves, want %v", calls, moves, want)
+		// sys_enter reads task->bpf_storage and the storage's cache
+		// through it (task_storage_ptr, kernel_u64): every call site is
+		// one or the other.
+		if n := calls + moves; n == 0 || (wantCall && moves != 0) || (!wantCall && calls != 0) {
+			t.Errorf("%d kfunc calls and %d moves, want all %d %s", calls, moves, n, map[bool]string{true: "calls", false: "moves"}[wantCall])
 		}
 		var got uint32
 		if err := spec.Variables[RecorderVarCfgTaskBtfId].Get(&got); err != nil {

@@ -46,8 +46,9 @@ type RecorderComm struct {
 }
 
 type RecorderCountsBlock struct {
-	_ structs.HostLayout
-	N [3072]uint64
+	_   structs.HostLayout
+	N   [3072]uint64
+	Exe [3072]uint16
 }
 
 type RecorderExeBits struct {
@@ -136,6 +137,7 @@ const (
 	RecorderVarCfgCgroupExec     = "cfg_cgroup_exec"
 	RecorderVarCfgExecNr         = "cfg_exec_nr"
 	RecorderVarCfgTaskBtfId      = "cfg_task_btf_id"
+	RecorderVarCountsKey         = "counts_key"
 	RecorderVarExeNext           = "exe_next"
 	RecorderVarExeOverflow       = "exe_overflow"
 	RecorderVarExecs             = "execs"
@@ -222,6 +224,7 @@ type RecorderVariableSpecs struct {
 	CfgCgroupExec     *ebpf.VariableSpec `ebpf:"cfg_cgroup_exec"`
 	CfgExecNr         *ebpf.VariableSpec `ebpf:"cfg_exec_nr"`
 	CfgTaskBtfId      *ebpf.VariableSpec `ebpf:"cfg_task_btf_id"`
+	CountsKey         *ebpf.VariableSpec `ebpf:"counts_key"`
 	ExeNext           *ebpf.VariableSpec `ebpf:"exe_next"`
 	ExeOverflow       *ebpf.VariableSpec `ebpf:"exe_overflow"`
 	Execs             *ebpf.VariableSpec `ebpf:"execs"`
@@ -292,6 +295,7 @@ type RecorderVariables struct {
 	CfgCgroupExec     *ebpf.Variable `ebpf:"cfg_cgroup_exec"`
 	CfgExecNr         *ebpf.Variable `ebpf:"cfg_exec_nr"`
 	CfgTaskBtfId      *ebpf.Variable `ebpf:"cfg_task_btf_id"`
+	CountsKey         *ebpf.Variable `ebpf:"counts_key"`
 	ExeNext           *ebpf.Variable `ebpf:"exe_next"`
 	ExeOverflow       *ebpf.Variable `ebpf:"exe_overflow"`
 	Execs             *ebpf.Variable `ebpf:"execs"`
