@@ -186,6 +186,18 @@ struct bpf_local_storage_map {
 	__u16 cache_idx;
 } __attribute__((preserve_access_index));
 
+/* What task->bpf_storage points to: a cache of pointers to the task's
+ * elements, one slot per cache_idx (shared by maps). */
+struct bpf_local_storage {
+	void *cache[16]; /* BPF_LOCAL_STORAGE_CACHE_SIZE */
+} __attribute__((preserve_access_index));
+
+/* One element as the cache points to it: its map, then the value. */
+struct bpf_local_storage_data {
+	void *smap;
+	__u8 data[];
+} __attribute__((preserve_access_index));
+
 /* The third argument of the sched_process_exec tracepoint. */
 struct linux_binprm {
 	const char *filename;
@@ -787,18 +799,20 @@ static __always_inline __u64 kernel_u64(__u64 addr, __u32 id)
  * lock taken to create or re-cache an element, and a read takes neither.
  * The kernel's structs are read through untrusted pointers, so even a
  * layout this does not expect could give a wrong answer, never a fault;
- * the offsets are CO-RE (cache_idx) or fixed since task storage exists
- * (cache first, smap first, then the value). */
+ * every offset and the cache's size are CO-RE relocations against the
+ * running kernel's structs (bpf_local_storage_map.cache_idx,
+ * bpf_local_storage.cache, bpf_local_storage_data.smap and .data), so a
+ * kernel that moves them is read where it keeps them. */
 static __always_inline int task_mark_cached(void *storage, __u32 id, struct task_mark *out)
 {
 	__u32 idx = ((struct bpf_local_storage_map *)&tasks)->cache_idx;
 
-	if (idx >= 16) /* BPF_LOCAL_STORAGE_CACHE_SIZE */
+	if (idx >= bpf_core_field_size(struct bpf_local_storage, cache) / sizeof(void *))
 		return 0;
-	__u64 sdata = kernel_u64((__u64)storage + idx * 8, id);
-	if (!sdata || kernel_u64(sdata, id) != (__u64)&tasks)
+	__u64 sdata = kernel_u64((__u64)storage + bpf_core_field_offset(struct bpf_local_storage, cache) + idx * sizeof(void *), id);
+	if (!sdata || kernel_u64(sdata + bpf_core_field_offset(struct bpf_local_storage_data, smap), id) != (__u64)&tasks)
 		return 0;
-	__u64 v = kernel_u64(sdata + 8, id);
+	__u64 v = kernel_u64(sdata + bpf_core_field_offset(struct bpf_local_storage_data, data), id);
 	out->state = (__u32)v;
 	out->exe = (__u32)(v >> 32);
 	return 1;

@@ -43,7 +43,7 @@ import (
 
 // coreStructs are the kernel structs bpf/recorder.c reads through CO-RE
 // (its preserve_access_index structs).
-var coreStructs = []string{"task_struct", "pt_regs", "linux_binprm", "bpf_local_storage_map"}
+var coreStructs = []string{"task_struct", "pt_regs", "linux_binprm", "bpf_local_storage_map", "bpf_local_storage", "bpf_local_storage_data"}
 
 // btfCacheDir holds the cache (a variable for tests).
 var btfCacheDir = "/run/seccomp-gen"
@@ -52,8 +52,8 @@ var btfCacheDir = "/run/seccomp-gen"
 const KernelTypesCache = "/run/seccomp-gen/" + btfCacheFile
 
 const (
-	btfCacheFile  = "kernel-types-v5.btf" // the format in the name: binaries that write another one do not take turns rebuilding it
-	btfCacheMagic = "seccomp-gen kernel types v5"
+	btfCacheFile  = "kernel-types-v6.btf" // the format in the name: binaries that write another one do not take turns rebuilding it
+	btfCacheMagic = "seccomp-gen kernel types v6"
 	kernelBTFPath = "/sys/kernel/btf/vmlinux"
 )
 
