@@ -848,12 +848,12 @@ var timingEnv = []string{"SECCOMP_GEN_TIMING=1"}
 // phase (an older -baseline) leaves the rows that need it empty.
 var startSteps = []struct{ what, from, to string }{
 	{"process start: exec, Go runtime, package initializers (and the dynamic linker: libc, libseccomp, in a dynamic build; make build links statically)", "launch", "main"},
-	{"CLI: flags, libseccomp API pin, output file check (recorder.Preload reads the programs' ELF, creates the maps, then reads the kernel types cache on another goroutine from here on)", "main", "record"},
-	{"the programs' ELF read (cilium/ebpf: BTF, relocations) and configured: what is left of the preload's ELF read and map creation, and the configuration", "record", "spec"},
-	{"map creation (done by the preload: ~0; older binaries create the maps here while the kernel types are read and the argument mask computed on other goroutines)", "spec", "maps"},
+	{"CLI: flags, libseccomp API pin, output file check", "main", "record"},
+	{"the programs' ELF read (cilium/ebpf: BTF, relocations) and configured", "record", "spec"},
+	{"map creation (the kernel types cache read, the argument mask computed, on other goroutines meanwhile)", "spec", "maps"},
 	{"record → maps (the two steps above; what older binaries print)", "record", "maps"},
 	{"waiting for the kernel types (cache: /run/seccomp-gen)", "maps", "types"},
-	{"program load and verification (4 programs; the argument mask computed and the stub started meanwhile)", "types", "loaded"},
+	{"program load and verification (4 programs)", "types", "loaded"},
 	{"waiting for the argument mask and writing it (.bss)", "loaded", "argmask"},
 	{"attach (4 raw tracepoints)", "argmask", "attached"},
 	{"loaded → attached (the two steps above; what older binaries print)", "loaded", "attached"},
@@ -1007,7 +1007,7 @@ func (b *bench) attach(w *strings.Builder) error {
 		}
 		if len(stubStart) > 0 {
 			a := summarize(stubStart)
-			fmt.Fprintf(w, "\nOff the critical path: the stub (the command's process, forked on another goroutine once the preload is done, while the programs are verified) has been forked and exec'd %.2f ms after the launch (median; min %.2f); what it does before its gate runs as a C constructor before the Go runtime starts (cmd/seccomp-gen/stub_fast.go), so it waits at the gate long before the recorder is attached (the Go stub it replaces took 3-4 ms to get there).\n", a.med, a.min)
+			fmt.Fprintf(w, "\nOff the critical path: the stub (the command's process, forked on another goroutine as the recorder starts loading) has been forked and exec'd %.2f ms after the launch (median; min %.2f); what it does before its gate runs as a C constructor before the Go runtime starts (cmd/seccomp-gen/stub_fast.go), so it waits at the gate long before the recorder is attached (the Go stub it replaces took 3-4 ms to get there).\n", a.med, a.min)
 		}
 	}
 	if len(endPh) > 0 {

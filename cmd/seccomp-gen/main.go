@@ -6,7 +6,6 @@ package main
 import (
 	"fmt"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/seccomp-gen/seccomp-gen/emit/cbpf"
@@ -43,12 +42,6 @@ func registerHelpers() {
 }
 
 func run(args []string) int {
-	if recordsNow(args) {
-		// Read the recorder's programs and create its maps while the
-		// command line is parsed and checked (issue 13: the start of
-		// trace -- CMD).
-		recorder.Preload()
-	}
 	// Under qemu-user (no seccomp(2)) filters still compile as on a real
 	// kernel, so an emulated arm64 build gives the same answers.
 	scmp.PinAPIWithoutSeccomp()
@@ -60,26 +53,4 @@ func run(args []string) int {
 		fmt.Fprintf(os.Stderr, "seccomp-gen: %v\n", err)
 	}
 	return code
-}
-
-// recordsNow guesses from the raw arguments, before they are parsed,
-// whether this run is about to load the recorder: trace, or replay without
-// --enforce, and no help asked for. A wrong guess costs time, never
-// behaviour: Record does the work itself when nothing was preloaded, and
-// what was preloaded for nothing goes with the process.
-func recordsNow(args []string) bool {
-	if len(args) == 0 || (args[0] != "trace" && args[0] != "replay") {
-		return false
-	}
-	for _, a := range args[1:] {
-		switch {
-		case a == "--":
-			return true
-		case a == "-h" || a == "--help" || strings.HasPrefix(a, "--help="):
-			return false
-		case args[0] == "replay" && (a == "--enforce" || strings.HasPrefix(a, "--enforce=")):
-			return false
-		}
-	}
-	return true
 }

@@ -40,10 +40,6 @@
 // Options.Namer names syscalls (scmp.Tables implements it; this package
 // has no cgo).
 //
-// Preload, called by a command as soon as it knows it will record (before
-// it parses its flags), reads the embedded programs and creates their maps
-// on another goroutine; the next Record takes that work instead of doing it.
-//
 // # The stub
 //
 // A command is started through a stub: Record re-executes the running

@@ -212,14 +212,7 @@ func Record(ctx context.Context, opts Options) (*Recording, error) {
 	r := &recorder{opts: opts}
 	r.phase(PhaseRecord)
 	defer r.close()
-	// With a Preload, the ELF, the maps and the kernel types are under way
-	// already, and the side work (the argument mask, the command's stub)
-	// waits until they are done: on a 2-core machine it would only slow
-	// them down, and the programs' verification leaves a core to it.
-	r.pre = takePreload()
-	if r.pre == nil {
-		r.startArgMask()
-	}
+	r.startArgMask()
 	if err := r.prepareTarget(); err != nil {
 		return nil, err
 	}
@@ -232,11 +225,16 @@ func Record(ctx context.Context, opts Options) (*Recording, error) {
 	// Get the kernel types the programs relocate against (record_btf.go:
 	// cached per boot, else decoded from the kernel's BTF), and start the
 	// command's stub and create the maps meanwhile.
-	if r.pre != nil {
-		r.types = r.pre.types
-	} else {
-		r.types = startKernelTypes()
-		r.startStub()
+	types := make(chan typesResult, 1)
+	r.types = types
+	go func() {
+		spec, ids, _, err := kernelTypes()
+		types <- typesResult{spec, ids, err}
+	}()
+	if r.path != "" {
+		launched := make(chan error, 1)
+		r.launched = launched
+		go func() { launched <- r.launchStub() }()
 	}
 	if err := r.load(); err != nil {
 		return nil, err
@@ -275,17 +273,6 @@ func Record(ctx context.Context, opts Options) (*Recording, error) {
 		return nil, &CommandError{Name: opts.Command[0], Status: shellStatus(r.cmd.ProcessState), Reported: true, Err: ErrCommandNotRun}
 	}
 	return r.result(reason, elapsed)
-}
-
-// startStub starts the command's stub on another goroutine (waitLaunch
-// waits for it).
-func (r *recorder) startStub() {
-	if r.path == "" {
-		return
-	}
-	launched := make(chan error, 1)
-	r.launched = launched
-	go func() { launched <- r.launchStub() }()
 }
 
 func (o *Options) validate() error {
@@ -366,7 +353,6 @@ type recorder struct {
 	loaded  bool
 	links   []link.Link
 	started time.Time
-	pre     *preloaded                     // Preload's work, until load takes it
 	types   <-chan typesResult             // kernelTypes' result, for load
 	execNr  uint32                         // the native execve's number
 	argMask [nrABIs * nrSlots]uint8        // cfg_argmask: which arguments each slot records
@@ -487,35 +473,18 @@ func lookPath(name string, env []string) (string, error) {
 }
 
 func (r *recorder) load() error {
-	// The part that does not depend on the options: from Preload when it
-	// was called (it ran while the command line was parsed), else here.
-	p := r.pre
-	fromPreload := p != nil
-	if fromPreload {
-		<-p.done
-		r.pre = nil
-		// The side work starts now, while the programs are verified: on a
-		// 2-core machine it would only have delayed the preload (issue 13:
-		// 41 interleaved runs, main to attached 7.66 ms median vs 8.01
-		// with it started at Record's beginning, and 8.22 without Preload).
-		// The preload uses a core the command line leaves idle; with both
-		// cores busy (another benchmark running: 201 interleaved runs at a
-		// load average of 5) it measured neither faster nor slower, main
-		// to attached 9.03 vs 9.12 ms median: the verification then shares
-		// a core with the side work (types → loaded 5.09 vs 4.24 ms) what
-		// the earlier map creation gains (main → types 3.44 vs 4.63 ms).
-		r.startArgMask()
-		r.startStub()
-	} else {
-		p = &preloaded{}
-		p.parse()
+	raiseMemlock()
+	spec, err := bpf.LoadRecorder()
+	if err != nil {
+		return fmt.Errorf("eBPF recorder: %w", err)
 	}
-	defer p.close() // the collection holds its own references to the maps
-	if p.specErr != nil {
-		return fmt.Errorf("eBPF recorder: %w", p.specErr)
+	r.execNr = 59 // x86_64
+	if runtime.GOARCH == "arm64" {
+		r.execNr = 221
 	}
-	spec := p.spec
-	r.execNr = p.execNr
+	if err := spec.Variables[bpf.RecorderVarCfgExecNr].Set(r.execNr); err != nil {
+		return fmt.Errorf("eBPF recorder: %w", err)
+	}
 	if err := r.setArgMask(spec); err != nil {
 		return err
 	}
@@ -528,15 +497,53 @@ func (r *recorder) load() error {
 		}
 	}
 	r.phase(PhaseSpec)
-	if !fromPreload {
-		// Created here while the kernel's BTF is read on another goroutine.
-		p.createMaps()
+	// The hash maps need no preallocation where tracing programs may use
+	// a hash map that allocates on insert (Linux 6.1, bpf_mem_alloc): they
+	// get one insert per traced process (procs: 65536 elements, ~1.4 ms to
+	// create preallocated), new task (pending), syscall seen the first time
+	// (first: 0.2 ms), new argument value (argvals: 0.35 ms) or executable.
+	if kernelAtLeast(6, 1) {
+		for _, name := range []string{bpf.RecorderMapProcs, bpf.RecorderMapPending, bpf.RecorderMapFirst,
+			bpf.RecorderMapArgvals, bpf.RecorderMapArgstate, bpf.RecorderMapExePaths} {
+			spec.Maps[name].Flags |= unix.BPF_F_NO_PREALLOC
+		}
 	}
-	if p.mapErr != nil {
-		return loadErr(p.mapErr)
+	// Create the maps here while the kernel's BTF is decoded on another
+	// goroutine; the collection uses (clones of) them. Creating them, and
+	// loading sys_enter and the three other programs, on two goroutines
+	// each measured no faster on a busy 2-core machine (issue 13: 80
+	// interleaved runs each, launch to gate 15.9 vs 16.1 ms median, 11.6 vs
+	// 11.0 ms min), so it is done in order. Reading the ELF and creating
+	// the maps on another goroutine from main on, while the command line is
+	// parsed (a "preload"), was measured too and dropped: on a quiet 2-core
+	// machine launch to the command's main was 3-7% slower with it (three
+	// interleaved runs of `go run ./bench -only attach -baseline`: 10.09 vs
+	// 9.70, 10.26 vs 9.55, 9.72 vs 9.42 ms median), the verification
+	// sharing its core with the side work.
+	maps := map[string]*ebpf.Map{}
+	defer func() {
+		for _, m := range maps {
+			m.Close()
+		}
+	}()
+	for name, ms := range spec.Maps {
+		if strings.HasPrefix(name, ".") {
+			continue // .bss and .rodata: the collection fills them in
+		}
+		if ms.Type != ebpf.TaskStorage {
+			// Only task storage needs its key and value types in the
+			// kernel; the others would cost a BTF load each (0.2-0.3 ms
+			// of the start for the lot) for bpftool's pretty printing.
+			ms.Key, ms.Value = nil, nil
+		}
+		m, err := ebpf.NewMap(ms)
+		if err != nil {
+			return loadErr(err)
+		}
+		maps[name] = m
 	}
 	r.phase(PhaseMaps)
-	opts := &ebpf.CollectionOptions{MapReplacements: p.maps}
+	opts := &ebpf.CollectionOptions{MapReplacements: maps}
 	var ids bpf.KernelIDs
 	if r.types != nil {
 		// Without them (kernelTypes failed), cilium/ebpf decodes the
@@ -658,9 +665,6 @@ func (r *recorder) detach() {
 }
 
 func (r *recorder) close() {
-	if r.pre != nil {
-		r.pre.discard() // Record ended before load took it
-	}
 	r.detach()
 	_ = r.waitLaunch()
 	r.stopStub()
@@ -932,7 +936,6 @@ func (r *recorder) result(reason string, elapsed time.Duration) (*Recording, err
 	if err != nil {
 		return nil, err
 	}
-
 	keys := make([]uint32, 0, len(counts))
 	for k := range counts {
 		keys = append(keys, k)
