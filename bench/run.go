@@ -448,21 +448,25 @@ func (b *bench) overhead(w *strings.Builder) error {
 		} else {
 			return err
 		}
-		// With -baseline, its two runs come before this binary's in odd
-		// rounds and after them in even ones.
+		// With -baseline, its runs pair up with this binary's, each pair
+		// back to back and the baseline first in odd rounds: traced, then
+		// untraced in the mirrored order (odd: B A A B, even: A B B A).
 		var bt, bu float64
 		bterr, buerr := errors.New("not run"), errors.New("not run")
-		runBase := func() {
-			if b.baseline == "" {
-				return
+		baseTracedRun := func() {
+			if b.baseline != "" {
+				bt, bterr = nsPerCall(append([]string{b.baseline}, b.traceArgs(filepath.Join(b.dir, "getpid-base.trace"), b.w("getpid"), n)[1:]...)...)
+				note("baseline traced", bterr)
 			}
-			bt, bterr = nsPerCall(append([]string{b.baseline}, b.traceArgs(filepath.Join(b.dir, "getpid-base.trace"), b.w("getpid"), n)[1:]...)...)
-			note("baseline traced", bterr)
-			bu, buerr = b.untraced(b.baseline, n)
-			note("baseline rest of machine", buerr)
+		}
+		baseRestRun := func() {
+			if b.baseline != "" {
+				bu, buerr = b.untraced(b.baseline, n)
+				note("baseline rest of machine", buerr)
+			}
 		}
 		if r%2 == 1 {
-			runBase()
+			baseTracedRun()
 		}
 		tf := filepath.Join(b.dir, "getpid.trace")
 		v, err := nsPerCall(b.traceArgs(tf, b.w("getpid"), n)...)
@@ -479,13 +483,17 @@ func (b *bench) overhead(w *strings.Builder) error {
 				note("trace counts", fmt.Errorf("getpid counted %d of %d, lost %d", got, b.p.loopCalls, f.Lost))
 			}
 		}
+		if r%2 == 0 {
+			baseTracedRun()
+			baseRestRun()
+		}
 		v, err = b.untraced(b.bin, n)
 		note("rest of machine", err)
 		if err == nil {
 			rest = append(rest, v)
 		}
-		if r%2 == 0 {
-			runBase()
+		if r%2 == 1 {
+			baseRestRun()
 		}
 		if bterr == nil {
 			baseTraced = append(baseTraced, bt)
@@ -588,7 +596,7 @@ func (b *bench) overhead(w *strings.Builder) error {
 	}
 	if b.baseline != "" {
 		name := filepath.Base(b.baseline)
-		fmt.Fprintf(w, "\nAgainst -baseline %s (%s), the two binaries taking turns in the same rounds (the baseline first in odd rounds): this binary's ns per syscall minus the baseline's, per round; median, mean and the mean's standard error, and the median as a share of the floor's overhead (the change in the ratio to floor).\n\n", name, b.binVersion(b.baseline))
+		fmt.Fprintf(w, "\nAgainst -baseline %s (%s), the two binaries taking turns in the same rounds (each pair of runs back to back, the baseline's first in odd rounds for traced and in even ones for untraced): this binary's ns per syscall minus the baseline's, per round; median, mean and the mean's standard error, and the median as a share of the floor's overhead (the change in the ratio to floor).\n\n", name, b.binVersion(b.baseline))
 		fmt.Fprintf(w, "| paired difference (this − baseline) | n | median ns | mean ns | standard error ns | median / floor overhead |\n|---|---|---|---|---|---|\n")
 		for _, d := range []struct {
 			name string
