@@ -1,6 +1,9 @@
 package main
 
-import "testing"
+import (
+	"math"
+	"testing"
+)
 
 func TestSummarize(t *testing.T) {
 	if s := summarize([]float64{5, 1, 3}); s.min != 1 || s.med != 3 {
@@ -11,6 +14,17 @@ func TestSummarize(t *testing.T) {
 	}
 	if s := summarize(nil); s != (stats{}) {
 		t.Fatalf("empty: %+v", s)
+	}
+}
+
+func TestPaired(t *testing.T) {
+	// Mean 2, sample variance ((−1)² + 0 + 1²)/2 = 1, standard error 1/√3.
+	p := paired([]float64{1, 3, 2})
+	if p.med != 2 || p.mean != 2 || math.Abs(p.se-1/math.Sqrt(3)) > 1e-12 {
+		t.Fatalf("%+v", p)
+	}
+	if p := paired([]float64{-1.5}); p.med != -1.5 || p.mean != -1.5 || p.se != 0 {
+		t.Fatalf("one: %+v", p)
 	}
 }
 

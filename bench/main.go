@@ -33,7 +33,8 @@ func main() {
 	var o options
 	flag.BoolVar(&o.short, "short", false, "quick run (well under a minute) with fewer calls and rounds: a smoke test, not numbers to publish")
 	flag.StringVar(&o.bin, "bin", "bin/seccomp-gen", "`PATH` of the seccomp-gen binary to measure (make build makes bin/seccomp-gen)")
-	flag.StringVar(&o.baseline, "baseline", "", "`PATH` of another seccomp-gen binary (an earlier revision, say) that the Attach time section also times, interleaved with -bin, to show per step what changed (as a ratio)")
+	flag.StringVar(&o.baseline, "baseline", "", "`PATH` of another seccomp-gen binary (an earlier revision, say) that the Attach time, Per-syscall overhead and body sections also measure, interleaved with -bin, to show what changed (per step as a ratio; per syscall as paired per-round differences)")
+	flag.IntVar(&o.rounds, "rounds", 0, "`N` rounds of the per-syscall and body sections instead of the mode's default (more rounds: a smaller standard error of -baseline's paired differences)")
 	flag.StringVar(&o.rev, "rev", "", "`REV`: the seccomp-gen revision to print (default: git rev-parse HEAD of the working directory)")
 	flag.StringVar(&o.note, "note", "", "`TEXT` to print under the machine table, e.g. what else ran on the machine")
 	flag.StringVar(&o.only, "only", "", "`WORDS`: run only the sections whose title contains one of these comma-separated words (case-insensitive), e.g. body,attach or generalization (with -o, only those sections of an existing file are replaced)")
@@ -44,7 +45,7 @@ func main() {
 	flag.StringVar(&o.work, "work", "", "`DIR`: the generalization section's work directory, kept afterwards; training traces already in it are reused, not recorded again, and the test runs are also recorded once (testN.yaml) to compare (for iterating on generate; publish numbers from a run without it)")
 	flag.StringVar(&o.checkProfiles, "check-profiles", "", "replay the test runs under the ready profiles in `DIR` with replay --enforce and exit 1 naming any denied syscall (make check-profiles)")
 	flag.Usage = func() {
-		fmt.Fprintf(os.Stderr, "usage: go run ./bench [-short] [-only WORDS] [-programs NAMES] [-bin PATH] [-baseline PATH] [-rev REV] [-note TEXT] [-o FILE]\n"+
+		fmt.Fprintf(os.Stderr, "usage: go run ./bench [-short] [-only WORDS] [-programs NAMES] [-bin PATH] [-baseline PATH] [-rounds N] [-rev REV] [-note TEXT] [-o FILE]\n"+
 			"       go run ./bench -make-profiles DIR | -check-profiles DIR [-programs NAMES] [-bin PATH]\n\n"+
 			"Measures seccomp-gen against the targets of issues 5, 11 and 13 and prints a markdown table:\n"+
 			"per-syscall overhead of 'seccomp-gen trace' (traced process and rest of the machine,\n"+
@@ -119,6 +120,7 @@ type options struct {
 	bin           string
 	baseline      string
 	out           string
+	rounds        int
 }
 
 // params are the sizes of one run.

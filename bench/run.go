@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -59,7 +60,7 @@ type bench struct {
 
 	bodyTraced, bodyUntraced float64 // sys_enter body ns (body.go), for the summary
 
-	baseline string // -baseline: another binary the attach section times too
+	baseline string // -baseline: another binary the attach, per-syscall and body sections measure too
 }
 
 func run(o options, log io.Writer) (string, error) {
@@ -101,7 +102,11 @@ func run(o options, log io.Writer) (string, error) {
 			return "", err
 		}
 	}
-	b := &bench{p: paramsFor(o.short), bin: bin, dir: dir, genDir: genDir, reuse: o.work != "", wl: filepath.Join(dir, "wl"), src: src, log: log,
+	p := paramsFor(o.short)
+	if o.rounds > 0 {
+		p.rounds, p.bodyRounds = o.rounds, o.rounds
+	}
+	b := &bench{p: p, bin: bin, dir: dir, genDir: genDir, reuse: o.work != "", wl: filepath.Join(dir, "wl"), src: src, log: log,
 		traces: map[string]string{}, short: o.short, programs: o.programs}
 	if o.baseline != "" {
 		if b.baseline, err = filepath.Abs(o.baseline); err != nil {
@@ -325,6 +330,25 @@ func summarize(xs []float64) stats {
 	return stats{s[0], med}
 }
 
+// pairedStats summarizes paired per-round differences.
+type pairedStats struct{ med, mean, se float64 }
+
+func paired(xs []float64) pairedStats {
+	p := pairedStats{med: summarize(xs).med}
+	for _, x := range xs {
+		p.mean += x
+	}
+	p.mean /= float64(len(xs))
+	if len(xs) > 1 {
+		var ss float64
+		for _, x := range xs {
+			ss += (x - p.mean) * (x - p.mean)
+		}
+		p.se = math.Sqrt(ss / float64(len(xs)-1) / float64(len(xs)))
+	}
+	return p
+}
+
 func (b *bench) machine(w io.Writer, rev string, start time.Time, load0, load1 string) {
 	var u unix.Utsname
 	_ = unix.Uname(&u)
@@ -407,6 +431,9 @@ func count(f *trace.File, arch, name string) uint64 {
 func (b *bench) overhead(w *strings.Builder) error {
 	n := strconv.Itoa(b.p.loopCalls)
 	var bare, traced, rest, floor, peer, strc []float64
+	// -baseline: its traced and untraced runs in the same rounds, and this
+	// binary's minus the baseline's per round (only rounds with both).
+	var baseTraced, baseRest, dTraced, dRest []float64
 	exact := 0 // traced runs whose trace counts every getpid of the loop
 	var errs []string
 	note := func(what string, err error) {
@@ -421,9 +448,30 @@ func (b *bench) overhead(w *strings.Builder) error {
 		} else {
 			return err
 		}
+		// With -baseline, its runs pair up with this binary's, each pair
+		// back to back and the baseline first in odd rounds: traced, then
+		// untraced in the mirrored order (odd: B A A B, even: A B B A).
+		var bt, bu float64
+		bterr, buerr := errors.New("not run"), errors.New("not run")
+		baseTracedRun := func() {
+			if b.baseline != "" {
+				bt, bterr = nsPerCall(append([]string{b.baseline}, b.traceArgs(filepath.Join(b.dir, "getpid-base.trace"), b.w("getpid"), n)[1:]...)...)
+				note("baseline traced", bterr)
+			}
+		}
+		baseRestRun := func() {
+			if b.baseline != "" {
+				bu, buerr = b.untraced(b.baseline, n)
+				note("baseline rest of machine", buerr)
+			}
+		}
+		if r%2 == 1 {
+			baseTracedRun()
+		}
 		tf := filepath.Join(b.dir, "getpid.trace")
 		v, err := nsPerCall(b.traceArgs(tf, b.w("getpid"), n)...)
 		note("traced", err)
+		tv, terr := v, err
 		if err == nil {
 			traced = append(traced, v)
 			b.traces["getpid loop"] = tf
@@ -435,10 +483,29 @@ func (b *bench) overhead(w *strings.Builder) error {
 				note("trace counts", fmt.Errorf("getpid counted %d of %d, lost %d", got, b.p.loopCalls, f.Lost))
 			}
 		}
-		v, err = b.untraced(n)
+		if r%2 == 0 {
+			baseTracedRun()
+			baseRestRun()
+		}
+		v, err = b.untraced(b.bin, n)
 		note("rest of machine", err)
 		if err == nil {
 			rest = append(rest, v)
+		}
+		if r%2 == 1 {
+			baseRestRun()
+		}
+		if bterr == nil {
+			baseTraced = append(baseTraced, bt)
+			if terr == nil {
+				dTraced = append(dTraced, tv-bt)
+			}
+		}
+		if buerr == nil {
+			baseRest = append(baseRest, bu)
+			if err == nil {
+				dRest = append(dRest, v-bu)
+			}
 		}
 		v, err = emptyFloor(b.w("getpid"), n)
 		note("empty program", err)
@@ -514,6 +581,11 @@ func (b *bench) overhead(w *strings.Builder) error {
 	fover := row("floor: untraced while an empty raw_tp/sys_enter program is attached", floor, "")
 	row("peer: ring-buffer recorder, 1 event/syscall (bench/ringbuf)", peer, "")
 	row(fmt.Sprintf("peer: strace -f -c (%d calls)", b.p.straceCalls), strc, "")
+	if b.baseline != "" {
+		name := filepath.Base(b.baseline)
+		row(fmt.Sprintf("-baseline %s trace (traced process)", name), baseTraced, "")
+		row(fmt.Sprintf("-baseline %s rest of the machine (untraced)", name), baseRest, "")
+	}
 	if len(floor) > 0 && len(rest) > 0 {
 		rs := summarize(rest)
 		fmt.Fprintf(w, "\nThe floor is what any recorder on raw_tp/sys_enter costs every process; seccomp-gen's rejection of untraced tasks adds %+.1f ns to it (medians).", rs.med-summarize(floor).med)
@@ -521,6 +593,26 @@ func (b *bench) overhead(w *strings.Builder) error {
 			fmt.Fprintf(w, " In this run the floor alone (%+.1f ns) is above the %+.0f ns target for the rest of the machine.", fover, targetUntracedNs)
 		}
 		fmt.Fprintln(w)
+	}
+	if b.baseline != "" {
+		name := filepath.Base(b.baseline)
+		fmt.Fprintf(w, "\nAgainst -baseline %s (%s), the two binaries taking turns in the same rounds (each pair of runs back to back, the baseline's first in odd rounds for traced and in even ones for untraced): this binary's ns per syscall minus the baseline's, per round; median, mean and the mean's standard error, and the median as a share of the floor's overhead (the change in the ratio to floor).\n\n", name, b.binVersion(b.baseline))
+		fmt.Fprintf(w, "| paired difference (this − baseline) | n | median ns | mean ns | standard error ns | median / floor overhead |\n|---|---|---|---|---|---|\n")
+		for _, d := range []struct {
+			name string
+			xs   []float64
+		}{{"traced process", dTraced}, {"rest of the machine (untraced)", dRest}} {
+			if len(d.xs) == 0 {
+				fmt.Fprintf(w, "| %s | 0 | | | | |\n", d.name)
+				continue
+			}
+			p := paired(d.xs)
+			share := ""
+			if fl > 0 {
+				share = fmt.Sprintf("%+.3f", p.med/fl)
+			}
+			fmt.Fprintf(w, "| %s | %d | %+.2f | %+.2f | %.2f | %s |\n", d.name, len(d.xs), p.med, p.mean, p.se, share)
+		}
 	}
 	if len(traced) > 0 {
 		fmt.Fprintf(w, "\nThe traced runs' trace files counted exactly %d getpid calls (and lost 0) in %d of %d runs.\n", b.p.loopCalls, exact, len(traced))
@@ -555,14 +647,14 @@ func uniq(xs []string) []string {
 // untraced runs the getpid loop untraced while seccomp-gen traces another
 // process (a shell blocked on a FIFO), so the recorder's program runs on
 // every syscall of the machine but must reject this one.
-func (b *bench) untraced(n string) (float64, error) {
+func (b *bench) untraced(bin, n string) (float64, error) {
 	fifo := filepath.Join(b.dir, "hold.fifo")
 	os.Remove(fifo)
 	if err := unix.Mkfifo(fifo, 0o600); err != nil {
 		return 0, err
 	}
 	tf := filepath.Join(b.dir, "hold.trace")
-	cmd := exec.Command(b.bin, b.traceArgs(tf, "/bin/sh", "-c", "echo ready; exec cat "+fifo+" >/dev/null")[1:]...)
+	cmd := exec.Command(bin, b.traceArgs(tf, "/bin/sh", "-c", "echo ready; exec cat "+fifo+" >/dev/null")[1:]...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		return 0, err

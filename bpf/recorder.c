@@ -111,6 +111,26 @@
  * recomputed from the slot in record_args (no spill of it in count); the
  * TS_COMPAT test and the cfg_argmask load cost nothing measurable (removed
  * as an experiment), exe_note_syscall ~1.1 ns (hence the skip).
+ * The per-syscall section now pairs the two binaries itself (`go run
+ * ./bench -only per-syscall -rounds 21 -baseline OLD`: per-round
+ * differences, median, mean and standard error). Its resolution, from an
+ * identical binary against itself: traced mean +0.8 (se 0.7), -2.1
+ * (se 0.6) and +0.1 (se 0.5) in three runs of 21, 21 and 31 rounds
+ * (medians +1.5, -1.9, +0.4), untraced means +0.75, +0.2, +0.5 (se
+ * 0.7-0.9): runs differ by more than their standard errors say, and
+ * about 2 ns is what one run resolves. Against
+ * this binary in the same way, two ablations (not exact, measurement
+ * only) bound what the traced path's parts cost on the wall clock: count()
+ * returning at once (no counting at all) -2.5 median, -3.0 mean (se 0.35,
+ * 41 rounds; untraced +0.0 there, the control), traced 1.33x -> 1.20x the
+ * floor in that run: counting is what the 1.25x target misses by; the
+ * mark not read (every task with a storage counted, exe 0) -2.7 median,
+ * -1.4 mean (se 0.9, 21 rounds). Any one part of counting is below what
+ * a run resolves. Tried and not kept: the executable kept in the
+ * counter's top 16 bits instead of counts_block.exe (one cache line and
+ * one load fewer per traced syscall, a 24 KiB block): traced -0.2 median,
+ * -0.3 mean (se 0.4, 41 rounds; +0.4, -0.1, se 0.65 in 21), body -0.05 ns
+ * (15 rounds).
  *
  * Argument values (issue 10; see record_args below): for the few syscalls
  * whose arguments decide the risk (trace.RecordedArgs), the distinct values
