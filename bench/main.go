@@ -37,7 +37,7 @@ func main() {
 	flag.IntVar(&o.rounds, "rounds", 0, "`N` rounds of the per-syscall and body sections instead of the mode's default (more rounds: a smaller standard error of -baseline's paired differences)")
 	flag.StringVar(&o.rev, "rev", "", "`REV`: the seccomp-gen revision to print (default: git rev-parse HEAD of the working directory)")
 	flag.StringVar(&o.note, "note", "", "`TEXT` to print under the machine table, e.g. what else ran on the machine")
-	flag.StringVar(&o.only, "only", "", "`WORDS`: run only the sections whose title contains one of these comma-separated words (case-insensitive), e.g. body,attach or generalization (with -o, only those sections of an existing file are replaced)")
+	flag.StringVar(&o.only, "only", "", "`WORDS`: run only the sections whose title contains one of these comma-separated words (case-insensitive), e.g. body,attach or generalization (with -o the report replaces the file, except -only generalization, which replaces just that section of an existing file)")
 	flag.StringVar(&o.out, "o", "-", "write the markdown report to `FILE` as well as stdout ('-': stdout only)")
 	programs := flag.String("programs", "", "comma-separated `NAMES` of the generalization section's programs (default: all; -short: "+strings.Join(genShort, ", ")+")")
 	flag.StringVar(&o.makeProfiles, "make-profiles", "", "record the ready profiles (programs marked ready) into `DIR` and exit (make profiles)")
