@@ -52,9 +52,13 @@ var btfCacheDir = "/run/seccomp-gen"
 const KernelTypesCache = "/run/seccomp-gen/" + btfCacheFile
 
 const (
-	btfCacheFile  = "kernel-types-v6.btf" // the format in the name: binaries that write another one do not take turns rebuilding it
-	btfCacheMagic = "seccomp-gen kernel types v6"
-	kernelBTFPath = "/sys/kernel/btf/vmlinux"
+	// btfCacheVersion is the cache's format. It is in the file's name, so
+	// that binaries that write another format do not take turns rebuilding
+	// one file.
+	btfCacheVersion = 6
+	btfCacheFile    = "kernel-types-v6.btf"
+	btfCacheMagic   = "seccomp-gen kernel types v6"
+	kernelBTFPath   = "/sys/kernel/btf/vmlinux"
 )
 
 // kernelTypes returns coreStructs as the running kernel defines them and
@@ -80,7 +84,40 @@ func kernelTypes() (spec *btf.Spec, ids bpf.KernelIDs, fromCache bool, err error
 		return nil, ids, false, err
 	}
 	writeKernelTypes(path, key, ids, blob)
+	removeOlderKernelTypes(filepath.Dir(path))
 	return spec, ids, false, nil
+}
+
+// removeOlderKernelTypes removes the cache files of older formats from dir,
+// best effort: no binary of this version or a later one reads them, and
+// where /run is not a tmpfs they would stay for good. Files of later formats
+// stay, so that two installed versions never remove each other's cache.
+func removeOlderKernelTypes(dir string) {
+	if secureCacheDir(dir) != nil {
+		return
+	}
+	names, err := filepath.Glob(filepath.Join(dir, "kernel-types*.btf"))
+	if err != nil {
+		return
+	}
+	for _, name := range names {
+		if v, ok := kernelTypesVersion(filepath.Base(name)); ok && v < btfCacheVersion {
+			_ = os.Remove(name)
+		}
+	}
+}
+
+// kernelTypesVersion is the format of a cache file by its name:
+// kernel-types.btf was the first (1), kernel-types-vN.btf is N.
+func kernelTypesVersion(name string) (int, bool) {
+	if name == "kernel-types.btf" {
+		return 1, true
+	}
+	var v int
+	if n, err := fmt.Sscanf(name, "kernel-types-v%d.btf", &v); n != 1 || err != nil || fmt.Sprintf("kernel-types-v%d.btf", v) != name {
+		return 0, false
+	}
+	return v, true
 }
 
 // idsLine is the cache's second line.

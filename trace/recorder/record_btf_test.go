@@ -201,6 +201,39 @@ func TestKernelTypesCacheRebuilt(t *testing.T) {
 	}
 }
 
+// A rebuild removes the cache files of older formats, and keeps later
+// formats' files (another installed version's) and anything else.
+func TestKernelTypesOlderFormatsRemoved(t *testing.T) {
+	path := useCacheDir(t)
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	older := []string{"kernel-types.btf", "kernel-types-v4.btf", fmt.Sprintf("kernel-types-v%d.btf", btfCacheVersion-1)}
+	kept := []string{fmt.Sprintf("kernel-types-v%d.btf", btfCacheVersion+1), "kernel-types-v05.btf", "kernel-types-vx.btf", "notes.txt"}
+	for _, name := range append(append([]string(nil), older...), kept...) {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, _, fromCache, err := kernelTypes(); err != nil || fromCache {
+		t.Fatalf("from cache %v, error %v", fromCache, err)
+	}
+	for _, name := range older {
+		if _, err := os.Lstat(filepath.Join(dir, name)); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s: older format still there (%v)", name, err)
+		}
+	}
+	for _, name := range append(kept, btfCacheFile) {
+		if _, err := os.Lstat(filepath.Join(dir, name)); err != nil {
+			t.Errorf("%s: removed: %v", name, err)
+		}
+	}
+	if btfCacheFile != fmt.Sprintf("kernel-types-v%d.btf", btfCacheVersion) || !strings.HasSuffix(btfCacheMagic, fmt.Sprintf(" v%d", btfCacheVersion)) {
+		t.Errorf("btfCacheVersion %d disagrees with the file %q or the magic %q", btfCacheVersion, btfCacheFile, btfCacheMagic)
+	}
+}
+
 // Record's start path, on a cold and on a warm cache: cilium/ebpf loads
 // every program with the cached kernel types and the maps created
 // beforehand, and the recording follows a fork and an exec.
