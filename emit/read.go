@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"sort"
 	"strconv"
@@ -94,6 +95,16 @@ func ReadWith(path string, o ReadOptions) (*policy.Policy, Format, error) {
 	return ParseWith(name, data, o)
 }
 
+// bareErr drops an *fs.PathError's operation and path, which the message
+// names already; the errno still matches errors.Is.
+func bareErr(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
 // readFile reads at most MaxProfileSize bytes of path ("-": standard
 // input) and returns the name errors should use.
 func readFile(path string) (string, []byte, error) {
@@ -104,14 +115,17 @@ func readFile(path string) (string, []byte, error) {
 	} else {
 		f, err := os.Open(path)
 		if err != nil {
-			return "", nil, fmt.Errorf("profile: %w", err)
+			return "", nil, fmt.Errorf("%s: %w", path, bareErr(err))
 		}
 		defer f.Close()
+		if st, err := f.Stat(); err == nil && st.IsDir() {
+			return "", nil, fmt.Errorf("%s: is a directory, not a profile", path)
+		}
 		r = f
 	}
 	data, err := io.ReadAll(io.LimitReader(r, MaxProfileSize+1))
 	if err != nil {
-		return "", nil, fmt.Errorf("profile: %s: %w", name, err)
+		return "", nil, fmt.Errorf("%s: %w", name, bareErr(err))
 	}
 	if len(data) > MaxProfileSize {
 		return "", nil, fmt.Errorf("%s: %w", name, errTooLarge())

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"sort"
@@ -695,19 +696,34 @@ func ReadFile(path string) (*File, error) {
 	} else {
 		fh, err := os.Open(path)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%s: %w", path, bareErr(err))
 		}
 		defer fh.Close()
-		if st, err := fh.Stat(); err == nil && st.Mode().IsRegular() && st.Size() > MaxFileSize {
+		st, err := fh.Stat()
+		if err == nil && st.IsDir() {
+			return nil, fmt.Errorf("%s: is a directory, not a trace file", path)
+		}
+		if err == nil && st.Mode().IsRegular() && st.Size() > MaxFileSize {
 			return nil, fmt.Errorf("%s: %w (it has %d bytes)", path, tooLarge(), st.Size())
 		}
 		r = fh
 	}
 	f, err := Decode(r)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", path, bareErr(err))
 	}
 	return f, nil
+}
+
+// bareErr drops an *fs.PathError's operation and path, which the message
+// names already ("t.yaml: no such file or directory", not "t.yaml: open
+// t.yaml: ..."). The errno still matches errors.Is(err, fs.ErrNotExist).
+func bareErr(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // WriteFile writes f to path atomically (a temporary file in the same

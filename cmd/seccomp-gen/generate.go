@@ -323,7 +323,7 @@ func (o *generateOptions) run() error {
 		}
 	}
 	if err := atomicfile.Write(o.output, data, 0o644); err != nil {
-		return exitWith(exitFailure, fmt.Errorf("generate: write %s: %w", o.output, err))
+		return exitWith(exitFailure, fmt.Errorf("generate: write %s: %w", o.output, unwrapPath(err)))
 	}
 	if o.output != "-" {
 		fmt.Fprintf(o.stderr, "generate: wrote %s profile to %s\n", o.format, o.output)

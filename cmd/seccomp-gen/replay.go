@@ -136,6 +136,9 @@ func (o *replayOptions) validate(cmd *cobra.Command) error {
 	if o.pid < 0 {
 		return usageErrf("--pid %d: not a process id", o.pid)
 	}
+	if err := o.checkCgroup(); err != nil {
+		return err
+	}
 	if o.enforce && len(o.command) == 0 {
 		return usageErrf("--enforce needs a command to start (-- CMD): a running process cannot be put under a filter")
 	}
