@@ -19,6 +19,9 @@ func TestCLIErrorLines(t *testing.T) {
 	if _, stderr, code := sg(t, dir, "generate", "-o", "p.json", ls); code != 0 {
 		t.Fatalf("generate: exit %d\n%s", code, stderr)
 	}
+	if _, stderr, code := sg(t, dir, "generate", "--format", "bpf", "-o", "p.bpf", ls); code != 0 {
+		t.Fatalf("generate --format bpf: exit %d\n%s", code, stderr)
+	}
 	if err := os.Mkdir(filepath.Join(dir, "adir"), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -61,6 +64,7 @@ func TestCLIErrorLines(t *testing.T) {
 		{[]string{"diff", "p.json", "nofile.json"}, exitUsage, "seccomp-gen: diff: nofile.json: no such file or directory\n"},
 		{[]string{"disasm", "adir"}, exitUsage, "seccomp-gen: disasm: adir: is a directory, not a filter or profile\n"},
 		{[]string{"disasm", "nofile"}, exitUsage, "seccomp-gen: disasm: nofile: no such file or directory\n"},
+		{[]string{"lint", "p.bpf"}, exitUsage, "seccomp-gen: lint: p.bpf: a raw seccomp filter, not a profile"},
 		{[]string{"disasm", "--arch", "mips", "p.json"}, exitUsage, `seccomp-gen: disasm: --arch: unknown architecture "mips"`},
 		// Standard input cannot be read twice.
 		{[]string{"generate", "-", "-"}, exitUsage, "seccomp-gen: generate: standard input ('-') is named 2 times as an input; it can be read only once\n"},

@@ -126,7 +126,15 @@ createRuntime; then it executes runc with the same arguments. Register it in
 and run 'docker run --runtime seccomp-gen IMAGE ...'. Each container's profile
 goes to the annotation's of: path when the engine passes one, else to
 --output-dir/<container ID>.json (default ` + container.DefaultOutputDir + `), with the
-trace next to it (unless --no-trace).`,
+trace next to it (unless --no-trace).
+
+Its own flags, before runc's arguments ('--' ends them):
+  --output-dir DIR  where profiles go when the annotation has no of: path
+  --runc PATH       the runc to execute (default: runc in PATH)
+  --log FILE        the hook's and its recorder's messages (default: syslog)
+  --no-trace        write the profile only, not the trace
+Everything else goes to runc unchanged; 'seccomp-gen runtime --help' alone
+prints this text (runc's own help: 'seccomp-gen runtime -- --help').`,
 		DisableFlagParsing: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 && (args[0] == "--help" || args[0] == "-h") {
