@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"math"
 	"os"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -679,11 +680,59 @@ func cleanYAMLError(err error) string {
 					m = a + ": unknown field " + b[:i]
 				}
 			}
-			msgs[i] = m
+			msgs[i] = plainTypeError(m)
+		}
+		// One bad value repeated over many lines says it all in a few.
+		const most = 3
+		if len(msgs) > most {
+			msgs = append(msgs[:most], fmt.Sprintf("and %d more", len(msgs)-most))
 		}
 		return strings.Join(msgs, "; ")
 	}
 	return strings.ReplaceAll(strings.TrimPrefix(err.Error(), "yaml: "), "\n", " ")
+}
+
+// yamlTypeError is yaml.v3's wording of a value of the wrong type.
+var yamlTypeError = regexp.MustCompile("^(line [0-9]+): cannot unmarshal !!([a-z]+)(?: `(.*)`)? into (.+)$")
+
+// plainTypeError says yaml.v3's "line 3: cannot unmarshal !!int `-1` into
+// uint64" in a trace file's terms: "line 3: -1 is not a whole number of 0
+// or more". Other messages are returned as they are.
+func plainTypeError(m string) string {
+	g := yamlTypeError.FindStringSubmatch(m)
+	if g == nil {
+		return m
+	}
+	line, tag, value, goType := g[1], g[2], g[3], g[4]
+	var want string
+	switch {
+	case strings.HasPrefix(goType, "uint"):
+		want = "a whole number of 0 or more"
+	case strings.HasPrefix(goType, "int"):
+		want = "a whole number"
+	case goType == "string":
+		want = "text"
+	case goType == "bool":
+		want = "true or false"
+	case strings.HasPrefix(goType, "[]"):
+		want = "a list"
+	case strings.HasPrefix(goType, "map[") || strings.HasPrefix(goType, "trace.") || strings.HasPrefix(goType, "struct"):
+		want = "a mapping (key: value)"
+	default:
+		return m
+	}
+	switch tag {
+	case "map":
+		value = "a mapping"
+	case "seq":
+		value = "a list"
+	case "str":
+		value = strconv.Quote(value)
+	}
+	if value == "" {
+		value = "!!" + tag
+	}
+	return fmt.Sprintf("%s: %s is not %s", line, value, want)
 }
 
 // ReadFile reads and validates a trace file; "-" reads standard input.
