@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -15,6 +16,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/seccomp-gen/seccomp-gen/internal/yamlerr"
 	"github.com/seccomp-gen/seccomp-gen/policy"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
 )
@@ -353,7 +355,7 @@ func jsonError(data []byte, err error) string {
 	}
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
-		return fmt.Sprintf("%s: got JSON %s, want %s", te.Field, te.Value, te.Type)
+		return fmt.Sprintf("%s: got JSON %s, want %s", te.Field, te.Value, jsonKind(te.Type))
 	}
 	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 		return "truncated JSON"
@@ -361,9 +363,34 @@ func jsonError(data []byte, err error) string {
 	return strings.TrimPrefix(err.Error(), "json: ")
 }
 
+// jsonKind names what a Go type reads from JSON, in JSON's words.
+func jsonKind(t reflect.Type) string {
+	if t == nil {
+		return "another type"
+	}
+	switch t.Kind() {
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a whole number of 0 or more"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return "a whole number"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Pointer:
+		return jsonKind(t.Elem())
+	}
+	return "another type"
+}
+
 func oneLine(err error) string {
-	s := strings.TrimPrefix(err.Error(), "yaml: ")
-	return strings.ReplaceAll(s, "\n", "; ")
+	return yamlerr.Line(err)
 }
 
 // parseOCIConfig reads linux.seccomp of a whole config.json. Both keys on

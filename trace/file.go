@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"math"
 	"os"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/seccomp-gen/seccomp-gen/abi"
 	"github.com/seccomp-gen/seccomp-gen/internal/atomicfile"
+	"github.com/seccomp-gen/seccomp-gen/internal/yamlerr"
 )
 
 // Version is the trace file format version this package writes. Decode
@@ -597,7 +597,7 @@ func decode(data []byte) (*File, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, fmt.Errorf("%w: the file holds only comments, no trace", ErrTruncated)
 		}
-		return nil, fmt.Errorf("%w: %s", ErrFormat, cleanYAMLError(err))
+		return nil, fmt.Errorf("%w: %s", ErrFormat, yamlerr.Line(err))
 	}
 	var extra any
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
@@ -635,7 +635,7 @@ func checkEnd(data []byte, d *fileDoc) error {
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return fmt.Errorf("%w: %s", ErrFormat, cleanYAMLError(err))
+		return fmt.Errorf("%w: %s", ErrFormat, yamlerr.Line(err))
 	}
 	if m := root.Content; len(m) == 1 && m[0].Kind == yaml.MappingNode {
 		keys := m[0].Content
@@ -665,74 +665,6 @@ func endLine(keys []*yaml.Node) int {
 		}
 	}
 	return 0
-}
-
-// cleanYAMLError turns yaml.v3's multi-line errors into one line a user
-// can act on ("line 3: unknown field colour").
-func cleanYAMLError(err error) string {
-	var te *yaml.TypeError
-	if errors.As(err, &te) {
-		msgs := make([]string, len(te.Errors))
-		for i, m := range te.Errors {
-			m = strings.TrimSpace(m)
-			if a, b, ok := strings.Cut(m, ": field "); ok {
-				if i := strings.Index(b, " not found in type "); i >= 0 {
-					m = a + ": unknown field " + b[:i]
-				}
-			}
-			msgs[i] = plainTypeError(m)
-		}
-		// One bad value repeated over many lines says it all in a few.
-		const most = 3
-		if len(msgs) > most {
-			msgs = append(msgs[:most], fmt.Sprintf("and %d more", len(msgs)-most))
-		}
-		return strings.Join(msgs, "; ")
-	}
-	return strings.ReplaceAll(strings.TrimPrefix(err.Error(), "yaml: "), "\n", " ")
-}
-
-// yamlTypeError is yaml.v3's wording of a value of the wrong type.
-var yamlTypeError = regexp.MustCompile("^(line [0-9]+): cannot unmarshal !!([a-z]+)(?: `(.*)`)? into (.+)$")
-
-// plainTypeError says yaml.v3's "line 3: cannot unmarshal !!int `-1` into
-// uint64" in a trace file's terms: "line 3: -1 is not a whole number of 0
-// or more". Other messages are returned as they are.
-func plainTypeError(m string) string {
-	g := yamlTypeError.FindStringSubmatch(m)
-	if g == nil {
-		return m
-	}
-	line, tag, value, goType := g[1], g[2], g[3], g[4]
-	var want string
-	switch {
-	case strings.HasPrefix(goType, "uint"):
-		want = "a whole number of 0 or more"
-	case strings.HasPrefix(goType, "int"):
-		want = "a whole number"
-	case goType == "string":
-		want = "text"
-	case goType == "bool":
-		want = "true or false"
-	case strings.HasPrefix(goType, "[]"):
-		want = "a list"
-	case strings.HasPrefix(goType, "map[") || strings.HasPrefix(goType, "trace.") || strings.HasPrefix(goType, "struct"):
-		want = "a mapping (key: value)"
-	default:
-		return m
-	}
-	switch tag {
-	case "map":
-		value = "a mapping"
-	case "seq":
-		value = "a list"
-	case "str":
-		value = strconv.Quote(value)
-	}
-	if value == "" {
-		value = "!!" + tag
-	}
-	return fmt.Sprintf("%s: %s is not %s", line, value, want)
 }
 
 // ReadFile reads and validates a trace file; "-" reads standard input.

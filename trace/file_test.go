@@ -140,7 +140,7 @@ func TestDecodeTypeErrorsPlain(t *testing.T) {
 	for in, want := range map[string]string{
 		lines:                                  "malformed trace: line 4: -1 is not a whole number of 0 or more; line 5: -1 is not a whole number of 0 or more; line 6: -1 is not a whole number of 0 or more; and 2 more",
 		"version: \"2\"\ntarget: {pid: 1}\n":   `malformed trace: line 1: "2" is not a whole number`,
-		"version: 1\ntarget: [a]\n":            "malformed trace: line 2: a list is not a mapping (key: value)",
+		"version: 1\ntarget: [a]\n":            "malformed trace: line 2: a list is not allowed here",
 		"version: 1\ntarget: {command: sh}\n":  `malformed trace: line 2: "sh" is not a list`,
 		"version: 1\ntarget: {pid: 1}\nx: 1\n": "malformed trace: line 3: unknown field x",
 	} {
