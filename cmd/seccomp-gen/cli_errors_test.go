@@ -73,6 +73,7 @@ func TestCLIErrorLines(t *testing.T) {
 		{[]string{"lint", "p.json", "-", "-"}, exitUsage, "seccomp-gen: lint: standard input ('-') is named 2 times"},
 		// Targets and flags that would otherwise be taken silently or late.
 		{[]string{"replay", "-p", "p.json", "--cgroup", filepath.Join(dir, "nonexistent")}, exitUsage, "seccomp-gen: replay: --cgroup " + filepath.Join(dir, "nonexistent") + ": no such file or directory\n"},
+		{[]string{"replay", "-p", "p.json", "--container", "x", "--pid", "1"}, exitUsage, "seccomp-gen: replay: give exactly one of -- CMD, --pid, --cgroup or --container"},
 		{[]string{"replay", "-p", "p.json", "--cgroup", "p.json"}, exitUsage, "seccomp-gen: replay: --cgroup p.json: not a directory"},
 		{[]string{"hook", "--runtime", "rnuc", "--output-dir", "out"}, exitUsage, `seccomp-gen: hook: --runtime "rnuc": unknown (known: runc, crun`},
 		{[]string{"hook", "--timeout", "0s", "--output-dir", "out"}, exitUsage, "seccomp-gen: hook: --timeout 0s: must be positive"},

@@ -133,7 +133,7 @@ func (o *replayOptions) validate(cmd *cobra.Command) error {
 		return err
 	}
 	if o.given() != 1 {
-		return usageErrf("give exactly one of -- CMD, --pid or --cgroup (see '%s --help')", cmd.CommandPath())
+		return usageErrf("give exactly one of -- CMD, --pid, --cgroup or --container (see '%s --help')", cmd.CommandPath())
 	}
 	if o.pid < 0 {
 		return usageErrf("--pid %d: not a process id", o.pid)
