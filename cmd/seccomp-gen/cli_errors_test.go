@@ -66,6 +66,8 @@ func TestCLIErrorLines(t *testing.T) {
 		{[]string{"disasm", "nofile"}, exitUsage, "seccomp-gen: disasm: nofile: no such file or directory\n"},
 		{[]string{"lint", "p.bpf"}, exitUsage, "seccomp-gen: lint: p.bpf: a raw seccomp filter, not a profile"},
 		{[]string{"disasm", "--arch", "mips", "p.json"}, exitUsage, `seccomp-gen: disasm: --arch: unknown architecture "mips"`},
+		{[]string{"generate", "--output=", ls}, exitUsage, "seccomp-gen: generate: -o: empty file name (use '-' for stdout)\n"},
+		{[]string{"disasm", "--output=", "p.json"}, exitUsage, "seccomp-gen: disasm: -o: empty file name (use '-' for stdout)\n"},
 		// Standard input cannot be read twice.
 		{[]string{"generate", "-", "-"}, exitUsage, "seccomp-gen: generate: standard input ('-') is named 2 times as an input; it can be read only once\n"},
 		{[]string{"check", "-p", "-", "-"}, exitUsage, "seccomp-gen: check: standard input ('-') is named 2 times"},

@@ -46,6 +46,9 @@ profile.`,
 		Args: argsUsage(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.file = args[0]
+			if o.output == "" {
+				return usageErrf("disasm: -o: empty file name (use '-' for stdout)")
+			}
 			if o.arch != "" {
 				if _, err := scmp.Canonical(o.arch); err != nil {
 					return usageErrf("disasm: --arch: %v", err)

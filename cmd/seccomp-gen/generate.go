@@ -205,6 +205,9 @@ func (o *generateOptions) validate() error {
 		}
 		o.format = string(emit.FormatOCI)
 	}
+	if o.output == "" {
+		return usageErrf("generate: -o: empty file name (use '-' for stdout)")
+	}
 	switch emit.Format(o.format) {
 	case emit.FormatDocker, emit.FormatOCI, emit.FormatSPO, emit.FormatBPF:
 	default:
