@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -14,6 +16,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/seccomp-gen/seccomp-gen/internal/yamlerr"
 	"github.com/seccomp-gen/seccomp-gen/policy"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
 )
@@ -94,6 +97,16 @@ func ReadWith(path string, o ReadOptions) (*policy.Policy, Format, error) {
 	return ParseWith(name, data, o)
 }
 
+// bareErr drops an *fs.PathError's operation and path, which the message
+// names already; the errno still matches errors.Is.
+func bareErr(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
 // readFile reads at most MaxProfileSize bytes of path ("-": standard
 // input) and returns the name errors should use.
 func readFile(path string) (string, []byte, error) {
@@ -104,14 +117,17 @@ func readFile(path string) (string, []byte, error) {
 	} else {
 		f, err := os.Open(path)
 		if err != nil {
-			return "", nil, fmt.Errorf("profile: %w", err)
+			return "", nil, fmt.Errorf("%s: %w", path, bareErr(err))
 		}
 		defer f.Close()
+		if st, err := f.Stat(); err == nil && st.IsDir() {
+			return "", nil, fmt.Errorf("%s: is a directory, not a profile", path)
+		}
 		r = f
 	}
 	data, err := io.ReadAll(io.LimitReader(r, MaxProfileSize+1))
 	if err != nil {
-		return "", nil, fmt.Errorf("profile: %s: %w", name, err)
+		return "", nil, fmt.Errorf("%s: %w", name, bareErr(err))
 	}
 	if len(data) > MaxProfileSize {
 		return "", nil, fmt.Errorf("%s: %w", name, errTooLarge())
@@ -339,7 +355,7 @@ func jsonError(data []byte, err error) string {
 	}
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
-		return fmt.Sprintf("%s: got JSON %s, want %s", te.Field, te.Value, te.Type)
+		return fmt.Sprintf("%s: got JSON %s, want %s", te.Field, te.Value, jsonKind(te.Type))
 	}
 	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
 		return "truncated JSON"
@@ -347,9 +363,34 @@ func jsonError(data []byte, err error) string {
 	return strings.TrimPrefix(err.Error(), "json: ")
 }
 
+// jsonKind names what a Go type reads from JSON, in JSON's words.
+func jsonKind(t reflect.Type) string {
+	if t == nil {
+		return "another type"
+	}
+	switch t.Kind() {
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a whole number of 0 or more"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return "a whole number"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Pointer:
+		return jsonKind(t.Elem())
+	}
+	return "another type"
+}
+
 func oneLine(err error) string {
-	s := strings.TrimPrefix(err.Error(), "yaml: ")
-	return strings.ReplaceAll(s, "\n", "; ")
+	return yamlerr.Line(err)
 }
 
 // parseOCIConfig reads linux.seccomp of a whole config.json. Both keys on

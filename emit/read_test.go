@@ -167,6 +167,25 @@ func TestConfigKeyMessages(t *testing.T) {
 	}
 }
 
+// TestTypeErrorMessages: a value of the wrong type is named in JSON's or
+// YAML's words, never by the Go type it is decoded into.
+func TestTypeErrorMessages(t *testing.T) {
+	spo := "apiVersion: security-profiles-operator.x-k8s.io/v1beta1\nkind: SeccompProfile\nmetadata: {name: x}\nspec:\n"
+	for _, tc := range []struct{ data, want string }{
+		{`{"defaultAction":5}`, "p: invalid profile: defaultAction: got JSON number, want a string"},
+		{`{"defaultAction":"SCMP_ACT_ERRNO","syscalls":{"a":1}}`, "p: invalid profile: syscalls: got JSON object, want an array"},
+		{`{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":-1}`, "p: invalid profile: defaultErrnoRet: got JSON number -1, want a whole number of 0 or more"},
+		{`{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":"read","action":"SCMP_ACT_ALLOW"}]}`, "p: invalid profile: syscalls.names: got JSON string, want an array"},
+		{spo + "  defaultAction: [1]\n", "p: invalid profile: SeccompProfile: line 5: a list is not allowed here"},
+		{spo + "  defaultAction: SCMP_ACT_ERRNO\n  syscalls: 3\n", "p: invalid profile: SeccompProfile: line 6: 3 is not a list"},
+	} {
+		_, _, err := Parse("p", []byte(tc.data))
+		if err == nil || err.Error() != tc.want {
+			t.Errorf("%s:\n got %v\nwant %s", tc.data, err, tc.want)
+		}
+	}
+}
+
 // TestSetOCISeccompRefusesAmbiguousKeys: generate --oci-config must not
 // silently keep one of two linux keys, nor write linux.seccomp next to a
 // Linux or Seccomp that runc would read instead.

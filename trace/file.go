@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"sort"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/seccomp-gen/seccomp-gen/abi"
 	"github.com/seccomp-gen/seccomp-gen/internal/atomicfile"
+	"github.com/seccomp-gen/seccomp-gen/internal/yamlerr"
 )
 
 // Version is the trace file format version this package writes. Decode
@@ -595,7 +597,7 @@ func decode(data []byte) (*File, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, fmt.Errorf("%w: the file holds only comments, no trace", ErrTruncated)
 		}
-		return nil, fmt.Errorf("%w: %s", ErrFormat, cleanYAMLError(err))
+		return nil, fmt.Errorf("%w: %s", ErrFormat, yamlerr.Line(err))
 	}
 	var extra any
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
@@ -633,7 +635,7 @@ func checkEnd(data []byte, d *fileDoc) error {
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return fmt.Errorf("%w: %s", ErrFormat, cleanYAMLError(err))
+		return fmt.Errorf("%w: %s", ErrFormat, yamlerr.Line(err))
 	}
 	if m := root.Content; len(m) == 1 && m[0].Kind == yaml.MappingNode {
 		keys := m[0].Content
@@ -665,26 +667,6 @@ func endLine(keys []*yaml.Node) int {
 	return 0
 }
 
-// cleanYAMLError turns yaml.v3's multi-line errors into one line a user
-// can act on ("line 3: unknown field colour").
-func cleanYAMLError(err error) string {
-	var te *yaml.TypeError
-	if errors.As(err, &te) {
-		msgs := make([]string, len(te.Errors))
-		for i, m := range te.Errors {
-			m = strings.TrimSpace(m)
-			if a, b, ok := strings.Cut(m, ": field "); ok {
-				if i := strings.Index(b, " not found in type "); i >= 0 {
-					m = a + ": unknown field " + b[:i]
-				}
-			}
-			msgs[i] = m
-		}
-		return strings.Join(msgs, "; ")
-	}
-	return strings.ReplaceAll(strings.TrimPrefix(err.Error(), "yaml: "), "\n", " ")
-}
-
 // ReadFile reads and validates a trace file; "-" reads standard input.
 // A regular file over MaxFileSize is refused before it is read. Errors
 // name the file.
@@ -695,19 +677,34 @@ func ReadFile(path string) (*File, error) {
 	} else {
 		fh, err := os.Open(path)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("%s: %w", path, bareErr(err))
 		}
 		defer fh.Close()
-		if st, err := fh.Stat(); err == nil && st.Mode().IsRegular() && st.Size() > MaxFileSize {
+		st, err := fh.Stat()
+		if err == nil && st.IsDir() {
+			return nil, fmt.Errorf("%s: is a directory, not a trace file", path)
+		}
+		if err == nil && st.Mode().IsRegular() && st.Size() > MaxFileSize {
 			return nil, fmt.Errorf("%s: %w (it has %d bytes)", path, tooLarge(), st.Size())
 		}
 		r = fh
 	}
 	f, err := Decode(r)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", path, bareErr(err))
 	}
 	return f, nil
+}
+
+// bareErr drops an *fs.PathError's operation and path, which the message
+// names already ("t.yaml: no such file or directory", not "t.yaml: open
+// t.yaml: ..."). The errno still matches errors.Is(err, fs.ErrNotExist).
+func bareErr(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // WriteFile writes f to path atomically (a temporary file in the same

@@ -130,6 +130,27 @@ func TestDecodeRejects(t *testing.T) {
 	}
 }
 
+// TestDecodeTypeErrorsPlain: a value of the wrong type is named in a trace
+// file's terms, not yaml.v3's Go types, and a repeated one is cut short.
+func TestDecodeTypeErrorsPlain(t *testing.T) {
+	lines := "version: 1\ntarget: {pid: 1}\nsyscalls:\n"
+	for nr := 1; nr <= 5; nr++ {
+		lines += fmt.Sprintf("  - {arch: x86_64, nr: %d, count: -1}\n", nr)
+	}
+	for in, want := range map[string]string{
+		lines:                                  "malformed trace: line 4: -1 is not a whole number of 0 or more; line 5: -1 is not a whole number of 0 or more; line 6: -1 is not a whole number of 0 or more; and 2 more",
+		"version: \"2\"\ntarget: {pid: 1}\n":   `malformed trace: line 1: "2" is not a whole number`,
+		"version: 1\ntarget: [a]\n":            "malformed trace: line 2: a list is not allowed here",
+		"version: 1\ntarget: {command: sh}\n":  `malformed trace: line 2: "sh" is not a list`,
+		"version: 1\ntarget: {pid: 1}\nx: 1\n": "malformed trace: line 3: unknown field x",
+	} {
+		_, err := Decode(strings.NewReader(in))
+		if err == nil || err.Error() != want {
+			t.Errorf("%q:\n got %v\nwant %s", in, err, want)
+		}
+	}
+}
+
 func TestReadFileNamesTheFile(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "bad.yaml")
 	if err := os.WriteFile(p, []byte("version: 2\ntarget: {pid: 1}\n"), 0o644); err != nil {

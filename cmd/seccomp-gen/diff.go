@@ -63,7 +63,7 @@ Exit status:
 			return o.run()
 		},
 	}
-	cmd.Flags().BoolVar(&o.superset, "superset", false, "exit 3 unless A allows everything B allows (differences the other way are listed, not failed)")
+	cmd.Flags().BoolVar(&o.superset, "superset", false, "exit 3 unless A allows everything B allows; other differences do not fail and are only counted (-v lists them)")
 	cmd.Flags().BoolVarP(&o.verbose, "verbose", "v", false, "with --superset: list every difference, not only those that break the superset")
 	o.addReportFlags(cmd, reportFormats()...)
 	o.addProfileReadFlags(cmd)

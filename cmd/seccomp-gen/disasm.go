@@ -9,6 +9,7 @@ import (
 
 	"github.com/seccomp-gen/seccomp-gen/emit/cbpf"
 	"github.com/seccomp-gen/seccomp-gen/internal/atomicfile"
+	"github.com/seccomp-gen/seccomp-gen/scmp"
 )
 
 type disasmOptions struct {
@@ -45,6 +46,14 @@ profile.`,
 		Args: argsUsage(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.file = args[0]
+			if o.output == "" {
+				return usageErrf("disasm: -o: empty file name (use '-' for stdout)")
+			}
+			if o.arch != "" {
+				if _, err := scmp.Canonical(o.arch); err != nil {
+					return usageErrf("disasm: --arch: %v", err)
+				}
+			}
 			if err := checkOutputs("disasm", []string{o.file}, "-o", o.output); err != nil {
 				return err
 			}
@@ -63,11 +72,13 @@ func (o *disasmOptions) run() error {
 	var err error
 	if o.file == "-" {
 		data, err = disasmReadStdin()
+	} else if st, serr := os.Stat(o.file); serr == nil && st.IsDir() {
+		return usageErrf("disasm: %s: is a directory, not a filter or profile", o.file)
 	} else {
 		data, err = os.ReadFile(o.file)
 	}
 	if err != nil {
-		return usageErr(fmt.Errorf("disasm: %w", err))
+		return usageErrf("disasm: %s: %v", o.file, unwrapPath(err))
 	}
 	prog, err := o.program(data)
 	if err != nil {

@@ -34,7 +34,7 @@ docker and podman with their versions, the kernel types cache in
 It exits 0 when trace works here and 3 when it cannot (a line marked FAIL that
 blocks it). Run it as the user that will run trace.`,
 		Example: `  sudo seccomp-gen doctor`,
-		Args:    argsUsage(cobra.NoArgs),
+		Args:    argsUsage(noArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			s := sys
 			if s == nil {

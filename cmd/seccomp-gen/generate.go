@@ -89,10 +89,14 @@ profile answers it ENOSYS, as a kernel without that syscall would.
 Widening (--widen): also allow what the traced executables (the trace's
 executables list, or the traced command for older traces) and their
 libraries link: the glibc functions they import (poll imported allows poll,
-ftruncate64 allows ftruncate; tables built from glibc 2.36's x86_64 source) and, for Go programs, the
-syscall-package and runtime functions in their symbol table. Each added
-syscall is reported with the file and symbol implying it; the deny ceiling
-still applies (--allow lifts it).
+ftruncate64 allows ftruncate; tables built from glibc 2.36's x86_64 source)
+and, for Go programs, the syscall-package and runtime functions in their
+symbol table. Each added syscall is reported with the file and symbol
+implying it; the deny ceiling still applies (--allow lifts it). An
+executable whose build ID or hash no longer matches the trace is skipped
+with a warning; the libraries are the ones installed where generate runs, so
+with --widen the output also depends on them. See package widen for the
+limits.
   --widen, --widen=imports  all of those syscalls (the most runs pass; an
                   interpreter or a program with many libraries links most
                   of Docker's default)
@@ -106,10 +110,7 @@ still applies (--allow lifts it).
                   a program never seen on the network; syscalls of no kind
                   (ioctl, uname, credentials, xattrs, scheduling, ...) are
                   not widened. Smaller profiles; runs that do a new kind of
-                  work fail. An executable whose build ID or hash no
-longer matches the trace is skipped with a warning; the libraries are the
-ones installed where generate runs, so with --widen the output also depends
-on them. See package widen for the limits.
+                  work fail.
 
 Argument rules (--no-arg-rules: off): where the trace recorded the values of
 an argument that decides the risk, only those values are allowed and the
@@ -142,11 +143,15 @@ Formats (--format):
 
 The same traces and flags always give byte-identical output.
 
-Exit status: 0 on success, 2 for bad flags or bad input (malformed, truncated,
-empty or incomplete traces, names that are not their number's, unknown ABIs,
-deny-ceiling hits, and with --strict numbers libseccomp cannot name), 1 when
-the output cannot be written or libseccomp would not build the profile as
-written.`,
+Exit status:
+  0  the profile was written
+  1  writing it failed, or libseccomp would not build the profile as written
+  2  bad flags or bad input: malformed, truncated, empty or incomplete
+     traces, names that are not their number's, unknown ABIs, deny-ceiling
+     hits, with --strict numbers libseccomp cannot name; an output path that
+     cannot be written (a directory, a missing or read-only directory, one
+     of the inputs), checked before anything is read
+Nothing is written on any error: the output appears whole or not at all.`,
 		Example: `  seccomp-gen generate -o app.json app.trace.yaml
   seccomp-gen generate --min-runs 2 -o app.json run1.yaml run2.yaml run3.yaml
   seccomp-gen generate --format oci --oci-config bundle/config.json app.trace.yaml
@@ -199,6 +204,9 @@ func (o *generateOptions) validate() error {
 			return usageErrf("generate: --oci-config and -o both name the output; use one")
 		}
 		o.format = string(emit.FormatOCI)
+	}
+	if o.output == "" {
+		return usageErrf("generate: -o: empty file name (use '-' for stdout)")
 	}
 	switch emit.Format(o.format) {
 	case emit.FormatDocker, emit.FormatOCI, emit.FormatSPO, emit.FormatBPF:
@@ -323,7 +331,7 @@ func (o *generateOptions) run() error {
 		}
 	}
 	if err := atomicfile.Write(o.output, data, 0o644); err != nil {
-		return exitWith(exitFailure, fmt.Errorf("generate: write %s: %w", o.output, err))
+		return exitWith(exitFailure, fmt.Errorf("generate: write %s: %w", o.output, unwrapPath(err)))
 	}
 	if o.output != "-" {
 		fmt.Fprintf(o.stderr, "generate: wrote %s profile to %s\n", o.format, o.output)

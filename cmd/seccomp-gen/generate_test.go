@@ -212,7 +212,7 @@ func TestGenerateBadInput(t *testing.T) {
 		{[]string{"--baseline", "none", "--baseline", "runc", ls}, `"none" cannot be combined`},
 		{[]string{"--baseline", "podman", ls}, `unknown baseline "podman"`},
 		{[]string{"--default-action", "allow", ls}, `--default-action "allow": unknown`},
-		{[]string{"--min-count", "-1", ls}, "invalid argument"},
+		{[]string{"--min-count", "-1", ls}, `--min-count "-1": not a whole number`},
 		{nil, "requires at least 1 arg"},
 	}
 	for _, tt := range tests {

@@ -42,25 +42,18 @@ ceiling, see 'seccomp-gen generate --help') still leaves its trace (--trace)
 for 'seccomp-gen generate --allow'.`,
 		Example: `  # /usr/share/containers/oci/hooks.d/seccomp-gen.json (see README), then:
   podman run --annotation io.containers.trace-syscall=of:/tmp/app.json alpine ls`,
-		Args: argsUsage(cobra.NoArgs),
+		Args: argsUsage(noArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			exe, err := os.Executable()
-			if err != nil {
-				return exitWith(exitFailure, fmt.Errorf("hook: %w", err))
-			}
-			o.Recorder = []string{exe, "hook-recorder"}
-			if err := container.Hook(os.Stdin, o); err != nil {
+			err := runHook(o)
+			if err != nil && o.Log != "" {
 				// crun keeps a hook's stderr only where the annotation
 				// run.oci.hooks.stderr says: --log gets it too.
-				if o.Log != "" {
-					if lf, lerr := os.OpenFile(o.Log, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644); lerr == nil {
-						fmt.Fprintf(lf, "%s seccomp-gen hook: %v\n", time.Now().UTC().Format(time.RFC3339), err)
-						lf.Close()
-					}
+				if lf, lerr := os.OpenFile(o.Log, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644); lerr == nil {
+					fmt.Fprintf(lf, "%s seccomp-gen %v\n", time.Now().UTC().Format(time.RFC3339), err)
+					lf.Close()
 				}
-				return exitWith(exitFailure, fmt.Errorf("hook: %w", err))
 			}
-			return nil
+			return err
 		},
 	}
 	f := cmd.Flags()
@@ -71,6 +64,27 @@ for 'seccomp-gen generate --allow'.`,
 	f.StringVar(&o.Log, "log", "", "append the detached recorder's messages to `FILE` (default: syslog)")
 	f.DurationVar(&o.Timeout, "timeout", 30*time.Second, "fail when the recorder is not attached within this `DURATION`")
 	return cmd
+}
+
+func runHook(o container.HookOptions) error {
+	switch o.Runtime {
+	case "", "runc", "crun":
+	default:
+		// Any other name would silently pick both baselines.
+		return usageErrf("hook: --runtime %q: unknown (known: runc, crun; default: detected)", o.Runtime)
+	}
+	if o.Timeout <= 0 {
+		return usageErrf("hook: --timeout %s: must be positive", o.Timeout)
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return exitWith(exitFailure, fmt.Errorf("hook: %w", err))
+	}
+	o.Recorder = []string{exe, "hook-recorder"}
+	if err := container.Hook(os.Stdin, o); err != nil {
+		return exitWith(exitFailure, fmt.Errorf("hook: %w", err))
+	}
+	return nil
 }
 
 // newHookRecorderCmd is the detached half of hook, re-executed by it.
@@ -112,7 +126,15 @@ createRuntime; then it executes runc with the same arguments. Register it in
 and run 'docker run --runtime seccomp-gen IMAGE ...'. Each container's profile
 goes to the annotation's of: path when the engine passes one, else to
 --output-dir/<container ID>.json (default ` + container.DefaultOutputDir + `), with the
-trace next to it (unless --no-trace).`,
+trace next to it (unless --no-trace).
+
+Its own flags, before runc's arguments ('--' ends them):
+  --output-dir DIR  where profiles go when the annotation has no of: path
+  --runc PATH       the runc to execute (default: runc in PATH)
+  --log FILE        the hook's and its recorder's messages (default: syslog)
+  --no-trace        write the profile only, not the trace
+Everything else goes to runc unchanged; 'seccomp-gen runtime --help' alone
+prints this text (runc's own help: 'seccomp-gen runtime -- --help').`,
 		DisableFlagParsing: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 && (args[0] == "--help" || args[0] == "-h") {

@@ -74,6 +74,11 @@ Exit status:
 func (o *lintOptions) run() error {
 	var results []lint.Result
 	for _, path := range o.files {
+		if _, ok, err := readRawFilter(path); err != nil {
+			return err
+		} else if ok {
+			return usageErrf("lint: %s: a raw seccomp filter, not a profile: lint the profile it was compiled from ('seccomp-gen disasm %s' prints the filter)", path, path)
+		}
 		raw, err := emit.ReadRaw(path)
 		if err != nil {
 			return usageErr(err)

@@ -48,9 +48,10 @@ func run(args []string) int {
 	cbpf.EnableFilterVerification() // also here: the tests call run
 	root := newRootCmd()
 	root.SetArgs(args)
-	code, err := exitStatus(root.Execute())
+	cmd, err := root.ExecuteC()
+	code, err := exitStatus(rootUsage(root, cmd, err))
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "seccomp-gen: %v\n", err)
+		fmt.Fprintf(os.Stderr, "seccomp-gen: %s\n", errorLine(cmd, err))
 	}
 	return code
 }

@@ -19,9 +19,21 @@ import (
 // (two names of /dev/null or of a terminal are harmless). Errors are usage
 // errors naming the command and the flag.
 //
+// Standard input ("-") may be named as one input only: a second read of it
+// finds it empty.
+//
 // An output that is also an input of its own flag (generate --oci-config
 // edits the bundle in place) is not listed as an input.
 func checkOutputs(cmd string, inputs []string, outputs ...string) error {
+	stdin := 0
+	for _, in := range inputs {
+		if in == "-" {
+			stdin++
+		}
+	}
+	if stdin > 1 {
+		return usageErrf("%s: standard input ('-') is named %d times as an input; it can be read only once", cmd, stdin)
+	}
 	type out struct{ flag, path string }
 	var outs []out
 	for i := 0; i+1 < len(outputs); i += 2 {

@@ -70,7 +70,9 @@ Two modes:
     passed through.
 
 PROFILE may be any format generate writes: Docker JSON, an OCI linux.seccomp
-object or a whole config.json, or a Security Profiles Operator CRD (YAML).
+object or a whole config.json, a Security Profiles Operator CRD (YAML), or,
+in traced mode only, a raw filter ('generate --format bpf', run in an
+interpreter as the kernel would); --enforce needs the profile itself.
 
 The report goes to -o FILE, or to stdout ('-', the default); then CMD's own
 stdout goes to stderr so that the two never mix (as with 'seccomp-gen trace').
@@ -131,10 +133,13 @@ func (o *replayOptions) validate(cmd *cobra.Command) error {
 		return err
 	}
 	if o.given() != 1 {
-		return usageErrf("give exactly one of -- CMD, --pid or --cgroup (see '%s --help')", cmd.CommandPath())
+		return usageErrf("give exactly one of -- CMD, --pid, --cgroup or --container (see '%s --help')", cmd.CommandPath())
 	}
 	if o.pid < 0 {
 		return usageErrf("--pid %d: not a process id", o.pid)
+	}
+	if err := o.checkCgroup(); err != nil {
+		return err
 	}
 	if o.enforce && len(o.command) == 0 {
 		return usageErrf("--enforce needs a command to start (-- CMD): a running process cannot be put under a filter")

@@ -36,7 +36,7 @@ func (o *verdictFlags) addFlags(cmd *cobra.Command) {
 	o.addReportFlags(cmd, reportFormats()...)
 	cmd.Flags().BoolVar(&o.allowIncomplete, "allow-incomplete", false, "give a verdict even when the recorder lost events (lost > 0); otherwise that is an error")
 	cmd.Flags().StringArrayVar(&o.baselines, "baseline", nil, "also require the syscalls of baseline `NAME|FILE` ("+
-		strings.Join(profiles.BaselineNames(), ", ")+" or a file; repeatable): the profile must let that runtime start CMD")
+		strings.Join(profiles.BaselineNames(), ", ")+" or a file; repeatable): the profile must let that runtime start the workload")
 	o.addProfileReadFlags(cmd)
 }
 

@@ -1,7 +1,13 @@
 package main
 
 import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 func newRootCmd() *cobra.Command {
@@ -21,9 +27,7 @@ Typical loop:
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return usageErrf("%s: %v (see '%s --help')", c.CommandPath(), err, c.CommandPath())
-	})
+	root.SetFlagErrorFunc(flagUsage)
 	for _, c := range []*cobra.Command{
 		newTraceCmd(),
 		newGenerateCmd(),
@@ -43,7 +47,46 @@ Typical loop:
 			root.AddCommand(c)
 		}
 	}
+	strictHelpAndCompletion(root)
 	return root
+}
+
+// strictHelpAndCompletion makes cobra's help and completion commands fail
+// on a topic or shell they do not know (exit 2), where cobra prints help and
+// exits 0: `seccomp-gen completion bsah > file` would otherwise write the
+// help text into file and succeed.
+func strictHelpAndCompletion(root *cobra.Command) {
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		switch c.Name() {
+		case "help":
+			show := c.Run
+			c.Run = nil
+			c.RunE = func(c *cobra.Command, args []string) error {
+				if cmd, _, err := c.Root().Find(args); cmd == nil || err != nil {
+					return usageErrf("unknown help topic %q (see '%s --help')", strings.Join(args, " "), c.Root().CommandPath())
+				}
+				show(c, args)
+				return nil
+			}
+		case "completion":
+			var shells []string
+			for _, s := range c.Commands() {
+				shells = append(shells, s.Name())
+			}
+			c.Use = "completion SHELL"
+			c.Args = argsUsage(func(cmd *cobra.Command, args []string) error {
+				if len(args) > 0 {
+					return fmt.Errorf("unknown shell %q (known: %s)", args[0], strings.Join(shells, ", "))
+				}
+				return nil
+			})
+			c.RunE = func(cmd *cobra.Command, args []string) error {
+				return usageErrf("name a shell: %s (see '%s --help')", orList(shells), cmd.CommandPath())
+			}
+		}
+	}
 }
 
 // argsUsage wraps a cobra positional-args validator so that its errors are
@@ -51,8 +94,83 @@ Typical loop:
 func argsUsage(v cobra.PositionalArgs) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if err := v(cmd, args); err != nil {
-			return usageErrf("%s: %v (see '%s --help')", cmd.CommandPath(), err, cmd.CommandPath())
+			return usageErrf("%v; usage: %s (see '%s --help')", err, cmd.UseLine(), cmd.CommandPath())
 		}
 		return nil
 	}
+}
+
+// noArgs is cobra.NoArgs in words that fit a command without subcommands
+// (cobra's speak of an "unknown command").
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) > 0 {
+		return fmt.Errorf("unexpected argument %q", args[0])
+	}
+	return nil
+}
+
+// flagUsage is the error of a bad flag or argument: a usage error that
+// points at the command's help. run names the command.
+func flagUsage(cmd *cobra.Command, err error) error {
+	return usageErrf("%v (see '%s --help')", plainFlagErr(err), cmd.CommandPath())
+}
+
+// plainFlagErr says what is wrong with a flag's value without the parser's
+// internals: pflag's `invalid argument "x" for "--min-count" flag:
+// strconv.ParseUint: parsing "x": invalid syntax` becomes
+// `--min-count "x": not a whole number`.
+func plainFlagErr(err error) error {
+	var ive *pflag.InvalidValueError
+	if !errors.As(err, &ive) {
+		return err
+	}
+	f := ive.GetFlag()
+	name := "--" + f.Name
+	cause := errors.Unwrap(ive)
+	if cause == nil {
+		return err
+	}
+	why := cause.Error()
+	var ne *strconv.NumError
+	switch typ := f.Value.Type(); {
+	case errors.As(cause, &ne) && errors.Is(ne.Err, strconv.ErrRange):
+		why = "out of range"
+	case errors.As(cause, &ne) && typ == "bool":
+		why = "not true or false"
+	case errors.As(cause, &ne) && strings.HasPrefix(typ, "uint"):
+		why = "not a whole number (0, 1, 2, ...)"
+	case errors.As(cause, &ne) && strings.HasPrefix(typ, "int"):
+		why = "not a whole number"
+	case errors.As(cause, &ne):
+		why = "not a number"
+	case typ == "duration" && strings.HasPrefix(why, "time: "):
+		// time.ParseDuration's errors are not typed.
+		why = "not a duration (such as 500ms, 30s, 10m, 1h)"
+	}
+	return fmt.Errorf("%s %q: %s", name, ive.GetValue(), why)
+}
+
+// rootUsage makes an error cobra returns for the root command itself (an
+// unknown command) a usage error: cobra returns it before any flag or
+// argument validator runs.
+func rootUsage(root, cmd *cobra.Command, err error) error {
+	var ex *exitError
+	if err == nil || cmd != root || errors.As(err, &ex) {
+		return err
+	}
+	return usageErrf("%v (see '%s --help')", err, root.CommandPath())
+}
+
+// errorLine is the message run prints after "seccomp-gen: ": err's, led by
+// the command that failed ("generate: ..."), unless it already names it.
+func errorLine(cmd *cobra.Command, err error) string {
+	msg := err.Error()
+	if cmd == nil || !cmd.HasParent() {
+		return msg
+	}
+	path := strings.TrimPrefix(cmd.CommandPath(), cmd.Root().CommandPath()+" ")
+	if strings.HasPrefix(msg, path+": ") {
+		return msg
+	}
+	return path + ": " + msg
 }

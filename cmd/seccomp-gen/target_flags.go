@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 
 	"github.com/spf13/pflag"
 )
@@ -31,6 +32,23 @@ func (t *targetFlags) given() int {
 		n++
 	}
 	return n
+}
+
+// checkCgroup refuses a --cgroup path that is not there or not a
+// directory before anything starts: the target named on the command line
+// is missing (a usage error), not something this machine lacks.
+func (t *targetFlags) checkCgroup() error {
+	if t.cgroup == "" {
+		return nil
+	}
+	st, err := os.Stat(t.cgroup)
+	switch {
+	case err != nil:
+		return usageErrf("--cgroup %s: %v", t.cgroup, unwrapPath(err))
+	case !st.IsDir():
+		return usageErrf("--cgroup %s: not a directory (give a cgroup v2 directory)", t.cgroup)
+	}
+	return nil
 }
 
 // singleValued makes every flag of fs that takes one value refuse a second

@@ -141,7 +141,7 @@ it uses with the highest syscall number libseccomp knows on each ABI (a newer
 syscall is recorded by number and cannot be named in a profile), and the
 SHA-256 of the eBPF recorder's source (bpf/recorder.c and its headers) that
 the embedded objects were compiled from.`,
-		Args: argsUsage(cobra.NoArgs),
+		Args: argsUsage(noArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if short && asJSON {
 				return usageErrf("version: --short and --json exclude each other")

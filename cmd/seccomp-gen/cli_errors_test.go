@@ -1,0 +1,127 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestCLIErrorLines: every command's bad input gets one line, led once by
+// "seccomp-gen: " and the command's name, in the user's words (no parser
+// internals), with the documented exit status and nothing on stdout.
+func TestCLIErrorLines(t *testing.T) {
+	dir := t.TempDir()
+	ls := genTrace(t, "busybox-ls.yaml")
+	if _, stderr, code := sg(t, dir, "generate", "-o", "p.json", ls); code != 0 {
+		t.Fatalf("generate: exit %d\n%s", code, stderr)
+	}
+	if _, stderr, code := sg(t, dir, "generate", "--format", "bpf", "-o", "p.bpf", ls); code != 0 {
+		t.Fatalf("generate --format bpf: exit %d\n%s", code, stderr)
+	}
+	if err := os.Mkdir(filepath.Join(dir, "adir"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// A pid no process can have: without the checks, the hook fails to
+	// attach instead of recording anything.
+	state := filepath.Join(dir, "state.json")
+	if err := os.WriteFile(state, []byte(`{"ociVersion":"1.0.2","id":"c","pid":999999999,"bundle":"/nonexistent"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string // stderr's exact start
+	}{
+		// Flag and argument errors: the program's name once, then the command.
+		{[]string{"trace", "-q"}, exitUsage, "seccomp-gen: trace: unknown shorthand flag: 'q' in -q (see 'seccomp-gen trace --help')"},
+		{[]string{"generate", "--nope", ls}, exitUsage, "seccomp-gen: generate: unknown flag: --nope (see 'seccomp-gen generate --help')"},
+		{[]string{"--nope"}, exitUsage, "seccomp-gen: unknown flag: --nope (see 'seccomp-gen --help')"},
+		{[]string{"bogus"}, exitUsage, `seccomp-gen: unknown command "bogus" for "seccomp-gen"`},
+		{[]string{"generate"}, exitUsage, "seccomp-gen: generate: requires at least 1 arg(s), only received 0; usage: seccomp-gen generate [flags] TRACE..."},
+		{[]string{"version", "x"}, exitUsage, `seccomp-gen: version: unexpected argument "x"; usage: `},
+		{[]string{"replay", "--", "true"}, exitUsage, "seccomp-gen: replay: --profile is required"},
+		// Flag values: no strconv or time package wording.
+		{[]string{"generate", "--min-count", "x", ls}, exitUsage, `seccomp-gen: generate: --min-count "x": not a whole number`},
+		{[]string{"generate", "--min-count", "99999999999999999999", ls}, exitUsage, `seccomp-gen: generate: --min-count "99999999999999999999": out of range`},
+		{[]string{"replay", "--timeout", "soon", "-p", "p.json", "--", "true"}, exitUsage, `seccomp-gen: replay: --timeout "soon": not a duration`},
+		{[]string{"replay", "--pid", "x", "-p", "p.json"}, exitUsage, `seccomp-gen: replay: --pid "x": not a whole number`},
+		{[]string{"replay", "--enforce=maybe", "-p", "p.json", "--", "true"}, exitUsage, `seccomp-gen: replay: --enforce "maybe": not true or false`},
+		{[]string{"check", "--profile", "p.json", "--profile", "p.json", ls}, exitUsage, `seccomp-gen: check: --profile "p.json": given twice`},
+		// help and completion fail on what they do not know.
+		{[]string{"help", "bogus"}, exitUsage, `seccomp-gen: help: unknown help topic "bogus"`},
+		{[]string{"completion", "bsah"}, exitUsage, `seccomp-gen: completion: unknown shell "bsah" (known: bash, fish, powershell, zsh)`},
+		{[]string{"completion"}, exitUsage, "seccomp-gen: completion: name a shell: bash, fish, powershell or zsh"},
+		// Files: named once, with the problem.
+		{[]string{"generate", "nofile.yaml"}, exitUsage, "seccomp-gen: generate: nofile.yaml: no such file or directory\n"},
+		{[]string{"generate", "adir"}, exitUsage, "seccomp-gen: generate: adir: is a directory, not a trace file\n"},
+		{[]string{"check", "-p", "adir", ls}, exitUsage, "seccomp-gen: check: adir: is a directory, not a profile\n"},
+		{[]string{"check", "-p", "nofile.json", ls}, exitUsage, "seccomp-gen: check: nofile.json: no such file or directory\n"},
+		{[]string{"lint", "adir"}, exitUsage, "seccomp-gen: lint: adir: is a directory, not a profile\n"},
+		{[]string{"diff", "p.json", "nofile.json"}, exitUsage, "seccomp-gen: diff: nofile.json: no such file or directory\n"},
+		{[]string{"disasm", "adir"}, exitUsage, "seccomp-gen: disasm: adir: is a directory, not a filter or profile\n"},
+		{[]string{"disasm", "nofile"}, exitUsage, "seccomp-gen: disasm: nofile: no such file or directory\n"},
+		{[]string{"lint", "p.bpf"}, exitUsage, "seccomp-gen: lint: p.bpf: a raw seccomp filter, not a profile"},
+		{[]string{"disasm", "--arch", "mips", "p.json"}, exitUsage, `seccomp-gen: disasm: --arch: unknown architecture "mips"`},
+		{[]string{"generate", "--output=", ls}, exitUsage, "seccomp-gen: generate: -o: empty file name (use '-' for stdout)\n"},
+		{[]string{"disasm", "--output=", "p.json"}, exitUsage, "seccomp-gen: disasm: -o: empty file name (use '-' for stdout)\n"},
+		// Standard input cannot be read twice.
+		{[]string{"generate", "-", "-"}, exitUsage, "seccomp-gen: generate: standard input ('-') is named 2 times as an input; it can be read only once\n"},
+		{[]string{"check", "-p", "-", "-"}, exitUsage, "seccomp-gen: check: standard input ('-') is named 2 times"},
+		{[]string{"diff", "-", "-"}, exitUsage, "seccomp-gen: diff: standard input ('-') is named 2 times"},
+		{[]string{"lint", "p.json", "-", "-"}, exitUsage, "seccomp-gen: lint: standard input ('-') is named 2 times"},
+		// Targets and flags that would otherwise be taken silently or late.
+		{[]string{"replay", "-p", "p.json", "--cgroup", filepath.Join(dir, "nonexistent")}, exitUsage, "seccomp-gen: replay: --cgroup " + filepath.Join(dir, "nonexistent") + ": no such file or directory\n"},
+		{[]string{"replay", "-p", "p.json", "--container", "x", "--pid", "1"}, exitUsage, "seccomp-gen: replay: give exactly one of -- CMD, --pid, --cgroup or --container"},
+		{[]string{"replay", "-p", "p.json", "--cgroup", "p.json"}, exitUsage, "seccomp-gen: replay: --cgroup p.json: not a directory"},
+		{[]string{"hook", "--runtime", "rnuc", "--output-dir", "out"}, exitUsage, `seccomp-gen: hook: --runtime "rnuc": unknown (known: runc, crun`},
+		{[]string{"hook", "--timeout", "0s", "--output-dir", "out"}, exitUsage, "seccomp-gen: hook: --timeout 0s: must be positive"},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			stdout, stderr, code := sgStdin(t, dir, state, tc.args...)
+			if code != tc.code || !strings.HasPrefix(stderr, tc.want) {
+				t.Errorf("exit %d, stderr:\n%s\nwant exit %d, stderr starting:\n%s", code, stderr, tc.code, tc.want)
+			}
+			oneLine(t, stderr)
+			for _, bad := range []string{"seccomp-gen: seccomp-gen", "strconv", "Parse", "time: "} {
+				if strings.Contains(stderr, bad) {
+					t.Errorf("stderr says %q:\n%s", bad, stderr)
+				}
+			}
+			if stdout != "" {
+				t.Errorf("stdout not empty:\n%s", stdout)
+			}
+		})
+	}
+	if _, err := os.Stat(filepath.Join(dir, "out")); err == nil {
+		t.Errorf("hook created its --output-dir for flags it refuses")
+	}
+}
+
+// sgStdin is sg with standard input read from the file stdin.
+func sgStdin(t *testing.T, dir, stdin string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	f, err := os.Open(stdin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Dir, cmd.Stdin = dir, f
+	cmd.Env = append(os.Environ(), testMainEnv+"=1")
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err = cmd.Run()
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+	case errors.As(err, &ee):
+		code = ee.ExitCode()
+	default:
+		t.Fatalf("seccomp-gen %s: %v", strings.Join(args, " "), err)
+	}
+	return o.String(), e.String(), code
+}

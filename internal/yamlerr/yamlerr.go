@@ -1,0 +1,89 @@
+// Package yamlerr says yaml.v3's decoding errors in one line, in the terms
+// of the file being read rather than the Go types it is decoded into. The
+// trace reader (package trace) and the profile reader (package emit) use it.
+package yamlerr
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// most is how many type errors Line lists before it counts the rest: one
+// bad value repeated over many lines says it all in a few.
+const most = 3
+
+// Line turns yaml.v3's multi-line errors into one line a user can act on:
+// "line 3: unknown field colour", "line 11: -1 is not a whole number of 0
+// or more; ...; and 12 more".
+func Line(err error) string {
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		msgs := make([]string, 0, len(te.Errors))
+		for _, m := range te.Errors {
+			m = strings.TrimSpace(m)
+			if a, b, ok := strings.Cut(m, ": field "); ok {
+				if i := strings.Index(b, " not found in type "); i >= 0 {
+					m = a + ": unknown field " + b[:i]
+				}
+			}
+			msgs = append(msgs, plainTypeError(m))
+		}
+		if len(msgs) > most {
+			msgs = append(msgs[:most], fmt.Sprintf("and %d more", len(msgs)-most))
+		}
+		return strings.Join(msgs, "; ")
+	}
+	return strings.ReplaceAll(strings.TrimPrefix(err.Error(), "yaml: "), "\n", " ")
+}
+
+// typeError is yaml.v3's wording of a value of the wrong type.
+var typeError = regexp.MustCompile("^(line [0-9]+): cannot unmarshal !!([a-z]+)(?: `(.*)`)? into (.+)$")
+
+// plainTypeError says "line 3: cannot unmarshal !!int `-1` into uint64" as
+// "line 3: -1 is not a whole number of 0 or more". Other messages are
+// returned as they are.
+func plainTypeError(m string) string {
+	g := typeError.FindStringSubmatch(m)
+	if g == nil {
+		return m
+	}
+	line, tag, value, goType := g[1], g[2], g[3], g[4]
+	switch tag {
+	case "map":
+		value = "a mapping"
+	case "seq":
+		value = "a list"
+	case "str":
+		value = strconv.Quote(value)
+	}
+	if value == "" {
+		value = "!!" + tag
+	}
+	var want string
+	switch {
+	case strings.HasPrefix(goType, "uint"):
+		want = "a whole number of 0 or more"
+	case strings.HasPrefix(goType, "int"):
+		want = "a whole number"
+	case goType == "string":
+		want = "text"
+	case goType == "bool":
+		want = "true or false"
+	case strings.HasPrefix(goType, "[]"):
+		want = "a list"
+	case strings.HasPrefix(goType, "map["), strings.HasPrefix(goType, "struct"):
+		want = "a mapping (key: value)"
+	case tag == "map" || tag == "seq":
+		// A named type (a struct, or a scalar with its own parser): the
+		// message names no Go type.
+		return fmt.Sprintf("%s: %s is not allowed here", line, value)
+	default:
+		return fmt.Sprintf("%s: %s is not valid here", line, value)
+	}
+	return fmt.Sprintf("%s: %s is not %s", line, value, want)
+}
