@@ -39,7 +39,7 @@ type traceOptions struct {
 func newTraceCmd() *cobra.Command {
 	o := &traceOptions{stderr: os.Stderr}
 	cmd := &cobra.Command{
-		Use:   "trace [-o FILE] [--duration D] [-v] (-- CMD [ARGS...] | --pid PID | --cgroup PATH)",
+		Use:   "trace [-o FILE] [--duration D] [-v] (-- CMD [ARGS...] | --pid PID | --cgroup PATH | --container ID)",
 		Short: "Record the syscalls of a command, a process or a cgroup (eBPF, counted in the kernel)",
 		Long: `trace records which syscalls a workload makes and how often, and writes a
 trace file (YAML) that 'seccomp-gen generate' turns into a profile.
