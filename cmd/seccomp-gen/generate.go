@@ -236,7 +236,17 @@ func (o *generateOptions) validate() error {
 
 func (o *generateOptions) run() error {
 	var inputs []reduce.Input
-	for _, path := range o.traces {
+	for i, path := range o.traces {
+		if dup := sameFileBefore(o.traces[:i], path); dup != "" {
+			// One file is one run: read twice it would count twice
+			// towards --min-runs.
+			what := "named twice"
+			if dup != path {
+				what = "the same file as " + dup
+			}
+			fmt.Fprintf(o.stderr, "generate: warning: %s is %s; counted as one run\n", path, what)
+			continue
+		}
 		f, err := trace.ReadFile(path)
 		if err != nil {
 			return usageErr(fmt.Errorf("generate: %w", err))

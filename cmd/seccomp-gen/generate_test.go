@@ -145,6 +145,25 @@ func TestGenerateReduction(t *testing.T) {
 		t.Error("syscalls of both runs were dropped")
 	}
 
+	// The same file twice, by one name or two, is one run: with
+	// --min-runs 2 what only ls -l used is still dropped.
+	lslLink := filepath.Join(dir, "lsl-link.yaml")
+	if err := os.Symlink(lsl, lslLink); err != nil {
+		t.Fatal(err)
+	}
+	out2, stderr2, code := sg(t, dir, "generate", "--min-runs", "2", "--baseline", "none", ls, lsl, lsl, lslLink)
+	if code != 0 {
+		t.Fatalf("a trace named twice: exit %d: %s", code, stderr2)
+	}
+	if out2 != out {
+		t.Errorf("a trace named twice changed the profile:\n%s", stderr2)
+	}
+	for _, want := range []string{"generate: warning: " + lsl + " is named twice; counted as one run", "generate: warning: " + lslLink + " is the same file as " + lsl + "; counted as one run"} {
+		if !strings.Contains(stderr2, want) {
+			t.Errorf("no warning %q:\n%s", want, stderr2)
+		}
+	}
+
 	// Arch mapping from a hand-written x86_64 trace.
 	tr := filepath.Join(dir, "legacy.yaml")
 	os.WriteFile(tr, []byte(`version: 1

@@ -120,6 +120,17 @@ func unwrapPath(err error) error {
 }
 
 // sameFile reports whether a and b name the same existing regular file.
+// sameFileBefore returns the first of earlier that is the same file as
+// path, "" when none is.
+func sameFileBefore(earlier []string, path string) string {
+	for _, e := range earlier {
+		if sameFile(e, path) {
+			return e
+		}
+	}
+	return ""
+}
+
 func sameFile(a, b string) bool {
 	if a == "-" || b == "-" || a == "" || b == "" {
 		return false
