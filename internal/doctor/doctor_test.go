@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"regexp"
@@ -310,5 +311,18 @@ ffffffff81000090 T __arm64_sys_mseal
 	got = strings.Join(UnnamedSyscalls([]byte(zero), "x86_64", known), " ")
 	if want := "futurecall_off statmount uretprobe"; got != want {
 		t.Errorf("zeroed addresses: %q, want %q", got, want)
+	}
+}
+
+// A BPF error is said in the kernel's words: cilium/ebpf's wrapping and
+// its memlock advice are dropped.
+func TestKernelAnswer(t *testing.T) {
+	wrapped := fmt.Errorf("load program: %w", fmt.Errorf("load program: %w (MEMLOCK may be too low, consider rlimit.RemoveMemlock)", unix.EPERM))
+	if got := kernelAnswer(wrapped); got != unix.EPERM {
+		t.Errorf("kernelAnswer(%q) = %v, want EPERM", wrapped, got)
+	}
+	other := errors.New("no such tracepoint")
+	if got := kernelAnswer(other); got != other {
+		t.Errorf("kernelAnswer(%q) = %v", other, got)
 	}
 }

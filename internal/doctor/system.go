@@ -126,14 +126,27 @@ func (Host) RawTracepoint(name string) error {
 		License:      "GPL",
 	})
 	if err != nil {
-		return fmt.Errorf("load program: %w", err)
+		return fmt.Errorf("load program: %w", kernelAnswer(err))
 	}
 	defer prog.Close()
 	l, err := link.AttachRawTracepoint(link.RawTracepointOptions{Name: name, Program: prog})
 	if err != nil {
-		return fmt.Errorf("attach: %w", err)
+		return fmt.Errorf("attach: %w", kernelAnswer(err))
 	}
 	return l.Close()
+}
+
+// kernelAnswer is the errno inside a cilium/ebpf error, which wraps it in
+// its own words and advice ("load program: operation not permitted
+// (MEMLOCK may be too low, consider rlimit.RemoveMemlock)", advice that is
+// wrong since Linux 5.11 and for a caller without CAP_BPF); err itself if
+// it holds none.
+func kernelAnswer(err error) error {
+	var errno unix.Errno
+	if errors.As(err, &errno) {
+		return errno
+	}
+	return err
 }
 
 // seccomp(2) operations and the user notification action.
