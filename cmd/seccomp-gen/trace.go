@@ -32,6 +32,7 @@ type traceOptions struct {
 	duration time.Duration
 	verbose  bool
 	noArgs   bool
+	pidGiven bool // --pid was on the command line (even as 0)
 
 	stderr io.Writer
 }
@@ -61,6 +62,7 @@ Targets (exactly one):
   --pid PID         a running process, its threads, the processes already
                     below it (a server's pre-forked workers; the summary says
                     how many) and future descendants, until it exits.
+                    A zombie or a kernel thread is refused (exit 2).
   --cgroup PATH     every task in a cgroup v2 directory and below (how a
                     container is traced), until the cgroup, once populated,
                     is empty again.
@@ -74,7 +76,8 @@ Targets (exactly one):
 
 --duration, Ctrl-C and SIGTERM end the trace early and still write it; a
 command still running then keeps running, untraced, and seccomp-gen exits
-with 0 (--duration) or 128+N (signal N). Ctrl-C, which the command receives
+with 0 (--duration) or 128+N (signal N); a signal before the command
+started means it is not run and no trace is written. Ctrl-C, which the command receives
 too, first gives it 2 seconds to exit while still traced; if it does,
 seccomp-gen exits with its status. A second Ctrl-C or SIGTERM in those 2
 seconds kills the command's whole process tree (as in replay).
@@ -122,6 +125,8 @@ func (o *traceOptions) complete(cmd *cobra.Command, args []string) error {
 		return usageErrf("trace: unexpected argument %q before '--' (see 'seccomp-gen trace --help')", args[0])
 	}
 	o.command = args
+	// --pid 0 would read as no target at all.
+	o.pidGiven = cmd.Flags().Changed("pid")
 	return nil
 }
 
@@ -130,15 +135,18 @@ func (o *traceOptions) validate() error {
 		return err
 	}
 	n := o.given()
+	if o.pidGiven && o.pid == 0 {
+		n++
+	}
 	switch {
 	case n == 0:
 		return usageErrf("trace: name what to trace: -- CMD [ARGS...], --pid PID or --cgroup PATH (see 'seccomp-gen trace --help')")
 	case n > 1:
 		return usageErrf("trace: name only one of a command, --pid and --cgroup")
-	case o.pid < 0:
+	case o.pid < 0 || (o.pidGiven && o.pid == 0):
 		return usageErrf("trace: --pid %d: must be positive", o.pid)
 	case o.duration < 0:
-		return usageErrf("trace: --duration %s: must be positive", o.duration)
+		return usageErrf("trace: --duration %s: must not be negative (0, the default, is no limit)", o.duration)
 	case o.output == "":
 		return usageErrf("trace: -o needs a file name ('-' is stdout)")
 	}
@@ -208,6 +216,10 @@ func (o *traceOptions) run(ctx context.Context) error {
 	rec, err := recorder.Record(ctx, opts)
 	if tty {
 		fmt.Fprint(o.stderr, "\r\033[K")
+	}
+	if sig, _, _ := st.result(); sig != 0 && errors.Is(err, recorder.ErrInterrupted) {
+		// Ctrl-C or SIGTERM before the command ran: it was not started.
+		return exitWith(128+int(sig), fmt.Errorf("trace: %w: it was not run, and no trace was written", err))
 	}
 	if err != nil {
 		return traceErr(err)

@@ -87,10 +87,29 @@ func TestTraceCLIUsage(t *testing.T) {
 		{"trace", "stray", "--", "true"},
 		{"trace", "-o", filepath.Join(dir, "no/such/dir/t.yaml"), "--", "true"},
 		{"trace", "-o", dir, "--", "true"},
+		{"trace", "--cgroup", filepath.Join(dir, "no-such-cgroup")},
 	} {
 		_, stderr, code := sg(t, dir, args...)
 		if code != exitUsage || strings.Count(strings.TrimSpace(stderr), "\n") != 0 || !strings.HasPrefix(stderr, "seccomp-gen: trace") {
 			t.Errorf("%v: exit %d, stderr %q; want 2 and one line", args, code, stderr)
+		}
+	}
+}
+
+// Bad values name the flag: --pid 0 is not "no target", and --duration
+// says what 0 means.
+func TestTraceCLIFlagValues(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"trace", "--pid", "0"}, "seccomp-gen: trace: --pid 0: must be positive\n"},
+		{[]string{"trace", "--duration", "-1s", "--", "true"}, "seccomp-gen: trace: --duration -1s: must not be negative (0, the default, is no limit)\n"},
+	} {
+		_, stderr, code := sg(t, dir, c.args...)
+		if code != exitUsage || stderr != c.want {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", c.args, code, stderr, c.want)
 		}
 	}
 }

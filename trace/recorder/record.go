@@ -41,6 +41,9 @@ var (
 	ErrNotCgroup2 = errors.New("not a cgroup v2 directory")
 	// ErrOptions: Options are inconsistent.
 	ErrOptions = errors.New("invalid options")
+	// ErrInterrupted: ctx was cancelled before the command started; it was
+	// not run.
+	ErrInterrupted = errors.New("interrupted before the command started")
 )
 
 // CommandError says that a command could not be started. Status is what a
@@ -254,7 +257,7 @@ func Record(ctx context.Context, opts Options) (*Recording, error) {
 	}
 	r.phase(PhaseAttached)
 	r.started = time.Now()
-	if err := r.startTarget(); err != nil {
+	if err := r.startTarget(ctx); err != nil {
 		return nil, err
 	}
 	if opts.OnStart != nil {
@@ -427,6 +430,9 @@ func (r *recorder) prepareTarget() error {
 			return fmt.Errorf("pid %d: %w", o.PID, err)
 		}
 		r.pidfd = fd
+		if err := checkLive(o.PID, fd); err != nil {
+			return err
+		}
 	default:
 		fd, err := openCgroup(o.Cgroup)
 		if err != nil {
@@ -685,10 +691,10 @@ func (r *recorder) close() {
 	}
 }
 
-func (r *recorder) startTarget() error {
+func (r *recorder) startTarget(ctx context.Context) error {
 	switch {
 	case r.path != "":
-		return r.startCommand()
+		return r.startCommand(ctx)
 	case r.opts.PID != 0 && r.opts.FromExec:
 		return r.armProcess()
 	case r.opts.PID != 0:
