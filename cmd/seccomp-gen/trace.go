@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -169,6 +170,11 @@ func (o *traceOptions) run(ctx context.Context) error {
 	if err := o.resolveContainer(&o.targetFlags, o.stderr); err != nil {
 		return err
 	}
+	if o.pid != 0 && o.duration == 0 && isAncestor(o.pid) {
+		// It cannot exit before seccomp-gen does (a shell waits for it;
+		// pid 1 never exits): say how the trace ends.
+		fmt.Fprintf(o.stderr, "seccomp-gen: trace: warning: pid %d is an ancestor of seccomp-gen, so it will not exit first: the trace ends with Ctrl-C or SIGTERM (or give --duration)\n", o.pid)
+	}
 	tty := isTerminal(os.Stderr)
 	show := tty || o.verbose
 	opts := recorder.Options{
@@ -309,6 +315,32 @@ func traceErr(err error) error {
 	}
 	// Anything else is the machine's doing (privileges, kernel features).
 	return exitWith(exitFailure, fmt.Errorf("trace: %w (run 'seccomp-gen doctor' to see what this machine lacks)", err))
+}
+
+// isAncestor reports whether pid is seccomp-gen's parent, grandparent, ...
+func isAncestor(pid int) bool {
+	for p, n := os.Getppid(), 0; p > 0 && n < 1<<12; n++ {
+		if p == pid {
+			return true
+		}
+		data, err := os.ReadFile("/proc/" + strconv.Itoa(p) + "/stat")
+		if err != nil {
+			return false
+		}
+		// PID (COMM) STATE PPID ...: COMM may hold spaces and parentheses.
+		i := bytes.LastIndexByte(data, ')')
+		if i < 0 {
+			return false
+		}
+		f := strings.Fields(string(data[i+1:]))
+		if len(f) < 2 {
+			return false
+		}
+		if p, err = strconv.Atoi(f[1]); err != nil {
+			return false
+		}
+	}
+	return false
 }
 
 func isTerminal(f *os.File) bool {

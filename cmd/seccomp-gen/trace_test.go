@@ -160,6 +160,35 @@ func TestTraceCLISIGTERM(t *testing.T) {
 	}
 }
 
+// --pid of seccomp-gen's own parent (here: the test) cannot end by itself:
+// trace says so, and Ctrl-C still ends it with the trace written.
+func TestTraceCLIPIDAncestor(t *testing.T) {
+	testutil.RequireRoot(t)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "t.yaml")
+	p := startSG(t, false, "trace", "-o", out, "--pid", strconv.Itoa(os.Getpid()))
+	waitLine(t, p.lines, "is an ancestor of seccomp-gen, so it will not exit first")
+	time.Sleep(200 * time.Millisecond)
+	if err := p.cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	if err := waitDone(p.cmd, 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	rest := p.rest()
+	if code := p.cmd.ProcessState.ExitCode(); code != 128+int(syscall.SIGINT) {
+		t.Errorf("exit %d, want 130; stderr %s", code, rest)
+	}
+	if _, err := trace.ReadFile(out); err != nil {
+		t.Errorf("no trace after Ctrl-C: %v", err)
+	}
+	// With --duration it ends by itself: no warning.
+	_, stderr, code := sg(t, dir, "trace", "-o", out, "--duration", "100ms", "--pid", strconv.Itoa(os.Getpid()))
+	if code != 0 || stderr != "" {
+		t.Errorf("--duration: exit %d, stderr %q; want 0 and nothing", code, stderr)
+	}
+}
+
 // procState returns the state letter of /proc/PID/stat.
 func procState(pid int) string {
 	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
