@@ -189,6 +189,52 @@ func TestTraceCLIPIDAncestor(t *testing.T) {
 	}
 }
 
+// SIGHUP (the terminal or the ssh session went away) ends the trace and
+// still writes it, as SIGTERM does.
+func TestTraceCLISIGHUP(t *testing.T) {
+	testutil.RequireRoot(t)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "t.yaml")
+	target := exec.Command("sleep", "20")
+	if err := target.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer target.Process.Kill()
+	p := startSG(t, false, "trace", "-v", "-o", out, "--pid", strconv.Itoa(target.Process.Pid))
+	waitLine(t, p.lines, "seccomp-gen: tracing pid ")
+	if err := p.cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	if err := waitDone(p.cmd, 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	rest := p.rest()
+	if code := p.cmd.ProcessState.ExitCode(); code != 128+int(syscall.SIGHUP) {
+		t.Errorf("exit %v, want 129; stderr %s", p.cmd.ProcessState, rest)
+	}
+	if _, err := trace.ReadFile(out); err != nil {
+		t.Errorf("no trace after SIGHUP: %v", err)
+	}
+}
+
+// Signals seccomp-gen was started with ignored (nohup; a background job
+// of a script ignores SIGINT) stay ignored for the command, as they would
+// without the tracer.
+func TestTraceCLIIgnoredSignals(t *testing.T) {
+	testutil.RequireRoot(t)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "t.yaml")
+	cmd := exec.Command("sh", "-c", `trap '' INT HUP; exec "$0" trace -o "$1" -- sh -c 'kill -INT $$; kill -HUP $$; echo survived'`, os.Args[0], out)
+	cmd.Env = append(os.Environ(), testMainEnv+"=1")
+	got, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(got), "survived") {
+		t.Errorf("the command did not survive the signals its caller ignores: %v\n%s", err, got)
+	}
+	if _, err := trace.ReadFile(out); err != nil {
+		t.Error(err)
+	}
+}
+
 // procState returns the state letter of /proc/PID/stat.
 func procState(pid int) string {
 	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
