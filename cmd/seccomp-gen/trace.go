@@ -89,9 +89,10 @@ The trace goes to -o FILE, or to stdout ('-', the default); then the
 command's own stdout goes to stderr so that the two never mix.
 
 Needs root (or CAP_BPF and CAP_PERFMON) and a kernel with BTF.
-While tracing, a status line is shown on stderr when it is a terminal, and a
-summary at the end; -v prints the summary (and the BPF link IDs) even when
-stderr is not a terminal.`,
+While tracing a --pid, --cgroup or --container target, a status line is
+shown on stderr when it is a terminal (not for a command: its own output
+goes there), and a summary at the end; -v prints the summary (and the BPF
+link IDs) even when stderr is not a terminal.`,
 		Example: `  # trace a command; the trace goes to ls.trace.yaml
   seccomp-gen trace -o ls.trace.yaml -- ls -l /
 
@@ -215,14 +216,18 @@ func (o *traceOptions) run(ctx context.Context) error {
 			fmt.Fprintf(o.stderr, "seccomp-gen: tracing %s (BPF links %s)\n", what, strings.Join(ids, " "))
 		}
 	}
-	if tty {
+	// The live line is redrawn in place: only where nothing else writes to
+	// the terminal. A command shares seccomp-gen's stderr (and its stdout
+	// with -o -), and its output would run into the line.
+	live := tty && len(o.command) == 0
+	if live {
 		opts.Progress = func(s recorder.Stats) {
 			fmt.Fprintf(o.stderr, "\r\033[Kseccomp-gen: %s, %d distinct, %s, %s",
 				text.Count(s.Syscalls, "syscall", "syscalls"), s.Distinct, text.Count(s.Processes, "process", "processes"), s.Elapsed.Truncate(100*time.Millisecond))
 		}
 	}
 	rec, err := recorder.Record(ctx, opts)
-	if tty {
+	if live {
 		fmt.Fprint(o.stderr, "\r\033[K")
 	}
 	if sig, _, _ := st.result(); sig != 0 && errors.Is(err, recorder.ErrInterrupted) {

@@ -235,6 +235,42 @@ func TestTraceCLIIgnoredSignals(t *testing.T) {
 	}
 }
 
+// On a terminal, the live status line is not drawn over a command's own
+// output (they share the terminal); a --pid target still gets it. script(1)
+// gives seccomp-gen a terminal.
+func TestTraceCLITerminal(t *testing.T) {
+	testutil.RequireRoot(t)
+	testutil.RequireTool(t, "script")
+	dir := t.TempDir()
+	run := func(args string) string {
+		t.Helper()
+		cmd := exec.Command("script", "-qec", os.Args[0]+" "+args, "/dev/null")
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), testMainEnv+"=1")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("%s: %v\n%q", args, err, out)
+		}
+		return string(out)
+	}
+	out := run(`trace -o c.yaml -- sh -c 'sleep 0.6; echo from-the-command'`)
+	if strings.Contains(out, " distinct, ") {
+		t.Errorf("a status line was drawn while the command wrote to the terminal:\n%q", out)
+	}
+	if !strings.Contains(out, "from-the-command") || !strings.Contains(out, "seccomp-gen: traced 2 processes") {
+		t.Errorf("command output or summary missing:\n%q", out)
+	}
+	target := exec.Command("sleep", "0.6")
+	if err := target.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer target.Process.Kill()
+	go target.Wait()
+	if out := run("trace -o p.yaml --pid " + strconv.Itoa(target.Process.Pid)); !strings.Contains(out, " distinct, ") {
+		t.Errorf("no status line for a --pid target on a terminal:\n%q", out)
+	}
+}
+
 // procState returns the state letter of /proc/PID/stat.
 func procState(pid int) string {
 	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
