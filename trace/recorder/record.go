@@ -443,6 +443,10 @@ func (r *recorder) prepareTarget() error {
 	return nil
 }
 
+// defaultPath is where a command is looked up when PATH is not set at all
+// (dash's default; execvp(3) uses /bin:/usr/bin).
+const defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
 // lookPath finds the command as a shell would, with PATH from env.
 func lookPath(name string, env []string) (string, error) {
 	if strings.Contains(name, "/") {
@@ -457,14 +461,19 @@ func lookPath(name string, env []string) (string, error) {
 		}
 		return name, nil
 	}
-	path := os.Getenv("PATH")
+	path, set := os.LookupEnv("PATH")
 	if env != nil {
-		path = ""
+		path, set = "", false
 		for _, kv := range env {
 			if v, ok := strings.CutPrefix(kv, "PATH="); ok {
-				path = v
+				path, set = v, true
 			}
 		}
+	}
+	if !set {
+		// As a shell does without PATH; an empty element would mean the
+		// current directory, which a missing PATH must not.
+		path = defaultPath
 	}
 	for _, dir := range strings.Split(path, ":") {
 		if dir == "" {

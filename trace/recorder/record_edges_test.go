@@ -129,3 +129,24 @@ func reasonOf(rec *Recording) string {
 	}
 	return rec.Reason
 }
+
+// Without PATH, a command name is looked up in a default path, never in
+// the current directory (an empty PATH element would mean it).
+func TestLookPathWithoutPATH(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	if err := os.WriteFile(filepath.Join(dir, "seccomp-gen-test-cwd"), []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	_, err := lookPath("seccomp-gen-test-cwd", []string{"HOME=/"})
+	if !errors.Is(err, ErrCommandNotFound) {
+		t.Errorf("PATH unset: %v, want ErrCommandNotFound (not ./seccomp-gen-test-cwd)", err)
+	}
+	if p, err := lookPath("sh", []string{"HOME=/"}); err != nil || !strings.HasPrefix(p, "/") {
+		t.Errorf("PATH unset: sh found at %q, %v; want it in the default path", p, err)
+	}
+	// An explicit empty element is the current directory, as in a shell.
+	if p, err := lookPath("seccomp-gen-test-cwd", []string{"PATH=/nonexistent:"}); err != nil || p != "./seccomp-gen-test-cwd" {
+		t.Errorf("PATH=/nonexistent: found %q, %v; want ./seccomp-gen-test-cwd", p, err)
+	}
+}
