@@ -284,6 +284,11 @@ func (o *traceOptions) run(ctx context.Context) error {
 			text.Count(f.Processes, "process", "processes"), time.Duration(f.Duration).Truncate(time.Millisecond), rec.Reason, below,
 			text.Count(total, "syscall", "syscalls"), len(f.Syscalls), strings.Join(slices.Sorted(slices.Values(names)), ", "), f.Lost, where)
 	}
+	if len(f.Syscalls) == 0 {
+		// generate, check and replay refuse such a trace: say so now.
+		fmt.Fprintf(o.stderr, "seccomp-gen: trace: warning: no syscall was recorded (%s after %s); generate and check refuse an empty trace\n",
+			rec.Reason, time.Duration(f.Duration).Truncate(time.Millisecond))
+	}
 	if f.Lost > 0 {
 		fmt.Fprintf(o.stderr, "seccomp-gen: warning: %s could not be counted; the trace is incomplete\n", text.Count(f.Lost, "syscall", "syscalls"))
 	}

@@ -271,6 +271,27 @@ func TestTraceCLITerminal(t *testing.T) {
 	}
 }
 
+// An empty trace (an idle --pid target, a --duration shorter than the
+// command's start) is written, but trace warns that every reader refuses it.
+func TestTraceCLIEmptyWarns(t *testing.T) {
+	testutil.RequireRoot(t)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "t.yaml")
+	idle := exec.Command("sleep", "20")
+	if err := idle.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer idle.Process.Kill()
+	time.Sleep(100 * time.Millisecond) // past its start-up syscalls
+	_, stderr, code := sg(t, dir, "trace", "-o", out, "--duration", "200ms", "--pid", strconv.Itoa(idle.Process.Pid))
+	if code != 0 || !strings.Contains(stderr, "warning: no syscall was recorded (duration after 2") {
+		t.Errorf("idle pid: exit %d, stderr %q; want 0 and a warning", code, stderr)
+	}
+	if f, err := trace.ReadFile(out); err != nil || len(f.Syscalls) != 0 {
+		t.Errorf("trace: %v, %v", f, err)
+	}
+}
+
 // procState returns the state letter of /proc/PID/stat.
 func procState(pid int) string {
 	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
