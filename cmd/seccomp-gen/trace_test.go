@@ -182,10 +182,11 @@ func TestTraceCLIPIDAncestor(t *testing.T) {
 	if _, err := trace.ReadFile(out); err != nil {
 		t.Errorf("no trace after Ctrl-C: %v", err)
 	}
-	// With --duration it ends by itself: no warning.
+	// With --duration it ends by itself: no such warning (the test may
+	// sit idle meanwhile: an empty trace's warning is fine).
 	_, stderr, code := sg(t, dir, "trace", "-o", out, "--duration", "100ms", "--pid", strconv.Itoa(os.Getpid()))
-	if code != 0 || stderr != "" {
-		t.Errorf("--duration: exit %d, stderr %q; want 0 and nothing", code, stderr)
+	if code != 0 || strings.Contains(stderr, "ancestor") {
+		t.Errorf("--duration: exit %d, stderr %q; want 0 and no warning about the ancestor", code, stderr)
 	}
 }
 

@@ -5,12 +5,8 @@ package atomicfile
 
 import (
 	"errors"
-	"fmt"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
-
-	"golang.org/x/sys/unix"
 )
 
 // Write writes data to path through a temporary file in the same directory,
@@ -82,53 +78,3 @@ var errNoTmpfile = errors.New("no O_TMPFILE")
 // testHookWritten, when set, runs once the data is written and synced, before
 // the rename (a test kills the writer there).
 var testHookWritten func()
-
-// writeUnnamed writes data to an unnamed file in path's directory
-// (O_TMPFILE), syncs it, then links it under a temporary name and renames
-// that over path. A writer killed (SIGKILL) while writing or syncing leaves
-// nothing behind; only the two system calls between the link and the rename
-// can leave a temporary file.
-func writeUnnamed(path string, data []byte, perm os.FileMode) error {
-	dir := filepath.Dir(path)
-	fd, err := unix.Open(dir, unix.O_TMPFILE|unix.O_WRONLY|unix.O_CLOEXEC, uint32(perm.Perm()))
-	if err != nil {
-		if errors.Is(err, unix.EOPNOTSUPP) || errors.Is(err, unix.EISDIR) || errors.Is(err, unix.EINVAL) {
-			return errNoTmpfile
-		}
-		return &os.PathError{Op: "open", Path: dir, Err: err}
-	}
-	f := os.NewFile(uintptr(fd), path)
-	defer f.Close()
-	if _, err := f.Write(data); err != nil {
-		return err
-	}
-	if err := f.Chmod(perm); err != nil {
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		return err
-	}
-	if testHookWritten != nil {
-		testHookWritten()
-	}
-	proc := fmt.Sprintf("/proc/self/fd/%d", fd)
-	for try := 0; ; try++ {
-		tmp := filepath.Join(dir, fmt.Sprintf(".%s.tmp-%d", filepath.Base(path), rand.Uint32()))
-		err := unix.Linkat(unix.AT_FDCWD, proc, unix.AT_FDCWD, tmp, unix.AT_SYMLINK_FOLLOW)
-		switch {
-		case err == nil:
-			if err := os.Rename(tmp, path); err != nil {
-				os.Remove(tmp)
-				return err
-			}
-			return nil
-		case errors.Is(err, unix.EEXIST) && try < 100:
-			continue
-		case errors.Is(err, unix.ENOENT):
-			if _, serr := os.Stat(proc); serr != nil {
-				return errNoTmpfile // no /proc
-			}
-		}
-		return &os.LinkError{Op: "link", Old: proc, New: tmp, Err: err}
-	}
-}
