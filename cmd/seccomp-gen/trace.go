@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"slices"
 	"strconv"
 	"strings"
@@ -155,8 +156,15 @@ func (o *traceOptions) validate() error {
 	case o.output == "":
 		return usageErrf("trace: -o needs a file name ('-' is stdout)")
 	}
-	// Fail before the workload runs, not after.
-	return checkOutputs("trace", nil, "-o", o.output)
+	// Fail before the workload runs, not after; never write the trace
+	// over the program it runs (-o ./server -- ./server).
+	var inputs []string
+	if len(o.command) > 0 {
+		if p, err := exec.LookPath(o.command[0]); err == nil || errors.Is(err, exec.ErrDot) {
+			inputs = append(inputs, p)
+		}
+	}
+	return checkOutputs("trace", inputs, "-o", o.output)
 }
 
 func (o *traceOptions) run(ctx context.Context) error {

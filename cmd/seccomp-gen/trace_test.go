@@ -78,6 +78,10 @@ func TestTraceCLIStdoutAndSummary(t *testing.T) {
 
 func TestTraceCLIUsage(t *testing.T) {
 	dir := t.TempDir()
+	prog := filepath.Join(dir, "prog") // a program the trace must not overwrite
+	if err := os.WriteFile(prog, []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	for _, args := range [][]string{
 		{"trace"},
 		{"trace", "--pid", "1", "--", "true"},
@@ -88,11 +92,16 @@ func TestTraceCLIUsage(t *testing.T) {
 		{"trace", "-o", filepath.Join(dir, "no/such/dir/t.yaml"), "--", "true"},
 		{"trace", "-o", dir, "--", "true"},
 		{"trace", "--cgroup", filepath.Join(dir, "no-such-cgroup")},
+		{"trace", "-o", prog, "--", prog},
+		{"trace", "-o", "./prog", "--", "./prog"},
 	} {
 		_, stderr, code := sg(t, dir, args...)
 		if code != exitUsage || strings.Count(strings.TrimSpace(stderr), "\n") != 0 || !strings.HasPrefix(stderr, "seccomp-gen: trace") {
 			t.Errorf("%v: exit %d, stderr %q; want 2 and one line", args, code, stderr)
 		}
+	}
+	if b, _ := os.ReadFile(prog); string(b) != "#!/bin/sh\n" {
+		t.Errorf("the traced program was overwritten by -o: %q", b)
 	}
 }
 
