@@ -41,6 +41,9 @@ func Write(path string, data []byte, perm os.FileMode) error {
 		}
 		return f.Close()
 	}
+	// The mode a new file gets from open(2): what the user's umask allows
+	// (the chmod below, needed for the temporary file, would bypass it).
+	perm &^= umask()
 	if err := writeUnnamed(path, data, perm); !errors.Is(err, errNoTmpfile) {
 		return err
 	}

@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 
 	"golang.org/x/sys/unix"
 )
@@ -58,4 +60,22 @@ func writeUnnamed(path string, data []byte, perm os.FileMode) error {
 		}
 		return &os.LinkError{Op: "link", Old: proc, New: tmp, Err: err}
 	}
+}
+
+// umask returns the process's file mode creation mask, read from
+// /proc/self/status (setting it to read it back would race with other
+// goroutines creating files); 0 when it cannot be read.
+func umask() os.FileMode {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "Umask:"); ok {
+			if m, err := strconv.ParseUint(strings.TrimSpace(v), 8, 32); err == nil {
+				return os.FileMode(m) & os.ModePerm
+			}
+		}
+	}
+	return 0
 }

@@ -64,3 +64,25 @@ func TestWriteKilled(t *testing.T) {
 		t.Errorf("out.yaml has %q, want the old content", got)
 	}
 }
+
+// The user's umask narrows the mode, as for any file open(2) creates: a
+// trace holds the command line (a password given as an argument).
+func TestWriteUmask(t *testing.T) {
+	old := syscall.Umask(0o077)
+	defer syscall.Umask(old)
+	dir := t.TempDir()
+	for _, name := range []string{"new", "existing"} {
+		p := filepath.Join(dir, name)
+		if name == "existing" {
+			if err := os.WriteFile(p, []byte("old"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := Write(p, []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if st, err := os.Stat(p); err != nil || st.Mode().Perm() != 0o600 {
+			t.Errorf("%s: mode %v, %v; want 0600 under umask 077", name, st.Mode().Perm(), err)
+		}
+	}
+}
