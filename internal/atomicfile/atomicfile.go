@@ -41,9 +41,13 @@ func Write(path string, data []byte, perm os.FileMode) error {
 		}
 		return f.Close()
 	}
-	// The mode a new file gets from open(2): what the user's umask allows
-	// (the chmod below, needed for the temporary file, would bypass it).
-	perm &^= umask()
+	if err != nil {
+		// A new file gets what the user's umask allows, as from open(2)
+		// (the chmod below, needed for the temporary file, would bypass
+		// it). A file replaced gets perm: callers that edit in place pass
+		// its mode.
+		perm &^= umask()
+	}
 	if err := writeUnnamed(path, data, perm); !errors.Is(err, errNoTmpfile) {
 		return err
 	}
