@@ -22,6 +22,9 @@ const killGrace = 2 * time.Second
 //
 //   - Before the command started, or for a target seccomp-gen did not start
 //     (--pid, --cgroup), SIGINT or SIGTERM ends the recording at once.
+//   - SIGHUP (the terminal went away) is handled as SIGTERM, so that the
+//     results are still written; a signal that seccomp-gen was started
+//     with ignored (nohup) stays ignored, for it and for the command.
 //   - The first signal stops a started command gracefully: Ctrl-C reached it
 //     from the terminal (same process group), SIGTERM is forwarded to it
 //     (forwardTERM; otherwise SIGTERM ends the recording at once and the
@@ -53,7 +56,14 @@ type interrupts struct {
 func (s *interrupts) catch(ctx context.Context) (release func()) {
 	s.sigs = make(chan os.Signal, 2)
 	s.started = make(chan struct{}, 1)
-	signal.Notify(s.sigs, syscall.SIGINT, syscall.SIGTERM)
+	for _, sig := range []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP} {
+		// A signal seccomp-gen was started with ignored (nohup, a
+		// background job of a script) stays ignored, and so the command
+		// inherits it: catching it would reset it for the command.
+		if !signal.Ignored(sig) {
+			signal.Notify(s.sigs, sig)
+		}
+	}
 	go s.run(ctx)
 	return func() { signal.Stop(s.sigs) }
 }
@@ -122,14 +132,14 @@ func (s *interrupts) run(ctx context.Context) {
 			case n >= 2:
 				kill()
 				return
-			case sig == syscall.SIGTERM && !s.forwardTERM:
+			case sig != syscall.SIGINT && !s.forwardTERM:
 				s.stop()
 				return
-			case sig == syscall.SIGTERM:
+			case sig != syscall.SIGINT:
 				// To the command, and to orphans of its tree: the
 				// children of seccomp-gen (a child's PID cannot be reused).
 				for _, c := range proctree.Children(os.Getpid()) {
-					_ = syscall.Kill(c, syscall.SIGTERM)
+					_ = syscall.Kill(c, sig.(syscall.Signal))
 				}
 			}
 			n++

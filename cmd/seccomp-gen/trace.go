@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -32,6 +34,7 @@ type traceOptions struct {
 	duration time.Duration
 	verbose  bool
 	noArgs   bool
+	pidGiven bool // --pid was on the command line (even as 0)
 
 	stderr io.Writer
 }
@@ -61,6 +64,7 @@ Targets (exactly one):
   --pid PID         a running process, its threads, the processes already
                     below it (a server's pre-forked workers; the summary says
                     how many) and future descendants, until it exits.
+                    A zombie or a kernel thread is refused (exit 2).
   --cgroup PATH     every task in a cgroup v2 directory and below (how a
                     container is traced), until the cgroup, once populated,
                     is empty again.
@@ -72,20 +76,25 @@ Targets (exactly one):
                     (target.container). To record a container from its
                     entrypoint on, use the hook (seccomp-gen hook --help).
 
---duration, Ctrl-C and SIGTERM end the trace early and still write it; a
-command still running then keeps running, untraced, and seccomp-gen exits
-with 0 (--duration) or 128+N (signal N). Ctrl-C, which the command receives
-too, first gives it 2 seconds to exit while still traced; if it does,
-seccomp-gen exits with its status. A second Ctrl-C or SIGTERM in those 2
-seconds kills the command's whole process tree (as in replay).
+--duration, Ctrl-C and SIGTERM (or SIGHUP) end the trace early and still
+write it; a command still running then keeps running, untraced, and
+seccomp-gen exits with 0 (--duration) or 128+N (signal N); a signal before
+the command started means it is not run and no trace is written. Ctrl-C,
+which the command receives too, first gives it 2 seconds to exit while
+still traced; if it does, seccomp-gen exits with its status. A second
+Ctrl-C or SIGTERM in those 2 seconds kills the command's whole process tree
+(as in replay, but a daemon that forked twice has left it and runs on,
+untraced). Signals ignored when seccomp-gen starts (nohup) stay ignored,
+for the command too.
 
 The trace goes to -o FILE, or to stdout ('-', the default); then the
 command's own stdout goes to stderr so that the two never mix.
 
 Needs root (or CAP_BPF and CAP_PERFMON) and a kernel with BTF.
-While tracing, a status line is shown on stderr when it is a terminal, and a
-summary at the end; -v prints the summary (and the BPF link IDs) even when
-stderr is not a terminal.`,
+While tracing a --pid, --cgroup or --container target, a status line is
+shown on stderr when it is a terminal (not for a command: its own output
+goes there), and a summary at the end; -v prints the summary (and the BPF
+link IDs) even when stderr is not a terminal.`,
 		Example: `  # trace a command; the trace goes to ls.trace.yaml
   seccomp-gen trace -o ls.trace.yaml -- ls -l /
 
@@ -122,6 +131,8 @@ func (o *traceOptions) complete(cmd *cobra.Command, args []string) error {
 		return usageErrf("trace: unexpected argument %q before '--' (see 'seccomp-gen trace --help')", args[0])
 	}
 	o.command = args
+	// --pid 0 would read as no target at all.
+	o.pidGiven = cmd.Flags().Changed("pid")
 	return nil
 }
 
@@ -130,20 +141,30 @@ func (o *traceOptions) validate() error {
 		return err
 	}
 	n := o.given()
+	if o.pidGiven && o.pid == 0 {
+		n++
+	}
 	switch {
 	case n == 0:
 		return usageErrf("trace: name what to trace: -- CMD [ARGS...], --pid PID or --cgroup PATH (see 'seccomp-gen trace --help')")
 	case n > 1:
 		return usageErrf("trace: name only one of a command, --pid and --cgroup")
-	case o.pid < 0:
+	case o.pid < 0 || (o.pidGiven && o.pid == 0):
 		return usageErrf("trace: --pid %d: must be positive", o.pid)
 	case o.duration < 0:
-		return usageErrf("trace: --duration %s: must be positive", o.duration)
+		return usageErrf("trace: --duration %s: must not be negative (0, the default, is no limit)", o.duration)
 	case o.output == "":
 		return usageErrf("trace: -o needs a file name ('-' is stdout)")
 	}
-	// Fail before the workload runs, not after.
-	return checkOutputs("trace", nil, "-o", o.output)
+	// Fail before the workload runs, not after; never write the trace
+	// over the program it runs (-o ./server -- ./server).
+	var inputs []string
+	if len(o.command) > 0 {
+		if p, err := exec.LookPath(o.command[0]); err == nil || errors.Is(err, exec.ErrDot) {
+			inputs = append(inputs, p)
+		}
+	}
+	return checkOutputs("trace", inputs, "-o", o.output)
 }
 
 func (o *traceOptions) run(ctx context.Context) error {
@@ -160,6 +181,11 @@ func (o *traceOptions) run(ctx context.Context) error {
 
 	if err := o.resolveContainer(&o.targetFlags, o.stderr); err != nil {
 		return err
+	}
+	if o.pid != 0 && o.duration == 0 && isAncestor(o.pid) {
+		// It cannot exit before seccomp-gen does (a shell waits for it;
+		// pid 1 never exits): say how the trace ends.
+		fmt.Fprintf(o.stderr, "seccomp-gen: trace: warning: pid %d is an ancestor of seccomp-gen, so it will not exit first: the trace ends with Ctrl-C or SIGTERM (or give --duration)\n", o.pid)
 	}
 	tty := isTerminal(os.Stderr)
 	show := tty || o.verbose
@@ -199,15 +225,23 @@ func (o *traceOptions) run(ctx context.Context) error {
 			fmt.Fprintf(o.stderr, "seccomp-gen: tracing %s (BPF links %s)\n", what, strings.Join(ids, " "))
 		}
 	}
-	if tty {
+	// The live line is redrawn in place: only where nothing else writes to
+	// the terminal. A command shares seccomp-gen's stderr (and its stdout
+	// with -o -), and its output would run into the line.
+	live := tty && len(o.command) == 0
+	if live {
 		opts.Progress = func(s recorder.Stats) {
 			fmt.Fprintf(o.stderr, "\r\033[Kseccomp-gen: %s, %d distinct, %s, %s",
 				text.Count(s.Syscalls, "syscall", "syscalls"), s.Distinct, text.Count(s.Processes, "process", "processes"), s.Elapsed.Truncate(100*time.Millisecond))
 		}
 	}
 	rec, err := recorder.Record(ctx, opts)
-	if tty {
+	if live {
 		fmt.Fprint(o.stderr, "\r\033[K")
+	}
+	if sig, _, _ := st.result(); sig != 0 && errors.Is(err, recorder.ErrInterrupted) {
+		// Ctrl-C or SIGTERM before the command ran: it was not started.
+		return exitWith(128+int(sig), fmt.Errorf("trace: %w: it was not run, and no trace was written", err))
 	}
 	if err != nil {
 		return traceErr(err)
@@ -258,6 +292,11 @@ func (o *traceOptions) run(ctx context.Context) error {
 			text.Count(f.Processes, "process", "processes"), time.Duration(f.Duration).Truncate(time.Millisecond), rec.Reason, below,
 			text.Count(total, "syscall", "syscalls"), len(f.Syscalls), strings.Join(slices.Sorted(slices.Values(names)), ", "), f.Lost, where)
 	}
+	if len(f.Syscalls) == 0 {
+		// generate, check and replay refuse such a trace: say so now.
+		fmt.Fprintf(o.stderr, "seccomp-gen: trace: warning: no syscall was recorded (%s after %s); generate and check refuse an empty trace\n",
+			rec.Reason, time.Duration(f.Duration).Truncate(time.Millisecond))
+	}
 	if f.Lost > 0 {
 		fmt.Fprintf(o.stderr, "seccomp-gen: warning: %s could not be counted; the trace is incomplete\n", text.Count(f.Lost, "syscall", "syscalls"))
 	}
@@ -297,6 +336,32 @@ func traceErr(err error) error {
 	}
 	// Anything else is the machine's doing (privileges, kernel features).
 	return exitWith(exitFailure, fmt.Errorf("trace: %w (run 'seccomp-gen doctor' to see what this machine lacks)", err))
+}
+
+// isAncestor reports whether pid is seccomp-gen's parent, grandparent, ...
+func isAncestor(pid int) bool {
+	for p, n := os.Getppid(), 0; p > 0 && n < 1<<12; n++ {
+		if p == pid {
+			return true
+		}
+		data, err := os.ReadFile("/proc/" + strconv.Itoa(p) + "/stat")
+		if err != nil {
+			return false
+		}
+		// PID (COMM) STATE PPID ...: COMM may hold spaces and parentheses.
+		i := bytes.LastIndexByte(data, ')')
+		if i < 0 {
+			return false
+		}
+		f := strings.Fields(string(data[i+1:]))
+		if len(f) < 2 {
+			return false
+		}
+		if p, err = strconv.Atoi(f[1]); err != nil {
+			return false
+		}
+	}
+	return false
 }
 
 func isTerminal(f *os.File) bool {

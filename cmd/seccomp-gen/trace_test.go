@@ -78,6 +78,10 @@ func TestTraceCLIStdoutAndSummary(t *testing.T) {
 
 func TestTraceCLIUsage(t *testing.T) {
 	dir := t.TempDir()
+	prog := filepath.Join(dir, "prog") // a program the trace must not overwrite
+	if err := os.WriteFile(prog, []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	for _, args := range [][]string{
 		{"trace"},
 		{"trace", "--pid", "1", "--", "true"},
@@ -87,10 +91,34 @@ func TestTraceCLIUsage(t *testing.T) {
 		{"trace", "stray", "--", "true"},
 		{"trace", "-o", filepath.Join(dir, "no/such/dir/t.yaml"), "--", "true"},
 		{"trace", "-o", dir, "--", "true"},
+		{"trace", "--cgroup", filepath.Join(dir, "no-such-cgroup")},
+		{"trace", "-o", prog, "--", prog},
+		{"trace", "-o", "./prog", "--", "./prog"},
 	} {
 		_, stderr, code := sg(t, dir, args...)
 		if code != exitUsage || strings.Count(strings.TrimSpace(stderr), "\n") != 0 || !strings.HasPrefix(stderr, "seccomp-gen: trace") {
 			t.Errorf("%v: exit %d, stderr %q; want 2 and one line", args, code, stderr)
+		}
+	}
+	if b, _ := os.ReadFile(prog); string(b) != "#!/bin/sh\n" {
+		t.Errorf("the traced program was overwritten by -o: %q", b)
+	}
+}
+
+// Bad values name the flag: --pid 0 is not "no target", and --duration
+// says what 0 means.
+func TestTraceCLIFlagValues(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"trace", "--pid", "0"}, "seccomp-gen: trace: --pid 0: must be positive\n"},
+		{[]string{"trace", "--duration", "-1s", "--", "true"}, "seccomp-gen: trace: --duration -1s: must not be negative (0, the default, is no limit)\n"},
+	} {
+		_, stderr, code := sg(t, dir, c.args...)
+		if code != exitUsage || stderr != c.want {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", c.args, code, stderr, c.want)
 		}
 	}
 }
@@ -138,6 +166,139 @@ func TestTraceCLISIGTERM(t *testing.T) {
 	}
 	if !strings.Contains(rest, "(interrupted)") {
 		t.Errorf("summary does not say the trace was interrupted: %q", rest)
+	}
+}
+
+// --pid of seccomp-gen's own parent (here: the test) cannot end by itself:
+// trace says so, and Ctrl-C still ends it with the trace written.
+func TestTraceCLIPIDAncestor(t *testing.T) {
+	testutil.RequireRoot(t)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "t.yaml")
+	p := startSG(t, false, "trace", "-o", out, "--pid", strconv.Itoa(os.Getpid()))
+	waitLine(t, p.lines, "is an ancestor of seccomp-gen, so it will not exit first")
+	time.Sleep(200 * time.Millisecond)
+	if err := p.cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	if err := waitDone(p.cmd, 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	rest := p.rest()
+	if code := p.cmd.ProcessState.ExitCode(); code != 128+int(syscall.SIGINT) {
+		t.Errorf("exit %d, want 130; stderr %s", code, rest)
+	}
+	if _, err := trace.ReadFile(out); err != nil {
+		t.Errorf("no trace after Ctrl-C: %v", err)
+	}
+	// With --duration it ends by itself: no such warning (the test may
+	// sit idle meanwhile: an empty trace's warning is fine).
+	_, stderr, code := sg(t, dir, "trace", "-o", out, "--duration", "100ms", "--pid", strconv.Itoa(os.Getpid()))
+	if code != 0 || strings.Contains(stderr, "ancestor") {
+		t.Errorf("--duration: exit %d, stderr %q; want 0 and no warning about the ancestor", code, stderr)
+	}
+}
+
+// SIGHUP (the terminal or the ssh session went away) ends the trace and
+// still writes it, as SIGTERM does.
+func TestTraceCLISIGHUP(t *testing.T) {
+	testutil.RequireRoot(t)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "t.yaml")
+	target := exec.Command("sleep", "20")
+	if err := target.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer target.Process.Kill()
+	p := startSG(t, false, "trace", "-v", "-o", out, "--pid", strconv.Itoa(target.Process.Pid))
+	waitLine(t, p.lines, "seccomp-gen: tracing pid ")
+	if err := p.cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	if err := waitDone(p.cmd, 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	rest := p.rest()
+	if code := p.cmd.ProcessState.ExitCode(); code != 128+int(syscall.SIGHUP) {
+		t.Errorf("exit %v, want 129; stderr %s", p.cmd.ProcessState, rest)
+	}
+	if _, err := trace.ReadFile(out); err != nil {
+		t.Errorf("no trace after SIGHUP: %v", err)
+	}
+}
+
+// Signals seccomp-gen was started with ignored (nohup; a background job
+// of a script ignores SIGINT) stay ignored for the command, as they would
+// without the tracer.
+func TestTraceCLIIgnoredSignals(t *testing.T) {
+	testutil.RequireRoot(t)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "t.yaml")
+	cmd := exec.Command("sh", "-c", `trap '' INT HUP; exec "$0" trace -o "$1" -- sh -c 'kill -INT $$; kill -HUP $$; echo survived'`, os.Args[0], out)
+	cmd.Env = append(os.Environ(), testMainEnv+"=1")
+	got, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(got), "survived") {
+		t.Errorf("the command did not survive the signals its caller ignores: %v\n%s", err, got)
+	}
+	if _, err := trace.ReadFile(out); err != nil {
+		t.Error(err)
+	}
+}
+
+// On a terminal, the live status line is not drawn over a command's own
+// output (they share the terminal); a --pid target still gets it. script(1)
+// gives seccomp-gen a terminal.
+func TestTraceCLITerminal(t *testing.T) {
+	testutil.RequireRoot(t)
+	testutil.RequireTool(t, "script")
+	dir := t.TempDir()
+	run := func(args string) string {
+		t.Helper()
+		cmd := exec.Command("script", "-qec", os.Args[0]+" "+args, "/dev/null")
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), testMainEnv+"=1")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("%s: %v\n%q", args, err, out)
+		}
+		return string(out)
+	}
+	out := run(`trace -o c.yaml -- sh -c 'sleep 0.6; echo from-the-command'`)
+	if strings.Contains(out, " distinct, ") {
+		t.Errorf("a status line was drawn while the command wrote to the terminal:\n%q", out)
+	}
+	if !strings.Contains(out, "from-the-command") || !strings.Contains(out, "seccomp-gen: traced 2 processes") {
+		t.Errorf("command output or summary missing:\n%q", out)
+	}
+	target := exec.Command("sleep", "0.6")
+	if err := target.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer target.Process.Kill()
+	go target.Wait()
+	if out := run("trace -o p.yaml --pid " + strconv.Itoa(target.Process.Pid)); !strings.Contains(out, " distinct, ") {
+		t.Errorf("no status line for a --pid target on a terminal:\n%q", out)
+	}
+}
+
+// An empty trace (an idle --pid target, a --duration shorter than the
+// command's start) is written, but trace warns that every reader refuses it.
+func TestTraceCLIEmptyWarns(t *testing.T) {
+	testutil.RequireRoot(t)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "t.yaml")
+	idle := exec.Command("sleep", "20")
+	if err := idle.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer idle.Process.Kill()
+	time.Sleep(100 * time.Millisecond) // past its start-up syscalls
+	_, stderr, code := sg(t, dir, "trace", "-o", out, "--duration", "200ms", "--pid", strconv.Itoa(idle.Process.Pid))
+	if code != 0 || !strings.Contains(stderr, "warning: no syscall was recorded (duration after 2") {
+		t.Errorf("idle pid: exit %d, stderr %q; want 0 and a warning", code, stderr)
+	}
+	if f, err := trace.ReadFile(out); err != nil || len(f.Syscalls) != 0 {
+		t.Errorf("trace: %v, %v", f, err)
 	}
 }
 

@@ -4,6 +4,7 @@
 package atomicfile
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 )
@@ -40,6 +41,16 @@ func Write(path string, data []byte, perm os.FileMode) error {
 		}
 		return f.Close()
 	}
+	if err != nil {
+		// A new file gets what the user's umask allows, as from open(2)
+		// (the chmod below, needed for the temporary file, would bypass
+		// it). A file replaced gets perm: callers that edit in place pass
+		// its mode.
+		perm &^= umask()
+	}
+	if err := writeUnnamed(path, data, perm); !errors.Is(err, errNoTmpfile) {
+		return err
+	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
 		return err
@@ -58,8 +69,19 @@ func Write(path string, data []byte, perm os.FileMode) error {
 		tmp.Close()
 		return err
 	}
+	if testHookWritten != nil {
+		testHookWritten()
+	}
 	if err := tmp.Close(); err != nil {
 		return err
 	}
 	return os.Rename(name, path)
 }
+
+// errNoTmpfile: the file system has no O_TMPFILE (or /proc is missing);
+// Write falls back to a named temporary file.
+var errNoTmpfile = errors.New("no O_TMPFILE")
+
+// testHookWritten, when set, runs once the data is written and synced, before
+// the rename (a test kills the writer there).
+var testHookWritten func()

@@ -34,7 +34,9 @@
 //     runtime's exec set-up) is counted from its next execve only.
 //
 // Options.Duration and cancelling ctx end a recording early; the trace is
-// still returned and a command still running keeps running, untraced.
+// still returned and a command still running keeps running, untraced. A
+// ctx cancelled before the command's execve returns ErrInterrupted, and
+// the command is not run.
 // Options.Progress receives live Stats; Options.OnStart receives the
 // command's PID and the IDs of the BPF links once everything is attached.
 // Options.Namer names syscalls (scmp.Tables implements it; this package
@@ -69,7 +71,9 @@
 //
 // Errors a user can act on wrap ErrPermission (which capabilities are
 // missing), ErrUnsupported (no BTF, no tracepoint, verifier refusal),
-// ErrCommandNotFound, ErrCommandNotRun, ErrNoProcess and ErrNotCgroup2.
+// ErrCommandNotFound, ErrCommandNotRun, ErrNoProcess (also a zombie),
+// ErrNotCgroup2 (also a path that does not exist), ErrOptions (also a
+// kernel thread as PID) and ErrInterrupted.
 //
 // # How it works
 //

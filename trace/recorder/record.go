@@ -41,6 +41,9 @@ var (
 	ErrNotCgroup2 = errors.New("not a cgroup v2 directory")
 	// ErrOptions: Options are inconsistent.
 	ErrOptions = errors.New("invalid options")
+	// ErrInterrupted: ctx was cancelled before the command started; it was
+	// not run.
+	ErrInterrupted = errors.New("interrupted before the command started")
 )
 
 // CommandError says that a command could not be started. Status is what a
@@ -254,7 +257,7 @@ func Record(ctx context.Context, opts Options) (*Recording, error) {
 	}
 	r.phase(PhaseAttached)
 	r.started = time.Now()
-	if err := r.startTarget(); err != nil {
+	if err := r.startTarget(ctx); err != nil {
 		return nil, err
 	}
 	if opts.OnStart != nil {
@@ -427,6 +430,9 @@ func (r *recorder) prepareTarget() error {
 			return fmt.Errorf("pid %d: %w", o.PID, err)
 		}
 		r.pidfd = fd
+		if err := checkLive(o.PID, fd); err != nil {
+			return err
+		}
 	default:
 		fd, err := openCgroup(o.Cgroup)
 		if err != nil {
@@ -436,6 +442,10 @@ func (r *recorder) prepareTarget() error {
 	}
 	return nil
 }
+
+// defaultPath is where a command is looked up when PATH is not set at all
+// (dash's default; execvp(3) uses /bin:/usr/bin).
+const defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 // lookPath finds the command as a shell would, with PATH from env.
 func lookPath(name string, env []string) (string, error) {
@@ -451,14 +461,19 @@ func lookPath(name string, env []string) (string, error) {
 		}
 		return name, nil
 	}
-	path := os.Getenv("PATH")
+	path, set := os.LookupEnv("PATH")
 	if env != nil {
-		path = ""
+		path, set = "", false
 		for _, kv := range env {
 			if v, ok := strings.CutPrefix(kv, "PATH="); ok {
-				path = v
+				path, set = v, true
 			}
 		}
+	}
+	if !set {
+		// As a shell does without PATH; an empty element would mean the
+		// current directory, which a missing PATH must not.
+		path = defaultPath
 	}
 	for _, dir := range strings.Split(path, ":") {
 		if dir == "" {
@@ -685,10 +700,10 @@ func (r *recorder) close() {
 	}
 }
 
-func (r *recorder) startTarget() error {
+func (r *recorder) startTarget(ctx context.Context) error {
 	switch {
 	case r.path != "":
-		return r.startCommand()
+		return r.startCommand(ctx)
 	case r.opts.PID != 0 && r.opts.FromExec:
 		return r.armProcess()
 	case r.opts.PID != 0:

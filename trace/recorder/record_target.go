@@ -2,6 +2,7 @@ package recorder
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -90,7 +91,7 @@ func (r *recorder) waitLaunch() error {
 
 // startCommand arms the waiting stub and opens its gate: the stub execs the
 // command, and the recorder, attached by now, counts it from that execve on.
-func (r *recorder) startCommand() error {
+func (r *recorder) startCommand(ctx context.Context) error {
 	o := &r.opts
 	cmd := r.cmd
 	// Wait until the stub runs: with a vfork-style start, Start returns
@@ -105,6 +106,11 @@ func (r *recorder) startCommand() error {
 		_ = cmd.Wait()
 		r.cmd = nil // reaped: nothing for close to stop
 		return &CommandError{Name: o.Command[0], Status: shellStatus(cmd.ProcessState), Reported: true, Err: ErrCommandNotRun}
+	}
+	if ctx.Err() != nil {
+		// Ctrl-C before the command ran: it is not started at all (close
+		// kills the stub at its gate), rather than run untraced.
+		return fmt.Errorf("%s: %w", o.Command[0], ErrInterrupted)
 	}
 	skip := uint32(1)
 	if len(o.Wrapper) > 0 {
@@ -215,18 +221,56 @@ func (r *recorder) markChild(parent, c int) (bool, error) {
 	return true, nil
 }
 
-// ppid is the parent PID of process pid (field 4 of /proc/PID/stat), or -1.
-func ppid(pid int) int {
+// pfKthread is PF_KTHREAD in the flags of /proc/PID/stat
+// (include/linux/sched.h).
+const pfKthread = 0x00200000
+
+// checkLive refuses a --pid target that can never make a syscall: a
+// process that has exited but is not reaped yet (a zombie: its pidfd is
+// readable; a leader whose other threads still run is not one) and a
+// kernel thread (kthreadd, kworkers). Either would give an empty trace.
+func checkLive(pid, pidfd int) error {
+	fds := []unix.PollFd{{Fd: int32(pidfd), Events: unix.POLLIN}}
+	if n, err := unix.Poll(fds, 0); err == nil && n > 0 {
+		return fmt.Errorf("pid %d: %w (a zombie: it has exited, and its parent has not reaped it)", pid, ErrNoProcess)
+	}
+	f := statFields(pid)
+	if len(f) < 7 {
+		return nil // gone meanwhile: Record sees it exit
+	}
+	if flags, err := strconv.ParseUint(f[6], 10, 64); err == nil && flags&pfKthread != 0 {
+		return fmt.Errorf("%w: pid %d is a kernel thread (%s): it makes no syscalls; trace a user process", ErrOptions, pid, procComm(pid))
+	}
+	return nil
+}
+
+// statFields returns the fields of /proc/PID/stat after the command name
+// (state, ppid, pgrp, session, tty_nr, tpgid, flags, ...), or nil.
+func statFields(pid int) []string {
 	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
-		return -1
+		return nil
 	}
 	s := string(data)
 	i := strings.LastIndexByte(s, ')')
 	if i < 0 {
-		return -1
+		return nil
 	}
-	f := strings.Fields(s[i+1:]) // state, ppid, ...
+	return strings.Fields(s[i+1:])
+}
+
+// procComm is the command name of pid (/proc/PID/comm), or "?".
+func procComm(pid int) string {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
+	if err != nil {
+		return "?"
+	}
+	return strings.TrimSpace(string(data))
+}
+
+// ppid is the parent PID of process pid (field 4 of /proc/PID/stat), or -1.
+func ppid(pid int) int {
+	f := statFields(pid) // state, ppid, ...
 	if len(f) < 2 {
 		return -1
 	}
@@ -302,6 +346,10 @@ func (r *recorder) markThread(pid, tid int, state uint32) error {
 func openCgroup(path string) (int, error) {
 	var fs unix.Statfs_t
 	if err := unix.Statfs(path, &fs); err != nil {
+		if errors.Is(err, unix.ENOENT) || errors.Is(err, unix.ENOTDIR) {
+			// A path that is not there is the user's to fix, not the machine's.
+			return -1, fmt.Errorf("cgroup %s: %w: %w", path, ErrNotCgroup2, err)
+		}
 		return -1, fmt.Errorf("cgroup %s: %w", path, err)
 	}
 	if fs.Type != unix.CGROUP2_SUPER_MAGIC {
