@@ -67,14 +67,25 @@ func checkOutputs(cmd string, inputs []string, outputs ...string) error {
 // writes a temporary file next to it and renames it over path (a path that
 // is not a regular file, such as /dev/null, is written in place). It
 // creates nothing that stays.
+func statOK(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
 func writable(path string) error {
 	target := path
 	if st, err := os.Lstat(path); err == nil && st.Mode().Type() == os.ModeSymlink {
 		t, err := filepath.EvalSymlinks(path)
-		if err != nil {
+		switch {
+		case err == nil:
+			target = t
+		case statOK(path):
+			// /dev/stdout -> /proc/self/fd/1 -> "pipe:[N]": a link the
+			// kernel resolves though no path does; atomicfile writes
+			// through it.
+		default:
 			return fmt.Errorf("a symlink to nowhere: %w", err)
 		}
-		target = t
 	}
 	st, err := os.Stat(target)
 	switch {

@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -188,5 +189,28 @@ func TestSingleValuedFlags(t *testing.T) {
 	}
 	if out, stderr, code := sg(t, dir, "generate", "--arch", "x86_64", "--arch", "x86", "--baseline", "runc", "--baseline", "crun", "t.yaml"); code != 0 {
 		t.Errorf("repeatable flags: exit %d\n%s%s", code, out, stderr)
+	}
+}
+
+// An output named by a link the kernel resolves though no path does
+// (/dev/stdout -> /proc/self/fd/1 -> "pipe:[N]" when stdout is a pipe) is
+// writable, as atomicfile writes through it; a dangling link is not.
+func TestWritableThroughProcFD(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer w.Close()
+	fd := filepath.Join("/proc/self/fd", strconv.Itoa(int(w.Fd())))
+	if err := writable(fd); err != nil {
+		t.Errorf("writable(%s, a pipe): %v", fd, err)
+	}
+	dangling := filepath.Join(t.TempDir(), "dangling")
+	if err := os.Symlink(filepath.Join(t.TempDir(), "missing", "x"), dangling); err != nil {
+		t.Fatal(err)
+	}
+	if err := writable(dangling); err == nil || !strings.Contains(err.Error(), "symlink to nowhere") {
+		t.Errorf("writable(dangling link) = %v", err)
 	}
 }
