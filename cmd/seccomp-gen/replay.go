@@ -251,6 +251,10 @@ func (o *replayOptions) runTraced(p verdict.Answerer) error {
 		},
 	}))
 	cancel() // stops st
+	if sig, _, _ := st.result(); sig != 0 && errors.Is(err, recorder.ErrInterrupted) {
+		// Ctrl-C or SIGTERM before the command ran: nothing to judge.
+		return exitWith(128+int(sig), fmt.Errorf("replay: %w: it was not run, and nothing was checked", err))
+	}
 	if err != nil {
 		return err // exitStatus: a missing command is 4, a missing target 2
 	}
