@@ -130,7 +130,6 @@ func unwrapPath(err error) error {
 	return err
 }
 
-// sameFile reports whether a and b name the same existing regular file.
 // sameFileBefore returns the first of earlier that is the same file as
 // path, "" when none is.
 func sameFileBefore(earlier []string, path string) string {
@@ -142,6 +141,7 @@ func sameFileBefore(earlier []string, path string) string {
 	return ""
 }
 
+// sameFile reports whether a and b name the same existing regular file.
 func sameFile(a, b string) bool {
 	if a == "-" || b == "-" || a == "" || b == "" {
 		return false

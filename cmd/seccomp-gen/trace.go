@@ -167,6 +167,30 @@ func (o *traceOptions) validate() error {
 	return checkOutputs("trace", inputs, "-o", o.output)
 }
 
+// saveElsewhere keeps a trace that could not be written where -o said (a
+// full disk, a directory removed while the command ran) in a new file in
+// the temporary directory, and says where; the run cannot be repeated for
+// free.
+func saveElsewhere(data []byte) string {
+	f, err := os.CreateTemp("", "seccomp-gen-*.trace.yaml")
+	if err != nil {
+		return "; the trace is lost (" + unwrapPath(err).Error() + ")"
+	}
+	name := f.Name()
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(name)
+		return "; the trace is lost (" + unwrapPath(err).Error() + ")"
+	}
+	return "; the trace was saved to " + name + " instead"
+}
+
 func (o *traceOptions) run(ctx context.Context) error {
 	if ctx == nil {
 		ctx = context.Background()
@@ -265,7 +289,7 @@ func (o *traceOptions) run(ctx context.Context) error {
 	}
 	phase("encoded")
 	if err := atomicfile.Write(o.output, buf.Bytes(), 0o644); err != nil {
-		return exitWith(exitFailure, fmt.Errorf("write trace %s: %w", o.output, err))
+		return exitWith(exitFailure, fmt.Errorf("write trace %s: %v%s", o.output, unwrapPath(err), saveElsewhere(buf.Bytes())))
 	}
 	phase("written")
 	f := rec.File

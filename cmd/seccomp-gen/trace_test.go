@@ -401,3 +401,40 @@ func TestTraceCLIMissingCapabilities(t *testing.T) {
 		t.Errorf("the command ran although tracing was impossible")
 	}
 }
+
+// A trace that cannot be written where -o says (here a full file system: a
+// 8 KiB tmpfs, filled, mounted in a private mount namespace over a
+// directory of the test's) is saved in the temporary directory instead,
+// and the message says where; exit status 1.
+func TestTraceCLIFullDiskKeepsTrace(t *testing.T) {
+	testutil.RequireRoot(t)
+	unshare, err := exec.LookPath("unshare")
+	if err != nil {
+		testutil.SkipOrFail(t, "no unshare (util-linux): "+err.Error())
+	}
+	dir, tmp, mnt := t.TempDir(), t.TempDir(), t.TempDir()
+	script := `mount -t tmpfs -o size=8k tmpfs "$1" && { head -c 65536 /dev/zero > "$1/fill"; true; } && exec "$2" trace -o "$1/t.yaml" -- true`
+	cmd := exec.Command(unshare, "--mount", "--propagation", "private", "sh", "-c", script, "sh", mnt, os.Args[0])
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), testMainEnv+"=1", "TMPDIR="+tmp)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	err = cmd.Run()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 1 {
+		t.Fatalf("exit %v, want status 1; stderr:\n%s", err, stderr.String())
+	}
+	msg := stderr.String()
+	_, saved, ok := strings.Cut(msg, "; the trace was saved to ")
+	saved, _, _ = strings.Cut(saved, " instead")
+	if !ok || !strings.Contains(msg, "write trace "+mnt+"/t.yaml: no space left on device") || filepath.Dir(saved) != tmp {
+		t.Fatalf("stderr does not say where the trace went:\n%s", msg)
+	}
+	f, err := trace.ReadFile(saved)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Syscalls) == 0 || f.ExitCode == nil || *f.ExitCode != 0 {
+		t.Errorf("saved trace: %d syscalls, exit code %v", len(f.Syscalls), f.ExitCode)
+	}
+}
