@@ -70,7 +70,9 @@ __attribute__((constructor)) static void seccomp_gen_fast_stub(int argc, char **
 	snprintf(msg, sizeof msg, "%s", strerror(err));
 	if (msg[0] >= 'A' && msg[0] <= 'Z')
 		msg[0] += 'a' - 'A';
-	fprintf(stderr, "seccomp-gen: %s: %s\n", argv[3], msg);
+	// ENOEXEC: the hint the Go stub gives (trace/recorder: noExecHint).
+	fprintf(stderr, "seccomp-gen: %s: %s%s\n", argv[3], msg,
+		err == ENOEXEC ? " (a script needs a #! line; else the file is no program for this machine)" : "");
 	_exit(err == ENOENT ? 127 : 126);
 }
 */

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -85,5 +86,13 @@ func TestFastStub(t *testing.T) {
 	_, stderr, code, _ = runFastStub(t, true, dir, "dir")
 	if want := "seccomp-gen: dir: permission denied\n"; code != 126 || stderr != want {
 		t.Errorf("directory as command: exit %d, stderr %q, want 126 and %q", code, stderr, want)
+	}
+	script := filepath.Join(dir, "script")
+	if err := os.WriteFile(script, []byte("echo no shebang\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code, _ = runFastStub(t, true, script, "script")
+	if want := "seccomp-gen: script: exec format error (a script needs a #! line; else the file is no program for this machine)\n"; code != 126 || stderr != want {
+		t.Errorf("script without #!: exit %d, stderr %q, want 126 and %q", code, stderr, want)
 	}
 }

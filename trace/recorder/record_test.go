@@ -5,6 +5,7 @@ package recorder
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -628,5 +629,24 @@ func TestStubWithoutTracer(t *testing.T) {
 	var b [1]byte
 	if n, _ := readyR.Read(b[:]); n != 1 {
 		t.Errorf("the stub did not say it was ready")
+	}
+}
+
+// A script without a "#!" line cannot be exec'd: the stub says what is
+// missing (a shell would have run it itself).
+func TestRecordScriptWithoutShebang(t *testing.T) {
+	testutil.RequireRoot(t)
+	script := filepath.Join(t.TempDir(), "script")
+	if err := os.WriteFile(script, []byte("echo no shebang\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	_, err := Record(context.Background(), Options{Command: []string{script}, Stderr: &stderr})
+	var ce *CommandError
+	if !errors.As(err, &ce) || ce.Status != 126 {
+		t.Errorf("script without #!: %v, want status 126", err)
+	}
+	if want := "seccomp-gen: " + script + ": exec format error" + noExecHint + "\n"; stderr.String() != want {
+		t.Errorf("stderr %q, want %q", stderr.String(), want)
 	}
 }

@@ -25,6 +25,10 @@ const StubName = "seccomp-gen-trace-stub"
 //	}
 //
 // It returns only on failure, with the status a shell would use.
+// noExecHint follows "exec format error": a shell runs a script without a
+// "#!" line itself, execve does not (cmd/seccomp-gen's C stub says the same).
+const noExecHint = " (a script needs a #! line; else the file is no program for this machine)"
+
 func Stub() int {
 	if len(os.Args) < 2 {
 		fmt.Fprintln(os.Stderr, "seccomp-gen: internal error: bad trace stub invocation")
@@ -57,7 +61,11 @@ func runStub(fdText string, args []string) int {
 	}
 	gate.Close()
 	err := syscall.Exec(args[1], args[2:], os.Environ())
-	fmt.Fprintf(os.Stderr, "seccomp-gen: %s: %v\n", args[2], err)
+	hint := ""
+	if errors.Is(err, syscall.ENOEXEC) {
+		hint = noExecHint
+	}
+	fmt.Fprintf(os.Stderr, "seccomp-gen: %s: %v%s\n", args[2], err, hint)
 	if errors.Is(err, syscall.ENOENT) {
 		return 127
 	}
