@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -59,6 +60,18 @@ func checkOutputs(cmd string, inputs []string, outputs ...string) error {
 				return usageErrf("%s: %s %s and %s %s are the same file: one output would overwrite the other", cmd, p.flag, p.path, o.flag, o.path)
 			}
 		}
+	}
+	return nil
+}
+
+// commandFile is the program command runs, as an input for checkOutputs
+// (looked up in PATH when it has no slash; nothing when it is not found).
+func commandFile(command []string) []string {
+	if len(command) == 0 {
+		return nil
+	}
+	if p, err := exec.LookPath(command[0]); err == nil || errors.Is(err, exec.ErrDot) {
+		return []string{p}
 	}
 	return nil
 }

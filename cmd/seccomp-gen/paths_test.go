@@ -33,6 +33,10 @@ func TestNoOverwriteInputs(t *testing.T) {
 	other := writeProfile(t, dir, "q.json", allowAllBut("getpid", policy.ActErrno), emit.FormatDocker)
 	bl := write("bl.yaml", "name: mine\nsyscalls:\n  x86_64: [read]\n")
 	cfg := write("config.json", `{"ociVersion": "1.0.2", "process": {"args": ["sh"]}, "linux": {}}`)
+	prog := write("prog", "#!/bin/sh\n") // a program the command runs
+	if err := os.Chmod(prog, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.Symlink(tr, filepath.Join(dir, "link.yaml")); err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +55,7 @@ func TestNoOverwriteInputs(t *testing.T) {
 	if err := os.Mkdir(filepath.Join(dir, "sub"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	inputs := []string{tr, tr2, prof, other, bl, cfg}
+	inputs := []string{tr, tr2, prof, other, bl, cfg, prog}
 	before := map[string]string{}
 	for _, p := range inputs {
 		before[p] = mustRead(t, p)
@@ -81,6 +85,8 @@ func TestNoOverwriteInputs(t *testing.T) {
 		{"replay -o profile symlink", []string{"replay", "-o", "plink.json", "-p", prof, "--", "true"}, "-o"},
 		{"replay --save-trace profile", []string{"replay", "--save-trace", "./p.json", "-p", prof, "--", "true"}, "--save-trace"},
 		{"replay --save-trace profile hard link", []string{"replay", "--save-trace", "phard.json", "-p", "p.json", "--", "true"}, "--save-trace"},
+		{"replay --save-trace the program", []string{"replay", "--save-trace", "prog", "-p", "p.json", "--", "./prog"}, "--save-trace"},
+		{"replay -o the program", []string{"replay", "-o", filepath.Join(dir, "prog"), "-p", "p.json", "--", "./prog"}, "-o"},
 		{"replay --enforce -o profile", []string{"replay", "--enforce", "-o", "p.json", "-p", "p.json", "--", "true"}, "-o"},
 		{"replay -o and --save-trace the same new file", []string{"replay", "-o", "new.txt", "--save-trace", "via/new.txt", "-p", "p.json", "--", "true"}, "--save-trace"},
 		{"diff -o A", []string{"diff", "-o", "p.json", "p.json", "q.json"}, "-o"},

@@ -164,7 +164,9 @@ func (o *replayOptions) validate(cmd *cobra.Command) error {
 	}
 	// Before anything runs: a report or trace that cannot be written
 	// would lose the run.
-	return checkOutputs("replay", o.inputFiles(), "-o", o.output, "--save-trace", o.saveTrace)
+	// Never write over the program replay runs (--save-trace ./server --
+	// ./server) either.
+	return checkOutputs("replay", append(o.inputFiles(), commandFile(o.command)...), "-o", o.output, "--save-trace", o.saveTrace)
 }
 
 func (o *replayOptions) inputs() []string {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"slices"
 	"strconv"
 	"strings"
@@ -158,13 +157,7 @@ func (o *traceOptions) validate() error {
 	}
 	// Fail before the workload runs, not after; never write the trace
 	// over the program it runs (-o ./server -- ./server).
-	var inputs []string
-	if len(o.command) > 0 {
-		if p, err := exec.LookPath(o.command[0]); err == nil || errors.Is(err, exec.ErrDot) {
-			inputs = append(inputs, p)
-		}
-	}
-	return checkOutputs("trace", inputs, "-o", o.output)
+	return checkOutputs("trace", commandFile(o.command), "-o", o.output)
 }
 
 // saveElsewhere keeps a trace that could not be written where -o said (a
