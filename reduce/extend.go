@@ -18,6 +18,9 @@ import (
 //     both are kept, the EPERM rules for the values neither allows are
 //     dropped and those values get the default answer (ENOSYS);
 //     a syscall the traces allow without conditions stays so.
+//
+// A profile whose default lets syscalls run keeps every named syscall it
+// does not deny outright; numbers no syscall has still get ENOSYS.
 
 // extension is what an extended profile adds.
 type extension struct {
