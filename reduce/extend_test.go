@@ -95,3 +95,20 @@ func TestExtendNilRestrictsByTheRun(t *testing.T) {
 		t.Errorf("W+X mmap allowed without Extend")
 	}
 }
+
+// The ABIs the extended profile covers stay covered.
+func TestExtendKeepsABIs(t *testing.T) {
+	base, _, err := emit.Parse("base", []byte(`{"defaultAction":"SCMP_ACT_ERRNO","architectures":["SCMP_ARCH_X86_64","SCMP_ARCH_X86"],"syscalls":[
+	  {"names":["getpid","socketcall"],"action":"SCMP_ACT_ALLOW"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := run(t, in(mk(t, "x86_64", "execve=1", "exit_group=1")), reduce.Options{Extend: base}).Policy
+	d, err := verdict.DiffProfiles(verdict.NewPolicyAnswerer(out, tables), verdict.NewPolicyAnswerer(base, tables), tables)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !d.Superset() {
+		t.Errorf("not a superset: arches %v, first denied %+v", out.Arches, d.OnlyB[0])
+	}
+}

@@ -58,7 +58,8 @@ type Options struct {
 	NoArgRules bool
 	// Extend is a profile the result extends (extend.go): everything it
 	// allows stays allowed, what it allows unconditionally without
-	// argument rules. ExtendName names it in the rules' comments.
+	// argument rules, and the ABIs it covers are covered (unless Arches
+	// says otherwise). ExtendName names it in the rules' comments.
 	Extend     *policy.Policy
 	ExtendName string
 }
@@ -190,6 +191,14 @@ func Reduce(inputs []Input, opts Options, r trace.Tables) (*Result, error) {
 		}
 		if res.AllowNotInCeiling, err = denyCeiling(kept, ceiling, opts.Allow); err != nil {
 			return nil, err
+		}
+	}
+	if opts.Extend != nil {
+		// The ABIs the extended profile covers stay covered.
+		for _, a := range opts.Extend.Arches {
+			if trace.IsKnownArch(a) {
+				m.arches[a] = true
+			}
 		}
 	}
 	arches, err := targetABIs(opts, m.arches, r)
