@@ -142,11 +142,14 @@ by hand. It is made from the training runs of %s in
 Use: `+"`docker run --security-opt seccomp=profiles/commands/%s.json IMAGE %s ...`"+`
 (or `+"`podman run --security-opt seccomp=...`"+`, or the JSON in a Kubernetes
 `+"`localhost/`"+` profile). The profile allows what these runs did on this libc and
-kernel; a run that does something else may need more (record it with
-`+"`seccomp-gen trace`"+` and merge: `+"`seccomp-gen generate`"+`).
+kernel; a run that does something else may need more. Check one with
+`+"`seccomp-gen replay --enforce -p profiles/commands/%s.json -- %s ...`"+`
+(it names each syscall the profile denies), or record your own runs with
+`+"`seccomp-gen trace`"+` and make a profile of them with `+"`seccomp-gen generate`"+`
+(the training traces are not shipped; `+"`make profiles`"+` records them again).
 `, p.Name, "`"+p.Name+"`", p.Name, version, libc, strings.TrimPrefix(kernelRelease(), "kernel "), time.Now().UTC().Format("2006-01-02"), rev, flags,
 			len(traces), len(p.Train), profileRounds, len(p.Test), allowed, 100*float64(allowed)/float64(dockerAllowed), dockerAllowed,
-			strings.Join(fb, ", "), p.Name, strings.SplitN(p.Name, "-", 2)[0])
+			strings.Join(fb, ", "), p.Name, strings.SplitN(p.Name, "-", 2)[0], p.Name, strings.SplitN(p.Name, "-", 2)[0])
 		if err := atomicfile.Write(filepath.Join(out, p.Name+".md"), []byte(md), 0o644); err != nil {
 			return err
 		}

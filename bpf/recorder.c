@@ -138,8 +138,8 @@
  * syscall pays one byte load (cfg_argmask) and a branch.
  *
  * Every program is a plain raw tracepoint: user space needs the kernel's BTF
- * only for the CO-RE offsets of a few fields (trace/record_btf.go caches
- * them per boot), not to look up a tp_btf attach target.
+ * only for the CO-RE offsets of a few fields (trace/recorder/record_btf.go
+ * caches them per boot), not to look up a tp_btf attach target.
  *
  * Builds for amd64 and arm64 (bpf2go -target amd64,arm64) from small
  * hand-declared CO-RE structs instead of an arch-specific vmlinux.h.

@@ -1,7 +1,9 @@
 package container_test
 
 import (
+	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -9,6 +11,7 @@ import (
 
 	"github.com/seccomp-gen/seccomp-gen/container"
 	"github.com/seccomp-gen/seccomp-gen/internal/runtimetest"
+	"github.com/seccomp-gen/seccomp-gen/policy"
 	"github.com/seccomp-gen/seccomp-gen/trace"
 )
 
@@ -170,4 +173,65 @@ func TestHookRecorderFailureLeavesNothing(t *testing.T) {
 		t.Fatalf("Hook with a dead PID: %v", err)
 	}
 	waitNoRecorders(t, sg)
+}
+
+// if: extends a profile: the extension allows everything the input allows
+// (seccomp-gen diff --superset, and runc). The input, recorded from ls,
+// allows mmap unconditionally (runc's baseline; static ls maps nothing)
+// and ioctl for ls's requests; the extending run maps memory (cat) and
+// calls no ioctl: neither may narrow the input.
+func TestHookExtendKeepsInput(t *testing.T) {
+	requireRuntimes(t, "gcc")
+	sg := buildSG(t)
+	b := newBundle(t)
+	if out, err := exec.Command("gcc", "-static", "-O2", "-o", filepath.Join(b.Rootfs, "argprobe"),
+		filepath.Join("..", "internal", "runtimetest", "testdata", "argprobe.c")).CombinedOutput(); err != nil {
+		t.Fatalf("gcc: %v\n%s", err, out)
+	}
+	dir := t.TempDir()
+	base, ext := filepath.Join(dir, "base.json"), filepath.Join(dir, "ext.json")
+	record := func(annotation string, args ...string) {
+		t.Helper()
+		b.SetSeccomp(nil)
+		b.SetArgs(args...)
+		setHook(b, []string{sg, "hook", "--trace", "--log", filepath.Join(dir, "hook.log")},
+			map[string]string{container.Annotation: annotation})
+		if rec, err := b.Run(ctx(t), "runc"); err != nil || rec.ExitCode != 0 {
+			t.Fatalf("recorded run %v: %v %v", args, rec, err)
+		}
+	}
+	record("of:"+base, "/bin/ls", "/")
+	waitFile(t, base)
+	waitNoRecorders(t, sg)
+	record("if:"+base+";of:"+ext, "sh", "-c", "echo hi | cat")
+	waitFile(t, ext)
+	waitNoRecorders(t, sg)
+	pb, objB := readProfile(t, base)
+	pe, objE := readProfile(t, ext)
+	if !pb.Allows("mmap") {
+		t.Fatalf("the premise fails: %s does not allow mmap unconditionally: %+v", base, pb.Lookup("mmap"))
+	}
+	if v := pb.Lookup("ioctl"); !v.Conditional {
+		t.Fatalf("the premise fails: %s has no argument rule on ioctl: %+v", base, v)
+	}
+	if !pe.Allows("mmap") {
+		t.Errorf("%s narrows mmap: %+v", ext, pe.Lookup("mmap"))
+	}
+	if out, err := exec.Command(sg, "diff", "--superset", ext, base).CombinedOutput(); err != nil {
+		t.Errorf("diff --superset ext.json base.json: %v\n%s", err, out)
+	}
+	// runc: W+X memory works under both (argprobe prints mmap_wx=errno).
+	setHook(b, nil, nil)
+	b.SetArgs("/argprobe", "wx")
+	for name, obj := range map[string]json.RawMessage{"base": objB, "ext": objE} {
+		b.SetSeccomp(obj)
+		res, err := b.Run(ctx(t), "runc")
+		if err != nil || !strings.Contains(res.Stdout, "mmap_wx=0\n") {
+			t.Errorf("argprobe wx under %s: %v %v", name, res, err)
+		}
+	}
+	// The extension still denies what neither run did.
+	if v := pe.Lookup("reboot"); v.Action == policy.ActAllow {
+		t.Errorf("%s allows reboot", ext)
+	}
 }

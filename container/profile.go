@@ -2,7 +2,6 @@ package container
 
 import (
 	"fmt"
-	"sort"
 
 	"github.com/seccomp-gen/seccomp-gen/emit"
 	"github.com/seccomp-gen/seccomp-gen/policy"
@@ -19,7 +18,8 @@ type ProfileOptions struct {
 	// default baselines (both).
 	Runtime string
 	// Input is a profile to extend (the annotation's if:): everything it
-	// allows unconditionally stays allowed.
+	// allows stays allowed, what it allows unconditionally without
+	// argument rules (reduce.Options.Extend).
 	Input *policy.Policy
 	// InputName names Input in the report.
 	InputName string
@@ -43,15 +43,12 @@ func Profile(f *trace.File, o ProfileOptions) ([]byte, *reduce.Result, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	if o.Input != nil {
-		bl = append(bl, inputBaseline(o.Input, o.InputName))
-	}
 	native, err := scmp.Native()
 	if err != nil {
 		return nil, nil, err
 	}
 	res, err := reduce.Reduce([]reduce.Input{{Path: "container " + containerID(f), File: f}},
-		reduce.Options{Native: native, Baselines: bl}, scmp.Tables{})
+		reduce.Options{Native: native, Baselines: bl, Extend: o.Input, ExtendName: o.InputName}, scmp.Tables{})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -71,39 +68,6 @@ func containerID(f *trace.File) string {
 		return f.Target.Container.ID
 	}
 	return "?"
-}
-
-// inputBaseline turns what a profile allows unconditionally into a
-// baseline, per ABI it covers. Rules with argument conditions are not
-// carried over: their syscalls are allowed only if recorded.
-func inputBaseline(p *policy.Policy, name string) *profiles.Baseline {
-	set := map[string]bool{}
-	for _, r := range p.Rules {
-		if r.Action != policy.ActAllow || len(r.Args) > 0 {
-			continue
-		}
-		for _, n := range r.Names {
-			set[n] = true
-		}
-	}
-	if p.DefaultAction == policy.ActAllow {
-		// An allow-everything profile extends to itself; nothing to add
-		// beyond the recorded names.
-		set = map[string]bool{}
-	}
-	names := make([]string, 0, len(set))
-	for n := range set {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	b := &profiles.Baseline{Name: "if:" + name, Description: "the profile extended", Syscalls: map[string][]string{}, Source: name}
-	for _, a := range p.Arches {
-		b.Syscalls[a] = names
-	}
-	if len(p.Arches) > 0 {
-		b.Measured = p.Arches[0]
-	}
-	return b
 }
 
 // ReadInput reads a profile to extend, in any format seccomp-gen reads.

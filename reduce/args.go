@@ -334,7 +334,10 @@ func observeArgs(inputs []Input, r trace.Tables) map[string]map[int]*argObservat
 // without a Docker set stay unrestricted (reported). Those with one (clone,
 // unshare, socket, personality) keep their rule: the runtimes' own calls
 // pass it (internal/runtimetest).
-func argRules(inputs []Input, allowed, baseline map[string]bool, baselineVals map[string]map[int][]uint64, arches []string, r trace.Tables) (rules []policy.Rule, restricted map[string]bool, report []ArgRule, weak []Weakening) {
+//
+// A syscall in free (what an extended profile allows unconditionally,
+// extend.go) gets no rule: this run must not narrow it.
+func argRules(inputs []Input, allowed, baseline map[string]bool, baselineVals map[string]map[int][]uint64, free map[string]bool, arches []string, r trace.Tables) (rules []policy.Rule, restricted map[string]bool, report []ArgRule, weak []Weakening) {
 	obs := observeArgs(inputs, r)
 	var decided []argDecision
 	restricted = map[string]bool{}
@@ -368,6 +371,12 @@ func argRules(inputs []Input, allowed, baseline map[string]bool, baselineVals ma
 		}
 		o := obs[spec.Syscall][spec.Index]
 		ar := ArgRule{Spec: spec}
+		if free[spec.Syscall] {
+			ar.Unrestricted = true
+			ar.Why = "the extended profile allows it unconditionally"
+			report = append(report, ar)
+			continue
+		}
 		var vals map[uint64]bool
 		runtimeVals, measured := baselineVals[spec.Syscall][spec.Index]
 		switch {
@@ -506,7 +515,7 @@ func argRules(inputs []Input, allowed, baseline map[string]bool, baselineVals ma
 		report = append(report, ArgRule{Spec: ArgSpec{Syscall: "socketcall", Index: 1, What: "args (socket domain through socketcall)"},
 			Unrestricted: true, Why: "socketcall passes the socket call's arguments in memory seccomp cannot read: the domain of sockets made through socketcall is not checked"})
 	}
-	if restricted["clone"] && has("clone3") {
+	if restricted["clone"] && has("clone3") && !free["clone3"] {
 		// An explicit rule although the default action is ENOSYS too:
 		// formats and engines without defaultErrnoRet (the SPO CRD, Docker
 		// 20.10's daemon) would otherwise answer it EPERM, and libc does

@@ -12,6 +12,9 @@
 // every process may need), refuses syscalls of the deny ceiling unless
 // allowed by name, and maps names to their equivalents on target ABIs that
 // lack them (open becomes openat on aarch64), reporting each mapping.
+// With Extend (the OCI hook's if:) the result also allows everything an
+// existing profile allows, without narrowing it by argument values
+// (extend.go).
 //
 // The policy it returns denies syscalls newer than the profile knows with
 // ENOSYS (the default action, so that libc falls back) and known but

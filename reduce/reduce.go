@@ -56,6 +56,12 @@ type Options struct {
 	// NoArgRules leaves every argument unrestricted (no argument rules,
 	// clone3 allowed like any other syscall; see args.go).
 	NoArgRules bool
+	// Extend is a profile the result extends (extend.go): everything it
+	// allows stays allowed, what it allows unconditionally without
+	// argument rules, and the ABIs it covers are covered (unless Arches
+	// says otherwise). ExtendName names it in the rules' comments.
+	Extend     *policy.Policy
+	ExtendName string
 }
 
 // DefaultActions are the values Options.DefaultAction accepts.
@@ -119,8 +125,12 @@ type Result struct {
 	Mappings []Mapping
 	// Baselines are the names of the baselines used, in order.
 	Baselines []string
-	// FromBaselines are the allowed names that no trace contained.
+	// FromBaselines are the allowed names that no trace contained (from
+	// the baselines or Options.Extend).
 	FromBaselines []string
+	// Extended are the syscalls whose argument-conditional allow rules
+	// come from Options.Extend, sorted.
+	Extended []string
 	// Allowed are the names the profile allows, sorted.
 	Allowed []string
 	Traces  int
@@ -183,16 +193,32 @@ func Reduce(inputs []Input, opts Options, r trace.Tables) (*Result, error) {
 			return nil, err
 		}
 	}
+	if opts.Extend != nil {
+		// The ABIs the extended profile covers stay covered.
+		for _, a := range opts.Extend.Arches {
+			if trace.IsKnownArch(a) {
+				m.arches[a] = true
+			}
+		}
+	}
 	arches, err := targetABIs(opts, m.arches, r)
 	if err != nil {
 		return nil, err
 	}
 	set := allowedSet(kept, arches, opts.Baselines, r)
+	ext, err := extendSets(opts.Extend, opts.ExtendName, arches, r)
+	if err != nil {
+		return nil, err
+	}
+	for n := range ext.free {
+		set.allowed[n] = true
+	}
 	var argRuleList []policy.Rule
 	restricted := map[string]bool{}
 	if !opts.NoArgRules {
-		argRuleList, restricted, res.ArgRules, res.Weakenings = argRules(inputs, set.allowed, set.baseline, set.baselineArgs, arches, r)
+		argRuleList, restricted, res.ArgRules, res.Weakenings = argRules(inputs, set.allowed, set.baseline, set.baselineArgs, ext.free, arches, r)
 	}
+	argRuleList, res.Extended = ext.union(argRuleList, set.allowed, restricted)
 	for i, u := range res.Unnamed {
 		res.Unnamed[i].Covered = slices.Contains(arches, u.Arch)
 	}

@@ -44,8 +44,9 @@ const Version = 2
 const Version1 = 1
 
 // Bounds on what Decode reads. A trace holds one entry per (ABI, number)
-// used: the recorder has 1024 slots per ABI and five ABIs, so a trace has
-// at most 5120 entries and, with every slot used, is about 0.5 MB (a
+// used: the recorder has 1024 slots for each of its three ABI slots
+// (native, compat, x32: NR_ABIS in bpf/recorder.c), so a trace has at most
+// 3072 entries and, with every slot used, is about 0.3 MB (a
 // `go build` of seccomp-gen traces to 69 entries, 4.9 KB). The
 // bounds are well above that and keep a hostile file from costing
 // gigabytes of memory in the YAML decoder.

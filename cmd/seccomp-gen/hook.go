@@ -31,7 +31,8 @@ The annotation io.containers.trace-syscall says where, as for
 oci-seccomp-bpf-hook:
   of:PATH           write the profile to PATH
   if:PATH;of:PATH   extend the profile at PATH: everything it allows
-                    unconditionally stays allowed
+                    stays allowed, what it allows unconditionally with
+                    no argument rule of this run
 Without of:, --output-dir DIR writes DIR/<container ID>.json.
 
 Errors (bad annotation, unwritable output, recorder cannot attach) are written

@@ -1,0 +1,114 @@
+package reduce_test
+
+import (
+	"testing"
+
+	"github.com/seccomp-gen/seccomp-gen/emit"
+	"github.com/seccomp-gen/seccomp-gen/policy"
+	"github.com/seccomp-gen/seccomp-gen/reduce"
+	"github.com/seccomp-gen/seccomp-gen/trace"
+	"github.com/seccomp-gen/seccomp-gen/verdict"
+)
+
+// withArgs sets the recorded values of argument idx of syscall name.
+func withArgs(f *trace.File, name string, idx int, vals ...uint64) {
+	for i := range f.Syscalls {
+		if f.Syscalls[i].Name == name {
+			f.Syscalls[i].Args = append(f.Syscalls[i].Args, trace.ArgValues{Index: idx, Values: vals})
+		}
+	}
+}
+
+// Options.Extend: the result allows every call the extended profile allows
+// (verdict.DiffProfiles, what 'seccomp-gen diff --superset' reports), and
+// the traces' argument values do not narrow it.
+func TestExtendKeepsWhatTheProfileAllows(t *testing.T) {
+	profilesJSON := map[string]string{
+		// mmap, clone3 unconditional; ioctl and personality by value.
+		"allow-list": `{"defaultAction":"SCMP_ACT_ERRNO","architectures":["SCMP_ARCH_X86_64"],"syscalls":[
+		  {"names":["mmap","clone3","getpid","execve","exit_group"],"action":"SCMP_ACT_ALLOW"},
+		  {"names":["ioctl"],"action":"SCMP_ACT_ALLOW","args":[{"index":1,"value":21505,"op":"SCMP_CMP_EQ"}]},
+		  {"names":["personality"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":0,"op":"SCMP_CMP_EQ"}]}]}`,
+		// Everything runs but reboot and personality(8).
+		"deny-list": `{"defaultAction":"SCMP_ACT_ALLOW","architectures":["SCMP_ARCH_X86_64"],"syscalls":[
+		  {"names":["reboot"],"action":"SCMP_ACT_ERRNO"},
+		  {"names":["personality"],"action":"SCMP_ACT_ERRNO","args":[{"index":0,"value":8,"op":"SCMP_CMP_EQ"}]}]}`,
+	}
+	for name, js := range profilesJSON {
+		t.Run(name, func(t *testing.T) {
+			base, _, err := emit.Parse(name, []byte(js))
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The new run maps memory (not W+X), asks for the window size,
+			// forks and was never seen to call personality.
+			f := mk(t, "x86_64", "execve=1", "mmap=3", "ioctl=1", "clone=1", "exit_group=1")
+			withArgs(f, "mmap", 2, 2)
+			withArgs(f, "ioctl", 1, 0x5413)
+			withArgs(f, "clone", 0, 17)
+			res := run(t, in(f), reduce.Options{Baselines: nil, Extend: base, ExtendName: name})
+			out := res.Policy
+			d, err := verdict.DiffProfiles(verdict.NewPolicyAnswerer(out, tables), verdict.NewPolicyAnswerer(base, tables), tables)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range d.OnlyB {
+				if e.Name == "" {
+					// A default-allow profile lets numbers no syscall has
+					// run; the extension answers them ENOSYS (extend.go).
+					continue
+				}
+				t.Errorf("the extension denies %s %#x (%s) that %s allows (%s)", e.Label(), e.Args, e.A, name, e.B)
+			}
+			for _, n := range []string{"mmap", "clone3", "getpid"} {
+				if !out.Allows(n) {
+					t.Errorf("%s is not allowed unconditionally: %+v", n, out.Lookup(n))
+				}
+			}
+			for _, c := range []struct {
+				name  string
+				args  [6]uint64
+				allow bool
+			}{
+				{"mmap", [6]uint64{0, 4096, 7}, true}, // W+X: the base allows every prot
+				{"ioctl", [6]uint64{1, 0x5401}, true}, // the base's
+				{"ioctl", [6]uint64{1, 0x5413}, true}, // the run's
+				{"personality", [6]uint64{0}, true},
+				{"personality", [6]uint64{8}, name == "deny-list"}, // a default-allow profile's conditional syscall stays free
+				{"reboot", [6]uint64{}, false},
+				{"clone", [6]uint64{17}, true},
+			} {
+				if got := out.Eval(c.name, c.args).Action == policy.ActAllow; got != c.allow {
+					t.Errorf("%s%x: allowed=%v, want %v (%+v)", c.name, c.args[:3], got, c.allow, out.Eval(c.name, c.args))
+				}
+			}
+		})
+	}
+}
+
+// Without Extend the run's own rules apply: the test above can fail.
+func TestExtendNilRestrictsByTheRun(t *testing.T) {
+	f := mk(t, "x86_64", "execve=1", "mmap=3", "exit_group=1")
+	withArgs(f, "mmap", 2, 2)
+	out := run(t, in(f), reduce.Options{}).Policy
+	if out.Eval("mmap", [6]uint64{0, 4096, 7}).Action == policy.ActAllow {
+		t.Errorf("W+X mmap allowed without Extend")
+	}
+}
+
+// The ABIs the extended profile covers stay covered.
+func TestExtendKeepsABIs(t *testing.T) {
+	base, _, err := emit.Parse("base", []byte(`{"defaultAction":"SCMP_ACT_ERRNO","architectures":["SCMP_ARCH_X86_64","SCMP_ARCH_X86"],"syscalls":[
+	  {"names":["getpid","socketcall"],"action":"SCMP_ACT_ALLOW"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := run(t, in(mk(t, "x86_64", "execve=1", "exit_group=1")), reduce.Options{Extend: base}).Policy
+	d, err := verdict.DiffProfiles(verdict.NewPolicyAnswerer(out, tables), verdict.NewPolicyAnswerer(base, tables), tables)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !d.Superset() {
+		t.Errorf("not a superset: arches %v, first denied %+v", out.Arches, d.OnlyB[0])
+	}
+}
