@@ -69,7 +69,12 @@ func exitStatus(err error) (int, error) {
 	switch {
 	case errors.Is(err, reduce.ErrInput), errors.Is(err, verdict.ErrNoSyscalls):
 		return exitUsage, flagErr(err)
-	case errors.Is(err, recorder.ErrNoProcess), errors.Is(err, recorder.ErrNotCgroup2), errors.Is(err, recorder.ErrOptions):
+	case errors.Is(err, recorder.ErrOptions):
+		// A target that can never give a trace (a kernel thread, the
+		// tracer itself): the reason, without the library's "invalid
+		// options: ".
+		return exitUsage, withoutPrefix(err, recorder.ErrOptions.Error()+": ")
+	case errors.Is(err, recorder.ErrNoProcess), errors.Is(err, recorder.ErrNotCgroup2):
 		// The target named on the command line is not there.
 		return exitUsage, err
 	case errors.Is(err, recorder.ErrCommandNotFound), errors.Is(err, recorder.ErrCommandNotRun):
@@ -78,6 +83,25 @@ func exitStatus(err error) (int, error) {
 	}
 	return exitFailure, err
 }
+
+// withoutPrefix is err, its message without prefix where it starts with it;
+// errors.Is still matches what err matched.
+func withoutPrefix(err error, prefix string) error {
+	msg, ok := strings.CutPrefix(err.Error(), prefix)
+	if !ok {
+		return err
+	}
+	return &retold{msg: msg, err: err}
+}
+
+// retold is an error said in other words.
+type retold struct {
+	msg string
+	err error
+}
+
+func (r *retold) Error() string { return r.msg }
+func (r *retold) Unwrap() error { return r.err }
 
 // isUsage reports whether err is the user's doing (exit status 2).
 func isUsage(err error) bool {

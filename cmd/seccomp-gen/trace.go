@@ -348,8 +348,8 @@ func traceErr(err error) error {
 		}
 		return exitWith(ce.Status, fmt.Errorf("trace: %w", err))
 	}
-	if isUsage(err) {
-		return fmt.Errorf("trace: %w", err)
+	if code, said := exitStatus(err); code == exitUsage {
+		return fmt.Errorf("trace: %w", said)
 	}
 	// Anything else is the machine's doing (privileges, kernel features).
 	return exitWith(exitFailure, fmt.Errorf("trace: %w (run 'seccomp-gen doctor' to see what this machine lacks)", err))
