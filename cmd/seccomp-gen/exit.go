@@ -103,12 +103,6 @@ type retold struct {
 func (r *retold) Error() string { return r.msg }
 func (r *retold) Unwrap() error { return r.err }
 
-// isUsage reports whether err is the user's doing (exit status 2).
-func isUsage(err error) bool {
-	code, _ := exitStatus(err)
-	return code == exitUsage
-}
-
 // optionFlags names the flag of each reduce.Options field that library
 // errors name (reduce.Namer).
 var optionFlags = map[string]string{

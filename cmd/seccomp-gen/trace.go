@@ -282,7 +282,7 @@ func (o *traceOptions) run(ctx context.Context) error {
 	}
 	phase("encoded")
 	if err := atomicfile.Write(o.output, buf.Bytes(), 0o644); err != nil {
-		return exitWith(exitFailure, fmt.Errorf("write trace %s: %v%s", o.output, unwrapPath(err), saveElsewhere(buf.Bytes())))
+		return exitWith(exitFailure, fmt.Errorf("write trace %s: %w%s", o.output, unwrapPath(err), saveElsewhere(buf.Bytes())))
 	}
 	phase("written")
 	f := rec.File
