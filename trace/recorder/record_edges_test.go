@@ -13,6 +13,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cilium/ebpf"
+	"golang.org/x/sys/unix"
+
+	"github.com/seccomp-gen/seccomp-gen/bpf"
 	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
 )
@@ -148,5 +152,40 @@ func TestLookPathWithoutPATH(t *testing.T) {
 	// An explicit empty element is the current directory, as in a shell.
 	if p, err := lookPath("seccomp-gen-test-cwd", []string{"PATH=/nonexistent:"}); err != nil || p != "./seccomp-gen-test-cwd" {
 		t.Errorf("PATH=/nonexistent: found %q, %v; want ./seccomp-gen-test-cwd", p, err)
+	}
+}
+
+// A thread that exits between the tracer's pidfd_open and its task storage
+// update (threads are released as they exit) fails the update with ENOENT
+// on this kernel, or ESRCH: threadGone takes both for "gone", so --pid of a
+// busy multi-threaded target does not fail the whole trace.
+func TestTaskStorageUpdateOfExitedTask(t *testing.T) {
+	testutil.RequireRoot(t)
+	spec, err := bpf.LoadRecorder()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tasks, err := ebpf.NewMap(spec.Maps[bpf.RecorderMapTasks])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tasks.Close()
+	cmd := exec.Command("sleep", "30")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	fd, err := unix.PidfdOpen(cmd.Process.Pid, unix.PIDFD_THREAD)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fd)
+	if err := tasks.Update(int32(fd), bpf.RecorderTaskMark{State: taskUserMarked}, ebpf.UpdateNoExist); err != nil {
+		t.Fatalf("update of a running task: %v", err)
+	}
+	cmd.Process.Kill()
+	cmd.Wait() // reaped: nothing is behind the pidfd now
+	err = tasks.Update(int32(fd), bpf.RecorderTaskMark{State: taskUserMarked}, ebpf.UpdateAny)
+	if err == nil || !threadGone(err) {
+		t.Errorf("update of an exited task: %v, want ESRCH or ENOENT", err)
 	}
 }

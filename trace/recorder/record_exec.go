@@ -1,7 +1,6 @@
 package recorder
 
 import (
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -95,7 +94,7 @@ func (r *recorder) markJoined(tid int) error {
 		return nil
 	}
 	mark := bpf.RecorderTaskMark{State: taskUserMarked, Exe: r.userExe(tid)}
-	if err := r.objs.Tasks.Update(int32(fd), mark, ebpf.UpdateAny); err != nil && !errors.Is(err, unix.ESRCH) {
+	if err := r.objs.Tasks.Update(int32(fd), mark, ebpf.UpdateAny); err != nil && !threadGone(err) {
 		return fmt.Errorf("cgroup %s: mark thread %d: %w", r.opts.Cgroup, tid, err)
 	}
 	return nil

@@ -319,6 +319,15 @@ func (r *recorder) markThreads(pid int, state uint32) error {
 	return nil
 }
 
+// threadGone reports whether a task storage update failed because the
+// thread its pidfd names has exited since the pidfd was opened: ESRCH, or
+// ENOENT once the kernel released it (bpf_pid_task_storage_update_elem
+// finds no task behind the pid; threads are released as they exit, so the
+// window is real for a busy multi-threaded target).
+func threadGone(err error) bool {
+	return errors.Is(err, unix.ESRCH) || errors.Is(err, unix.ENOENT)
+}
+
 func (r *recorder) markThread(pid, tid int, state uint32) error {
 	fd, err := unix.PidfdOpen(tid, unix.PIDFD_THREAD)
 	if err != nil {
@@ -334,7 +343,7 @@ func (r *recorder) markThread(pid, tid int, state uint32) error {
 	}
 	err = r.objs.Tasks.Update(int32(fd), mark, ebpf.UpdateNoExist)
 	if err != nil && !errors.Is(err, ebpf.ErrKeyExist) {
-		if errors.Is(err, unix.ESRCH) {
+		if threadGone(err) {
 			return nil
 		}
 		return fmt.Errorf("pid %d: mark thread %d: %w", pid, tid, err)
