@@ -204,13 +204,16 @@ int main(int argc, char **argv) {
 `
 
 // alive reports whether pid exists and is not a zombie.
-func alive(pid int) bool {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return false
+// holdTree holds the workload's processes (testutil.HoldExe: only those
+// that run exe): read late, a number may belong to another process by
+// then, which a kill must not reach.
+func holdTree(t *testing.T, pids []int, exe string) []*testutil.Process {
+	t.Helper()
+	ps := make([]*testutil.Process, len(pids))
+	for i, pid := range pids {
+		ps[i] = testutil.HoldExe(t, pid, exe)
 	}
-	i := bytes.LastIndexByte(b, ')')
-	return i > 0 && i+2 < len(b) && b[i+2] != 'Z'
+	return ps
 }
 
 func readPIDs(t *testing.T, path string) []int {
@@ -250,7 +253,15 @@ func TestReplayTimeout(t *testing.T) {
 			pids := filepath.Join(t.TempDir(), "pids")
 			args = append(args, "--", hang, pids)
 			start := time.Now()
-			out, stderr, code := sg(t, dir, args...)
+			done := make(chan struct{})
+			var out, stderr string
+			var code int
+			go func() {
+				defer close(done)
+				out, stderr, code = sg(t, dir, args...)
+			}()
+			tree := holdTree(t, readPIDs(t, pids), hang)
+			<-done
 			took := time.Since(start)
 			if code != exitCommandFailed {
 				t.Fatalf("exit %d, want %d\n%s%s", code, exitCommandFailed, out, stderr)
@@ -266,10 +277,9 @@ func TestReplayTimeout(t *testing.T) {
 				!strings.Contains(strings.Join(v.Notes, "\n"), "timed out after 1s: killed the command's process tree (2 processes)") {
 				t.Errorf("report does not say it timed out and killed 2 processes:\n%s", out)
 			}
-			for _, p := range readPIDs(t, pids) {
-				if alive(p) {
-					t.Errorf("pid %d of the workload's tree survived", p)
-					syscall.Kill(p, syscall.SIGKILL)
+			for _, p := range tree {
+				if p.Alive() {
+					t.Errorf("pid %d of the workload's tree survived", p.PID)
 				}
 			}
 		})
@@ -292,8 +302,7 @@ func TestReplayTimeout(t *testing.T) {
 				defer close(done)
 				out, stderr, code = sg(t, dir, append(args, "--", hang, pids, daemon)...)
 			}()
-			d := readPIDs(t, daemon)
-			t.Cleanup(func() { syscall.Kill(d[0], syscall.SIGKILL) })
+			tree := holdTree(t, append(readPIDs(t, daemon), readPIDs(t, pids)...), hang)
 			select {
 			case <-done:
 			case <-time.After(20 * time.Second):
@@ -303,9 +312,9 @@ func TestReplayTimeout(t *testing.T) {
 				t.Errorf("exit %d\n%s%s", code, out, stderr)
 			}
 			time.Sleep(100 * time.Millisecond)
-			for _, p := range append(readPIDs(t, pids), d...) {
-				if alive(p) {
-					t.Errorf("pid %d survived", p)
+			for _, p := range tree {
+				if p.Alive() {
+					t.Errorf("pid %d survived", p.PID)
 				}
 			}
 		})
@@ -332,7 +341,7 @@ func TestReplaySignalTwice(t *testing.T) {
 				args = append(args, "--", hang, pids)
 				sg := startSG(t, false, args...)
 				cmd, lines, out := sg.cmd, sg.lines, &sg.stdout
-				tree := readPIDs(t, pids)
+				tree := holdTree(t, readPIDs(t, pids), hang)
 				cmd.Process.Signal(sig)
 				waitLine(t, lines, "Ctrl-C again kills it")
 				// The workload ignores SIGINT; SIGTERM is forwarded to it
@@ -371,12 +380,9 @@ func TestReplaySignalTwice(t *testing.T) {
 				}
 				time.Sleep(100 * time.Millisecond)
 				for _, p := range tree {
-					if alive(p) {
-						t.Errorf("pid %d of the tree survived the second %s", p, sig)
+					if p.Alive() {
+						t.Errorf("pid %d of the tree survived the second %s", p.PID, sig)
 					}
-				}
-				for _, p := range tree {
-					syscall.Kill(p, syscall.SIGKILL)
 				}
 			})
 		}

@@ -139,7 +139,7 @@ func TestTraceCLISIGTERM(t *testing.T) {
 	cmd := sg.cmd
 	line := sg.firstLine(t, "seccomp-gen: tracing pid ")
 	pid, _ := strconv.Atoi(strings.Fields(strings.TrimPrefix(line, "seccomp-gen: tracing pid "))[0])
-	defer syscall.Kill(pid, syscall.SIGKILL)
+	command := testutil.Hold(t, pid)
 	time.Sleep(200 * time.Millisecond)
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
@@ -152,7 +152,7 @@ func TestTraceCLISIGTERM(t *testing.T) {
 	if st := procState(pid); st != "S" {
 		t.Errorf("command state %q after the tracer ended, want S (still running)", st)
 	}
-	_ = syscall.Kill(pid, syscall.SIGKILL)
+	command.Kill()
 	rest := sg.rest()
 	if ps.ExitCode() != 128+15 {
 		t.Errorf("exit %v, want 143 (128+SIGTERM); stderr %s", ps, rest)
@@ -366,7 +366,7 @@ func TestTraceCLISignalTwice(t *testing.T) {
 	cmd := sg.cmd
 	first := sg.firstLine(t, "seccomp-gen: tracing pid ")
 	pid, _ := strconv.Atoi(strings.Fields(strings.TrimPrefix(first, "seccomp-gen: tracing pid "))[0])
-	defer syscall.Kill(pid, syscall.SIGKILL)
+	command := testutil.Hold(t, pid)
 	time.Sleep(200 * time.Millisecond)
 	sg.signalGroup(t, syscall.SIGINT)
 	waitLine(t, sg.lines, "trace: waiting for the command to exit (Ctrl-C again kills it)")
@@ -375,7 +375,7 @@ func TestTraceCLISignalTwice(t *testing.T) {
 		t.Fatal(err)
 	}
 	sg.rest()
-	if alive(pid) {
+	if command.Alive() {
 		t.Errorf("the command (pid %d) survived the second Ctrl-C", pid)
 	}
 	if code := cmd.ProcessState.ExitCode(); code != 128+int(syscall.SIGKILL) {

@@ -307,13 +307,13 @@ func TestRecordInterrupt(t *testing.T) {
 		Namer:   scmp.Tables{},
 		OnStart: func(s Started) {
 			pid = s.PID
+			testutil.Hold(t, pid) // killed at the end, through a pidfd
 			time.AfterFunc(300*time.Millisecond, cancel)
 		},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer syscall.Kill(pid, syscall.SIGKILL)
 	if rec.Reason != "interrupted" || rec.Exited || rec.File.ExitCode != nil {
 		t.Errorf("reason %q exited %v", rec.Reason, rec.Exited)
 	}
@@ -380,7 +380,7 @@ func TestRecordSIGKILL(t *testing.T) {
 	}
 	fields := strings.Fields(line)
 	pid, _ := strconv.Atoi(fields[1])
-	defer syscall.Kill(pid, syscall.SIGKILL)
+	testutil.Hold(t, pid) // killed at the end, through a pidfd
 	var ids []link.ID
 	for _, s := range strings.Split(fields[2], ",") {
 		n, _ := strconv.Atoi(s)
