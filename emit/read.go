@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -177,7 +178,8 @@ func ParseWith(name string, data []byte, o ReadOptions) (*policy.Policy, Format,
 type Raw struct {
 	Format Format
 	// Policy has the rules in file order, one per entry of "syscalls".
-	// Arches are filled in (native when the profile lists none).
+	// Arches are as listed, plus this machine's native ABI, which runc
+	// and crun always filter (first when the profile lists none).
 	Policy *policy.Policy
 	// Where[i] is the key path of Policy.Rules[i] in the file, such as
 	// "syscalls[3]" or "linux.seccomp.syscalls[0]".
@@ -595,20 +597,25 @@ func checkCounts(field string, rules int, counts func(int) (names, args int)) er
 	return nil
 }
 
-// finishRaw fills in the native architecture when none is listed, checks
-// the flags and lists the names libseccomp cannot resolve on any listed
-// ABI.
+// finishRaw adds this machine's native architecture when the profile does
+// not list it, checks the flags and lists the names libseccomp cannot
+// resolve on any listed ABI.
+//
+// runc and crun start from libseccomp's filter for the native ABI and add
+// the listed ones; neither removes the native one. So a profile listing
+// only x86 still filters x86_64 calls on an x86_64 machine, with the same
+// rules by name and the default for the rest: it does not kill them.
 func finishRaw(raw *Raw) error {
 	p := raw.Policy
 	if err := checkFlags(p.Flags); err != nil {
 		return invalid("%s", err)
 	}
-	if len(p.Arches) == 0 {
-		native, err := scmp.Native()
-		if err != nil {
-			return err
-		}
-		p.Arches = []string{native}
+	native, err := scmp.Native()
+	if err != nil {
+		return err
+	}
+	if !slices.Contains(p.Arches, native) {
+		p.Arches = append(p.Arches, native)
 	}
 	for i, r := range p.Rules {
 		for _, n := range r.Names {

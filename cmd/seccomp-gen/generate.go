@@ -315,6 +315,9 @@ func (o *generateOptions) run() error {
 	for _, l := range emit.Losses(res.Policy, format) {
 		fmt.Fprintf(o.stderr, "generate: note: %s\n", l)
 	}
+	if !res.Policy.Covers(native) && format != emit.FormatBPF {
+		fmt.Fprintf(o.stderr, "generate: note: the profile does not list %s, but runc and crun always filter the native ABI of the machine they run on: on %s machines its calls get these rules by name and the default action for the rest, they are not killed\n", native, native)
+	}
 
 	if o.ociConfig != "" {
 		if err := emit.SetOCIConfig(o.ociConfig, res.Policy); err != nil {
