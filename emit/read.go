@@ -17,6 +17,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/seccomp-gen/seccomp-gen/abi"
 	"github.com/seccomp-gen/seccomp-gen/internal/yamlerr"
 	"github.com/seccomp-gen/seccomp-gen/policy"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
@@ -179,7 +180,8 @@ type Raw struct {
 	Format Format
 	// Policy has the rules in file order, one per entry of "syscalls".
 	// Arches are as listed, plus this machine's native ABI, which runc
-	// and crun always filter (first when the profile lists none).
+	// and crun always filter, when the profile lists none or another ABI
+	// this machine runs (see finishRaw).
 	Policy *policy.Policy
 	// Where[i] is the key path of Policy.Rules[i] in the file, such as
 	// "syscalls[3]" or "linux.seccomp.syscalls[0]".
@@ -604,7 +606,9 @@ func checkCounts(field string, rules int, counts func(int) (names, args int)) er
 // runc and crun start from libseccomp's filter for the native ABI and add
 // the listed ones; neither removes the native one. So a profile listing
 // only x86 still filters x86_64 calls on an x86_64 machine, with the same
-// rules by name and the default for the rest: it does not kill them.
+// rules by name and the default for the rest: it does not kill them. A
+// profile listing no ABI this machine runs (aarch64 only, read on x86_64)
+// is for another machine and is left as listed.
 func finishRaw(raw *Raw) error {
 	p := raw.Policy
 	if err := checkFlags(p.Flags); err != nil {
@@ -614,7 +618,11 @@ func finishRaw(raw *Raw) error {
 	if err != nil {
 		return err
 	}
-	if !slices.Contains(p.Arches, native) {
+	here := len(p.Arches) == 0
+	for _, a := range abi.Family(native) {
+		here = here || slices.Contains(p.Arches, a)
+	}
+	if here && !slices.Contains(p.Arches, native) {
 		p.Arches = append(p.Arches, native)
 	}
 	for i, r := range p.Rules {
