@@ -186,6 +186,10 @@ type Raw struct {
 	// Where[i] is the key path of Policy.Rules[i] in the file, such as
 	// "syscalls[3]" or "linux.seccomp.syscalls[0]".
 	Where []string
+	// NativeAdded is this machine's native ABI when the profile lists
+	// other ABIs of this machine but not it: the runtimes filter it anyway
+	// and Policy.Arches has it (see finishRaw).
+	NativeAdded string
 	// ArchMap is true when the ABIs came from Docker's archMap (the
 	// native entry plus its sub-architectures), not from "architectures".
 	ArchMap bool
@@ -623,6 +627,9 @@ func finishRaw(raw *Raw) error {
 		here = here || slices.Contains(p.Arches, a)
 	}
 	if here && !slices.Contains(p.Arches, native) {
+		if len(p.Arches) > 0 {
+			raw.NativeAdded = native
+		}
 		p.Arches = append(p.Arches, native)
 	}
 	for i, r := range p.Rules {
