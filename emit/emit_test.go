@@ -336,6 +336,15 @@ func TestWriteErrors(t *testing.T) {
 	if _, err := SPO(fixture(), "Not_A_Name"); err == nil {
 		t.Error("bad SPO name accepted")
 	}
+	// The CRD's args are int64 (minimum 0): a larger value cannot be applied.
+	big := fixture()
+	big.Rules = append(big.Rules, policy.Rule{Names: []string{"fcntl"}, Action: policy.ActAllow, Args: []policy.Arg{{Index: 1, Value: 1 << 63, Op: policy.OpEqualTo}}})
+	if _, err := Docker(big); err != nil {
+		t.Fatalf("docker: %v", err)
+	}
+	if _, err := SPO(big, ""); err == nil || !strings.Contains(err.Error(), "does not fit the SeccompProfile CRD") {
+		t.Errorf("SPO with value 1<<63: %v, want a refusal", err)
+	}
 	if _, err := Write(fixture(), "xml", Options{}); !errors.Is(err, ErrUnknownFormat) {
 		t.Errorf("unknown format: %v", err)
 	}

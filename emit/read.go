@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -16,6 +17,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/seccomp-gen/seccomp-gen/abi"
 	"github.com/seccomp-gen/seccomp-gen/internal/yamlerr"
 	"github.com/seccomp-gen/seccomp-gen/policy"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
@@ -177,11 +179,17 @@ func ParseWith(name string, data []byte, o ReadOptions) (*policy.Policy, Format,
 type Raw struct {
 	Format Format
 	// Policy has the rules in file order, one per entry of "syscalls".
-	// Arches are filled in (native when the profile lists none).
+	// Arches are as listed, plus this machine's native ABI, which runc
+	// and crun always filter, when the profile lists none or another ABI
+	// this machine runs (see finishRaw).
 	Policy *policy.Policy
 	// Where[i] is the key path of Policy.Rules[i] in the file, such as
 	// "syscalls[3]" or "linux.seccomp.syscalls[0]".
 	Where []string
+	// NativeAdded is this machine's native ABI when the profile lists
+	// other ABIs of this machine but not it: the runtimes filter it anyway
+	// and Policy.Arches has it (see finishRaw).
+	NativeAdded string
 	// ArchMap is true when the ABIs came from Docker's archMap (the
 	// native entry plus its sub-architectures), not from "architectures".
 	ArchMap bool
@@ -595,20 +603,34 @@ func checkCounts(field string, rules int, counts func(int) (names, args int)) er
 	return nil
 }
 
-// finishRaw fills in the native architecture when none is listed, checks
-// the flags and lists the names libseccomp cannot resolve on any listed
-// ABI.
+// finishRaw adds this machine's native architecture when the profile does
+// not list it, checks the flags and lists the names libseccomp cannot
+// resolve on any listed ABI.
+//
+// runc and crun start from libseccomp's filter for the native ABI and add
+// the listed ones; neither removes the native one. So a profile listing
+// only x86 still filters x86_64 calls on an x86_64 machine, with the same
+// rules by name and the default for the rest: it does not kill them. A
+// profile listing no ABI this machine runs (aarch64 only, read on x86_64)
+// is for another machine and is left as listed.
 func finishRaw(raw *Raw) error {
 	p := raw.Policy
 	if err := checkFlags(p.Flags); err != nil {
 		return invalid("%s", err)
 	}
-	if len(p.Arches) == 0 {
-		native, err := scmp.Native()
-		if err != nil {
-			return err
+	native, err := scmp.Native()
+	if err != nil {
+		return err
+	}
+	here := len(p.Arches) == 0
+	for _, a := range abi.Family(native) {
+		here = here || slices.Contains(p.Arches, a)
+	}
+	if here && !slices.Contains(p.Arches, native) {
+		if len(p.Arches) > 0 {
+			raw.NativeAdded = native
 		}
-		p.Arches = []string{native}
+		p.Arches = append(p.Arches, native)
 	}
 	for i, r := range p.Rules {
 		for _, n := range r.Names {

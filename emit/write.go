@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -320,6 +321,11 @@ func SPO(p *policy.Policy, name string) ([]byte, error) {
 			s.ErrnoRet = &e
 		}
 		for _, a := range r.Args {
+			// The CRD types value and valueTwo as int64 with minimum 0:
+			// the API server refuses anything above 2^63-1.
+			if a.Value > math.MaxInt64 || a.ValueTwo > math.MaxInt64 {
+				return nil, fmt.Errorf("syscalls[%d] (%s): argument %d value %#x or valueTwo %#x does not fit the SeccompProfile CRD (int64, at least 0); use --format docker (the kubelet's localhost/ JSON) instead", len(doc.Spec.Syscalls), r.Names[0], a.Index, a.Value, a.ValueTwo)
+			}
 			s.Args = append(s.Args, spoArg{Index: a.Index, Value: a.Value, ValueTwo: a.ValueTwo, Op: a.Op})
 		}
 		doc.Spec.Syscalls = append(doc.Spec.Syscalls, s)

@@ -37,6 +37,7 @@ func (s Severity) rank() int {
 const (
 	CheckDefaultAllow  = "default-allow"
 	CheckCompatABI     = "compat-abi"
+	CheckNativeABI     = "native-abi-unlisted"
 	CheckDangerous     = "dangerous-allowed"
 	CheckExitMissing   = "exit-denied"
 	CheckUnknownName   = "unknown-syscall"
@@ -291,6 +292,9 @@ func compatOf(a string) []string {
 }
 
 func (l *linter) checkABIs() {
+	if n := l.raw.NativeAdded; n != "" {
+		l.add(Warning, CheckNativeABI, "", "", "%s is not listed, but runc and crun never remove the native ABI from the filter: on a %s machine its syscalls get these rules by name and the default for the rest, they are not killed", n, n)
+	}
 	var compat []string
 	for _, a := range l.p.Arches {
 		for _, c := range compatOf(a) {

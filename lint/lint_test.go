@@ -71,7 +71,10 @@ func TestFindings(t *testing.T) {
 			[]want{{Info, CheckCompatABI, "", "", "x86 is covered"}}, nil},
 		{"x32 with allowing default", `{"defaultAction":"SCMP_ACT_ALLOW","architectures":["SCMP_ARCH_X86_64","SCMP_ARCH_X32"],"syscalls":[` + rule(`"socket"`, "SCMP_ACT_ERRNO") + `]}`,
 			[]want{{Warning, CheckCompatABI, "", "", "x32 is covered with an allowing default"}}, nil},
-		{"x86_64 alone", prof(), nil, []string{CheckCompatABI}},
+		{"x86_64 alone", prof(), nil, []string{CheckCompatABI, CheckNativeABI}},
+		{"x86 alone", strings.Replace(prof(), `["SCMP_ARCH_X86_64"]`, `["SCMP_ARCH_X86"]`, 1),
+			[]want{{Warning, CheckNativeABI, "", "", "x86_64 is not listed, but runc and crun never remove the native ABI"}}, nil},
+		{"no architectures", strings.Replace(prof(), `"architectures":["SCMP_ARCH_X86_64"],`, "", 1), nil, []string{CheckNativeABI}},
 		{"aarch64 and arm", `{"defaultAction":"SCMP_ACT_ERRNO","architectures":["SCMP_ARCH_AARCH64","SCMP_ARCH_ARM"],"syscalls":[` + baseRules + `]}`,
 			[]want{{Info, CheckCompatABI, "", "", "arm is covered"}}, nil},
 		// dangerous syscalls, each kind

@@ -100,6 +100,16 @@
 // check the filter libseccomp builds against this model before they accept
 // a profile (FilterVerifier).
 //
+// # The native ABI
+//
+// runc and crun build the filter from libseccomp's native ABI and add the
+// listed ones; neither removes the native one. A profile listing only x86
+// (or x32) therefore filters x86_64 calls on an x86_64 machine with its
+// rules by name and the default for the rest (measured by
+// internal/runtimetest's TestUnlistedNativeABIUnderRuncAndCrun). The
+// reader (emit) adds the native ABI to Arches of such profiles, and
+// emit/cbpf's Compile keeps the target machine's native ABI likewise.
+//
 // # The ENOSYS stub
 //
 // runc 1.1.5 prepends a stub to libseccomp's filter unless the default

@@ -57,6 +57,9 @@ type Syscall struct {
 	// "conditional", "enforced", "would-kill"); Detail explains it.
 	Reason string `json:"reason,omitempty"`
 	Detail string `json:"detail,omitempty"`
+	// argsChecked: a conditional entry whose recorded argument values
+	// were checked against the profile (all allowed when covered).
+	argsChecked bool
 }
 
 // Verdict is the result of checking a profile against runs.
@@ -88,7 +91,7 @@ type Verdict struct {
 func FromCoverage(tool, profile string, inputs []string, p *policy.Policy, c *verdict.Coverage) *Verdict {
 	v := &Verdict{Tool: tool, Profile: profile, Inputs: inputs, Lost: c.Lost, Missing: []Syscall{}, Syscalls: []Syscall{}}
 	for _, e := range c.Entries {
-		s := Syscall{Name: e.Label(), Arch: e.Arch, Nr: e.Nr, Count: e.Count, First: e.First, Covered: e.Covered, Reason: e.Reason}
+		s := Syscall{Name: e.Label(), Arch: e.Arch, Nr: e.Nr, Count: e.Count, First: e.First, Covered: e.Covered, Reason: e.Reason, argsChecked: e.ArgsRecorded()}
 		if e.Reason != "" {
 			s.Detail = e.Explain(p)
 		}
@@ -165,14 +168,21 @@ func writeHuman(w *bytes.Buffer, v *Verdict) {
 		}
 		tw.Flush()
 	}
-	var cond []string
+	var cond, checked []string
 	for _, s := range v.Syscalls {
 		if s.Covered && s.Reason == verdict.ReasonConditional {
-			cond = append(cond, s.Arch+"/"+s.Name)
+			if s.argsChecked {
+				checked = append(checked, s.Arch+"/"+s.Name)
+			} else {
+				cond = append(cond, s.Arch+"/"+s.Name)
+			}
 		}
 	}
+	if len(checked) > 0 {
+		fmt.Fprintf(w, "note: allowed only for some argument values (the recorded values are allowed): %s\n", strings.Join(checked, ", "))
+	}
 	if len(cond) > 0 {
-		fmt.Fprintf(w, "note: allowed only for some argument values (not checked): %s\n", strings.Join(cond, ", "))
+		fmt.Fprintf(w, "note: allowed only for some argument values (not checked: no values recorded): %s\n", strings.Join(cond, ", "))
 	}
 	if v.ExitCode != nil && *v.ExitCode != 0 {
 		fmt.Fprintf(w, "note: the command exited with status %d\n", *v.ExitCode)

@@ -110,3 +110,32 @@ func TestParseFormat(t *testing.T) {
 		t.Error("xml accepted")
 	}
 }
+
+// The note on conditionally allowed syscalls says "not checked" only for
+// those whose values the run did not record.
+func TestHumanConditionalNote(t *testing.T) {
+	p := &policy.Policy{DefaultAction: policy.ActErrno, Arches: []string{"x86_64"},
+		Rules: []policy.Rule{
+			{Names: []string{"read"}, Action: policy.ActAllow},
+			{Names: []string{"fcntl"}, Action: policy.ActAllow, Args: []policy.Arg{{Index: 1, Value: 1, Op: policy.OpEqualTo}}},
+			{Names: []string{"ioctl"}, Action: policy.ActAllow, Args: []policy.Arg{{Index: 1, Value: 0x5401, Op: policy.OpEqualTo}}},
+		}}
+	f := &trace.File{Version: 1, Target: trace.Target{Command: []string{"prog"}}, Syscalls: []trace.Syscall{
+		{Arch: "x86_64", Nr: 0, Name: "read", Count: 1, First: "prog"},
+		{Arch: "x86_64", Nr: 72, Name: "fcntl", Count: 1, First: "prog", Args: []trace.ArgValues{{Index: 1, Values: []uint64{1}}}},
+		{Arch: "x86_64", Nr: 16, Name: "ioctl", Count: 1, First: "prog"},
+	}}
+	c, err := verdict.CheckCoverage(p, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := renderT(t, Human, FromCoverage("check", "app.json", []string{"run.trace"}, p, c))
+	for _, want := range []string{
+		"(the recorded values are allowed): x86_64/fcntl\n",
+		"(not checked: no values recorded): x86_64/ioctl\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q in:\n%s", want, out)
+		}
+	}
+}

@@ -53,6 +53,10 @@ type Entry struct {
 	args []trace.ArgValues
 }
 
+// ArgsRecorded says whether the run recorded argument values for the entry
+// (checked against the profile's conditions when it has any).
+func (e Entry) ArgsRecorded() bool { return len(e.args) > 0 }
+
 // Label returns the syscall name, or "#NR" when it has none.
 func (e Entry) Label() string {
 	if e.Name != "" {

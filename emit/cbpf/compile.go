@@ -109,9 +109,6 @@ func Compile(p *policy.Policy, o Options) (Program, error) {
 	// canonicalising first would be harmless (it keeps the meaning) but is
 	// not needed.
 	c := *p
-	if err := c.Validate(); err != nil {
-		return nil, fmt.Errorf("policy: %w", err)
-	}
 	machine := o.Arch
 	if machine == "" {
 		n, err := scmp.Native()
@@ -141,6 +138,16 @@ func Compile(p *policy.Policy, o Options) (Program, error) {
 	}
 	if len(abis) == 0 {
 		return nil, fmt.Errorf("%w: the policy lists %v, the filter is for %s", ErrArchNotCovered, c.Arches, machine)
+	}
+	// runc and crun never remove libseccomp's native ABI from the filter:
+	// on that machine a policy listing only x86 or x32 filters x86_64 too,
+	// with the same rules by name and the default for the rest.
+	if fam := family(machine); len(fam) > 0 && !slices.Contains(abis, fam[0]) {
+		abis = append([]string{fam[0]}, abis...)
+		c.Arches = append([]string{fam[0]}, c.Arches...)
+	}
+	if err := c.Validate(); err != nil {
+		return nil, fmt.Errorf("policy: %w", err)
 	}
 	bad := o.BadArch
 	if bad == "" {

@@ -435,3 +435,51 @@ func TestOCIConfigInPlace(t *testing.T) {
 		}
 	}
 }
+
+// TestUnlistedNativeABIUnderRuncAndCrun: runc and crun never remove
+// libseccomp's native ABI from the filter, so a profile listing only x86
+// still filters x86_64 calls on this machine, with its rules by name and the
+// default for the rest (nothing is killed). seccomp-gen must read it so:
+// replay --enforce gives the probe the answers the runtimes give.
+func TestUnlistedNativeABIUnderRuncAndCrun(t *testing.T) {
+	requireRuntimes(t)
+	sg := buildSG(t)
+	b := newBundle(t)
+	probe := filepath.Join(b.Rootfs, "probe")
+	if out, err := exec.Command("gcc", "-static", "-O2", "-o", probe, filepath.Join("testdata", "probe.c")).CombinedOutput(); err != nil {
+		t.Fatalf("gcc: %v\n%s", err, out)
+	}
+	tr := filepath.Join(t.TempDir(), "probe.trace.yaml")
+	traceOnHost(t, sg, b.Rootfs, tr, []string{probe})
+	prof := generate(t, sg, "--arch", "x86", tr)
+	if strings.Contains(string(prof), "SCMP_ARCH_X86_64") || !strings.Contains(string(prof), "SCMP_ARCH_X86\"") {
+		t.Fatalf("the profile should list x86 only:\n%.300s", prof)
+	}
+	args := []string{"1", "140", "400", "1000"}
+	ctx := context.Background()
+	var got []string
+	for _, rt := range runtimetest.Runtimes {
+		b.SetSeccomp(prof)
+		b.SetArgs(append([]string{"/probe"}, args...)...)
+		res, err := b.Run(ctx, rt)
+		if err != nil || res.ExitCode != 0 {
+			t.Fatalf("%s: %v %v", rt, res, err)
+		}
+		got = append(got, res.Stdout)
+	}
+	want := "1: ok\n140: EPERM\n400: ENOSYS\n1000: ENOSYS\n"
+	if got[0] != want || got[1] != want {
+		t.Fatalf("runtimes: runc %q, crun %q; want %q (x86_64 filtered by the x86 rules' names)", got[0], got[1], want)
+	}
+	pf := filepath.Join(t.TempDir(), "x86.json")
+	if err := os.WriteFile(pf, prof, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(sg, append([]string{"replay", "--enforce", "--report", "json", "-o", filepath.Join(t.TempDir(), "r.json"), "-p", pf, "--", probe}, args...)...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, _ := cmd.Output()
+	if string(out) != want {
+		t.Errorf("replay --enforce: probe says %q, the runtimes %q\n%s", out, want, stderr.String())
+	}
+}
