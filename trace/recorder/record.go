@@ -1005,7 +1005,9 @@ func (r *recorder) result(reason string, elapsed time.Duration) (*Recording, err
 		}
 		f.Syscalls = append(f.Syscalls, s)
 	}
-	f.Executables = r.executables()
+	// Once every traced process is gone, their PIDs may be a stranger's:
+	// only a recording cut short looks at the processes once more.
+	f.Executables = r.executables(reason != "exit" && reason != "empty")
 	f.Canonicalize()
 	rec.File = f
 	return rec, nil

@@ -26,8 +26,8 @@ import (
 // A name means what it means to the process that exec'd it, not to the
 // recorder: a container's /bin/sh is not the host's, and /proc/self/exe or
 // /dev/fd/N opened here would be the recorder's own. So each file is
-// identified through that process while it runs (identifyExes, also called
-// during the recording), and after it is gone only a plain absolute name of a
+// identified through that process while it runs (identifyExes, during the
+// recording, and at its end when it was cut short: running), and after it is gone only a plain absolute name of a
 // target that shares the recorder's root is read from the host (hostRoot);
 // any other stays listed by path alone. A relative name is resolved through
 // /proc/TGID/exe while that process lives.
@@ -36,13 +36,15 @@ import (
 // from /proc/TID/exe (userExe); tasks the eBPF side marks on its own (a task
 // entering a traced cgroup) count in the trace's syscalls but under no
 // executable until their next execve.
-func (r *recorder) executables() []trace.Executable {
+func (r *recorder) executables(running bool) []trace.Executable {
 	var (
 		key  [256]byte
 		info bpf.RecorderExeInfo
 		out  []trace.Executable
 	)
-	r.identifyExes()
+	if running {
+		r.identifyExes()
+	}
 	it := r.objs.ExePaths.Iterate()
 	for it.Next(&key, &info) {
 		path := string(key[:bytes.IndexByte(append(key[:], 0), 0)])
