@@ -150,7 +150,8 @@ func TestResolveErrors(t *testing.T) {
 		if _, err := container.Resolve(ctx(t), c.runtime, c.root, "x"); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: %v, want %q", c.runtime, err, c.want)
 		}
-	} // An engine that is not installed is named, without exec's jargon.
+	}
+	// An engine that is not installed is named, without exec's jargon.
 	t.Setenv("PATH", t.TempDir())
 	for _, rt := range []string{"runc", "crun", "docker", "podman"} {
 		_, err := container.Resolve(ctx(t), rt, "", "x")
