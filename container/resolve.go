@@ -84,10 +84,21 @@ func (t *Target) fromOCIState(ctx context.Context, root string) error {
 	if root != "" {
 		args = append(args, "--root", root)
 	}
-	args = append(args, "state", t.ID)
-	out, err := runTool(ctx, t.Runtime, args...)
+	out, err := runTool(ctx, t.Runtime, append(args, "state", t.ID)...)
 	if err != nil {
-		return fmt.Errorf("container %s: %s state: %w", t.ID, t.Runtime, err)
+		// runc and crun want the whole ID; crictl ps and docker ps show
+		// 13 and 12 characters of it. A prefix of exactly one is it.
+		full, lerr := t.uniquePrefix(ctx, args)
+		if lerr != nil {
+			return fmt.Errorf("container %s: %w", t.ID, lerr)
+		}
+		if full == "" {
+			return fmt.Errorf("container %s: %s state: %w", t.ID, t.Runtime, err)
+		}
+		t.ID = full
+		if out, err = runTool(ctx, t.Runtime, append(args, "state", t.ID)...); err != nil {
+			return fmt.Errorf("container %s: %s state: %w", t.ID, t.Runtime, err)
+		}
 	}
 	var s State
 	if err := json.Unmarshal(out, &s); err != nil {
@@ -98,6 +109,28 @@ func (t *Target) fromOCIState(ctx context.Context, root string) error {
 	}
 	t.PID = s.Pid
 	return nil
+}
+
+// uniquePrefix returns the one container ID of `RUNTIME list -q` that
+// starts with t.ID, "" when none does, and an error when several do.
+func (t *Target) uniquePrefix(ctx context.Context, global []string) (string, error) {
+	out, err := runTool(ctx, t.Runtime, append(append([]string(nil), global...), "list", "-q")...)
+	if err != nil {
+		return "", nil
+	}
+	var found []string
+	for _, id := range strings.Fields(string(out)) {
+		if strings.HasPrefix(id, t.ID) {
+			found = append(found, id)
+		}
+	}
+	if len(found) > 1 {
+		return "", fmt.Errorf("%s: the ID prefix is ambiguous: %s; give more of it", t.Runtime, strings.Join(found, ", "))
+	}
+	if len(found) == 1 {
+		return found[0], nil
+	}
+	return "", nil
 }
 
 func (t *Target) fromInspect(ctx context.Context, tool string, global []string) error {
@@ -123,6 +156,9 @@ func runTool(ctx context.Context, name string, args ...string) ([]byte, error) {
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
+	if errors.Is(err, exec.ErrNotFound) {
+		return nil, fmt.Errorf("%s is not installed (not found in PATH)", name)
+	}
 	if err != nil {
 		msg := strings.TrimSpace(stderr.String())
 		// runc logs as logfmt: time="..." level=error msg="..."

@@ -151,6 +151,37 @@ func TestResolveErrors(t *testing.T) {
 			t.Errorf("%s: %v, want %q", c.runtime, err, c.want)
 		}
 	}
+	// An engine that is not installed is named, without exec's jargon.
+	t.Setenv("PATH", t.TempDir())
+	for _, rt := range []string{"runc", "crun", "docker", "podman"} {
+		_, err := container.Resolve(ctx(t), rt, "", "x")
+		if err == nil || !strings.Contains(err.Error(), rt+" is not installed") || strings.Contains(err.Error(), "$PATH") {
+			t.Errorf("%s missing: %v", rt, err)
+		}
+	}
+}
+
+// runc and crun want a container's whole ID; a prefix (crictl ps and
+// docker ps print 13 and 12 characters) names the one container it starts,
+// and a prefix of two is refused naming both.
+func TestResolveIDPrefix(t *testing.T) {
+	requireRuntimes(t)
+	root := t.TempDir()
+	base := "sgpfx" + strings.ReplaceAll(filepath.Base(t.TempDir()), "-", "")
+	a, b := base+"x0123456789", base+"y0123456789"
+	startDetached(t, root, a)
+	startDetached(t, root, b)
+	got, err := container.Resolve(ctx(t), "runc", root, base+"x01")
+	if err != nil || got.ID != a || got.PID <= 0 {
+		t.Errorf("a prefix of one: %+v %v", got, err)
+	}
+	got, err = container.Resolve(ctx(t), "runc", root, base)
+	if err == nil || !strings.Contains(err.Error(), "ambiguous") || !strings.Contains(err.Error(), a) || !strings.Contains(err.Error(), b) {
+		t.Errorf("a prefix of two: %+v %v", got, err)
+	}
+	if _, err := container.Resolve(ctx(t), "runc", root, base+"z"); err == nil || !strings.Contains(err.Error(), "does not exist") {
+		t.Errorf("a prefix of none: %v", err)
+	}
 }
 
 // trace --container on a running runc container records a program that

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os/exec"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -40,6 +41,17 @@ func widenExecutables(w io.Writer, inputs []reduce.Input) []string {
 			continue
 		}
 		for _, e := range exes {
+			if !filepath.IsAbs(e.Path) || strings.HasPrefix(e.Path, "/proc/") || strings.HasPrefix(e.Path, "/dev/fd/") {
+				// Opened here, /proc/self/exe would be seccomp-gen itself.
+				fmt.Fprintf(w, "generate: --widen: %s: %s names a file only for the process that exec'd it; not widened from it\n", in.Path, e.Path)
+				continue
+			}
+			if e.BuildID == "" && e.SHA256 == "" {
+				// Gone before it could be read where it ran (a container's
+				// root): the file here may be another one.
+				fmt.Fprintf(w, "generate: --widen: %s: %s was not identified when traced; not widened from it\n", in.Path, e.Path)
+				continue
+			}
 			id, err := widen.Identify(e.Path)
 			if err != nil {
 				fmt.Fprintf(w, "generate: --widen: %s: %s: %v; not widened from it\n", in.Path, e.Path, err)

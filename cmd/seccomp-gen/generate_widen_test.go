@@ -13,6 +13,7 @@ import (
 
 	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
 	"github.com/seccomp-gen/seccomp-gen/trace"
+	"github.com/seccomp-gen/seccomp-gen/widen"
 )
 
 // widenCase trains a profile on one run and enforces it on a different
@@ -168,6 +169,39 @@ func TestWidenIdentityAndFallback(t *testing.T) {
 	_, stderr, code = sg(t, dir, "generate", "--widen", "-o", "p.json", "old.yaml")
 	if code != 0 || !strings.Contains(stderr, "lists no executables; using the traced command "+xz) || !strings.Contains(stderr, "+poll: "+xz+" links poll") {
 		t.Errorf("no executables: exit %d\n%s", code, stderr)
+	}
+}
+
+// Names that only meant something to the traced process (/proc/self/exe,
+// which here is seccomp-gen itself, even with its build ID recorded, as
+// recorders before this one did) and files the trace could not identify
+// where they ran (a container's /usr/bin/xz need not be this one) are not
+// widened from.
+func TestWidenSkipsUnidentified(t *testing.T) {
+	testutil.RequireTool(t, "xz")
+	xz, _ := exec.LookPath("xz")
+	self, err := widen.Identify(os.Args[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	f := &trace.File{
+		Version:  trace.Version,
+		Target:   trace.Target{PID: 1},
+		Host:     trace.Host{Kernel: "6.1.0", Arch: trace.ArchX86_64},
+		Syscalls: []trace.Syscall{{Arch: trace.ArchX86_64, Nr: 0, Name: "read", Count: 1}, {Arch: trace.ArchX86_64, Nr: 231, Name: "exit_group", Count: 1}},
+		Executables: []trace.Executable{
+			{Path: "/proc/self/exe", BuildID: self.BuildID, SHA256: self.SHA256},
+			{Path: xz},
+		},
+	}
+	if err := trace.WriteFile(filepath.Join(dir, "t.yaml"), f); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code := sg(t, dir, "generate", "--widen", "-o", "p.json", "t.yaml")
+	if code != 0 || !strings.Contains(stderr, "/proc/self/exe names a file only for the process that exec'd it; not widened from it") ||
+		!strings.Contains(stderr, xz+" was not identified when traced; not widened from it") || strings.Contains(stderr, "--widen: +") {
+		t.Errorf("exit %d\n%s", code, stderr)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"sort"
 	"strconv"
@@ -260,6 +261,7 @@ func Record(ctx context.Context, opts Options) (*Recording, error) {
 	if err := r.startTarget(ctx); err != nil {
 		return nil, err
 	}
+	r.noteRoot()
 	if opts.OnStart != nil {
 		opts.OnStart(Started{PID: r.targetPID(), LinkIDs: r.linkIDs(), Descendants: r.descendants})
 	}
@@ -382,6 +384,11 @@ type recorder struct {
 	cgroupSeen bool // the cgroup has been populated
 
 	exes userExes // executable indexes of tasks marked from user space
+	// exeIDs are executables identified through the process that exec'd
+	// them; hostRoot: the target shares the recorder's root, so a name
+	// whose process is gone may be read from the host (record_exes.go).
+	exeIDs   map[string]exeID
+	hostRoot bool
 }
 
 // cmdExited reports whether the command was started and has been reaped;
@@ -714,6 +721,27 @@ func (r *recorder) startTarget(ctx context.Context) error {
 	return nil
 }
 
+// noteRoot notes whether the target runs under the recorder's root
+// directory: a command does; a container (FromExec: the runtime has not
+// entered its root yet) is taken not to; a PID or cgroup is asked.
+func (r *recorder) noteRoot() {
+	switch {
+	case r.path != "":
+		r.hostRoot = true
+	case r.opts.FromExec:
+		r.hostRoot = false
+	case r.opts.PID != 0:
+		r.hostRoot, _ = sameRoot(r.opts.PID)
+	default:
+		data, _ := os.ReadFile(filepath.Join(r.opts.Cgroup, "cgroup.procs"))
+		if f := strings.Fields(string(data)); len(f) > 0 {
+			if pid, err := strconv.Atoi(f[0]); err == nil {
+				r.hostRoot, _ = sameRoot(pid)
+			}
+		}
+	}
+}
+
 // prepareKernel runs after load, before attach.
 func (r *recorder) prepareKernel() error {
 	if r.cgroupFD > 0 {
@@ -737,6 +765,8 @@ func (r *recorder) wait(ctx context.Context) (string, error) {
 	}
 	poll := time.NewTicker(pollInterval)
 	defer poll.Stop()
+	exeScan := time.NewTicker(exeScanInterval)
+	defer exeScan.Stop()
 	var progress <-chan time.Time
 	if r.opts.Progress != nil {
 		iv := r.opts.ProgressInterval
@@ -755,6 +785,8 @@ func (r *recorder) wait(ctx context.Context) (string, error) {
 			return "duration", nil
 		case <-progress:
 			r.opts.Progress(r.stats())
+		case <-exeScan.C:
+			r.identifyExes()
 		case <-r.cmdDone:
 			r.cmdDone = nil // from now on, wait for the descendants
 			if r.gone() {
@@ -973,7 +1005,9 @@ func (r *recorder) result(reason string, elapsed time.Duration) (*Recording, err
 		}
 		f.Syscalls = append(f.Syscalls, s)
 	}
-	f.Executables = r.executables()
+	// Once every traced process is gone, their PIDs may be a stranger's:
+	// only a recording cut short looks at the processes once more.
+	f.Executables = r.executables(reason != "exit" && reason != "empty")
 	f.Canonicalize()
 	rec.File = f
 	return rec, nil

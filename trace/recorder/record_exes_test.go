@@ -1,0 +1,94 @@
+package recorder
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
+	"github.com/seccomp-gen/seccomp-gen/trace"
+	"github.com/seccomp-gen/seccomp-gen/widen"
+)
+
+// busyboxRoot is a root directory holding only a static busybox, with
+// /bin/sh an absolute symlink to it (it must resolve inside the root).
+func busyboxRoot(t *testing.T) (root string, id widen.Identity) {
+	t.Helper()
+	testutil.RequireTool(t, "busybox", "unshare")
+	bb, _ := exec.LookPath("busybox")
+	data, err := os.ReadFile(bb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	root = t.TempDir()
+	for _, d := range []string{"bin", "proc"} {
+		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(root, "bin", "busybox"), data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range []string{"sh"} { // no sleep: busybox sh runs its applet through /proc/self/exe
+		if err := os.Symlink("/bin/busybox", filepath.Join(root, "bin", l)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if id, err = widen.Identify(bb); err != nil {
+		t.Fatal(err)
+	}
+	return root, id
+}
+
+func exeByPath(f *trace.File, path string) *trace.Executable {
+	for i := range f.Executables {
+		if f.Executables[i].Path == path {
+			return &f.Executables[i]
+		}
+	}
+	return nil
+}
+
+// An executable is identified as the process that exec'd it saw it: the
+// chroot's /bin/sh is busybox, not the host's /bin/sh, and /proc/self/exe
+// (busybox sh runs its applets that way) is never the recorder's own
+// binary. Before, both were read on the host, by the recorder.
+func TestExecutablesIdentifiedInTheirRoot(t *testing.T) {
+	testutil.RequireRoot(t)
+	root, bbID := busyboxRoot(t)
+	self, err := widen.Identify("/proc/self/exe")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hostSh, _ := widen.Identify("/bin/sh")
+	// In a mount namespace of its own (proc mounted in the root, gone with
+	// it), busybox's chroot enters the root and runs its /bin/sh there.
+	script := `mount -t proc proc "$0/proc" && exec chroot "$0" /bin/sh -c "sleep 0.4; sleep 0.4"`
+	rec := recordOrFail(t, Options{Command: []string{"unshare", "-m", "--propagation", "private", "busybox", "sh", "-c", script, root}})
+	if rec.ExitStatus != 0 {
+		t.Fatalf("the command exited %d", rec.ExitStatus)
+	}
+	f := rec.File
+	t.Logf("executables: %+v", f.Executables)
+	sh := exeByPath(f, "/bin/sh")
+	if sh == nil {
+		t.Fatalf("no /bin/sh among the executables: %+v", f.Executables)
+	}
+	if sh.BuildID != bbID.BuildID || sh.SHA256 != bbID.SHA256 {
+		t.Errorf("/bin/sh identified as %s%s, want busybox's %s%s (the host's /bin/sh: %s%s)", sh.BuildID, sh.SHA256, bbID.BuildID, bbID.SHA256, hostSh.BuildID, hostSh.SHA256)
+	}
+	pse := exeByPath(f, "/proc/self/exe")
+	if pse == nil {
+		t.Fatalf("no /proc/self/exe among the executables (busybox sh runs sleep through it): %+v", f.Executables)
+	}
+	if pse.BuildID == self.BuildID && pse.SHA256 == self.SHA256 {
+		t.Errorf("/proc/self/exe identified as the recorder's own binary %s%s", self.BuildID, self.SHA256)
+	}
+	// Its first process (mount, run by the host's busybox sh) is gone
+	// within the first scan: unidentified is right, anything but busybox
+	// is wrong.
+	if (pse.BuildID != "" || pse.SHA256 != "") && (pse.BuildID != bbID.BuildID || pse.SHA256 != bbID.SHA256) {
+		t.Errorf("/proc/self/exe identified as %s%s, want busybox's %s%s or nothing", pse.BuildID, pse.SHA256, bbID.BuildID, bbID.SHA256)
+	}
+}
