@@ -49,20 +49,23 @@ type Entry struct {
 	// (Reason ReasonArgument, or a denial replay --enforce attributes to
 	// an argument; see args.go).
 	ArgDenied []ArgDenial
-	// Traces name the inputs that hold the syscall (SetTraces); for an
-	// entry denied by its argument values, those that recorded a denied
-	// value.
+	// Traces name the inputs that need a syscall not covered
+	// (SetTraces): those that hold it or, for an entry denied by its
+	// argument values, a denied value.
 	Traces []string
 	// args are the recorded argument values of the merged traces.
 	args []trace.ArgValues
 }
 
-// SetTraces fills each entry's Traces: names[i] is the name of traces[i],
-// the files the coverage was computed from.
+// SetTraces fills the Traces of the entries not covered: names[i] is the
+// name of traces[i], the files the coverage was computed from.
 func (c *Coverage) SetTraces(names []string, traces []*trace.File) {
 	for i := range c.Entries {
 		e := &c.Entries[i]
 		e.Traces = nil
+		if e.Covered {
+			continue
+		}
 		for j, t := range traces {
 			if holds(t, *e) {
 				e.Traces = append(e.Traces, names[j])

@@ -71,7 +71,16 @@ func (o *checkOptions) run() error {
 		return err
 	}
 	var files []*trace.File
-	for _, path := range o.traces {
+	var paths []string
+	for i, path := range o.traces {
+		if dup := sameFileBefore(o.traces[:i], path); dup != "" {
+			what := "named twice"
+			if dup != path {
+				what = "the same file as " + dup
+			}
+			fmt.Fprintf(os.Stderr, "check: warning: %s is %s; counted once\n", path, what)
+			continue
+		}
 		f, err := trace.ReadFile(path)
 		if err != nil {
 			return usageErr(fmt.Errorf("trace %w", err))
@@ -90,8 +99,9 @@ func (o *checkOptions) run() error {
 			return usageErrf("trace %s: incomplete, the recorder lost %s: a verdict could miss syscalls (--allow-incomplete to check anyway)", path, text.Count(f.Lost, "event", "events"))
 		}
 		files = append(files, f)
+		paths = append(paths, path)
 	}
-	if err := sameABI(p, o.traces, files); err != nil {
+	if err := sameABI(p, paths, files); err != nil {
 		return usageErr(err)
 	}
 	bt, err := o.baselineTrace(p)
@@ -99,11 +109,11 @@ func (o *checkOptions) run() error {
 		return err
 	}
 	for i, f := range files {
-		warnUnsealed(os.Stderr, "check", o.traces[i], f)
+		warnUnsealed(os.Stderr, "check", paths[i], f)
 	}
 	// Merged in path order: FIRST (from the first trace that has the
 	// syscall) must not depend on the order the traces were named in.
-	names := slices.Clone(o.traces)
+	names := paths
 	order := make([]int, len(files))
 	for i := range order {
 		order[i] = i
@@ -124,7 +134,7 @@ func (o *checkOptions) run() error {
 		return err // exitStatus: ErrNoSyscalls is a usage error
 	}
 	cov.SetTraces(sortedNames, sorted)
-	v := report.FromCoverage("check", o.profile, o.traces, verdict.PolicyOf(p), cov)
+	v := report.FromCoverage("check", o.profile, paths, verdict.PolicyOf(p), cov)
 	return o.emit(v)
 }
 

@@ -70,3 +70,50 @@ func TestCheckNamesTraces(t *testing.T) {
 		t.Error("nothing missing")
 	}
 }
+
+// A copy of a trace is the same run: it does not count towards --min-runs
+// twice. A file named twice to check is read once.
+func TestDuplicateRunCountedOnce(t *testing.T) {
+	dir := t.TempDir()
+	ls, lsl := genTrace(t, "busybox-ls.yaml"), genTrace(t, "busybox-ls-l.yaml")
+	data, err := os.ReadFile(ls)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The same run with other line endings is still the same run.
+	cp := filepath.Join(dir, "copy.yaml")
+	if err := os.WriteFile(cp, []byte(strings.ReplaceAll(string(data), "\n", "\r\n")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	one, stderr1, code := sg(t, dir, "generate", "--min-runs", "2", "-o", "-", ls, lsl)
+	if code != 0 {
+		t.Fatalf("generate: exit %d: %s", code, stderr1)
+	}
+	two, stderr2, code := sg(t, dir, "generate", "--min-runs", "2", "-o", "-", ls, cp, lsl)
+	if code != 0 {
+		t.Fatalf("generate with a copy: exit %d: %s", code, stderr2)
+	}
+	if one != two {
+		t.Errorf("a copy of a trace counted as another run:\n%s", stderr2)
+	}
+	if want := "generate: warning: " + cp + " holds the same run as " + ls + "; counted as one run"; !strings.Contains(stderr2, want) {
+		t.Errorf("no warning %q:\n%s", want, stderr2)
+	}
+	prof := filepath.Join(dir, "p.json")
+	if err := os.WriteFile(prof, []byte(one), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, stderr, code := sg(t, dir, "check", "-p", prof, "--report", "json", lsl, lsl)
+	if code != 0 && code != exitNotCovered {
+		t.Fatalf("check: exit %d: %s", code, stderr)
+	}
+	var v struct {
+		Inputs []string `json:"inputs"`
+	}
+	if err := json.Unmarshal([]byte(out), &v); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stderr, lsl+" is named twice; counted once") || len(v.Inputs) != 1 {
+		t.Errorf("a trace named twice counted twice: inputs %v\n%s", v.Inputs, stderr)
+	}
+}
