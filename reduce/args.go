@@ -276,13 +276,15 @@ type argObservation struct {
 }
 
 // observeArgs collects the recorded values of the restricted arguments of
-// the syscalls that the traces name (after thresholds: kept).
-func observeArgs(inputs []Input, r trace.Tables) map[string]map[int]*argObservation {
+// the syscalls that the traces name, from the (ABI, name) entries the
+// thresholds kept: a value recorded only with a dropped syscall is dropped
+// with it.
+func observeArgs(inputs []Input, kept map[key]bool, r trace.Tables) map[string]map[int]*argObservation {
 	out := map[string]map[int]*argObservation{}
 	for _, in := range inputs {
 		for _, s := range in.File.Syscalls {
 			name, err := trace.ResolveName(r, s)
-			if err != nil || name == "" {
+			if err != nil || name == "" || !kept[key{s.Arch, name}] {
 				continue
 			}
 			for _, spec := range ArgSpecs {
@@ -337,8 +339,8 @@ func observeArgs(inputs []Input, r trace.Tables) map[string]map[int]*argObservat
 //
 // A syscall in free (what an extended profile allows unconditionally,
 // extend.go) gets no rule: this run must not narrow it.
-func argRules(inputs []Input, allowed, baseline map[string]bool, baselineVals map[string]map[int][]uint64, free map[string]bool, arches []string, r trace.Tables) (rules []policy.Rule, restricted map[string]bool, report []ArgRule, weak []Weakening) {
-	obs := observeArgs(inputs, r)
+func argRules(inputs []Input, kept map[key]bool, allowed, baseline map[string]bool, baselineVals map[string]map[int][]uint64, free map[string]bool, arches []string, r trace.Tables) (rules []policy.Rule, restricted map[string]bool, report []ArgRule, weak []Weakening) {
+	obs := observeArgs(inputs, kept, r)
 	var decided []argDecision
 	restricted = map[string]bool{}
 	has := func(name string) bool {

@@ -216,7 +216,11 @@ func Reduce(inputs []Input, opts Options, r trace.Tables) (*Result, error) {
 	var argRuleList []policy.Rule
 	restricted := map[string]bool{}
 	if !opts.NoArgRules {
-		argRuleList, restricted, res.ArgRules, res.Weakenings = argRules(inputs, set.allowed, set.baseline, set.baselineArgs, ext.free, arches, r)
+		keptKeys := map[key]bool{}
+		for _, k := range kept {
+			keptKeys[k.key] = true
+		}
+		argRuleList, restricted, res.ArgRules, res.Weakenings = argRules(inputs, keptKeys, set.allowed, set.baseline, set.baselineArgs, ext.free, arches, r)
 	}
 	argRuleList, res.Extended = ext.union(argRuleList, set.allowed, restricted)
 	for i, u := range res.Unnamed {
@@ -263,7 +267,9 @@ func Reduce(inputs []Input, opts Options, r trace.Tables) (*Result, error) {
 		DefaultErrno:  policy.Errno(policy.ENOSYS),
 		Arches:        arches,
 	}
-	src := fmt.Sprintf("observed in %d trace(s)", len(inputs))
+	// No count of traces here: another run that adds nothing must not
+	// change the profile's bytes (the report says how many were merged).
+	src := "observed in the traces"
 	if len(res.Baselines) > 0 {
 		src += " + baselines " + strings.Join(res.Baselines, ", ")
 	}
@@ -315,6 +321,11 @@ func merge(inputs []Input, allowIncomplete bool, r trace.Tables) (*mergeResult, 
 		nr   int
 	}
 	unnamed := map[nrKey]*Unnamed{}
+	// In path order, so that what comes from "the first trace that has
+	// it" (Unnamed.First and Traces, merged.files) does not depend on the
+	// order the traces were given in.
+	inputs = slices.Clone(inputs)
+	slices.SortStableFunc(inputs, func(a, b Input) int { return cmp.Compare(a.Path, b.Path) })
 	for i, in := range inputs {
 		f := in.File
 		if f == nil {

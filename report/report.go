@@ -13,6 +13,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -47,12 +48,14 @@ func ParseFormat(s string) (Format, error) {
 
 // Syscall is one (ABI, syscall) of a verdict.
 type Syscall struct {
-	Name    string `json:"name"` // "#NR" when libseccomp cannot name it
-	Arch    string `json:"arch"`
-	Nr      int    `json:"nr"`
-	Count   uint64 `json:"count"`
-	First   string `json:"first,omitempty"`
-	Covered bool   `json:"covered"`
+	Name  string `json:"name"` // "#NR" when libseccomp cannot name it
+	Arch  string `json:"arch"`
+	Nr    int    `json:"nr"`
+	Count uint64 `json:"count"`
+	First string `json:"first,omitempty"`
+	// Traces are the input traces that need it (check).
+	Traces  []string `json:"traces,omitempty"`
+	Covered bool     `json:"covered"`
 	// Reason is a verdict.Reason* constant ("denied", "arch", "unknown",
 	// "conditional", "enforced", "would-kill"); Detail explains it.
 	Reason string `json:"reason,omitempty"`
@@ -91,7 +94,7 @@ type Verdict struct {
 func FromCoverage(tool, profile string, inputs []string, p *policy.Policy, c *verdict.Coverage) *Verdict {
 	v := &Verdict{Tool: tool, Profile: profile, Inputs: inputs, Lost: c.Lost, Missing: []Syscall{}, Syscalls: []Syscall{}}
 	for _, e := range c.Entries {
-		s := Syscall{Name: e.Label(), Arch: e.Arch, Nr: e.Nr, Count: e.Count, First: e.First, Covered: e.Covered, Reason: e.Reason, argsChecked: e.ArgsRecorded()}
+		s := Syscall{Name: e.Label(), Arch: e.Arch, Nr: e.Nr, Count: e.Count, First: e.First, Traces: e.Traces, Covered: e.Covered, Reason: e.Reason, argsChecked: e.ArgsRecorded()}
 		if e.Reason != "" {
 			s.Detail = e.Explain(p)
 		}
@@ -158,11 +161,22 @@ func writeHuman(w *bytes.Buffer, v *Verdict) {
 	}
 	if !v.OK {
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "SYSCALL\tABI\tNR\tCOUNT\tFIRST\tWHY")
+		// TRACES (which input needs it) when there are several inputs
+		// to tell apart.
+		traces := len(v.Inputs) > 1 && slices.ContainsFunc(v.Missing, func(s Syscall) bool { return len(s.Traces) > 0 })
+		if traces {
+			fmt.Fprintln(tw, "SYSCALL\tABI\tNR\tCOUNT\tFIRST\tTRACES\tWHY")
+		} else {
+			fmt.Fprintln(tw, "SYSCALL\tABI\tNR\tCOUNT\tFIRST\tWHY")
+		}
 		for _, s := range v.Missing {
 			first := s.First
 			if first == "" {
 				first = "-"
+			}
+			if traces {
+				fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\t%s\n", s.Name, s.Arch, s.Nr, s.Count, first, orDash(strings.Join(s.Traces, ",")), s.Detail)
+				continue
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\n", s.Name, s.Arch, s.Nr, s.Count, first, s.Detail)
 		}
@@ -285,7 +299,7 @@ func writeJUnit(w *bytes.Buffer, v *Verdict) error {
 			c.Failure = &junitFailure{
 				Message: msg,
 				Type:    s.Reason,
-				Text:    fmt.Sprintf("%s\ncount: %d\nfirst issued by: %s\n", msg, s.Count, orDash(s.First)),
+				Text:    fmt.Sprintf("%s\ncount: %d\nfirst issued by: %s\n", msg, s.Count, orDash(s.First)) + tracesLine(s.Traces),
 			}
 			suite.Failures++
 		}
@@ -331,4 +345,13 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// tracesLine is the JUnit failure text's line naming the traces that need a
+// syscall, if known.
+func tracesLine(traces []string) string {
+	if len(traces) == 0 {
+		return ""
+	}
+	return "traces: " + strings.Join(traces, ", ") + "\n"
 }

@@ -49,8 +49,50 @@ type Entry struct {
 	// (Reason ReasonArgument, or a denial replay --enforce attributes to
 	// an argument; see args.go).
 	ArgDenied []ArgDenial
+	// Traces name the inputs that need a syscall not covered
+	// (SetTraces): those that hold it or, for an entry denied by its
+	// argument values, a denied value.
+	Traces []string
 	// args are the recorded argument values of the merged traces.
 	args []trace.ArgValues
+}
+
+// SetTraces fills the Traces of the entries not covered: names[i] is the
+// name of traces[i], the files the coverage was computed from.
+func (c *Coverage) SetTraces(names []string, traces []*trace.File) {
+	for i := range c.Entries {
+		e := &c.Entries[i]
+		e.Traces = nil
+		if e.Covered {
+			continue
+		}
+		for j, t := range traces {
+			if holds(t, *e) {
+				e.Traces = append(e.Traces, names[j])
+			}
+		}
+	}
+}
+
+// holds says whether t has e's syscall and, when e is denied for argument
+// values only, one of those values.
+func holds(t *trace.File, e Entry) bool {
+	for _, s := range t.Syscalls {
+		if s.Arch != e.Arch || s.Nr != e.Nr {
+			continue
+		}
+		if e.Reason != ReasonArgument || len(e.ArgDenied) == 0 || len(e.ArgDenied) >= maxArgDenials {
+			return true // (beyond the bound, the denied values are not all known)
+		}
+		for _, d := range e.ArgDenied {
+			for _, a := range s.Args {
+				if a.Index == d.Index && slices.Contains(a.Values, d.Value) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // ArgsRecorded says whether the run recorded argument values for the entry

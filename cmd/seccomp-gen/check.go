@@ -30,7 +30,9 @@ func newCheckCmd() *cobra.Command {
 		Short: "Check saved traces against a profile, offline",
 		Long: `check gives the same verdict as replay, offline, from saved trace files: for
 every (ABI, syscall) the traces hold, is it allowed by PROFILE? Counts add up
-across traces; FIRST is the program that issued the syscall first.
+across traces; FIRST is the program that issued the syscall first (in the
+first trace by path that has it); with several traces, TRACES names those
+that need the syscall (for a denied argument value, those that recorded it).
 
 PROFILE may be any format generate writes: Docker JSON, an OCI linux.seccomp
 object or a whole config.json, a Security Profiles Operator CRD (YAML), or a
@@ -69,7 +71,16 @@ func (o *checkOptions) run() error {
 		return err
 	}
 	var files []*trace.File
-	for _, path := range o.traces {
+	var paths []string
+	for i, path := range o.traces {
+		if dup := sameFileBefore(o.traces[:i], path); dup != "" {
+			what := "named twice"
+			if dup != path {
+				what = "the same file as " + dup
+			}
+			fmt.Fprintf(os.Stderr, "check: warning: %s is %s; counted once\n", path, what)
+			continue
+		}
 		f, err := trace.ReadFile(path)
 		if err != nil {
 			return usageErr(fmt.Errorf("trace %w", err))
@@ -88,25 +99,42 @@ func (o *checkOptions) run() error {
 			return usageErrf("trace %s: incomplete, the recorder lost %s: a verdict could miss syscalls (--allow-incomplete to check anyway)", path, text.Count(f.Lost, "event", "events"))
 		}
 		files = append(files, f)
+		paths = append(paths, path)
 	}
-	if err := sameABI(p, o.traces, files); err != nil {
+	if err := sameABI(p, paths, files); err != nil {
 		return usageErr(err)
 	}
 	bt, err := o.baselineTrace(p)
 	if err != nil {
 		return err
 	}
-	if bt != nil {
-		files = append(files, bt)
+	for i, f := range files {
+		warnUnsealed(os.Stderr, "check", paths[i], f)
 	}
-	cov, err := verdict.CheckCoverageOf(p, files...)
+	// Merged in path order: FIRST (from the first trace that has the
+	// syscall) must not depend on the order the traces were named in.
+	names := paths
+	order := make([]int, len(files))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return strings.Compare(names[a], names[b]) })
+	sorted := make([]*trace.File, 0, len(files)+1)
+	sortedNames := make([]string, 0, len(files)+1)
+	for _, i := range order {
+		sorted = append(sorted, files[i])
+		sortedNames = append(sortedNames, names[i])
+	}
+	if bt != nil {
+		sorted = append(sorted, bt)
+		sortedNames = append(sortedNames, "baseline")
+	}
+	cov, err := verdict.CheckCoverageOf(p, sorted...)
 	if err != nil {
 		return err // exitStatus: ErrNoSyscalls is a usage error
 	}
-	for i, f := range files[:len(o.traces)] {
-		warnUnsealed(os.Stderr, "check", o.traces[i], f)
-	}
-	v := report.FromCoverage("check", o.profile, o.traces, verdict.PolicyOf(p), cov)
+	cov.SetTraces(sortedNames, sorted)
+	v := report.FromCoverage("check", o.profile, paths, verdict.PolicyOf(p), cov)
 	return o.emit(v)
 }
 

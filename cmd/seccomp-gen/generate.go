@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -238,6 +239,7 @@ func (o *generateOptions) validate() error {
 
 func (o *generateOptions) run() error {
 	var inputs []reduce.Input
+	encoded := map[string]string{} // a trace's canonical encoding -> its path
 	for i, path := range o.traces {
 		if dup := sameFileBefore(o.traces[:i], path); dup != "" {
 			// One file is one run: read twice it would count twice
@@ -252,6 +254,16 @@ func (o *generateOptions) run() error {
 		f, err := trace.ReadFile(path)
 		if err != nil {
 			return usageErr(fmt.Errorf("generate: %w", err))
+		}
+		// A copy of a trace (same run: same start time, same counts) is
+		// one run too.
+		var enc bytes.Buffer
+		if err := trace.Encode(&enc, f); err == nil {
+			if prev, ok := encoded[enc.String()]; ok {
+				fmt.Fprintf(o.stderr, "generate: warning: %s holds the same run as %s; counted as one run\n", path, prev)
+				continue
+			}
+			encoded[enc.String()] = path
 		}
 		inputs = append(inputs, reduce.Input{Path: path, File: f})
 	}

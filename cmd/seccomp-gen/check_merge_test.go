@@ -1,0 +1,119 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// check of several traces names, per missing syscall, the traces that need
+// it, and its report does not depend on the order the traces are named in.
+func TestCheckNamesTraces(t *testing.T) {
+	dir := t.TempDir()
+	ls, pipe := genTrace(t, "busybox-ls.yaml"), genTrace(t, "busybox-sh-pipe.yaml")
+	lsl := genTrace(t, "busybox-ls-l.yaml")
+	prof, stderr, code := sg(t, dir, "generate", "--baseline", "none", ls)
+	if code != 0 {
+		t.Fatalf("generate: exit %d: %s", code, stderr)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "ls.json"), []byte(prof), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var first string
+	for i, order := range [][]string{{ls, pipe, lsl}, {lsl, pipe, ls}, {pipe, ls, lsl}} {
+		out, stderr, code := sg(t, dir, append([]string{"check", "-p", "ls.json"}, order...)...)
+		if code != exitNotCovered {
+			t.Fatalf("check %v: exit %d, want %d: %s", order, code, exitNotCovered, stderr)
+		}
+		if i == 0 {
+			first = out
+			continue
+		}
+		if out != first {
+			t.Errorf("the report depends on the order of the traces:\n%s\nvs\n%s", first, out)
+		}
+	}
+	if !strings.Contains(first, "TRACES") {
+		t.Fatalf("no TRACES column:\n%s", first)
+	}
+	// pipe2 is the pipe's alone; no line names the ls trace, which the
+	// profile was made from.
+	for _, line := range strings.Split(first, "\n") {
+		if strings.HasPrefix(line, "pipe2 ") && !strings.Contains(line, pipe) {
+			t.Errorf("pipe2 line does not name %s: %q", pipe, line)
+		}
+		if strings.Contains(line, ls) {
+			t.Errorf("a line names %s, which the profile covers: %q", ls, line)
+		}
+	}
+	out, stderr, code := sg(t, dir, "check", "-p", "ls.json", "--report", "json", ls, pipe)
+	if code != exitNotCovered {
+		t.Fatalf("check json: exit %d: %s", code, stderr)
+	}
+	var v struct {
+		Missing []struct {
+			Name   string   `json:"name"`
+			Traces []string `json:"traces"`
+		} `json:"missing"`
+	}
+	if err := json.Unmarshal([]byte(out), &v); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range v.Missing {
+		if len(m.Traces) != 1 || m.Traces[0] != pipe {
+			t.Errorf("%s: traces %v, want [%s]", m.Name, m.Traces, pipe)
+		}
+	}
+	if len(v.Missing) == 0 {
+		t.Error("nothing missing")
+	}
+}
+
+// A copy of a trace is the same run: it does not count towards --min-runs
+// twice. A file named twice to check is read once.
+func TestDuplicateRunCountedOnce(t *testing.T) {
+	dir := t.TempDir()
+	ls, lsl := genTrace(t, "busybox-ls.yaml"), genTrace(t, "busybox-ls-l.yaml")
+	data, err := os.ReadFile(ls)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The same run with other line endings is still the same run.
+	cp := filepath.Join(dir, "copy.yaml")
+	if err := os.WriteFile(cp, []byte(strings.ReplaceAll(string(data), "\n", "\r\n")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	one, stderr1, code := sg(t, dir, "generate", "--min-runs", "2", "-o", "-", ls, lsl)
+	if code != 0 {
+		t.Fatalf("generate: exit %d: %s", code, stderr1)
+	}
+	two, stderr2, code := sg(t, dir, "generate", "--min-runs", "2", "-o", "-", ls, cp, lsl)
+	if code != 0 {
+		t.Fatalf("generate with a copy: exit %d: %s", code, stderr2)
+	}
+	if one != two {
+		t.Errorf("a copy of a trace counted as another run:\n%s", stderr2)
+	}
+	if want := "generate: warning: " + cp + " holds the same run as " + ls + "; counted as one run"; !strings.Contains(stderr2, want) {
+		t.Errorf("no warning %q:\n%s", want, stderr2)
+	}
+	prof := filepath.Join(dir, "p.json")
+	if err := os.WriteFile(prof, []byte(one), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, stderr, code := sg(t, dir, "check", "-p", prof, "--report", "json", lsl, lsl)
+	if code != 0 && code != exitNotCovered {
+		t.Fatalf("check: exit %d: %s", code, stderr)
+	}
+	var v struct {
+		Inputs []string `json:"inputs"`
+	}
+	if err := json.Unmarshal([]byte(out), &v); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stderr, lsl+" is named twice; counted once") || len(v.Inputs) != 1 {
+		t.Errorf("a trace named twice counted twice: inputs %v\n%s", v.Inputs, stderr)
+	}
+}
