@@ -108,10 +108,13 @@ release:
 	done
 	cd $(DIST) && sha256sum $(addprefix seccomp-gen-linux-,$(RELEASE_ARCHES)) > SHA256SUMS
 
-# Man pages (section 1) for every command, from the same text as --help.
+# Man pages (section 1) for every command, from the same text as --help,
+# marked with the release's VERSION; pages of commands that are gone are
+# removed first.
 man:
 	@mkdir -p $(MAN_DIR)
-	SOURCE_DATE_EPOCH=$$(git log -1 --format=%ct 2>/dev/null || date +%s) $(GO) run -tags man ./cmd/seccomp-gen __man $(MAN_DIR)
+	rm -f $(MAN_DIR)/seccomp-gen.1 $(MAN_DIR)/seccomp-gen-*.1
+	SOURCE_DATE_EPOCH=$$(git log -1 --format=%ct 2>/dev/null || date +%s) $(GO) run -tags man -ldflags '-X main.version=$(VERSION)' ./cmd/seccomp-gen __man $(MAN_DIR)
 
 test-short:
 	$(GO) test -short ./...

@@ -214,3 +214,44 @@ func goModVersion(t *testing.T) string {
 	t.Fatal("go.mod has no go directive")
 	return ""
 }
+
+// TestMan runs `make man` into a fresh directory (with a page of a command
+// that no longer exists in it): a page per command, each marked with the
+// VERSION the release binaries carry, and no stale page left.
+func TestMan(t *testing.T) {
+	testutil.RequireTool(t, "make", "go", "git")
+	dir := filepath.Join(t.TempDir(), "man")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	stale := filepath.Join(dir, "seccomp-gen-gone.1")
+	if err := os.WriteFile(stale, []byte(".TH old\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	other := filepath.Join(dir, "other.1")
+	if err := os.WriteFile(other, []byte(".TH other\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const version = "v9.8.7-test"
+	out, err := exec.Command("make", "--no-print-directory", "-C", repo, "man", "VERSION="+version, "MAN_DIR="+dir).CombinedOutput()
+	if err != nil {
+		t.Fatalf("make man: %v\n%s", err, out)
+	}
+	for _, page := range []string{"seccomp-gen.1", "seccomp-gen-trace.1", "seccomp-gen-generate.1", "seccomp-gen-replay.1", "seccomp-gen-version.1"} {
+		data, err := os.ReadFile(filepath.Join(dir, page))
+		if err != nil {
+			t.Error(err)
+			continue
+		}
+		if !strings.Contains(string(data), `"seccomp-gen `+version+`"`) {
+			th, _, _ := strings.Cut(string(data[strings.Index(string(data), ".TH"):]), "\n")
+			t.Errorf("%s is not marked %s: %s", page, version, th)
+		}
+	}
+	if _, err := os.Stat(stale); err == nil {
+		t.Error("make man left the page of a command that is gone")
+	}
+	if _, err := os.Stat(other); err != nil {
+		t.Errorf("make man removed a page that is not seccomp-gen's: %v", err)
+	}
+}
