@@ -454,3 +454,25 @@ func TestReplayWords(t *testing.T) {
 		t.Errorf("report: %v", err)
 	}
 }
+
+// TestReplayMultilineCommand: a command given as a YAML block (several
+// lines) still makes one error annotation, with %, CR and LF escaped as
+// GitHub's workflow commands want.
+func TestReplayMultilineCommand(t *testing.T) {
+	dir := t.TempDir()
+	fakes, log := filepath.Join(dir, "fakes"), filepath.Join(dir, "log")
+	fakeSeccompGen(t, fakes, log)
+	os.WriteFile(filepath.Join(dir, "app.json"), []byte("{}"), 0o644)
+	r := runScript(t, dir, fakes, map[string]string{"INPUT_PROFILE": "app.json", "INPUT_COMMAND": "make build\nprintf '100%%\\r\\n'\n", "FAKE_STATUS": "4"}, "replay")
+	if r.code != 4 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	want := "::error::seccomp-gen: the profile covers the run, but 'make build%0Aprintf '100%25%25\\r\\n'%0A' itself failed\n"
+	if !strings.Contains(r.stderr, want) {
+		t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+	}
+	data, _ := os.ReadFile(log)
+	if !strings.Contains(string(data), "\n-c\nmake build\nprintf '100%%\\r\\n'\n") {
+		t.Errorf("the command did not reach sh -c unchanged:\n%s", data)
+	}
+}

@@ -11,7 +11,16 @@
 #                                   report and the fresh trace
 set -euo pipefail
 
-die() { echo "::error::seccomp-gen action: $*" >&2; exit 2; }
+# annotate MESSAGE: an error annotation, one workflow command whatever the
+# message holds (a multi-line command input, say): %, CR and LF escaped.
+annotate() {
+	local m=$1
+	m=${m//'%'/%25}
+	m=${m//$'\r'/%0D}
+	m=${m//$'\n'/%0A}
+	echo "::error::$m" >&2
+}
+die() { annotate "seccomp-gen action: $*"; exit 2; }
 note() { echo "seccomp-gen action: $*" >&2; }
 
 # output NAME VALUE: a step output (GITHUB_OUTPUT), when running in Actions.
@@ -117,12 +126,12 @@ replay() {
 	case "$status" in
 	0) note "the profile covers the run" ;;
 	3)
-		echo "::error::seccomp-gen: $profile does not cover the run of '$command' (report $out, fresh trace $trace)" >&2
+		annotate "seccomp-gen: $profile does not cover the run of '$command' (report $out, fresh trace $trace)"
 		# The same verdict, readable in the log.
 		if [ "$report" != human ] && [ -f "$trace" ]; then "$bin" check -p "$profile" "$trace" >&2 || true; fi
 		;;
-	4) echo "::error::seccomp-gen: the profile covers the run, but '$command' itself failed" >&2 ;;
-	*) echo "::error::seccomp-gen replay exited $status (see the messages above)" >&2 ;;
+	4) annotate "seccomp-gen: the profile covers the run, but '$command' itself failed" ;;
+	*) annotate "seccomp-gen replay exited $status (see the messages above)" ;;
 	esac
 	return "$status"
 }
