@@ -4,8 +4,10 @@ SHELL := /bin/bash
 GO ?= go
 BIN := bin/seccomp-gen
 # Debian packages the build, the tests, the demo and the benchmarks need.
+# Installing docker.io and nginx-light starts their services (Debian's
+# default); the tests and benchmarks start their own nginx on a free port.
 DEB_PACKAGES := libseccomp-dev pkg-config gcc libc6-dev clang llvm libbpf-dev bpftool \
-	runc crun strace busybox-static util-linux gcc-multilib \
+	runc crun strace busybox-static util-linux \
 	podman docker.io xz-utils sqlite3
 # The fallback tests (internal/fallbacktest) build with musl-gcc; the
 # generalization benchmark and the ready profiles run these programs.
@@ -14,10 +16,10 @@ DEB_PACKAGES += musl-tools python3 git curl tar openssl ffmpeg nginx-light
 # (multiarch: `make deps` adds the arm64 architecture to dpkg first), the
 # arm64 libc, libgcc and binutils that clang cross-links against, and qemu
 # to run the arm64 binary in the tests. Not gcc-aarch64-linux-gnu: Debian's
-# gcc-multilib (gcc -m32, for the i386 workloads) conflicts with every
-# cross gcc.
+# gcc-multilib (gcc -m32, for the i386 and x32 workloads, x86_64 only: arm64
+# Debian has no such package) conflicts with every cross gcc.
 ifeq ($(shell uname -m),x86_64)
-DEB_PACKAGES += libseccomp-dev:arm64 libc6-dev-arm64-cross libgcc-12-dev-arm64-cross \
+DEB_PACKAGES += gcc-multilib libseccomp-dev:arm64 libc6-dev-arm64-cross libgcc-12-dev-arm64-cross \
 	binutils-aarch64-linux-gnu qemu-user-static
 endif
 # The compiler bpf2go is pinned to (Debian 12's clang).
@@ -43,19 +45,30 @@ ARM64_CGO_CFLAGS := -O2 -g -DSCMP_ARCH_SH=AUDIT_ARCH_SHEL -DSCMP_ARCH_SHEB=AUDIT
 
 all: build
 
+# make deps: Go first (not a Debian package: Debian 12's is too old), then the
+# Debian packages above that are not installed, with apt-get. It stops with
+# one line, before changing anything, where it cannot do that (no root, no
+# dpkg or apt-get), and at the first step that fails.
+GO_MIN := $(shell sed -n 's/^go //p' go.mod)
 deps:
-	@missing=""; for p in $(DEB_PACKAGES); do \
+	@command -v $(GO) >/dev/null || { echo "make deps: Go is not installed (need Go $(GO_MIN) or later on PATH, as go.mod says; https://go.dev/dl)" >&2; exit 1; }
+	@set -e; \
+	command -v dpkg-query >/dev/null || { echo "make deps: dpkg-query not found: make deps installs Debian packages; elsewhere install the equivalents of: $(DEB_PACKAGES)" >&2; exit 1; }; \
+	missing=""; for p in $(DEB_PACKAGES); do \
 		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
 	done; \
-	if [ -n "$$missing" ]; then \
-		echo "make deps: installing missing Debian packages:$$missing"; \
-		if [ "$$(id -u)" != 0 ]; then echo "make deps: need root to apt-get install:$$missing" >&2; exit 1; fi; \
-		for a in $$(printf '%s\n' $$missing | sed -n 's/.*:\(.*\)/\1/p' | sort -u); do \
-			dpkg --print-foreign-architectures | grep -qx "$$a" || { echo "make deps: dpkg --add-architecture $$a"; dpkg --add-architecture $$a; }; \
-		done; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
-	else echo "make deps: all Debian packages present"; fi
-	@command -v $(GO) >/dev/null || { echo "make deps: Go is not installed (need Go >= 1.24 on PATH)" >&2; exit 1; }
+	if [ -z "$$missing" ]; then echo "make deps: all $(words $(DEB_PACKAGES)) Debian packages present"; exit 0; fi; \
+	echo "make deps: installing missing Debian packages (for the build, the tests, the demo and the benchmarks: see DEB_PACKAGES in the Makefile):$$missing"; \
+	[ "$$(id -u)" = 0 ] || { echo "make deps: need root to apt-get install:$$missing" >&2; exit 1; }; \
+	command -v apt-get >/dev/null || { echo "make deps: apt-get not found: install by hand:$$missing" >&2; exit 1; }; \
+	for a in $$(printf '%s\n' $$missing | sed -n 's/.*:\(.*\)/\1/p' | sort -u); do \
+		dpkg --print-foreign-architectures | grep -qx "$$a" && continue; \
+		echo "make deps: dpkg --add-architecture $$a (for$$(printf '%s\n' $$missing | grep ":$$a$$" | sed 's/^/ /' | tr -d '\n'))"; \
+		dpkg --add-architecture $$a || { echo "make deps: dpkg --add-architecture $$a failed" >&2; exit 1; }; \
+	done; \
+	apt-get update -qq || { echo "make deps: apt-get update failed" >&2; exit 1; }; \
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null || { echo "make deps: apt-get install failed:$$missing" >&2; exit 1; }; \
+	echo "make deps: installed:$$missing"
 
 # make build links bin/seccomp-gen statically, as make release does, when
 # the static libseccomp and libc are installed (Debian's libseccomp-dev and
@@ -95,10 +108,13 @@ release:
 	done
 	cd $(DIST) && sha256sum $(addprefix seccomp-gen-linux-,$(RELEASE_ARCHES)) > SHA256SUMS
 
-# Man pages (section 1) for every command, from the same text as --help.
+# Man pages (section 1) for every command, from the same text as --help,
+# marked with the release's VERSION; pages of commands that are gone are
+# removed first.
 man:
 	@mkdir -p $(MAN_DIR)
-	SOURCE_DATE_EPOCH=$$(git log -1 --format=%ct 2>/dev/null || date +%s) $(GO) run -tags man ./cmd/seccomp-gen __man $(MAN_DIR)
+	rm -f $(MAN_DIR)/seccomp-gen.1 $(MAN_DIR)/seccomp-gen-*.1
+	SOURCE_DATE_EPOCH=$$(git log -1 --format=%ct 2>/dev/null || date +%s) $(GO) run -tags man -ldflags '-X main.version=$(VERSION)' ./cmd/seccomp-gen __man $(MAN_DIR)
 
 test-short:
 	$(GO) test -short ./...

@@ -217,10 +217,16 @@ func TestInstallRefuses(t *testing.T) {
 			dir := t.TempDir()
 			url, name := fakeRelease(t, dir)
 			tc.corrupt(strings.TrimPrefix(url, "file://"), name)
-			dest := filepath.Join(dir, "bin")
-			r := runScript(t, dir, "", map[string]string{"INPUT_VERSION": tc.version, "SECCOMP_GEN_RELEASE_URL": url, "SECCOMP_GEN_INSTALL_DIR": dest}, "install")
+			dest, tmp := filepath.Join(dir, "bin"), filepath.Join(dir, "tmp")
+			if err := os.Mkdir(tmp, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			r := runScript(t, dir, "", map[string]string{"INPUT_VERSION": tc.version, "SECCOMP_GEN_RELEASE_URL": url, "SECCOMP_GEN_INSTALL_DIR": dest, "TMPDIR": tmp}, "install")
 			if r.code != 2 || !strings.Contains(r.stderr, tc.want) || !strings.Contains(r.stderr, "::error::") {
 				t.Errorf("exit %d, want 2 and %q:\n%s", r.code, tc.want, r.stderr)
+			}
+			if left, _ := os.ReadDir(tmp); len(left) > 0 {
+				t.Errorf("the download is left in %s: %v", tmp, left)
 			}
 			if _, err := os.Stat(filepath.Join(dest, "seccomp-gen")); err == nil {
 				t.Error("installed anyway")
@@ -406,5 +412,67 @@ func TestReplayReal(t *testing.T) {
 	}
 	if !strings.Contains(r.stderr, "does NOT cover") || !strings.Contains(r.stdout, "hi") {
 		t.Errorf("log:\nstdout %s\nstderr %s", r.stdout, r.stderr)
+	}
+}
+
+// TestReplayWords: paths with spaces stay one argument (profile, output
+// directory, a baseline file), baselines are split at commas only, and
+// neither baselines nor args are expanded as globs.
+func TestReplayWords(t *testing.T) {
+	dir := t.TempDir()
+	fakes, log := filepath.Join(dir, "fakes"), filepath.Join(dir, "log")
+	fakeSeccompGen(t, fakes, log)
+	for _, f := range []string{"my profiles/app.json", "base lines/extra.yaml", "runc-glob-match"} {
+		if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(f)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, f), []byte("{}"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	env := map[string]string{
+		"INPUT_PROFILE":    "my profiles/app.json",
+		"INPUT_COMMAND":    "true",
+		"INPUT_OUTPUT_DIR": "out dir",
+		"INPUT_BASELINE":   " runc ,base lines/extra.yaml,, runc* ",
+		"INPUT_ARGS":       " --enforce  --label run*  ",
+	}
+	r := runScript(t, dir, fakes, env, "replay")
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	data, _ := os.ReadFile(log)
+	want := []string{"replay", "-p", "my profiles/app.json", "--report", "junit", "-o", "out dir/report.xml", "--save-trace", "out dir/replay.trace.yaml",
+		"--baseline", "runc", "--baseline", "base lines/extra.yaml", "--baseline", "runc*", "--enforce", "--label", "run*", "--", "sh", "-c", "true"}
+	if got := strings.TrimSuffix(string(data), "\n\n"); got != strings.Join(want, "\n") {
+		t.Errorf("seccomp-gen called with\n%s\nwant\n%s", got, strings.Join(want, "\n"))
+	}
+	if r.outputs["report"] != "out dir/report.xml" || r.outputs["trace"] != "out dir/replay.trace.yaml" {
+		t.Errorf("outputs %v", r.outputs)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "out dir", "report.xml")); err != nil {
+		t.Errorf("report: %v", err)
+	}
+}
+
+// TestReplayMultilineCommand: a command given as a YAML block (several
+// lines) still makes one error annotation, with %, CR and LF escaped as
+// GitHub's workflow commands want.
+func TestReplayMultilineCommand(t *testing.T) {
+	dir := t.TempDir()
+	fakes, log := filepath.Join(dir, "fakes"), filepath.Join(dir, "log")
+	fakeSeccompGen(t, fakes, log)
+	os.WriteFile(filepath.Join(dir, "app.json"), []byte("{}"), 0o644)
+	r := runScript(t, dir, fakes, map[string]string{"INPUT_PROFILE": "app.json", "INPUT_COMMAND": "make build\nprintf '100%%\\r\\n'\n", "FAKE_STATUS": "4"}, "replay")
+	if r.code != 4 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	want := "::error::seccomp-gen: the profile covers the run, but 'make build%0Aprintf '100%25%25\\r\\n'%0A' itself failed\n"
+	if !strings.Contains(r.stderr, want) {
+		t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+	}
+	data, _ := os.ReadFile(log)
+	if !strings.Contains(string(data), "\n-c\nmake build\nprintf '100%%\\r\\n'\n") {
+		t.Errorf("the command did not reach sh -c unchanged:\n%s", data)
 	}
 }

@@ -11,7 +11,16 @@
 #                                   report and the fresh trace
 set -euo pipefail
 
-die() { echo "::error::seccomp-gen action: $*" >&2; exit 2; }
+# annotate MESSAGE: an error annotation, one workflow command whatever the
+# message holds (a multi-line command input, say): %, CR and LF escaped.
+annotate() {
+	local m=$1
+	m=${m//'%'/%25}
+	m=${m//$'\r'/%0D}
+	m=${m//$'\n'/%0A}
+	echo "::error::$m" >&2
+}
+die() { annotate "seccomp-gen action: $*"; exit 2; }
 note() { echo "seccomp-gen action: $*" >&2; }
 
 # output NAME VALUE: a step output (GITHUB_OUTPUT), when running in Actions.
@@ -49,7 +58,7 @@ install() {
 		note "building seccomp-gen from $src"
 		(cd "$src" && CGO_ENABLED=1 go build -o "$dest/seccomp-gen" ./cmd/seccomp-gen)
 	else
-		local arch
+		local arch base name
 		case "$(uname -m)" in
 		x86_64) arch=amd64 ;;
 		aarch64 | arm64) arch=arm64 ;;
@@ -60,8 +69,9 @@ install() {
 		v[0-9]*) base=${SECCOMP_GEN_RELEASE_URL:-$REPO_URL/releases/download/$version} ;;
 		*) die "version: '$version': want latest, source or a release tag such as v1.2.3" ;;
 		esac
-		local name=seccomp-gen-linux-$arch tmp
+		name=seccomp-gen-linux-$arch
 		tmp=$(mktemp -d)
+		trap 'rm -rf "$tmp"' EXIT
 		note "downloading $base/$name"
 		fetch "$base/$name" "$tmp/$name" || die "download $base/$name failed"
 		fetch "$base/SHA256SUMS" "$tmp/SHA256SUMS" || die "download $base/SHA256SUMS failed"
@@ -94,10 +104,16 @@ replay() {
 	mkdir -p "$dir"
 	local out=$dir/report.$ext trace=$dir/replay.trace.yaml
 	local args=(replay -p "$profile" --report "$report" -o "$out" --save-trace "$trace")
-	local b baselines=${INPUT_BASELINE:-}
-	for b in ${baselines//,/ }; do args+=(--baseline "$b"); done
-	# shellcheck disable=SC2206 # extra flags are words on purpose
-	local extra=(${INPUT_ARGS:-})
+	# Baselines are split at commas only (a file's path may hold spaces),
+	# args at blanks; neither is expanded as a glob.
+	local b baselines extra
+	IFS=, read -ra baselines <<<"${INPUT_BASELINE:-}"
+	for b in "${baselines[@]}"; do
+		b=${b#"${b%%[![:space:]]*}"}
+		b=${b%"${b##*[![:space:]]}"}
+		if [ -n "$b" ]; then args+=(--baseline "$b"); fi
+	done
+	read -ra extra <<<"${INPUT_ARGS:-}"
 	args+=("${extra[@]}" -- sh -c "$command")
 	note "seccomp-gen ${args[*]}"
 	local status=0
@@ -110,12 +126,12 @@ replay() {
 	case "$status" in
 	0) note "the profile covers the run" ;;
 	3)
-		echo "::error::seccomp-gen: $profile does not cover the run of '$command' (report $out, fresh trace $trace)" >&2
+		annotate "seccomp-gen: $profile does not cover the run of '$command' (report $out, fresh trace $trace)"
 		# The same verdict, readable in the log.
 		if [ "$report" != human ] && [ -f "$trace" ]; then "$bin" check -p "$profile" "$trace" >&2 || true; fi
 		;;
-	4) echo "::error::seccomp-gen: the profile covers the run, but '$command' itself failed" >&2 ;;
-	*) echo "::error::seccomp-gen replay exited $status (see the messages above)" >&2 ;;
+	4) annotate "seccomp-gen: the profile covers the run, but '$command' itself failed" ;;
+	*) annotate "seccomp-gen replay exited $status (see the messages above)" ;;
 	esac
 	return "$status"
 }

@@ -283,3 +283,47 @@ func toAarch64(t *testing.T, path, dir string) string {
 	}
 	return p
 }
+
+// TestReproducible builds the amd64 release again from a copy of the
+// sources in another directory, with the version dist/'s binary carries:
+// the bytes must be the same (no path, time or build-ID drift).
+func TestReproducible(t *testing.T) {
+	testutil.RequireTool(t, "make", "git", "go")
+	want, err := os.ReadFile(binary(t, "amd64"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	version, stderr, code := run(t, "amd64", "version", "--short")
+	if code != 0 {
+		t.Fatalf("version --short: exit %d: %s", code, stderr)
+	}
+	files, err := exec.Command("git", "-C", repo, "ls-files", "-z", "--cached", "--others", "--exclude-standard").Output()
+	if err != nil {
+		t.Skipf("not a git checkout (not a privilege skip): %v", err)
+	}
+	src := filepath.Join(t.TempDir(), "other place", "seccomp-gen")
+	for _, f := range strings.Split(strings.TrimRight(string(files), "\x00"), "\x00") {
+		info, err := os.Lstat(filepath.Join(repo, f))
+		if err != nil || !info.Mode().IsRegular() {
+			continue // deleted in the work tree
+		}
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(src, f)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := runtimetest.CopyFile(filepath.Join(repo, f), filepath.Join(src, f), info.Mode().Perm()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := filepath.Join(t.TempDir(), "dist")
+	cmd := exec.Command("make", "--no-print-directory", "-C", src, "release", "RELEASE_ARCHES=amd64", "DIST="+out, "VERSION="+strings.TrimSpace(version))
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("make release: %v\n%s", err, b)
+	}
+	got, err := os.ReadFile(filepath.Join(out, "seccomp-gen-linux-amd64"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("a second build differs from dist/seccomp-gen-linux-amd64 (%d and %d bytes): not reproducible, or dist/ is stale (run make release)", len(got), len(want))
+	}
+}
