@@ -77,8 +77,10 @@ deps:
 # Elsewhere it links dynamically. STATIC=0 forces the dynamic build.
 BUILD_TRIPLET := $(shell $(or $(CC),gcc) -print-multiarch 2>/dev/null)
 STATIC ?= $(if $(and $(wildcard /usr/lib/$(BUILD_TRIPLET)/libseccomp.a),$(wildcard /usr/lib/$(BUILD_TRIPLET)/libc.a)),1,0)
-STATIC_FLAGS := -tags osusergo,netgo -ldflags '-linkmode external -extldflags "-static"'
-BUILD_FLAGS := $(if $(filter 1,$(STATIC)),$(STATIC_FLAGS))
+# Both carry the version, as the release does (the VCS stamp is missing
+# where GOFLAGS has -buildvcs=false, and in a tarball).
+STATIC_FLAGS := -tags osusergo,netgo -ldflags '-X main.version=$(VERSION) -linkmode external -extldflags "-static"'
+BUILD_FLAGS := $(if $(filter 1,$(STATIC)),$(STATIC_FLAGS),-ldflags '-X main.version=$(VERSION)')
 
 build:
 	$(GO) build $(BUILD_FLAGS) -o $(BIN) ./cmd/seccomp-gen

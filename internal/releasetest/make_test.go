@@ -255,3 +255,20 @@ func TestMan(t *testing.T) {
 		t.Errorf("make man removed a page that is not seccomp-gen's: %v", err)
 	}
 }
+
+// TestBuildStampsVersion: `make build` stamps the version as `make release`
+// does, in the static and the dynamic build (where GOFLAGS has
+// -buildvcs=false, as on this project's machines, nothing else would).
+// A dry run (make -n) shows the go build command without building.
+func TestBuildStampsVersion(t *testing.T) {
+	testutil.RequireTool(t, "make")
+	for _, static := range []string{"0", "1"} {
+		out, err := exec.Command("make", "-C", repo, "-n", "build", "STATIC="+static, "VERSION=v9.8.7-test").CombinedOutput()
+		if err != nil {
+			t.Fatalf("make -n build STATIC=%s: %v\n%s", static, err, out)
+		}
+		if !strings.Contains(string(out), "-X main.version=v9.8.7-test") {
+			t.Errorf("make build STATIC=%s does not stamp the version:\n%s", static, out)
+		}
+	}
+}
