@@ -99,6 +99,14 @@ func (f *File) validateExecutables() error {
 	if len(f.Executables) > MaxExecutables {
 		return fmt.Errorf("%w: %d executables, more than the %d a trace may list", ErrTooLarge, len(f.Executables), MaxExecutables)
 	}
+	type slot struct {
+		arch string
+		nr   int
+	}
+	traced := map[slot]bool{}
+	for _, s := range f.Syscalls {
+		traced[slot{s.Arch, s.Nr}] = true
+	}
 	nrs := 0
 	for i, e := range f.Executables {
 		if e.Path == "" {
@@ -114,6 +122,12 @@ func (f *File) validateExecutables() error {
 			for _, n := range s.Nrs {
 				if n < 0 {
 					return fmt.Errorf("%w: executables[%d] (%s): negative syscall number %d", ErrFormat, i, e.Path, n)
+				}
+				if !traced[slot{s.Arch, n}] {
+					// The executables' lists say which of the counted
+					// syscalls each one issued; --per-executable and
+					// --widen would report one the profile never allows.
+					return fmt.Errorf("%w: executables[%d] (%s): %s syscall %d is not among the trace's syscalls", ErrFormat, i, e.Path, s.Arch, n)
 				}
 			}
 			nrs += len(s.Nrs)

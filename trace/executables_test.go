@@ -11,7 +11,7 @@ func sampleWithExecutables() *File {
 	f := sample()
 	f.Executables = []Executable{
 		{Path: "/usr/bin/xz", BuildID: "ba530377732bcf4f80c76555f44a20b1d015e747",
-			Syscalls: []ExeSyscalls{{Arch: ArchX86_64, Nrs: []int{1, 0, 7}}}},
+			Syscalls: []ExeSyscalls{{Arch: ArchX86_64, Nrs: []int{1, 0, 470}}}},
 		{Path: "./a.out", SHA256: strings.Repeat("ab", 32)},
 		{Path: "/bin/ls", BuildID: "01"},
 	}
@@ -26,7 +26,7 @@ const executablesYAML = `syscalls:
 executables:
   - {path: ./a.out, sha256: abababababababababababababababababababababababababababababababab}
   - {path: /bin/ls, build_id: "01"}
-  - {path: /usr/bin/xz, build_id: ba530377732bcf4f80c76555f44a20b1d015e747, syscalls: [{arch: x86_64, nrs: [0, 1, 7]}]}
+  - {path: /usr/bin/xz, build_id: ba530377732bcf4f80c76555f44a20b1d015e747, syscalls: [{arch: x86_64, nrs: [0, 1, 470]}]}
 end: {entries: 4, total: 16}
 `
 
@@ -42,7 +42,7 @@ func TestExecutablesRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got.Executables) != 3 || got.Executables[2].Syscalls[0].Nrs[2] != 7 {
+	if len(got.Executables) != 3 || got.Executables[2].Syscalls[0].Nrs[2] != 470 {
 		t.Fatalf("decoded executables %+v", got.Executables)
 	}
 	// A trace without executables is written as before (no key).
@@ -52,6 +52,23 @@ func TestExecutablesRoundTrip(t *testing.T) {
 	}
 	if buf.String() != sampleYAML {
 		t.Fatalf("a trace without executables changed:\n%s", buf.String())
+	}
+}
+
+// An executable's syscall that the trace's syscalls do not hold makes the
+// trace malformed: the lists say which of the counted syscalls each
+// executable issued, and --per-executable would report one the profile
+// never allows.
+func TestExecutablesOutsideSyscalls(t *testing.T) {
+	f := sampleWithExecutables()
+	f.Executables[0].Syscalls = []ExeSyscalls{{Arch: ArchX86_64, Nrs: []int{0, 2}}}
+	err := f.Validate()
+	if !errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), "executables[0] (/usr/bin/xz): x86_64 syscall 2 is not among the trace's syscalls") {
+		t.Errorf("Validate: %v", err)
+	}
+	f.Executables[0].Syscalls = []ExeSyscalls{{Arch: ArchX86, Nrs: []int{20}}} // getpid on x86: held
+	if err := f.Validate(); err != nil {
+		t.Errorf("Validate of a consistent list: %v", err)
 	}
 }
 
