@@ -598,6 +598,9 @@ func decode(data []byte) (*File, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, fmt.Errorf("%w: the file holds only comments, no trace", ErrTruncated)
 		}
+		if what := notATrace(data); what != "" {
+			return nil, fmt.Errorf("%w: %s, not a trace (traces are what seccomp-gen trace writes)", ErrFormat, what)
+		}
 		return nil, fmt.Errorf("%w: %s", ErrFormat, yamlerr.Line(err))
 	}
 	var extra any
@@ -623,6 +626,28 @@ func decode(data []byte) (*File, error) {
 	}
 	f.Canonicalize()
 	return f, nil
+}
+
+// notATrace names what data is when it is another file seccomp-gen reads
+// (a profile in any of its formats, an OCI runtime config, a baseline),
+// "" otherwise: a mapping with that format's telltale keys.
+func notATrace(data []byte) string {
+	var top map[string]any
+	if yaml.Unmarshal(data, &top) != nil {
+		return ""
+	}
+	has := func(k string) bool { _, ok := top[k]; return ok }
+	switch {
+	case has("defaultAction"):
+		return "a seccomp profile (Docker or OCI JSON)"
+	case top["kind"] == "SeccompProfile":
+		return "a seccomp profile (Kubernetes SeccompProfile)"
+	case has("ociVersion"):
+		return "an OCI runtime config"
+	case has("name") && has("syscalls") && !has("version"):
+		return "a baseline (generate takes one with --baseline FILE)"
+	}
+	return ""
 }
 
 // checkEnd verifies the closing summary of a version 2 file: present, the

@@ -516,3 +516,24 @@ func TestResolveNames(t *testing.T) {
 		t.Errorf("mismatch: %v", err)
 	}
 }
+
+// A file of another kind given as a trace is named for what it is, not
+// reported as a trace with dozens of unknown fields.
+func TestDecodeNotATrace(t *testing.T) {
+	for _, c := range []struct{ data, want string }{
+		{`{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ALLOW"}]}`, "a seccomp profile (Docker or OCI JSON), not a trace"},
+		{"apiVersion: security-profiles-operator.x-k8s.io/v1beta1\nkind: SeccompProfile\nspec: {defaultAction: SCMP_ACT_ERRNO}\n", "a seccomp profile (Kubernetes SeccompProfile), not a trace"},
+		{`{"ociVersion": "1.0.2", "process": {"args": ["sh"]}}`, "an OCI runtime config, not a trace"},
+		{"name: mine\nsyscalls:\n  x86_64: [read]\n", "a baseline (generate takes one with --baseline FILE), not a trace"},
+	} {
+		_, err := Decode(strings.NewReader(c.data))
+		if !errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "unknown field") {
+			t.Errorf("%.40s...: %v, want %q", c.data, err, c.want)
+		}
+	}
+	// A trace with one unknown key is still a trace with an unknown key.
+	_, err := Decode(strings.NewReader("version: 2\nbogus: 1\n"))
+	if err == nil || !strings.Contains(err.Error(), "unknown field bogus") {
+		t.Errorf("a trace with an unknown key: %v", err)
+	}
+}
