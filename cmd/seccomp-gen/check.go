@@ -73,11 +73,7 @@ func (o *checkOptions) run() error {
 	var files []*trace.File
 	var paths []string
 	for i, path := range o.traces {
-		if dup := sameFileBefore(o.traces[:i], path); dup != "" {
-			what := "named twice"
-			if dup != path {
-				what = "the same file as " + dup
-			}
+		if what := repeatedInput(o.traces[:i], path); what != "" {
 			fmt.Fprintf(os.Stderr, "check: warning: %s is %s; counted once\n", path, what)
 			continue
 		}

@@ -1,10 +1,7 @@
 package main
 
 import (
-	"bytes"
-	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -109,19 +106,5 @@ func sgStdin(t *testing.T, dir, stdin string, args ...string) (stdout, stderr st
 		t.Fatal(err)
 	}
 	defer f.Close()
-	cmd := exec.Command(os.Args[0], args...)
-	cmd.Dir, cmd.Stdin = dir, f
-	cmd.Env = append(os.Environ(), testMainEnv+"=1")
-	var o, e bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &o, &e
-	err = cmd.Run()
-	var ee *exec.ExitError
-	switch {
-	case err == nil:
-	case errors.As(err, &ee):
-		code = ee.ExitCode()
-	default:
-		t.Fatalf("seccomp-gen %s: %v", strings.Join(args, " "), err)
-	}
-	return o.String(), e.String(), code
+	return sgWith(t, dir, f, args...)
 }

@@ -241,13 +241,9 @@ func (o *generateOptions) run() error {
 	var inputs []reduce.Input
 	encoded := map[string]string{} // a trace's canonical encoding -> its path
 	for i, path := range o.traces {
-		if dup := sameFileBefore(o.traces[:i], path); dup != "" {
+		if what := repeatedInput(o.traces[:i], path); what != "" {
 			// One file is one run: read twice it would count twice
 			// towards --min-runs.
-			what := "named twice"
-			if dup != path {
-				what = "the same file as " + dup
-			}
 			fmt.Fprintf(o.stderr, "generate: warning: %s is %s; counted as one run\n", path, what)
 			continue
 		}

@@ -143,12 +143,15 @@ func unwrapPath(err error) error {
 	return err
 }
 
-// sameFileBefore returns the first of earlier that is the same file as
-// path, "" when none is.
-func sameFileBefore(earlier []string, path string) string {
+// repeatedInput says how path repeats one of earlier ("named twice", "the
+// same file as X"), "" when it does not: commands read such a file once.
+func repeatedInput(earlier []string, path string) string {
 	for _, e := range earlier {
 		if sameFile(e, path) {
-			return e
+			if e == path {
+				return "named twice"
+			}
+			return "the same file as " + e
 		}
 	}
 	return ""

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -46,8 +47,14 @@ func TestMain(m *testing.M) {
 // stdout, stderr and exit status.
 func sg(t *testing.T, dir string, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
+	return sgWith(t, dir, nil, args...)
+}
+
+// sgWith is sg with standard input read from stdin (nil: none).
+func sgWith(t *testing.T, dir string, stdin io.Reader, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
 	cmd := exec.Command(os.Args[0], args...)
-	cmd.Dir = dir
+	cmd.Dir, cmd.Stdin = dir, stdin
 	cmd.Env = append(os.Environ(), testMainEnv+"=1")
 	var o, e bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &o, &e
