@@ -249,7 +249,7 @@ func (l *linter) allowed(name string) (always, sometimes bool, rule int) {
 // known reports whether name is a syscall on one of the profile's ABIs.
 func (l *linter) known(name string) bool {
 	for _, a := range l.p.Arches {
-		if scmp.Has(a, name) {
+		if scmp.Has(a, name) || policy.Multiplexed(a, name) {
 			return true
 		}
 	}

@@ -103,6 +103,12 @@ func TestFindings(t *testing.T) {
 		// unknown names
 		{"unknown", prof(rule(`"ptarce","bpff"`, "SCMP_ACT_ERRNO", `"errnoRet":1`)),
 			[]want{{Error, CheckUnknownName, "syscalls[1]", "ptarce", "libseccomp 2.5.4 knows no such syscall on any of the profile's ABIs (x86_64)"}, {Error, CheckUnknownName, "syscalls[1]", "bpff", ""}}, nil},
+		// send and recv exist on x86 only through socketcall, and not on
+		// x86_64: libseccomp still adds their rules to socketcall there.
+		{"send and recv with x86", strings.Replace(prof(rule(`"send","recv"`, "SCMP_ACT_ALLOW")), `["SCMP_ARCH_X86_64"]`, `["SCMP_ARCH_X86_64","SCMP_ARCH_X86"]`, 1),
+			nil, []string{CheckUnknownName}},
+		{"send without x86", prof(rule(`"send"`, "SCMP_ACT_ALLOW")),
+			[]want{{Error, CheckUnknownName, "syscalls[1]", "send", "(x86_64)"}}, nil},
 		{"unknown on the only ABI", `{"defaultAction":"SCMP_ACT_ERRNO","architectures":["SCMP_ARCH_AARCH64"],"syscalls":[` + rule(`"exit_group","rt_sigreturn","open"`, "SCMP_ACT_ALLOW") + `]}`,
 			[]want{{Error, CheckUnknownName, "syscalls[0]", "open", "(aarch64)"}}, nil},
 		// rules equal to the default
