@@ -644,7 +644,7 @@ func finishRaw(raw *Raw) error {
 
 func knownOnAny(arches []string, name string) bool {
 	for _, a := range arches {
-		if scmp.Has(a, name) {
+		if scmp.Has(a, name) || policy.Multiplexed(a, name) {
 			return true
 		}
 	}

@@ -200,7 +200,7 @@ func CheckNames(p *policy.Policy) error {
 		for _, n := range r.Names {
 			known := false
 			for _, a := range p.Arches {
-				if scmp.Has(a, n) {
+				if scmp.Has(a, n) || policy.Multiplexed(a, n) {
 					known = true
 					break
 				}

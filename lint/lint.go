@@ -48,6 +48,7 @@ const (
 	CheckCloneNoMask   = "clone-namespaces"
 	CheckDeadCondition = "dead-condition"
 	CheckMiscompiled   = "miscompiled"
+	CheckErrnoZero     = "errno-zero"
 )
 
 // Finding is one thing lint reports.
@@ -189,6 +190,7 @@ func Lint(raw *emit.Raw, o Options) []Finding {
 		}
 	}
 	l.checkDefault()
+	l.checkErrnoZero()
 	l.checkABIs()
 	l.checkRules()
 	l.checkOverlaps()
@@ -249,7 +251,7 @@ func (l *linter) allowed(name string) (always, sometimes bool, rule int) {
 // known reports whether name is a syscall on one of the profile's ABIs.
 func (l *linter) known(name string) bool {
 	for _, a := range l.p.Arches {
-		if scmp.Has(a, name) {
+		if scmp.Has(a, name) || policy.Multiplexed(a, name) {
 			return true
 		}
 	}
@@ -279,6 +281,20 @@ func (l *linter) checkDefault() {
 		return
 	}
 	l.add(Warning, CheckDefaultAllow, "", "", "defaultAction %s: a deny list; every syscall it does not name, including those newer than the profile, is allowed (prefer SCMP_ACT_ERRNO with an allow list)", l.p.DefaultAction)
+}
+
+// checkErrnoZero reports SCMP_ACT_ERRNO with errno 0: the kernel then
+// skips the syscall and returns 0, so the program sees a success.
+func (l *linter) checkErrnoZero() {
+	const why = "the kernel skips the call and returns 0, so the program takes a denied call for a success (a setuid or a write that did nothing); use an errno such as 1 (EPERM) or 38 (ENOSYS)"
+	if l.def.act == policy.ActErrno && l.def.errno == 0 {
+		l.add(Warning, CheckErrnoZero, "", "", "default action %s: %s", l.def, why)
+	}
+	for i, r := range l.p.Rules {
+		if a := answerOf(r.Action, r.Errno); a.act == policy.ActErrno && a.errno == 0 && a != l.def && len(l.unknown[i]) < len(r.Names) {
+			l.add(Warning, CheckErrnoZero, l.where(i), "", "%s for %s: %s", a, listSome(r.Names), why)
+		}
+	}
 }
 
 // compatOf returns the compat ABIs a kernel whose native ABI is a runs (x86

@@ -103,8 +103,20 @@ func TestFindings(t *testing.T) {
 		// unknown names
 		{"unknown", prof(rule(`"ptarce","bpff"`, "SCMP_ACT_ERRNO", `"errnoRet":1`)),
 			[]want{{Error, CheckUnknownName, "syscalls[1]", "ptarce", "libseccomp 2.5.4 knows no such syscall on any of the profile's ABIs (x86_64)"}, {Error, CheckUnknownName, "syscalls[1]", "bpff", ""}}, nil},
+		// send and recv exist on x86 only through socketcall, and not on
+		// x86_64: libseccomp still adds their rules to socketcall there.
+		{"send and recv with x86", strings.Replace(prof(rule(`"send","recv"`, "SCMP_ACT_ALLOW")), `["SCMP_ARCH_X86_64"]`, `["SCMP_ARCH_X86_64","SCMP_ARCH_X86"]`, 1),
+			nil, []string{CheckUnknownName}},
+		{"send without x86", prof(rule(`"send"`, "SCMP_ACT_ALLOW")),
+			[]want{{Error, CheckUnknownName, "syscalls[1]", "send", "(x86_64)"}}, nil},
 		{"unknown on the only ABI", `{"defaultAction":"SCMP_ACT_ERRNO","architectures":["SCMP_ARCH_AARCH64"],"syscalls":[` + rule(`"exit_group","rt_sigreturn","open"`, "SCMP_ACT_ALLOW") + `]}`,
 			[]want{{Error, CheckUnknownName, "syscalls[0]", "open", "(aarch64)"}}, nil},
+		// errno 0 is a fake success
+		{"errno 0 rule", prof(rule(`"setuid"`, "SCMP_ACT_ERRNO", `"errnoRet":0`)),
+			[]want{{Warning, CheckErrnoZero, "syscalls[1]", "", "SCMP_ACT_ERRNO(0) for setuid: the kernel skips the call and returns 0"}}, nil},
+		{"errno 0 default", strings.Replace(prof(), `"defaultErrnoRet":38`, `"defaultErrnoRet":0`, 1),
+			[]want{{Warning, CheckErrnoZero, "", "", "default action SCMP_ACT_ERRNO(0)"}}, nil},
+		{"errno 1", prof(rule(`"setuid"`, "SCMP_ACT_ERRNO", `"errnoRet":1`)), nil, []string{CheckErrnoZero}},
 		// rules equal to the default
 		{"equals default", prof(rule(`"ptrace"`, "SCMP_ACT_ERRNO", `"errnoRet":38`)),
 			[]want{{Info, CheckDefaultEqual, "syscalls[1]", "", "equals the default action: runc and crun add no filter rule for it"}}, nil},
@@ -187,7 +199,7 @@ func TestFindings(t *testing.T) {
 		})
 	}
 	for _, c := range []string{CheckDefaultAllow, CheckCompatABI, CheckDangerous, CheckExitMissing, CheckUnknownName, CheckDefaultEqual,
-		CheckConflict, CheckOverlap, CheckSameArg, CheckCloneNoMask, CheckDeadCondition} {
+		CheckConflict, CheckOverlap, CheckSameArg, CheckCloneNoMask, CheckDeadCondition, CheckErrnoZero} {
 		if !seen[c] {
 			t.Errorf("no case triggers %s", c)
 		}

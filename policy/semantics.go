@@ -217,6 +217,15 @@ func MuxCall(name string) (mux string, call uint64, ok bool) {
 	return m.mux, m.call, ok
 }
 
+// Multiplexed reports whether libseccomp applies a rule for name on arch
+// through a multiplexer (x86's socketcall and ipc). For send and recv,
+// which x86 has only that way and x86_64 not at all, this is the only place
+// a rule for them acts: runc and crun keep such names.
+func Multiplexed(arch, name string) bool {
+	_, ok := muxCalls[name]
+	return ok && isX86(arch)
+}
+
 func muxesInto(names []string, mux string) bool {
 	for _, n := range names {
 		if m, ok := muxCalls[n]; ok && m.mux == mux {

@@ -36,20 +36,49 @@ type PolicyAnswerer struct {
 	P     *policy.Policy
 	Names trace.Tables
 	conds map[string][][]policy.Arg // syscall name -> condition lists of the rules naming it
+	// mux holds, per ABI, the condition lists libseccomp gives a
+	// multiplexer (x86's socketcall, ipc) from the rules of the calls it
+	// multiplexes: "argument 0 == call number" and their other conditions.
+	mux map[string]map[string][][]policy.Arg
 }
 
 // NewPolicyAnswerer returns the answerer of p.
 func NewPolicyAnswerer(p *policy.Policy, names trace.Tables) *PolicyAnswerer {
-	a := &PolicyAnswerer{P: p, Names: names, conds: map[string][][]policy.Arg{}}
+	a := &PolicyAnswerer{P: p, Names: names, conds: map[string][][]policy.Arg{}, mux: map[string]map[string][][]policy.Arg{}}
 	for _, r := range p.Rules {
-		if len(r.Args) == 0 {
-			continue
-		}
 		for _, n := range r.Names {
-			a.conds[n] = append(a.conds[n], r.Args)
+			if len(r.Args) > 0 {
+				a.conds[n] = append(a.conds[n], r.Args)
+			}
+			mux, _, ok := policy.MuxCall(n)
+			if !ok {
+				continue
+			}
+			for _, arch := range p.Arches {
+				if !policy.Multiplexed(arch, n) || a.mux[arch][mux] != nil {
+					continue
+				}
+				if a.mux[arch] == nil {
+					a.mux[arch] = map[string][][]policy.Arg{}
+				}
+				a.mux[arch][mux] = [][]policy.Arg{}
+				for _, c := range p.RuleConditions(arch, mux) {
+					if len(c) > 0 {
+						a.mux[arch][mux] = append(a.mux[arch][mux], c)
+					}
+				}
+			}
 		}
 	}
 	return a
+}
+
+// condsOf returns the condition lists that decide name on arch.
+func (a *PolicyAnswerer) condsOf(arch, name string) [][]policy.Arg {
+	if m := a.mux[arch][name]; len(m) > 0 {
+		return append(append([][]policy.Arg(nil), a.conds[name]...), m...)
+	}
+	return a.conds[name]
 }
 
 // Arches implements Answerer.
@@ -67,7 +96,7 @@ func (a *PolicyAnswerer) Answer(arch string, nr int, args [6]uint64) policy.Verd
 		return UnnamedAnswer(a.P, arch, nr)
 	}
 	v := a.P.EvalArch(arch, name, args)
-	v.Conditional = len(a.conds[name]) > 0
+	v.Conditional = len(a.condsOf(arch, name)) > 0
 	return v
 }
 
@@ -82,7 +111,7 @@ type RuntimeAnswerer interface {
 func (a *PolicyAnswerer) RuntimeAnswers(arch string, nr int, args [6]uint64) policy.RuntimeVerdicts {
 	name, _ := a.Names.Name(arch, nr)
 	rv := a.P.Runtimes(arch, nr, name, args, a.resolve)
-	cond := name != "" && len(a.conds[name]) > 0
+	cond := name != "" && len(a.condsOf(arch, name)) > 0
 	rv.Runc.Conditional, rv.Crun.Conditional = cond, cond
 	return rv
 }
@@ -105,10 +134,10 @@ func UnnamedAnswer(p *policy.Policy, arch string, nr int) policy.Verdict {
 // Probes implements Answerer.
 func (a *PolicyAnswerer) Probes(arch string, nr int) [][6]uint64 {
 	name, ok := a.Names.Name(arch, nr)
-	if !ok || len(a.conds[name]) == 0 {
+	if !ok || len(a.condsOf(arch, name)) == 0 {
 		return nil
 	}
-	return ArgProbes(a.conds[name])
+	return ArgProbes(a.condsOf(arch, name))
 }
 
 // PolicyOf returns the policy behind a PolicyAnswerer, nil for any other

@@ -335,7 +335,7 @@ func addRules(f *seccomp.ScmpFilter, p *policy.Policy, abis []string, def seccom
 		for _, name := range r.Names {
 			known, here := false, false
 			for _, a := range p.Arches {
-				if scmp.Has(a, name) {
+				if scmp.Has(a, name) || policy.Multiplexed(a, name) {
 					known = true
 					here = here || slices.Contains(abis, a)
 				}

@@ -162,6 +162,10 @@ var semCases = []semCase{
 	{name: "x86-socketcall-rule-before-socket-copy", rules: []policy.Rule{
 		rule(errnoR, e13, "socketcall"), rule(allowR, nil, "socket"), rule(allowR, nil, "getuid")},
 		calls: []string{"102"}, calls32: []string{"102:1:0", "102:2:0", "359:1:1"}},
+	// recv exists on x86 only through socketcall (SYS_RECV 10) and not on
+	// x86_64; the runtimes keep its rule and libseccomp puts it there.
+	{name: "x86-recv-only-on-socketcall", rules: []policy.Rule{rule(allowR, nil, "recv"), rule(allowR, nil, "getuid")},
+		calls: []string{"102"}, calls32: []string{"102:10:0", "102:9:0"}},
 	{name: "enosys-stub-above-highest-named", rules: []policy.Rule{rule(allowR, nil, "getuid")},
 		calls: []string{"102", "104", "434:0xffffffff", "1000"}},
 
