@@ -127,10 +127,10 @@ baseline syscall keeps its rule when the baseline lists the runtime's values
 (runc's and crun's do for prctl, fcntl and tgkill). A value Docker's default
 would deny is reported as a weakening. On x86 libseccomp copies socket rules
 onto socketcall: there other domains get ENOSYS and type and optname stay
-unrestricted (reported). Before writing, the profile is
-compiled as runc and crun compile it and the filter is compared with what
-the profile says; libseccomp 2.5.4 builds some rule sets wrongly, and such a
-profile is not written (exit 1): the call and both answers are named.
+unrestricted (reported). Before writing, the profile is compiled as runc and
+crun compile it and the filter is compared with what the profile says;
+libseccomp 2.5.4 builds some rule sets wrongly, and such a profile is not
+written (exit 1): the call and both answers are named.
 
 Deny ceiling: a trace containing a syscall that is never allowed silently
 (kernel modules, kexec, bpf, perf_event_open, io_uring, ptrace, mount, ...)
