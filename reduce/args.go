@@ -541,6 +541,12 @@ func argRules(inputs []Input, kept map[key]bool, allowed, baseline map[string]bo
 		report = append(report, ArgRule{Spec: ArgSpec{Syscall: "socketcall", Index: 1, What: "args (socket domain through socketcall)"},
 			Unrestricted: true, Why: "socketcall passes the socket call's arguments in memory seccomp cannot read: the domain of sockets made through socketcall is not checked"})
 	}
+	if restricted["mmap"] && slices.ContainsFunc(arches, func(a string) bool { return a == abi.X86 && r.Has(a, "mmap") }) {
+		// x86's mmap is old_mmap(struct *): the rule on argument 2 reads
+		// a register the kernel ignores there. glibc calls mmap2.
+		report = append(report, ArgRule{Spec: ArgSpec{Syscall: "mmap", Index: 0, What: "args on x86 (old_mmap)"},
+			Unrestricted: true, Why: "on x86 mmap is old_mmap, whose arguments are in memory seccomp cannot read: its prot is not checked (glibc's mmap2 is)"})
+	}
 	if restricted["clone"] && has("clone3") && !free["clone3"] {
 		// An explicit rule although the default action is ENOSYS too:
 		// formats and engines without defaultErrnoRet (the SPO CRD, Docker

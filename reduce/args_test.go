@@ -661,6 +661,12 @@ func TestWXRule(t *testing.T) {
 				if tc.wx == "eperm" && !strings.Contains(out.String(), name+" prot (argument 2) restricted to") {
 					t.Errorf("%s: report lacks the %s prot rule:\n%s", tc.what, name, out.String())
 				}
+				// x86's mmap is old_mmap: its prot is in memory. mmap
+				// is restricted unless it is the JIT's.
+				mmapRule := name != "mmap" || tc.wx == "eperm"
+				if oldMmap := strings.Contains(out.String(), "on x86 mmap is old_mmap"); oldMmap != mmapRule {
+					t.Errorf("%s: report says old_mmap's prot is unchecked: %v, want %v:\n%s", tc.what, oldMmap, mmapRule, out.String())
+				}
 				if len(res.Weakenings) != 0 {
 					t.Errorf("%s: weakenings %v (Docker has no prot rule)", tc.what, res.Weakenings)
 				}
