@@ -431,6 +431,15 @@ func argRules(inputs []Input, kept map[key]bool, allowed, baseline map[string]bo
 			for _, v := range spec.Always {
 				vals[v] = true
 			}
+		case baseline[spec.Syscall] && spec.BaselineSafe && (o == nil || !o.seen):
+			// Only a baseline calls it (an i386 program's profile
+			// allows x86_64's mmap for the runtime): the runtime's
+			// calls fall within Always.
+			ar.Source = "baseline"
+			vals = map[uint64]bool{}
+			for _, v := range spec.Always {
+				vals[v] = true
+			}
 		case o != nil && o.seen && !o.unknown && !o.overflow:
 			ar.Source = "observed"
 			vals = map[uint64]bool{}

@@ -728,9 +728,29 @@ func TestArgs32Bit(t *testing.T) {
 			}
 		}
 	}
+	// With the runtime baselines, x86_64's mmap (the runtime's; the i386
+	// program recorded none) denies W+X too.
+	bl, err := profiles.Resolve(profiles.DefaultBaselines, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := argTrace(t, "x86", names, map[string][]trace.ArgValues{
+		"mmap2": {{Index: 2, Values: []uint64{0, 2}}}, "fcntl64": {{Index: 1, Values: []uint64{1}}},
+	})
+	res, err := reduce.Reduce([]reduce.Input{{Path: "t.yaml", File: f}}, reduce.Options{Native: "x86_64", Baselines: bl}, tables)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"mmap"} {
+		for prot, want := range map[uint64]string{0: "allow", 3: "allow", 5: "allow", 6: "eperm", 7: "eperm"} {
+			if got := answer(res.Policy.EvalArch("x86_64", name, [6]uint64{0, 0, prot})); got != want {
+				t.Errorf("i386 trace with baselines: x86_64 %s(prot %#x): %s, want %s", name, prot, got, want)
+			}
+		}
+	}
 	// Values follow the name mapping: mmap on x86_64 is mmap2 on arm.
-	f := argTrace(t, "x86_64", base, map[string][]trace.ArgValues{"mmap": {{Index: 2, Values: []uint64{0, 2}}}})
-	res := reduceArgs(t, f, "x86_64", "arm")
+	f = argTrace(t, "x86_64", base, map[string][]trace.ArgValues{"mmap": {{Index: 2, Values: []uint64{0, 2}}}})
+	res = reduceArgs(t, f, "x86_64", "arm")
 	for _, c := range []evalCase{{"mmap2", 2, 2, "allow"}, {"mmap2", 2, 4, "allow"}, {"mmap2", 2, 6, "eperm"}, {"mmap", 2, 6, "eperm"}} {
 		arch := "arm"
 		if c.name == "mmap" {
