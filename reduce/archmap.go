@@ -89,3 +89,15 @@ func mapName(r trace.Tables, arch, name string) (string, bool) {
 	}
 	return "", false
 }
+
+// allowedAs returns the name under which name, observed on ABI from, is
+// allowed on the covered ABI arch (ok false: it is not). covered holds the
+// ABIs the profile covers.
+func allowedAs(r trace.Tables, covered map[string]bool, from, arch, name string) (string, bool) {
+	if from != arch && covered[from] && family(from) == family(arch) {
+		// Seen on a covered ABI of the same machine (an i386 syscall on
+		// x86_64): it runs there, not here.
+		return name, true
+	}
+	return mapName(r, arch, name)
+}

@@ -162,8 +162,10 @@ const sigurg = 23
 // ArgSpecs is the documented list of recorded arguments; the recorder
 // (bpf/recorder.c, argspec) records exactly these. Values are recorded as
 // the register holds them, except socket's type, which is recorded with
-// SOCK_NONBLOCK and SOCK_CLOEXEC masked off, and the prot of mmap,
+// SOCK_NONBLOCK and SOCK_CLOEXEC masked off, and the prot of mmap, mmap2,
 // mprotect and pkey_mprotect, recorded as prot & (PROT_WRITE|PROT_EXEC).
+// On 32-bit ABIs (x86, arm) glibc calls mmap2 and fcntl64, not mmap and
+// fcntl: those carry the same rules.
 var ArgSpecs = []ArgSpec{
 	{Syscall: "clone", Index: 0, What: "flags", Mask: NamespaceFlags, Restrict: true, Docker: []uint64{0}, Names: cloneNames, Flags: true},
 	{Syscall: "unshare", Index: 0, What: "flags", Mask: 0xffffffff, Int: true, Restrict: true, Docker: []uint64{0}, Names: cloneNames, Flags: true},
@@ -176,7 +178,9 @@ var ArgSpecs = []ArgSpec{
 	{Syscall: "prctl", Index: 0, What: "option", Mask: 0xffffffff, Int: true, Restrict: true, Names: prctlNames},
 	{Syscall: "ioctl", Index: 1, What: "request", Mask: 0xffffffff, Int: true, Restrict: true},
 	{Syscall: "fcntl", Index: 1, What: "cmd", Mask: 0xffffffff, Int: true, Restrict: true, Names: fcntlNames},
+	{Syscall: "fcntl64", Index: 1, What: "cmd", Mask: 0xffffffff, Int: true, Restrict: true, Names: fcntlNames},
 	{Syscall: "mmap", Index: 2, What: "prot", Mask: protWX, Restrict: true, Always: notWX, BaselineSafe: true, Names: protNames, Flags: true},
+	{Syscall: "mmap2", Index: 2, What: "prot", Mask: protWX, Restrict: true, Always: notWX, BaselineSafe: true, Names: protNames, Flags: true},
 	{Syscall: "mprotect", Index: 2, What: "prot", Mask: protWX, Restrict: true, Always: notWX, BaselineSafe: true, Names: protNames, Flags: true},
 	{Syscall: "pkey_mprotect", Index: 2, What: "prot", Mask: protWX, Restrict: true, Always: notWX, BaselineSafe: true, Names: protNames, Flags: true},
 	{Syscall: "setsockopt", Index: 1, What: "level", Mask: 0xffffffff, Int: true, Restrict: true},
@@ -278,23 +282,43 @@ type argObservation struct {
 // observeArgs collects the recorded values of the restricted arguments of
 // the syscalls that the traces name, from the (ABI, name) entries the
 // thresholds kept: a value recorded only with a dropped syscall is dropped
-// with it.
-func observeArgs(inputs []Input, kept map[key]bool, r trace.Tables) map[string]map[int]*argObservation {
+// with it. An entry's values also count for the name it is allowed as on
+// another covered ABI (mmap's prot for mmap2's, archmap.go) where both
+// record the same argument.
+func observeArgs(inputs []Input, kept map[key]bool, arches []string, r trace.Tables) map[string]map[int]*argObservation {
 	out := map[string]map[int]*argObservation{}
+	covered := map[string]bool{}
+	for _, a := range arches {
+		covered[a] = true
+	}
 	for _, in := range inputs {
 		for _, s := range in.File.Syscalls {
 			name, err := trace.ResolveName(r, s)
 			if err != nil || name == "" || !kept[key{s.Arch, name}] {
 				continue
 			}
+			names := []string{name}
+			for _, a := range arches {
+				if to, ok := allowedAs(r, covered, s.Arch, a, name); ok && !slices.Contains(names, to) {
+					names = append(names, to)
+				}
+			}
 			for _, spec := range ArgSpecs {
-				if spec.Syscall != name {
+				if !slices.Contains(names, spec.Syscall) {
 					continue
 				}
-				m := out[name]
+				if spec.Syscall != name {
+					// A mapped name: only an argument the observed
+					// syscall records with the same meaning.
+					src, ok := FindArgSpec(name, spec.Index)
+					if !ok || src.What != spec.What || src.Mask != spec.Mask || src.Int != spec.Int {
+						continue
+					}
+				}
+				m := out[spec.Syscall]
 				if m == nil {
 					m = map[int]*argObservation{}
-					out[name] = m
+					out[spec.Syscall] = m
 				}
 				o := m[spec.Index]
 				if o == nil {
@@ -340,7 +364,7 @@ func observeArgs(inputs []Input, kept map[key]bool, r trace.Tables) map[string]m
 // A syscall in free (what an extended profile allows unconditionally,
 // extend.go) gets no rule: this run must not narrow it.
 func argRules(inputs []Input, kept map[key]bool, allowed, baseline map[string]bool, baselineVals map[string]map[int][]uint64, free map[string]bool, arches []string, r trace.Tables) (rules []policy.Rule, restricted map[string]bool, report []ArgRule, weak []Weakening) {
-	obs := observeArgs(inputs, kept, r)
+	obs := observeArgs(inputs, kept, arches, r)
 	var decided []argDecision
 	restricted = map[string]bool{}
 	has := func(name string) bool {
@@ -404,6 +428,15 @@ func argRules(inputs []Input, kept map[key]bool, allowed, baseline map[string]bo
 					vals[v] = true
 				}
 			}
+			for _, v := range spec.Always {
+				vals[v] = true
+			}
+		case baseline[spec.Syscall] && spec.BaselineSafe && (o == nil || !o.seen):
+			// Only a baseline calls it (an i386 program's profile
+			// allows x86_64's mmap for the runtime): the runtime's
+			// calls fall within Always.
+			ar.Source = "baseline"
+			vals = map[uint64]bool{}
 			for _, v := range spec.Always {
 				vals[v] = true
 			}
@@ -516,6 +549,12 @@ func argRules(inputs []Input, kept map[key]bool, allowed, baseline map[string]bo
 		// memory. The call number is restricted above; the domain is not.
 		report = append(report, ArgRule{Spec: ArgSpec{Syscall: "socketcall", Index: 1, What: "args (socket domain through socketcall)"},
 			Unrestricted: true, Why: "socketcall passes the socket call's arguments in memory seccomp cannot read: the domain of sockets made through socketcall is not checked"})
+	}
+	if restricted["mmap"] && slices.ContainsFunc(arches, func(a string) bool { return a == abi.X86 && r.Has(a, "mmap") }) {
+		// x86's mmap is old_mmap(struct *): the rule on argument 2 reads
+		// a register the kernel ignores there. glibc calls mmap2.
+		report = append(report, ArgRule{Spec: ArgSpec{Syscall: "mmap", Index: 0, What: "args on x86 (old_mmap)"},
+			Unrestricted: true, Why: "on x86 mmap is old_mmap, whose arguments are in memory seccomp cannot read: its prot is not checked (glibc's mmap2 is)"})
 	}
 	if restricted["clone"] && has("clone3") && !free["clone3"] {
 		// An explicit rule although the default action is ENOSYS too:

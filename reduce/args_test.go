@@ -661,6 +661,12 @@ func TestWXRule(t *testing.T) {
 				if tc.wx == "eperm" && !strings.Contains(out.String(), name+" prot (argument 2) restricted to") {
 					t.Errorf("%s: report lacks the %s prot rule:\n%s", tc.what, name, out.String())
 				}
+				// x86's mmap is old_mmap: its prot is in memory. mmap
+				// is restricted unless it is the JIT's.
+				mmapRule := name != "mmap" || tc.wx == "eperm"
+				if oldMmap := strings.Contains(out.String(), "on x86 mmap is old_mmap"); oldMmap != mmapRule {
+					t.Errorf("%s: report says old_mmap's prot is unchecked: %v, want %v:\n%s", tc.what, oldMmap, mmapRule, out.String())
+				}
 				if len(res.Weakenings) != 0 {
 					t.Errorf("%s: weakenings %v (Docker has no prot rule)", tc.what, res.Weakenings)
 				}
@@ -673,6 +679,88 @@ func TestWXRule(t *testing.T) {
 				t.Errorf("no values recorded: %s(PROT_WRITE|PROT_EXEC): %s, want allow", name, got)
 			}
 		})
+	}
+}
+
+// TestArgs32Bit: on x86, where glibc calls mmap2 and fcntl64 instead of
+// mmap and fcntl, those carry the same rules: prot without W+X and the
+// observed cmds allowed, W+X and other cmds EPERM, W+X allowed when
+// observed; a profile for arm (no mmap there) from an x86_64 trace
+// restricts mmap2 with mmap's recorded prot values.
+func TestArgs32Bit(t *testing.T) {
+	names := []string{"mmap2", "fcntl64", "read", "write", "exit_group", "brk"}
+	for _, tc := range []struct {
+		what string
+		prot []uint64
+		wx   string
+	}{
+		{"read-write only", []uint64{0, 2}, "eperm"},
+		{"jit", []uint64{2, 6}, "allow"},
+	} {
+		f := argTrace(t, "x86", names, map[string][]trace.ArgValues{
+			"mmap2":   {{Index: 2, Values: tc.prot}},
+			"fcntl64": {{Index: 1, Values: []uint64{1, 2}}}, // F_GETFD, F_SETFD
+		})
+		for _, arches := range [][]string{{"x86"}, {"x86_64", "x86"}} {
+			res := reduceArgs(t, f, arches...)
+			for _, c := range []evalCase{
+				{"mmap2", 2, 0, "allow"}, {"mmap2", 2, 3, "allow"}, {"mmap2", 2, 5, "allow"},
+				{"mmap2", 2, 6, tc.wx}, {"mmap2", 2, 7, tc.wx},
+				{"fcntl64", 1, 1, "allow"}, {"fcntl64", 1, 2, "allow"},
+				{"fcntl64", 1, 0, "eperm"}, {"fcntl64", 1, 1031, "eperm"}, {"fcntl64", 1, 3, "eperm"},
+			} {
+				var a [6]uint64
+				a[c.arg] = c.v
+				if got := answer(res.Policy.EvalArch("x86", c.name, a)); got != c.want {
+					t.Errorf("%s %v: x86 %s(a%d=%#x): %s, want %s", tc.what, arches, c.name, c.arg, c.v, got, c.want)
+				}
+			}
+			var out strings.Builder
+			res.WriteReport(&out, "generate")
+			want := []string{"fcntl64 cmd (argument 1) restricted to F_GETFD (1), F_SETFD (2)"}
+			if tc.wx == "eperm" {
+				want = append(want, "mmap2 prot (argument 2) restricted to")
+			}
+			for _, w := range want {
+				if !strings.Contains(out.String(), w) {
+					t.Errorf("%s %v: report lacks %q:\n%s", tc.what, arches, w, out.String())
+				}
+			}
+		}
+	}
+	// With the runtime baselines, x86_64's mmap (the runtime's; the i386
+	// program recorded none) denies W+X too.
+	bl, err := profiles.Resolve(profiles.DefaultBaselines, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := argTrace(t, "x86", names, map[string][]trace.ArgValues{
+		"mmap2": {{Index: 2, Values: []uint64{0, 2}}}, "fcntl64": {{Index: 1, Values: []uint64{1}}},
+	})
+	res, err := reduce.Reduce([]reduce.Input{{Path: "t.yaml", File: f}}, reduce.Options{Native: "x86_64", Baselines: bl}, tables)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"mmap"} {
+		for prot, want := range map[uint64]string{0: "allow", 3: "allow", 5: "allow", 6: "eperm", 7: "eperm"} {
+			if got := answer(res.Policy.EvalArch("x86_64", name, [6]uint64{0, 0, prot})); got != want {
+				t.Errorf("i386 trace with baselines: x86_64 %s(prot %#x): %s, want %s", name, prot, got, want)
+			}
+		}
+	}
+	// Values follow the name mapping: mmap on x86_64 is mmap2 on arm.
+	f = argTrace(t, "x86_64", base, map[string][]trace.ArgValues{"mmap": {{Index: 2, Values: []uint64{0, 2}}}})
+	res = reduceArgs(t, f, "x86_64", "arm")
+	for _, c := range []evalCase{{"mmap2", 2, 2, "allow"}, {"mmap2", 2, 4, "allow"}, {"mmap2", 2, 6, "eperm"}, {"mmap", 2, 6, "eperm"}} {
+		arch := "arm"
+		if c.name == "mmap" {
+			arch = "x86_64"
+		}
+		var a [6]uint64
+		a[c.arg] = c.v
+		if got := answer(res.Policy.EvalArch(arch, c.name, a)); got != c.want {
+			t.Errorf("x86_64 trace, %s %s(a%d=%#x): %s, want %s", arch, c.name, c.arg, c.v, got, c.want)
+		}
 	}
 }
 

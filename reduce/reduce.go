@@ -527,14 +527,7 @@ func allowedSet(kept []merged, arches []string, baselines []*profiles.Baseline, 
 	}
 	for _, arch := range arches {
 		for _, k := range kept {
-			if k.arch != arch && targets[k.arch] && family(k.arch) == family(arch) {
-				// Seen on a covered ABI of the same machine (an i386
-				// syscall on x86_64): it runs there, not here.
-				res.allowed[k.name] = true
-				res.observed[k.name] = true
-				continue
-			}
-			to, ok := mapName(r, arch, k.name)
+			to, ok := allowedAs(r, targets, k.arch, arch, k.name)
 			if to != k.name {
 				mapped[Mapping{Arch: arch, From: k.name, To: to}] = true
 			}

@@ -26,7 +26,9 @@ var RecordedArgs = []RecordedArg{
 	{"prctl", 0, 0},           // option
 	{"ioctl", 1, 0},           // request
 	{"fcntl", 1, 0},           // cmd
+	{"fcntl64", 1, 0},         // cmd (32-bit ABIs: glibc's fcntl)
 	{"mmap", 2, 0x6},          // prot & (PROT_WRITE|PROT_EXEC)
+	{"mmap2", 2, 0x6},         // 32-bit ABIs: glibc's mmap
 	{"mprotect", 2, 0x6},
 	{"pkey_mprotect", 2, 0x6},
 	{"setsockopt", 1, 0}, // level

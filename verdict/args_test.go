@@ -125,3 +125,37 @@ func TestCoverageArgsCompiled(t *testing.T) {
 		t.Errorf("the generating trace is not covered by the compiled filter: %+v %v", cov, err)
 	}
 }
+
+// TestCoverageArgs32Bit: on x86, check names mmap2's prot and fcntl64's
+// cmd (glibc's mmap and fcntl there) when a run uses values the profile
+// does not allow.
+func TestCoverageArgs32Bit(t *testing.T) {
+	names := []string{"mmap2", "fcntl64", "read", "write", "exit_group", "brk"}
+	gen := argTrace(t, "x86", names, map[string][]trace.ArgValues{
+		"mmap2": {{Index: 2, Values: []uint64{0, 2}}}, "fcntl64": {{Index: 1, Values: []uint64{1}}},
+	})
+	p := reduceArgs(t, gen).Policy
+	run := argTrace(t, "x86", names, map[string][]trace.ArgValues{
+		"mmap2": {{Index: 2, Values: []uint64{2, 6}}}, "fcntl64": {{Index: 1, Values: []uint64{1, 3}}},
+	})
+	cov, err := verdict.CheckCoverage(p, run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"mmap2":   "mmap2 prot PROT_EXEC|PROT_WRITE (0x6)",
+		"fcntl64": "fcntl64 cmd F_GETFL (3): profile allows F_GETFD (1) only",
+	}
+	missing := cov.Missing()
+	if len(missing) != 2 {
+		t.Fatalf("missing %+v, want mmap2 and fcntl64", missing)
+	}
+	for _, e := range missing {
+		if e.Arch != "x86" || e.Reason != verdict.ReasonArgument || !strings.Contains(e.Explain(p), want[e.Name]) {
+			t.Errorf("%s %s: %s %q, want %q", e.Arch, e.Name, e.Reason, e.Explain(p), want[e.Name])
+		}
+	}
+	if cov, err := verdict.CheckCoverage(p, gen); err != nil || !cov.OK() {
+		t.Errorf("the trace the profile was made from is not covered: %+v %v", cov, err)
+	}
+}

@@ -120,16 +120,17 @@ an argument that decides the risk, only those values are allowed and the
 others get EPERM: clone's namespace flags (clone3 then gets ENOSYS, so that
 libc falls back to clone), unshare, setns, socket's domain and type together,
 socketpair, setsockopt/getsockopt's level and optname together, personality,
-prctl, ioctl, fcntl, kill/tgkill/tkill signals, socketcall's call and W+X
-memory. Without recorded values the argument gets Docker's default set where
-Docker has one. A baseline syscall keeps its rule when the baseline lists the
-runtime's values (runc's and crun's do for prctl, fcntl and tgkill). A value
-Docker's default would deny is reported as a weakening. On x86 libseccomp
-copies socket rules onto socketcall: there other domains get ENOSYS and type
-and optname stay unrestricted (reported). Before writing, the profile is
-compiled as runc and crun compile it and the filter is compared with what
-the profile says; libseccomp 2.5.4 builds some rule sets wrongly, and such a
-profile is not written (exit 1): the call and both answers are named.
+prctl, ioctl, fcntl (fcntl64), kill/tgkill/tkill signals, socketcall's call
+and W+X memory (mmap, mmap2, mprotect, pkey_mprotect). Without recorded
+values the argument gets Docker's default set where Docker has one. A
+baseline syscall keeps its rule when the baseline lists the runtime's values
+(runc's and crun's do for prctl, fcntl and tgkill). A value Docker's default
+would deny is reported as a weakening. On x86 libseccomp copies socket rules
+onto socketcall: there other domains get ENOSYS and type and optname stay
+unrestricted (reported). Before writing, the profile is compiled as runc and
+crun compile it and the filter is compared with what the profile says;
+libseccomp 2.5.4 builds some rule sets wrongly, and such a profile is not
+written (exit 1): the call and both answers are named.
 
 Deny ceiling: a trace containing a syscall that is never allowed silently
 (kernel modules, kexec, bpf, perf_event_open, io_uring, ptrace, mount, ...)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -13,6 +14,7 @@ import (
 
 	"github.com/seccomp-gen/seccomp-gen/internal/runtimetest"
 	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
+	"github.com/seccomp-gen/seccomp-gen/trace"
 )
 
 // Issue 10, under runc and crun: profiles generated from traces with
@@ -159,7 +161,10 @@ func TestArgumentRulesUnderRuncAndCrun(t *testing.T) {
 // traced workload runs, the namespace and personality values are denied as
 // under Docker's default, and a socket domain through socketcall gets the
 // same answer as under Docker's default (which allows socketcall too: its
-// arguments are in memory).
+// arguments are in memory). glibc's mmap and fcntl are mmap2 and fcntl64
+// there: their prot and cmd are recorded, and mmap2(PROT_WRITE|PROT_EXEC)
+// and an fcntl64 cmd the workload did not use get EPERM, while a profile
+// from a run that used them allows them.
 func TestArgumentRulesI386(t *testing.T) {
 	requireRuntimes(t)
 	sg := buildSG(t)
@@ -168,12 +173,28 @@ func TestArgumentRulesI386(t *testing.T) {
 	if out, err := exec.Command("gcc", "-m32", "-static", "-O2", "-pthread", "-o", probe, filepath.Join("testdata", "argprobe.c")).CombinedOutput(); err != nil {
 		testutil.SkipOrFail(t, "gcc -m32 -static does not build (gcc-multilib missing?): "+firstLine(string(out)))
 	}
-	tr := filepath.Join(t.TempDir(), "argprobe32.trace.yaml")
+	dir := t.TempDir()
+	tr := filepath.Join(dir, "argprobe32.trace.yaml")
 	traceOnHost(t, sg, b.Rootfs, tr, []string{probe, "workload"})
 	prof := generate(t, sg, tr)
 	if !strings.Contains(string(prof), "SCMP_ARCH_X86\"") {
 		t.Fatalf("the profile does not cover x86:\n%.400s", prof)
 	}
+	// Runs that map W+X memory and use F_GETFL: recorded on mmap2 and
+	// fcntl64, and allowed by their profiles.
+	trWX, trFcntl := filepath.Join(dir, "wx.trace.yaml"), filepath.Join(dir, "fcntl.trace.yaml")
+	traceOnHost(t, sg, b.Rootfs, trWX, []string{probe, "wx"})
+	traceOnHost(t, sg, b.Rootfs, trFcntl, []string{probe, "fcntl"})
+	for _, c := range []struct {
+		file, name string
+		idx        int
+		want       uint64
+	}{{trWX, "mmap2", 2, 6}, {trFcntl, "fcntl64", 1, 3}, {tr, "fcntl64", 1, 1}} {
+		if vals := recorded(t, c.file, "x86", c.name, c.idx); !slices.Contains(vals, c.want) {
+			t.Errorf("%s: x86 %s argument %d values %v, want %#x among them", filepath.Base(c.file), c.name, c.idx, vals, c.want)
+		}
+	}
+	profWX, profFcntl := generate(t, sg, trWX), generate(t, sg, trFcntl)
 	docker := dockerDefaultOCI(t)
 	ctx := context.Background()
 	for _, rt := range runtimetest.Runtimes {
@@ -199,5 +220,51 @@ func TestArgumentRulesI386(t *testing.T) {
 			t.Errorf("%s: socket(AF_VSOCK) through socketcall: %s, Docker's default %s", rt, got["socket_vsock"], ref["socket_vsock"])
 		}
 		t.Logf("%s: generated %v, Docker's default %v", rt, got, ref)
+		// mmap2 and fcntl64: EPERM for what the workload did not do,
+		// allowed under the profiles of runs that did it and under
+		// Docker's default (the probe can tell).
+		for _, c := range []struct {
+			what string
+			prof json.RawMessage
+			mode string
+			want map[string]string
+		}{
+			{"workload", prof, "wx", map[string]string{"mmap_wx": "1", "mprotect_wx": "1"}},
+			{"wx", profWX, "wx", map[string]string{"mmap_wx": "0", "mprotect_wx": "0"}},
+			{"docker default", docker, "wx", map[string]string{"mmap_wx": "0", "mprotect_wx": "0"}},
+			{"workload", prof, "fcntl", map[string]string{"fcntl_getfd": "0", "fcntl_getfl": "1"}},
+			{"fcntl", profFcntl, "fcntl", map[string]string{"fcntl_getfd": "0", "fcntl_getfl": "0"}},
+			{"docker default", docker, "fcntl", map[string]string{"fcntl_getfd": "0", "fcntl_getfl": "0"}},
+		} {
+			res := run(c.prof, c.mode)
+			got := kv(res.Stdout)
+			for k, v := range c.want {
+				if got[k] != v {
+					t.Errorf("%s: i386 %s under the %s profile: %s=%q, want %s (%v)", rt, c.mode, c.what, k, got[k], v, res)
+				}
+			}
+		}
 	}
+}
+
+// recorded returns the values a trace file recorded for argument idx of
+// arch's name.
+func recorded(t *testing.T, path, arch, name string, idx int) []uint64 {
+	t.Helper()
+	f, err := trace.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []uint64
+	for _, s := range f.Syscalls {
+		if s.Arch != arch || s.Name != name {
+			continue
+		}
+		for _, a := range s.Args {
+			if a.Index == idx {
+				out = append(out, a.Values...)
+			}
+		}
+	}
+	return out
 }

@@ -1,6 +1,7 @@
 package recorder
 
 import (
+	"runtime"
 	"slices"
 	"testing"
 
@@ -58,5 +59,35 @@ func TestRecordArgs(t *testing.T) {
 	f = recordOrFail(t, Options{Command: []string{bin}, NoArgs: true}).File
 	if s := mustHave(t, f, "x86_64", "socket"); len(s.Args) != 0 {
 		t.Errorf("NoArgs: socket args %+v", s.Args)
+	}
+}
+
+const args32Src = `
+#define _GNU_SOURCE
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+int main(void) {
+	syscall(SYS_mmap2, 0, 4096, PROT_READ | PROT_WRITE | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	syscall(SYS_fcntl64, 0, 1);    /* F_GETFD */
+	syscall(SYS_fcntl64, -1, 1031); /* F_SETPIPE_SZ */
+	return 0;
+}
+`
+
+// TestRecordArgs32: an i386 program's mmap2 prot (W|X bits) and fcntl64
+// cmd are recorded, as mmap's and fcntl's are on x86_64.
+func TestRecordArgs32(t *testing.T) {
+	testutil.RequireRoot(t)
+	if runtime.GOARCH != "amd64" {
+		t.Skipf("gcc -m32 builds x86 programs for x86_64 hosts; this is %s", runtime.GOARCH)
+	}
+	bin := compile(t, "args32", args32Src, "-m32", "-static")
+	f := recordOrFail(t, Options{Command: []string{bin}}).File
+	if mm := mustHave(t, f, "x86", "mmap2"); len(mm.Args) != 1 || mm.Args[0].Index != 2 || !slices.Contains(mm.Args[0].Values, 6) || slices.ContainsFunc(mm.Args[0].Values, func(v uint64) bool { return v&^6 != 0 }) {
+		t.Errorf("x86 mmap2: %+v, want prot&(W|X) values including 6", mm.Args)
+	}
+	if fc := mustHave(t, f, "x86", "fcntl64"); len(fc.Args) != 1 || fc.Args[0].Index != 1 || !slices.Contains(fc.Args[0].Values, 1) || !slices.Contains(fc.Args[0].Values, 1031) {
+		t.Errorf("x86 fcntl64: %+v, want cmd values including 1 and 1031", fc.Args)
 	}
 }

@@ -5,16 +5,22 @@
 //                      socket(AF_UNIX, SOCK_STREAM) with
 //                      setsockopt(SOL_SOCKET, SO_PASSCRED),
 //                      unshare(CLONE_FILES),
-//                      personality(0xffffffff); prints "workload ok"
+//                      personality(0xffffffff), fcntl(1, F_GETFD);
+//                      prints "workload ok"
 //   argprobe probe     the risky values; prints name=errno for each
 //                      (0 when the call succeeded)
 //   argprobe inet      socket(AF_INET): prints inet=errno
 //   argprobe types     the workload's socket with other flags, and other
 //                      types and socket options: prints name=errno
 //   argprobe wx        mmap and mprotect with PROT_WRITE|PROT_EXEC:
-//                      prints mmap_wx=errno, mprotect_wx=errno
+//                      prints mmap_wx=errno, mprotect_wx=errno (i386
+//                      glibc's mmap is mmap2)
+//   argprobe fcntl     fcntl(1, F_GETFD) and fcntl(1, F_GETFL): prints
+//                      fcntl_getfd=errno, fcntl_getfl=errno (i386
+//                      glibc's fcntl is fcntl64)
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -74,6 +80,10 @@ int main(int argc, char **argv) {
 			printf("personality(query): errno %d\n", errno);
 			return 1;
 		}
+		if (fcntl(1, F_GETFD) < 0) {
+			printf("fcntl(F_GETFD): errno %d\n", errno);
+			return 1;
+		}
 		printf("workload ok\n");
 		return 0;
 	}
@@ -114,6 +124,11 @@ int main(int argc, char **argv) {
 			return 1;
 		}
 		printf("mprotect_wx=%d\n", rc(mprotect(m, 4096, PROT_READ | PROT_WRITE | PROT_EXEC)));
+		return 0;
+	}
+	if (!strcmp(mode, "fcntl")) {
+		printf("fcntl_getfd=%d\n", rc(fcntl(1, F_GETFD)));
+		printf("fcntl_getfl=%d\n", rc(fcntl(1, F_GETFL)));
 		return 0;
 	}
 	return 2;
