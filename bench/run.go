@@ -654,6 +654,16 @@ func (b *bench) untraced(bin, n string) (float64, error) {
 		return 0, err
 	}
 	tf := filepath.Join(b.dir, "hold.trace")
+	// The bench holds the FIFO open for writing (O_RDWR never blocks on
+	// Linux) from before the holder starts until release: cat's open never
+	// waits, and closing it is cat's EOF whenever cat got there. (Opening
+	// it only at release, non-blocking, did nothing when cat had not opened
+	// it yet on a busy machine, and cat then waited forever.)
+	hold, err := os.OpenFile(fifo, os.O_RDWR, 0)
+	if err != nil {
+		return 0, err
+	}
+	defer hold.Close()
 	cmd := exec.Command(bin, b.traceArgs(tf, "/bin/sh", "-c", "echo ready; exec cat "+fifo+" >/dev/null")[1:]...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -661,14 +671,13 @@ func (b *bench) untraced(bin, n string) (float64, error) {
 	}
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
+	// A command left running after the tracer was killed holds stderr:
+	// Wait must not wait for it for good.
+	cmd.WaitDelay = 2 * time.Second
 	if err := cmd.Start(); err != nil {
 		return 0, err
 	}
-	release := func() {
-		if f, err := os.OpenFile(fifo, os.O_WRONLY|unix.O_NONBLOCK, 0); err == nil {
-			f.Close()
-		}
-	}
+	release := func() { hold.Close() }
 	ready := make(chan error, 1)
 	go func() {
 		line, err := bufio.NewReader(stdout).ReadString('\n')
