@@ -65,6 +65,8 @@ func TestCLIErrorLines(t *testing.T) {
 		{[]string{"disasm", "--arch", "mips", "p.json"}, exitUsage, `seccomp-gen: disasm: --arch: unknown architecture "mips"`},
 		{[]string{"generate", "--output=", ls}, exitUsage, "seccomp-gen: generate: -o: empty file name (use '-' for stdout)\n"},
 		{[]string{"disasm", "--output=", "p.json"}, exitUsage, "seccomp-gen: disasm: -o: empty file name (use '-' for stdout)\n"},
+		{[]string{"generate", "--oci-config=", ls}, exitUsage, "seccomp-gen: generate: --oci-config: empty file name\n"},
+		{[]string{"replay", "-p", "p.json", "--save-trace=", "--", "true"}, exitUsage, "seccomp-gen: replay: --save-trace: empty file name\n"},
 		// Standard input cannot be read twice.
 		{[]string{"generate", "-", "-"}, exitUsage, "seccomp-gen: generate: standard input ('-') is named 2 times as an input; it can be read only once\n"},
 		{[]string{"check", "-p", "-", "-"}, exitUsage, "seccomp-gen: check: standard input ('-') is named 2 times"},

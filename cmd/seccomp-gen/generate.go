@@ -168,6 +168,10 @@ Nothing is written on any error: the output appears whole or not at all.`,
 			o.formatSet = cmd.Flags().Changed("format")
 			o.outputSet = cmd.Flags().Changed("output")
 			o.nameSet = cmd.Flags().Changed("name")
+			if cmd.Flags().Changed("oci-config") && o.ociConfig == "" {
+				// Taken as not given, the profile would go to stdout instead.
+				return usageErrf("generate: --oci-config: empty file name")
+			}
 			if err := o.validate(); err != nil {
 				return err
 			}

@@ -129,6 +129,11 @@ func (o *replayOptions) validate(cmd *cobra.Command) error {
 	if err := o.verdictFlags.validate(); err != nil {
 		return err
 	}
+	if cmd.Flags().Changed("save-trace") && o.saveTrace == "" {
+		// --save-trace= would otherwise be taken as not given: the trace
+		// the user asked to keep would be lost.
+		return usageErrf("--save-trace: empty file name")
+	}
 	if err := o.checkContainer(); err != nil {
 		return err
 	}
