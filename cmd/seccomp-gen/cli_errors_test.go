@@ -110,3 +110,18 @@ func sgStdin(t *testing.T, dir, stdin string, args ...string) (stdout, stderr st
 	defer f.Close()
 	return sgWith(t, dir, f, args...)
 }
+
+// Duration flags whose zero means "none" show no "(default 0s)" in help;
+// one with a real default (hook --timeout) still shows it.
+func TestHelpZeroDurations(t *testing.T) {
+	dir := t.TempDir()
+	for _, c := range []string{"trace", "replay"} {
+		out, _, code := sg(t, dir, c, "--help")
+		if code != 0 || !strings.Contains(out, "--duration") || strings.Contains(out, "(default 0s)") {
+			t.Errorf("%s --help: exit %d, (default 0s) shown:\n%s", c, code, out)
+		}
+	}
+	if out, _, _ := sg(t, dir, "hook", "--help"); !strings.Contains(out, "(default 30s)") {
+		t.Errorf("hook --help lost its --timeout default:\n%s", out)
+	}
+}

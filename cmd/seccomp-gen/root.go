@@ -48,7 +48,21 @@ Typical loop:
 		}
 	}
 	strictHelpAndCompletion(root)
+	for _, c := range root.Commands() {
+		quietZeroDurations(c)
+	}
 	return root
+}
+
+// quietZeroDurations keeps "(default 0s)" out of the help of duration flags
+// whose zero means "none" (--duration, --timeout): pflag prints a default it
+// does not take for a zero value, and "0" it does.
+func quietZeroDurations(c *cobra.Command) {
+	c.Flags().VisitAll(func(f *pflag.Flag) {
+		if f.Value.Type() == "duration" && f.DefValue == "0s" {
+			f.DefValue = "0"
+		}
+	})
 }
 
 // strictHelpAndCompletion makes cobra's help and completion commands fail
