@@ -329,7 +329,8 @@ func TestReplaySignalTwice(t *testing.T) {
 	hang := cc(t, dir, "hang", hangSrc)
 	prof := writeProfile(t, dir, "p.json", allowAllBut("getpriority", policy.ActErrno), emit.FormatDocker)
 	for _, mode := range []string{"traced", "enforce"} {
-		for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		// SIGHUP (the terminal went away) is handled as SIGTERM.
+		for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP} {
 			t.Run(mode+"/"+sig.String(), func(t *testing.T) {
 				args := []string{"replay", "-v", "-p", prof, "--report", "junit"}
 				if mode == "traced" {
@@ -372,8 +373,8 @@ func TestReplaySignalTwice(t *testing.T) {
 					}
 				}
 				want := strconv.Itoa(128 + int(syscall.SIGKILL))
-				if sig == syscall.SIGTERM {
-					want = strconv.Itoa(128 + int(syscall.SIGTERM))
+				if sig != syscall.SIGINT {
+					want = strconv.Itoa(128 + int(sig))
 				}
 				if exit != want {
 					t.Errorf("exit_code property %q, want %s", exit, want)
@@ -565,5 +566,29 @@ func TestReplayEnforceWait4Denied(t *testing.T) {
 	ok := writeProfile(t, dir, "ok.json", allowAllBut("getpriority", policy.ActErrno), emit.FormatDocker)
 	if out, stderr, code := sg(t, dir, "replay", "--enforce", "-p", ok, "--report", "json", "--timeout", "10s", "--", master); code != 0 || strings.Contains(out, "timed_out") {
 		t.Fatalf("exit %d\n%s%s", code, out, stderr)
+	}
+}
+
+// Signals replay was started with ignored (nohup, a background job of a
+// script) stay ignored for the command in both modes, as they would
+// without replay.
+func TestReplayIgnoredSignals(t *testing.T) {
+	dir := t.TempDir()
+	prof := writeProfile(t, dir, "p.json", allowAllBut("getpriority", policy.ActErrno), emit.FormatDocker)
+	for _, mode := range []string{"traced", "enforce"} {
+		t.Run(mode, func(t *testing.T) {
+			flag := ""
+			if mode == "traced" {
+				testutil.RequireRoot(t)
+			} else {
+				flag = "--enforce"
+			}
+			cmd := exec.Command("sh", "-c", `trap '' INT HUP; exec "$0" replay $2 -p "$1" -- sh -c 'kill -INT $$; kill -HUP $$; echo survived'`, os.Args[0], prof, flag)
+			cmd.Env = append(os.Environ(), testMainEnv+"=1")
+			got, err := cmd.CombinedOutput()
+			if err != nil || !strings.Contains(string(got), "survived") {
+				t.Errorf("the command did not survive the signals its caller ignores: %v\n%s", err, got)
+			}
+		})
 	}
 }
