@@ -319,6 +319,46 @@ func TestReplayTimeout(t *testing.T) {
 			}
 		})
 	}
+	// CMD exits 0 at once, its child runs on until --timeout kills it: the
+	// verdict covers part of the run, which is exit 4, not a pass.
+	for _, mode := range []string{"traced", "enforce"} {
+		t.Run(mode+" after CMD exited 0", func(t *testing.T) {
+			args := []string{"replay", "-p", prof, "--report", "json", "--timeout", "1s"}
+			if mode == "traced" {
+				testutil.RequireRoot(t)
+			} else {
+				args = append(args, "--enforce")
+			}
+			pids := filepath.Join(t.TempDir(), "pids")
+			args = append(args, "--", "sh", "-c", `"$0" "$1" </dev/null >/dev/null 2>&1 & exit 0`, hang, pids)
+			done := make(chan struct{})
+			var out, stderr string
+			var code int
+			go func() {
+				defer close(done)
+				out, stderr, code = sg(t, dir, args...)
+			}()
+			tree := holdTree(t, readPIDs(t, pids), hang)
+			select {
+			case <-done:
+			case <-time.After(20 * time.Second):
+				t.Fatal("replay --timeout 1s still runs after 20s")
+			}
+			var v report.Verdict
+			if err := json.Unmarshal([]byte(out), &v); err != nil {
+				t.Fatalf("%v\n%s", err, out)
+			}
+			if code != exitCommandFailed || !v.TimedOut || v.ExitCode == nil || *v.ExitCode != 0 {
+				t.Errorf("exit %d, want %d with timed_out and exit_code 0\n%s%s", code, exitCommandFailed, out, stderr)
+			}
+			time.Sleep(100 * time.Millisecond)
+			for _, p := range tree {
+				if p.Alive() {
+					t.Errorf("pid %d survived", p.PID)
+				}
+			}
+		})
+	}
 }
 
 // TestReplaySignalTwice: a workload that ignores Ctrl-C keeps replay
