@@ -16,6 +16,8 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/seccomp-gen/seccomp-gen/internal/text"
 
@@ -170,7 +172,7 @@ func writeHuman(w *bytes.Buffer, v *Verdict) {
 			fmt.Fprintln(tw, "SYSCALL\tABI\tNR\tCOUNT\tFIRST\tWHY")
 		}
 		for _, s := range v.Missing {
-			first := s.First
+			first := displayName(s.First)
 			if first == "" {
 				first = "-"
 			}
@@ -237,12 +239,65 @@ func quoteWord(a string) string {
 	if a == "" {
 		return "''"
 	}
+	if !printable(a) {
+		return ansiQuote(a)
+	}
 	for _, r := range a {
 		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_@%+=:,./-", r)) {
 			return "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
 		}
 	}
 	return a
+}
+
+// printable reports whether a is valid UTF-8 without control characters
+// (which would move the terminal's cursor, recolour it or break the
+// report's columns).
+func printable(a string) bool {
+	if !utf8.ValidString(a) {
+		return false
+	}
+	for _, r := range a {
+		if !unicode.IsPrint(r) && r != ' ' {
+			return false
+		}
+	}
+	return true
+}
+
+// ansiQuote renders a word with control characters or bytes that are not
+// UTF-8 as $'...' (bash, zsh, ksh, POSIX.1-2024 sh): such bytes as \xHH,
+// the rest as is.
+func ansiQuote(a string) string {
+	var b strings.Builder
+	b.WriteString("$'")
+	for i := 0; i < len(a); {
+		r, n := utf8.DecodeRuneInString(a[i:])
+		switch {
+		case r == utf8.RuneError && n <= 1, !unicode.IsPrint(r) && r != ' ':
+			for _, c := range []byte(a[i : i+n]) {
+				fmt.Fprintf(&b, "\\x%02x", c)
+			}
+		case r == '\'' || r == '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		default:
+			b.WriteRune(r)
+		}
+		i += n
+	}
+	b.WriteByte('\'')
+	return b.String()
+}
+
+// displayName is a name from the workload (FIRST: an executable path, a
+// comm) as the human report shows it: as is when printable, $'...' quoted
+// otherwise.
+func displayName(a string) string {
+	if printable(a) {
+		return a
+	}
+	return ansiQuote(a)
 }
 
 // JUnit XML: one test case per (ABI, syscall); a missing syscall is a

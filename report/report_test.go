@@ -64,6 +64,19 @@ func TestHuman(t *testing.T) {
 	}
 }
 
+// FIRST comes from the workload (an executable path): control characters
+// in it are escaped in the human report, kept in JSON.
+func TestHumanFirstEscaped(t *testing.T) {
+	v := sampleVerdict(t, true)
+	for i := range v.Missing {
+		v.Missing[i].First = "./e\x1b[2J\tx"
+	}
+	out := renderT(t, Human, v)
+	if strings.ContainsAny(out, "\x1b\t") || !strings.Contains(out, ` $'./e\x1b[2J\x09x' `) {
+		t.Errorf("human report:\n%q", out)
+	}
+}
+
 func TestJSON(t *testing.T) {
 	var got Verdict
 	if err := json.Unmarshal([]byte(renderT(t, JSON, sampleVerdict(t, true))), &got); err != nil {

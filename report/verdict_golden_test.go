@@ -71,6 +71,9 @@ func TestShellQuote(t *testing.T) {
 		{[]string{"sh", "-c", "echo hi"}, "sh -c 'echo hi'"},
 		{[]string{"a b", "", "it's"}, `'a b' '' 'it'\''s'`},
 		{[]string{"$HOME", "*", "a;b", "x=1", "ü"}, `'$HOME' '*' 'a;b' x=1 'ü'`},
+		// Control characters and bytes that are not UTF-8 never reach the
+		// terminal as they are.
+		{[]string{"a\x1b[31mb", "it's\t\\", "\xff\xfeü"}, `$'a\x1b[31mb' $'it\'s\x09\\' $'\xff\xfeü'`},
 	} {
 		if got := ShellQuote(c.in); got != c.want {
 			t.Errorf("ShellQuote(%q) = %s, want %s", c.in, got, c.want)

@@ -86,6 +86,24 @@ func admitted(p *policy.Policy, arch, name string, index int, v uint64) bool {
 	return false
 }
 
+// narrowArgDenials keeps, of e's argument denials, those whose value no
+// allow rule's test on that argument admits, as AttributeArgs does for
+// replay --enforce (socket(AF_UNIX, SOCK_DGRAM) under an AF_INET+SOCK_DGRAM
+// rule: the domain, not the type); when each value is admitted somewhere
+// (a combination no rule allows), all of them.
+func narrowArgDenials(p *policy.Policy, e *Entry) {
+	var blamed []ArgDenial
+	for _, d := range e.ArgDenied {
+		if !admitted(p, e.Arch, e.Name, d.Index, d.Value) {
+			blamed = append(blamed, d)
+		}
+	}
+	if len(blamed) > 0 {
+		e.ArgDenied = blamed
+		e.Action, e.Errno = blamed[0].Action, blamed[0].Errno
+	}
+}
+
 // MergeArgDenials adds the argument denials of from to e.
 func (e *Entry) MergeArgDenials(from []ArgDenial) {
 	for _, d := range from {

@@ -59,6 +59,20 @@ func TestCoverageArgs(t *testing.T) {
 	if !verdict.AttributeArgs(p, e, [6]uint64{1, 3}) || !strings.HasSuffix(e.Explain(p), "for socket type SOCK_RAW (3): profile allows SOCK_STREAM (1) only") || strings.Contains(e.Explain(p), "domain") {
 		t.Errorf("enforced denial of socket(AF_UNIX, SOCK_RAW): %q", e.Explain(p))
 	}
+	// The same from a trace (traced replay, check): the allowed type of a
+	// denied combination is not blamed.
+	p = reduceArgs(t, argTrace(t, "x86_64", append([]string{"socket"}, base...), map[string][]trace.ArgValues{
+		"socket": {{Index: 0, Values: []uint64{2}}, {Index: 1, Values: []uint64{2}}},
+	})).Policy
+	cov, err = verdict.CheckCoverage(p, argTrace(t, "x86_64", append([]string{"socket"}, base...), map[string][]trace.ArgValues{
+		"socket": {{Index: 0, Values: []uint64{1}}, {Index: 1, Values: []uint64{2}}},
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := cov.Missing(); len(m) != 1 || m[0].Explain(p) != "socket domain AF_UNIX (1): profile allows AF_INET (2) only" {
+		t.Errorf("traced socket(AF_UNIX, SOCK_DGRAM) under an AF_INET+SOCK_DGRAM profile: %+v", m)
+	}
 }
 
 var base = []string{"read", "write", "exit_group", "mmap", "brk"}

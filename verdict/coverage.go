@@ -235,6 +235,7 @@ func CheckCoverage(p *policy.Policy, traces ...*trace.File) (*Coverage, error) {
 				e.Reason = ReasonConditional
 				checkArgs(e, func(a [6]uint64) policy.Verdict { return p.EvalArch(e.Arch, e.Name, a) },
 					func(i int) bool { return conditionsOn(p, e.Name, i) })
+				narrowArgDenials(p, e)
 			} else if !ok {
 				e.Reason = ReasonDenied
 			}

@@ -157,9 +157,15 @@ func (s *interrupts) run(ctx context.Context) {
 // stderr. The returned function releases them.
 func forwardSignals(name string) (<-chan os.Signal, func()) {
 	// Catching, not ignoring: an ignored signal would stay ignored in the
-	// workload across execve.
+	// workload across execve. As in interrupts.catch, SIGHUP is handled
+	// as SIGTERM (forwarded, the report still written), and a signal
+	// seccomp-gen was started with ignored (nohup) stays ignored.
 	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	for _, sig := range []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP} {
+		if !signal.Ignored(sig) {
+			signal.Notify(sigs, sig)
+		}
+	}
 	fwd := make(chan os.Signal, 2)
 	done := make(chan struct{})
 	go func() {

@@ -302,7 +302,7 @@ func (o *replayOptions) runTraced(p verdict.Answerer) error {
 		v.Notes = append(v.Notes, fmt.Sprintf("--duration %s passed: the verdict covers that window", o.duration))
 	}
 	_, killed, timedOut := st.result()
-	o.noteStop(v, killed, timedOut)
+	cut := o.noteStop(v, killed, timedOut)
 	if rec.Reason == "interrupted" && !timedOut && killed == 0 {
 		v.Notes = append(v.Notes, "interrupted: the verdict covers the run up to the interruption")
 	}
@@ -313,11 +313,12 @@ func (o *replayOptions) runTraced(p verdict.Answerer) error {
 		}
 		return exitWith(exitFailure, fmt.Errorf("replay: incomplete, the recorder lost %s: the verdict could miss syscalls (--allow-incomplete to accept it)", text.Count(rec.File.Lost, "event", "events")))
 	}
-	return o.finish(v)
+	return o.finish(v, cut)
 }
 
-// noteStop says in the report how the run was cut short, if it was.
-func (o *replayOptions) noteStop(v *report.Verdict, killed int, timedOut bool) {
+// noteStop says in the report how the run was cut short, if it was, and
+// whether it was (replay killed processes of the command's tree).
+func (o *replayOptions) noteStop(v *report.Verdict, killed int, timedOut bool) (cut bool) {
 	switch {
 	case timedOut:
 		v.TimedOut = true
@@ -327,6 +328,7 @@ func (o *replayOptions) noteStop(v *report.Verdict, killed int, timedOut bool) {
 		v.Notes = append(v.Notes, fmt.Sprintf("interrupted twice: killed the command's process tree (%s); the verdict covers the run up to then",
 			text.Count(killed, "process", "processes")))
 	}
+	return timedOut || killed > 0
 }
 
 func (o *replayOptions) runEnforced(p *policy.Policy) error {
@@ -359,18 +361,21 @@ func (o *replayOptions) runEnforced(p *policy.Policy) error {
 	v := report.FromCoverage("replay --enforce", o.profile, o.inputs(), p, cov)
 	code := res.ExitCode
 	v.ExitCode = &code
-	o.noteStop(v, res.Killed, res.Stopped == enforce.StoppedKill)
-	return o.finish(v)
+	cut := o.noteStop(v, res.Killed, res.Stopped == enforce.StoppedKill)
+	return o.finish(v, cut)
 }
 
 // finish writes the report and picks the exit status: not covered (3) wins
-// over a failed command (4).
-func (o *replayOptions) finish(v *report.Verdict) error {
+// over a failed command (4). A run that replay cut short (cut: --timeout,
+// a second signal) counts as a failed command even when CMD itself had
+// exited 0 and only its daemons were killed: the verdict covers part of
+// the run, which is not a pass.
+func (o *replayOptions) finish(v *report.Verdict, cut bool) error {
 	err := o.emit(v)
 	if err != nil {
 		return err
 	}
-	if v.ExitCode != nil && *v.ExitCode != 0 {
+	if cut || v.ExitCode != nil && *v.ExitCode != 0 {
 		return exitWith(exitCommandFailed, nil)
 	}
 	return nil

@@ -319,6 +319,46 @@ func TestReplayTimeout(t *testing.T) {
 			}
 		})
 	}
+	// CMD exits 0 at once, its child runs on until --timeout kills it: the
+	// verdict covers part of the run, which is exit 4, not a pass.
+	for _, mode := range []string{"traced", "enforce"} {
+		t.Run(mode+" after CMD exited 0", func(t *testing.T) {
+			args := []string{"replay", "-p", prof, "--report", "json", "--timeout", "1s"}
+			if mode == "traced" {
+				testutil.RequireRoot(t)
+			} else {
+				args = append(args, "--enforce")
+			}
+			pids := filepath.Join(t.TempDir(), "pids")
+			args = append(args, "--", "sh", "-c", `"$0" "$1" </dev/null >/dev/null 2>&1 & exit 0`, hang, pids)
+			done := make(chan struct{})
+			var out, stderr string
+			var code int
+			go func() {
+				defer close(done)
+				out, stderr, code = sg(t, dir, args...)
+			}()
+			tree := holdTree(t, readPIDs(t, pids), hang)
+			select {
+			case <-done:
+			case <-time.After(20 * time.Second):
+				t.Fatal("replay --timeout 1s still runs after 20s")
+			}
+			var v report.Verdict
+			if err := json.Unmarshal([]byte(out), &v); err != nil {
+				t.Fatalf("%v\n%s", err, out)
+			}
+			if code != exitCommandFailed || !v.TimedOut || v.ExitCode == nil || *v.ExitCode != 0 {
+				t.Errorf("exit %d, want %d with timed_out and exit_code 0\n%s%s", code, exitCommandFailed, out, stderr)
+			}
+			time.Sleep(100 * time.Millisecond)
+			for _, p := range tree {
+				if p.Alive() {
+					t.Errorf("pid %d survived", p.PID)
+				}
+			}
+		})
+	}
 }
 
 // TestReplaySignalTwice: a workload that ignores Ctrl-C keeps replay
@@ -329,7 +369,8 @@ func TestReplaySignalTwice(t *testing.T) {
 	hang := cc(t, dir, "hang", hangSrc)
 	prof := writeProfile(t, dir, "p.json", allowAllBut("getpriority", policy.ActErrno), emit.FormatDocker)
 	for _, mode := range []string{"traced", "enforce"} {
-		for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		// SIGHUP (the terminal went away) is handled as SIGTERM.
+		for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP} {
 			t.Run(mode+"/"+sig.String(), func(t *testing.T) {
 				args := []string{"replay", "-v", "-p", prof, "--report", "junit"}
 				if mode == "traced" {
@@ -372,8 +413,8 @@ func TestReplaySignalTwice(t *testing.T) {
 					}
 				}
 				want := strconv.Itoa(128 + int(syscall.SIGKILL))
-				if sig == syscall.SIGTERM {
-					want = strconv.Itoa(128 + int(syscall.SIGTERM))
+				if sig != syscall.SIGINT {
+					want = strconv.Itoa(128 + int(sig))
 				}
 				if exit != want {
 					t.Errorf("exit_code property %q, want %s", exit, want)
@@ -565,5 +606,29 @@ func TestReplayEnforceWait4Denied(t *testing.T) {
 	ok := writeProfile(t, dir, "ok.json", allowAllBut("getpriority", policy.ActErrno), emit.FormatDocker)
 	if out, stderr, code := sg(t, dir, "replay", "--enforce", "-p", ok, "--report", "json", "--timeout", "10s", "--", master); code != 0 || strings.Contains(out, "timed_out") {
 		t.Fatalf("exit %d\n%s%s", code, out, stderr)
+	}
+}
+
+// Signals replay was started with ignored (nohup, a background job of a
+// script) stay ignored for the command in both modes, as they would
+// without replay.
+func TestReplayIgnoredSignals(t *testing.T) {
+	dir := t.TempDir()
+	prof := writeProfile(t, dir, "p.json", allowAllBut("getpriority", policy.ActErrno), emit.FormatDocker)
+	for _, mode := range []string{"traced", "enforce"} {
+		t.Run(mode, func(t *testing.T) {
+			flag := ""
+			if mode == "traced" {
+				testutil.RequireRoot(t)
+			} else {
+				flag = "--enforce"
+			}
+			cmd := exec.Command("sh", "-c", `trap '' INT HUP; exec "$0" replay $2 -p "$1" -- sh -c 'kill -INT $$; kill -HUP $$; echo survived'`, os.Args[0], prof, flag)
+			cmd.Env = append(os.Environ(), testMainEnv+"=1")
+			got, err := cmd.CombinedOutput()
+			if err != nil || !strings.Contains(string(got), "survived") {
+				t.Errorf("the command did not survive the signals its caller ignores: %v\n%s", err, got)
+			}
+		})
 	}
 }
