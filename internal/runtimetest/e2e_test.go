@@ -295,12 +295,7 @@ func TestProfileAnswersUnderRuncAndCrun(t *testing.T) {
 	requireRuntimes(t)
 	sg := buildSG(t)
 	b := newBundle(t)
-	probe := filepath.Join(b.Rootfs, "probe")
-	if out, err := exec.Command("gcc", "-static", "-O2", "-o", probe, filepath.Join("testdata", "probe.c")).CombinedOutput(); err != nil {
-		t.Fatalf("gcc: %v\n%s", err, out)
-	}
-	tr := filepath.Join(t.TempDir(), "probe.trace.yaml")
-	traceOnHost(t, sg, b.Rootfs, tr, []string{probe})
+	_, tr := traceProbe(t, sg, b)
 	prof := generate(t, sg, tr)
 	max, err := scmp.MaxNr("x86_64")
 	if err != nil {
@@ -445,12 +440,7 @@ func TestUnlistedNativeABIUnderRuncAndCrun(t *testing.T) {
 	requireRuntimes(t)
 	sg := buildSG(t)
 	b := newBundle(t)
-	probe := filepath.Join(b.Rootfs, "probe")
-	if out, err := exec.Command("gcc", "-static", "-O2", "-o", probe, filepath.Join("testdata", "probe.c")).CombinedOutput(); err != nil {
-		t.Fatalf("gcc: %v\n%s", err, out)
-	}
-	tr := filepath.Join(t.TempDir(), "probe.trace.yaml")
-	traceOnHost(t, sg, b.Rootfs, tr, []string{probe})
+	probe, tr := traceProbe(t, sg, b)
 	prof := generate(t, sg, "--arch", "x86", tr)
 	if strings.Contains(string(prof), "SCMP_ARCH_X86_64") || !strings.Contains(string(prof), "SCMP_ARCH_X86\"") {
 		t.Fatalf("the profile should list x86 only:\n%.300s", prof)
@@ -482,4 +472,17 @@ func TestUnlistedNativeABIUnderRuncAndCrun(t *testing.T) {
 	if string(out) != want {
 		t.Errorf("replay --enforce: probe says %q, the runtimes %q\n%s", out, want, stderr.String())
 	}
+}
+
+// traceProbe builds testdata/probe.c statically into b's rootfs and traces
+// it on the host; it returns the probe's path and the trace's.
+func traceProbe(t *testing.T, sg string, b *runtimetest.Bundle) (probe, tr string) {
+	t.Helper()
+	probe = filepath.Join(b.Rootfs, "probe")
+	if out, err := exec.Command("gcc", "-static", "-O2", "-o", probe, filepath.Join("testdata", "probe.c")).CombinedOutput(); err != nil {
+		t.Fatalf("gcc: %v\n%s", err, out)
+	}
+	tr = filepath.Join(t.TempDir(), "probe.trace.yaml")
+	traceOnHost(t, sg, b.Rootfs, tr, []string{probe})
+	return probe, tr
 }
