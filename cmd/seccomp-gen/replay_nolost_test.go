@@ -216,6 +216,42 @@ func holdTree(t *testing.T, pids []int, exe string) []*testutil.Process {
 	return ps
 }
 
+// replayHolding runs seccomp-gen with args while holding the workload's
+// processes (holdTree) as soon as they wrote their pids to pidFiles, and
+// returns what seccomp-gen did; it fails the test if seccomp-gen still runs
+// after 20 s.
+func replayHolding(t *testing.T, dir string, args []string, hang string, pidFiles ...string) (out, stderr string, code int, tree []*testutil.Process) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		out, stderr, code = sg(t, dir, args...)
+	}()
+	var pids []int
+	for _, f := range pidFiles {
+		pids = append(pids, readPIDs(t, f)...)
+	}
+	tree = holdTree(t, pids, hang)
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatalf("seccomp-gen %s still runs after 20s", strings.Join(args, " "))
+	}
+	return out, stderr, code, tree
+}
+
+// requireGone fails the test for each process of tree still alive a moment
+// after replay ended.
+func requireGone(t *testing.T, tree []*testutil.Process) {
+	t.Helper()
+	time.Sleep(100 * time.Millisecond)
+	for _, p := range tree {
+		if p.Alive() {
+			t.Errorf("pid %d of the workload's tree survived", p.PID)
+		}
+	}
+}
+
 func readPIDs(t *testing.T, path string) []int {
 	t.Helper()
 	var out []int
@@ -253,15 +289,7 @@ func TestReplayTimeout(t *testing.T) {
 			pids := filepath.Join(t.TempDir(), "pids")
 			args = append(args, "--", hang, pids)
 			start := time.Now()
-			done := make(chan struct{})
-			var out, stderr string
-			var code int
-			go func() {
-				defer close(done)
-				out, stderr, code = sg(t, dir, args...)
-			}()
-			tree := holdTree(t, readPIDs(t, pids), hang)
-			<-done
+			out, stderr, code, tree := replayHolding(t, dir, args, hang, pids)
 			took := time.Since(start)
 			if code != exitCommandFailed {
 				t.Fatalf("exit %d, want %d\n%s%s", code, exitCommandFailed, out, stderr)
@@ -277,11 +305,7 @@ func TestReplayTimeout(t *testing.T) {
 				!strings.Contains(strings.Join(v.Notes, "\n"), "timed out after 1s: killed the command's process tree (2 processes)") {
 				t.Errorf("report does not say it timed out and killed 2 processes:\n%s", out)
 			}
-			for _, p := range tree {
-				if p.Alive() {
-					t.Errorf("pid %d of the workload's tree survived", p.PID)
-				}
-			}
+			requireGone(t, tree)
 		})
 	}
 	// A daemon that double-forked out of the tree is killed too (replay
@@ -295,28 +319,11 @@ func TestReplayTimeout(t *testing.T) {
 				args = append(args, "--enforce")
 			}
 			pids, daemon := filepath.Join(t.TempDir(), "pids"), filepath.Join(t.TempDir(), "daemon")
-			done := make(chan struct{})
-			var out, stderr string
-			var code int
-			go func() {
-				defer close(done)
-				out, stderr, code = sg(t, dir, append(args, "--", hang, pids, daemon)...)
-			}()
-			tree := holdTree(t, append(readPIDs(t, daemon), readPIDs(t, pids)...), hang)
-			select {
-			case <-done:
-			case <-time.After(20 * time.Second):
-				t.Fatal("replay --timeout 1s still runs after 20s")
-			}
+			out, stderr, code, tree := replayHolding(t, dir, append(args, "--", hang, pids, daemon), hang, daemon, pids)
 			if code != exitCommandFailed || !strings.Contains(out, "timed out after 1s: killed the command's process tree (3 processes)") {
 				t.Errorf("exit %d\n%s%s", code, out, stderr)
 			}
-			time.Sleep(100 * time.Millisecond)
-			for _, p := range tree {
-				if p.Alive() {
-					t.Errorf("pid %d survived", p.PID)
-				}
-			}
+			requireGone(t, tree)
 		})
 	}
 	// CMD exits 0 at once, its child runs on until --timeout kills it: the
@@ -331,19 +338,7 @@ func TestReplayTimeout(t *testing.T) {
 			}
 			pids := filepath.Join(t.TempDir(), "pids")
 			args = append(args, "--", "sh", "-c", `"$0" "$1" </dev/null >/dev/null 2>&1 & exit 0`, hang, pids)
-			done := make(chan struct{})
-			var out, stderr string
-			var code int
-			go func() {
-				defer close(done)
-				out, stderr, code = sg(t, dir, args...)
-			}()
-			tree := holdTree(t, readPIDs(t, pids), hang)
-			select {
-			case <-done:
-			case <-time.After(20 * time.Second):
-				t.Fatal("replay --timeout 1s still runs after 20s")
-			}
+			out, stderr, code, tree := replayHolding(t, dir, args, hang, pids)
 			var v report.Verdict
 			if err := json.Unmarshal([]byte(out), &v); err != nil {
 				t.Fatalf("%v\n%s", err, out)
@@ -351,12 +346,7 @@ func TestReplayTimeout(t *testing.T) {
 			if code != exitCommandFailed || !v.TimedOut || v.ExitCode == nil || *v.ExitCode != 0 {
 				t.Errorf("exit %d, want %d with timed_out and exit_code 0\n%s%s", code, exitCommandFailed, out, stderr)
 			}
-			time.Sleep(100 * time.Millisecond)
-			for _, p := range tree {
-				if p.Alive() {
-					t.Errorf("pid %d survived", p.PID)
-				}
-			}
+			requireGone(t, tree)
 		})
 	}
 }
