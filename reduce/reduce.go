@@ -26,8 +26,13 @@ type Input struct {
 // known but unobserved syscalls with EPERM.
 type Options struct {
 	// Arches are the ABIs the profile covers. Empty: those seen in the
-	// traces plus Native.
+	// traces plus Native. Leaving out an ABI the traces used while
+	// covering another ABI of its machine is an *UncoveredABIError.
 	Arches []string
+	// DropArches are ABIs whose syscalls are left out on purpose (a 32-bit
+	// helper that will not run in production); the profile does not cover
+	// them. Result.DroppedArches reports what was left out.
+	DropArches []string
 	// Native is the host's ABI (scmp.Native()); it comes first in the
 	// policy's Arches when it is covered.
 	Native string
@@ -122,7 +127,9 @@ type Result struct {
 	// Observed lists the merged syscalls (before thresholds), sorted.
 	Observed []Observed
 	Dropped  []Dropped
-	Mappings []Mapping
+	// DroppedArches are the syscalls Options.DropArches left out, per ABI.
+	DroppedArches []ABIUse
+	Mappings      []Mapping
 	// Baselines are the names of the baselines used, in order.
 	Baselines []string
 	// FromBaselines are the allowed names that no trace contained (from
@@ -177,6 +184,9 @@ func Reduce(inputs []Input, opts Options, r trace.Tables) (*Result, error) {
 		return nil, &OptionError{Field: "MinRuns", Value: fmt.Sprint(opts.MinRuns),
 			Msg: fmt.Sprintf("only %d trace(s) given, every syscall would be dropped", len(inputs))}
 	}
+	if err := checkDropArches(opts); err != nil {
+		return nil, err
+	}
 	m, err := merge(inputs, opts.AllowIncomplete, r)
 	if err != nil {
 		return nil, err
@@ -184,6 +194,7 @@ func Reduce(inputs []Input, opts Options, r trace.Tables) (*Result, error) {
 	res := &Result{Traces: len(inputs), Unnamed: m.unnamed}
 	var kept []merged
 	kept, res.Observed, res.Dropped = thresholds(m.syscalls, opts.MinCount, opts.MinRuns)
+	kept, res.DroppedArches = dropArches(inputs, kept, m.arches, opts.DropArches)
 	if !opts.NoCeiling {
 		ceiling := opts.Ceiling
 		if ceiling == nil {
@@ -196,13 +207,16 @@ func Reduce(inputs []Input, opts Options, r trace.Tables) (*Result, error) {
 	if opts.Extend != nil {
 		// The ABIs the extended profile covers stay covered.
 		for _, a := range opts.Extend.Arches {
-			if trace.IsKnownArch(a) {
+			if trace.IsKnownArch(a) && !slices.Contains(opts.DropArches, a) {
 				m.arches[a] = true
 			}
 		}
 	}
 	arches, err := targetABIs(opts, m.arches, r)
 	if err != nil {
+		return nil, err
+	}
+	if err := uncoveredABIs(inputs, kept, arches); err != nil {
 		return nil, err
 	}
 	set := allowedSet(kept, arches, opts.Baselines, r)

@@ -27,6 +27,7 @@ type generateOptions struct {
 	output          string
 	ociConfig       string
 	arches          []string
+	dropArches      []string
 	baselines       []string
 	minCount        uint64
 	minRuns         int
@@ -82,6 +83,13 @@ Reduction, all explicit and reported on standard error:
   --arch A        cover exactly these ABIs (default: those in the traces
                   plus the host's). Names a target lacks are mapped to
                   their equivalent (open -> openat on aarch64) and reported.
+                  Leaving out an ABI the traces used while covering another
+                  ABI of its machine (x86 next to x86_64) is an error: the
+                  runtimes kill every syscall of an ABI the profile does
+                  not list.
+  --drop-arch A   leave out the syscalls the traces hold on ABI A, on
+                  purpose (a 32-bit helper that does not run in
+                  production); A is not covered, reported.
 
 Numbers libseccomp cannot name (syscalls newer than the installed
 libseccomp, a gap in its table, a number a program probed) cannot be allowed
@@ -151,8 +159,8 @@ Exit status:
   0  the profile was written
   1  writing it failed, or libseccomp would not build the profile as written
   2  bad flags or bad input: malformed, truncated, empty or incomplete
-     traces, names that are not their number's, unknown ABIs, deny-ceiling
-     hits, with --strict numbers libseccomp cannot name; an output path that
+     traces, names that are not their number's, unknown ABIs, a traced ABI
+     that --arch leaves out, deny-ceiling hits, with --strict numbers libseccomp cannot name; an output path that
      cannot be written (a directory, a missing or read-only directory, one
      of the inputs), checked before anything is read
 Nothing is written on any error: the output appears whole or not at all.`,
@@ -186,6 +194,7 @@ Nothing is written on any error: the output appears whole or not at all.`,
 	f.StringVarP(&o.output, "output", "o", "-", "write the profile to `FILE` ('-' is standard output)")
 	f.StringVar(&o.ociConfig, "oci-config", "", "set linux.seccomp in this bundle `config.json` in place (implies --format oci)")
 	f.StringSliceVar(&o.arches, "arch", nil, "cover this `ABI` (x86_64, x86, x32, aarch64, arm); repeatable")
+	f.StringSliceVar(&o.dropArches, "drop-arch", nil, "leave out the syscalls the traces hold on this `ABI` and do not cover it (a 32-bit helper you do not ship); repeatable")
 	f.StringArrayVar(&o.baselines, "baseline", nil, "add baseline `NAME|FILE` ('none' for no baseline); repeatable")
 	f.Uint64Var(&o.minCount, "min-count", 0, "drop syscalls seen fewer than `N` times in total")
 	f.IntVar(&o.minRuns, "min-runs", 0, "drop syscalls seen in fewer than `K` of the traces")
@@ -235,6 +244,13 @@ func (o *generateOptions) validate() error {
 			return usageErrf("generate: --arch: %v", err)
 		}
 		o.arches[i] = c
+	}
+	for i, a := range o.dropArches {
+		c, err := scmp.Canonical(a)
+		if err != nil {
+			return usageErrf("generate: --drop-arch: %v", err)
+		}
+		o.dropArches[i] = c
 	}
 	if o.format == string(emit.FormatBPF) && o.output == "-" && generateStdoutIsTerminal() {
 		return usageErrf("generate: not writing a binary BPF filter to a terminal; use -o FILE")
@@ -292,6 +308,7 @@ func (o *generateOptions) run() error {
 	}
 	res, err := reduce.Reduce(inputs, reduce.Options{
 		Arches:          o.arches,
+		DropArches:      o.dropArches,
 		Native:          native,
 		Baselines:       bl,
 		MinCount:        o.minCount,
