@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -150,8 +151,12 @@ Formats (--format):
           config.json it is set into an existing bundle in place
   k8s     a Security Profiles Operator SeccompProfile (YAML), named --name
   bpf     the classic-BPF filter compiled by libseccomp, raw sock_filter
-          bytes for the native ABI (or the first --arch), with an ENOSYS stub;
-          print it with 'seccomp-gen disasm'
+          bytes with an ENOSYS stub, for one machine: this one when the
+          profile covers its native ABI, else the one that runs the
+          covered ABIs (x86 alone: a 32-bit x86 kernel; x86 and x32:
+          x86_64); ABIs of two machines (x86_64 and aarch64) are an error
+          (exit 2): make one filter per machine. Print it with
+          'seccomp-gen disasm'
 
 The same traces and flags always give byte-identical output.
 
@@ -160,7 +165,8 @@ Exit status:
   1  writing it failed, or libseccomp would not build the profile as written
   2  bad flags or bad input: malformed, truncated, empty or incomplete
      traces, names that are not their number's, unknown ABIs, a traced ABI
-     that --arch leaves out, deny-ceiling hits, with --strict numbers libseccomp cannot name; an output path that
+     that --arch leaves out, --format bpf for ABIs of two machines,
+     deny-ceiling hits, with --strict numbers libseccomp cannot name; an output path that
      cannot be written (a directory, a missing or read-only directory, one
      of the inputs), checked before anything is read
 Nothing is written on any error: the output appears whole or not at all.`,
@@ -322,6 +328,20 @@ func (o *generateOptions) run() error {
 	if err != nil {
 		return fmt.Errorf("generate: %w", err) // exitStatus: ErrInput is a usage error
 	}
+	var bpf cbpf.Program
+	var bpfErr error
+	if o.format == string(emit.FormatBPF) {
+		// Compiled before the report so that a bad --arch for it is a
+		// one-line usage error; other errors come after the report.
+		arch := ""
+		if !res.Policy.Covers(native) {
+			arch = res.Policy.Arches[0]
+		}
+		bpf, bpfErr = cbpf.Compile(res.Policy, cbpf.Options{Arch: arch, AllArches: true})
+		if errors.Is(bpfErr, cbpf.ErrArchLeftOut) {
+			return usageErrf("generate: --format bpf: %v: a raw filter is for one machine; write one per machine, each with the --arch ABIs it runs", bpfErr)
+		}
+	}
 	for _, in := range inputs {
 		warnUnsealed(o.stderr, "generate", in.Path, in.File)
 	}
@@ -360,15 +380,10 @@ func (o *generateOptions) run() error {
 	}
 	var data []byte
 	if o.format == string(emit.FormatBPF) {
-		arch := ""
-		if !res.Policy.Covers(native) {
-			arch = res.Policy.Arches[0]
+		if bpfErr != nil {
+			return exitWith(exitFailure, fmt.Errorf("generate: compile: %w", bpfErr))
 		}
-		prog, err := cbpf.Compile(res.Policy, cbpf.Options{Arch: arch})
-		if err != nil {
-			return exitWith(exitFailure, fmt.Errorf("generate: compile: %w", err))
-		}
-		data = prog.Bytes()
+		data = bpf.Bytes()
 	} else {
 		data, err = emit.Write(res.Policy, emit.Format(o.format), emit.Options{Name: o.name})
 		if err != nil {

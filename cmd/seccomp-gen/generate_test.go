@@ -226,6 +226,9 @@ func TestGenerateBadInput(t *testing.T) {
 		{[]string{"--arch", "sparc", ls}, `--arch: unknown architecture "sparc"`},
 		{[]string{"--drop-arch", "sparc", ls}, `--drop-arch: unknown architecture "sparc"`},
 		{[]string{"--arch", "x86", "--drop-arch", "x86", ls}, `--drop-arch x86: an ABI cannot be both covered and dropped`},
+		// A raw filter is for one machine: aarch64 is not left out silently.
+		{[]string{"--format", "bpf", "-o", "p.bpf", "--arch", "x86_64", "--arch", "aarch64", ls}, "generate: --format bpf: policy covers ABIs the target machine does not run: aarch64 (a filter for x86_64 runs x86_64, x86, x32)"},
+		{[]string{"--format", "bpf", "-o", "p.bpf", "--arch", "arm", "--arch", "x86", ls}, "does not run: x86 (a filter for arm runs arm)"},
 		// The i386 program would be killed under an x86_64-only profile.
 		{[]string{"--arch", "x86_64", "i386.yaml"}, "the traces hold 1 distinct syscall(s) on x86 by busybox (in i386.yaml), but --arch covers x86_64 and leaves x86 out: " +
 			"on a x86_64 machine runc and crun kill every x86 syscall, so those programs would die; cover it with --arch x86, or leave its syscalls out on purpose with --drop-arch x86"},
@@ -262,6 +265,9 @@ func TestGenerateBadInput(t *testing.T) {
 	}
 	if out, stderr, code := sg(t, dir, "generate", "--allow", "ptrace", "ptrace.yaml"); code != 0 || !strings.Contains(out, `"ptrace"`) {
 		t.Errorf("--allow ptrace: exit %d %s", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "p.bpf")); err == nil {
+		t.Error("a refused --format bpf wrote p.bpf")
 	}
 	// Both ways out of the uncovered ABI work.
 	if out, stderr, code := sg(t, dir, "generate", "--arch", "x86_64", "--arch", "x86", "i386.yaml"); code != 0 || !strings.Contains(out, `"getuid32"`) {
