@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/seccomp-gen/seccomp-gen/reduce"
+	"github.com/seccomp-gen/seccomp-gen/trace"
 )
 
 // A trace with an i386 helper on x86_64: a profile that covers x86_64 but
@@ -85,6 +86,71 @@ func TestUncoveredABI(t *testing.T) {
 		var oe *reduce.OptionError
 		if _, err := reduce.Reduce(inputs, o, tables); !errors.As(err, &oe) || oe.Field != "DropArches" {
 			t.Errorf("%+v: err %v, want an *OptionError for DropArches", o, err)
+		}
+	}
+}
+
+// The 32-bit names map to the 64-bit ones on a 64-bit machine that lacks
+// them (a trace of an i386 program, a profile for aarch64); socketcall maps
+// to the socket calls it was recorded making.
+func TestArchMapping32To64(t *testing.T) {
+	a := mk(t, "x86", "mmap2=1", "fcntl64=1", "_llseek=1", "stat64=1", "fstat64=1", "getuid32=1", "ugetrlimit=1",
+		"clock_gettime64=1", "_newselect=1", "waitpid=1", "sigreturn=1", "exit_group=1", "socketcall=2")
+	sc := slices.IndexFunc(a.Syscalls, func(s trace.Syscall) bool { return s.Name == "socketcall" })
+	a.Syscalls[sc].Args = []trace.ArgValues{{Index: 0, Values: []uint64{1, 3}}} // SYS_SOCKET, SYS_CONNECT
+	want := map[string]string{"mmap2": "mmap", "fcntl64": "fcntl", "_llseek": "lseek", "stat64": "newfstatat", "fstat64": "fstat",
+		"getuid32": "getuid", "ugetrlimit": "prlimit64", "clock_gettime64": "clock_gettime", "_newselect": "pselect6",
+		"waitpid": "wait4", "sigreturn": "rt_sigreturn"}
+	res := run(t, in(a), reduce.Options{Arches: []string{"aarch64"}, Baselines: nil})
+	got := map[string][]string{}
+	for _, m := range res.Mappings {
+		got[m.From] = append(got[m.From], m.To)
+	}
+	for from, to := range want {
+		if !slices.Equal(got[from], []string{to}) {
+			t.Errorf("%s: mapped to %q, want %s", from, got[from], to)
+		}
+		if !slices.Contains(res.Allowed, to) {
+			t.Errorf("%s (for %s) not allowed", to, from)
+		}
+	}
+	if !slices.Equal(got["socketcall"], []string{"connect", "socket"}) || !slices.Contains(res.Allowed, "socket") || !slices.Contains(res.Allowed, "connect") {
+		t.Errorf("socketcall(SYS_SOCKET, SYS_CONNECT): mapped to %q, allowed %v", got["socketcall"], res.Allowed)
+	}
+	if slices.Contains(res.Allowed, "bind") {
+		t.Error("bind allowed: socketcall never made it")
+	}
+	var buf bytes.Buffer
+	res.WriteReport(&buf, "generate")
+	if !strings.Contains(buf.String(), "generate: aarch64: socketcall does not exist there, allowed as socket") {
+		t.Errorf("report:\n%s", buf.String())
+	}
+	// Recorded without its call argument: which calls is not known.
+	a.Syscalls[sc].Args = nil
+	res = run(t, in(a), reduce.Options{Arches: []string{"aarch64"}})
+	if slices.Contains(res.Allowed, "socket") || !slices.ContainsFunc(res.Mappings, func(m reduce.Mapping) bool { return m.From == "socketcall" && m.To == "" }) {
+		t.Errorf("socketcall of unknown calls: allowed %v, mappings %+v", res.Allowed, res.Mappings)
+	}
+	// On x86_64 (x86 covered too) nothing is mapped: x86 runs them.
+	if res := run(t, in(a), reduce.Options{Arches: []string{"x86_64", "x86"}}); len(res.Mappings) != 0 {
+		t.Errorf("x86 covered: mappings %+v", res.Mappings)
+	}
+}
+
+// Every name of the mapping table is a syscall on some ABI: a typo would
+// map nothing.
+func TestEquivalentsNamesExist(t *testing.T) {
+	exists := func(n string) bool {
+		return slices.ContainsFunc(trace.KnownArches, func(a string) bool { return tables.Has(a, n) })
+	}
+	for from, tos := range reduce.Equivalents {
+		if !exists(from) {
+			t.Errorf("%s: not a syscall on any ABI", from)
+		}
+		for _, to := range tos {
+			if !exists(to) {
+				t.Errorf("%s -> %s: not a syscall on any ABI", from, to)
+			}
 		}
 	}
 }

@@ -219,7 +219,7 @@ func Reduce(inputs []Input, opts Options, r trace.Tables) (*Result, error) {
 	if err := uncoveredABIs(inputs, kept, arches); err != nil {
 		return nil, err
 	}
-	set := allowedSet(kept, arches, opts.Baselines, r)
+	set := allowedSet(inputs, kept, arches, opts.Baselines, r)
 	ext, err := extendSets(opts.Extend, opts.ExtendName, arches, r)
 	if err != nil {
 		return nil, err
@@ -532,16 +532,28 @@ func baselineArgs(baselines []*profiles.Baseline) map[string]map[int][]uint64 {
 // allowedSet returns the names to allow on the target ABIs: the kept
 // syscalls (mapped to their equivalents on ABIs that lack them, reported
 // as Mappings) and the baselines' syscalls.
-func allowedSet(kept []merged, arches []string, baselines []*profiles.Baseline, r trace.Tables) *allowed {
+func allowedSet(inputs []Input, kept []merged, arches []string, baselines []*profiles.Baseline, r trace.Tables) *allowed {
 	res := &allowed{allowed: map[string]bool{}, observed: map[string]bool{}, baseline: map[string]bool{}}
 	mapped := map[Mapping]bool{}
 	targets := map[string]bool{}
 	for _, a := range arches {
 		targets[a] = true
 	}
+	muxed := muxCalls(inputs, kept, r)
 	for _, arch := range arches {
 		for _, k := range kept {
 			to, ok := allowedAs(r, targets, k.arch, arch, k.name)
+			if calls, isMux := muxed[k.key]; !ok && isMux {
+				// socketcall: the socket calls it made, where they exist.
+				for _, c := range calls {
+					if to, ok := mapName(r, arch, c); ok {
+						mapped[Mapping{Arch: arch, From: k.name, To: to}] = true
+						res.allowed[to] = true
+						res.observed[to] = true
+					}
+				}
+				continue
+			}
 			if to != k.name {
 				mapped[Mapping{Arch: arch, From: k.name, To: to}] = true
 			}
@@ -574,7 +586,7 @@ func allowedSet(kept []merged, arches []string, baselines []*profiles.Baseline, 
 	res.baselineArgs = baselineArgs(baselines)
 	res.mappings = slices.Collect(maps.Keys(mapped))
 	slices.SortFunc(res.mappings, func(a, b Mapping) int {
-		return cmp.Or(cmp.Compare(a.Arch, b.Arch), cmp.Compare(a.From, b.From))
+		return cmp.Or(cmp.Compare(a.Arch, b.Arch), cmp.Compare(a.From, b.From), cmp.Compare(a.To, b.To))
 	})
 	return res
 }

@@ -83,7 +83,9 @@ Reduction, all explicit and reported on standard error:
                   return, restart and vDSO clock fall-backs).
   --arch A        cover exactly these ABIs (default: those in the traces
                   plus the host's). Names a target lacks are mapped to
-                  their equivalent (open -> openat on aarch64) and reported.
+                  their equivalent (open -> openat on aarch64; an i386
+                  trace's mmap2 -> mmap, fcntl64 -> fcntl, socketcall ->
+                  the socket calls it was recorded making) and reported.
                   Leaving out an ABI the traces used while covering another
                   ABI of its machine (x86 next to x86_64) is an error: the
                   runtimes kill every syscall of an ABI the profile does
