@@ -210,8 +210,8 @@ func TestInstallRelease(t *testing.T) {
 }
 
 // TestInstallDefaultVersion: with no version input, the action installs the
-// release its own ref names (@v1.2.3: from github.action_ref, or else from
-// its checkout path), and latest with a notice at any other ref; a version
+// release its own ref names (@v1.2.3: from its checkout path, or else from
+// github.action_ref), and latest with a notice at any other ref; a version
 // input always wins.
 func TestInstallDefaultVersion(t *testing.T) {
 	testutil.RequireTool(t, "curl", "sha256sum")
@@ -227,6 +227,8 @@ func TestInstallDefaultVersion(t *testing.T) {
 	}{
 		{"release ref", map[string]string{"SECCOMP_GEN_ACTION_REF": "v1.2.3"}, "v1.2.3", false},
 		{"release in the checkout path", map[string]string{"GITHUB_ACTION_PATH": "/home/runner/work/_actions/seccomp-gen/seccomp-gen/v1.2.3"}, "v1.2.3", false},
+		{"checkout path first", map[string]string{"GITHUB_ACTION_PATH": "/home/runner/work/_actions/seccomp-gen/seccomp-gen/v1.2.3", "SECCOMP_GEN_ACTION_REF": "v7.0.0"}, "v1.2.3", false},
+		{"local checkout", map[string]string{"GITHUB_ACTION_PATH": "/home/runner/work/app/app", "SECCOMP_GEN_ACTION_REF": "v1.2.3"}, "v1.2.3", false},
 		{"major tag", map[string]string{"SECCOMP_GEN_ACTION_REF": "v1"}, "v2.0.0", true},
 		{"branch", map[string]string{"SECCOMP_GEN_ACTION_REF": "main"}, "v2.0.0", true},
 		{"commit", map[string]string{"SECCOMP_GEN_ACTION_REF": strings.Repeat("ab", 20)}, "v2.0.0", true},

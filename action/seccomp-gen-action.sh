@@ -44,14 +44,15 @@ fetch() { # fetch URL FILE
 	fi
 }
 
-# action_ref: the ref the workflow used the action at (uses: ...@REF):
-# github.action_ref, which action.yml passes as SECCOMP_GEN_ACTION_REF, or
-# else the last part of the action's checkout path (_actions/OWNER/REPO/REF).
+# action_ref: the ref the workflow used the action at (uses: ...@REF): the
+# last part of the action's checkout path (_actions/OWNER/REPO/REF), or else
+# github.action_ref, which action.yml passes as SECCOMP_GEN_ACTION_REF (in a
+# composite action used by another one, that is the outer action's ref).
 action_ref() {
-	if [ -n "${SECCOMP_GEN_ACTION_REF:-}" ]; then
-		echo "$SECCOMP_GEN_ACTION_REF"
-	elif [[ ${GITHUB_ACTION_PATH:-} == */_actions/*/*/* ]]; then
+	if [[ ${GITHUB_ACTION_PATH:-} == */_actions/*/*/* ]]; then
 		echo "${GITHUB_ACTION_PATH##*/}"
+	elif [ -n "${SECCOMP_GEN_ACTION_REF:-}" ]; then
+		echo "$SECCOMP_GEN_ACTION_REF"
 	fi
 }
 
