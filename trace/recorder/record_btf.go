@@ -43,7 +43,7 @@ import (
 
 // coreStructs are the kernel structs bpf/recorder.c reads through CO-RE
 // (its preserve_access_index structs).
-var coreStructs = []string{"task_struct", "pt_regs", "linux_binprm", "bpf_local_storage_map", "bpf_local_storage", "bpf_local_storage_data"}
+var coreStructs = []string{"task_struct", "pt_regs", "linux_binprm", "file", "inode", "super_block", "bpf_local_storage_map", "bpf_local_storage", "bpf_local_storage_data"}
 
 // btfCacheDir holds the cache (a variable for tests).
 var btfCacheDir = "/run/seccomp-gen"
@@ -55,9 +55,9 @@ const (
 	// btfCacheVersion is the cache's format. It is in the file's name, so
 	// that binaries that write another format do not take turns rebuilding
 	// one file.
-	btfCacheVersion = 6
-	btfCacheFile    = "kernel-types-v6.btf"
-	btfCacheMagic   = "seccomp-gen kernel types v6"
+	btfCacheVersion = 7
+	btfCacheFile    = "kernel-types-v7.btf"
+	btfCacheMagic   = "seccomp-gen kernel types v7"
 	kernelBTFPath   = "/sys/kernel/btf/vmlinux"
 )
 

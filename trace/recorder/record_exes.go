@@ -27,10 +27,17 @@ import (
 // recorder: a container's /bin/sh is not the host's, and /proc/self/exe or
 // /dev/fd/N opened here would be the recorder's own. So each file is
 // identified through that process while it runs (identifyExes, during the
-// recording, and at its end when it was cut short: running), and after it is gone only a plain absolute name of a
-// target that shares the recorder's root is read from the host (hostRoot);
-// any other stays listed by path alone. A relative name is resolved through
-// /proc/TGID/exe while that process lives.
+// recording, and at its end when it was cut short: running), and after it
+// is gone only a plain absolute name of a target that shares the
+// recorder's root is read from the host (hostRoot); any other stays listed
+// by path alone. A relative name is resolved through /proc/TGID/exe while
+// that process lives.
+//
+// Whichever way a file is found, it is identified only if it has the
+// device and inode number that the kernel noted at the execve (sameFile):
+// a chroot's process gone before the first scan leaves its /bin/sh
+// unidentified, never identified as the host's. A name exec'd as two
+// different files (exe_info.mixed) is listed by path alone.
 //
 // Tasks marked from user space (--pid, --cgroup) get their executable
 // from /proc/TID/exe (userExe); tasks the eBPF side marks on its own (a task
@@ -52,13 +59,13 @@ func (r *recorder) executables(running bool) []trace.Executable {
 			continue
 		}
 		e := trace.Executable{Path: path}
-		if id, ok := r.exeIDs[path]; ok {
+		if id, ok := r.exeIDs[path]; ok && info.Mixed == 0 {
 			if id.path != "" {
 				e.Path = id.path
 			}
 			e.BuildID, e.SHA256 = id.BuildID, id.SHA256
-		} else if r.hostRoot && !procName(path) {
-			if id, err := widen.Identify(path); err == nil {
+		} else if r.hostRoot && !procName(path) && info.Mixed == 0 {
+			if id, ok := identifyOnHost(path, exeFile(info)); ok {
 				e.BuildID, e.SHA256 = id.BuildID, id.SHA256
 			}
 		}
@@ -80,6 +87,86 @@ type exeID struct {
 	path string
 }
 
+// fileID is the file an exe_paths name was exec'd as: its device (the
+// kernel's dev_t, MAJOR << 20 | MINOR) and inode number.
+type fileID struct {
+	dev uint32
+	ino uint64
+}
+
+func exeFile(info bpf.RecorderExeInfo) fileID {
+	return fileID{dev: info.Dev, ino: info.Ino}
+}
+
+// kernelDev turns a stat device number into the kernel's dev_t.
+func kernelDev(dev uint64) uint32 {
+	return unix.Major(dev)<<20 | unix.Minor(dev)&0xfffff
+}
+
+// sameFile reports whether the open file fd is want. The device stat
+// reports is not the superblock's on some filesystems (btrfs subvolumes,
+// overlayfs over several filesystems): then the one of fd's mount in
+// mountinfo (a /proc/PID/mountinfo listing that mount) is compared.
+func sameFile(fd int, want fileID, mountinfo string) bool {
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil || st.Ino != want.ino || want.ino == 0 {
+		return false
+	}
+	if kernelDev(st.Dev) == want.dev {
+		return true
+	}
+	var stx unix.Statx_t
+	if err := unix.Statx(fd, "", unix.AT_EMPTY_PATH, unix.STATX_MNT_ID, &stx); err != nil || stx.Mask&unix.STATX_MNT_ID == 0 {
+		return false
+	}
+	dev, ok := mountDev(mountinfo, stx.Mnt_id)
+	return ok && dev == want.dev
+}
+
+// mountDev returns the device (MAJOR << 20 | MINOR) of mount id in the
+// mountinfo file.
+func mountDev(mountinfo string, id uint64) (uint32, bool) {
+	data, err := os.ReadFile(mountinfo)
+	if err != nil {
+		return 0, false
+	}
+	want := strconv.FormatUint(id, 10)
+	for _, line := range strings.Split(string(data), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 3 || f[0] != want {
+			continue
+		}
+		maj, min, ok := strings.Cut(f[2], ":")
+		ma, err1 := strconv.ParseUint(maj, 10, 32)
+		mi, err2 := strconv.ParseUint(min, 10, 32)
+		if !ok || err1 != nil || err2 != nil || ma >= 1<<12 || mi >= 1<<20 {
+			return 0, false
+		}
+		return uint32(ma<<20 | mi), true
+	}
+	return 0, false
+}
+
+// identifyFD identifies the open file fd.
+func identifyFD(fd int) (widen.Identity, error) {
+	return widen.Identify("/proc/self/fd/" + strconv.Itoa(fd))
+}
+
+// identifyOnHost identifies the file path names to the recorder, if it is
+// want.
+func identifyOnHost(path string, want fileID) (widen.Identity, bool) {
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return widen.Identity{}, false
+	}
+	defer unix.Close(fd)
+	if !sameFile(fd, want, "/proc/self/mountinfo") {
+		return widen.Identity{}, false
+	}
+	id, err := identifyFD(fd)
+	return id, err == nil
+}
+
 // exeScanInterval is how often the recording identifies new executables.
 const exeScanInterval = 100 * time.Millisecond
 
@@ -94,7 +181,7 @@ func (r *recorder) identifyExes() {
 	it := r.objs.ExePaths.Iterate()
 	for it.Next(&key, &info) {
 		path := string(key[:bytes.IndexByte(append(key[:], 0), 0)])
-		if path == "" {
+		if path == "" || info.Mixed != 0 {
 			continue
 		}
 		if _, ok := r.exeIDs[path]; ok {
@@ -107,7 +194,7 @@ func (r *recorder) identifyExes() {
 		if !same {
 			r.hostRoot = false
 		}
-		if id, ok := identifyVia(int(info.Tgid), path); ok {
+		if id, ok := identifyVia(int(info.Tgid), path, exeFile(info)); ok {
 			if r.exeIDs == nil {
 				r.exeIDs = map[string]exeID{}
 			}
@@ -122,25 +209,32 @@ func procName(path string) bool {
 	return !filepath.IsAbs(path) || strings.HasPrefix(path, "/proc/") || strings.HasPrefix(path, "/dev/fd/")
 }
 
-// identifyVia identifies the file that process tgid exec'd as path: an
-// absolute name is opened under the process's root (absolute symlinks
+// identifyVia identifies the file want that process tgid exec'd as path:
+// an absolute name is opened under the process's root (absolute symlinks
 // resolve there too), a procName through /proc/TGID/exe (a relative name
-// only when the base names agree).
-func identifyVia(tgid int, path string) (exeID, bool) {
+// only when the base names agree, and it is then replaced by what
+// /proc/TGID/exe links to). A script is not identified: the kernel notes
+// its interpreter's file, which is not the file its name names.
+func identifyVia(tgid int, path string, want fileID) (exeID, bool) {
 	proc := "/proc/" + strconv.Itoa(tgid)
 	if procName(path) {
-		p, err := os.Readlink(proc + "/exe")
+		fd, err := unix.Open(proc+"/exe", unix.O_RDONLY|unix.O_CLOEXEC, 0)
 		if err != nil {
 			return exeID{}, false
 		}
+		defer unix.Close(fd)
 		var id exeID
 		if !filepath.IsAbs(path) {
-			if filepath.Base(p) != filepath.Base(path) {
+			p, err := os.Readlink(proc + "/exe")
+			if err != nil || filepath.Base(p) != filepath.Base(path) {
 				return exeID{}, false
 			}
 			id.path = p
 		}
-		if id.Identity, err = widen.Identify(proc + "/exe"); err != nil {
+		if !sameFile(fd, want, proc+"/mountinfo") {
+			return exeID{}, false
+		}
+		if id.Identity, err = identifyFD(fd); err != nil {
 			return exeID{}, false
 		}
 		return id, true
@@ -155,7 +249,10 @@ func identifyVia(tgid int, path string) (exeID, bool) {
 		return exeID{}, false
 	}
 	defer unix.Close(fd)
-	id, err := widen.Identify("/proc/self/fd/" + strconv.Itoa(fd))
+	if !sameFile(fd, want, proc+"/mountinfo") {
+		return exeID{}, false
+	}
+	id, err := identifyFD(fd)
 	if err != nil {
 		return exeID{}, false
 	}
@@ -239,6 +336,10 @@ func (r *recorder) userExe(tid int) uint32 {
 			return 0
 		}
 		info = bpf.RecorderExeInfo{Tgid: uint32(tid), Exe: u.next + 1}
+		var st unix.Stat_t
+		if err := unix.Stat(fmt.Sprintf("/proc/%d/exe", tid), &st); err == nil {
+			info.Dev, info.Ino = kernelDev(st.Dev), st.Ino
+		}
 		if err := r.objs.ExePaths.Update(&key, &info, ebpf.UpdateNoExist); err != nil {
 			if !errors.Is(err, ebpf.ErrKeyExist) || r.objs.ExePaths.Lookup(&key, &info) != nil {
 				return 0

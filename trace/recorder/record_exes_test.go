@@ -92,3 +92,71 @@ func TestExecutablesIdentifiedInTheirRoot(t *testing.T) {
 		t.Errorf("/proc/self/exe identified as %s%s, want busybox's %s%s or nothing", pse.BuildID, pse.SHA256, bbID.BuildID, bbID.SHA256)
 	}
 }
+
+// hostShell is the host's /bin/sh, which must not be busybox for the tests
+// below to tell the two apart.
+func hostShell(t *testing.T, bbID widen.Identity) widen.Identity {
+	t.Helper()
+	id, err := widen.Identify("/bin/sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id == bbID {
+		t.Skip("SKIP: the host's /bin/sh is busybox; the test needs another shell there")
+	}
+	return id
+}
+
+// A chroot whose processes are gone before the first scan: its /bin/sh
+// (busybox) is not identified as the host's /bin/sh, which the name means
+// to the recorder. The kernel's device and inode of the exec'd file decide.
+func TestExecutablesChrootGoneQuickly(t *testing.T) {
+	testutil.RequireRoot(t)
+	root, bbID := busyboxRoot(t)
+	hostSh := hostShell(t, bbID)
+	rec := recordOrFail(t, Options{Command: []string{"busybox", "chroot", root, "/bin/sh", "-c", "true"}})
+	if rec.ExitStatus != 0 {
+		t.Fatalf("the command exited %d", rec.ExitStatus)
+	}
+	t.Logf("executables: %+v", rec.File.Executables)
+	sh := exeByPath(rec.File, "/bin/sh")
+	if sh == nil {
+		t.Fatalf("no /bin/sh among the executables: %+v", rec.File.Executables)
+	}
+	if sh.BuildID == hostSh.BuildID && sh.SHA256 == hostSh.SHA256 {
+		t.Fatalf("the chroot's /bin/sh identified as the host's /bin/sh %s%s", sh.BuildID, sh.SHA256)
+	}
+	if (sh.BuildID != "" || sh.SHA256 != "") && (sh.BuildID != bbID.BuildID || sh.SHA256 != bbID.SHA256) {
+		t.Errorf("/bin/sh identified as %s%s, want busybox's %s%s or nothing", sh.BuildID, sh.SHA256, bbID.BuildID, bbID.SHA256)
+	}
+	// The host's busybox, gone as quickly, is still identified: the name
+	// names the file exec'd on the host.
+	for _, e := range rec.File.Executables {
+		if filepath.Base(e.Path) == "busybox" && (e.BuildID != bbID.BuildID || e.SHA256 != bbID.SHA256) {
+			t.Errorf("%s identified as %s%s, want %s%s", e.Path, e.BuildID, e.SHA256, bbID.BuildID, bbID.SHA256)
+		}
+	}
+}
+
+// One name exec'd as two files (the host's /bin/sh, then a chroot's) gets
+// no identity: its syscalls are both files'.
+func TestExecutablesOneNameTwoFiles(t *testing.T) {
+	testutil.RequireRoot(t)
+	root, bbID := busyboxRoot(t)
+	hostShell(t, bbID)
+	// The host's sh lives past a scan, so it is identified before the
+	// chroot's runs.
+	script := `sleep 0.3; busybox chroot "$0" /bin/sh -c true`
+	rec := recordOrFail(t, Options{Command: []string{"/bin/sh", "-c", script, root}})
+	if rec.ExitStatus != 0 {
+		t.Fatalf("the command exited %d", rec.ExitStatus)
+	}
+	t.Logf("executables: %+v", rec.File.Executables)
+	sh := exeByPath(rec.File, "/bin/sh")
+	if sh == nil {
+		t.Fatalf("no /bin/sh among the executables: %+v", rec.File.Executables)
+	}
+	if sh.BuildID != "" || sh.SHA256 != "" {
+		t.Errorf("/bin/sh (the host's and the chroot's) identified as %s%s, want no identity", sh.BuildID, sh.SHA256)
+	}
+}
