@@ -262,6 +262,7 @@ func Record(ctx context.Context, opts Options) (*Recording, error) {
 		return nil, err
 	}
 	r.noteRoot()
+	r.startExeScan()
 	if opts.OnStart != nil {
 		opts.OnStart(Started{PID: r.targetPID(), LinkIDs: r.linkIDs(), Descendants: r.descendants})
 	}
@@ -389,6 +390,8 @@ type recorder struct {
 	// whose process is gone may be read from the host (record_exes.go).
 	exeIDs   map[string]exeID
 	hostRoot bool
+	exeScan  *exeScanner // identifies executables meanwhile (record_exes.go)
+	pinned   []pinnedExe
 }
 
 // cmdExited reports whether the command was started and has been reaped;
@@ -687,6 +690,7 @@ func (r *recorder) detach() {
 }
 
 func (r *recorder) close() {
+	r.stopExeScan(exeDiscard)
 	r.detach()
 	_ = r.waitLaunch()
 	r.stopStub()
@@ -765,8 +769,6 @@ func (r *recorder) wait(ctx context.Context) (string, error) {
 	}
 	poll := time.NewTicker(pollInterval)
 	defer poll.Stop()
-	exeScan := time.NewTicker(exeScanInterval)
-	defer exeScan.Stop()
 	var progress <-chan time.Time
 	if r.opts.Progress != nil {
 		iv := r.opts.ProgressInterval
@@ -785,8 +787,6 @@ func (r *recorder) wait(ctx context.Context) (string, error) {
 			return "duration", nil
 		case <-progress:
 			r.opts.Progress(r.stats())
-		case <-exeScan.C:
-			r.identifyExes()
 		case <-r.cmdDone:
 			r.cmdDone = nil // from now on, wait for the descendants
 			if r.gone() {

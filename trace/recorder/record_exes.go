@@ -26,7 +26,7 @@ import (
 // A name means what it means to the process that exec'd it, not to the
 // recorder: a container's /bin/sh is not the host's, and /proc/self/exe or
 // /dev/fd/N opened here would be the recorder's own. So each file is
-// identified through that process while it runs (identifyExes, during the
+// identified through that process while it runs (exeScanner, during the
 // recording, and at its end when it was cut short: running), and after it
 // is gone only a plain absolute name of a target that shares the
 // recorder's root is read from the host (hostRoot); any other stays listed
@@ -50,7 +50,9 @@ func (r *recorder) executables(running bool) []trace.Executable {
 		out  []trace.Executable
 	)
 	if running {
-		r.identifyExes()
+		r.stopExeScan(exeRescan)
+	} else {
+		r.stopExeScan(exeFinish)
 	}
 	it := r.objs.ExePaths.Iterate()
 	for it.Next(&key, &info) {
@@ -167,21 +169,132 @@ func identifyOnHost(path string, want fileID) (widen.Identity, bool) {
 	return id, err == nil
 }
 
-// exeScanInterval is how often the recording identifies new executables.
+// exeScanInterval is how often the recording looks for new executables.
 const exeScanInterval = 100 * time.Millisecond
 
-// identifyExes identifies the exe_paths entries not identified yet whose
-// first process still runs, through that process (identifyVia), and notes
-// when one runs under another root than the recorder's.
-func (r *recorder) identifyExes() {
+// exeHashHook, when set (by tests), runs before each file is identified.
+var exeHashHook func(path string)
+
+// exeScanner identifies executables off the wait loop, whose other cases
+// (the end of the target, --duration, Ctrl-C, progress) a large file
+// without a build ID would hold up while it is hashed. One goroutine does
+// it, one file at a time: each pass opens the files of new exe_paths
+// entries through their processes (pinExes: quick, and an open file can
+// still be read once its process is gone), then it hashes one pinned file
+// and passes again. It alone touches exeIDs, hostRoot and pinned until
+// stopExeScan returns.
+type exeScanner struct {
+	stop chan exeStop
+	done chan struct{}
+}
+
+type exeStop int
+
+const (
+	exeDiscard exeStop = iota // close the pinned files unread (an error path)
+	exeFinish                 // identify every pinned file
+	exeRescan                 // pass once more (the target still runs), then finish
+)
+
+// pinnedExe is an exe_paths entry's file, open, not identified yet.
+type pinnedExe struct {
+	key  string // the name as exec'd
+	path string // what a relative name resolved to
+	fd   int
+}
+
+// startExeScan starts the scanner.
+func (r *recorder) startExeScan() {
+	s := &exeScanner{stop: make(chan exeStop, 1), done: make(chan struct{})}
+	r.exeScan = s
+	go func() {
+		defer close(s.done)
+		tick := time.NewTicker(exeScanInterval)
+		defer tick.Stop()
+		for {
+			r.pinExes()
+			for len(r.pinned) > 0 {
+				select {
+				case how := <-s.stop:
+					r.finishExes(how)
+					return
+				default:
+				}
+				r.identifyPinned(1)
+				r.pinExes()
+			}
+			select {
+			case how := <-s.stop:
+				r.finishExes(how)
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+}
+
+// stopExeScan stops the scanner and waits for it: with exeFinish or
+// exeRescan every file it pinned is identified first.
+func (r *recorder) stopExeScan(how exeStop) {
+	if r.exeScan == nil {
+		return
+	}
+	r.exeScan.stop <- how
+	<-r.exeScan.done
+	r.exeScan = nil
+}
+
+func (r *recorder) finishExes(how exeStop) {
+	if how == exeDiscard {
+		for _, p := range r.pinned {
+			unix.Close(p.fd)
+		}
+		r.pinned = nil
+		return
+	}
+	if how == exeRescan {
+		r.pinExes()
+	}
+	r.identifyPinned(len(r.pinned))
+}
+
+// identifyPinned identifies the first n pinned files.
+func (r *recorder) identifyPinned(n int) {
+	for ; n > 0 && len(r.pinned) > 0; n-- {
+		p := r.pinned[0]
+		r.pinned = r.pinned[1:]
+		if exeHashHook != nil {
+			exeHashHook(p.key)
+		}
+		id, err := identifyFD(p.fd)
+		unix.Close(p.fd)
+		if err != nil {
+			continue // tried again at the next pass, while the process runs
+		}
+		if r.exeIDs == nil {
+			r.exeIDs = map[string]exeID{}
+		}
+		r.exeIDs[p.key] = exeID{Identity: id, path: p.path}
+	}
+}
+
+// pinExes opens the files of the exe_paths entries not identified or
+// pinned yet whose first process still runs, through that process
+// (openVia), and notes when one runs under another root than the
+// recorder's.
+func (r *recorder) pinExes() {
 	var (
 		key  [256]byte
 		info bpf.RecorderExeInfo
 	)
+	pinned := map[string]bool{}
+	for _, p := range r.pinned {
+		pinned[p.key] = true
+	}
 	it := r.objs.ExePaths.Iterate()
 	for it.Next(&key, &info) {
 		path := string(key[:bytes.IndexByte(append(key[:], 0), 0)])
-		if path == "" || info.Mixed != 0 {
+		if path == "" || info.Mixed != 0 || pinned[path] {
 			continue
 		}
 		if _, ok := r.exeIDs[path]; ok {
@@ -194,11 +307,9 @@ func (r *recorder) identifyExes() {
 		if !same {
 			r.hostRoot = false
 		}
-		if id, ok := identifyVia(int(info.Tgid), path, exeFile(info)); ok {
-			if r.exeIDs == nil {
-				r.exeIDs = map[string]exeID{}
-			}
-			r.exeIDs[path] = id
+		if fd, resolved, ok := openVia(int(info.Tgid), path, exeFile(info)); ok {
+			r.pinned = append(r.pinned, pinnedExe{key: path, path: resolved, fd: fd})
+			pinned[path] = true
 		}
 	}
 }
@@ -209,54 +320,47 @@ func procName(path string) bool {
 	return !filepath.IsAbs(path) || strings.HasPrefix(path, "/proc/") || strings.HasPrefix(path, "/dev/fd/")
 }
 
-// identifyVia identifies the file want that process tgid exec'd as path:
-// an absolute name is opened under the process's root (absolute symlinks
-// resolve there too), a procName through /proc/TGID/exe (a relative name
-// only when the base names agree, and it is then replaced by what
-// /proc/TGID/exe links to). A script is not identified: the kernel notes
-// its interpreter's file, which is not the file its name names.
-func identifyVia(tgid int, path string, want fileID) (exeID, bool) {
+// openVia opens the file want that process tgid exec'd as path: an
+// absolute name under the process's root (absolute symlinks resolve there
+// too), a procName through /proc/TGID/exe (a relative name only when the
+// base names agree; resolved is then what /proc/TGID/exe links to). A
+// script is not opened: the kernel notes its interpreter's file, which is
+// not the file its name names.
+func openVia(tgid int, path string, want fileID) (fd int, resolved string, ok bool) {
 	proc := "/proc/" + strconv.Itoa(tgid)
 	if procName(path) {
 		fd, err := unix.Open(proc+"/exe", unix.O_RDONLY|unix.O_CLOEXEC, 0)
 		if err != nil {
-			return exeID{}, false
+			return -1, "", false
 		}
-		defer unix.Close(fd)
-		var id exeID
 		if !filepath.IsAbs(path) {
 			p, err := os.Readlink(proc + "/exe")
 			if err != nil || filepath.Base(p) != filepath.Base(path) {
-				return exeID{}, false
+				unix.Close(fd)
+				return -1, "", false
 			}
-			id.path = p
+			resolved = p
 		}
 		if !sameFile(fd, want, proc+"/mountinfo") {
-			return exeID{}, false
+			unix.Close(fd)
+			return -1, "", false
 		}
-		if id.Identity, err = identifyFD(fd); err != nil {
-			return exeID{}, false
-		}
-		return id, true
+		return fd, resolved, true
 	}
 	root, err := unix.Open(proc+"/root", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return exeID{}, false
+		return -1, "", false
 	}
 	defer unix.Close(root)
-	fd, err := unix.Openat2(root, path, &unix.OpenHow{Flags: unix.O_RDONLY | unix.O_CLOEXEC, Resolve: unix.RESOLVE_IN_ROOT})
+	fd, err = unix.Openat2(root, path, &unix.OpenHow{Flags: unix.O_RDONLY | unix.O_CLOEXEC, Resolve: unix.RESOLVE_IN_ROOT})
 	if err != nil {
-		return exeID{}, false
+		return -1, "", false
 	}
-	defer unix.Close(fd)
 	if !sameFile(fd, want, proc+"/mountinfo") {
-		return exeID{}, false
+		unix.Close(fd)
+		return -1, "", false
 	}
-	id, err := identifyFD(fd)
-	if err != nil {
-		return exeID{}, false
-	}
-	return exeID{Identity: id}, true
+	return fd, "", true
 }
 
 // sameRoot reports whether process pid has the recorder's root directory.

@@ -4,7 +4,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
 	"github.com/seccomp-gen/seccomp-gen/trace"
@@ -158,5 +160,51 @@ func TestExecutablesOneNameTwoFiles(t *testing.T) {
 	}
 	if sh.BuildID != "" || sh.SHA256 != "" {
 		t.Errorf("/bin/sh (the host's and the chroot's) identified as %s%s, want no identity", sh.BuildID, sh.SHA256)
+	}
+}
+
+// Identifying an executable (a large file without a build ID is hashed
+// whole) does not hold up the recording's wait loop, and every executable
+// is identified before the trace is done.
+func TestExecutablesIdentifiedOffTheWaitLoop(t *testing.T) {
+	testutil.RequireRoot(t)
+	const slow = 700 * time.Millisecond
+	var hashed atomic.Int32
+	exeHashHook = func(string) {
+		hashed.Add(1)
+		time.Sleep(slow)
+	}
+	t.Cleanup(func() { exeHashHook = nil })
+	var ticks []time.Time
+	rec := recordOrFail(t, Options{
+		Command:          []string{"/bin/sh", "-c", "sleep 0.5; exec sleep 0.4"},
+		Progress:         func(Stats) { ticks = append(ticks, time.Now()) },
+		ProgressInterval: 50 * time.Millisecond,
+	})
+	if rec.ExitStatus != 0 {
+		t.Fatalf("the command exited %d", rec.ExitStatus)
+	}
+	if hashed.Load() == 0 {
+		t.Fatal("no executable was identified during the recording")
+	}
+	var gap time.Duration
+	for i := 1; i < len(ticks); i++ {
+		gap = max(gap, ticks[i].Sub(ticks[i-1]))
+	}
+	if len(ticks) < 5 || gap >= slow/2 {
+		t.Errorf("progress ran %d times, %v apart at most: the wait loop was held up by identifying executables (each took %v)", len(ticks), gap, slow)
+	}
+	t.Logf("executables: %+v", rec.File.Executables)
+	for _, name := range []string{"/bin/sh", "/usr/bin/sleep"} {
+		want, err := widen.Identify(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := exeByPath(rec.File, name)
+		if e == nil {
+			t.Errorf("no %s among the executables", name)
+		} else if e.BuildID != want.BuildID || e.SHA256 != want.SHA256 {
+			t.Errorf("%s identified as %q%q, want %q%q", name, e.BuildID, e.SHA256, want.BuildID, want.SHA256)
+		}
 	}
 }
