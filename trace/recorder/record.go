@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/cilium/ebpf"
-	"github.com/cilium/ebpf/btf"
 	"github.com/cilium/ebpf/link"
 	"golang.org/x/sys/unix"
 
@@ -232,8 +231,8 @@ func Record(ctx context.Context, opts Options) (*Recording, error) {
 	types := make(chan typesResult, 1)
 	r.types = types
 	go func() {
-		spec, ids, _, err := kernelTypes()
-		types <- typesResult{spec, ids, err}
+		info, err := kernelTypes()
+		types <- typesResult{info, err}
 	}()
 	if r.path != "" {
 		launched := make(chan error, 1)
@@ -569,17 +568,17 @@ func (r *recorder) load() error {
 	}
 	r.phase(PhaseMaps)
 	opts := &ebpf.CollectionOptions{MapReplacements: maps}
-	var ids bpf.KernelIDs
+	var info kernelInfo
 	if r.types != nil {
 		// Without them (kernelTypes failed), cilium/ebpf decodes the
 		// kernel's BTF itself and says what is wrong with it.
 		if res := <-r.types; res.err == nil {
-			opts.Programs.KernelTypes = res.spec
-			ids = res.ids
+			info = res.info
+			opts.Programs.KernelTypes = info.spec
 		}
 		r.phase(PhaseTypes)
 	}
-	if err := r.loadPrograms(spec, opts, ids); err != nil {
+	if err := r.loadPrograms(spec, opts, info.ids, info.refused); err != nil {
 		return loadErr(err)
 	}
 	r.loaded = true
@@ -593,8 +592,7 @@ func (r *recorder) load() error {
 }
 
 type typesResult struct {
-	spec *btf.Spec
-	ids  bpf.KernelIDs
+	info kernelInfo
 	err  error
 }
 
