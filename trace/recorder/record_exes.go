@@ -162,7 +162,9 @@ func identifyOnHost(path string, want fileID) (widen.Identity, bool) {
 		return widen.Identity{}, false
 	}
 	defer unix.Close(fd)
-	if !sameFile(fd, want, "/proc/self/mountinfo") {
+	if !sameFile(fd, want, "/proc/self/mountinfo") && !scriptOf(fd, want, "/proc/self/mountinfo", func(in string) (int, error) {
+		return unix.Open(in, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	}) {
 		return widen.Identity{}, false
 	}
 	id, err := identifyFD(fd)
@@ -324,8 +326,9 @@ func procName(path string) bool {
 // absolute name under the process's root (absolute symlinks resolve there
 // too), a procName through /proc/TGID/exe (a relative name only when the
 // base names agree; resolved is then what /proc/TGID/exe links to). A
-// script is not opened: the kernel notes its interpreter's file, which is
-// not the file its name names.
+// script is opened when its interpreter is the file the kernel noted
+// (scriptOf); a script exec'd by a relative name is not, since
+// /proc/TGID/exe is its interpreter.
 func openVia(tgid int, path string, want fileID) (fd int, resolved string, ok bool) {
 	proc := "/proc/" + strconv.Itoa(tgid)
 	if procName(path) {
@@ -352,15 +355,76 @@ func openVia(tgid int, path string, want fileID) (fd int, resolved string, ok bo
 		return -1, "", false
 	}
 	defer unix.Close(root)
-	fd, err = unix.Openat2(root, path, &unix.OpenHow{Flags: unix.O_RDONLY | unix.O_CLOEXEC, Resolve: unix.RESOLVE_IN_ROOT})
+	inRoot := func(name string) (int, error) {
+		return unix.Openat2(root, name, &unix.OpenHow{Flags: unix.O_RDONLY | unix.O_CLOEXEC, Resolve: unix.RESOLVE_IN_ROOT})
+	}
+	fd, err = inRoot(path)
 	if err != nil {
 		return -1, "", false
 	}
-	if !sameFile(fd, want, proc+"/mountinfo") {
+	if !sameFile(fd, want, proc+"/mountinfo") && !scriptOf(fd, want, proc+"/mountinfo", inRoot) {
 		unix.Close(fd)
 		return -1, "", false
 	}
 	return fd, "", true
+}
+
+// maxInterpreters is how many "#!" lines the kernel follows from the
+// exec'd file to the program it runs (the kernel's BINPRM_MAX_RECURSION: a
+// script may name a script as its interpreter).
+const maxInterpreters = 4
+
+// scriptOf reports whether the open file fd is a "#!" script whose chain of
+// interpreters, each opened by open (under the exec'ing process's root),
+// ends at want: for a script the kernel notes the file it finally ran, the
+// interpreter, not the script. A relative interpreter (resolved by the
+// kernel against the process's working directory) is not followed.
+func scriptOf(fd int, want fileID, mountinfo string, open func(string) (int, error)) bool {
+	cur := fd
+	defer func() {
+		if cur != fd {
+			unix.Close(cur)
+		}
+	}()
+	for i := 0; i < maxInterpreters; i++ {
+		in := shebang(cur)
+		if !filepath.IsAbs(in) {
+			return false
+		}
+		next, err := open(in)
+		if err != nil {
+			return false
+		}
+		if cur != fd {
+			unix.Close(cur)
+		}
+		cur = next
+		if sameFile(cur, want, mountinfo) {
+			return true
+		}
+	}
+	return false
+}
+
+// shebang returns the interpreter a "#!" line at the start of the open
+// file fd names (its first word, as the kernel reads it from the first
+// 256 bytes), or "".
+func shebang(fd int) string {
+	buf := make([]byte, 256) // BINPRM_BUF_SIZE
+	n, err := unix.Pread(fd, buf, 0)
+	if err != nil || n < 2 {
+		return ""
+	}
+	line, _, _ := bytes.Cut(buf[:n], []byte("\n"))
+	rest, ok := bytes.CutPrefix(line, []byte("#!"))
+	if !ok {
+		return ""
+	}
+	f := strings.Fields(string(rest))
+	if len(f) == 0 {
+		return ""
+	}
+	return f[0]
 }
 
 // sameRoot reports whether process pid has the recorder's root directory.

@@ -208,3 +208,79 @@ func TestExecutablesIdentifiedOffTheWaitLoop(t *testing.T) {
 		}
 	}
 }
+
+// A "#!" script is identified as itself (its sha256, from which widen
+// reads the interpreter) when its interpreter is the file the kernel ran:
+// read through its process while it runs, and on the host after it is gone.
+func TestExecutablesScriptIdentified(t *testing.T) {
+	testutil.RequireRoot(t)
+	dir := t.TempDir()
+	for _, c := range []struct{ name, body string }{
+		{"quick", "#!/bin/sh\ntrue\n"},
+		{"slow", "#!/bin/sh\nsleep 0.5\n"},
+		// A script naming a script: the kernel runs the last interpreter.
+		{"nested", "#!" + filepath.Join(dir, "quick") + "\n"},
+	} {
+		if err := os.WriteFile(filepath.Join(dir, c.name), []byte(c.body), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, name := range []string{"quick", "slow", "nested"} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(dir, name)
+			rec := recordOrFail(t, Options{Command: []string{path}})
+			if rec.ExitStatus != 0 {
+				t.Fatalf("the command exited %d", rec.ExitStatus)
+			}
+			t.Logf("executables: %+v", rec.File.Executables)
+			want, err := widen.Identify(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			e := exeByPath(rec.File, path)
+			if e == nil {
+				t.Fatalf("no %s among the executables", path)
+			}
+			if e.SHA256 != want.SHA256 || e.BuildID != want.BuildID {
+				t.Errorf("%s identified as %q%q, want its sha256 %s", path, e.BuildID, e.SHA256, want.SHA256)
+			}
+		})
+	}
+}
+
+// A chroot's script gone before the first scan, at a path where the host
+// has a script of its own with another interpreter (the host's /bin/sh,
+// not the chroot's busybox): the host's script is not taken for it.
+func TestExecutablesChrootScriptGoneQuickly(t *testing.T) {
+	testutil.RequireRoot(t)
+	root, bbID := busyboxRoot(t)
+	hostShell(t, bbID)
+	host := t.TempDir()
+	path := filepath.Join(host, "s")
+	if err := os.WriteFile(path, []byte("#!/bin/sh\necho host\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	inRoot := filepath.Join(root, path)
+	if err := os.MkdirAll(filepath.Dir(inRoot), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(inRoot, []byte("#!/bin/sh\ntrue\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	rec := recordOrFail(t, Options{Command: []string{"busybox", "chroot", root, path}})
+	if rec.ExitStatus != 0 {
+		t.Fatalf("the command exited %d", rec.ExitStatus)
+	}
+	t.Logf("executables: %+v", rec.File.Executables)
+	e := exeByPath(rec.File, path)
+	if e == nil {
+		t.Fatalf("no %s among the executables", path)
+	}
+	hostID, err := widen.Identify(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.SHA256 == hostID.SHA256 {
+		t.Fatalf("the chroot's %s identified as the host's script (%s)", path, hostID.SHA256)
+	}
+}
