@@ -97,7 +97,9 @@ and, for Go programs, the syscall-package and runtime functions in their
 symbol table. Each added syscall is reported with the file and symbol
 implying it; the deny ceiling still applies (--allow lifts it). An
 executable whose build ID or hash no longer matches the trace is skipped
-with a warning; the libraries are the ones installed where generate runs, so
+with a warning, and so is one the trace could not identify (a file gone
+before it could be read where it ran); the libraries are the ones installed
+where generate runs, so
 with --widen the output also depends on them. See package widen for the
 limits.
   --widen, --widen=imports  all of those syscalls (the most runs pass; an
