@@ -75,6 +75,7 @@ func Losses(p *policy.Policy, f Format) []string {
 type profileJSON struct {
 	DefaultAction    policy.Action `json:"defaultAction"`
 	DefaultErrnoRet  *uint         `json:"defaultErrnoRet,omitempty"`
+	DefaultErrno     string        `json:"defaultErrno,omitempty"` // read only (containers-common): an errno name
 	Architectures    []string      `json:"architectures,omitempty"`
 	ArchMap          []archMapJSON `json:"archMap,omitempty"` // read only
 	Flags            []string      `json:"flags,omitempty"`
@@ -94,9 +95,10 @@ type syscallJSON struct {
 	Action   policy.Action `json:"action"`
 	ErrnoRet *uint         `json:"errnoRet,omitempty"`
 	Args     []policy.Arg  `json:"args,omitempty"`
+	Errno    string        `json:"errno,omitempty"` // read only (containers-common): an errno name
 	Comment  string        `json:"comment,omitempty"`
-	Includes *filterJSON   `json:"includes,omitempty"` // read only: refused unless empty
-	Excludes *filterJSON   `json:"excludes,omitempty"` // read only: refused unless empty
+	Includes *filterJSON   `json:"includes,omitempty"` // read only: resolved (see Host)
+	Excludes *filterJSON   `json:"excludes,omitempty"` // read only: resolved (see Host)
 }
 
 type filterJSON struct {

@@ -79,7 +79,7 @@ func (o *lintOptions) run() error {
 		} else if ok {
 			return usageErrf("lint: %s: a raw seccomp filter, not a profile: lint the profile it was compiled from ('seccomp-gen disasm %s' prints the filter)", path, path)
 		}
-		raw, err := emit.ReadRaw(path)
+		raw, err := emit.ReadRawWith(path, o.readOptions())
 		if err != nil {
 			return usageErr(err)
 		}
