@@ -40,7 +40,11 @@ a reason:
            first rule without conditions wins; one without conditions
            overrides every conditional rule), clone or clone3 allowed without
            a namespace-flag mask while unshare/setns are denied
-  info     compat ABIs listed on purpose, rules that repeat an answer
+  info     compat ABIs listed on purpose, rules that repeat an answer,
+           conditional entries left out for this machine and --caps, names
+           an archMap profile has for other architectures only
+
+` + conditionalHelp + `
 
 'seccomp-gen generate' runs the same checks on its own output.
 

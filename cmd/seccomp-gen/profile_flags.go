@@ -23,7 +23,7 @@ type profileReadFlags struct {
 	// and containers-common profiles are resolved for.
 	caps    capsValue
 	cmdName string
-	stderr               io.Writer
+	stderr  io.Writer
 }
 
 func (f *profileReadFlags) addProfileReadFlags(cmd *cobra.Command) {
@@ -34,6 +34,16 @@ func (f *profileReadFlags) addProfileReadFlags(cmd *cobra.Command) {
 	cmd.Flags().Var(&f.caps, "caps",
 		"the container's capabilities, for the conditional entries (includes/excludes caps) of Docker and podman profiles: 'docker' (Docker's default set), 'podman' (podman's: no CAP_AUDIT_WRITE, CAP_MKNOD, CAP_NET_RAW), 'none', or a comma list such as CAP_SYS_ADMIN,CAP_SYS_PTRACE")
 }
+
+// conditionalHelp is the paragraph of every command that reads profiles
+// about conditional entries.
+const conditionalHelp = `Docker JSON includes Docker's (moby's) and podman's (containers-common's)
+default profiles: their conditional entries (includes/excludes) are resolved
+as docker and podman resolve them when a container starts, for this
+machine's architecture, the capabilities --caps names (Docker's default set
+unless told) and, for minKernel, this machine's kernel (docker's reading;
+podman ignores minKernel). containers-common's errno names are read as
+podman reads them.`
 
 // capsValue is --caps, read by emit.ParseCaps when set.
 type capsValue struct {
