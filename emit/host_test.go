@@ -237,3 +237,36 @@ func TestParseCaps(t *testing.T) {
 		t.Error("a misspelt capability was accepted")
 	}
 }
+
+// TestCheckReadBack: generate refuses to write a file that does not read
+// back as the policy (less what the format cannot carry).
+func TestCheckReadBack(t *testing.T) {
+	p := &policy.Policy{DefaultAction: policy.ActErrno, DefaultErrno: policy.Errno(38), Arches: []string{"x86_64"},
+		Rules: []policy.Rule{
+			{Names: []string{"read", "exit_group"}, Action: policy.ActAllow, Comment: "observed"},
+			{Names: []string{"ptrace"}, Action: policy.ActErrno, Errno: policy.Errno(1)},
+		}}
+	for _, f := range []Format{FormatDocker, FormatOCI, FormatSPO} {
+		data, err := Write(p, f, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := CheckReadBack(p, f, data); err != nil {
+			t.Errorf("%s: %v", f, err)
+		}
+		other := *p
+		other.Rules = append([]policy.Rule{{Names: []string{"write"}, Action: policy.ActAllow}}, p.Rules...)
+		if err := CheckReadBack(&other, f, data); err == nil || !strings.Contains(err.Error(), "different profile") {
+			t.Errorf("%s: a file of another policy passed: %v", f, err)
+		}
+		if err := CheckReadBack(p, f, data[:len(data)/2]); err == nil || !strings.Contains(err.Error(), "does not read back") {
+			t.Errorf("%s: half a file passed: %v", f, err)
+		}
+	}
+	// The SPO CRD drops defaultErrnoRet: that is what it carries.
+	data, _ := Write(p, FormatSPO, Options{})
+	back, _, err := Parse("k8s", data)
+	if err != nil || back.DefaultErrno != nil {
+		t.Fatalf("k8s read back: %v %v", back, err)
+	}
+}

@@ -70,6 +70,44 @@ func Losses(p *policy.Policy, f Format) []string {
 	return out
 }
 
+// Carried returns p as format f carries it: what reading the written file
+// back gives (Losses says what is lost on the way).
+func Carried(p *policy.Policy, f Format) *policy.Policy {
+	c := clone(p)
+	if f != FormatDocker {
+		for i := range c.Rules {
+			c.Rules[i].Comment = ""
+		}
+	}
+	if f == FormatSPO {
+		c.DefaultErrno = nil
+	}
+	c.Canonicalize()
+	return c
+}
+
+// CheckReadBack reads data, a file the writer of format f made from p, as
+// every command reads profiles, and returns an error unless it is p as f
+// carries it (Carried): the file says what the policy says.
+func CheckReadBack(p *policy.Policy, f Format, data []byte) error {
+	back, _, err := Parse("written", data)
+	if err != nil {
+		return fmt.Errorf("the written %s file does not read back: %w", f, err)
+	}
+	want, err := Docker(Carried(p, f))
+	if err != nil {
+		return err
+	}
+	got, err := Docker(back)
+	if err != nil {
+		return fmt.Errorf("the written %s file reads back as a profile that cannot be rendered: %w", f, err)
+	}
+	if !bytes.Equal(got, want) {
+		return fmt.Errorf("the written %s file reads back as a different profile than the policy (less what the format cannot carry)", f)
+	}
+	return nil
+}
+
 // profileJSON is the Docker/moby profile; the OCI linux.seccomp object is
 // the same without the Docker-only fields. Field order is output order.
 type profileJSON struct {
