@@ -125,7 +125,7 @@ func (h *Host) kernel() (kernelVersion, string, error) {
 	}
 	var v kernelVersion
 	if _, err := fmt.Sscanf(rel, "%d.%d", &v.major, &v.minor); err != nil {
-		return kernelVersion{}, "", fmt.Errorf("kernel release %q: not MAJOR.MINOR...", rel)
+		return kernelVersion{}, "", fmt.Errorf("kernel release %q: not MAJOR.MINOR", rel)
 	}
 	return v, rel, nil
 }
