@@ -151,7 +151,8 @@ The same traces and flags always give byte-identical output.
 
 Exit status:
   0  the profile was written
-  1  writing it failed, or libseccomp would not build the profile as written
+  1  writing it failed, libseccomp would not build the profile as written, or
+     the rendered file would not read back as the profile
   2  bad flags or bad input: malformed, truncated, empty or incomplete
      traces, names that are not their number's, unknown ABIs, deny-ceiling
      hits, with --strict numbers libseccomp cannot name; an output path that
@@ -324,25 +325,12 @@ func (o *generateOptions) run() error {
 			fmt.Fprintf(o.stderr, "generate: note: the k8s format cannot carry defaultErrnoRet: there runc answers such numbers EPERM in a gap of the table and ENOSYS above it, crun EPERM; use --format docker (kubelet localhost/ JSON) for ENOSYS\n")
 		}
 	}
-	lintGenerated(o.stderr, res.Policy)
 	format := emit.Format(o.format)
 	if o.ociConfig != "" {
 		format = emit.FormatOCIConfig
 	}
-	for _, l := range emit.Losses(res.Policy, format) {
-		fmt.Fprintf(o.stderr, "generate: note: %s\n", l)
-	}
-	if !res.Policy.Covers(native) && format != emit.FormatBPF && slices.ContainsFunc(abi.Family(native), res.Policy.Covers) {
-		fmt.Fprintf(o.stderr, "generate: note: the profile does not list %s, but runc and crun always filter the native ABI of the machine they run on: on %s machines its calls get these rules by name and the default action for the rest, they are not killed\n", native, native)
-	}
-
-	if o.ociConfig != "" {
-		if err := emit.SetOCIConfig(o.ociConfig, res.Policy); err != nil {
-			return usageErr(fmt.Errorf("generate: %w", err))
-		}
-		fmt.Fprintf(o.stderr, "generate: set linux.seccomp in %s\n", o.ociConfig)
-		return nil
-	}
+	// Render first: lint reads what is written, as 'seccomp-gen lint'
+	// would read the file, and the file must read back as the policy.
 	var data []byte
 	if o.format == string(emit.FormatBPF) {
 		arch := ""
@@ -359,6 +347,23 @@ func (o *generateOptions) run() error {
 		if err != nil {
 			return exitWith(exitFailure, fmt.Errorf("generate: %w", err))
 		}
+	}
+	if err := lintGenerated(o.stderr, res.Policy, emit.Format(o.format), data); err != nil {
+		return exitWith(exitFailure, fmt.Errorf("generate: %w; nothing written", err))
+	}
+	for _, l := range emit.Losses(res.Policy, format) {
+		fmt.Fprintf(o.stderr, "generate: note: %s\n", l)
+	}
+	if !res.Policy.Covers(native) && format != emit.FormatBPF && slices.ContainsFunc(abi.Family(native), res.Policy.Covers) {
+		fmt.Fprintf(o.stderr, "generate: note: the profile does not list %s, but runc and crun always filter the native ABI of the machine they run on: on %s machines its calls get these rules by name and the default action for the rest, they are not killed\n", native, native)
+	}
+
+	if o.ociConfig != "" {
+		if err := emit.SetOCIConfig(o.ociConfig, res.Policy); err != nil {
+			return usageErr(fmt.Errorf("generate: %w", err))
+		}
+		fmt.Fprintf(o.stderr, "generate: set linux.seccomp in %s\n", o.ociConfig)
+		return nil
 	}
 	if err := atomicfile.Write(o.output, data, 0o644); err != nil {
 		return exitWith(exitFailure, fmt.Errorf("generate: write %s: %w", o.output, unwrapPath(err)))
