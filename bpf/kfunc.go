@@ -1,6 +1,8 @@
 package bpf
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 
@@ -104,3 +106,10 @@ func UseKernelIDs(spec *ebpf.CollectionSpec, ids KernelIDs) error {
 }
 
 const rdonlyCast = "bpf_rdonly_cast"
+
+// ObjectHash identifies the embedded object of the running architecture:
+// the hex SHA-256 of its bytes.
+func ObjectHash() string {
+	sum := sha256.Sum256(_RecorderBytes)
+	return hex.EncodeToString(sum[:])
+}

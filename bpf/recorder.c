@@ -218,8 +218,23 @@ struct bpf_local_storage_data {
 	__u8 data[];
 } __attribute__((preserve_access_index));
 
-/* The third argument of the sched_process_exec tracepoint. */
+/* The third argument of the sched_process_exec tracepoint, and what
+ * identifies the file it exec'd (note_exec). */
+struct super_block {
+	__u32 s_dev; /* dev_t: MAJOR << 20 | MINOR */
+} __attribute__((preserve_access_index));
+
+struct inode {
+	unsigned long i_ino;
+	struct super_block *i_sb;
+} __attribute__((preserve_access_index));
+
+struct file {
+	struct inode *f_inode;
+} __attribute__((preserve_access_index));
+
 struct linux_binprm {
+	struct file *file;
 	const char *filename;
 } __attribute__((preserve_access_index));
 
@@ -436,7 +451,9 @@ volatile const __u32 cfg_cgroup_exec;
 
 /* Executables (issue 11): the file name each traced execve ran, as
  * exec'd (bprm->filename), with the first tgid that ran it, so that user
- * space can read /proc/TGID/exe for a relative name and hash the file.
+ * space can read /proc/TGID/exe for a relative name and hash the file, and
+ * the device and inode of the file exec'd, so that it never hashes another
+ * file by that name (the host's, when a chroot's process is gone).
  * Written at sched_process_exec, and by user space for the tasks it marks
  * (--pid, --cgroup), never on the syscall hot path. */
 #define EXE_PATH_LEN 256
@@ -453,6 +470,11 @@ struct exe_path {
 struct exe_info {
 	__u32 tgid; /* the first process that exec'd it */
 	__u32 exe;  /* 1 + its index in exe_syscalls; 0: out of indexes (exe_overflow) */
+	/* The file it named then (bprm->file's inode): user space identifies
+	 * only a file with this device and inode number. */
+	__u64 ino;
+	__u32 dev;   /* the kernel's dev_t (MAJOR << 20 | MINOR) */
+	__u32 mixed; /* 1: the name was exec'd naming another file too */
 };
 
 struct {
@@ -958,8 +980,13 @@ static __always_inline void note_exec(struct bpf_raw_tracepoint_args *ctx, struc
 	name = BPF_CORE_READ(bprm, filename);
 	if (bpf_probe_read_kernel_str(k.path, sizeof(k.path), name) < 0)
 		return;
+	struct inode *inode = BPF_CORE_READ(bprm, file, f_inode);
+	v.ino = BPF_CORE_READ(inode, i_ino);
+	v.dev = BPF_CORE_READ(inode, i_sb, s_dev);
 	struct exe_info *old = bpf_map_lookup_elem(&exe_paths, &k);
 	if (old) {
+		if (old->ino != v.ino || old->dev != v.dev)
+			old->mixed = 1; /* a chroot's /bin/sh and the host's, say */
 		m->exe = old->exe; /* exec'd before */
 		return;
 	}
@@ -971,6 +998,8 @@ static __always_inline void note_exec(struct bpf_raw_tracepoint_args *ctx, struc
 	if (err == -17 /* EEXIST: another CPU noted it meanwhile */) {
 		old = bpf_map_lookup_elem(&exe_paths, &k);
 		v.exe = old ? old->exe : 0;
+		if (old && (old->ino != v.ino || old->dev != v.dev))
+			old->mixed = 1;
 	} else if (err) {
 		v.exe = 0;
 	}

@@ -57,9 +57,12 @@ type RecorderExeBits struct {
 }
 
 type RecorderExeInfo struct {
-	_    structs.HostLayout
-	Tgid uint32
-	Exe  uint32
+	_     structs.HostLayout
+	Tgid  uint32
+	Exe   uint32
+	Ino   uint64
+	Dev   uint32
+	Mixed uint32
 }
 
 type RecorderExePath struct {

@@ -63,9 +63,12 @@
 // one it is, and return a canonical *policy.Policy. They are strict: unknown
 // keys, "{}", a profile without defaultAction, a profile with no rules whose
 // default allows everything, unknown actions, architectures, operators or
-// flags, errnoRet on an action that has none, conditional Docker entries
-// (includes/excludes) and trailing data are errors that name the file and the
-// problem. A profile without architectures means the native one, as runtimes
+// flags, errnoRet on an action that has none and trailing data are errors
+// that name the file and the problem. Conditional entries (includes/excludes)
+// of a Docker or containers-common profile file are resolved as docker and
+// podman resolve them (see Host; ReadOptions.Host), and containers-common's
+// errno names are read as podman reads them; both are refused inside a
+// config.json, where runc and crun ignore them. A profile without architectures means the native one, as runtimes
 // treat it. Docker's archMap is read as the runtime would on this machine:
 // the entry of the native architecture plus its sub-architectures.
 //

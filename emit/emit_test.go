@@ -378,7 +378,7 @@ var badProfiles = []struct {
 	{"errno range", `{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_ERRNO","errnoRet":5000}]}`, "out of range"},
 	{"default errno range", `{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":4096}`, "out of range"},
 	{"default errno on kill", `{"defaultAction":"SCMP_ACT_KILL","defaultErrnoRet":1}`, "defaultErrnoRet"},
-	{"includes", `{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW","includes":{"caps":["CAP_SYS_ADMIN"]}}]}`, "includes"},
+	{"includes unknown cap", `{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW","includes":{"caps":["CAP_SYS_ADMN"]}}]}`, "includes"},
 	{"name and names", `{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"name":"read","names":["write"],"action":"SCMP_ACT_ALLOW"}]}`, "both name and names"},
 	{"arch both", `{"defaultAction":"SCMP_ACT_ERRNO","architectures":["SCMP_ARCH_X86_64"],"archMap":[{"architecture":"SCMP_ARCH_X86_64","subArchitectures":[]}]}`, "archMap"},
 	{"listener", `{"defaultAction":"SCMP_ACT_ERRNO","listenerPath":"/run/agent.sock"}`, "listener"},

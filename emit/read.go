@@ -81,6 +81,10 @@ type ReadOptions struct {
 	// Warn receives warnings, such as the *UnknownSyscallsError of dropped
 	// names, prefixed with the file name. Nil discards them.
 	Warn func(error)
+	// Host resolves the conditional entries (includes/excludes) of a
+	// Docker or containers-common profile. Nil: Docker's default
+	// capabilities and this machine's kernel.
+	Host *Host
 }
 
 // Read reads a profile file in any format the writers produce ("-" reads
@@ -152,19 +156,27 @@ func Parse(name string, data []byte) (*policy.Policy, Format, error) {
 
 // ParseWith is Parse with options.
 func ParseWith(name string, data []byte, o ReadOptions) (*policy.Policy, Format, error) {
-	raw, err := ParseRaw(name, data)
+	raw, err := ParseRawWith(name, data, o)
 	if err != nil {
 		return nil, "", err
 	}
 	p := raw.Policy
-	if len(raw.Unknown) > 0 {
-		uerr := fmt.Errorf("%s: %w", name, &UnknownSyscallsError{Names: raw.Unknown, Arches: p.Arches})
+	var unknown []UnknownName
+	for _, u := range raw.Unknown {
+		if !u.OtherArch {
+			unknown = append(unknown, u)
+		}
+	}
+	if len(unknown) > 0 {
+		uerr := fmt.Errorf("%s: %w", name, &UnknownSyscallsError{Names: unknown, Arches: p.Arches})
 		if !o.AllowUnknownSyscalls {
 			return nil, "", uerr
 		}
 		if o.Warn != nil {
 			o.Warn(uerr)
 		}
+	}
+	if len(raw.Unknown) > 0 {
 		p = dropUnknown(p, raw.Unknown)
 	}
 	if err := finish(p); err != nil {
@@ -195,6 +207,20 @@ type Raw struct {
 	ArchMap bool
 	// Unknown lists the names libseccomp knows on none of Policy.Arches.
 	Unknown []UnknownName
+	// Left lists the conditional entries (includes/excludes) of a Docker
+	// or containers-common profile that docker and podman would leave out
+	// for the Host it was read with; Policy has only the entries kept.
+	Left []LeftOut
+	// Caps names the capability set conditional entries were resolved
+	// for, "" when the profile has none.
+	Caps string
+}
+
+// LeftOut is a conditional entry left out of the policy.
+type LeftOut struct {
+	Where  string   // key path of the entry, "syscalls[3]"
+	Names  []string // its syscall names
+	Reason string   // the condition that decided
 }
 
 // UnknownName is a syscall name libseccomp cannot resolve on any ABI of the
@@ -203,6 +229,11 @@ type UnknownName struct {
 	Rule  int    // index into Raw.Policy.Rules (file order)
 	Where string // key path of the rule, "syscalls[3]"
 	Name  string
+	// OtherArch: the profile has an archMap (it is written for several
+	// machines) and libseccomp knows the name on another architecture
+	// (pciconfig_read, swapcontext): not a typo, and runtimes here drop
+	// it. Parse drops such names without an error or a warning.
+	OtherArch bool
 }
 
 // UnknownSyscallsError lists the syscall names of a profile that libseccomp
@@ -248,10 +279,15 @@ func (e *KeyError) Unwrap() error { return ErrInvalidProfile }
 // profiles whose rules deny nothing under an allowing default (a linter's
 // findings, Parse's errors).
 func ParseRaw(name string, data []byte) (*Raw, error) {
+	return ParseRawWith(name, data, ReadOptions{})
+}
+
+// ParseRawWith is ParseRaw with options; only o.Host matters to it.
+func ParseRawWith(name string, data []byte, o ReadOptions) (*Raw, error) {
 	if len(data) > MaxProfileSize {
 		return nil, fmt.Errorf("%s: %w", name, errTooLarge())
 	}
-	raw, err := parse(data)
+	raw, err := parse(data, o.Host)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
@@ -260,11 +296,16 @@ func ParseRaw(name string, data []byte) (*Raw, error) {
 
 // ReadRaw reads a profile file as written (see ParseRaw).
 func ReadRaw(path string) (*Raw, error) {
+	return ReadRawWith(path, ReadOptions{})
+}
+
+// ReadRawWith is ReadRaw with options; only o.Host matters to it.
+func ReadRawWith(path string, o ReadOptions) (*Raw, error) {
 	name, data, err := readFile(path)
 	if err != nil {
 		return nil, err
 	}
-	return ParseRaw(name, data)
+	return ParseRawWith(name, data, o)
 }
 
 func invalid(format string, a ...any) error {
@@ -279,7 +320,7 @@ func keyErr(path, format string, a ...any) error {
 // config.json.
 var configKeys = []string{"ociVersion", "linux", "process", "root"}
 
-func parse(data []byte) (*Raw, error) {
+func parse(data []byte, h *Host) (*Raw, error) {
 	trimmed := bytes.TrimSpace(data)
 	if len(trimmed) == 0 {
 		return nil, invalid("empty file")
@@ -287,7 +328,7 @@ func parse(data []byte) (*Raw, error) {
 	if trimmed[0] == '{' {
 		tree, jerr := parseJSONTree(trimmed)
 		if jerr == nil {
-			return parseJSON(trimmed, tree)
+			return parseJSON(trimmed, tree, h)
 		}
 		// Not JSON: it may still be a flow-style YAML SeccompProfile.
 		if root, err := parseYAMLTree(trimmed); err == nil && isSPO(root) {
@@ -315,7 +356,7 @@ func isSPO(m *yaml.Node) bool {
 	return false
 }
 
-func parseJSON(data []byte, tree *jnode) (*Raw, error) {
+func parseJSON(data []byte, tree *jnode, h *Host) (*Raw, error) {
 	var spo, config bool
 	for _, k := range tree.keys {
 		spo = spo || k == "apiVersion" || k == "kind"
@@ -332,7 +373,7 @@ func parseJSON(data []byte, tree *jnode) (*Raw, error) {
 	if err := checkKeys(tree, "", profileKeys); err != nil {
 		return nil, err
 	}
-	raw, err := readProfileJSON(data, "")
+	raw, err := readProfileJSON(data, "", h)
 	if err != nil {
 		return nil, err
 	}
@@ -440,7 +481,7 @@ func parseOCIConfig(data []byte, tree *jnode) (*Raw, error) {
 	if err := json.Unmarshal(data, &cfg); err != nil {
 		return nil, invalid("OCI config.json: %s", jsonError(data, err))
 	}
-	raw, err := readProfileJSON(cfg.Linux.Seccomp, "linux.seccomp.")
+	raw, err := readProfileJSON(cfg.Linux.Seccomp, "linux.seccomp.", nil)
 	if err != nil {
 		return nil, err
 	}
@@ -504,8 +545,10 @@ func showKey(k string) string {
 }
 
 // readProfileJSON decodes a Docker/OCI seccomp object whose keys checkKeys
-// passed; prefix is its key path in the file.
-func readProfileJSON(data []byte, prefix string) (*Raw, error) {
+// passed; prefix is its key path in the file ("" for a profile file of its
+// own, which docker and podman read; conditional entries are resolved for
+// h there).
+func readProfileJSON(data []byte, prefix string, h *Host) (*Raw, error) {
 	var j profileJSON
 	if err := strictJSON(data, &j); err != nil {
 		if prefix != "" {
@@ -513,14 +556,24 @@ func readProfileJSON(data []byte, prefix string) (*Raw, error) {
 		}
 		return nil, err
 	}
-	return fromJSON(&j, prefix)
+	return fromJSON(&j, prefix, h)
 }
 
 // fromJSON converts a decoded Docker/OCI object.
-func fromJSON(j *profileJSON, prefix string) (*Raw, error) {
-	docker := len(j.ArchMap) > 0
-	p := &policy.Policy{DefaultAction: j.DefaultAction, DefaultErrno: j.DefaultErrnoRet, Flags: j.Flags}
-	if err := checkHead(j.DefaultAction, j.DefaultErrnoRet, j.ListenerPath, j.ListenerMetadata); err != nil {
+func fromJSON(j *profileJSON, prefix string, h *Host) (*Raw, error) {
+	// Only docker and podman read a profile file of its own; in a
+	// config.json runc and crun ignore the fields they add.
+	standalone := prefix == ""
+	docker := len(j.ArchMap) > 0 || j.DefaultErrno != ""
+	if j.DefaultErrno != "" && !standalone {
+		return nil, invalid("%sdefaultErrno: runc and crun ignore it (only podman reads it); use defaultErrnoRet", prefix)
+	}
+	defErrno, err := podmanErrno("defaultErrno", j.DefaultErrno, j.DefaultErrnoRet)
+	if err != nil {
+		return nil, err
+	}
+	p := &policy.Policy{DefaultAction: j.DefaultAction, DefaultErrno: defErrno, Flags: j.Flags}
+	if err := checkHead(j.DefaultAction, defErrno, j.ListenerPath, j.ListenerMetadata); err != nil {
 		return nil, err
 	}
 	if len(j.Architectures) > 0 && len(j.ArchMap) > 0 {
@@ -549,11 +602,8 @@ func fromJSON(j *profileJSON, prefix string) (*Raw, error) {
 	raw := &Raw{Policy: p, ArchMap: len(j.ArchMap) > 0}
 	for i, s := range j.Syscalls {
 		where := fmt.Sprintf("%ssyscalls[%d]", prefix, i)
-		if s.Name != "" || s.Comment != "" || s.Includes != nil || s.Excludes != nil {
+		if s.Name != "" || s.Comment != "" || s.Includes != nil || s.Excludes != nil || s.Errno != "" {
 			docker = true
-		}
-		if !s.Includes.empty() || !s.Excludes.empty() {
-			return nil, invalid("%s: conditional entries (includes/excludes) depend on the host; resolve them first (for example with 'docker' itself) and keep only plain entries", where)
 		}
 		names := s.Names
 		if s.Name != "" {
@@ -562,7 +612,36 @@ func fromJSON(j *profileJSON, prefix string) (*Raw, error) {
 			}
 			names = []string{s.Name}
 		}
-		r, err := readRule(where, names, s.Action, s.ErrnoRet, s.Args)
+		if !standalone {
+			if !s.Includes.empty() || !s.Excludes.empty() {
+				return nil, invalid("%s: conditional entries (includes/excludes) are read by docker and podman only; runc and crun ignore them and would apply the rule everywhere", where)
+			}
+			if s.Errno != "" {
+				return nil, invalid("%s.errno: runc and crun ignore it (only podman reads it); use errnoRet", where)
+			}
+		}
+		if err := checkFilter(where, "includes", s.Includes); err != nil {
+			return nil, err
+		}
+		if err := checkFilter(where, "excludes", s.Excludes); err != nil {
+			return nil, err
+		}
+		errno, err := podmanErrno(where+".errno", s.Errno, s.ErrnoRet)
+		if err != nil {
+			return nil, err
+		}
+		if !s.Includes.empty() || !s.Excludes.empty() {
+			raw.Caps = h.capsName()
+			keep, why, err := h.keep(s.Includes, s.Excludes)
+			if err != nil {
+				return nil, err
+			}
+			if !keep {
+				raw.Left = append(raw.Left, LeftOut{Where: where, Names: names, Reason: why})
+				continue
+			}
+		}
+		r, err := readRule(where, names, s.Action, errno, s.Args)
 		if err != nil {
 			return nil, err
 		}
@@ -635,7 +714,8 @@ func finishRaw(raw *Raw) error {
 	for i, r := range p.Rules {
 		for _, n := range r.Names {
 			if !knownOnAny(p.Arches, n) {
-				raw.Unknown = append(raw.Unknown, UnknownName{Rule: i, Where: raw.Where[i], Name: n})
+				raw.Unknown = append(raw.Unknown, UnknownName{Rule: i, Where: raw.Where[i], Name: n,
+					OtherArch: raw.ArchMap && scmp.KnownAnywhere(n)})
 			}
 		}
 	}
@@ -1015,9 +1095,9 @@ type keySet struct {
 var (
 	argKeys     = &keySet{keys: map[string]*keySet{"index": nil, "value": nil, "valueTwo": nil, "op": nil}}
 	filterKeys  = &keySet{keys: map[string]*keySet{"caps": nil, "arches": nil, "minKernel": nil}}
-	syscallKeys = &keySet{keys: map[string]*keySet{"names": nil, "name": nil, "action": nil, "errnoRet": nil,
+	syscallKeys = &keySet{keys: map[string]*keySet{"names": nil, "name": nil, "action": nil, "errnoRet": nil, "errno": nil,
 		"args": {elements: argKeys}, "comment": nil, "includes": filterKeys, "excludes": filterKeys}}
-	profileKeys = &keySet{keys: map[string]*keySet{"defaultAction": nil, "defaultErrnoRet": nil, "architectures": nil,
+	profileKeys = &keySet{keys: map[string]*keySet{"defaultAction": nil, "defaultErrnoRet": nil, "defaultErrno": nil, "architectures": nil,
 		"archMap": {elements: &keySet{keys: map[string]*keySet{"architecture": nil, "subArchitectures": nil}}},
 		"flags":   nil, "listenerPath": nil, "listenerMetadata": nil, "syscalls": {elements: syscallKeys}}}
 )

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -70,11 +71,59 @@ func Losses(p *policy.Policy, f Format) []string {
 	return out
 }
 
+// Carried returns p as format f carries it: what reading the written file
+// back gives (Losses says what is lost on the way).
+func Carried(p *policy.Policy, f Format) *policy.Policy {
+	c := clone(p)
+	if f != FormatDocker {
+		for i := range c.Rules {
+			c.Rules[i].Comment = ""
+		}
+	}
+	if f == FormatSPO {
+		c.DefaultErrno = nil
+	}
+	c.Canonicalize()
+	return c
+}
+
+// CheckReadBack reads data, a file the writer of format f made from p, as
+// every command reads profiles, and returns an error unless it is p as f
+// carries it (Carried): the file says what the policy says.
+func CheckReadBack(p *policy.Policy, f Format, data []byte) error {
+	back, _, err := Parse("written", data)
+	if err != nil {
+		return fmt.Errorf("the written %s file does not read back: %w", f, err)
+	}
+	raw, err := ParseRaw("written", data)
+	if err != nil {
+		return fmt.Errorf("the written %s file does not read back: %w", f, err)
+	}
+	if raw.NativeAdded != "" {
+		// The reader adds the native ABI that runtimes filter anyway
+		// (finishRaw); the file does not list it, nor does the policy.
+		back.Arches = slices.DeleteFunc(back.Arches, func(a string) bool { return a == raw.NativeAdded })
+	}
+	want, err := Docker(Carried(p, f))
+	if err != nil {
+		return err
+	}
+	got, err := Docker(back)
+	if err != nil {
+		return fmt.Errorf("the written %s file reads back as a profile that cannot be rendered: %w", f, err)
+	}
+	if !bytes.Equal(got, want) {
+		return fmt.Errorf("the written %s file reads back as a different profile than the policy (less what the format cannot carry)", f)
+	}
+	return nil
+}
+
 // profileJSON is the Docker/moby profile; the OCI linux.seccomp object is
 // the same without the Docker-only fields. Field order is output order.
 type profileJSON struct {
 	DefaultAction    policy.Action `json:"defaultAction"`
 	DefaultErrnoRet  *uint         `json:"defaultErrnoRet,omitempty"`
+	DefaultErrno     string        `json:"defaultErrno,omitempty"` // read only (containers-common): an errno name
 	Architectures    []string      `json:"architectures,omitempty"`
 	ArchMap          []archMapJSON `json:"archMap,omitempty"` // read only
 	Flags            []string      `json:"flags,omitempty"`
@@ -94,9 +143,10 @@ type syscallJSON struct {
 	Action   policy.Action `json:"action"`
 	ErrnoRet *uint         `json:"errnoRet,omitempty"`
 	Args     []policy.Arg  `json:"args,omitempty"`
+	Errno    string        `json:"errno,omitempty"` // read only (containers-common): an errno name
 	Comment  string        `json:"comment,omitempty"`
-	Includes *filterJSON   `json:"includes,omitempty"` // read only: refused unless empty
-	Excludes *filterJSON   `json:"excludes,omitempty"` // read only: refused unless empty
+	Includes *filterJSON   `json:"includes,omitempty"` // read only: resolved (see Host)
+	Excludes *filterJSON   `json:"excludes,omitempty"` // read only: resolved (see Host)
 }
 
 type filterJSON struct {

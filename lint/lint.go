@@ -41,6 +41,8 @@ const (
 	CheckDangerous     = "dangerous-allowed"
 	CheckExitMissing   = "exit-denied"
 	CheckUnknownName   = "unknown-syscall"
+	CheckOtherArch     = "other-arch-syscall"
+	CheckLeftOut       = "conditional-left-out"
 	CheckDefaultEqual  = "rule-equals-default"
 	CheckConflict      = "conflicting-rules"
 	CheckOverlap       = "overlapping-rules"
@@ -169,12 +171,20 @@ func Lint(raw *emit.Raw, o Options) []Finding {
 			l.unknown[u.Rule] = map[string]bool{}
 		}
 		l.unknown[u.Rule][u.Name] = true
+		if u.OtherArch {
+			l.add(Info, CheckOtherArch, u.Where, u.Name, "libseccomp %s knows this syscall only on architectures other than this machine's (%s); runtimes here drop the name, as expected of an archMap profile written for several machines",
+				scmp.LibraryVersion(), strings.Join(p.Arches, ", "))
+			continue
+		}
 		sev := Error
 		if o.AllowUnknownSyscalls {
 			sev = Warning
 		}
 		l.add(sev, CheckUnknownName, u.Where, u.Name, "libseccomp %s knows no such syscall on any of the profile's ABIs (%s); runc and crun drop the name silently, so this rule does nothing for it",
 			scmp.LibraryVersion(), strings.Join(p.Arches, ", "))
+	}
+	for _, e := range raw.Left {
+		l.add(Info, CheckLeftOut, e.Where, "", "left out, as docker and podman leave it out for %s on this machine: %s (names %s)", raw.Caps, e.Reason, listSome(e.Names))
 	}
 	for i, r := range p.Rules {
 		for _, n := range r.Names {

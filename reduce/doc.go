@@ -13,7 +13,8 @@
 // allowed by name, and maps names to their equivalents on target ABIs that
 // lack them (open becomes openat on aarch64), reporting each mapping.
 // With Extend (the OCI hook's if:) the result also allows everything an
-// existing profile allows, without narrowing it by argument values
+// existing profile allows, without narrowing it by argument values, keeps
+// what it logs logged and, when its default lets calls run, that default
 // (extend.go).
 //
 // The policy it returns denies syscalls newer than the profile knows with

@@ -53,11 +53,8 @@ func TestExtendKeepsWhatTheProfileAllows(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, e := range d.OnlyB {
-				if e.Name == "" {
-					// A default-allow profile lets numbers no syscall has
-					// run; the extension answers them ENOSYS (extend.go).
-					continue
-				}
+				// Numbers no syscall has too (Name ""): a default-allow
+				// profile lets them run, and so must the extension.
 				t.Errorf("the extension denies %s %#x (%s) that %s allows (%s)", e.Label(), e.Args, e.A, name, e.B)
 			}
 			for _, n := range []string{"mmap", "clone3", "getpid"} {
@@ -110,5 +107,55 @@ func TestExtendKeepsABIs(t *testing.T) {
 	}
 	if !d.Superset() {
 		t.Errorf("not a superset: arches %v, first denied %+v", out.Arches, d.OnlyB[0])
+	}
+}
+
+// A profile's log rules stay log rules in the extension, conditional or
+// not, and a default that lets calls run (allow or log) stays its default,
+// so that numbers no syscall has run as they did.
+func TestExtendKeepsLogAndDefault(t *testing.T) {
+	for _, tc := range []struct {
+		name, js string
+		deflt    policy.Action
+		want     map[string]policy.Action // syscall(0) -> answer
+	}{
+		{"log rules", `{"defaultAction":"SCMP_ACT_ERRNO","architectures":["SCMP_ARCH_X86_64"],"syscalls":[
+		  {"names":["execve","exit_group","getpid"],"action":"SCMP_ACT_ALLOW"},
+		  {"names":["uname"],"action":"SCMP_ACT_LOG"},
+		  {"names":["personality"],"action":"SCMP_ACT_LOG","args":[{"index":0,"value":0,"op":"SCMP_CMP_EQ"}]}]}`,
+			policy.ActErrno, map[string]policy.Action{"uname": policy.ActLog, "personality": policy.ActLog, "getpid": policy.ActAllow, "execve": policy.ActAllow}},
+		{"log default", `{"defaultAction":"SCMP_ACT_LOG","architectures":["SCMP_ARCH_X86_64"],"syscalls":[
+		  {"names":["reboot"],"action":"SCMP_ACT_ERRNO"}]}`,
+			policy.ActLog, map[string]policy.Action{"uname": policy.ActLog, "reboot": policy.ActErrno, "execve": policy.ActLog}},
+		{"allow default", `{"defaultAction":"SCMP_ACT_ALLOW","architectures":["SCMP_ARCH_X86_64"],"syscalls":[
+		  {"names":["reboot","personality"],"action":"SCMP_ACT_ERRNO"}]}`,
+			policy.ActAllow, map[string]policy.Action{"uname": policy.ActAllow, "reboot": policy.ActErrno, "personality": policy.ActAllow}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			base, _, err := emit.Parse(tc.name, []byte(tc.js))
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The run calls personality(0), which the allow-default
+			// base denies outright.
+			f := mk(t, "x86_64", "execve=1", "personality=1", "exit_group=1")
+			withArgs(f, "personality", 0, 0)
+			out := run(t, in(f), reduce.Options{Extend: base, ExtendName: tc.name}).Policy
+			if out.DefaultAction != tc.deflt {
+				t.Errorf("default %s, want %s", out.DefaultAction, tc.deflt)
+			}
+			for n, want := range tc.want {
+				if got := out.Eval(n, [6]uint64{}).Action; got != want {
+					t.Errorf("%s(0): %s, want %s", n, got, want)
+				}
+			}
+			d, err := verdict.DiffProfiles(verdict.NewPolicyAnswerer(out, tables), verdict.NewPolicyAnswerer(base, tables), tables)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range d.OnlyB {
+				t.Errorf("the extension denies %s %#x (%s) that the base allows (%s)", e.Label(), e.Args, e.A, e.B)
+			}
+		})
 	}
 }

@@ -118,6 +118,9 @@ type Unnamed struct {
 	// unnamed number is no reason to cover an ABI, and on one that is not
 	// covered the runtimes kill the process.
 	Covered bool
+	// Default is the profile's default action when it lets calls run
+	// (Options.Extend with such a default): then it runs there.
+	Default policy.Action
 }
 
 // Result is the policy and everything the user should be told about how it
@@ -229,7 +232,7 @@ func Reduce(inputs []Input, opts Options, r trace.Tables) (*Result, error) {
 	}
 	var argRuleList []policy.Rule
 	restricted := map[string]bool{}
-	if !opts.NoArgRules {
+	if !opts.NoArgRules && ext.deflt == "" {
 		keptKeys := map[key]bool{}
 		for _, k := range kept {
 			keptKeys[k.key] = true
@@ -239,6 +242,7 @@ func Reduce(inputs []Input, opts Options, r trace.Tables) (*Result, error) {
 	argRuleList, res.Extended = ext.union(argRuleList, set.allowed, restricted)
 	for i, u := range res.Unnamed {
 		res.Unnamed[i].Covered = slices.Contains(arches, u.Arch)
+		res.Unnamed[i].Default = ext.deflt
 	}
 	res.Mappings = set.mappings
 	for _, b := range opts.Baselines {
@@ -273,6 +277,8 @@ func Reduce(inputs []Input, opts Options, r trace.Tables) (*Result, error) {
 		})
 	}
 	free := slices.DeleteFunc(slices.Clone(res.Allowed), func(n string) bool { return restricted[n] })
+	logged := slices.DeleteFunc(slices.Clone(free), func(n string) bool { return !ext.logged[n] })
+	free = slices.DeleteFunc(free, func(n string) bool { return ext.logged[n] })
 	var fallbackRule *policy.Rule
 	res.Fallbacks, fallbackRule, known = applyFallbacks(opts, set.allowed, known)
 
@@ -281,13 +287,26 @@ func Reduce(inputs []Input, opts Options, r trace.Tables) (*Result, error) {
 		DefaultErrno:  policy.Errno(policy.ENOSYS),
 		Arches:        arches,
 	}
+	if ext.deflt != "" {
+		// The extended profile lets numbers no syscall has run (extend.go).
+		p.DefaultAction, p.DefaultErrno = ext.deflt, nil
+	}
 	// No count of traces here: another run that adds nothing must not
 	// change the profile's bytes (the report says how many were merged).
 	src := "observed in the traces"
 	if len(res.Baselines) > 0 {
 		src += " + baselines " + strings.Join(res.Baselines, ", ")
 	}
-	p.Rules = append(p.Rules, policy.Rule{Names: free, Action: policy.ActAllow, Comment: src})
+	if len(free) > 0 {
+		p.Rules = append(p.Rules, policy.Rule{Names: free, Action: policy.ActAllow, Comment: src})
+	}
+	if len(logged) > 0 {
+		c := "logged by the extended profile"
+		if opts.ExtendName != "" {
+			c += " " + opts.ExtendName
+		}
+		p.Rules = append(p.Rules, policy.Rule{Names: logged, Action: policy.ActLog, Comment: c})
+	}
 	if len(known) > 0 {
 		p.Rules = append(p.Rules, policy.Rule{
 			Names: known, Action: action, Errno: errno,

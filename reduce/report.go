@@ -31,8 +31,11 @@ func (r *Result) WriteReport(w io.Writer, prefix string) {
 	}
 	for _, u := range r.Unnamed {
 		answer := "the profile answers ENOSYS, as a kernel without that syscall would"
-		if !u.Covered {
+		switch {
+		case !u.Covered:
 			answer = fmt.Sprintf("the profile does not cover ABI %s, so runtimes kill a process that uses it", u.Arch)
+		case u.Default != "":
+			answer = fmt.Sprintf("the profile's default, %s (kept from the extended profile), lets it run", u.Default)
 		}
 		p("%s: libseccomp cannot name it, so no profile can allow it; %s", u, answer)
 	}

@@ -37,7 +37,7 @@ that need the syscall (for a denied argument value, those that recorded it).
 PROFILE may be any format generate writes: Docker JSON, an OCI linux.seccomp
 object or a whole config.json, a Security Profiles Operator CRD (YAML), or a
 raw filter ('generate --format bpf', run in an interpreter as the kernel
-would, for every ABI it covers).
+would, for every ABI it covers). ` + conditionalHelp + `
 
 A syscall is missing when the profile denies it (a rule or the default
 action), when its ABI is not one the profile lists (runtimes kill such

@@ -108,7 +108,9 @@ and, for Go programs, the syscall-package and runtime functions in their
 symbol table. Each added syscall is reported with the file and symbol
 implying it; the deny ceiling still applies (--allow lifts it). An
 executable whose build ID or hash no longer matches the trace is skipped
-with a warning; the libraries are the ones installed where generate runs, so
+with a warning, and so is one the trace could not identify (a file gone
+before it could be read where it ran); the libraries are the ones installed
+where generate runs, so
 with --widen the output also depends on them. See package widen for the
 limits.
   --widen, --widen=imports  all of those syscalls (the most runs pass; an
@@ -164,7 +166,8 @@ The same traces and flags always give byte-identical output.
 
 Exit status:
   0  the profile was written
-  1  writing it failed, or libseccomp would not build the profile as written
+  1  writing it failed, libseccomp would not build the profile as written, or
+     the rendered file would not read back as the profile
   2  bad flags or bad input: malformed, truncated, empty or incomplete
      traces, names that are not their number's, unknown ABIs, a traced ABI
      that --arch leaves out, --format bpf for ABIs of two machines,
@@ -361,10 +364,26 @@ func (o *generateOptions) run() error {
 			fmt.Fprintf(o.stderr, "generate: note: the k8s format cannot carry defaultErrnoRet: there runc answers such numbers EPERM in a gap of the table and ENOSYS above it, crun EPERM; use --format docker (kubelet localhost/ JSON) for ENOSYS\n")
 		}
 	}
-	lintGenerated(o.stderr, res.Policy)
 	format := emit.Format(o.format)
 	if o.ociConfig != "" {
 		format = emit.FormatOCIConfig
+	}
+	// Render first: lint reads what is written, as 'seccomp-gen lint'
+	// would read the file, and the file must read back as the policy.
+	var data []byte
+	if o.format == string(emit.FormatBPF) {
+		if bpfErr != nil {
+			return exitWith(exitFailure, fmt.Errorf("generate: compile: %w", bpfErr))
+		}
+		data = bpf.Bytes()
+	} else {
+		data, err = emit.Write(res.Policy, emit.Format(o.format), emit.Options{Name: o.name})
+		if err != nil {
+			return exitWith(exitFailure, fmt.Errorf("generate: %w", err))
+		}
+	}
+	if err := lintGenerated(o.stderr, res.Policy, emit.Format(o.format), data); err != nil {
+		return exitWith(exitFailure, fmt.Errorf("generate: %w; nothing written", err))
 	}
 	for _, l := range emit.Losses(res.Policy, format) {
 		fmt.Fprintf(o.stderr, "generate: note: %s\n", l)
@@ -379,18 +398,6 @@ func (o *generateOptions) run() error {
 		}
 		fmt.Fprintf(o.stderr, "generate: set linux.seccomp in %s\n", o.ociConfig)
 		return nil
-	}
-	var data []byte
-	if o.format == string(emit.FormatBPF) {
-		if bpfErr != nil {
-			return exitWith(exitFailure, fmt.Errorf("generate: compile: %w", bpfErr))
-		}
-		data = bpf.Bytes()
-	} else {
-		data, err = emit.Write(res.Policy, emit.Format(o.format), emit.Options{Name: o.name})
-		if err != nil {
-			return exitWith(exitFailure, fmt.Errorf("generate: %w", err))
-		}
 	}
 	if err := atomicfile.Write(o.output, data, 0o644); err != nil {
 		return exitWith(exitFailure, fmt.Errorf("generate: write %s: %w", o.output, unwrapPath(err)))

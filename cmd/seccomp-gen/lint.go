@@ -40,9 +40,13 @@ a reason:
            first rule without conditions wins; one without conditions
            overrides every conditional rule), clone or clone3 allowed without
            a namespace-flag mask while unshare/setns are denied
-  info     compat ABIs listed on purpose, rules that repeat an answer
+  info     compat ABIs listed on purpose, rules that repeat an answer,
+           conditional entries left out for this machine and --caps, names
+           an archMap profile has for other architectures only
 
-'seccomp-gen generate' runs the same checks on its own output.
+` + conditionalHelp + `
+
+'seccomp-gen generate' runs the same checks on the file it writes.
 
 Exit status:
   0  no findings of severity error (warnings and info may be listed)
@@ -79,7 +83,7 @@ func (o *lintOptions) run() error {
 		} else if ok {
 			return usageErrf("lint: %s: a raw seccomp filter, not a profile: lint the profile it was compiled from ('seccomp-gen disasm %s' prints the filter)", path, path)
 		}
-		raw, err := emit.ReadRaw(path)
+		raw, err := emit.ReadRawWith(path, o.readOptions())
 		if err != nil {
 			return usageErr(err)
 		}
@@ -96,15 +100,47 @@ func (o *lintOptions) run() error {
 	return o.writeReport(func(w io.Writer) error { return render(w, results) }, lint.Summarize(results).Errors > 0)
 }
 
-// lintGenerated prints the lint findings of a profile generate made, one
-// line each, on w. They do not change generate's exit status.
-func lintGenerated(w io.Writer, p *policy.Policy) {
-	fs, err := lint.Policy(p, lint.Options{})
+// lintGenerated prints the lint findings of the profile generate writes,
+// one line each, on w: for the JSON and k8s formats those of the file as
+// written (data, format f), as 'seccomp-gen lint' reads it, after checking
+// that it reads back as p less what f cannot carry; for a raw filter those
+// of p. Info findings beyond a few are counted per check. Findings do not
+// change generate's exit status; a file that does not read back as p is an
+// error.
+func lintGenerated(w io.Writer, p *policy.Policy, f emit.Format, data []byte) error {
+	var fs []lint.Finding
+	var err error
+	if f == emit.FormatBPF {
+		fs, err = lint.Policy(p, lint.Options{})
+	} else {
+		if err := emit.CheckReadBack(p, f, data); err != nil {
+			return err
+		}
+		fs, err = lint.Data("written", data, lint.Options{})
+	}
 	if err != nil {
-		fmt.Fprintf(w, "generate: lint: %v\n", err)
-		return
+		return fmt.Errorf("lint: %w", err)
 	}
-	for _, f := range fs {
-		fmt.Fprintf(w, "generate: lint: %s\n", f)
+	const maxInfo = 5
+	info := map[string]int{}
+	var checks []string
+	for _, x := range fs {
+		if x.Severity == lint.Info {
+			if info[x.Check] == 0 {
+				checks = append(checks, x.Check)
+			}
+			info[x.Check]++
+		}
 	}
+	for _, x := range fs {
+		if x.Severity != lint.Info || lint.Count(fs, lint.Info) <= maxInfo {
+			fmt.Fprintf(w, "generate: lint: %s\n", x)
+		}
+	}
+	if lint.Count(fs, lint.Info) > maxInfo {
+		for _, c := range checks {
+			fmt.Fprintf(w, "generate: lint: info: %d findings [%s] ('seccomp-gen lint' on the written file lists them)\n", info[c], c)
+		}
+	}
+	return nil
 }

@@ -19,19 +19,53 @@ type profileReadFlags struct {
 	// allowUnknownSyscalls downgrades names libseccomp cannot resolve on
 	// any of the profile's ABIs from an error to a warning.
 	allowUnknownSyscalls bool
-	cmdName              string
-	stderr               io.Writer
+	// caps is --caps: the capability set conditional entries of Docker
+	// and containers-common profiles are resolved for.
+	caps    capsValue
+	cmdName string
+	stderr  io.Writer
 }
 
 func (f *profileReadFlags) addProfileReadFlags(cmd *cobra.Command) {
 	f.cmdName = cmd.Name()
 	cmd.Flags().BoolVar(&f.allowUnknownSyscalls, "allow-unknown-syscalls", false,
 		"accept syscall names the installed libseccomp knows on none of the profile's ABIs (a profile for a newer libseccomp): warn on stderr and drop them, as runc and crun do; otherwise they are an error")
+	f.caps = capsValue{name: "docker"}
+	cmd.Flags().Var(&f.caps, "caps",
+		"the container's capabilities, for the conditional entries (includes/excludes caps) of Docker and podman profiles: 'docker' (Docker's default set), 'podman' (podman's: no CAP_AUDIT_WRITE, CAP_MKNOD, CAP_NET_RAW), 'none', or a comma list such as CAP_SYS_ADMIN,CAP_SYS_PTRACE")
+}
+
+// conditionalHelp is the paragraph of every command that reads profiles
+// about conditional entries.
+const conditionalHelp = `Docker JSON includes Docker's (moby's) and podman's (containers-common's)
+default profiles: their conditional entries (includes/excludes) are resolved
+as docker and podman resolve them when a container starts, for this
+machine's architecture, the capabilities --caps names (Docker's default set
+unless told) and, for minKernel, this machine's kernel (docker's reading;
+podman ignores minKernel). containers-common's errno names are read as
+podman reads them.`
+
+// capsValue is --caps, read by emit.ParseCaps when set.
+type capsValue struct {
+	name string
+	host *emit.Host // nil: the default (Docker's set)
+}
+
+func (c *capsValue) String() string { return c.name }
+func (c *capsValue) Type() string   { return "CAPS" }
+func (c *capsValue) Set(s string) error {
+	h, err := emit.ParseCaps(s)
+	if err != nil {
+		return err
+	}
+	c.name, c.host = s, h
+	return nil
 }
 
 func (f *profileReadFlags) readOptions() emit.ReadOptions {
 	return emit.ReadOptions{
 		AllowUnknownSyscalls: f.allowUnknownSyscalls,
+		Host:                 f.caps.host,
 		Warn: func(err error) {
 			w := f.stderr
 			if w == nil {

@@ -73,6 +73,7 @@ PROFILE may be any format generate writes: Docker JSON, an OCI linux.seccomp
 object or a whole config.json, a Security Profiles Operator CRD (YAML), or,
 in traced mode only, a raw filter ('generate --format bpf', run in an
 interpreter as the kernel would); --enforce needs the profile itself.
+` + conditionalHelp + `
 
 The report goes to -o FILE, or to stdout ('-', the default); then CMD's own
 stdout goes to stderr so that the two never mix (as with 'seccomp-gen trace').

@@ -97,7 +97,8 @@
 // exe_syscalls, kept in the task's mark (inherited at fork through its
 // pending entry); sys_enter sets one bit per (executable, ABI, nr), a lookup
 // and a load once the bit is set. User space identifies each file (build
-// ID, else sha256) for the trace's executables list.
+// ID, else sha256) for the trace's executables list, only if it has the
+// device and inode number sched_process_exec noted of bprm->file.
 // The CO-RE offsets the programs need come from kernel types that
 // record_btf.go builds once per boot and caches in /run/seccomp-gen, with
 // the kernel's BTF IDs that let sys_enter read task->bpf_storage through

@@ -34,6 +34,17 @@ func TestMain(m *testing.M) {
 		kernelIDsHook = func(ids bpf.KernelIDs) bpf.KernelIDs {
 			return bpf.KernelIDs{RdonlyCast: ids.TaskStruct, TaskStruct: ids.TaskStruct}
 		}
+		// The refusal is noted in the cache (noteKfuncRefused): keep it
+		// out of /run/seccomp-gen.
+		dir, err := os.MkdirTemp("", "seccomp-gen-test-cache")
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+		btfCacheDir = filepath.Join(dir, "cache")
+		status := m.Run()
+		os.RemoveAll(dir)
+		os.Exit(status)
 	default:
 		fmt.Fprintf(os.Stderr, "SECCOMP_GEN_TEST_KERNEL_IDS=%q: want none or refused\n", v)
 		os.Exit(2)

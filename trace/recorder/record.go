@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/cilium/ebpf"
-	"github.com/cilium/ebpf/btf"
 	"github.com/cilium/ebpf/link"
 	"golang.org/x/sys/unix"
 
@@ -232,8 +231,8 @@ func Record(ctx context.Context, opts Options) (*Recording, error) {
 	types := make(chan typesResult, 1)
 	r.types = types
 	go func() {
-		spec, ids, _, err := kernelTypes()
-		types <- typesResult{spec, ids, err}
+		info, err := kernelTypes()
+		types <- typesResult{info, err}
 	}()
 	if r.path != "" {
 		launched := make(chan error, 1)
@@ -262,6 +261,7 @@ func Record(ctx context.Context, opts Options) (*Recording, error) {
 		return nil, err
 	}
 	r.noteRoot()
+	r.startExeScan()
 	if opts.OnStart != nil {
 		opts.OnStart(Started{PID: r.targetPID(), LinkIDs: r.linkIDs(), Descendants: r.descendants})
 	}
@@ -389,6 +389,8 @@ type recorder struct {
 	// whose process is gone may be read from the host (record_exes.go).
 	exeIDs   map[string]exeID
 	hostRoot bool
+	exeScan  *exeScanner // identifies executables meanwhile (record_exes.go)
+	pinned   []pinnedExe
 }
 
 // cmdExited reports whether the command was started and has been reaped;
@@ -566,17 +568,17 @@ func (r *recorder) load() error {
 	}
 	r.phase(PhaseMaps)
 	opts := &ebpf.CollectionOptions{MapReplacements: maps}
-	var ids bpf.KernelIDs
+	var info kernelInfo
 	if r.types != nil {
 		// Without them (kernelTypes failed), cilium/ebpf decodes the
 		// kernel's BTF itself and says what is wrong with it.
 		if res := <-r.types; res.err == nil {
-			opts.Programs.KernelTypes = res.spec
-			ids = res.ids
+			info = res.info
+			opts.Programs.KernelTypes = info.spec
 		}
 		r.phase(PhaseTypes)
 	}
-	if err := r.loadPrograms(spec, opts, ids); err != nil {
+	if err := r.loadPrograms(spec, opts, info.ids, info.refused); err != nil {
 		return loadErr(err)
 	}
 	r.loaded = true
@@ -590,8 +592,7 @@ func (r *recorder) load() error {
 }
 
 type typesResult struct {
-	spec *btf.Spec
-	ids  bpf.KernelIDs
+	info kernelInfo
 	err  error
 }
 
@@ -687,6 +688,7 @@ func (r *recorder) detach() {
 }
 
 func (r *recorder) close() {
+	r.stopExeScan(exeDiscard)
 	r.detach()
 	_ = r.waitLaunch()
 	r.stopStub()
@@ -765,8 +767,6 @@ func (r *recorder) wait(ctx context.Context) (string, error) {
 	}
 	poll := time.NewTicker(pollInterval)
 	defer poll.Stop()
-	exeScan := time.NewTicker(exeScanInterval)
-	defer exeScan.Stop()
 	var progress <-chan time.Time
 	if r.opts.Progress != nil {
 		iv := r.opts.ProgressInterval
@@ -785,8 +785,6 @@ func (r *recorder) wait(ctx context.Context) (string, error) {
 			return "duration", nil
 		case <-progress:
 			r.opts.Progress(r.stats())
-		case <-exeScan.C:
-			r.identifyExes()
 		case <-r.cmdDone:
 			r.cmdDone = nil // from now on, wait for the descendants
 			if r.gone() {

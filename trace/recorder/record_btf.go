@@ -39,11 +39,13 @@ import (
 // of their own after the key): they are the kernel's own numbering, which
 // the small BTF above does not keep. bpf.UseKernelIDs patches them into the
 // program, so that cilium/ebpf does not decode all of the kernel's BTF to
-// resolve that kfunc call either.
+// resolve that kfunc call either. When the kernel's verifier refused that
+// call, the same line notes it (kfuncRefusal), and later starts of the same
+// binary on the same kernel load the trusted read at once.
 
 // coreStructs are the kernel structs bpf/recorder.c reads through CO-RE
 // (its preserve_access_index structs).
-var coreStructs = []string{"task_struct", "pt_regs", "linux_binprm", "bpf_local_storage_map", "bpf_local_storage", "bpf_local_storage_data"}
+var coreStructs = []string{"task_struct", "pt_regs", "linux_binprm", "file", "inode", "super_block", "bpf_local_storage_map", "bpf_local_storage", "bpf_local_storage_data"}
 
 // btfCacheDir holds the cache (a variable for tests).
 var btfCacheDir = "/run/seccomp-gen"
@@ -55,37 +57,81 @@ const (
 	// btfCacheVersion is the cache's format. It is in the file's name, so
 	// that binaries that write another format do not take turns rebuilding
 	// one file.
-	btfCacheVersion = 6
-	btfCacheFile    = "kernel-types-v6.btf"
-	btfCacheMagic   = "seccomp-gen kernel types v6"
+	btfCacheVersion = 7
+	btfCacheFile    = "kernel-types-v7.btf"
+	btfCacheMagic   = "seccomp-gen kernel types v7"
 	kernelBTFPath   = "/sys/kernel/btf/vmlinux"
 )
 
-// kernelTypes returns coreStructs as the running kernel defines them and
-// the kernel's BTF IDs of bpf.KernelIDs (zero if it lacks bpf_rdonly_cast),
-// from the cache if it is valid, else from the kernel's BTF (and then caches
-// them). A cache it cannot use is rebuilt, never an error. fromCache says
-// which.
-func kernelTypes() (spec *btf.Spec, ids bpf.KernelIDs, fromCache bool, err error) {
+// kernelInfo is what kernelTypes finds.
+type kernelInfo struct {
+	spec      *btf.Spec
+	ids       bpf.KernelIDs
+	refused   kfuncRefusal // noted by an earlier start (record_kfunc.go)
+	fromCache bool
+}
+
+// kfuncRefusal is the kernel's refusal of sys_enter's bpf_rdonly_cast call
+// as a start noted it in the cache: the IDs that were refused, and the
+// object they were patched into (bpf.ObjectHash). The zero value: none.
+type kfuncRefusal struct {
+	ids  bpf.KernelIDs
+	prog string
+}
+
+// covers reports whether the kernel refused ids in this binary's object.
+func (k kfuncRefusal) covers(ids bpf.KernelIDs) bool {
+	return k.prog != "" && k.ids == ids && k.prog == bpf.ObjectHash()
+}
+
+// kernelTypes returns coreStructs as the running kernel defines them, the
+// kernel's BTF IDs of bpf.KernelIDs (zero if it lacks bpf_rdonly_cast)
+// and the refusal noted with them, from the cache if it is valid, else
+// from the kernel's BTF (and then caches them). A cache it cannot use is
+// rebuilt, never an error.
+func kernelTypes() (kernelInfo, error) {
 	key, err := kernelTypesKey()
 	if err != nil {
-		return nil, ids, false, err
+		return kernelInfo{}, err
 	}
 	path := filepath.Join(btfCacheDir, btfCacheFile)
-	if spec, ids, err := readKernelTypes(path, key); err == nil {
-		return spec, ids, true, nil
+	if info, err := readKernelTypes(path, key); err == nil {
+		info.fromCache = true
+		return info, nil
 	}
 	blob, ids, err := buildKernelTypes()
 	if err != nil {
-		return nil, ids, false, err
+		return kernelInfo{}, err
 	}
-	spec, err = parseKernelTypes(blob)
+	spec, err := parseKernelTypes(blob)
 	if err != nil {
-		return nil, ids, false, err
+		return kernelInfo{}, err
 	}
-	writeKernelTypes(path, key, ids, blob)
+	writeKernelTypes(path, key, idsLine(ids, kfuncRefusal{}), blob)
 	removeOlderKernelTypes(filepath.Dir(path))
-	return spec, ids, false, nil
+	return kernelInfo{spec: spec, ids: ids}, nil
+}
+
+// noteKfuncRefused notes in the cache, best effort, that the kernel
+// refused ids in this binary's object, so that later starts on this
+// kernel go straight to the trusted read. The cache's key names the
+// kernel's BTF, so a note cannot outlive the kernel it is about; one about
+// another binary's object is not used (covers).
+func noteKfuncRefused(ids bpf.KernelIDs) {
+	key, err := kernelTypesKey()
+	if err != nil {
+		return
+	}
+	path := filepath.Join(btfCacheDir, btfCacheFile)
+	line, blob, err := readCacheFile(path, key)
+	if err != nil {
+		return
+	}
+	cached, _, err := parseIDsLine(line)
+	if err != nil {
+		return
+	}
+	writeKernelTypes(path, key, idsLine(cached, kfuncRefusal{ids: ids, prog: bpf.ObjectHash()}), blob)
 }
 
 // removeOlderKernelTypes removes the cache files of older formats from dir,
@@ -120,23 +166,40 @@ func kernelTypesVersion(name string) (int, bool) {
 	return v, true
 }
 
-// idsLine is the cache's second line.
-func idsLine(ids bpf.KernelIDs) string {
-	return fmt.Sprintf("bpf_rdonly_cast=%d task_struct=%d", ids.RdonlyCast, ids.TaskStruct)
+// idsLine is the cache's second line: the kernel's IDs, then what it
+// refused, if it did.
+func idsLine(ids bpf.KernelIDs, refused kfuncRefusal) string {
+	line := fmt.Sprintf("bpf_rdonly_cast=%d task_struct=%d", ids.RdonlyCast, ids.TaskStruct)
+	if refused.prog != "" {
+		line += fmt.Sprintf(" refused=%d,%d prog=%s", refused.ids.RdonlyCast, refused.ids.TaskStruct, refused.prog)
+	}
+	return line
 }
 
-func parseIDsLine(line string) (bpf.KernelIDs, error) {
-	var ids bpf.KernelIDs
-	if n, err := fmt.Sscanf(line, "bpf_rdonly_cast=%d task_struct=%d", &ids.RdonlyCast, &ids.TaskStruct); n != 2 || err != nil || idsLine(ids) != line {
-		return bpf.KernelIDs{}, errors.New("kernel types cache: bad BTF IDs line")
+func parseIDsLine(line string) (bpf.KernelIDs, kfuncRefusal, error) {
+	var (
+		ids     bpf.KernelIDs
+		refused kfuncRefusal
+		n       int
+		err     error
+	)
+	if strings.Contains(line, " refused=") {
+		n, err = fmt.Sscanf(line, "bpf_rdonly_cast=%d task_struct=%d refused=%d,%d prog=%s",
+			&ids.RdonlyCast, &ids.TaskStruct, &refused.ids.RdonlyCast, &refused.ids.TaskStruct, &refused.prog)
+		n -= 3
+	} else {
+		n, err = fmt.Sscanf(line, "bpf_rdonly_cast=%d task_struct=%d", &ids.RdonlyCast, &ids.TaskStruct)
 	}
-	return ids, nil
+	if n != 2 || err != nil || idsLine(ids, refused) != line {
+		return bpf.KernelIDs{}, kfuncRefusal{}, errors.New("kernel types cache: bad BTF IDs line")
+	}
+	return ids, refused, nil
 }
 
 // writeKernelTypes caches blob, best effort. What is in the way at path
 // (a link, a directory) is removed first: atomicfile.Write would write
 // through a link.
-func writeKernelTypes(path, key string, ids bpf.KernelIDs, blob []byte) {
+func writeKernelTypes(path, key, idsLine string, blob []byte) {
 	if secureCacheDir(filepath.Dir(path)) != nil {
 		return
 	}
@@ -145,7 +208,7 @@ func writeKernelTypes(path, key string, ids bpf.KernelIDs, blob []byte) {
 			return
 		}
 	}
-	data := append([]byte(btfCacheMagic+" "+key+"\n"+idsLine(ids)+"\n"), blob...)
+	data := append([]byte(btfCacheMagic+" "+key+"\n"+idsLine+"\n"), blob...)
 	_ = atomicfile.Write(path, data, 0o600)
 }
 
@@ -165,45 +228,54 @@ func kernelTypesKey() (string, error) {
 }
 
 // readKernelTypes reads a cache file written for key.
-func readKernelTypes(path, key string) (*btf.Spec, bpf.KernelIDs, error) {
-	var none bpf.KernelIDs
+func readKernelTypes(path, key string) (kernelInfo, error) {
+	line, blob, err := readCacheFile(path, key)
+	if err != nil {
+		return kernelInfo{}, err
+	}
+	ids, refused, err := parseIDsLine(line)
+	if err != nil {
+		return kernelInfo{}, err
+	}
+	spec, err := parseKernelTypes(blob)
+	if err != nil {
+		return kernelInfo{}, err
+	}
+	return kernelInfo{spec: spec, ids: ids, refused: refused}, nil
+}
+
+// readCacheFile returns the IDs line and the BTF of a cache file written
+// for key.
+func readCacheFile(path, key string) (string, []byte, error) {
 	if err := secureCacheDir(filepath.Dir(path)); err != nil {
-		return nil, none, err
+		return "", nil, err
 	}
 	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW, 0)
 	if err != nil {
-		return nil, none, err
+		return "", nil, err
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return nil, none, err
+		return "", nil, err
 	}
 	sys, ok := st.Sys().(*syscall.Stat_t)
 	if !st.Mode().IsRegular() || !ok || int(sys.Uid) != os.Geteuid() || st.Mode().Perm()&0o077 != 0 {
-		return nil, none, errors.New("kernel types cache: not a private regular file")
+		return "", nil, errors.New("kernel types cache: not a private regular file")
 	}
 	data := make([]byte, st.Size())
 	if _, err := f.ReadAt(data, 0); err != nil {
-		return nil, none, err
+		return "", nil, err
 	}
 	header, rest, ok := bytes.Cut(data, []byte("\n"))
 	if !ok || string(header) != btfCacheMagic+" "+key {
-		return nil, none, errors.New("kernel types cache: another kernel or format")
+		return "", nil, errors.New("kernel types cache: another kernel or format")
 	}
 	line, blob, ok := bytes.Cut(rest, []byte("\n"))
 	if !ok {
-		return nil, none, errors.New("kernel types cache: truncated")
+		return "", nil, errors.New("kernel types cache: truncated")
 	}
-	ids, err := parseIDsLine(string(line))
-	if err != nil {
-		return nil, none, err
-	}
-	spec, err := parseKernelTypes(blob)
-	if err != nil {
-		return nil, none, err
-	}
-	return spec, ids, nil
+	return string(line), blob, nil
 }
 
 // parseKernelTypes decodes blob and checks that it has every struct.

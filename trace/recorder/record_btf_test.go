@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -35,7 +36,7 @@ func useCacheDir(t *testing.T) string {
 // no privileges.
 func TestKernelTypesMatchKernel(t *testing.T) {
 	path := useCacheDir(t)
-	cold, coldIDs, fromCache, err := kernelTypes()
+	cold, coldIDs, fromCache, err := kernelTypes4()
 	if err != nil || fromCache {
 		t.Fatalf("cold: from cache %v, error %v", fromCache, err)
 	}
@@ -49,7 +50,7 @@ func TestKernelTypesMatchKernel(t *testing.T) {
 	if dst, err := os.Stat(btfCacheDir); err != nil || dst.Mode().Perm() != 0o700 {
 		t.Errorf("cache directory: %v %v, want mode 0700", dst.Mode(), err)
 	}
-	warm, warmIDs, fromCache, err := kernelTypes()
+	warm, warmIDs, fromCache, err := kernelTypes4()
 	if err != nil || !fromCache {
 		t.Fatalf("warm: from cache %v, error %v", fromCache, err)
 	}
@@ -125,7 +126,7 @@ func checkKernelIDs(t *testing.T, full *btf.Spec, cached map[string]bpf.KernelID
 // rebuilt, and the rebuilt one is used next time.
 func TestKernelTypesCacheRebuilt(t *testing.T) {
 	path := useCacheDir(t)
-	if _, _, _, err := kernelTypes(); err != nil {
+	if _, _, _, err := kernelTypes4(); err != nil {
 		t.Fatal(err)
 	}
 	good, err := os.ReadFile(path)
@@ -165,6 +166,9 @@ func TestKernelTypesCacheRebuilt(t *testing.T) {
 		"bad IDs line": func() error {
 			return os.WriteFile(path, append([]byte(line1+"\nbpf_rdonly_cast=x task_struct=1\n"), good[len(header):]...), 0o600)
 		},
+		"bad refusal": func() error {
+			return os.WriteFile(path, append([]byte(line1+"\n"+line2+" refused=1,2\n"), good[len(header):]...), 0o600)
+		},
 		"no IDs line": func() error {
 			return os.WriteFile(path, append([]byte(line1+"\n"), good[len(header):]...), 0o600)
 		},
@@ -178,16 +182,16 @@ func TestKernelTypesCacheRebuilt(t *testing.T) {
 			if err := damage(); err != nil {
 				t.Fatal(err)
 			}
-			if _, _, fromCache, err := kernelTypes(); err != nil || fromCache {
+			if _, _, fromCache, err := kernelTypes4(); err != nil || fromCache {
 				t.Fatalf("damaged cache: from cache %v, error %v", fromCache, err)
 			}
 			if st, err := os.Lstat(path); err == nil && st.IsDir() {
 				os.Remove(path) // atomicfile cannot replace a directory
-				if _, _, _, err := kernelTypes(); err != nil {
+				if _, _, _, err := kernelTypes4(); err != nil {
 					t.Fatal(err)
 				}
 			}
-			if _, _, fromCache, err := kernelTypes(); err != nil || !fromCache {
+			if _, _, fromCache, err := kernelTypes4(); err != nil || !fromCache {
 				t.Fatalf("after the rebuild: from cache %v, error %v", fromCache, err)
 			}
 		})
@@ -196,7 +200,7 @@ func TestKernelTypesCacheRebuilt(t *testing.T) {
 	if err := os.Chmod(btfCacheDir, 0o777); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, fromCache, err := kernelTypes(); err != nil || fromCache {
+	if _, _, fromCache, err := kernelTypes4(); err != nil || fromCache {
 		t.Fatalf("shared directory: from cache %v, error %v", fromCache, err)
 	}
 }
@@ -216,7 +220,7 @@ func TestKernelTypesOlderFormatsRemoved(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, _, fromCache, err := kernelTypes(); err != nil || fromCache {
+	if _, _, fromCache, err := kernelTypes4(); err != nil || fromCache {
 		t.Fatalf("from cache %v, error %v", fromCache, err)
 	}
 	for _, name := range older {
@@ -264,11 +268,11 @@ func TestRecordLoad(t *testing.T) {
 			r := &recorder{opts: Options{Command: []string{"true"}}}
 			defer r.close()
 			types := make(chan typesResult, 1)
-			spec, ids, fromCache, err := kernelTypes()
+			spec, ids, fromCache, err := kernelTypes4()
 			if err != nil || fromCache != warm {
 				t.Fatalf("kernel types: from cache %v, error %v", fromCache, err)
 			}
-			types <- typesResult{spec, ids, nil}
+			types <- typesResult{kernelInfo{spec: spec, ids: ids}, nil}
 			r.types = types
 			if err := r.load(); err != nil {
 				t.Fatal(err)
@@ -320,7 +324,7 @@ func checkTaskBTFID(t *testing.T, r *recorder, want btf.TypeID) {
 func TestRecordTaskStorageRead(t *testing.T) {
 	testutil.RequireRoot(t)
 	useCacheDir(t)
-	_, ids, _, err := kernelTypes()
+	_, ids, _, err := kernelTypes4()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -343,11 +347,11 @@ func TestRecordTaskStorageRead(t *testing.T) {
 			r := &recorder{opts: Options{Command: []string{"true"}}}
 			defer r.close()
 			types := make(chan typesResult, 1)
-			spec, ids, _, err := kernelTypes()
+			spec, ids, _, err := kernelTypes4()
 			if err != nil {
 				t.Fatal(err)
 			}
-			types <- typesResult{spec, ids, nil}
+			types <- typesResult{kernelInfo{spec: spec, ids: ids}, nil}
 			r.types = types
 			if err := r.load(); err != nil {
 				t.Fatal(err)
@@ -367,4 +371,82 @@ func TestRecordTaskStorageRead(t *testing.T) {
 			}
 		})
 	}
+}
+
+// kernelTypes4 is kernelTypes as four values.
+func kernelTypes4() (*btf.Spec, bpf.KernelIDs, bool, error) {
+	info, err := kernelTypes()
+	return info.spec, info.ids, info.fromCache, err
+}
+
+// A kernel's refusal of the kfunc call is noted in the kernel types cache
+// after the first load, and later loads of the same object on the same
+// kernel go straight to the trusted read; the note covers only the IDs
+// refused and this binary's object, and a rebuilt cache has none.
+func TestKfuncRefusalCached(t *testing.T) {
+	testutil.RequireRoot(t)
+	path := useCacheDir(t)
+	info, err := kernelTypes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !info.ids.Known() {
+		testutil.SkipOrFail(t, "the kernel has no bpf_rdonly_cast (before Linux 6.2): nothing to refuse")
+	}
+	real := info.ids
+	fake := bpf.KernelIDs{RdonlyCast: real.TaskStruct, TaskStruct: real.TaskStruct} // not a function: refused
+	oldIDs, oldLoad := kernelIDsHook, loadHook
+	t.Cleanup(func() { kernelIDsHook, loadHook = oldIDs, oldLoad })
+	var tried []bpf.KernelIDs
+	loadHook = func(ids bpf.KernelIDs) { tried = append(tried, ids) }
+	load := func(ids bpf.KernelIDs, want ...bpf.KernelIDs) {
+		t.Helper()
+		kernelIDsHook = func(bpf.KernelIDs) bpf.KernelIDs { return ids }
+		info, err := kernelTypes()
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := &recorder{opts: Options{Command: []string{"true"}}}
+		defer r.close()
+		types := make(chan typesResult, 1)
+		types <- typesResult{info, nil}
+		r.types = types
+		tried = nil
+		if err := r.load(); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(tried, want) {
+			t.Errorf("loads tried with IDs %v, want %v", tried, want)
+		}
+		var wantID btf.TypeID
+		if ids == real {
+			wantID = real.TaskStruct
+		}
+		checkTaskBTFID(t, r, wantID)
+	}
+	none := bpf.KernelIDs{}
+	load(fake, fake, none) // refused, then the trusted read
+	data, err := os.ReadFile(path)
+	if err != nil || !strings.Contains(string(data), fmt.Sprintf(" refused=%d,%d prog=%s\n", fake.RdonlyCast, fake.TaskStruct, bpf.ObjectHash())) {
+		t.Fatalf("no refusal noted in the cache (%v): %q", err, strings.SplitN(string(data), "\n", 3)[:2])
+	}
+	load(fake, none) // noted: not tried again
+	load(real, real) // not refused: still tried, and loads
+	load(fake, none)
+
+	// A note about another object is not used (and is replaced).
+	line1, rest, _ := strings.Cut(string(data), "\n")
+	_, blob, _ := strings.Cut(rest, "\n")
+	other := idsLine(real, kfuncRefusal{ids: fake, prog: strings.Repeat("0", 64)})
+	if err := os.WriteFile(path, []byte(line1+"\n"+other+"\n"+blob), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	load(fake, fake, none)
+	load(fake, none)
+
+	// A cache rebuilt (another kernel, here: removed) has no note.
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	load(fake, fake, none)
 }

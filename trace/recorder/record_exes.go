@@ -26,11 +26,18 @@ import (
 // A name means what it means to the process that exec'd it, not to the
 // recorder: a container's /bin/sh is not the host's, and /proc/self/exe or
 // /dev/fd/N opened here would be the recorder's own. So each file is
-// identified through that process while it runs (identifyExes, during the
-// recording, and at its end when it was cut short: running), and after it is gone only a plain absolute name of a
-// target that shares the recorder's root is read from the host (hostRoot);
-// any other stays listed by path alone. A relative name is resolved through
-// /proc/TGID/exe while that process lives.
+// identified through that process while it runs (exeScanner, during the
+// recording, and at its end when it was cut short: running), and after it
+// is gone only a plain absolute name of a target that shares the
+// recorder's root is read from the host (hostRoot); any other stays listed
+// by path alone. A relative name is resolved through /proc/TGID/exe while
+// that process lives.
+//
+// Whichever way a file is found, it is identified only if it has the
+// device and inode number that the kernel noted at the execve (sameFile):
+// a chroot's process gone before the first scan leaves its /bin/sh
+// unidentified, never identified as the host's. A name exec'd as two
+// different files (exe_info.mixed) is listed by path alone.
 //
 // Tasks marked from user space (--pid, --cgroup) get their executable
 // from /proc/TID/exe (userExe); tasks the eBPF side marks on its own (a task
@@ -43,7 +50,9 @@ func (r *recorder) executables(running bool) []trace.Executable {
 		out  []trace.Executable
 	)
 	if running {
-		r.identifyExes()
+		r.stopExeScan(exeRescan)
+	} else {
+		r.stopExeScan(exeFinish)
 	}
 	it := r.objs.ExePaths.Iterate()
 	for it.Next(&key, &info) {
@@ -52,13 +61,13 @@ func (r *recorder) executables(running bool) []trace.Executable {
 			continue
 		}
 		e := trace.Executable{Path: path}
-		if id, ok := r.exeIDs[path]; ok {
+		if id, ok := r.exeIDs[path]; ok && info.Mixed == 0 {
 			if id.path != "" {
 				e.Path = id.path
 			}
 			e.BuildID, e.SHA256 = id.BuildID, id.SHA256
-		} else if r.hostRoot && !procName(path) {
-			if id, err := widen.Identify(path); err == nil {
+		} else if r.hostRoot && !procName(path) && info.Mixed == 0 {
+			if id, ok := identifyOnHost(path, exeFile(info)); ok {
 				e.BuildID, e.SHA256 = id.BuildID, id.SHA256
 			}
 		}
@@ -80,21 +89,214 @@ type exeID struct {
 	path string
 }
 
-// exeScanInterval is how often the recording identifies new executables.
+// fileID is the file an exe_paths name was exec'd as: its device (the
+// kernel's dev_t, MAJOR << 20 | MINOR) and inode number.
+type fileID struct {
+	dev uint32
+	ino uint64
+}
+
+func exeFile(info bpf.RecorderExeInfo) fileID {
+	return fileID{dev: info.Dev, ino: info.Ino}
+}
+
+// kernelDev turns a stat device number into the kernel's dev_t.
+func kernelDev(dev uint64) uint32 {
+	return unix.Major(dev)<<20 | unix.Minor(dev)&0xfffff
+}
+
+// sameFile reports whether the open file fd is want. The device stat
+// reports is not the superblock's on some filesystems (btrfs subvolumes,
+// overlayfs over several filesystems): then the one of fd's mount in
+// mountinfo (a /proc/PID/mountinfo listing that mount) is compared.
+func sameFile(fd int, want fileID, mountinfo string) bool {
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil || st.Ino != want.ino || want.ino == 0 {
+		return false
+	}
+	if kernelDev(st.Dev) == want.dev {
+		return true
+	}
+	var stx unix.Statx_t
+	if err := unix.Statx(fd, "", unix.AT_EMPTY_PATH, unix.STATX_MNT_ID, &stx); err != nil || stx.Mask&unix.STATX_MNT_ID == 0 {
+		return false
+	}
+	dev, ok := mountDev(mountinfo, stx.Mnt_id)
+	return ok && dev == want.dev
+}
+
+// mountDev returns the device (MAJOR << 20 | MINOR) of mount id in the
+// mountinfo file.
+func mountDev(mountinfo string, id uint64) (uint32, bool) {
+	data, err := os.ReadFile(mountinfo)
+	if err != nil {
+		return 0, false
+	}
+	want := strconv.FormatUint(id, 10)
+	for _, line := range strings.Split(string(data), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 3 || f[0] != want {
+			continue
+		}
+		maj, min, ok := strings.Cut(f[2], ":")
+		ma, err1 := strconv.ParseUint(maj, 10, 32)
+		mi, err2 := strconv.ParseUint(min, 10, 32)
+		if !ok || err1 != nil || err2 != nil || ma >= 1<<12 || mi >= 1<<20 {
+			return 0, false
+		}
+		return uint32(ma<<20 | mi), true
+	}
+	return 0, false
+}
+
+// identifyFD identifies the open file fd.
+func identifyFD(fd int) (widen.Identity, error) {
+	return widen.Identify("/proc/self/fd/" + strconv.Itoa(fd))
+}
+
+// identifyOnHost identifies the file path names to the recorder, if it is
+// want.
+func identifyOnHost(path string, want fileID) (widen.Identity, bool) {
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return widen.Identity{}, false
+	}
+	defer unix.Close(fd)
+	if !sameFile(fd, want, "/proc/self/mountinfo") && !scriptOf(fd, want, "/proc/self/mountinfo", func(in string) (int, error) {
+		return unix.Open(in, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	}) {
+		return widen.Identity{}, false
+	}
+	id, err := identifyFD(fd)
+	return id, err == nil
+}
+
+// exeScanInterval is how often the recording looks for new executables.
 const exeScanInterval = 100 * time.Millisecond
 
-// identifyExes identifies the exe_paths entries not identified yet whose
-// first process still runs, through that process (identifyVia), and notes
-// when one runs under another root than the recorder's.
-func (r *recorder) identifyExes() {
+// exeHashHook, when set (by tests), runs before each file is identified.
+var exeHashHook func(path string)
+
+// exeScanner identifies executables off the wait loop, whose other cases
+// (the end of the target, --duration, Ctrl-C, progress) a large file
+// without a build ID would hold up while it is hashed. One goroutine does
+// it, one file at a time: each pass opens the files of new exe_paths
+// entries through their processes (pinExes: quick, and an open file can
+// still be read once its process is gone), then it hashes one pinned file
+// and passes again. It alone touches exeIDs, hostRoot and pinned until
+// stopExeScan returns.
+type exeScanner struct {
+	stop chan exeStop
+	done chan struct{}
+}
+
+type exeStop int
+
+const (
+	exeDiscard exeStop = iota // close the pinned files unread (an error path)
+	exeFinish                 // identify every pinned file
+	exeRescan                 // pass once more (the target still runs), then finish
+)
+
+// pinnedExe is an exe_paths entry's file, open, not identified yet.
+type pinnedExe struct {
+	key  string // the name as exec'd
+	path string // what a relative name resolved to
+	fd   int
+}
+
+// startExeScan starts the scanner.
+func (r *recorder) startExeScan() {
+	s := &exeScanner{stop: make(chan exeStop, 1), done: make(chan struct{})}
+	r.exeScan = s
+	go func() {
+		defer close(s.done)
+		tick := time.NewTicker(exeScanInterval)
+		defer tick.Stop()
+		for {
+			r.pinExes()
+			for len(r.pinned) > 0 {
+				select {
+				case how := <-s.stop:
+					r.finishExes(how)
+					return
+				default:
+				}
+				r.identifyPinned(1)
+				r.pinExes()
+			}
+			select {
+			case how := <-s.stop:
+				r.finishExes(how)
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+}
+
+// stopExeScan stops the scanner and waits for it: with exeFinish or
+// exeRescan every file it pinned is identified first.
+func (r *recorder) stopExeScan(how exeStop) {
+	if r.exeScan == nil {
+		return
+	}
+	r.exeScan.stop <- how
+	<-r.exeScan.done
+	r.exeScan = nil
+}
+
+func (r *recorder) finishExes(how exeStop) {
+	if how == exeDiscard {
+		for _, p := range r.pinned {
+			unix.Close(p.fd)
+		}
+		r.pinned = nil
+		return
+	}
+	if how == exeRescan {
+		r.pinExes()
+	}
+	r.identifyPinned(len(r.pinned))
+}
+
+// identifyPinned identifies the first n pinned files.
+func (r *recorder) identifyPinned(n int) {
+	for ; n > 0 && len(r.pinned) > 0; n-- {
+		p := r.pinned[0]
+		r.pinned = r.pinned[1:]
+		if exeHashHook != nil {
+			exeHashHook(p.key)
+		}
+		id, err := identifyFD(p.fd)
+		unix.Close(p.fd)
+		if err != nil {
+			continue // tried again at the next pass, while the process runs
+		}
+		if r.exeIDs == nil {
+			r.exeIDs = map[string]exeID{}
+		}
+		r.exeIDs[p.key] = exeID{Identity: id, path: p.path}
+	}
+}
+
+// pinExes opens the files of the exe_paths entries not identified or
+// pinned yet whose first process still runs, through that process
+// (openVia), and notes when one runs under another root than the
+// recorder's.
+func (r *recorder) pinExes() {
 	var (
 		key  [256]byte
 		info bpf.RecorderExeInfo
 	)
+	pinned := map[string]bool{}
+	for _, p := range r.pinned {
+		pinned[p.key] = true
+	}
 	it := r.objs.ExePaths.Iterate()
 	for it.Next(&key, &info) {
 		path := string(key[:bytes.IndexByte(append(key[:], 0), 0)])
-		if path == "" {
+		if path == "" || info.Mixed != 0 || pinned[path] {
 			continue
 		}
 		if _, ok := r.exeIDs[path]; ok {
@@ -107,11 +309,9 @@ func (r *recorder) identifyExes() {
 		if !same {
 			r.hostRoot = false
 		}
-		if id, ok := identifyVia(int(info.Tgid), path); ok {
-			if r.exeIDs == nil {
-				r.exeIDs = map[string]exeID{}
-			}
-			r.exeIDs[path] = id
+		if fd, resolved, ok := openVia(int(info.Tgid), path, exeFile(info)); ok {
+			r.pinned = append(r.pinned, pinnedExe{key: path, path: resolved, fd: fd})
+			pinned[path] = true
 		}
 	}
 }
@@ -122,44 +322,109 @@ func procName(path string) bool {
 	return !filepath.IsAbs(path) || strings.HasPrefix(path, "/proc/") || strings.HasPrefix(path, "/dev/fd/")
 }
 
-// identifyVia identifies the file that process tgid exec'd as path: an
-// absolute name is opened under the process's root (absolute symlinks
-// resolve there too), a procName through /proc/TGID/exe (a relative name
-// only when the base names agree).
-func identifyVia(tgid int, path string) (exeID, bool) {
+// openVia opens the file want that process tgid exec'd as path: an
+// absolute name under the process's root (absolute symlinks resolve there
+// too), a procName through /proc/TGID/exe (a relative name only when the
+// base names agree; resolved is then what /proc/TGID/exe links to). A
+// script is opened when its interpreter is the file the kernel noted
+// (scriptOf); a script exec'd by a relative name is not, since
+// /proc/TGID/exe is its interpreter.
+func openVia(tgid int, path string, want fileID) (fd int, resolved string, ok bool) {
 	proc := "/proc/" + strconv.Itoa(tgid)
 	if procName(path) {
-		p, err := os.Readlink(proc + "/exe")
+		fd, err := unix.Open(proc+"/exe", unix.O_RDONLY|unix.O_CLOEXEC, 0)
 		if err != nil {
-			return exeID{}, false
+			return -1, "", false
 		}
-		var id exeID
 		if !filepath.IsAbs(path) {
-			if filepath.Base(p) != filepath.Base(path) {
-				return exeID{}, false
+			p, err := os.Readlink(proc + "/exe")
+			if err != nil || filepath.Base(p) != filepath.Base(path) {
+				unix.Close(fd)
+				return -1, "", false
 			}
-			id.path = p
+			resolved = p
 		}
-		if id.Identity, err = widen.Identify(proc + "/exe"); err != nil {
-			return exeID{}, false
+		if !sameFile(fd, want, proc+"/mountinfo") {
+			unix.Close(fd)
+			return -1, "", false
 		}
-		return id, true
+		return fd, resolved, true
 	}
 	root, err := unix.Open(proc+"/root", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return exeID{}, false
+		return -1, "", false
 	}
 	defer unix.Close(root)
-	fd, err := unix.Openat2(root, path, &unix.OpenHow{Flags: unix.O_RDONLY | unix.O_CLOEXEC, Resolve: unix.RESOLVE_IN_ROOT})
-	if err != nil {
-		return exeID{}, false
+	inRoot := func(name string) (int, error) {
+		return unix.Openat2(root, name, &unix.OpenHow{Flags: unix.O_RDONLY | unix.O_CLOEXEC, Resolve: unix.RESOLVE_IN_ROOT})
 	}
-	defer unix.Close(fd)
-	id, err := widen.Identify("/proc/self/fd/" + strconv.Itoa(fd))
+	fd, err = inRoot(path)
 	if err != nil {
-		return exeID{}, false
+		return -1, "", false
 	}
-	return exeID{Identity: id}, true
+	if !sameFile(fd, want, proc+"/mountinfo") && !scriptOf(fd, want, proc+"/mountinfo", inRoot) {
+		unix.Close(fd)
+		return -1, "", false
+	}
+	return fd, "", true
+}
+
+// maxInterpreters is how many "#!" lines the kernel follows from the
+// exec'd file to the program it runs (the kernel's BINPRM_MAX_RECURSION: a
+// script may name a script as its interpreter).
+const maxInterpreters = 4
+
+// scriptOf reports whether the open file fd is a "#!" script whose chain of
+// interpreters, each opened by open (under the exec'ing process's root),
+// ends at want: for a script the kernel notes the file it finally ran, the
+// interpreter, not the script. A relative interpreter (resolved by the
+// kernel against the process's working directory) is not followed.
+func scriptOf(fd int, want fileID, mountinfo string, open func(string) (int, error)) bool {
+	cur := fd
+	defer func() {
+		if cur != fd {
+			unix.Close(cur)
+		}
+	}()
+	for i := 0; i < maxInterpreters; i++ {
+		in := shebang(cur)
+		if !filepath.IsAbs(in) {
+			return false
+		}
+		next, err := open(in)
+		if err != nil {
+			return false
+		}
+		if cur != fd {
+			unix.Close(cur)
+		}
+		cur = next
+		if sameFile(cur, want, mountinfo) {
+			return true
+		}
+	}
+	return false
+}
+
+// shebang returns the interpreter a "#!" line at the start of the open
+// file fd names (its first word, as the kernel reads it from the first
+// 256 bytes), or "".
+func shebang(fd int) string {
+	buf := make([]byte, 256) // BINPRM_BUF_SIZE
+	n, err := unix.Pread(fd, buf, 0)
+	if err != nil || n < 2 {
+		return ""
+	}
+	line, _, _ := bytes.Cut(buf[:n], []byte("\n"))
+	rest, ok := bytes.CutPrefix(line, []byte("#!"))
+	if !ok {
+		return ""
+	}
+	f := strings.Fields(string(rest))
+	if len(f) == 0 {
+		return ""
+	}
+	return f[0]
 }
 
 // sameRoot reports whether process pid has the recorder's root directory.
@@ -239,6 +504,10 @@ func (r *recorder) userExe(tid int) uint32 {
 			return 0
 		}
 		info = bpf.RecorderExeInfo{Tgid: uint32(tid), Exe: u.next + 1}
+		var st unix.Stat_t
+		if err := unix.Stat(fmt.Sprintf("/proc/%d/exe", tid), &st); err == nil {
+			info.Dev, info.Ino = kernelDev(st.Dev), st.Ino
+		}
 		if err := r.objs.ExePaths.Update(&key, &info, ebpf.UpdateNoExist); err != nil {
 			if !errors.Is(err, ebpf.ErrKeyExist) || r.objs.ExePaths.Lookup(&key, &info) != nil {
 				return 0

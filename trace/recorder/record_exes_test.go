@@ -4,7 +4,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
 	"github.com/seccomp-gen/seccomp-gen/trace"
@@ -90,5 +92,195 @@ func TestExecutablesIdentifiedInTheirRoot(t *testing.T) {
 	// is wrong.
 	if (pse.BuildID != "" || pse.SHA256 != "") && (pse.BuildID != bbID.BuildID || pse.SHA256 != bbID.SHA256) {
 		t.Errorf("/proc/self/exe identified as %s%s, want busybox's %s%s or nothing", pse.BuildID, pse.SHA256, bbID.BuildID, bbID.SHA256)
+	}
+}
+
+// hostShell is the host's /bin/sh, which must not be busybox for the tests
+// below to tell the two apart.
+func hostShell(t *testing.T, bbID widen.Identity) widen.Identity {
+	t.Helper()
+	id, err := widen.Identify("/bin/sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id == bbID {
+		t.Skip("SKIP: the host's /bin/sh is busybox; the test needs another shell there")
+	}
+	return id
+}
+
+// A chroot whose processes are gone before the first scan: its /bin/sh
+// (busybox) is not identified as the host's /bin/sh, which the name means
+// to the recorder. The kernel's device and inode of the exec'd file decide.
+func TestExecutablesChrootGoneQuickly(t *testing.T) {
+	testutil.RequireRoot(t)
+	root, bbID := busyboxRoot(t)
+	hostSh := hostShell(t, bbID)
+	rec := recordOrFail(t, Options{Command: []string{"busybox", "chroot", root, "/bin/sh", "-c", "true"}})
+	if rec.ExitStatus != 0 {
+		t.Fatalf("the command exited %d", rec.ExitStatus)
+	}
+	t.Logf("executables: %+v", rec.File.Executables)
+	sh := exeByPath(rec.File, "/bin/sh")
+	if sh == nil {
+		t.Fatalf("no /bin/sh among the executables: %+v", rec.File.Executables)
+	}
+	if sh.BuildID == hostSh.BuildID && sh.SHA256 == hostSh.SHA256 {
+		t.Fatalf("the chroot's /bin/sh identified as the host's /bin/sh %s%s", sh.BuildID, sh.SHA256)
+	}
+	if (sh.BuildID != "" || sh.SHA256 != "") && (sh.BuildID != bbID.BuildID || sh.SHA256 != bbID.SHA256) {
+		t.Errorf("/bin/sh identified as %s%s, want busybox's %s%s or nothing", sh.BuildID, sh.SHA256, bbID.BuildID, bbID.SHA256)
+	}
+	// The host's busybox, gone as quickly, is still identified: the name
+	// names the file exec'd on the host.
+	for _, e := range rec.File.Executables {
+		if filepath.Base(e.Path) == "busybox" && (e.BuildID != bbID.BuildID || e.SHA256 != bbID.SHA256) {
+			t.Errorf("%s identified as %s%s, want %s%s", e.Path, e.BuildID, e.SHA256, bbID.BuildID, bbID.SHA256)
+		}
+	}
+}
+
+// One name exec'd as two files (the host's /bin/sh, then a chroot's) gets
+// no identity: its syscalls are both files'.
+func TestExecutablesOneNameTwoFiles(t *testing.T) {
+	testutil.RequireRoot(t)
+	root, bbID := busyboxRoot(t)
+	hostShell(t, bbID)
+	// The host's sh lives past a scan, so it is identified before the
+	// chroot's runs.
+	script := `sleep 0.3; busybox chroot "$0" /bin/sh -c true`
+	rec := recordOrFail(t, Options{Command: []string{"/bin/sh", "-c", script, root}})
+	if rec.ExitStatus != 0 {
+		t.Fatalf("the command exited %d", rec.ExitStatus)
+	}
+	t.Logf("executables: %+v", rec.File.Executables)
+	sh := exeByPath(rec.File, "/bin/sh")
+	if sh == nil {
+		t.Fatalf("no /bin/sh among the executables: %+v", rec.File.Executables)
+	}
+	if sh.BuildID != "" || sh.SHA256 != "" {
+		t.Errorf("/bin/sh (the host's and the chroot's) identified as %s%s, want no identity", sh.BuildID, sh.SHA256)
+	}
+}
+
+// Identifying an executable (a large file without a build ID is hashed
+// whole) does not hold up the recording's wait loop, and every executable
+// is identified before the trace is done.
+func TestExecutablesIdentifiedOffTheWaitLoop(t *testing.T) {
+	testutil.RequireRoot(t)
+	const slow = 700 * time.Millisecond
+	var hashed atomic.Int32
+	exeHashHook = func(string) {
+		hashed.Add(1)
+		time.Sleep(slow)
+	}
+	t.Cleanup(func() { exeHashHook = nil })
+	var ticks []time.Time
+	rec := recordOrFail(t, Options{
+		Command:          []string{"/bin/sh", "-c", "sleep 0.5; exec sleep 0.4"},
+		Progress:         func(Stats) { ticks = append(ticks, time.Now()) },
+		ProgressInterval: 50 * time.Millisecond,
+	})
+	if rec.ExitStatus != 0 {
+		t.Fatalf("the command exited %d", rec.ExitStatus)
+	}
+	if hashed.Load() == 0 {
+		t.Fatal("no executable was identified during the recording")
+	}
+	var gap time.Duration
+	for i := 1; i < len(ticks); i++ {
+		gap = max(gap, ticks[i].Sub(ticks[i-1]))
+	}
+	if len(ticks) < 5 || gap >= slow/2 {
+		t.Errorf("progress ran %d times, %v apart at most: the wait loop was held up by identifying executables (each took %v)", len(ticks), gap, slow)
+	}
+	t.Logf("executables: %+v", rec.File.Executables)
+	for _, name := range []string{"/bin/sh", "/usr/bin/sleep"} {
+		want, err := widen.Identify(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := exeByPath(rec.File, name)
+		if e == nil {
+			t.Errorf("no %s among the executables", name)
+		} else if e.BuildID != want.BuildID || e.SHA256 != want.SHA256 {
+			t.Errorf("%s identified as %q%q, want %q%q", name, e.BuildID, e.SHA256, want.BuildID, want.SHA256)
+		}
+	}
+}
+
+// A "#!" script is identified as itself (its sha256, from which widen
+// reads the interpreter) when its interpreter is the file the kernel ran:
+// read through its process while it runs, and on the host after it is gone.
+func TestExecutablesScriptIdentified(t *testing.T) {
+	testutil.RequireRoot(t)
+	dir := t.TempDir()
+	for _, c := range []struct{ name, body string }{
+		{"quick", "#!/bin/sh\ntrue\n"},
+		{"slow", "#!/bin/sh\nsleep 0.5\n"},
+		// A script naming a script: the kernel runs the last interpreter.
+		{"nested", "#!" + filepath.Join(dir, "quick") + "\n"},
+	} {
+		if err := os.WriteFile(filepath.Join(dir, c.name), []byte(c.body), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, name := range []string{"quick", "slow", "nested"} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(dir, name)
+			rec := recordOrFail(t, Options{Command: []string{path}})
+			if rec.ExitStatus != 0 {
+				t.Fatalf("the command exited %d", rec.ExitStatus)
+			}
+			t.Logf("executables: %+v", rec.File.Executables)
+			want, err := widen.Identify(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			e := exeByPath(rec.File, path)
+			if e == nil {
+				t.Fatalf("no %s among the executables", path)
+			}
+			if e.SHA256 != want.SHA256 || e.BuildID != want.BuildID {
+				t.Errorf("%s identified as %q%q, want its sha256 %s", path, e.BuildID, e.SHA256, want.SHA256)
+			}
+		})
+	}
+}
+
+// A chroot's script gone before the first scan, at a path where the host
+// has a script of its own with another interpreter (the host's /bin/sh,
+// not the chroot's busybox): the host's script is not taken for it.
+func TestExecutablesChrootScriptGoneQuickly(t *testing.T) {
+	testutil.RequireRoot(t)
+	root, bbID := busyboxRoot(t)
+	hostShell(t, bbID)
+	host := t.TempDir()
+	path := filepath.Join(host, "s")
+	if err := os.WriteFile(path, []byte("#!/bin/sh\necho host\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	inRoot := filepath.Join(root, path)
+	if err := os.MkdirAll(filepath.Dir(inRoot), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(inRoot, []byte("#!/bin/sh\ntrue\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	rec := recordOrFail(t, Options{Command: []string{"busybox", "chroot", root, path}})
+	if rec.ExitStatus != 0 {
+		t.Fatalf("the command exited %d", rec.ExitStatus)
+	}
+	t.Logf("executables: %+v", rec.File.Executables)
+	e := exeByPath(rec.File, path)
+	if e == nil {
+		t.Fatalf("no %s among the executables", path)
+	}
+	hostID, err := widen.Identify(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.SHA256 == hostID.SHA256 {
+		t.Fatalf("the chroot's %s identified as the host's script (%s)", path, hostID.SHA256)
 	}
 }
