@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"syscall"
 	"testing"
 
 	"gopkg.in/yaml.v3"
@@ -127,12 +128,12 @@ func TestActionYAML(t *testing.T) {
 			t.Errorf("no input %q", in)
 		}
 	}
-	if !a.Inputs["profile"].Required || !a.Inputs["command"].Required || a.Inputs["report"].Default != "junit" || a.Inputs["version"].Default != "latest" {
+	if !a.Inputs["profile"].Required || !a.Inputs["command"].Required || a.Inputs["report"].Default != "junit" || a.Inputs["version"].Default != "" {
 		t.Errorf("inputs: %+v", a.Inputs)
 	}
 	src, _ := os.ReadFile(script)
 	used := map[string]bool{}
-	uploaded := false
+	uploaded, actionRef := false, false
 	for _, s := range a.Runs.Steps {
 		switch {
 		case s.Run != "":
@@ -141,11 +142,15 @@ func TestActionYAML(t *testing.T) {
 				t.Errorf("a shell step does more than call the script: %q", s.Run)
 			}
 			for k, v := range s.Env {
-				name := strings.TrimSuffix(strings.TrimPrefix(v, "${{ inputs."), " }}")
-				used[name] = true
 				if !strings.Contains(string(src), "${"+k) {
 					t.Errorf("step passes %s, the script never reads it", k)
 				}
+				if v == "${{ github.action_ref }}" && k == "SECCOMP_GEN_ACTION_REF" && sub == "install" {
+					actionRef = true
+					continue
+				}
+				name := strings.TrimSuffix(strings.TrimPrefix(v, "${{ inputs."), " }}")
+				used[name] = true
 				if strings.ReplaceAll(strings.ToUpper(name), "-", "_") != strings.TrimPrefix(k, "INPUT_") {
 					t.Errorf("%s carries inputs.%s", k, name)
 				}
@@ -162,14 +167,22 @@ func TestActionYAML(t *testing.T) {
 	if !uploaded {
 		t.Error("no upload of the output directory on failure()")
 	}
+	if !actionRef {
+		t.Error("the install step is not given github.action_ref (the default version comes from it)")
+	}
 }
 
 // fakeRelease makes a release directory (what a release page serves) with
 // a fake seccomp-gen for this machine and its SHA256SUMS.
 func fakeRelease(t *testing.T, dir string) (url, name string) {
-	rel := filepath.Join(dir, "release")
+	return fakeReleaseAt(t, filepath.Join(dir, "release"), "v9.9.9")
+}
+
+// fakeReleaseAt makes the release directory rel, whose binary says it is
+// version.
+func fakeReleaseAt(t *testing.T, rel, version string) (url, name string) {
 	name = "seccomp-gen-linux-" + runtime.GOARCH
-	bin := "#!/bin/sh\necho \"seccomp-gen v9.9.9 ($*)\"\n"
+	bin := "#!/bin/sh\necho \"seccomp-gen " + version + " ($*)\"\n"
 	writeExe(t, filepath.Join(rel, name), bin)
 	sum := sha256.Sum256([]byte(bin))
 	other := strings.Repeat("0", 64) + "  seccomp-gen-linux-other\n"
@@ -193,6 +206,49 @@ func TestInstallRelease(t *testing.T) {
 	}
 	if st, err := os.Stat(filepath.Join(dest, "seccomp-gen")); err != nil || st.Mode()&0o111 == 0 {
 		t.Errorf("not installed executable: %v", err)
+	}
+}
+
+// TestInstallDefaultVersion: with no version input, the action installs the
+// release its own ref names (@v1.2.3: from its checkout path, or else from
+// github.action_ref), and latest with a notice at any other ref; a version
+// input always wins.
+func TestInstallDefaultVersion(t *testing.T) {
+	testutil.RequireTool(t, "curl", "sha256sum")
+	dir := t.TempDir()
+	fakeReleaseAt(t, filepath.Join(dir, "repo", "releases", "download", "v1.2.3"), "v1.2.3")
+	fakeReleaseAt(t, filepath.Join(dir, "repo", "releases", "latest", "download"), "v2.0.0")
+	notice := "::notice::seccomp-gen action: version: latest, because the action's ref"
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		want string // the version installed
+		note bool   // a notice about latest
+	}{
+		{"release ref", map[string]string{"SECCOMP_GEN_ACTION_REF": "v1.2.3"}, "v1.2.3", false},
+		{"release in the checkout path", map[string]string{"GITHUB_ACTION_PATH": "/home/runner/work/_actions/seccomp-gen/seccomp-gen/v1.2.3"}, "v1.2.3", false},
+		{"checkout path first", map[string]string{"GITHUB_ACTION_PATH": "/home/runner/work/_actions/seccomp-gen/seccomp-gen/v1.2.3", "SECCOMP_GEN_ACTION_REF": "v7.0.0"}, "v1.2.3", false},
+		{"local checkout", map[string]string{"GITHUB_ACTION_PATH": "/home/runner/work/app/app", "SECCOMP_GEN_ACTION_REF": "v1.2.3"}, "v1.2.3", false},
+		{"major tag", map[string]string{"SECCOMP_GEN_ACTION_REF": "v1"}, "v2.0.0", true},
+		{"branch", map[string]string{"SECCOMP_GEN_ACTION_REF": "main"}, "v2.0.0", true},
+		{"commit", map[string]string{"SECCOMP_GEN_ACTION_REF": strings.Repeat("ab", 20)}, "v2.0.0", true},
+		{"unknown ref", nil, "v2.0.0", true},
+		{"input wins", map[string]string{"SECCOMP_GEN_ACTION_REF": "v1.2.3", "INPUT_VERSION": "latest"}, "v2.0.0", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			run := t.TempDir()
+			env := map[string]string{"SECCOMP_GEN_REPO_URL": "file://" + filepath.Join(dir, "repo"), "SECCOMP_GEN_INSTALL_DIR": filepath.Join(run, "bin")}
+			for k, v := range tc.env {
+				env[k] = v
+			}
+			r := runScript(t, run, "", env, "install")
+			if r.code != 0 || r.stdout != "seccomp-gen "+tc.want+" (version)\n" {
+				t.Errorf("exit %d, stdout %q, want %s installed\n%s", r.code, r.stdout, tc.want, r.stderr)
+			}
+			if got := strings.Contains(r.stderr, notice); got != tc.note {
+				t.Errorf("notice about latest: %v, want %v:\n%s", got, tc.note, r.stderr)
+			}
+		})
 	}
 }
 
@@ -474,5 +530,56 @@ func TestReplayMultilineCommand(t *testing.T) {
 	data, _ := os.ReadFile(log)
 	if !strings.Contains(string(data), "\n-c\nmake build\nprintf '100%%\\r\\n'\n") {
 		t.Errorf("the command did not reach sh -c unchanged:\n%s", data)
+	}
+}
+
+// TestReplayGivesBackFiles: the command runs as root, so what it writes in
+// the runner's workspace, home and temp directory (a build cache, say)
+// would be root's; the script gives those files back to the runner's user
+// and leaves files elsewhere, and root's files the command did not touch,
+// alone.
+func TestReplayGivesBackFiles(t *testing.T) {
+	testutil.RequireRoot(t)
+	dir, outside := t.TempDir(), t.TempDir()
+	const uid, gid = 1001, 1002
+	fakes := filepath.Join(dir, "fakes")
+	writeExe(t, filepath.Join(fakes, "id"), "#!/bin/sh\ncase \"$1\" in -u) echo 1001 ;; -g) echo 1002 ;; esac\n")
+	writeExe(t, filepath.Join(fakes, "sudo"), "#!/bin/sh\n[ \"$1\" = -E ] && shift\nexec \"$@\"\n")
+	// A seccomp-gen that runs the command after --, as replay does.
+	writeExe(t, filepath.Join(fakes, "seccomp-gen"), "#!/bin/sh\nwhile [ \"$1\" != -- ]; do shift; done\nshift\nexec \"$@\"\n")
+	if err := os.WriteFile(filepath.Join(dir, "app.json"), []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "roots-before"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(dir, uid, gid); err != nil {
+		t.Fatal(err)
+	}
+	command := "mkdir -p cache/go-build/ab && echo x > cache/go-build/ab/f && ln -s f cache/go-build/ab/link && echo y > " + filepath.Join(outside, "f")
+	r := runScript(t, dir, fakes, map[string]string{"INPUT_PROFILE": "app.json", "INPUT_COMMAND": command}, "replay")
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	owner := func(p string) (int, int) {
+		st, err := os.Lstat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := st.Sys().(*syscall.Stat_t)
+		return int(s.Uid), int(s.Gid)
+	}
+	for _, p := range []string{"cache", "cache/go-build", "cache/go-build/ab", "cache/go-build/ab/f", "cache/go-build/ab/link"} {
+		if u, g := owner(filepath.Join(dir, p)); u != uid || g != gid {
+			t.Errorf("%s: owned by %d:%d, want the runner's %d:%d", p, u, g, uid, gid)
+		}
+	}
+	for _, p := range []string{filepath.Join(dir, "roots-before"), filepath.Join(outside, "f")} {
+		if u, _ := owner(p); u != 0 {
+			t.Errorf("%s: owned by %d, want root's still", p, u)
+		}
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, "seccomp-gen-run.*")); len(left) > 0 {
+		t.Errorf("marker left: %v", left)
 	}
 }

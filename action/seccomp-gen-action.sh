@@ -22,6 +22,7 @@ annotate() {
 }
 die() { annotate "seccomp-gen action: $*"; exit 2; }
 note() { echo "seccomp-gen action: $*" >&2; }
+notice() { echo "::notice::seccomp-gen action: $*" >&2; }
 
 # output NAME VALUE: a step output (GITHUB_OUTPUT), when running in Actions.
 output() { if [ -n "${GITHUB_OUTPUT:-}" ]; then printf '%s=%s\n' "$1" "$2" >> "$GITHUB_OUTPUT"; fi; }
@@ -43,8 +44,37 @@ fetch() { # fetch URL FILE
 	fi
 }
 
+# action_ref: the ref the workflow used the action at (uses: ...@REF): the
+# last part of the action's checkout path (_actions/OWNER/REPO/REF), or else
+# github.action_ref, which action.yml passes as SECCOMP_GEN_ACTION_REF (in a
+# composite action used by another one, that is the outer action's ref).
+action_ref() {
+	if [[ ${GITHUB_ACTION_PATH:-} == */_actions/*/*/* ]]; then
+		echo "${GITHUB_ACTION_PATH##*/}"
+	elif [ -n "${SECCOMP_GEN_ACTION_REF:-}" ]; then
+		echo "$SECCOMP_GEN_ACTION_REF"
+	fi
+}
+
+# default_version: with no version input, the release the action's own ref
+# names (@v1.2.3), so that a new release does not change what a workflow
+# runs; otherwise (a branch, a commit, a major tag such as @v1) latest,
+# with a notice.
+default_version() {
+	local ref
+	ref=$(action_ref)
+	if [[ $ref =~ ^v[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$ ]]; then
+		note "version: $ref (the action's own release)"
+		echo "$ref"
+		return
+	fi
+	notice "version: latest, because the action's ref '${ref:-unknown}' is not a release tag: a new release changes what this job runs; pin one with 'version: v1.2.3' (or use the action at @v1.2.3)"
+	echo latest
+}
+
 install() {
-	local version=${INPUT_VERSION:-latest}
+	local version=${INPUT_VERSION:-}
+	if [ -z "$version" ]; then version=$(default_version); fi
 	local dest=${SECCOMP_GEN_INSTALL_DIR:-${RUNNER_TEMP:-/tmp}/seccomp-gen/bin}
 	mkdir -p "$dest"
 	if [ "$version" = source ]; then
@@ -86,6 +116,22 @@ install() {
 	"$dest/seccomp-gen" version
 }
 
+# give_back MARKER: the files that the command, run as root, created or
+# changed (ctime after MARKER's) in the runner's workspace, home and temp
+# directory go back to the runner's user, so that later steps and jobs (a
+# build cache, a checkout's clean-up) can write and remove them. Files
+# elsewhere, and root's files it did not touch, stay as they are.
+give_back() {
+	local uid gid d roots=()
+	uid=$(id -u) gid=$(id -g)
+	for d in "${GITHUB_WORKSPACE:-$PWD}" "${HOME:-}" "${RUNNER_TEMP:-}"; do
+		if [ -n "$d" ] && [ "$d" != / ] && [ -d "$d" ] && [ "$(stat -c %u "$d")" = "$uid" ]; then roots+=("$d"); fi
+	done
+	if [ ${#roots[@]} -eq 0 ]; then return 0; fi
+	as_root find "${roots[@]}" -xdev -user 0 -cnewer "$1" -exec chown -h "$uid:$gid" {} + ||
+		note "could not give every file the command wrote as root in ${roots[*]} back to $uid:$gid"
+}
+
 replay() {
 	local profile=${INPUT_PROFILE:-} command=${INPUT_COMMAND:-} report=${INPUT_REPORT:-junit}
 	local dir=${INPUT_OUTPUT_DIR:-seccomp-replay}
@@ -116,10 +162,17 @@ replay() {
 	read -ra extra <<<"${INPUT_ARGS:-}"
 	args+=("${extra[@]}" -- sh -c "$command")
 	note "seccomp-gen ${args[*]}"
-	local status=0
+	local status=0 marker
+	marker=$(mktemp "${RUNNER_TEMP:-${TMPDIR:-/tmp}}/seccomp-gen-run.XXXXXX")
 	as_root "$bin" "${args[@]}" || status=$?
-	# The report and trace belong to the runner's user (upload, later steps).
-	if [ "$(id -u)" != 0 ]; then as_root chown -R "$(id -u):$(id -g)" "$dir" || true; fi
+	if [ "$(id -u)" != 0 ]; then
+		# The report and trace belong to the runner's user (upload, later
+		# steps), and so does what the command wrote as root in the
+		# runner's directories.
+		as_root chown -R "$(id -u):$(id -g)" "$dir" || true
+		give_back "$marker"
+	fi
+	rm -f "$marker"
 	output report "$out"
 	output trace "$trace"
 	output status "$status"

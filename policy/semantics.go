@@ -217,6 +217,17 @@ func MuxCall(name string) (mux string, call uint64, ok bool) {
 	return m.mux, m.call, ok
 }
 
+// MuxedCall returns the syscall that call number call of the multiplexer
+// mux (socketcall, ipc) stands for on x86; MuxCall's inverse.
+func MuxedCall(mux string, call uint64) (string, bool) {
+	for name, m := range muxCalls {
+		if m.mux == mux && m.call == call {
+			return name, true
+		}
+	}
+	return "", false
+}
+
 // Multiplexed reports whether libseccomp applies a rule for name on arch
 // through a multiplexer (x86's socketcall and ipc). For send and recv,
 // which x86 has only that way and x86_64 not at all, this is the only place

@@ -11,7 +11,11 @@
 // profiles: what runc and crun issue after installing the filter, and what
 // every process may need), refuses syscalls of the deny ceiling unless
 // allowed by name, and maps names to their equivalents on target ABIs that
-// lack them (open becomes openat on aarch64), reporting each mapping.
+// lack them (open becomes openat on aarch64, an i386 trace's mmap2 mmap),
+// reporting each mapping. Target ABIs (Arches) that leave out an ABI the
+// traces used while covering another ABI of its machine are refused
+// (*UncoveredABIError: the runtimes would kill that program); DropArches
+// leaves such an ABI's syscalls out on purpose.
 // With Extend (the OCI hook's if:) the result also allows everything an
 // existing profile allows, without narrowing it by argument values, keeps
 // what it logs logged and, when its default lets calls run, that default

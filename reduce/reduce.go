@@ -26,8 +26,13 @@ type Input struct {
 // known but unobserved syscalls with EPERM.
 type Options struct {
 	// Arches are the ABIs the profile covers. Empty: those seen in the
-	// traces plus Native.
+	// traces plus Native. Leaving out an ABI the traces used while
+	// covering another ABI of its machine is an *UncoveredABIError.
 	Arches []string
+	// DropArches are ABIs whose syscalls are left out on purpose (a 32-bit
+	// helper that will not run in production); the profile does not cover
+	// them. Result.DroppedArches reports what was left out.
+	DropArches []string
 	// Native is the host's ABI (scmp.Native()); it comes first in the
 	// policy's Arches when it is covered.
 	Native string
@@ -125,7 +130,9 @@ type Result struct {
 	// Observed lists the merged syscalls (before thresholds), sorted.
 	Observed []Observed
 	Dropped  []Dropped
-	Mappings []Mapping
+	// DroppedArches are the syscalls Options.DropArches left out, per ABI.
+	DroppedArches []ABIUse
+	Mappings      []Mapping
 	// Baselines are the names of the baselines used, in order.
 	Baselines []string
 	// FromBaselines are the allowed names that no trace contained (from
@@ -180,6 +187,9 @@ func Reduce(inputs []Input, opts Options, r trace.Tables) (*Result, error) {
 		return nil, &OptionError{Field: "MinRuns", Value: fmt.Sprint(opts.MinRuns),
 			Msg: fmt.Sprintf("only %d trace(s) given, every syscall would be dropped", len(inputs))}
 	}
+	if err := checkDropArches(opts); err != nil {
+		return nil, err
+	}
 	m, err := merge(inputs, opts.AllowIncomplete, r)
 	if err != nil {
 		return nil, err
@@ -187,6 +197,7 @@ func Reduce(inputs []Input, opts Options, r trace.Tables) (*Result, error) {
 	res := &Result{Traces: len(inputs), Unnamed: m.unnamed}
 	var kept []merged
 	kept, res.Observed, res.Dropped = thresholds(m.syscalls, opts.MinCount, opts.MinRuns)
+	kept, res.DroppedArches = dropArches(inputs, kept, m.arches, opts.DropArches)
 	if !opts.NoCeiling {
 		ceiling := opts.Ceiling
 		if ceiling == nil {
@@ -199,7 +210,7 @@ func Reduce(inputs []Input, opts Options, r trace.Tables) (*Result, error) {
 	if opts.Extend != nil {
 		// The ABIs the extended profile covers stay covered.
 		for _, a := range opts.Extend.Arches {
-			if trace.IsKnownArch(a) {
+			if trace.IsKnownArch(a) && !slices.Contains(opts.DropArches, a) {
 				m.arches[a] = true
 			}
 		}
@@ -208,7 +219,10 @@ func Reduce(inputs []Input, opts Options, r trace.Tables) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	set := allowedSet(kept, arches, opts.Baselines, r)
+	if err := uncoveredABIs(inputs, kept, arches); err != nil {
+		return nil, err
+	}
+	set := allowedSet(inputs, kept, arches, opts.Baselines, r)
 	ext, err := extendSets(opts.Extend, opts.ExtendName, arches, r)
 	if err != nil {
 		return nil, err
@@ -537,16 +551,28 @@ func baselineArgs(baselines []*profiles.Baseline) map[string]map[int][]uint64 {
 // allowedSet returns the names to allow on the target ABIs: the kept
 // syscalls (mapped to their equivalents on ABIs that lack them, reported
 // as Mappings) and the baselines' syscalls.
-func allowedSet(kept []merged, arches []string, baselines []*profiles.Baseline, r trace.Tables) *allowed {
+func allowedSet(inputs []Input, kept []merged, arches []string, baselines []*profiles.Baseline, r trace.Tables) *allowed {
 	res := &allowed{allowed: map[string]bool{}, observed: map[string]bool{}, baseline: map[string]bool{}}
 	mapped := map[Mapping]bool{}
 	targets := map[string]bool{}
 	for _, a := range arches {
 		targets[a] = true
 	}
+	muxed := muxCalls(inputs, kept, r)
 	for _, arch := range arches {
 		for _, k := range kept {
 			to, ok := allowedAs(r, targets, k.arch, arch, k.name)
+			if calls, isMux := muxed[k.key]; !ok && isMux {
+				// socketcall: the socket calls it made, where they exist.
+				for _, c := range calls {
+					if to, ok := mapName(r, arch, c); ok {
+						mapped[Mapping{Arch: arch, From: k.name, To: to}] = true
+						res.allowed[to] = true
+						res.observed[to] = true
+					}
+				}
+				continue
+			}
 			if to != k.name {
 				mapped[Mapping{Arch: arch, From: k.name, To: to}] = true
 			}
@@ -579,7 +605,7 @@ func allowedSet(kept []merged, arches []string, baselines []*profiles.Baseline, 
 	res.baselineArgs = baselineArgs(baselines)
 	res.mappings = slices.Collect(maps.Keys(mapped))
 	slices.SortFunc(res.mappings, func(a, b Mapping) int {
-		return cmp.Or(cmp.Compare(a.Arch, b.Arch), cmp.Compare(a.From, b.From))
+		return cmp.Or(cmp.Compare(a.Arch, b.Arch), cmp.Compare(a.From, b.From), cmp.Compare(a.To, b.To))
 	})
 	return res
 }

@@ -49,6 +49,9 @@ func (r *Result) WriteReport(w io.Writer, prefix string) {
 		}
 		p("dropped %s (%s): count %d in %d of %d traces, %s%s", d.Name, d.Arch, d.Count, d.Runs, r.Traces, d.Why, still)
 	}
+	for _, u := range r.DroppedArches {
+		p("--drop-arch %s: left out %s; the profile does not cover %s, so runtimes kill a process that uses it", u.Arch, u, u.Arch)
+	}
 	for _, m := range r.Mappings {
 		if m.To == "" {
 			p("%s: %s has no equivalent there, left out", m.Arch, m.From)

@@ -107,6 +107,7 @@ func (r *retold) Unwrap() error { return r.err }
 // errors name (reduce.Namer).
 var optionFlags = map[string]string{
 	"Arches":          "--arch",
+	"DropArches":      "--drop-arch",
 	"MinCount":        "--min-count",
 	"MinRuns":         "--min-runs",
 	"Allow":           "--allow",

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -27,6 +28,7 @@ type generateOptions struct {
 	output          string
 	ociConfig       string
 	arches          []string
+	dropArches      []string
 	baselines       []string
 	minCount        uint64
 	minRuns         int
@@ -81,7 +83,16 @@ Reduction, all explicit and reported on standard error:
                   return, restart and vDSO clock fall-backs).
   --arch A        cover exactly these ABIs (default: those in the traces
                   plus the host's). Names a target lacks are mapped to
-                  their equivalent (open -> openat on aarch64) and reported.
+                  their equivalent (open -> openat on aarch64; an i386
+                  trace's mmap2 -> mmap, fcntl64 -> fcntl, socketcall ->
+                  the socket calls it was recorded making) and reported.
+                  Leaving out an ABI the traces used while covering another
+                  ABI of its machine (x86 next to x86_64) is an error: the
+                  runtimes kill every syscall of an ABI the profile does
+                  not list.
+  --drop-arch A   leave out the syscalls the traces hold on ABI A, on
+                  purpose (a 32-bit helper that does not run in
+                  production); A is not covered, reported.
 
 Numbers libseccomp cannot name (syscalls newer than the installed
 libseccomp, a gap in its table, a number a program probed) cannot be allowed
@@ -144,8 +155,12 @@ Formats (--format):
           config.json it is set into an existing bundle in place
   k8s     a Security Profiles Operator SeccompProfile (YAML), named --name
   bpf     the classic-BPF filter compiled by libseccomp, raw sock_filter
-          bytes for the native ABI (or the first --arch), with an ENOSYS stub;
-          print it with 'seccomp-gen disasm'
+          bytes with an ENOSYS stub, for one machine: this one when the
+          profile covers its native ABI, else the one that runs the
+          covered ABIs (x86 alone: a 32-bit x86 kernel; x86 and x32:
+          x86_64); ABIs of two machines (x86_64 and aarch64) are an error
+          (exit 2): make one filter per machine. Print it with
+          'seccomp-gen disasm'
 
 The same traces and flags always give byte-identical output.
 
@@ -154,8 +169,9 @@ Exit status:
   1  writing it failed, libseccomp would not build the profile as written, or
      the rendered file would not read back as the profile
   2  bad flags or bad input: malformed, truncated, empty or incomplete
-     traces, names that are not their number's, unknown ABIs, deny-ceiling
-     hits, with --strict numbers libseccomp cannot name; an output path that
+     traces, names that are not their number's, unknown ABIs, a traced ABI
+     that --arch leaves out, --format bpf for ABIs of two machines,
+     deny-ceiling hits, with --strict numbers libseccomp cannot name; an output path that
      cannot be written (a directory, a missing or read-only directory, one
      of the inputs), checked before anything is read
 Nothing is written on any error: the output appears whole or not at all.`,
@@ -189,6 +205,7 @@ Nothing is written on any error: the output appears whole or not at all.`,
 	f.StringVarP(&o.output, "output", "o", "-", "write the profile to `FILE` ('-' is standard output)")
 	f.StringVar(&o.ociConfig, "oci-config", "", "set linux.seccomp in this bundle `config.json` in place (implies --format oci)")
 	f.StringSliceVar(&o.arches, "arch", nil, "cover this `ABI` (x86_64, x86, x32, aarch64, arm); repeatable")
+	f.StringSliceVar(&o.dropArches, "drop-arch", nil, "leave out the syscalls the traces hold on this `ABI` and do not cover it (a 32-bit helper you do not ship); repeatable")
 	f.StringArrayVar(&o.baselines, "baseline", nil, "add baseline `NAME|FILE` ('none' for no baseline); repeatable")
 	f.Uint64Var(&o.minCount, "min-count", 0, "drop syscalls seen fewer than `N` times in total")
 	f.IntVar(&o.minRuns, "min-runs", 0, "drop syscalls seen in fewer than `K` of the traces")
@@ -238,6 +255,13 @@ func (o *generateOptions) validate() error {
 			return usageErrf("generate: --arch: %v", err)
 		}
 		o.arches[i] = c
+	}
+	for i, a := range o.dropArches {
+		c, err := scmp.Canonical(a)
+		if err != nil {
+			return usageErrf("generate: --drop-arch: %v", err)
+		}
+		o.dropArches[i] = c
 	}
 	if o.format == string(emit.FormatBPF) && o.output == "-" && generateStdoutIsTerminal() {
 		return usageErrf("generate: not writing a binary BPF filter to a terminal; use -o FILE")
@@ -295,6 +319,7 @@ func (o *generateOptions) run() error {
 	}
 	res, err := reduce.Reduce(inputs, reduce.Options{
 		Arches:          o.arches,
+		DropArches:      o.dropArches,
 		Native:          native,
 		Baselines:       bl,
 		MinCount:        o.minCount,
@@ -307,6 +332,20 @@ func (o *generateOptions) run() error {
 	}, scmp.Tables{})
 	if err != nil {
 		return fmt.Errorf("generate: %w", err) // exitStatus: ErrInput is a usage error
+	}
+	var bpf cbpf.Program
+	var bpfErr error
+	if o.format == string(emit.FormatBPF) {
+		// Compiled before the report so that a bad --arch for it is a
+		// one-line usage error; other errors come after the report.
+		arch := ""
+		if !res.Policy.Covers(native) {
+			arch = res.Policy.Arches[0]
+		}
+		bpf, bpfErr = cbpf.Compile(res.Policy, cbpf.Options{Arch: arch, AllArches: true})
+		if errors.Is(bpfErr, cbpf.ErrArchLeftOut) {
+			return usageErrf("generate: --format bpf: %v: a raw filter is for one machine; write one per machine, each with the --arch ABIs it runs", bpfErr)
+		}
 	}
 	for _, in := range inputs {
 		warnUnsealed(o.stderr, "generate", in.Path, in.File)
@@ -333,15 +372,10 @@ func (o *generateOptions) run() error {
 	// would read the file, and the file must read back as the policy.
 	var data []byte
 	if o.format == string(emit.FormatBPF) {
-		arch := ""
-		if !res.Policy.Covers(native) {
-			arch = res.Policy.Arches[0]
+		if bpfErr != nil {
+			return exitWith(exitFailure, fmt.Errorf("generate: compile: %w", bpfErr))
 		}
-		prog, err := cbpf.Compile(res.Policy, cbpf.Options{Arch: arch})
-		if err != nil {
-			return exitWith(exitFailure, fmt.Errorf("generate: compile: %w", err))
-		}
-		data = prog.Bytes()
+		data = bpf.Bytes()
 	} else {
 		data, err = emit.Write(res.Policy, emit.Format(o.format), emit.Options{Name: o.name})
 		if err != nil {

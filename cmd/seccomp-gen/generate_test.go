@@ -209,6 +209,7 @@ func TestGenerateBadInput(t *testing.T) {
 	write("lost.yaml", strings.Replace(string(good), "lost: 0", "lost: 7", 1))
 	write("unknown.yaml", strings.Replace(string(good), "name: getuid", "name: getfoo", 1))
 	write("ptrace.yaml", strings.Replace(string(good), "nr: 102, name: getuid", "nr: 101, name: ptrace", 1))
+	write("i386.yaml", strings.Replace(string(good), "arch: x86_64, nr: 102, name: getuid", "arch: x86, nr: 199, name: getuid32", 1))
 	tests := []struct {
 		args []string
 		want string
@@ -223,6 +224,14 @@ func TestGenerateBadInput(t *testing.T) {
 		{[]string{"ptrace.yaml"}, "ptrace.yaml: syscall ptrace is in the deny ceiling"},
 		{[]string{"missing.yaml"}, "missing.yaml: no such file"},
 		{[]string{"--arch", "sparc", ls}, `--arch: unknown architecture "sparc"`},
+		{[]string{"--drop-arch", "sparc", ls}, `--drop-arch: unknown architecture "sparc"`},
+		{[]string{"--arch", "x86", "--drop-arch", "x86", ls}, `--drop-arch x86: an ABI cannot be both covered and dropped`},
+		// A raw filter is for one machine: aarch64 is not left out silently.
+		{[]string{"--format", "bpf", "-o", "p.bpf", "--arch", "x86_64", "--arch", "aarch64", ls}, "generate: --format bpf: policy covers ABIs the target machine does not run: aarch64 (a filter for x86_64 runs x86_64, x86, x32)"},
+		{[]string{"--format", "bpf", "-o", "p.bpf", "--arch", "arm", "--arch", "x86", ls}, "does not run: x86 (a filter for arm runs arm)"},
+		// The i386 program would be killed under an x86_64-only profile.
+		{[]string{"--arch", "x86_64", "i386.yaml"}, "the traces hold 1 distinct syscall(s) on x86 by busybox (in i386.yaml), but --arch covers x86_64 and leaves x86 out: " +
+			"on a x86_64 machine runc and crun kill every x86 syscall, so those programs would die; cover it with --arch x86, or leave its syscalls out on purpose with --drop-arch x86"},
 		{[]string{"--format", "xml", ls}, `--format "xml": unknown`},
 		{[]string{"--oci-config", "c.json", "--format", "docker", ls}, "--oci-config writes the oci format"},
 		{[]string{"--oci-config", "c.json", "-o", "x.json", ls}, "--oci-config and -o both name the output"},
@@ -256,6 +265,17 @@ func TestGenerateBadInput(t *testing.T) {
 	}
 	if out, stderr, code := sg(t, dir, "generate", "--allow", "ptrace", "ptrace.yaml"); code != 0 || !strings.Contains(out, `"ptrace"`) {
 		t.Errorf("--allow ptrace: exit %d %s", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "p.bpf")); err == nil {
+		t.Error("a refused --format bpf wrote p.bpf")
+	}
+	// Both ways out of the uncovered ABI work.
+	if out, stderr, code := sg(t, dir, "generate", "--arch", "x86_64", "--arch", "x86", "i386.yaml"); code != 0 || !strings.Contains(out, `"getuid32"`) {
+		t.Errorf("--arch x86_64 --arch x86: exit %d %s", code, stderr)
+	}
+	if out, stderr, code := sg(t, dir, "generate", "--arch", "x86_64", "--drop-arch", "x86", "i386.yaml"); code != 0 || strings.Contains(out, `"getuid32"`) ||
+		strings.Contains(out, "SCMP_ARCH_X86\"") || !strings.Contains(stderr, "generate: --drop-arch x86: left out 1 distinct syscall(s) on x86") {
+		t.Errorf("--drop-arch x86: exit %d %s", code, stderr)
 	}
 	if _, stderr, code := sg(t, dir, "generate", "--allow-incomplete", "lost.yaml"); code != 0 {
 		t.Errorf("--allow-incomplete: exit %d %s", code, stderr)

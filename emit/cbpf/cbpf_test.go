@@ -607,3 +607,34 @@ func TestARMGap(t *testing.T) {
 		}
 	}
 }
+
+// A filter is for one machine: with AllArches, ABIs the machine does not
+// run are an error instead of being left out; the machine's own compat
+// ABIs (x86 and x32 on x86_64) are all in the filter.
+func TestAllArches(t *testing.T) {
+	mixed := reducerPolicy(t, []string{"x86_64", "aarch64"}, allowed)
+	if _, err := Compile(mixed, Options{Arch: "x86_64"}); err != nil {
+		t.Errorf("without AllArches: %v", err)
+	}
+	_, err := Compile(mixed, Options{Arch: "x86_64", AllArches: true})
+	if !errors.Is(err, ErrArchLeftOut) || !strings.Contains(err.Error(), "aarch64 (a filter for x86_64 runs x86_64, x86, x32)") {
+		t.Errorf("x86_64+aarch64 for x86_64: %v", err)
+	}
+	if _, err := Compile(reducerPolicy(t, []string{"arm", "x86"}, allowed), Options{Arch: "arm", AllArches: true}); !errors.Is(err, ErrArchLeftOut) {
+		t.Errorf("arm+x86 for arm: %v", err)
+	}
+	compat := reducerPolicy(t, []string{"x32", "x86"}, allowed)
+	prog, err := Compile(compat, Options{Arch: "x32", AllArches: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := NewFilter(prog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range []string{"x86_64", "x86", "x32"} {
+		if !f.Covers(a) {
+			t.Errorf("x32+x86 filter does not cover %s (covers %v)", a, f.Arches())
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strings"
 
 	seccomp "github.com/seccomp/libseccomp-golang"
 	"golang.org/x/sys/unix"
@@ -37,6 +38,9 @@ type Options struct {
 	// (see NeedsListener); use it with NoStub so that numbers above the
 	// table reach the supervisor as well.
 	Notify bool
+	// AllArches refuses (ErrArchLeftOut) a policy ABI that the machine does
+	// not run, instead of leaving it out of the filter.
+	AllArches bool
 	// SkipUnknown leaves out syscall names libseccomp knows on none of the
 	// policy's ABIs (as runc and crun do) instead of failing with a
 	// *scmp.UnknownSyscallError.
@@ -74,6 +78,11 @@ func family(machine string) []string {
 // ErrArchNotCovered is returned when the policy lists no ABI of the target
 // machine: the filter would kill every syscall.
 var ErrArchNotCovered = errors.New("policy covers no ABI of the target architecture")
+
+// ErrArchLeftOut is returned, with Options.AllArches, when the policy lists
+// ABIs that the target machine does not run (aarch64 in a filter for
+// x86_64): a filter is for one machine.
+var ErrArchLeftOut = errors.New("policy covers ABIs the target machine does not run")
 
 // Compile builds the seccomp filter for p with libseccomp (as runc and crun
 // do) and prepends an ENOSYS stub: on every ABI the policy covers, syscall
@@ -138,6 +147,17 @@ func Compile(p *policy.Policy, o Options) (Program, error) {
 	}
 	if len(abis) == 0 {
 		return nil, fmt.Errorf("%w: the policy lists %v, the filter is for %s", ErrArchNotCovered, c.Arches, machine)
+	}
+	if o.AllArches {
+		var left []string
+		for _, a := range c.Arches {
+			if ca, _ := scmp.Canonical(a); !slices.Contains(abis, ca) {
+				left = append(left, ca)
+			}
+		}
+		if len(left) > 0 {
+			return nil, fmt.Errorf("%w: %s (a filter for %s runs %s)", ErrArchLeftOut, strings.Join(left, ", "), machine, strings.Join(family(machine), ", "))
+		}
 	}
 	// runc and crun never remove libseccomp's native ABI from the filter:
 	// on that machine a policy listing only x86 or x32 filters x86_64 too,

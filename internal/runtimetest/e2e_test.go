@@ -341,8 +341,10 @@ func TestProfileAnswersUnderRuncAndCrun(t *testing.T) {
 
 // TestI386WorkloadUnderRuncAndCrun: a 32-bit static program traced on the
 // host makes a profile that covers x86_64 (the runtime) and x86 (the
-// workload); it runs under runc and crun in both modes. The same trace with
-// --arch x86_64 only makes a profile under which the i386 program dies.
+// workload); it runs under runc and crun in both modes. generate refuses the
+// same trace with --arch x86_64 alone (exit 2): the profile it would make,
+// which --drop-arch x86 makes on purpose, is one under which the i386
+// program dies.
 func TestI386WorkloadUnderRuncAndCrun(t *testing.T) {
 	requireRuntimes(t)
 	sg := buildSG(t)
@@ -361,7 +363,12 @@ func TestI386WorkloadUnderRuncAndCrun(t *testing.T) {
 	if !strings.Contains(string(prof), "SCMP_ARCH_X86\"") || !strings.Contains(string(prof), "SCMP_ARCH_X86_64") {
 		t.Fatalf("profile does not cover x86_64 and x86:\n%.400s", prof)
 	}
-	only64 := generate(t, sg, "--arch", "x86_64", tr)
+	refused := exec.Command(sg, "generate", "--format", "oci", "--arch", "x86_64", tr)
+	out, err := refused.CombinedOutput()
+	if code := refused.ProcessState.ExitCode(); code != 2 || !strings.Contains(string(out), "--drop-arch x86") {
+		t.Errorf("generate --arch x86_64 of an i386 trace: exit %d (%v), want 2 naming --drop-arch:\n%s", code, err, out)
+	}
+	only64 := generate(t, sg, "--arch", "x86_64", "--drop-arch", "x86", tr)
 	b.SetArgs("/workload32")
 	ctx := context.Background()
 	for _, rt := range runtimetest.Runtimes {

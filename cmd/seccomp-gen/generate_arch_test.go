@@ -1,0 +1,97 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
+)
+
+// calls32 makes the calls whose 32-bit names differ from the 64-bit ones:
+// mmap2, _llseek, fcntl64, getuid32, ugetrlimit and socketcall(SYS_SOCKET)
+// in a static i386 build.
+const calls32 = `#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+int main(int argc, char **argv) {
+	struct stat st;
+	struct rlimit rl;
+	int fd = open(argv[0], O_RDONLY);
+	if (fd < 0 || fstat(fd, &st) != 0 || lseek(fd, 1, SEEK_SET) != 1 || fcntl(fd, F_GETFD) < 0)
+		return 1;
+	if (mmap(0, 4096, PROT_READ, MAP_PRIVATE, fd, 0) == MAP_FAILED || socket(AF_UNIX, SOCK_STREAM, 0) < 0)
+		return 2;
+	(void)getuid();
+	return getrlimit(RLIMIT_NOFILE, &rl) != 0;
+}
+`
+
+// A program built for i386 and for x86_64, each traced: the aarch64
+// profile from the i386 trace allows what the one from the x86_64 trace
+// allows (the 32-bit names mapped to the 64-bit ones), but for statx, which
+// 32-bit glibc uses where 64-bit glibc uses newfstatat.
+func TestGenerate32BitTraceForAnotherMachine(t *testing.T) {
+	testutil.RequireRoot(t)
+	if runtime.GOARCH != "amd64" {
+		t.Skipf("gcc -m32 builds i386 programs on x86_64 hosts; this is %s", runtime.GOARCH)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "calls.c"), []byte(calls32), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	allowed := map[string][]string{}
+	for _, build := range []struct{ name, flag string }{{"calls32", "-m32"}, {"calls64", "-m64"}} {
+		if out, err := exec.Command("gcc", build.flag, "-static", "-O1", "-o", filepath.Join(dir, build.name), filepath.Join(dir, "calls.c")).CombinedOutput(); err != nil {
+			testutil.SkipOrFail(t, "gcc "+build.flag+" -static does not build (gcc-multilib missing?): "+strings.TrimSpace(string(out)))
+		}
+		tr := build.name + ".yaml"
+		if _, stderr, code := sg(t, dir, "trace", "-o", tr, "--", "./"+build.name); code != 0 {
+			t.Fatalf("trace %s: exit %d: %s", build.name, code, stderr)
+		}
+		out, stderr, code := sg(t, dir, "generate", "--baseline", "none", "--no-arg-rules", "--arch", "aarch64", tr)
+		if code != 0 {
+			t.Fatalf("generate %s: exit %d: %s", tr, code, stderr)
+		}
+		var p struct {
+			Syscalls []struct {
+				Names  []string
+				Action string
+			}
+		}
+		if err := json.Unmarshal([]byte(out), &p); err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range p.Syscalls {
+			if s.Action == "SCMP_ACT_ALLOW" {
+				allowed[build.name] = append(allowed[build.name], s.Names...)
+			}
+		}
+		if build.name == "calls32" {
+			for _, m := range []string{"mmap2 does not exist there, allowed as mmap", "_llseek does not exist there, allowed as lseek",
+				"socketcall does not exist there, allowed as socket", "getuid32 does not exist there, allowed as getuid"} {
+				if !strings.Contains(stderr, "generate: aarch64: "+m) {
+					t.Errorf("report lacks %q:\n%s", m, stderr)
+				}
+			}
+		}
+	}
+	for _, n := range allowed["calls64"] {
+		if !slices.Contains(allowed["calls32"], n) && n != "newfstatat" {
+			t.Errorf("the aarch64 profile of the x86_64 build allows %s, the one of the i386 build does not (it allows %v)", n, allowed["calls32"])
+		}
+	}
+	for _, n := range []string{"mmap", "lseek", "fcntl", "getuid", "socket", "prlimit64"} {
+		if !slices.Contains(allowed["calls64"], n) {
+			t.Errorf("the x86_64 build did not call %s (the test no longer checks its mapping): %v", n, allowed["calls64"])
+		}
+	}
+}

@@ -1,0 +1,156 @@
+package reduce_test
+
+import (
+	"bytes"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/seccomp-gen/seccomp-gen/reduce"
+	"github.com/seccomp-gen/seccomp-gen/trace"
+)
+
+// A trace with an i386 helper on x86_64: a profile that covers x86_64 but
+// not x86 kills the helper at its first syscall (runc and crun kill ABIs a
+// profile does not list), so Reduce refuses it unless x86 is covered or
+// dropped on purpose.
+func TestUncoveredABI(t *testing.T) {
+	helper := mk(t, "x86", "read=1", "mmap2=3", "fcntl64=1", "exit_group=1")
+	helper.Syscalls[0].First = "helper32"
+	main := mk(t, "x86_64", "read=1", "exit_group=1")
+	inputs := in(helper, main)
+
+	_, err := reduce.Reduce(inputs, reduce.Options{Native: "x86_64", Arches: []string{"x86_64"}}, tables)
+	var ue *reduce.UncoveredABIError
+	if !errors.As(err, &ue) || !errors.Is(err, reduce.ErrUncoveredABI) || !errors.Is(err, reduce.ErrInput) {
+		t.Fatalf("--arch x86_64 with x86 syscalls in the trace: err %v, want an *UncoveredABIError", err)
+	}
+	if len(ue.ABIs) != 1 || ue.ABIs[0].Arch != "x86" || ue.ABIs[0].Covered != "x86_64" || ue.ABIs[0].Syscalls != 4 ||
+		!slices.Equal(ue.ABIs[0].Programs, []string{"helper32"}) || !slices.Equal(ue.ABIs[0].Traces, []string{"t1.yaml"}) {
+		t.Errorf("error %+v", ue.ABIs)
+	}
+	msg := ue.Named(func(f string) string { return map[string]string{"Arches": "--arch", "DropArches": "--drop-arch"}[f] })
+	for _, want := range []string{"4 distinct syscall(s) on x86 by helper32 (in t1.yaml)", "--arch x86,", "--drop-arch x86"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("message %q lacks %q", msg, want)
+		}
+	}
+
+	// x32 is an ABI of the same machine too.
+	x32 := mk(t, "x32", "read=1")
+	if _, err := reduce.Reduce(in(x32, main), reduce.Options{Native: "x86_64", Arches: []string{"x86_64", "x86"}}, tables); !errors.Is(err, reduce.ErrUncoveredABI) {
+		t.Errorf("x32 left out: err %v", err)
+	}
+
+	// Covered: fine.
+	res := run(t, inputs, reduce.Options{Arches: []string{"x86_64", "x86"}})
+	if !res.Policy.Allows("mmap2") {
+		t.Errorf("x86 covered: mmap2 not allowed")
+	}
+	// The primary ABI is exempt: runtimes filter it whatever the profile
+	// lists.
+	run(t, inputs, reduce.Options{Arches: []string{"x86"}})
+	// Another machine: a port, the names are mapped.
+	run(t, inputs, reduce.Options{Arches: []string{"aarch64"}})
+	// Thresholds that drop every x86 syscall leave nothing to kill.
+	run(t, in(mk(t, "x86", "getpid=1"), mk(t, "x86_64", "read=2", "exit_group=2"), mk(t, "x86_64", "read=1", "exit_group=1")),
+		reduce.Options{Arches: []string{"x86_64"}, MinRuns: 2})
+
+	// Dropped on purpose: left out and reported.
+	res = run(t, inputs, reduce.Options{Arches: []string{"x86_64"}, DropArches: []string{"x86"}})
+	if res.Policy.Covers("x86") || res.Policy.Allows("mmap2") || res.Policy.Allows("fcntl64") {
+		t.Errorf("x86 dropped: arches %v, allowed %v", res.Policy.Arches, res.Allowed)
+	}
+	if len(res.Mappings) != 0 {
+		t.Errorf("dropped x86 syscalls mapped: %+v", res.Mappings)
+	}
+	if len(res.DroppedArches) != 1 || res.DroppedArches[0].Arch != "x86" || res.DroppedArches[0].Syscalls != 4 {
+		t.Errorf("DroppedArches %+v", res.DroppedArches)
+	}
+	var buf bytes.Buffer
+	res.WriteReport(&buf, "generate")
+	if !strings.Contains(buf.String(), "generate: --drop-arch x86: left out 4 distinct syscall(s) on x86 by helper32 (in t1.yaml); the profile does not cover x86") {
+		t.Errorf("report:\n%s", buf.String())
+	}
+	// Without Arches, a dropped ABI is not covered either.
+	res = run(t, inputs, reduce.Options{DropArches: []string{"x86"}})
+	if !slices.Equal(res.Policy.Arches, []string{"x86_64"}) {
+		t.Errorf("dropped x86, no Arches: arches %v", res.Policy.Arches)
+	}
+
+	for _, o := range []reduce.Options{
+		{Native: "x86_64", DropArches: []string{"i386"}},
+		{Native: "x86_64", Arches: []string{"x86"}, DropArches: []string{"x86"}},
+	} {
+		var oe *reduce.OptionError
+		if _, err := reduce.Reduce(inputs, o, tables); !errors.As(err, &oe) || oe.Field != "DropArches" {
+			t.Errorf("%+v: err %v, want an *OptionError for DropArches", o, err)
+		}
+	}
+}
+
+// The 32-bit names map to the 64-bit ones on a 64-bit machine that lacks
+// them (a trace of an i386 program, a profile for aarch64); socketcall maps
+// to the socket calls it was recorded making.
+func TestArchMapping32To64(t *testing.T) {
+	a := mk(t, "x86", "mmap2=1", "fcntl64=1", "_llseek=1", "stat64=1", "fstat64=1", "getuid32=1", "ugetrlimit=1",
+		"clock_gettime64=1", "_newselect=1", "waitpid=1", "sigreturn=1", "exit_group=1", "socketcall=2")
+	sc := slices.IndexFunc(a.Syscalls, func(s trace.Syscall) bool { return s.Name == "socketcall" })
+	a.Syscalls[sc].Args = []trace.ArgValues{{Index: 0, Values: []uint64{1, 3}}} // SYS_SOCKET, SYS_CONNECT
+	want := map[string]string{"mmap2": "mmap", "fcntl64": "fcntl", "_llseek": "lseek", "stat64": "newfstatat", "fstat64": "fstat",
+		"getuid32": "getuid", "ugetrlimit": "prlimit64", "clock_gettime64": "clock_gettime", "_newselect": "pselect6",
+		"waitpid": "wait4", "sigreturn": "rt_sigreturn"}
+	res := run(t, in(a), reduce.Options{Arches: []string{"aarch64"}, Baselines: nil})
+	got := map[string][]string{}
+	for _, m := range res.Mappings {
+		got[m.From] = append(got[m.From], m.To)
+	}
+	for from, to := range want {
+		if !slices.Equal(got[from], []string{to}) {
+			t.Errorf("%s: mapped to %q, want %s", from, got[from], to)
+		}
+		if !slices.Contains(res.Allowed, to) {
+			t.Errorf("%s (for %s) not allowed", to, from)
+		}
+	}
+	if !slices.Equal(got["socketcall"], []string{"connect", "socket"}) || !slices.Contains(res.Allowed, "socket") || !slices.Contains(res.Allowed, "connect") {
+		t.Errorf("socketcall(SYS_SOCKET, SYS_CONNECT): mapped to %q, allowed %v", got["socketcall"], res.Allowed)
+	}
+	if slices.Contains(res.Allowed, "bind") {
+		t.Error("bind allowed: socketcall never made it")
+	}
+	var buf bytes.Buffer
+	res.WriteReport(&buf, "generate")
+	if !strings.Contains(buf.String(), "generate: aarch64: socketcall does not exist there, allowed as socket") {
+		t.Errorf("report:\n%s", buf.String())
+	}
+	// Recorded without its call argument: which calls is not known.
+	a.Syscalls[sc].Args = nil
+	res = run(t, in(a), reduce.Options{Arches: []string{"aarch64"}})
+	if slices.Contains(res.Allowed, "socket") || !slices.ContainsFunc(res.Mappings, func(m reduce.Mapping) bool { return m.From == "socketcall" && m.To == "" }) {
+		t.Errorf("socketcall of unknown calls: allowed %v, mappings %+v", res.Allowed, res.Mappings)
+	}
+	// On x86_64 (x86 covered too) nothing is mapped: x86 runs them.
+	if res := run(t, in(a), reduce.Options{Arches: []string{"x86_64", "x86"}}); len(res.Mappings) != 0 {
+		t.Errorf("x86 covered: mappings %+v", res.Mappings)
+	}
+}
+
+// Every name of the mapping table is a syscall on some ABI: a typo would
+// map nothing.
+func TestEquivalentsNamesExist(t *testing.T) {
+	exists := func(n string) bool {
+		return slices.ContainsFunc(trace.KnownArches, func(a string) bool { return tables.Has(a, n) })
+	}
+	for from, tos := range reduce.Equivalents {
+		if !exists(from) {
+			t.Errorf("%s: not a syscall on any ABI", from)
+		}
+		for _, to := range tos {
+			if !exists(to) {
+				t.Errorf("%s -> %s: not a syscall on any ABI", from, to)
+			}
+		}
+	}
+}

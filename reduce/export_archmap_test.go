@@ -1,0 +1,4 @@
+package reduce
+
+// Equivalents is the name mapping table (archmap.go).
+var Equivalents = equivalents
