@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"strings"
@@ -76,6 +77,10 @@ interpreter as the kernel would); --enforce needs the profile itself.
 
 The report goes to -o FILE, or to stdout ('-', the default); then CMD's own
 stdout goes to stderr so that the two never mix (as with 'seccomp-gen trace').
+It is written whenever the profile was read, even when CMD was not found. A
+run that failed (exit 4, or 1 for lost events) fails in the report too: the
+JUnit test case "run" fails, and JSON has "passed": false and "run_error"
+("ok" says only whether the profile covers what ran).
 Every output path is checked before CMD starts, and none may be one of the
 inputs (the profile, a --baseline file).
 
@@ -262,8 +267,13 @@ func (o *replayOptions) runTraced(p verdict.Answerer) error {
 		// Ctrl-C or SIGTERM before the command ran: nothing to judge.
 		return exitWith(128+int(sig), fmt.Errorf("replay: %w: it was not run, and nothing was checked", err))
 	}
+	var ce *recorder.CommandError
+	if errors.As(err, &ce) {
+		// Not found or not executable: the report says so (exit 4).
+		return o.notStarted("replay", ce.Status, err)
+	}
 	if err != nil {
-		return err // exitStatus: a missing command is 4, a missing target 2
+		return err // exitStatus: a missing target is 2
 	}
 	o.annotate(rec.File)
 	if o.saveTrace != "" {
@@ -308,6 +318,7 @@ func (o *replayOptions) runTraced(p verdict.Answerer) error {
 	}
 	if rec.File.Lost > 0 && !o.allowIncomplete && v.OK {
 		// What is missing is certain; a pass is not.
+		v.FailRun(fmt.Sprintf("incomplete: the recorder lost %s", text.Count(rec.File.Lost, "event", "events")))
 		if err := o.emit(v); err != nil {
 			return err
 		}
@@ -317,18 +328,21 @@ func (o *replayOptions) runTraced(p verdict.Answerer) error {
 }
 
 // noteStop says in the report how the run was cut short, if it was, and
-// whether it was (replay killed processes of the command's tree).
-func (o *replayOptions) noteStop(v *report.Verdict, killed int, timedOut bool) (cut bool) {
+// returns why in a few words ("" when it was not: replay killed no process
+// of the command's tree).
+func (o *replayOptions) noteStop(v *report.Verdict, killed int, timedOut bool) (cut string) {
 	switch {
 	case timedOut:
 		v.TimedOut = true
 		v.Notes = append(v.Notes, fmt.Sprintf("timed out after %s: killed the command's process tree (%s); the verdict covers the run up to then",
 			o.timeout, text.Count(killed, "process", "processes")))
+		return fmt.Sprintf("timed out after %s: replay killed the command's process tree", o.timeout)
 	case killed > 0:
 		v.Notes = append(v.Notes, fmt.Sprintf("interrupted twice: killed the command's process tree (%s); the verdict covers the run up to then",
 			text.Count(killed, "process", "processes")))
+		return "interrupted twice: replay killed the command's process tree"
 	}
-	return timedOut || killed > 0
+	return ""
 }
 
 func (o *replayOptions) runEnforced(p *policy.Policy) error {
@@ -353,6 +367,14 @@ func (o *replayOptions) runEnforced(p *policy.Policy) error {
 			if se.Code == enforce.ExitSetup {
 				return exitWith(exitFailure, nil)
 			}
+			if se.Code == enforce.ExitNotFound {
+				// The shim said "CMD: command not found" on stderr; the
+				// report says it too.
+				v := report.NotStarted("replay --enforce", o.profile, o.inputs(), se.Code, o.command[0]+": command not found")
+				if err := o.writeVerdict(v); err != nil {
+					return err
+				}
+			}
 			return exitWith(exitCommandFailed, nil)
 		}
 		return exitWith(exitFailure, err)
@@ -369,14 +391,39 @@ func (o *replayOptions) runEnforced(p *policy.Policy) error {
 // over a failed command (4). A run that replay cut short (cut: --timeout,
 // a second signal) counts as a failed command even when CMD itself had
 // exited 0 and only its daemons were killed: the verdict covers part of
-// the run, which is not a pass.
-func (o *replayOptions) finish(v *report.Verdict, cut bool) error {
+// the run, which is not a pass. The report says so too (RunError), so that
+// a CI system reading only the report never sees a pass.
+func (o *replayOptions) finish(v *report.Verdict, cut string) error {
+	failed := cut != ""
+	switch {
+	case failed:
+		v.FailRun(cut)
+	case v.ExitCode != nil && *v.ExitCode != 0:
+		v.FailRun(fmt.Sprintf("the command exited with status %d", *v.ExitCode))
+		failed = true
+	}
 	err := o.emit(v)
 	if err != nil {
 		return err
 	}
-	if cut || v.ExitCode != nil && *v.ExitCode != 0 {
+	if failed {
 		return exitWith(exitCommandFailed, nil)
 	}
 	return nil
+}
+
+// notStarted writes the report of a command that could not be started
+// (why says so, status is the shell's 127 or 126), so that CI keeps an
+// artifact that says what happened, and exits 4 with why.
+func (o *replayOptions) notStarted(tool string, status int, why error) error {
+	v := report.NotStarted(tool, o.profile, o.inputs(), status, why.Error())
+	if err := o.writeVerdict(v); err != nil {
+		return err
+	}
+	return exitWith(exitCommandFailed, fmt.Errorf("replay: %w", why))
+}
+
+// writeVerdict writes the report of v, whatever it says.
+func (o *replayOptions) writeVerdict(v *report.Verdict) error {
+	return o.writeReport(func(w io.Writer) error { return report.Write(w, report.Format(o.report), v) }, false)
 }
