@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -52,6 +53,9 @@ Two modes:
     profile, so one replay lists every missing syscall. Needs root (or
     CAP_BPF and CAP_PERFMON). --save-trace FILE keeps the trace so that it can
     be merged into the profile: seccomp-gen generate old.trace new.trace.
+    A trace that cannot be written there (a full disk) is kept in $TMPDIR
+    instead, as 'seccomp-gen trace' does; the report is still written and
+    replay exits 1.
 
   --enforce: CMD runs UNDER the profile's filter, compiled with libseccomp
     and installed with no_new_privs in a child of seccomp-gen just before it
@@ -276,10 +280,15 @@ func (o *replayOptions) runTraced(p verdict.Answerer) error {
 		return err // exitStatus: a missing target is 2
 	}
 	o.annotate(rec.File)
+	// A trace that cannot be saved (a full disk) is kept in $TMPDIR as
+	// trace does; the report is still written, and replay exits 1.
+	var saveErr error
 	if o.saveTrace != "" {
-		if err := trace.WriteFile(o.saveTrace, rec.File); err != nil {
-			return exitWith(exitFailure, fmt.Errorf("save trace: %w", err))
+		var buf bytes.Buffer
+		if err := trace.Encode(&buf, rec.File); err != nil {
+			return exitWith(exitFailure, fmt.Errorf("replay: save trace %s: %w", o.saveTrace, err))
 		}
+		saveErr = writeTraceKeeping("replay: save trace", o.saveTrace, buf.Bytes())
 	}
 	if len(rec.File.Syscalls) == 0 {
 		// Nothing to judge is not a pass (an idle --pid target, an empty
@@ -316,15 +325,15 @@ func (o *replayOptions) runTraced(p verdict.Answerer) error {
 	if rec.Reason == "interrupted" && !timedOut && killed == 0 {
 		v.Notes = append(v.Notes, "interrupted: the verdict covers the run up to the interruption")
 	}
+	var fails []error
+	if saveErr != nil {
+		fails = append(fails, saveErr)
+	}
 	if rec.File.Lost > 0 && !o.allowIncomplete && v.OK {
 		// What is missing is certain; a pass is not.
-		v.FailRun(fmt.Sprintf("incomplete: the recorder lost %s", text.Count(rec.File.Lost, "event", "events")))
-		if err := o.emit(v); err != nil {
-			return err
-		}
-		return exitWith(exitFailure, fmt.Errorf("replay: incomplete, the recorder lost %s: the verdict could miss syscalls (--allow-incomplete to accept it)", text.Count(rec.File.Lost, "event", "events")))
+		fails = append(fails, fmt.Errorf("replay: incomplete, the recorder lost %s: the verdict could miss syscalls (--allow-incomplete to accept it)", text.Count(rec.File.Lost, "event", "events")))
 	}
-	return o.finish(v, cut)
+	return o.finish(v, cut, fails...)
 }
 
 // noteStop says in the report how the run was cut short, if it was, and
@@ -393,7 +402,11 @@ func (o *replayOptions) runEnforced(p *policy.Policy) error {
 // exited 0 and only its daemons were killed: the verdict covers part of
 // the run, which is not a pass. The report says so too (RunError), so that
 // a CI system reading only the report never sees a pass.
-func (o *replayOptions) finish(v *report.Verdict, cut string) error {
+//
+// fails are runtime errors found before the report was written (events
+// the recorder lost, a trace that could not be saved): the report says
+// so, and replay exits 1 with them.
+func (o *replayOptions) finish(v *report.Verdict, cut string, fails ...error) error {
 	failed := cut != ""
 	switch {
 	case failed:
@@ -402,7 +415,21 @@ func (o *replayOptions) finish(v *report.Verdict, cut string) error {
 		v.FailRun(fmt.Sprintf("the command exited with status %d", *v.ExitCode))
 		failed = true
 	}
+	for _, f := range fails {
+		v.FailRun(strings.TrimPrefix(f.Error(), "replay: "))
+	}
 	err := o.emit(v)
+	if len(fails) > 0 {
+		var ex *exitError
+		if errors.As(err, &ex) && ex.err != nil {
+			fails = append(fails, ex.err) // the report could not be written either
+		}
+		joined := fails[0]
+		for _, f := range fails[1:] {
+			joined = fmt.Errorf("%w; %w", joined, f)
+		}
+		return exitWith(exitFailure, joined)
+	}
 	if err != nil {
 		return err
 	}
