@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -299,6 +300,9 @@ func (o *replayOptions) runTraced(p verdict.Answerer) error {
 	if err != nil {
 		return err
 	}
+	if len(o.command) > 0 {
+		absCommandExe(rec.File, o.command[0])
+	}
 	rec.File.FirstAsExecutable() // FIRST names the executable where known (the saved trace keeps the comm)
 	files := []*trace.File{rec.File}
 	if bt != nil {
@@ -334,6 +338,30 @@ func (o *replayOptions) runTraced(p verdict.Answerer) error {
 		fails = append(fails, fmt.Errorf("replay: incomplete, the recorder lost %s: the verdict could miss syscalls (--allow-incomplete to accept it)", text.Count(rec.File.Lost, "event", "events")))
 	}
 	return o.finish(v, cut, fails...)
+}
+
+// absCommandExe names the command's own executable by its absolute path
+// when the recorder kept the relative name it was exec'd by (./app: the
+// process exited before the recorder could identify it through
+// /proc/PID/exe): the file's absolute path with symlinks resolved, which is
+// what the recorder records when it does identify it, and what replay
+// --enforce shows as FIRST. As the recorder does, only when the base names
+// agree. The command was started in replay's working directory; name is
+// CMD as given (a relative PATH entry gives DIR/name).
+func absCommandExe(f *trace.File, name string) {
+	for i, e := range f.Executables {
+		p := e.Path
+		if filepath.IsAbs(p) || !(p == name || !strings.Contains(name, "/") && filepath.Base(p) == name) {
+			continue
+		}
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			continue
+		}
+		if real, err := filepath.EvalSymlinks(abs); err == nil && filepath.Base(real) == filepath.Base(p) {
+			f.Executables[i].Path = real
+		}
+	}
 }
 
 // noteStop says in the report how the run was cut short, if it was, and
