@@ -68,7 +68,7 @@ type IO struct {
 
 // SetupError is returned by Run when the shim stopped before CMD ran,
 // after it said why on stderr: Code is ExitNotFound (CMD not found),
-// ExitSetup (the filter could not be set up) or whatever status it died
+// ExitNotExec (CMD cannot be executed; LookPath says why), ExitSetup (the filter could not be set up) or whatever status it died
 // with.
 type SetupError struct{ Code int }
 

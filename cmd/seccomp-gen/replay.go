@@ -404,10 +404,14 @@ func (o *replayOptions) runEnforced(p *policy.Policy) error {
 			if se.Code == enforce.ExitSetup {
 				return exitWith(exitFailure, nil)
 			}
-			if se.Code == enforce.ExitNotFound {
-				// The shim said "CMD: command not found" on stderr; the
-				// report says it too.
-				v := report.NotStarted("replay --enforce", o.profile, o.inputs(), se.Code, o.command[0]+": command not found")
+			if se.Code == enforce.ExitNotFound || se.Code == enforce.ExitNotExec {
+				// The shim said why on stderr ("CMD: command not
+				// found"); the report says it too.
+				why := o.command[0] + ": command not found"
+				if _, _, err := enforce.LookPath(o.command[0]); err != nil {
+					why = err.Error()
+				}
+				v := report.NotStarted("replay --enforce", o.profile, o.inputs(), se.Code, why)
 				if err := o.writeVerdict(v); err != nil {
 					return err
 				}

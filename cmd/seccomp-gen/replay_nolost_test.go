@@ -639,6 +639,8 @@ func TestReplayFailedRunReports(t *testing.T) {
 			{"exit 7", "the command exited with status 7", []string{"sh", "-c", "exit 7"}},
 			{"missing path", "/nonexistent/cmd: command not found", []string{"/nonexistent/cmd"}},
 			{"missing on PATH", "seccomp-gen-no-such-command: command not found", []string{"seccomp-gen-no-such-command"}},
+			// Traced mode and --enforce say the same.
+			{"a directory", "/: command could not be executed: is a directory", []string{"/"}},
 		} {
 			t.Run(mode+"/"+c.name, func(t *testing.T) {
 				var flags []string
