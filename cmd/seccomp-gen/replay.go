@@ -82,10 +82,11 @@ interpreter as the kernel would); --enforce needs the profile itself.
 
 The report goes to -o FILE, or to stdout ('-', the default); then CMD's own
 stdout goes to stderr so that the two never mix (as with 'seccomp-gen trace').
-It is written whenever the profile was read, even when CMD was not found. A
-run that failed (exit 4, or 1 for lost events) fails in the report too: the
-JUnit test case "run" fails, and JSON has "passed": false and "run_error"
-("ok" says only whether the profile covers what ran).
+It is written too when CMD could not be started (not found, not
+executable: exit 4). A run that failed (exit 4; exit 1 for lost events or a
+trace that could not be saved) fails in the report too: the JUnit test case
+"run" fails, and JSON has "passed": false and "run_error" ("ok" says only
+whether the profile covers what ran).
 Every output path is checked before CMD starts, and none may be one of the
 inputs (the profile, a --baseline file).
 
