@@ -393,8 +393,12 @@ func TestReplaySignalTwice(t *testing.T) {
 					t.Fatalf("no report after the signals: %v\n%s", err, out.String())
 				}
 				code := cmd.ProcessState.ExitCode()
-				if code != exitCommandFailed || j.Tests < 1 {
-					t.Errorf("exit %d, tests %d:\n%s", code, j.Tests, out.String())
+				red := false
+				for _, c := range j.Suite.Cases {
+					red = red || c.Name == "run" && c.Failure != nil
+				}
+				if code != exitCommandFailed || j.Tests < 1 || !red {
+					t.Errorf("exit %d, tests %d, want a failing test case \"run\":\n%s", code, j.Tests, out.String())
 				}
 				exit := ""
 				for _, p := range j.Suite.Properties {
