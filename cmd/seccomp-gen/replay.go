@@ -344,11 +344,12 @@ func (o *replayOptions) runTraced(p verdict.Answerer) error {
 // absCommandExe names the command's own executable by its absolute path
 // when the recorder kept the relative name it was exec'd by (./app: the
 // process exited before the recorder could identify it through
-// /proc/PID/exe): the file's absolute path with symlinks resolved, which is
-// what the recorder records when it does identify it, and what replay
-// --enforce shows as FIRST. As the recorder does, only when the base names
-// agree. The command was started in replay's working directory; name is
-// CMD as given (a relative PATH entry gives DIR/name).
+// /proc/PID/exe): the file's absolute path with symlinks resolved when the
+// base names agree (what the recorder records when it does identify it,
+// and what replay --enforce shows), else the absolute name it was started
+// by (a symlink: replay --enforce names it so too). The command was
+// started in replay's working directory; name is CMD as given (a relative
+// PATH entry gives DIR/name).
 func absCommandExe(f *trace.File, name string) {
 	for i, e := range f.Executables {
 		p := e.Path
@@ -360,8 +361,9 @@ func absCommandExe(f *trace.File, name string) {
 			continue
 		}
 		if real, err := filepath.EvalSymlinks(abs); err == nil && filepath.Base(real) == filepath.Base(p) {
-			f.Executables[i].Path = real
+			abs = real
 		}
+		f.Executables[i].Path = abs
 	}
 }
 

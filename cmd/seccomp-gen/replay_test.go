@@ -422,35 +422,45 @@ func TestReplayCgroup(t *testing.T) {
 // TestReplayFirstAbsolute: FIRST names the program started as ./prog by its
 // absolute path in both modes (traced mode showed ./prog, the name it was
 // exec'd by, when it exited before the recorder identified it; --enforce
-// showed the absolute path).
+// showed the absolute path), and one started by a symlink ./link by the
+// link's absolute path in both modes (traced mode showed ./link, --enforce
+// "link").
 func TestReplayFirstAbsolute(t *testing.T) {
 	dir := t.TempDir()
 	prog := cc(t, dir, "prio", "#include <sys/resource.h>\nint main(void) { getpriority(PRIO_PROCESS, 0); return 0; }\n")
-	want, err := filepath.EvalSymlinks(prog)
+	real, err := filepath.EvalSymlinks(prog)
 	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("prio", filepath.Join(dir, "link")); err != nil {
 		t.Fatal(err)
 	}
 	prof := writeProfile(t, dir, "p.json", allowAllBut("getpriority", policy.ActErrno), emit.FormatDocker)
 	for _, mode := range []string{"traced", "enforce"} {
-		t.Run(mode, func(t *testing.T) {
-			args := []string{"replay", "-p", prof, "--report", "json"}
-			if mode == "traced" {
-				testutil.RequireRoot(t)
-			} else {
-				args = append(args, "--enforce")
-			}
-			out, stderr, code := sg(t, dir, append(args, "--", "./"+filepath.Base(prog))...)
-			if code != exitNotCovered {
-				t.Fatalf("exit %d, want %d\n%s%s", code, exitNotCovered, out, stderr)
-			}
-			var v report.Verdict
-			if err := json.Unmarshal([]byte(out), &v); err != nil {
-				t.Fatalf("%v\n%s", err, out)
-			}
-			if len(v.Missing) != 1 || v.Missing[0].Name != "getpriority" || v.Missing[0].First != want {
-				t.Errorf("missing %+v, want getpriority first issued by %s", v.Missing, want)
-			}
-		})
+		for _, c := range []struct{ cmd, want string }{
+			{"./prio", real},
+			{"./link", filepath.Join(filepath.Dir(real), "link")},
+		} {
+			t.Run(mode+"/"+c.cmd, func(t *testing.T) {
+				args := []string{"replay", "-p", prof, "--report", "json"}
+				if mode == "traced" {
+					testutil.RequireRoot(t)
+				} else {
+					args = append(args, "--enforce")
+				}
+				out, stderr, code := sg(t, dir, append(args, "--", c.cmd)...)
+				if code != exitNotCovered {
+					t.Fatalf("exit %d, want %d\n%s%s", code, exitNotCovered, out, stderr)
+				}
+				var v report.Verdict
+				if err := json.Unmarshal([]byte(out), &v); err != nil {
+					t.Fatalf("%v\n%s", err, out)
+				}
+				if len(v.Missing) != 1 || v.Missing[0].Name != "getpriority" || v.Missing[0].First != c.want {
+					t.Errorf("missing %+v, want getpriority first issued by %s", v.Missing, c.want)
+				}
+			})
+		}
 	}
 }
 
