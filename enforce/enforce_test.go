@@ -223,3 +223,40 @@ func TestRunKill(t *testing.T) {
 		}
 	}
 }
+
+// LookPath finds CMD as the traced mode does: through a relative PATH entry
+// too (exec.LookPath refuses it: ErrDot), and it tells a directory or a
+// file without execute permission (126) from a missing command (127).
+func TestLookPath(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "bin"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, mode := range map[string]os.FileMode{"bin/prog": 0o755, "data": 0o644} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("#!/bin/sh\n"), mode); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Chdir(dir)
+	t.Setenv("PATH", "bin:/nonexistent")
+	for _, c := range []struct {
+		name, path, err string
+		code            int
+	}{
+		{"prog", "bin/prog", "", 0},
+		{"./bin/prog", "./bin/prog", "", 0},
+		{"nosuch", "", "nosuch: command not found", ExitNotFound},
+		{"./nosuch", "", "./nosuch: command not found", ExitNotFound},
+		{"./bin", "", "./bin: command could not be executed: is a directory", ExitNotExec},
+		{"./data", "", "./data: command could not be executed: permission denied", ExitNotExec},
+	} {
+		path, code, err := LookPath(c.name)
+		msg := ""
+		if err != nil {
+			msg = err.Error()
+		}
+		if path != c.path || code != c.code || msg != c.err {
+			t.Errorf("LookPath(%q) = %q, %d, %q; want %q, %d, %q", c.name, path, code, msg, c.path, c.code, c.err)
+		}
+	}
+}

@@ -68,7 +68,7 @@ type IO struct {
 
 // SetupError is returned by Run when the shim stopped before CMD ran,
 // after it said why on stderr: Code is ExitNotFound (CMD not found),
-// ExitSetup (the filter could not be set up) or whatever status it died
+// ExitNotExec (CMD cannot be executed; LookPath says why), ExitSetup (the filter could not be set up) or whatever status it died
 // with.
 type SetupError struct{ Code int }
 
@@ -208,7 +208,7 @@ func Run(p *policy.Policy, argv []string, stdio IO) (*Result, error) {
 	}
 
 	res := &Result{}
-	sup := &supervisor{p: p, entries: map[[2]int]*verdict.Entry{}, shimExeced: readerGone(syncW)}
+	sup := &supervisor{p: p, entries: map[[2]int]*verdict.Entry{}, shimExeced: readerGone(syncW), command: commandPath(argv[0])}
 	var loop sync.WaitGroup
 	if cbpf.NeedsListener(p) {
 		fd, err := grabListener(cmd.Process.Pid, waitDone)
@@ -344,6 +344,9 @@ type supervisor struct {
 	entries    map[[2]int]*verdict.Entry
 	arches     map[seccomp.ScmpArch]string
 	setup      int
+	// command is CMD's absolute path as the shim exec's it (symlinks
+	// kept), for FIRST (see comm).
+	command string
 }
 
 // serve answers notifications until no task uses the filter any more
@@ -388,7 +391,7 @@ func (s *supervisor) serve(fd int, stop chan struct{}) {
 		if e != nil {
 			// Name the program only if the task is still the one that
 			// made the call (its PID may be reused once it is gone).
-			if comm := comm(req.Pid); seccomp.NotifIDValid(seccomp.ScmpFd(fd), req.ID) == nil {
+			if comm := comm(req.Pid, s.command); seccomp.NotifIDValid(seccomp.ScmpFd(fd), req.ID) == nil {
 				e.First = comm
 			}
 			s.record(int(req.Data.Arch), e)
@@ -485,21 +488,51 @@ func (s *supervisor) record(auditArch int, e *verdict.Entry) {
 // task's comm is that file's name (issue 11: FIRST is the executable where
 // known, by the rule trace.File.ExecutableFor applies to traces), else its
 // comm (a task that renamed itself, such as a prefork "worker", keeps
-// that name).
-func comm(pid uint32) string {
+// that name). CMD itself started by a symlink is named by command, the
+// path it was started by.
+func comm(pid uint32, command string) string {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
 	if err != nil {
 		return ""
 	}
 	c := strings.TrimSpace(string(b))
-	if p, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid)); err == nil && strings.HasPrefix(p, "/") {
-		base := p[strings.LastIndexByte(p, '/')+1:]
-		if len(base) > 15 {
-			base = base[:15]
-		}
-		if base == c {
-			return p
+	p, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid))
+	if err != nil || !strings.HasPrefix(p, "/") {
+		return c
+	}
+	if taskName(p) == c {
+		return p
+	}
+	// CMD started by a symlink (sh -> dash, ./app -> build/app): its
+	// name as started, as the traced mode's recorder names it.
+	if command != "" && taskName(command) == c {
+		if real, err := filepath.EvalSymlinks(command); err == nil && real == p {
+			return command
 		}
 	}
 	return c
+}
+
+// taskName is the kernel's task name (comm) for an executable path: its
+// base name, cut at 15 bytes.
+func taskName(path string) string {
+	base := path[strings.LastIndexByte(path, '/')+1:]
+	if len(base) > 15 {
+		base = base[:15]
+	}
+	return base
+}
+
+// commandPath is the absolute path the shim exec's for CMD name (LookPath),
+// symlinks kept; "" when it cannot be found.
+func commandPath(name string) string {
+	path, _, err := LookPath(name)
+	if err != nil {
+		return ""
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return ""
+	}
+	return abs
 }

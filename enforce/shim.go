@@ -2,11 +2,14 @@ package enforce
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"runtime"
+	"strings"
 	"syscall"
 	"unsafe"
 
@@ -31,8 +34,31 @@ const ShimName = "seccomp-gen-enforce-shim"
 // stderr first), as env(1) and docker run use them.
 const (
 	ExitSetup    = 125 // the shim could not set up (policy, filter, execve)
+	ExitNotExec  = 126 // CMD was found but cannot be executed (a directory, no execute permission)
 	ExitNotFound = 127 // CMD was not found
 )
+
+// LookPath finds CMD as the shim does before it execve's it: through PATH
+// when the name has no slash, a relative PATH entry included (as a shell
+// does, and as the traced mode's recorder does). When it cannot, it
+// returns the shim's exit status for it (ExitNotFound, ExitNotExec) and
+// the reason, "CMD: command not found" or "CMD: command could not be
+// executed: is a directory".
+func LookPath(name string) (string, int, error) {
+	path, err := exec.LookPath(name)
+	if errors.Is(err, exec.ErrDot) {
+		err = nil // a relative PATH entry: path is relative too
+	}
+	switch {
+	case err == nil:
+		return path, 0, nil
+	case strings.Contains(name, "/") && errors.Is(err, syscall.EISDIR):
+		return "", ExitNotExec, fmt.Errorf("%s: command could not be executed: is a directory", name)
+	case strings.Contains(name, "/") && errors.Is(err, fs.ErrPermission):
+		return "", ExitNotExec, fmt.Errorf("%s: command could not be executed: permission denied", name)
+	}
+	return "", ExitNotFound, fmt.Errorf("%s: command not found", name)
+}
 
 // The shim's side of the protocol with Run.
 const (
@@ -59,7 +85,7 @@ func ShimMain() int {
 // be notified, and their deaths at execve would leave stale notifications),
 // waits on fd 4 until the supervisor holds the notification fd and
 // execve's CMD on the same thread, which the filter goes with. It never
-// returns on success; on failure it returns ExitSetup or ExitNotFound and
+// returns on success; on failure it returns ExitSetup, ExitNotExec or ExitNotFound and
 // the error to print.
 func Shim(argv []string) (int, error) {
 	if len(argv) == 0 {
@@ -76,9 +102,9 @@ func Shim(argv []string) (int, error) {
 	if err := json.Unmarshal(data, &p); err != nil {
 		return ExitSetup, fmt.Errorf("enforce: policy: %w", err)
 	}
-	path, err := exec.LookPath(argv[0])
+	path, code, err := LookPath(argv[0])
 	if err != nil {
-		return ExitNotFound, fmt.Errorf("%s: command not found", argv[0])
+		return code, err
 	}
 	argv0, err := syscall.BytePtrFromString(path)
 	if err != nil {

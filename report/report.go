@@ -78,8 +78,22 @@ type Verdict struct {
 	Inputs []string `json:"inputs"`
 	// ExitCode is the workload's exit status (replay only).
 	ExitCode *int `json:"exit_code,omitempty"`
-	// OK is true when the profile covers every syscall.
+	// OK is true when the profile covers every syscall (false when nothing
+	// was checked because the command did not run: NotRun).
 	OK bool `json:"ok"`
+	// Passed is the verdict on the whole run, the one a CI system should
+	// read: the profile covers it (OK) and the run itself went right
+	// (RunError is empty). replay exits 0 exactly when it is true; for
+	// check it equals OK.
+	Passed bool `json:"passed"`
+	// RunError says why the replayed run failed apart from the profile:
+	// the command exited non-zero, was killed, cut short by --timeout or a
+	// second signal, or not found, or the recorder lost events. Empty
+	// when the run went right (and for check).
+	RunError string `json:"run_error,omitempty"`
+	// NotRun says that the command could not be started (not found, not
+	// executable): nothing was checked.
+	NotRun bool `json:"not_run,omitempty"`
 	// Checked counts the distinct (ABI, syscall) pairs checked.
 	Checked  int       `json:"checked"`
 	Missing  []Syscall `json:"missing"`
@@ -107,10 +121,30 @@ func FromCoverage(tool, profile string, inputs []string, p *policy.Policy, c *ve
 	}
 	v.Checked = len(v.Syscalls)
 	v.OK = len(v.Missing) == 0
+	v.Passed = v.OK
 	if c.Lost > 0 {
 		v.Notes = append(v.Notes, fmt.Sprintf("the recorder lost %s: the run was not completely recorded", text.Count(c.Lost, "event", "events")))
 	}
 	v.Notes = append(v.Notes, c.Notes...)
+	return v
+}
+
+// FailRun marks the run of v as failed for reason why (see RunError): v
+// no longer passes, whatever the profile covers.
+func (v *Verdict) FailRun(why string) {
+	if v.RunError != "" {
+		why = v.RunError + "; " + why
+	}
+	v.RunError = why
+	v.Passed = false
+}
+
+// NotStarted is the verdict of a replay whose command could not be started
+// (why: "CMD: command not found"): nothing was checked, which is not a
+// pass. status is the shell's status for it (127, 126).
+func NotStarted(tool, profile string, inputs []string, status int, why string) *Verdict {
+	v := &Verdict{Tool: tool, Profile: profile, Inputs: inputs, ExitCode: &status, Missing: []Syscall{}, Syscalls: []Syscall{}, NotRun: true}
+	v.FailRun(why)
 	return v
 }
 
@@ -148,6 +182,8 @@ func writeHuman(w *bytes.Buffer, v *Verdict) {
 	enforced := strings.HasSuffix(v.Tool, "--enforce")
 	what := InputsText(v.Tool, v.Inputs)
 	switch {
+	case v.NotRun:
+		fmt.Fprintf(w, "%s: profile %s was not checked: %s\n", v.Tool, v.Profile, v.RunError)
 	case v.OK && enforced:
 		fmt.Fprintf(w, "%s: the filter of profile %s denied nothing during %s\n", v.Tool, v.Profile, what)
 	case v.OK && v.Checked == 1:
@@ -161,7 +197,7 @@ func writeHuman(w *bytes.Buffer, v *Verdict) {
 		fmt.Fprintf(w, "%s: profile %s does NOT cover %d of %d %s (ABI, name) of %s:\n\n", v.Tool, v.Profile,
 			len(v.Missing), v.Checked, text.Word(v.Checked, "syscall", "syscalls"), what)
 	}
-	if !v.OK {
+	if !v.OK && !v.NotRun {
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		// TRACES (which input needs it) when there are several inputs
 		// to tell apart.
@@ -200,7 +236,7 @@ func writeHuman(w *bytes.Buffer, v *Verdict) {
 	if len(cond) > 0 {
 		fmt.Fprintf(w, "note: allowed only for some argument values (not checked: no values recorded): %s\n", strings.Join(cond, ", "))
 	}
-	if v.ExitCode != nil && *v.ExitCode != 0 {
+	if v.ExitCode != nil && *v.ExitCode != 0 && !v.NotRun {
 		fmt.Fprintf(w, "note: the command exited with status %d\n", *v.ExitCode)
 	}
 	for _, n := range v.Notes {
@@ -301,7 +337,8 @@ func displayName(a string) string {
 }
 
 // JUnit XML: one test case per (ABI, syscall); a missing syscall is a
-// failure whose message names it, its ABI and why.
+// failure whose message names it, its ABI and why. A replay adds the test
+// case "run", a failure when the run itself failed (RunError).
 type junitSuites struct {
 	XMLName  xml.Name     `xml:"testsuites"`
 	Name     string       `xml:"name,attr"`
@@ -360,7 +397,7 @@ func writeJUnit(w *bytes.Buffer, v *Verdict) error {
 		}
 		suite.Cases = append(suite.Cases, c)
 	}
-	if len(suite.Cases) == 0 {
+	if len(suite.Cases) == 0 && !v.NotRun {
 		// A passing replay --enforce lists no syscall (the filter let
 		// everything run): the run itself is the test case. CI systems
 		// count a suite without test cases as nothing tested.
@@ -375,8 +412,23 @@ func writeJUnit(w *bytes.Buffer, v *Verdict) error {
 		}
 		suite.Cases = append(suite.Cases, c)
 	}
+	if strings.HasPrefix(v.Tool, "replay") {
+		// The run itself is a test case too: a CI system that reads only
+		// the JUnit report must see a command that failed, timed out or
+		// was not found as red, not only as a property.
+		c := junitCase{Name: "run", ClassName: "seccomp.replay"}
+		if v.RunError != "" {
+			msg := "the replayed run failed: " + v.RunError
+			c.Failure = &junitFailure{Message: msg, Type: "run", Text: msg + "\n"}
+			suite.Failures++
+		}
+		suite.Cases = append(suite.Cases, c)
+	}
 	if v.TimedOut {
 		suite.Properties = append(suite.Properties, junitProperty{Name: "timed_out", Value: "true"})
+	}
+	if v.RunError != "" {
+		suite.Properties = append(suite.Properties, junitProperty{Name: "run_error", Value: v.RunError})
 	}
 	return writeSuite(w, suite)
 }

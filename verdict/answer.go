@@ -267,14 +267,23 @@ func CheckCoverageOf(a Answerer, traces ...*trace.File) (*Coverage, error) {
 			v := a.Answer(e.Arch, e.Nr, [6]uint64{})
 			e.Action, e.Errno = v.Action, v.Errno
 			e.Covered = allowingVerdict(v)
+			var fa *filterArgs
+			if v.Conditional {
+				fa = newFilterArgs(a, e)
+			}
 			if !e.Covered && v.Conditional {
 				// The filter's constants, one argument at a time, then the
-				// recorded values together (rules on two arguments).
+				// recorded values together, then both kinds in every
+				// combination (rules on two arguments: socket's domain
+				// and type).
 				for _, args := range append(a.Probes(e.Arch, e.Nr), recordedCombos(e)...) {
 					if allowingVerdict(a.Answer(e.Arch, e.Nr, args)) {
 						e.Covered = true
 						break
 					}
+				}
+				if !e.Covered {
+					e.Covered = fa.covers(e)
 				}
 			}
 			switch {
@@ -282,6 +291,9 @@ func CheckCoverageOf(a Answerer, traces ...*trace.File) (*Coverage, error) {
 				e.Reason = ReasonConditional
 				checkArgs(e, func(args [6]uint64) policy.Verdict { return a.Answer(e.Arch, e.Nr, args) },
 					func(i int) bool { spec, ok := reduce.FindArgSpec(e.Name, i); return ok && spec.Restrict })
+				if e.Reason == ReasonArgument {
+					fa.narrow(e)
+				}
 			case !e.Covered:
 				e.Reason = ReasonDenied
 			}

@@ -186,6 +186,8 @@ func (e Entry) ExplainArgs(p *policy.Policy) string {
 		s := fmt.Sprintf("%s %s %s", e.Name, spec.What, spec.ValueName(d.Value))
 		if p != nil {
 			s += ": profile allows " + AllowedValues(p, e.Name, spec)
+		} else if a, ok := e.filterAllows[d.Index]; ok {
+			s += ": filter allows " + a
 		}
 		parts = append(parts, s)
 	}

@@ -117,8 +117,30 @@ func TestCoverageArgsCompiled(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := cov.Missing()
-	if len(m) != 1 || m[0].Name != "socket" || m[0].Reason != verdict.ReasonArgument || m[0].Explain(nil) != "socket domain AF_INET (2)" {
+	if len(m) != 1 || m[0].Name != "socket" || m[0].Reason != verdict.ReasonArgument || m[0].Explain(nil) != "socket domain AF_INET (2): filter allows AF_UNIX (1) only" {
 		t.Fatalf("missing %+v", m)
+	}
+	// Only the refused value recorded (socket(AF_INET, SOCK_STREAM) under
+	// a filter made for AF_UNIX+SOCK_STREAM): no probe of one argument at
+	// a time is allowed, yet the filter allows socket with other values,
+	// and the report names the refused one as the policy's does (it said
+	// "profile answers SCMP_ACT_ERRNO(EPERM)"). The type, allowed with
+	// another domain, is not blamed.
+	only := argTrace(t, "x86_64", append([]string{"clone", "socket"}, base...), map[string][]trace.ArgValues{
+		"clone": {{Index: 0, Values: []uint64{0x11}}}, "socket": {{Index: 0, Values: []uint64{2}}, {Index: 1, Values: []uint64{1}}},
+	})
+	for _, a := range []verdict.Answerer{compiled(t, p), pa(p)} {
+		cov, err = verdict.CheckCoverageOf(a, only)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m = cov.Missing()
+		if len(m) != 1 || m[0].Reason != verdict.ReasonArgument || len(m[0].ArgDenied) != 1 || m[0].ArgDenied[0].Index != 0 || m[0].ArgDenied[0].Value != 2 {
+			t.Fatalf("%T: missing %+v, want socket's domain AF_INET (2) blamed", a, m)
+		}
+		if want := "socket domain AF_INET (2): filter allows AF_UNIX (1) only"; verdict.PolicyOf(a) == nil && m[0].Explain(nil) != want {
+			t.Errorf("compiled filter: %q, want %q", m[0].Explain(nil), want)
+		}
 	}
 	// The type, restricted together with the domain (two conditions per
 	// rule): SOCK_DGRAM is denied with the allowed domain.

@@ -55,6 +55,9 @@ type Entry struct {
 	Traces []string
 	// args are the recorded argument values of the merged traces.
 	args []trace.ArgValues
+	// filterAllows describes, per argument index of ArgDenied, the values
+	// a raw filter allows there (a policy's rules say it otherwise).
+	filterAllows map[int]string
 }
 
 // SetTraces fills the Traces of the entries not covered: names[i] is the

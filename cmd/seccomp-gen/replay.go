@@ -1,10 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -51,6 +54,9 @@ Two modes:
     profile, so one replay lists every missing syscall. Needs root (or
     CAP_BPF and CAP_PERFMON). --save-trace FILE keeps the trace so that it can
     be merged into the profile: seccomp-gen generate old.trace new.trace.
+    A trace that cannot be written there (a full disk) is kept in $TMPDIR
+    instead, as 'seccomp-gen trace' does; the report is still written and
+    replay exits 1.
 
   --enforce: CMD runs UNDER the profile's filter, compiled with libseccomp
     and installed with no_new_privs in a child of seccomp-gen just before it
@@ -77,6 +83,11 @@ interpreter as the kernel would); --enforce needs the profile itself.
 
 The report goes to -o FILE, or to stdout ('-', the default); then CMD's own
 stdout goes to stderr so that the two never mix (as with 'seccomp-gen trace').
+It is written too when CMD could not be started (not found, not
+executable: exit 4). A run that failed (exit 4; exit 1 for lost events or a
+trace that could not be saved) fails in the report too: the JUnit test case
+"run" fails, and JSON has "passed": false and "run_error" ("ok" says only
+whether the profile covers what ran).
 Every output path is checked before CMD starts, and none may be one of the
 inputs (the profile, a --baseline file).
 
@@ -263,14 +274,24 @@ func (o *replayOptions) runTraced(p verdict.Answerer) error {
 		// Ctrl-C or SIGTERM before the command ran: nothing to judge.
 		return exitWith(128+int(sig), fmt.Errorf("replay: %w: it was not run, and nothing was checked", err))
 	}
+	var ce *recorder.CommandError
+	if errors.As(err, &ce) {
+		// Not found or not executable: the report says so (exit 4).
+		return o.notStarted("replay", ce.Status, err)
+	}
 	if err != nil {
-		return err // exitStatus: a missing command is 4, a missing target 2
+		return err // exitStatus: a missing target is 2
 	}
 	o.annotate(rec.File)
+	// A trace that cannot be saved (a full disk) is kept in $TMPDIR as
+	// trace does; the report is still written, and replay exits 1.
+	var saveErr error
 	if o.saveTrace != "" {
-		if err := trace.WriteFile(o.saveTrace, rec.File); err != nil {
-			return exitWith(exitFailure, fmt.Errorf("save trace: %w", err))
+		var buf bytes.Buffer
+		if err := trace.Encode(&buf, rec.File); err != nil {
+			return exitWith(exitFailure, fmt.Errorf("replay: save trace %s: %w", o.saveTrace, err))
 		}
+		saveErr = writeTraceKeeping("replay: save trace", o.saveTrace, buf.Bytes())
 	}
 	if len(rec.File.Syscalls) == 0 {
 		// Nothing to judge is not a pass (an idle --pid target, an empty
@@ -280,6 +301,9 @@ func (o *replayOptions) runTraced(p verdict.Answerer) error {
 	bt, err := o.baselineTrace(p)
 	if err != nil {
 		return err
+	}
+	if len(o.command) > 0 {
+		absCommandExe(rec.File, o.command[0])
 	}
 	rec.File.FirstAsExecutable() // FIRST names the executable where known (the saved trace keeps the comm)
 	files := []*trace.File{rec.File}
@@ -307,29 +331,59 @@ func (o *replayOptions) runTraced(p verdict.Answerer) error {
 	if rec.Reason == "interrupted" && !timedOut && killed == 0 {
 		v.Notes = append(v.Notes, "interrupted: the verdict covers the run up to the interruption")
 	}
+	var fails []error
+	if saveErr != nil {
+		fails = append(fails, saveErr)
+	}
 	if rec.File.Lost > 0 && !o.allowIncomplete && v.OK {
 		// What is missing is certain; a pass is not.
-		if err := o.emit(v); err != nil {
-			return err
-		}
-		return exitWith(exitFailure, fmt.Errorf("replay: incomplete, the recorder lost %s: the verdict could miss syscalls (--allow-incomplete to accept it)", text.Count(rec.File.Lost, "event", "events")))
+		fails = append(fails, fmt.Errorf("replay: incomplete, the recorder lost %s: the verdict could miss syscalls (--allow-incomplete to accept it)", text.Count(rec.File.Lost, "event", "events")))
 	}
-	return o.finish(v, cut)
+	return o.finish(v, cut, fails...)
+}
+
+// absCommandExe names the command's own executable by its absolute path
+// when the recorder kept the relative name it was exec'd by (./app: the
+// process exited before the recorder could identify it through
+// /proc/PID/exe): the file's absolute path with symlinks resolved when the
+// base names agree (what the recorder records when it does identify it,
+// and what replay --enforce shows), else the absolute name it was started
+// by (a symlink: replay --enforce names it so too). The command was
+// started in replay's working directory; name is CMD as given (a relative
+// PATH entry gives DIR/name).
+func absCommandExe(f *trace.File, name string) {
+	for i, e := range f.Executables {
+		p := e.Path
+		if filepath.IsAbs(p) || !(p == name || !strings.Contains(name, "/") && filepath.Base(p) == name) {
+			continue
+		}
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			continue
+		}
+		if real, err := filepath.EvalSymlinks(abs); err == nil && filepath.Base(real) == filepath.Base(p) {
+			abs = real
+		}
+		f.Executables[i].Path = abs
+	}
 }
 
 // noteStop says in the report how the run was cut short, if it was, and
-// whether it was (replay killed processes of the command's tree).
-func (o *replayOptions) noteStop(v *report.Verdict, killed int, timedOut bool) (cut bool) {
+// returns why in a few words ("" when it was not: replay killed no process
+// of the command's tree).
+func (o *replayOptions) noteStop(v *report.Verdict, killed int, timedOut bool) (cut string) {
 	switch {
 	case timedOut:
 		v.TimedOut = true
 		v.Notes = append(v.Notes, fmt.Sprintf("timed out after %s: killed the command's process tree (%s); the verdict covers the run up to then",
 			o.timeout, text.Count(killed, "process", "processes")))
+		return fmt.Sprintf("timed out after %s: replay killed the command's process tree", o.timeout)
 	case killed > 0:
 		v.Notes = append(v.Notes, fmt.Sprintf("interrupted twice: killed the command's process tree (%s); the verdict covers the run up to then",
 			text.Count(killed, "process", "processes")))
+		return "interrupted twice: replay killed the command's process tree"
 	}
-	return timedOut || killed > 0
+	return ""
 }
 
 func (o *replayOptions) runEnforced(p *policy.Policy) error {
@@ -354,6 +408,18 @@ func (o *replayOptions) runEnforced(p *policy.Policy) error {
 			if se.Code == enforce.ExitSetup {
 				return exitWith(exitFailure, nil)
 			}
+			if se.Code == enforce.ExitNotFound || se.Code == enforce.ExitNotExec {
+				// The shim said why on stderr ("CMD: command not
+				// found"); the report says it too.
+				why := o.command[0] + ": command not found"
+				if _, _, err := enforce.LookPath(o.command[0]); err != nil {
+					why = err.Error()
+				}
+				v := report.NotStarted("replay --enforce", o.profile, o.inputs(), se.Code, why)
+				if err := o.writeVerdict(v); err != nil {
+					return err
+				}
+			}
 			return exitWith(exitCommandFailed, nil)
 		}
 		return exitWith(exitFailure, err)
@@ -370,14 +436,57 @@ func (o *replayOptions) runEnforced(p *policy.Policy) error {
 // over a failed command (4). A run that replay cut short (cut: --timeout,
 // a second signal) counts as a failed command even when CMD itself had
 // exited 0 and only its daemons were killed: the verdict covers part of
-// the run, which is not a pass.
-func (o *replayOptions) finish(v *report.Verdict, cut bool) error {
+// the run, which is not a pass. The report says so too (RunError), so that
+// a CI system reading only the report never sees a pass.
+//
+// fails are runtime errors found before the report was written (events
+// the recorder lost, a trace that could not be saved): the report says
+// so, and replay exits 1 with them.
+func (o *replayOptions) finish(v *report.Verdict, cut string, fails ...error) error {
+	failed := cut != ""
+	switch {
+	case failed:
+		v.FailRun(cut)
+	case v.ExitCode != nil && *v.ExitCode != 0:
+		v.FailRun(fmt.Sprintf("the command exited with status %d", *v.ExitCode))
+		failed = true
+	}
+	for _, f := range fails {
+		v.FailRun(strings.TrimPrefix(f.Error(), "replay: "))
+	}
 	err := o.emit(v)
+	if len(fails) > 0 {
+		var ex *exitError
+		if errors.As(err, &ex) && ex.err != nil {
+			fails = append(fails, ex.err) // the report could not be written either
+		}
+		joined := fails[0]
+		for _, f := range fails[1:] {
+			joined = fmt.Errorf("%w; %w", joined, f)
+		}
+		return exitWith(exitFailure, joined)
+	}
 	if err != nil {
 		return err
 	}
-	if cut || v.ExitCode != nil && *v.ExitCode != 0 {
+	if failed {
 		return exitWith(exitCommandFailed, nil)
 	}
 	return nil
+}
+
+// notStarted writes the report of a command that could not be started
+// (why says so, status is the shell's 127 or 126), so that CI keeps an
+// artifact that says what happened, and exits 4 with why.
+func (o *replayOptions) notStarted(tool string, status int, why error) error {
+	v := report.NotStarted(tool, o.profile, o.inputs(), status, why.Error())
+	if err := o.writeVerdict(v); err != nil {
+		return err
+	}
+	return exitWith(exitCommandFailed, fmt.Errorf("replay: %w", why))
+}
+
+// writeVerdict writes the report of v, whatever it says.
+func (o *replayOptions) writeVerdict(v *report.Verdict) error {
+	return o.writeReport(func(w io.Writer) error { return report.Write(w, report.Format(o.report), v) }, false)
 }

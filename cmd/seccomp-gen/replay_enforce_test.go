@@ -92,8 +92,10 @@ func TestEnforceWouldKillAndJUnit(t *testing.T) {
 	if err := xml.Unmarshal(data, &j); err != nil {
 		t.Fatalf("junit: %v\n%s", err, data)
 	}
-	if j.Failures != 1 || len(j.Suite.Cases) != 1 || j.Suite.Cases[0].Name != "x86_64/getpriority" ||
-		j.Suite.Cases[0].Failure == nil || j.Suite.Cases[0].Failure.Type != "would-kill" {
+	// The denial, and the run (which went right: exit 0).
+	if j.Failures != 1 || len(j.Suite.Cases) != 2 || j.Suite.Cases[0].Name != "x86_64/getpriority" ||
+		j.Suite.Cases[0].Failure == nil || j.Suite.Cases[0].Failure.Type != "would-kill" ||
+		j.Suite.Cases[1].Name != "run" || j.Suite.Cases[1].Failure != nil {
 		t.Fatalf("junit report:\n%s", data)
 	}
 }

@@ -393,8 +393,12 @@ func TestReplaySignalTwice(t *testing.T) {
 					t.Fatalf("no report after the signals: %v\n%s", err, out.String())
 				}
 				code := cmd.ProcessState.ExitCode()
-				if code != exitCommandFailed || j.Tests < 1 {
-					t.Errorf("exit %d, tests %d:\n%s", code, j.Tests, out.String())
+				red := false
+				for _, c := range j.Suite.Cases {
+					red = red || c.Name == "run" && c.Failure != nil
+				}
+				if code != exitCommandFailed || j.Tests < 1 || !red {
+					t.Errorf("exit %d, tests %d, want a failing test case \"run\":\n%s", code, j.Tests, out.String())
 				}
 				exit := ""
 				for _, p := range j.Suite.Properties {
@@ -620,5 +624,74 @@ func TestReplayIgnoredSignals(t *testing.T) {
 				t.Errorf("the command did not survive the signals its caller ignores: %v\n%s", err, got)
 			}
 		})
+	}
+}
+
+// TestReplayFailedRunReports: a run that failed although the profile covers
+// it (CMD exits non-zero, is not found as a path or on PATH) exits 4, and
+// the reports say so, so that a CI system reading only the report shows
+// red: JUnit has a failing test case "run", JSON says passed: false with
+// the reason. A command that never started still gets its report.
+func TestReplayFailedRunReports(t *testing.T) {
+	dir := t.TempDir()
+	prof := writeProfile(t, dir, "p.json", allowAllBut("getpriority", policy.ActErrno), emit.FormatDocker)
+	for _, mode := range []string{"traced", "enforce"} {
+		for _, c := range []struct {
+			name, why string
+			cmd       []string
+		}{
+			{"exit 7", "the command exited with status 7", []string{"sh", "-c", "exit 7"}},
+			{"missing path", "/nonexistent/cmd: command not found", []string{"/nonexistent/cmd"}},
+			{"missing on PATH", "seccomp-gen-no-such-command: command not found", []string{"seccomp-gen-no-such-command"}},
+			// Traced mode and --enforce say the same.
+			{"a directory", "/: command could not be executed: is a directory", []string{"/"}},
+		} {
+			t.Run(mode+"/"+c.name, func(t *testing.T) {
+				var flags []string
+				if mode == "traced" {
+					testutil.RequireRoot(t)
+				} else {
+					flags = []string{"--enforce"}
+				}
+				out := t.TempDir()
+				xmlPath, jsonPath := filepath.Join(out, "r.xml"), filepath.Join(out, "r.json")
+				args := append(append([]string{"replay", "-p", prof, "--report", "junit", "-o", xmlPath}, flags...), "--")
+				_, stderr, code := sg(t, dir, append(args, c.cmd...)...)
+				if code != exitCommandFailed {
+					t.Fatalf("junit: exit %d, want %d\n%s", code, exitCommandFailed, stderr)
+				}
+				data, err := os.ReadFile(xmlPath)
+				if err != nil {
+					t.Fatalf("no JUnit report: %v", err)
+				}
+				var j junitDoc
+				if err := xml.Unmarshal(data, &j); err != nil {
+					t.Fatalf("%v\n%s", err, data)
+				}
+				red := false
+				for _, tc := range j.Suite.Cases {
+					red = red || (tc.Name == "run" && tc.Failure != nil)
+				}
+				if !red || j.Failures < 1 || !strings.Contains(string(data), c.why) {
+					t.Errorf("JUnit report of a failed run is not red (want a failing test case \"run\" saying %q):\n%s", c.why, data)
+				}
+				args = append(append([]string{"replay", "-p", prof, "--report", "json", "-o", jsonPath}, flags...), "--")
+				_, stderr, code = sg(t, dir, append(args, c.cmd...)...)
+				if code != exitCommandFailed {
+					t.Fatalf("json: exit %d, want %d\n%s", code, exitCommandFailed, stderr)
+				}
+				data, err = os.ReadFile(jsonPath)
+				if err != nil {
+					t.Fatalf("no JSON report: %v", err)
+				}
+				var v report.Verdict
+				if err := json.Unmarshal(data, &v); err != nil {
+					t.Fatalf("%v\n%s", err, data)
+				}
+				if v.Passed || v.RunError != c.why || v.ExitCode == nil || *v.ExitCode == 0 {
+					t.Errorf("JSON report: passed %v, run_error %q (want %q), exit_code %v:\n%s", v.Passed, v.RunError, c.why, v.ExitCode, data)
+				}
+			})
+		}
 	}
 }

@@ -418,3 +418,84 @@ func TestReplayCgroup(t *testing.T) {
 		t.Fatalf("exit %d, report:\n%s", rep.ProcessState.ExitCode(), out.String())
 	}
 }
+
+// TestReplayFirstAbsolute: FIRST names the program started as ./prog by its
+// absolute path in both modes (traced mode showed ./prog, the name it was
+// exec'd by, when it exited before the recorder identified it; --enforce
+// showed the absolute path), and one started by a symlink ./link by the
+// link's absolute path in both modes (traced mode showed ./link, --enforce
+// "link").
+func TestReplayFirstAbsolute(t *testing.T) {
+	dir := t.TempDir()
+	prog := cc(t, dir, "prio", "#include <sys/resource.h>\nint main(void) { getpriority(PRIO_PROCESS, 0); return 0; }\n")
+	real, err := filepath.EvalSymlinks(prog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("prio", filepath.Join(dir, "link")); err != nil {
+		t.Fatal(err)
+	}
+	prof := writeProfile(t, dir, "p.json", allowAllBut("getpriority", policy.ActErrno), emit.FormatDocker)
+	for _, mode := range []string{"traced", "enforce"} {
+		for _, c := range []struct{ cmd, want string }{
+			{"./prio", real},
+			{"./link", filepath.Join(filepath.Dir(real), "link")},
+		} {
+			t.Run(mode+"/"+c.cmd, func(t *testing.T) {
+				args := []string{"replay", "-p", prof, "--report", "json"}
+				if mode == "traced" {
+					testutil.RequireRoot(t)
+				} else {
+					args = append(args, "--enforce")
+				}
+				out, stderr, code := sg(t, dir, append(args, "--", c.cmd)...)
+				if code != exitNotCovered {
+					t.Fatalf("exit %d, want %d\n%s%s", code, exitNotCovered, out, stderr)
+				}
+				var v report.Verdict
+				if err := json.Unmarshal([]byte(out), &v); err != nil {
+					t.Fatalf("%v\n%s", err, out)
+				}
+				if len(v.Missing) != 1 || v.Missing[0].Name != "getpriority" || v.Missing[0].First != c.want {
+					t.Errorf("missing %+v, want getpriority first issued by %s", v.Missing, c.want)
+				}
+			})
+		}
+	}
+}
+
+// TestReplayCompiledFilterNamesArgument: under a raw filter (--profile
+// x.bpf) a call refused for one argument's value names that value and what
+// the filter allows, as the JSON profile's report does. It said only
+// "profile answers SCMP_ACT_ERRNO(EPERM)" when no argument alone (the
+// others 0) gets through: a generated profile allows socket for domain
+// AF_UNIX with type SOCK_STREAM, in one rule.
+func TestReplayCompiledFilterNamesArgument(t *testing.T) {
+	testutil.RequireRoot(t)
+	dir := t.TempDir()
+	prog := cc(t, dir, "sock", "#include <sys/socket.h>\n#include <stdlib.h>\nint main(int c, char **v) { socket(atoi(v[1]), SOCK_STREAM, 0); return 0; }\n")
+	if _, stderr, code := sg(t, dir, "trace", "-o", "t.yaml", "--", prog, "1"); code != 0 {
+		t.Fatalf("trace: exit %d\n%s", code, stderr)
+	}
+	for _, c := range []struct{ format, file, want string }{
+		{"docker", "p.json", "socket domain AF_INET (2): profile allows AF_UNIX (1) only"},
+		{"bpf", "p.bpf", "socket domain AF_INET (2): filter allows AF_UNIX (1) only"},
+	} {
+		t.Run(c.format, func(t *testing.T) {
+			if _, stderr, code := sg(t, dir, "generate", "--format", c.format, "-o", c.file, "t.yaml"); code != 0 {
+				t.Fatalf("generate: exit %d\n%s", code, stderr)
+			}
+			out, stderr, code := sg(t, dir, "replay", "-p", c.file, "--report", "json", "--", prog, "2")
+			if code != exitNotCovered {
+				t.Fatalf("exit %d, want %d\n%s%s", code, exitNotCovered, out, stderr)
+			}
+			var v report.Verdict
+			if err := json.Unmarshal([]byte(out), &v); err != nil {
+				t.Fatalf("%v\n%s", err, out)
+			}
+			if len(v.Missing) != 1 || v.Missing[0].Reason != "argument" || v.Missing[0].Detail != c.want {
+				t.Errorf("missing %+v, want socket: %q", v.Missing, c.want)
+			}
+		})
+	}
+}

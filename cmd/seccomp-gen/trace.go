@@ -160,10 +160,21 @@ func (o *traceOptions) validate() error {
 	return checkOutputs("trace", commandFile(o.command), "-o", o.output)
 }
 
-// saveElsewhere keeps a trace that could not be written where -o said (a
-// full disk, a directory removed while the command ran) in a new file in
-// the temporary directory, and says where; the run cannot be repeated for
-// free.
+// writeTraceKeeping writes an encoded trace to path in one piece (what
+// names the step in the error: "write trace", "replay: save trace"). When
+// that fails (a full disk, a directory removed while the command ran) the
+// trace is kept in a new file in the temporary directory and the error
+// says where: the run cannot be repeated for free. trace and replay
+// --save-trace share it.
+func writeTraceKeeping(what, path string, data []byte) error {
+	if err := atomicfile.Write(path, data, 0o644); err != nil {
+		return fmt.Errorf("%s %s: %w%s", what, path, unwrapPath(err), saveElsewhere(data))
+	}
+	return nil
+}
+
+// saveElsewhere keeps trace data in a new file in the temporary directory,
+// and says where (or that the trace is lost).
 func saveElsewhere(data []byte) string {
 	f, err := os.CreateTemp("", "seccomp-gen-*.trace.yaml")
 	if err != nil {
@@ -281,8 +292,8 @@ func (o *traceOptions) run(ctx context.Context) error {
 		return exitWith(exitFailure, fmt.Errorf("write trace %s: %w", o.output, err))
 	}
 	phase("encoded")
-	if err := atomicfile.Write(o.output, buf.Bytes(), 0o644); err != nil {
-		return exitWith(exitFailure, fmt.Errorf("write trace %s: %w%s", o.output, unwrapPath(err), saveElsewhere(buf.Bytes())))
+	if err := writeTraceKeeping("write trace", o.output, buf.Bytes()); err != nil {
+		return exitWith(exitFailure, err)
 	}
 	phase("written")
 	f := rec.File

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"os/exec"
@@ -11,7 +12,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seccomp-gen/seccomp-gen/emit"
 	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
+	"github.com/seccomp-gen/seccomp-gen/policy"
+	"github.com/seccomp-gen/seccomp-gen/report"
 	"github.com/seccomp-gen/seccomp-gen/trace"
 )
 
@@ -412,16 +416,66 @@ func TestTraceCLIMissingCapabilities(t *testing.T) {
 // A trace that cannot be written where -o says (here a full file system: a
 // 8 KiB tmpfs, filled, mounted in a private mount namespace over a
 // directory of the test's) is saved in the temporary directory instead,
-// and the message says where; exit status 1.
+// and the message says where; exit status 1. replay --save-trace does the
+// same, and still writes its report.
 func TestTraceCLIFullDiskKeepsTrace(t *testing.T) {
 	testutil.RequireRoot(t)
+	for _, c := range []struct {
+		name, write string
+		args        []string // after seccomp-gen; $FULL is the full directory
+	}{
+		{"trace", "write trace", []string{"trace", "-o", "$FULL/t.yaml", "--", "true"}},
+		{"replay --save-trace", "replay: save trace", []string{"replay", "-p", "$PROFILE", "--report", "json", "-o", "$OUT/r.json", "--save-trace", "$FULL/t.yaml", "--", "true"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir, tmp, mnt, out := t.TempDir(), t.TempDir(), t.TempDir(), t.TempDir()
+			prof := writeProfile(t, dir, "p.json", allowAllBut("getpriority", policy.ActErrno), emit.FormatDocker)
+			var args []string
+			for _, a := range c.args {
+				args = append(args, strings.NewReplacer("$FULL", mnt, "$PROFILE", prof, "$OUT", out).Replace(a))
+			}
+			msg := runOnFullDisk(t, dir, tmp, mnt, args)
+			_, saved, ok := strings.Cut(msg, "; the trace was saved to ")
+			saved, _, _ = strings.Cut(saved, " instead")
+			if !ok || !strings.Contains(msg, c.write+" "+mnt+"/t.yaml: no space left on device") || filepath.Dir(saved) != tmp {
+				t.Fatalf("stderr does not say where the trace went:\n%s", msg)
+			}
+			f, err := trace.ReadFile(saved)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(f.Syscalls) == 0 || f.ExitCode == nil || *f.ExitCode != 0 {
+				t.Errorf("saved trace: %d syscalls, exit code %v", len(f.Syscalls), f.ExitCode)
+			}
+			if c.name == "trace" {
+				return
+			}
+			data, err := os.ReadFile(filepath.Join(out, "r.json"))
+			if err != nil {
+				t.Fatalf("no report: %v", err)
+			}
+			var v report.Verdict
+			if err := json.Unmarshal(data, &v); err != nil {
+				t.Fatalf("%v\n%s", err, data)
+			}
+			if !v.OK || v.Passed || !strings.Contains(v.RunError, saved) {
+				t.Errorf("report: ok %v passed %v run_error %q, want a covered run that did not pass, naming %s", v.OK, v.Passed, v.RunError, saved)
+			}
+		})
+	}
+}
+
+// runOnFullDisk runs seccomp-gen args in dir, with TMPDIR tmp, in a private
+// mount namespace where mnt is a full 8 KiB tmpfs; it wants exit status 1
+// and returns stderr.
+func runOnFullDisk(t *testing.T, dir, tmp, mnt string, args []string) string {
+	t.Helper()
 	unshare, err := exec.LookPath("unshare")
 	if err != nil {
 		testutil.SkipOrFail(t, "no unshare (util-linux): "+err.Error())
 	}
-	dir, tmp, mnt := t.TempDir(), t.TempDir(), t.TempDir()
-	script := `mount -t tmpfs -o size=8k tmpfs "$1" && { head -c 65536 /dev/zero > "$1/fill"; true; } && exec "$2" trace -o "$1/t.yaml" -- true`
-	cmd := exec.Command(unshare, "--mount", "--propagation", "private", "sh", "-c", script, "sh", mnt, os.Args[0])
+	script := `mount -t tmpfs -o size=8k tmpfs "$1" && { head -c 65536 /dev/zero > "$1/fill"; true; } && shift && exec "$@"`
+	cmd := exec.Command(unshare, append([]string{"--mount", "--propagation", "private", "sh", "-c", script, "sh", mnt, os.Args[0]}, args...)...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), testMainEnv+"=1", "TMPDIR="+tmp)
 	var stderr strings.Builder
@@ -431,17 +485,5 @@ func TestTraceCLIFullDiskKeepsTrace(t *testing.T) {
 	if !errors.As(err, &ee) || ee.ExitCode() != 1 {
 		t.Fatalf("exit %v, want status 1; stderr:\n%s", err, stderr.String())
 	}
-	msg := stderr.String()
-	_, saved, ok := strings.Cut(msg, "; the trace was saved to ")
-	saved, _, _ = strings.Cut(saved, " instead")
-	if !ok || !strings.Contains(msg, "write trace "+mnt+"/t.yaml: no space left on device") || filepath.Dir(saved) != tmp {
-		t.Fatalf("stderr does not say where the trace went:\n%s", msg)
-	}
-	f, err := trace.ReadFile(saved)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(f.Syscalls) == 0 || f.ExitCode == nil || *f.ExitCode != 0 {
-		t.Errorf("saved trace: %d syscalls, exit code %v", len(f.Syscalls), f.ExitCode)
-	}
+	return stderr.String()
 }
