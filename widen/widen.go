@@ -244,8 +244,15 @@ func interpreter(path string) string {
 		return ""
 	}
 	defer fh.Close()
+	return Interpreter(fh)
+}
+
+// Interpreter returns the program named by a "#!" line at the start of
+// file (its first word, read from the first 256 bytes as the kernel reads
+// them: BINPRM_BUF_SIZE), or "" when the file is no script.
+func Interpreter(file io.ReaderAt) string {
 	buf := make([]byte, 256)
-	n, _ := io.ReadFull(fh, buf)
+	n, _ := file.ReadAt(buf, 0)
 	line, _, _ := bytes.Cut(buf[:n], []byte("\n"))
 	rest, ok := bytes.CutPrefix(line, []byte("#!"))
 	if !ok {

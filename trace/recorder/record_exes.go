@@ -407,24 +407,20 @@ func scriptOf(fd int, want fileID, mountinfo string, open func(string) (int, err
 }
 
 // shebang returns the interpreter a "#!" line at the start of the open
-// file fd names (its first word, as the kernel reads it from the first
-// 256 bytes), or "".
+// file fd names, or "".
 func shebang(fd int) string {
-	buf := make([]byte, 256) // BINPRM_BUF_SIZE
-	n, err := unix.Pread(fd, buf, 0)
-	if err != nil || n < 2 {
-		return ""
+	return widen.Interpreter(fdReader(fd))
+}
+
+// fdReader reads a file descriptor at offsets (pread), leaving it open.
+type fdReader int
+
+func (fd fdReader) ReadAt(p []byte, off int64) (int, error) {
+	n, err := unix.Pread(int(fd), p, off)
+	if n < 0 {
+		n = 0
 	}
-	line, _, _ := bytes.Cut(buf[:n], []byte("\n"))
-	rest, ok := bytes.CutPrefix(line, []byte("#!"))
-	if !ok {
-		return ""
-	}
-	f := strings.Fields(string(rest))
-	if len(f) == 0 {
-		return ""
-	}
-	return f[0]
+	return n, err
 }
 
 // sameRoot reports whether process pid has the recorder's root directory.
