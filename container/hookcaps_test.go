@@ -2,6 +2,7 @@ package container_test
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -62,5 +63,52 @@ func TestHookExtendResolvesContainerCaps(t *testing.T) {
 	data, _ := os.ReadFile(log)
 	if say := "resolved for the container's bounding capabilities (" + strings.Join(bounding, ",") + ")"; !strings.Contains(string(data), say) {
 		t.Errorf("the hook's log does not say which capabilities: %q, want %q", data, say)
+	}
+}
+
+// if: with a default-allow base that denies one persona: an extending run
+// that never calls personality keeps the denial (runc answers EINVAL as
+// under the base); a run that used that very persona gets it allowed.
+func TestHookExtendKeepsConditionalDenial(t *testing.T) {
+	requireRuntimes(t, "gcc")
+	sg := buildSG(t)
+	b := newBundle(t)
+	if out, err := exec.Command("gcc", "-static", "-O2", "-o", filepath.Join(b.Rootfs, "argprobe"),
+		filepath.Join("..", "internal", "runtimetest", "testdata", "argprobe.c")).CombinedOutput(); err != nil {
+		t.Fatalf("gcc: %v\n%s", err, out)
+	}
+	dir := t.TempDir()
+	base := filepath.Join(dir, "base.json")
+	if err := os.WriteFile(base, []byte(`{"defaultAction":"SCMP_ACT_ALLOW","architectures":["SCMP_ARCH_X86_64"],"syscalls":[
+	  {"names":["reboot"],"action":"SCMP_ACT_ERRNO"},
+	  {"names":["personality"],"action":"SCMP_ACT_ERRNO","errnoRet":22,"args":[{"index":0,"value":262144,"op":"SCMP_CMP_EQ"}]}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	exts := map[string]string{}
+	for name, args := range map[string][]string{"quiet": {"sh", "-c", "echo hi"}, "probe": {"/argprobe", "probe"}} {
+		exts[name] = filepath.Join(dir, name+".json")
+		b.SetSeccomp(nil)
+		b.SetArgs(args...)
+		setHook(b, []string{sg, "hook", "--log", filepath.Join(dir, "hook.log")},
+			map[string]string{container.Annotation: "if:" + base + ";of:" + exts[name]})
+		if rec, err := b.Run(ctx(t), "runc"); err != nil || rec.ExitCode != 0 {
+			t.Fatalf("recorded run %v: %v %v", args, rec, err)
+		}
+		waitFile(t, exts[name])
+		waitNoRecorders(t, sg)
+	}
+	setHook(b, nil, nil)
+	b.SetArgs("/argprobe", "probe")
+	for name, want := range map[string]string{"base": "personality_0x40000=22\n", "quiet": "personality_0x40000=22\n", "probe": "personality_0x40000=0\n"} {
+		path := base
+		if name != "base" {
+			path = exts[name]
+		}
+		_, obj := readProfile(t, path)
+		b.SetSeccomp(obj)
+		res, err := b.Run(ctx(t), "runc")
+		if err != nil || !strings.Contains(res.Stdout, want) {
+			t.Errorf("argprobe probe under %s: %v %v, want %q", name, res, err, want)
+		}
 	}
 }

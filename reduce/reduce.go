@@ -138,8 +138,9 @@ type Result struct {
 	// FromBaselines are the allowed names that no trace contained (from
 	// the baselines or Options.Extend).
 	FromBaselines []string
-	// Extended are the syscalls whose argument-conditional allow rules
-	// come from Options.Extend, sorted.
+	// Extended are the syscalls whose argument-conditional rules come
+	// from Options.Extend (its allow rules, or its deny rules in a profile
+	// whose default lets calls run), sorted.
 	Extended []string
 	// Allowed are the names the profile allows, sorted.
 	Allowed []string
@@ -232,14 +233,17 @@ func Reduce(inputs []Input, opts Options, r trace.Tables) (*Result, error) {
 	}
 	var argRuleList []policy.Rule
 	restricted := map[string]bool{}
+	keptKeys := map[key]bool{}
+	for _, k := range kept {
+		keptKeys[k.key] = true
+	}
 	if !opts.NoArgRules && ext.deflt == "" {
-		keptKeys := map[key]bool{}
-		for _, k := range kept {
-			keptKeys[k.key] = true
-		}
 		argRuleList, restricted, res.ArgRules, res.Weakenings = argRules(inputs, keptKeys, set.allowed, set.baseline, set.baselineArgs, ext.free, arches, r)
 	}
 	argRuleList, res.Extended = ext.union(argRuleList, set.allowed, restricted)
+	guardRules, guarded := ext.guard(inputs, keptKeys, set, arches, restricted, r)
+	argRuleList = append(argRuleList, guardRules...)
+	res.Extended = slices.Sorted(slices.Values(append(res.Extended, guarded...)))
 	for i, u := range res.Unnamed {
 		res.Unnamed[i].Covered = slices.Contains(arches, u.Arch)
 		res.Unnamed[i].Default = ext.deflt
