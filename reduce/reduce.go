@@ -584,6 +584,17 @@ func allowedSet(inputs []Input, kept []merged, arches []string, baselines []*pro
 				res.allowed[to] = true
 				res.observed[to] = true
 			}
+			if !targets[k.arch] {
+				// Generated for a 32-bit ABI from a 64-bit trace: the
+				// 32-bit build calls these names (archmap.go).
+				for _, c := range companionNames(r, k.arch, arch, k.name) {
+					if c != to {
+						mapped[Mapping{Arch: arch, From: k.name, To: c, Also: true}] = true
+						res.allowed[c] = true
+						res.observed[c] = true
+					}
+				}
+			}
 		}
 		for _, b := range baselines {
 			list, ok := b.Syscalls[arch]
@@ -609,7 +620,7 @@ func allowedSet(inputs []Input, kept []merged, arches []string, baselines []*pro
 	res.baselineArgs = baselineArgs(baselines)
 	res.mappings = slices.Collect(maps.Keys(mapped))
 	slices.SortFunc(res.mappings, func(a, b Mapping) int {
-		return cmp.Or(cmp.Compare(a.Arch, b.Arch), cmp.Compare(a.From, b.From), cmp.Compare(a.To, b.To))
+		return cmp.Or(cmp.Compare(a.Arch, b.Arch), cmp.Compare(a.From, b.From), cmp.Compare(a.To, b.To), cmpBool(a.Also, b.Also))
 	})
 	return res
 }
@@ -678,6 +689,16 @@ func targetArches(opts Options, seen map[string]bool, r trace.Tables) ([]string,
 		delete(set, opts.Native)
 	}
 	return append(out, slices.Sorted(maps.Keys(set))...), nil
+}
+
+func cmpBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case !a:
+		return -1
+	}
+	return 1
 }
 
 // primary is the main ABI of arch's machine: the one its runtimes use.
