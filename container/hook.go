@@ -62,8 +62,12 @@ type Job struct {
 	Runtime string `json:"runtime,omitempty"`
 	Profile string `json:"profile"`
 	Input   string `json:"input,omitempty"`
-	Trace   string `json:"trace,omitempty"`
-	Log     string `json:"log,omitempty"`
+	// Caps is the container's bounding capability set (config.json), which
+	// Input's conditional entries are resolved for; null (an older hook):
+	// Docker's default set.
+	Caps  []string `json:"caps"`
+	Trace string   `json:"trace,omitempty"`
+	Log   string   `json:"log,omitempty"`
 	// Exec: processes that join by exec were asked for; Cgroup is where
 	// they are seen ("" when the container has no cgroup of its own).
 	Exec   bool   `json:"exec,omitempty"`
@@ -111,7 +115,12 @@ func PlanJob(s *State, o HookOptions) (*Job, error) {
 		job.Profile = filepath.Join(o.OutputDir, s.ID+".json")
 	}
 	if job.Input != "" {
-		if _, err := ReadInput(job.Input); err != nil {
+		caps, err := BundleCaps(s.Bundle)
+		if err != nil {
+			return nil, fmt.Errorf("container %s: if:%s is resolved for the container's capabilities: %w", s.ID, job.Input, err)
+		}
+		job.Caps = caps
+		if _, err := ReadInput(job.Input, job.Caps); err != nil {
 			return nil, err
 		}
 	}
@@ -330,7 +339,11 @@ func RunRecorder(stdin io.Reader, ready *os.File, logw io.Writer) int {
 		logf("%v", err)
 		return 1
 	}
-	logf("wrote %s", job.Profile)
+	if job.Input != "" {
+		logf("wrote %s, extending %s with its conditional entries resolved for %s", job.Profile, job.Input, inputHostName(job.Caps))
+	} else {
+		logf("wrote %s", job.Profile)
+	}
 	return 0
 }
 
@@ -357,7 +370,7 @@ func Finish(job *Job, rec *recorder.Recording) error {
 	}
 	o := ProfileOptions{Runtime: job.Runtime, InputName: job.Input}
 	if job.Input != "" {
-		p, err := ReadInput(job.Input)
+		p, err := ReadInput(job.Input, job.Caps)
 		if err != nil {
 			return err
 		}

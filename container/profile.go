@@ -70,9 +70,12 @@ func containerID(f *trace.File) string {
 	return "?"
 }
 
-// ReadInput reads a profile to extend, in any format seccomp-gen reads.
-func ReadInput(path string) (*policy.Policy, error) {
-	p, _, err := emit.Read(path)
+// ReadInput reads a profile to extend, in any format seccomp-gen reads. The
+// conditional entries (includes/excludes) of a Docker or containers-common
+// profile are resolved for caps, the container's bounding capability set
+// (BundleCaps); nil means Docker's default set.
+func ReadInput(path string, caps []string) (*policy.Policy, error) {
+	p, _, err := emit.ReadWith(path, emit.ReadOptions{Host: capsHost(caps)})
 	if err != nil {
 		return nil, fmt.Errorf("if:%s: %w", path, err)
 	}

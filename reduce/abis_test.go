@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/seccomp-gen/seccomp-gen/policy"
 	"github.com/seccomp-gen/seccomp-gen/reduce"
 	"github.com/seccomp-gen/seccomp-gen/trace"
 )
@@ -143,7 +144,7 @@ func TestEquivalentsNamesExist(t *testing.T) {
 	exists := func(n string) bool {
 		return slices.ContainsFunc(trace.KnownArches, func(a string) bool { return tables.Has(a, n) })
 	}
-	for from, tos := range reduce.Equivalents {
+	for from, tos := range mergeTables(reduce.Equivalents, reduce.Companions) {
 		if !exists(from) {
 			t.Errorf("%s: not a syscall on any ABI", from)
 		}
@@ -152,5 +153,72 @@ func TestEquivalentsNamesExist(t *testing.T) {
 				t.Errorf("%s -> %s: not a syscall on any ABI", from, to)
 			}
 		}
+	}
+}
+
+func mergeTables(a, b map[string][]string) map[string][]string {
+	out := map[string][]string{}
+	for _, m := range []map[string][]string{a, b} {
+		for k, v := range m {
+			out[k] = append(out[k], v...)
+		}
+	}
+	return out
+}
+
+// A profile for a 32-bit ABI generated from a 64-bit trace also allows the
+// names the 32-bit build of the program calls (fcntl64 for fcntl, with
+// fcntl's argument rule), and only when the traced ABI is not covered.
+func TestCompanionsFor32BitTargets(t *testing.T) {
+	for _, tc := range []struct {
+		from, to string
+		calls    []string
+		want     []string // allowed besides the calls' own names
+		not      []string
+	}{
+		{"x86_64", "x86",
+			[]string{"execve=1", "arch_prctl=1", "fcntl=1", "lseek=1", "getuid=1", "mmap=2", "newfstatat=1", "clock_gettime=1", "rt_sigreturn=1", "prlimit64=1", "exit_group=1"},
+			[]string{"fcntl64", "_llseek", "getuid32", "mmap2", "fstatat64", "statx", "clock_gettime64", "sigreturn", "ugetrlimit", "set_thread_area"},
+			[]string{"set_tls", "geteuid32", "futex_time64"}},
+		{"aarch64", "arm",
+			[]string{"execve=1", "fcntl=1", "lseek=1", "getuid=1", "mmap=2", "newfstatat=1", "futex=1", "exit_group=1"},
+			[]string{"fcntl64", "_llseek", "getuid32", "mmap2", "fstatat64", "statx", "futex_time64", "set_tls"},
+			[]string{"set_thread_area", "clock_gettime64"}},
+	} {
+		t.Run(tc.to, func(t *testing.T) {
+			f := mk(t, tc.from, tc.calls...)
+			withArgs(f, "fcntl", 1, 1)
+			withArgs(f, "mmap", 2, 1)
+			res := run(t, in(f), reduce.Options{Native: tc.from, Arches: []string{tc.to}})
+			p := res.Policy
+			for _, n := range tc.want {
+				if !slices.Contains(res.Allowed, n) {
+					t.Errorf("%s not allowed (allowed: %v)", n, res.Allowed)
+				}
+			}
+			for _, n := range tc.not {
+				if slices.Contains(res.Allowed, n) {
+					t.Errorf("%s allowed", n)
+				}
+			}
+			// The companions carry the 64-bit name's argument rules.
+			if v := p.EvalArch(tc.to, "fcntl64", [6]uint64{0, 1}); v.Action != policy.ActAllow {
+				t.Errorf("fcntl64(F_GETFD): %+v", v)
+			}
+			if v := p.EvalArch(tc.to, "fcntl64", [6]uint64{0, 4}); v.Action == policy.ActAllow {
+				t.Errorf("fcntl64(F_SETFL) allowed: fcntl's rule is not applied")
+			}
+			if v := p.EvalArch(tc.to, "mmap2", [6]uint64{0, 4096, 7}); v.Action == policy.ActAllow {
+				t.Errorf("mmap2 W+X allowed: mmap's rule is not applied")
+			}
+			if !slices.Contains(res.Mappings, reduce.Mapping{Arch: tc.to, From: "fcntl", To: "fcntl64", Also: true}) {
+				t.Errorf("fcntl64 not reported: %+v", res.Mappings)
+			}
+		})
+	}
+	// The traced ABI covered too: the program is a 64-bit one.
+	f := mk(t, "x86_64", "execve=1", "fcntl=1", "exit_group=1")
+	if res := run(t, in(f), reduce.Options{Arches: []string{"x86_64", "x86"}}); slices.Contains(res.Allowed, "fcntl64") || slices.Contains(res.Allowed, "set_thread_area") {
+		t.Errorf("x86_64 covered: companions allowed: %v", res.Allowed)
 	}
 }

@@ -3,6 +3,7 @@ package reduce
 import (
 	"slices"
 
+	"github.com/seccomp-gen/seccomp-gen/abi"
 	"github.com/seccomp-gen/seccomp-gen/policy"
 	"github.com/seccomp-gen/seccomp-gen/trace"
 )
@@ -153,13 +154,106 @@ var equivalents = map[string][]string{
 	"sched_rr_get_interval_time64": {"sched_rr_get_interval"},
 }
 
+// companions lists, for a syscall of a 64-bit ABI, the names a 32-bit ABI
+// (x86, arm) has for the same job beside the 64-bit one, which the 32-bit
+// build of the same program calls instead: the large-file, 32-bit uid,
+// statx and 64-bit time variants (glibc on i386 calls clock_gettime64
+// first and falls back only on ENOSYS). A profile generated for a 32-bit
+// ABI from a 64-bit trace allows those the target has too (Mapping.Also).
+// Socket and ipc calls need none: libseccomp adds their rules to socketcall
+// and ipc on x86 (policy.MuxCall).
+var companions = map[string][]string{
+	"fcntl":           {"fcntl64"},
+	"lseek":           {"_llseek"},
+	"mmap":            {"mmap2"},
+	"stat":            {"stat64", "statx", "fstatat64"},
+	"lstat":           {"lstat64", "statx", "fstatat64"},
+	"fstat":           {"fstat64", "statx", "fstatat64"},
+	"newfstatat":      {"fstatat64", "statx", "stat64", "lstat64", "fstat64"},
+	"statfs":          {"statfs64"},
+	"fstatfs":         {"fstatfs64"},
+	"truncate":        {"truncate64"},
+	"ftruncate":       {"ftruncate64"},
+	"sendfile":        {"sendfile64"},
+	"fadvise64":       {"fadvise64_64", "arm_fadvise64_64"},
+	"sync_file_range": {"arm_sync_file_range"},
+	"getrlimit":       {"ugetrlimit"},
+	"prlimit64":       {"ugetrlimit"},
+	"select":          {"_newselect", "pselect6_time64"},
+	"rt_sigreturn":    {"sigreturn"},
+	"arch_prctl":      {"set_thread_area"},
+	// A 32-bit program sets its thread pointer with a syscall at start
+	// (x86: set_thread_area, arm: set_tls); aarch64 needs none.
+	"execve":                {"set_thread_area", "set_tls"},
+	"chown":                 {"chown32"},
+	"lchown":                {"lchown32"},
+	"fchown":                {"fchown32"},
+	"getuid":                {"getuid32"},
+	"geteuid":               {"geteuid32"},
+	"getgid":                {"getgid32"},
+	"getegid":               {"getegid32"},
+	"setuid":                {"setuid32"},
+	"setgid":                {"setgid32"},
+	"setreuid":              {"setreuid32"},
+	"setregid":              {"setregid32"},
+	"setresuid":             {"setresuid32"},
+	"setresgid":             {"setresgid32"},
+	"getresuid":             {"getresuid32"},
+	"getresgid":             {"getresgid32"},
+	"getgroups":             {"getgroups32"},
+	"setgroups":             {"setgroups32"},
+	"setfsuid":              {"setfsuid32"},
+	"setfsgid":              {"setfsgid32"},
+	"clock_gettime":         {"clock_gettime64"},
+	"clock_settime":         {"clock_settime64"},
+	"clock_adjtime":         {"clock_adjtime64"},
+	"clock_getres":          {"clock_getres_time64"},
+	"clock_nanosleep":       {"clock_nanosleep_time64"},
+	"nanosleep":             {"clock_nanosleep_time64"},
+	"timer_gettime":         {"timer_gettime64"},
+	"timer_settime":         {"timer_settime64"},
+	"timerfd_gettime":       {"timerfd_gettime64"},
+	"timerfd_settime":       {"timerfd_settime64"},
+	"utimensat":             {"utimensat_time64"},
+	"pselect6":              {"pselect6_time64"},
+	"ppoll":                 {"ppoll_time64"},
+	"io_pgetevents":         {"io_pgetevents_time64"},
+	"recvmmsg":              {"recvmmsg_time64"},
+	"mq_timedsend":          {"mq_timedsend_time64"},
+	"mq_timedreceive":       {"mq_timedreceive_time64"},
+	"semtimedop":            {"semtimedop_time64"},
+	"rt_sigtimedwait":       {"rt_sigtimedwait_time64"},
+	"futex":                 {"futex_time64"},
+	"sched_rr_get_interval": {"sched_rr_get_interval_time64"},
+}
+
+// companionNames returns the companions (see companions) arch has of name
+// observed on ABI from: none unless from is a 64-bit ABI and arch a 32-bit
+// one.
+func companionNames(r trace.Tables, from, arch, name string) []string {
+	f, fok := abi.Lookup(from)
+	a, aok := abi.Lookup(arch)
+	if !fok || !aok || f.ArgBits != 64 || a.ArgBits != 32 {
+		return nil
+	}
+	var out []string
+	for _, c := range companions[name] {
+		if r.Has(arch, c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 // Mapping reports that a syscall observed on one ABI is allowed under
 // another name on a target ABI, or (To empty) that it has no equivalent
-// there and is left out.
+// there and is left out. Also: it is allowed under its own name there too,
+// and To is the 32-bit ABI's companion (companions).
 type Mapping struct {
 	Arch string // target ABI
 	From string
 	To   string
+	Also bool
 }
 
 // mapName returns the names to allow on arch for name: name itself when

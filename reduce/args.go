@@ -302,6 +302,13 @@ func observeArgs(inputs []Input, kept map[key]bool, arches []string, r trace.Tab
 				if to, ok := allowedAs(r, covered, s.Arch, a, name); ok && !slices.Contains(names, to) {
 					names = append(names, to)
 				}
+				if !covered[s.Arch] {
+					for _, c := range companionNames(r, s.Arch, a, name) {
+						if !slices.Contains(names, c) {
+							names = append(names, c)
+						}
+					}
+				}
 			}
 			for _, spec := range ArgSpecs {
 				if !slices.Contains(names, spec.Syscall) {

@@ -11,8 +11,10 @@
 // profiles: what runc and crun issue after installing the filter, and what
 // every process may need), refuses syscalls of the deny ceiling unless
 // allowed by name, and maps names to their equivalents on target ABIs that
-// lack them (open becomes openat on aarch64, an i386 trace's mmap2 mmap),
-// reporting each mapping. Target ABIs (Arches) that leave out an ABI the
+// lack them (open becomes openat on aarch64, an i386 trace's mmap2 mmap)
+// and, for a 32-bit target from a 64-bit trace, also allows the names the
+// 32-bit build calls (fcntl64 beside fcntl: companions), reporting each
+// mapping. Target ABIs (Arches) that leave out an ABI the
 // traces used while covering another ABI of its machine are refused
 // (*UncoveredABIError: the runtimes would kill that program); DropArches
 // leaves such an ABI's syscalls out on purpose.

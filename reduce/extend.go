@@ -27,6 +27,14 @@ import (
 // a newer kernel runs) run as they did. A syscall it denies outright that
 // the traces use is then allowed without argument rules: with such a
 // default, the values an argument rule does not admit would run anyway.
+//
+// A syscall such a profile lets run except under argument conditions (its
+// deny rules with conditions: personality(8) denied, every other persona
+// allowed by the default) keeps those rules as they are when the traces
+// cannot have used a value they deny: the syscall was not traced, or every
+// traced call has recorded values for the arguments the rules test and
+// the profile lets each combination of them run. Otherwise (a denied value
+// was used, or the values are not known) it is allowed without conditions.
 
 // extension is what an extended profile adds.
 type extension struct {
@@ -36,12 +44,19 @@ type extension struct {
 	// deflt is the profile's default action when it lets syscalls run
 	// (allow or log), "" otherwise.
 	deflt policy.Action
+	// guarded are the names of free that the profile lets run except
+	// under argument conditions: its deciding rules, one name each, in
+	// file order.
+	guarded map[string][]policy.Rule
+	p       *policy.Policy
+	on      []string // the ABIs read
 }
 
 // extendSets reads p on the target ABIs (those of them p covers; all of
 // them when it covers none).
 func extendSets(p *policy.Policy, name string, arches []string, r trace.Tables) (*extension, error) {
-	ext := &extension{free: map[string]bool{}, logged: map[string]bool{}, cond: map[string][]policy.Rule{}}
+	ext := &extension{free: map[string]bool{}, logged: map[string]bool{}, cond: map[string][]policy.Rule{},
+		guarded: map[string][]policy.Rule{}, p: p}
 	if p == nil {
 		return ext, nil
 	}
@@ -56,7 +71,10 @@ func extendSets(p *policy.Policy, name string, arches []string, r trace.Tables) 
 	if name != "" {
 		comment += " " + name
 	}
+	ext.on = on
 	seen := map[string]map[int]bool{}
+	guardIdx := map[string]map[int]bool{}
+	plain := map[string]bool{} // runs unconditionally on some ABI
 	for _, arch := range on {
 		names, err := r.Names(arch)
 		if err != nil {
@@ -72,6 +90,17 @@ func extendSets(p *policy.Policy, name string, arches []string, r trace.Tables) 
 				ext.free[n] = true
 				if v.Action == policy.ActLog {
 					ext.logged[n] = true
+				}
+				if !v.Conditional {
+					plain[n] = true
+					continue
+				}
+				_, idx := p.Deciding(arch, n)
+				for _, i := range idx {
+					if guardIdx[n] == nil {
+						guardIdx[n] = map[int]bool{}
+					}
+					guardIdx[n][i] = true
 				}
 				continue
 			}
@@ -106,7 +135,140 @@ func extendSets(p *policy.Policy, name string, arches []string, r trace.Tables) 
 		// Unconditional on one ABI: its rules elsewhere are lifted too.
 		delete(ext.cond, n)
 	}
+	for n, idx := range guardIdx {
+		if plain[n] {
+			continue
+		}
+		c := comment
+		for _, i := range slices.Sorted(maps.Keys(idx)) {
+			rule := p.Rules[i]
+			rc := c
+			if rule.Comment != "" {
+				rc += ": " + rule.Comment
+			}
+			ext.guarded[n] = append(ext.guarded[n], policy.Rule{Names: []string{n}, Action: rule.Action,
+				Errno: rule.Errno, Args: slices.Clone(rule.Args), Comment: rc})
+		}
+	}
 	return ext, nil
+}
+
+// maxGuardCombos bounds the combinations of recorded values checked
+// against a guarded syscall's rules; more count as unknown.
+const maxGuardCombos = 4096
+
+// guard returns the guarded syscalls' rules to keep, and marks those names
+// restricted (they leave the unconditional lists): those whose traced
+// calls (the kept entries) and baseline calls the extended profile lets
+// run with every recorded combination of the tested arguments' values.
+func (ext *extension) guard(inputs []Input, kept map[key]bool, set *allowed, arches []string, restricted map[string]bool, r trace.Tables) (rules []policy.Rule, names []string) {
+	covered := map[string]bool{}
+	for _, a := range arches {
+		covered[a] = true
+	}
+	for _, n := range slices.Sorted(maps.Keys(ext.guarded)) {
+		if ext.used(n, inputs, kept, set, covered, r) {
+			continue
+		}
+		restricted[n] = true
+		rules = append(rules, ext.guarded[n]...)
+		names = append(names, n)
+	}
+	return rules, names
+}
+
+// used reports whether the traces or the baselines may have called n with
+// values its guarded rules do not let run.
+func (ext *extension) used(n string, inputs []Input, kept map[key]bool, set *allowed, covered map[string]bool, r trace.Tables) bool {
+	var tested []uint
+	for _, rule := range ext.guarded[n] {
+		for _, a := range rule.Args {
+			if !slices.Contains(tested, a.Index) {
+				tested = append(tested, a.Index)
+			}
+		}
+	}
+	// runs checks one call's recorded values (index -> values) on arches.
+	runs := func(vals map[uint][]uint64, arches []string) bool {
+		combos := 1
+		for _, i := range tested {
+			if len(vals[i]) == 0 {
+				return false // not recorded: unknown
+			}
+			if combos *= len(vals[i]); combos > maxGuardCombos {
+				return false
+			}
+		}
+		var args [6]uint64
+		var try func(k int) bool
+		try = func(k int) bool {
+			if k == len(tested) {
+				for _, a := range arches {
+					if v := ext.p.EvalArch(a, n, args); v.Action != policy.ActAllow && v.Action != policy.ActLog {
+						return false
+					}
+				}
+				return true
+			}
+			for _, v := range vals[tested[k]] {
+				args[tested[k]] = v
+				if !try(k + 1) {
+					return false
+				}
+			}
+			return true
+		}
+		return try(0)
+	}
+	for _, in := range inputs {
+		for _, s := range in.File.Syscalls {
+			name, err := trace.ResolveName(r, s)
+			if err != nil || name == "" || !kept[key{s.Arch, name}] {
+				continue
+			}
+			if name != n {
+				// Another ABI's name allowed as n, or a multiplexer
+				// (socketcall) whose calls include n: values unknown.
+				if mux, _, ok := policy.MuxCall(n); ok && name == mux {
+					return true
+				}
+				for a := range covered {
+					if to, ok := allowedAs(r, covered, s.Arch, a, name); ok && to == n {
+						return true
+					}
+				}
+				continue
+			}
+			vals := map[uint][]uint64{}
+			for _, av := range s.Args {
+				if av.Overflow {
+					continue // some values are missing: unknown
+				}
+				vals[uint(av.Index)] = av.Values
+			}
+			on := []string{s.Arch}
+			if !ext.p.Covers(s.Arch) {
+				on = ext.on
+			}
+			if !runs(vals, on) {
+				return true
+			}
+		}
+	}
+	if set.baseline[n] {
+		bv, ok := set.baselineArgs[n]
+		if !ok {
+			return true // the runtime's values are not known
+		}
+		vals := map[uint][]uint64{}
+		for i, v := range bv {
+			vals[uint(i)] = v
+		}
+		if !runs(vals, ext.on) {
+			return true
+		}
+	}
+	return false
 }
 
 // union adds the extended profile's conditional allow rules to rules (the

@@ -1,6 +1,7 @@
 package reduce_test
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/seccomp-gen/seccomp-gen/emit"
@@ -71,13 +72,71 @@ func TestExtendKeepsWhatTheProfileAllows(t *testing.T) {
 				{"ioctl", [6]uint64{1, 0x5401}, true}, // the base's
 				{"ioctl", [6]uint64{1, 0x5413}, true}, // the run's
 				{"personality", [6]uint64{0}, true},
-				{"personality", [6]uint64{8}, name == "deny-list"}, // a default-allow profile's conditional syscall stays free
+				{"personality", [6]uint64{8}, false}, // denied by both (TestExtendKeepsConditionalDenials)
 				{"reboot", [6]uint64{}, false},
 				{"clone", [6]uint64{17}, true},
 			} {
 				if got := out.Eval(c.name, c.args).Action == policy.ActAllow; got != c.allow {
 					t.Errorf("%s%x: allowed=%v, want %v (%+v)", c.name, c.args[:3], got, c.allow, out.Eval(c.name, c.args))
 				}
+			}
+		})
+	}
+}
+
+// A default-allow profile's deny rules with conditions (personality(8))
+// stay as they are unless the run may have used a value they deny: then the
+// syscall is allowed without conditions, as the run needs.
+func TestExtendKeepsConditionalDenials(t *testing.T) {
+	base, _, err := emit.Parse("deny-list", []byte(`{"defaultAction":"SCMP_ACT_ALLOW","architectures":["SCMP_ARCH_X86_64"],"syscalls":[
+	  {"names":["reboot"],"action":"SCMP_ACT_ERRNO"},
+	  {"names":["personality"],"action":"SCMP_ACT_ERRNO","errnoRet":22,"args":[{"index":0,"value":8,"op":"SCMP_CMP_EQ"}]}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name   string
+		calls  bool     // the run calls personality
+		values []uint64 // with these recorded values of argument 0 (nil: none recorded)
+		kept   bool     // personality(8) still denied
+	}{
+		{"not called", false, nil, true},
+		{"allowed values", true, []uint64{0, 0xffffffff}, true},
+		{"a denied value", true, []uint64{0, 8}, false},
+		{"values unknown", true, nil, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			counts := []string{"execve=1", "exit_group=1"}
+			if tc.calls {
+				counts = append(counts, "personality=2")
+			}
+			f := mk(t, "x86_64", counts...)
+			if tc.values != nil {
+				withArgs(f, "personality", 0, tc.values...)
+			}
+			res := run(t, in(f), reduce.Options{Extend: base, ExtendName: "deny-list"})
+			out := res.Policy
+			v := out.Eval("personality", [6]uint64{8})
+			if denied := v.Action == policy.ActErrno && v.Errno == 22; denied != tc.kept {
+				t.Errorf("personality(8): %+v, want denied (EINVAL) %v", v, tc.kept)
+			}
+			for _, persona := range []uint64{0, 0xffffffff} {
+				if v := out.Eval("personality", [6]uint64{persona}); v.Action != policy.ActAllow {
+					t.Errorf("personality(%#x): %+v", persona, v)
+				}
+			}
+			if v := out.Eval("reboot", [6]uint64{}); v.Action != policy.ActErrno {
+				t.Errorf("reboot: %+v", v)
+			}
+			d, err := verdict.DiffProfiles(verdict.NewPolicyAnswerer(out, tables), verdict.NewPolicyAnswerer(base, tables), tables)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range d.OnlyB {
+				t.Errorf("the extension denies %s %#x (%s) that the base allows (%s)", e.Label(), e.Args, e.A, e.B)
+			}
+			if got := slices.Contains(res.Extended, "personality"); got != tc.kept {
+				t.Errorf("Extended %v: personality listed %v, want %v", res.Extended, got, tc.kept)
 			}
 		})
 	}

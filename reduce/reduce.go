@@ -138,8 +138,9 @@ type Result struct {
 	// FromBaselines are the allowed names that no trace contained (from
 	// the baselines or Options.Extend).
 	FromBaselines []string
-	// Extended are the syscalls whose argument-conditional allow rules
-	// come from Options.Extend, sorted.
+	// Extended are the syscalls whose argument-conditional rules come
+	// from Options.Extend (its allow rules, or its deny rules in a profile
+	// whose default lets calls run), sorted.
 	Extended []string
 	// Allowed are the names the profile allows, sorted.
 	Allowed []string
@@ -232,14 +233,17 @@ func Reduce(inputs []Input, opts Options, r trace.Tables) (*Result, error) {
 	}
 	var argRuleList []policy.Rule
 	restricted := map[string]bool{}
+	keptKeys := map[key]bool{}
+	for _, k := range kept {
+		keptKeys[k.key] = true
+	}
 	if !opts.NoArgRules && ext.deflt == "" {
-		keptKeys := map[key]bool{}
-		for _, k := range kept {
-			keptKeys[k.key] = true
-		}
 		argRuleList, restricted, res.ArgRules, res.Weakenings = argRules(inputs, keptKeys, set.allowed, set.baseline, set.baselineArgs, ext.free, arches, r)
 	}
 	argRuleList, res.Extended = ext.union(argRuleList, set.allowed, restricted)
+	guardRules, guarded := ext.guard(inputs, keptKeys, set, arches, restricted, r)
+	argRuleList = append(argRuleList, guardRules...)
+	res.Extended = slices.Sorted(slices.Values(append(res.Extended, guarded...)))
 	for i, u := range res.Unnamed {
 		res.Unnamed[i].Covered = slices.Contains(arches, u.Arch)
 		res.Unnamed[i].Default = ext.deflt
@@ -580,6 +584,17 @@ func allowedSet(inputs []Input, kept []merged, arches []string, baselines []*pro
 				res.allowed[to] = true
 				res.observed[to] = true
 			}
+			if !targets[k.arch] {
+				// Generated for a 32-bit ABI from a 64-bit trace: the
+				// 32-bit build calls these names (archmap.go).
+				for _, c := range companionNames(r, k.arch, arch, k.name) {
+					if c != to {
+						mapped[Mapping{Arch: arch, From: k.name, To: c, Also: true}] = true
+						res.allowed[c] = true
+						res.observed[c] = true
+					}
+				}
+			}
 		}
 		for _, b := range baselines {
 			list, ok := b.Syscalls[arch]
@@ -605,7 +620,7 @@ func allowedSet(inputs []Input, kept []merged, arches []string, baselines []*pro
 	res.baselineArgs = baselineArgs(baselines)
 	res.mappings = slices.Collect(maps.Keys(mapped))
 	slices.SortFunc(res.mappings, func(a, b Mapping) int {
-		return cmp.Or(cmp.Compare(a.Arch, b.Arch), cmp.Compare(a.From, b.From), cmp.Compare(a.To, b.To))
+		return cmp.Or(cmp.Compare(a.Arch, b.Arch), cmp.Compare(a.From, b.From), cmp.Compare(a.To, b.To), cmpBool(a.Also, b.Also))
 	})
 	return res
 }
@@ -674,6 +689,16 @@ func targetArches(opts Options, seen map[string]bool, r trace.Tables) ([]string,
 		delete(set, opts.Native)
 	}
 	return append(out, slices.Sorted(maps.Keys(set))...), nil
+}
+
+func cmpBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case !a:
+		return -1
+	}
+	return 1
 }
 
 // primary is the main ABI of arch's machine: the one its runtimes use.

@@ -53,7 +53,9 @@ func (r *Result) WriteReport(w io.Writer, prefix string) {
 		p("--drop-arch %s: left out %s; the profile does not cover %s, so runtimes kill a process that uses it", u.Arch, u, u.Arch)
 	}
 	for _, m := range r.Mappings {
-		if m.To == "" {
+		if m.Also {
+			p("%s: %s also allowed as %s, the name a 32-bit build calls", m.Arch, m.From, m.To)
+		} else if m.To == "" {
 			p("%s: %s has no equivalent there, left out", m.Arch, m.From)
 		} else {
 			p("%s: %s does not exist there, allowed as %s", m.Arch, m.From, m.To)

@@ -86,6 +86,10 @@ Reduction, all explicit and reported on standard error:
                   their equivalent (open -> openat on aarch64; an i386
                   trace's mmap2 -> mmap, fcntl64 -> fcntl, socketcall ->
                   the socket calls it was recorded making) and reported.
+                  For x86 or arm from a 64-bit trace, the 32-bit names
+                  of the same calls are allowed too (fcntl -> also
+                  fcntl64, lseek -> _llseek, getuid -> getuid32,
+                  clock_gettime -> clock_gettime64, ...) and reported.
                   Leaving out an ABI the traces used while covering another
                   ABI of its machine (x86 next to x86_64) is an error: the
                   runtimes kill every syscall of an ABI the profile does

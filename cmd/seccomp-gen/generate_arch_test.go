@@ -95,3 +95,43 @@ func TestGenerate32BitTraceForAnotherMachine(t *testing.T) {
 		}
 	}
 }
+
+// The same program built for x86_64 and for i386: the x86 profile generated
+// from the x86_64 build's trace lets the i386 build run under the filter
+// (replay --enforce): it allows fcntl64, _llseek, getuid32, mmap2, statx,
+// utimensat_time64, set_thread_area, sigreturn ... beside the 64-bit names.
+// clone3 gets ENOSYS by design (glibc falls back to clone).
+func TestGenerateX86From64BitTrace(t *testing.T) {
+	testutil.RequireRoot(t)
+	if runtime.GOARCH != "amd64" {
+		t.Skipf("gcc -m32 builds i386 programs on x86_64 hosts; this is %s", runtime.GOARCH)
+	}
+	dir := t.TempDir()
+	src, err := filepath.Abs(filepath.Join("testdata", "abi32.c"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, build := range []struct{ name, flag string }{{"abi32", "-m32"}, {"abi64", "-m64"}} {
+		if out, err := exec.Command("gcc", build.flag, "-static", "-O1", "-pthread", "-D_FILE_OFFSET_BITS=64", "-D_TIME_BITS=64",
+			"-o", filepath.Join(dir, build.name), src).CombinedOutput(); err != nil {
+			testutil.SkipOrFail(t, "gcc "+build.flag+" -static does not build (gcc-multilib missing?): "+strings.TrimSpace(string(out)))
+		}
+	}
+	if _, stderr, code := sg(t, dir, "trace", "-o", "abi64.yaml", "--", "./abi64"); code != 0 {
+		t.Fatalf("trace: exit %d: %s", code, stderr)
+	}
+	if _, stderr, code := sg(t, dir, "generate", "--baseline", "none", "--arch", "x86", "-o", "x86.json", "abi64.yaml"); code != 0 {
+		t.Fatalf("generate: exit %d: %s", code, stderr)
+	} else if !strings.Contains(stderr, "generate: x86: fcntl also allowed as fcntl64, the name a 32-bit build calls") {
+		t.Errorf("generate does not report the 32-bit names:\n%s", stderr)
+	}
+	out, stderr, code := sg(t, dir, "replay", "--enforce", "--profile", "x86.json", "--", "./abi32")
+	if !strings.Contains(out+stderr, "abi ok") {
+		t.Errorf("the i386 build failed under the x86 profile (exit %d):\n%s%s", code, out, stderr)
+	}
+	for _, line := range strings.Split(out, "\n") {
+		if strings.Contains(line, "denied by the filter") && !strings.HasPrefix(line, "clone3 ") {
+			t.Errorf("denied: %s", line)
+		}
+	}
+}

@@ -32,7 +32,10 @@ oci-seccomp-bpf-hook:
   of:PATH           write the profile to PATH
   if:PATH;of:PATH   extend the profile at PATH: everything it allows
                     stays allowed, what it allows unconditionally with
-                    no argument rule of this run
+                    no argument rule of this run; its conditional
+                    entries (includes/excludes caps) are resolved for
+                    the container's bounding capabilities, read from
+                    the bundle's config.json
 Without of:, --output-dir DIR writes DIR/<container ID>.json.
 
 Errors (bad annotation, unwritable output, recorder cannot attach) are written
