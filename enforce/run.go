@@ -53,10 +53,10 @@ type IO struct {
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
 	// Signals, when set, are forwarded to the workload (SIGTERM) or
-	// dropped (SIGINT, which the terminal sends to the workload too). A
-	// second signal kills CMD's whole process tree (see Kill). A signal
-	// that arrives after CMD itself exited ends the supervision of
-	// descendants that still run.
+	// dropped (SIGINT and SIGQUIT, which the terminal sends to the
+	// workload too). A second signal kills CMD's whole process tree (see
+	// Kill). A signal that arrives after CMD itself exited ends the
+	// supervision of descendants that still run.
 	Signals <-chan os.Signal
 	// Kill, when closed, kills CMD's whole process tree with SIGKILL (it
 	// is stopped first, so that nothing escapes by forking) and ends the
@@ -184,7 +184,7 @@ func Run(p *policy.Policy, argv []string, stdio IO) (*Result, error) {
 						// Only daemons are left: stop waiting for
 						// them, leave them running.
 						stopOnce.Do(func() { close(stop) })
-					case sig != os.Interrupt:
+					case sig != os.Interrupt && sig != syscall.SIGQUIT:
 						_ = cmd.Process.Signal(sig)
 					}
 				case <-kill:

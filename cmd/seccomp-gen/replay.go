@@ -82,7 +82,8 @@ inputs (the profile, a --baseline file).
 
 Stopping a command: --timeout DURATION kills CMD's whole process tree
 (SIGKILL) when it has run that long, in both modes; the report says so. Ctrl-C
-reaches CMD too (SIGTERM is forwarded to it) and replay waits for it to exit;
+(and Ctrl-\, SIGQUIT) reaches CMD too (SIGTERM is forwarded to it) and replay
+waits for it to exit;
 a second Ctrl-C or SIGTERM kills its whole process tree. Either way the
 report covers the run up to the kill, and CMD counts as killed (status 137):
 exit 4, or 3 when the profile does not cover what ran. With --pid or
