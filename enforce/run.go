@@ -19,6 +19,7 @@ import (
 	"github.com/seccomp-gen/seccomp-gen/emit/cbpf"
 	"github.com/seccomp-gen/seccomp-gen/internal/proctree"
 	"github.com/seccomp-gen/seccomp-gen/internal/reexec"
+	"github.com/seccomp-gen/seccomp-gen/internal/startstate"
 	"github.com/seccomp-gen/seccomp-gen/policy"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
 	"github.com/seccomp-gen/seccomp-gen/verdict"
@@ -124,7 +125,7 @@ func Run(p *policy.Policy, argv []string, stdio IO) (*Result, error) {
 		defer restore()
 	}
 	cmd := reexec.Command(ShimName, argv...)
-	cmd.Env = append([]string{envGoDebug, envMark}, os.Environ()...)
+	cmd.Env = append([]string{envGoDebug, envMark, envIgnored + strconv.FormatUint(startstate.Ignored(), 16)}, os.Environ()...)
 	cmd.ExtraFiles = []*os.File{specR, syncR} // fds 3 and 4
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdio.Stdin, stdio.Stdout, stdio.Stderr
 	err = cmd.Start()

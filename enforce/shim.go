@@ -7,12 +7,15 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"strconv"
+	"strings"
 	"syscall"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/seccomp-gen/seccomp-gen/emit/cbpf"
+	"github.com/seccomp-gen/seccomp-gen/internal/startstate"
 	"github.com/seccomp-gen/seccomp-gen/policy"
 )
 
@@ -42,6 +45,9 @@ const (
 	// No asynchronous preemption signals: the exec'ing thread should make
 	// no syscalls of its own between loading the filter and execve.
 	envGoDebug = "GODEBUG=asyncpreemptoff=1"
+	// The signals seccomp-gen was started with ignored, hex
+	// (internal/startstate): the shim ignores them again before execve.
+	envIgnored = "SECCOMP_GEN_IGNORED="
 )
 
 // ShimMain is the shim's main: it runs Shim on os.Args[1:] (CMD and its
@@ -89,9 +95,16 @@ func Shim(argv []string) (int, error) {
 		return ExitSetup, err
 	}
 	// The workload gets the environment seccomp-gen was given, without the
-	// two entries Run added for the shim.
+	// entries Run added for the shim.
 	var env []string
+	var ignored uint64
 	for _, e := range os.Environ() {
+		if v, ok := strings.CutPrefix(e, envIgnored); ok {
+			if ignored, err = strconv.ParseUint(v, 16, 64); err != nil {
+				return ExitSetup, fmt.Errorf("enforce: %s: %w", e, err)
+			}
+			continue
+		}
 		if e == envMark || e == envGoDebug {
 			continue
 		}
@@ -107,6 +120,19 @@ func Shim(argv []string) (int, error) {
 	prog, err := Filter(&p)
 	if err != nil {
 		return ExitSetup, err
+	}
+	// What the workload would inherit when run bare: the soft
+	// RLIMIT_NOFILE that this shim's Go runtime raised (os/exec and
+	// syscall.Exec put it back; the raw execve below does not), and the
+	// signals seccomp-gen was started with ignored. Before the filter, so
+	// that neither is a syscall under it.
+	if lim, ok := startstate.Nofile(); ok {
+		if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+			return ExitSetup, fmt.Errorf("enforce: restore RLIMIT_NOFILE: %w", err)
+		}
+	}
+	if err := startstate.Reignore(ignored); err != nil {
+		return ExitSetup, fmt.Errorf("enforce: %w", err)
 	}
 	var flags uintptr
 	if cbpf.NeedsListener(&p) {

@@ -11,10 +11,14 @@ package main
 // binaries without this file (the recorder's tests) and is what runs if this
 // one returns (a bad invocation).
 //
-// argv: [recorder.StubName, "GATE,READY", PROGRAM, ARGV...].
+// argv: [recorder.StubName, "GATE,READY[,IGNORED]", PROGRAM, ARGV...];
+// IGNORED (hex) has bit N-1 set for each signal N to ignore again before
+// the execve (internal/startstate).
 
 /*
 #include <errno.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,8 +51,16 @@ __attribute__((constructor)) static void seccomp_gen_fast_stub(int argc, char **
 	if (gate < 0 || *p != ',')
 		return; // the Go stub reports the bad invocation
 	ready = stub_fd(p + 1, &p);
-	if (ready < 0 || *p != 0)
+	if (ready < 0 || (*p != 0 && *p != ','))
 		return;
+	uint64_t ignored = 0;
+	if (*p == ',') {
+		char *e;
+		errno = 0;
+		ignored = strtoull(p + 1, &e, 16);
+		if (errno != 0 || e == p + 1 || *e != 0)
+			return;
+	}
 	// Tell the tracer that our own execve is over, then wait to be armed.
 	b = 1;
 	while (write(ready, &b, 1) < 0 && errno == EINTR)
@@ -63,6 +75,15 @@ __attribute__((constructor)) static void seccomp_gen_fast_stub(int argc, char **
 		_exit(125);
 	}
 	close(gate);
+	// Signals ignored when seccomp-gen started: its Go runtime's handlers
+	// reached us as defaults, execve keeps SIG_IGN.
+	for (int s = 1; s <= 64; s++) {
+		if (ignored & ((uint64_t)1 << (s - 1)) && s != SIGKILL && s != SIGSTOP) {
+			struct sigaction sa = {0};
+			sa.sa_handler = SIG_IGN;
+			sigaction(s, &sa, NULL);
+		}
+	}
 	execve(argv[2], argv + 3, envp);
 	int err = errno;
 	// As Go's syscall.Errno says it: strerror with a lowercase first letter.

@@ -2,7 +2,9 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -74,4 +76,60 @@ func TestCtrlBackslash(t *testing.T) {
 			t.Errorf("report exit_code %v, want 131", v.ExitCode)
 		}
 	})
+}
+
+// The signals seccomp-gen was started with ignored (all of them, not only
+// SIGHUP and SIGINT, which Go keeps ignored itself) and its soft
+// RLIMIT_NOFILE (which Go raises for itself) reach the command as they
+// would without seccomp-gen: trace and replay start it through the stub,
+// replay --enforce through the shim, whose raw execve does not restore the
+// limit as os/exec does.
+func TestInheritedSignalsAndNofile(t *testing.T) {
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		t.Fatal(err)
+	}
+	if lim.Max < 64 {
+		t.Skipf("hard RLIMIT_NOFILE %d: too low to lower the soft one below it", lim.Max)
+	}
+	soft := lim.Max / 2 // below Max-1: Go raises it for itself
+	// sh ignores the signals and lowers the limit, then execs the command
+	// (bare, or seccomp-gen running it), which prints what it inherited.
+	wrapper := fmt.Sprintf(`trap '' USR1 PIPE; ulimit -Sn %d && exec "$@"`, soft)
+	probe := []string{"sh", "-c", `grep '^SigIgn' /proc/self/status; ulimit -Sn`}
+	run := func(t *testing.T, args ...string) string {
+		t.Helper()
+		cmd := exec.Command("sh", append([]string{"-c", wrapper, "sh"}, args...)...)
+		cmd.Env = append(os.Environ(), testMainEnv+"=1")
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return string(out)
+	}
+	want := run(t, probe...)
+	if !strings.Contains(want, "SigIgn:\t0000000000001200") {
+		t.Fatalf("bare run: SIGUSR1 and SIGPIPE not ignored:\n%s", want)
+	}
+	dir := t.TempDir()
+	prof := writeProfile(t, dir, "p.json", allowAllBut("acct", policy.ActErrno), emit.FormatDocker)
+	for _, m := range []struct {
+		name string
+		root bool
+		args []string
+	}{
+		{"trace", true, []string{"trace", "-o", filepath.Join(dir, "t.yaml")}},
+		{"replay", true, []string{"replay", "-o", filepath.Join(dir, "r.txt"), "-p", prof}},
+		{"replay --enforce", false, []string{"replay", "--enforce", "-o", filepath.Join(dir, "e.txt"), "-p", prof}},
+	} {
+		t.Run(m.name, func(t *testing.T) {
+			if m.root {
+				testutil.RequireRoot(t)
+			}
+			args := append(append([]string{os.Args[0]}, m.args...), "--")
+			if got := run(t, append(args, probe...)...); got != want {
+				t.Errorf("the command inherited\n%s\nwant, as run bare:\n%s", got, want)
+			}
+		})
+	}
 }

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/seccomp-gen/seccomp-gen/internal/startstate"
 )
 
 // StubName is the name the recorder's stub is registered under (see
@@ -15,7 +17,8 @@ const StubName = "seccomp-gen-trace-stub"
 
 // Stub is the stub half of the command start described in
 // record_target.go: Record re-executes the running binary as
-// `StubName GATE,READY PROGRAM ARGV...` (internal/reexec). Every binary
+// `StubName GATE,READY[,IGNORED] PROGRAM ARGV...` (internal/reexec;
+// IGNORED is the hex mask of internal/startstate.Ignored). Every binary
 // that calls Record with a Command registers it, once, before anything
 // else runs:
 //
@@ -42,9 +45,15 @@ func Stub() int {
 // status a shell would use.
 func runStub(fdText string, args []string) int {
 	gateText, readyText, _ := strings.Cut(fdText, ",")
+	readyText, ignText, hasIgn := strings.Cut(readyText, ",")
 	gateFD, err1 := strconv.Atoi(gateText)
 	readyFD, err2 := strconv.Atoi(readyText)
-	if err1 != nil || err2 != nil || len(args) < 3 {
+	var ignored uint64
+	var err3 error
+	if hasIgn {
+		ignored, err3 = strconv.ParseUint(ignText, 16, 64)
+	}
+	if err1 != nil || err2 != nil || err3 != nil || len(args) < 3 {
 		fmt.Fprintln(os.Stderr, "seccomp-gen: internal error: bad trace stub invocation")
 		return 125
 	}
@@ -60,7 +69,10 @@ func runStub(fdText string, args []string) int {
 		return 125
 	}
 	gate.Close()
-	err := syscall.Exec(args[1], args[2:], os.Environ())
+	err := startstate.Reignore(ignored)
+	if err == nil {
+		err = syscall.Exec(args[1], args[2:], os.Environ())
+	}
 	hint := ""
 	if errors.Is(err, syscall.ENOEXEC) {
 		hint = noExecHint

@@ -1,0 +1,14 @@
+//go:build !cgo || !linux
+
+package startstate
+
+import "syscall"
+
+// Ignored returns 0: without cgo nothing runs before the Go runtime.
+func Ignored() uint64 { return 0 }
+
+// Reignore does nothing (see Ignored).
+func Reignore(mask uint64) error { return nil }
+
+// Nofile returns false (see Ignored).
+func Nofile() (syscall.Rlimit, bool) { return syscall.Rlimit{}, false }
