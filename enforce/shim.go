@@ -60,7 +60,7 @@ func ShimMain() int {
 }
 
 // Shim is the child side of Run: argv is CMD and its arguments. It reads the policy from fd 3, compiles the enforce
-// filter (see Filter), sets no_new_privs, loads the filter on its own thread
+// filter (see Filter), loads it (cbpf.InstallKeepPrivs) on its own thread
 // only (a Go program's other threads stay unfiltered: their syscalls would
 // be notified, and their deaths at execve would leave stale notifications),
 // waits on fd 4 until the supervisor holds the notification fd and
@@ -138,8 +138,11 @@ func Shim(argv []string) (int, error) {
 	if cbpf.NeedsListener(&p) {
 		flags = cbpf.FlagNewListener
 	}
-	// Install loads on the calling (locked) thread only: no TSYNC.
-	if err := cbpf.Install(prog, flags); err != nil {
+	// Loaded on the calling (locked) thread only: no TSYNC. With
+	// no_new_privs only where a runtime would need it too (no
+	// CAP_SYS_ADMIN): as root, setuid programs in the workload behave as
+	// in a container whose noNewPrivileges is false.
+	if err := cbpf.InstallKeepPrivs(prog, flags); err != nil {
 		return ExitSetup, fmt.Errorf("enforce: load filter: %w", err)
 	}
 	// From here on every syscall of this thread is filtered: only raw

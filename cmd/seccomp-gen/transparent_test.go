@@ -133,3 +133,21 @@ func TestInheritedSignalsAndNofile(t *testing.T) {
 		})
 	}
 }
+
+// replay --enforce sets no_new_privs only where the kernel needs it to load
+// the filter (no CAP_SYS_ADMIN), as runc does for a container whose
+// noNewPrivileges is false (Docker's default): as root, a setuid program in
+// the workload works as it would in such a container.
+func TestEnforceNoNewPrivsOnlyWithoutCapSysAdmin(t *testing.T) {
+	testutil.RequireRoot(t)
+	dir := t.TempDir()
+	prof := writeProfile(t, dir, "p.json", allowAllBut("acct", policy.ActErrno), emit.FormatDocker)
+	stdout, stderr, code := sg(t, dir, "replay", "--enforce", "-o", filepath.Join(dir, "r.txt"), "-p", prof,
+		"--", "grep", "-E", "^(NoNewPrivs|Seccomp):", "/proc/self/status")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if want := "NoNewPrivs:\t0\nSeccomp:\t2\n"; stdout != want {
+		t.Errorf("the workload's status:\n%s\nwant (filtered, no no_new_privs):\n%s", stdout, want)
+	}
+}
