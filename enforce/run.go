@@ -100,7 +100,7 @@ func Run(p *policy.Policy, argv []string, stdio IO) (*Result, error) {
 	if !reexec.Registered(ShimName) {
 		return nil, errors.New("enforce: the shim is not registered (main must call reexec.Register(enforce.ShimName, enforce.ShimMain) and reexec.Init)")
 	}
-	spec, err := json.Marshal(p)
+	spec, err := json.Marshal(shimSpec{Policy: p, Env: os.Environ(), Ignored: startstate.Ignored()})
 	if err != nil {
 		return nil, fmt.Errorf("enforce: %w", err)
 	}
@@ -125,7 +125,7 @@ func Run(p *policy.Policy, argv []string, stdio IO) (*Result, error) {
 		defer restore()
 	}
 	cmd := reexec.Command(ShimName, argv...)
-	cmd.Env = append([]string{envGoDebug, envMark, envIgnored + strconv.FormatUint(startstate.Ignored(), 16)}, os.Environ()...)
+	cmd.Env = shimEnv(os.Environ())
 	cmd.ExtraFiles = []*os.File{specR, syncR} // fds 3 and 4
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdio.Stdin, stdio.Stdout, stdio.Stderr
 	err = cmd.Start()

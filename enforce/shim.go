@@ -2,12 +2,12 @@ package enforce
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"runtime"
-	"strconv"
 	"strings"
 	"syscall"
 	"unsafe"
@@ -39,16 +39,36 @@ const (
 
 // The shim's side of the protocol with Run.
 const (
-	specFD  = 3 // the policy, JSON, until EOF
-	syncFD  = 4 // one byte once the supervisor holds the listener; close-on-exec
-	envMark = "SECCOMP_GEN_EXEC=1"
+	specFD = 3 // a shimSpec, JSON, until EOF
+	syncFD = 4 // one byte once the supervisor holds the listener; close-on-exec
 	// No asynchronous preemption signals: the exec'ing thread should make
 	// no syscalls of its own between loading the filter and execve.
 	envGoDebug = "GODEBUG=asyncpreemptoff=1"
-	// The signals seccomp-gen was started with ignored, hex
-	// (internal/startstate): the shim ignores them again before execve.
-	envIgnored = "SECCOMP_GEN_IGNORED="
 )
+
+// shimSpec is what Run sends the shim on specFD.
+type shimSpec struct {
+	Policy *policy.Policy `json:"policy"`
+	// Env is the workload's environment: seccomp-gen's own, exactly. The
+	// shim's differs (shimEnv), and a variable of the user's that looks
+	// like one the shim needs is kept.
+	Env []string `json:"env"`
+	// Ignored are the signals seccomp-gen was started with ignored
+	// (internal/startstate): the shim ignores them again before execve.
+	Ignored uint64 `json:"ignored"`
+}
+
+// shimEnv is the shim's environment: env with its GODEBUG set to
+// envGoDebug (the workload gets env itself, from the spec).
+func shimEnv(env []string) []string {
+	out := []string{envGoDebug}
+	for _, e := range env {
+		if !strings.HasPrefix(e, "GODEBUG=") {
+			out = append(out, e)
+		}
+	}
+	return out
+}
 
 // ShimMain is the shim's main: it runs Shim on os.Args[1:] (CMD and its
 // arguments) and, when Shim returns, says why on stderr and returns the
@@ -59,8 +79,9 @@ func ShimMain() int {
 	return code
 }
 
-// Shim is the child side of Run: argv is CMD and its arguments. It reads the policy from fd 3, compiles the enforce
-// filter (see Filter), loads it (cbpf.InstallKeepPrivs) on its own thread
+// Shim is the child side of Run: argv is CMD and its arguments. It reads
+// the policy and CMD's environment from fd 3 (shimSpec), compiles the
+// enforce filter (see Filter), loads it (cbpf.InstallKeepPrivs) on its own thread
 // only (a Go program's other threads stay unfiltered: their syscalls would
 // be notified, and their deaths at execve would leave stale notifications),
 // waits on fd 4 until the supervisor holds the notification fd and
@@ -72,16 +93,21 @@ func Shim(argv []string) (int, error) {
 		return ExitSetup, fmt.Errorf("enforce: no command")
 	}
 	runtime.LockOSThread()
-	spec := os.NewFile(specFD, "spec")
-	data, err := io.ReadAll(spec)
-	spec.Close()
+	specFile := os.NewFile(specFD, "spec")
+	data, err := io.ReadAll(specFile)
+	specFile.Close()
 	if err != nil {
 		return ExitSetup, fmt.Errorf("enforce: read policy: %w", err)
 	}
-	var p policy.Policy
-	if err := json.Unmarshal(data, &p); err != nil {
+	var spec shimSpec
+	if err := json.Unmarshal(data, &spec); err != nil || spec.Policy == nil {
+		if err == nil {
+			err = errors.New("no policy")
+		}
 		return ExitSetup, fmt.Errorf("enforce: policy: %w", err)
 	}
+	p := *spec.Policy
+	// Looked up with the workload's PATH, which the shim's is.
 	path, err := exec.LookPath(argv[0])
 	if err != nil {
 		return ExitNotFound, fmt.Errorf("%s: command not found", argv[0])
@@ -94,23 +120,8 @@ func Shim(argv []string) (int, error) {
 	if err != nil {
 		return ExitSetup, err
 	}
-	// The workload gets the environment seccomp-gen was given, without the
-	// entries Run added for the shim.
-	var env []string
-	var ignored uint64
-	for _, e := range os.Environ() {
-		if v, ok := strings.CutPrefix(e, envIgnored); ok {
-			if ignored, err = strconv.ParseUint(v, 16, 64); err != nil {
-				return ExitSetup, fmt.Errorf("enforce: %s: %w", e, err)
-			}
-			continue
-		}
-		if e == envMark || e == envGoDebug {
-			continue
-		}
-		env = append(env, e)
-	}
-	envp, err := syscall.SlicePtrFromStrings(env)
+	// The workload gets the environment seccomp-gen was given.
+	envp, err := syscall.SlicePtrFromStrings(spec.Env)
 	if err != nil {
 		return ExitSetup, err
 	}
@@ -131,7 +142,7 @@ func Shim(argv []string) (int, error) {
 			return ExitSetup, fmt.Errorf("enforce: restore RLIMIT_NOFILE: %w", err)
 		}
 	}
-	if err := startstate.Reignore(ignored); err != nil {
+	if err := startstate.Reignore(spec.Ignored); err != nil {
 		return ExitSetup, fmt.Errorf("enforce: %w", err)
 	}
 	var flags uintptr

@@ -151,3 +151,27 @@ func TestEnforceNoNewPrivsOnlyWithoutCapSysAdmin(t *testing.T) {
 		t.Errorf("the workload's status:\n%s\nwant (filtered, no no_new_privs):\n%s", stdout, want)
 	}
 }
+
+// replay --enforce gives the command seccomp-gen's environment exactly: a
+// variable of the user's that equals one the shim sets for itself (GODEBUG)
+// or once used (SECCOMP_GEN_EXEC) is not dropped.
+func TestEnforceEnvironmentExact(t *testing.T) {
+	dir := t.TempDir()
+	prof := writeProfile(t, dir, "p.json", allowAllBut("acct", policy.ActErrno), emit.FormatDocker)
+	env := append(os.Environ(), testMainEnv+"=1", "GODEBUG=asyncpreemptoff=1", "SECCOMP_GEN_EXEC=1", "SECCOMP_GEN_IGNORED=0")
+	bare := exec.Command("env")
+	bare.Env = env
+	want, err := bare.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(os.Args[0], "replay", "--enforce", "-o", filepath.Join(dir, "r.txt"), "-p", prof, "--", "env")
+	cmd.Env = env
+	got, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("replay --enforce: %v", err)
+	}
+	if string(got) != string(want) {
+		t.Errorf("the command's environment:\n%s\nwant, as run bare:\n%s", got, want)
+	}
+}
