@@ -100,7 +100,7 @@ func Run(p *policy.Policy, argv []string, stdio IO) (*Result, error) {
 	if !reexec.Registered(ShimName) {
 		return nil, errors.New("enforce: the shim is not registered (main must call reexec.Register(enforce.ShimName, enforce.ShimMain) and reexec.Init)")
 	}
-	spec, err := json.Marshal(shimSpec{Policy: p, Env: os.Environ(), Ignored: startstate.Ignored()})
+	spec, err := json.Marshal(shimSpec{Policy: p, Env: os.Environ(), Ignored: startstate.Ignored(), Blocked: startstate.Blocked()})
 	if err != nil {
 		return nil, fmt.Errorf("enforce: %w", err)
 	}

@@ -56,6 +56,9 @@ type shimSpec struct {
 	// Ignored are the signals seccomp-gen was started with ignored
 	// (internal/startstate): the shim ignores them again before execve.
 	Ignored uint64 `json:"ignored"`
+	// Blocked is seccomp-gen's signal mask at its start: the shim's
+	// exec'ing thread sets it before execve.
+	Blocked uint64 `json:"blocked"`
 }
 
 // shimEnv is the shim's environment: env with its GODEBUG set to
@@ -135,7 +138,8 @@ func Shim(argv []string) (int, error) {
 	// What the workload would inherit when run bare: the soft
 	// RLIMIT_NOFILE that this shim's Go runtime raised (os/exec and
 	// syscall.Exec put it back; the raw execve below does not), and the
-	// signals seccomp-gen was started with ignored. Before the filter, so
+	// signals seccomp-gen was started with ignored and its signal mask.
+	// Before the filter, so
 	// that neither is a syscall under it.
 	if lim, ok := startstate.Nofile(); ok {
 		if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
@@ -143,6 +147,10 @@ func Shim(argv []string) (int, error) {
 		}
 	}
 	if err := startstate.Reignore(spec.Ignored); err != nil {
+		return ExitSetup, fmt.Errorf("enforce: %w", err)
+	}
+	// This (locked) thread execs: its mask is the workload's.
+	if err := startstate.SetMask(spec.Blocked); err != nil {
 		return ExitSetup, fmt.Errorf("enforce: %w", err)
 	}
 	var flags uintptr

@@ -11,9 +11,10 @@ package main
 // binaries without this file (the recorder's tests) and is what runs if this
 // one returns (a bad invocation).
 //
-// argv: [recorder.StubName, "GATE,READY[,IGNORED]", PROGRAM, ARGV...];
-// IGNORED (hex) has bit N-1 set for each signal N to ignore again before
-// the execve (internal/startstate).
+// argv: [recorder.StubName, "GATE,READY[,IGNORED,BLOCKED]", PROGRAM,
+// ARGV...]; IGNORED (hex) has bit N-1 set for each signal N to ignore again
+// before the execve, BLOCKED is the signal mask to set then
+// (internal/startstate).
 
 /*
 #include <errno.h>
@@ -22,6 +23,7 @@ package main
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #define STUB_NAME "seccomp-gen-trace-stub"
@@ -53,11 +55,16 @@ __attribute__((constructor)) static void seccomp_gen_fast_stub(int argc, char **
 	ready = stub_fd(p + 1, &p);
 	if (ready < 0 || (*p != 0 && *p != ','))
 		return;
-	uint64_t ignored = 0;
-	if (*p == ',') {
+	uint64_t ignored = 0, blocked = 0;
+	int masks = *p == ',';
+	if (masks) {
 		char *e;
 		errno = 0;
 		ignored = strtoull(p + 1, &e, 16);
+		if (errno != 0 || e == p + 1 || *e != ',')
+			return;
+		p = e;
+		blocked = strtoull(p + 1, &e, 16);
 		if (errno != 0 || e == p + 1 || *e != 0)
 			return;
 	}
@@ -84,6 +91,9 @@ __attribute__((constructor)) static void seccomp_gen_fast_stub(int argc, char **
 			sigaction(s, &sa, NULL);
 		}
 	}
+	// And its signal mask, which the Go runtime had changed for the fork.
+	if (masks)
+		syscall(SYS_rt_sigprocmask, SIG_SETMASK, &blocked, NULL, sizeof blocked);
 	execve(argv[2], argv + 3, envp);
 	int err = errno;
 	// As Go's syscall.Errno says it: strerror with a lowercase first letter.

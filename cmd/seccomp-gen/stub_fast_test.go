@@ -105,18 +105,19 @@ func TestFastStub(t *testing.T) {
 }
 
 // The fast stub ignores the signals of its third field (hex, bit N-1 for
-// signal N: those seccomp-gen was started with ignored) before its execve;
-// a bad field leaves the invocation to the Go stub, which refuses it.
+// signal N: those seccomp-gen was started with ignored) and sets the mask
+// of its fourth before its execve; a bad field leaves the invocation to the
+// Go stub, which refuses it.
 func TestFastStubIgnoresSignals(t *testing.T) {
-	probe := []string{"/bin/sh", "sh", "-c", "grep '^SigIgn' /proc/self/status"}
-	stdout, stderr, code, _ := runFastStubFDs(t, "3,4,1200", true, probe...)
-	if want := "SigIgn:\t0000000000001200\n"; code != 0 || stdout != want {
-		t.Errorf("exit %d, stdout %q (stderr %q), want %q: SIGUSR1 and SIGPIPE ignored", code, stdout, stderr, want)
+	probe := []string{"/bin/grep", "grep", "-E", "^Sig(Ign|Blk)", "/proc/self/status"}
+	stdout, stderr, code, _ := runFastStubFDs(t, "3,4,1200,4002", true, probe...)
+	if want := "SigBlk:\t0000000000004002\nSigIgn:\t0000000000001200\n"; code != 0 || stdout != want {
+		t.Errorf("exit %d, stdout %q (stderr %q), want %q: SIGUSR1 and SIGPIPE ignored, SIGINT and SIGTERM blocked", code, stdout, stderr, want)
 	}
 	if strings.Contains(stderr, "init ") {
 		t.Errorf("the Go stub ran, not the C one:\n%s", stderr)
 	}
-	_, stderr, code, _ = runFastStubFDs(t, "3,4,zz", true, probe...)
+	_, stderr, code, _ = runFastStubFDs(t, "3,4,1200", true, probe...)
 	if code != 125 || !strings.Contains(stderr, "bad trace stub invocation") {
 		t.Errorf("bad mask: exit %d, stderr %q, want 125 and the Go stub's message", code, stderr)
 	}

@@ -79,11 +79,12 @@ func TestCtrlBackslash(t *testing.T) {
 }
 
 // The signals seccomp-gen was started with ignored (all of them, not only
-// SIGHUP and SIGINT, which Go keeps ignored itself) and its soft
-// RLIMIT_NOFILE (which Go raises for itself) reach the command as they
-// would without seccomp-gen: trace and replay start it through the stub,
-// replay --enforce through the shim, whose raw execve does not restore the
-// limit as os/exec does.
+// SIGHUP and SIGINT, which Go keeps ignored itself), its signal mask (Go
+// unblocks the signals it handles, and os/exec's child inherits that) and
+// its soft RLIMIT_NOFILE (which Go raises for itself) reach the command as
+// they would without seccomp-gen: trace and replay start it through the
+// stub, replay --enforce through the shim, whose raw execve does not
+// restore the limit as os/exec does.
 func TestInheritedSignalsAndNofile(t *testing.T) {
 	var lim syscall.Rlimit
 	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
@@ -93,10 +94,13 @@ func TestInheritedSignalsAndNofile(t *testing.T) {
 		t.Skipf("hard RLIMIT_NOFILE %d: too low to lower the soft one below it", lim.Max)
 	}
 	soft := lim.Max / 2 // below Max-1: Go raises it for itself
-	// sh ignores the signals and lowers the limit, then execs the command
-	// (bare, or seccomp-gen running it), which prints what it inherited.
-	wrapper := fmt.Sprintf(`trap '' USR1 PIPE; ulimit -Sn %d && exec "$@"`, soft)
-	probe := []string{"sh", "-c", `grep '^SigIgn' /proc/self/status; ulimit -Sn`}
+	dir := t.TempDir()
+	// sh ignores the signals and lowers the limit, block blocks signals
+	// (sh cannot), then the command runs (bare, or seccomp-gen running it)
+	// and prints what it inherited (grep: dash would clear the mask).
+	block := cc(t, dir, "block", blockSrc)
+	wrapper := fmt.Sprintf(`trap '' USR1 PIPE; ulimit -Sn %d && exec %s "$@"`, soft, block)
+	probe := []string{"grep", "-E", "^Sig(Ign|Blk)|^Max open files", "/proc/self/status", "/proc/self/limits"}
 	run := func(t *testing.T, args ...string) string {
 		t.Helper()
 		cmd := exec.Command("sh", append([]string{"-c", wrapper, "sh"}, args...)...)
@@ -108,10 +112,9 @@ func TestInheritedSignalsAndNofile(t *testing.T) {
 		return string(out)
 	}
 	want := run(t, probe...)
-	if !strings.Contains(want, "SigIgn:\t0000000000001200") {
-		t.Fatalf("bare run: SIGUSR1 and SIGPIPE not ignored:\n%s", want)
+	if !strings.Contains(want, "SigIgn:\t0000000000001200") || !strings.Contains(want, "SigBlk:\t0000000000014802") {
+		t.Fatalf("bare run: SIGUSR1 and SIGPIPE not ignored, or SIGINT, SIGUSR2, SIGTERM and SIGCHLD not blocked:\n%s", want)
 	}
-	dir := t.TempDir()
 	prof := writeProfile(t, dir, "p.json", allowAllBut("acct", policy.ActErrno), emit.FormatDocker)
 	for _, m := range []struct {
 		name string
@@ -175,3 +178,20 @@ func TestEnforceEnvironmentExact(t *testing.T) {
 		t.Errorf("the command's environment:\n%s\nwant, as run bare:\n%s", got, want)
 	}
 }
+
+// blockSrc blocks SIGINT, SIGUSR2, SIGTERM and SIGCHLD and execs its
+// arguments.
+const blockSrc = `#include <signal.h>
+#include <unistd.h>
+int main(int argc, char **argv) {
+	sigset_t s;
+	sigemptyset(&s);
+	sigaddset(&s, SIGINT);
+	sigaddset(&s, SIGUSR2);
+	sigaddset(&s, SIGTERM);
+	sigaddset(&s, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &s, 0);
+	execvp(argv[1], argv + 1);
+	return 127;
+}
+`

@@ -8,11 +8,14 @@
 //     is reset to the default, not to "ignored", by fork in os/exec and by
 //     execve: a command started with SIGPIPE or SIGUSR1 ignored would get
 //     them back at their defaults (a write to a closed pipe kills it).
+//   - The signal mask. The runtime unblocks the signals it handles in every
+//     thread, and os/exec's fork child inherits the forking thread's mask.
 //   - The soft RLIMIT_NOFILE, which the runtime raises to the hard limit.
 //     os/exec and syscall.Exec put it back for the program they run; a raw
 //     execve (the shim's) does not.
 //
-// A C constructor records both before the runtime starts (it needs cgo;
-// without cgo nothing is recorded). Ignored returns the signals as a mask
-// that Reignore, in the child, turns back into SIG_IGN before its execve.
+// A C constructor records them before the runtime starts (it needs cgo;
+// without cgo nothing is recorded). Ignored and Blocked return signal
+// masks that Reignore and SetMask, in the child, apply again before its
+// execve.
 package startstate

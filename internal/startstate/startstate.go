@@ -6,8 +6,10 @@ package startstate
 #include <signal.h>
 #include <stdint.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
-static uint64_t startstate_ignored;
+static uint64_t startstate_ignored, startstate_blocked;
 static struct rlimit startstate_nofile;
 static int startstate_nofile_ok;
 
@@ -20,6 +22,14 @@ __attribute__((constructor)) static void startstate_record(void) {
 			startstate_ignored |= (uint64_t)1 << (s - 1);
 	}
 	startstate_nofile_ok = getrlimit(RLIMIT_NOFILE, &startstate_nofile) == 0;
+	// The kernel's mask, raw (libc's sigprocmask hides its own signals).
+	syscall(SYS_rt_sigprocmask, SIG_BLOCK, NULL, &startstate_blocked, sizeof startstate_blocked);
+}
+
+static uint64_t startstate_get_blocked(void) { return startstate_blocked; }
+
+static int startstate_setmask(uint64_t mask) {
+	return syscall(SYS_rt_sigprocmask, SIG_SETMASK, &mask, NULL, sizeof mask);
 }
 
 static uint64_t startstate_get_ignored(void) { return startstate_ignored; }
@@ -60,6 +70,22 @@ func Reignore(mask uint64) error {
 	}
 	if s := C.startstate_reignore(C.uint64_t(mask)); s != 0 {
 		return fmt.Errorf("ignore signal %d", int(s))
+	}
+	return nil
+}
+
+// Blocked returns the signal mask the process was started with (of its
+// first thread): bit N-1 is signal N. The Go runtime unblocks the signals
+// it handles (SIGINT, SIGTERM, SIGCHLD, SIGSEGV, SIGURG...) in every
+// thread, and a child forked by os/exec inherits that mask.
+func Blocked() uint64 { return uint64(C.startstate_get_blocked()) }
+
+// SetMask sets the calling thread's signal mask to mask (as Blocked
+// returns it). Call it on a locked thread just before its execve, which
+// keeps the mask.
+func SetMask(mask uint64) error {
+	if r, err := C.startstate_setmask(C.uint64_t(mask)); r != 0 {
+		return fmt.Errorf("rt_sigprocmask: %w", err)
 	}
 	return nil
 }

@@ -69,10 +69,11 @@ func (r *recorder) launchStub() error {
 	}
 	gateFD, readyFD := 3+len(o.ExtraFiles), 4+len(o.ExtraFiles)
 	fds := strconv.Itoa(gateFD) + "," + strconv.Itoa(readyFD)
-	if ign := startstate.Ignored(); ign != 0 {
-		// The signals seccomp-gen was started with ignored: the stub
-		// ignores them again before its execve (see internal/startstate).
-		fds += "," + strconv.FormatUint(ign, 16)
+	if ign, blk := startstate.Ignored(), startstate.Blocked(); ign != 0 || blk != 0 {
+		// The signals seccomp-gen was started with ignored, and its
+		// signal mask: the stub sets them again before its execve (see
+		// internal/startstate).
+		fds += "," + strconv.FormatUint(ign, 16) + "," + strconv.FormatUint(blk, 16)
 	}
 	cmd := reexec.Command(StubName, append([]string{fds, r.path}, r.argv...)...)
 	cmd.Env = append([]string(nil), env...)
