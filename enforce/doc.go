@@ -23,10 +23,11 @@
 //   - Shim(argv) is the child side. Every binary that calls Run registers
 //     ShimMain under ShimName with internal/reexec and calls reexec.Init
 //     first thing in main (seccomp-gen's main does; tests from TestMain);
-//     Run refuses to start otherwise. It compiles the filter, sets
-//     no_new_privs, loads the filter on the exec'ing thread only (the Go
-//     runtime's other threads stay unfiltered), waits until the supervisor
-//     holds the listener and execve's CMD.
+//     Run refuses to start otherwise. It compiles the filter, loads it
+//     (with no_new_privs only without CAP_SYS_ADMIN, as runc does for a
+//     container whose noNewPrivileges is false) on the exec'ing thread
+//     only (the Go runtime's other threads stay unfiltered), waits until
+//     the supervisor holds the listener and execve's CMD.
 //
 // The shim's own syscalls between loading the filter and its execve are
 // not the workload's: the supervisor answers them "continue" and counts

@@ -19,6 +19,7 @@ import (
 	"github.com/seccomp-gen/seccomp-gen/emit/cbpf"
 	"github.com/seccomp-gen/seccomp-gen/internal/proctree"
 	"github.com/seccomp-gen/seccomp-gen/internal/reexec"
+	"github.com/seccomp-gen/seccomp-gen/internal/startstate"
 	"github.com/seccomp-gen/seccomp-gen/policy"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
 	"github.com/seccomp-gen/seccomp-gen/verdict"
@@ -53,10 +54,10 @@ type IO struct {
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
 	// Signals, when set, are forwarded to the workload (SIGTERM) or
-	// dropped (SIGINT, which the terminal sends to the workload too). A
-	// second signal kills CMD's whole process tree (see Kill). A signal
-	// that arrives after CMD itself exited ends the supervision of
-	// descendants that still run.
+	// dropped (SIGINT and SIGQUIT, which the terminal sends to the
+	// workload too). A second signal kills CMD's whole process tree (see
+	// Kill). A signal that arrives after CMD itself exited ends the
+	// supervision of descendants that still run.
 	Signals <-chan os.Signal
 	// Kill, when closed, kills CMD's whole process tree with SIGKILL (it
 	// is stopped first, so that nothing escapes by forking) and ends the
@@ -99,7 +100,7 @@ func Run(p *policy.Policy, argv []string, stdio IO) (*Result, error) {
 	if !reexec.Registered(ShimName) {
 		return nil, errors.New("enforce: the shim is not registered (main must call reexec.Register(enforce.ShimName, enforce.ShimMain) and reexec.Init)")
 	}
-	spec, err := json.Marshal(p)
+	spec, err := json.Marshal(shimSpec{Policy: p, Env: os.Environ(), Ignored: startstate.Ignored(), Blocked: startstate.Blocked()})
 	if err != nil {
 		return nil, fmt.Errorf("enforce: %w", err)
 	}
@@ -124,7 +125,7 @@ func Run(p *policy.Policy, argv []string, stdio IO) (*Result, error) {
 		defer restore()
 	}
 	cmd := reexec.Command(ShimName, argv...)
-	cmd.Env = append([]string{envGoDebug, envMark}, os.Environ()...)
+	cmd.Env = shimEnv(os.Environ())
 	cmd.ExtraFiles = []*os.File{specR, syncR} // fds 3 and 4
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdio.Stdin, stdio.Stdout, stdio.Stderr
 	err = cmd.Start()
@@ -184,7 +185,7 @@ func Run(p *policy.Policy, argv []string, stdio IO) (*Result, error) {
 						// Only daemons are left: stop waiting for
 						// them, leave them running.
 						stopOnce.Do(func() { close(stop) })
-					case sig != os.Interrupt:
+					case sig != os.Interrupt && sig != syscall.SIGQUIT:
 						_ = cmd.Process.Signal(sig)
 					}
 				case <-kill:

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/seccomp-gen/seccomp-gen/emit/cbpf"
+	"github.com/seccomp-gen/seccomp-gen/internal/startstate"
 	"github.com/seccomp-gen/seccomp-gen/policy"
 )
 
@@ -62,13 +63,39 @@ func LookPath(name string) (string, int, error) {
 
 // The shim's side of the protocol with Run.
 const (
-	specFD  = 3 // the policy, JSON, until EOF
-	syncFD  = 4 // one byte once the supervisor holds the listener; close-on-exec
-	envMark = "SECCOMP_GEN_EXEC=1"
+	specFD = 3 // a shimSpec, JSON, until EOF
+	syncFD = 4 // one byte once the supervisor holds the listener; close-on-exec
 	// No asynchronous preemption signals: the exec'ing thread should make
 	// no syscalls of its own between loading the filter and execve.
 	envGoDebug = "GODEBUG=asyncpreemptoff=1"
 )
+
+// shimSpec is what Run sends the shim on specFD.
+type shimSpec struct {
+	Policy *policy.Policy `json:"policy"`
+	// Env is the workload's environment: seccomp-gen's own, exactly. The
+	// shim's differs (shimEnv), and a variable of the user's that looks
+	// like one the shim needs is kept.
+	Env []string `json:"env"`
+	// Ignored are the signals seccomp-gen was started with ignored
+	// (internal/startstate): the shim ignores them again before execve.
+	Ignored uint64 `json:"ignored"`
+	// Blocked is seccomp-gen's signal mask at its start: the shim's
+	// exec'ing thread sets it before execve.
+	Blocked uint64 `json:"blocked"`
+}
+
+// shimEnv is the shim's environment: env with its GODEBUG set to
+// envGoDebug (the workload gets env itself, from the spec).
+func shimEnv(env []string) []string {
+	out := []string{envGoDebug}
+	for _, e := range env {
+		if !strings.HasPrefix(e, "GODEBUG=") {
+			out = append(out, e)
+		}
+	}
+	return out
+}
 
 // ShimMain is the shim's main: it runs Shim on os.Args[1:] (CMD and its
 // arguments) and, when Shim returns, says why on stderr and returns the
@@ -79,8 +106,9 @@ func ShimMain() int {
 	return code
 }
 
-// Shim is the child side of Run: argv is CMD and its arguments. It reads the policy from fd 3, compiles the enforce
-// filter (see Filter), sets no_new_privs, loads the filter on its own thread
+// Shim is the child side of Run: argv is CMD and its arguments. It reads
+// the policy and CMD's environment from fd 3 (shimSpec), compiles the
+// enforce filter (see Filter), loads it (cbpf.InstallKeepPrivs) on its own thread
 // only (a Go program's other threads stay unfiltered: their syscalls would
 // be notified, and their deaths at execve would leave stale notifications),
 // waits on fd 4 until the supervisor holds the notification fd and
@@ -92,16 +120,21 @@ func Shim(argv []string) (int, error) {
 		return ExitSetup, fmt.Errorf("enforce: no command")
 	}
 	runtime.LockOSThread()
-	spec := os.NewFile(specFD, "spec")
-	data, err := io.ReadAll(spec)
-	spec.Close()
+	specFile := os.NewFile(specFD, "spec")
+	data, err := io.ReadAll(specFile)
+	specFile.Close()
 	if err != nil {
 		return ExitSetup, fmt.Errorf("enforce: read policy: %w", err)
 	}
-	var p policy.Policy
-	if err := json.Unmarshal(data, &p); err != nil {
+	var spec shimSpec
+	if err := json.Unmarshal(data, &spec); err != nil || spec.Policy == nil {
+		if err == nil {
+			err = errors.New("no policy")
+		}
 		return ExitSetup, fmt.Errorf("enforce: policy: %w", err)
 	}
+	p := *spec.Policy
+	// Looked up with the workload's PATH, which the shim's is.
 	path, code, err := LookPath(argv[0])
 	if err != nil {
 		return code, err
@@ -114,16 +147,8 @@ func Shim(argv []string) (int, error) {
 	if err != nil {
 		return ExitSetup, err
 	}
-	// The workload gets the environment seccomp-gen was given, without the
-	// two entries Run added for the shim.
-	var env []string
-	for _, e := range os.Environ() {
-		if e == envMark || e == envGoDebug {
-			continue
-		}
-		env = append(env, e)
-	}
-	envp, err := syscall.SlicePtrFromStrings(env)
+	// The workload gets the environment seccomp-gen was given.
+	envp, err := syscall.SlicePtrFromStrings(spec.Env)
 	if err != nil {
 		return ExitSetup, err
 	}
@@ -134,12 +159,33 @@ func Shim(argv []string) (int, error) {
 	if err != nil {
 		return ExitSetup, err
 	}
+	// What the workload would inherit when run bare: the soft
+	// RLIMIT_NOFILE that this shim's Go runtime raised (os/exec and
+	// syscall.Exec put it back; the raw execve below does not), and the
+	// signals seccomp-gen was started with ignored and its signal mask.
+	// Before the filter, so
+	// that neither is a syscall under it.
+	if lim, ok := startstate.Nofile(); ok {
+		if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+			return ExitSetup, fmt.Errorf("enforce: restore RLIMIT_NOFILE: %w", err)
+		}
+	}
+	if err := startstate.Reignore(spec.Ignored); err != nil {
+		return ExitSetup, fmt.Errorf("enforce: %w", err)
+	}
+	// This (locked) thread execs: its mask is the workload's.
+	if err := startstate.SetMask(spec.Blocked); err != nil {
+		return ExitSetup, fmt.Errorf("enforce: %w", err)
+	}
 	var flags uintptr
 	if cbpf.NeedsListener(&p) {
 		flags = cbpf.FlagNewListener
 	}
-	// Install loads on the calling (locked) thread only: no TSYNC.
-	if err := cbpf.Install(prog, flags); err != nil {
+	// Loaded on the calling (locked) thread only: no TSYNC. With
+	// no_new_privs only where a runtime would need it too (no
+	// CAP_SYS_ADMIN): as root, setuid programs in the workload behave as
+	// in a container whose noNewPrivileges is false.
+	if err := cbpf.InstallKeepPrivs(prog, flags); err != nil {
 		return ExitSetup, fmt.Errorf("enforce: load filter: %w", err)
 	}
 	// From here on every syscall of this thread is filtered: only raw

@@ -21,16 +21,17 @@ const killGrace = 2 * time.Second
 // (trace, replay):
 //
 //   - Before the command started, or for a target seccomp-gen did not start
-//     (--pid, --cgroup), SIGINT or SIGTERM ends the recording at once.
+//     (--pid, --cgroup), SIGINT, SIGQUIT or SIGTERM ends the recording at
+//     once.
 //   - SIGHUP (the terminal went away) is handled as SIGTERM, so that the
 //     results are still written; a signal that seccomp-gen was started
 //     with ignored (nohup) stays ignored, for it and for the command.
-//   - The first signal stops a started command gracefully: Ctrl-C reached it
-//     from the terminal (same process group), SIGTERM is forwarded to it
-//     (forwardTERM; otherwise SIGTERM ends the recording at once and the
-//     command runs on, untraced), and the recording goes on while it finds
-//     its way out, for at most grace (0: as long as it runs). The results
-//     are written either way.
+//   - The first signal stops a started command gracefully: Ctrl-C (or
+//     Ctrl-\, SIGQUIT) reached it from the terminal (same process group),
+//     SIGTERM is forwarded to it (forwardTERM; otherwise SIGTERM ends the
+//     recording at once and the command runs on, untraced), and the
+//     recording goes on while it finds its way out, for at most grace (0:
+//     as long as it runs). The results are written either way.
 //   - The second signal kills the command's whole process tree (every
 //     child of seccomp-gen and below: adopted orphans too when seccomp-gen
 //     is a subreaper); the recording ends when the tree is gone, or
@@ -51,12 +52,25 @@ type interrupts struct {
 	timedOut bool
 }
 
+// caughtSignals are the signals the policy handles. SIGQUIT (Ctrl-\) is
+// one: left to the Go runtime it would end seccomp-gen with a goroutine
+// dump and exit status 2, losing the results, where the command itself
+// (which the terminal sends it to as well) dumps core and exits 131.
+var caughtSignals = []os.Signal{syscall.SIGINT, syscall.SIGQUIT, syscall.SIGTERM, syscall.SIGHUP}
+
+// fromTerminal says whether sig is one that a terminal sends to the whole
+// foreground process group (Ctrl-C, Ctrl-\): the command has it already,
+// so it is not passed on.
+func fromTerminal(sig os.Signal) bool {
+	return sig == syscall.SIGINT || sig == syscall.SIGQUIT
+}
+
 // catch starts the policy for a recording that stop ends; the returned
 // function releases the signals. Call it before the command starts.
 func (s *interrupts) catch(ctx context.Context) (release func()) {
 	s.sigs = make(chan os.Signal, 2)
 	s.started = make(chan struct{}, 1)
-	for _, sig := range []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP} {
+	for _, sig := range caughtSignals {
 		// A signal seccomp-gen was started with ignored (nohup, a
 		// background job of a script) stays ignored, and so the command
 		// inherits it: catching it would reset it for the command.
@@ -132,10 +146,10 @@ func (s *interrupts) run(ctx context.Context) {
 			case n >= 2:
 				kill()
 				return
-			case sig != syscall.SIGINT && !s.forwardTERM:
+			case !fromTerminal(sig) && !s.forwardTERM:
 				s.stop()
 				return
-			case sig != syscall.SIGINT:
+			case !fromTerminal(sig):
 				// To the command, and to orphans of its tree: the
 				// children of seccomp-gen (a child's PID cannot be reused).
 				for _, c := range proctree.Children(os.Getpid()) {
@@ -161,7 +175,7 @@ func forwardSignals(name string) (<-chan os.Signal, func()) {
 	// as SIGTERM (forwarded, the report still written), and a signal
 	// seccomp-gen was started with ignored (nohup) stays ignored.
 	sigs := make(chan os.Signal, 2)
-	for _, sig := range []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP} {
+	for _, sig := range caughtSignals {
 		if !signal.Ignored(sig) {
 			signal.Notify(sigs, sig)
 		}

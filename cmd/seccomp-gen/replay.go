@@ -59,12 +59,13 @@ Two modes:
     replay exits 1.
 
   --enforce: CMD runs UNDER the profile's filter, compiled with libseccomp
-    and installed with no_new_privs in a child of seccomp-gen just before it
-    execve's CMD, so the run is what the profile really allows. A sys_enter
-    tracer cannot see syscalls that seccomp denied, so the channel here is
-    seccomp user notification: the filter is compiled with every denying
-    action turned into SCMP_ACT_NOTIFY, seccomp-gen takes the listener fd
-    (pidfd_getfd) and, for each denied syscall, records its ABI, number and
+    and installed in a child of seccomp-gen just before it execve's CMD, so
+    the run is what the profile really allows; as runc does for a container
+    whose noNewPrivileges is false (Docker's default), it sets no_new_privs
+    only without CAP_SYS_ADMIN (not as root). A sys_enter tracer cannot see
+    syscalls that seccomp denied, so the channel here is seccomp user
+    notification: the filter is compiled with every denying action turned
+    into SCMP_ACT_NOTIFY, seccomp-gen takes the listener fd (pidfd_getfd) and, for each denied syscall, records its ABI, number and
     program and answers exactly what the profile says (its errno, EPERM or
     ENOSYS). For kill and trap actions, and for ABIs the profile does not
     list, the report says "would have killed" and the syscall gets EPERM so
@@ -93,7 +94,8 @@ inputs (the profile, a --baseline file).
 
 Stopping a command: --timeout DURATION kills CMD's whole process tree
 (SIGKILL) when it has run that long, in both modes; the report says so. Ctrl-C
-reaches CMD too (SIGTERM is forwarded to it) and replay waits for it to exit;
+(and Ctrl-\, SIGQUIT) reaches CMD too (SIGTERM is forwarded to it) and replay
+waits for it to exit;
 a second Ctrl-C or SIGTERM kills its whole process tree. Either way the
 report covers the run up to the kill, and CMD counts as killed (status 137):
 exit 4, or 3 when the profile does not cover what ran. With --pid or

@@ -11,13 +11,19 @@ package main
 // binaries without this file (the recorder's tests) and is what runs if this
 // one returns (a bad invocation).
 //
-// argv: [recorder.StubName, "GATE,READY", PROGRAM, ARGV...].
+// argv: [recorder.StubName, "GATE,READY[,IGNORED,BLOCKED]", PROGRAM,
+// ARGV...]; IGNORED (hex) has bit N-1 set for each signal N to ignore again
+// before the execve, BLOCKED is the signal mask to set then
+// (internal/startstate).
 
 /*
 #include <errno.h>
+#include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #define STUB_NAME "seccomp-gen-trace-stub"
@@ -47,8 +53,21 @@ __attribute__((constructor)) static void seccomp_gen_fast_stub(int argc, char **
 	if (gate < 0 || *p != ',')
 		return; // the Go stub reports the bad invocation
 	ready = stub_fd(p + 1, &p);
-	if (ready < 0 || *p != 0)
+	if (ready < 0 || (*p != 0 && *p != ','))
 		return;
+	uint64_t ignored = 0, blocked = 0;
+	int masks = *p == ',';
+	if (masks) {
+		char *e;
+		errno = 0;
+		ignored = strtoull(p + 1, &e, 16);
+		if (errno != 0 || e == p + 1 || *e != ',')
+			return;
+		p = e;
+		blocked = strtoull(p + 1, &e, 16);
+		if (errno != 0 || e == p + 1 || *e != 0)
+			return;
+	}
 	// Tell the tracer that our own execve is over, then wait to be armed.
 	b = 1;
 	while (write(ready, &b, 1) < 0 && errno == EINTR)
@@ -63,6 +82,18 @@ __attribute__((constructor)) static void seccomp_gen_fast_stub(int argc, char **
 		_exit(125);
 	}
 	close(gate);
+	// Signals ignored when seccomp-gen started: its Go runtime's handlers
+	// reached us as defaults, execve keeps SIG_IGN.
+	for (int s = 1; s <= 64; s++) {
+		if (ignored & ((uint64_t)1 << (s - 1)) && s != SIGKILL && s != SIGSTOP) {
+			struct sigaction sa = {0};
+			sa.sa_handler = SIG_IGN;
+			sigaction(s, &sa, NULL);
+		}
+	}
+	// And its signal mask, which the Go runtime had changed for the fork.
+	if (masks)
+		syscall(SYS_rt_sigprocmask, SIG_SETMASK, &blocked, NULL, sizeof blocked);
 	execve(argv[2], argv + 3, envp);
 	int err = errno;
 	// As Go's syscall.Errno says it: strerror with a lowercase first letter.

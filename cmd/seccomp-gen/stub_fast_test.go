@@ -20,6 +20,13 @@ import (
 // status and whether the stub said it was up.
 func runFastStub(t *testing.T, open bool, argv ...string) (string, string, int, bool) {
 	t.Helper()
+	return runFastStubFDs(t, "3,4", open, argv...)
+}
+
+// runFastStubFDs is runFastStub with the stub's "GATE,READY[,IGNORED]"
+// argument given (the fds are 3 and 4).
+func runFastStubFDs(t *testing.T, fds string, open bool, argv ...string) (string, string, int, bool) {
+	t.Helper()
 	gateR, gateW, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
@@ -32,7 +39,7 @@ func runFastStub(t *testing.T, open bool, argv ...string) (string, string, int, 
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := &exec.Cmd{Path: self, Args: append([]string{recorder.StubName, "3,4"}, argv...)}
+	cmd := &exec.Cmd{Path: self, Args: append([]string{recorder.StubName, fds}, argv...)}
 	cmd.Env = append(os.Environ(), "GODEBUG=inittrace=1")
 	cmd.ExtraFiles = []*os.File{gateR, readyW}
 	var stdout, stderr bytes.Buffer
@@ -94,5 +101,24 @@ func TestFastStub(t *testing.T) {
 	_, stderr, code, _ = runFastStub(t, true, script, "script")
 	if want := "seccomp-gen: script: exec format error (a script needs a #! line; else the file is no program for this machine)\n"; code != 126 || stderr != want {
 		t.Errorf("script without #!: exit %d, stderr %q, want 126 and %q", code, stderr, want)
+	}
+}
+
+// The fast stub ignores the signals of its third field (hex, bit N-1 for
+// signal N: those seccomp-gen was started with ignored) and sets the mask
+// of its fourth before its execve; a bad field leaves the invocation to the
+// Go stub, which refuses it.
+func TestFastStubIgnoresSignals(t *testing.T) {
+	probe := []string{"/bin/grep", "grep", "-E", "^Sig(Ign|Blk)", "/proc/self/status"}
+	stdout, stderr, code, _ := runFastStubFDs(t, "3,4,1200,4002", true, probe...)
+	if want := "SigBlk:\t0000000000004002\nSigIgn:\t0000000000001200\n"; code != 0 || stdout != want {
+		t.Errorf("exit %d, stdout %q (stderr %q), want %q: SIGUSR1 and SIGPIPE ignored, SIGINT and SIGTERM blocked", code, stdout, stderr, want)
+	}
+	if strings.Contains(stderr, "init ") {
+		t.Errorf("the Go stub ran, not the C one:\n%s", stderr)
+	}
+	_, stderr, code, _ = runFastStubFDs(t, "3,4,1200", true, probe...)
+	if code != 125 || !strings.Contains(stderr, "bad trace stub invocation") {
+		t.Errorf("bad mask: exit %d, stderr %q, want 125 and the Go stub's message", code, stderr)
 	}
 }

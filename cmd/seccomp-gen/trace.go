@@ -78,13 +78,13 @@ Targets (exactly one):
 --duration, Ctrl-C and SIGTERM (or SIGHUP) end the trace early and still
 write it; a command still running then keeps running, untraced, and
 seccomp-gen exits with 0 (--duration) or 128+N (signal N); a signal before
-the command started means it is not run and no trace is written. Ctrl-C,
-which the command receives too, first gives it 2 seconds to exit while
-still traced; if it does, seccomp-gen exits with its status. A second
-Ctrl-C or SIGTERM in those 2 seconds kills the command's whole process tree
-(as in replay, but a daemon that forked twice has left it and runs on,
-untraced). Signals ignored when seccomp-gen starts (nohup) stay ignored,
-for the command too.
+the command started means it is not run and no trace is written. Ctrl-C
+(and Ctrl-\, SIGQUIT), which the command receives too, first gives it 2
+seconds to exit while still traced; if it does, seccomp-gen exits with its
+status. A second Ctrl-C or SIGTERM in those 2 seconds kills the command's
+whole process tree (as in replay, but a daemon that forked twice has left
+it and runs on, untraced). Signals ignored when seccomp-gen starts (nohup,
+trap '' PIPE) stay ignored, for the command too.
 
 The trace goes to -o FILE, or to stdout ('-', the default); then the
 command's own stdout goes to stderr so that the two never mix.

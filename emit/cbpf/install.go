@@ -1,6 +1,7 @@
 package cbpf
 
 import (
+	"errors"
 	"fmt"
 	"unsafe"
 
@@ -44,9 +45,34 @@ func Install(p Program, flags uintptr) error {
 	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
 		return fmt.Errorf("prctl(PR_SET_NO_NEW_PRIVS): %w", err)
 	}
-	_, _, errno := unix.RawSyscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER, flags, uintptr(unsafe.Pointer(&prog)))
+	return load(&prog, flags)
+}
+
+func load(prog *unix.SockFprog, flags uintptr) error {
+	_, _, errno := unix.RawSyscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER, flags, uintptr(unsafe.Pointer(prog)))
 	if errno != 0 {
 		return fmt.Errorf("seccomp(SECCOMP_SET_MODE_FILTER): %w", errno)
 	}
 	return nil
+}
+
+// InstallKeepPrivs is Install as runc and crun load a profile when the
+// container's noNewPrivileges is false (Docker's and Kubernetes' default):
+// without PR_SET_NO_NEW_PRIVS where the kernel allows that (the caller has
+// CAP_SYS_ADMIN), so that setuid programs and file capabilities still
+// work after execve; with it (Install) otherwise.
+func InstallKeepPrivs(p Program, flags uintptr) error {
+	if err := p.Check(); err != nil {
+		return err
+	}
+	filter := make([]unix.SockFilter, len(p))
+	for i, in := range p {
+		filter[i] = unix.SockFilter{Code: in.Code, Jt: in.Jt, Jf: in.Jf, K: in.K}
+	}
+	prog := unix.SockFprog{Len: uint16(len(filter)), Filter: &filter[0]}
+	err := load(&prog, flags)
+	if errors.Is(err, unix.EACCES) {
+		return Install(p, flags) // no CAP_SYS_ADMIN
+	}
+	return err
 }

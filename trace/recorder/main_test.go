@@ -139,3 +139,38 @@ func TestStubReexecRuns(t *testing.T) {
 		t.Errorf("command printed %q, want %q", got, want)
 	}
 }
+
+// The Go stub ignores the signals of its third field (hex: those
+// seccomp-gen was started with ignored, internal/startstate) and sets the
+// mask of its fourth before its execve, as the C stub of cmd/seccomp-gen
+// does.
+func TestStubReexecIgnoresSignals(t *testing.T) {
+	gateR, gateW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	readyR, readyW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer readyR.Close()
+	var stdout, stderr strings.Builder
+	cmd := reexec.Command(StubName, "3,4,1200,4002", "/bin/grep", "grep", "-E", "^Sig(Ign|Blk)", "/proc/self/status")
+	cmd.ExtraFiles = []*os.File{gateR, readyW}
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	gateR.Close()
+	readyW.Close()
+	var b [1]byte
+	_, _ = readyR.Read(b[:])
+	_, _ = gateW.Write([]byte{1})
+	gateW.Close()
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("%v: %s", err, stderr.String())
+	}
+	if want := "SigBlk:\t0000000000004002\nSigIgn:\t0000000000001200\n"; stdout.String() != want {
+		t.Errorf("the command's %q, want %q: SIGUSR1 and SIGPIPE ignored, SIGINT and SIGTERM blocked", stdout.String(), want)
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"github.com/seccomp-gen/seccomp-gen/bpf"
 	"github.com/seccomp-gen/seccomp-gen/internal/proctree"
 	"github.com/seccomp-gen/seccomp-gen/internal/reexec"
+	"github.com/seccomp-gen/seccomp-gen/internal/startstate"
 )
 
 // How a command is started so that nothing escapes and nothing else
@@ -67,7 +68,14 @@ func (r *recorder) launchStub() error {
 		env = os.Environ()
 	}
 	gateFD, readyFD := 3+len(o.ExtraFiles), 4+len(o.ExtraFiles)
-	cmd := reexec.Command(StubName, append([]string{strconv.Itoa(gateFD) + "," + strconv.Itoa(readyFD), r.path}, r.argv...)...)
+	fds := strconv.Itoa(gateFD) + "," + strconv.Itoa(readyFD)
+	if ign, blk := startstate.Ignored(), startstate.Blocked(); ign != 0 || blk != 0 {
+		// The signals seccomp-gen was started with ignored, and its
+		// signal mask: the stub sets them again before its execve (see
+		// internal/startstate).
+		fds += "," + strconv.FormatUint(ign, 16) + "," + strconv.FormatUint(blk, 16)
+	}
+	cmd := reexec.Command(StubName, append([]string{fds, r.path}, r.argv...)...)
 	cmd.Env = append([]string(nil), env...)
 	cmd.Dir = o.Dir
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = o.Stdin, o.Stdout, o.Stderr

@@ -4,9 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
+
+	"github.com/seccomp-gen/seccomp-gen/internal/startstate"
 )
 
 // StubName is the name the recorder's stub is registered under (see
@@ -15,7 +18,9 @@ const StubName = "seccomp-gen-trace-stub"
 
 // Stub is the stub half of the command start described in
 // record_target.go: Record re-executes the running binary as
-// `StubName GATE,READY PROGRAM ARGV...` (internal/reexec). Every binary
+// `StubName GATE,READY[,IGNORED,BLOCKED] PROGRAM ARGV...` (internal/reexec;
+// IGNORED and BLOCKED are the hex masks of internal/startstate's Ignored
+// and Blocked). Every binary
 // that calls Record with a Command registers it, once, before anything
 // else runs:
 //
@@ -41,10 +46,22 @@ func Stub() int {
 // [stub name, program path, argv...]. It returns only on failure, with the
 // status a shell would use.
 func runStub(fdText string, args []string) int {
-	gateText, readyText, _ := strings.Cut(fdText, ",")
-	gateFD, err1 := strconv.Atoi(gateText)
-	readyFD, err2 := strconv.Atoi(readyText)
-	if err1 != nil || err2 != nil || len(args) < 3 {
+	f := strings.Split(fdText, ",")
+	var gateFD, readyFD int
+	var ignored, blocked uint64
+	var err1, err2, err3, err4 error
+	switch len(f) {
+	case 4:
+		ignored, err3 = strconv.ParseUint(f[2], 16, 64)
+		blocked, err4 = strconv.ParseUint(f[3], 16, 64)
+		fallthrough
+	case 2:
+		gateFD, err1 = strconv.Atoi(f[0])
+		readyFD, err2 = strconv.Atoi(f[1])
+	default:
+		err1 = strconv.ErrSyntax
+	}
+	if err1 != nil || err2 != nil || err3 != nil || err4 != nil || len(args) < 3 {
 		fmt.Fprintln(os.Stderr, "seccomp-gen: internal error: bad trace stub invocation")
 		return 125
 	}
@@ -60,7 +77,15 @@ func runStub(fdText string, args []string) int {
 		return 125
 	}
 	gate.Close()
-	err := syscall.Exec(args[1], args[2:], os.Environ())
+	// The mask is per thread: this one sets it and execs.
+	runtime.LockOSThread()
+	err := startstate.Reignore(ignored)
+	if err == nil && len(f) == 4 {
+		err = startstate.SetMask(blocked)
+	}
+	if err == nil {
+		err = syscall.Exec(args[1], args[2:], os.Environ())
+	}
 	hint := ""
 	if errors.Is(err, syscall.ENOEXEC) {
 		hint = noExecHint
