@@ -139,7 +139,7 @@ func TestKernelTypesCacheRebuilt(t *testing.T) {
 	}
 	line1, rest, _ := strings.Cut(string(good), "\n")
 	line2, _, _ := strings.Cut(rest, "\n")
-	if line1 != btfCacheMagic+" "+key {
+	if line1 != cacheHeader(key, []byte(rest)) {
 		t.Fatalf("cache header %q", line1)
 	}
 	header := line1 + "\n" + line2 + "\n"
@@ -168,6 +168,19 @@ func TestKernelTypesCacheRebuilt(t *testing.T) {
 		},
 		"bad refusal": func() error {
 			return os.WriteFile(path, append([]byte(line1+"\n"+line2+" refused=1,2\n"), good[len(header):]...), 0o600)
+		},
+		// A BTF ID changed (one digit), the file otherwise well-formed:
+		// only the checksum tells.
+		"flipped ID": func() error {
+			ids, refused, err := parseIDsLine(line2)
+			if err != nil {
+				return err
+			}
+			ids.TaskStruct ^= 1
+			return os.WriteFile(path, append([]byte(line1+"\n"+idsLine(ids, refused)+"\n"), good[len(header):]...), 0o600)
+		},
+		"too large": func() error {
+			return os.WriteFile(path, append(append([]byte(nil), good...), make([]byte, maxCacheSize)...), 0o600)
 		},
 		"no IDs line": func() error {
 			return os.WriteFile(path, append([]byte(line1+"\n"), good[len(header):]...), 0o600)
@@ -435,10 +448,14 @@ func TestKfuncRefusalCached(t *testing.T) {
 	load(fake, none)
 
 	// A note about another object is not used (and is replaced).
-	line1, rest, _ := strings.Cut(string(data), "\n")
+	_, rest, _ := strings.Cut(string(data), "\n")
 	_, blob, _ := strings.Cut(rest, "\n")
 	other := idsLine(real, kfuncRefusal{ids: fake, prog: strings.Repeat("0", 64)})
-	if err := os.WriteFile(path, []byte(line1+"\n"+other+"\n"+blob), 0o600); err != nil {
+	key, err := kernelTypesKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(cacheHeader(key, []byte(other+"\n"+blob))+"\n"+other+"\n"+blob), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	load(fake, fake, none)
