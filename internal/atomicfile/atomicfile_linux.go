@@ -30,7 +30,8 @@ const maxLinks = 40
 //
 // A link in /proc named last (/dev/stdout ends at /proc/self/fd/1, which
 // may be a pipe, named by no path) is returned as it is: opening it reaches
-// the file.
+// the file. One in the middle of a path (/proc/PID/root/...) is refused;
+// only /proc/self and /proc/thread-self are followed.
 func Resolve(path string) (string, error) {
 	if path == "" {
 		return "", &os.PathError{Op: "open", Path: path, Err: unix.ENOENT}
@@ -81,7 +82,12 @@ func Resolve(path string) (string, error) {
 		if err := mayFollow(next, cur, st); err != nil {
 			return "", err
 		}
-		if last && onProc(cur) {
+		if cur != "/proc" && onProc(cur) {
+			if !last {
+				// /proc/PID/root/etc/x: the link's text ("/") is not
+				// where the kernel goes (the process's root).
+				return "", fmt.Errorf("%s: goes through %s, a link in /proc whose text is not where it leads; name the file another way", path, next)
+			}
 			return next, nil
 		}
 		if links++; links > maxLinks {

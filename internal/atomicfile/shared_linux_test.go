@@ -224,3 +224,22 @@ func TestWriteProcFD(t *testing.T) {
 		t.Errorf("the pipe's reader got %q", buf[:n])
 	}
 }
+
+// A path through /proc/PID/root (or cwd) is refused: the link's text, "/",
+// is not where the kernel goes, so following it would write the host's
+// file for a container's. /dev/fd/N and /proc/self/fd/N still work.
+func TestResolveProcRoot(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "x")
+	via := "/proc/" + strconv.Itoa(os.Getpid()) + "/root" + p
+	if _, err := Resolve(via); err == nil || !strings.Contains(err.Error(), "a link in /proc") {
+		t.Errorf("Resolve(%s): %v, want an error", via, err)
+	}
+	if err := Write(via, []byte("x"), 0o644); err == nil {
+		t.Errorf("Write(%s) succeeded", via)
+	}
+	for _, name := range []string{"/dev/fd/1", "/dev/stdout", "/proc/self/fd/1"} {
+		if got, err := Resolve(name); err != nil || !strings.HasPrefix(got, "/proc/") {
+			t.Errorf("Resolve(%s) = %q, %v; want the link in /proc", name, got, err)
+		}
+	}
+}
