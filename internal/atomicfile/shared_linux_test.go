@@ -151,7 +151,7 @@ func TestWriteDevice(t *testing.T) {
 	}{
 		{null, syscall.S_IFCHR | 0o666, 1<<8 | 3},
 		{zero, syscall.S_IFCHR | 0o666, 1<<8 | 5},
-		{disk, syscall.S_IFBLK | 0o600, 240<<8 | 0}, // a block device (local/experimental number: none is there)
+		{disk, syscall.S_IFBLK | 0o600, 240 << 8}, // a block device 240:0 (local/experimental number: none is there)
 	} {
 		if err := syscall.Mknod(n.path, n.mode, n.dev); err != nil {
 			testutil.SkipOrFail(t, "mknod in a temporary directory: "+err.Error())
