@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/cilium/ebpf"
@@ -466,4 +467,53 @@ func TestKfuncRefusalCached(t *testing.T) {
 		t.Fatal(err)
 	}
 	load(fake, fake, none)
+}
+
+// Starts that write the cache at the same time (a CI job starting several
+// traces at once) leave one whole, usable file and no temporary one, and a
+// reader meanwhile never takes a half-written file.
+func TestKernelTypesCacheConcurrent(t *testing.T) {
+	path := useCacheDir(t)
+	if _, _, _, err := kernelTypes4(); err != nil {
+		t.Fatal(err)
+	}
+	good, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := kernelTypesKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, _ := strings.Cut(string(good), "\n")
+	line2, blob, _ := strings.Cut(rest, "\n")
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	for i := 0; i < 8; i++ {
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			for j := 0; j < 20; j++ {
+				writeKernelTypes(path, key, line2, []byte(blob))
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			for j := 0; j < 20; j++ {
+				if _, err := readKernelTypes(path, key); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Errorf("read while others wrote: %v", err)
+	}
+	ents, _ := os.ReadDir(filepath.Dir(path))
+	if len(ents) != 1 {
+		t.Errorf("cache directory holds %v, want only %s", ents, btfCacheFile)
+	}
 }
