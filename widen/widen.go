@@ -239,7 +239,7 @@ func Analyze(exes []string, opts Options) *Result {
 
 // interpreter returns the program a "#!" script names, or "".
 func interpreter(path string) string {
-	fh, err := os.Open(path)
+	fh, err := openRegular(path)
 	if err != nil {
 		return ""
 	}
@@ -272,17 +272,24 @@ func analyzeExe(exe string, opts Options, add func(Implied), notes *[]string) {
 		*notes = append(*notes, fmt.Sprintf("%s: a script: widened from its interpreter %s", exe, in))
 		exe = in
 	}
-	f, err := elf.Open(exe)
+	f, err := openELF(exe)
 	if err != nil {
 		*notes = append(*notes, fmt.Sprintf("%s: %v", exe, err))
 		return
 	}
 	defer f.Close()
+	if err := safely(exe, func() { analyzeELF(exe, f, opts, add, notes) }); err != nil {
+		*notes = append(*notes, err.Error())
+	}
+}
+
+// analyzeELF is analyzeExe for the open ELF file f.
+func analyzeELF(exe string, f *elfFile, opts Options, add func(Implied), notes *[]string) {
 	if f.Machine != elf.EM_X86_64 {
 		*notes = append(*notes, fmt.Sprintf("%s: %s: no table for this machine", exe, f.Machine))
 		return
 	}
-	if isGo(f) {
+	if isGo(f.File) {
 		syms, err := f.Symbols()
 		if err != nil {
 			*notes = append(*notes, fmt.Sprintf("%s: Go executable without a symbol table (stripped): nothing to widen from", exe))
@@ -295,15 +302,15 @@ func analyzeExe(exe string, opts Options, add func(Implied), notes *[]string) {
 	}
 	needed, _ := f.ImportedLibraries()
 	if len(needed) == 0 && f.Section(".interp") == nil {
-		if !isGo(f) {
+		if !isGo(f.File) {
 			*notes = append(*notes, fmt.Sprintf("%s: statically linked: no imports to widen from", exe))
 		}
 		return
 	}
-	imports(f, exe, exe, 0, add)
+	imports(f.File, exe, exe, 0, add)
 	// Libraries, breadth first.
 	seen := map[string]bool{}
-	queue := []libRef{{names: needed, from: f, fromPath: exe, depth: 1}}
+	queue := []libRef{{names: needed, from: f.File, fromPath: exe, depth: 1}}
 	for len(queue) > 0 {
 		q := queue[0]
 		queue = queue[1:]
@@ -320,15 +327,15 @@ func analyzeExe(exe string, opts Options, add func(Implied), notes *[]string) {
 				*notes = append(*notes, fmt.Sprintf("%s: library %s not found", exe, n))
 				continue
 			}
-			lf, err := elf.Open(p)
+			lf, err := openELF(p)
 			if err != nil {
 				*notes = append(*notes, fmt.Sprintf("%s: %s: %v", exe, p, err))
 				continue
 			}
 			defer lf.Close() // its DT_RUNPATH is read for the libraries it needs
-			imports(lf, p, exe, q.depth, add)
+			imports(lf.File, p, exe, q.depth, add)
 			more, _ := lf.ImportedLibraries()
-			queue = append(queue, libRef{names: more, from: lf, fromPath: p, depth: q.depth + 1})
+			queue = append(queue, libRef{names: more, from: lf.File, fromPath: p, depth: q.depth + 1})
 		}
 	}
 }
@@ -398,7 +405,7 @@ func findLib(name string, from *elf.File, fromPath string, dirs []string) string
 // cross-toolchain's /lib/aarch64-linux-gnu, listed in ld.so.conf) and
 // searches on.
 func sameMachine(p string, from *elf.File) bool {
-	f, err := elf.Open(p)
+	f, err := openELF(p)
 	if err != nil {
 		return false
 	}
@@ -421,24 +428,40 @@ type Identity struct {
 
 // Identify reads the build ID of the ELF file at path (.note.gnu.build-id,
 // else Go's .note.go.buildid), or hashes its content when it has none or
-// is not ELF.
+// is not ELF. Only a regular file is read (a FIFO or a device is an
+// error), and one larger than 4 GiB without a build ID is not hashed.
 func Identify(path string) (Identity, error) {
-	fh, err := os.Open(path)
+	fh, err := openRegular(path)
 	if err != nil {
 		return Identity{}, err
 	}
 	defer fh.Close()
-	if f, err := elf.NewFile(fh); err == nil {
-		if id := buildID(f); id != "" {
-			return Identity{BuildID: id}, nil
+	var id string
+	_ = safely(path, func() {
+		if f, err := elf.NewFile(fh); err == nil {
+			id = buildID(f)
 		}
+	})
+	if id != "" {
+		return Identity{BuildID: id}, nil
+	}
+	st, err := fh.Stat()
+	if err != nil {
+		return Identity{}, err
+	}
+	if st.Size() > maxHashed {
+		return Identity{}, fmt.Errorf("%s: %d bytes with no build ID: larger than %d, not hashed", path, st.Size(), maxHashed)
 	}
 	if _, err := fh.Seek(0, io.SeekStart); err != nil {
 		return Identity{}, err
 	}
 	h := sha256.New()
-	if _, err := io.Copy(h, fh); err != nil {
+	n, err := io.Copy(h, io.LimitReader(fh, maxHashed+1))
+	if err != nil {
 		return Identity{}, fmt.Errorf("hash %s: %w", path, err)
+	}
+	if n > maxHashed {
+		return Identity{}, fmt.Errorf("%s: grew past %d bytes while hashed: not hashed", path, maxHashed)
 	}
 	return Identity{SHA256: hex.EncodeToString(h.Sum(nil))}, nil
 }

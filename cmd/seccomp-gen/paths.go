@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+
+	"github.com/seccomp-gen/seccomp-gen/internal/atomicfile"
 )
 
 // checkOutputs is what every command runs on its output paths before it
@@ -80,36 +82,21 @@ func commandFile(command []string) []string {
 // writes a temporary file next to it and renames it over path (a path that
 // is not a regular file, such as /dev/null, is written in place). It
 // creates nothing that stays.
-func statOK(path string) bool {
-	_, err := os.Stat(path)
-	return err == nil
-}
-
 func writable(path string) error {
-	target := path
-	if st, err := os.Lstat(path); err == nil && st.Mode().Type() == os.ModeSymlink {
-		t, err := filepath.EvalSymlinks(path)
-		switch {
-		case err == nil:
-			target = t
-		case statOK(path):
-			// /dev/stdout -> /proc/self/fd/1 -> "pipe:[N]": a link the
-			// kernel resolves though no path does; atomicfile writes
-			// through it.
-		default:
-			return fmt.Errorf("a symlink to nowhere: %w", err)
-		}
+	// Links are followed as atomicfile follows them (refusing one another
+	// user could have planted in /tmp).
+	target, err := atomicfile.Resolve(path)
+	if err != nil {
+		return unwrapPath(err)
 	}
 	st, err := os.Stat(target)
 	switch {
 	case err == nil && st.IsDir():
 		return errors.New("is a directory")
 	case err == nil && !st.Mode().IsRegular():
-		f, err := os.OpenFile(target, os.O_WRONLY, 0)
-		if err != nil {
-			return unwrapPath(err)
-		}
-		return f.Close()
+		// Written in place: a FIFO, /dev/null, a terminal, /dev/stdout;
+		// not opened here (closing a FIFO would end its reader's input).
+		return atomicfile.CheckInPlace(target)
 	case err != nil && !errors.Is(err, os.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR):
 		return unwrapPath(err)
 	}

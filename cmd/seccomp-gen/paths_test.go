@@ -5,9 +5,12 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/seccomp-gen/seccomp-gen/emit"
+	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
 	"github.com/seccomp-gen/seccomp-gen/policy"
 )
 
@@ -218,5 +221,72 @@ func TestWritableThroughProcFD(t *testing.T) {
 	}
 	if err := writable(dangling); err == nil || !strings.Contains(err.Error(), "symlink to nowhere") {
 		t.Errorf("writable(dangling link) = %v", err)
+	}
+}
+
+// An output in a shared directory (/tmp) that is a link another user
+// planted, a device, or a FIFO nothing reads is refused before anything
+// runs, on one line, and left as it is; the hang of opening such a FIFO to
+// check it is gone.
+func TestOutputsShared(t *testing.T) {
+	testutil.RequireRoot(t)
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "t.yaml"), []byte(smallTrace), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	victim := filepath.Join(t.TempDir(), "victim")
+	if err := os.WriteFile(victim, []byte("secret"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tmp := filepath.Join(dir, "tmp")
+	if err := os.Mkdir(tmp, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(tmp, 0o777|os.ModeSticky); err != nil {
+		t.Fatal(err)
+	}
+	planted := filepath.Join(tmp, "p.json")
+	if err := os.Symlink(victim, planted); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Lchown(planted, 4242, 4242); err != nil {
+		t.Fatal(err)
+	}
+	zero := filepath.Join(tmp, "zero")
+	if err := syscall.Mknod(zero, syscall.S_IFCHR|0o666, 1<<8|5); err != nil {
+		t.Fatal(err)
+	}
+	fifo := filepath.Join(tmp, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"generate", "-o", planted, "t.yaml"}, "owned by uid 4242"},
+		{[]string{"generate", "-o", zero, "t.yaml"}, "character device (1:5)"},
+	} {
+		out, stderr, code := sg(t, dir, c.args...)
+		if code != exitUsage || !strings.Contains(stderr, c.want) {
+			t.Errorf("%s: exit %d, want 2 and %q\n%s%s", strings.Join(c.args, " "), code, c.want, out, stderr)
+		}
+		oneLine(t, stderr)
+	}
+	if b, _ := os.ReadFile(victim); string(b) != "secret" {
+		t.Errorf("the planted link's target was written: %q", b)
+	}
+	done := make(chan error, 1)
+	go func() { done <- writable(fifo) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("writable(a FIFO): %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		if f, err := os.OpenFile(fifo, os.O_RDONLY|syscall.O_NONBLOCK, 0); err == nil {
+			defer f.Close()
+		}
+		t.Fatal("checking a FIFO nothing reads as an output still waits after 10s")
 	}
 }

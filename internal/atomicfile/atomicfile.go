@@ -1,82 +1,61 @@
 // Package atomicfile writes output files so that a reader never sees half of
 // one: every file seccomp-gen writes (traces, profiles, reports, bundle
 // configs) goes through Write.
+//
+// seccomp-gen runs as root, often in shared directories (/tmp, CI
+// runners): Write and Resolve follow a symbolic link only where no other
+// user could have planted it, never write into a device other than
+// /dev/null or a terminal, and never wait for a FIFO that has no reader.
 package atomicfile
 
 import (
 	"errors"
 	"os"
-	"path/filepath"
 )
 
 // Write writes data to path through a temporary file in the same directory,
 // synced, then renamed over path. On error path is left as it was. "-"
-// writes to standard output. A path that exists and is not a regular file
-// (/dev/null, a FIFO) is written in place: renaming over it would replace
-// the device itself with a regular file. A symlink is kept and its target
-// written.
+// writes to standard output.
+//
+// A symbolic link is kept and its target written, unless another user could
+// have planted it (Resolve). A path that exists and is not a regular file
+// is written in place, never replaced: a FIFO that has a reader, /dev/null,
+// a terminal, standard output or error by any name (/dev/stdout, a shell's
+// /dev/fd/N); any other device is refused (ErrNotRegular).
 func Write(path string, data []byte, perm os.FileMode) error {
 	if path == "-" {
 		_, err := os.Stdout.Write(data)
 		return err
 	}
-	st, err := os.Lstat(path)
-	if err == nil && st.Mode().Type() == os.ModeSymlink {
-		// Keep the link: replace what it points to, atomically if that is
-		// a regular file.
-		// /dev/stdout -> /proc/self/fd/1 -> "pipe:[N]" resolves to no path:
-		// such a link is written through.
-		if target, err := filepath.EvalSymlinks(path); err == nil {
-			return Write(target, data, perm)
-		}
-	}
-	if err == nil && !st.Mode().IsRegular() {
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_TRUNC, 0)
-		if err != nil {
-			return err
-		}
-		if _, err := f.Write(data); err != nil {
-			f.Close()
-			return err
-		}
-		return f.Close()
-	}
+	target, err := Resolve(path)
 	if err != nil {
+		return err
+	}
+	st, err := os.Lstat(target)
+	switch {
+	case err == nil && st.IsDir():
+		return &os.PathError{Op: "write", Path: path, Err: errors.New("is a directory")}
+	case err == nil && !st.Mode().IsRegular():
+		return writeInPlace(path, target, data)
+	case err != nil && !errors.Is(err, os.ErrNotExist):
+		return err
+	case err != nil:
 		// A new file gets what the user's umask allows, as from open(2)
-		// (the chmod below, needed for the temporary file, would bypass
-		// it). A file replaced gets perm: callers that edit in place pass
-		// its mode.
+		// (the chmod needed for the temporary file would bypass it). A
+		// file replaced gets perm: callers that edit in place pass its
+		// mode.
 		perm &^= umask()
 	}
-	if err := writeUnnamed(path, data, perm); !errors.Is(err, errNoTmpfile) {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	name := tmp.Name()
-	defer os.Remove(name) // a no-op once the rename succeeded
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(perm); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if testHookWritten != nil {
-		testHookWritten()
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(name, path)
+	return replace(target, data, perm)
 }
+
+// ErrNotRegular is returned for an output that exists, is not a regular
+// file, and is not one that can be written in place (Write).
+var ErrNotRegular = errors.New("not a regular file")
+
+// ErrUnsafeLink is returned for a symbolic link that Resolve does not
+// follow.
+var ErrUnsafeLink = errors.New("a symbolic link another user could have planted")
 
 // errNoTmpfile: the file system has no O_TMPFILE (or /proc is missing);
 // Write falls back to a named temporary file.

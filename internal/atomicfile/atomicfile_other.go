@@ -2,11 +2,43 @@
 
 package atomicfile
 
-import "os"
+import (
+	"os"
+	"path/filepath"
+)
 
-// writeUnnamed needs O_TMPFILE (Linux): elsewhere Write uses a named
-// temporary file.
-func writeUnnamed(string, []byte, os.FileMode) error { return errNoTmpfile }
+// Resolve is Linux's only: elsewhere path is used as given.
+func Resolve(path string) (string, error) { return filepath.Abs(path) }
+
+// CheckInPlace: elsewhere every file that is not a regular one is refused.
+func CheckInPlace(target string) error { return ErrNotRegular }
+
+func writeInPlace(name, target string, data []byte) error { return ErrNotRegular }
+
+// replace writes a named temporary file and renames it over target.
+func replace(target string, data []byte, perm os.FileMode) error {
+	tmp, err := os.CreateTemp(filepath.Dir(target), "."+filepath.Base(target)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(perm); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), target)
+}
 
 // umask is not read here: files get the mode Write is given.
 func umask() os.FileMode { return 0 }

@@ -2,6 +2,8 @@ package recorder
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -42,6 +44,13 @@ import (
 // resolve that kfunc call either. When the kernel's verifier refused that
 // call, the same line notes it (kfuncRefusal), and later starts of the same
 // binary on the same kernel load the trusted read at once.
+//
+// The cache is read only from a directory and a file that belong to the
+// effective user and that no one else can write to (secureCacheDir): only
+// root could have written it. The first line also holds the sha256 of the
+// rest, so that a file damaged on disk (a bit flipped in a BTF ID, which
+// the verifier might accept for another struct, or a truncated one) is
+// rebuilt rather than used.
 
 // coreStructs are the kernel structs bpf/recorder.c reads through CO-RE
 // (its preserve_access_index structs).
@@ -57,10 +66,12 @@ const (
 	// btfCacheVersion is the cache's format. It is in the file's name, so
 	// that binaries that write another format do not take turns rebuilding
 	// one file.
-	btfCacheVersion = 7
-	btfCacheFile    = "kernel-types-v7.btf"
-	btfCacheMagic   = "seccomp-gen kernel types v7"
-	kernelBTFPath   = "/sys/kernel/btf/vmlinux"
+	btfCacheVersion = 8
+	btfCacheFile    = "kernel-types-v8.btf"
+	btfCacheMagic   = "seccomp-gen kernel types v8"
+	// maxCacheSize bounds what is read of a cache file (~32 KB).
+	maxCacheSize  = 1 << 20
+	kernelBTFPath = "/sys/kernel/btf/vmlinux"
 )
 
 // kernelInfo is what kernelTypes finds.
@@ -208,8 +219,16 @@ func writeKernelTypes(path, key, idsLine string, blob []byte) {
 			return
 		}
 	}
-	data := append([]byte(btfCacheMagic+" "+key+"\n"+idsLine+"\n"), blob...)
+	rest := append([]byte(idsLine+"\n"), blob...)
+	data := append([]byte(cacheHeader(key, rest)+"\n"), rest...)
 	_ = atomicfile.Write(path, data, 0o600)
+}
+
+// cacheHeader is the cache's first line: its format, the kernel's key and
+// the sha256 of the rest of the file.
+func cacheHeader(key string, rest []byte) string {
+	sum := sha256.Sum256(rest)
+	return btfCacheMagic + " " + key + " sha256=" + hex.EncodeToString(sum[:])
 }
 
 // kernelTypesKey names the running kernel's BTF and what is kept of it.
@@ -263,13 +282,19 @@ func readCacheFile(path, key string) (string, []byte, error) {
 	if !st.Mode().IsRegular() || !ok || int(sys.Uid) != os.Geteuid() || st.Mode().Perm()&0o077 != 0 {
 		return "", nil, errors.New("kernel types cache: not a private regular file")
 	}
+	if st.Size() > maxCacheSize {
+		return "", nil, errors.New("kernel types cache: too large")
+	}
 	data := make([]byte, st.Size())
 	if _, err := f.ReadAt(data, 0); err != nil {
 		return "", nil, err
 	}
 	header, rest, ok := bytes.Cut(data, []byte("\n"))
-	if !ok || string(header) != btfCacheMagic+" "+key {
+	if !ok || !strings.HasPrefix(string(header), btfCacheMagic+" "+key+" sha256=") {
 		return "", nil, errors.New("kernel types cache: another kernel or format")
+	}
+	if string(header) != cacheHeader(key, rest) {
+		return "", nil, errors.New("kernel types cache: damaged (checksum)")
 	}
 	line, blob, ok := bytes.Cut(rest, []byte("\n"))
 	if !ok {

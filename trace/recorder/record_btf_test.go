@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/cilium/ebpf"
@@ -139,7 +140,7 @@ func TestKernelTypesCacheRebuilt(t *testing.T) {
 	}
 	line1, rest, _ := strings.Cut(string(good), "\n")
 	line2, _, _ := strings.Cut(rest, "\n")
-	if line1 != btfCacheMagic+" "+key {
+	if line1 != cacheHeader(key, []byte(rest)) {
 		t.Fatalf("cache header %q", line1)
 	}
 	header := line1 + "\n" + line2 + "\n"
@@ -168,6 +169,19 @@ func TestKernelTypesCacheRebuilt(t *testing.T) {
 		},
 		"bad refusal": func() error {
 			return os.WriteFile(path, append([]byte(line1+"\n"+line2+" refused=1,2\n"), good[len(header):]...), 0o600)
+		},
+		// A BTF ID changed (one digit), the file otherwise well-formed:
+		// only the checksum tells.
+		"flipped ID": func() error {
+			ids, refused, err := parseIDsLine(line2)
+			if err != nil {
+				return err
+			}
+			ids.TaskStruct ^= 1
+			return os.WriteFile(path, append([]byte(line1+"\n"+idsLine(ids, refused)+"\n"), good[len(header):]...), 0o600)
+		},
+		"too large": func() error {
+			return os.WriteFile(path, append(append([]byte(nil), good...), make([]byte, maxCacheSize)...), 0o600)
 		},
 		"no IDs line": func() error {
 			return os.WriteFile(path, append([]byte(line1+"\n"), good[len(header):]...), 0o600)
@@ -435,10 +449,14 @@ func TestKfuncRefusalCached(t *testing.T) {
 	load(fake, none)
 
 	// A note about another object is not used (and is replaced).
-	line1, rest, _ := strings.Cut(string(data), "\n")
+	_, rest, _ := strings.Cut(string(data), "\n")
 	_, blob, _ := strings.Cut(rest, "\n")
 	other := idsLine(real, kfuncRefusal{ids: fake, prog: strings.Repeat("0", 64)})
-	if err := os.WriteFile(path, []byte(line1+"\n"+other+"\n"+blob), 0o600); err != nil {
+	key, err := kernelTypesKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(cacheHeader(key, []byte(other+"\n"+blob))+"\n"+other+"\n"+blob), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	load(fake, fake, none)
@@ -449,4 +467,53 @@ func TestKfuncRefusalCached(t *testing.T) {
 		t.Fatal(err)
 	}
 	load(fake, fake, none)
+}
+
+// Starts that write the cache at the same time (a CI job starting several
+// traces at once) leave one whole, usable file and no temporary one, and a
+// reader meanwhile never takes a half-written file.
+func TestKernelTypesCacheConcurrent(t *testing.T) {
+	path := useCacheDir(t)
+	if _, _, _, err := kernelTypes4(); err != nil {
+		t.Fatal(err)
+	}
+	good, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := kernelTypesKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, _ := strings.Cut(string(good), "\n")
+	line2, blob, _ := strings.Cut(rest, "\n")
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	for i := 0; i < 8; i++ {
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			for j := 0; j < 20; j++ {
+				writeKernelTypes(path, key, line2, []byte(blob))
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			for j := 0; j < 20; j++ {
+				if _, err := readKernelTypes(path, key); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Errorf("read while others wrote: %v", err)
+	}
+	ents, _ := os.ReadDir(filepath.Dir(path))
+	if len(ents) != 1 {
+		t.Errorf("cache directory holds %v, want only %s", ents, btfCacheFile)
+	}
 }
