@@ -72,8 +72,9 @@ func (o *checkOptions) run() error {
 	}
 	var files []*trace.File
 	var paths []string
-	for i, path := range o.traces {
-		if what := repeatedInput(o.traces[:i], path); what != "" {
+	var seen inputFiles
+	for _, path := range o.traces {
+		if what := seen.repeated(path); what != "" {
 			fmt.Fprintf(os.Stderr, "check: warning: %s is %s; counted once\n", path, what)
 			continue
 		}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -271,9 +272,10 @@ func (o *generateOptions) validate() error {
 
 func (o *generateOptions) run() error {
 	var inputs []reduce.Input
-	encoded := map[string]string{} // a trace's canonical encoding -> its path
-	for i, path := range o.traces {
-		if what := repeatedInput(o.traces[:i], path); what != "" {
+	encoded := map[[sha256.Size]byte]string{} // a trace's canonical encoding's hash -> its path
+	var seen inputFiles
+	for _, path := range o.traces {
+		if what := seen.repeated(path); what != "" {
 			// One file is one run: read twice it would count twice
 			// towards --min-runs.
 			fmt.Fprintf(o.stderr, "generate: warning: %s is %s; counted as one run\n", path, what)
@@ -287,11 +289,12 @@ func (o *generateOptions) run() error {
 		// one run too.
 		var enc bytes.Buffer
 		if err := trace.Encode(&enc, f); err == nil {
-			if prev, ok := encoded[enc.String()]; ok {
+			sum := sha256.Sum256(enc.Bytes())
+			if prev, ok := encoded[sum]; ok {
 				fmt.Fprintf(o.stderr, "generate: warning: %s holds the same run as %s; counted as one run\n", path, prev)
 				continue
 			}
-			encoded[enc.String()] = path
+			encoded[sum] = path
 		}
 		inputs = append(inputs, reduce.Input{Path: path, File: f})
 	}
