@@ -128,3 +128,32 @@ func TestFirstAsExecutable(t *testing.T) {
 		}
 	}
 }
+
+// executables_omitted (how many more executables ran than the list holds)
+// is written after processes when it is not 0, read back, and absent
+// otherwise, so that traces with a complete list read as before.
+func TestExecutablesOmittedRoundTrip(t *testing.T) {
+	f := sampleWithExecutables()
+	f.ExecutablesOmitted = 477
+	var buf bytes.Buffer
+	if err := Encode(&buf, f); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "\nprocesses: 3\nexecutables_omitted: 477\nsyscalls:\n") {
+		t.Fatalf("encoded:\n%s\nwant executables_omitted: 477 after processes", buf.String())
+	}
+	got, err := Decode(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ExecutablesOmitted != 477 {
+		t.Errorf("read back executables_omitted %d, want 477", got.ExecutablesOmitted)
+	}
+	buf.Reset()
+	if err := Encode(&buf, sampleWithExecutables()); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(buf.String(), "executables_omitted") {
+		t.Errorf("a complete list wrote executables_omitted:\n%s", buf.String())
+	}
+}

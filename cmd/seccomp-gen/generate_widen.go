@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/seccomp-gen/seccomp-gen/internal/text"
 	"github.com/seccomp-gen/seccomp-gen/profiles"
 	"github.com/seccomp-gen/seccomp-gen/reduce"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
@@ -39,6 +40,9 @@ func widenExecutables(w io.Writer, inputs []reduce.Input) []string {
 				fmt.Fprintf(w, "generate: --widen: %s: the trace lists no executables and %s is not in PATH\n", in.Path, in.File.Target.Command[0])
 			}
 			continue
+		}
+		if n := in.File.ExecutablesOmitted; n > 0 {
+			fmt.Fprintf(w, "generate: --widen: %s: %s ran that the trace does not list (more than the recorder keeps); not widened from them\n", in.Path, text.Count(n, "more executable", "more executables"))
 		}
 		for _, e := range exes {
 			if !filepath.IsAbs(e.Path) || strings.HasPrefix(e.Path, "/proc/") || strings.HasPrefix(e.Path, "/dev/fd/") {
@@ -170,6 +174,9 @@ func reportPerExecutable(w io.Writer, inputs []reduce.Input) {
 	for _, in := range inputs {
 		if len(in.File.Executables) == 0 {
 			fmt.Fprintf(w, "generate: --per-executable: %s lists no executables (recorded before seccomp-gen knew them)\n", in.Path)
+		}
+		if n := in.File.ExecutablesOmitted; n > 0 {
+			fmt.Fprintf(w, "generate: --per-executable: %s: %s ran that the trace does not list (more than the recorder keeps)\n", in.Path, text.Count(n, "more executable", "more executables"))
 		}
 		for _, e := range in.File.Executables {
 			id := e.BuildID

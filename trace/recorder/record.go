@@ -197,6 +197,10 @@ type Recording struct {
 	// PID when tracing started and were traced along with it (PID only;
 	// those forked later are followed anyway).
 	Descendants int
+	// ExecutablesUnsplit counts the executables File lists without their
+	// syscalls: the recorder tells apart the syscalls of 256 executables.
+	// (File.ExecutablesOmitted counts those it could not list at all.)
+	ExecutablesUnsplit int
 }
 
 // pollInterval is how often Record checks whether the target is gone.
@@ -1005,7 +1009,7 @@ func (r *recorder) result(reason string, elapsed time.Duration) (*Recording, err
 	}
 	// Once every traced process is gone, their PIDs may be a stranger's:
 	// only a recording cut short looks at the processes once more.
-	f.Executables = r.executables(reason != "exit" && reason != "empty")
+	f.Executables, f.ExecutablesOmitted, rec.ExecutablesUnsplit = r.executables(reason != "exit" && reason != "empty")
 	f.Canonicalize()
 	rec.File = f
 	return rec, nil

@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -282,5 +283,62 @@ func TestExecutablesChrootScriptGoneQuickly(t *testing.T) {
 	}
 	if e.SHA256 == hostID.SHA256 {
 		t.Fatalf("the chroot's %s identified as the host's script (%s)", path, hostID.SHA256)
+	}
+}
+
+// More executables than exe_paths holds (1024 names) are counted, not
+// dropped silently: the trace says how many ran that it does not list, and
+// the recording how many it lists without their syscalls. Before, a build
+// running 1100 programs gave a trace listing 1024 and saying nothing.
+func TestExecutablesOverflowCounted(t *testing.T) {
+	testutil.RequireRoot(t)
+	dir := t.TempDir()
+	const n = 1100
+	tr, err := exec.LookPath("true")
+	if err != nil {
+		t.Skip("no true(1): ", err)
+	}
+	for i := 0; i < n; i++ {
+		if err := os.Symlink(tr, filepath.Join(dir, "t"+strconv.Itoa(i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	script := `i=0; while [ $i -lt ` + strconv.Itoa(n) + ` ]; do "$0/t$i"; i=$((i+1)); done`
+	rec := recordOrFail(t, Options{Command: []string{"/bin/sh", "-c", script, dir}})
+	if rec.ExitStatus != 0 {
+		t.Fatalf("the command exited %d", rec.ExitStatus)
+	}
+	f := rec.File
+	ran := n + 1 // and /bin/sh
+	if got := uint64(len(f.Executables)) + f.ExecutablesOmitted; len(f.Executables) != 1024 || got != uint64(ran) {
+		t.Errorf("%d executables ran: the trace lists %d and says %d more ran; want 1024 listed and %d more", ran, len(f.Executables), f.ExecutablesOmitted, ran-1024)
+	}
+	unsplit := 0
+	for _, e := range f.Executables {
+		if len(e.Syscalls) == 0 {
+			unsplit++
+		}
+	}
+	if rec.ExecutablesUnsplit == 0 || rec.ExecutablesUnsplit != unsplit {
+		t.Errorf("ExecutablesUnsplit %d; %d listed executables have no syscalls", rec.ExecutablesUnsplit, unsplit)
+	}
+}
+
+func TestExesOmitted(t *testing.T) {
+	for _, c := range []struct {
+		listed, capacity int
+		overflow         uint64
+		unsplit          int
+		want             uint64
+	}{
+		{10, 1024, 0, 0, 0},
+		{300, 1024, 108, 108, 0},  // out of indexes only
+		{1024, 1024, 832, 832, 0}, // exactly full
+		{1024, 1024, 1309, 832, 477},
+		{1024, 1024, 3, 5, 0}, // never below 0
+	} {
+		if got := exesOmitted(c.listed, c.capacity, c.overflow, c.unsplit); got != c.want {
+			t.Errorf("exesOmitted(%d, %d, %d, %d) = %d, want %d", c.listed, c.capacity, c.overflow, c.unsplit, got, c.want)
+		}
 	}
 }
