@@ -322,8 +322,8 @@ func (o *traceOptions) run(ctx context.Context) error {
 			text.Count(f.ExecutablesOmitted, "more executable", "more executables"), len(f.Executables))
 	}
 	if rec.ExecutablesUnsplit > 0 {
-		fmt.Fprintf(o.stderr, "seccomp-gen: trace: warning: the trace lists %s without their own syscalls: the recorder tells apart those of the first %d (the syscalls are all counted)\n",
-			text.Count(rec.ExecutablesUnsplit, "executable", "executables"), len(f.Executables)-rec.ExecutablesUnsplit)
+		fmt.Fprintf(o.stderr, "seccomp-gen: trace: warning: the trace lists %s without their own syscalls: the recorder tells apart those of at most %d executables, and a trace holds %d numbers in its executables list (the syscalls are all counted)\n",
+			text.Count(rec.ExecutablesUnsplit, "executable", "executables"), 256, trace.MaxExecutableNrs)
 	}
 	if sig, _, _ := st.result(); sig != 0 && !rec.Exited {
 		return exitWith(128+int(sig), nil)

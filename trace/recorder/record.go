@@ -198,8 +198,10 @@ type Recording struct {
 	// those forked later are followed anyway).
 	Descendants int
 	// ExecutablesUnsplit counts the executables File lists without their
-	// syscalls: the recorder tells apart the syscalls of 256 executables.
-	// (File.ExecutablesOmitted counts those it could not list at all.)
+	// syscalls: the recorder tells apart the syscalls of 256 executables,
+	// and a trace holds at most trace.MaxExecutableNrs numbers in its
+	// executables list (File.FitExecutables). (File.ExecutablesOmitted
+	// counts those it could not list at all.)
 	ExecutablesUnsplit int
 }
 
@@ -1011,6 +1013,9 @@ func (r *recorder) result(reason string, elapsed time.Duration) (*Recording, err
 	// only a recording cut short looks at the processes once more.
 	f.Executables, f.ExecutablesOmitted, rec.ExecutablesUnsplit = r.executables(reason != "exit" && reason != "empty")
 	f.Canonicalize()
+	// Many executables with many syscalls each can note more numbers than
+	// a trace file holds: some lists go rather than the whole trace.
+	rec.ExecutablesUnsplit += f.FitExecutables()
 	rec.File = f
 	return rec, nil
 }

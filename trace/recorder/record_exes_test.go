@@ -1,6 +1,7 @@
 package recorder
 
 import (
+	"bytes"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -339,6 +340,53 @@ func TestExesOmitted(t *testing.T) {
 	} {
 		if got := exesOmitted(c.listed, c.capacity, c.overflow, c.unsplit); got != c.want {
 			t.Errorf("exesOmitted(%d, %d, %d, %d) = %d, want %d", c.listed, c.capacity, c.overflow, c.unsplit, got, c.want)
+		}
+	}
+}
+
+// Executables that issue many distinct syscalls each can note more numbers
+// than a trace's executables list holds (trace.MaxExecutableNrs): the trace
+// is still written, with the longest lists emptied and counted in
+// ExecutablesUnsplit. Before, Encode refused the recording ("executables
+// list more than 32768 syscall numbers") and trace wrote nothing.
+func TestExecutablesManySyscallsFit(t *testing.T) {
+	testutil.RequireRoot(t)
+	testutil.RequireTool(t, "gcc")
+	dir := t.TempDir()
+	src := filepath.Join(dir, "enosys.c")
+	// Numbers no x86_64 or arm64 kernel implements: ENOSYS, nothing runs.
+	prog := "#include <unistd.h>\n#include <sys/syscall.h>\nint main(void) { for (long nr = 500; nr < 1024; nr++) syscall(nr, 0, 0, 0); return 0; }\n"
+	if err := os.WriteFile(src, []byte(prog), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("gcc", "-O1", "-o", filepath.Join(dir, "p0"), src).CombinedOutput(); err != nil {
+		t.Fatalf("gcc: %v\n%s", err, out)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "p0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const copies = 70 // 70 x 524 numbers > 32768
+	for i := 1; i < copies; i++ {
+		if err := os.WriteFile(filepath.Join(dir, "p"+strconv.Itoa(i)), data, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	script := `i=0; while [ $i -lt ` + strconv.Itoa(copies) + ` ]; do "$0/p$i"; i=$((i+1)); done`
+	rec := recordOrFail(t, Options{Command: []string{"/bin/sh", "-c", script, dir}})
+	if rec.ExitStatus != 0 {
+		t.Fatalf("the command exited %d", rec.ExitStatus)
+	}
+	var buf bytes.Buffer
+	if err := trace.Encode(&buf, rec.File); err != nil {
+		t.Fatalf("the recording cannot be written: %v", err)
+	}
+	if rec.ExecutablesUnsplit == 0 {
+		t.Errorf("no executable listed without its syscalls; the list holds %d executables", len(rec.File.Executables))
+	}
+	for _, s := range rec.File.Syscalls {
+		if s.Nr >= 500 && s.Nr < 1024 && s.Count != copies {
+			t.Errorf("%s %d counted %d times, want %d", s.Arch, s.Nr, s.Count, copies)
 		}
 	}
 }
