@@ -905,23 +905,53 @@ func (r *recorder) readCounts() (map[uint32]uint64, error) {
 }
 
 func (r *recorder) processes() uint64 {
-	var (
-		key bpf.RecorderProcKey
-		val uint8
-		n   uint64
-	)
+	var n uint64
 	target := false
-	it := r.objs.Procs.Iterate()
-	for it.Next(&key, &val) {
+	r.procKeys(func(key bpf.RecorderProcKey) {
 		n++
 		target = target || (r.opts.PID != 0 && key.Tgid == uint32(r.opts.PID))
-	}
+	}, func() { n, target = 0, false })
 	if r.opts.PID != 0 && !target && !r.opts.FromExec {
 		n++ // the traced process, idle so far, is traced all the same
 	}
 	var over uint64
 	_ = r.objs.ProcsOverflow.Get(&over)
 	return n + over
+}
+
+// procBatch is how many procs entries one batch lookup reads.
+const procBatch = 4096
+
+// procKeys calls fn with every key of procs, read procBatch at a time:
+// one entry at a time is two syscalls each, ~65 ms for a full map (65536
+// processes) at the end of a trace and at every live progress line. Where
+// the kernel cannot (batch lookups came in Linux 5.6) it calls reset and
+// reads them one at a time.
+func (r *recorder) procKeys(fn func(bpf.RecorderProcKey), reset func()) {
+	keys := make([]bpf.RecorderProcKey, procBatch)
+	vals := make([]uint8, procBatch)
+	var cursor ebpf.MapBatchCursor
+	for {
+		n, err := r.objs.Procs.BatchLookup(&cursor, keys, vals, nil)
+		for _, k := range keys[:n] {
+			fn(k)
+		}
+		if errors.Is(err, ebpf.ErrKeyNotExist) {
+			return // done
+		}
+		if err != nil {
+			break
+		}
+	}
+	reset()
+	var (
+		key bpf.RecorderProcKey
+		val uint8
+	)
+	it := r.objs.Procs.Iterate()
+	for it.Next(&key, &val) {
+		fn(key)
+	}
 }
 
 // lost is what the programs could not count, plus the runs the kernel

@@ -390,3 +390,22 @@ func TestExecutablesManySyscallsFit(t *testing.T) {
 		}
 	}
 }
+
+// processes reads procs in batches (procKeys): a count across several
+// batches is still exact. 5000 processes: two batches of 4096.
+func TestProcessesCountedInBatches(t *testing.T) {
+	testutil.RequireRoot(t)
+	tr, err := exec.LookPath("true")
+	if err != nil {
+		t.Skip("no true(1): ", err)
+	}
+	const n = 5000
+	script := `i=0; while [ $i -lt ` + strconv.Itoa(n) + ` ]; do "$0"; i=$((i+1)); done`
+	rec := recordOrFail(t, Options{Command: []string{"/bin/sh", "-c", script, tr}})
+	if rec.ExitStatus != 0 {
+		t.Fatalf("the command exited %d", rec.ExitStatus)
+	}
+	if rec.File.Processes != n+1 || rec.File.Lost != 0 {
+		t.Errorf("processes %d, lost %d; want %d, 0", rec.File.Processes, rec.File.Lost, n+1)
+	}
+}
