@@ -863,3 +863,45 @@ func TestArgValuesMergedBound(t *testing.T) {
 		}
 	}
 }
+
+// TestArgRulesFitTheKernel: one trace can record 32 values of each
+// recorded argument; a rule per value then made a filter longer than the
+// kernel loads (5089 instructions here), and generate wrote nothing.
+// Reduce drops the argument rules with the most values (never a
+// Docker set) until the filter fits, and reports each.
+func TestArgRulesFitTheKernel(t *testing.T) {
+	vals := func(n int, from uint64) []uint64 {
+		var v []uint64
+		for i := 0; i < n; i++ {
+			v = append(v, from+uint64(i)*7919)
+		}
+		return v
+	}
+	f := argTrace(t, "x86_64", append([]string{"ioctl", "fcntl", "prctl", "setsockopt", "getsockopt", "kill", "tgkill", "socket"}, base...), map[string][]trace.ArgValues{
+		"ioctl":      {{Index: 1, Values: vals(32, 0x5400)}},
+		"fcntl":      {{Index: 1, Values: vals(32, 1)}},
+		"prctl":      {{Index: 0, Values: vals(32, 1)}},
+		"setsockopt": {{Index: 1, Values: vals(32, 1)}},
+		"getsockopt": {{Index: 1, Values: vals(32, 1)}},
+		"kill":       {{Index: 1, Values: []uint64{0, 9, 15}}},
+		"tgkill":     {{Index: 2, Values: vals(32, 100)}},
+		"socket":     {{Index: 0, Values: []uint64{1, 2, 10}}, {Index: 1, Values: []uint64{1, 2, 3}}},
+	})
+	res := reduceArgs(t, f, "x86_64")
+	var dropped []string
+	for _, ar := range res.ArgRules {
+		if ar.Unrestricted && strings.Contains(ar.Why, "longer than the 4096 instructions the kernel loads") {
+			dropped = append(dropped, ar.Spec.Syscall)
+		}
+		if ar.Spec.Docker != nil && ar.Unrestricted {
+			t.Errorf("%s argument %d lost its Docker set: %s", ar.Spec.Syscall, ar.Spec.Index, ar.Why)
+		}
+	}
+	if len(dropped) == 0 {
+		t.Error("no argument rule dropped to fit, yet the filter loads")
+	}
+	// What stays restricted still is: kill with another signal.
+	if got := answer(res.Policy.EvalArch("x86_64", "kill", [6]uint64{1, 10})); got != "eperm" {
+		t.Errorf("kill(1, SIGUSR1): %s, want eperm", got)
+	}
+}

@@ -139,7 +139,10 @@ and W+X memory (mmap, mmap2, mprotect, pkey_mprotect). Without recorded
 values the argument gets Docker's default set where Docker has one. A
 baseline syscall keeps its rule when the baseline lists the runtime's values
 (runc's and crun's do for prctl, fcntl and tgkill). A value Docker's default
-would deny is reported as a weakening. On x86 libseccomp copies socket rules
+would deny is reported as a weakening. Where a rule per recorded value would
+make the filter longer than the kernel loads (4096 instructions), the
+argument with the most values is left unrestricted (never one with a Docker
+set), until it fits; each is reported. On x86 libseccomp copies socket rules
 onto socketcall: there other domains get ENOSYS and type and optname stay
 unrestricted (reported). Before writing, the profile is compiled as runc and
 crun compile it and the filter is compared with what the profile says;
