@@ -20,6 +20,10 @@ import (
 // the order the file gives. Test for it with errors.Is.
 var ErrAmbiguous = errors.New("profile means different things to runc and crun")
 
+// ErrFilterTooLarge is wrapped by the errors that say a profile's filter
+// has more instructions than the kernel loads (4096): its rules must shrink.
+var ErrFilterTooLarge = errors.New("filter longer than the kernel accepts")
+
 // AmbiguousError names the rules of a profile that runc and crun read
 // differently (or refuse), and says why.
 type AmbiguousError struct {
@@ -34,6 +38,9 @@ type AmbiguousError struct {
 	// answer a call otherwise than the rules say (FilterVerifier), rather
 	// than the rules being read differently by the runtimes.
 	Miscompiled bool
+	// Cause is the error behind Reason, when there is one (libseccomp's
+	// or the filter check's: ErrFilterTooLarge).
+	Cause error
 }
 
 func (e *AmbiguousError) Error() string {
@@ -69,8 +76,14 @@ func (e *AmbiguousError) Error() string {
 	return b.String()
 }
 
-// Unwrap makes errors.Is(err, ErrAmbiguous) hold.
-func (e *AmbiguousError) Unwrap() error { return ErrAmbiguous }
+// Unwrap makes errors.Is(err, ErrAmbiguous) hold, and errors.Is with
+// Cause's errors.
+func (e *AmbiguousError) Unwrap() []error {
+	if e.Cause != nil {
+		return []error{ErrAmbiguous, e.Cause}
+	}
+	return []error{ErrAmbiguous}
+}
 
 // MaxErrno is the highest errno libseccomp 2.5.4 accepts for
 // SCMP_ACT_ERRNO (it refuses MAX_ERRNO, 4095, and above).

@@ -275,6 +275,12 @@ type Weakening struct {
 type argObservation struct {
 	values   map[uint64]bool
 	overflow bool
+	// merged: the traces together recorded more distinct values than one
+	// trace keeps (trace.MaxArgDistinct); overflow is set too.
+	merged bool
+	// tooLarge: a rule per value made the filter longer than the kernel
+	// loads (Reduce); overflow is set too.
+	tooLarge bool
 	unknown  bool // a trace has the syscall but no values for the argument
 	seen     bool
 }
@@ -353,6 +359,17 @@ func observeArgs(inputs []Input, kept map[key]bool, arches []string, r trace.Tab
 			}
 		}
 	}
+	// Merged traces can hold any number of values, each a rule: 200
+	// traces of 32 ioctl requests each made libseccomp work 9 minutes and
+	// crash, and a filter over 4096 instructions does not load. Past what
+	// one trace keeps, an argument counts as overflowed.
+	for _, m := range out {
+		for _, o := range m {
+			if len(o.values) > trace.MaxArgDistinct && !o.overflow {
+				o.overflow, o.merged = true, true
+			}
+		}
+	}
 	return out
 }
 
@@ -370,8 +387,15 @@ func observeArgs(inputs []Input, kept map[key]bool, arches []string, r trace.Tab
 //
 // A syscall in free (what an extended profile allows unconditionally,
 // extend.go) gets no rule: this run must not narrow it.
-func argRules(inputs []Input, kept map[key]bool, allowed, baseline map[string]bool, baselineVals map[string]map[int][]uint64, free map[string]bool, arches []string, r trace.Tables) (rules []policy.Rule, restricted map[string]bool, report []ArgRule, weak []Weakening) {
+func argRules(inputs []Input, kept map[key]bool, allowed, baseline map[string]bool, baselineVals map[string]map[int][]uint64, free map[string]bool, arches []string, r trace.Tables, shrink map[string]map[int]bool) (rules []policy.Rule, restricted map[string]bool, report []ArgRule, weak []Weakening) {
 	obs := observeArgs(inputs, kept, arches, r)
+	for name, idx := range shrink {
+		for i := range idx {
+			if o := obs[name][i]; o != nil {
+				o.overflow, o.tooLarge = true, true
+			}
+		}
+	}
 	var decided []argDecision
 	restricted = map[string]bool{}
 	has := func(name string) bool {
@@ -472,7 +496,11 @@ func argRules(inputs []Input, kept map[key]bool, allowed, baseline map[string]bo
 			}
 		default:
 			ar.Unrestricted = true
-			if o != nil && o.overflow {
+			if o != nil && o.tooLarge {
+				ar.Why = fmt.Sprintf("allowing only its %d recorded values made the filter longer than the %d instructions the kernel loads", len(o.values), 4096)
+			} else if o != nil && o.merged {
+				ar.Why = fmt.Sprintf("the traces together recorded %d distinct values, more than the %d one trace keeps", len(o.values), trace.MaxArgDistinct)
+			} else if o != nil && o.overflow {
 				ar.Why = "more distinct values than the recorder keeps"
 			} else {
 				ar.Why = "no values recorded (trace recorded without arguments, or the syscall comes from a baseline)"

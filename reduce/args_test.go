@@ -3,6 +3,7 @@ package reduce_test
 import (
 	"math/rand"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -770,13 +771,15 @@ func TestArgs32Bit(t *testing.T) {
 // the libseccomp verifier.
 func TestArgPairs(t *testing.T) {
 	names := append([]string{"setsockopt", "getsockopt", "socket"}, base...)
-	many := make([]uint64, 40)
+	// 3 levels x 30 optnames: more than 64 combinations, each argument
+	// within the 32 values one trace keeps (TestArgValuesMergedBound).
+	many := make([]uint64, 30)
 	for i := range many {
 		many[i] = uint64(i + 1)
 	}
 	f := argTrace(t, "x86_64", names, map[string][]trace.ArgValues{
 		"setsockopt": {{Index: 1, Values: []uint64{1, 6}}, {Index: 2, Values: []uint64{2, 1}}}, // SOL_SOCKET, IPPROTO_TCP; SO_REUSEADDR, TCP_NODELAY
-		"getsockopt": {{Index: 1, Values: []uint64{1, 6}}, {Index: 2, Values: many}},
+		"getsockopt": {{Index: 1, Values: []uint64{1, 6, 41}}, {Index: 2, Values: many}},
 		"socket":     {{Index: 0, Values: []uint64{2, 10}}, {Index: 1, Values: []uint64{1, 2}}},
 	})
 	res := reduceArgs(t, f, "x86_64")
@@ -793,7 +796,7 @@ func TestArgPairs(t *testing.T) {
 		{"setsockopt", [6]uint64{3, 0, 2}, "eperm"}, // level not observed
 		{"setsockopt", [6]uint64{3, 41, 1}, "eperm"},
 		{"getsockopt", [6]uint64{3, 1, 77}, "allow"}, // optname unrestricted
-		{"getsockopt", [6]uint64{3, 41, 1}, "eperm"},
+		{"getsockopt", [6]uint64{3, 0, 1}, "eperm"},
 		{"socket", [6]uint64{10, 2}, "allow"},
 		{"socket", [6]uint64{10, 3}, "eperm"},
 		{"socket", [6]uint64{1, 1}, "eperm"},
@@ -811,5 +814,94 @@ func TestArgPairs(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report without %q:\n%s", want, out.String())
 		}
+	}
+}
+
+// TestArgValuesMergedBound: traces that each keep at most
+// trace.MaxArgDistinct values of an argument can together hold thousands.
+// Past that many the argument counts as overflowed, as in one trace, and is
+// reported: a rule per value made 200 traces of 32 ioctl requests each a
+// filter libseccomp spent 9 minutes on and crashed exporting (and one over
+// 4096 instructions does not load). Up to the bound the values are rules.
+func TestArgValuesMergedBound(t *testing.T) {
+	run := func(traces, perTrace int) *reduce.Result {
+		var inputs []reduce.Input
+		for i := 0; i < traces; i++ {
+			var vals []uint64
+			for j := 0; j < perTrace; j++ {
+				vals = append(vals, uint64(0x40000000+i*perTrace+j))
+			}
+			f := argTrace(t, "x86_64", append([]string{"ioctl"}, base...), map[string][]trace.ArgValues{"ioctl": {{Index: 1, Values: vals}}})
+			inputs = append(inputs, reduce.Input{Path: "t" + strconv.Itoa(i) + ".yaml", File: f})
+		}
+		res, err := reduce.Reduce(inputs, reduce.Options{Native: "x86_64"}, tables)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	ioctl := func(res *reduce.Result) reduce.ArgRule {
+		for _, ar := range res.ArgRules {
+			if ar.Spec.Syscall == "ioctl" {
+				return ar
+			}
+		}
+		t.Fatal("no argument rule for ioctl")
+		return reduce.ArgRule{}
+	}
+	if ar := ioctl(run(4, 8)); ar.Unrestricted || len(ar.Allowed) != 32 {
+		t.Errorf("4 traces of 8 ioctl requests: unrestricted %v (%s), %d allowed; want 32 allowed", ar.Unrestricted, ar.Why, len(ar.Allowed))
+	}
+	res := run(3, 12)
+	ar := ioctl(res)
+	if !ar.Unrestricted || !strings.Contains(ar.Why, "36 distinct values") {
+		t.Errorf("3 traces of 12 ioctl requests: unrestricted %v, %d values allowed, why %q; want unrestricted, 36 values named", ar.Unrestricted, len(ar.Allowed), ar.Why)
+	}
+	for _, r := range res.Policy.Rules {
+		if slices.Contains(r.Names, "ioctl") && len(r.Args) > 0 {
+			t.Fatalf("ioctl still has a rule with arguments: %+v", r)
+		}
+	}
+}
+
+// TestArgRulesFitTheKernel: one trace can record 32 values of each
+// recorded argument; a rule per value then made a filter longer than the
+// kernel loads (5089 instructions here), and generate wrote nothing.
+// Reduce drops the argument rules with the most values (never a
+// Docker set) until the filter fits, and reports each.
+func TestArgRulesFitTheKernel(t *testing.T) {
+	vals := func(n int, from uint64) []uint64 {
+		var v []uint64
+		for i := 0; i < n; i++ {
+			v = append(v, from+uint64(i)*7919)
+		}
+		return v
+	}
+	f := argTrace(t, "x86_64", append([]string{"ioctl", "fcntl", "prctl", "setsockopt", "getsockopt", "kill", "tgkill", "socket"}, base...), map[string][]trace.ArgValues{
+		"ioctl":      {{Index: 1, Values: vals(32, 0x5400)}},
+		"fcntl":      {{Index: 1, Values: vals(32, 1)}},
+		"prctl":      {{Index: 0, Values: vals(32, 1)}},
+		"setsockopt": {{Index: 1, Values: vals(32, 1)}},
+		"getsockopt": {{Index: 1, Values: vals(32, 1)}},
+		"kill":       {{Index: 1, Values: []uint64{0, 9, 15}}},
+		"tgkill":     {{Index: 2, Values: vals(32, 100)}},
+		"socket":     {{Index: 0, Values: []uint64{1, 2, 10}}, {Index: 1, Values: []uint64{1, 2, 3}}},
+	})
+	res := reduceArgs(t, f, "x86_64")
+	var dropped []string
+	for _, ar := range res.ArgRules {
+		if ar.Unrestricted && strings.Contains(ar.Why, "longer than the 4096 instructions the kernel loads") {
+			dropped = append(dropped, ar.Spec.Syscall)
+		}
+		if ar.Spec.Docker != nil && ar.Unrestricted {
+			t.Errorf("%s argument %d lost its Docker set: %s", ar.Spec.Syscall, ar.Spec.Index, ar.Why)
+		}
+	}
+	if len(dropped) == 0 {
+		t.Error("no argument rule dropped to fit, yet the filter loads")
+	}
+	// What stays restricted still is: kill with another signal.
+	if got := answer(res.Policy.EvalArch("x86_64", "kill", [6]uint64{1, 10})); got != "eperm" {
+		t.Errorf("kill(1, SIGUSR1): %s, want eperm", got)
 	}
 }

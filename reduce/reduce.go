@@ -2,6 +2,7 @@ package reduce
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -174,6 +175,46 @@ type key struct{ arch, name string }
 // explicit rule) and the fallback families among it (Fallbacks, answered
 // ENOSYS: fallback.go).
 func Reduce(inputs []Input, opts Options, r trace.Tables) (*Result, error) {
+	// A filter the kernel would not load (over 4096 instructions: a trace
+	// at the recorder's caps of 32 values per argument makes ~11000) loses
+	// the argument rule with the most values, until it fits; each is
+	// reported. Arguments with a Docker set keep it (never weaker).
+	var shrink map[string]map[int]bool
+	for {
+		res, err := reduceOnce(inputs, opts, r, shrink)
+		if err == nil {
+			return res, nil
+		}
+		if res == nil || !errors.Is(err, policy.ErrFilterTooLarge) {
+			return nil, err
+		}
+		best := -1
+		for i, ar := range res.ArgRules {
+			if ar.Unrestricted || ar.Spec.Docker != nil || shrink[ar.Spec.Syscall][ar.Spec.Index] {
+				continue
+			}
+			if best < 0 || len(ar.Allowed) > len(res.ArgRules[best].Allowed) {
+				best = i
+			}
+		}
+		if best < 0 {
+			return nil, err
+		}
+		spec := res.ArgRules[best].Spec
+		if shrink == nil {
+			shrink = map[string]map[int]bool{}
+		}
+		if shrink[spec.Syscall] == nil {
+			shrink[spec.Syscall] = map[int]bool{}
+		}
+		shrink[spec.Syscall][spec.Index] = true
+	}
+}
+
+// reduceOnce is Reduce with the arguments of shrink left unrestricted. On
+// an error from the finished policy (too large a filter) it also returns
+// the result so far, for its ArgRules.
+func reduceOnce(inputs []Input, opts Options, r trace.Tables, shrink map[string]map[int]bool) (*Result, error) {
 	if len(inputs) == 0 {
 		return nil, inputErrf("no traces given")
 	}
@@ -238,7 +279,7 @@ func Reduce(inputs []Input, opts Options, r trace.Tables) (*Result, error) {
 		keptKeys[k.key] = true
 	}
 	if !opts.NoArgRules && ext.deflt == "" {
-		argRuleList, restricted, res.ArgRules, res.Weakenings = argRules(inputs, keptKeys, set.allowed, set.baseline, set.baselineArgs, ext.free, arches, r)
+		argRuleList, restricted, res.ArgRules, res.Weakenings = argRules(inputs, keptKeys, set.allowed, set.baseline, set.baselineArgs, ext.free, arches, r, shrink)
 	}
 	argRuleList, res.Extended = ext.union(argRuleList, set.allowed, restricted)
 	guardRules, guarded := ext.guard(inputs, keptKeys, set, arches, restricted, r)
@@ -323,7 +364,7 @@ func Reduce(inputs []Input, opts Options, r trace.Tables) (*Result, error) {
 	}
 	p.Canonicalize()
 	if err := p.Validate(); err != nil {
-		return nil, fmt.Errorf("policy: %w", err)
+		return res, fmt.Errorf("policy: %w", err)
 	}
 	res.Policy = p
 	return res, nil

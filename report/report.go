@@ -213,7 +213,7 @@ func writeHuman(w *bytes.Buffer, v *Verdict) {
 				first = "-"
 			}
 			if traces {
-				fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\t%s\n", s.Name, s.Arch, s.Nr, s.Count, first, orDash(strings.Join(s.Traces, ",")), s.Detail)
+				fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\t%s\n", s.Name, s.Arch, s.Nr, s.Count, first, orDash(tracesCell(s.Traces)), s.Detail)
 				continue
 			}
 			fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\n", s.Name, s.Arch, s.Nr, s.Count, first, s.Detail)
@@ -452,6 +452,20 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// maxTracesShown is how many traces the human report's TRACES column
+// names; the JSON and JUnit reports name them all.
+const maxTracesShown = 3
+
+// tracesCell is the TRACES column: up to maxTracesShown names, then how
+// many more. Every name made each row (the table pads all to the longest)
+// 68 KB wide with 5000 traces.
+func tracesCell(traces []string) string {
+	if len(traces) <= maxTracesShown+1 {
+		return strings.Join(traces, ",")
+	}
+	return strings.Join(traces[:maxTracesShown], ",") + fmt.Sprintf(",... (%d more; --report json lists all)", len(traces)-maxTracesShown)
 }
 
 // tracesLine is the JUnit failure text's line naming the traces that need a

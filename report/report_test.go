@@ -152,3 +152,43 @@ func TestHumanConditionalNote(t *testing.T) {
 		}
 	}
 }
+
+// With thousands of traces the human report's TRACES column names the
+// first few and counts the rest (each row was padded to every name: 68 KB
+// wide with 5000 traces); JSON names them all.
+func TestHumanTracesBounded(t *testing.T) {
+	v := sampleVerdict(t, true)
+	var all []string
+	for i := 0; i < 5000; i++ {
+		all = append(all, "t/run"+strings.Repeat("0", 5)+".yaml")
+	}
+	v.Inputs = append([]string(nil), all...)
+	for i := range v.Missing {
+		v.Missing[i].Traces = all
+	}
+	out := renderT(t, Human, v)
+	for _, l := range strings.Split(out, "\n") {
+		if len(l) > 300 {
+			t.Fatalf("a line of %d bytes:\n%.400s", len(l), l)
+		}
+	}
+	if !strings.Contains(out, "(4997 more; --report json lists all)") {
+		t.Errorf("no count of the traces not named:\n%s", out)
+	}
+	var got struct {
+		Missing []struct{ Traces []string } `json:"missing"`
+	}
+	if err := json.Unmarshal([]byte(renderT(t, JSON, v)), &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Missing) == 0 || len(got.Missing[0].Traces) != 5000 {
+		t.Errorf("JSON report: %+v, want every trace named", got.Missing)
+	}
+	v.Inputs = all[:4]
+	for i := range v.Missing {
+		v.Missing[i].Traces = []string{"a", "b", "c", "d"}
+	}
+	if out := renderT(t, Human, v); !strings.Contains(out, " a,b,c,d ") {
+		t.Errorf("4 traces not all named:\n%s", out)
+	}
+}

@@ -10,6 +10,12 @@ import (
 // MaxExecutables is the most executables a trace may list.
 const MaxExecutables = 4096
 
+// MaxExecutableNrs is the most syscall numbers the executables list of a
+// trace may hold, over all its executables. A recorder can note more (the
+// syscalls of 256 executables, each up to every one of the trace's
+// entries): FitExecutables drops lists to stay within it.
+const MaxExecutableNrs = MaxEntries * 4
+
 // Executable is one program file that a traced process executed. The
 // executables list of a trace comes after its syscalls and before the
 // closing summary, so a version 2 file cut inside it lacks the summary and
@@ -94,6 +100,40 @@ func mergeExeSyscalls(in []ExeSyscalls) []ExeSyscalls {
 	return out
 }
 
+// FitExecutables empties the syscall lists of the executables with the
+// longest ones until the executables list holds at most MaxExecutableNrs
+// numbers, so that Encode does not refuse the trace; the executables stay
+// listed. It returns how many lists it emptied. Call it on a canonical
+// file (duplicates merged).
+func (f *File) FitExecutables() int {
+	total := 0
+	size := make([]int, len(f.Executables))
+	for i, e := range f.Executables {
+		for _, s := range e.Syscalls {
+			size[i] += len(s.Nrs)
+		}
+		total += size[i]
+	}
+	if total <= MaxExecutableNrs {
+		return 0
+	}
+	order := make([]int, len(f.Executables))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return size[order[a]] > size[order[b]] })
+	n := 0
+	for _, i := range order {
+		if total <= MaxExecutableNrs {
+			break
+		}
+		total -= size[i]
+		f.Executables[i].Syscalls = nil
+		n++
+	}
+	return n
+}
+
 // validateExecutables checks the executables list.
 func (f *File) validateExecutables() error {
 	if len(f.Executables) > MaxExecutables {
@@ -132,8 +172,8 @@ func (f *File) validateExecutables() error {
 			}
 			nrs += len(s.Nrs)
 		}
-		if nrs > MaxEntries*4 {
-			return fmt.Errorf("%w: executables list more than %d syscall numbers", ErrTooLarge, MaxEntries*4)
+		if nrs > MaxExecutableNrs {
+			return fmt.Errorf("%w: executables list more than %d syscall numbers", ErrTooLarge, MaxExecutableNrs)
 		}
 	}
 	return nil

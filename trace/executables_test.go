@@ -3,6 +3,7 @@ package trace
 import (
 	"bytes"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -126,5 +127,78 @@ func TestFirstAsExecutable(t *testing.T) {
 		if s.Name == "read" && s.First != "/bin/ls" {
 			t.Errorf("read: first %q, want /bin/ls", s.First)
 		}
+	}
+}
+
+// executables_omitted (how many more executables ran than the list holds)
+// is written after processes when it is not 0, read back, and absent
+// otherwise, so that traces with a complete list read as before.
+func TestExecutablesOmittedRoundTrip(t *testing.T) {
+	f := sampleWithExecutables()
+	f.ExecutablesOmitted = 477
+	var buf bytes.Buffer
+	if err := Encode(&buf, f); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "\nprocesses: 3\nexecutables_omitted: 477\nsyscalls:\n") {
+		t.Fatalf("encoded:\n%s\nwant executables_omitted: 477 after processes", buf.String())
+	}
+	got, err := Decode(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ExecutablesOmitted != 477 {
+		t.Errorf("read back executables_omitted %d, want 477", got.ExecutablesOmitted)
+	}
+	buf.Reset()
+	if err := Encode(&buf, sampleWithExecutables()); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(buf.String(), "executables_omitted") {
+		t.Errorf("a complete list wrote executables_omitted:\n%s", buf.String())
+	}
+}
+
+// FitExecutables empties the longest syscall lists, and only as many as
+// needed, so that a recording of many executables is written (Encode
+// refuses more than MaxExecutableNrs numbers).
+func TestFitExecutables(t *testing.T) {
+	f := sample()
+	var nrs []int
+	for nr := 0; nr < 400; nr++ {
+		f.Syscalls = append(f.Syscalls, Syscall{Arch: ArchX86_64, Nr: 1000 + nr, Count: 1})
+		nrs = append(nrs, 1000+nr)
+	}
+	f.Canonicalize()
+	for i := 0; i < 256; i++ {
+		n := 100 + i%3*100 // 100, 200 or 300 numbers
+		f.Executables = append(f.Executables, Executable{Path: "/bin/p" + strconv.Itoa(i), BuildID: "01",
+			Syscalls: []ExeSyscalls{{Arch: ArchX86_64, Nrs: append([]int(nil), nrs[:n]...)}}})
+	}
+	f.Canonicalize()
+	var buf bytes.Buffer
+	if err := Encode(&buf, f); !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("256 executables, 51100 numbers: Encode: %v, want too large", err)
+	}
+	emptied := f.FitExecutables()
+	total, kept300 := 0, 0
+	for _, e := range f.Executables {
+		for _, s := range e.Syscalls {
+			total += len(s.Nrs)
+			if len(s.Nrs) == 300 {
+				kept300++
+			}
+		}
+	}
+	// The lists of 300 numbers go first: emptying 61 leaves 32800 numbers,
+	// too many; 62 leave 32500.
+	if emptied != 62 || total != 51100-62*300 || kept300 != 85-62 || len(f.Executables) != 256 {
+		t.Errorf("emptied %d lists, %d numbers left, %d of 300 kept, %d executables; want 62, %d, 23, 256", emptied, total, kept300, len(f.Executables), 51100-62*300)
+	}
+	if err := Encode(&buf, f); err != nil {
+		t.Errorf("after FitExecutables: %v", err)
+	}
+	if f.FitExecutables() != 0 {
+		t.Error("a second FitExecutables emptied more lists")
 	}
 }

@@ -111,6 +111,10 @@ type File struct {
 	// Executables are the program files the traced processes executed
 	// (trace/executables.go); nil in traces from older recorders.
 	Executables []Executable `yaml:"executables,omitempty"`
+	// ExecutablesOmitted counts the executables the traced processes ran
+	// that the list leaves out: more ran than the recorder keeps (1024
+	// names). 0 (and no key in the file) when the list is complete.
+	ExecutablesOmitted uint64 `yaml:"executables_omitted,omitempty"`
 }
 
 // Target says what was traced. Exactly one of Command, PID and Cgroup is
@@ -338,6 +342,9 @@ func (f *File) Validate() error {
 	if f.Processes > MaxCount {
 		return fmt.Errorf("%w: processes %d is above 2^63-1", ErrFormat, f.Processes)
 	}
+	if f.ExecutablesOmitted > MaxCount {
+		return fmt.Errorf("%w: executables_omitted %d is above 2^63-1", ErrFormat, f.ExecutablesOmitted)
+	}
 	if len(f.Syscalls) > MaxEntries {
 		return fmt.Errorf("%w: %d syscall entries, more than the %d a trace may hold", ErrTooLarge, len(f.Syscalls), MaxEntries)
 	}
@@ -527,7 +534,8 @@ func encodable(f *File) *yaml.Node {
 		ExitCode  *int      `yaml:"exit_code,omitempty"`
 		Lost      uint64    `yaml:"lost"`
 		Processes uint64    `yaml:"processes"`
-	}{f.Version, f.Target, f.Host, f.Started.UTC(), f.Duration, f.ExitCode, f.Lost, f.Processes})
+		Omitted   uint64    `yaml:"executables_omitted,omitempty"`
+	}{f.Version, f.Target, f.Host, f.Started.UTC(), f.Duration, f.ExitCode, f.Lost, f.Processes, f.ExecutablesOmitted})
 	for i := 0; i+1 < len(doc.Content); i += 2 {
 		if k := doc.Content[i]; k.Value == "target" || k.Value == "host" {
 			doc.Content[i+1].Style = yaml.FlowStyle

@@ -195,3 +195,45 @@ func TestCoverageArgs32Bit(t *testing.T) {
 		t.Errorf("the trace the profile was made from is not covered: %+v %v", cov, err)
 	}
 }
+
+// TestCoverageArgsAcrossTraces: several traces are checked as one run whose
+// arguments took every value any of them recorded. A profile that allows
+// socket(AF_INET, SOCK_STREAM) and socket(AF_UNIX, SOCK_DGRAM) covers a
+// trace of each, checked alone or together (together, AF_INET was judged
+// with the last trace's type only, SOCK_DGRAM, and reported denied).
+func TestCoverageArgsAcrossTraces(t *testing.T) {
+	sock := func(domain, typ uint64) *trace.File {
+		return argTrace(t, "x86_64", append([]string{"socket"}, base...), map[string][]trace.ArgValues{
+			"socket": {{Index: 0, Values: []uint64{domain}}, {Index: 1, Values: []uint64{typ}}},
+		})
+	}
+	p := &policy.Policy{
+		DefaultAction: policy.ActErrno,
+		DefaultErrno:  policy.Errno(policy.EPERM),
+		Arches:        []string{"x86_64"},
+		Rules: []policy.Rule{
+			{Names: base, Action: policy.ActAllow},
+			{Names: []string{"socket"}, Action: policy.ActAllow, Args: []policy.Arg{{Index: 0, Value: 2, Op: policy.OpEqualTo}, {Index: 1, Value: 1, Op: policy.OpEqualTo}}},
+			{Names: []string{"socket"}, Action: policy.ActAllow, Args: []policy.Arg{{Index: 0, Value: 1, Op: policy.OpEqualTo}, {Index: 1, Value: 2, Op: policy.OpEqualTo}}},
+		},
+	}
+	inet, unix := sock(2, 1), sock(1, 2)
+	for _, c := range []struct {
+		name   string
+		traces []*trace.File
+	}{{"inet", []*trace.File{inet}}, {"unix", []*trace.File{unix}}, {"inet, unix", []*trace.File{inet, unix}}, {"unix, inet", []*trace.File{unix, inet}}} {
+		cov, err := verdict.CheckCoverage(p, c.traces...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !cov.OK() {
+			var why []string
+			for _, e := range cov.Entries {
+				if !e.Covered {
+					why = append(why, e.Name+": "+e.ExplainArgs(p))
+				}
+			}
+			t.Errorf("traces %s: not covered: %s", c.name, strings.Join(why, "; "))
+		}
+	}
+}

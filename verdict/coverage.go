@@ -286,6 +286,9 @@ func mergeTraces(traces []*trace.File) (*Coverage, map[nrKey]*Entry, error) {
 			merged[k] = &Entry{Arch: s.Arch, Nr: s.Nr, Name: s.Name, Count: c, First: s.First, Saturated: sat, args: s.Args}
 		}
 	}
+	for _, e := range merged {
+		e.args = unionArgs(e.args)
+	}
 	if lostSaturated {
 		cov.Notes = append(cov.Notes, fmt.Sprintf("the lost counts add up to more than %d (2^63-1); lost says %d", uint64(trace.MaxCount), cov.Lost))
 	}
@@ -293,6 +296,33 @@ func mergeTraces(traces []*trace.File) (*Coverage, map[nrKey]*Entry, error) {
 		return nil, nil, fmt.Errorf("coverage: %w (the traces are empty)", ErrNoSyscalls)
 	}
 	return cov, merged, nil
+}
+
+// unionArgs merges the argument values several traces recorded for one
+// syscall into one entry per index, sorted by index: the union of the
+// values, overflowed when any trace's did. Each value is then judged once,
+// against every value any trace recorded for the other arguments (one entry
+// per trace made that quadratic in the number of traces, and argCombos
+// kept only the last trace's values of the other argument).
+func unionArgs(args []trace.ArgValues) []trace.ArgValues {
+	by := map[int]int{} // index -> position in out
+	var out []trace.ArgValues
+	for _, a := range args {
+		k, ok := by[a.Index]
+		if !ok {
+			by[a.Index] = len(out)
+			out = append(out, trace.ArgValues{Index: a.Index, Values: slices.Clone(a.Values), Overflow: a.Overflow})
+			continue
+		}
+		out[k].Values = append(out[k].Values, a.Values...)
+		out[k].Overflow = out[k].Overflow || a.Overflow
+	}
+	for i := range out {
+		slices.Sort(out[i].Values)
+		out[i].Values = slices.Compact(out[i].Values)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Index < out[j].Index })
+	return out
 }
 
 // finish sorts the entries and notes the counts that saturated.

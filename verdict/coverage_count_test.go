@@ -100,3 +100,29 @@ func TestCheckCoverageOfSaturates(t *testing.T) {
 		t.Errorf("lost %d, notes %q; want 2^63-1 and two notes", c.Lost, c.Notes)
 	}
 }
+
+// Traces merged by CheckCoverage keep one set of values per argument: the
+// union over the traces. One entry per trace made checkArgs judge every
+// value once per trace against every trace's entries (quadratic: 5000
+// traces took 2 s) and, for a second conditioned argument, against the
+// last trace's values only (TestCoverageArgsAcrossTraces).
+func TestMergeTracesUnionsArgs(t *testing.T) {
+	var traces []*trace.File
+	for i := 0; i < 1000; i++ {
+		traces = append(traces, covTrace(trace.Syscall{Arch: "x86_64", Nr: 72, Name: "fcntl", Count: 1,
+			Args: []trace.ArgValues{{Index: 1, Values: []uint64{1, uint64(2 + i%40)}, Overflow: i == 500}}}))
+	}
+	_, merged, err := mergeTraces(traces)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := merged[nrKey{"x86_64", 72}]
+	if len(e.args) != 1 || e.args[0].Index != 1 || len(e.args[0].Values) != 41 || !e.args[0].Overflow {
+		t.Fatalf("fcntl's arguments merged from 1000 traces: want one entry, index 1, 41 values, overflow; got %d entries: %+v", len(e.args), e.args[0])
+	}
+	for i, v := range e.args[0].Values {
+		if v != uint64(i+1) {
+			t.Fatalf("merged values not sorted and distinct: %v", e.args[0].Values)
+		}
+	}
+}

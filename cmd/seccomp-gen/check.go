@@ -32,7 +32,8 @@ func newCheckCmd() *cobra.Command {
 every (ABI, syscall) the traces hold, is it allowed by PROFILE? Counts add up
 across traces; FIRST is the program that issued the syscall first (in the
 first trace by path that has it); with several traces, TRACES names those
-that need the syscall (for a denied argument value, those that recorded it).
+that need the syscall (for a denied argument value, those that recorded it):
+the first 3 and how many more (--report json lists all).
 
 PROFILE may be any format generate writes: Docker JSON, an OCI linux.seccomp
 object or a whole config.json, a Security Profiles Operator CRD (YAML), or a
@@ -72,8 +73,9 @@ func (o *checkOptions) run() error {
 	}
 	var files []*trace.File
 	var paths []string
-	for i, path := range o.traces {
-		if what := repeatedInput(o.traces[:i], path); what != "" {
+	var seen inputFiles
+	for _, path := range o.traces {
+		if what := seen.repeated(path); what != "" {
 			fmt.Fprintf(os.Stderr, "check: warning: %s is %s; counted once\n", path, what)
 			continue
 		}

@@ -6,6 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/seccomp-gen/seccomp-gen/trace"
 )
 
 // check of several traces names, per missing syscall, the traces that need
@@ -115,5 +118,43 @@ func TestDuplicateRunCountedOnce(t *testing.T) {
 	}
 	if !strings.Contains(stderr, lsl+" is named twice; counted once") || len(v.Inputs) != 1 {
 		t.Errorf("a trace named twice counted twice: inputs %v\n%s", v.Inputs, stderr)
+	}
+}
+
+// runDigest tells runs apart by what the trace says, not by its version
+// or the time zone its start is written in; any count or field that
+// differs is another run.
+func TestRunDigest(t *testing.T) {
+	f, err := trace.ReadFile(genTrace(t, "busybox-ls.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := func(f *trace.File) [32]byte {
+		sum, ok := runDigest(f)
+		if !ok {
+			t.Fatal("no digest")
+		}
+		return sum
+	}
+	want := d(f)
+	same := *f
+	same.Version = trace.Version1
+	if f.Version == trace.Version1 {
+		same.Version = trace.Version
+	}
+	same.Started = f.Started.In(time.FixedZone("CET", 3600))
+	if d(&same) != want {
+		t.Error("the same run in version 1 or another time zone has another digest")
+	}
+	other := *f
+	other.Syscalls = append([]trace.Syscall(nil), f.Syscalls...)
+	other.Syscalls[0].Count++
+	if d(&other) == want {
+		t.Error("a run with another count has the same digest")
+	}
+	other = *f
+	other.Processes++
+	if d(&other) == want {
+		t.Error("a run with another process count has the same digest")
 	}
 }

@@ -1,7 +1,8 @@
 package main
 
 import (
-	"bytes"
+	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -142,7 +143,10 @@ and W+X memory (mmap, mmap2, mprotect, pkey_mprotect). Without recorded
 values the argument gets Docker's default set where Docker has one. A
 baseline syscall keeps its rule when the baseline lists the runtime's values
 (runc's and crun's do for prctl, fcntl and tgkill). A value Docker's default
-would deny is reported as a weakening. On x86 libseccomp copies socket rules
+would deny is reported as a weakening. Where a rule per recorded value would
+make the filter longer than the kernel loads (4096 instructions), the
+argument with the most values is left unrestricted (never one with a Docker
+set), until it fits; each is reported. On x86 libseccomp copies socket rules
 onto socketcall: there other domains get ENOSYS and type and optname stay
 unrestricted (reported). Before writing, the profile is compiled as runc and
 crun compile it and the filter is compared with what the profile says;
@@ -273,11 +277,27 @@ func (o *generateOptions) validate() error {
 	return nil
 }
 
+// runDigest is the SHA-256 of what a decoded (canonical) trace says,
+// whatever its version or time zone: two files with the same digest hold
+// the same run. JSON rather than the trace encoding: trace.Encode took
+// half of generate's time for thousands of traces.
+func runDigest(f *trace.File) ([sha256.Size]byte, bool) {
+	v := *f
+	v.Version = 0
+	v.Started = v.Started.UTC()
+	data, err := json.Marshal(&v)
+	if err != nil {
+		return [sha256.Size]byte{}, false
+	}
+	return sha256.Sum256(data), true
+}
+
 func (o *generateOptions) run() error {
 	var inputs []reduce.Input
-	encoded := map[string]string{} // a trace's canonical encoding -> its path
-	for i, path := range o.traces {
-		if what := repeatedInput(o.traces[:i], path); what != "" {
+	encoded := map[[sha256.Size]byte]string{} // runDigest -> the trace's path
+	var seen inputFiles
+	for _, path := range o.traces {
+		if what := seen.repeated(path); what != "" {
 			// One file is one run: read twice it would count twice
 			// towards --min-runs.
 			fmt.Fprintf(o.stderr, "generate: warning: %s is %s; counted as one run\n", path, what)
@@ -289,13 +309,12 @@ func (o *generateOptions) run() error {
 		}
 		// A copy of a trace (same run: same start time, same counts) is
 		// one run too.
-		var enc bytes.Buffer
-		if err := trace.Encode(&enc, f); err == nil {
-			if prev, ok := encoded[enc.String()]; ok {
+		if sum, ok := runDigest(f); ok {
+			if prev, ok := encoded[sum]; ok {
 				fmt.Fprintf(o.stderr, "generate: warning: %s holds the same run as %s; counted as one run\n", path, prev)
 				continue
 			}
-			encoded[enc.String()] = path
+			encoded[sum] = path
 		}
 		inputs = append(inputs, reduce.Input{Path: path, File: f})
 	}

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/seccomp-gen/seccomp-gen/internal/text"
 	"github.com/seccomp-gen/seccomp-gen/profiles"
 	"github.com/seccomp-gen/seccomp-gen/reduce"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
@@ -26,9 +27,30 @@ const (
 
 // widenExecutables lists the executables of the traces: their
 // executables list (whose identity must still match the file on disk),
-// else the traced command looked up in PATH.
+// else the traced command looked up in PATH. Each file is identified once,
+// and a reason not to widen from an executable is written once, naming the
+// first trace and counting the others: merging thousands of traces from
+// machines with files this one lacks wrote a line per trace and file.
 func widenExecutables(w io.Writer, inputs []reduce.Input) []string {
 	var out []string
+	type idResult struct {
+		id  widen.Identity
+		err error
+	}
+	ids := map[string]idResult{}
+	type skip struct{ path, why string } // why: " reason" or ": error"
+	var skips []skip
+	skipFirst := map[skip]string{} // the first trace
+	skipMore := map[skip]int{}     // how many more traces
+	skipped := func(trace, path, why string) {
+		k := skip{path, why}
+		if _, ok := skipFirst[k]; ok {
+			skipMore[k]++
+			return
+		}
+		skipFirst[k] = trace
+		skips = append(skips, k)
+	}
 	for _, in := range inputs {
 		exes := in.File.Executables
 		if len(exes) == 0 && len(in.File.Target.Command) > 0 {
@@ -40,29 +62,43 @@ func widenExecutables(w io.Writer, inputs []reduce.Input) []string {
 			}
 			continue
 		}
+		if n := in.File.ExecutablesOmitted; n > 0 {
+			fmt.Fprintf(w, "generate: --widen: %s: %s ran that the trace does not list (more than the recorder keeps); not widened from them\n", in.Path, text.Count(n, "more executable", "more executables"))
+		}
 		for _, e := range exes {
 			if !filepath.IsAbs(e.Path) || strings.HasPrefix(e.Path, "/proc/") || strings.HasPrefix(e.Path, "/dev/fd/") {
 				// Opened here, /proc/self/exe would be seccomp-gen itself.
-				fmt.Fprintf(w, "generate: --widen: %s: %s names a file only for the process that exec'd it; not widened from it\n", in.Path, e.Path)
+				skipped(in.Path, e.Path, " names a file only for the process that exec'd it")
 				continue
 			}
 			if e.BuildID == "" && e.SHA256 == "" {
 				// Gone before it could be read where it ran (a container's
 				// root): the file here may be another one.
-				fmt.Fprintf(w, "generate: --widen: %s: %s was not identified when traced; not widened from it\n", in.Path, e.Path)
+				skipped(in.Path, e.Path, " was not identified when traced")
 				continue
 			}
-			id, err := widen.Identify(e.Path)
-			if err != nil {
-				fmt.Fprintf(w, "generate: --widen: %s: %s: %v; not widened from it\n", in.Path, e.Path, err)
+			r, ok := ids[e.Path]
+			if !ok {
+				r.id, r.err = widen.Identify(e.Path)
+				ids[e.Path] = r
+			}
+			if r.err != nil {
+				skipped(in.Path, e.Path, ": "+r.err.Error())
 				continue
 			}
-			if (e.BuildID != "" && id.BuildID != e.BuildID) || (e.SHA256 != "" && id.SHA256 != e.SHA256) {
-				fmt.Fprintf(w, "generate: --widen: %s: %s is not the file that was traced (build ID or hash differs); not widened from it\n", in.Path, e.Path)
+			if (e.BuildID != "" && r.id.BuildID != e.BuildID) || (e.SHA256 != "" && r.id.SHA256 != e.SHA256) {
+				skipped(in.Path, e.Path, " is not the file that was traced (build ID or hash differs)")
 				continue
 			}
 			out = append(out, e.Path)
 		}
+	}
+	for _, k := range skips {
+		more := ""
+		if n := skipMore[k]; n > 0 {
+			more = fmt.Sprintf(" (and in %s)", text.Count(n, "more trace", "more traces"))
+		}
+		fmt.Fprintf(w, "generate: --widen: %s: %s%s; not widened from it%s\n", skipFirst[k], k.path, k.why, more)
 	}
 	return out
 }
@@ -170,6 +206,9 @@ func reportPerExecutable(w io.Writer, inputs []reduce.Input) {
 	for _, in := range inputs {
 		if len(in.File.Executables) == 0 {
 			fmt.Fprintf(w, "generate: --per-executable: %s lists no executables (recorded before seccomp-gen knew them)\n", in.Path)
+		}
+		if n := in.File.ExecutablesOmitted; n > 0 {
+			fmt.Fprintf(w, "generate: --per-executable: %s: %s ran that the trace does not list (more than the recorder keeps)\n", in.Path, text.Count(n, "more executable", "more executables"))
 		}
 		for _, e := range in.File.Executables {
 			id := e.BuildID

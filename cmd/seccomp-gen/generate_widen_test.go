@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
 	"github.com/seccomp-gen/seccomp-gen/trace"
@@ -298,4 +299,33 @@ func allowsName(t *testing.T, p []byte, name string) bool {
 		}
 	}
 	return false
+}
+
+// Traces merged from many machines name the same file again and again: a
+// file --widen cannot use is reported once, naming the first trace and
+// counting the others (a line per trace and file before).
+func TestWidenSkipReportedOnce(t *testing.T) {
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "gone", "app")
+	var names []string
+	for i := 0; i < 50; i++ {
+		f := &trace.File{
+			Version:     trace.Version,
+			Target:      trace.Target{Command: []string{"app"}},
+			Host:        trace.Host{Kernel: "6.1.0", Arch: trace.ArchX86_64},
+			Started:     time.Unix(int64(i), 0),
+			Syscalls:    []trace.Syscall{{Arch: trace.ArchX86_64, Nr: 0, Name: "read", Count: 1}, {Arch: trace.ArchX86_64, Nr: 231, Name: "exit_group", Count: 1}},
+			Executables: []trace.Executable{{Path: missing, BuildID: "00"}},
+		}
+		name := fmt.Sprintf("t%02d.yaml", i)
+		if err := trace.WriteFile(filepath.Join(dir, name), f); err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, name)
+	}
+	_, stderr, code := sg(t, dir, append([]string{"generate", "--widen", "-o", "p.json"}, names...)...)
+	want := "generate: --widen: t00.yaml: " + missing + ": open " + missing + ": no such file or directory; not widened from it (and in 49 more traces)\n"
+	if code != 0 || !strings.Contains(stderr, want) || strings.Count(stderr, missing+": open") != 1 {
+		t.Errorf("exit %d; want the one line %q in:\n%s", code, want, stderr)
+	}
 }

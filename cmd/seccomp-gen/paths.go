@@ -130,18 +130,51 @@ func unwrapPath(err error) error {
 	return err
 }
 
-// repeatedInput says how path repeats one of earlier ("named twice", "the
-// same file as X"), "" when it does not: commands read such a file once.
-func repeatedInput(earlier []string, path string) string {
-	for _, e := range earlier {
-		if sameFile(e, path) {
-			if e == path {
-				return "named twice"
-			}
-			return "the same file as " + e
-		}
+// inputFiles says which inputs repeat an earlier one ("named twice", "the
+// same file as X"), so that commands read such a file once. Each input is
+// stat'ed once and its identity (device, inode) kept in a map: comparing
+// each input with every earlier one cost n²/2 pairs of stats, 12.5 million
+// for 5000 traces (15 s of generate's 20 s).
+type inputFiles struct {
+	first map[fileID]string // the first input naming each file
+	// stat is os.Stat; tests count the calls.
+	stat func(string) (os.FileInfo, error)
+}
+
+type fileID struct{ dev, ino uint64 }
+
+// repeated says how path repeats an input seen before ("" when it does
+// not: a new file, "-", or a path that is not an existing regular file)
+// and remembers it.
+func (s *inputFiles) repeated(path string) string {
+	if path == "-" || path == "" {
+		return ""
 	}
-	return ""
+	stat := s.stat
+	if stat == nil {
+		stat = os.Stat
+	}
+	st, err := stat(path)
+	if err != nil || !st.Mode().IsRegular() {
+		return ""
+	}
+	sys, ok := st.Sys().(*syscall.Stat_t)
+	if !ok {
+		return ""
+	}
+	id := fileID{uint64(sys.Dev), sys.Ino}
+	e, seen := s.first[id]
+	if !seen {
+		if s.first == nil {
+			s.first = map[fileID]string{}
+		}
+		s.first[id] = path
+		return ""
+	}
+	if e == path {
+		return "named twice"
+	}
+	return "the same file as " + e
 }
 
 // sameFile reports whether a and b name the same existing regular file.

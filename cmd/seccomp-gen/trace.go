@@ -328,6 +328,14 @@ func (o *traceOptions) run(ctx context.Context) error {
 	if f.Lost > 0 {
 		fmt.Fprintf(o.stderr, "seccomp-gen: warning: %s could not be counted; the trace is incomplete\n", text.Count(f.Lost, "syscall", "syscalls"))
 	}
+	if f.ExecutablesOmitted > 0 {
+		fmt.Fprintf(o.stderr, "seccomp-gen: trace: warning: %s ran that the trace does not list: the recorder keeps %d names (the syscalls are all counted; generate --widen and --per-executable see only the listed ones)\n",
+			text.Count(f.ExecutablesOmitted, "more executable", "more executables"), len(f.Executables))
+	}
+	if rec.ExecutablesUnsplit > 0 {
+		fmt.Fprintf(o.stderr, "seccomp-gen: trace: warning: the trace lists %s without their own syscalls: the recorder tells apart those of at most %d executables, and a trace holds %d numbers in its executables list (the syscalls are all counted)\n",
+			text.Count(rec.ExecutablesUnsplit, "executable", "executables"), 256, trace.MaxExecutableNrs)
+	}
 	if sig, _, _ := st.result(); sig != 0 && !rec.Exited {
 		return exitWith(128+int(sig), nil)
 	}

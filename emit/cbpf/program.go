@@ -31,6 +31,16 @@ const InstructionSize = 8
 // ErrBadProgram is wrapped by errors about malformed raw filters.
 var ErrBadProgram = errors.New("bad BPF program")
 
+// tooLongError is a program of this many instructions, more than
+// MaxInstructions: ErrBadProgram and policy.ErrFilterTooLarge.
+type tooLongError int
+
+func (n tooLongError) Error() string {
+	return fmt.Sprintf("%v: %d instructions (the kernel accepts at most %d)", ErrBadProgram, int(n), MaxInstructions)
+}
+
+func (n tooLongError) Unwrap() []error { return []error{ErrBadProgram, policy.ErrFilterTooLarge} }
+
 // Bytes returns the program as raw struct sock_filter bytes in native
 // (little-endian: every arch seccomp-gen targets) byte order.
 func (p Program) Bytes() []byte {
@@ -162,7 +172,7 @@ func (p Program) Check() error {
 		return fmt.Errorf("%w: empty", ErrBadProgram)
 	}
 	if len(p) > MaxInstructions {
-		return fmt.Errorf("%w: %d instructions (the kernel accepts at most %d)", ErrBadProgram, len(p), MaxInstructions)
+		return tooLongError(len(p))
 	}
 	for pc, in := range p {
 		bad := func(why string) error {

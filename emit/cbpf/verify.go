@@ -105,7 +105,7 @@ func verifyFilter(p *policy.Policy, exhaustive []string) error {
 	// file order, libseccomp's own layout, no stub.
 	prog, err := compileLib(p, "", abis, policy.ActKillProcess, Options{Linear: true, SkipUnknown: true})
 	if err != nil {
-		return &policy.AmbiguousError{Reason: fmt.Sprintf("libseccomp refuses the rules as runc and crun add them (%v): neither runtime would start", err)}
+		return &policy.AmbiguousError{Reason: fmt.Sprintf("libseccomp refuses the rules as runc and crun add them (%v): neither runtime would start", err), Cause: err}
 	}
 	return checkProgram(prog, p, abis, namedSyscalls(p), "the filter libseccomp 2.5.4 builds for them (what runc and crun load)", exhaustive)
 }

@@ -197,6 +197,12 @@ type Recording struct {
 	// PID when tracing started and were traced along with it (PID only;
 	// those forked later are followed anyway).
 	Descendants int
+	// ExecutablesUnsplit counts the executables File lists without their
+	// syscalls: the recorder tells apart the syscalls of 256 executables,
+	// and a trace holds at most trace.MaxExecutableNrs numbers in its
+	// executables list (File.FitExecutables). (File.ExecutablesOmitted
+	// counts those it could not list at all.)
+	ExecutablesUnsplit int
 }
 
 // pollInterval is how often Record checks whether the target is gone.
@@ -899,23 +905,53 @@ func (r *recorder) readCounts() (map[uint32]uint64, error) {
 }
 
 func (r *recorder) processes() uint64 {
-	var (
-		key bpf.RecorderProcKey
-		val uint8
-		n   uint64
-	)
+	var n uint64
 	target := false
-	it := r.objs.Procs.Iterate()
-	for it.Next(&key, &val) {
+	r.procKeys(func(key bpf.RecorderProcKey) {
 		n++
 		target = target || (r.opts.PID != 0 && key.Tgid == uint32(r.opts.PID))
-	}
+	}, func() { n, target = 0, false })
 	if r.opts.PID != 0 && !target && !r.opts.FromExec {
 		n++ // the traced process, idle so far, is traced all the same
 	}
 	var over uint64
 	_ = r.objs.ProcsOverflow.Get(&over)
 	return n + over
+}
+
+// procBatch is how many procs entries one batch lookup reads.
+const procBatch = 4096
+
+// procKeys calls fn with every key of procs, read procBatch at a time:
+// one entry at a time is two syscalls each, ~65 ms for a full map (65536
+// processes) at the end of a trace and at every live progress line. Where
+// the kernel cannot (batch lookups came in Linux 5.6) it calls reset and
+// reads them one at a time.
+func (r *recorder) procKeys(fn func(bpf.RecorderProcKey), reset func()) {
+	keys := make([]bpf.RecorderProcKey, procBatch)
+	vals := make([]uint8, procBatch)
+	var cursor ebpf.MapBatchCursor
+	for {
+		n, err := r.objs.Procs.BatchLookup(&cursor, keys, vals, nil)
+		for _, k := range keys[:n] {
+			fn(k)
+		}
+		if errors.Is(err, ebpf.ErrKeyNotExist) {
+			return // done
+		}
+		if err != nil {
+			break
+		}
+	}
+	reset()
+	var (
+		key bpf.RecorderProcKey
+		val uint8
+	)
+	it := r.objs.Procs.Iterate()
+	for it.Next(&key, &val) {
+		fn(key)
+	}
 }
 
 // lost is what the programs could not count, plus the runs the kernel
@@ -1005,8 +1041,11 @@ func (r *recorder) result(reason string, elapsed time.Duration) (*Recording, err
 	}
 	// Once every traced process is gone, their PIDs may be a stranger's:
 	// only a recording cut short looks at the processes once more.
-	f.Executables = r.executables(reason != "exit" && reason != "empty")
+	f.Executables, f.ExecutablesOmitted, rec.ExecutablesUnsplit = r.executables(reason != "exit" && reason != "empty")
 	f.Canonicalize()
+	// Many executables with many syscalls each can note more numbers than
+	// a trace file holds: some lists go rather than the whole trace.
+	rec.ExecutablesUnsplit += f.FitExecutables()
 	rec.File = f
 	return rec, nil
 }

@@ -43,11 +43,14 @@ import (
 // from /proc/TID/exe (userExe); tasks the eBPF side marks on its own (a task
 // entering a traced cgroup) count in the trace's syscalls but under no
 // executable until their next execve.
-func (r *recorder) executables(running bool) []trace.Executable {
+//
+// It also returns how many executables ran that exe_paths could not hold
+// (omitted) and how many listed ones have no syscall list because
+// exe_syscalls' indexes ran out (unsplit).
+func (r *recorder) executables(running bool) (out []trace.Executable, omitted uint64, unsplit int) {
 	var (
 		key  [256]byte
 		info bpf.RecorderExeInfo
-		out  []trace.Executable
 	)
 	if running {
 		r.stopExeScan(exeRescan)
@@ -76,10 +79,24 @@ func (r *recorder) executables(running bool) []trace.Executable {
 			if err := r.objs.ExeSyscalls.Lookup(info.Exe-1, &bits); err == nil {
 				e.Syscalls = exeSyscalls(bits)
 			}
+		} else {
+			unsplit++
 		}
 		out = append(out, e)
 	}
-	return out
+	var over uint64
+	_ = r.objs.ExeOverflow.Get(&over)
+	return out, exesOmitted(len(out), int(r.objs.ExePaths.MaxEntries()), over, unsplit), unsplit
+}
+
+// exesOmitted is how many executables exe_paths could not hold: exe_overflow
+// counts those and the names listed without an exe_syscalls index (unsplit),
+// and only a full exe_paths refuses a name.
+func exesOmitted(listed, capacity int, overflow uint64, unsplit int) uint64 {
+	if listed < capacity || overflow <= uint64(unsplit) {
+		return 0
+	}
+	return overflow - uint64(unsplit)
 }
 
 // exeID is an executable identified through the process that exec'd it;

@@ -1,9 +1,11 @@
 package recorder
 
 import (
+	"bytes"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -282,5 +284,128 @@ func TestExecutablesChrootScriptGoneQuickly(t *testing.T) {
 	}
 	if e.SHA256 == hostID.SHA256 {
 		t.Fatalf("the chroot's %s identified as the host's script (%s)", path, hostID.SHA256)
+	}
+}
+
+// More executables than exe_paths holds (1024 names) are counted, not
+// dropped silently: the trace says how many ran that it does not list, and
+// the recording how many it lists without their syscalls. Before, a build
+// running 1100 programs gave a trace listing 1024 and saying nothing.
+func TestExecutablesOverflowCounted(t *testing.T) {
+	testutil.RequireRoot(t)
+	dir := t.TempDir()
+	const n = 1100
+	tr, err := exec.LookPath("true")
+	if err != nil {
+		t.Skip("no true(1): ", err)
+	}
+	for i := 0; i < n; i++ {
+		if err := os.Symlink(tr, filepath.Join(dir, "t"+strconv.Itoa(i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	script := `i=0; while [ $i -lt ` + strconv.Itoa(n) + ` ]; do "$0/t$i"; i=$((i+1)); done`
+	rec := recordOrFail(t, Options{Command: []string{"/bin/sh", "-c", script, dir}})
+	if rec.ExitStatus != 0 {
+		t.Fatalf("the command exited %d", rec.ExitStatus)
+	}
+	f := rec.File
+	ran := n + 1 // and /bin/sh
+	if got := uint64(len(f.Executables)) + f.ExecutablesOmitted; len(f.Executables) != 1024 || got != uint64(ran) {
+		t.Errorf("%d executables ran: the trace lists %d and says %d more ran; want 1024 listed and %d more", ran, len(f.Executables), f.ExecutablesOmitted, ran-1024)
+	}
+	unsplit := 0
+	for _, e := range f.Executables {
+		if len(e.Syscalls) == 0 {
+			unsplit++
+		}
+	}
+	if rec.ExecutablesUnsplit == 0 || rec.ExecutablesUnsplit != unsplit {
+		t.Errorf("ExecutablesUnsplit %d; %d listed executables have no syscalls", rec.ExecutablesUnsplit, unsplit)
+	}
+}
+
+func TestExesOmitted(t *testing.T) {
+	for _, c := range []struct {
+		listed, capacity int
+		overflow         uint64
+		unsplit          int
+		want             uint64
+	}{
+		{10, 1024, 0, 0, 0},
+		{300, 1024, 108, 108, 0},  // out of indexes only
+		{1024, 1024, 832, 832, 0}, // exactly full
+		{1024, 1024, 1309, 832, 477},
+		{1024, 1024, 3, 5, 0}, // never below 0
+	} {
+		if got := exesOmitted(c.listed, c.capacity, c.overflow, c.unsplit); got != c.want {
+			t.Errorf("exesOmitted(%d, %d, %d, %d) = %d, want %d", c.listed, c.capacity, c.overflow, c.unsplit, got, c.want)
+		}
+	}
+}
+
+// Executables that issue many distinct syscalls each can note more numbers
+// than a trace's executables list holds (trace.MaxExecutableNrs): the trace
+// is still written, with the longest lists emptied and counted in
+// ExecutablesUnsplit. Before, Encode refused the recording ("executables
+// list more than 32768 syscall numbers") and trace wrote nothing.
+func TestExecutablesManySyscallsFit(t *testing.T) {
+	testutil.RequireRoot(t)
+	testutil.RequireTool(t, "gcc")
+	dir := t.TempDir()
+	src := filepath.Join(dir, "enosys.c")
+	// Numbers no x86_64 or arm64 kernel implements: ENOSYS, nothing runs.
+	prog := "#include <unistd.h>\n#include <sys/syscall.h>\nint main(void) { for (long nr = 500; nr < 1024; nr++) syscall(nr, 0, 0, 0); return 0; }\n"
+	if err := os.WriteFile(src, []byte(prog), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("gcc", "-O1", "-o", filepath.Join(dir, "p0"), src).CombinedOutput(); err != nil {
+		t.Fatalf("gcc: %v\n%s", err, out)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "p0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const copies = 70 // 70 x 524 numbers > 32768
+	for i := 1; i < copies; i++ {
+		if err := os.WriteFile(filepath.Join(dir, "p"+strconv.Itoa(i)), data, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	script := `i=0; while [ $i -lt ` + strconv.Itoa(copies) + ` ]; do "$0/p$i"; i=$((i+1)); done`
+	rec := recordOrFail(t, Options{Command: []string{"/bin/sh", "-c", script, dir}})
+	if rec.ExitStatus != 0 {
+		t.Fatalf("the command exited %d", rec.ExitStatus)
+	}
+	var buf bytes.Buffer
+	if err := trace.Encode(&buf, rec.File); err != nil {
+		t.Fatalf("the recording cannot be written: %v", err)
+	}
+	if rec.ExecutablesUnsplit == 0 {
+		t.Errorf("no executable listed without its syscalls; the list holds %d executables", len(rec.File.Executables))
+	}
+	for _, s := range rec.File.Syscalls {
+		if s.Nr >= 500 && s.Nr < 1024 && s.Count != copies {
+			t.Errorf("%s %d counted %d times, want %d", s.Arch, s.Nr, s.Count, copies)
+		}
+	}
+}
+
+// processes reads procs in batches (procKeys): a count across several
+// batches is still exact. 5000 processes: two batches of 4096.
+func TestProcessesCountedInBatches(t *testing.T) {
+	testutil.RequireRoot(t)
+	tr, err := exec.LookPath("true")
+	if err != nil {
+		t.Skip("no true(1): ", err)
+	}
+	const n = 5000
+	script := `i=0; while [ $i -lt ` + strconv.Itoa(n) + ` ]; do "$0"; i=$((i+1)); done`
+	rec := recordOrFail(t, Options{Command: []string{"/bin/sh", "-c", script, tr}})
+	if rec.ExitStatus != 0 {
+		t.Fatalf("the command exited %d", rec.ExitStatus)
+	}
+	if rec.File.Processes != n+1 || rec.File.Lost != 0 {
+		t.Errorf("processes %d, lost %d; want %d, 0", rec.File.Processes, rec.File.Lost, n+1)
 	}
 }
