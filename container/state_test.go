@@ -64,11 +64,11 @@ func TestPlanJob(t *testing.T) {
 		t.Errorf("--output-dir: %+v %v", j, err)
 	}
 	s.Annotations = map[string]string{Annotation: "of:" + filepath.Join(dir, "p.json") + ";if:" + filepath.Join(dir, "missing.json")}
-	if _, err := PlanJob(s, HookOptions{}); err == nil || !strings.Contains(err.Error(), "if:") {
+	if _, err := PlanJob(s, HookOptions{AllowPaths: []string{dir}}); err == nil || !strings.Contains(err.Error(), "if:") {
 		t.Errorf("missing if: %v", err)
 	}
 	s.Annotations = map[string]string{Annotation: "of:" + dir}
-	if _, err := PlanJob(s, HookOptions{}); err == nil || !strings.Contains(err.Error(), "is a directory") {
+	if _, err := PlanJob(s, HookOptions{AllowPaths: []string{filepath.Dir(dir)}}); err == nil || !strings.Contains(err.Error(), "is a directory") {
 		t.Errorf("of: a directory: %v", err)
 	}
 	s = &State{ID: "../x", Pid: 1}
