@@ -127,7 +127,8 @@ func PlanJob(s *State, o HookOptions) (*Job, error) {
 			if p.path == "" {
 				continue
 			}
-			if _, err := atomicfile.Within(p.path, dirs); err != nil {
+			// Other errors are said by the checks below, in their words.
+			if _, err := atomicfile.Within(p.path, dirs); errors.Is(err, atomicfile.ErrOutside) {
 				return nil, allowError(s.ID, p.key, p.path, err)
 			}
 		}
@@ -180,15 +181,26 @@ func PlanJob(s *State, o HookOptions) (*Job, error) {
 // allowError says that an annotation's path is outside the hook's
 // directories, and which option lets it in; other errors pass unchanged.
 func allowError(id, key, path string, err error) error {
-	if !errors.Is(err, atomicfile.ErrOutside) {
+	var oe *atomicfile.OutsideError
+	if !errors.As(err, &oe) {
 		return err
 	}
 	what := key + path
 	if key == "the trace" {
 		what = "the trace " + path
 	}
-	return fmt.Errorf("container %s: %s: %w; the hook writes and reads only where its --allow-path (or --output-dir) says: add --allow-path DIR to its args (hooks.d) for a directory only the administrator can write to", id, what, err)
+	const fix = "add --allow-path DIR to the hook's args (hooks.d), a directory only the administrator can write to"
+	if len(oe.Dirs) == 0 {
+		return &confineError{fmt.Sprintf("container %s: %s: the hook has no --allow-path (nor --output-dir), so the annotation may name no file: %s", id, what, fix)}
+	}
+	return &confineError{fmt.Sprintf("container %s: %s %s; the annotation may name files only there: %s", id, what, oe.Where(), fix)}
 }
+
+// confineError is allowError's message; it matches atomicfile.ErrOutside.
+type confineError struct{ msg string }
+
+func (e *confineError) Error() string { return e.msg }
+func (e *confineError) Unwrap() error { return atomicfile.ErrOutside }
 
 // checkWritable makes sure a file can be created at path, which must
 // resolve into dirs: its directory exists and takes a new file (root
@@ -200,7 +212,7 @@ func checkWritable(path string, dirs []string) error {
 		if errors.Is(err, atomicfile.ErrOutside) {
 			return err
 		}
-		return fmt.Errorf("output %s: %w", path, err)
+		return fmt.Errorf("output %s: cannot be written: %w", path, unwrapPath(err))
 	}
 	if st, err := os.Lstat(target); err == nil && st.IsDir() {
 		return fmt.Errorf("output %s: is a directory", path)

@@ -13,25 +13,28 @@ import (
 // directories a caller confines it to (Within).
 var ErrOutside = errors.New("outside the allowed directories")
 
-// outsideError names the path, the file it resolves to and the
-// directories.
-type outsideError struct {
-	path, target string
-	dirs         []string
+// OutsideError is a path that resolves (to Target) outside Dirs.
+type OutsideError struct {
+	Path, Target string
+	Dirs         []string
 }
 
-func (e *outsideError) Error() string {
-	where := "no directory is allowed"
-	if len(e.dirs) > 0 {
-		where = "allowed: " + strings.Join(e.dirs, ", ")
+// Where says where the path leads and what is allowed, without the path:
+// "resolves to T, outside the allowed directories (allowed: D1, D2)".
+func (e *OutsideError) Where() string {
+	allowed := "no directory is allowed"
+	if len(e.Dirs) > 0 {
+		allowed = "allowed: " + strings.Join(e.Dirs, ", ")
 	}
-	if e.target != e.path {
-		return fmt.Sprintf("%s resolves to %s, outside the allowed directories (%s)", e.path, e.target, where)
+	if e.Target != e.Path {
+		return fmt.Sprintf("resolves to %s, outside the allowed directories (%s)", e.Target, allowed)
 	}
-	return fmt.Sprintf("%s is outside the allowed directories (%s)", e.path, where)
+	return fmt.Sprintf("is outside the allowed directories (%s)", allowed)
 }
 
-func (e *outsideError) Is(target error) bool { return target == ErrOutside }
+func (e *OutsideError) Error() string { return e.Path + " " + e.Where() }
+
+func (e *OutsideError) Is(target error) bool { return target == ErrOutside }
 
 // ResolveDirs resolves each of dirs (Resolve), which must be absolute,
 // for Within and its kin.
@@ -56,7 +59,7 @@ func ResolveDirs(dirs []string) ([]string, error) {
 // (ResolveDirs); none means nothing is allowed.
 func Within(path string, dirs []string) (string, error) {
 	if !filepath.IsAbs(path) {
-		return "", &outsideError{path: path, target: path, dirs: dirs}
+		return "", &OutsideError{Path: path, Target: path, Dirs: dirs}
 	}
 	target, err := Resolve(path)
 	if err != nil {
@@ -67,7 +70,7 @@ func Within(path string, dirs []string) (string, error) {
 			return target, nil
 		}
 	}
-	return "", &outsideError{path: path, target: target, dirs: dirs}
+	return "", &OutsideError{Path: path, Target: target, Dirs: dirs}
 }
 
 // under reports whether the clean absolute path p is dir or below it.
