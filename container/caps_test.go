@@ -45,7 +45,7 @@ func TestPlanJobNeedsCapsForInput(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := &State{ID: "c1", Pid: 1, Bundle: filepath.Join(dir, "bundle"), Annotations: map[string]string{Annotation: "if:" + base + ";of:" + filepath.Join(dir, "out.json")}}
-	if _, err := PlanJob(s, HookOptions{Runtime: "runc"}); err == nil || !strings.Contains(err.Error(), "container c1: if:"+base+" is resolved for the container's capabilities: bundle config") {
+	if _, err := PlanJob(s, HookOptions{Runtime: "runc", AllowPaths: []string{dir}}); err == nil || !strings.Contains(err.Error(), "container c1: if:"+base+" is resolved for the container's capabilities: bundle config") {
 		t.Fatalf("PlanJob without config.json: %v", err)
 	}
 	if err := os.MkdirAll(s.Bundle, 0o755); err != nil {
@@ -54,15 +54,15 @@ func TestPlanJobNeedsCapsForInput(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(s.Bundle, "config.json"), []byte(`{"process":{"capabilities":{"bounding":["CAP_SYS_CHROOT"]}}}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	job, err := PlanJob(s, HookOptions{Runtime: "runc"})
+	job, err := PlanJob(s, HookOptions{Runtime: "runc", AllowPaths: []string{dir}})
 	if err != nil || !slices.Equal(job.Caps, []string{"CAP_SYS_CHROOT"}) {
 		t.Fatalf("PlanJob: %+v %v", job, err)
 	}
-	p, err := ReadInput(base, job.Caps)
+	p, err := ReadInput(base, job.Caps, job.Allow)
 	if err != nil || !p.Allows("chroot") {
 		t.Errorf("chroot not kept for a container with CAP_SYS_CHROOT: %v", err)
 	}
-	p, err = ReadInput(base, []string{})
+	p, err = ReadInput(base, []string{}, job.Allow)
 	if err != nil || p.Allows("chroot") {
 		t.Errorf("chroot kept for a container without capabilities: %v", err)
 	}

@@ -201,7 +201,8 @@ func TestPodmanHookRecords(t *testing.T) {
 		t.Fatalf("shipped hook path %v", h["path"])
 	}
 	h["path"] = sg
-	h["args"] = append(h["args"].([]any), "--trace", "--log", filepath.Join(dir, "hook.log"))
+	profDir := t.TempDir()
+	h["args"] = append(h["args"].([]any), "--trace", "--log", filepath.Join(dir, "hook.log"), "--allow-path", profDir)
 	hookJSON, _ := json.Marshal(hookCfg)
 	if err := os.WriteFile(filepath.Join(hooks, "seccomp-gen.json"), hookJSON, 0o644); err != nil {
 		t.Fatal(err)
@@ -217,7 +218,7 @@ func TestPodmanHookRecords(t *testing.T) {
 		t.Fatal(err)
 	}
 	run := []string{"run", "--rm", "--network", "none", "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024"}
-	prof := filepath.Join(t.TempDir(), "podman.json")
+	prof := filepath.Join(profDir, "podman.json")
 	want, err := p(append(run, "--annotation", container.Annotation+"=of:"+prof, "sg-busybox", "sh", "-c", workloadScript)...)
 	if err != nil || want == "" {
 		t.Fatalf("recorded run: %q %v", want, err)

@@ -2,6 +2,7 @@ package container
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -53,6 +54,13 @@ type HookOptions struct {
 	// Timeout bounds how long the hook waits for the recorder to attach
 	// (default 30s).
 	Timeout time.Duration
+	// AllowPaths are the directories (absolute) the annotation's of: and
+	// if: may name files in, directly or below, after every symbolic link
+	// is followed; OutputDir is one too. None (and no OutputDir): the
+	// annotation may name no file. Whoever sets annotations chooses what
+	// root writes and reads: only the hook's own configuration, written by
+	// the administrator, says where that may be.
+	AllowPaths []string
 }
 
 // Job is what the hook hands the detached recorder.
@@ -72,6 +80,10 @@ type Job struct {
 	// they are seen ("" when the container has no cgroup of its own).
 	Exec   bool   `json:"exec,omitempty"`
 	Cgroup string `json:"cgroup,omitempty"`
+	// Allow are the directories (resolved) Profile, Trace and Input must
+	// resolve into when the recorder writes and reads them; none: nothing
+	// is written.
+	Allow []string `json:"allow"`
 }
 
 // Hook is the hook's front half: it reads the container state from
@@ -92,15 +104,34 @@ func Hook(stdin io.Reader, o HookOptions) error {
 }
 
 // PlanJob decides where a container's profile and trace go and checks that
-// they can be written.
+// they can be written, and that the annotation's paths lie in the
+// directories the hook may use (HookOptions.AllowPaths).
 func PlanJob(s *State, o HookOptions) (*Job, error) {
 	job := &Job{ID: s.ID, PID: s.Pid, Runtime: o.Runtime, Log: o.Log}
+	allow := append([]string(nil), o.AllowPaths...)
+	if o.OutputDir != "" {
+		allow = append(allow, o.OutputDir)
+	}
+	dirs, err := atomicfile.ResolveDirs(allow)
+	if err != nil {
+		return nil, fmt.Errorf("--allow-path %w", err)
+	}
+	job.Allow = dirs
 	if v, ok := s.Annotations[Annotation]; ok {
 		out, in, err := ParseAnnotation(v)
 		if err != nil {
 			return nil, err
 		}
 		job.Profile, job.Input = out, in
+		for _, p := range []struct{ key, path string }{{"of:", out}, {"if:", in}} {
+			if p.path == "" {
+				continue
+			}
+			// Other errors are said by the checks below, in their words.
+			if _, err := atomicfile.Within(p.path, dirs); errors.Is(err, atomicfile.ErrOutside) {
+				return nil, allowError(s.ID, p.key, p.path, err)
+			}
+		}
 	}
 	if job.Profile == "" {
 		if o.OutputDir == "" {
@@ -120,17 +151,17 @@ func PlanJob(s *State, o HookOptions) (*Job, error) {
 			return nil, fmt.Errorf("container %s: if:%s is resolved for the container's capabilities: %w", s.ID, job.Input, err)
 		}
 		job.Caps = caps
-		if _, err := ReadInput(job.Input, job.Caps); err != nil {
+		if _, err := ReadInput(job.Input, job.Caps, job.Allow); err != nil {
 			return nil, err
 		}
 	}
-	if err := checkWritable(job.Profile); err != nil {
-		return nil, err
+	if err := checkWritable(job.Profile, job.Allow); err != nil {
+		return nil, allowError(s.ID, "of:", job.Profile, err)
 	}
 	if o.Trace {
 		job.Trace = TracePath(job.Profile)
-		if err := checkWritable(job.Trace); err != nil {
-			return nil, err
+		if err := checkWritable(job.Trace, job.Allow); err != nil {
+			return nil, allowError(s.ID, "the trace", job.Trace, err)
 		}
 	}
 	if job.Runtime == "" {
@@ -147,14 +178,48 @@ func PlanJob(s *State, o HookOptions) (*Job, error) {
 	return job, nil
 }
 
-// checkWritable makes sure a file can be created at path: its directory
-// exists and takes a new file (root ignores permission bits, not a
-// read-only mount or a missing directory), and path is no directory.
-func checkWritable(path string) error {
-	if st, err := os.Stat(path); err == nil && st.IsDir() {
-		return fmt.Errorf("output %s: is a directory", path)
+// allowError says that an annotation's path is outside the hook's
+// directories, and which option lets it in; other errors pass unchanged.
+func allowError(id, key, path string, err error) error {
+	var oe *atomicfile.OutsideError
+	if !errors.As(err, &oe) {
+		return err
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), ".seccomp-gen-probe-*")
+	what := key + path
+	if key == "the trace" {
+		what = "the trace " + path
+	}
+	const fix = "add --allow-path DIR to the hook's args (hooks.d), a directory only the administrator can write to"
+	if len(oe.Dirs) == 0 {
+		return &confineError{fmt.Sprintf("container %s: %s: the hook has no --allow-path (nor --output-dir), so the annotation may name no file: %s", id, what, fix)}
+	}
+	return &confineError{fmt.Sprintf("container %s: %s %s; the annotation may name files only there: %s", id, what, oe.Where(), fix)}
+}
+
+// confineError is allowError's message; it matches atomicfile.ErrOutside.
+type confineError struct{ msg string }
+
+func (e *confineError) Error() string { return e.msg }
+func (e *confineError) Unwrap() error { return atomicfile.ErrOutside }
+
+// checkWritable makes sure a file can be created at path, which must
+// resolve into dirs: its directory exists and takes a new file (root
+// ignores permission bits, not a read-only mount or a missing directory),
+// and path is no directory.
+func checkWritable(path string, dirs []string) error {
+	target, err := atomicfile.Within(path, dirs)
+	if err != nil {
+		if errors.Is(err, atomicfile.ErrOutside) {
+			return err
+		}
+		return fmt.Errorf("output %s: cannot be written: %w", path, unwrapPath(err))
+	}
+	if st, err := os.Lstat(target); err == nil && st.IsDir() {
+		return fmt.Errorf("output %s: is a directory", path)
+	} else if err == nil && !st.Mode().IsRegular() {
+		return fmt.Errorf("output %s: %w", path, atomicfile.ErrNotRegular)
+	}
+	f, err := os.CreateTemp(filepath.Dir(target), ".seccomp-gen-probe-*")
 	if err != nil {
 		return fmt.Errorf("output %s: cannot be written: %w", path, unwrapPath(err))
 	}
@@ -364,13 +429,17 @@ func Finish(job *Job, rec *recorder.Recording) error {
 		return fmt.Errorf("the entrypoint never ran (the container's init exited before its execve): nothing written")
 	}
 	if job.Trace != "" {
-		if err := trace.WriteFile(job.Trace, f); err != nil {
+		var buf bytes.Buffer
+		if err := trace.Encode(&buf, f); err != nil {
+			return fmt.Errorf("write trace %s: %w", job.Trace, err)
+		}
+		if err := atomicfile.WriteWithin(job.Trace, buf.Bytes(), 0o644, job.Allow); err != nil {
 			return fmt.Errorf("write trace %s: %w", job.Trace, err)
 		}
 	}
 	o := ProfileOptions{Runtime: job.Runtime, InputName: job.Input}
 	if job.Input != "" {
-		p, err := ReadInput(job.Input, job.Caps)
+		p, err := ReadInput(job.Input, job.Caps, job.Allow)
 		if err != nil {
 			return err
 		}
@@ -380,7 +449,7 @@ func Finish(job *Job, rec *recorder.Recording) error {
 	if err != nil {
 		return fmt.Errorf("profile: %w", err)
 	}
-	if err := atomicfile.Write(job.Profile, data, 0o644); err != nil {
+	if err := atomicfile.WriteWithin(job.Profile, data, 0o644, job.Allow); err != nil {
 		return fmt.Errorf("write profile %s: %w", job.Profile, err)
 	}
 	return nil

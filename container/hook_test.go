@@ -29,7 +29,7 @@ func TestHookRecordsRuncAndCrun(t *testing.T) {
 			dir := t.TempDir()
 			prof := filepath.Join(dir, "profile.json")
 			b.SetArgs("sh", "-c", workloadScript)
-			setHook(b, []string{sg, "hook", "--trace", "--log", filepath.Join(dir, "hook.log")},
+			setHook(b, []string{sg, "hook", "--trace", "--log", filepath.Join(dir, "hook.log"), "--allow-path", dir},
 				map[string]string{container.Annotation: "of:" + prof})
 			rec, err := b.Run(ctx(t), rt)
 			if err != nil || rec.ExitCode != 0 || rec.Stdout == "" {
@@ -87,7 +87,7 @@ func TestHookConcurrentContainersDoNotMix(t *testing.T) {
 	for i, r := range runs {
 		b := newBundle(t)
 		b.SetArgs(r.args...)
-		setHook(b, []string{sg, "hook", "--trace"}, map[string]string{container.Annotation: "of:" + r.prof})
+		setHook(b, []string{sg, "hook", "--trace", "--allow-path", dir}, map[string]string{container.Annotation: "of:" + r.prof})
 		wg.Add(1)
 		go func(i int, b *runtimetest.Bundle) {
 			defer wg.Done()
@@ -140,7 +140,7 @@ func TestHookUnwritableOutputFailsStart(t *testing.T) {
 			prof := filepath.Join(notDir, "profile.json")
 			// crun keeps a hook's stderr only where this annotation says.
 			hookErr := filepath.Join(dir, "hook.stderr")
-			setHook(b, []string{sg, "hook"}, map[string]string{container.Annotation: "of:" + prof, "run.oci.hooks.stderr": hookErr})
+			setHook(b, []string{sg, "hook", "--allow-path", dir}, map[string]string{container.Annotation: "of:" + prof, "run.oci.hooks.stderr": hookErr})
 			res, err := b.Run(ctx(t), rt)
 			if err != nil {
 				t.Fatal(err)
@@ -196,7 +196,7 @@ func TestHookExtendKeepsInput(t *testing.T) {
 		t.Helper()
 		b.SetSeccomp(nil)
 		b.SetArgs(args...)
-		setHook(b, []string{sg, "hook", "--trace", "--log", filepath.Join(dir, "hook.log")},
+		setHook(b, []string{sg, "hook", "--trace", "--log", filepath.Join(dir, "hook.log"), "--allow-path", dir},
 			map[string]string{container.Annotation: annotation})
 		if rec, err := b.Run(ctx(t), "runc"); err != nil || rec.ExitCode != 0 {
 			t.Fatalf("recorded run %v: %v %v", args, rec, err)
@@ -242,4 +242,72 @@ func TestHookExtendKeepsInput(t *testing.T) {
 	if v := pe.Lookup("reboot"); v.Action == policy.ActAllow {
 		t.Errorf("%s allows reboot", ext)
 	}
+}
+
+// Whoever sets the annotation chooses where root writes and reads: under
+// runc, an of: outside the hook's --allow-path, one through a symbolic
+// link out of it, and an if: outside it fail the container's start with
+// one line naming the path and the option; nothing is written outside and
+// the file outside is not shown. An of: inside records as before.
+func TestHookConfinesAnnotationPaths(t *testing.T) {
+	requireRuntimes(t)
+	sg := buildSG(t)
+	root := t.TempDir()
+	allowed, outside := filepath.Join(root, "allowed"), filepath.Join(root, "outside")
+	for _, d := range []string{allowed, outside} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	secret := filepath.Join(outside, "shadow")
+	if err := os.WriteFile(secret, []byte("root:SECRET-HASH:19000::::::\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, filepath.Join(allowed, "escape")); err != nil {
+		t.Fatal(err)
+	}
+	hookArgs := []string{sg, "hook", "--trace", "--log", filepath.Join(root, "hook.log"), "--allow-path", allowed}
+	for _, c := range []struct{ name, annotation, named string }{
+		{"outside", "of:" + filepath.Join(outside, "x.json"), "of:" + filepath.Join(outside, "x.json")},
+		{"link-out", "of:" + filepath.Join(allowed, "escape", "x.json"), "of:" + filepath.Join(allowed, "escape", "x.json")},
+		{"if-outside", "if:" + secret + ";of:" + filepath.Join(allowed, "x.json"), "if:" + secret},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			b := newBundle(t)
+			b.SetArgs("echo", "workload-ran")
+			setHook(b, hookArgs, map[string]string{container.Annotation: c.annotation})
+			res, err := b.Run(ctx(t), "runc")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.ExitCode == 0 || strings.Contains(res.Stdout, "workload-ran") {
+				t.Fatalf("the container started: %v", res)
+			}
+			if !strings.Contains(res.Stderr, c.named+" ") || !strings.Contains(res.Stderr, "--allow-path DIR") {
+				t.Errorf("the runtime's log does not name %s and --allow-path: %q", c.named, res.Stderr)
+			}
+			if strings.Contains(res.Stderr, "SECRET") {
+				t.Errorf("the file outside shows in the log: %q", res.Stderr)
+			}
+			if ents, _ := os.ReadDir(outside); len(ents) != 1 {
+				t.Errorf("written outside: %v", ents)
+			}
+			if ents, _ := os.ReadDir(allowed); len(ents) != 1 {
+				t.Errorf("written in the allowed directory: %v", ents)
+			}
+			waitNoRecorders(t, sg)
+		})
+	}
+	t.Run("inside", func(t *testing.T) {
+		prof := filepath.Join(allowed, "in.json")
+		b := newBundle(t)
+		b.SetArgs("sh", "-c", "echo hi")
+		setHook(b, hookArgs, map[string]string{container.Annotation: "of:" + prof})
+		if res, err := b.Run(ctx(t), "runc"); err != nil || res.ExitCode != 0 {
+			t.Fatalf("recorded run: %v %v", res, err)
+		}
+		waitFile(t, prof)
+		waitFile(t, container.TracePath(prof))
+		waitNoRecorders(t, sg)
+	})
 }

@@ -48,7 +48,7 @@ func TestHookExtendResolvesContainerCaps(t *testing.T) {
 	delete(capsObj, "ambient")
 	log := filepath.Join(dir, "hook.log")
 	b.SetArgs("sh", "-c", "echo hi")
-	setHook(b, []string{sg, "hook", "--log", log}, map[string]string{container.Annotation: "if:" + base + ";of:" + ext})
+	setHook(b, []string{sg, "hook", "--log", log, "--allow-path", dir}, map[string]string{container.Annotation: "if:" + base + ";of:" + ext})
 	if rec, err := b.Run(ctx(t), "runc"); err != nil || rec.ExitCode != 0 {
 		t.Fatalf("recorded run: %v %v", rec, err)
 	}
@@ -89,7 +89,7 @@ func TestHookExtendKeepsConditionalDenial(t *testing.T) {
 		exts[name] = filepath.Join(dir, name+".json")
 		b.SetSeccomp(nil)
 		b.SetArgs(args...)
-		setHook(b, []string{sg, "hook", "--log", filepath.Join(dir, "hook.log")},
+		setHook(b, []string{sg, "hook", "--log", filepath.Join(dir, "hook.log"), "--allow-path", dir},
 			map[string]string{container.Annotation: "if:" + base + ";of:" + exts[name]})
 		if rec, err := b.Run(ctx(t), "runc"); err != nil || rec.ExitCode != 0 {
 			t.Fatalf("recorded run %v: %v %v", args, rec, err)

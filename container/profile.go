@@ -1,7 +1,10 @@
 package container
 
 import (
+	"errors"
 	"fmt"
+
+	"github.com/seccomp-gen/seccomp-gen/internal/atomicfile"
 
 	"github.com/seccomp-gen/seccomp-gen/emit"
 	"github.com/seccomp-gen/seccomp-gen/policy"
@@ -70,12 +73,21 @@ func containerID(f *trace.File) string {
 	return "?"
 }
 
-// ReadInput reads a profile to extend, in any format seccomp-gen reads. The
-// conditional entries (includes/excludes) of a Docker or containers-common
-// profile are resolved for caps, the container's bounding capability set
-// (BundleCaps); nil means Docker's default set.
-func ReadInput(path string, caps []string) (*policy.Policy, error) {
-	p, _, err := emit.ReadWith(path, emit.ReadOptions{Host: capsHost(caps)})
+// ReadInput reads a profile to extend, in any format seccomp-gen reads,
+// from path, which must resolve into one of dirs (resolved,
+// atomicfile.ResolveDirs) and be a regular file (atomicfile.ReadWithin).
+// The conditional entries (includes/excludes) of a Docker or
+// containers-common profile are resolved for caps, the container's
+// bounding capability set (BundleCaps); nil means Docker's default set.
+func ReadInput(path string, caps []string, dirs []string) (*policy.Policy, error) {
+	data, err := atomicfile.ReadWithin(path, dirs, emit.MaxProfileSize)
+	if errors.Is(err, atomicfile.ErrTooLarge) {
+		return nil, fmt.Errorf("if:%s: larger than %d MiB, the most a profile may have; not read", path, emit.MaxProfileSize>>20)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("if:%s: %w", path, unwrapPath(err))
+	}
+	p, _, err := emit.ParseWith(path, data, emit.ReadOptions{Host: capsHost(caps)})
 	if err != nil {
 		return nil, fmt.Errorf("if:%s: %w", path, err)
 	}

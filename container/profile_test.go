@@ -50,7 +50,7 @@ func TestProfileExtendsInput(t *testing.T) {
 	if err := os.WriteFile(in, []byte(prof), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	p, err := ReadInput(in, nil)
+	p, err := ReadInput(in, nil, []string{filepath.Dir(in)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -261,7 +261,7 @@ func TestHookExecRecordsExecdProcess(t *testing.T) {
 	dir := t.TempDir()
 	prof := filepath.Join(dir, "exec.json")
 	b := newBundle(t)
-	setHook(b, []string{sg, "hook", "--trace", "--exec", "--log", filepath.Join(dir, "hook.log")},
+	setHook(b, []string{sg, "hook", "--trace", "--exec", "--log", filepath.Join(dir, "hook.log"), "--allow-path", dir},
 		map[string]string{container.Annotation: "of:" + prof})
 	id := "sg-hx-" + filepath.Base(t.TempDir())
 	startDetachedBundle(t, b, root, id)

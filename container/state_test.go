@@ -64,11 +64,11 @@ func TestPlanJob(t *testing.T) {
 		t.Errorf("--output-dir: %+v %v", j, err)
 	}
 	s.Annotations = map[string]string{Annotation: "of:" + filepath.Join(dir, "p.json") + ";if:" + filepath.Join(dir, "missing.json")}
-	if _, err := PlanJob(s, HookOptions{}); err == nil || !strings.Contains(err.Error(), "if:") {
+	if _, err := PlanJob(s, HookOptions{AllowPaths: []string{dir}}); err == nil || !strings.Contains(err.Error(), "if:") {
 		t.Errorf("missing if: %v", err)
 	}
 	s.Annotations = map[string]string{Annotation: "of:" + dir}
-	if _, err := PlanJob(s, HookOptions{}); err == nil || !strings.Contains(err.Error(), "is a directory") {
+	if _, err := PlanJob(s, HookOptions{AllowPaths: []string{filepath.Dir(dir)}}); err == nil || !strings.Contains(err.Error(), "is a directory") {
 		t.Errorf("of: a directory: %v", err)
 	}
 	s = &State{ID: "../x", Pid: 1}
@@ -101,6 +101,29 @@ func TestWrapperArgs(t *testing.T) {
 	}
 	if _, _, err := ParseWrapperArgs([]string{"--output-dir"}); err == nil {
 		t.Errorf("--output-dir without a value")
+	}
+	if _, _, err := ParseWrapperArgs([]string{"--allow-path", "rel", "create"}); err == nil || !strings.Contains(err.Error(), `--allow-path "rel": not an absolute path`) {
+		t.Errorf("a relative --allow-path: %v", err)
+	}
+}
+
+// The wrapper hands its --allow-path directories to the hook it adds.
+func TestWrapAllowPaths(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "config.json"), []byte(`{"ociVersion":"1.0.2"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	o, rest, err := ParseWrapperArgs([]string{"--allow-path", "/a", "--allow-path=/b", "--runc", "/bin/true", "create", "--bundle", dir, "id"})
+	if err != nil || !reflect.DeepEqual(o.AllowPaths, []string{"/a", "/b"}) {
+		t.Fatalf("%+v %v", o, err)
+	}
+	o.Hook = "/sg"
+	if _, _, err := Wrap(o, rest); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(filepath.Join(dir, "config.json"))
+	if !strings.Contains(string(data), `"args":["seccomp-gen","hook","--output-dir","`+DefaultOutputDir+`","--trace","--allow-path","/a","--allow-path","/b"]`) {
+		t.Errorf("hook args: %s", data)
 	}
 }
 

@@ -23,6 +23,8 @@ type WrapperOptions struct {
 	Runc string
 	// Log is the hook's --log.
 	Log string
+	// AllowPaths are the hook's --allow-path directories.
+	AllowPaths []string
 	// NoTrace writes no trace next to the profile.
 	NoTrace bool
 	// Hook is the path of this binary, run as the hook.
@@ -30,7 +32,8 @@ type WrapperOptions struct {
 }
 
 // ParseWrapperArgs splits the wrapper's own flags (--output-dir DIR,
-// --runc PATH, --log FILE, --no-trace, each also as --flag=value) from
+// --allow-path DIR (repeatable, absolute), --runc PATH, --log FILE,
+// --no-trace, each also as --flag=value) from
 // runc's command line, which starts at the first other argument.
 func ParseWrapperArgs(args []string) (WrapperOptions, []string, error) {
 	var o WrapperOptions
@@ -38,7 +41,10 @@ func ParseWrapperArgs(args []string) (WrapperOptions, []string, error) {
 		a := args[0]
 		name, val, hasVal := strings.Cut(a, "=")
 		var dst *string
+		var allow string
 		switch name {
+		case "--allow-path":
+			dst = &allow
 		case "--output-dir":
 			dst = &o.OutputDir
 		case "--runc":
@@ -64,6 +70,12 @@ func ParseWrapperArgs(args []string) (WrapperOptions, []string, error) {
 			return o, nil, fmt.Errorf("runtime: %s: empty value", name)
 		}
 		*dst = val
+		if dst == &allow {
+			if !filepath.IsAbs(val) {
+				return o, nil, fmt.Errorf("runtime: --allow-path %q: not an absolute path", val)
+			}
+			o.AllowPaths = append(o.AllowPaths, val)
+		}
 		args = args[1:]
 	}
 	return o, args, nil
@@ -193,6 +205,9 @@ func Wrap(o WrapperOptions, args []string) (string, []string, error) {
 		}
 		if o.Log != "" {
 			hook = append(hook, "--log", o.Log)
+		}
+		for _, d := range o.AllowPaths {
+			hook = append(hook, "--allow-path", d)
 		}
 		if err := AddHook(CreateBundle(args[i:]), hook); err != nil {
 			return "", nil, fmt.Errorf("runtime: %w", err)

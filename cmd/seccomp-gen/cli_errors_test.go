@@ -78,6 +78,7 @@ func TestCLIErrorLines(t *testing.T) {
 		{[]string{"replay", "-p", "p.json", "--cgroup", "p.json"}, exitUsage, "seccomp-gen: replay: --cgroup p.json: not a directory"},
 		{[]string{"hook", "--runtime", "rnuc", "--output-dir", "out"}, exitUsage, `seccomp-gen: hook: --runtime "rnuc": unknown (known: runc, crun`},
 		{[]string{"hook", "--timeout", "0s", "--output-dir", "out"}, exitUsage, "seccomp-gen: hook: --timeout 0s: must be positive"},
+		{[]string{"hook", "--allow-path", "rel/dir"}, exitUsage, `seccomp-gen: hook: --allow-path "rel/dir": not an absolute path`},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			stdout, stderr, code := sgStdin(t, dir, state, tc.args...)

@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/syslog"
 	"os"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -38,14 +39,24 @@ oci-seccomp-bpf-hook:
                     the bundle's config.json
 Without of:, --output-dir DIR writes DIR/<container ID>.json.
 
+Whoever can set annotations chooses those paths, and the hook runs as
+root: of: and if: (and the trace next to of:) must resolve, every symbolic
+link followed, into a directory named by --allow-path or --output-dir, or
+the container does not start. Without either, the annotation may name no
+file. Name directories only the administrator can write to (not /tmp:
+there any annotation could replace other users' files); --allow-path /
+brings back the old "anywhere" for hosts where everyone who can set
+annotations is root already.
+
 Errors (bad annotation, unwritable output, recorder cannot attach) are written
 to standard error, which the runtime logs, and fail the container's start;
 nothing stays attached. Messages of the detached recorder go to --log (default
 syslog): a recording that cannot become a profile (a syscall in the deny
 ceiling, see 'seccomp-gen generate --help') still leaves its trace (--trace)
 for 'seccomp-gen generate --allow'.`,
-		Example: `  # /usr/share/containers/oci/hooks.d/seccomp-gen.json (see README), then:
-  podman run --annotation io.containers.trace-syscall=of:/tmp/app.json alpine ls`,
+		Example: `  # /usr/share/containers/oci/hooks.d/seccomp-gen.json (see README; its args
+  # hold --allow-path /var/lib/seccomp-gen), then:
+  podman run --annotation io.containers.trace-syscall=of:/var/lib/seccomp-gen/app.json alpine ls`,
 		Args: argsUsage(noArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			err := runHook(o)
@@ -61,7 +72,8 @@ for 'seccomp-gen generate --allow'.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&o.OutputDir, "output-dir", "", "write DIR/<container ID>.json when the annotation has no of: (`DIR`)")
+	f.StringVar(&o.OutputDir, "output-dir", "", "write DIR/<container ID>.json when the annotation has no of:; of: and if: may also name files in `DIR`")
+	f.StringArrayVar(&o.AllowPaths, "allow-path", nil, "the annotation's of: and if: may name files in `DIR` or below (absolute; repeatable)")
 	f.BoolVar(&o.Trace, "trace", false, "also write the trace next to the profile (PROFILE without .json + .trace.yaml)")
 	f.BoolVar(&o.Exec, "exec", false, "also record processes that enter the container later by exec, each from its execve (watches the container's cgroup: every syscall on the machine pays a cgroup check meanwhile)")
 	f.StringVar(&o.Runtime, "runtime", "", "the OCI `RUNTIME` running the hook, for its baseline: runc or crun (default: detected)")
@@ -79,6 +91,11 @@ func runHook(o container.HookOptions) error {
 	}
 	if o.Timeout <= 0 {
 		return usageErrf("hook: --timeout %s: must be positive", o.Timeout)
+	}
+	for _, d := range o.AllowPaths {
+		if !filepath.IsAbs(d) {
+			return usageErrf("hook: --allow-path %q: not an absolute path", d)
+		}
 	}
 	exe, err := os.Executable()
 	if err != nil {
@@ -117,7 +134,7 @@ func newHookRecorderCmd() *cobra.Command {
 
 func newRuntimeCmd() *cobra.Command {
 	return &cobra.Command{
-		Use:   "runtime [--output-dir DIR] [--runc PATH] [--log FILE] [--no-trace] RUNC-ARGS...",
+		Use:   "runtime [--output-dir DIR] [--allow-path DIR]... [--runc PATH] [--log FILE] [--no-trace] RUNC-ARGS...",
 		Short: "A runc wrapper for Docker: records every container it creates through the hook",
 		Long: `runtime takes runc's own command line unchanged, after its own flags. On create
 (and run) it adds 'seccomp-gen hook' to the bundle's config.json at
@@ -130,10 +147,14 @@ createRuntime; then it executes runc with the same arguments. Register it in
 and run 'docker run --runtime seccomp-gen IMAGE ...'. Each container's profile
 goes to the annotation's of: path when the engine passes one, else to
 --output-dir/<container ID>.json (default ` + container.DefaultOutputDir + `), with the
-trace next to it (unless --no-trace).
+trace next to it (unless --no-trace). The annotation's of: and if: must
+resolve into --output-dir or an --allow-path directory (see 'seccomp-gen hook
+--help'), else the container does not start.
 
 Its own flags, before runc's arguments ('--' ends them):
   --output-dir DIR  where profiles go when the annotation has no of: path
+  --allow-path DIR  the annotation's of: and if: may name files in DIR too
+                    (absolute; repeatable)
   --runc PATH       the runc to execute (default: runc in PATH)
   --log FILE        the hook's and its recorder's messages (default: syslog)
   --no-trace        write the profile only, not the trace

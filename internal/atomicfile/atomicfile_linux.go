@@ -403,3 +403,52 @@ func umask() os.FileMode {
 	}
 	return 0
 }
+
+// openNoLinks opens target, which Resolve returned, for reading without
+// following any symbolic link on the way (openat2 RESOLVE_NO_SYMLINKS; on
+// kernels without openat2, O_NOFOLLOW on the last component only), and
+// without blocking on a FIFO.
+func openNoLinks(target string) (*os.File, error) {
+	flags := unix.O_RDONLY | unix.O_NONBLOCK | unix.O_NOCTTY | unix.O_CLOEXEC
+	fd, err := unix.Openat2(unix.AT_FDCWD, target, &unix.OpenHow{
+		Flags:   uint64(flags),
+		Resolve: unix.RESOLVE_NO_SYMLINKS,
+	})
+	if errors.Is(err, unix.ENOSYS) {
+		fd, err = unix.Open(target, flags|unix.O_NOFOLLOW, 0)
+	}
+	if errors.Is(err, unix.ELOOP) {
+		return nil, errors.New("a symbolic link was put on the way after it was checked; not reading it")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := unix.SetNonblock(fd, false); err != nil {
+		unix.Close(fd)
+		return nil, err
+	}
+	return os.NewFile(uintptr(fd), target), nil
+}
+
+// checkReadable refuses what ReadWithin does not read: anything but a
+// regular file, and a hard link another user could have made.
+func checkReadable(f *os.File, target string) error {
+	var st unix.Stat_t
+	if err := unix.Fstat(int(f.Fd()), &st); err != nil {
+		return err
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFREG {
+		return ErrNotRegular
+	}
+	if st.Nlink <= 1 {
+		return nil
+	}
+	var dst unix.Stat_t
+	if err := unix.Stat(filepath.Dir(target), &dst); err != nil {
+		return err
+	}
+	if dst.Mode&0o002 != 0 || st.Uid != dst.Uid {
+		return fmt.Errorf("has %d hard links and sits in a directory another user could have linked it into (owned by uid %d, the file by uid %d): not reading it", st.Nlink, dst.Uid, st.Uid)
+	}
+	return nil
+}

@@ -42,3 +42,16 @@ func replace(target string, data []byte, perm os.FileMode) error {
 
 // umask is not read here: files get the mode Write is given.
 func umask() os.FileMode { return 0 }
+
+func openNoLinks(target string) (*os.File, error) { return os.Open(target) }
+
+func checkReadable(f *os.File, target string) error {
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if !st.Mode().IsRegular() {
+		return ErrNotRegular
+	}
+	return nil
+}

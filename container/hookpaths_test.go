@@ -1,0 +1,169 @@
+package container
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/seccomp-gen/seccomp-gen/internal/atomicfile"
+	"github.com/seccomp-gen/seccomp-gen/trace/recorder"
+)
+
+// The annotation's paths are what whoever sets annotations chooses; root
+// writes and reads them. PlanJob keeps them in the hook's --allow-path
+// directories (and --output-dir): without any, the annotation names no
+// file; a path outside, a symbolic link out of an allowed directory, and
+// an if: outside fail with one line naming the path and the option.
+func TestPlanJobConfinesAnnotationPaths(t *testing.T) {
+	root := t.TempDir()
+	allowed := filepath.Join(root, "allowed")
+	outside := filepath.Join(root, "outside")
+	bundle := filepath.Join(root, "bundle")
+	for _, d := range []string{allowed, outside, bundle} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(bundle, "config.json"), []byte(`{}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const secretText = "root:$y$SECRET-HASH:19000:0:99999:7:::"
+	secret := filepath.Join(outside, "shadow")
+	if err := os.WriteFile(secret, []byte(secretText), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	base := filepath.Join(allowed, "base.json")
+	if err := os.WriteFile(base, []byte(`{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["getpid"],"action":"SCMP_ACT_ALLOW"}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, filepath.Join(allowed, "escape")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(secret, filepath.Join(allowed, "shadow.json")); err != nil {
+		t.Fatal(err)
+	}
+	// of: inside, its trace name a link out.
+	cron := filepath.Join(outside, "cron")
+	if err := os.WriteFile(cron, []byte("keep"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(outside, "cron"), filepath.Join(allowed, "t.trace.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	plan := func(annotation string, o HookOptions) (*Job, error) {
+		s := &State{ID: "c1", Pid: 1, Bundle: bundle, Annotations: map[string]string{Annotation: annotation}}
+		return PlanJob(s, o)
+	}
+	allow := HookOptions{AllowPaths: []string{allowed}}
+
+	refused := []struct {
+		name, annotation string
+		o                HookOptions
+		path             string // what the message names
+	}{
+		{"no --allow-path", "of:" + filepath.Join(allowed, "p.json"), HookOptions{}, "of:" + filepath.Join(allowed, "p.json")},
+		{"of: outside", "of:" + filepath.Join(outside, "p.json"), allow, "of:" + filepath.Join(outside, "p.json")},
+		{"of: through a link out", "of:" + filepath.Join(allowed, "escape", "p.json"), allow, "of:" + filepath.Join(allowed, "escape", "p.json")},
+		{"of: with .. out", "of:" + allowed + "/../outside/p.json", allow, "of:" + filepath.Join(outside, "p.json")},
+		{"of: outside --output-dir", "of:" + filepath.Join(outside, "p.json"), HookOptions{OutputDir: allowed}, "of:" + filepath.Join(outside, "p.json")},
+		{"if: outside", "if:" + secret + ";of:" + filepath.Join(allowed, "p.json"), allow, "if:" + secret},
+		{"if: a link out", "if:" + filepath.Join(allowed, "shadow.json") + ";of:" + filepath.Join(allowed, "p.json"), allow, "if:" + filepath.Join(allowed, "shadow.json")},
+		{"the trace a link out", "of:" + filepath.Join(allowed, "t.json"), HookOptions{AllowPaths: []string{allowed}, Trace: true}, "the trace " + filepath.Join(allowed, "t.trace.yaml")},
+	}
+	for _, c := range refused {
+		j, err := plan(c.annotation, c.o)
+		if err == nil {
+			t.Errorf("%s: planned %+v", c.name, j)
+			continue
+		}
+		msg := err.Error()
+		if !errors.Is(err, atomicfile.ErrOutside) || !strings.Contains(msg, "container c1: "+c.path+" ") && !strings.Contains(msg, "container c1: "+c.path+": the hook has no --allow-path") || !strings.Contains(msg, "--allow-path DIR") || strings.Contains(msg, "\n") {
+			t.Errorf("%s: %q: want one line naming %s and --allow-path", c.name, msg, c.path)
+		}
+		if strings.Contains(msg, "SECRET") {
+			t.Errorf("%s: the message shows the file outside: %q", c.name, msg)
+		}
+	}
+	if ents, _ := os.ReadDir(outside); len(ents) != 2 {
+		t.Errorf("files created outside: %v", ents)
+	}
+
+	// Allowed: of: and if: inside; through a link that stays inside; in
+	// --output-dir.
+	if err := os.Symlink(".", filepath.Join(allowed, "here")); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		annotation string
+		o          HookOptions
+	}{
+		{"of:" + filepath.Join(allowed, "p.json"), allow},
+		{"if:" + base + ";of:" + filepath.Join(allowed, "here", "p.json"), HookOptions{AllowPaths: []string{root + "/nonexistent", allowed + "/"}, Trace: true}},
+		{"if:" + base + ";of:" + filepath.Join(allowed, "p.json"), HookOptions{OutputDir: allowed}},
+	} {
+		j, err := plan(c.annotation, c.o)
+		if err != nil || len(j.Allow) == 0 {
+			t.Errorf("%s %+v: %+v %v", c.annotation, c.o, j, err)
+		}
+	}
+	if _, err := plan("of:"+filepath.Join(allowed, "p.json"), HookOptions{AllowPaths: []string{"relative/dir"}}); err == nil || !strings.Contains(err.Error(), "--allow-path relative/dir: not an absolute path") {
+		t.Errorf("a relative --allow-path: %v", err)
+	}
+}
+
+// The recorder writes the profile and trace hours after the hook checked
+// them: a symbolic link planted in between (by whoever can write in the
+// directory) must not send them out; the profile and trace stay unwritten.
+func TestFinishConfinesLateLinks(t *testing.T) {
+	root := t.TempDir()
+	allowed := filepath.Join(root, "allowed")
+	sub := filepath.Join(allowed, "sub")
+	outside := filepath.Join(root, "outside")
+	for _, d := range []string{sub, outside} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := &State{ID: "c1", Pid: 1, Annotations: map[string]string{Annotation: "of:" + filepath.Join(sub, "p.json")}}
+	job, err := PlanJob(s, HookOptions{AllowPaths: []string{allowed}, Trace: true, Runtime: "runc"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// sub becomes a link out.
+	if err := os.Rename(sub, sub+".old"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, sub); err != nil {
+		t.Fatal(err)
+	}
+	err = Finish(job, &recorder.Recording{File: testTrace(), Reason: "exit"})
+	if !errors.Is(err, atomicfile.ErrOutside) {
+		t.Errorf("Finish through a late link out: %v, want ErrOutside", err)
+	}
+	if ents, _ := os.ReadDir(outside); len(ents) != 0 {
+		t.Errorf("written outside: %v", ents)
+	}
+	// A job with no directories writes nothing.
+	job.Allow = nil
+	if err := Finish(job, &recorder.Recording{File: testTrace(), Reason: "exit"}); !errors.Is(err, atomicfile.ErrOutside) {
+		t.Errorf("Finish with no directories: %v", err)
+	}
+	// The same job, the link gone: written.
+	if err := os.Remove(sub); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(sub+".old", sub); err != nil {
+		t.Fatal(err)
+	}
+	job.Allow, _ = atomicfile.ResolveDirs([]string{allowed})
+	if err := Finish(job, &recorder.Recording{File: testTrace(), Reason: "exit"}); err != nil {
+		t.Fatalf("Finish: %v", err)
+	}
+	for _, p := range []string{job.Profile, job.Trace} {
+		if _, err := os.Stat(p); err != nil {
+			t.Error(err)
+		}
+	}
+}
