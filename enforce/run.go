@@ -35,6 +35,9 @@ type Result struct {
 	// Setup counts the notifications of the shim's own syscalls between
 	// loading the filter and execve (answered "continue", not reported).
 	Setup int
+	// NotStarted says why CMD did not start when the filter denied its
+	// execve (Denied lists it; ExitCode is 126 or 127).
+	NotStarted string
 	// Stopped says what cut the run short: "" (nothing: CMD and its
 	// descendants exited), StoppedKill (IO.Kill) or StoppedSignal (a
 	// second signal). Killed counts the processes of CMD's tree it killed.
@@ -66,13 +69,22 @@ type IO struct {
 	Kill <-chan struct{}
 }
 
-// SetupError is returned by Run when the shim stopped before CMD ran,
-// after it said why on stderr: Code is ExitNotFound (CMD not found),
-// ExitNotExec (CMD cannot be executed; LookPath says why), ExitSetup (the filter could not be set up) or whatever status it died
-// with.
-type SetupError struct{ Code int }
+// SetupError is returned by Run when the shim stopped before CMD ran:
+// Code is ExitNotFound (CMD not found, or a file its execve needs),
+// ExitNotExec (CMD found but cannot be executed: a directory, no execute
+// permission, a noexec mount, not a program), ExitSetup (the filter could
+// not be set up) or whatever status it died with; Reason says why, as the
+// shim found it ("CMD: command not found"), "" when it died without
+// saying.
+type SetupError struct {
+	Code   int
+	Reason string
+}
 
 func (e *SetupError) Error() string {
+	if e.Reason != "" {
+		return e.Reason
+	}
 	return fmt.Sprintf("enforce: the command did not start (status %d)", e.Code)
 }
 
@@ -113,6 +125,15 @@ func Run(p *policy.Policy, argv []string, stdio IO) (*Result, error) {
 		specW.Close()
 		return nil, fmt.Errorf("enforce: %w", err)
 	}
+	statusR, statusW, err := os.Pipe()
+	if err != nil {
+		specR.Close()
+		specW.Close()
+		syncR.Close()
+		syncW.Close()
+		return nil, fmt.Errorf("enforce: %w", err)
+	}
+	defer statusR.Close()
 	// syncW stays open while the supervisor runs: the shim's read end goes
 	// away with its execve, and that tells its syscalls from CMD's.
 	defer syncW.Close()
@@ -125,15 +146,23 @@ func Run(p *policy.Policy, argv []string, stdio IO) (*Result, error) {
 	}
 	cmd := reexec.Command(ShimName, argv...)
 	cmd.Env = append([]string{envGoDebug, envMark}, os.Environ()...)
-	cmd.ExtraFiles = []*os.File{specR, syncR} // fds 3 and 4
+	cmd.ExtraFiles = []*os.File{specR, syncR, statusW} // fds 3, 4 and 5
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdio.Stdin, stdio.Stdout, stdio.Stderr
 	err = cmd.Start()
 	specR.Close()
 	syncR.Close()
+	statusW.Close()
 	if err != nil {
 		specW.Close()
 		return nil, fmt.Errorf("enforce: start: %w", err)
 	}
+	// Why the shim stopped before CMD ran; EOF with nothing once it has
+	// exec'd CMD (its end is close-on-exec).
+	status := make(chan string, 1)
+	go func() {
+		b, _ := io.ReadAll(io.LimitReader(statusR, 4096))
+		status <- string(b)
+	}()
 	_, werr := specW.Write(spec)
 	specW.Close()
 	waitDone := make(chan error, 1)
@@ -216,9 +245,9 @@ func Run(p *policy.Policy, argv []string, stdio IO) (*Result, error) {
 			syncW.Close()
 			code := finish()
 			if errors.Is(err, errChildExited) {
-				// The shim failed before loading (it said why on stderr).
+				// The shim failed before loading the filter.
 				res.ExitCode = code
-				return res, &SetupError{Code: code}
+				return res, &SetupError{Code: code, Reason: <-status}
 			}
 			return nil, err
 		}
@@ -256,10 +285,20 @@ func Run(p *policy.Policy, argv []string, stdio IO) (*Result, error) {
 	killMu.Lock()
 	res.Killed, res.Stopped = killed, stopped
 	killMu.Unlock()
+	execDenied := false
 	for _, e := range sup.entries {
 		res.Denied = append(res.Denied, *e)
+		execDenied = execDenied || e.Name == "execve" || e.Name == "execveat"
 	}
 	verdict.SortEntries(res.Denied)
+	if why := <-status; why != "" {
+		// The shim stopped before CMD ran. When the filter denied its
+		// execve, that is the profile's answer: report it.
+		if !execDenied {
+			return res, &SetupError{Code: res.ExitCode, Reason: why}
+		}
+		res.NotStarted = why
+	}
 	return res, nil
 }
 
