@@ -1,10 +1,13 @@
 package enforce
 
 import (
+	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -22,6 +25,7 @@ import (
 	"github.com/seccomp-gen/seccomp-gen/policy"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
 	"github.com/seccomp-gen/seccomp-gen/verdict"
+	"github.com/seccomp-gen/seccomp-gen/widen"
 )
 
 // Result is what a run under the profile's filter showed.
@@ -523,33 +527,126 @@ func (s *supervisor) record(auditArch int, e *verdict.Entry) {
 	s.entries[k] = e
 }
 
-// comm names the program of pid: the path of its executable when the
-// task's comm is that file's name (issue 11: FIRST is the executable where
-// known, by the rule trace.File.ExecutableFor applies to traces), else its
-// comm (a task that renamed itself, such as a prefork "worker", keeps
-// that name). CMD itself started by a symlink is named by command, the
-// path it was started by.
+// comm names the program of pid as the traced mode's recorder names an
+// executable (issue 11: FIRST is the executable where known, by the rule
+// trace.File.ExecutableFor applies to traces), from the file name it was
+// exec'd by (execName: the recorder's exe_paths key): an absolute name as
+// it is (sh -> dash stays /usr/bin/sh); a relative one by the file it
+// resolves to (/proc/PID/exe) when the base names agree (./app), else by
+// the name in its working directory (./link -> app, a script ./run.sh).
+// A task whose comm is not that name's (it renamed itself, such as a
+// prefork "worker") keeps its comm. Without the exec'd name: the path of
+// its executable when the comm is that file's name, CMD itself by command
+// (the path it was started by), else the comm.
 func comm(pid uint32, command string) string {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
+	proc := fmt.Sprintf("/proc/%d", pid)
+	b, err := os.ReadFile(proc + "/comm")
 	if err != nil {
 		return ""
 	}
 	c := strings.TrimSpace(string(b))
-	p, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid))
+	p, err := os.Readlink(proc + "/exe")
 	if err != nil || !strings.HasPrefix(p, "/") {
 		return c
+	}
+	if name := execName(proc); name != "" && taskName(name) == c {
+		if n := resolveExecName(proc, name, p); n != "" {
+			return n
+		}
 	}
 	if taskName(p) == c {
 		return p
 	}
-	// CMD started by a symlink (sh -> dash, ./app -> build/app): its
-	// name as started, as the traced mode's recorder names it.
 	if command != "" && taskName(command) == c {
 		if real, err := filepath.EvalSymlinks(command); err == nil && real == p {
 			return command
 		}
 	}
 	return c
+}
+
+// atExecFn is the auxiliary vector's AT_EXECFN: the address of the file
+// name execve was given (bprm->filename).
+const atExecFn = 31
+
+// execName returns the file name the process proc (/proc/PID) was exec'd
+// by, read from its memory at AT_EXECFN (needs ptrace rights, which the
+// supervisor has over its descendants), or "".
+func execName(proc string) string {
+	aux, err := os.ReadFile(proc + "/auxv")
+	if err != nil {
+		return ""
+	}
+	var addr uint64
+	for i := 0; i+16 <= len(aux); i += 16 {
+		typ, val := binary.NativeEndian.Uint64(aux[i:]), binary.NativeEndian.Uint64(aux[i+8:])
+		if typ == atExecFn {
+			addr = val
+			break
+		}
+		if typ == 0 {
+			break
+		}
+	}
+	if addr == 0 || addr > math.MaxInt64 {
+		return "" // a 32-bit process's vector, or none
+	}
+	mem, err := os.Open(proc + "/mem")
+	if err != nil {
+		return ""
+	}
+	defer mem.Close()
+	buf := make([]byte, 4096)
+	n, _ := mem.ReadAt(buf, int64(addr))
+	name, _, ok := bytes.Cut(buf[:n], []byte{0})
+	if !ok {
+		return ""
+	}
+	return string(name)
+}
+
+// resolveExecName names the file the process proc exec'd as name (see
+// comm); real is where /proc/PID/exe links. "" when name does not lead to
+// that file (nor to a script run by it) from the process's working
+// directory now.
+func resolveExecName(proc, name, real string) string {
+	if filepath.IsAbs(name) {
+		return name
+	}
+	if filepath.Base(name) == filepath.Base(real) {
+		return real
+	}
+	cwd, err := os.Readlink(proc + "/cwd")
+	if err != nil || !filepath.IsAbs(cwd) {
+		return ""
+	}
+	var exe unix.Stat_t
+	if err := unix.Stat(proc+"/exe", &exe); err != nil {
+		return ""
+	}
+	// Through the process's own working directory: the path text is the
+	// name to report, the open file the check.
+	f, err := os.Open(filepath.Join(proc, "cwd", name))
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	var st unix.Stat_t
+	if err := unix.Fstat(int(f.Fd()), &st); err != nil {
+		return ""
+	}
+	same := st.Dev == exe.Dev && st.Ino == exe.Ino
+	if !same {
+		// A script: the kernel ran its interpreter.
+		if in := widen.Interpreter(f); filepath.IsAbs(in) {
+			var ist unix.Stat_t
+			same = unix.Stat(filepath.Join(proc, "root", in), &ist) == nil && ist.Dev == exe.Dev && ist.Ino == exe.Ino
+		}
+	}
+	if !same {
+		return ""
+	}
+	return filepath.Join(cwd, name)
 }
 
 // taskName is the kernel's task name (comm) for an executable path: its

@@ -580,3 +580,61 @@ int main(int c, char **v) {
 		}
 	}
 }
+
+// TestReplayFirstChildren: a child process started by a relative name or
+// through a symlink is named alike in both modes: by its file's absolute
+// path when the base names agree, else by the name it was started by made
+// absolute in its working directory (symlinks kept). Traced mode kept the
+// relative name of a child gone before the recorder saw it, and of a
+// symlink; --enforce showed a symlink's comm ("link").
+func TestReplayFirstChildren(t *testing.T) {
+	top := t.TempDir()
+	dir, err := filepath.EvalSymlinks(top)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub := filepath.Join(dir, "sub")
+	if err := os.Mkdir(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	prio := cc(t, sub, "prio", "#include <sys/resource.h>\nint main(void) { getpriority(PRIO_PROCESS, 0); return 0; }\n")
+	// Alive long after its call: the recorder sees it while it runs.
+	cc(t, sub, "slow", "#include <sys/resource.h>\n#include <unistd.h>\nint main(void) { getpriority(PRIO_PROCESS, 0); sleep(1); return 0; }\n")
+	real, err := filepath.EvalSymlinks(prio)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range [][2]string{{"prio", "sub/link"}, {"slow", "sub/slink"}} {
+		if err := os.Symlink(l[0], filepath.Join(dir, l[1])); err != nil {
+			t.Fatal(err)
+		}
+	}
+	prof := writeProfile(t, dir, "p.json", allowAllBut("getpriority", policy.ActErrno), emit.FormatDocker)
+	for _, mode := range []string{"traced", "enforce"} {
+		for _, c := range []struct{ script, want string }{
+			{"sub/prio; true", real},
+			{"sub/link; true", filepath.Join(sub, "link")},
+			{"cd sub && ./slink; true", filepath.Join(sub, "slink")},
+		} {
+			t.Run(mode+"/"+c.script, func(t *testing.T) {
+				args := []string{"replay", "-p", prof, "--report", "json"}
+				if mode == "traced" {
+					testutil.RequireRoot(t)
+				} else {
+					args = append(args, "--enforce")
+				}
+				out, stderr, code := sg(t, dir, append(args, "--", "/bin/sh", "-c", c.script)...)
+				if code != exitNotCovered {
+					t.Fatalf("exit %d, want %d\n%s%s", code, exitNotCovered, out, stderr)
+				}
+				var v report.Verdict
+				if err := json.Unmarshal([]byte(out), &v); err != nil {
+					t.Fatalf("%v\n%s", err, out)
+				}
+				if len(v.Missing) != 1 || v.Missing[0].Name != "getpriority" || v.Missing[0].First != c.want {
+					t.Errorf("missing %+v, want getpriority first issued by %s", v.Missing, c.want)
+				}
+			})
+		}
+	}
+}
