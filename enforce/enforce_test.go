@@ -154,7 +154,7 @@ func TestRunCommandNotFound(t *testing.T) {
 	}
 	var errb bytes.Buffer
 	res, err := Run(allowAllBut("execve", policy.ActErrno), []string{"/bin/true"}, IO{Stderr: &errb})
-	if err != nil || res.ExitCode != ExitNotExec || len(res.Denied) != 1 || res.Denied[0].Name != "execve" ||
+	if err != nil || res.ExitCode != ExitNotExec || len(res.Denied) != 1 || res.Denied[0].Name != "execve" || res.Denied[0].First != "/bin/true" ||
 		res.NotStarted != "/bin/true: command could not be executed: operation not permitted" {
 		t.Errorf("execve denied: %v, %+v, stderr %q", err, res, errb.String())
 	}

@@ -434,7 +434,11 @@ func (s *supervisor) serve(fd int, stop chan struct{}) {
 		if e != nil {
 			// Name the program only if the task is still the one that
 			// made the call (its PID may be reused once it is gone).
-			if comm := comm(req.Pid, s.command); seccomp.NotifIDValid(seccomp.ScmpFd(fd), req.ID) == nil {
+			if !s.shimExeced() {
+				// The shim's execve of CMD, denied: CMD's, by the path
+				// it was started by (the shim's comm is "exe").
+				e.First = s.command
+			} else if comm := comm(req.Pid, s.command); seccomp.NotifIDValid(seccomp.ScmpFd(fd), req.ID) == nil {
 				e.First = comm
 			}
 			s.record(int(req.Data.Arch), e)

@@ -120,7 +120,7 @@ func execError(name string, errno syscall.Errno) (int, error) {
 	if errno == syscall.ENOENT {
 		code = ExitNotFound
 	}
-	return code, fmt.Errorf("%s: command could not be executed: %v%s", name, errno, hint)
+	return code, fmt.Errorf("%s: command could not be executed: %w%s", name, errno, hint)
 }
 
 // Shim is the child side of Run: argv is CMD and its arguments. It reads the policy from fd 3, compiles the enforce
