@@ -630,10 +630,16 @@ func resolveExecName(proc, name, real string) string {
 	}
 	// Through the process's own working directory: the path text is the
 	// name to report, the open file the check.
-	f, err := os.Open(filepath.Join(proc, "cwd", name))
+	dir, err := unix.Open(proc+"/cwd", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return ""
 	}
+	fd, err := unix.Openat(dir, name, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	unix.Close(dir)
+	if err != nil {
+		return ""
+	}
+	f := os.NewFile(uintptr(fd), name)
 	defer f.Close()
 	var st unix.Stat_t
 	if err := unix.Fstat(int(f.Fd()), &st); err != nil {
