@@ -30,10 +30,8 @@ import (
 // recording, and at its end when it was cut short: running), and after it
 // is gone only a plain absolute name of a target that shares the
 // recorder's root is read from the host (hostRoot); any other stays listed
-// by path alone. A relative name is resolved through /proc/TGID/exe (or
-// its working directory, for a symlink or script) while that process
-// lives; after it is gone, in the working directory the eBPF side noted at
-// the execve (exe_cwds), else in the command's starting directory.
+// by path alone. A relative name is resolved through /proc/TGID/exe while
+// that process lives.
 //
 // Whichever way a file is found, it is identified only if it has the
 // device and inode number that the kernel noted at the execve (sameFile):
