@@ -196,7 +196,6 @@ struct task_struct {
 	int tgid;
 	__u64 start_time;
 	struct task_struct *group_leader;
-	struct fs_struct *fs;
 } __attribute__((preserve_access_index));
 
 /* The kernel's struct of a task storage map (include/linux/
@@ -444,9 +443,6 @@ volatile const __u32 cfg_cgroup;  /* 1: trace every task below target_cgroup */
  * could not, and the call is never reached. */
 volatile const __u32 cfg_task_btf_id;
 volatile const __u32 cfg_exec_nr; /* the native execve's number (59 on x86_64, 221 on aarch64) */
-/* 1: note the working directory of relative execs (note_cwd); user space
- * sets it where the kernel has bpf_loop (Linux 5.17). */
-volatile const __u32 cfg_cwd;
 /* With cfg_cgroup: a task found in the cgroup that is not marked yet (user
  * space marks the tasks there at the start; traced tasks' children are
  * marked at fork) joined it from outside, such as a container runtime's
@@ -501,34 +497,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct exe_bits);
 } exe_syscalls SEC(".maps");
-
-/* The working directory of the first process that exec'd a relative name
- * in exe_paths, as that process's root sees it (note_cwd), so that user
- * space can name the file after the process is gone. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1024);
-	__type(key, struct exe_path);
-	__type(value, struct exe_path);
-} exe_cwds SEC(".maps");
-
-#define CWD_STEPS 64 /* directories below the root and mounts crossed; deeper is not noted */
-#define CWD_STEPS_MASK (CWD_STEPS - 1)
-
-/* note_cwd's buffer: a path is written at offsets below EXE_PATH_LEN, each
- * component read with up to EXE_PATH_LEN bytes; names are the directories'
- * dentries, innermost first. */
-struct cwd_buf {
-	char c[2 * EXE_PATH_LEN];
-	__u64 names[CWD_STEPS];
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct cwd_buf);
-} cwd_scratch SEC(".maps");
 
 __u64 exe_overflow; /* executables beyond exe_paths' or exe_syscalls' capacity */
 __u32 exe_next;     /* exe_syscalls indexes handed out */
@@ -995,161 +963,6 @@ int sched_process_fork(struct bpf_raw_tracepoint_args *ctx)
 	return 0;
 }
 
-/* What note_cwd reads of the working directory (include/linux/dcache.h,
- * mount.h, fs/mount.h, fs_struct.h, path.h). */
-struct qstr {
-	const unsigned char *name;
-} __attribute__((preserve_access_index));
-
-struct dentry {
-	struct dentry *d_parent;
-	struct qstr d_name;
-} __attribute__((preserve_access_index));
-
-/* Since Linux 6.14 d_name is a const member of an anonymous union with
- * __d_name, which CO-RE matches where it does not match d_name. */
-struct dentry___dname {
-	struct qstr __d_name;
-} __attribute__((preserve_access_index));
-
-struct vfsmount {
-	struct dentry *mnt_root;
-} __attribute__((preserve_access_index));
-
-struct mount {
-	struct mount *mnt_parent;
-	struct dentry *mnt_mountpoint;
-	struct vfsmount mnt;
-} __attribute__((preserve_access_index));
-
-struct path {
-	struct vfsmount *mnt;
-	struct dentry *dentry;
-} __attribute__((preserve_access_index));
-
-struct fs_struct {
-	struct path root;
-	struct path pwd;
-} __attribute__((preserve_access_index));
-
-
-/* Note in exe_cwds the working directory of task, which exec'd the relative
- * name k: its path from the task's root, as d_path would write it (mounts
- * crossed). Nothing is noted when it takes more than CWD_STEPS steps or is
- * longer than EXE_PATH_LEN - 1. */
-/* note_cwd's state, shared with its bpf_loop callbacks. */
-struct cwd_walk {
-	struct dentry *root, *d;
-	struct vfsmount *rootmnt, *vm;
-	__u64 mnt_off;
-	__u32 steps; /* steps taken to the root; 0: not reached */
-	__u32 off;   /* bytes written */
-	__u32 fail;
-};
-
-/* Step i of the walk up from the working directory: it notes the directory
- * it leaves in names[i], or 0 when it crosses a mount (no name). */
-static long cwd_up(__u32 i, struct cwd_walk *w)
-{
-	__u32 zero = 0;
-	struct cwd_buf *b = bpf_map_lookup_elem(&cwd_scratch, &zero);
-	if (!b)
-		return 1;
-	struct dentry *d = w->d;
-	struct vfsmount *vm = w->vm;
-	if (d == w->root && vm == w->rootmnt) {
-		w->steps = i + 1;
-		return 1;
-	}
-	/* Through the mount: vfsmount is not a type of its own in the
-	 * recorder's kernel types (record_btf.go), only mount's member. */
-	struct mount *m = (struct mount *)((void *)vm - w->mnt_off);
-	if (d == BPF_CORE_READ(m, mnt.mnt_root)) {
-		/* The top of a mount: go on from where it is mounted. */
-		struct mount *parent = BPF_CORE_READ(m, mnt_parent);
-		if (parent == m) {
-			w->steps = i + 1; /* the namespace's root mount */
-			return 1;
-		}
-		b->names[i & CWD_STEPS_MASK] = 0;
-		w->d = BPF_CORE_READ(m, mnt_mountpoint);
-		w->vm = (struct vfsmount *)((void *)parent + w->mnt_off);
-		return 0;
-	}
-	struct dentry *up = BPF_CORE_READ(d, d_parent);
-	if (up == d) {
-		w->steps = i + 1;
-		return 1;
-	}
-	b->names[i & CWD_STEPS_MASK] = (__u64)d;
-	w->d = up;
-	return 0;
-}
-
-/* Step j of writing the path: the directory the walk left at step
- * steps - 2 - j, outermost first. */
-static long cwd_write(__u32 j, struct cwd_walk *w)
-{
-	__u32 zero = 0;
-	struct cwd_buf *b = bpf_map_lookup_elem(&cwd_scratch, &zero);
-	if (!b || j + 1 >= w->steps)
-		return 1;
-	__u64 dp = b->names[(w->steps - 2 - j) & CWD_STEPS_MASK];
-	if (!dp)
-		return 0;
-	__u32 off = w->off;
-	if (off >= EXE_PATH_LEN - 1) {
-		w->fail = 1;
-		return 1;
-	}
-	b->c[off & (EXE_PATH_LEN - 1)] = '/';
-	off++;
-	const unsigned char *name;
-	if (bpf_core_field_exists(struct dentry___dname, __d_name))
-		name = BPF_CORE_READ((struct dentry___dname *)dp, __d_name.name);
-	else
-		name = BPF_CORE_READ((struct dentry *)dp, d_name.name);
-	long r = bpf_probe_read_kernel_str(&b->c[off & (EXE_PATH_LEN - 1)], EXE_PATH_LEN, name);
-	if (r <= 0) {
-		w->fail = 1;
-		return 1;
-	}
-	w->off = off + r - 1;
-	return 0;
-}
-
-/* Note in exe_cwds the working directory of task, which exec'd the relative
- * name k: its path from the task's root, as d_path would write it (mounts
- * crossed). Nothing is noted when it takes more than CWD_STEPS steps or is
- * longer than EXE_PATH_LEN - 1. The loops are bpf_loop's (Linux 5.17):
- * their bodies are verified once. */
-static __always_inline void note_cwd(struct task_struct *task, struct exe_path *k)
-{
-	__u32 zero = 0;
-	struct cwd_buf *b = bpf_map_lookup_elem(&cwd_scratch, &zero);
-	if (!b || !cfg_cwd)
-		return;
-	struct fs_struct *fs = BPF_CORE_READ(task, fs);
-	struct cwd_walk w = {
-		.root = BPF_CORE_READ(fs, root.dentry),
-		.rootmnt = BPF_CORE_READ(fs, root.mnt),
-		.d = BPF_CORE_READ(fs, pwd.dentry),
-		.vm = BPF_CORE_READ(fs, pwd.mnt),
-		.mnt_off = bpf_core_field_offset(struct mount, mnt),
-	};
-	bpf_loop(CWD_STEPS, cwd_up, &w, 0);
-	if (!w.steps)
-		return;
-	bpf_loop(CWD_STEPS, cwd_write, &w, 0);
-	__u32 off = w.off;
-	if (w.fail || off >= EXE_PATH_LEN - 1)
-		return;
-	if (off == 0)
-		b->c[off++] = '/';
-	b->c[off & (EXE_PATH_LEN - 1)] = 0;
-	bpf_map_update_elem(&exe_cwds, k, b, BPF_NOEXIST);
-}
-
 /* Note the file a traced task just exec'd in exe_paths (see there). */
 static __always_inline void note_exec(struct bpf_raw_tracepoint_args *ctx, struct task_struct *task)
 {
@@ -1182,8 +995,6 @@ static __always_inline void note_exec(struct bpf_raw_tracepoint_args *ctx, struc
 	if (v.exe > NR_EXES_EXEC)
 		v.exe = 0;
 	err = bpf_map_update_elem(&exe_paths, &k, &v, BPF_NOEXIST);
-	if (!err && k.path[0] != '/')
-		note_cwd(task, &k);
 	if (err == -17 /* EEXIST: another CPU noted it meanwhile */) {
 		old = bpf_map_lookup_elem(&exe_paths, &k);
 		v.exe = old ? old->exe : 0;

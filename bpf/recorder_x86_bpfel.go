@@ -51,12 +51,6 @@ type RecorderCountsBlock struct {
 	Exe [3072]uint16
 }
 
-type RecorderCwdBuf struct {
-	_     structs.HostLayout
-	C     [512]int8
-	Names [64]uint64
-}
-
 type RecorderExeBits struct {
 	_ structs.HostLayout
 	W [48]uint64
@@ -128,8 +122,6 @@ const (
 	RecorderMapArgvals           = "argvals"
 	RecorderMapArmed             = "armed"
 	RecorderMapCounts            = "counts"
-	RecorderMapCwdScratch        = "cwd_scratch"
-	RecorderMapExeCwds           = "exe_cwds"
 	RecorderMapExePaths          = "exe_paths"
 	RecorderMapExeSyscalls       = "exe_syscalls"
 	RecorderMapFirst             = "first"
@@ -146,7 +138,6 @@ const (
 	RecorderVarCfgArgmask        = "cfg_argmask"
 	RecorderVarCfgCgroup         = "cfg_cgroup"
 	RecorderVarCfgCgroupExec     = "cfg_cgroup_exec"
-	RecorderVarCfgCwd            = "cfg_cwd"
 	RecorderVarCfgExecNr         = "cfg_exec_nr"
 	RecorderVarCfgTaskBtfId      = "cfg_task_btf_id"
 	RecorderVarCountsKey         = "counts_key"
@@ -216,8 +207,6 @@ type RecorderMapSpecs struct {
 	Argvals      *ebpf.MapSpec `ebpf:"argvals"`
 	Armed        *ebpf.MapSpec `ebpf:"armed"`
 	Counts       *ebpf.MapSpec `ebpf:"counts"`
-	CwdScratch   *ebpf.MapSpec `ebpf:"cwd_scratch"`
-	ExeCwds      *ebpf.MapSpec `ebpf:"exe_cwds"`
 	ExePaths     *ebpf.MapSpec `ebpf:"exe_paths"`
 	ExeSyscalls  *ebpf.MapSpec `ebpf:"exe_syscalls"`
 	First        *ebpf.MapSpec `ebpf:"first"`
@@ -236,7 +225,6 @@ type RecorderVariableSpecs struct {
 	CfgArgmask        *ebpf.VariableSpec `ebpf:"cfg_argmask"`
 	CfgCgroup         *ebpf.VariableSpec `ebpf:"cfg_cgroup"`
 	CfgCgroupExec     *ebpf.VariableSpec `ebpf:"cfg_cgroup_exec"`
-	CfgCwd            *ebpf.VariableSpec `ebpf:"cfg_cwd"`
 	CfgExecNr         *ebpf.VariableSpec `ebpf:"cfg_exec_nr"`
 	CfgTaskBtfId      *ebpf.VariableSpec `ebpf:"cfg_task_btf_id"`
 	CountsKey         *ebpf.VariableSpec `ebpf:"counts_key"`
@@ -274,8 +262,6 @@ type RecorderMaps struct {
 	Argvals      *ebpf.Map `ebpf:"argvals"`
 	Armed        *ebpf.Map `ebpf:"armed"`
 	Counts       *ebpf.Map `ebpf:"counts"`
-	CwdScratch   *ebpf.Map `ebpf:"cwd_scratch"`
-	ExeCwds      *ebpf.Map `ebpf:"exe_cwds"`
 	ExePaths     *ebpf.Map `ebpf:"exe_paths"`
 	ExeSyscalls  *ebpf.Map `ebpf:"exe_syscalls"`
 	First        *ebpf.Map `ebpf:"first"`
@@ -291,8 +277,6 @@ func (m *RecorderMaps) Close() error {
 		m.Argvals,
 		m.Armed,
 		m.Counts,
-		m.CwdScratch,
-		m.ExeCwds,
 		m.ExePaths,
 		m.ExeSyscalls,
 		m.First,
@@ -312,7 +296,6 @@ type RecorderVariables struct {
 	CfgArgmask        *ebpf.Variable `ebpf:"cfg_argmask"`
 	CfgCgroup         *ebpf.Variable `ebpf:"cfg_cgroup"`
 	CfgCgroupExec     *ebpf.Variable `ebpf:"cfg_cgroup_exec"`
-	CfgCwd            *ebpf.Variable `ebpf:"cfg_cwd"`
 	CfgExecNr         *ebpf.Variable `ebpf:"cfg_exec_nr"`
 	CfgTaskBtfId      *ebpf.Variable `ebpf:"cfg_task_btf_id"`
 	CountsKey         *ebpf.Variable `ebpf:"counts_key"`

@@ -509,13 +509,6 @@ func (r *recorder) load() error {
 	if err := spec.Variables[bpf.RecorderVarCfgExecNr].Set(r.execNr); err != nil {
 		return fmt.Errorf("eBPF recorder: %w", err)
 	}
-	// The working directory of relative execs (exe_cwds) is walked with
-	// bpf_loop: Linux 5.17.
-	if kernelAtLeast(5, 17) {
-		if err := spec.Variables[bpf.RecorderVarCfgCwd].Set(uint32(1)); err != nil {
-			return fmt.Errorf("eBPF recorder: %w", err)
-		}
-	}
 	if err := r.setArgMask(spec); err != nil {
 		return err
 	}
@@ -535,7 +528,7 @@ func (r *recorder) load() error {
 	// (first: 0.2 ms), new argument value (argvals: 0.35 ms) or executable.
 	if kernelAtLeast(6, 1) {
 		for _, name := range []string{bpf.RecorderMapProcs, bpf.RecorderMapPending, bpf.RecorderMapFirst,
-			bpf.RecorderMapArgvals, bpf.RecorderMapArgstate, bpf.RecorderMapExePaths, bpf.RecorderMapExeCwds} {
+			bpf.RecorderMapArgvals, bpf.RecorderMapArgstate, bpf.RecorderMapExePaths} {
 			spec.Maps[name].Flags |= unix.BPF_F_NO_PREALLOC
 		}
 	}

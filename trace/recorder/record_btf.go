@@ -45,8 +45,7 @@ import (
 
 // coreStructs are the kernel structs bpf/recorder.c reads through CO-RE
 // (its preserve_access_index structs).
-var coreStructs = []string{"task_struct", "pt_regs", "linux_binprm", "file", "inode", "super_block", "bpf_local_storage_map", "bpf_local_storage", "bpf_local_storage_data",
-	"fs_struct", "dentry", "mount"} // path, qstr and vfsmount by value in these
+var coreStructs = []string{"task_struct", "pt_regs", "linux_binprm", "file", "inode", "super_block", "bpf_local_storage_map", "bpf_local_storage", "bpf_local_storage_data"}
 
 // btfCacheDir holds the cache (a variable for tests).
 var btfCacheDir = "/run/seccomp-gen"

@@ -72,10 +72,9 @@ func (r *recorder) executables(running bool) []trace.Executable {
 			}
 		} else if r.hostRoot && !filepath.IsAbs(path) && info.Mixed == 0 && len(r.opts.Command) > 0 {
 			// Gone before it was seen: a relative name is tried in the
-			// working directory it was exec'd in (noted by the eBPF
-			// side), else in the one the command started in, and kept
-			// only if it names the file.
-			if name, id, ok := r.relativeGone(path, key, exeFile(info)); ok {
+			// directory the command started in (a child that did not
+			// change directory), and kept only if it names the file.
+			if name, id, ok := r.inStartDir(path, exeFile(info)); ok {
 				e.Path, e.BuildID, e.SHA256 = name, id.BuildID, id.SHA256
 			}
 		}
@@ -384,19 +383,11 @@ func openVia(tgid int, path string, want fileID) (fd int, resolved string, ok bo
 	return fd, "", true
 }
 
-// relativeGone identifies the file want exec'd by the relative name path
-// (key: its exe_paths key) once its process is gone: in the working
-// directory the eBPF side noted at the execve (exe_cwds), else in the
-// command's starting directory.
-func (r *recorder) relativeGone(path string, key [256]byte, want fileID) (string, widen.Identity, bool) {
-	var cwd [256]byte
-	if err := r.objs.ExeCwds.Lookup(&key, &cwd); err == nil {
-		if dir := string(cwd[:bytes.IndexByte(append(cwd[:], 0), 0)]); filepath.IsAbs(dir) {
-			if name, id, ok := inDir(dir, path, want); ok {
-				return name, id, true
-			}
-		}
-	}
+// inStartDir identifies the file want exec'd by the relative name path in
+// the command's starting directory, and names it as openVia would have
+// while its process ran: the file's path when the base names agree, else
+// the name made absolute there.
+func (r *recorder) inStartDir(path string, want fileID) (string, widen.Identity, bool) {
 	dir, err := filepath.Abs(r.opts.Dir)
 	if err != nil {
 		return "", widen.Identity{}, false
@@ -404,14 +395,6 @@ func (r *recorder) relativeGone(path string, key [256]byte, want fileID) (string
 	if real, err := filepath.EvalSymlinks(dir); err == nil {
 		dir = real // as /proc/PID/cwd reads
 	}
-	return inDir(dir, path, want)
-}
-
-// inDir identifies the file want exec'd by the relative name path in the
-// directory dir, and names it as openVia would have while its process
-// ran: the file's path when the base names agree, else the name made
-// absolute there.
-func inDir(dir, path string, want fileID) (string, widen.Identity, bool) {
 	name := filepath.Join(dir, path)
 	fd, err := unix.Open(name, unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	if err != nil {
