@@ -27,7 +27,10 @@
 //     (with no_new_privs only without CAP_SYS_ADMIN, as runc does for a
 //     container whose noNewPrivileges is false) on the exec'ing thread
 //     only (the Go runtime's other threads stay unfiltered), waits until
-//     the supervisor holds the listener and execve's CMD.
+//     the supervisor holds the listener and execve's CMD. When it cannot
+//     (CMD not found, not executable, not a program, the filter not set
+//     up), it prints nothing: why goes back to Run on a close-on-exec pipe,
+//     and Run returns it as a SetupError for the caller to report once.
 //
 // The shim's own syscalls between loading the filter and its execve are
 // not the workload's: the supervisor answers them "continue" and counts

@@ -127,12 +127,36 @@ func TestRunSelfAsShimWorkload(t *testing.T) {
 	}
 }
 
+// A command that cannot be started is a SetupError that says why; the
+// shim itself prints nothing (the caller reports it, once). A file the
+// kernel will not execute after it was found (exec format error) is
+// ExitNotExec, not a run that exited 125; a filter that denies execve is
+// the profile's answer: a denial, and Result.NotStarted.
 func TestRunCommandNotFound(t *testing.T) {
+	garbage := filepath.Join(t.TempDir(), "garbage")
+	if err := os.WriteFile(garbage, []byte("no program\n\x00"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		cmd  string
+		code int
+		why  string
+	}{
+		{"/nonexistent/cmd", ExitNotFound, "/nonexistent/cmd: command not found"},
+		{garbage, ExitNotExec, garbage + ": command could not be executed: exec format error (a script needs a #! line; else the file is no program for this machine)"},
+	} {
+		var errb bytes.Buffer
+		_, err := Run(allowAllBut("getpriority", policy.ActErrno), []string{c.cmd}, IO{Stderr: &errb})
+		var se *SetupError
+		if !errors.As(err, &se) || se.Code != c.code || se.Error() != c.why || errb.Len() != 0 {
+			t.Errorf("%s: got %v (%#v), stderr %q; want status %d and %q", c.cmd, err, se, errb.String(), c.code, c.why)
+		}
+	}
 	var errb bytes.Buffer
-	_, err := Run(allowAllBut("getpriority", policy.ActErrno), []string{"/nonexistent/cmd"}, IO{Stderr: &errb})
-	var se *SetupError
-	if !errors.As(err, &se) || se.Code != ExitNotFound || !strings.Contains(errb.String(), "not found") {
-		t.Fatalf("got %v, stderr %q", err, errb.String())
+	res, err := Run(allowAllBut("execve", policy.ActErrno), []string{"/bin/true"}, IO{Stderr: &errb})
+	if err != nil || res.ExitCode != ExitNotExec || len(res.Denied) != 1 || res.Denied[0].Name != "execve" || res.Denied[0].First != "/bin/true" ||
+		res.NotStarted != "/bin/true: command could not be executed: operation not permitted" {
+		t.Errorf("execve denied: %v, %+v, stderr %q", err, res, errb.String())
 	}
 }
 

@@ -1,10 +1,13 @@
 package enforce
 
 import (
+	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -23,6 +26,7 @@ import (
 	"github.com/seccomp-gen/seccomp-gen/policy"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
 	"github.com/seccomp-gen/seccomp-gen/verdict"
+	"github.com/seccomp-gen/seccomp-gen/widen"
 )
 
 // Result is what a run under the profile's filter showed.
@@ -36,6 +40,9 @@ type Result struct {
 	// Setup counts the notifications of the shim's own syscalls between
 	// loading the filter and execve (answered "continue", not reported).
 	Setup int
+	// NotStarted says why CMD did not start when the filter denied its
+	// execve (Denied lists it; ExitCode is 126 or 127).
+	NotStarted string
 	// Stopped says what cut the run short: "" (nothing: CMD and its
 	// descendants exited), StoppedKill (IO.Kill) or StoppedSignal (a
 	// second signal). Killed counts the processes of CMD's tree it killed.
@@ -67,13 +74,22 @@ type IO struct {
 	Kill <-chan struct{}
 }
 
-// SetupError is returned by Run when the shim stopped before CMD ran,
-// after it said why on stderr: Code is ExitNotFound (CMD not found),
-// ExitNotExec (CMD cannot be executed; LookPath says why), ExitSetup (the filter could not be set up) or whatever status it died
-// with.
-type SetupError struct{ Code int }
+// SetupError is returned by Run when the shim stopped before CMD ran:
+// Code is ExitNotFound (CMD not found, or a file its execve needs),
+// ExitNotExec (CMD found but cannot be executed: a directory, no execute
+// permission, a noexec mount, not a program), ExitSetup (the filter could
+// not be set up) or whatever status it died with; Reason says why, as the
+// shim found it ("CMD: command not found"), "" when it died without
+// saying.
+type SetupError struct {
+	Code   int
+	Reason string
+}
 
 func (e *SetupError) Error() string {
+	if e.Reason != "" {
+		return e.Reason
+	}
 	return fmt.Sprintf("enforce: the command did not start (status %d)", e.Code)
 }
 
@@ -114,6 +130,15 @@ func Run(p *policy.Policy, argv []string, stdio IO) (*Result, error) {
 		specW.Close()
 		return nil, fmt.Errorf("enforce: %w", err)
 	}
+	statusR, statusW, err := os.Pipe()
+	if err != nil {
+		specR.Close()
+		specW.Close()
+		syncR.Close()
+		syncW.Close()
+		return nil, fmt.Errorf("enforce: %w", err)
+	}
+	defer statusR.Close()
 	// syncW stays open while the supervisor runs: the shim's read end goes
 	// away with its execve, and that tells its syscalls from CMD's.
 	defer syncW.Close()
@@ -126,15 +151,23 @@ func Run(p *policy.Policy, argv []string, stdio IO) (*Result, error) {
 	}
 	cmd := reexec.Command(ShimName, argv...)
 	cmd.Env = shimEnv(os.Environ())
-	cmd.ExtraFiles = []*os.File{specR, syncR} // fds 3 and 4
+	cmd.ExtraFiles = []*os.File{specR, syncR, statusW} // fds 3, 4 and 5
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdio.Stdin, stdio.Stdout, stdio.Stderr
 	err = cmd.Start()
 	specR.Close()
 	syncR.Close()
+	statusW.Close()
 	if err != nil {
 		specW.Close()
 		return nil, fmt.Errorf("enforce: start: %w", err)
 	}
+	// Why the shim stopped before CMD ran; EOF with nothing once it has
+	// exec'd CMD (its end is close-on-exec).
+	status := make(chan string, 1)
+	go func() {
+		b, _ := io.ReadAll(io.LimitReader(statusR, 4096))
+		status <- string(b)
+	}()
 	_, werr := specW.Write(spec)
 	specW.Close()
 	waitDone := make(chan error, 1)
@@ -217,9 +250,9 @@ func Run(p *policy.Policy, argv []string, stdio IO) (*Result, error) {
 			syncW.Close()
 			code := finish()
 			if errors.Is(err, errChildExited) {
-				// The shim failed before loading (it said why on stderr).
+				// The shim failed before loading the filter.
 				res.ExitCode = code
-				return res, &SetupError{Code: code}
+				return res, &SetupError{Code: code, Reason: <-status}
 			}
 			return nil, err
 		}
@@ -257,10 +290,20 @@ func Run(p *policy.Policy, argv []string, stdio IO) (*Result, error) {
 	killMu.Lock()
 	res.Killed, res.Stopped = killed, stopped
 	killMu.Unlock()
+	execDenied := false
 	for _, e := range sup.entries {
 		res.Denied = append(res.Denied, *e)
+		execDenied = execDenied || e.Name == "execve" || e.Name == "execveat"
 	}
 	verdict.SortEntries(res.Denied)
+	if why := <-status; why != "" {
+		// The shim stopped before CMD ran. When the filter denied its
+		// execve, that is the profile's answer: report it.
+		if !execDenied {
+			return res, &SetupError{Code: res.ExitCode, Reason: why}
+		}
+		res.NotStarted = why
+	}
 	return res, nil
 }
 
@@ -392,7 +435,11 @@ func (s *supervisor) serve(fd int, stop chan struct{}) {
 		if e != nil {
 			// Name the program only if the task is still the one that
 			// made the call (its PID may be reused once it is gone).
-			if comm := comm(req.Pid, s.command); seccomp.NotifIDValid(seccomp.ScmpFd(fd), req.ID) == nil {
+			if !s.shimExeced() {
+				// The shim's execve of CMD, denied: CMD's, by the path
+				// it was started by (the shim's comm is "exe").
+				e.First = s.command
+			} else if comm := comm(req.Pid, s.command); seccomp.NotifIDValid(seccomp.ScmpFd(fd), req.ID) == nil {
 				e.First = comm
 			}
 			s.record(int(req.Data.Arch), e)
@@ -485,33 +532,132 @@ func (s *supervisor) record(auditArch int, e *verdict.Entry) {
 	s.entries[k] = e
 }
 
-// comm names the program of pid: the path of its executable when the
-// task's comm is that file's name (issue 11: FIRST is the executable where
-// known, by the rule trace.File.ExecutableFor applies to traces), else its
-// comm (a task that renamed itself, such as a prefork "worker", keeps
-// that name). CMD itself started by a symlink is named by command, the
-// path it was started by.
+// comm names the program of pid as the traced mode's recorder names an
+// executable (issue 11: FIRST is the executable where known, by the rule
+// trace.File.ExecutableFor applies to traces), from the file name it was
+// exec'd by (execName: the recorder's exe_paths key): an absolute name as
+// it is (sh -> dash stays /usr/bin/sh); a relative one by the file it
+// resolves to (/proc/PID/exe) when the base names agree (./app), else by
+// the name in its working directory (./link -> app, a script ./run.sh).
+// A task whose comm is not that name's (it renamed itself, such as a
+// prefork "worker") keeps its comm. Without the exec'd name: the path of
+// its executable when the comm is that file's name, CMD itself by command
+// (the path it was started by), else the comm.
 func comm(pid uint32, command string) string {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
+	proc := fmt.Sprintf("/proc/%d", pid)
+	b, err := os.ReadFile(proc + "/comm")
 	if err != nil {
 		return ""
 	}
 	c := strings.TrimSpace(string(b))
-	p, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid))
+	p, err := os.Readlink(proc + "/exe")
 	if err != nil || !strings.HasPrefix(p, "/") {
 		return c
+	}
+	if name := execName(proc); name != "" && taskName(name) == c {
+		if n := resolveExecName(proc, name, p); n != "" {
+			return n
+		}
 	}
 	if taskName(p) == c {
 		return p
 	}
-	// CMD started by a symlink (sh -> dash, ./app -> build/app): its
-	// name as started, as the traced mode's recorder names it.
 	if command != "" && taskName(command) == c {
 		if real, err := filepath.EvalSymlinks(command); err == nil && real == p {
 			return command
 		}
 	}
 	return c
+}
+
+// atExecFn is the auxiliary vector's AT_EXECFN: the address of the file
+// name execve was given (bprm->filename).
+const atExecFn = 31
+
+// execName returns the file name the process proc (/proc/PID) was exec'd
+// by, read from its memory at AT_EXECFN (needs ptrace rights, which the
+// supervisor has over its descendants), or "".
+func execName(proc string) string {
+	aux, err := os.ReadFile(proc + "/auxv")
+	if err != nil {
+		return ""
+	}
+	var addr uint64
+	for i := 0; i+16 <= len(aux); i += 16 {
+		typ, val := binary.NativeEndian.Uint64(aux[i:]), binary.NativeEndian.Uint64(aux[i+8:])
+		if typ == atExecFn {
+			addr = val
+			break
+		}
+		if typ == 0 {
+			break
+		}
+	}
+	if addr == 0 || addr > math.MaxInt64 {
+		return "" // a 32-bit process's vector, or none
+	}
+	mem, err := os.Open(proc + "/mem")
+	if err != nil {
+		return ""
+	}
+	defer mem.Close()
+	buf := make([]byte, 4096)
+	n, _ := mem.ReadAt(buf, int64(addr))
+	name, _, ok := bytes.Cut(buf[:n], []byte{0})
+	if !ok {
+		return ""
+	}
+	return string(name)
+}
+
+// resolveExecName names the file the process proc exec'd as name (see
+// comm); real is where /proc/PID/exe links. "" when name does not lead to
+// that file (nor to a script run by it) from the process's working
+// directory now.
+func resolveExecName(proc, name, real string) string {
+	if filepath.IsAbs(name) {
+		return name
+	}
+	if filepath.Base(name) == filepath.Base(real) {
+		return real
+	}
+	cwd, err := os.Readlink(proc + "/cwd")
+	if err != nil || !filepath.IsAbs(cwd) {
+		return ""
+	}
+	var exe unix.Stat_t
+	if err := unix.Stat(proc+"/exe", &exe); err != nil {
+		return ""
+	}
+	// Through the process's own working directory: the path text is the
+	// name to report, the open file the check.
+	dir, err := unix.Open(proc+"/cwd", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return ""
+	}
+	fd, err := unix.Openat(dir, name, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	unix.Close(dir)
+	if err != nil {
+		return ""
+	}
+	f := os.NewFile(uintptr(fd), name)
+	defer f.Close()
+	var st unix.Stat_t
+	if err := unix.Fstat(int(f.Fd()), &st); err != nil {
+		return ""
+	}
+	same := st.Dev == exe.Dev && st.Ino == exe.Ino
+	if !same {
+		// A script: the kernel ran its interpreter.
+		if in := widen.Interpreter(f); filepath.IsAbs(in) {
+			var ist unix.Stat_t
+			same = unix.Stat(filepath.Join(proc, "root", in), &ist) == nil && ist.Dev == exe.Dev && ist.Ino == exe.Ino
+		}
+	}
+	if !same {
+		return ""
+	}
+	return filepath.Join(cwd, name)
 }
 
 // taskName is the kernel's task name (comm) for an executable path: its

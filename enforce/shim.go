@@ -63,8 +63,9 @@ func LookPath(name string) (string, int, error) {
 
 // The shim's side of the protocol with Run.
 const (
-	specFD = 3 // a shimSpec, JSON, until EOF
-	syncFD = 4 // one byte once the supervisor holds the listener; close-on-exec
+	specFD   = 3 // a shimSpec, JSON, until EOF
+	syncFD   = 4 // one byte once the supervisor holds the listener; close-on-exec
+	statusFD = 5 // why the shim stopped before CMD ran (text), else nothing; close-on-exec
 	// No asynchronous preemption signals: the exec'ing thread should make
 	// no syscalls of its own between loading the filter and execve.
 	envGoDebug = "GODEBUG=asyncpreemptoff=1"
@@ -98,12 +99,55 @@ func shimEnv(env []string) []string {
 }
 
 // ShimMain is the shim's main: it runs Shim on os.Args[1:] (CMD and its
-// arguments) and, when Shim returns, says why on stderr and returns the
-// exit status.
+// arguments) and, when Shim returns, returns the exit status. Why it
+// stopped goes to Run (SetupError), which the caller reports; only when
+// that cannot be sent (the shim was not started by Run) is it said on
+// stderr.
 func ShimMain() int {
 	code, err := Shim(os.Args[1:])
-	fmt.Fprintln(os.Stderr, "seccomp-gen:", err)
+	var sent *sentError
+	if !errors.As(err, &sent) {
+		fmt.Fprintln(os.Stderr, "seccomp-gen:", err)
+	}
 	return code
+}
+
+// sentError is an error the shim sent to Run on the status fd.
+type sentError struct{ error }
+
+func (e *sentError) Unwrap() error { return e.error }
+
+// send writes err on the status fd for Run (SetupError) and returns it
+// marked as sent, or as it is when it could not be sent.
+func send(err error) error {
+	msg := []byte(err.Error())
+	for len(msg) > 0 {
+		n, _, e := unix.RawSyscall(unix.SYS_WRITE, statusFD, uintptr(unsafe.Pointer(&msg[0])), uintptr(len(msg)))
+		if e == unix.EINTR {
+			continue
+		}
+		if e != 0 {
+			return err
+		}
+		msg = msg[n:]
+	}
+	return &sentError{err}
+}
+
+// execError is the status and reason of a failed execve of CMD, found by
+// LookPath: as a shell (and the traced mode's stub) says it, 127 when a
+// file is missing (a script's interpreter), else 126.
+func execError(name string, errno syscall.Errno) (int, error) {
+	hint := ""
+	if errno == syscall.ENOEXEC {
+		// A shell runs a file without "#!" itself; execve does not.
+		hint = " (a script needs a #! line; else the file is no program for this machine)"
+	}
+	code := ExitNotExec
+	if errno == syscall.ENOENT {
+		code = ExitNotFound
+	}
+	return code, fmt.Errorf("%s: command could not be executed: %w%s", name, errno, hint)
 }
 
 // Shim is the child side of Run: argv is CMD and its arguments. It reads
@@ -114,7 +158,7 @@ func ShimMain() int {
 // waits on fd 4 until the supervisor holds the notification fd and
 // execve's CMD on the same thread, which the filter goes with. It never
 // returns on success; on failure it returns ExitSetup, ExitNotExec or ExitNotFound and
-// the error to print.
+// the error, which it has sent to Run on fd 5 when Run started it.
 func Shim(argv []string) (int, error) {
 	if len(argv) == 0 {
 		return ExitSetup, fmt.Errorf("enforce: no command")
@@ -133,7 +177,19 @@ func Shim(argv []string) (int, error) {
 		}
 		return ExitSetup, fmt.Errorf("enforce: policy: %w", err)
 	}
-	p := *spec.Policy
+	// Started by Run (the policy came): from here on, why the shim stops
+	// goes to Run on the status fd, which CMD must not inherit.
+	if _, err := unix.FcntlInt(statusFD, unix.F_SETFD, unix.FD_CLOEXEC); err != nil {
+		return ExitSetup, fmt.Errorf("enforce: status fd: %w", err)
+	}
+	code, err := shimExec(&spec, argv)
+	return code, send(err)
+}
+
+// shimExec loads the filter and execve's CMD (see Shim); it returns only
+// when it could not.
+func shimExec(spec *shimSpec, argv []string) (int, error) {
+	p := spec.Policy
 	// Looked up with the workload's PATH, which the shim's is.
 	path, code, err := LookPath(argv[0])
 	if err != nil {
@@ -141,21 +197,21 @@ func Shim(argv []string) (int, error) {
 	}
 	argv0, err := syscall.BytePtrFromString(path)
 	if err != nil {
-		return ExitSetup, err
+		return ExitSetup, fmt.Errorf("enforce: %w", err)
 	}
 	argvp, err := syscall.SlicePtrFromStrings(argv)
 	if err != nil {
-		return ExitSetup, err
+		return ExitSetup, fmt.Errorf("enforce: %w", err)
 	}
 	// The workload gets the environment seccomp-gen was given.
 	envp, err := syscall.SlicePtrFromStrings(spec.Env)
 	if err != nil {
-		return ExitSetup, err
+		return ExitSetup, fmt.Errorf("enforce: %w", err)
 	}
 	if _, err := unix.FcntlInt(syncFD, unix.F_SETFD, unix.FD_CLOEXEC); err != nil {
 		return ExitSetup, fmt.Errorf("enforce: sync fd: %w", err)
 	}
-	prog, err := Filter(&p)
+	prog, err := Filter(p)
 	if err != nil {
 		return ExitSetup, err
 	}
@@ -178,7 +234,7 @@ func Shim(argv []string) (int, error) {
 		return ExitSetup, fmt.Errorf("enforce: %w", err)
 	}
 	var flags uintptr
-	if cbpf.NeedsListener(&p) {
+	if cbpf.NeedsListener(p) {
 		flags = cbpf.FlagNewListener
 	}
 	// Loaded on the calling (locked) thread only: no TSYNC. With
@@ -199,7 +255,9 @@ func Shim(argv []string) (int, error) {
 		}
 	}
 	_, _, e := unix.RawSyscall(unix.SYS_EXECVE, uintptr(unsafe.Pointer(argv0)), uintptr(unsafe.Pointer(&argvp[0])), uintptr(unsafe.Pointer(&envp[0])))
-	return ExitSetup, fmt.Errorf("%s: execve: %w", argv[0], e)
+	// Found, but the kernel would not run it (a file that is no program,
+	// a noexec mount, a missing interpreter) or the filter denied execve.
+	return execError(argv[0], e)
 }
 
 // Filter compiles the enforce filter of p with cbpf.Compile: every denying

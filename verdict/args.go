@@ -46,16 +46,15 @@ func AttributeArgs(p *policy.Policy, e *Entry, args [6]uint64) bool {
 	if e.Name == "" || !p.LookupArch(e.Arch, e.Name).Conditional {
 		return false
 	}
-	// The arguments whose value no allow rule's test on that argument
-	// admits are to blame (socket(AF_UNIX, SOCK_RAW): the type, not the
-	// domain); when each value is admitted somewhere (a combination no
-	// rule allows), all of them.
+	// The arguments to blame (see toBlame: socket(AF_UNIX, SOCK_RAW)
+	// under allow rules: the type, not the domain); when none is (a
+	// combination no rule allows), all of them.
 	var blamed, all []ArgDenial
 	for _, s := range reduce.ArgSpecs {
 		if s.Syscall == e.Name && conditionsOn(p, e.Name, s.Index) {
 			d := ArgDenial{Index: s.Index, Value: args[s.Index], Action: e.Action, Errno: e.Errno}
 			all = append(all, d)
-			if !admitted(p, e.Arch, e.Name, s.Index, args[s.Index]) {
+			if toBlame(p, e.Arch, e.Name, s.Index, args[s.Index]) {
 				blamed = append(blamed, d)
 			}
 		}
@@ -67,6 +66,40 @@ func AttributeArgs(p *policy.Policy, e *Entry, args [6]uint64) bool {
 		e.addArgDenial(d)
 	}
 	return len(blamed) > 0
+}
+
+// toBlame reports whether argument index's value v is to blame for a
+// denied call: no allow rule's test on that argument admits it, and, when
+// denying rules test that argument (a profile that allows by default and
+// refuses with conditions such as domain != AF_UNIX), one of those tests
+// holds for v. A value that escapes every denying test (socket(AF_UNIX,
+// SOCK_RAW) under "deny domain == AF_INET" and "deny type == SOCK_RAW":
+// the domain) is not to blame.
+func toBlame(p *policy.Policy, arch, name string, index int, v uint64) bool {
+	if admitted(p, arch, name, index, v) {
+		return false
+	}
+	return len(refusing(p, arch, name, index, nil)) == 0 || len(refusing(p, arch, name, index, &v)) > 0
+}
+
+// refusing returns the rules for name that do not let the call run and
+// test argument index, and, when v is given, whose test on it holds for
+// *v.
+func refusing(p *policy.Policy, arch, name string, index int, v *uint64) []policy.Rule {
+	bits := policy.ArgBits(arch)
+	var out []policy.Rule
+	for _, r := range p.Rules {
+		if !slices.Contains(r.Names, name) || allowing(r.Action) {
+			continue
+		}
+		for _, a := range r.Args {
+			if int(a.Index) == index && (v == nil || a.HoldsBits(*v, bits)) {
+				out = append(out, r)
+				break
+			}
+		}
+	}
+	return out
 }
 
 // admitted reports whether some allow rule for name tests argument index
@@ -86,15 +119,15 @@ func admitted(p *policy.Policy, arch, name string, index int, v uint64) bool {
 	return false
 }
 
-// narrowArgDenials keeps, of e's argument denials, those whose value no
-// allow rule's test on that argument admits, as AttributeArgs does for
-// replay --enforce (socket(AF_UNIX, SOCK_DGRAM) under an AF_INET+SOCK_DGRAM
-// rule: the domain, not the type); when each value is admitted somewhere
-// (a combination no rule allows), all of them.
+// narrowArgDenials keeps, of e's argument denials, those to blame
+// (toBlame), as AttributeArgs does for replay --enforce
+// (socket(AF_UNIX, SOCK_DGRAM) under an AF_INET+SOCK_DGRAM rule: the
+// domain, not the type); when none is (a combination no rule allows), all
+// of them.
 func narrowArgDenials(p *policy.Policy, e *Entry) {
 	var blamed []ArgDenial
 	for _, d := range e.ArgDenied {
-		if !admitted(p, e.Arch, e.Name, d.Index, d.Value) {
+		if toBlame(p, e.Arch, e.Name, d.Index, d.Value) {
 			blamed = append(blamed, d)
 		}
 	}
@@ -175,23 +208,90 @@ func checkArgs(e *Entry, answer func([6]uint64) policy.Verdict, conditioned func
 
 // ExplainArgs says which argument values the profile does not allow and
 // which it does: "socket domain AF_INET (2): profile allows AF_UNIX (1)
-// only".
+// only". When no allow rule tests the argument and denying rules do (a
+// profile that allows by default), it says which calls those refuse:
+// "socket domain AF_INET (2): profile refuses domain != AF_UNIX (1) and
+// type != SOCK_STREAM (1)".
 func (e Entry) ExplainArgs(p *policy.Policy) string {
 	var parts []string
+	// Values refused by the same denying rules are named together:
+	// "socket domain AF_INET (2), type SOCK_DGRAM (2): profile refuses ...".
+	refusedAt := map[string]int{}
 	for _, d := range e.ArgDenied {
 		spec, ok := reduce.FindArgSpec(e.Name, d.Index)
 		if !ok {
 			spec = reduce.ArgSpec{Syscall: e.Name, Index: d.Index, What: fmt.Sprintf("argument %d", d.Index), Mask: ^uint64(0), Int: true}
 		}
-		s := fmt.Sprintf("%s %s %s", e.Name, spec.What, spec.ValueName(d.Value))
+		value := fmt.Sprintf("%s %s", spec.What, spec.ValueName(d.Value))
+		s := e.Name + " " + value
 		if p != nil {
-			s += ": profile allows " + AllowedValues(p, e.Name, spec)
+			if refused := refusedCalls(p, e.Arch, e.Name, d); refused != "" {
+				if i, ok := refusedAt[refused]; ok {
+					parts[i] = strings.Replace(parts[i], ": profile refuses ", ", "+value+": profile refuses ", 1)
+					continue
+				}
+				refusedAt[refused] = len(parts)
+				s += ": profile refuses " + refused
+			} else {
+				s += ": profile allows " + AllowedValues(p, e.Name, spec)
+			}
 		} else if a, ok := e.filterAllows[d.Index]; ok {
 			s += ": filter allows " + a
 		}
 		parts = append(parts, s)
 	}
 	return strings.Join(parts, "; ")
+}
+
+// refusedCalls describes, when no allow rule tests d's argument, the
+// denying rules whose test on it holds for d's value, each as the
+// conjunction of its tests, joined by "; or": the
+// calls they refuse. "" when allow rules test the argument or no denying
+// rule's test holds.
+func refusedCalls(p *policy.Policy, arch, name string, d ArgDenial) string {
+	bits := policy.ArgBits(arch)
+	for _, r := range p.Rules {
+		if !slices.Contains(r.Names, name) || !allowing(r.Action) {
+			continue
+		}
+		for _, a := range r.Args {
+			if int(a.Index) == d.Index {
+				return ""
+			}
+		}
+	}
+	var out []string
+	for _, r := range refusing(p, arch, name, d.Index, &d.Value) {
+		var conds []string
+		for _, a := range r.Args {
+			if int(a.Index) == d.Index && !a.HoldsBits(d.Value, bits) {
+				continue // another test on it (OR): not the one that holds
+			}
+			conds = append(conds, condText(name, a))
+		}
+		out = append(out, strings.Join(conds, " and "))
+	}
+	return strings.Join(uniq(out), "; or ")
+}
+
+// condText renders one argument test: "domain != AF_UNIX (1)",
+// "flags &0x10 == 0x10".
+func condText(name string, a policy.Arg) string {
+	spec, ok := reduce.FindArgSpec(name, int(a.Index))
+	if !ok {
+		spec = reduce.ArgSpec{Syscall: name, Index: int(a.Index), What: fmt.Sprintf("argument %d", a.Index), Mask: ^uint64(0), Int: true}
+	}
+	op := map[policy.Op]string{policy.OpNotEqual: "!=", policy.OpLessThan: "<", policy.OpLessEqual: "<=",
+		policy.OpEqualTo: "==", policy.OpGreaterEqual: ">=", policy.OpGreaterThan: ">"}[a.Op]
+	switch {
+	case a.Op == policy.OpMaskedEqual:
+		return fmt.Sprintf("%s &%#x == %#x", spec.What, a.Value, a.ValueTwo&a.Value)
+	case op == "":
+		return fmt.Sprintf("%s %s %#x", spec.What, a.Op, a.Value)
+	case a.Op == policy.OpEqualTo || a.Op == policy.OpNotEqual:
+		return fmt.Sprintf("%s %s %s", spec.What, op, spec.ValueName(a.Value))
+	}
+	return fmt.Sprintf("%s %s %#x", spec.What, op, a.Value)
 }
 
 // AllowedValues describes the values of spec's argument that the allow

@@ -405,24 +405,14 @@ func (o *replayOptions) runEnforced(p *policy.Policy) error {
 	if err != nil {
 		var se *enforce.SetupError
 		if errors.As(err, &se) {
-			// The child stopped before execve and said why on stderr:
-			// CMD not found (127), or the filter could not be set up.
-			if se.Code == enforce.ExitSetup {
-				return exitWith(exitFailure, nil)
-			}
+			// The shim stopped before CMD ran and said why: CMD not
+			// found (127) or found but not executable (126: a
+			// directory, a noexec mount, no program), as in traced
+			// mode; else the filter could not be set up.
 			if se.Code == enforce.ExitNotFound || se.Code == enforce.ExitNotExec {
-				// The shim said why on stderr ("CMD: command not
-				// found"); the report says it too.
-				why := o.command[0] + ": command not found"
-				if _, _, err := enforce.LookPath(o.command[0]); err != nil {
-					why = err.Error()
-				}
-				v := report.NotStarted("replay --enforce", o.profile, o.inputs(), se.Code, why)
-				if err := o.writeVerdict(v); err != nil {
-					return err
-				}
+				return o.notStarted("replay --enforce", se.Code, se)
 			}
-			return exitWith(exitCommandFailed, nil)
+			return exitWith(exitFailure, fmt.Errorf("replay: %w", se))
 		}
 		return exitWith(exitFailure, err)
 	}
@@ -430,6 +420,9 @@ func (o *replayOptions) runEnforced(p *policy.Policy) error {
 	v := report.FromCoverage("replay --enforce", o.profile, o.inputs(), p, cov)
 	code := res.ExitCode
 	v.ExitCode = &code
+	if res.NotStarted != "" {
+		v.Notes = append(v.Notes, "the command did not start: "+res.NotStarted)
+	}
 	cut := o.noteStop(v, res.Killed, res.Stopped == enforce.StoppedKill)
 	return o.finish(v, cut)
 }

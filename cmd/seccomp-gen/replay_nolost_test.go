@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -690,6 +691,98 @@ func TestReplayFailedRunReports(t *testing.T) {
 				}
 				if v.Passed || v.RunError != c.why || v.ExitCode == nil || *v.ExitCode == 0 {
 					t.Errorf("JSON report: passed %v, run_error %q (want %q), exit_code %v:\n%s", v.Passed, v.RunError, c.why, v.ExitCode, data)
+				}
+			})
+		}
+	}
+}
+
+// TestReplayExecFailure: a command that is found but that the kernel will
+// not execute (a file with the x bit that is no program; a program on a
+// noexec mount) is "could not be executed" in both modes: status 126 in
+// the report, not_run, exit 4, and one line on stderr with the command's
+// prefix. Under --enforce the shim's failed execve used to be taken for a
+// run that exited 125 (exec format error). A missing command under
+// --enforce is one "seccomp-gen: replay: ..." line too (the shim printed
+// "seccomp-gen: nosuch: command not found").
+func TestReplayExecFailure(t *testing.T) {
+	dir := t.TempDir()
+	prof := writeProfile(t, dir, "p.json", allowAllBut("getpriority", policy.ActErrno), emit.FormatDocker)
+	if err := os.WriteFile(filepath.Join(dir, "garbage"), []byte("\x7fELF no program\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, mode := range []string{"traced", "enforce"} {
+		for _, c := range []struct {
+			name    string
+			noexec  bool // run under a private mount namespace, cmd on a noexec tmpfs
+			cmd     string
+			why     []string // run_error contains each
+			status  int
+			oneLine string // the --enforce stderr, exactly
+		}{
+			{"not a program", false, "./garbage", []string{"./garbage: command could not be executed"}, 126,
+				"seccomp-gen: replay: ./garbage: command could not be executed: exec format error (a script needs a #! line; else the file is no program for this machine)\n"},
+			{"noexec mount", true, "", []string{"/true: command could not be executed"}, 126, ""},
+			{"not found", false, "seccomp-gen-no-such-command", []string{"seccomp-gen-no-such-command: command not found"}, 127,
+				"seccomp-gen: replay: seccomp-gen-no-such-command: command not found\n"},
+		} {
+			t.Run(mode+"/"+c.name, func(t *testing.T) {
+				args := []string{"replay", "-p", prof, "--report", "json"}
+				if mode == "traced" {
+					testutil.RequireRoot(t)
+				} else {
+					args = append(args, "--enforce")
+				}
+				var out, stderr string
+				var code int
+				if c.noexec {
+					testutil.RequireRoot(t)
+					if _, err := exec.LookPath("unshare"); err != nil {
+						t.Fatalf("unshare (util-linux) is needed for the noexec mount: %v", err)
+					}
+					mnt := filepath.Join(t.TempDir(), "noexec")
+					if err := os.Mkdir(mnt, 0o755); err != nil {
+						t.Fatal(err)
+					}
+					// The mount lives in a private mount namespace only: the
+					// host's mounts are never touched.
+					script := `mount -t tmpfs -o noexec,size=16m tmpfs "$1" && cp /bin/true "$1/true" && shift && exec "$@"`
+					cmd := exec.Command("unshare", append([]string{"-m", "--propagation", "private", "sh", "-c", script, "sh", mnt, os.Args[0]}, append(args, "--", mnt+"/true")...)...)
+					cmd.Dir = dir
+					cmd.Env = append(os.Environ(), testMainEnv+"=1")
+					var o, e bytes.Buffer
+					cmd.Stdout, cmd.Stderr = &o, &e
+					err := cmd.Run()
+					var ee *exec.ExitError
+					if err != nil && !errors.As(err, &ee) {
+						t.Fatal(err)
+					}
+					out, stderr, code = o.String(), e.String(), cmd.ProcessState.ExitCode()
+				} else {
+					out, stderr, code = sg(t, dir, append(args, "--", c.cmd)...)
+				}
+				if code != exitCommandFailed {
+					t.Fatalf("exit %d, want %d\n%s%s", code, exitCommandFailed, out, stderr)
+				}
+				var v report.Verdict
+				if err := json.Unmarshal([]byte(out), &v); err != nil {
+					t.Fatalf("no report: %v\n%s%s", err, out, stderr)
+				}
+				for _, w := range c.why {
+					if !strings.Contains(v.RunError, w) {
+						t.Errorf("run_error %q, want it to say %q", v.RunError, w)
+					}
+				}
+				if !v.NotRun || v.Passed || v.ExitCode == nil || *v.ExitCode != c.status {
+					t.Errorf("report: not_run %v, passed %v, exit_code %v; want not run, exit code %d:\n%s", v.NotRun, v.Passed, v.ExitCode, c.status, out)
+				}
+				if mode == "enforce" {
+					if n := strings.Count(stderr, "\n"); n != 1 || !strings.HasPrefix(stderr, "seccomp-gen: replay: ") {
+						t.Errorf("stderr is not one line with the command's prefix:\n%s", stderr)
+					}
+					if c.oneLine != "" && stderr != c.oneLine {
+						t.Errorf("stderr %q, want %q", stderr, c.oneLine)
+					}
 				}
 			})
 		}

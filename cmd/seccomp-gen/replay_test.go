@@ -499,3 +499,142 @@ func TestReplayCompiledFilterNamesArgument(t *testing.T) {
 		})
 	}
 }
+
+// TestReplayDenyRuleArguments: for a profile that allows by default and
+// refuses socket with conditions (SCMP_CMP_NE, masked), the report says
+// which calls the profile refuses and blames only the arguments that
+// matter, in both modes. It used to read allow rules only: both socket
+// arguments, "profile allows no value". Each claim is checked against the
+// real filter (replay --enforce: what the workload got).
+func TestReplayDenyRuleArguments(t *testing.T) {
+	dir := t.TempDir()
+	prog := cc(t, dir, "sock", `#include <stdio.h>
+#include <stdlib.h>
+#include <errno.h>
+#include <sys/socket.h>
+int main(int c, char **v) {
+	int r = socket(atoi(v[1]), atoi(v[2]), 0);
+	printf("socket -> %s\n", r >= 0 ? "ok" : errno == EPERM ? "EPERM" : "other");
+	return 0;
+}
+`)
+	profiles := map[string]string{
+		// Refused unless the domain is AF_UNIX or the type SOCK_STREAM.
+		"ne.json": `{"defaultAction":"SCMP_ACT_ALLOW","architectures":["SCMP_ARCH_X86_64"],"syscalls":[
+{"names":["socket"],"action":"SCMP_ACT_ERRNO","args":[{"index":0,"value":1,"op":"SCMP_CMP_NE"},{"index":1,"value":1,"op":"SCMP_CMP_NE"}]}]}`,
+		// AF_INET refused, and SOCK_RAW whatever the domain.
+		"masked.json": `{"defaultAction":"SCMP_ACT_ALLOW","architectures":["SCMP_ARCH_X86_64"],"syscalls":[
+{"names":["socket"],"action":"SCMP_ACT_ERRNO","args":[{"index":0,"value":2,"op":"SCMP_CMP_EQ"}]},
+{"names":["socket"],"action":"SCMP_ACT_ERRNO","args":[{"index":1,"value":15,"valueTwo":3,"op":"SCMP_CMP_MASKED_EQ"}]}]}`,
+	}
+	for name, data := range profiles {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The real filter's answers that make the explanations true: under
+	// ne.json changing either argument of socket(AF_INET, SOCK_DGRAM) to
+	// the named value lets it run; under masked.json no domain rescues
+	// SOCK_RAW (the domain is not to blame).
+	for _, c := range []struct {
+		prof, domain, typ, want string
+	}{
+		{"ne.json", "2", "2", "EPERM"},
+		{"ne.json", "1", "2", "ok"},
+		{"ne.json", "2", "1", "ok"},
+		{"masked.json", "1", "3", "EPERM"},
+		{"masked.json", "10", "3", "EPERM"},
+		{"masked.json", "1", "2", "ok"},
+	} {
+		out, stderr, code := sg(t, dir, "replay", "--enforce", "-p", c.prof, "-o", filepath.Join(t.TempDir(), "r.txt"), "--", prog, c.domain, c.typ)
+		if !strings.Contains(out, "socket -> "+c.want+"\n") {
+			t.Errorf("%s: socket(%s, %s) under the filter: %q (exit %d, %s), want %s", c.prof, c.domain, c.typ, out, code, stderr, c.want)
+		}
+	}
+	for _, c := range []struct {
+		prof, domain, typ, want string
+	}{
+		{"ne.json", "2", "2", "socket domain AF_INET (2), type SOCK_DGRAM (2): profile refuses domain != AF_UNIX (1) and type != SOCK_STREAM (1)"},
+		{"masked.json", "1", "3", "socket type SOCK_RAW (3): profile refuses type &0xf == 0x3"},
+	} {
+		for _, mode := range []string{"traced", "enforce"} {
+			t.Run(mode+"/"+c.prof, func(t *testing.T) {
+				args := []string{"replay", "-p", c.prof, "--report", "json"}
+				if mode == "traced" {
+					testutil.RequireRoot(t)
+				} else {
+					args = append(args, "--enforce")
+				}
+				out, stderr, code := sg(t, dir, append(args, "--", prog, c.domain, c.typ)...)
+				if code != exitNotCovered {
+					t.Fatalf("exit %d, want %d\n%s%s", code, exitNotCovered, out, stderr)
+				}
+				var v report.Verdict
+				if err := json.Unmarshal([]byte(out), &v); err != nil {
+					t.Fatalf("%v\n%s", err, out)
+				}
+				if len(v.Missing) != 1 || !strings.HasSuffix(v.Missing[0].Detail, c.want) {
+					t.Errorf("missing %+v\nwant socket: ...%q", v.Missing, c.want)
+				}
+			})
+		}
+	}
+}
+
+// TestReplayFirstChildren: a child process started by a relative name or
+// through a symlink is named alike in both modes: by its file's absolute
+// path when the base names agree, else by the name it was started by made
+// absolute in its working directory (symlinks kept). Traced mode kept the
+// relative name of a child gone before the recorder saw it, and of a
+// symlink; --enforce showed a symlink's comm ("link").
+func TestReplayFirstChildren(t *testing.T) {
+	top := t.TempDir()
+	dir, err := filepath.EvalSymlinks(top)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub := filepath.Join(dir, "sub")
+	if err := os.Mkdir(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	prio := cc(t, sub, "prio", "#include <sys/resource.h>\nint main(void) { getpriority(PRIO_PROCESS, 0); return 0; }\n")
+	// Alive long after its call: the recorder sees it while it runs.
+	cc(t, sub, "slow", "#include <sys/resource.h>\n#include <unistd.h>\nint main(void) { getpriority(PRIO_PROCESS, 0); sleep(1); return 0; }\n")
+	real, err := filepath.EvalSymlinks(prio)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range [][2]string{{"prio", "sub/link"}, {"slow", "sub/slink"}} {
+		if err := os.Symlink(l[0], filepath.Join(dir, l[1])); err != nil {
+			t.Fatal(err)
+		}
+	}
+	prof := writeProfile(t, dir, "p.json", allowAllBut("getpriority", policy.ActErrno), emit.FormatDocker)
+	for _, mode := range []string{"traced", "enforce"} {
+		for _, c := range []struct{ script, want string }{
+			{"sub/prio; true", real},
+			{"sub/link; true", filepath.Join(sub, "link")},
+			{"cd sub && ./slink; true", filepath.Join(sub, "slink")},
+		} {
+			t.Run(mode+"/"+c.script, func(t *testing.T) {
+				args := []string{"replay", "-p", prof, "--report", "json"}
+				if mode == "traced" {
+					testutil.RequireRoot(t)
+				} else {
+					args = append(args, "--enforce")
+				}
+				out, stderr, code := sg(t, dir, append(args, "--", "/bin/sh", "-c", c.script)...)
+				if code != exitNotCovered {
+					t.Fatalf("exit %d, want %d\n%s%s", code, exitNotCovered, out, stderr)
+				}
+				var v report.Verdict
+				if err := json.Unmarshal([]byte(out), &v); err != nil {
+					t.Fatalf("%v\n%s", err, out)
+				}
+				if len(v.Missing) != 1 || v.Missing[0].Name != "getpriority" || v.Missing[0].First != c.want {
+					t.Errorf("missing %+v, want getpriority first issued by %s", v.Missing, c.want)
+				}
+			})
+		}
+	}
+}

@@ -73,6 +73,13 @@ func (r *recorder) executables(running bool) (out []trace.Executable, omitted ui
 			if id, ok := identifyOnHost(path, exeFile(info)); ok {
 				e.BuildID, e.SHA256 = id.BuildID, id.SHA256
 			}
+		} else if r.hostRoot && !filepath.IsAbs(path) && info.Mixed == 0 && len(r.opts.Command) > 0 {
+			// Gone before it was seen: a relative name is tried in the
+			// directory the command started in (a child that did not
+			// change directory), and kept only if it names the file.
+			if name, id, ok := r.inStartDir(path, exeFile(info)); ok {
+				e.Path, e.BuildID, e.SHA256 = name, id.BuildID, id.SHA256
+			}
 		}
 		if info.Exe > 0 {
 			var bits bpf.RecorderExeBits
@@ -368,14 +375,21 @@ func procName(path string) bool {
 
 // openVia opens the file want that process tgid exec'd as path: an
 // absolute name under the process's root (absolute symlinks resolve there
-// too), a procName through /proc/TGID/exe (a relative name only when the
-// base names agree; resolved is then what /proc/TGID/exe links to). A
-// script is opened when its interpreter is the file the kernel noted
-// (scriptOf); a script exec'd by a relative name is not, since
-// /proc/TGID/exe is its interpreter.
+// too), a procName through /proc/TGID/exe (a relative name when the base
+// names agree; resolved is then what /proc/TGID/exe links to). A relative
+// name whose base name is not the file's (a symlink ./link -> app, a
+// script ./run.sh) is opened in the process's working directory, and
+// resolved is that name made absolute there (replay --enforce names such
+// a program so too). A script is opened when its interpreter is the file
+// the kernel noted (scriptOf).
 func openVia(tgid int, path string, want fileID) (fd int, resolved string, ok bool) {
 	proc := "/proc/" + strconv.Itoa(tgid)
 	if procName(path) {
+		if !filepath.IsAbs(path) {
+			if p, err := os.Readlink(proc + "/exe"); err == nil && filepath.Base(p) != filepath.Base(path) {
+				return openInCwd(proc, path, want)
+			}
+		}
 		fd, err := unix.Open(proc+"/exe", unix.O_RDONLY|unix.O_CLOEXEC, 0)
 		if err != nil {
 			return -1, "", false
@@ -413,6 +427,73 @@ func openVia(tgid int, path string, want fileID) (fd int, resolved string, ok bo
 		return -1, "", false
 	}
 	return fd, "", true
+}
+
+// inStartDir identifies the file want exec'd by the relative name path in
+// the command's starting directory, and names it as openVia would have
+// while its process ran: the file's path when the base names agree, else
+// the name made absolute there.
+func (r *recorder) inStartDir(path string, want fileID) (string, widen.Identity, bool) {
+	dir, err := filepath.Abs(r.opts.Dir)
+	if err != nil {
+		return "", widen.Identity{}, false
+	}
+	if real, err := filepath.EvalSymlinks(dir); err == nil {
+		dir = real // as /proc/PID/cwd reads
+	}
+	name := filepath.Join(dir, path)
+	fd, err := unix.Open(name, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return "", widen.Identity{}, false
+	}
+	defer unix.Close(fd)
+	direct := sameFile(fd, want, "/proc/self/mountinfo")
+	if !direct && !scriptOf(fd, want, "/proc/self/mountinfo", func(in string) (int, error) {
+		return unix.Open(in, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	}) {
+		return "", widen.Identity{}, false
+	}
+	id, err := identifyFD(fd)
+	if err != nil {
+		return "", widen.Identity{}, false
+	}
+	if real, err := filepath.EvalSymlinks(name); direct && err == nil && filepath.Base(real) == filepath.Base(path) {
+		name = real
+	}
+	return name, id, true
+}
+
+// openInCwd opens the file want that the process proc (/proc/TGID)
+// exec'd by the relative name path, in its working directory, and returns
+// that name made absolute there. Only for a process with the recorder's
+// root: the working directory's path is read from the recorder's view.
+func openInCwd(proc, path string, want fileID) (fd int, resolved string, ok bool) {
+	tgid, err := strconv.Atoi(strings.TrimPrefix(proc, "/proc/"))
+	if err != nil {
+		return -1, "", false
+	}
+	if same, err := sameRoot(tgid); err != nil || !same {
+		return -1, "", false
+	}
+	cwd, err := os.Readlink(proc + "/cwd")
+	if err != nil || !filepath.IsAbs(cwd) {
+		return -1, "", false
+	}
+	dir, err := unix.Open(proc+"/cwd", unix.O_PATH|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return -1, "", false
+	}
+	defer unix.Close(dir)
+	fd, err = unix.Openat(dir, path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return -1, "", false
+	}
+	open := func(name string) (int, error) { return unix.Open(name, unix.O_RDONLY|unix.O_CLOEXEC, 0) }
+	if !sameFile(fd, want, proc+"/mountinfo") && !scriptOf(fd, want, proc+"/mountinfo", open) {
+		unix.Close(fd)
+		return -1, "", false
+	}
+	return fd, filepath.Join(cwd, path), true
 }
 
 // maxInterpreters is how many "#!" lines the kernel follows from the
