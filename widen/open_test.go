@@ -9,24 +9,9 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
-)
 
-// finishes runs f and fails the test if it still runs after 10s; then it
-// opens fifo for writing, which lets an open of it for reading return.
-func finishes(t *testing.T, what, fifo string, f func()) {
-	t.Helper()
-	done := make(chan struct{})
-	go func() { f(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		if w, err := os.OpenFile(fifo, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
-			defer w.Close()
-		}
-		t.Fatalf("%s: still waiting after 10s", what)
-	}
-}
+	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
+)
 
 // A trace names the executables that --widen reads, and they name their
 // libraries and interpreters: none of those may make seccomp-gen wait on a
@@ -43,7 +28,7 @@ func TestAnalyzeNotRegular(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, p := range []string{fifo, script, "/dev/zero"} {
-		finishes(t, "Analyze("+p+")", fifo, func() {
+		testutil.Finishes(t, "Analyze("+p+")", fifo, func() {
 			r := Analyze([]string{p}, Options{LibDirs: []string{}})
 			if len(r.Implied) != 0 || len(r.Notes) == 0 {
 				t.Errorf("Analyze(%s) = %+v, want only a note", p, r)
@@ -51,7 +36,7 @@ func TestAnalyzeNotRegular(t *testing.T) {
 		})
 	}
 	for _, p := range []string{fifo, "/dev/zero"} {
-		finishes(t, "Identify("+p+")", fifo, func() {
+		testutil.Finishes(t, "Identify("+p+")", fifo, func() {
 			if _, err := Identify(p); !errors.Is(err, errNotRegular) {
 				t.Errorf("Identify(%s): %v, want errNotRegular", p, err)
 			}
@@ -85,7 +70,7 @@ func TestAnalyzeNeededFIFO(t *testing.T) {
 	if err := os.WriteFile("exe", data, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	finishes(t, "Analyze(an executable that needs a FIFO)", "fifo.so", func() {
+	testutil.Finishes(t, "Analyze(an executable that needs a FIFO)", "fifo.so", func() {
 		r := Analyze([]string{filepath.Join(dir, "exe")}, Options{LibDirs: []string{}})
 		found := false
 		for _, n := range r.Notes {

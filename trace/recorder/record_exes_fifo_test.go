@@ -5,24 +5,9 @@ import (
 	"path/filepath"
 	"syscall"
 	"testing"
-	"time"
-)
 
-// finishes runs f and fails the test if it still runs after 10s; then it
-// opens fifo for writing, which lets an open of it for reading return.
-func finishes(t *testing.T, what, fifo string, f func()) {
-	t.Helper()
-	done := make(chan struct{})
-	go func() { f(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(10 * time.Second):
-		if w, err := os.OpenFile(fifo, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
-			defer w.Close()
-		}
-		t.Fatalf("%s: still waiting after 10s", what)
-	}
-}
+	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
+)
 
 // A workload can put a FIFO at the path it exec'd, or at the interpreter
 // its script names, once it runs (in its container too): identifying the
@@ -47,24 +32,24 @@ func TestIdentifyFIFOAtExecPath(t *testing.T) {
 	if err := os.WriteFile(script, []byte("#!"+fifo+"\n"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	finishes(t, "identifyOnHost(a FIFO)", fifo, func() {
+	testutil.Finishes(t, "identifyOnHost(a FIFO)", fifo, func() {
 		if _, ok := identifyOnHost(fifo, want); ok {
 			t.Error("identifyOnHost identified a FIFO")
 		}
 	})
-	finishes(t, "openVia(a FIFO)", fifo, func() {
+	testutil.Finishes(t, "openVia(a FIFO)", fifo, func() {
 		if fd, _, ok := openVia(os.Getpid(), fifo, want); ok {
 			syscall.Close(fd)
 			t.Error("openVia opened a FIFO")
 		}
 	})
-	finishes(t, "openVia(a script whose interpreter is a FIFO)", fifo, func() {
+	testutil.Finishes(t, "openVia(a script whose interpreter is a FIFO)", fifo, func() {
 		if fd, _, ok := openVia(os.Getpid(), script, want); ok {
 			syscall.Close(fd)
 			t.Error("openVia took a script whose interpreter is a FIFO")
 		}
 	})
-	finishes(t, "identifyOnHost(a script whose interpreter is a FIFO)", fifo, func() {
+	testutil.Finishes(t, "identifyOnHost(a script whose interpreter is a FIFO)", fifo, func() {
 		if _, ok := identifyOnHost(script, want); ok {
 			t.Error("identifyOnHost took a script whose interpreter is a FIFO")
 		}
