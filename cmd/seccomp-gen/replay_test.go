@@ -448,14 +448,7 @@ func TestReplayFirstAbsolute(t *testing.T) {
 				} else {
 					args = append(args, "--enforce")
 				}
-				out, stderr, code := sg(t, dir, append(args, "--", c.cmd)...)
-				if code != exitNotCovered {
-					t.Fatalf("exit %d, want %d\n%s%s", code, exitNotCovered, out, stderr)
-				}
-				var v report.Verdict
-				if err := json.Unmarshal([]byte(out), &v); err != nil {
-					t.Fatalf("%v\n%s", err, out)
-				}
+				v := replayVerdict(t, dir, exitNotCovered, append(args, "--", c.cmd)...)
 				if len(v.Missing) != 1 || v.Missing[0].Name != "getpriority" || v.Missing[0].First != c.want {
 					t.Errorf("missing %+v, want getpriority first issued by %s", v.Missing, c.want)
 				}
@@ -485,14 +478,7 @@ func TestReplayCompiledFilterNamesArgument(t *testing.T) {
 			if _, stderr, code := sg(t, dir, "generate", "--format", c.format, "-o", c.file, "t.yaml"); code != 0 {
 				t.Fatalf("generate: exit %d\n%s", code, stderr)
 			}
-			out, stderr, code := sg(t, dir, "replay", "-p", c.file, "--report", "json", "--", prog, "2")
-			if code != exitNotCovered {
-				t.Fatalf("exit %d, want %d\n%s%s", code, exitNotCovered, out, stderr)
-			}
-			var v report.Verdict
-			if err := json.Unmarshal([]byte(out), &v); err != nil {
-				t.Fatalf("%v\n%s", err, out)
-			}
+			v := replayVerdict(t, dir, exitNotCovered, "replay", "-p", c.file, "--report", "json", "--", prog, "2")
 			if len(v.Missing) != 1 || v.Missing[0].Reason != "argument" || v.Missing[0].Detail != c.want {
 				t.Errorf("missing %+v, want socket: %q", v.Missing, c.want)
 			}
@@ -565,14 +551,7 @@ int main(int c, char **v) {
 				} else {
 					args = append(args, "--enforce")
 				}
-				out, stderr, code := sg(t, dir, append(args, "--", prog, c.domain, c.typ)...)
-				if code != exitNotCovered {
-					t.Fatalf("exit %d, want %d\n%s%s", code, exitNotCovered, out, stderr)
-				}
-				var v report.Verdict
-				if err := json.Unmarshal([]byte(out), &v); err != nil {
-					t.Fatalf("%v\n%s", err, out)
-				}
+				v := replayVerdict(t, dir, exitNotCovered, append(args, "--", prog, c.domain, c.typ)...)
 				if len(v.Missing) != 1 || !strings.HasSuffix(v.Missing[0].Detail, c.want) {
 					t.Errorf("missing %+v\nwant socket: ...%q", v.Missing, c.want)
 				}
@@ -623,18 +602,27 @@ func TestReplayFirstChildren(t *testing.T) {
 				} else {
 					args = append(args, "--enforce")
 				}
-				out, stderr, code := sg(t, dir, append(args, "--", "/bin/sh", "-c", c.script)...)
-				if code != exitNotCovered {
-					t.Fatalf("exit %d, want %d\n%s%s", code, exitNotCovered, out, stderr)
-				}
-				var v report.Verdict
-				if err := json.Unmarshal([]byte(out), &v); err != nil {
-					t.Fatalf("%v\n%s", err, out)
-				}
+				v := replayVerdict(t, dir, exitNotCovered, append(args, "--", "/bin/sh", "-c", c.script)...)
 				if len(v.Missing) != 1 || v.Missing[0].Name != "getpriority" || v.Missing[0].First != c.want {
 					t.Errorf("missing %+v, want getpriority first issued by %s", v.Missing, c.want)
 				}
 			})
 		}
 	}
+}
+
+// replayVerdict runs seccomp-gen with args (a replay with --report json to
+// standard output) in dir, fails the test unless it exits code, and
+// returns the JSON report.
+func replayVerdict(t *testing.T, dir string, code int, args ...string) report.Verdict {
+	t.Helper()
+	out, stderr, got := sg(t, dir, args...)
+	if got != code {
+		t.Fatalf("exit %d, want %d\n%s%s", got, code, out, stderr)
+	}
+	var v report.Verdict
+	if err := json.Unmarshal([]byte(out), &v); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	return v
 }
