@@ -178,37 +178,11 @@ func identifyFD(fd int) (widen.Identity, error) {
 	return widen.Identify("/proc/self/fd/" + strconv.Itoa(fd))
 }
 
-// openRegular opens for reading what open (called with O_PATH flags)
-// finds at an exec'd path, or at an interpreter's, only if it is a regular
-// file: the workload may have put something else there since (inside its
-// container too), and a FIFO's open would wait for a writer for good,
-// holding up the end of the trace, and a device's may act on it. The
-// O_PATH descriptor opens nothing; the file it names is then opened
-// through /proc/self/fd, so nothing swapped in meanwhile is opened either.
-func openRegular(open func(flags int) (int, error)) (int, error) {
-	p, err := open(unix.O_PATH | unix.O_CLOEXEC)
-	if err != nil {
-		return -1, err
-	}
-	defer unix.Close(p)
-	var st unix.Stat_t
-	if err := unix.Fstat(p, &st); err != nil {
-		return -1, err
-	}
-	if st.Mode&unix.S_IFMT != unix.S_IFREG {
-		return -1, errNotRegular
-	}
-	return unix.Open("/proc/self/fd/"+strconv.Itoa(p), unix.O_RDONLY|unix.O_CLOEXEC, 0)
-}
-
-// errNotRegular: openRegular found something else than a regular file.
-var errNotRegular = errors.New("not a regular file")
-
 // identifyOnHost identifies the file path names to the recorder, if it is
 // want.
 func identifyOnHost(path string, want fileID) (widen.Identity, bool) {
 	onHost := func(name string) (int, error) {
-		return openRegular(func(flags int) (int, error) { return unix.Open(name, flags, 0) })
+		return widen.OpenRegular(func(flags int) (int, error) { return unix.Open(name, flags, 0) })
 	}
 	fd, err := onHost(path)
 	if err != nil {
@@ -414,7 +388,7 @@ func openVia(tgid int, path string, want fileID) (fd int, resolved string, ok bo
 	}
 	defer unix.Close(root)
 	inRoot := func(name string) (int, error) {
-		return openRegular(func(flags int) (int, error) {
+		return widen.OpenRegular(func(flags int) (int, error) {
 			return unix.Openat2(root, name, &unix.OpenHow{Flags: uint64(flags), Resolve: unix.RESOLVE_IN_ROOT})
 		})
 	}
