@@ -110,7 +110,14 @@ func PlanJob(s *State, o HookOptions) (*Job, error) {
 	job := &Job{ID: s.ID, PID: s.Pid, Runtime: o.Runtime, Log: o.Log}
 	allow := append([]string(nil), o.AllowPaths...)
 	if o.OutputDir != "" {
-		allow = append(allow, o.OutputDir)
+		// --output-dir may be relative (to the runtime's directory); the
+		// confinement and the recorder want it absolute.
+		dir, err := filepath.Abs(o.OutputDir)
+		if err != nil {
+			return nil, fmt.Errorf("--output-dir %s: %w", o.OutputDir, err)
+		}
+		o.OutputDir = dir
+		allow = append(allow, dir)
 	}
 	dirs, err := atomicfile.ResolveDirs(allow)
 	if err != nil {

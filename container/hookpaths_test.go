@@ -167,3 +167,19 @@ func TestFinishConfinesLateLinks(t *testing.T) {
 		}
 	}
 }
+
+// A relative --output-dir (taken from the runtime's working directory, as
+// before --allow-path) still works: it is made absolute, not refused as an
+// --allow-path that is not absolute.
+func TestPlanJobRelativeOutputDir(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	s := &State{ID: "c1", Pid: 1, Bundle: dir}
+	job, err := PlanJob(s, HookOptions{OutputDir: "out", Runtime: "runc"})
+	if err != nil {
+		t.Fatalf("PlanJob with --output-dir out: %v", err)
+	}
+	if want := filepath.Join(dir, "out", "c1.json"); job.Profile != want {
+		t.Errorf("profile %s, want %s", job.Profile, want)
+	}
+}

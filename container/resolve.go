@@ -120,6 +120,10 @@ func (t *Target) uniquePrefix(ctx context.Context, global []string) (string, err
 	}
 	var found []string
 	for _, id := range strings.Fields(string(out)) {
+		if id == t.ID {
+			// It exists: state's own error is the one to say.
+			return "", nil
+		}
 		if strings.HasPrefix(id, t.ID) {
 			found = append(found, id)
 		}

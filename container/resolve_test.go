@@ -296,3 +296,18 @@ func TestHookExecRecordsExecdProcess(t *testing.T) {
 		t.Errorf("BPF links %v outlive the recorder", live)
 	}
 }
+
+// A whole ID whose state fails says state's error, even when other IDs
+// start with it (runc IDs are free text: web, web2): not "ambiguous".
+func TestResolveWholeIDStateError(t *testing.T) {
+	bin := t.TempDir()
+	script := "#!/bin/sh\ncase \"$1\" in\nlist) printf 'web\\nweb2\\n' ;;\n*) echo 'state of web: broken' >&2; exit 1 ;;\nesac\n"
+	if err := os.WriteFile(filepath.Join(bin, "runc"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin)
+	_, err := container.Resolve(ctx(t), "runc", "", "web")
+	if err == nil || !strings.Contains(err.Error(), "broken") || strings.Contains(err.Error(), "ambiguous") {
+		t.Errorf("runc state web failing: %v, want state's error", err)
+	}
+}

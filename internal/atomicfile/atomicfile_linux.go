@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -69,7 +70,12 @@ func Resolve(path string) (string, error) {
 				return "", fmt.Errorf("%s: a symlink to nowhere (%s does not exist)", path, next)
 			}
 			// Nothing below it exists either: no more links. Writing there
-			// says what is missing.
+			// says what is missing. The kernel goes through no ".." below
+			// a missing directory: cleaning one away would name an
+			// existing file Resolve never checked (/tmp/none/../link).
+			if slices.Contains(rest, "..") {
+				return "", &os.PathError{Op: "open", Path: path, Err: unix.ENOENT}
+			}
 			return filepath.Join(append([]string{next}, rest...)...), nil
 		}
 		if err != nil {

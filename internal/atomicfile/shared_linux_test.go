@@ -243,3 +243,22 @@ func TestResolveProcRoot(t *testing.T) {
 		}
 	}
 }
+
+// A ".." below a missing directory (the kernel answers ENOENT) must not
+// make Resolve name, unchecked, a link another user planted beside it.
+func TestWriteDotDotPastMissing(t *testing.T) {
+	testutil.RequireRoot(t)
+	victim := filepath.Join(t.TempDir(), "shadow")
+	if err := os.WriteFile(victim, []byte("secret"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tmp := sharedDir(t, 0o777|os.ModeSticky)
+	plant(t, victim, filepath.Join(tmp, "evil"), attacker)
+	err := Write(filepath.Join(tmp, "none")+"/../evil", []byte("trace"), 0o644)
+	if !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("Write(tmp/none/../evil): %v, want ENOENT", err)
+	}
+	if b, _ := os.ReadFile(victim); string(b) != "secret" {
+		t.Errorf("the planted link's target was written: %q", b)
+	}
+}
