@@ -7,6 +7,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
 )
 
 // Within, WriteWithin and ReadWithin keep a path in its directories: a
@@ -88,12 +90,7 @@ func TestWithin(t *testing.T) {
 // another user could have made (here: a file owned by another uid, linked
 // into a directory of ours).
 func TestReadWithinRefuses(t *testing.T) {
-	if os.Geteuid() != 0 {
-		if os.Getenv("SECCOMP_GEN_REQUIRE_PRIVILEGED") == "1" {
-			t.Fatal("needs root (chown) and SECCOMP_GEN_REQUIRE_PRIVILEGED=1")
-		}
-		t.Skip("SKIPPED: needs root to chown a file to another user")
-	}
+	testutil.RequireRoot(t) // chown to another user
 	dir := t.TempDir()
 	dirs, err := ResolveDirs([]string{dir})
 	if err != nil {
