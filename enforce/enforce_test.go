@@ -249,7 +249,8 @@ func TestRunKill(t *testing.T) {
 }
 
 // LookPath finds CMD as the traced mode does: through a relative PATH entry
-// too (exec.LookPath refuses it: ErrDot), and it tells a directory or a
+// too (exec.LookPath refuses it: ErrDot), through the default PATH when
+// none is set, and it tells a directory or a
 // file without execute permission (126) from a missing command (127).
 func TestLookPath(t *testing.T) {
 	dir := t.TempDir()
@@ -282,5 +283,10 @@ func TestLookPath(t *testing.T) {
 		if path != c.path || code != c.code || msg != c.err {
 			t.Errorf("LookPath(%q) = %q, %d, %q; want %q, %d, %q", c.name, path, code, msg, c.path, c.code, c.err)
 		}
+	}
+	// Without PATH (env -i), a shell's default PATH, as in the traced mode.
+	os.Unsetenv("PATH")
+	if path, code, err := LookPath("sh"); !strings.HasPrefix(path, "/") || code != 0 || err != nil {
+		t.Errorf("PATH unset: LookPath(sh) = %q, %d, %v; want it in the default PATH", path, code, err)
 	}
 }
