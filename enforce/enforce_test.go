@@ -152,6 +152,7 @@ func TestRunCommandNotFound(t *testing.T) {
 			t.Errorf("%s: got %v (%#v), stderr %q; want status %d and %q", c.cmd, err, se, errb.String(), c.code, c.why)
 		}
 	}
+	native(t)
 	var errb bytes.Buffer
 	res, err := Run(allowAllBut("execve", policy.ActErrno), []string{"/bin/true"}, IO{Stderr: &errb})
 	if err != nil || res.ExitCode != ExitNotExec || len(res.Denied) != 1 || res.Denied[0].Name != "execve" || res.Denied[0].First != "/bin/true" ||
