@@ -583,3 +583,29 @@ func TestReplayGivesBackFiles(t *testing.T) {
 		t.Errorf("marker left: %v", left)
 	}
 }
+
+// TestReplayMultilineInputs: baseline and args given as YAML blocks (one
+// per line) are all passed, not only their first lines.
+func TestReplayMultilineInputs(t *testing.T) {
+	dir := t.TempDir()
+	fakes, log := filepath.Join(dir, "fakes"), filepath.Join(dir, "log")
+	fakeSeccompGen(t, fakes, log)
+	if err := os.WriteFile(filepath.Join(dir, "app.json"), []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{
+		"INPUT_PROFILE":  "app.json",
+		"INPUT_COMMAND":  "true",
+		"INPUT_BASELINE": "runc,\ncrun\nbase lines/x.yaml\n",
+		"INPUT_ARGS":     "--enforce\n--allow-incomplete\n",
+	}
+	r := runScript(t, dir, fakes, env, "replay")
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	data, _ := os.ReadFile(log)
+	want := strings.Join([]string{"--baseline", "runc", "--baseline", "crun", "--baseline", "base lines/x.yaml", "--enforce", "--allow-incomplete", "--", "sh"}, "\n")
+	if !strings.Contains(string(data), want) {
+		t.Errorf("seccomp-gen called with\n%s\nwant it to hold\n%s", data, want)
+	}
+}

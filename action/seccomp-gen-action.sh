@@ -150,16 +150,17 @@ replay() {
 	mkdir -p "$dir"
 	local out=$dir/report.$ext trace=$dir/replay.trace.yaml
 	local args=(replay -p "$profile" --report "$report" -o "$out" --save-trace "$trace")
-	# Baselines are split at commas only (a file's path may hold spaces),
-	# args at blanks; neither is expanded as a glob.
+	# Baselines are split at commas and line ends only (a file's path may
+	# hold spaces), args at blanks and line ends (a YAML block gives
+	# several lines); neither is expanded as a glob.
 	local b baselines extra
-	IFS=, read -ra baselines <<<"${INPUT_BASELINE:-}"
+	IFS=$',\n' read -rd '' -a baselines <<<"${INPUT_BASELINE:-}" || true
 	for b in "${baselines[@]}"; do
 		b=${b#"${b%%[![:space:]]*}"}
 		b=${b%"${b##*[![:space:]]}"}
 		if [ -n "$b" ]; then args+=(--baseline "$b"); fi
 	done
-	read -ra extra <<<"${INPUT_ARGS:-}"
+	read -rd '' -a extra <<<"${INPUT_ARGS:-}" || true
 	args+=("${extra[@]}" -- sh -c "$command")
 	note "seccomp-gen ${args[*]}"
 	local status=0 marker

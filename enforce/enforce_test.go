@@ -152,6 +152,7 @@ func TestRunCommandNotFound(t *testing.T) {
 			t.Errorf("%s: got %v (%#v), stderr %q; want status %d and %q", c.cmd, err, se, errb.String(), c.code, c.why)
 		}
 	}
+	native(t)
 	var errb bytes.Buffer
 	res, err := Run(allowAllBut("execve", policy.ActErrno), []string{"/bin/true"}, IO{Stderr: &errb})
 	if err != nil || res.ExitCode != ExitNotExec || len(res.Denied) != 1 || res.Denied[0].Name != "execve" || res.Denied[0].First != "/bin/true" ||
@@ -249,7 +250,8 @@ func TestRunKill(t *testing.T) {
 }
 
 // LookPath finds CMD as the traced mode does: through a relative PATH entry
-// too (exec.LookPath refuses it: ErrDot), and it tells a directory or a
+// too (exec.LookPath refuses it: ErrDot), through the default PATH when
+// none is set, and it tells a directory or a
 // file without execute permission (126) from a missing command (127).
 func TestLookPath(t *testing.T) {
 	dir := t.TempDir()
@@ -282,5 +284,10 @@ func TestLookPath(t *testing.T) {
 		if path != c.path || code != c.code || msg != c.err {
 			t.Errorf("LookPath(%q) = %q, %d, %q; want %q, %d, %q", c.name, path, code, msg, c.path, c.code, c.err)
 		}
+	}
+	// Without PATH (env -i), a shell's default PATH, as in the traced mode.
+	os.Unsetenv("PATH")
+	if path, code, err := LookPath("sh"); !strings.HasPrefix(path, "/") || code != 0 || err != nil {
+		t.Errorf("PATH unset: LookPath(sh) = %q, %d, %v; want it in the default PATH", path, code, err)
 	}
 }

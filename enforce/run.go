@@ -434,8 +434,12 @@ func (s *supervisor) serve(fd int, stop chan struct{}) {
 		resp.ID = req.ID
 		if e != nil {
 			// Name the program only if the task is still the one that
-			// made the call (its PID may be reused once it is gone).
-			if !s.shimExeced() {
+			// made the call (its PID may be reused once it is gone), and
+			// only for the first denial of the syscall (see record).
+			if s.named(int(req.Data.Arch), e.Nr) {
+				// FIRST is known: a workload that retries a denied
+				// syscall in a loop pays no /proc reads for it.
+			} else if !s.shimExeced() {
 				// The shim's execve of CMD, denied: CMD's, by the path
 				// it was started by (the shim's comm is "exe").
 				e.First = s.command
@@ -517,6 +521,14 @@ func (s *supervisor) handle(req *seccomp.ScmpNotifReq) (*seccomp.ScmpNotifResp, 
 }
 
 // record adds one denial, keyed by (audit arch, nr).
+// named says whether the syscall has a recorded entry with FIRST set.
+func (s *supervisor) named(auditArch, nr int) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	old, ok := s.entries[[2]int{auditArch, nr}]
+	return ok && old.First != ""
+}
+
 func (s *supervisor) record(auditArch int, e *verdict.Entry) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
-	"os/exec"
 	"runtime"
 	"strings"
 	"syscall"
@@ -16,6 +14,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/seccomp-gen/seccomp-gen/emit/cbpf"
+	"github.com/seccomp-gen/seccomp-gen/internal/lookpath"
 	"github.com/seccomp-gen/seccomp-gen/internal/startstate"
 	"github.com/seccomp-gen/seccomp-gen/policy"
 )
@@ -39,26 +38,21 @@ const (
 	ExitNotFound = 127 // CMD was not found
 )
 
-// LookPath finds CMD as the shim does before it execve's it: through PATH
-// when the name has no slash, a relative PATH entry included (as a shell
-// does, and as the traced mode's recorder does). When it cannot, it
-// returns the shim's exit status for it (ExitNotFound, ExitNotExec) and
-// the reason, "CMD: command not found" or "CMD: command could not be
-// executed: is a directory".
+// LookPath finds CMD as the shim does before it execve's it, and as the
+// traced mode's recorder does (internal/lookpath): through PATH when the
+// name has no slash, a relative PATH entry included, the shell's default
+// PATH when it is not set. When it cannot, it returns the shim's exit
+// status for it (ExitNotFound, ExitNotExec) and the reason, "CMD: command
+// not found" or "CMD: command could not be executed: is a directory".
 func LookPath(name string) (string, int, error) {
-	path, err := exec.LookPath(name)
-	if errors.Is(err, exec.ErrDot) {
-		err = nil // a relative PATH entry: path is relative too
-	}
+	path, _, err := lookpath.Find(name, nil)
 	switch {
 	case err == nil:
 		return path, 0, nil
-	case strings.Contains(name, "/") && errors.Is(err, syscall.EISDIR):
-		return "", ExitNotExec, fmt.Errorf("%s: command could not be executed: is a directory", name)
-	case strings.Contains(name, "/") && errors.Is(err, fs.ErrPermission):
-		return "", ExitNotExec, fmt.Errorf("%s: command could not be executed: permission denied", name)
+	case errors.Is(err, lookpath.ErrNotFound):
+		return "", ExitNotFound, fmt.Errorf("%s: %w", name, err)
 	}
-	return "", ExitNotFound, fmt.Errorf("%s: command not found", name)
+	return "", ExitNotExec, fmt.Errorf("%s: command could not be executed: %w", name, err)
 }
 
 // The shim's side of the protocol with Run.

@@ -334,7 +334,7 @@ func (o *traceOptions) run(ctx context.Context) error {
 	}
 	if rec.ExecutablesUnsplit > 0 {
 		fmt.Fprintf(o.stderr, "seccomp-gen: trace: warning: the trace lists %s without their own syscalls: the recorder tells apart those of at most %d executables, and a trace holds %d numbers in its executables list (the syscalls are all counted)\n",
-			text.Count(rec.ExecutablesUnsplit, "executable", "executables"), 256, trace.MaxExecutableNrs)
+			text.Count(rec.ExecutablesUnsplit, "executable", "executables"), recorder.SplitExecutables, trace.MaxExecutableNrs)
 	}
 	if sig, _, _ := st.result(); sig != 0 && !rec.Exited {
 		return exitWith(128+int(sig), nil)

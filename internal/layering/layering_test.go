@@ -22,6 +22,7 @@ var pure = []string{
 	"abi",
 	"internal/atomicfile",
 	"internal/reexec",
+	"internal/lookpath",
 }
 
 // noEBPF packages, the pure ones included, never link cilium/ebpf.

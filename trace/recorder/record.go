@@ -21,6 +21,7 @@ import (
 
 	"github.com/seccomp-gen/seccomp-gen/abi"
 	"github.com/seccomp-gen/seccomp-gen/bpf"
+	"github.com/seccomp-gen/seccomp-gen/internal/lookpath"
 	"github.com/seccomp-gen/seccomp-gen/trace"
 )
 
@@ -458,48 +459,17 @@ func (r *recorder) prepareTarget() error {
 	return nil
 }
 
-// defaultPath is where a command is looked up when PATH is not set at all
-// (dash's default; execvp(3) uses /bin:/usr/bin).
-const defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-
-// lookPath finds the command as a shell would, with PATH from env.
+// lookPath finds the command as a shell would, with PATH from env
+// (internal/lookpath, which replay --enforce's shim uses too).
 func lookPath(name string, env []string) (string, error) {
-	if strings.Contains(name, "/") {
-		st, err := os.Stat(name)
-		switch {
-		case err != nil:
-			return "", &CommandError{Name: name, Status: 127, Err: ErrCommandNotFound}
-		case st.IsDir():
-			return "", &CommandError{Name: name, Status: 126, Err: fmt.Errorf("%w: is a directory", ErrCommandNotRun)}
-		case st.Mode()&0o111 == 0:
-			return "", &CommandError{Name: name, Status: 126, Err: fmt.Errorf("%w: permission denied", ErrCommandNotRun)}
-		}
-		return name, nil
+	path, status, err := lookpath.Find(name, env)
+	switch {
+	case errors.Is(err, lookpath.ErrNotFound):
+		return "", &CommandError{Name: name, Status: status, Err: ErrCommandNotFound}
+	case err != nil:
+		return "", &CommandError{Name: name, Status: status, Err: fmt.Errorf("%w: %w", ErrCommandNotRun, err)}
 	}
-	path, set := os.LookupEnv("PATH")
-	if env != nil {
-		path, set = "", false
-		for _, kv := range env {
-			if v, ok := strings.CutPrefix(kv, "PATH="); ok {
-				path, set = v, true
-			}
-		}
-	}
-	if !set {
-		// As a shell does without PATH; an empty element would mean the
-		// current directory, which a missing PATH must not.
-		path = defaultPath
-	}
-	for _, dir := range strings.Split(path, ":") {
-		if dir == "" {
-			dir = "."
-		}
-		p := dir + "/" + name
-		if st, err := os.Stat(p); err == nil && !st.IsDir() && st.Mode()&0o111 != 0 {
-			return p, nil
-		}
-	}
-	return "", &CommandError{Name: name, Status: 127, Err: ErrCommandNotFound}
+	return path, nil
 }
 
 func (r *recorder) load() error {

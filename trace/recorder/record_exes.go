@@ -567,6 +567,11 @@ const (
 	exeIndexes     = 256
 )
 
+// SplitExecutables is how many executables the recorder tells the
+// syscalls of apart (bpf/recorder.c's NR_EXES); see
+// Recording.ExecutablesUnsplit.
+const SplitExecutables = exeIndexes
+
 // userExes are the executable indexes user space handed out.
 type userExes struct {
 	mu   sync.Mutex
