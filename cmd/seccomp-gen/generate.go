@@ -7,13 +7,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/sys/unix"
 
-	"github.com/seccomp-gen/seccomp-gen/abi"
 	"github.com/seccomp-gen/seccomp-gen/emit"
 	"github.com/seccomp-gen/seccomp-gen/emit/cbpf"
 	"github.com/seccomp-gen/seccomp-gen/internal/atomicfile"
@@ -410,9 +408,6 @@ func (o *generateOptions) run() error {
 	}
 	for _, l := range emit.Losses(res.Policy, format) {
 		fmt.Fprintf(o.stderr, "generate: note: %s\n", l)
-	}
-	if !res.Policy.Covers(native) && format != emit.FormatBPF && slices.ContainsFunc(abi.Family(native), res.Policy.Covers) {
-		fmt.Fprintf(o.stderr, "generate: note: the profile does not list %s, but runc and crun always filter the native ABI of the machine they run on: on %s machines its calls get these rules by name and the default action for the rest, they are not killed\n", native, native)
 	}
 
 	if o.ociConfig != "" {

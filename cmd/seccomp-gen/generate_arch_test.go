@@ -135,3 +135,26 @@ func TestGenerateX86From64BitTrace(t *testing.T) {
 		}
 	}
 }
+
+// TestGenerateNativeUnlistedSaidOnce: a profile covering x86 but not the
+// host's x86_64 is explained once, by the lint of the written file, not
+// again by a note of generate's own.
+func TestGenerateNativeUnlistedSaidOnce(t *testing.T) {
+	if runtime.GOARCH != "amd64" {
+		t.Skipf("the native ABI left out is x86_64's; this is %s", runtime.GOARCH)
+	}
+	dir := t.TempDir()
+	_, stderr, code := sg(t, dir, "generate", "--arch", "x86", "-o", "x86.json", genTrace(t, "busybox-ls-l.yaml"))
+	if code != 0 {
+		t.Fatalf("generate: exit %d: %s", code, stderr)
+	}
+	var said []string
+	for _, line := range strings.Split(stderr, "\n") {
+		if strings.Contains(line, "x86_64") && strings.Contains(line, "they are not killed") {
+			said = append(said, line)
+		}
+	}
+	if len(said) != 1 || !strings.Contains(said[0], "[native-abi-unlisted]") {
+		t.Errorf("the unlisted native ABI is explained %d times, want once by lint [native-abi-unlisted]:\n%s", len(said), strings.Join(said, "\n"))
+	}
+}
