@@ -889,3 +889,44 @@ func TestOutputsMatchPublishedSchemas(t *testing.T) {
 		})
 	}
 }
+
+// yaml11Special matches plain scalars that YAML 1.1 (go-yaml v2, which
+// kubectl's sigs.k8s.io/yaml uses) reads as something other than a string.
+var yaml11Special = regexp.MustCompile(`^(?i:y|n|yes|no|on|off|true|false|null|~)$|^[-+]?(0b[01_]+|0[0-7_]+|0x[0-9a-fA-F_]+|[0-9][0-9_]*(:[0-5]?[0-9])*)$|^[-+]?([0-9][0-9_]*)?\.[0-9.]*([eE][-+][0-9]+)?$|^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}`)
+
+// metadata.name is what the API server takes for a custom resource: a
+// DNS-1123 subdomain, which every YAML reader reads back as that string.
+// Other names are refused before anything is written.
+func TestSPONames(t *testing.T) {
+	c := loadCRD(t)
+	p := schemaPolicies(t)["actions"]
+	for _, name := range []string{"app", "a", "a.b", "a-b.c-d", "0x1f", "017", "0b1", "1e3", "1.5", "2001-01-01", "y", "n", "on", "off", "yes", "no", "true", "null", "123",
+		strings.Repeat("a", 63) + "." + strings.Repeat("b", 63) + "." + strings.Repeat("c", 63) + "." + strings.Repeat("d", 61)} {
+		spo, err := emit.Write(p, emit.FormatSPO, emit.Options{Name: name})
+		if err != nil {
+			t.Errorf("--name %q: %v", name, err)
+			continue
+		}
+		if errs := c.validate(t, spo); len(errs) > 0 {
+			t.Errorf("--name %q: %v", name, errs)
+		}
+		var meta struct {
+			Metadata struct{ Name any } `yaml:"metadata"`
+		}
+		if err := yaml.Unmarshal(spo, &meta); err != nil || meta.Metadata.Name != name {
+			t.Errorf("--name %q reads back as %v (%T), %v", name, meta.Metadata.Name, meta.Metadata.Name, err)
+		}
+		for _, line := range strings.Split(string(spo), "\n") {
+			if v, ok := strings.CutPrefix(line, "  name: "); ok && yaml11Special.MatchString(v) {
+				t.Errorf("--name %q written as %s: YAML 1.1 (kubectl) reads that plain scalar as a non-string", name, line)
+			}
+		}
+	}
+	for _, name := range []string{"App", "a_b", "-a", "a-", ".a", "a.", "a..b", "a.-b", "a-.b", "a/b", "a b", "ä", strings.Repeat("a", 254)} {
+		if _, err := emit.Write(p, emit.FormatSPO, emit.Options{Name: name}); err == nil {
+			t.Errorf("--name %q: written, but the API server refuses it (not a DNS-1123 subdomain)", name)
+		} else if !strings.Contains(err.Error(), "name") {
+			t.Errorf("--name %q: error %q does not say what is wrong", name, err)
+		}
+	}
+}
