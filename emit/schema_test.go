@@ -930,3 +930,46 @@ func TestSPONames(t *testing.T) {
 		}
 	}
 }
+
+// A SeccompProfile as the cluster returns it (kubectl get -o yaml: the
+// server's metadata, spec.state defaulted to Enabled, a status) reads as
+// the profile that was applied; spec.state Disabled is refused as
+// spec.disabled is.
+func TestSPOFromCluster(t *testing.T) {
+	p := schemaPolicies(t)["arguments"]
+	spo, err := emit.Write(p, emit.FormatSPO, emit.Options{Name: "app"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cluster := strings.Replace(string(spo), "metadata:\n  name: app\n",
+		"metadata:\n  creationTimestamp: \"2026-11-30T20:00:00Z\"\n  finalizers:\n    - in-use-by-active-pods\n  generation: 1\n  labels:\n    spo.x-k8s.io/profile-id: SeccompProfile-app\n  name: app\n  resourceVersion: \"1234\"\n  uid: 0b1c2d3e-0000-4000-8000-000000000000\n", 1)
+	cluster = strings.Replace(cluster, "spec:\n", "spec:\n  state: Enabled\n", 1)
+	cluster += "status:\n  localhostProfile: operator/app.json\n  path: /var/lib/kubelet/seccomp/operator/app.json\n  status: Installed\n"
+	if !strings.Contains(cluster, "uid: ") || !strings.Contains(cluster, "state: Enabled") {
+		t.Fatal("the fixture did not take: the written layout changed")
+	}
+	// spec and status are the CRD's (metadata is the server's own here).
+	doc := decodeYAML(t, []byte(cluster)).(map[string]any)
+	doc["metadata"] = map[string]any{"name": "app"}
+	again, _ := json.Marshal(doc)
+	if errs := loadCRD(t).validate(t, again); len(errs) > 0 {
+		t.Fatalf("the cluster fixture is not what the CRD allows: %v", errs)
+	}
+	got, _, err := emit.Parse("cluster.yaml", []byte(cluster))
+	if err != nil {
+		t.Fatalf("a SeccompProfile as the cluster returns it: %v", err)
+	}
+	want, _, err := emit.Parse("written.yaml", spo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("read from the cluster form:\n%+v\nwant\n%+v", got, want)
+	}
+	for state, msg := range map[string]string{"Disabled": "spec.state is Disabled", "Off": `spec.state "Off": unknown`} {
+		_, _, err := emit.Parse("disabled.yaml", []byte(strings.Replace(cluster, "state: Enabled", "state: "+state, 1)))
+		if err == nil || !strings.Contains(err.Error(), msg) {
+			t.Errorf("state %s: error %v, want one containing %q", state, err, msg)
+		}
+	}
+}

@@ -416,7 +416,8 @@ type spoMeta struct {
 
 type spoSpec struct {
 	BaseProfileName  string        `yaml:"baseProfileName,omitempty"` // read only: refused
-	Disabled         bool          `yaml:"disabled,omitempty"`        // read only: refused
+	Disabled         bool          `yaml:"disabled,omitempty"`        // read only: refused (older SPO releases)
+	State            string        `yaml:"state,omitempty"`           // read only: Enabled (the API server's default) or Disabled, refused
 	DefaultAction    policy.Action `yaml:"defaultAction"`
 	Architectures    []string      `yaml:"architectures,omitempty"`
 	ListenerPath     string        `yaml:"listenerPath,omitempty"`     // read only: refused
