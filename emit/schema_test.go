@@ -721,6 +721,7 @@ func schemaPolicies(t *testing.T) map[string]*policy.Policy {
 			{Names: []string{"uname"}, Action: policy.ActErrno, Errno: policy.Errno(4094)},
 			{Names: []string{"getegid"}, Action: policy.ActErrno, Errno: policy.Errno(0)},
 			{Names: []string{"getpgrp"}, Action: policy.ActErrno},
+			{Names: []string{"getsid"}, Action: policy.ActNotify},
 		},
 	}
 	out["arguments"] = &policy.Policy{
