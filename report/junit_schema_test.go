@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -97,7 +98,7 @@ func parseXML(r io.Reader, ns string) (*xnode, error) {
 	var root *xnode
 	for {
 		tok, err := dec.Token()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
@@ -179,8 +180,7 @@ func loadJUnitXSD(t *testing.T) map[string]*xsdElem {
 	}
 	elems := map[string]*xsdElem{}
 	locals := map[string]bool{} // local xs:string elements
-	var complexType func(name string, ct *xnode) *xsdElem
-	complexType = func(name string, ct *xnode) *xsdElem {
+	complexType := func(name string, ct *xnode) *xsdElem {
 		e := &xsdElem{content: regexp.MustCompile("^$"), attrs: map[string]xsdAttr{}}
 		e.text, _ = strconv.ParseBool(func() string { s, _ := attr(ct, "mixed"); return s }())
 		for _, k := range ct.kids {
