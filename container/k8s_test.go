@@ -50,7 +50,7 @@ func yamlValue(t *testing.T, data []byte) any {
 // crdSchema compiles the SPO CRD's schema for version.
 func crdSchema(t *testing.T, version string) *jsonschema.Schema {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("testdata", "schema", "spo-seccompprofile-crd.yaml"))
+	data, err := os.ReadFile(filepath.Join("..", "testdata", "schema", "spo-seccompprofile-crd.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +95,7 @@ func seccompSchema(t *testing.T) *jsonschema.Schema {
 	t.Helper()
 	c := jsonschema.NewCompiler()
 	for _, f := range []string{"config-linux.json", "defs-linux.json", "defs.json"} {
-		data, err := os.ReadFile(filepath.Join("testdata", "schema", "runtime-spec", f))
+		data, err := os.ReadFile(filepath.Join("..", "testdata", "schema", "runtime-spec", f))
 		if err != nil {
 			t.Fatal(err)
 		}

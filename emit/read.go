@@ -945,6 +945,13 @@ func parseSPO(data []byte) (*Raw, error) {
 	if s.Disabled {
 		return nil, invalid("spec.disabled is true: the operator does not deploy this profile")
 	}
+	switch s.State {
+	case "", "Enabled":
+	case "Disabled":
+		return nil, invalid("spec.state is Disabled: the operator does not deploy this profile")
+	default:
+		return nil, invalid("spec.state %q: unknown (known: Enabled, Disabled)", s.State)
+	}
 	if err := checkHead(s.DefaultAction, nil, s.ListenerPath, s.ListenerMetadata); err != nil {
 		return nil, fmt.Errorf("spec: %w", err)
 	}

@@ -343,7 +343,7 @@ func SPO(p *policy.Policy, name string) ([]byte, error) {
 	if name == "" {
 		name = "seccomp-gen"
 	}
-	if err := checkDNSName(name); err != nil {
+	if err := CheckSPOName(name); err != nil {
 		return nil, err
 	}
 	c, err := prepare(p, false)
@@ -416,7 +416,8 @@ type spoMeta struct {
 
 type spoSpec struct {
 	BaseProfileName  string        `yaml:"baseProfileName,omitempty"` // read only: refused
-	Disabled         bool          `yaml:"disabled,omitempty"`        // read only: refused
+	Disabled         bool          `yaml:"disabled,omitempty"`        // read only: refused (older SPO releases)
+	State            string        `yaml:"state,omitempty"`           // read only: Enabled (the API server's default) or Disabled, refused
 	DefaultAction    policy.Action `yaml:"defaultAction"`
 	Architectures    []string      `yaml:"architectures,omitempty"`
 	ListenerPath     string        `yaml:"listenerPath,omitempty"`     // read only: refused
@@ -452,15 +453,24 @@ type spoArg struct {
 	Op       policy.Op `yaml:"op"`
 }
 
-// checkDNSName checks a Kubernetes object name (RFC 1123 subdomain).
-func checkDNSName(name string) error {
+// CheckSPOName checks a SeccompProfile's metadata.name as the API server
+// does for a custom resource (a DNS-1123 subdomain): at most 253 characters, labels
+// separated by '.', each of lowercase letters, digits and '-', starting and
+// ending alphanumeric.
+func CheckSPOName(name string) error {
 	if len(name) > 253 {
 		return fmt.Errorf("name %q: longer than 253 characters", name)
 	}
-	for i, r := range name {
-		ok := r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '.'
-		if !ok || (i == 0 || i == len(name)-1) && (r == '-' || r == '.') {
-			return fmt.Errorf("name %q: not a Kubernetes object name (lowercase letters, digits, '-' and '.', starting and ending alphanumeric)", name)
+	for _, label := range strings.Split(name, ".") {
+		ok := label != ""
+		for i, r := range label {
+			alnum := r >= 'a' && r <= 'z' || r >= '0' && r <= '9'
+			if !alnum && (r != '-' || i == 0 || i == len(label)-1) {
+				ok = false
+			}
+		}
+		if !ok {
+			return fmt.Errorf("name %q: not a Kubernetes object name (lowercase letters, digits, '-' and '.'; each part between dots starting and ending with a letter or digit)", name)
 		}
 	}
 	return nil

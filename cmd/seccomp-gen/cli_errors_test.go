@@ -48,6 +48,7 @@ func TestCLIErrorLines(t *testing.T) {
 		{[]string{"replay", "--pid", "x", "-p", "p.json"}, exitUsage, `seccomp-gen: replay: --pid "x": not a whole number`},
 		{[]string{"replay", "--enforce=maybe", "-p", "p.json", "--", "true"}, exitUsage, `seccomp-gen: replay: --enforce "maybe": not true or false`},
 		{[]string{"check", "--profile", "p.json", "--profile", "p.json", ls}, exitUsage, `seccomp-gen: check: --profile "p.json": given twice`},
+		{[]string{"generate", "--format", "k8s", "--name", "a..b", ls}, exitUsage, `seccomp-gen: generate: --name "a..b": not a Kubernetes object name`},
 		// help and completion fail on what they do not know.
 		{[]string{"help", "bogus"}, exitUsage, `seccomp-gen: help: unknown help topic "bogus"`},
 		{[]string{"completion", "bsah"}, exitUsage, `seccomp-gen: completion: unknown shell "bsah" (known: bash, fish, powershell, zsh)`},

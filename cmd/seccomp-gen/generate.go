@@ -255,6 +255,11 @@ func (o *generateOptions) validate() error {
 	if o.nameSet && o.format != string(emit.FormatSPO) {
 		return usageErrf("generate: --name is for --format k8s, not %s", o.format)
 	}
+	if o.name != "" {
+		if err := emit.CheckSPOName(o.name); err != nil {
+			return usageErrf("generate: --%v", err)
+		}
+	}
 	for i, a := range o.arches {
 		c, err := scmp.Canonical(a)
 		if err != nil {
