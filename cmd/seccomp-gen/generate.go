@@ -255,6 +255,7 @@ func (o *generateOptions) validate() error {
 	if o.nameSet && o.format != string(emit.FormatSPO) {
 		return usageErrf("generate: --name is for --format k8s, not %s", o.format)
 	}
+	o.arches, o.dropArches, o.allow = listItems(o.arches), listItems(o.dropArches), listItems(o.allow)
 	for i, a := range o.arches {
 		c, err := scmp.Canonical(a)
 		if err != nil {
@@ -273,6 +274,18 @@ func (o *generateOptions) validate() error {
 		return usageErrf("generate: not writing a binary BPF filter to a terminal; use -o FILE")
 	}
 	return nil
+}
+
+// listItems is a comma-list flag's items without the spaces around them,
+// empty items (a,,b or a trailing comma) left out.
+func listItems(items []string) []string {
+	out := items[:0]
+	for _, it := range items {
+		if it = strings.TrimSpace(it); it != "" {
+			out = append(out, it)
+		}
+	}
+	return out
 }
 
 // runDigest is the SHA-256 of what a decoded (canonical) trace says,
