@@ -63,7 +63,30 @@ func Profile(f *trace.File, o ProfileOptions) ([]byte, *reduce.Result, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	// What the hook writes, check, replay, lint and a later if: read:
+	// never a file they refuse.
+	if _, _, err := emit.Parse("profile", data); err != nil {
+		if deniesNothing(res.Policy) {
+			return nil, nil, fmt.Errorf("the container used every syscall that if:%s denies, so the profile would allow every syscall (seccomp-gen reads no such profile); nothing written: run the container with no seccomp profile, or extend a profile that denies what it must not do", o.InputName)
+		}
+		return nil, nil, fmt.Errorf("the profile does not read back (nothing written): %w", err)
+	}
 	return data, res, nil
+}
+
+// deniesNothing says whether p lets every syscall run: a default that
+// allows or logs, and no rule that does otherwise.
+func deniesNothing(p *policy.Policy) bool {
+	permissive := func(a policy.Action) bool { return a == policy.ActAllow || a == policy.ActLog }
+	if !permissive(p.DefaultAction) {
+		return false
+	}
+	for _, r := range p.Rules {
+		if !permissive(r.Action) {
+			return false
+		}
+	}
+	return true
 }
 
 func containerID(f *trace.File) string {

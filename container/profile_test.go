@@ -3,6 +3,8 @@ package container
 import (
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/seccomp-gen/seccomp-gen/emit"
@@ -71,5 +73,36 @@ func TestProfileExtendsInput(t *testing.T) {
 		if got := out.Eval("personality", [6]uint64{persona}).Action == policy.ActAllow; got != allowed {
 			t.Errorf("personality(%#x) allowed=%v, want %v", persona, got, allowed)
 		}
+	}
+}
+
+// A deny list extended (if:) by a container that used every syscall it
+// denies would allow every syscall, which seccomp-gen's reader refuses
+// (check, replay, lint, a later if:): the hook writes no such file and
+// says why. (It wrote it.)
+func TestProfileExtendsToAllowAll(t *testing.T) {
+	in := filepath.Join(t.TempDir(), "in.json")
+	prof := `{"defaultAction":"SCMP_ACT_ALLOW","architectures":["SCMP_ARCH_X86_64"],"syscalls":[
+	  {"names":["uname"],"action":"SCMP_ACT_ERRNO"}]}`
+	if err := os.WriteFile(in, []byte(prof), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p, err := ReadInput(in, nil, []string{filepath.Dir(in)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _, err := Profile(testTrace(), ProfileOptions{Runtime: "runc", Input: p, InputName: in})
+	if err == nil || !strings.Contains(err.Error(), "would allow every syscall") || data != nil {
+		t.Fatalf("got %d bytes, error %v; want no profile and an error saying it would allow every syscall", len(data), err)
+	}
+	// A trace that leaves a denial standing still extends it.
+	f := testTrace()
+	f.Syscalls = slices.DeleteFunc(f.Syscalls, func(s trace.Syscall) bool { return s.Name == "uname" })
+	data, _, err = Profile(f, ProfileOptions{Runtime: "runc", Input: p, InputName: in})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out, _, err := emit.Parse("out", data); err != nil || out.Allows("uname") {
+		t.Errorf("extended without uname: %v, uname allowed %v", err, err == nil && out.Allows("uname"))
 	}
 }

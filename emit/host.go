@@ -62,6 +62,7 @@ var Capabilities = []string{
 // (PodmanCaps), "none", or a comma-separated list of names, with or without
 // the CAP_ prefix, in any case ("sys_admin,CAP_NET_RAW").
 func ParseCaps(s string) (*Host, error) {
+	s = strings.TrimSpace(s)
 	switch s {
 	case "docker":
 		return &Host{Caps: DockerCaps, CapsName: "Docker's default capabilities"}, nil
@@ -73,6 +74,9 @@ func ParseCaps(s string) (*Host, error) {
 	var caps []string
 	for _, c := range strings.Split(s, ",") {
 		c = strings.ToUpper(strings.TrimSpace(c))
+		if c == "" {
+			continue // a,,b or a trailing comma
+		}
 		if !strings.HasPrefix(c, "CAP_") {
 			c = "CAP_" + c
 		}
@@ -82,6 +86,9 @@ func ParseCaps(s string) (*Host, error) {
 		if !slices.Contains(caps, c) {
 			caps = append(caps, c)
 		}
+	}
+	if len(caps) == 0 {
+		return nil, fmt.Errorf("no capability named (want docker, podman, none or names such as CAP_SYS_ADMIN)")
 	}
 	return &Host{Caps: caps, CapsName: "capabilities " + strings.Join(caps, ",")}, nil
 }

@@ -236,6 +236,19 @@ func TestParseCaps(t *testing.T) {
 	if _, err := ParseCaps("CAP_SYS_ADMN"); err == nil {
 		t.Error("a misspelt capability was accepted")
 	}
+	// Spaces around the value and its items, and empty items, are not
+	// part of a name (they were: " docker" was CAP_ DOCKER, "a,,b" CAP_).
+	if h, err := ParseCaps(" docker "); err != nil || !reflect.DeepEqual(h.Caps, DockerCaps) {
+		t.Errorf(`" docker ": %+v %v, want Docker's set`, h, err)
+	}
+	if h, err := ParseCaps(" sys_admin,,net_raw, "); err != nil || !reflect.DeepEqual(h.Caps, []string{"CAP_SYS_ADMIN", "CAP_NET_RAW"}) {
+		t.Errorf(`" sys_admin,,net_raw, ": %+v %v`, h, err)
+	}
+	for _, s := range []string{"", " , ,"} {
+		if _, err := ParseCaps(s); err == nil || !strings.Contains(err.Error(), "no capability named") {
+			t.Errorf("%q: %v, want: no capability named", s, err)
+		}
+	}
 }
 
 // TestCheckReadBack: generate refuses to write a file that does not read

@@ -291,3 +291,31 @@ func TestLookPath(t *testing.T) {
 		t.Errorf("PATH unset: LookPath(sh) = %q, %d, %v; want it in the default PATH", path, code, err)
 	}
 }
+
+// An i386 program's auxiliary vector has 4-byte words: FIRST is still
+// the name it was exec'd by (a symlink here), not its comm. (execName
+// read every vector as 64-bit, found no AT_EXECFN, and FIRST fell back
+// to the comm "link32".)
+func TestRunFirstI386(t *testing.T) {
+	native(t)
+	dir := t.TempDir()
+	src := filepath.Join(dir, "p32.c")
+	if err := os.WriteFile(src, []byte("#include <sys/resource.h>\nint main(void) { getpriority(PRIO_PROCESS, 0); return 0; }\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(dir, "p32")
+	if out, err := exec.Command("gcc", "-m32", "-static", "-O2", "-o", bin, src).CombinedOutput(); err != nil {
+		t.Fatalf("gcc -m32 -static (make deps installs gcc-multilib): %v\n%s", err, out)
+	}
+	link := filepath.Join(dir, "link32")
+	if err := os.Symlink(bin, link); err != nil {
+		t.Fatal(err)
+	}
+	p := allowAllBut("getpriority", policy.ActErrno)
+	p.Arches = []string{"x86_64", "x86"}
+	// Through sh: CMD itself would be named by the command line.
+	res, _, stderr := run(t, p, "sh", "-c", link)
+	if len(res.Denied) != 1 || res.Denied[0].Arch != "x86" || res.Denied[0].First != link {
+		t.Errorf("denied %+v, want getpriority on x86 first by %s\n%s", res.Denied, link, stderr)
+	}
+}

@@ -2,6 +2,7 @@ package enforce
 
 import (
 	"bytes"
+	"debug/elf"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -594,9 +595,25 @@ func execName(proc string) string {
 	if err != nil {
 		return ""
 	}
+	// The vector's words are the process's: 4 bytes for an i386 or x32
+	// program (ELFCLASS32), 8 for a 64-bit one.
+	class, ok := elfClass(proc + "/exe")
+	if !ok {
+		return ""
+	}
+	word := 8
+	if class == elf.ELFCLASS32 {
+		word = 4
+	}
+	at := func(i int) uint64 {
+		if word == 4 {
+			return uint64(binary.NativeEndian.Uint32(aux[i:]))
+		}
+		return binary.NativeEndian.Uint64(aux[i:])
+	}
 	var addr uint64
-	for i := 0; i+16 <= len(aux); i += 16 {
-		typ, val := binary.NativeEndian.Uint64(aux[i:]), binary.NativeEndian.Uint64(aux[i+8:])
+	for i := 0; i+2*word <= len(aux); i += 2 * word {
+		typ, val := at(i), at(i+word)
 		if typ == atExecFn {
 			addr = val
 			break
@@ -606,7 +623,7 @@ func execName(proc string) string {
 		}
 	}
 	if addr == 0 || addr > math.MaxInt64 {
-		return "" // a 32-bit process's vector, or none
+		return ""
 	}
 	mem, err := os.Open(proc + "/mem")
 	if err != nil {
@@ -620,6 +637,21 @@ func execName(proc string) string {
 		return ""
 	}
 	return string(name)
+}
+
+// elfClass reads the ELF class (32 or 64-bit) of the executable at path.
+func elfClass(path string) (elf.Class, bool) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, false
+	}
+	defer f.Close()
+	var ident [elf.EI_CLASS + 1]byte
+	if _, err := io.ReadFull(f, ident[:]); err != nil || string(ident[:4]) != elf.ELFMAG {
+		return 0, false
+	}
+	c := elf.Class(ident[elf.EI_CLASS])
+	return c, c == elf.ELFCLASS32 || c == elf.ELFCLASS64
 }
 
 // resolveExecName names the file the process proc exec'd as name (see

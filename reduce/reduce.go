@@ -68,6 +68,11 @@ type Options struct {
 	// says otherwise). ExtendName names it in the rules' comments.
 	Extend     *policy.Policy
 	ExtendName string
+	// Fits, when set, is one more check of the finished policy (generate
+	// --format bpf compiles its own filter, laid out otherwise than the
+	// runtimes'). An error wrapping policy.ErrFilterTooLarge drops
+	// argument rules as a runtime filter that is too long does.
+	Fits func(*policy.Policy) error
 }
 
 // DefaultActions are the values Options.DefaultAction accepts.
@@ -365,6 +370,11 @@ func reduceOnce(inputs []Input, opts Options, r trace.Tables, shrink map[string]
 	p.Canonicalize()
 	if err := p.Validate(); err != nil {
 		return res, fmt.Errorf("policy: %w", err)
+	}
+	if opts.Fits != nil {
+		if err := opts.Fits(p); err != nil {
+			return res, fmt.Errorf("policy: %w", err)
+		}
 	}
 	res.Policy = p
 	return res, nil

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"io"
 	"maps"
@@ -30,7 +31,8 @@ func newCheckCmd() *cobra.Command {
 		Short: "Check saved traces against a profile, offline",
 		Long: `check gives the same verdict as replay, offline, from saved trace files: for
 every (ABI, syscall) the traces hold, is it allowed by PROFILE? Counts add up
-across traces; FIRST is the program that issued the syscall first (in the
+across traces (a trace named twice, or a copy of one: the same run, same start
+time and counts, is counted once, with a warning); FIRST is the program that issued the syscall first (in the
 first trace by path that has it); with several traces, TRACES names those
 that need the syscall (for a denied argument value, those that recorded it):
 the first 3 and how many more (--report json lists all).
@@ -74,6 +76,7 @@ func (o *checkOptions) run() error {
 	var files []*trace.File
 	var paths []string
 	var seen inputFiles
+	runs := map[[sha256.Size]byte]string{} // runDigest -> the trace's path
 	for _, path := range o.traces {
 		if what := seen.repeated(path); what != "" {
 			fmt.Fprintf(os.Stderr, "check: warning: %s is %s; counted once\n", path, what)
@@ -82,6 +85,14 @@ func (o *checkOptions) run() error {
 		f, err := trace.ReadFile(path)
 		if err != nil {
 			return usageErr(fmt.Errorf("trace %w", err))
+		}
+		// A copy of a trace is the same run, as in generate: counted once.
+		if sum, ok := runDigest(f); ok {
+			if prev, ok := runs[sum]; ok {
+				fmt.Fprintf(os.Stderr, "check: warning: %s holds the same run as %s; counted once\n", path, prev)
+				continue
+			}
+			runs[sum] = path
 		}
 		if len(f.Syscalls) == 0 {
 			return usageErrf("trace %s: no syscall recorded: an empty recording is never a pass", path)

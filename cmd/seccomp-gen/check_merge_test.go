@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -118,6 +119,37 @@ func TestDuplicateRunCountedOnce(t *testing.T) {
 	}
 	if !strings.Contains(stderr, lsl+" is named twice; counted once") || len(v.Inputs) != 1 {
 		t.Errorf("a trace named twice counted twice: inputs %v\n%s", v.Inputs, stderr)
+	}
+	// A copy is counted once by check too: the counts are the trace's own.
+	// (They were doubled.)
+	counts := func(args ...string) (map[string]int, []string, string) {
+		out, stderr, code := sg(t, dir, append([]string{"check", "-p", prof, "--report", "json"}, args...)...)
+		if code != 0 && code != exitNotCovered {
+			t.Fatalf("check %v: exit %d: %s", args, code, stderr)
+		}
+		var v struct {
+			Inputs   []string `json:"inputs"`
+			Syscalls []struct {
+				Name  string `json:"name"`
+				Count int    `json:"count"`
+			} `json:"syscalls"`
+		}
+		if err := json.Unmarshal([]byte(out), &v); err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]int{}
+		for _, s := range v.Syscalls {
+			m[s.Name] += s.Count
+		}
+		return m, v.Inputs, stderr
+	}
+	alone, _, _ := counts(ls)
+	withCopy, inputs, stderr := counts(ls, cp)
+	if !maps.Equal(alone, withCopy) || len(inputs) != 1 {
+		t.Errorf("a copy of a trace counted twice by check: inputs %v, counts %v, alone %v", inputs, withCopy, alone)
+	}
+	if want := "check: warning: " + cp + " holds the same run as " + ls + "; counted once"; !strings.Contains(stderr, want) {
+		t.Errorf("no warning %q:\n%s", want, stderr)
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/seccomp-gen/seccomp-gen/emit"
 	"github.com/seccomp-gen/seccomp-gen/emit/cbpf"
 	"github.com/seccomp-gen/seccomp-gen/internal/atomicfile"
+	"github.com/seccomp-gen/seccomp-gen/policy"
 	"github.com/seccomp-gen/seccomp-gen/profiles"
 	"github.com/seccomp-gen/seccomp-gen/reduce"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
@@ -144,7 +145,8 @@ baseline syscall keeps its rule when the baseline lists the runtime's values
 would deny is reported as a weakening. Where a rule per recorded value would
 make the filter longer than the kernel loads (4096 instructions), the
 argument with the most values is left unrestricted (never one with a Docker
-set), until it fits; each is reported. On x86 libseccomp copies socket rules
+set), until it fits (with --format bpf: also the filter written, laid out
+otherwise than the runtimes'); each is reported. On x86 libseccomp copies socket rules
 onto socketcall: there other domains get ENOSYS and type and optname stay
 unrestricted (reported). Before writing, the profile is compiled as runc and
 crun compile it and the filter is compared with what the profile says;
@@ -260,6 +262,7 @@ func (o *generateOptions) validate() error {
 			return usageErrf("generate: --%v", err)
 		}
 	}
+	o.arches, o.dropArches, o.allow = listItems(o.arches), listItems(o.dropArches), listItems(o.allow)
 	for i, a := range o.arches {
 		c, err := scmp.Canonical(a)
 		if err != nil {
@@ -278,6 +281,18 @@ func (o *generateOptions) validate() error {
 		return usageErrf("generate: not writing a binary BPF filter to a terminal; use -o FILE")
 	}
 	return nil
+}
+
+// listItems is a comma-list flag's items without the spaces around them,
+// empty items (a,,b or a trailing comma) left out.
+func listItems(items []string) []string {
+	out := items[:0]
+	for _, it := range items {
+		if it = strings.TrimSpace(it); it != "" {
+			out = append(out, it)
+		}
+	}
+	return out
 }
 
 // runDigest is the SHA-256 of what a decoded (canonical) trace says,
@@ -343,7 +358,30 @@ func (o *generateOptions) run() error {
 		}
 		bl = append(bl, wb)
 	}
+	// --format bpf: the filter written is seccomp-gen's own (binary
+	// search, ENOSYS stub), which can be longer than what the runtimes
+	// load: Reduce drops argument rules until it fits too.
+	bpfArch := func(p *policy.Policy) string {
+		if !p.Covers(native) {
+			return p.Arches[0]
+		}
+		return ""
+	}
+	var fits func(*policy.Policy) error
+	var fitted *policy.Policy
+	var bpf cbpf.Program
+	if o.format == string(emit.FormatBPF) {
+		fits = func(p *policy.Policy) error {
+			prog, err := cbpf.Compile(p, cbpf.Options{Arch: bpfArch(p), AllArches: true})
+			if errors.Is(err, policy.ErrFilterTooLarge) {
+				return err
+			}
+			fitted, bpf = p, prog // other errors: reported below
+			return nil
+		}
+	}
 	res, err := reduce.Reduce(inputs, reduce.Options{
+		Fits:            fits,
 		Arches:          o.arches,
 		DropArches:      o.dropArches,
 		Native:          native,
@@ -359,16 +397,11 @@ func (o *generateOptions) run() error {
 	if err != nil {
 		return fmt.Errorf("generate: %w", err) // exitStatus: ErrInput is a usage error
 	}
-	var bpf cbpf.Program
 	var bpfErr error
-	if o.format == string(emit.FormatBPF) {
+	if o.format == string(emit.FormatBPF) && (fitted != res.Policy || bpf == nil) {
 		// Compiled before the report so that a bad --arch for it is a
 		// one-line usage error; other errors come after the report.
-		arch := ""
-		if !res.Policy.Covers(native) {
-			arch = res.Policy.Arches[0]
-		}
-		bpf, bpfErr = cbpf.Compile(res.Policy, cbpf.Options{Arch: arch, AllArches: true})
+		bpf, bpfErr = cbpf.Compile(res.Policy, cbpf.Options{Arch: bpfArch(res.Policy), AllArches: true})
 		if errors.Is(bpfErr, cbpf.ErrArchLeftOut) {
 			return usageErrf("generate: --format bpf: %v: a raw filter is for one machine; write one per machine, each with the --arch ABIs it runs", bpfErr)
 		}

@@ -158,3 +158,28 @@ func TestGenerateNativeUnlistedSaidOnce(t *testing.T) {
 		t.Errorf("the unlisted native ABI is explained %d times, want once by lint [native-abi-unlisted]:\n%s", len(said), strings.Join(said, "\n"))
 	}
 }
+
+// Comma-list flags are read item by item without the spaces around them,
+// and empty items are left out: --arch " x86_64, x86" is x86_64 and x86,
+// --allow "ptrace,,bpf," is ptrace and bpf. (They were taken as they were:
+// unknown architecture " x86", and an empty --allow item reported as
+// "syscall number 0 is unknown".)
+func TestGenerateCommaListsTrimmed(t *testing.T) {
+	dir := t.TempDir()
+	tr := genTrace(t, "busybox-ls-l.yaml")
+	_, stderr, code := sg(t, dir, "generate", "--baseline", "none", "--arch", " x86_64, x86 ", "--drop-arch", "x32,",
+		"--allow", "ptrace,, bpf,", "-o", "p.json", tr)
+	if code != 0 {
+		t.Fatalf("generate: exit %d: %s", code, stderr)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "p.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// (--allow items that were not trimmed stop generate: exit 2.)
+	for _, want := range []string{`"SCMP_ARCH_X86_64"`, `"SCMP_ARCH_X86"`} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("the profile lacks %s:\n%s", want, data)
+		}
+	}
+}

@@ -2,8 +2,10 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -286,5 +288,53 @@ func TestGenerateBadInput(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "never.json")); err == nil {
 		t.Error("output file written despite the error")
+	}
+}
+
+// TestGenerateBPFFits: --format bpf writes seccomp-gen's own filter
+// (binary search, ENOSYS stub), which can be longer than the runtimes'
+// for the same rules. Argument rules are dropped until it fits, as for
+// the runtimes' filter, and reported; the file loads. (Here the runtimes'
+// filter fitted, ours had 4118 instructions: generate wrote nothing and
+// exited 1 while --format docker worked.)
+func TestGenerateBPFFits(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("version: 1\ntarget: {command: [w]}\nhost: {kernel: 6.1.0, arch: x86_64}\nstarted: 2026-11-23T11:38:27Z\n" +
+		"duration: 0.010s\nexit_code: 0\nlost: 0\nprocesses: 1\nsyscalls:\n")
+	for _, s := range []struct {
+		nr        int
+		name      string
+		arg       int
+		withValue bool
+	}{{0, "read", 0, false}, {1, "write", 0, false}, {9, "mmap", 0, false}, {12, "brk", 0, false}, {15, "rt_sigreturn", 0, false},
+		{16, "ioctl", 1, true}, {72, "fcntl", 1, true}, {157, "prctl", 0, true}, {231, "exit_group", 0, false}} {
+		fmt.Fprintf(&b, "  - {arch: x86_64, nr: %d, name: %s, count: 1", s.nr, s.name)
+		if s.withValue {
+			var vals []string
+			for i := 0; i < 22; i++ {
+				vals = append(vals, strconv.Itoa(3+i*7919))
+			}
+			fmt.Fprintf(&b, ", args: [{index: %d, values: [%s]}]", s.arg, strings.Join(vals, ", "))
+		}
+		b.WriteString("}\n")
+	}
+	tr := filepath.Join(dir, "many-values.yaml")
+	if err := os.WriteFile(tr, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code := sg(t, dir, "generate", "--baseline", "none", "--arch", "x86_64,x86", "--format", "bpf", "-o", "p.bpf", tr)
+	if code != 0 {
+		t.Fatalf("generate --format bpf: exit %d:\n%s", code, stderr)
+	}
+	if !strings.Contains(stderr, "made the filter longer than the 4096 instructions the kernel loads") {
+		t.Errorf("no argument rule reported as dropped to fit:\n%s", stderr)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "p.bpf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cbpf.Parse(data); err != nil {
+		t.Errorf("the written filter: %v", err)
 	}
 }

@@ -36,7 +36,10 @@ oci-seccomp-bpf-hook:
                     no argument rule of this run; its conditional
                     entries (includes/excludes caps) are resolved for
                     the container's bounding capabilities, read from
-                    the bundle's config.json
+                    the bundle's config.json; when the run used every
+                    syscall a deny list at PATH denies, the result
+                    would deny nothing: no profile is written (the
+                    recorder's log says so)
 Without of:, --output-dir DIR writes DIR/<container ID>.json.
 
 Whoever can set annotations chooses those paths, and the hook runs as
