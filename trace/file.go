@@ -584,7 +584,8 @@ func Decode(r io.Reader) (*File, error) {
 		return nil, fmt.Errorf("%w: %d list items and lines, more than the %d a trace file may have", ErrTooLarge, n, MaxItems)
 	}
 	f, err := decode(data)
-	if err != nil && len(data) > 0 && data[len(data)-1] != '\n' && !errors.Is(err, ErrTruncated) {
+	var other *otherFileError
+	if err != nil && len(data) > 0 && data[len(data)-1] != '\n' && !errors.Is(err, ErrTruncated) && !errors.As(err, &other) {
 		// Every writer of trace files ends them with a newline.
 		return nil, fmt.Errorf("%w (the file ends inside a line: cut short?)", err)
 	}
@@ -607,7 +608,7 @@ func decode(data []byte) (*File, error) {
 			return nil, fmt.Errorf("%w: the file holds only comments, no trace", ErrTruncated)
 		}
 		if what := notATrace(data); what != "" {
-			return nil, fmt.Errorf("%w: %s, not a trace (traces are what seccomp-gen trace writes)", ErrFormat, what)
+			return nil, &otherFileError{what: what}
 		}
 		return nil, fmt.Errorf("%w: %s", ErrFormat, yamlerr.Line(err))
 	}
@@ -635,6 +636,16 @@ func decode(data []byte) (*File, error) {
 	f.Canonicalize()
 	return f, nil
 }
+
+// otherFileError says that the file is another file seccomp-gen reads,
+// not a trace (notATrace). It is an ErrFormat.
+type otherFileError struct{ what string }
+
+func (e *otherFileError) Error() string {
+	return fmt.Sprintf("%v: %s, not a trace (traces are what seccomp-gen trace writes)", ErrFormat, e.what)
+}
+
+func (e *otherFileError) Unwrap() error { return ErrFormat }
 
 // notATrace names what data is when it is another file seccomp-gen reads
 // (a profile in any of its formats, an OCI runtime config, a baseline),

@@ -527,7 +527,9 @@ func TestDecodeNotATrace(t *testing.T) {
 		{"name: mine\nsyscalls:\n  x86_64: [read]\n", "a baseline (generate takes one with --baseline FILE), not a trace"},
 	} {
 		_, err := Decode(strings.NewReader(c.data))
-		if !errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "unknown field") {
+		// JSON files often end without a newline: that does not make them
+		// traces cut short.
+		if !errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "unknown field") || strings.Contains(err.Error(), "cut short") {
 			t.Errorf("%.40s...: %v, want %q", c.data, err, c.want)
 		}
 	}
