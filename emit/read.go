@@ -808,7 +808,12 @@ func readRule(where string, names []string, action policy.Action, errno *uint, a
 		return policy.Rule{}, invalid("%s: no syscall names", where)
 	}
 	for _, n := range names {
-		if n == "" || strings.ContainsAny(n, " \t\n") {
+		if strings.Contains(n, "\x00") {
+			// libseccomp takes the name as a C string: runc and crun
+			// would resolve "read\x00x" as read.
+			return policy.Rule{}, invalid("%s: bad syscall name %q: runc and crun read it only up to the NUL", where, n)
+		}
+		if n == "" || strings.IndexFunc(n, func(r rune) bool { return r == ' ' || unicode.IsControl(r) }) >= 0 {
 			return policy.Rule{}, invalid("%s: bad syscall name %q", where, n)
 		}
 	}
