@@ -401,6 +401,8 @@ var badProfiles = []struct {
 	{"name with NUL", `{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read\u0000x"],"action":"SCMP_ACT_ALLOW"}]}`, `"read\x00x": runc and crun read it only up to the NUL`},
 	{"name with escape", `{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["re\u001b[2Jad"],"action":"SCMP_ACT_ALLOW"}]}`, `bad syscall name "re\x1b[2Jad"`},
 	{"spo name with CR", "apiVersion: security-profiles-operator.x-k8s.io/v1beta1\nkind: SeccompProfile\nmetadata: {name: x}\nspec:\n  defaultAction: SCMP_ACT_ERRNO\n  syscalls:\n  - names: [\"read\\r\"]\n    action: SCMP_ACT_ALLOW\n", `bad syscall name "read\r"`},
+	{"deep array", strings.Repeat("[", 20000) + strings.Repeat("]", 20000), "nested deeper than 64 levels"},
+	{"deep yaml", "a: " + strings.Repeat("[", 20000) + strings.Repeat("]", 20000) + "\n", "nested deeper than 64 levels"},
 	{"spo two docs", "apiVersion: security-profiles-operator.x-k8s.io/v1beta1\nkind: SeccompProfile\nmetadata: {name: x}\nspec:\n  defaultAction: SCMP_ACT_ERRNO\n---\nkind: x\n", "more than one"},
 }
 
@@ -504,6 +506,14 @@ func FuzzParse(f *testing.F) {
 		if err != nil {
 			if !errors.Is(err, ErrInvalidProfile) && !strings.HasPrefix(err.Error(), "fuzz: ") {
 				t.Fatalf("error without the file name: %v", err)
+			}
+			if msg := err.Error(); strings.Contains(msg, "\n") {
+				t.Fatalf("error spans lines: %q", msg)
+			}
+			for _, jargon := range []string{"emit.", "policy.", "Go struct", "Go value", "unmarshal", "!!", "map[", "yaml: ", "json: "} {
+				if strings.Contains(err.Error(), jargon) {
+					t.Fatalf("error speaks Go (%q): %v", jargon, err)
+				}
 			}
 			return
 		}

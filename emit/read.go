@@ -993,6 +993,10 @@ func parseSPO(data []byte) (*Raw, error) {
 func parseYAMLTree(data []byte) (*yaml.Node, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
+		if strings.Contains(err.Error(), "exceeded max depth") {
+			// yaml.v3 stops at 10000 levels: deeper than ours too.
+			return nil, invalid("nested deeper than %d levels", MaxDepth)
+		}
 		return nil, invalid("neither JSON nor YAML: %s", oneLine(err))
 	}
 	budget := maxYAMLNodes
