@@ -192,6 +192,7 @@ func FuzzDecode(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		tf, err := Decode(bytes.NewReader(data))
 		if err != nil {
+			checkErrorWords(t, err)
 			return
 		}
 		var buf bytes.Buffer
@@ -202,6 +203,21 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("own output rejected: %v\n%s", err, buf.String())
 		}
 	})
+}
+
+// checkErrorWords fails when a reader's error spans lines or speaks of Go
+// types rather than the file.
+func checkErrorWords(t *testing.T, err error) {
+	t.Helper()
+	msg := err.Error()
+	if strings.Contains(msg, "\n") {
+		t.Fatalf("error spans lines: %q", msg)
+	}
+	for _, jargon := range []string{"trace.", "Go struct", "Go value", "unmarshal", "!!", "map[", "[]string", "yaml: "} {
+		if strings.Contains(msg, jargon) {
+			t.Fatalf("error speaks Go (%q): %s", jargon, msg)
+		}
+	}
 }
 
 // realTraces are the traces recorded on a test host (testdata/traces),
