@@ -403,6 +403,9 @@ var badProfiles = []struct {
 	{"spo name with CR", "apiVersion: security-profiles-operator.x-k8s.io/v1beta1\nkind: SeccompProfile\nmetadata: {name: x}\nspec:\n  defaultAction: SCMP_ACT_ERRNO\n  syscalls:\n  - names: [\"read\\r\"]\n    action: SCMP_ACT_ALLOW\n", `bad syscall name "read\r"`},
 	{"deep array", strings.Repeat("[", 20000) + strings.Repeat("]", 20000), "nested deeper than 64 levels"},
 	{"deep yaml", "a: " + strings.Repeat("[", 20000) + strings.Repeat("]", 20000) + "\n", "nested deeper than 64 levels"},
+	{"spo fraction", "apiVersion: security-profiles-operator.x-k8s.io/v1beta1\nkind: SeccompProfile\nmetadata: {name: x}\nspec:\n  defaultAction: SCMP_ACT_ERRNO\n  syscalls:\n  - names: [read]\n    action: SCMP_ACT_ALLOW\n    args: [{index: 0, value: 2.5, op: SCMP_CMP_EQ}]\n", "line 9: 2.5 is not a whole number"},
+	{"spo fraction index", "apiVersion: security-profiles-operator.x-k8s.io/v1beta1\nkind: SeccompProfile\nmetadata: {name: x}\nspec:\n  defaultAction: SCMP_ACT_ERRNO\n  syscalls:\n  - names: [read]\n    action: SCMP_ACT_ALLOW\n    args: [{index: 0.9, value: 2, op: SCMP_CMP_EQ}]\n", "line 9: 0.9 is not a whole number"},
+	{"spo json fraction", `{"apiVersion":"security-profiles-operator.x-k8s.io/v1beta1","kind":"SeccompProfile","metadata":{"name":"x"},"spec":{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":-0.5,"op":"SCMP_CMP_EQ"}]}]}}`, "-0.5 is not a whole number"},
 	{"spo two docs", "apiVersion: security-profiles-operator.x-k8s.io/v1beta1\nkind: SeccompProfile\nmetadata: {name: x}\nspec:\n  defaultAction: SCMP_ACT_ERRNO\n---\nkind: x\n", "more than one"},
 }
 

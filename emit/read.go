@@ -940,6 +940,13 @@ func parseSPO(data []byte) (*Raw, error) {
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
 		return nil, invalid("SeccompProfile: more than one YAML document (give one profile per file)")
 	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, invalid("SeccompProfile: %s", oneLine(err))
+	}
+	if err := yamlerr.Whole(&root, &doc); err != nil {
+		return nil, invalid("SeccompProfile: %v", err)
+	}
 	if !strings.HasPrefix(doc.APIVersion, "security-profiles-operator.x-k8s.io/") || doc.Kind != spoKind {
 		return nil, invalid("apiVersion %q kind %q: not a Security Profiles Operator SeccompProfile (want %s, %s)", doc.APIVersion, doc.Kind, spoAPIVersion, spoKind)
 	}

@@ -81,6 +81,13 @@ func ParseBaseline(raw []byte, source string) (*Baseline, error) {
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("baseline %s: more than one YAML document", source)
 	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(raw, &root); err != nil {
+		return nil, fmt.Errorf("baseline %s: %s", source, yamlerr.Line(err))
+	}
+	if err := yamlerr.Whole(&root, &b); err != nil {
+		return nil, fmt.Errorf("baseline %s: %v", source, err)
+	}
 	if b.Name == "" {
 		return nil, fmt.Errorf("baseline %s: no name", source)
 	}

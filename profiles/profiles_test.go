@@ -171,6 +171,9 @@ func TestParseBaselineErrorsPlain(t *testing.T) {
 		{"name: x\nsyscalls: [read]\n", "line 2: a list is not a mapping (key: value)"},
 		{"name: x\nsyscalls: {x86_64: [read]}\nargs: {read: {0: [-1]}}\n", "line 3: -1 is not a whole number of 0 or more"},
 		{"name: x\nsyscalls: {x86_64: [read]}\n---\nname: y\n", "more than one YAML document"},
+		// yaml.v3 would read 0.7 as argument 0 and 1.5 as 1.
+		{"name: x\nsyscalls: {x86_64: [read]}\nargs: {read: {0.7: [1]}}\n", "line 3: 0.7 is not a whole number (write it in digits)"},
+		{"name: x\nsyscalls: {x86_64: [read]}\nargs: {read: {0: [1.5]}}\n", "line 3: 1.5 is not a whole number (write it in digits)"},
 	} {
 		_, err := profiles.ParseBaseline([]byte(c.body), "b.yaml")
 		if err == nil || err.Error() != "baseline b.yaml: "+c.want {

@@ -616,6 +616,13 @@ func decode(data []byte) (*File, error) {
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("%w: more than one YAML document", ErrFormat)
 	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, fmt.Errorf("%w: %s", ErrFormat, yamlerr.Line(err))
+	}
+	if err := yamlerr.Whole(&root, &d); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrFormat, err)
+	}
 	f := &d.File
 	switch f.Version {
 	case Version1:
@@ -626,7 +633,7 @@ func decode(data []byte) (*File, error) {
 			return nil, fmt.Errorf("%w: version %d file does not end with a newline: cut inside a line", ErrTruncated, Version1)
 		}
 	case Version:
-		if err := checkEnd(data, &d); err != nil {
+		if err := checkEnd(data, &d, &root); err != nil {
 			return nil, err
 		}
 	}
@@ -671,16 +678,12 @@ func notATrace(data []byte) string {
 
 // checkEnd verifies the closing summary of a version 2 file: present, the
 // last key, and in agreement with the entries.
-func checkEnd(data []byte, d *fileDoc) error {
+func checkEnd(data []byte, d *fileDoc, root *yaml.Node) error {
 	if d.End == nil {
 		return fmt.Errorf("%w: no closing %q summary after the syscalls (a complete version %d trace ends with \"end: {entries: N, total: T}\")", ErrTruncated, endKey, Version)
 	}
 	if len(d.Syscalls) > MaxEntries {
 		return fmt.Errorf("%w: %d syscall entries, more than the %d a trace may hold", ErrTooLarge, len(d.Syscalls), MaxEntries)
-	}
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		return fmt.Errorf("%w: %s", ErrFormat, yamlerr.Line(err))
 	}
 	if m := root.Content; len(m) == 1 && m[0].Kind == yaml.MappingNode {
 		keys := m[0].Content

@@ -555,3 +555,23 @@ func TestDecodeNotATrace(t *testing.T) {
 		t.Errorf("a trace with an unknown key: %v", err)
 	}
 }
+
+// yaml.v3 puts 59.7 in an int as 59 (execve on x86_64): a float where the
+// trace has a whole number is refused, not truncated.
+func TestDecodeRefusesFractions(t *testing.T) {
+	for _, c := range []struct{ field, want string }{
+		{"{arch: x86_64, nr: 59.7, count: 1}", "line 4: 59.7 is not a whole number"},
+		{"{arch: x86_64, nr: 59, count: 0.5}", "line 4: 0.5 is not a whole number"},
+		{"{arch: x86_64, nr: 59, count: 1, args: [{index: 0, values: [1, 2.5]}]}", "line 4: 2.5 is not a whole number"},
+	} {
+		data := "version: 1\ntarget: {pid: 1.5}\nsyscalls:\n  - " + c.field + "\n"
+		data = strings.Replace(data, "pid: 1.5", "pid: 1", 1)
+		_, err := Decode(strings.NewReader(data))
+		if !errors.Is(err, ErrFormat) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want %q", c.field, err, c.want)
+		}
+	}
+	if _, err := Decode(strings.NewReader("version: 1\ntarget: {pid: 1.5}\n")); err == nil || !strings.Contains(err.Error(), "line 2: 1.5 is not a whole number") {
+		t.Errorf("pid 1.5: %v", err)
+	}
+}
