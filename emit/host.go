@@ -1,6 +1,7 @@
 package emit
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -73,6 +74,9 @@ func ParseCaps(s string) (*Host, error) {
 	var caps []string
 	for _, c := range strings.Split(s, ",") {
 		c = strings.ToUpper(strings.TrimSpace(c))
+		if c == "" {
+			return nil, errors.New("empty capability name (want docker, podman, none or names such as CAP_SYS_ADMIN, separated by commas)")
+		}
 		if !strings.HasPrefix(c, "CAP_") {
 			c = "CAP_" + c
 		}

@@ -236,6 +236,33 @@ func TestParseCaps(t *testing.T) {
 	if _, err := ParseCaps("CAP_SYS_ADMN"); err == nil {
 		t.Error("a misspelt capability was accepted")
 	}
+	// An empty element is called empty, not capability "CAP_".
+	for _, s := range []string{"", ",", "sys_admin,,net_raw", "sys_admin, "} {
+		if _, err := ParseCaps(s); err == nil || !strings.Contains(err.Error(), "empty capability name") {
+			t.Errorf("%q: %v", s, err)
+		}
+	}
+}
+
+// FuzzParseCaps: any --caps value gives a set of known capabilities, each
+// once, or an error; never a panic.
+func FuzzParseCaps(f *testing.F) {
+	for _, s := range []string{"docker", "podman", "none", "sys_admin, CAP_NET_RAW", ",", "CAP_"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		h, err := ParseCaps(s)
+		if err != nil {
+			return
+		}
+		seen := map[string]bool{}
+		for _, c := range h.Caps {
+			if seen[c] || !slices.Contains(Capabilities, c) {
+				t.Fatalf("%q: caps %v", s, h.Caps)
+			}
+			seen[c] = true
+		}
+	})
 }
 
 // TestCheckReadBack: generate refuses to write a file that does not read
