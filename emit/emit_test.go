@@ -513,7 +513,7 @@ func FuzzParse(f *testing.F) {
 			if msg := err.Error(); strings.Contains(msg, "\n") {
 				t.Fatalf("error spans lines: %q", msg)
 			}
-			for _, jargon := range []string{"emit.", "policy.", "Go struct", "Go value", "unmarshal", "!!", "map[", "yaml: ", "json: "} {
+			for _, jargon := range []string{"into emit.", "into policy.", "Go struct", "Go value", "unmarshal", "into map[", "into []", "yaml: ", "json: "} {
 				if strings.Contains(err.Error(), jargon) {
 					t.Fatalf("error speaks Go (%q): %v", jargon, err)
 				}

@@ -119,7 +119,7 @@ func FuzzParseBaseline(f *testing.F) {
 			if !strings.Contains(err.Error(), "fuzz.yaml") {
 				t.Errorf("error does not name the source: %v", err)
 			}
-			for _, jargon := range []string{"profiles.", "map[", "[]string", "unmarshal", "!!", "\n"} {
+			for _, jargon := range []string{"into profiles.", "into map[", "into []", "unmarshal", "\n"} {
 				if strings.Contains(err.Error(), jargon) {
 					t.Errorf("error speaks Go (%q): %v", jargon, err)
 				}

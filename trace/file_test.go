@@ -213,7 +213,7 @@ func checkErrorWords(t *testing.T, err error) {
 	if strings.Contains(msg, "\n") {
 		t.Fatalf("error spans lines: %q", msg)
 	}
-	for _, jargon := range []string{"trace.", "Go struct", "Go value", "unmarshal", "!!", "map[", "[]string", "yaml: "} {
+	for _, jargon := range []string{"into trace.", "Go struct", "Go value", "unmarshal", "into map[", "into []", "yaml: "} {
 		if strings.Contains(msg, jargon) {
 			t.Fatalf("error speaks Go (%q): %s", jargon, msg)
 		}
