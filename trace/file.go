@@ -236,7 +236,7 @@ func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 	}
 	v, err := time.ParseDuration(s)
 	if err != nil {
-		return fmt.Errorf("duration %q: %w", s, err)
+		return fmt.Errorf("duration %q: not a duration such as 0.410s or 2m3s", s)
 	}
 	if v < 0 {
 		return fmt.Errorf("duration %q: negative", s)

@@ -575,3 +575,20 @@ func TestDecodeRefusesFractions(t *testing.T) {
 		t.Errorf("pid 1.5: %v", err)
 	}
 }
+
+// A bad duration or start time is said without Go's layouts or package
+// names.
+func TestDecodeTimesPlain(t *testing.T) {
+	for field, want := range map[string]string{
+		"duration: abc":       `duration "abc": not a duration such as 0.410s or 2m3s`,
+		"duration: 1e300s":    `duration "1e300s": not a duration such as 0.410s or 2m3s`,
+		"started: 1e10":       `"1e10" is not a time such as 2026-01-02T15:04:05Z (RFC 3339)`,
+		"started: 2026-13-01": `"2026-13-01" is not a time such as 2026-01-02T15:04:05Z (RFC 3339)`,
+		"started: [2026]":     "line 3: a list is not allowed here",
+	} {
+		_, err := Decode(strings.NewReader("version: 1\ntarget: {pid: 1}\n" + field + "\n"))
+		if !errors.Is(err, ErrFormat) || !strings.HasSuffix(err.Error(), want) {
+			t.Errorf("%s: %v, want %q", field, err, want)
+		}
+	}
+}

@@ -39,7 +39,15 @@ func Line(err error) string {
 		}
 		return strings.Join(msgs, "; ")
 	}
-	return strings.ReplaceAll(strings.TrimPrefix(err.Error(), "yaml: "), "\n", " ")
+	msg := err.Error()
+	if rest, ok := strings.CutPrefix(msg, "parsing time "); ok {
+		// time.Time's own parser, which names Go's reference layout.
+		if v, err := strconv.QuotedPrefix(rest); err == nil {
+			return v + " is not a time such as 2026-01-02T15:04:05Z (RFC 3339)"
+		}
+		return "not a time such as 2026-01-02T15:04:05Z (RFC 3339)"
+	}
+	return strings.ReplaceAll(strings.TrimPrefix(msg, "yaml: "), "\n", " ")
 }
 
 // typeError is yaml.v3's wording of a value of the wrong type.
