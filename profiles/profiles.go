@@ -86,7 +86,7 @@ func ParseBaseline(raw []byte, source string) (*Baseline, error) {
 		return nil, fmt.Errorf("baseline %s: %s", source, yamlerr.Line(err))
 	}
 	if err := yamlerr.Whole(&root, &b); err != nil {
-		return nil, fmt.Errorf("baseline %s: %v", source, err)
+		return nil, fmt.Errorf("baseline %s: %w", source, err)
 	}
 	if b.Name == "" {
 		return nil, fmt.Errorf("baseline %s: no name", source)

@@ -621,7 +621,7 @@ func decode(data []byte) (*File, error) {
 		return nil, fmt.Errorf("%w: %s", ErrFormat, yamlerr.Line(err))
 	}
 	if err := yamlerr.Whole(&root, &d); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrFormat, err)
+		return nil, fmt.Errorf("%w: %w", ErrFormat, err)
 	}
 	f := &d.File
 	switch f.Version {
