@@ -59,6 +59,7 @@ func TestLine(t *testing.T) {
 		"!0":              `line 1: a value tagged "!0" is not valid here`,
 		"\"0\r\r0\"":      `line 1: "0\n0" is not valid here`,
 		"n: !x 5\n":       `line 1: "5" tagged "!x" is not a whole number`,
+		"!0%09":           `line 1: a value tagged "!0\t" is not valid here`,
 		"name: [a]\n":     "line 1: a list is not text",
 		"items: {a: 1}\n": "line 1: a mapping is not a list",
 	} {

@@ -52,7 +52,7 @@ func Line(err error) string {
 
 // typeError is yaml.v3's wording of a value of the wrong type.
 // The tag may be a custom one ("!x"), and the value may span lines.
-var typeError = regexp.MustCompile("(?s)^(line [0-9]+): cannot unmarshal (!\\S*)(?: `(.*)`)? into (.+)$")
+var typeError = regexp.MustCompile("(?s)^(line [0-9]+): cannot unmarshal (!.*?)(?: `(.*)`)? into (.+)$")
 
 // plainTypeError says "line 3: cannot unmarshal !!int `-1` into uint64" as
 // "line 3: -1 is not a whole number of 0 or more". Other messages are
