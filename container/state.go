@@ -1,11 +1,13 @@
 package container
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
+	"reflect"
 	"strings"
 )
 
@@ -27,15 +29,25 @@ type State struct {
 	Annotations map[string]string `json:"annotations,omitempty"`
 }
 
+// maxState bounds the state JSON read from stdin (a real one is a few
+// hundred bytes, annotations included).
+const maxState = 1 << 20
+
 // ReadState reads the state JSON a runtime writes to a hook's stdin.
 func ReadState(r io.Reader) (*State, error) {
-	data, err := io.ReadAll(io.LimitReader(r, 1<<20))
+	data, err := io.ReadAll(io.LimitReader(r, maxState+1))
 	if err != nil {
 		return nil, fmt.Errorf("container state: %w", err)
 	}
+	if len(data) > maxState {
+		return nil, fmt.Errorf("container state: more than %d MiB on stdin, not the OCI state JSON; not read", maxState>>20)
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, fmt.Errorf("container state: nothing on stdin (the runtime passes the OCI state JSON there)")
+	}
 	var s State
 	if err := json.Unmarshal(data, &s); err != nil {
-		return nil, fmt.Errorf("container state: not the OCI state JSON on stdin: %w", err)
+		return nil, fmt.Errorf("container state: not the OCI state JSON on stdin: %s", jsonProblem(data, err))
 	}
 	if s.ID == "" {
 		return nil, fmt.Errorf("container state: no id")
@@ -44,6 +56,35 @@ func ReadState(r io.Reader) (*State, error) {
 		return nil, fmt.Errorf("container state %s: pid %d (the hook must run at prestart or createRuntime, when the container's init process exists)", s.ID, s.Pid)
 	}
 	return &s, nil
+}
+
+// jsonProblem says a decoding error of data in JSON's terms rather than
+// encoding/json's Go types.
+func jsonProblem(data []byte, err error) string {
+	var te *json.UnmarshalTypeError
+	var se *json.SyntaxError
+	switch {
+	case strings.HasSuffix(err.Error(), "unexpected end of JSON input"):
+		return "the JSON ends too early (cut short?)"
+	case errors.As(err, &te):
+		return fmt.Sprintf("%s: a JSON %s, want %s", te.Field, te.Value, jsonKind(te.Type.Kind()))
+	case errors.As(err, &se):
+		line := 1 + bytes.Count(data[:min(int(se.Offset), len(data))], []byte("\n"))
+		return fmt.Sprintf("line %d: %s", line, se.Error())
+	}
+	return strings.TrimPrefix(err.Error(), "json: ")
+}
+
+func jsonKind(k reflect.Kind) string {
+	switch k {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return "a whole number"
+	case reflect.String:
+		return "a string"
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	}
+	return "another type"
 }
 
 // ParseAnnotation reads the annotation's value: of:PATH (the profile to

@@ -53,6 +53,26 @@ func TestReadState(t *testing.T) {
 	}
 }
 
+// Bad state on stdin gets one line in JSON's terms: no Go types, no
+// "unexpected end of JSON input" for what was cut by the size bound.
+func TestReadStateErrors(t *testing.T) {
+	huge := `{"id":"c1","pid":42,"annotations":{"a":"` + strings.Repeat("b", 2<<20) + `"}}`
+	for in, want := range map[string]string{
+		"":                       "container state: nothing on stdin (the runtime passes the OCI state JSON there)",
+		" \n":                    "container state: nothing on stdin (the runtime passes the OCI state JSON there)",
+		huge:                     "container state: more than 1 MiB on stdin, not the OCI state JSON; not read",
+		`{"id":"c1","pid":"42"}`: "container state: not the OCI state JSON on stdin: pid: a JSON string, want a whole number",
+		`{"id":"c1","pid":1e99}`: "container state: not the OCI state JSON on stdin: pid: a JSON number 1e99, want a whole number",
+		`{"id":"c1",`:            "container state: not the OCI state JSON on stdin: the JSON ends too early (cut short?)",
+		"{\n\"id\": NaN}":        "container state: not the OCI state JSON on stdin: line 2: invalid character 'N' looking for beginning of value",
+	} {
+		_, err := ReadState(strings.NewReader(in))
+		if err == nil || err.Error() != want {
+			t.Errorf("%.30q: %v, want %q", in, err, want)
+		}
+	}
+}
+
 func TestPlanJob(t *testing.T) {
 	dir := t.TempDir()
 	s := &State{ID: "abc", Pid: 1}

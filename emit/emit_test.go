@@ -398,7 +398,27 @@ var badProfiles = []struct {
 	{"spo base", "apiVersion: security-profiles-operator.x-k8s.io/v1beta1\nkind: SeccompProfile\nmetadata: {name: x}\nspec:\n  defaultAction: SCMP_ACT_ERRNO\n  baseProfileName: runc-v1.1.5\n", "baseProfileName"},
 	{"spo errno", "apiVersion: security-profiles-operator.x-k8s.io/v1beta1\nkind: SeccompProfile\nmetadata: {name: x}\nspec:\n  defaultAction: SCMP_ACT_ERRNO\n  syscalls:\n  - names: [read]\n    action: SCMP_ACT_ERRNO\n    errnoRet: lots\n", "errnoRet"},
 	{"spo errno range", "apiVersion: security-profiles-operator.x-k8s.io/v1beta1\nkind: SeccompProfile\nmetadata: {name: x}\nspec:\n  defaultAction: SCMP_ACT_ERRNO\n  syscalls:\n  - names: [read]\n    action: SCMP_ACT_ERRNO\n    errnoRet: 70000\n", "errnoRet"},
+	{"name with NUL", `{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read\u0000x"],"action":"SCMP_ACT_ALLOW"}]}`, `"read\x00x": runc and crun read it only up to the NUL`},
+	{"name with escape", `{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["re\u001b[2Jad"],"action":"SCMP_ACT_ALLOW"}]}`, `bad syscall name "re\x1b[2Jad"`},
+	{"spo name with CR", "apiVersion: security-profiles-operator.x-k8s.io/v1beta1\nkind: SeccompProfile\nmetadata: {name: x}\nspec:\n  defaultAction: SCMP_ACT_ERRNO\n  syscalls:\n  - names: [\"read\\r\"]\n    action: SCMP_ACT_ALLOW\n", `bad syscall name "read\r"`},
+	{"deep array", strings.Repeat("[", 20000) + strings.Repeat("]", 20000), "nested deeper than 64 levels"},
+	{"deep yaml", "a: " + strings.Repeat("[", 20000) + strings.Repeat("]", 20000) + "\n", "nested deeper than 64 levels"},
+	{"spo fraction", "apiVersion: security-profiles-operator.x-k8s.io/v1beta1\nkind: SeccompProfile\nmetadata: {name: x}\nspec:\n  defaultAction: SCMP_ACT_ERRNO\n  syscalls:\n  - names: [read]\n    action: SCMP_ACT_ALLOW\n    args: [{index: 0, value: 2.5, op: SCMP_CMP_EQ}]\n", "line 9: 2.5 is not a whole number"},
+	{"spo fraction index", "apiVersion: security-profiles-operator.x-k8s.io/v1beta1\nkind: SeccompProfile\nmetadata: {name: x}\nspec:\n  defaultAction: SCMP_ACT_ERRNO\n  syscalls:\n  - names: [read]\n    action: SCMP_ACT_ALLOW\n    args: [{index: 0.9, value: 2, op: SCMP_CMP_EQ}]\n", "line 9: 0.9 is not a whole number"},
+	{"spo json fraction", `{"apiVersion":"security-profiles-operator.x-k8s.io/v1beta1","kind":"SeccompProfile","metadata":{"name":"x"},"spec":{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":-0.5,"op":"SCMP_CMP_EQ"}]}]}}`, "-0.5 is not a whole number"},
 	{"spo two docs", "apiVersion: security-profiles-operator.x-k8s.io/v1beta1\nkind: SeccompProfile\nmetadata: {name: x}\nspec:\n  defaultAction: SCMP_ACT_ERRNO\n---\nkind: x\n", "more than one"},
+}
+
+// ParseRaw (what lint reads) refuses names with control characters too:
+// lint printed them raw (a NUL, terminal escapes) as unknown names, though
+// runc and crun read "read\x00x" as read.
+func TestRawRefusesControlNames(t *testing.T) {
+	for _, n := range []string{`read\u0000x`, `re\u001b[2Jad`, `read\u007f`, `read\r`} {
+		data := `{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["` + n + `"],"action":"SCMP_ACT_ALLOW"}]}`
+		if raw, err := ParseRaw("bad.json", []byte(data)); err == nil || !strings.Contains(err.Error(), "bad syscall name") {
+			t.Errorf("%s: %v, %+v", n, err, raw)
+		}
+	}
 }
 
 func TestReaderRefuses(t *testing.T) {
@@ -489,6 +509,14 @@ func FuzzParse(f *testing.F) {
 		if err != nil {
 			if !errors.Is(err, ErrInvalidProfile) && !strings.HasPrefix(err.Error(), "fuzz: ") {
 				t.Fatalf("error without the file name: %v", err)
+			}
+			if msg := err.Error(); strings.Contains(msg, "\n") {
+				t.Fatalf("error spans lines: %q", msg)
+			}
+			for _, jargon := range []string{"into emit.", "into policy.", "Go struct", "Go value", "unmarshal", "into map[", "into []", "yaml: ", "json: "} {
+				if strings.Contains(err.Error(), jargon) {
+					t.Fatalf("error speaks Go (%q): %v", jargon, err)
+				}
 			}
 			return
 		}

@@ -251,6 +251,27 @@ func TestParseCaps(t *testing.T) {
 	}
 }
 
+// FuzzParseCaps: any --caps value gives a set of known capabilities, each
+// once, or an error; never a panic.
+func FuzzParseCaps(f *testing.F) {
+	for _, s := range []string{"docker", "podman", "none", "sys_admin, CAP_NET_RAW", ",", "CAP_"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		h, err := ParseCaps(s)
+		if err != nil {
+			return
+		}
+		seen := map[string]bool{}
+		for _, c := range h.Caps {
+			if seen[c] || !slices.Contains(Capabilities, c) {
+				t.Fatalf("%q: caps %v", s, h.Caps)
+			}
+			seen[c] = true
+		}
+	})
+}
+
 // TestCheckReadBack: generate refuses to write a file that does not read
 // back as the policy (less what the format cannot carry).
 func TestCheckReadBack(t *testing.T) {

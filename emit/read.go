@@ -808,7 +808,12 @@ func readRule(where string, names []string, action policy.Action, errno *uint, a
 		return policy.Rule{}, invalid("%s: no syscall names", where)
 	}
 	for _, n := range names {
-		if n == "" || strings.ContainsAny(n, " \t\n") {
+		if strings.Contains(n, "\x00") {
+			// libseccomp takes the name as a C string: runc and crun
+			// would resolve "read\x00x" as read.
+			return policy.Rule{}, invalid("%s: bad syscall name %q: runc and crun read it only up to the NUL", where, n)
+		}
+		if n == "" || strings.IndexFunc(n, func(r rune) bool { return r == ' ' || unicode.IsControl(r) }) >= 0 {
 			return policy.Rule{}, invalid("%s: bad syscall name %q", where, n)
 		}
 	}
@@ -935,6 +940,13 @@ func parseSPO(data []byte) (*Raw, error) {
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
 		return nil, invalid("SeccompProfile: more than one YAML document (give one profile per file)")
 	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, invalid("SeccompProfile: %s", oneLine(err))
+	}
+	if err := yamlerr.Whole(&root, &doc); err != nil {
+		return nil, invalid("SeccompProfile: %v", err)
+	}
 	if !strings.HasPrefix(doc.APIVersion, "security-profiles-operator.x-k8s.io/") || doc.Kind != spoKind {
 		return nil, invalid("apiVersion %q kind %q: not a Security Profiles Operator SeccompProfile (want %s, %s)", doc.APIVersion, doc.Kind, spoAPIVersion, spoKind)
 	}
@@ -995,6 +1007,10 @@ func parseSPO(data []byte) (*Raw, error) {
 func parseYAMLTree(data []byte) (*yaml.Node, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
+		if strings.Contains(err.Error(), "exceeded max depth") {
+			// yaml.v3 stops at 10000 levels: deeper than ours too.
+			return nil, invalid("nested deeper than %d levels", MaxDepth)
+		}
 		return nil, invalid("neither JSON nor YAML: %s", oneLine(err))
 	}
 	budget := maxYAMLNodes

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"path"
 	"slices"
 	"sort"
@@ -14,6 +16,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/seccomp-gen/seccomp-gen/abi"
+	"github.com/seccomp-gen/seccomp-gen/internal/yamlerr"
 )
 
 //go:embed baselines/*.yaml ceiling.yaml
@@ -72,7 +75,18 @@ func ParseBaseline(raw []byte, source string) (*Baseline, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, fmt.Errorf("baseline %s: empty file", source)
 		}
-		return nil, fmt.Errorf("baseline %s: %s", source, oneLine(err))
+		return nil, fmt.Errorf("baseline %s: %s", source, yamlerr.Line(err))
+	}
+	var extra any
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("baseline %s: more than one YAML document", source)
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(raw, &root); err != nil {
+		return nil, fmt.Errorf("baseline %s: %s", source, yamlerr.Line(err))
+	}
+	if err := yamlerr.Whole(&root, &b); err != nil {
+		return nil, fmt.Errorf("baseline %s: %w", source, err)
 	}
 	if b.Name == "" {
 		return nil, fmt.Errorf("baseline %s: no name", source)
@@ -120,6 +134,43 @@ func knownArch(a string) bool { return abi.Known(a) }
 
 func oneLine(err error) string {
 	return strings.ReplaceAll(strings.TrimPrefix(err.Error(), "yaml: "), "\n", "; ")
+}
+
+// MaxBaselineSize is the largest baseline file ReadFile reads, in bytes
+// (1 MiB); the shipped baselines are below 4 KiB.
+const MaxBaselineSize = 1 << 20
+
+// ReadFile reads a baseline file for Resolve: at most MaxBaselineSize
+// bytes, so that a huge file or a device such as /dev/zero is refused
+// rather than read into memory. Errors do not repeat the path, which
+// Resolve adds.
+func ReadFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, bareErr(err)
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		return nil, errors.New("is a directory, not a baseline file")
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxBaselineSize+1))
+	if err != nil {
+		return nil, bareErr(err)
+	}
+	if len(data) > MaxBaselineSize {
+		return nil, fmt.Errorf("larger than %d MiB, the most a baseline file may have (the shipped ones are below 4 KiB); not read", MaxBaselineSize>>20)
+	}
+	return data, nil
+}
+
+// bareErr drops an *fs.PathError's operation and path, which the message
+// names already; the errno still matches errors.Is.
+func bareErr(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // BaselineNames lists the embedded baselines, sorted.

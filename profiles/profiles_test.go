@@ -38,7 +38,7 @@ func TestShipped(t *testing.T) {
 func TestParseBaselineStrict(t *testing.T) {
 	for _, c := range []struct{ body, want string }{
 		{"", "empty file"},
-		{"name: x\nsyscalls: {x86_64: [read]}\ncolour: red\n", "field colour not found"},
+		{"name: x\nsyscalls: {x86_64: [read]}\ncolour: red\n", "line 3: unknown field colour"},
 		{"syscalls: {x86_64: [read]}\n", "no name"},
 		{"name: x\n", "no syscalls"},
 		{"name: x\nsyscalls: {x86_64: [read], aarch64: [read]}\n", "no 'measured' arch"},
@@ -119,10 +119,65 @@ func FuzzParseBaseline(f *testing.F) {
 			if !strings.Contains(err.Error(), "fuzz.yaml") {
 				t.Errorf("error does not name the source: %v", err)
 			}
+			for _, jargon := range []string{"into profiles.", "into map[", "into []", "unmarshal", "\n"} {
+				if strings.Contains(err.Error(), jargon) {
+					t.Errorf("error speaks Go (%q): %v", jargon, err)
+				}
+			}
 			return
 		}
 		if b.Name == "" || len(b.Syscalls[b.Measured]) == 0 {
 			t.Errorf("accepted %+v", b)
 		}
 	})
+}
+
+// A baseline file is read up to MaxBaselineSize: a huge file (here a
+// sparse 200 MB one) or a device that never ends is refused without being
+// read into memory, with one line that names it.
+func TestReadFileBounded(t *testing.T) {
+	dir := t.TempDir()
+	big := filepath.Join(dir, "big.yaml")
+	f, err := os.Create(big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(200 << 20); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	endless := "/dev/zero" // only read, never written
+	for _, path := range []string{big, endless} {
+		_, err := profiles.Resolve([]string{path}, profiles.ReadFile)
+		if err == nil || !strings.Contains(err.Error(), "larger than 1 MiB") || !strings.HasPrefix(err.Error(), "baseline "+path+": ") {
+			t.Errorf("%s: %v", path, err)
+		}
+	}
+	_, err = profiles.Resolve([]string{dir + "/"}, profiles.ReadFile)
+	if err == nil || err.Error() != "baseline "+dir+"/: is a directory, not a baseline file" {
+		t.Errorf("directory: %v", err)
+	}
+	_, err = profiles.Resolve([]string{filepath.Join(dir, "missing.yaml")}, profiles.ReadFile)
+	if err == nil || strings.Count(err.Error(), "missing.yaml") != 1 || !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("missing: %v", err)
+	}
+}
+
+// Decoding errors speak of the file, not of Go types, and a second YAML
+// document is not ignored.
+func TestParseBaselineErrorsPlain(t *testing.T) {
+	for _, c := range []struct{ body, want string }{
+		{"name: x\nversion: 2\nsyscalls: {x86_64: [read]}\n", "line 2: unknown field version"},
+		{"name: x\nsyscalls: [read]\n", "line 2: a list is not a mapping (key: value)"},
+		{"name: x\nsyscalls: {x86_64: [read]}\nargs: {read: {0: [-1]}}\n", "line 3: -1 is not a whole number of 0 or more"},
+		{"name: x\nsyscalls: {x86_64: [read]}\n---\nname: y\n", "more than one YAML document"},
+		// yaml.v3 would read 0.7 as argument 0 and 1.5 as 1.
+		{"name: x\nsyscalls: {x86_64: [read]}\nargs: {read: {0.7: [1]}}\n", "line 3: 0.7 is not a whole number (write it in digits)"},
+		{"name: x\nsyscalls: {x86_64: [read]}\nargs: {read: {0: [1.5]}}\n", "line 3: 1.5 is not a whole number (write it in digits)"},
+	} {
+		_, err := profiles.ParseBaseline([]byte(c.body), "b.yaml")
+		if err == nil || err.Error() != "baseline b.yaml: "+c.want {
+			t.Errorf("%q: err %v, want %q", c.body, err, c.want)
+		}
+	}
 }

@@ -555,6 +555,9 @@ func targetABIs(opts Options, seen map[string]bool, r trace.Tables) ([]string, e
 		return nil, err
 	}
 	for _, a := range opts.Allow {
+		if a == "" {
+			return nil, &OptionError{Field: "Allow", Value: `""`, Msg: "empty syscall name"}
+		}
 		if !slices.ContainsFunc(arches, func(arch string) bool { return r.Has(arch, a) }) {
 			return nil, &OptionError{Field: "Allow", Value: a, Err: &UnknownSyscallError{Arch: strings.Join(arches, "/"), Name: a}}
 		}

@@ -172,6 +172,12 @@ func TestDenyCeiling(t *testing.T) {
 	if !errors.As(err, &n) || n.Named(func(f string) string { return "--" + strings.ToLower(f) }) != `--allow nosuchcall: unknown syscall "nosuchcall" on x86_64` {
 		t.Errorf("Named: %v", err)
 	}
+	// An empty name (--allow ptrace, with a trailing comma) is said to be
+	// empty, not taken for syscall number 0.
+	_, err = reduce.Reduce(in(a), reduce.Options{Native: "x86_64", Allow: []string{"ptrace", ""}, NoCeiling: true}, tables)
+	if !errors.As(err, &n) || n.Named(func(f string) string { return "--" + strings.ToLower(f) }) != `--allow "": empty syscall name` {
+		t.Errorf("--allow of an empty name: %v", err)
+	}
 }
 
 func TestCeilingNamesExist(t *testing.T) {

@@ -236,7 +236,7 @@ func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
 	}
 	v, err := time.ParseDuration(s)
 	if err != nil {
-		return fmt.Errorf("duration %q: %w", s, err)
+		return fmt.Errorf("duration %q: not a duration such as 0.410s or 2m3s", s)
 	}
 	if v < 0 {
 		return fmt.Errorf("duration %q: negative", s)
@@ -584,7 +584,8 @@ func Decode(r io.Reader) (*File, error) {
 		return nil, fmt.Errorf("%w: %d list items and lines, more than the %d a trace file may have", ErrTooLarge, n, MaxItems)
 	}
 	f, err := decode(data)
-	if err != nil && len(data) > 0 && data[len(data)-1] != '\n' && !errors.Is(err, ErrTruncated) {
+	var other *otherFileError
+	if err != nil && len(data) > 0 && data[len(data)-1] != '\n' && !errors.Is(err, ErrTruncated) && !errors.As(err, &other) {
 		// Every writer of trace files ends them with a newline.
 		return nil, fmt.Errorf("%w (the file ends inside a line: cut short?)", err)
 	}
@@ -607,13 +608,20 @@ func decode(data []byte) (*File, error) {
 			return nil, fmt.Errorf("%w: the file holds only comments, no trace", ErrTruncated)
 		}
 		if what := notATrace(data); what != "" {
-			return nil, fmt.Errorf("%w: %s, not a trace (traces are what seccomp-gen trace writes)", ErrFormat, what)
+			return nil, &otherFileError{what: what}
 		}
 		return nil, fmt.Errorf("%w: %s", ErrFormat, yamlerr.Line(err))
 	}
 	var extra any
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
 		return nil, fmt.Errorf("%w: more than one YAML document", ErrFormat)
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return nil, fmt.Errorf("%w: %s", ErrFormat, yamlerr.Line(err))
+	}
+	if err := yamlerr.Whole(&root, &d); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrFormat, err)
 	}
 	f := &d.File
 	switch f.Version {
@@ -625,7 +633,7 @@ func decode(data []byte) (*File, error) {
 			return nil, fmt.Errorf("%w: version %d file does not end with a newline: cut inside a line", ErrTruncated, Version1)
 		}
 	case Version:
-		if err := checkEnd(data, &d); err != nil {
+		if err := checkEnd(data, &d, &root); err != nil {
 			return nil, err
 		}
 	}
@@ -635,6 +643,16 @@ func decode(data []byte) (*File, error) {
 	f.Canonicalize()
 	return f, nil
 }
+
+// otherFileError says that the file is another file seccomp-gen reads,
+// not a trace (notATrace). It is an ErrFormat.
+type otherFileError struct{ what string }
+
+func (e *otherFileError) Error() string {
+	return fmt.Sprintf("%v: %s, not a trace (traces are what seccomp-gen trace writes)", ErrFormat, e.what)
+}
+
+func (e *otherFileError) Unwrap() error { return ErrFormat }
 
 // notATrace names what data is when it is another file seccomp-gen reads
 // (a profile in any of its formats, an OCI runtime config, a baseline),
@@ -660,25 +678,17 @@ func notATrace(data []byte) string {
 
 // checkEnd verifies the closing summary of a version 2 file: present, the
 // last key, and in agreement with the entries.
-func checkEnd(data []byte, d *fileDoc) error {
+func checkEnd(data []byte, d *fileDoc, root *yaml.Node) error {
 	if d.End == nil {
 		return fmt.Errorf("%w: no closing %q summary after the syscalls (a complete version %d trace ends with \"end: {entries: N, total: T}\")", ErrTruncated, endKey, Version)
 	}
 	if len(d.Syscalls) > MaxEntries {
 		return fmt.Errorf("%w: %d syscall entries, more than the %d a trace may hold", ErrTooLarge, len(d.Syscalls), MaxEntries)
 	}
-	if !endLastLine(data) {
-		// Parsed again only here: the parse took a third of generate's
-		// time for hundreds of traces.
-		var root yaml.Node
-		if err := yaml.Unmarshal(data, &root); err != nil {
-			return fmt.Errorf("%w: %s", ErrFormat, yamlerr.Line(err))
-		}
-		if m := root.Content; len(m) == 1 && m[0].Kind == yaml.MappingNode {
-			keys := m[0].Content
-			if n := len(keys); n < 2 || keys[n-2].Value != endKey {
-				return fmt.Errorf("%w: %q must be the last key (line %d), so that a cut removes it", ErrFormat, endKey, endLine(keys))
-			}
+	if m := root.Content; len(m) == 1 && m[0].Kind == yaml.MappingNode {
+		keys := m[0].Content
+		if n := len(keys); n < 2 || keys[n-2].Value != endKey {
+			return fmt.Errorf("%w: %q must be the last key (line %d), so that a cut removes it", ErrFormat, endKey, endLine(keys))
 		}
 	}
 	got := d.File.Summarize()
@@ -694,22 +704,6 @@ func checkEnd(data []byte, d *fileDoc) error {
 		return fmt.Errorf("%w: the closing summary says the counts add up to %d, they add up to %d (cut short or edited)", ErrTruncated, d.End.Total, got.Total)
 	}
 	return nil
-}
-
-// endLastLine says, from the text of a file that decoded, whether its
-// last top-level key is endKey: the last line that starts in column 0 and
-// is no comment, sequence entry or document marker starts with "end:".
-// False when it cannot tell (a document indented as a whole, flow style).
-func endLastLine(data []byte) bool {
-	var last []byte
-	for line := range bytes.Lines(data) {
-		switch line[0] {
-		case ' ', '\t', '\r', '\n', '#', '-', '.':
-			continue
-		}
-		last = line
-	}
-	return bytes.HasPrefix(last, []byte(endKey+":"))
 }
 
 func endLine(keys []*yaml.Node) int {

@@ -3,10 +3,12 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/spf13/cobra"
 
+	"github.com/seccomp-gen/seccomp-gen/emit"
 	"github.com/seccomp-gen/seccomp-gen/emit/cbpf"
 	"github.com/seccomp-gen/seccomp-gen/internal/atomicfile"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
@@ -71,11 +73,15 @@ func (o *disasmOptions) run() error {
 	var data []byte
 	var err error
 	if o.file == "-" {
-		data, err = disasmReadStdin()
+		data, err = disasmRead(os.Stdin)
 	} else if st, serr := os.Stat(o.file); serr == nil && st.IsDir() {
 		return usageErrf("disasm: %s: is a directory, not a filter or profile", o.file)
 	} else {
-		data, err = os.ReadFile(o.file)
+		var f *os.File
+		if f, err = os.Open(o.file); err == nil {
+			data, err = disasmRead(f)
+			f.Close()
+		}
 	}
 	if err != nil {
 		return usageErrf("disasm: %s: %v", o.file, unwrapPath(err))
@@ -127,8 +133,16 @@ func (o *disasmOptions) program(data []byte) (cbpf.Program, error) {
 	return prog, nil
 }
 
-func disasmReadStdin() ([]byte, error) {
-	var buf bytes.Buffer
-	_, err := buf.ReadFrom(os.Stdin)
-	return buf.Bytes(), err
+// disasmRead reads at most emit.MaxProfileSize bytes (far more than a raw
+// filter of cbpf.MaxInstructions): a larger file, or a device that never
+// ends (/dev/zero), is refused rather than read into memory.
+func disasmRead(r io.Reader) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, emit.MaxProfileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > emit.MaxProfileSize {
+		return nil, fmt.Errorf("larger than %d MiB: neither a profile nor a raw seccomp filter (at most %d instructions); not read", emit.MaxProfileSize>>20, cbpf.MaxInstructions)
+	}
+	return data, nil
 }

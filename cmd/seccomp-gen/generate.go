@@ -340,7 +340,7 @@ func (o *generateOptions) run() error {
 	if len(names) == 0 {
 		names = profiles.DefaultBaselines
 	}
-	bl, err := profiles.Resolve(names, os.ReadFile)
+	bl, err := profiles.Resolve(names, profiles.ReadFile)
 	if err != nil {
 		return usageErr(fmt.Errorf("generate: %w", err))
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -46,7 +45,7 @@ func (o *verdictFlags) baselineTrace(p verdict.Answerer) (*trace.File, error) {
 	if len(o.baselines) == 0 {
 		return nil, nil
 	}
-	bs, err := profiles.Resolve(o.baselines, os.ReadFile)
+	bs, err := profiles.Resolve(o.baselines, profiles.ReadFile)
 	if err != nil {
 		return nil, usageErr(err)
 	}

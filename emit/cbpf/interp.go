@@ -3,7 +3,6 @@ package cbpf
 import (
 	"encoding/binary"
 	"fmt"
-	"io"
 
 	"github.com/seccomp-gen/seccomp-gen/policy"
 )
@@ -174,5 +173,3 @@ func (p Program) run(data []byte) (Result, error) {
 	}
 	return Result{}, fmt.Errorf("%w: fell off the end", ErrBadProgram)
 }
-
-func readAll(r io.Reader) ([]byte, error) { return io.ReadAll(r) }

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/seccomp-gen/seccomp-gen/abi"
@@ -78,17 +79,25 @@ func Parse(b []byte) (Program, error) {
 	return p, nil
 }
 
-// ReadFile reads a raw filter file ("-" is standard input).
+// ReadFile reads a raw filter file ("-" is standard input). It reads at
+// most one byte more than MaxInstructions instructions, so a huge file or
+// an endless device is refused by Parse rather than read into memory.
 func ReadFile(path string) (Program, error) {
-	var b []byte
-	var err error
-	if path == "-" {
-		b, err = readAll(os.Stdin)
-	} else {
-		b, err = os.ReadFile(path)
+	r := io.Reader(os.Stdin)
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, fmt.Errorf("filter: %w", err)
+		}
+		defer f.Close()
+		r = f
 	}
+	b, err := io.ReadAll(io.LimitReader(r, MaxInstructions*InstructionSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("filter: %w", err)
+	}
+	if len(b) > MaxInstructions*InstructionSize {
+		return nil, fmt.Errorf("%s: %w: more than %d instructions", path, ErrBadProgram, MaxInstructions)
 	}
 	p, err := Parse(b)
 	if err != nil {

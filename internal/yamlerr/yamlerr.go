@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"gopkg.in/yaml.v3"
 )
@@ -38,11 +39,20 @@ func Line(err error) string {
 		}
 		return strings.Join(msgs, "; ")
 	}
-	return strings.ReplaceAll(strings.TrimPrefix(err.Error(), "yaml: "), "\n", " ")
+	msg := err.Error()
+	if rest, ok := strings.CutPrefix(msg, "parsing time "); ok {
+		// time.Time's own parser, which names Go's reference layout.
+		if v, err := strconv.QuotedPrefix(rest); err == nil {
+			return v + " is not a time such as 2026-01-02T15:04:05Z (RFC 3339)"
+		}
+		return "not a time such as 2026-01-02T15:04:05Z (RFC 3339)"
+	}
+	return strings.ReplaceAll(strings.TrimPrefix(msg, "yaml: "), "\n", " ")
 }
 
 // typeError is yaml.v3's wording of a value of the wrong type.
-var typeError = regexp.MustCompile("^(line [0-9]+): cannot unmarshal !!([a-z]+)(?: `(.*)`)? into (.+)$")
+// The tag may be a custom one ("!x"), and the value may span lines.
+var typeError = regexp.MustCompile("(?s)^(line [0-9]+): cannot unmarshal (!.*?)(?: `(.*)`)? into (.+)$")
 
 // plainTypeError says "line 3: cannot unmarshal !!int `-1` into uint64" as
 // "line 3: -1 is not a whole number of 0 or more". Other messages are
@@ -53,17 +63,22 @@ func plainTypeError(m string) string {
 		return m
 	}
 	line, tag, value, goType := g[1], g[2], g[3], g[4]
-	switch tag {
-	case "map":
+	custom := !strings.HasPrefix(tag, "!!") // "!x", a tag the file made up
+	switch {
+	case tag == "!!map":
 		value = "a mapping"
-	case "seq":
+	case tag == "!!seq":
 		value = "a list"
-	case "str":
+	case custom && value == "":
+		value = "a value tagged " + strconv.Quote(tag)
+	case custom:
+		value = strconv.Quote(value) + " tagged " + strconv.Quote(tag)
+	case tag == "!!str" || strings.ContainsFunc(value, unicode.IsControl):
 		value = strconv.Quote(value)
+	case value == "":
+		value = tag
 	}
-	if value == "" {
-		value = "!!" + tag
-	}
+	tag = strings.TrimPrefix(tag, "!!")
 	var want string
 	switch {
 	case strings.HasPrefix(goType, "uint"):
