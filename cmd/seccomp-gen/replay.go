@@ -245,6 +245,7 @@ func (o *replayOptions) runTraced(p verdict.Answerer) error {
 	}
 	st := &interrupts{name: "replay", forwardTERM: true, timeout: o.timeout, stop: cancel}
 	defer st.catch(ctx)()
+	defer survivePipe()()
 	rec, err := recorder.Record(ctx, o.withContainer(recorder.Options{
 		Command:  o.command,
 		PID:      o.pid,

@@ -206,6 +206,7 @@ func (o *traceOptions) run(ctx context.Context) error {
 	// recorded for a moment, as time(1) does (interrupts).
 	st := &interrupts{name: "trace", grace: interruptGrace, stop: cancel}
 	defer st.catch(ctx)()
+	defer survivePipe()()
 
 	if err := o.resolveContainer(&o.targetFlags, o.stderr); err != nil {
 		return err
