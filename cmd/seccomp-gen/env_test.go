@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -56,5 +57,57 @@ func TestTraceStdoutClosedPipeKeepsTrace(t *testing.T) {
 	}
 	if len(f.Syscalls) == 0 {
 		t.Fatal("the kept trace has no syscalls")
+	}
+}
+
+// sgLimited runs seccomp-gen (this test binary) in dir with at most nofile
+// open files (ulimit -n, soft and hard).
+func sgLimited(t *testing.T, dir string, nofile int, args ...string) (stderr string, code int) {
+	t.Helper()
+	cmd := exec.Command("/bin/sh", append([]string{"-c", `ulimit -n "$0" && exec "$@"`, strconv.Itoa(nofile), os.Args[0]}, args...)...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), testMainEnv+"=1")
+	var e bytes.Buffer
+	cmd.Stderr = &e
+	err := cmd.Run()
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+	case errors.As(err, &ee):
+		code = ee.ExitCode()
+	default:
+		t.Fatalf("seccomp-gen %s: %v", strings.Join(args, " "), err)
+	}
+	return e.String(), code
+}
+
+// TestOpenFilesLimit: an open files limit too low gets one line saying
+// how to raise it, before anything runs; not a Go runtime crash (7
+// files), nor "kernel not supported" from a failed feature probe of
+// cilium/ebpf (trace at 20), nor "fork/exec: too many open files"
+// (replay --enforce at 16). No privileges needed: the limit is checked
+// before them.
+func TestOpenFilesLimit(t *testing.T) {
+	dir := t.TempDir()
+	tr, _ := v2Trace(t, dir, "busybox-sh-pipe.yaml")
+	prof := filepath.Join(dir, "p.json")
+	if _, stderr, code := sg(t, dir, "generate", "-o", prof, tr); code != 0 {
+		t.Fatalf("generate: exit %d %s", code, stderr)
+	}
+	for _, tc := range []struct {
+		nofile int
+		args   []string
+		want   string
+	}{
+		{7, []string{"generate", "-o", filepath.Join(dir, "q.json"), tr}, "seccomp-gen: too few open files: ulimit -n is 7, at least 16 are needed"},
+		{20, []string{"trace", "-o", filepath.Join(dir, "t.yaml"), "--", "true"}, "seccomp-gen: trace: too few open files: ulimit -n is 20, at least 64 are needed"},
+		{40, []string{"replay", "-p", prof, "--", "true"}, "seccomp-gen: replay: too few open files: ulimit -n is 40, at least 64 are needed"},
+		{16, []string{"replay", "--enforce", "-p", prof, "--", "true"}, "seccomp-gen: replay: too few open files: ulimit -n is 16, at least 32 are needed"},
+	} {
+		stderr, code := sgLimited(t, dir, tc.nofile, tc.args...)
+		if code != exitFailure || !strings.HasPrefix(stderr, tc.want) || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("ulimit -n %d; seccomp-gen %s: exit %d, stderr:\n%s\nwant exit %d and one line starting %q",
+				tc.nofile, strings.Join(tc.args, " "), code, stderr, exitFailure, tc.want)
+		}
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/seccomp-gen/seccomp-gen/enforce"
+	"github.com/seccomp-gen/seccomp-gen/internal/openfiles"
 	"github.com/seccomp-gen/seccomp-gen/internal/proctree"
 	"github.com/seccomp-gen/seccomp-gen/policy"
 	"github.com/seccomp-gen/seccomp-gen/report"
@@ -229,6 +230,10 @@ func (o *replayOptions) workloadStdout() *os.File {
 	return os.Stdout
 }
 
+// enforceOpenFiles is how many open files replay --enforce needs: its
+// pipes, the shim's pidfd and the listener (18 sufficed, measured).
+const enforceOpenFiles = 32
+
 func (o *replayOptions) runTraced(p verdict.Answerer) error {
 	if err := o.resolveContainer(&o.targetFlags, os.Stderr); err != nil {
 		return err
@@ -390,6 +395,9 @@ func (o *replayOptions) noteStop(v *report.Verdict, killed int, timedOut bool) (
 }
 
 func (o *replayOptions) runEnforced(p *policy.Policy) error {
+	if err := openfiles.Need(enforceOpenFiles); err != nil {
+		return exitWith(exitFailure, fmt.Errorf("replay: %w", err))
+	}
 	// The Ctrl-C policy of trace and replay (interrupts), applied by
 	// enforce.Run: SIGTERM is forwarded, a second signal kills the tree,
 	// and the report is still written.

@@ -81,6 +81,7 @@ func (r *Report) Find(name string) (Check, bool) {
 const (
 	CheckBTF         = "kernel BTF"
 	CheckCaps        = "capabilities"
+	CheckOpenFiles   = "open files"
 	CheckRawTP       = "raw tracepoint"
 	CheckLockdown    = "lockdown"
 	CheckActions     = "seccomp actions"
@@ -135,6 +136,7 @@ func Run(ctx context.Context, sys System) *Report {
 	add(checkBTF(sys))
 	caps := checkCaps(sys)
 	add(caps)
+	add(checkOpenFiles(sys))
 	add(checkRawTP(sys, caps))
 	add(checkLockdown(sys))
 	add(checkActions(sys))
@@ -212,6 +214,23 @@ func checkCaps(sys System) Check {
 		c.Status, c.Blocks = Fail, true
 		c.Detail = "missing " + strings.Join(missing, " and ") + " (and CAP_SYS_ADMIN)"
 		c.Fix = rootTraceHint + "; replay --enforce, generate, check and diff need no privileges"
+	}
+	return c
+}
+
+func checkOpenFiles(sys System) Check {
+	c := Check{Name: CheckOpenFiles}
+	l, err := sys.OpenFiles()
+	if err != nil {
+		c.Status = Warn
+		c.Detail = "cannot read RLIMIT_NOFILE: " + errText(err)
+		c.Fix = "trace needs " + strconv.Itoa(recorder.MinOpenFiles) + " open files"
+		return c
+	}
+	c.Detail = fmt.Sprintf("ulimit -n %d (trace needs %d)", l.Cur, recorder.MinOpenFiles)
+	if l.Cur < recorder.MinOpenFiles {
+		c.Status, c.Blocks = Fail, true
+		c.Fix = "raise the limit: ulimit -n 1024 (or LimitNOFILE= in a systemd unit, nofile in /etc/security/limits.conf)"
 	}
 	return c
 }

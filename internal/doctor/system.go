@@ -20,6 +20,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/seccomp-gen/seccomp-gen/abi"
+	"github.com/seccomp-gen/seccomp-gen/internal/openfiles"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
 	"github.com/seccomp-gen/seccomp-gen/trace/recorder"
 )
@@ -33,6 +34,8 @@ type System interface {
 	Stat(name string) (fs.FileInfo, error)
 	// FSType returns statfs(2)'s f_type for path.
 	FSType(path string) (int64, error)
+	// OpenFiles returns the open files limit (RLIMIT_NOFILE).
+	OpenFiles() (openfiles.Limit, error)
 	// Uname returns the kernel release and machine.
 	Uname() (release, machine string, err error)
 	// LookPath finds a program on PATH.
@@ -74,6 +77,8 @@ var _ System = Host{}
 func (Host) ReadFile(name string) ([]byte, error)  { return os.ReadFile(name) }
 func (Host) Stat(name string) (fs.FileInfo, error) { return os.Stat(name) }
 func (Host) LookPath(name string) (string, error)  { return exec.LookPath(name) }
+
+func (Host) OpenFiles() (openfiles.Limit, error) { return openfiles.Get() }
 
 func (Host) FSType(path string) (int64, error) {
 	var st unix.Statfs_t

@@ -22,6 +22,7 @@ import (
 	"github.com/seccomp-gen/seccomp-gen/abi"
 	"github.com/seccomp-gen/seccomp-gen/bpf"
 	"github.com/seccomp-gen/seccomp-gen/internal/lookpath"
+	"github.com/seccomp-gen/seccomp-gen/internal/openfiles"
 	"github.com/seccomp-gen/seccomp-gen/trace"
 )
 
@@ -206,6 +207,13 @@ type Recording struct {
 	ExecutablesUnsplit int
 }
 
+// MinOpenFiles is how many open files Record needs: maps, programs, links,
+// the stub's pipes, pidfds, and the executables it identifies (41 to 48
+// for a command, measured). Below it Record fails at once with
+// openfiles.ErrTooFew: run out midway, the kernel's EMFILE would surface
+// as "kernel not supported" (cilium/ebpf's failed feature probe).
+const MinOpenFiles = 64
+
 // pollInterval is how often Record checks whether the target is gone.
 const pollInterval = 10 * time.Millisecond
 
@@ -217,6 +225,9 @@ const pollInterval = 10 * time.Millisecond
 // command that is still running then keeps running, untraced.
 func Record(ctx context.Context, opts Options) (*Recording, error) {
 	if err := opts.validate(); err != nil {
+		return nil, err
+	}
+	if err := openfiles.Need(MinOpenFiles); err != nil {
 		return nil, err
 	}
 	r := &recorder{opts: opts}
