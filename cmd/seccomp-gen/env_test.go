@@ -111,3 +111,49 @@ func TestOpenFilesLimit(t *testing.T) {
 		}
 	}
 }
+
+// inPrivateMounts runs seccomp-gen (this test binary) with args in a
+// private mount namespace where setup (a shell script) ran first; nothing
+// changes outside it.
+func inPrivateMounts(t *testing.T, dir, setup string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	testutil.RequireRoot(t)
+	testutil.RequireTool(t, "unshare")
+	argv := append([]string{"-m", "--propagation", "private", "/bin/sh", "-c", setup + ` && exec "$@"`, "sh", os.Args[0]}, args...)
+	cmd := exec.Command("unshare", argv...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), testMainEnv+"=1")
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err := cmd.Run()
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+	case errors.As(err, &ee):
+		code = ee.ExitCode()
+	default:
+		t.Fatalf("unshare: %v", err)
+	}
+	return o.String(), e.String(), code
+}
+
+// TestUnreadableKernelBTF: an empty /sys/kernel/btf/vmlinux (a file
+// bind-mounted over it, in a private mount namespace) is said as such by
+// trace, and doctor does not call it ok.
+func TestUnreadableKernelBTF(t *testing.T) {
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty")
+	if err := os.WriteFile(empty, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	setup := "mount --bind " + empty + " /sys/kernel/btf/vmlinux"
+	_, stderr, code := inPrivateMounts(t, dir, setup, "trace", "-o", filepath.Join(dir, "t.yaml"), "--", "true")
+	want := "seccomp-gen: trace: kernel not supported: kernel BTF /sys/kernel/btf/vmlinux cannot be read ("
+	if code != exitFailure || !strings.HasPrefix(stderr, want) || !strings.Contains(stderr, "CONFIG_DEBUG_INFO_BTF=y") || strings.Count(stderr, "\n") != 1 {
+		t.Errorf("trace with an empty kernel BTF: exit %d, stderr:\n%s\nwant exit %d, one line starting %q", code, stderr, exitFailure, want)
+	}
+	out, _, code := inPrivateMounts(t, dir, setup, "doctor")
+	if code != exitDoctor || !strings.Contains(out, "FAIL  kernel BTF          /sys/kernel/btf/vmlinux (0 bytes) cannot be read as BTF") {
+		t.Errorf("doctor with an empty kernel BTF: exit %d\n%s", code, out)
+	}
+}

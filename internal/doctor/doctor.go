@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cilium/ebpf/btf"
 	"golang.org/x/sys/unix"
 
 	"github.com/seccomp-gen/seccomp-gen/abi"
@@ -170,7 +171,19 @@ func checkBTF(sys System) Check {
 		c.Fix = "boot a kernel built with CONFIG_DEBUG_INFO_BTF=y (Debian, Ubuntu, Fedora and RHEL kernels are); the recorder relocates against it (CO-RE)"
 		return c
 	}
-	c.Detail = fmt.Sprintf("%s (%.1f MB)", BTFPath, float64(st.Size())/1e6)
+	// An empty or damaged file (a bind mount over it, a broken kernel
+	// build) stats fine but cannot be relocated against.
+	data, err := sys.ReadFile(BTFPath)
+	if err == nil {
+		_, err = btf.LoadSpecFromReader(bytes.NewReader(data))
+	}
+	if err != nil {
+		c.Status, c.Blocks = Fail, true
+		c.Detail = fmt.Sprintf("%s (%d bytes) cannot be read as BTF: %v", BTFPath, st.Size(), errText(err))
+		c.Fix = "boot a kernel built with CONFIG_DEBUG_INFO_BTF=y whose " + BTFPath + " is intact (nothing mounted over it); the recorder relocates against it (CO-RE)"
+		return c
+	}
+	c.Detail = fmt.Sprintf("%s (%.1f MB)", BTFPath, float64(len(data))/1e6)
 	return c
 }
 

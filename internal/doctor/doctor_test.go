@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cilium/ebpf/btf"
 	"golang.org/x/sys/unix"
 
 	"github.com/seccomp-gen/seccomp-gen/internal/openfiles"
@@ -159,6 +160,22 @@ func (f fakeSys) TrialTrace(context.Context) error {
 	return f.trial
 }
 
+// smallBTF is a valid BTF blob with one type, for a fake's BTFPath.
+var smallBTF = func() string {
+	b, err := btf.NewBuilder(nil, nil)
+	if err != nil {
+		panic(err)
+	}
+	if _, err := b.Add(&btf.Int{Name: "int", Size: 4, Encoding: btf.Signed}); err != nil {
+		panic(err)
+	}
+	data, err := b.Marshal(nil, nil)
+	if err != nil {
+		panic(err)
+	}
+	return string(data)
+}()
+
 // healthy is a fake on which everything works, whatever this machine is.
 func healthy() fakeSys {
 	return fakeSys{
@@ -168,6 +185,7 @@ func healthy() fakeSys {
 			LockdownPath: "[none] integrity confidentiality\n",
 			KallsymsPath: "ffffffff81000010 T __x64_sys_read\nffffffff81000020 T __ia32_sys_read\nffffffff81000030 T __x64_sys_ni_syscall\n",
 			CmdlinePath:  "root=/dev/vda1\n",
+			BTFPath:      smallBTF,
 		},
 		missing: map[string]bool{},
 		fstype:  map[string]int64{CgroupRoot: unix.CGROUP2_SUPER_MAGIC},
@@ -187,6 +205,10 @@ func TestFakedFailures(t *testing.T) {
 	}{
 		{"no BTF", func(f *fakeSys) { f.missing[BTFPath] = true }, CheckBTF, Fail, true,
 			"no such file", "CONFIG_DEBUG_INFO_BTF=y"},
+		{"empty BTF", func(f *fakeSys) { f.files[BTFPath] = "" }, CheckBTF, Fail, true,
+			"cannot be read as BTF", "is intact"},
+		{"truncated BTF", func(f *fakeSys) { f.files[BTFPath] = smallBTF[:len(smallBTF)-3] }, CheckBTF, Fail, true,
+			"cannot be read as BTF", "CONFIG_DEBUG_INFO_BTF=y"},
 		{"no capabilities", func(f *fakeSys) { f.files[StatusPath] = "CapEff:\t0000000000000000\n" }, CheckCaps, Fail, true,
 			"missing CAP_BPF and CAP_PERFMON", "setcap cap_bpf,cap_perfmon+ep"},
 		{"CAP_BPF only", func(f *fakeSys) { f.files[StatusPath] = "CapEff:\t0000008000000000\n" }, CheckCaps, Fail, true,

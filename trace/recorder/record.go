@@ -557,9 +557,15 @@ func (r *recorder) load() error {
 	opts := &ebpf.CollectionOptions{MapReplacements: maps}
 	var info kernelInfo
 	if r.types != nil {
-		// Without them (kernelTypes failed), cilium/ebpf decodes the
-		// kernel's BTF itself and says what is wrong with it.
-		if res := <-r.types; res.err == nil {
+		// Without them (a struct missing, say), cilium/ebpf decodes the
+		// kernel's BTF itself and says what is wrong with it; a BTF that
+		// cannot be decoded at all is said here.
+		res := <-r.types
+		var bad *unreadableBTF
+		if errors.As(res.err, &bad) {
+			return bad
+		}
+		if res.err == nil {
 			info = res.info
 			opts.Programs.KernelTypes = info.spec
 		}

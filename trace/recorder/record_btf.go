@@ -329,7 +329,7 @@ func buildKernelTypes() ([]byte, bpf.KernelIDs, error) {
 	var none bpf.KernelIDs
 	kernel, err := btf.LoadKernelSpec()
 	if err != nil {
-		return nil, none, fmt.Errorf("kernel BTF: %w", err)
+		return nil, none, &unreadableBTF{err}
 	}
 	ids, err := bpf.FindKernelIDs(kernel)
 	if err != nil {
@@ -351,6 +351,18 @@ func buildKernelTypes() ([]byte, bpf.KernelIDs, error) {
 	blob, err := b.Marshal(nil, nil)
 	return blob, ids, err
 }
+
+// unreadableBTF: the kernel's BTF could not be decoded (an empty or
+// damaged file). Record stops there: cilium/ebpf would fail on the same
+// file, in words about the first program it relocates.
+type unreadableBTF struct{ err error }
+
+func (e *unreadableBTF) Error() string {
+	return fmt.Sprintf("%v: kernel BTF %s cannot be read (%v): the recorder needs the BTF of the running kernel (CONFIG_DEBUG_INFO_BTF=y)",
+		ErrUnsupported, kernelBTFPath, e.err)
+}
+
+func (e *unreadableBTF) Unwrap() []error { return []error{ErrUnsupported, e.err} }
 
 // pointersToVoid makes every pointer that t holds by value a pointer to
 // void, in place (t is a copy).
