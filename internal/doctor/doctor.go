@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -550,7 +551,7 @@ func checkRuntime(sys System, name string) Check {
 	if err != nil {
 		c.Status = Warn
 		c.Detail = fmt.Sprintf("%s: %s --version: %v", path, name, errText(err))
-		c.Fix = "reinstall " + name + "; it did not answer --version"
+		c.Fix = name + " --version failed: run it to see why (as this user: its configuration or $HOME), or reinstall it; seccomp-gen itself does not need it"
 		return c
 	}
 	c.Detail = fmt.Sprintf("%s (%s)", v, path)
@@ -559,17 +560,22 @@ func checkRuntime(sys System, name string) Check {
 
 func checkTypesCache(sys System) Check {
 	c := Check{Name: CheckTypesCache}
-	st, err := sys.Stat(TypesCachePath)
-	if err != nil {
-		c.Detail = TypesCachePath + " absent: the next trace builds it (~15 ms, once per boot)"
-		if !errors.Is(err, fs.ErrNotExist) {
-			c.Status = Warn
-			c.Detail = fmt.Sprintf("%s: %v", TypesCachePath, errText(err))
-			c.Fix = "delete it; trace rebuilds it"
+	err := sys.TypesCache()
+	switch {
+	case err == nil:
+		c.Detail = TypesCachePath
+		if st, err := sys.Stat(TypesCachePath); err == nil {
+			c.Detail = fmt.Sprintf("%s (%d bytes, %s)", TypesCachePath, st.Size(), st.ModTime().UTC().Format(time.RFC3339))
 		}
-		return c
+	case errors.Is(err, recorder.ErrTypesCacheDir):
+		c.Status = Warn
+		c.Detail = fmt.Sprintf("%v: every trace by this user decodes the kernel's BTF (~15 ms more per start)", err)
+		c.Fix = "trace keeps the cache only in a directory of its own user, mode 0700: traces as root recreate it once it is removed (rm -r " + filepath.Dir(TypesCachePath) + "); other users go without it"
+	case errors.Is(err, fs.ErrNotExist):
+		c.Detail = TypesCachePath + " absent: the next trace builds it (~15 ms, once per boot)"
+	default:
+		c.Detail = fmt.Sprintf("%s not used (%v): the next trace rebuilds it", TypesCachePath, errText(err))
 	}
-	c.Detail = fmt.Sprintf("%s (%d bytes, %s)", TypesCachePath, st.Size(), st.ModTime().UTC().Format(time.RFC3339))
 	return c
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/seccomp-gen/seccomp-gen/internal/openfiles"
 	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
+	"github.com/seccomp-gen/seccomp-gen/trace/recorder"
 )
 
 // TestHost runs every probe against this machine: CI's machine (root,
@@ -98,6 +100,14 @@ type fakeSys struct {
 	trial    error
 	trialRan *bool
 	nofile   *openfiles.Limit
+	cache    error // TypesCache's answer
+}
+
+func (f fakeSys) TypesCache() error {
+	if f.missing[TypesCachePath] {
+		return &fs.PathError{Op: "open", Path: TypesCachePath, Err: unix.ENOENT}
+	}
+	return f.cache
 }
 
 func (f fakeSys) OpenFiles() (openfiles.Limit, error) {
@@ -255,9 +265,15 @@ func TestFakedFailures(t *testing.T) {
 		{"no crun", func(f *fakeSys) { f.noTools["crun"] = true }, "crun", Warn, false,
 			"not found", "apt-get install crun"},
 		{"broken podman", func(f *fakeSys) { f.badTools["podman"] = true }, "podman", Warn, false,
-			"exit status 1", "reinstall podman"},
+			"exit status 1", "podman --version failed"},
 		{"no types cache", func(f *fakeSys) { f.missing[TypesCachePath] = true }, CheckTypesCache, OK, false,
 			"the next trace builds it", ""},
+		{"types cache of another user", func(f *fakeSys) {
+			f.cache = fmt.Errorf("/run/seccomp-gen: %w", recorder.ErrTypesCacheDir)
+		}, CheckTypesCache, Warn, false, "not a private directory of this user", "rm -r /run/seccomp-gen"},
+		{"types cache damaged", func(f *fakeSys) { f.cache = errors.New("kernel types cache: damaged (checksum)") }, CheckTypesCache, OK, false,
+			"not used (kernel types cache: damaged (checksum)): the next trace rebuilds it", ""},
+		{"types cache usable", func(f *fakeSys) {}, CheckTypesCache, OK, false, TypesCachePath, ""},
 		{"trial trace fails", func(f *fakeSys) { f.trial = errors.New("load eBPF recorder: kernel not supported") }, CheckTrial, Fail, true,
 			"kernel not supported", "report this"},
 	} {
@@ -359,5 +375,19 @@ func TestKernelAnswer(t *testing.T) {
 	other := errors.New("no such tracepoint")
 	if got := kernelAnswer(other); got.Error() != other.Error() {
 		t.Errorf("kernelAnswer(%q) = %v", other, got)
+	}
+}
+
+// TestHostVersionSaysWhy: a tool whose --version fails is reported with
+// what it said on stderr, not only its exit status.
+func TestHostVersionSaysWhy(t *testing.T) {
+	tool := filepath.Join(t.TempDir(), "tool")
+	script := "#!/bin/sh\necho 'stat /root/.config/tool.conf: permission denied' >&2\necho second line >&2\nexit 1\n"
+	if err := os.WriteFile(tool, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Host{}.Version(tool)
+	if err == nil || err.Error() != "exit status 1: stat /root/.config/tool.conf: permission denied" {
+		t.Fatalf("Version of a failing tool: %v", err)
 	}
 }

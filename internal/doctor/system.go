@@ -50,6 +50,9 @@ type System interface {
 	SeccompNotify() error
 	// X32 makes an x32 getpid call; an error means the kernel refuses x32.
 	X32() error
+	// TypesCache says whether trace can use the kernel types cache
+	// (recorder.CheckKernelTypesCache).
+	TypesCache() error
 	// Libseccomp returns libseccomp's version and its syscall tables.
 	Libseccomp() Library
 	// TrialTrace traces a short command with seccomp-gen's recorder.
@@ -99,9 +102,18 @@ func (Host) Uname() (string, string, error) {
 func (Host) Version(path string) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, path, "--version").Output()
+	var stderr bytes.Buffer
+	cmd := exec.CommandContext(ctx, path, "--version")
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
 	first, _, _ := strings.Cut(strings.TrimSpace(string(out)), "\n")
 	if err != nil {
+		// Its own words say why (podman as a user whose $HOME it
+		// cannot read: "stat /root/.config/containers/storage.conf:
+		// permission denied"), not only "exit status 1".
+		if why, _, _ := strings.Cut(strings.TrimSpace(stderr.String()), "\n"); why != "" {
+			return first, fmt.Errorf("%w: %s", err, why)
+		}
 		return first, err
 	}
 	return first, nil
@@ -188,6 +200,8 @@ func (Host) X32() error {
 }
 
 func (Host) Libseccomp() Library { return libseccomp{} }
+
+func (Host) TypesCache() error { return recorder.CheckKernelTypesCache() }
 
 type libseccomp struct{}
 

@@ -405,13 +405,41 @@ func secureCacheDir(dir string) error {
 	if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, os.ErrExist) {
 		return err
 	}
+	return privateDir(dir)
+}
+
+// ErrTypesCacheDir: the kernel types cache's directory is not one the
+// recorder reads or writes (another user's, or others may write to it).
+var ErrTypesCacheDir = errors.New("not a private directory of this user (mode 0700)")
+
+// privateDir checks that dir is a directory (not a link) owned by us and
+// private.
+func privateDir(dir string) error {
 	st, err := os.Lstat(dir)
 	if err != nil {
 		return err
 	}
 	sys, ok := st.Sys().(*syscall.Stat_t)
 	if !st.IsDir() || !ok || int(sys.Uid) != os.Geteuid() || st.Mode().Perm()&0o077 != 0 {
-		return fmt.Errorf("%s: not a private directory of ours", dir)
+		return fmt.Errorf("%s: %w", dir, ErrTypesCacheDir)
 	}
 	return nil
+}
+
+// CheckKernelTypesCache says whether the next Record will read its kernel
+// types from the cache (KernelTypesCache): nil if so; an error matching
+// fs.ErrNotExist if there is none yet (Record builds it); one matching
+// ErrTypesCacheDir if Record can neither read nor write one there; else
+// why the file there is not used (damaged, another kernel's: Record
+// rebuilds it). It creates nothing.
+func CheckKernelTypesCache() error {
+	if err := privateDir(btfCacheDir); err != nil {
+		return err
+	}
+	key, err := kernelTypesKey()
+	if err != nil {
+		return err
+	}
+	_, err = readKernelTypes(filepath.Join(btfCacheDir, btfCacheFile), key)
+	return err
 }
