@@ -157,3 +157,77 @@ func TestUnreadableKernelBTF(t *testing.T) {
 		t.Errorf("doctor with an empty kernel BTF: exit %d\n%s", code, out)
 	}
 }
+
+// asNobody copies this test binary where user nobody (65534) can run it
+// and returns the command line prefix that runs it as nobody, with at most
+// nproc processes (RLIMIT_NPROC) and, if caps, CAP_BPF and CAP_PERFMON.
+func asNobody(t *testing.T, dir string, nproc int, caps bool) []string {
+	t.Helper()
+	testutil.RequireRoot(t)
+	testutil.RequireTool(t, "setpriv", "prlimit")
+	for d := dir; d != filepath.Dir(d) && strings.HasPrefix(d, os.TempDir()+"/"); d = filepath.Dir(d) {
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	data, err := os.ReadFile(os.Args[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(dir, "seccomp-gen")
+	if err := os.WriteFile(bin, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	argv := []string{"prlimit", "--nproc=" + strconv.Itoa(nproc) + ":" + strconv.Itoa(nproc),
+		"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"}
+	if caps {
+		argv = append(argv, "--inh-caps=+bpf,+perfmon", "--ambient-caps=+bpf,+perfmon")
+	}
+	return append(argv, bin)
+}
+
+// TestProcessLimit: with RLIMIT_NPROC too low for the threads and
+// processes trace and replay --enforce start, they say so in one line
+// instead of the Go runtime aborting (pthread_create failed: SIGABRT and
+// a dump of every goroutine) or "fork/exec: resource temporarily
+// unavailable".
+func TestProcessLimit(t *testing.T) {
+	dir := t.TempDir()
+	prof := filepath.Join(dir, "p.json")
+	if err := os.WriteFile(prof, []byte(`{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir"],"action":"SCMP_ACT_ERRNO"}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out")
+	if err := os.Mkdir(out, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(out, 0o777); err != nil { // past the umask
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		nproc int
+		caps  bool
+		args  []string
+		want  string
+	}{
+		{12, true, []string{"trace", "-o", filepath.Join(out, "t.yaml"), "--", "true"}, "seccomp-gen: trace: too few processes: ulimit -u is 12 and this user runs "},
+		{8, false, []string{"replay", "--enforce", "-p", prof, "--", "true"}, "seccomp-gen: replay: too few processes: ulimit -u is 8 and this user runs "},
+	} {
+		argv := append(asNobody(t, dir, tc.nproc, tc.caps), tc.args...)
+		cmd := exec.Command(argv[0], argv[1:]...)
+		cmd.Dir = out
+		cmd.Env = append(os.Environ(), testMainEnv+"=1")
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		err := cmd.Run()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != exitFailure || !strings.HasPrefix(stderr.String(), tc.want) || strings.Count(stderr.String(), "\n") != 1 {
+			msg := stderr.String()
+			if len(msg) > 2000 {
+				msg = msg[:2000] + "..."
+			}
+			t.Errorf("ulimit -u %d; seccomp-gen %s: %v, stderr:\n%s\nwant exit %d and one line starting %q",
+				tc.nproc, strings.Join(tc.args, " "), err, msg, exitFailure, tc.want)
+		}
+	}
+}

@@ -10,7 +10,7 @@ import (
 
 	"github.com/seccomp-gen/seccomp-gen/emit/cbpf"
 	"github.com/seccomp-gen/seccomp-gen/enforce"
-	"github.com/seccomp-gen/seccomp-gen/internal/openfiles"
+	"github.com/seccomp-gen/seccomp-gen/internal/limits"
 	"github.com/seccomp-gen/seccomp-gen/internal/reexec"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
 	"github.com/seccomp-gen/seccomp-gen/trace/recorder"
@@ -51,9 +51,10 @@ func run(args []string) int {
 	// kernel, so an emulated arm64 build gives the same answers.
 	scmp.PinAPIWithoutSeccomp()
 	cbpf.EnableFilterVerification() // also here: the tests call run
-	if err := openfiles.Need(minOpenFiles); err != nil {
-		// Below it the Go runtime dies at the first file it opens
-		// (epoll_create), with a stack trace.
+	// Below it the Go runtime dies at the first file it opens
+	// (epoll_create), with a stack dump. (RLIMIT_NPROC is checked where
+	// threads and processes are started: trace, replay.)
+	if err := limits.NeedOpenFiles(minOpenFiles); err != nil {
 		fmt.Fprintf(os.Stderr, "seccomp-gen: %v\n", err)
 		return exitFailure
 	}

@@ -17,7 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/seccomp-gen/seccomp-gen/enforce"
-	"github.com/seccomp-gen/seccomp-gen/internal/openfiles"
+	"github.com/seccomp-gen/seccomp-gen/internal/limits"
 	"github.com/seccomp-gen/seccomp-gen/internal/proctree"
 	"github.com/seccomp-gen/seccomp-gen/policy"
 	"github.com/seccomp-gen/seccomp-gen/report"
@@ -234,6 +234,11 @@ func (o *replayOptions) workloadStdout() *os.File {
 // pipes, the shim's pidfd and the listener (18 sufficed, measured).
 const enforceOpenFiles = 32
 
+// enforceTasks is how many more threads replay --enforce wants RLIMIT_NPROC
+// to allow: the shim, the command and the Go runtime's (it failed with 5
+// more, measured).
+const enforceTasks = 12
+
 func (o *replayOptions) runTraced(p verdict.Answerer) error {
 	if err := o.resolveContainer(&o.targetFlags, os.Stderr); err != nil {
 		return err
@@ -395,7 +400,7 @@ func (o *replayOptions) noteStop(v *report.Verdict, killed int, timedOut bool) (
 }
 
 func (o *replayOptions) runEnforced(p *policy.Policy) error {
-	if err := openfiles.Need(enforceOpenFiles); err != nil {
+	if err := errors.Join(limits.NeedOpenFiles(enforceOpenFiles), limits.NeedTasks(enforceTasks)); err != nil {
 		return exitWith(exitFailure, fmt.Errorf("replay: %w", err))
 	}
 	// The Ctrl-C policy of trace and replay (interrupts), applied by

@@ -15,7 +15,7 @@ import (
 	"github.com/cilium/ebpf/btf"
 	"golang.org/x/sys/unix"
 
-	"github.com/seccomp-gen/seccomp-gen/internal/openfiles"
+	"github.com/seccomp-gen/seccomp-gen/internal/limits"
 	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
 	"github.com/seccomp-gen/seccomp-gen/trace/recorder"
 )
@@ -99,7 +99,7 @@ type fakeSys struct {
 	x32      error
 	trial    error
 	trialRan *bool
-	nofile   *openfiles.Limit
+	nofile   *limits.Limit
 	cache    error // TypesCache's answer
 }
 
@@ -110,11 +110,11 @@ func (f fakeSys) TypesCache() error {
 	return f.cache
 }
 
-func (f fakeSys) OpenFiles() (openfiles.Limit, error) {
+func (f fakeSys) OpenFiles() (limits.Limit, error) {
 	if f.nofile != nil {
 		return *f.nofile, nil
 	}
-	return openfiles.Limit{Cur: 1 << 20, Max: 1 << 20}, nil
+	return limits.Limit{Cur: 1 << 20, Max: 1 << 20}, nil
 }
 
 func (f fakeSys) ReadFile(name string) ([]byte, error) {
@@ -225,9 +225,9 @@ func TestFakedFailures(t *testing.T) {
 			"missing CAP_PERFMON", "run as root"},
 		{"CAP_SYS_ADMIN covers both", func(f *fakeSys) { f.files[StatusPath] = "CapEff:\t0000000000200000\n" }, CheckCaps, OK, false,
 			"CAP_SYS_ADMIN", ""},
-		{"open files too few", func(f *fakeSys) { f.nofile = &openfiles.Limit{Cur: 16, Max: 16} }, CheckOpenFiles, Fail, true,
+		{"open files too few", func(f *fakeSys) { f.nofile = &limits.Limit{Cur: 16, Max: 16} }, CheckOpenFiles, Fail, true,
 			"ulimit -n 16 (trace needs 64)", "ulimit -n 1024"},
-		{"open files enough", func(f *fakeSys) { f.nofile = &openfiles.Limit{Cur: 1024, Max: 4096} }, CheckOpenFiles, OK, false,
+		{"open files enough", func(f *fakeSys) { f.nofile = &limits.Limit{Cur: 1024, Max: 4096} }, CheckOpenFiles, OK, false,
 			"ulimit -n 1024", ""},
 		{"raw tracepoint refused", func(f *fakeSys) { f.rawTP = unix.EPERM }, CheckRawTP, Fail, true,
 			"operation not permitted", "unprivileged_bpf_disabled"},

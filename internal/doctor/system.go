@@ -20,7 +20,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/seccomp-gen/seccomp-gen/abi"
-	"github.com/seccomp-gen/seccomp-gen/internal/openfiles"
+	"github.com/seccomp-gen/seccomp-gen/internal/limits"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
 	"github.com/seccomp-gen/seccomp-gen/trace/recorder"
 )
@@ -35,7 +35,7 @@ type System interface {
 	// FSType returns statfs(2)'s f_type for path.
 	FSType(path string) (int64, error)
 	// OpenFiles returns the open files limit (RLIMIT_NOFILE).
-	OpenFiles() (openfiles.Limit, error)
+	OpenFiles() (limits.Limit, error)
 	// Uname returns the kernel release and machine.
 	Uname() (release, machine string, err error)
 	// LookPath finds a program on PATH.
@@ -81,7 +81,7 @@ func (Host) ReadFile(name string) ([]byte, error)  { return os.ReadFile(name) }
 func (Host) Stat(name string) (fs.FileInfo, error) { return os.Stat(name) }
 func (Host) LookPath(name string) (string, error)  { return exec.LookPath(name) }
 
-func (Host) OpenFiles() (openfiles.Limit, error) { return openfiles.Get() }
+func (Host) OpenFiles() (limits.Limit, error) { return limits.OpenFiles() }
 
 func (Host) FSType(path string) (int64, error) {
 	var st unix.Statfs_t

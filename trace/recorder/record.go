@@ -21,8 +21,8 @@ import (
 
 	"github.com/seccomp-gen/seccomp-gen/abi"
 	"github.com/seccomp-gen/seccomp-gen/bpf"
+	"github.com/seccomp-gen/seccomp-gen/internal/limits"
 	"github.com/seccomp-gen/seccomp-gen/internal/lookpath"
-	"github.com/seccomp-gen/seccomp-gen/internal/openfiles"
 	"github.com/seccomp-gen/seccomp-gen/trace"
 )
 
@@ -210,9 +210,15 @@ type Recording struct {
 // MinOpenFiles is how many open files Record needs: maps, programs, links,
 // the stub's pipes, pidfds, and the executables it identifies (41 to 48
 // for a command, measured). Below it Record fails at once with
-// openfiles.ErrTooFew: run out midway, the kernel's EMFILE would surface
+// limits.ErrTooFewFiles: run out midway, the kernel's EMFILE would surface
 // as "kernel not supported" (cilium/ebpf's failed feature probe).
 const MinOpenFiles = 64
+
+// minTasks is how many more threads Record wants RLIMIT_NPROC to allow:
+// the Go runtime's for the goroutines that block in the kernel, and the
+// command's first process (it failed with 1 more, measured). Without them
+// the Go runtime aborts.
+const minTasks = 16
 
 // pollInterval is how often Record checks whether the target is gone.
 const pollInterval = 10 * time.Millisecond
@@ -227,7 +233,10 @@ func Record(ctx context.Context, opts Options) (*Recording, error) {
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
-	if err := openfiles.Need(MinOpenFiles); err != nil {
+	if err := limits.NeedOpenFiles(MinOpenFiles); err != nil {
+		return nil, err
+	}
+	if err := limits.NeedTasks(minTasks); err != nil {
 		return nil, err
 	}
 	r := &recorder{opts: opts}
