@@ -231,3 +231,23 @@ func TestProcessLimit(t *testing.T) {
 		}
 	}
 }
+
+// TestTraceFullDiskAndTMPDIRKeepsTrace: when $TMPDIR is full too, the
+// trace is kept in the current directory rather than lost.
+func TestTraceFullDiskAndTMPDIRKeepsTrace(t *testing.T) {
+	testutil.RequireRoot(t)
+	dir, mnt := t.TempDir(), t.TempDir()
+	msg := runOnFullDisk(t, dir, mnt, mnt, []string{"trace", "-o", filepath.Join(mnt, "t.yaml"), "--", "true"})
+	_, saved, ok := strings.Cut(msg, "; the trace was saved to ")
+	saved, _, _ = strings.Cut(saved, " instead")
+	if !ok || filepath.Dir(saved) != dir {
+		t.Fatalf("stderr does not say the trace went to the current directory %s:\n%s", dir, msg)
+	}
+	f, err := trace.ReadFile(saved)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Syscalls) == 0 {
+		t.Error("the kept trace has no syscalls")
+	}
+}

@@ -56,7 +56,7 @@ Two modes:
     CAP_BPF and CAP_PERFMON). --save-trace FILE keeps the trace so that it can
     be merged into the profile: seccomp-gen generate old.trace new.trace.
     A trace that cannot be written there (a full disk) is kept in $TMPDIR
-    instead, as 'seccomp-gen trace' does; the report is still written and
+    (else the current directory) instead, as 'seccomp-gen trace' does; the report is still written and
     replay exits 1.
 
   --enforce: CMD runs UNDER the profile's filter, compiled with libseccomp
