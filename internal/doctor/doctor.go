@@ -84,6 +84,7 @@ const (
 	CheckBTF         = "kernel BTF"
 	CheckCaps        = "capabilities"
 	CheckOpenFiles   = "open files"
+	CheckProcesses   = "processes"
 	CheckRawTP       = "raw tracepoint"
 	CheckLockdown    = "lockdown"
 	CheckActions     = "seccomp actions"
@@ -139,6 +140,7 @@ func Run(ctx context.Context, sys System) *Report {
 	caps := checkCaps(sys)
 	add(caps)
 	add(checkOpenFiles(sys))
+	add(checkProcesses(sys))
 	add(checkRawTP(sys, caps))
 	add(checkLockdown(sys))
 	add(checkActions(sys))
@@ -245,6 +247,21 @@ func checkOpenFiles(sys System) Check {
 	if l.Cur < recorder.MinOpenFiles {
 		c.Status, c.Blocks = Fail, true
 		c.Fix = "raise the limit: ulimit -n 1024 (or LimitNOFILE= in a systemd unit, nofile in /etc/security/limits.conf)"
+	}
+	return c
+}
+
+func checkProcesses(sys System) Check {
+	c := Check{Name: CheckProcesses}
+	l, used, ok := sys.Tasks()
+	if !ok {
+		c.Detail = "no process limit applies (ulimit -u unlimited, or root)"
+		return c
+	}
+	c.Detail = fmt.Sprintf("ulimit -u %d, this user runs %d threads (trace needs %d more)", l.Cur, used, recorder.MinTasks)
+	if l.Cur < used+recorder.MinTasks {
+		c.Status, c.Blocks = Fail, true
+		c.Fix = "raise the limit: ulimit -u 4096 (or LimitNPROC= in a systemd unit, nproc in /etc/security/limits.conf), or run as root"
 	}
 	return c
 }

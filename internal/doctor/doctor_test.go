@@ -101,6 +101,15 @@ type fakeSys struct {
 	trialRan *bool
 	nofile   *limits.Limit
 	cache    error // TypesCache's answer
+	nproc    *limits.Limit
+	threads  uint64
+}
+
+func (f fakeSys) Tasks() (limits.Limit, uint64, bool) {
+	if f.nproc == nil {
+		return limits.Limit{}, 0, false
+	}
+	return *f.nproc, f.threads, true
 }
 
 func (f fakeSys) TypesCache() error {
@@ -229,6 +238,11 @@ func TestFakedFailures(t *testing.T) {
 			"ulimit -n 16 (trace needs 64)", "ulimit -n 1024"},
 		{"open files enough", func(f *fakeSys) { f.nofile = &limits.Limit{Cur: 1024, Max: 4096} }, CheckOpenFiles, OK, false,
 			"ulimit -n 1024", ""},
+		{"process limit too low", func(f *fakeSys) { f.nproc, f.threads = &limits.Limit{Cur: 20, Max: 20}, 10 }, CheckProcesses, Fail, true,
+			"ulimit -u 20, this user runs 10 threads (trace needs 16 more)", "ulimit -u 4096"},
+		{"process limit enough", func(f *fakeSys) { f.nproc, f.threads = &limits.Limit{Cur: 200, Max: 200}, 10 }, CheckProcesses, OK, false,
+			"ulimit -u 200", ""},
+		{"no process limit", func(f *fakeSys) {}, CheckProcesses, OK, false, "no process limit applies", ""},
 		{"raw tracepoint refused", func(f *fakeSys) { f.rawTP = unix.EPERM }, CheckRawTP, Fail, true,
 			"operation not permitted", "unprivileged_bpf_disabled"},
 		{"raw tracepoint missing", func(f *fakeSys) { f.rawTP = unix.ENOENT }, CheckRawTP, Fail, true,

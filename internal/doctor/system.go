@@ -36,6 +36,9 @@ type System interface {
 	FSType(path string) (int64, error)
 	// OpenFiles returns the open files limit (RLIMIT_NOFILE).
 	OpenFiles() (limits.Limit, error)
+	// Tasks returns RLIMIT_NPROC and the threads the user runs (ok:
+	// the limit applies; limits.Tasks).
+	Tasks() (l limits.Limit, used uint64, ok bool)
 	// Uname returns the kernel release and machine.
 	Uname() (release, machine string, err error)
 	// LookPath finds a program on PATH.
@@ -82,6 +85,8 @@ func (Host) Stat(name string) (fs.FileInfo, error) { return os.Stat(name) }
 func (Host) LookPath(name string) (string, error)  { return exec.LookPath(name) }
 
 func (Host) OpenFiles() (limits.Limit, error) { return limits.OpenFiles() }
+
+func (Host) Tasks() (limits.Limit, uint64, bool) { return limits.Tasks() }
 
 func (Host) FSType(path string) (int64, error) {
 	var st unix.Statfs_t

@@ -33,6 +33,11 @@ func NeedOpenFiles(n uint64) error {
 // OpenFiles returns the open files limit.
 func OpenFiles() (Limit, error) { return openFiles() }
 
+// Tasks returns RLIMIT_NPROC and how many threads the real user runs; ok
+// is false when the limit does not apply to this process (no limit, root,
+// CAP_SYS_RESOURCE or CAP_SYS_ADMIN) or cannot be read.
+func Tasks() (l Limit, used uint64, ok bool) { return tasks() }
+
 // NeedTasks returns an error when fewer than n more threads may be
 // started under RLIMIT_NPROC, which counts the threads of every process
 // of the real user; nil when the limit does not apply (no limit, root,

@@ -214,11 +214,11 @@ type Recording struct {
 // as "kernel not supported" (cilium/ebpf's failed feature probe).
 const MinOpenFiles = 64
 
-// minTasks is how many more threads Record wants RLIMIT_NPROC to allow:
+// MinTasks is how many more threads Record wants RLIMIT_NPROC to allow:
 // the Go runtime's for the goroutines that block in the kernel, and the
 // command's first process (it failed with 1 more, measured). Without them
 // the Go runtime aborts.
-const minTasks = 16
+const MinTasks = 16
 
 // pollInterval is how often Record checks whether the target is gone.
 const pollInterval = 10 * time.Millisecond
@@ -236,7 +236,7 @@ func Record(ctx context.Context, opts Options) (*Recording, error) {
 	if err := limits.NeedOpenFiles(MinOpenFiles); err != nil {
 		return nil, err
 	}
-	if err := limits.NeedTasks(minTasks); err != nil {
+	if err := limits.NeedTasks(MinTasks); err != nil {
 		return nil, err
 	}
 	r := &recorder{opts: opts}
