@@ -251,3 +251,40 @@ func TestTraceFullDiskAndTMPDIRKeepsTrace(t *testing.T) {
 		t.Error("the kept trace has no syscalls")
 	}
 }
+
+// TestReplayStdoutClosedPipe: a report for a reader that went away is an
+// error that says so (exit 1), in both modes, not a silent death by
+// SIGPIPE; a --save-trace file is written all the same.
+func TestReplayStdoutClosedPipe(t *testing.T) {
+	testutil.RequireRoot(t)
+	dir := t.TempDir()
+	prof := filepath.Join(dir, "p.json")
+	if err := os.WriteFile(prof, []byte(`{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir"],"action":"SCMP_ACT_ERRNO"}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	saved := filepath.Join(dir, "t.yaml")
+	for _, args := range [][]string{
+		{"replay", "-p", prof, "-o", "-", "--save-trace", saved, "--", "true"},
+		{"replay", "--enforce", "-p", prof, "-o", "-", "--", "true"},
+	} {
+		r, w, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Close()
+		cmd := exec.Command(os.Args[0], args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), testMainEnv+"=1")
+		var stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = w, &stderr
+		err = cmd.Run()
+		w.Close()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != exitFailure || !strings.Contains(stderr.String(), "seccomp-gen: replay: report: write /dev/stdout: broken pipe") {
+			t.Errorf("seccomp-gen %s to a closed pipe: %v, stderr:\n%s", strings.Join(args, " "), err, stderr.String())
+		}
+	}
+	if f, err := trace.ReadFile(saved); err != nil || len(f.Syscalls) == 0 {
+		t.Errorf("--save-trace: %v", err)
+	}
+}

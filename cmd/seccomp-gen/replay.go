@@ -408,6 +408,7 @@ func (o *replayOptions) runEnforced(p *policy.Policy) error {
 	// and the report is still written.
 	fwd, release := forwardSignals("replay")
 	defer release()
+	defer survivePipe()()
 	io := enforce.IO{Stdin: os.Stdin, Stdout: o.workloadStdout(), Stderr: os.Stderr, Signals: fwd}
 	if o.timeout > 0 {
 		kill := make(chan struct{})
