@@ -24,9 +24,10 @@ func newDoctorCmdWith(sys doctor.System) *cobra.Command {
 		Short: "Check what this machine can do: BTF, capabilities, tracepoints, seccomp, cgroups, runtimes",
 		Long: `doctor checks whether seccomp-gen can work on this machine and prints one line
 per check, with a fix under every line that is not ok: kernel BTF, CAP_BPF and
-CAP_PERFMON, the raw tracepoint sys_enter, kernel lockdown, the seccomp actions
-and user notification (replay --enforce), libseccomp's syscall tables against
-the syscalls the kernel implements (names it cannot resolve), IA32 and x32
+CAP_PERFMON, the open files and process limits (ulimit -n, ulimit -u), the raw
+tracepoint sys_enter, kernel lockdown, the seccomp actions and user
+notification (replay --enforce), libseccomp's syscall tables against the
+syscalls the kernel implements (names it cannot resolve), IA32 and x32
 emulation (or 32-bit ARM), the cgroup layout (v1, v2, hybrid), runc, crun,
 docker and podman with their versions, the kernel types cache in
 /run/seccomp-gen, and finally a real trace of a short command.

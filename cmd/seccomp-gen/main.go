@@ -10,6 +10,7 @@ import (
 
 	"github.com/seccomp-gen/seccomp-gen/emit/cbpf"
 	"github.com/seccomp-gen/seccomp-gen/enforce"
+	"github.com/seccomp-gen/seccomp-gen/internal/limits"
 	"github.com/seccomp-gen/seccomp-gen/internal/reexec"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
 	"github.com/seccomp-gen/seccomp-gen/trace/recorder"
@@ -41,11 +42,22 @@ func registerHelpers() {
 	reexec.Register(enforce.ShimName, enforce.ShimMain)
 }
 
+// minOpenFiles is how many open files any command needs (with 7 the Go
+// runtime cannot start its poller; trace and replay need more and say so).
+const minOpenFiles = 16
+
 func run(args []string) int {
 	// Under qemu-user (no seccomp(2)) filters still compile as on a real
 	// kernel, so an emulated arm64 build gives the same answers.
 	scmp.PinAPIWithoutSeccomp()
 	cbpf.EnableFilterVerification() // also here: the tests call run
+	// Below it the Go runtime dies at the first file it opens
+	// (epoll_create), with a stack dump. (RLIMIT_NPROC is checked where
+	// threads and processes are started: trace, replay.)
+	if err := limits.NeedOpenFiles(minOpenFiles); err != nil {
+		fmt.Fprintf(os.Stderr, "seccomp-gen: %v\n", err)
+		return exitFailure
+	}
 	root := newRootCmd()
 	root.SetArgs(args)
 	cmd, err := root.ExecuteC()

@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/seccomp-gen/seccomp-gen/enforce"
+	"github.com/seccomp-gen/seccomp-gen/internal/limits"
 	"github.com/seccomp-gen/seccomp-gen/internal/proctree"
 	"github.com/seccomp-gen/seccomp-gen/policy"
 	"github.com/seccomp-gen/seccomp-gen/report"
@@ -55,7 +56,7 @@ Two modes:
     CAP_BPF and CAP_PERFMON). --save-trace FILE keeps the trace so that it can
     be merged into the profile: seccomp-gen generate old.trace new.trace.
     A trace that cannot be written there (a full disk) is kept in $TMPDIR
-    instead, as 'seccomp-gen trace' does; the report is still written and
+    (else the current directory) instead, as 'seccomp-gen trace' does; the report is still written and
     replay exits 1.
 
   --enforce: CMD runs UNDER the profile's filter, compiled with libseccomp
@@ -229,6 +230,15 @@ func (o *replayOptions) workloadStdout() *os.File {
 	return os.Stdout
 }
 
+// enforceOpenFiles is how many open files replay --enforce needs: its
+// pipes, the shim's pidfd and the listener (18 sufficed, measured).
+const enforceOpenFiles = 32
+
+// enforceTasks is how many more threads replay --enforce wants RLIMIT_NPROC
+// to allow: the shim, the command and the Go runtime's (it failed with 5
+// more, measured).
+const enforceTasks = 12
+
 func (o *replayOptions) runTraced(p verdict.Answerer) error {
 	if err := o.resolveContainer(&o.targetFlags, os.Stderr); err != nil {
 		return err
@@ -245,6 +255,7 @@ func (o *replayOptions) runTraced(p verdict.Answerer) error {
 	}
 	st := &interrupts{name: "replay", forwardTERM: true, timeout: o.timeout, stop: cancel}
 	defer st.catch(ctx)()
+	defer survivePipe()()
 	rec, err := recorder.Record(ctx, o.withContainer(recorder.Options{
 		Command:  o.command,
 		PID:      o.pid,
@@ -389,11 +400,15 @@ func (o *replayOptions) noteStop(v *report.Verdict, killed int, timedOut bool) (
 }
 
 func (o *replayOptions) runEnforced(p *policy.Policy) error {
+	if err := errors.Join(limits.NeedOpenFiles(enforceOpenFiles), limits.NeedTasks(enforceTasks)); err != nil {
+		return exitWith(exitFailure, fmt.Errorf("replay: %w", err))
+	}
 	// The Ctrl-C policy of trace and replay (interrupts), applied by
 	// enforce.Run: SIGTERM is forwarded, a second signal kills the tree,
 	// and the report is still written.
 	fwd, release := forwardSignals("replay")
 	defer release()
+	defer survivePipe()()
 	io := enforce.IO{Stdin: os.Stdin, Stdout: o.workloadStdout(), Stderr: os.Stderr, Signals: fwd}
 	if o.timeout > 0 {
 		kill := make(chan struct{})

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -163,9 +164,9 @@ func (o *traceOptions) validate() error {
 // writeTraceKeeping writes an encoded trace to path in one piece (what
 // names the step in the error: "write trace", "replay: save trace"). When
 // that fails (a full disk, a directory removed while the command ran) the
-// trace is kept in a new file in the temporary directory and the error
-// says where: the run cannot be repeated for free. trace and replay
-// --save-trace share it.
+// trace is kept in a new file in the temporary directory (else the current
+// directory) and the error says where: the run cannot be repeated for
+// free. trace and replay --save-trace share it.
 func writeTraceKeeping(what, path string, data []byte) error {
 	if err := atomicfile.Write(path, data, 0o644); err != nil {
 		return fmt.Errorf("%s %s: %w%s", what, path, unwrapPath(err), saveElsewhere(data))
@@ -174,11 +175,28 @@ func writeTraceKeeping(what, path string, data []byte) error {
 }
 
 // saveElsewhere keeps trace data in a new file in the temporary directory,
-// and says where (or that the trace is lost).
+// else (it is full too, or read-only) in the current directory, and says
+// where (or that the trace is lost).
 func saveElsewhere(data []byte) string {
-	f, err := os.CreateTemp("", "seccomp-gen-*.trace.yaml")
+	var errs []string
+	for _, dir := range []string{os.TempDir(), "."} {
+		name, err := saveIn(dir, data)
+		if err == nil {
+			if abs, err := filepath.Abs(name); err == nil {
+				name = abs
+			}
+			return "; the trace was saved to " + name + " instead"
+		}
+		errs = append(errs, dir+": "+unwrapPath(err).Error())
+	}
+	return "; the trace is lost (" + strings.Join(errs, "; ") + ")"
+}
+
+// saveIn writes data to a new file in dir and returns its name.
+func saveIn(dir string, data []byte) (string, error) {
+	f, err := os.CreateTemp(dir, "seccomp-gen-*.trace.yaml")
 	if err != nil {
-		return "; the trace is lost (" + unwrapPath(err).Error() + ")"
+		return "", err
 	}
 	name := f.Name()
 	_, err = f.Write(data)
@@ -190,9 +208,9 @@ func saveElsewhere(data []byte) string {
 	}
 	if err != nil {
 		os.Remove(name)
-		return "; the trace is lost (" + unwrapPath(err).Error() + ")"
+		return "", err
 	}
-	return "; the trace was saved to " + name + " instead"
+	return name, nil
 }
 
 func (o *traceOptions) run(ctx context.Context) error {
@@ -206,6 +224,7 @@ func (o *traceOptions) run(ctx context.Context) error {
 	// recorded for a moment, as time(1) does (interrupts).
 	st := &interrupts{name: "trace", grace: interruptGrace, stop: cancel}
 	defer st.catch(ctx)()
+	defer survivePipe()()
 
 	if err := o.resolveContainer(&o.targetFlags, o.stderr); err != nil {
 		return err

@@ -8,11 +8,13 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/cilium/ebpf/btf"
 	"golang.org/x/sys/unix"
 
 	"github.com/seccomp-gen/seccomp-gen/abi"
@@ -81,6 +83,8 @@ func (r *Report) Find(name string) (Check, bool) {
 const (
 	CheckBTF         = "kernel BTF"
 	CheckCaps        = "capabilities"
+	CheckOpenFiles   = "open files"
+	CheckProcesses   = "processes"
 	CheckRawTP       = "raw tracepoint"
 	CheckLockdown    = "lockdown"
 	CheckActions     = "seccomp actions"
@@ -135,6 +139,8 @@ func Run(ctx context.Context, sys System) *Report {
 	add(checkBTF(sys))
 	caps := checkCaps(sys)
 	add(caps)
+	add(checkOpenFiles(sys))
+	add(checkProcesses(sys))
 	add(checkRawTP(sys, caps))
 	add(checkLockdown(sys))
 	add(checkActions(sys))
@@ -168,7 +174,19 @@ func checkBTF(sys System) Check {
 		c.Fix = "boot a kernel built with CONFIG_DEBUG_INFO_BTF=y (Debian, Ubuntu, Fedora and RHEL kernels are); the recorder relocates against it (CO-RE)"
 		return c
 	}
-	c.Detail = fmt.Sprintf("%s (%.1f MB)", BTFPath, float64(st.Size())/1e6)
+	// An empty or damaged file (a bind mount over it, a broken kernel
+	// build) stats fine but cannot be relocated against.
+	data, err := sys.ReadFile(BTFPath)
+	if err == nil {
+		_, err = btf.LoadSpecFromReader(bytes.NewReader(data))
+	}
+	if err != nil {
+		c.Status, c.Blocks = Fail, true
+		c.Detail = fmt.Sprintf("%s (%d bytes) cannot be read as BTF: %v", BTFPath, st.Size(), errText(err))
+		c.Fix = "boot a kernel built with CONFIG_DEBUG_INFO_BTF=y whose " + BTFPath + " is intact (nothing mounted over it); the recorder relocates against it (CO-RE)"
+		return c
+	}
+	c.Detail = fmt.Sprintf("%s (%.1f MB)", BTFPath, float64(len(data))/1e6)
 	return c
 }
 
@@ -212,6 +230,38 @@ func checkCaps(sys System) Check {
 		c.Status, c.Blocks = Fail, true
 		c.Detail = "missing " + strings.Join(missing, " and ") + " (and CAP_SYS_ADMIN)"
 		c.Fix = rootTraceHint + "; replay --enforce, generate, check and diff need no privileges"
+	}
+	return c
+}
+
+func checkOpenFiles(sys System) Check {
+	c := Check{Name: CheckOpenFiles}
+	l, err := sys.OpenFiles()
+	if err != nil {
+		c.Status = Warn
+		c.Detail = "cannot read RLIMIT_NOFILE: " + errText(err)
+		c.Fix = "trace needs " + strconv.Itoa(recorder.MinOpenFiles) + " open files"
+		return c
+	}
+	c.Detail = fmt.Sprintf("ulimit -n %d (trace needs %d)", l.Cur, recorder.MinOpenFiles)
+	if l.Cur < recorder.MinOpenFiles {
+		c.Status, c.Blocks = Fail, true
+		c.Fix = "raise the limit: ulimit -n 1024 (or LimitNOFILE= in a systemd unit, nofile in /etc/security/limits.conf)"
+	}
+	return c
+}
+
+func checkProcesses(sys System) Check {
+	c := Check{Name: CheckProcesses}
+	l, used, ok := sys.Tasks()
+	if !ok {
+		c.Detail = "no process limit applies (ulimit -u unlimited, or root)"
+		return c
+	}
+	c.Detail = fmt.Sprintf("ulimit -u %d, this user runs %d threads (trace needs %d more)", l.Cur, used, recorder.MinTasks)
+	if l.Cur < used+recorder.MinTasks {
+		c.Status, c.Blocks = Fail, true
+		c.Fix = "raise the limit: ulimit -u 4096 (or LimitNPROC= in a systemd unit, nproc in /etc/security/limits.conf), or run as root"
 	}
 	return c
 }
@@ -518,7 +568,7 @@ func checkRuntime(sys System, name string) Check {
 	if err != nil {
 		c.Status = Warn
 		c.Detail = fmt.Sprintf("%s: %s --version: %v", path, name, errText(err))
-		c.Fix = "reinstall " + name + "; it did not answer --version"
+		c.Fix = name + " --version failed: run it to see why (as this user: its configuration or $HOME), or reinstall it; seccomp-gen itself does not need it"
 		return c
 	}
 	c.Detail = fmt.Sprintf("%s (%s)", v, path)
@@ -527,17 +577,22 @@ func checkRuntime(sys System, name string) Check {
 
 func checkTypesCache(sys System) Check {
 	c := Check{Name: CheckTypesCache}
-	st, err := sys.Stat(TypesCachePath)
-	if err != nil {
-		c.Detail = TypesCachePath + " absent: the next trace builds it (~15 ms, once per boot)"
-		if !errors.Is(err, fs.ErrNotExist) {
-			c.Status = Warn
-			c.Detail = fmt.Sprintf("%s: %v", TypesCachePath, errText(err))
-			c.Fix = "delete it; trace rebuilds it"
+	err := sys.TypesCache()
+	switch {
+	case err == nil:
+		c.Detail = TypesCachePath
+		if st, err := sys.Stat(TypesCachePath); err == nil {
+			c.Detail = fmt.Sprintf("%s (%d bytes, %s)", TypesCachePath, st.Size(), st.ModTime().UTC().Format(time.RFC3339))
 		}
-		return c
+	case errors.Is(err, recorder.ErrTypesCacheDir):
+		c.Status = Warn
+		c.Detail = fmt.Sprintf("%v: every trace by this user decodes the kernel's BTF (~15 ms more per start)", err)
+		c.Fix = "trace keeps the cache only in a directory of its own user, mode 0700: traces as root recreate it once it is removed (rm -r " + filepath.Dir(TypesCachePath) + "); other users go without it"
+	case errors.Is(err, fs.ErrNotExist):
+		c.Detail = TypesCachePath + " absent: the next trace builds it (~15 ms, once per boot)"
+	default:
+		c.Detail = fmt.Sprintf("%s not used (%v): the next trace rebuilds it", TypesCachePath, errText(err))
 	}
-	c.Detail = fmt.Sprintf("%s (%d bytes, %s)", TypesCachePath, st.Size(), st.ModTime().UTC().Format(time.RFC3339))
 	return c
 }
 

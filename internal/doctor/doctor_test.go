@@ -7,13 +7,17 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/cilium/ebpf/btf"
 	"golang.org/x/sys/unix"
 
+	"github.com/seccomp-gen/seccomp-gen/internal/limits"
 	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
+	"github.com/seccomp-gen/seccomp-gen/trace/recorder"
 )
 
 // TestHost runs every probe against this machine: CI's machine (root,
@@ -95,6 +99,31 @@ type fakeSys struct {
 	x32      error
 	trial    error
 	trialRan *bool
+	nofile   *limits.Limit
+	cache    error // TypesCache's answer
+	nproc    *limits.Limit
+	threads  uint64
+}
+
+func (f fakeSys) Tasks() (limits.Limit, uint64, bool) {
+	if f.nproc == nil {
+		return limits.Limit{}, 0, false
+	}
+	return *f.nproc, f.threads, true
+}
+
+func (f fakeSys) TypesCache() error {
+	if f.missing[TypesCachePath] {
+		return &fs.PathError{Op: "open", Path: TypesCachePath, Err: unix.ENOENT}
+	}
+	return f.cache
+}
+
+func (f fakeSys) OpenFiles() (limits.Limit, error) {
+	if f.nofile != nil {
+		return *f.nofile, nil
+	}
+	return limits.Limit{Cur: 1 << 20, Max: 1 << 20}, nil
 }
 
 func (f fakeSys) ReadFile(name string) ([]byte, error) {
@@ -150,6 +179,22 @@ func (f fakeSys) TrialTrace(context.Context) error {
 	return f.trial
 }
 
+// smallBTF is a valid BTF blob with one type, for a fake's BTFPath.
+var smallBTF = func() string {
+	b, err := btf.NewBuilder(nil, nil)
+	if err != nil {
+		panic(err)
+	}
+	if _, err := b.Add(&btf.Int{Name: "int", Size: 4, Encoding: btf.Signed}); err != nil {
+		panic(err)
+	}
+	data, err := b.Marshal(nil, nil)
+	if err != nil {
+		panic(err)
+	}
+	return string(data)
+}()
+
 // healthy is a fake on which everything works, whatever this machine is.
 func healthy() fakeSys {
 	return fakeSys{
@@ -159,6 +204,7 @@ func healthy() fakeSys {
 			LockdownPath: "[none] integrity confidentiality\n",
 			KallsymsPath: "ffffffff81000010 T __x64_sys_read\nffffffff81000020 T __ia32_sys_read\nffffffff81000030 T __x64_sys_ni_syscall\n",
 			CmdlinePath:  "root=/dev/vda1\n",
+			BTFPath:      smallBTF,
 		},
 		missing: map[string]bool{},
 		fstype:  map[string]int64{CgroupRoot: unix.CGROUP2_SUPER_MAGIC},
@@ -178,12 +224,25 @@ func TestFakedFailures(t *testing.T) {
 	}{
 		{"no BTF", func(f *fakeSys) { f.missing[BTFPath] = true }, CheckBTF, Fail, true,
 			"no such file", "CONFIG_DEBUG_INFO_BTF=y"},
+		{"empty BTF", func(f *fakeSys) { f.files[BTFPath] = "" }, CheckBTF, Fail, true,
+			"cannot be read as BTF", "is intact"},
+		{"truncated BTF", func(f *fakeSys) { f.files[BTFPath] = smallBTF[:len(smallBTF)-3] }, CheckBTF, Fail, true,
+			"cannot be read as BTF", "CONFIG_DEBUG_INFO_BTF=y"},
 		{"no capabilities", func(f *fakeSys) { f.files[StatusPath] = "CapEff:\t0000000000000000\n" }, CheckCaps, Fail, true,
 			"missing CAP_BPF and CAP_PERFMON", "setcap cap_bpf,cap_perfmon+ep"},
 		{"CAP_BPF only", func(f *fakeSys) { f.files[StatusPath] = "CapEff:\t0000008000000000\n" }, CheckCaps, Fail, true,
 			"missing CAP_PERFMON", "run as root"},
 		{"CAP_SYS_ADMIN covers both", func(f *fakeSys) { f.files[StatusPath] = "CapEff:\t0000000000200000\n" }, CheckCaps, OK, false,
 			"CAP_SYS_ADMIN", ""},
+		{"open files too few", func(f *fakeSys) { f.nofile = &limits.Limit{Cur: 16, Max: 16} }, CheckOpenFiles, Fail, true,
+			"ulimit -n 16 (trace needs 64)", "ulimit -n 1024"},
+		{"open files enough", func(f *fakeSys) { f.nofile = &limits.Limit{Cur: 1024, Max: 4096} }, CheckOpenFiles, OK, false,
+			"ulimit -n 1024", ""},
+		{"process limit too low", func(f *fakeSys) { f.nproc, f.threads = &limits.Limit{Cur: 20, Max: 20}, 10 }, CheckProcesses, Fail, true,
+			"ulimit -u 20, this user runs 10 threads (trace needs 16 more)", "ulimit -u 4096"},
+		{"process limit enough", func(f *fakeSys) { f.nproc, f.threads = &limits.Limit{Cur: 200, Max: 200}, 10 }, CheckProcesses, OK, false,
+			"ulimit -u 200", ""},
+		{"no process limit", func(f *fakeSys) {}, CheckProcesses, OK, false, "no process limit applies", ""},
 		{"raw tracepoint refused", func(f *fakeSys) { f.rawTP = unix.EPERM }, CheckRawTP, Fail, true,
 			"operation not permitted", "unprivileged_bpf_disabled"},
 		{"raw tracepoint missing", func(f *fakeSys) { f.rawTP = unix.ENOENT }, CheckRawTP, Fail, true,
@@ -220,9 +279,15 @@ func TestFakedFailures(t *testing.T) {
 		{"no crun", func(f *fakeSys) { f.noTools["crun"] = true }, "crun", Warn, false,
 			"not found", "apt-get install crun"},
 		{"broken podman", func(f *fakeSys) { f.badTools["podman"] = true }, "podman", Warn, false,
-			"exit status 1", "reinstall podman"},
+			"exit status 1", "podman --version failed"},
 		{"no types cache", func(f *fakeSys) { f.missing[TypesCachePath] = true }, CheckTypesCache, OK, false,
 			"the next trace builds it", ""},
+		{"types cache of another user", func(f *fakeSys) {
+			f.cache = fmt.Errorf("/run/seccomp-gen: %w", recorder.ErrTypesCacheDir)
+		}, CheckTypesCache, Warn, false, "not a private directory of this user", "rm -r /run/seccomp-gen"},
+		{"types cache damaged", func(f *fakeSys) { f.cache = errors.New("kernel types cache: damaged (checksum)") }, CheckTypesCache, OK, false,
+			"not used (kernel types cache: damaged (checksum)): the next trace rebuilds it", ""},
+		{"types cache usable", func(f *fakeSys) {}, CheckTypesCache, OK, false, TypesCachePath, ""},
 		{"trial trace fails", func(f *fakeSys) { f.trial = errors.New("load eBPF recorder: kernel not supported") }, CheckTrial, Fail, true,
 			"kernel not supported", "report this"},
 	} {
@@ -324,5 +389,19 @@ func TestKernelAnswer(t *testing.T) {
 	other := errors.New("no such tracepoint")
 	if got := kernelAnswer(other); got.Error() != other.Error() {
 		t.Errorf("kernelAnswer(%q) = %v", other, got)
+	}
+}
+
+// TestHostVersionSaysWhy: a tool whose --version fails is reported with
+// what it said on stderr, not only its exit status.
+func TestHostVersionSaysWhy(t *testing.T) {
+	tool := filepath.Join(t.TempDir(), "tool")
+	script := "#!/bin/sh\necho 'stat /root/.config/tool.conf: permission denied' >&2\necho second line >&2\nexit 1\n"
+	if err := os.WriteFile(tool, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Host{}.Version(tool)
+	if err == nil || err.Error() != "exit status 1: stat /root/.config/tool.conf: permission denied" {
+		t.Fatalf("Version of a failing tool: %v", err)
 	}
 }

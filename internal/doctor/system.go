@@ -20,6 +20,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/seccomp-gen/seccomp-gen/abi"
+	"github.com/seccomp-gen/seccomp-gen/internal/limits"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
 	"github.com/seccomp-gen/seccomp-gen/trace/recorder"
 )
@@ -33,6 +34,11 @@ type System interface {
 	Stat(name string) (fs.FileInfo, error)
 	// FSType returns statfs(2)'s f_type for path.
 	FSType(path string) (int64, error)
+	// OpenFiles returns the open files limit (RLIMIT_NOFILE).
+	OpenFiles() (limits.Limit, error)
+	// Tasks returns RLIMIT_NPROC and the threads the user runs (ok:
+	// the limit applies; limits.Tasks).
+	Tasks() (l limits.Limit, used uint64, ok bool)
 	// Uname returns the kernel release and machine.
 	Uname() (release, machine string, err error)
 	// LookPath finds a program on PATH.
@@ -47,6 +53,9 @@ type System interface {
 	SeccompNotify() error
 	// X32 makes an x32 getpid call; an error means the kernel refuses x32.
 	X32() error
+	// TypesCache says whether trace can use the kernel types cache
+	// (recorder.CheckKernelTypesCache).
+	TypesCache() error
 	// Libseccomp returns libseccomp's version and its syscall tables.
 	Libseccomp() Library
 	// TrialTrace traces a short command with seccomp-gen's recorder.
@@ -75,6 +84,10 @@ func (Host) ReadFile(name string) ([]byte, error)  { return os.ReadFile(name) }
 func (Host) Stat(name string) (fs.FileInfo, error) { return os.Stat(name) }
 func (Host) LookPath(name string) (string, error)  { return exec.LookPath(name) }
 
+func (Host) OpenFiles() (limits.Limit, error) { return limits.OpenFiles() }
+
+func (Host) Tasks() (limits.Limit, uint64, bool) { return limits.Tasks() }
+
 func (Host) FSType(path string) (int64, error) {
 	var st unix.Statfs_t
 	if err := unix.Statfs(path, &st); err != nil {
@@ -94,9 +107,18 @@ func (Host) Uname() (string, string, error) {
 func (Host) Version(path string) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, path, "--version").Output()
+	var stderr bytes.Buffer
+	cmd := exec.CommandContext(ctx, path, "--version")
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
 	first, _, _ := strings.Cut(strings.TrimSpace(string(out)), "\n")
 	if err != nil {
+		// Its own words say why (podman as a user whose $HOME it
+		// cannot read: "stat /root/.config/containers/storage.conf:
+		// permission denied"), not only "exit status 1".
+		if why, _, _ := strings.Cut(strings.TrimSpace(stderr.String()), "\n"); why != "" {
+			return first, fmt.Errorf("%w: %s", err, why)
+		}
 		return first, err
 	}
 	return first, nil
@@ -183,6 +205,8 @@ func (Host) X32() error {
 }
 
 func (Host) Libseccomp() Library { return libseccomp{} }
+
+func (Host) TypesCache() error { return recorder.CheckKernelTypesCache() }
 
 type libseccomp struct{}
 

@@ -21,6 +21,7 @@ import (
 
 	"github.com/seccomp-gen/seccomp-gen/abi"
 	"github.com/seccomp-gen/seccomp-gen/bpf"
+	"github.com/seccomp-gen/seccomp-gen/internal/limits"
 	"github.com/seccomp-gen/seccomp-gen/internal/lookpath"
 	"github.com/seccomp-gen/seccomp-gen/trace"
 )
@@ -206,6 +207,19 @@ type Recording struct {
 	ExecutablesUnsplit int
 }
 
+// MinOpenFiles is how many open files Record needs: maps, programs, links,
+// the stub's pipes, pidfds, and the executables it identifies (41 to 48
+// for a command, measured). Below it Record fails at once with
+// limits.ErrTooFewFiles: run out midway, the kernel's EMFILE would surface
+// as "kernel not supported" (cilium/ebpf's failed feature probe).
+const MinOpenFiles = 64
+
+// MinTasks is how many more threads Record wants RLIMIT_NPROC to allow:
+// the Go runtime's for the goroutines that block in the kernel, and the
+// command's first process (it failed with 1 more, measured). Without them
+// the Go runtime aborts.
+const MinTasks = 16
+
 // pollInterval is how often Record checks whether the target is gone.
 const pollInterval = 10 * time.Millisecond
 
@@ -217,6 +231,12 @@ const pollInterval = 10 * time.Millisecond
 // command that is still running then keeps running, untraced.
 func Record(ctx context.Context, opts Options) (*Recording, error) {
 	if err := opts.validate(); err != nil {
+		return nil, err
+	}
+	if err := limits.NeedOpenFiles(MinOpenFiles); err != nil {
+		return nil, err
+	}
+	if err := limits.NeedTasks(MinTasks); err != nil {
 		return nil, err
 	}
 	r := &recorder{opts: opts}
@@ -546,9 +566,15 @@ func (r *recorder) load() error {
 	opts := &ebpf.CollectionOptions{MapReplacements: maps}
 	var info kernelInfo
 	if r.types != nil {
-		// Without them (kernelTypes failed), cilium/ebpf decodes the
-		// kernel's BTF itself and says what is wrong with it.
-		if res := <-r.types; res.err == nil {
+		// Without them (a struct missing, say), cilium/ebpf decodes the
+		// kernel's BTF itself and says what is wrong with it; a BTF that
+		// cannot be decoded at all is said here.
+		res := <-r.types
+		var bad *unreadableBTF
+		if errors.As(res.err, &bad) {
+			return bad
+		}
+		if res.err == nil {
 			info = res.info
 			opts.Programs.KernelTypes = info.spec
 		}

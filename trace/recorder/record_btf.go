@@ -329,7 +329,7 @@ func buildKernelTypes() ([]byte, bpf.KernelIDs, error) {
 	var none bpf.KernelIDs
 	kernel, err := btf.LoadKernelSpec()
 	if err != nil {
-		return nil, none, fmt.Errorf("kernel BTF: %w", err)
+		return nil, none, &unreadableBTF{err}
 	}
 	ids, err := bpf.FindKernelIDs(kernel)
 	if err != nil {
@@ -351,6 +351,18 @@ func buildKernelTypes() ([]byte, bpf.KernelIDs, error) {
 	blob, err := b.Marshal(nil, nil)
 	return blob, ids, err
 }
+
+// unreadableBTF: the kernel's BTF could not be decoded (an empty or
+// damaged file). Record stops there: cilium/ebpf would fail on the same
+// file, in words about the first program it relocates.
+type unreadableBTF struct{ err error }
+
+func (e *unreadableBTF) Error() string {
+	return fmt.Sprintf("%v: kernel BTF %s cannot be read (%v): the recorder needs the BTF of the running kernel (CONFIG_DEBUG_INFO_BTF=y)",
+		ErrUnsupported, kernelBTFPath, e.err)
+}
+
+func (e *unreadableBTF) Unwrap() []error { return []error{ErrUnsupported, e.err} }
 
 // pointersToVoid makes every pointer that t holds by value a pointer to
 // void, in place (t is a copy).
@@ -393,13 +405,41 @@ func secureCacheDir(dir string) error {
 	if err := os.Mkdir(dir, 0o700); err != nil && !errors.Is(err, os.ErrExist) {
 		return err
 	}
+	return privateDir(dir)
+}
+
+// ErrTypesCacheDir: the kernel types cache's directory is not one the
+// recorder reads or writes (another user's, or others may write to it).
+var ErrTypesCacheDir = errors.New("not a private directory of this user (mode 0700)")
+
+// privateDir checks that dir is a directory (not a link) owned by us and
+// private.
+func privateDir(dir string) error {
 	st, err := os.Lstat(dir)
 	if err != nil {
 		return err
 	}
 	sys, ok := st.Sys().(*syscall.Stat_t)
 	if !st.IsDir() || !ok || int(sys.Uid) != os.Geteuid() || st.Mode().Perm()&0o077 != 0 {
-		return fmt.Errorf("%s: not a private directory of ours", dir)
+		return fmt.Errorf("%s: %w", dir, ErrTypesCacheDir)
 	}
 	return nil
+}
+
+// CheckKernelTypesCache says whether the next Record will read its kernel
+// types from the cache (KernelTypesCache): nil if so; an error matching
+// fs.ErrNotExist if there is none yet (Record builds it); one matching
+// ErrTypesCacheDir if Record can neither read nor write one there; else
+// why the file there is not used (damaged, another kernel's: Record
+// rebuilds it). It creates nothing.
+func CheckKernelTypesCache() error {
+	if err := privateDir(btfCacheDir); err != nil {
+		return err
+	}
+	key, err := kernelTypesKey()
+	if err != nil {
+		return err
+	}
+	_, err = readKernelTypes(filepath.Join(btfCacheDir, btfCacheFile), key)
+	return err
 }

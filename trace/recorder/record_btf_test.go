@@ -3,6 +3,7 @@ package recorder
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -515,5 +516,41 @@ func TestKernelTypesCacheConcurrent(t *testing.T) {
 	ents, _ := os.ReadDir(filepath.Dir(path))
 	if len(ents) != 1 {
 		t.Errorf("cache directory holds %v, want only %s", ents, btfCacheFile)
+	}
+}
+
+// CheckKernelTypesCache (what doctor reports) agrees with what the next
+// start does: nil exactly when it reads the cache; it creates nothing.
+func TestCheckKernelTypesCache(t *testing.T) {
+	path := useCacheDir(t)
+	if err := CheckKernelTypesCache(); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("no cache directory: %v, want not exist", err)
+	}
+	if _, err := os.Lstat(btfCacheDir); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("the check created the directory: %v", err)
+	}
+	if _, _, _, err := kernelTypes4(); err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckKernelTypesCache(); err != nil {
+		t.Fatalf("fresh cache: %v", err)
+	}
+	if err := os.WriteFile(path, []byte("not btf at all"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckKernelTypesCache(); err == nil || errors.Is(err, fs.ErrNotExist) || errors.Is(err, ErrTypesCacheDir) {
+		t.Fatalf("damaged cache: %v, want why it is not used", err)
+	}
+	if _, _, fromCache, err := kernelTypes4(); err != nil || fromCache {
+		t.Fatalf("damaged cache: from cache %v, error %v", fromCache, err)
+	}
+	if err := os.Chmod(btfCacheDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckKernelTypesCache(); !errors.Is(err, ErrTypesCacheDir) {
+		t.Fatalf("directory others can read: %v, want %v", err, ErrTypesCacheDir)
+	}
+	if _, _, fromCache, err := kernelTypes4(); err != nil || fromCache {
+		t.Fatalf("directory others can read: from cache %v, error %v", fromCache, err)
 	}
 }

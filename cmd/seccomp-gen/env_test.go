@@ -1,0 +1,290 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
+	"github.com/seccomp-gen/seccomp-gen/trace"
+)
+
+// Tests of hostile environments: a reader of stdout that went away,
+// resource limits too low to work with.
+
+// TestTraceStdoutClosedPipeKeepsTrace: `trace -o - -- cmd | head -c0` must
+// not die of SIGPIPE and lose the run; the trace is kept in $TMPDIR and the
+// error says where.
+func TestTraceStdoutClosedPipeKeepsTrace(t *testing.T) {
+	testutil.RequireRoot(t)
+	dir := t.TempDir()
+	tmp := filepath.Join(dir, "tmp")
+	if err := os.Mkdir(tmp, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Close() // no reader: the trace's write gets EPIPE (or SIGPIPE)
+	defer w.Close()
+	cmd := exec.Command(os.Args[0], "trace", "-o", "-", "--", "true")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), testMainEnv+"=1", "TMPDIR="+tmp)
+	var stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = w, &stderr
+	err = cmd.Run()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != exitFailure {
+		t.Fatalf("trace -o - to a closed pipe: %v (want exit %d), stderr:\n%s", err, exitFailure, stderr.String())
+	}
+	m := regexp.MustCompile(`saved to (\S+) instead`).FindStringSubmatch(stderr.String())
+	if m == nil || !strings.HasPrefix(stderr.String(), "seccomp-gen: trace: write trace -: broken pipe") {
+		t.Fatalf("stderr does not say where the trace went:\n%s", stderr.String())
+	}
+	if filepath.Dir(m[1]) != tmp {
+		t.Fatalf("trace kept in %s, want it in $TMPDIR %s", m[1], tmp)
+	}
+	f, err := trace.ReadFile(m[1])
+	if err != nil {
+		t.Fatalf("the kept trace: %v", err)
+	}
+	if len(f.Syscalls) == 0 {
+		t.Fatal("the kept trace has no syscalls")
+	}
+}
+
+// sgLimited runs seccomp-gen (this test binary) in dir with at most nofile
+// open files (ulimit -n, soft and hard).
+func sgLimited(t *testing.T, dir string, nofile int, args ...string) (stderr string, code int) {
+	t.Helper()
+	cmd := exec.Command("/bin/sh", append([]string{"-c", `ulimit -n "$0" && exec "$@"`, strconv.Itoa(nofile), os.Args[0]}, args...)...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), testMainEnv+"=1")
+	var e bytes.Buffer
+	cmd.Stderr = &e
+	err := cmd.Run()
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+	case errors.As(err, &ee):
+		code = ee.ExitCode()
+	default:
+		t.Fatalf("seccomp-gen %s: %v", strings.Join(args, " "), err)
+	}
+	return e.String(), code
+}
+
+// TestOpenFilesLimit: an open files limit too low gets one line saying
+// how to raise it, before anything runs; not a Go runtime crash (7
+// files), nor "kernel not supported" from a failed feature probe of
+// cilium/ebpf (trace at 20), nor "fork/exec: too many open files"
+// (replay --enforce at 16). No privileges needed: the limit is checked
+// before them.
+func TestOpenFilesLimit(t *testing.T) {
+	dir := t.TempDir()
+	tr, _ := v2Trace(t, dir, "busybox-sh-pipe.yaml")
+	prof := filepath.Join(dir, "p.json")
+	if _, stderr, code := sg(t, dir, "generate", "-o", prof, tr); code != 0 {
+		t.Fatalf("generate: exit %d %s", code, stderr)
+	}
+	for _, tc := range []struct {
+		nofile int
+		args   []string
+		want   string
+	}{
+		{7, []string{"generate", "-o", filepath.Join(dir, "q.json"), tr}, "seccomp-gen: too few open files: ulimit -n is 7, at least 16 are needed"},
+		{20, []string{"trace", "-o", filepath.Join(dir, "t.yaml"), "--", "true"}, "seccomp-gen: trace: too few open files: ulimit -n is 20, at least 64 are needed"},
+		{40, []string{"replay", "-p", prof, "--", "true"}, "seccomp-gen: replay: too few open files: ulimit -n is 40, at least 64 are needed"},
+		{16, []string{"replay", "--enforce", "-p", prof, "--", "true"}, "seccomp-gen: replay: too few open files: ulimit -n is 16, at least 32 are needed"},
+	} {
+		stderr, code := sgLimited(t, dir, tc.nofile, tc.args...)
+		if code != exitFailure || !strings.HasPrefix(stderr, tc.want) || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("ulimit -n %d; seccomp-gen %s: exit %d, stderr:\n%s\nwant exit %d and one line starting %q",
+				tc.nofile, strings.Join(tc.args, " "), code, stderr, exitFailure, tc.want)
+		}
+	}
+}
+
+// inPrivateMounts runs seccomp-gen (this test binary) with args in a
+// private mount namespace where setup (a shell script) ran first; nothing
+// changes outside it.
+func inPrivateMounts(t *testing.T, dir, setup string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	testutil.RequireRoot(t)
+	testutil.RequireTool(t, "unshare")
+	argv := append([]string{"-m", "--propagation", "private", "/bin/sh", "-c", setup + ` && exec "$@"`, "sh", os.Args[0]}, args...)
+	cmd := exec.Command("unshare", argv...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), testMainEnv+"=1")
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err := cmd.Run()
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+	case errors.As(err, &ee):
+		code = ee.ExitCode()
+	default:
+		t.Fatalf("unshare: %v", err)
+	}
+	return o.String(), e.String(), code
+}
+
+// TestUnreadableKernelBTF: an empty /sys/kernel/btf/vmlinux (a file
+// bind-mounted over it, in a private mount namespace) is said as such by
+// trace, and doctor does not call it ok.
+func TestUnreadableKernelBTF(t *testing.T) {
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty")
+	if err := os.WriteFile(empty, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	setup := "mount --bind " + empty + " /sys/kernel/btf/vmlinux"
+	_, stderr, code := inPrivateMounts(t, dir, setup, "trace", "-o", filepath.Join(dir, "t.yaml"), "--", "true")
+	want := "seccomp-gen: trace: kernel not supported: kernel BTF /sys/kernel/btf/vmlinux cannot be read ("
+	if code != exitFailure || !strings.HasPrefix(stderr, want) || !strings.Contains(stderr, "CONFIG_DEBUG_INFO_BTF=y") || strings.Count(stderr, "\n") != 1 {
+		t.Errorf("trace with an empty kernel BTF: exit %d, stderr:\n%s\nwant exit %d, one line starting %q", code, stderr, exitFailure, want)
+	}
+	out, _, code := inPrivateMounts(t, dir, setup, "doctor")
+	if code != exitDoctor || !strings.Contains(out, "FAIL  kernel BTF          /sys/kernel/btf/vmlinux (0 bytes) cannot be read as BTF") {
+		t.Errorf("doctor with an empty kernel BTF: exit %d\n%s", code, out)
+	}
+}
+
+// asNobody copies this test binary where user nobody (65534) can run it
+// and returns the command line prefix that runs it as nobody, with at most
+// nproc processes (RLIMIT_NPROC) and, if caps, CAP_BPF and CAP_PERFMON.
+func asNobody(t *testing.T, dir string, nproc int, caps bool) []string {
+	t.Helper()
+	testutil.RequireRoot(t)
+	testutil.RequireTool(t, "setpriv", "prlimit")
+	for d := dir; d != filepath.Dir(d) && strings.HasPrefix(d, os.TempDir()+"/"); d = filepath.Dir(d) {
+		if err := os.Chmod(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	data, err := os.ReadFile(os.Args[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(dir, "seccomp-gen")
+	if err := os.WriteFile(bin, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	argv := []string{"prlimit", "--nproc=" + strconv.Itoa(nproc) + ":" + strconv.Itoa(nproc),
+		"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"}
+	if caps {
+		argv = append(argv, "--inh-caps=+bpf,+perfmon", "--ambient-caps=+bpf,+perfmon")
+	}
+	return append(argv, bin)
+}
+
+// TestProcessLimit: with RLIMIT_NPROC too low for the threads and
+// processes trace and replay --enforce start, they say so in one line
+// instead of the Go runtime aborting (pthread_create failed: SIGABRT and
+// a dump of every goroutine) or "fork/exec: resource temporarily
+// unavailable".
+func TestProcessLimit(t *testing.T) {
+	dir := t.TempDir()
+	prof := filepath.Join(dir, "p.json")
+	if err := os.WriteFile(prof, []byte(`{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir"],"action":"SCMP_ACT_ERRNO"}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out")
+	if err := os.Mkdir(out, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(out, 0o777); err != nil { // past the umask
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		nproc int
+		caps  bool
+		args  []string
+		want  string
+	}{
+		{12, true, []string{"trace", "-o", filepath.Join(out, "t.yaml"), "--", "true"}, "seccomp-gen: trace: too few processes: ulimit -u is 12 and this user runs "},
+		{8, false, []string{"replay", "--enforce", "-p", prof, "--", "true"}, "seccomp-gen: replay: too few processes: ulimit -u is 8 and this user runs "},
+	} {
+		argv := append(asNobody(t, dir, tc.nproc, tc.caps), tc.args...)
+		cmd := exec.Command(argv[0], argv[1:]...)
+		cmd.Dir = out
+		cmd.Env = append(os.Environ(), testMainEnv+"=1")
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		err := cmd.Run()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != exitFailure || !strings.HasPrefix(stderr.String(), tc.want) || strings.Count(stderr.String(), "\n") != 1 {
+			msg := stderr.String()
+			if len(msg) > 2000 {
+				msg = msg[:2000] + "..."
+			}
+			t.Errorf("ulimit -u %d; seccomp-gen %s: %v, stderr:\n%s\nwant exit %d and one line starting %q",
+				tc.nproc, strings.Join(tc.args, " "), err, msg, exitFailure, tc.want)
+		}
+	}
+}
+
+// TestTraceFullDiskAndTMPDIRKeepsTrace: when $TMPDIR is full too, the
+// trace is kept in the current directory rather than lost.
+func TestTraceFullDiskAndTMPDIRKeepsTrace(t *testing.T) {
+	testutil.RequireRoot(t)
+	dir, mnt := t.TempDir(), t.TempDir()
+	msg := runOnFullDisk(t, dir, mnt, mnt, []string{"trace", "-o", filepath.Join(mnt, "t.yaml"), "--", "true"})
+	_, saved, ok := strings.Cut(msg, "; the trace was saved to ")
+	saved, _, _ = strings.Cut(saved, " instead")
+	if !ok || filepath.Dir(saved) != dir {
+		t.Fatalf("stderr does not say the trace went to the current directory %s:\n%s", dir, msg)
+	}
+	f, err := trace.ReadFile(saved)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Syscalls) == 0 {
+		t.Error("the kept trace has no syscalls")
+	}
+}
+
+// TestReplayStdoutClosedPipe: a report for a reader that went away is an
+// error that says so (exit 1), in both modes, not a silent death by
+// SIGPIPE; a --save-trace file is written all the same.
+func TestReplayStdoutClosedPipe(t *testing.T) {
+	testutil.RequireRoot(t)
+	dir := t.TempDir()
+	prof := filepath.Join(dir, "p.json")
+	if err := os.WriteFile(prof, []byte(`{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir"],"action":"SCMP_ACT_ERRNO"}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	saved := filepath.Join(dir, "t.yaml")
+	for _, args := range [][]string{
+		{"replay", "-p", prof, "-o", "-", "--save-trace", saved, "--", "true"},
+		{"replay", "--enforce", "-p", prof, "-o", "-", "--", "true"},
+	} {
+		r, w, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Close()
+		cmd := exec.Command(os.Args[0], args...)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), testMainEnv+"=1")
+		var stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = w, &stderr
+		err = cmd.Run()
+		w.Close()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != exitFailure || !strings.Contains(stderr.String(), "seccomp-gen: replay: report: write /dev/stdout: broken pipe") {
+			t.Errorf("seccomp-gen %s to a closed pipe: %v, stderr:\n%s", strings.Join(args, " "), err, stderr.String())
+		}
+	}
+	if f, err := trace.ReadFile(saved); err != nil || len(f.Syscalls) == 0 {
+		t.Errorf("--save-trace: %v", err)
+	}
+}
