@@ -19,8 +19,8 @@ import (
 func TestIntArgUpperHalf(t *testing.T) {
 	f := argTrace(t, "x86_64", append([]string{"ioctl", "fcntl", "personality"}, base...), map[string][]trace.ArgValues{
 		"ioctl":       {{Index: 1, Values: []uint64{0x5401, 0xffffffff80086601}}}, // TCGETS, FS_IOC_GETFLAGS through an int
-		"fcntl":       {{Index: 1, Values: []uint64{0xdead000000000001}}},        // F_GETFD, other upper bits
-		"personality": {{Index: 0, Values: []uint64{^uint64(0)}}},                // personality(-1): the query
+		"fcntl":       {{Index: 1, Values: []uint64{0xdead000000000001}}},         // F_GETFD, other upper bits
+		"personality": {{Index: 0, Values: []uint64{^uint64(0)}}},                 // personality(-1): the query
 	})
 	res := reduceArgs(t, f, "x86_64")
 	p := res.Policy
