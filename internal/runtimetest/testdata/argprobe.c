@@ -18,6 +18,13 @@
 //   argprobe fcntl     fcntl(1, F_GETFD) and fcntl(1, F_GETFL): prints
 //                      fcntl_getfd=errno, fcntl_getfl=errno (i386
 //                      glibc's fcntl is fcntl64)
+//   argprobe ioctl-int ioctl(1, FS_IOC_GETFLAGS) with the request in an
+//                      int, sign-extended as musl's ioctl passes it
+//                      (0xffffffff80086601 on a 64-bit ABI); prints
+//                      ioctl_int=errno (ENOTTY, 25, on a pipe)
+//   argprobe ioctl     that call, the same request zero-extended (glibc's
+//                      constant) and another _IOR request sign-extended:
+//                      prints ioctl_int, ioctl_uint, ioctl_other=errno
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -124,6 +131,16 @@ int main(int argc, char **argv) {
 			return 1;
 		}
 		printf("mprotect_wx=%d\n", rc(mprotect(m, 4096, PROT_READ | PROT_WRITE | PROT_EXEC)));
+		return 0;
+	}
+	if (!strncmp(mode, "ioctl", 5)) {
+		volatile int req = (int)0x80086601, other = (int)0x80086602;
+		long flags = 0;
+		printf("ioctl_int=%d\n", rc(syscall(SYS_ioctl, 1, (long)req, &flags)));
+		if (!strcmp(mode, "ioctl")) {
+			printf("ioctl_uint=%d\n", rc(syscall(SYS_ioctl, 1, (unsigned long)(unsigned)req, &flags)));
+			printf("ioctl_other=%d\n", rc(syscall(SYS_ioctl, 1, (long)other, &flags)));
+		}
 		return 0;
 	}
 	if (!strcmp(mode, "fcntl")) {
