@@ -22,6 +22,13 @@
 //                      int, sign-extended as musl's ioctl passes it
 //                      (0xffffffff80086601 on a 64-bit ABI); prints
 //                      ioctl_int=errno (ENOTTY, 25, on a pipe)
+//   argprobe many      32 scattered values (the recorder's cap) of each
+//                      recorded int argument: ioctl request (_IOR, through
+//                      an int), fcntl cmd, prctl option, setsockopt and
+//                      getsockopt level, kill, tgkill and tkill signal,
+//                      setns nstype; the calls fail (EINVAL,
+//                      EBADF, ESRCH...); prints denied=N, the calls that
+//                      got EPERM or ENOSYS
 //   argprobe ioctl     that call, the same request zero-extended (glibc's
 //                      constant) and another _IOR request sign-extended:
 //                      prints ioctl_int, ioctl_uint, ioctl_other=errno
@@ -51,6 +58,35 @@ static int do_clone(unsigned long flags) {
 	if (pid < 0)
 		return errno;
 	waitpid(pid, 0, 0);
+	return 0;
+}
+
+static int denied;
+
+static void many_call(long nr, long a, long b, long c) {
+	long optval = 0;
+	socklen_t len = sizeof optval;
+	errno = 0;
+	if (syscall(nr, a, b, c, (long)&optval, nr == SYS_getsockopt ? (long)&len : (long)sizeof optval) < 0 &&
+	    (errno == EPERM || errno == ENOSYS))
+		denied++;
+}
+
+static int many(void) {
+	int s = socket(AF_UNIX, SOCK_STREAM, 0);
+	for (int i = 0; i < 32; i++) {
+		int ior = (int)(0x80046600u + i * 7919u);
+		many_call(SYS_ioctl, 1, (long)ior, 0);
+		many_call(SYS_fcntl, -1, 2000 + i * 7919, 0);
+		many_call(SYS_prctl, 1000 + i * 7919, 0, 0);
+		many_call(SYS_setsockopt, s, 1000 + i * 7919, 1);
+		many_call(SYS_getsockopt, s, 2000 + i * 7919, 1);
+		many_call(SYS_kill, 0x3fffffff, 64 + i * 7919, 0);
+		many_call(SYS_tgkill, 0x3fffffff, 0x3fffffff, 64 + i * 7919);
+		many_call(SYS_tkill, 0x3fffffff, 64 + i * 7919, 0);
+		many_call(SYS_setns, -1, 0x1000 + i * 7919, 0);
+	}
+	printf("denied=%d\n", denied);
 	return 0;
 }
 
@@ -133,6 +169,8 @@ int main(int argc, char **argv) {
 		printf("mprotect_wx=%d\n", rc(mprotect(m, 4096, PROT_READ | PROT_WRITE | PROT_EXEC)));
 		return 0;
 	}
+	if (!strcmp(mode, "many"))
+		return many();
 	if (!strncmp(mode, "ioctl", 5)) {
 		volatile int req = (int)0x80086601, other = (int)0x80086602;
 		long flags = 0;
