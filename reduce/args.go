@@ -42,12 +42,17 @@ type ArgSpec struct {
 	// Mask selects the bits that decide. Flag words (clone) keep only the
 	// risky bits; int arguments are compared on their low 32 bits.
 	Mask uint64
-	// Int: the argument is an int (or unsigned int) of the kernel: observed
-	// values (as the register held them) are allowed by an exact 64-bit
-	// comparison, so a value with other high bits is not allowed, as in
-	// Docker's rules; the values denied with EPERM are those whose low 32
-	// bits differ from every allowed one. A value with an allowed low word
-	// and other high bits gets the default action (ENOSYS): denied too.
+	// Int: the argument is an int (or unsigned int) of the kernel, which
+	// reads its low 32 bits: recorded values are kept as their low 32 bits.
+	// An allowed value is compared exactly (64 bits), as in Docker's rules
+	// (the same value with other high bits gets the default action,
+	// ENOSYS), except an observed one with bit 31 set (a negative int:
+	// musl's ioctl(int, int) and an int passed where glibc takes unsigned
+	// long sign-extend it, glibc's macro constants do not) or recorded
+	// with other high bits: that one is compared on its low 32 bits
+	// whatever the upper half, the call the kernel sees either way, and a
+	// value the SPO CRD (int64) can carry. The values denied with EPERM
+	// are those whose low 32 bits differ from every allowed one.
 	Int bool
 	// Restrict: generate emits a rule for it. Others are recorded, kept in
 	// the trace and reported, but not restricted (the risk is in values
@@ -283,6 +288,25 @@ type argObservation struct {
 	tooLarge bool
 	unknown  bool // a trace has the syscall but no values for the argument
 	seen     bool
+	// wide: (masked) values of an Int argument recorded on a 64-bit ABI
+	// with a nonzero upper half.
+	wide map[uint64]bool
+}
+
+// lowWord says whether an observed value v of spec's argument is allowed
+// on its low 32 bits only (ArgSpec.Int): bit 31 set, or recorded wide.
+func lowWord(spec ArgSpec, v uint64, wide bool) bool {
+	return spec.Int && (wide || v >= 1<<31)
+}
+
+// canonValue returns a recorded value of spec's argument as a rule compares
+// it (masked; an Int's low 32 bits, a 32-bit ABI's low word) and whether
+// it is an Int recorded with a nonzero upper half on a 64-bit ABI.
+func canonValue(spec ArgSpec, arch string, v uint64) (uint64, bool) {
+	if a, ok := abi.Lookup(arch); ok && a.ArgBits == 32 {
+		v &= 0xffffffff
+	}
+	return v & spec.Mask, spec.Int && v>>32 != 0
 }
 
 // observeArgs collects the recorded values of the restricted arguments of
@@ -335,7 +359,7 @@ func observeArgs(inputs []Input, kept map[key]bool, arches []string, r trace.Tab
 				}
 				o := m[spec.Index]
 				if o == nil {
-					o = &argObservation{values: map[uint64]bool{}}
+					o = &argObservation{values: map[uint64]bool{}, wide: map[uint64]bool{}}
 					m[spec.Index] = o
 				}
 				o.seen = true
@@ -351,10 +375,11 @@ func observeArgs(inputs []Input, kept map[key]bool, arches []string, r trace.Tab
 				}
 				o.overflow = o.overflow || av.Overflow
 				for _, v := range av.Values {
-					if !spec.Int {
-						v &= spec.Mask
-					}
+					v, wide := canonValue(spec, s.Arch, v)
 					o.values[v] = true
+					if wide {
+						o.wide[v] = true
+					}
 				}
 			}
 		}
@@ -435,6 +460,7 @@ func argRules(inputs []Input, kept map[key]bool, allowed, baseline map[string]bo
 			continue
 		}
 		var vals map[uint64]bool
+		low := map[uint64]bool{} // observed values compared on their low 32 bits
 		runtimeVals, measured := baselineVals[spec.Syscall][spec.Index]
 		switch {
 		case baseline[spec.Syscall] && spec.Docker == nil && !spec.BaselineSafe && !measured:
@@ -448,10 +474,11 @@ func argRules(inputs []Input, kept map[key]bool, allowed, baseline map[string]bo
 			ar.Source = "baseline"
 			vals = map[uint64]bool{}
 			for _, v := range runtimeVals {
-				if !spec.Int {
-					v &= spec.Mask
-				}
+				v, w := canonValue(spec, "", v)
 				vals[v] = true
+				if lowWord(spec, v, w) {
+					low[v] = true
+				}
 			}
 			if o != nil {
 				ar.Source = "observed-baseline"
@@ -510,6 +537,9 @@ func argRules(inputs []Input, kept map[key]bool, allowed, baseline map[string]bo
 		}
 		for v := range vals {
 			ar.Allowed = append(ar.Allowed, v)
+			if o != nil && o.values[v] && lowWord(spec, v, o.wide[v]) {
+				low[v] = true
+			}
 		}
 		sort.Slice(ar.Allowed, func(i, j int) bool { return ar.Allowed[i] < ar.Allowed[j] })
 		if len(ar.Allowed) == 0 {
@@ -542,7 +572,7 @@ func argRules(inputs []Input, kept map[key]bool, allowed, baseline map[string]bo
 			report = append(report, ar)
 			continue
 		}
-		decided = append(decided, argDecision{ar: ar, deny: deny})
+		decided = append(decided, argDecision{ar: ar, deny: deny, low: low})
 	}
 	for i, d := range decided {
 		spec := d.ar.Spec
@@ -609,6 +639,9 @@ func argRules(inputs []Input, kept map[key]bool, allowed, baseline map[string]bo
 type argDecision struct {
 	ar   ArgRule
 	deny []policy.Arg // the values not allowed (complement)
+	// low: allowed values of an Int compared on their low 32 bits
+	// (ArgSpec.Int).
+	low map[uint64]bool
 }
 
 // firstRestricted is the index of syscall's first restricted argument that
@@ -653,11 +686,13 @@ func pairedWith(decided []argDecision, i int) int {
 // EPERM for the other values of each.
 func argRuleSet(d argDecision, second *argDecision) []policy.Rule {
 	spec := d.ar.Spec
-	// An int is compared exactly (Int), except with bits masked off
-	// (socket's type) or as the second condition of a pair, where the
-	// masked test keeps the pair within what policy.FilterVerifier checks.
+	// An int is compared exactly (Int), except an observed one with bit
+	// 31 set or recorded with other high bits (compared on the low 32
+	// bits the kernel reads, ArgSpec.Int), with bits masked off (socket's
+	// type) or as the second condition of a pair, where the masked test
+	// keeps the pair within what policy.FilterVerifier checks.
 	cond := func(s ArgSpec, v uint64) policy.Arg {
-		if s.Int && s.Mask == 0xffffffff && !s.Pair {
+		if s.Int && s.Mask == 0xffffffff && !s.Pair && !d.low[v] {
 			return policy.Arg{Index: uint(s.Index), Value: v, Op: policy.OpEqualTo}
 		}
 		return policy.Arg{Index: uint(s.Index), Value: s.Mask, ValueTwo: v & s.Mask, Op: policy.OpMaskedEqual}

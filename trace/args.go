@@ -5,7 +5,7 @@ package trace
 // argument): the arguments where the value decides the risk. Mask is
 // applied to each value before it is written to the trace (socket's type
 // without SOCK_NONBLOCK|SOCK_CLOEXEC, the W and X bits of prot); 0 keeps
-// the value as the register held it.
+// the value as the register held it (on a 32-bit ABI its low 32 bits).
 type RecordedArg struct {
 	Syscall string
 	Index   int

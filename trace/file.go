@@ -177,10 +177,10 @@ type Syscall struct {
 const MaxArgDistinct = 32
 
 // ArgValues are the distinct values one argument of a syscall took, as the
-// register held them (64 bits; sorted, no duplicates). Overflow says the
-// argument took more distinct values than the recorder keeps
-// (MaxArgDistinct): Values are some of them, and a profile must not be
-// restricted to them.
+// register held them (64 bits, the low 32 on a 32-bit ABI; sorted, no
+// duplicates). Overflow says the argument took more distinct values than
+// the recorder keeps (MaxArgDistinct): Values are some of them, and a
+// profile must not be restricted to them.
 type ArgValues struct {
 	Index    int      `yaml:"index"`
 	Values   []uint64 `yaml:"values,flow"`

@@ -3,6 +3,7 @@ package runtimetest_test
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -267,4 +268,112 @@ func recorded(t *testing.T, path, arch, name string, idx int) []uint64 {
 		}
 	}
 	return out
+}
+
+// TestSignExtendedArgsUnderRuncAndCrun: an _IOR ioctl request held in an
+// int (FS_IOC_GETFLAGS, 0x80086601) reaches the kernel sign-extended on
+// x86_64 (as musl's ioctl(int, int) passes every such request). The trace
+// records it, generate writes a rule the SPO CRD can carry (--format k8s
+// succeeds), and under runc and crun the traced call and the same request
+// zero-extended (glibc's constant) pass while another request gets EPERM;
+// the same for the i386 build, whose registers are 32 bits wide.
+func TestSignExtendedArgsUnderRuncAndCrun(t *testing.T) {
+	requireRuntimes(t)
+	sg := buildSG(t)
+	b := newBundle(t)
+	dir := t.TempDir()
+	docker := dockerDefaultOCI(t)
+	ctx := context.Background()
+	for _, build := range []struct{ name, arch string }{{"argprobe", "x86_64"}, {"argprobe32", "x86"}} {
+		probe := filepath.Join(b.Rootfs, build.name)
+		args := []string{"-static", "-O2", "-pthread", "-o", probe, filepath.Join("testdata", "argprobe.c")}
+		if build.arch == "x86" {
+			args = append([]string{"-m32"}, args...)
+		}
+		if out, err := exec.Command("gcc", args...).CombinedOutput(); err != nil {
+			testutil.SkipOrFail(t, "gcc "+strings.Join(args, " ")+": "+firstLine(string(out)))
+		}
+		tr := filepath.Join(dir, build.name+".trace.yaml")
+		traceOnHost(t, sg, b.Rootfs, tr, []string{probe, "ioctl-int"})
+		want := uint64(0xffffffff80086601)
+		if build.arch == "x86" {
+			want = 0x80086601
+		}
+		if vals := recorded(t, tr, build.arch, "ioctl", 1); !slices.Contains(vals, want) {
+			t.Errorf("%s: ioctl requests %#x recorded, want %#x among them", build.name, vals, want)
+		}
+		prof := generate(t, sg, tr)
+		k8s := exec.Command(sg, "generate", "--format", "k8s", "-o", filepath.Join(dir, build.name+".k8s.yaml"), tr)
+		if out, err := k8s.CombinedOutput(); err != nil {
+			t.Errorf("%s: generate --format k8s: %v\n%s", build.name, err, out)
+		}
+		for _, rt := range runtimetest.Runtimes {
+			for name, c := range map[string]struct {
+				prof json.RawMessage
+				want map[string]string
+			}{
+				"generated":      {prof, map[string]string{"ioctl_int": "25", "ioctl_uint": "25", "ioctl_other": "1"}},
+				"docker default": {docker, map[string]string{"ioctl_int": "25", "ioctl_uint": "25", "ioctl_other": "25"}},
+			} {
+				b.SetSeccomp(c.prof)
+				b.SetArgs("/"+build.name, "ioctl")
+				res, err := b.Run(ctx, rt)
+				if err != nil {
+					t.Fatalf("%s %s: %v %v", rt, build.name, res, err)
+				}
+				if got := kv(res.Stdout); !maps.Equal(got, c.want) {
+					t.Errorf("%s: %s ioctl under the %s profile: %v, want %v (%v)", rt, build.name, name, got, c.want, res)
+				}
+			}
+		}
+	}
+}
+
+// TestManyArgValuesUnderRuncAndCrun: a run at the recorder's cap (32
+// scattered values of each recorded int argument) would make a filter
+// longer than the kernel loads. generate drops the argument rules with the
+// most values until it fits and names each on standard error; the profile
+// then loads under runc and crun (runc adds its own ENOSYS stub) in both
+// noNewPrivileges modes, and the run gets no EPERM or ENOSYS. (Only the
+// x86_64 build: with an i386 run merged in, generate spends about three
+// minutes in libseccomp's seccomp_export_bpf; checked by hand, it loads
+// too.)
+func TestManyArgValuesUnderRuncAndCrun(t *testing.T) {
+	requireRuntimes(t)
+	sg := buildSG(t)
+	b := newBundle(t)
+	dir := t.TempDir()
+	probe := filepath.Join(b.Rootfs, "argprobe")
+	if out, err := exec.Command("gcc", "-static", "-O2", "-pthread", "-o", probe, filepath.Join("testdata", "argprobe.c")).CombinedOutput(); err != nil {
+		t.Fatalf("gcc: %v\n%s", err, out)
+	}
+	tr := filepath.Join(dir, "many.trace.yaml")
+	traceOnHost(t, sg, b.Rootfs, tr, []string{probe, "many"})
+	cmd := exec.Command(sg, "generate", "--format", "oci", tr)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	prof, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("generate: %v\n%s", err, stderr.String())
+	}
+	dropped := strings.Count(stderr.String(), "made the filter longer than the 4096 instructions the kernel loads")
+	if dropped == 0 {
+		t.Errorf("generate: no argument rule reported dropped to fit:\n%s", stderr.String())
+	}
+	t.Logf("generate: %d argument rules dropped to fit", dropped)
+	ctx := context.Background()
+	for _, rt := range runtimetest.Runtimes {
+		for _, nnp := range []bool{true, false} {
+			b.SetNoNewPrivileges(nnp)
+			b.SetSeccomp(prof)
+			b.SetArgs("/argprobe", "many")
+			res, err := b.Run(ctx, rt)
+			if err != nil {
+				t.Fatalf("%s: %v %v", rt, res, err)
+			}
+			if res.ExitCode != 0 || res.Stdout != "denied=0\n" {
+				t.Errorf("%s nnp=%v: argprobe many under its profile: %v", rt, nnp, res)
+			}
+		}
+	}
 }

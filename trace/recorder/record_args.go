@@ -6,6 +6,7 @@ import (
 
 	"github.com/cilium/ebpf"
 
+	"github.com/seccomp-gen/seccomp-gen/abi"
 	"github.com/seccomp-gen/seccomp-gen/bpf"
 	"github.com/seccomp-gen/seccomp-gen/trace"
 )
@@ -76,6 +77,16 @@ func (r *recorder) writeArgMask() error {
 	return nil
 }
 
+// regMask selects the bits of a recorded register that arch's syscalls
+// take: the low 32 on a 32-bit ABI (the kernel and an i386 filter read
+// those; int 0x80 from 64-bit code leaves whatever the upper halves held).
+func regMask(arch string) uint64 {
+	if a, ok := abi.Lookup(arch); ok && a.ArgBits == 32 {
+		return 0xffffffff
+	}
+	return ^uint64(0)
+}
+
 // readArgs returns the recorded values per slot, as trace entries carry
 // them: every recorded argument of a slot, sorted, masked as
 // trace.RecordedArgs says, Overflow where values were dropped.
@@ -120,10 +131,10 @@ func (r *recorder) readArgs() (map[uint32][]trace.ArgValues, error) {
 				continue
 			}
 			key := sk{uint32(slot), uint32(i)}
-			mask := ^uint64(0)
+			mask := regMask(arch)
 			for _, a := range trace.RecordedArgs {
 				if a.Syscall == name && a.Index == i && a.Mask != 0 {
-					mask = a.Mask
+					mask &= a.Mask
 				}
 			}
 			av := trace.ArgValues{Index: i, Overflow: over[key] || lostAll > 0, Values: []uint64{}}

@@ -91,3 +91,41 @@ func TestRecordArgs32(t *testing.T) {
 		t.Errorf("x86 fcntl64: %+v, want cmd values including 1 and 1031", fc.Args)
 	}
 }
+
+const argsInt80Src = `
+#include <sys/syscall.h>
+#include <unistd.h>
+static long int80(long nr, long a, long b) {
+	long ret;
+	__asm__ volatile("int $0x80" : "=a"(ret) : "a"(nr), "b"(a), "c"(b) : "memory");
+	return ret;
+}
+int main(void) {
+	int80(221, 0xdead000000000001L, 0xbeef000000000001L); /* i386 fcntl64(1, F_GETFD) */
+	int80(37, getpid(), 0xffffffff00000000L);             /* i386 kill(self, 0) */
+	int80(37, getpid(), -1L);                             /* i386 kill(self, -1): EINVAL */
+	return 0;
+}
+`
+
+// TestRecordArgsInt80: i386 syscalls from a 64-bit program (int 0x80)
+// whose registers hold other bits in their upper halves are recorded with
+// the 32 bits the kernel and an i386 filter read: fcntl64 cmd 1, kill
+// signals 0 and 0xffffffff (-1), not the 64-bit register contents.
+func TestRecordArgsInt80(t *testing.T) {
+	testutil.RequireRoot(t)
+	if runtime.GOARCH != "amd64" {
+		t.Skipf("int 0x80 is an x86_64 host's i386 entry; this is %s", runtime.GOARCH)
+	}
+	bin := compile(t, "argsint80", argsInt80Src, "-static")
+	f := recordOrFail(t, Options{Command: []string{bin}}).File
+	for name, w := range map[string]trace.ArgValues{
+		"fcntl64": {Index: 1, Values: []uint64{1}},
+		"kill":    {Index: 1, Values: []uint64{0, 0xffffffff}},
+	} {
+		s := mustHave(t, f, "x86", name)
+		if len(s.Args) != 1 || s.Args[0].Index != w.Index || !slices.Equal(s.Args[0].Values, w.Values) {
+			t.Errorf("x86 %s: args %+v, want %+v", name, s.Args, w)
+		}
+	}
+}

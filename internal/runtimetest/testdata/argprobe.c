@@ -18,6 +18,20 @@
 //   argprobe fcntl     fcntl(1, F_GETFD) and fcntl(1, F_GETFL): prints
 //                      fcntl_getfd=errno, fcntl_getfl=errno (i386
 //                      glibc's fcntl is fcntl64)
+//   argprobe ioctl-int ioctl(1, FS_IOC_GETFLAGS) with the request in an
+//                      int, sign-extended as musl's ioctl passes it
+//                      (0xffffffff80086601 on a 64-bit ABI); prints
+//                      ioctl_int=errno (ENOTTY, 25, on a pipe)
+//   argprobe many      32 scattered values (the recorder's cap) of each
+//                      recorded int argument: ioctl request (_IOR, through
+//                      an int), fcntl cmd, prctl option, setsockopt and
+//                      getsockopt level, kill, tgkill and tkill signal,
+//                      setns nstype; the calls fail (EINVAL,
+//                      EBADF, ESRCH...); prints denied=N, the calls that
+//                      got EPERM or ENOSYS
+//   argprobe ioctl     that call, the same request zero-extended (glibc's
+//                      constant) and another _IOR request sign-extended:
+//                      prints ioctl_int, ioctl_uint, ioctl_other=errno
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -44,6 +58,35 @@ static int do_clone(unsigned long flags) {
 	if (pid < 0)
 		return errno;
 	waitpid(pid, 0, 0);
+	return 0;
+}
+
+static int denied;
+
+static void many_call(long nr, long a, long b, long c) {
+	long optval = 0;
+	socklen_t len = sizeof optval;
+	errno = 0;
+	if (syscall(nr, a, b, c, (long)&optval, nr == SYS_getsockopt ? (long)&len : (long)sizeof optval) < 0 &&
+	    (errno == EPERM || errno == ENOSYS))
+		denied++;
+}
+
+static int many(void) {
+	int s = socket(AF_UNIX, SOCK_STREAM, 0);
+	for (int i = 0; i < 32; i++) {
+		int ior = (int)(0x80046600u + i * 7919u);
+		many_call(SYS_ioctl, 1, (long)ior, 0);
+		many_call(SYS_fcntl, -1, 2000 + i * 7919, 0);
+		many_call(SYS_prctl, 1000 + i * 7919, 0, 0);
+		many_call(SYS_setsockopt, s, 1000 + i * 7919, 1);
+		many_call(SYS_getsockopt, s, 2000 + i * 7919, 1);
+		many_call(SYS_kill, 0x3fffffff, 64 + i * 7919, 0);
+		many_call(SYS_tgkill, 0x3fffffff, 0x3fffffff, 64 + i * 7919);
+		many_call(SYS_tkill, 0x3fffffff, 64 + i * 7919, 0);
+		many_call(SYS_setns, -1, 0x1000 + i * 7919, 0);
+	}
+	printf("denied=%d\n", denied);
 	return 0;
 }
 
@@ -124,6 +167,18 @@ int main(int argc, char **argv) {
 			return 1;
 		}
 		printf("mprotect_wx=%d\n", rc(mprotect(m, 4096, PROT_READ | PROT_WRITE | PROT_EXEC)));
+		return 0;
+	}
+	if (!strcmp(mode, "many"))
+		return many();
+	if (!strncmp(mode, "ioctl", 5)) {
+		volatile int req = (int)0x80086601, other = (int)0x80086602;
+		long flags = 0;
+		printf("ioctl_int=%d\n", rc(syscall(SYS_ioctl, 1, (long)req, &flags)));
+		if (!strcmp(mode, "ioctl")) {
+			printf("ioctl_uint=%d\n", rc(syscall(SYS_ioctl, 1, (unsigned long)(unsigned)req, &flags)));
+			printf("ioctl_other=%d\n", rc(syscall(SYS_ioctl, 1, (long)other, &flags)));
+		}
 		return 0;
 	}
 	if (!strcmp(mode, "fcntl")) {
