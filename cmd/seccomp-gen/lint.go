@@ -31,15 +31,19 @@ a reason:
            names libseccomp cannot resolve (runtimes drop them), several
            conditions on one argument in one rule (runtimes read them as OR),
            exit_group or rt_sigreturn denied, a default that allows every
-           syscall
+           syscall, rules libseccomp builds into a filter that answers
+           otherwise than they say (miscompiled)
   warning  weak or dead parts: an allowing default (a deny list), compat
-           ABIs open through archMap or an allowing default, deny-ceiling
+           ABIs open through archMap or an allowing default, the native ABI
+           left out of a list of its machine's other ABIs, deny-ceiling
            syscalls allowed (profiles/ceiling.yaml: io_uring, ptrace, bpf,
            perf_event_open, mounts, modules, kexec, ...), rules whose action
            equals the default (runtimes skip them), rules that conflict (the
            first rule without conditions wins; one without conditions
-           overrides every conditional rule), clone or clone3 allowed without
-           a namespace-flag mask while unshare/setns are denied
+           overrides every conditional rule), exit_group or rt_sigreturn
+           allowed only for some arguments, clone or clone3 allowed without
+           a namespace-flag mask while unshare/setns are denied,
+           SCMP_ACT_ERRNO with errno 0 (a fake success)
   info     compat ABIs listed on purpose, rules that repeat an answer,
            conditional entries left out for this machine and --caps, names
            an archMap profile has for other architectures only
