@@ -16,14 +16,32 @@ import (
 
 // startDetached runs a busybox container under runc (private --root) that
 // waits until /tmp/stop exists in it.
+// startDetached starts a container whose shell loops until /tmp/stop
+// exists, and returns once the shell is past its start-up (busybox sh
+// calls uname there): a trace attached afterwards sees only the loop, as
+// one attached to another such container does (replay --container once saw
+// a start-up uname that the recording had missed).
 func startDetached(t *testing.T, root, id string) {
 	t.Helper()
-	startDetachedBundle(t, newBundle(t), root, id)
+	startDetachedArgs(t, newBundle(t), root, id, ": >/tmp/ready; "+loopUntilStop)
+	for i := 0; exec.Command("runc", "--root", root, "exec", id, "test", "-e", "/tmp/ready").Run() != nil; i++ {
+		if i == 100 {
+			t.Fatalf("container %s: its shell did not start in 10 s", id)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
+
+const loopUntilStop = "while [ ! -e /tmp/stop ]; do sleep 0.1; done"
 
 func startDetachedBundle(t *testing.T, b *runtimetest.Bundle, root, id string) {
 	t.Helper()
-	b.SetArgs("sh", "-c", "while [ ! -e /tmp/stop ]; do sleep 0.1; done")
+	startDetachedArgs(t, b, root, id, loopUntilStop)
+}
+
+func startDetachedArgs(t *testing.T, b *runtimetest.Bundle, root, id, script string) {
+	t.Helper()
+	b.SetArgs("sh", "-c", script)
 	if err := b.Write(); err != nil {
 		t.Fatal(err)
 	}
