@@ -7,6 +7,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/seccomp-gen/seccomp-gen/internal/text"
 	"github.com/seccomp-gen/seccomp-gen/reduce"
 	"github.com/seccomp-gen/seccomp-gen/verdict"
 )
@@ -118,13 +119,13 @@ func writeDiffHuman(w *bytes.Buffer, d *Diff) {
 	section("allowed only by B ("+d.B+")", d.OnlyB)
 	section("different answers (both deny, or both let it run)", d.Answer)
 	if d.NotShown > 0 {
-		fmt.Fprintf(w, "diff: %d other differences do not break the superset and are not shown (-v shows them)\n", d.NotShown)
+		fmt.Fprintf(w, "diff: %s %s (-v shows them)\n", text.Count(d.NotShown, "other difference", "other differences"), text.Word(d.NotShown, "does not break the superset and is not shown", "do not break the superset and are not shown"))
 	}
 	switch {
 	case d.Superset && d.OK:
 		fmt.Fprintf(w, "diff: %s allows everything %s allows\n", d.A, d.B)
 	case d.Superset:
-		fmt.Fprintf(w, "diff: %s does NOT allow %d syscalls that %s allows\n", d.A, len(d.OnlyB), d.B)
+		fmt.Fprintf(w, "diff: %s does NOT allow %s that %s allows\n", d.A, text.Count(len(d.OnlyB), "syscall", "syscalls"), d.B)
 	case d.OK:
 		fmt.Fprintf(w, "diff: %s and %s give the same answer for every syscall\n", d.A, d.B)
 	default:
