@@ -64,21 +64,8 @@ func TestTraceStdoutClosedPipeKeepsTrace(t *testing.T) {
 // open files (ulimit -n, soft and hard).
 func sgLimited(t *testing.T, dir string, nofile int, args ...string) (stderr string, code int) {
 	t.Helper()
-	cmd := exec.Command("/bin/sh", append([]string{"-c", `ulimit -n "$0" && exec "$@"`, strconv.Itoa(nofile), os.Args[0]}, args...)...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), testMainEnv+"=1")
-	var e bytes.Buffer
-	cmd.Stderr = &e
-	err := cmd.Run()
-	var ee *exec.ExitError
-	switch {
-	case err == nil:
-	case errors.As(err, &ee):
-		code = ee.ExitCode()
-	default:
-		t.Fatalf("seccomp-gen %s: %v", strings.Join(args, " "), err)
-	}
-	return e.String(), code
+	_, stderr, code = sgVia(t, dir, nil, []string{"/bin/sh", "-c", `ulimit -n "$0" && exec "$@"`, strconv.Itoa(nofile)}, args...)
+	return stderr, code
 }
 
 // TestOpenFilesLimit: an open files limit too low gets one line saying
@@ -119,22 +106,7 @@ func inPrivateMounts(t *testing.T, dir, setup string, args ...string) (stdout, s
 	t.Helper()
 	testutil.RequireRoot(t)
 	testutil.RequireTool(t, "unshare")
-	argv := append([]string{"-m", "--propagation", "private", "/bin/sh", "-c", setup + ` && exec "$@"`, "sh", os.Args[0]}, args...)
-	cmd := exec.Command("unshare", argv...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), testMainEnv+"=1")
-	var o, e bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &o, &e
-	err := cmd.Run()
-	var ee *exec.ExitError
-	switch {
-	case err == nil:
-	case errors.As(err, &ee):
-		code = ee.ExitCode()
-	default:
-		t.Fatalf("unshare: %v", err)
-	}
-	return o.String(), e.String(), code
+	return sgVia(t, dir, nil, []string{"unshare", "-m", "--propagation", "private", "/bin/sh", "-c", setup + ` && exec "$@"`, "sh"}, args...)
 }
 
 // TestUnreadableKernelBTF: an empty /sys/kernel/btf/vmlinux (a file

@@ -53,7 +53,16 @@ func sg(t *testing.T, dir string, args ...string) (stdout, stderr string, code i
 // sgWith is sg with standard input read from stdin (nil: none).
 func sgWith(t *testing.T, dir string, stdin io.Reader, args ...string) (stdout, stderr string, code int) {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], args...)
+	return sgVia(t, dir, stdin, nil, args...)
+}
+
+// sgVia is sgWith through a program that ends by exec'ing the rest of
+// its command line (prefix, then this test binary and args): a shell that
+// sets a limit first, unshare.
+func sgVia(t *testing.T, dir string, stdin io.Reader, prefix []string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	argv := append(append(append([]string(nil), prefix...), os.Args[0]), args...)
+	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Dir, cmd.Stdin = dir, stdin
 	cmd.Env = append(os.Environ(), testMainEnv+"=1")
 	var o, e bytes.Buffer
