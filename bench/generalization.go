@@ -165,7 +165,11 @@ func prepare(base string, p genProgram, log io.Writer) (*genEnv, error) {
 	e := &genEnv{dir: filepath.Join(base, p.Name), host: resolvableHost()}
 	e.in = filepath.Join(e.dir, "in")
 	home := filepath.Join(e.dir, "home")
-	for _, d := range []string{e.in, home} {
+	// The runs' temporary files stay in the program's directory: a
+	// profile that denies unlink makes gcc leave its cc*.s files behind
+	// (272 per go build of a cgo package), and /tmp is not ours to fill.
+	tmp := filepath.Join(e.dir, "tmp")
+	for _, d := range []string{e.in, home, tmp} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return nil, err
 		}
@@ -180,7 +184,7 @@ func prepare(base string, p genProgram, log io.Writer) (*genEnv, error) {
 			gocache = strings.TrimSpace(string(out))
 		}
 	}
-	e.env = []string{"PATH=" + genPath, "HOME=" + home, "LC_ALL=C", "TERM=dumb",
+	e.env = []string{"PATH=" + genPath, "HOME=" + home, "TMPDIR=" + tmp, "LC_ALL=C", "TERM=dumb",
 		"IN=" + e.in, "PORT=" + strconv.Itoa(e.port), "HOST=" + e.host,
 		"GOCACHE=" + gocache, "GOPATH=" + filepath.Join(e.dir, "gopath"), "GOTOOLCHAIN=local",
 		"GOPROXY=off", "GOFLAGS=-buildvcs=false", "GONOSUMDB=*", "GOTELEMETRY=off"}

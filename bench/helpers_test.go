@@ -1,7 +1,11 @@
 package main
 
 import (
+	"io"
 	"math"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -64,5 +68,30 @@ func TestSpliceSection(t *testing.T) {
 	got = spliceSection("# B\n\n## A\n\na\n", rep, "Generalization (issue 11)")
 	if want := "# B\n\n## A\n\na\n\n## Generalization (issue 11)\n\nnew\n"; got != want {
 		t.Errorf("append: got %q\nwant %q", got, want)
+	}
+}
+
+// A program's runs keep their temporary files in its own directory: a
+// profile that denies unlink makes gcc leave its temporary files behind,
+// and those must not land in the machine's /tmp.
+func TestRunsTempDirIsPrivate(t *testing.T) {
+	base := t.TempDir()
+	p := genProgram{Name: "tmpcheck"}
+	e, err := prepare(base, p, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.close()
+	res := e.run(nil, genRun{Run: `f=$(mktemp) && echo "$f" > "$IN/made"`}, nil)
+	if !res.ok {
+		t.Fatalf("run: %s", res.why)
+	}
+	made, err := os.ReadFile(filepath.Join(e.in, "made"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := strings.TrimSpace(string(made))
+	if filepath.Dir(f) != filepath.Join(e.dir, "tmp") {
+		t.Fatalf("the run's mktemp made %s, not a file in %s", f, filepath.Join(e.dir, "tmp"))
 	}
 }
