@@ -47,7 +47,9 @@ func runScript(t *testing.T, dir, fakes string, env map[string]string, args ...s
 	if fakes != "" {
 		path = fakes + ":" + path
 	}
-	cmd.Env = []string{"PATH=" + path, "HOME=" + dir, "GITHUB_OUTPUT=" + ghOut, "GITHUB_PATH=" + ghPath, "RUNNER_TEMP=" + dir}
+	// TMPDIR too: whatever the script leaves behind stays in the test's
+	// directory (env may name another one).
+	cmd.Env = []string{"PATH=" + path, "HOME=" + dir, "TMPDIR=" + dir, "GITHUB_OUTPUT=" + ghOut, "GITHUB_PATH=" + ghPath, "RUNNER_TEMP=" + dir}
 	if gp := os.Getenv("GOPATH"); gp != "" {
 		cmd.Env = append(cmd.Env, "GOPATH="+gp)
 	}
