@@ -108,7 +108,11 @@ func compile(src source) (*jsonschema.Schema, error) {
 	if len(bad) > 0 {
 		return nil, fmt.Errorf("%s uses what this validator does not understand:\n%s", src.root, strings.Join(bad, "\n"))
 	}
-	docs := deepCopy(src.docs).(map[string]any)
+	copied, err := jsonValue(src.docs)
+	if err != nil {
+		return nil, err
+	}
+	docs := copied.(map[string]any)
 	for _, loc := range locs {
 		m, err := lookup(docs, loc)
 		if err != nil {
@@ -218,19 +222,8 @@ func check(m map[string]any, d *dialect, loc string) []string {
 			}
 		}
 	}
-	lt, hasType := m["x-kubernetes-list-type"]
-	keysOf, hasKeys := m["x-kubernetes-list-map-keys"]
-	switch {
-	case !hasType || lt == "atomic" || lt == "set":
-		if hasKeys {
-			say("x-kubernetes-list-map-keys without x-kubernetes-list-type map: not understood")
-		}
-	case lt == "map":
-		if _, err := mapKeys(keysOf); err != nil {
-			say("x-kubernetes-list-map-keys %v: %v", keysOf, err)
-		}
-	default:
-		say("x-kubernetes-list-type %v: not understood", lt)
+	if _, err := listTypes.Compile(nil, m); err != nil {
+		say("%v", err)
 	}
 	return bad
 }
@@ -284,24 +277,6 @@ func lookup(docs map[string]any, loc string) (map[string]any, error) {
 	return m, nil
 }
 
-func deepCopy(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		m := make(map[string]any, len(x))
-		for k, e := range x {
-			m[k] = deepCopy(e)
-		}
-		return m
-	case []any:
-		a := make([]any, len(x))
-		for i, e := range x {
-			a[i] = deepCopy(e)
-		}
-		return a
-	}
-	return v
-}
-
 // intFormat checks that an integer fits a signed integer of that many bits
 // (OpenAPI's int32 and int64).
 func intFormat(name string, bits uint) *jsonschema.Format {
@@ -328,31 +303,29 @@ func intFormat(name string, bits uint) *jsonschema.Format {
 var listTypes = &jsonschema.Vocabulary{
 	URL: "urn:seccomp-gen:x-kubernetes-list-type",
 	Compile: func(_ *jsonschema.CompilerContext, m map[string]any) (jsonschema.SchemaExt, error) {
-		switch m["x-kubernetes-list-type"] {
-		case "set":
+		lt, keys := m["x-kubernetes-list-type"], m["x-kubernetes-list-map-keys"]
+		switch {
+		case lt == "map":
+			a, _ := keys.([]any)
+			l := &listType{}
+			for _, k := range a {
+				if s, ok := k.(string); ok && s != "" {
+					l.keys = append(l.keys, s)
+				}
+			}
+			if len(l.keys) == 0 || len(l.keys) != len(a) {
+				return nil, fmt.Errorf("x-kubernetes-list-map-keys %v: not a list of field names", keys)
+			}
+			return l, nil
+		case keys != nil:
+			return nil, errors.New("x-kubernetes-list-map-keys without x-kubernetes-list-type map: not understood")
+		case lt == "set":
 			return &listType{}, nil
-		case "map":
-			keys, err := mapKeys(m["x-kubernetes-list-map-keys"])
-			return &listType{keys: keys}, err
+		case lt != nil && lt != "atomic":
+			return nil, fmt.Errorf("x-kubernetes-list-type %v: not understood", lt)
 		}
 		return nil, nil
 	},
-}
-
-func mapKeys(v any) ([]string, error) {
-	a, _ := v.([]any)
-	if len(a) == 0 {
-		return nil, errors.New("want a list of field names")
-	}
-	keys := make([]string, len(a))
-	for i, k := range a {
-		s, ok := k.(string)
-		if !ok {
-			return nil, errors.New("want a list of field names")
-		}
-		keys[i] = s
-	}
-	return keys, nil
 }
 
 type listType struct{ keys []string } // no keys: a set

@@ -181,7 +181,7 @@ func TestNotUnderstood(t *testing.T) {
 		{"type: object\nadditionalProperties: {type: object, x-kubernetes-map-type: atomic}", `#/additionalProperties: keyword "x-kubernetes-map-type": not understood`},
 		{"type: object\nproperties:\n  a: {type: string, format: byte}", "format byte: not understood"},
 		{"type: object\nproperties:\n  a: {type: array, items: {type: string}, x-kubernetes-list-type: granular}", "x-kubernetes-list-type granular: not understood"},
-		{"type: object\nproperties:\n  a: {type: array, items: {type: object}, x-kubernetes-list-type: map}", "x-kubernetes-list-map-keys <nil>: want a list of field names"},
+		{"type: object\nproperties:\n  a: {type: array, items: {type: object}, x-kubernetes-list-type: map}", "x-kubernetes-list-map-keys <nil>: not a list of field names"},
 		{"type: object\nproperties:\n  a: {type: array, items: {type: string}, x-kubernetes-list-map-keys: [k]}", "x-kubernetes-list-map-keys without x-kubernetes-list-type map"},
 		{"type: object\nproperties:\n  a: {type: [string, integer]}", "only a single type is understood"},
 		{"type: object\nproperties:\n  a: {description: no type}", "#/properties/a: no type: not a structural schema"},
