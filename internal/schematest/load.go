@@ -236,3 +236,27 @@ func jsonValue(x any) (any, error) {
 	}
 	return jsonschema.UnmarshalJSON(bytes.NewReader(j))
 }
+
+// WithoutComments returns the Docker JSON doc less its rules' comments:
+// what of it the runtime-spec schema checks (containerd, which reads the
+// kubelet's localhost/ profile as linux.seccomp, drops them; they only
+// explain). Numbers stay exact.
+func WithoutComments(t testing.TB, doc []byte) []byte {
+	t.Helper()
+	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(doc))
+	if err != nil {
+		t.Fatalf("schematest: not JSON: %v", err)
+	}
+	m, _ := v.(map[string]any)
+	rules, _ := m["syscalls"].([]any)
+	for _, r := range rules {
+		if r, ok := r.(map[string]any); ok {
+			delete(r, "comment")
+		}
+	}
+	out, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
