@@ -119,9 +119,8 @@ func loadCRD(path string) (*CRD, error) {
 			root:    u,
 			dialect: openAPI,
 			patch: func(docs map[string]any) error {
-				return serverFields(docs[u], apiVersion, spec.Names.Kind)
+				return serverFields(docs[u], apiVersion, spec.Names.Kind, spec.Scope)
 			},
-			extra: map[string]any{objectMetaURL: objectMeta(spec.Scope)},
 		})
 		if err != nil {
 			return nil, fmt.Errorf("%s (%s): %w", path, v.Name, err)
@@ -137,7 +136,7 @@ func loadCRD(path string) (*CRD, error) {
 // serverFields makes root (a version's schema) say what the API server
 // requires outside it: apiVersion and kind this version's, metadata
 // ObjectMeta.
-func serverFields(root any, apiVersion, kind string) error {
+func serverFields(root any, apiVersion, kind, scope string) error {
 	m, _ := root.(map[string]any)
 	props, ok := m["properties"].(map[string]any)
 	if !ok {
@@ -145,7 +144,7 @@ func serverFields(root any, apiVersion, kind string) error {
 	}
 	props["apiVersion"] = map[string]any{"type": "string", "enum": []any{apiVersion}}
 	props["kind"] = map[string]any{"type": "string", "enum": []any{kind}}
-	props["metadata"] = map[string]any{"$ref": objectMetaURL}
+	props["metadata"] = objectMeta(scope)
 	req, _ := m["required"].([]any)
 	for _, f := range []string{"apiVersion", "kind", "metadata"} {
 		found := false
@@ -159,8 +158,6 @@ func serverFields(root any, apiVersion, kind string) error {
 	m["required"] = req
 	return nil
 }
-
-const objectMetaURL = "file:///crd/objectmeta.json"
 
 // DNS-1123 names, as apimachinery's validation.IsDNS1123Subdomain and
 // IsDNS1123Label check them (a custom resource's name and namespace).

@@ -77,9 +77,8 @@ type source struct {
 	root    string
 	dialect *dialect
 	// patch changes the rewritten documents before the second compile
-	// (the API server's own rules); extra are documents it refers to.
+	// (the API server's own rules).
 	patch func(docs map[string]any) error
-	extra map[string]any
 }
 
 // newCompiler returns a compiler that loads nothing from disk or network.
@@ -130,11 +129,9 @@ func compile(src source) (*jsonschema.Schema, error) {
 	c.RegisterFormat(intFormat("int32", 32))
 	c.RegisterFormat(intFormat("int64", 64))
 	c.RegisterVocabulary(listTypes)
-	for _, d := range []map[string]any{docs, src.extra} {
-		for u, doc := range d {
-			if err := c.AddResource(u, doc); err != nil {
-				return nil, err
-			}
+	for u, doc := range docs {
+		if err := c.AddResource(u, doc); err != nil {
+			return nil, err
 		}
 	}
 	return c.Compile(src.root)
