@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -146,12 +147,8 @@ func serverFields(root any, apiVersion, kind, scope string) error {
 	props["kind"] = map[string]any{"type": "string", "enum": []any{kind}}
 	props["metadata"] = objectMeta(scope)
 	req, _ := m["required"].([]any)
-	for _, f := range []string{"apiVersion", "kind", "metadata"} {
-		found := false
-		for _, r := range req {
-			found = found || r == f
-		}
-		if !found {
+	for _, f := range []any{"apiVersion", "kind", "metadata"} {
+		if !slices.Contains(req, f) {
 			req = append(req, f)
 		}
 	}
