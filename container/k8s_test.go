@@ -12,6 +12,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/seccomp-gen/seccomp-gen/emit"
+	"github.com/seccomp-gen/seccomp-gen/internal/schematest"
 	"github.com/seccomp-gen/seccomp-gen/profiles"
 	"github.com/seccomp-gen/seccomp-gen/reduce"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
@@ -47,73 +48,6 @@ func yamlValue(t *testing.T, data []byte) any {
 	return toJSONValue(t, v)
 }
 
-// crdSchema compiles the SPO CRD's schema for version.
-func crdSchema(t *testing.T, version string) *jsonschema.Schema {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "testdata", "schema", "spo-seccompprofile-crd.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var crd struct {
-		Spec struct {
-			Names    struct{ Kind string }
-			Versions []struct {
-				Name   string
-				Served bool
-				Schema struct {
-					OpenAPIV3Schema map[string]any `yaml:"openAPIV3Schema"`
-				}
-			}
-		}
-	}
-	if err := yaml.Unmarshal(data, &crd); err != nil {
-		t.Fatal(err)
-	}
-	for _, v := range crd.Spec.Versions {
-		if v.Name != version {
-			continue
-		}
-		if !v.Served {
-			t.Fatalf("CRD version %s is not served", version)
-		}
-		c := jsonschema.NewCompiler()
-		if err := c.AddResource("file:///crd.json", toJSONValue(t, v.Schema.OpenAPIV3Schema)); err != nil {
-			t.Fatal(err)
-		}
-		s, err := c.Compile("file:///crd.json")
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s
-	}
-	t.Fatalf("the CRD has no version %s", version)
-	return nil
-}
-
-// seccompSchema compiles the runtime-spec's linux.seccomp schema.
-func seccompSchema(t *testing.T) *jsonschema.Schema {
-	t.Helper()
-	c := jsonschema.NewCompiler()
-	for _, f := range []string{"config-linux.json", "defs-linux.json", "defs.json"} {
-		data, err := os.ReadFile(filepath.Join("..", "testdata", "schema", "runtime-spec", f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := c.AddResource("file:///schema/"+f, doc); err != nil {
-			t.Fatal(err)
-		}
-	}
-	s, err := c.Compile("file:///schema/config-linux.json#/linux/properties/seccomp")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
 func mergedReplicas(t *testing.T) *reduce.Result {
 	t.Helper()
 	var inputs []reduce.Input
@@ -142,43 +76,22 @@ func mergedReplicas(t *testing.T) *reduce.Result {
 
 func TestKubernetesOutputsMatchSchemas(t *testing.T) {
 	res := mergedReplicas(t)
+	dir := filepath.Join("..", "testdata", "schema")
 
 	spo, err := emit.SPO(res.Policy, "app")
 	if err != nil {
 		t.Fatal(err)
 	}
-	doc := yamlValue(t, spo)
-	m := doc.(map[string]any)
-	version := strings.TrimPrefix(m["apiVersion"].(string), "security-profiles-operator.x-k8s.io/")
-	if m["kind"] != "SeccompProfile" || version == m["apiVersion"] {
-		t.Fatalf("not an SPO SeccompProfile: %v %v", m["apiVersion"], m["kind"])
-	}
-	if err := crdSchema(t, version).Validate(doc); err != nil {
-		t.Errorf("SeccompProfile against the CRD (%s): %v\n%s", version, err, spo)
+	if errs := schematest.LoadCRD(t, dir).Validate(t, spo); len(errs) > 0 {
+		t.Errorf("SeccompProfile against the CRD:\n%s\n%s", strings.Join(errs, "\n"), spo)
 	}
 
 	kubelet, err := emit.Kubelet(res.Policy)
 	if err != nil {
 		t.Fatal(err)
 	}
-	jv, err := jsonschema.UnmarshalJSON(bytes.NewReader(kubelet))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := seccompSchema(t).Validate(jv); err != nil {
-		t.Errorf("kubelet JSON against the runtime-spec seccomp schema: %v", err)
-	}
-}
-
-// The schemas are not vacuous: a misspelt action fails both.
-func TestKubernetesSchemasRejectBadProfiles(t *testing.T) {
-	bad := yamlValue(t, []byte("apiVersion: security-profiles-operator.x-k8s.io/v1beta1\nkind: SeccompProfile\nmetadata: {name: x}\nspec:\n  defaultAction: SCMP_ACT_DENY\n"))
-	if err := crdSchema(t, "v1beta1").Validate(bad); err == nil {
-		t.Errorf("the CRD schema accepts defaultAction SCMP_ACT_DENY")
-	}
-	badJSON := yamlValue(t, []byte(`{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [{"names": ["read"], "action": "ALLOW"}]}`))
-	if err := seccompSchema(t).Validate(badJSON); err == nil {
-		t.Errorf("the seccomp schema accepts action ALLOW")
+	if errs := schematest.LoadSeccomp(t, dir).Validate(t, schematest.WithoutComments(t, kubelet)); len(errs) > 0 {
+		t.Errorf("kubelet JSON less comments against the runtime-spec seccomp schema:\n%s", strings.Join(errs, "\n"))
 	}
 }
 

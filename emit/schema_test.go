@@ -4,22 +4,19 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"math/big"
-	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
 	"sort"
 	"strings"
 	"testing"
-	"time"
-	"unicode/utf8"
 
 	mobyseccomp "github.com/moby/profiles/seccomp"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"gopkg.in/yaml.v3"
 
 	"github.com/seccomp-gen/seccomp-gen/emit"
+	"github.com/seccomp-gen/seccomp-gen/internal/schematest"
 	"github.com/seccomp-gen/seccomp-gen/policy"
 	"github.com/seccomp-gen/seccomp-gen/profiles"
 	"github.com/seccomp-gen/seccomp-gen/reduce"
@@ -27,634 +24,9 @@ import (
 	"github.com/seccomp-gen/seccomp-gen/trace"
 )
 
-// A validator for the subset of OpenAPI v3 (a Kubernetes CRD's structural
-// schema) and JSON Schema (the runtime-spec's) that the schemas in
-// ../testdata/schema use. It is strict where the reading tools are silent:
-// a field the schema does not list is an error, because a Kubernetes API
-// server prunes it without a word and runc's encoding/json ignores it. A
-// keyword or format it does not implement is an error too, so that a newer
-// schema cannot pass by being half read.
-
-// schemaDir holds the published schemas (see its README.md).
+// schemaDir holds the published schemas (see its README.md); package
+// schematest validates against them.
 const schemaDir = "../testdata/schema"
-
-// keywords the validator implements; descriptive ones are ignored.
-var keywords = map[string]bool{
-	"type": true, "properties": true, "required": true, "enum": true, "items": true,
-	"minItems": true, "maxItems": true, "minimum": true, "maximum": true,
-	"minLength": true, "maxLength": true, "pattern": true, "format": true,
-	"additionalProperties": true, "nullable": true, "$ref": true,
-	"x-kubernetes-list-type": true, "x-kubernetes-list-map-keys": true,
-	"x-kubernetes-preserve-unknown-fields": true,
-	// no effect on validation
-	"description": true, "default": true, "definitions": true, "$schema": true, "id": true,
-}
-
-var formats = map[string]bool{"int32": true, "int64": true, "date-time": true}
-
-type validator struct {
-	docs map[string]any // file name -> parsed schema document, for $ref
-}
-
-// node is a schema object together with the file it lives in (for $ref).
-type node struct {
-	s    map[string]any
-	file string
-}
-
-// resolve follows $ref ("file.json#/a/b" or "#/a/b") to the schema it names.
-func (v *validator) resolve(n node) (node, error) {
-	for {
-		ref, ok := n.s["$ref"].(string)
-		if !ok {
-			return n, nil
-		}
-		file, ptr, _ := strings.Cut(ref, "#")
-		if file == "" {
-			file = n.file
-		}
-		doc, ok := v.docs[file]
-		if !ok {
-			return n, fmt.Errorf("$ref %q: no schema file %s", ref, file)
-		}
-		cur := doc
-		for _, part := range strings.Split(strings.Trim(ptr, "/"), "/") {
-			if part == "" {
-				continue
-			}
-			m, ok := cur.(map[string]any)
-			if !ok {
-				return n, fmt.Errorf("$ref %q: %s is not an object", ref, part)
-			}
-			if cur, ok = m[part]; !ok {
-				return n, fmt.Errorf("$ref %q: no %s", ref, part)
-			}
-		}
-		m, ok := cur.(map[string]any)
-		if !ok {
-			return n, fmt.Errorf("$ref %q: not a schema", ref)
-		}
-		if len(n.s) > 1 {
-			return n, fmt.Errorf("$ref %q with sibling keywords: not implemented", ref)
-		}
-		n = node{m, file}
-	}
-}
-
-// children returns the subschemas of n, by the path they apply to.
-func children(n node) map[string]node {
-	out := map[string]node{}
-	if props, ok := n.s["properties"].(map[string]any); ok {
-		for k, p := range props {
-			if m, ok := p.(map[string]any); ok {
-				out["."+k] = node{m, n.file}
-			}
-		}
-	}
-	if m, ok := n.s["items"].(map[string]any); ok {
-		out["[]"] = node{m, n.file}
-	}
-	if m, ok := n.s["additionalProperties"].(map[string]any); ok {
-		out["{}"] = node{m, n.file}
-	}
-	return out
-}
-
-// implemented checks every schema reachable from root for keywords and
-// formats the validator does not implement.
-func (v *validator) implemented(root node) []string {
-	var errs []string
-	seen := map[uintptr]bool{}
-	var walk func(n node, where string)
-	walk = func(n node, where string) {
-		r, err := v.resolve(n)
-		if err != nil {
-			errs = append(errs, where+": "+err.Error())
-			return
-		}
-		id := reflect.ValueOf(r.s).Pointer()
-		if seen[id] {
-			return
-		}
-		seen[id] = true
-		for k := range r.s {
-			if !keywords[k] {
-				errs = append(errs, fmt.Sprintf("%s: keyword %q: not implemented by this validator", where, k))
-			}
-		}
-		if f, ok := r.s["format"].(string); ok && !formats[f] {
-			errs = append(errs, fmt.Sprintf("%s: format %q: not implemented by this validator", where, f))
-		}
-		if _, ok := r.s["type"]; ok {
-			if _, ok := r.s["type"].(string); !ok {
-				errs = append(errs, fmt.Sprintf("%s: type %v: only a single type is implemented", where, r.s["type"]))
-			}
-		}
-		if ap, ok := r.s["additionalProperties"]; ok {
-			if _, isBool := ap.(bool); !isBool {
-				if _, isMap := ap.(map[string]any); !isMap {
-					errs = append(errs, fmt.Sprintf("%s: additionalProperties %v: not a schema", where, ap))
-				}
-			}
-		}
-		keys := make([]string, 0)
-		kids := children(r)
-		for k := range kids {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			walk(kids[k], where+k)
-		}
-	}
-	walk(root, "$")
-	return errs
-}
-
-// validate checks x (a value as decodeJSON returns it) against n.
-func (v *validator) validate(n node, x any, where string) []string {
-	n, err := v.resolve(n)
-	if err != nil {
-		return []string{where + ": " + err.Error()}
-	}
-	s := n.s
-	if x == nil {
-		if s["nullable"] == true {
-			return nil
-		}
-		return []string{where + ": null"}
-	}
-	var errs []string
-	bad := func(format string, a ...any) { errs = append(errs, where+": "+fmt.Sprintf(format, a...)) }
-	if e, ok := s["enum"].([]any); ok {
-		found := false
-		for _, want := range e {
-			if sameValue(x, want) {
-				found = true
-				break
-			}
-		}
-		if !found {
-			bad("%v is not one of %v", x, e)
-		}
-	}
-	typ, _ := s["type"].(string)
-	switch typ {
-	case "object":
-		m, ok := x.(map[string]any)
-		if !ok {
-			bad("%T, want an object", x)
-			return errs
-		}
-		errs = append(errs, v.object(n, m, where)...)
-	case "array":
-		a, ok := x.([]any)
-		if !ok {
-			bad("%T, want an array", x)
-			return errs
-		}
-		errs = append(errs, v.array(n, a, where)...)
-	case "string":
-		str, ok := x.(string)
-		if !ok {
-			bad("%v (%T), want a string", x, x)
-			return errs
-		}
-		if p, ok := s["pattern"].(string); ok && !regexp.MustCompile(p).MatchString(str) {
-			bad("%q does not match %s", str, p)
-		}
-		if l, ok := number(s["minLength"]); ok && big.NewInt(int64(utf8.RuneCountInString(str))).Cmp(l) < 0 {
-			bad("%q shorter than %v", str, l)
-		}
-		if l, ok := number(s["maxLength"]); ok && big.NewInt(int64(utf8.RuneCountInString(str))).Cmp(l) > 0 {
-			bad("%q longer than %v", str, l)
-		}
-		if s["format"] == "date-time" {
-			if _, err := time.Parse(time.RFC3339, str); err != nil {
-				bad("%q: not a date-time", str)
-			}
-		}
-	case "integer":
-		i, ok := integer(x)
-		if !ok {
-			bad("%v (%T), want an integer", x, x)
-			return errs
-		}
-		if lo, ok := number(s["minimum"]); ok && i.Cmp(lo) < 0 {
-			bad("%v below the minimum %v", i, lo)
-		}
-		if hi, ok := number(s["maximum"]); ok && i.Cmp(hi) > 0 {
-			bad("%v above the maximum %v", i, hi)
-		}
-		switch s["format"] {
-		case "int32":
-			if !i.IsInt64() || i.Int64() < -1<<31 || i.Int64() > 1<<31-1 {
-				bad("%v does not fit int32", i)
-			}
-		case "int64":
-			if !i.IsInt64() {
-				bad("%v does not fit int64", i)
-			}
-		}
-	case "boolean":
-		if _, ok := x.(bool); !ok {
-			bad("%v (%T), want a boolean", x, x)
-		}
-	case "":
-	default:
-		bad("type %q: not implemented by this validator", typ)
-	}
-	return errs
-}
-
-func (v *validator) object(n node, m map[string]any, where string) []string {
-	s := n.s
-	var errs []string
-	props, _ := s["properties"].(map[string]any)
-	req, _ := s["required"].([]any)
-	for _, r := range req {
-		if _, ok := m[r.(string)]; !ok {
-			errs = append(errs, fmt.Sprintf("%s: required field %q missing", where, r))
-		}
-	}
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		if p, ok := props[k].(map[string]any); ok {
-			errs = append(errs, v.validate(node{p, n.file}, m[k], where+"."+k)...)
-			continue
-		}
-		switch ap := s["additionalProperties"].(type) {
-		case map[string]any:
-			errs = append(errs, v.validate(node{ap, n.file}, m[k], where+"."+k)...)
-			continue
-		case bool:
-			if ap {
-				continue
-			}
-		}
-		if s["x-kubernetes-preserve-unknown-fields"] == true {
-			continue
-		}
-		errs = append(errs, fmt.Sprintf("%s: unknown field %q (the schema does not list it: pruned or ignored)", where, k))
-	}
-	return errs
-}
-
-func (v *validator) array(n node, a []any, where string) []string {
-	s := n.s
-	var errs []string
-	if lo, ok := number(s["minItems"]); ok && big.NewInt(int64(len(a))).Cmp(lo) < 0 {
-		errs = append(errs, fmt.Sprintf("%s: %d items, fewer than %v", where, len(a), lo))
-	}
-	if hi, ok := number(s["maxItems"]); ok && big.NewInt(int64(len(a))).Cmp(hi) > 0 {
-		errs = append(errs, fmt.Sprintf("%s: %d items, more than %v", where, len(a), hi))
-	}
-	if it, ok := s["items"].(map[string]any); ok {
-		for i, x := range a {
-			errs = append(errs, v.validate(node{it, n.file}, x, fmt.Sprintf("%s[%d]", where, i))...)
-		}
-	}
-	switch s["x-kubernetes-list-type"] {
-	case "set":
-		for i := range a {
-			for j := 0; j < i; j++ {
-				if sameValue(a[i], a[j]) {
-					errs = append(errs, fmt.Sprintf("%s[%d]: duplicate of [%d] in a list-type=set", where, i, j))
-				}
-			}
-		}
-	case "map":
-		keys, _ := s["x-kubernetes-list-map-keys"].([]any)
-		seen := map[string]int{}
-		for i, x := range a {
-			m, _ := x.(map[string]any)
-			var id []any
-			for _, k := range keys {
-				id = append(id, m[k.(string)])
-			}
-			b, _ := json.Marshal(id)
-			if j, ok := seen[string(b)]; ok {
-				errs = append(errs, fmt.Sprintf("%s[%d]: same map keys %s as [%d] in a list-type=map", where, i, b, j))
-			}
-			seen[string(b)] = i
-		}
-	case nil, "atomic":
-	default:
-		errs = append(errs, fmt.Sprintf("%s: x-kubernetes-list-type %v: not implemented by this validator", where, s["x-kubernetes-list-type"]))
-	}
-	return errs
-}
-
-// decodeJSON decodes JSON keeping numbers exact (json.Number).
-func decodeJSON(t *testing.T, data []byte) any {
-	t.Helper()
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var x any
-	if err := dec.Decode(&x); err != nil {
-		t.Fatalf("not JSON: %v", err)
-	}
-	if _, err := dec.Token(); err == nil {
-		t.Fatalf("trailing data after the JSON value")
-	}
-	return x
-}
-
-// decodeYAML decodes one YAML document as decodeJSON would decode the same
-// document written as JSON (the API server converts YAML to JSON).
-func decodeYAML(t *testing.T, data []byte) any {
-	t.Helper()
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var x any
-	if err := dec.Decode(&x); err != nil {
-		t.Fatalf("not YAML: %v", err)
-	}
-	var extra any
-	if err := dec.Decode(&extra); err == nil {
-		t.Fatalf("more than one YAML document")
-	}
-	j, err := json.Marshal(x)
-	if err != nil {
-		t.Fatalf("YAML that has no JSON form: %v", err)
-	}
-	return decodeJSON(t, j)
-}
-
-func integer(x any) (*big.Int, bool) {
-	n, ok := x.(json.Number)
-	if !ok {
-		return nil, false
-	}
-	return new(big.Int).SetString(n.String(), 10)
-}
-
-// number reads a schema's numeric keyword (YAML and JSON schemas decode
-// numbers differently).
-func number(x any) (*big.Int, bool) {
-	switch n := x.(type) {
-	case json.Number:
-		return new(big.Int).SetString(n.String(), 10)
-	case int:
-		return big.NewInt(int64(n)), true
-	case float64:
-		f := new(big.Float).SetFloat64(n)
-		i, acc := f.Int(nil)
-		return i, acc == big.Exact
-	}
-	return nil, false
-}
-
-func sameValue(a, b any) bool {
-	if ia, ok := number(a); ok {
-		ib, ok := number(b)
-		return ok && ia.Cmp(ib) == 0
-	}
-	return reflect.DeepEqual(a, b)
-}
-
-// The CRD, with what the API server checks outside the openAPIV3Schema.
-type crd struct {
-	group, kind, scope string
-	versions           map[string]map[string]any // served versions' openAPIV3Schema
-}
-
-func loadCRD(t *testing.T) *crd {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join(schemaDir, "spo-seccompprofile-crd.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc struct {
-		Spec struct {
-			Group    string
-			Scope    string
-			Names    struct{ Kind string }
-			Versions []struct {
-				Name   string
-				Served bool
-				Schema struct {
-					OpenAPIV3Schema map[string]any `yaml:"openAPIV3Schema"`
-				}
-			}
-		}
-	}
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		t.Fatal(err)
-	}
-	c := &crd{group: doc.Spec.Group, kind: doc.Spec.Names.Kind, scope: doc.Spec.Scope, versions: map[string]map[string]any{}}
-	for _, v := range doc.Spec.Versions {
-		if v.Served {
-			c.versions[v.Name] = v.Schema.OpenAPIV3Schema
-		}
-	}
-	if c.group == "" || c.kind == "" || len(c.versions) == 0 {
-		t.Fatalf("CRD without group, kind or a served version")
-	}
-	return c
-}
-
-// dns1123Subdomain is what the API server requires of a custom resource's
-// metadata.name (apimachinery validation.IsDNS1123Subdomain).
-var (
-	dns1123Subdomain = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
-	dns1123Label     = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
-)
-
-// objectMeta checks the metadata a client may write on a new object: the
-// fields of ObjectMeta a manifest sets, name and namespace as the API server
-// validates them. Every other field is an error (the server sets or prunes
-// it).
-func (c *crd) objectMeta(x any) []string {
-	m, ok := x.(map[string]any)
-	if !ok {
-		return []string{"$.metadata: not an object"}
-	}
-	var errs []string
-	name, _ := m["name"].(string)
-	if name == "" {
-		errs = append(errs, "$.metadata.name: missing")
-	} else if len(name) > 253 || !dns1123Subdomain.MatchString(name) {
-		errs = append(errs, fmt.Sprintf("$.metadata.name %q: not a DNS-1123 subdomain", name))
-	}
-	for k, val := range m {
-		switch k {
-		case "name":
-			if _, ok := val.(string); !ok {
-				errs = append(errs, fmt.Sprintf("$.metadata.name %v: not a string", val))
-			}
-		case "namespace":
-			ns, _ := val.(string)
-			if c.scope == "Cluster" {
-				errs = append(errs, fmt.Sprintf("$.metadata.namespace %q: the resource is cluster-scoped", ns))
-			} else if len(ns) > 63 || !dns1123Label.MatchString(ns) {
-				errs = append(errs, fmt.Sprintf("$.metadata.namespace %q: not a DNS-1123 label", ns))
-			}
-		case "labels", "annotations":
-			mm, ok := val.(map[string]any)
-			if !ok {
-				errs = append(errs, fmt.Sprintf("$.metadata.%s: not a map", k))
-			}
-			for kk, vv := range mm {
-				if _, ok := vv.(string); !ok {
-					errs = append(errs, fmt.Sprintf("$.metadata.%s.%s: not a string", k, kk))
-				}
-			}
-		default:
-			errs = append(errs, fmt.Sprintf("$.metadata.%s: not a field a manifest sets", k))
-		}
-	}
-	return errs
-}
-
-// validate checks a manifest (YAML) as `kubectl apply` and the API server
-// would: apiVersion names a served version of the CRD's group, kind is the
-// CRD's, metadata is valid ObjectMeta, the rest matches the version's
-// schema with nothing pruned.
-func (c *crd) validate(t *testing.T, data []byte) []string {
-	t.Helper()
-	x := decodeYAML(t, data)
-	m, ok := x.(map[string]any)
-	if !ok {
-		return []string{"$: not an object"}
-	}
-	var errs []string
-	apiVersion, _ := m["apiVersion"].(string)
-	group, version, _ := strings.Cut(apiVersion, "/")
-	sch, served := c.versions[version]
-	if group != c.group || !served {
-		return []string{fmt.Sprintf("$.apiVersion %q: not a served version of %s", apiVersion, c.group)}
-	}
-	if m["kind"] != c.kind {
-		errs = append(errs, fmt.Sprintf("$.kind %v: want %s", m["kind"], c.kind))
-	}
-	errs = append(errs, c.objectMeta(m["metadata"])...)
-	// metadata is the API server's ObjectMeta, checked above; the schema
-	// says only "type: object" for it.
-	rest := map[string]any{}
-	for k, val := range m {
-		if k != "metadata" {
-			rest[k] = val
-		}
-	}
-	root := node{jsonRoundTrip(t, sch), "crd"}
-	v := &validator{docs: map[string]any{"crd": root.s}}
-	if bad := v.implemented(root); len(bad) > 0 {
-		t.Fatalf("the CRD (%s) uses what the validator does not check:\n%s", version, strings.Join(bad, "\n"))
-	}
-	return append(errs, v.validate(root, rest, "$")...)
-}
-
-// jsonRoundTrip turns a YAML-decoded schema into the form decodeJSON gives.
-func jsonRoundTrip(t *testing.T, x any) map[string]any {
-	t.Helper()
-	j, err := json.Marshal(x)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, _ := decodeJSON(t, j).(map[string]any)
-	return m
-}
-
-// ociSeccomp returns a validator for the runtime-spec's linux.seccomp
-// object and the root schema node.
-func ociSeccomp(t *testing.T) (*validator, node) {
-	t.Helper()
-	v := &validator{docs: map[string]any{}}
-	for _, f := range []string{"config-linux.json", "defs-linux.json", "defs.json"} {
-		data, err := os.ReadFile(filepath.Join(schemaDir, "runtime-spec", f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		v.docs[f] = decodeJSON(t, data)
-	}
-	root := v.docs["config-linux.json"].(map[string]any)
-	sec := root["linux"].(map[string]any)["properties"].(map[string]any)["seccomp"].(map[string]any)
-	n := node{sec, "config-linux.json"}
-	if bad := v.implemented(n); len(bad) > 0 {
-		t.Fatalf("the runtime-spec seccomp schema uses what the validator does not check:\n%s", strings.Join(bad, "\n"))
-	}
-	return v, n
-}
-
-func validateOCI(t *testing.T, data []byte) []string {
-	t.Helper()
-	v, n := ociSeccomp(t)
-	return v.validate(n, decodeJSON(t, data), "$")
-}
-
-// The validators are not vacuous: each broken document fails, with the
-// problem named.
-func TestSchemaValidatorsReject(t *testing.T) {
-	c := loadCRD(t)
-	const head = "apiVersion: security-profiles-operator.x-k8s.io/v1beta1\nkind: SeccompProfile\nmetadata:\n  name: app\n"
-	good := head + "spec:\n  defaultAction: SCMP_ACT_ERRNO\n  architectures: [SCMP_ARCH_X86_64]\n  syscalls:\n    - names: [read]\n      action: SCMP_ACT_ALLOW\n      args: [{index: 0, value: 1, op: SCMP_CMP_EQ}]\n    - names: [write]\n      action: SCMP_ACT_ERRNO\n      errnoRet: 38\n"
-	if errs := c.validate(t, []byte(good)); len(errs) > 0 {
-		t.Fatalf("a valid SeccompProfile is refused: %v", errs)
-	}
-	for _, tc := range []struct{ doc, want string }{
-		{strings.Replace(good, "v1beta1", "v1alpha1", 1), "not a served version"},
-		{strings.Replace(good, "kind: SeccompProfile", "kind: SeccompProfiles", 1), "$.kind"},
-		{strings.Replace(good, "name: app", "name: App", 1), "DNS-1123"},
-		{strings.Replace(good, "name: app", "name: a..b", 1), "DNS-1123"},
-		{strings.Replace(good, "name: app", "name: a.-b", 1), "DNS-1123"},
-		{strings.Replace(good, "name: app", "name: "+strings.Repeat("a", 254), 1), "DNS-1123"},
-		{strings.Replace(good, "name: app", "name: app\n  namespace: default", 1), "cluster-scoped"},
-		{strings.Replace(good, "name: app", "name: app\n  uid: x", 1), "metadata.uid"},
-		{strings.Replace(good, "SCMP_ACT_ERRNO\n  arch", "SCMP_ACT_DENY\n  arch", 1), "is not one of"},
-		{strings.Replace(good, "defaultAction: SCMP_ACT_ERRNO", "defaultErrnoRet: 38", 1), "required field \"defaultAction\""},
-		{strings.Replace(good, "  architectures:", "  defaultErrnoRet: 38\n  architectures:", 1), "unknown field \"defaultErrnoRet\""},
-		{strings.Replace(good, "action: SCMP_ACT_ALLOW\n", "action: SCMP_ACT_ALLOW\n      comment: x\n", 1), "unknown field \"comment\""},
-		{strings.Replace(good, "[SCMP_ARCH_X86_64]", "[SCMP_ARCH_X86_64, SCMP_ARCH_X86_64]", 1), "list-type=set"},
-		{strings.Replace(good, "[SCMP_ARCH_X86_64]", "[SCMP_ARCH_LOONGARCH64]", 1), "is not one of"},
-		{strings.Replace(good, "names: [read]", "names: []", 1), "fewer than 1"},
-		{strings.Replace(good, "names: [read]", "names: [read, read]", 1), "list-type=set"},
-		{strings.Replace(good, "value: 1,", "value: 18446744073709551615,", 1), "does not fit int64"},
-		{strings.Replace(good, "value: 1,", "value: -1,", 1), "below the minimum"},
-		{strings.Replace(good, "errnoRet: 38", "errnoRet: \"38\"", 1), "want an integer"},
-		{strings.Replace(good, "errnoRet: 38", "errnoRet: 4294967296", 1), "int32"},
-		{strings.Replace(good, "{index: 0, value: 1, op: SCMP_CMP_EQ}", "{value: 1, op: SCMP_CMP_EQ}", 1), "required field \"index\""},
-		{strings.Replace(good, "args: [", "args: [{index: 1, op: SCMP_CMP_EQ}, {index: 1, op: SCMP_CMP_EQ}, {index: 1, op: SCMP_CMP_EQ}, {index: 1, op: SCMP_CMP_EQ}, {index: 1, op: SCMP_CMP_EQ}, {index: 1, op: SCMP_CMP_EQ}, ", 1), "more than 6"},
-		{good + "  listenerPath: /tmp/agent.sock\n", "does not match"},
-		{good + "status: {path: 1}\n", "want a string"},
-	} {
-		errs := c.validate(t, []byte(tc.doc))
-		if !strings.Contains(strings.Join(errs, "\n"), tc.want) {
-			t.Errorf("CRD validator: want an error containing %q, got %v for\n%s", tc.want, errs, tc.doc)
-		}
-	}
-
-	okOCI := `{"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 38, "architectures": ["SCMP_ARCH_X86_64"], "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 18446744073709551615, "op": "SCMP_CMP_EQ"}]}]}`
-	if errs := validateOCI(t, []byte(okOCI)); len(errs) > 0 {
-		t.Fatalf("a valid linux.seccomp is refused: %v", errs)
-	}
-	for _, tc := range []struct{ doc, want string }{
-		{strings.Replace(okOCI, `"SCMP_ACT_ALLOW"`, `"ALLOW"`, 1), "is not one of"},
-		{strings.Replace(okOCI, `"action": "SCMP_ACT_ALLOW", `, `"action": "SCMP_ACT_ALLOW", "comment": "x", `, 1), "unknown field \"comment\""},
-		{strings.Replace(okOCI, `"defaultErrnoRet": 38`, `"defaultErrnoRet": -1`, 1), "below the minimum"},
-		{strings.Replace(okOCI, `"value": 18446744073709551615, `, ``, 1), "required field \"value\""},
-		{strings.Replace(okOCI, `18446744073709551615`, `18446744073709551616`, 1), "above the maximum"},
-		{strings.Replace(okOCI, `["read"]`, `[]`, 1), "fewer than 1"},
-		{strings.Replace(okOCI, `"SCMP_ARCH_X86_64"`, `"x86_64"`, 1), "is not one of"},
-		{strings.Replace(okOCI, `"defaultAction": "SCMP_ACT_ERRNO", `, ``, 1), "required field \"defaultAction\""},
-		{strings.Replace(okOCI, `"syscalls"`, `"archMap"`, 1), "unknown field \"archMap\""},
-	} {
-		errs := validateOCI(t, []byte(tc.doc))
-		if !strings.Contains(strings.Join(errs, "\n"), tc.want) {
-			t.Errorf("OCI validator: want an error containing %q, got %v for\n%s", tc.want, errs, tc.doc)
-		}
-	}
-
-	// A keyword the validator does not implement is an error, not a pass.
-	v := &validator{docs: map[string]any{}}
-	n := node{map[string]any{"type": "object", "properties": map[string]any{"a": map[string]any{"type": "string", "x-kubernetes-validations": []any{}}}}, "x"}
-	if errs := v.implemented(n); len(errs) != 1 || !strings.Contains(errs[0], "x-kubernetes-validations") {
-		t.Errorf("unimplemented keyword: %v", errs)
-	}
-}
 
 // schemaPolicies are policies of every shape the writers can be handed:
 // reducer outputs for each generate option that changes the rules' shape,
@@ -740,8 +112,19 @@ func schemaPolicies(t *testing.T) map[string]*policy.Policy {
 				{Index: 3, Value: 4, Op: policy.OpGreaterThan}, {Index: 4, Value: 5, Op: policy.OpEqualTo}, {Index: 5, Value: 6, Op: policy.OpEqualTo}}},
 		},
 	}
+	// What the CRD's int64 cannot hold, and the JSON formats can.
+	out[beyondInt64] = &policy.Policy{
+		DefaultAction: policy.ActErrno,
+		Arches:        []string{"x86_64"},
+		Rules: []policy.Rule{
+			{Names: []string{"tgkill"}, Action: policy.ActAllow, Args: []policy.Arg{{Index: 0, Value: 0xffffffffffffffff, Op: policy.OpEqualTo}}},
+			{Names: []string{"mmap"}, Action: policy.ActAllow, Args: []policy.Arg{{Index: 3, Value: 0xfffffffffffffff0, ValueTwo: 0x8000000000000001, Op: policy.OpMaskedEqual}}},
+		},
+	}
 	return out
 }
+
+const beyondInt64 = "arguments beyond int64"
 
 // ociConfigFixture is a minimal bundle config.json to set linux.seccomp in.
 const ociConfigFixture = `{"ociVersion": "1.2.1", "process": {"args": ["sh"], "cwd": "/"}, "root": {"path": "rootfs"}, "linux": {"namespaces": [{"type": "pid"}]}}`
@@ -828,14 +211,18 @@ func firstDiff(a, b any, where string) string {
 // JSON) under moby's Go types and, less its comments, the runtime-spec's
 // schema (containerd reads the kubelet's file as the OCI object).
 func TestOutputsMatchPublishedSchemas(t *testing.T) {
-	c := loadCRD(t)
+	c := schematest.LoadCRD(t, schemaDir)
+	seccomp := schematest.LoadSeccomp(t, schemaDir)
 	for name, p := range schemaPolicies(t) {
 		t.Run(name, func(t *testing.T) {
 			spo, err := emit.Write(p, emit.FormatSPO, emit.Options{Name: "app"})
-			if err != nil {
+			if name == beyondInt64 {
+				if err == nil {
+					t.Errorf("k8s: written, but the CRD's int64 cannot hold the values:\n%s", spo)
+				}
+			} else if err != nil {
 				t.Fatalf("k8s: %v", err)
-			}
-			if errs := c.validate(t, spo); len(errs) > 0 {
+			} else if errs := c.Validate(t, spo); len(errs) > 0 {
 				t.Errorf("k8s against the SeccompProfile CRD:\n%s", strings.Join(errs, "\n"))
 			}
 
@@ -843,7 +230,7 @@ func TestOutputsMatchPublishedSchemas(t *testing.T) {
 			if err != nil {
 				t.Fatalf("oci: %v", err)
 			}
-			if errs := validateOCI(t, oci); len(errs) > 0 {
+			if errs := seccomp.Validate(t, oci); len(errs) > 0 {
 				t.Errorf("oci against the runtime-spec schema:\n%s", strings.Join(errs, "\n"))
 			}
 			if err := strictRoundTrip(oci, &specs.LinuxSeccomp{}); err != nil {
@@ -862,7 +249,7 @@ func TestOutputsMatchPublishedSchemas(t *testing.T) {
 			if err := json.Unmarshal(cfg, &whole); err != nil {
 				t.Fatal(err)
 			}
-			if errs := validateOCI(t, whole.Linux.Seccomp); len(errs) > 0 {
+			if errs := seccomp.Validate(t, whole.Linux.Seccomp); len(errs) > 0 {
 				t.Errorf("config.json linux.seccomp against the runtime-spec schema:\n%s", strings.Join(errs, "\n"))
 			}
 			if err := strictRoundTrip(whole.Linux.Seccomp, &specs.LinuxSeccomp{}); err != nil {
@@ -876,15 +263,7 @@ func TestOutputsMatchPublishedSchemas(t *testing.T) {
 			if err := strictRoundTrip(docker, &mobyseccomp.Seccomp{}); err != nil {
 				t.Errorf("docker as moby reads it (seccomp.Seccomp): %v", err)
 			}
-			var noComments map[string]any
-			if err := json.Unmarshal(docker, &noComments); err != nil {
-				t.Fatal(err)
-			}
-			for _, s := range noComments["syscalls"].([]any) {
-				delete(s.(map[string]any), "comment")
-			}
-			stripped, _ := json.Marshal(noComments)
-			if errs := validateOCI(t, stripped); len(errs) > 0 {
+			if errs := seccomp.Validate(t, schematest.WithoutComments(t, docker)); len(errs) > 0 {
 				t.Errorf("docker (kubelet localhost/ JSON) less comments against the runtime-spec schema:\n%s", strings.Join(errs, "\n"))
 			}
 		})
@@ -899,7 +278,7 @@ var yaml11Special = regexp.MustCompile(`^(?i:y|n|yes|no|on|off|true|false|null|~
 // DNS-1123 subdomain, which every YAML reader reads back as that string.
 // Other names are refused before anything is written.
 func TestSPONames(t *testing.T) {
-	c := loadCRD(t)
+	c := schematest.LoadCRD(t, schemaDir)
 	p := schemaPolicies(t)["actions"]
 	for _, name := range []string{"app", "a", "a.b", "a-b.c-d", "0x1f", "017", "0b1", "1e3", "1.5", "2001-01-01", "y", "n", "on", "off", "yes", "no", "true", "null", "123",
 		strings.Repeat("a", 63) + "." + strings.Repeat("b", 63) + "." + strings.Repeat("c", 63) + "." + strings.Repeat("d", 61)} {
@@ -908,7 +287,7 @@ func TestSPONames(t *testing.T) {
 			t.Errorf("--name %q: %v", name, err)
 			continue
 		}
-		if errs := c.validate(t, spo); len(errs) > 0 {
+		if errs := c.Validate(t, spo); len(errs) > 0 {
 			t.Errorf("--name %q: %v", name, errs)
 		}
 		var meta struct {
@@ -950,10 +329,13 @@ func TestSPOFromCluster(t *testing.T) {
 		t.Fatal("the fixture did not take: the written layout changed")
 	}
 	// spec and status are the CRD's (metadata is the server's own here).
-	doc := decodeYAML(t, []byte(cluster)).(map[string]any)
+	var doc map[string]any
+	if err := yaml.Unmarshal([]byte(cluster), &doc); err != nil {
+		t.Fatal(err)
+	}
 	doc["metadata"] = map[string]any{"name": "app"}
 	again, _ := json.Marshal(doc)
-	if errs := loadCRD(t).validate(t, again); len(errs) > 0 {
+	if errs := schematest.LoadCRD(t, schemaDir).Validate(t, again); len(errs) > 0 {
 		t.Fatalf("the cluster fixture is not what the CRD allows: %v", errs)
 	}
 	got, _, err := emit.Parse("cluster.yaml", []byte(cluster))
