@@ -2,6 +2,9 @@ package reduce_test
 
 import (
 	"errors"
+	"fmt"
+	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/seccomp-gen/seccomp-gen/emit/cbpf"
@@ -62,4 +65,48 @@ func BenchmarkReduceFit(b *testing.B) {
 			}
 		})
 	}
+}
+
+// TestFitMatchesGreedy: the search returns what dropping one argument
+// rule at a time, compiling each time, returns (reduce.ReduceGreedy, the
+// loop Reduce had), on every fixture of internal/argfixture, for the
+// runtimes' filter and for --format bpf's own: the same Result (rules
+// dropped, report, policy) or the same error.
+func TestFitMatchesGreedy(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: the reference drops one rule at a time and compiles each (about 40 s)")
+	}
+	for _, c := range fitCases(t) {
+		t.Run(c.name, func(t *testing.T) {
+			// The search first: the reference then compiles what
+			// the search did not (cbpf caches verified filters).
+			got, gotErr := reduce.Reduce(c.inputs, c.opts, tables)
+			want, wantErr := reduce.ReduceGreedy(c.inputs, c.opts, tables)
+			if fmt.Sprint(gotErr) != fmt.Sprint(wantErr) {
+				t.Fatalf("error %v, one rule at a time %v", gotErr, wantErr)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("results differ:\nsearch:        %s\none at a time: %s", droppedToFit(got), droppedToFit(want))
+			}
+			if n := len(droppedToFit(want)); n == 0 && c.name != "bpf-only/docker" {
+				t.Errorf("the fixture drops no rule to fit")
+			} else if n > 0 && c.name == "bpf-only/docker" {
+				t.Errorf("%d rules dropped for the runtimes' filter, want none (only --format bpf's filter is too long)", n)
+			}
+		})
+	}
+}
+
+// droppedToFit lists the arguments a result left unrestricted to fit.
+func droppedToFit(res *reduce.Result) []string {
+	var out []string
+	if res == nil {
+		return nil
+	}
+	for _, ar := range res.ArgRules {
+		if ar.Unrestricted && strings.Contains(ar.Why, "longer than the 4096 instructions") {
+			out = append(out, fmt.Sprintf("%s/%d", ar.Spec.Syscall, ar.Spec.Index))
+		}
+	}
+	return out
 }
