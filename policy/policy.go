@@ -158,6 +158,22 @@ func (p *Policy) AllowedNames() []string {
 
 // Validate checks the policy for contradictions a runtime would reject.
 func (p *Policy) Validate() error {
+	if err := p.validateFields(); err != nil {
+		return err
+	}
+	return p.Check()
+}
+
+// ValidateRules is Validate without the FilterVerifier (CheckRules): what
+// Validate returns unless the verifier refuses the compiled filter.
+func (p *Policy) ValidateRules() error {
+	if err := p.validateFields(); err != nil {
+		return err
+	}
+	return p.CheckRules()
+}
+
+func (p *Policy) validateFields() error {
 	if !p.DefaultAction.Valid() {
 		return fmt.Errorf("default action %q: unknown (known: %s)", p.DefaultAction, actionList())
 	}
@@ -180,7 +196,7 @@ func (p *Policy) Validate() error {
 			}
 		}
 	}
-	return p.Check()
+	return nil
 }
 
 // Canonicalize rewrites the rules into a canonical order so that the same

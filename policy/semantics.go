@@ -511,7 +511,18 @@ func (p *Policy) Runtimes(arch string, nr int, name string, args [6]uint64, reso
 //     decides that syscall: libseccomp merges them into a tree evaluated in
 //     its own order, not file order, and refuses some orders outright
 //     (EEXIST: neither runtime starts the container).
-func (p *Policy) Check() error {
+func (p *Policy) Check() error { return p.check(FilterVerifier) }
+
+// CheckRules is Check without the FilterVerifier: the checks of the rules
+// alone, with the rule sets only the verifier can accept (pairClass)
+// accepted. Check of the same policy returns what CheckRules returns, or
+// else the FilterVerifier's answer (the reducer uses it to know a policy
+// passes everything but the compiled filter's checks).
+func (p *Policy) CheckRules() error {
+	return p.check(func(*Policy, []string) error { return nil })
+}
+
+func (p *Policy) check(verifier func(*Policy, []string) error) error {
 	if len(p.Flags) > 0 {
 		return &AmbiguousError{Reason: fmt.Sprintf("filter flags %s: runc 1.1.5 refuses every seccomp flag, crun applies them", strings.Join(p.Flags, ", "))}
 	}
@@ -578,7 +589,7 @@ func (p *Policy) Check() error {
 			}
 			err := checkSyscall(n, rules, ps.bits)
 			var pe *pairError
-			if errors.As(err, &pe) && FilterVerifier != nil {
+			if errors.As(err, &pe) && verifier != nil {
 				if !slices.Contains(verify, n) {
 					verify = append(verify, n)
 				}
@@ -592,8 +603,8 @@ func (p *Policy) Check() error {
 			}
 		}
 	}
-	if FilterVerifier != nil {
-		return FilterVerifier(p, verify)
+	if verifier != nil {
+		return verifier(p, verify)
 	}
 	return nil
 }

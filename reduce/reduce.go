@@ -2,7 +2,6 @@ package reduce
 
 import (
 	"cmp"
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -183,63 +182,47 @@ func Reduce(inputs []Input, opts Options, r trace.Tables) (*Result, error) {
 	// A filter the kernel would not load (over 4096 instructions: a trace
 	// at the recorder's caps of 32 values per argument makes ~11000) loses
 	// the argument rule with the most values, until it fits; each is
-	// reported. Arguments with a Docker set keep it (never weaker).
-	var shrink map[string]map[int]bool
-	for {
-		res, err := reduceOnce(inputs, opts, r, shrink)
-		if err == nil {
-			return res, nil
-		}
-		if res == nil || !errors.Is(err, policy.ErrFilterTooLarge) {
-			return nil, err
-		}
-		best := -1
-		for i, ar := range res.ArgRules {
-			if ar.Unrestricted || ar.Spec.Docker != nil || shrink[ar.Spec.Syscall][ar.Spec.Index] {
-				continue
-			}
-			if best < 0 || len(ar.Allowed) > len(res.ArgRules[best].Allowed) {
-				best = i
-			}
-		}
-		if best < 0 {
-			return nil, err
-		}
-		spec := res.ArgRules[best].Spec
-		if shrink == nil {
-			shrink = map[string]map[int]bool{}
-		}
-		if shrink[spec.Syscall] == nil {
-			shrink[spec.Syscall] = map[int]bool{}
-		}
-		shrink[spec.Syscall][spec.Index] = true
-	}
+	// reported. Arguments with a Docker set keep it (never weaker). The
+	// search (fit.go) finds the same rules to drop as dropping them one
+	// at a time would, with far fewer compilations.
+	return fit(inputs, opts, r)
 }
 
 // reduceOnce is Reduce with the arguments of shrink left unrestricted. On
 // an error from the finished policy (too large a filter) it also returns
 // the result so far, for its ArgRules.
 func reduceOnce(inputs []Input, opts Options, r trace.Tables, shrink map[string]map[int]bool) (*Result, error) {
+	res, p, err := build(inputs, opts, r, shrink)
+	if err != nil {
+		return nil, err
+	}
+	res, _, err = finish(res, p, opts)
+	return res, err
+}
+
+// build is reduceOnce up to the policy, before it is canonicalised and
+// checked: no filter is compiled.
+func build(inputs []Input, opts Options, r trace.Tables, shrink map[string]map[int]bool) (*Result, *policy.Policy, error) {
 	if len(inputs) == 0 {
-		return nil, inputErrf("no traces given")
+		return nil, nil, inputErrf("no traces given")
 	}
 	action, errno, err := unobservedAction(opts.DefaultAction)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if opts.MinRuns < 0 {
-		return nil, &OptionError{Field: "MinRuns", Value: fmt.Sprint(opts.MinRuns), Msg: "must not be negative"}
+		return nil, nil, &OptionError{Field: "MinRuns", Value: fmt.Sprint(opts.MinRuns), Msg: "must not be negative"}
 	}
 	if opts.MinRuns > len(inputs) {
-		return nil, &OptionError{Field: "MinRuns", Value: fmt.Sprint(opts.MinRuns),
+		return nil, nil, &OptionError{Field: "MinRuns", Value: fmt.Sprint(opts.MinRuns),
 			Msg: fmt.Sprintf("only %d trace(s) given, every syscall would be dropped", len(inputs))}
 	}
 	if err := checkDropArches(opts); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	m, err := merge(inputs, opts.AllowIncomplete, r)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	res := &Result{Traces: len(inputs), Unnamed: m.unnamed}
 	var kept []merged
@@ -251,7 +234,7 @@ func reduceOnce(inputs []Input, opts Options, r trace.Tables, shrink map[string]
 			ceiling = profiles.Ceiling()
 		}
 		if res.AllowNotInCeiling, err = denyCeiling(kept, ceiling, opts.Allow); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	if opts.Extend != nil {
@@ -264,15 +247,15 @@ func reduceOnce(inputs []Input, opts Options, r trace.Tables, shrink map[string]
 	}
 	arches, err := targetABIs(opts, m.arches, r)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := uncoveredABIs(inputs, kept, arches); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	set := allowedSet(inputs, kept, arches, opts.Baselines, r)
 	ext, err := extendSets(opts.Extend, opts.ExtendName, arches, r)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for n := range ext.free {
 		set.allowed[n] = true
@@ -308,11 +291,11 @@ func reduceOnce(inputs []Input, opts Options, r trace.Tables, shrink map[string]
 		}
 	}
 	if len(res.Allowed) == 0 {
-		return nil, inputErrf("nothing left to allow: every syscall was dropped")
+		return nil, nil, inputErrf("nothing left to allow: every syscall was dropped")
 	}
 	known, err := unobserved(arches, set.allowed, r)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	known = slices.DeleteFunc(known, func(n string) bool { return restricted[n] })
 	if slices.Contains(arches, abi.X86) {
@@ -367,17 +350,25 @@ func reduceOnce(inputs []Input, opts Options, r trace.Tables, shrink map[string]
 	if fallbackRule != nil {
 		p.Rules = append(p.Rules, *fallbackRule)
 	}
+	return res, p, nil
+}
+
+// finish canonicalises and checks the policy build made. On an error it
+// also returns the result so far (for its ArgRules), and fits says which
+// check refused it: fitsRules (the rules or the runtimes' filter, checked
+// by Validate) or fitsOwn (opts.Fits).
+func finish(res *Result, p *policy.Policy, opts Options) (*Result, fitStage, error) {
 	p.Canonicalize()
 	if err := p.Validate(); err != nil {
-		return res, fmt.Errorf("policy: %w", err)
+		return res, fitsRules, fmt.Errorf("policy: %w", err)
 	}
 	if opts.Fits != nil {
 		if err := opts.Fits(p); err != nil {
-			return res, fmt.Errorf("policy: %w", err)
+			return res, fitsOwn, fmt.Errorf("policy: %w", err)
 		}
 	}
 	res.Policy = p
-	return res, nil
+	return res, fitsNone, nil
 }
 
 // merged is one named syscall of the merged traces.
