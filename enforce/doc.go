@@ -32,6 +32,10 @@
 //     up), it prints nothing: why goes back to Run on a close-on-exec pipe,
 //     and Run returns it as a SetupError for the caller to report once.
 //
+// If the supervisor dies while the workload runs, the kernel would answer
+// every notified syscall ENOSYS; a sentinel process (sentinel.go) holding a
+// copy of the listener answers them as the profile says instead.
+//
 // The shim's own syscalls between loading the filter and its execve are
 // not the workload's: the supervisor answers them "continue" and counts
 // them in Result.Setup. It tells them apart without looking at /proc: the

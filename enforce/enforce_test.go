@@ -6,9 +6,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	seccomp "github.com/seccomp/libseccomp-golang"
 
 	"github.com/seccomp-gen/seccomp-gen/emit/cbpf"
 	"github.com/seccomp-gen/seccomp-gen/internal/reexec"
@@ -317,5 +320,33 @@ func TestRunFirstI386(t *testing.T) {
 	res, _, stderr := run(t, p, "sh", "-c", link)
 	if len(res.Denied) != 1 || res.Denied[0].Arch != "x86" || res.Denied[0].First != link {
 		t.Errorf("denied %+v, want getpriority on x86 first by %s\n%s", res.Denied, link, stderr)
+	}
+}
+
+// The record the supervisor keeps for the sentinel reads back as written.
+func TestInflightRecord(t *testing.T) {
+	f, mem, err := newInflight()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if state, _ := mem.load(); state != inflightNone {
+		t.Fatalf("new record: state %d, want %d", state, inflightNone)
+	}
+	req := &seccomp.ScmpNotifReq{ID: 1<<63 + 5, Pid: 4242}
+	req.Data.Arch, req.Data.Syscall = seccomp.ArchAMD64, 83
+	req.Data.Args = []uint64{1, 2, 3, 4, 5, 1 << 63}
+	mem.received(req)
+	state, got := mem.load()
+	if state != inflightRecv || got.ID != req.ID || got.Pid != req.Pid || got.Data.Syscall != 83 || !slices.Equal(got.Data.Args, req.Data.Args) {
+		t.Fatalf("record: state %d, %+v; want %d, %+v", state, got, inflightRecv, req)
+	}
+	// The arch as the kernel gives it (AUDIT_ARCH) round-trips too.
+	if got.Data.Arch != req.Data.Arch {
+		t.Fatalf("arch %v, want %v", got.Data.Arch, req.Data.Arch)
+	}
+	mem.answered()
+	if state, got := mem.load(); state != inflightDone || got.ID != req.ID {
+		t.Fatalf("answered: state %d, ID %d", state, got.ID)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -121,6 +122,10 @@ func Run(p *policy.Policy, argv []string, stdio IO) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("enforce: %w", err)
 	}
+	sentinelSpec, err := json.Marshal(shimSpec{Policy: p, Sentinel: true})
+	if err != nil {
+		return nil, fmt.Errorf("enforce: %w", err)
+	}
 	specR, specW, err := os.Pipe()
 	if err != nil {
 		return nil, fmt.Errorf("enforce: %w", err)
@@ -182,6 +187,9 @@ func Run(p *policy.Policy, argv []string, stdio IO) (*Result, error) {
 	// return, before KillChildren has counted what it killed.
 	var killMu sync.Mutex
 	var killed int
+	// The sentinel (sentinel.go) is a child that no kill or reap of the
+	// workload's tree touches.
+	var sentinelPID atomic.Int64
 	var stopped string // why the run was cut short
 	if stdio.Signals != nil || stdio.Kill != nil {
 		done := make(chan struct{})
@@ -196,7 +204,7 @@ func Run(p *policy.Policy, argv []string, stdio IO) (*Result, error) {
 				}
 				// Every child of this process is CMD or an orphan of
 				// its tree (see Subreaper above).
-				killed += proctree.KillChildren(time.Second)
+				killed += proctree.KillChildren(time.Second, int(sentinelPID.Load()))
 				killMu.Unlock()
 				// Anything that escaped (a task that left the
 				// tree through another subreaper) is left unsupervised.
@@ -245,6 +253,9 @@ func Run(p *policy.Policy, argv []string, stdio IO) (*Result, error) {
 	res := &Result{}
 	sup := &supervisor{p: p, entries: map[[2]int]*verdict.Entry{}, shimExeced: readerGone(syncW), command: commandPath(argv[0])}
 	var loop sync.WaitGroup
+	var sentinel *os.Process
+	var lifeW *os.File
+	var drained bool // serve returned because no task uses the filter any more
 	if cbpf.NeedsListener(p) {
 		fd, err := grabListener(cmd.Process.Pid, waitDone)
 		if err != nil {
@@ -257,10 +268,23 @@ func Run(p *policy.Policy, argv []string, stdio IO) (*Result, error) {
 			}
 			return nil, err
 		}
+		// The sentinel answers as the profile says if this process dies
+		// (sentinel.go); a workload gets the profile's answers either way.
+		mem, lw, sp, err := withSentinel(sentinelSpec, argv, fd)
+		if err != nil {
+			syscall.Close(fd)
+			syncW.Close()
+			_ = cmd.Process.Kill()
+			finish()
+			return nil, err
+		}
+		sentinel, lifeW = sp, lw
+		sentinelPID.Store(int64(sp.Pid))
+		defer lifeW.Close()
 		loop.Add(1)
 		go func() {
 			defer loop.Done()
-			sup.serve(fd, stop)
+			drained = sup.serve(fd, stop, mem)
 			syscall.Close(fd)
 		}()
 	}
@@ -275,7 +299,7 @@ func Run(p *policy.Policy, argv []string, stdio IO) (*Result, error) {
 		t := time.NewTicker(20 * time.Millisecond)
 		defer t.Stop()
 		for {
-			proctree.ReapZombies()
+			proctree.ReapZombies(int(sentinelPID.Load()))
 			select {
 			case <-t.C:
 			case <-reaped:
@@ -287,6 +311,12 @@ func Run(p *policy.Policy, argv []string, stdio IO) (*Result, error) {
 	// keep answering until the last of them exits (the listener reports
 	// POLLHUP), as trace follows them until the last one exits.
 	loop.Wait()
+	if sentinel != nil && drained {
+		// No task uses the filter, and none can again: nothing is left
+		// for the sentinel to answer.
+		_ = sentinel.Kill()
+		_, _ = sentinel.Wait()
+	}
 	res.Setup = sup.setup
 	killMu.Lock()
 	res.Killed, res.Stopped = killed, stopped
@@ -392,13 +422,16 @@ type supervisor struct {
 	// command is CMD's absolute path as the shim exec's it (symlinks
 	// kept), for FIRST (see comm).
 	command string
+	// noRecord: answer only (the sentinel).
+	noRecord bool
 }
 
 // serve answers notifications until no task uses the filter any more
-// (POLLHUP), or shortly after stop is closed (replay was interrupted while
-// descendants of CMD still ran: they get ENOSYS for denied syscalls once
-// the fd is closed).
-func (s *supervisor) serve(fd int, stop chan struct{}) {
+// (POLLHUP: it returns true), or shortly after stop is closed (replay was
+// interrupted while descendants of CMD still ran: the sentinel answers
+// them from then on). It notes each call it handles in mem (nil: nowhere)
+// for the sentinel.
+func (s *supervisor) serve(fd int, stop chan struct{}, mem inflight) bool {
 	var stopAt time.Time
 	for {
 		if stopAt.IsZero() {
@@ -408,7 +441,7 @@ func (s *supervisor) serve(fd int, stop chan struct{}) {
 			default:
 			}
 		} else if time.Now().After(stopAt) {
-			return
+			return false
 		}
 		pfd := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
 		n, err := unix.Poll(pfd, 50)
@@ -416,14 +449,14 @@ func (s *supervisor) serve(fd int, stop chan struct{}) {
 			if errors.Is(err, unix.EINTR) {
 				continue
 			}
-			return
+			return false
 		}
 		if n == 0 {
 			continue
 		}
 		if pfd[0].Revents&unix.POLLIN == 0 {
 			if pfd[0].Revents&(unix.POLLHUP|unix.POLLERR) != 0 {
-				return
+				return pfd[0].Revents&unix.POLLHUP != 0
 			}
 			continue
 		}
@@ -431,9 +464,10 @@ func (s *supervisor) serve(fd int, stop chan struct{}) {
 		if err != nil {
 			continue // the task died meanwhile (ENOENT)
 		}
+		mem.received(req)
 		resp, e := s.handle(req)
 		resp.ID = req.ID
-		if e != nil {
+		if e != nil && !s.noRecord {
 			// Name the program only if the task is still the one that
 			// made the call (its PID may be reused once it is gone), and
 			// only for the first denial of the syscall (see record).
@@ -450,6 +484,7 @@ func (s *supervisor) serve(fd int, stop chan struct{}) {
 			s.record(int(req.Data.Arch), e)
 		}
 		_ = seccomp.NotifRespond(seccomp.ScmpFd(fd), resp)
+		mem.answered()
 	}
 }
 

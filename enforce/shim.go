@@ -78,6 +78,8 @@ type shimSpec struct {
 	// Blocked is seccomp-gen's signal mask at its start: the shim's
 	// exec'ing thread sets it before execve.
 	Blocked uint64 `json:"blocked"`
+	// Sentinel: run as the sentinel (sentinel.go), not as the shim.
+	Sentinel bool `json:"sentinel,omitempty"`
 }
 
 // shimEnv is the shim's environment: env with its GODEBUG set to
@@ -100,7 +102,7 @@ func shimEnv(env []string) []string {
 func ShimMain() int {
 	code, err := Shim(os.Args[1:])
 	var sent *sentError
-	if !errors.As(err, &sent) {
+	if err != nil && !errors.As(err, &sent) {
 		fmt.Fprintln(os.Stderr, "seccomp-gen:", err)
 	}
 	return code
@@ -170,6 +172,9 @@ func Shim(argv []string) (int, error) {
 			err = errors.New("no policy")
 		}
 		return ExitSetup, fmt.Errorf("enforce: policy: %w", err)
+	}
+	if spec.Sentinel {
+		return sentinel(&spec)
 	}
 	// Started by Run (the policy came): from here on, why the shim stops
 	// goes to Run on the status fd, which CMD must not inherit.

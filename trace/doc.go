@@ -19,7 +19,9 @@
 // count) so that Decode/ReadFile, which read strictly, refuse a file cut
 // at any byte (ErrTruncated); version 1 files are still read (File.Unsealed
 // says their completeness cannot be proven). Decode bounds what it reads
-// (MaxFileSize, MaxEntries, MaxItems) and refuses counts above MaxCount;
+// (MaxFileSize, MaxEntries, MaxItems) and refuses counts above MaxCount,
+// an exit_code outside MinExitCode..MaxExitCode and an unknown host.arch
+// (FieldError names the field and its line);
 // AddCount sums counts saturating. ResolveName/File.ResolveNames are the
 // one rule by which readers name entries and check names against numbers.
 // KnownArches and the Arch constants are the ABI names a trace uses.

@@ -80,6 +80,31 @@ const (
 	ArchARM     = abi.ARM
 )
 
+// The range of File.ExitCode: a command's exit status as a shell reports
+// it (128+N when signal N killed it).
+const (
+	MinExitCode = 0
+	MaxExitCode = 255
+)
+
+// FieldError says which top-level field of a trace (File) is out of its
+// range; it matches ErrFormat. Line is the field's line in the file (0 when
+// not read from one).
+type FieldError struct {
+	Field string // the key as the file spells it: "exit_code", "host.arch"
+	Msg   string
+	Line  int
+}
+
+func (e *FieldError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%v: line %d: %s: %s", ErrFormat, e.Line, e.Field, e.Msg)
+	}
+	return fmt.Sprintf("%v: %s: %s", ErrFormat, e.Field, e.Msg)
+}
+
+func (e *FieldError) Unwrap() error { return ErrFormat }
+
 // ErrFormat is wrapped by every error that says a trace file is malformed.
 var ErrFormat = errors.New("malformed trace")
 
@@ -340,7 +365,13 @@ func (f *File) Validate() error {
 		return fmt.Errorf("%w: lost %d is above 2^63-1", ErrFormat, f.Lost)
 	}
 	if f.Processes > MaxCount {
-		return fmt.Errorf("%w: processes %d is above 2^63-1", ErrFormat, f.Processes)
+		return &FieldError{Field: "processes", Msg: fmt.Sprintf("%d is above 2^63-1", f.Processes)}
+	}
+	if a := f.Host.Arch; a != "" && !IsKnownArch(a) {
+		return &FieldError{Field: "host.arch", Msg: fmt.Sprintf("unknown arch %q (known: %s)", a, strings.Join(KnownArches, ", "))}
+	}
+	if c := f.ExitCode; c != nil && (*c < MinExitCode || *c > MaxExitCode) {
+		return &FieldError{Field: "exit_code", Msg: fmt.Sprintf("%d is out of range %d..%d (the command's exit status; 128+N when signal N killed it)", *c, MinExitCode, MaxExitCode)}
 	}
 	if f.ExecutablesOmitted > MaxCount {
 		return fmt.Errorf("%w: executables_omitted %d is above 2^63-1", ErrFormat, f.ExecutablesOmitted)
@@ -638,10 +669,40 @@ func decode(data []byte) (*File, error) {
 		}
 	}
 	if err := f.Validate(); err != nil {
+		var fe *FieldError
+		if errors.As(err, &fe) {
+			fe.Line = keyLine(&root, strings.Split(fe.Field, ".")...)
+		}
 		return nil, err
 	}
 	f.Canonicalize()
 	return f, nil
+}
+
+// keyLine is the line of the key at path (top-level key, then keys of
+// the mappings below it) in the document root, 0 when it is not there.
+func keyLine(root *yaml.Node, path ...string) int {
+	n := root
+	if n.Kind == yaml.DocumentNode && len(n.Content) == 1 {
+		n = n.Content[0]
+	}
+	line := 0
+	for _, k := range path {
+		if n.Kind != yaml.MappingNode {
+			return 0
+		}
+		var next *yaml.Node
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == k {
+				line, next = n.Content[i].Line, n.Content[i+1]
+			}
+		}
+		if next == nil {
+			return 0
+		}
+		n = next
+	}
+	return line
 }
 
 // otherFileError says that the file is another file seccomp-gen reads,

@@ -192,6 +192,7 @@ func FuzzDecode(f *testing.F) {
 	f.Add([]byte(sampleYAML))
 	f.Add([]byte("version: 1\ntarget: {cgroup: /sys/fs/cgroup/x}\nsyscalls: []\n"))
 	f.Add([]byte("version: 1\ntarget: {pid: 1}\nlost: 3\n"))
+	f.Add([]byte("version: 1\ntarget: {pid: 1}\nhost: {kernel: 6.1, arch: aarch64}\nexit_code: 255\nprocesses: 2\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		tf, err := Decode(bytes.NewReader(data))
 		if err != nil {
@@ -615,5 +616,47 @@ func TestDecodeTimesPlain(t *testing.T) {
 		if !errors.Is(err, ErrFormat) || !strings.HasSuffix(err.Error(), want) {
 			t.Errorf("%s: %v, want %q", field, err, want)
 		}
+	}
+}
+
+// TestDecodeFieldRanges: host.arch, exit_code and processes out of their
+// ranges are refused with the field and its line; the edges of the ranges
+// are read.
+func TestDecodeFieldRanges(t *testing.T) {
+	head := "version: 1\ntarget: {command: [x]}\n"
+	for _, tc := range []struct{ in, want string }{
+		{head + "host: {kernel: 6.1, arch: mips}\n", `malformed trace: line 3: host.arch: unknown arch "mips" (known: ` + strings.Join(KnownArches, ", ") + ")"},
+		{head + "host:\n  kernel: 6.1\n  arch: X86_64\n", `malformed trace: line 5: host.arch: unknown arch "X86_64" (known: ` + strings.Join(KnownArches, ", ") + ")"},
+		{head + "exit_code: -1\n", "malformed trace: line 3: exit_code: -1 is out of range 0..255 (the command's exit status; 128+N when signal N killed it)"},
+		{head + "lost: 0\nexit_code: 256\n", "malformed trace: line 4: exit_code: 256 is out of range 0..255 (the command's exit status; 128+N when signal N killed it)"},
+		{head + "processes: 9223372036854775808\n", "malformed trace: line 3: processes: 9223372036854775808 is above 2^63-1"},
+		{"{version: 1, target: {pid: 1}, exit_code: 300}\n", "malformed trace: line 1: exit_code: 300 is out of range 0..255 (the command's exit status; 128+N when signal N killed it)"},
+	} {
+		_, err := Decode(strings.NewReader(tc.in))
+		var fe *FieldError
+		if err == nil || err.Error() != tc.want || !errors.Is(err, ErrFormat) || !errors.As(err, &fe) {
+			t.Errorf("%q:\n got %v\nwant %s", tc.in, err, tc.want)
+		}
+	}
+	ok := []string{
+		head + "exit_code: 0\n",
+		head + "exit_code: 255\n",
+		head + "exit_code: 137\nprocesses: 0\n",
+		head + "host: {kernel: 6.1}\n", // no arch: as a version 1 file may have it
+		head,
+	}
+	for _, a := range KnownArches {
+		ok = append(ok, head+"host: {kernel: 6.1, arch: "+a+"}\n")
+	}
+	for _, in := range ok {
+		if _, err := Decode(strings.NewReader(in)); err != nil {
+			t.Errorf("%q: %v", in, err)
+		}
+	}
+	// Encode refuses what Decode would, without a line.
+	bad := 256
+	f := &File{Version: Version, Target: Target{PID: 1}, ExitCode: &bad}
+	if err := Encode(io.Discard, f); err == nil || !strings.Contains(err.Error(), "malformed trace: exit_code: 256 is out of range") {
+		t.Errorf("Encode with exit_code 256: %v", err)
 	}
 }

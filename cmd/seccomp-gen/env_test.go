@@ -20,7 +20,7 @@ import (
 
 // TestTraceStdoutClosedPipeKeepsTrace: `trace -o - -- cmd | head -c0` must
 // not die of SIGPIPE and lose the run; the trace is kept in $TMPDIR and the
-// error says where.
+// error says where. The same for a stdout that is full (/dev/full: ENOSPC).
 func TestTraceStdoutClosedPipeKeepsTrace(t *testing.T) {
 	testutil.RequireRoot(t)
 	dir := t.TempDir()
@@ -28,35 +28,107 @@ func TestTraceStdoutClosedPipeKeepsTrace(t *testing.T) {
 	if err := os.Mkdir(tmp, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
+	for _, tc := range []struct {
+		name   string
+		stdout func() *os.File
+		want   string
+	}{
+		{"a closed pipe", func() *os.File {
+			r, w, err := os.Pipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.Close() // no reader: the trace's write gets EPIPE (or SIGPIPE)
+			return w
+		}, "broken pipe"},
+		{"/dev/full", func() *os.File {
+			// Opened for writing without O_TRUNC; only the child writes.
+			f, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return f
+		}, "no space left on device"},
+	} {
+		w := tc.stdout()
+		cmd := exec.Command(os.Args[0], "trace", "-o", "-", "--", "true")
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), testMainEnv+"=1", "TMPDIR="+tmp)
+		var stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = w, &stderr
+		err := cmd.Run()
+		w.Close()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != exitFailure {
+			t.Fatalf("trace -o - to %s: %v (want exit %d), stderr:\n%s", tc.name, err, exitFailure, stderr.String())
+		}
+		m := regexp.MustCompile(`saved to (\S+) instead`).FindStringSubmatch(stderr.String())
+		if m == nil || !strings.HasPrefix(stderr.String(), "seccomp-gen: trace: write trace -: "+tc.want) {
+			t.Fatalf("trace -o - to %s: stderr does not say what happened and where the trace went:\n%s", tc.name, stderr.String())
+		}
+		if filepath.Dir(m[1]) != tmp {
+			t.Fatalf("trace kept in %s, want it in $TMPDIR %s", m[1], tmp)
+		}
+		f, err := trace.ReadFile(m[1])
+		if err != nil {
+			t.Fatalf("the kept trace: %v", err)
+		}
+		if len(f.Syscalls) == 0 {
+			t.Fatal("the kept trace has no syscalls")
+		}
 	}
-	r.Close() // no reader: the trace's write gets EPIPE (or SIGPIPE)
-	defer w.Close()
-	cmd := exec.Command(os.Args[0], "trace", "-o", "-", "--", "true")
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), testMainEnv+"=1", "TMPDIR="+tmp)
-	var stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = w, &stderr
-	err = cmd.Run()
-	var ee *exec.ExitError
-	if !errors.As(err, &ee) || ee.ExitCode() != exitFailure {
-		t.Fatalf("trace -o - to a closed pipe: %v (want exit %d), stderr:\n%s", err, exitFailure, stderr.String())
+}
+
+// closedStdout is the prefix for sgVia that starts seccomp-gen with its
+// stdout closed (a shell's >&-).
+var closedStdout = []string{"/bin/sh", "-c", `exec "$@" >&-`, "sh"}
+
+// TestStdoutClosedRefused: with stdout closed, the Go runtime puts
+// /dev/null there and a trace or profile written to -o - vanished with
+// exit 0. An output naming stdout is refused before anything runs (exit
+// 2), whatever its name. No privileges needed: it is checked first.
+func TestStdoutClosedRefused(t *testing.T) {
+	dir := t.TempDir()
+	tr, _ := v2Trace(t, dir, "busybox-sh-pipe.yaml")
+	for _, args := range [][]string{
+		{"trace", "-o", "-", "--", "true"},
+		{"trace", "--", "true"}, // -o - is the default
+		{"trace", "-o", "/dev/stdout", "--", "true"},
+		{"trace", "-o", "/dev/fd/1", "--", "true"},
+		{"generate", tr},
+		{"generate", "-o", "/proc/self/fd/1", tr},
+		{"check", "-p", "moby-default", tr},
+	} {
+		_, stderr, code := sgVia(t, dir, nil, closedStdout, args...)
+		flag := "-o"
+		if !strings.Contains(strings.Join(args, " "), "-o") {
+			flag = "-o -"
+		}
+		want := "seccomp-gen: " + args[0] + ": " + flag
+		if code != exitUsage || !strings.HasPrefix(stderr, want) || !strings.Contains(stderr, ": standard output is closed; write to a file instead (-o FILE)\n") || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("seccomp-gen %s >&-: exit %d, stderr:\n%s\nwant exit %d and one line starting %q saying stdout is closed",
+				strings.Join(args, " "), code, stderr, exitUsage, want)
+		}
 	}
-	m := regexp.MustCompile(`saved to (\S+) instead`).FindStringSubmatch(stderr.String())
-	if m == nil || !strings.HasPrefix(stderr.String(), "seccomp-gen: trace: write trace -: broken pipe") {
-		t.Fatalf("stderr does not say where the trace went:\n%s", stderr.String())
+	// A file is written as ever.
+	if _, stderr, code := sgVia(t, dir, nil, closedStdout, "generate", "-o", filepath.Join(dir, "p.json"), tr); code != 0 {
+		t.Errorf("generate -o FILE >&-: exit %d, stderr:\n%s", code, stderr)
 	}
-	if filepath.Dir(m[1]) != tmp {
-		t.Fatalf("trace kept in %s, want it in $TMPDIR %s", m[1], tmp)
+}
+
+// TestTraceStdoutClosedCommand: the command that trace runs with stdout
+// closed finds it closed, as when run bare: its writes there fail rather
+// than vanish in the /dev/null the Go runtime put in its place.
+func TestTraceStdoutClosedCommand(t *testing.T) {
+	testutil.RequireRoot(t)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "t.yaml")
+	_, stderr, code := sgVia(t, dir, nil, closedStdout, "trace", "-o", out, "--", "/bin/sh", "-c", `echo hello || echo "stdout write failed" >&2`)
+	if code != 0 || !strings.Contains(stderr, "stdout write failed") {
+		t.Errorf("trace -o FILE -- sh -c 'echo ...' >&-: exit %d, stderr:\n%s\nwant exit 0 and the command's write to stdout failed", code, stderr)
 	}
-	f, err := trace.ReadFile(m[1])
-	if err != nil {
-		t.Fatalf("the kept trace: %v", err)
-	}
-	if len(f.Syscalls) == 0 {
-		t.Fatal("the kept trace has no syscalls")
+	if f, err := trace.ReadFile(out); err != nil || len(f.Syscalls) == 0 {
+		t.Errorf("the trace: %v", err)
 	}
 }
 

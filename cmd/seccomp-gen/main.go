@@ -8,10 +8,13 @@ import (
 	"os"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/seccomp-gen/seccomp-gen/emit/cbpf"
 	"github.com/seccomp-gen/seccomp-gen/enforce"
 	"github.com/seccomp-gen/seccomp-gen/internal/limits"
 	"github.com/seccomp-gen/seccomp-gen/internal/reexec"
+	"github.com/seccomp-gen/seccomp-gen/internal/startstate"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
 	"github.com/seccomp-gen/seccomp-gen/trace/recorder"
 )
@@ -51,6 +54,7 @@ func run(args []string) int {
 	// kernel, so an emulated arm64 build gives the same answers.
 	scmp.PinAPIWithoutSeccomp()
 	cbpf.EnableFilterVerification() // also here: the tests call run
+	sealClosedStdout()
 	// Below it the Go runtime dies at the first file it opens
 	// (epoll_create), with a stack dump. (RLIMIT_NPROC is checked where
 	// threads and processes are started: trace, replay.)
@@ -66,4 +70,23 @@ func run(args []string) int {
 		fmt.Fprintf(os.Stderr, "seccomp-gen: %s\n", errorLine(cmd, err))
 	}
 	return code
+}
+
+// sealClosedStdout: seccomp-gen started with stdout closed (>&-) has
+// /dev/null there, opened read-write by the Go runtime, where a trace or
+// profile written to stdout would vanish with no error. It puts /dev/null
+// opened read-only in its place: a write to stdout fails (EBADF), as on a
+// closed descriptor, for seccomp-gen and for the command trace or replay
+// runs; and a file opened later still cannot take descriptor 1. Outputs
+// that name stdout are refused up front (checkOutputs).
+func sealClosedStdout() {
+	if !startstate.Closed(1) {
+		return
+	}
+	fd, err := unix.Open("/dev/null", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return // checkOutputs still refuses -o -
+	}
+	unix.Dup3(fd, 1, 0)
+	unix.Close(fd)
 }

@@ -6,10 +6,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 
 	"github.com/seccomp-gen/seccomp-gen/internal/atomicfile"
+	"github.com/seccomp-gen/seccomp-gen/internal/startstate"
 )
 
 // checkOutputs is what every command runs on its output paths before it
@@ -40,6 +42,9 @@ func checkOutputs(cmd string, inputs []string, outputs ...string) error {
 	type out struct{ flag, path string }
 	var outs []out
 	for i := 0; i+1 < len(outputs); i += 2 {
+		if p := outputs[i+1]; p != "" && isStdout(p) && startstate.Closed(1) {
+			return usageErrf("%s: %s %s: standard output is closed; write to a file instead (%s FILE)", cmd, outputs[i], p, outputs[i])
+		}
 		if p := outputs[i+1]; p != "" && p != "-" {
 			outs = append(outs, out{outputs[i], p})
 		}
@@ -64,6 +69,17 @@ func checkOutputs(cmd string, inputs []string, outputs ...string) error {
 		}
 	}
 	return nil
+}
+
+// isStdout reports whether output path names standard output: "-", or a
+// name of descriptor 1 (/dev/stdout, /dev/fd/1, /proc/self/fd/1).
+func isStdout(path string) bool {
+	if path == "-" {
+		return true
+	}
+	// Resolve ends them at /proc/PID/fd/1 or /proc/PID/task/TID/fd/1.
+	target, err := atomicfile.Resolve(path)
+	return err == nil && strings.HasPrefix(target, "/proc/"+strconv.Itoa(os.Getpid())+"/") && strings.HasSuffix(target, "/fd/1")
 }
 
 // commandFile is the program command runs, as an input for checkOutputs

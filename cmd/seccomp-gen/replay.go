@@ -75,7 +75,11 @@ Two modes:
     ptrace_scope is 2 or more). Every descendant (threads, children, double-forked
     daemons) inherits the filter; replay waits until the last of them has
     exited (Ctrl-C or SIGTERM then ends it). Standard input and error are
-    passed through.
+    passed through. If seccomp-gen dies (SIGKILL) while CMD runs, CMD keeps
+    running under the filter and still gets the profile's answers (not the
+    kernel's ENOSYS for a filter whose supervisor is gone): a helper process
+    of replay's takes over answering, reports nothing, and exits with the
+    last process under the filter. A denied syscall never runs.
 
 PROFILE may be any format generate writes: Docker JSON, an OCI linux.seccomp
 object or a whole config.json, a Security Profiles Operator CRD (YAML), or,

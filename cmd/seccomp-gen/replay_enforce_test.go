@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/seccomp-gen/seccomp-gen/emit"
 	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
@@ -293,4 +294,65 @@ func TestEnforceSelfWorkload(t *testing.T) {
 	if humanRow(string(rep), "sched_getaffinity") == nil {
 		t.Fatalf("sched_getaffinity not reported:\n%s", rep)
 	}
+}
+
+// When seccomp-gen dies (SIGKILL) while the workload runs, the workload's
+// denied syscalls still get the profile's answer (EPERM here), not the
+// ENOSYS the kernel gives when a filter's listener is gone; and nothing is
+// left running once the workload has exited.
+func TestEnforceSupervisorKilled(t *testing.T) {
+	dir := t.TempDir()
+	prof := filepath.Join(dir, "p.json")
+	if err := os.WriteFile(prof, []byte(`{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir","mkdirat"],"action":"SCMP_ACT_ERRNO"}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	script := `mkdir a 2>>log; : >ready; while [ ! -e go ]; do sleep 0.01; done; mkdir b 2>>log; echo done >>log`
+	cmd := exec.Command(os.Args[0], "replay", "--enforce", "-p", prof, "-o", "r.txt", "--", "/bin/sh", "-c", script)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), testMainEnv+"=1", "LC_ALL=C")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	waitFor := func(what string, ok func() bool) {
+		t.Helper()
+		for deadline := time.Now().Add(20 * time.Second); !ok(); time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				os.WriteFile(filepath.Join(dir, "go"), nil, 0o644) // let the workload end
+				t.Fatalf("timed out waiting for %s", what)
+			}
+		}
+	}
+	exists := func(name string) func() bool {
+		return func() bool { _, err := os.Stat(filepath.Join(dir, name)); return err == nil }
+	}
+	waitFor("the workload to start", exists("ready"))
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+	if err := os.WriteFile(filepath.Join(dir, "go"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	logf := filepath.Join(dir, "log")
+	waitFor("the workload to end", func() bool {
+		b, _ := os.ReadFile(logf)
+		return strings.Contains(string(b), "done")
+	})
+	b, _ := os.ReadFile(logf)
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(lines) != 3 || !strings.Contains(lines[0], "Operation not permitted") || !strings.Contains(lines[1], "Operation not permitted") {
+		t.Fatalf("mkdir before and after seccomp-gen was killed: want EPERM both times, got:\n%s", b)
+	}
+	// The sentinel (replay's process that answers for it) exits with the
+	// workload: nothing that names the test's directory runs any more.
+	waitFor("the processes of the run to exit", func() bool {
+		ents, _ := os.ReadDir("/proc")
+		for _, e := range ents {
+			cl, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+			if err == nil && strings.Contains(string(cl), script) {
+				return false
+			}
+		}
+		return true
+	})
 }

@@ -88,7 +88,10 @@ it and runs on, untraced). Signals ignored when seccomp-gen starts (nohup,
 trap '' PIPE) stay ignored, for the command too.
 
 The trace goes to -o FILE, or to stdout ('-', the default); then the
-command's own stdout goes to stderr so that the two never mix.
+command's own stdout goes to stderr so that the two never mix. A trace that
+cannot be written there (a full disk, a reader of stdout that went away) is
+kept in $TMPDIR instead, and the error (exit 1) says where; with stdout
+closed (>&-), -o - is refused before the command runs (exit 2).
 
 Needs root (or CAP_BPF and CAP_PERFMON) and a kernel with BTF.
 While tracing a --pid, --cgroup or --container target, a status line is

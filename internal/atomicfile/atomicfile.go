@@ -11,11 +11,12 @@ package atomicfile
 import (
 	"errors"
 	"os"
+	"syscall"
 )
 
 // Write writes data to path through a temporary file in the same directory,
 // synced, then renamed over path. On error path is left as it was. "-"
-// writes to standard output.
+// writes to standard output (ErrStdoutClosed when it is closed).
 //
 // A symbolic link is kept and its target written, unless another user could
 // have planted it (Resolve). A path that exists and is not a regular file
@@ -24,7 +25,10 @@ import (
 // /dev/fd/N); any other device is refused (ErrNotRegular).
 func Write(path string, data []byte, perm os.FileMode) error {
 	if path == "-" {
-		_, err := os.Stdout.Write(data)
+		_, err := stdout.Write(data)
+		if errors.Is(err, syscall.EBADF) {
+			err = &os.PathError{Op: "write", Path: stdout.Name(), Err: ErrStdoutClosed}
+		}
 		return err
 	}
 	target, err := Resolve(path)
@@ -52,6 +56,13 @@ func Write(path string, data []byte, perm os.FileMode) error {
 // ErrNotRegular is returned for an output that exists, is not a regular
 // file, and is not one that can be written in place (Write).
 var ErrNotRegular = errors.New("not a regular file")
+
+// ErrStdoutClosed is returned by Write("-") when standard output is closed
+// (or open for reading only).
+var ErrStdoutClosed = errors.New("standard output is closed")
+
+// stdout is where Write("-") writes (tests replace it).
+var stdout = os.Stdout
 
 // ErrUnsafeLink is returned for a symbolic link that Resolve does not
 // follow.

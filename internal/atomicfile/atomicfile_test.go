@@ -1,6 +1,7 @@
 package atomicfile
 
 import (
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -83,5 +84,26 @@ func TestWriteNotRegular(t *testing.T) {
 	}
 	if ents, _ := os.ReadDir(dir); len(ents) != 3 {
 		t.Fatalf("files left behind: %v", ents)
+	}
+}
+
+// Write("-") to a stdout that cannot be written (closed, which seccomp-gen
+// turns into one open read-only) says so, not "bad file descriptor".
+func TestWriteStdoutClosed(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "ro")
+	if err := os.WriteFile(p, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ro, err := os.Open(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	saved := stdout
+	stdout = ro
+	defer func() { stdout = saved }()
+	err = Write("-", []byte("x"), 0o644)
+	if !errors.Is(err, ErrStdoutClosed) || err.Error() != "write "+p+": standard output is closed" {
+		t.Fatalf("Write(-) to a read-only stdout: %v, want ErrStdoutClosed", err)
 	}
 }

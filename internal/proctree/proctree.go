@@ -176,11 +176,12 @@ func Subreaper() (restore func(), err error) {
 }
 
 // KillChildren kills every process below the calling one (its children,
-// adopted orphans included, and everything below them) as Kill does, and
-// returns how many it signalled. Use it only in a process whose children
-// all belong to the workload.
-func KillChildren(settle time.Duration) int {
-	roots := Children(os.Getpid())
+// adopted orphans included, and everything below them) but the children
+// in keep and their descendants, as Kill does, and returns how many it
+// signalled. Use it only in a process whose other children all belong to
+// the workload.
+func KillChildren(settle time.Duration, keep ...int) int {
+	roots := slices.DeleteFunc(Children(os.Getpid()), func(c int) bool { return slices.Contains(keep, c) })
 	if len(roots) == 0 {
 		return 0
 	}

@@ -13,6 +13,9 @@
 //   - The soft RLIMIT_NOFILE, which the runtime raises to the hard limit.
 //     os/exec and syscall.Exec put it back for the program they run; a raw
 //     execve (the shim's) does not.
+//   - Which of stdin, stdout and stderr were closed. The runtime opens
+//     /dev/null (read-write) on each, so a write to a closed stdout would
+//     succeed and vanish (Closed).
 //
 // A C constructor records them before the runtime starts (it needs cgo;
 // without cgo nothing is recorded). Ignored and Blocked return signal

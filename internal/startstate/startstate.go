@@ -3,6 +3,8 @@
 package startstate
 
 /*
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
 #include <sys/resource.h>
@@ -12,8 +14,13 @@ package startstate
 static uint64_t startstate_ignored, startstate_blocked;
 static struct rlimit startstate_nofile;
 static int startstate_nofile_ok;
+static int startstate_closed;
 
 __attribute__((constructor)) static void startstate_record(void) {
+	// Before the Go runtime opens /dev/null on a closed 0, 1 or 2.
+	for (int fd = 0; fd < 3; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && errno == EBADF)
+			startstate_closed |= 1 << fd;
 	for (int s = 1; s <= 64; s++) {
 		struct sigaction sa;
 		if (s == SIGKILL || s == SIGSTOP)
@@ -31,6 +38,8 @@ static uint64_t startstate_get_blocked(void) { return startstate_blocked; }
 static int startstate_setmask(uint64_t mask) {
 	return syscall(SYS_rt_sigprocmask, SIG_SETMASK, &mask, NULL, sizeof mask);
 }
+
+static int startstate_get_closed(void) { return startstate_closed; }
 
 static uint64_t startstate_get_ignored(void) { return startstate_ignored; }
 static int startstate_get_nofile(struct rlimit *r) {
@@ -97,4 +106,11 @@ func Nofile() (syscall.Rlimit, bool) {
 		return syscall.Rlimit{}, false
 	}
 	return syscall.Rlimit{Cur: uint64(r.rlim_cur), Max: uint64(r.rlim_max)}, true
+}
+
+// Closed reports whether file descriptor fd (0, 1 or 2: stdin, stdout,
+// stderr) was closed when the process started (a shell's >&-). The Go
+// runtime then put /dev/null there, read-write: writes to it vanish.
+func Closed(fd int) bool {
+	return fd >= 0 && fd < 3 && C.startstate_get_closed()&(1<<fd) != 0
 }

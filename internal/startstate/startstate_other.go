@@ -18,3 +18,6 @@ func SetMask(mask uint64) error { return nil }
 
 // Nofile returns false (see Ignored).
 func Nofile() (syscall.Rlimit, bool) { return syscall.Rlimit{}, false }
+
+// Closed returns false (see Ignored).
+func Closed(fd int) bool { return false }

@@ -11,12 +11,19 @@ import (
 	"testing"
 )
 
-const childEnv = "STARTSTATE_TEST_CHILD"
+const (
+	childEnv  = "STARTSTATE_TEST_CHILD"
+	closedEnv = "STARTSTATE_TEST_CLOSED"
+)
 
 func TestMain(m *testing.M) {
 	if os.Getenv(childEnv) == "1" {
 		lim, ok := Nofile()
 		fmt.Printf("%x %d %v\n", Ignored(), lim.Cur, ok)
+		os.Exit(0)
+	}
+	if os.Getenv(closedEnv) == "1" {
+		fmt.Fprintln(os.Stderr, Closed(0), Closed(1), Closed(2))
 		os.Exit(0)
 	}
 	os.Exit(m.Run())
@@ -73,4 +80,26 @@ func TestReignore(t *testing.T) {
 	}
 	env := append(os.Environ(), childEnv+"=1")
 	t.Fatal(syscall.Exec(os.Args[0], []string{os.Args[0]}, env))
+}
+
+// Closed tells a closed descriptor from one the Go runtime filled with
+// /dev/null, and from one the shell redirected.
+func TestClosed(t *testing.T) {
+	for _, tc := range []struct{ redirect, want string }{
+		{"", "false false false"},
+		{"<&- >&-", "true true false"},
+		{">&-", "false true false"},
+		{"<&- >&2", "true false false"},
+	} {
+		cmd := exec.Command("sh", "-c", `exec "$0" `+tc.redirect, os.Args[0])
+		cmd.Env = append(os.Environ(), closedEnv+"=1")
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("%s: %v\n%s", tc.redirect, err, stderr.String())
+		}
+		if got := strings.TrimSpace(stderr.String()); got != tc.want {
+			t.Errorf("started with %q: Closed(0), Closed(1), Closed(2) = %s, want %s", tc.redirect, got, tc.want)
+		}
+	}
 }
