@@ -45,17 +45,9 @@ func TestProfileAddsRuntimeBaseline(t *testing.T) {
 // if: extends a profile: what it allowed unconditionally stays allowed,
 // and so do the calls its argument-conditional rules allow.
 func TestProfileExtendsInput(t *testing.T) {
-	in := filepath.Join(t.TempDir(), "in.json")
-	prof := `{"defaultAction":"SCMP_ACT_ERRNO","architectures":["SCMP_ARCH_X86_64"],"syscalls":[
+	in, p := readInputJSON(t, `{"defaultAction":"SCMP_ACT_ERRNO","architectures":["SCMP_ARCH_X86_64"],"syscalls":[
 	  {"names":["flock","getpid"],"action":"SCMP_ACT_ALLOW"},
-	  {"names":["personality"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":0,"op":"SCMP_CMP_EQ"}]}]}`
-	if err := os.WriteFile(in, []byte(prof), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	p, err := ReadInput(in, nil, []string{filepath.Dir(in)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	  {"names":["personality"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":0,"op":"SCMP_CMP_EQ"}]}]}`)
 	data, _, err := Profile(testTrace(), ProfileOptions{Runtime: "runc", Input: p, InputName: in})
 	if err != nil {
 		t.Fatal(err)
@@ -81,16 +73,8 @@ func TestProfileExtendsInput(t *testing.T) {
 // (check, replay, lint, a later if:): the hook writes no such file and
 // says why. (It wrote it.)
 func TestProfileExtendsToAllowAll(t *testing.T) {
-	in := filepath.Join(t.TempDir(), "in.json")
-	prof := `{"defaultAction":"SCMP_ACT_ALLOW","architectures":["SCMP_ARCH_X86_64"],"syscalls":[
-	  {"names":["uname"],"action":"SCMP_ACT_ERRNO"}]}`
-	if err := os.WriteFile(in, []byte(prof), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	p, err := ReadInput(in, nil, []string{filepath.Dir(in)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	in, p := readInputJSON(t, `{"defaultAction":"SCMP_ACT_ALLOW","architectures":["SCMP_ARCH_X86_64"],"syscalls":[
+	  {"names":["uname"],"action":"SCMP_ACT_ERRNO"}]}`)
 	data, _, err := Profile(testTrace(), ProfileOptions{Runtime: "runc", Input: p, InputName: in})
 	if err == nil || !strings.Contains(err.Error(), "would allow every syscall") || data != nil {
 		t.Fatalf("got %d bytes, error %v; want no profile and an error saying it would allow every syscall", len(data), err)
@@ -105,4 +89,19 @@ func TestProfileExtendsToAllowAll(t *testing.T) {
 	if out, _, err := emit.Parse("out", data); err != nil || out.Allows("uname") {
 		t.Errorf("extended without uname: %v, uname allowed %v", err, err == nil && out.Allows("uname"))
 	}
+}
+
+// readInputJSON writes prof as an input profile (if:) in a temporary
+// directory and reads it as the hook does.
+func readInputJSON(t *testing.T, prof string) (string, *policy.Policy) {
+	t.Helper()
+	in := filepath.Join(t.TempDir(), "in.json")
+	if err := os.WriteFile(in, []byte(prof), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p, err := ReadInput(in, nil, []string{filepath.Dir(in)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return in, p
 }
