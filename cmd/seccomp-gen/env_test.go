@@ -116,6 +116,35 @@ func TestStdoutClosedRefused(t *testing.T) {
 	}
 }
 
+// TestStdoutClosedPrintOnly: the commands that print only to stdout
+// (version, doctor, completion) said "write /dev/stdout: bad file
+// descriptor" with it closed; now they say it is closed, as -o - does: up
+// front (exit 2), or when the write fails on a stdout open for reading
+// only (exit 1).
+func TestStdoutClosedPrintOnly(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		args []string
+		name string // the command the message names
+	}{
+		{[]string{"version"}, "version"},
+		{[]string{"version", "--json"}, "version"},
+		{[]string{"doctor"}, "doctor"},
+		{[]string{"completion", "bash"}, "completion bash"},
+	} {
+		_, stderr, code := sgVia(t, dir, nil, closedStdout, tc.args...)
+		want := "seccomp-gen: " + tc.name + ": standard output is closed; redirect it to a file instead (> FILE)\n"
+		if code != exitUsage || stderr != want {
+			t.Errorf("seccomp-gen %s >&-: exit %d, stderr:\n%s\nwant exit %d and %q", strings.Join(tc.args, " "), code, stderr, exitUsage, want)
+		}
+	}
+	readOnly := []string{"/bin/sh", "-c", `exec "$@" 1</dev/null`, "sh"}
+	_, stderr, code := sgVia(t, dir, nil, readOnly, "version", "--short")
+	if want := "seccomp-gen: version: write /dev/stdout: standard output is closed\n"; code != exitFailure || stderr != want {
+		t.Errorf("seccomp-gen version --short 1</dev/null: exit %d, stderr:\n%s\nwant exit %d and %q", code, stderr, exitFailure, want)
+	}
+}
+
 // TestTraceStdoutClosedCommand: the command that trace runs with stdout
 // closed finds it closed, as when run bare: its writes there fail rather
 // than vanish in the /dev/null the Go runtime put in its place.

@@ -4,14 +4,17 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
+	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/seccomp-gen/seccomp-gen/emit/cbpf"
 	"github.com/seccomp-gen/seccomp-gen/enforce"
+	"github.com/seccomp-gen/seccomp-gen/internal/atomicfile"
 	"github.com/seccomp-gen/seccomp-gen/internal/limits"
 	"github.com/seccomp-gen/seccomp-gen/internal/reexec"
 	"github.com/seccomp-gen/seccomp-gen/internal/startstate"
@@ -64,6 +67,7 @@ func run(args []string) int {
 	}
 	root := newRootCmd()
 	root.SetArgs(args)
+	root.SetOut(stdoutWriter{})
 	cmd, err := root.ExecuteC()
 	code, err := exitStatus(rootUsage(root, cmd, err))
 	if err != nil {
@@ -89,4 +93,18 @@ func sealClosedStdout() {
 	}
 	unix.Dup3(fd, 1, 0)
 	unix.Close(fd)
+}
+
+// stdoutWriter is standard output for what commands print there (version,
+// doctor, completion scripts): a write that fails because it is open for
+// reading only (1</dev/null, or closed and sealed) says so, as
+// atomicfile.Write("-") does, not "bad file descriptor".
+type stdoutWriter struct{}
+
+func (stdoutWriter) Write(p []byte) (int, error) {
+	n, err := os.Stdout.Write(p)
+	if errors.Is(err, syscall.EBADF) {
+		err = &os.PathError{Op: "write", Path: os.Stdout.Name(), Err: atomicfile.ErrStdoutClosed}
+	}
+	return n, err
 }

@@ -71,6 +71,17 @@ func checkOutputs(cmd string, inputs []string, outputs ...string) error {
 	return nil
 }
 
+// needStdout is the first check of a command that prints only to standard
+// output (version, doctor, completion): with stdout closed (>&-) it is
+// refused as -o - is (checkOutputs), where the write would fail with "bad
+// file descriptor" after the work was done.
+func needStdout(cmd string) error {
+	if startstate.Closed(1) {
+		return usageErrf("%s: standard output is closed; redirect it to a file instead (> FILE)", cmd)
+	}
+	return nil
+}
+
 // isStdout reports whether output path names standard output: "-", or a
 // name of descriptor 1 (/dev/stdout, /dev/fd/1, /proc/self/fd/1).
 func isStdout(path string) bool {
