@@ -161,6 +161,73 @@ func TestTraceStdoutClosedCommand(t *testing.T) {
 	}
 }
 
+// TestStdinClosedRefused: with stdin closed, the Go runtime puts a
+// read-write /dev/null there and an input named - (or /dev/stdin) read as
+// an empty file ("malformed trace: empty file"). It is refused before
+// anything is read (exit 2), saying stdin is closed; and so is a - open
+// for writing only (0>FILE), which said "bad file descriptor". No
+// privileges needed.
+func TestStdinClosedRefused(t *testing.T) {
+	dir := t.TempDir()
+	tr, _ := v2Trace(t, dir, "busybox-sh-pipe.yaml")
+	prof := filepath.Join(dir, "p.json")
+	if _, stderr, code := sg(t, dir, "generate", "-o", prof, tr); code != 0 {
+		t.Fatalf("generate: exit %d %s", code, stderr)
+	}
+	closedStdin := []string{"/bin/sh", "-c", `exec "$@" <&-`, "sh"}
+	writeOnly := []string{"/bin/sh", "-c", `exec "$@" 0>"$0"`, filepath.Join(dir, "w")}
+	for _, tc := range []struct {
+		via  []string
+		args []string
+		want string
+	}{
+		{closedStdin, []string{"generate", "-o", filepath.Join(dir, "q.json"), "-"}, "generate: -: standard input is closed"},
+		{closedStdin, []string{"generate", "-o", filepath.Join(dir, "q.json"), "/dev/stdin"}, "generate: /dev/stdin: standard input is closed"},
+		{closedStdin, []string{"check", "-p", prof, "-"}, "check: -: standard input is closed"},
+		{closedStdin, []string{"check", "-p", "-", tr}, "check: -: standard input is closed"},
+		{closedStdin, []string{"lint", "-"}, "lint: -: standard input is closed"},
+		{closedStdin, []string{"disasm", "-"}, "disasm: -: standard input is closed"},
+		{closedStdin, []string{"diff", "-", prof}, "diff: -: standard input is closed"},
+		{writeOnly, []string{"generate", "-o", filepath.Join(dir, "q.json"), "-"}, "generate: -: standard input is open for writing only"},
+	} {
+		_, stderr, code := sgVia(t, dir, nil, tc.via, tc.args...)
+		want := "seccomp-gen: " + tc.want + "; name a file instead\n"
+		if code != exitUsage || stderr != want {
+			t.Errorf("%s seccomp-gen %s: exit %d, stderr:\n%s\nwant exit %d and %q", tc.via[2], strings.Join(tc.args, " "), code, stderr, exitUsage, want)
+		}
+	}
+	// A file is read as ever.
+	if _, stderr, code := sgVia(t, dir, nil, closedStdin, "generate", "-o", filepath.Join(dir, "q.json"), tr); code != 0 {
+		t.Errorf("generate -o FILE TRACE <&-: exit %d, stderr:\n%s", code, stderr)
+	}
+}
+
+// TestStdinClosedCommand: the command that trace or replay runs with stdin
+// closed finds it closed, as when run bare: its reads there fail rather
+// than find the empty /dev/null the Go runtime put in its place.
+func TestStdinClosedCommand(t *testing.T) {
+	testutil.RequireRoot(t)
+	dir := t.TempDir()
+	closedStdin := []string{"/bin/sh", "-c", `exec "$@" <&-`, "sh"}
+	script := `cat && echo "stdin was read" >&2 || echo "stdin read failed" >&2`
+	out := filepath.Join(dir, "t.yaml")
+	_, stderr, code := sgVia(t, dir, nil, closedStdin, "trace", "-o", out, "--", "/bin/sh", "-c", script)
+	if code != 0 || !strings.Contains(stderr, "stdin read failed") {
+		t.Errorf("trace -o FILE -- sh -c 'cat ...' <&-: exit %d, stderr:\n%s\nwant exit 0 and the command's read of stdin failed", code, stderr)
+	}
+	prof := filepath.Join(dir, "p.json")
+	if _, stderr, code := sg(t, dir, "generate", "-o", prof, out); code != 0 {
+		t.Fatalf("generate: exit %d %s", code, stderr)
+	}
+	for _, mode := range [][]string{{"replay"}, {"replay", "--enforce"}} {
+		args := append(append([]string(nil), mode...), "-p", prof, "--", "/bin/sh", "-c", script)
+		_, stderr, code = sgVia(t, dir, nil, closedStdin, args...)
+		if code != 0 || !strings.Contains(stderr, "stdin read failed") {
+			t.Errorf("%s -p P -- sh -c 'cat ...' <&-: exit %d, stderr:\n%s\nwant exit 0 and the command's read of stdin failed", strings.Join(mode, " "), code, stderr)
+		}
+	}
+}
+
 // sgLimited runs seccomp-gen (this test binary) in dir with at most nofile
 // open files (ulimit -n, soft and hard).
 func sgLimited(t *testing.T, dir string, nofile int, args ...string) (stderr string, code int) {

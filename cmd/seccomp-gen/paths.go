@@ -10,6 +10,8 @@ import (
 	"strings"
 	"syscall"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/seccomp-gen/seccomp-gen/internal/atomicfile"
 	"github.com/seccomp-gen/seccomp-gen/internal/startstate"
 )
@@ -38,6 +40,11 @@ func checkOutputs(cmd string, inputs []string, outputs ...string) error {
 	}
 	if stdin > 1 {
 		return usageErrf("%s: standard input ('-') is named %d times as an input; it can be read only once", cmd, stdin)
+	}
+	for _, in := range inputs {
+		if err := stdinReadable(in); err != nil {
+			return usageErrf("%s: %s: %v; name a file instead", cmd, in, err)
+		}
 	}
 	type out struct{ flag, path string }
 	var outs []out
@@ -85,12 +92,32 @@ func needStdout(cmd string) error {
 // isStdout reports whether output path names standard output: "-", or a
 // name of descriptor 1 (/dev/stdout, /dev/fd/1, /proc/self/fd/1).
 func isStdout(path string) bool {
-	if path == "-" {
-		return true
-	}
-	// Resolve ends them at /proc/PID/fd/1 or /proc/PID/task/TID/fd/1.
+	return path == "-" || namesFD(path, 1)
+}
+
+// namesFD reports whether path is a name of this process's descriptor fd
+// (/dev/stdin, /dev/fd/0, /proc/self/fd/0 for 0).
+func namesFD(path string, fd int) bool {
+	// Resolve ends them at /proc/PID/fd/N or /proc/PID/task/TID/fd/N.
 	target, err := atomicfile.Resolve(path)
-	return err == nil && strings.HasPrefix(target, "/proc/"+strconv.Itoa(os.Getpid())+"/") && strings.HasSuffix(target, "/fd/1")
+	return err == nil && strings.HasPrefix(target, "/proc/"+strconv.Itoa(os.Getpid())+"/") && strings.HasSuffix(target, "/fd/"+strconv.Itoa(fd))
+}
+
+// stdinReadable says why input path, when it names standard input, cannot
+// be read: stdin was closed (<&-; sealClosed made reads of it fail), or
+// "-" is open for writing only (0>FILE). A name such as /dev/stdin opens
+// the file anew, for reading.
+func stdinReadable(path string) error {
+	if path != "-" && (path == "" || !namesFD(path, 0)) {
+		return nil
+	}
+	if startstate.Closed(0) {
+		return errors.New("standard input is closed")
+	}
+	if fl, err := unix.FcntlInt(0, unix.F_GETFL, 0); path == "-" && err == nil && fl&unix.O_ACCMODE == unix.O_WRONLY {
+		return errors.New("standard input is open for writing only")
+	}
+	return nil
 }
 
 // commandFile is the program command runs, as an input for checkOutputs
