@@ -256,6 +256,34 @@ func TestTraceCLIIgnoredSignals(t *testing.T) {
 	}
 }
 
+// SIGTERM and SIGQUIT that seccomp-gen was started with ignored stay
+// ignored by seccomp-gen too, in trace and replay (both modes): the Go
+// runtime keeps only SIGHUP and SIGINT ignored, and a SIGTERM ended the
+// recording (exit 143) where the command, run bare, would not notice.
+func TestIgnoredTermQuit(t *testing.T) {
+	dir := t.TempDir()
+	prof := writeProfile(t, dir, "p.json", allowAllBut("getpriority", policy.ActErrno), emit.FormatDocker)
+	for _, args := range [][]string{
+		{"trace", "-o", filepath.Join(dir, "t.yaml")},
+		{"replay", "-p", prof},
+		{"replay", "--enforce", "-p", prof},
+	} {
+		t.Run(strings.Join(args[:len(args)-2], " "), func(t *testing.T) {
+			if args[1] != "--enforce" {
+				testutil.RequireRoot(t)
+			}
+			// $$ is the shell that becomes seccomp-gen.
+			script := `trap '' TERM QUIT; exec "$0" "$@" -- sh -c "kill -TERM $$; kill -QUIT $$; sleep 0.3; echo survived"`
+			cmd := exec.Command("sh", append([]string{"-c", script, os.Args[0]}, args...)...)
+			cmd.Env = append(os.Environ(), testMainEnv+"=1")
+			out, err := cmd.CombinedOutput()
+			if err != nil || !strings.Contains(string(out), "survived\n") || strings.Contains(string(out), "waiting for the command") {
+				t.Errorf("seccomp-gen %s, started with SIGTERM and SIGQUIT ignored, reacted to them: %v\n%s", strings.Join(args, " "), err, out)
+			}
+		})
+	}
+}
+
 // On a terminal, the live status line is not drawn over a command's own
 // output (they share the terminal); a --pid target still gets it. script(1)
 // gives seccomp-gen a terminal.
