@@ -49,6 +49,7 @@ func TestCLIErrorLines(t *testing.T) {
 		{[]string{"replay", "--enforce=maybe", "-p", "p.json", "--", "true"}, exitUsage, `seccomp-gen: replay: --enforce "maybe": not true or false`},
 		{[]string{"check", "--profile", "p.json", "--profile", "p.json", ls}, exitUsage, `seccomp-gen: check: --profile "p.json": given twice`},
 		{[]string{"generate", "--format", "k8s", "--name", "a..b", ls}, exitUsage, `seccomp-gen: generate: --name "a..b": not a Kubernetes object name`},
+		{[]string{"generate", "--format", "k8s", "--name", "", ls}, exitUsage, "seccomp-gen: generate: --name: empty (leave it out for the default name, seccomp-gen)\n"},
 		// help and completion fail on what they do not know.
 		{[]string{"help", "bogus"}, exitUsage, `seccomp-gen: help: unknown help topic "bogus"`},
 		{[]string{"completion", "bsah"}, exitUsage, `seccomp-gen: completion: unknown shell "bsah" (known: bash, fish, powershell, zsh)`},

@@ -257,6 +257,11 @@ func (o *generateOptions) validate() error {
 	if o.nameSet && o.format != string(emit.FormatSPO) {
 		return usageErrf("generate: --name is for --format k8s, not %s", o.format)
 	}
+	if o.nameSet && o.name == "" {
+		// --name "$APP" with APP unset: every app's profile would be
+		// named seccomp-gen, and replace the others in the cluster.
+		return usageErrf("generate: --name: empty (leave it out for the default name, seccomp-gen)")
+	}
 	if o.name != "" {
 		if err := emit.CheckSPOName(o.name); err != nil {
 			return usageErrf("generate: --%v", err)
