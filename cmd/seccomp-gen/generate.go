@@ -181,7 +181,8 @@ Exit status:
      that --arch leaves out, --format bpf for ABIs of two machines,
      deny-ceiling hits, with --strict numbers libseccomp cannot name; an output path that
      cannot be written (a directory, a missing or read-only directory, one
-     of the inputs), checked before anything is read
+     of the inputs, a file that cannot be replaced: chattr +i or +a),
+     checked before anything is read
 Nothing is written on any error: the output appears whole or not at all.`,
 		Example: `  seccomp-gen generate -o app.json app.trace.yaml
   seccomp-gen generate --min-runs 2 -o app.json run1.yaml run2.yaml run3.yaml

@@ -151,6 +151,10 @@ func writable(path string) error {
 		// Written in place: a FIFO, /dev/null, a terminal, /dev/stdout;
 		// not opened here (closing a FIFO would end its reader's input).
 		return atomicfile.CheckInPlace(target)
+	case err == nil:
+		if err := replaceable(target, st); err != nil {
+			return err
+		}
 	case err != nil && !errors.Is(err, os.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR):
 		return unwrapPath(err)
 	}
@@ -172,6 +176,40 @@ func writable(path string) error {
 	name := f.Name()
 	f.Close()
 	return os.Remove(name)
+}
+
+// The inode flags of chattr +i and +a (linux/fs.h).
+const (
+	fsImmutableFL = 0x10
+	fsAppendFL    = 0x20
+)
+
+// replaceable says why the existing regular file target cannot be replaced
+// by a rename over it, which fails with "operation not permitted" only
+// once the work is done: it is immutable or append-only (chattr; root
+// too), or another user's in a sticky directory such as /tmp (not root).
+func replaceable(target string, st os.FileInfo) error {
+	if f, err := os.OpenFile(target, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOCTTY, 0); err == nil {
+		fl, err := unix.IoctlGetUint32(int(f.Fd()), unix.FS_IOC_GETFLAGS)
+		f.Close()
+		switch {
+		case err == nil && fl&fsImmutableFL != 0:
+			return errors.New("is immutable (chattr +i): it cannot be replaced; write elsewhere, or chattr -i it")
+		case err == nil && fl&fsAppendFL != 0:
+			return errors.New("is append-only (chattr +a): it cannot be replaced; write elsewhere, or chattr -a it")
+		}
+	}
+	euid := os.Geteuid()
+	dst, err := os.Stat(filepath.Dir(target))
+	if euid == 0 || err != nil || dst.Mode()&os.ModeSticky == 0 {
+		return nil
+	}
+	fsys, ok1 := st.Sys().(*syscall.Stat_t)
+	dsys, ok2 := dst.Sys().(*syscall.Stat_t)
+	if ok1 && ok2 && int(fsys.Uid) != euid && int(dsys.Uid) != euid {
+		return fmt.Errorf("is another user's (uid %d) in the sticky directory %s: it cannot be replaced; write elsewhere", fsys.Uid, filepath.Dir(target))
+	}
+	return nil
 }
 
 // unwrapPath drops the *os.PathError's op and path, which the message
