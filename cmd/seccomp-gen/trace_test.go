@@ -256,6 +256,35 @@ func TestTraceCLIIgnoredSignals(t *testing.T) {
 	}
 }
 
+// A command that is found but cannot be executed is one line with trace's
+// prefix and the reason, and a shell's status: the stub used to print
+// "seccomp-gen: ./script: exec format error" itself, and a missing
+// interpreter was "no such file or directory" for a file that is there.
+func TestTraceExecFailure(t *testing.T) {
+	testutil.RequireRoot(t)
+	dir := t.TempDir()
+	for _, c := range []struct {
+		name, content string
+		code          int
+		why           string
+	}{
+		{"script", "echo no shebang\n", 126, "exec format error (a script needs a #! line; else the file is no program for this machine)"},
+		{"badinterp", "#!/nonexistent/interpreter\necho\n", 127, "its interpreter was not found (the #! line of a script, or the loader of a program for another libc)"},
+	} {
+		if err := os.WriteFile(filepath.Join(dir, c.name), []byte(c.content), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		_, stderr, code := sg(t, dir, "trace", "-o", "t.yaml", "--", "./"+c.name)
+		want := "seccomp-gen: trace: ./" + c.name + ": command could not be executed: " + c.why + "\n"
+		if code != c.code || stderr != want {
+			t.Errorf("trace -- ./%s: exit %d, stderr:\n%s\nwant exit %d and %q", c.name, code, stderr, c.code, want)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "t.yaml")); err == nil {
+		t.Error("a trace was written for a command that never ran")
+	}
+}
+
 // SIGTERM and SIGQUIT that seccomp-gen was started with ignored stay
 // ignored by seccomp-gen too, in trace and replay (both modes): the Go
 // runtime keeps only SIGHUP and SIGINT ignored, and a SIGTERM ended the
