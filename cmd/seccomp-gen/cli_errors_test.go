@@ -77,6 +77,8 @@ func TestCLIErrorLines(t *testing.T) {
 		// Targets and flags that would otherwise be taken silently or late.
 		{[]string{"replay", "-p", "p.json", "--cgroup", filepath.Join(dir, "nonexistent")}, exitUsage, "seccomp-gen: replay: --cgroup " + filepath.Join(dir, "nonexistent") + ": no such file or directory\n"},
 		{[]string{"replay", "-p", "p.json", "--container", "x", "--pid", "1"}, exitUsage, "seccomp-gen: replay: give exactly one of -- CMD, --pid, --cgroup or --container"},
+		{[]string{"trace", "-o", "t.yaml", "--container", "x", "--pid", "1"}, exitUsage, "seccomp-gen: trace: name only one of a command, --pid, --cgroup and --container\n"},
+		{[]string{"trace", "-o", "t.yaml"}, exitUsage, "seccomp-gen: trace: name what to trace: -- CMD [ARGS...], --pid PID, --cgroup PATH or --container ID"},
 		{[]string{"replay", "-p", "p.json", "--cgroup", "p.json"}, exitUsage, "seccomp-gen: replay: --cgroup p.json: not a directory"},
 		{[]string{"hook", "--runtime", "rnuc", "--output-dir", "out"}, exitUsage, `seccomp-gen: hook: --runtime "rnuc": unknown (known: runc, crun`},
 		{[]string{"hook", "--timeout", "0s", "--output-dir", "out"}, exitUsage, "seccomp-gen: hook: --timeout 0s: must be positive"},

@@ -149,9 +149,9 @@ func (o *traceOptions) validate() error {
 	}
 	switch {
 	case n == 0:
-		return usageErrf("trace: name what to trace: -- CMD [ARGS...], --pid PID or --cgroup PATH (see 'seccomp-gen trace --help')")
+		return usageErrf("trace: name what to trace: -- CMD [ARGS...], --pid PID, --cgroup PATH or --container ID (see 'seccomp-gen trace --help')")
 	case n > 1:
-		return usageErrf("trace: name only one of a command, --pid and --cgroup")
+		return usageErrf("trace: name only one of a command, --pid, --cgroup and --container")
 	case o.pid < 0 || (o.pidGiven && o.pid == 0):
 		return usageErrf("trace: --pid %d: must be positive", o.pid)
 	case o.duration < 0:
