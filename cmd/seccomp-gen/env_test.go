@@ -138,6 +138,14 @@ func TestStdoutClosedPrintOnly(t *testing.T) {
 			t.Errorf("seccomp-gen %s >&-: exit %d, stderr:\n%s\nwant exit %d and %q", strings.Join(tc.args, " "), code, stderr, exitUsage, want)
 		}
 	}
+	// Help, whose write errors cobra drops: it exited 0 having printed
+	// nothing.
+	for _, args := range [][]string{{"--help"}, {"help", "generate"}, {"trace", "--help"}} {
+		_, stderr, code := sgVia(t, dir, nil, closedStdout, args...)
+		if code != exitFailure || !strings.HasSuffix(stderr, "write /dev/stdout: standard output is closed\n") || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("seccomp-gen %s >&-: exit %d, stderr:\n%s\nwant exit %d and one line saying stdout is closed", strings.Join(args, " "), code, stderr, exitFailure)
+		}
+	}
 	readOnly := []string{"/bin/sh", "-c", `exec "$@" 1</dev/null`, "sh"}
 	_, stderr, code := sgVia(t, dir, nil, readOnly, "version", "--short")
 	if want := "seccomp-gen: version: write /dev/stdout: standard output is closed\n"; code != exitFailure || stderr != want {

@@ -67,8 +67,13 @@ func run(args []string) int {
 	}
 	root := newRootCmd()
 	root.SetArgs(args)
-	root.SetOut(stdoutWriter{})
+	out := &stdoutWriter{}
+	root.SetOut(out)
 	cmd, err := root.ExecuteC()
+	if err == nil && out.err != nil {
+		// Help and usage text, whose write errors cobra drops.
+		err = exitWith(exitFailure, out.err)
+	}
 	code, err := exitStatus(rootUsage(root, cmd, err))
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "seccomp-gen: %s\n", errorLine(cmd, err))
@@ -100,15 +105,19 @@ func sealClosed() {
 }
 
 // stdoutWriter is standard output for what commands print there (version,
-// doctor, completion scripts): a write that fails because it is open for
-// reading only (1</dev/null, or closed and sealed) says so, as
-// atomicfile.Write("-") does, not "bad file descriptor".
-type stdoutWriter struct{}
+// doctor, completion scripts, help): a write that fails because it is open
+// for reading only (1</dev/null, or closed and sealed) says so, as
+// atomicfile.Write("-") does, not "bad file descriptor". err keeps the
+// first error, for the text whose errors cobra drops (help).
+type stdoutWriter struct{ err error }
 
-func (stdoutWriter) Write(p []byte) (int, error) {
+func (w *stdoutWriter) Write(p []byte) (int, error) {
 	n, err := os.Stdout.Write(p)
 	if errors.Is(err, syscall.EBADF) {
 		err = &os.PathError{Op: "write", Path: os.Stdout.Name(), Err: atomicfile.ErrStdoutClosed}
+	}
+	if err != nil && w.err == nil {
+		w.err = err
 	}
 	return n, err
 }
