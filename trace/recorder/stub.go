@@ -117,10 +117,10 @@ func runStub(fdText string, args []string) int {
 // without "#!" itself; ENOENT for a file that is there means its
 // interpreter (a "#!" line's, an ELF program's loader) is missing.
 func ExecError(path string, errno syscall.Errno) error {
-	switch {
-	case errno == syscall.ENOEXEC:
+	switch errno {
+	case syscall.ENOEXEC:
 		return fmt.Errorf("%w: %w%s", ErrCommandNotRun, errno, noExecHint)
-	case errno == syscall.ENOENT:
+	case syscall.ENOENT:
 		if _, err := os.Stat(path); err == nil {
 			return fmt.Errorf("%w: its interpreter was not found (the #! line of a script, or the loader of a program for another libc)", ErrCommandNotRun)
 		}
