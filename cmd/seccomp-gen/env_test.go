@@ -204,6 +204,12 @@ func TestStdinClosedRefused(t *testing.T) {
 			t.Errorf("%s seccomp-gen %s: exit %d, stderr:\n%s\nwant exit %d and %q", tc.via[2], strings.Join(tc.args, " "), code, stderr, exitUsage, want)
 		}
 	}
+	// The hook reads the container's state there (exit 1, as for an
+	// empty stdin).
+	_, stderr, code := sgVia(t, dir, nil, closedStdin, "hook", "--output-dir", filepath.Join(dir, "out"))
+	if want := "seccomp-gen: hook: container state: standard input is closed (the runtime passes the OCI state JSON there)\n"; code != exitFailure || stderr != want {
+		t.Errorf("hook <&-: exit %d, stderr:\n%s\nwant exit %d and %q", code, stderr, exitFailure, want)
+	}
 	// A file is read as ever.
 	if _, stderr, code := sgVia(t, dir, nil, closedStdin, "generate", "-o", filepath.Join(dir, "q.json"), tr); code != 0 {
 		t.Errorf("generate -o FILE TRACE <&-: exit %d, stderr:\n%s", code, stderr)
