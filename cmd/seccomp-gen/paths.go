@@ -108,13 +108,17 @@ func namesFD(path string, fd int) bool {
 // "-" is open for writing only (0>FILE). A name such as /dev/stdin opens
 // the file anew, for reading.
 func stdinReadable(path string) error {
-	if path != "-" && (path == "" || !namesFD(path, 0)) {
+	if path != "-" {
+		// Resolved only when it matters (generate may read thousands).
+		if path != "" && startstate.Closed(0) && namesFD(path, 0) {
+			return errors.New("standard input is closed")
+		}
 		return nil
 	}
 	if startstate.Closed(0) {
 		return errors.New("standard input is closed")
 	}
-	if fl, err := unix.FcntlInt(0, unix.F_GETFL, 0); path == "-" && err == nil && fl&unix.O_ACCMODE == unix.O_WRONLY {
+	if fl, err := unix.FcntlInt(0, unix.F_GETFL, 0); err == nil && fl&unix.O_ACCMODE == unix.O_WRONLY {
 		return errors.New("standard input is open for writing only")
 	}
 	return nil
