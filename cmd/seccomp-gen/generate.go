@@ -56,6 +56,7 @@ func newGenerateCmd() *cobra.Command {
 		Short: "Reduce traces into a least-privilege profile (Docker, OCI, Kubernetes or compiled BPF)",
 		Long: `generate merges one or many trace files (from 'seccomp-gen trace': several runs,
 machines or ABIs) into one least-privilege seccomp profile and writes it.
+A TRACE of '-' is read from standard input.
 
 What the profile says:
   - every syscall the traces contain is allowed, plus the selected baselines;
