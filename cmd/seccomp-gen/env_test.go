@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"os"
 	"os/exec"
@@ -11,7 +12,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/seccomp-gen/seccomp-gen/emit"
 	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
+	"github.com/seccomp-gen/seccomp-gen/policy"
+	"github.com/seccomp-gen/seccomp-gen/report"
 	"github.com/seccomp-gen/seccomp-gen/trace"
 )
 
@@ -76,6 +80,47 @@ func TestTraceStdoutClosedPipeKeepsTrace(t *testing.T) {
 		if len(f.Syscalls) == 0 {
 			t.Fatal("the kept trace has no syscalls")
 		}
+	}
+}
+
+// TestReplayReportKept: a replay report that cannot be written where -o
+// says (its directory removed while the command ran) is kept in $TMPDIR,
+// as a trace is, and the error says where: it used to be lost with
+// "report: open DIR: no such file or directory".
+func TestReplayReportKept(t *testing.T) {
+	dir := t.TempDir()
+	tmp := filepath.Join(dir, "tmp")
+	if err := os.Mkdir(tmp, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	prof := writeProfile(t, dir, "p.json", allowAllBut("getpriority", policy.ActErrno), emit.FormatDocker)
+	for _, mode := range []string{"traced", "enforce"} {
+		t.Run(mode, func(t *testing.T) {
+			args := []string{"replay", "-p", prof, "--report", "json"}
+			if mode == "traced" {
+				testutil.RequireRoot(t)
+			} else {
+				args = append(args, "--enforce")
+			}
+			gone := filepath.Join(dir, "gone-"+mode)
+			if err := os.Mkdir(gone, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			out := filepath.Join(gone, "r.json")
+			args = append(args, "-o", out, "--", "rm", "-r", gone)
+			_, stderr, code := sgVia(t, dir, nil, []string{"env", "TMPDIR=" + tmp}, args...)
+			m := regexp.MustCompile(`; the report was saved to (\S+) instead\n$`).FindStringSubmatch(stderr)
+			if code != exitFailure || m == nil || !strings.HasPrefix(stderr, "seccomp-gen: replay: report "+out+": no such file or directory;") || strings.Count(stderr, "\n") != 1 {
+				t.Fatalf("exit %d, stderr:\n%s\nwant exit %d and one line saying where the report went", code, stderr, exitFailure)
+			}
+			if filepath.Dir(m[1]) != tmp || !strings.HasSuffix(m[1], ".report.json") {
+				t.Errorf("report kept as %s, want a .report.json in $TMPDIR %s", m[1], tmp)
+			}
+			var v report.Verdict
+			if data, err := os.ReadFile(m[1]); err != nil || json.Unmarshal(data, &v) != nil || v.Tool == "" || !v.Passed {
+				t.Errorf("the kept report: %v\n%s", err, data)
+			}
+		})
 	}
 }
 

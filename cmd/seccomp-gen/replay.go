@@ -90,7 +90,9 @@ interpreter as the kernel would); --enforce needs the profile itself.
 The report goes to -o FILE, or to stdout ('-', the default); then CMD's own
 stdout goes to stderr so that the two never mix (as with 'seccomp-gen trace').
 It is written too when CMD could not be started (not found, not
-executable: exit 4). A run that failed (exit 4; exit 1 for lost events or a
+executable: exit 4). A report that cannot be written to -o FILE (its
+directory removed while CMD ran) is kept in $TMPDIR instead, as a trace is,
+and replay exits 1. A run that failed (exit 4; exit 1 for lost events or a
 trace that could not be saved) fails in the report too: the JUnit test case
 "run" fails, and JSON has "passed": false and "run_error" ("ok" says only
 whether the profile covers what ran).

@@ -172,32 +172,34 @@ func (o *traceOptions) validate() error {
 // free. trace and replay --save-trace share it.
 func writeTraceKeeping(what, path string, data []byte) error {
 	if err := atomicfile.Write(path, data, 0o644); err != nil {
-		return fmt.Errorf("%s %s: %w%s", what, path, unwrapPath(err), saveElsewhere(data))
+		return fmt.Errorf("%s %s: %w%s", what, path, unwrapPath(err), keepElsewhere("trace", "seccomp-gen-*.trace.yaml", data))
 	}
 	return nil
 }
 
-// saveElsewhere keeps trace data in a new file in the temporary directory,
-// else (it is full too, or read-only) in the current directory, and says
-// where (or that the trace is lost).
-func saveElsewhere(data []byte) string {
+// keepElsewhere keeps data (what: "trace", "report") in a new file named
+// after pattern (os.CreateTemp's) in the temporary directory, else (it is
+// full too, or read-only) in the current directory, and says where (or
+// that it is lost).
+func keepElsewhere(what, pattern string, data []byte) string {
 	var errs []string
 	for _, dir := range []string{os.TempDir(), "."} {
-		name, err := saveIn(dir, data)
+		name, err := saveIn(dir, pattern, data)
 		if err == nil {
 			if abs, err := filepath.Abs(name); err == nil {
 				name = abs
 			}
-			return "; the trace was saved to " + name + " instead"
+			return "; the " + what + " was saved to " + name + " instead"
 		}
 		errs = append(errs, dir+": "+unwrapPath(err).Error())
 	}
-	return "; the trace is lost (" + strings.Join(errs, "; ") + ")"
+	return "; the " + what + " is lost (" + strings.Join(errs, "; ") + ")"
 }
 
-// saveIn writes data to a new file in dir and returns its name.
-func saveIn(dir string, data []byte) (string, error) {
-	f, err := os.CreateTemp(dir, "seccomp-gen-*.trace.yaml")
+// saveIn writes data to a new file in dir named after pattern and returns
+// its name.
+func saveIn(dir, pattern string, data []byte) (string, error) {
+	f, err := os.CreateTemp(dir, pattern)
 	if err != nil {
 		return "", err
 	}
