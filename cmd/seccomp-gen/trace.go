@@ -56,11 +56,12 @@ the trace. On x86_64, int 0x80 syscalls are recorded as arch x86 and x32
 calls as x32.
 
 Targets (exactly one):
-  -- CMD [ARGS...]  start CMD and trace it from its first execve on. The trace
-                    ends when CMD and every descendant have exited, and
-                    seccomp-gen exits with CMD's status (128+N if signal N
-                    killed it; 127 if CMD does not exist, and then no trace
-                    is written).
+  -- CMD [ARGS...]  start CMD and trace it from its first execve on. The
+                    trace ends when CMD and every descendant have exited,
+                    and seccomp-gen exits with CMD's status (128+N if signal
+                    N killed it; 127 if CMD does not exist, and then no
+                    trace is written). The -- may be left out: every
+                    argument from CMD on is CMD's, flags too.
   --pid PID         a running process, its threads, the processes already
                     below it (a server's pre-forked workers; the summary says
                     how many) and future descendants, until it exits.
@@ -118,6 +119,9 @@ link IDs) even when stderr is not a terminal.`,
 		},
 	}
 	f := cmd.Flags()
+	// Everything after CMD belongs to CMD, as in replay: trace -o t.yaml
+	// ls -v / took -v for trace's own --verbose and ran ls /.
+	f.SetInterspersed(false)
 	f.StringVarP(&o.output, "output", "o", "-", "write the trace to `FILE` ('-' is stdout)")
 	f.IntVar(&o.pid, "pid", 0, "trace the running process `PID` (its threads, and its descendants, present and future)")
 	f.StringVar(&o.cgroup, "cgroup", "", "trace every task in the cgroup v2 directory `PATH` and below")
@@ -130,9 +134,6 @@ link IDs) even when stderr is not a terminal.`,
 }
 
 func (o *traceOptions) complete(cmd *cobra.Command, args []string) error {
-	if n := cmd.ArgsLenAtDash(); n > 0 {
-		return usageErrf("trace: unexpected argument %q before '--' (see 'seccomp-gen trace --help')", args[0])
-	}
 	o.command = args
 	// --pid 0 would read as no target at all.
 	o.pidGiven = cmd.Flags().Changed("pid")

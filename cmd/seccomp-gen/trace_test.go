@@ -92,7 +92,6 @@ func TestTraceCLIUsage(t *testing.T) {
 		{"trace", "--pid", "-5"},
 		{"trace", "--cgroup", "/proc"},
 		{"trace", "--duration", "-1s", "--", "true"},
-		{"trace", "stray", "--", "true"},
 		{"trace", "-o", filepath.Join(dir, "no/such/dir/t.yaml"), "--", "true"},
 		{"trace", "-o", dir, "--", "true"},
 		{"trace", "--cgroup", filepath.Join(dir, "no-such-cgroup")},
@@ -253,6 +252,28 @@ func TestTraceCLIIgnoredSignals(t *testing.T) {
 	}
 	if _, err := trace.ReadFile(out); err != nil {
 		t.Error(err)
+	}
+}
+
+// Every argument from the command on is the command's, flags too, as in
+// replay: trace -o t.yaml ls -v / took -v for trace's --verbose and ran
+// ls /, and -o after the command named trace's output.
+func TestTraceCommandFlags(t *testing.T) {
+	testutil.RequireRoot(t)
+	dir := t.TempDir()
+	stdout, stderr, code := sg(t, dir, "trace", "-o", "t.yaml", "echo", "-v", "-o", "x.yaml")
+	if code != 0 || stdout != "-v -o x.yaml\n" {
+		t.Errorf("trace -o t.yaml echo -v -o x.yaml: exit %d, stdout %q, stderr:\n%s\nwant the command to get -v -o x.yaml", code, stdout, stderr)
+	}
+	f, err := trace.ReadFile(filepath.Join(dir, "t.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(f.Target.Command, " "); got != "echo -v -o x.yaml" {
+		t.Errorf("target command %q, want %q", got, "echo -v -o x.yaml")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "x.yaml")); err == nil {
+		t.Error("the command's -o x.yaml was taken for trace's")
 	}
 }
 
