@@ -68,6 +68,7 @@ func TestCLIErrorLines(t *testing.T) {
 		{[]string{"generate", "--output=", ls}, exitUsage, "seccomp-gen: generate: -o: empty file name (use '-' for stdout)\n"},
 		{[]string{"disasm", "--output=", "p.json"}, exitUsage, "seccomp-gen: disasm: -o: empty file name (use '-' for stdout)\n"},
 		{[]string{"generate", "--oci-config=", ls}, exitUsage, "seccomp-gen: generate: --oci-config: empty file name\n"},
+		{[]string{"generate", "--oci-config", "nofile.json", ls}, exitUsage, "seccomp-gen: generate: --oci-config nofile.json: no such file or directory (it sets linux.seccomp in an existing bundle config.json; for a new file use --format oci -o FILE)\n"},
 		{[]string{"replay", "-p", "p.json", "--save-trace=", "--", "true"}, exitUsage, "seccomp-gen: replay: --save-trace: empty file name\n"},
 		// Standard input cannot be read twice.
 		{[]string{"generate", "-", "-"}, exitUsage, "seccomp-gen: generate: standard input ('-') is named 2 times as an input; it can be read only once\n"},

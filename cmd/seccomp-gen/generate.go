@@ -207,6 +207,13 @@ Nothing is written on any error: the output appears whole or not at all.`,
 			if err := checkOutputs("generate", append(fileArgs(o.baselines), o.traces...), "-o", o.output, "--oci-config", o.ociConfig); err != nil {
 				return err
 			}
+			if o.ociConfig != "" {
+				// Edited in place: it must be there (checkOutputs
+				// accepts a file it would create).
+				if _, err := os.Stat(o.ociConfig); err != nil {
+					return usageErrf("generate: --oci-config %s: %v (it sets linux.seccomp in an existing bundle config.json; for a new file use --format oci -o FILE)", o.ociConfig, unwrapPath(err))
+				}
+			}
 			return o.run()
 		},
 	}
