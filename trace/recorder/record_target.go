@@ -172,6 +172,10 @@ func (r *recorder) execFailure() *CommandError {
 	var b [1]byte
 	if n, _ := r.ready.Read(b[:]); n == 1 {
 		ce.Reported, ce.Err = false, ExecError(r.path, syscall.Errno(b[0]))
+	} else if ws, ok := r.cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		// Killed before its execve (replay --timeout, a second Ctrl-C):
+		// the stub said nothing.
+		ce.Reported, ce.Err = false, fmt.Errorf("%w: killed by %s before it started", ErrCommandNotRun, unix.SignalName(ws.Signal()))
 	}
 	return ce
 }

@@ -662,3 +662,36 @@ func TestRecordScriptWithoutShebang(t *testing.T) {
 		}
 	}
 }
+
+// A stub killed before its execve (replay --timeout, a second Ctrl-C) is
+// said as such, not as a command that "could not be executed (exit status
+// 137)"; a stub that wrote an errno is said by it. No privileges needed:
+// the recorder's state is made by hand.
+func TestExecFailureKilled(t *testing.T) {
+	victim := exec.Command("sleep", "10")
+	if err := victim.Start(); err != nil {
+		t.Fatal(err)
+	}
+	victim.Process.Kill()
+	victim.Wait()
+	for _, c := range []struct {
+		written []byte
+		want    string
+	}{
+		{nil, "true: command could not be executed: killed by SIGKILL before it started"},
+		{[]byte{byte(syscall.EACCES)}, "true: command could not be executed: permission denied"},
+	} {
+		readyR, readyW, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		readyW.Write(c.written)
+		readyW.Close()
+		r := &recorder{opts: Options{Command: []string{"true"}}, path: "/bin/true", cmd: victim, ready: readyR}
+		ce := r.execFailure()
+		readyR.Close()
+		if ce.Error() != c.want || ce.Reported || ce.Status != 137 || !errors.Is(ce, ErrCommandNotRun) {
+			t.Errorf("written %v: %q (reported %v, status %d), want %q", c.written, ce.Error(), ce.Reported, ce.Status, c.want)
+		}
+	}
+}
