@@ -10,11 +10,13 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/seccomp-gen/seccomp-gen/internal/text"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/sys/unix"
 
 	"github.com/seccomp-gen/seccomp-gen/enforce"
 	"github.com/seccomp-gen/seccomp-gen/internal/limits"
@@ -432,6 +434,12 @@ func (o *replayOptions) runEnforced(p *policy.Policy) error {
 			// mode; else the filter could not be set up.
 			if se.Code == enforce.ExitNotFound || se.Code == enforce.ExitNotExec {
 				return o.notStarted("replay --enforce", se.Code, se)
+			}
+			if se.Reason == "" && se.Code > 128 && se.Code < 128+65 {
+				// Killed before its execve (--timeout, a second
+				// Ctrl-C): not run, as in traced mode.
+				why := fmt.Errorf("%s: %w: killed by %s before it started", o.command[0], recorder.ErrCommandNotRun, unix.SignalName(syscall.Signal(se.Code-128)))
+				return o.notStarted("replay --enforce", se.Code, why)
 			}
 			return exitWith(exitFailure, fmt.Errorf("replay: %w", se))
 		}

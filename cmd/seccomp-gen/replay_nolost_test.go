@@ -795,3 +795,45 @@ func TestReplayExecFailure(t *testing.T) {
 		}
 	}
 }
+
+// TestReplayTimeoutBeforeStart: --timeout that kills the command before
+// its execve is a run that did not start, in both modes: exit 4 and a
+// report that says not_run and why. Under --enforce it was exit 1 with
+// "enforce: the command did not start (status 137)" and no report; in the
+// traced mode "command could not be executed (exit status 137)". A 1ns
+// timeout nearly always kills it first; a run that did start must be
+// reported as timed out.
+func TestReplayTimeoutBeforeStart(t *testing.T) {
+	dir := t.TempDir()
+	prof := writeProfile(t, dir, "p.json", allowAllBut("getpriority", policy.ActErrno), emit.FormatDocker)
+	for _, mode := range []string{"traced", "enforce"} {
+		t.Run(mode, func(t *testing.T) {
+			args := []string{"replay", "-p", prof, "--report", "json", "--timeout", "1ns"}
+			if mode == "traced" {
+				testutil.RequireRoot(t)
+			} else {
+				args = append(args, "--enforce")
+			}
+			notRun := 0
+			for range 5 {
+				out, stderr, code := sg(t, dir, append(args, "--", "true")...)
+				var v report.Verdict
+				if err := json.Unmarshal([]byte(out), &v); err != nil || code != exitCommandFailed {
+					t.Fatalf("exit %d (want %d), report: %v\n%s%s", code, exitCommandFailed, err, out, stderr)
+				}
+				switch {
+				case v.NotRun:
+					notRun++
+					if want := "true: command could not be executed: killed by SIGKILL before it started"; v.RunError != want || stderr != "seccomp-gen: replay: "+want+"\n" {
+						t.Errorf("not started: run_error %q, stderr %q; want %q", v.RunError, stderr, want)
+					}
+				case !v.TimedOut:
+					t.Errorf("started, but not reported as timed out:\n%s", out)
+				}
+			}
+			if notRun == 0 {
+				t.Logf("the command always started before the 1ns timeout: the not-started case was not exercised")
+			}
+		})
+	}
+}
