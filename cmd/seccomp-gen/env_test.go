@@ -336,6 +336,28 @@ func inPrivateMounts(t *testing.T, dir, setup string, args ...string) (stdout, s
 	return sgVia(t, dir, nil, []string{"unshare", "-m", "--propagation", "private", "/bin/sh", "-c", setup + ` && exec "$@"`, "sh"}, args...)
 }
 
+// TestNoNewFileInDev: an output under /dev that does not exist (a typo of
+// /dev/stdout) is refused; it was created as a regular file in /dev (and
+// a probe file written there first). Run in a private mount namespace with
+// an empty directory over /dev, so that the host's /dev is never written,
+// even without the fix.
+func TestNoNewFileInDev(t *testing.T) {
+	dir := t.TempDir()
+	tr, _ := v2Trace(t, dir, "busybox-sh-pipe.yaml")
+	fake := filepath.Join(dir, "dev")
+	if err := os.Mkdir(fake, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code := inPrivateMounts(t, dir, "mount --bind "+fake+" /dev", "generate", "-o", "/dev/stdot", tr)
+	want := "seccomp-gen: generate: -o /dev/stdot: no such device; seccomp-gen creates no files under /dev"
+	if code != exitUsage || !strings.HasPrefix(stderr, want) || strings.Count(stderr, "\n") != 1 {
+		t.Errorf("generate -o /dev/stdot: exit %d, stderr:\n%s\nwant exit %d and one line starting %q", code, stderr, exitUsage, want)
+	}
+	if entries, _ := os.ReadDir(fake); len(entries) != 0 {
+		t.Errorf("files created under /dev: %v", entries)
+	}
+}
+
 // TestUnreadableKernelBTF: an empty /sys/kernel/btf/vmlinux (a file
 // bind-mounted over it, in a private mount namespace) is said as such by
 // trace, and doctor does not call it ok.

@@ -163,6 +163,11 @@ func writable(path string) error {
 		return unwrapPath(err)
 	}
 	dir := filepath.Dir(target)
+	if dir == "/dev" || strings.HasPrefix(dir, "/dev/") {
+		// A device that is not there (a typo: /dev/stdot) would become
+		// a regular file in /dev, as root.
+		return errors.New("no such device; seccomp-gen creates no files under /dev (name a regular file, or '-' for standard output)")
+	}
 	dst, err := os.Stat(dir)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
