@@ -362,6 +362,9 @@ var badProfiles = []struct {
 	{"null", "null", "top level must be an object"},
 	{"text", "hello", "top level must be an object"},
 	{"yaml docker", "defaultAction: SCMP_ACT_ERRNO\n", "not JSON"},
+	// Other files seccomp-gen reads, given where a profile goes.
+	{"trace", "# seccomp-gen trace\nversion: 2\nsyscalls:\n  - {arch: x86_64, nr: 0, name: read, count: 1}\n", "a trace, not a profile (seccomp-gen generate makes a profile from traces)"},
+	{"baseline", "name: mine\nsyscalls:\n  x86_64: [read]\n", "a baseline, not a profile (generate takes one with --baseline FILE)"},
 	{"truncated", `{"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [`, "truncated JSON"},
 	{"unknown key", `{"defaultAction":"SCMP_ACT_ERRNO","architectures":["SCMP_ARCH_X86_64"],"defaultAktion":"x"}`, "defaultAktion"},
 	{"unknown action", `{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_PERMIT"}]}`, "unknown action"},

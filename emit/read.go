@@ -341,9 +341,29 @@ func parse(data []byte, h *Host) (*Raw, error) {
 		return nil, err
 	}
 	if !isSPO(root) {
+		if what := notAProfile(root); what != "" {
+			return nil, invalid("%s", what)
+		}
 		return nil, invalid("not JSON: Docker and OCI profiles are JSON objects (YAML is read only for SPO SeccompProfile objects)")
 	}
 	return parseSPO(trimmed)
+}
+
+// notAProfile names what a YAML top level that is not an SPO object is
+// when it is another file seccomp-gen reads ("" otherwise): a trace given
+// where a profile goes (check -p run.yaml app.json) or a baseline.
+func notAProfile(m *yaml.Node) string {
+	has := map[string]bool{}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		has[m.Content[i].Value] = true
+	}
+	switch {
+	case has["version"] && has["syscalls"]:
+		return "a trace, not a profile (seccomp-gen generate makes a profile from traces)"
+	case has["name"] && has["syscalls"]:
+		return "a baseline, not a profile (generate takes one with --baseline FILE)"
+	}
+	return ""
 }
 
 // isSPO reports whether a YAML top level has apiVersion or kind.

@@ -140,6 +140,11 @@ func TestRunCommandNotFound(t *testing.T) {
 	if err := os.WriteFile(garbage, []byte("no program\n\x00"), 0o755); err != nil {
 		t.Fatal(err)
 	}
+	// Found, but its interpreter is not: not "no such file or directory".
+	badInterp := filepath.Join(t.TempDir(), "badinterp")
+	if err := os.WriteFile(badInterp, []byte("#!/nonexistent/interpreter\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range []struct {
 		cmd  string
 		code int
@@ -147,6 +152,7 @@ func TestRunCommandNotFound(t *testing.T) {
 	}{
 		{"/nonexistent/cmd", ExitNotFound, "/nonexistent/cmd: command not found"},
 		{garbage, ExitNotExec, garbage + ": command could not be executed: exec format error (a script needs a #! line; else the file is no program for this machine)"},
+		{badInterp, ExitNotFound, badInterp + ": command could not be executed: " + missingInterpreter},
 	} {
 		var errb bytes.Buffer
 		_, err := Run(allowAllBut("getpriority", policy.ActErrno), []string{c.cmd}, IO{Stderr: &errb})

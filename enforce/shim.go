@@ -130,6 +130,10 @@ func send(err error) error {
 	return &sentError{err}
 }
 
+// missingInterpreter is why a command found by LookPath fails with
+// ENOENT (trace/recorder.ExecError says the same).
+const missingInterpreter = "its interpreter was not found (the #! line of a script, or the loader of a program for another libc)"
+
 // execError is the status and reason of a failed execve of CMD, found by
 // LookPath: as a shell (and the traced mode's stub) says it, 127 when a
 // file is missing (a script's interpreter), else 126.
@@ -141,7 +145,10 @@ func execError(name string, errno syscall.Errno) (int, error) {
 	}
 	code := ExitNotExec
 	if errno == syscall.ENOENT {
+		// LookPath found the file: what is missing is what it names
+		// (not looked at here: the filter is installed).
 		code = ExitNotFound
+		return code, fmt.Errorf("%s: command could not be executed: %s", name, missingInterpreter)
 	}
 	return code, fmt.Errorf("%s: command could not be executed: %w%s", name, errno, hint)
 }

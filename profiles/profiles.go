@@ -75,6 +75,9 @@ func ParseBaseline(raw []byte, source string) (*Baseline, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, fmt.Errorf("baseline %s: empty file", source)
 		}
+		if what := notABaseline(raw); what != "" {
+			return nil, fmt.Errorf("baseline %s: %s", source, what)
+		}
 		return nil, fmt.Errorf("baseline %s: %s", source, yamlerr.Line(err))
 	}
 	var extra any
@@ -182,6 +185,24 @@ func BaselineNames() []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// notABaseline names what raw is when it is another file seccomp-gen
+// reads, given as a baseline ("" otherwise): a trace (whose syscalls a
+// baseline would list by name) or a profile.
+func notABaseline(raw []byte) string {
+	var top map[string]any
+	if yaml.Unmarshal(raw, &top) != nil {
+		return ""
+	}
+	has := func(k string) bool { _, ok := top[k]; return ok }
+	switch {
+	case has("version") && has("syscalls") && !has("name"):
+		return "a trace, not a baseline (give it to generate as a TRACE argument)"
+	case has("defaultAction") || has("apiVersion") || has("ociVersion"):
+		return "a seccomp profile, not a baseline"
+	}
+	return ""
 }
 
 // LoadBaseline returns the embedded baseline name.

@@ -174,6 +174,9 @@ func TestParseBaselineErrorsPlain(t *testing.T) {
 		// yaml.v3 would read 0.7 as argument 0 and 1.5 as 1.
 		{"name: x\nsyscalls: {x86_64: [read]}\nargs: {read: {0.7: [1]}}\n", "line 3: 0.7 is not a whole number (write it in digits)"},
 		{"name: x\nsyscalls: {x86_64: [read]}\nargs: {read: {0: [1.5]}}\n", "line 3: 1.5 is not a whole number (write it in digits)"},
+		// Other files seccomp-gen reads say what they are.
+		{"version: 2\nsyscalls:\n  - {arch: x86_64, nr: 0, name: read, count: 1}\n", "a trace, not a baseline (give it to generate as a TRACE argument)"},
+		{"{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": []}\n", "a seccomp profile, not a baseline"},
 	} {
 		_, err := profiles.ParseBaseline([]byte(c.body), "b.yaml")
 		if err == nil || err.Error() != "baseline b.yaml: "+c.want {

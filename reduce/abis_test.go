@@ -80,9 +80,18 @@ func TestUncoveredABI(t *testing.T) {
 		t.Errorf("dropped x86, no Arches: arches %v", res.Policy.Arches)
 	}
 
+	// Nor is a dropped host ABI: it was added back, with the baselines'
+	// syscalls only, while the report said it was not covered.
+	res = run(t, inputs, reduce.Options{Native: "x86_64", DropArches: []string{"x86_64"}})
+	if !slices.Equal(res.Policy.Arches, []string{"x86"}) {
+		t.Errorf("dropped the host's x86_64, no Arches: arches %v, want [x86]", res.Policy.Arches)
+	}
+
 	for _, o := range []reduce.Options{
 		{Native: "x86_64", DropArches: []string{"i386"}},
 		{Native: "x86_64", Arches: []string{"x86"}, DropArches: []string{"x86"}},
+		// Nothing left to cover.
+		{Native: "x86_64", DropArches: []string{"x86_64", "x86"}},
 	} {
 		var oe *reduce.OptionError
 		if _, err := reduce.Reduce(inputs, o, tables); !errors.As(err, &oe) || oe.Field != "DropArches" {

@@ -725,7 +725,13 @@ func targetArches(opts Options, seen map[string]bool, r trace.Tables) ([]string,
 			if !trace.IsKnownArch(opts.Native) {
 				return nil, &OptionError{Field: "Native", Value: strconv.Quote(opts.Native), Msg: "unknown"}
 			}
-			set[opts.Native] = true
+			// A dropped ABI is not covered, the host's neither.
+			if !slices.Contains(opts.DropArches, opts.Native) {
+				set[opts.Native] = true
+			}
+		}
+		if len(set) == 0 && len(opts.DropArches) > 0 {
+			return nil, &OptionError{Field: "DropArches", Value: strings.Join(opts.DropArches, ", "), Msg: "leaves no ABI for the profile to cover"}
 		}
 	}
 	var out []string

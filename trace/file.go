@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 
@@ -631,6 +632,9 @@ func decode(data []byte) (*File, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, fmt.Errorf("%w: empty file", ErrFormat)
 	}
+	if what := binaryData(data); what != "" {
+		return nil, &otherFileError{what: what}
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	var d fileDoc
@@ -714,6 +718,27 @@ func (e *otherFileError) Error() string {
 }
 
 func (e *otherFileError) Unwrap() error { return ErrFormat }
+
+// binaryData names what data is when it is not text ("" when it is): a
+// compressed trace, a program, or other binary data (a compiled filter).
+// The YAML parser would say "control characters are not allowed", and
+// Decode add "cut short?".
+func binaryData(data []byte) string {
+	for _, m := range []struct{ magic, what string }{
+		{"\x1f\x8b", "gzip-compressed data (decompress it first)"},
+		{"\x28\xb5\x2f\xfd", "zstd-compressed data (decompress it first)"},
+		{"\xfd7zXZ\x00", "xz-compressed data (decompress it first)"},
+		{"\x7fELF", "a program (ELF)"},
+	} {
+		if bytes.HasPrefix(data, []byte(m.magic)) {
+			return m.what
+		}
+	}
+	if bytes.IndexByte(data, 0) >= 0 || !utf8.Valid(data) {
+		return "binary data"
+	}
+	return ""
+}
 
 // notATrace names what data is when it is another file seccomp-gen reads
 // (a profile in any of its formats, an OCI runtime config, a baseline),

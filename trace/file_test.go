@@ -545,6 +545,11 @@ func TestDecodeNotATrace(t *testing.T) {
 		{"apiVersion: security-profiles-operator.x-k8s.io/v1beta1\nkind: SeccompProfile\nspec: {defaultAction: SCMP_ACT_ERRNO}\n", "a seccomp profile (Kubernetes SeccompProfile), not a trace"},
 		{`{"ociVersion": "1.0.2", "process": {"args": ["sh"]}}`, "an OCI runtime config, not a trace"},
 		{"name: mine\nsyscalls:\n  x86_64: [read]\n", "a baseline (generate takes one with --baseline FILE), not a trace"},
+		// Binary files: not "control characters are not allowed (the file
+		// ends inside a line: cut short?)".
+		{"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03", "gzip-compressed data (decompress it first), not a trace"},
+		{"\x7fELF\x02\x01\x01\x00", "a program (ELF), not a trace"},
+		{"\x20\x00\x00\x00\x04\x00\x00\x00\x15\x00", "binary data, not a trace"},
 	} {
 		_, err := Decode(strings.NewReader(c.data))
 		// JSON files often end without a newline: that does not make them

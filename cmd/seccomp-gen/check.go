@@ -35,7 +35,8 @@ across traces (a trace named twice, or a copy of one: the same run, same start
 time and counts, is counted once, with a warning); FIRST is the program that issued the syscall first (in the
 first trace by path that has it); with several traces, TRACES names those
 that need the syscall (for a denied argument value, those that recorded it):
-the first 3 and how many more (--report json lists all).
+the first 3 and how many more (--report json lists all). A TRACE or PROFILE
+of '-' is read from standard input (one of them only).
 
 PROFILE may be any format generate writes: Docker JSON, an OCI linux.seccomp
 object or a whole config.json, a Security Profiles Operator CRD (YAML), or a

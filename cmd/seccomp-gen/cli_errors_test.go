@@ -49,6 +49,7 @@ func TestCLIErrorLines(t *testing.T) {
 		{[]string{"replay", "--enforce=maybe", "-p", "p.json", "--", "true"}, exitUsage, `seccomp-gen: replay: --enforce "maybe": not true or false`},
 		{[]string{"check", "--profile", "p.json", "--profile", "p.json", ls}, exitUsage, `seccomp-gen: check: --profile "p.json": given twice`},
 		{[]string{"generate", "--format", "k8s", "--name", "a..b", ls}, exitUsage, `seccomp-gen: generate: --name "a..b": not a Kubernetes object name`},
+		{[]string{"generate", "--format", "k8s", "--name", "", ls}, exitUsage, "seccomp-gen: generate: --name: empty (leave it out for the default name, seccomp-gen)\n"},
 		// help and completion fail on what they do not know.
 		{[]string{"help", "bogus"}, exitUsage, `seccomp-gen: help: unknown help topic "bogus"`},
 		{[]string{"completion", "bsah"}, exitUsage, `seccomp-gen: completion: unknown shell "bsah" (known: bash, fish, powershell, zsh)`},
@@ -67,6 +68,7 @@ func TestCLIErrorLines(t *testing.T) {
 		{[]string{"generate", "--output=", ls}, exitUsage, "seccomp-gen: generate: -o: empty file name (use '-' for stdout)\n"},
 		{[]string{"disasm", "--output=", "p.json"}, exitUsage, "seccomp-gen: disasm: -o: empty file name (use '-' for stdout)\n"},
 		{[]string{"generate", "--oci-config=", ls}, exitUsage, "seccomp-gen: generate: --oci-config: empty file name\n"},
+		{[]string{"generate", "--oci-config", "nofile.json", ls}, exitUsage, "seccomp-gen: generate: --oci-config nofile.json: no such file or directory (it sets linux.seccomp in an existing bundle config.json; for a new file use --format oci -o FILE)\n"},
 		{[]string{"replay", "-p", "p.json", "--save-trace=", "--", "true"}, exitUsage, "seccomp-gen: replay: --save-trace: empty file name\n"},
 		// Standard input cannot be read twice.
 		{[]string{"generate", "-", "-"}, exitUsage, "seccomp-gen: generate: standard input ('-') is named 2 times as an input; it can be read only once\n"},
@@ -76,6 +78,8 @@ func TestCLIErrorLines(t *testing.T) {
 		// Targets and flags that would otherwise be taken silently or late.
 		{[]string{"replay", "-p", "p.json", "--cgroup", filepath.Join(dir, "nonexistent")}, exitUsage, "seccomp-gen: replay: --cgroup " + filepath.Join(dir, "nonexistent") + ": no such file or directory\n"},
 		{[]string{"replay", "-p", "p.json", "--container", "x", "--pid", "1"}, exitUsage, "seccomp-gen: replay: give exactly one of -- CMD, --pid, --cgroup or --container"},
+		{[]string{"trace", "-o", "t.yaml", "--container", "x", "--pid", "1"}, exitUsage, "seccomp-gen: trace: name only one of a command, --pid, --cgroup and --container\n"},
+		{[]string{"trace", "-o", "t.yaml"}, exitUsage, "seccomp-gen: trace: name what to trace: -- CMD [ARGS...], --pid PID, --cgroup PATH or --container ID"},
 		{[]string{"replay", "-p", "p.json", "--cgroup", "p.json"}, exitUsage, "seccomp-gen: replay: --cgroup p.json: not a directory"},
 		{[]string{"hook", "--runtime", "rnuc", "--output-dir", "out"}, exitUsage, `seccomp-gen: hook: --runtime "rnuc": unknown (known: runc, crun`},
 		{[]string{"hook", "--timeout", "0s", "--output-dir", "out"}, exitUsage, "seccomp-gen: hook: --timeout 0s: must be positive"},

@@ -32,6 +32,7 @@ has argument conditions, with the values both profiles' conditions name and
 their neighbours. The profiles may be in any format generate writes: Docker
 JSON, an OCI linux.seccomp object or config.json, an SPO CRD, or a raw
 filter ('generate --format bpf', run in an interpreter as the kernel would).
+A or B may be '-', read from standard input.
 ` + conditionalHelp + `
 
 It lists the calls only A lets run, those only B lets run, and those both

@@ -66,6 +66,12 @@ func TestDisasm(t *testing.T) {
 		}
 		oneLine(t, stderr)
 	}
+	// In the user's words: not "policy covers no ABI of the target
+	// architecture: the policy lists [x86_64]".
+	_, stderr, _ = sg(t, dir, "disasm", "--arch", "aarch64", prof)
+	if want := ": no ABI of the target machine is covered: the profile covers x86_64, the filter is for aarch64\n"; !strings.HasSuffix(stderr, want) {
+		t.Errorf("disasm --arch aarch64 of an x86_64 profile: stderr %q, want it to end %q", stderr, want)
+	}
 }
 
 // disasm takes a profile for a profile whatever it starts with ('---', a

@@ -32,11 +32,15 @@ emulation (or 32-bit ARM), the cgroup layout (v1, v2, hybrid), runc, crun,
 docker and podman with their versions, the kernel types cache in
 /run/seccomp-gen, and finally a real trace of a short command.
 
-It exits 0 when trace works here and 3 when it cannot (a line marked FAIL that
-blocks it). Run it as the user that will run trace.`,
+It exits 0 when trace works here, 3 when it cannot (a line marked FAIL that
+blocks it), and 2 with standard output closed. Run it as the user that will
+run trace.`,
 		Example: `  sudo seccomp-gen doctor`,
 		Args:    argsUsage(noArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := needStdout("doctor"); err != nil {
+				return err
+			}
 			s := sys
 			if s == nil {
 				h := doctor.Host{}

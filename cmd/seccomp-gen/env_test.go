@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"os"
 	"os/exec"
@@ -11,7 +12,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/seccomp-gen/seccomp-gen/emit"
 	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
+	"github.com/seccomp-gen/seccomp-gen/policy"
+	"github.com/seccomp-gen/seccomp-gen/report"
 	"github.com/seccomp-gen/seccomp-gen/trace"
 )
 
@@ -79,6 +83,47 @@ func TestTraceStdoutClosedPipeKeepsTrace(t *testing.T) {
 	}
 }
 
+// TestReplayReportKept: a replay report that cannot be written where -o
+// says (its directory removed while the command ran) is kept in $TMPDIR,
+// as a trace is, and the error says where: it used to be lost with
+// "report: open DIR: no such file or directory".
+func TestReplayReportKept(t *testing.T) {
+	dir := t.TempDir()
+	tmp := filepath.Join(dir, "tmp")
+	if err := os.Mkdir(tmp, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	prof := writeProfile(t, dir, "p.json", allowAllBut("getpriority", policy.ActErrno), emit.FormatDocker)
+	for _, mode := range []string{"traced", "enforce"} {
+		t.Run(mode, func(t *testing.T) {
+			args := []string{"replay", "-p", prof, "--report", "json"}
+			if mode == "traced" {
+				testutil.RequireRoot(t)
+			} else {
+				args = append(args, "--enforce")
+			}
+			gone := filepath.Join(dir, "gone-"+mode)
+			if err := os.Mkdir(gone, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			out := filepath.Join(gone, "r.json")
+			args = append(args, "-o", out, "--", "rm", "-r", gone)
+			_, stderr, code := sgVia(t, dir, nil, []string{"env", "TMPDIR=" + tmp}, args...)
+			m := regexp.MustCompile(`; the report was saved to (\S+) instead\n$`).FindStringSubmatch(stderr)
+			if code != exitFailure || m == nil || !strings.HasPrefix(stderr, "seccomp-gen: replay: report "+out+": no such file or directory;") || strings.Count(stderr, "\n") != 1 {
+				t.Fatalf("exit %d, stderr:\n%s\nwant exit %d and one line saying where the report went", code, stderr, exitFailure)
+			}
+			if filepath.Dir(m[1]) != tmp || !strings.HasSuffix(m[1], ".report.json") {
+				t.Errorf("report kept as %s, want a .report.json in $TMPDIR %s", m[1], tmp)
+			}
+			var v report.Verdict
+			if data, err := os.ReadFile(m[1]); err != nil || json.Unmarshal(data, &v) != nil || v.Tool == "" || !v.Passed {
+				t.Errorf("the kept report: %v\n%s", err, data)
+			}
+		})
+	}
+}
+
 // closedStdout is the prefix for sgVia that starts seccomp-gen with its
 // stdout closed (a shell's >&-).
 var closedStdout = []string{"/bin/sh", "-c", `exec "$@" >&-`, "sh"}
@@ -116,6 +161,43 @@ func TestStdoutClosedRefused(t *testing.T) {
 	}
 }
 
+// TestStdoutClosedPrintOnly: the commands that print only to stdout
+// (version, doctor, completion) said "write /dev/stdout: bad file
+// descriptor" with it closed; now they say it is closed, as -o - does: up
+// front (exit 2), or when the write fails on a stdout open for reading
+// only (exit 1).
+func TestStdoutClosedPrintOnly(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		args []string
+		name string // the command the message names
+	}{
+		{[]string{"version"}, "version"},
+		{[]string{"version", "--json"}, "version"},
+		{[]string{"doctor"}, "doctor"},
+		{[]string{"completion", "bash"}, "completion bash"},
+	} {
+		_, stderr, code := sgVia(t, dir, nil, closedStdout, tc.args...)
+		want := "seccomp-gen: " + tc.name + ": standard output is closed; redirect it to a file instead (> FILE)\n"
+		if code != exitUsage || stderr != want {
+			t.Errorf("seccomp-gen %s >&-: exit %d, stderr:\n%s\nwant exit %d and %q", strings.Join(tc.args, " "), code, stderr, exitUsage, want)
+		}
+	}
+	// Help, whose write errors cobra drops: it exited 0 having printed
+	// nothing.
+	for _, args := range [][]string{{"--help"}, {"help", "generate"}, {"trace", "--help"}} {
+		_, stderr, code := sgVia(t, dir, nil, closedStdout, args...)
+		if code != exitFailure || !strings.HasSuffix(stderr, "write /dev/stdout: standard output is closed\n") || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("seccomp-gen %s >&-: exit %d, stderr:\n%s\nwant exit %d and one line saying stdout is closed", strings.Join(args, " "), code, stderr, exitFailure)
+		}
+	}
+	readOnly := []string{"/bin/sh", "-c", `exec "$@" 1</dev/null`, "sh"}
+	_, stderr, code := sgVia(t, dir, nil, readOnly, "version", "--short")
+	if want := "seccomp-gen: version: write /dev/stdout: standard output is closed\n"; code != exitFailure || stderr != want {
+		t.Errorf("seccomp-gen version --short 1</dev/null: exit %d, stderr:\n%s\nwant exit %d and %q", code, stderr, exitFailure, want)
+	}
+}
+
 // TestTraceStdoutClosedCommand: the command that trace runs with stdout
 // closed finds it closed, as when run bare: its writes there fail rather
 // than vanish in the /dev/null the Go runtime put in its place.
@@ -129,6 +211,79 @@ func TestTraceStdoutClosedCommand(t *testing.T) {
 	}
 	if f, err := trace.ReadFile(out); err != nil || len(f.Syscalls) == 0 {
 		t.Errorf("the trace: %v", err)
+	}
+}
+
+// TestStdinClosedRefused: with stdin closed, the Go runtime puts a
+// read-write /dev/null there and an input named - (or /dev/stdin) read as
+// an empty file ("malformed trace: empty file"). It is refused before
+// anything is read (exit 2), saying stdin is closed; and so is a - open
+// for writing only (0>FILE), which said "bad file descriptor". No
+// privileges needed.
+func TestStdinClosedRefused(t *testing.T) {
+	dir := t.TempDir()
+	tr, _ := v2Trace(t, dir, "busybox-sh-pipe.yaml")
+	prof := filepath.Join(dir, "p.json")
+	if _, stderr, code := sg(t, dir, "generate", "-o", prof, tr); code != 0 {
+		t.Fatalf("generate: exit %d %s", code, stderr)
+	}
+	closedStdin := []string{"/bin/sh", "-c", `exec "$@" <&-`, "sh"}
+	writeOnly := []string{"/bin/sh", "-c", `exec "$@" 0>"$0"`, filepath.Join(dir, "w")}
+	for _, tc := range []struct {
+		via  []string
+		args []string
+		want string
+	}{
+		{closedStdin, []string{"generate", "-o", filepath.Join(dir, "q.json"), "-"}, "generate: -: standard input is closed"},
+		{closedStdin, []string{"generate", "-o", filepath.Join(dir, "q.json"), "/dev/stdin"}, "generate: /dev/stdin: standard input is closed"},
+		{closedStdin, []string{"check", "-p", prof, "-"}, "check: -: standard input is closed"},
+		{closedStdin, []string{"check", "-p", "-", tr}, "check: -: standard input is closed"},
+		{closedStdin, []string{"lint", "-"}, "lint: -: standard input is closed"},
+		{closedStdin, []string{"disasm", "-"}, "disasm: -: standard input is closed"},
+		{closedStdin, []string{"diff", "-", prof}, "diff: -: standard input is closed"},
+		{writeOnly, []string{"generate", "-o", filepath.Join(dir, "q.json"), "-"}, "generate: -: standard input is open for writing only"},
+	} {
+		_, stderr, code := sgVia(t, dir, nil, tc.via, tc.args...)
+		want := "seccomp-gen: " + tc.want + "; name a file instead\n"
+		if code != exitUsage || stderr != want {
+			t.Errorf("%s seccomp-gen %s: exit %d, stderr:\n%s\nwant exit %d and %q", tc.via[2], strings.Join(tc.args, " "), code, stderr, exitUsage, want)
+		}
+	}
+	// The hook reads the container's state there (exit 1, as for an
+	// empty stdin).
+	_, stderr, code := sgVia(t, dir, nil, closedStdin, "hook", "--output-dir", filepath.Join(dir, "out"))
+	if want := "seccomp-gen: hook: container state: standard input is closed (the runtime passes the OCI state JSON there)\n"; code != exitFailure || stderr != want {
+		t.Errorf("hook <&-: exit %d, stderr:\n%s\nwant exit %d and %q", code, stderr, exitFailure, want)
+	}
+	// A file is read as ever.
+	if _, stderr, code := sgVia(t, dir, nil, closedStdin, "generate", "-o", filepath.Join(dir, "q.json"), tr); code != 0 {
+		t.Errorf("generate -o FILE TRACE <&-: exit %d, stderr:\n%s", code, stderr)
+	}
+}
+
+// TestStdinClosedCommand: the command that trace or replay runs with stdin
+// closed finds it closed, as when run bare: its reads there fail rather
+// than find the empty /dev/null the Go runtime put in its place.
+func TestStdinClosedCommand(t *testing.T) {
+	testutil.RequireRoot(t)
+	dir := t.TempDir()
+	closedStdin := []string{"/bin/sh", "-c", `exec "$@" <&-`, "sh"}
+	script := `cat && echo "stdin was read" >&2 || echo "stdin read failed" >&2`
+	out := filepath.Join(dir, "t.yaml")
+	_, stderr, code := sgVia(t, dir, nil, closedStdin, "trace", "-o", out, "--", "/bin/sh", "-c", script)
+	if code != 0 || !strings.Contains(stderr, "stdin read failed") {
+		t.Errorf("trace -o FILE -- sh -c 'cat ...' <&-: exit %d, stderr:\n%s\nwant exit 0 and the command's read of stdin failed", code, stderr)
+	}
+	prof := filepath.Join(dir, "p.json")
+	if _, stderr, code := sg(t, dir, "generate", "-o", prof, out); code != 0 {
+		t.Fatalf("generate: exit %d %s", code, stderr)
+	}
+	for _, mode := range [][]string{{"replay"}, {"replay", "--enforce"}} {
+		args := append(append([]string(nil), mode...), "-p", prof, "--", "/bin/sh", "-c", script)
+		_, stderr, code = sgVia(t, dir, nil, closedStdin, args...)
+		if code != 0 || !strings.Contains(stderr, "stdin read failed") {
+			t.Errorf("%s -p P -- sh -c 'cat ...' <&-: exit %d, stderr:\n%s\nwant exit 0 and the command's read of stdin failed", strings.Join(mode, " "), code, stderr)
+		}
 	}
 }
 
@@ -179,6 +334,28 @@ func inPrivateMounts(t *testing.T, dir, setup string, args ...string) (stdout, s
 	testutil.RequireRoot(t)
 	testutil.RequireTool(t, "unshare")
 	return sgVia(t, dir, nil, []string{"unshare", "-m", "--propagation", "private", "/bin/sh", "-c", setup + ` && exec "$@"`, "sh"}, args...)
+}
+
+// TestNoNewFileInDev: an output under /dev that does not exist (a typo of
+// /dev/stdout) is refused; it was created as a regular file in /dev (and
+// a probe file written there first). Run in a private mount namespace with
+// an empty directory over /dev, so that the host's /dev is never written,
+// even without the fix.
+func TestNoNewFileInDev(t *testing.T) {
+	dir := t.TempDir()
+	tr, _ := v2Trace(t, dir, "busybox-sh-pipe.yaml")
+	fake := filepath.Join(dir, "dev")
+	if err := os.Mkdir(fake, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code := inPrivateMounts(t, dir, "mount --bind "+fake+" /dev", "generate", "-o", "/dev/stdot", tr)
+	want := "seccomp-gen: generate: -o /dev/stdot: no such device; seccomp-gen creates no files under /dev"
+	if code != exitUsage || !strings.HasPrefix(stderr, want) || strings.Count(stderr, "\n") != 1 {
+		t.Errorf("generate -o /dev/stdot: exit %d, stderr:\n%s\nwant exit %d and one line starting %q", code, stderr, exitUsage, want)
+	}
+	if entries, _ := os.ReadDir(fake); len(entries) != 0 {
+		t.Errorf("files created under /dev: %v", entries)
+	}
 }
 
 // TestUnreadableKernelBTF: an empty /sys/kernel/btf/vmlinux (a file

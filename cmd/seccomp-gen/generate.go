@@ -56,6 +56,7 @@ func newGenerateCmd() *cobra.Command {
 		Short: "Reduce traces into a least-privilege profile (Docker, OCI, Kubernetes or compiled BPF)",
 		Long: `generate merges one or many trace files (from 'seccomp-gen trace': several runs,
 machines or ABIs) into one least-privilege seccomp profile and writes it.
+A TRACE of '-' is read from standard input.
 
 What the profile says:
   - every syscall the traces contain is allowed, plus the selected baselines;
@@ -181,7 +182,8 @@ Exit status:
      that --arch leaves out, --format bpf for ABIs of two machines,
      deny-ceiling hits, with --strict numbers libseccomp cannot name; an output path that
      cannot be written (a directory, a missing or read-only directory, one
-     of the inputs), checked before anything is read
+     of the inputs, a file that cannot be replaced: chattr +i or +a),
+     checked before anything is read
 Nothing is written on any error: the output appears whole or not at all.`,
 		Example: `  seccomp-gen generate -o app.json app.trace.yaml
   seccomp-gen generate --min-runs 2 -o app.json run1.yaml run2.yaml run3.yaml
@@ -204,6 +206,13 @@ Nothing is written on any error: the output appears whole or not at all.`,
 			}
 			if err := checkOutputs("generate", append(fileArgs(o.baselines), o.traces...), "-o", o.output, "--oci-config", o.ociConfig); err != nil {
 				return err
+			}
+			if o.ociConfig != "" {
+				// Edited in place: it must be there (checkOutputs
+				// accepts a file it would create).
+				if _, err := os.Stat(o.ociConfig); err != nil {
+					return usageErrf("generate: --oci-config %s: %v (it sets linux.seccomp in an existing bundle config.json; for a new file use --format oci -o FILE)", o.ociConfig, unwrapPath(err))
+				}
 			}
 			return o.run()
 		},
@@ -256,6 +265,11 @@ func (o *generateOptions) validate() error {
 	}
 	if o.nameSet && o.format != string(emit.FormatSPO) {
 		return usageErrf("generate: --name is for --format k8s, not %s", o.format)
+	}
+	if o.nameSet && o.name == "" {
+		// --name "$APP" with APP unset: every app's profile would be
+		// named seccomp-gen, and replace the others in the cluster.
+		return usageErrf("generate: --name: empty (leave it out for the default name, seccomp-gen)")
 	}
 	if o.name != "" {
 		if err := emit.CheckSPOName(o.name); err != nil {

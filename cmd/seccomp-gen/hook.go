@@ -105,6 +105,9 @@ func runHook(o container.HookOptions) error {
 		return exitWith(exitFailure, fmt.Errorf("hook: %w", err))
 	}
 	o.Recorder = []string{exe, "hook-recorder"}
+	if err := stdinReadable("-"); err != nil {
+		return exitWith(exitFailure, fmt.Errorf("hook: container state: %w (the runtime passes the OCI state JSON there)", err))
+	}
 	if err := container.Hook(os.Stdin, o); err != nil {
 		return exitWith(exitFailure, fmt.Errorf("hook: %w", err))
 	}

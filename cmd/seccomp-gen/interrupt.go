@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/seccomp-gen/seccomp-gen/internal/proctree"
+	"github.com/seccomp-gen/seccomp-gen/internal/startstate"
 )
 
 // killGrace is how long a recording goes on after the command's tree was
@@ -74,12 +75,28 @@ func (s *interrupts) catch(ctx context.Context) (release func()) {
 		// A signal seccomp-gen was started with ignored (nohup, a
 		// background job of a script) stays ignored, and so the command
 		// inherits it: catching it would reset it for the command.
-		if !signal.Ignored(sig) {
+		if !startedIgnored(sig) {
 			signal.Notify(s.sigs, sig)
 		}
 	}
 	go s.run(ctx)
 	return func() { signal.Stop(s.sigs) }
+}
+
+// startedIgnored reports whether seccomp-gen was started with sig ignored,
+// and if so ignores it again. The Go runtime keeps only SIGHUP and SIGINT
+// ignored (signal.Ignored); it installs its own handler of SIGQUIT and
+// SIGTERM, which would end seccomp-gen (SIGQUIT with a goroutine dump).
+func startedIgnored(sig os.Signal) bool {
+	s := sig.(syscall.Signal)
+	if signal.Ignored(s) {
+		return true
+	}
+	if startstate.Ignored()&(1<<(uint(s)-1)) == 0 {
+		return false
+	}
+	signal.Ignore(s)
+	return true
 }
 
 // commandStarted says that the command seccomp-gen started runs.
@@ -176,7 +193,7 @@ func forwardSignals(name string) (<-chan os.Signal, func()) {
 	// seccomp-gen was started with ignored (nohup) stays ignored.
 	sigs := make(chan os.Signal, 2)
 	for _, sig := range caughtSignals {
-		if !signal.Ignored(sig) {
+		if !startedIgnored(sig) {
 			signal.Notify(sigs, sig)
 		}
 	}

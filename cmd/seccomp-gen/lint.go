@@ -23,7 +23,7 @@ func newLintCmd() *cobra.Command {
 		Use:   "lint [flags] PROFILE...",
 		Short: "Report what is weak, dead or surprising in seccomp profiles",
 		Long: `lint reads each PROFILE (Docker or OCI JSON, an OCI config.json, an SPO
-SeccompProfile) the way runc and crun load it and reports findings, each with
+SeccompProfile; '-': standard input) the way runc and crun load it and reports findings, each with
 a severity, the check that found it, the rule (its key path in the file) and
 a reason:
 

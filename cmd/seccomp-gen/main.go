@@ -4,14 +4,17 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
+	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/seccomp-gen/seccomp-gen/emit/cbpf"
 	"github.com/seccomp-gen/seccomp-gen/enforce"
+	"github.com/seccomp-gen/seccomp-gen/internal/atomicfile"
 	"github.com/seccomp-gen/seccomp-gen/internal/limits"
 	"github.com/seccomp-gen/seccomp-gen/internal/reexec"
 	"github.com/seccomp-gen/seccomp-gen/internal/startstate"
@@ -54,7 +57,7 @@ func run(args []string) int {
 	// kernel, so an emulated arm64 build gives the same answers.
 	scmp.PinAPIWithoutSeccomp()
 	cbpf.EnableFilterVerification() // also here: the tests call run
-	sealClosedStdout()
+	sealClosed()
 	// Below it the Go runtime dies at the first file it opens
 	// (epoll_create), with a stack dump. (RLIMIT_NPROC is checked where
 	// threads and processes are started: trace, replay.)
@@ -64,7 +67,13 @@ func run(args []string) int {
 	}
 	root := newRootCmd()
 	root.SetArgs(args)
+	out := &stdoutWriter{}
+	root.SetOut(out)
 	cmd, err := root.ExecuteC()
+	if err == nil && out.err != nil {
+		// Help and usage text, whose write errors cobra drops.
+		err = exitWith(exitFailure, out.err)
+	}
 	code, err := exitStatus(rootUsage(root, cmd, err))
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "seccomp-gen: %s\n", errorLine(cmd, err))
@@ -72,21 +81,43 @@ func run(args []string) int {
 	return code
 }
 
-// sealClosedStdout: seccomp-gen started with stdout closed (>&-) has
-// /dev/null there, opened read-write by the Go runtime, where a trace or
-// profile written to stdout would vanish with no error. It puts /dev/null
-// opened read-only in its place: a write to stdout fails (EBADF), as on a
-// closed descriptor, for seccomp-gen and for the command trace or replay
-// runs; and a file opened later still cannot take descriptor 1. Outputs
-// that name stdout are refused up front (checkOutputs).
-func sealClosedStdout() {
-	if !startstate.Closed(1) {
-		return
+// sealClosed: seccomp-gen started with stdin or stdout closed (<&-, >&-)
+// has /dev/null there, opened read-write by the Go runtime, where a trace
+// or profile written to stdout would vanish with no error, and a read of
+// stdin would find it empty rather than fail. It puts /dev/null opened for
+// the other direction only in their place: a read of stdin and a write to
+// stdout fail (EBADF), as on a closed descriptor, for seccomp-gen and for
+// the command trace or replay runs; and a file opened later still cannot
+// take descriptor 0 or 1. Inputs and outputs that name them are refused up
+// front (checkOutputs).
+func sealClosed() {
+	for fd, mode := range map[int]int{0: unix.O_WRONLY, 1: unix.O_RDONLY} {
+		if !startstate.Closed(fd) {
+			continue
+		}
+		null, err := unix.Open("/dev/null", mode|unix.O_CLOEXEC, 0)
+		if err != nil {
+			continue // checkOutputs still refuses - for them
+		}
+		unix.Dup3(null, fd, 0)
+		unix.Close(null)
 	}
-	fd, err := unix.Open("/dev/null", unix.O_RDONLY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return // checkOutputs still refuses -o -
+}
+
+// stdoutWriter is standard output for what commands print there (version,
+// doctor, completion scripts, help): a write that fails because it is open
+// for reading only (1</dev/null, or closed and sealed) says so, as
+// atomicfile.Write("-") does, not "bad file descriptor". err keeps the
+// first error, for the text whose errors cobra drops (help).
+type stdoutWriter struct{ err error }
+
+func (w *stdoutWriter) Write(p []byte) (int, error) {
+	n, err := os.Stdout.Write(p)
+	if errors.Is(err, syscall.EBADF) {
+		err = &os.PathError{Op: "write", Path: os.Stdout.Name(), Err: atomicfile.ErrStdoutClosed}
 	}
-	unix.Dup3(fd, 1, 0)
-	unix.Close(fd)
+	if err != nil && w.err == nil {
+		w.err = err
+	}
+	return n, err
 }

@@ -66,7 +66,7 @@ func TestManPages(t *testing.T) {
 		}
 	}
 	doctor, _ := os.ReadFile(filepath.Join(a, "seccomp-gen-doctor.1"))
-	if !strings.Contains(string(doctor), "exits 0 when trace works here and 3") {
+	if !strings.Contains(string(doctor), "exits 0 when trace works here, 3 when it cannot") {
 		t.Errorf("doctor's page lacks its long help:\n%s", doctor)
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"syscall"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/seccomp-gen/seccomp-gen/internal/atomicfile"
 	"github.com/seccomp-gen/seccomp-gen/internal/startstate"
 )
@@ -38,6 +40,11 @@ func checkOutputs(cmd string, inputs []string, outputs ...string) error {
 	}
 	if stdin > 1 {
 		return usageErrf("%s: standard input ('-') is named %d times as an input; it can be read only once", cmd, stdin)
+	}
+	for _, in := range inputs {
+		if err := stdinReadable(in); err != nil {
+			return usageErrf("%s: %s: %v; name a file instead", cmd, in, err)
+		}
 	}
 	type out struct{ flag, path string }
 	var outs []out
@@ -71,15 +78,50 @@ func checkOutputs(cmd string, inputs []string, outputs ...string) error {
 	return nil
 }
 
+// needStdout is the first check of a command that prints only to standard
+// output (version, doctor, completion): with stdout closed (>&-) it is
+// refused as -o - is (checkOutputs), where the write would fail with "bad
+// file descriptor" after the work was done.
+func needStdout(cmd string) error {
+	if startstate.Closed(1) {
+		return usageErrf("%s: standard output is closed; redirect it to a file instead (> FILE)", cmd)
+	}
+	return nil
+}
+
 // isStdout reports whether output path names standard output: "-", or a
 // name of descriptor 1 (/dev/stdout, /dev/fd/1, /proc/self/fd/1).
 func isStdout(path string) bool {
-	if path == "-" {
-		return true
-	}
-	// Resolve ends them at /proc/PID/fd/1 or /proc/PID/task/TID/fd/1.
+	return path == "-" || namesFD(path, 1)
+}
+
+// namesFD reports whether path is a name of this process's descriptor fd
+// (/dev/stdin, /dev/fd/0, /proc/self/fd/0 for 0).
+func namesFD(path string, fd int) bool {
+	// Resolve ends them at /proc/PID/fd/N or /proc/PID/task/TID/fd/N.
 	target, err := atomicfile.Resolve(path)
-	return err == nil && strings.HasPrefix(target, "/proc/"+strconv.Itoa(os.Getpid())+"/") && strings.HasSuffix(target, "/fd/1")
+	return err == nil && strings.HasPrefix(target, "/proc/"+strconv.Itoa(os.Getpid())+"/") && strings.HasSuffix(target, "/fd/"+strconv.Itoa(fd))
+}
+
+// stdinReadable says why input path, when it names standard input, cannot
+// be read: stdin was closed (<&-; sealClosed made reads of it fail), or
+// "-" is open for writing only (0>FILE). A name such as /dev/stdin opens
+// the file anew, for reading.
+func stdinReadable(path string) error {
+	if path != "-" {
+		// Resolved only when it matters (generate may read thousands).
+		if path != "" && startstate.Closed(0) && namesFD(path, 0) {
+			return errors.New("standard input is closed")
+		}
+		return nil
+	}
+	if startstate.Closed(0) {
+		return errors.New("standard input is closed")
+	}
+	if fl, err := unix.FcntlInt(0, unix.F_GETFL, 0); err == nil && fl&unix.O_ACCMODE == unix.O_WRONLY {
+		return errors.New("standard input is open for writing only")
+	}
+	return nil
 }
 
 // commandFile is the program command runs, as an input for checkOutputs
@@ -113,10 +155,19 @@ func writable(path string) error {
 		// Written in place: a FIFO, /dev/null, a terminal, /dev/stdout;
 		// not opened here (closing a FIFO would end its reader's input).
 		return atomicfile.CheckInPlace(target)
+	case err == nil:
+		if err := replaceable(target, st); err != nil {
+			return err
+		}
 	case err != nil && !errors.Is(err, os.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR):
 		return unwrapPath(err)
 	}
 	dir := filepath.Dir(target)
+	if dir == "/dev" || strings.HasPrefix(dir, "/dev/") {
+		// A device that is not there (a typo: /dev/stdot) would become
+		// a regular file in /dev, as root.
+		return errors.New("no such device; seccomp-gen creates no files under /dev (name a regular file, or '-' for standard output)")
+	}
 	dst, err := os.Stat(dir)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
@@ -134,6 +185,40 @@ func writable(path string) error {
 	name := f.Name()
 	f.Close()
 	return os.Remove(name)
+}
+
+// The inode flags of chattr +i and +a (linux/fs.h).
+const (
+	fsImmutableFL = 0x10
+	fsAppendFL    = 0x20
+)
+
+// replaceable says why the existing regular file target cannot be replaced
+// by a rename over it, which fails with "operation not permitted" only
+// once the work is done: it is immutable or append-only (chattr; root
+// too), or another user's in a sticky directory such as /tmp (not root).
+func replaceable(target string, st os.FileInfo) error {
+	if f, err := os.OpenFile(target, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOCTTY, 0); err == nil {
+		fl, err := unix.IoctlGetUint32(int(f.Fd()), unix.FS_IOC_GETFLAGS)
+		f.Close()
+		switch {
+		case err == nil && fl&fsImmutableFL != 0:
+			return errors.New("is immutable (chattr +i): it cannot be replaced; write elsewhere, or chattr -i it")
+		case err == nil && fl&fsAppendFL != 0:
+			return errors.New("is append-only (chattr +a): it cannot be replaced; write elsewhere, or chattr -a it")
+		}
+	}
+	euid := os.Geteuid()
+	dst, err := os.Stat(filepath.Dir(target))
+	if euid == 0 || err != nil || dst.Mode()&os.ModeSticky == 0 {
+		return nil
+	}
+	fsys, ok1 := st.Sys().(*syscall.Stat_t)
+	dsys, ok2 := dst.Sys().(*syscall.Stat_t)
+	if ok1 && ok2 && int(fsys.Uid) != euid && int(dsys.Uid) != euid {
+		return fmt.Errorf("is another user's (uid %d) in the sticky directory %s: it cannot be replaced; write elsewhere", fsys.Uid, filepath.Dir(target))
+	}
+	return nil
 }
 
 // unwrapPath drops the *os.PathError's op and path, which the message

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -8,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/seccomp-gen/seccomp-gen/emit"
 	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
@@ -164,6 +168,67 @@ func TestOutputsCheckedFirst(t *testing.T) {
 			t.Errorf("%s: exit %d, want 2 and %q\n%s%s", strings.Join(c.args, " "), code, c.want, out, stderr)
 		}
 		oneLine(t, stderr)
+	}
+}
+
+// TestOutputNotReplaceable: an output that exists but cannot be replaced
+// (chattr +i or +a: rename over it fails, root too) is a usage error up
+// front, not "rename .p.json.tmp-123 p.json: operation not permitted"
+// once the work is done. (Another user's file in a sticky directory, which
+// only a user other than root meets, was checked by hand.)
+func TestOutputNotReplaceable(t *testing.T) {
+	testutil.RequireRoot(t)
+	dir := t.TempDir()
+	tr := filepath.Join(dir, "t.yaml")
+	if err := os.WriteFile(tr, []byte(smallTrace), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		flag uint32
+		want string
+	}{
+		{fsImmutableFL, "is immutable (chattr +i)"},
+		{fsAppendFL, "is append-only (chattr +a)"},
+	} {
+		out := filepath.Join(dir, fmt.Sprintf("p%#x.json", c.flag))
+		if err := os.WriteFile(out, []byte("old"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		f, err := os.Open(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		flags, err := unix.IoctlGetUint32(int(f.Fd()), unix.FS_IOC_GETFLAGS)
+		if err == nil {
+			err = unix.IoctlSetPointerInt(int(f.Fd()), unix.FS_IOC_SETFLAGS, int(flags|c.flag))
+		}
+		if errors.Is(err, unix.ENOTTY) || errors.Is(err, unix.EOPNOTSUPP) {
+			f.Close()
+			t.Skipf("the file system of %s has no inode flags (chattr): %v", dir, err)
+		}
+		if err != nil {
+			f.Close()
+			t.Fatal(err)
+		}
+		// Before TempDir's removal, which the flags would stop.
+		t.Cleanup(func() {
+			if err := unix.IoctlSetPointerInt(int(f.Fd()), unix.FS_IOC_SETFLAGS, int(flags)); err != nil {
+				t.Errorf("%s: %s: %v (remove it by hand: chattr -i -a %s)", out, c.want, err, out)
+			}
+			f.Close()
+		})
+		for _, args := range [][]string{
+			{"generate", "-o", out, tr},
+			{"trace", "-o", out, "--", "true"},
+		} {
+			// A trace that cannot be written is kept in $TMPDIR.
+			_, stderr, code := sgVia(t, dir, nil, []string{"env", "TMPDIR=" + dir}, args...)
+			want := "seccomp-gen: " + args[0] + ": -o " + out + ": " + c.want
+			if code != exitUsage || !strings.HasPrefix(stderr, want) {
+				t.Errorf("%s (%s): exit %d, stderr:\n%s\nwant exit %d and %q", strings.Join(args, " "), c.want, code, stderr, exitUsage, want)
+			}
+			oneLine(t, stderr)
+		}
 	}
 }
 

@@ -10,11 +10,13 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/seccomp-gen/seccomp-gen/internal/text"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/sys/unix"
 
 	"github.com/seccomp-gen/seccomp-gen/enforce"
 	"github.com/seccomp-gen/seccomp-gen/internal/limits"
@@ -90,7 +92,9 @@ interpreter as the kernel would); --enforce needs the profile itself.
 The report goes to -o FILE, or to stdout ('-', the default); then CMD's own
 stdout goes to stderr so that the two never mix (as with 'seccomp-gen trace').
 It is written too when CMD could not be started (not found, not
-executable: exit 4). A run that failed (exit 4; exit 1 for lost events or a
+executable: exit 4). A report that cannot be written to -o FILE (its
+directory removed while CMD ran) is kept in $TMPDIR instead, as a trace is,
+and replay exits 1. A run that failed (exit 4; exit 1 for lost events or a
 trace that could not be saved) fails in the report too: the JUnit test case
 "run" fails, and JSON has "passed": false and "run_error" ("ok" says only
 whether the profile covers what ran).
@@ -430,6 +434,12 @@ func (o *replayOptions) runEnforced(p *policy.Policy) error {
 			// mode; else the filter could not be set up.
 			if se.Code == enforce.ExitNotFound || se.Code == enforce.ExitNotExec {
 				return o.notStarted("replay --enforce", se.Code, se)
+			}
+			if se.Reason == "" && se.Code > 128 && se.Code < 128+65 {
+				// Killed before its execve (--timeout, a second
+				// Ctrl-C): not run, as in traced mode.
+				why := fmt.Errorf("%s: %w: killed by %s before it started", o.command[0], recorder.ErrCommandNotRun, unix.SignalName(syscall.Signal(se.Code-128)))
+				return o.notStarted("replay --enforce", se.Code, why)
 			}
 			return exitWith(exitFailure, fmt.Errorf("replay: %w", se))
 		}

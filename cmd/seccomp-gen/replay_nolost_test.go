@@ -699,16 +699,23 @@ func TestReplayFailedRunReports(t *testing.T) {
 
 // TestReplayExecFailure: a command that is found but that the kernel will
 // not execute (a file with the x bit that is no program; a program on a
-// noexec mount) is "could not be executed" in both modes: status 126 in
-// the report, not_run, exit 4, and one line on stderr with the command's
-// prefix. Under --enforce the shim's failed execve used to be taken for a
-// run that exited 125 (exec format error). A missing command under
-// --enforce is one "seccomp-gen: replay: ..." line too (the shim printed
-// "seccomp-gen: nosuch: command not found").
+// noexec mount, a script whose interpreter is missing) is "could not be
+// executed" in both modes, for the same reason: status 126 (127 for the
+// interpreter) in the report, not_run, exit 4, and one line on stderr with
+// the command's prefix. Under --enforce the shim's failed execve used to
+// be taken for a run that exited 125 (exec format error). A missing
+// command under --enforce is one "seccomp-gen: replay: ..." line too (the
+// shim printed "seccomp-gen: nosuch: command not found"). In the traced
+// mode the stub printed the reason ("seccomp-gen: ./garbage: exec format
+// error") and replay a second line without it, as did run_error; a
+// missing interpreter was "no such file or directory" in both modes.
 func TestReplayExecFailure(t *testing.T) {
 	dir := t.TempDir()
 	prof := writeProfile(t, dir, "p.json", allowAllBut("getpriority", policy.ActErrno), emit.FormatDocker)
 	if err := os.WriteFile(filepath.Join(dir, "garbage"), []byte("\x7fELF no program\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "badinterp"), []byte("#!/nonexistent/interpreter\necho\n"), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	for _, mode := range []string{"traced", "enforce"} {
@@ -718,11 +725,13 @@ func TestReplayExecFailure(t *testing.T) {
 			cmd     string
 			why     []string // run_error contains each
 			status  int
-			oneLine string // the --enforce stderr, exactly
+			oneLine string // stderr, exactly
 		}{
 			{"not a program", false, "./garbage", []string{"./garbage: command could not be executed"}, 126,
 				"seccomp-gen: replay: ./garbage: command could not be executed: exec format error (a script needs a #! line; else the file is no program for this machine)\n"},
 			{"noexec mount", true, "", []string{"/true: command could not be executed"}, 126, ""},
+			{"missing interpreter", false, "./badinterp", []string{"./badinterp: command could not be executed: its interpreter was not found"}, 127,
+				"seccomp-gen: replay: ./badinterp: command could not be executed: its interpreter was not found (the #! line of a script, or the loader of a program for another libc)\n"},
 			{"not found", false, "seccomp-gen-no-such-command", []string{"seccomp-gen-no-such-command: command not found"}, 127,
 				"seccomp-gen: replay: seccomp-gen-no-such-command: command not found\n"},
 		} {
@@ -776,15 +785,55 @@ func TestReplayExecFailure(t *testing.T) {
 				if !v.NotRun || v.Passed || v.ExitCode == nil || *v.ExitCode != c.status {
 					t.Errorf("report: not_run %v, passed %v, exit_code %v; want not run, exit code %d:\n%s", v.NotRun, v.Passed, v.ExitCode, c.status, out)
 				}
-				if mode == "enforce" {
-					if n := strings.Count(stderr, "\n"); n != 1 || !strings.HasPrefix(stderr, "seccomp-gen: replay: ") {
-						t.Errorf("stderr is not one line with the command's prefix:\n%s", stderr)
-					}
-					if c.oneLine != "" && stderr != c.oneLine {
-						t.Errorf("stderr %q, want %q", stderr, c.oneLine)
-					}
+				if n := strings.Count(stderr, "\n"); n != 1 || !strings.HasPrefix(stderr, "seccomp-gen: replay: ") {
+					t.Errorf("stderr is not one line with the command's prefix:\n%s", stderr)
+				}
+				if c.oneLine != "" && stderr != c.oneLine {
+					t.Errorf("stderr %q, want %q", stderr, c.oneLine)
 				}
 			})
 		}
+	}
+}
+
+// TestReplayTimeoutBeforeStart: --timeout that kills the command before
+// its execve is a run that did not start, in both modes: exit 4 and a
+// report that says not_run and why. Under --enforce it was exit 1 with
+// "enforce: the command did not start (status 137)" and no report; in the
+// traced mode "command could not be executed (exit status 137)". A 1ns
+// timeout nearly always kills it first; a run that did start must be
+// reported as timed out.
+func TestReplayTimeoutBeforeStart(t *testing.T) {
+	dir := t.TempDir()
+	prof := writeProfile(t, dir, "p.json", allowAllBut("getpriority", policy.ActErrno), emit.FormatDocker)
+	for _, mode := range []string{"traced", "enforce"} {
+		t.Run(mode, func(t *testing.T) {
+			args := []string{"replay", "-p", prof, "--report", "json", "--timeout", "1ns"}
+			if mode == "traced" {
+				testutil.RequireRoot(t)
+			} else {
+				args = append(args, "--enforce")
+			}
+			notRun := 0
+			for range 5 {
+				out, stderr, code := sg(t, dir, append(args, "--", "true")...)
+				var v report.Verdict
+				if err := json.Unmarshal([]byte(out), &v); err != nil || code != exitCommandFailed {
+					t.Fatalf("exit %d (want %d), report: %v\n%s%s", code, exitCommandFailed, err, out, stderr)
+				}
+				switch {
+				case v.NotRun:
+					notRun++
+					if want := "true: command could not be executed: killed by SIGKILL before it started"; v.RunError != want || stderr != "seccomp-gen: replay: "+want+"\n" {
+						t.Errorf("not started: run_error %q, stderr %q; want %q", v.RunError, stderr, want)
+					}
+				case !v.TimedOut:
+					t.Errorf("started, but not reported as timed out:\n%s", out)
+				}
+			}
+			if notRun == 0 {
+				t.Logf("the command always started before the 1ns timeout: the not-started case was not exercised")
+			}
+		})
 	}
 }

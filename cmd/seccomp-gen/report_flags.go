@@ -20,6 +20,10 @@ type reportFlags struct {
 	report  string
 	output  string
 	formats []string // the formats the command knows, the first is the default
+	// keep: a report that cannot be written to -o is kept in the
+	// temporary directory (replay: the run it reports on cannot be
+	// repeated for free).
+	keep bool
 }
 
 // addReportFlags adds --report and -o to cmd; formats are the report
@@ -52,6 +56,13 @@ func (r *reportFlags) writeReport(render func(io.Writer) error, failed bool) err
 		return err
 	}
 	if err := atomicfile.Write(r.output, buf.Bytes(), 0o644); err != nil {
+		if r.keep && r.output != "-" {
+			ext := map[string]string{"json": "json", "junit": "xml"}[r.report]
+			if ext == "" {
+				ext = "txt"
+			}
+			return exitWith(exitFailure, fmt.Errorf("%s: report %s: %w%s", r.name, r.output, unwrapPath(err), keepElsewhere("report", "seccomp-gen-*.report."+ext, buf.Bytes())))
+		}
 		return exitWith(exitFailure, fmt.Errorf("%s: report: %w", r.name, err))
 	}
 	if failed {

@@ -85,6 +85,16 @@ func strictHelpAndCompletion(root *cobra.Command) {
 				return nil
 			}
 		case "completion":
+			// Every shell's script goes to standard output.
+			for _, s := range c.Commands() {
+				script := s.RunE
+				s.RunE = func(cmd *cobra.Command, args []string) error {
+					if err := needStdout("completion " + cmd.Name()); err != nil {
+						return err
+					}
+					return script(cmd, args)
+				}
+			}
 			var shells []string
 			for _, s := range c.Commands() {
 				shells = append(shells, s.Name())

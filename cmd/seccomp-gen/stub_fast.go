@@ -18,6 +18,7 @@ package main
 
 /*
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -72,7 +73,8 @@ __attribute__((constructor)) static void seccomp_gen_fast_stub(int argc, char **
 	b = 1;
 	while (write(ready, &b, 1) < 0 && errno == EINTR)
 		;
-	close(ready);
+	// ready stays open, close-on-exec: a failed execve is said there.
+	fcntl(ready, F_SETFD, FD_CLOEXEC);
 	do
 		n = read(gate, &b, 1);
 	while (n < 0 && errno == EINTR);
@@ -96,6 +98,19 @@ __attribute__((constructor)) static void seccomp_gen_fast_stub(int argc, char **
 		syscall(SYS_rt_sigprocmask, SIG_SETMASK, &blocked, NULL, sizeof blocked);
 	execve(argv[2], argv + 3, envp);
 	int err = errno;
+	int status = err == ENOENT ? 127 : 126;
+	// The errno, for the tracer to report (recorder.ExecError); said
+	// here only when it cannot be.
+	if (err > 0 && err < 256) {
+		unsigned char e = (unsigned char)err;
+		// A tracer that has gone: EPIPE, not death by SIGPIPE.
+		signal(SIGPIPE, SIG_IGN);
+		do
+			n = write(ready, &e, 1);
+		while (n < 0 && errno == EINTR);
+		if (n == 1)
+			_exit(status);
+	}
 	// As Go's syscall.Errno says it: strerror with a lowercase first letter.
 	char msg[256];
 	snprintf(msg, sizeof msg, "%s", strerror(err));
@@ -104,7 +119,7 @@ __attribute__((constructor)) static void seccomp_gen_fast_stub(int argc, char **
 	// ENOEXEC: the hint the Go stub gives (trace/recorder: noExecHint).
 	fprintf(stderr, "seccomp-gen: %s: %s%s\n", argv[3], msg,
 		err == ENOEXEC ? " (a script needs a #! line; else the file is no program for this machine)" : "");
-	_exit(err == ENOENT ? 127 : 126);
+	_exit(status);
 }
 */
 import "C"

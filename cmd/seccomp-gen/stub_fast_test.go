@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
@@ -28,6 +29,15 @@ func runFastStub(t *testing.T, open bool, argv ...string) (string, string, int, 
 // runFastStubFDs is runFastStub with the stub's "GATE,READY[,IGNORED]"
 // argument given (the fds are 3 and 4).
 func runFastStubFDs(t *testing.T, fds string, open bool, argv ...string) (string, string, int, bool) {
+	t.Helper()
+	stdout, stderr, code, up, _ := runFastStubErrno(t, fds, open, argv...)
+	return stdout, stderr, code, up
+}
+
+// runFastStubErrno is runFastStubFDs that also returns what the stub
+// wrote on ready after the byte that says it is up: the errno of a failed
+// execve (0: none).
+func runFastStubErrno(t *testing.T, fds string, open bool, argv ...string) (string, string, int, bool, int) {
 	t.Helper()
 	gateR, gateW, err := os.Pipe()
 	if err != nil {
@@ -53,7 +63,6 @@ func runFastStubFDs(t *testing.T, fds string, open bool, argv ...string) (string
 	readyW.Close()
 	var b [1]byte
 	n, _ := readyR.Read(b[:])
-	readyR.Close()
 	if open {
 		gateW.Write([]byte{1})
 	}
@@ -66,7 +75,12 @@ func runFastStubFDs(t *testing.T, fds string, open bool, argv ...string) (string
 	} else if err != nil {
 		t.Fatal(err)
 	}
-	return stdout.String(), stderr.String(), code, n == 1
+	errno := 0
+	if m, _ := readyR.Read(b[:]); m == 1 {
+		errno = int(b[0])
+	}
+	readyR.Close()
+	return stdout.String(), stderr.String(), code, n == 1, errno
 }
 
 // TestFastStub: the stub that the traced command starts through runs as a
@@ -87,22 +101,26 @@ func TestFastStub(t *testing.T) {
 	if want := "seccomp-gen: the tracer went away before tracing started; not running sh\n"; !up || code != 125 || stderr != want {
 		t.Errorf("closed gate: up %v, exit %d, stderr %q, want 125 and %q", up, code, stderr, want)
 	}
-	_, stderr, code, _ = runFastStub(t, true, "/nonexistent/cmd", "cmd")
-	if want := "seccomp-gen: cmd: no such file or directory\n"; code != 127 || stderr != want {
-		t.Errorf("missing command: exit %d, stderr %q, want 127 and %q", code, stderr, want)
-	}
+	// A failed execve: the errno on ready, for the tracer to say
+	// (recorder.ExecError), nothing on stderr.
 	dir := t.TempDir()
-	_, stderr, code, _ = runFastStub(t, true, dir, "dir")
-	if want := "seccomp-gen: dir: permission denied\n"; code != 126 || stderr != want {
-		t.Errorf("directory as command: exit %d, stderr %q, want 126 and %q", code, stderr, want)
-	}
 	script := filepath.Join(dir, "script")
 	if err := os.WriteFile(script, []byte("echo no shebang\n"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	_, stderr, code, _ = runFastStub(t, true, script, "script")
-	if want := "seccomp-gen: script: exec format error (a script needs a #! line; else the file is no program for this machine)\n"; code != 126 || stderr != want {
-		t.Errorf("script without #!: exit %d, stderr %q, want 126 and %q", code, stderr, want)
+	for _, c := range []struct {
+		path, name string
+		code       int
+		errno      syscall.Errno
+	}{
+		{"/nonexistent/cmd", "cmd", 127, syscall.ENOENT},
+		{dir, "dir", 126, syscall.EACCES},
+		{script, "script", 126, syscall.ENOEXEC},
+	} {
+		_, stderr, code, _, errno := runFastStubErrno(t, "3,4", true, c.path, c.name)
+		if code != c.code || syscall.Errno(errno) != c.errno || stderr != "" {
+			t.Errorf("%s: exit %d, errno %d (%v) on ready, stderr %q; want %d, %d (%v) and nothing", c.name, code, errno, syscall.Errno(errno), stderr, c.code, c.errno, c.errno)
+		}
 	}
 }
 

@@ -56,11 +56,12 @@ the trace. On x86_64, int 0x80 syscalls are recorded as arch x86 and x32
 calls as x32.
 
 Targets (exactly one):
-  -- CMD [ARGS...]  start CMD and trace it from its first execve on. The trace
-                    ends when CMD and every descendant have exited, and
-                    seccomp-gen exits with CMD's status (128+N if signal N
-                    killed it; 127 if CMD does not exist, and then no trace
-                    is written).
+  -- CMD [ARGS...]  start CMD and trace it from its first execve on. The
+                    trace ends when CMD and every descendant have exited,
+                    and seccomp-gen exits with CMD's status (128+N if signal
+                    N killed it; 127 if CMD does not exist, and then no
+                    trace is written). The -- may be left out: every
+                    argument from CMD on is CMD's, flags too.
   --pid PID         a running process, its threads, the processes already
                     below it (a server's pre-forked workers; the summary says
                     how many) and future descendants, until it exits.
@@ -118,6 +119,9 @@ link IDs) even when stderr is not a terminal.`,
 		},
 	}
 	f := cmd.Flags()
+	// Everything after CMD belongs to CMD, as in replay: trace -o t.yaml
+	// ls -v / took -v for trace's own --verbose and ran ls /.
+	f.SetInterspersed(false)
 	f.StringVarP(&o.output, "output", "o", "-", "write the trace to `FILE` ('-' is stdout)")
 	f.IntVar(&o.pid, "pid", 0, "trace the running process `PID` (its threads, and its descendants, present and future)")
 	f.StringVar(&o.cgroup, "cgroup", "", "trace every task in the cgroup v2 directory `PATH` and below")
@@ -130,9 +134,6 @@ link IDs) even when stderr is not a terminal.`,
 }
 
 func (o *traceOptions) complete(cmd *cobra.Command, args []string) error {
-	if n := cmd.ArgsLenAtDash(); n > 0 {
-		return usageErrf("trace: unexpected argument %q before '--' (see 'seccomp-gen trace --help')", args[0])
-	}
 	o.command = args
 	// --pid 0 would read as no target at all.
 	o.pidGiven = cmd.Flags().Changed("pid")
@@ -149,9 +150,9 @@ func (o *traceOptions) validate() error {
 	}
 	switch {
 	case n == 0:
-		return usageErrf("trace: name what to trace: -- CMD [ARGS...], --pid PID or --cgroup PATH (see 'seccomp-gen trace --help')")
+		return usageErrf("trace: name what to trace: -- CMD [ARGS...], --pid PID, --cgroup PATH or --container ID (see 'seccomp-gen trace --help')")
 	case n > 1:
-		return usageErrf("trace: name only one of a command, --pid and --cgroup")
+		return usageErrf("trace: name only one of a command, --pid, --cgroup and --container")
 	case o.pid < 0 || (o.pidGiven && o.pid == 0):
 		return usageErrf("trace: --pid %d: must be positive", o.pid)
 	case o.duration < 0:
@@ -172,32 +173,34 @@ func (o *traceOptions) validate() error {
 // free. trace and replay --save-trace share it.
 func writeTraceKeeping(what, path string, data []byte) error {
 	if err := atomicfile.Write(path, data, 0o644); err != nil {
-		return fmt.Errorf("%s %s: %w%s", what, path, unwrapPath(err), saveElsewhere(data))
+		return fmt.Errorf("%s %s: %w%s", what, path, unwrapPath(err), keepElsewhere("trace", "seccomp-gen-*.trace.yaml", data))
 	}
 	return nil
 }
 
-// saveElsewhere keeps trace data in a new file in the temporary directory,
-// else (it is full too, or read-only) in the current directory, and says
-// where (or that the trace is lost).
-func saveElsewhere(data []byte) string {
+// keepElsewhere keeps data (what: "trace", "report") in a new file named
+// after pattern (os.CreateTemp's) in the temporary directory, else (it is
+// full too, or read-only) in the current directory, and says where (or
+// that it is lost).
+func keepElsewhere(what, pattern string, data []byte) string {
 	var errs []string
 	for _, dir := range []string{os.TempDir(), "."} {
-		name, err := saveIn(dir, data)
+		name, err := saveIn(dir, pattern, data)
 		if err == nil {
 			if abs, err := filepath.Abs(name); err == nil {
 				name = abs
 			}
-			return "; the trace was saved to " + name + " instead"
+			return "; the " + what + " was saved to " + name + " instead"
 		}
 		errs = append(errs, dir+": "+unwrapPath(err).Error())
 	}
-	return "; the trace is lost (" + strings.Join(errs, "; ") + ")"
+	return "; the " + what + " is lost (" + strings.Join(errs, "; ") + ")"
 }
 
-// saveIn writes data to a new file in dir and returns its name.
-func saveIn(dir string, data []byte) (string, error) {
-	f, err := os.CreateTemp(dir, "seccomp-gen-*.trace.yaml")
+// saveIn writes data to a new file in dir named after pattern and returns
+// its name.
+func saveIn(dir, pattern string, data []byte) (string, error) {
+	f, err := os.CreateTemp(dir, pattern)
 	if err != nil {
 		return "", err
 	}

@@ -92,7 +92,6 @@ func TestTraceCLIUsage(t *testing.T) {
 		{"trace", "--pid", "-5"},
 		{"trace", "--cgroup", "/proc"},
 		{"trace", "--duration", "-1s", "--", "true"},
-		{"trace", "stray", "--", "true"},
 		{"trace", "-o", filepath.Join(dir, "no/such/dir/t.yaml"), "--", "true"},
 		{"trace", "-o", dir, "--", "true"},
 		{"trace", "--cgroup", filepath.Join(dir, "no-such-cgroup")},
@@ -253,6 +252,85 @@ func TestTraceCLIIgnoredSignals(t *testing.T) {
 	}
 	if _, err := trace.ReadFile(out); err != nil {
 		t.Error(err)
+	}
+}
+
+// Every argument from the command on is the command's, flags too, as in
+// replay: trace -o t.yaml ls -v / took -v for trace's --verbose and ran
+// ls /, and -o after the command named trace's output.
+func TestTraceCommandFlags(t *testing.T) {
+	testutil.RequireRoot(t)
+	dir := t.TempDir()
+	stdout, stderr, code := sg(t, dir, "trace", "-o", "t.yaml", "echo", "-v", "-o", "x.yaml")
+	if code != 0 || stdout != "-v -o x.yaml\n" {
+		t.Errorf("trace -o t.yaml echo -v -o x.yaml: exit %d, stdout %q, stderr:\n%s\nwant the command to get -v -o x.yaml", code, stdout, stderr)
+	}
+	f, err := trace.ReadFile(filepath.Join(dir, "t.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(f.Target.Command, " "); got != "echo -v -o x.yaml" {
+		t.Errorf("target command %q, want %q", got, "echo -v -o x.yaml")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "x.yaml")); err == nil {
+		t.Error("the command's -o x.yaml was taken for trace's")
+	}
+}
+
+// A command that is found but cannot be executed is one line with trace's
+// prefix and the reason, and a shell's status: the stub used to print
+// "seccomp-gen: ./script: exec format error" itself, and a missing
+// interpreter was "no such file or directory" for a file that is there.
+func TestTraceExecFailure(t *testing.T) {
+	testutil.RequireRoot(t)
+	dir := t.TempDir()
+	for _, c := range []struct {
+		name, content string
+		code          int
+		why           string
+	}{
+		{"script", "echo no shebang\n", 126, "exec format error (a script needs a #! line; else the file is no program for this machine)"},
+		{"badinterp", "#!/nonexistent/interpreter\necho\n", 127, "its interpreter was not found (the #! line of a script, or the loader of a program for another libc)"},
+	} {
+		if err := os.WriteFile(filepath.Join(dir, c.name), []byte(c.content), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		_, stderr, code := sg(t, dir, "trace", "-o", "t.yaml", "--", "./"+c.name)
+		want := "seccomp-gen: trace: ./" + c.name + ": command could not be executed: " + c.why + "\n"
+		if code != c.code || stderr != want {
+			t.Errorf("trace -- ./%s: exit %d, stderr:\n%s\nwant exit %d and %q", c.name, code, stderr, c.code, want)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "t.yaml")); err == nil {
+		t.Error("a trace was written for a command that never ran")
+	}
+}
+
+// SIGTERM and SIGQUIT that seccomp-gen was started with ignored stay
+// ignored by seccomp-gen too, in trace and replay (both modes): the Go
+// runtime keeps only SIGHUP and SIGINT ignored, and a SIGTERM ended the
+// recording (exit 143) where the command, run bare, would not notice.
+func TestIgnoredTermQuit(t *testing.T) {
+	dir := t.TempDir()
+	prof := writeProfile(t, dir, "p.json", allowAllBut("getpriority", policy.ActErrno), emit.FormatDocker)
+	for _, args := range [][]string{
+		{"trace", "-o", filepath.Join(dir, "t.yaml")},
+		{"replay", "-p", prof},
+		{"replay", "--enforce", "-p", prof},
+	} {
+		t.Run(strings.Join(args[:len(args)-2], " "), func(t *testing.T) {
+			if args[1] != "--enforce" {
+				testutil.RequireRoot(t)
+			}
+			// $$ is the shell that becomes seccomp-gen.
+			script := `trap '' TERM QUIT; exec "$0" "$@" -- sh -c "kill -TERM $$; kill -QUIT $$; sleep 0.3; echo survived"`
+			cmd := exec.Command("sh", append([]string{"-c", script, os.Args[0]}, args...)...)
+			cmd.Env = append(os.Environ(), testMainEnv+"=1")
+			out, err := cmd.CombinedOutput()
+			if err != nil || !strings.Contains(string(out), "survived\n") || strings.Contains(string(out), "waiting for the command") {
+				t.Errorf("seccomp-gen %s, started with SIGTERM and SIGQUIT ignored, reacted to them: %v\n%s", strings.Join(args, " "), err, out)
+			}
+		})
 	}
 }
 

@@ -146,6 +146,9 @@ the embedded objects were compiled from.`,
 			if short && asJSON {
 				return usageErrf("version: --short and --json exclude each other")
 			}
+			if err := needStdout("version"); err != nil {
+				return err
+			}
 			out := cmd.OutOrStdout()
 			if short {
 				_, err := fmt.Fprintln(out, toolVersion())

@@ -77,7 +77,7 @@ func family(machine string) []string {
 
 // ErrArchNotCovered is returned when the policy lists no ABI of the target
 // machine: the filter would kill every syscall.
-var ErrArchNotCovered = errors.New("policy covers no ABI of the target architecture")
+var ErrArchNotCovered = errors.New("no ABI of the target machine is covered")
 
 // ErrArchLeftOut is returned, with Options.AllArches, when the policy lists
 // ABIs that the target machine does not run (aarch64 in a filter for
@@ -146,7 +146,7 @@ func Compile(p *policy.Policy, o Options) (Program, error) {
 		}
 	}
 	if len(abis) == 0 {
-		return nil, fmt.Errorf("%w: the policy lists %v, the filter is for %s", ErrArchNotCovered, c.Arches, machine)
+		return nil, fmt.Errorf("%w: the profile covers %s, the filter is for %s", ErrArchNotCovered, strings.Join(c.Arches, ", "), machine)
 	}
 	if o.AllArches {
 		var left []string

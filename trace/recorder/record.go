@@ -301,8 +301,8 @@ func Record(ctx context.Context, opts Options) (*Recording, error) {
 	r.detach()
 	r.phase(PhaseDetached)
 	if r.cmdExited() && !r.commandRan() {
-		// The stub could not exec the command and said why on stderr.
-		return nil, &CommandError{Name: opts.Command[0], Status: shellStatus(r.cmd.ProcessState), Reported: true, Err: ErrCommandNotRun}
+		// The stub could not exec the command.
+		return nil, r.execFailure()
 	}
 	return r.result(reason, elapsed)
 }

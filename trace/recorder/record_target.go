@@ -105,10 +105,10 @@ func (r *recorder) startCommand(ctx context.Context) error {
 	// Wait until the stub runs: with a vfork-style start, Start returns
 	// before the kernel has finished the stub's own execve (and fired
 	// sched_process_exec for it), and arming earlier would count the stub.
+	// r.ready stays open: the stub writes the errno of a failed execve of
+	// the command there (execFailure).
 	var b [1]byte
 	n, _ := r.ready.Read(b[:])
-	r.ready.Close()
-	r.ready = nil
 	r.phase(PhaseStubUp)
 	if n != 1 {
 		_ = cmd.Wait()
@@ -158,6 +158,26 @@ func (r *recorder) stopStub() {
 	_ = r.cmd.Process.Kill()
 	_ = r.cmd.Wait()
 	r.cmd = nil
+}
+
+// execFailure is the error of a stub that exited without running the
+// command: why its execve failed, as the stub wrote it on ready, or, when
+// it wrote nothing, Reported (it said why on the command's stderr).
+func (r *recorder) execFailure() *CommandError {
+	ce := &CommandError{Name: r.opts.Command[0], Status: shellStatus(r.cmd.ProcessState), Reported: true, Err: ErrCommandNotRun}
+	if r.ready == nil {
+		return ce
+	}
+	// The stub has exited: the read does not block.
+	var b [1]byte
+	if n, _ := r.ready.Read(b[:]); n == 1 {
+		ce.Reported, ce.Err = false, ExecError(r.path, syscall.Errno(b[0]))
+	} else if ws, ok := r.cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		// Killed before its execve (replay --timeout, a second Ctrl-C):
+		// the stub said nothing.
+		ce.Reported, ce.Err = false, fmt.Errorf("%w: killed by %s before it started", ErrCommandNotRun, unix.SignalName(ws.Signal()))
+	}
+	return ce
 }
 
 // commandRan reports whether the command's execve happened (the armed

@@ -632,21 +632,66 @@ func TestStubWithoutTracer(t *testing.T) {
 	}
 }
 
-// A script without a "#!" line cannot be exec'd: the stub says what is
-// missing (a shell would have run it itself).
+// A script without a "#!" line cannot be exec'd, nor one whose
+// interpreter is missing: the error says what is missing (a shell would
+// have run the first itself), with a shell's status; the stub says
+// nothing on the command's stderr (it passed its errno to the recorder).
 func TestRecordScriptWithoutShebang(t *testing.T) {
 	testutil.RequireRoot(t)
-	script := filepath.Join(t.TempDir(), "script")
-	if err := os.WriteFile(script, []byte("echo no shebang\n"), 0o755); err != nil {
+	dir := t.TempDir()
+	for _, c := range []struct {
+		name, content string
+		status        int
+		why           string
+	}{
+		{"script", "echo no shebang\n", 126, "command could not be executed: exec format error" + noExecHint},
+		{"badinterp", "#!/nonexistent/interpreter\necho\n", 127, "command could not be executed: its interpreter was not found (the #! line of a script, or the loader of a program for another libc)"},
+	} {
+		script := filepath.Join(dir, c.name)
+		if err := os.WriteFile(script, []byte(c.content), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		var stderr bytes.Buffer
+		_, err := Record(context.Background(), Options{Command: []string{script}, Stderr: &stderr})
+		var ce *CommandError
+		if !errors.As(err, &ce) || ce.Status != c.status || ce.Reported || !errors.Is(err, ErrCommandNotRun) || err.Error() != script+": "+c.why {
+			t.Errorf("%s: %v (%#v), want status %d and %q", c.name, err, ce, c.status, script+": "+c.why)
+		}
+		if stderr.Len() != 0 {
+			t.Errorf("%s: stderr %q, want nothing (the error says why)", c.name, stderr.String())
+		}
+	}
+}
+
+// A stub killed before its execve (replay --timeout, a second Ctrl-C) is
+// said as such, not as a command that "could not be executed (exit status
+// 137)"; a stub that wrote an errno is said by it. No privileges needed:
+// the recorder's state is made by hand.
+func TestExecFailureKilled(t *testing.T) {
+	victim := exec.Command("sleep", "10")
+	if err := victim.Start(); err != nil {
 		t.Fatal(err)
 	}
-	var stderr bytes.Buffer
-	_, err := Record(context.Background(), Options{Command: []string{script}, Stderr: &stderr})
-	var ce *CommandError
-	if !errors.As(err, &ce) || ce.Status != 126 {
-		t.Errorf("script without #!: %v, want status 126", err)
-	}
-	if want := "seccomp-gen: " + script + ": exec format error" + noExecHint + "\n"; stderr.String() != want {
-		t.Errorf("stderr %q, want %q", stderr.String(), want)
+	victim.Process.Kill()
+	victim.Wait()
+	for _, c := range []struct {
+		written []byte
+		want    string
+	}{
+		{nil, "true: command could not be executed: killed by SIGKILL before it started"},
+		{[]byte{byte(syscall.EACCES)}, "true: command could not be executed: permission denied"},
+	} {
+		readyR, readyW, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		readyW.Write(c.written)
+		readyW.Close()
+		r := &recorder{opts: Options{Command: []string{"true"}}, path: "/bin/true", cmd: victim, ready: readyR}
+		ce := r.execFailure()
+		readyR.Close()
+		if ce.Error() != c.want || ce.Reported || ce.Status != 137 || !errors.Is(ce, ErrCommandNotRun) {
+			t.Errorf("written %v: %q (reported %v, status %d), want %q", c.written, ce.Error(), ce.Reported, ce.Status, c.want)
+		}
 	}
 }

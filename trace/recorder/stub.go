@@ -29,7 +29,11 @@ const StubName = "seccomp-gen-trace-stub"
 //		os.Exit(status)
 //	}
 //
-// It returns only on failure, with the status a shell would use.
+// It returns only on failure, with the status a shell would use. READY
+// gets one byte when the stub is up, and stays open (close-on-exec): when
+// the execve of PROGRAM fails, its errno is written there as one byte for
+// Record to report (ExecError); the stub prints the reason itself only
+// when it cannot write it.
 // noExecHint follows "exec format error": a shell runs a script without a
 // "#!" line itself, execve does not (cmd/seccomp-gen's C stub says the same).
 const noExecHint = " (a script needs a #! line; else the file is no program for this machine)"
@@ -68,8 +72,9 @@ func runStub(fdText string, args []string) int {
 	gate := os.NewFile(uintptr(gateFD), "trace-gate")
 	ready := os.NewFile(uintptr(readyFD), "trace-ready")
 	// Tell the tracer that our own execve is over, then wait to be armed.
+	// ready stays open, close-on-exec: a failed execve is said there.
 	_, _ = ready.Write([]byte{1})
-	ready.Close()
+	syscall.CloseOnExec(readyFD)
 	var b [1]byte
 	if n, _ := gate.Read(b[:]); n != 1 {
 		// The tracer died before it was ready: never run the command untraced.
@@ -86,13 +91,39 @@ func runStub(fdText string, args []string) int {
 	if err == nil {
 		err = syscall.Exec(args[1], args[2:], os.Environ())
 	}
+	status := 126
+	if errors.Is(err, syscall.ENOENT) {
+		status = 127
+	}
+	// The errno, for the tracer to report (ExecError); said here only
+	// when it cannot be.
+	var errno syscall.Errno
+	if errors.As(err, &errno) && errno > 0 && errno < 256 {
+		if n, _ := ready.Write([]byte{byte(errno)}); n == 1 {
+			return status
+		}
+	}
 	hint := ""
 	if errors.Is(err, syscall.ENOEXEC) {
 		hint = noExecHint
 	}
 	fmt.Fprintf(os.Stderr, "seccomp-gen: %s: %v%s\n", args[2], err, hint)
-	if errors.Is(err, syscall.ENOENT) {
-		return 127
+	return status
+}
+
+// ExecError says why path, found as a command, could not be executed:
+// errno is what its execve returned (as the stub reported it). A file the
+// kernel will not run is ENOEXEC, and a shell would have run a script
+// without "#!" itself; ENOENT for a file that is there means its
+// interpreter (a "#!" line's, an ELF program's loader) is missing.
+func ExecError(path string, errno syscall.Errno) error {
+	switch errno {
+	case syscall.ENOEXEC:
+		return fmt.Errorf("%w: %w%s", ErrCommandNotRun, errno, noExecHint)
+	case syscall.ENOENT:
+		if _, err := os.Stat(path); err == nil {
+			return fmt.Errorf("%w: its interpreter was not found (the #! line of a script, or the loader of a program for another libc)", ErrCommandNotRun)
+		}
 	}
-	return 126
+	return fmt.Errorf("%w: %w", ErrCommandNotRun, errno)
 }
