@@ -1,6 +1,7 @@
 package cbpf
 
 import (
+	"errors"
 	"fmt"
 	"math/bits"
 	"slices"
@@ -39,10 +40,19 @@ const maxProbes = 1 << 20
 
 // verified remembers the last answers: a command validates the same policy
 // several times (read, reduce, write, compile). Bounded, so that a long
-// fuzzing run does not keep every policy it tried.
+// fuzzing run does not keep every policy it tried. A call that finds the
+// same policy being verified by another goroutine waits for that answer
+// instead of compiling it again (tests run the fit search in parallel).
 var verified struct {
 	sync.Mutex
-	m map[string]error
+	m map[string]*verification
+}
+
+// verification is one answer of VerifyFilter; done is closed once err is
+// set.
+type verification struct {
+	done chan struct{}
+	err  error
 }
 
 const maxVerified = 64
@@ -52,23 +62,39 @@ const maxVerified = 64
 // class of argument values the conditions tell apart where they are
 // equality tests, else on the values they name and their neighbours. The
 // syscalls in exhaustive (policy's pairClass rule sets) must be tried on
-// every class; one with too many classes is refused.
+// every class; one with too many classes is refused. It is safe for
+// concurrent use.
 func VerifyFilter(p *policy.Policy, exhaustive []string) error {
 	key := filterKey(p, exhaustive)
 	verified.Lock()
-	err, ok := verified.m[key]
+	v, ok := verified.m[key]
+	if !ok {
+		if verified.m == nil || len(verified.m) >= maxVerified {
+			verified.m = map[string]*verification{}
+		}
+		v = &verification{done: make(chan struct{})}
+		verified.m[key] = v
+	}
 	verified.Unlock()
 	if ok {
-		return err
+		<-v.done
+		return v.err
 	}
-	err = verifyFilter(p, exhaustive)
-	verified.Lock()
-	if verified.m == nil || len(verified.m) >= maxVerified {
-		verified.m = map[string]error{}
-	}
-	verified.m[key] = err
-	verified.Unlock()
-	return err
+	finished := false
+	defer func() {
+		if !finished { // a panic: forget the entry, fail the waiters
+			verified.Lock()
+			if verified.m[key] == v {
+				delete(verified.m, key)
+			}
+			verified.Unlock()
+			v.err = errors.New("filter check: interrupted")
+		}
+		close(v.done)
+	}()
+	v.err = verifyCompile(p, exhaustive)
+	finished = true
+	return v.err
 }
 
 // filterKey is everything the answer depends on: the default action, the
@@ -89,6 +115,9 @@ func errnoOf(e *uint) any {
 	}
 	return *e
 }
+
+// verifyCompile is VerifyFilter without the cache (a variable for tests).
+var verifyCompile = verifyFilter
 
 func verifyFilter(p *policy.Policy, exhaustive []string) error {
 	var abis []string
