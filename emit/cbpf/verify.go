@@ -1,6 +1,7 @@
 package cbpf
 
 import (
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"math/bits"
@@ -39,13 +40,14 @@ func EnableFilterVerification() { policy.FilterVerifier = VerifyFilter }
 const maxProbes = 1 << 20
 
 // verified remembers the last answers: a command validates the same policy
-// several times (read, reduce, write, compile). Bounded, so that a long
-// fuzzing run does not keep every policy it tried. A call that finds the
+// several times (read, reduce, write, compile). Keyed by a SHA-256 of
+// filterKey (a large policy's key is some 100 KB) and bounded, so that a
+// long fuzzing run does not keep every policy it tried. A call that finds the
 // same policy being verified by another goroutine waits for that answer
 // instead of compiling it again (tests run the fit search in parallel).
 var verified struct {
 	sync.Mutex
-	m map[string]*verification
+	m map[[sha256.Size]byte]*verification
 }
 
 // verification is one answer of VerifyFilter; done is closed once err is
@@ -55,7 +57,10 @@ type verification struct {
 	err  error
 }
 
-const maxVerified = 64
+// maxVerified is large enough for the fit search's policies and those of
+// every other test of a package (go test ./reduce/ verifies ~340
+// policies; at 64 the fit tests lost entries and compiled them again).
+const maxVerified = 1024
 
 // VerifyFilter compiles p as runc and crun do and compares the filter with
 // p.EvalArch for every syscall p's rules name, on each ABI p lists: on every
@@ -65,12 +70,12 @@ const maxVerified = 64
 // every class; one with too many classes is refused. It is safe for
 // concurrent use.
 func VerifyFilter(p *policy.Policy, exhaustive []string) error {
-	key := filterKey(p, exhaustive)
+	key := sha256.Sum256([]byte(filterKey(p, exhaustive)))
 	verified.Lock()
 	v, ok := verified.m[key]
 	if !ok {
 		if verified.m == nil || len(verified.m) >= maxVerified {
-			verified.m = map[string]*verification{}
+			verified.m = map[[sha256.Size]byte]*verification{}
 		}
 		v = &verification{done: make(chan struct{})}
 		verified.m[key] = v
