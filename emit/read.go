@@ -797,6 +797,11 @@ func finish(p *policy.Policy) error {
 			return invalid("defaultAction %s and no rule that denies anything: the profile allows every syscall", p.DefaultAction)
 		}
 	}
+	// The file as the runtimes load it (errors number its rules as the
+	// file does), then the canonical policy the commands use and write.
+	if err := p.Validate(); err != nil {
+		return invalid("%s", err)
+	}
 	p.Canonicalize()
 	if err := p.Validate(); err != nil {
 		return invalid("%s", err)

@@ -214,10 +214,16 @@ func (p *Policy) validateFields() error {
 //     name: unconditional before conditional, then by action, comment and
 //     first name (conditional rules keep their relative order).
 //
-// A policy Check refuses is left as it is, so that Validate still refuses
-// it and its error numbers the rules as the file does.
+// A policy the rule checks refuse (Check without compiling: CheckRules,
+// or Check itself when no FilterVerifier is installed) is left as it is,
+// so that Validate still refuses it and its error numbers the rules as
+// the file does. The FilterVerifier is not run here: what Validate checks
+// afterwards is the canonical policy, the one that is written and loaded
+// (verifying the input as well compiled every filter twice). A caller
+// that wants the verifier's errors numbered as the file numbers its rules
+// validates before canonicalising (emit's reader does).
 func (p *Policy) Canonicalize() {
-	if p.Check() != nil {
+	if p.checkNoCompile() != nil {
 		return
 	}
 	rules := make([]Rule, 0, len(p.Rules))

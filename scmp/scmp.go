@@ -143,6 +143,28 @@ func Number(arch, name string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	key := [2]string{a.Name, name}
+	if nr, ok := numbers.Load(key); ok {
+		if nr.(int) < 0 {
+			return 0, &UnknownSyscallError{Name: name, Arch: a.Name}
+		}
+		return nr.(int), nil
+	}
+	nr, err := number(a, name)
+	if err != nil {
+		numbers.Store(key, -1)
+		return 0, err
+	}
+	numbers.Store(key, nr)
+	return nr, nil
+}
+
+// numbers memoizes Number (libseccomp's table does not change while the
+// process runs): diff and check ask for every name of a profile once per
+// syscall number (policy.HighestNamed, for runc's stub), each a cgo call.
+var numbers sync.Map // [2]string{arch, name} -> int, -1: unknown
+
+func number(a *archInfo, name string) (int, error) {
 	nr, err := seccomp.GetSyscallFromNameByArch(name, a.lib)
 	if err == nil && nr >= 0 {
 		return int(nr), nil

@@ -96,3 +96,29 @@ func TestArchNames(t *testing.T) {
 		t.Logf("native arch %s", n)
 	}
 }
+
+// TestNumberMemoized: Number answers from its memo as libseccomp does,
+// for every name of every ABI, names an ABI lacks, and aliases (x86's
+// accept4, resolved by name to a multiplexer pseudo number).
+func TestNumberMemoized(t *testing.T) {
+	for _, arch := range ArchNames() {
+		a, err := lookup(arch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		names, err := Names(arch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range append(names, "accept4", "socketcall", "no_such_call", "mmap2", "open") {
+			want, wantErr := number(a, n)
+			for range 2 { // the first call may fill the memo
+				got, err := Number(arch, n)
+				var u *UnknownSyscallError
+				if got != want || (err == nil) != (wantErr == nil) || (err != nil && (!errors.As(err, &u) || err.Error() != wantErr.Error())) {
+					t.Fatalf("Number(%s, %s) = %d, %v; libseccomp: %d, %v", arch, n, got, err, want, wantErr)
+				}
+			}
+		}
+	}
+}

@@ -1,6 +1,8 @@
 package cbpf
 
 import (
+	"crypto/sha256"
+	"errors"
 	"fmt"
 	"math/bits"
 	"slices"
@@ -38,37 +40,66 @@ func EnableFilterVerification() { policy.FilterVerifier = VerifyFilter }
 const maxProbes = 1 << 20
 
 // verified remembers the last answers: a command validates the same policy
-// several times (read, reduce, write, compile). Bounded, so that a long
-// fuzzing run does not keep every policy it tried.
+// several times (read, reduce, write, compile). Keyed by a SHA-256 of
+// filterKey (a large policy's key is some 100 KB) and bounded, so that a
+// long fuzzing run does not keep every policy it tried. A call that finds the
+// same policy being verified by another goroutine waits for that answer
+// instead of compiling it again (tests run the fit search in parallel).
 var verified struct {
 	sync.Mutex
-	m map[string]error
+	m map[[sha256.Size]byte]*verification
 }
 
-const maxVerified = 64
+// verification is one answer of VerifyFilter; done is closed once err is
+// set.
+type verification struct {
+	done chan struct{}
+	err  error
+}
+
+// maxVerified is large enough for the fit search's policies and those of
+// every other test of a package (go test ./reduce/ verifies ~340
+// policies; at 64 the fit tests lost entries and compiled them again).
+const maxVerified = 1024
 
 // VerifyFilter compiles p as runc and crun do and compares the filter with
 // p.EvalArch for every syscall p's rules name, on each ABI p lists: on every
 // class of argument values the conditions tell apart where they are
 // equality tests, else on the values they name and their neighbours. The
 // syscalls in exhaustive (policy's pairClass rule sets) must be tried on
-// every class; one with too many classes is refused.
+// every class; one with too many classes is refused. It is safe for
+// concurrent use.
 func VerifyFilter(p *policy.Policy, exhaustive []string) error {
-	key := filterKey(p, exhaustive)
+	key := sha256.Sum256([]byte(filterKey(p, exhaustive)))
 	verified.Lock()
-	err, ok := verified.m[key]
+	v, ok := verified.m[key]
+	if !ok {
+		if verified.m == nil || len(verified.m) >= maxVerified {
+			verified.m = map[[sha256.Size]byte]*verification{}
+		}
+		v = &verification{done: make(chan struct{})}
+		verified.m[key] = v
+	}
 	verified.Unlock()
 	if ok {
-		return err
+		<-v.done
+		return v.err
 	}
-	err = verifyFilter(p, exhaustive)
-	verified.Lock()
-	if verified.m == nil || len(verified.m) >= maxVerified {
-		verified.m = map[string]error{}
-	}
-	verified.m[key] = err
-	verified.Unlock()
-	return err
+	finished := false
+	defer func() {
+		if !finished { // a panic: forget the entry, fail the waiters
+			verified.Lock()
+			if verified.m[key] == v {
+				delete(verified.m, key)
+			}
+			verified.Unlock()
+			v.err = errors.New("filter check: interrupted")
+		}
+		close(v.done)
+	}()
+	v.err = verifyCompile(p, exhaustive)
+	finished = true
+	return v.err
 }
 
 // filterKey is everything the answer depends on: the default action, the
@@ -89,6 +120,9 @@ func errnoOf(e *uint) any {
 	}
 	return *e
 }
+
+// verifyCompile is VerifyFilter without the cache (a variable for tests).
+var verifyCompile = verifyFilter
 
 func verifyFilter(p *policy.Policy, exhaustive []string) error {
 	var abis []string
@@ -136,6 +170,9 @@ func namedSyscalls(p *policy.Policy) []string {
 // conditions name and their neighbours, one argument at a time. A syscall
 // in exhaustive whose classes cannot all be tried is refused.
 func checkProgram(prog Program, p *policy.Policy, abis, syscalls []string, what string, exhaustive []string) error {
+	// Run checks the whole program before each run; once is enough here
+	// (it was most of the probes' time on filters near 4096 instructions).
+	checked := false
 	for _, name := range syscalls {
 		for _, arch := range abis {
 			nr, err := scmp.Number(arch, name)
@@ -156,7 +193,13 @@ func checkProgram(prog Program, p *policy.Policy, abis, syscalls []string, what 
 			}
 			eval := p.EvalFunc(arch, name)
 			for _, a := range probes {
-				r, err := prog.Run(Data{Nr: int32(nr), Arch: audit, Args: a})
+				if !checked {
+					if err := prog.Check(); err != nil {
+						return fmt.Errorf("compiled filter: %w", err)
+					}
+					checked = true
+				}
+				r, err := prog.run(Data{Nr: int32(nr), Arch: audit, Args: a}.Bytes())
 				if err != nil {
 					return fmt.Errorf("compiled filter: %w", err)
 				}

@@ -3,7 +3,9 @@ package cbpf
 import (
 	"errors"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/seccomp-gen/seccomp-gen/policy"
 )
@@ -239,5 +241,38 @@ func TestAtoms(t *testing.T) {
 	}
 	if _, ok := atoms([]wordPred{{0xffffffff, 5}}, 10); ok {
 		t.Errorf("atoms over the limit: want false")
+	}
+}
+
+// TestVerifyFilterConcurrentOnce: goroutines verifying the same policy at
+// the same time compile it once; the others wait for that answer (the
+// reducer's fit tests run fixtures in parallel over the same policies).
+func TestVerifyFilterConcurrentOnce(t *testing.T) {
+	saved := verifyCompile
+	t.Cleanup(func() { verifyCompile = saved })
+	var calls atomic.Int32
+	release := make(chan struct{})
+	verifyCompile = func(p *policy.Policy, exhaustive []string) error {
+		calls.Add(1)
+		<-release
+		return saved(p, exhaustive)
+	}
+	// A policy no other test verifies (its errno), so not in the cache.
+	p := &policy.Policy{DefaultAction: policy.ActErrno, DefaultErrno: policy.Errno(4093), Arches: []string{"x86_64"},
+		Rules: []policy.Rule{{Names: []string{"getpid"}, Action: policy.ActAllow}}}
+	const n = 4
+	errs := make(chan error, n)
+	for range n {
+		go func() { errs <- VerifyFilter(p, nil) }()
+	}
+	time.Sleep(200 * time.Millisecond) // let them all reach the cache
+	close(release)
+	for range n {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	if c := calls.Load(); c != 1 {
+		t.Errorf("%d concurrent verifications of one policy compiled it %d times, want once", n, c)
 	}
 }
