@@ -169,20 +169,26 @@ prints this text (runc's own help: 'seccomp-gen runtime -- --help').`,
 				return cmd.Help()
 			}
 			o, rest, err := container.ParseWrapperArgs(args)
+			// The engine reads why create failed in runc's --log file,
+			// not on stderr: the error goes there too.
+			failed := func(err error) error {
+				_ = container.LogRuncError(rest, "seccomp-gen: "+err.Error())
+				return err
+			}
 			if err != nil {
-				return usageErr(err)
+				return failed(usageErr(err))
 			}
 			exe, err := os.Executable()
 			if err != nil {
-				return exitWith(exitFailure, fmt.Errorf("runtime: %w", err))
+				return failed(exitWith(exitFailure, fmt.Errorf("runtime: %w", err)))
 			}
 			o.Hook = exe
 			runc, argv, err := container.Wrap(o, rest)
 			if err != nil {
-				return exitWith(exitFailure, err)
+				return failed(exitWith(exitFailure, err))
 			}
 			err = syscall.Exec(runc, argv, os.Environ())
-			return exitWith(exitFailure, fmt.Errorf("runtime: exec %s: %w", runc, err))
+			return failed(exitWith(exitFailure, fmt.Errorf("runtime: exec %s: %w", runc, err)))
 		},
 	}
 }
