@@ -299,15 +299,15 @@ func parentOf(pid int) int {
 // been reaped: nothing stays attached.
 func startRecorder(job *Job, o HookOptions) error {
 	if len(o.Recorder) == 0 {
-		return fmt.Errorf("hook: no recorder command")
+		return fmt.Errorf("no recorder command")
 	}
 	data, err := json.Marshal(job)
 	if err != nil {
-		return fmt.Errorf("hook: %w", err)
+		return err
 	}
 	readyR, readyW, err := os.Pipe()
 	if err != nil {
-		return fmt.Errorf("hook: %w", err)
+		return err
 	}
 	defer readyR.Close()
 	cmd := &exec.Cmd{
@@ -324,14 +324,14 @@ func startRecorder(job *Job, o HookOptions) error {
 		lf, err := os.OpenFile(o.Log, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
 		if err != nil {
 			readyW.Close()
-			return fmt.Errorf("hook: log: %w", err)
+			return fmt.Errorf("--log %s: %w", o.Log, unwrapPath(err))
 		}
 		defer lf.Close()
 		cmd.Stdout, cmd.Stderr = lf, lf
 	}
 	if err := cmd.Start(); err != nil {
 		readyW.Close()
-		return fmt.Errorf("hook: start recorder: %w", err)
+		return fmt.Errorf("start recorder: %w", err)
 	}
 	readyW.Close()
 	line := make(chan string, 1)

@@ -44,6 +44,8 @@ func TestReadState(t *testing.T) {
 	}
 	for in, want := range map[string]string{
 		`{"id":"c1","pid":0}`: "pid 0",
+		// Not a recorder of the whole host.
+		`{"id":"c1","pid":1}`: "pid 1 is the init of the runtime's PID namespace",
 		`{"pid":3}`:           "no id",
 		`garbage`:             "not the OCI state JSON",
 	} {
