@@ -84,6 +84,14 @@ type Job struct {
 	// resolve into when the recorder writes and reads them; none: nothing
 	// is written.
 	Allow []string `json:"allow"`
+	// Earlier: Profile (OutputDir/<ID>.json) exists, written by an earlier
+	// run of this same container (a restart, docker start): the recording
+	// extends it as it would an if: profile, so that no run's syscalls
+	// are lost; Caps are the container's, for that.
+	Earlier bool `json:"earlier,omitempty"`
+	// NotExtended is why Finish replaced the earlier run's profile
+	// instead of extending it (it does not read as a profile).
+	NotExtended error `json:"-"`
 }
 
 // Hook is the hook's front half: it reads the container state from
@@ -151,6 +159,14 @@ func PlanJob(s *State, o HookOptions) (*Job, error) {
 			return nil, fmt.Errorf("output directory: %w", err)
 		}
 		job.Profile = filepath.Join(o.OutputDir, s.ID+".json")
+		if st, err := os.Lstat(job.Profile); err == nil && st.Mode().IsRegular() && job.Input == "" {
+			// The file is named by the container's ID: an earlier run of
+			// this container wrote it. Extend it; an unreadable one is
+			// replaced (the recorder's log says so), not a failed start.
+			if caps, err := BundleCaps(s.Bundle); err == nil {
+				job.Earlier, job.Caps = true, caps
+			}
+		}
 	}
 	if job.Input != "" {
 		caps, err := BundleCaps(s.Bundle)
@@ -407,11 +423,17 @@ func RunRecorder(stdin io.Reader, ready *os.File, logw io.Writer) int {
 		}
 		return 1
 	}
-	if err := Finish(&job, rec); err != nil {
+	err = Finish(&job, rec)
+	if job.NotExtended != nil {
+		logf("the profile of this container's earlier runs is replaced, not extended: %v", job.NotExtended)
+	}
+	if err != nil {
 		logf("%v", err)
 		return 1
 	}
-	if job.Input != "" {
+	if job.Earlier {
+		logf("wrote %s, extending the profile of this container's earlier runs", job.Profile)
+	} else if job.Input != "" {
 		logf("wrote %s, extending %s with its conditional entries resolved for %s", job.Profile, job.Input, inputHostName(job.Caps))
 	} else {
 		logf("wrote %s", job.Profile)
@@ -445,8 +467,15 @@ func Finish(job *Job, rec *recorder.Recording) error {
 		}
 	}
 	o := ProfileOptions{Runtime: job.Runtime, InputName: job.Input}
-	if job.Input != "" {
-		p, err := ReadInput(job.Input, job.Caps, job.Allow)
+	if job.Earlier {
+		if _, err := ReadInput(job.Profile, job.Caps, job.Allow); err != nil {
+			job.Earlier, job.NotExtended = false, err
+		} else {
+			o.InputName = job.Profile
+		}
+	}
+	if o.InputName != "" {
+		p, err := ReadInput(o.InputName, job.Caps, job.Allow)
 		if err != nil {
 			return err
 		}

@@ -40,7 +40,8 @@ oci-seccomp-bpf-hook:
                     syscall a deny list at PATH denies, the result
                     would deny nothing: no profile is written (the
                     recorder's log says so)
-Without of:, --output-dir DIR writes DIR/<container ID>.json.
+Without of:, --output-dir DIR writes DIR/<container ID>.json; a restart of
+the same container (same ID) extends the profile its earlier runs left there.
 
 Whoever can set annotations chooses those paths, and the hook runs as
 root: of: and if: (and the trace next to of:) must resolve, every symbolic
@@ -150,7 +151,8 @@ createRuntime; then it executes runc with the same arguments. Register it in
 and run 'docker run --runtime seccomp-gen IMAGE ...'. Each container's profile
 goes to the annotation's of: path when the engine passes one, else to
 --output-dir/<container ID>.json (default ` + container.DefaultOutputDir + `), with the
-trace next to it (unless --no-trace). The annotation's of: and if: must
+trace next to it (unless --no-trace); each restart of the container extends
+that profile. The annotation's of: and if: must
 resolve into --output-dir or an --allow-path directory (see 'seccomp-gen hook
 --help'), else the container does not start.
 
