@@ -267,6 +267,14 @@ func Wrap(o WrapperOptions, args []string) (string, []string, error) {
 			return "", nil, fmt.Errorf("runtime: %w in PATH (set --runc)", ErrNoRunc)
 		}
 		runc = p
+	} else if !strings.Contains(runc, "/") {
+		// A name (--runc crun) is looked up in PATH, as runc itself
+		// would be; exec(2) alone would not.
+		p, err := exec.LookPath(runc)
+		if err != nil {
+			return "", nil, fmt.Errorf("runtime: --runc %s: not found in PATH", runc)
+		}
+		runc = p
 	}
 	if cmd, i := RuncCommand(args); cmd == "create" || cmd == "run" {
 		dir := o.OutputDir

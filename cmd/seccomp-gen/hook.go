@@ -160,7 +160,8 @@ Its own flags, before runc's arguments ('--' ends them):
   --output-dir DIR  where profiles go when the annotation has no of: path
   --allow-path DIR  the annotation's of: and if: may name files in DIR too
                     (absolute; repeatable)
-  --runc PATH       the runc to execute (default: runc in PATH)
+  --runc PATH       the runc to execute (a name without / is looked up in
+                    PATH; default: runc in PATH)
   --log FILE        the hook's and its recorder's messages (default: syslog)
   --no-trace        write the profile only, not the trace
 Everything else goes to runc unchanged; 'seccomp-gen runtime --help' alone
