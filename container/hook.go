@@ -89,6 +89,9 @@ type Job struct {
 	// extends it as it would an if: profile, so that no run's syscalls
 	// are lost; Caps are the container's, for that.
 	Earlier bool `json:"earlier,omitempty"`
+	// Filtered: the container runs under a seccomp filter (its
+	// config.json's linux.seccomp), whose denials are not recorded.
+	Filtered bool `json:"filtered,omitempty"`
 	// NotExtended is why Finish replaced the earlier run's profile
 	// instead of extending it (it does not read as a profile).
 	NotExtended error `json:"-"`
@@ -115,7 +118,7 @@ func Hook(stdin io.Reader, o HookOptions) error {
 // they can be written, and that the annotation's paths lie in the
 // directories the hook may use (HookOptions.AllowPaths).
 func PlanJob(s *State, o HookOptions) (*Job, error) {
-	job := &Job{ID: s.ID, PID: s.Pid, Runtime: o.Runtime, Log: o.Log}
+	job := &Job{ID: s.ID, PID: s.Pid, Runtime: o.Runtime, Log: o.Log, Filtered: BundleFiltered(s.Bundle)}
 	allow := append([]string(nil), o.AllowPaths...)
 	if o.OutputDir != "" {
 		// --output-dir may be relative (to the runtime's directory); the
@@ -450,6 +453,9 @@ func Finish(job *Job, rec *recorder.Recording) error {
 		f.Target.Container.Unseen = append(f.Target.Container.Unseen, "processes that entered by exec (the container has no cgroup v2 directory of its own)")
 	case !job.Exec:
 		f.Target.Container.Unseen = append(f.Target.Container.Unseen, "processes that entered by exec (the hook ran without --exec)")
+	}
+	if job.Filtered {
+		f.Target.Container.Unseen = append(f.Target.Container.Unseen, "syscalls its seccomp filter denied")
 	}
 	if rec.Reason != "exit" && rec.Reason != "empty" {
 		f.Target.Container.Unseen = append(f.Target.Container.Unseen, "the end: recording stopped ("+rec.Reason+")")

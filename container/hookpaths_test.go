@@ -252,3 +252,41 @@ func TestRestartExtendsEarlierRun(t *testing.T) {
 		t.Errorf("not replaced: %v", err)
 	}
 }
+
+// A container whose config.json gives it a seccomp filter (Docker's and
+// podman's default profile) is recorded without what the filter denies:
+// the trace says so.
+func TestHookTraceSaysFilterUnseen(t *testing.T) {
+	for _, tc := range []struct {
+		linux string
+		want  bool
+	}{
+		{`{"seccomp":{"defaultAction":"SCMP_ACT_ERRNO"}}`, true},
+		{`{}`, false},
+		{`{"seccomp":null}`, false},
+	} {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "config.json"), []byte(`{"ociVersion":"1.0.2","linux":`+tc.linux+`}`), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		s := &State{ID: "c1", Pid: 42, Bundle: dir}
+		job, err := PlanJob(s, HookOptions{OutputDir: filepath.Join(dir, "out"), Runtime: "runc", Trace: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := Finish(job, &recorder.Recording{File: testTrace(), Reason: "exit"}); err != nil {
+			t.Fatal(err)
+		}
+		f, err := trace.ReadFile(job.Trace)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := false
+		for _, u := range f.Target.Container.Unseen {
+			got = got || u == "syscalls its seccomp filter denied"
+		}
+		if got != tc.want {
+			t.Errorf("linux %s: unseen %q, want the filter's denials named: %v", tc.linux, f.Target.Container.Unseen, tc.want)
+		}
+	}
+}
