@@ -473,15 +473,15 @@ func Finish(job *Job, rec *recorder.Recording) error {
 		}
 	}
 	o := ProfileOptions{Runtime: job.Runtime, InputName: job.Input}
-	if job.Earlier {
-		if _, err := ReadInput(job.Profile, job.Caps, job.Allow); err != nil {
+	switch {
+	case job.Earlier:
+		if p, err := ReadInput(job.Profile, job.Caps, job.Allow); err != nil {
 			job.Earlier, job.NotExtended = false, err
 		} else {
-			o.InputName = job.Profile
+			o.Input, o.InputName = p, job.Profile
 		}
-	}
-	if o.InputName != "" {
-		p, err := ReadInput(o.InputName, job.Caps, job.Allow)
+	case job.Input != "":
+		p, err := ReadInput(job.Input, job.Caps, job.Allow)
 		if err != nil {
 			return err
 		}
