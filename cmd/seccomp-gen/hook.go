@@ -152,9 +152,9 @@ and run 'docker run --runtime seccomp-gen IMAGE ...'. Each container's profile
 goes to the annotation's of: path when the engine passes one, else to
 --output-dir/<container ID>.json (default ` + container.DefaultOutputDir + `), with the
 trace next to it (unless --no-trace); each restart of the container extends
-that profile. The annotation's of: and if: must
-resolve into --output-dir or an --allow-path directory (see 'seccomp-gen hook
---help'), else the container does not start.
+that profile. The annotation's of: and if: must resolve into --output-dir or
+an --allow-path directory (see 'seccomp-gen hook --help'), else the container
+does not start.
 
 Its own flags, before runc's arguments ('--' ends them):
   --output-dir DIR  where profiles go when the annotation has no of: path
