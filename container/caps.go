@@ -70,3 +70,28 @@ func inputHostName(caps []string) string {
 	}
 	return capsHost(caps).CapsName
 }
+
+// BundleFiltered reports whether the bundle's config.json gives the
+// container a seccomp filter (linux.seccomp: Docker's and podman's default
+// profile unless unconfined). The filter answers before the recorder's
+// tracepoint: what it denies is not recorded. An unreadable config.json
+// says false.
+func BundleFiltered(bundle string) bool {
+	if bundle == "" {
+		return false
+	}
+	data, err := os.ReadFile(filepath.Join(bundle, "config.json"))
+	if err != nil {
+		return false
+	}
+	var spec struct {
+		Linux *struct {
+			Seccomp json.RawMessage `json:"seccomp"`
+		} `json:"linux"`
+	}
+	if json.Unmarshal(data, &spec) != nil || spec.Linux == nil {
+		return false
+	}
+	s := strings.TrimSpace(string(spec.Linux.Seccomp))
+	return s != "" && s != "null"
+}

@@ -177,11 +177,20 @@ func TestDockerWrapperRecords(t *testing.T) {
 	})
 }
 
-// podman with the shipped hooks.d file (pointed at the test's binary): the
-// annotation's of: path gets the profile; the profile runs it again.
-func TestPodmanHookRecords(t *testing.T) {
-	requireRuntimes(t, "podman", "conmon", "tar")
-	sg := buildSG(t)
+// podman is a private podman (its own root, runroot, tmpdir, hooks.d
+// holding the shipped file pointed at the test's binary) for one test.
+type podman struct {
+	t       *testing.T
+	dir     string
+	profDir string // the hook's --allow-path
+	flags   []string
+}
+
+// newPodman sets podman up with the shipped hooks.d file (with the test's
+// binary, --trace, --log and --allow-path profDir) and imports the
+// busybox image as sg-busybox.
+func newPodman(t *testing.T, sg string) *podman {
+	t.Helper()
 	dir := shortTempDir(t, "sgp")
 	hooks := filepath.Join(dir, "hooks.d")
 	if err := os.MkdirAll(hooks, 0o755); err != nil {
@@ -201,24 +210,49 @@ func TestPodmanHookRecords(t *testing.T) {
 		t.Fatalf("shipped hook path %v", h["path"])
 	}
 	h["path"] = sg
-	profDir := t.TempDir()
-	h["args"] = append(h["args"].([]any), "--trace", "--log", filepath.Join(dir, "hook.log"), "--allow-path", profDir)
+	pm := &podman{t: t, dir: dir, profDir: t.TempDir()}
+	h["args"] = append(h["args"].([]any), "--trace", "--log", filepath.Join(dir, "hook.log"), "--allow-path", pm.profDir)
 	hookJSON, _ := json.Marshal(hookCfg)
 	if err := os.WriteFile(filepath.Join(hooks, "seccomp-gen.json"), hookJSON, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	podman := []string{"--root", filepath.Join(dir, "root"), "--runroot", filepath.Join(dir, "run"),
-		"--runtime", "runc", "--hooks-dir", hooks, "--storage-driver", "vfs",
+	pm.flags = []string{"--root", filepath.Join(dir, "root"), "--runroot", filepath.Join(dir, "run"),
+		"--hooks-dir", hooks, "--storage-driver", "vfs",
 		"--cgroup-manager", "cgroupfs", "--events-backend", "file", "--tmpdir", filepath.Join(dir, "tmp")}
-	p := func(args ...string) (string, error) {
-		return runOut(t, nil, "podman", append(append([]string(nil), podman...), args...)...)
-	}
-	t.Cleanup(func() { _, _ = p("rm", "-af") })
-	if _, err := p("import", "-c", "ENV PATH=/bin", busyboxTar(t), "sg-busybox"); err != nil {
+	t.Cleanup(func() { _, _ = pm.run("runc", "rm", "-af") })
+	if _, err := pm.run("runc", "import", "-c", "ENV PATH=/bin", busyboxTar(t), "sg-busybox"); err != nil {
 		t.Fatal(err)
 	}
-	run := []string{"run", "--rm", "--network", "none", "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024"}
-	prof := filepath.Join(profDir, "podman.json")
+	return pm
+}
+
+// run runs podman with its --runtime set to runtime. crun refuses the
+// hybrid cgroup layout: podman then runs in a private mount namespace
+// without /sys/fs/cgroup/unified (as runtimetest runs crun), which leaves
+// the host untouched (vfs storage mounts nothing).
+func (pm *podman) run(runtime string, args ...string) (string, error) {
+	argv := append(append([]string{"podman", "--runtime", runtime}, pm.flags...), args...)
+	if runtime == "crun" {
+		script := `umount /sys/fs/cgroup/unified 2>/dev/null; exec "$@"`
+		argv = append([]string{"unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh"}, argv...)
+	}
+	return runOut(pm.t, nil, argv[0], argv[1:]...)
+}
+
+// podmanRun are podman run's options every test container gets (this
+// host's limits are too high for podman's defaults).
+var podmanRun = []string{"run", "--rm", "--network", "none", "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024"}
+
+// podman with the shipped hooks.d file (pointed at the test's binary): the
+// annotation's of: path gets the profile; the profile runs it again.
+func TestPodmanHookRecords(t *testing.T) {
+	requireRuntimes(t, "podman", "conmon", "tar")
+	sg := buildSG(t)
+	pm := newPodman(t, sg)
+	p := func(args ...string) (string, error) { return pm.run("runc", args...) }
+	dir := pm.dir
+	run := podmanRun
+	prof := filepath.Join(pm.profDir, "podman.json")
 	want, err := p(append(run, "--annotation", container.Annotation+"=of:"+prof, "sg-busybox", "sh", "-c", workloadScript)...)
 	if err != nil || want == "" {
 		t.Fatalf("recorded run: %q %v", want, err)
@@ -248,4 +282,26 @@ func TestPodmanHookRecords(t *testing.T) {
 		}
 		checkExecTrace(t, out, "podman")
 	})
+}
+
+// podman --runtime crun, as Fedora and CRI-O hosts run it: podman starts
+// crun by create then start, and crun's init waits for start under the
+// filter (noNewPrivileges is false). The hook detects crun, and the
+// profile it writes, with crun's baseline, runs the container again under
+// podman and crun with unchanged output.
+func TestPodmanCrunHookRecords(t *testing.T) {
+	requireRuntimes(t, "podman", "conmon", "tar")
+	sg := buildSG(t)
+	pm := newPodman(t, sg)
+	prof := filepath.Join(pm.profDir, "crun.json")
+	want, err := pm.run("crun", append(podmanRun, "--annotation", container.Annotation+"=of:"+prof, "sg-busybox", "sh", "-c", workloadScript)...)
+	if err != nil || want == "" {
+		t.Fatalf("recorded run: %q %v", want, err)
+	}
+	checkRecording(t, prof, "crun")
+	got, err := pm.run("crun", append(podmanRun, "--security-opt", "seccomp="+prof, "sg-busybox", "sh", "-c", workloadScript)...)
+	if err != nil || got != want {
+		t.Errorf("podman --runtime crun under the recorded profile: %q %v; recorded run: %q", got, err, want)
+	}
+	waitNoRecorders(t, sg)
 }

@@ -84,6 +84,17 @@ type Job struct {
 	// resolve into when the recorder writes and reads them; none: nothing
 	// is written.
 	Allow []string `json:"allow"`
+	// Earlier: Profile (OutputDir/<ID>.json) exists, written by an earlier
+	// run of this same container (a restart, docker start): the recording
+	// extends it as it would an if: profile, so that no run's syscalls
+	// are lost; Caps are the container's, for that.
+	Earlier bool `json:"earlier,omitempty"`
+	// Filtered: the container runs under a seccomp filter (its
+	// config.json's linux.seccomp), whose denials are not recorded.
+	Filtered bool `json:"filtered,omitempty"`
+	// NotExtended is why Finish replaced the earlier run's profile
+	// instead of extending it (it does not read as a profile).
+	NotExtended error `json:"-"`
 }
 
 // Hook is the hook's front half: it reads the container state from
@@ -107,7 +118,7 @@ func Hook(stdin io.Reader, o HookOptions) error {
 // they can be written, and that the annotation's paths lie in the
 // directories the hook may use (HookOptions.AllowPaths).
 func PlanJob(s *State, o HookOptions) (*Job, error) {
-	job := &Job{ID: s.ID, PID: s.Pid, Runtime: o.Runtime, Log: o.Log}
+	job := &Job{ID: s.ID, PID: s.Pid, Runtime: o.Runtime, Log: o.Log, Filtered: BundleFiltered(s.Bundle)}
 	allow := append([]string(nil), o.AllowPaths...)
 	if o.OutputDir != "" {
 		// --output-dir may be relative (to the runtime's directory); the
@@ -151,6 +162,14 @@ func PlanJob(s *State, o HookOptions) (*Job, error) {
 			return nil, fmt.Errorf("output directory: %w", err)
 		}
 		job.Profile = filepath.Join(o.OutputDir, s.ID+".json")
+		if st, err := os.Lstat(job.Profile); err == nil && st.Mode().IsRegular() && job.Input == "" {
+			// The file is named by the container's ID: an earlier run of
+			// this container wrote it. Extend it; an unreadable one is
+			// replaced (the recorder's log says so), not a failed start.
+			if caps, err := BundleCaps(s.Bundle); err == nil {
+				job.Earlier, job.Caps = true, caps
+			}
+		}
 	}
 	if job.Input != "" {
 		caps, err := BundleCaps(s.Bundle)
@@ -299,15 +318,15 @@ func parentOf(pid int) int {
 // been reaped: nothing stays attached.
 func startRecorder(job *Job, o HookOptions) error {
 	if len(o.Recorder) == 0 {
-		return fmt.Errorf("hook: no recorder command")
+		return fmt.Errorf("no recorder command")
 	}
 	data, err := json.Marshal(job)
 	if err != nil {
-		return fmt.Errorf("hook: %w", err)
+		return err
 	}
 	readyR, readyW, err := os.Pipe()
 	if err != nil {
-		return fmt.Errorf("hook: %w", err)
+		return err
 	}
 	defer readyR.Close()
 	cmd := &exec.Cmd{
@@ -324,14 +343,14 @@ func startRecorder(job *Job, o HookOptions) error {
 		lf, err := os.OpenFile(o.Log, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
 		if err != nil {
 			readyW.Close()
-			return fmt.Errorf("hook: log: %w", err)
+			return fmt.Errorf("--log %s: %w", o.Log, unwrapPath(err))
 		}
 		defer lf.Close()
 		cmd.Stdout, cmd.Stderr = lf, lf
 	}
 	if err := cmd.Start(); err != nil {
 		readyW.Close()
-		return fmt.Errorf("hook: start recorder: %w", err)
+		return fmt.Errorf("start recorder: %w", err)
 	}
 	readyW.Close()
 	line := make(chan string, 1)
@@ -407,11 +426,17 @@ func RunRecorder(stdin io.Reader, ready *os.File, logw io.Writer) int {
 		}
 		return 1
 	}
-	if err := Finish(&job, rec); err != nil {
+	err = Finish(&job, rec)
+	if job.NotExtended != nil {
+		logf("the profile of this container's earlier runs is replaced, not extended: %v", job.NotExtended)
+	}
+	if err != nil {
 		logf("%v", err)
 		return 1
 	}
-	if job.Input != "" {
+	if job.Earlier {
+		logf("wrote %s, extending the profile of this container's earlier runs", job.Profile)
+	} else if job.Input != "" {
 		logf("wrote %s, extending %s with its conditional entries resolved for %s", job.Profile, job.Input, inputHostName(job.Caps))
 	} else {
 		logf("wrote %s", job.Profile)
@@ -429,6 +454,9 @@ func Finish(job *Job, rec *recorder.Recording) error {
 	case !job.Exec:
 		f.Target.Container.Unseen = append(f.Target.Container.Unseen, "processes that entered by exec (the hook ran without --exec)")
 	}
+	if job.Filtered {
+		f.Target.Container.Unseen = append(f.Target.Container.Unseen, "syscalls its seccomp filter denied")
+	}
 	if rec.Reason != "exit" && rec.Reason != "empty" {
 		f.Target.Container.Unseen = append(f.Target.Container.Unseen, "the end: recording stopped ("+rec.Reason+")")
 	}
@@ -445,7 +473,14 @@ func Finish(job *Job, rec *recorder.Recording) error {
 		}
 	}
 	o := ProfileOptions{Runtime: job.Runtime, InputName: job.Input}
-	if job.Input != "" {
+	switch {
+	case job.Earlier:
+		if p, err := ReadInput(job.Profile, job.Caps, job.Allow); err != nil {
+			job.Earlier, job.NotExtended = false, err
+		} else {
+			o.Input, o.InputName = p, job.Profile
+		}
+	case job.Input != "":
 		p, err := ReadInput(job.Input, job.Caps, job.Allow)
 		if err != nil {
 			return err

@@ -7,7 +7,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/seccomp-gen/seccomp-gen/emit"
 	"github.com/seccomp-gen/seccomp-gen/internal/atomicfile"
+	"github.com/seccomp-gen/seccomp-gen/policy"
+	"github.com/seccomp-gen/seccomp-gen/trace"
 	"github.com/seccomp-gen/seccomp-gen/trace/recorder"
 )
 
@@ -181,5 +184,109 @@ func TestPlanJobRelativeOutputDir(t *testing.T) {
 	}
 	if want := filepath.Join(dir, "out", "c1.json"); job.Profile != want {
 		t.Errorf("profile %s, want %s", job.Profile, want)
+	}
+}
+
+// A restart (docker --restart, docker start) runs the same container, with
+// the same ID, again: its profile at --output-dir/<ID>.json extends what
+// the earlier runs recorded instead of replacing it. A file there that is
+// not a profile is replaced, not a failed start.
+func TestRestartExtendsEarlierRun(t *testing.T) {
+	dir := t.TempDir()
+	bundle := filepath.Join(dir, "bundle")
+	if err := os.Mkdir(bundle, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(bundle, "config.json"), []byte(`{"ociVersion":"1.0.2","process":{"capabilities":{"bounding":["CAP_CHOWN"]}}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out")
+	s := &State{ID: "c1", Pid: 42, Bundle: bundle}
+	o := HookOptions{OutputDir: out, Runtime: "runc", Trace: true}
+	run := func(name string, nr int) *Job {
+		t.Helper()
+		job, err := PlanJob(s, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := testTrace()
+		f.Syscalls = append(f.Syscalls, trace.Syscall{Arch: trace.ArchX86_64, Nr: nr, Name: name, Count: 1})
+		if err := Finish(job, &recorder.Recording{File: f, Reason: "exit"}); err != nil {
+			t.Fatal(err)
+		}
+		return job
+	}
+	if job := run("mkdir", 83); job.Earlier {
+		t.Errorf("first run: extends an earlier one")
+	}
+	job := run("getcwd", 79)
+	if !job.Earlier {
+		t.Errorf("second run of the same container: does not extend the first")
+	}
+	p, _, err := emit.Read(job.Profile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{"mkdir", "getcwd", "uname"} {
+		if v := p.Lookup(n); v.Action != policy.ActAllow {
+			t.Errorf("after a restart, %s (recorded by run %d) is %v", n, map[string]int{"mkdir": 1, "getcwd": 2, "uname": 1}[n], v.Action)
+		}
+	}
+	// Another container's profile in the same directory is not its own.
+	other := &State{ID: "c2", Pid: 42, Bundle: bundle}
+	if j, err := PlanJob(other, o); err != nil || j.Earlier {
+		t.Errorf("another container: earlier %v, %v", j.Earlier, err)
+	}
+	// Not a profile: replaced, and the start does not fail.
+	if err := os.WriteFile(job.Profile, []byte("not a profile"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	job, err = PlanJob(s, o)
+	if err != nil {
+		t.Fatalf("an unreadable earlier profile fails the start: %v", err)
+	}
+	if err := Finish(job, &recorder.Recording{File: testTrace(), Reason: "exit"}); err != nil || job.NotExtended == nil {
+		t.Errorf("Finish over an unreadable earlier profile: %v (not extended: %v)", err, job.NotExtended)
+	}
+	if _, _, err := emit.Read(job.Profile); err != nil {
+		t.Errorf("not replaced: %v", err)
+	}
+}
+
+// A container whose config.json gives it a seccomp filter (Docker's and
+// podman's default profile) is recorded without what the filter denies:
+// the trace says so.
+func TestHookTraceSaysFilterUnseen(t *testing.T) {
+	for _, tc := range []struct {
+		linux string
+		want  bool
+	}{
+		{`{"seccomp":{"defaultAction":"SCMP_ACT_ERRNO"}}`, true},
+		{`{}`, false},
+		{`{"seccomp":null}`, false},
+	} {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "config.json"), []byte(`{"ociVersion":"1.0.2","linux":`+tc.linux+`}`), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		s := &State{ID: "c1", Pid: 42, Bundle: dir}
+		job, err := PlanJob(s, HookOptions{OutputDir: filepath.Join(dir, "out"), Runtime: "runc", Trace: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := Finish(job, &recorder.Recording{File: testTrace(), Reason: "exit"}); err != nil {
+			t.Fatal(err)
+		}
+		f, err := trace.ReadFile(job.Trace)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := false
+		for _, u := range f.Target.Container.Unseen {
+			got = got || u == "syscalls its seccomp filter denied"
+		}
+		if got != tc.want {
+			t.Errorf("linux %s: unseen %q, want the filter's denials named: %v", tc.linux, f.Target.Container.Unseen, tc.want)
+		}
 	}
 }

@@ -29,6 +29,9 @@ type Target struct {
 	Runtime string
 	PID     int    // the container's init process
 	Cgroup  string // its cgroup v2 directory; "" when it has none of its own
+	// Filtered: its processes run under a seccomp filter, whose denials
+	// the recorder does not see.
+	Filtered bool
 }
 
 // Trace returns how a recording of t says what it was.
@@ -38,6 +41,9 @@ func (t *Target) Trace() *trace.Container {
 	if t.Cgroup == "" {
 		c.Mode = "pid"
 		c.Unseen = append(c.Unseen, "processes that entered by exec (the container has no cgroup v2 directory of its own)")
+	}
+	if t.Filtered {
+		c.Unseen = append(c.Unseen, "syscalls its seccomp filter denied")
 	}
 	return c
 }

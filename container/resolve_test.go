@@ -2,9 +2,12 @@ package container_test
 
 import (
 	"bufio"
+	"encoding/json"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -267,6 +270,32 @@ func TestReplayContainer(t *testing.T) {
 	}
 	_ = os.Remove(saved)
 	_ = container.Annotation
+
+	// A container running under a seccomp filter (Docker's default, the
+	// profile itself): what the filter denies (uname here) never reaches
+	// the recorder, so the profile cannot be seen to miss it (under the
+	// profile itself every call seen is allowed by construction). The
+	// same loop as above, all of it covered, is not a pass then (exit 1,
+	// as for lost events), and the trace says what it could not see.
+	b := newBundle(t)
+	b.SetSeccomp(json.RawMessage(`{"defaultAction":"SCMP_ACT_ALLOW","architectures":["SCMP_ARCH_X86_64"],"syscalls":[{"names":["uname"],"action":"SCMP_ACT_ERRNO"}]}`))
+	id3 := "sg-rp-c-" + filepath.Base(t.TempDir())
+	startDetachedArgs(t, b, root, id3, loopUntilStop)
+	time.Sleep(500 * time.Millisecond)
+	replay, _ = startTracer(t, sg, "replay", "--profile", prof, "--container", id3, "--root", root, "--save-trace", saved)
+	time.Sleep(300 * time.Millisecond)
+	if b, err := exec.Command("runc", "--root", root, "exec", id3, "touch", "/tmp/stop").CombinedOutput(); err != nil {
+		t.Fatalf("runc exec: %v\n%s", err, b)
+	}
+	var ee *exec.ExitError
+	if err := waitCmd(t, replay); !errors.As(err, &ee) || ee.ExitCode() != 1 {
+		t.Errorf("replay --container of a container under a seccomp filter: %v, want exit 1 (no pass: its denials are not seen)", err)
+	}
+	if f, err := trace.ReadFile(saved); err != nil {
+		t.Error(err)
+	} else if c := f.Target.Container; c == nil || !slices.Contains(c.Unseen, "syscalls its seccomp filter denied") {
+		t.Errorf("saved trace: unseen does not name the filter's denials: %+v", c)
+	}
 }
 
 // hook --exec records the container's cgroup from each task's execve: the

@@ -55,6 +55,12 @@ func ReadState(r io.Reader) (*State, error) {
 	if s.Pid <= 0 {
 		return nil, fmt.Errorf("container state %s: pid %d (the hook must run at prestart or createRuntime, when the container's init process exists)", s.ID, s.Pid)
 	}
+	if s.Pid == 1 {
+		// The init of the runtime's own PID namespace: recording it and
+		// its descendants from their next execve records the whole host
+		// until it shuts down.
+		return nil, fmt.Errorf("container state %s: pid 1 is the init of the runtime's PID namespace, never a container's init process", s.ID)
+	}
 	return &s, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -44,6 +45,8 @@ func TestReadState(t *testing.T) {
 	}
 	for in, want := range map[string]string{
 		`{"id":"c1","pid":0}`: "pid 0",
+		// Not a recorder of the whole host.
+		`{"id":"c1","pid":1}`: "pid 1 is the init of the runtime's PID namespace",
 		`{"pid":3}`:           "no id",
 		`garbage`:             "not the OCI state JSON",
 	} {
@@ -144,6 +147,26 @@ func TestWrapAllowPaths(t *testing.T) {
 	data, _ := os.ReadFile(filepath.Join(dir, "config.json"))
 	if !strings.Contains(string(data), `"args":["seccomp-gen","hook","--output-dir","`+DefaultOutputDir+`","--trace","--allow-path","/a","--allow-path","/b"]`) {
 		t.Errorf("hook args: %s", data)
+	}
+}
+
+// --runc NAME is looked up in PATH (exec(2) alone would say "no such file
+// or directory" for --runc crun); a name not there is said so.
+func TestWrapRuncName(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "config.json"), []byte(`{"ociVersion":"1.0.2"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want, err := exec.LookPath("true")
+	if err != nil {
+		t.Skip("no true in PATH")
+	}
+	runc, argv, err := Wrap(WrapperOptions{Runc: "true", Hook: "/sg"}, []string{"state", "id"})
+	if err != nil || runc != want || argv[0] != "runc" {
+		t.Errorf("--runc true: %q %q %v, want %s", runc, argv, err, want)
+	}
+	if _, _, err := Wrap(WrapperOptions{Runc: "no-such-runc-sg", Hook: "/sg"}, []string{"state", "id"}); err == nil || err.Error() != "runtime: --runc no-such-runc-sg: not found in PATH" {
+		t.Errorf("--runc no-such-runc-sg: %v", err)
 	}
 }
 

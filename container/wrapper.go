@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/seccomp-gen/seccomp-gen/internal/atomicfile"
 )
@@ -35,8 +36,17 @@ type WrapperOptions struct {
 // --allow-path DIR (repeatable, absolute), --runc PATH, --log FILE,
 // --no-trace, each also as --flag=value) from
 // runc's command line, which starts at the first other argument.
+// On an error it still returns runc's command line (as far as it can tell
+// where that starts), so that the error can go to runc's log
+// (LogRuncError).
 func ParseWrapperArgs(args []string) (WrapperOptions, []string, error) {
 	var o WrapperOptions
+	var first error
+	fail := func(err error) {
+		if first == nil {
+			first = err
+		}
+	}
 	for len(args) > 0 {
 		a := args[0]
 		name, val, hasVal := strings.Cut(a, "=")
@@ -56,29 +66,35 @@ func ParseWrapperArgs(args []string) (WrapperOptions, []string, error) {
 			args = args[1:]
 			continue
 		case "--":
-			return o, args[1:], nil
+			return o, args[1:], first
 		default:
-			return o, args, nil
+			return o, args, first
 		}
 		if !hasVal {
-			if len(args) < 2 {
-				return o, nil, fmt.Errorf("runtime: %s needs a value", name)
+			// A flag last in runtimeArgs would take the engine's first
+			// argument (--root) as its value.
+			if len(args) < 2 || strings.HasPrefix(args[1], "-") {
+				fail(fmt.Errorf("runtime: %s needs a value", name))
+				args = args[1:]
+				continue
 			}
 			val, args = args[1], args[1:]
 		}
+		args = args[1:]
 		if val == "" {
-			return o, nil, fmt.Errorf("runtime: %s: empty value", name)
+			fail(fmt.Errorf("runtime: %s: empty value", name))
+			continue
 		}
 		*dst = val
 		if dst == &allow {
 			if !filepath.IsAbs(val) {
-				return o, nil, fmt.Errorf("runtime: --allow-path %q: not an absolute path", val)
+				fail(fmt.Errorf("runtime: --allow-path %q: not an absolute path", val))
+				continue
 			}
 			o.AllowPaths = append(o.AllowPaths, val)
 		}
-		args = args[1:]
 	}
-	return o, args, nil
+	return o, args, first
 }
 
 // runcValueFlags are runc's global flags that take a separate value.
@@ -180,6 +196,64 @@ func AddHook(bundle string, hook []string) error {
 	return atomicfile.Write(path, out, perm)
 }
 
+// runcGlobal returns the value of runc's global flag name (--log,
+// --log-format) in a runc command line: the last one before the
+// subcommand, "" when there is none.
+func runcGlobal(args []string, name string) string {
+	v := ""
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" || !strings.HasPrefix(a, "-") {
+			break
+		}
+		if a == name && i+1 < len(args) {
+			v = args[i+1]
+		} else if val, ok := strings.CutPrefix(a, name+"="); ok {
+			v = val
+		}
+		if runcValueFlags[a] {
+			i++
+		}
+	}
+	return v
+}
+
+// LogRuncError appends msg, as runc would log an error, to the log file
+// runc's command line names (--log FILE; JSON with --log-format json). An
+// engine reads the reason of a failed create there (containerd's shim:
+// the last "error" entry of log.json), not on stderr: without it a
+// wrapper that never got to run runc leaves "unable to retrieve OCI
+// runtime error". Without --log it does nothing.
+func LogRuncError(args []string, msg string) error {
+	path := runcGlobal(args, "--log")
+	if path == "" {
+		return nil
+	}
+	var line []byte
+	now := time.Now().UTC().Format(time.RFC3339Nano)
+	if runcGlobal(args, "--log-format") == "json" {
+		var err error
+		line, err = json.Marshal(map[string]string{"level": "error", "msg": msg, "time": now})
+		if err != nil {
+			return err
+		}
+	} else {
+		line = []byte(fmt.Sprintf("time=%q level=error msg=%q", now, msg))
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
+	if err != nil {
+		return fmt.Errorf("runc log: %w", err)
+	}
+	_, err = f.Write(append(line, '\n'))
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("runc log: %w", err)
+	}
+	return nil
+}
+
 // ErrNoRunc: no runc to hand the command to.
 var ErrNoRunc = errors.New("runc not found")
 
@@ -191,6 +265,14 @@ func Wrap(o WrapperOptions, args []string) (string, []string, error) {
 		p, err := exec.LookPath("runc")
 		if err != nil {
 			return "", nil, fmt.Errorf("runtime: %w in PATH (set --runc)", ErrNoRunc)
+		}
+		runc = p
+	} else if !strings.Contains(runc, "/") {
+		// A name (--runc crun) is looked up in PATH, as runc itself
+		// would be; exec(2) alone would not.
+		p, err := exec.LookPath(runc)
+		if err != nil {
+			return "", nil, fmt.Errorf("runtime: --runc %s: not found in PATH", runc)
 		}
 		runc = p
 	}

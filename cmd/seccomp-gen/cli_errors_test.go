@@ -84,6 +84,7 @@ func TestCLIErrorLines(t *testing.T) {
 		{[]string{"hook", "--runtime", "rnuc", "--output-dir", "out"}, exitUsage, `seccomp-gen: hook: --runtime "rnuc": unknown (known: runc, crun`},
 		{[]string{"hook", "--timeout", "0s", "--output-dir", "out"}, exitUsage, "seccomp-gen: hook: --timeout 0s: must be positive"},
 		{[]string{"hook", "--allow-path", "rel/dir"}, exitUsage, `seccomp-gen: hook: --allow-path "rel/dir": not an absolute path`},
+		{[]string{"hook", "--output-dir", "logout", "--log", filepath.Join(dir, "nonexistent", "hook.log")}, exitFailure, "seccomp-gen: hook: --log " + filepath.Join(dir, "nonexistent", "hook.log") + ": no such file or directory\n"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			stdout, stderr, code := sgStdin(t, dir, state, tc.args...)
@@ -91,7 +92,7 @@ func TestCLIErrorLines(t *testing.T) {
 				t.Errorf("exit %d, stderr:\n%s\nwant exit %d, stderr starting:\n%s", code, stderr, tc.code, tc.want)
 			}
 			oneLine(t, stderr)
-			for _, bad := range []string{"seccomp-gen: seccomp-gen", "strconv", "Parse", "time: "} {
+			for _, bad := range []string{"seccomp-gen: seccomp-gen", "hook: hook:", "strconv", "Parse", "time: "} {
 				if strings.Contains(stderr, bad) {
 					t.Errorf("stderr says %q:\n%s", bad, stderr)
 				}

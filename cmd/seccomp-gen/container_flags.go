@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/seccomp-gen/seccomp-gen/container"
+	"github.com/seccomp-gen/seccomp-gen/internal/proctree"
 	"github.com/seccomp-gen/seccomp-gen/trace"
 	"github.com/seccomp-gen/seccomp-gen/trace/recorder"
 )
@@ -81,4 +82,33 @@ func (c *containerFlags) annotate(f *trace.File) {
 	if c.resolved != nil && f != nil {
 		f.Target.Container = c.resolved.Trace()
 	}
+}
+
+// filteredTarget returns a process of the --pid, --cgroup or --container
+// target that runs under a seccomp filter (0: none), and says on stderr
+// what that means for the recording: the syscalls the filter denies never
+// reach the recorder. A container's trace lists them as unseen.
+func (t *targetFlags) filteredTarget(cmd string, stderr io.Writer) int {
+	var pids []int
+	switch {
+	case t.pid != 0:
+		pids = []int{t.pid}
+	case t.cgroup != "":
+		pids = proctree.CgroupProcs(t.cgroup)
+	default:
+		return 0
+	}
+	pid := proctree.SeccompFiltered(pids)
+	if pid == 0 {
+		return 0
+	}
+	if t.resolved != nil {
+		t.resolved.Filtered = true
+	}
+	how := "run it without its filter to see them"
+	if t.resolved != nil {
+		how = "run the container without a profile to see them, e.g. docker run --security-opt seccomp=unconfined"
+	}
+	fmt.Fprintf(stderr, "seccomp-gen: %s: warning: pid %d runs under a seccomp filter: the syscalls it denies never reach the recorder and are not counted (%s)\n", cmd, pid, how)
+	return pid
 }

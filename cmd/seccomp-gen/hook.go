@@ -40,7 +40,8 @@ oci-seccomp-bpf-hook:
                     syscall a deny list at PATH denies, the result
                     would deny nothing: no profile is written (the
                     recorder's log says so)
-Without of:, --output-dir DIR writes DIR/<container ID>.json.
+Without of:, --output-dir DIR writes DIR/<container ID>.json; a restart of
+the same container (same ID) extends the profile its earlier runs left there.
 
 Whoever can set annotations chooses those paths, and the hook runs as
 root: of: and if: (and the trace next to of:) must resolve, every symbolic
@@ -153,15 +154,17 @@ createRuntime; then it executes runc with the same arguments. Register it in
 and run 'docker run --runtime seccomp-gen IMAGE ...'. Each container's profile
 goes to the annotation's of: path when the engine passes one, else to
 --output-dir/<container ID>.json (default ` + container.DefaultOutputDir + `), with the
-trace next to it (unless --no-trace). The annotation's of: and if: must
-resolve into --output-dir or an --allow-path directory (see 'seccomp-gen hook
---help'), else the container does not start.
+trace next to it (unless --no-trace); each restart of the container extends
+that profile. The annotation's of: and if: must resolve into --output-dir or
+an --allow-path directory (see 'seccomp-gen hook --help'), else the container
+does not start.
 
 Its own flags, before runc's arguments ('--' ends them):
   --output-dir DIR  where profiles go when the annotation has no of: path
   --allow-path DIR  the annotation's of: and if: may name files in DIR too
                     (absolute; repeatable)
-  --runc PATH       the runc to execute (default: runc in PATH)
+  --runc PATH       the runc to execute (a name without / is looked up in
+                    PATH; default: runc in PATH)
   --log FILE        the hook's and its recorder's messages (default: syslog)
   --no-trace        write the profile only, not the trace
 Everything else goes to runc unchanged; 'seccomp-gen runtime --help' alone
@@ -172,20 +175,26 @@ prints this text (runc's own help: 'seccomp-gen runtime -- --help').`,
 				return cmd.Help()
 			}
 			o, rest, err := container.ParseWrapperArgs(args)
+			// The engine reads why create failed in runc's --log file,
+			// not on stderr: the error goes there too.
+			failed := func(err error) error {
+				_ = container.LogRuncError(rest, "seccomp-gen: "+err.Error())
+				return err
+			}
 			if err != nil {
-				return usageErr(err)
+				return failed(usageErr(err))
 			}
 			exe, err := os.Executable()
 			if err != nil {
-				return exitWith(exitFailure, fmt.Errorf("runtime: %w", err))
+				return failed(exitWith(exitFailure, fmt.Errorf("runtime: %w", err)))
 			}
 			o.Hook = exe
 			runc, argv, err := container.Wrap(o, rest)
 			if err != nil {
-				return exitWith(exitFailure, err)
+				return failed(exitWith(exitFailure, err))
 			}
 			err = syscall.Exec(runc, argv, os.Environ())
-			return exitWith(exitFailure, fmt.Errorf("runtime: exec %s: %w", runc, err))
+			return failed(exitWith(exitFailure, fmt.Errorf("runtime: exec %s: %w", runc, err)))
 		},
 	}
 }

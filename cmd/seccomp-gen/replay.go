@@ -251,6 +251,7 @@ func (o *replayOptions) runTraced(p verdict.Answerer) error {
 	if err := o.resolveContainer(&o.targetFlags, os.Stderr); err != nil {
 		return err
 	}
+	filtered := o.filteredTarget("replay", os.Stderr)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	if len(o.command) > 0 {
@@ -355,6 +356,14 @@ func (o *replayOptions) runTraced(p verdict.Answerer) error {
 	var fails []error
 	if saveErr != nil {
 		fails = append(fails, saveErr)
+	}
+	if filtered != 0 {
+		v.Notes = append(v.Notes, fmt.Sprintf("pid %d runs under a seccomp filter: the syscalls it denied were not seen", filtered))
+		if v.OK && !o.allowIncomplete {
+			// Under the profile itself every call that ran is allowed by
+			// construction: a pass would say nothing.
+			fails = append(fails, fmt.Errorf("replay: incomplete, pid %d runs under a seccomp filter whose denials the recorder cannot see: the verdict could miss syscalls (replay it without a profile, or --allow-incomplete to accept it)", filtered))
+		}
 	}
 	if rec.File.Lost > 0 && !o.allowIncomplete && v.OK {
 		// What is missing is certain; a pass is not.

@@ -34,7 +34,7 @@ func (o *verdictFlags) addFlags(cmd *cobra.Command) {
 	cmd.Flags().StringVarP(&o.profile, "profile", "p", "", "`PROFILE` to check against (Docker JSON, OCI object or config.json, SPO CRD, raw BPF filter)")
 	o.addReportFlags(cmd, reportFormats()...)
 	o.keep = true
-	cmd.Flags().BoolVar(&o.allowIncomplete, "allow-incomplete", false, "give a verdict even when the recorder lost events (lost > 0); otherwise that is an error")
+	cmd.Flags().BoolVar(&o.allowIncomplete, "allow-incomplete", false, "give a verdict even when the recorder lost events (lost > 0), or when a --pid, --cgroup or --container target runs under a seccomp filter (whose denials it cannot see); otherwise that is an error")
 	cmd.Flags().StringArrayVar(&o.baselines, "baseline", nil, "also require the syscalls of baseline `NAME|FILE` ("+
 		strings.Join(profiles.BaselineNames(), ", ")+" or a file; repeatable): the profile must let that runtime start the workload")
 	o.addProfileReadFlags(cmd)

@@ -235,6 +235,7 @@ func (o *traceOptions) run(ctx context.Context) error {
 	if err := o.resolveContainer(&o.targetFlags, o.stderr); err != nil {
 		return err
 	}
+	o.filteredTarget("trace", o.stderr)
 	if o.pid != 0 && o.duration == 0 && isAncestor(o.pid) {
 		// It cannot exit before seccomp-gen does (a shell waits for it;
 		// pid 1 never exits): say how the trace ends.

@@ -201,3 +201,38 @@ func ReapZombies(keep ...int) {
 		}
 	}
 }
+
+// SeccompFiltered returns the first of pids that runs under a seccomp
+// filter (Seccomp: 2 in /proc/PID/status), 0 when none does (or none is
+// there). A filter runs before the recorder's sys_enter tracepoint: what
+// it denies is never counted. Filters are inherited and never removed, so
+// such a process's descendants run under it too.
+func SeccompFiltered(pids []int) int {
+	for _, pid := range pids {
+		data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(data), "\n") {
+			if v, ok := strings.CutPrefix(line, "Seccomp:"); ok && strings.TrimSpace(v) == "2" {
+				return pid
+			}
+		}
+	}
+	return 0
+}
+
+// CgroupProcs returns the processes in a cgroup v2 directory now.
+func CgroupProcs(dir string) []int {
+	data, err := os.ReadFile(dir + "/cgroup.procs")
+	if err != nil {
+		return nil
+	}
+	var out []int
+	for _, f := range strings.Fields(string(data)) {
+		if p, err := strconv.Atoi(f); err == nil {
+			out = append(out, p)
+		}
+	}
+	return out
+}

@@ -285,6 +285,38 @@ func TestRuntimeBaselinesSuffice(t *testing.T) {
 	}
 }
 
+// TestRuntimeBaselinesSufficeCreateStart: engines (podman, CRI-O,
+// containerd, Docker) run a container by create then start, and between the
+// two the container's init waits for start with the filter already
+// installed when noNewPrivileges is false (crun in select, runc on its exec
+// FIFO). A profile generated with the default baselines, and with the
+// runtime's own baseline alone, must start it that way too.
+func TestRuntimeBaselinesSufficeCreateStart(t *testing.T) {
+	requireRuntimes(t)
+	sg := buildSG(t)
+	b := newBundle(t)
+	tr := filepath.Join(t.TempDir(), "uname.trace.yaml")
+	traceOnHost(t, sg, b.Rootfs, tr, []string{"uname", "-s"})
+	b.SetArgs("uname", "-s")
+	ctx := context.Background()
+	for _, rt := range runtimetest.Runtimes {
+		for _, base := range []string{"default", rt} {
+			prof := generate(t, sg, tr)
+			if base != "default" {
+				prof = generate(t, sg, "--baseline", base, tr)
+			}
+			for _, nnp := range []bool{true, false} {
+				b.SetNoNewPrivileges(nnp)
+				b.SetSeccomp(prof)
+				res, err := b.CreateStart(ctx, rt)
+				if err != nil || res.ExitCode != 0 || strings.TrimSpace(res.Stdout) != "Linux" {
+					t.Errorf("%s create+start, nnp=%v, baseline %s: %v %v (want stdout Linux)", rt, nnp, base, res, err)
+				}
+			}
+		}
+	}
+}
+
 // TestProfileAnswersUnderRuncAndCrun checks that a generated profile gives
 // the same answers under runc (which may add an ENOSYS stub) and crun
 // (which does not), in both modes: a traced syscall runs, a known but

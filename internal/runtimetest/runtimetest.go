@@ -179,25 +179,16 @@ func (b *Bundle) Run(ctx context.Context, runtime string) (Result, error) {
 	id := fmt.Sprintf("sg-rt-%d-%d-%d", os.Getpid(), time.Now().UnixNano()%1e6, seq.Add(1))
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	var cmd *exec.Cmd
-	switch runtime {
-	case "runc":
-		cmd = exec.CommandContext(ctx, "runc", "run", "--bundle", b.Dir, id)
-		defer exec.Command("runc", "delete", "-f", id).Run()
-	case "crun":
-		// crun rejects the hybrid cgroup layout; hide cgroup v2's unified
-		// mount in a private mount namespace (see package doc).
-		script := `umount /sys/fs/cgroup/unified 2>/dev/null; exec crun --cgroup-manager=disabled run --bundle "$1" "$2"`
-		cmd = exec.CommandContext(ctx, "unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh", b.Dir, id)
-		defer exec.Command("crun", "delete", "-f", id).Run()
-	default:
-		return Result{}, fmt.Errorf("runtime %q: unknown (known: %s)", runtime, strings.Join(Runtimes, ", "))
+	cmd, err := runtimeCmd(ctx, runtime, "run", "--bundle", b.Dir, id)
+	if err != nil {
+		return Result{}, err
 	}
+	defer exec.Command(runtime, "delete", "-f", id).Run()
 	var stdout, stderr bytes.Buffer
 	cmd.Stdin = nil
 	cmd.Stdout = &stdout
 	cmd.Stderr = &stderr
-	err := cmd.Run()
+	err = cmd.Run()
 	res := Result{Runtime: runtime, Stdout: stdout.String(), Stderr: stderr.String()}
 	var ee *exec.ExitError
 	switch {
@@ -213,6 +204,111 @@ func (b *Bundle) Run(ctx context.Context, runtime string) (Result, error) {
 	if ctx.Err() != nil {
 		return res, fmt.Errorf("%s run: %w", runtime, ctx.Err())
 	}
+	return res, nil
+}
+
+// runtimeCmd is the command line of runtime (runc, or crun in its private
+// mount namespace, see the package doc) with args.
+func runtimeCmd(ctx context.Context, runtime string, args ...string) (*exec.Cmd, error) {
+	switch runtime {
+	case "runc":
+		return exec.CommandContext(ctx, "runc", args...), nil
+	case "crun":
+		script := `umount /sys/fs/cgroup/unified 2>/dev/null; exec crun --cgroup-manager=disabled "$@"`
+		return exec.CommandContext(ctx, "unshare", append([]string{"-m", "--propagation", "private", "sh", "-c", script, "sh"}, args...)...), nil
+	}
+	return nil, fmt.Errorf("runtime %q: unknown (known: %s)", runtime, strings.Join(Runtimes, ", "))
+}
+
+// CreateStart runs the bundle the way engines do (podman, CRI-O,
+// containerd, Docker): `create`, then `start`, and waits until the
+// container has stopped. Between the two the container's init waits for
+// start with the filter already installed when noNewPrivileges is false,
+// which `run` does not show. The container is not the caller's child, so
+// its exit status is unknown: ExitCode is 0 unless create or start failed
+// (then theirs, with their stderr in Stderr).
+func (b *Bundle) CreateStart(ctx context.Context, runtime string) (Result, error) {
+	if err := b.Write(); err != nil {
+		return Result{}, err
+	}
+	id := fmt.Sprintf("sg-rt-%d-%d-%d", os.Getpid(), time.Now().UnixNano()%1e6, seq.Add(1))
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	res := Result{Runtime: runtime}
+	// The container keeps the create command's stdio: files, so that
+	// create returns without waiting for the container to close a pipe.
+	outf, err := os.CreateTemp(b.Dir, "stdout-")
+	if err != nil {
+		return res, err
+	}
+	defer os.Remove(outf.Name())
+	defer outf.Close()
+	errf, err := os.CreateTemp(b.Dir, "stderr-")
+	if err != nil {
+		return res, err
+	}
+	defer os.Remove(errf.Name())
+	defer errf.Close()
+	defer func() {
+		if cmd, err := runtimeCmd(context.Background(), runtime, "delete", "-f", id); err == nil {
+			_ = cmd.Run()
+		}
+	}()
+	step := func(args ...string) (string, error) {
+		cmd, err := runtimeCmd(ctx, runtime, args...)
+		if err != nil {
+			return "", err
+		}
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		var ee *exec.ExitError
+		if errors.As(err, &ee) && ee.ExitCode() > 0 {
+			res.ExitCode = ee.ExitCode()
+			res.Stderr += stderr.String()
+			return "", nil
+		}
+		if err != nil {
+			return "", fmt.Errorf("%s %s: %w", runtime, args[0], err)
+		}
+		return string(out), nil
+	}
+	create, err := runtimeCmd(ctx, runtime, "create", "--bundle", b.Dir, id)
+	if err != nil {
+		return res, err
+	}
+	create.Stdout, create.Stderr = outf, errf
+	if err := create.Run(); err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() < 0 {
+			return res, fmt.Errorf("%s create: %w", runtime, err)
+		}
+		res.ExitCode = ee.ExitCode()
+	}
+	if res.ExitCode == 0 {
+		if _, err := step("start", id); err != nil {
+			return res, err
+		}
+	}
+	for res.ExitCode == 0 {
+		out, err := step("state", id)
+		if err != nil {
+			return res, err
+		}
+		var st struct {
+			Status string `json:"status"`
+		}
+		if json.Unmarshal([]byte(out), &st) == nil && st.Status == "stopped" {
+			break
+		}
+		if ctx.Err() != nil {
+			return res, fmt.Errorf("%s: container %s did not stop: %w", runtime, id, ctx.Err())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	stdout, _ := os.ReadFile(outf.Name())
+	stderr, _ := os.ReadFile(errf.Name())
+	res.Stdout, res.Stderr = string(stdout), string(stderr)+res.Stderr
 	return res, nil
 }
 

@@ -13,6 +13,7 @@
 // are measured.
 //
 // Run as root:  go run ./internal/runtimetest/measure -runtime runc -runs 25
+// and again with -create (create then start, as engines run containers).
 package main
 
 import (
@@ -45,11 +46,15 @@ const exitProg = `void _start(void){ __asm__ volatile("mov $309,%eax\n xor %edi,
 // not rate-limited away.
 const markerNr = 309
 
+// createStart runs containers by create and start (-create).
+var createStart bool
+
 var auditRe = regexp.MustCompile(`type=1326 .* comm="([^"]*)" .* arch=c000003e syscall=(\d+) `)
 
 func main() {
 	rt := flag.String("runtime", "runc", "runc or crun")
 	runs := flag.Int("runs", 25, "consecutive runs that must log nothing new")
+	flag.BoolVar(&createStart, "create", false, "run containers by create then start (as engines do) instead of run")
 	flag.Parse()
 	if err := run(*rt, *runs); err != nil {
 		fmt.Fprintln(os.Stderr, "measure:", err)
@@ -90,7 +95,11 @@ func run(rt string, runs int) error {
 			names = append(names, n)
 		}
 		sort.Strings(names)
-		fmt.Printf("# %s noNewPrivileges=%v: %d complete runs, the last %d found nothing new: %s\n", rt, nnp, total, runs, strings.Join(names, " "))
+		mode := "run"
+		if createStart {
+			mode = "create+start"
+		}
+		fmt.Printf("# %s %s noNewPrivileges=%v: %d complete runs, the last %d found nothing new: %s\n", rt, mode, nnp, total, runs, strings.Join(names, " "))
 	}
 	return nil
 }
@@ -122,7 +131,12 @@ func measure(b *runtimetest.Bundle, rt string, runs int) (map[int]bool, int, err
 			kmsg.Close()
 			return nil, total, err
 		}
-		res, err := b.Run(context.Background(), rt)
+		var res runtimetest.Result
+		if createStart {
+			res, err = b.CreateStart(context.Background(), rt)
+		} else {
+			res, err = b.Run(context.Background(), rt)
+		}
 		total++
 		if err != nil || res.ExitCode != 0 {
 			kmsg.Close()
