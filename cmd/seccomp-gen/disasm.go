@@ -65,6 +65,7 @@ profile.`,
 	cmd.Flags().StringVarP(&o.output, "output", "o", "-", "write the listing to `FILE` ('-' is standard output)")
 	o.addProfileReadFlags(cmd)
 	cmd.Flags().StringVar(&o.arch, "arch", "", "when FILE is a profile: compile for this `ARCH` (x86_64, x86, x32, aarch64, arm; default: native)")
+	refuseEmpty(cmd.Flags(), "arch")
 	singleValued(cmd.Flags())
 	return cmd
 }

@@ -236,6 +236,7 @@ Nothing is written on any error: the output appears whole or not at all.`,
 	f.StringVar(&o.widen, "widen", "", "also allow the syscalls the traced executables and their libraries link (`MODE` imports, the default of a bare --widen: all of them; kinds: only those of a kind of work the traces show); each reported with the file that implies it, deny ceiling still applied")
 	f.Lookup("widen").NoOptDefVal = widenImports
 	f.BoolVar(&o.perExecutable, "per-executable", false, "report on standard error the syscalls each traced executable issued")
+	refuseEmpty(f, "arch", "drop-arch", "allow", "default-action", "widen")
 	singleValued(f)
 	return cmd
 }
