@@ -79,8 +79,9 @@ func (o *checkOptions) run() error {
 	var seen inputFiles
 	runs := map[[sha256.Size]byte]string{} // runDigest -> the trace's path
 	for _, path := range o.traces {
+		name := inputName(path)
 		if what := seen.repeated(path); what != "" {
-			fmt.Fprintf(os.Stderr, "check: warning: %s is %s; counted once\n", path, what)
+			fmt.Fprintf(os.Stderr, "check: warning: %s is %s; counted once\n", name, what)
 			continue
 		}
 		f, err := trace.ReadFile(path)
@@ -90,26 +91,26 @@ func (o *checkOptions) run() error {
 		// A copy of a trace is the same run, as in generate: counted once.
 		if sum, ok := runDigest(f); ok {
 			if prev, ok := runs[sum]; ok {
-				fmt.Fprintf(os.Stderr, "check: warning: %s holds the same run as %s; counted once\n", path, prev)
+				fmt.Fprintf(os.Stderr, "check: warning: %s holds the same run as %s; counted once\n", name, prev)
 				continue
 			}
-			runs[sum] = path
+			runs[sum] = name
 		}
 		if len(f.Syscalls) == 0 {
-			return usageErrf("trace %s: no syscall recorded: an empty recording is never a pass", path)
+			return usageErrf("trace %s: no syscall recorded: an empty recording is never a pass", name)
 		}
 		f.FirstAsExecutable() // FIRST names the executable where known
 		// Name and number must agree, by the rule generate uses; a number
 		// libseccomp cannot name stays unnamed and is reported as not
 		// coverable.
 		if _, err := f.ResolveNames(scmp.Tables{}); err != nil {
-			return usageErr(fmt.Errorf("trace %s: %w", path, err))
+			return usageErr(fmt.Errorf("trace %s: %w", name, err))
 		}
 		if f.Lost > 0 && !o.allowIncomplete {
-			return usageErrf("trace %s: incomplete, the recorder lost %s: a verdict could miss syscalls (--allow-incomplete to check anyway)", path, text.Count(f.Lost, "event", "events"))
+			return usageErrf("trace %s: incomplete, the recorder lost %s: a verdict could miss syscalls (--allow-incomplete to check anyway)", name, text.Count(f.Lost, "event", "events"))
 		}
 		files = append(files, f)
-		paths = append(paths, path)
+		paths = append(paths, name)
 	}
 	if err := sameABI(p, paths, files); err != nil {
 		return usageErr(err)
@@ -144,7 +145,7 @@ func (o *checkOptions) run() error {
 		return err // exitStatus: ErrNoSyscalls is a usage error
 	}
 	cov.SetTraces(sortedNames, sorted)
-	v := report.FromCoverage("check", o.profile, paths, verdict.PolicyOf(p), cov)
+	v := report.FromCoverage("check", inputName(o.profile), paths, verdict.PolicyOf(p), cov)
 	return o.emit(v)
 }
 

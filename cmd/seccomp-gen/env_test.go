@@ -234,14 +234,14 @@ func TestStdinClosedRefused(t *testing.T) {
 		args []string
 		want string
 	}{
-		{closedStdin, []string{"generate", "-o", filepath.Join(dir, "q.json"), "-"}, "generate: -: standard input is closed"},
+		{closedStdin, []string{"generate", "-o", filepath.Join(dir, "q.json"), "-"}, "generate: <stdin>: standard input is closed"},
 		{closedStdin, []string{"generate", "-o", filepath.Join(dir, "q.json"), "/dev/stdin"}, "generate: /dev/stdin: standard input is closed"},
-		{closedStdin, []string{"check", "-p", prof, "-"}, "check: -: standard input is closed"},
-		{closedStdin, []string{"check", "-p", "-", tr}, "check: -: standard input is closed"},
-		{closedStdin, []string{"lint", "-"}, "lint: -: standard input is closed"},
-		{closedStdin, []string{"disasm", "-"}, "disasm: -: standard input is closed"},
-		{closedStdin, []string{"diff", "-", prof}, "diff: -: standard input is closed"},
-		{writeOnly, []string{"generate", "-o", filepath.Join(dir, "q.json"), "-"}, "generate: -: standard input is open for writing only"},
+		{closedStdin, []string{"check", "-p", prof, "-"}, "check: <stdin>: standard input is closed"},
+		{closedStdin, []string{"check", "-p", "-", tr}, "check: <stdin>: standard input is closed"},
+		{closedStdin, []string{"lint", "-"}, "lint: <stdin>: standard input is closed"},
+		{closedStdin, []string{"disasm", "-"}, "disasm: <stdin>: standard input is closed"},
+		{closedStdin, []string{"diff", "-", prof}, "diff: <stdin>: standard input is closed"},
+		{writeOnly, []string{"generate", "-o", filepath.Join(dir, "q.json"), "-"}, "generate: <stdin>: standard input is open for writing only"},
 	} {
 		_, stderr, code := sgVia(t, dir, nil, tc.via, tc.args...)
 		want := "seccomp-gen: " + tc.want + "; name a file instead\n"

@@ -330,10 +330,11 @@ func (o *generateOptions) run() error {
 	encoded := map[[sha256.Size]byte]string{} // runDigest -> the trace's path
 	var seen inputFiles
 	for _, path := range o.traces {
+		name := inputName(path)
 		if what := seen.repeated(path); what != "" {
 			// One file is one run: read twice it would count twice
 			// towards --min-runs.
-			fmt.Fprintf(o.stderr, "generate: warning: %s is %s; counted as one run\n", path, what)
+			fmt.Fprintf(o.stderr, "generate: warning: %s is %s; counted as one run\n", name, what)
 			continue
 		}
 		f, err := trace.ReadFile(path)
@@ -344,12 +345,12 @@ func (o *generateOptions) run() error {
 		// one run too.
 		if sum, ok := runDigest(f); ok {
 			if prev, ok := encoded[sum]; ok {
-				fmt.Fprintf(o.stderr, "generate: warning: %s holds the same run as %s; counted as one run\n", path, prev)
+				fmt.Fprintf(o.stderr, "generate: warning: %s holds the same run as %s; counted as one run\n", name, prev)
 				continue
 			}
-			encoded[sum] = path
+			encoded[sum] = name
 		}
-		inputs = append(inputs, reduce.Input{Path: path, File: f})
+		inputs = append(inputs, reduce.Input{Path: name, File: f})
 	}
 	names := o.baselines
 	if len(names) == 0 {

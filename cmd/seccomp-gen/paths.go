@@ -31,6 +31,17 @@ import (
 //
 // An output that is also an input of its own flag (generate --oci-config
 // edits the bundle in place) is not listed as an input.
+// stdinName is how messages and reports name standard input ('-').
+const stdinName = "<stdin>"
+
+// inputName is how messages and reports name the input path.
+func inputName(path string) string {
+	if path == "-" {
+		return stdinName
+	}
+	return path
+}
+
 func checkOutputs(cmd string, inputs []string, outputs ...string) error {
 	stdin := 0
 	for _, in := range inputs {
@@ -43,7 +54,7 @@ func checkOutputs(cmd string, inputs []string, outputs ...string) error {
 	}
 	for _, in := range inputs {
 		if err := stdinReadable(in); err != nil {
-			return usageErrf("%s: %s: %v; name a file instead", cmd, in, err)
+			return usageErrf("%s: %s: %v; name a file instead", cmd, inputName(in), err)
 		}
 	}
 	type out struct{ flag, path string }

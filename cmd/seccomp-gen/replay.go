@@ -217,7 +217,7 @@ func (o *replayOptions) run() error {
 	// A profile for another machine cannot say anything about a run here.
 	if native, err := scmp.Native(); err == nil && !p.Covers(native) {
 		return usageErrf("%s: the profile covers %s, not this machine's ABI %s: replay it on such a machine, or use 'seccomp-gen check' with its traces",
-			o.profile, strings.Join(p.Arches(), ", "), native)
+			inputName(o.profile), strings.Join(p.Arches(), ", "), native)
 	}
 	if o.enforce {
 		pol := verdict.PolicyOf(p)
@@ -335,7 +335,7 @@ func (o *replayOptions) runTraced(p verdict.Answerer) error {
 	if err != nil {
 		return exitWith(exitFailure, err)
 	}
-	v := report.FromCoverage("replay", o.profile, o.inputs(), verdict.PolicyOf(p), cov)
+	v := report.FromCoverage("replay", inputName(o.profile), o.inputs(), verdict.PolicyOf(p), cov)
 	if len(o.command) > 0 && rec.Exited {
 		code := rec.ExitStatus
 		v.ExitCode = &code
@@ -446,7 +446,7 @@ func (o *replayOptions) runEnforced(p *policy.Policy) error {
 		return exitWith(exitFailure, err)
 	}
 	cov := &verdict.Coverage{Entries: res.Denied}
-	v := report.FromCoverage("replay --enforce", o.profile, o.inputs(), p, cov)
+	v := report.FromCoverage("replay --enforce", inputName(o.profile), o.inputs(), p, cov)
 	code := res.ExitCode
 	v.ExitCode = &code
 	if res.NotStarted != "" {
@@ -503,7 +503,7 @@ func (o *replayOptions) finish(v *report.Verdict, cut string, fails ...error) er
 // (why says so, status is the shell's 127 or 126), so that CI keeps an
 // artifact that says what happened, and exits 4 with why.
 func (o *replayOptions) notStarted(tool string, status int, why error) error {
-	v := report.NotStarted(tool, o.profile, o.inputs(), status, why.Error())
+	v := report.NotStarted(tool, inputName(o.profile), o.inputs(), status, why.Error())
 	if err := o.writeVerdict(v); err != nil {
 		return err
 	}
