@@ -107,8 +107,10 @@ Stopping a command: --timeout DURATION kills CMD's whole process tree
 waits for it to exit;
 a second Ctrl-C or SIGTERM kills its whole process tree. Either way the
 report covers the run up to the kill, and CMD counts as killed (status 137):
-exit 4, or 3 when the profile does not cover what ran. With --pid or
---cgroup, Ctrl-C ends the replay and the target keeps running.
+exit 4, or 3 when the profile does not cover what ran. A signal that comes
+before CMD started means it is not run: the report says so (not_run in
+JSON) and replay exits 128+N. With --pid or --cgroup, Ctrl-C ends the
+replay and the target keeps running.
 
 An empty recording (the recorder saw no syscall at all: a --pid target that
 stayed idle, a cgroup nothing ran in) is an error (exit 2), never a pass.
@@ -273,6 +275,7 @@ func (o *replayOptions) runTraced(p verdict.Answerer) error {
 		Stdout:   o.workloadStdout(),
 		Stderr:   os.Stderr,
 		Namer:    scmp.Tables{},
+		OnPhase:  timingHook(os.Stderr),
 		OnStart: func(s recorder.Started) {
 			if len(o.command) > 0 {
 				st.commandStarted()
@@ -293,7 +296,13 @@ func (o *replayOptions) runTraced(p verdict.Answerer) error {
 	cancel() // stops st
 	if sig, _, _ := st.result(); sig != 0 && errors.Is(err, recorder.ErrInterrupted) {
 		// Ctrl-C or SIGTERM before the command ran: nothing to judge.
-		return exitWith(128+int(sig), fmt.Errorf("replay: %w: it was not run, and nothing was checked", err))
+		// The report says so, as for a command that could not start,
+		// so that CI has a report to read; the status is the signal's.
+		why := fmt.Errorf("%w: it was not run, and nothing was checked", err)
+		if werr := o.writeVerdict(report.NotStarted("replay", inputName(o.profile), o.inputs(), 128+int(sig), why.Error())); werr != nil {
+			return werr
+		}
+		return exitWith(128+int(sig), fmt.Errorf("replay: %w", why))
 	}
 	var ce *recorder.CommandError
 	if errors.As(err, &ce) {
