@@ -235,7 +235,7 @@ func (o *replayOptions) run() error {
 // report goes to stdout, so that the two never mix.
 func (o *replayOptions) workloadStdout() *os.File {
 	if o.output == "-" {
-		return os.Stderr
+		return stdoutViaStderr()
 	}
 	return os.Stdout
 }
