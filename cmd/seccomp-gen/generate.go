@@ -142,7 +142,9 @@ prctl, ioctl, fcntl (fcntl64), kill/tgkill/tkill signals, socketcall's call
 and W+X memory (mmap, mmap2, mprotect, pkey_mprotect). Without recorded
 values the argument gets Docker's default set where Docker has one. A
 baseline syscall keeps its rule when the baseline lists the runtime's values
-(runc's and crun's do for prctl, fcntl and tgkill). A value Docker's default
+(runc's and crun's do for prctl, fcntl and tgkill); a syscall --widen adds
+(traced or not) gets none but Docker's and the W+X rule: other inputs may
+pass other values. A value Docker's default
 would deny is reported as a weakening. Where a rule per recorded value would
 make the filter longer than the kernel loads (4096 instructions), the
 argument with the most values is left unrestricted (never one with a Docker

@@ -186,6 +186,7 @@ func widenBaseline(w io.Writer, inputs []reduce.Input, allow []string, mode stri
 		Syscalls:    map[string][]string{widenArch: names},
 		Measured:    widenArch,
 		Source:      "widen",
+		OwnCalls:    true,
 	}, nil
 }
 
