@@ -77,11 +77,12 @@ func (o *checkOptions) run() error {
 	var files []*trace.File
 	var paths []string
 	var seen inputFiles
+	var named, same warnings
 	runs := map[[sha256.Size]byte]string{} // runDigest -> the trace's path
 	for _, path := range o.traces {
 		name := inputName(path)
 		if what := seen.repeated(path); what != "" {
-			fmt.Fprintf(os.Stderr, "check: warning: %s is %s; counted once\n", name, what)
+			named.add(os.Stderr, "check", fmt.Sprintf("%s is %s; counted once", name, what))
 			continue
 		}
 		f, err := trace.ReadFile(path)
@@ -91,7 +92,7 @@ func (o *checkOptions) run() error {
 		// A copy of a trace is the same run, as in generate: counted once.
 		if sum, ok := runDigest(f); ok {
 			if prev, ok := runs[sum]; ok {
-				fmt.Fprintf(os.Stderr, "check: warning: %s holds the same run as %s; counted once\n", name, prev)
+				same.add(os.Stderr, "check", fmt.Sprintf("%s holds the same run as %s; counted once", name, prev))
 				continue
 			}
 			runs[sum] = name
@@ -112,6 +113,8 @@ func (o *checkOptions) run() error {
 		files = append(files, f)
 		paths = append(paths, name)
 	}
+	named.more(os.Stderr, "check", "file named again", "files named again", "each counted once")
+	same.more(os.Stderr, "check", "trace holds the same run as another one", "traces hold the same run as another one", "each counted once")
 	if err := sameABI(p, paths, files); err != nil {
 		return usageErr(err)
 	}
@@ -119,9 +122,7 @@ func (o *checkOptions) run() error {
 	if err != nil {
 		return err
 	}
-	for i, f := range files {
-		warnUnsealed(os.Stderr, "check", paths[i], f)
-	}
+	warnUnsealed(os.Stderr, "check", paths, files)
 	// Merged in path order: FIRST (from the first trace that has the
 	// syscall) must not depend on the order the traces were named in.
 	names := paths
