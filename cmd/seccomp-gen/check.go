@@ -173,5 +173,14 @@ func sameABI(p verdict.Answerer, paths []string, files []*trace.File) error {
 	}
 	arches := slices.Sorted(maps.Keys(seen))
 	return fmt.Errorf("%s: no syscall on an ABI the profile covers (traces: %s; profile: %s)",
-		strings.Join(paths, ", "), strings.Join(arches, ", "), strings.Join(p.Arches(), ", "))
+		firstPaths(paths), strings.Join(arches, ", "), strings.Join(p.Arches(), ", "))
+}
+
+// firstPaths names the first few of paths and counts the rest, for a
+// message about them all: thousands of traces made a line of 33 kB.
+func firstPaths(paths []string) string {
+	if len(paths) <= maxWarnings+1 {
+		return strings.Join(paths, ", ")
+	}
+	return strings.Join(paths[:maxWarnings], ", ") + " and " + text.Count(len(paths)-maxWarnings, "more trace", "more traces")
 }

@@ -232,4 +232,14 @@ func TestManyTracesWarnBriefly(t *testing.T) {
 			t.Errorf("%s: %d warning lines, want 12 (3 of each kind, and a count of the rest):\n%s", cmd[0], lines, stderr)
 		}
 	}
+	// An error about them all names three (it named every one).
+	arm := filepath.Join(dir, "arm.json")
+	if _, stderr, code := sg(t, dir, "generate", "--arch", "aarch64", "-o", arm, args[0]); code != 0 {
+		t.Fatalf("generate --arch aarch64: exit %d\n%s", code, stderr)
+	}
+	_, stderr, code := sg(t, dir, append([]string{"check", "-p", arm}, args...)...)
+	want := fmt.Sprintf("seccomp-gen: check: %s, %s, %s and 17 more traces: no syscall on an ABI the profile covers (traces: x86_64; profile: aarch64)\n", args[0], args[1], args[2])
+	if code != exitUsage || !strings.HasSuffix(stderr, want) {
+		t.Errorf("check against an aarch64 profile: exit %d\n%s\nwant %q", code, stderr, want)
+	}
 }
