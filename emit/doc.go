@@ -53,7 +53,10 @@
 // EPERM. Because the reducer's explicit EPERM rule names every known
 // syscall, runc's ENOSYS stub (added whenever the default action denies)
 // still gives ENOSYS above the table; crun answers EPERM there. Use the kubelet
-// JSON (Docker format) when ENOSYS for newer syscalls matters. errnoRet is
+// JSON (Docker format) when ENOSYS for newer syscalls matters. Rules that
+// then equal the default are left out where other rules name all their
+// syscalls (the reducer's EPERM rules for argument values): the runtimes
+// skip them and runc's stub does not move. errnoRet is
 // written as an integer (the current CRD schema); a quoted number is read too.
 //
 // # Reader

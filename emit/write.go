@@ -81,9 +81,39 @@ func Carried(p *policy.Policy, f Format) *policy.Policy {
 		}
 	}
 	if f == FormatSPO {
-		c.DefaultErrno = nil
+		c = withoutDefaultErrno(c)
 	}
 	c.Canonicalize()
+	return c
+}
+
+// withoutDefaultErrno is p as a format without defaultErrnoRet (the SPO
+// CRD) carries it: the default errno is the runtimes' EPERM, and rules that
+// then equal the default are left out where another rule names all their
+// syscalls. runc and crun add no filter rule for them, and runc's ENOSYS
+// stub (policy.HighestNamed) stays where it was, so the profile means the
+// same; the reducer's EPERM rules for argument values it does not allow
+// (there for a default of ENOSYS) would otherwise fill the file, each one
+// a rule-equals-default finding of lint.
+func withoutDefaultErrno(p *policy.Policy) *policy.Policy {
+	c := clone(p)
+	c.DefaultErrno = nil
+	named := map[string]bool{}
+	for _, r := range c.Rules {
+		if !c.EqualsDefault(r) {
+			for _, n := range r.Names {
+				named[n] = true
+			}
+		}
+	}
+	kept := c.Rules[:0]
+	for _, r := range c.Rules {
+		if c.EqualsDefault(r) && !slices.ContainsFunc(r.Names, func(n string) bool { return !named[n] }) {
+			continue
+		}
+		kept = append(kept, r)
+	}
+	c.Rules = kept
 	return c
 }
 
@@ -346,7 +376,10 @@ func SPO(p *policy.Policy, name string) ([]byte, error) {
 	if err := CheckSPOName(name); err != nil {
 		return nil, err
 	}
-	c, err := prepare(p, false)
+	if p == nil {
+		return nil, errors.New("policy: nil")
+	}
+	c, err := prepare(withoutDefaultErrno(p), false)
 	if err != nil {
 		return nil, err
 	}

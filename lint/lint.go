@@ -3,6 +3,7 @@ package lint
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -365,7 +366,7 @@ func (l *linter) checkRules() {
 			const skipped = "action %s equals the default action: runc and crun add no filter rule for it (runc still counts its names when it decides which numbers are newer than the profile and get ENOSYS)"
 			if len(later) > 0 {
 				l.add(Warning, CheckDefaultEqual, l.where(i), "", skipped+", so it does not take precedence over later rules: %s wins", ra, listSome(later))
-			} else {
+			} else if !l.raisesStub(i) {
 				l.add(Info, CheckDefaultEqual, l.where(i), "", skipped+"; it names %s", ra, listSome(r.Names))
 			}
 		}
@@ -384,6 +385,30 @@ func (l *linter) checkRules() {
 			l.add(Error, CheckSameArg, l.where(i), "", "%s: runc and crun add each of this rule's %d conditions as a rule of its own, so it applies when ANY condition holds, not all; split it into rules that say what you mean", strings.Join(multi, ", "), len(r.Args))
 		}
 	}
+}
+
+// raisesStub reports whether rule i names the highest syscall number of
+// the profile on one of its ABIs while runc's ENOSYS stub answers above it
+// otherwise than the default: without the rule, runc would answer ENOSYS
+// for the numbers between (crun the default), so a rule equal to the default
+// still does something. Generate writes one such rule in formats without
+// defaultErrnoRet (the known syscalls no trace made, EPERM).
+func (l *linter) raisesStub(i int) bool {
+	if !l.p.RuncStub() || l.def == (answer{act: policy.ActErrno, errno: policy.ENOSYS}) {
+		return false
+	}
+	resolve := func(arch, name string) (int, bool) {
+		nr, err := scmp.Number(arch, name)
+		return nr, err == nil
+	}
+	without := *l.p
+	without.Rules = slices.Delete(slices.Clone(l.p.Rules), i, i+1)
+	for _, a := range l.p.Arches {
+		if hi := l.p.HighestNamed(a, resolve); hi >= 0 && uint32(hi) > uint32(without.HighestNamed(a, resolve)) {
+			return true
+		}
+	}
+	return false
 }
 
 func (l *linter) checkOverlaps() {

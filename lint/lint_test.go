@@ -122,6 +122,10 @@ func TestFindings(t *testing.T) {
 			[]want{{Info, CheckDefaultEqual, "syscalls[1]", "", "equals the default action: runc and crun add no filter rule for it"}}, nil},
 		{"equals default EPERM", `{"defaultAction":"SCMP_ACT_ERRNO","architectures":["SCMP_ARCH_X86_64"],"syscalls":[` + baseRules + "," + rule(`"ptrace"`, "SCMP_ACT_ERRNO", `"errnoRet":1`) + `]}`,
 			[]want{{Info, CheckDefaultEqual, "syscalls[1]", "", "SCMP_ACT_ERRNO(1)"}}, nil},
+		// Without it, runc would answer ENOSYS above exit_group (231), crun
+		// EPERM: the rule generate writes in the k8s format.
+		{"equals default EPERM, raises runc's stub", `{"defaultAction":"SCMP_ACT_ERRNO","architectures":["SCMP_ARCH_X86_64"],"syscalls":[` + baseRules + "," + rule(`"ptrace","process_madvise"`, "SCMP_ACT_ERRNO", `"errnoRet":1`) + `]}`,
+			nil, []string{CheckDefaultEqual}},
 		{"kill equals kill_thread", `{"defaultAction":"SCMP_ACT_KILL_THREAD","architectures":["SCMP_ARCH_X86_64"],"syscalls":[` + baseRules + "," + rule(`"ptrace"`, "SCMP_ACT_KILL") + `]}`,
 			[]want{{Info, CheckDefaultEqual, "syscalls[1]", "", ""}}, nil},
 		{"equal-to-default rule does not win", prof(rule(`"uname"`, "SCMP_ACT_ERRNO", `"errnoRet":38`), rule(`"uname"`, "SCMP_ACT_ALLOW")),

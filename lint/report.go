@@ -63,5 +63,6 @@ func WriteJSON(w io.Writer, rs []Result) error {
 	}{rs, Summarize(rs)}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false) // <stdin>, not \u003cstdin\u003e
 	return enc.Encode(doc)
 }

@@ -127,6 +127,11 @@ func keyOf(a Action, errno *uint) libKey {
 
 func (p *Policy) defaultKey() libKey { return keyOf(p.DefaultAction, p.DefaultErrno) }
 
+// EqualsDefault reports whether r's action and errno are the default
+// action's: runc and crun add no filter rule for it (runc still counts its
+// names in HighestNamed).
+func (p *Policy) EqualsDefault(r Rule) bool { return keyOf(r.Action, r.Errno) == p.defaultKey() }
+
 // libRule is one rule as libseccomp receives it for one syscall name.
 type libRule struct {
 	index int // in Policy.Rules

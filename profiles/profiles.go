@@ -53,6 +53,9 @@ type Baseline struct {
 	Args map[string]map[int][]uint64 `yaml:"args,omitempty"`
 	// Source is where the baseline came from: "embedded" or a file path.
 	Source string `yaml:"-"`
+	// OwnCalls marks a baseline of calls the traced programs may make
+	// themselves (generate --widen), not a runtime's: reports say so.
+	OwnCalls bool `yaml:"-"`
 }
 
 // Arches returns the arch names the baseline has lists for, sorted.

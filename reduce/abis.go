@@ -27,7 +27,17 @@ func (u ABIUse) String() string {
 	if len(u.Programs) > 0 {
 		progs = " by " + strings.Join(u.Programs, ", ")
 	}
-	return fmt.Sprintf("%d distinct syscall(s) on %s%s (in %s)", u.Syscalls, u.Arch, progs, strings.Join(u.Traces, ", "))
+	return fmt.Sprintf("%d distinct syscall(s) on %s%s (in %s)", u.Syscalls, u.Arch, progs, someTraces(u.Traces))
+}
+
+// someTraces names the first three traces and counts the rest: a line
+// naming each of thousands of merged traces is unreadable.
+func someTraces(traces []string) string {
+	const shown = 3
+	if len(traces) <= shown+1 {
+		return strings.Join(traces, ", ")
+	}
+	return fmt.Sprintf("%s and %d more traces", strings.Join(traces[:shown], ", "), len(traces)-shown)
 }
 
 // UncoveredABIError says that the traces hold syscalls of an ABI that

@@ -231,3 +231,22 @@ func TestCompanionsFor32BitTargets(t *testing.T) {
 		t.Errorf("x86_64 covered: companions allowed: %v", res.Allowed)
 	}
 }
+
+// TestMessagesNameSomeTraces: a message about a syscall in thousands of
+// merged traces names three and counts the rest (the list stays whole in
+// Traces).
+func TestMessagesNameSomeTraces(t *testing.T) {
+	traces := []string{"a.yaml", "b.yaml", "c.yaml", "d.yaml", "e.yaml", "f.yaml"}
+	u := reduce.ABIUse{Arch: "x86", Syscalls: 1, Traces: traces}
+	if got, want := u.String(), "1 distinct syscall(s) on x86 (in a.yaml, b.yaml, c.yaml and 3 more traces)"; got != want {
+		t.Errorf("ABIUse: %q, want %q", got, want)
+	}
+	n := reduce.Unnamed{Arch: "x86_64", Nr: 999, Count: 6, Traces: traces}
+	if got, want := n.String(), "x86_64 syscall number 999 (count 6, in a.yaml, b.yaml, c.yaml and 3 more traces)"; got != want {
+		t.Errorf("Unnamed: %q, want %q", got, want)
+	}
+	u.Traces = traces[:4] // four: all named, "and 1 more" says no less
+	if got := u.String(); !strings.Contains(got, "(in a.yaml, b.yaml, c.yaml, d.yaml)") {
+		t.Errorf("ABIUse of 4 traces: %q", got)
+	}
+}

@@ -412,7 +412,7 @@ func observeArgs(inputs []Input, kept map[key]bool, arches []string, r trace.Tab
 //
 // A syscall in free (what an extended profile allows unconditionally,
 // extend.go) gets no rule: this run must not narrow it.
-func argRules(inputs []Input, kept map[key]bool, allowed, baseline map[string]bool, baselineVals map[string]map[int][]uint64, free map[string]bool, arches []string, r trace.Tables, shrink map[string]map[int]bool) (rules []policy.Rule, restricted map[string]bool, report []ArgRule, weak []Weakening) {
+func argRules(inputs []Input, kept map[key]bool, allowed, baseline, widened map[string]bool, baselineVals map[string]map[int][]uint64, free map[string]bool, arches []string, r trace.Tables, shrink map[string]map[int]bool) (rules []policy.Rule, restricted map[string]bool, report []ArgRule, weak []Weakening) {
 	obs := observeArgs(inputs, kept, arches, r)
 	for name, idx := range shrink {
 		for i := range idx {
@@ -466,6 +466,9 @@ func argRules(inputs []Input, kept map[key]bool, allowed, baseline map[string]bo
 		case baseline[spec.Syscall] && spec.Docker == nil && !spec.BaselineSafe && !measured:
 			ar.Unrestricted = true
 			ar.Why = "a baseline allows it: the runtime calls it with values no trace recorded"
+			if widened[spec.Syscall] {
+				ar.Why = "the executables link it (--widen): other inputs may pass values no trace recorded"
+			}
 			report = append(report, ar)
 			continue
 		case baseline[spec.Syscall] && measured && (o == nil || !o.seen || (!o.unknown && !o.overflow)):

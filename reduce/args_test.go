@@ -586,6 +586,15 @@ func TestArgRulesBaseline(t *testing.T) {
 			{"prctl", 0, 24, "allow"}, {"prctl", 0, 4, "allow"}, {"fcntl", 1, 1031, "allow"},
 			{"socket", 0, 2, "eperm"}, {"clone", 0, 0x10000011, "eperm"},
 		}, "prctl option (argument 0) not restricted: a baseline allows it"},
+		// generate --widen's baseline (the executables link prctl, fcntl,
+		// ioctl): other inputs may pass other values, so none is
+		// restricted (but clone and socket, which Docker restricts), and
+		// the report says why.
+		{"own calls", append(slices.Clip(runc), &profiles.Baseline{Name: "widen", Measured: "x86_64", OwnCalls: true,
+			Syscalls: map[string][]string{"x86_64": {"prctl", "fcntl", "ioctl"}}}), []evalCase{
+			{"prctl", 0, 4, "allow"}, {"fcntl", 1, 1031, "allow"}, {"ioctl", 1, 0x5412, "allow"},
+			{"socket", 0, 2, "eperm"}, {"clone", 0, 0x10000011, "eperm"},
+		}, "fcntl cmd (argument 1) not restricted: the executables link it (--widen): other inputs may pass values no trace recorded"},
 	} {
 		res, err := reduce.Reduce([]reduce.Input{{Path: "t.yaml", File: f}}, reduce.Options{Native: "x86_64", Baselines: tc.baselines}, tables)
 		if err != nil {

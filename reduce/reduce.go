@@ -267,7 +267,7 @@ func build(inputs []Input, opts Options, r trace.Tables, shrink map[string]map[i
 		keptKeys[k.key] = true
 	}
 	if !opts.NoArgRules && ext.deflt == "" {
-		argRuleList, restricted, res.ArgRules, res.Weakenings = argRules(inputs, keptKeys, set.allowed, set.baseline, set.baselineArgs, ext.free, arches, r, shrink)
+		argRuleList, restricted, res.ArgRules, res.Weakenings = argRules(inputs, keptKeys, set.allowed, set.baseline, set.widened, set.baselineArgs, ext.free, arches, r, shrink)
 	}
 	argRuleList, res.Extended = ext.union(argRuleList, set.allowed, restricted)
 	guardRules, guarded := ext.guard(inputs, keptKeys, set, arches, restricted, r)
@@ -561,7 +561,10 @@ type allowed struct {
 	allowed  map[string]bool // names the profile allows
 	observed map[string]bool // those of them the traces hold (on some ABI)
 	baseline map[string]bool // those a baseline allows (values never recorded)
-	mappings []Mapping       // sorted by ABI, then name
+	// widened are those of baseline an OwnCalls baseline allows (the
+	// programs' own calls, generate --widen), whose values are unknown.
+	widened  map[string]bool
+	mappings []Mapping // sorted by ABI, then name
 	// baselineArgs are the argument values the baselines' runtimes pass
 	// (profiles.Baseline.Args): name -> index -> values, nil for a
 	// baseline syscall of unknown values (one baseline without values
@@ -601,7 +604,7 @@ func baselineArgs(baselines []*profiles.Baseline) map[string]map[int][]uint64 {
 // syscalls (mapped to their equivalents on ABIs that lack them, reported
 // as Mappings) and the baselines' syscalls.
 func allowedSet(inputs []Input, kept []merged, arches []string, baselines []*profiles.Baseline, r trace.Tables) *allowed {
-	res := &allowed{allowed: map[string]bool{}, observed: map[string]bool{}, baseline: map[string]bool{}}
+	res := &allowed{allowed: map[string]bool{}, observed: map[string]bool{}, baseline: map[string]bool{}, widened: map[string]bool{}}
 	mapped := map[Mapping]bool{}
 	targets := map[string]bool{}
 	for _, a := range arches {
@@ -647,6 +650,7 @@ func allowedSet(inputs []Input, kept []merged, arches []string, baselines []*pro
 				if r.Has(arch, n) {
 					res.allowed[n] = true
 					res.baseline[n] = true
+					res.widened[n] = res.widened[n] || b.OwnCalls
 				}
 			}
 			if !ok && !(arch != primary(arch) && targets[primary(arch)]) {
@@ -657,6 +661,7 @@ func allowedSet(inputs []Input, kept []merged, arches []string, baselines []*pro
 					if to, ok := mapName(r, arch, n); ok {
 						res.allowed[to] = true
 						res.baseline[to] = true
+						res.widened[to] = res.widened[to] || b.OwnCalls
 					}
 				}
 			}

@@ -126,5 +126,5 @@ func (u Unnamed) String() string {
 	if u.First != "" {
 		first = ", first by " + u.First
 	}
-	return fmt.Sprintf("%s syscall number %d (count %s%s, in %s)", u.Arch, u.Nr, count, first, strings.Join(u.Traces, ", "))
+	return fmt.Sprintf("%s syscall number %d (count %s%s, in %s)", u.Arch, u.Nr, count, first, someTraces(u.Traces))
 }

@@ -161,12 +161,13 @@ func render(w io.Writer, f Format, v any, human func(*bytes.Buffer), junit func(
 	case Human, "":
 		human(&buf)
 	case JSON:
-		b, err := json.MarshalIndent(v, "", "  ")
-		if err != nil {
+		// Names such as <stdin> stay readable: no HTML escapes.
+		enc := json.NewEncoder(&buf)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(v); err != nil {
 			return fmt.Errorf("report: %w", err)
 		}
-		buf.Write(b)
-		buf.WriteByte('\n')
 	case JUnit:
 		if err := junit(&buf); err != nil {
 			return err

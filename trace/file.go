@@ -801,13 +801,14 @@ func endLine(keys []*yaml.Node) int {
 	return 0
 }
 
-// ReadFile reads and validates a trace file; "-" reads standard input.
+// ReadFile reads and validates a trace file; "-" reads standard input
+// (named "<stdin>" in errors, as emit names it).
 // A regular file over MaxFileSize is refused before it is read. Errors
 // name the file.
 func ReadFile(path string) (*File, error) {
 	var r io.Reader
 	if path == "-" {
-		r = os.Stdin
+		r, path = os.Stdin, "<stdin>"
 	} else {
 		fh, err := os.Open(path)
 		if err != nil {

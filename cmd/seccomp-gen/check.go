@@ -77,10 +77,12 @@ func (o *checkOptions) run() error {
 	var files []*trace.File
 	var paths []string
 	var seen inputFiles
+	var named, same warnings
 	runs := map[[sha256.Size]byte]string{} // runDigest -> the trace's path
 	for _, path := range o.traces {
+		name := inputName(path)
 		if what := seen.repeated(path); what != "" {
-			fmt.Fprintf(os.Stderr, "check: warning: %s is %s; counted once\n", path, what)
+			named.add(os.Stderr, "check", fmt.Sprintf("%s is %s; counted once", name, what))
 			continue
 		}
 		f, err := trace.ReadFile(path)
@@ -90,27 +92,29 @@ func (o *checkOptions) run() error {
 		// A copy of a trace is the same run, as in generate: counted once.
 		if sum, ok := runDigest(f); ok {
 			if prev, ok := runs[sum]; ok {
-				fmt.Fprintf(os.Stderr, "check: warning: %s holds the same run as %s; counted once\n", path, prev)
+				same.add(os.Stderr, "check", fmt.Sprintf("%s holds the same run as %s; counted once", name, prev))
 				continue
 			}
-			runs[sum] = path
+			runs[sum] = name
 		}
 		if len(f.Syscalls) == 0 {
-			return usageErrf("trace %s: no syscall recorded: an empty recording is never a pass", path)
+			return usageErrf("trace %s: no syscall recorded: an empty recording is never a pass", name)
 		}
 		f.FirstAsExecutable() // FIRST names the executable where known
 		// Name and number must agree, by the rule generate uses; a number
 		// libseccomp cannot name stays unnamed and is reported as not
 		// coverable.
 		if _, err := f.ResolveNames(scmp.Tables{}); err != nil {
-			return usageErr(fmt.Errorf("trace %s: %w", path, err))
+			return usageErr(fmt.Errorf("trace %s: %w", name, err))
 		}
 		if f.Lost > 0 && !o.allowIncomplete {
-			return usageErrf("trace %s: incomplete, the recorder lost %s: a verdict could miss syscalls (--allow-incomplete to check anyway)", path, text.Count(f.Lost, "event", "events"))
+			return usageErrf("trace %s: incomplete, the recorder lost %s: a verdict could miss syscalls (--allow-incomplete to check anyway)", name, text.Count(f.Lost, "event", "events"))
 		}
 		files = append(files, f)
-		paths = append(paths, path)
+		paths = append(paths, name)
 	}
+	named.more(os.Stderr, "check", "file named again", "files named again", "each counted once")
+	same.more(os.Stderr, "check", "trace holds the same run as another one", "traces hold the same run as another one", "each counted once")
 	if err := sameABI(p, paths, files); err != nil {
 		return usageErr(err)
 	}
@@ -118,9 +122,7 @@ func (o *checkOptions) run() error {
 	if err != nil {
 		return err
 	}
-	for i, f := range files {
-		warnUnsealed(os.Stderr, "check", paths[i], f)
-	}
+	warnUnsealed(os.Stderr, "check", paths, files)
 	// Merged in path order: FIRST (from the first trace that has the
 	// syscall) must not depend on the order the traces were named in.
 	names := paths
@@ -144,7 +146,7 @@ func (o *checkOptions) run() error {
 		return err // exitStatus: ErrNoSyscalls is a usage error
 	}
 	cov.SetTraces(sortedNames, sorted)
-	v := report.FromCoverage("check", o.profile, paths, verdict.PolicyOf(p), cov)
+	v := report.FromCoverage("check", inputName(o.profile), paths, verdict.PolicyOf(p), cov)
 	return o.emit(v)
 }
 
@@ -171,5 +173,14 @@ func sameABI(p verdict.Answerer, paths []string, files []*trace.File) error {
 	}
 	arches := slices.Sorted(maps.Keys(seen))
 	return fmt.Errorf("%s: no syscall on an ABI the profile covers (traces: %s; profile: %s)",
-		strings.Join(paths, ", "), strings.Join(arches, ", "), strings.Join(p.Arches(), ", "))
+		firstPaths(paths), strings.Join(arches, ", "), strings.Join(p.Arches(), ", "))
+}
+
+// firstPaths names the first few of paths and counts the rest, for a
+// message about them all: thousands of traces made a line of 33 kB.
+func firstPaths(paths []string) string {
+	if len(paths) <= maxWarnings+1 {
+		return strings.Join(paths, ", ")
+	}
+	return strings.Join(paths[:maxWarnings], ", ") + " and " + text.Count(len(paths)-maxWarnings, "more trace", "more traces")
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
@@ -188,5 +189,57 @@ func TestRunDigest(t *testing.T) {
 	other.Processes++
 	if d(&other) == want {
 		t.Error("a run with another process count has the same digest")
+	}
+}
+
+// TestManyTracesWarnBriefly: merging many traces (replicas, nodes), check
+// and generate name the first few version 1 traces, copies of one run and
+// files named twice, then count the rest, instead of a line per trace.
+func TestManyTracesWarnBriefly(t *testing.T) {
+	dir := t.TempDir()
+	data, err := os.ReadFile(genTrace(t, "busybox-ls.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var args []string
+	for i := 0; i < 40; i++ {
+		// 20 runs (start times), each in two files; all version 1.
+		name := filepath.Join(dir, fmt.Sprintf("t%02d.yaml", i))
+		run := strings.Replace(string(data), "started: ", fmt.Sprintf("started: 2026-11-23T10:%02d:00Z\n# was: ", i%20), 1)
+		if err := os.WriteFile(name, []byte(run), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		args = append(args, name)
+	}
+	args = append(args, args[0], args[1], args[2], args[3], args[4])
+	prof := filepath.Join(dir, "p.json")
+	for _, cmd := range [][]string{{"generate", "-o", prof}, {"check", "-p", prof}} {
+		_, stderr, code := sg(t, dir, append(cmd, args...)...)
+		if code != 0 && code != exitNotCovered {
+			t.Fatalf("%s: exit %d\n%s", cmd[0], code, stderr)
+		}
+		lines := strings.Count(stderr, cmd[0]+": warning: ")
+		for _, want := range []string{
+			"warning: and 17 more traces hold the same run as another one; each counted",
+			"warning: and 2 more files named again; each counted",
+			"warning: and 17 more version 1 traces; re-record them to get version 2 files",
+		} {
+			if !strings.Contains(stderr, want) {
+				t.Errorf("%s: stderr lacks %q", cmd[0], want)
+			}
+		}
+		if lines != 12 {
+			t.Errorf("%s: %d warning lines, want 12 (3 of each kind, and a count of the rest):\n%s", cmd[0], lines, stderr)
+		}
+	}
+	// An error about them all names three (it named every one).
+	arm := filepath.Join(dir, "arm.json")
+	if _, stderr, code := sg(t, dir, "generate", "--arch", "aarch64", "-o", arm, args[0]); code != 0 {
+		t.Fatalf("generate --arch aarch64: exit %d\n%s", code, stderr)
+	}
+	_, stderr, code := sg(t, dir, append([]string{"check", "-p", arm}, args...)...)
+	want := fmt.Sprintf("seccomp-gen: check: %s, %s, %s and 17 more traces: no syscall on an ABI the profile covers (traces: x86_64; profile: aarch64)\n", args[0], args[1], args[2])
+	if code != exitUsage || !strings.HasSuffix(stderr, want) {
+		t.Errorf("check against an aarch64 profile: exit %d\n%s\nwant %q", code, stderr, want)
 	}
 }

@@ -86,6 +86,6 @@ func (o *diffOptions) run() error {
 	if err != nil {
 		return usageErr(err)
 	}
-	r := report.FromProfileDiff(o.a, o.b, o.superset, o.verbose, d)
+	r := report.FromProfileDiff(inputName(o.a), inputName(o.b), o.superset, o.verbose, d)
 	return o.writeReport(func(w io.Writer) error { return report.WriteDiff(w, report.Format(o.report), r) }, !r.OK)
 }

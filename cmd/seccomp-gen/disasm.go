@@ -65,6 +65,7 @@ profile.`,
 	cmd.Flags().StringVarP(&o.output, "output", "o", "-", "write the listing to `FILE` ('-' is standard output)")
 	o.addProfileReadFlags(cmd)
 	cmd.Flags().StringVar(&o.arch, "arch", "", "when FILE is a profile: compile for this `ARCH` (x86_64, x86, x32, aarch64, arm; default: native)")
+	refuseEmpty(cmd.Flags(), "arch")
 	singleValued(cmd.Flags())
 	return cmd
 }
@@ -102,10 +103,7 @@ func (o *disasmOptions) run() error {
 
 // program reads data as a raw filter, or as a profile compiled for o.arch.
 func (o *disasmOptions) program(data []byte) (cbpf.Program, error) {
-	name := o.file
-	if name == "-" {
-		name = "<stdin>"
-	}
+	name := inputName(o.file)
 	// A raw filter is binary: each instruction's 16-bit code is below
 	// 0x100, so every one holds a NUL byte, which no JSON or YAML profile
 	// does (whatever it starts with: '---', a comment, blank lines, a

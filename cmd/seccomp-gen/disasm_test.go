@@ -130,6 +130,10 @@ func TestDisasmFormatDetection(t *testing.T) {
 		}
 		oneLine(t, stderr)
 	}
+	// --arch=$ARCH with ARCH unset is not the native default.
+	if _, stderr, code := sg(t, dir, "disasm", "--arch=", "spaces.json"); code != exitUsage || !strings.Contains(stderr, `disasm: --arch "": empty`) {
+		t.Errorf("disasm --arch= : exit %d\n%s", code, stderr)
+	}
 	// Binary data that is not a valid filter is named as such.
 	for name, data := range map[string][]byte{
 		"zeros.bpf": make([]byte, 16),

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -234,14 +235,14 @@ func TestStdinClosedRefused(t *testing.T) {
 		args []string
 		want string
 	}{
-		{closedStdin, []string{"generate", "-o", filepath.Join(dir, "q.json"), "-"}, "generate: -: standard input is closed"},
+		{closedStdin, []string{"generate", "-o", filepath.Join(dir, "q.json"), "-"}, "generate: <stdin>: standard input is closed"},
 		{closedStdin, []string{"generate", "-o", filepath.Join(dir, "q.json"), "/dev/stdin"}, "generate: /dev/stdin: standard input is closed"},
-		{closedStdin, []string{"check", "-p", prof, "-"}, "check: -: standard input is closed"},
-		{closedStdin, []string{"check", "-p", "-", tr}, "check: -: standard input is closed"},
-		{closedStdin, []string{"lint", "-"}, "lint: -: standard input is closed"},
-		{closedStdin, []string{"disasm", "-"}, "disasm: -: standard input is closed"},
-		{closedStdin, []string{"diff", "-", prof}, "diff: -: standard input is closed"},
-		{writeOnly, []string{"generate", "-o", filepath.Join(dir, "q.json"), "-"}, "generate: -: standard input is open for writing only"},
+		{closedStdin, []string{"check", "-p", prof, "-"}, "check: <stdin>: standard input is closed"},
+		{closedStdin, []string{"check", "-p", "-", tr}, "check: <stdin>: standard input is closed"},
+		{closedStdin, []string{"lint", "-"}, "lint: <stdin>: standard input is closed"},
+		{closedStdin, []string{"disasm", "-"}, "disasm: <stdin>: standard input is closed"},
+		{closedStdin, []string{"diff", "-", prof}, "diff: <stdin>: standard input is closed"},
+		{writeOnly, []string{"generate", "-o", filepath.Join(dir, "q.json"), "-"}, "generate: <stdin>: standard input is open for writing only"},
 	} {
 		_, stderr, code := sgVia(t, dir, nil, tc.via, tc.args...)
 		want := "seccomp-gen: " + tc.want + "; name a file instead\n"
@@ -507,5 +508,45 @@ func TestReplayStdoutClosedPipe(t *testing.T) {
 	}
 	if f, err := trace.ReadFile(saved); err != nil || len(f.Syscalls) == 0 {
 		t.Errorf("--save-trace: %v", err)
+	}
+}
+
+// TestStderrClosedCommand: the command that trace or replay runs with
+// stderr closed finds its writes there failing, as when run bare (they
+// vanished in the /dev/null the Go runtime put in its place). Where its
+// stdout goes to stderr (the trace or report goes to stdout), its writes
+// there still succeed: failing would change what it does; they are
+// discarded, as they would be on the closed stderr.
+func TestStderrClosedCommand(t *testing.T) {
+	testutil.RequireRoot(t)
+	dir := t.TempDir()
+	closedStderr := []string{"/bin/sh", "-c", `exec "$@" 2>&-`, "sh"}
+	res := filepath.Join(dir, "res")
+	script := `echo to-stdout; echo "stdout $?" >> "$0"; echo to-stderr >&2; echo "stderr $?" >> "$0"`
+	run := func(args ...string) (string, string) {
+		t.Helper()
+		os.Remove(res)
+		stdout, _, code := sgVia(t, dir, nil, closedStderr, append(args, "--", "/bin/sh", "-c", script, res)...)
+		got, _ := os.ReadFile(res)
+		if code != 0 {
+			t.Errorf("%v 2>&-: exit %d", args, code)
+		}
+		return string(got), stdout
+	}
+	out := filepath.Join(dir, "t.yaml")
+	if got, stdout := run("trace", "-o", out); got != "stdout 0\nstderr 1\n" || stdout != "to-stdout\n" {
+		t.Errorf("trace -o FILE 2>&-: the command's writes: %q, stdout %q; want stdout 0, stderr 1 (failed)", got, stdout)
+	}
+	if got, stdout := run("trace", "-o", "-"); got != "stdout 0\nstderr 1\n" || !strings.HasPrefix(stdout, "# seccomp-gen trace") || slices.Contains(strings.Split(stdout, "\n"), "to-stdout") {
+		t.Errorf("trace -o - 2>&-: the command's writes: %q, stdout %.60q", got, stdout)
+	}
+	prof := filepath.Join(dir, "p.json")
+	if _, stderr, code := sg(t, dir, "generate", "-o", prof, out); code != 0 {
+		t.Fatalf("generate: exit %d %s", code, stderr)
+	}
+	for _, mode := range [][]string{{"replay"}, {"replay", "--enforce"}} {
+		if got, stdout := run(append(mode, "-p", prof)...); got != "stdout 0\nstderr 1\n" || slices.Contains(strings.Split(stdout, "\n"), "to-stdout") || !strings.Contains(stdout, "covers") && !strings.Contains(stdout, "denied nothing") {
+			t.Errorf("%v 2>&-: the command's writes: %q, stdout %q", mode, got, stdout)
+		}
 	}
 }

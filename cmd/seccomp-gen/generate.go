@@ -15,6 +15,7 @@ import (
 	"github.com/seccomp-gen/seccomp-gen/emit"
 	"github.com/seccomp-gen/seccomp-gen/emit/cbpf"
 	"github.com/seccomp-gen/seccomp-gen/internal/atomicfile"
+	"github.com/seccomp-gen/seccomp-gen/internal/text"
 	"github.com/seccomp-gen/seccomp-gen/policy"
 	"github.com/seccomp-gen/seccomp-gen/profiles"
 	"github.com/seccomp-gen/seccomp-gen/reduce"
@@ -142,7 +143,9 @@ prctl, ioctl, fcntl (fcntl64), kill/tgkill/tkill signals, socketcall's call
 and W+X memory (mmap, mmap2, mprotect, pkey_mprotect). Without recorded
 values the argument gets Docker's default set where Docker has one. A
 baseline syscall keeps its rule when the baseline lists the runtime's values
-(runc's and crun's do for prctl, fcntl and tgkill). A value Docker's default
+(runc's and crun's do for prctl, fcntl and tgkill); a syscall --widen adds
+(traced or not) gets none but Docker's and the W+X rule: other inputs may
+pass other values. A value Docker's default
 would deny is reported as a weakening. Where a rule per recorded value would
 make the filter longer than the kernel loads (4096 instructions), the
 argument with the most values is left unrestricted (never one with a Docker
@@ -236,6 +239,7 @@ Nothing is written on any error: the output appears whole or not at all.`,
 	f.StringVar(&o.widen, "widen", "", "also allow the syscalls the traced executables and their libraries link (`MODE` imports, the default of a bare --widen: all of them; kinds: only those of a kind of work the traces show); each reported with the file that implies it, deny ceiling still applied")
 	f.Lookup("widen").NoOptDefVal = widenImports
 	f.BoolVar(&o.perExecutable, "per-executable", false, "report on standard error the syscalls each traced executable issued")
+	refuseEmpty(f, "arch", "drop-arch", "allow", "default-action", "widen")
 	singleValued(f)
 	return cmd
 }
@@ -328,11 +332,13 @@ func (o *generateOptions) run() error {
 	var inputs []reduce.Input
 	encoded := map[[sha256.Size]byte]string{} // runDigest -> the trace's path
 	var seen inputFiles
+	var named, same warnings
 	for _, path := range o.traces {
+		name := inputName(path)
 		if what := seen.repeated(path); what != "" {
 			// One file is one run: read twice it would count twice
 			// towards --min-runs.
-			fmt.Fprintf(o.stderr, "generate: warning: %s is %s; counted as one run\n", path, what)
+			named.add(o.stderr, "generate", fmt.Sprintf("%s is %s; counted as one run", name, what))
 			continue
 		}
 		f, err := trace.ReadFile(path)
@@ -343,13 +349,15 @@ func (o *generateOptions) run() error {
 		// one run too.
 		if sum, ok := runDigest(f); ok {
 			if prev, ok := encoded[sum]; ok {
-				fmt.Fprintf(o.stderr, "generate: warning: %s holds the same run as %s; counted as one run\n", path, prev)
+				same.add(o.stderr, "generate", fmt.Sprintf("%s holds the same run as %s; counted as one run", name, prev))
 				continue
 			}
-			encoded[sum] = path
+			encoded[sum] = name
 		}
-		inputs = append(inputs, reduce.Input{Path: path, File: f})
+		inputs = append(inputs, reduce.Input{Path: name, File: f})
 	}
+	named.more(o.stderr, "generate", "file named again", "files named again", "each counted as one run")
+	same.more(o.stderr, "generate", "trace holds the same run as another one", "traces hold the same run as another one", "each counted as one run")
 	names := o.baselines
 	if len(names) == 0 {
 		names = profiles.DefaultBaselines
@@ -420,8 +428,12 @@ func (o *generateOptions) run() error {
 			return usageErrf("generate: --format bpf: %v: a raw filter is for one machine; write one per machine, each with the --arch ABIs it runs", bpfErr)
 		}
 	}
-	for _, in := range inputs {
-		warnUnsealed(o.stderr, "generate", in.Path, in.File)
+	{
+		paths, files := make([]string, len(inputs)), make([]*trace.File, len(inputs))
+		for i, in := range inputs {
+			paths[i], files[i] = in.Path, in.File
+		}
+		warnUnsealed(o.stderr, "generate", paths, files)
 	}
 	if len(res.Unnamed) > 0 && o.strict {
 		for _, u := range res.Unnamed {
@@ -483,10 +495,37 @@ func generateStdoutIsTerminal() bool {
 	return err == nil
 }
 
-// warnUnsealed warns that a version 1 trace cannot be checked for
-// truncation (it has no closing summary).
-func warnUnsealed(w io.Writer, cmd, path string, f *trace.File) {
-	if f.Unsealed() {
-		fmt.Fprintf(w, "%s: warning: %s: version 1 trace: it has no closing summary, so a cut at a line boundary cannot be detected; re-record it to get a version 2 file\n", cmd, path)
+// warnUnsealed warns that the version 1 traces among files cannot be
+// checked for truncation (they have no closing summary): the first few by
+// name, then how many more.
+func warnUnsealed(w io.Writer, cmd string, paths []string, files []*trace.File) {
+	var ws warnings
+	for i, f := range files {
+		if f.Unsealed() {
+			ws.add(w, cmd, paths[i]+": version 1 trace: it has no closing summary, so a cut at a line boundary cannot be detected; re-record it to get a version 2 file")
+		}
+	}
+	ws.more(w, cmd, "version 1 trace", "version 1 traces", "re-record them to get version 2 files")
+}
+
+// maxWarnings is how many warnings of one kind a command prints by name
+// before it counts the rest: merging thousands of traces printed a line
+// per trace.
+const maxWarnings = 3
+
+// warnings prints warnings of one kind, the first maxWarnings of them.
+type warnings struct{ n int }
+
+func (ws *warnings) add(w io.Writer, cmd, msg string) {
+	if ws.n++; ws.n <= maxWarnings {
+		fmt.Fprintf(w, "%s: warning: %s\n", cmd, msg)
+	}
+}
+
+// more says how many were not printed ("and 57 more version 1 traces;
+// re-record them ...").
+func (ws *warnings) more(w io.Writer, cmd, one, many, what string) {
+	if n := ws.n - maxWarnings; n > 0 {
+		fmt.Fprintf(w, "%s: warning: and %s; %s\n", cmd, text.Count(n, "more "+one, "more "+many), what)
 	}
 }

@@ -183,3 +183,44 @@ func TestGenerateCommaListsTrimmed(t *testing.T) {
 		}
 	}
 }
+
+// TestGenerateX32FromX86_64Trace: --arch x32 from an x86_64 trace is a
+// profile for the x32 build of the program, which calls the x86_64 names
+// (x32 is the x86_64 table with the x32 bit, plus numbers of its own from
+// 512 for calls that pass structures, such as writev). Its x32 calls are
+// covered by name; one the trace lacks is not. The x86_64 trace itself is
+// covered too: runc and crun always add the native ABI, and generate's lint
+// says so. (This kernel runs no x32 code, but its filters see x32 numbers.)
+func TestGenerateX32FromX86_64Trace(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, lines ...string) string {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(traceYAML(lines...)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return name
+	}
+	tr := write("64.yaml", "  - {arch: x86_64, nr: 0, name: read, count: 1}", "  - {arch: x86_64, nr: 20, name: writev, count: 1}",
+		"  - {arch: x86_64, nr: 231, name: exit_group, count: 1}")
+	out, stderr, code := sg(t, dir, "generate", "--baseline", "none", "--arch", "x32", "-o", "x32.json", tr)
+	if code != 0 || !strings.Contains(stderr, "x86_64 is not listed, but runc and crun never remove the native ABI") {
+		t.Fatalf("generate --arch x32: exit %d\n%s%s", code, out, stderr)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "x32.json"))
+	if err != nil || !strings.Contains(string(data), `"SCMP_ARCH_X32"`) || strings.Contains(string(data), `"SCMP_ARCH_X86_64"`) {
+		t.Fatalf("profile: %v\n%s", err, data)
+	}
+	x32 := write("x32.yaml", "  - {arch: x32, nr: 1073741824, name: read, count: 1}", "  - {arch: x32, nr: 1073742340, name: writev, count: 1}",
+		"  - {arch: x32, nr: 1073742055, name: exit_group, count: 1}")
+	for _, tc := range []struct {
+		trace string
+		code  int
+	}{
+		{x32, 0},
+		{tr, 0},
+		{write("uname.yaml", "  - {arch: x32, nr: 1073741887, name: uname, count: 1}"), exitNotCovered},
+	} {
+		if out, stderr, code := sg(t, dir, "check", "-p", "x32.json", tc.trace); code != tc.code {
+			t.Errorf("check %s: exit %d, want %d\n%s%s", tc.trace, code, tc.code, out, stderr)
+		}
+	}
+}

@@ -243,6 +243,13 @@ func TestGenerateBadInput(t *testing.T) {
 		{[]string{"--baseline", "podman", ls}, `unknown baseline "podman"`},
 		{[]string{"--default-action", "allow", ls}, `--default-action "allow": unknown`},
 		{[]string{"--min-count", "-1", ls}, `--min-count "-1": not a whole number`},
+		// An unset variable (--arch=$ARCH) is not taken as the default.
+		{[]string{"--arch=", ls}, `--arch "": empty; leave the flag out for its default`},
+		{[]string{"--arch", "x86_64", "--arch=,", ls}, `--arch ",": empty`},
+		{[]string{"--drop-arch=", ls}, `--drop-arch "": empty`},
+		{[]string{"--allow=", ls}, `--allow "": empty`},
+		{[]string{"--default-action=", ls}, `--default-action "": empty`},
+		{[]string{"--widen=", ls}, `--widen "": empty`},
 		{nil, "requires at least 1 arg"},
 	}
 	for _, tt := range tests {

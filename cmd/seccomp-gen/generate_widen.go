@@ -110,6 +110,11 @@ func widenExecutables(w io.Writer, inputs []reduce.Input) []string {
 // symbol that implies it.
 func widenBaseline(w io.Writer, inputs []reduce.Input, allow []string, mode string) (*profiles.Baseline, error) {
 	exes := widenExecutables(w, inputs)
+	if len(exes) == 0 {
+		// Said once, as a warning: a CI log would otherwise show a
+		// --widen profile that is not widened.
+		fmt.Fprintf(w, "generate: warning: --widen: none of the traced executables can be read here as it was traced; the profile is not widened\n")
+	}
 	res := widen.Analyze(exes, widen.Options{})
 	for _, n := range res.Notes {
 		fmt.Fprintf(w, "generate: --widen: %s\n", n)
@@ -186,6 +191,7 @@ func widenBaseline(w io.Writer, inputs []reduce.Input, allow []string, mode stri
 		Syscalls:    map[string][]string{widenArch: names},
 		Measured:    widenArch,
 		Source:      "widen",
+		OwnCalls:    true,
 	}, nil
 }
 

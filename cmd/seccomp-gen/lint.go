@@ -91,11 +91,7 @@ func (o *lintOptions) run() error {
 		if err != nil {
 			return usageErr(err)
 		}
-		name := path
-		if path == "-" {
-			name = "<stdin>"
-		}
-		results = append(results, lint.Result{File: name, Findings: lint.Lint(raw, lint.Options{AllowUnknownSyscalls: o.allowUnknownSyscalls})})
+		results = append(results, lint.Result{File: inputName(path), Findings: lint.Lint(raw, lint.Options{AllowUnknownSyscalls: o.allowUnknownSyscalls})})
 	}
 	render := lint.WriteHuman
 	if o.report == "json" {

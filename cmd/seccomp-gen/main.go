@@ -90,8 +90,14 @@ func run(args []string) int {
 // the command trace or replay runs; and a file opened later still cannot
 // take descriptor 0 or 1. Inputs and outputs that name them are refused up
 // front (checkOutputs).
+//
+// Stderr too: the messages of seccomp-gen and the command's writes there
+// fail as they would without it. Where trace and replay send the
+// command's standard output to stderr (the trace or report goes to
+// stdout), it goes to /dev/null instead (stdoutViaStderr): failing writes
+// would change what the command does.
 func sealClosed() {
-	for fd, mode := range map[int]int{0: unix.O_WRONLY, 1: unix.O_RDONLY} {
+	for fd, mode := range map[int]int{0: unix.O_WRONLY, 1: unix.O_RDONLY, 2: unix.O_RDONLY} {
 		if !startstate.Closed(fd) {
 			continue
 		}
@@ -120,4 +126,18 @@ func (w *stdoutWriter) Write(p []byte) (int, error) {
 		w.err = err
 	}
 	return n, err
+}
+
+// stdoutViaStderr is where trace and replay send the command's standard
+// output when theirs goes to stdout: stderr, or /dev/null when stderr was
+// closed (sealClosed), where that output would go nowhere either.
+func stdoutViaStderr() *os.File {
+	if !startstate.Closed(2) {
+		return os.Stderr
+	}
+	null, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
+	if err != nil {
+		return os.Stderr
+	}
+	return null
 }

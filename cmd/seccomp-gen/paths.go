@@ -31,6 +31,17 @@ import (
 //
 // An output that is also an input of its own flag (generate --oci-config
 // edits the bundle in place) is not listed as an input.
+// stdinName is how messages and reports name standard input ('-').
+const stdinName = "<stdin>"
+
+// inputName is how messages and reports name the input path.
+func inputName(path string) string {
+	if path == "-" {
+		return stdinName
+	}
+	return path
+}
+
 func checkOutputs(cmd string, inputs []string, outputs ...string) error {
 	stdin := 0
 	for _, in := range inputs {
@@ -43,7 +54,7 @@ func checkOutputs(cmd string, inputs []string, outputs ...string) error {
 	}
 	for _, in := range inputs {
 		if err := stdinReadable(in); err != nil {
-			return usageErrf("%s: %s: %v; name a file instead", cmd, in, err)
+			return usageErrf("%s: %s: %v; name a file instead", cmd, inputName(in), err)
 		}
 	}
 	type out struct{ flag, path string }
@@ -147,6 +158,12 @@ func writable(path string) error {
 	if err != nil {
 		return unwrapPath(err)
 	}
+	if lst, err := os.Lstat(target); err == nil && lst.Mode().Type() == os.ModeSymlink {
+		// A link in /proc that Resolve keeps (/dev/stdout, /dev/fd/5):
+		// atomicfile.Write writes through it in place, a regular file
+		// too (truncated, as the shell's >).
+		return atomicfile.CheckInPlace(target)
+	}
 	st, err := os.Stat(target)
 	switch {
 	case err == nil && st.IsDir():
@@ -163,6 +180,14 @@ func writable(path string) error {
 		return unwrapPath(err)
 	}
 	dir := filepath.Dir(target)
+	if dir == "/proc" || strings.HasPrefix(dir, "/proc/") {
+		// /proc/self/fd/5, /dev/fd/5 with descriptor 5 not open: no
+		// file can be created there.
+		if fd := filepath.Base(target); filepath.Base(dir) == "fd" && strings.HasPrefix(target, "/proc/"+strconv.Itoa(os.Getpid())+"/") {
+			return fmt.Errorf("descriptor %s is not open (a shell opens it with %s>FILE)", fd, fd)
+		}
+		return errors.New("no such file; nothing can be created under /proc")
+	}
 	if dir == "/dev" || strings.HasPrefix(dir, "/dev/") {
 		// A device that is not there (a typo: /dev/stdot) would become
 		// a regular file in /dev, as root.

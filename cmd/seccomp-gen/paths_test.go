@@ -391,3 +391,39 @@ func TestInputFilesStatsEachOnce(t *testing.T) {
 		t.Errorf("%d inputs took %d stats: want at most one each", len(inputs), stats)
 	}
 }
+
+// An output named through a descriptor of seccomp-gen (/dev/stdout,
+// /proc/self/fd/5) that the shell opened on a regular file is written
+// there, as '-' would be (it was refused: "directory /proc/PID/fd is not
+// writable"); a descriptor that is not open is named as such.
+func TestOutputThroughDescriptor(t *testing.T) {
+	dir := t.TempDir()
+	tr := genTrace(t, "workload.yaml")
+	want, stderr, code := sg(t, dir, "generate", tr)
+	if code != 0 {
+		t.Fatalf("generate: exit %d %s", code, stderr)
+	}
+	for _, tc := range []struct {
+		out, redirect string
+	}{
+		{"/dev/stdout", `>"$0"`},
+		{"/proc/self/fd/1", `>"$0"`},
+		{"/proc/self/fd/5", `5>"$0"`},
+		{"/dev/fd/5", `5>"$0"`},
+	} {
+		file := filepath.Join(dir, "out.json")
+		os.WriteFile(file, []byte(strings.Repeat("old ", 50000)), 0o644)
+		via := []string{"/bin/sh", "-c", `exec "$@" ` + tc.redirect, file}
+		_, stderr, code := sgVia(t, dir, nil, via, "generate", "-o", tc.out, tr)
+		got, _ := os.ReadFile(file)
+		if code != 0 || string(got) != want {
+			t.Errorf("-o %s %s: exit %d, %d bytes written (want %d)\n%s", tc.out, tc.redirect, code, len(got), len(want), stderr)
+		}
+	}
+	for _, out := range []string{"/proc/self/fd/5", "/dev/fd/5"} {
+		_, stderr, code := sg(t, dir, "generate", "-o", out, tr)
+		if want := "seccomp-gen: generate: -o " + out + ": descriptor 5 is not open (a shell opens it with 5>FILE)\n"; code != exitUsage || stderr != want {
+			t.Errorf("-o %s, not open: exit %d\n%s\nwant %q", out, code, stderr, want)
+		}
+	}
+}

@@ -107,8 +107,10 @@ Stopping a command: --timeout DURATION kills CMD's whole process tree
 waits for it to exit;
 a second Ctrl-C or SIGTERM kills its whole process tree. Either way the
 report covers the run up to the kill, and CMD counts as killed (status 137):
-exit 4, or 3 when the profile does not cover what ran. With --pid or
---cgroup, Ctrl-C ends the replay and the target keeps running.
+exit 4, or 3 when the profile does not cover what ran. A signal that comes
+before CMD started means it is not run: the report says so (not_run in
+JSON) and replay exits 128+N. With --pid or --cgroup, Ctrl-C ends the
+replay and the target keeps running.
 
 An empty recording (the recorder saw no syscall at all: a --pid target that
 stayed idle, a cgroup nothing ran in) is an error (exit 2), never a pass.
@@ -217,7 +219,7 @@ func (o *replayOptions) run() error {
 	// A profile for another machine cannot say anything about a run here.
 	if native, err := scmp.Native(); err == nil && !p.Covers(native) {
 		return usageErrf("%s: the profile covers %s, not this machine's ABI %s: replay it on such a machine, or use 'seccomp-gen check' with its traces",
-			o.profile, strings.Join(p.Arches(), ", "), native)
+			inputName(o.profile), strings.Join(p.Arches(), ", "), native)
 	}
 	if o.enforce {
 		pol := verdict.PolicyOf(p)
@@ -233,7 +235,7 @@ func (o *replayOptions) run() error {
 // report goes to stdout, so that the two never mix.
 func (o *replayOptions) workloadStdout() *os.File {
 	if o.output == "-" {
-		return os.Stderr
+		return stdoutViaStderr()
 	}
 	return os.Stdout
 }
@@ -274,6 +276,7 @@ func (o *replayOptions) runTraced(p verdict.Answerer) error {
 		Stdout:   o.workloadStdout(),
 		Stderr:   os.Stderr,
 		Namer:    scmp.Tables{},
+		OnPhase:  timingHook(os.Stderr),
 		OnStart: func(s recorder.Started) {
 			if len(o.command) > 0 {
 				st.commandStarted()
@@ -294,7 +297,13 @@ func (o *replayOptions) runTraced(p verdict.Answerer) error {
 	cancel() // stops st
 	if sig, _, _ := st.result(); sig != 0 && errors.Is(err, recorder.ErrInterrupted) {
 		// Ctrl-C or SIGTERM before the command ran: nothing to judge.
-		return exitWith(128+int(sig), fmt.Errorf("replay: %w: it was not run, and nothing was checked", err))
+		// The report says so, as for a command that could not start,
+		// so that CI has a report to read; the status is the signal's.
+		why := fmt.Errorf("%w: it was not run, and nothing was checked", err)
+		if werr := o.writeVerdict(report.NotStarted("replay", inputName(o.profile), o.inputs(), 128+int(sig), why.Error())); werr != nil {
+			return werr
+		}
+		return exitWith(128+int(sig), fmt.Errorf("replay: %w", why))
 	}
 	var ce *recorder.CommandError
 	if errors.As(err, &ce) {
@@ -336,7 +345,7 @@ func (o *replayOptions) runTraced(p verdict.Answerer) error {
 	if err != nil {
 		return exitWith(exitFailure, err)
 	}
-	v := report.FromCoverage("replay", o.profile, o.inputs(), verdict.PolicyOf(p), cov)
+	v := report.FromCoverage("replay", inputName(o.profile), o.inputs(), verdict.PolicyOf(p), cov)
 	if len(o.command) > 0 && rec.Exited {
 		code := rec.ExitStatus
 		v.ExitCode = &code
@@ -455,7 +464,7 @@ func (o *replayOptions) runEnforced(p *policy.Policy) error {
 		return exitWith(exitFailure, err)
 	}
 	cov := &verdict.Coverage{Entries: res.Denied}
-	v := report.FromCoverage("replay --enforce", o.profile, o.inputs(), p, cov)
+	v := report.FromCoverage("replay --enforce", inputName(o.profile), o.inputs(), p, cov)
 	code := res.ExitCode
 	v.ExitCode = &code
 	if res.NotStarted != "" {
@@ -512,7 +521,7 @@ func (o *replayOptions) finish(v *report.Verdict, cut string, fails ...error) er
 // (why says so, status is the shell's 127 or 126), so that CI keeps an
 // artifact that says what happened, and exits 4 with why.
 func (o *replayOptions) notStarted(tool string, status int, why error) error {
-	v := report.NotStarted(tool, o.profile, o.inputs(), status, why.Error())
+	v := report.NotStarted(tool, inputName(o.profile), o.inputs(), status, why.Error())
 	if err := o.writeVerdict(v); err != nil {
 		return err
 	}

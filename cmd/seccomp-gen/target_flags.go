@@ -1,8 +1,10 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/spf13/pflag"
 )
@@ -84,4 +86,49 @@ func (v *onceValue) Set(s string) error {
 	}
 	v.set = true
 	return v.Value.Set(s)
+}
+
+// refuseEmpty makes the named flags of fs refuse an empty value: an unset
+// shell variable (--arch=$ARCH) would otherwise be taken silently as the
+// flag's default. For a comma list, a value with no item (--arch=,) is
+// empty too. Call it before singleValued.
+func refuseEmpty(fs *pflag.FlagSet, names ...string) {
+	for _, name := range names {
+		f := fs.Lookup(name)
+		if f == nil {
+			panic("refuseEmpty: no flag --" + name)
+		}
+		if sv, ok := f.Value.(sliceFlag); ok {
+			f.Value = &nonEmptySlice{sliceFlag: sv}
+			continue
+		}
+		f.Value = &nonEmptyValue{Value: f.Value}
+	}
+}
+
+var errEmptyValue = errors.New("empty; leave the flag out for its default")
+
+type nonEmptyValue struct{ pflag.Value }
+
+func (v *nonEmptyValue) Set(s string) error {
+	if strings.TrimSpace(s) == "" {
+		return errEmptyValue
+	}
+	return v.Value.Set(s)
+}
+
+type sliceFlag interface {
+	pflag.Value
+	pflag.SliceValue
+}
+
+// nonEmptySlice stays a pflag.SliceValue, so singleValued leaves it
+// repeatable.
+type nonEmptySlice struct{ sliceFlag }
+
+func (v *nonEmptySlice) Set(s string) error {
+	if strings.Trim(s, ", \t") == "" {
+		return errEmptyValue
+	}
+	return v.sliceFlag.Set(s)
 }

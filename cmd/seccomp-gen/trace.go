@@ -258,7 +258,7 @@ func (o *traceOptions) run(ctx context.Context) error {
 	opts.OnPhase = timingHook(o.stderr)
 	if o.output == "-" && len(o.command) > 0 {
 		// The trace goes to stdout: keep the command's output out of it.
-		opts.Stdout = os.Stderr
+		opts.Stdout = stdoutViaStderr()
 	}
 	opts.OnStart = func(s recorder.Started) {
 		if len(o.command) > 0 {

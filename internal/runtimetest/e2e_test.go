@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/seccomp-gen/seccomp-gen/emit"
 	"github.com/seccomp-gen/seccomp-gen/internal/runtimetest"
 	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
@@ -368,6 +369,63 @@ func TestProfileAnswersUnderRuncAndCrun(t *testing.T) {
 	b.SetArgs("/probe", "int80")
 	if res, err := b.Run(ctx, "runc"); err != nil || !strings.Contains(res.Stdout, "int80: returned") {
 		t.Errorf("without a profile: %v %v", res, err)
+	}
+}
+
+// TestK8sProfileAnswersUnderRuncAndCrun: the SPO format has no
+// defaultErrnoRet, so its default is EPERM; generate leaves out the EPERM
+// rules for argument values that then equal it, but keeps the rule naming
+// every known syscall no trace made, whose names place runc's ENOSYS stub.
+// Under runc the profile answers as the docker one but for the gaps of the
+// table (EPERM, the default); under crun, which has no stub, numbers beyond
+// the table get EPERM too. prctl(0) is a value the profile does not allow.
+func TestK8sProfileAnswersUnderRuncAndCrun(t *testing.T) {
+	requireRuntimes(t)
+	sg := buildSG(t)
+	b := newBundle(t)
+	_, tr := traceProbe(t, sg, b)
+	k8s := filepath.Join(t.TempDir(), "probe.yaml")
+	if out, err := exec.Command(sg, "generate", "--format", "k8s", "-o", k8s, tr).CombinedOutput(); err != nil {
+		t.Fatalf("generate --format k8s: %v\n%s", err, out)
+	}
+	data, err := os.ReadFile(k8s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _, err := emit.Parse(k8s, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range p.Rules {
+		if len(r.Args) > 0 && p.EqualsDefault(r) {
+			t.Errorf("the k8s profile still holds a rule equal to its default: %+v", r)
+			break
+		}
+	}
+	prof, err := emit.OCI(p) // the SeccompProfile's spec, as the kubelet hands it on
+	if err != nil {
+		t.Fatal(err)
+	}
+	max, err := scmp.MaxNr("x86_64")
+	if err != nil {
+		t.Fatal(err)
+	}
+	above := strconv.Itoa(max + 1)
+	args := []string{"/probe", "1", "140", "157", "400", above, "1000"}
+	want := map[string]string{
+		"runc": "1: ok\n140: EPERM\n157: EPERM\n400: EPERM\n" + above + ": ENOSYS\n1000: ENOSYS\n",
+		"crun": "1: ok\n140: EPERM\n157: EPERM\n400: EPERM\n" + above + ": EPERM\n1000: EPERM\n",
+	}
+	for _, rt := range runtimetest.Runtimes {
+		for _, nnp := range []bool{true, false} {
+			b.SetNoNewPrivileges(nnp)
+			b.SetSeccomp(prof)
+			b.SetArgs(args...)
+			res, err := b.Run(context.Background(), rt)
+			if err != nil || res.ExitCode != 0 || res.Stdout != want[rt] {
+				t.Errorf("%s nnp=%v: %v %v\nwant stdout %q", rt, nnp, res, err, want[rt])
+			}
+		}
 	}
 }
 
