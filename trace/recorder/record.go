@@ -580,7 +580,7 @@ func (r *recorder) load() error {
 		}
 		r.phase(PhaseTypes)
 	}
-	if err := r.loadPrograms(spec, opts, info.ids, info.refused); err != nil {
+	if err := r.loadPrograms(spec, opts, info.ids, info.refused, nil); err != nil {
 		return loadErr(err)
 	}
 	r.loaded = true
