@@ -389,6 +389,8 @@ type recorder struct {
 	execNr  uint32                         // the native execve's number
 	argMask [nrABIs * nrSlots]uint8        // cfg_argmask: which arguments each slot records
 	masks   <-chan [nrABIs * nrSlots]uint8 // startArgMask's result, until writeArgMask
+	// tasksAttached: the fork, exec and exit programs are attached (attachTasks).
+	tasksAttached bool
 
 	// Command
 	path      string // resolved program the stub execs
@@ -580,7 +582,15 @@ func (r *recorder) load() error {
 		}
 		r.phase(PhaseTypes)
 	}
-	if err := r.loadPrograms(spec, opts, info.ids, info.refused, nil); err != nil {
+	// The fork, exec and exit programs are attached as soon as they are
+	// loaded, while sys_enter still verifies: they act only on tasks that
+	// are marked or armed, and none is before the target starts. A cgroup
+	// is prepared first (prepareKernel), so its programs attach after it.
+	var early func() error
+	if r.cgroupFD == 0 {
+		early = r.attachTasks
+	}
+	if err := r.loadPrograms(spec, opts, info.ids, info.refused, early); err != nil {
 		return loadErr(err)
 	}
 	r.loaded = true
@@ -640,25 +650,40 @@ func loadErr(err error) error {
 }
 
 func (r *recorder) attach() error {
-	raw := func(name string, p *ebpf.Program) error {
-		l, err := link.AttachRawTracepoint(link.RawTracepointOptions{Name: name, Program: p})
-		if err != nil {
-			return attachErr(name, err)
-		}
-		r.links = append(r.links, l)
+	if err := r.attachTasks(); err != nil {
+		return err
+	}
+	l, err := link.AttachRawTracepoint(link.RawTracepointOptions{Name: "sys_enter", Program: r.objs.SysEnter})
+	if err != nil {
+		return attachErr("sys_enter", err)
+	}
+	r.links = append(r.links, l)
+	return nil
+}
+
+// attachTasks attaches the programs that follow forks, execs and exits
+// (once): before sys_enter, so that they follow every task before counting
+// starts.
+func (r *recorder) attachTasks() error {
+	if r.tasksAttached {
 		return nil
 	}
-	// Follow forks, execs and exits before counting starts.
-	if err := raw("sched_process_fork", r.objs.SchedProcessFork); err != nil {
-		return err
+	for _, tp := range []struct {
+		name string
+		prog *ebpf.Program
+	}{
+		{"sched_process_fork", r.objs.SchedProcessFork},
+		{"sched_process_exec", r.objs.SchedProcessExec},
+		{"sched_process_exit", r.objs.SchedProcessExit},
+	} {
+		l, err := link.AttachRawTracepoint(link.RawTracepointOptions{Name: tp.name, Program: tp.prog})
+		if err != nil {
+			return attachErr(tp.name, err)
+		}
+		r.links = append(r.links, l)
 	}
-	if err := raw("sched_process_exec", r.objs.SchedProcessExec); err != nil {
-		return err
-	}
-	if err := raw("sched_process_exit", r.objs.SchedProcessExit); err != nil {
-		return err
-	}
-	return raw("sys_enter", r.objs.SysEnter)
+	r.tasksAttached = true
+	return nil
 }
 
 func attachErr(tp string, err error) error {
@@ -687,6 +712,7 @@ func (r *recorder) detach() {
 		_ = l.Close()
 	}
 	r.links = nil
+	r.tasksAttached = false
 }
 
 func (r *recorder) close() {
