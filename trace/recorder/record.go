@@ -531,17 +531,26 @@ func (r *recorder) load() error {
 		}
 	}
 	// Create the maps here while the kernel's BTF is decoded on another
-	// goroutine; the collection uses (clones of) them. Creating them, and
-	// loading sys_enter and the three other programs, on two goroutines
-	// each measured no faster on a busy 2-core machine (issue 13: 80
-	// interleaved runs each, launch to gate 15.9 vs 16.1 ms median, 11.6 vs
-	// 11.0 ms min), so it is done in order. Reading the ELF and creating
-	// the maps on another goroutine from main on, while the command line is
-	// parsed (a "preload"), was measured too and dropped: on a quiet 2-core
-	// machine launch to the command's main was 3-7% slower with it (three
+	// goroutine; the collection uses (clones of) them. They are created in
+	// order: on two goroutines they measured no faster on a busy 2-core
+	// machine (issue 13: 80 interleaved runs each, launch to gate 15.9 vs
+	// 16.1 ms median, 11.6 vs 11.0 ms min), nor did procs alone on another
+	// goroutine (151 paired rounds: main to gate -0.03 ms, se 0.10). What
+	// they cost (41 starts, median): procs 0.52 ms (min 0.30: without
+	// preallocation still a bucket array of 65536 entries, 1 MiB, to
+	// allocate and clear), tasks 0.10 (BTF), pending 0.10, the others
+	// below 0.05 each, and whichever comes first 0.2 more (cilium/ebpf's
+	// feature probes). The programs are loaded two at a time (see
+	// loadPrograms). Reading the ELF and creating the maps on another
+	// goroutine from main on, while the command line is parsed (a
+	// "preload"), was measured too and dropped: on a quiet 2-core machine
+	// launch to the command's main was 3-7% slower with it (three
 	// interleaved runs of `go run ./bench -only attach -baseline`: 10.09 vs
 	// 9.70, 10.26 vs 9.55, 9.72 vs 9.42 ms median), the verification
-	// sharing its core with the side work.
+	// sharing its core with the side work; so was reading the ELF alone
+	// that way (from trace's RunE, or from main): the parse left the
+	// critical path but the command line's checks took 0.4-0.6 ms longer,
+	// main to gate -0.05 and -0.04 ms (se 0.17, 151 paired rounds).
 	maps := map[string]*ebpf.Map{}
 	defer func() {
 		for _, m := range maps {
