@@ -44,10 +44,17 @@ const (
 	argMaskKeep        = 4
 )
 
+// argMaskDir, when set (by tests), holds the cache instead of btfCacheDir.
+var argMaskDir string
+
 // argMaskPath is the cache file of key.
 func argMaskPath(key string) string {
+	dir := btfCacheDir
+	if argMaskDir != "" {
+		dir = argMaskDir
+	}
 	sum := sha256.Sum256([]byte(key))
-	return filepath.Join(btfCacheDir, argMaskCachePrefix+hex.EncodeToString(sum[:8]))
+	return filepath.Join(dir, argMaskCachePrefix+hex.EncodeToString(sum[:8]))
 }
 
 // argMaskCached returns argMask(namer), from the cache when it holds it

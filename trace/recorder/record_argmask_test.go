@@ -36,9 +36,9 @@ func (n plainNamer) Names(arch string) ([]string, error)     { return n.t.Names(
 // useArgMaskCache points the cache at a new private directory.
 func useArgMaskCache(t *testing.T) {
 	t.Helper()
-	old := btfCacheDir
-	btfCacheDir = filepath.Join(t.TempDir(), "cache")
-	t.Cleanup(func() { btfCacheDir = old })
+	old := argMaskDir
+	argMaskDir = filepath.Join(t.TempDir(), "cache")
+	t.Cleanup(func() { argMaskDir = old })
 }
 
 // argMaskFile is the cache file of namer.
@@ -110,9 +110,9 @@ func TestArgMaskCache(t *testing.T) {
 	get(countingNamer{key: "tables B", names: &asked}, "group and world readable", false)
 
 	// A namer without a CacheKey is asked every time and writes nothing.
-	before, _ := filepath.Glob(filepath.Join(btfCacheDir, argMaskCachePrefix+"*"))
+	before, _ := filepath.Glob(filepath.Join(argMaskDir, argMaskCachePrefix+"*"))
 	get(plainNamer{}, "no CacheKey", false)
-	if after, _ := filepath.Glob(filepath.Join(btfCacheDir, argMaskCachePrefix+"*")); len(after) != len(before) {
+	if after, _ := filepath.Glob(filepath.Join(argMaskDir, argMaskCachePrefix+"*")); len(after) != len(before) {
 		t.Errorf("a namer without a CacheKey was cached: %d files, %d before", len(after), len(before))
 	}
 
@@ -126,7 +126,7 @@ func TestArgMaskCache(t *testing.T) {
 	for i := 0; i < argMaskKeep; i++ {
 		get(countingNamer{key: fmt.Sprint("tables ", i), names: &asked}, "another key", false)
 	}
-	if got, _ := filepath.Glob(filepath.Join(btfCacheDir, argMaskCachePrefix+"*")); len(got) != argMaskKeep {
+	if got, _ := filepath.Glob(filepath.Join(argMaskDir, argMaskCachePrefix+"*")); len(got) != argMaskKeep {
 		t.Errorf("%d cache files, want %d", len(got), argMaskKeep)
 	}
 	if _, err := os.Stat(argMaskFile(t, namer)); !os.IsNotExist(err) {
