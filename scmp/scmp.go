@@ -271,3 +271,7 @@ func (Tables) Has(arch, name string) bool              { return Has(arch, name) 
 func (Tables) Name(arch string, nr int) (string, bool) { return Name(arch, nr) }
 func (Tables) Number(arch, name string) (int, error)   { return Number(arch, name) }
 func (Tables) Names(arch string) ([]string, error)     { return Names(arch) }
+
+// CacheKey names the tables: libseccomp's version (the recorder caches
+// what it derives from them per executable: recorder.CacheableNamer).
+func (Tables) CacheKey() string { return "libseccomp " + LibraryVersion() }

@@ -102,5 +102,6 @@
 // The CO-RE offsets the programs need come from kernel types that
 // record_btf.go builds once per boot and caches in /run/seccomp-gen, with
 // the kernel's BTF IDs that let sys_enter read task->bpf_storage through
-// bpf_rdonly_cast (record_kfunc.go; the trusted read without them).
+// bpf_rdonly_cast (record_kfunc.go; the trusted read without them), and
+// cfg_argmask, per executable (record_argmask.go).
 package recorder

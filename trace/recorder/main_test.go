@@ -27,6 +27,30 @@ func TestMain(m *testing.M) {
 	if status, ok := reexec.Init(); ok {
 		os.Exit(status)
 	}
+	// The argument mask cache (record_argmask.go) is kept out of
+	// /run/seccomp-gen: the test binary is an executable of its own. A
+	// helper process (TestHelperTracer, killed by its test) uses its
+	// parent's.
+	if d := os.Getenv(argMaskDirEnv); d != "" {
+		argMaskDir = d
+		os.Exit(run(m))
+	}
+	dir, err := os.MkdirTemp("", "seccomp-gen-test-argmask")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	argMaskDir = filepath.Join(dir, "cache")
+	os.Setenv(argMaskDirEnv, argMaskDir)
+	status := run(m)
+	os.RemoveAll(dir)
+	os.Exit(status)
+}
+
+// argMaskDirEnv passes argMaskDir to helper processes.
+const argMaskDirEnv = "SECCOMP_GEN_TEST_ARGMASK_DIR"
+
+func run(m *testing.M) int {
 	switch v := os.Getenv("SECCOMP_GEN_TEST_KERNEL_IDS"); v {
 	case "":
 	case "none":
@@ -45,12 +69,12 @@ func TestMain(m *testing.M) {
 		btfCacheDir = filepath.Join(dir, "cache")
 		status := m.Run()
 		os.RemoveAll(dir)
-		os.Exit(status)
+		return status
 	default:
 		fmt.Fprintf(os.Stderr, "SECCOMP_GEN_TEST_KERNEL_IDS=%q: want none or refused\n", v)
-		os.Exit(2)
+		return 2
 	}
-	os.Exit(m.Run())
+	return m.Run()
 }
 
 // The stub as Record starts it (re-executed through internal/reexec, the

@@ -389,6 +389,8 @@ type recorder struct {
 	execNr  uint32                         // the native execve's number
 	argMask [nrABIs * nrSlots]uint8        // cfg_argmask: which arguments each slot records
 	masks   <-chan [nrABIs * nrSlots]uint8 // startArgMask's result, until writeArgMask
+	// tasksAttached: the fork, exec and exit programs are attached (attachTasks).
+	tasksAttached bool
 
 	// Command
 	path      string // resolved program the stub execs
@@ -529,17 +531,26 @@ func (r *recorder) load() error {
 		}
 	}
 	// Create the maps here while the kernel's BTF is decoded on another
-	// goroutine; the collection uses (clones of) them. Creating them, and
-	// loading sys_enter and the three other programs, on two goroutines
-	// each measured no faster on a busy 2-core machine (issue 13: 80
-	// interleaved runs each, launch to gate 15.9 vs 16.1 ms median, 11.6 vs
-	// 11.0 ms min), so it is done in order. Reading the ELF and creating
-	// the maps on another goroutine from main on, while the command line is
-	// parsed (a "preload"), was measured too and dropped: on a quiet 2-core
-	// machine launch to the command's main was 3-7% slower with it (three
+	// goroutine; the collection uses (clones of) them. They are created in
+	// order: on two goroutines they measured no faster on a busy 2-core
+	// machine (issue 13: 80 interleaved runs each, launch to gate 15.9 vs
+	// 16.1 ms median, 11.6 vs 11.0 ms min), nor did procs alone on another
+	// goroutine (151 paired rounds: main to gate -0.03 ms, se 0.10). What
+	// they cost (41 starts, median): procs 0.52 ms (min 0.30: without
+	// preallocation still a bucket array of 65536 entries, 1 MiB, to
+	// allocate and clear), tasks 0.10 (BTF), pending 0.10, the others
+	// below 0.05 each, and whichever comes first 0.2 more (cilium/ebpf's
+	// feature probes). The programs are loaded two at a time (see
+	// loadPrograms). Reading the ELF and creating the maps on another
+	// goroutine from main on, while the command line is parsed (a
+	// "preload"), was measured too and dropped: on a quiet 2-core machine
+	// launch to the command's main was 3-7% slower with it (three
 	// interleaved runs of `go run ./bench -only attach -baseline`: 10.09 vs
 	// 9.70, 10.26 vs 9.55, 9.72 vs 9.42 ms median), the verification
-	// sharing its core with the side work.
+	// sharing its core with the side work; so was reading the ELF alone
+	// that way (from trace's RunE, or from main): the parse left the
+	// critical path but the command line's checks took 0.4-0.6 ms longer,
+	// main to gate -0.05 and -0.04 ms (se 0.17, 151 paired rounds).
 	maps := map[string]*ebpf.Map{}
 	defer func() {
 		for _, m := range maps {
@@ -580,7 +591,15 @@ func (r *recorder) load() error {
 		}
 		r.phase(PhaseTypes)
 	}
-	if err := r.loadPrograms(spec, opts, info.ids, info.refused); err != nil {
+	// The fork, exec and exit programs are attached as soon as they are
+	// loaded, while sys_enter still verifies: they act only on tasks that
+	// are marked or armed, and none is before the target starts. A cgroup
+	// is prepared first (prepareKernel), so its programs attach after it.
+	var early func() error
+	if r.cgroupFD == 0 {
+		early = r.attachTasks
+	}
+	if err := r.loadPrograms(spec, opts, info.ids, info.refused, early); err != nil {
 		return loadErr(err)
 	}
 	r.loaded = true
@@ -640,25 +659,40 @@ func loadErr(err error) error {
 }
 
 func (r *recorder) attach() error {
-	raw := func(name string, p *ebpf.Program) error {
-		l, err := link.AttachRawTracepoint(link.RawTracepointOptions{Name: name, Program: p})
-		if err != nil {
-			return attachErr(name, err)
-		}
-		r.links = append(r.links, l)
+	if err := r.attachTasks(); err != nil {
+		return err
+	}
+	l, err := link.AttachRawTracepoint(link.RawTracepointOptions{Name: "sys_enter", Program: r.objs.SysEnter})
+	if err != nil {
+		return attachErr("sys_enter", err)
+	}
+	r.links = append(r.links, l)
+	return nil
+}
+
+// attachTasks attaches the programs that follow forks, execs and exits
+// (once): before sys_enter, so that they follow every task before counting
+// starts.
+func (r *recorder) attachTasks() error {
+	if r.tasksAttached {
 		return nil
 	}
-	// Follow forks, execs and exits before counting starts.
-	if err := raw("sched_process_fork", r.objs.SchedProcessFork); err != nil {
-		return err
+	for _, tp := range []struct {
+		name string
+		prog *ebpf.Program
+	}{
+		{"sched_process_fork", r.objs.SchedProcessFork},
+		{"sched_process_exec", r.objs.SchedProcessExec},
+		{"sched_process_exit", r.objs.SchedProcessExit},
+	} {
+		l, err := link.AttachRawTracepoint(link.RawTracepointOptions{Name: tp.name, Program: tp.prog})
+		if err != nil {
+			return attachErr(tp.name, err)
+		}
+		r.links = append(r.links, l)
 	}
-	if err := raw("sched_process_exec", r.objs.SchedProcessExec); err != nil {
-		return err
-	}
-	if err := raw("sched_process_exit", r.objs.SchedProcessExit); err != nil {
-		return err
-	}
-	return raw("sys_enter", r.objs.SysEnter)
+	r.tasksAttached = true
+	return nil
 }
 
 func attachErr(tp string, err error) error {
@@ -687,6 +721,7 @@ func (r *recorder) detach() {
 		_ = l.Close()
 	}
 	r.links = nil
+	r.tasksAttached = false
 }
 
 func (r *recorder) close() {

@@ -23,7 +23,8 @@ import (
 // the few recorded names up instead is no cheaper: libseccomp answers x86's
 // socketcall-multiplexed calls (socket, setsockopt, ...) and names missing
 // on an ABI with pseudo numbers, and scmp.Number then scans the whole table
-// of the ABI (3 ms for the three x86 ABIs, measured).
+// of the ABI (3 ms for the three x86 ABIs, measured). A start takes it from
+// a cache when it can (argMaskCached).
 func argMask(namer trace.Tables) [nrABIs * nrSlots]uint8 {
 	var m [nrABIs * nrSlots]uint8
 	if namer == nil {
@@ -52,15 +53,15 @@ func (r *recorder) setArgMask(spec *ebpf.CollectionSpec) error {
 	return nil
 }
 
-// startArgMask computes cfg_argmask on another goroutine, while the
-// programs load (it names syscalls through libseccomp: ~1 ms).
+// startArgMask gets cfg_argmask on another goroutine, while the programs
+// load: from the cache, else named through libseccomp (~1 ms).
 func (r *recorder) startArgMask() {
 	if r.opts.NoArgs || r.opts.Namer == nil {
 		return
 	}
 	masks := make(chan [nrABIs * nrSlots]uint8, 1)
 	r.masks = masks
-	go func() { masks <- argMask(r.opts.Namer) }()
+	go func() { masks <- argMaskCached(r.opts.Namer) }()
 }
 
 // writeArgMask writes cfg_argmask into the loaded programs' .bss; it runs
