@@ -1,7 +1,6 @@
 package recorder
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -9,11 +8,9 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"syscall"
 
 	"golang.org/x/sys/unix"
 
-	"github.com/seccomp-gen/seccomp-gen/internal/atomicfile"
 	"github.com/seccomp-gen/seccomp-gen/trace"
 )
 
@@ -98,28 +95,11 @@ func readArgMask(path, key string) ([nrABIs * nrSlots]uint8, error) {
 	if err := privateDir(filepath.Dir(path)); err != nil {
 		return m, err
 	}
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW, 0)
+	header, rest, err := readPrivateCache(path, "argument mask cache")
 	if err != nil {
 		return m, err
 	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return m, err
-	}
-	sys, ok := st.Sys().(*syscall.Stat_t)
-	if !st.Mode().IsRegular() || !ok || int(sys.Uid) != os.Geteuid() || st.Mode().Perm()&0o077 != 0 {
-		return m, errors.New("argument mask cache: not a private regular file")
-	}
-	if st.Size() > maxCacheSize {
-		return m, errors.New("argument mask cache: too large")
-	}
-	data := make([]byte, st.Size())
-	if _, err := f.ReadAt(data, 0); err != nil {
-		return m, err
-	}
-	header, rest, ok := bytes.Cut(data, []byte("\n"))
-	if !ok || len(rest) != len(m) || string(header) != argMaskHeader(key, rest) {
+	if len(rest) != len(m) || string(header) != argMaskHeader(key, rest) {
 		return m, errors.New("argument mask cache: another executable, or damaged")
 	}
 	copy(m[:], rest)
@@ -127,16 +107,8 @@ func readArgMask(path, key string) ([nrABIs * nrSlots]uint8, error) {
 }
 
 func writeArgMaskCache(path, key string, m [nrABIs * nrSlots]uint8) {
-	if secureCacheDir(filepath.Dir(path)) != nil {
-		return
-	}
-	if st, err := os.Lstat(path); err == nil && !st.Mode().IsRegular() {
-		if err := os.Remove(path); err != nil {
-			return
-		}
-	}
 	data := append([]byte(argMaskHeader(key, m[:])+"\n"), m[:]...)
-	if atomicfile.Write(path, data, 0o600) != nil {
+	if writePrivateCache(path, data) != nil {
 		return
 	}
 	// Keep the newest argMaskKeep (other executables': earlier builds,

@@ -211,17 +211,55 @@ func parseIDsLine(line string) (bpf.KernelIDs, kfuncRefusal, error) {
 // (a link, a directory) is removed first: atomicfile.Write would write
 // through a link.
 func writeKernelTypes(path, key, idsLine string, blob []byte) {
-	if secureCacheDir(filepath.Dir(path)) != nil {
-		return
+	rest := append([]byte(idsLine+"\n"), blob...)
+	_ = writePrivateCache(path, append([]byte(cacheHeader(key, rest)+"\n"), rest...))
+}
+
+// writePrivateCache writes data to path, a cache file of ours: in a
+// private directory of the effective user (created if missing), mode 0600,
+// atomically; anything but a regular file there is removed first.
+func writePrivateCache(path string, data []byte) error {
+	if err := secureCacheDir(filepath.Dir(path)); err != nil {
+		return err
 	}
 	if st, err := os.Lstat(path); err == nil && !st.Mode().IsRegular() {
 		if err := os.Remove(path); err != nil {
-			return
+			return err
 		}
 	}
-	rest := append([]byte(idsLine+"\n"), blob...)
-	data := append([]byte(cacheHeader(key, rest)+"\n"), rest...)
-	_ = atomicfile.Write(path, data, 0o600)
+	return atomicfile.Write(path, data, 0o600)
+}
+
+// readPrivateCache reads path, a cache file of ours (a regular file of the
+// effective user that no one else may read or write, not a link, at most
+// maxCacheSize bytes), and returns its first line and the rest. what names
+// the cache in errors.
+func readPrivateCache(path, what string) (header, rest []byte, err error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, nil, err
+	}
+	sys, ok := st.Sys().(*syscall.Stat_t)
+	if !st.Mode().IsRegular() || !ok || int(sys.Uid) != os.Geteuid() || st.Mode().Perm()&0o077 != 0 {
+		return nil, nil, errors.New(what + ": not a private regular file")
+	}
+	if st.Size() > maxCacheSize {
+		return nil, nil, errors.New(what + ": too large")
+	}
+	data := make([]byte, st.Size())
+	if _, err := f.ReadAt(data, 0); err != nil {
+		return nil, nil, err
+	}
+	header, rest, ok = bytes.Cut(data, []byte("\n"))
+	if !ok {
+		return nil, nil, errors.New(what + ": truncated")
+	}
+	return header, rest, nil
 }
 
 // cacheHeader is the cache's first line: its format, the kernel's key and
@@ -269,28 +307,11 @@ func readCacheFile(path, key string) (string, []byte, error) {
 	if err := secureCacheDir(filepath.Dir(path)); err != nil {
 		return "", nil, err
 	}
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW, 0)
+	header, rest, err := readPrivateCache(path, "kernel types cache")
 	if err != nil {
 		return "", nil, err
 	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return "", nil, err
-	}
-	sys, ok := st.Sys().(*syscall.Stat_t)
-	if !st.Mode().IsRegular() || !ok || int(sys.Uid) != os.Geteuid() || st.Mode().Perm()&0o077 != 0 {
-		return "", nil, errors.New("kernel types cache: not a private regular file")
-	}
-	if st.Size() > maxCacheSize {
-		return "", nil, errors.New("kernel types cache: too large")
-	}
-	data := make([]byte, st.Size())
-	if _, err := f.ReadAt(data, 0); err != nil {
-		return "", nil, err
-	}
-	header, rest, ok := bytes.Cut(data, []byte("\n"))
-	if !ok || !strings.HasPrefix(string(header), btfCacheMagic+" "+key+" sha256=") {
+	if !strings.HasPrefix(string(header), btfCacheMagic+" "+key+" sha256=") {
 		return "", nil, errors.New("kernel types cache: another kernel or format")
 	}
 	if string(header) != cacheHeader(key, rest) {
