@@ -47,6 +47,14 @@ type RecorderComm struct {
 
 type RecorderCountsBlock struct {
 	_   structs.HostLayout
+	Cur struct {
+		_    structs.HostLayout
+		Regs uint64
+		Gen  uint64
+		Task uint64
+		Mode uint32
+		Exe  uint32
+	}
 	N   [3072]uint64
 	Exe [3072]uint16
 }
@@ -88,6 +96,7 @@ type RecorderSharedEnums struct {
 	Layout uint32
 	Abi    uint32
 	State  uint32
+	Mode   uint32
 }
 
 type RecorderSlotLayout uint32
@@ -134,11 +143,13 @@ const (
 	RecorderProgSchedProcessFork = "sched_process_fork"
 	RecorderProgSysEnter         = "sys_enter"
 	RecorderVarArgsLost          = "args_lost"
+	RecorderVarCacheGen          = "cache_gen"
 	RecorderVarCfgArgDistinct    = "cfg_arg_distinct"
 	RecorderVarCfgArgmask        = "cfg_argmask"
 	RecorderVarCfgCgroup         = "cfg_cgroup"
 	RecorderVarCfgCgroupExec     = "cfg_cgroup_exec"
 	RecorderVarCfgExecNr         = "cfg_exec_nr"
+	RecorderVarCfgPrefilter      = "cfg_prefilter"
 	RecorderVarCfgTaskBtfId      = "cfg_task_btf_id"
 	RecorderVarCountsKey         = "counts_key"
 	RecorderVarExeNext           = "exe_next"
@@ -221,11 +232,13 @@ type RecorderMapSpecs struct {
 // It can be passed ebpf.CollectionSpec.Assign.
 type RecorderVariableSpecs struct {
 	ArgsLost          *ebpf.VariableSpec `ebpf:"args_lost"`
+	CacheGen          *ebpf.VariableSpec `ebpf:"cache_gen"`
 	CfgArgDistinct    *ebpf.VariableSpec `ebpf:"cfg_arg_distinct"`
 	CfgArgmask        *ebpf.VariableSpec `ebpf:"cfg_argmask"`
 	CfgCgroup         *ebpf.VariableSpec `ebpf:"cfg_cgroup"`
 	CfgCgroupExec     *ebpf.VariableSpec `ebpf:"cfg_cgroup_exec"`
 	CfgExecNr         *ebpf.VariableSpec `ebpf:"cfg_exec_nr"`
+	CfgPrefilter      *ebpf.VariableSpec `ebpf:"cfg_prefilter"`
 	CfgTaskBtfId      *ebpf.VariableSpec `ebpf:"cfg_task_btf_id"`
 	CountsKey         *ebpf.VariableSpec `ebpf:"counts_key"`
 	ExeNext           *ebpf.VariableSpec `ebpf:"exe_next"`
@@ -292,11 +305,13 @@ func (m *RecorderMaps) Close() error {
 // It can be passed to LoadRecorderObjects or ebpf.CollectionSpec.LoadAndAssign.
 type RecorderVariables struct {
 	ArgsLost          *ebpf.Variable `ebpf:"args_lost"`
+	CacheGen          *ebpf.Variable `ebpf:"cache_gen"`
 	CfgArgDistinct    *ebpf.Variable `ebpf:"cfg_arg_distinct"`
 	CfgArgmask        *ebpf.Variable `ebpf:"cfg_argmask"`
 	CfgCgroup         *ebpf.Variable `ebpf:"cfg_cgroup"`
 	CfgCgroupExec     *ebpf.Variable `ebpf:"cfg_cgroup_exec"`
 	CfgExecNr         *ebpf.Variable `ebpf:"cfg_exec_nr"`
+	CfgPrefilter      *ebpf.Variable `ebpf:"cfg_prefilter"`
 	CfgTaskBtfId      *ebpf.Variable `ebpf:"cfg_task_btf_id"`
 	CountsKey         *ebpf.Variable `ebpf:"counts_key"`
 	ExeNext           *ebpf.Variable `ebpf:"exe_next"`
