@@ -1,0 +1,285 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/spf13/cobra"
+)
+
+// TestDocumentedCommandLines: every seccomp-gen command line that the
+// README (code blocks and inline code), the commands' Examples and the
+// shipped hooks.d file show names a command that exists, with flags it
+// has and as many arguments as it takes, so that a line copied from the
+// docs is not refused for a renamed or missing flag.
+func TestDocumentedCommandLines(t *testing.T) {
+	// name: a command named in prose (`seccomp-gen lint`), whose
+	// arguments are not checked.
+	type line struct {
+		where, text string
+		name        bool
+	}
+	var lines []line
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fence := "" // the language of the code block the line is in
+	inline := regexp.MustCompile("`((?:bin/)?seccomp-gen [^`]*)`")
+	argsArray := regexp.MustCompile(`"args": (\["seccomp-gen",[^]]*\])`) // a hook's argv in JSON
+	for i, l := range strings.Split(string(readme), "\n") {
+		where := "README.md:" + strconv.Itoa(i+1)
+		if lang, ok := strings.CutPrefix(strings.TrimSpace(l), "```"); ok {
+			if fence == "" {
+				fence = "text"
+				if lang != "" {
+					fence = lang
+				}
+			} else {
+				fence = ""
+			}
+			continue
+		}
+		if m := argsArray.FindStringSubmatch(l); m != nil {
+			var argv []string
+			if err := json.Unmarshal([]byte(m[1]), &argv); err != nil {
+				t.Errorf("%s: %v", where, err)
+			}
+			lines = append(lines, line{where: where, text: shellQuote(argv)})
+			continue
+		}
+		switch {
+		case fence == "console" || fence == "text": // "# " is the prompt
+			lines = append(lines, line{where: where, text: l})
+		case fence != "": // "#" starts a comment
+			if !strings.HasPrefix(strings.TrimSpace(l), "#") {
+				lines = append(lines, line{where: where, text: l})
+			}
+		default:
+			for _, m := range inline.FindAllStringSubmatch(l, -1) {
+				lines = append(lines, line{where: where, text: m[1], name: len(strings.Fields(m[1])) == 2})
+			}
+		}
+	}
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		for _, l := range strings.Split(c.Example, "\n") {
+			lines = append(lines, line{where: "seccomp-gen " + c.Name() + " --help", text: l})
+		}
+		for _, l := range strings.Split(c.Long, "\n") { // the root's "Typical loop"
+			if strings.HasPrefix(strings.TrimSpace(l), "seccomp-gen ") && strings.HasPrefix(l, " ") {
+				lines = append(lines, line{where: "seccomp-gen " + c.Name() + " --help", text: l})
+			}
+		}
+		for _, s := range c.Commands() {
+			walk(s)
+		}
+	}
+	walk(newRootCmd())
+	var hook struct {
+		Hook struct{ Args []string } `json:"hook"`
+	}
+	data, err := os.ReadFile("../../contrib/hooks.d/seccomp-gen.json")
+	if err != nil || json.Unmarshal(data, &hook) != nil {
+		t.Fatalf("hooks.d: %v", err)
+	}
+	lines = append(lines, line{where: "contrib/hooks.d/seccomp-gen.json", text: shellQuote(hook.Hook.Args)})
+
+	checked := 0
+	for _, l := range lines {
+		for _, args := range seccompGenCalls(l.text) {
+			checked++
+			if err := parseCommandLine(args, l.name); err != nil {
+				t.Errorf("%s: seccomp-gen %s: %v", l.where, strings.Join(args, " "), err)
+			}
+		}
+	}
+	if checked < 60 {
+		t.Errorf("only %d command lines found in the docs: is the extraction broken?", checked)
+	}
+}
+
+// parseCommandLine parses args as seccomp-gen would, up to running the
+// command: the command, its flags and the number of its arguments (with
+// nameOnly, only the command).
+func parseCommandLine(args []string, nameOnly bool) error {
+	root := newRootCmd()
+	c, rest, err := root.Find(args)
+	if err != nil {
+		return err
+	}
+	if c == root {
+		return errors.New("no command")
+	}
+	if nameOnly || c.DisableFlagParsing { // runtime: its own flags, then runc's
+		return nil
+	}
+	if err := c.ParseFlags(rest); err != nil {
+		return err
+	}
+	if c.Args != nil {
+		return c.Args(c, c.Flags().Args())
+	}
+	return nil
+}
+
+// seccompGenCalls returns the argument lists of the seccomp-gen calls in
+// one shell line of the docs (after a prompt, sudo, in a pipeline, after
+// &&), up to a redirection or a comment. Quotes are removed.
+func seccompGenCalls(s string) [][]string {
+	s = strings.TrimSpace(s)
+	for _, p := range []string{"# ", "$ "} {
+		s = strings.TrimPrefix(s, p)
+	}
+	var calls [][]string
+	var cur []string
+	in := false
+	words := shellWords(s)
+	for i := 0; i < len(words); i++ {
+		w := words[i]
+		switch {
+		case w.op && (w.s == "|" || w.s == "&&" || w.s == ";" || w.s == "||"):
+			if in {
+				calls = append(calls, cur)
+			}
+			cur, in = nil, false
+			continue
+		case w.op: // a redirection or a comment ends the arguments
+			if in {
+				calls = append(calls, cur)
+			}
+			cur, in = nil, false
+			for i+1 < len(words) && !(words[i+1].op && (words[i+1].s == "|" || words[i+1].s == "&&" || words[i+1].s == ";")) {
+				i++
+			}
+			continue
+		}
+		if !in {
+			if w.s == "sudo" {
+				continue
+			}
+			if w.s == "seccomp-gen" || w.s == "bin/seccomp-gen" {
+				in = true
+				continue
+			}
+			// Another program: skip to the next | or &&.
+			for i+1 < len(words) && !(words[i+1].op && (words[i+1].s == "|" || words[i+1].s == "&&" || words[i+1].s == ";")) {
+				i++
+			}
+			continue
+		}
+		cur = append(cur, w.s)
+	}
+	if in {
+		calls = append(calls, cur)
+	}
+	return calls
+}
+
+// shellQuote joins argv into a line shellWords splits back.
+func shellQuote(argv []string) string {
+	q := make([]string, len(argv))
+	for i, a := range argv {
+		q[i] = "'" + a + "'"
+	}
+	return strings.Join(q, " ")
+}
+
+type shellWord struct {
+	s  string
+	op bool // an operator, redirection or comment, not an argument
+}
+
+// shellWords splits a line as a shell would, roughly: quotes, and the
+// operators and redirections the docs use (|, &&, ;, >, 2>, <, >&-, #).
+func shellWords(s string) []shellWord {
+	var ws []shellWord
+	var b strings.Builder
+	have := false
+	flush := func() {
+		if have {
+			ws = append(ws, shellWord{s: b.String()})
+		}
+		b.Reset()
+		have = false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '\'' || c == '"':
+			j := strings.IndexByte(s[i+1:], c)
+			if j < 0 {
+				j = len(s) - i - 1
+			}
+			b.WriteString(s[i+1 : i+1+j])
+			have = true
+			i += j + 1
+		case c == ' ' || c == '\t':
+			flush()
+		case c == '#' && !have:
+			flush()
+			return append(ws, shellWord{s: "#", op: true})
+		case c == '|' || c == ';' || c == '&' && i+1 < len(s) && s[i+1] == '&':
+			flush()
+			op := string(c)
+			if c != ';' && i+1 < len(s) && s[i+1] == c {
+				op += op
+				i++
+			}
+			ws = append(ws, shellWord{s: op, op: true})
+		case c == '>' && have && strings.HasPrefix(b.String(), "<"):
+			b.WriteByte(c) // the end of a placeholder such as <ID>
+		case c == '>' || c == '<' && !(i+1 < len(s) && isAlnum(s[i+1])):
+			// 2> and friends: a number just before belongs to it.
+			if have && strings.Trim(b.String(), "0123456789") == "" {
+				b.Reset()
+				have = false
+			}
+			flush()
+			ws = append(ws, shellWord{s: string(c), op: true})
+		default:
+			b.WriteByte(c)
+			have = true
+		}
+	}
+	flush()
+	return ws
+}
+
+func isAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+// TestSeccompGenCalls: the extraction TestDocumentedCommandLines relies on,
+// and that a line with a flag the command lacks is refused.
+func TestSeccompGenCalls(t *testing.T) {
+	for in, want := range map[string]string{
+		"# seccomp-gen lint app.json other.yaml":                                        "lint app.json other.yaml",
+		"bin/seccomp-gen replay -p ls.json -- ls -l /usr      # exit 0: covered":        "replay -p ls.json -- ls -l /usr",
+		"seccomp-gen completion bash | sudo tee /etc/bash_completion.d/x >/dev/null":    "completion bash",
+		`seccomp-gen completion zsh > "${fpath[1]}/_seccomp-gen"`:                       "completion zsh",
+		"seccomp-gen generate --format bpf -o a.bpf t.yaml && seccomp-gen disasm a.bpf": "generate --format bpf -o a.bpf t.yaml|disasm a.bpf",
+		"sudo seccomp-gen doctor 2>&1":                                                  "doctor",
+		"seccomp-gen trace --container <ID> --runtime runc":                             "trace --container <ID> --runtime runc",
+		`'seccomp-gen' 'hook' '--allow-path' '/var/lib/seccomp-gen'`:                    "hook --allow-path /var/lib/seccomp-gen",
+		"docker run --security-opt seccomp=ls.json alpine":                              "",
+	} {
+		var got []string
+		for _, c := range seccompGenCalls(in) {
+			got = append(got, strings.Join(c, " "))
+		}
+		if strings.Join(got, "|") != want {
+			t.Errorf("%s: got %q, want %q", in, got, want)
+		}
+	}
+	for _, bad := range [][]string{{"trace", "--no-such-flag", "--", "ls"}, {"diff", "a.json"}, {"lint"}, {"nosuchcommand"}, {"generate", "--widen=kinds", "--format"}} {
+		if parseCommandLine(bad, false) == nil {
+			t.Errorf("%q parses", bad)
+		}
+	}
+}
