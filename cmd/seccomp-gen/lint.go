@@ -33,7 +33,10 @@ a reason:
            conditions on one argument in one rule (runtimes read them as OR),
            exit_group or rt_sigreturn denied, a default that allows every
            syscall, rules libseccomp builds into a filter that answers
-           otherwise than they say (miscompiled)
+           otherwise than they say (miscompiled), and any other rules that
+           check, replay, diff and disasm refuse the profile for (ambiguous:
+           read differently by the runtimes, refused or miscompiled by
+           libseccomp)
   warning  weak or dead parts: an allowing default (a deny list), compat
            ABIs open through archMap or an allowing default, the native ABI
            left out of a list of its machine's other ABIs, deny-ceiling

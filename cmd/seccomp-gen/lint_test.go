@@ -181,3 +181,28 @@ func TestGenerateOCIConfigAmbiguousKeys(t *testing.T) {
 		}
 	}
 }
+
+// TestLintAgreesWithCheck: a profile that check refuses (exit 2) because
+// the runtimes would not enforce its rules is not clean for lint: podman's
+// default profile (containers-common 0.50.1) under podman's capabilities,
+// whose socket rules take a shape libseccomp 2.5.4 compiles wrongly, is an
+// error finding [ambiguous] (exit 3); with Docker's capabilities those
+// rules are left out and both accept it.
+func TestLintAgreesWithCheck(t *testing.T) {
+	dir := t.TempDir()
+	prof, err := filepath.Abs("../../testdata/profiles/containers-common-0.50.1.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := genTrace(t, "workload.yaml")
+	if _, stderr, code := sg(t, dir, "check", "--caps", "podman", "-p", prof, tr); code != exitUsage || !strings.Contains(stderr, "socket") {
+		t.Fatalf("check --caps podman: exit %d, want %d: %s", code, exitUsage, stderr)
+	}
+	out, stderr, code := sg(t, dir, "lint", "--caps", "podman", prof)
+	if code != exitFindings || !strings.Contains(out, "error: syscalls[30] socket:") || !strings.Contains(out, "[ambiguous]") {
+		t.Errorf("lint --caps podman: exit %d, want %d\n%s%s", code, exitFindings, out, stderr)
+	}
+	if out, stderr, code := sg(t, dir, "lint", prof); code != 0 || strings.Contains(out, "[ambiguous]") {
+		t.Errorf("lint (Docker's capabilities): exit %d\n%s%s", code, out, stderr)
+	}
+}
