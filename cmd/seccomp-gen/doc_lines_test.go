@@ -3,7 +3,9 @@ package main
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -281,5 +283,50 @@ func TestSeccompGenCalls(t *testing.T) {
 		if parseCommandLine(bad, false) == nil {
 			t.Errorf("%q parses", bad)
 		}
+	}
+}
+
+// TestReadyProfilesInREADME: README's Ready profiles section names every
+// profile in profiles/commands/ and the range of their sizes as their
+// NAME.md files state them (make profiles rewrites those), so that a
+// re-recording that changes them shows up here.
+func TestReadyProfilesInREADME(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(readme), "\n## Ready profiles\n")
+	if !ok {
+		t.Fatal(`README.md has no "## Ready profiles" section`)
+	}
+	section, _, _ = strings.Cut(section, "\n## ")
+	section = strings.Join(strings.Fields(section), " ")
+	mds, err := filepath.Glob("../../profiles/commands/*.md")
+	if err != nil || len(mds) == 0 {
+		t.Fatalf("no profiles/commands/*.md: %v", err)
+	}
+	size := regexp.MustCompile(`\| size \| (\d+) x86_64 syscalls allowed, (\d+)% of Docker's default`)
+	minN, maxN, minP, maxP := 1<<30, 0, 100, 0
+	for _, md := range mds {
+		name := strings.TrimSuffix(filepath.Base(md), ".md")
+		if !strings.Contains(section, strings.ReplaceAll(name, "-", "+")) {
+			t.Errorf("README's Ready profiles section does not name %s", name)
+		}
+		data, err := os.ReadFile(md)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := size.FindStringSubmatch(string(data))
+		if m == nil {
+			t.Errorf("%s: no size row", md)
+			continue
+		}
+		n, _ := strconv.Atoi(m[1])
+		p, _ := strconv.Atoi(m[2])
+		minN, maxN, minP, maxP = min(minN, n), max(maxN, n), min(minP, p), max(maxP, p)
+	}
+	want := fmt.Sprintf("They allow %d-%d syscalls (%d-%d%% of Docker's default", minN, maxN, minP, maxP)
+	if !strings.Contains(section, want) {
+		t.Errorf("README's Ready profiles section does not say %q (from profiles/commands/*.md)", want)
 	}
 }
