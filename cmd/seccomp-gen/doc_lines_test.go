@@ -330,3 +330,61 @@ func TestReadyProfilesInREADME(t *testing.T) {
 		t.Errorf("README's Ready profiles section does not say %q (from profiles/commands/*.md)", want)
 	}
 }
+
+// TestBenchmarksSummaryInREADME: README's Benchmarks section summarises the
+// run BENCHMARKS.md holds: it names that run's revision, and the
+// generalization paragraph its totals of passing test runs (default,
+// --widen, --widen=kinds, Docker's default, --no-fallbacks). A new make
+// bench fails this until the summary is brought up to date.
+func TestBenchmarksSummaryInREADME(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(readme), "\n## Benchmarks\n")
+	if !ok {
+		t.Fatal(`README.md has no "## Benchmarks" section`)
+	}
+	section, _, _ = strings.Cut(section, "\n## ")
+	section = strings.Join(strings.Fields(section), " ")
+	bench, err := os.ReadFile("../../BENCHMARKS.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rev := regexp.MustCompile(`(?m)^\| seccomp-gen \| git ([0-9a-f]+) \|`).FindSubmatch(bench)
+	if rev == nil {
+		t.Fatal("BENCHMARKS.md names no seccomp-gen revision")
+	}
+	if want := "BENCHMARKS.md: seccomp-gen " + string(rev[1]); !strings.Contains(section, want) {
+		t.Errorf("README's Benchmarks section does not say %q: it summarises another run", want)
+	}
+	total := regexp.MustCompile(`(?m)^\| \*\*total\*\* \|.*$`).Find(bench)
+	if total == nil {
+		t.Fatal("BENCHMARKS.md has no generalization total row")
+	}
+	cells := strings.Split(string(total), "|")
+	// | **total** | | | | share | default | --widen | kinds | Docker | --no-fallbacks | |
+	if len(cells) < 12 {
+		t.Fatalf("total row: %s", total)
+	}
+	pass := regexp.MustCompile(`^ (\d+)/(\d+) `)
+	got := map[string]string{}
+	for i, what := range map[int]string{6: "default", 7: "--widen", 8: "--widen=kinds", 9: "docker", 10: "--no-fallbacks"} {
+		m := pass.FindStringSubmatch(cells[i])
+		if m == nil {
+			t.Fatalf("total row cell %d: %q", i, cells[i])
+		}
+		got[what] = m[1] + " of " + m[2]
+	}
+	for what, want := range map[string]string{
+		"default":        "pass " + got["default"] + " test runs",
+		"--widen":        "pass " + got["--widen"] + " (",
+		"--widen=kinds":  "pass " + got["--widen=kinds"] + " (",
+		"docker":         "Docker's default passes " + got["docker"],
+		"--no-fallbacks": "(`--no-fallbacks`) " + got["--no-fallbacks"] + " pass",
+	} {
+		if !strings.Contains(section, want) {
+			t.Errorf("README's generalization paragraph does not say %q (%s, from BENCHMARKS.md's total row)", want, what)
+		}
+	}
+}
