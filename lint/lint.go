@@ -51,6 +51,7 @@ const (
 	CheckCloneNoMask   = "clone-namespaces"
 	CheckDeadCondition = "dead-condition"
 	CheckMiscompiled   = "miscompiled"
+	CheckAmbiguous     = "ambiguous"
 	CheckErrnoZero     = "errno-zero"
 )
 
@@ -215,16 +216,46 @@ func Lint(raw *emit.Raw, o Options) []Finding {
 
 // checkCompiled reports a profile whose rules libseccomp 2.5.4 compiles
 // into a filter that answers otherwise than they say (policy.FilterVerifier;
-// only where the program installed one, as seccomp-gen's commands do).
+// only where the program installed one, as seccomp-gen's commands do), and
+// any other reason policy.Check gives for refusing it (rules the runtimes
+// read differently, that libseccomp refuses or would compile wrongly), which
+// check, replay, diff and disasm refuse the profile for: an error here too,
+// unless another error finding already names that syscall.
 func (l *linter) checkCompiled() {
+	err := l.p.Check()
+	if err == nil {
+		return
+	}
 	var amb *policy.AmbiguousError
-	if err := l.p.Check(); errors.As(err, &amb) && amb.Miscompiled {
-		where := "profile"
-		if len(amb.Rules) > 0 {
-			where = l.where(amb.Rules[0])
+	if !errors.As(err, &amb) {
+		l.add(Error, CheckAmbiguous, "", "", "%v; seccomp-gen's other commands refuse the profile", err)
+		return
+	}
+	where := ""
+	if len(amb.Rules) > 0 {
+		where = l.where(amb.Rules[0])
+	}
+	if amb.Miscompiled {
+		if where == "" {
+			where = "profile"
 		}
 		l.add(Error, CheckMiscompiled, where, amb.Syscall, "%s", amb.Reason)
+		return
 	}
+	for _, f := range l.findings {
+		if f.Severity == Error && amb.Syscall != "" && f.Syscall == amb.Syscall {
+			return
+		}
+	}
+	var with []string
+	for _, i := range amb.Rules[min(1, len(amb.Rules)):] {
+		with = append(with, l.where(i))
+	}
+	also := ""
+	if len(with) > 0 {
+		also = " (with " + strings.Join(with, ", ") + ")"
+	}
+	l.add(Error, CheckAmbiguous, where, amb.Syscall, "%s%s; seccomp-gen's other commands refuse the profile", amb.Reason, also)
 }
 
 // effective is what the runtimes answer for name: the rule that decides it

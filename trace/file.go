@@ -48,7 +48,8 @@ const Version1 = 1
 // used: the recorder has 1024 slots for each of its three ABI slots
 // (native, compat, x32: NR_ABIS in bpf/recorder.c), so a trace has at most
 // 3072 entries and, with every slot used, is about 0.3 MB (a
-// `go build` of seccomp-gen traces to 69 entries, 4.9 KB). The
+// `go build` of seccomp-gen traces to about 70 entries, 8 KB with its
+// executables list). The
 // bounds are well above that and keep a hostile file from costing
 // gigabytes of memory in the YAML decoder.
 const (

@@ -9,7 +9,8 @@ import (
 
 // TestCLIErrorLines: every command's bad input gets one line, led once by
 // "seccomp-gen: " and the command's name, in the user's words (no parser
-// internals), with the documented exit status and nothing on stdout.
+// internals), with the documented exit status and nothing on stdout (but
+// lint's report, which names a file it could not read).
 func TestCLIErrorLines(t *testing.T) {
 	dir := t.TempDir()
 	ls := genTrace(t, "busybox-ls.yaml")
@@ -97,7 +98,8 @@ func TestCLIErrorLines(t *testing.T) {
 					t.Errorf("stderr says %q:\n%s", bad, stderr)
 				}
 			}
-			if stdout != "" {
+			// lint reports every file, one it could not read too.
+			if stdout != "" && !(tc.args[0] == "lint" && strings.Contains(stdout, ": not linted: ")) {
 				t.Errorf("stdout not empty:\n%s", stdout)
 			}
 		})

@@ -39,7 +39,8 @@ input). FILE may also be a profile in any format seccomp-gen reads (Docker or
 OCI JSON, an OCI config.json, an SPO SeccompProfile); it is then compiled with
 libseccomp exactly as 'generate --format bpf' would, for --arch.
 
-Exit status: 0 on success, 2 for a file that is neither a valid filter nor a
+Exit status: 0 on success, 1 when the listing cannot be written (a full
+disk), 2 for bad flags or a file that is neither a valid filter nor a
 profile.`,
 		Example: `  seccomp-gen generate --format bpf -o app.bpf app.trace.yaml
   seccomp-gen disasm app.bpf

@@ -33,8 +33,8 @@ docker and podman with their versions, the kernel types cache in
 /run/seccomp-gen, and finally a real trace of a short command.
 
 It exits 0 when trace works here, 3 when it cannot (a line marked FAIL that
-blocks it), and 2 with standard output closed. Run it as the user that will
-run trace.`,
+blocks it), 2 with standard output closed and 1 when its report cannot be
+written there (a full disk). Run it as the user that will run trace.`,
 		Example: `  sudo seccomp-gen doctor`,
 		Args:    argsUsage(noArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {

@@ -23,6 +23,8 @@ const (
 	// B allows). It wins over exitCommandFailed.
 	exitNotCovered = 3
 	// exitFindings: lint found at least one finding of severity error.
+	// A file lint could not read makes it exitUsage instead, after the
+	// other files' findings are reported: not every file was checked.
 	exitFindings = 3
 	// exitCommandFailed: the profile covers the run but the command
 	// itself failed (non-zero exit, killed by a signal, not found).

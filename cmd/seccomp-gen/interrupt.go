@@ -225,7 +225,7 @@ func forwardSignals(name string) (<-chan os.Signal, func()) {
 // survivePipe makes a write to a closed pipe on stdout or stderr fail with
 // EPIPE instead of killing seccomp-gen with SIGPIPE (the Go runtime's
 // default for fds 1 and 2), so that a trace meant for stdout (`trace -o -
-// -- cmd | head -c1`) is kept in $TMPDIR (writeTraceKeeping) rather than
+// -- cmd | true`) is kept in $TMPDIR (writeTraceKeeping) rather than
 // lost. The handler is reset at execve: the command gets SIGPIPE as it
 // would have. The returned function restores the default.
 func survivePipe() (release func()) {

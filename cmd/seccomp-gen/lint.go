@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -32,7 +33,10 @@ a reason:
            conditions on one argument in one rule (runtimes read them as OR),
            exit_group or rt_sigreturn denied, a default that allows every
            syscall, rules libseccomp builds into a filter that answers
-           otherwise than they say (miscompiled)
+           otherwise than they say (miscompiled), and any other rules that
+           check, replay, diff and disasm refuse the profile for (ambiguous:
+           read differently by the runtimes, refused or miscompiled by
+           libseccomp)
   warning  weak or dead parts: an allowing default (a deny list), compat
            ABIs open through archMap or an allowing default, the native ABI
            left out of a list of its machine's other ABIs, deny-ceiling
@@ -52,10 +56,16 @@ a reason:
 
 'seccomp-gen generate' runs the same checks on the file it writes.
 
+A file that cannot be read as a profile does not stop the others: the
+report lists their findings and names that file with its error ("FILE: not
+linted: ..."; "error" in JSON), which also goes to standard error, and lint
+exits 2.
+
 Exit status:
   0  no findings of severity error (warnings and info may be listed)
   1  runtime error (the report could not be written)
-  2  usage error: bad flags, a file that is not a profile
+  2  usage error: bad flags, a file that is not a profile (the other files
+     are still linted and reported; 2 wins over 3)
   3  at least one finding of severity error`,
 		Example: `  seccomp-gen lint app.json
   seccomp-gen lint --report json -o lint.json profiles/*.json
@@ -79,17 +89,21 @@ Exit status:
 	return cmd
 }
 
+// run lints every file, also after one that cannot be read: the report
+// holds the findings of the others and names each unread file with its
+// error, which also goes to stderr as a usage error's line. A file not
+// linted makes the exit status 2 (exitUsage), over 3 for findings: a
+// script that sees 3 would take every file as checked.
 func (o *lintOptions) run() error {
 	var results []lint.Result
+	unread := 0
 	for _, path := range o.files {
-		if _, ok, err := readRawFilter(path); err != nil {
-			return err
-		} else if ok {
-			return usageErrf("lint: %s: a raw seccomp filter, not a profile: lint the profile it was compiled from ('seccomp-gen disasm %s' prints the filter)", path, path)
-		}
-		raw, err := emit.ReadRawWith(path, o.readOptions())
+		raw, err := o.read(path)
 		if err != nil {
-			return usageErr(err)
+			unread++
+			fmt.Fprintf(o.stderr, "seccomp-gen: lint: %s\n", strings.TrimPrefix(err.Error(), "lint: "))
+			results = append(results, lint.Result{File: inputName(path), Error: withoutFile(err, path)})
+			continue
 		}
 		results = append(results, lint.Result{File: inputName(path), Findings: lint.Lint(raw, lint.Options{AllowUnknownSyscalls: o.allowUnknownSyscalls})})
 	}
@@ -97,7 +111,33 @@ func (o *lintOptions) run() error {
 	if o.report == "json" {
 		render = lint.WriteJSON
 	}
-	return o.writeReport(func(w io.Writer) error { return render(w, results) }, lint.Summarize(results).Errors > 0)
+	err := o.writeReport(func(w io.Writer) error { return render(w, results) }, lint.Summarize(results).Errors > 0)
+	if code, _ := exitStatus(err); unread > 0 && (code == exitOK || code == exitFindings) {
+		return exitWith(exitUsage, nil)
+	}
+	return err
+}
+
+// read reads the profile at path for lint; its error names path.
+func (o *lintOptions) read(path string) (*emit.Raw, error) {
+	if _, ok, err := readRawFilter(path); err != nil {
+		return nil, err
+	} else if ok {
+		return nil, fmt.Errorf("%s: a raw seccomp filter, not a profile: lint the profile it was compiled from ('seccomp-gen disasm %s' prints the filter)", path, path)
+	}
+	return emit.ReadRawWith(path, o.readOptions())
+}
+
+// withoutFile is err's message without the leading "PATH: " (the report
+// names the file already).
+func withoutFile(err error, path string) string {
+	msg := err.Error()
+	for _, p := range []string{path, inputName(path)} {
+		if rest, ok := strings.CutPrefix(msg, p+": "); ok {
+			return rest
+		}
+	}
+	return msg
 }
 
 // lintGenerated prints the lint findings of the profile generate writes,

@@ -37,8 +37,7 @@ func TestLintCommand(t *testing.T) {
 		{"errors", []string{"lint", clean, typo}, exitFindings, []string{`typo.json: error: syscalls[1] ptarce:`, "[unknown-syscall]", "clean.json: 0 errors"}},
 		{"downgraded", []string{"lint", "--allow-unknown-syscalls", typo}, 0, []string{"typo.json: warning: syscalls[1] ptarce"}},
 		{"spo exit_group", []string{"lint", spo}, exitFindings, []string{"app.yaml: error: exit_group: not allowed", "rt_sigreturn"}},
-		{"not a profile", []string{"lint", clean, notProfile}, exitUsage, nil},
-		{"ambiguous config key", []string{"lint", config}, exitUsage, nil},
+		{"ambiguous config key", []string{"lint", config}, exitUsage, []string{"config.json: not linted: linux.Seccomp: key differs"}},
 		{"no file", []string{"lint"}, exitUsage, nil},
 		{"bad report", []string{"lint", "--report", "xml", clean}, exitUsage, nil},
 		// The report group: -o is never one of the profiles, a flag is given once.
@@ -57,7 +56,7 @@ func TestLintCommand(t *testing.T) {
 			}
 			if tc.code == exitUsage {
 				oneLine(t, stderr)
-				if out != "" {
+				if out != "" && tc.stdout == nil {
 					t.Errorf("stdout on a usage error: %s", out)
 				}
 			} else if stderr != "" {
@@ -65,6 +64,29 @@ func TestLintCommand(t *testing.T) {
 			}
 		})
 	}
+	// A file that is not a profile does not hide the others' findings:
+	// each is reported (and its error, on stderr too), and the exit
+	// status is 2, which wins over 3.
+	base := filepath.Base
+	for _, order := range [][]string{{base(notProfile), base(typo), base(warn)}, {base(typo), base(warn), base(notProfile)}} {
+		out, stderr, code := sg(t, dir, append([]string{"lint"}, order...)...)
+		if code != exitUsage {
+			t.Errorf("lint %v: exit %d, want %d", order, code, exitUsage)
+		}
+		for _, w := range []string{"typo.json: error: syscalls[1] ptarce:", "typo.json: 1 error", "warn.json: warning: syscalls[0] bpf: allowed", "garbage.json: not linted: "} {
+			if !strings.Contains(out, w) {
+				t.Errorf("lint %v: stdout lacks %q:\n%s", order, w, out)
+			}
+		}
+		if !strings.HasPrefix(stderr, "seccomp-gen: lint: garbage.json: ") {
+			t.Errorf("lint %v: stderr %q", order, stderr)
+		}
+		oneLine(t, stderr)
+	}
+	if out, stderr, code := sg(t, dir, "lint", clean, notProfile); code != exitUsage || !strings.Contains(out, "clean.json: 0 errors") || stderr == "" {
+		t.Errorf("lint clean garbage: exit %d\n%s%s", code, out, stderr)
+	}
+
 	_, stderr, _ := sg(t, dir, "lint", config)
 	if !strings.Contains(stderr, "linux.Seccomp: key differs") {
 		t.Errorf("config key: %s", stderr)
@@ -77,11 +99,15 @@ func TestLintCommand(t *testing.T) {
 	var doc struct {
 		Profiles []struct {
 			File     string `json:"file"`
+			Error    string `json:"error"`
 			Findings []struct {
 				Severity, Check, Rule, Syscall, Message string
 			} `json:"findings"`
 		} `json:"profiles"`
-		Summary struct{ Errors, Warnings, Info int } `json:"summary"`
+		Summary struct {
+			Errors, Warnings, Info int
+			NotLinted              int `json:"not_linted"`
+		} `json:"summary"`
 	}
 	data, err := os.ReadFile(filepath.Join(dir, "lint.json"))
 	if err != nil || json.Unmarshal(data, &doc) != nil {
@@ -89,6 +115,22 @@ func TestLintCommand(t *testing.T) {
 	}
 	if len(doc.Profiles) != 2 || doc.Summary.Errors != 1 || doc.Profiles[0].Findings[0].Check != "unknown-syscall" || doc.Profiles[0].Findings[0].Syscall != "ptarce" {
 		t.Errorf("json report: %s", data)
+	}
+	// An unreadable file is in the JSON report too, with its error.
+	if _, stderr, code := sg(t, dir, "lint", "--report", "json", "-o", "lint2.json", typo, notProfile); code != exitUsage {
+		t.Fatalf("json with a bad file: exit %d: %s", code, stderr)
+	}
+	doc.Profiles, doc.Summary = nil, struct {
+		Errors, Warnings, Info int
+		NotLinted              int `json:"not_linted"`
+	}{}
+	data, err = os.ReadFile(filepath.Join(dir, "lint2.json"))
+	if err != nil || json.Unmarshal(data, &doc) != nil {
+		t.Fatalf("lint2.json: %v\n%s", err, data)
+	}
+	if len(doc.Profiles) != 2 || filepath.Base(doc.Profiles[1].File) != "garbage.json" || !strings.Contains(doc.Profiles[1].Error, "invalid profile") ||
+		strings.Contains(doc.Profiles[1].Error, "garbage.json") || doc.Summary.Errors != 1 || doc.Summary.NotLinted != 1 {
+		t.Errorf("json report with a bad file: %s", data)
 	}
 
 	// --help documents the exit statuses
@@ -137,5 +179,30 @@ func TestGenerateOCIConfigAmbiguousKeys(t *testing.T) {
 		if got, _ := os.ReadFile(path); string(got) != cfg {
 			t.Errorf("%d: config changed: %s", i, got)
 		}
+	}
+}
+
+// TestLintAgreesWithCheck: a profile that check refuses (exit 2) because
+// the runtimes would not enforce its rules is not clean for lint: podman's
+// default profile (containers-common 0.50.1) under podman's capabilities,
+// whose socket rules take a shape libseccomp 2.5.4 compiles wrongly, is an
+// error finding [ambiguous] (exit 3); with Docker's capabilities those
+// rules are left out and both accept it.
+func TestLintAgreesWithCheck(t *testing.T) {
+	dir := t.TempDir()
+	prof, err := filepath.Abs("../../testdata/profiles/containers-common-0.50.1.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := genTrace(t, "workload.yaml")
+	if _, stderr, code := sg(t, dir, "check", "--caps", "podman", "-p", prof, tr); code != exitUsage || !strings.Contains(stderr, "socket") {
+		t.Fatalf("check --caps podman: exit %d, want %d: %s", code, exitUsage, stderr)
+	}
+	out, stderr, code := sg(t, dir, "lint", "--caps", "podman", prof)
+	if code != exitFindings || !strings.Contains(out, "error: syscalls[30] socket:") || !strings.Contains(out, "[ambiguous]") {
+		t.Errorf("lint --caps podman: exit %d, want %d\n%s%s", code, exitFindings, out, stderr)
+	}
+	if out, stderr, code := sg(t, dir, "lint", prof); code != 0 || strings.Contains(out, "[ambiguous]") {
+		t.Errorf("lint (Docker's capabilities): exit %d\n%s%s", code, out, stderr)
 	}
 }

@@ -39,6 +39,7 @@ func newManCmd() *cobra.Command {
 			}
 			root := cmd.Root()
 			root.DisableAutoGenTag = true
+			manReady(root)
 			header := &doc.GenManHeader{
 				Title:   "SECCOMP-GEN",
 				Section: "1",

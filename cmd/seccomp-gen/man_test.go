@@ -4,6 +4,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -65,6 +66,51 @@ func TestManPages(t *testing.T) {
 			t.Errorf("page for a hidden command: %s", e.Name())
 		}
 	}
+	// Each page says what --help says: every word of the usage line and
+	// the long help (none taken for markup: <container ID>, "[-v] (--"),
+	// and each indented line of the help as a line of its own (lists,
+	// exit statuses, JSON), not joined with the paragraph after it.
+	deroff := strings.NewReplacer(`\&`, "", `\fB`, "", `\fP`, "", `\fR`, "", `\fI`, "", `\-`, "-", `\(aq`, "'", `\e`, `\`, `\\`, `\`)
+	for _, c := range append(newRootCmd().Commands(), newRootCmd()) {
+		if c.Hidden || c.Name() == "help" || c.Name() == "completion" {
+			continue
+		}
+		name := "seccomp-gen-" + c.Name() + ".1"
+		if !c.HasParent() {
+			name = "seccomp-gen.1"
+		}
+		data, err := os.ReadFile(filepath.Join(a, name))
+		if err != nil {
+			t.Errorf("no page: %v", err)
+			continue
+		}
+		page := deroff.Replace(string(data))
+		for _, w := range strings.Fields(c.UseLine() + "\n" + c.Long) {
+			if !strings.Contains(page, w) {
+				t.Errorf("%s lacks %q of the help text", name, w)
+			}
+		}
+		// roff fills text: an indented line is kept as it is only in an
+		// example block (.EX ... .EE).
+		var kept []string
+		in := false
+		for _, l := range strings.Split(page, "\n") {
+			switch {
+			case l == ".EX":
+				in = true
+			case l == ".EE":
+				in = false
+			case in:
+				kept = append(kept, l)
+			}
+		}
+		for _, l := range strings.Split(c.Long, "\n") {
+			if strings.HasPrefix(l, " ") && !slices.Contains(kept, l) {
+				t.Errorf("%s: the help's line %q is not kept as a line of its own", name, l)
+			}
+		}
+	}
+
 	doctor, _ := os.ReadFile(filepath.Join(a, "seccomp-gen-doctor.1"))
 	if !strings.Contains(string(doctor), "exits 0 when trace works here, 3 when it cannot") {
 		t.Errorf("doctor's page lacks its long help:\n%s", doctor)

@@ -225,7 +225,7 @@ func table(t testing.TB, abi string) map[string]int {
 	return out
 }
 
-// TestStubMatchesDefault: with the stub left out, libseccomp's filter gives
+// TestStubWithKillDefault: with the stub left out, libseccomp's filter gives
 // numbers beyond the table the default action (ENOSYS here too, because of
 // defaultErrnoRet); with a kill default the stub is what keeps ENOSYS.
 func TestStubWithKillDefault(t *testing.T) {
