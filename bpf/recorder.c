@@ -648,19 +648,24 @@ __noinline int record_new_arg(struct arg_key *k)
 }
 
 /* Record the arguments mask names (bit i: argument i) of a syscall; with
- * ARGMASK_WHEN, argument cfg_when_arg only when its condition holds. */
+ * ARGMASK_WHEN, argument cfg_when_arg only when its condition holds on
+ * argument cfg_when_on, which user space makes a recorded argument before
+ * it (read once: no second probe read). */
 __noinline int record_args(__u64 regs_addr, __u32 slot, __u32 abi, __u32 mask)
 {
 	struct pt_regs *regs = (struct pt_regs *)regs_addr;
+	__u32 when = mask & ARGMASK_WHEN;
+	__u64 on = 0;
 
-	if (mask & ARGMASK_WHEN) {
-		if ((__u32)syscall_arg(regs, abi, cfg_when_on) != cfg_when_value)
-			mask &= ~(1U << cfg_when_arg);
-	}
 	for (int i = 0; i < 6; i++) {
 		if (!(mask & (1U << i)))
 			continue;
-		struct arg_key k = {.slot = slot, .index = i, .value = syscall_arg(regs, abi, i)};
+		__u64 v = syscall_arg(regs, abi, i);
+		if (when && i == cfg_when_on)
+			on = v;
+		if (when && i == cfg_when_arg && (__u32)on != cfg_when_value)
+			continue;
+		struct arg_key k = {.slot = slot, .index = i, .value = v};
 		if (!bpf_map_lookup_elem(&argvals, &k))
 			record_new_arg(&k);
 	}

@@ -2,6 +2,7 @@ package recorder
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/cilium/ebpf"
@@ -71,16 +72,22 @@ func (r *recorder) setArgMask(spec *ebpf.CollectionSpec) error {
 type when struct{ arg, on, value uint32 }
 
 // argWhen is the condition of trace.RecordedArgs' conditional arguments,
-// refused unless they all share one (the recorder has one) and name
-// arguments 0-5 and a 32-bit value.
+// refused unless they all share one (the recorder has one), the argument
+// it tests is recorded too and comes first (record_args reads the
+// arguments in order, once), and the value fits 32 bits.
 func argWhen() (when, error) {
 	w := when{arg: 6, on: 6}
 	for _, a := range trace.RecordedArgs {
 		if a.When == nil {
 			continue
 		}
-		if a.Index < 0 || a.Index > 5 || a.When.Index < 0 || a.When.Index > 5 || a.When.Value > 0xffffffff {
+		if a.Index < 0 || a.Index > 5 || a.When.Index < 0 || a.When.Index >= a.Index || a.When.Value > 0xffffffff {
 			return when{}, fmt.Errorf("recorded argument %s %d: condition out of range", a.Syscall, a.Index)
+		}
+		if !slices.ContainsFunc(trace.RecordedArgs, func(b trace.RecordedArg) bool {
+			return b.Syscall == a.Syscall && b.Index == a.When.Index && b.When == nil
+		}) {
+			return when{}, fmt.Errorf("recorded argument %s %d: its condition's argument %d is not recorded", a.Syscall, a.Index, a.When.Index)
 		}
 		c := when{uint32(a.Index), uint32(a.When.Index), uint32(a.When.Value)}
 		if w.arg != 6 && w != c {

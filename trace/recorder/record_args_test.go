@@ -199,4 +199,13 @@ func TestArgWhen(t *testing.T) {
 	if _, err := argWhen(); err == nil {
 		t.Errorf("argWhen accepted a second condition")
 	}
+	// The tested argument must be recorded, before the conditional one.
+	trace.RecordedArgs = append(slices.Clone(saved), trace.RecordedArg{Syscall: "pipe2", Index: 2, When: &trace.ArgWhen{Index: 0, Value: trace.FSetfl}})
+	if _, err := argWhen(); err == nil {
+		t.Errorf("argWhen accepted a condition on an argument not recorded")
+	}
+	trace.RecordedArgs = append(slices.Clone(saved), trace.RecordedArg{Syscall: "ioctl", Index: 0, When: &trace.ArgWhen{Index: 1, Value: trace.FSetfl}})
+	if _, err := argWhen(); err == nil {
+		t.Errorf("argWhen accepted a condition on a later argument")
+	}
 }
