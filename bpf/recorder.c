@@ -660,11 +660,11 @@ __noinline int record_args(__u64 regs_addr, __u32 slot, __u32 abi, __u32 mask)
 	for (int i = 0; i < 6; i++) {
 		if (!(mask & (1U << i)))
 			continue;
+		if (when && i == cfg_when_arg && (__u32)on != cfg_when_value)
+			continue; /* before the read: a call that fails the test pays no probe read */
 		__u64 v = syscall_arg(regs, abi, i);
 		if (when && i == cfg_when_on)
 			on = v;
-		if (when && i == cfg_when_arg && (__u32)on != cfg_when_value)
-			continue;
 		struct arg_key k = {.slot = slot, .index = i, .value = v};
 		if (!bpf_map_lookup_elem(&argvals, &k))
 			record_new_arg(&k);
