@@ -270,13 +270,18 @@ enum cpu_mode {
 	CPU_COUNT = 2, /* traced and counting, exe as given */
 };
 
+/* Bits of cfg_argmask above the six arguments' (see record_args). */
+enum argmask_bits {
+	ARGMASK_WHEN = 0x40,
+};
+
 /* Anchors the enums user space shares in BTF, where bpf2go -type finds them
  * (clang emits only the types something refers to); never read. */
 struct shared_enums {
 	enum slot_layout layout;
 	enum abi_slot abi;
 	enum task_state state;
-	enum cpu_mode mode;
+	enum argmask_bits argmask;
 };
 volatile const struct shared_enums shared_enums_anchor;
 
@@ -403,6 +408,14 @@ __u8 cfg_argmask[NR_ABIS * NR_SLOTS];
 /* The most distinct values kept per (slot, arg): trace.MaxArgDistinct, set
  * by user space (one place for the number). */
 volatile const __u32 cfg_arg_distinct = 32;
+
+/* A slot whose cfg_argmask has ARGMASK_WHEN records argument cfg_when_arg
+ * only in calls whose argument cfg_when_on holds cfg_when_value in its low
+ * 32 bits (fcntl's flags only for F_SETFL: trace.RecordedArgs' When, set by
+ * user space; one condition for all such slots). */
+volatile const __u32 cfg_when_arg = 6;
+volatile const __u32 cfg_when_on = 6;
+volatile const __u32 cfg_when_value = 0;
 
 struct arg_key {
 	__u32 slot;
@@ -661,15 +674,25 @@ __noinline int record_new_arg(struct arg_key *k)
 	return 0;
 }
 
-/* Record the arguments mask names (bit i: argument i) of a syscall. */
+/* Record the arguments mask names (bit i: argument i) of a syscall; with
+ * ARGMASK_WHEN, argument cfg_when_arg only when its condition holds on
+ * argument cfg_when_on, which user space makes a recorded argument before
+ * it (read once: no second probe read). */
 __noinline int record_args(__u64 regs_addr, __u32 slot, __u32 abi, __u32 mask)
 {
 	struct pt_regs *regs = (struct pt_regs *)regs_addr;
+	__u32 when = mask & ARGMASK_WHEN;
+	__u64 on = 0;
 
 	for (int i = 0; i < 6; i++) {
 		if (!(mask & (1U << i)))
 			continue;
-		struct arg_key k = {.slot = slot, .index = i, .value = syscall_arg(regs, abi, i)};
+		if (when && i == cfg_when_arg && (__u32)on != cfg_when_value)
+			continue; /* before the read: a call that fails the test pays no probe read */
+		__u64 v = syscall_arg(regs, abi, i);
+		if (when && i == cfg_when_on)
+			on = v;
+		struct arg_key k = {.slot = slot, .index = i, .value = v};
 		if (!bpf_map_lookup_elem(&argvals, &k))
 			record_new_arg(&k);
 	}

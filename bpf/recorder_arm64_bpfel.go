@@ -40,6 +40,12 @@ type RecorderArgState struct {
 	Overflow uint32
 }
 
+type RecorderArgmaskBits uint32
+
+const (
+	RecorderArgmaskBitsARGMASK_WHEN RecorderArgmaskBits = 64
+)
+
 type RecorderComm struct {
 	_    structs.HostLayout
 	Comm [16]int8
@@ -92,11 +98,11 @@ type RecorderProcKey struct {
 }
 
 type RecorderSharedEnums struct {
-	_      structs.HostLayout
-	Layout uint32
-	Abi    uint32
-	State  uint32
-	Mode   uint32
+	_       structs.HostLayout
+	Layout  uint32
+	Abi     uint32
+	State   uint32
+	Argmask uint32
 }
 
 type RecorderSlotLayout uint32
@@ -151,6 +157,9 @@ const (
 	RecorderVarCfgExecNr         = "cfg_exec_nr"
 	RecorderVarCfgPrefilter      = "cfg_prefilter"
 	RecorderVarCfgTaskBtfId      = "cfg_task_btf_id"
+	RecorderVarCfgWhenArg        = "cfg_when_arg"
+	RecorderVarCfgWhenOn         = "cfg_when_on"
+	RecorderVarCfgWhenValue      = "cfg_when_value"
 	RecorderVarCountsKey         = "counts_key"
 	RecorderVarExeNext           = "exe_next"
 	RecorderVarExeOverflow       = "exe_overflow"
@@ -240,6 +249,9 @@ type RecorderVariableSpecs struct {
 	CfgExecNr         *ebpf.VariableSpec `ebpf:"cfg_exec_nr"`
 	CfgPrefilter      *ebpf.VariableSpec `ebpf:"cfg_prefilter"`
 	CfgTaskBtfId      *ebpf.VariableSpec `ebpf:"cfg_task_btf_id"`
+	CfgWhenArg        *ebpf.VariableSpec `ebpf:"cfg_when_arg"`
+	CfgWhenOn         *ebpf.VariableSpec `ebpf:"cfg_when_on"`
+	CfgWhenValue      *ebpf.VariableSpec `ebpf:"cfg_when_value"`
 	CountsKey         *ebpf.VariableSpec `ebpf:"counts_key"`
 	ExeNext           *ebpf.VariableSpec `ebpf:"exe_next"`
 	ExeOverflow       *ebpf.VariableSpec `ebpf:"exe_overflow"`
@@ -313,6 +325,9 @@ type RecorderVariables struct {
 	CfgExecNr         *ebpf.Variable `ebpf:"cfg_exec_nr"`
 	CfgPrefilter      *ebpf.Variable `ebpf:"cfg_prefilter"`
 	CfgTaskBtfId      *ebpf.Variable `ebpf:"cfg_task_btf_id"`
+	CfgWhenArg        *ebpf.Variable `ebpf:"cfg_when_arg"`
+	CfgWhenOn         *ebpf.Variable `ebpf:"cfg_when_on"`
+	CfgWhenValue      *ebpf.Variable `ebpf:"cfg_when_value"`
 	CountsKey         *ebpf.Variable `ebpf:"counts_key"`
 	ExeNext           *ebpf.Variable `ebpf:"exe_next"`
 	ExeOverflow       *ebpf.Variable `ebpf:"exe_overflow"`

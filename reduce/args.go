@@ -167,8 +167,10 @@ const sigurg = 23
 // ArgSpecs is the documented list of recorded arguments; the recorder
 // (bpf/recorder.c, argspec) records exactly these. Values are recorded as
 // the register holds them, except socket's type, which is recorded with
-// SOCK_NONBLOCK and SOCK_CLOEXEC masked off, and the prot of mmap, mmap2,
-// mprotect and pkey_mprotect, recorded as prot & (PROT_WRITE|PROT_EXEC).
+// SOCK_NONBLOCK and SOCK_CLOEXEC masked off, the prot of mmap, mmap2,
+// mprotect and pkey_mprotect, recorded as prot & (PROT_WRITE|PROT_EXEC),
+// and the flags of fcntl(F_SETFL) and pipe2, recorded as flags & O_NONBLOCK
+// (fcntl's only in F_SETFL calls).
 // On 32-bit ABIs (x86, arm) glibc calls mmap2 and fcntl64, not mmap and
 // fcntl: those carry the same rules.
 var ArgSpecs = []ArgSpec{
@@ -195,7 +197,14 @@ var ArgSpecs = []ArgSpec{
 	{Syscall: "kill", Index: 1, What: "signal", Mask: 0xffffffff, Int: true, Restrict: true},
 	{Syscall: "tgkill", Index: 2, What: "signal", Mask: 0xffffffff, Int: true, Restrict: true, Always: []uint64{sigurg}},
 	{Syscall: "tkill", Index: 1, What: "signal", Mask: 0xffffffff, Int: true, Restrict: true, Always: []uint64{sigurg}},
+	// Not restricted: evidence that a descriptor was made non-blocking
+	// (widen.Signs), O_NONBLOCK kept; fcntl's flags of F_SETFL calls only.
+	{Syscall: "fcntl", Index: 2, What: "F_SETFL flags", Mask: trace.ONonblock, Names: nonblockNames, Flags: true},
+	{Syscall: "fcntl64", Index: 2, What: "F_SETFL flags", Mask: trace.ONonblock, Names: nonblockNames, Flags: true},
+	{Syscall: "pipe2", Index: 1, What: "flags", Mask: trace.ONonblock, Names: nonblockNames, Flags: true},
 }
+
+var nonblockNames = map[uint64]string{trace.ONonblock: "O_NONBLOCK"}
 
 // FindArgSpec returns the spec of argument index of syscall, if recorded.
 func FindArgSpec(syscall string, index int) (ArgSpec, bool) {

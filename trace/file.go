@@ -205,7 +205,9 @@ const MaxArgDistinct = 32
 
 // ArgValues are the distinct values one argument of a syscall took, as the
 // register held them (64 bits, the low 32 on a 32-bit ABI; sorted, no
-// duplicates). Overflow says the argument took more distinct values than
+// duplicates), masked as RecordedArgs says; an argument recorded in some
+// calls only (RecordedArg.When: fcntl's third, in F_SETFL calls) holds the
+// values of those calls. Overflow says the argument took more distinct values than
 // the recorder keeps (MaxArgDistinct): Values are some of them, and a
 // profile must not be restricted to them.
 type ArgValues struct {

@@ -7,8 +7,10 @@
 // applies) and reports each with the file and symbol that implies it.
 // generate --widen=kinds adds only those that share a kind of work (Kinds:
 // waiting on descriptors, memory mappings, file data, processes and
-// threads, network client, ...) with a syscall the traces hold (Related),
-// reporting the kind and the traced syscall as well.
+// threads, network client, ...) with a syscall the traces hold, or whose
+// kind a traced call shows (Signs: a descriptor made non-blocking with
+// fcntl(F_SETFL) or pipe2 and O_NONBLOCK is waited on when it would
+// block), reporting the kind and the traced call as well (Related).
 //
 // Dynamically linked executables: the undefined dynamic symbols of the
 // executable and of every library it needs (DT_NEEDED, resolved through

@@ -1,6 +1,11 @@
 package widen
 
-import "sort"
+import (
+	"fmt"
+	"sort"
+
+	"github.com/seccomp-gen/seccomp-gen/trace"
+)
 
 // Kind is one kind of work a program does with system calls: syscalls of
 // one kind are alternatives or companions for the same job, and which of
@@ -14,7 +19,8 @@ import "sort"
 // that share a kind with a syscall the traces hold: a profile then lets a
 // program do more of the kinds of work its runs did, not new kinds (a
 // program never seen on the network gets no socket; one never seen waiting
-// on descriptors gets no poll). Syscalls in no kind (identity and
+// on descriptors, nor making a descriptor non-blocking (Signs), gets no
+// poll). Syscalls in no kind (identity and
 // privileges, extended attributes, scheduling, system information, ioctl,
 // System V IPC, ...) are never widened in that mode.
 type Kind struct {
@@ -51,26 +57,115 @@ func KindOf(name string) string {
 	return ""
 }
 
-// Related returns, for each syscall that shares a kind with one of
-// observed (observed ones included), the first observed syscall of that
-// kind, in sorted order: the evidence that the program does that kind of
-// work.
-func Related(observed []string) map[string]string {
-	obs := append([]string(nil), observed...)
-	sort.Strings(obs)
-	by := map[string]string{} // kind -> first observed syscall of it
-	for _, o := range obs {
-		if k := KindOf(o); k != "" {
-			if _, ok := by[k]; !ok {
-				by[k] = o
+// A Sign is a traced call that shows a kind of work although its syscall
+// is of another kind: a descriptor made non-blocking is waited on when a
+// read or write on it would block (EAGAIN), so the program does the kind
+// "waiting on descriptors" even in runs where the data was always there
+// and it never waited (xz 5.4 sets O_NONBLOCK on its pipes and polls them
+// after EAGAIN: file_io.c, io_wait).
+type Sign struct {
+	Kind string // the kind it shows
+	Call string // the traced call, as reports name it: "fcntl(F_SETFL, O_NONBLOCK)"
+	Why  string // why it shows the kind
+}
+
+const whyNonblock = "a non-blocking descriptor is waited on when it would block"
+
+// nonblockSigns are the calls that make a descriptor non-blocking whose
+// flags the recorder keeps: syscall, argument index, the call's name.
+// fcntl's third argument is recorded in F_SETFL calls only (its status
+// flags there; a file descriptor, a lock or FD_CLOEXEC in other commands),
+// so O_NONBLOCK in it is exact (trace.RecordedArgs). Not signs: F_SETFL
+// alone (it may set O_APPEND), ioctl(FIONBIO) (its value, on or off, is in
+// memory), socket/accept4 with SOCK_NONBLOCK (socket's type is recorded
+// with the flag masked off, accept4's flags not at all) and open with
+// O_NONBLOCK (not recorded; on a regular file it does nothing).
+var nonblockSigns = []struct {
+	syscall string
+	index   int
+	call    string
+}{
+	{"fcntl", 2, "fcntl(F_SETFL, O_NONBLOCK)"},
+	{"fcntl64", 2, "fcntl64(F_SETFL, O_NONBLOCK)"},
+	{"pipe2", 1, "pipe2(O_NONBLOCK)"},
+}
+
+// Signs returns the signs among the traced syscalls (of any ABI), one per
+// call, in the order of nonblockSigns.
+func Signs(syscalls []trace.Syscall) []Sign {
+	var out []Sign
+	for _, ns := range nonblockSigns {
+		if nonblocking(syscalls, ns.syscall, ns.index) {
+			out = append(out, Sign{Kind: "waiting on descriptors", Call: ns.call, Why: whyNonblock})
+		}
+	}
+	return out
+}
+
+// nonblocking says whether argument index of a traced name held
+// O_NONBLOCK.
+func nonblocking(syscalls []trace.Syscall, name string, index int) bool {
+	for _, s := range syscalls {
+		if s.Name != name {
+			continue
+		}
+		for _, a := range s.Args {
+			if a.Index != index {
+				continue
+			}
+			for _, v := range a.Values {
+				if v&trace.ONonblock != 0 {
+					return true
+				}
 			}
 		}
 	}
-	out := map[string]string{}
+	return false
+}
+
+// Reason says why a syscall is of a kind of work the traces show: a
+// traced syscall of its kind (Traced), else a sign (Sign).
+type Reason struct {
+	Kind   string
+	Traced string
+	Sign   *Sign
+}
+
+// String is the reason as generate reports it: "file data, like the
+// traced fdatasync"; "waiting on descriptors, shown by the traced
+// fcntl(F_SETFL, O_NONBLOCK): a non-blocking descriptor is waited on when
+// it would block".
+func (r Reason) String() string {
+	if r.Sign != nil {
+		return fmt.Sprintf("%s, shown by the traced %s: %s", r.Kind, r.Sign.Call, r.Sign.Why)
+	}
+	return fmt.Sprintf("%s, like the traced %s", r.Kind, r.Traced)
+}
+
+// Related returns, for each syscall of a kind of work the traces show,
+// why: the first observed syscall of that kind, in sorted order (observed
+// ones included), else the first of signs that shows the kind.
+func Related(observed []string, signs []Sign) map[string]Reason {
+	obs := append([]string(nil), observed...)
+	sort.Strings(obs)
+	by := map[string]Reason{} // kind -> why the traces show it
+	for _, o := range obs {
+		if k := KindOf(o); k != "" {
+			if _, ok := by[k]; !ok {
+				by[k] = Reason{Kind: k, Traced: o}
+			}
+		}
+	}
+	for i := range signs {
+		if _, ok := by[signs[i].Kind]; !ok {
+			by[signs[i].Kind] = Reason{Kind: signs[i].Kind, Sign: &signs[i]}
+		}
+	}
+	out := map[string]Reason{}
 	for _, k := range Kinds {
-		if ev, ok := by[k.Name]; ok {
+		if r, ok := by[k.Name]; ok {
 			for _, s := range k.Syscalls {
-				out[s] = ev
+				out[s] = r
 			}
 		}
 	}

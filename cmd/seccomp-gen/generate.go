@@ -127,9 +127,12 @@ limits.
                   status, file data, file attributes, directory entries,
                   processes and threads, signals, sleeping and timers,
                   network client, network server): poll is added when the
-                  runs waited with ppoll or epoll, mremap when they mapped
-                  memory, ftruncate when they wrote files, but no socket for
-                  a program never seen on the network; syscalls of no kind
+                  runs waited with ppoll or epoll or made a descriptor
+                  non-blocking (fcntl(F_SETFL) or pipe2 with O_NONBLOCK:
+                  a read that would block returns EAGAIN, then the program
+                  waits), mremap when they mapped memory, ftruncate when
+                  they wrote files, but no socket for a program never seen
+                  on the network; syscalls of no kind
                   (ioctl, uname, credentials, xattrs, scheduling, ...) are
                   not widened. Smaller profiles; runs that do a new kind of
                   work fail.

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -135,13 +136,20 @@ func widenBaseline(w io.Writer, inputs []reduce.Input, allow []string, mode stri
 	}
 	tables := scmp.Tables{}
 	by := res.By()
-	var related map[string]string // syscall -> the observed one of its kind
+	var related map[string]widen.Reason // syscall -> why its kind is shown
 	if mode == widenKinds {
 		obs := make([]string, 0, len(observed))
 		for s := range observed {
 			obs = append(obs, s)
 		}
-		related = widen.Related(obs)
+		var signs []widen.Sign
+		for _, in := range inputs {
+			signs = append(signs, widen.Signs(in.File.Syscalls)...)
+			if setflUnrecorded(in.File.Syscalls) {
+				fmt.Fprintf(w, "generate: --widen=kinds: %s records fcntl(F_SETFL) without its flags (an older trace): a descriptor it made non-blocking cannot show waiting on descriptors; record it again\n", in.Path)
+			}
+		}
+		related = widen.Related(obs, signs)
 	}
 	var names []string
 	var refused []string
@@ -150,7 +158,7 @@ func widenBaseline(w io.Writer, inputs []reduce.Input, allow []string, mode stri
 		if !tables.Has(widenArch, s) {
 			continue // a name of another ABI (mmap2, fstatat64) or unknown to libseccomp
 		}
-		if related != nil && related[s] == "" {
+		if _, ok := related[s]; related != nil && !ok {
 			if !observed[s] {
 				otherKind++
 			}
@@ -165,7 +173,7 @@ func widenBaseline(w io.Writer, inputs []reduce.Input, allow []string, mode stri
 			i := by[s]
 			why := ""
 			if related != nil {
-				why = fmt.Sprintf(" (%s, like the traced %s)", widen.KindOf(s), related[s])
+				why = " (" + related[s].String() + ")"
 			}
 			fmt.Fprintf(w, "generate: --widen: +%s: %s links %s%s\n", s, i.File, describe(i), why)
 		}
@@ -193,6 +201,30 @@ func widenBaseline(w io.Writer, inputs []reduce.Input, allow []string, mode stri
 		Source:      "widen",
 		OwnCalls:    true,
 	}, nil
+}
+
+// setflUnrecorded says whether a trace holds fcntl or fcntl64 calls with
+// cmd F_SETFL but not their flags (recorded before seccomp-gen kept them,
+// or with trace --no-args: then no cmd either, and nothing is said).
+func setflUnrecorded(syscalls []trace.Syscall) bool {
+	for _, s := range syscalls {
+		if s.Name != "fcntl" && s.Name != "fcntl64" {
+			continue
+		}
+		setfl, flags := false, false
+		for _, a := range s.Args {
+			switch a.Index {
+			case 1:
+				setfl = slices.Contains(a.Values, trace.FSetfl)
+			case 2:
+				flags = true
+			}
+		}
+		if setfl && !flags {
+			return true
+		}
+	}
+	return false
 }
 
 func describe(i widen.Implied) string {

@@ -272,6 +272,30 @@ func TestWidenKinds(t *testing.T) {
 	if code != 0 || !strings.Contains(stderr, "+poll: "+xz+" links poll (waiting on descriptors, like the traced ppoll)") {
 		t.Errorf("--widen=kinds, ppoll traced: exit %d, want +poll reported with its kind:\n%s", code, stderr)
 	}
+	// A descriptor made non-blocking shows waiting on descriptors (the
+	// recorder keeps O_NONBLOCK of F_SETFL's flags); F_SETFL without
+	// O_NONBLOCK (O_APPEND, say) does not, nor does an older trace that
+	// lacks the flags, which is said.
+	fcntl := func(vals ...uint64) trace.Syscall {
+		return trace.Syscall{Arch: trace.ArchX86_64, Nr: 72, Name: "fcntl", Count: 2,
+			Args: []trace.ArgValues{{Index: 1, Values: []uint64{3, 4}}, {Index: 2, Values: vals}}}
+	}
+	mk("nonblock.yaml", fcntl(0, trace.ONonblock))
+	mk("append.yaml", fcntl(0))
+	old := fcntl()
+	old.Args = old.Args[:1]
+	mk("old.yaml", old)
+	_, stderr, code = sg(t, dir, "generate", "--widen=kinds", "-o", "p.json", "nonblock.yaml")
+	if code != 0 || !strings.Contains(stderr, "+poll: "+xz+" links poll (waiting on descriptors, shown by the traced fcntl(F_SETFL, O_NONBLOCK): a non-blocking descriptor is waited on when it would block)") {
+		t.Errorf("--widen=kinds, fcntl(F_SETFL, O_NONBLOCK) traced: exit %d, want +poll shown by it:\n%s", code, stderr)
+	}
+	for _, f := range []string{"append.yaml", "old.yaml"} {
+		_, stderr, code = sg(t, dir, "generate", "--widen=kinds", "-o", "p.json", f)
+		older := strings.Contains(stderr, "generate: --widen=kinds: old.yaml records fcntl(F_SETFL) without its flags (an older trace)")
+		if code != 0 || strings.Contains(stderr, "+poll") || older != (f == "old.yaml") {
+			t.Errorf("--widen=kinds, %s: exit %d, want no poll (and the older trace said):\n%s", f, code, stderr)
+		}
+	}
 	_, stderr, code = sg(t, dir, "generate", "--widen", "-o", "p.json", "read.yaml")
 	if code != 0 || !strings.Contains(stderr, "+poll: "+xz+" links poll") {
 		t.Errorf("a bare --widen (imports): exit %d, want +poll:\n%s", code, stderr)
@@ -329,5 +353,53 @@ func TestWidenSkipReportedOnce(t *testing.T) {
 	want := "generate: --widen: t00.yaml: " + missing + ": open " + missing + ": no such file or directory; not widened from it (and in 49 more traces)\n"
 	if code != 0 || !strings.Contains(stderr, want) || strings.Count(stderr, missing+": open") != 1 {
 		t.Errorf("exit %d; want the one line %q in:\n%s", code, want, stderr)
+	}
+}
+
+// A program that makes a descriptor non-blocking waits on it when a read
+// would block, even if no training run had to wait: --widen=kinds takes
+// fcntl(F_SETFL, O_NONBLOCK) and pipe2(O_NONBLOCK) as showing "waiting on
+// descriptors" (widen.Signs), and adds the poll the program links. The
+// xz case of issue 11 made certain: nbwait's test run reads the empty
+// pipe first (EAGAIN), then polls; its training run finds the data there.
+// The profile without --widen denies poll; the --widen=kinds one passes.
+func TestWidenKindsNonblockPoll(t *testing.T) {
+	testutil.RequireRoot(t)
+	testutil.RequireTool(t, "gcc")
+	src, err := os.ReadFile(filepath.Join("..", "..", "testdata", "widen", "nbwait.c"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := cc(t, t.TempDir(), "nbwait", string(src))
+	for _, c := range []struct{ how, sign string }{
+		{"fcntl", "fcntl(F_SETFL, O_NONBLOCK)"},
+		{"pipe2", "pipe2(O_NONBLOCK)"},
+	} {
+		t.Run(c.how, func(t *testing.T) {
+			dir := t.TempDir()
+			if _, stderr, code := sg(t, dir, "trace", "-o", "train.yaml", "--", bin, "ready", c.how); code != 0 {
+				t.Fatalf("trace: exit %d\n%s", code, stderr)
+			}
+			if data, _ := os.ReadFile(filepath.Join(dir, "train.yaml")); strings.Contains(string(data), "name: poll,") {
+				t.Fatalf("the training run polled; it must not:\n%s", data)
+			}
+			if _, stderr, code := sg(t, dir, "generate", "-o", "narrow.json", "train.yaml"); code != 0 {
+				t.Fatalf("generate: exit %d\n%s", code, stderr)
+			}
+			_, kindsErr, code := sg(t, dir, "generate", "--widen=kinds", "-o", "kinds.json", "train.yaml")
+			if want := "--widen: +poll: " + bin + " links poll (waiting on descriptors, shown by the traced " + c.sign + ": a non-blocking descriptor is waited on when it would block)"; code != 0 || !strings.Contains(kindsErr, want) {
+				t.Errorf("generate --widen=kinds: exit %d, want a line with %q:\n%s", code, want, kindsErr)
+			}
+			_, stderr, code := sg(t, dir, "replay", "--enforce", "-p", "narrow.json", "-o", "narrow.txt", "--", bin, "late", c.how)
+			rep, _ := os.ReadFile(filepath.Join(dir, "narrow.txt"))
+			if code != exitNotCovered || !strings.Contains(string(rep), "poll ") {
+				t.Fatalf("test run under the profile without --widen: exit %d, want %d with poll denied; report:\n%s\nstderr:\n%s", code, exitNotCovered, rep, stderr)
+			}
+			out, stderr, code := sg(t, dir, "replay", "--enforce", "-p", "kinds.json", "-o", "kinds.txt", "--", bin, "late", c.how)
+			rep, _ = os.ReadFile(filepath.Join(dir, "kinds.txt"))
+			if code != 0 || out != "hello\n" {
+				t.Fatalf("test run under the --widen=kinds profile: exit %d, output %q; report:\n%s\nstderr:\n%s", code, out, rep, stderr)
+			}
+		})
 	}
 }

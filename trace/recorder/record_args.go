@@ -2,6 +2,7 @@ package recorder
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/cilium/ebpf"
@@ -33,6 +34,9 @@ func argMask(namer trace.Tables) [nrABIs * nrSlots]uint8 {
 	want := map[string]uint8{}
 	for _, a := range trace.RecordedArgs {
 		want[a.Syscall] |= 1 << a.Index
+		if a.When != nil {
+			want[a.Syscall] |= uint8(bpf.RecorderArgmaskBitsARGMASK_WHEN)
+		}
 	}
 	for slot := uint32(0); slot < nrABIs*nrSlots; slot++ {
 		arch, nr := slotArch(slot)
@@ -50,7 +54,48 @@ func (r *recorder) setArgMask(spec *ebpf.CollectionSpec) error {
 	if err := spec.Variables[bpf.RecorderVarCfgArgDistinct].Set(uint32(trace.MaxArgDistinct)); err != nil {
 		return fmt.Errorf("eBPF recorder: %w", err)
 	}
+	w, err := argWhen()
+	if err != nil {
+		return fmt.Errorf("eBPF recorder: %w", err)
+	}
+	if w.arg < 6 {
+		for name, v := range map[string]uint32{bpf.RecorderVarCfgWhenArg: w.arg, bpf.RecorderVarCfgWhenOn: w.on, bpf.RecorderVarCfgWhenValue: w.value} {
+			if err := spec.Variables[name].Set(v); err != nil {
+				return fmt.Errorf("eBPF recorder: %w", err)
+			}
+		}
+	}
 	return nil
+}
+
+// when is the recorder's one argument condition (cfg_when_*); arg 6: none.
+type when struct{ arg, on, value uint32 }
+
+// argWhen is the condition of trace.RecordedArgs' conditional arguments,
+// refused unless they all share one (the recorder has one), the argument
+// it tests is recorded too and comes first (record_args reads the
+// arguments in order, once), and the value fits 32 bits.
+func argWhen() (when, error) {
+	w := when{arg: 6, on: 6}
+	for _, a := range trace.RecordedArgs {
+		if a.When == nil {
+			continue
+		}
+		if a.Index < 0 || a.Index > 5 || a.When.Index < 0 || a.When.Index >= a.Index || a.When.Value > 0xffffffff {
+			return when{}, fmt.Errorf("recorded argument %s %d: condition out of range", a.Syscall, a.Index)
+		}
+		if !slices.ContainsFunc(trace.RecordedArgs, func(b trace.RecordedArg) bool {
+			return b.Syscall == a.Syscall && b.Index == a.When.Index && b.When == nil
+		}) {
+			return when{}, fmt.Errorf("recorded argument %s %d: its condition's argument %d is not recorded", a.Syscall, a.Index, a.When.Index)
+		}
+		c := when{uint32(a.Index), uint32(a.When.Index), uint32(a.When.Value)}
+		if w.arg != 6 && w != c {
+			return when{}, fmt.Errorf("recorded argument %s %d: a second condition (the recorder has one)", a.Syscall, a.Index)
+		}
+		w = c
+	}
+	return w, nil
 }
 
 // startArgMask gets cfg_argmask on another goroutine, while the programs

@@ -53,8 +53,8 @@ func TestRecordArgs(t *testing.T) {
 		t.Errorf("mprotect: %+v, want prot&(W|X) values including 6", mp.Args)
 	}
 	fc := mustHave(t, f, "x86_64", "fcntl")
-	if len(fc.Args) != 1 || !fc.Args[0].Overflow || len(fc.Args[0].Values) < trace.MaxArgDistinct-1 || len(fc.Args[0].Values) > trace.MaxArgDistinct+2 {
-		t.Errorf("fcntl: %d values, overflow %v; want about %d and overflow", len(fc.Args[0].Values), fc.Args[0].Overflow, trace.MaxArgDistinct)
+	if len(fc.Args) != 2 || fc.Args[0].Index != 1 || !fc.Args[0].Overflow || len(fc.Args[0].Values) < trace.MaxArgDistinct-1 || len(fc.Args[0].Values) > trace.MaxArgDistinct+2 {
+		t.Errorf("fcntl: %+v; want about %d cmd values and overflow", fc.Args, trace.MaxArgDistinct)
 	}
 	f = recordOrFail(t, Options{Command: []string{bin}, NoArgs: true}).File
 	if s := mustHave(t, f, "x86_64", "socket"); len(s.Args) != 0 {
@@ -87,7 +87,7 @@ func TestRecordArgs32(t *testing.T) {
 	if mm := mustHave(t, f, "x86", "mmap2"); len(mm.Args) != 1 || mm.Args[0].Index != 2 || !slices.Contains(mm.Args[0].Values, 6) || slices.ContainsFunc(mm.Args[0].Values, func(v uint64) bool { return v&^6 != 0 }) {
 		t.Errorf("x86 mmap2: %+v, want prot&(W|X) values including 6", mm.Args)
 	}
-	if fc := mustHave(t, f, "x86", "fcntl64"); len(fc.Args) != 1 || fc.Args[0].Index != 1 || !slices.Contains(fc.Args[0].Values, 1) || !slices.Contains(fc.Args[0].Values, 1031) {
+	if fc := mustHave(t, f, "x86", "fcntl64"); len(fc.Args) != 2 || fc.Args[0].Index != 1 || !slices.Contains(fc.Args[0].Values, 1) || !slices.Contains(fc.Args[0].Values, 1031) {
 		t.Errorf("x86 fcntl64: %+v, want cmd values including 1 and 1031", fc.Args)
 	}
 }
@@ -100,8 +100,14 @@ static long int80(long nr, long a, long b) {
 	__asm__ volatile("int $0x80" : "=a"(ret) : "a"(nr), "b"(a), "c"(b) : "memory");
 	return ret;
 }
+static long int80x(long nr, long a, long b, long c) {
+	long ret;
+	__asm__ volatile("int $0x80" : "=a"(ret) : "a"(nr), "b"(a), "c"(b), "d"(c) : "memory");
+	return ret;
+}
 int main(void) {
 	int80(221, 0xdead000000000001L, 0xbeef000000000001L); /* i386 fcntl64(1, F_GETFD) */
+	int80x(221, 0, 0xbeef000000000004L, 0x800);           /* i386 fcntl64(0, F_SETFL, O_NONBLOCK) */
 	int80(37, getpid(), 0xffffffff00000000L);             /* i386 kill(self, 0) */
 	int80(37, getpid(), -1L);                             /* i386 kill(self, -1): EINVAL */
 	return 0;
@@ -119,13 +125,87 @@ func TestRecordArgsInt80(t *testing.T) {
 	}
 	bin := compile(t, "argsint80", argsInt80Src, "-static")
 	f := recordOrFail(t, Options{Command: []string{bin}}).File
-	for name, w := range map[string]trace.ArgValues{
-		"fcntl64": {Index: 1, Values: []uint64{1}},
-		"kill":    {Index: 1, Values: []uint64{0, 0xffffffff}},
+	for name, w := range map[string][]trace.ArgValues{
+		"fcntl64": {{Index: 1, Values: []uint64{1, 4}}, {Index: 2, Values: []uint64{0x800}}},
+		"kill":    {{Index: 1, Values: []uint64{0, 0xffffffff}}},
 	} {
 		s := mustHave(t, f, "x86", name)
-		if len(s.Args) != 1 || s.Args[0].Index != w.Index || !slices.Equal(s.Args[0].Values, w.Values) {
+		if !argsEqual(s.Args, w) {
 			t.Errorf("x86 %s: args %+v, want %+v", name, s.Args, w)
 		}
+	}
+}
+
+func argsEqual(a, b []trace.ArgValues) bool {
+	return slices.EqualFunc(a, b, func(x, y trace.ArgValues) bool {
+		return x.Index == y.Index && x.Overflow == y.Overflow && slices.Equal(x.Values, y.Values)
+	})
+}
+
+const argsSetflSrc = `
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+int main(int argc, char **argv) {
+	int p[2];
+	if (argc > 1) {
+		/* F_SETFL in the int's low 32 bits, O_NONBLOCK: 0x800 */
+		syscall(SYS_fcntl, 0, 0xffffffff00000000UL | F_SETFL, O_NONBLOCK | O_APPEND);
+		syscall(SYS_pipe2, p, O_CLOEXEC | O_NONBLOCK);      /* 0x800 */
+		return 0;
+	}
+	syscall(SYS_fcntl, 0, F_GETFL, O_NONBLOCK | 0x1000); /* not F_SETFL: not recorded */
+	syscall(SYS_fcntl, 0, F_DUPFD, O_NONBLOCK | 3);      /* nor here */
+	syscall(SYS_fcntl, 0, F_SETFL, O_APPEND);            /* 0 */
+	syscall(SYS_pipe2, p, O_CLOEXEC);                    /* 0 */
+	return 0;
+}
+`
+
+// TestRecordArgsSetfl: fcntl's third argument is recorded in F_SETFL calls
+// only (the status flags there; a descriptor or anything in others) and
+// pipe2's flags always, both masked to O_NONBLOCK: the evidence of a
+// non-blocking descriptor (widen.Signs) is exact.
+func TestRecordArgsSetfl(t *testing.T) {
+	testutil.RequireRoot(t)
+	bin := compile(t, "argssetfl", argsSetflSrc)
+	for _, c := range []struct {
+		args []string
+		want uint64
+	}{{nil, 0}, {[]string{"nonblock"}, 0x800}} {
+		f := recordOrFail(t, Options{Command: append([]string{bin}, c.args...)}).File
+		fc := mustHave(t, f, "x86_64", "fcntl")
+		if len(fc.Args) != 2 || fc.Args[1].Index != 2 || fc.Args[1].Overflow || !slices.Equal(fc.Args[1].Values, []uint64{c.want}) {
+			t.Errorf("%v: fcntl: %+v, want F_SETFL flags [%#x] only", c.args, fc.Args, c.want)
+		}
+		if p := mustHave(t, f, "x86_64", "pipe2"); !argsEqual(p.Args, []trace.ArgValues{{Index: 1, Values: []uint64{c.want}}}) {
+			t.Errorf("%v: pipe2: %+v, want flags [%#x]", c.args, p.Args, c.want)
+		}
+	}
+}
+
+// TestArgWhen: the recorder's one argument condition is the one
+// trace.RecordedArgs gives (fcntl's flags when cmd is F_SETFL); a second,
+// different one is refused, not silently merged.
+func TestArgWhen(t *testing.T) {
+	w, err := argWhen()
+	if err != nil || w != (when{arg: 2, on: 1, value: trace.FSetfl}) {
+		t.Fatalf("argWhen() = %+v, %v; want fcntl's condition", w, err)
+	}
+	saved := trace.RecordedArgs
+	defer func() { trace.RecordedArgs = saved }()
+	trace.RecordedArgs = append(slices.Clone(saved), trace.RecordedArg{Syscall: "ioctl", Index: 2, When: &trace.ArgWhen{Index: 1, Value: 0x5421}})
+	if _, err := argWhen(); err == nil {
+		t.Errorf("argWhen accepted a second condition")
+	}
+	// The tested argument must be recorded, before the conditional one.
+	trace.RecordedArgs = append(slices.Clone(saved), trace.RecordedArg{Syscall: "pipe2", Index: 2, When: &trace.ArgWhen{Index: 0, Value: trace.FSetfl}})
+	if _, err := argWhen(); err == nil {
+		t.Errorf("argWhen accepted a condition on an argument not recorded")
+	}
+	trace.RecordedArgs = append(slices.Clone(saved), trace.RecordedArg{Syscall: "ioctl", Index: 0, When: &trace.ArgWhen{Index: 1, Value: trace.FSetfl}})
+	if _, err := argWhen(); err == nil {
+		t.Errorf("argWhen accepted a condition on a later argument")
 	}
 }
