@@ -329,11 +329,10 @@ struct {
  * hot path skips exe_note_syscall when it is the task's (see count). */
 /* The task whose syscall this CPU's sys_enter looked up last (see
  * sys_enter): its pt_regs (which the tracepoint passes: the top of its
- * kernel stack, fixed for the task's life and no other live task's),
- * cache_gen when it was looked up, and what was found. */
+ * kernel stack, fixed for the task's life and no other live task's)
+ * and what was found. */
 struct cpu_task {
-	__u64 regs;
-	__u64 gen;
+	__u64 regs; /* 0: no note (see notes_void) */
 	__u64 task;
 	__u32 mode;
 	__u32 exe;
@@ -487,8 +486,8 @@ volatile const __u32 cfg_cgroup_exec;
  * (a command the tracer starts, not --pid or --cgroup), and with
  * cfg_task_btf_id known. */
 volatile const __u32 cfg_prefilter;
-/* Bumped whenever a cpu_task might no longer say the truth (see sys_enter). */
-__u64 cache_gen;
+/* The possible CPUs (user space sets it): notes_void's loop. */
+volatile const __u32 cfg_nr_cpus = 1;
 
 /* Executables (issue 11): the file name each traced execve ran, as
  * exec'd (bprm->filename), with the first tgid that ran it, so that user
@@ -923,15 +922,14 @@ static __always_inline int task_mark_cached(void *storage, __u32 id, struct task
  * up (traced and counting with executable exe, or not traced) and answers
  * the next syscall from the note when it comes from the same task: one
  * inlined per-CPU lookup (counts' one element, which the counter needs
- * anyway) and three loads, no helper call (bpf_get_current_task_btf is
+ * anyway) and two loads, no helper call (bpf_get_current_task_btf is
  * not inlined on x86 as of 6.18), no load from the task or its storage.
  *
  * Which task: the tracepoint's first argument, the task's pt_regs at the
  * top of its kernel stack, fixed for the task's life and no other live
  * task's. A task that has exited may leave a note behind on any CPU, and
  * a new task that reuses its stack has its pt_regs address. Hence
- * cache_gen: a note holds only while cache_gen is what it was when the
- * note was made, and cache_bump moves it on whenever a note could say
+ * notes_void, which voids every CPU's note whenever one could say
  * something false:
  *   - a traced task forks (sched_process_fork, before the child can run):
  *     the child may reuse the stack of an untraced task that exited;
@@ -944,11 +942,15 @@ static __always_inline int task_mark_cached(void *storage, __u32 id, struct task
  * or their first syscall (pending) and change them at exec and exit only;
  * --pid and --cgroup mark running tasks from outside and keep the full
  * lookup on every syscall (cfg_prefilter 0). So the rest of the machine
- * never moves cache_gen; a traced workload that forks a lot makes other
- * tasks look themselves up once more after each fork. A note made while
- * cache_gen moves is for a task that none of these events concerns (each
- * runs in the task it concerns, or before the child runs), so reading
- * cache_gen last is exact.
+ * never voids a note; a traced workload that forks a lot makes other
+ * tasks look themselves up once more after each fork, and pays a loop
+ * over the CPUs per fork, exec and exit (a helper call and a store per
+ * CPU). A note another CPU makes meanwhile is for a task that none of
+ * these events concerns (each runs in the task it concerns, or before the
+ * child can run), so it may stand; a void that lands between that note's
+ * stores only voids it (its address is stored last). A loop rather than a
+ * generation counter that every note would be compared with: that was a
+ * load and a compare more on every syscall, from a shared cache line.
  *
  * Not a sched_switch program keeping the running task per CPU (no cost to
  * any syscall at all): tried first, and on this project's test machines
@@ -965,18 +967,27 @@ static __always_inline void note_cpu_task(struct bpf_raw_tracepoint_args *ctx, s
 	struct counts_block *b = counts_here();
 	if (!b)
 		return;
-	b->cur.regs = ctx->args[0];
-	b->cur.gen = cache_gen;
 	b->cur.task = (__u64)task;
 	b->cur.mode = mode;
 	b->cur.exe = exe;
+	b->cur.regs = ctx->args[0];
 }
 
-/* Every CPU's note is stale from now on (see note_cpu_task). */
-static __always_inline void cache_bump(void)
+static long void_note(__u32 cpu, void *unused)
+{
+	struct counts_block *b = bpf_map_lookup_percpu_elem(&counts, (const void *)&counts_key, cpu);
+
+	if (!b)
+		return 1; /* past the last CPU */
+	b->cur.regs = 0;
+	return 0;
+}
+
+/* Every CPU's note is void from now on (see note_cpu_task). */
+static __always_inline void notes_void(void)
 {
 	if (cfg_prefilter)
-		__sync_fetch_and_add(&cache_gen, 1);
+		bpf_loop(cfg_nr_cpus, void_note, 0, 0);
 }
 
 SEC("raw_tp/sys_enter")
@@ -987,12 +998,12 @@ int sys_enter(struct bpf_raw_tracepoint_args *ctx)
 
 	if (cfg_prefilter && id) {
 		/* The same task as this CPU's last lookup, and nothing that
-		 * could change the answer since (see cache_bump): no helper
+		 * could change the answer since (see note_cpu_task): no helper
 		 * call, no load from the task. */
 		b = counts_here();
 		if (!b)
 			return 0;
-		if (b->cur.regs == ctx->args[0] && b->cur.gen == cache_gen) {
+		if (b->cur.regs == ctx->args[0]) {
 			if (b->cur.mode == CPU_SKIP)
 				return 0;
 			count_in(b, bpf_rdonly_cast((void *)b->cur.task, id), ctx->args[1], (struct pt_regs *)ctx->args[0], b->cur.exe);
@@ -1110,7 +1121,7 @@ int sched_process_fork(struct bpf_raw_tracepoint_args *ctx)
 	__sync_fetch_and_add(&pending_tasks, 1);
 	/* Before the child can run: its stack may be an untraced task's
 	 * that exited. */
-	cache_bump();
+	notes_void();
 	return 0;
 }
 
@@ -1170,7 +1181,7 @@ int sched_process_exec(struct bpf_raw_tracepoint_args *ctx)
 	int ret = exec_counting(ctx);
 
 	if (note_exec(ctx, bpf_get_current_task_btf()))
-		cache_bump(); /* marked now, or another executable */
+		notes_void(); /* marked now, or another executable */
 	return ret;
 }
 
@@ -1242,6 +1253,6 @@ int sched_process_exit(struct bpf_raw_tracepoint_args *ctx)
 		return 0;
 	m->state = TASK_EXITED;
 	__sync_fetch_and_add(&live_tasks, -1);
-	cache_bump(); /* its stack may be a new task's */
+	notes_void(); /* its stack may be a new task's */
 	return 0;
 }

@@ -56,7 +56,6 @@ type RecorderCountsBlock struct {
 	Cur struct {
 		_    structs.HostLayout
 		Regs uint64
-		Gen  uint64
 		Task uint64
 		Mode uint32
 		Exe  uint32
@@ -149,12 +148,12 @@ const (
 	RecorderProgSchedProcessFork = "sched_process_fork"
 	RecorderProgSysEnter         = "sys_enter"
 	RecorderVarArgsLost          = "args_lost"
-	RecorderVarCacheGen          = "cache_gen"
 	RecorderVarCfgArgDistinct    = "cfg_arg_distinct"
 	RecorderVarCfgArgmask        = "cfg_argmask"
 	RecorderVarCfgCgroup         = "cfg_cgroup"
 	RecorderVarCfgCgroupExec     = "cfg_cgroup_exec"
 	RecorderVarCfgExecNr         = "cfg_exec_nr"
+	RecorderVarCfgNrCpus         = "cfg_nr_cpus"
 	RecorderVarCfgPrefilter      = "cfg_prefilter"
 	RecorderVarCfgTaskBtfId      = "cfg_task_btf_id"
 	RecorderVarCfgWhenArg        = "cfg_when_arg"
@@ -241,12 +240,12 @@ type RecorderMapSpecs struct {
 // It can be passed ebpf.CollectionSpec.Assign.
 type RecorderVariableSpecs struct {
 	ArgsLost          *ebpf.VariableSpec `ebpf:"args_lost"`
-	CacheGen          *ebpf.VariableSpec `ebpf:"cache_gen"`
 	CfgArgDistinct    *ebpf.VariableSpec `ebpf:"cfg_arg_distinct"`
 	CfgArgmask        *ebpf.VariableSpec `ebpf:"cfg_argmask"`
 	CfgCgroup         *ebpf.VariableSpec `ebpf:"cfg_cgroup"`
 	CfgCgroupExec     *ebpf.VariableSpec `ebpf:"cfg_cgroup_exec"`
 	CfgExecNr         *ebpf.VariableSpec `ebpf:"cfg_exec_nr"`
+	CfgNrCpus         *ebpf.VariableSpec `ebpf:"cfg_nr_cpus"`
 	CfgPrefilter      *ebpf.VariableSpec `ebpf:"cfg_prefilter"`
 	CfgTaskBtfId      *ebpf.VariableSpec `ebpf:"cfg_task_btf_id"`
 	CfgWhenArg        *ebpf.VariableSpec `ebpf:"cfg_when_arg"`
@@ -317,12 +316,12 @@ func (m *RecorderMaps) Close() error {
 // It can be passed to LoadRecorderObjects or ebpf.CollectionSpec.LoadAndAssign.
 type RecorderVariables struct {
 	ArgsLost          *ebpf.Variable `ebpf:"args_lost"`
-	CacheGen          *ebpf.Variable `ebpf:"cache_gen"`
 	CfgArgDistinct    *ebpf.Variable `ebpf:"cfg_arg_distinct"`
 	CfgArgmask        *ebpf.Variable `ebpf:"cfg_argmask"`
 	CfgCgroup         *ebpf.Variable `ebpf:"cfg_cgroup"`
 	CfgCgroupExec     *ebpf.Variable `ebpf:"cfg_cgroup_exec"`
 	CfgExecNr         *ebpf.Variable `ebpf:"cfg_exec_nr"`
+	CfgNrCpus         *ebpf.Variable `ebpf:"cfg_nr_cpus"`
 	CfgPrefilter      *ebpf.Variable `ebpf:"cfg_prefilter"`
 	CfgTaskBtfId      *ebpf.Variable `ebpf:"cfg_task_btf_id"`
 	CfgWhenArg        *ebpf.Variable `ebpf:"cfg_when_arg"`

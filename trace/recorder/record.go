@@ -517,6 +517,13 @@ func (r *recorder) load() error {
 		if err := spec.Variables[bpf.RecorderVarCfgPrefilter].Set(uint32(1)); err != nil {
 			return fmt.Errorf("eBPF recorder: %w", err)
 		}
+		ncpu, err := ebpf.PossibleCPU()
+		if err != nil {
+			return fmt.Errorf("eBPF recorder: %w", err)
+		}
+		if err := spec.Variables[bpf.RecorderVarCfgNrCpus].Set(uint32(ncpu)); err != nil {
+			return fmt.Errorf("eBPF recorder: %w", err)
+		}
 	}
 	if r.cgroupFD > 0 {
 		if err := spec.Variables[bpf.RecorderVarCfgCgroup].Set(uint32(1)); err != nil {

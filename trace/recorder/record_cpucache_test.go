@@ -29,15 +29,12 @@ func TestCPUTaskNoteInvalidated(t *testing.T) {
 	// there, as whatever task was running.
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	var was, one unix.CPUSet
+	var was unix.CPUSet
 	if err := unix.SchedGetaffinity(0, &was); err != nil {
 		t.Fatal(err)
 	}
-	one.Set(0)
-	if err := unix.SchedSetaffinity(0, &one); err != nil {
-		t.Fatal(err)
-	}
 	defer unix.SchedSetaffinity(0, &was)
+	pin(t, 0)
 
 	r := &recorder{opts: Options{Command: []string{"true"}}}
 	defer r.close()
@@ -85,7 +82,18 @@ func TestCPUTaskNoteInvalidated(t *testing.T) {
 	}
 	counting := uint32(bpf.RecorderTaskStateTASK_COUNTING)
 
-	// Untraced: noted as such.
+	// Untraced: noted as such, on CPU 0 and on the last CPU.
+	last := runtime.NumCPU() - 1
+	if last > 0 {
+		pin(t, last)
+		if _, err := r.objs.SysEnter.Run(&ebpf.RunOptions{Context: []uint64{regs + 4096, getpid}, CPU: uint32(last), Flags: unix.BPF_F_TEST_RUN_ON_CPU}); err != nil {
+			t.Fatal(err)
+		}
+		if note(t, r, last) != regs+4096 {
+			t.Fatalf("no note on CPU %d", last)
+		}
+		pin(t, 0)
+	}
 	run(r.objs.SysEnter, regs, getpid)
 	if n := counted(); n != 0 {
 		t.Fatalf("untraced syscall counted %d times", n)
@@ -99,11 +107,15 @@ func TestCPUTaskNoteInvalidated(t *testing.T) {
 		t.Fatalf("the note was not used (counted %d): this test shows nothing", n)
 	}
 
-	// A traced fork: its child may reuse an untraced task's stack.
+	// A traced fork: its child may reuse an untraced task's stack, and
+	// run on any CPU: every CPU's note goes.
 	// sched_process_fork's parent is the current task (traced now); the
 	// child pointer is not a task (its pid reads as 0), enough to take
 	// the traced-fork path.
 	run(r.objs.SchedProcessFork, 0, 0)
+	if note(t, r, 0) != 0 || note(t, r, last) != 0 {
+		t.Fatal("a traced fork left a note in place")
+	}
 	run(r.objs.SysEnter, regs, getpid)
 	if n := counted(); n != 1 {
 		t.Fatalf("after a traced fork: counted %d, want 1 (the stale untraced note was trusted)", n)
@@ -114,32 +126,49 @@ func TestCPUTaskNoteInvalidated(t *testing.T) {
 	if err := r.objs.Tasks.Update(int32(fd), bpf.RecorderTaskMark{State: counting, Exe: 7}, ebpf.UpdateAny); err != nil {
 		t.Fatal(err)
 	}
-	before := gen(t, r)
+	run(r.objs.SysEnter, regs, getpid) // noted counting, executable 0
+	if n := counted(); n != 2 {
+		t.Fatalf("counted %d, want 2", n)
+	}
+	if note(t, r, 0) != regs {
+		t.Fatal("no note on CPU 0")
+	}
 	run(r.objs.SchedProcessExec, 0, 0, 0)
-	if gen(t, r) == before {
-		t.Fatal("a traced exec left the notes valid")
+	if note(t, r, 0) != 0 {
+		t.Fatal("a traced exec left the note in place")
 	}
 
 	// A traced task's exit: an untraced task may reuse its stack.
 	run(r.objs.SysEnter, regs, getpid) // noted counting
-	if n := counted(); n != 2 {
-		t.Fatalf("counted %d, want 2", n)
+	if n := counted(); n != 3 {
+		t.Fatalf("counted %d, want 3", n)
 	}
 	run(r.objs.SchedProcessExit, 0)
 	setState(0) // the stack's new task: untraced
 	run(r.objs.SysEnter, regs, getpid)
-	if n := counted(); n != 2 {
-		t.Fatalf("after a traced exit: counted %d, want 2 (the stale counting note was trusted)", n)
+	if n := counted(); n != 3 {
+		t.Fatalf("after a traced exit: counted %d, want 3 (the stale counting note was trusted)", n)
 	}
 }
 
-func gen(t *testing.T, r *recorder) uint64 {
+// pin moves the calling thread to cpu.
+func pin(t *testing.T, cpu int) {
 	t.Helper()
-	var g uint64
-	if err := r.objs.CacheGen.Get(&g); err != nil {
+	var one unix.CPUSet
+	one.Set(cpu)
+	if err := unix.SchedSetaffinity(0, &one); err != nil {
 		t.Fatal(err)
 	}
-	return g
+}
+
+// note is the pt_regs address CPU cpu's note is for (0: none).
+func note(t *testing.T, r *recorder, cpu int) uint64 {
+	t.Helper()
+	var blocks []bpf.RecorderCountsBlock
+	if err := r.objs.Counts.Lookup(uint32(0), &blocks); err != nil {
+		t.Fatal(err)
+	}
+	return blocks[cpu].Cur.Regs
 }
 
 // A traced program and an untraced one take turns on one CPU (both pinned
