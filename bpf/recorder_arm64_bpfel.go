@@ -53,6 +53,13 @@ type RecorderComm struct {
 
 type RecorderCountsBlock struct {
 	_   structs.HostLayout
+	Cur struct {
+		_    structs.HostLayout
+		Regs uint64
+		Task uint64
+		Mode uint32
+		Exe  uint32
+	}
 	N   [3072]uint64
 	Exe [3072]uint16
 }
@@ -146,6 +153,8 @@ const (
 	RecorderVarCfgCgroup         = "cfg_cgroup"
 	RecorderVarCfgCgroupExec     = "cfg_cgroup_exec"
 	RecorderVarCfgExecNr         = "cfg_exec_nr"
+	RecorderVarCfgNrCpus         = "cfg_nr_cpus"
+	RecorderVarCfgPrefilter      = "cfg_prefilter"
 	RecorderVarCfgTaskBtfId      = "cfg_task_btf_id"
 	RecorderVarCfgWhenArg        = "cfg_when_arg"
 	RecorderVarCfgWhenOn         = "cfg_when_on"
@@ -236,6 +245,8 @@ type RecorderVariableSpecs struct {
 	CfgCgroup         *ebpf.VariableSpec `ebpf:"cfg_cgroup"`
 	CfgCgroupExec     *ebpf.VariableSpec `ebpf:"cfg_cgroup_exec"`
 	CfgExecNr         *ebpf.VariableSpec `ebpf:"cfg_exec_nr"`
+	CfgNrCpus         *ebpf.VariableSpec `ebpf:"cfg_nr_cpus"`
+	CfgPrefilter      *ebpf.VariableSpec `ebpf:"cfg_prefilter"`
 	CfgTaskBtfId      *ebpf.VariableSpec `ebpf:"cfg_task_btf_id"`
 	CfgWhenArg        *ebpf.VariableSpec `ebpf:"cfg_when_arg"`
 	CfgWhenOn         *ebpf.VariableSpec `ebpf:"cfg_when_on"`
@@ -310,6 +321,8 @@ type RecorderVariables struct {
 	CfgCgroup         *ebpf.Variable `ebpf:"cfg_cgroup"`
 	CfgCgroupExec     *ebpf.Variable `ebpf:"cfg_cgroup_exec"`
 	CfgExecNr         *ebpf.Variable `ebpf:"cfg_exec_nr"`
+	CfgNrCpus         *ebpf.Variable `ebpf:"cfg_nr_cpus"`
+	CfgPrefilter      *ebpf.Variable `ebpf:"cfg_prefilter"`
 	CfgTaskBtfId      *ebpf.Variable `ebpf:"cfg_task_btf_id"`
 	CfgWhenArg        *ebpf.Variable `ebpf:"cfg_when_arg"`
 	CfgWhenOn         *ebpf.Variable `ebpf:"cfg_when_on"`

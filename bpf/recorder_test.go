@@ -53,6 +53,7 @@ var wantVars = map[string]uint32{
 	RecorderVarCfgCgroup:     4,
 	RecorderVarCfgExecNr:     4,
 	RecorderVarCfgTaskBtfId:  4,
+	RecorderVarCfgPrefilter:  4,
 }
 
 func TestObjectsMatchGoSide(t *testing.T) {
@@ -120,9 +121,9 @@ func TestStructSizes(t *testing.T) {
 	if s := unsafe.Sizeof(RecorderComm{}); s != 16 {
 		t.Errorf("comm: %d bytes", s)
 	}
-	// counts: one slot per (ABI, nr), within the 32 KiB a per-CPU value
-	// may have.
-	if s := unsafe.Sizeof(RecorderCountsBlock{}); s != 3*1024*(8+2) || s > 32<<10 {
+	// counts: the CPU's last task looked up (cpu_task, 24 bytes), then one slot
+	// per (ABI, nr), within the 32 KiB a per-CPU value may have.
+	if s := unsafe.Sizeof(RecorderCountsBlock{}); s != 24+3*1024*(8+2) || s > 32<<10 {
 		t.Errorf("counts_block: %d bytes", s)
 	}
 }

@@ -80,7 +80,10 @@
 // The eBPF programs live in package bpf (recorder.c). A raw tracepoint on
 // sys_enter looks the current task up in task-local storage, which rejects
 // every untraced task of the machine after one cheap lookup and can never
-// be inherited by a reused PID; traced tasks increment a per-CPU counter
+// be inherited by a reused PID; for a command it starts, it answers a
+// task's syscall from a per-CPU note of the same task's previous one
+// (recorder.c, note_cpu_task: keyed by the task's pt_regs address, void
+// after any traced fork, exec or exit); traced tasks increment a per-CPU counter
 // indexed by (ABI, nr). On x86_64 the ABI comes from TS_COMPAT in
 // thread_info.status (int 0x80 and 32-bit programs: x86) and the
 // 0x40000000 bit (x32); on arm64 from the AArch32 bit of PSTATE (arm).

@@ -510,6 +510,21 @@ func (r *recorder) load() error {
 	if err := r.setArgMask(spec); err != nil {
 		return err
 	}
+	if len(r.opts.Command) > 0 {
+		// Only the command's own tasks change their marks, at their
+		// exec, fork and exit: sys_enter may keep per CPU what it found
+		// out about the last task (recorder.c, cfg_prefilter).
+		if err := spec.Variables[bpf.RecorderVarCfgPrefilter].Set(uint32(1)); err != nil {
+			return fmt.Errorf("eBPF recorder: %w", err)
+		}
+		ncpu, err := ebpf.PossibleCPU()
+		if err != nil {
+			return fmt.Errorf("eBPF recorder: %w", err)
+		}
+		if err := spec.Variables[bpf.RecorderVarCfgNrCpus].Set(uint32(ncpu)); err != nil {
+			return fmt.Errorf("eBPF recorder: %w", err)
+		}
+	}
 	if r.cgroupFD > 0 {
 		if err := spec.Variables[bpf.RecorderVarCfgCgroup].Set(uint32(1)); err != nil {
 			return fmt.Errorf("eBPF recorder: %w", err)

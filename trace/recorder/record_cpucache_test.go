@@ -1,0 +1,228 @@
+package recorder
+
+import (
+	"fmt"
+	"os/exec"
+	"runtime"
+	"testing"
+
+	"github.com/cilium/ebpf"
+	"golang.org/x/sys/unix"
+
+	"github.com/seccomp-gen/seccomp-gen/bpf"
+	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
+)
+
+// sys_enter's per-CPU note of the task it looked up last (recorder.c,
+// cpu_task) is keyed by the task's pt_regs address, which a new task gets
+// again when it reuses the stack of one that exited. The note must not be
+// trusted after a traced fork (the child may reuse an untraced task's
+// stack), a traced task's exit (an untraced one may reuse its stack) or a
+// traced exec (the task's answer changes). The programs are run with
+// BPF_PROG_TEST_RUN on CPU 0, as this test's thread (pinned there), with a made-up
+// pt_regs address: the same address stands for the task before and after.
+// First the test shows the note is used (a stale note answers), then that
+// each event makes sys_enter look again.
+func TestCPUTaskNoteInvalidated(t *testing.T) {
+	testutil.RequireRoot(t)
+	// On CPU 0 itself: a test run on another CPU runs in an interrupt
+	// there, as whatever task was running.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	var was unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &was); err != nil {
+		t.Fatal(err)
+	}
+	defer unix.SchedSetaffinity(0, &was)
+	pin(t, 0)
+
+	r := &recorder{opts: Options{Command: []string{"true"}}}
+	defer r.close()
+	spec, ids, _, err := kernelTypes4()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ids.Known() {
+		t.Skip("no bpf_rdonly_cast on this kernel: sys_enter keeps no per-CPU note")
+	}
+	types := make(chan typesResult, 1)
+	types <- typesResult{kernelInfo{spec: spec, ids: ids}, nil}
+	r.types = types
+	if err := r.load(); err != nil {
+		t.Fatal(err)
+	}
+
+	const regs = 0xffff8880deadb000 // a made-up pt_regs address
+	const getpid = 39
+	run := func(p *ebpf.Program, args ...uint64) {
+		t.Helper()
+		if _, err := p.Run(&ebpf.RunOptions{Context: args, CPU: 0, Flags: unix.BPF_F_TEST_RUN_ON_CPU}); err != nil {
+			t.Fatalf("test run: %v", err)
+		}
+	}
+	counted := func() uint64 {
+		t.Helper()
+		c, err := r.readCounts()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c[uint32(getpid)]
+	}
+	tid := unix.Gettid()
+	fd, err := unix.PidfdOpen(tid, unix.PIDFD_THREAD)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fd)
+	setState := func(state uint32) {
+		t.Helper()
+		if err := r.objs.Tasks.Update(int32(fd), bpf.RecorderTaskMark{State: state}, ebpf.UpdateAny); err != nil {
+			t.Fatal(err)
+		}
+	}
+	counting := uint32(bpf.RecorderTaskStateTASK_COUNTING)
+
+	// Untraced: noted as such, on CPU 0 and on the last CPU.
+	last := runtime.NumCPU() - 1
+	if last > 0 {
+		pin(t, last)
+		if _, err := r.objs.SysEnter.Run(&ebpf.RunOptions{Context: []uint64{regs + 4096, getpid}, CPU: uint32(last), Flags: unix.BPF_F_TEST_RUN_ON_CPU}); err != nil {
+			t.Fatal(err)
+		}
+		if note(t, r, last) != regs+4096 {
+			t.Fatalf("no note on CPU %d", last)
+		}
+		pin(t, 0)
+	}
+	run(r.objs.SysEnter, regs, getpid)
+	if n := counted(); n != 0 {
+		t.Fatalf("untraced syscall counted %d times", n)
+	}
+	// A traced task with the same pt_regs (a new task on that stack) is
+	// answered by the note: a stale note is trusted, which is why the
+	// events below must make sys_enter look again.
+	setState(counting)
+	run(r.objs.SysEnter, regs, getpid)
+	if n := counted(); n != 0 {
+		t.Fatalf("the note was not used (counted %d): this test shows nothing", n)
+	}
+
+	// A traced fork: its child may reuse an untraced task's stack, and
+	// run on any CPU: every CPU's note goes.
+	// sched_process_fork's parent is the current task (traced now); the
+	// child pointer is not a task (its pid reads as 0), enough to take
+	// the traced-fork path.
+	run(r.objs.SchedProcessFork, 0, 0)
+	if note(t, r, 0) != 0 || note(t, r, last) != 0 {
+		t.Fatal("a traced fork left a note in place")
+	}
+	run(r.objs.SysEnter, regs, getpid)
+	if n := counted(); n != 1 {
+		t.Fatalf("after a traced fork: counted %d, want 1 (the stale untraced note was trusted)", n)
+	}
+
+	// A traced exec: the task's executable (or state) changes. Noted as
+	// counting with executable 0 above; now the mark says executable 7.
+	if err := r.objs.Tasks.Update(int32(fd), bpf.RecorderTaskMark{State: counting, Exe: 7}, ebpf.UpdateAny); err != nil {
+		t.Fatal(err)
+	}
+	run(r.objs.SysEnter, regs, getpid) // noted counting, executable 0
+	if n := counted(); n != 2 {
+		t.Fatalf("counted %d, want 2", n)
+	}
+	if note(t, r, 0) != regs {
+		t.Fatal("no note on CPU 0")
+	}
+	run(r.objs.SchedProcessExec, 0, 0, 0)
+	if note(t, r, 0) != 0 {
+		t.Fatal("a traced exec left the note in place")
+	}
+
+	// A traced task's exit: an untraced task may reuse its stack.
+	run(r.objs.SysEnter, regs, getpid) // noted counting
+	if n := counted(); n != 3 {
+		t.Fatalf("counted %d, want 3", n)
+	}
+	run(r.objs.SchedProcessExit, 0)
+	setState(0) // the stack's new task: untraced
+	run(r.objs.SysEnter, regs, getpid)
+	if n := counted(); n != 3 {
+		t.Fatalf("after a traced exit: counted %d, want 3 (the stale counting note was trusted)", n)
+	}
+}
+
+// pin moves the calling thread to cpu.
+func pin(t *testing.T, cpu int) {
+	t.Helper()
+	var one unix.CPUSet
+	one.Set(cpu)
+	if err := unix.SchedSetaffinity(0, &one); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// note is the pt_regs address CPU cpu's note is for (0: none).
+func note(t *testing.T, r *recorder, cpu int) uint64 {
+	t.Helper()
+	var blocks []bpf.RecorderCountsBlock
+	if err := r.objs.Counts.Lookup(uint32(0), &blocks); err != nil {
+		t.Fatal(err)
+	}
+	return blocks[cpu].Cur.Regs
+}
+
+// A traced program and an untraced one take turns on one CPU (both pinned
+// there, yielding), so that sys_enter's per-CPU note changes hands at
+// every switch, while the traced program's threads come and go (each a
+// traced fork): every getppid of the traced program is counted, none of
+// the untraced one's.
+func TestRecordExactSharingACPU(t *testing.T) {
+	testutil.RequireRoot(t)
+	const src = `#define _GNU_SOURCE
+#include <pthread.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+static long n;
+static void pin(void) { cpu_set_t s; CPU_ZERO(&s); CPU_SET(0, &s); sched_setaffinity(0, sizeof s, &s); }
+static void *loop(void *a) {
+	for (long i = 1; i <= n; i++) {
+		syscall(SYS_getppid);
+		if (i % 64 == 0)
+			sched_yield();
+	}
+	return a;
+}
+int main(int argc, char **argv) {
+	n = atol(argv[1]);
+	int threads = atoi(argv[2]);
+	pin();
+	if (n < 0) { n = -n; for (;;) loop(0); }
+	for (int r = 0; r < 4; r++) {
+		pthread_t t[8];
+		for (int i = 0; i < threads; i++)
+			pthread_create(&t[i], 0, loop, 0);
+		loop(0);
+		for (int i = 0; i < threads; i++)
+			pthread_join(t[i], 0);
+	}
+	return 0;
+}
+`
+	bin := compile(t, "turns", src, "-pthread")
+	other := exec.Command(bin, "-1000", "0") // untraced, forever
+	if err := other.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { other.Process.Kill(); other.Wait() }()
+	const n, threads = 20000, 3
+	rec := recordOrFail(t, Options{Command: []string{bin, fmt.Sprint(n), fmt.Sprint(threads)}})
+	if rec.File.Lost != 0 {
+		t.Fatalf("lost %d", rec.File.Lost)
+	}
+	want := uint64(4 * (threads + 1) * n)
+	if s := mustHave(t, rec.File, "x86_64", "getppid"); s.Count != want {
+		t.Errorf("getppid counted %d times, want %d", s.Count, want)
+	}
+}
