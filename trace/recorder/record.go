@@ -164,7 +164,7 @@ const (
 	PhaseRecord   = "record"     // Record entered
 	PhaseSpec     = "spec"       // the programs' ELF parsed and configured
 	PhaseMaps     = "maps"       // maps created
-	PhaseTypes    = "types"      // kernel types at hand (cache or BTF)
+	PhaseTypes    = "types"      // CO-RE fixups at hand (cache or BTF) and written
 	PhaseLoaded   = "loaded"     // programs loaded and verified
 	PhaseArgMask  = "argmask"    // which arguments to record written (computed meanwhile)
 	PhaseStub     = "stub-start" // the stub process started (fork+exec returned)
@@ -577,9 +577,10 @@ func (r *recorder) load() error {
 	opts := &ebpf.CollectionOptions{MapReplacements: maps}
 	var info kernelInfo
 	if r.types != nil {
-		// Without them (a struct missing, say), cilium/ebpf decodes the
-		// kernel's BTF itself and says what is wrong with it; a BTF that
-		// cannot be decoded at all is said here.
+		// Without the fixups (a relocation cilium/ebpf cannot compute,
+		// say), cilium/ebpf decodes the kernel's BTF itself and says what
+		// is wrong with it; a BTF that cannot be decoded at all is said
+		// here.
 		res := <-r.types
 		var bad *unreadableBTF
 		if errors.As(res.err, &bad) {
@@ -587,7 +588,8 @@ func (r *recorder) load() error {
 		}
 		if res.err == nil {
 			info = res.info
-			opts.Programs.KernelTypes = info.spec
+			// A refused apply changes nothing: cilium/ebpf relocates.
+			_ = info.fixups.apply(spec)
 		}
 		r.phase(PhaseTypes)
 	}
