@@ -139,6 +139,7 @@ const (
 	RecorderVarCfgCgroup         = "cfg_cgroup"
 	RecorderVarCfgCgroupExec     = "cfg_cgroup_exec"
 	RecorderVarCfgExecNr         = "cfg_exec_nr"
+	RecorderVarCfgTargetTgid     = "cfg_target_tgid"
 	RecorderVarCfgTaskBtfId      = "cfg_task_btf_id"
 	RecorderVarCountsKey         = "counts_key"
 	RecorderVarExeNext           = "exe_next"
@@ -147,6 +148,7 @@ const (
 	RecorderVarLiveTasks         = "live_tasks"
 	RecorderVarLost              = "lost"
 	RecorderVarPendingTasks      = "pending_tasks"
+	RecorderVarProcsDone         = "procs_done"
 	RecorderVarProcsOverflow     = "procs_overflow"
 	RecorderVarSharedEnumsAnchor = "shared_enums_anchor"
 )
@@ -226,6 +228,7 @@ type RecorderVariableSpecs struct {
 	CfgCgroup         *ebpf.VariableSpec `ebpf:"cfg_cgroup"`
 	CfgCgroupExec     *ebpf.VariableSpec `ebpf:"cfg_cgroup_exec"`
 	CfgExecNr         *ebpf.VariableSpec `ebpf:"cfg_exec_nr"`
+	CfgTargetTgid     *ebpf.VariableSpec `ebpf:"cfg_target_tgid"`
 	CfgTaskBtfId      *ebpf.VariableSpec `ebpf:"cfg_task_btf_id"`
 	CountsKey         *ebpf.VariableSpec `ebpf:"counts_key"`
 	ExeNext           *ebpf.VariableSpec `ebpf:"exe_next"`
@@ -234,6 +237,7 @@ type RecorderVariableSpecs struct {
 	LiveTasks         *ebpf.VariableSpec `ebpf:"live_tasks"`
 	Lost              *ebpf.VariableSpec `ebpf:"lost"`
 	PendingTasks      *ebpf.VariableSpec `ebpf:"pending_tasks"`
+	ProcsDone         *ebpf.VariableSpec `ebpf:"procs_done"`
 	ProcsOverflow     *ebpf.VariableSpec `ebpf:"procs_overflow"`
 	SharedEnumsAnchor *ebpf.VariableSpec `ebpf:"shared_enums_anchor"`
 }
@@ -297,6 +301,7 @@ type RecorderVariables struct {
 	CfgCgroup         *ebpf.Variable `ebpf:"cfg_cgroup"`
 	CfgCgroupExec     *ebpf.Variable `ebpf:"cfg_cgroup_exec"`
 	CfgExecNr         *ebpf.Variable `ebpf:"cfg_exec_nr"`
+	CfgTargetTgid     *ebpf.Variable `ebpf:"cfg_target_tgid"`
 	CfgTaskBtfId      *ebpf.Variable `ebpf:"cfg_task_btf_id"`
 	CountsKey         *ebpf.Variable `ebpf:"counts_key"`
 	ExeNext           *ebpf.Variable `ebpf:"exe_next"`
@@ -305,6 +310,7 @@ type RecorderVariables struct {
 	LiveTasks         *ebpf.Variable `ebpf:"live_tasks"`
 	Lost              *ebpf.Variable `ebpf:"lost"`
 	PendingTasks      *ebpf.Variable `ebpf:"pending_tasks"`
+	ProcsDone         *ebpf.Variable `ebpf:"procs_done"`
 	ProcsOverflow     *ebpf.Variable `ebpf:"procs_overflow"`
 	SharedEnumsAnchor *ebpf.Variable `ebpf:"shared_enums_anchor"`
 }
