@@ -132,7 +132,8 @@ func kernelTypes() (kernelInfo, error) {
 		return kernelInfo{}, err
 	}
 	if cerr != nil || c.ids != ids {
-		// Nothing of it to keep (a cache of this kernel has its IDs).
+		// Keep the other objects' fixups only from a cache of this
+		// kernel (the same key, and its IDs).
 		c = typesCache{}
 	}
 	c.ids = ids
