@@ -936,10 +936,11 @@ func stampPhases(env []string, argv ...string) (time.Duration, map[string]time.D
 // would otherwise charge to every start. The table says so.
 func settle() { time.Sleep(50 * time.Millisecond) }
 
-// kernelTypesCache is the recorder's per-boot cache of kernel struct
-// layouts (a file per cache format: a -baseline binary keeps its own);
-// without it a trace decodes the whole kernel BTF first.
-const kernelTypesCache = "/run/seccomp-gen/kernel-types*.btf"
+// kernelTypesCache is the recorder's per-boot cache of its programs' CO-RE
+// fixups (a file per cache format, kernel-types-vN.btf up to format 8,
+// kernel-types-vN from 9: a -baseline binary keeps its own); without it a
+// trace decodes the whole kernel BTF first.
+const kernelTypesCache = "/run/seccomp-gen/kernel-types*"
 
 // argMaskCache is the recorder's cache of which arguments it records, per
 // executable (trace/recorder/record_argmask.go): a first trace after a
@@ -956,9 +957,9 @@ var startSteps = []struct{ what, from, to string }{
 	{"process start: exec, Go runtime, package initializers (and the dynamic linker: libc, libseccomp, in a dynamic build; make build links statically)", "launch", "main"},
 	{"CLI: flags, libseccomp API pin, output file check", "main", "record"},
 	{"the programs' ELF read (cilium/ebpf: BTF, relocations) and configured", "record", "spec"},
-	{"map creation (the kernel types cache read, the argument mask computed, on other goroutines meanwhile)", "spec", "maps"},
+	{"map creation (the kernel types cache read: CO-RE fixups, the argument mask computed, on other goroutines meanwhile)", "spec", "maps"},
 	{"record → maps (the two steps above; what older binaries print)", "record", "maps"},
-	{"waiting for the kernel types (cache: /run/seccomp-gen)", "maps", "types"},
+	{"waiting for the kernel types (cache: /run/seccomp-gen) and writing the CO-RE fixups into the programs", "maps", "types"},
 	{"program load and verification (4 programs: sys_enter on a goroutine of its own, the fork, exec and exit programs attached as soon as loaded; older binaries load the 4 in one go and attach none here)", "types", "loaded"},
 	{"waiting for the argument mask and writing it (.bss)", "loaded", "argmask"},
 	{"attach sys_enter (older binaries: all 4 raw tracepoints)", "argmask", "attached"},
@@ -1057,7 +1058,7 @@ func (b *bench) attach(w *strings.Builder) error {
 			help = append(help, ms(d))
 		}
 		// Cold: the first trace after a boot, when the recorder builds its
-		// per-boot cache of kernel struct layouts (see trace/recorder/record_btf.go)
+		// per-boot cache of CO-RE fixups (see trace/recorder/record_btf.go)
 		// and of the argument mask.
 		if err := removeGlob(kernelTypesCache); err == nil && removeGlob(argMaskCache) == nil {
 			settle()
@@ -1075,7 +1076,7 @@ func (b *bench) attach(w *strings.Builder) error {
 		}
 	}
 	traced, ttraced, startPh, endPh, stubStart := cur.traced, cur.ttraced, cur.startPh, cur.endPh, cur.stubStart
-	fmt.Fprintf(w, "Launch-to-main: from just before the bench starts the command to the workload's first instruction in main() (CLOCK_REALTIME printed by the static getpid workload); its first traced syscall (execve) is earlier. %d interleaved rounds. The targets are judged on the warm start (every trace after the first one since boot); the cold row is the first trace after a boot, which also builds the recorder's cache of kernel struct layouts. Each traced start is timed 50 ms after the previous trace ended: a trace started within ~15 ms of another one's detach can wait a further 5-7 ms for an RCU grace period in the kernel's attach path.\n\n", b.p.attachRounds)
+	fmt.Fprintf(w, "Launch-to-main: from just before the bench starts the command to the workload's first instruction in main() (CLOCK_REALTIME printed by the static getpid workload); its first traced syscall (execve) is earlier. %d interleaved rounds. The targets are judged on the warm start (every trace after the first one since boot); the cold row is the first trace after a boot, which also builds the recorder's cache of CO-RE fixups (the kernel's struct layouts). Each traced start is timed 50 ms after the previous trace ended: a trace started within ~15 ms of another one's detach can wait a further 5-7 ms for an RCU grace period in the kernel's attach path.\n\n", b.p.attachRounds)
 	fmt.Fprintf(w, "| measure | bare min ms | bare median ms | seccomp-gen trace min ms | seccomp-gen trace median ms | added (medians) ms | target | result |\n|---|---|---|---|---|---|---|---|\n")
 	sb, st := summarize(bare), summarize(traced)
 	if len(traced) > 0 {

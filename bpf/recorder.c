@@ -203,6 +203,14 @@ struct thread_info {
 	__u32 status; /* x86 only */
 } __attribute__((preserve_access_index));
 
+/* signal_struct.live: the thread group's threads that have not started
+ * exiting (do_exit decrements it before sched_process_exit fires). */
+struct signal_struct {
+	struct {
+		int counter;
+	} live;
+} __attribute__((preserve_access_index));
+
 struct task_struct {
 	struct thread_info thread_info;
 	void *bpf_storage; /* struct bpf_local_storage __rcu *: NULL until a task storage map stores for the task */
@@ -210,6 +218,7 @@ struct task_struct {
 	int tgid;
 	__u64 start_time;
 	struct task_struct *group_leader;
+	struct signal_struct *signal;
 } __attribute__((preserve_access_index));
 
 /* The kernel's struct of a task storage map (include/linux/
@@ -377,10 +386,17 @@ struct {
 	__type(value, struct comm);
 } first SEC(".maps");
 
-/* Distinct processes traced. */
+/* Distinct processes traced, while they live: the last of a process's
+ * counting threads to exit removes its entry and counts it in procs_done
+ * (sched_process_exit; the --pid target's stay, see cfg_target_tgid), so
+ * the capacity bounds the processes alive at once, not all of a trace's
+ * (a build runs far more). Its creation is part of every start: the
+ * kernel allocates and clears a bucket per entry even without
+ * preallocation, 1 MiB for the 65536 entries this map had, ~0.3 ms (issue
+ * 13; 16384: ~0.07 ms). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 65536);
+	__uint(max_entries, 16384);
 	__type(key, struct proc_key);
 	__type(value, __u8);
 } procs SEC(".maps");
@@ -469,6 +485,7 @@ __s64 live_tasks;     /* traced tasks alive and counting, pending ones included 
 __s64 pending_tasks;  /* entries in pending */
 __u64 lost;           /* syscalls (or whole tasks) that could not be counted */
 __u64 procs_overflow; /* processes beyond procs' capacity */
+__u64 procs_done;     /* processes removed from procs at their exit */
 __u64 execs;          /* execves into the command, counted at sched_process_exec:
                        * user space adds them to the native execve's slot */
 
@@ -502,6 +519,10 @@ volatile const __u32 cfg_cgroup_exec;
 volatile const __u32 cfg_prefilter;
 /* The possible CPUs (user space sets it): notes_void's loop. */
 volatile const __u32 cfg_nr_cpus = 1;
+/* --pid: the target's process ID. Its procs entry is not removed at its
+ * exit: user space counts the target itself when procs lacks it (idle so
+ * far). */
+volatile const __u32 cfg_target_tgid;
 
 /* Executables (issue 11): the file name each traced execve ran, as
  * exec'd (bprm->filename), with the first tgid that ran it, so that user
@@ -593,6 +614,24 @@ static __noinline void note_process(struct task_struct *task)
 	err = bpf_map_update_elem(&procs, &k, &one, BPF_NOEXIST);
 	if (err && err != -17 /* EEXIST */)
 		__sync_fetch_and_add(&procs_overflow, 1);
+}
+
+/* At a counting task's exit: when its whole thread group is exiting (no
+ * thread left that could start counting and note it again), the process
+ * leaves procs and is counted in procs_done. Two threads may both see the
+ * group dead; the delete succeeds for one. */
+static __always_inline void forget_process(struct task_struct *task)
+{
+	struct proc_key k = {};
+
+	if (BPF_CORE_READ(task, signal, live.counter) != 0)
+		return;
+	k.tgid = BPF_CORE_READ(task, tgid);
+	if (k.tgid == cfg_target_tgid)
+		return;
+	k.start_time = BPF_CORE_READ(task, group_leader, start_time);
+	if (!bpf_map_delete_elem(&procs, &k))
+		__sync_fetch_and_add(&procs_done, 1);
 }
 
 static __always_inline void start_counting(struct task_mark *m, struct task_struct *task)
@@ -1268,5 +1307,6 @@ int sched_process_exit(struct bpf_raw_tracepoint_args *ctx)
 	m->state = TASK_EXITED;
 	__sync_fetch_and_add(&live_tasks, -1);
 	notes_void(); /* its stack may be a new task's */
+	forget_process(task);
 	return 0;
 }

@@ -26,7 +26,7 @@ var wantMaps = map[string]wantMap{
 	RecorderMapArmed:        {ebpf.Hash, 4, 4, 64},
 	RecorderMapCounts:       {ebpf.PerCPUArray, 4, uint32(unsafe.Sizeof(RecorderCountsBlock{})), 1},
 	RecorderMapFirst:        {ebpf.Hash, 4, uint32(unsafe.Sizeof(RecorderComm{})), 3 * 1024},
-	RecorderMapProcs:        {ebpf.Hash, uint32(unsafe.Sizeof(RecorderProcKey{})), 1, 65536},
+	RecorderMapProcs:        {ebpf.Hash, uint32(unsafe.Sizeof(RecorderProcKey{})), 1, 16384},
 	RecorderMapPending:      {ebpf.Hash, 4, uint32(unsafe.Sizeof(RecorderPendingTask{})), 16384},
 	RecorderMapTargetCgroup: {ebpf.CGroupArray, 4, 4, 1},
 }
@@ -49,11 +49,13 @@ var wantVars = map[string]uint32{
 	RecorderVarPendingTasks:  8,
 	RecorderVarLost:          8,
 	RecorderVarProcsOverflow: 8,
+	RecorderVarProcsDone:     8,
 	RecorderVarExecs:         8,
 	RecorderVarCfgCgroup:     4,
 	RecorderVarCfgExecNr:     4,
 	RecorderVarCfgTaskBtfId:  4,
 	RecorderVarCfgPrefilter:  4,
+	RecorderVarCfgTargetTgid: 4,
 }
 
 func TestObjectsMatchGoSide(t *testing.T) {

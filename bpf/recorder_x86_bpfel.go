@@ -155,6 +155,7 @@ const (
 	RecorderVarCfgExecNr         = "cfg_exec_nr"
 	RecorderVarCfgNrCpus         = "cfg_nr_cpus"
 	RecorderVarCfgPrefilter      = "cfg_prefilter"
+	RecorderVarCfgTargetTgid     = "cfg_target_tgid"
 	RecorderVarCfgTaskBtfId      = "cfg_task_btf_id"
 	RecorderVarCfgWhenArg        = "cfg_when_arg"
 	RecorderVarCfgWhenOn         = "cfg_when_on"
@@ -166,6 +167,7 @@ const (
 	RecorderVarLiveTasks         = "live_tasks"
 	RecorderVarLost              = "lost"
 	RecorderVarPendingTasks      = "pending_tasks"
+	RecorderVarProcsDone         = "procs_done"
 	RecorderVarProcsOverflow     = "procs_overflow"
 	RecorderVarSharedEnumsAnchor = "shared_enums_anchor"
 )
@@ -247,6 +249,7 @@ type RecorderVariableSpecs struct {
 	CfgExecNr         *ebpf.VariableSpec `ebpf:"cfg_exec_nr"`
 	CfgNrCpus         *ebpf.VariableSpec `ebpf:"cfg_nr_cpus"`
 	CfgPrefilter      *ebpf.VariableSpec `ebpf:"cfg_prefilter"`
+	CfgTargetTgid     *ebpf.VariableSpec `ebpf:"cfg_target_tgid"`
 	CfgTaskBtfId      *ebpf.VariableSpec `ebpf:"cfg_task_btf_id"`
 	CfgWhenArg        *ebpf.VariableSpec `ebpf:"cfg_when_arg"`
 	CfgWhenOn         *ebpf.VariableSpec `ebpf:"cfg_when_on"`
@@ -258,6 +261,7 @@ type RecorderVariableSpecs struct {
 	LiveTasks         *ebpf.VariableSpec `ebpf:"live_tasks"`
 	Lost              *ebpf.VariableSpec `ebpf:"lost"`
 	PendingTasks      *ebpf.VariableSpec `ebpf:"pending_tasks"`
+	ProcsDone         *ebpf.VariableSpec `ebpf:"procs_done"`
 	ProcsOverflow     *ebpf.VariableSpec `ebpf:"procs_overflow"`
 	SharedEnumsAnchor *ebpf.VariableSpec `ebpf:"shared_enums_anchor"`
 }
@@ -323,6 +327,7 @@ type RecorderVariables struct {
 	CfgExecNr         *ebpf.Variable `ebpf:"cfg_exec_nr"`
 	CfgNrCpus         *ebpf.Variable `ebpf:"cfg_nr_cpus"`
 	CfgPrefilter      *ebpf.Variable `ebpf:"cfg_prefilter"`
+	CfgTargetTgid     *ebpf.Variable `ebpf:"cfg_target_tgid"`
 	CfgTaskBtfId      *ebpf.Variable `ebpf:"cfg_task_btf_id"`
 	CfgWhenArg        *ebpf.Variable `ebpf:"cfg_when_arg"`
 	CfgWhenOn         *ebpf.Variable `ebpf:"cfg_when_on"`
@@ -334,6 +339,7 @@ type RecorderVariables struct {
 	LiveTasks         *ebpf.Variable `ebpf:"live_tasks"`
 	Lost              *ebpf.Variable `ebpf:"lost"`
 	PendingTasks      *ebpf.Variable `ebpf:"pending_tasks"`
+	ProcsDone         *ebpf.Variable `ebpf:"procs_done"`
 	ProcsOverflow     *ebpf.Variable `ebpf:"procs_overflow"`
 	SharedEnumsAnchor *ebpf.Variable `ebpf:"shared_enums_anchor"`
 }

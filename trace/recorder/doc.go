@@ -102,8 +102,9 @@
 // and a load once the bit is set. User space identifies each file (build
 // ID, else sha256) for the trace's executables list, only if it has the
 // device and inode number sched_process_exec noted of bprm->file.
-// The CO-RE offsets the programs need come from kernel types that
-// record_btf.go builds once per boot and caches in /run/seccomp-gen, with
+// The CO-RE fixups the programs need (record_core.go) are computed from
+// the kernel's BTF once per boot and cached in /run/seccomp-gen
+// (record_btf.go), with
 // the kernel's BTF IDs that let sys_enter read task->bpf_storage through
 // bpf_rdonly_cast (record_kfunc.go; the trusted read without them), and
 // cfg_argmask, per executable (record_argmask.go).

@@ -164,7 +164,7 @@ const (
 	PhaseRecord   = "record"     // Record entered
 	PhaseSpec     = "spec"       // the programs' ELF parsed and configured
 	PhaseMaps     = "maps"       // maps created
-	PhaseTypes    = "types"      // kernel types at hand (cache or BTF)
+	PhaseTypes    = "types"      // CO-RE fixups at hand (cache or BTF) and written
 	PhaseLoaded   = "loaded"     // programs loaded and verified
 	PhaseArgMask  = "argmask"    // which arguments to record written (computed meanwhile)
 	PhaseStub     = "stub-start" // the stub process started (fork+exec returned)
@@ -525,6 +525,14 @@ func (r *recorder) load() error {
 			return fmt.Errorf("eBPF recorder: %w", err)
 		}
 	}
+	if r.opts.PID != 0 {
+		if err := spec.Variables[bpf.RecorderVarCfgTargetTgid].Set(uint32(r.opts.PID)); err != nil {
+			return fmt.Errorf("eBPF recorder: %w", err)
+		}
+	}
+	if procsEntriesHook != 0 {
+		spec.Maps[bpf.RecorderMapProcs].MaxEntries = procsEntriesHook
+	}
 	if r.cgroupFD > 0 {
 		if err := spec.Variables[bpf.RecorderVarCfgCgroup].Set(uint32(1)); err != nil {
 			return fmt.Errorf("eBPF recorder: %w", err)
@@ -536,8 +544,8 @@ func (r *recorder) load() error {
 	r.phase(PhaseSpec)
 	// The hash maps need no preallocation where tracing programs may use
 	// a hash map that allocates on insert (Linux 6.1, bpf_mem_alloc): they
-	// get one insert per traced process (procs: 65536 elements, ~1.4 ms to
-	// create preallocated), new task (pending), syscall seen the first time
+	// get one insert per traced process (procs: 65536 elements took ~1.4 ms
+	// to create preallocated), new task (pending), syscall seen the first time
 	// (first: 0.2 ms), new argument value (argvals: 0.35 ms) or executable.
 	if kernelAtLeast(6, 1) {
 		for _, name := range []string{bpf.RecorderMapProcs, bpf.RecorderMapPending, bpf.RecorderMapFirst,
@@ -553,9 +561,10 @@ func (r *recorder) load() error {
 	// goroutine (151 paired rounds: main to gate -0.03 ms, se 0.10). What
 	// they cost (41 starts, median): procs 0.52 ms (min 0.30: without
 	// preallocation still a bucket array of 65536 entries, 1 MiB, to
-	// allocate and clear), tasks 0.10 (BTF), pending 0.10, the others
-	// below 0.05 each, and whichever comes first 0.2 more (cilium/ebpf's
-	// feature probes). The programs are loaded two at a time (see
+	// allocate and clear; with 16384, its processes alive at once rather
+	// than all of a trace's, ~0.07 ms), tasks 0.10 (BTF), pending 0.10,
+	// the others below 0.05 each, and whichever comes first 0.2 more
+	// (cilium/ebpf's feature probes). The programs are loaded two at a time (see
 	// loadPrograms). Reading the ELF and creating the maps on another
 	// goroutine from main on, while the command line is parsed (a
 	// "preload"), was measured too and dropped: on a quiet 2-core machine
@@ -592,9 +601,10 @@ func (r *recorder) load() error {
 	opts := &ebpf.CollectionOptions{MapReplacements: maps}
 	var info kernelInfo
 	if r.types != nil {
-		// Without them (a struct missing, say), cilium/ebpf decodes the
-		// kernel's BTF itself and says what is wrong with it; a BTF that
-		// cannot be decoded at all is said here.
+		// Without the fixups (a relocation cilium/ebpf cannot compute,
+		// say), cilium/ebpf decodes the kernel's BTF itself and says what
+		// is wrong with it; a BTF that cannot be decoded at all is said
+		// here.
 		res := <-r.types
 		var bad *unreadableBTF
 		if errors.As(res.err, &bad) {
@@ -602,7 +612,8 @@ func (r *recorder) load() error {
 		}
 		if res.err == nil {
 			info = res.info
-			opts.Programs.KernelTypes = info.spec
+			// A refused apply changes nothing: cilium/ebpf relocates.
+			_ = info.fixups.apply(spec)
 		}
 		r.phase(PhaseTypes)
 	}
@@ -950,6 +961,9 @@ func (r *recorder) readCounts() (map[uint32]uint64, error) {
 	return out, nil
 }
 
+// procsEntriesHook, when set (by tests), is procs' capacity.
+var procsEntriesHook uint32
+
 func (r *recorder) processes() uint64 {
 	var n uint64
 	target := false
@@ -960,17 +974,19 @@ func (r *recorder) processes() uint64 {
 	if r.opts.PID != 0 && !target && !r.opts.FromExec {
 		n++ // the traced process, idle so far, is traced all the same
 	}
-	var over uint64
+	// Processes that are gone left procs (sched_process_exit).
+	var over, done uint64
 	_ = r.objs.ProcsOverflow.Get(&over)
-	return n + over
+	_ = r.objs.ProcsDone.Get(&done)
+	return n + over + done
 }
 
 // procBatch is how many procs entries one batch lookup reads.
 const procBatch = 4096
 
 // procKeys calls fn with every key of procs, read procBatch at a time:
-// one entry at a time is two syscalls each, ~65 ms for a full map (65536
-// processes) at the end of a trace and at every live progress line. Where
+// one entry at a time is two syscalls each, ~16 ms for a full map (16384
+// live processes) at the end of a trace and at every live progress line. Where
 // the kernel cannot (batch lookups came in Linux 5.6) it calls reset and
 // reads them one at a time.
 func (r *recorder) procKeys(fn func(bpf.RecorderProcKey), reset func()) {

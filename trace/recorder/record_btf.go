@@ -22,39 +22,50 @@ import (
 // boot.
 //
 // All four programs are raw tracepoints, so the only thing user space needs
-// the kernel's BTF for is CO-RE: the offsets of a few fields of the structs
-// in coreStructs. cilium/ebpf would decode all of /sys/kernel/btf/vmlinux
-// for that on every start (~16 ms of CPU here). kernelTypes decodes it once
-// per boot with cilium/ebpf (btf.LoadKernelSpec), keeps what CO-RE looks at
-// in those structs (btf.Copy, btf.Builder), and caches the result under
-// btfCacheDir: /run is usually a tmpfs emptied at every boot (not on every
-// machine: on some VMs it is a directory of the root file system), and the
-// key holds the kernel release and the size and modification time of the
-// kernel's BTF (sysfs sets that at boot), so the cache cannot describe
-// another kernel. Later starts parse just
-// that (ProgramOptions.KernelTypes). TestKernelTypesMatchKernel checks that
-// every CO-RE relocation of every program gets the same fixup from it as
-// from the whole kernel BTF.
+// the kernel's BTF for is CO-RE: the offsets and sizes of a few struct
+// fields, which cilium/ebpf writes into 37 instructions (relocation
+// fixups). It would decode all of /sys/kernel/btf/vmlinux for that on every
+// start (~16 ms of CPU here). kernelTypes does that once per boot and
+// program object: it computes the fixups against the kernel's BTF with
+// cilium/ebpf (btf.CORERelocate, as a load would) and caches the
+// instructions they give (coreFixups), which later starts write into the
+// programs themselves (coreFixups.apply) before cilium/ebpf sees them, so
+// that it has nothing left to relocate. The cache is under btfCacheDir:
+// /run is usually a tmpfs emptied at every boot (not on every machine: on
+// some VMs it is a directory of the root file system), and the key holds
+// the kernel release and the size and modification time of the kernel's
+// BTF (sysfs sets that at boot), so the cache cannot describe another
+// kernel. One file holds the fixups of up to fixupsKeep objects
+// (objectKey: two installed versions, or the bench's -baseline, do not
+// take turns rebuilding it), each fixup with the instruction before it.
+// TestKernelTypesMatchKernel checks that every program comes out of a cold
+// and of a warm cache exactly as cilium/ebpf relocates it against the whole
+// kernel BTF.
+//
+// Format v8 cached a small BTF of the structs instead, which every start
+// decoded: ~0.5-0.9 ms of CPU and ~350 KB of garbage on a side goroutine,
+// competing with map creation and verification on a 2-core machine; this
+// cache is read in ~0.06-0.1 ms and applied in ~0.02 (cilium/ebpf's own
+// relocation, ~0.03 ms, is gone). Against the v8 binary, 301 paired
+// rounds of trace -- /bin/true on a loaded machine (load average 10-14):
+// main to gate -0.43 ms median, -0.49 trimmed mean (se 0.07), of it map
+// creation -0.12 and the load -0.12 (issue 13).
 //
 // The cache also holds the two vmlinux BTF IDs that sys_enter's read of
 // task->bpf_storage through bpf_rdonly_cast needs (bpf.KernelIDs, on a line
-// of their own after the key): they are the kernel's own numbering, which
-// the small BTF above does not keep. bpf.UseKernelIDs patches them into the
-// program, so that cilium/ebpf does not decode all of the kernel's BTF to
-// resolve that kfunc call either. When the kernel's verifier refused that
-// call, the same line notes it (kfuncRefusal), and later starts of the same
-// binary on the same kernel load the trusted read at once.
+// of their own after the key): they are the kernel's own numbering.
+// bpf.UseKernelIDs patches them into the program, so that cilium/ebpf does
+// not decode all of the kernel's BTF to resolve that kfunc call either.
+// When the kernel's verifier refused that call, the same line notes it
+// (kfuncRefusal), and later starts of the same binary on the same kernel
+// load the trusted read at once.
 //
 // The cache is read only from a directory and a file that belong to the
 // effective user and that no one else can write to (secureCacheDir): only
 // root could have written it. The first line also holds the sha256 of the
-// rest, so that a file damaged on disk (a bit flipped in a BTF ID, which
-// the verifier might accept for another struct, or a truncated one) is
-// rebuilt rather than used.
-
-// coreStructs are the kernel structs bpf/recorder.c reads through CO-RE
-// (its preserve_access_index structs).
-var coreStructs = []string{"task_struct", "pt_regs", "linux_binprm", "file", "inode", "super_block", "bpf_local_storage_map", "bpf_local_storage", "bpf_local_storage_data"}
+// rest, so that a file damaged on disk (a bit flipped in a BTF ID or an
+// offset, which the verifier might accept, or a truncated one) is rebuilt
+// rather than used.
 
 // btfCacheDir holds the cache (a variable for tests).
 var btfCacheDir = "/run/seccomp-gen"
@@ -66,17 +77,20 @@ const (
 	// btfCacheVersion is the cache's format. It is in the file's name, so
 	// that binaries that write another format do not take turns rebuilding
 	// one file.
-	btfCacheVersion = 8
-	btfCacheFile    = "kernel-types-v8.btf"
-	btfCacheMagic   = "seccomp-gen kernel types v8"
-	// maxCacheSize bounds what is read of a cache file (~32 KB).
+	btfCacheVersion = 9
+	btfCacheFile    = "kernel-types-v9"
+	btfCacheMagic   = "seccomp-gen kernel types v9"
+	// fixupsKeep is how many objects' fixups one cache file keeps (the
+	// newest first).
+	fixupsKeep = 4
+	// maxCacheSize bounds what is read of a cache file (~4 KB per object).
 	maxCacheSize  = 1 << 20
 	kernelBTFPath = "/sys/kernel/btf/vmlinux"
 )
 
 // kernelInfo is what kernelTypes finds.
 type kernelInfo struct {
-	spec      *btf.Spec
+	fixups    coreFixups
 	ids       bpf.KernelIDs
 	refused   kfuncRefusal // noted by an earlier start (record_kfunc.go)
 	fromCache bool
@@ -95,32 +109,38 @@ func (k kfuncRefusal) covers(ids bpf.KernelIDs) bool {
 	return k.prog != "" && k.ids == ids && k.prog == bpf.ObjectHash()
 }
 
-// kernelTypes returns coreStructs as the running kernel defines them, the
-// kernel's BTF IDs of bpf.KernelIDs (zero if it lacks bpf_rdonly_cast)
-// and the refusal noted with them, from the cache if it is valid, else
-// from the kernel's BTF (and then caches them). A cache it cannot use is
-// rebuilt, never an error.
+// kernelTypes returns the CO-RE fixups of this binary's programs for the
+// running kernel, the kernel's BTF IDs of bpf.KernelIDs (zero if it lacks
+// bpf_rdonly_cast) and the refusal noted with them, from the cache if it is
+// valid and holds this object's fixups, else from the kernel's BTF (and
+// then caches them). A cache it cannot use is rebuilt, never an error.
 func kernelTypes() (kernelInfo, error) {
 	key, err := kernelTypesKey()
 	if err != nil {
 		return kernelInfo{}, err
 	}
 	path := filepath.Join(btfCacheDir, btfCacheFile)
-	if info, err := readKernelTypes(path, key); err == nil {
-		info.fromCache = true
-		return info, nil
+	obj := objectKey()
+	c, cerr := readCacheFile(path, key)
+	if cerr == nil {
+		if fixups, ok := c.objects[obj]; ok {
+			return kernelInfo{fixups: fixups, ids: c.ids, refused: c.refused, fromCache: true}, nil
+		}
 	}
-	blob, ids, err := buildKernelTypes()
+	fixups, ids, err := buildKernelTypes()
 	if err != nil {
 		return kernelInfo{}, err
 	}
-	spec, err := parseKernelTypes(blob)
-	if err != nil {
-		return kernelInfo{}, err
+	if cerr != nil || c.ids != ids {
+		// Keep the other objects' fixups only from a cache of this
+		// kernel (the same key, and its IDs).
+		c = typesCache{}
 	}
-	writeKernelTypes(path, key, idsLine(ids, kfuncRefusal{}), blob)
+	c.ids = ids
+	c.add(obj, fixups)
+	writeKernelTypes(path, key, c)
 	removeOlderKernelTypes(filepath.Dir(path))
-	return kernelInfo{spec: spec, ids: ids}, nil
+	return kernelInfo{fixups: fixups, ids: ids, refused: c.refused}, nil
 }
 
 // noteKfuncRefused notes in the cache, best effort, that the kernel
@@ -134,15 +154,12 @@ func noteKfuncRefused(ids bpf.KernelIDs) {
 		return
 	}
 	path := filepath.Join(btfCacheDir, btfCacheFile)
-	line, blob, err := readCacheFile(path, key)
+	c, err := readCacheFile(path, key)
 	if err != nil {
 		return
 	}
-	cached, _, err := parseIDsLine(line)
-	if err != nil {
-		return
-	}
-	writeKernelTypes(path, key, idsLine(cached, kfuncRefusal{ids: ids, prog: bpf.ObjectHash()}), blob)
+	c.refused = kfuncRefusal{ids: ids, prog: bpf.ObjectHash()}
+	writeKernelTypes(path, key, c)
 }
 
 // removeOlderKernelTypes removes the cache files of older formats from dir,
@@ -153,7 +170,7 @@ func removeOlderKernelTypes(dir string) {
 	if secureCacheDir(dir) != nil {
 		return
 	}
-	names, err := filepath.Glob(filepath.Join(dir, "kernel-types*.btf"))
+	names, err := filepath.Glob(filepath.Join(dir, "kernel-types*"))
 	if err != nil {
 		return
 	}
@@ -165,16 +182,19 @@ func removeOlderKernelTypes(dir string) {
 }
 
 // kernelTypesVersion is the format of a cache file by its name:
-// kernel-types.btf was the first (1), kernel-types-vN.btf is N.
+// kernel-types.btf was the first (1), kernel-types-vN.btf is N up to 8
+// (BTF), kernel-types-vN is N from 9 on.
 func kernelTypesVersion(name string) (int, bool) {
 	if name == "kernel-types.btf" {
 		return 1, true
 	}
 	var v int
-	if n, err := fmt.Sscanf(name, "kernel-types-v%d.btf", &v); n != 1 || err != nil || fmt.Sprintf("kernel-types-v%d.btf", v) != name {
-		return 0, false
+	for _, format := range []string{"kernel-types-v%d.btf", "kernel-types-v%d"} {
+		if n, err := fmt.Sscanf(name, format, &v); n == 1 && err == nil && fmt.Sprintf(format, v) == name {
+			return v, true
+		}
 	}
-	return v, true
+	return 0, false
 }
 
 // idsLine is the cache's second line: the kernel's IDs, then what it
@@ -207,11 +227,11 @@ func parseIDsLine(line string) (bpf.KernelIDs, kfuncRefusal, error) {
 	return ids, refused, nil
 }
 
-// writeKernelTypes caches blob, best effort. What is in the way at path
+// writeKernelTypes writes c, best effort. What is in the way at path
 // (a link, a directory) is removed first: atomicfile.Write would write
 // through a link.
-func writeKernelTypes(path, key, idsLine string, blob []byte) {
-	rest := append([]byte(idsLine+"\n"), blob...)
+func writeKernelTypes(path, key string, c typesCache) {
+	rest := c.marshal()
 	_ = writePrivateCache(path, append([]byte(cacheHeader(key, rest)+"\n"), rest...))
 }
 
@@ -269,7 +289,7 @@ func cacheHeader(key string, rest []byte) string {
 	return btfCacheMagic + " " + key + " sha256=" + hex.EncodeToString(sum[:])
 }
 
-// kernelTypesKey names the running kernel's BTF and what is kept of it.
+// kernelTypesKey names the running kernel's BTF.
 func kernelTypesKey() (string, error) {
 	var u unix.Utsname
 	if err := unix.Uname(&u); err != nil {
@@ -280,73 +300,46 @@ func kernelTypesKey() (string, error) {
 		return "", fmt.Errorf("%s: %w", kernelBTFPath, err)
 	}
 	release := strings.ReplaceAll(unix.ByteSliceToString(u.Release[:]), " ", "_")
-	return fmt.Sprintf("release=%s size=%d mtime=%d.%09d structs=%s",
-		release, st.Size, st.Mtim.Sec, st.Mtim.Nsec, strings.Join(coreStructs, ",")), nil
+	return fmt.Sprintf("release=%s size=%d mtime=%d.%09d",
+		release, st.Size, st.Mtim.Sec, st.Mtim.Nsec), nil
 }
 
-// readKernelTypes reads a cache file written for key.
+// readKernelTypes reads the fixups of this binary's object from a cache
+// file written for key.
 func readKernelTypes(path, key string) (kernelInfo, error) {
-	line, blob, err := readCacheFile(path, key)
+	c, err := readCacheFile(path, key)
 	if err != nil {
 		return kernelInfo{}, err
 	}
-	ids, refused, err := parseIDsLine(line)
-	if err != nil {
-		return kernelInfo{}, err
+	fixups, ok := c.objects[objectKey()]
+	if !ok {
+		return kernelInfo{}, errors.New("kernel types cache: no fixups for this binary's programs yet")
 	}
-	spec, err := parseKernelTypes(blob)
-	if err != nil {
-		return kernelInfo{}, err
-	}
-	return kernelInfo{spec: spec, ids: ids, refused: refused}, nil
+	return kernelInfo{fixups: fixups, ids: c.ids, refused: c.refused}, nil
 }
 
-// readCacheFile returns the IDs line and the BTF of a cache file written
-// for key.
-func readCacheFile(path, key string) (string, []byte, error) {
+// readCacheFile reads a cache file written for key.
+func readCacheFile(path, key string) (typesCache, error) {
 	if err := secureCacheDir(filepath.Dir(path)); err != nil {
-		return "", nil, err
+		return typesCache{}, err
 	}
 	header, rest, err := readPrivateCache(path, "kernel types cache")
 	if err != nil {
-		return "", nil, err
+		return typesCache{}, err
 	}
 	if !strings.HasPrefix(string(header), btfCacheMagic+" "+key+" sha256=") {
-		return "", nil, errors.New("kernel types cache: another kernel or format")
+		return typesCache{}, errors.New("kernel types cache: another kernel or format")
 	}
 	if string(header) != cacheHeader(key, rest) {
-		return "", nil, errors.New("kernel types cache: damaged (checksum)")
+		return typesCache{}, errors.New("kernel types cache: damaged (checksum)")
 	}
-	line, blob, ok := bytes.Cut(rest, []byte("\n"))
-	if !ok {
-		return "", nil, errors.New("kernel types cache: truncated")
-	}
-	return string(line), blob, nil
+	return parseTypesCache(rest)
 }
 
-// parseKernelTypes decodes blob and checks that it has every struct.
-func parseKernelTypes(blob []byte) (*btf.Spec, error) {
-	spec, err := btf.LoadSpecFromReader(bytes.NewReader(blob))
-	if err != nil {
-		return nil, fmt.Errorf("kernel types: %w", err)
-	}
-	for _, name := range coreStructs {
-		var s *btf.Struct
-		if err := spec.TypeByName(name, &s); err != nil {
-			return nil, fmt.Errorf("kernel types: %s: %w", name, err)
-		}
-	}
-	return spec, nil
-}
-
-// buildKernelTypes decodes the kernel's BTF and returns coreStructs, as
-// raw BTF: their members, and the members of what they hold by value, with
-// every pointer made a pointer to void. CO-RE walks into members by value
-// only (a read through a pointer is a relocation of its own, and a pointer
-// member matches by kind), and the whole closure of task_struct is ~420 KB
-// that takes ~4 ms to parse against ~0.2 ms for this (~16 KB). It also
-// returns the kernel's IDs of bpf.KernelIDs.
-func buildKernelTypes() ([]byte, bpf.KernelIDs, error) {
+// buildKernelTypes decodes the kernel's BTF and returns the CO-RE fixups of
+// this binary's programs against it and the kernel's IDs of
+// bpf.KernelIDs.
+func buildKernelTypes() (coreFixups, bpf.KernelIDs, error) {
 	var none bpf.KernelIDs
 	kernel, err := btf.LoadKernelSpec()
 	if err != nil {
@@ -356,21 +349,11 @@ func buildKernelTypes() ([]byte, bpf.KernelIDs, error) {
 	if err != nil {
 		return nil, none, fmt.Errorf("kernel BTF: %w", err)
 	}
-	b, err := btf.NewBuilder(nil, nil)
+	fixups, err := relocate(kernel)
 	if err != nil {
 		return nil, none, err
 	}
-	for _, name := range coreStructs {
-		var s *btf.Struct
-		if err := kernel.TypeByName(name, &s); err != nil {
-			return nil, none, fmt.Errorf("kernel BTF: %s: %w", name, err)
-		}
-		if _, err := b.Add(pointersToVoid(btf.Copy(s), map[btf.Type]bool{})); err != nil {
-			return nil, none, fmt.Errorf("kernel BTF: %s: %w", name, err)
-		}
-	}
-	blob, err := b.Marshal(nil, nil)
-	return blob, ids, err
+	return fixups, ids, nil
 }
 
 // unreadableBTF: the kernel's BTF could not be decoded (an empty or
@@ -384,41 +367,6 @@ func (e *unreadableBTF) Error() string {
 }
 
 func (e *unreadableBTF) Unwrap() []error { return []error{ErrUnsupported, e.err} }
-
-// pointersToVoid makes every pointer that t holds by value a pointer to
-// void, in place (t is a copy).
-func pointersToVoid(t btf.Type, seen map[btf.Type]bool) btf.Type {
-	if _, ok := t.(*btf.Pointer); ok {
-		return &btf.Pointer{Target: &btf.Void{}}
-	}
-	if seen[t] {
-		return t
-	}
-	seen[t] = true
-	switch v := t.(type) {
-	case *btf.Struct:
-		for i := range v.Members {
-			v.Members[i].Type = pointersToVoid(v.Members[i].Type, seen)
-		}
-	case *btf.Union:
-		for i := range v.Members {
-			v.Members[i].Type = pointersToVoid(v.Members[i].Type, seen)
-		}
-	case *btf.Array:
-		v.Type = pointersToVoid(v.Type, seen)
-	case *btf.Typedef:
-		v.Type = pointersToVoid(v.Type, seen)
-	case *btf.Const:
-		v.Type = pointersToVoid(v.Type, seen)
-	case *btf.Volatile:
-		v.Type = pointersToVoid(v.Type, seen)
-	case *btf.Restrict:
-		v.Type = pointersToVoid(v.Type, seen)
-	case *btf.TypeTag:
-		v.Type = pointersToVoid(v.Type, seen)
-	}
-	return t
-}
 
 // secureCacheDir makes sure dir exists, is a directory (not a link), is
 // owned by us and is private, creating it if it does not exist.

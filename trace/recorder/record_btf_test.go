@@ -31,11 +31,11 @@ func useCacheDir(t *testing.T) string {
 	return filepath.Join(btfCacheDir, btfCacheFile)
 }
 
-// The cached kernel types, cold (built from the kernel's BTF) and warm
-// (read back), give every CO-RE relocation of every program the fixup the
-// whole kernel BTF gives, and the cached BTF IDs name bpf_rdonly_cast and
-// task_struct in the whole kernel BTF. Reading /sys/kernel/btf/vmlinux needs
-// no privileges.
+// The cached fixups, cold (computed from the kernel's BTF) and warm (read
+// back), turn every program into exactly what cilium/ebpf makes of it
+// against the whole kernel BTF, and leave no relocation for it to do; the
+// cached BTF IDs name bpf_rdonly_cast and task_struct in the whole kernel
+// BTF. Reading /sys/kernel/btf/vmlinux needs no privileges.
 func TestKernelTypesMatchKernel(t *testing.T) {
 	path := useCacheDir(t)
 	cold, coldIDs, fromCache, err := kernelTypes4()
@@ -61,39 +61,72 @@ func TestKernelTypesMatchKernel(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkKernelIDs(t, full, map[string]bpf.KernelIDs{"cold": coldIDs, "warm": warmIDs})
+	want := relocatedByCilium(t, full)
+	for which, fixups := range map[string]coreFixups{"cold": cold, "warm": warm} {
+		spec, err := bpf.LoadRecorder()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := fixups.apply(spec); err != nil {
+			t.Fatalf("%s cache: %v", which, err)
+		}
+		n := 0
+		for name, ps := range spec.Programs {
+			for i := range ps.Instructions {
+				ins := &ps.Instructions[i]
+				if relo := btf.CORERelocationMetadata(ins); relo != nil {
+					t.Errorf("%s cache: %s instruction %d: %s left for cilium/ebpf", which, name, i, relo)
+				}
+				if w, ok := want[name][i]; ok {
+					n++
+					if got := insnOf(ins); got != w {
+						t.Errorf("%s cache: %s instruction %d: %v, want %v", which, name, i, got, w)
+					}
+				}
+			}
+		}
+		if n == 0 || n != len(fixups) {
+			t.Errorf("%s cache: %d fixups, %d relocated instructions compared", which, len(fixups), n)
+		}
+	}
+}
+
+// relocatedByCilium returns the recorder's relocated instructions as
+// cilium/ebpf relocates them against kernel, by program and index.
+func relocatedByCilium(t *testing.T, kernel *btf.Spec) map[string]map[int]insn {
+	t.Helper()
 	spec, err := bpf.LoadRecorder()
 	if err != nil {
 		t.Fatal(err)
 	}
 	noLocalIDs := func(btf.Type) (btf.TypeID, error) { return 0, errors.New("no local type IDs") }
-	n := 0
+	out := map[string]map[int]insn{}
 	for name, ps := range spec.Programs {
 		var relos []*btf.CORERelocation
+		var at []int
 		for i := range ps.Instructions {
 			if rel := btf.CORERelocationMetadata(&ps.Instructions[i]); rel != nil {
 				relos = append(relos, rel)
+				at = append(at, i)
 			}
 		}
-		n += len(relos)
-		want, err := btf.CORERelocate(relos, []*btf.Spec{full}, ps.ByteOrder, noLocalIDs)
+		fixups, err := btf.CORERelocate(relos, []*btf.Spec{kernel}, ps.ByteOrder, noLocalIDs)
 		if err != nil {
 			t.Fatalf("%s: relocate against the kernel BTF: %v", name, err)
 		}
-		for which, types := range map[string]*btf.Spec{"cold": cold, "warm": warm} {
-			got, err := btf.CORERelocate(relos, []*btf.Spec{types}, ps.ByteOrder, noLocalIDs)
-			if err != nil {
-				t.Fatalf("%s: relocate against the %s cache: %v", name, which, err)
+		out[name] = map[int]insn{}
+		for j, f := range fixups {
+			ins := ps.Instructions[at[j]]
+			if err := f.Apply(&ins); err != nil {
+				t.Fatalf("%s: %v", name, err)
 			}
-			for i := range relos {
-				if g, w := fmt.Sprint(got[i]), fmt.Sprint(want[i]); g != w {
-					t.Errorf("%s (%s cache): %v: fixup %s, want %s", name, which, relos[i], g, w)
-				}
-			}
+			out[name][at[j]] = insnOf(&ins)
 		}
 	}
-	if n == 0 {
+	if len(out) == 0 {
 		t.Fatal("no CO-RE relocations found: the test checks nothing")
 	}
+	return out
 }
 
 // checkKernelIDs checks cached IDs against the whole kernel BTF.
@@ -181,6 +214,14 @@ func TestKernelTypesCacheRebuilt(t *testing.T) {
 			ids.TaskStruct ^= 1
 			return os.WriteFile(path, append([]byte(line1+"\n"+idsLine(ids, refused)+"\n"), good[len(header):]...), 0o600)
 		},
+		// Well-formed headers over a body that is not: the checksum
+		// holds, the parse refuses it.
+		"bad object line":  rewrite(path, key, func(b string) string { return strings.Replace(b, "\nobject ", "\nobject x ", 1) }),
+		"count too large":  rewrite(path, key, func(b string) string { return b[:strings.LastIndex(b[:len(b)-1], "\n")+1] }),
+		"bad fixup line":   rewrite(path, key, func(b string) string { return strings.Replace(b, ",", ";", 1) }),
+		"no final newline": rewrite(path, key, func(b string) string { return strings.TrimSuffix(b, "\n") }),
+		"another object":   rewrite(path, key, func(b string) string { return strings.Replace(b, "\nobject ", "\nobject 0", 1) }),
+		"no object":        rewrite(path, key, func(b string) string { return b[:strings.Index(b, "\n")+1] }),
 		"too large": func() error {
 			return os.WriteFile(path, append(append([]byte(nil), good...), make([]byte, maxCacheSize)...), 0o600)
 		},
@@ -220,6 +261,20 @@ func TestKernelTypesCacheRebuilt(t *testing.T) {
 	}
 }
 
+// rewrite returns a damage that edits the cache's body and writes it back
+// under a header that matches it.
+func rewrite(path, key string, edit func(body string) string) func() error {
+	return func() error {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		_, body, _ := strings.Cut(string(data), "\n")
+		body = edit(body)
+		return os.WriteFile(path, []byte(cacheHeader(key, []byte(body))+"\n"+body), 0o600)
+	}
+}
+
 // A rebuild removes the cache files of older formats, and keeps later
 // formats' files (another installed version's) and anything else.
 func TestKernelTypesOlderFormatsRemoved(t *testing.T) {
@@ -228,8 +283,9 @@ func TestKernelTypesOlderFormatsRemoved(t *testing.T) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	older := []string{"kernel-types.btf", "kernel-types-v4.btf", fmt.Sprintf("kernel-types-v%d.btf", btfCacheVersion-1)}
-	kept := []string{fmt.Sprintf("kernel-types-v%d.btf", btfCacheVersion+1), "kernel-types-v05.btf", "kernel-types-vx.btf", "notes.txt"}
+	older := []string{"kernel-types.btf", "kernel-types-v4.btf", "kernel-types-v8.btf", fmt.Sprintf("kernel-types-v%d", btfCacheVersion-1)}
+	kept := []string{fmt.Sprintf("kernel-types-v%d", btfCacheVersion+1), fmt.Sprintf("kernel-types-v%d.btf", btfCacheVersion+1),
+		"kernel-types-v05.btf", "kernel-types-v05", "kernel-types-vx.btf", "kernel-types-v9.txt", "notes.txt"}
 	for _, name := range append(append([]string(nil), older...), kept...) {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte("x"), 0o600); err != nil {
 			t.Fatal(err)
@@ -248,7 +304,7 @@ func TestKernelTypesOlderFormatsRemoved(t *testing.T) {
 			t.Errorf("%s: removed: %v", name, err)
 		}
 	}
-	if btfCacheFile != fmt.Sprintf("kernel-types-v%d.btf", btfCacheVersion) || !strings.HasSuffix(btfCacheMagic, fmt.Sprintf(" v%d", btfCacheVersion)) {
+	if btfCacheFile != fmt.Sprintf("kernel-types-v%d", btfCacheVersion) || !strings.HasSuffix(btfCacheMagic, fmt.Sprintf(" v%d", btfCacheVersion)) {
 		t.Errorf("btfCacheVersion %d disagrees with the file %q or the magic %q", btfCacheVersion, btfCacheFile, btfCacheMagic)
 	}
 }
@@ -283,11 +339,11 @@ func TestRecordLoad(t *testing.T) {
 			r := &recorder{opts: Options{Command: []string{"true"}}}
 			defer r.close()
 			types := make(chan typesResult, 1)
-			spec, ids, fromCache, err := kernelTypes4()
+			fixups, ids, fromCache, err := kernelTypes4()
 			if err != nil || fromCache != warm {
 				t.Fatalf("kernel types: from cache %v, error %v", fromCache, err)
 			}
-			types <- typesResult{kernelInfo{spec: spec, ids: ids}, nil}
+			types <- typesResult{kernelInfo{fixups: fixups, ids: ids}, nil}
 			r.types = types
 			if err := r.load(); err != nil {
 				t.Fatal(err)
@@ -362,11 +418,11 @@ func TestRecordTaskStorageRead(t *testing.T) {
 			r := &recorder{opts: Options{Command: []string{"true"}}}
 			defer r.close()
 			types := make(chan typesResult, 1)
-			spec, ids, _, err := kernelTypes4()
+			fixups, ids, _, err := kernelTypes4()
 			if err != nil {
 				t.Fatal(err)
 			}
-			types <- typesResult{kernelInfo{spec: spec, ids: ids}, nil}
+			types <- typesResult{kernelInfo{fixups: fixups, ids: ids}, nil}
 			r.types = types
 			if err := r.load(); err != nil {
 				t.Fatal(err)
@@ -389,9 +445,9 @@ func TestRecordTaskStorageRead(t *testing.T) {
 }
 
 // kernelTypes4 is kernelTypes as four values.
-func kernelTypes4() (*btf.Spec, bpf.KernelIDs, bool, error) {
+func kernelTypes4() (coreFixups, bpf.KernelIDs, bool, error) {
 	info, err := kernelTypes()
-	return info.spec, info.ids, info.fromCache, err
+	return info.fixups, info.ids, info.fromCache, err
 }
 
 // A kernel's refusal of the kfunc call is noted in the kernel types cache
@@ -487,7 +543,10 @@ func TestKernelTypesCacheConcurrent(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, rest, _ := strings.Cut(string(good), "\n")
-	line2, blob, _ := strings.Cut(rest, "\n")
+	c, err := parseTypesCache([]byte(rest))
+	if err != nil {
+		t.Fatal(err)
+	}
 	var wg sync.WaitGroup
 	errs := make(chan error, 64)
 	for i := 0; i < 8; i++ {
@@ -495,7 +554,7 @@ func TestKernelTypesCacheConcurrent(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for j := 0; j < 20; j++ {
-				writeKernelTypes(path, key, line2, []byte(blob))
+				writeKernelTypes(path, key, c)
 			}
 		}()
 		go func() {
@@ -552,5 +611,109 @@ func TestCheckKernelTypesCache(t *testing.T) {
 	}
 	if _, _, fromCache, err := kernelTypes4(); err != nil || fromCache {
 		t.Fatalf("directory others can read: from cache %v, error %v", fromCache, err)
+	}
+}
+
+// The cache keeps the fixups of other objects (other builds of the
+// programs, another installed seccomp-gen), the newest fixupsKeep, and
+// adds this one's first without losing theirs.
+func TestKernelTypesOtherObjects(t *testing.T) {
+	path := useCacheDir(t)
+	ours, ids, _, err := kernelTypes4()
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := kernelTypesKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := func(i int) string { return fmt.Sprintf("%064x+other", i) }
+	c := typesCache{ids: ids}
+	for i := 1; i <= fixupsKeep; i++ {
+		c.add(other(i), ours[:1]) // other(fixupsKeep) is the newest
+	}
+	writeKernelTypes(path, key, c)
+	if _, _, fromCache, err := kernelTypes4(); err != nil || fromCache {
+		t.Fatalf("this object missing: from cache %v, error %v", fromCache, err)
+	}
+	got, err := readCacheFile(path, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{objectKey()}
+	for i := fixupsKeep; len(want) < fixupsKeep; i-- {
+		want = append(want, other(i))
+	}
+	if !reflect.DeepEqual(got.order, want) || len(got.objects) != len(want) {
+		t.Errorf("objects %v (%d), want %v", got.order, len(got.objects), want)
+	}
+	if !reflect.DeepEqual(got.objects[objectKey()], ours) {
+		t.Error("this object's fixups differ from the ones computed")
+	}
+	if _, _, fromCache, err := kernelTypes4(); err != nil || !fromCache {
+		t.Fatalf("after the rebuild: from cache %v, error %v", fromCache, err)
+	}
+}
+
+// apply changes nothing unless the fixups answer exactly the programs'
+// relocations; then load relocates with cilium/ebpf as before.
+func TestCoreFixupsApplyRefuses(t *testing.T) {
+	useCacheDir(t)
+	good, _, _, err := kernelTypes4()
+	if err != nil {
+		t.Fatal(err)
+	}
+	edit := func(f func(fs coreFixups) coreFixups) coreFixups {
+		return f(append(coreFixups(nil), good...))
+	}
+	for name, fs := range map[string]coreFixups{
+		"none":        nil,
+		"one missing": good[1:],
+		"one more":    append(append(coreFixups(nil), good...), coreFixup{prog: "sys_enter", index: 0}),
+		"twice":       append(append(coreFixups(nil), good...), good[0]),
+		"other index": edit(func(fs coreFixups) coreFixups { fs[0].index++; return fs }),
+		"other prog":  edit(func(fs coreFixups) coreFixups { fs[0].prog = "nope"; return fs }),
+		"other insn":  edit(func(fs coreFixups) coreFixups { fs[0].pre.off++; fs[0].pre.imm++; return fs }),
+	} {
+		t.Run(name, func(t *testing.T) {
+			spec, err := bpf.LoadRecorder()
+			if err != nil {
+				t.Fatal(err)
+			}
+			before := programText(spec)
+			if err := fs.apply(spec); err == nil {
+				t.Fatal("applied")
+			}
+			if programText(spec) != before {
+				t.Error("a refused apply changed the programs")
+			}
+		})
+	}
+}
+
+// programText is every program's instructions and CO-RE relocations.
+func programText(spec *ebpf.CollectionSpec) string {
+	var b strings.Builder
+	for _, name := range sortedPrograms(spec) {
+		for i, ins := range spec.Programs[name].Instructions {
+			fmt.Fprintf(&b, "%s %d %v %v\n", name, i, ins, btf.CORERelocationMetadata(&ins))
+		}
+	}
+	return b.String()
+}
+
+// Instructions survive the cache's text form, at the ends of their ranges;
+// out-of-range or malformed ones are refused.
+func TestInsnText(t *testing.T) {
+	for _, i := range []insn{{}, {op: 255, dst: 255, src: 255, off: -32768, imm: -1 << 63}, {op: 97, dst: 1, src: 7, off: 32767, imm: 1<<63 - 1}} {
+		got, err := parseInsn(i.String())
+		if err != nil || got != i {
+			t.Errorf("%v: read back %v, %v", i, got, err)
+		}
+	}
+	for _, s := range []string{"", "1,2,3,4", "1,2,3,4,5,6", "256,0,0,0,0", "0,-1,0,0,0", "0,0,0,32768,0", "0,0,0,0,9223372036854775808", "0,0,0,0,x", "0, 0,0,0,0"} {
+		if got, err := parseInsn(s); err == nil {
+			t.Errorf("%q: read as %v", s, got)
+		}
 	}
 }

@@ -38,15 +38,15 @@ func TestCPUTaskNoteInvalidated(t *testing.T) {
 
 	r := &recorder{opts: Options{Command: []string{"true"}}}
 	defer r.close()
-	spec, ids, _, err := kernelTypes4()
+	info, err := kernelTypes()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !ids.Known() {
+	if !info.ids.Known() {
 		t.Skip("no bpf_rdonly_cast on this kernel: sys_enter keeps no per-CPU note")
 	}
 	types := make(chan typesResult, 1)
-	types <- typesResult{kernelInfo{spec: spec, ids: ids}, nil}
+	types <- typesResult{info, nil}
 	r.types = types
 	if err := r.load(); err != nil {
 		t.Fatal(err)

@@ -695,3 +695,32 @@ func TestExecFailureKilled(t *testing.T) {
 		}
 	}
 }
+
+// procs holds the processes alive at once, not all of a trace's: each
+// leaves it at its exit (counted apart), so a trace of more processes than
+// it holds, one after the other, counts each exactly once, threads
+// included (a thread of a process that procs could not hold would count
+// it again).
+func TestRecordProcsCapacity(t *testing.T) {
+	testutil.RequireRoot(t)
+	threads := compile(t, "threads", mustRead(t, "../../testdata/workloads/threads.c"), "-pthread")
+	old := procsEntriesHook
+	procsEntriesHook = 4
+	t.Cleanup(func() { procsEntriesHook = old })
+	rec := recordOrFail(t, Options{Command: []string{"sh", "-c", `i=0; while [ $i -lt 12 ]; do "$0" || exit 1; i=$((i+1)); done`, threads}})
+	if rec.File.Processes != 13 || rec.File.Lost != 0 {
+		t.Errorf("processes %d lost %d, want 13 (sh and 12 runs of threads) and 0", rec.File.Processes, rec.File.Lost)
+	}
+	if s := mustHave(t, rec.File, "x86_64", "sched_getaffinity"); s.Count != 12 {
+		t.Errorf("sched_getaffinity %d times, want 12 (one per worker thread)", s.Count)
+	}
+}
+
+func mustRead(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
