@@ -291,16 +291,7 @@ func TestSeccompGenCalls(t *testing.T) {
 // NAME.md files state them (make profiles rewrites those), so that a
 // re-recording that changes them shows up here.
 func TestReadyProfilesInREADME(t *testing.T) {
-	readme, err := os.ReadFile("../../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, section, ok := strings.Cut(string(readme), "\n## Ready profiles\n")
-	if !ok {
-		t.Fatal(`README.md has no "## Ready profiles" section`)
-	}
-	section, _, _ = strings.Cut(section, "\n## ")
-	section = strings.Join(strings.Fields(section), " ")
+	section := readmeSection(t, "Ready profiles")
 	mds, err := filepath.Glob("../../profiles/commands/*.md")
 	if err != nil || len(mds) == 0 {
 		t.Fatalf("no profiles/commands/*.md: %v", err)
@@ -337,16 +328,7 @@ func TestReadyProfilesInREADME(t *testing.T) {
 // --widen, --widen=kinds, Docker's default, --no-fallbacks). A new make
 // bench fails this until the summary is brought up to date.
 func TestBenchmarksSummaryInREADME(t *testing.T) {
-	readme, err := os.ReadFile("../../README.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, section, ok := strings.Cut(string(readme), "\n## Benchmarks\n")
-	if !ok {
-		t.Fatal(`README.md has no "## Benchmarks" section`)
-	}
-	section, _, _ = strings.Cut(section, "\n## ")
-	section = strings.Join(strings.Fields(section), " ")
+	section := readmeSection(t, "Benchmarks")
 	bench, err := os.ReadFile("../../BENCHMARKS.md")
 	if err != nil {
 		t.Fatal(err)
@@ -387,4 +369,20 @@ func TestBenchmarksSummaryInREADME(t *testing.T) {
 			t.Errorf("README's generalization paragraph does not say %q (%s, from BENCHMARKS.md's total row)", want, what)
 		}
 	}
+}
+
+// readmeSection is README.md's "## title" section, up to the next "## ",
+// with its white space runs made single spaces.
+func readmeSection(t *testing.T, title string) string {
+	t.Helper()
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(readme), "\n## "+title+"\n")
+	if !ok {
+		t.Fatalf("README.md has no %q section", "## "+title)
+	}
+	section, _, _ = strings.Cut(section, "\n## ")
+	return strings.Join(strings.Fields(section), " ")
 }
