@@ -15,6 +15,7 @@ import (
 
 	"github.com/seccomp-gen/seccomp-gen/emit/cbpf"
 	"github.com/seccomp-gen/seccomp-gen/internal/reexec"
+	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
 	"github.com/seccomp-gen/seccomp-gen/policy"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
 	"github.com/seccomp-gen/seccomp-gen/verdict"
@@ -307,6 +308,7 @@ func TestLookPath(t *testing.T) {
 // to the comm "link32".)
 func TestRunFirstI386(t *testing.T) {
 	native(t)
+	testutil.RequireIA32(t)
 	dir := t.TempDir()
 	src := filepath.Join(dir, "p32.c")
 	if err := os.WriteFile(src, []byte("#include <sys/resource.h>\nint main(void) { getpriority(PRIO_PROCESS, 0); return 0; }\n"), 0o644); err != nil {

@@ -44,6 +44,7 @@ func TestGenerate32BitTraceForAnotherMachine(t *testing.T) {
 	if runtime.GOARCH != "amd64" {
 		t.Skipf("gcc -m32 builds i386 programs on x86_64 hosts; this is %s", runtime.GOARCH)
 	}
+	testutil.RequireIA32(t)
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "calls.c"), []byte(calls32), 0o644); err != nil {
 		t.Fatal(err)
@@ -106,6 +107,7 @@ func TestGenerateX86From64BitTrace(t *testing.T) {
 	if runtime.GOARCH != "amd64" {
 		t.Skipf("gcc -m32 builds i386 programs on x86_64 hosts; this is %s", runtime.GOARCH)
 	}
+	testutil.RequireIA32(t)
 	dir := t.TempDir()
 	src, err := filepath.Abs(filepath.Join("testdata", "abi32.c"))
 	if err != nil {

@@ -111,6 +111,7 @@ int main(void) {
 `
 
 func TestEnforceOtherABI(t *testing.T) {
+	testutil.RequireIA32(t)
 	dir := t.TempDir()
 	bin := cc(t, dir, "int80", int80Src)
 	prof := writeProfile(t, dir, "p.json", allowAllBut("getpriority", policy.ActErrno), emit.FormatDocker)

@@ -205,6 +205,7 @@ func buildInt80(t *testing.T) string {
 // int 0x80: killed on an x86_64-only profile; answered from the i386 table
 // when the profile lists x86.
 func TestSeccompI386(t *testing.T) {
+	testutil.RequireIA32(t)
 	bin := buildInt80(t)
 	t.Run("x86_64 only: killed", func(t *testing.T) {
 		arches := []string{"x86_64"}

@@ -492,7 +492,14 @@ func checkCompat(sys System, machine string, kallsyms []byte) []Check {
 		case off:
 			ia32.Detail = "off (ia32_emulation=0 on the kernel command line)"
 		default:
-			ia32.Detail = "on: 32-bit programs and int 0x80 run; trace records them as arch x86, and generated profiles deny x86 unless a trace used it"
+			// Built in and not off on the command line, yet a kernel
+			// may still refuse 32-bit programs (a PVM guest does):
+			// run one.
+			if err := sys.IA32(); err != nil {
+				ia32.Detail = "off: " + errText(err)
+			} else {
+				ia32.Detail = "on: 32-bit programs and int 0x80 run; trace records them as arch x86, and generated profiles deny x86 unless a trace used it"
+			}
 		}
 		x32 := Check{Name: CheckX32}
 		if err := sys.X32(); err != nil {

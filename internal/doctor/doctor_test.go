@@ -15,6 +15,7 @@ import (
 	"github.com/cilium/ebpf/btf"
 	"golang.org/x/sys/unix"
 
+	"github.com/seccomp-gen/seccomp-gen/internal/ia32"
 	"github.com/seccomp-gen/seccomp-gen/internal/limits"
 	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
 	"github.com/seccomp-gen/seccomp-gen/trace/recorder"
@@ -97,6 +98,7 @@ type fakeSys struct {
 	rawTP    error
 	notify   error
 	x32      error
+	ia32     error
 	trial    error
 	trialRan *bool
 	nofile   *limits.Limit
@@ -172,6 +174,7 @@ func (f fakeSys) Version(path string) (string, error) {
 func (f fakeSys) RawTracepoint(string) error { return f.rawTP }
 func (f fakeSys) SeccompNotify() error       { return f.notify }
 func (f fakeSys) X32() error                 { return f.x32 }
+func (f fakeSys) IA32() error                { return f.ia32 }
 func (f fakeSys) TrialTrace(context.Context) error {
 	if f.trialRan != nil {
 		*f.trialRan = true
@@ -266,6 +269,8 @@ func TestFakedFailures(t *testing.T) {
 			"off (ia32_emulation=0", ""},
 		{"ia32 not built", func(f *fakeSys) { f.files[KallsymsPath] = "ffffffff81000010 T __x64_sys_read\n" }, CheckIA32, OK, false,
 			"without CONFIG_IA32_EMULATION", ""},
+		{"ia32 refused by the kernel", func(f *fakeSys) { f.ia32 = ia32.ErrOff }, CheckIA32, OK, false,
+			"off: the kernel refuses to execute 32-bit x86 programs", ""},
 		{"x32 on", func(f *fakeSys) { f.x32 = nil }, CheckX32, OK, false, "on: x32 programs run", ""},
 		{"cgroup v1", func(f *fakeSys) {
 			f.fstype[CgroupRoot] = unix.TMPFS_MAGIC

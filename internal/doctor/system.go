@@ -20,6 +20,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/seccomp-gen/seccomp-gen/abi"
+	"github.com/seccomp-gen/seccomp-gen/internal/ia32"
 	"github.com/seccomp-gen/seccomp-gen/internal/limits"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
 	"github.com/seccomp-gen/seccomp-gen/trace/recorder"
@@ -53,6 +54,9 @@ type System interface {
 	SeccompNotify() error
 	// X32 makes an x32 getpid call; an error means the kernel refuses x32.
 	X32() error
+	// IA32 runs a tiny 32-bit program that exits through int 0x80
+	// (internal/ia32); an error means the kernel does not run it.
+	IA32() error
 	// TypesCache says whether trace can use the kernel types cache
 	// (recorder.CheckKernelTypesCache).
 	TypesCache() error
@@ -203,6 +207,8 @@ func (Host) X32() error {
 	}
 	return nil
 }
+
+func (Host) IA32() error { return ia32.Runs() }
 
 func (Host) Libseccomp() Library { return libseccomp{} }
 

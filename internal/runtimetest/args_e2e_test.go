@@ -168,6 +168,7 @@ func TestArgumentRulesUnderRuncAndCrun(t *testing.T) {
 // from a run that used them allows them.
 func TestArgumentRulesI386(t *testing.T) {
 	requireRuntimes(t)
+	testutil.RequireIA32(t)
 	sg := buildSG(t)
 	b := newBundle(t)
 	probe := filepath.Join(b.Rootfs, "argprobe32")
@@ -279,6 +280,7 @@ func recorded(t *testing.T, path, arch, name string, idx int) []uint64 {
 // the same for the i386 build, whose registers are 32 bits wide.
 func TestSignExtendedArgsUnderRuncAndCrun(t *testing.T) {
 	requireRuntimes(t)
+	testutil.RequireIA32(t)
 	sg := buildSG(t)
 	b := newBundle(t)
 	dir := t.TempDir()

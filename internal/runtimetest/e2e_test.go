@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -349,15 +350,18 @@ func TestProfileAnswersUnderRuncAndCrun(t *testing.T) {
 			if err != nil || res.ExitCode != 0 || res.Stdout != want {
 				t.Errorf("%s nnp=%v: %v %v\nwant stdout %q", rt, nnp, res, err, want)
 			}
-			b.SetArgs("/probe", "int80")
-			res, err = b.Run(ctx, rt)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if res.ExitCode == 0 || strings.Contains(res.Stdout, "returned") {
-				t.Errorf("%s nnp=%v: i386 syscall not denied: %v", rt, nnp, res)
-			}
-			t.Logf("%s nnp=%v: answers ok; int 0x80: exit %d", rt, nnp, res.ExitCode)
+			t.Run(fmt.Sprintf("%s/nnp=%v/int80", rt, nnp), func(t *testing.T) {
+				testutil.RequireIA32(t)
+				b.SetArgs("/probe", "int80")
+				res, err := b.Run(ctx, rt)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if res.ExitCode == 0 || strings.Contains(res.Stdout, "returned") {
+					t.Errorf("%s nnp=%v: i386 syscall not denied: %v", rt, nnp, res)
+				}
+				t.Logf("%s nnp=%v: int 0x80: exit %d", rt, nnp, res.ExitCode)
+			})
 		}
 	}
 	// Without a profile the probe gets real answers: the test can tell.
@@ -366,10 +370,13 @@ func TestProfileAnswersUnderRuncAndCrun(t *testing.T) {
 	if res, err := b.Run(ctx, "runc"); err != nil || res.Stdout != "140: ok\n" {
 		t.Errorf("without a profile: %v %v", res, err)
 	}
-	b.SetArgs("/probe", "int80")
-	if res, err := b.Run(ctx, "runc"); err != nil || !strings.Contains(res.Stdout, "int80: returned") {
-		t.Errorf("without a profile: %v %v", res, err)
-	}
+	t.Run("int80 without a profile", func(t *testing.T) {
+		testutil.RequireIA32(t)
+		b.SetArgs("/probe", "int80")
+		if res, err := b.Run(ctx, "runc"); err != nil || !strings.Contains(res.Stdout, "int80: returned") {
+			t.Errorf("without a profile: %v %v", res, err)
+		}
+	})
 }
 
 // TestK8sProfileAnswersUnderRuncAndCrun: the SPO format has no
@@ -437,6 +444,7 @@ func TestK8sProfileAnswersUnderRuncAndCrun(t *testing.T) {
 // program dies.
 func TestI386WorkloadUnderRuncAndCrun(t *testing.T) {
 	requireRuntimes(t)
+	testutil.RequireIA32(t)
 	sg := buildSG(t)
 	b := newBundle(t)
 	bin := filepath.Join(b.Rootfs, "workload32")

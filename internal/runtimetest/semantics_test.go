@@ -339,6 +339,9 @@ func TestRuleSemanticsUnderRuncAndCrun(t *testing.T) {
 	ctx := context.Background()
 	for _, c := range semCases {
 		t.Run(c.name, func(t *testing.T) {
+			if len(c.calls32) > 0 {
+				testutil.RequireIA32(t)
+			}
 			def := c.def
 			if def == "" {
 				def = policy.ActErrno

@@ -66,6 +66,23 @@ type workload struct {
 	Processes uint64
 }
 
+// ia32 reports whether w makes 32-bit x86 calls (an expected or counted
+// "x86:" call: a -m32 program, or int 0x80), which a kernel without IA32
+// emulation refuses.
+func (w workload) ia32() bool {
+	for _, e := range w.Expect {
+		if strings.HasPrefix(e, "x86:") {
+			return true
+		}
+	}
+	for e := range w.Counts {
+		if strings.HasPrefix(e, "x86:") {
+			return true
+		}
+	}
+	return false
+}
+
 // maybe reports whether c ("arch:nr") is one of w's timing-dependent calls.
 func (w workload) maybe(c string) bool {
 	for _, m := range w.Maybe {
@@ -221,6 +238,9 @@ func TestGroundTruth(t *testing.T) {
 			continue
 		}
 		t.Run(w.Name, func(t *testing.T) {
+			if w.ia32() {
+				testutil.RequireIA32(t)
+			}
 			runGroundTruth(t, bin, w)
 		})
 	}

@@ -82,6 +82,7 @@ func TestRecordArgs32(t *testing.T) {
 	if runtime.GOARCH != "amd64" {
 		t.Skipf("gcc -m32 builds x86 programs for x86_64 hosts; this is %s", runtime.GOARCH)
 	}
+	testutil.RequireIA32(t)
 	bin := compile(t, "args32", args32Src, "-m32", "-static")
 	f := recordOrFail(t, Options{Command: []string{bin}}).File
 	if mm := mustHave(t, f, "x86", "mmap2"); len(mm.Args) != 1 || mm.Args[0].Index != 2 || !slices.Contains(mm.Args[0].Values, 6) || slices.ContainsFunc(mm.Args[0].Values, func(v uint64) bool { return v&^6 != 0 }) {
@@ -123,6 +124,7 @@ func TestRecordArgsInt80(t *testing.T) {
 	if runtime.GOARCH != "amd64" {
 		t.Skipf("int 0x80 is an x86_64 host's i386 entry; this is %s", runtime.GOARCH)
 	}
+	testutil.RequireIA32(t)
 	bin := compile(t, "argsint80", argsInt80Src, "-static")
 	f := recordOrFail(t, Options{Command: []string{bin}}).File
 	for name, w := range map[string][]trace.ArgValues{
