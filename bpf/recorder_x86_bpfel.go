@@ -153,6 +153,7 @@ const (
 	RecorderVarCfgCgroup         = "cfg_cgroup"
 	RecorderVarCfgCgroupExec     = "cfg_cgroup_exec"
 	RecorderVarCfgExecNr         = "cfg_exec_nr"
+	RecorderVarCfgNoteFirst      = "cfg_note_first"
 	RecorderVarCfgNrCpus         = "cfg_nr_cpus"
 	RecorderVarCfgPrefilter      = "cfg_prefilter"
 	RecorderVarCfgTargetTgid     = "cfg_target_tgid"
@@ -247,6 +248,7 @@ type RecorderVariableSpecs struct {
 	CfgCgroup         *ebpf.VariableSpec `ebpf:"cfg_cgroup"`
 	CfgCgroupExec     *ebpf.VariableSpec `ebpf:"cfg_cgroup_exec"`
 	CfgExecNr         *ebpf.VariableSpec `ebpf:"cfg_exec_nr"`
+	CfgNoteFirst      *ebpf.VariableSpec `ebpf:"cfg_note_first"`
 	CfgNrCpus         *ebpf.VariableSpec `ebpf:"cfg_nr_cpus"`
 	CfgPrefilter      *ebpf.VariableSpec `ebpf:"cfg_prefilter"`
 	CfgTargetTgid     *ebpf.VariableSpec `ebpf:"cfg_target_tgid"`
@@ -325,6 +327,7 @@ type RecorderVariables struct {
 	CfgCgroup         *ebpf.Variable `ebpf:"cfg_cgroup"`
 	CfgCgroupExec     *ebpf.Variable `ebpf:"cfg_cgroup_exec"`
 	CfgExecNr         *ebpf.Variable `ebpf:"cfg_exec_nr"`
+	CfgNoteFirst      *ebpf.Variable `ebpf:"cfg_note_first"`
 	CfgNrCpus         *ebpf.Variable `ebpf:"cfg_nr_cpus"`
 	CfgPrefilter      *ebpf.Variable `ebpf:"cfg_prefilter"`
 	CfgTargetTgid     *ebpf.Variable `ebpf:"cfg_target_tgid"`

@@ -89,7 +89,7 @@ func Runs() error {
 		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
 			return fmt.Errorf("a 32-bit program runs, but its int 0x80 is refused (%v)", ws.Signal())
 		}
-		return fmt.Errorf("the 32-bit probe: %v", err)
+		return fmt.Errorf("the 32-bit probe: %w", err)
 	default:
 		return fmt.Errorf("the 32-bit probe: %w", err)
 	}

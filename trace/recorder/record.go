@@ -517,6 +517,11 @@ func (r *recorder) load() error {
 		if err := spec.Variables[bpf.RecorderVarCfgPrefilter].Set(uint32(1)); err != nil {
 			return fmt.Errorf("eBPF recorder: %w", err)
 		}
+		if !noteFirst() {
+			if err := spec.Variables[bpf.RecorderVarCfgNoteFirst].Set(uint32(0)); err != nil {
+				return fmt.Errorf("eBPF recorder: %w", err)
+			}
+		}
 		ncpu, err := ebpf.PossibleCPU()
 		if err != nil {
 			return fmt.Errorf("eBPF recorder: %w", err)

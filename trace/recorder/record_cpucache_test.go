@@ -2,8 +2,11 @@ package recorder
 
 import (
 	"fmt"
+	"os"
 	"os/exec"
 	"runtime"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/cilium/ebpf"
@@ -23,7 +26,24 @@ import (
 // pt_regs address: the same address stands for the task before and after.
 // First the test shows the note is used (a stale note answers), then that
 // each event makes sys_enter look again.
+//
+// Both places sys_enter may ask the note (cfg_note_first, record_note.go)
+// are run, whichever this machine picks: first, where a task without task
+// storage (untraced) is noted too, and after the storage test, where it
+// must not be (the point of that mode: no per-CPU page touched for it).
 func TestCPUTaskNoteInvalidated(t *testing.T) {
+	// After the storage test first: a task storage element this thread had
+	// in the first subtest's map may outlive the map for a while.
+	for _, first := range []bool{false, true} {
+		t.Run(fmt.Sprintf("note_first=%v", first), func(t *testing.T) {
+			defer func(was *bool) { noteFirstOverride = was }(noteFirstOverride)
+			noteFirstOverride = &first
+			testCPUTaskNoteInvalidated(t, first)
+		})
+	}
+}
+
+func testCPUTaskNoteInvalidated(t *testing.T, first bool) {
 	testutil.RequireRoot(t)
 	// On CPU 0 itself: a test run on another CPU runs in an interrupt
 	// there, as whatever task was running.
@@ -89,7 +109,30 @@ func TestCPUTaskNoteInvalidated(t *testing.T) {
 	}
 	counting := uint32(bpf.RecorderTaskStateTASK_COUNTING)
 
-	// Untraced: noted as such, on CPU 0 and on the last CPU.
+	var noteFirstVar uint32
+	if err := r.objs.CfgNoteFirst.Get(&noteFirstVar); err != nil {
+		t.Fatal(err)
+	}
+	if (noteFirstVar == 1) != first {
+		t.Fatalf("cfg_note_first is %d, want note first %v", noteFirstVar, first)
+	}
+	// Untraced, without task storage: noted where the note comes first,
+	// not where the storage test does.
+	run(r.objs.SysEnter, regs, getpid)
+	if got, want := note(t, r, 0), map[bool]uint64{true: regs, false: 0}[first]; got != want {
+		t.Fatalf("untraced task without storage: CPU 0's note is for %#x, want %#x", got, want)
+	}
+	if n := counted(); n != 0 {
+		t.Fatalf("untraced syscall counted %d times", n)
+	}
+	if first {
+		// Void it for what follows (as a traced fork would).
+		run(r.objs.SchedProcessFork, 0, 0)
+	}
+	// Untraced with storage (a mark that is not counting, as another
+	// task storage map's element would leave it too): noted either
+	// way, on CPU 0 and on the last CPU.
+	setState(0)
 	last := runtime.NumCPU() - 1
 	if last > 0 {
 		pin(t, last)
@@ -104,6 +147,9 @@ func TestCPUTaskNoteInvalidated(t *testing.T) {
 	run(r.objs.SysEnter, regs, getpid)
 	if n := counted(); n != 0 {
 		t.Fatalf("untraced syscall counted %d times", n)
+	}
+	if note(t, r, 0) != regs {
+		t.Fatal("untraced task with storage: no note on CPU 0")
 	}
 	// A traced task with the same pt_regs (a new task on that stack) is
 	// answered by the note: a stale note is trusted, which is why the
@@ -224,12 +270,46 @@ int main(int argc, char **argv) {
 	}
 	defer func() { other.Process.Kill(); other.Wait() }()
 	const n, threads = 20000, 3
-	rec := recordOrFail(t, Options{Command: []string{bin, fmt.Sprint(n), fmt.Sprint(threads)}})
-	if rec.File.Lost != 0 {
-		t.Fatalf("lost %d", rec.File.Lost)
+	// Both places sys_enter may ask the note (record_note.go).
+	for _, first := range []bool{true, false} {
+		t.Run(fmt.Sprintf("note_first=%v", first), func(t *testing.T) {
+			defer func(was *bool) { noteFirstOverride = was }(noteFirstOverride)
+			noteFirstOverride = &first
+			rec := recordOrFail(t, Options{Command: []string{bin, fmt.Sprint(n), fmt.Sprint(threads)}})
+			if rec.File.Lost != 0 {
+				t.Fatalf("lost %d", rec.File.Lost)
+			}
+			want := uint64(4 * (threads + 1) * n)
+			if s := mustHave(t, rec.File, "x86_64", "getppid"); s.Count != want {
+				t.Errorf("getppid counted %d times, want %d", s.Count, want)
+			}
+		})
 	}
-	want := uint64(4 * (threads + 1) * n)
-	if s := mustHave(t, rec.File, "x86_64", "getppid"); s.Count != want {
-		t.Errorf("getppid counted %d times, want %d", s.Count, want)
+}
+
+// The machine's answer to "does every syscall flush the kernel's TLB?"
+// (record_note.go, from CPUID and the kernel's Meltdown status) is the
+// kernel's own: PTI on and no "pcid" among /proc/cpuinfo's flags.
+func TestTLBFlushedEverySyscall(t *testing.T) {
+	cpuinfo, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		t.Skipf("no /proc/cpuinfo: %v", err)
 	}
+	meltdown, err := os.ReadFile("/sys/devices/system/cpu/vulnerabilities/meltdown")
+	if err != nil {
+		t.Skipf("no Meltdown status from the kernel: %v", err)
+	}
+	pcid := false
+	for _, line := range strings.Split(string(cpuinfo), "\n") {
+		if strings.HasPrefix(line, "flags") {
+			pcid = slices.Contains(strings.Fields(line), "pcid")
+			break
+		}
+	}
+	pti := strings.HasPrefix(string(meltdown), "Mitigation: PTI")
+	want := pti && !pcid && runtime.GOARCH == "amd64"
+	if got := tlbFlushedEverySyscall(); got != want {
+		t.Errorf("tlbFlushedEverySyscall() = %v, want %v (Meltdown status %q, pcid flag %v)", got, want, strings.TrimSpace(string(meltdown)), pcid)
+	}
+	t.Logf("this machine: PTI %v, PCID %v: sys_enter asks its note first: %v", pti, pcid, noteFirst())
 }
