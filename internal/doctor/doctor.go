@@ -18,6 +18,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/seccomp-gen/seccomp-gen/abi"
+	ia32probe "github.com/seccomp-gen/seccomp-gen/internal/ia32"
 	"github.com/seccomp-gen/seccomp-gen/trace/recorder"
 )
 
@@ -495,8 +496,12 @@ func checkCompat(sys System, machine string, kallsyms []byte) []Check {
 			// Built in and not off on the command line, yet a kernel
 			// may still refuse 32-bit programs (a PVM guest does):
 			// run one.
-			if err := sys.IA32(); err != nil {
+			if err := sys.IA32(); ia32probe.Refused(err) {
 				ia32.Detail = "off: " + errText(err)
+			} else if err != nil {
+				ia32.Status = Warn
+				ia32.Detail = "unknown: " + errText(err)
+				ia32.Fix = "the kernel is built with it; a 32-bit program could not be run to find out whether it runs them"
 			} else {
 				ia32.Detail = "on: 32-bit programs and int 0x80 run; trace records them as arch x86, and generated profiles deny x86 unless a trace used it"
 			}

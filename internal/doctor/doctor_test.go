@@ -271,6 +271,10 @@ func TestFakedFailures(t *testing.T) {
 			"without CONFIG_IA32_EMULATION", ""},
 		{"ia32 refused by the kernel", func(f *fakeSys) { f.ia32 = ia32.ErrOff }, CheckIA32, OK, false,
 			"off: the kernel refuses to execute 32-bit x86 programs", ""},
+		{"ia32 int 0x80 refused", func(f *fakeSys) { f.ia32 = fmt.Errorf("%w (segmentation fault)", ia32.ErrInt80) }, CheckIA32, OK, false,
+			"off: a 32-bit program runs, but its int 0x80 is refused", ""},
+		{"ia32 probe cannot run", func(f *fakeSys) { f.ia32 = errors.New("the 32-bit probe: permission denied") }, CheckIA32, Warn, false,
+			"unknown: the 32-bit probe: permission denied", "could not be run"},
 		{"x32 on", func(f *fakeSys) { f.x32 = nil }, CheckX32, OK, false, "on: x32 programs run", ""},
 		{"cgroup v1", func(f *fakeSys) {
 			f.fstype[CgroupRoot] = unix.TMPFS_MAGIC

@@ -20,6 +20,17 @@ import (
 // ErrOff is the answer of a kernel that refuses to execute a 32-bit program.
 var ErrOff = errors.New("the kernel refuses to execute 32-bit x86 programs (exec format error)")
 
+// ErrInt80 is the answer of a kernel that executes a 32-bit program but
+// kills it at its int 0x80.
+var ErrInt80 = errors.New("a 32-bit program runs, but its int 0x80 is refused")
+
+// Refused reports whether err, from Runs, says the kernel refuses 32-bit
+// programs (ErrOff or ErrInt80), rather than that the probe could not be
+// run here at all (memfd execution forbidden, say): then nothing is known.
+func Refused(err error) bool {
+	return errors.Is(err, ErrOff) || errors.Is(err, ErrInt80)
+}
+
 // probeStatus is what the probe program exits with, through int 0x80.
 const probeStatus = 42
 
@@ -87,7 +98,7 @@ func Runs() error {
 			return nil
 		}
 		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-			return fmt.Errorf("a 32-bit program runs, but its int 0x80 is refused (%v)", ws.Signal())
+			return fmt.Errorf("%w (%v)", ErrInt80, ws.Signal())
 		}
 		return fmt.Errorf("the 32-bit probe: %w", err)
 	default:
