@@ -236,3 +236,20 @@ func survivePipe() (release func()) {
 	signal.Notify(c, syscall.SIGPIPE)
 	return func() { signal.Stop(c) }
 }
+
+// surviveStderrPipe is survivePipe for a command whose result goes to a
+// file (an -o other than '-', generate --oci-config): with its standard
+// error a pipe whose reader is gone (`generate -o app.json t.yaml 2>&1 |
+// head -1`), its messages there are lost, but the file is still written
+// and the exit status is its own, rather than SIGPIPE killing it at its
+// first message and leaving no file, or an older one, in place. A result
+// written to stdout keeps the default: a closed pipe there ends the
+// command, as it ends any filter in a pipeline.
+func surviveStderrPipe(outputs ...string) (release func()) {
+	for _, o := range outputs {
+		if o != "" && o != "-" {
+			return survivePipe()
+		}
+	}
+	return func() {}
+}
