@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/seccomp-gen/seccomp-gen/internal/proctree"
 	"github.com/seccomp-gen/seccomp-gen/internal/startstate"
+	"github.com/seccomp-gen/seccomp-gen/trace/recorder"
 )
 
 // killGrace is how long a recording goes on after the command's tree was
@@ -252,4 +254,41 @@ func surviveStderrPipe(outputs ...string) (release func()) {
 		}
 	}
 	return func() {}
+}
+
+// interruptedBeforeStart says whether a recording of a command that a
+// signal interrupted (caught: the first signal seccomp-gen caught, 0 for
+// none) ended before the command ran, and returns the signal and the
+// error to report (it wraps recorder.ErrInterrupted). Ctrl-C reaches the
+// recorder's stub too (it is in the terminal's process group), and the
+// recorder then sees, depending on where its start was: ctx cancelled
+// (ErrInterrupted); the stub dead of the signal before it said it was up,
+// or at its gate (a CommandError with the shell's 128+N status, N not
+// SIGKILL); the gate
+// pipe broken (EPIPE); or a command that never made a syscall (its execve
+// is always counted: it never ran). All of them mean the same to the
+// user: the command was not run.
+func interruptedBeforeStart(command []string, caught syscall.Signal, rec *recorder.Recording, err error) (syscall.Signal, error, bool) {
+	if len(command) == 0 {
+		if caught != 0 && errors.Is(err, recorder.ErrInterrupted) {
+			return caught, err, true
+		}
+		return 0, nil, false
+	}
+	notRun := fmt.Errorf("%s: %w", command[0], recorder.ErrInterrupted)
+	var ce *recorder.CommandError
+	switch {
+	case caught != 0 && errors.Is(err, recorder.ErrInterrupted):
+		return caught, err, true
+	case errors.As(err, &ce) && errors.Is(err, recorder.ErrCommandNotRun) && ce.Status > 128 && ce.Status <= 128+64 && ce.Status != 128+int(syscall.SIGKILL):
+		// The stub, killed by a signal before its execve of the
+		// command. SIGKILL is replay's own (--timeout, a second
+		// signal): the command counts as killed then.
+		return syscall.Signal(ce.Status - 128), notRun, true
+	case caught != 0 && errors.Is(err, syscall.EPIPE):
+		return caught, notRun, true
+	case caught != 0 && err == nil && rec != nil && len(rec.File.Syscalls) == 0:
+		return caught, notRun, true
+	}
+	return 0, nil, false
 }

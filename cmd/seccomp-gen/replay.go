@@ -295,11 +295,12 @@ func (o *replayOptions) runTraced(p verdict.Answerer) error {
 		},
 	}))
 	cancel() // stops st
-	if sig, _, _ := st.result(); sig != 0 && errors.Is(err, recorder.ErrInterrupted) {
+	caught, _, _ := st.result()
+	if sig, why, ok := interruptedBeforeStart(o.command, caught, rec, err); ok {
 		// Ctrl-C or SIGTERM before the command ran: nothing to judge.
 		// The report says so, as for a command that could not start,
 		// so that CI has a report to read; the status is the signal's.
-		why := fmt.Errorf("%w: it was not run, and nothing was checked", err)
+		why := fmt.Errorf("%w: it was not run, and nothing was checked", why)
 		if werr := o.writeVerdict(report.NotStarted("replay", inputName(o.profile), o.inputs(), 128+int(sig), why.Error())); werr != nil {
 			return werr
 		}
@@ -453,9 +454,20 @@ func (o *replayOptions) runEnforced(p *policy.Policy) error {
 			if se.Code == enforce.ExitNotFound || se.Code == enforce.ExitNotExec {
 				return o.notStarted("replay --enforce", se.Code, se)
 			}
+			if se.Reason == "" && se.Code > 128 && se.Code < 128+65 && se.Code != 128+int(syscall.SIGKILL) {
+				// Ctrl-C (or Ctrl-\, or a forwarded SIGTERM) reached
+				// the shim before its execve of CMD: CMD was not
+				// run, as in traced mode, and the status is the
+				// signal's.
+				why := fmt.Errorf("%s: %w: it was not run, and nothing was checked", o.command[0], recorder.ErrInterrupted)
+				if werr := o.writeVerdict(report.NotStarted("replay --enforce", inputName(o.profile), o.inputs(), se.Code, why.Error())); werr != nil {
+					return werr
+				}
+				return exitWith(se.Code, fmt.Errorf("replay: %w", why))
+			}
 			if se.Reason == "" && se.Code > 128 && se.Code < 128+65 {
 				// Killed before its execve (--timeout, a second
-				// Ctrl-C): not run, as in traced mode.
+				// Ctrl-C): not run; CMD counts as killed.
 				why := fmt.Errorf("%s: %w: killed by %s before it started", o.command[0], recorder.ErrCommandNotRun, unix.SignalName(syscall.Signal(se.Code-128)))
 				return o.notStarted("replay --enforce", se.Code, why)
 			}
