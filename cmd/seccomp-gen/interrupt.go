@@ -71,18 +71,31 @@ func fromTerminal(sig os.Signal) bool {
 // catch starts the policy for a recording that stop ends; the returned
 // function releases the signals. Call it before the command starts.
 func (s *interrupts) catch(ctx context.Context) (release func()) {
-	s.sigs = make(chan os.Signal, 2)
-	s.started = make(chan struct{}, 1)
-	for _, sig := range caughtSignals {
-		// A signal seccomp-gen was started with ignored (nohup, a
-		// background job of a script) stays ignored, and so the command
-		// inherits it: catching it would reset it for the command.
-		if !startedIgnored(sig) {
-			signal.Notify(s.sigs, sig)
-		}
+	if s.sigs == nil {
+		s.sigs = holdSignals()
 	}
+	s.started = make(chan struct{}, 1)
 	go s.run(ctx)
 	return func() { signal.Stop(s.sigs) }
+}
+
+// holdSignals catches the signals of the Ctrl-C policy (caughtSignals)
+// from now on into the channel it returns, for interrupts.catch or
+// forwardSignals to act on later: replay calls it before it reads and
+// compiles the profile (tens of ms), so that Ctrl-C or SIGTERM then is a
+// signal before the command started (not run, the report written, exit
+// 128+N) rather than the end of seccomp-gen with no report. A signal
+// seccomp-gen was started with ignored (nohup, a background job of a
+// script) stays ignored, and so the command inherits it: catching it
+// would reset it for the command. signal.Stop releases them.
+func holdSignals() chan os.Signal {
+	sigs := make(chan os.Signal, 2)
+	for _, sig := range caughtSignals {
+		if !startedIgnored(sig) {
+			signal.Notify(sigs, sig)
+		}
+	}
+	return sigs
 }
 
 // startedIgnored reports whether seccomp-gen was started with sig ignored,
@@ -188,16 +201,13 @@ func (s *interrupts) run(ctx context.Context) {
 // itself (enforce.Run: it forwards SIGTERM and kills the tree on the
 // second signal): the signals caught are passed on, the first one said on
 // stderr. The returned function releases them.
-func forwardSignals(name string) (<-chan os.Signal, func()) {
+func forwardSignals(name string, sigs chan os.Signal) (<-chan os.Signal, func()) {
 	// Catching, not ignoring: an ignored signal would stay ignored in the
 	// workload across execve. As in interrupts.catch, SIGHUP is handled
 	// as SIGTERM (forwarded, the report still written), and a signal
 	// seccomp-gen was started with ignored (nohup) stays ignored.
-	sigs := make(chan os.Signal, 2)
-	for _, sig := range caughtSignals {
-		if !startedIgnored(sig) {
-			signal.Notify(sigs, sig)
-		}
+	if sigs == nil {
+		sigs = holdSignals()
 	}
 	fwd := make(chan os.Signal, 2)
 	done := make(chan struct{})
