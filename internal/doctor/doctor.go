@@ -492,18 +492,7 @@ func checkCompat(sys System, machine string, kallsyms []byte) []Check {
 		case off:
 			ia32.Detail = "off (ia32_emulation=0 on the kernel command line)"
 		default:
-			// Built in and not turned off at boot; the kernel can
-			// still turn it off at run time: run a 32-bit program.
-			switch err := sys.IA32(); {
-			case err == nil:
-				ia32.Detail = "on: 32-bit programs and int 0x80 run; trace records them as arch x86, and generated profiles deny x86 unless a trace used it"
-			case errors.Is(err, unix.ENOEXEC):
-				ia32.Detail = "off (the kernel refuses 32-bit programs: exec format error; it turned its IA32 emulation off at run time, as in a PVM guest): 32-bit programs cannot run"
-			default:
-				ia32.Status = Warn
-				ia32.Detail = "unknown (built in, but a 32-bit test program did not run: " + errText(err) + ")"
-				ia32.Fix = "run a 32-bit program (gcc -m32 -static) to find out"
-			}
+			ia32.Detail = "on: 32-bit programs and int 0x80 run; trace records them as arch x86, and generated profiles deny x86 unless a trace used it"
 		}
 		x32 := Check{Name: CheckX32}
 		if err := sys.X32(); err != nil {

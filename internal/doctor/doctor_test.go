@@ -7,10 +7,8 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -99,7 +97,6 @@ type fakeSys struct {
 	rawTP    error
 	notify   error
 	x32      error
-	ia32     error
 	trial    error
 	trialRan *bool
 	nofile   *limits.Limit
@@ -175,7 +172,6 @@ func (f fakeSys) Version(path string) (string, error) {
 func (f fakeSys) RawTracepoint(string) error { return f.rawTP }
 func (f fakeSys) SeccompNotify() error       { return f.notify }
 func (f fakeSys) X32() error                 { return f.x32 }
-func (f fakeSys) IA32() error                { return f.ia32 }
 func (f fakeSys) TrialTrace(context.Context) error {
 	if f.trialRan != nil {
 		*f.trialRan = true
@@ -270,11 +266,6 @@ func TestFakedFailures(t *testing.T) {
 			"off (ia32_emulation=0", ""},
 		{"ia32 not built", func(f *fakeSys) { f.files[KallsymsPath] = "ffffffff81000010 T __x64_sys_read\n" }, CheckIA32, OK, false,
 			"without CONFIG_IA32_EMULATION", ""},
-		{"ia32 on", func(f *fakeSys) {}, CheckIA32, OK, false, "on: 32-bit programs and int 0x80 run", ""},
-		{"ia32 off at run time", func(f *fakeSys) { f.ia32 = unix.ENOEXEC }, CheckIA32, OK, false,
-			"off (the kernel refuses 32-bit programs", ""},
-		{"ia32 test program fails", func(f *fakeSys) { f.ia32 = errors.New("signal: segmentation fault") }, CheckIA32, Warn, false,
-			"unknown (built in, but a 32-bit test program did not run: signal: segmentation fault)", "gcc -m32"},
 		{"x32 on", func(f *fakeSys) { f.x32 = nil }, CheckX32, OK, false, "on: x32 programs run", ""},
 		{"cgroup v1", func(f *fakeSys) {
 			f.fstype[CgroupRoot] = unix.TMPFS_MAGIC
@@ -412,40 +403,5 @@ func TestHostVersionSaysWhy(t *testing.T) {
 	_, err := Host{}.Version(tool)
 	if err == nil || err.Error() != "exit status 1: stat /root/.config/tool.conf: permission denied" {
 		t.Fatalf("Version of a failing tool: %v", err)
-	}
-}
-
-// TestHostIA32: what doctor says about IA32 emulation is what happens to
-// a 32-bit program gcc builds (gcc -m32 -static) here. A kernel built with
-// the emulation and not told otherwise at boot can still turn it off at
-// run time (this PVM guest does: execve says "exec format error"); doctor
-// read only /proc/kallsyms and /proc/cmdline and said "on: 32-bit programs
-// and int 0x80 run" on this machine.
-func TestHostIA32(t *testing.T) {
-	testutil.RequireRoot(t) // kallsyms
-	if runtime.GOARCH != "amd64" {
-		t.Skip("x86_64 only")
-	}
-	testutil.RequireTool(t, "gcc")
-	dir := t.TempDir()
-	src, bin := filepath.Join(dir, "exit.c"), filepath.Join(dir, "exit32")
-	if err := os.WriteFile(src, []byte("int main(void) { return 0; }\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if out, err := exec.Command("gcc", "-m32", "-static", "-o", bin, src).CombinedOutput(); err != nil {
-		t.Fatalf("gcc -m32 -static (make deps installs gcc-multilib): %v\n%s", err, out)
-	}
-	runs := exec.Command(bin).Run()
-	probe := Host{}.IA32()
-	if (runs == nil) != (probe == nil) || errors.Is(runs, unix.ENOEXEC) != errors.Is(probe, unix.ENOEXEC) {
-		t.Errorf("a gcc -m32 program: %v; doctor's probe: %v", runs, probe)
-	}
-	c, ok := Run(context.Background(), Host{}).Find(CheckIA32)
-	if !ok {
-		t.Fatal("no ia32 check")
-	}
-	on := strings.HasPrefix(c.Detail, "on:")
-	if on != (runs == nil) {
-		t.Errorf("doctor says %q; a gcc -m32 program: %v", c.Detail, runs)
 	}
 }

@@ -3,7 +3,6 @@ package doctor
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -54,10 +53,6 @@ type System interface {
 	SeccompNotify() error
 	// X32 makes an x32 getpid call; an error means the kernel refuses x32.
 	X32() error
-	// IA32 runs a minimal 32-bit x86 program (exit(0) through int 0x80);
-	// an error says why it did not run (ENOEXEC: the kernel refuses
-	// 32-bit programs).
-	IA32() error
 	// TypesCache says whether trace can use the kernel types cache
 	// (recorder.CheckKernelTypesCache).
 	TypesCache() error
@@ -207,68 +202,6 @@ func (Host) X32() error {
 		return e
 	}
 	return nil
-}
-
-// ia32Exit is a whole 32-bit x86 ELF program: one PT_LOAD segment whose
-// code is exit(0) through int 0x80 (xor ebx,ebx; mov eax,1; int 0x80).
-func ia32Exit() []byte {
-	const base, ehsize, phsize = 0x08048000, 52, 32
-	code := []byte{0x31, 0xdb, 0xb8, 0x01, 0x00, 0x00, 0x00, 0xcd, 0x80}
-	size := uint32(ehsize + phsize + len(code))
-	le := binary.LittleEndian
-	b := make([]byte, 0, size)
-	b = append(b, 0x7f, 'E', 'L', 'F', 1 /* 32-bit */, 1 /* LSB */, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-	b = le.AppendUint16(b, 2)                  // ET_EXEC
-	b = le.AppendUint16(b, 3)                  // EM_386
-	b = le.AppendUint32(b, 1)                  // EV_CURRENT
-	b = le.AppendUint32(b, base+ehsize+phsize) // entry: the code
-	b = le.AppendUint32(b, ehsize)             // program headers
-	b = le.AppendUint32(b, 0)                  // no section headers
-	b = le.AppendUint32(b, 0)                  // flags
-	b = le.AppendUint16(b, ehsize)
-	b = le.AppendUint16(b, phsize)
-	b = le.AppendUint16(b, 1)
-	b = le.AppendUint16(b, 0)
-	b = le.AppendUint16(b, 0)
-	b = le.AppendUint16(b, 0)
-	b = le.AppendUint32(b, 1) // PT_LOAD
-	b = le.AppendUint32(b, 0) // the whole file
-	b = le.AppendUint32(b, base)
-	b = le.AppendUint32(b, base)
-	b = le.AppendUint32(b, size)
-	b = le.AppendUint32(b, size)
-	b = le.AppendUint32(b, 5) // PF_R|PF_X
-	b = le.AppendUint32(b, 0x1000)
-	return append(b, code...)
-}
-
-// IA32 runs ia32Exit from a memfd. A kernel built with IA32 emulation and
-// not told otherwise on its command line may still refuse 32-bit
-// programs: it turns the emulation off at run time where the machine
-// cannot run 32-bit code (a PVM guest, as here: execve returns ENOEXEC),
-// which neither /proc/kallsyms nor /proc/cmdline show.
-func (Host) IA32() error {
-	if runtime.GOARCH != "amd64" {
-		return errors.ErrUnsupported
-	}
-	fd, err := unix.MemfdCreate("seccomp-gen-doctor-ia32", unix.MFD_CLOEXEC)
-	if err != nil {
-		return fmt.Errorf("memfd_create: %w", err)
-	}
-	f := os.NewFile(uintptr(fd), "ia32")
-	defer f.Close()
-	if _, err := f.Write(ia32Exit()); err != nil {
-		return err
-	}
-	// fd 3 in the child, where /proc/self is the child.
-	cmd := exec.Command("/proc/self/fd/3")
-	cmd.ExtraFiles = []*os.File{f}
-	err = cmd.Run()
-	var pe *fs.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }
 
 func (Host) Libseccomp() Library { return libseccomp{} }
