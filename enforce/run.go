@@ -246,7 +246,12 @@ func Run(p *policy.Policy, argv []string, stdio IO) (*Result, error) {
 	}
 	if werr != nil {
 		syncW.Close()
-		finish()
+		if code := finish(); code > 128 {
+			// A signal killed the shim before it read the policy
+			// (Ctrl-C reaches it too): CMD did not start.
+			res := &Result{ExitCode: code}
+			return res, &SetupError{Code: code}
+		}
 		return nil, fmt.Errorf("enforce: send policy: %w", werr)
 	}
 

@@ -61,6 +61,7 @@ is an error, as in generate.
 			if err := checkOutputs("check", append(o.inputFiles(), o.traces...), "-o", o.output); err != nil {
 				return err
 			}
+			defer surviveStderrPipe(o.output)()
 			return o.run()
 		},
 	}

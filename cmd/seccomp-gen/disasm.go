@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -127,6 +128,10 @@ func (o *disasmOptions) program(data []byte) (cbpf.Program, error) {
 	if err != nil {
 		// A profile that does not compile (unknown syscall, arch not
 		// covered) is bad input.
+		if errors.Is(err, cbpf.ErrArchNotCovered) && o.arch == "" && len(p.Arches) > 0 {
+			// A profile for another machine: say how to print it.
+			return nil, usageErrf("disasm: %s: %v; print it for its machine with --arch %s", name, err, p.Arches[0])
+		}
 		return nil, usageErrf("disasm: %s: %v", name, err)
 	}
 	return prog, nil

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -158,4 +159,30 @@ func traceWith(t *testing.T, dir, name string) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// TestDisasmOtherMachineSaysArch: disasm of a profile for another machine
+// (generate --arch aarch64 on x86_64) says which --arch prints it, rather
+// than only that the profile covers no ABI of this one; it then does.
+func TestDisasmOtherMachineSaysArch(t *testing.T) {
+	if runtime.GOARCH != "amd64" {
+		t.Skip("the profile is for aarch64: another machine on amd64 only")
+	}
+	dir := t.TempDir()
+	p := &policy.Policy{
+		DefaultAction: policy.ActErrno, DefaultErrno: policy.Errno(policy.ENOSYS),
+		Arches: []string{"aarch64"},
+		Rules: []policy.Rule{
+			{Names: []string{"read", "write", "exit_group"}, Action: policy.ActAllow},
+		},
+	}
+	prof := writeProfile(t, dir, "arm64.json", p, emit.FormatDocker)
+	_, stderr, code := sg(t, dir, "disasm", prof)
+	if want := "the profile covers aarch64, the filter is for x86_64; print it for its machine with --arch aarch64\n"; code != 2 || !strings.HasSuffix(stderr, want) {
+		t.Errorf("disasm of an aarch64 profile: exit %d, stderr %q; want exit 2 and the end %q", code, stderr, want)
+	}
+	out, stderr, code := sg(t, dir, "disasm", "--arch", "aarch64", prof)
+	if code != 0 || !strings.Contains(out, "AUDIT_ARCH_AARCH64") {
+		t.Errorf("disasm --arch aarch64: exit %d: %s\n%s", code, stderr, out)
+	}
 }

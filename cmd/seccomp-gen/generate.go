@@ -213,6 +213,7 @@ Nothing is written on any error: the output appears whole or not at all.`,
 			if err := checkOutputs("generate", append(fileArgs(o.baselines), o.traces...), "-o", o.output, "--oci-config", o.ociConfig); err != nil {
 				return err
 			}
+			defer surviveStderrPipe(o.output, o.ociConfig)()
 			if o.ociConfig != "" {
 				// Edited in place: it must be there (checkOutputs
 				// accepts a file it would create).

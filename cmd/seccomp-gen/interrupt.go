@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/seccomp-gen/seccomp-gen/internal/proctree"
 	"github.com/seccomp-gen/seccomp-gen/internal/startstate"
+	"github.com/seccomp-gen/seccomp-gen/trace/recorder"
 )
 
 // killGrace is how long a recording goes on after the command's tree was
@@ -69,18 +71,31 @@ func fromTerminal(sig os.Signal) bool {
 // catch starts the policy for a recording that stop ends; the returned
 // function releases the signals. Call it before the command starts.
 func (s *interrupts) catch(ctx context.Context) (release func()) {
-	s.sigs = make(chan os.Signal, 2)
-	s.started = make(chan struct{}, 1)
-	for _, sig := range caughtSignals {
-		// A signal seccomp-gen was started with ignored (nohup, a
-		// background job of a script) stays ignored, and so the command
-		// inherits it: catching it would reset it for the command.
-		if !startedIgnored(sig) {
-			signal.Notify(s.sigs, sig)
-		}
+	if s.sigs == nil {
+		s.sigs = holdSignals()
 	}
+	s.started = make(chan struct{}, 1)
 	go s.run(ctx)
 	return func() { signal.Stop(s.sigs) }
+}
+
+// holdSignals catches the signals of the Ctrl-C policy (caughtSignals)
+// from now on into the channel it returns, for interrupts.catch or
+// forwardSignals to act on later: replay calls it before it reads and
+// compiles the profile (tens of ms), so that Ctrl-C or SIGTERM then is a
+// signal before the command started (not run, the report written, exit
+// 128+N) rather than the end of seccomp-gen with no report. A signal
+// seccomp-gen was started with ignored (nohup, a background job of a
+// script) stays ignored, and so the command inherits it: catching it
+// would reset it for the command. signal.Stop releases them.
+func holdSignals() chan os.Signal {
+	sigs := make(chan os.Signal, 2)
+	for _, sig := range caughtSignals {
+		if !startedIgnored(sig) {
+			signal.Notify(sigs, sig)
+		}
+	}
+	return sigs
 }
 
 // startedIgnored reports whether seccomp-gen was started with sig ignored,
@@ -186,16 +201,13 @@ func (s *interrupts) run(ctx context.Context) {
 // itself (enforce.Run: it forwards SIGTERM and kills the tree on the
 // second signal): the signals caught are passed on, the first one said on
 // stderr. The returned function releases them.
-func forwardSignals(name string) (<-chan os.Signal, func()) {
+func forwardSignals(name string, sigs chan os.Signal) (<-chan os.Signal, func()) {
 	// Catching, not ignoring: an ignored signal would stay ignored in the
 	// workload across execve. As in interrupts.catch, SIGHUP is handled
 	// as SIGTERM (forwarded, the report still written), and a signal
 	// seccomp-gen was started with ignored (nohup) stays ignored.
-	sigs := make(chan os.Signal, 2)
-	for _, sig := range caughtSignals {
-		if !startedIgnored(sig) {
-			signal.Notify(sigs, sig)
-		}
+	if sigs == nil {
+		sigs = holdSignals()
 	}
 	fwd := make(chan os.Signal, 2)
 	done := make(chan struct{})
@@ -235,4 +247,55 @@ func survivePipe() (release func()) {
 	c := make(chan os.Signal, 1)
 	signal.Notify(c, syscall.SIGPIPE)
 	return func() { signal.Stop(c) }
+}
+
+// surviveStderrPipe is survivePipe for a command whose result goes to a
+// file (an -o other than '-', generate --oci-config): with its standard
+// error a pipe whose reader is gone (`generate -o app.json t.yaml 2>&1 |
+// head -1`), its messages there are lost, but the file is still written
+// and the exit status is its own, rather than SIGPIPE killing it at its
+// first message and leaving no file, or an older one, in place. A result
+// written to stdout keeps the default: a closed pipe there ends the
+// command, as it ends any filter in a pipeline.
+func surviveStderrPipe(outputs ...string) (release func()) {
+	for _, o := range outputs {
+		if o != "" && o != "-" {
+			return survivePipe()
+		}
+	}
+	return func() {}
+}
+
+// interruptedBeforeStart says whether a recording of a command that a
+// signal interrupted (caught: the first signal seccomp-gen caught, 0 for
+// none) ended before the command ran, and returns the signal and the
+// error to report (it wraps recorder.ErrInterrupted). Ctrl-C reaches the
+// recorder's stub too (it is in the terminal's process group), and the
+// recorder then sees, depending on where its start was: ctx cancelled
+// (ErrInterrupted); the stub dead of the signal before it said it was up,
+// or at its gate (a CommandError with the shell's 128+N status, N not
+// SIGKILL; also when the gate's write found it gone); or a command that
+// never made a syscall (its execve is always counted: it never ran). All
+// of them mean the same to the user: the command was not run.
+func interruptedBeforeStart(command []string, caught syscall.Signal, rec *recorder.Recording, err error) (syscall.Signal, error, bool) {
+	if len(command) == 0 {
+		if caught != 0 && errors.Is(err, recorder.ErrInterrupted) {
+			return caught, err, true
+		}
+		return 0, nil, false
+	}
+	notRun := fmt.Errorf("%s: %w", command[0], recorder.ErrInterrupted)
+	var ce *recorder.CommandError
+	switch {
+	case caught != 0 && errors.Is(err, recorder.ErrInterrupted):
+		return caught, err, true
+	case errors.As(err, &ce) && errors.Is(err, recorder.ErrCommandNotRun) && ce.Status > 128 && ce.Status <= 128+64 && ce.Status != 128+int(syscall.SIGKILL):
+		// The stub, killed by a signal before its execve of the
+		// command. SIGKILL is replay's own (--timeout, a second
+		// signal): the command counts as killed then.
+		return syscall.Signal(ce.Status - 128), notRun, true
+	case caught != 0 && err == nil && rec != nil && len(rec.File.Syscalls) == 0:
+		return caught, notRun, true
+	}
+	return 0, nil, false
 }

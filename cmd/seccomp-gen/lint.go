@@ -80,6 +80,7 @@ Exit status:
 			if err := checkOutputs("lint", o.files, "-o", o.output); err != nil {
 				return err
 			}
+			defer surviveStderrPipe(o.output)()
 			return o.run()
 		},
 	}

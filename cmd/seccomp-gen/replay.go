@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -37,6 +38,11 @@ type replayOptions struct {
 	verbose   bool
 	duration  time.Duration
 	timeout   time.Duration
+	// sigs holds the signals caught from before the profile is read
+	// (holdSignals), for a command replay starts; prepared ends
+	// watchPreparation.
+	sigs     chan os.Signal
+	prepared func()
 }
 
 func newReplayCmd() *cobra.Command {
@@ -131,6 +137,11 @@ stayed idle, a cgroup nothing ran in) is an error (exit 2), never a pass.
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := o.validate(cmd); err != nil {
 				return err
+			}
+			if len(o.command) > 0 {
+				o.sigs = holdSignals()
+				defer signal.Stop(o.sigs)
+				o.prepared = o.watchPreparation()
 			}
 			return o.run()
 		},
@@ -250,6 +261,7 @@ const enforceOpenFiles = 32
 const enforceTasks = 12
 
 func (o *replayOptions) runTraced(p verdict.Answerer) error {
+	o.endPreparation()
 	if err := o.resolveContainer(&o.targetFlags, os.Stderr); err != nil {
 		return err
 	}
@@ -264,7 +276,7 @@ func (o *replayOptions) runTraced(p verdict.Answerer) error {
 			defer restore()
 		}
 	}
-	st := &interrupts{name: "replay", forwardTERM: true, timeout: o.timeout, stop: cancel}
+	st := &interrupts{name: "replay", forwardTERM: true, timeout: o.timeout, stop: cancel, sigs: o.sigs}
 	defer st.catch(ctx)()
 	defer survivePipe()()
 	rec, err := recorder.Record(ctx, o.withContainer(recorder.Options{
@@ -295,11 +307,12 @@ func (o *replayOptions) runTraced(p verdict.Answerer) error {
 		},
 	}))
 	cancel() // stops st
-	if sig, _, _ := st.result(); sig != 0 && errors.Is(err, recorder.ErrInterrupted) {
+	caught, _, _ := st.result()
+	if sig, why, ok := interruptedBeforeStart(o.command, caught, rec, err); ok {
 		// Ctrl-C or SIGTERM before the command ran: nothing to judge.
 		// The report says so, as for a command that could not start,
 		// so that CI has a report to read; the status is the signal's.
-		why := fmt.Errorf("%w: it was not run, and nothing was checked", err)
+		why := fmt.Errorf("%w: it was not run, and nothing was checked", why)
 		if werr := o.writeVerdict(report.NotStarted("replay", inputName(o.profile), o.inputs(), 128+int(sig), why.Error())); werr != nil {
 			return werr
 		}
@@ -432,7 +445,8 @@ func (o *replayOptions) runEnforced(p *policy.Policy) error {
 	// The Ctrl-C policy of trace and replay (interrupts), applied by
 	// enforce.Run: SIGTERM is forwarded, a second signal kills the tree,
 	// and the report is still written.
-	fwd, release := forwardSignals("replay")
+	o.endPreparation()
+	fwd, release := forwardSignals("replay", o.sigs)
 	defer release()
 	defer survivePipe()()
 	io := enforce.IO{Stdin: os.Stdin, Stdout: o.workloadStdout(), Stderr: os.Stderr, Signals: fwd}
@@ -453,9 +467,16 @@ func (o *replayOptions) runEnforced(p *policy.Policy) error {
 			if se.Code == enforce.ExitNotFound || se.Code == enforce.ExitNotExec {
 				return o.notStarted("replay --enforce", se.Code, se)
 			}
+			if se.Reason == "" && se.Code > 128 && se.Code < 128+65 && se.Code != 128+int(syscall.SIGKILL) {
+				// Ctrl-C (or Ctrl-\, or a forwarded SIGTERM) reached
+				// the shim before its execve of CMD: CMD was not
+				// run, as in traced mode, and the status is the
+				// signal's.
+				return o.interruptedBeforeStart("replay --enforce", syscall.Signal(se.Code-128))
+			}
 			if se.Reason == "" && se.Code > 128 && se.Code < 128+65 {
 				// Killed before its execve (--timeout, a second
-				// Ctrl-C): not run, as in traced mode.
+				// Ctrl-C): not run; CMD counts as killed.
 				why := fmt.Errorf("%s: %w: killed by %s before it started", o.command[0], recorder.ErrCommandNotRun, unix.SignalName(syscall.Signal(se.Code-128)))
 				return o.notStarted("replay --enforce", se.Code, why)
 			}
@@ -515,6 +536,55 @@ func (o *replayOptions) finish(v *report.Verdict, cut string, fails ...error) er
 		return exitWith(exitCommandFailed, nil)
 	}
 	return nil
+}
+
+// watchPreparation is the Ctrl-C policy while replay prepares to start a
+// command (it reads and compiles the profile: tens of ms, or as long as a
+// FIFO or standard input takes): a signal then means the command is not
+// run; replay writes the report that says so and exits 128+N at once,
+// even when the read is stuck. endPreparation hands the signals over to
+// the policy of the run (interrupts.catch, forwardSignals).
+func (o *replayOptions) watchPreparation() (end func()) {
+	done, ack := make(chan struct{}), make(chan struct{})
+	go func() {
+		select {
+		case sig := <-o.sigs:
+			tool := "replay"
+			if o.enforce {
+				tool = "replay --enforce"
+			}
+			code, err := exitStatus(o.interruptedBeforeStart(tool, sig.(syscall.Signal)))
+			if err != nil {
+				fmt.Fprintf(os.Stderr, "seccomp-gen: %v\n", err)
+			}
+			os.Exit(code)
+		case <-done:
+			close(ack)
+		}
+	}()
+	return func() {
+		close(done)
+		<-ack // never, once a signal came: the goroutine exits
+	}
+}
+
+// endPreparation ends watchPreparation, if it runs.
+func (o *replayOptions) endPreparation() {
+	if o.prepared != nil {
+		o.prepared()
+		o.prepared = nil
+	}
+}
+
+// interruptedBeforeStart writes the report of a command that a signal
+// stopped before it started (not_run) and exits 128+N, as the traced mode
+// does for ErrInterrupted.
+func (o *replayOptions) interruptedBeforeStart(tool string, sig syscall.Signal) error {
+	why := fmt.Errorf("%s: %w: it was not run, and nothing was checked", o.command[0], recorder.ErrInterrupted)
+	if err := o.writeVerdict(report.NotStarted(tool, inputName(o.profile), o.inputs(), 128+int(sig), why.Error())); err != nil {
+		return err
+	}
+	return exitWith(128+int(sig), fmt.Errorf("replay: %w", why))
 }
 
 // notStarted writes the report of a command that could not be started

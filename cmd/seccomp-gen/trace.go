@@ -298,9 +298,10 @@ func (o *traceOptions) run(ctx context.Context) error {
 	if live {
 		fmt.Fprint(o.stderr, "\r\033[K")
 	}
-	if sig, _, _ := st.result(); sig != 0 && errors.Is(err, recorder.ErrInterrupted) {
+	caught, _, _ := st.result()
+	if sig, why, ok := interruptedBeforeStart(o.command, caught, rec, err); ok {
 		// Ctrl-C or SIGTERM before the command ran: it was not started.
-		return exitWith(128+int(sig), fmt.Errorf("trace: %w: it was not run, and no trace was written", err))
+		return exitWith(128+int(sig), fmt.Errorf("trace: %w: it was not run, and no trace was written", why))
 	}
 	if err != nil {
 		return traceErr(err)

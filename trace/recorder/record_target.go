@@ -142,6 +142,12 @@ func (r *recorder) startCommand(ctx context.Context) error {
 	_, err := r.gate.Write([]byte{1})
 	r.gate.Close()
 	r.gate = nil
+	if errors.Is(err, syscall.EPIPE) {
+		// The stub is gone: a signal killed it at its gate (Ctrl-C
+		// reaches it too). Say so as for a stub that exited before.
+		<-done
+		return r.execFailure()
+	}
 	if err != nil {
 		return fmt.Errorf("start %s: %w", o.Command[0], err)
 	}

@@ -1,0 +1,220 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/seccomp-gen/seccomp-gen/enforce"
+	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
+)
+
+// TestCtrlCWhileStarting: Ctrl-C goes to the terminal's whole process
+// group, so it reaches the process seccomp-gen starts the command through
+// (the recorder's stub, replay --enforce's shim) as well as seccomp-gen.
+// Whenever it lands before the command's execve, the command is not run,
+// seccomp-gen exits 130 saying "interrupted before the command started",
+// and replay writes its report (not_run). Before, depending on where the
+// recorder's start was, replay said "command could not be executed (exit
+// status 130)" and exited 4, or "start CMD: write |1: broken pipe" and
+// exited 1, or found "no syscall" and exited 2; trace exited 130 without a
+// word; replay --enforce said "killed by SIGINT before it started" and
+// exited 4, or "send policy: broken pipe" and exited 1.
+//
+// The signal is sent when SECCOMP_GEN_TIMING says the recorder reached a
+// phase of its start, all of them before the gate opens: the stub is
+// starting, or waits at its gate. For --enforce, it is sent once the shim
+// is seen running, and the test tries again when the command ran first.
+func TestCtrlCWhileStarting(t *testing.T) {
+	testutil.RequireRoot(t)
+	dir := t.TempDir()
+	prof := filepath.Join(dir, "p.json")
+	if _, stderr, code := sg(t, dir, "generate", "-o", prof, genTrace(t, "workload.yaml")); code != 0 {
+		t.Fatalf("generate: exit %d %s", code, stderr)
+	}
+	t.Setenv("SECCOMP_GEN_TIMING", "1")
+	ran := filepath.Join(dir, "ran")
+	// attempt starts args with /bin/touch ran as the command, waits with
+	// until (the moment to send SIGINT to the group), and checks the
+	// outcome; false: the command ran (the signal came after its execve
+	// on a slow moment), try again.
+	attempt := func(t *testing.T, tool, report string, until func(*testing.T, *started), args ...string) bool {
+		t.Helper()
+		os.Remove(ran)
+		if report != "" {
+			os.Remove(report)
+		}
+		p := startSG(t, true, append(args, "--", "/bin/touch", ran)...)
+		until(t, p)
+		p.signalGroup(t, syscall.SIGINT)
+		if err := waitDone(p.cmd, 20*time.Second); err != nil {
+			t.Fatal(err)
+		}
+		rest := p.rest()
+		if _, err := os.Stat(ran); err == nil {
+			t.Logf("the command ran before the signal; again")
+			return false
+		}
+		want := "seccomp-gen: " + tool + ": /bin/touch: interrupted before the command started: it was not run"
+		if code := p.cmd.ProcessState.ExitCode(); code != 130 || !strings.Contains(rest, want) {
+			t.Errorf("exit %d, want 130 and %q; stderr:\n%s", code, want, rest)
+		}
+		if report == "" {
+			return true
+		}
+		data, err := os.ReadFile(report)
+		if err != nil {
+			t.Fatalf("no report: %v", err)
+		}
+		var v struct {
+			NotRun   bool   `json:"not_run"`
+			ExitCode *int   `json:"exit_code"`
+			RunError string `json:"run_error"`
+		}
+		if err := json.Unmarshal(data, &v); err != nil {
+			t.Fatal(err)
+		}
+		if !v.NotRun || v.ExitCode == nil || *v.ExitCode != 130 || !strings.Contains(v.RunError, "interrupted before the command started") {
+			t.Errorf("the report does not say the command was not run:\n%s", data)
+		}
+		return true
+	}
+	tries := func(t *testing.T, f func() bool) {
+		t.Helper()
+		for try := 0; try < 10; try++ {
+			if f() {
+				return
+			}
+		}
+		t.Fatal("the command ran before SIGINT every time")
+	}
+	out := filepath.Join(dir, "t.yaml")
+	report := filepath.Join(dir, "r.json")
+	for _, phase := range []string{"stub-start", "types", "loaded", "argmask"} {
+		at := func(t *testing.T, p *started) { waitLine(t, p.lines, "seccomp-gen: timing "+phase+" ") }
+		t.Run("trace/"+phase, func(t *testing.T) {
+			tries(t, func() bool {
+				os.Remove(out)
+				ok := attempt(t, "trace", "", at, "trace", "-o", out)
+				if _, err := os.Stat(out); ok && err == nil {
+					t.Errorf("a trace was written")
+				}
+				return ok
+			})
+		})
+		t.Run("replay/"+phase, func(t *testing.T) {
+			tries(t, func() bool {
+				return attempt(t, "replay", report, at, "replay", "-p", prof, "--report", "json", "-o", report)
+			})
+		})
+	}
+	t.Run("replay --enforce", func(t *testing.T) {
+		shim := func(t *testing.T, p *started) { waitShim(t, p.cmd.Process.Pid) }
+		tries(t, func() bool {
+			return attempt(t, "replay", report, shim, "replay", "--enforce", "-p", prof, "--report", "json", "-o", report)
+		})
+	})
+}
+
+// waitShim waits until the process pid has a child running as replay
+// --enforce's shim (before its execve of the command; a thread's children
+// are listed under that thread).
+func waitShim(t *testing.T, pid int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		var children []string
+		tasks, _ := filepath.Glob("/proc/" + strconv.Itoa(pid) + "/task/*/children")
+		for _, f := range tasks {
+			data, _ := os.ReadFile(f)
+			children = append(children, strings.Fields(string(data))...)
+		}
+		for _, c := range children {
+			cmdline, _ := os.ReadFile("/proc/" + c + "/cmdline")
+			if strings.HasPrefix(string(cmdline), enforce.ShimName+"\x00") {
+				return
+			}
+		}
+		time.Sleep(200 * time.Microsecond)
+	}
+	t.Fatal("no shim within 10s")
+}
+
+// TestCtrlCWhileReadingProfile: replay reads and compiles the profile
+// before it starts anything (tens of ms here, more for a large profile,
+// as long as it takes for a FIFO); Ctrl-C or SIGTERM then is a signal
+// before the command started, as anywhere else: the command is not run,
+// the report says so, and replay exits 128+N at once. Before, replay
+// caught no signal yet then and died of it, with no report. The signal is
+// sent while replay waits for a profile on a FIFO, in both modes.
+func TestCtrlCWhileReadingProfile(t *testing.T) {
+	dir := t.TempDir()
+	prof := filepath.Join(dir, "p.json")
+	if _, stderr, code := sg(t, dir, "generate", "-o", prof, genTrace(t, "workload.yaml")); code != 0 {
+		t.Fatalf("generate: exit %d %s", code, stderr)
+	}
+	ran := filepath.Join(dir, "ran")
+	for _, mode := range []string{"traced", "enforce"} {
+		for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+			t.Run(mode+"/"+unix.SignalName(sig), func(t *testing.T) {
+				args := []string{"replay", "-p", prof, "--report", "json"}
+				if mode == "traced" {
+					testutil.RequireRoot(t)
+				} else {
+					args = append(args, "--enforce")
+				}
+				out := filepath.Join(dir, "r.json")
+				os.Remove(out)
+				// A FIFO as the profile holds replay while it reads it,
+				// after the signals are caught: the signal comes then,
+				// and the profile never does.
+				fifo := filepath.Join(dir, "p.fifo")
+				os.Remove(fifo)
+				if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+					t.Fatal(err)
+				}
+				args[2] = fifo
+				p := startSG(t, true, append(args, "-o", out, "--", "/bin/touch", ran)...)
+				w, err := os.OpenFile(fifo, os.O_WRONLY, 0) // replay has opened it
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer w.Close()
+				p.signalGroup(t, sig)
+				if err := waitDone(p.cmd, 20*time.Second); err != nil {
+					t.Fatal(err)
+				}
+				rest := p.rest()
+				if _, err := os.Stat(ran); err == nil {
+					t.Errorf("the command ran")
+					os.Remove(ran)
+				}
+				want := 128 + int(sig)
+				if code := p.cmd.ProcessState.ExitCode(); code != want || !strings.Contains(rest, "interrupted before the command started: it was not run") {
+					t.Errorf("exit %d (%v), want %d and 'interrupted before the command started'; stderr:\n%s", code, p.cmd.ProcessState, want, rest)
+				}
+				report, err := os.ReadFile(out)
+				if err != nil {
+					t.Fatalf("no report: %v", err)
+				}
+				var v struct {
+					NotRun   bool `json:"not_run"`
+					ExitCode *int `json:"exit_code"`
+				}
+				if err := json.Unmarshal(report, &v); err != nil {
+					t.Fatal(err)
+				}
+				if !v.NotRun || v.ExitCode == nil || *v.ExitCode != want {
+					t.Errorf("the report does not say the command was not run:\n%s", report)
+				}
+			})
+		}
+	}
+}
