@@ -65,7 +65,7 @@ func run(args []string) int {
 		fmt.Fprintf(os.Stderr, "seccomp-gen: %v\n", err)
 		return exitFailure
 	}
-	root := newRootCmd()
+	root := newRootCmdFor(args)
 	root.SetArgs(args)
 	out := &stdoutWriter{}
 	root.SetOut(out)

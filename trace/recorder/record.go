@@ -2,6 +2,7 @@ package recorder
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +15,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"unsafe"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/link"
@@ -941,16 +943,31 @@ const (
 )
 
 // readCounts sums the per-CPU counters: one lookup of the one element.
+// They are summed from the lookup's bytes: cilium/ebpf's per-CPU Lookup
+// copies them into a []bpf.RecorderCountsBlock (30 KiB a CPU) allocated
+// for it, fresh pages at the end of every trace (~10 µs a page fault on
+// the 2-core PVM machine of issue 13): ~15 fewer at the end of every
+// trace. There, trace -- /bin/true's detached → result was -0.30 ms
+// median against the Lookup (-0.42 mean, se 0.32; 81 paired, interleaved
+// rounds on a loaded machine).
 func (r *recorder) readCounts() (map[uint32]uint64, error) {
-	var blocks []bpf.RecorderCountsBlock // one per possible CPU
-	if err := r.objs.Counts.Lookup(uint32(0), &blocks); err != nil {
+	var block bpf.RecorderCountsBlock
+	size := int(unsafe.Sizeof(block))
+	stride := (size + 7) &^ 7 // the kernel's per-CPU value stride
+	off := int(unsafe.Offsetof(block.N))
+	buf, err := r.objs.Counts.LookupBytes(uint32(0))
+	if err != nil {
 		return nil, fmt.Errorf("read counts: %w", err)
 	}
+	if vs := int(r.objs.Counts.ValueSize()); vs != size || len(buf) == 0 || len(buf)%stride != 0 {
+		return nil, fmt.Errorf("read counts: %d bytes of %d-byte values, want %d-byte values", len(buf), vs, size)
+	}
 	out := map[uint32]uint64{}
-	for i := range blocks {
-		for slot, n := range blocks[i].N {
-			if n > 0 {
-				out[uint32(slot)] += n
+	for cpu := 0; cpu < len(buf); cpu += stride {
+		n := buf[cpu+off : cpu+off+len(block.N)*8]
+		for slot := range block.N {
+			if v := binary.NativeEndian.Uint64(n[slot*8:]); v > 0 {
+				out[uint32(slot)] += v
 			}
 		}
 	}
