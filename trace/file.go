@@ -535,6 +535,14 @@ func strNode(v string) *yaml.Node {
 	if plainWord(v) {
 		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v}
 	}
+	if strings.ContainsAny(v, "\n\r\u0085\u2028\u2029") {
+		// Not Node.Encode: yaml.v3 (v3.0.1) makes a literal block of a
+		// string with a line break whose node value has lost its
+		// leading breaks, so a comm "\nlead" (prctl PR_SET_NAME takes
+		// any bytes) came back as "lead". Double quotes escape every
+		// break.
+		return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: v, Style: yaml.DoubleQuotedStyle}
+	}
 	var n yaml.Node
 	_ = n.Encode(v)
 	return &n
