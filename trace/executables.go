@@ -196,6 +196,13 @@ func encodeExecutables(list []Executable) *yaml.Node {
 		var n yaml.Node
 		_ = n.Encode(e)
 		n.Style = yaml.FlowStyle
+		// The path as strNode writes it: Node.Encode loses a leading
+		// line break (see strNode).
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == "path" {
+				n.Content[i+1] = strNode(e.Path)
+			}
+		}
 		seq.Content = append(seq.Content, &n)
 	}
 	return seq
