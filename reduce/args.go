@@ -267,7 +267,9 @@ type ArgRule struct {
 	// values recorded: Docker's default set), "overflow-docker" (more
 	// distinct values than the recorder keeps: Docker's default set),
 	// "baseline" or "observed-baseline" (a baseline's syscall: the
-	// runtime's measured values, profiles.Baseline.Args, and the traces').
+	// runtime's measured values, profiles.Baseline.Args, and the traces'),
+	// "widen" or "observed-widen" (the same for values generate --widen
+	// adds: the descriptor-flag ioctl requests of --widen=kinds).
 	Source string
 	// Unrestricted: no rule (values unknown and Docker has no rule, or
 	// every value allowed); Why says why. For a restricted argument, Why
@@ -497,6 +499,9 @@ func argRules(inputs []Input, kept map[key]bool, allowed, baseline, widened map[
 				for v := range o.values {
 					vals[v] = true
 				}
+			}
+			if widened[spec.Syscall] {
+				ar.Source = strings.Replace(ar.Source, "baseline", "widen", 1)
 			}
 			for _, v := range spec.Always {
 				vals[v] = true
@@ -745,6 +750,10 @@ func sourceText(s string) string {
 		return "the runtime's values, measured in profiles/baselines"
 	case "observed-baseline":
 		return "observed, and the runtime's values measured in profiles/baselines"
+	case "widen":
+		return "the values --widen adds"
+	case "observed-widen":
+		return "observed, and the values --widen adds"
 	}
 	return "observed"
 }

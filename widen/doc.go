@@ -10,7 +10,13 @@
 // threads, network client, ...) with a syscall the traces hold, or whose
 // kind a traced call shows (Signs: a descriptor made non-blocking with
 // fcntl(F_SETFL) or pipe2 and O_NONBLOCK is waited on when it would
-// block), reporting the kind and the traced call as well (Related).
+// block), reporting the kind and the traced call as well (Related). It
+// judges each executable by its own syscalls (PerExecutable: the trace's
+// executables list): what mkdir links is not widened because nginx,
+// started by the same script, changed an owner. ioctl is of no kind, but
+// its descriptor-flag requests (FlagIoctls: FIONBIO, FIOASYNC, FIOCLEX,
+// FIONCLEX, which do what fcntl F_SETFL and F_SETFD do) are of the kind
+// "descriptor plumbing".
 //
 // Dynamically linked executables: the undefined dynamic symbols of the
 // executable and of every library it needs (DT_NEEDED, resolved through
@@ -28,7 +34,10 @@
 // Go executables: the symbol table lists the functions linked in; those of
 // packages syscall, internal/syscall/unix, golang.org/x/sys/unix and the
 // runtime's assembly are looked up in go-linux-amd64.txt (generated from
-// the Go toolchain's and x/sys's source by widen/internal/gogen).
+// the Go toolchain's and x/sys's source by widen/internal/gogen). The
+// runtime's profiling timers, linked into every Go program, count only in
+// one that links runtime.SetCPUProfileRate, which turns them on, and its
+// mincore page-size probe never (goRuntimeOnlyWith).
 //
 // A "#!" script is widened from its interpreter (the first word after
 // "#!": for "#!/usr/bin/env python3" that is env, which says nothing of

@@ -2,6 +2,7 @@ package widen
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/seccomp-gen/seccomp-gen/trace"
@@ -40,7 +41,13 @@ var Kinds = []Kind{
 	{"directory entries", []string{"unlink", "unlinkat", "rmdir", "rename", "renameat", "renameat2", "mkdir", "mkdirat", "link", "linkat", "symlink", "symlinkat"}},
 	{"processes and threads", []string{"clone", "clone3", "fork", "vfork", "wait4", "waitid", "execve", "execveat"}},
 	{"signals", []string{"rt_sigaction", "rt_sigprocmask", "rt_sigsuspend", "rt_sigtimedwait", "rt_sigpending", "pause", "sigaltstack", "kill", "tgkill", "tkill"}},
-	{"sleeping and timers", []string{"nanosleep", "clock_nanosleep", "alarm", "setitimer", "getitimer", "timer_create", "timer_settime", "timer_gettime", "timer_getoverrun", "timer_delete"}},
+	// Sleeping blocks the thread; a timer delivers a signal later while
+	// the program runs on (alarm, interval and POSIX timers: CPU
+	// profiling, time limits). A program that sleeps does not arm timers
+	// on other inputs: Go's runtime sleeps (usleep) in every program and
+	// arms its profiling timers only when profiling is turned on.
+	{"sleeping", []string{"nanosleep", "clock_nanosleep"}},
+	{"timers", []string{"alarm", "setitimer", "getitimer", "timer_create", "timer_settime", "timer_gettime", "timer_getoverrun", "timer_delete"}},
 	{"network client", []string{"socket", "socketpair", "connect", "sendto", "sendmsg", "sendmmsg", "recvfrom", "recvmsg", "recvmmsg", "getsockname", "getpeername", "getsockopt", "setsockopt", "shutdown"}},
 	{"network server", []string{"bind", "listen", "accept", "accept4"}},
 }
@@ -64,9 +71,10 @@ func KindOf(name string) string {
 // and it never waited (xz 5.4 sets O_NONBLOCK on its pipes and polls them
 // after EAGAIN: file_io.c, io_wait).
 type Sign struct {
-	Kind string // the kind it shows
-	Call string // the traced call, as reports name it: "fcntl(F_SETFL, O_NONBLOCK)"
-	Why  string // why it shows the kind
+	Kind    string // the kind it shows
+	Syscall string // the traced syscall: "fcntl"
+	Call    string // the traced call, as reports name it: "fcntl(F_SETFL, O_NONBLOCK)"
+	Why     string // why it shows the kind
 }
 
 const whyNonblock = "a non-blocking descriptor is waited on when it would block"
@@ -96,7 +104,7 @@ func Signs(syscalls []trace.Syscall) []Sign {
 	var out []Sign
 	for _, ns := range nonblockSigns {
 		if nonblocking(syscalls, ns.syscall, ns.index) {
-			out = append(out, Sign{Kind: "waiting on descriptors", Call: ns.call, Why: whyNonblock})
+			out = append(out, Sign{Kind: "waiting on descriptors", Syscall: ns.syscall, Call: ns.call, Why: whyNonblock})
 		}
 	}
 	return out
@@ -170,4 +178,105 @@ func Related(observed []string, signs []Sign) map[string]Reason {
 		}
 	}
 	return out
+}
+
+// FlagIoctl is an ioctl request that sets a flag of a descriptor or its
+// open file, as an fcntl command does, for a descriptor of any type.
+type FlagIoctl struct {
+	Name    string
+	Request uint64
+	Fcntl   string // the fcntl call that does the same
+}
+
+// FlagIoctls are the descriptor-flag requests of ioctl. The kernel
+// handles them before any driver (fs/ioctl.c, do_vfs_ioctl: FIOCLEX and
+// FIONCLEX set the close-on-exec flag as fcntl(F_SETFD) does, FIONBIO and
+// FIOASYNC go to ioctl_fionbio and ioctl_fioasync, which change
+// O_NONBLOCK and O_ASYNC as fcntl(F_SETFL) does), with the values of
+// include/uapi/asm-generic/ioctls.h (x86_64, arm64 and most other
+// architectures). They are of the kind "descriptor plumbing" where other
+// ioctl requests are of no kind: nginx 1.22 makes descriptors non-blocking
+// with FIONBIO and, with a master process, turns on FIOASYNC for its
+// channel to each worker (src/os/unix/ngx_process.c, ngx_spawn_process).
+var FlagIoctls = []FlagIoctl{
+	{"FIONBIO", 0x5421, "fcntl(F_SETFL, O_NONBLOCK)"},
+	{"FIONCLEX", 0x5450, "fcntl(F_SETFD, 0)"},
+	{"FIOCLEX", 0x5451, "fcntl(F_SETFD, FD_CLOEXEC)"},
+	{"FIOASYNC", 0x5452, "fcntl(F_SETFL, O_ASYNC)"},
+}
+
+// FlagIoctlKind is the kind of work of FlagIoctls.
+const FlagIoctlKind = "descriptor plumbing"
+
+// PerExecutable holds, per executable, the kinds of work the syscalls its
+// own processes issued show: generate --widen=kinds widens an executable
+// (and the libraries it loads) only to its links of those kinds. A file
+// the traces name no syscalls for (a trace without an executables list,
+// widened from the traced command) is judged by the kinds all the traces
+// show together.
+type PerExecutable struct {
+	byExe map[string]map[string]Reason // executable (as Implied.Exe) -> syscall -> why
+	all   map[string]Reason
+}
+
+// NewPerExecutable builds a PerExecutable from the syscall names each
+// executable's processes issued (keyed by the path a trace lists, a
+// script's path mapped to its interpreter as Analyze does), the names all
+// traces hold, and the traces' signs: a sign counts for an executable that
+// issued its syscall.
+func NewPerExecutable(byExe map[string][]string, all []string, signs []Sign) *PerExecutable {
+	p := &PerExecutable{byExe: map[string]map[string]Reason{}, all: Related(all, signs)}
+	for exe, names := range byExe {
+		var own []Sign
+		for _, s := range signs {
+			if slices.Contains(names, s.Syscall) {
+				own = append(own, s)
+			}
+		}
+		p.byExe[AnalyzedAs(exe)] = mergeReasons(p.byExe[AnalyzedAs(exe)], Related(names, own))
+	}
+	return p
+}
+
+// mergeReasons adds b's syscalls to a, keeping a's reason where both
+// have one.
+func mergeReasons(a, b map[string]Reason) map[string]Reason {
+	if a == nil {
+		return b
+	}
+	for s, r := range b {
+		if _, ok := a[s]; !ok {
+			a[s] = r
+		}
+	}
+	return a
+}
+
+// Why says whether i's syscall is of a kind of work its executable's
+// traced syscalls show, and why.
+func (p *PerExecutable) Why(i Implied) (Reason, bool) {
+	m, ok := p.byExe[i.Exe]
+	if !ok {
+		m = p.all
+	}
+	r, ok := m[i.Syscall]
+	return r, ok
+}
+
+// Shows says whether the traced syscalls of exe show kind.
+func (p *PerExecutable) Shows(exe, kind string) (Reason, bool) {
+	m, ok := p.byExe[exe]
+	if !ok {
+		m = p.all
+	}
+	for _, k := range Kinds {
+		if k.Name == kind {
+			for _, s := range k.Syscalls {
+				if r, ok := m[s]; ok {
+					return r, true
+				}
+			}
+		}
+	}
+	return Reason{}, false
 }

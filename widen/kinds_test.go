@@ -5,8 +5,11 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 
+	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
 	"github.com/seccomp-gen/seccomp-gen/trace"
 )
@@ -136,5 +139,76 @@ func TestFindLibSkipsOtherMachine(t *testing.T) {
 	}
 	if got, want := findLib("libx.so.1", from, self, dirs), filepath.Join(dirs[1], "libx.so.1"); got != want {
 		t.Errorf("findLib: %q, want %q (the other machine's copy skipped)", got, want)
+	}
+}
+
+// Kinds are judged per executable: what an executable links counts when
+// its own syscalls show the kind; a sign counts for the executable that
+// issued its syscall; an executable the traces give no syscalls for is
+// judged by all of them together.
+func TestPerExecutable(t *testing.T) {
+	nb := trace.Syscall{Arch: "x86_64", Name: "fcntl", Args: []trace.ArgValues{{Index: 1, Values: []uint64{trace.FSetfl}}, {Index: 2, Values: []uint64{trace.ONonblock}}}}
+	signs := Signs([]trace.Syscall{nb})
+	p := NewPerExecutable(map[string][]string{
+		"/bin/a": {"chown", "read", "nanosleep"},
+		"/bin/b": {"mkdir", "read", "fcntl"},
+	}, []string{"chown", "read", "mkdir", "fcntl", "nanosleep"}, signs)
+	for _, c := range []struct {
+		exe, sc string
+		want    string // "" when not widened
+	}{
+		{"/bin/a", "fchmod", "file attributes, like the traced chown"},
+		{"/bin/b", "fchmod", ""},
+		{"/bin/b", "renameat", "directory entries, like the traced mkdir"},
+		{"/bin/a", "renameat", ""},
+		{"/bin/a", "lseek", "file data, like the traced read"},
+		{"/bin/b", "poll", "waiting on descriptors, shown by the traced fcntl(F_SETFL, O_NONBLOCK): a non-blocking descriptor is waited on when it would block"},
+		{"/bin/a", "poll", ""},
+		{"/bin/a", "clock_nanosleep", "sleeping, like the traced nanosleep"},
+		{"/bin/a", "setitimer", ""}, // sleeping is not timers
+		{"/bin/c", "fchmod", "file attributes, like the traced chown"},
+		{"/bin/c", "poll", "waiting on descriptors, shown by the traced fcntl(F_SETFL, O_NONBLOCK): a non-blocking descriptor is waited on when it would block"},
+	} {
+		r, ok := p.Why(Implied{Syscall: c.sc, Exe: c.exe, File: c.exe, Symbol: c.sc})
+		if got := r.String(); ok != (c.want != "") || (ok && got != c.want) {
+			t.Errorf("%s links %s: widened %v (%q), want %q", c.exe, c.sc, ok, got, c.want)
+		}
+	}
+	if _, ok := p.Shows("/bin/b", FlagIoctlKind); !ok {
+		t.Errorf("/bin/b traced fcntl: descriptor plumbing not shown")
+	}
+	if r, ok := p.Shows("/bin/a", FlagIoctlKind); ok {
+		t.Errorf("/bin/a did no descriptor plumbing: shown by %v", r)
+	}
+}
+
+// The descriptor-flag ioctl requests have the values of
+// include/uapi/asm-generic/ioctls.h (linux-libc-dev, a dependency of
+// libc6-dev).
+func TestFlagIoctls(t *testing.T) {
+	const header = "/usr/include/asm-generic/ioctls.h"
+	data, err := os.ReadFile(header)
+	if err != nil {
+		testutil.SkipOrFail(t, "no kernel headers: "+err.Error())
+	}
+	want := map[string]uint64{}
+	for _, line := range strings.Split(string(data), "\n") {
+		f := strings.Fields(line)
+		if len(f) == 3 && f[0] == "#define" {
+			if v, err := strconv.ParseUint(f[2], 0, 64); err == nil {
+				want[f[1]] = v
+			}
+		}
+	}
+	if len(FlagIoctls) != 4 {
+		t.Fatalf("FlagIoctls: %v", FlagIoctls)
+	}
+	for _, f := range FlagIoctls {
+		if w, ok := want[f.Name]; !ok || w != f.Request {
+			t.Errorf("%s = %#x, want %#x from %s", f.Name, f.Request, w, header)
+		}
+	}
+	if KindOf("fcntl") != FlagIoctlKind {
+		t.Errorf("fcntl is of kind %q, FlagIoctlKind %q", KindOf("fcntl"), FlagIoctlKind)
 	}
 }

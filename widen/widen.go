@@ -78,6 +78,21 @@ func (r *Result) By() map[string]Implied {
 	return out
 }
 
+// ByKept is By over the Implied entries keep accepts: a syscall no kept
+// entry implies is left out.
+func (r *Result) ByKept(keep func(Implied) bool) map[string]Implied {
+	out := map[string]Implied{}
+	for _, i := range r.Implied {
+		if !keep(i) {
+			continue
+		}
+		if o, ok := out[i.Syscall]; !ok || closer(i, o) {
+			out[i.Syscall] = i
+		}
+	}
+	return out
+}
+
 // closer reports whether a explains its syscall more directly than b.
 func closer(a, b Implied) bool {
 	if ao, bo := a.own(), b.own(); ao != bo {
@@ -100,6 +115,29 @@ func symbolSyscalls(i Implied) []string {
 		return s
 	}
 	return gosym()[goKey(i.Symbol)]
+}
+
+// goRuntimeOnlyWith are Go runtime functions the linker keeps in programs
+// that never call them, mapped to the function without which they are
+// never called ("": never, in a program the kernel starts). From Go
+// 1.26's src/runtime:
+//   - timer_create, timer_settime and timer_delete set up the per-thread
+//     profiling timer (os_linux.go, setThreadCPUProfiler). The scheduler
+//     links it (proc.go, execute) but calls it only when the profiling
+//     rate differs from the thread's, and the rate is 0 until
+//     SetCPUProfileRate (cpuprof.go; runtime/pprof.StartCPUProfile,
+//     testing's -test.cpuprofile) sets it. setitimer (signal_unix.go,
+//     setProcessCPUProfiler) is reached only from there too.
+//   - mincore finds the page size when the process has no auxiliary
+//     vector, neither from the loader nor in /proc/self/auxv (os_linux.go,
+//     sysargs): a Go library loaded on Android; the kernel gives every
+//     program it starts one.
+var goRuntimeOnlyWith = map[string]string{
+	"runtime.timer_create":  "runtime.SetCPUProfileRate",
+	"runtime.timer_settime": "runtime.SetCPUProfileRate",
+	"runtime.timer_delete":  "runtime.SetCPUProfileRate",
+	"runtime.setitimer":     "runtime.SetCPUProfileRate",
+	"runtime.mincore":       "",
 }
 
 type table map[string][]string
@@ -247,6 +285,16 @@ func interpreter(path string) string {
 	return Interpreter(fh)
 }
 
+// AnalyzedAs returns the file Analyze reads for the executable path: the
+// interpreter a "#!" script names, else path. It is the Exe of what
+// Analyze finds for path.
+func AnalyzedAs(path string) string {
+	if in := interpreter(path); in != "" {
+		return in
+	}
+	return path
+}
+
 // Interpreter returns the program named by a "#!" line at the start of
 // file (its first word, read from the first 256 bytes as the kernel reads
 // them: BINPRM_BUF_SIZE), or "" when the file is no script.
@@ -294,7 +342,14 @@ func analyzeELF(exe string, f *elfFile, opts Options, add func(Implied), notes *
 		if err != nil {
 			*notes = append(*notes, fmt.Sprintf("%s: Go executable without a symbol table (stripped): nothing to widen from", exe))
 		}
+		linked := map[string]bool{}
 		for _, s := range syms {
+			linked[goKey(s.Name)] = true
+		}
+		for _, s := range syms {
+			if need, ok := goRuntimeOnlyWith[goKey(s.Name)]; ok && (need == "" || !linked[need]) {
+				continue
+			}
 			for _, sc := range gosym()[goKey(s.Name)] {
 				add(Implied{Syscall: sc, File: exe, Symbol: s.Name, Exe: exe})
 			}

@@ -317,3 +317,62 @@ func TestBySpecific(t *testing.T) {
 		t.Errorf("sqlite3: poll explained by %s links %s, want poll", i.File, i.Symbol)
 	}
 }
+
+// Every Go program links the runtime's profiling timers and its mincore
+// page-size probe; they run only after runtime.SetCPUProfileRate (and the
+// probe never in a program the kernel starts). A program that links
+// runtime/pprof implies the timers; one that does not implies neither,
+// though the symbols are in both.
+func TestAnalyzeGoRuntimeProfiling(t *testing.T) {
+	if runtime.GOARCH != "amd64" {
+		testutil.SkipOrFail(t, "the Go table is for amd64")
+	}
+	dir := t.TempDir()
+	build := func(name, src string) string {
+		file := filepath.Join(dir, name+".go")
+		if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		bin := filepath.Join(dir, name)
+		cmd := exec.Command("go", "build", "-o", bin, file)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GO111MODULE=off", "CGO_ENABLED=0")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("go build: %v\n%s", err, out)
+		}
+		return bin
+	}
+	plain := build("plain", "package main\nimport \"time\"\nfunc main() { time.Sleep(1) }\n")
+	prof := build("prof", "package main\nimport (\"os\"; \"runtime/pprof\")\nfunc main() { if len(os.Args) > 5 { pprof.StartCPUProfile(os.Stdout) } }\n")
+	// The symbols are there in both: the rule, not the linker, leaves
+	// them out of the plain program.
+	for _, bin := range []string{plain, prof} {
+		out, err := exec.Command("go", "tool", "nm", bin).Output()
+		if err != nil {
+			t.Fatalf("go tool nm: %v", err)
+		}
+		for _, sym := range []string{"runtime.timer_create.abi0", "runtime.mincore.abi0"} {
+			if !strings.Contains(string(out), " "+sym+"\n") {
+				t.Fatalf("%s does not link %s: the test shows nothing", bin, sym)
+			}
+		}
+	}
+	r := Analyze([]string{plain}, Options{})
+	for _, sc := range []string{"timer_create", "timer_settime", "timer_delete", "setitimer", "mincore"} {
+		if i, ok := implied(r, sc); ok {
+			t.Errorf("a program without runtime.SetCPUProfileRate: %s implied by %+v", sc, i)
+		}
+	}
+	if _, ok := implied(r, "nanosleep"); !ok {
+		t.Errorf("plain program: nanosleep (runtime.usleep) not implied")
+	}
+	r = Analyze([]string{prof}, Options{})
+	for _, sc := range []string{"timer_create", "timer_settime", "setitimer"} {
+		if i, ok := implied(r, sc); !ok || !strings.HasPrefix(i.Symbol, "runtime.") {
+			t.Errorf("a program linking runtime/pprof: %s not implied by the runtime: %+v", sc, i)
+		}
+	}
+	if i, ok := implied(r, "mincore"); ok {
+		t.Errorf("mincore implied by %+v", i)
+	}
+}

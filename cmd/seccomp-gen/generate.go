@@ -122,20 +122,31 @@ limits.
   --widen, --widen=imports  all of those syscalls (the most runs pass; an
                   interpreter or a program with many libraries links most
                   of Docker's default)
-  --widen=kinds   only those of a kind of work the traces show (waiting on
-                  descriptors, memory mappings, descriptor plumbing, file
-                  status, file data, file attributes, directory entries,
-                  processes and threads, signals, sleeping and timers,
-                  network client, network server): poll is added when the
-                  runs waited with ppoll or epoll or made a descriptor
-                  non-blocking (fcntl(F_SETFL) or pipe2 with O_NONBLOCK:
-                  a read that would block returns EAGAIN, then the program
-                  waits), mremap when they mapped memory, ftruncate when
-                  they wrote files, but no socket for a program never seen
-                  on the network; syscalls of no kind
-                  (ioctl, uname, credentials, xattrs, scheduling, ...) are
-                  not widened. Smaller profiles; runs that do a new kind of
-                  work fail.
+  --widen=kinds   only those of a kind of work the traces show the
+                  executable doing (waiting on descriptors, memory
+                  mappings, descriptor plumbing, file status, file data,
+                  file attributes, directory entries, processes and
+                  threads, signals, sleeping, timers, network client,
+                  network server), judged per executable: what an
+                  executable and its libraries link is added when that
+                  executable's own processes did work of its kind. poll is
+                  added when they waited with ppoll or epoll or made a
+                  descriptor non-blocking (fcntl(F_SETFL) or pipe2 with
+                  O_NONBLOCK: a read that would block returns EAGAIN, then
+                  the program waits), mremap when they mapped memory,
+                  ftruncate when they wrote files, but no socket for a
+                  program never seen on the network, and no chmod for a
+                  mkdir run next to one that changed modes; syscalls of no
+                  kind (uname, credentials, xattrs, scheduling, ...) are
+                  not widened, nor ioctl, except its descriptor-flag
+                  requests (FIONBIO, FIOASYNC, FIOCLEX, FIONCLEX: what
+                  fcntl F_SETFL and F_SETFD do) for an executable that
+                  linked ioctl and did descriptor plumbing. Smaller
+                  profiles; runs that do a new kind of work fail.
+  Both modes leave faccessat2 and statx to the fallback table (ENOSYS) when
+  only glibc links them and their older syscall is allowed: glibc 2.36
+  falls back completely. Go's profiling timers (timer_create, setitimer)
+  count only in a Go program that links runtime.SetCPUProfileRate.
 
 Argument rules (--no-arg-rules: off): where the trace recorded the values of
 an argument that decides the risk, only those values are allowed and the
@@ -378,7 +389,7 @@ func (o *generateOptions) run() error {
 		reportPerExecutable(o.stderr, inputs)
 	}
 	if o.widen != "" {
-		wb, err := widenBaseline(o.stderr, inputs, o.allow, o.widen)
+		wb, err := widenBaseline(o.stderr, inputs, o.allow, o.widen, !o.noFallbacks)
 		if err != nil {
 			return usageErr(fmt.Errorf("generate: --widen: %w", err))
 		}

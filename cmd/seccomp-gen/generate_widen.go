@@ -109,7 +109,7 @@ func widenExecutables(w io.Writer, inputs []reduce.Input) []string {
 // know on widenArch removed; with mode widenKinds also those of no kind of
 // work the traces show), reporting each added syscall with the file and
 // symbol that implies it.
-func widenBaseline(w io.Writer, inputs []reduce.Input, allow []string, mode string) (*profiles.Baseline, error) {
+func widenBaseline(w io.Writer, inputs []reduce.Input, allow []string, mode string, fallbacks bool) (*profiles.Baseline, error) {
 	exes := widenExecutables(w, inputs)
 	if len(exes) == 0 {
 		// Said once, as a warning: a CI log would otherwise show a
@@ -136,7 +136,7 @@ func widenBaseline(w io.Writer, inputs []reduce.Input, allow []string, mode stri
 	}
 	tables := scmp.Tables{}
 	by := res.By()
-	var related map[string]widen.Reason // syscall -> why its kind is shown
+	var kinds *widen.PerExecutable
 	if mode == widenKinds {
 		obs := make([]string, 0, len(observed))
 		for s := range observed {
@@ -149,7 +149,11 @@ func widenBaseline(w io.Writer, inputs []reduce.Input, allow []string, mode stri
 				fmt.Fprintf(w, "generate: --widen=kinds: %s records fcntl(F_SETFL) without its flags (an older trace): a descriptor it made non-blocking cannot show waiting on descriptors; record it again\n", in.Path)
 			}
 		}
-		related = widen.Related(obs, signs)
+		kinds = widen.NewPerExecutable(executableSyscalls(inputs, tables), obs, signs)
+		by = res.ByKept(func(i widen.Implied) bool {
+			_, ok := kinds.Why(i)
+			return ok
+		})
 	}
 	var names []string
 	var refused []string
@@ -158,7 +162,8 @@ func widenBaseline(w io.Writer, inputs []reduce.Input, allow []string, mode stri
 		if !tables.Has(widenArch, s) {
 			continue // a name of another ABI (mmap2, fstatat64) or unknown to libseccomp
 		}
-		if _, ok := related[s]; related != nil && !ok {
+		_, ok := by[s]
+		if !ok {
 			if !observed[s] {
 				otherKind++
 			}
@@ -169,13 +174,34 @@ func widenBaseline(w io.Writer, inputs []reduce.Input, allow []string, mode stri
 			continue
 		}
 		names = append(names, s)
-		if !observed[s] {
-			i := by[s]
-			why := ""
-			if related != nil {
-				why = " (" + related[s].String() + ")"
+	}
+	if fallbacks {
+		names = glibcFallbacks(w, names, observed, res, by)
+	}
+	for _, s := range names {
+		if observed[s] {
+			continue
+		}
+		i, why := by[s], ""
+		if kinds != nil {
+			r, _ := kinds.Why(i)
+			why = " (" + r.String() + ")"
+		}
+		fmt.Fprintf(w, "generate: --widen: +%s: %s links %s%s\n", s, i.File, describe(i), why)
+	}
+	var args map[string]map[int][]uint64
+	if kinds != nil && !slices.Contains(names, "ioctl") {
+		if i, r, ok := flagIoctls(res, kinds); ok {
+			names = append(names, "ioctl")
+			sort.Strings(names)
+			var reqs []uint64
+			var req []string
+			for _, f := range widen.FlagIoctls {
+				reqs = append(reqs, f.Request)
+				req = append(req, f.Name)
 			}
-			fmt.Fprintf(w, "generate: --widen: +%s: %s links %s%s\n", s, i.File, describe(i), why)
+			args = map[string]map[int][]uint64{"ioctl": {1: reqs}}
+			fmt.Fprintf(w, "generate: --widen: +ioctl %s (the descriptor-flag requests, which do what fcntl F_SETFD and F_SETFL do): %s links %s (%s)\n", strings.Join(req, ", "), i.File, describe(i), r.String())
 		}
 	}
 	sort.Strings(refused)
@@ -190,8 +216,8 @@ func widenBaseline(w io.Writer, inputs []reduce.Input, allow []string, mode stri
 		}
 	}
 	fmt.Fprintf(w, "generate: --widen: %d syscall(s) implied by %d executable(s), %d not in the traces\n", len(names), len(exes), added)
-	if related != nil {
-		fmt.Fprintf(w, "generate: --widen=kinds: %d more syscall(s) linked but not widened: of no kind of work the traces show (--widen=imports adds them)\n", otherKind)
+	if kinds != nil {
+		fmt.Fprintf(w, "generate: --widen=kinds: %d more syscall(s) linked but not widened: of no kind of work the traces show the executable linking them doing (--widen=imports adds them)\n", otherKind)
 	}
 	return &profiles.Baseline{
 		Name:        "widen",
@@ -200,7 +226,119 @@ func widenBaseline(w io.Writer, inputs []reduce.Input, allow []string, mode stri
 		Measured:    widenArch,
 		Source:      "widen",
 		OwnCalls:    true,
+		Args:        args,
 	}, nil
+}
+
+// glibcComplete are the newer syscalls of the fallback table that glibc
+// 2.36 issues on x86_64 only from code that falls back completely on
+// ENOSYS: faccessat2 only in __faccessat (sysdeps/unix/sysv/linux/
+// faccessat.c, which then calls faccessat, or checks the file's mode
+// itself for AT_EACCESS), statx only in statx() (sysdeps/unix/sysv/linux/
+// statx.c, which then calls statx_generic; fstatat64's statx branch is
+// not compiled for x86_64, which has newfstatat). Not here: preadv2 and
+// pwritev2 (with flags glibc says ENOTSUP instead), close_range (glibc's
+// close_range() has no fallback; only closefrom falls back).
+var glibcComplete = map[string]bool{"faccessat2": true, "statx": true}
+
+// glibcFallbacks removes from the widened names the unobserved newer
+// syscalls of glibcComplete whose older ones the widened or traced
+// syscalls include and that only glibc functions imply: the profile's
+// fallback table answers them ENOSYS, as it would without --widen, and
+// glibc does the same work with the older ones. A Go program or another
+// libc linking them keeps them (Go's unix.Statx, say, does not fall back).
+func glibcFallbacks(w io.Writer, names []string, observed map[string]bool, res *widen.Result, by map[string]widen.Implied) []string {
+	have := map[string]bool{}
+	for _, n := range names {
+		have[n] = true
+	}
+	for n := range observed {
+		have[n] = true
+	}
+	drop := map[string]string{}
+	for _, f := range profiles.Fallbacks() {
+		if !glibcComplete[f.Newer] || !strings.HasPrefix(f.Source, "glibc ") || observed[f.Newer] || !have[f.Newer] {
+			continue
+		}
+		older := len(f.Older) > 0
+		for _, o := range f.Older {
+			older = older && have[o]
+		}
+		if !older {
+			continue
+		}
+		glibc := true
+		for _, i := range res.Implied {
+			if i.Syscall == f.Newer && widen.GlibcTable(i.Symbol) == nil {
+				glibc = false
+			}
+		}
+		if glibc {
+			drop[f.Newer] = strings.Join(f.Older, ", ")
+		}
+	}
+	if len(drop) == 0 {
+		return names
+	}
+	out := names[:0]
+	for _, n := range names {
+		older, ok := drop[n]
+		if !ok {
+			out = append(out, n)
+			continue
+		}
+		i := by[n]
+		fmt.Fprintf(w, "generate: --widen: %s not widened: only glibc functions that fall back to %s on ENOSYS link it (%s links %s); the fallback table answers it ENOSYS\n", n, older, i.File, describe(i))
+	}
+	return out
+}
+
+// flagIoctls says whether --widen=kinds adds ioctl with its
+// descriptor-flag requests (widen.FlagIoctls) only: an executable (or a
+// library it loads) links ioctl, and its traced syscalls show descriptor
+// plumbing. It returns the file that links it and the reason.
+func flagIoctls(res *widen.Result, kinds *widen.PerExecutable) (widen.Implied, widen.Reason, bool) {
+	by := res.ByKept(func(i widen.Implied) bool {
+		if i.Syscall != "ioctl" {
+			return false
+		}
+		_, ok := kinds.Shows(i.Exe, widen.FlagIoctlKind)
+		return ok
+	})
+	i, ok := by["ioctl"]
+	if !ok {
+		return widen.Implied{}, widen.Reason{}, false
+	}
+	r, _ := kinds.Shows(i.Exe, widen.FlagIoctlKind)
+	return i, r, true
+}
+
+// executableSyscalls returns, per executable the traces list, the names
+// of the syscalls its processes issued (of every ABI, by that ABI's name).
+func executableSyscalls(inputs []reduce.Input, tables scmp.Tables) map[string][]string {
+	sets := map[string]map[string]bool{}
+	for _, in := range inputs {
+		for _, e := range in.File.Executables {
+			if sets[e.Path] == nil {
+				sets[e.Path] = map[string]bool{}
+			}
+			for _, s := range e.Syscalls {
+				for _, nr := range s.Nrs {
+					if name, ok := tables.Name(s.Arch, nr); ok {
+						sets[e.Path][name] = true
+					}
+				}
+			}
+		}
+	}
+	out := map[string][]string{}
+	for p, set := range sets {
+		for n := range set {
+			out[p] = append(out[p], n)
+		}
+		sort.Strings(out[p])
+	}
+	return out
 }
 
 // setflUnrecorded says whether a trace holds fcntl or fcntl64 calls with

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -401,5 +402,112 @@ func TestWidenKindsNonblockPoll(t *testing.T) {
 				t.Fatalf("test run under the --widen=kinds profile: exit %d, output %q; report:\n%s\nstderr:\n%s", code, out, rep, stderr)
 			}
 		})
+	}
+}
+
+// --widen=kinds judges kinds per executable: in `mkdir d && chmod 700 d`
+// chmod changes a mode, and mkdir, which links chown, fchown and lchown
+// (its -m and SELinux paths), did not: none of them is widened, though
+// --widen=imports adds them from mkdir's imports.
+func TestWidenKindsPerExecutable(t *testing.T) {
+	testutil.RequireRoot(t)
+	for _, tool := range []string{"sh", "mkdir", "chmod"} {
+		testutil.RequireTool(t, tool)
+	}
+	dir := t.TempDir()
+	if _, stderr, code := sg(t, dir, "trace", "-o", "t.yaml", "--", "sh", "-c", "mkdir d && chmod 700 d"); code != 0 {
+		t.Fatalf("trace: exit %d\n%s", code, stderr)
+	}
+	_, stderr, code := sg(t, dir, "generate", "--widen=imports", "-o", "imports.json", "t.yaml")
+	imports, _ := os.ReadFile(filepath.Join(dir, "imports.json"))
+	for _, s := range []string{"chown", "fchown", "lchown"} {
+		if code != 0 || !allowsName(t, imports, s) {
+			t.Fatalf("--widen=imports: exit %d, %s not allowed: mkdir no longer links it and the test shows nothing\n%s", code, s, stderr)
+		}
+	}
+	_, stderr, code = sg(t, dir, "generate", "--widen=kinds", "-o", "kinds.json", "t.yaml")
+	kinds, _ := os.ReadFile(filepath.Join(dir, "kinds.json"))
+	if code != 0 {
+		t.Fatalf("--widen=kinds: exit %d\n%s", code, stderr)
+	}
+	for _, s := range []string{"chown", "fchown", "lchown"} {
+		if allowsName(t, kinds, s) {
+			t.Errorf("--widen=kinds allows %s: mkdir links it, and only chmod changed a mode\n%s", s, stderr)
+		}
+	}
+	if !regexp.MustCompile(`\+chmod: \S*/chmod links \S+ \(file attributes, like the traced fchmodat\)`).MatchString(stderr) {
+		t.Errorf("--widen=kinds: want chmod widened from the chmod executable, which changed a mode:\n%s", stderr)
+	}
+}
+
+// --widen=kinds adds ioctl's descriptor-flag requests (FIONBIO, FIOASYNC,
+// FIOCLEX, FIONCLEX: what fcntl F_SETFL and F_SETFD do) for an executable
+// that links ioctl and did descriptor plumbing, though ioctl is of no kind:
+// nginx's case of issue 11 (a run without a master process uses FIONBIO,
+// one with it FIOASYNC on the worker channels). Trained on FIONBIO, the
+// profile without --widen denies FIOASYNC; the --widen=kinds one passes.
+func TestWidenKindsFlagIoctls(t *testing.T) {
+	testutil.RequireRoot(t)
+	testutil.RequireTool(t, "gcc")
+	src, err := os.ReadFile(filepath.Join("..", "..", "testdata", "widen", "fdflags.c"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	bin := cc(t, dir, "fdflags", string(src))
+	if _, stderr, code := sg(t, dir, "trace", "-o", "train.yaml", "--", bin, "nbio"); code != 0 {
+		t.Fatalf("trace: exit %d\n%s", code, stderr)
+	}
+	if _, stderr, code := sg(t, dir, "generate", "-o", "narrow.json", "train.yaml"); code != 0 {
+		t.Fatalf("generate: exit %d\n%s", code, stderr)
+	}
+	_, kindsErr, code := sg(t, dir, "generate", "--widen=kinds", "-o", "kinds.json", "train.yaml")
+	want := "--widen: +ioctl FIONBIO, FIONCLEX, FIOCLEX, FIOASYNC (the descriptor-flag requests, which do what fcntl F_SETFD and F_SETFL do): " + bin + " links ioctl (descriptor plumbing, like the traced "
+	if code != 0 || !strings.Contains(kindsErr, want) || !strings.Contains(kindsErr, "ioctl request (argument 1) restricted to 0x5421, 0x5450, 0x5451, 0x5452 (observed, and the values --widen adds)") {
+		t.Fatalf("generate --widen=kinds: exit %d, want a line with %q and the rule:\n%s", code, want, kindsErr)
+	}
+	_, stderr, code := sg(t, dir, "replay", "--enforce", "-p", "narrow.json", "-o", "narrow.txt", "--", bin, "async")
+	rep, _ := os.ReadFile(filepath.Join(dir, "narrow.txt"))
+	if code != exitNotCovered || !strings.Contains(string(rep), "ioctl ") {
+		t.Fatalf("test run under the profile without --widen: exit %d, want %d with ioctl denied; report:\n%s\nstderr:\n%s", code, exitNotCovered, rep, stderr)
+	}
+	out, stderr, code := sg(t, dir, "replay", "--enforce", "-p", "kinds.json", "-o", "kinds.txt", "--", bin, "async")
+	rep, _ = os.ReadFile(filepath.Join(dir, "kinds.txt"))
+	if code != 0 || out != "ok\n" {
+		t.Fatalf("test run under the --widen=kinds profile: exit %d, output %q; report:\n%s\nstderr:\n%s", code, out, rep, stderr)
+	}
+}
+
+// glibc 2.36 issues statx and faccessat2 only from functions that fall
+// back completely on ENOSYS (TestFallbacks/glibc shows a real statx() and
+// faccessat() caller doing so): --widen leaves them to the fallback
+// table's ENOSYS when the traces did not call them and newfstatat and
+// faccessat are allowed, and says so. With --no-fallbacks nothing would
+// answer ENOSYS, and they are widened as before.
+func TestWidenGlibcFallbacks(t *testing.T) {
+	testutil.RequireRoot(t)
+	for _, tool := range []string{"sh", "mkdir", "chmod"} {
+		testutil.RequireTool(t, tool)
+	}
+	dir := t.TempDir()
+	if _, stderr, code := sg(t, dir, "trace", "-o", "t.yaml", "--", "sh", "-c", "mkdir d && chmod 700 d"); code != 0 {
+		t.Fatalf("trace: exit %d\n%s", code, stderr)
+	}
+	data, _ := os.ReadFile(filepath.Join(dir, "t.yaml"))
+	if strings.Contains(string(data), "name: statx,") || !strings.Contains(string(data), "name: newfstatat,") {
+		t.Fatalf("the trace must hold newfstatat and not statx:\n%s", data)
+	}
+	for _, mode := range []string{"--widen=imports", "--widen=kinds"} {
+		_, stderr, code := sg(t, dir, "generate", mode, "-o", "p.json", "t.yaml")
+		p, _ := os.ReadFile(filepath.Join(dir, "p.json"))
+		if code != 0 || allowsName(t, p, "statx") || !regexp.MustCompile(`--widen: statx not widened: only glibc functions that fall back to newfstatat on ENOSYS link it \(\S+ links \S+\); the fallback table answers it ENOSYS`).MatchString(stderr) ||
+			!strings.Contains(stderr, "generate: statx: answered ENOSYS (not EPERM)") {
+			t.Errorf("generate %s: exit %d, statx allowed %v; want it answered ENOSYS through the fallback table and said:\n%s", mode, code, allowsName(t, p, "statx"), stderr)
+		}
+		_, stderr, code = sg(t, dir, "generate", mode, "--no-fallbacks", "-o", "p.json", "t.yaml")
+		p, _ = os.ReadFile(filepath.Join(dir, "p.json"))
+		if code != 0 || !allowsName(t, p, "statx") || strings.Contains(stderr, "statx not widened") {
+			t.Errorf("generate %s --no-fallbacks: exit %d; want statx widened:\n%s", mode, code, stderr)
+		}
 	}
 }
