@@ -389,7 +389,7 @@ func (o *generateOptions) run() error {
 		reportPerExecutable(o.stderr, inputs)
 	}
 	if o.widen != "" {
-		wb, err := widenBaseline(o.stderr, inputs, o.allow, o.widen, !o.noFallbacks)
+		wb, err := widenBaseline(o.stderr, inputs, o.allow, o.widen, !o.noFallbacks, bl)
 		if err != nil {
 			return usageErr(fmt.Errorf("generate: --widen: %w", err))
 		}

@@ -109,7 +109,7 @@ func widenExecutables(w io.Writer, inputs []reduce.Input) []string {
 // know on widenArch removed; with mode widenKinds also those of no kind of
 // work the traces show), reporting each added syscall with the file and
 // symbol that implies it.
-func widenBaseline(w io.Writer, inputs []reduce.Input, allow []string, mode string, fallbacks bool) (*profiles.Baseline, error) {
+func widenBaseline(w io.Writer, inputs []reduce.Input, allow []string, mode string, fallbacks bool, others []*profiles.Baseline) (*profiles.Baseline, error) {
 	exes := widenExecutables(w, inputs)
 	if len(exes) == 0 {
 		// Said once, as a warning: a CI log would otherwise show a
@@ -176,7 +176,7 @@ func widenBaseline(w io.Writer, inputs []reduce.Input, allow []string, mode stri
 		names = append(names, s)
 	}
 	if fallbacks {
-		names = glibcFallbacks(w, names, observed, res, by)
+		names = glibcFallbacks(w, names, observed, baselineNames(others), res, by)
 	}
 	for _, s := range names {
 		if observed[s] {
@@ -247,12 +247,15 @@ var glibcComplete = map[string]bool{"faccessat2": true, "statx": true}
 // fallback table answers them ENOSYS, as it would without --widen, and
 // glibc does the same work with the older ones. A Go program or another
 // libc linking them keeps them (Go's unix.Statx, say, does not fall back).
-func glibcFallbacks(w io.Writer, names []string, observed map[string]bool, res *widen.Result, by map[string]widen.Implied) []string {
+func glibcFallbacks(w io.Writer, names []string, observed, base map[string]bool, res *widen.Result, by map[string]widen.Implied) []string {
 	have := map[string]bool{}
 	for _, n := range names {
 		have[n] = true
 	}
 	for n := range observed {
+		have[n] = true
+	}
+	for n := range base {
 		have[n] = true
 	}
 	drop := map[string]string{}
@@ -287,8 +290,26 @@ func glibcFallbacks(w io.Writer, names []string, observed map[string]bool, res *
 			out = append(out, n)
 			continue
 		}
+		if base[n] {
+			continue // another baseline allows it: not widened, not denied
+		}
 		i := by[n]
 		fmt.Fprintf(w, "generate: --widen: %s not widened: only glibc functions that fall back to %s on ENOSYS link it (%s links %s); the fallback table answers it ENOSYS\n", n, older, i.File, describe(i))
+	}
+	return out
+}
+
+// baselineNames returns the widenArch syscalls the baselines allow.
+func baselineNames(bl []*profiles.Baseline) map[string]bool {
+	out := map[string]bool{}
+	for _, b := range bl {
+		list, ok := b.Syscalls[widenArch]
+		if !ok && b.Measured == widenArch {
+			list = b.Syscalls[b.Measured]
+		}
+		for _, n := range list {
+			out[n] = true
+		}
 	}
 	return out
 }
