@@ -734,7 +734,9 @@ func (b *bench) generalization(w *strings.Builder) error {
 		t = b.target(m.t.both >= need, fmt.Sprintf("generalization: at least %d of %d programs' test sets pass with %s with profiles at most %.0f%% of Docker's default, both at once (%d do)", need, scale, m.name, 100*targetGenShare, m.t.both))
 		fmt.Fprintf(w, "- %s: at least %d of %d programs' test sets pass with %s with a profile at most %.0f%% of Docker's default, both at once (%d do)\n", t, need, scale, m.name, 100*targetGenShare, m.t.both)
 	}
-	fmt.Fprintf(w, "\nMachine: %s, %s, %s; %s.\n", runtime.GOARCH, kernelRelease(), firstLine("ldd", "--version"), time.Now().UTC().Format("2006-01-02"))
+	// The section can be spliced into a file of another run (-only
+	// generalization -o): it says which binary and machine it is from.
+	fmt.Fprintf(w, "\nMachine: %s (%s), %s, %s; seccomp-gen %s; %s.\n", runtime.GOARCH, b.cpu, kernelRelease(), firstLine("ldd", "--version"), b.rev, time.Now().UTC().Format("2006-01-02"))
 	return nil
 }
 
