@@ -391,17 +391,27 @@ func TestWidenKindsNonblockPoll(t *testing.T) {
 			if want := "--widen: +poll: " + bin + " links poll (waiting on descriptors, shown by the traced " + c.sign + ": a non-blocking descriptor is waited on when it would block)"; code != 0 || !strings.Contains(kindsErr, want) {
 				t.Errorf("generate --widen=kinds: exit %d, want a line with %q:\n%s", code, want, kindsErr)
 			}
-			_, stderr, code := sg(t, dir, "replay", "--enforce", "-p", "narrow.json", "-o", "narrow.txt", "--", bin, "late", c.how)
-			rep, _ := os.ReadFile(filepath.Join(dir, "narrow.txt"))
-			if code != exitNotCovered || !strings.Contains(string(rep), "poll ") {
-				t.Fatalf("test run under the profile without --widen: exit %d, want %d with poll denied; report:\n%s\nstderr:\n%s", code, exitNotCovered, rep, stderr)
-			}
-			out, stderr, code := sg(t, dir, "replay", "--enforce", "-p", "kinds.json", "-o", "kinds.txt", "--", bin, "late", c.how)
-			rep, _ = os.ReadFile(filepath.Join(dir, "kinds.txt"))
-			if code != 0 || out != "hello\n" {
-				t.Fatalf("test run under the --widen=kinds profile: exit %d, output %q; report:\n%s\nstderr:\n%s", code, out, rep, stderr)
-			}
+			narrowDeniesKindsPasses(t, dir, "poll", "hello\n", bin, "late", c.how)
 		})
+	}
+}
+
+// narrowDeniesKindsPasses runs the test command under narrow.json (the
+// profile without --widen), which must deny syscall, and under
+// kinds.json (--widen=kinds), which must let it exit 0 with output want.
+func narrowDeniesKindsPasses(t *testing.T, dir, syscall, want string, command ...string) {
+	t.Helper()
+	args := append([]string{"replay", "--enforce", "-p", "narrow.json", "-o", "narrow.txt", "--"}, command...)
+	_, stderr, code := sg(t, dir, args...)
+	rep, _ := os.ReadFile(filepath.Join(dir, "narrow.txt"))
+	if code != exitNotCovered || !strings.Contains(string(rep), syscall+" ") {
+		t.Fatalf("test run under the profile without --widen: exit %d, want %d with %s denied; report:\n%s\nstderr:\n%s", code, exitNotCovered, syscall, rep, stderr)
+	}
+	args = append([]string{"replay", "--enforce", "-p", "kinds.json", "-o", "kinds.txt", "--"}, command...)
+	out, stderr, code := sg(t, dir, args...)
+	rep, _ = os.ReadFile(filepath.Join(dir, "kinds.txt"))
+	if code != 0 || out != want {
+		t.Fatalf("test run under the --widen=kinds profile: exit %d, output %q; report:\n%s\nstderr:\n%s", code, out, rep, stderr)
 	}
 }
 
@@ -410,14 +420,7 @@ func TestWidenKindsNonblockPoll(t *testing.T) {
 // (its -m and SELinux paths), did not: none of them is widened, though
 // --widen=imports adds them from mkdir's imports.
 func TestWidenKindsPerExecutable(t *testing.T) {
-	testutil.RequireRoot(t)
-	for _, tool := range []string{"sh", "mkdir", "chmod"} {
-		testutil.RequireTool(t, tool)
-	}
-	dir := t.TempDir()
-	if _, stderr, code := sg(t, dir, "trace", "-o", "t.yaml", "--", "sh", "-c", "mkdir d && chmod 700 d"); code != 0 {
-		t.Fatalf("trace: exit %d\n%s", code, stderr)
-	}
+	dir := traceMkdirChmod(t)
 	_, stderr, code := sg(t, dir, "generate", "--widen=imports", "-o", "imports.json", "t.yaml")
 	imports, _ := os.ReadFile(filepath.Join(dir, "imports.json"))
 	for _, s := range []string{"chown", "fchown", "lchown"} {
@@ -466,16 +469,22 @@ func TestWidenKindsFlagIoctls(t *testing.T) {
 	if code != 0 || !strings.Contains(kindsErr, want) || !strings.Contains(kindsErr, "ioctl request (argument 1) restricted to 0x5421, 0x5450, 0x5451, 0x5452 (observed, and the values --widen adds)") {
 		t.Fatalf("generate --widen=kinds: exit %d, want a line with %q and the rule:\n%s", code, want, kindsErr)
 	}
-	_, stderr, code := sg(t, dir, "replay", "--enforce", "-p", "narrow.json", "-o", "narrow.txt", "--", bin, "async")
-	rep, _ := os.ReadFile(filepath.Join(dir, "narrow.txt"))
-	if code != exitNotCovered || !strings.Contains(string(rep), "ioctl ") {
-		t.Fatalf("test run under the profile without --widen: exit %d, want %d with ioctl denied; report:\n%s\nstderr:\n%s", code, exitNotCovered, rep, stderr)
+	narrowDeniesKindsPasses(t, dir, "ioctl", "ok\n", bin, "async")
+}
+
+// traceMkdirChmod records sh -c 'mkdir d && chmod 700 d' into t.yaml of a
+// new directory, which it returns.
+func traceMkdirChmod(t *testing.T) string {
+	t.Helper()
+	testutil.RequireRoot(t)
+	for _, tool := range []string{"sh", "mkdir", "chmod"} {
+		testutil.RequireTool(t, tool)
 	}
-	out, stderr, code := sg(t, dir, "replay", "--enforce", "-p", "kinds.json", "-o", "kinds.txt", "--", bin, "async")
-	rep, _ = os.ReadFile(filepath.Join(dir, "kinds.txt"))
-	if code != 0 || out != "ok\n" {
-		t.Fatalf("test run under the --widen=kinds profile: exit %d, output %q; report:\n%s\nstderr:\n%s", code, out, rep, stderr)
+	dir := t.TempDir()
+	if _, stderr, code := sg(t, dir, "trace", "-o", "t.yaml", "--", "sh", "-c", "mkdir d && chmod 700 d"); code != 0 {
+		t.Fatalf("trace: exit %d\n%s", code, stderr)
 	}
+	return dir
 }
 
 // glibc 2.36 issues statx and faccessat2 only from functions that fall
@@ -485,14 +494,7 @@ func TestWidenKindsFlagIoctls(t *testing.T) {
 // faccessat are allowed, and says so. With --no-fallbacks nothing would
 // answer ENOSYS, and they are widened as before.
 func TestWidenGlibcFallbacks(t *testing.T) {
-	testutil.RequireRoot(t)
-	for _, tool := range []string{"sh", "mkdir", "chmod"} {
-		testutil.RequireTool(t, tool)
-	}
-	dir := t.TempDir()
-	if _, stderr, code := sg(t, dir, "trace", "-o", "t.yaml", "--", "sh", "-c", "mkdir d && chmod 700 d"); code != 0 {
-		t.Fatalf("trace: exit %d\n%s", code, stderr)
-	}
+	dir := traceMkdirChmod(t)
 	data, _ := os.ReadFile(filepath.Join(dir, "t.yaml"))
 	if strings.Contains(string(data), "name: statx,") || !strings.Contains(string(data), "name: newfstatat,") {
 		t.Fatalf("the trace must hold newfstatat and not statx:\n%s", data)
