@@ -360,8 +360,7 @@ func (o *replayOptions) runTraced(p verdict.Answerer) error {
 	}
 	v := report.FromCoverage("replay", inputName(o.profile), o.inputs(), verdict.PolicyOf(p), cov)
 	if len(o.command) > 0 && rec.Exited {
-		code := rec.ExitStatus
-		v.ExitCode = &code
+		v.SetExit(rec.ExitStatus, statusSignal(rec.ExitStatus))
 	}
 	if o.pid != 0 && rec.Descendants > 0 {
 		v.Notes = append(v.Notes, fmt.Sprintf("%s already running below pid %d when the recorder attached %s recorded too",
@@ -418,6 +417,18 @@ func absCommandExe(f *trace.File, name string) {
 		}
 		f.Executables[i].Path = abs
 	}
+}
+
+// statusSignal is the signal a shell's status (rec.ExitStatus) says killed
+// the command: N for 128+N, else 0. The recorder reports only that status,
+// so a command that exits 143 itself counts as killed by SIGTERM here (as
+// in the trace file's exit_code); replay --enforce sees the wait status
+// itself (enforce.Result.Signal) and tells the two apart.
+func statusSignal(status int) syscall.Signal {
+	if status > 128 && status <= 128+64 {
+		return syscall.Signal(status - 128)
+	}
+	return 0
 }
 
 // noteStop says in the report how the run was cut short, if it was, and
@@ -486,8 +497,7 @@ func (o *replayOptions) runEnforced(p *policy.Policy) error {
 	}
 	cov := &verdict.Coverage{Entries: res.Denied}
 	v := report.FromCoverage("replay --enforce", inputName(o.profile), o.inputs(), p, cov)
-	code := res.ExitCode
-	v.ExitCode = &code
+	v.SetExit(res.ExitCode, res.Signal)
 	if res.NotStarted != "" {
 		v.Notes = append(v.Notes, "the command did not start: "+res.NotStarted)
 	}
@@ -510,8 +520,8 @@ func (o *replayOptions) finish(v *report.Verdict, cut string, fails ...error) er
 	switch {
 	case failed:
 		v.FailRun(cut)
-	case v.ExitCode != nil && *v.ExitCode != 0:
-		v.FailRun(fmt.Sprintf("the command exited with status %d", *v.ExitCode))
+	case v.Ended() != "":
+		v.FailRun(v.Ended())
 		failed = true
 	}
 	for _, f := range fails {
