@@ -288,7 +288,7 @@ func (o *replayOptions) runTraced(p verdict.Answerer) error {
 		Stdout:   o.workloadStdout(),
 		Stderr:   os.Stderr,
 		Namer:    scmp.Tables{},
-		OnPhase:  timingHook(os.Stderr),
+		OnPhase:  st.phases(timingHook(os.Stderr)),
 		OnStart: func(s recorder.Started) {
 			if len(o.command) > 0 {
 				st.commandStarted()
@@ -307,6 +307,7 @@ func (o *replayOptions) runTraced(p verdict.Answerer) error {
 		},
 	}))
 	cancel() // stops st
+	st.wait()
 	caught, _, _ := st.result()
 	if sig, why, ok := interruptedBeforeStart(o.command, caught, rec, err); ok {
 		// Ctrl-C or SIGTERM before the command ran: nothing to judge.
@@ -457,7 +458,7 @@ func (o *replayOptions) runEnforced(p *policy.Policy) error {
 	// enforce.Run: SIGTERM is forwarded, a second signal kills the tree,
 	// and the report is still written.
 	o.endPreparation()
-	fwd, release := forwardSignals("replay", o.sigs)
+	fwd, hush, release := forwardSignals("replay", o.sigs)
 	defer release()
 	defer survivePipe()()
 	io := enforce.IO{Stdin: os.Stdin, Stdout: o.workloadStdout(), Stderr: os.Stderr, Signals: fwd}
@@ -468,6 +469,7 @@ func (o *replayOptions) runEnforced(p *policy.Policy) error {
 		io.Kill = kill
 	}
 	res, err := enforce.Run(p, o.command, io)
+	hush() // nothing more on stderr about waiting for the command
 	if err != nil {
 		var se *enforce.SetupError
 		if errors.As(err, &se) {
