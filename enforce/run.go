@@ -39,6 +39,9 @@ type Result struct {
 	Denied []verdict.Entry
 	// ExitCode is CMD's exit status (128+N when killed by signal N).
 	ExitCode int
+	// Signal is the signal that killed CMD (0 when it exited: an exit
+	// code of 143 is not SIGTERM).
+	Signal syscall.Signal
 	// Setup counts the notifications of the shim's own syscalls between
 	// loading the filter and execve (answered "continue", not reported).
 	Setup int
@@ -295,6 +298,11 @@ func Run(p *policy.Policy, argv []string, stdio IO) (*Result, error) {
 	}
 	_, _ = syncW.Write([]byte{1})
 	res.ExitCode = finish()
+	if ps := cmd.ProcessState; ps != nil {
+		if ws, ok := ps.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			res.Signal = ws.Signal()
+		}
+	}
 	close(mainExited)
 	// CMD is reaped: every child left is an adopted orphan; reap them as
 	// they exit so that the filter's last user goes away.

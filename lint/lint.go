@@ -499,17 +499,22 @@ func (l *linter) checkOverlaps() {
 	}
 }
 
+// Essential are the syscalls every program needs whatever it does, with
+// why: a profile that denies one breaks every program (CheckExitMissing).
+// generate adds them when no trace or baseline does.
+var Essential = []struct{ Name, Why string }{
+	{"exit_group", "every program calls exit_group to exit"},
+	{"rt_sigreturn", "every signal handler returns through rt_sigreturn"},
+}
+
 func (l *linter) checkExit() {
-	for _, n := range []string{"exit_group", "rt_sigreturn"} {
+	for _, e := range Essential {
+		n, why := e.Name, e.Why
 		if !l.known(n) {
 			continue
 		}
 		always, sometimes, _ := l.allowed(n)
 		a, rule, _ := l.effective(n)
-		why := "every program calls exit_group to exit"
-		if n == "rt_sigreturn" {
-			why = "every signal handler returns through rt_sigreturn"
-		}
 		switch {
 		case always:
 		case sometimes:

@@ -15,9 +15,12 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/seccomp-gen/seccomp-gen/internal/text"
 
@@ -76,8 +79,12 @@ type Verdict struct {
 	// Inputs are the trace files (check), the command line (replay), or
 	// ["pid", PID] / ["cgroup", PATH] (replay --pid / --cgroup).
 	Inputs []string `json:"inputs"`
-	// ExitCode is the workload's exit status (replay only).
+	// ExitCode is the workload's exit status (replay only): its exit code,
+	// or 128+N when signal N killed it (as a shell reports it).
 	ExitCode *int `json:"exit_code,omitempty"`
+	// Signal names the signal that killed the workload (replay only; nil
+	// when it exited, or did not run). ExitCode is then 128+Number.
+	Signal *Signal `json:"signal,omitempty"`
 	// OK is true when the profile covers every syscall (false when nothing
 	// was checked because the command did not run: NotRun).
 	OK bool `json:"ok"`
@@ -103,6 +110,46 @@ type Verdict struct {
 	// covers the run up to then).
 	TimedOut bool     `json:"timed_out,omitempty"`
 	Notes    []string `json:"notes,omitempty"`
+}
+
+// Signal is a signal that killed a workload.
+type Signal struct {
+	Name   string `json:"name,omitempty"` // "SIGTERM"; empty for a real-time signal
+	Number int    `json:"number"`
+}
+
+// String is the signal as the reports say it: "SIGTERM (15)", or "34"
+// for a signal without a name.
+func (s *Signal) String() string {
+	if s.Name == "" {
+		return fmt.Sprint(s.Number)
+	}
+	return fmt.Sprintf("%s (%d)", s.Name, s.Number)
+}
+
+// SetExit records how the workload ended: status as a shell reports it,
+// and sig, the signal that killed it (0: it exited).
+func (v *Verdict) SetExit(status int, sig syscall.Signal) {
+	v.ExitCode = &status
+	v.Signal = nil
+	if sig > 0 {
+		v.Signal = &Signal{Name: unix.SignalName(sig), Number: int(sig)}
+	}
+}
+
+// Ended says how the workload ended when that is a failure: "the command
+// was killed by signal SIGTERM (15)" or "the command exited with status
+// 3"; "" when it exited 0 or did not run.
+func (v *Verdict) Ended() string {
+	switch {
+	case v.NotRun || v.ExitCode == nil:
+		return ""
+	case v.Signal != nil:
+		return "the command was killed by signal " + v.Signal.String()
+	case *v.ExitCode != 0:
+		return fmt.Sprintf("the command exited with status %d", *v.ExitCode)
+	}
+	return ""
 }
 
 // FromCoverage builds a verdict from a coverage result. p (may be nil) is
@@ -237,8 +284,8 @@ func writeHuman(w *bytes.Buffer, v *Verdict) {
 	if len(cond) > 0 {
 		fmt.Fprintf(w, "note: allowed only for some argument values (not checked: no values recorded): %s\n", strings.Join(cond, ", "))
 	}
-	if v.ExitCode != nil && *v.ExitCode != 0 && !v.NotRun {
-		fmt.Fprintf(w, "note: the command exited with status %d\n", *v.ExitCode)
+	if e := v.Ended(); e != "" {
+		fmt.Fprintf(w, "note: %s\n", e)
 	}
 	for _, n := range v.Notes {
 		fmt.Fprintf(w, "note: %s\n", n)
@@ -384,6 +431,9 @@ func writeJUnit(w *bytes.Buffer, v *Verdict) error {
 	}
 	if v.ExitCode != nil {
 		suite.Properties = append(suite.Properties, junitProperty{Name: "exit_code", Value: fmt.Sprint(*v.ExitCode)})
+	}
+	if v.Signal != nil {
+		suite.Properties = append(suite.Properties, junitProperty{Name: "signal", Value: v.Signal.String()})
 	}
 	for _, s := range v.Syscalls {
 		c := junitCase{Name: s.Arch + "/" + s.Name, ClassName: "seccomp." + s.Arch}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/seccomp-gen/seccomp-gen/policy"
@@ -190,5 +191,32 @@ func TestHumanTracesBounded(t *testing.T) {
 	}
 	if out := renderT(t, Human, v); !strings.Contains(out, " a,b,c,d ") {
 		t.Errorf("4 traces not all named:\n%s", out)
+	}
+}
+
+// TestVerdictEnded: how a replayed command ended, in the reports' words: a
+// signal by name and number (a real-time one by number), an exit status,
+// nothing for a clean exit or a command that did not run.
+func TestVerdictEnded(t *testing.T) {
+	for _, c := range []struct {
+		status int
+		sig    syscall.Signal
+		want   string
+	}{
+		{0, 0, ""},
+		{3, 0, "the command exited with status 3"},
+		{143, 0, "the command exited with status 143"},
+		{143, syscall.SIGTERM, "the command was killed by signal SIGTERM (15)"},
+		{128 + 34, 34, "the command was killed by signal 34"},
+	} {
+		v := &Verdict{}
+		v.SetExit(c.status, c.sig)
+		if got := v.Ended(); got != c.want {
+			t.Errorf("SetExit(%d, %d): Ended() = %q, want %q", c.status, c.sig, got, c.want)
+		}
+	}
+	v := NotStarted("replay", "p.json", []string{"x"}, 130, "interrupted")
+	if got := v.Ended(); got != "" {
+		t.Errorf("not run: Ended() = %q, want nothing", got)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/seccomp-gen/seccomp-gen/policy"
@@ -24,8 +25,7 @@ func TestGoldenReplay(t *testing.T) {
 	one := FromCoverage("replay --enforce", "p.json", argv, p, &verdict.Coverage{Entries: []verdict.Entry{
 		{Arch: "x86_64", Nr: 140, Name: "getpriority", Count: 1, First: "sh", Reason: verdict.ReasonEnforced, Action: policy.ActErrno, Errno: policy.EPERM},
 	}})
-	killed := 137
-	one.ExitCode = &killed
+	one.SetExit(137, syscall.SIGKILL)
 	one.TimedOut = true
 	one.Notes = append(one.Notes, "timed out after 1s: killed the command's process tree (2 processes); the verdict covers the run up to then")
 	one.FailRun("timed out after 1s: replay killed the command's process tree")

@@ -114,7 +114,7 @@ func (e Entry) Label() string {
 func (e Entry) Explain(p *policy.Policy) string {
 	switch e.Reason {
 	case ReasonDenied:
-		return "profile answers " + ActionText(e.Action, e.Errno)
+		return "profile answers " + ActionText(e.Action, e.Errno) + e.fallbackNote(p)
 	case ReasonArch:
 		if p != nil {
 			return fmt.Sprintf("ABI %s not covered by the profile (covers %s)", e.Arch, strings.Join(p.Arches, ", "))
@@ -134,7 +134,7 @@ func (e Entry) Explain(p *policy.Policy) string {
 		if len(e.ArgDenied) > 0 {
 			return "denied by the filter with " + ActionText(e.Action, e.Errno) + " for " + e.ExplainArgs(p)
 		}
-		return "denied by the filter with " + ActionText(e.Action, e.Errno)
+		return "denied by the filter with " + ActionText(e.Action, e.Errno) + e.fallbackNote(p)
 	case ReasonWouldKill:
 		return "the filter would have killed the process (" + string(e.Action) + "); answered EPERM so that the run went on"
 	}

@@ -92,3 +92,48 @@ func TestCheckCoverageEmpty(t *testing.T) {
 		t.Fatalf("err = %v, want ErrNoSyscalls", err)
 	}
 }
+
+// TestExplainFallback: a syscall the profile answers with an errno that a
+// libc falls back from (the fallback table) is still missing, and the
+// reason says where the program goes instead, when the profile allows it:
+// a generated profile answers an observed clone3 ENOSYS whenever clone is
+// restricted, and check of its own trace listed it with no word on why.
+func TestExplainFallback(t *testing.T) {
+	clone := policy.Rule{Names: []string{"clone"}, Action: policy.ActAllow}
+	condClone := policy.Rule{Names: []string{"clone"}, Action: policy.ActAllow, Args: []policy.Arg{{Index: 0, Op: policy.OpMaskedEqual, Value: 0x7E020000, ValueTwo: 0}}}
+	enosys := policy.Errno(policy.ENOSYS)
+	clone3 := policy.Rule{Names: []string{"clone3"}, Action: policy.ActErrno, Errno: enosys}
+	tr := &trace.File{Version: 1, Target: trace.Target{Command: []string{"app"}}, Syscalls: []trace.Syscall{
+		{Arch: "x86_64", Nr: 435, Name: "clone3", Count: 1, First: "app"},
+	}}
+	for _, c := range []struct {
+		name  string
+		rules []policy.Rule
+		want  string
+	}{
+		{"clone allowed", []policy.Rule{clone, clone3}, "profile answers SCMP_ACT_ERRNO(ENOSYS); glibc 2.36 falls back to clone, which the profile allows"},
+		{"clone conditional", []policy.Rule{condClone, clone3}, "profile answers SCMP_ACT_ERRNO(ENOSYS); glibc 2.36 falls back to clone, which the profile allows for some argument values"},
+		{"clone denied", []policy.Rule{clone3}, "profile answers SCMP_ACT_ERRNO(ENOSYS)"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			p := &policy.Policy{DefaultAction: policy.ActErrno, Arches: []string{"x86_64"}, Rules: c.rules}
+			cov, err := CheckCoverage(p, tr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			e := cov.Entries[0]
+			if e.Covered || e.Reason != ReasonDenied {
+				t.Errorf("clone3: covered %v, reason %q: want still missing (denied)", e.Covered, e.Reason)
+			}
+			if got := e.Explain(p); got != c.want {
+				t.Errorf("Explain = %q, want %q", got, c.want)
+			}
+		})
+	}
+	// An EPERM answer is not one glibc falls back from.
+	p := &policy.Policy{DefaultAction: policy.ActErrno, Arches: []string{"x86_64"}, Rules: []policy.Rule{clone}}
+	e := Entry{Arch: "x86_64", Nr: 435, Name: "clone3", Reason: ReasonDenied, Action: policy.ActErrno, Errno: policy.EPERM}
+	if got := e.Explain(p); got != "profile answers SCMP_ACT_ERRNO(EPERM)" {
+		t.Errorf("EPERM: Explain = %q", got)
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/spf13/cobra"
 )
 
 // TestCLIErrorLines: every command's bad input gets one line, led once by
@@ -132,5 +134,27 @@ func TestHelpZeroDurations(t *testing.T) {
 	}
 	if out, _, _ := sg(t, dir, "hook", "--help"); !strings.Contains(out, "(default 30s)") {
 		t.Errorf("hook --help lost its --timeout default:\n%s", out)
+	}
+}
+
+// List flags with no default show no "(default [])" in any command's help
+// (generate's --allow, --arch and --drop-arch did: refuseEmpty wraps them
+// in a type pflag does not know as a slice).
+func TestHelpEmptyListDefaults(t *testing.T) {
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		for _, l := range strings.Split(c.Flags().FlagUsages(), "\n") {
+			if strings.Contains(l, "(default [])") {
+				t.Errorf("%s --help: %s", c.CommandPath(), strings.TrimSpace(l))
+			}
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(newRootCmd())
+	out, _, _ := sg(t, t.TempDir(), "generate", "--help")
+	if strings.Contains(out, "(default [])") || !strings.Contains(out, "--drop-arch ABI") {
+		t.Errorf("generate --help:\n%s", out)
 	}
 }

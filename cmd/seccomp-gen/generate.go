@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -16,6 +17,7 @@ import (
 	"github.com/seccomp-gen/seccomp-gen/emit/cbpf"
 	"github.com/seccomp-gen/seccomp-gen/internal/atomicfile"
 	"github.com/seccomp-gen/seccomp-gen/internal/text"
+	"github.com/seccomp-gen/seccomp-gen/lint"
 	"github.com/seccomp-gen/seccomp-gen/policy"
 	"github.com/seccomp-gen/seccomp-gen/profiles"
 	"github.com/seccomp-gen/seccomp-gen/reduce"
@@ -82,7 +84,9 @@ Reduction, all explicit and reported on standard error:
                   a baseline YAML file, or 'none'. Default: ` + strings.Join(profiles.DefaultBaselines, " and ") + ` (what
                   those runtimes issue after installing the filter, measured
                   in both noNewPrivileges modes, plus 'process': signal
-                  return, restart and vDSO clock fall-backs).
+                  return, restart and vDSO clock fall-backs). exit_group
+                  and rt_sigreturn are added, and said so, when no trace
+                  or baseline has them: every program needs them.
   --arch A        cover exactly these ABIs (default: those in the traces
                   plus the host's). Names a target lacks are mapped to
                   their equivalent (open -> openat on aarch64; an i386
@@ -417,7 +421,7 @@ func (o *generateOptions) run() error {
 			return nil
 		}
 	}
-	res, err := reduce.Reduce(inputs, reduce.Options{
+	ropts := reduce.Options{
 		Fits:            fits,
 		Arches:          o.arches,
 		DropArches:      o.dropArches,
@@ -430,9 +434,24 @@ func (o *generateOptions) run() error {
 		AllowIncomplete: o.allowIncomplete,
 		NoFallbacks:     o.noFallbacks,
 		NoArgRules:      o.noArgRules,
-	}, scmp.Tables{})
+	}
+	res, err := reduce.Reduce(inputs, ropts, scmp.Tables{})
 	if err != nil {
 		return fmt.Errorf("generate: %w", err) // exitStatus: ErrInput is a usage error
+	}
+	// A profile without exit_group or rt_sigreturn breaks every program
+	// (lint's exit-denied): with --baseline none, or baselines that lack
+	// 'process', a trace of a program that handled no signal gives one.
+	// They are added, and said so, rather than written as lint's error.
+	added, err := essentialDenied(res.Policy)
+	if err != nil {
+		return exitWith(exitFailure, fmt.Errorf("generate: lint: %w", err))
+	}
+	if len(added) > 0 {
+		ropts.Baselines = append(slices.Clone(ropts.Baselines), essentialBaseline(res.Policy.Arches, added))
+		if res, err = reduce.Reduce(inputs, ropts, scmp.Tables{}); err != nil {
+			return fmt.Errorf("generate: %w", err)
+		}
 	}
 	var bpfErr error
 	if o.format == string(emit.FormatBPF) && (fitted != res.Policy || bpf == nil) {
@@ -458,6 +477,12 @@ func (o *generateOptions) run() error {
 			len(res.Unnamed), scmp.LibraryVersion())
 	}
 	res.WriteReport(o.stderr, "generate")
+	for _, e := range lint.Essential {
+		if slices.Contains(added, e.Name) {
+			fmt.Fprintf(o.stderr, "generate: added %s, which no trace contains and no baseline adds: %s, and a profile that denies it breaks every program (lint's %s); --baseline process adds it with restart_syscall, exit and the vDSO clock fall-backs\n",
+				e.Name, e.Why, lint.CheckExitMissing)
+		}
+	}
 	if n := len(res.Unnamed); n > 0 {
 		fmt.Fprintf(o.stderr, "generate: %d syscall number(s) that libseccomp %s cannot name (listed above); --strict makes that an error\n", n, scmp.LibraryVersion())
 		if o.format == string(emit.FormatSPO) {
@@ -503,6 +528,40 @@ func (o *generateOptions) run() error {
 		fmt.Fprintf(o.stderr, "generate: wrote %s profile to %s\n", o.format, o.output)
 	}
 	return nil
+}
+
+// essentialDenied lists the syscalls of lint.Essential that p does not
+// allow, as lint finds them (exit-denied errors).
+func essentialDenied(p *policy.Policy) ([]string, error) {
+	fs, err := lint.Policy(p, lint.Options{})
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, f := range fs {
+		if f.Check == lint.CheckExitMissing && f.Severity == lint.Error && !slices.Contains(out, f.Syscall) {
+			out = append(out, f.Syscall)
+		}
+	}
+	return out, nil
+}
+
+// essentialBaseline is the baseline that allows names on every ABI of
+// arches (essentialDenied's).
+func essentialBaseline(arches, names []string) *profiles.Baseline {
+	b := &profiles.Baseline{
+		Name:        "essential",
+		Description: "exit_group and rt_sigreturn, which every program needs, where no trace or baseline had them (added by generate)",
+		Syscalls:    map[string][]string{},
+		Source:      "generate",
+	}
+	for _, a := range arches {
+		b.Syscalls[a] = names
+	}
+	if len(arches) > 0 {
+		b.Measured = arches[0]
+	}
+	return b
 }
 
 func generateStdoutIsTerminal() bool {

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -61,6 +63,67 @@ func TestGenerateLintsWhatItWrites(t *testing.T) {
 				if f := strings.Fields(line); len(f) > 3 && f[0] == "x86_64" && !strings.HasPrefix(f[1], "#") && !strings.Contains(f[3], "=0x1") {
 					t.Errorf("k8s answers otherwise than docker: %s", line)
 				}
+			}
+		})
+	}
+}
+
+// TestGenerateAddsEssential: a profile that denies exit_group or
+// rt_sigreturn breaks every program (lint's exit-denied error). With
+// --baseline none and a trace that never returned from a signal handler
+// (or never exited: killed), generate adds them, says so on stderr, and
+// the file written lints without that error. When a trace or a baseline
+// has them, nothing is added.
+func TestGenerateAddsEssential(t *testing.T) {
+	dir := t.TempDir()
+	ls := genTrace(t, "busybox-ls.yaml")
+	data, err := os.ReadFile(ls)
+	if err != nil {
+		t.Fatal(err)
+	}
+	killed := filepath.Join(dir, "killed.yaml") // the same run without exit_group
+	var lines []string
+	for _, l := range strings.SplitAfter(string(data), "\n") {
+		if !strings.Contains(l, "name: exit_group") {
+			lines = append(lines, l)
+		}
+	}
+	if err := os.WriteFile(killed, []byte(strings.Join(lines, "")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name  string
+		args  []string
+		added []string
+	}{
+		{"no signal handled", []string{"--baseline", "none", ls}, []string{"rt_sigreturn"}},
+		{"killed", []string{"--baseline", "none", killed}, []string{"exit_group", "rt_sigreturn"}},
+		{"aarch64", []string{"--baseline", "none", "--arch", "aarch64", ls}, []string{"rt_sigreturn"}},
+		{"bpf", []string{"--baseline", "none", "--format", "bpf", ls}, []string{"rt_sigreturn"}},
+		{"traced", []string{"--baseline", "none", genTrace(t, "busybox-sh-pipe.yaml")}, nil},
+		{"default baselines", []string{killed}, nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "p.json")
+			_, stderr, code := sg(t, dir, append([]string{"generate", "-o", out}, c.args...)...)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			if strings.Contains(stderr, "exit-denied") != (len(c.added) > 0) || strings.Contains(stderr, "generate: lint: error") {
+				t.Errorf("stderr:\n%s", stderr)
+			}
+			for _, n := range []string{"exit_group", "rt_sigreturn"} {
+				want := slices.Contains(c.added, n)
+				if got := strings.Contains(stderr, "generate: added "+n+", "); got != want {
+					t.Errorf("said it added %s: %v, want %v:\n%s", n, got, want, stderr)
+				}
+			}
+			if c.name == "bpf" {
+				return
+			}
+			lintOut, _, code := sg(t, dir, "lint", out)
+			if code != 0 || strings.Contains(lintOut, "exit-denied") {
+				t.Errorf("lint exit %d:\n%s", code, lintOut)
 			}
 		})
 	}

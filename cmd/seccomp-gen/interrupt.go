@@ -48,6 +48,9 @@ type interrupts struct {
 
 	sigs    chan os.Signal
 	started chan struct{}
+	ended   chan struct{} // closed at recorder.PhaseEnded (phases)
+	endOnce sync.Once
+	exited  chan struct{} // closed when run returns
 
 	mu       sync.Mutex // the results, read once the recording ended
 	caught   syscall.Signal
@@ -75,9 +78,56 @@ func (s *interrupts) catch(ctx context.Context) (release func()) {
 		s.sigs = holdSignals()
 	}
 	s.started = make(chan struct{}, 1)
-	go s.run(ctx)
+	s.ensureEnded()
+	s.exited = make(chan struct{})
+	go func() {
+		defer close(s.exited)
+		s.run(ctx)
+	}()
 	return func() { signal.Stop(s.sigs) }
 }
+
+func (s *interrupts) ensureEnded() {
+	s.endOnce.Do(func() { s.ended = make(chan struct{}) })
+}
+
+// phases wraps a recorder.Options.OnPhase (next may be nil) so that the
+// policy learns when the target is gone (recorder.PhaseEnded): it then
+// no longer says that it waits for the command.
+func (s *interrupts) phases(next func(string)) func(string) {
+	s.ensureEnded()
+	var once sync.Once
+	return func(phase string) {
+		if phase == recorder.PhaseEnded {
+			once.Do(func() { close(s.ended) })
+		}
+		if next != nil {
+			next(phase)
+		}
+	}
+}
+
+// wait waits until the policy stopped (the ctx given to catch was
+// cancelled): after it, the policy writes nothing more on stderr, so that
+// its messages never come after the command's result.
+func (s *interrupts) wait() {
+	if s.exited != nil {
+		<-s.exited
+	}
+}
+
+// announceDelay is how long after the first signal the policy says that
+// it waits for the command to exit, when the command has not exited (the
+// recording has not ended) by then. Ctrl-C reaches the recorder's stub
+// too: one that got it just before its execve of the command dies at
+// once, the recorder notices within its 10 ms poll, and the command was
+// not run, which is what seccomp-gen then says; saying at once that it
+// waits for the command to exit said the opposite first (measured here:
+// 29 of 90 Ctrl-Cs sent at the recorder's attached, stub-ready and gate
+// phases printed both, and replay --enforce always did when the signal
+// found the shim before its execve). A command that exits within the
+// delay makes it say nothing either.
+const announceDelay = 250 * time.Millisecond
 
 // holdSignals catches the signals of the Ctrl-C policy (caughtSignals)
 // from now on into the channel it returns, for interrupts.catch or
@@ -132,7 +182,7 @@ func (s *interrupts) result() (caught syscall.Signal, killed int, timedOut bool)
 
 func (s *interrupts) run(ctx context.Context) {
 	started := false
-	var timeout, grace <-chan time.Time
+	var timeout, grace, announce <-chan time.Time
 	kill := func() {
 		// Under the lock: the recording can end (the tree died) before
 		// KillChildren returns, and the results must count what it killed.
@@ -165,6 +215,16 @@ func (s *interrupts) run(ctx context.Context) {
 		case <-grace:
 			s.stop() // the command runs on, untraced
 			return
+		case <-announce:
+			announce = nil
+			select {
+			case <-ctx.Done():
+				return
+			case <-s.ended:
+				// The target is gone: nothing to wait for.
+			default:
+				fmt.Fprintf(os.Stderr, "seccomp-gen: %s: waiting for the command to exit (Ctrl-C again kills it)\n", s.name)
+			}
 		case sig := <-s.sigs:
 			if n == 1 {
 				s.mu.Lock()
@@ -192,16 +252,18 @@ func (s *interrupts) run(ctx context.Context) {
 			if s.grace > 0 {
 				grace = time.After(s.grace)
 			}
-			fmt.Fprintf(os.Stderr, "seccomp-gen: %s: waiting for the command to exit (Ctrl-C again kills it)\n", s.name)
+			announce = time.After(announceDelay)
 		}
 	}
 }
 
 // forwardSignals is the same policy for a supervisor that applies it
 // itself (enforce.Run: it forwards SIGTERM and kills the tree on the
-// second signal): the signals caught are passed on, the first one said on
-// stderr. The returned function releases them.
-func forwardSignals(name string, sigs chan os.Signal) (<-chan os.Signal, func()) {
+// second signal): the signals caught are passed on, and announceDelay
+// after the first one, stderr says that seccomp-gen waits for the command.
+// hush ends both (call it when the supervisor returned); release also
+// stops catching the signals.
+func forwardSignals(name string, sigs chan os.Signal) (fwd <-chan os.Signal, hush, release func()) {
 	// Catching, not ignoring: an ignored signal would stay ignored in the
 	// workload across execve. As in interrupts.catch, SIGHUP is handled
 	// as SIGTERM (forwarded, the report still written), and a signal
@@ -209,28 +271,52 @@ func forwardSignals(name string, sigs chan os.Signal) (<-chan os.Signal, func())
 	if sigs == nil {
 		sigs = holdSignals()
 	}
-	fwd := make(chan os.Signal, 2)
-	done := make(chan struct{})
+	out := make(chan os.Signal, 2)
+	done, exited := make(chan struct{}), make(chan struct{})
 	go func() {
-		for n := 1; ; n++ {
+		defer close(exited)
+		// Said announceDelay after the first signal, if the supervisor
+		// still runs then (see interrupts.run): the signal can stop the
+		// shim before its execve of the command, which is then not run.
+		var announce <-chan time.Time
+		for n := 1; ; {
 			select {
 			case s := <-sigs:
 				if n == 1 {
-					fmt.Fprintf(os.Stderr, "seccomp-gen: %s: waiting for the command to exit (Ctrl-C again kills it)\n", name)
+					announce = time.After(announceDelay)
 				}
+				n++
 				select {
-				case fwd <- s:
+				case out <- s:
 				case <-done:
 					return
+				}
+			case <-announce:
+				announce = nil
+				select {
+				case <-done:
+					return
+				default:
+					fmt.Fprintf(os.Stderr, "seccomp-gen: %s: waiting for the command to exit (Ctrl-C again kills it)\n", name)
 				}
 			case <-done:
 				return
 			}
 		}
 	}()
-	return fwd, func() {
+	// After hush (once or more) the policy passes nothing on and writes
+	// nothing more on stderr; the signals stay caught (and are dropped)
+	// until release.
+	var once sync.Once
+	hush = func() {
+		once.Do(func() {
+			close(done)
+			<-exited
+		})
+	}
+	return out, hush, func() {
+		hush()
 		signal.Stop(sigs)
-		close(done)
 	}
 }
 

@@ -288,7 +288,7 @@ func (o *replayOptions) runTraced(p verdict.Answerer) error {
 		Stdout:   o.workloadStdout(),
 		Stderr:   os.Stderr,
 		Namer:    scmp.Tables{},
-		OnPhase:  timingHook(os.Stderr),
+		OnPhase:  st.phases(timingHook(os.Stderr)),
 		OnStart: func(s recorder.Started) {
 			if len(o.command) > 0 {
 				st.commandStarted()
@@ -307,6 +307,7 @@ func (o *replayOptions) runTraced(p verdict.Answerer) error {
 		},
 	}))
 	cancel() // stops st
+	st.wait()
 	caught, _, _ := st.result()
 	if sig, why, ok := interruptedBeforeStart(o.command, caught, rec, err); ok {
 		// Ctrl-C or SIGTERM before the command ran: nothing to judge.
@@ -360,8 +361,7 @@ func (o *replayOptions) runTraced(p verdict.Answerer) error {
 	}
 	v := report.FromCoverage("replay", inputName(o.profile), o.inputs(), verdict.PolicyOf(p), cov)
 	if len(o.command) > 0 && rec.Exited {
-		code := rec.ExitStatus
-		v.ExitCode = &code
+		v.SetExit(rec.ExitStatus, statusSignal(rec.ExitStatus))
 	}
 	if o.pid != 0 && rec.Descendants > 0 {
 		v.Notes = append(v.Notes, fmt.Sprintf("%s already running below pid %d when the recorder attached %s recorded too",
@@ -420,6 +420,18 @@ func absCommandExe(f *trace.File, name string) {
 	}
 }
 
+// statusSignal is the signal a shell's status (rec.ExitStatus) says killed
+// the command: N for 128+N, else 0. The recorder reports only that status,
+// so a command that exits 143 itself counts as killed by SIGTERM here (as
+// in the trace file's exit_code); replay --enforce sees the wait status
+// itself (enforce.Result.Signal) and tells the two apart.
+func statusSignal(status int) syscall.Signal {
+	if status > 128 && status <= 128+64 {
+		return syscall.Signal(status - 128)
+	}
+	return 0
+}
+
 // noteStop says in the report how the run was cut short, if it was, and
 // returns why in a few words ("" when it was not: replay killed no process
 // of the command's tree).
@@ -446,7 +458,7 @@ func (o *replayOptions) runEnforced(p *policy.Policy) error {
 	// enforce.Run: SIGTERM is forwarded, a second signal kills the tree,
 	// and the report is still written.
 	o.endPreparation()
-	fwd, release := forwardSignals("replay", o.sigs)
+	fwd, hush, release := forwardSignals("replay", o.sigs)
 	defer release()
 	defer survivePipe()()
 	io := enforce.IO{Stdin: os.Stdin, Stdout: o.workloadStdout(), Stderr: os.Stderr, Signals: fwd}
@@ -457,6 +469,7 @@ func (o *replayOptions) runEnforced(p *policy.Policy) error {
 		io.Kill = kill
 	}
 	res, err := enforce.Run(p, o.command, io)
+	hush() // nothing more on stderr about waiting for the command
 	if err != nil {
 		var se *enforce.SetupError
 		if errors.As(err, &se) {
@@ -486,8 +499,7 @@ func (o *replayOptions) runEnforced(p *policy.Policy) error {
 	}
 	cov := &verdict.Coverage{Entries: res.Denied}
 	v := report.FromCoverage("replay --enforce", inputName(o.profile), o.inputs(), p, cov)
-	code := res.ExitCode
-	v.ExitCode = &code
+	v.SetExit(res.ExitCode, res.Signal)
 	if res.NotStarted != "" {
 		v.Notes = append(v.Notes, "the command did not start: "+res.NotStarted)
 	}
@@ -510,8 +522,8 @@ func (o *replayOptions) finish(v *report.Verdict, cut string, fails ...error) er
 	switch {
 	case failed:
 		v.FailRun(cut)
-	case v.ExitCode != nil && *v.ExitCode != 0:
-		v.FailRun(fmt.Sprintf("the command exited with status %d", *v.ExitCode))
+	case v.Ended() != "":
+		v.FailRun(v.Ended())
 		failed = true
 	}
 	for _, f := range fails {

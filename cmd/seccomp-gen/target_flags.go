@@ -100,6 +100,11 @@ func refuseEmpty(fs *pflag.FlagSet, names ...string) {
 		}
 		if sv, ok := f.Value.(sliceFlag); ok {
 			f.Value = &nonEmptySlice{sliceFlag: sv}
+			if f.DefValue == "[]" {
+				// pflag omits "(default [])" only for its own slice
+				// types; for this wrapper the help said it.
+				f.DefValue = ""
+			}
 			continue
 		}
 		f.Value = &nonEmptyValue{Value: f.Value}

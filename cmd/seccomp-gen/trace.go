@@ -260,7 +260,7 @@ func (o *traceOptions) run(ctx context.Context) error {
 		NoArgs:   o.noArgs,
 	}
 	opts.ExecJoins = o.execJoins()
-	opts.OnPhase = timingHook(o.stderr)
+	opts.OnPhase = st.phases(timingHook(o.stderr))
 	if o.output == "-" && len(o.command) > 0 {
 		// The trace goes to stdout: keep the command's output out of it.
 		opts.Stdout = stdoutViaStderr()
@@ -301,6 +301,10 @@ func (o *traceOptions) run(ctx context.Context) error {
 	caught, _, _ := st.result()
 	if sig, why, ok := interruptedBeforeStart(o.command, caught, rec, err); ok {
 		// Ctrl-C or SIGTERM before the command ran: it was not started.
+		// The policy says nothing more (that it waits for the command)
+		// after this.
+		cancel()
+		st.wait()
 		return exitWith(128+int(sig), fmt.Errorf("trace: %w: it was not run, and no trace was written", why))
 	}
 	if err != nil {
