@@ -62,7 +62,9 @@ type Syscall struct {
 	Traces  []string `json:"traces,omitempty"`
 	Covered bool     `json:"covered"`
 	// Reason is a verdict.Reason* constant ("denied", "arch", "unknown",
-	// "conditional", "enforced", "would-kill"); Detail explains it.
+	// "conditional", "enforced", "would-kill", or "fallback" for a covered
+	// syscall answered with an errno the program falls back from); Detail
+	// explains it.
 	Reason string `json:"reason,omitempty"`
 	Detail string `json:"detail,omitempty"`
 	// argsChecked: a conditional entry whose recorded argument values
@@ -232,6 +234,9 @@ func writeHuman(w *bytes.Buffer, v *Verdict) {
 	switch {
 	case v.NotRun:
 		fmt.Fprintf(w, "%s: profile %s was not checked: %s\n", v.Tool, v.Profile, v.RunError)
+	case v.OK && enforced && len(v.Syscalls) > 0:
+		// Only answers the program falls back from (ReasonFallback).
+		fmt.Fprintf(w, "%s: the filter of profile %s denied nothing the run needed during %s\n", v.Tool, v.Profile, what)
 	case v.OK && enforced:
 		fmt.Fprintf(w, "%s: the filter of profile %s denied nothing during %s\n", v.Tool, v.Profile, what)
 	case v.OK && v.Checked == 1:
@@ -283,6 +288,11 @@ func writeHuman(w *bytes.Buffer, v *Verdict) {
 	}
 	if len(cond) > 0 {
 		fmt.Fprintf(w, "note: allowed only for some argument values (not checked: no values recorded): %s\n", strings.Join(cond, ", "))
+	}
+	for _, s := range v.Syscalls {
+		if s.Covered && s.Reason == verdict.ReasonFallback {
+			fmt.Fprintf(w, "note: %s/%s %s: covered, the program goes on without it\n", s.Arch, s.Name, s.Detail)
+		}
 	}
 	if e := v.Ended(); e != "" {
 		fmt.Fprintf(w, "note: %s\n", e)

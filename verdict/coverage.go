@@ -23,6 +23,10 @@ const (
 	ReasonConditional = "conditional" // allowed only for some argument values
 	ReasonEnforced    = "enforced"    // the filter denied it at run time
 	ReasonWouldKill   = "would-kill"  // the filter would have killed the task
+	// ReasonFallback marks a covered syscall: the profile answers it with
+	// an errno its libc or runtime falls back from, to syscalls the
+	// profile allows (the fallback table; MarkFallbacks).
+	ReasonFallback = "fallback"
 )
 
 // Entry is the verdict for one (ABI, syscall) a run issued.
@@ -128,6 +132,8 @@ func (e Entry) Explain(p *policy.Policy) string {
 		return why
 	case ReasonConditional:
 		return "allowed only for some argument values"
+	case ReasonFallback:
+		return "answered " + ActionText(e.Action, e.Errno) + e.fallbackNote(p)
 	case ReasonArgument:
 		return e.ExplainArgs(p)
 	case ReasonEnforced:
@@ -245,6 +251,7 @@ func CheckCoverage(p *policy.Policy, traces ...*trace.File) (*Coverage, error) {
 		}
 		cov.Entries = append(cov.Entries, *e)
 	}
+	MarkFallbacks(p, cov.Entries)
 	cov.finish()
 	return cov, nil
 }

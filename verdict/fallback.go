@@ -18,9 +18,8 @@ var errnoNames = map[uint]string{policy.EPERM: "EPERM", policy.ENOSYS: "ENOSYS"}
 // FallsBack says how a program gets on when p answers syscall name on arch
 // with errno: the first entry of the fallback table for name that falls
 // back on that errno to syscalls p lets run on arch (cond: some only for
-// some argument values). ok is false when there is none. It explains, it
-// does not excuse: a syscall the profile answers so is still missing (the
-// program takes another path than the traced one).
+// some argument values). ok is false when there is none. A whole-syscall
+// answer it finds counts as covered (MarkFallbacks).
 func FallsBack(p *policy.Policy, arch, name string, errno uint) (f profiles.Fallback, cond, ok bool) {
 	if p == nil {
 		return f, false, false
@@ -39,6 +38,26 @@ func FallsBack(p *policy.Policy, arch, name string, errno uint) (f profiles.Fall
 		}
 	}
 	return f, false, false
+}
+
+// MarkFallbacks marks as covered (Reason ReasonFallback) the entries p
+// answers, as a whole syscall (not for an argument value), with an errno
+// the program falls back from to syscalls p allows (FallsBack): generate
+// answers clone3 ENOSYS whenever it checks clone's flags, and glibc then
+// starts the thread with clone. The run does not need the syscall; it
+// needs the fallback's, which a run under the profile makes and a replay
+// checks like any other (replay --enforce sees clone denied if it is).
+// Without this a threaded program failed the replay of its own trace.
+func MarkFallbacks(p *policy.Policy, es []Entry) {
+	for i := range es {
+		e := &es[i]
+		if e.Covered || e.Action != policy.ActErrno || len(e.ArgDenied) > 0 || (e.Reason != ReasonDenied && e.Reason != ReasonEnforced) {
+			continue
+		}
+		if _, _, ok := FallsBack(p, e.Arch, e.Name, e.Errno); ok {
+			e.Covered, e.Reason = true, ReasonFallback
+		}
+	}
 }
 
 // fallbackNote is what Explain adds for an errno answer that the program
