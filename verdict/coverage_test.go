@@ -132,6 +132,19 @@ func TestExplainFallback(t *testing.T) {
 			}
 		})
 	}
+	// musl's pipe2 falls back to pipe and fcntl; glibc's does not, and
+	// the verdict does not know the program's libc: missing, explained.
+	pp := &policy.Policy{DefaultAction: policy.ActErrno, Arches: []string{"x86_64"}, Rules: []policy.Rule{
+		{Names: []string{"pipe", "fcntl"}, Action: policy.ActAllow},
+		{Names: []string{"pipe2"}, Action: policy.ActErrno, Errno: enosys}}}
+	cov, err := CheckCoverage(pp, &trace.File{Version: 1, Target: trace.Target{Command: []string{"app"}}, Syscalls: []trace.Syscall{
+		{Arch: "x86_64", Nr: 293, Name: "pipe2", Count: 1, First: "app"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := cov.Entries[0]; e.Covered || e.Reason != ReasonDenied || e.Explain(pp) != "profile answers SCMP_ACT_ERRNO(ENOSYS); musl 1.2.3 falls back to pipe, fcntl, all of which the profile allows" {
+		t.Errorf("pipe2 (musl's fallback only): covered %v, reason %q, %q", e.Covered, e.Reason, e.Explain(pp))
+	}
 	// An EPERM answer is not one glibc falls back from.
 	p := &policy.Policy{DefaultAction: policy.ActErrno, Arches: []string{"x86_64"}, Rules: []policy.Rule{clone}}
 	e := Entry{Arch: "x86_64", Nr: 435, Name: "clone3", Reason: ReasonDenied, Action: policy.ActErrno, Errno: policy.EPERM}

@@ -21,11 +21,17 @@ var errnoNames = map[uint]string{policy.EPERM: "EPERM", policy.ENOSYS: "ENOSYS"}
 // some argument values). ok is false when there is none. A whole-syscall
 // answer it finds counts as covered (MarkFallbacks).
 func FallsBack(p *policy.Policy, arch, name string, errno uint) (f profiles.Fallback, cond, ok bool) {
+	return fallsBackIn(p, arch, name, errno, "")
+}
+
+// fallsBackIn is FallsBack over the entries whose Source starts with
+// source ("": all).
+func fallsBackIn(p *policy.Policy, arch, name string, errno uint, source string) (f profiles.Fallback, cond, ok bool) {
 	if p == nil {
 		return f, false, false
 	}
 	for _, f := range fallbackTable() {
-		if f.Newer != name || !(slices.Contains(f.On, "any") || errnoNames[errno] != "" && slices.Contains(f.On, errnoNames[errno])) {
+		if f.Newer != name || !strings.HasPrefix(f.Source, source) || !(slices.Contains(f.On, "any") || errnoNames[errno] != "" && slices.Contains(f.On, errnoNames[errno])) {
 			continue
 		}
 		all, someCond := true, false
@@ -42,19 +48,26 @@ func FallsBack(p *policy.Policy, arch, name string, errno uint) (f profiles.Fall
 
 // MarkFallbacks marks as covered (Reason ReasonFallback) the entries p
 // answers, as a whole syscall (not for an argument value), with an errno
-// the program falls back from to syscalls p allows (FallsBack): generate
-// answers clone3 ENOSYS whenever it checks clone's flags, and glibc then
-// starts the thread with clone. The run does not need the syscall; it
-// needs the fallback's, which a run under the profile makes and a replay
-// checks like any other (replay --enforce sees clone denied if it is).
-// Without this a threaded program failed the replay of its own trace.
+// glibc falls back from to syscalls p allows (the table's glibc entries):
+// generate answers clone3 ENOSYS whenever it checks clone's flags, and
+// glibc then starts the thread with clone. The run does not need the
+// syscall; it needs the fallback's, which a run under the profile makes
+// and a replay checks like any other (replay --enforce sees clone denied
+// if it is). Without this a threaded program failed the replay of its own
+// trace. Only glibc's entries: the verdict does not know a program's libc,
+// and glibc does not fall back where musl and Go do (its pipe2, dup3 and
+// accept4 wrappers have no fallback), while musl and Go programs seldom
+// make the calls of glibc's entries (clone3, faccessat2, statx, preadv2,
+// pwritev2, close_range, rseq; Go's os package stats with newfstatat, a
+// Go program calling unix.Statx itself would not fall back). Those of musl
+// and Go stay missing, with Explain saying where such a program goes.
 func MarkFallbacks(p *policy.Policy, es []Entry) {
 	for i := range es {
 		e := &es[i]
 		if e.Covered || e.Action != policy.ActErrno || len(e.ArgDenied) > 0 || (e.Reason != ReasonDenied && e.Reason != ReasonEnforced) {
 			continue
 		}
-		if _, _, ok := FallsBack(p, e.Arch, e.Name, e.Errno); ok {
+		if _, _, ok := fallsBackIn(p, e.Arch, e.Name, e.Errno, "glibc "); ok {
 			e.Covered, e.Reason = true, ReasonFallback
 		}
 	}
