@@ -160,6 +160,37 @@
  * TLB entries survive a syscall (PCID, or no PTI) the note comes first, as
  * measured above. User space decides (trace/recorder/record_note.go).
  *
+ * Where the traced body's ~45 ns went on that PVM machine (issue 13,
+ * twelfth session): page walks that waited for each other. With the TLB
+ * flushed at every syscall, the first load from a page the syscall has
+ * not touched yet is a page walk; a load whose address comes from such a
+ * load starts its own walk only when the first is done, while independent
+ * loads' walks overlap. Scratch programs attached after an empty one
+ * (BPF statistics, 300k getpid per round, 11-15 rounds, other work on the
+ * machine), ns over the empty one: a 30 KiB per-CPU array's lookup with
+ * the key on the stack and one load, 17; with 2, 3 and 4 of the element's
+ * pages loaded, 18, 20 and 22 (an extra independent page ~1-2.5); the
+ * key read from .rodata instead, +9 to +32 more (the key's walk, then
+ * the map struct's for the per-CPU pointer, then the element's, in a
+ * row; a .rodata load that no address depends on costs ~2); a plain
+ * array indexed by bpf_get_smp_processor_id (inlined: a per-CPU load
+ * from the area the syscall entry uses) instead of the per-CPU array,
+ * -9 to -15 (no load from the map's struct: one walk before the
+ * element's instead of two). The floor itself pays a walk the recorder
+ * then does not: a second empty program attached after the first runs
+ * 19-31 ns shorter than the first. So the traced path was three walks
+ * in a row (counts_key in .rodata, counts' pptrs[0], the note), with
+ * exe[slot]'s page and cfg_argmask's beside them; counts is now an array
+ * indexed by the CPU's number (see counts), and the note's load has no
+ * load before it. Against the binary before (96bd496), 41 rounds of a
+ * scratch harness (per round and binary: the traced getpid window and an
+ * untraced one, 300k calls each, solved as the bench does; body = the
+ * average minus the empty program's in the same window; the binaries'
+ * order rotated): traced body 44.0 -> 19.8 ns (medians), per-round
+ * difference -19.0 median, -21.0 mean (se 1.8); untraced 5.7 -> 4.6
+ * (difference -2.9 median, se 1.4: noise). The key on the stack alone,
+ * per-CPU array kept: -7.6 median, -8.2 mean (se 1.9).
+ *
  * Argument values (issue 10; see record_args below): for the few syscalls
  * whose arguments decide the risk (trace.RecordedArgs), the distinct values
  * of those arguments per (ABI, nr, arg index), bounded. Every other counted
@@ -189,6 +220,7 @@ enum slot_layout {
 	NR_SLOTS = 1024,
 	NR_ABIS = 3,
 	ARM_PRIVATE_SLOTS = 64,
+	COUNTS_BLOCK_SIZE = 32768,
 };
 enum abi_slot {
 	ABI_NATIVE = 0, /* x86_64 or aarch64 */
@@ -359,11 +391,27 @@ struct {
 
 /* The counts, n[slot] with slot = abi * NR_SLOTS + nr, per CPU so the hot
  * path is one uncontended increment. Only sys_enter writes them (see
- * count). One element of 30 KiB per CPU (the limit is 32 KiB) rather than
- * 3072 elements of 8 bytes: the kernel allocates per-CPU memory per element,
- * which took ~1.2 ms of the recorder's start. exe[slot] is the executable
- * (task_mark.exe) this CPU last noted in exe_syscalls for the slot: the
- * hot path skips exe_note_syscall when it is the task's (see count). */
+ * count). One block per CPU rather than 3072 elements of 8 bytes: the
+ * kernel allocates per-CPU memory per element, which took ~1.2 ms of the
+ * recorder's start. exe[slot] is the executable (task_mark.exe) this CPU
+ * last noted in exe_syscalls for the slot: the hot path skips
+ * exe_note_syscall when it is the task's (see count).
+ *
+ * A plain array indexed by the CPU's number (counts_here), not a per-CPU
+ * array: the per-CPU array's inlined lookup loads the element's per-CPU
+ * pointer from the map's struct (pptrs[0]) before the block can be
+ * loaded, two dependent loads from two pages that the syscall has not
+ * touched; the array's address is the map's value area plus the CPU's
+ * number (a per-CPU load the syscall entry has just made) times 32 KiB,
+ * no load at all. Where every syscall flushes the kernel's TLB entries
+ * (PTI without PCID) each such load is a page walk, and walks that depend
+ * on each other add up while independent ones overlap: see sys_enter's
+ * comment for what it measured. The blocks are 32 KiB (padded) and the
+ * map is BPF_F_MMAPABLE, whose value area starts on a page: each CPU's
+ * block starts on a page of its own, its note and the counters of its
+ * first 509 slots on that page, and no two CPUs share a cache line. User
+ * space sets max_entries to the possible CPUs; a CPU beyond them (none
+ * can be) would count in lost. */
 /* The task whose syscall this CPU's sys_enter looked up last (see
  * sys_enter): its pt_regs (which the tracepoint passes: the top of its
  * kernel stack, fixed for the task's life and no other live task's)
@@ -379,18 +427,17 @@ struct counts_block {
 	struct cpu_task cur;
 	__u64 n[NR_ABIS * NR_SLOTS];
 	__u16 exe[NR_ABIS * NR_SLOTS];
+	__u8 pad[COUNTS_BLOCK_SIZE - 24 - NR_ABIS * NR_SLOTS * 10];
 };
 
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, 1U << 10 /* BPF_F_MMAPABLE */);
+	__uint(max_entries, 1); /* user space: the possible CPUs */
 	__type(key, __u32);
 	__type(value, struct counts_block);
 } counts SEC(".maps");
 
-/* The key of counts' one element, read from .rodata rather than stored on
- * the stack and read back (see count). */
-volatile const __u32 counts_key = 0;
 
 /* The comm of the first task that issued each slot. */
 struct {
@@ -835,10 +882,15 @@ static __always_inline void count_in(struct counts_block *b, struct task_struct 
 		record_args((__u64)regs, slot, abi, am);
 }
 
-/* This CPU's counts_block. */
+/* This CPU's counts_block: counts' element of the CPU's number (see
+ * counts). The CPU cannot change while the program runs (migration is
+ * off around every BPF program run): the same guarantee that a per-CPU
+ * map's lookup, this CPU's pointer, relies on. */
 static __always_inline struct counts_block *counts_here(void)
 {
-	return bpf_map_lookup_elem(&counts, (const void *)&counts_key);
+	__u32 cpu = bpf_get_smp_processor_id();
+
+	return bpf_map_lookup_elem(&counts, &cpu);
 }
 
 /* take_pending removes tid's entry from pending and gives it; 0 when there
@@ -999,7 +1051,7 @@ static __always_inline int task_mark_cached(void *storage, __u32 id, struct task
  * so sys_enter notes per CPU what it found out about the task it looked
  * up (traced and counting with executable exe, or not traced) and answers
  * the next syscall from the note when it comes from the same task: one
- * inlined per-CPU lookup (counts' one element, which the counter needs
+ * inlined lookup (counts' element of this CPU, which the counter needs
  * anyway) and two loads, no helper call (bpf_get_current_task_btf is
  * not inlined on x86 as of 6.18), no load from the task or its storage.
  *
@@ -1053,7 +1105,7 @@ static __always_inline void note_cpu_task(struct bpf_raw_tracepoint_args *ctx, s
 
 static long void_note(__u32 cpu, void *unused)
 {
-	struct counts_block *b = bpf_map_lookup_percpu_elem(&counts, (const void *)&counts_key, cpu);
+	struct counts_block *b = bpf_map_lookup_elem(&counts, &cpu);
 
 	if (!b)
 		return 1; /* past the last CPU */

@@ -24,7 +24,7 @@ type wantMap struct {
 var wantMaps = map[string]wantMap{
 	RecorderMapTasks:        {ebpf.TaskStorage, 4, uint32(unsafe.Sizeof(RecorderTaskMark{})), 0},
 	RecorderMapArmed:        {ebpf.Hash, 4, 4, 64},
-	RecorderMapCounts:       {ebpf.PerCPUArray, 4, uint32(unsafe.Sizeof(RecorderCountsBlock{})), 1},
+	RecorderMapCounts:       {ebpf.Array, 4, uint32(unsafe.Sizeof(RecorderCountsBlock{})), 1},
 	RecorderMapFirst:        {ebpf.Hash, 4, uint32(unsafe.Sizeof(RecorderComm{})), 3 * 1024},
 	RecorderMapProcs:        {ebpf.Hash, uint32(unsafe.Sizeof(RecorderProcKey{})), 1, 16384},
 	RecorderMapPending:      {ebpf.Hash, 4, uint32(unsafe.Sizeof(RecorderPendingTask{})), 16384},
@@ -124,8 +124,9 @@ func TestStructSizes(t *testing.T) {
 		t.Errorf("comm: %d bytes", s)
 	}
 	// counts: the CPU's last task looked up (cpu_task, 24 bytes), then one slot
-	// per (ABI, nr), within the 32 KiB a per-CPU value may have.
-	if s := unsafe.Sizeof(RecorderCountsBlock{}); s != 24+3*1024*(8+2) || s > 32<<10 {
+	// per (ABI, nr), padded to 32 KiB: one element a CPU, each starting
+	// on a page of its own.
+	if s := unsafe.Sizeof(RecorderCountsBlock{}); s != 32<<10 || unsafe.Offsetof(RecorderCountsBlock{}.Pad) != 24+3*1024*(8+2) {
 		t.Errorf("counts_block: %d bytes", s)
 	}
 }

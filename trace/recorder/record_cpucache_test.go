@@ -217,11 +217,11 @@ func pin(t *testing.T, cpu int) {
 // note is the pt_regs address CPU cpu's note is for (0: none).
 func note(t *testing.T, r *recorder, cpu int) uint64 {
 	t.Helper()
-	var blocks []bpf.RecorderCountsBlock
-	if err := r.objs.Counts.Lookup(uint32(0), &blocks); err != nil {
+	var block bpf.RecorderCountsBlock
+	if err := r.objs.Counts.Lookup(uint32(cpu), &block); err != nil {
 		t.Fatal(err)
 	}
-	return blocks[cpu].Cur.Regs
+	return block.Cur.Regs
 }
 
 // A traced program and an untraced one take turns on one CPU (both pinned
