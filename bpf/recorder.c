@@ -126,11 +126,12 @@
  * floor in that run: counting is what the 1.25x target misses by; the
  * mark not read (every task with a storage counted, exe 0) -2.7 median,
  * -1.4 mean (se 0.9, 21 rounds). Any one part of counting is below what
- * a run resolves. Tried and not kept: the executable kept in the
+ * a run resolves. Tried and not kept then: the executable kept in the
  * counter's top 16 bits instead of counts_block.exe (one cache line and
  * one load fewer per traced syscall, a 24 KiB block): traced -0.2 median,
  * -0.3 mean (se 0.4, 41 rounds; +0.4, -0.1, se 0.65 in 21), body -0.05 ns
- * (15 rounds).
+ * (15 rounds). Kept since (twelfth session): where each page is a walk,
+ * it is one page fewer (see below).
  *
  * Then (issue 13, tenth session) the per-CPU note (see note_cpu_task):
  * for a command the tracer starts, a task's syscall is answered from what
@@ -189,7 +190,13 @@
  * order rotated): traced body 44.0 -> 19.8 ns (medians), per-round
  * difference -19.0 median, -21.0 mean (se 1.8); untraced 5.7 -> 4.6
  * (difference -2.9 median, se 1.4: noise). The key on the stack alone,
- * per-CPU array kept: -7.6 median, -8.2 mean (se 1.9).
+ * per-CPU array kept: -7.6 median, -8.2 mean (se 1.9). Then the
+ * executable this CPU last noted for a slot went into the counter's top
+ * 16 bits (COUNT_BITS) instead of an array of its own after the
+ * counters (exe[], 24 KiB into the block: another page than the
+ * counter's, for every slot): traced -3.0
+ * median, -2.9 mean (se 1.1) against the array without it, untraced
+ * +0.3 median (se 1.2; the control), in 41 rounds of the same harness.
  *
  * Argument values (issue 10; see record_args below): for the few syscalls
  * whose arguments decide the risk (trace.RecordedArgs), the distinct values
@@ -220,8 +227,10 @@ enum slot_layout {
 	NR_SLOTS = 1024,
 	NR_ABIS = 3,
 	ARM_PRIVATE_SLOTS = 64,
-	COUNTS_BLOCK_SIZE = 32768,
+	COUNTS_BLOCK_SIZE = 28672,
+	COUNT_BITS = 48,
 };
+#define COUNT_MASK ((1ULL << COUNT_BITS) - 1)
 enum abi_slot {
 	ABI_NATIVE = 0, /* x86_64 or aarch64 */
 	ABI_COMPAT = 1, /* x86 (int 0x80, 32-bit programs) or arm (AArch32) */
@@ -393,20 +402,23 @@ struct {
  * path is one uncontended increment. Only sys_enter writes them (see
  * count). One block per CPU rather than 3072 elements of 8 bytes: the
  * kernel allocates per-CPU memory per element, which took ~1.2 ms of the
- * recorder's start. exe[slot] is the executable (task_mark.exe) this CPU
- * last noted in exe_syscalls for the slot: the hot path skips
- * exe_note_syscall when it is the task's (see count).
+ * recorder's start. A counter's top 16 bits (from COUNT_BITS on) are the
+ * executable (task_mark.exe, below NR_EXES) this CPU last noted in
+ * exe_syscalls for the slot: the hot path skips exe_note_syscall when it
+ * is the task's (see count_in), and user space masks them off. The count
+ * has 48 bits: 2.8e14 syscalls of one slot on one CPU, 325 days of 10
+ * million a second, before it would run into them.
  *
  * A plain array indexed by the CPU's number (counts_here), not a per-CPU
  * array: the per-CPU array's inlined lookup loads the element's per-CPU
  * pointer from the map's struct (pptrs[0]) before the block can be
  * loaded, two dependent loads from two pages that the syscall has not
  * touched; the array's address is the map's value area plus the CPU's
- * number (a per-CPU load the syscall entry has just made) times 32 KiB,
+ * number (a per-CPU load the syscall entry has just made) times 28 KiB,
  * no load at all. Where every syscall flushes the kernel's TLB entries
  * (PTI without PCID) each such load is a page walk, and walks that depend
  * on each other add up while independent ones overlap: see sys_enter's
- * comment for what it measured. The blocks are 32 KiB (padded) and the
+ * comment for what it measured. The blocks are 28 KiB (padded) and the
  * map is BPF_F_MMAPABLE, whose value area starts on a page: each CPU's
  * block starts on a page of its own, its note and the counters of its
  * first 509 slots on that page, and no two CPUs share a cache line. User
@@ -426,8 +438,7 @@ struct cpu_task {
 struct counts_block {
 	struct cpu_task cur;
 	__u64 n[NR_ABIS * NR_SLOTS];
-	__u16 exe[NR_ABIS * NR_SLOTS];
-	__u8 pad[COUNTS_BLOCK_SIZE - 24 - NR_ABIS * NR_SLOTS * 10];
+	__u8 pad[COUNTS_BLOCK_SIZE - 24 - NR_ABIS * NR_SLOTS * 8];
 };
 
 struct {
@@ -862,21 +873,21 @@ static __always_inline void count_in(struct counts_block *b, struct task_struct 
 	 * sys_enter writes counts, and the kernel never runs one program twice
 	 * at once on a CPU (a nested run is skipped and counted as a recursion
 	 * miss, which user space adds to lost), so nothing can come between
-	 * this load and store. */
-	__u64 v = *c;
-	*c = v + 1;
-	if (v == 0)
-		note_first(slot); /* first time on this CPU */
-	/* The executable's bit is set once per (executable, slot) for good,
+	 * this load and store.
+	 * The executable's bit is set once per (executable, slot) for good,
 	 * so a CPU that noted this one for the slot last need not look again:
-	 * one load from the block the counter is in instead of the lookup in
-	 * exe_syscalls and the test of the bit (~1 ns, issue 13). Exact: the
-	 * bit is set before exe[slot] says so, on this CPU (see the counter
-	 * above for why nothing comes in between). */
-	if (exe && b->exe[slot] != exe) {
+	 * the counter's top bits say which it noted last (see counts), no
+	 * lookup in exe_syscalls and no test of the bit (~1 ns, issue 13), and
+	 * no other page than the counter's. Exact: the bit is set before the
+	 * counter says so, on this CPU. */
+	__u64 v = *c;
+	if (exe && (v >> COUNT_BITS) != exe) {
 		exe_note_syscall(exe, slot);
-		b->exe[slot] = exe;
+		v = (v & COUNT_MASK) | ((__u64)exe << COUNT_BITS);
 	}
+	*c = v + 1;
+	if (!(v & COUNT_MASK))
+		note_first(slot); /* first time on this CPU */
 	__u32 am = cfg_argmask[slot];
 	if (am)
 		record_args((__u64)regs, slot, abi, am);

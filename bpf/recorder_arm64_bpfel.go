@@ -61,8 +61,7 @@ type RecorderCountsBlock struct {
 		Exe  uint32
 	}
 	N   [3072]uint64
-	Exe [3072]uint16
-	Pad [2024]uint8
+	Pad [4072]uint8
 }
 
 type RecorderExeBits struct {
@@ -111,7 +110,8 @@ const (
 	RecorderSlotLayoutNR_SLOTS          RecorderSlotLayout = 1024
 	RecorderSlotLayoutNR_ABIS           RecorderSlotLayout = 3
 	RecorderSlotLayoutARM_PRIVATE_SLOTS RecorderSlotLayout = 64
-	RecorderSlotLayoutCOUNTS_BLOCK_SIZE RecorderSlotLayout = 32768
+	RecorderSlotLayoutCOUNTS_BLOCK_SIZE RecorderSlotLayout = 28672
+	RecorderSlotLayoutCOUNT_BITS        RecorderSlotLayout = 48
 )
 
 type RecorderTaskMark struct {

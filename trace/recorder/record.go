@@ -948,10 +948,13 @@ const (
 // readCounts sums the CPUs' counters: counts' elements, one a CPU, read
 // into one buffer, reused. The counters are summed from its bytes:
 // cilium/ebpf's Lookup into a bpf.RecorderCountsBlock would decode the
-// 32 KiB block field by field, and the per-CPU map counts was before
+// 28 KiB block field by field, and the per-CPU map counts was before
 // copied all CPUs' blocks into memory allocated for it, fresh pages at
 // the end of every trace (~10 µs a page fault on the 2-core PVM machine
 // of issue 13).
+// countMask keeps a counter's count (recorder.c, count_in).
+const countMask = 1<<bpf.RecorderSlotLayoutCOUNT_BITS - 1
+
 func (r *recorder) readCounts() (map[uint32]uint64, error) {
 	var block bpf.RecorderCountsBlock
 	size := int(unsafe.Sizeof(block))
@@ -967,7 +970,7 @@ func (r *recorder) readCounts() (map[uint32]uint64, error) {
 		}
 		n := buf[off : off+len(block.N)*8]
 		for slot := range block.N {
-			if v := binary.NativeEndian.Uint64(n[slot*8:]); v > 0 {
+			if v := binary.NativeEndian.Uint64(n[slot*8:]) & countMask; v > 0 {
 				out[uint32(slot)] += v
 			}
 		}
