@@ -93,7 +93,9 @@
  *     note_process): untraced -2.7 ns, traced -1.3;
  *   - count skips exe_note_syscall when the CPU noted the task's
  *     executable for the slot last (counts_block.exe): traced -1.0;
- *   - counts' key from .rodata, not the stack: traced -1.1.
+ *   - counts' key from .rodata, not the stack: traced -1.1 (undone in
+ *     the twelfth session: on the PVM machine the key's page walk came
+ *     before the lookup's; see below).
  * Together, against the binary before them in the same rounds: traced body
  * 10.3 -> 5.6 ns, untraced 2.3 -> -0.1 ns (15 rounds; the per-round
  * differences' medians -5.0 and -2.4). The wall clock shows much less of
@@ -194,9 +196,21 @@
  * executable this CPU last noted for a slot went into the counter's top
  * 16 bits (COUNT_BITS) instead of an array of its own after the
  * counters (exe[], 24 KiB into the block: another page than the
- * counter's, for every slot): traced -3.0
- * median, -2.9 mean (se 1.1) against the array without it, untraced
- * +0.3 median (se 1.2; the control), in 41 rounds of the same harness.
+ * counter's, for every slot): traced -3.0 median, -2.9 mean (se 1.1)
+ * against the array without it, untraced +0.3 median (se 1.2; the
+ * control), in 41 rounds of the same harness.
+ * Bounds measured the same way against that (41 rounds each), not kept:
+ * the traced path's .rodata loads as immediates (measurement build:
+ * cfg_task_btf_id, cfg_prefilter, cfg_note_first and cfg_cgroup #defined
+ * to this machine's values in sys_enter, so the .rodata page is not
+ * touched; user space could rewrite the loads into immediates before
+ * loading): -2.1 median, +0.2 mean (se 1.3), not resolved, so not done;
+ * no cfg_argmask load at all (its .bss page; measurement build, no
+ * arguments recorded): -2.2 median, -2.5 mean (se 1.0), the most that
+ * moving cfg_argmask onto the counter's page (its 7 bits next to the
+ * count and the executable's 9) could give, for which user space would
+ * write every recorded slot's bits into every CPU's block before
+ * attaching (page faults at the start, ~10 us each on that machine).
  *
  * Argument values (issue 10; see record_args below): for the few syscalls
  * whose arguments decide the risk (trace.RecordedArgs), the distinct values
@@ -403,7 +417,7 @@ struct {
  * count). One block per CPU rather than 3072 elements of 8 bytes: the
  * kernel allocates per-CPU memory per element, which took ~1.2 ms of the
  * recorder's start. A counter's top 16 bits (from COUNT_BITS on) are the
- * executable (task_mark.exe, below NR_EXES) this CPU last noted in
+ * executable (task_mark.exe, at most NR_EXES) this CPU last noted in
  * exe_syscalls for the slot: the hot path skips exe_note_syscall when it
  * is the task's (see count_in), and user space masks them off. The count
  * has 48 bits: 2.8e14 syscalls of one slot on one CPU, 325 days of 10
@@ -448,7 +462,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct counts_block);
 } counts SEC(".maps");
-
 
 /* The comm of the first task that issued each slot. */
 struct {
