@@ -9,6 +9,7 @@ import (
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/btf"
+	"golang.org/x/sys/unix"
 )
 
 // The committed objects for both targets must define exactly what the Go
@@ -74,6 +75,11 @@ func TestObjectsMatchGoSide(t *testing.T) {
 				if m.Type != w.typ || m.KeySize != w.key || m.ValueSize != w.value || m.MaxEntries != w.max {
 					t.Errorf("map %s: type %s key %d value %d max %d; want %s %d %d %d",
 						name, m.Type, m.KeySize, m.ValueSize, m.MaxEntries, w.typ, w.key, w.value, w.max)
+				}
+				// counts' blocks start on pages of their own only in an
+				// mmapable array's value area (recorder.c, counts).
+				if name == RecorderMapCounts && m.Flags&unix.BPF_F_MMAPABLE == 0 {
+					t.Errorf("map %s: flags %#x, want BPF_F_MMAPABLE", name, m.Flags)
 				}
 				if m.Pinning != ebpf.PinNone {
 					t.Errorf("map %s is pinned: a killed tracer would leave it behind", name)
