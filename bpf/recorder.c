@@ -162,6 +162,9 @@
  * storage test comes first and only tasks with storage are noted; where
  * TLB entries survive a syscall (PCID, or no PTI) the note comes first, as
  * measured above. User space decides (trace/recorder/record_note.go).
+ * With counts an array indexed by the CPU (below), the note first costs
+ * untraced tasks there ~3 ns rather than ~36 and saves traced ones ~2-8
+ * (record_note.go has the numbers): still the storage test first there.
  *
  * Where the traced body's ~45 ns went on that PVM machine (issue 13,
  * twelfth session): page walks that waited for each other. With the TLB
@@ -198,7 +201,11 @@
  * counters (exe[], 24 KiB into the block: another page than the
  * counter's, for every slot): traced -3.0 median, -2.9 mean (se 1.1)
  * against the array without it, untraced +0.3 median (se 1.2; the
- * control), in 41 rounds of the same harness.
+ * control), in 41 rounds of the same harness. Both against 96bd496 in
+ * the bench (`go run ./bench -only body -rounds 15 -baseline`, 3M
+ * getpid a window, a test suite running beside it): traced body 48.0 ->
+ * 16.6 ns (medians; floor 77.4), paired per-round differences -30.7
+ * median, -28.7 mean (se 4.1); untraced -0.5 median (se 2.9).
  * Bounds measured the same way against that (41 rounds each), not kept:
  * the traced path's .rodata loads as immediates (measurement build:
  * cfg_task_btf_id, cfg_prefilter, cfg_note_first and cfg_cgroup #defined
