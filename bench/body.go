@@ -106,6 +106,7 @@ func (b *bench) body(w *strings.Builder) error {
 	xs := make([][]float64, len(variants))
 	var us, es []float64
 	var bxs, bus []float64 // -baseline: its traced (default) and untraced averages
+	var dxs, dus []float64 // -baseline: this − baseline, per round (paired)
 	var errs []string
 	for r := 0; r < b.p.bodyRounds; r++ {
 		b.logf("bench:   round %d/%d", r+1, b.p.bodyRounds)
@@ -127,12 +128,14 @@ func (b *bench) body(w *strings.Builder) error {
 		// are measured in the same rounds, before this binary's untraced
 		// window in odd rounds and after it in even ones.
 		baseFirst := r%2 == 1
+		var bx, bu float64
+		baseOK := false
 		if b.baseline != "" && baseFirst {
-			bx, bu, err := b.baselineBody(n)
+			bx, bu, err = b.baselineBody(n)
 			if err != nil {
 				errs = append(errs, "baseline: "+oneLine(err))
 			} else {
-				bxs, bus = append(bxs, bx), append(bus, bu)
+				bxs, bus, baseOK = append(bxs, bx), append(bus, bu), true
 			}
 		}
 		uw, err := b.untracedWindow(b.bin, n)
@@ -141,11 +144,11 @@ func (b *bench) body(w *strings.Builder) error {
 			continue
 		}
 		if b.baseline != "" && !baseFirst {
-			bx, bu, err := b.baselineBody(n)
+			bx, bu, err = b.baselineBody(n)
 			if err != nil {
 				errs = append(errs, "baseline: "+oneLine(err))
 			} else {
-				bxs, bus = append(bxs, bx), append(bus, bu)
+				bxs, bus, baseOK = append(bxs, bx), append(bus, bu), true
 			}
 		}
 		e1, err := sampleOf(empty)
@@ -165,6 +168,9 @@ func (b *bench) body(w *strings.Builder) error {
 			xs[i] = append(xs[i], x)
 			if i == 0 {
 				us = append(us, u)
+				if baseOK {
+					dxs, dus = append(dxs, x-bx), append(dus, u-bu)
+				}
 			}
 		}
 	}
@@ -197,6 +203,11 @@ func (b *bench) body(w *strings.Builder) error {
 		fmt.Fprintf(w, "| -baseline %s sys_enter, traced task (getpid; default) | %d | %.1f | %.1f | %.2f | %.1f | | |\n", name, len(bxs), bx.min, bx.med, bx.med/se.med, bx.med-se.med)
 		fmt.Fprintf(w, "| -baseline %s sys_enter, untraced task | %d | %.1f | %.1f | %.2f | %.1f | | |\n", name, len(bus), bu.min, bu.med, bu.med/se.med, bu.med-se.med)
 		fmt.Fprintf(w, "\nAgainst -baseline %s (%s), measured in the same rounds: body difference (this − baseline, medians) traced %+.2f ns, untraced %+.2f ns.\n", name, b.binVersion(b.baseline), sx.med-bx.med, su.med-bu.med)
+		if len(dxs) > 0 {
+			px, pu := paired(dxs), paired(dus)
+			fmt.Fprintf(w, "Paired per-round differences (this − baseline, %d rounds): traced median %+.2f ns, mean %+.2f (standard error %.2f); untraced median %+.2f ns, mean %+.2f (standard error %.2f).\n",
+				len(dxs), px.med, px.mean, px.se, pu.med, pu.mean, pu.se)
+		}
 	}
 	if len(errs) > 0 {
 		fmt.Fprintf(w, "\nErrors: %s\n", strings.Join(uniq(errs), "; "))

@@ -93,7 +93,9 @@
  *     note_process): untraced -2.7 ns, traced -1.3;
  *   - count skips exe_note_syscall when the CPU noted the task's
  *     executable for the slot last (counts_block.exe): traced -1.0;
- *   - counts' key from .rodata, not the stack: traced -1.1.
+ *   - counts' key from .rodata, not the stack: traced -1.1 (undone in
+ *     the twelfth session: on the PVM machine the key's page walk came
+ *     before the lookup's; see below).
  * Together, against the binary before them in the same rounds: traced body
  * 10.3 -> 5.6 ns, untraced 2.3 -> -0.1 ns (15 rounds; the per-round
  * differences' medians -5.0 and -2.4). The wall clock shows much less of
@@ -126,11 +128,12 @@
  * floor in that run: counting is what the 1.25x target misses by; the
  * mark not read (every task with a storage counted, exe 0) -2.7 median,
  * -1.4 mean (se 0.9, 21 rounds). Any one part of counting is below what
- * a run resolves. Tried and not kept: the executable kept in the
+ * a run resolves. Tried and not kept then: the executable kept in the
  * counter's top 16 bits instead of counts_block.exe (one cache line and
  * one load fewer per traced syscall, a 24 KiB block): traced -0.2 median,
  * -0.3 mean (se 0.4, 41 rounds; +0.4, -0.1, se 0.65 in 21), body -0.05 ns
- * (15 rounds).
+ * (15 rounds). Kept since (twelfth session): where each page is a walk,
+ * it is one page fewer (see below).
  *
  * Then (issue 13, tenth session) the per-CPU note (see note_cpu_task):
  * for a command the tracer starts, a task's syscall is answered from what
@@ -159,6 +162,62 @@
  * storage test comes first and only tasks with storage are noted; where
  * TLB entries survive a syscall (PCID, or no PTI) the note comes first, as
  * measured above. User space decides (trace/recorder/record_note.go).
+ * With counts an array indexed by the CPU (below), the note first costs
+ * untraced tasks there ~3 ns rather than ~36 and saves traced ones ~2-8
+ * (record_note.go has the numbers): still the storage test first there.
+ *
+ * Where the traced body's ~45 ns went on that PVM machine (issue 13,
+ * twelfth session): page walks that waited for each other. With the TLB
+ * flushed at every syscall, the first load from a page the syscall has
+ * not touched yet is a page walk; a load whose address comes from such a
+ * load starts its own walk only when the first is done, while independent
+ * loads' walks overlap. Scratch programs attached after an empty one
+ * (BPF statistics, 300k getpid per round, 11-15 rounds, other work on the
+ * machine), ns over the empty one: a 30 KiB per-CPU array's lookup with
+ * the key on the stack and one load, 17; with 2, 3 and 4 of the element's
+ * pages loaded, 18, 20 and 22 (an extra independent page ~1-2.5); the
+ * key read from .rodata instead, +9 to +32 more (the key's walk, then
+ * the map struct's for the per-CPU pointer, then the element's, in a
+ * row; a .rodata load that no address depends on costs ~2); a plain
+ * array indexed by bpf_get_smp_processor_id (inlined: a per-CPU load
+ * from the area the syscall entry uses) instead of the per-CPU array,
+ * -9 to -15 (no load from the map's struct: one walk before the
+ * element's instead of two). The floor itself pays a walk the recorder
+ * then does not: a second empty program attached after the first runs
+ * 19-31 ns shorter than the first. So the traced path was three walks
+ * in a row (counts_key in .rodata, counts' pptrs[0], the note), with
+ * exe[slot]'s page and cfg_argmask's beside them; counts is now an array
+ * indexed by the CPU's number (see counts), and the note's load has no
+ * load before it. Against the binary before (96bd496), 41 rounds of a
+ * scratch harness (per round and binary: the traced getpid window and an
+ * untraced one, 300k calls each, solved as the bench does; body = the
+ * average minus the empty program's in the same window; the binaries'
+ * order rotated): traced body 44.0 -> 19.8 ns (medians), per-round
+ * difference -19.0 median, -21.0 mean (se 1.8); untraced 5.7 -> 4.6
+ * (difference -2.9 median, se 1.4: noise). The key on the stack alone,
+ * per-CPU array kept: -7.6 median, -8.2 mean (se 1.9). Then the
+ * executable this CPU last noted for a slot went into the counter's top
+ * 16 bits (COUNT_BITS) instead of an array of its own after the
+ * counters (exe[], 24 KiB into the block: another page than the
+ * counter's, for every slot): traced -3.0 median, -2.9 mean (se 1.1)
+ * against the array without it, untraced +0.3 median (se 1.2; the
+ * control), in 41 rounds of the same harness. Both against 96bd496 in
+ * the bench (`go run ./bench -only body -rounds 15 -baseline`, 3M
+ * getpid a window, a test suite running beside it): traced body 48.0 ->
+ * 16.6 ns (medians; floor 77.4), paired per-round differences -30.7
+ * median, -28.7 mean (se 4.1); untraced -0.5 median (se 2.9).
+ * Bounds measured the same way against that (41 rounds each), not kept:
+ * the traced path's .rodata loads as immediates (measurement build:
+ * cfg_task_btf_id, cfg_prefilter, cfg_note_first and cfg_cgroup #defined
+ * to this machine's values in sys_enter, so the .rodata page is not
+ * touched; user space could rewrite the loads into immediates before
+ * loading): -2.1 median, +0.2 mean (se 1.3), not resolved, so not done;
+ * no cfg_argmask load at all (its .bss page; measurement build, no
+ * arguments recorded): -2.2 median, -2.5 mean (se 1.0), the most that
+ * moving cfg_argmask onto the counter's page (its 7 bits next to the
+ * count and the executable's 9) could give, for which user space would
+ * write every recorded slot's bits into every CPU's block before
+ * attaching (page faults at the start, ~10 us each on that machine).
  *
  * Argument values (issue 10; see record_args below): for the few syscalls
  * whose arguments decide the risk (trace.RecordedArgs), the distinct values
@@ -189,7 +248,10 @@ enum slot_layout {
 	NR_SLOTS = 1024,
 	NR_ABIS = 3,
 	ARM_PRIVATE_SLOTS = 64,
+	COUNTS_BLOCK_SIZE = 28672,
+	COUNT_BITS = 48,
 };
+#define COUNT_MASK ((1ULL << COUNT_BITS) - 1)
 enum abi_slot {
 	ABI_NATIVE = 0, /* x86_64 or aarch64 */
 	ABI_COMPAT = 1, /* x86 (int 0x80, 32-bit programs) or arm (AArch32) */
@@ -359,11 +421,30 @@ struct {
 
 /* The counts, n[slot] with slot = abi * NR_SLOTS + nr, per CPU so the hot
  * path is one uncontended increment. Only sys_enter writes them (see
- * count). One element of 30 KiB per CPU (the limit is 32 KiB) rather than
- * 3072 elements of 8 bytes: the kernel allocates per-CPU memory per element,
- * which took ~1.2 ms of the recorder's start. exe[slot] is the executable
- * (task_mark.exe) this CPU last noted in exe_syscalls for the slot: the
- * hot path skips exe_note_syscall when it is the task's (see count). */
+ * count). One block per CPU rather than 3072 elements of 8 bytes: the
+ * kernel allocates per-CPU memory per element, which took ~1.2 ms of the
+ * recorder's start. A counter's top 16 bits (from COUNT_BITS on) are the
+ * executable (task_mark.exe, at most NR_EXES) this CPU last noted in
+ * exe_syscalls for the slot: the hot path skips exe_note_syscall when it
+ * is the task's (see count_in), and user space masks them off. The count
+ * has 48 bits: 2.8e14 syscalls of one slot on one CPU, 325 days of 10
+ * million a second, before it would run into them.
+ *
+ * A plain array indexed by the CPU's number (counts_here), not a per-CPU
+ * array: the per-CPU array's inlined lookup loads the element's per-CPU
+ * pointer from the map's struct (pptrs[0]) before the block can be
+ * loaded, two dependent loads from two pages that the syscall has not
+ * touched; the array's address is the map's value area plus the CPU's
+ * number (a per-CPU load the syscall entry has just made) times 28 KiB,
+ * no load at all. Where every syscall flushes the kernel's TLB entries
+ * (PTI without PCID) each such load is a page walk, and walks that depend
+ * on each other add up while independent ones overlap: see sys_enter's
+ * comment for what it measured. The blocks are 28 KiB (padded) and the
+ * map is BPF_F_MMAPABLE, whose value area starts on a page: each CPU's
+ * block starts on a page of its own, its note and the counters of its
+ * first 509 slots on that page, and no two CPUs share a cache line. User
+ * space sets max_entries to the possible CPUs; a CPU beyond them (none
+ * can be) would count in lost. */
 /* The task whose syscall this CPU's sys_enter looked up last (see
  * sys_enter): its pt_regs (which the tracepoint passes: the top of its
  * kernel stack, fixed for the task's life and no other live task's)
@@ -378,19 +459,16 @@ struct cpu_task {
 struct counts_block {
 	struct cpu_task cur;
 	__u64 n[NR_ABIS * NR_SLOTS];
-	__u16 exe[NR_ABIS * NR_SLOTS];
+	__u8 pad[COUNTS_BLOCK_SIZE - 24 - NR_ABIS * NR_SLOTS * 8];
 };
 
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, 1U << 10 /* BPF_F_MMAPABLE */);
+	__uint(max_entries, 1); /* user space: the possible CPUs */
 	__type(key, __u32);
 	__type(value, struct counts_block);
 } counts SEC(".maps");
-
-/* The key of counts' one element, read from .rodata rather than stored on
- * the stack and read back (see count). */
-volatile const __u32 counts_key = 0;
 
 /* The comm of the first task that issued each slot. */
 struct {
@@ -815,30 +893,35 @@ static __always_inline void count_in(struct counts_block *b, struct task_struct 
 	 * sys_enter writes counts, and the kernel never runs one program twice
 	 * at once on a CPU (a nested run is skipped and counted as a recursion
 	 * miss, which user space adds to lost), so nothing can come between
-	 * this load and store. */
-	__u64 v = *c;
-	*c = v + 1;
-	if (v == 0)
-		note_first(slot); /* first time on this CPU */
-	/* The executable's bit is set once per (executable, slot) for good,
+	 * this load and store.
+	 * The executable's bit is set once per (executable, slot) for good,
 	 * so a CPU that noted this one for the slot last need not look again:
-	 * one load from the block the counter is in instead of the lookup in
-	 * exe_syscalls and the test of the bit (~1 ns, issue 13). Exact: the
-	 * bit is set before exe[slot] says so, on this CPU (see the counter
-	 * above for why nothing comes in between). */
-	if (exe && b->exe[slot] != exe) {
+	 * the counter's top bits say which it noted last (see counts), no
+	 * lookup in exe_syscalls and no test of the bit (~1 ns, issue 13), and
+	 * no other page than the counter's. Exact: the bit is set before the
+	 * counter says so, on this CPU. */
+	__u64 v = *c;
+	if (exe && (v >> COUNT_BITS) != exe) {
 		exe_note_syscall(exe, slot);
-		b->exe[slot] = exe;
+		v = (v & COUNT_MASK) | ((__u64)exe << COUNT_BITS);
 	}
+	*c = v + 1;
+	if (!(v & COUNT_MASK))
+		note_first(slot); /* first time on this CPU */
 	__u32 am = cfg_argmask[slot];
 	if (am)
 		record_args((__u64)regs, slot, abi, am);
 }
 
-/* This CPU's counts_block. */
+/* This CPU's counts_block: counts' element of the CPU's number (see
+ * counts). The CPU cannot change while the program runs (migration is
+ * off around every BPF program run): the same guarantee that a per-CPU
+ * map's lookup, this CPU's pointer, relies on. */
 static __always_inline struct counts_block *counts_here(void)
 {
-	return bpf_map_lookup_elem(&counts, (const void *)&counts_key);
+	__u32 cpu = bpf_get_smp_processor_id();
+
+	return bpf_map_lookup_elem(&counts, &cpu);
 }
 
 /* take_pending removes tid's entry from pending and gives it; 0 when there
@@ -999,7 +1082,7 @@ static __always_inline int task_mark_cached(void *storage, __u32 id, struct task
  * so sys_enter notes per CPU what it found out about the task it looked
  * up (traced and counting with executable exe, or not traced) and answers
  * the next syscall from the note when it comes from the same task: one
- * inlined per-CPU lookup (counts' one element, which the counter needs
+ * inlined lookup (counts' element of this CPU, which the counter needs
  * anyway) and two loads, no helper call (bpf_get_current_task_btf is
  * not inlined on x86 as of 6.18), no load from the task or its storage.
  *
@@ -1053,7 +1136,7 @@ static __always_inline void note_cpu_task(struct bpf_raw_tracepoint_args *ctx, s
 
 static long void_note(__u32 cpu, void *unused)
 {
-	struct counts_block *b = bpf_map_lookup_percpu_elem(&counts, (const void *)&counts_key, cpu);
+	struct counts_block *b = bpf_map_lookup_elem(&counts, &cpu);
 
 	if (!b)
 		return 1; /* past the last CPU */

@@ -9,6 +9,7 @@ import (
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/btf"
+	"golang.org/x/sys/unix"
 )
 
 // The committed objects for both targets must define exactly what the Go
@@ -24,7 +25,7 @@ type wantMap struct {
 var wantMaps = map[string]wantMap{
 	RecorderMapTasks:        {ebpf.TaskStorage, 4, uint32(unsafe.Sizeof(RecorderTaskMark{})), 0},
 	RecorderMapArmed:        {ebpf.Hash, 4, 4, 64},
-	RecorderMapCounts:       {ebpf.PerCPUArray, 4, uint32(unsafe.Sizeof(RecorderCountsBlock{})), 1},
+	RecorderMapCounts:       {ebpf.Array, 4, uint32(unsafe.Sizeof(RecorderCountsBlock{})), 1},
 	RecorderMapFirst:        {ebpf.Hash, 4, uint32(unsafe.Sizeof(RecorderComm{})), 3 * 1024},
 	RecorderMapProcs:        {ebpf.Hash, uint32(unsafe.Sizeof(RecorderProcKey{})), 1, 16384},
 	RecorderMapPending:      {ebpf.Hash, 4, uint32(unsafe.Sizeof(RecorderPendingTask{})), 16384},
@@ -75,6 +76,11 @@ func TestObjectsMatchGoSide(t *testing.T) {
 					t.Errorf("map %s: type %s key %d value %d max %d; want %s %d %d %d",
 						name, m.Type, m.KeySize, m.ValueSize, m.MaxEntries, w.typ, w.key, w.value, w.max)
 				}
+				// counts' blocks start on pages of their own only in an
+				// mmapable array's value area (recorder.c, counts).
+				if name == RecorderMapCounts && m.Flags&unix.BPF_F_MMAPABLE == 0 {
+					t.Errorf("map %s: flags %#x, want BPF_F_MMAPABLE", name, m.Flags)
+				}
 				if m.Pinning != ebpf.PinNone {
 					t.Errorf("map %s is pinned: a killed tracer would leave it behind", name)
 				}
@@ -124,8 +130,9 @@ func TestStructSizes(t *testing.T) {
 		t.Errorf("comm: %d bytes", s)
 	}
 	// counts: the CPU's last task looked up (cpu_task, 24 bytes), then one slot
-	// per (ABI, nr), within the 32 KiB a per-CPU value may have.
-	if s := unsafe.Sizeof(RecorderCountsBlock{}); s != 24+3*1024*(8+2) || s > 32<<10 {
+	// per (ABI, nr), padded to 28 KiB: one element a CPU, each starting
+	// on a page of its own.
+	if s := unsafe.Sizeof(RecorderCountsBlock{}); s != 28<<10 || unsafe.Offsetof(RecorderCountsBlock{}.Pad) != 24+3*1024*8 {
 		t.Errorf("counts_block: %d bytes", s)
 	}
 }

@@ -61,7 +61,7 @@ type RecorderCountsBlock struct {
 		Exe  uint32
 	}
 	N   [3072]uint64
-	Exe [3072]uint16
+	Pad [4072]uint8
 }
 
 type RecorderExeBits struct {
@@ -110,6 +110,8 @@ const (
 	RecorderSlotLayoutNR_SLOTS          RecorderSlotLayout = 1024
 	RecorderSlotLayoutNR_ABIS           RecorderSlotLayout = 3
 	RecorderSlotLayoutARM_PRIVATE_SLOTS RecorderSlotLayout = 64
+	RecorderSlotLayoutCOUNTS_BLOCK_SIZE RecorderSlotLayout = 28672
+	RecorderSlotLayoutCOUNT_BITS        RecorderSlotLayout = 48
 )
 
 type RecorderTaskMark struct {
@@ -161,7 +163,6 @@ const (
 	RecorderVarCfgWhenArg        = "cfg_when_arg"
 	RecorderVarCfgWhenOn         = "cfg_when_on"
 	RecorderVarCfgWhenValue      = "cfg_when_value"
-	RecorderVarCountsKey         = "counts_key"
 	RecorderVarExeNext           = "exe_next"
 	RecorderVarExeOverflow       = "exe_overflow"
 	RecorderVarExecs             = "execs"
@@ -256,7 +257,6 @@ type RecorderVariableSpecs struct {
 	CfgWhenArg        *ebpf.VariableSpec `ebpf:"cfg_when_arg"`
 	CfgWhenOn         *ebpf.VariableSpec `ebpf:"cfg_when_on"`
 	CfgWhenValue      *ebpf.VariableSpec `ebpf:"cfg_when_value"`
-	CountsKey         *ebpf.VariableSpec `ebpf:"counts_key"`
 	ExeNext           *ebpf.VariableSpec `ebpf:"exe_next"`
 	ExeOverflow       *ebpf.VariableSpec `ebpf:"exe_overflow"`
 	Execs             *ebpf.VariableSpec `ebpf:"execs"`
@@ -335,7 +335,6 @@ type RecorderVariables struct {
 	CfgWhenArg        *ebpf.Variable `ebpf:"cfg_when_arg"`
 	CfgWhenOn         *ebpf.Variable `ebpf:"cfg_when_on"`
 	CfgWhenValue      *ebpf.Variable `ebpf:"cfg_when_value"`
-	CountsKey         *ebpf.Variable `ebpf:"counts_key"`
 	ExeNext           *ebpf.Variable `ebpf:"exe_next"`
 	ExeOverflow       *ebpf.Variable `ebpf:"exe_overflow"`
 	Execs             *ebpf.Variable `ebpf:"execs"`

@@ -512,6 +512,13 @@ func (r *recorder) load() error {
 	if err := r.setArgMask(spec); err != nil {
 		return err
 	}
+	// counts has one element per possible CPU, indexed by the CPU's
+	// number (recorder.c, counts_here).
+	ncpu, err := ebpf.PossibleCPU()
+	if err != nil {
+		return fmt.Errorf("eBPF recorder: %w", err)
+	}
+	spec.Maps[bpf.RecorderMapCounts].MaxEntries = uint32(ncpu)
 	if len(r.opts.Command) > 0 {
 		// Only the command's own tasks change their marks, at their
 		// exec, fork and exit: sys_enter may keep per CPU what it found
@@ -523,10 +530,6 @@ func (r *recorder) load() error {
 			if err := spec.Variables[bpf.RecorderVarCfgNoteFirst].Set(uint32(0)); err != nil {
 				return fmt.Errorf("eBPF recorder: %w", err)
 			}
-		}
-		ncpu, err := ebpf.PossibleCPU()
-		if err != nil {
-			return fmt.Errorf("eBPF recorder: %w", err)
 		}
 		if err := spec.Variables[bpf.RecorderVarCfgNrCpus].Set(uint32(ncpu)); err != nil {
 			return fmt.Errorf("eBPF recorder: %w", err)
@@ -942,31 +945,32 @@ const (
 	taskExecWait    = uint32(bpf.RecorderTaskStateTASK_EXEC_WAIT)
 )
 
-// readCounts sums the per-CPU counters: one lookup of the one element.
-// They are summed from the lookup's bytes: cilium/ebpf's per-CPU Lookup
-// copies them into a []bpf.RecorderCountsBlock (30 KiB a CPU) allocated
-// for it, fresh pages at the end of every trace (~10 µs a page fault on
-// the 2-core PVM machine of issue 13): ~15 fewer at the end of every
-// trace. There, trace -- /bin/true's detached → result was -0.30 ms
-// median against the Lookup (-0.42 mean, se 0.32; 81 paired, interleaved
-// rounds on a loaded machine).
+// readCounts sums the CPUs' counters: counts' elements, one a CPU, read
+// into one buffer, reused. The counters are summed from its bytes:
+// cilium/ebpf's Lookup into a bpf.RecorderCountsBlock would decode the
+// 28 KiB block field by field, and the per-CPU map counts was before
+// copied all CPUs' blocks into memory allocated for it, fresh pages at
+// the end of every trace (~10 µs a page fault on the 2-core PVM machine
+// of issue 13).
+// countMask keeps a counter's count (recorder.c, count_in).
+const countMask = 1<<bpf.RecorderSlotLayoutCOUNT_BITS - 1
+
 func (r *recorder) readCounts() (map[uint32]uint64, error) {
 	var block bpf.RecorderCountsBlock
 	size := int(unsafe.Sizeof(block))
-	stride := (size + 7) &^ 7 // the kernel's per-CPU value stride
 	off := int(unsafe.Offsetof(block.N))
-	buf, err := r.objs.Counts.LookupBytes(uint32(0))
-	if err != nil {
-		return nil, fmt.Errorf("read counts: %w", err)
+	if vs := int(r.objs.Counts.ValueSize()); vs != size {
+		return nil, fmt.Errorf("read counts: %d-byte values, want %d-byte values", vs, size)
 	}
-	if vs := int(r.objs.Counts.ValueSize()); vs != size || len(buf) == 0 || len(buf)%stride != 0 {
-		return nil, fmt.Errorf("read counts: %d bytes of %d-byte values, want %d-byte values", len(buf), vs, size)
-	}
+	buf := make([]byte, size)
 	out := map[uint32]uint64{}
-	for cpu := 0; cpu < len(buf); cpu += stride {
-		n := buf[cpu+off : cpu+off+len(block.N)*8]
+	for cpu := uint32(0); cpu < r.objs.Counts.MaxEntries(); cpu++ {
+		if err := r.objs.Counts.Lookup(cpu, buf); err != nil {
+			return nil, fmt.Errorf("read counts: CPU %d: %w", cpu, err)
+		}
+		n := buf[off : off+len(block.N)*8]
 		for slot := range block.N {
-			if v := binary.NativeEndian.Uint64(n[slot*8:]); v > 0 {
+			if v := binary.NativeEndian.Uint64(n[slot*8:]) & countMask; v > 0 {
 				out[uint32(slot)] += v
 			}
 		}

@@ -204,6 +204,85 @@ func testCPUTaskNoteInvalidated(t *testing.T, first bool) {
 	}
 }
 
+// counts holds one block per possible CPU, each CPU's sys_enter counting
+// in the block of its number (recorder.c, counts_here): a CPU beyond
+// max_entries would count nothing but lost. Run on the last possible
+// CPU that is online and allowed here, sys_enter counts the traced
+// thread's syscall in that CPU's block, and readCounts finds it.
+func TestCountsBlockPerCPU(t *testing.T) {
+	testutil.RequireRoot(t)
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	var was unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &was); err != nil {
+		t.Fatal(err)
+	}
+	defer unix.SchedSetaffinity(0, &was)
+	ncpu, err := ebpf.PossibleCPU()
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := -1
+	for c := 0; c < ncpu; c++ {
+		if was.IsSet(c) {
+			last = c
+		}
+	}
+	if last < 0 {
+		t.Fatal("no possible CPU in this thread's affinity")
+	}
+	pin(t, last)
+
+	r := &recorder{opts: Options{Command: []string{"true"}}}
+	defer r.close()
+	info, err := kernelTypes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	types := make(chan typesResult, 1)
+	types <- typesResult{info, nil}
+	r.types = types
+	if err := r.load(); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.objs.Counts.MaxEntries(); got != uint32(ncpu) {
+		t.Fatalf("counts has %d blocks, want one per possible CPU (%d)", got, ncpu)
+	}
+	fd, err := unix.PidfdOpen(unix.Gettid(), unix.PIDFD_THREAD)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fd)
+	if err := r.objs.Tasks.Update(int32(fd), bpf.RecorderTaskMark{State: uint32(bpf.RecorderTaskStateTASK_COUNTING)}, ebpf.UpdateAny); err != nil {
+		t.Fatal(err)
+	}
+	const regs, getpid = 0xffff8880deadb000, 39
+	if _, err := r.objs.SysEnter.Run(&ebpf.RunOptions{Context: []uint64{regs, getpid}, CPU: uint32(last), Flags: unix.BPF_F_TEST_RUN_ON_CPU}); err != nil {
+		t.Fatalf("test run: %v", err)
+	}
+	var block bpf.RecorderCountsBlock
+	if err := r.objs.Counts.Lookup(uint32(last), &block); err != nil {
+		t.Fatal(err)
+	}
+	if n := block.N[getpid] & countMask; n != 1 {
+		t.Errorf("CPU %d's block counted getpid %d times, want 1", last, n)
+	}
+	c, err := r.readCounts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c[getpid] != 1 {
+		t.Errorf("readCounts: getpid counted %d times, want 1", c[getpid])
+	}
+	var lost uint64
+	if err := r.objs.Lost.Get(&lost); err != nil {
+		t.Fatal(err)
+	}
+	if lost != 0 {
+		t.Errorf("lost %d, want 0", lost)
+	}
+}
+
 // pin moves the calling thread to cpu.
 func pin(t *testing.T, cpu int) {
 	t.Helper()
@@ -217,11 +296,11 @@ func pin(t *testing.T, cpu int) {
 // note is the pt_regs address CPU cpu's note is for (0: none).
 func note(t *testing.T, r *recorder, cpu int) uint64 {
 	t.Helper()
-	var blocks []bpf.RecorderCountsBlock
-	if err := r.objs.Counts.Lookup(uint32(0), &blocks); err != nil {
+	var block bpf.RecorderCountsBlock
+	if err := r.objs.Counts.Lookup(uint32(cpu), &block); err != nil {
 		t.Fatal(err)
 	}
-	return blocks[cpu].Cur.Regs
+	return block.Cur.Regs
 }
 
 // A traced program and an untraced one take turns on one CPU (both pinned

@@ -26,6 +26,16 @@ import (
 // helper call and the storage load before the note), but every process
 // of the machine pays the untraced path. There sys_enter tests the storage
 // first and keeps the note for tasks with storage (the traced ones).
+//
+// Measured again once the CPU's block had no dependent load before it
+// (recorder.c, counts: an array indexed by the CPU's number), on the same
+// machine, with the note asked first against after (a build whose
+// noteFirst returned true; two runs of 41 paired rounds, the binaries'
+// order reversed in the second): untraced +2.7 and +1.9 ns median (+2.8
+// and +3.5 mean, se 1.8 and 1.6), traced -6.4 and -1.4 median (-7.9 and
+// -3.5 mean, se 1.5 and 1.8). The gap for untraced tasks shrank from ~36
+// ns to ~3, but it is still every process's, so the storage test stays
+// first there.
 
 // noteFirstOverride, when set (tests), decides instead of the machine.
 var noteFirstOverride *bool
