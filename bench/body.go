@@ -117,8 +117,8 @@ func (b *bench) body(w *strings.Builder) error {
 	}
 	xs := make([][]float64, len(variants))
 	var us, es, fs []float64 // fs: the first empty program's averages
-	var bxs, bus []float64 // -baseline: its traced (default) and untraced averages
-	var dxs, dus []float64 // -baseline: this − baseline, per round (paired)
+	var bxs, bus []float64   // -baseline: its traced (default) and untraced averages
+	var dxs, dus []float64   // -baseline: this − baseline, per round (paired)
 	var errs []string
 	for r := 0; r < b.p.bodyRounds; r++ {
 		b.logf("bench:   round %d/%d", r+1, b.p.bodyRounds)
