@@ -17,6 +17,22 @@ import (
 	"github.com/seccomp-gen/seccomp-gen/trace"
 )
 
+// startInterruptTest needs root, makes a temporary directory with a
+// profile p.json generated from the workload trace, turns on
+// SECCOMP_GEN_TIMING and returns the directory, the profile and the path
+// of the file the command makes when it runs.
+func startInterruptTest(t *testing.T) (dir, prof, ran string) {
+	t.Helper()
+	testutil.RequireRoot(t)
+	dir = t.TempDir()
+	prof = filepath.Join(dir, "p.json")
+	if _, stderr, code := sg(t, dir, "generate", "-o", prof, genTrace(t, "workload.yaml")); code != 0 {
+		t.Fatalf("generate: exit %d %s", code, stderr)
+	}
+	t.Setenv("SECCOMP_GEN_TIMING", "1")
+	return dir, prof, filepath.Join(dir, "ran")
+}
+
 // TestCtrlCWhileStarting: Ctrl-C goes to the terminal's whole process
 // group, so it reaches the process seccomp-gen starts the command through
 // (the recorder's stub, replay --enforce's shim) as well as seccomp-gen.
@@ -34,14 +50,7 @@ import (
 // starting, or waits at its gate. For --enforce, it is sent once the shim
 // is seen running, and the test tries again when the command ran first.
 func TestCtrlCWhileStarting(t *testing.T) {
-	testutil.RequireRoot(t)
-	dir := t.TempDir()
-	prof := filepath.Join(dir, "p.json")
-	if _, stderr, code := sg(t, dir, "generate", "-o", prof, genTrace(t, "workload.yaml")); code != 0 {
-		t.Fatalf("generate: exit %d %s", code, stderr)
-	}
-	t.Setenv("SECCOMP_GEN_TIMING", "1")
-	ran := filepath.Join(dir, "ran")
+	dir, prof, ran := startInterruptTest(t)
 	out := filepath.Join(dir, "t.yaml")
 	// attempt starts args with /bin/touch ran as the command, waits with
 	// until (the moment to send SIGINT to the group), and checks the
@@ -270,14 +279,7 @@ func TestCtrlCWhileReadingProfile(t *testing.T) {
 // replay --enforce printed both every time. When the command did run
 // (the signal came after its execve), the attempt checks nothing.
 func TestCtrlCAtGateSaysNotRunOnly(t *testing.T) {
-	testutil.RequireRoot(t)
-	dir := t.TempDir()
-	prof := filepath.Join(dir, "p.json")
-	if _, stderr, code := sg(t, dir, "generate", "-o", prof, genTrace(t, "workload.yaml")); code != 0 {
-		t.Fatalf("generate: exit %d %s", code, stderr)
-	}
-	t.Setenv("SECCOMP_GEN_TIMING", "1")
-	ran := filepath.Join(dir, "ran")
+	dir, prof, ran := startInterruptTest(t)
 	const waiting = "waiting for the command to exit"
 	// attempt returns whether the command was not run.
 	attempt := func(t *testing.T, until func(*testing.T, *started) bool, args ...string) bool {
