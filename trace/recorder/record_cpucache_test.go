@@ -43,17 +43,29 @@ func TestCPUTaskNoteInvalidated(t *testing.T) {
 	}
 }
 
+// lockThreadAffinity locks the test's goroutine to its thread, whose CPU
+// affinity the test may then change: both are undone when the test ends.
+// It returns the affinity the thread had.
+func lockThreadAffinity(t *testing.T) unix.CPUSet {
+	t.Helper()
+	runtime.LockOSThread()
+	var was unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &was); err != nil {
+		runtime.UnlockOSThread()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		unix.SchedSetaffinity(0, &was)
+		runtime.UnlockOSThread()
+	})
+	return was
+}
+
 func testCPUTaskNoteInvalidated(t *testing.T, first bool) {
 	testutil.RequireRoot(t)
 	// On CPU 0 itself: a test run on another CPU runs in an interrupt
 	// there, as whatever task was running.
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	var was unix.CPUSet
-	if err := unix.SchedGetaffinity(0, &was); err != nil {
-		t.Fatal(err)
-	}
-	defer unix.SchedSetaffinity(0, &was)
+	lockThreadAffinity(t)
 	pin(t, 0)
 
 	r := &recorder{opts: Options{Command: []string{"true"}}}
@@ -211,13 +223,7 @@ func testCPUTaskNoteInvalidated(t *testing.T, first bool) {
 // thread's syscall in that CPU's block, and readCounts finds it.
 func TestCountsBlockPerCPU(t *testing.T) {
 	testutil.RequireRoot(t)
-	runtime.LockOSThread()
-	defer runtime.UnlockOSThread()
-	var was unix.CPUSet
-	if err := unix.SchedGetaffinity(0, &was); err != nil {
-		t.Fatal(err)
-	}
-	defer unix.SchedSetaffinity(0, &was)
+	was := lockThreadAffinity(t)
 	ncpu, err := ebpf.PossibleCPU()
 	if err != nil {
 		t.Fatal(err)
