@@ -359,13 +359,16 @@ func TestTraceCLITerminal(t *testing.T) {
 	if !strings.Contains(out, "from-the-command") || !strings.Contains(out, "seccomp-gen: traced 2 processes") {
 		t.Errorf("command output or summary missing:\n%q", out)
 	}
-	target := exec.Command("sleep", "0.6")
+	// The target outlives the trace, which --duration ends: a short-lived
+	// target could exit before a loaded machine has started seccomp-gen
+	// under script (CI saw "no such process").
+	target := exec.Command("sleep", "60")
 	if err := target.Start(); err != nil {
 		t.Fatal(err)
 	}
 	defer target.Process.Kill()
 	go target.Wait()
-	if out := run("trace -o p.yaml --pid " + strconv.Itoa(target.Process.Pid)); !strings.Contains(out, " distinct, ") {
+	if out := run("trace -o p.yaml --duration 1s --pid " + strconv.Itoa(target.Process.Pid)); !strings.Contains(out, " distinct, ") {
 		t.Errorf("no status line for a --pid target on a terminal:\n%q", out)
 	}
 }
