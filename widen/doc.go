@@ -16,7 +16,10 @@
 // started by the same script, changed an owner. ioctl is of no kind, but
 // its descriptor-flag requests (FlagIoctls: FIONBIO, FIOASYNC, FIOCLEX,
 // FIONCLEX, which do what fcntl F_SETFL and F_SETFD do) are of the kind
-// "descriptor plumbing".
+// "descriptor plumbing". One kind needs no traced call (Kind.AnyRun): the
+// program's own time (alarm, setitimer, getitimer, times, getrusage),
+// which a run does or not depending on how long it runs and where its
+// output goes.
 //
 // Dynamically linked executables: the undefined dynamic symbols of the
 // executable and of every library it needs (DT_NEEDED, resolved through

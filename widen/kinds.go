@@ -27,29 +27,56 @@ import (
 type Kind struct {
 	Name     string
 	Syscalls []string
+	// AnyRun, when set, says why any run of a program that links the
+	// kind's syscalls may issue them, whatever its traced runs did:
+	// --widen=kinds then widens to them wherever they are linked, as if
+	// the kind were shown.
+	AnyRun string
 }
+
+// whyOwnTime is why the kind "the program's own time" is widened wherever
+// it is linked. Whether a run arms a timer or reads its CPU time hangs on
+// how long it runs and where its output goes, not on what it does: git
+// arms setitimer for the progress display it shows when stderr is a
+// terminal or with --progress (progress.c, set_progress_signal);
+// openssl speed times itself with alarm and times (apps/speed.c); Python
+// code calls signal.alarm or resource.getrusage on a flag. And they act on
+// the calling process alone (its own timers and signals, its own or its
+// waited children's CPU time).
+const whyOwnTime = "which any run may do: whether a run arms a timer or reads its CPU time depends on how long it runs and where its output goes, and these act on the calling process alone"
 
 // Kinds are the kinds of work, by x86_64 syscall name. A syscall is in at
 // most one kind.
 var Kinds = []Kind{
-	{"waiting on descriptors", []string{"poll", "ppoll", "select", "pselect6", "epoll_create", "epoll_create1", "epoll_ctl", "epoll_wait", "epoll_pwait", "epoll_pwait2", "eventfd", "eventfd2", "signalfd", "signalfd4", "timerfd_create", "timerfd_settime", "timerfd_gettime"}},
-	{"memory mappings", []string{"mmap", "mremap", "munmap", "madvise", "brk", "mprotect", "msync", "mincore"}},
-	{"descriptor plumbing", []string{"dup", "dup2", "dup3", "pipe", "pipe2", "fcntl", "close", "close_range"}},
-	{"file status", []string{"stat", "lstat", "fstat", "newfstatat", "statx", "statfs", "fstatfs", "access", "faccessat", "faccessat2", "readlink", "readlinkat", "getdents", "getdents64", "getcwd"}},
-	{"file data", []string{"open", "openat", "openat2", "creat", "read", "readv", "pread64", "preadv", "preadv2", "write", "writev", "pwrite64", "pwritev", "pwritev2", "lseek", "truncate", "ftruncate", "fallocate", "fsync", "fdatasync", "sync_file_range", "fadvise64", "sendfile", "splice", "copy_file_range"}},
-	{"file attributes", []string{"chmod", "fchmod", "fchmodat", "fchmodat2", "chown", "fchown", "lchown", "fchownat", "utime", "utimes", "utimensat", "futimesat", "umask"}},
-	{"directory entries", []string{"unlink", "unlinkat", "rmdir", "rename", "renameat", "renameat2", "mkdir", "mkdirat", "link", "linkat", "symlink", "symlinkat"}},
-	{"processes and threads", []string{"clone", "clone3", "fork", "vfork", "wait4", "waitid", "execve", "execveat"}},
-	{"signals", []string{"rt_sigaction", "rt_sigprocmask", "rt_sigsuspend", "rt_sigtimedwait", "rt_sigpending", "pause", "sigaltstack", "kill", "tgkill", "tkill"}},
+	{"waiting on descriptors", []string{"poll", "ppoll", "select", "pselect6", "epoll_create", "epoll_create1", "epoll_ctl", "epoll_wait", "epoll_pwait", "epoll_pwait2", "eventfd", "eventfd2", "signalfd", "signalfd4", "timerfd_create", "timerfd_settime", "timerfd_gettime"}, ""},
+	{"memory mappings", []string{"mmap", "mremap", "munmap", "madvise", "brk", "mprotect", "msync", "mincore"}, ""},
+	{"descriptor plumbing", []string{"dup", "dup2", "dup3", "pipe", "pipe2", "fcntl", "close", "close_range"}, ""},
+	{"file status", []string{"stat", "lstat", "fstat", "newfstatat", "statx", "statfs", "fstatfs", "access", "faccessat", "faccessat2", "readlink", "readlinkat", "getdents", "getdents64", "getcwd"}, ""},
+	{"file data", []string{"open", "openat", "openat2", "creat", "read", "readv", "pread64", "preadv", "preadv2", "write", "writev", "pwrite64", "pwritev", "pwritev2", "lseek", "truncate", "ftruncate", "fallocate", "fsync", "fdatasync", "sync_file_range", "fadvise64", "sendfile", "splice", "copy_file_range"}, ""},
+	{"file attributes", []string{"chmod", "fchmod", "fchmodat", "fchmodat2", "chown", "fchown", "lchown", "fchownat", "utime", "utimes", "utimensat", "futimesat", "umask"}, ""},
+	{"directory entries", []string{"unlink", "unlinkat", "rmdir", "rename", "renameat", "renameat2", "mkdir", "mkdirat", "link", "linkat", "symlink", "symlinkat"}, ""},
+	{"processes and threads", []string{"clone", "clone3", "fork", "vfork", "wait4", "waitid", "execve", "execveat"}, ""},
+	{"signals", []string{"rt_sigaction", "rt_sigprocmask", "rt_sigsuspend", "rt_sigtimedwait", "rt_sigpending", "pause", "sigaltstack", "kill", "tgkill", "tkill"}, ""},
 	// Sleeping blocks the thread; a timer delivers a signal later while
 	// the program runs on (alarm, interval and POSIX timers: CPU
-	// profiling, time limits). A program that sleeps does not arm timers
-	// on other inputs: Go's runtime sleeps (usleep) in every program and
-	// arms its profiling timers only when profiling is turned on.
-	{"sleeping", []string{"nanosleep", "clock_nanosleep"}},
-	{"timers", []string{"alarm", "setitimer", "getitimer", "timer_create", "timer_settime", "timer_gettime", "timer_getoverrun", "timer_delete"}},
-	{"network client", []string{"socket", "socketpair", "connect", "sendto", "sendmsg", "sendmmsg", "recvfrom", "recvmsg", "recvmmsg", "getsockname", "getpeername", "getsockopt", "setsockopt", "shutdown"}},
-	{"network server", []string{"bind", "listen", "accept", "accept4"}},
+	// profiling, time limits, progress displays), and times and getrusage
+	// read the CPU time it used. Sleeping is a kind like the others: Go's
+	// runtime sleeps (usleep) in every program, and a program that never
+	// slept gets no nanosleep. The program's own time is widened wherever
+	// it is linked (whyOwnTime); Go's runtime links its profiling timers
+	// into every program but arms them only when profiling is turned on
+	// (goRuntimeOnlyWith).
+	{"sleeping", []string{"nanosleep", "clock_nanosleep"}, ""},
+	{"the program's own time", []string{"alarm", "setitimer", "getitimer", "times", "getrusage"}, whyOwnTime},
+	// POSIX timers are kernel objects of their own (k_itimer: created,
+	// armed, deleted, each with its own lifetime), unlike the process's
+	// interval timers and CPU times above, and their code has been
+	// attacked (CVE-2025-38352, a race between a CPU timer's firing and
+	// its task's exit, exploited in the wild): widened only where a run
+	// used one.
+	{"POSIX timers", []string{"timer_create", "timer_settime", "timer_gettime", "timer_getoverrun", "timer_delete"}, ""},
+	{"network client", []string{"socket", "socketpair", "connect", "sendto", "sendmsg", "sendmmsg", "recvfrom", "recvmsg", "recvmmsg", "getsockname", "getpeername", "getsockopt", "setsockopt", "shutdown"}, ""},
+	{"network server", []string{"bind", "listen", "accept", "accept4"}, ""},
 }
 
 // KindOf returns the kind of syscall name, or "" when it has none.
@@ -132,11 +159,13 @@ func nonblocking(syscalls []trace.Syscall, name string, index int) bool {
 }
 
 // Reason says why a syscall is of a kind of work the traces show: a
-// traced syscall of its kind (Traced), else a sign (Sign).
+// traced syscall of its kind (Traced), else a sign (Sign), else a kind
+// that any run may do (AnyRun: Kind.AnyRun).
 type Reason struct {
 	Kind   string
 	Traced string
 	Sign   *Sign
+	AnyRun string
 }
 
 // String is the reason as generate reports it: "file data, like the
@@ -146,6 +175,9 @@ type Reason struct {
 func (r Reason) String() string {
 	if r.Sign != nil {
 		return fmt.Sprintf("%s, shown by the traced %s: %s", r.Kind, r.Sign.Call, r.Sign.Why)
+	}
+	if r.Traced == "" && r.AnyRun != "" {
+		return fmt.Sprintf("%s, %s", r.Kind, r.AnyRun)
 	}
 	return fmt.Sprintf("%s, like the traced %s", r.Kind, r.Traced)
 }
@@ -171,7 +203,11 @@ func Related(observed []string, signs []Sign) map[string]Reason {
 	}
 	out := map[string]Reason{}
 	for _, k := range Kinds {
-		if r, ok := by[k.Name]; ok {
+		r, ok := by[k.Name]
+		if !ok && k.AnyRun != "" {
+			r, ok = Reason{Kind: k.Name, AnyRun: k.AnyRun}, true
+		}
+		if ok {
 			for _, s := range k.Syscalls {
 				out[s] = r
 			}

@@ -45,7 +45,22 @@ func TestRelated(t *testing.T) {
 			t.Errorf("Related: %s → %q, want %q", s, got, ev)
 		}
 	}
-	for _, s := range []string{"socket", "bind", "clone", "uname", "ioctl", "setxattr"} {
+	for s, ev := range map[string]string{
+		"alarm":     "the program's own time, which any run may do",
+		"setitimer": "the program's own time, which any run may do",
+		"times":     "the program's own time, which any run may do",
+	} {
+		if got := r[s].String(); !strings.HasPrefix(got, ev+": ") {
+			t.Errorf("Related: %s → %q, want %q...", s, got, ev)
+		}
+	}
+	if got := Related([]string{"timer_settime"}, nil)["timer_delete"].String(); got != "POSIX timers, like the traced timer_settime" {
+		t.Errorf("Related: timer_delete with timer_settime traced → %q", got)
+	}
+	if got := Related([]string{"getrusage"}, nil)["alarm"].String(); got != "the program's own time, like the traced getrusage" {
+		t.Errorf("Related: alarm with getrusage traced → %q, want the traced syscall named", got)
+	}
+	for _, s := range []string{"socket", "bind", "clone", "uname", "ioctl", "setxattr", "timer_create"} {
 		if why, ok := r[s]; ok {
 			t.Errorf("Related: %s → %q, want none (no kind, or no traced syscall of its kind)", s, why)
 		}
@@ -165,7 +180,9 @@ func TestPerExecutable(t *testing.T) {
 		{"/bin/b", "poll", "waiting on descriptors, shown by the traced fcntl(F_SETFL, O_NONBLOCK): a non-blocking descriptor is waited on when it would block"},
 		{"/bin/a", "poll", ""},
 		{"/bin/a", "clock_nanosleep", "sleeping, like the traced nanosleep"},
-		{"/bin/a", "setitimer", ""}, // sleeping is not timers
+		{"/bin/a", "timer_create", ""},                               // sleeping is not POSIX timers
+		{"/bin/b", "alarm", "the program's own time, " + whyOwnTime}, // any run may
+		{"/bin/c", "getrusage", "the program's own time, " + whyOwnTime},
 		{"/bin/c", "fchmod", "file attributes, like the traced chown"},
 		{"/bin/c", "poll", "waiting on descriptors, shown by the traced fcntl(F_SETFL, O_NONBLOCK): a non-blocking descriptor is waited on when it would block"},
 	} {

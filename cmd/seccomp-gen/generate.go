@@ -130,8 +130,8 @@ limits.
                   executable doing (waiting on descriptors, memory
                   mappings, descriptor plumbing, file status, file data,
                   file attributes, directory entries, processes and
-                  threads, signals, sleeping, timers, network client,
-                  network server), judged per executable: what an
+                  threads, signals, sleeping, POSIX timers, network
+                  client, network server), judged per executable: what an
                   executable and its libraries link is added when that
                   executable's own processes did work of its kind. poll is
                   added when they waited with ppoll or epoll or made a
@@ -145,7 +145,12 @@ limits.
                   not widened, nor ioctl, except its descriptor-flag
                   requests (FIONBIO, FIOASYNC, FIOCLEX, FIONCLEX: what
                   fcntl F_SETFL and F_SETFD do) for an executable that
-                  linked ioctl and did descriptor plumbing. Smaller
+                  linked ioctl and did descriptor plumbing. The
+                  program's own time (alarm, setitimer, getitimer, times,
+                  getrusage) is added wherever it is linked: whether a run
+                  times itself depends on how long it runs and where its
+                  output goes (a progress display, a time limit), and
+                  these act on the calling process alone. Smaller
                   profiles; runs that do a new kind of work fail.
   Both modes leave faccessat2 and statx to the fallback table (ENOSYS) when
   only glibc links them and their older syscall is allowed: glibc 2.36

@@ -472,6 +472,44 @@ func TestWidenKindsFlagIoctls(t *testing.T) {
 	narrowDeniesKindsPasses(t, dir, "ioctl", "ok\n", bin, "async")
 }
 
+// --widen=kinds widens to the program's own time (alarm, setitimer,
+// getitimer, times, getrusage) wherever it is linked, though no traced run
+// timed itself: openssl speed's case of issue 11 (it times itself with
+// alarm and times). Trained on a run that did not, the profile without
+// --widen denies alarm; the --widen=kinds one passes. POSIX timers, which
+// the program does not link, are not added.
+func TestWidenKindsOwnTime(t *testing.T) {
+	testutil.RequireRoot(t)
+	testutil.RequireTool(t, "gcc")
+	src, err := os.ReadFile(filepath.Join("..", "..", "testdata", "widen", "owntime.c"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	bin := cc(t, dir, "owntime", string(src))
+	if _, stderr, code := sg(t, dir, "trace", "-o", "train.yaml", "--", bin, "plain"); code != 0 {
+		t.Fatalf("trace: exit %d\n%s", code, stderr)
+	}
+	if _, stderr, code := sg(t, dir, "generate", "-o", "narrow.json", "train.yaml"); code != 0 {
+		t.Fatalf("generate: exit %d\n%s", code, stderr)
+	}
+	_, stderr, code := sg(t, dir, "generate", "--widen=kinds", "-o", "kinds.json", "train.yaml")
+	if code != 0 {
+		t.Fatalf("generate --widen=kinds: exit %d\n%s", code, stderr)
+	}
+	for _, s := range []string{"alarm", "times", "getrusage", "setitimer"} {
+		want := "--widen: +" + s + ": " + bin + " links " + s + " (the program's own time, which any run may do: "
+		if !strings.Contains(stderr, want) {
+			t.Errorf("generate --widen=kinds: no line %q:\n%s", want, stderr)
+		}
+	}
+	kinds, _ := os.ReadFile(filepath.Join(dir, "kinds.json"))
+	if allowsName(t, kinds, "timer_create") {
+		t.Errorf("--widen=kinds allows timer_create, which %s does not link", bin)
+	}
+	narrowDeniesKindsPasses(t, dir, "alarm", "ok\n", bin, "timed")
+}
+
 // traceMkdirChmod records sh -c 'mkdir d && chmod 700 d' into t.yaml of a
 // new directory, which it returns.
 func traceMkdirChmod(t *testing.T) string {
