@@ -498,7 +498,7 @@ func lookPath(name string, env []string) (string, error) {
 
 func (r *recorder) load() error {
 	raiseMemlock()
-	spec, err := bpf.LoadRecorder()
+	spec, err := bpf.Recorder()
 	if err != nil {
 		return fmt.Errorf("eBPF recorder: %w", err)
 	}
