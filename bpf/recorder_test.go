@@ -206,35 +206,3 @@ func TestSysEnterFrameBelowPrivateStack(t *testing.T) {
 		}
 	}
 }
-
-// Recorder hands out the prefetched spec once and fresh ones after it:
-// each caller may change its own (the recorder sets variables and map
-// sizes) without touching another's.
-func TestRecorderPrefetch(t *testing.T) {
-	PrefetchRecorder()
-	PrefetchRecorder() // a second call while one waits starts nothing new
-	a, err := Recorder()
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := Recorder()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if a == b || a.Maps[RecorderMapCounts] == b.Maps[RecorderMapCounts] {
-		t.Fatal("Recorder returned the same spec twice")
-	}
-	for _, s := range []*ebpf.CollectionSpec{a, b} {
-		if s.Programs["sys_enter"] == nil {
-			t.Fatalf("no sys_enter program in %v", s.Programs)
-		}
-	}
-	a.Maps[RecorderMapCounts].MaxEntries = 12345
-	c, err := Recorder()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if c.Maps[RecorderMapCounts].MaxEntries == 12345 {
-		t.Error("a spec's change reached a later Recorder call")
-	}
-}

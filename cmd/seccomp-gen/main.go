@@ -12,7 +12,6 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/seccomp-gen/seccomp-gen/bpf"
 	"github.com/seccomp-gen/seccomp-gen/emit/cbpf"
 	"github.com/seccomp-gen/seccomp-gen/enforce"
 	"github.com/seccomp-gen/seccomp-gen/internal/atomicfile"
@@ -44,25 +43,6 @@ func main() {
 // (internal/reexec): the recorder's stub, which trace and replay start
 // their command through, and the shim of replay --enforce. main and the
 // tests' TestMain call it once, before anything else.
-// prefetchRecorder starts parsing the recorder's eBPF object while the
-// command line is parsed and checked, for the commands that record: trace
-// and a traced replay (not --enforce, not --help). It is work on another
-// core that the recorder's start would otherwise wait for.
-func prefetchRecorder(args []string) {
-	if len(args) == 0 || (args[0] != "trace" && args[0] != "replay") {
-		return
-	}
-	for _, a := range args[1:] {
-		if a == "--" {
-			break
-		}
-		if a == "--enforce" || a == "--help" || a == "-h" {
-			return
-		}
-	}
-	bpf.PrefetchRecorder()
-}
-
 func registerHelpers() {
 	reexec.Register(recorder.StubName, recorder.Stub)
 	reexec.Register(enforce.ShimName, enforce.ShimMain)
@@ -85,7 +65,6 @@ func run(args []string) int {
 		fmt.Fprintf(os.Stderr, "seccomp-gen: %v\n", err)
 		return exitFailure
 	}
-	prefetchRecorder(args)
 	root := newRootCmdFor(args)
 	root.SetArgs(args)
 	out := &stdoutWriter{}

@@ -498,7 +498,7 @@ func lookPath(name string, env []string) (string, error) {
 
 func (r *recorder) load() error {
 	raiseMemlock()
-	spec, err := bpf.Recorder()
+	spec, err := bpf.LoadRecorder()
 	if err != nil {
 		return fmt.Errorf("eBPF recorder: %w", err)
 	}
