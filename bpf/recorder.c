@@ -219,6 +219,26 @@
  * write every recorded slot's bits into every CPU's block before
  * attaching (page faults at the start, ~10 us each on that machine).
  *
+ * What the untraced path still costs there (thirteenth session, same
+ * machine, `go run ./bench -only body -rounds 7 -baseline`, paired
+ * per-round differences): a measurement build whose sys_enter leaves first
+ * thing when the task has no storage (no .rodata, no .bss load; wrong for
+ * a child that has not adopted its pending mark yet) ran the untraced body
+ * 32.4 -> 11.4 ns (mean -25.7, se 4.7); the same with pending_tasks read
+ * as well (`!storage && !pending_tasks`) gave back +27.3 (se 2.8). So the
+ * .rodata loads cost ~nothing and pending_tasks' .bss page is the walk
+ * the untraced path pays. The fix would be to need no pending entry: a
+ * tp_btf/sched_process_fork program gets the child as a trusted pointer
+ * and can create its task storage at the fork (tried on this kernel, under
+ * lockdown "integrity": it loads, attaches and creates), so a task without
+ * storage would be untraced for certain. Not done: cilium/ebpf resolves a
+ * tp_btf program's attach target by decoding the kernel's BTF at every
+ * load (17 ms to load the spec and 17 ms to find btf_trace_sched_process_fork
+ * there, this machine), which the start cannot pay; it needs the target's
+ * BTF ID cached per boot (as the kfunc IDs are, bpf/kfunc.go) and a
+ * program load that takes that ID, which cilium/ebpf v0.22 has no option
+ * for. The raw_tp program and pending stay as the fallback either way.
+ *
  * Argument values (issue 10; see record_args below): for the few syscalls
  * whose arguments decide the risk (trace.RecordedArgs), the distinct values
  * of those arguments per (ABI, nr, arg index), bounded. Every other counted
