@@ -43,7 +43,7 @@ type Kind struct {
 // code calls signal.alarm or resource.getrusage on a flag. And they act on
 // the calling process alone (its own timers and signals, its own or its
 // waited children's CPU time).
-const whyOwnTime = "which any run may do: whether a run arms a timer or reads its CPU time depends on how long it runs and where its output goes, and these act on the calling process alone"
+const whyOwnTime = "which any run may do: a time limit, a progress display"
 
 // Kinds are the kinds of work, by x86_64 syscall name. A syscall is in at
 // most one kind.

@@ -498,7 +498,7 @@ func TestWidenKindsOwnTime(t *testing.T) {
 		t.Fatalf("generate --widen=kinds: exit %d\n%s", code, stderr)
 	}
 	for _, s := range []string{"alarm", "times", "getrusage", "setitimer"} {
-		want := "--widen: +" + s + ": " + bin + " links " + s + " (the program's own time, which any run may do: "
+		want := "--widen: +" + s + ": " + bin + " links " + s + " (the program's own time, which any run may do: a time limit, a progress display)"
 		if !strings.Contains(stderr, want) {
 			t.Errorf("generate --widen=kinds: no line %q:\n%s", want, stderr)
 		}
