@@ -52,7 +52,7 @@ is an error, as in generate.
 ` + verdictExitHelp,
 		Example: `  seccomp-gen check -p app.json run1.trace.yaml run2.trace.yaml
   seccomp-gen check -p config.json --report junit -o check.xml ci.trace.yaml`,
-		Args: argsUsage(cobra.MinimumNArgs(1)),
+		Args: argsUsage(atLeast(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.traces = args
 			if err := o.validate(); err != nil {

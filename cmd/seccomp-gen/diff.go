@@ -53,7 +53,7 @@ Exit status:
   3  they differ (with --superset: B allows something A does not)`,
 		Example: `  seccomp-gen diff old.json new.json
   seccomp-gen diff --superset new-config.json profiles/app.json`,
-		Args: argsUsage(cobra.ExactArgs(2)),
+		Args: argsUsage(exactly(2)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.a, o.b = args[0], args[1]
 			if err := o.validateReport(); err != nil {

@@ -47,7 +47,7 @@ profile.`,
   seccomp-gen disasm app.bpf
   seccomp-gen inspect app.json              # compile the profile, then print it
   seccomp-gen disasm --arch x86_64 -o app.txt app.json`,
-		Args: argsUsage(cobra.ExactArgs(1)),
+		Args: argsUsage(exactly(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.file = args[0]
 			if o.output == "" {

@@ -217,7 +217,7 @@ Nothing is written on any error: the output appears whole or not at all.`,
   seccomp-gen generate --format k8s --name my-app -o app-profile.yaml app.trace.yaml
   seccomp-gen generate --arch aarch64 -o app-arm64.json app.trace.yaml
   seccomp-gen generate --format bpf -o app.bpf app.trace.yaml && seccomp-gen disasm app.bpf`,
-		Args: argsUsage(cobra.MinimumNArgs(1)),
+		Args: argsUsage(atLeast(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.traces = args
 			o.formatSet = cmd.Flags().Changed("format")

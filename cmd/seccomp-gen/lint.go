@@ -70,7 +70,7 @@ Exit status:
 		Example: `  seccomp-gen lint app.json
   seccomp-gen lint --report json -o lint.json profiles/*.json
   seccomp-gen lint --allow-unknown-syscalls newer-libseccomp.json`,
-		Args: argsUsage(cobra.MinimumNArgs(1)),
+		Args: argsUsage(atLeast(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.files = args
 			o.stderr = cmd.ErrOrStderr()

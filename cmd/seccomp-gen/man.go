@@ -23,7 +23,7 @@ func newManCmd() *cobra.Command {
 		Use:    "__man DIR",
 		Short:  "Write man pages for every command to DIR",
 		Hidden: true,
-		Args:   argsUsage(cobra.ExactArgs(1)),
+		Args:   argsUsage(exactly(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir := args[0]
 			if err := os.MkdirAll(dir, 0o755); err != nil {

@@ -150,6 +150,52 @@ func strictHelpAndCompletion(root *cobra.Command) {
 
 // argsUsage wraps a cobra positional-args validator so that its errors are
 // usage errors.
+// atLeast and exactly check a command's argument count and name what is
+// missing from the command's usage line (cobra says "requires at least 1
+// arg(s), only received 0"); argsUsage adds the usage line.
+func atLeast(n int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) < n {
+			return missingArgs(cmd, len(args))
+		}
+		return nil
+	}
+}
+
+func exactly(n int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		switch {
+		case len(args) > n:
+			return fmt.Errorf("unexpected argument %q", args[n])
+		case len(args) < n:
+			return missingArgs(cmd, len(args))
+		}
+		return nil
+	}
+}
+
+// missingArgs names the positional arguments of cmd's usage line from the
+// (have+1)th on: "missing TRACE... (at least one)", "missing B".
+func missingArgs(cmd *cobra.Command, have int) error {
+	var pos []string
+	words := strings.Fields(cmd.Use)
+	for i, w := range words[1:] {
+		if strings.HasPrefix(w, "-") || strings.HasPrefix(w, "[") || strings.ToUpper(w) != w ||
+			strings.HasPrefix(words[i], "-") { // a flag's value: --profile PROFILE
+			continue
+		}
+		pos = append(pos, w)
+	}
+	if have >= len(pos) {
+		return errors.New("an argument is missing")
+	}
+	missing := strings.Join(pos[have:], " ")
+	if strings.HasSuffix(missing, "...") {
+		return fmt.Errorf("missing %s (at least one)", missing)
+	}
+	return fmt.Errorf("missing %s", missing)
+}
+
 func argsUsage(v cobra.PositionalArgs) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if err := v(cmd, args); err != nil {
@@ -217,7 +263,26 @@ func rootUsage(root, cmd *cobra.Command, err error) error {
 	if err == nil || cmd != root || errors.As(err, &ex) {
 		return err
 	}
-	return usageErrf("%v (see '%s --help')", err, root.CommandPath())
+	return usageErrf("%s (see '%s --help')", unknownCommandLine(err.Error(), root.CommandPath()), root.CommandPath())
+}
+
+// unknownCommandLine puts cobra's unknown-command error on one line: `unknown
+// command "trcae" for "seccomp-gen"`, a blank line, "Did you mean this?"
+// and one suggestion a line becomes `unknown command "trcae" (did you
+// mean "trace"?)`.
+func unknownCommandLine(msg, root string) string {
+	head, rest, _ := strings.Cut(msg, "\n")
+	head = strings.TrimSuffix(head, fmt.Sprintf(" for %q", root))
+	var sugg []string
+	for _, l := range strings.Split(rest, "\n") {
+		if l = strings.TrimSpace(l); l != "" && l != "Did you mean this?" {
+			sugg = append(sugg, strconv.Quote(l))
+		}
+	}
+	if len(sugg) == 0 {
+		return head
+	}
+	return fmt.Sprintf("%s (did you mean %s?)", head, strings.Join(sugg, " or "))
 }
 
 // errorLine is the message run prints after "seccomp-gen: ": err's, led by
