@@ -21,7 +21,8 @@ import (
 // program do more of the kinds of work its runs did, not new kinds (a
 // program never seen on the network gets no socket; one never seen waiting
 // on descriptors, nor making a descriptor non-blocking (Signs), gets no
-// poll). Syscalls in no kind (identity and
+// poll), except for a kind any run may do (AnyRun: the program's own time),
+// widened wherever it is linked. Syscalls in no kind (identity and
 // privileges, extended attributes, scheduling, system information, ioctl,
 // System V IPC, ...) are never widened in that mode.
 type Kind struct {

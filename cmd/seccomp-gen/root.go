@@ -148,8 +148,6 @@ func strictHelpAndCompletion(root *cobra.Command) {
 	}
 }
 
-// argsUsage wraps a cobra positional-args validator so that its errors are
-// usage errors.
 // atLeast and exactly check a command's argument count and name what is
 // missing from the command's usage line (cobra says "requires at least 1
 // arg(s), only received 0"); argsUsage adds the usage line.
@@ -196,6 +194,8 @@ func missingArgs(cmd *cobra.Command, have int) error {
 	return fmt.Errorf("missing %s", missing)
 }
 
+// argsUsage wraps a cobra positional-args validator so that its errors are
+// usage errors.
 func argsUsage(v cobra.PositionalArgs) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {
 		if err := v(cmd, args); err != nil {
