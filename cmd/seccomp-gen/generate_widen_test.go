@@ -215,16 +215,20 @@ func TestTracePIDListsExecutables(t *testing.T) {
 	testutil.RequireRoot(t)
 	testutil.RequireTool(t, "sh", "sleep")
 	dir := t.TempDir()
-	sh := exec.Command("sh", "-c", "sleep 0.7; sleep 0.1")
+	// The shell keeps starting processes until it is killed (30 s at
+	// most), however late the trace attaches on a loaded machine; the
+	// trace ends by --duration.
+	sh := exec.Command("sh", "-c", `i=0; while [ $i -lt 600 ]; do sleep 0.05; i=$((i+1)); done`)
 	if err := sh.Start(); err != nil {
 		t.Fatal(err)
 	}
 	defer sh.Wait()
+	defer sh.Process.Kill()
 	exe, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", sh.Process.Pid))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, stderr, code := sg(t, dir, "trace", "-o", "t.yaml", "--pid", strconv.Itoa(sh.Process.Pid)); code != 0 {
+	if _, stderr, code := sg(t, dir, "trace", "-o", "t.yaml", "--duration", "500ms", "--pid", strconv.Itoa(sh.Process.Pid)); code != 0 {
 		t.Fatalf("trace --pid: exit %d\n%s", code, stderr)
 	}
 	f, err := trace.ReadFile(filepath.Join(dir, "t.yaml"))
