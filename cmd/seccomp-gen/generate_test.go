@@ -250,7 +250,7 @@ func TestGenerateBadInput(t *testing.T) {
 		{[]string{"--allow=", ls}, `--allow "": empty`},
 		{[]string{"--default-action=", ls}, `--default-action "": empty`},
 		{[]string{"--widen=", ls}, `--widen "": empty`},
-		{nil, "requires at least 1 arg"},
+		{nil, "missing TRACE... (at least one)"},
 	}
 	for _, tt := range tests {
 		stdout, stderr, code := sg(t, dir, append([]string{"generate"}, tt.args...)...)
