@@ -612,6 +612,15 @@ struct {
 	__type(value, __u32);
 } target_cgroup SEC(".maps");
 
+/* pending_tasks, read where the code says: a volatile load, which clang
+ * does not hoist above the cfg_fork_btf test that makes it dead code (it
+ * did, and the verifier, which drops the branches a .rodata constant
+ * decides, keeps every load: the untraced path read the .bss page anyway). */
+static __always_inline __s64 pending_now(void)
+{
+	return *(volatile __s64 *)&pending_tasks;
+}
+
 /* Set by user space before loading (.rodata). */
 volatile const __u32 cfg_cgroup;  /* 1: trace every task below target_cgroup */
 /* 1: sched_process_fork_btf is attached (before sched_process_fork) and
@@ -1208,7 +1217,7 @@ int sys_enter(struct bpf_raw_tracepoint_args *ctx)
 	 * freed. --cgroup must look at every task. */
 	void *storage = task_storage_ptr(task, id);
 	if (!storage) {
-		if (!cfg_cgroup && (cfg_fork_btf || !pending_tasks)) {
+		if (!cfg_cgroup && (cfg_fork_btf || !pending_now())) {
 			if (cfg_note_first)
 				note_cpu_task(ctx, task, CPU_SKIP, 0);
 			return 0;
@@ -1234,7 +1243,7 @@ int sys_enter(struct bpf_raw_tracepoint_args *ctx)
 	}
 	if (cfg_cgroup || storage)
 		m = bpf_task_storage_get(&tasks, task, 0, 0);
-	if (!m && !cfg_fork_btf && pending_tasks)
+	if (!m && !cfg_fork_btf && pending_now())
 		m = adopt(task);
 	if (!m) {
 		/* Untraced: leave now. */
@@ -1262,7 +1271,7 @@ int sys_enter(struct bpf_raw_tracepoint_args *ctx)
 			note_cpu_task(ctx, task, CPU_SKIP, 0);
 			return 0;
 		}
-		if (!(!cfg_fork_btf && pending_tasks && adopt_marked(m, task)))
+		if (!(!cfg_fork_btf && pending_now() && adopt_marked(m, task)))
 			start_counting(m, task);
 	}
 	exe = m->exe;
