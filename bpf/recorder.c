@@ -219,25 +219,33 @@
  * write every recorded slot's bits into every CPU's block before
  * attaching (page faults at the start, ~10 us each on that machine).
  *
- * What the untraced path still costs there (thirteenth session, same
+ * What the untraced path still cost there (thirteenth session, same
  * machine, `go run ./bench -only body -rounds 7 -baseline`, paired
- * per-round differences): a measurement build whose sys_enter leaves first
- * thing when the task has no storage (no .rodata, no .bss load; wrong for
+ * per-round differences): a measurement build whose sys_enter left first
+ * thing when the task had no storage (no .rodata, no .bss load; wrong for
  * a child that has not adopted its pending mark yet) ran the untraced body
  * 32.4 -> 11.4 ns (mean -25.7, se 4.7); the same with pending_tasks read
- * as well (`!storage && !pending_tasks`) gave back +27.3 (se 2.8). So the
- * .rodata loads cost ~nothing and pending_tasks' .bss page is the walk
- * the untraced path pays. The fix would be to need no pending entry: a
- * tp_btf/sched_process_fork program gets the child as a trusted pointer
- * and can create its task storage at the fork (tried on this kernel, under
- * lockdown "integrity": it loads, attaches and creates), so a task without
- * storage would be untraced for certain. Not done: cilium/ebpf resolves a
- * tp_btf program's attach target by decoding the kernel's BTF at every
- * load (17 ms to load the spec and 17 ms to find btf_trace_sched_process_fork
- * there, this machine), which the start cannot pay; it needs the target's
- * BTF ID cached per boot (as the kfunc IDs are, bpf/kfunc.go) and a
- * program load that takes that ID, which cilium/ebpf v0.22 has no option
- * for. The raw_tp program and pending stay as the fallback either way.
+ * as well (`!storage && !pending_tasks`) gave back +27.3 (se 2.8). Two
+ * pages, then: pending_tasks' (.bss) and the cfg_* constants' (.rodata;
+ * the verifier knows their values but keeps the loads). Both are gone
+ * from the path now. A traced task's child gets its mark at the fork from
+ * sched_process_fork_btf (a tp_btf program: the child is a trusted
+ * pointer there), so with cfg_fork_btf a task without storage is untraced
+ * for certain and pending_tasks is not read (pending_now: a volatile load,
+ * or clang hoists it above the test); and user space writes the .rodata
+ * constants into sys_enter as immediates before loading it
+ * (trace/recorder/record_rodata.go). Untraced body 26.4 -> 8.5 ns
+ * (medians; paired -23.5 mean, se 4.6, -26.3 median; its min 39.1 ns
+ * against the floor's 38.7), traced -5.7 mean (se 7.3: noise), same
+ * machine and bench, 7 rounds. With the fork program alone the untraced
+ * body was -16.1 mean (se 4.9). cilium/ebpf would find the tp_btf
+ * program's attach target by decoding all of the kernel's BTF at every
+ * load (17 ms for the spec and 17 ms for the name there), so its BTF ID
+ * is cached per boot with the kfunc IDs and user space makes the load
+ * call itself (record_forkbtf.go); the raw_tp program and pending stay
+ * as the fallback (a kernel without the type, or one that refuses the
+ * program: then sys_enter and the raw_tp program are loaded again with
+ * cfg_fork_btf 0).
  *
  * Argument values (issue 10; see record_args below): for the few syscalls
  * whose arguments decide the risk (trace.RecordedArgs), the distinct values

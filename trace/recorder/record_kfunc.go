@@ -92,6 +92,7 @@ func (r *recorder) loadPrograms(spec *ebpf.CollectionSpec, opts *ebpf.Collection
 		SysEnter *ebpf.Program `ebpf:"sys_enter"`
 	}
 	entered := make(chan error, 1)
+	orig, _ := inlineRodata(spec)
 	go func() { entered <- spec.LoadAndAssign(&enter, progOpts) }()
 	var others struct {
 		SchedProcessExec *ebpf.Program `ebpf:"sched_process_exec"`
@@ -114,6 +115,7 @@ func (r *recorder) loadPrograms(spec *ebpf.CollectionSpec, opts *ebpf.Collection
 			// spec changes only once sys_enter's load is done with it.
 			forkFell = true
 			enterErr, waited = <-entered, true
+			restoreRodata(spec, orig)
 			if err = setForkBTF(spec, false); err == nil {
 				err = r.reloadFork(spec, replace, opts)
 			}
@@ -124,6 +126,7 @@ func (r *recorder) loadPrograms(spec *ebpf.CollectionSpec, opts *ebpf.Collection
 	}
 	if !waited {
 		enterErr = <-entered
+		restoreRodata(spec, orig)
 	}
 	r.objs.SysEnter = enter.SysEnter
 	if err != nil {
@@ -157,7 +160,10 @@ func (r *recorder) loadPrograms(spec *ebpf.CollectionSpec, opts *ebpf.Collection
 		CfgTaskBtfId *ebpf.Variable `ebpf:"cfg_task_btf_id"`
 		CfgForkBtf   *ebpf.Variable `ebpf:"cfg_fork_btf"`
 	}
-	if err := spec.LoadAndAssign(&retry, progOpts); err != nil {
+	orig, _ = inlineRodata(spec)
+	err = spec.LoadAndAssign(&retry, progOpts)
+	restoreRodata(spec, orig)
+	if err != nil {
 		return err
 	}
 	r.objs.SysEnter = retry.SysEnter
