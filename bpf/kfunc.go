@@ -19,17 +19,30 @@ import (
 type KernelIDs struct {
 	RdonlyCast btf.TypeID // FUNC bpf_rdonly_cast (a kfunc since Linux 6.2)
 	TaskStruct btf.TypeID // STRUCT task_struct
+	// TYPEDEF btf_trace_sched_process_fork: sched_process_fork_btf's
+	// attach target (a tp_btf program; 0: the kernel has none, and the
+	// raw_tp program with pending entries does the work alone).
+	ForkTP btf.TypeID
 }
 
-// Known reports whether both IDs are set.
+// Known reports whether both IDs of the bpf_rdonly_cast read are set.
 func (ids KernelIDs) Known() bool { return ids.RdonlyCast != 0 && ids.TaskStruct != 0 }
 
 // FindKernelIDs looks the IDs up in the kernel's BTF (btf.LoadKernelSpec).
 // A kernel without bpf_rdonly_cast gives the zero KernelIDs and no error.
 func FindKernelIDs(kernel *btf.Spec) (KernelIDs, error) {
+	var fork btf.TypeID
+	var td *btf.Typedef
+	if err := kernel.TypeByName("btf_trace_sched_process_fork", &td); err == nil {
+		if fork, err = kernel.TypeID(td); err != nil {
+			return KernelIDs{}, err
+		}
+	} else if !errors.Is(err, btf.ErrNotFound) {
+		return KernelIDs{}, fmt.Errorf("btf_trace_sched_process_fork: %w", err)
+	}
 	var fn *btf.Func
 	if err := kernel.TypeByName("bpf_rdonly_cast", &fn); errors.Is(err, btf.ErrNotFound) {
-		return KernelIDs{}, nil
+		return KernelIDs{ForkTP: fork}, nil
 	} else if err != nil {
 		return KernelIDs{}, fmt.Errorf("bpf_rdonly_cast: %w", err)
 	}
@@ -45,7 +58,7 @@ func FindKernelIDs(kernel *btf.Spec) (KernelIDs, error) {
 	if err != nil {
 		return KernelIDs{}, err
 	}
-	return KernelIDs{RdonlyCast: castID, TaskStruct: taskID}, nil
+	return KernelIDs{RdonlyCast: castID, TaskStruct: taskID, ForkTP: fork}, nil
 }
 
 // UseKernelIDs resolves the recorder's kfunc call (bpf_rdonly_cast, the
@@ -65,7 +78,7 @@ func FindKernelIDs(kernel *btf.Spec) (KernelIDs, error) {
 // spec may be patched again, with other ids, before it is loaded.
 func UseKernelIDs(spec *ebpf.CollectionSpec, ids KernelIDs) error {
 	if !ids.Known() {
-		ids = KernelIDs{}
+		ids.RdonlyCast, ids.TaskStruct = 0, 0
 	}
 	v := spec.Variables[RecorderVarCfgTaskBtfId]
 	if v == nil {

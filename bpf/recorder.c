@@ -219,25 +219,33 @@
  * write every recorded slot's bits into every CPU's block before
  * attaching (page faults at the start, ~10 us each on that machine).
  *
- * What the untraced path still costs there (thirteenth session, same
+ * What the untraced path still cost there (thirteenth session, same
  * machine, `go run ./bench -only body -rounds 7 -baseline`, paired
- * per-round differences): a measurement build whose sys_enter leaves first
- * thing when the task has no storage (no .rodata, no .bss load; wrong for
+ * per-round differences): a measurement build whose sys_enter left first
+ * thing when the task had no storage (no .rodata, no .bss load; wrong for
  * a child that has not adopted its pending mark yet) ran the untraced body
  * 32.4 -> 11.4 ns (mean -25.7, se 4.7); the same with pending_tasks read
- * as well (`!storage && !pending_tasks`) gave back +27.3 (se 2.8). So the
- * .rodata loads cost ~nothing and pending_tasks' .bss page is the walk
- * the untraced path pays. The fix would be to need no pending entry: a
- * tp_btf/sched_process_fork program gets the child as a trusted pointer
- * and can create its task storage at the fork (tried on this kernel, under
- * lockdown "integrity": it loads, attaches and creates), so a task without
- * storage would be untraced for certain. Not done: cilium/ebpf resolves a
- * tp_btf program's attach target by decoding the kernel's BTF at every
- * load (17 ms to load the spec and 17 ms to find btf_trace_sched_process_fork
- * there, this machine), which the start cannot pay; it needs the target's
- * BTF ID cached per boot (as the kfunc IDs are, bpf/kfunc.go) and a
- * program load that takes that ID, which cilium/ebpf v0.22 has no option
- * for. The raw_tp program and pending stay as the fallback either way.
+ * as well (`!storage && !pending_tasks`) gave back +27.3 (se 2.8). Two
+ * pages, then: pending_tasks' (.bss) and the cfg_* constants' (.rodata;
+ * the verifier knows their values but keeps the loads). Both are gone
+ * from the path now. A traced task's child gets its mark at the fork from
+ * sched_process_fork_btf (a tp_btf program: the child is a trusted
+ * pointer there), so with cfg_fork_btf a task without storage is untraced
+ * for certain and pending_tasks is not read (pending_now: a volatile load,
+ * or clang hoists it above the test); and user space writes the .rodata
+ * constants into sys_enter as immediates before loading it
+ * (trace/recorder/record_rodata.go). Untraced body 26.4 -> 8.5 ns
+ * (medians; paired -23.5 mean, se 4.6, -26.3 median; its min 39.1 ns
+ * against the floor's 38.7), traced -5.7 mean (se 7.3: noise), same
+ * machine and bench, 7 rounds. With the fork program alone the untraced
+ * body was -16.1 mean (se 4.9). cilium/ebpf would find the tp_btf
+ * program's attach target by decoding all of the kernel's BTF at every
+ * load (17 ms for the spec and 17 ms for the name there), so its BTF ID
+ * is cached per boot with the kfunc IDs and user space makes the load
+ * call itself (record_forkbtf.go); the raw_tp program and pending stay
+ * as the fallback (a kernel without the type, or one that refuses the
+ * program: then sys_enter and the raw_tp program are loaded again with
+ * cfg_fork_btf 0).
  *
  * Argument values (issue 10; see record_args below): for the few syscalls
  * whose arguments decide the risk (trace.RecordedArgs), the distinct values
@@ -612,8 +620,21 @@ struct {
 	__type(value, __u32);
 } target_cgroup SEC(".maps");
 
+/* pending_tasks, read where the code says: a volatile load, which clang
+ * does not hoist above the cfg_fork_btf test that makes it dead code (it
+ * did, and the verifier, which drops the branches a .rodata constant
+ * decides, keeps every load: the untraced path read the .bss page anyway). */
+static __always_inline __s64 pending_now(void)
+{
+	return *(volatile __s64 *)&pending_tasks;
+}
+
 /* Set by user space before loading (.rodata). */
 volatile const __u32 cfg_cgroup;  /* 1: trace every task below target_cgroup */
+/* 1: sched_process_fork_btf is attached (before sched_process_fork) and
+ * gives every child of a traced task its mark at the fork: no pending
+ * entries, so sys_enter never reads pending_tasks (see there). */
+volatile const __u32 cfg_fork_btf;
 /* The running kernel's BTF ID of struct task_struct, when user space could
  * resolve the call to bpf_rdonly_cast too (see task_storage_ptr); 0: it
  * could not, and the call is never reached. */
@@ -1204,7 +1225,7 @@ int sys_enter(struct bpf_raw_tracepoint_args *ctx)
 	 * freed. --cgroup must look at every task. */
 	void *storage = task_storage_ptr(task, id);
 	if (!storage) {
-		if (!cfg_cgroup && !pending_tasks) {
+		if (!cfg_cgroup && (cfg_fork_btf || !pending_now())) {
 			if (cfg_note_first)
 				note_cpu_task(ctx, task, CPU_SKIP, 0);
 			return 0;
@@ -1230,7 +1251,7 @@ int sys_enter(struct bpf_raw_tracepoint_args *ctx)
 	}
 	if (cfg_cgroup || storage)
 		m = bpf_task_storage_get(&tasks, task, 0, 0);
-	if (!m && pending_tasks)
+	if (!m && !cfg_fork_btf && pending_now())
 		m = adopt(task);
 	if (!m) {
 		/* Untraced: leave now. */
@@ -1258,7 +1279,7 @@ int sys_enter(struct bpf_raw_tracepoint_args *ctx)
 			note_cpu_task(ctx, task, CPU_SKIP, 0);
 			return 0;
 		}
-		if (!(pending_tasks && adopt_marked(m, task)))
+		if (!(!cfg_fork_btf && pending_now() && adopt_marked(m, task)))
 			start_counting(m, task);
 	}
 	exe = m->exe;
@@ -1292,6 +1313,15 @@ int sched_process_fork(struct bpf_raw_tracepoint_args *ctx)
 
 	if (!pm)
 		return 0;
+	if (cfg_fork_btf) {
+		/* sched_process_fork_btf, attached before this program, gave
+		 * the child its mark (or could not: it counted it lost). What
+		 * is left is the notes. */
+		if (pm->state == TASK_COUNTING || pm->state == TASK_USER_MARKED ||
+		    (pm->state == TASK_IGNORED && BPF_CORE_READ(child, tgid) == parent->tgid))
+			notes_void();
+		return 0;
+	}
 	if (pm->state == TASK_IGNORED) {
 		/* The tracer's new threads are the tracer; its new processes
 		 * (workloads it starts) are judged on their own. */
@@ -1318,6 +1348,69 @@ int sched_process_fork(struct bpf_raw_tracepoint_args *ctx)
 	/* Before the child can run: its stack may be an untraced task's
 	 * that exited. */
 	notes_void();
+	return 0;
+}
+
+/* The fork as a BTF-enabled raw tracepoint (tp_btf): the child comes as a
+ * trusted task pointer, so the parent's program can create the child's
+ * mark itself, where sched_process_fork (raw_tp) leaves it in pending for
+ * the child to take. With it (cfg_fork_btf) a task without task storage
+ * is untraced for certain, and sys_enter's untraced exit reads nothing
+ * but the task's storage pointer: pending_tasks, on the .bss page, was a
+ * page walk on every syscall of the machine where each syscall flushes
+ * the TLB (see the hot path's comment). User space loads this program
+ * itself (record_forkbtf.go: cilium/ebpf would decode all of the kernel's
+ * BTF to find the attach target) and attaches it before sched_process_fork,
+ * which then only voids the notes (a callback for bpf_loop needs BTF
+ * function info, which that load does not give). No calls here either,
+ * for the same reason. */
+SEC("tp_btf/sched_process_fork")
+int sched_process_fork_btf(__u64 *ctx)
+{
+	struct task_struct *parent = (struct task_struct *)ctx[0];
+	struct task_struct *child = (struct task_struct *)ctx[1];
+	struct task_mark *pm = bpf_task_storage_get(&tasks, parent, 0, 0);
+	__u32 state;
+
+	if (!pm)
+		return 0;
+	if (pm->state == TASK_IGNORED) {
+		if (child->tgid != parent->tgid)
+			return 0;
+		state = TASK_IGNORED;
+	} else if (pm->state == TASK_COUNTING || pm->state == TASK_USER_MARKED) {
+		state = TASK_COUNTING;
+	} else {
+		return 0;
+	}
+	/* User space (--pid) may have marked the child already, having seen
+	 * it in /proc before this fired: the fork's mark wins (see
+	 * adopt_marked). */
+	struct task_mark *cm = bpf_task_storage_get(&tasks, child, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!cm) {
+		if (state == TASK_COUNTING)
+			__sync_fetch_and_add(&lost, 1); /* a task we cannot follow */
+		return 0;
+	}
+	if (cm->state == TASK_COUNTING || cm->state == TASK_IGNORED)
+		return 0;
+	cm->state = state;
+	if (state != TASK_COUNTING)
+		return 0;
+	if (pm->exe)
+		cm->exe = pm->exe; /* the child runs its parent's executable */
+	__sync_fetch_and_add(&live_tasks, 1);
+	/* note_process, inline: the child's process (a new one, or its
+	 * parent's for a thread). */
+	struct proc_key k = {};
+	__u8 one = 1;
+	long err;
+
+	k.tgid = child->tgid;
+	k.start_time = child->group_leader->start_time;
+	err = bpf_map_update_elem(&procs, &k, &one, BPF_NOEXIST);
+	if (err && err != -17 /* EEXIST */)
+		__sync_fetch_and_add(&procs_overflow, 1);
 	return 0;
 }
 

@@ -134,44 +134,46 @@ const (
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
-	RecorderMapArgstate          = "argstate"
-	RecorderMapArgvals           = "argvals"
-	RecorderMapArmed             = "armed"
-	RecorderMapCounts            = "counts"
-	RecorderMapExePaths          = "exe_paths"
-	RecorderMapExeSyscalls       = "exe_syscalls"
-	RecorderMapFirst             = "first"
-	RecorderMapPending           = "pending"
-	RecorderMapProcs             = "procs"
-	RecorderMapTargetCgroup      = "target_cgroup"
-	RecorderMapTasks             = "tasks"
-	RecorderProgSchedProcessExec = "sched_process_exec"
-	RecorderProgSchedProcessExit = "sched_process_exit"
-	RecorderProgSchedProcessFork = "sched_process_fork"
-	RecorderProgSysEnter         = "sys_enter"
-	RecorderVarArgsLost          = "args_lost"
-	RecorderVarCfgArgDistinct    = "cfg_arg_distinct"
-	RecorderVarCfgArgmask        = "cfg_argmask"
-	RecorderVarCfgCgroup         = "cfg_cgroup"
-	RecorderVarCfgCgroupExec     = "cfg_cgroup_exec"
-	RecorderVarCfgExecNr         = "cfg_exec_nr"
-	RecorderVarCfgNoteFirst      = "cfg_note_first"
-	RecorderVarCfgNrCpus         = "cfg_nr_cpus"
-	RecorderVarCfgPrefilter      = "cfg_prefilter"
-	RecorderVarCfgTargetTgid     = "cfg_target_tgid"
-	RecorderVarCfgTaskBtfId      = "cfg_task_btf_id"
-	RecorderVarCfgWhenArg        = "cfg_when_arg"
-	RecorderVarCfgWhenOn         = "cfg_when_on"
-	RecorderVarCfgWhenValue      = "cfg_when_value"
-	RecorderVarExeNext           = "exe_next"
-	RecorderVarExeOverflow       = "exe_overflow"
-	RecorderVarExecs             = "execs"
-	RecorderVarLiveTasks         = "live_tasks"
-	RecorderVarLost              = "lost"
-	RecorderVarPendingTasks      = "pending_tasks"
-	RecorderVarProcsDone         = "procs_done"
-	RecorderVarProcsOverflow     = "procs_overflow"
-	RecorderVarSharedEnumsAnchor = "shared_enums_anchor"
+	RecorderMapArgstate             = "argstate"
+	RecorderMapArgvals              = "argvals"
+	RecorderMapArmed                = "armed"
+	RecorderMapCounts               = "counts"
+	RecorderMapExePaths             = "exe_paths"
+	RecorderMapExeSyscalls          = "exe_syscalls"
+	RecorderMapFirst                = "first"
+	RecorderMapPending              = "pending"
+	RecorderMapProcs                = "procs"
+	RecorderMapTargetCgroup         = "target_cgroup"
+	RecorderMapTasks                = "tasks"
+	RecorderProgSchedProcessExec    = "sched_process_exec"
+	RecorderProgSchedProcessExit    = "sched_process_exit"
+	RecorderProgSchedProcessFork    = "sched_process_fork"
+	RecorderProgSchedProcessForkBtf = "sched_process_fork_btf"
+	RecorderProgSysEnter            = "sys_enter"
+	RecorderVarArgsLost             = "args_lost"
+	RecorderVarCfgArgDistinct       = "cfg_arg_distinct"
+	RecorderVarCfgArgmask           = "cfg_argmask"
+	RecorderVarCfgCgroup            = "cfg_cgroup"
+	RecorderVarCfgCgroupExec        = "cfg_cgroup_exec"
+	RecorderVarCfgExecNr            = "cfg_exec_nr"
+	RecorderVarCfgForkBtf           = "cfg_fork_btf"
+	RecorderVarCfgNoteFirst         = "cfg_note_first"
+	RecorderVarCfgNrCpus            = "cfg_nr_cpus"
+	RecorderVarCfgPrefilter         = "cfg_prefilter"
+	RecorderVarCfgTargetTgid        = "cfg_target_tgid"
+	RecorderVarCfgTaskBtfId         = "cfg_task_btf_id"
+	RecorderVarCfgWhenArg           = "cfg_when_arg"
+	RecorderVarCfgWhenOn            = "cfg_when_on"
+	RecorderVarCfgWhenValue         = "cfg_when_value"
+	RecorderVarExeNext              = "exe_next"
+	RecorderVarExeOverflow          = "exe_overflow"
+	RecorderVarExecs                = "execs"
+	RecorderVarLiveTasks            = "live_tasks"
+	RecorderVarLost                 = "lost"
+	RecorderVarPendingTasks         = "pending_tasks"
+	RecorderVarProcsDone            = "procs_done"
+	RecorderVarProcsOverflow        = "procs_overflow"
+	RecorderVarSharedEnumsAnchor    = "shared_enums_anchor"
 )
 
 // LoadRecorder returns the embedded CollectionSpec for Recorder.
@@ -216,10 +218,11 @@ type RecorderSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type RecorderProgramSpecs struct {
-	SchedProcessExec *ebpf.ProgramSpec `ebpf:"sched_process_exec"`
-	SchedProcessExit *ebpf.ProgramSpec `ebpf:"sched_process_exit"`
-	SchedProcessFork *ebpf.ProgramSpec `ebpf:"sched_process_fork"`
-	SysEnter         *ebpf.ProgramSpec `ebpf:"sys_enter"`
+	SchedProcessExec    *ebpf.ProgramSpec `ebpf:"sched_process_exec"`
+	SchedProcessExit    *ebpf.ProgramSpec `ebpf:"sched_process_exit"`
+	SchedProcessFork    *ebpf.ProgramSpec `ebpf:"sched_process_fork"`
+	SchedProcessForkBtf *ebpf.ProgramSpec `ebpf:"sched_process_fork_btf"`
+	SysEnter            *ebpf.ProgramSpec `ebpf:"sys_enter"`
 }
 
 // RecorderMapSpecs contains maps before they are loaded into the kernel.
@@ -249,6 +252,7 @@ type RecorderVariableSpecs struct {
 	CfgCgroup         *ebpf.VariableSpec `ebpf:"cfg_cgroup"`
 	CfgCgroupExec     *ebpf.VariableSpec `ebpf:"cfg_cgroup_exec"`
 	CfgExecNr         *ebpf.VariableSpec `ebpf:"cfg_exec_nr"`
+	CfgForkBtf        *ebpf.VariableSpec `ebpf:"cfg_fork_btf"`
 	CfgNoteFirst      *ebpf.VariableSpec `ebpf:"cfg_note_first"`
 	CfgNrCpus         *ebpf.VariableSpec `ebpf:"cfg_nr_cpus"`
 	CfgPrefilter      *ebpf.VariableSpec `ebpf:"cfg_prefilter"`
@@ -327,6 +331,7 @@ type RecorderVariables struct {
 	CfgCgroup         *ebpf.Variable `ebpf:"cfg_cgroup"`
 	CfgCgroupExec     *ebpf.Variable `ebpf:"cfg_cgroup_exec"`
 	CfgExecNr         *ebpf.Variable `ebpf:"cfg_exec_nr"`
+	CfgForkBtf        *ebpf.Variable `ebpf:"cfg_fork_btf"`
 	CfgNoteFirst      *ebpf.Variable `ebpf:"cfg_note_first"`
 	CfgNrCpus         *ebpf.Variable `ebpf:"cfg_nr_cpus"`
 	CfgPrefilter      *ebpf.Variable `ebpf:"cfg_prefilter"`
@@ -350,10 +355,11 @@ type RecorderVariables struct {
 //
 // It can be passed to LoadRecorderObjects or ebpf.CollectionSpec.LoadAndAssign.
 type RecorderPrograms struct {
-	SchedProcessExec *ebpf.Program `ebpf:"sched_process_exec"`
-	SchedProcessExit *ebpf.Program `ebpf:"sched_process_exit"`
-	SchedProcessFork *ebpf.Program `ebpf:"sched_process_fork"`
-	SysEnter         *ebpf.Program `ebpf:"sys_enter"`
+	SchedProcessExec    *ebpf.Program `ebpf:"sched_process_exec"`
+	SchedProcessExit    *ebpf.Program `ebpf:"sched_process_exit"`
+	SchedProcessFork    *ebpf.Program `ebpf:"sched_process_fork"`
+	SchedProcessForkBtf *ebpf.Program `ebpf:"sched_process_fork_btf"`
+	SysEnter            *ebpf.Program `ebpf:"sys_enter"`
 }
 
 func (p *RecorderPrograms) Close() error {
@@ -361,6 +367,7 @@ func (p *RecorderPrograms) Close() error {
 		p.SchedProcessExec,
 		p.SchedProcessExit,
 		p.SchedProcessFork,
+		p.SchedProcessForkBtf,
 		p.SysEnter,
 	)
 }

@@ -43,6 +43,8 @@ var wantProgs = map[string]wantProg{
 	RecorderProgSchedProcessFork: {ebpf.RawTracepoint, ebpf.AttachNone, "sched_process_fork"},
 	RecorderProgSchedProcessExec: {ebpf.RawTracepoint, ebpf.AttachNone, "sched_process_exec"},
 	RecorderProgSchedProcessExit: {ebpf.RawTracepoint, ebpf.AttachNone, "sched_process_exit"},
+	// A tp_btf program: the recorder loads it itself (record_forkbtf.go).
+	RecorderProgSchedProcessForkBtf: {ebpf.Tracing, ebpf.AttachTraceRawTp, "sched_process_fork"},
 }
 
 var wantVars = map[string]uint32{
@@ -111,8 +113,10 @@ func TestObjectsMatchGoSide(t *testing.T) {
 					t.Errorf("variable %s: %d bytes, want %d", name, v.Size(), size)
 				}
 			}
-			if !spec.Variables[RecorderVarCfgCgroup].Constant() {
-				t.Errorf("cfg_cgroup must be a load-time constant (.rodata)")
+			for _, name := range []string{RecorderVarCfgCgroup, RecorderVarCfgForkBtf} {
+				if !spec.Variables[name].Constant() {
+					t.Errorf("%s must be a load-time constant (.rodata)", name)
+				}
 			}
 		})
 	}

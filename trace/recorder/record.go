@@ -382,15 +382,18 @@ func checkPrivileges() error {
 }
 
 type recorder struct {
-	opts    Options
-	objs    bpf.RecorderObjects
-	loaded  bool
-	links   []link.Link
-	started time.Time
-	types   <-chan typesResult             // kernelTypes' result, for load
-	execNr  uint32                         // the native execve's number
-	argMask [nrABIs * nrSlots]uint8        // cfg_argmask: which arguments each slot records
-	masks   <-chan [nrABIs * nrSlots]uint8 // startArgMask's result, until writeArgMask
+	opts Options
+	objs bpf.RecorderObjects
+	// forkBTFErr is why sched_process_fork_btf could not be loaded, when
+	// it was tried (record_forkbtf.go).
+	forkBTFErr error
+	loaded     bool
+	links      []link.Link
+	started    time.Time
+	types      <-chan typesResult             // kernelTypes' result, for load
+	execNr     uint32                         // the native execve's number
+	argMask    [nrABIs * nrSlots]uint8        // cfg_argmask: which arguments each slot records
+	masks      <-chan [nrABIs * nrSlots]uint8 // startArgMask's result, until writeArgMask
 	// tasksAttached: the fork, exec and exit programs are attached (attachTasks).
 	tasksAttached bool
 
@@ -610,6 +613,7 @@ func (r *recorder) load() error {
 	r.phase(PhaseMaps)
 	opts := &ebpf.CollectionOptions{MapReplacements: maps}
 	var info kernelInfo
+	fixed := false
 	if r.types != nil {
 		// Without the fixups (a relocation cilium/ebpf cannot compute,
 		// say), cilium/ebpf decodes the kernel's BTF itself and says what
@@ -622,8 +626,9 @@ func (r *recorder) load() error {
 		}
 		if res.err == nil {
 			info = res.info
-			// A refused apply changes nothing: cilium/ebpf relocates.
-			_ = info.fixups.apply(spec)
+			// A refused apply changes nothing: cilium/ebpf relocates
+			// (but for sched_process_fork_btf, which is then not used).
+			fixed = info.fixups.apply(spec) == nil
 		}
 		r.phase(PhaseTypes)
 	}
@@ -635,7 +640,7 @@ func (r *recorder) load() error {
 	if r.cgroupFD == 0 {
 		early = r.attachTasks
 	}
-	if err := r.loadPrograms(spec, opts, info.ids, info.refused, early); err != nil {
+	if err := r.loadPrograms(spec, opts, info.ids, info.refused, fixed, early); err != nil {
 		return loadErr(err)
 	}
 	r.loaded = true
@@ -712,6 +717,16 @@ func (r *recorder) attach() error {
 func (r *recorder) attachTasks() error {
 	if r.tasksAttached {
 		return nil
+	}
+	if r.objs.SchedProcessForkBtf != nil {
+		// Before sched_process_fork, which then finds the child marked
+		// (the kernel calls a tracepoint's programs in the order they
+		// were attached).
+		l, err := link.AttachTracing(link.TracingOptions{Program: r.objs.SchedProcessForkBtf, AttachType: ebpf.AttachTraceRawTp})
+		if err != nil {
+			return attachErr("sched_process_fork (tp_btf)", err)
+		}
+		r.links = append(r.links, l)
 	}
 	for _, tp := range []struct {
 		name string
@@ -1049,7 +1064,10 @@ func (r *recorder) procKeys(fn func(bpf.RecorderProcKey), reset func()) {
 func (r *recorder) lost() uint64 {
 	var v uint64
 	_ = r.objs.Lost.Get(&v)
-	for _, p := range []*ebpf.Program{r.objs.SysEnter, r.objs.SchedProcessFork, r.objs.SchedProcessExec, r.objs.SchedProcessExit} {
+	for _, p := range []*ebpf.Program{r.objs.SysEnter, r.objs.SchedProcessFork, r.objs.SchedProcessForkBtf, r.objs.SchedProcessExec, r.objs.SchedProcessExit} {
+		if p == nil {
+			continue
+		}
 		if st, err := p.Stats(); err == nil {
 			v += st.RecursionMisses // 0 before Linux 5.12
 		}

@@ -58,7 +58,9 @@ import (
 // not decode all of the kernel's BTF to resolve that kfunc call either.
 // When the kernel's verifier refused that call, the same line notes it
 // (kfuncRefusal), and later starts of the same binary on the same kernel
-// load the trusted read at once.
+// load the trusted read at once. Format v10 adds a third ID, of the
+// sched_process_fork tracepoint's BTF type, which sched_process_fork_btf
+// attaches to (record_forkbtf.go).
 //
 // The cache is read only from a directory and a file that belong to the
 // effective user and that no one else can write to (secureCacheDir): only
@@ -77,9 +79,9 @@ const (
 	// btfCacheVersion is the cache's format. It is in the file's name, so
 	// that binaries that write another format do not take turns rebuilding
 	// one file.
-	btfCacheVersion = 9
-	btfCacheFile    = "kernel-types-v9"
-	btfCacheMagic   = "seccomp-gen kernel types v9"
+	btfCacheVersion = 10
+	btfCacheFile    = "kernel-types-v10"
+	btfCacheMagic   = "seccomp-gen kernel types v10"
 	// fixupsKeep is how many objects' fixups one cache file keeps (the
 	// newest first).
 	fixupsKeep = 4
@@ -200,9 +202,9 @@ func kernelTypesVersion(name string) (int, bool) {
 // idsLine is the cache's second line: the kernel's IDs, then what it
 // refused, if it did.
 func idsLine(ids bpf.KernelIDs, refused kfuncRefusal) string {
-	line := fmt.Sprintf("bpf_rdonly_cast=%d task_struct=%d", ids.RdonlyCast, ids.TaskStruct)
+	line := fmt.Sprintf("bpf_rdonly_cast=%d task_struct=%d fork_tp=%d", ids.RdonlyCast, ids.TaskStruct, ids.ForkTP)
 	if refused.prog != "" {
-		line += fmt.Sprintf(" refused=%d,%d prog=%s", refused.ids.RdonlyCast, refused.ids.TaskStruct, refused.prog)
+		line += fmt.Sprintf(" refused=%d,%d,%d prog=%s", refused.ids.RdonlyCast, refused.ids.TaskStruct, refused.ids.ForkTP, refused.prog)
 	}
 	return line
 }
@@ -215,13 +217,13 @@ func parseIDsLine(line string) (bpf.KernelIDs, kfuncRefusal, error) {
 		err     error
 	)
 	if strings.Contains(line, " refused=") {
-		n, err = fmt.Sscanf(line, "bpf_rdonly_cast=%d task_struct=%d refused=%d,%d prog=%s",
-			&ids.RdonlyCast, &ids.TaskStruct, &refused.ids.RdonlyCast, &refused.ids.TaskStruct, &refused.prog)
-		n -= 3
+		n, err = fmt.Sscanf(line, "bpf_rdonly_cast=%d task_struct=%d fork_tp=%d refused=%d,%d,%d prog=%s",
+			&ids.RdonlyCast, &ids.TaskStruct, &ids.ForkTP, &refused.ids.RdonlyCast, &refused.ids.TaskStruct, &refused.ids.ForkTP, &refused.prog)
+		n -= 4
 	} else {
-		n, err = fmt.Sscanf(line, "bpf_rdonly_cast=%d task_struct=%d", &ids.RdonlyCast, &ids.TaskStruct)
+		n, err = fmt.Sscanf(line, "bpf_rdonly_cast=%d task_struct=%d fork_tp=%d", &ids.RdonlyCast, &ids.TaskStruct, &ids.ForkTP)
 	}
-	if n != 2 || err != nil || idsLine(ids, refused) != line {
+	if n != 3 || err != nil || idsLine(ids, refused) != line {
 		return bpf.KernelIDs{}, kfuncRefusal{}, errors.New("kernel types cache: bad BTF IDs line")
 	}
 	return ids, refused, nil

@@ -498,7 +498,7 @@ func TestKfuncRefusalCached(t *testing.T) {
 	none := bpf.KernelIDs{}
 	load(fake, fake, none) // refused, then the trusted read
 	data, err := os.ReadFile(path)
-	if err != nil || !strings.Contains(string(data), fmt.Sprintf(" refused=%d,%d prog=%s\n", fake.RdonlyCast, fake.TaskStruct, bpf.ObjectHash())) {
+	if err != nil || !strings.Contains(string(data), fmt.Sprintf(" refused=%d,%d,%d prog=%s\n", fake.RdonlyCast, fake.TaskStruct, fake.ForkTP, bpf.ObjectHash())) {
 		t.Fatalf("no refusal noted in the cache (%v): %q", err, strings.SplitN(string(data), "\n", 3)[:2])
 	}
 	load(fake, none) // noted: not tried again
@@ -715,5 +715,69 @@ func TestInsnText(t *testing.T) {
 		if got, err := parseInsn(s); err == nil {
 			t.Errorf("%q: read as %v", s, got)
 		}
+	}
+}
+
+// The fork is followed three ways, and each records a forking command
+// alike (its processes, their syscalls, nothing lost, and the recording
+// ends): by sched_process_fork_btf, which marks the child at the fork
+// (the kernel's tracepoint type ID from the cache); by the raw_tp program
+// alone with pending entries (no ID: a kernel without the type); and by
+// the raw_tp program after the kernel refused the tp_btf one (an ID that
+// is not the tracepoint's), where sys_enter and the raw_tp program are
+// loaded again with cfg_fork_btf 0. A program loaded with the wrong
+// cfg_fork_btf loses the children: no pending entry, or one never taken.
+func TestRecordForkBTF(t *testing.T) {
+	testutil.RequireRoot(t)
+	useCacheDir(t)
+	info, err := kernelTypes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.ids.ForkTP == 0 {
+		testutil.SkipOrFail(t, "the kernel's BTF has no btf_trace_sched_process_fork: only the raw_tp fork program can be tested")
+	}
+	old := forkBTFHook
+	t.Cleanup(func() { forkBTFHook = old })
+	for _, tc := range []struct {
+		name    string
+		id      btf.TypeID
+		btfProg bool // sched_process_fork_btf loaded
+	}{
+		{"tp_btf", info.ids.ForkTP, true},
+		{"raw_tp", 0, false},
+		{"refused", info.ids.TaskStruct, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			forkBTFHook = func(btf.TypeID) btf.TypeID { return tc.id }
+			r := &recorder{opts: Options{Command: []string{"true"}}}
+			defer r.close()
+			types := make(chan typesResult, 1)
+			types <- typesResult{info, nil}
+			r.types = types
+			if err := r.load(); err != nil {
+				t.Fatal(err)
+			}
+			var on uint32
+			if err := r.objs.CfgForkBtf.Get(&on); err != nil {
+				t.Fatal(err)
+			}
+			if got := r.objs.SchedProcessForkBtf != nil; got != tc.btfProg || (on == 1) != tc.btfProg {
+				t.Errorf("sched_process_fork_btf loaded %v, sys_enter's cfg_fork_btf %d; want %v", got, on, tc.btfProg)
+			}
+			if (r.forkBTFErr != nil) != (tc.name == "refused") {
+				t.Errorf("tp_btf load error %v", r.forkBTFErr)
+			}
+			r.close()
+
+			rec := recordOrFail(t, Options{Command: []string{"sh", "-c", "(ls / >/dev/null; true); cat /dev/null & wait; exit 0"}})
+			if rec.File.Processes != 4 || rec.File.Lost != 0 {
+				t.Errorf("processes %d lost %d, want 4 and 0", rec.File.Processes, rec.File.Lost)
+			}
+			if s := mustHave(t, rec.File, "x86_64", "getdents64"); s.First != "ls" {
+				t.Errorf("getdents64 first by %q, want ls", s.First)
+			}
+			mustHave(t, rec.File, "x86_64", "fadvise64") // cat's
+		})
 	}
 }

@@ -36,7 +36,7 @@ var loadHook func(bpf.KernelIDs)
 // -0.26 ms median, -0.24 mean (se 0.13) for the concurrent load alone,
 // -0.40 median, -0.51 mean (se 0.11) with the early attach; the three
 // attaches took ~0.5 ms and sys_enter's alone takes ~0.3.
-func (r *recorder) loadPrograms(spec *ebpf.CollectionSpec, opts *ebpf.CollectionOptions, ids bpf.KernelIDs, refused kfuncRefusal, loaded func() error) (err error) {
+func (r *recorder) loadPrograms(spec *ebpf.CollectionSpec, opts *ebpf.CollectionOptions, ids bpf.KernelIDs, refused kfuncRefusal, fixed bool, loaded func() error) (err error) {
 	if kernelIDsHook != nil {
 		ids = kernelIDsHook(ids)
 	}
@@ -48,6 +48,19 @@ func (r *recorder) loadPrograms(spec *ebpf.CollectionSpec, opts *ebpf.Collection
 	}
 	if loadHook != nil {
 		loadHook(ids)
+	}
+	// sched_process_fork_btf (record_forkbtf.go) only where the kernel
+	// has its tracepoint's BTF type and the CO-RE fixups are in: then
+	// sys_enter reads no pending_tasks (cfg_fork_btf).
+	forkTP := ids.ForkTP
+	if forkBTFHook != nil {
+		forkTP = forkBTFHook(forkTP)
+	}
+	if !fixed {
+		forkTP = 0
+	}
+	if err := setForkBTF(spec, forkTP != 0); err != nil {
+		return err
 	}
 	var shared struct {
 		bpf.RecorderMaps
@@ -79,6 +92,7 @@ func (r *recorder) loadPrograms(spec *ebpf.CollectionSpec, opts *ebpf.Collection
 		SysEnter *ebpf.Program `ebpf:"sys_enter"`
 	}
 	entered := make(chan error, 1)
+	orig, _ := inlineRodata(spec)
 	go func() { entered <- spec.LoadAndAssign(&enter, progOpts) }()
 	var others struct {
 		SchedProcessExec *ebpf.Program `ebpf:"sched_process_exec"`
@@ -89,37 +103,108 @@ func (r *recorder) loadPrograms(spec *ebpf.CollectionSpec, opts *ebpf.Collection
 	r.objs.SchedProcessExec = others.SchedProcessExec
 	r.objs.SchedProcessExit = others.SchedProcessExit
 	r.objs.SchedProcessFork = others.SchedProcessFork
+	forkFell := false
+	var enterErr error
+	waited := false
+	if err == nil && forkTP != 0 {
+		r.objs.SchedProcessForkBtf, r.forkBTFErr = loadForkBTF(spec.Programs[bpf.RecorderProgSchedProcessForkBtf], replace, forkTP)
+		if r.forkBTFErr != nil {
+			// The raw_tp program does it all, as without the tp_btf
+			// one: loaded again with a .rodata of its own that says so
+			// (sys_enter too, below; exec and exit do not read it).
+			// spec changes only once sys_enter's load is done with it.
+			forkFell = true
+			enterErr, waited = <-entered, true
+			restoreRodata(spec, orig)
+			if err = setForkBTF(spec, false); err == nil {
+				err = r.reloadFork(spec, replace, opts)
+			}
+		}
+	}
 	if err == nil && loaded != nil {
 		err = loaded()
 	}
-	enterErr := <-entered
+	if !waited {
+		enterErr = <-entered
+		restoreRodata(spec, orig)
+	}
 	r.objs.SysEnter = enter.SysEnter
 	if err != nil {
 		return err
 	}
-	if enterErr == nil || !ids.Known() {
+	kfuncRetry := enterErr != nil && ids.Known()
+	if enterErr != nil && !kfuncRetry {
 		return enterErr
 	}
-	// The trusted read: sys_enter alone, with a .rodata of its own whose
-	// cfg_task_btf_id is 0 (the other programs do not read it).
-	if err := bpf.UseKernelIDs(spec, bpf.KernelIDs{}); err != nil {
-		return err
+	if !kfuncRetry && !forkFell {
+		return nil
 	}
-	if loadHook != nil {
-		loadHook(bpf.KernelIDs{})
+	if enterErr == nil {
+		r.objs.SysEnter.Close()
+		r.objs.SysEnter = nil
 	}
+	if kfuncRetry {
+		// The trusted read: cfg_task_btf_id 0 (the other programs do not
+		// read it).
+		if err := bpf.UseKernelIDs(spec, bpf.KernelIDs{}); err != nil {
+			return err
+		}
+		if loadHook != nil {
+			loadHook(bpf.KernelIDs{})
+		}
+	}
+	// sys_enter alone, with a .rodata of its own.
 	delete(replace, ".rodata")
 	var retry struct {
 		SysEnter     *ebpf.Program  `ebpf:"sys_enter"`
 		CfgTaskBtfId *ebpf.Variable `ebpf:"cfg_task_btf_id"`
+		CfgForkBtf   *ebpf.Variable `ebpf:"cfg_fork_btf"`
 	}
-	if err := spec.LoadAndAssign(&retry, progOpts); err != nil {
+	orig, _ = inlineRodata(spec)
+	err = spec.LoadAndAssign(&retry, progOpts)
+	restoreRodata(spec, orig)
+	if err != nil {
 		return err
 	}
 	r.objs.SysEnter = retry.SysEnter
 	r.objs.CfgTaskBtfId = retry.CfgTaskBtfId
-	if ve := (*ebpf.VerifierError)(nil); errors.As(enterErr, &ve) {
+	r.objs.CfgForkBtf = retry.CfgForkBtf
+	if ve := (*ebpf.VerifierError)(nil); kfuncRetry && errors.As(enterErr, &ve) {
 		noteKfuncRefused(ids)
 	}
+	return nil
+}
+
+// setForkBTF sets cfg_fork_btf in spec's .rodata.
+func setForkBTF(spec *ebpf.CollectionSpec, on bool) error {
+	v := spec.Variables[bpf.RecorderVarCfgForkBtf]
+	if v == nil {
+		return errors.New("recorder: no variable cfg_fork_btf")
+	}
+	var x uint32
+	if on {
+		x = 1
+	}
+	return v.Set(x)
+}
+
+// reloadFork loads the raw_tp fork program again, in place of the one
+// loaded with the shared .rodata, with a .rodata of its own (spec's
+// values now).
+func (r *recorder) reloadFork(spec *ebpf.CollectionSpec, replace map[string]*ebpf.Map, opts *ebpf.CollectionOptions) error {
+	own := map[string]*ebpf.Map{}
+	for name, m := range replace {
+		if name != ".rodata" {
+			own[name] = m
+		}
+	}
+	var again struct {
+		SchedProcessFork *ebpf.Program `ebpf:"sched_process_fork"`
+	}
+	if err := spec.LoadAndAssign(&again, &ebpf.CollectionOptions{MapReplacements: own, Programs: opts.Programs}); err != nil {
+		return err
+	}
+	r.objs.SchedProcessFork.Close()
+	r.objs.SchedProcessFork = again.SchedProcessFork
 	return nil
 }
