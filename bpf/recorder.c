@@ -7,8 +7,12 @@
  * Programs:
  *   raw_tp/sys_enter            the hot path; runs on EVERY syscall of the
  *                               machine, rejects untraced tasks first
- *   raw_tp/sched_process_fork   a traced task's new thread or process is traced
- *                               (from its first syscall on: see pending)
+ *   tp_btf/sched_process_fork   a traced task's new thread or process gets its
+ *     (sched_process_fork_btf)  mark at the fork (where the kernel has the
+ *                               tracepoint's BTF type; user space loads it)
+ *   raw_tp/sched_process_fork   without it: the child takes its mark at its
+ *                               first syscall (see pending); with it: the
+ *                               per-CPU notes are voided
  *   raw_tp/sched_process_exec   an "armed" process starts being traced at the
  *                               execve into the user's command (see armed)
  *   raw_tp/sched_process_exit   a traced task is gone (live_tasks bookkeeping)
@@ -252,9 +256,10 @@
  * of those arguments per (ABI, nr, arg index), bounded. Every other counted
  * syscall pays one byte load (cfg_argmask) and a branch.
  *
- * Every program is a plain raw tracepoint: user space needs the kernel's BTF
- * only for the CO-RE offsets of a few fields (trace/recorder/record_btf.go
- * caches them per boot), not to look up a tp_btf attach target.
+ * Every program but sched_process_fork_btf is a plain raw tracepoint: user
+ * space needs the kernel's BTF only for the CO-RE offsets of a few fields
+ * and three type IDs (trace/recorder/record_btf.go caches them per boot),
+ * one of them the tp_btf program's attach target.
  *
  * Builds for amd64 and arm64 (bpf2go -target amd64,arm64) from small
  * hand-declared CO-RE structs instead of an arch-specific vmlinux.h.

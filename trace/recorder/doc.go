@@ -88,8 +88,10 @@
 // thread_info.status (int 0x80 and 32-bit programs: x86) and the
 // 0x40000000 bit (x32); on arm64 from the AArch32 bit of PSTATE (arm).
 // Numbers beyond the 1024 slots of an ABI are counted in lost.
-// sched_process_fork marks the children and threads of traced tasks (they
-// take the mark at their first syscall), sched_process_exit unmarks
+// sched_process_fork marks the children and threads of traced tasks (at
+// the fork, from a tp_btf program loaded with the cached BTF ID of the
+// tracepoint's type, record_forkbtf.go; without it they take the mark at
+// their first syscall), sched_process_exit unmarks
 // them, and sched_process_exec starts a command (see record_target.go for how the command is started so that
 // nothing escapes and nothing else is counted). The links are file
 // descriptors, never pinned: a tracer that dies, even by SIGKILL, leaves
