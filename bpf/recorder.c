@@ -241,8 +241,9 @@
  * (trace/recorder/record_rodata.go). Untraced body 26.4 -> 8.5 ns
  * (medians; paired -23.5 mean, se 4.6, -26.3 median; its min 39.1 ns
  * against the floor's 38.7), traced -5.7 mean (se 7.3: noise), same
- * machine and bench, 7 rounds. With the fork program alone the untraced
- * body was -16.1 mean (se 4.9). cilium/ebpf would find the tp_btf
+ * machine and bench, 7 rounds; in 11 quieter rounds 27.3 -> 3.2 ns
+ * (paired -18.2 mean, se 2.5), traced 36.6 -> 34.1 (-3.5, se 3.0). With
+ * the fork program alone the untraced body was -16.1 mean (se 4.9). cilium/ebpf would find the tp_btf
  * program's attach target by decoding all of the kernel's BTF at every
  * load (17 ms for the spec and 17 ms for the name there), so its BTF ID
  * is cached per boot with the kfunc IDs and user space makes the load
