@@ -1300,6 +1300,19 @@ counting:
 	return 0;
 }
 
+/* The mark a traced task's new thread or process takes at the fork, from
+ * its parent's mark pm, or 0 for none: the tracer's new threads are the
+ * tracer (ignored), its new processes (workloads it starts) are judged on
+ * their own; a counting or user-marked parent's child counts. */
+static __always_inline __u32 fork_state(const struct task_mark *pm, int same_process)
+{
+	if (pm->state == TASK_IGNORED)
+		return same_process ? TASK_IGNORED : 0;
+	if (pm->state == TASK_COUNTING || pm->state == TASK_USER_MARKED)
+		return TASK_COUNTING;
+	return 0;
+}
+
 SEC("raw_tp/sched_process_fork")
 int sched_process_fork(struct bpf_raw_tracepoint_args *ctx)
 {
@@ -1319,24 +1332,14 @@ int sched_process_fork(struct bpf_raw_tracepoint_args *ctx)
 
 	if (!pm)
 		return 0;
+	state = fork_state(pm, BPF_CORE_READ(child, tgid) == parent->tgid);
+	if (!state)
+		return 0;
 	if (cfg_fork_btf) {
 		/* sched_process_fork_btf, attached before this program, gave
 		 * the child its mark (or could not: it counted it lost). What
 		 * is left is the notes. */
-		if (pm->state == TASK_COUNTING || pm->state == TASK_USER_MARKED ||
-		    (pm->state == TASK_IGNORED && BPF_CORE_READ(child, tgid) == parent->tgid))
-			notes_void();
-		return 0;
-	}
-	if (pm->state == TASK_IGNORED) {
-		/* The tracer's new threads are the tracer; its new processes
-		 * (workloads it starts) are judged on their own. */
-		if (BPF_CORE_READ(child, tgid) != parent->tgid)
-			return 0;
-		state = TASK_IGNORED;
-	} else if (pm->state == TASK_COUNTING || pm->state == TASK_USER_MARKED) {
-		state = TASK_COUNTING;
-	} else {
+		notes_void();
 		return 0;
 	}
 	__u32 tid = BPF_CORE_READ(child, pid);
@@ -1380,15 +1383,9 @@ int sched_process_fork_btf(__u64 *ctx)
 
 	if (!pm)
 		return 0;
-	if (pm->state == TASK_IGNORED) {
-		if (child->tgid != parent->tgid)
-			return 0;
-		state = TASK_IGNORED;
-	} else if (pm->state == TASK_COUNTING || pm->state == TASK_USER_MARKED) {
-		state = TASK_COUNTING;
-	} else {
+	state = fork_state(pm, child->tgid == parent->tgid);
+	if (!state)
 		return 0;
-	}
 	/* User space (--pid) may have marked the child already, having seen
 	 * it in /proc before this fired: the fork's mark wins (see
 	 * adopt_marked). */

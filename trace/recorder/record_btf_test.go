@@ -415,18 +415,11 @@ func TestRecordTaskStorageRead(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			kernelIDsHook = func(bpf.KernelIDs) bpf.KernelIDs { return tc.ids }
-			r := &recorder{opts: Options{Command: []string{"true"}}}
-			defer r.close()
-			types := make(chan typesResult, 1)
 			fixups, ids, _, err := kernelTypes4()
 			if err != nil {
 				t.Fatal(err)
 			}
-			types <- typesResult{kernelInfo{fixups: fixups, ids: ids}, nil}
-			r.types = types
-			if err := r.load(); err != nil {
-				t.Fatal(err)
-			}
+			r := loadedRecorder(t, kernelInfo{fixups: fixups, ids: ids})
 			checkTaskBTFID(t, r, tc.want)
 			r.close()
 
@@ -750,14 +743,7 @@ func TestRecordForkBTF(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			forkBTFHook = func(btf.TypeID) btf.TypeID { return tc.id }
-			r := &recorder{opts: Options{Command: []string{"true"}}}
-			defer r.close()
-			types := make(chan typesResult, 1)
-			types <- typesResult{info, nil}
-			r.types = types
-			if err := r.load(); err != nil {
-				t.Fatal(err)
-			}
+			r := loadedRecorder(t, info)
 			var on uint32
 			if err := r.objs.CfgForkBtf.Get(&on); err != nil {
 				t.Fatal(err)
@@ -780,4 +766,20 @@ func TestRecordForkBTF(t *testing.T) {
 			mustHave(t, rec.File, "x86_64", "fadvise64") // cat's
 		})
 	}
+}
+
+// loadedRecorder loads the recorder's programs (for a command, not
+// started) with info as the kernel types, and closes them at the end of
+// the test.
+func loadedRecorder(t *testing.T, info kernelInfo) *recorder {
+	t.Helper()
+	r := &recorder{opts: Options{Command: []string{"true"}}}
+	t.Cleanup(r.close)
+	types := make(chan typesResult, 1)
+	types <- typesResult{info, nil}
+	r.types = types
+	if err := r.load(); err != nil {
+		t.Fatal(err)
+	}
+	return r
 }
