@@ -369,29 +369,17 @@ func TestWidenSkipReportedOnce(t *testing.T) {
 // pipe first (EAGAIN), then polls; its training run finds the data there.
 // The profile without --widen denies poll; the --widen=kinds one passes.
 func TestWidenKindsNonblockPoll(t *testing.T) {
-	testutil.RequireRoot(t)
-	testutil.RequireTool(t, "gcc")
-	src, err := os.ReadFile(filepath.Join("..", "..", "testdata", "widen", "nbwait.c"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	bin := cc(t, t.TempDir(), "nbwait", string(src))
+	bin := widenProgram(t, t.TempDir(), "nbwait")
 	for _, c := range []struct{ how, sign string }{
 		{"fcntl", "fcntl(F_SETFL, O_NONBLOCK)"},
 		{"pipe2", "pipe2(O_NONBLOCK)"},
 	} {
 		t.Run(c.how, func(t *testing.T) {
 			dir := t.TempDir()
-			if _, stderr, code := sg(t, dir, "trace", "-o", "train.yaml", "--", bin, "ready", c.how); code != 0 {
-				t.Fatalf("trace: exit %d\n%s", code, stderr)
-			}
+			kindsErr, code := trainNarrowKinds(t, dir, bin, "ready", c.how)
 			if data, _ := os.ReadFile(filepath.Join(dir, "train.yaml")); strings.Contains(string(data), "name: poll,") {
 				t.Fatalf("the training run polled; it must not:\n%s", data)
 			}
-			if _, stderr, code := sg(t, dir, "generate", "-o", "narrow.json", "train.yaml"); code != 0 {
-				t.Fatalf("generate: exit %d\n%s", code, stderr)
-			}
-			_, kindsErr, code := sg(t, dir, "generate", "--widen=kinds", "-o", "kinds.json", "train.yaml")
 			if want := "--widen: +poll: " + bin + " links poll (waiting on descriptors, shown by the traced " + c.sign + ": a non-blocking descriptor is waited on when it would block)"; code != 0 || !strings.Contains(kindsErr, want) {
 				t.Errorf("generate --widen=kinds: exit %d, want a line with %q:\n%s", code, want, kindsErr)
 			}
@@ -417,6 +405,34 @@ func narrowDeniesKindsPasses(t *testing.T, dir, syscall, want string, command ..
 	if code != 0 || out != want {
 		t.Fatalf("test run under the --widen=kinds profile: exit %d, output %q; report:\n%s\nstderr:\n%s", code, out, rep, stderr)
 	}
+}
+
+// widenProgram compiles testdata/widen/NAME.c into dir and returns the
+// binary's path.
+func widenProgram(t *testing.T, dir, name string) string {
+	t.Helper()
+	testutil.RequireRoot(t)
+	testutil.RequireTool(t, "gcc")
+	src, err := os.ReadFile(filepath.Join("..", "..", "testdata", "widen", name+".c"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cc(t, dir, name, string(src))
+}
+
+// trainNarrowKinds traces command into dir's train.yaml and generates
+// narrow.json (no --widen) and kinds.json (--widen=kinds) from it; it
+// returns generate --widen=kinds' stderr and exit status.
+func trainNarrowKinds(t *testing.T, dir string, command ...string) (string, int) {
+	t.Helper()
+	if _, stderr, code := sg(t, dir, append([]string{"trace", "-o", "train.yaml", "--"}, command...)...); code != 0 {
+		t.Fatalf("trace: exit %d\n%s", code, stderr)
+	}
+	if _, stderr, code := sg(t, dir, "generate", "-o", "narrow.json", "train.yaml"); code != 0 {
+		t.Fatalf("generate: exit %d\n%s", code, stderr)
+	}
+	_, stderr, code := sg(t, dir, "generate", "--widen=kinds", "-o", "kinds.json", "train.yaml")
+	return stderr, code
 }
 
 // --widen=kinds judges kinds per executable: in `mkdir d && chmod 700 d`
@@ -454,21 +470,9 @@ func TestWidenKindsPerExecutable(t *testing.T) {
 // one with it FIOASYNC on the worker channels). Trained on FIONBIO, the
 // profile without --widen denies FIOASYNC; the --widen=kinds one passes.
 func TestWidenKindsFlagIoctls(t *testing.T) {
-	testutil.RequireRoot(t)
-	testutil.RequireTool(t, "gcc")
-	src, err := os.ReadFile(filepath.Join("..", "..", "testdata", "widen", "fdflags.c"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	dir := t.TempDir()
-	bin := cc(t, dir, "fdflags", string(src))
-	if _, stderr, code := sg(t, dir, "trace", "-o", "train.yaml", "--", bin, "nbio"); code != 0 {
-		t.Fatalf("trace: exit %d\n%s", code, stderr)
-	}
-	if _, stderr, code := sg(t, dir, "generate", "-o", "narrow.json", "train.yaml"); code != 0 {
-		t.Fatalf("generate: exit %d\n%s", code, stderr)
-	}
-	_, kindsErr, code := sg(t, dir, "generate", "--widen=kinds", "-o", "kinds.json", "train.yaml")
+	bin := widenProgram(t, dir, "fdflags")
+	kindsErr, code := trainNarrowKinds(t, dir, bin, "nbio")
 	want := "--widen: +ioctl FIONBIO, FIONCLEX, FIOCLEX, FIOASYNC (the descriptor-flag requests, which do what fcntl F_SETFD and F_SETFL do): " + bin + " links ioctl (descriptor plumbing, like the traced "
 	if code != 0 || !strings.Contains(kindsErr, want) || !strings.Contains(kindsErr, "ioctl request (argument 1) restricted to 0x5421, 0x5450, 0x5451, 0x5452 (observed, and the values --widen adds)") {
 		t.Fatalf("generate --widen=kinds: exit %d, want a line with %q and the rule:\n%s", code, want, kindsErr)
@@ -483,21 +487,9 @@ func TestWidenKindsFlagIoctls(t *testing.T) {
 // --widen denies alarm; the --widen=kinds one passes. POSIX timers, which
 // the program does not link, are not added.
 func TestWidenKindsOwnTime(t *testing.T) {
-	testutil.RequireRoot(t)
-	testutil.RequireTool(t, "gcc")
-	src, err := os.ReadFile(filepath.Join("..", "..", "testdata", "widen", "owntime.c"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	dir := t.TempDir()
-	bin := cc(t, dir, "owntime", string(src))
-	if _, stderr, code := sg(t, dir, "trace", "-o", "train.yaml", "--", bin, "plain"); code != 0 {
-		t.Fatalf("trace: exit %d\n%s", code, stderr)
-	}
-	if _, stderr, code := sg(t, dir, "generate", "-o", "narrow.json", "train.yaml"); code != 0 {
-		t.Fatalf("generate: exit %d\n%s", code, stderr)
-	}
-	_, stderr, code := sg(t, dir, "generate", "--widen=kinds", "-o", "kinds.json", "train.yaml")
+	bin := widenProgram(t, dir, "owntime")
+	stderr, code := trainNarrowKinds(t, dir, bin, "plain")
 	if code != 0 {
 		t.Fatalf("generate --widen=kinds: exit %d\n%s", code, stderr)
 	}
