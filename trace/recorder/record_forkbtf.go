@@ -106,14 +106,17 @@ func loadForkBTF(ps *ebpf.ProgramSpec, maps map[string]*ebpf.Map, id btf.TypeID)
 		log := make([]byte, 64<<10)
 		attr.logLevel, attr.logSize = 1, uint32(len(log))
 		attr.logBuf = uint64(uintptr(unsafe.Pointer(&log[0])))
-		if _, err2 := progLoad(&attr); err2 != nil {
-			runtime.KeepAlive(log)
-			if n := bytes.IndexByte(log, 0); n > 0 {
-				lines := bytes.Split(bytes.TrimSpace(log[:n]), []byte("\n"))
-				return nil, fmt.Errorf("load %s: %w: %s", ps.Name, err, lines[len(lines)-1])
-			}
+		fd2, err2 := progLoad(&attr)
+		runtime.KeepAlive(log)
+		if err2 == nil {
+			fd, err = fd2, nil // loaded this time: keep it
+		} else if n := bytes.IndexByte(log, 0); n > 0 {
+			lines := bytes.Split(bytes.TrimSpace(log[:n]), []byte("\n"))
+			return nil, fmt.Errorf("load %s: %w: %s", ps.Name, err, lines[len(lines)-1])
 		}
-		return nil, fmt.Errorf("load %s: %w", ps.Name, err)
+		if err != nil {
+			return nil, fmt.Errorf("load %s: %w", ps.Name, err)
+		}
 	}
 	runtime.KeepAlive(code.Bytes())
 	runtime.KeepAlive(license)
