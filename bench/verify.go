@@ -41,7 +41,7 @@ func (b *bench) verification(w *strings.Builder, rounds int) error {
 	const trusted = bpf.RecorderProgSysEnter + " (trusted read: no kfunc IDs)"
 	for r := 0; r < rounds; r++ {
 		for _, use := range []bpf.KernelIDs{ids, {}} {
-			spec, err := bpf.LoadRecorder()
+			spec, err := bpf.LoadRecorderLean() // as the recorder loads them
 			if err != nil {
 				return err
 			}

@@ -501,7 +501,10 @@ func lookPath(name string, env []string) (string, error) {
 
 func (r *recorder) load() error {
 	raiseMemlock()
-	spec, err := bpf.LoadRecorder()
+	// Without line information: it only labels a verifier log with
+	// recorder.c's lines, and reading it was ~a quarter of the ELF read
+	// (bpf.LoadRecorderLean).
+	spec, err := bpf.LoadRecorderLean()
 	if err != nil {
 		return fmt.Errorf("eBPF recorder: %w", err)
 	}

@@ -85,7 +85,7 @@ type coreFixups []coreFixup
 // as cilium/ebpf does at load time (it then finds none left to do). Every
 // type the programs relocate against is in vmlinux, not in a module.
 func relocate(kernel *btf.Spec) (coreFixups, error) {
-	spec, err := bpf.LoadRecorder()
+	spec, err := bpf.LoadRecorderLean() // the instructions load() loads
 	if err != nil {
 		return nil, fmt.Errorf("eBPF recorder: %w", err)
 	}
