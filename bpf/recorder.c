@@ -252,6 +252,24 @@
  * program: then sys_enter and the raw_tp program are loaded again with
  * cfg_fork_btf 0).
  *
+ * What the traced path still costs there (fourteenth session, same
+ * machine, `go run ./bench -only body -rounds 7 -bin VARIANT -baseline
+ * THIS`, paired per-round differences, measurement builds only): one page.
+ * The untraced exit made to load counts_block.cur of its CPU first (one
+ * load from counts, a vmalloc'd page) cost +33.7 ns (median, se 2.9);
+ * made to load one byte of .bss instead (a kmalloc'd array value, in the
+ * direct map's 2 MiB pages) +22.1 ns (se 6.0). The traced path without
+ * its cfg_argmask load and without its TS_COMPAT test: -1.6 ns median
+ * (se 3.4), nothing (the .bss walk overlaps the counts one, and the task's
+ * status is on a page the syscall entry walked). So the traced body there,
+ * ~34-37 ns, is the walk to the page of this CPU's note and counter; any
+ * place to count that the syscall has not touched costs ~20-35 ns on that
+ * machine, which no layout of ours avoids, and the 15 ns target is below
+ * one such page there. On the Xeon (PCID: the kernel's TLB entries survive
+ * a syscall) the same path is 3.7 ns. The first empty program attached
+ * (before the floor's) runs 25-28 ns longer than the second in the same
+ * rounds, for the same reason: pages the later programs then find walked.
+ *
  * Argument values (issue 10; see record_args below): for the few syscalls
  * whose arguments decide the risk (trace.RecordedArgs), the distinct values
  * of those arguments per (ABI, nr, arg index), bounded. Every other counted
