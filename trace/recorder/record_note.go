@@ -13,7 +13,7 @@ import (
 // task->bpf_storage test, it also answers untraced tasks, and costs every
 // syscall of the machine the note's cache line. Where the TLB keeps its
 // entries across syscalls that line is all it costs: on the Intel machine
-// of BENCHMARKS.md the untraced total went from 1.12x to 1.05x the floor.
+// of bench/BENCHMARKS-xeon.md the untraced total went from 1.12x to 1.05x the floor.
 // Where every syscall flushes the kernel's TLB entries (the kernel isolates
 // its page tables, PTI, and the CPU has no PCID to tag them), each page a
 // syscall touches is a page walk, and the note's per-CPU page is one on
