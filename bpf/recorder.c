@@ -10,9 +10,8 @@
  *   tp_btf/sched_process_fork   a traced task's new thread or process gets its
  *     (sched_process_fork_btf)  mark at the fork (where the kernel has the
  *                               tracepoint's BTF type; user space loads it)
- *   raw_tp/sched_process_fork   without it: the child takes its mark at its
- *                               first syscall (see pending); with it: the
- *                               per-CPU notes are voided
+ *   raw_tp/sched_process_fork   where it is not used, instead: the child takes
+ *                               its mark at its first syscall (see pending)
  *   raw_tp/sched_process_exec   an "armed" process starts being traced at the
  *                               execve into the user's command (see armed)
  *   raw_tp/sched_process_exit   a traced task is gone (live_tasks bookkeeping)
@@ -1353,13 +1352,6 @@ int sched_process_fork(struct bpf_raw_tracepoint_args *ctx)
 	state = fork_state(pm, BPF_CORE_READ(child, tgid) == parent->tgid);
 	if (!state)
 		return 0;
-	if (cfg_fork_btf) {
-		/* sched_process_fork_btf, attached before this program, gave
-		 * the child its mark (or could not: it counted it lost). What
-		 * is left is the notes. */
-		notes_void();
-		return 0;
-	}
 	__u32 tid = BPF_CORE_READ(child, pid);
 	p.state = state;
 	if (state == TASK_COUNTING)
@@ -1378,32 +1370,28 @@ int sched_process_fork(struct bpf_raw_tracepoint_args *ctx)
 	return 0;
 }
 
-/* The fork as a BTF-enabled raw tracepoint (tp_btf): the child comes as a
- * trusted task pointer, so the parent's program can create the child's
- * mark itself, where sched_process_fork (raw_tp) leaves it in pending for
- * the child to take. With it (cfg_fork_btf) a task without task storage
- * is untraced for certain, and sys_enter's untraced exit reads nothing
- * but the task's storage pointer: pending_tasks, on the .bss page, was a
- * page walk on every syscall of the machine where each syscall flushes
- * the TLB (see the hot path's comment). User space loads this program
- * itself (record_forkbtf.go: cilium/ebpf would decode all of the kernel's
- * BTF to find the attach target) and attaches it before sched_process_fork,
- * which then only voids the notes (a callback for bpf_loop needs BTF
- * function info, which that load does not give). No calls here either,
- * for the same reason. */
-SEC("tp_btf/sched_process_fork")
-int sched_process_fork_btf(__u64 *ctx)
+/* Every CPU's note is void from now on, as notes_void, without bpf_loop:
+ * for sched_process_fork_btf, whose load has no BTF function information
+ * (which a bpf_loop callback needs). A loop bounded by cfg_nr_cpus, a
+ * constant to the verifier (.rodata is frozen before the load), which
+ * walks it once per possible CPU. */
+static __always_inline void notes_void_inline(void)
 {
-	struct task_struct *parent = (struct task_struct *)ctx[0];
-	struct task_struct *child = (struct task_struct *)ctx[1];
-	struct task_mark *pm = bpf_task_storage_get(&tasks, parent, 0, 0);
-	__u32 state;
+	if (!cfg_prefilter)
+		return;
+	for (__u32 cpu = 0; cpu < cfg_nr_cpus; cpu++) {
+		struct counts_block *b = bpf_map_lookup_elem(&counts, &cpu);
 
-	if (!pm)
-		return 0;
-	state = fork_state(pm, child->tgid == parent->tgid);
-	if (!state)
-		return 0;
+		if (!b)
+			break;
+		b->cur.regs = 0;
+	}
+}
+
+/* The child's mark, from its parent's mark pm and the state it takes
+ * (fork_state, not 0); see sched_process_fork_btf. */
+static __always_inline void mark_child(struct task_struct *child, struct task_mark *pm, __u32 state)
+{
 	/* User space (--pid) may have marked the child already, having seen
 	 * it in /proc before this fired: the fork's mark wins (see
 	 * adopt_marked). */
@@ -1411,13 +1399,13 @@ int sched_process_fork_btf(__u64 *ctx)
 	if (!cm) {
 		if (state == TASK_COUNTING)
 			__sync_fetch_and_add(&lost, 1); /* a task we cannot follow */
-		return 0;
+		return;
 	}
 	if (cm->state == TASK_COUNTING || cm->state == TASK_IGNORED)
-		return 0;
+		return;
 	cm->state = state;
 	if (state != TASK_COUNTING)
-		return 0;
+		return;
 	if (pm->exe)
 		cm->exe = pm->exe; /* the child runs its parent's executable */
 	__sync_fetch_and_add(&live_tasks, 1);
@@ -1439,6 +1427,39 @@ int sched_process_fork_btf(__u64 *ctx)
 	err = bpf_map_update_elem(&procs, &k, &one, BPF_NOEXIST);
 	if (err && err != -17 /* EEXIST */)
 		__sync_fetch_and_add(&procs_overflow, 1);
+}
+
+/* The fork as a BTF-enabled raw tracepoint (tp_btf): the child comes as a
+ * trusted task pointer, so the parent's program can create the child's
+ * mark itself, where sched_process_fork (raw_tp) leaves it in pending for
+ * the child to take. With it (cfg_fork_btf) a task without task storage
+ * is untraced for certain, and sys_enter's untraced exit reads nothing
+ * but the task's storage pointer: pending_tasks, on the .bss page, was a
+ * page walk on every syscall of the machine where each syscall flushes
+ * the TLB (see the hot path's comment). User space loads this program
+ * itself (record_forkbtf.go: cilium/ebpf would decode all of the kernel's
+ * BTF to find the attach target); the raw_tp program is then neither
+ * loaded nor attached (one program load, one attach and one detach less
+ * per trace: a tracepoint's attach and detach patch kernel text on every
+ * CPU). No calls here (bpf_loop's callback among them), for the lack of
+ * BTF function information in that load. */
+SEC("tp_btf/sched_process_fork")
+int sched_process_fork_btf(__u64 *ctx)
+{
+	struct task_struct *parent = (struct task_struct *)ctx[0];
+	struct task_struct *child = (struct task_struct *)ctx[1];
+	struct task_mark *pm = bpf_task_storage_get(&tasks, parent, 0, 0);
+	__u32 state;
+
+	if (!pm)
+		return 0;
+	state = fork_state(pm, child->tgid == parent->tgid);
+	if (!state)
+		return 0;
+	mark_child(child, pm, state);
+	/* Before the child can run: its stack may be an untraced task's
+	 * that exited (see note_cpu_task). */
+	notes_void_inline();
 	return 0;
 }
 

@@ -722,9 +722,8 @@ func (r *recorder) attachTasks() error {
 		return nil
 	}
 	if r.objs.SchedProcessForkBtf != nil {
-		// Before sched_process_fork, which then finds the child marked
-		// (the kernel calls a tracepoint's programs in the order they
-		// were attached).
+		// The whole fork, where it is used: the raw_tp program is then
+		// not loaded (recorder.c, sched_process_fork_btf).
 		l, err := link.AttachTracing(link.TracingOptions{Program: r.objs.SchedProcessForkBtf, AttachType: ebpf.AttachTraceRawTp})
 		if err != nil {
 			return attachErr("sched_process_fork (tp_btf)", err)
@@ -739,6 +738,9 @@ func (r *recorder) attachTasks() error {
 		{"sched_process_exec", r.objs.SchedProcessExec},
 		{"sched_process_exit", r.objs.SchedProcessExit},
 	} {
+		if tp.prog == nil {
+			continue // sched_process_fork where the tp_btf program is used
+		}
 		l, err := link.AttachRawTracepoint(link.RawTracepointOptions{Name: tp.name, Program: tp.prog})
 		if err != nil {
 			return attachErr(tp.name, err)

@@ -353,9 +353,22 @@ func TestRecordLoad(t *testing.T) {
 			}
 			progs := map[string]*ebpf.Program{
 				"sys_enter":          r.objs.SysEnter,
-				"sched_process_fork": r.objs.SchedProcessFork,
 				"sched_process_exec": r.objs.SchedProcessExec,
 				"sched_process_exit": r.objs.SchedProcessExit,
+			}
+			// One fork program: the tp_btf one where the kernel has the
+			// tracepoint's type (and the kfunc IDs are in use), else the
+			// raw_tp one.
+			switch {
+			case r.objs.SchedProcessForkBtf != nil && r.objs.SchedProcessFork != nil:
+				t.Fatal("both fork programs loaded")
+			case r.objs.SchedProcessForkBtf != nil:
+				progs["sched_process_fork_btf"] = r.objs.SchedProcessForkBtf
+			default:
+				progs["sched_process_fork"] = r.objs.SchedProcessFork
+			}
+			if wantBTF := ids.ForkTP != 0 && kernelIDsHook == nil; (r.objs.SchedProcessForkBtf != nil) != wantBTF {
+				t.Errorf("sched_process_fork_btf loaded %v, want %v", r.objs.SchedProcessForkBtf != nil, wantBTF)
 			}
 			for name, p := range progs {
 				if p == nil {
@@ -365,8 +378,12 @@ func TestRecordLoad(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if info.Type != ebpf.RawTracepoint {
-					t.Errorf("%s: type %s, want %s", name, info.Type, ebpf.RawTracepoint)
+				want := ebpf.RawTracepoint
+				if name == "sched_process_fork_btf" {
+					want = ebpf.Tracing
+				}
+				if info.Type != want {
+					t.Errorf("%s: type %s, want %s", name, info.Type, want)
 				}
 			}
 		})
@@ -750,6 +767,9 @@ func TestRecordForkBTF(t *testing.T) {
 			}
 			if got := r.objs.SchedProcessForkBtf != nil; got != tc.btfProg || (on == 1) != tc.btfProg {
 				t.Errorf("sched_process_fork_btf loaded %v, sys_enter's cfg_fork_btf %d; want %v", got, on, tc.btfProg)
+			}
+			if (r.objs.SchedProcessFork != nil) == tc.btfProg {
+				t.Errorf("raw_tp fork program loaded %v, want %v (exactly one of the two)", r.objs.SchedProcessFork != nil, !tc.btfProg)
 			}
 			if (r.forkBTFErr != nil) != (tc.name == "refused") {
 				t.Errorf("tp_btf load error %v", r.forkBTFErr)

@@ -8,8 +8,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/btf"
 	"golang.org/x/sys/unix"
 
 	"github.com/seccomp-gen/seccomp-gen/bpf"
@@ -77,6 +79,10 @@ func testCPUTaskNoteInvalidated(t *testing.T, first bool) {
 	if !info.ids.Known() {
 		t.Skip("no bpf_rdonly_cast on this kernel: sys_enter keeps no per-CPU note")
 	}
+	// The raw_tp fork program, which a test run can run (with made-up
+	// arguments); TestForkBTFVoidsNotes runs the tp_btf one on a real fork.
+	defer func(old func(btf.TypeID) btf.TypeID) { forkBTFHook = old }(forkBTFHook)
+	forkBTFHook = func(btf.TypeID) btf.TypeID { return 0 }
 	types := make(chan typesResult, 1)
 	types <- typesResult{info, nil}
 	r.types = types
@@ -397,4 +403,107 @@ func TestTLBFlushedEverySyscall(t *testing.T) {
 		t.Errorf("tlbFlushedEverySyscall() = %v, want %v (Meltdown status %q, pcid flag %v)", got, want, strings.TrimSpace(string(meltdown)), pcid)
 	}
 	t.Logf("this machine: PTI %v, PCID %v: sys_enter asks its note first: %v", pti, pcid, noteFirst())
+}
+
+// Where sched_process_fork_btf follows the fork, the raw_tp program is not
+// attached, so the tp_btf program voids the per-CPU notes itself (a
+// bounded loop, not bpf_loop): after a traced task's fork no CPU's note
+// stands, and after an untraced task's fork every CPU's still does. Real
+// forks by a shell (marked counting from user space, or not) of a subshell
+// that blocks: neither exec's nor exits, which void the notes too, so the
+// notes are read while only the fork has happened.
+func TestForkBTFVoidsNotes(t *testing.T) {
+	testutil.RequireRoot(t)
+	info, err := kernelTypes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.ids.ForkTP == 0 || !info.ids.Known() {
+		testutil.SkipOrFail(t, "the kernel's BTF has no btf_trace_sched_process_fork or no bpf_rdonly_cast: sched_process_fork_btf is not used here")
+	}
+	if kernelIDsHook != nil {
+		t.Skip("SECCOMP_GEN_TEST_KERNEL_IDS: the recorder is loaded without the kernel's IDs, so without sched_process_fork_btf")
+	}
+	r := loadedRecorder(t, info)
+	if r.objs.SchedProcessForkBtf == nil || r.objs.SchedProcessFork != nil {
+		t.Fatalf("fork programs loaded: tp_btf %v, raw_tp %v; want the tp_btf one alone", r.objs.SchedProcessForkBtf != nil, r.objs.SchedProcessFork != nil)
+	}
+	if err := r.attachTasks(); err != nil {
+		t.Fatal(err)
+	}
+	ncpu, err := ebpf.PossibleCPU()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const regs = 0xffff8880deadb000 // a made-up pt_regs address
+	setNotes := func() {
+		t.Helper()
+		for cpu := 0; cpu < ncpu; cpu++ {
+			var block bpf.RecorderCountsBlock
+			if err := r.objs.Counts.Lookup(uint32(cpu), &block); err != nil {
+				t.Fatal(err)
+			}
+			block.Cur.Regs = regs + uint64(cpu)
+			block.Cur.Mode = 1
+			if err := r.objs.Counts.Update(uint32(cpu), &block, ebpf.UpdateExist); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	// A shell that waits for a line, then forks a subshell that waits for
+	// another; returns once the subshell exists.
+	forkOnce := func(traced bool) {
+		t.Helper()
+		cmd := exec.Command("/bin/sh", "-c", "read go; (read x); exit 0")
+		in, err := cmd.StdinPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		defer func() {
+			in.Close() // both reads see EOF
+			cmd.Wait()
+		}()
+		if traced {
+			fd, err := unix.PidfdOpen(cmd.Process.Pid, unix.PIDFD_THREAD)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer unix.Close(fd)
+			if err := r.objs.Tasks.Update(int32(fd), bpf.RecorderTaskMark{State: uint32(bpf.RecorderTaskStateTASK_COUNTING)}, ebpf.UpdateAny); err != nil {
+				t.Fatal(err)
+			}
+		}
+		setNotes()
+		if _, err := in.Write([]byte("go\n")); err != nil {
+			t.Fatal(err)
+		}
+		children := fmt.Sprintf("/proc/%d/task/%d/children", cmd.Process.Pid, cmd.Process.Pid)
+		for deadline := time.Now().Add(10 * time.Second); ; {
+			b, err := os.ReadFile(children)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(strings.TrimSpace(string(b))) > 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("the shell forked no subshell in 10 s")
+			}
+			time.Sleep(time.Millisecond)
+		}
+		for cpu := 0; cpu < ncpu; cpu++ {
+			got, want := note(t, r, cpu), uint64(regs)+uint64(cpu)
+			if traced {
+				want = 0
+			}
+			if got != want {
+				t.Errorf("after a fork by a shell traced %v, CPU %d's note is %#x, want %#x", traced, cpu, got, want)
+			}
+		}
+	}
+	forkOnce(false)
+	forkOnce(true)
 }

@@ -97,12 +97,19 @@ func (r *recorder) loadPrograms(spec *ebpf.CollectionSpec, opts *ebpf.Collection
 	var others struct {
 		SchedProcessExec *ebpf.Program `ebpf:"sched_process_exec"`
 		SchedProcessExit *ebpf.Program `ebpf:"sched_process_exit"`
-		SchedProcessFork *ebpf.Program `ebpf:"sched_process_fork"`
 	}
 	err = spec.LoadAndAssign(&others, progOpts)
 	r.objs.SchedProcessExec = others.SchedProcessExec
 	r.objs.SchedProcessExit = others.SchedProcessExit
-	r.objs.SchedProcessFork = others.SchedProcessFork
+	if err == nil && forkTP == 0 {
+		// The raw_tp fork program only where the tp_btf one is not used
+		// (it does the whole fork then; recorder.c).
+		var fork struct {
+			SchedProcessFork *ebpf.Program `ebpf:"sched_process_fork"`
+		}
+		err = spec.LoadAndAssign(&fork, progOpts)
+		r.objs.SchedProcessFork = fork.SchedProcessFork
+	}
 	forkFell := false
 	var enterErr error
 	waited := false
@@ -110,8 +117,9 @@ func (r *recorder) loadPrograms(spec *ebpf.CollectionSpec, opts *ebpf.Collection
 		r.objs.SchedProcessForkBtf, r.forkBTFErr = loadForkBTF(spec.Programs[bpf.RecorderProgSchedProcessForkBtf], replace, forkTP)
 		if r.forkBTFErr != nil {
 			// The raw_tp program does it all, as without the tp_btf
-			// one: loaded again with a .rodata of its own that says so
-			// (sys_enter too, below; exec and exit do not read it).
+			// one: loaded now, with a .rodata of its own that says so
+			// (sys_enter is loaded again with one, below; exec and exit
+			// do not read it).
 			// spec changes only once sys_enter's load is done with it.
 			forkFell = true
 			enterErr, waited = <-entered, true
@@ -188,9 +196,9 @@ func setForkBTF(spec *ebpf.CollectionSpec, on bool) error {
 	return v.Set(x)
 }
 
-// reloadFork loads the raw_tp fork program again, in place of the one
-// loaded with the shared .rodata, with a .rodata of its own (spec's
-// values now).
+// reloadFork loads the raw_tp fork program where the tp_btf one was
+// refused (it was not loaded with the others then), with a .rodata of its
+// own (spec's values now).
 func (r *recorder) reloadFork(spec *ebpf.CollectionSpec, replace map[string]*ebpf.Map, opts *ebpf.CollectionOptions) error {
 	own := map[string]*ebpf.Map{}
 	for name, m := range replace {
@@ -204,7 +212,7 @@ func (r *recorder) reloadFork(spec *ebpf.CollectionSpec, replace map[string]*ebp
 	if err := spec.LoadAndAssign(&again, &ebpf.CollectionOptions{MapReplacements: own, Programs: opts.Programs}); err != nil {
 		return err
 	}
-	r.objs.SchedProcessFork.Close()
+	r.objs.SchedProcessFork.Close() // nil unless loaded before
 	r.objs.SchedProcessFork = again.SchedProcessFork
 	return nil
 }
