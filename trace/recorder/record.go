@@ -590,7 +590,13 @@ func (r *recorder) load() error {
 	// sharing its core with the side work; so was reading the ELF alone
 	// that way (from trace's RunE, or from main): the parse left the
 	// critical path but the command line's checks took 0.4-0.6 ms longer,
-	// main to gate -0.05 and -0.04 ms (se 0.17, 151 paired rounds).
+	// main to gate -0.05 and -0.04 ms (se 0.17, 151 paired rounds). Nor
+	// did running cilium/ebpf's feature probes ahead (a named map with BTF
+	// key and value types created and closed on a goroutine from trace's
+	// RunE on; they are ~1.5 ms of a start's CPU on the PVM machine): there
+	// the command line took 0.44 ms longer and the program load 1.3 ms
+	// longer, launch to main 31.63 -> 32.01 ms median (31 rounds, issue 13,
+	// fourteenth session).
 	maps := map[string]*ebpf.Map{}
 	defer func() {
 		for _, m := range maps {
