@@ -282,6 +282,8 @@ func (o *traceOptions) run(ctx context.Context) error {
 				what = fmt.Sprintf("pid %d", s.PID)
 			}
 			fmt.Fprintf(o.stderr, "seccomp-gen: tracing %s (BPF links %s)\n", what, strings.Join(ids, " "))
+			// A line of its own: scripts read the links from the line above.
+			fmt.Fprintf(o.stderr, "seccomp-gen: a traced task's new threads and processes are marked %s\n", s.Children)
 		}
 	}
 	// The live line is redrawn in place: only where nothing else writes to

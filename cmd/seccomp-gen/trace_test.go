@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -72,6 +73,11 @@ func TestTraceCLIStdoutAndSummary(t *testing.T) {
 	}
 	if !strings.Contains(stderr, "seccomp-gen: traced 1 process ") || !strings.Contains(stderr, "lost 0") {
 		t.Errorf("no summary with -v: %q", stderr)
+	}
+	// -v says how new tasks are followed, on a line of its own after the
+	// links' (which scripts read as it was).
+	if !regexp.MustCompile(`(?m)^seccomp-gen: tracing pid \d+ \(BPF links [0-9 ]+\)\nseccomp-gen: a traced task's new threads and processes are marked at (the fork|their first syscall \(.+\))$`).MatchString(stderr) {
+		t.Errorf("no links line followed by how new tasks are marked with -v: %q", stderr)
 	}
 	// Not a terminal and no -v: quiet.
 	_, stderr, _ = sg(t, dir, "trace", "-o", filepath.Join(dir, "q.yaml"), "--", "true")

@@ -48,6 +48,10 @@ func TestHost(t *testing.T) {
 			t.Errorf("%s: %s %s (fix: %s), want ok as root on a BTF kernel", name, c.Status, c.Detail, c.Fix)
 		}
 	}
+	// The trial trace says how the recorder follows new tasks here.
+	if c, _ := r.Find(CheckTrial); !strings.Contains(c.Detail, "; new tasks of traced ones marked at ") {
+		t.Errorf("trial trace detail %q does not say how new tasks are marked", c.Detail)
+	}
 	for _, name := range append([]string{CheckKernelTable, CheckCgroup, CheckTypesCache, CheckLockdown}, Runtimes...) {
 		if _, ok := r.Find(name); !ok {
 			t.Errorf("no %q check", name)
@@ -175,11 +179,14 @@ func (f fakeSys) RawTracepoint(string) error { return f.rawTP }
 func (f fakeSys) SeccompNotify() error       { return f.notify }
 func (f fakeSys) X32() error                 { return f.x32 }
 func (f fakeSys) IA32() error                { return f.ia32 }
-func (f fakeSys) TrialTrace(context.Context) error {
+func (f fakeSys) TrialTrace(context.Context) (string, error) {
 	if f.trialRan != nil {
 		*f.trialRan = true
 	}
-	return f.trial
+	if f.trial != nil {
+		return "", f.trial
+	}
+	return "at the fork", nil
 }
 
 // smallBTF is a valid BTF blob with one type, for a fake's BTFPath.

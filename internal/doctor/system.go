@@ -62,8 +62,10 @@ type System interface {
 	TypesCache() error
 	// Libseccomp returns libseccomp's version and its syscall tables.
 	Libseccomp() Library
-	// TrialTrace traces a short command with seccomp-gen's recorder.
-	TrialTrace(ctx context.Context) error
+	// TrialTrace traces a short command with seccomp-gen's recorder and
+	// says how it followed a traced task's new tasks
+	// (recorder.Started.Children).
+	TrialTrace(ctx context.Context) (children string, err error)
 }
 
 // Library is what doctor needs from libseccomp.
@@ -220,34 +222,36 @@ func (libseccomp) Version() string                { return scmp.LibraryVersion()
 func (libseccomp) MaxNr(arch string) (int, error) { return scmp.MaxNr(arch) }
 func (libseccomp) Known(name string) bool         { return scmp.KnownAnywhere(name) }
 
-func (h Host) TrialTrace(ctx context.Context) error {
+func (h Host) TrialTrace(ctx context.Context) (string, error) {
 	argv := h.TrialCommand
 	if len(argv) == 0 {
 		p, err := exec.LookPath("true")
 		if err != nil {
-			return fmt.Errorf("trial command: %w", err)
+			return "", fmt.Errorf("trial command: %w", err)
 		}
 		argv = []string{p}
 	}
 	var stderr bytes.Buffer
+	var children string
 	rec, err := recorder.Record(ctx, recorder.Options{
 		Command: argv,
 		Stdin:   nil,
 		Stdout:  io.Discard,
 		Stderr:  &stderr,
 		Namer:   scmp.Tables{},
+		OnStart: func(s recorder.Started) { children = s.Children },
 	})
 	if err != nil {
-		return err
+		return "", err
 	}
 	if !rec.Exited || rec.ExitStatus != 0 {
-		return fmt.Errorf("%s did not exit 0 under the recorder: %s", argv[0], strings.TrimSpace(stderr.String()))
+		return "", fmt.Errorf("%s did not exit 0 under the recorder: %s", argv[0], strings.TrimSpace(stderr.String()))
 	}
 	if len(rec.File.Syscalls) == 0 {
-		return fmt.Errorf("the recorder counted no syscall of %s", argv[0])
+		return "", fmt.Errorf("the recorder counted no syscall of %s", argv[0])
 	}
 	if rec.File.Lost > 0 {
-		return fmt.Errorf("the recorder lost %d syscalls of %s", rec.File.Lost, argv[0])
+		return "", fmt.Errorf("the recorder lost %d syscalls of %s", rec.File.Lost, argv[0])
 	}
-	return nil
+	return children, nil
 }

@@ -87,6 +87,13 @@ type Started struct {
 	// Descendants counts the processes that already ran below the traced
 	// PID when tracing started and are traced too (PID only).
 	Descendants int
+	// Children says how a traced task's new threads and processes are
+	// followed: "at the fork" (the tp_btf fork program marks them there),
+	// or "at their first syscall (WHY)" (the raw tracepoint fork program
+	// leaves a pending mark for them to take: the kernel's BTF lacks the
+	// tracepoint's type or the kfunc's, or the kernel refused the tp_btf
+	// program). Either is exact; the first costs untraced tasks less.
+	Children string
 }
 
 // Options say what to record and how. Exactly one of Command, PID and
@@ -292,7 +299,7 @@ func Record(ctx context.Context, opts Options) (*Recording, error) {
 	r.noteRoot()
 	r.startExeScan()
 	if opts.OnStart != nil {
-		opts.OnStart(Started{PID: r.targetPID(), LinkIDs: r.linkIDs(), Descendants: r.descendants})
+		opts.OnStart(Started{PID: r.targetPID(), LinkIDs: r.linkIDs(), Descendants: r.descendants, Children: r.children()})
 	}
 	reason, err := r.wait(ctx)
 	if err != nil {
@@ -385,8 +392,9 @@ type recorder struct {
 	opts Options
 	objs bpf.RecorderObjects
 	// forkBTFErr is why sched_process_fork_btf could not be loaded, when
-	// it was tried (record_forkbtf.go).
+	// it was tried (record_forkbtf.go); forkWhy why it was not tried.
 	forkBTFErr error
+	forkWhy    string
 	loaded     bool
 	links      []link.Link
 	started    time.Time
@@ -1201,4 +1209,19 @@ func hostInfo() trace.Host {
 		h.Arch = runtime.GOARCH
 	}
 	return h
+}
+
+// children is Started.Children: how the loaded programs follow a traced
+// task's new tasks.
+func (r *recorder) children() string {
+	switch {
+	case r.objs.SchedProcessForkBtf != nil:
+		return "at the fork"
+	case r.forkBTFErr != nil:
+		msg, _, _ := strings.Cut(r.forkBTFErr.Error(), "\n")
+		return "at their first syscall (the kernel refused the tp_btf fork program: " + msg + ")"
+	case r.forkWhy != "":
+		return "at their first syscall (" + r.forkWhy + ")"
+	}
+	return "at their first syscall"
 }

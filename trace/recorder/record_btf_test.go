@@ -750,13 +750,14 @@ func TestRecordForkBTF(t *testing.T) {
 	old := forkBTFHook
 	t.Cleanup(func() { forkBTFHook = old })
 	for _, tc := range []struct {
-		name    string
-		id      btf.TypeID
-		btfProg bool // sched_process_fork_btf loaded
+		name     string
+		id       btf.TypeID
+		btfProg  bool   // sched_process_fork_btf loaded
+		children string // what Started.Children begins with
 	}{
-		{"tp_btf", info.ids.ForkTP, true},
-		{"raw_tp", 0, false},
-		{"refused", info.ids.TaskStruct, false},
+		{"tp_btf", info.ids.ForkTP, true, "at the fork"},
+		{"raw_tp", 0, false, "at their first syscall (the kernel's BTF lacks btf_trace_sched_process_fork"},
+		{"refused", info.ids.TaskStruct, false, "at their first syscall (the kernel refused the tp_btf fork program: "},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			forkBTFHook = func(btf.TypeID) btf.TypeID { return tc.id }
@@ -773,6 +774,10 @@ func TestRecordForkBTF(t *testing.T) {
 			}
 			if (r.forkBTFErr != nil) != (tc.name == "refused") {
 				t.Errorf("tp_btf load error %v", r.forkBTFErr)
+			}
+			// What trace -v and doctor say (Started.Children).
+			if got := r.children(); !strings.HasPrefix(got, tc.children) {
+				t.Errorf("children marked %q, want %q...", got, tc.children)
 			}
 			r.close()
 

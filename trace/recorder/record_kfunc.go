@@ -56,8 +56,12 @@ func (r *recorder) loadPrograms(spec *ebpf.CollectionSpec, opts *ebpf.Collection
 	if forkBTFHook != nil {
 		forkTP = forkBTFHook(forkTP)
 	}
-	if !fixed {
+	switch {
+	case !fixed:
 		forkTP = 0
+		r.forkWhy = "the programs' CO-RE fixups were not computed ahead"
+	case forkTP == 0:
+		r.forkWhy = "the kernel's BTF lacks btf_trace_sched_process_fork or bpf_rdonly_cast, or the kernel refused the latter"
 	}
 	if err := setForkBTF(spec, forkTP != 0); err != nil {
 		return err
