@@ -60,7 +60,10 @@ import (
 // (kfuncRefusal), and later starts of the same binary on the same kernel
 // load the trusted read at once. Format v10 adds a third ID, of the
 // sched_process_fork tracepoint's BTF type, which sched_process_fork_btf
-// attaches to (record_forkbtf.go).
+// attaches to (record_forkbtf.go). A refusal of that program is noted on
+// the same line as a refusal of that ID alone (noteForkRefused), and
+// later starts load the raw_tp fork program at once instead of sys_enter
+// twice.
 //
 // The cache is read only from a directory and a file that belong to the
 // effective user and that no one else can write to (secureCacheDir): only
@@ -109,6 +112,15 @@ type kfuncRefusal struct {
 // covers reports whether the kernel refused ids in this binary's object.
 func (k kfuncRefusal) covers(ids bpf.KernelIDs) bool {
 	return k.prog != "" && k.ids == ids && k.prog == bpf.ObjectHash()
+}
+
+// forkRefused reports whether the kernel refused sched_process_fork_btf
+// attached to the type forkTP in this binary's object. The note is a
+// refusal of IDs with the tracepoint's alone (noteForkRefused): a kfunc
+// refusal is only ever noted with both of the kfunc's IDs, so the two
+// cannot be confused, and the line's format is the same.
+func (k kfuncRefusal) forkRefused(forkTP btf.TypeID) bool {
+	return forkTP != 0 && k.covers(bpf.KernelIDs{ForkTP: forkTP})
 }
 
 // kernelTypes returns the CO-RE fixups of this binary's programs for the
@@ -161,6 +173,26 @@ func noteKfuncRefused(ids bpf.KernelIDs) {
 		return
 	}
 	c.refused = kfuncRefusal{ids: ids, prog: bpf.ObjectHash()}
+	writeKernelTypes(path, key, c)
+}
+
+// noteForkRefused notes in the cache, best effort, that the kernel refused
+// sched_process_fork_btf attached to forkTP in this binary's object, so
+// that later starts on this kernel load the raw_tp fork program at once
+// instead of sys_enter twice (record_kfunc.go). A kfunc refusal already
+// noted stays: it zeroes every ID, the tracepoint's too, so those starts
+// do not try the tp_btf program either.
+func noteForkRefused(forkTP btf.TypeID) {
+	key, err := kernelTypesKey()
+	if err != nil {
+		return
+	}
+	path := filepath.Join(btfCacheDir, btfCacheFile)
+	c, err := readCacheFile(path, key)
+	if err != nil || c.refused.covers(c.ids) {
+		return
+	}
+	c.refused = kfuncRefusal{ids: bpf.KernelIDs{ForkTP: forkTP}, prog: bpf.ObjectHash()}
 	writeKernelTypes(path, key, c)
 }
 

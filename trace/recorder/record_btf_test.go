@@ -780,6 +780,36 @@ func TestRecordForkBTF(t *testing.T) {
 				t.Errorf("children marked %q, want %q...", got, tc.children)
 			}
 			r.close()
+			if tc.name == "refused" && kernelIDsHook == nil {
+				// (With SECCOMP_GEN_TEST_KERNEL_IDS the kfunc's refusal is
+				// noted first, and stays.)
+				// The refusal is noted in the cache: the next start on
+				// this kernel loads the raw_tp program at once, without
+				// trying (so without loading sys_enter twice), and says
+				// why; the tracepoint's real ID is not affected.
+				again, err := kernelTypes()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !again.refused.forkRefused(tc.id) || again.refused.forkRefused(info.ids.ForkTP) || again.refused.covers(info.ids) {
+					t.Fatalf("cache's refusal note %+v, want the tp_btf program's with ID %d alone", again.refused, tc.id)
+				}
+				r := loadedRecorder(t, again)
+				if r.forkBTFErr != nil || r.objs.SchedProcessForkBtf != nil || r.objs.SchedProcessFork == nil {
+					t.Errorf("after the note: tp_btf error %v, tp_btf loaded %v, raw_tp loaded %v; want no try, raw_tp", r.forkBTFErr, r.objs.SchedProcessForkBtf != nil, r.objs.SchedProcessFork != nil)
+				}
+				if got := r.children(); !strings.Contains(got, "at an earlier start") {
+					t.Errorf("after the note: children marked %q", got)
+				}
+				r.close()
+				forkBTFHook = func(btf.TypeID) btf.TypeID { return info.ids.ForkTP }
+				r = loadedRecorder(t, again)
+				if r.objs.SchedProcessForkBtf == nil {
+					t.Errorf("the note kept the tracepoint's real ID from being used: %v", r.forkBTFErr)
+				}
+				r.close()
+				forkBTFHook = func(btf.TypeID) btf.TypeID { return tc.id }
+			}
 
 			rec := recordOrFail(t, Options{Command: []string{"sh", "-c", "(ls / >/dev/null; true); cat /dev/null & wait; exit 0"}})
 			if rec.File.Processes != 4 || rec.File.Lost != 0 {

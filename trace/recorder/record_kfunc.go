@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"github.com/cilium/ebpf"
+	"golang.org/x/sys/unix"
 
 	"github.com/seccomp-gen/seccomp-gen/bpf"
 )
@@ -62,6 +63,9 @@ func (r *recorder) loadPrograms(spec *ebpf.CollectionSpec, opts *ebpf.Collection
 		r.forkWhy = "the programs' CO-RE fixups were not computed ahead"
 	case forkTP == 0:
 		r.forkWhy = "the kernel's BTF lacks btf_trace_sched_process_fork or bpf_rdonly_cast, or the kernel refused the latter"
+	case refused.forkRefused(forkTP):
+		forkTP = 0
+		r.forkWhy = "the kernel refused the tp_btf fork program at an earlier start, noted in " + KernelTypesCache
 	}
 	if err := setForkBTF(spec, forkTP != 0); err != nil {
 		return err
@@ -119,6 +123,9 @@ func (r *recorder) loadPrograms(spec *ebpf.CollectionSpec, opts *ebpf.Collection
 	waited := false
 	if err == nil && forkTP != 0 {
 		r.objs.SchedProcessForkBtf, r.forkBTFErr = loadForkBTF(spec.Programs[bpf.RecorderProgSchedProcessForkBtf], replace, forkTP)
+		if kernelRefused(r.forkBTFErr) {
+			noteForkRefused(forkTP)
+		}
 		if r.forkBTFErr != nil {
 			// The raw_tp program does it all, as without the tp_btf
 			// one: loaded now, with a .rodata of its own that says so
@@ -219,4 +226,12 @@ func (r *recorder) reloadFork(spec *ebpf.CollectionSpec, replace map[string]*ebp
 	r.objs.SchedProcessFork.Close() // nil unless loaded before
 	r.objs.SchedProcessFork = again.SchedProcessFork
 	return nil
+}
+
+// kernelRefused reports whether err is the kernel's answer to a program
+// load that it will give again (the verifier's refusal, an attach target
+// or feature it does not take), not a lack of memory or privileges.
+func kernelRefused(err error) bool {
+	return errors.Is(err, unix.EACCES) || errors.Is(err, unix.EINVAL) || errors.Is(err, unix.EOPNOTSUPP) ||
+		errors.Is(err, unix.Errno(524)) /* ENOTSUPP, the kernel's own */
 }
