@@ -162,19 +162,7 @@ func kernelTypes() (kernelInfo, error) {
 // kernel go straight to the trusted read. The cache's key names the
 // kernel's BTF, so a note cannot outlive the kernel it is about; one about
 // another binary's object is not used (covers).
-func noteKfuncRefused(ids bpf.KernelIDs) {
-	key, err := kernelTypesKey()
-	if err != nil {
-		return
-	}
-	path := filepath.Join(btfCacheDir, btfCacheFile)
-	c, err := readCacheFile(path, key)
-	if err != nil {
-		return
-	}
-	c.refused = kfuncRefusal{ids: ids, prog: bpf.ObjectHash()}
-	writeKernelTypes(path, key, c)
-}
+func noteKfuncRefused(ids bpf.KernelIDs) { noteRefusal(ids, false) }
 
 // noteForkRefused notes in the cache, best effort, that the kernel refused
 // sched_process_fork_btf attached to forkTP in this binary's object, so
@@ -182,17 +170,21 @@ func noteKfuncRefused(ids bpf.KernelIDs) {
 // instead of sys_enter twice (record_kfunc.go). A kfunc refusal already
 // noted stays: it zeroes every ID, the tracepoint's too, so those starts
 // do not try the tp_btf program either.
-func noteForkRefused(forkTP btf.TypeID) {
+func noteForkRefused(forkTP btf.TypeID) { noteRefusal(bpf.KernelIDs{ForkTP: forkTP}, true) }
+
+// noteRefusal writes the refusal of ids in this binary's object into the
+// cache, unless keepKfunc and the cache notes a refusal of its kfunc IDs.
+func noteRefusal(ids bpf.KernelIDs, keepKfunc bool) {
 	key, err := kernelTypesKey()
 	if err != nil {
 		return
 	}
 	path := filepath.Join(btfCacheDir, btfCacheFile)
 	c, err := readCacheFile(path, key)
-	if err != nil || c.refused.covers(c.ids) {
+	if err != nil || (keepKfunc && c.refused.covers(c.ids)) {
 		return
 	}
-	c.refused = kfuncRefusal{ids: bpf.KernelIDs{ForkTP: forkTP}, prog: bpf.ObjectHash()}
+	c.refused = kfuncRefusal{ids: ids, prog: bpf.ObjectHash()}
 	writeKernelTypes(path, key, c)
 }
 
