@@ -2,6 +2,7 @@ package bpf
 
 import (
 	"bytes"
+	"debug/elf"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -38,55 +39,36 @@ var (
 	leanErr   error
 )
 
-// withoutLineInfo returns a copy of the little-endian ELF64 object obj
-// whose .BTF.ext section says it has no line information: its line_info_len
+// withoutLineInfo returns a copy of the little-endian object obj whose
+// .BTF.ext section says it has no line information: its line_info_len
 // becomes 4, the record size alone (which readers expect to find), so the
 // records are left in place but unread. Everything else is untouched.
 func withoutLineInfo(obj []byte) ([]byte, error) {
+	f, err := elf.NewFile(bytes.NewReader(obj))
+	if err != nil {
+		return nil, err
+	}
+	if f.ByteOrder != binary.LittleEndian {
+		return nil, errors.New("not a little-endian object")
+	}
+	sec := f.Section(".BTF.ext")
+	if sec == nil {
+		return nil, errors.New("no .BTF.ext section")
+	}
+	if sec.Type == elf.SHT_NOBITS || sec.Offset > uint64(len(obj)) || sec.Size > uint64(len(obj))-sec.Offset {
+		return nil, errors.New(".BTF.ext out of bounds")
+	}
+	ext := obj[sec.Offset : sec.Offset+sec.Size]
+	// struct btf_ext_header: magic, version, flags, hdr_len, then
+	// func_info_off/len and line_info_off/len (from the header's end).
 	le := binary.LittleEndian
-	if len(obj) < 64 || !bytes.Equal(obj[:4], []byte("\x7fELF")) || obj[4] != 2 || obj[5] != 1 {
-		return nil, errors.New("not a little-endian ELF64 object")
+	if len(ext) < 24 || le.Uint16(ext) != 0xeb9f {
+		return nil, errors.New(".BTF.ext: no BTF ext header")
 	}
-	shoff := le.Uint64(obj[0x28:])
-	shentsize := uint64(le.Uint16(obj[0x3a:]))
-	shnum := uint64(le.Uint16(obj[0x3c:]))
-	shstrndx := uint64(le.Uint16(obj[0x3e:]))
-	if shentsize < 64 || shstrndx >= shnum || shoff > uint64(len(obj)) || shnum*shentsize > uint64(len(obj))-shoff {
-		return nil, errors.New("ELF section headers out of bounds")
+	if le.Uint32(ext[20:]) < 4 {
+		return obj, nil // no line information to begin with
 	}
-	section := func(i uint64) (name uint32, off, size uint64) {
-		h := obj[shoff+i*shentsize:]
-		return le.Uint32(h), le.Uint64(h[0x18:]), le.Uint64(h[0x20:])
-	}
-	_, stroff, strsize := section(shstrndx)
-	if stroff > uint64(len(obj)) || strsize > uint64(len(obj))-stroff {
-		return nil, errors.New("ELF section names out of bounds")
-	}
-	names := obj[stroff : stroff+strsize]
-	for i := range shnum {
-		name, off, size := section(i)
-		if uint64(name) >= uint64(len(names)) {
-			continue
-		}
-		n := names[name:]
-		if end := bytes.IndexByte(n, 0); end < 0 || string(n[:end]) != ".BTF.ext" {
-			continue
-		}
-		if off > uint64(len(obj)) || size > uint64(len(obj))-off {
-			return nil, errors.New(".BTF.ext out of bounds")
-		}
-		ext := obj[off : off+size]
-		// struct btf_ext_header: magic, version, flags, hdr_len, then
-		// func_info_off/len and line_info_off/len (from the header's end).
-		if len(ext) < 24 || le.Uint16(ext) != 0xeb9f {
-			return nil, errors.New(".BTF.ext: no BTF ext header")
-		}
-		if le.Uint32(ext[20:]) < 4 {
-			return obj, nil // no line information to begin with
-		}
-		out := bytes.Clone(obj)
-		le.PutUint32(out[off+20:], 4)
-		return out, nil
-	}
-	return nil, errors.New("no .BTF.ext section")
+	out := bytes.Clone(obj)
+	le.PutUint32(out[sec.Offset+20:], 4)
+	return out, nil
 }
