@@ -768,17 +768,29 @@ static __always_inline void exe_note_syscall(__u32 exe, __u32 slot)
  * bench`'s body windows): untraced body -2.7 ns, traced -1.3 ns (issue 13).
  * Keep sys_enter's own frame under 64 bytes: bpftool prog dump jited shows
  * "sub $0x..,%rsp" in its prologue, not a movabs and a %gs add. */
-static __noinline void note_process(struct task_struct *task)
+static __always_inline void note_process_inline(struct task_struct *task)
 {
 	struct proc_key k = {};
 	__u8 one = 1;
 	long err;
 
+	/* Probe reads, also from a trusted task: loading a pointer field
+	 * (group_leader) from a trusted pointer makes the verifier look up
+	 * task_struct's "__safe_trusted" types by name, a linear scan of the
+	 * kernel's BTF (see the hot path's comment; in sched_process_fork_btf
+	 * that one load was ~1.5 ms of its ~1.9 ms verification on the PVM
+	 * machine, on the start's critical path, issue 13). A new process is
+	 * rare: the helper calls cost it nothing it shows. */
 	k.tgid = BPF_CORE_READ(task, tgid);
 	k.start_time = BPF_CORE_READ(task, group_leader, start_time);
 	err = bpf_map_update_elem(&procs, &k, &one, BPF_NOEXIST);
 	if (err && err != -17 /* EEXIST */)
 		__sync_fetch_and_add(&procs_overflow, 1);
+}
+
+static __noinline void note_process(struct task_struct *task)
+{
+	note_process_inline(task);
 }
 
 /* At a counting task's exit: when its whole thread group is exiting (no
@@ -1409,24 +1421,9 @@ static __always_inline void mark_child(struct task_struct *child, struct task_ma
 	if (pm->exe)
 		cm->exe = pm->exe; /* the child runs its parent's executable */
 	__sync_fetch_and_add(&live_tasks, 1);
-	/* note_process, inline: the child's process (a new one, or its
-	 * parent's for a thread). */
-	struct proc_key k = {};
-	__u8 one = 1;
-	long err;
-
-	k.tgid = child->tgid;
-	/* A probe read, not child->group_leader->start_time: loading a
-	 * pointer field from a trusted pointer makes the verifier look up
-	 * task_struct's "__safe_trusted" types by name, a linear scan of the
-	 * kernel's BTF (see the hot path's comment); that one load was ~1.5 ms
-	 * of this program's ~1.9 ms verification on the PVM machine, on the
-	 * start's critical path (issue 13). A fork is rare: the helper call
-	 * costs it nothing it shows. */
-	k.start_time = BPF_CORE_READ(child, group_leader, start_time);
-	err = bpf_map_update_elem(&procs, &k, &one, BPF_NOEXIST);
-	if (err && err != -17 /* EEXIST */)
-		__sync_fetch_and_add(&procs_overflow, 1);
+	/* The child's process (a new one, or its parent's for a thread);
+	 * inline: this program makes no calls. */
+	note_process_inline(child);
 }
 
 /* The fork as a BTF-enabled raw tracepoint (tp_btf): the child comes as a
