@@ -11,7 +11,9 @@
  *     (sched_process_fork_btf)  mark at the fork (where the kernel has the
  *                               tracepoint's BTF type; user space loads it)
  *   raw_tp/sched_process_fork   where it is not used, instead: the child takes
- *                               its mark at its first syscall (see pending)
+ *                               its mark at its first syscall (see pending);
+ *                               with it on a machine of many CPUs: the
+ *                               per-CPU notes are voided (cfg_fork_void)
  *   raw_tp/sched_process_exec   an "armed" process starts being traced at the
  *                               execve into the user's command (see armed)
  *   raw_tp/sched_process_exit   a traced task is gone (live_tasks bookkeeping)
@@ -658,6 +660,14 @@ volatile const __u32 cfg_cgroup;  /* 1: trace every task below target_cgroup */
  * gives every child of a traced task its mark at the fork: no pending
  * entries, so sys_enter never reads pending_tasks (see there). */
 volatile const __u32 cfg_fork_btf;
+/* With cfg_fork_btf: 1, sched_process_fork_btf voids the per-CPU notes
+ * itself and the raw_tp fork program is not attached; 0, it does not, and
+ * the raw_tp program is attached after it to void them (with bpf_loop).
+ * The tp_btf program's loop is verified once per possible CPU (~3.4 us
+ * each on the PVM machine: +0.7 ms at 256, +3.6 ms at 1024), so user space
+ * sets 1 only up to a bound on the possible CPUs (record_kfunc.go,
+ * forkVoidMaxCPUs). */
+volatile const __u32 cfg_fork_void;
 /* The running kernel's BTF ID of struct task_struct, when user space could
  * resolve the call to bpf_rdonly_cast too (see task_storage_ptr); 0: it
  * could not, and the call is never reached. */
@@ -1364,6 +1374,13 @@ int sched_process_fork(struct bpf_raw_tracepoint_args *ctx)
 	state = fork_state(pm, BPF_CORE_READ(child, tgid) == parent->tgid);
 	if (!state)
 		return 0;
+	if (cfg_fork_btf) {
+		/* sched_process_fork_btf, attached before this program, gave
+		 * the child its mark (or could not: it counted it lost), and
+		 * does not void the notes (cfg_fork_void 0). */
+		notes_void();
+		return 0;
+	}
 	__u32 tid = BPF_CORE_READ(child, pid);
 	p.state = state;
 	if (state == TASK_COUNTING)
@@ -1386,10 +1403,10 @@ int sched_process_fork(struct bpf_raw_tracepoint_args *ctx)
  * for sched_process_fork_btf, whose load has no BTF function information
  * (which a bpf_loop callback needs). A loop bounded by cfg_nr_cpus, a
  * constant to the verifier (.rodata is frozen before the load), which
- * walks it once per possible CPU. */
+ * walks it once per possible CPU: hence cfg_fork_void. */
 static __always_inline void notes_void_inline(void)
 {
-	if (!cfg_prefilter)
+	if (!cfg_prefilter || !cfg_fork_void)
 		return;
 	for (__u32 cpu = 0; cpu < cfg_nr_cpus; cpu++) {
 		struct counts_block *b = bpf_map_lookup_elem(&counts, &cpu);
@@ -1435,10 +1452,11 @@ static __always_inline void mark_child(struct task_struct *child, struct task_ma
  * page walk on every syscall of the machine where each syscall flushes
  * the TLB (see the hot path's comment). User space loads this program
  * itself (record_forkbtf.go: cilium/ebpf would decode all of the kernel's
- * BTF to find the attach target); the raw_tp program is then neither
- * loaded nor attached (one program load, one attach and one detach less
- * per trace: a tracepoint's attach and detach patch kernel text on every
- * CPU). No calls here (bpf_loop's callback among them), for the lack of
+ * BTF to find the attach target); with cfg_fork_void the raw_tp program
+ * is then neither loaded nor attached (one program load, one attach and
+ * one detach less per trace: a tracepoint's attach and detach patch kernel
+ * text on every CPU), else it is attached after this one and voids the
+ * notes. No calls here (bpf_loop's callback among them), for the lack of
  * BTF function information in that load. */
 SEC("tp_btf/sched_process_fork")
 int sched_process_fork_btf(__u64 *ctx)

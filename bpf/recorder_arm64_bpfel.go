@@ -157,6 +157,7 @@ const (
 	RecorderVarCfgCgroupExec        = "cfg_cgroup_exec"
 	RecorderVarCfgExecNr            = "cfg_exec_nr"
 	RecorderVarCfgForkBtf           = "cfg_fork_btf"
+	RecorderVarCfgForkVoid          = "cfg_fork_void"
 	RecorderVarCfgNoteFirst         = "cfg_note_first"
 	RecorderVarCfgNrCpus            = "cfg_nr_cpus"
 	RecorderVarCfgPrefilter         = "cfg_prefilter"
@@ -253,6 +254,7 @@ type RecorderVariableSpecs struct {
 	CfgCgroupExec     *ebpf.VariableSpec `ebpf:"cfg_cgroup_exec"`
 	CfgExecNr         *ebpf.VariableSpec `ebpf:"cfg_exec_nr"`
 	CfgForkBtf        *ebpf.VariableSpec `ebpf:"cfg_fork_btf"`
+	CfgForkVoid       *ebpf.VariableSpec `ebpf:"cfg_fork_void"`
 	CfgNoteFirst      *ebpf.VariableSpec `ebpf:"cfg_note_first"`
 	CfgNrCpus         *ebpf.VariableSpec `ebpf:"cfg_nr_cpus"`
 	CfgPrefilter      *ebpf.VariableSpec `ebpf:"cfg_prefilter"`
@@ -332,6 +334,7 @@ type RecorderVariables struct {
 	CfgCgroupExec     *ebpf.Variable `ebpf:"cfg_cgroup_exec"`
 	CfgExecNr         *ebpf.Variable `ebpf:"cfg_exec_nr"`
 	CfgForkBtf        *ebpf.Variable `ebpf:"cfg_fork_btf"`
+	CfgForkVoid       *ebpf.Variable `ebpf:"cfg_fork_void"`
 	CfgNoteFirst      *ebpf.Variable `ebpf:"cfg_note_first"`
 	CfgNrCpus         *ebpf.Variable `ebpf:"cfg_nr_cpus"`
 	CfgPrefilter      *ebpf.Variable `ebpf:"cfg_prefilter"`

@@ -59,6 +59,7 @@ var wantVars = map[string]uint32{
 	RecorderVarCfgTaskBtfId:  4,
 	RecorderVarCfgPrefilter:  4,
 	RecorderVarCfgTargetTgid: 4,
+	RecorderVarCfgForkVoid:   4,
 }
 
 func TestObjectsMatchGoSide(t *testing.T) {
@@ -113,7 +114,7 @@ func TestObjectsMatchGoSide(t *testing.T) {
 					t.Errorf("variable %s: %d bytes, want %d", name, v.Size(), size)
 				}
 			}
-			for _, name := range []string{RecorderVarCfgCgroup, RecorderVarCfgForkBtf} {
+			for _, name := range []string{RecorderVarCfgCgroup, RecorderVarCfgForkBtf, RecorderVarCfgForkVoid} {
 				if !spec.Variables[name].Constant() {
 					t.Errorf("%s must be a load-time constant (.rodata)", name)
 				}

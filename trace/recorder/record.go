@@ -736,8 +736,10 @@ func (r *recorder) attachTasks() error {
 		return nil
 	}
 	if r.objs.SchedProcessForkBtf != nil {
-		// The whole fork, where it is used: the raw_tp program is then
-		// not loaded (recorder.c, sched_process_fork_btf).
+		// Before sched_process_fork where that is loaded too (to void
+		// the notes on a machine of many CPUs: cfg_fork_void), which
+		// then finds the child marked (the kernel calls a tracepoint's
+		// programs in the order they were attached).
 		l, err := link.AttachTracing(link.TracingOptions{Program: r.objs.SchedProcessForkBtf, AttachType: ebpf.AttachTraceRawTp})
 		if err != nil {
 			return attachErr("sched_process_fork (tp_btf)", err)
@@ -753,7 +755,7 @@ func (r *recorder) attachTasks() error {
 		{"sched_process_exit", r.objs.SchedProcessExit},
 	} {
 		if tp.prog == nil {
-			continue // sched_process_fork where the tp_btf program is used
+			continue // sched_process_fork where the tp_btf program does it all
 		}
 		l, err := link.AttachRawTracepoint(link.RawTracepointOptions{Name: tp.name, Program: tp.prog})
 		if err != nil {

@@ -360,7 +360,7 @@ func TestRecordLoad(t *testing.T) {
 			// tracepoint's type (and the kfunc IDs are in use), else the
 			// raw_tp one.
 			switch {
-			case r.objs.SchedProcessForkBtf != nil && r.objs.SchedProcessFork != nil:
+			case r.objs.SchedProcessForkBtf != nil && r.objs.SchedProcessFork != nil && r.objs.Counts.MaxEntries() <= forkVoidMaxCPUs:
 				t.Fatal("both fork programs loaded")
 			case r.objs.SchedProcessForkBtf != nil:
 				progs["sched_process_fork_btf"] = r.objs.SchedProcessForkBtf
@@ -756,11 +756,19 @@ func TestRecordForkBTF(t *testing.T) {
 		children string // what Started.Children begins with
 	}{
 		{"tp_btf", info.ids.ForkTP, true, "at the fork"},
+		// As on a machine of more possible CPUs than forkVoidMaxCPUs:
+		// the raw_tp program voids the notes after the tp_btf one.
+		{"tp_btf, raw_tp voids", info.ids.ForkTP, true, "at the fork"},
 		{"raw_tp", 0, false, "at their first syscall (the kernel's BTF lacks btf_trace_sched_process_fork"},
 		{"refused", info.ids.TaskStruct, false, "at their first syscall (the kernel refused the tp_btf fork program: "},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			forkBTFHook = func(btf.TypeID) btf.TypeID { return tc.id }
+			rawVoids := strings.Contains(tc.name, "raw_tp voids")
+			if rawVoids {
+				defer func(old uint32) { forkVoidMaxCPUs = old }(forkVoidMaxCPUs)
+				forkVoidMaxCPUs = 0
+			}
 			r := loadedRecorder(t, info)
 			var on uint32
 			if err := r.objs.CfgForkBtf.Get(&on); err != nil {
@@ -769,8 +777,12 @@ func TestRecordForkBTF(t *testing.T) {
 			if got := r.objs.SchedProcessForkBtf != nil; got != tc.btfProg || (on == 1) != tc.btfProg {
 				t.Errorf("sched_process_fork_btf loaded %v, sys_enter's cfg_fork_btf %d; want %v", got, on, tc.btfProg)
 			}
-			if (r.objs.SchedProcessFork != nil) == tc.btfProg {
-				t.Errorf("raw_tp fork program loaded %v, want %v (exactly one of the two)", r.objs.SchedProcessFork != nil, !tc.btfProg)
+			var void uint32
+			if err := r.objs.CfgForkVoid.Get(&void); err != nil {
+				t.Fatal(err)
+			}
+			if wantRaw := !tc.btfProg || rawVoids; (r.objs.SchedProcessFork != nil) != wantRaw || (void == 1) != (tc.btfProg && !rawVoids) {
+				t.Errorf("raw_tp fork program loaded %v, cfg_fork_void %d; want %v and %v", r.objs.SchedProcessFork != nil, void, wantRaw, tc.btfProg && !rawVoids)
 			}
 			if (r.forkBTFErr != nil) != (tc.name == "refused") {
 				t.Errorf("tp_btf load error %v", r.forkBTFErr)

@@ -405,14 +405,27 @@ func TestTLBFlushedEverySyscall(t *testing.T) {
 	t.Logf("this machine: PTI %v, PCID %v: sys_enter asks its note first: %v", pti, pcid, noteFirst())
 }
 
-// Where sched_process_fork_btf follows the fork, the raw_tp program is not
-// attached, so the tp_btf program voids the per-CPU notes itself (a
-// bounded loop, not bpf_loop): after a traced task's fork no CPU's note
-// stands, and after an untraced task's fork every CPU's still does. Real
-// forks by a shell (marked counting from user space, or not) of a subshell
-// that blocks: neither exec's nor exits, which void the notes too, so the
-// notes are read while only the fork has happened.
+// Where sched_process_fork_btf follows the fork, the per-CPU notes are
+// voided by it (a bounded loop, not bpf_loop; the raw_tp program is not
+// attached) or, beyond forkVoidMaxCPUs possible CPUs, by the raw_tp
+// program attached after it: either way, after a traced task's fork no
+// CPU's note stands, and after an untraced task's fork every CPU's still
+// does. Real forks by a shell (marked counting from user space, or not) of
+// a subshell that blocks: neither exec's nor exits, which void the notes
+// too, so the notes are read while only the fork has happened.
 func TestForkBTFVoidsNotes(t *testing.T) {
+	for _, rawVoids := range []bool{false, true} {
+		t.Run(fmt.Sprintf("raw_tp_voids=%v", rawVoids), func(t *testing.T) {
+			if rawVoids {
+				defer func(old uint32) { forkVoidMaxCPUs = old }(forkVoidMaxCPUs)
+				forkVoidMaxCPUs = 0
+			}
+			testForkBTFVoidsNotes(t, rawVoids)
+		})
+	}
+}
+
+func testForkBTFVoidsNotes(t *testing.T, rawVoids bool) {
 	testutil.RequireRoot(t)
 	info, err := kernelTypes()
 	if err != nil {
@@ -425,8 +438,8 @@ func TestForkBTFVoidsNotes(t *testing.T) {
 		t.Skip("SECCOMP_GEN_TEST_KERNEL_IDS: the recorder is loaded without the kernel's IDs, so without sched_process_fork_btf")
 	}
 	r := loadedRecorder(t, info)
-	if r.objs.SchedProcessForkBtf == nil || r.objs.SchedProcessFork != nil {
-		t.Fatalf("fork programs loaded: tp_btf %v, raw_tp %v; want the tp_btf one alone", r.objs.SchedProcessForkBtf != nil, r.objs.SchedProcessFork != nil)
+	if r.objs.SchedProcessForkBtf == nil || (r.objs.SchedProcessFork != nil) != rawVoids {
+		t.Fatalf("fork programs loaded: tp_btf %v, raw_tp %v; want tp_btf, and raw_tp %v", r.objs.SchedProcessForkBtf != nil, r.objs.SchedProcessFork != nil, rawVoids)
 	}
 	if err := r.attachTasks(); err != nil {
 		t.Fatal(err)
