@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/seccomp-gen/seccomp-gen/abi"
 	"github.com/seccomp-gen/seccomp-gen/policy"
@@ -92,32 +93,6 @@ type ArgSpec struct {
 // Docker's default profile denies in clone (0x7E020000).
 const NamespaceFlags = 0x7E020000
 
-var cloneNames = map[uint64]string{
-	0x00020000: "CLONE_NEWNS", 0x02000000: "CLONE_NEWCGROUP", 0x04000000: "CLONE_NEWUTS",
-	0x08000000: "CLONE_NEWIPC", 0x10000000: "CLONE_NEWUSER", 0x20000000: "CLONE_NEWPID",
-	0x40000000: "CLONE_NEWNET", 0x00000080: "CLONE_NEWTIME",
-	0x00000200: "CLONE_FS", 0x00000400: "CLONE_FILES", 0x00040000: "CLONE_SYSVSEM",
-}
-
-var familyNames = map[uint64]string{
-	0: "AF_UNSPEC", 1: "AF_UNIX", 2: "AF_INET", 3: "AF_AX25", 4: "AF_IPX", 5: "AF_APPLETALK",
-	6: "AF_NETROM", 7: "AF_BRIDGE", 8: "AF_ATMPVC", 9: "AF_X25", 10: "AF_INET6", 11: "AF_ROSE",
-	12: "AF_DECnet", 13: "AF_NETBEUI", 14: "AF_SECURITY", 15: "AF_KEY", 16: "AF_NETLINK",
-	17: "AF_PACKET", 18: "AF_ASH", 19: "AF_ECONET", 20: "AF_ATMSVC", 21: "AF_RDS", 22: "AF_SNA",
-	23: "AF_IRDA", 24: "AF_PPPOX", 25: "AF_WANPIPE", 26: "AF_LLC", 27: "AF_IB", 28: "AF_MPLS",
-	29: "AF_CAN", 30: "AF_TIPC", 31: "AF_BLUETOOTH", 32: "AF_IUCV", 33: "AF_RXRPC", 34: "AF_ISDN",
-	35: "AF_PHONET", 36: "AF_IEEE802154", 37: "AF_CAIF", 38: "AF_ALG", 39: "AF_NFC", 40: "AF_VSOCK",
-	41: "AF_KCM", 42: "AF_QIPCRTR", 43: "AF_SMC", 44: "AF_XDP", 45: "AF_MCTP",
-}
-
-var socketcallNames = map[uint64]string{
-	1: "SYS_SOCKET", 2: "SYS_BIND", 3: "SYS_CONNECT", 4: "SYS_LISTEN", 5: "SYS_ACCEPT",
-	6: "SYS_GETSOCKNAME", 7: "SYS_GETPEERNAME", 8: "SYS_SOCKETPAIR", 9: "SYS_SEND", 10: "SYS_RECV",
-	11: "SYS_SENDTO", 12: "SYS_RECVFROM", 13: "SYS_SHUTDOWN", 14: "SYS_SETSOCKOPT",
-	15: "SYS_GETSOCKOPT", 16: "SYS_SENDMSG", 17: "SYS_RECVMSG", 18: "SYS_ACCEPT4",
-	19: "SYS_RECVMMSG", 20: "SYS_SENDMMSG",
-}
-
 func dockerSocketFamilies() []uint64 {
 	var out []uint64
 	for v := uint64(0); v < 38; v++ {
@@ -125,20 +100,6 @@ func dockerSocketFamilies() []uint64 {
 	}
 	return append(out, 39, 41, 42, 43, 44, 45)
 }
-
-// Names of the prctl options and fcntl commands runtimes and libcs use
-// most (linux/prctl.h, asm-generic/fcntl.h), for reports.
-var (
-	prctlNames = map[uint64]string{1: "PR_SET_PDEATHSIG", 2: "PR_GET_PDEATHSIG", 3: "PR_GET_DUMPABLE", 4: "PR_SET_DUMPABLE",
-		8: "PR_SET_KEEPCAPS", 15: "PR_SET_NAME", 16: "PR_GET_NAME", 22: "PR_SET_SECCOMP", 23: "PR_CAPBSET_READ",
-		24: "PR_CAPBSET_DROP", 36: "PR_SET_CHILD_SUBREAPER", 38: "PR_SET_NO_NEW_PRIVS", 39: "PR_GET_NO_NEW_PRIVS",
-		47: "PR_CAP_AMBIENT", 0x53564d41: "PR_SET_VMA"}
-	fcntlNames = map[uint64]string{0: "F_DUPFD", 1: "F_GETFD", 2: "F_SETFD", 3: "F_GETFL", 4: "F_SETFL", 5: "F_GETLK",
-		6: "F_SETLK", 7: "F_SETLKW", 1030: "F_DUPFD_CLOEXEC", 1031: "F_SETPIPE_SZ", 1032: "F_GETPIPE_SZ",
-		1033: "F_ADD_SEALS", 1034: "F_GET_SEALS", 36: "F_OFD_GETLK", 37: "F_OFD_SETLK", 38: "F_OFD_SETLKW"}
-)
-
-var sockTypeNames = map[uint64]string{1: "SOCK_STREAM", 2: "SOCK_DGRAM", 3: "SOCK_RAW", 4: "SOCK_RDM", 5: "SOCK_SEQPACKET", 6: "SOCK_DCCP", 10: "SOCK_PACKET"}
 
 // maxPairRules bounds the allow rules of a pair (allowed values of the
 // first argument times those of the second); beyond it the second argument
@@ -156,15 +117,10 @@ const (
 // unless a trace observed it (a JIT); every other prot is allowed.
 const protWX = 0x6
 
-var (
-	notWX     = []uint64{0, 2, 4}
-	protNames = map[uint64]string{2: "PROT_WRITE", 4: "PROT_EXEC"}
-)
-
 // sigurg is the signal the Go runtime preempts goroutines with.
 const sigurg = 23
 
-// ArgSpecs is the documented list of recorded arguments; the recorder
+// ArgSpecs returns the documented list of recorded arguments; the recorder
 // (bpf/recorder.c, argspec) records exactly these. Values are recorded as
 // the register holds them, except socket's type, which is recorded with
 // SOCK_NONBLOCK and SOCK_CLOEXEC masked off, the prot of mmap, mmap2,
@@ -173,42 +129,83 @@ const sigurg = 23
 // (fcntl's only in F_SETFL calls).
 // On 32-bit ABIs (x86, arm) glibc calls mmap2 and fcntl64, not mmap and
 // fcntl: those carry the same rules.
-var ArgSpecs = []ArgSpec{
-	{Syscall: "clone", Index: 0, What: "flags", Mask: NamespaceFlags, Restrict: true, Docker: []uint64{0}, Names: cloneNames, Flags: true},
-	{Syscall: "unshare", Index: 0, What: "flags", Mask: 0xffffffff, Int: true, Restrict: true, Docker: []uint64{0}, Names: cloneNames, Flags: true},
-	{Syscall: "setns", Index: 1, What: "nstype", Mask: 0xffffffff, Int: true, Restrict: true, Names: cloneNames},
-	{Syscall: "socket", Index: 0, What: "domain", Mask: 0xffffffff, Int: true, Restrict: true, Docker: dockerSocketFamilies(), Names: familyNames},
-	{Syscall: "socket", Index: 1, What: "type", Mask: 0xffffffff &^ (sockNonblock | sockCloexec), Int: true, Restrict: true, Pair: true, Names: sockTypeNames},
-	{Syscall: "socketpair", Index: 0, What: "domain", Mask: 0xffffffff, Int: true, Restrict: true, Names: familyNames},
-	{Syscall: "personality", Index: 0, What: "persona", Mask: 0xffffffff, Int: true, Restrict: true, Docker: []uint64{0, 8, 0x20000, 0x20008, 0xffffffff}},
-	{Syscall: "socketcall", Index: 0, What: "call", Mask: 0xffffffff, Int: true, Restrict: true, Names: socketcallNames},
-	{Syscall: "prctl", Index: 0, What: "option", Mask: 0xffffffff, Int: true, Restrict: true, Names: prctlNames},
-	{Syscall: "ioctl", Index: 1, What: "request", Mask: 0xffffffff, Int: true, Restrict: true},
-	{Syscall: "fcntl", Index: 1, What: "cmd", Mask: 0xffffffff, Int: true, Restrict: true, Names: fcntlNames},
-	{Syscall: "fcntl64", Index: 1, What: "cmd", Mask: 0xffffffff, Int: true, Restrict: true, Names: fcntlNames},
-	{Syscall: "mmap", Index: 2, What: "prot", Mask: protWX, Restrict: true, Always: notWX, BaselineSafe: true, Names: protNames, Flags: true},
-	{Syscall: "mmap2", Index: 2, What: "prot", Mask: protWX, Restrict: true, Always: notWX, BaselineSafe: true, Names: protNames, Flags: true},
-	{Syscall: "mprotect", Index: 2, What: "prot", Mask: protWX, Restrict: true, Always: notWX, BaselineSafe: true, Names: protNames, Flags: true},
-	{Syscall: "pkey_mprotect", Index: 2, What: "prot", Mask: protWX, Restrict: true, Always: notWX, BaselineSafe: true, Names: protNames, Flags: true},
-	{Syscall: "setsockopt", Index: 1, What: "level", Mask: 0xffffffff, Int: true, Restrict: true},
-	{Syscall: "setsockopt", Index: 2, What: "optname", Mask: 0xffffffff, Int: true, Restrict: true, Pair: true},
-	{Syscall: "getsockopt", Index: 1, What: "level", Mask: 0xffffffff, Int: true, Restrict: true},
-	{Syscall: "getsockopt", Index: 2, What: "optname", Mask: 0xffffffff, Int: true, Restrict: true, Pair: true},
-	{Syscall: "kill", Index: 1, What: "signal", Mask: 0xffffffff, Int: true, Restrict: true},
-	{Syscall: "tgkill", Index: 2, What: "signal", Mask: 0xffffffff, Int: true, Restrict: true, Always: []uint64{sigurg}},
-	{Syscall: "tkill", Index: 1, What: "signal", Mask: 0xffffffff, Int: true, Restrict: true, Always: []uint64{sigurg}},
-	// Not restricted: evidence that a descriptor was made non-blocking
-	// (widen.Signs), O_NONBLOCK kept; fcntl's flags of F_SETFL calls only.
-	{Syscall: "fcntl", Index: 2, What: "F_SETFL flags", Mask: trace.ONonblock, Names: nonblockNames, Flags: true},
-	{Syscall: "fcntl64", Index: 2, What: "F_SETFL flags", Mask: trace.ONonblock, Names: nonblockNames, Flags: true},
-	{Syscall: "pipe2", Index: 1, What: "flags", Mask: trace.ONonblock, Names: nonblockNames, Flags: true},
-}
+func ArgSpecs() []ArgSpec { return argSpecs() }
 
-var nonblockNames = map[uint64]string{trace.ONonblock: "O_NONBLOCK"}
+// argSpecs builds ArgSpecs' list and its name tables at the first use, not
+// in the package's initializer: trace's start does not need them, and
+// every initializer runs before the traced command can start (issue 13).
+var argSpecs = sync.OnceValue(func() []ArgSpec {
+	cloneNames := map[uint64]string{
+		0x00020000: "CLONE_NEWNS", 0x02000000: "CLONE_NEWCGROUP", 0x04000000: "CLONE_NEWUTS",
+		0x08000000: "CLONE_NEWIPC", 0x10000000: "CLONE_NEWUSER", 0x20000000: "CLONE_NEWPID",
+		0x40000000: "CLONE_NEWNET", 0x00000080: "CLONE_NEWTIME",
+		0x00000200: "CLONE_FS", 0x00000400: "CLONE_FILES", 0x00040000: "CLONE_SYSVSEM",
+	}
+	familyNames := map[uint64]string{
+		0: "AF_UNSPEC", 1: "AF_UNIX", 2: "AF_INET", 3: "AF_AX25", 4: "AF_IPX", 5: "AF_APPLETALK",
+		6: "AF_NETROM", 7: "AF_BRIDGE", 8: "AF_ATMPVC", 9: "AF_X25", 10: "AF_INET6", 11: "AF_ROSE",
+		12: "AF_DECnet", 13: "AF_NETBEUI", 14: "AF_SECURITY", 15: "AF_KEY", 16: "AF_NETLINK",
+		17: "AF_PACKET", 18: "AF_ASH", 19: "AF_ECONET", 20: "AF_ATMSVC", 21: "AF_RDS", 22: "AF_SNA",
+		23: "AF_IRDA", 24: "AF_PPPOX", 25: "AF_WANPIPE", 26: "AF_LLC", 27: "AF_IB", 28: "AF_MPLS",
+		29: "AF_CAN", 30: "AF_TIPC", 31: "AF_BLUETOOTH", 32: "AF_IUCV", 33: "AF_RXRPC", 34: "AF_ISDN",
+		35: "AF_PHONET", 36: "AF_IEEE802154", 37: "AF_CAIF", 38: "AF_ALG", 39: "AF_NFC", 40: "AF_VSOCK",
+		41: "AF_KCM", 42: "AF_QIPCRTR", 43: "AF_SMC", 44: "AF_XDP", 45: "AF_MCTP",
+	}
+	socketcallNames := map[uint64]string{
+		1: "SYS_SOCKET", 2: "SYS_BIND", 3: "SYS_CONNECT", 4: "SYS_LISTEN", 5: "SYS_ACCEPT",
+		6: "SYS_GETSOCKNAME", 7: "SYS_GETPEERNAME", 8: "SYS_SOCKETPAIR", 9: "SYS_SEND", 10: "SYS_RECV",
+		11: "SYS_SENDTO", 12: "SYS_RECVFROM", 13: "SYS_SHUTDOWN", 14: "SYS_SETSOCKOPT",
+		15: "SYS_GETSOCKOPT", 16: "SYS_SENDMSG", 17: "SYS_RECVMSG", 18: "SYS_ACCEPT4",
+		19: "SYS_RECVMMSG", 20: "SYS_SENDMMSG",
+	}
+	// Names of the prctl options and fcntl commands runtimes and libcs use
+	// most (linux/prctl.h, asm-generic/fcntl.h), for reports.
+	prctlNames := map[uint64]string{1: "PR_SET_PDEATHSIG", 2: "PR_GET_PDEATHSIG", 3: "PR_GET_DUMPABLE", 4: "PR_SET_DUMPABLE",
+		8: "PR_SET_KEEPCAPS", 15: "PR_SET_NAME", 16: "PR_GET_NAME", 22: "PR_SET_SECCOMP", 23: "PR_CAPBSET_READ",
+		24: "PR_CAPBSET_DROP", 36: "PR_SET_CHILD_SUBREAPER", 38: "PR_SET_NO_NEW_PRIVS", 39: "PR_GET_NO_NEW_PRIVS",
+		47: "PR_CAP_AMBIENT", 0x53564d41: "PR_SET_VMA"}
+	fcntlNames := map[uint64]string{0: "F_DUPFD", 1: "F_GETFD", 2: "F_SETFD", 3: "F_GETFL", 4: "F_SETFL", 5: "F_GETLK",
+		6: "F_SETLK", 7: "F_SETLKW", 1030: "F_DUPFD_CLOEXEC", 1031: "F_SETPIPE_SZ", 1032: "F_GETPIPE_SZ",
+		1033: "F_ADD_SEALS", 1034: "F_GET_SEALS", 36: "F_OFD_GETLK", 37: "F_OFD_SETLK", 38: "F_OFD_SETLKW"}
+	sockTypeNames := map[uint64]string{1: "SOCK_STREAM", 2: "SOCK_DGRAM", 3: "SOCK_RAW", 4: "SOCK_RDM", 5: "SOCK_SEQPACKET", 6: "SOCK_DCCP", 10: "SOCK_PACKET"}
+	nonblockNames := map[uint64]string{trace.ONonblock: "O_NONBLOCK"}
+	protNames := map[uint64]string{2: "PROT_WRITE", 4: "PROT_EXEC"}
+	notWX := []uint64{0, 2, 4}
+	return []ArgSpec{
+		{Syscall: "clone", Index: 0, What: "flags", Mask: NamespaceFlags, Restrict: true, Docker: []uint64{0}, Names: cloneNames, Flags: true},
+		{Syscall: "unshare", Index: 0, What: "flags", Mask: 0xffffffff, Int: true, Restrict: true, Docker: []uint64{0}, Names: cloneNames, Flags: true},
+		{Syscall: "setns", Index: 1, What: "nstype", Mask: 0xffffffff, Int: true, Restrict: true, Names: cloneNames},
+		{Syscall: "socket", Index: 0, What: "domain", Mask: 0xffffffff, Int: true, Restrict: true, Docker: dockerSocketFamilies(), Names: familyNames},
+		{Syscall: "socket", Index: 1, What: "type", Mask: 0xffffffff &^ (sockNonblock | sockCloexec), Int: true, Restrict: true, Pair: true, Names: sockTypeNames},
+		{Syscall: "socketpair", Index: 0, What: "domain", Mask: 0xffffffff, Int: true, Restrict: true, Names: familyNames},
+		{Syscall: "personality", Index: 0, What: "persona", Mask: 0xffffffff, Int: true, Restrict: true, Docker: []uint64{0, 8, 0x20000, 0x20008, 0xffffffff}},
+		{Syscall: "socketcall", Index: 0, What: "call", Mask: 0xffffffff, Int: true, Restrict: true, Names: socketcallNames},
+		{Syscall: "prctl", Index: 0, What: "option", Mask: 0xffffffff, Int: true, Restrict: true, Names: prctlNames},
+		{Syscall: "ioctl", Index: 1, What: "request", Mask: 0xffffffff, Int: true, Restrict: true},
+		{Syscall: "fcntl", Index: 1, What: "cmd", Mask: 0xffffffff, Int: true, Restrict: true, Names: fcntlNames},
+		{Syscall: "fcntl64", Index: 1, What: "cmd", Mask: 0xffffffff, Int: true, Restrict: true, Names: fcntlNames},
+		{Syscall: "mmap", Index: 2, What: "prot", Mask: protWX, Restrict: true, Always: notWX, BaselineSafe: true, Names: protNames, Flags: true},
+		{Syscall: "mmap2", Index: 2, What: "prot", Mask: protWX, Restrict: true, Always: notWX, BaselineSafe: true, Names: protNames, Flags: true},
+		{Syscall: "mprotect", Index: 2, What: "prot", Mask: protWX, Restrict: true, Always: notWX, BaselineSafe: true, Names: protNames, Flags: true},
+		{Syscall: "pkey_mprotect", Index: 2, What: "prot", Mask: protWX, Restrict: true, Always: notWX, BaselineSafe: true, Names: protNames, Flags: true},
+		{Syscall: "setsockopt", Index: 1, What: "level", Mask: 0xffffffff, Int: true, Restrict: true},
+		{Syscall: "setsockopt", Index: 2, What: "optname", Mask: 0xffffffff, Int: true, Restrict: true, Pair: true},
+		{Syscall: "getsockopt", Index: 1, What: "level", Mask: 0xffffffff, Int: true, Restrict: true},
+		{Syscall: "getsockopt", Index: 2, What: "optname", Mask: 0xffffffff, Int: true, Restrict: true, Pair: true},
+		{Syscall: "kill", Index: 1, What: "signal", Mask: 0xffffffff, Int: true, Restrict: true},
+		{Syscall: "tgkill", Index: 2, What: "signal", Mask: 0xffffffff, Int: true, Restrict: true, Always: []uint64{sigurg}},
+		{Syscall: "tkill", Index: 1, What: "signal", Mask: 0xffffffff, Int: true, Restrict: true, Always: []uint64{sigurg}},
+		// Not restricted: evidence that a descriptor was made non-blocking
+		// (widen.Signs), O_NONBLOCK kept; fcntl's flags of F_SETFL calls only.
+		{Syscall: "fcntl", Index: 2, What: "F_SETFL flags", Mask: trace.ONonblock, Names: nonblockNames, Flags: true},
+		{Syscall: "fcntl64", Index: 2, What: "F_SETFL flags", Mask: trace.ONonblock, Names: nonblockNames, Flags: true},
+		{Syscall: "pipe2", Index: 1, What: "flags", Mask: trace.ONonblock, Names: nonblockNames, Flags: true},
+	}
+})
 
 // FindArgSpec returns the spec of argument index of syscall, if recorded.
 func FindArgSpec(syscall string, index int) (ArgSpec, bool) {
-	for _, s := range ArgSpecs {
+	for _, s := range ArgSpecs() {
 		if s.Syscall == syscall && s.Index == index {
 			return s, true
 		}
@@ -351,7 +348,7 @@ func observeArgs(inputs []Input, kept map[key]bool, arches []string, r trace.Tab
 					}
 				}
 			}
-			for _, spec := range ArgSpecs {
+			for _, spec := range ArgSpecs() {
 				if !slices.Contains(names, spec.Syscall) {
 					continue
 				}
@@ -449,7 +446,7 @@ func argRules(inputs []Input, kept map[key]bool, allowed, baseline, widened map[
 		allowed["clone"] = true
 	}
 	x86 := slices.Contains(arches, abi.X86)
-	for _, spec := range ArgSpecs {
+	for _, spec := range ArgSpecs() {
 		if !spec.Restrict || !allowed[spec.Syscall] || !has(spec.Syscall) {
 			continue
 		}
@@ -664,7 +661,7 @@ type argDecision struct {
 // firstRestricted is the index of syscall's first restricted argument that
 // is not a Pair one: the one a Pair argument goes with.
 func firstRestricted(syscall string) int {
-	for _, s := range ArgSpecs {
+	for _, s := range ArgSpecs() {
 		if s.Syscall == syscall && s.Restrict && !s.Pair {
 			return s.Index
 		}

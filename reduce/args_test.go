@@ -403,7 +403,7 @@ func TestArgSpecsRecorded(t *testing.T) {
 	for _, a := range trace.RecordedArgs {
 		rec[[2]any{a.Syscall, a.Index}] = true
 	}
-	for _, s := range reduce.ArgSpecs {
+	for _, s := range reduce.ArgSpecs() {
 		if !rec[[2]any{s.Syscall, s.Index}] {
 			t.Errorf("%s argument %d: in reduce.ArgSpecs, not recorded", s.Syscall, s.Index)
 		}

@@ -50,7 +50,7 @@ func AttributeArgs(p *policy.Policy, e *Entry, args [6]uint64) bool {
 	// under allow rules: the type, not the domain); when none is (a
 	// combination no rule allows), all of them.
 	var blamed, all []ArgDenial
-	for _, s := range reduce.ArgSpecs {
+	for _, s := range reduce.ArgSpecs() {
 		if s.Syscall == e.Name && conditionsOn(p, e.Name, s.Index) {
 			d := ArgDenial{Index: s.Index, Value: args[s.Index], Action: e.Action, Errno: e.Errno}
 			all = append(all, d)

@@ -31,7 +31,7 @@ type filterArgs struct {
 
 func newFilterArgs(a Answerer, e *Entry) *filterArgs {
 	f := &filterArgs{a: a, arch: e.Arch, nr: e.Nr, vals: map[int][]uint64{}}
-	for _, s := range reduce.ArgSpecs {
+	for _, s := range reduce.ArgSpecs() {
 		if s.Syscall == e.Name && s.Restrict && s.Index >= 0 && s.Index <= 5 {
 			f.idx = append(f.idx, s.Index)
 		}

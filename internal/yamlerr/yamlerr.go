@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode"
 
 	"gopkg.in/yaml.v3"
@@ -52,13 +53,17 @@ func Line(err error) string {
 
 // typeError is yaml.v3's wording of a value of the wrong type.
 // The tag may be a custom one ("!x"), and the value may span lines.
-var typeError = regexp.MustCompile("(?s)^(line [0-9]+): cannot unmarshal (!.*?)(?: `(.*)`)? into (.+)$")
+// Compiled at the first error, not in the package's initializer: every
+// command, trace among them, would pay for it at its start (issue 13).
+var typeError = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile("(?s)^(line [0-9]+): cannot unmarshal (!.*?)(?: `(.*)`)? into (.+)$")
+})
 
 // plainTypeError says "line 3: cannot unmarshal !!int `-1` into uint64" as
 // "line 3: -1 is not a whole number of 0 or more". Other messages are
 // returned as they are.
 func plainTypeError(m string) string {
-	g := typeError.FindStringSubmatch(m)
+	g := typeError().FindStringSubmatch(m)
 	if g == nil {
 		return m
 	}
