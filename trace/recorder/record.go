@@ -586,9 +586,14 @@ func (r *recorder) load() error {
 	// they cost (41 starts, median): procs 0.52 ms (min 0.30: without
 	// preallocation still a bucket array of 65536 entries, 1 MiB, to
 	// allocate and clear; with 16384, its processes alive at once rather
-	// than all of a trace's, ~0.07 ms), tasks 0.10 (BTF), pending 0.10,
+	// than all of a trace's, ~0.07 ms), tasks 0.10 (BTF), pending 0.10 (created
+	// by loadPrograms, of one entry where the tp_btf fork program is used),
 	// the others below 0.05 each, and whichever comes first 0.2 more
-	// (cilium/ebpf's feature probes). The programs are loaded two at a time (see
+	// (cilium/ebpf's feature probes). On the PVM machine (fifteenth
+	// session, 25 starts, median, each map timed): procs 0.85 ms, pending
+	// 0.77 (at full size), tasks 0.40, argvals 0.38, first 0.20, the rest
+	// 0.22 together: a bucket array above 32 KiB is vmalloc'd, and every
+	// page of it costs there. The programs are loaded two at a time (see
 	// loadPrograms). Reading the ELF and creating the maps on another
 	// goroutine from main on, while the command line is parsed (a
 	// "preload"), was measured too and dropped: on a quiet 2-core machine
@@ -614,6 +619,9 @@ func (r *recorder) load() error {
 	for name, ms := range spec.Maps {
 		if strings.HasPrefix(name, ".") {
 			continue // .bss and .rodata: the collection fills them in
+		}
+		if name == bpf.RecorderMapPending {
+			continue // its size depends on the fork program (loadPrograms)
 		}
 		if ms.Type != ebpf.TaskStorage {
 			// Only task storage needs its key and value types in the

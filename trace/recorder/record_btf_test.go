@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -791,6 +792,7 @@ func TestRecordForkBTF(t *testing.T) {
 			if got := r.children(); !strings.HasPrefix(got, tc.children) {
 				t.Errorf("children marked %q, want %q...", got, tc.children)
 			}
+			checkPending(t, r, tc.btfProg)
 			r.close()
 			if tc.name == "refused" && kernelIDsHook == nil {
 				// (With SECCOMP_GEN_TEST_KERNEL_IDS the kfunc's refusal is
@@ -823,15 +825,77 @@ func TestRecordForkBTF(t *testing.T) {
 				forkBTFHook = func(btf.TypeID) btf.TypeID { return tc.id }
 			}
 
-			rec := recordOrFail(t, Options{Command: []string{"sh", "-c", "(ls / >/dev/null; true); cat /dev/null & wait; exit 0"}})
-			if rec.File.Processes != 4 || rec.File.Lost != 0 {
-				t.Errorf("processes %d lost %d, want 4 and 0", rec.File.Processes, rec.File.Lost)
+			runs := 1
+			if tc.name == "refused" {
+				// Once more where the refusal is not noted yet: the
+				// trace then falls back from the tp_btf program while
+				// loading (a pending map of full size, exit loaded again).
+				runs = 2
 			}
-			if s := mustHave(t, rec.File, "x86_64", "getdents64"); s.First != "ls" {
-				t.Errorf("getdents64 first by %q, want ls", s.First)
+			for i := 0; i < runs; i++ {
+				if i == 1 {
+					useCacheDir(t)
+				}
+				var children string
+				rec := recordOrFail(t, Options{Command: []string{"sh", "-c", "(ls / >/dev/null; true); cat /dev/null & wait; exit 0"},
+					OnStart: func(s Started) { children = s.Children }})
+				// Run 0 of "refused" falls back too where the cache's
+				// line holds a kfunc refusal instead of the fork one
+				// (SECCOMP_GEN_TEST_KERNEL_IDS=refused).
+				fell := strings.Contains(children, "refused the tp_btf fork program: ")
+				if i == 1 && !fell || tc.name != "refused" && fell {
+					t.Errorf("run %d: children marked %q: fell back while loading %v", i, children, fell)
+				}
+				if rec.File.Processes != 4 || rec.File.Lost != 0 {
+					t.Errorf("run %d: processes %d lost %d, want 4 and 0", i, rec.File.Processes, rec.File.Lost)
+				}
+				if s := mustHave(t, rec.File, "x86_64", "getdents64"); s.First != "ls" {
+					t.Errorf("run %d: getdents64 first by %q, want ls", i, s.First)
+				}
+				mustHave(t, rec.File, "x86_64", "fadvise64") // cat's
 			}
-			mustHave(t, rec.File, "x86_64", "fadvise64") // cat's
 		})
+	}
+}
+
+// checkPending: where the tp_btf fork program is used, the pending map
+// has one entry (it is never added to); else, also after the tp_btf
+// program was refused while loading, its full size, and every program that
+// uses pending uses that map (the exit program is loaded again with it).
+func checkPending(t *testing.T, r *recorder, btfFork bool) {
+	t.Helper()
+	want := uint32(1)
+	if !btfFork {
+		spec, err := bpf.LoadRecorder()
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = spec.Maps[bpf.RecorderMapPending].MaxEntries
+	}
+	info, err := r.objs.Pending.Info()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.MaxEntries != want {
+		t.Errorf("pending has %d entries, want %d", info.MaxEntries, want)
+	}
+	id, ok := info.ID()
+	if !ok {
+		t.Fatal("no map IDs on this kernel")
+	}
+	progs := map[string]*ebpf.Program{"sys_enter": r.objs.SysEnter, "sched_process_exit": r.objs.SchedProcessExit}
+	if r.objs.SchedProcessFork != nil {
+		progs["sched_process_fork"] = r.objs.SchedProcessFork
+	}
+	for name, p := range progs {
+		pi, err := p.Info()
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids, _ := pi.MapIDs()
+		if !slices.Contains(ids, id) {
+			t.Errorf("%s uses maps %v, not pending's %d", name, ids, id)
+		}
 	}
 }
 

@@ -74,6 +74,14 @@ func (r *recorder) loadPrograms(spec *ebpf.CollectionSpec, opts *ebpf.Collection
 	if err := setForkBTF(spec, forkTP != 0, forkVoid); err != nil {
 		return err
 	}
+	pendingEntries := spec.Maps[bpf.RecorderMapPending].MaxEntries
+	entries := pendingEntries
+	if forkTP != 0 {
+		entries = 1
+	}
+	if err := newPending(spec, opts.MapReplacements, entries); err != nil {
+		return err
+	}
 	var shared struct {
 		bpf.RecorderMaps
 		bpf.RecorderVariables
@@ -140,6 +148,9 @@ func (r *recorder) loadPrograms(spec *ebpf.CollectionSpec, opts *ebpf.Collection
 			enterErr, waited = <-entered, true
 			restoreRodata(spec, orig)
 			if err = setForkBTF(spec, false, false); err == nil {
+				err = r.fullPending(spec, replace, opts, pendingEntries)
+			}
+			if err == nil {
 				err = r.reloadFork(spec, replace, opts)
 			}
 		}
@@ -243,6 +254,54 @@ func (r *recorder) reloadFork(spec *ebpf.CollectionSpec, replace map[string]*ebp
 	}
 	r.objs.SchedProcessFork.Close() // nil unless loaded before
 	r.objs.SchedProcessFork = again.SchedProcessFork
+	return nil
+}
+
+// newPending creates the pending map, of entries, into maps (and spec,
+// whose programs are checked against it). pending holds a traced task's
+// new tasks until their first syscall where the raw_tp fork program marks
+// them; the tp_btf one marks them at the fork and never adds to it, so
+// loadPrograms gives it one entry then instead of 16384: their buckets
+// (256 KiB, vmalloc'd and cleared) took 0.4-0.8 ms of the start on the PVM
+// machine (issue 13). Where the kernel refuses the tp_btf program after
+// all, fullPending replaces it.
+func newPending(spec *ebpf.CollectionSpec, maps map[string]*ebpf.Map, entries uint32) error {
+	spec.Maps[bpf.RecorderMapPending].MaxEntries = entries
+	ms := spec.Maps[bpf.RecorderMapPending].Copy()
+	ms.Key, ms.Value = nil, nil // as load's other maps (no BTF load)
+	m, err := ebpf.NewMap(ms)
+	if err != nil {
+		return err
+	}
+	if old := maps[bpf.RecorderMapPending]; old != nil {
+		old.Close()
+	}
+	maps[bpf.RecorderMapPending] = m
+	return nil
+}
+
+// fullPending gives the raw_tp fork program, which falls back for a
+// refused tp_btf one, a pending map of full size (newPending): into the
+// maps of the loads still to come (replace; sys_enter and the fork program
+// are loaded again) and of the load's caller (opts, which closes them),
+// and the exit program, which takes a pending task's entry back when the
+// task exits before its first syscall, is loaded again with it.
+func (r *recorder) fullPending(spec *ebpf.CollectionSpec, replace map[string]*ebpf.Map, opts *ebpf.CollectionOptions, entries uint32) error {
+	if err := newPending(spec, opts.MapReplacements, entries); err != nil {
+		return err
+	}
+	replace[bpf.RecorderMapPending] = opts.MapReplacements[bpf.RecorderMapPending]
+	var again struct {
+		SchedProcessExit *ebpf.Program `ebpf:"sched_process_exit"`
+		Pending          *ebpf.Map     `ebpf:"pending"`
+	}
+	if err := spec.LoadAndAssign(&again, &ebpf.CollectionOptions{MapReplacements: replace, Programs: opts.Programs}); err != nil {
+		return err
+	}
+	r.objs.SchedProcessExit.Close()
+	r.objs.SchedProcessExit = again.SchedProcessExit
+	r.objs.Pending.Close()
+	r.objs.Pending = again.Pending
 	return nil
 }
 
