@@ -30,7 +30,8 @@ func TestInitializersSmall(t *testing.T) {
 			env = append(env, e)
 		}
 	}
-	cmd.Env = append(env, testMainEnv+"=1", "GODEBUG=inittrace=1")
+	env = append(env, testMainEnv+"=1", "GODEBUG=inittrace=1")
+	cmd.Env = env
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {
