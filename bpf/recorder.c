@@ -558,7 +558,9 @@ struct {
  * also carries the parent's executable (issue 11), which the child runs
  * until it execs: one map rather than a second one by thread ID (an LRU
  * hash of 16384 preallocated entries: 0.15 ms min, 0.21 ms median of 31
- * creations, of every start; issue 13). */
+ * creations, of every start; issue 13). Where sched_process_fork_btf
+ * marks the children, nothing is added here, and user space creates the
+ * map with one entry (record_kfunc.go, newPending). */
 struct pending_task {
 	__u32 state; /* the state the task takes */
 	__u32 exe;   /* its parent's task_mark.exe: 0 unknown */
