@@ -45,7 +45,7 @@ func TestBenchShort(t *testing.T) {
 		"| paired difference (this − baseline) |", "| traced process |", "| rest of the machine (untraced) |", "| peer: ring-buffer recorder", "| peer: strace -f -c",
 		"## Realistic workloads (wall time)", "| gcc -O2", "| tar -cf",
 		"## Event loss (8-thread storm, then a marker)", "| seccomp-gen trace |",
-		"## Attach time", "| launch to workload main() |", "| end to end: /bin/true |",
+		"## Attach time", "| launch to workload main() |", "A Go program that only prints the time", "| end to end: /bin/true |",
 		"## Filter cost", "| generated: getpid loop |", "| Docker default",
 		"## Profile size",
 		"## Generalization (issue 11)", "| sqlite3 |", "| tar-xz |", "| **total** |",
