@@ -116,6 +116,16 @@ func parseCommandLine(args []string, nameOnly bool) error {
 		return err
 	}
 	if c == root {
+		// The root's own flags: seccomp-gen --version, --help.
+		if err := root.ParseFlags(rest); err != nil {
+			return err
+		}
+		if v, _ := root.Flags().GetBool("version"); v && root.Flags().NArg() == 0 {
+			return nil
+		}
+		if h, _ := root.Flags().GetBool("help"); h && root.Flags().NArg() == 0 {
+			return nil
+		}
 		return errors.New("no command")
 	}
 	if nameOnly || c.DisableFlagParsing { // runtime: its own flags, then runc's

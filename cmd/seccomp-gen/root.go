@@ -82,6 +82,12 @@ Typical loop:
 			}
 		}
 		strictHelpAndCompletion(root)
+		// seccomp-gen --version, as most tools answer it: the first line
+		// of 'seccomp-gen version'. Only here: a command's own flags
+		// come after its name, and trace's start builds nothing more.
+		root.Version = toolVersion()
+		root.Flags().Bool("version", false, "print seccomp-gen's version and exit ('seccomp-gen version' prints Go's, libseccomp's and the eBPF recorder's too)")
+		root.SetVersionTemplate("seccomp-gen {{.Version}}\n")
 	}
 	for _, c := range root.Commands() {
 		quietZeroDurations(c)

@@ -70,3 +70,27 @@ func TestToolVersion(t *testing.T) {
 		t.Errorf("with -X main.version=v1.2.3: %q", v)
 	}
 }
+
+// TestVersionFlag: seccomp-gen --version prints the first line of
+// 'seccomp-gen version' and exits 0; it is the root's flag only.
+func TestVersionFlag(t *testing.T) {
+	dir := t.TempDir()
+	out, stderr, code := sg(t, dir, "--version")
+	if code != 0 || stderr != "" || out != "seccomp-gen "+toolVersion()+"\n" {
+		t.Errorf("--version: exit %d, stdout %q, stderr %q; want %q", code, out, stderr, "seccomp-gen "+toolVersion()+"\n")
+	}
+	full, _, _ := sg(t, dir, "version")
+	if first, _, _ := strings.Cut(full, "\n"); first+"\n" != out {
+		t.Errorf("--version %q is not the first line of version: %q", out, first)
+	}
+	help, _, code := sg(t, dir, "--help")
+	if code != 0 || !strings.Contains(help, "--version") {
+		t.Errorf("--help (exit %d) does not list --version:\n%s", code, help)
+	}
+	// A command's flags follow its name: trace has no --version.
+	_, stderr, code = sg(t, dir, "trace", "--version")
+	if code != exitUsage || !strings.Contains(stderr, "unknown flag: --version") {
+		t.Errorf("trace --version: exit %d, stderr %q; want a usage error", code, stderr)
+	}
+	oneLine(t, stderr)
+}
