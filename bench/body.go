@@ -177,6 +177,8 @@ func (b *bench) body(w *strings.Builder) error {
 		}
 		es = append(es, e1.sub(e0).avg())
 		fs = append(fs, f1.sub(f0).avg())
+		round := make([]float64, len(tws)) // this round's traced averages
+		solved := make([]bool, len(tws))
 		for i, tw := range tws {
 			if tw == nil {
 				continue
@@ -186,6 +188,7 @@ func (b *bench) body(w *strings.Builder) error {
 				errs = append(errs, oneLine(err))
 				continue
 			}
+			round[i], solved[i] = x, true
 			xs[i] = append(xs[i], x)
 			if i == 0 {
 				us = append(us, u)
@@ -193,6 +196,9 @@ func (b *bench) body(w *strings.Builder) error {
 					dxs, dus = append(dxs, x-bx), append(dus, u-bu)
 				}
 			}
+		}
+		if solved[0] && solved[1] { // the default and --no-args
+			b.bodyArgs = append(b.bodyArgs, round[0]-round[1])
 		}
 	}
 	if len(xs[0]) == 0 || len(us) == 0 {

@@ -59,6 +59,10 @@ type bench struct {
 	minimal string // a few-instruction filter that denies syslog with EPERM
 
 	bodyTraced, bodyUntraced float64 // sys_enter body ns (body.go), for the summary
+	// bodyArgs: per round, the traced getpid's sys_enter average with
+	// argument recording (the default) minus with --no-args (body.go),
+	// for the argument section.
+	bodyArgs []float64
 
 	baseline string // -baseline: another binary the attach, per-syscall and body sections measure too
 
