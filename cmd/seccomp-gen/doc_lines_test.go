@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // TestDocumentedCommandLines: every seccomp-gen command line that the
@@ -116,14 +117,16 @@ func parseCommandLine(args []string, nameOnly bool) error {
 		return err
 	}
 	if c == root {
-		// The root's own flags: seccomp-gen --version, --help.
-		if err := root.ParseFlags(rest); err != nil {
+		// The root's own flags: seccomp-gen --version, --help (which
+		// pflag answers with ErrHelp).
+		err := root.ParseFlags(rest)
+		if errors.Is(err, pflag.ErrHelp) && root.Flags().NArg() == 0 {
+			return nil
+		}
+		if err != nil {
 			return err
 		}
 		if v, _ := root.Flags().GetBool("version"); v && root.Flags().NArg() == 0 {
-			return nil
-		}
-		if h, _ := root.Flags().GetBool("help"); h && root.Flags().NArg() == 0 {
 			return nil
 		}
 		return errors.New("no command")
