@@ -190,22 +190,17 @@ func isHex(s string) bool {
 
 // encodeExecutables is the YAML node of the executables list: one flow
 // line per executable.
-func encodeExecutables(list []Executable) *yaml.Node {
+func encodeExecutables(list []Executable) (*yaml.Node, error) {
 	seq := &yaml.Node{Kind: yaml.SequenceNode}
 	for _, e := range list {
-		var n yaml.Node
-		_ = n.Encode(e)
-		n.Style = yaml.FlowStyle
-		// The path as strNode writes it: Node.Encode loses a leading
-		// line break (see strNode).
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			if n.Content[i].Value == "path" {
-				n.Content[i+1] = strNode(e.Path)
-			}
+		n, err := encodeNode(e)
+		if err != nil {
+			return nil, err
 		}
-		seq.Content = append(seq.Content, &n)
+		n.Style = yaml.FlowStyle
+		seq.Content = append(seq.Content, n)
 	}
-	return seq
+	return seq, nil
 }
 
 // ExecutableFor returns the executable whose path ends in the program

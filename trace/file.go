@@ -470,7 +470,11 @@ func encodeTree(f *File) ([]byte, error) {
 	buf.WriteString(encodeHeader)
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
-	if err := enc.Encode(encodable(f)); err != nil {
+	doc, err := encodable(f)
+	if err != nil {
+		return nil, err
+	}
+	if err := enc.Encode(doc); err != nil {
 		return nil, fmt.Errorf("encode trace: %w", err)
 	}
 	if err := enc.Close(); err != nil {
@@ -586,9 +590,8 @@ func plainWord(v string) bool {
 // encodable builds a YAML node tree so that each syscall is written on one
 // flow-style line, which keeps traces readable and diffable, and the
 // closing summary last.
-func encodable(f *File) *yaml.Node {
-	var doc yaml.Node
-	_ = doc.Encode(struct {
+func encodable(f *File) (*yaml.Node, error) {
+	doc, err := encodeNode(struct {
 		Version   int       `yaml:"version"`
 		Target    Target    `yaml:"target"`
 		Host      Host      `yaml:"host"`
@@ -599,6 +602,9 @@ func encodable(f *File) *yaml.Node {
 		Processes uint64    `yaml:"processes"`
 		Omitted   uint64    `yaml:"executables_omitted,omitempty"`
 	}{f.Version, f.Target, f.Host, f.Started.UTC(), f.Duration, f.ExitCode, f.Lost, f.Processes, f.ExecutablesOmitted})
+	if err != nil {
+		return nil, err
+	}
 	for i := 0; i+1 < len(doc.Content); i += 2 {
 		if k := doc.Content[i]; k.Value == "target" || k.Value == "host" {
 			doc.Content[i+1].Style = yaml.FlowStyle
@@ -609,18 +615,24 @@ func encodable(f *File) *yaml.Node {
 	for _, s := range f.Syscalls {
 		seq.Content = append(seq.Content, strs.syscallNode(s))
 	}
-	var end yaml.Node
-	_ = end.Encode(f.Summarize())
+	end, err := encodeNode(f.Summarize())
+	if err != nil {
+		return nil, err
+	}
 	end.Style = yaml.FlowStyle
 	doc.Content = append(doc.Content,
 		&yaml.Node{Kind: yaml.ScalarNode, Value: "syscalls"}, seq)
 	if len(f.Executables) > 0 {
+		exes, err := encodeExecutables(f.Executables)
+		if err != nil {
+			return nil, err
+		}
 		doc.Content = append(doc.Content,
-			&yaml.Node{Kind: yaml.ScalarNode, Value: "executables"}, encodeExecutables(f.Executables))
+			&yaml.Node{Kind: yaml.ScalarNode, Value: "executables"}, exes)
 	}
 	doc.Content = append(doc.Content,
-		&yaml.Node{Kind: yaml.ScalarNode, Value: endKey}, &end)
-	return &doc
+		&yaml.Node{Kind: yaml.ScalarNode, Value: endKey}, end)
+	return doc, nil
 }
 
 // endKey is the key of the closing summary.
