@@ -103,6 +103,11 @@ type Sign struct {
 	Syscall string // the traced syscall: "fcntl"
 	Call    string // the traced call, as reports name it: "fcntl(F_SETFL, O_NONBLOCK)"
 	Why     string // why it shows the kind
+	// Among is, when more than one, how many executables of the traces
+	// issued Syscall: the recorder keeps argument values per trace, not
+	// per executable, so the sign is one of theirs, and each of them is
+	// credited with it (NewPerExecutable).
+	Among int
 }
 
 const whyNonblock = "a non-blocking descriptor is waited on when it would block"
@@ -175,6 +180,9 @@ type Reason struct {
 // it would block".
 func (r Reason) String() string {
 	if r.Sign != nil {
+		if r.Sign.Among > 1 {
+			return fmt.Sprintf("%s, shown by the traced %s of this executable or another of the %d that called %s (arguments are recorded per trace, not per executable): %s", r.Kind, r.Sign.Call, r.Sign.Among, r.Sign.Syscall, r.Sign.Why)
+		}
 		return fmt.Sprintf("%s, shown by the traced %s: %s", r.Kind, r.Sign.Call, r.Sign.Why)
 	}
 	if r.Traced == "" && r.AnyRun != "" {
@@ -260,13 +268,25 @@ type PerExecutable struct {
 // executable's processes issued (keyed by the path a trace lists, a
 // script's path mapped to its interpreter as Analyze does), the names all
 // traces hold, and the traces' signs: a sign counts for an executable that
-// issued its syscall.
+// issued its syscall. A sign's arguments are the trace's, not an
+// executable's: where several executables issued its syscall, each is
+// credited with it (which of them made the call is not recorded), and
+// the reason says so (Sign.Among).
 func NewPerExecutable(byExe map[string][]string, all []string, signs []Sign) *PerExecutable {
 	p := &PerExecutable{byExe: map[string]map[string]Reason{}, all: Related(all, signs)}
+	among := make([]int, len(signs))
+	for _, names := range byExe {
+		for i, s := range signs {
+			if slices.Contains(names, s.Syscall) {
+				among[i]++
+			}
+		}
+	}
 	for exe, names := range byExe {
 		var own []Sign
-		for _, s := range signs {
+		for i, s := range signs {
 			if slices.Contains(names, s.Syscall) {
+				s.Among = among[i]
 				own = append(own, s)
 			}
 		}

@@ -229,3 +229,38 @@ func TestFlagIoctls(t *testing.T) {
 		t.Errorf("fcntl is of kind %q, FlagIoctlKind %q", KindOf("fcntl"), FlagIoctlKind)
 	}
 }
+
+// TestSignSharedBetweenExecutables: a sign's argument values are the
+// trace's, so where two executables called fcntl and the trace holds
+// fcntl(F_SETFL, O_NONBLOCK), each is credited with it and the reason says
+// that it may be the other's call; the one executable that called it
+// alone is told plainly. (An audit found bash reported as "shown by the
+// traced fcntl(F_SETFL, O_NONBLOCK)" when only a static program it ran
+// had made that call.)
+func TestSignSharedBetweenExecutables(t *testing.T) {
+	syscalls := []trace.Syscall{{Arch: "x86_64", Nr: 72, Name: "fcntl", Count: 6,
+		Args: []trace.ArgValues{{Index: 1, Values: []uint64{1, 3, trace.FSetfl}}, {Index: 2, Values: []uint64{0, trace.ONonblock}}}}}
+	signs := Signs(syscalls)
+	shared := NewPerExecutable(map[string][]string{
+		"/usr/bin/bash": {"close", "fcntl", "read"},
+		"/tmp/nb":       {"fcntl"},
+	}, []string{"close", "fcntl", "read"}, signs)
+	want := "waiting on descriptors, shown by the traced fcntl(F_SETFL, O_NONBLOCK) of this executable or another of the 2 that called fcntl (arguments are recorded per trace, not per executable): " + whyNonblock
+	for _, exe := range []string{"/usr/bin/bash", "/tmp/nb"} {
+		r, ok := shared.Why(Implied{Exe: exe, File: exe, Syscall: "poll"})
+		if !ok || r.String() != want {
+			t.Errorf("%s links poll: widened %v (%q), want %q", exe, ok, r.String(), want)
+		}
+	}
+	alone := NewPerExecutable(map[string][]string{
+		"/usr/bin/bash": {"close", "read"},
+		"/tmp/nb":       {"fcntl"},
+	}, []string{"close", "fcntl", "read"}, signs)
+	if r, ok := alone.Why(Implied{Exe: "/usr/bin/bash", File: "/usr/bin/bash", Syscall: "poll"}); ok {
+		t.Errorf("bash did not call fcntl, widened to poll: %s", r)
+	}
+	want = "waiting on descriptors, shown by the traced fcntl(F_SETFL, O_NONBLOCK): " + whyNonblock
+	if r, ok := alone.Why(Implied{Exe: "/tmp/nb", File: "/tmp/nb", Syscall: "poll"}); !ok || r.String() != want {
+		t.Errorf("/tmp/nb links poll: widened %v (%q), want %q", ok, r.String(), want)
+	}
+}

@@ -137,7 +137,10 @@ limits.
                   added when they waited with ppoll or epoll or made a
                   descriptor non-blocking (fcntl(F_SETFL) or pipe2 with
                   O_NONBLOCK: a read that would block returns EAGAIN, then
-                  the program waits), mremap when they mapped memory,
+                  the program waits; argument values are kept per trace,
+                  so that call counts for each executable that called
+                  fcntl or pipe2, and the report says so when there are
+                  several), mremap when they mapped memory,
                   ftruncate when they wrote files, but no socket for a
                   program never seen on the network, and no chmod for a
                   mkdir run next to one that changed modes; syscalls of no
