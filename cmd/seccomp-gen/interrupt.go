@@ -360,9 +360,12 @@ func surviveStderrPipe(outputs ...string) (release func()) {
 // recorder then sees, depending on where its start was: ctx cancelled
 // (ErrInterrupted); the stub dead of the signal before it said it was up,
 // or at its gate (a CommandError with the shell's 128+N status, N not
-// SIGKILL; also when the gate's write found it gone); or a command that
-// never made a syscall (its execve is always counted: it never ran). All
-// of them mean the same to the user: the command was not run.
+// SIGKILL; also when the gate's write found it gone); or a recording in
+// which the command's execve never happened (Recording.CommandRan; the
+// recorder waits for that execve once the gate is open, so a signal that
+// lands just after it is a signal after the start, and the trace is
+// written). All of them mean the same to the user: the command was not
+// run.
 func interruptedBeforeStart(command []string, caught syscall.Signal, rec *recorder.Recording, err error) (syscall.Signal, error, bool) {
 	if len(command) == 0 {
 		if caught != 0 && errors.Is(err, recorder.ErrInterrupted) {
@@ -380,7 +383,7 @@ func interruptedBeforeStart(command []string, caught syscall.Signal, rec *record
 		// command. SIGKILL is replay's own (--timeout, a second
 		// signal): the command counts as killed then.
 		return syscall.Signal(ce.Status - 128), notRun, true
-	case caught != 0 && err == nil && rec != nil && len(rec.File.Syscalls) == 0:
+	case caught != 0 && err == nil && rec != nil && !rec.CommandRan:
 		return caught, notRun, true
 	}
 	return 0, nil, false

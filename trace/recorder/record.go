@@ -195,6 +195,10 @@ type Recording struct {
 	File *trace.File
 	// Exited says whether the traced command (or PID) exited while traced.
 	Exited bool
+	// CommandRan says, for a command, that its execve happened while it
+	// was traced (the recording may still hold no syscall of it: one that
+	// ended right after, by a signal or --duration).
+	CommandRan bool
 	// ExitStatus is the command's status as a shell reports it: its exit
 	// code, or 128+N when signal N killed it. Valid when Exited and a
 	// Command was traced.
@@ -305,6 +309,7 @@ func Record(ctx context.Context, opts Options) (*Recording, error) {
 	if err != nil {
 		return nil, err
 	}
+	r.settleStart()
 	r.phase(PhaseEnded)
 	elapsed := time.Since(r.started)
 	r.detach()
@@ -437,6 +442,37 @@ type recorder struct {
 
 // cmdExited reports whether the command was started and has been reaped;
 // only then may cmd.ProcessState be read.
+// settleStart waits, when the recording ended (ctx, --duration) after the
+// stub's gate opened but before its execve of the command, for that
+// execve, or for the stub to exit: past its gate the stub runs the
+// command whatever the recorder does, so detaching first would leave the
+// command running untraced with nothing of it counted, and a caller would
+// take a recording of no syscalls for a command that never ran. The
+// execve follows the gate within milliseconds; a stub that has not done
+// it after settleTimeout (stopped, SIGSTOP) is killed, and Record then
+// reports it as not run (it was not).
+func (r *recorder) settleStart() {
+	if r.cmd == nil || !r.armed || r.exited == nil {
+		return
+	}
+	deadline := time.NewTimer(settleTimeout)
+	defer deadline.Stop()
+	tick := time.NewTicker(200 * time.Microsecond)
+	defer tick.Stop()
+	for !r.cmdExited() && !r.commandRan() {
+		select {
+		case <-r.exited:
+		case <-tick.C:
+		case <-deadline.C:
+			_ = r.cmd.Process.Kill()
+			<-r.exited
+		}
+	}
+}
+
+// settleTimeout bounds settleStart's wait for the stub's execve.
+var settleTimeout = 5 * time.Second
+
 func (r *recorder) cmdExited() bool {
 	if r.exited == nil {
 		return false
@@ -1123,6 +1159,9 @@ func (r *recorder) result(reason string, elapsed time.Duration) (*Recording, err
 		return nil, err
 	}
 	rec := &Recording{Reason: reason, Descendants: r.descendants}
+	if r.cmd != nil && r.armed {
+		rec.CommandRan = r.commandRan()
+	}
 	f := &trace.File{
 		Version:   trace.Version,
 		Started:   r.started.UTC().Truncate(time.Second),
