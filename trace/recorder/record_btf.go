@@ -281,7 +281,10 @@ func writePrivateCache(path string, data []byte) error {
 // maxCacheSize bytes), and returns its first line and the rest. what names
 // the cache in errors.
 func readPrivateCache(path, what string) (header, rest []byte, err error) {
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW, 0)
+	// O_NONBLOCK: a FIFO in the file's place (only root could put one
+	// there) would block the open until a writer came, and every start
+	// with it; it is refused below like anything but a regular file.
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, nil, err
 	}
