@@ -23,6 +23,42 @@ import (
 // Tests of hostile environments: a reader of stdout that went away,
 // resource limits too low to work with.
 
+// TestTraceStdoutAndStderrClosedPipe: `trace -- cmd 2>&1 | true`: the
+// trace's write to stdout fails (EPIPE), the trace is kept in $TMPDIR, and
+// the error goes to the same broken pipe. seccomp-gen exits 1 as
+// documented; before, SIGPIPE, released before main printed the error,
+// killed it there (141; found by an audit).
+func TestTraceStdoutAndStderrClosedPipe(t *testing.T) {
+	testutil.RequireRoot(t)
+	dir := t.TempDir()
+	tmp := filepath.Join(dir, "tmp")
+	if err := os.Mkdir(tmp, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	cmd := exec.Command(os.Args[0], "trace", "--", "true")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), testMainEnv+"=1", "TMPDIR="+tmp)
+	cmd.Stdout, cmd.Stderr = w, w
+	err = cmd.Run()
+	w.Close()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != exitFailure {
+		t.Fatalf("trace 2>&1 to a closed pipe: %v, want exit %d", err, exitFailure)
+	}
+	kept, _ := filepath.Glob(filepath.Join(tmp, "*"))
+	if len(kept) != 1 {
+		t.Fatalf("want the trace kept in $TMPDIR, found %q", kept)
+	}
+	if f, err := trace.ReadFile(kept[0]); err != nil || len(f.Syscalls) == 0 {
+		t.Fatalf("the kept trace: %v", err)
+	}
+}
+
 // TestTraceStdoutClosedPipeKeepsTrace: `trace -o - -- cmd | head -c0` must
 // not die of SIGPIPE and lose the run; the trace is kept in $TMPDIR and the
 // error says where. The same for a stdout that is full (/dev/full: ENOSPC).

@@ -76,7 +76,13 @@ func run(args []string) int {
 	}
 	code, err := exitStatus(rootUsage(root, cmd, err))
 	if err != nil {
+		// Stderr may be a pipe whose reader is gone (`trace -- cmd 2>&1
+		// | true`: the trace's own write failed there first, and the
+		// error says where it was kept): the message is lost then, but
+		// the exit status is still the command's, not SIGPIPE's.
+		release := survivePipe()
 		fmt.Fprintf(os.Stderr, "seccomp-gen: %s\n", errorLine(cmd, err))
+		release()
 	}
 	return code
 }
