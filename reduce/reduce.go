@@ -106,7 +106,7 @@ type Observed struct {
 
 // Unnamed is a syscall number libseccomp cannot name on its ABI (newer than
 // the installed libseccomp, a gap in its table, or a number a program
-// probed). No profile can name it, so none can allow it: the profile
+// probed). No rule can name it, so none can allow it: the profile
 // answers it with its default action, ENOSYS, as a kernel without that
 // syscall would.
 type Unnamed struct {
@@ -425,7 +425,7 @@ func merge(inputs []Input, allowIncomplete bool, r trace.Tables) (*mergeResult, 
 				return nil, &TraceError{in.Path, err}
 			}
 			if name == "" {
-				// No profile can name it, so none can allow it: report it
+				// No rule can name it, so none can allow it: report it
 				// and let the default action (ENOSYS) answer it.
 				k := nrKey{s.Arch, s.Nr}
 				u := unnamed[k]

@@ -642,9 +642,9 @@ func TestUnnamedNumbers(t *testing.T) {
 	var rep bytes.Buffer
 	res.WriteReport(&rep, "generate")
 	for _, line := range []string{
-		"generate: x86_64 syscall number 460 (count 7, first by newsys, in t1.yaml, t2.yaml): libseccomp cannot name it, so no profile can allow it; the profile answers ENOSYS",
+		"generate: x86_64 syscall number 460 (count 7, first by newsys, in t1.yaml, t2.yaml): libseccomp cannot name it, so no rule can allow it; the profile answers ENOSYS",
 		"generate: x86_64 syscall number 400 (count 1, first by prober, in t1.yaml): libseccomp cannot name it",
-		"generate: x86 syscall number 460 (count 1, in t1.yaml): libseccomp cannot name it, so no profile can allow it; the profile does not cover ABI x86, so runtimes kill",
+		"generate: x86 syscall number 460 (count 1, in t1.yaml): libseccomp cannot name it, so no rule can allow it; the profile does not cover ABI x86, so runtimes kill",
 	} {
 		if !strings.Contains(rep.String(), line) {
 			t.Errorf("report lacks %q:\n%s", line, rep.String())

@@ -37,7 +37,7 @@ func (r *Result) WriteReport(w io.Writer, prefix string) {
 		case u.Default != "":
 			answer = fmt.Sprintf("the profile's default, %s (kept from the extended profile), lets it run", u.Default)
 		}
-		p("%s: libseccomp cannot name it, so no profile can allow it; %s", u, answer)
+		p("%s: libseccomp cannot name it, so no rule can allow it; %s", u, answer)
 	}
 	for _, a := range r.AllowNotInCeiling {
 		p("--allow %s: not in the deny ceiling, nothing to lift (--allow does not add syscalls)", a)

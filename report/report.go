@@ -92,13 +92,14 @@ type Verdict struct {
 	OK bool `json:"ok"`
 	// Passed is the verdict on the whole run, the one a CI system should
 	// read: the profile covers it (OK) and the run itself went right
-	// (RunError is empty). replay exits 0 exactly when it is true; for
-	// check it equals OK.
+	// (RunError is empty). replay and check exit 0 exactly when it is
+	// true.
 	Passed bool `json:"passed"`
 	// RunError says why the replayed run failed apart from the profile:
 	// the command exited non-zero, was killed, cut short by --timeout or a
-	// second signal, or not found, or the recorder lost events. Empty
-	// when the run went right (and for check).
+	// second signal, or not found, or the recorder lost events; for replay
+	// and check, an incomplete verdict (syscalls allowed only for argument
+	// values the run did not all record). Empty when the run went right.
 	RunError string `json:"run_error,omitempty"`
 	// NotRun says that the command could not be started (not found, not
 	// executable): nothing was checked.
@@ -159,7 +160,7 @@ func (v *Verdict) Ended() string {
 func FromCoverage(tool, profile string, inputs []string, p *policy.Policy, c *verdict.Coverage) *Verdict {
 	v := &Verdict{Tool: tool, Profile: profile, Inputs: inputs, Lost: c.Lost, Missing: []Syscall{}, Syscalls: []Syscall{}}
 	for _, e := range c.Entries {
-		s := Syscall{Name: e.Label(), Arch: e.Arch, Nr: e.Nr, Count: e.Count, First: e.First, Traces: e.Traces, Covered: e.Covered, Reason: e.Reason, argsChecked: e.ArgsRecorded()}
+		s := Syscall{Name: e.Label(), Arch: e.Arch, Nr: e.Nr, Count: e.Count, First: e.First, Traces: e.Traces, Covered: e.Covered, Reason: e.Reason, argsChecked: !e.Unchecked}
 		if e.Reason != "" {
 			s.Detail = e.Explain(p)
 		}
@@ -287,7 +288,7 @@ func writeHuman(w *bytes.Buffer, v *Verdict) {
 		fmt.Fprintf(w, "note: allowed only for some argument values (the recorded values are allowed): %s\n", strings.Join(checked, ", "))
 	}
 	if len(cond) > 0 {
-		fmt.Fprintf(w, "note: allowed only for some argument values (not checked: no values recorded): %s\n", strings.Join(cond, ", "))
+		fmt.Fprintf(w, "note: allowed only for some argument values (not checked: the run's values were not all recorded): %s\n", strings.Join(cond, ", "))
 	}
 	for _, s := range v.Syscalls {
 		if s.Covered && s.Reason == verdict.ReasonFallback {

@@ -146,7 +146,7 @@ func TestHumanConditionalNote(t *testing.T) {
 	out := renderT(t, Human, FromCoverage("check", "app.json", []string{"run.trace"}, p, c))
 	for _, want := range []string{
 		"(the recorded values are allowed): x86_64/fcntl\n",
-		"(not checked: no values recorded): x86_64/ioctl\n",
+		"(not checked: the run's values were not all recorded): x86_64/ioctl\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("no %q in:\n%s", want, out)

@@ -262,7 +262,13 @@ func CheckCoverageOf(a Answerer, traces ...*trace.File) (*Coverage, error) {
 		case !a.Covers(e.Arch):
 			e.Reason = ReasonArch
 		case e.Name == "":
-			e.Reason = ReasonUnknown
+			// The filter answers numbers, named or not: one that lets it
+			// run covers it (a default that allows).
+			v := a.Answer(e.Arch, e.Nr, [6]uint64{})
+			e.Action, e.Errno = v.Action, v.Errno
+			if e.Covered = allowingVerdict(v) && !v.Conditional; !e.Covered {
+				e.Reason = ReasonUnknown
+			}
 		default:
 			v := a.Answer(e.Arch, e.Nr, [6]uint64{})
 			e.Action, e.Errno = v.Action, v.Errno
@@ -289,11 +295,12 @@ func CheckCoverageOf(a Answerer, traces ...*trace.File) (*Coverage, error) {
 			switch {
 			case e.Covered && v.Conditional:
 				e.Reason = ReasonConditional
-				checkArgs(e, func(args [6]uint64) policy.Verdict { return a.Answer(e.Arch, e.Nr, args) },
-					func(i int) bool { spec, ok := reduce.FindArgSpec(e.Name, i); return ok && spec.Restrict })
+				restricted := func(i int) bool { spec, ok := reduce.FindArgSpec(e.Name, i); return ok && spec.Restrict }
+				checkArgs(e, func(args [6]uint64) policy.Verdict { return a.Answer(e.Arch, e.Nr, args) }, restricted)
 				if e.Reason == ReasonArgument {
 					fa.narrow(e)
 				}
+				markUnchecked(e, restricted, false)
 			case !e.Covered:
 				e.Reason = ReasonDenied
 			}

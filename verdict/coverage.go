@@ -19,7 +19,7 @@ var ErrNoSyscalls = errors.New("no syscalls to check")
 const (
 	ReasonDenied      = "denied"      // a rule or the default action denies it
 	ReasonArch        = "arch"        // the profile does not cover the ABI
-	ReasonUnknown     = "unknown"     // libseccomp cannot name the number: no profile can allow it
+	ReasonUnknown     = "unknown"     // libseccomp cannot name the number: no rule can allow it, and the default action denies it
 	ReasonConditional = "conditional" // allowed only for some argument values
 	ReasonEnforced    = "enforced"    // the filter denied it at run time
 	ReasonWouldKill   = "would-kill"  // the filter would have killed the task
@@ -53,6 +53,17 @@ type Entry struct {
 	// (Reason ReasonArgument, or a denial replay --enforce attributes to
 	// an argument; see args.go).
 	ArgDenied []ArgDenial
+	// Unchecked says that the entry is covered only for some argument
+	// values (ReasonConditional) and that the run's values of an argument
+	// the profile tests are not all known: the recorder keeps none of it
+	// (it records the arguments of trace.RecordedArgs only), or more
+	// distinct values came than it keeps (overflow). UncheckedArgs lists
+	// those argument indexes (empty when a raw filter's tests are not
+	// known). A run may then have made a call the profile denies: replay
+	// and check call the verdict incomplete (replay --enforce has the
+	// kernel check every call).
+	Unchecked     bool
+	UncheckedArgs []int
 	// Traces name the inputs that need a syscall not covered
 	// (SetTraces): those that hold it or, for an entry denied by its
 	// argument values, a denied value.
@@ -102,10 +113,6 @@ func holds(t *trace.File, e Entry) bool {
 	return false
 }
 
-// ArgsRecorded says whether the run recorded argument values for the entry
-// (checked against the profile's conditions when it has any).
-func (e Entry) ArgsRecorded() bool { return len(e.args) > 0 }
-
 // Label returns the syscall name, or "#NR" when it has none.
 func (e Entry) Label() string {
 	if e.Name != "" {
@@ -125,7 +132,7 @@ func (e Entry) Explain(p *policy.Policy) string {
 		}
 		return fmt.Sprintf("ABI %s not covered by the profile", e.Arch)
 	case ReasonUnknown:
-		why := fmt.Sprintf("libseccomp cannot name number %d on %s: no profile can allow it", e.Nr, e.Arch)
+		why := fmt.Sprintf("libseccomp cannot name number %d on %s: no rule can allow it", e.Nr, e.Arch)
 		if e.Action != "" { // replay --enforce: what the filter did
 			why += " (the filter answered " + ActionText(e.Action, e.Errno) + ")"
 		}
@@ -218,10 +225,12 @@ func allowing(a policy.Action) bool { return a == policy.ActAllow || a == policy
 // CheckCoverage merges the traces (counts add up per (arch, nr), saturating
 // at trace.MaxCount; First comes from the first trace that has the syscall)
 // and says for each syscall whether p lets it run. A syscall on an ABI the
-// profile does not list is missing, and so is a number without a name: the
-// traces must have been named with trace.ResolveNames (the recorder and
-// trace readers do), so an entry without a name is one libseccomp cannot
-// name, which no profile can allow.
+// profile does not list is missing, and so is a number without a name
+// that the profile's default action denies: the traces must have been
+// named with trace.ResolveNames (the recorder and trace readers do), so an
+// entry without a name is one libseccomp cannot name, which no rule can
+// allow; the default action answers it (UnnamedAnswer; runc's stub, where
+// it answers ENOSYS instead, is there only for a default that denies).
 func CheckCoverage(p *policy.Policy, traces ...*trace.File) (*Coverage, error) {
 	if p == nil {
 		return nil, errors.New("coverage: no profile")
@@ -235,7 +244,14 @@ func CheckCoverage(p *policy.Policy, traces ...*trace.File) (*Coverage, error) {
 		case !p.Covers(e.Arch):
 			e.Reason = ReasonArch
 		case e.Name == "":
-			e.Reason = ReasonUnknown
+			v := UnnamedAnswer(p, e.Arch, e.Nr)
+			e.Action, e.Errno = v.Action, v.Errno
+			// A default that lets syscalls run (SCMP_ACT_ALLOW, _LOG)
+			// lets this one run too, under runc, crun and replay
+			// --enforce alike.
+			if e.Covered = allowing(v.Action); !e.Covered {
+				e.Reason = ReasonUnknown
+			}
 		default:
 			ok, cond, v := Allowed(p, e.Arch, e.Name)
 			e.Action, e.Errno = v.Action, v.Errno
@@ -245,6 +261,7 @@ func CheckCoverage(p *policy.Policy, traces ...*trace.File) (*Coverage, error) {
 				checkArgs(e, func(a [6]uint64) policy.Verdict { return p.EvalArch(e.Arch, e.Name, a) },
 					func(i int) bool { return conditionsOn(p, e.Name, i) })
 				narrowArgDenials(p, e)
+				markUnchecked(e, func(i int) bool { return conditionsOn(p, e.Name, i) }, true)
 			} else if !ok {
 				e.Reason = ReasonDenied
 			}
@@ -254,6 +271,45 @@ func CheckCoverage(p *policy.Policy, traces ...*trace.File) (*Coverage, error) {
 	MarkFallbacks(p, cov.Entries)
 	cov.finish()
 	return cov, nil
+}
+
+// markUnchecked sets e.Unchecked when e is still covered conditionally and
+// the run's values of an argument that conditioned says the answer may
+// depend on are not all recorded. known says that conditioned names every
+// such argument (a policy's rules); otherwise (a raw filter, judged by the
+// arguments the recorder restricts) an entry with no recorded value at all
+// is unchecked too.
+func markUnchecked(e *Entry, conditioned func(int) bool, known bool) {
+	if !e.Covered || e.Reason != ReasonConditional {
+		return
+	}
+	for i := 0; i < 6; i++ {
+		if !conditioned(i) {
+			continue
+		}
+		full := false
+		for _, a := range e.args {
+			if a.Index == i {
+				full = !a.Overflow
+			}
+		}
+		if !full {
+			e.UncheckedArgs = append(e.UncheckedArgs, i)
+		}
+	}
+	e.Unchecked = len(e.UncheckedArgs) > 0 || (!known && len(e.args) == 0)
+}
+
+// Unchecked returns the entries whose verdict depends on argument values
+// the run did not record (Entry.Unchecked).
+func (c *Coverage) Unchecked() []Entry {
+	var out []Entry
+	for _, e := range c.Entries {
+		if e.Unchecked {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // nrKey is a syscall number on an ABI.

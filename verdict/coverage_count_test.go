@@ -61,11 +61,11 @@ func TestCheckCoverageSaturates(t *testing.T) {
 
 func TestExplainUnknown(t *testing.T) {
 	e := Entry{Arch: "x86_64", Nr: 460, Reason: ReasonUnknown}
-	if got := e.Explain(covPolicy()); got != "libseccomp cannot name number 460 on x86_64: no profile can allow it" {
+	if got := e.Explain(covPolicy()); got != "libseccomp cannot name number 460 on x86_64: no rule can allow it" {
 		t.Errorf("explain: %q", got)
 	}
 	e.Action, e.Errno = "SCMP_ACT_ERRNO", 38 // replay --enforce
-	if got := e.Explain(covPolicy()); got != "libseccomp cannot name number 460 on x86_64: no profile can allow it (the filter answered SCMP_ACT_ERRNO(ENOSYS))" {
+	if got := e.Explain(covPolicy()); got != "libseccomp cannot name number 460 on x86_64: no rule can allow it (the filter answered SCMP_ACT_ERRNO(ENOSYS))" {
 		t.Errorf("explain: %q", got)
 	}
 }

@@ -45,7 +45,8 @@ would, for every ABI it covers). ` + conditionalHelp + `
 
 A syscall is missing when the profile denies it (a rule or the default
 action), when its ABI is not one the profile lists (runtimes kill such
-tasks), or when libseccomp cannot name its number (no profile can allow it).
+tasks), or when libseccomp cannot name its number (no rule can allow it) and
+the profile's default action does not let it run.
 A trace line whose name is not its number's (brk with 101, ptrace's number)
 is an error, as in generate.
 
@@ -148,6 +149,14 @@ func (o *checkOptions) run() error {
 	}
 	cov.SetTraces(sortedNames, sorted)
 	v := report.FromCoverage("check", inputName(o.profile), paths, verdict.PolicyOf(p), cov)
+	if err := uncheckedError("check", cov); err != nil && !o.allowIncomplete && v.OK {
+		// Not a pass (the report says so too), and not a miss.
+		v.FailRun(strings.TrimPrefix(err.Error(), "check: "))
+		if werr := o.emit(v); werr != nil {
+			return werr
+		}
+		return exitWith(exitFailure, err)
+	}
 	return o.emit(v)
 }
 

@@ -100,7 +100,8 @@ stdout goes to stderr so that the two never mix (as with 'seccomp-gen trace').
 It is written too when CMD could not be started (not found, not
 executable: exit 4). A report that cannot be written to -o FILE (its
 directory removed while CMD ran) is kept in $TMPDIR instead, as a trace is,
-and replay exits 1. A run that failed (exit 4; exit 1 for lost events or a
+and replay exits 1. A run that failed (exit 4; exit 1 for lost events, a
+verdict that depends on argument values the recorder did not keep, or a
 trace that could not be saved) fails in the report too: the JUnit test case
 "run" fails, and JSON has "passed": false and "run_error" ("ok" says only
 whether the profile covers what ran).
@@ -390,6 +391,9 @@ func (o *replayOptions) runTraced(p verdict.Answerer) error {
 	if rec.File.Lost > 0 && !o.allowIncomplete && v.OK {
 		// What is missing is certain; a pass is not.
 		fails = append(fails, fmt.Errorf("replay: incomplete, the recorder lost %s: the verdict could miss syscalls (--allow-incomplete to accept it)", text.Count(rec.File.Lost, "event", "events")))
+	}
+	if err := uncheckedError("replay", cov); err != nil && !o.allowIncomplete && v.OK {
+		fails = append(fails, err)
 	}
 	return o.finish(v, cut, fails...)
 }

@@ -14,7 +14,8 @@ import (
 
 const verdictExitHelp = `Exit status:
   0  the profile covers everything
-  1  runtime error (the kernel refused, a file could not be written)
+  1  runtime error (the kernel refused, a file could not be written), or
+     an incomplete verdict (--allow-incomplete)
   2  usage error: bad flags, a profile or trace that cannot be read
   3  the profile does NOT cover the run (the report lists what is missing)`
 
@@ -26,7 +27,8 @@ type verdictFlags struct {
 	// baselines are runtime baselines whose syscalls the profile must
 	// allow too (the runtime issues them under the filter before CMD).
 	baselines []string
-	// allowIncomplete accepts runs whose recorder lost events.
+	// allowIncomplete accepts runs whose recorder lost events, and
+	// verdicts that depend on argument values the run did not record.
 	allowIncomplete bool
 }
 
@@ -34,7 +36,7 @@ func (o *verdictFlags) addFlags(cmd *cobra.Command) {
 	cmd.Flags().StringVarP(&o.profile, "profile", "p", "", "`PROFILE` to check against (Docker JSON, OCI object or config.json, SPO CRD, raw BPF filter)")
 	o.addReportFlags(cmd, reportFormats()...)
 	o.keep = true
-	cmd.Flags().BoolVar(&o.allowIncomplete, "allow-incomplete", false, "give a verdict even when the recorder lost events (lost > 0), or when a --pid, --cgroup or --container target runs under a seccomp filter (whose denials it cannot see); otherwise that is an error")
+	cmd.Flags().BoolVar(&o.allowIncomplete, "allow-incomplete", false, "give a verdict even when the recorder lost events (lost > 0), when a --pid, --cgroup or --container target runs under a seccomp filter (whose denials it cannot see), or when the profile allows a syscall only for some argument values and the run's values of that argument were not all recorded (the recorder keeps those of a few syscalls only: clone, socket, ioctl, fcntl, ...); otherwise that is an error (exit 1), and replay --enforce checks every call")
 	cmd.Flags().StringArrayVar(&o.baselines, "baseline", nil, "also require the syscalls of baseline `NAME|FILE` ("+
 		strings.Join(profiles.BaselineNames(), ", ")+" or a file; repeatable): the profile must let that runtime start the workload")
 	o.addProfileReadFlags(cmd)

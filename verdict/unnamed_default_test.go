@@ -1,0 +1,101 @@
+package verdict
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/seccomp-gen/seccomp-gen/policy"
+	"github.com/seccomp-gen/seccomp-gen/trace"
+)
+
+// TestUnnamedNumberUnderPermissiveDefault: a number libseccomp cannot name
+// (mseal, 462, for libseccomp 2.5.4) runs under a profile whose default
+// action lets syscalls run (SCMP_ACT_ALLOW, SCMP_ACT_LOG): runc adds no
+// ENOSYS stub then, crun's filter answers it with the default, and replay
+// --enforce's filter lets it run. It is covered; under a default that
+// denies it stays missing (ReasonUnknown). Before, it was missing under
+// every profile ("no profile can allow it"), so replay and check exited 3
+// where replay --enforce and runc ran it (found by an audit).
+func TestUnnamedNumberUnderPermissiveDefault(t *testing.T) {
+	for _, c := range []struct {
+		def     policy.Action
+		covered bool
+	}{{policy.ActAllow, true}, {policy.ActLog, true}, {policy.ActErrno, false}, {policy.ActKillProcess, false}} {
+		p := &policy.Policy{
+			DefaultAction: c.def,
+			Arches:        []string{"x86_64"},
+			Rules: []policy.Rule{
+				{Names: []string{"read"}, Action: policy.ActAllow},
+				{Names: []string{"getpriority"}, Action: policy.ActErrno, Errno: policy.Errno(policy.EPERM)},
+			},
+		}
+		cov, err := CheckCoverage(p, covTrace(
+			trace.Syscall{Arch: "x86_64", Nr: 0, Name: "read", Count: 1},
+			trace.Syscall{Arch: "x86_64", Nr: 462, Count: 1},
+		))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range cov.Entries {
+			if e.Nr != 462 {
+				continue
+			}
+			if e.Covered != c.covered || (!c.covered && e.Reason != ReasonUnknown) {
+				t.Errorf("default %s: #462 covered %v (reason %q), want %v", c.def, e.Covered, e.Reason, c.covered)
+			}
+		}
+	}
+}
+
+// TestConditionalWithoutRecordedValues: a profile that allows umask only
+// for mask 022 denies umask(077) under runc and replay --enforce, but the
+// recorder keeps no values of umask's argument: the entry is covered
+// conditionally and Unchecked (argument 0), so that replay and check do
+// not pass such a run as proven (they call it incomplete). Values recorded
+// in full are checked, and leave nothing unchecked; values that overflowed
+// the recorder's bound are not all known. Before, the entry passed with a
+// note only (found by an audit).
+func TestConditionalWithoutRecordedValues(t *testing.T) {
+	p := &policy.Policy{
+		DefaultAction: policy.ActErrno,
+		DefaultErrno:  policy.Errno(policy.EPERM),
+		Arches:        []string{"x86_64"},
+		Rules: []policy.Rule{
+			{Names: []string{"read"}, Action: policy.ActAllow},
+			{Names: []string{"umask"}, Action: policy.ActAllow, Args: []policy.Arg{{Index: 0, Value: 0o22, Op: policy.OpEqualTo}}},
+		},
+	}
+	for _, c := range []struct {
+		name      string
+		args      []trace.ArgValues
+		unchecked bool
+	}{
+		{"no values", nil, true},
+		{"values of another argument", []trace.ArgValues{{Index: 1, Values: []uint64{5}}}, true},
+		{"all values", []trace.ArgValues{{Index: 0, Values: []uint64{0o22}}}, false},
+		{"overflowed values", []trace.ArgValues{{Index: 0, Values: []uint64{0o22}, Overflow: true}}, true},
+	} {
+		cov, err := CheckCoverage(p, covTrace(
+			trace.Syscall{Arch: "x86_64", Nr: 0, Name: "read", Count: 1},
+			trace.Syscall{Arch: "x86_64", Nr: 95, Name: "umask", Count: 1, Args: c.args},
+		))
+		if err != nil {
+			t.Fatal(err)
+		}
+		un := cov.Unchecked()
+		if got := len(un) == 1 && un[0].Name == "umask" && slices.Equal(un[0].UncheckedArgs, []int{0}); got != c.unchecked {
+			t.Errorf("%s: unchecked %+v, want umask argument 0 unchecked: %v", c.name, un, c.unchecked)
+		}
+		if !cov.OK() {
+			t.Errorf("%s: not OK: umask(022) is allowed", c.name)
+		}
+	}
+	// A value recorded and denied is missing, not unchecked.
+	cov, err := CheckCoverage(p, covTrace(trace.Syscall{Arch: "x86_64", Nr: 95, Name: "umask", Count: 1, Args: []trace.ArgValues{{Index: 0, Values: []uint64{0o77}}}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cov.OK() || len(cov.Unchecked()) != 0 {
+		t.Errorf("umask(077) recorded: OK %v, unchecked %+v; want missing", cov.OK(), cov.Unchecked())
+	}
+}
