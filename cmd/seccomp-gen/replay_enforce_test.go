@@ -357,3 +357,56 @@ func TestEnforceSupervisorKilled(t *testing.T) {
 		return true
 	})
 }
+
+// newerSrc calls the syscall numbers on its command line and prints the
+// errno each got.
+const newerSrc = `#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+int main(int argc, char **argv) {
+	for (int i = 1; i < argc; i++) {
+		long nr = strtol(argv[i], NULL, 0);
+		long r = syscall(nr, 0L, 0L, 0L);
+		printf("%ld: errno %d\n", nr, r < 0 ? errno : 0);
+	}
+	return 0;
+}
+`
+
+// TestEnforceAnswersAsRunc: under Docker's default profile (EPERM by
+// default), runc answers mseal (462: libseccomp 2.5.4 cannot name it, so
+// its rule is dropped) and 1000 with ENOSYS from its stub above the
+// highest syscall the profile names, crun EPERM. replay --enforce answers
+// as runc and the report says, per syscall and in a note, that crun
+// answers EPERM. Before, the workload got EPERM and the report said
+// nothing of runc or crun.
+func TestEnforceAnswersAsRunc(t *testing.T) {
+	dir := t.TempDir()
+	bin := cc(t, dir, "newer", newerSrc)
+	out, stderr, code := sg(t, dir, "replay", "--enforce", "--allow-unknown-syscalls", "-p", mobyDefaultProfile,
+		"--report", "json", "-o", "r.json", "--", bin, "462", "1000")
+	if code != exitNotCovered {
+		t.Fatalf("exit %d, want %d; stderr:\n%s", code, exitNotCovered, stderr)
+	}
+	if want := "462: errno 38\n1000: errno 38\n"; out != want {
+		t.Errorf("the workload says\n%s\nunder runc (Docker) it says\n%s", out, want)
+	}
+	var v report.Verdict
+	data, _ := os.ReadFile(filepath.Join(dir, "r.json"))
+	if err := json.Unmarshal(data, &v); err != nil {
+		t.Fatalf("json report: %v\n%s", err, data)
+	}
+	if len(v.Missing) != 2 {
+		t.Fatalf("denials: %+v", v.Missing)
+	}
+	for _, s := range v.Missing {
+		if !strings.Contains(s.Detail, "answered SCMP_ACT_ERRNO(ENOSYS)") || !strings.Contains(s.Detail, "crun answers SCMP_ACT_ERRNO(EPERM)") {
+			t.Errorf("%s: detail %q: want runc's ENOSYS and crun's EPERM", s.Name, s.Detail)
+		}
+	}
+	notes := strings.Join(v.Notes, "\n")
+	if !strings.Contains(notes, "runc and crun answer") || !strings.Contains(notes, "#462, #1000") {
+		t.Errorf("notes: %q", v.Notes)
+	}
+}
