@@ -13,8 +13,10 @@
 //     (`ShimName CMD...`, through internal/reexec), sends it the policy,
 //     takes the shim's notification fd with pidfd_getfd and supervises:
 //     each denied syscall is recorded (ABI, number, name, count, first
-//     program) and answered as the profile says (its errno; ENOSYS for
-//     SCMP_ACT_TRACE); kill and trap actions and ABIs the profile does not list are recorded as
+//     program) and answered as the profile says under runc (its errno;
+//     ENOSYS for SCMP_ACT_TRACE; ENOSYS from runc's stub above the highest
+//     syscall the profile names, where crun answers the default: the
+//     entry's Crun and Result.Notes say so); kill and trap actions and ABIs the profile does not list are recorded as
 //     "would have killed" and answered EPERM so that the run goes on.
 //     Descendants that outlive CMD (daemons) keep the filter; Run returns
 //     when the last of them has exited. Run is their subreaper, so that

@@ -53,6 +53,9 @@ type Result struct {
 	// second signal). Killed counts the processes of CMD's tree it killed.
 	Stopped string
 	Killed  int
+	// Notes are remarks for the report: where crun would have answered
+	// the denials otherwise than runc, whose answers the run got.
+	Notes []string
 }
 
 // Values of Result.Stopped.
@@ -103,8 +106,10 @@ const exitFailure = 1
 
 // Run runs argv under p's filter (see Shim, which the running binary must
 // register as ShimName) and supervises the notifications: each denied
-// syscall is recorded and answered exactly as the profile says (its errno;
-// ENOSYS for SCMP_ACT_TRACE, as the kernel does without a tracer); for kill
+// syscall is recorded and answered as the profile says under runc (its
+// errno; ENOSYS for SCMP_ACT_TRACE, as the kernel does without a tracer;
+// ENOSYS from runc's stub above the highest syscall the profile names,
+// with crun's other answer in the entry's Crun and Result.Notes); for kill
 // and trap actions and for ABIs the profile does not list it is recorded as
 // "would have killed" and answered EPERM so that the run can go on and
 // report everything. It returns when CMD and every descendant under the
@@ -340,6 +345,7 @@ func Run(p *policy.Policy, argv []string, stdio IO) (*Result, error) {
 		execDenied = execDenied || e.Name == "execve" || e.Name == "execveat"
 	}
 	verdict.SortEntries(res.Denied)
+	res.Notes = runtimeNotes(p, res.Denied)
 	if why := <-status; why != "" {
 		// The shim stopped before CMD ran. When the filter denied its
 		// execve, that is the profile's answer: report it.
@@ -543,7 +549,19 @@ func (s *supervisor) handle(req *seccomp.ScmpNotifReq) (*seccomp.ScmpNotifResp, 
 	default:
 		var args [6]uint64
 		copy(args[:], req.Data.Args)
-		v := s.p.EvalArch(arch, name, args) // 32-bit ABIs compare low words
+		// runc's answer: its ENOSYS stub answers the numbers above the
+		// highest syscall the profile names, where crun (no stub) answers
+		// the default. runc is Docker's runtime and containerd's default,
+		// and the one whose answer lets a libc fall back (mseal, a number
+		// newer than libseccomp). crun's answer, where it differs, goes
+		// into the report (Entry.Crun, Result.Notes). The filter has no
+		// stub of its own (Filter), so those numbers reach this point.
+		rv := s.p.Runtimes(arch, nr, name, args, resolveNumber) // 32-bit ABIs compare low words
+		v := rv.Runc
+		if !rv.Agree() {
+			crun := rv.Crun
+			e.Crun = &crun
+		}
 		e.Action, e.Errno = v.Action, v.Errno
 		switch v.Action {
 		case policy.ActErrno:
@@ -567,6 +585,47 @@ func (s *supervisor) handle(req *seccomp.ScmpNotifReq) (*seccomp.ScmpNotifResp, 
 		}
 	}
 	return &seccomp.ScmpNotifResp{Error: int32(errno)}, e
+}
+
+// resolveNumber is a policy.Resolver over libseccomp's tables (memoized
+// by scmp.Number: the supervisor asks for every name of the profile per
+// notification, policy.HighestNamed).
+func resolveNumber(arch, name string) (int, bool) {
+	nr, err := scmp.Number(arch, name)
+	return nr, err == nil
+}
+
+// runtimeNotes says, per ABI, which denials crun would have answered
+// otherwise than runc, whose answers the supervisor gave (Entry.Crun), and
+// where runc's stub starts: nothing when the two agree on all of them.
+func runtimeNotes(p *policy.Policy, denied []verdict.Entry) []string {
+	var notes []string
+	var arches []string
+	byArch := map[string][]verdict.Entry{}
+	for _, e := range denied {
+		if e.Crun == nil {
+			continue
+		}
+		if byArch[e.Arch] == nil {
+			arches = append(arches, e.Arch)
+		}
+		byArch[e.Arch] = append(byArch[e.Arch], e)
+	}
+	for _, arch := range arches {
+		es := byArch[arch]
+		labels := make([]string, len(es))
+		for i, e := range es {
+			labels[i] = e.Label()
+		}
+		hi := p.HighestNamed(arch, resolveNumber)
+		hiName, _ := scmp.Name(arch, hi)
+		// Above the highest named syscall no rule applies: crun answers
+		// the default action, the same for all of them.
+		c := es[0].Crun
+		notes = append(notes, fmt.Sprintf("runc and crun answer %s on %s differently: replay --enforce gave runc's answer, %s (its ENOSYS stub answers every number above %s, %d, the highest syscall the profile names there); crun, which has no stub, answers %s",
+			strings.Join(labels, ", "), arch, verdict.ActionText(es[0].Action, es[0].Errno), hiName, hi, verdict.ActionText(c.Action, c.Errno)))
+	}
+	return notes
 }
 
 // record adds one denial, keyed by (audit arch, nr).

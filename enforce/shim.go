@@ -270,7 +270,8 @@ func shimExec(spec *shimSpec, argv []string) (int, error) {
 // action (errno, kill, trap, trace, notify) is SCMP_ACT_NOTIFY, so is every
 // ABI p does not list (when p denies anything at all; otherwise such ABIs
 // are killed, as runtimes do), there is no ENOSYS stub (numbers above
-// libseccomp's table reach the supervisor too), and names libseccomp does
+// libseccomp's table reach the supervisor too, which answers as runc's stub
+// does and reports crun's answer), and names libseccomp does
 // not know are left out, as runtimes do. The first unconditional rule naming
 // a syscall decides it, as policy.Lookup reads p; conditional rules apply
 // only to syscalls no unconditional rule names.

@@ -75,8 +75,11 @@ Two modes:
     syscalls that seccomp denied, so the channel here is seccomp user
     notification: the filter is compiled with every denying action turned
     into SCMP_ACT_NOTIFY, seccomp-gen takes the listener fd (pidfd_getfd) and, for each denied syscall, records its ABI, number and
-    program and answers exactly what the profile says (its errno, EPERM or
-    ENOSYS). For kill and trap actions, and for ABIs the profile does not
+    program and answers what the profile says under runc, Docker's runtime
+    (its errno, EPERM or ENOSYS; ENOSYS from runc's stub for numbers above
+    the highest syscall the profile names). crun has no stub and answers
+    those with the default action: the report says so for each of them.
+    For kill and trap actions, and for ABIs the profile does not
     list, the report says "would have killed" and the syscall gets EPERM so
     that the run goes on and every denial is reported. Needs no eBPF and
     no root: only ptrace rights over its own child (any user, unless Yama's
@@ -498,7 +501,7 @@ func (o *replayOptions) runEnforced(p *policy.Policy) error {
 		return exitWith(exitFailure, err)
 	}
 	verdict.MarkFallbacks(p, res.Denied)
-	cov := &verdict.Coverage{Entries: res.Denied}
+	cov := &verdict.Coverage{Entries: res.Denied, Notes: res.Notes}
 	v := report.FromCoverage("replay --enforce", inputName(o.profile), o.inputs(), p, cov)
 	v.SetExit(res.ExitCode, res.Signal)
 	if res.NotStarted != "" {
