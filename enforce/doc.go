@@ -34,6 +34,14 @@
 //     up), it prints nothing: why goes back to Run on a close-on-exec pipe,
 //     and Run returns it as a SetupError for the caller to report once.
 //
+// The kernel allows one listener per filter chain, so a workload that loads
+// a filter of its own with SECCOMP_FILTER_FLAG_NEW_LISTENER gets EBUSY here
+// where runc and crun (no listener in their filter) let it have one. No
+// supervisor can change that; the filter notifies such seccomp(2) calls
+// (cbpf.Options.NotifyNewListener), the supervisor lets them run, counts
+// them (Result.OwnListener) and Result.Differs says the run is not a
+// container's, for replay to fail it.
+//
 // If the supervisor dies while the workload runs, the kernel would answer
 // every notified syscall ENOSYS; a sentinel process (sentinel.go) holding a
 // copy of the listener answers them as the profile says instead.

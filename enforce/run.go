@@ -56,6 +56,39 @@ type Result struct {
 	// Notes are remarks for the report: where crun would have answered
 	// the denials otherwise than runc, whose answers the run got.
 	Notes []string
+	// OwnListener counts the calls of seccomp(SECCOMP_SET_MODE_FILTER)
+	// with SECCOMP_FILTER_FLAG_NEW_LISTENER that the profile allowed: the
+	// workload asked for a listener of its own, which the kernel refuses
+	// (EBUSY: one listener per filter chain, and the run's filter has
+	// one) where runc and crun, whose filter has none, let it have one.
+	// No supervisor can give it one, so from there on the run may differ
+	// from the same workload in a container (Differs says so).
+	// OwnListenerFirst is the program that asked first.
+	OwnListener      int
+	OwnListenerFirst string
+}
+
+// Differs says how the run went otherwise than it would under runc and
+// crun, in a sentence for the report, or "" when nothing showed that it
+// did.
+func (r *Result) Differs() string {
+	if r.OwnListener == 0 {
+		return ""
+	}
+	first := ""
+	if r.OwnListenerFirst != "" {
+		first = ", first by " + r.OwnListenerFirst
+	}
+	return fmt.Sprintf("the command asked for a seccomp listener of its own (seccomp(SECCOMP_SET_MODE_FILTER) with SECCOMP_FILTER_FLAG_NEW_LISTENER, %d %s%s): "+
+		"the kernel refused it (EBUSY) because replay --enforce's filter holds the run's listener, where runc and crun let it have one; "+
+		"the run differs from a container's from there on", r.OwnListener, plural(r.OwnListener, "time", "times"), first)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // Values of Result.Stopped.
@@ -336,6 +369,7 @@ func Run(p *policy.Policy, argv []string, stdio IO) (*Result, error) {
 		_, _ = sentinel.Wait()
 	}
 	res.Setup = sup.setup
+	res.OwnListener, res.OwnListenerFirst = sup.ownListener, sup.ownListenerFirst
 	killMu.Lock()
 	res.Killed, res.Stopped = killed, stopped
 	killMu.Unlock()
@@ -438,6 +472,10 @@ type supervisor struct {
 	entries    map[[2]int]*verdict.Entry
 	arches     map[seccomp.ScmpArch]string
 	setup      int
+	// ownListener counts the workload's requests for a seccomp listener
+	// of its own that the profile allowed (Result.OwnListener).
+	ownListener      int
+	ownListenerFirst string
 	// command is CMD's absolute path as the shim exec's it (symlinks
 	// kept), for FIRST (see comm).
 	command string
@@ -570,8 +608,14 @@ func (s *supervisor) handle(req *seccomp.ScmpNotifReq) (*seccomp.ScmpNotifResp, 
 			e.Reason, e.Errno, errno = verdict.ReasonEnforced, policy.ENOSYS, policy.ENOSYS
 			e.Action = policy.ActErrno
 		case policy.ActAllow, policy.ActLog:
-			// libseccomp ordered overlapping conditional rules
-			// differently from the profile's order: let it run.
+			// seccomp(2) asking for a listener (notified by the filter's
+			// check, cbpf.Options.NotifyNewListener), or libseccomp
+			// ordered overlapping conditional rules differently from
+			// the profile's order: let it run. The former then fails
+			// (EBUSY) where the runtimes let it succeed: say so.
+			if name == "seccomp" && asksListener(args) && !notifies(s.p) {
+				s.askedListener(req.Pid)
+			}
 			return &seccomp.ScmpNotifResp{Flags: seccomp.NotifRespFlagContinue}, nil
 		default: // kill, kill_thread, kill_process, trap, notify
 			e.Reason, errno = verdict.ReasonWouldKill, policy.EPERM
@@ -585,6 +629,43 @@ func (s *supervisor) handle(req *seccomp.ScmpNotifReq) (*seccomp.ScmpNotifResp, 
 		}
 	}
 	return &seccomp.ScmpNotifResp{Error: int32(errno)}, e
+}
+
+// asksListener reports whether seccomp(2) arguments ask to load a filter
+// with a listener: SECCOMP_SET_MODE_FILTER with
+// SECCOMP_FILTER_FLAG_NEW_LISTENER (both unsigned int: low words).
+func asksListener(args [6]uint64) bool {
+	const setModeFilter = 1
+	return uint32(args[0]) == setModeFilter && uint32(args[1])&uint32(cbpf.FlagNewListener) != 0
+}
+
+// notifies reports whether p has SCMP_ACT_NOTIFY actions of its own: a
+// runtime then loads its filter with a listener too, and a workload's
+// request for one fails there as well.
+func notifies(p *policy.Policy) bool {
+	if p.DefaultAction == policy.ActNotify {
+		return true
+	}
+	for _, r := range p.Rules {
+		if r.Action == policy.ActNotify {
+			return true
+		}
+	}
+	return false
+}
+
+// askedListener records a request of pid for a listener of its own.
+func (s *supervisor) askedListener(pid uint32) {
+	if s.noRecord {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ownListener++
+	if s.ownListenerFirst == "" {
+		// The task waits for this answer: pid is still its.
+		s.ownListenerFirst = comm(pid, s.command)
+	}
 }
 
 // resolveNumber is a policy.Resolver over libseccomp's tables (memoized

@@ -11,6 +11,7 @@ import (
 
 	"github.com/seccomp-gen/seccomp-gen/emit"
 	"github.com/seccomp-gen/seccomp-gen/policy"
+	"github.com/seccomp-gen/seccomp-gen/scmp"
 	"github.com/seccomp-gen/seccomp-gen/verdict"
 )
 
@@ -128,4 +129,62 @@ func dockerDefault(t *testing.T) *policy.Policy {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// TestHandleOwnListener: a seccomp(SECCOMP_SET_MODE_FILTER,
+// SECCOMP_FILTER_FLAG_NEW_LISTENER) that the profile allows is let run
+// (the kernel then answers EBUSY) and counted, since runc and crun would
+// have let it have a listener; one the profile denies gets the profile's
+// answer, as in a container, and one under a profile with SCMP_ACT_NOTIFY
+// of its own (the runtime's filter has a listener too) is not counted.
+func TestHandleOwnListener(t *testing.T) {
+	native(t)
+	nr, err := scmp.Number("x86_64", "seccomp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	withSeccomp := func(act policy.Action) *policy.Policy {
+		p := defaultEPERM()
+		p.Rules = append(p.Rules, policy.Rule{Names: []string{"seccomp"}, Action: act})
+		return p
+	}
+	for _, c := range []struct {
+		what    string
+		p       *policy.Policy
+		flags   uint64
+		errno   int32
+		counted int
+	}{
+		{"allowed, listener", withSeccomp(policy.ActAllow), 8, 0, 1},
+		{"allowed, listener and TSYNC", withSeccomp(policy.ActAllow), 9, 0, 1},
+		{"denied", withSeccomp(policy.ActErrno), 8, 1, 0},
+		{"allowed, the profile notifies too", func() *policy.Policy {
+			p := withSeccomp(policy.ActAllow)
+			p.Rules = append(p.Rules, policy.Rule{Names: []string{"getppid"}, Action: policy.ActNotify})
+			return p
+		}(), 8, 0, 0},
+	} {
+		s := &supervisor{p: c.p, shimExeced: func() bool { return true }, entries: map[[2]int]*verdict.Entry{}}
+		req := &seccomp.ScmpNotifReq{ID: 1, Pid: uint32(os.Getpid())}
+		req.Data.Arch = seccomp.ArchAMD64
+		req.Data.Syscall = seccomp.ScmpSyscall(nr)
+		req.Data.Args = []uint64{1, c.flags, 0, 0, 0, 0}
+		resp, _ := s.handle(req)
+		if resp.Error != c.errno || (c.errno == 0) != (resp.Flags&seccomp.NotifRespFlagContinue != 0) {
+			t.Errorf("%s: answered %+v, want errno %d", c.what, resp, c.errno)
+		}
+		if s.ownListener != c.counted {
+			t.Errorf("%s: counted %d requests for a listener, want %d", c.what, s.ownListener, c.counted)
+		}
+		if c.counted > 0 && s.ownListenerFirst == "" {
+			t.Errorf("%s: the program that asked is not named", c.what)
+		}
+	}
+	r := &Result{OwnListener: 2, OwnListenerFirst: "/bin/sandbox"}
+	if d := r.Differs(); !strings.Contains(d, "2 times, first by /bin/sandbox") || !strings.Contains(d, "EBUSY") {
+		t.Errorf("Differs: %q", d)
+	}
+	if d := (&Result{}).Differs(); d != "" {
+		t.Errorf("Differs of a run that asked nothing: %q", d)
+	}
 }

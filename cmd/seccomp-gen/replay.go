@@ -91,6 +91,13 @@ Two modes:
     kernel's ENOSYS for a filter whose supervisor is gone): a helper process
     of replay's takes over answering, reports nothing, and exits with the
     last process under the filter. A denied syscall never runs.
+    One difference cannot be helped: the kernel allows one seccomp
+    listener per filter chain, and the run's filter has one, so a workload
+    that loads a filter of its own with SECCOMP_FILTER_FLAG_NEW_LISTENER (a
+    sandbox, a container engine inside) gets EBUSY where runc and crun let
+    it have one. replay sees such calls, names them and fails the run
+    (exit 4, the JUnit test case "run"): from there on it is not the run a
+    container would see.
 
 PROFILE may be any format generate writes: Docker JSON, an OCI linux.seccomp
 object or a whole config.json, a Security Profiles Operator CRD (YAML), or,
@@ -126,7 +133,8 @@ stayed idle, a cgroup nothing ran in) is an error (exit 2), never a pass.
 
 ` + verdictExitHelp + `
   4  the profile covers the run, but the command itself failed (non-zero
-     exit, killed by a signal or --timeout, or not found); 3 wins when both
+     exit, killed by a signal or --timeout, or not found), or, with
+     --enforce, asked for a seccomp listener of its own; 3 wins when both
      happen.`,
 		Example: `  # CI: fail when the test suite needs a syscall the profile lacks
   seccomp-gen replay -p profiles/app.json --save-trace new.trace -- go test ./...
@@ -508,6 +516,14 @@ func (o *replayOptions) runEnforced(p *policy.Policy) error {
 		v.Notes = append(v.Notes, "the command did not start: "+res.NotStarted)
 	}
 	cut := o.noteStop(v, res.Killed, res.Stopped == enforce.StoppedKill)
+	if d := res.Differs(); d != "" {
+		// Not what the workload would do in a container: no pass.
+		v.Notes = append(v.Notes, d)
+		if cut != "" {
+			d = cut + "; " + d
+		}
+		cut = d
+	}
 	return o.finish(v, cut)
 }
 
