@@ -65,13 +65,17 @@ func ReadState(r io.Reader) (*State, error) {
 }
 
 // jsonProblem says a decoding error of data in JSON's terms rather than
-// encoding/json's Go types.
+// encoding/json's Go types (the hook's state on stdin, a bundle's
+// config.json for the runtime wrapper: AddHook).
 func jsonProblem(data []byte, err error) string {
 	var te *json.UnmarshalTypeError
 	var se *json.SyntaxError
 	switch {
 	case strings.HasSuffix(err.Error(), "unexpected end of JSON input"):
 		return "the JSON ends too early (cut short?)"
+	case errors.As(err, &te) && te.Field == "":
+		// The value itself (a config that is no object), not a field.
+		return fmt.Sprintf("a JSON %s, want %s", te.Value, jsonKind(te.Type.Kind()))
 	case errors.As(err, &te):
 		return fmt.Sprintf("%s: a JSON %s, want %s", te.Field, te.Value, jsonKind(te.Type.Kind()))
 	case errors.As(err, &se):
@@ -89,6 +93,8 @@ func jsonKind(k reflect.Kind) string {
 		return "a string"
 	case reflect.Map, reflect.Struct:
 		return "an object"
+	case reflect.Slice, reflect.Array:
+		return "an array"
 	}
 	return "another type"
 }

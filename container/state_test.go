@@ -170,6 +170,31 @@ func TestWrapRuncName(t *testing.T) {
 	}
 }
 
+// A config.json that AddHook cannot read gets one line in JSON's terms, as
+// bad state on stdin does (TestReadStateErrors): no Go types such as
+// "map[string]json.RawMessage", which said nothing to whoever wrote the
+// bundle.
+func TestAddHookErrors(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "config.json")
+	for in, want := range map[string]string{
+		`{"hooks":"str"}`:                       "hooks: a JSON string, want an object",
+		`{"hooks":{"createRuntime":{}}}`:        "hooks.createRuntime: a JSON object, want an array",
+		`{"hooks":{"createRuntime":"/sg"}}`:     "hooks.createRuntime: a JSON string, want an array",
+		`["not", "a", "config"]`:                "a JSON array, want an object",
+		`{"hooks":{"createRuntime":[`:           "the JSON ends too early (cut short?)",
+		"{\n\"hooks\": {\"createRuntime\": x}}": "line 2: invalid character 'x' looking for beginning of value",
+	} {
+		if err := os.WriteFile(path, []byte(in), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		err := AddHook(dir, []string{"/sg", "hook"})
+		if err == nil || err.Error() != "bundle: "+path+": "+want {
+			t.Errorf("%s: %v, want %q", in, err, "bundle: "+path+": "+want)
+		}
+	}
+}
+
 func TestAddHookKeepsConfig(t *testing.T) {
 	dir := t.TempDir()
 	cfg := `{"ociVersion":"1.0.2","process":{"args":["sh"]},"hooks":{"prestart":[{"path":"/other"}],"createRuntime":[{"path":"/first"}]},"x-unknown":{"kept":true}}`

@@ -148,18 +148,18 @@ func AddHook(bundle string, hook []string) error {
 	}
 	var cfg map[string]json.RawMessage
 	if err := json.Unmarshal(data, &cfg); err != nil {
-		return fmt.Errorf("bundle: %s: %w", path, err)
+		return fmt.Errorf("bundle: %s: %s", path, jsonProblem(data, err))
 	}
 	hooks := map[string]json.RawMessage{}
 	if raw, ok := cfg["hooks"]; ok && string(raw) != "null" {
 		if err := json.Unmarshal(raw, &hooks); err != nil {
-			return fmt.Errorf("bundle: %s: hooks: %w", path, err)
+			return fmt.Errorf("bundle: %s: hooks: %s", path, jsonProblem(raw, err))
 		}
 	}
 	var list []json.RawMessage
 	if raw, ok := hooks["createRuntime"]; ok && string(raw) != "null" {
 		if err := json.Unmarshal(raw, &list); err != nil {
-			return fmt.Errorf("bundle: %s: hooks.createRuntime: %w", path, err)
+			return fmt.Errorf("bundle: %s: hooks.createRuntime: %s", path, jsonProblem(raw, err))
 		}
 	}
 	entry, err := json.Marshal(map[string]any{"path": hook[0], "args": append([]string{"seccomp-gen"}, hook[1:]...)})

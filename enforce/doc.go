@@ -13,8 +13,10 @@
 //     (`ShimName CMD...`, through internal/reexec), sends it the policy,
 //     takes the shim's notification fd with pidfd_getfd and supervises:
 //     each denied syscall is recorded (ABI, number, name, count, first
-//     program) and answered as the profile says (its errno; ENOSYS for
-//     SCMP_ACT_TRACE); kill and trap actions and ABIs the profile does not list are recorded as
+//     program) and answered as the profile says under runc (its errno;
+//     ENOSYS for SCMP_ACT_TRACE; ENOSYS from runc's stub above the highest
+//     syscall the profile names, where crun answers the default: the
+//     entry's Crun and Result.Notes say so); kill and trap actions and ABIs the profile does not list are recorded as
 //     "would have killed" and answered EPERM so that the run goes on.
 //     Descendants that outlive CMD (daemons) keep the filter; Run returns
 //     when the last of them has exited. Run is their subreaper, so that
@@ -31,6 +33,14 @@
 //     (CMD not found, not executable, not a program, the filter not set
 //     up), it prints nothing: why goes back to Run on a close-on-exec pipe,
 //     and Run returns it as a SetupError for the caller to report once.
+//
+// The kernel allows one listener per filter chain, so a workload that loads
+// a filter of its own with SECCOMP_FILTER_FLAG_NEW_LISTENER gets EBUSY here
+// where runc and crun (no listener in their filter) let it have one. No
+// supervisor can change that; the filter notifies such seccomp(2) calls
+// (cbpf.Options.NotifyNewListener), the supervisor lets them run, counts
+// them (Result.OwnListener) and Result.Differs says the run is not a
+// container's, for replay to fail it.
 //
 // If the supervisor dies while the workload runs, the kernel would answer
 // every notified syscall ENOSYS; a sentinel process (sentinel.go) holding a

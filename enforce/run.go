@@ -53,6 +53,42 @@ type Result struct {
 	// second signal). Killed counts the processes of CMD's tree it killed.
 	Stopped string
 	Killed  int
+	// Notes are remarks for the report: where crun would have answered
+	// the denials otherwise than runc, whose answers the run got.
+	Notes []string
+	// OwnListener counts the calls of seccomp(SECCOMP_SET_MODE_FILTER)
+	// with SECCOMP_FILTER_FLAG_NEW_LISTENER that the profile allowed: the
+	// workload asked for a listener of its own, which the kernel refuses
+	// (EBUSY: one listener per filter chain, and the run's filter has
+	// one) where runc and crun, whose filter has none, let it have one.
+	// No supervisor can give it one, so from there on the run may differ
+	// from the same workload in a container (Differs says so).
+	// OwnListenerFirst is the program that asked first.
+	OwnListener      int
+	OwnListenerFirst string
+}
+
+// Differs says how the run went otherwise than it would under runc and
+// crun, in a sentence for the report, or "" when nothing showed that it
+// did.
+func (r *Result) Differs() string {
+	if r.OwnListener == 0 {
+		return ""
+	}
+	first := ""
+	if r.OwnListenerFirst != "" {
+		first = ", first by " + r.OwnListenerFirst
+	}
+	return fmt.Sprintf("the command asked for a seccomp listener of its own (seccomp(SECCOMP_SET_MODE_FILTER) with SECCOMP_FILTER_FLAG_NEW_LISTENER, %d %s%s): "+
+		"the kernel refused it (EBUSY) because replay --enforce's filter holds the run's listener, where runc and crun let it have one; "+
+		"the run differs from a container's from there on", r.OwnListener, plural(r.OwnListener, "time", "times"), first)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // Values of Result.Stopped.
@@ -103,8 +139,10 @@ const exitFailure = 1
 
 // Run runs argv under p's filter (see Shim, which the running binary must
 // register as ShimName) and supervises the notifications: each denied
-// syscall is recorded and answered exactly as the profile says (its errno;
-// ENOSYS for SCMP_ACT_TRACE, as the kernel does without a tracer); for kill
+// syscall is recorded and answered as the profile says under runc (its
+// errno; ENOSYS for SCMP_ACT_TRACE, as the kernel does without a tracer;
+// ENOSYS from runc's stub above the highest syscall the profile names,
+// with crun's other answer in the entry's Crun and Result.Notes); for kill
 // and trap actions and for ABIs the profile does not list it is recorded as
 // "would have killed" and answered EPERM so that the run can go on and
 // report everything. It returns when CMD and every descendant under the
@@ -331,6 +369,7 @@ func Run(p *policy.Policy, argv []string, stdio IO) (*Result, error) {
 		_, _ = sentinel.Wait()
 	}
 	res.Setup = sup.setup
+	res.OwnListener, res.OwnListenerFirst = sup.ownListener, sup.ownListenerFirst
 	killMu.Lock()
 	res.Killed, res.Stopped = killed, stopped
 	killMu.Unlock()
@@ -340,6 +379,7 @@ func Run(p *policy.Policy, argv []string, stdio IO) (*Result, error) {
 		execDenied = execDenied || e.Name == "execve" || e.Name == "execveat"
 	}
 	verdict.SortEntries(res.Denied)
+	res.Notes = runtimeNotes(p, res.Denied)
 	if why := <-status; why != "" {
 		// The shim stopped before CMD ran. When the filter denied its
 		// execve, that is the profile's answer: report it.
@@ -432,6 +472,10 @@ type supervisor struct {
 	entries    map[[2]int]*verdict.Entry
 	arches     map[seccomp.ScmpArch]string
 	setup      int
+	// ownListener counts the workload's requests for a seccomp listener
+	// of its own that the profile allowed (Result.OwnListener).
+	ownListener      int
+	ownListenerFirst string
 	// command is CMD's absolute path as the shim exec's it (symlinks
 	// kept), for FIRST (see comm).
 	command string
@@ -543,7 +587,19 @@ func (s *supervisor) handle(req *seccomp.ScmpNotifReq) (*seccomp.ScmpNotifResp, 
 	default:
 		var args [6]uint64
 		copy(args[:], req.Data.Args)
-		v := s.p.EvalArch(arch, name, args) // 32-bit ABIs compare low words
+		// runc's answer: its ENOSYS stub answers the numbers above the
+		// highest syscall the profile names, where crun (no stub) answers
+		// the default. runc is Docker's runtime and containerd's default,
+		// and the one whose answer lets a libc fall back (mseal, a number
+		// newer than libseccomp). crun's answer, where it differs, goes
+		// into the report (Entry.Crun, Result.Notes). The filter has no
+		// stub of its own (Filter), so those numbers reach this point.
+		rv := s.p.Runtimes(arch, nr, name, args, resolveNumber) // 32-bit ABIs compare low words
+		v := rv.Runc
+		if !rv.Agree() {
+			crun := rv.Crun
+			e.Crun = &crun
+		}
 		e.Action, e.Errno = v.Action, v.Errno
 		switch v.Action {
 		case policy.ActErrno:
@@ -552,8 +608,14 @@ func (s *supervisor) handle(req *seccomp.ScmpNotifReq) (*seccomp.ScmpNotifResp, 
 			e.Reason, e.Errno, errno = verdict.ReasonEnforced, policy.ENOSYS, policy.ENOSYS
 			e.Action = policy.ActErrno
 		case policy.ActAllow, policy.ActLog:
-			// libseccomp ordered overlapping conditional rules
-			// differently from the profile's order: let it run.
+			// seccomp(2) asking for a listener (notified by the filter's
+			// check, cbpf.Options.NotifyNewListener), or libseccomp
+			// ordered overlapping conditional rules differently from
+			// the profile's order: let it run. The former then fails
+			// (EBUSY) where the runtimes let it succeed: say so.
+			if name == "seccomp" && asksListener(args) && !notifies(s.p) {
+				s.askedListener(req.Pid)
+			}
 			return &seccomp.ScmpNotifResp{Flags: seccomp.NotifRespFlagContinue}, nil
 		default: // kill, kill_thread, kill_process, trap, notify
 			e.Reason, errno = verdict.ReasonWouldKill, policy.EPERM
@@ -567,6 +629,84 @@ func (s *supervisor) handle(req *seccomp.ScmpNotifReq) (*seccomp.ScmpNotifResp, 
 		}
 	}
 	return &seccomp.ScmpNotifResp{Error: int32(errno)}, e
+}
+
+// asksListener reports whether seccomp(2) arguments ask to load a filter
+// with a listener: SECCOMP_SET_MODE_FILTER with
+// SECCOMP_FILTER_FLAG_NEW_LISTENER (both unsigned int: low words).
+func asksListener(args [6]uint64) bool {
+	const setModeFilter = 1
+	return uint32(args[0]) == setModeFilter && uint32(args[1])&uint32(cbpf.FlagNewListener) != 0
+}
+
+// notifies reports whether p has SCMP_ACT_NOTIFY actions of its own: a
+// runtime then loads its filter with a listener too, and a workload's
+// request for one fails there as well.
+func notifies(p *policy.Policy) bool {
+	if p.DefaultAction == policy.ActNotify {
+		return true
+	}
+	for _, r := range p.Rules {
+		if r.Action == policy.ActNotify {
+			return true
+		}
+	}
+	return false
+}
+
+// askedListener records a request of pid for a listener of its own.
+func (s *supervisor) askedListener(pid uint32) {
+	if s.noRecord {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ownListener++
+	if s.ownListenerFirst == "" {
+		// The task waits for this answer: pid is still its.
+		s.ownListenerFirst = comm(pid, s.command)
+	}
+}
+
+// resolveNumber is a policy.Resolver over libseccomp's tables (memoized
+// by scmp.Number: the supervisor asks for every name of the profile per
+// notification, policy.HighestNamed).
+func resolveNumber(arch, name string) (int, bool) {
+	nr, err := scmp.Number(arch, name)
+	return nr, err == nil
+}
+
+// runtimeNotes says, per ABI, which denials crun would have answered
+// otherwise than runc, whose answers the supervisor gave (Entry.Crun), and
+// where runc's stub starts: nothing when the two agree on all of them.
+func runtimeNotes(p *policy.Policy, denied []verdict.Entry) []string {
+	var notes []string
+	var arches []string
+	byArch := map[string][]verdict.Entry{}
+	for _, e := range denied {
+		if e.Crun == nil {
+			continue
+		}
+		if byArch[e.Arch] == nil {
+			arches = append(arches, e.Arch)
+		}
+		byArch[e.Arch] = append(byArch[e.Arch], e)
+	}
+	for _, arch := range arches {
+		es := byArch[arch]
+		labels := make([]string, len(es))
+		for i, e := range es {
+			labels[i] = e.Label()
+		}
+		hi := p.HighestNamed(arch, resolveNumber)
+		hiName, _ := scmp.Name(arch, hi)
+		// Above the highest named syscall no rule applies: crun answers
+		// the default action, the same for all of them.
+		c := es[0].Crun
+		notes = append(notes, fmt.Sprintf("runc and crun answer %s on %s differently: replay --enforce gave runc's answer, %s (its ENOSYS stub answers every number above %s, %d, the highest syscall the profile names there); crun, which has no stub, answers %s",
+			strings.Join(labels, ", "), arch, verdict.ActionText(es[0].Action, es[0].Errno), hiName, hi, verdict.ActionText(c.Action, c.Errno)))
+	}
+	return notes
 }
 
 // record adds one denial, keyed by (audit arch, nr).

@@ -270,14 +270,20 @@ func shimExec(spec *shimSpec, argv []string) (int, error) {
 // action (errno, kill, trap, trace, notify) is SCMP_ACT_NOTIFY, so is every
 // ABI p does not list (when p denies anything at all; otherwise such ABIs
 // are killed, as runtimes do), there is no ENOSYS stub (numbers above
-// libseccomp's table reach the supervisor too), and names libseccomp does
-// not know are left out, as runtimes do. The first unconditional rule naming
+// libseccomp's table reach the supervisor too, which answers as runc's stub
+// does and reports crun's answer), and names libseccomp does
+// not know are left out, as runtimes do. When it has a listener, a
+// seccomp(2) call of the workload that asks for a listener of its own is
+// notified too (cbpf.Options.NotifyNewListener; see Result.OwnListener). The first unconditional rule naming
 // a syscall decides it, as policy.Lookup reads p; conditional rules apply
 // only to syscalls no unconditional rule names.
 func Filter(p *policy.Policy) (cbpf.Program, error) {
 	o := cbpf.Options{Notify: true, NoStub: true, SkipUnknown: true}
 	if cbpf.NeedsListener(p) {
 		o.BadArch = policy.ActNotify
+		// The workload cannot have a listener of its own under this
+		// one (EBUSY): the supervisor must see it ask (OwnListener).
+		o.NotifyNewListener = true
 	}
 	prog, err := cbpf.Compile(firstRuleDecides(p), o)
 	if err != nil {

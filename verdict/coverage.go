@@ -46,6 +46,11 @@ type Entry struct {
 	// Action and Errno are what the profile answers (for Reason "denied").
 	Action policy.Action
 	Errno  uint
+	// Crun is crun 1.8.1's answer where it differs from Action and Errno,
+	// runc 1.1.5's, which replay --enforce gives (runc's ENOSYS stub
+	// answers numbers above the highest syscall the profile names; crun
+	// has none: policy.(*Policy).Runtimes). Nil where the two agree.
+	Crun *policy.Verdict
 	// Saturated says Count stopped at trace.MaxCount: the true sum is
 	// larger.
 	Saturated bool
@@ -134,24 +139,33 @@ func (e Entry) Explain(p *policy.Policy) string {
 	case ReasonUnknown:
 		why := fmt.Sprintf("libseccomp cannot name number %d on %s: no rule can allow it", e.Nr, e.Arch)
 		if e.Action != "" { // replay --enforce: what the filter did
-			why += " (the filter answered " + ActionText(e.Action, e.Errno) + ")"
+			why += " (the filter answered " + ActionText(e.Action, e.Errno) + e.runtimeNote() + ")"
 		}
 		return why
 	case ReasonConditional:
 		return "allowed only for some argument values"
 	case ReasonFallback:
-		return "answered " + ActionText(e.Action, e.Errno) + e.fallbackNote(p)
+		return "answered " + ActionText(e.Action, e.Errno) + e.runtimeNote() + e.fallbackNote(p)
 	case ReasonArgument:
 		return e.ExplainArgs(p)
 	case ReasonEnforced:
 		if len(e.ArgDenied) > 0 {
 			return "denied by the filter with " + ActionText(e.Action, e.Errno) + " for " + e.ExplainArgs(p)
 		}
-		return "denied by the filter with " + ActionText(e.Action, e.Errno) + e.fallbackNote(p)
+		return "denied by the filter with " + ActionText(e.Action, e.Errno) + e.runtimeNote() + e.fallbackNote(p)
 	case ReasonWouldKill:
 		return "the filter would have killed the process (" + string(e.Action) + "); answered EPERM so that the run went on"
 	}
 	return e.Reason
+}
+
+// runtimeNote is what Explain adds to an answer that crun would not give
+// (Crun), or "".
+func (e Entry) runtimeNote() string {
+	if e.Crun == nil {
+		return ""
+	}
+	return ", as runc's ENOSYS stub does; crun answers " + ActionText(e.Crun.Action, e.Crun.Errno)
 }
 
 // ActionText renders an action with its errno, "SCMP_ACT_ERRNO(EPERM)".

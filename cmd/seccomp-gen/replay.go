@@ -75,8 +75,11 @@ Two modes:
     syscalls that seccomp denied, so the channel here is seccomp user
     notification: the filter is compiled with every denying action turned
     into SCMP_ACT_NOTIFY, seccomp-gen takes the listener fd (pidfd_getfd) and, for each denied syscall, records its ABI, number and
-    program and answers exactly what the profile says (its errno, EPERM or
-    ENOSYS). For kill and trap actions, and for ABIs the profile does not
+    program and answers what the profile says under runc, Docker's runtime
+    (its errno, EPERM or ENOSYS; ENOSYS from runc's stub for numbers above
+    the highest syscall the profile names). crun has no stub and answers
+    those with the default action: the report says so for each of them.
+    For kill and trap actions, and for ABIs the profile does not
     list, the report says "would have killed" and the syscall gets EPERM so
     that the run goes on and every denial is reported. Needs no eBPF and
     no root: only ptrace rights over its own child (any user, unless Yama's
@@ -88,6 +91,13 @@ Two modes:
     kernel's ENOSYS for a filter whose supervisor is gone): a helper process
     of replay's takes over answering, reports nothing, and exits with the
     last process under the filter. A denied syscall never runs.
+    One difference cannot be helped: the kernel allows one seccomp
+    listener per filter chain, and the run's filter has one, so a workload
+    that loads a filter of its own with SECCOMP_FILTER_FLAG_NEW_LISTENER (a
+    sandbox, a container engine inside) gets EBUSY where runc and crun let
+    it have one. replay sees such calls, names them and fails the run
+    (exit 4, the JUnit test case "run"): from there on it is not the run a
+    container would see.
 
 PROFILE may be any format generate writes: Docker JSON, an OCI linux.seccomp
 object or a whole config.json, a Security Profiles Operator CRD (YAML), or,
@@ -124,7 +134,8 @@ stayed idle, a cgroup nothing ran in) is an error (exit 2), never a pass.
 
 ` + verdictExitHelp + `
   4  the profile covers the run, but the command itself failed (non-zero
-     exit, killed by a signal or --timeout, or not found); 3 wins when both
+     exit, killed by a signal or --timeout, or not found), or, with
+     --enforce, asked for a seccomp listener of its own; 3 wins when both
      happen.`,
 		Example: `  # CI: fail when the test suite needs a syscall the profile lacks
   seccomp-gen replay -p profiles/app.json --save-trace new.trace -- go test ./...
@@ -502,13 +513,21 @@ func (o *replayOptions) runEnforced(p *policy.Policy) error {
 		return exitWith(exitFailure, err)
 	}
 	verdict.MarkFallbacks(p, res.Denied)
-	cov := &verdict.Coverage{Entries: res.Denied}
+	cov := &verdict.Coverage{Entries: res.Denied, Notes: res.Notes}
 	v := report.FromCoverage("replay --enforce", inputName(o.profile), o.inputs(), p, cov)
 	v.SetExit(res.ExitCode, res.Signal)
 	if res.NotStarted != "" {
 		v.Notes = append(v.Notes, "the command did not start: "+res.NotStarted)
 	}
 	cut := o.noteStop(v, res.Killed, res.Stopped == enforce.StoppedKill)
+	if d := res.Differs(); d != "" {
+		// Not what the workload would do in a container: no pass.
+		v.Notes = append(v.Notes, d)
+		if cut != "" {
+			d = cut + "; " + d
+		}
+		cut = d
+	}
 	return o.finish(v, cut)
 }
 

@@ -357,3 +357,118 @@ func TestEnforceSupervisorKilled(t *testing.T) {
 		return true
 	})
 }
+
+// newerSrc calls the syscall numbers on its command line and prints the
+// errno each got.
+const newerSrc = `#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+int main(int argc, char **argv) {
+	for (int i = 1; i < argc; i++) {
+		long nr = strtol(argv[i], NULL, 0);
+		long r = syscall(nr, 0L, 0L, 0L);
+		printf("%ld: errno %d\n", nr, r < 0 ? errno : 0);
+	}
+	return 0;
+}
+`
+
+// TestEnforceAnswersAsRunc: under Docker's default profile (EPERM by
+// default), runc answers mseal (462: libseccomp 2.5.4 cannot name it, so
+// its rule is dropped) and 1000 with ENOSYS from its stub above the
+// highest syscall the profile names, crun EPERM. replay --enforce answers
+// as runc and the report says, per syscall and in a note, that crun
+// answers EPERM. Before, the workload got EPERM and the report said
+// nothing of runc or crun.
+func TestEnforceAnswersAsRunc(t *testing.T) {
+	dir := t.TempDir()
+	bin := cc(t, dir, "newer", newerSrc)
+	out, stderr, code := sg(t, dir, "replay", "--enforce", "--allow-unknown-syscalls", "-p", mobyDefaultProfile,
+		"--report", "json", "-o", "r.json", "--", bin, "462", "1000")
+	if code != exitNotCovered {
+		t.Fatalf("exit %d, want %d; stderr:\n%s", code, exitNotCovered, stderr)
+	}
+	if want := "462: errno 38\n1000: errno 38\n"; out != want {
+		t.Errorf("the workload says\n%s\nunder runc (Docker) it says\n%s", out, want)
+	}
+	var v report.Verdict
+	data, _ := os.ReadFile(filepath.Join(dir, "r.json"))
+	if err := json.Unmarshal(data, &v); err != nil {
+		t.Fatalf("json report: %v\n%s", err, data)
+	}
+	if len(v.Missing) != 2 {
+		t.Fatalf("denials: %+v", v.Missing)
+	}
+	for _, s := range v.Missing {
+		if !strings.Contains(s.Detail, "answered SCMP_ACT_ERRNO(ENOSYS)") || !strings.Contains(s.Detail, "crun answers SCMP_ACT_ERRNO(EPERM)") {
+			t.Errorf("%s: detail %q: want runc's ENOSYS and crun's EPERM", s.Name, s.Detail)
+		}
+	}
+	notes := strings.Join(v.Notes, "\n")
+	if !strings.Contains(notes, "runc and crun answer") || !strings.Contains(notes, "#462, #1000") {
+		t.Errorf("notes: %q", v.Notes)
+	}
+}
+
+// ownListenerSrc installs a filter of its own with a listener
+// (SECCOMP_FILTER_FLAG_NEW_LISTENER), as a container engine or sandbox
+// inside the workload would, and prints what seccomp(2) returned.
+const ownListenerSrc = `#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <unistd.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+int main(void) {
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_getppid, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog p = {.len = 4, .filter = f};
+	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	long fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &p);
+	printf("listener: %s\n", fd >= 0 ? "ok" : fd < 0 && errno == EBUSY ? "EBUSY" : "other error");
+	return 0;
+}
+`
+
+// TestEnforceOwnListenerFailsTheRun: a workload that asks for a seccomp
+// listener of its own gets one under runc and crun (their filter has
+// none; measured with the same program), but EBUSY under replay
+// --enforce, whose filter has the run's listener (the kernel allows one per
+// filter chain). The run then differs from the real one, which no report may
+// pass in silence: replay names the call and fails the run (exit 4, the
+// JUnit case "run", "passed": false). Before, it said "denied nothing" and
+// exited 0.
+func TestEnforceOwnListenerFailsTheRun(t *testing.T) {
+	dir := t.TempDir()
+	bin := cc(t, dir, "ownlistener", ownListenerSrc)
+	prof := writeProfile(t, dir, "p.json", allowAllBut("getpriority", policy.ActErrno), emit.FormatDocker)
+	out, stderr, code := sg(t, dir, "replay", "--enforce", "-p", prof, "--report", "json", "-o", "r.json", "--", bin)
+	if out != "listener: EBUSY\n" {
+		t.Fatalf("the workload says %q (its own listener is refused under the run's filter)", out)
+	}
+	if code != exitCommandFailed {
+		t.Errorf("exit %d, want %d (the run differs from the runtimes'); stderr:\n%s", code, exitCommandFailed, stderr)
+	}
+	var v report.Verdict
+	data, _ := os.ReadFile(filepath.Join(dir, "r.json"))
+	if err := json.Unmarshal(data, &v); err != nil {
+		t.Fatalf("json report: %v\n%s", err, data)
+	}
+	if v.Passed || !strings.Contains(v.RunError, "SECCOMP_FILTER_FLAG_NEW_LISTENER") || !strings.Contains(v.RunError, bin) {
+		t.Errorf("passed %v, run_error %q: want a failed run that names the call and the program", v.Passed, v.RunError)
+	}
+	// The human report says it too, not "denied nothing" alone.
+	_, _, _ = sg(t, dir, "replay", "--enforce", "-p", prof, "-o", "r.txt", "--", bin)
+	rep, _ := os.ReadFile(filepath.Join(dir, "r.txt"))
+	if !strings.Contains(string(rep), "EBUSY") || !strings.Contains(string(rep), "runc and crun") {
+		t.Errorf("human report:\n%s", rep)
+	}
+}

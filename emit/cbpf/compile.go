@@ -45,6 +45,16 @@ type Options struct {
 	// policy's ABIs (as runc and crun do) instead of failing with a
 	// *scmp.UnknownSyscallError.
 	SkipUnknown bool
+	// NotifyNewListener (with Notify) prepends a check that notifies every
+	// seccomp(SECCOMP_SET_MODE_FILTER, flags, ...) whose flags ask for a
+	// listener (SECCOMP_FILTER_FLAG_NEW_LISTENER), on every ABI the filter
+	// covers, before the policy's filter decides. The kernel allows one
+	// listener per filter chain: under a filter loaded with
+	// FlagNewListener such a call fails with EBUSY, where under the
+	// runtimes' filter (no listener) it gets one, and the supervisor is
+	// to know. It answers the call as the policy does (the rest of the
+	// filter is never reached for it).
+	NotifyNewListener bool
 }
 
 // NeedsListener reports whether the filter Compile builds for p with
@@ -182,6 +192,16 @@ func Compile(p *policy.Policy, o Options) (Program, error) {
 		// one is laid out differently, so it is checked too.
 		if err := checkProgram(lib, &c, abis, namedSyscalls(&c), "the filter seccomp-gen compiles for them", nil); err != nil {
 			return nil, err
+		}
+	}
+	if o.Notify && o.NotifyNewListener {
+		check, err := newListenerCheck(abis)
+		if err != nil {
+			return nil, err
+		}
+		lib = append(check, lib...) // the filter's jumps are relative: they still land
+		if err := lib.Check(); err != nil {
+			return nil, fmt.Errorf("compiled filter: %w", err)
 		}
 	}
 	// Like runc, no stub under a permissive default (allow, log, trace: a
@@ -533,6 +553,56 @@ func enosysStub(abis []string) (Program, error) {
 		}
 		fix(&in.Jt)
 		fix(&in.Jf)
+	}
+	return prog, nil
+}
+
+// seccomp(2)'s operation and flag that newListenerCheck looks for
+// (linux/seccomp.h).
+const (
+	seccompSetModeFilter   = 1
+	seccompFlagNewListener = uint32(FlagNewListener)
+)
+
+// newListenerCheck returns the program that Options.NotifyNewListener
+// prepends: for each ABI (its AUDIT_ARCH value and its number of seccomp,
+// x32's with X32SyscallBit), seccomp(SECCOMP_SET_MODE_FILTER, flags) with
+// SECCOMP_FILTER_FLAG_NEW_LISTENER in flags returns SECCOMP_RET_USER_NOTIF;
+// everything else goes on to the instruction after it. The arguments'
+// low words are compared (the operation and the flags are unsigned int).
+func newListenerCheck(abis []string) (Program, error) {
+	const toNotify = 0xff // patched below
+	var prog Program
+	for _, a := range abis {
+		audit, ok := AuditArch(a)
+		if !ok {
+			return nil, fmt.Errorf("arch %s: no AUDIT_ARCH value", a)
+		}
+		nr, err := scmp.Number(a, "seccomp")
+		if err != nil {
+			continue // no seccomp(2) on this ABI: only prctl, which has no flags
+		}
+		// Each jf skips to the next block: the block is 8 long.
+		prog = append(prog,
+			ldAbs(offArch),
+			jeq(audit, 0, 6),
+			ldAbs(offNr),
+			jeq(uint32(nr), 0, 4),
+			ldAbs(offArgs),
+			jeq(seccompSetModeFilter, 0, 2),
+			ldAbs(offArgs+8),
+			jset(seccompFlagNewListener, toNotify, 0),
+		)
+	}
+	if len(prog) == 0 {
+		return nil, nil
+	}
+	prog = append(prog, ja(1), ret(RetUserNotif))
+	notifyAt := len(prog) - 1
+	for pc := range prog {
+		if in := &prog[pc]; in.Code == clsJMP|jmpJSET|srcK && in.Jt == toNotify {
+			in.Jt = uint8(notifyAt - pc - 1)
+		}
 	}
 	return prog, nil
 }

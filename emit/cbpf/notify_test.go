@@ -90,3 +90,55 @@ func TestNotifyFilter(t *testing.T) {
 		t.Error("BadArch notify compiled without Options.Notify")
 	}
 }
+
+// Options.NotifyNewListener: seccomp(SECCOMP_SET_MODE_FILTER, flags with
+// SECCOMP_FILTER_FLAG_NEW_LISTENER) is notified on every covered ABI (x32's
+// number carries its bit), whatever the policy says of seccomp; other
+// seccomp calls and other syscalls get the policy's answer.
+func TestNotifyNewListener(t *testing.T) {
+	p := &policy.Policy{
+		DefaultAction: policy.ActErrno, DefaultErrno: policy.Errno(policy.EPERM),
+		Arches: []string{"x86_64", "x86", "x32"},
+		Rules:  []policy.Rule{{Names: []string{"seccomp", "getpid"}, Action: policy.ActAllow}},
+	}
+	prog, err := Compile(p, Options{Notify: true, NoStub: true, NotifyNewListener: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nr := func(arch, name string) int32 {
+		n, err := scmp.Number(arch, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return int32(n)
+	}
+	hi := uint64(0xffffffff) << 32
+	cases := []struct {
+		what string
+		d    Data
+		want policy.Action
+	}{
+		{"x86_64 listener", Data{Nr: nr("x86_64", "seccomp"), Arch: AuditArchX86_64, Args: [6]uint64{1, 8}}, policy.ActNotify},
+		{"x86_64 listener and TSYNC", Data{Nr: nr("x86_64", "seccomp"), Arch: AuditArchX86_64, Args: [6]uint64{1, 9}}, policy.ActNotify},
+		{"x86_64 listener, junk high words", Data{Nr: nr("x86_64", "seccomp"), Arch: AuditArchX86_64, Args: [6]uint64{1 | hi, 8 | hi}}, policy.ActNotify},
+		{"x86_64 no listener", Data{Nr: nr("x86_64", "seccomp"), Arch: AuditArchX86_64, Args: [6]uint64{1, 1}}, policy.ActAllow},
+		{"x86_64 strict mode", Data{Nr: nr("x86_64", "seccomp"), Arch: AuditArchX86_64, Args: [6]uint64{0, 8}}, policy.ActAllow},
+		{"x86 listener", Data{Nr: nr("x86", "seccomp"), Arch: AuditArchI386, Args: [6]uint64{1, 8}}, policy.ActNotify},
+		{"x32 listener", Data{Nr: nr("x32", "seccomp"), Arch: AuditArchX86_64, Args: [6]uint64{1, 8}}, policy.ActNotify},
+		{"getpid", Data{Nr: nr("x86_64", "getpid"), Arch: AuditArchX86_64, Args: [6]uint64{1, 8}}, policy.ActAllow},
+		{"getppid (default)", Data{Nr: nr("x86_64", "getppid"), Arch: AuditArchX86_64}, policy.ActNotify},
+		{"x86 getpid", Data{Nr: nr("x86", "getpid"), Arch: AuditArchI386, Args: [6]uint64{1, 8}}, policy.ActAllow},
+	}
+	for _, c := range cases {
+		r, err := prog.Run(c.d)
+		if err != nil {
+			t.Fatalf("%s: %v", c.what, err)
+		}
+		if r.Action != c.want {
+			t.Errorf("%s: %s, want %s", c.what, r, c.want)
+		}
+	}
+	if x32 := nr("x32", "seccomp"); x32&int32(X32SyscallBit) == 0 {
+		t.Errorf("x32 seccomp is %d: the check compares numbers with the x32 bit", x32)
+	}
+}
