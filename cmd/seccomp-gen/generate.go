@@ -190,7 +190,9 @@ makes generate fail; allow one on purpose with --allow NAME.
 Formats (--format):
   docker  Docker/moby profile JSON (also the kubelet's localhost/ JSON)
   oci     the OCI runtime-spec linux.seccomp object; with --oci-config
-          config.json it is set into an existing bundle in place
+          config.json it is set into an existing bundle in place (every
+          other value, the owner and the mode kept; the file rewritten
+          with its keys sorted, indented by two spaces)
   k8s     a Security Profiles Operator SeccompProfile (YAML), named --name
   bpf     the classic-BPF filter compiled by libseccomp, raw sock_filter
           bytes with an ENOSYS stub, for one machine: this one when the

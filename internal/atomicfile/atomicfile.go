@@ -50,7 +50,27 @@ func Write(path string, data []byte, perm os.FileMode) error {
 		// mode.
 		perm &^= umask()
 	}
-	return replace(target, data, perm)
+	return replace(target, data, perm, ownerOf(st))
+}
+
+// owner is the owner and group a replaced file keeps.
+type owner struct{ uid, gid int }
+
+// ownerOf returns the owner of the file st describes, or nil for none (a
+// new file). A file replaced by rename would otherwise belong to whoever
+// wrote it: root's `generate --oci-config` made a user's 0640 config.json
+// root's, unreadable to its owner. Keeping them is best effort, as for
+// sed -i: a user who may write a file it does not own cannot give the new
+// one away (EPERM), and gets it.
+func ownerOf(st os.FileInfo) *owner {
+	if st == nil {
+		return nil
+	}
+	s, ok := st.Sys().(*syscall.Stat_t)
+	if !ok {
+		return nil
+	}
+	return &owner{int(s.Uid), int(s.Gid)}
 }
 
 // ErrNotRegular is returned for an output that exists, is not a regular

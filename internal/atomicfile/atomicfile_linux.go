@@ -269,7 +269,7 @@ func writeInPlace(name, target string, data []byte) error {
 // over target. The directory is opened once, refusing any symbolic link
 // (Resolve followed them all), so that one swapped in since cannot send
 // the file elsewhere.
-func replace(target string, data []byte, perm os.FileMode) error {
+func replace(target string, data []byte, perm os.FileMode, own *owner) error {
 	dir, base := filepath.Dir(target), filepath.Base(target)
 	dfd, err := unix.Openat2(unix.AT_FDCWD, dir, &unix.OpenHow{
 		Flags:   unix.O_PATH | unix.O_DIRECTORY | unix.O_CLOEXEC,
@@ -285,10 +285,10 @@ func replace(target string, data []byte, perm os.FileMode) error {
 		return &os.PathError{Op: "open", Path: dir, Err: err}
 	}
 	defer unix.Close(dfd)
-	if err := writeUnnamed(dfd, dir, base, data, perm); !errors.Is(err, errNoTmpfile) {
+	if err := writeUnnamed(dfd, dir, base, data, perm, own); !errors.Is(err, errNoTmpfile) {
 		return err
 	}
-	return writeNamed(dfd, dir, base, data, perm)
+	return writeNamed(dfd, dir, base, data, perm, own)
 }
 
 // tmpName is a temporary name for base.
@@ -301,7 +301,7 @@ func tmpName(base string) string {
 // base. A writer killed (SIGKILL) while writing or syncing leaves nothing
 // behind; only the two system calls between the link and the rename can
 // leave a temporary file.
-func writeUnnamed(dfd int, dir, base string, data []byte, perm os.FileMode) error {
+func writeUnnamed(dfd int, dir, base string, data []byte, perm os.FileMode, own *owner) error {
 	fd, err := unix.Openat(dfd, ".", unix.O_TMPFILE|unix.O_WRONLY|unix.O_CLOEXEC, uint32(perm.Perm()))
 	if err != nil {
 		if errors.Is(err, unix.EOPNOTSUPP) || errors.Is(err, unix.EISDIR) || errors.Is(err, unix.EINVAL) {
@@ -311,7 +311,7 @@ func writeUnnamed(dfd int, dir, base string, data []byte, perm os.FileMode) erro
 	}
 	f := os.NewFile(uintptr(fd), filepath.Join(dir, base))
 	defer f.Close()
-	if err := writeSync(f, data, perm); err != nil {
+	if err := writeSync(f, data, perm, own); err != nil {
 		return err
 	}
 	proc := "/proc/self/fd/" + strconv.Itoa(fd)
@@ -338,7 +338,7 @@ func writeUnnamed(dfd int, dir, base string, data []byte, perm os.FileMode) erro
 
 // writeNamed is writeUnnamed with a named temporary file, created with
 // O_EXCL (never an existing file or link).
-func writeNamed(dfd int, dir, base string, data []byte, perm os.FileMode) error {
+func writeNamed(dfd int, dir, base string, data []byte, perm os.FileMode, own *owner) error {
 	var (
 		fd  int
 		tmp string
@@ -361,7 +361,7 @@ func writeNamed(dfd int, dir, base string, data []byte, perm os.FileMode) error 
 		}
 	}()
 	f := os.NewFile(uintptr(fd), filepath.Join(dir, tmp))
-	if err := writeSync(f, data, perm); err != nil {
+	if err := writeSync(f, data, perm, own); err != nil {
 		f.Close()
 		return err
 	}
@@ -375,10 +375,17 @@ func writeNamed(dfd int, dir, base string, data []byte, perm os.FileMode) error 
 	return nil
 }
 
-// writeSync writes data to f, sets its mode and syncs it.
-func writeSync(f *os.File, data []byte, perm os.FileMode) error {
+// writeSync writes data to f, gives it the owner of the file it replaces
+// (own, best effort: ownerOf), sets its mode and syncs it.
+func writeSync(f *os.File, data []byte, perm os.FileMode, own *owner) error {
 	if _, err := f.Write(data); err != nil {
 		return err
+	}
+	if own != nil {
+		// Before the chmod: a chown clears the set-ID bits.
+		if err := f.Chown(own.uid, own.gid); err != nil && !errors.Is(err, unix.EPERM) {
+			return err
+		}
 	}
 	if err := f.Chmod(perm); err != nil {
 		return err

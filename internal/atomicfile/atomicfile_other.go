@@ -16,7 +16,7 @@ func CheckInPlace(target string) error { return ErrNotRegular }
 func writeInPlace(name, target string, data []byte) error { return ErrNotRegular }
 
 // replace writes a named temporary file and renames it over target.
-func replace(target string, data []byte, perm os.FileMode) error {
+func replace(target string, data []byte, perm os.FileMode, own *owner) error {
 	tmp, err := os.CreateTemp(filepath.Dir(target), "."+filepath.Base(target)+".tmp-*")
 	if err != nil {
 		return err

@@ -99,7 +99,7 @@ func WriteWithin(path string, data []byte, perm os.FileMode, dirs []string) erro
 	case err != nil:
 		perm &^= umask()
 	}
-	return replace(target, data, perm)
+	return replace(target, data, perm, ownerOf(st))
 }
 
 // ReadWithin reads at most limit bytes of path, which must resolve into
