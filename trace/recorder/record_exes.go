@@ -28,15 +28,22 @@ import (
 // /dev/fd/N opened here would be the recorder's own. So each file is
 // identified through that process while it runs (exeScanner, during the
 // recording, and at its end when it was cut short: running), and after it
-// is gone only a plain absolute name of a target that shares the
-// recorder's root is read from the host (hostRoot); any other stays listed
-// by path alone. A relative name is resolved through /proc/TGID/exe while
-// that process lives.
+// is gone a plain absolute name is read from the host; any other stays
+// listed by path alone (a relative one is tried in the command's start
+// directory when the target shares the recorder's root: hostRoot). A
+// relative name is resolved through /proc/TGID/exe while that process
+// lives.
 //
 // Whichever way a file is found, it is identified only if it has the
 // device and inode number that the kernel noted at the execve (sameFile):
 // a chroot's process gone before the first scan leaves its /bin/sh
-// unidentified, never identified as the host's. A name exec'd as two
+// unidentified, never identified as the host's. That check, not hostRoot,
+// is what makes a host name safe to read: a scan that finds a process
+// under another root says where it runs now, not where it exec'd its
+// file (`busybox chroot DIR sh`: the host's busybox, seen between its
+// chroot and its execve, turned the host lookup off for the whole trace
+// and left busybox unidentified, 1 in 10 runs of
+// TestExecutablesChrootGoneQuickly on a loaded machine). A name exec'd as two
 // different files (exe_info.mixed) is listed by path alone.
 //
 // Tasks marked from user space (--pid, --cgroup) get their executable
@@ -69,7 +76,7 @@ func (r *recorder) executables(running bool) (out []trace.Executable, omitted ui
 				e.Path = id.path
 			}
 			e.BuildID, e.SHA256 = id.BuildID, id.SHA256
-		} else if r.hostRoot && !procName(path) && info.Mixed == 0 {
+		} else if !procName(path) && info.Mixed == 0 {
 			if id, ok := identifyOnHost(path, exeFile(info)); ok {
 				e.BuildID, e.SHA256 = id.BuildID, id.SHA256
 			}

@@ -409,3 +409,39 @@ func TestProcessesCountedInBatches(t *testing.T) {
 		t.Errorf("processes %d, lost %d; want %d, 0", rec.File.Processes, rec.File.Lost, n+1)
 	}
 }
+
+// A process that chroots after its execve is, to a scan, under another
+// root: that says nothing about the name it was exec'd by, which named
+// the host's file. The program here is exec'd by its host path, chroots
+// into an empty directory and stays there past several scans, then exits;
+// it is identified from the host at the end (the device and inode the
+// kernel noted at the execve decide). Before, the scan's view turned the
+// host lookup off for the whole trace, and it stayed unidentified (as the
+// host's busybox did in TestExecutablesChrootGoneQuickly on a loaded
+// machine).
+func TestExecutablesChrootAfterExec(t *testing.T) {
+	testutil.RequireRoot(t)
+	bin := compile(t, "chrooter", `#include <unistd.h>
+int main(int argc, char **argv) {
+	if (chroot(argv[1]) != 0 || chdir("/") != 0)
+		return 1;
+	usleep(400000);
+	return 0;
+}`, "-static")
+	empty := t.TempDir()
+	rec := recordOrFail(t, Options{Command: []string{bin, empty}})
+	if rec.ExitStatus != 0 {
+		t.Fatalf("the command exited %d", rec.ExitStatus)
+	}
+	e := exeByPath(rec.File, bin)
+	if e == nil {
+		t.Fatalf("no %s among the executables: %+v", bin, rec.File.Executables)
+	}
+	want, err := widen.Identify(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.BuildID != want.BuildID || e.SHA256 != want.SHA256 {
+		t.Errorf("%s identified as %q %q, want %q %q", bin, e.BuildID, e.SHA256, want.BuildID, want.SHA256)
+	}
+}
