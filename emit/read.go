@@ -424,6 +424,9 @@ func jsonError(data []byte, err error) string {
 	}
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
+		if te.Field == "" { // the whole value (a caller names it)
+			return fmt.Sprintf("got JSON %s, want %s", te.Value, jsonKind(te.Type))
+		}
 		return fmt.Sprintf("%s: got JSON %s, want %s", te.Field, te.Value, jsonKind(te.Type))
 	}
 	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {

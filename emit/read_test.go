@@ -199,6 +199,9 @@ func TestSetOCISeccompRefusesAmbiguousKeys(t *testing.T) {
 		{`{"ociVersion":"1","linux":{"seccomp":{},"seccomp":{}}}`, "linux.seccomp: duplicate key"},
 		{`{"ociVersion":"1","linux":{"seccomp\u0000":{}}}`, "NUL"},
 		{`{"ociVersion":"1","linux":` + strings.Repeat("[", 100) + strings.Repeat("]", 100) + `}`, "nested deeper"},
+		// The whole value of the wrong type: named once ("linux: : got"
+		// before).
+		{`{"ociVersion":"1","linux":[]}`, "OCI config: linux: got JSON array, want an object"},
 	} {
 		dir := t.TempDir()
 		path := filepath.Join(dir, "config.json")
