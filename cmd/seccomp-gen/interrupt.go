@@ -131,10 +131,11 @@ const announceDelay = 250 * time.Millisecond
 
 // holdSignals catches the signals of the Ctrl-C policy (caughtSignals)
 // from now on into the channel it returns, for interrupts.catch or
-// forwardSignals to act on later: replay calls it before it reads and
-// compiles the profile (tens of ms), so that Ctrl-C or SIGTERM then is a
-// signal before the command started (not run, the report written, exit
-// 128+N) rather than the end of seccomp-gen with no report. A signal
+// forwardSignals to act on later: trace and replay call it first thing,
+// before they check their output paths and replay reads and compiles the
+// profile (tens of ms), so that Ctrl-C or SIGTERM then is a signal before
+// the command started (not run, the report written, exit 128+N) rather
+// than the end of seccomp-gen with no report. A signal
 // seccomp-gen was started with ignored (nohup, a background job of a
 // script) stays ignored, and so the command inherits it: catching it
 // would reset it for the command. signal.Stop releases them.

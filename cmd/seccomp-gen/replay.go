@@ -135,12 +135,18 @@ stayed idle, a cgroup nothing ran in) is an error (exit 2), never a pass.
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			// Caught before validate, which checks the output paths
+			// (a few ms): a signal then ended seccomp-gen with no
+			// report, not 128+N, and left its probe files there. It
+			// waits here and is acted on once the outputs are known
+			// to be writable (watchPreparation, or the policy of a
+			// --pid or --cgroup replay).
+			o.sigs = holdSignals()
+			defer signal.Stop(o.sigs)
 			if err := o.validate(cmd); err != nil {
 				return err
 			}
 			if len(o.command) > 0 {
-				o.sigs = holdSignals()
-				defer signal.Stop(o.sigs)
 				o.prepared = o.watchPreparation()
 			}
 			return o.run()
