@@ -49,10 +49,15 @@ type Result struct {
 	// execve (Denied lists it; ExitCode is 126 or 127).
 	NotStarted string
 	// Stopped says what cut the run short: "" (nothing: CMD and its
-	// descendants exited), StoppedKill (IO.Kill) or StoppedSignal (a
-	// second signal). Killed counts the processes of CMD's tree it killed.
+	// descendants exited), StoppedKill (IO.Kill), StoppedSignal (a
+	// second signal) or StoppedAfterExit (a signal after CMD exited,
+	// while tasks under the filter still ran). Killed counts the
+	// processes of CMD's tree it killed; Left, for StoppedAfterExit, those
+	// of CMD's tree that still ran then (0 when only tasks that left it
+	// did).
 	Stopped string
 	Killed  int
+	Left    int
 	// Notes are remarks for the report: where crun would have answered
 	// the denials otherwise than runc, whose answers the run got.
 	Notes []string
@@ -93,8 +98,9 @@ func plural(n int, one, many string) string {
 
 // Values of Result.Stopped.
 const (
-	StoppedKill   = "kill"
-	StoppedSignal = "signal"
+	StoppedKill      = "kill"
+	StoppedSignal    = "signal"
+	StoppedAfterExit = "after-exit"
 )
 
 // IO is where the workload's standard streams go.
@@ -105,7 +111,8 @@ type IO struct {
 	// dropped (SIGINT and SIGQUIT, which the terminal sends to the
 	// workload too). A second signal kills CMD's whole process tree (see
 	// Kill). A signal that arrives after CMD itself exited ends the
-	// supervision of descendants that still run.
+	// supervision of descendants that still run (Result.Stopped says so:
+	// what they do next is not seen).
 	Signals <-chan os.Signal
 	// Kill, when closed, kills CMD's whole process tree with SIGKILL (it
 	// is stopped first, so that nothing escapes by forking) and ends the
@@ -232,6 +239,7 @@ func Run(p *policy.Policy, argv []string, stdio IO) (*Result, error) {
 	// workload's tree touches.
 	var sentinelPID atomic.Int64
 	var stopped string // why the run was cut short
+	left := -1         // processes of CMD's tree at a signal after its exit (-1: none came)
 	if stdio.Signals != nil || stdio.Kill != nil {
 		done := make(chan struct{})
 		defer close(done)
@@ -266,7 +274,14 @@ func Run(p *policy.Policy, argv []string, stdio IO) (*Result, error) {
 						killTree(StoppedSignal)
 					case exited:
 						// Only daemons are left: stop waiting for
-						// them, leave them running.
+						// them, leave them running (the sentinel
+						// answers them). Counted for the result:
+						// what they do from now on is not seen.
+						killMu.Lock()
+						if left < 0 {
+							left = proctree.Running(proctree.Descendants(os.Getpid())) - sentinelRunning(int(sentinelPID.Load()))
+						}
+						killMu.Unlock()
 						stopOnce.Do(func() { close(stop) })
 					case sig != os.Interrupt && sig != syscall.SIGQUIT:
 						_ = cmd.Process.Signal(sig)
@@ -372,6 +387,10 @@ func Run(p *policy.Policy, argv []string, stdio IO) (*Result, error) {
 	res.OwnListener, res.OwnListenerFirst = sup.ownListener, sup.ownListenerFirst
 	killMu.Lock()
 	res.Killed, res.Stopped = killed, stopped
+	if stopped == "" && left >= 0 && sentinel != nil && !drained {
+		// serve returned on stop, with tasks still under the filter.
+		res.Stopped, res.Left = StoppedAfterExit, left
+	}
 	killMu.Unlock()
 	execDenied := false
 	for _, e := range sup.entries {
@@ -389,6 +408,15 @@ func Run(p *policy.Policy, argv []string, stdio IO) (*Result, error) {
 		res.NotStarted = why
 	}
 	return res, nil
+}
+
+// sentinelRunning is 1 when pid (the sentinel, 0 before it started) runs,
+// for a count of the workload's processes among this one's descendants.
+func sentinelRunning(pid int) int {
+	if pid == 0 {
+		return 0
+	}
+	return proctree.Running([]int{pid})
 }
 
 func exitStatus(ps *os.ProcessState, err error) int {

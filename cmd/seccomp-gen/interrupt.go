@@ -35,6 +35,9 @@ const killGrace = 2 * time.Second
 //     recording at once and the command runs on, untraced), and the
 //     recording goes on while it finds its way out, for at most grace (0:
 //     as long as it runs). The results are written either way.
+//   - A first signal that comes after the command exited, while processes
+//     of its tree (daemons it left) still run, is handled in the same way,
+//     and result counts those processes: the run was cut short by it.
 //   - The second signal kills the command's whole process tree (every
 //     child of seccomp-gen and below: adopted orphans too when seccomp-gen
 //     is a subreaper); the recording ends when the tree is gone, or
@@ -50,12 +53,16 @@ type interrupts struct {
 	started chan struct{}
 	ended   chan struct{} // closed at recorder.PhaseEnded (phases)
 	endOnce sync.Once
-	exited  chan struct{} // closed when run returns
+	// cmdExited is closed at recorder.PhaseExited (phases): the
+	// command itself is gone, its descendants may run on.
+	cmdExited chan struct{}
+	exited    chan struct{} // closed when run returns
 
 	mu       sync.Mutex // the results, read once the recording ended
 	caught   syscall.Signal
 	killed   int
 	timedOut bool
+	left     int // processes of the tree that ran on after the command, at the first signal
 }
 
 // caughtSignals are the signals the policy handles. SIGQUIT (Ctrl-\) is
@@ -88,18 +95,26 @@ func (s *interrupts) catch(ctx context.Context) (release func()) {
 }
 
 func (s *interrupts) ensureEnded() {
-	s.endOnce.Do(func() { s.ended = make(chan struct{}) })
+	s.endOnce.Do(func() {
+		s.ended = make(chan struct{})
+		s.cmdExited = make(chan struct{})
+	})
 }
 
 // phases wraps a recorder.Options.OnPhase (next may be nil) so that the
 // policy learns when the target is gone (recorder.PhaseEnded): it then
-// no longer says that it waits for the command.
+// no longer says that it waits for the command; and when the command
+// itself exited (recorder.PhaseExited), for what a signal after that cut
+// short.
 func (s *interrupts) phases(next func(string)) func(string) {
 	s.ensureEnded()
-	var once sync.Once
+	var once, exitOnce sync.Once
 	return func(phase string) {
-		if phase == recorder.PhaseEnded {
+		switch phase {
+		case recorder.PhaseEnded:
 			once.Do(func() { close(s.ended) })
+		case recorder.PhaseExited:
+			exitOnce.Do(func() { close(s.cmdExited) })
 		}
 		if next != nil {
 			next(phase)
@@ -131,10 +146,11 @@ const announceDelay = 250 * time.Millisecond
 
 // holdSignals catches the signals of the Ctrl-C policy (caughtSignals)
 // from now on into the channel it returns, for interrupts.catch or
-// forwardSignals to act on later: replay calls it before it reads and
-// compiles the profile (tens of ms), so that Ctrl-C or SIGTERM then is a
-// signal before the command started (not run, the report written, exit
-// 128+N) rather than the end of seccomp-gen with no report. A signal
+// forwardSignals to act on later: trace and replay call it first thing,
+// before they check their output paths and replay reads and compiles the
+// profile (tens of ms), so that Ctrl-C or SIGTERM then is a signal before
+// the command started (not run, the report written, exit 128+N) rather
+// than the end of seccomp-gen with no report. A signal
 // seccomp-gen was started with ignored (nohup, a background job of a
 // script) stays ignored, and so the command inherits it: catching it
 // would reset it for the command. signal.Stop releases them.
@@ -164,6 +180,19 @@ func startedIgnored(sig os.Signal) bool {
 	return true
 }
 
+// cmdExitedYet reports whether the recorder said that the command exited.
+func (s *interrupts) cmdExitedYet() bool {
+	if s.cmdExited == nil {
+		return false
+	}
+	select {
+	case <-s.cmdExited:
+		return true
+	default:
+		return false
+	}
+}
+
 // commandStarted says that the command seccomp-gen started runs.
 func (s *interrupts) commandStarted() {
 	select {
@@ -178,6 +207,16 @@ func (s *interrupts) result() (caught syscall.Signal, killed int, timedOut bool)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.caught, s.killed, s.timedOut
+}
+
+// leftRunning says how many processes of the command's tree still ran
+// when the first signal came after the command itself had exited (0: it
+// came before, or none ran): the signal cut the run short, even though
+// the command's own status may be 0 (SIGTERM, passed on, ended them).
+func (s *interrupts) leftRunning() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.left
 }
 
 func (s *interrupts) run(ctx context.Context) {
@@ -229,6 +268,10 @@ func (s *interrupts) run(ctx context.Context) {
 			if n == 1 {
 				s.mu.Lock()
 				s.caught = sig.(syscall.Signal)
+				if started && s.cmdExitedYet() {
+					// Counted before SIGTERM is passed on to them.
+					s.left = proctree.Running(proctree.Descendants(os.Getpid()))
+				}
 				s.mu.Unlock()
 			}
 			switch {

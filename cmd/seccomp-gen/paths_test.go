@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -425,5 +426,54 @@ func TestOutputThroughDescriptor(t *testing.T) {
 		if want := "seccomp-gen: generate: -o " + out + ": descriptor 5 is not open (a shell opens it with 5>FILE)\n"; code != exitUsage || stderr != want {
 			t.Errorf("-o %s, not open: exit %d\n%s\nwant %q", out, code, stderr, want)
 		}
+	}
+}
+
+// TestWritableNamesNoFile: checking that an output can be written creates
+// no file with a name in its directory, so that nothing stays there when
+// seccomp-gen dies meanwhile. It created and removed a probe file
+// (.NAME.probe-N), which a SIGTERM early in replay left behind (found by an
+// audit). The directory is watched (inotify) while the check runs, for an
+// output that does not exist yet and for one that does.
+func TestWritableNamesNoFile(t *testing.T) {
+	dir := t.TempDir()
+	in, err := unix.InotifyInit1(unix.IN_NONBLOCK | unix.IN_CLOEXEC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(in)
+	if _, err := unix.InotifyAddWatch(in, dir, unix.IN_CREATE|unix.IN_MOVED_TO); err != nil {
+		t.Fatal(err)
+	}
+	existing := filepath.Join(dir, "old.json")
+	if err := os.WriteFile(existing, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var buf [4096]byte
+	if _, err := unix.Read(in, buf[:]); err != nil { // old.json's own event
+		t.Fatal(err)
+	}
+	for _, out := range []string{filepath.Join(dir, "new.json"), existing} {
+		if err := writable(out); err != nil {
+			t.Fatalf("writable(%s): %v", out, err)
+		}
+		n, err := unix.Read(in, buf[:])
+		if errors.Is(err, unix.EAGAIN) {
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for off := 0; off+unix.SizeofInotifyEvent <= n; {
+			ev := buf[off : off+unix.SizeofInotifyEvent]
+			l := int(binary.NativeEndian.Uint32(ev[12:]))
+			names = append(names, strings.TrimRight(string(buf[off+unix.SizeofInotifyEvent:off+unix.SizeofInotifyEvent+l]), "\x00"))
+			off += unix.SizeofInotifyEvent + l
+		}
+		t.Errorf("writable(%s) created %v in %s", out, names, dir)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 1 {
+		t.Errorf("%d files in %s, want only old.json", len(ents), dir)
 	}
 }

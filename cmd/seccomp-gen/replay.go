@@ -125,6 +125,11 @@ waits for it to exit;
 a second Ctrl-C or SIGTERM kills its whole process tree. Either way the
 report covers the run up to the kill, and CMD counts as killed (status 137):
 exit 4, or 3 when the profile does not cover what ran. A signal that comes
+after CMD exited, while processes of its tree still run (a daemon it left),
+cuts the run short too: traced, SIGTERM reaches them and replay waits for
+them as for CMD; with --enforce they are left running under the filter,
+answered by replay's helper. The report says how many still ran and the run
+fails as above (exit 4, or 3), whatever CMD's own status. A signal that comes
 before CMD started means it is not run: the report says so (not_run in
 JSON) and replay exits 128+N. With --pid or --cgroup, Ctrl-C ends the
 replay and the target keeps running.
@@ -147,12 +152,18 @@ stayed idle, a cgroup nothing ran in) is an error (exit 2), never a pass.
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
+			// Caught before validate, which checks the output paths
+			// (a few ms): a signal then ended seccomp-gen with no
+			// report, not 128+N, and left its probe files there. It
+			// waits here and is acted on once the outputs are known
+			// to be writable (watchPreparation, or the policy of a
+			// --pid or --cgroup replay).
+			o.sigs = holdSignals()
+			defer signal.Stop(o.sigs)
 			if err := o.validate(cmd); err != nil {
 				return err
 			}
 			if len(o.command) > 0 {
-				o.sigs = holdSignals()
-				defer signal.Stop(o.sigs)
 				o.prepared = o.watchPreparation()
 			}
 			return o.run()
@@ -383,8 +394,9 @@ func (o *replayOptions) runTraced(p verdict.Answerer) error {
 		v.Notes = append(v.Notes, fmt.Sprintf("--duration %s passed: the verdict covers that window", o.duration))
 	}
 	_, killed, timedOut := st.result()
-	cut := o.noteStop(v, killed, timedOut)
-	if rec.Reason == "interrupted" && !timedOut && killed == 0 {
+	left := st.leftRunning()
+	cut := o.noteStop(v, killed, timedOut, left > 0, left)
+	if rec.Reason == "interrupted" && !timedOut && killed == 0 && left == 0 {
 		v.Notes = append(v.Notes, "interrupted: the verdict covers the run up to the interruption")
 	}
 	var fails []error
@@ -449,8 +461,14 @@ func statusSignal(status int) syscall.Signal {
 
 // noteStop says in the report how the run was cut short, if it was, and
 // returns why in a few words ("" when it was not: replay killed no process
-// of the command's tree).
-func (o *replayOptions) noteStop(v *report.Verdict, killed int, timedOut bool) (cut string) {
+// of the command's tree, and no signal came while processes of it ran).
+// afterExit: the first signal came after the command itself had exited,
+// while left processes of its tree (daemons it left) still ran. That cut
+// the run short as much as a signal while the command ran, whose status
+// then says so; here the command's own status (0) did not, and the run
+// passed with what those processes did next never seen (SIGTERM, passed
+// on, ended them; --enforce left them running, answered by its helper).
+func (o *replayOptions) noteStop(v *report.Verdict, killed int, timedOut, afterExit bool, left int) (cut string) {
 	switch {
 	case timedOut:
 		v.TimedOut = true
@@ -461,6 +479,13 @@ func (o *replayOptions) noteStop(v *report.Verdict, killed int, timedOut bool) (
 		v.Notes = append(v.Notes, fmt.Sprintf("interrupted twice: killed the command's process tree (%s); the verdict covers the run up to then",
 			text.Count(killed, "process", "processes")))
 		return "interrupted twice: replay killed the command's process tree"
+	case afterExit:
+		what := "processes under its filter"
+		if left > 0 {
+			what = text.Count(left, "process", "processes") + " of its tree"
+		}
+		v.Notes = append(v.Notes, fmt.Sprintf("interrupted after the command exited, while %s still ran: the verdict covers the run up to then", what))
+		return fmt.Sprintf("interrupted after the command exited, while %s still ran", what)
 	}
 	return ""
 }
@@ -519,7 +544,7 @@ func (o *replayOptions) runEnforced(p *policy.Policy) error {
 	if res.NotStarted != "" {
 		v.Notes = append(v.Notes, "the command did not start: "+res.NotStarted)
 	}
-	cut := o.noteStop(v, res.Killed, res.Stopped == enforce.StoppedKill)
+	cut := o.noteStop(v, res.Killed, res.Stopped == enforce.StoppedKill, res.Stopped == enforce.StoppedAfterExit, res.Left)
 	if d := res.Differs(); d != "" {
 		// Not what the workload would do in a container: no pass.
 		v.Notes = append(v.Notes, d)

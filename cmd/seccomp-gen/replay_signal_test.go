@@ -3,10 +3,14 @@ package main
 import (
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/seccomp-gen/seccomp-gen/emit"
 	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
@@ -84,6 +88,78 @@ func TestReplayKilledBySignal(t *testing.T) {
 				if v.ExitCode == nil || *v.ExitCode != 143 || v.Signal != nil || v.RunError != "the command exited with status 143" {
 					t.Errorf("JSON report of exit 143: want no signal:\n%s", data)
 				}
+			}
+		})
+	}
+}
+
+// TestReplaySignalAfterCommandExited: a SIGTERM that comes after the
+// command exited, while a process it left (a daemon) still runs, cuts the
+// run short as one while the command runs does: the report says so and
+// how many processes still ran, and the run fails (exit 4), whatever the
+// command's own status (0 here). Before, both modes passed silently (exit
+// 0, "passed": true, no note): traced, the SIGTERM passed on ended the
+// daemon; --enforce left it running under its helper, which denied what
+// the report never showed (found by an audit). The signal is sent once the
+// shell has exited and been reaped, and its daemon adopted by replay.
+func TestReplaySignalAfterCommandExited(t *testing.T) {
+	dir := t.TempDir()
+	prof := writeProfile(t, dir, "p.json", allowAllBut("getpriority", policy.ActErrno), emit.FormatDocker)
+	const cut = "interrupted after the command exited, while 1 process of its tree still ran"
+	for _, mode := range []string{"traced", "enforce"} {
+		t.Run(mode, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "r.json")
+			args := []string{"replay", "-p", prof, "--report", "json", "-o", out}
+			if mode == "traced" {
+				testutil.RequireRoot(t)
+			} else {
+				args = append(args, "--enforce")
+			}
+			pids := filepath.Join(t.TempDir(), "pids")
+			script := `sleep 60 </dev/null >/dev/null 2>&1 & echo $$ $! >"$0.tmp" && mv "$0.tmp" "$0"`
+			p := startSG(t, false, append(args, "--", "/bin/sh", "-c", script, pids)...)
+			var sh, daemon int
+			for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+				if data, err := os.ReadFile(pids); err == nil {
+					if _, err := fmt.Sscan(string(data), &sh, &daemon); err != nil {
+						t.Fatalf("%s: %v", data, err)
+					}
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatal("the command did not start within 20 s")
+				}
+			}
+			t.Cleanup(func() { _ = syscall.Kill(daemon, syscall.SIGKILL) })
+			for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+				_, err := os.Stat(fmt.Sprintf("/proc/%d", sh))
+				status, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", daemon))
+				if err != nil && strings.Contains(string(status), fmt.Sprintf("\nPPid:\t%d\n", p.cmd.Process.Pid)) {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("the shell (pid %d) not reaped, or its daemon not adopted by replay, within 10 s:\n%s", sh, status)
+				}
+			}
+			time.Sleep(100 * time.Millisecond) // for replay to take the shell's exit in
+			if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+				t.Fatal(err)
+			}
+			if err := waitDone(p.cmd, 20*time.Second); err != nil {
+				t.Fatal(err)
+			}
+			rest := p.rest()
+			data, err := os.ReadFile(out)
+			if err != nil {
+				t.Fatalf("no report: %v\n%s", err, rest)
+			}
+			var v report.Verdict
+			if err := json.Unmarshal(data, &v); err != nil {
+				t.Fatalf("%v\n%s", err, data)
+			}
+			if code := p.cmd.ProcessState.ExitCode(); code != exitCommandFailed || v.Passed || v.RunError != cut ||
+				!slices.Contains(v.Notes, cut+": the verdict covers the run up to then") || v.ExitCode == nil || *v.ExitCode != 0 {
+				t.Errorf("exit %d, want %d, a failed run %q, a note saying so and the command's exit code 0; stderr:\n%s\nreport:\n%s", code, exitCommandFailed, cut, rest, data)
 			}
 		})
 	}

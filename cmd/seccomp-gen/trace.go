@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -35,6 +36,9 @@ type traceOptions struct {
 	verbose  bool
 	noArgs   bool
 	pidGiven bool // --pid was on the command line (even as 0)
+	// sigs holds the signals caught from before the output is checked
+	// (holdSignals), for the policy of the recording.
+	sigs chan os.Signal
 
 	stderr io.Writer
 }
@@ -109,6 +113,12 @@ link IDs) even when stderr is not a terminal.`,
   seccomp-gen trace -o ctr.trace.yaml --cgroup /sys/fs/cgroup/unified/mycontainer`,
 		Args: argsUsage(cobra.ArbitraryArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			// Caught before validate checks the output path, as in
+			// replay: a signal then ended seccomp-gen (not 128+N) and
+			// could leave a probe file. The policy (interrupts) acts
+			// on it once the recording starts: not run, exit 128+N.
+			o.sigs = holdSignals()
+			defer signal.Stop(o.sigs)
 			if err := o.complete(cmd, args); err != nil {
 				return err
 			}
@@ -233,7 +243,7 @@ func (o *traceOptions) run(ctx context.Context) error {
 	// goroutine while the recorder starts (waited for before the command
 	// runs), main to gate was only -0.05 ms median (-0.09 mean, se 0.03;
 	// 301 paired rounds): they then compete with the ELF read (issue 13).
-	st := &interrupts{name: "trace", grace: interruptGrace, stop: cancel}
+	st := &interrupts{name: "trace", grace: interruptGrace, stop: cancel, sigs: o.sigs}
 	defer st.catch(ctx)()
 	defer survivePipe()()
 

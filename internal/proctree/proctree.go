@@ -65,6 +65,21 @@ func Descendants(pid int) []int {
 	return out
 }
 
+// Running counts the processes of pids that still run: not gone, and not
+// zombies (an orphan that exited and that the subreaper it was reparented
+// to has not reaped).
+func Running(pids []int) int {
+	n := 0
+	for _, p := range pids {
+		switch state(fmt.Sprintf("/proc/%d/stat", p)) {
+		case 'Z', 'X', 0:
+		default:
+			n++
+		}
+	}
+	return n
+}
+
 // ErrUnsupported is returned by Kill when /proc has no children files.
 var ErrUnsupported = errors.New("proctree: /proc/PID/task/TID/children is missing (CONFIG_PROC_CHILDREN)")
 

@@ -180,6 +180,7 @@ const (
 	PhaseAttached = "attached"   // links attached
 	PhaseStubUp   = "stub-ready" // the stub said its execve is over
 	PhaseGate     = "gate"       // the gate is opened now: the stub execs the command
+	PhaseExited   = "exited"     // the command exited (reaped); its descendants may run on
 	PhaseEnded    = "ended"      // the target is gone (or time is up)
 	PhaseDetached = "detached"   // links closed: nothing pays for the recorder any more
 )

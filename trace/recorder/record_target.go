@@ -135,6 +135,8 @@ func (r *recorder) startCommand(ctx context.Context) error {
 	r.exited = done
 	go func() {
 		_ = cmd.Wait()
+		// Before done: Record, which waits for it, returns after.
+		r.phase(PhaseExited)
 		close(done)
 	}()
 	// Open the gate: the stub execs the command now.
