@@ -16,6 +16,7 @@ import (
 	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
 	"github.com/seccomp-gen/seccomp-gen/policy"
 	"github.com/seccomp-gen/seccomp-gen/report"
+	"github.com/seccomp-gen/seccomp-gen/trace"
 )
 
 // TestReplayKilledBySignal: a command that a signal killed is reported as
@@ -162,5 +163,59 @@ func TestReplaySignalAfterCommandExited(t *testing.T) {
 				t.Errorf("exit %d, want %d, a failed run %q, a note saying so and the command's exit code 0; stderr:\n%s\nreport:\n%s", code, exitCommandFailed, cut, rest, data)
 			}
 		})
+	}
+}
+
+// TestTraceSignalAfterCommandExited: trace's side of
+// TestReplaySignalAfterCommandExited. SIGTERM after the command exited,
+// while a process it left still runs: the trace ends early (that process
+// runs on, untraced, and the trace lacks what it does later), so trace
+// exits 128+N and says why, as for a signal while the command runs.
+// Before, it exited 0, the command's status, as if the trace were whole
+// (found while fixing replay's case).
+func TestTraceSignalAfterCommandExited(t *testing.T) {
+	testutil.RequireRoot(t)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "t.yaml")
+	pids := filepath.Join(dir, "pids")
+	script := `sleep 60 </dev/null >/dev/null 2>&1 & echo $$ $! >"$0.tmp" && mv "$0.tmp" "$0"`
+	p := startSG(t, false, "trace", "-o", out, "--", "/bin/sh", "-c", script, pids)
+	var sh, daemon int
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if data, err := os.ReadFile(pids); err == nil {
+			if _, err := fmt.Sscan(string(data), &sh, &daemon); err != nil {
+				t.Fatalf("%s: %v", data, err)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the command did not start within 20 s")
+		}
+	}
+	t.Cleanup(func() { _ = syscall.Kill(daemon, syscall.SIGKILL) })
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if _, err := os.Stat(fmt.Sprintf("/proc/%d", sh)); err != nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the shell (pid %d) not reaped within 10 s", sh)
+		}
+	}
+	time.Sleep(100 * time.Millisecond) // for trace to take the shell's exit in
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := waitDone(p.cmd, 20*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	rest := p.rest()
+	if code := p.cmd.ProcessState.ExitCode(); code != 143 || !strings.Contains(rest, "SIGTERM ended the trace after the command exited, while processes of its tree still ran") {
+		t.Errorf("exit %d, want 143 and why; stderr:\n%s", code, rest)
+	}
+	if _, err := trace.ReadFile(out); err != nil {
+		t.Errorf("the trace was not written: %v", err)
+	}
+	if _, err := os.Stat(fmt.Sprintf("/proc/%d", daemon)); err != nil {
+		t.Errorf("the daemon did not run on: %v", err)
 	}
 }

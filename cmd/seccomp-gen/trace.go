@@ -82,8 +82,9 @@ Targets (exactly one):
                     entrypoint on, use the hook (seccomp-gen hook --help).
 
 --duration, Ctrl-C and SIGTERM (or SIGHUP) end the trace early and still
-write it; a command still running then keeps running, untraced, and
-seccomp-gen exits with 0 (--duration) or 128+N (signal N); a signal before
+write it; a command still running (or processes its tree left running
+after it exited) then keeps running, untraced, and seccomp-gen exits with
+0 (--duration) or 128+N (signal N); a signal before
 the command started means it is not run and no trace is written. Ctrl-C
 (and Ctrl-\, SIGQUIT), which the command receives too, first gives it 2
 seconds to exit while still traced; if it does, seccomp-gen exits with its
@@ -384,7 +385,14 @@ func (o *traceOptions) run(ctx context.Context) error {
 		fmt.Fprintf(o.stderr, "seccomp-gen: trace: warning: the trace lists %s without their own syscalls: the recorder tells apart those of at most %d executables, and a trace holds %d numbers in its executables list (the syscalls are all counted)\n",
 			text.Count(rec.ExecutablesUnsplit, "executable", "executables"), recorder.SplitExecutables, trace.MaxExecutableNrs)
 	}
-	if sig, _, _ := st.result(); sig != 0 && !rec.Exited {
+	// A signal ended the trace early (the command still ran, or it had
+	// exited and processes of its tree still ran: Reason "interrupted";
+	// one whose whole tree then exited within Ctrl-C's grace period ends
+	// with it, "exit", and the command's status).
+	if sig, _, _ := st.result(); sig != 0 && (!rec.Exited || rec.Reason == "interrupted") {
+		if rec.Exited {
+			fmt.Fprintf(o.stderr, "seccomp-gen: trace: %s ended the trace after the command exited, while processes of its tree still ran (untraced from now on)\n", unix.SignalName(sig))
+		}
 		return exitWith(128+int(sig), nil)
 	}
 	if len(o.command) > 0 && rec.Exited && rec.ExitStatus != 0 {
