@@ -245,13 +245,11 @@ func checkWritable(path string, dirs []string) error {
 	} else if err == nil && !st.Mode().IsRegular() {
 		return fmt.Errorf("output %s: %w", path, atomicfile.ErrNotRegular)
 	}
-	f, err := os.CreateTemp(filepath.Dir(target), ".seccomp-gen-probe-*")
-	if err != nil {
+	// No named probe: one left behind when the hook was killed between
+	// its creation and removal stayed in the user's directory.
+	if err := atomicfile.Creatable(filepath.Dir(target)); err != nil {
 		return fmt.Errorf("output %s: cannot be written: %w", path, unwrapPath(err))
 	}
-	name := f.Name()
-	f.Close()
-	os.Remove(name)
 	return nil
 }
 

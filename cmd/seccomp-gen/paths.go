@@ -203,31 +203,10 @@ func writable(path string) error {
 		return unwrapPath(err)
 	}
 	// Root passes every permission check but not a read-only mount: try.
-	if err := creatable(dir); err != nil {
+	if err := atomicfile.Creatable(dir); err != nil {
 		return fmt.Errorf("directory %s is not writable: %w", dir, err)
 	}
 	return nil
-}
-
-// creatable says why no file can be created in directory dir. It creates
-// one there with no name (O_TMPFILE, as atomicfile writes), which the
-// kernel frees as its descriptor is closed, or as seccomp-gen dies: a named
-// probe (os.CreateTemp, then os.Remove) stayed in the output's directory
-// when a signal ended seccomp-gen between the two (a SIGTERM early in
-// replay, found by an audit). Where the file system has no O_TMPFILE it
-// asks faccessat(2), which names no file either and, for root too, fails
-// with EROFS on a read-only mount and EPERM in an immutable directory.
-func creatable(dir string) error {
-	fd, err := unix.Open(dir, unix.O_TMPFILE|unix.O_WRONLY|unix.O_CLOEXEC, 0o600)
-	if err == nil {
-		return unix.Close(fd)
-	}
-	if errors.Is(err, unix.EOPNOTSUPP) || errors.Is(err, unix.EISDIR) || errors.Is(err, unix.EINVAL) {
-		// The kernel's faccessat, not x/sys's emulation of flags it
-		// lacks (which passes root without asking the kernel).
-		return unix.Faccessat(unix.AT_FDCWD, dir, unix.W_OK|unix.X_OK, 0)
-	}
-	return err
 }
 
 // The inode flags of chattr +i and +a (linux/fs.h).

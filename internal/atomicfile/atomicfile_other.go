@@ -55,3 +55,14 @@ func checkReadable(f *os.File, target string) error {
 	}
 	return nil
 }
+
+// Creatable says why no file can be created in directory dir: elsewhere
+// by creating and removing a named one.
+func Creatable(dir string) error {
+	f, err := os.CreateTemp(dir, ".seccomp-gen-probe-*")
+	if err != nil {
+		return err
+	}
+	f.Close()
+	return os.Remove(f.Name())
+}
