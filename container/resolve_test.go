@@ -358,3 +358,42 @@ func TestResolveWholeIDStateError(t *testing.T) {
 		t.Errorf("runc state web failing: %v, want state's error", err)
 	}
 }
+
+// A container that stops between being resolved and the recorder's attach
+// (its cgroup empty and never seen populated) ends the trace: the cgroup
+// held it when its runtime was asked. A runc that kills the container's
+// init 5 ms after answering state (once seccomp-gen has read its cgroup,
+// before the recorder is attached) makes the race all but certain; trace
+// --container then waited forever.
+func TestTraceContainerStopsBeforeAttach(t *testing.T) {
+	requireRuntimes(t)
+	sg := buildSG(t)
+	runc, err := exec.LookPath("runc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := t.TempDir()
+	id := "sg-gone-" + filepath.Base(t.TempDir())
+	// One process: nothing else keeps the cgroup populated for a moment.
+	startDetachedArgs(t, newBundle(t), root, id, "exec sleep 1000")
+	shim := t.TempDir()
+	script := "#!/bin/sh\nout=$(" + runc + " \"$@\"); rc=$?\nprintf '%s\\n' \"$out\"\n" +
+		"case \" $* \" in *\" state \"*) pid=$(printf '%s' \"$out\" | sed -n 's/.*\"pid\": *\\([0-9]*\\).*/\\1/p'); [ -n \"$pid\" ] && (sleep 0.005; kill -9 \"$pid\") >/dev/null 2>&1 & ;; esac\nexit $rc\n"
+	if err := os.WriteFile(filepath.Join(shim, "runc"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "gone.trace.yaml")
+	cmd := exec.Command(sg, "trace", "--container", id, "--root", root, "-o", out)
+	cmd.Env = append(os.Environ(), "PATH="+shim+":"+os.Getenv("PATH"))
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if err := waitCmd(t, cmd); err != nil {
+		t.Fatalf("trace --container of a container that stopped: %v\n%s", err, stderr.String())
+	}
+	if _, err := trace.ReadFile(out); err != nil {
+		t.Error(err)
+	}
+}

@@ -70,10 +70,22 @@ func (c *containerFlags) execJoins() bool {
 }
 
 // withContainer sets what a container target needs in the recorder's
-// options.
+// options. Its cgroup held the running container when it was resolved:
+// the recording ends when it is empty even if the container stopped before
+// the recorder attached (it would otherwise wait for the cgroup to be
+// populated again, which never happens).
 func (c *containerFlags) withContainer(o recorder.Options) recorder.Options {
 	o.ExecJoins = c.execJoins()
+	o.Populated = c.execJoins()
 	return o
+}
+
+// emptyNotice says on stderr that a --cgroup target had no task when the
+// recording started: it waits, silently otherwise, for one to enter.
+func emptyNotice(w io.Writer, cmd, cgroup string, s recorder.Started) {
+	if s.Empty {
+		fmt.Fprintf(w, "seccomp-gen: %s: cgroup %s is empty: waiting for a task to enter it; the %s ends when it is empty again (or with --duration, Ctrl-C)\n", cmd, cgroup, cmd)
+	}
 }
 
 // annotate says in the trace which container it was and what the

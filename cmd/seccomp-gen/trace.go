@@ -68,7 +68,8 @@ Targets (exactly one):
                     A zombie or a kernel thread is refused (exit 2).
   --cgroup PATH     every task in a cgroup v2 directory and below (how a
                     container is traced), until the cgroup, once populated,
-                    is empty again.
+                    is empty again. A cgroup empty at the start is waited
+                    for until a task enters it (stderr says so).
   --container ID    a running container, found through --runtime's state
                     (runc, crun, docker, podman; --root DIR): its cgroup,
                     so processes that enter later by exec are recorded too,
@@ -259,7 +260,7 @@ func (o *traceOptions) run(ctx context.Context) error {
 		Namer:    scmp.Tables{},
 		NoArgs:   o.noArgs,
 	}
-	opts.ExecJoins = o.execJoins()
+	opts = o.withContainer(opts)
 	opts.OnPhase = st.phases(timingHook(o.stderr))
 	if o.output == "-" && len(o.command) > 0 {
 		// The trace goes to stdout: keep the command's output out of it.
@@ -285,6 +286,7 @@ func (o *traceOptions) run(ctx context.Context) error {
 			// A line of its own: scripts read the links from the line above.
 			fmt.Fprintf(o.stderr, "seccomp-gen: a traced task's new threads and processes are marked %s\n", s.Children)
 		}
+		emptyNotice(o.stderr, "trace", o.cgroup, s)
 	}
 	// The live line is redrawn in place: only where nothing else writes to
 	// the terminal. A command shares seccomp-gen's stderr (and its stdout
