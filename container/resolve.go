@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
+	"time"
 
 	"github.com/seccomp-gen/seccomp-gen/trace"
 	"github.com/seccomp-gen/seccomp-gen/trace/recorder"
@@ -81,8 +83,120 @@ func Resolve(ctx context.Context, runtime, root, id string) (*Target, error) {
 	if err != nil {
 		return nil, fmt.Errorf("container %s: %w", id, err)
 	}
+	if cg != "" && t.Runtime == "crun" && crunNoCgroup(root, t.ID) {
+		cg = ""
+	}
+	if cg != "" && sharedCgroup(cg, t.PID) {
+		cg = ""
+	}
 	t.Cgroup = cg
 	return t, nil
+}
+
+// crunNoCgroup reports whether crun says the container has no cgroup of
+// its own: --cgroup-manager=disabled leaves it in the cgroup of whoever
+// started crun, which need not be an ancestor of seccomp-gen (crun run -d
+// from another container or service), and records "cgroup-path": "" in
+// ROOT/ID/status (crun 1.x; ROOT defaults to /run/crun for root). A
+// status that cannot be read says nothing: sharedCgroup still checks.
+func crunNoCgroup(root, id string) bool {
+	if root == "" {
+		root = "/run/crun"
+	}
+	data, err := os.ReadFile(filepath.Join(root, id, "status"))
+	if err != nil {
+		return false
+	}
+	var st struct {
+		CgroupPath *string `json:"cgroup-path"`
+	}
+	return json.Unmarshal(data, &st) == nil && st.CgroupPath != nil && *st.CgroupPath == ""
+}
+
+// sharedCgroup reports whether the cgroup dir, where the container's init
+// process runs, holds a process of someone else: one neither in init's PID
+// namespace (runc exec, docker exec join it) nor below init (a PID
+// namespace the container made of its own). A runtime that manages no
+// cgroup leaves the container in its caller's, with the caller's
+// processes; recording that cgroup would record them. A runtime's exec
+// joins the cgroup a moment before it enters the namespace, so the cgroup
+// is shared only when it still looks so on a second and third look.
+func sharedCgroup(dir string, init int) bool {
+	ns, err := pidNS(init)
+	if err != nil {
+		return false
+	}
+	for try := 0; try < 3; try++ {
+		if try > 0 {
+			time.Sleep(100 * time.Millisecond)
+		}
+		if !hasForeign(dir, init, ns) {
+			return false
+		}
+	}
+	return true
+}
+
+// hasForeign reports whether dir's cgroup.procs lists a process that is
+// neither in PID namespace ns nor below init.
+func hasForeign(dir string, init int, ns [2]uint64) bool {
+	data, err := os.ReadFile(filepath.Join(dir, "cgroup.procs"))
+	if err != nil {
+		return false
+	}
+	for _, f := range strings.Fields(string(data)) {
+		pid, err := strconv.Atoi(f)
+		if err != nil || pid == init {
+			continue
+		}
+		other, err := pidNS(pid)
+		if err != nil || other == ns || below(pid, init) {
+			continue // gone meanwhile, or the container's
+		}
+		return true
+	}
+	return false
+}
+
+// pidNS identifies the PID namespace of pid (device and inode of its
+// /proc/PID/ns/pid).
+func pidNS(pid int) ([2]uint64, error) {
+	st, err := os.Stat("/proc/" + strconv.Itoa(pid) + "/ns/pid")
+	if err != nil {
+		return [2]uint64{}, err
+	}
+	sys, ok := st.Sys().(*syscall.Stat_t)
+	if !ok {
+		return [2]uint64{}, fmt.Errorf("pid %d: no stat of its PID namespace", pid)
+	}
+	return [2]uint64{uint64(sys.Dev), sys.Ino}, nil
+}
+
+// below reports whether pid descends from ancestor (its parent, its
+// parent's parent, ...).
+func below(pid, ancestor int) bool {
+	for n := 0; pid > 1 && n < 1<<12; n++ {
+		data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+		if err != nil {
+			return false
+		}
+		// PID (COMM) STATE PPID ...: COMM may hold spaces and parentheses.
+		i := strings.LastIndexByte(string(data), ')')
+		if i < 0 {
+			return false
+		}
+		f := strings.Fields(string(data[i+1:]))
+		if len(f) < 2 {
+			return false
+		}
+		if pid, err = strconv.Atoi(f[1]); err != nil {
+			return false
+		}
+		if pid == ancestor {
+			return true
+		}
+	}
+	return false
 }
 
 func (t *Target) fromOCIState(ctx context.Context, root string) error {
@@ -185,10 +299,11 @@ func runTool(ctx context.Context, name string, args ...string) ([]byte, error) {
 	return out, nil
 }
 
-// ownCgroup returns the cgroup v2 directory of pid when it is the
-// container's own: not the root, and not the cgroup of this process or one
+// ownCgroup returns the cgroup v2 directory of pid unless it is certainly
+// not the container's own: the root, or the cgroup of this process or one
 // of its ancestors (crun --cgroup-manager=disabled leaves a container in
-// its caller's cgroup). "" otherwise.
+// its caller's cgroup; Resolve asks crun and looks at who else is there
+// too). "" then.
 func ownCgroup(pid int) (string, error) {
 	rel, err := cgroup2Path(strconv.Itoa(pid))
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/seccomp-gen/seccomp-gen/container"
 	"github.com/seccomp-gen/seccomp-gen/internal/runtimetest"
 	"github.com/seccomp-gen/seccomp-gen/trace"
+	"github.com/seccomp-gen/seccomp-gen/trace/recorder"
 )
 
 // startDetached runs a busybox container under runc (private --root) that
@@ -395,5 +397,74 @@ func TestTraceContainerStopsBeforeAttach(t *testing.T) {
 	}
 	if _, err := trace.ReadFile(out); err != nil {
 		t.Error(err)
+	}
+}
+
+// crun --cgroup-manager=disabled leaves a container in the cgroup of
+// whoever started crun: here a shell in a cgroup of its own, which goes
+// on running there (as a service, or another container, that runs crun
+// -d). That cgroup is not the container's: --container records the init
+// process (mode pid), not the shell's processes. It recorded the cgroup.
+func TestTraceContainerCrunCallersCgroup(t *testing.T) {
+	requireRuntimes(t)
+	sg := buildSG(t)
+	mnt := recorder.Cgroup2Mount()
+	if mnt == "" {
+		t.Skip("no cgroup v2 mount")
+	}
+	cg := filepath.Join(mnt, "seccomp-gen-caller-test-"+strconv.Itoa(os.Getpid()))
+	if err := os.Mkdir(cg, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Remove(cg) })
+	root := t.TempDir()
+	id := "sg-crun-caller-" + filepath.Base(t.TempDir())
+	b := newBundle(t)
+	b.SetArgs("sh", "-c", loopUntilStop)
+	if err := b.Write(); err != nil {
+		t.Fatal(err)
+	}
+	crun := func(args ...string) *exec.Cmd {
+		script := `umount /sys/fs/cgroup/unified 2>/dev/null; crun --cgroup-manager=disabled --root "$@"`
+		return exec.Command("unshare", append([]string{"-m", "--propagation", "private", "sh", "-c", script, "sh", root}, args...)...)
+	}
+	// The caller: crun run -d from the cgroup, then a loop of its own.
+	caller := exec.Command("sh", "-c", `echo $$ > "$1/cgroup.procs" && exec unshare -m --propagation private sh -c '
+umount /sys/fs/cgroup/unified 2>/dev/null
+crun --cgroup-manager=disabled --root "$1" run -d --bundle "$2" "$3" </dev/null >/dev/null 2>&1 || exit 1
+: > "$4"
+while :; do /bin/true; sleep 0.1; done' sh "$2" "$3" "$4" "$5"`, "sh", cg, root, b.Dir, id, filepath.Join(root, "started"))
+	if err := caller.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = caller.Process.Kill()
+		_ = caller.Wait()
+		_ = crun("delete", "-f", id).Run()
+	})
+	for i := 0; ; i++ {
+		if _, err := os.Stat(filepath.Join(root, "started")); err == nil {
+			break
+		}
+		if i == 100 {
+			t.Fatal("crun run -d did not start the container in 10 s")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	out := filepath.Join(t.TempDir(), "crun.trace.yaml")
+	if b, err := exec.Command(sg, "trace", "--container", id, "--runtime", "crun", "--root", root, "--duration", "1s", "-o", out).CombinedOutput(); err != nil {
+		t.Fatalf("trace --container: %v\n%s", err, b)
+	}
+	f, err := trace.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := f.Target.Container; c == nil || c.Mode != "pid" || f.Target.Cgroup != "" || f.Target.PID == 0 {
+		t.Errorf("target %+v container %+v: want mode pid, the init process", f.Target, c)
+	}
+	for _, e := range f.Executables {
+		if e.Path == "/bin/true" {
+			t.Errorf("the caller's loop (/bin/true) was recorded: %+v", f.Executables)
+		}
 	}
 }
