@@ -36,8 +36,11 @@ type Target struct {
 	Filtered bool
 }
 
-// Trace returns how a recording of t says what it was.
-func (t *Target) Trace() *trace.Container {
+// Trace returns how a recording of t says what it was; reason is why the
+// recording ended (recorder.Recording.Reason): one cut short (--duration,
+// a signal) did not see the container's end, and says so as the hook's
+// does.
+func (t *Target) Trace(reason string) *trace.Container {
 	c := &trace.Container{ID: t.ID, Runtime: t.Runtime, Mode: "cgroup",
 		Unseen: []string{"start-up before attaching"}}
 	if t.Cgroup == "" {
@@ -46,6 +49,9 @@ func (t *Target) Trace() *trace.Container {
 	}
 	if t.Filtered {
 		c.Unseen = append(c.Unseen, "syscalls its seccomp filter denied")
+	}
+	if reason != "exit" && reason != "empty" {
+		c.Unseen = append(c.Unseen, "the end: recording stopped ("+reason+")")
 	}
 	return c
 }

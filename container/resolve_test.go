@@ -468,3 +468,29 @@ while :; do /bin/true; sleep 0.1; done' sh "$2" "$3" "$4" "$5"`, "sh", cg, root,
 		}
 	}
 }
+
+// A --container recording cut short (--duration here; a signal says
+// "interrupted") did not see the container's end: unseen says so, as a
+// hook recording's does. It said nothing.
+func TestTraceContainerCutShort(t *testing.T) {
+	requireRuntimes(t)
+	sg := buildSG(t)
+	root := t.TempDir()
+	id := "sg-short-" + filepath.Base(t.TempDir())
+	startDetached(t, root, id)
+	out := filepath.Join(t.TempDir(), "short.trace.yaml")
+	if b, err := exec.Command(sg, "trace", "--container", id, "--root", root, "--duration", "300ms", "-o", out).CombinedOutput(); err != nil {
+		t.Fatalf("trace --container --duration: %v\n%s", err, b)
+	}
+	f, err := trace.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := f.Target.Container; c == nil || !slices.Contains(c.Unseen, "the end: recording stopped (duration)") {
+		t.Errorf("unseen does not say the recording stopped before the container: %+v", c)
+	}
+	// One that ended with the container does not say it.
+	if c := (&container.Target{ID: id, Runtime: "runc", Cgroup: "/x"}).Trace("empty"); len(c.Unseen) != 1 {
+		t.Errorf("a recording that saw the end: unseen %q", c.Unseen)
+	}
+}

@@ -89,10 +89,11 @@ func emptyNotice(w io.Writer, cmd, cgroup string, s recorder.Started) {
 }
 
 // annotate says in the trace which container it was and what the
-// recording could not see.
-func (c *containerFlags) annotate(f *trace.File) {
+// recording could not see, its end too when it was cut short (reason:
+// recorder.Recording.Reason).
+func (c *containerFlags) annotate(f *trace.File, reason string) {
 	if c.resolved != nil && f != nil {
-		f.Target.Container = c.resolved.Trace()
+		f.Target.Container = c.resolved.Trace(reason)
 	}
 }
 

@@ -339,7 +339,7 @@ func (o *replayOptions) runTraced(p verdict.Answerer) error {
 	if err != nil {
 		return err // exitStatus: a missing target is 2
 	}
-	o.annotate(rec.File)
+	o.annotate(rec.File, rec.Reason)
 	// A trace that cannot be saved (a full disk) is kept in $TMPDIR as
 	// trace does; the report is still written, and replay exits 1.
 	var saveErr error

@@ -324,7 +324,7 @@ func (o *traceOptions) run(ctx context.Context) error {
 		}
 	}
 	phase("result") // the trace built: counts read, syscalls named, executables identified
-	o.annotate(rec.File)
+	o.annotate(rec.File, rec.Reason)
 	// trace.WriteFile in two steps, so that the timing tells encoding from
 	// writing (fsync, rename: atomicfile.Write).
 	var buf bytes.Buffer
