@@ -205,12 +205,14 @@ func below(pid, ancestor int) bool {
 	return false
 }
 
+// The ID follows "--" in every command line below: an ID that starts
+// with "-" (--container=-h) is an ID, never an option of the tool's.
 func (t *Target) fromOCIState(ctx context.Context, root string) error {
 	args := []string{}
 	if root != "" {
 		args = append(args, "--root", root)
 	}
-	out, err := runTool(ctx, t.Runtime, append(args, "state", t.ID)...)
+	out, err := runTool(ctx, t.Runtime, append(args, "state", "--", t.ID)...)
 	if err != nil {
 		// runc and crun want the whole ID; crictl ps and docker ps show
 		// 13 and 12 characters of it. A prefix of exactly one is it.
@@ -222,7 +224,7 @@ func (t *Target) fromOCIState(ctx context.Context, root string) error {
 			return fmt.Errorf("container %s: %s state: %w", t.ID, t.Runtime, err)
 		}
 		t.ID = full
-		if out, err = runTool(ctx, t.Runtime, append(args, "state", t.ID)...); err != nil {
+		if out, err = runTool(ctx, t.Runtime, append(args, "state", "--", t.ID)...); err != nil {
 			return fmt.Errorf("container %s: %s state: %w", t.ID, t.Runtime, err)
 		}
 	}
@@ -264,7 +266,7 @@ func (t *Target) uniquePrefix(ctx context.Context, global []string) (string, err
 }
 
 func (t *Target) fromInspect(ctx context.Context, tool string, global []string) error {
-	args := append(append([]string(nil), global...), "inspect", "--type", "container", "--format", "{{.State.Pid}} {{.State.Running}} {{.Id}}", t.ID)
+	args := append(append([]string(nil), global...), "inspect", "--type", "container", "--format", "{{.State.Pid}} {{.State.Running}} {{.Id}}", "--", t.ID)
 	out, err := runTool(ctx, tool, args...)
 	if err != nil {
 		return fmt.Errorf("container %s: %s inspect: %w", t.ID, tool, err)

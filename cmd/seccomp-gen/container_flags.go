@@ -22,16 +22,22 @@ type containerFlags struct {
 	runtime   string
 	root      string
 	resolved  *container.Target
+	flags     *pflag.FlagSet // to tell --container '' from no --container
 }
 
 func (c *containerFlags) addContainerFlags(f *pflag.FlagSet, verb string) {
+	c.flags = f
 	f.StringVar(&c.container, "container", "", verb+" the running container `ID` (its cgroup: every process in it, later execs included; see --runtime)")
 	f.StringVar(&c.runtime, "runtime", "", "with --container: the `ENGINE` that runs it: "+strings.Join(container.Runtimes, ", ")+" (default runc)")
 	f.StringVar(&c.root, "root", "", "with --container: the runtime's state `DIR` (runc/crun --root, podman --root)")
 }
 
-// checkContainer rejects --runtime and --root without --container.
+// checkContainer rejects an empty --container (a variable that was not
+// set: --container "$ID"), and --runtime and --root without --container.
 func (c *containerFlags) checkContainer() error {
+	if c.container == "" && c.flags != nil && c.flags.Changed("container") {
+		return usageErrf("--container: the container ID is empty")
+	}
 	if c.container == "" && (c.runtime != "" || c.root != "") {
 		return usageErrf("--runtime and --root name the engine of --container ID; give --container too")
 	}
