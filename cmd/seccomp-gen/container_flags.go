@@ -27,7 +27,7 @@ type containerFlags struct {
 
 func (c *containerFlags) addContainerFlags(f *pflag.FlagSet, verb string) {
 	c.flags = f
-	f.StringVar(&c.container, "container", "", verb+" the running container `ID` (its cgroup: every process in it, later execs included; see --runtime)")
+	f.StringVar(&c.container, "container", "", verb+" the running container `ID` (its cgroup: every process in it, later execs included; with no cgroup of its own, as under crun --cgroup-manager=disabled, its init process and descendants, without execs; see --runtime)")
 	f.StringVar(&c.runtime, "runtime", "", "with --container: the `ENGINE` that runs it: "+strings.Join(container.Runtimes, ", ")+" (default runc)")
 	f.StringVar(&c.root, "root", "", "with --container: the runtime's state `DIR` (runc/crun --root, podman --root)")
 }

@@ -66,3 +66,35 @@ func TestContainerDashIDRunc(t *testing.T) {
 		t.Errorf("exit %d, stderr %q; want 2 and runc's 'container does not exist'", code, stderr)
 	}
 }
+
+// Help says what --cgroup and --container record of a container: a
+// plain --cgroup records a runtime's set-up of an exec (runc:[2:INIT]'s
+// capset, keyctl, ...), which generate refuses, so it points container
+// users to --container; --container records execs only with a cgroup of
+// the container's own (not in mode pid). trace --help called --cgroup
+// "how a container is traced", and --container's flag said execs are
+// always recorded.
+func TestContainerHelp(t *testing.T) {
+	dir := t.TempDir()
+	words := func(s string) string { return strings.Join(strings.Fields(s), " ") }
+	out, _, code := sg(t, dir, "trace", "--help")
+	help := words(out)
+	if code != 0 || strings.Contains(help, "how a container is traced") ||
+		!strings.Contains(help, "For a container, use --container") || !strings.Contains(help, "runc:[2:INIT]") ||
+		!strings.Contains(help, "(mode pid): execs are not seen") {
+		t.Errorf("trace --help (exit %d) does not say what --cgroup and --container record of a container:\n%s", code, out)
+	}
+	for _, c := range []string{"trace", "replay"} {
+		out, _, _ := sg(t, dir, c, "--help")
+		if !strings.Contains(words(out), "later execs included; with no cgroup of its own, as under crun --cgroup-manager=disabled, its init process and descendants, without execs") {
+			t.Errorf("%s --help: --container does not say execs are not recorded in mode pid:\n%s", c, out)
+		}
+	}
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := words(string(readme)); strings.Contains(r, "how a container is traced") || !strings.Contains(r, "For a container use --container") {
+		t.Errorf("README still calls --cgroup how a container is traced")
+	}
+}
