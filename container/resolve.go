@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
+	"time"
 
 	"github.com/seccomp-gen/seccomp-gen/trace"
 	"github.com/seccomp-gen/seccomp-gen/trace/recorder"
@@ -34,8 +36,11 @@ type Target struct {
 	Filtered bool
 }
 
-// Trace returns how a recording of t says what it was.
-func (t *Target) Trace() *trace.Container {
+// Trace returns how a recording of t says what it was; reason is why the
+// recording ended (recorder.Recording.Reason): one cut short (--duration,
+// a signal) did not see the container's end, and says so as the hook's
+// does.
+func (t *Target) Trace(reason string) *trace.Container {
 	c := &trace.Container{ID: t.ID, Runtime: t.Runtime, Mode: "cgroup",
 		Unseen: []string{"start-up before attaching"}}
 	if t.Cgroup == "" {
@@ -44,6 +49,9 @@ func (t *Target) Trace() *trace.Container {
 	}
 	if t.Filtered {
 		c.Unseen = append(c.Unseen, "syscalls its seccomp filter denied")
+	}
+	if reason != "exit" && reason != "empty" {
+		c.Unseen = append(c.Unseen, "the end: recording stopped ("+reason+")")
 	}
 	return c
 }
@@ -81,16 +89,130 @@ func Resolve(ctx context.Context, runtime, root, id string) (*Target, error) {
 	if err != nil {
 		return nil, fmt.Errorf("container %s: %w", id, err)
 	}
+	if cg != "" && t.Runtime == "crun" && crunNoCgroup(root, t.ID) {
+		cg = ""
+	}
+	if cg != "" && sharedCgroup(cg, t.PID) {
+		cg = ""
+	}
 	t.Cgroup = cg
 	return t, nil
 }
 
+// crunNoCgroup reports whether crun says the container has no cgroup of
+// its own: --cgroup-manager=disabled leaves it in the cgroup of whoever
+// started crun, which need not be an ancestor of seccomp-gen (crun run -d
+// from another container or service), and records "cgroup-path": "" in
+// ROOT/ID/status (crun 1.x; ROOT defaults to /run/crun for root). A
+// status that cannot be read says nothing: sharedCgroup still checks.
+func crunNoCgroup(root, id string) bool {
+	if root == "" {
+		root = "/run/crun"
+	}
+	data, err := os.ReadFile(filepath.Join(root, id, "status"))
+	if err != nil {
+		return false
+	}
+	var st struct {
+		CgroupPath *string `json:"cgroup-path"`
+	}
+	return json.Unmarshal(data, &st) == nil && st.CgroupPath != nil && *st.CgroupPath == ""
+}
+
+// sharedCgroup reports whether the cgroup dir, where the container's init
+// process runs, holds a process of someone else: one neither in init's PID
+// namespace (runc exec, docker exec join it) nor below init (a PID
+// namespace the container made of its own). A runtime that manages no
+// cgroup leaves the container in its caller's, with the caller's
+// processes; recording that cgroup would record them. A runtime's exec
+// joins the cgroup a moment before it enters the namespace, so the cgroup
+// is shared only when it still looks so on a second and third look.
+func sharedCgroup(dir string, init int) bool {
+	ns, err := pidNS(init)
+	if err != nil {
+		return false
+	}
+	for try := 0; try < 3; try++ {
+		if try > 0 {
+			time.Sleep(100 * time.Millisecond)
+		}
+		if !hasForeign(dir, init, ns) {
+			return false
+		}
+	}
+	return true
+}
+
+// hasForeign reports whether dir's cgroup.procs lists a process that is
+// neither in PID namespace ns nor below init.
+func hasForeign(dir string, init int, ns [2]uint64) bool {
+	data, err := os.ReadFile(filepath.Join(dir, "cgroup.procs"))
+	if err != nil {
+		return false
+	}
+	for _, f := range strings.Fields(string(data)) {
+		pid, err := strconv.Atoi(f)
+		if err != nil || pid == init {
+			continue
+		}
+		other, err := pidNS(pid)
+		if err != nil || other == ns || below(pid, init) {
+			continue // gone meanwhile, or the container's
+		}
+		return true
+	}
+	return false
+}
+
+// pidNS identifies the PID namespace of pid (device and inode of its
+// /proc/PID/ns/pid).
+func pidNS(pid int) ([2]uint64, error) {
+	st, err := os.Stat("/proc/" + strconv.Itoa(pid) + "/ns/pid")
+	if err != nil {
+		return [2]uint64{}, err
+	}
+	sys, ok := st.Sys().(*syscall.Stat_t)
+	if !ok {
+		return [2]uint64{}, fmt.Errorf("pid %d: no stat of its PID namespace", pid)
+	}
+	return [2]uint64{uint64(sys.Dev), sys.Ino}, nil
+}
+
+// below reports whether pid descends from ancestor (its parent, its
+// parent's parent, ...).
+func below(pid, ancestor int) bool {
+	for n := 0; pid > 1 && n < 1<<12; n++ {
+		data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+		if err != nil {
+			return false
+		}
+		// PID (COMM) STATE PPID ...: COMM may hold spaces and parentheses.
+		i := strings.LastIndexByte(string(data), ')')
+		if i < 0 {
+			return false
+		}
+		f := strings.Fields(string(data[i+1:]))
+		if len(f) < 2 {
+			return false
+		}
+		if pid, err = strconv.Atoi(f[1]); err != nil {
+			return false
+		}
+		if pid == ancestor {
+			return true
+		}
+	}
+	return false
+}
+
+// The ID follows "--" in every command line below: an ID that starts
+// with "-" (--container=-h) is an ID, never an option of the tool's.
 func (t *Target) fromOCIState(ctx context.Context, root string) error {
 	args := []string{}
 	if root != "" {
 		args = append(args, "--root", root)
 	}
-	out, err := runTool(ctx, t.Runtime, append(args, "state", t.ID)...)
+	out, err := runTool(ctx, t.Runtime, append(args, "state", "--", t.ID)...)
 	if err != nil {
 		// runc and crun want the whole ID; crictl ps and docker ps show
 		// 13 and 12 characters of it. A prefix of exactly one is it.
@@ -102,7 +224,7 @@ func (t *Target) fromOCIState(ctx context.Context, root string) error {
 			return fmt.Errorf("container %s: %s state: %w", t.ID, t.Runtime, err)
 		}
 		t.ID = full
-		if out, err = runTool(ctx, t.Runtime, append(args, "state", t.ID)...); err != nil {
+		if out, err = runTool(ctx, t.Runtime, append(args, "state", "--", t.ID)...); err != nil {
 			return fmt.Errorf("container %s: %s state: %w", t.ID, t.Runtime, err)
 		}
 	}
@@ -144,7 +266,7 @@ func (t *Target) uniquePrefix(ctx context.Context, global []string) (string, err
 }
 
 func (t *Target) fromInspect(ctx context.Context, tool string, global []string) error {
-	args := append(append([]string(nil), global...), "inspect", "--type", "container", "--format", "{{.State.Pid}} {{.State.Running}} {{.Id}}", t.ID)
+	args := append(append([]string(nil), global...), "inspect", "--type", "container", "--format", "{{.State.Pid}} {{.State.Running}} {{.Id}}", "--", t.ID)
 	out, err := runTool(ctx, tool, args...)
 	if err != nil {
 		return fmt.Errorf("container %s: %s inspect: %w", t.ID, tool, err)
@@ -185,10 +307,11 @@ func runTool(ctx context.Context, name string, args ...string) ([]byte, error) {
 	return out, nil
 }
 
-// ownCgroup returns the cgroup v2 directory of pid when it is the
-// container's own: not the root, and not the cgroup of this process or one
+// ownCgroup returns the cgroup v2 directory of pid unless it is certainly
+// not the container's own: the root, or the cgroup of this process or one
 // of its ancestors (crun --cgroup-manager=disabled leaves a container in
-// its caller's cgroup). "" otherwise.
+// its caller's cgroup; Resolve asks crun and looks at who else is there
+// too). "" then.
 func ownCgroup(pid int) (string, error) {
 	rel, err := cgroup2Path(strconv.Itoa(pid))
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/seccomp-gen/seccomp-gen/container"
 	"github.com/seccomp-gen/seccomp-gen/internal/runtimetest"
 	"github.com/seccomp-gen/seccomp-gen/trace"
+	"github.com/seccomp-gen/seccomp-gen/trace/recorder"
 )
 
 // startDetached runs a busybox container under runc (private --root) that
@@ -356,5 +358,139 @@ func TestResolveWholeIDStateError(t *testing.T) {
 	_, err := container.Resolve(ctx(t), "runc", "", "web")
 	if err == nil || !strings.Contains(err.Error(), "broken") || strings.Contains(err.Error(), "ambiguous") {
 		t.Errorf("runc state web failing: %v, want state's error", err)
+	}
+}
+
+// A container that stops between being resolved and the recorder's attach
+// (its cgroup empty and never seen populated) ends the trace: the cgroup
+// held it when its runtime was asked. A runc that kills the container's
+// init 5 ms after answering state (once seccomp-gen has read its cgroup,
+// before the recorder is attached) makes the race all but certain; trace
+// --container then waited forever.
+func TestTraceContainerStopsBeforeAttach(t *testing.T) {
+	requireRuntimes(t)
+	sg := buildSG(t)
+	runc, err := exec.LookPath("runc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := t.TempDir()
+	id := "sg-gone-" + filepath.Base(t.TempDir())
+	// One process: nothing else keeps the cgroup populated for a moment.
+	startDetachedArgs(t, newBundle(t), root, id, "exec sleep 1000")
+	shim := t.TempDir()
+	script := "#!/bin/sh\nout=$(" + runc + " \"$@\"); rc=$?\nprintf '%s\\n' \"$out\"\n" +
+		"case \" $* \" in *\" state \"*) pid=$(printf '%s' \"$out\" | sed -n 's/.*\"pid\": *\\([0-9]*\\).*/\\1/p'); [ -n \"$pid\" ] && (sleep 0.005; kill -9 \"$pid\") >/dev/null 2>&1 & ;; esac\nexit $rc\n"
+	if err := os.WriteFile(filepath.Join(shim, "runc"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "gone.trace.yaml")
+	cmd := exec.Command(sg, "trace", "--container", id, "--root", root, "-o", out)
+	cmd.Env = append(os.Environ(), "PATH="+shim+":"+os.Getenv("PATH"))
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if err := waitCmd(t, cmd); err != nil {
+		t.Fatalf("trace --container of a container that stopped: %v\n%s", err, stderr.String())
+	}
+	if _, err := trace.ReadFile(out); err != nil {
+		t.Error(err)
+	}
+}
+
+// crun --cgroup-manager=disabled leaves a container in the cgroup of
+// whoever started crun: here a shell in a cgroup of its own, which goes
+// on running there (as a service, or another container, that runs crun
+// -d). That cgroup is not the container's: --container records the init
+// process (mode pid), not the shell's processes. It recorded the cgroup.
+func TestTraceContainerCrunCallersCgroup(t *testing.T) {
+	requireRuntimes(t)
+	sg := buildSG(t)
+	mnt := recorder.Cgroup2Mount()
+	if mnt == "" {
+		t.Skip("no cgroup v2 mount")
+	}
+	cg := filepath.Join(mnt, "seccomp-gen-caller-test-"+strconv.Itoa(os.Getpid()))
+	if err := os.Mkdir(cg, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Remove(cg) })
+	root := t.TempDir()
+	id := "sg-crun-caller-" + filepath.Base(t.TempDir())
+	b := newBundle(t)
+	b.SetArgs("sh", "-c", loopUntilStop)
+	if err := b.Write(); err != nil {
+		t.Fatal(err)
+	}
+	crun := func(args ...string) *exec.Cmd {
+		script := `umount /sys/fs/cgroup/unified 2>/dev/null; crun --cgroup-manager=disabled --root "$@"`
+		return exec.Command("unshare", append([]string{"-m", "--propagation", "private", "sh", "-c", script, "sh", root}, args...)...)
+	}
+	// The caller: crun run -d from the cgroup, then a loop of its own.
+	caller := exec.Command("sh", "-c", `echo $$ > "$1/cgroup.procs" && exec unshare -m --propagation private sh -c '
+umount /sys/fs/cgroup/unified 2>/dev/null
+crun --cgroup-manager=disabled --root "$1" run -d --bundle "$2" "$3" </dev/null >/dev/null 2>&1 || exit 1
+: > "$4"
+while :; do /bin/true; sleep 0.1; done' sh "$2" "$3" "$4" "$5"`, "sh", cg, root, b.Dir, id, filepath.Join(root, "started"))
+	if err := caller.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = caller.Process.Kill()
+		_ = caller.Wait()
+		_ = crun("delete", "-f", id).Run()
+	})
+	for i := 0; ; i++ {
+		if _, err := os.Stat(filepath.Join(root, "started")); err == nil {
+			break
+		}
+		if i == 100 {
+			t.Fatal("crun run -d did not start the container in 10 s")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	out := filepath.Join(t.TempDir(), "crun.trace.yaml")
+	if b, err := exec.Command(sg, "trace", "--container", id, "--runtime", "crun", "--root", root, "--duration", "1s", "-o", out).CombinedOutput(); err != nil {
+		t.Fatalf("trace --container: %v\n%s", err, b)
+	}
+	f, err := trace.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := f.Target.Container; c == nil || c.Mode != "pid" || f.Target.Cgroup != "" || f.Target.PID == 0 {
+		t.Errorf("target %+v container %+v: want mode pid, the init process", f.Target, c)
+	}
+	for _, e := range f.Executables {
+		if e.Path == "/bin/true" {
+			t.Errorf("the caller's loop (/bin/true) was recorded: %+v", f.Executables)
+		}
+	}
+}
+
+// A --container recording cut short (--duration here; a signal says
+// "interrupted") did not see the container's end: unseen says so, as a
+// hook recording's does. It said nothing.
+func TestTraceContainerCutShort(t *testing.T) {
+	requireRuntimes(t)
+	sg := buildSG(t)
+	root := t.TempDir()
+	id := "sg-short-" + filepath.Base(t.TempDir())
+	startDetached(t, root, id)
+	out := filepath.Join(t.TempDir(), "short.trace.yaml")
+	if b, err := exec.Command(sg, "trace", "--container", id, "--root", root, "--duration", "300ms", "-o", out).CombinedOutput(); err != nil {
+		t.Fatalf("trace --container --duration: %v\n%s", err, b)
+	}
+	f, err := trace.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := f.Target.Container; c == nil || !slices.Contains(c.Unseen, "the end: recording stopped (duration)") {
+		t.Errorf("unseen does not say the recording stopped before the container: %+v", c)
+	}
+	// One that ended with the container does not say it.
+	if c := (&container.Target{ID: id, Runtime: "runc", Cgroup: "/x"}).Trace("empty"); len(c.Unseen) != 1 {
+		t.Errorf("a recording that saw the end: unseen %q", c.Unseen)
 	}
 }

@@ -167,7 +167,8 @@ type Container struct {
 	// from the moment of attaching).
 	Mode string `yaml:"mode"`
 	// Unseen lists what this mode could not see ("start-up before
-	// attaching", "processes that entered by exec").
+	// attaching", "processes that entered by exec", "the end: recording
+	// stopped (duration)").
 	Unseen []string `yaml:"unseen,omitempty,flow"`
 }
 

@@ -22,16 +22,22 @@ type containerFlags struct {
 	runtime   string
 	root      string
 	resolved  *container.Target
+	flags     *pflag.FlagSet // to tell --container '' from no --container
 }
 
 func (c *containerFlags) addContainerFlags(f *pflag.FlagSet, verb string) {
-	f.StringVar(&c.container, "container", "", verb+" the running container `ID` (its cgroup: every process in it, later execs included; see --runtime)")
+	c.flags = f
+	f.StringVar(&c.container, "container", "", verb+" the running container `ID` (its cgroup: every process in it, later execs included; with no cgroup of its own, as under crun --cgroup-manager=disabled, its init process and descendants, without execs; see --runtime)")
 	f.StringVar(&c.runtime, "runtime", "", "with --container: the `ENGINE` that runs it: "+strings.Join(container.Runtimes, ", ")+" (default runc)")
 	f.StringVar(&c.root, "root", "", "with --container: the runtime's state `DIR` (runc/crun --root, podman --root)")
 }
 
-// checkContainer rejects --runtime and --root without --container.
+// checkContainer rejects an empty --container (a variable that was not
+// set: --container "$ID"), and --runtime and --root without --container.
 func (c *containerFlags) checkContainer() error {
+	if c.container == "" && c.flags != nil && c.flags.Changed("container") {
+		return usageErrf("--container: the container ID is empty")
+	}
 	if c.container == "" && (c.runtime != "" || c.root != "") {
 		return usageErrf("--runtime and --root name the engine of --container ID; give --container too")
 	}
@@ -70,17 +76,30 @@ func (c *containerFlags) execJoins() bool {
 }
 
 // withContainer sets what a container target needs in the recorder's
-// options.
+// options. Its cgroup held the running container when it was resolved:
+// the recording ends when it is empty even if the container stopped before
+// the recorder attached (it would otherwise wait for the cgroup to be
+// populated again, which never happens).
 func (c *containerFlags) withContainer(o recorder.Options) recorder.Options {
 	o.ExecJoins = c.execJoins()
+	o.Populated = c.execJoins()
 	return o
 }
 
+// emptyNotice says on stderr that a --cgroup target had no task when the
+// recording started: it waits, silently otherwise, for one to enter.
+func emptyNotice(w io.Writer, cmd, cgroup string, s recorder.Started) {
+	if s.Empty {
+		fmt.Fprintf(w, "seccomp-gen: %s: cgroup %s is empty: waiting for a task to enter it; the %s ends when it is empty again (or with --duration, Ctrl-C)\n", cmd, cgroup, cmd)
+	}
+}
+
 // annotate says in the trace which container it was and what the
-// recording could not see.
-func (c *containerFlags) annotate(f *trace.File) {
+// recording could not see, its end too when it was cut short (reason:
+// recorder.Recording.Reason).
+func (c *containerFlags) annotate(f *trace.File, reason string) {
 	if c.resolved != nil && f != nil {
-		f.Target.Container = c.resolved.Trace()
+		f.Target.Container = c.resolved.Trace(reason)
 	}
 }
 

@@ -175,7 +175,7 @@ stayed idle, a cgroup nothing ran in) is an error (exit 2), never a pass.
 	f.StringVar(&o.saveTrace, "save-trace", "", "write the fresh trace (YAML) to `FILE` (traced mode)")
 	f.BoolVar(&o.enforce, "enforce", false, "run CMD under the profile's filter and report what it denied")
 	f.IntVar(&o.pid, "pid", 0, "replay a running process `PID` (and its descendants) instead of CMD, until it exits")
-	f.StringVar(&o.cgroup, "cgroup", "", "replay every task of a cgroup v2 directory `PATH` until it is empty")
+	f.StringVar(&o.cgroup, "cgroup", "", "replay every task of a cgroup v2 directory `PATH` until it is empty (one empty at the start is waited for until a task enters it)")
 	o.addContainerFlags(f, "replay")
 	f.DurationVar(&o.duration, "duration", 0, "end the traced replay after `DURATION` (for --pid, --cgroup or a long-running CMD; the verdict covers that window)")
 	f.DurationVar(&o.timeout, "timeout", 0, "kill CMD's whole process tree after `DURATION` (both modes) and report what it did until then")
@@ -316,17 +316,17 @@ func (o *replayOptions) runTraced(p verdict.Answerer) error {
 			if len(o.command) > 0 {
 				st.commandStarted()
 			}
-			if !o.verbose {
-				return
+			if o.verbose {
+				switch {
+				case o.cgroup != "":
+					fmt.Fprintf(os.Stderr, "seccomp-gen: replay: recording cgroup %s\n", o.cgroup)
+				case o.pid != 0:
+					fmt.Fprintf(os.Stderr, "seccomp-gen: replay: recording pid %d and %s already below it\n", s.PID, text.Count(s.Descendants, "process", "processes"))
+				default:
+					fmt.Fprintf(os.Stderr, "seccomp-gen: replay: recording pid %d\n", s.PID)
+				}
 			}
-			switch {
-			case o.cgroup != "":
-				fmt.Fprintf(os.Stderr, "seccomp-gen: replay: recording cgroup %s\n", o.cgroup)
-			case o.pid != 0:
-				fmt.Fprintf(os.Stderr, "seccomp-gen: replay: recording pid %d and %s already below it\n", s.PID, text.Count(s.Descendants, "process", "processes"))
-			default:
-				fmt.Fprintf(os.Stderr, "seccomp-gen: replay: recording pid %d\n", s.PID)
-			}
+			emptyNotice(os.Stderr, "replay", o.cgroup, s)
 		},
 	}))
 	cancel() // stops st
@@ -350,7 +350,7 @@ func (o *replayOptions) runTraced(p verdict.Answerer) error {
 	if err != nil {
 		return err // exitStatus: a missing target is 2
 	}
-	o.annotate(rec.File)
+	o.annotate(rec.File, rec.Reason)
 	// A trace that cannot be saved (a full disk) is kept in $TMPDIR as
 	// trace does; the report is still written, and replay exits 1.
 	var saveErr error

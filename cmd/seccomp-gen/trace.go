@@ -70,14 +70,23 @@ Targets (exactly one):
                     below it (a server's pre-forked workers; the summary says
                     how many) and future descendants, until it exits.
                     A zombie or a kernel thread is refused (exit 2).
-  --cgroup PATH     every task in a cgroup v2 directory and below (how a
-                    container is traced), until the cgroup, once populated,
-                    is empty again.
+  --cgroup PATH     every task in a cgroup v2 directory and below, until
+                    the cgroup, once populated, is empty again. A cgroup
+                    empty at the start is waited for until a task enters it
+                    (stderr says so). For a container, use --container: a
+                    runc/docker exec into a plain --cgroup is recorded with
+                    the runtime's set-up of the exec (runc:[2:INIT]'s
+                    capset, keyctl, ...), and generate refuses such a trace
+                    (keyctl is in its deny ceiling).
   --container ID    a running container, found through --runtime's state
                     (runc, crun, docker, podman; --root DIR): its cgroup,
                     so processes that enter later by exec are recorded too,
                     from their execve on (the runtime's set-up of the exec
-                    is not); its start-up is not, and the trace says so
+                    is not). A container with no cgroup v2 directory of its
+                    own (crun --cgroup-manager=disabled) is recorded by its
+                    init process and descendants instead (mode pid): execs
+                    are not seen, and stderr says so. Its start-up is not
+                    recorded either, and the trace says so
                     (target.container). To record a container from its
                     entrypoint on, use the hook (seccomp-gen hook --help).
 
@@ -111,7 +120,10 @@ link IDs) even when stderr is not a terminal.`,
   seccomp-gen trace --pid 1234 --duration 30s
 
   # trace everything in a cgroup v2 directory until Ctrl-C
-  seccomp-gen trace -o ctr.trace.yaml --cgroup /sys/fs/cgroup/unified/mycontainer`,
+  seccomp-gen trace -o svc.trace.yaml --cgroup /sys/fs/cgroup/unified/mygroup
+
+  # trace a running container until it stops
+  seccomp-gen trace -o ctr.trace.yaml --container mycontainer --runtime runc`,
 		Args: argsUsage(cobra.ArbitraryArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			// Caught before validate checks the output path, as in
@@ -270,7 +282,7 @@ func (o *traceOptions) run(ctx context.Context) error {
 		Namer:    scmp.Tables{},
 		NoArgs:   o.noArgs,
 	}
-	opts.ExecJoins = o.execJoins()
+	opts = o.withContainer(opts)
 	opts.OnPhase = st.phases(timingHook(o.stderr))
 	if o.output == "-" && len(o.command) > 0 {
 		// The trace goes to stdout: keep the command's output out of it.
@@ -296,6 +308,7 @@ func (o *traceOptions) run(ctx context.Context) error {
 			// A line of its own: scripts read the links from the line above.
 			fmt.Fprintf(o.stderr, "seccomp-gen: a traced task's new threads and processes are marked %s\n", s.Children)
 		}
+		emptyNotice(o.stderr, "trace", o.cgroup, s)
 	}
 	// The live line is redrawn in place: only where nothing else writes to
 	// the terminal. A command shares seccomp-gen's stderr (and its stdout
@@ -333,7 +346,7 @@ func (o *traceOptions) run(ctx context.Context) error {
 		}
 	}
 	phase("result") // the trace built: counts read, syscalls named, executables identified
-	o.annotate(rec.File)
+	o.annotate(rec.File, rec.Reason)
 	// trace.WriteFile in two steps, so that the timing tells encoding from
 	// writing (fsync, rename: atomicfile.Write).
 	var buf bytes.Buffer

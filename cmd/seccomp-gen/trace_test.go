@@ -18,6 +18,7 @@ import (
 	"github.com/seccomp-gen/seccomp-gen/policy"
 	"github.com/seccomp-gen/seccomp-gen/report"
 	"github.com/seccomp-gen/seccomp-gen/trace"
+	"github.com/seccomp-gen/seccomp-gen/trace/recorder"
 )
 
 // The trace command's contract, run as a real process (see TestMain).
@@ -573,4 +574,24 @@ func runOnFullDisk(t *testing.T, dir, tmp, mnt string, args []string) string {
 		t.Fatalf("exit %v, want status 1; stderr:\n%s", err, stderr.String())
 	}
 	return stderr.String()
+}
+
+// --cgroup of an empty cgroup waits for a task to enter it: trace says so
+// on stderr instead of waiting in silence.
+func TestTraceCLIEmptyCgroupNotice(t *testing.T) {
+	testutil.RequireRoot(t)
+	mnt := recorder.Cgroup2Mount()
+	if mnt == "" {
+		testutil.SkipOrFail(t, "no cgroup v2 mount")
+	}
+	cg := filepath.Join(mnt, "seccomp-gen-empty-test-"+strconv.Itoa(os.Getpid()))
+	if err := os.Mkdir(cg, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Remove(cg)
+	dir := t.TempDir()
+	_, stderr, code := sg(t, dir, "trace", "-o", filepath.Join(dir, "t.yaml"), "--duration", "300ms", "--cgroup", cg)
+	if code != 0 || !strings.Contains(stderr, "seccomp-gen: trace: cgroup "+cg+" is empty: waiting for a task to enter it") {
+		t.Errorf("empty cgroup: exit %d, stderr %q; want 0 and a notice", code, stderr)
+	}
 }

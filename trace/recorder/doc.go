@@ -29,7 +29,9 @@
 //     execve (a container's init process, armed by the OCI hook while the
 //     runtime sets the container up).
 //   - Options.Cgroup: every task in a cgroup v2 directory and below it,
-//     until the cgroup, once populated, is empty again. With
+//     until the cgroup, once populated, is empty again (Options.Populated:
+//     it was populated before Record; Started.Empty: it is empty at the
+//     start, and the recording waits for a task to enter it). With
 //     Options.ExecJoins a task that joins the cgroup later from outside (a
 //     runtime's exec set-up) is counted from its next execve only.
 //

@@ -94,6 +94,9 @@ type Started struct {
 	// tracepoint's type or the kfunc's, or the kernel refused the tp_btf
 	// program). Either is exact; the first costs untraced tasks less.
 	Children string
+	// Empty: the Cgroup had no task when tracing started (and Options.
+	// Populated was not set); the recording waits for one to enter.
+	Empty bool
 }
 
 // Options say what to record and how. Exactly one of Command, PID and
@@ -138,6 +141,12 @@ type Options struct {
 	// execve on; the tasks in the cgroup at the start, and whatever they
 	// fork, are counted at once (see record_exec.go).
 	ExecJoins bool
+	// Populated, with Cgroup, says the cgroup is known to have held a task
+	// before Record (a running container found through its runtime): the
+	// recording then ends as soon as the cgroup is empty, also when it
+	// empties before the links are attached and is never seen populated.
+	// Without it such a recording would wait for a task that never comes.
+	Populated bool
 
 	// Duration, when positive, ends the recording after that long.
 	Duration time.Duration
@@ -304,7 +313,7 @@ func Record(ctx context.Context, opts Options) (*Recording, error) {
 	r.noteRoot()
 	r.startExeScan()
 	if opts.OnStart != nil {
-		opts.OnStart(Started{PID: r.targetPID(), LinkIDs: r.linkIDs(), Descendants: r.descendants, Children: r.children()})
+		opts.OnStart(Started{PID: r.targetPID(), LinkIDs: r.linkIDs(), Descendants: r.descendants, Children: r.children(), Empty: r.cgroupEmpty()})
 	}
 	reason, err := r.wait(ctx)
 	if err != nil {
@@ -344,6 +353,9 @@ func (o *Options) validate() error {
 	}
 	if o.ExecJoins && o.Cgroup == "" {
 		return fmt.Errorf("%w: ExecJoins needs a cgroup", ErrOptions)
+	}
+	if o.Populated && o.Cgroup == "" {
+		return fmt.Errorf("%w: Populated needs a cgroup", ErrOptions)
 	}
 	if o.FromExec && o.PID == 0 && o.Cgroup == "" {
 		return fmt.Errorf("%w: FromExec needs a PID or a cgroup", ErrOptions)
@@ -429,7 +441,7 @@ type recorder struct {
 
 	// Cgroup
 	cgroupFD   int
-	cgroupSeen bool // the cgroup has been populated
+	cgroupSeen bool // the cgroup has been populated (or Options.Populated)
 
 	exes userExes // executable indexes of tasks marked from user space
 	// exeIDs are executables identified through the process that exec'd
@@ -527,6 +539,7 @@ func (r *recorder) prepareTarget() error {
 			return err
 		}
 		r.cgroupFD = fd
+		r.cgroupSeen = o.Populated
 	}
 	return nil
 }
@@ -953,6 +966,16 @@ func (r *recorder) wait(ctx context.Context) (string, error) {
 			}
 		}
 	}
+}
+
+// cgroupEmpty reports whether a Cgroup target that was not known to be
+// populated has no task now.
+func (r *recorder) cgroupEmpty() bool {
+	if r.opts.Cgroup == "" || r.cgroupSeen {
+		return false
+	}
+	populated, err := cgroupPopulated(r.opts.Cgroup)
+	return err == nil && !populated
 }
 
 // gone reports whether nothing traced is left.

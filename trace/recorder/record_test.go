@@ -738,3 +738,23 @@ func mustRead(t *testing.T, path string) string {
 	}
 	return string(data)
 }
+
+// A cgroup known to have been populated before Record (a running container
+// that its runtime named) ends the recording as soon as it is empty, even
+// when it emptied before the links were attached: without
+// Options.Populated the recorder waited for it to be populated again. Not
+// known so, an empty cgroup is waited for, and Started says it is empty.
+func TestRecordCgroupPopulatedBefore(t *testing.T) {
+	testutil.RequireRoot(t)
+	cg := mkCgroup(t, "populated")
+	start := time.Now()
+	rec := recordOrFail(t, Options{Cgroup: cg, Populated: true, Duration: 20 * time.Second})
+	if rec.Reason != "empty" || time.Since(start) > 10*time.Second {
+		t.Errorf("reason %q after %s, want empty at once (the cgroup was populated before)", rec.Reason, time.Since(start))
+	}
+	var empty bool
+	rec = recordOrFail(t, Options{Cgroup: cg, Duration: 300 * time.Millisecond, OnStart: func(s Started) { empty = s.Empty }})
+	if rec.Reason != "duration" || !empty {
+		t.Errorf("not known to be populated: reason %q, Started.Empty %v; want duration, true", rec.Reason, empty)
+	}
+}
