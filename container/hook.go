@@ -453,7 +453,7 @@ func Finish(job *Job, rec *recorder.Recording) error {
 		f.Target.Container.Unseen = append(f.Target.Container.Unseen, "processes that entered by exec (the hook ran without --exec)")
 	}
 	if job.Filtered {
-		f.Target.Container.Unseen = append(f.Target.Container.Unseen, "syscalls its seccomp filter denied")
+		f.Target.Container.Unseen = append(f.Target.Container.Unseen, trace.UnseenFiltered)
 	}
 	if rec.Reason != "exit" && rec.Reason != "empty" {
 		f.Target.Container.Unseen = append(f.Target.Container.Unseen, "the end: recording stopped ("+rec.Reason+")")

@@ -48,7 +48,7 @@ func (t *Target) Trace(reason string) *trace.Container {
 		c.Unseen = append(c.Unseen, "processes that entered by exec (the container has no cgroup v2 directory of its own)")
 	}
 	if t.Filtered {
-		c.Unseen = append(c.Unseen, "syscalls its seccomp filter denied")
+		c.Unseen = append(c.Unseen, trace.UnseenFiltered)
 	}
 	if reason != "exit" && reason != "empty" {
 		c.Unseen = append(c.Unseen, "the end: recording stopped ("+reason+")")

@@ -12,8 +12,9 @@ import (
 )
 
 // SetOCISeccomp returns config (an OCI bundle's config.json) with
-// linux.seccomp set to p. Every other field keeps its value; keys come out
-// sorted and indented.
+// linux.seccomp set to p. Every other field keeps its value; the top-level
+// keys and those of linux come out sorted (the objects that are re-encoded),
+// the others in their order, all indented by two spaces.
 func SetOCISeccomp(config []byte, p *policy.Policy) ([]byte, error) {
 	sec, err := ociSeccomp(p)
 	if err != nil {

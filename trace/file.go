@@ -172,6 +172,12 @@ type Container struct {
 	Unseen []string `yaml:"unseen,omitempty,flow"`
 }
 
+// UnseenFiltered is the Container.Unseen entry of a container that ran
+// under a seccomp filter: the recorder's tracepoint fires after the
+// filter, so what the filter denied is not in the trace, and under the
+// profile being checked every call seen is allowed by construction.
+const UnseenFiltered = "syscalls its seccomp filter denied"
+
 // Host describes the machine a trace was recorded on.
 type Host struct {
 	Kernel string `yaml:"kernel"`

@@ -67,6 +67,9 @@ is an error, as in generate.
 		},
 	}
 	o.addFlags(cmd)
+	// check has no target of its own: its flag says what it does with
+	// traces (replay's text names --pid and the exit of a run).
+	cmd.Flags().Lookup("allow-incomplete").Usage = "check traces that are incomplete (the recorder lost events, or a container ran under a seccomp filter whose denials it could not see), which are otherwise refused (exit 2), and give a verdict that depends on argument values the traces do not all hold, which is otherwise an error (exit 1; replay --enforce checks every call)"
 	singleValued(cmd.Flags())
 	return cmd
 }
@@ -111,6 +114,10 @@ func (o *checkOptions) run() error {
 		}
 		if f.Lost > 0 && !o.allowIncomplete {
 			return usageErrf("trace %s: incomplete, the recorder lost %s: a verdict could miss syscalls (--allow-incomplete to check anyway)", name, text.Count(f.Lost, "event", "events"))
+		}
+		if c := f.Target.Container; c != nil && slices.Contains(c.Unseen, trace.UnseenFiltered) && !o.allowIncomplete {
+			// As replay refuses a pass for such a container.
+			return usageErrf("trace %s: incomplete, its container ran under a seccomp filter whose denials the recorder could not see (target.container.unseen): a verdict could miss syscalls (record it without a profile, or --allow-incomplete to check anyway)", name)
 		}
 		files = append(files, f)
 		paths = append(paths, name)

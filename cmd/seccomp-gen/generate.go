@@ -192,7 +192,8 @@ Formats (--format):
   oci     the OCI runtime-spec linux.seccomp object; with --oci-config
           config.json it is set into an existing bundle in place (every
           other value, the owner and the mode kept; the file rewritten
-          with its keys sorted, indented by two spaces)
+          with its top-level and linux keys sorted, indented by two
+          spaces)
   k8s     a Security Profiles Operator SeccompProfile (YAML), named --name
   bpf     the classic-BPF filter compiled by libseccomp, raw sock_filter
           bytes with an ENOSYS stub, for one machine: this one when the

@@ -68,7 +68,7 @@ Exit status:
      are still linted and reported; 2 wins over 3)
   3  at least one finding of severity error`,
 		Example: `  seccomp-gen lint app.json
-  seccomp-gen lint --report json -o lint.json profiles/*.json
+  seccomp-gen lint --report json -o lint.json profiles/commands/*.json
   seccomp-gen lint --allow-unknown-syscalls newer-libseccomp.json`,
 		Args: argsUsage(atLeast(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {

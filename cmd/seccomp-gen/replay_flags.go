@@ -15,7 +15,7 @@ import (
 const verdictExitHelp = `Exit status:
   0  the profile covers everything
   1  runtime error (the kernel refused, a file could not be written), or
-     an incomplete verdict (--allow-incomplete)
+     an incomplete verdict (unless --allow-incomplete)
   2  usage error: bad flags, a profile or trace that cannot be read
   3  the profile does NOT cover the run (the report lists what is missing)`
 

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
+	"github.com/seccomp-gen/seccomp-gen/trace"
 )
 
 // TestCheckUnchecked: check of a trace that holds no argument values (a
@@ -74,5 +75,35 @@ func TestReplayUnchecked(t *testing.T) {
 	}
 	if out, stderr, code := sg(t, dir, append([]string{"replay", "--enforce", "-p", prof}, sh...)...); code != 3 || !strings.Contains(out, "umask") {
 		t.Errorf("replay --enforce: exit %d, want 3 naming umask; stdout:\n%s\nstderr:\n%s", code, out, stderr)
+	}
+}
+
+// TestCheckFilteredContainerTrace: a trace of a container that ran under a
+// seccomp filter (target.container.unseen says so) holds none of the calls
+// the filter denied, so check refuses it as it refuses lost events (exit
+// 2), as replay refuses a pass for such a container; --allow-incomplete
+// checks it anyway. Before, check passed it silently (found by an audit).
+func TestCheckFilteredContainerTrace(t *testing.T) {
+	dir := t.TempDir()
+	f, err := trace.ReadFile(genTrace(t, "busybox-ls.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	prof := filepath.Join(dir, "p.json")
+	if _, stderr, code := sg(t, dir, "generate", "-o", prof, genTrace(t, "busybox-ls.yaml")); code != 0 {
+		t.Fatalf("generate: exit %d %s", code, stderr)
+	}
+	f.Target = trace.Target{Cgroup: "/sys/fs/cgroup/unified/c1", Container: &trace.Container{ID: "c1", Runtime: "runc", Mode: "cgroup",
+		Unseen: []string{"start-up before attaching", trace.UnseenFiltered}}}
+	tr := filepath.Join(dir, "ctr.trace.yaml")
+	if err := trace.WriteFile(tr, f); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code := sg(t, dir, "check", "-p", prof, tr)
+	if want := "incomplete, its container ran under a seccomp filter"; code != exitUsage || !strings.Contains(stderr, want) {
+		t.Errorf("check: exit %d, want %d and %q; stderr:\n%s", code, exitUsage, want, stderr)
+	}
+	if _, stderr, code := sg(t, dir, "check", "--allow-incomplete", "-p", prof, tr); code != 0 {
+		t.Errorf("check --allow-incomplete: exit %d; stderr:\n%s", code, stderr)
 	}
 }
