@@ -3,7 +3,6 @@ package container
 import (
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -25,11 +24,7 @@ func TestSharedCgroup(t *testing.T) {
 	if mnt == "" {
 		testutil.SkipOrFail(t, "no cgroup v2 mount")
 	}
-	cg := filepath.Join(mnt, "seccomp-gen-shared-test-"+strconv.Itoa(os.Getpid()))
-	if err := os.Mkdir(cg, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	defer os.Remove(cg)
+	cg := testutil.TempCgroup(t, mnt, "seccomp-gen-shared-test")
 	cmd := exec.Command("sh", "-c", `echo $$ > "$1/cgroup.procs" && exec unshare -p -f sleep 100`, "sh", cg)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -8,13 +8,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/seccomp-gen/seccomp-gen/container"
 	"github.com/seccomp-gen/seccomp-gen/internal/runtimetest"
+	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
 	"github.com/seccomp-gen/seccomp-gen/trace"
 	"github.com/seccomp-gen/seccomp-gen/trace/recorder"
 )
@@ -410,13 +410,9 @@ func TestTraceContainerCrunCallersCgroup(t *testing.T) {
 	sg := buildSG(t)
 	mnt := recorder.Cgroup2Mount()
 	if mnt == "" {
-		t.Skip("no cgroup v2 mount")
+		testutil.SkipOrFail(t, "no cgroup v2 mount")
 	}
-	cg := filepath.Join(mnt, "seccomp-gen-caller-test-"+strconv.Itoa(os.Getpid()))
-	if err := os.Mkdir(cg, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.Remove(cg) })
+	cg := testutil.TempCgroup(t, mnt, "seccomp-gen-caller-test")
 	root := t.TempDir()
 	id := "sg-crun-caller-" + filepath.Base(t.TempDir())
 	b := newBundle(t)
