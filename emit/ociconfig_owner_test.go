@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"syscall"
 	"testing"
+
+	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
 )
 
 // TestSetOCIConfigKeepsOwner: --oci-config edits a bundle's config.json in
@@ -13,9 +15,7 @@ import (
 // config.json became unreadable to its owner (and to rootless runc or crun
 // run as that user). Found by an audit.
 func TestSetOCIConfigKeepsOwner(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("needs root to chown the fixture")
-	}
+	testutil.RequireRoot(t) // to give the fixture another owner
 	dir := t.TempDir()
 	path := filepath.Join(dir, "config.json")
 	if err := os.WriteFile(path, []byte(ociConfig), 0o640); err != nil {

@@ -116,22 +116,7 @@ func TestReplaySignalAfterCommandExited(t *testing.T) {
 			} else {
 				args = append(args, "--enforce")
 			}
-			pids := filepath.Join(t.TempDir(), "pids")
-			script := `sleep 60 </dev/null >/dev/null 2>&1 & echo $$ $! >"$0.tmp" && mv "$0.tmp" "$0"`
-			p := startSG(t, false, append(args, "--", "/bin/sh", "-c", script, pids)...)
-			var sh, daemon int
-			for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(5 * time.Millisecond) {
-				if data, err := os.ReadFile(pids); err == nil {
-					if _, err := fmt.Sscan(string(data), &sh, &daemon); err != nil {
-						t.Fatalf("%s: %v", data, err)
-					}
-					break
-				}
-				if time.Now().After(deadline) {
-					t.Fatal("the command did not start within 20 s")
-				}
-			}
-			t.Cleanup(func() { _ = syscall.Kill(daemon, syscall.SIGKILL) })
+			p, sh, daemon := startLeavingDaemon(t, args...)
 			for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
 				_, err := os.Stat(fmt.Sprintf("/proc/%d", sh))
 				status, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", daemon))
@@ -177,22 +162,7 @@ func TestTraceSignalAfterCommandExited(t *testing.T) {
 	testutil.RequireRoot(t)
 	dir := t.TempDir()
 	out := filepath.Join(dir, "t.yaml")
-	pids := filepath.Join(dir, "pids")
-	script := `sleep 60 </dev/null >/dev/null 2>&1 & echo $$ $! >"$0.tmp" && mv "$0.tmp" "$0"`
-	p := startSG(t, false, "trace", "-o", out, "--", "/bin/sh", "-c", script, pids)
-	var sh, daemon int
-	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(5 * time.Millisecond) {
-		if data, err := os.ReadFile(pids); err == nil {
-			if _, err := fmt.Sscan(string(data), &sh, &daemon); err != nil {
-				t.Fatalf("%s: %v", data, err)
-			}
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the command did not start within 20 s")
-		}
-	}
-	t.Cleanup(func() { _ = syscall.Kill(daemon, syscall.SIGKILL) })
+	p, sh, daemon := startLeavingDaemon(t, "trace", "-o", out)
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
 		if _, err := os.Stat(fmt.Sprintf("/proc/%d", sh)); err != nil {
 			break
@@ -218,4 +188,28 @@ func TestTraceSignalAfterCommandExited(t *testing.T) {
 	if _, err := os.Stat(fmt.Sprintf("/proc/%d", daemon)); err != nil {
 		t.Errorf("the daemon did not run on: %v", err)
 	}
+}
+
+// startLeavingDaemon starts seccomp-gen with args and, as its command, a
+// shell that leaves a sleep running behind it (a daemon) and exits; it
+// returns once both have started, with their PIDs. The sleep is killed
+// when the test ends.
+func startLeavingDaemon(t *testing.T, args ...string) (p *started, sh, daemon int) {
+	t.Helper()
+	pids := filepath.Join(t.TempDir(), "pids")
+	script := `sleep 60 </dev/null >/dev/null 2>&1 & echo $$ $! >"$0.tmp" && mv "$0.tmp" "$0"`
+	p = startSG(t, false, append(args, "--", "/bin/sh", "-c", script, pids)...)
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if data, err := os.ReadFile(pids); err == nil {
+			if _, err := fmt.Sscan(string(data), &sh, &daemon); err != nil {
+				t.Fatalf("%s: %v", data, err)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the command did not start within 20 s")
+		}
+	}
+	t.Cleanup(func() { _ = syscall.Kill(daemon, syscall.SIGKILL) })
+	return p, sh, daemon
 }

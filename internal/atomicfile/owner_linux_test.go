@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
 )
 
 // TestReplaceKeepsOwner: a file replaced (generate --oci-config's in-place
@@ -16,9 +18,7 @@ import (
 // (found by an audit). Both ways of writing: O_TMPFILE and a named
 // temporary file.
 func TestReplaceKeepsOwner(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("needs root to give the fixture another owner")
-	}
+	testutil.RequireRoot(t) // to give the fixture another owner
 	for _, named := range []bool{false, true} {
 		dir := t.TempDir()
 		path := filepath.Join(dir, "config.json")
