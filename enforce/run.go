@@ -509,6 +509,24 @@ type supervisor struct {
 	command string
 	// noRecord: answer only (the sentinel).
 	noRecord bool
+	// highest caches the profile's highest named number per ABI
+	// (policy.HighestNamed: where runc's stub starts), under mu.
+	highest map[string]int
+}
+
+// highestNamed is p.HighestNamed(arch), computed once per ABI.
+func (s *supervisor) highestNamed(arch string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	hi, ok := s.highest[arch]
+	if !ok {
+		hi = s.p.HighestNamed(arch, resolveNumber)
+		if s.highest == nil {
+			s.highest = map[string]int{}
+		}
+		s.highest[arch] = hi
+	}
+	return hi
 }
 
 // serve answers notifications until no task uses the filter any more
@@ -622,7 +640,7 @@ func (s *supervisor) handle(req *seccomp.ScmpNotifReq) (*seccomp.ScmpNotifResp, 
 		// newer than libseccomp). crun's answer, where it differs, goes
 		// into the report (Entry.Crun, Result.Notes). The filter has no
 		// stub of its own (Filter), so those numbers reach this point.
-		rv := s.p.Runtimes(arch, nr, name, args, resolveNumber) // 32-bit ABIs compare low words
+		rv := s.p.RuntimesBelow(arch, nr, name, args, s.highestNamed(arch)) // 32-bit ABIs compare low words
 		v := rv.Runc
 		if !rv.Agree() {
 			crun := rv.Crun
