@@ -182,23 +182,7 @@ func pidNS(pid int) ([2]uint64, error) {
 // parent's parent, ...).
 func below(pid, ancestor int) bool {
 	for n := 0; pid > 1 && n < 1<<12; n++ {
-		data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-		if err != nil {
-			return false
-		}
-		// PID (COMM) STATE PPID ...: COMM may hold spaces and parentheses.
-		i := strings.LastIndexByte(string(data), ')')
-		if i < 0 {
-			return false
-		}
-		f := strings.Fields(string(data[i+1:]))
-		if len(f) < 2 {
-			return false
-		}
-		if pid, err = strconv.Atoi(f[1]); err != nil {
-			return false
-		}
-		if pid == ancestor {
+		if pid = parentOf(pid); pid == ancestor {
 			return true
 		}
 	}
