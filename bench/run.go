@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -258,11 +259,15 @@ func (b *bench) buildWorkloads() error {
 		}
 	}
 	// The attach section's floor for a Go program's start, built as make
-	// build builds seccomp-gen (cgo, linked statically).
-	cmd := exec.Command("go", "build", "-tags", "osusergo,netgo", "-ldflags", "-linkmode external -extldflags -static", "-o", filepath.Join(b.wl, "gostart"), "./gostart")
-	cmd.Dir = b.src
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("go build bench/workloads/gostart: %w: %s", err, oneLine(errors.New(string(out))))
+	// build builds seccomp-gen (cgo, linked statically, its heap in huge
+	// pages: internal/hugeheap), and once without the huge pages
+	// (gostart-4k: -tags nohugeheap), to show what they change.
+	for _, v := range []struct{ name, tags string }{{"gostart", "osusergo,netgo"}, {"gostart-4k", "osusergo,netgo,nohugeheap"}} {
+		cmd := exec.Command("go", "build", "-tags", v.tags, "-ldflags", "-linkmode external -extldflags -static", "-o", filepath.Join(b.wl, v.name), "./gostart")
+		cmd.Dir = b.src
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("go build bench/workloads/gostart (%s): %w: %s", v.name, err, oneLine(errors.New(string(out))))
+		}
 	}
 	return nil
 }
@@ -918,15 +923,17 @@ func (b *bench) loss(w *strings.Builder) error {
 // stamp runs argv (which ends in `getpid 0 stamp`) and returns the time from
 // just before the launch to the workload's main().
 func stamp(argv ...string) (time.Duration, error) {
-	d, _, err := stampPhases(nil, argv...)
+	d, _, _, err := stampPhases(nil, argv...)
 	return d, err
 }
 
 // stampPhases is stamp that also returns the start's phases that
 // `seccomp-gen trace` prints with SECCOMP_GEN_TIMING=1 (env), as times since
-// the launch, and "exit" (the process gone). Without a start_ns line (a
+// the launch, and "exit" (the process gone), and the minor page faults of the
+// process and of the children it waited for (wait4's rusage: the traced
+// command's process is the tracer's child). Without a start_ns line (a
 // command that is not the getpid workload) the duration is 0.
-func stampPhases(env []string, argv ...string) (time.Duration, map[string]time.Duration, error) {
+func stampPhases(env []string, argv ...string) (time.Duration, map[string]time.Duration, int64, error) {
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Env = append(os.Environ(), env...)
 	var stdout, stderr bytes.Buffer
@@ -935,7 +942,11 @@ func stampPhases(env []string, argv ...string) (time.Duration, map[string]time.D
 	err := cmd.Run()
 	end := time.Since(t0)
 	if err != nil {
-		return 0, nil, fmt.Errorf("%s: %w: %s", strings.Join(short(argv), " "), err, lastLine(stderr.String()))
+		return 0, nil, 0, fmt.Errorf("%s: %w: %s", strings.Join(short(argv), " "), err, lastLine(stderr.String()))
+	}
+	var faults int64
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		faults = ru.Minflt
 	}
 	phases := map[string]time.Duration{"exit": end}
 	for _, l := range strings.Split(stderr.String(), "\n") {
@@ -947,15 +958,15 @@ func stampPhases(env []string, argv ...string) (time.Duration, map[string]time.D
 		}
 	}
 	if !strings.Contains(stdout.String(), "start_ns=") {
-		return 0, phases, nil
+		return 0, phases, faults, nil
 	}
 	v, err := field(stdout.String(), "start_ns")
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, 0, err
 	}
 	d := time.Unix(0, int64(v)).Sub(t0)
 	phases["command main"] = d
-	return d, phases, nil
+	return d, phases, faults, nil
 }
 
 // settle waits before a timed traced start: a trace that starts within
@@ -1015,6 +1026,7 @@ type attachRun struct {
 	traced, ttraced []float64            // launch to main; /bin/true end to end
 	startPh, endPh  map[string][]float64 // step -> ms
 	stubStart       []float64
+	faults          []float64 // minor page faults of a traced /bin/true (tracer and command)
 }
 
 // timeTraced times one traced start to the workload's main and one traced
@@ -1035,7 +1047,7 @@ func (b *bench) timeTraced(bin string, r *attachRun, errs *[]string) {
 		return append([]string{bin, "trace", "-o", tf, "--"}, cmd...)
 	}
 	settle()
-	if d, ph, err := stampPhases(timingEnv, args(b.w("getpid"), "0", "stamp")...); err == nil {
+	if d, ph, _, err := stampPhases(timingEnv, args(b.w("getpid"), "0", "stamp")...); err == nil {
 		r.traced = append(r.traced, ms(d))
 		for _, s := range startSteps {
 			step(r.startPh, ph, s.what, s.from, s.to)
@@ -1047,8 +1059,9 @@ func (b *bench) timeTraced(bin string, r *attachRun, errs *[]string) {
 		*errs = append(*errs, oneLine(err))
 	}
 	settle()
-	if _, ph, err := stampPhases(timingEnv, args("/bin/true")...); err == nil {
+	if _, ph, faults, err := stampPhases(timingEnv, args("/bin/true")...); err == nil {
 		r.ttraced = append(r.ttraced, ms(ph["exit"]))
+		r.faults = append(r.faults, float64(faults))
 		for _, s := range endSteps {
 			step(r.endPh, ph, s.what, s.from, s.to)
 		}
@@ -1059,7 +1072,7 @@ func (b *bench) timeTraced(bin string, r *attachRun, errs *[]string) {
 
 func (b *bench) attach(w *strings.Builder) error {
 	tf := filepath.Join(b.dir, "attach.trace")
-	var bare, cold, tbare, help, goStart []float64
+	var bare, cold, tbare, help, goStart, goStart4k []float64
 	cur := &attachRun{startPh: map[string][]float64{}, endPh: map[string][]float64{}}
 	base := &attachRun{startPh: map[string][]float64{}, endPh: map[string][]float64{}}
 	var errs []string
@@ -1087,6 +1100,11 @@ func (b *bench) attach(w *strings.Builder) error {
 		}
 		if d, err := stamp(b.w("gostart")); err == nil {
 			goStart = append(goStart, ms(d))
+		} else {
+			errs = append(errs, oneLine(err))
+		}
+		if d, err := stamp(b.w("gostart-4k")); err == nil {
+			goStart4k = append(goStart4k, ms(d))
 		} else {
 			errs = append(errs, oneLine(err))
 		}
@@ -1137,7 +1155,11 @@ func (b *bench) attach(w *strings.Builder) error {
 		fmt.Fprintf(w, "\nFor scale: `seccomp-gen trace --help` (the binary starting and exiting, no eBPF) takes %.2f ms median (min %.2f).", sh.med, sh.min)
 		if len(goStart) > 0 {
 			sg := summarize(goStart)
-			fmt.Fprintf(w, " A Go program that only prints the time (bench/workloads/gostart: cgo, linked statically as make build links seccomp-gen) reaches its main() %.2f ms median (min %.2f) after its launch, against %.2f for the static C workload: the process start any Go tracer pays before it can start anything; seccomp-gen's own process start (below) adds its size and its package initializers.", sg.med, sg.min, summarize(bare).med)
+			fmt.Fprintf(w, " A Go program that only prints the time (bench/workloads/gostart: cgo, linked statically and its heap in huge pages, as make build builds seccomp-gen) reaches its main() %.2f ms median (min %.2f) after its launch, against %.2f for the static C workload: the process start any Go tracer pays before it can start anything; seccomp-gen's own process start (below) adds its size and its package initializers.", sg.med, sg.min, summarize(bare).med)
+			if len(goStart4k) > 0 {
+				s4 := summarize(goStart4k)
+				fmt.Fprintf(w, " The same program with its heap in 4 KiB pages (-tags nohugeheap: the Go runtime's default) takes %.2f ms median (min %.2f).", s4.med, s4.min)
+			}
 		}
 		fmt.Fprintln(w)
 	}
@@ -1164,6 +1186,10 @@ func (b *bench) attach(w *strings.Builder) error {
 				fmt.Fprintf(w, "| %s | %s → %s | %.2f | %.2f |\n", s.what, s.from, s.to, x.min, x.med)
 			}
 		}
+		if len(cur.faults) > 0 {
+			f := summarize(cur.faults)
+			fmt.Fprintf(w, "\nPage faults (minor) of a traced `/bin/true`, the tracer and its command (wait4's rusage): %.0f median (min %.0f). On a machine where a first touch of a page costs ~12 us (a PVM guest's shadow page tables), they are a large part of the start: the tracer's Go heap is in huge pages for that (internal/hugeheap).\n", f.med, f.min)
+		}
 	}
 	if err := b.verification(w, b.p.attachRounds); err != nil {
 		errs = append(errs, "program verification: "+oneLine(err))
@@ -1188,6 +1214,10 @@ func (b *bench) attach(w *strings.Builder) error {
 		}
 		for _, s := range endSteps {
 			row("/bin/true: "+s.what, s.from, s.to, base.endPh[s.what], endPh[s.what])
+		}
+		if len(base.faults) > 0 && len(cur.faults) > 0 {
+			bm, cm := summarize(base.faults).med, summarize(cur.faults).med
+			fmt.Fprintf(w, "| /bin/true: page faults (minor; a count, not ms) | tracer and command | %.0f | %.0f | %.2f |\n", bm, cm, cm/bm)
 		}
 	}
 	if len(errs) > 0 {

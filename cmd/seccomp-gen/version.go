@@ -14,6 +14,7 @@ import (
 
 	"github.com/seccomp-gen/seccomp-gen/abi"
 	"github.com/seccomp-gen/seccomp-gen/bpf"
+	"github.com/seccomp-gen/seccomp-gen/internal/hugeheap"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
 )
 
@@ -66,6 +67,9 @@ type versionInfo struct {
 	MaxSyscall map[string]int `json:"max_syscall"` // highest number libseccomp knows, per trace ABI
 	ABIs       []string       `json:"-"`
 	EBPFSource string         `json:"ebpf_source"`
+	// Heap says how this process's Go heap is paged (internal/hugeheap):
+	// 2 MiB pages where the kernel gives them, else 4 KiB and why.
+	Heap string `json:"heap"`
 }
 
 func collectVersion() versionInfo {
@@ -77,6 +81,11 @@ func collectVersion() versionInfo {
 		Libseccomp: scmp.LibraryVersion(),
 		MaxSyscall: map[string]int{},
 		EBPFSource: bpf.SourceHash(),
+	}
+	if st, err := hugeheap.Heap(); err != nil {
+		v.Heap = "unknown (" + err.Error() + ")"
+	} else {
+		v.Heap = st.Describe()
 	}
 	for _, a := range scmp.ArchNames() {
 		if n, err := scmp.MaxNr(a); err == nil {
@@ -122,6 +131,7 @@ func (v versionInfo) write(w io.Writer) error {
 	}
 	fmt.Fprintf(&b, "libseccomp:  %s (highest syscall: %s)\n", v.Libseccomp, strings.Join(abis, ", "))
 	fmt.Fprintf(&b, "eBPF source: %s\n", v.EBPFSource)
+	fmt.Fprintf(&b, "heap:        %s\n", v.Heap)
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -140,7 +150,10 @@ it was built with and whether it is statically linked, the libseccomp version
 it uses with the highest syscall number libseccomp knows on each ABI (a newer
 syscall is recorded by number and cannot be named in a profile), and the
 SHA-256 of the eBPF recorder's source (bpf/recorder.c and its headers) that
-the embedded objects were compiled from.`,
+the embedded objects were compiled from, and how its Go heap is paged: in
+2 MiB pages where the kernel gives them (transparent huge pages, mode
+madvise or always), so that a trace's start takes a page fault per 2 MiB of
+heap instead of one per 4 KiB (GODEBUG=disablethp=1 turns that off).`,
 		Args: argsUsage(noArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if short && asJSON {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/seccomp-gen/seccomp-gen/bpf"
+	"github.com/seccomp-gen/seccomp-gen/internal/hugeheap"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
 )
 
@@ -21,12 +22,22 @@ func TestVersionCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The test binary links internal/hugeheap as seccomp-gen does (main.go
+	// imports it): its heap is in huge pages wherever the kernel has them.
+	wantHeap := "2 MiB pages (MADV_HUGEPAGE; the kernel's THP mode: " + hugeheap.THPMode() + ")"
+	switch hugeheap.THPMode() {
+	case "":
+		wantHeap = "4 KiB pages (the kernel has no transparent huge pages)"
+	case "never":
+		wantHeap = "huge pages advised, but the kernel's THP mode is never: 4 KiB pages"
+	}
 	for _, want := range []string{
 		"seccomp-gen " + toolVersion() + "\n",
 		"go:          " + runtime.Version() + " linux/" + runtime.GOARCH + ", dynamic binary",
 		"libseccomp:  " + scmp.LibraryVersion() + " (highest syscall: x86_64 " + fmt.Sprint(max) + ", x86 ",
 		"x32 0x40000000+",
 		"eBPF source: " + bpf.SourceHash() + "\n",
+		"heap:        " + wantHeap + "\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("version output lacks %q:\n%s", want, out)
@@ -42,8 +53,14 @@ func TestVersionCommand(t *testing.T) {
 		t.Fatalf("version --json: exit %d, %v:\n%s", code, err, out)
 	}
 	if v.Libseccomp != scmp.LibraryVersion() || v.MaxSyscall["x86_64"] != max || v.EBPFSource != bpf.SourceHash() ||
-		v.Go != runtime.Version() || v.Linking != "dynamic" || v.Version != toolVersion() {
+		v.Go != runtime.Version() || v.Linking != "dynamic" || v.Version != toolVersion() || v.Heap != wantHeap {
 		t.Errorf("version --json: %+v", v)
+	}
+
+	// Go's own switch turns the huge pages off.
+	out, stderr, code = sgVia(t, dir, nil, []string{"env", "GODEBUG=disablethp=1"}, "version")
+	if want := "heap:        4 KiB pages (GODEBUG=disablethp=1)\n"; code != 0 || !strings.Contains(out, want) {
+		t.Errorf("GODEBUG=disablethp=1 seccomp-gen version: exit %d, stderr %q, output lacks %q:\n%s", code, stderr, want, out)
 	}
 
 	out, _, code = sg(t, dir, "version", "--short")

@@ -17,6 +17,7 @@ import (
 	"testing"
 
 	"github.com/seccomp-gen/seccomp-gen/bpf"
+	"github.com/seccomp-gen/seccomp-gen/internal/hugeheap"
 	"github.com/seccomp-gen/seccomp-gen/internal/runtimetest"
 	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
@@ -130,6 +131,14 @@ func TestStatic(t *testing.T) {
 		for _, want := range []string{"linux/" + arch + ", static binary", "libseccomp:  2.", "eBPF source: " + bpf.SourceHash()} {
 			if !strings.Contains(out, want) {
 				t.Errorf("%s version lacks %q (a stale dist/? run make release):\n%s", arch, want, out)
+			}
+		}
+		// The release links internal/hugeheap: its Go heap is in huge
+		// pages where the kernel has them (not checked under qemu-user,
+		// whose process is qemu's).
+		if mode := hugeheap.THPMode(); arch == "amd64" && mode != "" && mode != "never" {
+			if want := "heap:        2 MiB pages (MADV_HUGEPAGE; the kernel's THP mode: " + mode + ")"; !strings.Contains(out, want) {
+				t.Errorf("%s version lacks %q:\n%s", arch, want, out)
 			}
 		}
 	}
