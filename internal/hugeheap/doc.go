@@ -9,12 +9,13 @@
 // log), one first-touch fault each. On the machine class issue 13 is
 // measured on (a PVM guest: shadow page tables, PTI without PCID) one such
 // fault costs 11-15 us, the heap's ~6 ms of a ~36 ms start; a 2 MiB huge
-// page costs ~100 us once, and the 512 pages in it none. Measured with the
-// whole change (BENCHMARKS.md, Attach time, against the binary without it):
-// the tracer's page faults per `trace -- /bin/true` 800 -> 300, launch to
-// the command's main 0.78x, the ELF read 0.33x. Elsewhere a fault costs
-// ~1 us and the gain is that much smaller; the cost everywhere is the
-// heap's resident size rounded up to 2 MiB (+2 to 4 MiB for a trace).
+// page costs ~100 us once, and the 512 pages in it none. Measured there
+// (BENCHMARKS.md, Attach time, against the revision before, in the same
+// rounds): page faults per `trace -- /bin/true` 909 -> 316, the tracer's
+// process start 0.65x, the programs' ELF read 0.31x, launch to the
+// command's main 0.73x, `trace -- /bin/true` 0.78x. Where a fault costs
+// ~1 us the gain is that much smaller; the cost everywhere is the heap's
+// resident size rounded up to 2 MiB pages (+2 to 4 MiB for a trace).
 //
 // How: the Go runtime of a cgo binary maps memory through the C library's
 // mmap (runtime/cgo's x_cgo_mmap, there so that sanitizers can intercept

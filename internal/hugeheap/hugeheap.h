@@ -1,3 +1,6 @@
+#ifndef SECCOMP_GEN_HUGEHEAP_H
+#define SECCOMP_GEN_HUGEHEAP_H
+
 #include <stddef.h>
 
 // HUGEHEAP_MIN is the smallest mapping advised: one PMD-sized huge page on
@@ -6,3 +9,5 @@
 #define HUGEHEAP_MIN ((size_t)2 << 20)
 
 int hugeheap_advises(size_t len, int prot, int flags);
+
+#endif
