@@ -15,14 +15,15 @@ import (
 	"github.com/seccomp-gen/seccomp-gen/emit/cbpf"
 	"github.com/seccomp-gen/seccomp-gen/enforce"
 	"github.com/seccomp-gen/seccomp-gen/internal/atomicfile"
-	// The Go heap in huge pages: a trace's start pays one page fault per
-	// 2 MiB of heap instead of one per 4 KiB (see the package).
-	_ "github.com/seccomp-gen/seccomp-gen/internal/hugeheap"
 	"github.com/seccomp-gen/seccomp-gen/internal/limits"
 	"github.com/seccomp-gen/seccomp-gen/internal/reexec"
 	"github.com/seccomp-gen/seccomp-gen/internal/startstate"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
 	"github.com/seccomp-gen/seccomp-gen/trace/recorder"
+
+	// The Go heap in huge pages: a trace's start pays one page fault per
+	// 2 MiB of heap instead of one per 4 KiB (see the package).
+	_ "github.com/seccomp-gen/seccomp-gen/internal/hugeheap"
 )
 
 // mainStart is when main began: with SECCOMP_GEN_TIMING set, trace prints it
