@@ -523,10 +523,20 @@ struct {
 	__type(value, struct counts_block);
 } counts SEC(".maps");
 
-/* The comm of the first task that issued each slot. */
+/* The comm of the first task that issued each slot, for the slots a trace
+ * uses (a few dozen to a few hundred; a slot beyond the capacity has no
+ * name of its first task, its count is exact all the same). Capacities
+ * here and below (procs, argvals) are at most 2048 because of the start
+ * (issue 13, nineteenth session): a hash map's bucket array is 16 bytes
+ * per entry, allocated at creation even without preallocation, with
+ * kmalloc up to 32 KiB (in the direct map) and with vmalloc above, where
+ * the kernel writes a page table entry per 4 KiB page. A PVM guest's
+ * shadow page tables trap every such write (~12 us, as a user page's
+ * first touch): procs (16384), argvals (8192) and this map (3072) were
+ * 112 such pages, ~1.3 ms of every start there. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, NR_ABIS * NR_SLOTS);
+	__uint(max_entries, 2048);
 	__type(key, __u32);
 	__type(value, struct comm);
 } first SEC(".maps");
@@ -535,13 +545,16 @@ struct {
  * counting threads to exit removes its entry and counts it in procs_done
  * (sched_process_exit; the --pid target's stay, see cfg_target_tgid), so
  * the capacity bounds the processes alive at once, not all of a trace's
- * (a build runs far more). Its creation is part of every start: the
- * kernel allocates and clears a bucket per entry even without
- * preallocation, 1 MiB for the 65536 entries this map had, ~0.3 ms (issue
- * 13; 16384: ~0.07 ms). */
+ * (a build runs far more). It only counts processes (File.Processes):
+ * beyond the capacity a process is counted in procs_overflow by its
+ * leader, its other threads add nothing (note_process). Its creation is
+ * part of every start: the kernel allocates and clears a bucket per entry
+ * even without preallocation, 1 MiB for the 65536 entries this map had,
+ * ~0.3 ms on a Xeon (issue 13); 16384 were 64 vmalloc'd pages, ~0.8 ms
+ * on the PVM machine, 2048 are 32 KiB of kmalloc (see first). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
+	__uint(max_entries, 2048);
 	__type(key, struct proc_key);
 	__type(value, __u8);
 } procs SEC(".maps");
@@ -609,10 +622,14 @@ struct arg_state {
 	__u32 overflow; /* 1: a value was not stored (more than cfg_arg_distinct) */
 };
 
-/* The distinct values: (slot, index, value) -> 1. */
+/* The distinct values: (slot, index, value) -> 1. At most cfg_arg_distinct
+ * per (slot, index); a trace records a few hundred in all (the recorded
+ * arguments of one ABI are ~25, most with a handful of values), and a value
+ * that does not fit marks its argument overflowed as the bound does. 2048
+ * rather than 8192 for the start (see first). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 8192);
+	__uint(max_entries, 2048);
 	__type(key, struct arg_key);
 	__type(value, __u8);
 } argvals SEC(".maps");
@@ -796,7 +813,12 @@ static __always_inline void note_process_inline(struct task_struct *task)
 	k.tgid = BPF_CORE_READ(task, tgid);
 	k.start_time = BPF_CORE_READ(task, group_leader, start_time);
 	err = bpf_map_update_elem(&procs, &k, &one, BPF_NOEXIST);
-	if (err && err != -17 /* EEXIST */)
+	/* procs is full: the process is counted once, by its leader (the
+	 * thread whose ID is the process's), not once per thread. A process
+	 * whose leader never counts in a trace (--pid or --cgroup adopting a
+	 * process whose main thread makes no syscall while its others do) is
+	 * then not counted; one that finds room later is counted twice. */
+	if (err && err != -17 /* EEXIST */ && BPF_CORE_READ(task, pid) == k.tgid)
 		__sync_fetch_and_add(&procs_overflow, 1);
 }
 

@@ -643,7 +643,13 @@ func (r *recorder) load() error {
 	// session, 25 starts, median, each map timed): procs 0.85 ms, pending
 	// 0.77 (at full size), tasks 0.40, argvals 0.38, first 0.20, the rest
 	// 0.22 together: a bucket array above 32 KiB is vmalloc'd, and every
-	// page of it costs there. The programs are loaded two at a time (see
+	// page of it costs there (a page table write, trapped by the
+	// hypervisor's shadow page tables). Since the nineteenth session procs,
+	// argvals and first hold 2048 entries (32 KiB: kmalloc; recorder.c,
+	// first): map creation 3.35 -> 1.56 ms (medians, 21 interleaved
+	// rounds against the binary before, both copied the same way; see
+	// the bench's note on the binary's page cache). The programs are
+	// loaded two at a time (see
 	// loadPrograms). Reading the ELF and creating the maps on another
 	// goroutine from main on, while the command line is parsed (a
 	// "preload"), was measured too and dropped: on a quiet 2-core machine
@@ -1115,8 +1121,8 @@ func (r *recorder) processes() uint64 {
 const procBatch = 4096
 
 // procKeys calls fn with every key of procs, read procBatch at a time:
-// one entry at a time is two syscalls each, ~16 ms for a full map (16384
-// live processes) at the end of a trace and at every live progress line. Where
+// one entry at a time is two syscalls each, ~16 ms for 16384 live
+// processes (procs held that many before the nineteenth session) at the end of a trace and at every live progress line. Where
 // the kernel cannot (batch lookups came in Linux 5.6) it calls reset and
 // reads them one at a time.
 func (r *recorder) procKeys(fn func(bpf.RecorderProcKey), reset func()) {

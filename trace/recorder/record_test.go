@@ -730,6 +730,69 @@ func TestRecordProcsCapacity(t *testing.T) {
 	}
 }
 
+// Beyond procs' capacity, processes alive at once are counted once each,
+// by their leader: not once per thread (a process of 4 counting threads
+// that procs could not hold counted 4 before the nineteenth session).
+func TestRecordProcsCapacityConcurrent(t *testing.T) {
+	testutil.RequireRoot(t)
+	// Four threads: the main one and three that read their standard input
+	// (a FIFO) until its writer closes it, so that every process is alive,
+	// all its threads counting, when the shell closes it.
+	readers := compile(t, "readers", `#include <pthread.h>
+#include <unistd.h>
+static void *w(void *a) { char c; (void)a; while (read(0, &c, 1) > 0) ; return 0; }
+int main(void) {
+	pthread_t t[3];
+	for (int i = 0; i < 3; i++) if (pthread_create(&t[i], 0, w, 0)) return 1;
+	for (int i = 0; i < 3; i++) pthread_join(t[i], 0);
+	return 0;
+}
+`, "-pthread")
+	fifo := filepath.Join(t.TempDir(), "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// The test holds the writing end (read-write: the open does not wait
+	// for a reader) and closes it once 8 readers run 4 threads each.
+	w, err := os.OpenFile(fifo, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	go func() {
+		defer w.Close()
+		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+			if countProcs(readers, 4) == 8 {
+				return
+			}
+		}
+	}()
+	old := procsEntriesHook
+	procsEntriesHook = 4
+	t.Cleanup(func() { procsEntriesHook = old })
+	script := `for i in 1 2 3 4 5 6 7 8; do "$0" < "$1" & done; wait`
+	rec := recordOrFail(t, Options{Command: []string{"bash", "-c", script, readers, fifo}})
+	if rec.File.Processes != 9 || rec.File.Lost != 0 {
+		t.Errorf("processes %d lost %d, want 9 (bash and 8 readers, 4 threads each, alive at once) and 0", rec.File.Processes, rec.File.Lost)
+	}
+}
+
+// countProcs counts the processes running exe with the given number of
+// threads.
+func countProcs(exe string, threads int) int {
+	dirs, _ := filepath.Glob("/proc/[0-9]*")
+	n := 0
+	for _, d := range dirs {
+		if p, err := os.Readlink(d + "/exe"); err != nil || p != exe {
+			continue
+		}
+		if tasks, _ := filepath.Glob(d + "/task/*"); len(tasks) == threads {
+			n++
+		}
+	}
+	return n
+}
+
 func mustRead(t *testing.T, path string) string {
 	t.Helper()
 	data, err := os.ReadFile(path)
