@@ -26,8 +26,8 @@ var wantMaps = map[string]wantMap{
 	RecorderMapTasks:        {ebpf.TaskStorage, 4, uint32(unsafe.Sizeof(RecorderTaskMark{})), 0},
 	RecorderMapArmed:        {ebpf.Hash, 4, 4, 64},
 	RecorderMapCounts:       {ebpf.Array, 4, uint32(unsafe.Sizeof(RecorderCountsBlock{})), 1},
-	RecorderMapFirst:        {ebpf.Hash, 4, uint32(unsafe.Sizeof(RecorderComm{})), 3 * 1024},
-	RecorderMapProcs:        {ebpf.Hash, uint32(unsafe.Sizeof(RecorderProcKey{})), 1, 16384},
+	RecorderMapFirst:        {ebpf.Hash, 4, uint32(unsafe.Sizeof(RecorderComm{})), 2048},
+	RecorderMapProcs:        {ebpf.Hash, uint32(unsafe.Sizeof(RecorderProcKey{})), 1, 2048},
 	RecorderMapPending:      {ebpf.Hash, 4, uint32(unsafe.Sizeof(RecorderPendingTask{})), 16384},
 	RecorderMapTargetCgroup: {ebpf.CGroupArray, 4, 4, 1},
 }
