@@ -11,6 +11,10 @@ package main
 // binaries without this file (the recorder's tests) and is what runs if this
 // one returns (a bad invocation).
 //
+// Its priority (101) runs it before any other constructor of the binary,
+// internal/prefault's (102) among them, which would map the whole binary
+// into a process that is only going to exec the command.
+//
 // argv: [recorder.StubName, "GATE,READY[,IGNORED,BLOCKED]", PROGRAM,
 // ARGV...]; IGNORED (hex) has bit N-1 set for each signal N to ignore again
 // before the execve, BLOCKED is the signal mask to set then
@@ -42,7 +46,7 @@ static int stub_fd(const char *s, const char **end) {
 	return (int)v;
 }
 
-__attribute__((constructor)) static void seccomp_gen_fast_stub(int argc, char **argv, char **envp) {
+__attribute__((constructor(101))) static void seccomp_gen_fast_stub(int argc, char **argv, char **envp) {
 	const char *p;
 	int gate, ready;
 	char b = 0;

@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/seccomp-gen/seccomp-gen/internal/prefault"
 	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
 	"github.com/seccomp-gen/seccomp-gen/trace/recorder"
 )
@@ -141,5 +142,54 @@ func TestFastStubIgnoresSignals(t *testing.T) {
 	_, stderr, code, _ = runFastStubFDs(t, "3,4,1200", true, probe...)
 	if code != 125 || !strings.Contains(stderr, "bad trace stub invocation") {
 		t.Errorf("bad mask: exit %d, stderr %q, want 125 and the Go stub's message", code, stderr)
+	}
+}
+
+// The stub's constructor runs before internal/prefault's: a process that
+// is the stub waits at its gate with little of the binary mapped, not all
+// of its code (which the prefault constructor maps in any other process of
+// this binary, this test's own included).
+func TestFastStubBeforePrefault(t *testing.T) {
+	if !prefault.Enabled {
+		t.Skip("built without internal/prefault's constructor: nothing to test")
+	}
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	own, err := testutil.SmapsOf(os.Getpid(), self, "r-xp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if own.Rss < own.Size {
+		t.Fatalf("this test's own code: %d of %d KiB resident, want all of it (prefault)", own.Rss, own.Size)
+	}
+	gateR, gateW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	readyR, readyW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := &exec.Cmd{Path: self, Args: []string{recorder.StubName, "3,4", "/bin/true", "true"}}
+	cmd.ExtraFiles = []*os.File{gateR, readyW}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Wait()
+	defer gateW.Close()
+	gateR.Close()
+	readyW.Close()
+	var b [1]byte
+	if n, _ := readyR.Read(b[:]); n != 1 {
+		t.Fatal("the stub did not say it was up")
+	}
+	stub, err := testutil.SmapsOf(cmd.Process.Pid, self, "r-xp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stub.Rss*2 > stub.Size {
+		t.Errorf("the stub at its gate: %d of %d KiB of the code resident, want less than half (the prefault constructor ran before the stub's?)", stub.Rss, stub.Size)
 	}
 }

@@ -2,7 +2,8 @@
 // start (bench/run.go): it prints start_ns=CLOCK_REALTIME first thing in
 // main, like the getpid workload's stamp mode, and exits. It links libc
 // through cgo and is built with make build's flags (static), as
-// seccomp-gen is, its heap in huge pages too (internal/hugeheap), so that
+// seccomp-gen is, its heap in huge pages too (internal/hugeheap) and its
+// code mapped at its start (internal/prefault), so that
 // launch to its main is the process start (exec, libc's start-up, the Go
 // runtime) any Go tracer pays before it can do anything; seccomp-gen's own
 // start adds its package initializers and its size to it. The bench also
@@ -18,6 +19,7 @@ import (
 	"time"
 
 	_ "github.com/seccomp-gen/seccomp-gen/internal/hugeheap"
+	_ "github.com/seccomp-gen/seccomp-gen/internal/prefault"
 )
 
 func main() {
