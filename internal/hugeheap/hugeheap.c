@@ -5,6 +5,10 @@
 // its internal __mmap, unwrapped); __real_mmap is the C library's.
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
 #include <stddef.h>
 #include <sys/mman.h>
 #include <sys/types.h>
@@ -21,7 +25,89 @@ int hugeheap_advises(size_t len, int prot, int flags) {
 	       prot == (PROT_READ | PROT_WRITE) && len >= HUGEHEAP_MIN;
 }
 
+// The metadata arena: the runtime's off-heap metadata (runtime.sysAlloc:
+// persistentalloc's 256 KiB chunks, which hold the span structures, span
+// sets and itabs, and the GC's bitmap arenas; anonymous read-write
+// mappings at no fixed address, each below a huge page, and never
+// unmapped but by the execution tracer) is served from one
+// HUGEHEAP_ARENA-byte stretch, 2 MiB-aligned and advised MADV_HUGEPAGE,
+// bump-allocated and never reused, so that its first touches cost a fault
+// per 2 MiB and not one per 4 KiB page (~70 of a trace's start on the PVM
+// machine, issue 13). A mapping the arena cannot hold goes to the C
+// library's mmap, as do all others; a region the runtime unmaps is gone
+// from the arena too (the kernel splits the mapping) and is never handed
+// out again, so memory served is always fresh (zero), as mmap's.
+static char *arena;
+static size_t arena_off;
+static pthread_once_t arena_once = PTHREAD_ONCE_INIT;
+
+static void arena_init(void) {
+	// Off with the heap's huge pages (GODEBUG=disablethp=1, doc.go): the
+	// runtime reads GODEBUG only later, so it is read here.
+	if (hugeheap_disabled(getenv("GODEBUG")))
+		return;
+	char *p = __real_mmap(NULL, HUGEHEAP_ARENA + HUGEHEAP_MIN, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return;
+	char *a = (char *)(((uintptr_t)p + HUGEHEAP_MIN - 1) & ~(uintptr_t)(HUGEHEAP_MIN - 1));
+	if (a > p)
+		munmap(p, a - p);
+	if (a + HUGEHEAP_ARENA < p + HUGEHEAP_ARENA + HUGEHEAP_MIN)
+		munmap(a + HUGEHEAP_ARENA, (p + HUGEHEAP_ARENA + HUGEHEAP_MIN) - (a + HUGEHEAP_ARENA));
+	(void)madvise(a, HUGEHEAP_ARENA, MADV_HUGEPAGE);
+	arena = a;
+}
+
+int hugeheap_disabled(const char *godebug) {
+	// GODEBUG is name=value pairs separated by commas; the last setting
+	// of a name wins, as in the runtime.
+	int off = 0;
+	const char *p = godebug;
+	while (p && *p) {
+		const char *e = strchr(p, ',');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		if (n >= 11 && strncmp(p, "disablethp=", 11) == 0)
+			off = n == 12 && p[11] == '1';
+		p = e ? e + 1 : NULL;
+	}
+	return off;
+}
+
+size_t hugeheap_arena_used(void) {
+	return __atomic_load_n(&arena_off, __ATOMIC_RELAXED);
+}
+
+void *hugeheap_arena_base(void) {
+	return arena;
+}
+
+int hugeheap_arena_serves(void *addr, size_t len, int prot, int flags, int fd) {
+	// What runtime.sysAllocOS asks for (mmap(nil, n, PROT_READ|PROT_WRITE,
+	// MAP_ANON|MAP_PRIVATE, -1, 0)), up to HUGEHEAP_ARENA_MAX bytes (see
+	// hugeheap.h); the heap itself is mapped at fixed addresses.
+	return addr == NULL && fd == -1 && (flags & (MAP_ANONYMOUS | MAP_FIXED | MAP_SHARED)) == MAP_ANONYMOUS &&
+	       prot == (PROT_READ | PROT_WRITE) && len > 0 && len <= HUGEHEAP_ARENA_MAX;
+}
+
+static void *arena_alloc(size_t len) {
+	pthread_once(&arena_once, arena_init);
+	if (!arena)
+		return NULL;
+	len = (len + 4095) & ~(size_t)4095;
+	// A claim that does not fit is lost (arena_off passes the end and
+	// stays there): the arena is full for every later caller too.
+	size_t off = __atomic_fetch_add(&arena_off, len, __ATOMIC_RELAXED);
+	if (off + len > HUGEHEAP_ARENA)
+		return NULL;
+	return arena + off;
+}
+
 void *__wrap_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off) {
+	if (hugeheap_arena_serves(addr, len, prot, flags, fd)) {
+		void *a = arena_alloc(len);
+		if (a)
+			return a;
+	}
 	void *p = __real_mmap(addr, len, prot, flags, fd, off);
 	if (p != MAP_FAILED && hugeheap_advises(len, prot, flags)) {
 		// Advice only: a kernel without THP says EINVAL, and the mapping

@@ -4,10 +4,13 @@ package hugeheap
 
 /*
 #cgo LDFLAGS: -Wl,--wrap=mmap
+#include <stdlib.h>
 #include <sys/mman.h>
 #include "hugeheap.h"
 */
 import "C"
+
+import "unsafe"
 
 // Enabled says the wrapper is linked into this binary.
 const Enabled = true
@@ -16,6 +19,29 @@ const Enabled = true
 // flags, for the tests.
 func advises(len uintptr, prot, flags int) bool {
 	return C.hugeheap_advises(C.size_t(len), C.int(prot), C.int(flags)) != 0
+}
+
+// arenaServes is the wrapper's choice of the mappings the metadata arena
+// serves, for the tests.
+func arenaServes(addr uintptr, len uintptr, prot, flags, fd int) bool {
+	return C.hugeheap_arena_serves(unsafe.Pointer(addr), C.size_t(len), C.int(prot), C.int(flags), C.int(fd)) != 0 //nolint:govet // a test's made-up address, never dereferenced
+}
+
+// disabled says whether a GODEBUG value turns the huge pages off.
+func disabled(godebug string) bool {
+	cs := C.CString(godebug)
+	defer C.free(unsafe.Pointer(cs))
+	return C.hugeheap_disabled(cs) != 0
+}
+
+// arenaState returns where the metadata arena is (0: not made) and how
+// many of its bytes were handed out.
+func arenaState() (base, used uintptr) {
+	used = uintptr(C.hugeheap_arena_used())
+	if used > uintptr(C.HUGEHEAP_ARENA) {
+		used = uintptr(C.HUGEHEAP_ARENA)
+	}
+	return uintptr(C.hugeheap_arena_base()), used
 }
 
 // Flags the tests pass to advises, from the C library's headers.
@@ -27,4 +53,7 @@ const (
 	mapFixed  = int(C.MAP_FIXED)
 	mapPriv   = int(C.MAP_PRIVATE)
 	minLen    = uintptr(C.HUGEHEAP_MIN)
+	arenaLen  = uintptr(C.HUGEHEAP_ARENA)
+	arenaMax  = uintptr(C.HUGEHEAP_ARENA_MAX)
+	mapShared = int(C.MAP_SHARED)
 )

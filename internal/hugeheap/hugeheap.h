@@ -8,6 +8,21 @@
 // the kernel finds no aligned huge page inside a small mapping.)
 #define HUGEHEAP_MIN ((size_t)2 << 20)
 
+// HUGEHEAP_ARENA is the size of the metadata arena (hugeheap.c), one huge
+// page, and HUGEHEAP_ARENA_MAX the largest mapping it serves:
+// persistentalloc's chunk (runtime.persistentChunkSize). A trace's start
+// asks for ~1 MiB of such mappings: three chunks, the GC's first two
+// bitmap arenas (64 KiB) and the heap arena's metadata (68 KiB). Larger
+// ones are sparse tables the runtime touches a few pages of (the page
+// allocator's 1 MiB index blocks, which it advises MADV_NOHUGEPAGE, and
+// the memory profiler's 1.4 MiB hash table): they stay 4 KiB pages.
+#define HUGEHEAP_ARENA ((size_t)2 << 20)
+#define HUGEHEAP_ARENA_MAX ((size_t)256 << 10)
+
 int hugeheap_advises(size_t len, int prot, int flags);
+int hugeheap_arena_serves(void *addr, size_t len, int prot, int flags, int fd);
+int hugeheap_disabled(const char *godebug);
+size_t hugeheap_arena_used(void);
+void *hugeheap_arena_base(void);
 
 #endif

@@ -1,6 +1,7 @@
 package hugeheap
 
 import (
+	"os"
 	"runtime"
 	"syscall"
 	"testing"
@@ -102,5 +103,41 @@ func TestDescribe(t *testing.T) {
 		if got := c.st.Describe(); got != c.want {
 			t.Errorf("%+v: %q, want %q", c.st, got, c.want)
 		}
+	}
+}
+
+// The runtime's off-heap metadata of this process's start (span
+// structures, itabs, the GC's bitmaps) is in the arena, and the arena is
+// advised MADV_HUGEPAGE and, where the kernel gives huge pages to advised
+// memory, in them. Without the arena (-tags nohugeheap, GODEBUG=
+// disablethp=1) every page of that metadata is a fault of its own.
+func TestMetadataArena(t *testing.T) {
+	if !Enabled {
+		t.Skip("SKIPPED (not a failure): built with -tags nohugeheap or without cgo: no arena")
+	}
+	base, used := arenaState()
+	if base == 0 {
+		if disabled(os.Getenv("GODEBUG")) {
+			t.Skip("SKIPPED (not a failure): GODEBUG=disablethp=1: no arena")
+		}
+		t.Fatal("no metadata arena was made")
+	}
+	t.Logf("metadata arena: %d KiB of %d KiB handed out", used>>10, arenaLen>>10)
+	if used < 256<<10 {
+		t.Errorf("the arena handed out %d bytes: the runtime's metadata (a persistentalloc chunk at least) is not in it", used)
+	}
+	if base%minLen != 0 {
+		t.Errorf("the arena at %#x is not aligned to a huge page", base)
+	}
+	st, err := mappingOf(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.THP = THPMode()
+	if !st.Advised {
+		t.Errorf("the arena's mapping is not advised MADV_HUGEPAGE: %+v", st)
+	}
+	if (st.THP == "madvise" || st.THP == "always") && st.AnonHugeBytes == 0 {
+		t.Errorf("the arena's mapping has no huge page (THP mode %s; memory too fragmented for a 2 MiB page?)", st.THP)
 	}
 }

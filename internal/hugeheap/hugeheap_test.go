@@ -31,3 +31,55 @@ func TestAdvises(t *testing.T) {
 		}
 	}
 }
+
+// The metadata arena serves what runtime.sysAlloc asks for below a huge
+// page, and nothing else.
+func TestArenaServes(t *testing.T) {
+	rw := protRead | protWrite
+	meta := mapAnon | mapPriv
+	for _, c := range []struct {
+		name  string
+		addr  uintptr
+		len   uintptr
+		prot  int
+		flags int
+		fd    int
+		want  bool
+	}{
+		{"persistentalloc chunk, 256 KiB (runtime.sysAlloc)", 0, 256 << 10, rw, meta, -1, true},
+		{"one page", 0, 4096, rw, meta, -1, true},
+		{"the largest served", 0, arenaMax, rw, meta, -1, true},
+		{"a sparse table (the page allocator's 1 MiB index block)", 0, 1 << 20, rw, meta, -1, false},
+		{"the arena index: 32 MiB", 0, 32 << 20, rw, meta, -1, false},
+		{"zero bytes", 0, 0, rw, meta, -1, false},
+		{"at a fixed address (heap growth)", 0x7f0000000000, 256 << 10, rw, meta | mapFixed, -1, false},
+		{"with an address hint", 0x7f0000000000, 256 << 10, rw, meta, -1, false},
+		{"reservation (PROT_NONE)", 0, 256 << 10, protNone, meta, -1, false},
+		{"read-only", 0, 256 << 10, protRead, meta, -1, false},
+		{"shared", 0, 256 << 10, rw, mapAnon | mapShared, -1, false},
+		{"a file", 0, 256 << 10, rw, mapPriv, 3, false},
+	} {
+		if got := arenaServes(c.addr, c.len, c.prot, c.flags, c.fd); got != c.want {
+			t.Errorf("%s: arenaServes = %v, want %v", c.name, got, c.want)
+		}
+	}
+}
+
+// GODEBUG turns the huge pages off as the runtime reads it: the last
+// disablethp setting wins.
+func TestDisabled(t *testing.T) {
+	for godebug, want := range map[string]bool{
+		"":                            false,
+		"disablethp=1":                true,
+		"disablethp=0":                false,
+		"madvdontneed=1,disablethp=1": true,
+		"disablethp=1,inittrace=1":    true,
+		"disablethp=1,disablethp=0":   false,
+		"disablethp=10":               false,
+		"xdisablethp=1":               false,
+	} {
+		if got := disabled(godebug); got != want {
+			t.Errorf("GODEBUG=%q: disabled = %v, want %v", godebug, got, want)
+		}
+	}
+}
