@@ -81,11 +81,11 @@ void *hugeheap_arena_base(void) {
 	return arena;
 }
 
-int hugeheap_arena_serves(void *addr, size_t len, int prot, int flags, int fd) {
+int hugeheap_arena_serves(uintptr_t addr, size_t len, int prot, int flags, int fd) {
 	// What runtime.sysAllocOS asks for (mmap(nil, n, PROT_READ|PROT_WRITE,
 	// MAP_ANON|MAP_PRIVATE, -1, 0)), up to HUGEHEAP_ARENA_MAX bytes (see
 	// hugeheap.h); the heap itself is mapped at fixed addresses.
-	return addr == NULL && fd == -1 && (flags & (MAP_ANONYMOUS | MAP_FIXED | MAP_SHARED)) == MAP_ANONYMOUS &&
+	return addr == 0 && fd == -1 && (flags & (MAP_ANONYMOUS | MAP_FIXED | MAP_SHARED)) == MAP_ANONYMOUS &&
 	       prot == (PROT_READ | PROT_WRITE) && len > 0 && len <= HUGEHEAP_ARENA_MAX;
 }
 
@@ -103,7 +103,7 @@ static void *arena_alloc(size_t len) {
 }
 
 void *__wrap_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off) {
-	if (hugeheap_arena_serves(addr, len, prot, flags, fd)) {
+	if (hugeheap_arena_serves((uintptr_t)addr, len, prot, flags, fd)) {
 		void *a = arena_alloc(len);
 		if (a)
 			return a;

@@ -24,7 +24,7 @@ func advises(len uintptr, prot, flags int) bool {
 // arenaServes is the wrapper's choice of the mappings the metadata arena
 // serves, for the tests.
 func arenaServes(addr uintptr, len uintptr, prot, flags, fd int) bool {
-	return C.hugeheap_arena_serves(unsafe.Pointer(addr), C.size_t(len), C.int(prot), C.int(flags), C.int(fd)) != 0 //nolint:govet // a test's made-up address, never dereferenced
+	return C.hugeheap_arena_serves(C.uintptr_t(addr), C.size_t(len), C.int(prot), C.int(flags), C.int(fd)) != 0
 }
 
 // disabled says whether a GODEBUG value turns the huge pages off.

@@ -2,6 +2,7 @@
 #define SECCOMP_GEN_HUGEHEAP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 // HUGEHEAP_MIN is the smallest mapping advised: one PMD-sized huge page on
 // amd64 and on arm64 with 4 KiB pages. (A larger huge page size only means
@@ -20,7 +21,7 @@
 #define HUGEHEAP_ARENA_MAX ((size_t)256 << 10)
 
 int hugeheap_advises(size_t len, int prot, int flags);
-int hugeheap_arena_serves(void *addr, size_t len, int prot, int flags, int fd);
+int hugeheap_arena_serves(uintptr_t addr, size_t len, int prot, int flags, int fd);
 int hugeheap_disabled(const char *godebug);
 size_t hugeheap_arena_used(void);
 void *hugeheap_arena_base(void);
