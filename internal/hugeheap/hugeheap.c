@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <sys/mman.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include "hugeheap.h"
 
@@ -27,16 +28,18 @@ int hugeheap_advises(size_t len, int prot, int flags) {
 
 // The metadata arena: the runtime's off-heap metadata (runtime.sysAlloc:
 // persistentalloc's 256 KiB chunks, which hold the span structures, span
-// sets and itabs, and the GC's bitmap arenas; anonymous read-write
-// mappings at no fixed address, each below a huge page, and never
-// unmapped but by the execution tracer) is served from one
-// HUGEHEAP_ARENA-byte stretch, 2 MiB-aligned and advised MADV_HUGEPAGE,
-// bump-allocated and never reused, so that its first touches cost a fault
-// per 2 MiB and not one per 4 KiB page (~70 of a trace's start on the PVM
-// machine, issue 13). A mapping the arena cannot hold goes to the C
+// sets and itabs; the GC's bitmap arenas; the heap arena's metadata:
+// anonymous read-write mappings at no fixed address, never unmapped but
+// by the execution tracer) is served from one huge page's worth of memory
+// (HUGEHEAP_ARENA), 2 MiB-aligned and advised MADV_HUGEPAGE,
+// bump-allocated and never reused, so that touching it costs one fault and
+// not one per 4 KiB page (~70 of a trace's start on the PVM machine, issue
+// 13). A mapping the arena does not serve or no longer holds goes to the C
 // library's mmap, as do all others; a region the runtime unmaps is gone
 // from the arena too (the kernel splits the mapping) and is never handed
-// out again, so memory served is always fresh (zero), as mmap's.
+// out again, so memory served is always fresh (zero), as mmap's. Only
+// where pages are 4 KiB (amd64; arm64 as Debian builds it), so that the
+// huge page is HUGEHEAP_MIN and what is served is page-aligned.
 static char *arena;
 static size_t arena_off;
 static pthread_once_t arena_once = PTHREAD_ONCE_INIT;
@@ -44,7 +47,7 @@ static pthread_once_t arena_once = PTHREAD_ONCE_INIT;
 static void arena_init(void) {
 	// Off with the heap's huge pages (GODEBUG=disablethp=1, doc.go): the
 	// runtime reads GODEBUG only later, so it is read here.
-	if (hugeheap_disabled(getenv("GODEBUG")))
+	if (hugeheap_disabled(getenv("GODEBUG")) || sysconf(_SC_PAGESIZE) != 4096)
 		return;
 	char *p = __real_mmap(NULL, HUGEHEAP_ARENA + HUGEHEAP_MIN, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED)

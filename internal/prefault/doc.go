@@ -18,8 +18,10 @@
 // launch to the command's main 25.6 ms for a freshly linked binary against
 // 29.4 ms for a cp'd copy of the same file (15 interleaved rounds). With
 // the segments populated first, a cp'd copy reached the command's main in
-// 0.93x the time (30.5 -> 28.3 ms, 31 rounds; 25.8 -> 23.9 ms, 21 rounds,
-// read back after eviction); a freshly linked one the same (1.00x). The
+// 0.93x the time (25.8 -> 23.9 ms, 21 rounds; 28.6 -> 25.9 ms, 0.91x, in
+// 31 rounds of the version committed), one read back after its eviction
+// 0.93x too (30.5 -> 28.3 ms, 31 rounds), a freshly linked one the same
+// (1.00x). The
 // cost: ~0.1-0.2 us per page mapped (~0.5 ms for the lot, most of which
 // the faults it replaces paid), and a resident size that counts the whole
 // file-backed text (page cache, shared; +10 MiB of RssFile).
