@@ -40,6 +40,13 @@ func runFastStubFDs(t *testing.T, fds string, open bool, argv ...string) (string
 // execve (0: none).
 func runFastStubErrno(t *testing.T, fds string, open bool, argv ...string) (string, string, int, bool, int) {
 	t.Helper()
+	return runFastStubAt(t, fds, open, nil, argv...)
+}
+
+// runFastStubAt is runFastStubErrno that calls atGate (if not nil) with
+// the stub's PID once it has said it is up, while it waits at its gate.
+func runFastStubAt(t *testing.T, fds string, open bool, atGate func(pid int), argv ...string) (string, string, int, bool, int) {
+	t.Helper()
 	gateR, gateW, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
@@ -64,6 +71,9 @@ func runFastStubErrno(t *testing.T, fds string, open bool, argv ...string) (stri
 	readyW.Close()
 	var b [1]byte
 	n, _ := readyR.Read(b[:])
+	if n == 1 && atGate != nil {
+		atGate(cmd.Process.Pid)
+	}
 	if open {
 		gateW.Write([]byte{1})
 	}
@@ -164,32 +174,17 @@ func TestFastStubBeforePrefault(t *testing.T) {
 	if own.Rss < own.Size {
 		t.Fatalf("this test's own code: %d of %d KiB resident, want all of it (prefault)", own.Rss, own.Size)
 	}
-	gateR, gateW, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	readyR, readyW, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := &exec.Cmd{Path: self, Args: []string{recorder.StubName, "3,4", "/bin/true", "true"}}
-	cmd.ExtraFiles = []*os.File{gateR, readyW}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Wait()
-	defer gateW.Close()
-	gateR.Close()
-	readyW.Close()
-	var b [1]byte
-	if n, _ := readyR.Read(b[:]); n != 1 {
+	_, _, _, up, _ := runFastStubAt(t, "3,4", true, func(pid int) {
+		stub, err := testutil.SmapsOf(pid, self, "r-xp")
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		if stub.Rss*2 > stub.Size {
+			t.Errorf("the stub at its gate: %d of %d KiB of the code resident, want less than half (the prefault constructor ran before the stub's?)", stub.Rss, stub.Size)
+		}
+	}, "/bin/true", "true")
+	if !up {
 		t.Fatal("the stub did not say it was up")
-	}
-	stub, err := testutil.SmapsOf(cmd.Process.Pid, self, "r-xp")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if stub.Rss*2 > stub.Size {
-		t.Errorf("the stub at its gate: %d of %d KiB of the code resident, want less than half (the prefault constructor ran before the stub's?)", stub.Rss, stub.Size)
 	}
 }
