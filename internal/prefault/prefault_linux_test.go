@@ -3,8 +3,11 @@
 package prefault
 
 import (
+	"fmt"
 	"os"
 	"testing"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
 )
@@ -24,8 +27,11 @@ func TestTextPopulated(t *testing.T) {
 		t.Fatalf("%d segments advised, want the code and the read-only data at least", advised)
 	}
 	if refused != 0 {
-		// Linux 5.14 and later take the advice; the machines this
-		// project is built and tested on run later ones.
+		// Linux 5.14 and later take the advice; before, the binary
+		// starts as without it.
+		if before514() {
+			t.Skipf("SKIPPED (not a failure): this kernel (before Linux 5.14) has no MADV_POPULATE_READ: the constructor's advice is refused, as it should be")
+		}
 		t.Fatalf("the kernel refused %d of %d segments' MADV_POPULATE_READ", refused, advised)
 	}
 	exe, err := os.Executable()
@@ -39,4 +45,17 @@ func TestTextPopulated(t *testing.T) {
 	if m.Rss < m.Size {
 		t.Errorf("the code's mapping: %d KiB of %d KiB resident, want all of it", m.Rss, m.Size)
 	}
+}
+
+// before514 reports whether the running kernel is older than Linux 5.14.
+func before514() bool {
+	var u unix.Utsname
+	if err := unix.Uname(&u); err != nil {
+		return false
+	}
+	var major, minor int
+	if n, _ := fmt.Sscanf(unix.ByteSliceToString(u.Release[:]), "%d.%d", &major, &minor); n != 2 {
+		return false
+	}
+	return major < 5 || (major == 5 && minor < 14)
 }
