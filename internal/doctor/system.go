@@ -21,6 +21,7 @@ import (
 
 	"github.com/seccomp-gen/seccomp-gen/abi"
 	"github.com/seccomp-gen/seccomp-gen/internal/ia32"
+	"github.com/seccomp-gen/seccomp-gen/internal/kver"
 	"github.com/seccomp-gen/seccomp-gen/internal/limits"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
 	"github.com/seccomp-gen/seccomp-gen/trace/recorder"
@@ -135,12 +136,7 @@ func (Host) Version(path string) (string, error) {
 // not linked because its initializer probes the kernel with a BPF map at
 // every start of the binary (see trace/recorder: raiseMemlock).
 func raiseMemlock() {
-	var u unix.Utsname
-	if unix.Uname(&u) != nil {
-		return
-	}
-	var major, minor int
-	if n, _ := fmt.Sscanf(unix.ByteSliceToString(u.Release[:]), "%d.%d", &major, &minor); n == 2 && (major > 5 || (major == 5 && minor >= 11)) {
+	if kver.AtLeast(5, 11) {
 		return
 	}
 	_ = unix.Setrlimit(unix.RLIMIT_MEMLOCK, &unix.Rlimit{Cur: unix.RLIM_INFINITY, Max: unix.RLIM_INFINITY})

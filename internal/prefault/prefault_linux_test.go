@@ -3,12 +3,10 @@
 package prefault
 
 import (
-	"fmt"
 	"os"
 	"testing"
 
-	"golang.org/x/sys/unix"
-
+	"github.com/seccomp-gen/seccomp-gen/internal/kver"
 	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
 )
 
@@ -29,7 +27,7 @@ func TestTextPopulated(t *testing.T) {
 	if refused != 0 {
 		// Linux 5.14 and later take the advice; before, the binary
 		// starts as without it.
-		if before514() {
+		if !kver.AtLeast(5, 14) {
 			t.Skipf("SKIPPED (not a failure): this kernel (before Linux 5.14) has no MADV_POPULATE_READ: the constructor's advice is refused, as it should be")
 		}
 		t.Fatalf("the kernel refused %d of %d segments' MADV_POPULATE_READ", refused, advised)
@@ -45,17 +43,4 @@ func TestTextPopulated(t *testing.T) {
 	if m.Rss < m.Size {
 		t.Errorf("the code's mapping: %d KiB of %d KiB resident, want all of it", m.Rss, m.Size)
 	}
-}
-
-// before514 reports whether the running kernel is older than Linux 5.14.
-func before514() bool {
-	var u unix.Utsname
-	if err := unix.Uname(&u); err != nil {
-		return false
-	}
-	var major, minor int
-	if n, _ := fmt.Sscanf(unix.ByteSliceToString(u.Release[:]), "%d.%d", &major, &minor); n != 2 {
-		return false
-	}
-	return major < 5 || (major == 5 && minor < 14)
 }

@@ -23,6 +23,7 @@ import (
 
 	"github.com/seccomp-gen/seccomp-gen/abi"
 	"github.com/seccomp-gen/seccomp-gen/bpf"
+	"github.com/seccomp-gen/seccomp-gen/internal/kver"
 	"github.com/seccomp-gen/seccomp-gen/internal/limits"
 	"github.com/seccomp-gen/seccomp-gen/internal/lookpath"
 	"github.com/seccomp-gen/seccomp-gen/trace"
@@ -621,7 +622,7 @@ func (r *recorder) load() error {
 	// get one insert per traced process (procs: 65536 elements took ~1.4 ms
 	// to create preallocated), new task (pending), syscall seen the first time
 	// (first: 0.2 ms), new argument value (argvals: 0.35 ms) or executable.
-	if kernelAtLeast(6, 1) {
+	if kver.AtLeast(6, 1) {
 		for _, name := range []string{bpf.RecorderMapProcs, bpf.RecorderMapPending, bpf.RecorderMapFirst,
 			bpf.RecorderMapArgvals, bpf.RecorderMapArgstate, bpf.RecorderMapExePaths} {
 			spec.Maps[name].Flags |= unix.BPF_F_NO_PREALLOC
@@ -745,24 +746,10 @@ type typesResult struct {
 // its initializer probes the kernel with a BPF map at every start of the
 // binary (~0.2 ms of every command, traced or not).
 func raiseMemlock() {
-	if kernelAtLeast(5, 11) {
+	if kver.AtLeast(5, 11) {
 		return
 	}
 	_ = unix.Setrlimit(unix.RLIMIT_MEMLOCK, &unix.Rlimit{Cur: unix.RLIM_INFINITY, Max: unix.RLIM_INFINITY})
-}
-
-// kernelAtLeast reports whether the running kernel's release is at least
-// major.minor (false when it cannot tell).
-func kernelAtLeast(major, minor int) bool {
-	var u unix.Utsname
-	if err := unix.Uname(&u); err != nil {
-		return false
-	}
-	var maj, min int
-	if n, _ := fmt.Sscanf(unix.ByteSliceToString(u.Release[:]), "%d.%d", &maj, &min); n != 2 {
-		return false
-	}
-	return maj > major || (maj == major && min >= minor)
 }
 
 // loadErr classifies an error from creating the maps or loading the programs.
