@@ -46,6 +46,7 @@ func TestBenchShort(t *testing.T) {
 		"## Realistic workloads (wall time)", "| gcc -O2", "| tar -cf",
 		"## Event loss (8-thread storm, then a marker)", "| seccomp-gen trace |",
 		"## Attach time", "| launch to workload main() |", "A Go program that only prints the time", "| end to end: /bin/true |",
+		"| floor: launch to workload main() under a minimal eBPF recorder (startfloor) |", "| floor: end to end: /bin/true under a minimal eBPF recorder (startfloor) |", "The floor rows: bench/workloads/startfloor.c",
 		"sys_enter with argument recording minus with --no-args, paired per round",
 		"## Filter cost", "| generated: getpid loop |", "| Docker default",
 		"## Profile size",
