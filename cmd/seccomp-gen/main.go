@@ -43,6 +43,7 @@ func main() {
 	if status, ok := reexec.Init(); ok {
 		os.Exit(status)
 	}
+	exiting.Store(true)
 	os.Exit(run(os.Args[1:]))
 }
 

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -159,7 +158,7 @@ stayed idle, a cgroup nothing ran in) is an error (exit 2), never a pass.
 			// to be writable (watchPreparation, or the policy of a
 			// --pid or --cgroup replay).
 			o.sigs = holdSignals()
-			defer signal.Stop(o.sigs)
+			defer stopSignals(o.sigs)
 			if err := o.validate(cmd); err != nil {
 				return err
 			}

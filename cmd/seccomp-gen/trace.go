@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -131,7 +130,7 @@ link IDs) even when stderr is not a terminal.`,
 			// could leave a probe file. The policy (interrupts) acts
 			// on it once the recording starts: not run, exit 128+N.
 			o.sigs = holdSignals()
-			defer signal.Stop(o.sigs)
+			defer stopSignals(o.sigs)
 			if err := o.complete(cmd, args); err != nil {
 				return err
 			}
