@@ -1253,8 +1253,8 @@ func (b *bench) attach(w *strings.Builder) error {
 		} else {
 			fmt.Fprintf(w, "within the %.0f ms target on this machine. ", ms(targetAttach))
 		}
-		if fa := sf.med - sb0.med; fa > 0 && len(traced) > 0 {
-			fmt.Fprintf(w, "seccomp-gen's start adds %.1fx what the floor's adds (%.2f against %.2f ms, medians)", (summarize(traced).med-sb0.med)/fa, summarize(traced).med-sb0.med, fa)
+		if fa, ta := sf.med-sb0.med, summarize(traced).med-sb0.med; fa > 0 && len(traced) > 0 {
+			fmt.Fprintf(w, "seccomp-gen's start adds %.1fx what the floor's adds (%.2f against %.2f ms, medians)", ta/fa, ta, fa)
 			if ft := stf.med - sb.med; ft > 0 && len(ttraced) > 0 {
 				fmt.Fprintf(w, ", and %.1fx end to end on /bin/true (%.2f against %.2f ms)", (st.med-sb.med)/ft, st.med-sb.med, ft)
 			}
