@@ -58,6 +58,37 @@ type Baseline struct {
 	OwnCalls bool `yaml:"-"`
 }
 
+// MergedArgs merges the baselines' argument values (Args): syscall name ->
+// argument index -> values. A syscall keeps values only when every baseline
+// that lists it gives values for it; one listed without values makes them
+// unknown (absent). generate's argument rules and the --baseline
+// requirement of check and replay read the same merge.
+func MergedArgs(baselines []*Baseline) map[string]map[int][]uint64 {
+	out := map[string]map[int][]uint64{}
+	unknown := map[string]bool{}
+	for _, b := range baselines {
+		for _, name := range b.Syscalls[b.Measured] {
+			vals, ok := b.Args[name]
+			if !ok {
+				unknown[name] = true
+				continue
+			}
+			m := out[name]
+			if m == nil {
+				m = map[int][]uint64{}
+				out[name] = m
+			}
+			for i, v := range vals {
+				m[i] = append(m[i], v...)
+			}
+		}
+	}
+	for name := range unknown {
+		delete(out, name)
+	}
+	return out
+}
+
 // Arches returns the arch names the baseline has lists for, sorted.
 func (b *Baseline) Arches() []string {
 	out := make([]string, 0, len(b.Syscalls))

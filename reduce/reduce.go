@@ -572,34 +572,6 @@ type allowed struct {
 	baselineArgs map[string]map[int][]uint64
 }
 
-// baselineArgs merges the baselines' argument values: a syscall keeps
-// values only when every baseline that lists it gives values for it.
-func baselineArgs(baselines []*profiles.Baseline) map[string]map[int][]uint64 {
-	out := map[string]map[int][]uint64{}
-	unknown := map[string]bool{}
-	for _, b := range baselines {
-		for _, name := range b.Syscalls[b.Measured] {
-			vals, ok := b.Args[name]
-			if !ok {
-				unknown[name] = true
-				continue
-			}
-			m := out[name]
-			if m == nil {
-				m = map[int][]uint64{}
-				out[name] = m
-			}
-			for i, v := range vals {
-				m[i] = append(m[i], v...)
-			}
-		}
-	}
-	for name := range unknown {
-		delete(out, name)
-	}
-	return out
-}
-
 // allowedSet returns the names to allow on the target ABIs: the kept
 // syscalls (mapped to their equivalents on ABIs that lack them, reported
 // as Mappings) and the baselines' syscalls.
@@ -667,7 +639,7 @@ func allowedSet(inputs []Input, kept []merged, arches []string, baselines []*pro
 			}
 		}
 	}
-	res.baselineArgs = baselineArgs(baselines)
+	res.baselineArgs = profiles.MergedArgs(baselines)
 	res.mappings = slices.Collect(maps.Keys(mapped))
 	slices.SortFunc(res.mappings, func(a, b Mapping) int {
 		return cmp.Or(cmp.Compare(a.Arch, b.Arch), cmp.Compare(a.From, b.From), cmp.Compare(a.To, b.To), cmpBool(a.Also, b.Also))

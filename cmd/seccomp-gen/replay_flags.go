@@ -1,11 +1,14 @@
 package main
 
 import (
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/seccomp-gen/seccomp-gen/profiles"
+	"github.com/seccomp-gen/seccomp-gen/reduce"
 	"github.com/seccomp-gen/seccomp-gen/report"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
 	"github.com/seccomp-gen/seccomp-gen/trace"
@@ -52,6 +55,11 @@ func (o *verdictFlags) baselineTrace(p verdict.Answerer) (*trace.File, error) {
 	if err != nil {
 		return nil, usageErr(err)
 	}
+	// The values the runtimes pass to recorded arguments (runc's prctl
+	// options, fcntl commands, ...), as generate allows them: without
+	// them a profile whose rule on such an argument came from the same
+	// baselines would get an incomplete verdict (values unknown).
+	args := profiles.MergedArgs(bs)
 	f := &trace.File{}
 	for _, b := range bs {
 		for _, arch := range p.Arches() {
@@ -60,11 +68,43 @@ func (o *verdictFlags) baselineTrace(p verdict.Answerer) (*trace.File, error) {
 				if err != nil {
 					continue // not a syscall on this ABI
 				}
-				f.Syscalls = append(f.Syscalls, trace.Syscall{Arch: arch, Nr: nr, Name: n, First: "baseline:" + b.Name})
+				f.Syscalls = append(f.Syscalls, trace.Syscall{Arch: arch, Nr: nr, Name: n, First: "baseline:" + b.Name, Args: baselineValues(n, args[n])})
 			}
 		}
 	}
 	return f, nil
+}
+
+// baselineValues is what the baselines pass to syscall name's recorded
+// arguments, as a trace holds it (sorted by index, each list sorted): the
+// baselines' values (m: index -> values), and for an argument whose rule a
+// baseline does not lift (reduce.ArgSpec.BaselineSafe: mmap's prot, the
+// runtimes map no W+X memory) the values that rule always allows, as
+// generate assumes.
+func baselineValues(name string, m map[int][]uint64) []trace.ArgValues {
+	for _, spec := range reduce.ArgSpecs() {
+		if spec.Syscall != name || !spec.BaselineSafe {
+			continue
+		}
+		if _, ok := m[spec.Index]; !ok {
+			m = maps.Clone(m)
+			if m == nil {
+				m = map[int][]uint64{}
+			}
+			m[spec.Index] = spec.Always
+		}
+	}
+	if len(m) == 0 {
+		return nil
+	}
+	out := make([]trace.ArgValues, 0, len(m))
+	for i, vals := range m {
+		v := slices.Clone(vals)
+		slices.Sort(v)
+		out = append(out, trace.ArgValues{Index: i, Values: slices.Compact(v)})
+	}
+	slices.SortFunc(out, func(a, b trace.ArgValues) int { return a.Index - b.Index })
+	return out
 }
 
 func (o *verdictFlags) validate() error {
