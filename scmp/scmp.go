@@ -3,6 +3,7 @@ package scmp
 import (
 	"errors"
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 	"sync"
@@ -123,7 +124,9 @@ func Native() (string, error) {
 // libseccomp does not know that number.
 func Name(arch string, nr int) (string, bool) {
 	a, err := lookup(arch)
-	if err != nil || nr < 0 {
+	if err != nil || nr < 0 || nr > math.MaxInt32 {
+		// libseccomp's numbers are int32: a larger nr would wrap onto
+		// another syscall's (2^32 onto read).
 		return "", false
 	}
 	if a.Base != 0 && nr < int(a.Base) {

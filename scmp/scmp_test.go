@@ -37,6 +37,16 @@ func TestNameNumber(t *testing.T) {
 	}
 }
 
+// A number beyond libseccomp's int32 names nothing: it does not wrap onto
+// the syscall of its low 32 bits (2^32 onto read).
+func TestNameBeyondInt32(t *testing.T) {
+	for _, nr := range []int{1 << 32, 1<<32 + 101, 1<<32 + 59, -1} {
+		if n, ok := Name("x86_64", nr); ok {
+			t.Errorf("Name(x86_64, %d) = %q, want no name", nr, n)
+		}
+	}
+}
+
 // Every name the tables list resolves back to a number that names it.
 func TestNamesResolve(t *testing.T) {
 	for _, a := range ArchNames() {

@@ -206,6 +206,11 @@ type Syscall struct {
 	Args []ArgValues `yaml:"args,omitempty"`
 }
 
+// MaxNr is the largest syscall number a trace may hold: libseccomp's
+// numbers are int32 (x32's, with their 0x40000000 bit, and arm's private
+// ones at 0xf0000 are well below it).
+const MaxNr = math.MaxInt32
+
 // MaxArgDistinct is the most distinct values the recorder keeps per (ABI,
 // syscall, argument); more set Overflow.
 const MaxArgDistinct = 32
@@ -431,6 +436,9 @@ func (f *File) Validate() error {
 		}
 		if s.Nr < 0 {
 			return fmt.Errorf("%w: syscalls[%d]: negative syscall number %d", ErrFormat, i, s.Nr)
+		}
+		if s.Nr > MaxNr {
+			return fmt.Errorf("%w: syscalls[%d]: syscall number %d is above %d, the largest a syscall number can be (libseccomp's and the kernel's are 32-bit)", ErrFormat, i, s.Nr, MaxNr)
 		}
 		if s.Count == 0 {
 			return fmt.Errorf("%w: syscalls[%d] (%s %d): count 0", ErrFormat, i, s.Arch, s.Nr)
@@ -722,6 +730,9 @@ func decode(data []byte) (*File, error) {
 			return nil, err
 		}
 	}
+	if err := entryKeys(&root); err != nil {
+		return nil, err
+	}
 	if err := f.Validate(); err != nil {
 		var fe *FieldError
 		if errors.As(err, &fe) {
@@ -731,6 +742,38 @@ func decode(data []byte) (*File, error) {
 	}
 	f.Canonicalize()
 	return f, nil
+}
+
+// entryKeys checks that every syscalls entry names its arch, nr and count:
+// decoded, a missing nr would be 0 (read on x86_64) and go unnoticed.
+func entryKeys(root *yaml.Node) error {
+	n := root
+	if n.Kind == yaml.DocumentNode && len(n.Content) == 1 {
+		n = n.Content[0]
+	}
+	if n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value != "syscalls" || n.Content[i+1].Kind != yaml.SequenceNode {
+			continue
+		}
+		for j, e := range n.Content[i+1].Content {
+			if e.Kind != yaml.MappingNode {
+				continue // the decoder has said what is wrong with it
+			}
+			for _, want := range []string{"arch", "nr", "count"} {
+				found := false
+				for k := 0; k+1 < len(e.Content); k += 2 {
+					found = found || e.Content[k].Value == want
+				}
+				if !found {
+					return fmt.Errorf("%w: line %d: syscalls[%d] has no %s", ErrFormat, e.Line, j, want)
+				}
+			}
+		}
+	}
+	return nil
 }
 
 // keyLine is the line of the key at path (top-level key, then keys of
