@@ -32,11 +32,17 @@ func (c *containerFlags) addContainerFlags(f *pflag.FlagSet, verb string) {
 	f.StringVar(&c.root, "root", "", "with --container: the runtime's state `DIR` (runc/crun --root, podman --root)")
 }
 
-// checkContainer rejects an empty --container (a variable that was not
-// set: --container "$ID"), and --runtime and --root without --container.
+// checkContainer rejects an empty --container, --runtime or --root (a
+// variable that was not set: --container "$ID"), and --runtime and --root
+// without --container.
 func (c *containerFlags) checkContainer() error {
 	if c.container == "" && c.flags != nil && c.flags.Changed("container") {
 		return usageErrf("--container: the container ID is empty")
+	}
+	for _, e := range []struct{ name, val string }{{"runtime", c.runtime}, {"root", c.root}} {
+		if strings.TrimSpace(e.val) == "" && c.flags != nil && c.flags.Changed(e.name) {
+			return usageErrf("--%s: empty; leave the flag out for its default", e.name)
+		}
 	}
 	if c.container == "" && (c.runtime != "" || c.root != "") {
 		return usageErrf("--runtime and --root name the engine of --container ID; give --container too")

@@ -25,6 +25,37 @@ func TestContainerEmptyID(t *testing.T) {
 	}
 }
 
+// An empty --cgroup, --runtime or --root is a usage error too, in trace and
+// replay: --cgroup= was taken for no --cgroup, and traced the command after
+// "--" instead (exit 0), or said only that no target was named.
+func TestTargetEmptyFlags(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "t.yaml")
+	prof := filepath.Join(dir, "p.json")
+	if err := os.WriteFile(prof, []byte(`{"defaultAction":"SCMP_ACT_ALLOW"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"trace", "--cgroup=", "-o", out, "--", "true"}, "trace: --cgroup: the path is empty"},
+		{[]string{"trace", "--cgroup", "", "-o", out}, "trace: --cgroup: the path is empty"},
+		{[]string{"replay", "-p", prof, "--cgroup=", "--", "true"}, "replay: --cgroup: the path is empty"},
+		{[]string{"trace", "--container", "c1", "--runtime=", "-o", out}, "trace: --runtime: empty"},
+		{[]string{"replay", "-p", prof, "--container", "c1", "--root=", "--", "true"}, "replay: --root: empty"},
+		{[]string{"trace", "--runtime=", "-o", out, "--", "true"}, "trace: --runtime: empty"},
+	} {
+		_, stderr, code := sg(t, dir, c.args...)
+		if code != exitUsage || !strings.HasPrefix(stderr, "seccomp-gen: "+c.want) {
+			t.Errorf("%q: exit %d, stderr %q; want %d and %q", c.args, code, stderr, exitUsage, c.want)
+		}
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Errorf("a refused command line wrote %s", out)
+	}
+}
+
 // An ID that starts with "-" reaches the runtime after "--", as an ID and
 // never as one of its options: --container=-h ran `runc state -h`, whose
 // help text was then read as JSON ("invalid character 'N' looking for

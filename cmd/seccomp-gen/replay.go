@@ -192,7 +192,7 @@ func (o *replayOptions) validate(cmd *cobra.Command) error {
 		// the user asked to keep would be lost.
 		return usageErrf("--save-trace: empty file name")
 	}
-	if err := o.checkContainer(); err != nil {
+	if err := o.checkFlags(); err != nil {
 		return err
 	}
 	if o.given() != 1 {

@@ -36,6 +36,17 @@ func (t *targetFlags) given() int {
 	return n
 }
 
+// checkFlags refuses an empty --cgroup, --container, --runtime or --root
+// (--cgroup "$DIR" with DIR unset would otherwise read as no --cgroup, and
+// trace the command instead, or nothing), and --runtime and --root without
+// --container. Call it before counting the targets.
+func (t *targetFlags) checkFlags() error {
+	if strings.TrimSpace(t.cgroup) == "" && t.flags != nil && t.flags.Changed("cgroup") {
+		return usageErrf("--cgroup: the path is empty")
+	}
+	return t.checkContainer()
+}
+
 // checkCgroup refuses a --cgroup path that is not there or not a
 // directory before anything starts: the target named on the command line
 // is missing (a usage error), not something this machine lacks.

@@ -163,7 +163,7 @@ func (o *traceOptions) complete(cmd *cobra.Command, args []string) error {
 }
 
 func (o *traceOptions) validate() error {
-	if err := o.checkContainer(); err != nil {
+	if err := o.checkFlags(); err != nil {
 		return err
 	}
 	n := o.given()
