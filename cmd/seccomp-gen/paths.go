@@ -206,7 +206,25 @@ func writable(path string) error {
 	if err := atomicfile.Creatable(dir); err != nil {
 		return fmt.Errorf("directory %s is not writable: %w", dir, err)
 	}
+	// Root creates files in an append-only directory too, but renames
+	// nothing into it (and removes nothing from it): the temporary file
+	// would stay, the output never appear.
+	if fl, ok := inodeFlags(dir); ok && fl&fsAppendFL != 0 {
+		return fmt.Errorf("directory %s is append-only (chattr +a): a file written there cannot be renamed into place; write elsewhere, or chattr -a it", dir)
+	}
 	return nil
+}
+
+// inodeFlags are path's inode flags (chattr's), false when they cannot be
+// read (a file system without them, a FIFO, no permission).
+func inodeFlags(path string) (uint32, bool) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOCTTY, 0)
+	if err != nil {
+		return 0, false
+	}
+	defer f.Close()
+	fl, err := unix.IoctlGetUint32(int(f.Fd()), unix.FS_IOC_GETFLAGS)
+	return fl, err == nil
 }
 
 // The inode flags of chattr +i and +a (linux/fs.h).
@@ -220,13 +238,11 @@ const (
 // once the work is done: it is immutable or append-only (chattr; root
 // too), or another user's in a sticky directory such as /tmp (not root).
 func replaceable(target string, st os.FileInfo) error {
-	if f, err := os.OpenFile(target, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOCTTY, 0); err == nil {
-		fl, err := unix.IoctlGetUint32(int(f.Fd()), unix.FS_IOC_GETFLAGS)
-		f.Close()
+	if fl, ok := inodeFlags(target); ok {
 		switch {
-		case err == nil && fl&fsImmutableFL != 0:
+		case fl&fsImmutableFL != 0:
 			return errors.New("is immutable (chattr +i): it cannot be replaced; write elsewhere, or chattr -i it")
-		case err == nil && fl&fsAppendFL != 0:
+		case fl&fsAppendFL != 0:
 			return errors.New("is append-only (chattr +a): it cannot be replaced; write elsewhere, or chattr -a it")
 		}
 	}

@@ -232,6 +232,62 @@ func TestOutputNotReplaceable(t *testing.T) {
 	}
 }
 
+// TestOutputDirAppendOnly: in an append-only directory (chattr +a) root
+// creates the temporary file but cannot rename it into place nor remove
+// it: refused up front, nothing created there (it left .p.json.tmp-*
+// files that only chattr -a lets anyone remove).
+func TestOutputDirAppendOnly(t *testing.T) {
+	testutil.RequireRoot(t)
+	dir := t.TempDir()
+	tr := filepath.Join(dir, "t.yaml")
+	if err := os.WriteFile(tr, []byte(smallTrace), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ad := filepath.Join(dir, "append-only")
+	if err := os.Mkdir(ad, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(ad)
+	if err != nil {
+		t.Fatal(err)
+	}
+	flags, err := unix.IoctlGetUint32(int(f.Fd()), unix.FS_IOC_GETFLAGS)
+	if err == nil {
+		err = unix.IoctlSetPointerInt(int(f.Fd()), unix.FS_IOC_SETFLAGS, int(flags|fsAppendFL))
+	}
+	if errors.Is(err, unix.ENOTTY) || errors.Is(err, unix.EOPNOTSUPP) {
+		f.Close()
+		t.Skipf("the file system of %s has no inode flags (chattr): %v", dir, err)
+	}
+	if err != nil {
+		f.Close()
+		t.Fatal(err)
+	}
+	// Before TempDir's removal, which the flag would stop.
+	t.Cleanup(func() {
+		if err := unix.IoctlSetPointerInt(int(f.Fd()), unix.FS_IOC_SETFLAGS, int(flags)); err != nil {
+			t.Errorf("%s: %v (remove it by hand: chattr -a %s)", ad, err, ad)
+		}
+		f.Close()
+	})
+	out := filepath.Join(ad, "p.json")
+	for _, args := range [][]string{
+		{"generate", "-o", out, tr},
+		{"trace", "-o", out, "--", "true"},
+		{"lint", "-o", out, tr},
+	} {
+		_, stderr, code := sgVia(t, dir, nil, []string{"env", "TMPDIR=" + dir}, args...)
+		want := "seccomp-gen: " + args[0] + ": -o " + out + ": directory " + ad + " is append-only (chattr +a)"
+		if code != exitUsage || !strings.HasPrefix(stderr, want) {
+			t.Errorf("%s: exit %d, stderr:\n%s\nwant exit %d and %q", strings.Join(args, " "), code, stderr, exitUsage, want)
+		}
+		oneLine(t, stderr)
+	}
+	if ents, err := os.ReadDir(ad); err != nil || len(ents) != 0 {
+		t.Errorf("%s holds %v (%v), want nothing", ad, ents, err)
+	}
+}
+
 // TestSingleValuedFlags: a flag that takes one value refuses a second one
 // instead of keeping the last silently.
 func TestSingleValuedFlags(t *testing.T) {
