@@ -586,3 +586,40 @@ func TestStderrClosedCommand(t *testing.T) {
 		}
 	}
 }
+
+// TestReplaySaveTraceElsewhereInReport: a --save-trace that cannot be
+// written (its directory removed while the command ran) is kept in $TMPDIR,
+// and the report itself says where, not only stderr: a report kept as a CI
+// artifact is read without the job's log.
+func TestReplaySaveTraceElsewhereInReport(t *testing.T) {
+	testutil.RequireRoot(t)
+	dir := t.TempDir()
+	prof := filepath.Join(dir, "p.json")
+	if err := os.WriteFile(prof, []byte(`{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir"],"action":"SCMP_ACT_ERRNO"}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	gone := filepath.Join(dir, "gone")
+	if err := os.Mkdir(gone, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	rep := filepath.Join(dir, "report.txt")
+	_, stderr, code := sgVia(t, dir, nil, []string{"env", "TMPDIR=" + dir},
+		"replay", "-p", prof, "-o", rep, "--save-trace", filepath.Join(gone, "t.yaml"), "--", "rmdir", gone)
+	if code != exitFailure {
+		t.Fatalf("exit %d, want %d: %s", code, exitFailure, stderr)
+	}
+	data, err := os.ReadFile(rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^note: --save-trace \S+: .*; the trace was saved to (\S+) instead$`).FindStringSubmatch(string(data))
+	if m == nil {
+		t.Fatalf("the report does not say where the trace went:\n%s", data)
+	}
+	if filepath.Dir(m[1]) != dir {
+		t.Errorf("trace kept in %s, want in $TMPDIR %s", m[1], dir)
+	}
+	if f, err := trace.ReadFile(m[1]); err != nil || len(f.Syscalls) == 0 {
+		t.Errorf("the kept trace %s: %v", m[1], err)
+	}
+}

@@ -400,6 +400,9 @@ func (o *replayOptions) runTraced(p verdict.Answerer) error {
 	}
 	var fails []error
 	if saveErr != nil {
+		// The report says where the trace went too: a report kept as a
+		// CI artifact may be read without the job's stderr.
+		v.Notes = append(v.Notes, "--save-trace "+strings.TrimPrefix(saveErr.Error(), "replay: save trace "))
 		fails = append(fails, saveErr)
 	}
 	if filtered != 0 {
