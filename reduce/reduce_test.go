@@ -601,6 +601,24 @@ func TestNameNumberAgree(t *testing.T) {
 // Numbers libseccomp cannot name are reported, every one, with count,
 // program and traces, and the profile answers them ENOSYS, shown by the
 // compiled filter in the interpreter.
+// A trace of numbers libseccomp cannot name only: the report's first line
+// says so instead of ending after its colon.
+func TestOnlyUnnamedNumbersReport(t *testing.T) {
+	a := &trace.File{Version: trace.Version, Target: trace.Target{PID: 1},
+		Syscalls: []trace.Syscall{{Arch: "x86_64", Nr: 99999, Count: 1}}}
+	bl, err := profiles.Resolve([]string{"process"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := run(t, in(a), reduce.Options{Baselines: bl})
+	var rep bytes.Buffer
+	res.WriteReport(&rep, "generate")
+	first, _, _ := strings.Cut(rep.String(), "\n")
+	if want := "generate: merged 1 trace(s): no syscall libseccomp can name"; first != want {
+		t.Errorf("first line %q, want %q", first, want)
+	}
+}
+
 func TestUnnamedNumbers(t *testing.T) {
 	a := mk(t, "x86_64", "read=3", "exit_group=1")
 	a.Syscalls = append(a.Syscalls,

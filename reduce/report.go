@@ -23,6 +23,10 @@ func (r *Result) WriteReport(w io.Writer, prefix string) {
 	for _, a := range order {
 		parts = append(parts, fmt.Sprintf("%d distinct syscalls on %s", perArch[a], a))
 	}
+	if len(parts) == 0 {
+		// Only numbers libseccomp cannot name (listed below).
+		parts = append(parts, "no syscall libseccomp can name")
+	}
 	p("merged %d trace(s): %s", r.Traces, strings.Join(parts, ", "))
 	for _, o := range r.Observed {
 		if o.Saturated {

@@ -638,3 +638,20 @@ func TestAllArches(t *testing.T) {
 		}
 	}
 }
+
+// The header counts a one-instruction program in the singular.
+func TestDisassembleHeaderCount(t *testing.T) {
+	for n, want := range map[int]string{1: "; 1 instruction (8 bytes)\n", 2: "; 2 instructions (16 bytes)\n"} {
+		p := make(Program, n)
+		for i := range p {
+			p[i] = Instruction{Code: 0x06, K: RetKillProcess} // ret #KILL_PROCESS
+		}
+		var b strings.Builder
+		if err := Disassemble(&b, p); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(b.String(), want) {
+			t.Errorf("%d instructions: header %q, want %q", n, strings.SplitAfter(b.String(), "\n")[0], want)
+		}
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/seccomp-gen/seccomp-gen/internal/text"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
 )
 
@@ -54,7 +55,7 @@ func Disassemble(w io.Writer, p Program) error {
 		states[0] = state{set: true}
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "; %d instructions (%d bytes)\n", len(p), len(p)*InstructionSize)
+	fmt.Fprintf(&b, "; %s (%d bytes)\n", text.Count(len(p), "instruction", "instructions"), len(p)*InstructionSize)
 	for pc, in := range p {
 		st := states[pc]
 		text, comment := render(pc, in, st)
