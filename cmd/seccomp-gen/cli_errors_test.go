@@ -163,3 +163,29 @@ func TestHelpEmptyListDefaults(t *testing.T) {
 		t.Errorf("generate --help:\n%s", out)
 	}
 }
+
+// One pipe named twice, as '-' and /dev/stdin or as /dev/stdin and
+// /dev/fd/0, is refused as '-' '-' is: the second read found the pipe empty
+// and blamed the file ("malformed trace: empty file").
+func TestSamePipeTwice(t *testing.T) {
+	dir := t.TempDir()
+	ls := genTrace(t, "busybox-ls.yaml")
+	data, err := os.ReadFile(ls)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"generate", "-", "/dev/stdin"},
+		{"check", "-p", "/dev/stdin", "/dev/fd/0"},
+	} {
+		_, stderr, code := sgWith(t, dir, strings.NewReader(string(data)), args...)
+		want := "name the same pipe; it can be read only once\n"
+		if code != exitUsage || !strings.HasSuffix(stderr, want) {
+			t.Errorf("%q on a pipe: exit %d, stderr %q; want %d and %q", args, code, stderr, exitUsage, want)
+		}
+	}
+	// The same file twice through a redirect is read twice, and counted once.
+	if _, stderr, code := sgStdin(t, dir, ls, "generate", "-", "/dev/stdin"); code != 0 {
+		t.Errorf("generate - /dev/stdin < %s: exit %d: %s", ls, code, stderr)
+	}
+}

@@ -34,6 +34,42 @@ import (
 // stdinName is how messages and reports name standard input ('-').
 const stdinName = "<stdin>"
 
+// sameStream returns the first inputs that name one pipe, FIFO or socket
+// ('-' and /dev/stdin, /dev/stdin and /dev/fd/0 on a pipe): the second
+// read would find it empty and blame the file ("empty file"). nil when
+// there are none.
+func sameStream(inputs []string) []string {
+	seen := map[fileID][]string{}
+	var order []fileID
+	for _, in := range inputs {
+		var st os.FileInfo
+		var err error
+		if in == "-" {
+			st, err = os.Stdin.Stat()
+		} else {
+			st, err = os.Stat(in)
+		}
+		if err != nil || st.Mode()&(os.ModeNamedPipe|os.ModeSocket) == 0 {
+			continue
+		}
+		sys, ok := st.Sys().(*syscall.Stat_t)
+		if !ok {
+			continue
+		}
+		id := fileID{uint64(sys.Dev), sys.Ino}
+		if seen[id] == nil {
+			order = append(order, id)
+		}
+		seen[id] = append(seen[id], inputName(in))
+	}
+	for _, id := range order {
+		if len(seen[id]) > 1 {
+			return seen[id]
+		}
+	}
+	return nil
+}
+
 // inputName is how messages and reports name the input path.
 func inputName(path string) string {
 	if path == "-" {
@@ -51,6 +87,9 @@ func checkOutputs(cmd string, inputs []string, outputs ...string) error {
 	}
 	if stdin > 1 {
 		return usageErrf("%s: standard input ('-') is named %d times as an input; it can be read only once", cmd, stdin)
+	}
+	if names := sameStream(inputs); names != nil {
+		return usageErrf("%s: %s name the same pipe; it can be read only once", cmd, strings.Join(names, " and "))
 	}
 	for _, in := range inputs {
 		if err := stdinReadable(in); err != nil {
