@@ -62,6 +62,14 @@ func TestLine(t *testing.T) {
 		"!0%09":           `line 1: a value tagged "!0\t" is not valid here`,
 		"name: [a]\n":     "line 1: a list is not text",
 		"items: {a: 1}\n": "line 1: a mapping is not a list",
+		// yaml.v3's parser errors, numbered from 0 by yaml.v3: the line
+		// of the list or mapping being parsed, from 1.
+		"name: a\nitems:\n  - [a, b}\n":        "line 3: did not find expected ',' or ']'",
+		"name: a\nitems:\n  - {a: 1 b: 2}\n":   "line 3: did not find expected ',' or '}'",
+		"name: a\nitems:\n  - a\n  - b\n x\n":  "line 5: did not find expected key",
+		"name: a\nitems:\n  - [a]\n  - [b]]\n": "line 3: did not find expected '-' indicator",
+		// A scanner error's line was right already.
+		"name: a\nitems: [\t\n@x]\n": "line 3: found character that cannot start any token",
 	} {
 		var v outer
 		err := yaml.Unmarshal([]byte(in), &v)

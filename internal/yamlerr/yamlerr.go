@@ -48,8 +48,24 @@ func Line(err error) string {
 		}
 		return "not a time such as 2026-01-02T15:04:05Z (RFC 3339)"
 	}
-	return strings.ReplaceAll(strings.TrimPrefix(msg, "yaml: "), "\n", " ")
+	msg = strings.ReplaceAll(strings.TrimPrefix(msg, "yaml: "), "\n", " ")
+	if m := parserError().FindStringSubmatch(msg); m != nil {
+		// yaml.v3 numbers its scanner's lines from 1 but its parser's
+		// from 0 (the mark of the list or mapping being parsed, else of
+		// the token): "line 19" for a broken flow item on line 20.
+		if n, err := strconv.Atoi(m[1]); err == nil {
+			return "line " + strconv.Itoa(n+1) + ": " + m[2]
+		}
+	}
+	return msg
 }
+
+// parserError matches the errors of yaml.v3's parser (parserc.go), as
+// against its scanner's, whose lines are right. Compiled at its first use,
+// not at every start (issue 13).
+var parserError = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^line (\d+): (did not find expected (?:<stream-start>|<document start>|node content|key|'-' indicator|',' or '\]'|',' or '\}')|found (?:undefined tag handle|duplicate %YAML directive|duplicate %TAG directive|incompatible YAML document))$`)
+})
 
 // typeError is yaml.v3's wording of a value of the wrong type.
 // The tag may be a custom one ("!x"), and the value may span lines.
