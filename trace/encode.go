@@ -134,6 +134,28 @@ func appendText(b []byte, f *File) ([]byte, bool) {
 			}
 			b = append(b, ']')
 		}
+		if p := c.Pairs; p != nil {
+			b = append(b, ", pairs: {indexes: ["...)
+			b = strconv.AppendInt(b, int64(p.Indexes[0]), 10)
+			b = append(b, ", "...)
+			b = strconv.AppendInt(b, int64(p.Indexes[1]), 10)
+			b = append(b, "], values: ["...)
+			for j, v := range p.Values {
+				if j > 0 {
+					b = append(b, ", "...)
+				}
+				b = append(b, '[')
+				b = strconv.AppendUint(b, v[0], 10)
+				b = append(b, ", "...)
+				b = strconv.AppendUint(b, v[1], 10)
+				b = append(b, ']')
+			}
+			b = append(b, ']')
+			if p.Overflow {
+				b = append(b, ", overflow: true"...)
+			}
+			b = append(b, '}')
+		}
 		b = append(b, "}\n"...)
 	}
 	if len(f.Executables) > 0 {

@@ -44,6 +44,9 @@ func TestSyscallNodeMatchesEncode(t *testing.T) {
 			Syscall{Arch: "x86", Nr: -i, First: w, Args: []ArgValues{{Index: i % 6, Values: []uint64{}}, {Index: 5, Values: []uint64{0, 1 << 63}, Overflow: true}}})
 	}
 	entries = append(entries, Syscall{Arch: "x86_64", Nr: 1, Count: 18446744073709551615, Args: []ArgValues{{Index: 0}}})
+	entries = append(entries,
+		Syscall{Arch: "x86_64", Nr: 41, Count: 2, Pairs: &ArgPairs{Indexes: [2]int{0, 1}, Values: [][2]uint64{{1, 1}, {2, 4294967295}}}},
+		Syscall{Arch: "x86_64", Nr: 54, Count: 2, Args: []ArgValues{{Index: 1, Values: []uint64{1}}}, Pairs: &ArgPairs{Indexes: [2]int{1, 2}, Values: [][2]uint64{}, Overflow: true}})
 	shared := strNodes{} // as Encode uses it: one for every entry, each value twice
 	for _, s := range entries {
 		var want yaml.Node

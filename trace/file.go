@@ -57,8 +57,8 @@ const (
 	MaxFileSize = 4 << 20
 	// MaxEntries is the most syscall entries a trace may hold.
 	MaxEntries = 8192
-	// MaxArgValues is the most argument values (Args) a trace may hold,
-	// over all its entries.
+	// MaxArgValues is the most argument values (Args, and Pairs' with
+	// two to a pair) a trace may hold, over all its entries.
 	MaxArgValues = 1 << 16
 	// MaxItems bounds the commas and line breaks of a trace file, counted
 	// before it is parsed: every YAML list item and key costs the decoder a
@@ -204,6 +204,16 @@ type Syscall struct {
 	//
 	//	- {arch: x86_64, nr: 41, name: socket, count: 3, args: [{index: 0, values: [1, 10]}]}
 	Args []ArgValues `yaml:"args,omitempty"`
+	// Pairs, for a syscall whose two recorded arguments are restricted
+	// together (socket's domain and type, a socket option's level and
+	// optname: RecordedPairs), are the combinations of their values that
+	// went together in one call. Nil where they were not recorded (an
+	// older trace, or entries merged with one): which values went
+	// together is then unknown, and every combination of Args' values
+	// counts as observed.
+	//
+	//	- {arch: x86_64, nr: 41, name: socket, count: 2, args: [...], pairs: {indexes: [0, 1], values: [[1, 1], [2, 2]]}}
+	Pairs *ArgPairs `yaml:"pairs,omitempty"`
 }
 
 // MaxNr is the largest syscall number a trace may hold: libseccomp's
@@ -226,6 +236,55 @@ type ArgValues struct {
 	Index    int      `yaml:"index"`
 	Values   []uint64 `yaml:"values,flow"`
 	Overflow bool     `yaml:"overflow,omitempty"`
+}
+
+// ArgPairs are the distinct pairs of values two arguments of a syscall took
+// in one call (sorted, no duplicates): Values[k][0] is argument Indexes[0]'s,
+// Values[k][1] argument Indexes[1]'s, each the low 32 bits of the register
+// (both arguments are ints of the kernel), masked as RecordedArgs says.
+// Overflow says the calls made more distinct pairs than the recorder keeps
+// (MaxArgDistinct): Values are some of them, and a profile must then allow
+// every combination of the arguments' values, as without Pairs.
+type ArgPairs struct {
+	Indexes  [2]int      `yaml:"indexes,flow"`
+	Values   [][2]uint64 `yaml:"values,flow"`
+	Overflow bool        `yaml:"overflow,omitempty"`
+}
+
+// mergePairs merges the pairs of two entries of one (ABI, nr): the union,
+// or nil (unknown) when one of them has none or they pair other arguments.
+func mergePairs(a, b *ArgPairs) *ArgPairs {
+	if a == nil || b == nil || a.Indexes != b.Indexes {
+		return nil
+	}
+	out := &ArgPairs{Indexes: a.Indexes, Overflow: a.Overflow || b.Overflow,
+		Values: append(append([][2]uint64{}, a.Values...), b.Values...)}
+	canonPairs(out)
+	return out
+}
+
+// canonPairs sorts p's values and drops duplicates.
+func canonPairs(p *ArgPairs) {
+	if p == nil {
+		return
+	}
+	v := p.Values
+	sort.Slice(v, func(i, j int) bool {
+		if v[i][0] != v[j][0] {
+			return v[i][0] < v[j][0]
+		}
+		return v[i][1] < v[j][1]
+	})
+	out := v[:0]
+	for j, x := range v {
+		if j == 0 || x != v[j-1] {
+			out = append(out, x)
+		}
+	}
+	if out == nil {
+		out = [][2]uint64{}
+	}
+	p.Values = out
 }
 
 // mergeArgs merges the argument values of two entries of one (ABI, nr). An
@@ -322,12 +381,14 @@ func (f *File) Canonicalize() {
 		if n := len(out); n > 0 && out[n-1].Arch == s.Arch && out[n-1].Nr == s.Nr {
 			out[n-1].Count, _ = AddCount(out[n-1].Count, s.Count)
 			out[n-1].Args = mergeArgs(out[n-1].Args, s.Args)
+			out[n-1].Pairs = mergePairs(out[n-1].Pairs, s.Pairs)
 			if out[n-1].Name == "" {
 				out[n-1].Name = s.Name
 			}
 			continue
 		}
 		canonArgs(s.Args)
+		canonPairs(s.Pairs)
 		out = append(out, s)
 	}
 	f.Syscalls = out
@@ -427,6 +488,17 @@ func (f *File) Validate() error {
 				return fmt.Errorf("%w: syscalls[%d] (%s %d): argument %d listed twice", ErrFormat, i, s.Arch, s.Nr, a.Index)
 			}
 			idx[a.Index] = true
+		}
+		if p := s.Pairs; p != nil {
+			values += 2 * len(p.Values)
+			if p.Indexes[0] < 0 || p.Indexes[1] > 5 || p.Indexes[0] >= p.Indexes[1] {
+				return fmt.Errorf("%w: syscalls[%d] (%s %d): pair indexes %d, %d: want two argument indexes in 0..5, the lower first", ErrFormat, i, s.Arch, s.Nr, p.Indexes[0], p.Indexes[1])
+			}
+			for _, v := range p.Values {
+				if v[0] > 0xffffffff || v[1] > 0xffffffff {
+					return fmt.Errorf("%w: syscalls[%d] (%s %d): pair [%d, %d]: values are 32 bits", ErrFormat, i, s.Arch, s.Nr, v[0], v[1])
+				}
+			}
 		}
 		if values > MaxArgValues {
 			return fmt.Errorf("%w: more than %d argument values", ErrTooLarge, MaxArgValues)
@@ -539,6 +611,24 @@ func (c strNodes) syscallNode(s Syscall) *yaml.Node {
 			args.Content = append(args.Content, m)
 		}
 		add("args", args)
+	}
+	if p := s.Pairs; p != nil {
+		key := func(k string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: k} }
+		flowSeq := func() *yaml.Node { return &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle, Tag: "!!seq"} }
+		idx := flowSeq()
+		idx.Content = append(idx.Content, intNode(strconv.Itoa(p.Indexes[0])), intNode(strconv.Itoa(p.Indexes[1])))
+		vals := flowSeq()
+		for _, v := range p.Values {
+			pair := flowSeq()
+			pair.Content = append(pair.Content, intNode(strconv.FormatUint(v[0], 10)), intNode(strconv.FormatUint(v[1], 10)))
+			vals.Content = append(vals.Content, pair)
+		}
+		m := &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle, Tag: "!!map"}
+		m.Content = append(m.Content, key("indexes"), idx, key("values"), vals)
+		if p.Overflow {
+			m.Content = append(m.Content, key("overflow"), &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: "true"})
+		}
+		add("pairs", m)
 	}
 	return n
 }
