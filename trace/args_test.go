@@ -107,11 +107,11 @@ func TestArgPairsRoundTrip(t *testing.T) {
 		t.Errorf("an entry without pairs read back with %+v", g.Syscalls[2].Pairs)
 	}
 	for _, bad := range []string{
-		"{indexes: [1, 0], values: [[1, 1]]}",         // not the lower first
-		"{indexes: [0, 6], values: [[1, 1]]}",         // out of range
-		"{indexes: [0, 0], values: [[1, 1]]}",         // one argument
-		"{indexes: [0, 1], values: [[1, 1, 1]]}",      // not a pair
-		"{indexes: [0, 1, 2], values: [[1, 1]]}",      // three indexes
+		"{indexes: [1, 0], values: [[1, 1]]}",          // not the lower first
+		"{indexes: [0, 6], values: [[1, 1]]}",          // out of range
+		"{indexes: [0, 0], values: [[1, 1]]}",          // one argument
+		"{indexes: [0, 1], values: [[1, 1, 1]]}",       // not a pair
+		"{indexes: [0, 1, 2], values: [[1, 1]]}",       // three indexes
 		"{indexes: [0, 1], values: [[4294967296, 1]]}", // above 32 bits
 		"{indexes: [0, 1], values: [[1, 1]], other: 1}",
 	} {
