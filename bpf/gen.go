@@ -7,4 +7,4 @@
 // The trace package loads and attaches these programs; see trace/doc.go.
 package bpf
 
-//go:generate go tool bpf2go -cflags "-O2 -g -Wall -Werror -mcpu=v3" -type slot_layout -type abi_slot -type task_state -type argmask_bits -target amd64,arm64 -go-package bpf Recorder recorder.c -- -I.
+//go:generate go tool bpf2go -cflags "-O2 -g -Wall -Werror -mcpu=v3" -type slot_layout -type abi_slot -type task_state -type argmask_bits -type arg_pseudo_index -target amd64,arm64 -go-package bpf Recorder recorder.c -- -I.

@@ -28,6 +28,12 @@ type RecorderArgKey struct {
 	Value uint64
 }
 
+type RecorderArgPseudoIndex uint32
+
+const (
+	RecorderArgPseudoIndexARG_PAIR_INDEX RecorderArgPseudoIndex = 6
+)
+
 type RecorderArgSlot struct {
 	_     structs.HostLayout
 	Slot  uint32
@@ -44,6 +50,7 @@ type RecorderArgmaskBits uint32
 
 const (
 	RecorderArgmaskBitsARGMASK_WHEN RecorderArgmaskBits = 64
+	RecorderArgmaskBitsARGMASK_PAIR RecorderArgmaskBits = 128
 )
 
 type RecorderComm struct {
@@ -102,6 +109,7 @@ type RecorderSharedEnums struct {
 	Abi     uint32
 	State   uint32
 	Argmask uint32
+	Pseudo  uint32
 }
 
 type RecorderSlotLayout uint32

@@ -62,3 +62,32 @@ var RecordedArgs = []RecordedArg{
 	{"fcntl64", 2, ONonblock, &ArgWhen{1, FSetfl}},
 	{"pipe2", 1, ONonblock, nil},
 }
+
+// RecordedPair names two recorded arguments of a syscall whose values the
+// recorder also keeps as pairs, the values of both in one call
+// (Syscall.Pairs): the arguments reduce.ArgSpecs restricts together
+// (Pair), so that a profile allows the combinations that were observed
+// and not every combination of the values each took. Indexes are the
+// syscall's two lowest recorded arguments, the lower first (the recorder
+// pairs those); a test keeps the list equal to reduce.ArgSpecs' pairs.
+type RecordedPair struct {
+	Syscall string
+	Indexes [2]int
+}
+
+// RecordedPairs is the documented list of recorded pairs.
+var RecordedPairs = []RecordedPair{
+	{"socket", [2]int{0, 1}},     // domain, type
+	{"setsockopt", [2]int{1, 2}}, // level, optname
+	{"getsockopt", [2]int{1, 2}},
+}
+
+// PairOf returns the recorded pair of syscall, if it has one.
+func PairOf(syscall string) (RecordedPair, bool) {
+	for _, p := range RecordedPairs {
+		if p.Syscall == syscall {
+			return p, true
+		}
+	}
+	return RecordedPair{}, false
+}

@@ -1215,7 +1215,7 @@ func (r *recorder) result(reason string, elapsed time.Duration) (*Recording, err
 	sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
 	for _, k := range keys {
 		arch, nr := slotArch(k)
-		s := trace.Syscall{Arch: arch, Nr: nr, Count: counts[k], Args: args[k]}
+		s := trace.Syscall{Arch: arch, Nr: nr, Count: counts[k], Args: args.args[k], Pairs: args.pairs[k]}
 		var comm bpf.RecorderComm
 		if err := r.objs.First.Lookup(k, &comm); err == nil {
 			s.First = commString(comm.Comm)

@@ -38,6 +38,11 @@ func argMask(namer trace.Tables) [nrABIs * nrSlots]uint8 {
 			want[a.Syscall] |= uint8(bpf.RecorderArgmaskBitsARGMASK_WHEN)
 		}
 	}
+	for _, p := range trace.RecordedPairs {
+		// Checked by argPairs (setArgMask refuses a pair the recorder
+		// would not record as named).
+		want[p.Syscall] |= uint8(bpf.RecorderArgmaskBitsARGMASK_PAIR)
+	}
 	for slot := uint32(0); slot < nrABIs*nrSlots; slot++ {
 		arch, nr := slotArch(slot)
 		if name, ok := namer.Name(arch, nr); ok {
@@ -56,6 +61,9 @@ func (r *recorder) setArgMask(spec *ebpf.CollectionSpec) error {
 	}
 	w, err := argWhen()
 	if err != nil {
+		return fmt.Errorf("eBPF recorder: %w", err)
+	}
+	if err := argPairs(); err != nil {
 		return fmt.Errorf("eBPF recorder: %w", err)
 	}
 	if w.arg < 6 {
@@ -98,6 +106,36 @@ func argWhen() (when, error) {
 	return w, nil
 }
 
+// argPairs checks trace.RecordedPairs against what record_pair records:
+// the values of a syscall's two lowest recorded arguments, read in every
+// call (no When on either: a condition that fails clears an argument's
+// bit in record_args, and the pair would then be another one), each an
+// int whose low 32 bits the recorder keeps.
+func argPairs() error {
+	seen := map[string]bool{}
+	for _, p := range trace.RecordedPairs {
+		if seen[p.Syscall] {
+			return fmt.Errorf("recorded pair of %s: a second one (the recorder records one per syscall)", p.Syscall)
+		}
+		seen[p.Syscall] = true
+		var idx []int
+		for _, a := range trace.RecordedArgs {
+			if a.Syscall != p.Syscall {
+				continue
+			}
+			if a.When != nil {
+				return fmt.Errorf("recorded pair of %s: argument %d is recorded in some calls only", p.Syscall, a.Index)
+			}
+			idx = append(idx, a.Index)
+		}
+		slices.Sort(idx)
+		if len(idx) < 2 || idx[0] != p.Indexes[0] || idx[1] != p.Indexes[1] {
+			return fmt.Errorf("recorded pair of %s: arguments %d and %d are not its two lowest recorded ones (%v)", p.Syscall, p.Indexes[0], p.Indexes[1], idx)
+		}
+	}
+	return nil
+}
+
 // startArgMask gets cfg_argmask on another goroutine, while the programs
 // load: from the cache, else named through libseccomp (~1 ms).
 func (r *recorder) startArgMask() {
@@ -133,11 +171,32 @@ func regMask(arch string) uint64 {
 	return ^uint64(0)
 }
 
+// argMaskOf returns the mask trace.RecordedArgs gives syscall name's
+// argument i on arch (the register's bits the ABI passes, then the
+// argument's Mask).
+func argMaskOf(arch, name string, i int) uint64 {
+	mask := regMask(arch)
+	for _, a := range trace.RecordedArgs {
+		if a.Syscall == name && a.Index == i && a.Mask != 0 {
+			mask &= a.Mask
+		}
+	}
+	return mask
+}
+
+// recordedArgs are the argument values readArgs returns, per slot.
+type recordedArgs struct {
+	args  map[uint32][]trace.ArgValues
+	pairs map[uint32]*trace.ArgPairs
+}
+
 // readArgs returns the recorded values per slot, as trace entries carry
 // them: every recorded argument of a slot, sorted, masked as
-// trace.RecordedArgs says, Overflow where values were dropped.
-func (r *recorder) readArgs() (map[uint32][]trace.ArgValues, error) {
-	out := map[uint32][]trace.ArgValues{}
+// trace.RecordedArgs says, Overflow where values were dropped; and for a
+// slot of trace.RecordedPairs, the pairs (record_pair's pseudo index),
+// each half masked as its argument is.
+func (r *recorder) readArgs() (recordedArgs, error) {
+	out := recordedArgs{args: map[uint32][]trace.ArgValues{}, pairs: map[uint32]*trace.ArgPairs{}}
 	if r.opts.NoArgs || !r.loaded {
 		return out, nil
 	}
@@ -152,7 +211,7 @@ func (r *recorder) readArgs() (map[uint32][]trace.ArgValues, error) {
 		vals[sk{k.Slot, k.Index}] = append(vals[sk{k.Slot, k.Index}], k.Value)
 	}
 	if err := it.Err(); err != nil {
-		return nil, fmt.Errorf("read argument values: %w", err)
+		return recordedArgs{}, fmt.Errorf("read argument values: %w", err)
 	}
 	over := map[sk]bool{}
 	var s bpf.RecorderArgSlot
@@ -164,7 +223,7 @@ func (r *recorder) readArgs() (map[uint32][]trace.ArgValues, error) {
 		}
 	}
 	if err := it.Err(); err != nil {
-		return nil, fmt.Errorf("read argument values: %w", err)
+		return recordedArgs{}, fmt.Errorf("read argument values: %w", err)
 	}
 	for slot, m := range r.argMask {
 		if m == 0 {
@@ -177,12 +236,7 @@ func (r *recorder) readArgs() (map[uint32][]trace.ArgValues, error) {
 				continue
 			}
 			key := sk{uint32(slot), uint32(i)}
-			mask := regMask(arch)
-			for _, a := range trace.RecordedArgs {
-				if a.Syscall == name && a.Index == i && a.Mask != 0 {
-					mask &= a.Mask
-				}
-			}
+			mask := argMaskOf(arch, name, i)
 			av := trace.ArgValues{Index: i, Overflow: over[key] || lostAll > 0, Values: []uint64{}}
 			seen := map[uint64]bool{}
 			for _, v := range vals[key] {
@@ -192,8 +246,28 @@ func (r *recorder) readArgs() (map[uint32][]trace.ArgValues, error) {
 				}
 			}
 			sort.Slice(av.Values, func(a, b int) bool { return av.Values[a] < av.Values[b] })
-			out[uint32(slot)] = append(out[uint32(slot)], av)
+			out.args[uint32(slot)] = append(out.args[uint32(slot)], av)
 		}
+		p, ok := trace.PairOf(name)
+		if m&uint8(bpf.RecorderArgmaskBitsARGMASK_PAIR) == 0 || !ok {
+			continue
+		}
+		key := sk{uint32(slot), uint32(bpf.RecorderArgPseudoIndexARG_PAIR_INDEX)}
+		m0, m1 := argMaskOf(arch, name, p.Indexes[0])&0xffffffff, argMaskOf(arch, name, p.Indexes[1])&0xffffffff
+		ap := &trace.ArgPairs{Indexes: p.Indexes, Overflow: over[key] || lostAll > 0, Values: [][2]uint64{}}
+		seen := map[[2]uint64]bool{}
+		for _, v := range vals[key] {
+			pv := [2]uint64{v >> 32 & m0, v & m1}
+			if !seen[pv] {
+				seen[pv] = true
+				ap.Values = append(ap.Values, pv)
+			}
+		}
+		sort.Slice(ap.Values, func(a, b int) bool {
+			x, y := ap.Values[a], ap.Values[b]
+			return x[0] < y[0] || x[0] == y[0] && x[1] < y[1]
+		})
+		out.pairs[uint32(slot)] = ap
 	}
 	return out, nil
 }

@@ -1,6 +1,7 @@
 package recorder
 
 import (
+	"reflect"
 	"runtime"
 	"slices"
 	"testing"
@@ -209,5 +210,105 @@ func TestArgWhen(t *testing.T) {
 	trace.RecordedArgs = append(slices.Clone(saved), trace.RecordedArg{Syscall: "ioctl", Index: 0, When: &trace.ArgWhen{Index: 1, Value: trace.FSetfl}})
 	if _, err := argWhen(); err == nil {
 		t.Errorf("argWhen accepted a condition on a later argument")
+	}
+}
+
+const pairsSrc = `
+#define _GNU_SOURCE
+#include <sys/syscall.h>
+#include <unistd.h>
+int main(void) {
+	syscall(SYS_socket, 1, 1 | 0x80000, 0);          /* AF_UNIX, SOCK_STREAM|SOCK_CLOEXEC */
+	syscall(SYS_socket, 2, 2 | 0x800, 0);            /* AF_INET, SOCK_DGRAM|SOCK_NONBLOCK */
+	syscall(SYS_socket, 1, 1, 0);                    /* the first pair again */
+	syscall(SYS_socket, 0xdead000000000001UL, 1, 0); /* AF_UNIX in the low 32 bits */
+	syscall(SYS_setsockopt, -1, 1, 2, 0, 0);         /* SOL_SOCKET, SO_REUSEADDR */
+	syscall(SYS_setsockopt, -1, 6, 1, 0, 0);         /* IPPROTO_TCP, TCP_NODELAY */
+	syscall(SYS_getsockopt, -1, 1, 4, 0, 0);         /* SOL_SOCKET, SO_ERROR */
+	return 0;
+}
+`
+
+// TestRecordPairs: the recorder keeps which values of socket's domain and
+// type, and of a socket option's level and optname, went together in one
+// call (trace.RecordedPairs), each half masked as its argument is (the
+// type without SOCK_NONBLOCK|SOCK_CLOEXEC) and as the low 32 bits the
+// kernel reads: a workload that makes an AF_UNIX stream socket and an
+// AF_INET datagram one records exactly those two pairs, where its
+// arguments' values alone would allow four.
+func TestRecordPairs(t *testing.T) {
+	testutil.RequireRoot(t)
+	bin := compile(t, "pairs", pairsSrc)
+	f := recordOrFail(t, Options{Command: []string{bin}}).File
+	for name, want := range map[string]trace.ArgPairs{
+		"socket":     {Indexes: [2]int{0, 1}, Values: [][2]uint64{{1, 1}, {2, 2}}},
+		"setsockopt": {Indexes: [2]int{1, 2}, Values: [][2]uint64{{1, 2}, {6, 1}}},
+		"getsockopt": {Indexes: [2]int{1, 2}, Values: [][2]uint64{{1, 4}}},
+	} {
+		s := mustHave(t, f, "x86_64", name)
+		if s.Pairs == nil || !reflect.DeepEqual(*s.Pairs, want) {
+			t.Errorf("%s: pairs %+v, want %+v (args %+v)", name, s.Pairs, want, s.Args)
+		}
+	}
+	if s := mustHave(t, f, "x86_64", "socket"); !argsEqual(s.Args, []trace.ArgValues{{Index: 0, Values: []uint64{1, 2, 0xdead000000000001}}, {Index: 1, Values: []uint64{1, 2}}}) {
+		t.Errorf("socket: args %+v", s.Args)
+	}
+	// Syscalls without a pair have none.
+	for _, s := range f.Syscalls {
+		if _, ok := trace.PairOf(s.Name); !ok && s.Pairs != nil {
+			t.Errorf("%s: pairs %+v", s.Name, s.Pairs)
+		}
+	}
+	f = recordOrFail(t, Options{Command: []string{bin}, NoArgs: true}).File
+	if s := mustHave(t, f, "x86_64", "socket"); s.Pairs != nil {
+		t.Errorf("NoArgs: socket pairs %+v", s.Pairs)
+	}
+}
+
+const pairs32Src = `
+#define _GNU_SOURCE
+#include <sys/syscall.h>
+#include <unistd.h>
+int main(void) {
+	syscall(SYS_socket, 1, 2, 0); /* AF_UNIX, SOCK_DGRAM */
+	syscall(SYS_socket, 2, 1, 0); /* AF_INET, SOCK_STREAM */
+	return 0;
+}
+`
+
+// TestRecordPairs32: an i386 program's socket pairs are read from the
+// i386 argument registers (bx, cx), as its single values are.
+func TestRecordPairs32(t *testing.T) {
+	testutil.RequireRoot(t)
+	if runtime.GOARCH != "amd64" {
+		t.Skipf("gcc -m32 builds x86 programs for x86_64 hosts; this is %s", runtime.GOARCH)
+	}
+	testutil.RequireIA32(t)
+	bin := compile(t, "pairs32", pairs32Src, "-m32", "-static")
+	f := recordOrFail(t, Options{Command: []string{bin}}).File
+	want := trace.ArgPairs{Indexes: [2]int{0, 1}, Values: [][2]uint64{{1, 2}, {2, 1}}}
+	if s := mustHave(t, f, "x86", "socket"); s.Pairs == nil || !reflect.DeepEqual(*s.Pairs, want) {
+		t.Errorf("x86 socket: pairs %+v, want %+v (args %+v)", s.Pairs, want, s.Args)
+	}
+}
+
+// TestArgPairsChecked: setArgMask refuses a recorded pair record_pair
+// would not record as named: not the syscall's two lowest recorded
+// arguments, or one recorded in some calls only.
+func TestArgPairsChecked(t *testing.T) {
+	if err := argPairs(); err != nil {
+		t.Fatalf("trace.RecordedPairs: %v", err)
+	}
+	saved := trace.RecordedPairs
+	defer func() { trace.RecordedPairs = saved }()
+	for _, bad := range []trace.RecordedPair{
+		{Syscall: "socket", Indexes: [2]int{1, 2}},
+		{Syscall: "clone", Indexes: [2]int{0, 1}},
+		{Syscall: "fcntl", Indexes: [2]int{1, 2}},
+	} {
+		trace.RecordedPairs = append(slices.Clone(saved), bad)
+		if err := argPairs(); err == nil {
+			t.Errorf("%+v: accepted", bad)
+		}
 	}
 }
