@@ -83,9 +83,11 @@ type ArgSpec struct {
 	Flags bool
 	// Pair: the argument is restricted together with the syscall's first
 	// restricted argument (socket's type with its domain, setsockopt's
-	// optname with its level): one allow rule per combination of allowed
+	// optname with its level): one rule per combination of allowed
 	// values, with a condition on each (policy.FilterVerifier checks that
-	// libseccomp compiles them as written).
+	// libseccomp compiles them as written), allowing the combinations the
+	// traces observed together (trace.Syscall.Pairs; every combination
+	// where a trace does not say) and EPERM for the others.
 	Pair bool
 }
 
@@ -273,6 +275,13 @@ type ArgRule struct {
 	// says what other values get when not EPERM.
 	Unrestricted bool
 	Why          string
+	// For a Pair argument restricted together with its syscall's first
+	// restricted argument: Pairs are the (first, this) values allowed
+	// together, the combinations the traces observed (nil when every
+	// combination of the two arguments' allowed values is allowed), and
+	// Pairing says which of the two it is and why.
+	Pairs   [][2]uint64
+	Pairing string
 }
 
 // Weakening is an argument value Docker's default profile denies that the
@@ -299,6 +308,14 @@ type argObservation struct {
 	// wide: (masked) values of an Int argument recorded on a 64-bit ABI
 	// with a nonzero upper half.
 	wide map[uint64]bool
+	// For a Pair argument: the (masked) pairs of the first restricted
+	// argument's value and this one's that went together in one call
+	// (trace.Syscall.Pairs), pairsUnknown when an entry has none (an
+	// older trace) and pairsOverflow when one's overflowed or the traces
+	// together hold more than one trace keeps (pairsMerged).
+	pairs                       map[[2]uint64]bool
+	pairsUnknown, pairsOverflow bool
+	pairsMerged                 bool
 }
 
 // lowWord says whether an observed value v of spec's argument is allowed
@@ -389,6 +406,9 @@ func observeArgs(inputs []Input, kept map[key]bool, arches []string, r trace.Tab
 						o.wide[v] = true
 					}
 				}
+				if spec.Pair {
+					observePairs(o, spec, s)
+				}
 			}
 		}
 	}
@@ -401,9 +421,33 @@ func observeArgs(inputs []Input, kept map[key]bool, arches []string, r trace.Tab
 			if len(o.values) > trace.MaxArgDistinct && !o.overflow {
 				o.overflow, o.merged = true, true
 			}
+			if len(o.pairs) > trace.MaxArgDistinct && !o.pairsOverflow {
+				o.pairsOverflow, o.pairsMerged = true, true
+			}
 		}
 	}
 	return out
+}
+
+// observePairs adds the pairs of entry s to o, the observation of spec, a
+// Pair argument: s's pairs of the syscall's first restricted argument and
+// spec's, masked as each argument's values are. An entry without them (an
+// older trace) or with other arguments paired makes them unknown.
+func observePairs(o *argObservation, spec ArgSpec, s trace.Syscall) {
+	first, ok := FindArgSpec(spec.Syscall, firstRestricted(spec.Syscall))
+	if !ok || s.Pairs == nil || s.Pairs.Indexes != [2]int{first.Index, spec.Index} {
+		o.pairsUnknown = true
+		return
+	}
+	if o.pairs == nil {
+		o.pairs = map[[2]uint64]bool{}
+	}
+	o.pairsOverflow = o.pairsOverflow || s.Pairs.Overflow
+	for _, v := range s.Pairs.Values {
+		a, _ := canonValue(first, s.Arch, v[0])
+		b, _ := canonValue(spec, s.Arch, v[1])
+		o.pairs[[2]uint64{a, b}] = true
+	}
 }
 
 // argRules decides the argument rules for the allowed names. It returns the
@@ -596,16 +640,18 @@ func argRules(inputs []Input, kept map[key]bool, allowed, baseline, widened map[
 			}
 			// The first argument is unrestricted: this one stands alone.
 			restricted[spec.Syscall] = true
-			rules = append(rules, argRuleSet(d, nil)...)
+			rules = append(rules, argRuleSet(d, nil, nil)...)
 			report = append(report, d.ar)
 			weak = append(weak, weakenings(spec, d.ar.Allowed)...)
 			continue
 		}
 		restricted[spec.Syscall] = true
 		var second *argDecision
+		var pairs map[[2]uint64]bool
 		if j := pairOf(decided, i); j >= 0 {
 			if d.ar.Source == "observed" && len(d.ar.Allowed)*len(decided[j].ar.Allowed) <= maxPairRules {
 				second = &decided[j]
+				pairs = pairsFor(d, second, obs[spec.Syscall][second.ar.Spec.Index])
 			} else {
 				left := decided[j].ar
 				left.Unrestricted, left.Allowed = true, nil
@@ -616,7 +662,7 @@ func argRules(inputs []Input, kept map[key]bool, allowed, baseline, widened map[
 				report = append(report, left)
 			}
 		}
-		rules = append(rules, argRuleSet(d, second)...)
+		rules = append(rules, argRuleSet(d, second, pairs)...)
 		report = append(report, d.ar)
 		weak = append(weak, weakenings(spec, d.ar.Allowed)...)
 		if second != nil {
@@ -694,11 +740,74 @@ func pairedWith(decided []argDecision, i int) int {
 	return -1
 }
 
+// pairsFor decides how second, a Pair argument, goes with d, the first
+// restricted argument of its syscall, both restricted to observed values:
+// the pairs the traces observed together (o.pairs, those of allowed
+// values), or nil for every combination of the allowed values when the
+// traces do not say which went together. second's ArgRule says which and
+// why (Pairs, Pairing).
+func pairsFor(d argDecision, second *argDecision, o *argObservation) map[[2]uint64]bool {
+	s1, s2 := d.ar.Spec, second.ar.Spec
+	cross := func(why string) map[[2]uint64]bool {
+		second.ar.Pairing = fmt.Sprintf("allowed with every allowed %s: %s", s1.What, why)
+		return nil
+	}
+	switch {
+	case second.ar.Source != "observed":
+		return cross(fmt.Sprintf("its allowed values do not all come from the traces (%s)", sourceText(second.ar.Source)))
+	case o == nil || o.pairsUnknown || len(o.pairs) == 0:
+		return cross(fmt.Sprintf("a trace does not say which values of %s and %s went together (recorded before seccomp-gen kept pairs)", s1.What, s2.What))
+	case o.pairsMerged:
+		return cross(fmt.Sprintf("the traces together recorded %d distinct pairs, more than the %d one trace keeps", len(o.pairs), trace.MaxArgDistinct))
+	case o.pairsOverflow:
+		return cross("more distinct pairs than the recorder keeps")
+	}
+	pairs := map[[2]uint64]bool{}
+	for p := range o.pairs {
+		if slices.Contains(d.ar.Allowed, p[0]) && slices.Contains(second.ar.Allowed, p[1]) {
+			pairs[p] = true
+		}
+	}
+	// Values allowed whether observed or not (Always) go with every value
+	// of the other argument.
+	for _, v := range d.ar.Allowed {
+		for _, w := range second.ar.Allowed {
+			if slices.Contains(s1.Always, v) || slices.Contains(s2.Always, w) {
+				pairs[[2]uint64{v, w}] = true
+			}
+		}
+	}
+	for p := range pairs {
+		second.ar.Pairs = append(second.ar.Pairs, p)
+	}
+	sort.Slice(second.ar.Pairs, func(i, j int) bool {
+		a, b := second.ar.Pairs[i], second.ar.Pairs[j]
+		return a[0] < b[0] || a[0] == b[0] && a[1] < b[1]
+	})
+	var names []string
+	for _, p := range second.ar.Pairs {
+		names = append(names, fmt.Sprintf("%s with %s", s2.ValueName(p[1]), s1.ValueName(p[0])))
+	}
+	if len(names) > 8 {
+		names = append(names[:8], fmt.Sprintf("and %d more", len(second.ar.Pairs)-8))
+	}
+	second.ar.Pairing = fmt.Sprintf("only with the %s it was observed with (%s): other combinations get EPERM", s1.What, strings.Join(names, ", "))
+	if len(pairs) == len(d.ar.Allowed)*len(second.ar.Allowed) {
+		second.ar.Pairing = fmt.Sprintf("every combination with the allowed %s values was observed together", s1.What)
+	}
+	return pairs
+}
+
 // argRuleSet writes the rules of one restricted argument: an allow rule per
 // allowed value and EPERM for the others. With second (a Pair argument),
 // an allow rule per combination of the two arguments' allowed values, and
-// EPERM for the other values of each.
-func argRuleSet(d argDecision, second *argDecision) []policy.Rule {
+// EPERM for the other values of each; with pairs (the combinations the
+// traces observed together, pairsFor), the combinations not among them get
+// EPERM rules on both arguments instead of allow rules: every call of two
+// allowed values then meets exactly one rule, whose conditions are
+// disjoint from those of every rule with another action (policy.Check),
+// and the profile allows the observed combinations only.
+func argRuleSet(d argDecision, second *argDecision, pairs map[[2]uint64]bool) []policy.Rule {
 	spec := d.ar.Spec
 	// An int is compared exactly (Int), except an observed one with bit
 	// 31 set or recorded with other high bits (compared on the low 32
@@ -720,8 +829,17 @@ func argRuleSet(d argDecision, second *argDecision) []policy.Rule {
 		}
 		s2 := second.ar.Spec
 		for _, w := range second.ar.Allowed {
+			if pairs != nil && !pairs[[2]uint64{v, w}] {
+				rules = append(rules, policy.Rule{Names: []string{spec.Syscall}, Action: policy.ActErrno, Errno: policy.Errno(policy.EPERM), Args: []policy.Arg{cond(spec, v), cond(s2, w)},
+					Comment: fmt.Sprintf("%s %s %s with %s %s: not observed together", spec.Syscall, spec.What, spec.ValueName(v), s2.What, s2.ValueName(w))})
+				continue
+			}
+			what := "observed"
+			if pairs != nil {
+				what = "observed together"
+			}
 			rules = append(rules, policy.Rule{Names: []string{spec.Syscall}, Action: policy.ActAllow, Args: []policy.Arg{cond(spec, v), cond(s2, w)},
-				Comment: fmt.Sprintf("%s %s %s with %s %s allowed (observed)", spec.Syscall, spec.What, spec.ValueName(v), s2.What, s2.ValueName(w))})
+				Comment: fmt.Sprintf("%s %s %s with %s %s allowed (%s)", spec.Syscall, spec.What, spec.ValueName(v), s2.What, s2.ValueName(w), what)})
 		}
 	}
 	for _, c := range d.deny {

@@ -305,12 +305,14 @@ func TestNeverWeakerThanDocker(t *testing.T) {
 		name string
 		args map[string][]trace.ArgValues
 		weak []string // weakening messages expected (substrings)
+		// pairs: the socket pairs recorded (nil: an older trace)
+		pairs *trace.ArgPairs
 	}{
-		{"no values (old trace)", nil, []string{"unshare(0) allowed"}},
+		{"no values (old trace)", nil, []string{"unshare(0) allowed"}, nil},
 		{"unix only", map[string][]trace.ArgValues{
 			"clone": {{Index: 0, Values: []uint64{0x11}}}, "socket": {{Index: 0, Values: []uint64{1}}},
 			"personality": {{Index: 0, Values: []uint64{0}}}, "unshare": {{Index: 0, Values: []uint64{0x400}}},
-		}, []string{"unshare flags CLONE_FILES allowed (Docker's default denies unshare)"}},
+		}, []string{"unshare flags CLONE_FILES allowed (Docker's default denies unshare)"}, nil},
 		{"a container engine", map[string][]trace.ArgValues{
 			"clone":       {{Index: 0, Values: []uint64{0x11, 0x10000000 | 0x11, 0x20000000 | 0x40000000}}},
 			"socket":      {{Index: 0, Values: []uint64{1, 2, 10, 16, 40}}},
@@ -318,16 +320,33 @@ func TestNeverWeakerThanDocker(t *testing.T) {
 			"unshare":     {{Index: 0, Values: []uint64{0x10000000}}},
 		}, []string{"the workload created a user namespace: clone flag CLONE_NEWUSER allowed",
 			"clone flag CLONE_NEWNET|CLONE_NEWPID allowed", "socket with domain AF_VSOCK (40)", "personality with persona 0x40000",
-			"the workload created a user namespace: unshare flags CLONE_NEWUSER"}},
+			"the workload created a user namespace: unshare flags CLONE_NEWUSER"}, nil},
 		{"overflow", map[string][]trace.ArgValues{
 			"socket": {{Index: 0, Values: []uint64{1, 40}, Overflow: true}},
-		}, []string{"socket with domain AF_VSOCK (40)"}},
+		}, []string{"socket with domain AF_VSOCK (40)"}, nil},
+		{"socket pairs", map[string][]trace.ArgValues{
+			"socket": {{Index: 0, Values: []uint64{1, 2, 40}}, {Index: 1, Values: []uint64{1, 2}}},
+		}, []string{"socket with domain AF_VSOCK (40)"}, &trace.ArgPairs{Indexes: [2]int{0, 1}, Values: [][2]uint64{{1, 1}, {2, 2}, {40, 1}}}},
 	}
 	for _, tc := range traces {
 		t.Run(tc.name, func(t *testing.T) {
 			f := argTrace(t, "x86_64", append([]string{"clone", "clone3", "socket", "personality", "unshare"}, base...), tc.args)
-			res := reduceArgs(t, f, "x86_64", "x86")
+			for i := range f.Syscalls {
+				if f.Syscalls[i].Name == "socket" {
+					f.Syscalls[i].Pairs = tc.pairs
+				}
+			}
+			arches := []string{"x86_64", "x86"}
+			if tc.pairs != nil {
+				// On x86 socket's type is not restricted (libseccomp's
+				// socketcall copies): pairs make rules on x86_64 only.
+				arches = arches[:1]
+			}
+			res := reduceArgs(t, f, arches...)
 			p := res.Policy
+			if tc.pairs != nil && !slices.ContainsFunc(p.Rules, func(r policy.Rule) bool { return strings.Contains(r.Comment, "not observed together") }) {
+				t.Fatalf("no rule for a pair not observed together:\n%+v", p.Rules)
+			}
 			// A value allowed that Docker denies must be one the trace
 			// observed (an old trace: one Reduce reports as a weakening).
 			observed := func(arch, name string, v uint64) bool {
@@ -354,23 +373,31 @@ func TestNeverWeakerThanDocker(t *testing.T) {
 					probe = probe[:0]
 					probe = append(probe, base, base-1, base+1, base|1<<32, base|0xffffffff00000000, ^uint64(0))
 					for _, v := range probe {
+						// socket: with each type a trace recorded (and
+						// none), as pairs and combinations allow them.
+						seconds := []uint64{0}
+						if name == "socket" {
+							seconds = []uint64{0, 1, 2, 3}
+						}
 						for _, arch := range []string{"x86_64", "x86"} {
-							var args [6]uint64
-							args[0] = v
-							d := docker.EvalArch(arch, name, args)
-							g := p.EvalArch(arch, name, args)
-							checked++
-							if d.Action == policy.ActAllow || g.Action != policy.ActAllow {
-								continue
-							}
-							reported := false
-							for _, w := range res.Weakenings {
-								if w.Syscall == name && (w.Value == v || arch == "x86" && uint32(w.Value) == uint32(v)) {
-									reported = true
+							for _, second := range seconds {
+								var args [6]uint64
+								args[0], args[1] = v, second
+								d := docker.EvalArch(arch, name, args)
+								g := p.EvalArch(arch, name, args)
+								checked++
+								if d.Action == policy.ActAllow || g.Action != policy.ActAllow {
+									continue
 								}
-							}
-							if !observed(arch, name, v) && !reported {
-								t.Errorf("%s %s(%#x): Docker %s, generated allows it, and no trace observed it", arch, name, v, answer(d))
+								reported := false
+								for _, w := range res.Weakenings {
+									if w.Syscall == name && (w.Value == v || arch == "x86" && uint32(w.Value) == uint32(v)) {
+										reported = true
+									}
+								}
+								if !observed(arch, name, v) && !reported {
+									t.Errorf("%s %s(%#x, %#x): Docker %s, generated allows it, and no trace observed it", arch, name, v, second, answer(d))
+								}
 							}
 						}
 					}

@@ -105,6 +105,9 @@ func (r *Result) WriteReport(w io.Writer, prefix string) {
 			if a.Why != "" {
 				rest = a.Why
 			}
+			if a.Pairing != "" {
+				rest += "; " + a.Pairing
+			}
 			p("%s %s (argument %d) restricted to %s (%s); %s", sp.Syscall, sp.What, sp.Index, strings.Join(vals, ", "), sourceText(a.Source), rest)
 		}
 	}
