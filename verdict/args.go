@@ -14,10 +14,18 @@ import (
 // values, and the run used another one (Entry.ArgDenied says which).
 const ReasonArgument = "argument"
 
-// ArgDenial is one argument value a profile does not allow.
+// ArgDenial is one argument value a profile does not allow, or one pair of
+// values (Pair) it does not allow together.
 type ArgDenial struct {
 	Index int
 	Value uint64
+	// Pair says the denial is of Value together with argument PairIndex's
+	// PairValue, in one call (a recorded pair, trace.Syscall.Pairs, or
+	// the call replay --enforce saw denied): each value alone is allowed
+	// with some other value of the other argument.
+	Pair      bool
+	PairIndex int
+	PairValue uint64
 	// Action and Errno are what the profile answers for it.
 	Action policy.Action
 	Errno  uint
@@ -30,7 +38,7 @@ const maxArgDenials = 16
 // reached).
 func (e *Entry) addArgDenial(d ArgDenial) {
 	for _, x := range e.ArgDenied {
-		if x.Index == d.Index && x.Value == d.Value {
+		if x.Index == d.Index && x.Value == d.Value && x.Pair == d.Pair && x.PairIndex == d.PairIndex && x.PairValue == d.PairValue {
 			return
 		}
 	}
@@ -59,6 +67,15 @@ func AttributeArgs(p *policy.Policy, e *Entry, args [6]uint64) bool {
 			}
 		}
 	}
+	if len(blamed) == 0 && len(all) == 2 {
+		// Two arguments each allowed with other values: the
+		// combination is denied (socket(AF_UNIX, SOCK_DGRAM) under
+		// rules for the pairs observed together).
+		d := all[0]
+		d.Pair, d.PairIndex, d.PairValue = true, all[1].Index, all[1].Value
+		d.Value, d.PairValue = maskedValue(e.Name, d.Index, d.Value), maskedValue(e.Name, d.PairIndex, d.PairValue)
+		blamed = []ArgDenial{d}
+	}
 	if len(blamed) == 0 {
 		blamed = all
 	}
@@ -66,6 +83,20 @@ func AttributeArgs(p *policy.Policy, e *Entry, args [6]uint64) bool {
 		e.addArgDenial(d)
 	}
 	return len(blamed) > 0
+}
+
+// maskedValue is v as argument index of name is judged: an int's low 32
+// bits and the bits its spec keeps (socket's type without SOCK_NONBLOCK
+// and SOCK_CLOEXEC), v itself for an argument without a spec.
+func maskedValue(name string, index int, v uint64) uint64 {
+	spec, ok := reduce.FindArgSpec(name, index)
+	if !ok {
+		return v
+	}
+	if spec.Int {
+		v &= 0xffffffff
+	}
+	return v & spec.Mask
 }
 
 // toBlame reports whether argument index's value v is to blame for a
@@ -126,12 +157,15 @@ func admitted(p *policy.Policy, arch, name string, index int, v uint64) bool {
 // of them.
 func narrowArgDenials(p *policy.Policy, e *Entry) {
 	var blamed []ArgDenial
+	singles := false
 	for _, d := range e.ArgDenied {
-		if toBlame(p, e.Arch, e.Name, d.Index, d.Value) {
+		// A pair's values are each allowed: the pair is to blame.
+		if d.Pair || toBlame(p, e.Arch, e.Name, d.Index, d.Value) {
 			blamed = append(blamed, d)
+			singles = singles || !d.Pair
 		}
 	}
-	if len(blamed) > 0 {
+	if singles {
 		e.ArgDenied = blamed
 		e.Action, e.Errno = blamed[0].Action, blamed[0].Errno
 	}
@@ -199,10 +233,57 @@ func checkArgs(e *Entry, answer func([6]uint64) policy.Verdict, conditioned func
 			}
 		}
 	}
+	checkPairs(e, answer, conditioned)
 	if len(e.ArgDenied) > 0 {
 		e.Covered = false
 		e.Reason = ReasonArgument
 		e.Action, e.Errno = e.ArgDenied[0].Action, e.ArgDenied[0].Errno
+	}
+}
+
+// checkPairs judges the recorded pairs of e (trace.Syscall.Pairs: the
+// values of two arguments in one call), when every merged trace recorded
+// them and they did not overflow: each pair is evaluated as one call, both
+// values in place (the other conditioned arguments take their recorded
+// values, as in checkArgs), and a pair the profile does not allow is
+// denied as a pair. A pair with a value already denied alone is not
+// judged again.
+func checkPairs(e *Entry, answer func([6]uint64) policy.Verdict, conditioned func(int) bool) {
+	p := e.pairs
+	if p == nil || p.Overflow {
+		return
+	}
+	i0, i1 := p.Indexes[0], p.Indexes[1]
+	if i0 < 0 || i1 > 5 || !conditioned(i0) || !conditioned(i1) {
+		return
+	}
+	single := func(i int, v uint64) bool {
+		return slices.ContainsFunc(e.ArgDenied, func(d ArgDenial) bool {
+			return !d.Pair && d.Index == i && maskedValue(e.Name, i, d.Value) == v
+		})
+	}
+	for _, pv := range p.Values {
+		if single(i0, pv[0]) || single(i1, pv[1]) {
+			continue
+		}
+		base := [6]uint64{}
+		base[i0], base[i1] = pv[0], pv[1]
+		combos := argCombos(base, e.args, func(i int) bool { return i != i0 && i != i1 && conditioned(i) })
+		var denied policy.Verdict
+		ok := false
+		for k, c := range combos {
+			got := answer(c)
+			if allowing(got.Action) {
+				ok = true
+				break
+			}
+			if k == 0 {
+				denied = got
+			}
+		}
+		if !ok {
+			e.addArgDenial(ArgDenial{Index: i0, Value: pv[0], Pair: true, PairIndex: i1, PairValue: pv[1], Action: denied.Action, Errno: denied.Errno})
+		}
 	}
 }
 
@@ -218,11 +299,31 @@ func (e Entry) ExplainArgs(p *policy.Policy) string {
 	// "socket domain AF_INET (2), type SOCK_DGRAM (2): profile refuses ...".
 	refusedAt := map[string]int{}
 	for _, d := range e.ArgDenied {
-		spec, ok := reduce.FindArgSpec(e.Name, d.Index)
-		if !ok {
-			spec = reduce.ArgSpec{Syscall: e.Name, Index: d.Index, What: fmt.Sprintf("argument %d", d.Index), Mask: ^uint64(0), Int: true}
-		}
+		spec := specOf(e.Name, d.Index)
 		value := fmt.Sprintf("%s %s", spec.What, spec.ValueName(d.Value))
+		if d.Pair {
+			// "socket domain AF_UNIX (1), type SOCK_DGRAM (2): profile
+			// allows domain AF_UNIX (1) with type SOCK_STREAM (1) only"
+			spec2 := specOf(e.Name, d.PairIndex)
+			s := fmt.Sprintf("%s %s, %s %s", e.Name, value, spec2.What, spec2.ValueName(d.PairValue))
+			with := ""
+			if p != nil {
+				with = pairAllowedValues(p, e.Arch, e.Name, spec, d.Value, spec2)
+			} else {
+				with = e.filterPairAllows[d.Value]
+			}
+			if with != "" {
+				who := "profile"
+				if p == nil {
+					who = "filter"
+				}
+				s += fmt.Sprintf(": %s allows %s with %s %s", who, value, spec2.What, with)
+			} else {
+				s += ": not allowed together"
+			}
+			parts = append(parts, s)
+			continue
+		}
 		s := e.Name + " " + value
 		if p != nil {
 			if refused := refusedCalls(p, e.Arch, e.Name, d); refused != "" {
@@ -241,6 +342,54 @@ func (e Entry) ExplainArgs(p *policy.Policy) string {
 		parts = append(parts, s)
 	}
 	return strings.Join(parts, "; ")
+}
+
+// specOf is the spec of argument index of name, or a plain one ("argument
+// 2") where reduce.ArgSpecs has none.
+func specOf(name string, index int) reduce.ArgSpec {
+	spec, ok := reduce.FindArgSpec(name, index)
+	if !ok {
+		spec = reduce.ArgSpec{Syscall: name, Index: index, What: fmt.Sprintf("argument %d", index), Mask: ^uint64(0), Int: true}
+	}
+	return spec
+}
+
+// pairAllowedValues describes the values of spec2's argument that the
+// allow rules for name admit together with value v of spec's: the rules
+// on both arguments whose test on spec's holds for v. "" when none does
+// (rules of another shape).
+func pairAllowedValues(p *policy.Policy, arch, name string, spec reduce.ArgSpec, v uint64, spec2 reduce.ArgSpec) string {
+	bits := policy.ArgBits(arch)
+	var vals []string
+	for _, r := range p.Rules {
+		if !slices.Contains(r.Names, name) || !allowing(r.Action) || len(r.Args) != 2 {
+			continue
+		}
+		k := slices.IndexFunc(r.Args, func(a policy.Arg) bool { return int(a.Index) == spec.Index })
+		k2 := slices.IndexFunc(r.Args, func(a policy.Arg) bool { return int(a.Index) == spec2.Index })
+		if k < 0 || k2 < 0 || !r.Args[k].HoldsBits(v, bits) {
+			continue
+		}
+		vals = append(vals, condValue(r.Args[k2], spec2))
+	}
+	if len(vals) == 0 {
+		return ""
+	}
+	return listValues(uniq(vals))
+}
+
+// condValue names the values an allow rule's test admits: "AF_UNIX (1)",
+// "values with &0xff == 0x1".
+func condValue(a policy.Arg, spec reduce.ArgSpec) string {
+	switch {
+	case a.Op == policy.OpEqualTo:
+		return spec.ValueName(a.Value)
+	case a.Op == policy.OpMaskedEqual && a.Value == spec.Mask:
+		return spec.ValueName(a.ValueTwo)
+	case a.Op == policy.OpMaskedEqual:
+		return fmt.Sprintf("values with &%#x == %#x", a.Value, a.ValueTwo&a.Value)
+	}
+	return fmt.Sprintf("%s %#x", strings.TrimPrefix(string(a.Op), "SCMP_CMP_"), a.Value)
 }
 
 // refusedCalls describes, when no allow rule tests d's argument, the
@@ -309,19 +458,14 @@ func AllowedValues(p *policy.Policy, name string, spec reduce.ArgSpec) string {
 		if k < 0 || len(r.Args) > 2 || (len(r.Args) == 2 && r.Args[0].Index == r.Args[1].Index) {
 			continue
 		}
-		a := r.Args[k]
-		switch {
-		case a.Op == policy.OpEqualTo:
-			vals = append(vals, spec.ValueName(a.Value))
-		case a.Op == policy.OpMaskedEqual && a.Value == spec.Mask:
-			vals = append(vals, spec.ValueName(a.ValueTwo))
-		case a.Op == policy.OpMaskedEqual:
-			vals = append(vals, fmt.Sprintf("values with &%#x == %#x", a.Value, a.ValueTwo&a.Value))
-		default:
-			vals = append(vals, fmt.Sprintf("%s %#x", strings.TrimPrefix(string(a.Op), "SCMP_CMP_"), a.Value))
-		}
+		vals = append(vals, condValue(r.Args[k], spec))
 	}
-	vals = uniq(vals) // the rules of a pair repeat each value
+	return listValues(uniq(vals)) // the rules of a pair repeat each value
+}
+
+// listValues renders value names: "AF_UNIX (1) only", "AF_UNIX (1),
+// AF_INET (2)", "no value".
+func listValues(vals []string) string {
 	switch len(vals) {
 	case 0:
 		return "no value"

@@ -1,6 +1,7 @@
 package verdict
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"slices"
@@ -75,6 +76,14 @@ type Entry struct {
 	Traces []string
 	// args are the recorded argument values of the merged traces.
 	args []trace.ArgValues
+	// pairs are the recorded pairs of the merged traces (their union),
+	// nil when one of them has none (pairsUnknown): which values went
+	// together is then unknown, and each value is judged alone.
+	pairs        *trace.ArgPairs
+	pairsUnknown bool
+	// filterPairAllows describes, per first value of a denied pair, the
+	// values of the pair's other argument a raw filter allows with it.
+	filterPairAllows map[uint64]string
 	// filterAllows describes, per argument index of ArgDenied, the values
 	// a raw filter allows there (a policy's rules say it otherwise).
 	filterAllows map[int]string
@@ -108,6 +117,12 @@ func holds(t *trace.File, e Entry) bool {
 			return true // (beyond the bound, the denied values are not all known)
 		}
 		for _, d := range e.ArgDenied {
+			if d.Pair {
+				if p := s.Pairs; p != nil && p.Indexes == [2]int{d.Index, d.PairIndex} && slices.Contains(p.Values, [2]uint64{d.Value, d.PairValue}) {
+					return true
+				}
+				continue
+			}
 			for _, a := range s.Args {
 				if a.Index == d.Index && slices.Contains(a.Values, d.Value) {
 					return true
@@ -348,6 +363,7 @@ func mergeTraces(traces []*trace.File) (*Coverage, map[nrKey]*Entry, error) {
 			k := nrKey{s.Arch, s.Nr}
 			if e, ok := merged[k]; ok {
 				e.args = append(e.args, s.Args...)
+				e.mergePairs(s.Pairs)
 				var sat bool
 				e.Count, sat = trace.AddCount(e.Count, s.Count)
 				e.Saturated = e.Saturated || sat
@@ -360,7 +376,10 @@ func mergeTraces(traces []*trace.File) (*Coverage, map[nrKey]*Entry, error) {
 				continue
 			}
 			c, sat := trace.AddCount(0, s.Count)
-			merged[k] = &Entry{Arch: s.Arch, Nr: s.Nr, Name: s.Name, Count: c, First: s.First, Saturated: sat, args: s.Args}
+			merged[k] = &Entry{Arch: s.Arch, Nr: s.Nr, Name: s.Name, Count: c, First: s.First, Saturated: sat, args: s.Args, pairsUnknown: s.Pairs == nil}
+			if s.Pairs != nil {
+				merged[k].pairs = &trace.ArgPairs{Indexes: s.Pairs.Indexes, Values: slices.Clone(s.Pairs.Values), Overflow: s.Pairs.Overflow}
+			}
 		}
 	}
 	for _, e := range merged {
@@ -373,6 +392,25 @@ func mergeTraces(traces []*trace.File) (*Coverage, map[nrKey]*Entry, error) {
 		return nil, nil, fmt.Errorf("coverage: %w (the traces are empty)", ErrNoSyscalls)
 	}
 	return cov, merged, nil
+}
+
+// mergePairs adds another trace's pairs of e's syscall to e's: the union,
+// or unknown from then on when one of them has none or pairs other
+// arguments.
+func (e *Entry) mergePairs(p *trace.ArgPairs) {
+	if e.pairsUnknown || p == nil || e.pairs == nil || e.pairs.Indexes != p.Indexes {
+		e.pairs, e.pairsUnknown = nil, true
+		return
+	}
+	e.pairs.Values = append(e.pairs.Values, p.Values...)
+	e.pairs.Overflow = e.pairs.Overflow || p.Overflow
+	slices.SortFunc(e.pairs.Values, func(a, b [2]uint64) int {
+		if a[0] != b[0] {
+			return cmp.Compare(a[0], b[0])
+		}
+		return cmp.Compare(a[1], b[1])
+	})
+	e.pairs.Values = slices.Compact(e.pairs.Values)
 }
 
 // unionArgs merges the argument values several traces recorded for one

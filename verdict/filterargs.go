@@ -112,16 +112,42 @@ func (f *filterArgs) allows(fix int, v uint64) bool {
 // argument, the candidate values the filter does allow (ExplainArgs).
 func (f *filterArgs) narrow(e *Entry) {
 	var blamed []ArgDenial
+	singles := false
 	for _, d := range e.ArgDenied {
-		if !f.allows(d.Index, d.Value) {
+		// A pair's values are each allowed: the pair is to blame.
+		if d.Pair || !f.allows(d.Index, d.Value) {
 			blamed = append(blamed, d)
+			singles = singles || !d.Pair
 		}
 	}
-	if len(blamed) > 0 {
+	if singles {
 		e.ArgDenied = blamed
 		e.Action, e.Errno = blamed[0].Action, blamed[0].Errno
 	}
 	for _, d := range e.ArgDenied {
+		if d.Pair {
+			// What the filter allows with the pair's first value, of
+			// the other argument's candidate values.
+			spec := specOf(e.Name, d.PairIndex)
+			var names []string
+			for _, w := range f.vals[d.PairIndex] {
+				if w > 0xffffffff && spec.Int {
+					continue
+				}
+				var args [6]uint64
+				args[d.Index], args[d.PairIndex] = d.Value, w
+				if allowingVerdict(f.a.Answer(f.arch, f.nr, args)) {
+					names = append(names, spec.ValueName(w&spec.Mask))
+				}
+			}
+			if e.filterPairAllows == nil {
+				e.filterPairAllows = map[uint64]string{}
+			}
+			if names = uniq(names); len(names) > 0 {
+				e.filterPairAllows[d.Value] = allowedList(names)
+			}
+			continue
+		}
 		spec, ok := reduce.FindArgSpec(e.Name, d.Index)
 		if !ok {
 			continue

@@ -1,0 +1,96 @@
+package verdict_test
+
+import (
+	"testing"
+
+	"github.com/seccomp-gen/seccomp-gen/trace"
+	"github.com/seccomp-gen/seccomp-gen/verdict"
+)
+
+// withPairs sets the pairs of f's socket entry.
+func withPairs(f *trace.File, values ...[2]uint64) *trace.File {
+	for i := range f.Syscalls {
+		if f.Syscalls[i].Name == "socket" {
+			f.Syscalls[i].Pairs = &trace.ArgPairs{Indexes: [2]int{0, 1}, Values: values}
+		}
+	}
+	return f
+}
+
+// TestCoveragePairs: check reports a recorded pair the profile does not
+// allow together (socket(AF_UNIX, SOCK_DGRAM) under a profile for
+// AF_UNIX+SOCK_STREAM and AF_INET+SOCK_DGRAM) as it reports a value,
+// judged as one call (both arguments at once), from the policy and from
+// the compiled filter; a trace whose pairs the profile allows passes, and
+// so does one without pairs (an older trace: each value is allowed with
+// some recorded value of the other argument), as before.
+func TestCoveragePairs(t *testing.T) {
+	names := append([]string{"socket"}, base...)
+	args := map[string][]trace.ArgValues{"socket": {{Index: 0, Values: []uint64{1, 2}}, {Index: 1, Values: []uint64{1, 2}}}}
+	gen := withPairs(argTrace(t, "x86_64", names, args), [2]uint64{1, 1}, [2]uint64{2, 2})
+	p := reduceArgs(t, gen).Policy
+	for _, a := range []verdict.Answerer{compiled(t, p), pa(p)} {
+		who, prof := "filter", verdict.PolicyOf(a)
+		if prof != nil {
+			who = "profile"
+		}
+		cov, err := verdict.CheckCoverageOf(a, gen)
+		if err != nil || !cov.OK() {
+			t.Fatalf("%s: the training trace: %v %+v", who, err, cov.Missing())
+		}
+		run := withPairs(argTrace(t, "x86_64", names, args), [2]uint64{1, 1}, [2]uint64{1, 2}, [2]uint64{2, 2})
+		cov, err = verdict.CheckCoverageOf(a, run)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := cov.Missing()
+		want := "socket domain AF_UNIX (1), type SOCK_DGRAM (2): " + who + " allows domain AF_UNIX (1) with type SOCK_STREAM (1) only"
+		if len(m) != 1 || m[0].Name != "socket" || m[0].Reason != verdict.ReasonArgument || m[0].Explain(prof) != want {
+			t.Fatalf("%s: missing %+v, want socket: %q", who, m, want)
+		}
+		if d := m[0].ArgDenied; len(d) != 1 || !d[0].Pair || d[0].Index != 0 || d[0].Value != 1 || d[0].PairIndex != 1 || d[0].PairValue != 2 || d[0].Errno != 1 {
+			t.Errorf("%s: denials %+v, want the pair (1, 2), EPERM", who, d)
+		}
+		// Only the trace that holds the pair is named.
+		cov.SetTraces([]string{"gen.yaml", "run.yaml"}, []*trace.File{gen, run})
+		if m := cov.Missing(); len(m[0].Traces) != 1 || m[0].Traces[0] != "run.yaml" {
+			t.Errorf("%s: traces %v, want run.yaml", who, m[0].Traces)
+		}
+		// The same run recorded without pairs, or merged with a trace
+		// without them: which values went together is unknown.
+		old := argTrace(t, "x86_64", names, args)
+		for _, traces := range [][]*trace.File{{old}, {run, old}} {
+			cov, err = verdict.CheckCoverageOf(a, traces...)
+			if err != nil || !cov.OK() {
+				t.Errorf("%s: without pairs: %v %+v", who, err, cov.Missing())
+			}
+		}
+		// A value denied alone is reported alone, its pair not again.
+		run = withPairs(argTrace(t, "x86_64", names, map[string][]trace.ArgValues{"socket": {{Index: 0, Values: []uint64{1, 10}}, {Index: 1, Values: []uint64{1}}}}),
+			[2]uint64{1, 1}, [2]uint64{10, 1})
+		cov, err = verdict.CheckCoverageOf(a, run)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m := cov.Missing(); len(m) != 1 || len(m[0].ArgDenied) != 1 || m[0].ArgDenied[0].Pair || m[0].ArgDenied[0].Value != 10 {
+			t.Errorf("%s: missing %+v, want AF_INET6 alone", who, m)
+		}
+	}
+}
+
+// TestAttributePair: replay --enforce names a denied call whose values are
+// each allowed with others as the pair.
+func TestAttributePair(t *testing.T) {
+	names := append([]string{"socket"}, base...)
+	gen := withPairs(argTrace(t, "x86_64", names, map[string][]trace.ArgValues{"socket": {{Index: 0, Values: []uint64{1, 2}}, {Index: 1, Values: []uint64{1, 2}}}}),
+		[2]uint64{1, 1}, [2]uint64{2, 2})
+	p := reduceArgs(t, gen).Policy
+	e := verdict.Entry{Arch: "x86_64", Name: "socket", Nr: 41, Reason: verdict.ReasonEnforced, Action: "SCMP_ACT_ERRNO", Errno: 1}
+	if !verdict.AttributeArgs(p, &e, [6]uint64{1, 2 | 0x80000}) {
+		t.Fatal("not attributed")
+	}
+	want := "denied by the filter with SCMP_ACT_ERRNO(EPERM) for socket domain AF_UNIX (1), type SOCK_DGRAM (2): profile allows domain AF_UNIX (1) with type SOCK_STREAM (1) only"
+	if got := e.Explain(p); got != want {
+		t.Errorf("%q, want %q", got, want)
+	}
+}
