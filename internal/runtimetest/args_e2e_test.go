@@ -22,7 +22,10 @@ import (
 // recorded argument values run their workload, while clone(CLONE_NEWUSER),
 // unshare(CLONE_NEWUSER), socket(AF_VSOCK) and personality(0x0040000) get
 // EPERM, as under Docker's default profile; an AF_UNIX-only workload's
-// profile answers socket(AF_INET) EPERM; a threaded program still starts
+// profile answers socket(AF_INET) EPERM; a profile traced with
+// socket(AF_UNIX, SOCK_STREAM) and socket(AF_INET, SOCK_DGRAM) answers
+// socket(AF_UNIX, SOCK_DGRAM) and socket(AF_INET, SOCK_STREAM) EPERM (the
+// recorder keeps which values went together); a threaded program still starts
 // threads (clone3 gets ENOSYS, glibc falls back to clone); mmap and
 // mprotect with PROT_WRITE|PROT_EXEC get EPERM when the workload mapped no
 // W+X memory.
@@ -78,6 +81,11 @@ func TestArgumentRulesUnderRuncAndCrun(t *testing.T) {
 	trB := filepath.Join(dir, "busybox.trace.yaml")
 	traceOnHost(t, sg, b.Rootfs, trB, []string{"sh", "-c", "echo hi | wc -c; ls / >/dev/null"})
 	profB := generate(t, sg, trB)
+	// Sockets of two domains and two types, each domain with one type:
+	// the profile allows the pairs observed together only.
+	trP := filepath.Join(dir, "pairs.trace.yaml")
+	traceOnHost(t, sg, b.Rootfs, trP, []string{probe, "pairs"})
+	profP := generate(t, sg, trP)
 	docker := dockerDefaultOCI(t)
 	for _, p := range []json.RawMessage{profW, profB} {
 		if !strings.Contains(string(p), `"value":2114060288`) && !strings.Contains(string(p), `"value": 2114060288`) {
@@ -124,6 +132,22 @@ func TestArgumentRulesUnderRuncAndCrun(t *testing.T) {
 				want := map[string]string{"stream_nonblock": "0", "passcred": "0", "sndbuf": "1", "dgram": "1", "seqpacket": "1"}
 				if name == "docker default" {
 					want = map[string]string{"stream_nonblock": "0", "passcred": "0", "sndbuf": "0", "dgram": "0", "seqpacket": "0"}
+				}
+				for k, v := range want {
+					if got[k] != v {
+						t.Errorf("%s nnp=%v %s profile: %s=%s, want %s (%v)", rt, nnp, name, k, got[k], v, got)
+					}
+				}
+			}
+			// The socket pairs: those the workload made pass, the
+			// other combinations of the same domains and types get
+			// EPERM (they were allowed when the recorder kept each
+			// argument's values only); Docker's default allows all.
+			for name, prof := range map[string]json.RawMessage{"pairs": profP, "docker default": docker} {
+				got := kv(run(rt, prof, "/argprobe", "pairs-all").Stdout)
+				want := map[string]string{"unix_stream": "0", "inet_dgram": "0", "unix_dgram": "1", "inet_stream": "1"}
+				if name == "docker default" {
+					want = map[string]string{"unix_stream": "0", "inet_dgram": "0", "unix_dgram": "0", "inet_stream": "0"}
 				}
 				for k, v := range want {
 					if got[k] != v {

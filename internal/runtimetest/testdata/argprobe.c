@@ -32,6 +32,11 @@
 //   argprobe ioctl     that call, the same request zero-extended (glibc's
 //                      constant) and another _IOR request sign-extended:
 //                      prints ioctl_int, ioctl_uint, ioctl_other=errno
+//   argprobe pairs     socket(AF_UNIX, SOCK_STREAM) and
+//                      socket(AF_INET, SOCK_DGRAM): prints unix_stream,
+//                      inet_dgram=errno
+//   argprobe pairs-all those and the other two combinations of their
+//                      values: also prints unix_dgram, inet_stream=errno
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -178,6 +183,19 @@ int main(int argc, char **argv) {
 		if (!strcmp(mode, "ioctl")) {
 			printf("ioctl_uint=%d\n", rc(syscall(SYS_ioctl, 1, (unsigned long)(unsigned)req, &flags)));
 			printf("ioctl_other=%d\n", rc(syscall(SYS_ioctl, 1, (long)other, &flags)));
+		}
+		return 0;
+	}
+	if (!strncmp(mode, "pairs", 5)) {
+		int s = socket(AF_UNIX, SOCK_STREAM, 0);
+		printf("unix_stream=%d\n", s < 0 ? errno : 0);
+		s = socket(AF_INET, SOCK_DGRAM, 0);
+		printf("inet_dgram=%d\n", s < 0 ? errno : 0);
+		if (!strcmp(mode, "pairs-all")) {
+			s = socket(AF_UNIX, SOCK_DGRAM, 0);
+			printf("unix_dgram=%d\n", s < 0 ? errno : 0);
+			s = socket(AF_INET, SOCK_STREAM, 0);
+			printf("inet_stream=%d\n", s < 0 ? errno : 0);
 		}
 		return 0;
 	}
