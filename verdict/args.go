@@ -156,17 +156,39 @@ func admitted(p *policy.Policy, arch, name string, index int, v uint64) bool {
 // domain, not the type); when none is (a combination no rule allows), all
 // of them.
 func narrowArgDenials(p *policy.Policy, e *Entry) {
+	narrowWith(e, func(i int, v uint64) bool { return toBlame(p, e.Arch, e.Name, i, v) })
+}
+
+// narrowWith keeps, of e's argument denials, those blame says are to
+// blame: a value no allowed call has, and of a denied pair the value so
+// (socket(AF_INET6, SOCK_STREAM) under rules for AF_UNIX: the domain,
+// alone) or, when each of its values is allowed with others, the pair.
+// When none is, all of them stay.
+func narrowWith(e *Entry, blame func(i int, v uint64) bool) {
 	var blamed []ArgDenial
-	singles := false
 	for _, d := range e.ArgDenied {
-		// A pair's values are each allowed: the pair is to blame.
-		if d.Pair || toBlame(p, e.Arch, e.Name, d.Index, d.Value) {
+		if !d.Pair {
+			if blame(d.Index, d.Value) {
+				blamed = append(blamed, d)
+			}
+			continue
+		}
+		b0, b1 := blame(d.Index, d.Value), blame(d.PairIndex, d.PairValue)
+		if !b0 && !b1 {
 			blamed = append(blamed, d)
-			singles = singles || !d.Pair
+		}
+		if b0 {
+			blamed = append(blamed, ArgDenial{Index: d.Index, Value: d.Value, Action: d.Action, Errno: d.Errno})
+		}
+		if b1 {
+			blamed = append(blamed, ArgDenial{Index: d.PairIndex, Value: d.PairValue, Action: d.Action, Errno: d.Errno})
 		}
 	}
-	if singles {
-		e.ArgDenied = blamed
+	if len(blamed) > 0 {
+		e.ArgDenied = nil
+		for _, d := range blamed {
+			e.addArgDenial(d)
+		}
 		e.Action, e.Errno = blamed[0].Action, blamed[0].Errno
 	}
 }
@@ -208,11 +230,15 @@ func checkArgs(e *Entry, answer func([6]uint64) policy.Verdict, conditioned func
 	if e.Reason != ReasonConditional {
 		return
 	}
+	paired := pairedValues(e, conditioned)
 	for _, av := range e.args {
 		if av.Index < 0 || av.Index > 5 || !conditioned(av.Index) {
 			continue
 		}
 		for _, v := range av.Values {
+			if paired[av.Index][maskedValue(e.Name, av.Index, v)] {
+				continue // judged with the value it went with (checkPairs)
+			}
 			base := [6]uint64{}
 			base[av.Index] = v
 			combos := argCombos(base, e.args, func(i int) bool { return i != av.Index && conditioned(i) })
@@ -241,31 +267,41 @@ func checkArgs(e *Entry, answer func([6]uint64) policy.Verdict, conditioned func
 	}
 }
 
+// pairedValues returns, when e's recorded pairs are to be judged (known,
+// not overflowed, on two arguments the answer may depend on), the values
+// of each of the two arguments that the pairs hold (masked as checkPairs
+// evaluates them): those are judged in their pairs, not alone. nil
+// otherwise.
+func pairedValues(e *Entry, conditioned func(int) bool) map[int]map[uint64]bool {
+	p := e.pairs
+	if p == nil || p.Overflow {
+		return nil
+	}
+	i0, i1 := p.Indexes[0], p.Indexes[1]
+	if i0 < 0 || i1 > 5 || i0 == i1 || !conditioned(i0) || !conditioned(i1) {
+		return nil
+	}
+	out := map[int]map[uint64]bool{i0: {}, i1: {}}
+	for _, v := range p.Values {
+		out[i0][v[0]], out[i1][v[1]] = true, true
+	}
+	return out
+}
+
 // checkPairs judges the recorded pairs of e (trace.Syscall.Pairs: the
 // values of two arguments in one call), when every merged trace recorded
 // them and they did not overflow: each pair is evaluated as one call, both
 // values in place (the other conditioned arguments take their recorded
 // values, as in checkArgs), and a pair the profile does not allow is
-// denied as a pair. A pair with a value already denied alone is not
-// judged again.
+// denied as a pair (narrowing then blames a value of it no allowed call
+// has, alone).
 func checkPairs(e *Entry, answer func([6]uint64) policy.Verdict, conditioned func(int) bool) {
+	if pairedValues(e, conditioned) == nil {
+		return
+	}
 	p := e.pairs
-	if p == nil || p.Overflow {
-		return
-	}
 	i0, i1 := p.Indexes[0], p.Indexes[1]
-	if i0 < 0 || i1 > 5 || !conditioned(i0) || !conditioned(i1) {
-		return
-	}
-	single := func(i int, v uint64) bool {
-		return slices.ContainsFunc(e.ArgDenied, func(d ArgDenial) bool {
-			return !d.Pair && d.Index == i && maskedValue(e.Name, i, d.Value) == v
-		})
-	}
 	for _, pv := range p.Values {
-		if single(i0, pv[0]) || single(i1, pv[1]) {
-			continue
-		}
 		base := [6]uint64{}
 		base[i0], base[i1] = pv[0], pv[1]
 		combos := argCombos(base, e.args, func(i int) bool { return i != i0 && i != i1 && conditioned(i) })

@@ -111,19 +111,7 @@ func (f *filterArgs) allows(fix int, v uint64) bool {
 // combination the filter denies), all of them. It also notes, per blamed
 // argument, the candidate values the filter does allow (ExplainArgs).
 func (f *filterArgs) narrow(e *Entry) {
-	var blamed []ArgDenial
-	singles := false
-	for _, d := range e.ArgDenied {
-		// A pair's values are each allowed: the pair is to blame.
-		if d.Pair || !f.allows(d.Index, d.Value) {
-			blamed = append(blamed, d)
-			singles = singles || !d.Pair
-		}
-	}
-	if singles {
-		e.ArgDenied = blamed
-		e.Action, e.Errno = blamed[0].Action, blamed[0].Errno
-	}
+	narrowWith(e, func(i int, v uint64) bool { return !f.allows(i, v) })
 	for _, d := range e.ArgDenied {
 		if d.Pair {
 			// What the filter allows with the pair's first value, of

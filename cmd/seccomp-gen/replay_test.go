@@ -626,3 +626,54 @@ func replayVerdict(t *testing.T, dir string, code int, args ...string) report.Ve
 	}
 	return v
 }
+
+// TestReplayPairNamed: a profile generated from two traced runs,
+// socket(AF_UNIX, SOCK_STREAM) and socket(AF_INET, SOCK_DGRAM), refuses
+// socket(AF_UNIX, SOCK_DGRAM), each of whose values it allows with the
+// other domain or type; replay (traced and --enforce, for the JSON profile
+// and the compiled filter) and check of the run's saved trace name the
+// pair and exit as for any missing value.
+func TestReplayPairNamed(t *testing.T) {
+	testutil.RequireRoot(t)
+	dir := t.TempDir()
+	prog := cc(t, dir, "sock", "#include <sys/socket.h>\n#include <stdlib.h>\nint main(int c, char **v) { socket(atoi(v[1]), atoi(v[2]), 0); return 0; }\n")
+	for _, run := range [][]string{{"a.yaml", "1", "1"}, {"b.yaml", "2", "2"}} {
+		if _, stderr, code := sg(t, dir, "trace", "-o", run[0], "--", prog, run[1], run[2]); code != 0 {
+			t.Fatalf("trace: exit %d\n%s", code, stderr)
+		}
+	}
+	if _, stderr, code := sg(t, dir, "trace", "-o", "run.yaml", "--", prog, "1", "2"); code != 0 {
+		t.Fatalf("trace: exit %d\n%s", code, stderr)
+	}
+	const pair = "socket domain AF_UNIX (1), type SOCK_DGRAM (2)"
+	for _, c := range []struct{ format, file, who string }{{"docker", "p.json", "profile"}, {"bpf", "p.bpf", "filter"}} {
+		t.Run(c.format, func(t *testing.T) {
+			_, stderr, code := sg(t, dir, "generate", "--format", c.format, "-o", c.file, "a.yaml", "b.yaml")
+			if code != 0 {
+				t.Fatalf("generate: exit %d\n%s", code, stderr)
+			}
+			if want := "only with the domain it was observed with (SOCK_STREAM (1) with AF_UNIX (1), SOCK_DGRAM (2) with AF_INET (2))"; !strings.Contains(stderr, want) {
+				t.Errorf("generate's report without %q:\n%s", want, stderr)
+			}
+			want := pair + ": " + c.who + " allows domain AF_UNIX (1) with type SOCK_STREAM (1) only"
+			for _, args := range [][]string{
+				{"replay", "-p", c.file, "--report", "json", "--", prog, "1", "2"},
+				{"check", "-p", c.file, "--report", "json", "run.yaml"},
+			} {
+				v := replayVerdict(t, dir, exitNotCovered, args...)
+				if len(v.Missing) != 1 || v.Missing[0].Name != "socket" || v.Missing[0].Reason != "argument" || v.Missing[0].Detail != want {
+					t.Errorf("%s: missing %+v, want socket: %q", args[0], v.Missing, want)
+				}
+			}
+			for _, ok := range [][]string{{"1", "1"}, {"2", "2"}} {
+				replayVerdict(t, dir, 0, "replay", "-p", c.file, "--report", "json", "--", prog, ok[0], ok[1])
+			}
+			if c.format == "docker" {
+				v := replayVerdict(t, dir, exitNotCovered, "replay", "--enforce", "-p", c.file, "--report", "json", "--", prog, "1", "2")
+				if len(v.Missing) != 1 || !strings.Contains(v.Missing[0].Detail, pair+": profile allows domain AF_UNIX (1) with type SOCK_STREAM (1) only") {
+					t.Errorf("replay --enforce: missing %+v, want the pair", v.Missing)
+				}
+			}
+		})
+	}
+}
