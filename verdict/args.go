@@ -218,13 +218,14 @@ func conditionsOn(p *policy.Policy, name string, index int) bool {
 
 // checkArgs judges the recorded argument values of a syscall the profile
 // allows only conditionally. A trace records the values of each argument
-// apart, not which went together, so a value is allowed when the profile
-// allows it with some recorded value of each other conditioned argument
-// (the others 0): exact for rules that condition one argument each, and
-// for generated rules on two arguments (socket's domain and type: every
-// combination of allowed values); for hand-written rules on two arguments
-// it may miss a denied combination, never invent one. conditioned says
-// whether the answer may depend on an argument index. A value the profile
+// apart, so a value is allowed when the profile allows it with some
+// recorded value of each other conditioned argument (the others 0): exact
+// for rules that condition one argument each; for rules on two arguments
+// it may miss a denied combination, never invent one. Where the trace also
+// recorded which values of two arguments went together (socket's domain
+// and type: trace.Syscall.Pairs), those values are judged in their pairs
+// instead (checkPairs), each pair as one call. conditioned says whether the
+// answer may depend on an argument index. A value or pair the profile
 // denies makes the entry not covered (ReasonArgument).
 func checkArgs(e *Entry, answer func([6]uint64) policy.Verdict, conditioned func(int) bool) {
 	if e.Reason != ReasonConditional {
