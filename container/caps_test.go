@@ -31,7 +31,7 @@ func TestBundleCaps(t *testing.T) {
 			t.Errorf("%s: %v %v, want %v", tc.config, got, err, tc.want)
 		}
 	}
-	if _, err := BundleCaps(t.TempDir()); err == nil || !strings.Contains(err.Error(), "config.json: no such file or directory") {
+	if _, err := BundleCaps(t.TempDir()); err == nil || !strings.Contains(err.Error(), "config.json: does not exist") {
 		t.Errorf("no config.json: %v", err)
 	}
 }
@@ -58,11 +58,11 @@ func TestPlanJobNeedsCapsForInput(t *testing.T) {
 	if err != nil || !slices.Equal(job.Caps, []string{"CAP_SYS_CHROOT"}) {
 		t.Fatalf("PlanJob: %+v %v", job, err)
 	}
-	p, err := ReadInput(base, job.Caps, job.Allow)
+	p, err := ReadInput(base, job.Caps, job.Allow, false, nil)
 	if err != nil || !p.Allows("chroot") {
 		t.Errorf("chroot not kept for a container with CAP_SYS_CHROOT: %v", err)
 	}
-	p, err = ReadInput(base, []string{}, job.Allow)
+	p, err = ReadInput(base, []string{}, job.Allow, false, nil)
 	if err != nil || p.Allows("chroot") {
 		t.Errorf("chroot kept for a container without capabilities: %v", err)
 	}

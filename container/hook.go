@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -61,6 +62,12 @@ type HookOptions struct {
 	// root writes and reads: only the hook's own configuration, written by
 	// the administrator, says where that may be.
 	AllowPaths []string
+	// AllowUnknownSyscalls reads an if: profile that names syscalls the
+	// installed libseccomp knows on none of its ABIs (the engines' newer
+	// defaults: Docker's names mseal, listmount, ...) as runc and crun
+	// do: those names are dropped (the recorder's log says which);
+	// otherwise such a profile fails the container's start.
+	AllowUnknownSyscalls bool
 }
 
 // Job is what the hook hands the detached recorder.
@@ -92,6 +99,11 @@ type Job struct {
 	// Filtered: the container runs under a seccomp filter (its
 	// config.json's linux.seccomp), whose denials are not recorded.
 	Filtered bool `json:"filtered,omitempty"`
+	// AllowUnknown: HookOptions.AllowUnknownSyscalls.
+	AllowUnknown bool `json:"allow_unknown_syscalls,omitempty"`
+	// Warnings are what Finish dropped from a profile it extends (names
+	// libseccomp cannot resolve, AllowUnknown), for the recorder's log.
+	Warnings []string `json:"-"`
 	// NotExtended is why Finish replaced the earlier run's profile
 	// instead of extending it (it does not read as a profile).
 	NotExtended error `json:"-"`
@@ -118,8 +130,11 @@ func Hook(stdin io.Reader, o HookOptions) error {
 // they can be written, and that the annotation's paths lie in the
 // directories the hook may use (HookOptions.AllowPaths).
 func PlanJob(s *State, o HookOptions) (*Job, error) {
-	job := &Job{ID: s.ID, PID: s.Pid, Runtime: o.Runtime, Log: o.Log, Filtered: BundleFiltered(s.Bundle)}
-	allow := append([]string(nil), o.AllowPaths...)
+	job := &Job{ID: s.ID, PID: s.Pid, Runtime: o.Runtime, Log: o.Log, Filtered: BundleFiltered(s.Bundle), AllowUnknown: o.AllowUnknownSyscalls}
+	dirs, err := atomicfile.ResolveDirs(o.AllowPaths)
+	if err != nil {
+		return nil, fmt.Errorf("--allow-path %w", err)
+	}
 	if o.OutputDir != "" {
 		// --output-dir may be relative (to the runtime's directory); the
 		// confinement and the recorder want it absolute.
@@ -128,11 +143,11 @@ func PlanJob(s *State, o HookOptions) (*Job, error) {
 			return nil, fmt.Errorf("--output-dir %s: %w", o.OutputDir, err)
 		}
 		o.OutputDir = dir
-		allow = append(allow, dir)
-	}
-	dirs, err := atomicfile.ResolveDirs(allow)
-	if err != nil {
-		return nil, fmt.Errorf("--allow-path %w", err)
+		rd, err := atomicfile.ResolveDirs([]string{dir})
+		if err != nil {
+			return nil, fmt.Errorf("--output-dir %w", err)
+		}
+		dirs = append(dirs, rd...)
 	}
 	job.Allow = dirs
 	if v, ok := s.Annotations[Annotation]; ok {
@@ -177,7 +192,7 @@ func PlanJob(s *State, o HookOptions) (*Job, error) {
 			return nil, fmt.Errorf("container %s: if:%s is resolved for the container's capabilities: %w", s.ID, job.Input, err)
 		}
 		job.Caps = caps
-		if _, err := ReadInput(job.Input, job.Caps, job.Allow); err != nil {
+		if _, err := ReadInput(job.Input, job.Caps, job.Allow, job.AllowUnknown, nil); err != nil {
 			return nil, err
 		}
 	}
@@ -238,6 +253,9 @@ func checkWritable(path string, dirs []string) error {
 		if errors.Is(err, atomicfile.ErrOutside) {
 			return err
 		}
+		if errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("output %s: cannot be written: its directory %w", path, unwrapPath(err))
+		}
 		return fmt.Errorf("output %s: cannot be written: %w", path, unwrapPath(err))
 	}
 	if st, err := os.Lstat(target); err == nil && st.IsDir() {
@@ -253,13 +271,30 @@ func checkWritable(path string, dirs []string) error {
 	return nil
 }
 
+// unwrapPath drops the *os.PathError's op and path, which the message
+// names already. A missing file is worded without the C library's "no
+// such file or directory": podman takes that phrase anywhere in an OCI
+// runtime's error for its runtime binary missing, and says "command not
+// found" (exit 127) for a hook's missing of: directory.
 func unwrapPath(err error) error {
 	var pe *os.PathError
 	if errors.As(err, &pe) {
-		return pe.Err
+		err = pe.Err
+	}
+	if errors.Is(err, fs.ErrNotExist) {
+		return errNotExist
 	}
 	return err
 }
+
+// errNotExist is ENOENT as unwrapPath words it; errors.Is(errNotExist,
+// fs.ErrNotExist) holds.
+var errNotExist = fmt.Errorf("does not exist (%w)", notExistErr{})
+
+type notExistErr struct{}
+
+func (notExistErr) Error() string        { return "ENOENT" }
+func (notExistErr) Is(target error) bool { return target == fs.ErrNotExist }
 
 // DetectRuntime names the OCI runtime among the hook's ancestors ("runc"
 // or "crun"), or "" when there is none.
@@ -341,6 +376,9 @@ func startRecorder(job *Job, o HookOptions) error {
 		lf, err := os.OpenFile(o.Log, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o644)
 		if err != nil {
 			readyW.Close()
+			if errors.Is(err, fs.ErrNotExist) {
+				return fmt.Errorf("--log %s: its directory %w", o.Log, unwrapPath(err))
+			}
 			return fmt.Errorf("--log %s: %w", o.Log, unwrapPath(err))
 		}
 		defer lf.Close()
@@ -425,6 +463,9 @@ func RunRecorder(stdin io.Reader, ready *os.File, logw io.Writer) int {
 		return 1
 	}
 	err = Finish(&job, rec)
+	for _, w := range job.Warnings {
+		logf("%s", w)
+	}
 	if job.NotExtended != nil {
 		logf("the profile of this container's earlier runs is replaced, not extended: %v", job.NotExtended)
 	}
@@ -444,6 +485,9 @@ func RunRecorder(stdin io.Reader, ready *os.File, logw io.Writer) int {
 
 // Finish writes a finished recording's trace and profile as job says.
 func Finish(job *Job, rec *recorder.Recording) error {
+	warn := func(err error) {
+		job.Warnings = append(job.Warnings, "dropped from the extended profile: "+err.Error())
+	}
 	f := rec.File
 	f.Target.Container = &trace.Container{ID: job.ID, Runtime: job.Runtime, Mode: "hook"}
 	switch {
@@ -473,13 +517,13 @@ func Finish(job *Job, rec *recorder.Recording) error {
 	o := ProfileOptions{Runtime: job.Runtime, InputName: job.Input}
 	switch {
 	case job.Earlier:
-		if p, err := ReadInput(job.Profile, job.Caps, job.Allow); err != nil {
+		if p, err := ReadInput(job.Profile, job.Caps, job.Allow, job.AllowUnknown, warn); err != nil {
 			job.Earlier, job.NotExtended = false, err
 		} else {
 			o.Input, o.InputName = p, job.Profile
 		}
 	case job.Input != "":
-		p, err := ReadInput(job.Input, job.Caps, job.Allow)
+		p, err := ReadInput(job.Input, job.Caps, job.Allow, job.AllowUnknown, warn)
 		if err != nil {
 			return err
 		}

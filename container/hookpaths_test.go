@@ -2,6 +2,7 @@ package container
 
 import (
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -184,6 +185,59 @@ func TestPlanJobRelativeOutputDir(t *testing.T) {
 	}
 	if want := filepath.Join(dir, "out", "c1.json"); job.Profile != want {
 		t.Errorf("profile %s, want %s", job.Profile, want)
+	}
+}
+
+// The annotation set without a value (podman's hooks.d runs the hook only
+// where it is set) writes --output-dir's <ID>.json, as no annotation does;
+// without --output-dir it is the error of no of:.
+func TestPlanJobEmptyAnnotation(t *testing.T) {
+	dir := t.TempDir()
+	s := &State{ID: "c1", Pid: 1, Bundle: dir, Annotations: map[string]string{Annotation: ""}}
+	job, err := PlanJob(s, HookOptions{OutputDir: filepath.Join(dir, "out"), Runtime: "runc"})
+	if err != nil {
+		t.Fatalf("PlanJob: %v", err)
+	}
+	if want := filepath.Join(dir, "out", "c1.json"); job.Profile != want || job.Input != "" {
+		t.Errorf("profile %s, if: %q; want %s and none", job.Profile, job.Input, want)
+	}
+	if _, err := PlanJob(s, HookOptions{AllowPaths: []string{dir}, Runtime: "runc"}); err == nil || !strings.Contains(err.Error(), "has no of:PATH and no --output-dir") {
+		t.Errorf("without --output-dir: %v, want the no-output error", err)
+	}
+}
+
+// A missing of: directory or if: file is said without "no such file or
+// directory", which podman takes for its runtime binary missing (exit
+// 127, "command not found"), and still is fs.ErrNotExist.
+func TestPlanJobMissingNotCommandNotFound(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "config.json"), []byte(`{"ociVersion":"1.0.2","process":{"capabilities":{"bounding":["CAP_CHOWN"]}}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []string{
+		"of:" + filepath.Join(dir, "nodir", "x.json"),
+		"if:" + filepath.Join(dir, "none.json") + ";of:" + filepath.Join(dir, "x.json"),
+	} {
+		s := &State{ID: "c1", Pid: 1, Bundle: dir, Annotations: map[string]string{Annotation: v}}
+		_, err := PlanJob(s, HookOptions{AllowPaths: []string{dir}, Runtime: "runc"})
+		if err == nil || strings.Contains(err.Error(), "no such file or directory") || !strings.Contains(err.Error(), "does not exist") || !errors.Is(err, fs.ErrNotExist) || strings.Contains(err.Error(), "config.json") {
+			t.Errorf("%s: %v; want 'does not exist', an fs.ErrNotExist", v, err)
+		}
+	}
+}
+
+// A --output-dir that cannot be resolved is named as such, not as an
+// --allow-path (the hook adds it to the allowed directories).
+func TestPlanJobBadOutputDirNamed(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "f")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := &State{ID: "c1", Pid: 1, Bundle: dir}
+	_, err := PlanJob(s, HookOptions{OutputDir: filepath.Join(file, "x"), AllowPaths: []string{dir}, Runtime: "runc"})
+	if err == nil || !strings.HasPrefix(err.Error(), "--output-dir ") {
+		t.Errorf("--output-dir under a file: %v, want an error naming --output-dir", err)
 	}
 }
 

@@ -102,7 +102,10 @@ func containerID(f *trace.File) string {
 // The conditional entries (includes/excludes) of a Docker or
 // containers-common profile are resolved for caps, the container's
 // bounding capability set (BundleCaps); nil means Docker's default set.
-func ReadInput(path string, caps []string, dirs []string) (*policy.Policy, error) {
+// allowUnknown drops names the installed libseccomp cannot resolve on any
+// of the profile's ABIs, as runc and crun do, and says which to warn (nil:
+// nowhere); otherwise they are an error.
+func ReadInput(path string, caps []string, dirs []string, allowUnknown bool, warn func(error)) (*policy.Policy, error) {
 	data, err := atomicfile.ReadWithin(path, dirs, emit.MaxProfileSize)
 	if errors.Is(err, atomicfile.ErrTooLarge) {
 		return nil, fmt.Errorf("if:%s: larger than %d MiB, the most a profile may have; not read", path, emit.MaxProfileSize>>20)
@@ -110,7 +113,11 @@ func ReadInput(path string, caps []string, dirs []string) (*policy.Policy, error
 	if err != nil {
 		return nil, fmt.Errorf("if:%s: %w", path, unwrapPath(err))
 	}
-	p, _, err := emit.ParseWith(path, data, emit.ReadOptions{Host: capsHost(caps)})
+	p, _, err := emit.ParseWith(path, data, emit.ReadOptions{Host: capsHost(caps), AllowUnknownSyscalls: allowUnknown, Warn: warn})
+	var unknown *emit.UnknownSyscallsError
+	if errors.As(err, &unknown) {
+		return nil, fmt.Errorf("if:%s: %w (--allow-unknown-syscalls in the hook's args, or the runtime wrapper's runtimeArgs, drops them too)", path, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("if:%s: %w", path, err)
 	}

@@ -1,6 +1,7 @@
 package container
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -99,9 +100,41 @@ func readInputJSON(t *testing.T, prof string) (string, *policy.Policy) {
 	if err := os.WriteFile(in, []byte(prof), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	p, err := ReadInput(in, nil, []string{filepath.Dir(in)})
+	p, err := ReadInput(in, nil, []string{filepath.Dir(in)}, false, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return in, p
+}
+
+// Docker's own default (moby/profiles v0.2.4) names syscalls libseccomp
+// 2.5.4 does not know (mseal, listmount, ...): as if: it fails the start
+// with a way out; with --allow-unknown-syscalls they are dropped, as runc
+// and crun drop them, and the log is told which.
+func TestReadInputUnknownNames(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "testdata", "profiles", "moby-default-v0.2.4.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := filepath.Join(t.TempDir(), "base.json")
+	if err := os.WriteFile(in, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dirs := []string{filepath.Dir(in)}
+	_, err = ReadInput(in, nil, dirs, false, nil)
+	var unknown *emit.UnknownSyscallsError
+	if !errors.As(err, &unknown) || !strings.Contains(err.Error(), "--allow-unknown-syscalls") {
+		t.Skipf("this libseccomp knows every name of Docker's default, or refuses it otherwise: %v", err)
+	}
+	var warned []error
+	p, err := ReadInput(in, nil, dirs, true, func(err error) { warned = append(warned, err) })
+	if err != nil {
+		t.Fatalf("with allowUnknown: %v", err)
+	}
+	if len(warned) != 1 || !strings.Contains(warned[0].Error(), unknown.Names[0].Name) {
+		t.Errorf("warnings %v, want one naming %s", warned, unknown.Names[0].Name)
+	}
+	if len(p.Rules) == 0 {
+		t.Error("nothing read")
+	}
 }

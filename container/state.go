@@ -101,8 +101,15 @@ func jsonKind(k reflect.Kind) string {
 
 // ParseAnnotation reads the annotation's value: of:PATH (the profile to
 // write) and optionally if:PATH (a profile to extend), separated by ";".
-// Both paths must be absolute. out is empty when the value has no of:.
+// Both paths must be absolute. out is empty when the value has no of:
+// (an empty value has neither).
 func ParseAnnotation(v string) (out, in string, err error) {
+	if strings.TrimSpace(v) == "" {
+		// The annotation without a value: neither (podman's hooks.d runs
+		// the hook only where the annotation is set, so this is how a
+		// container asks for --output-dir's default path there).
+		return "", "", nil
+	}
 	parts := strings.Split(v, ";")
 	if len(parts) > 2 {
 		return "", "", fmt.Errorf("%w: %q: more than one ';'", ErrAnnotation, v)

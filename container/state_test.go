@@ -23,7 +23,10 @@ func TestParseAnnotation(t *testing.T) {
 		{v: "of:/a;if:/b;of:/c", err: "more than one ';'"},
 		{v: "of:/a;of:/b", err: "of: given twice"},
 		{v: "out:/a", err: "each part must start with \"of:PATH\" or \"if:PATH\""},
-		{v: "", err: "each part must start"},
+		// The annotation set without a value: neither (--output-dir's path).
+		{v: ""},
+		{v: " "},
+		{v: ";", err: "each part must start"},
 	} {
 		out, in, err := ParseAnnotation(c.v)
 		if c.err != "" {
@@ -146,6 +149,26 @@ func TestWrapAllowPaths(t *testing.T) {
 	}
 	data, _ := os.ReadFile(filepath.Join(dir, "config.json"))
 	if !strings.Contains(string(data), `"args":["seccomp-gen","hook","--output-dir","`+DefaultOutputDir+`","--trace","--allow-path","/a","--allow-path","/b"]`) {
+		t.Errorf("hook args: %s", data)
+	}
+}
+
+// The wrapper's --allow-unknown-syscalls reaches the hook it adds.
+func TestWrapAllowUnknownSyscalls(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "config.json"), []byte(`{"ociVersion":"1.0.2"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	o, rest, err := ParseWrapperArgs([]string{"--allow-unknown-syscalls", "--runc", "/bin/true", "create", "--bundle", dir, "id"})
+	if err != nil || !o.AllowUnknownSyscalls || !reflect.DeepEqual(rest, []string{"create", "--bundle", dir, "id"}) {
+		t.Fatalf("%+v %q %v", o, rest, err)
+	}
+	o.Hook = "/sg"
+	if _, _, err := Wrap(o, rest); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(filepath.Join(dir, "config.json"))
+	if !strings.Contains(string(data), `"args":["seccomp-gen","hook","--output-dir","`+DefaultOutputDir+`","--trace","--allow-unknown-syscalls"]`) {
 		t.Errorf("hook args: %s", data)
 	}
 }

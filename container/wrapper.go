@@ -28,13 +28,15 @@ type WrapperOptions struct {
 	AllowPaths []string
 	// NoTrace writes no trace next to the profile.
 	NoTrace bool
+	// AllowUnknownSyscalls is the hook's --allow-unknown-syscalls.
+	AllowUnknownSyscalls bool
 	// Hook is the path of this binary, run as the hook.
 	Hook string
 }
 
 // ParseWrapperArgs splits the wrapper's own flags (--output-dir DIR,
 // --allow-path DIR (repeatable, absolute), --runc PATH, --log FILE,
-// --no-trace, each also as --flag=value) from
+// --no-trace, --allow-unknown-syscalls, each also as --flag=value) from
 // runc's command line, which starts at the first other argument.
 // On an error it still returns runc's command line (as far as it can tell
 // where that starts), so that the error can go to runc's log
@@ -63,6 +65,10 @@ func ParseWrapperArgs(args []string) (WrapperOptions, []string, error) {
 			dst = &o.Log
 		case "--no-trace":
 			o.NoTrace = true
+			args = args[1:]
+			continue
+		case "--allow-unknown-syscalls":
+			o.AllowUnknownSyscalls = true
 			args = args[1:]
 			continue
 		case "--":
@@ -284,6 +290,9 @@ func Wrap(o WrapperOptions, args []string) (string, []string, error) {
 		hook := []string{o.Hook, "hook", "--output-dir", dir}
 		if !o.NoTrace {
 			hook = append(hook, "--trace")
+		}
+		if o.AllowUnknownSyscalls {
+			hook = append(hook, "--allow-unknown-syscalls")
 		}
 		if o.Log != "" {
 			hook = append(hook, "--log", o.Log)

@@ -92,7 +92,7 @@ func TestCLIErrorLines(t *testing.T) {
 		{[]string{"hook", "--runtime", "rnuc", "--output-dir", "out"}, exitUsage, `seccomp-gen: hook: --runtime "rnuc": unknown (known: runc, crun`},
 		{[]string{"hook", "--timeout", "0s", "--output-dir", "out"}, exitUsage, "seccomp-gen: hook: --timeout 0s: must be positive"},
 		{[]string{"hook", "--allow-path", "rel/dir"}, exitUsage, `seccomp-gen: hook: --allow-path "rel/dir": not an absolute path`},
-		{[]string{"hook", "--output-dir", "logout", "--log", filepath.Join(dir, "nonexistent", "hook.log")}, exitFailure, "seccomp-gen: hook: --log " + filepath.Join(dir, "nonexistent", "hook.log") + ": no such file or directory\n"},
+		{[]string{"hook", "--output-dir", "logout", "--log", filepath.Join(dir, "nonexistent", "hook.log")}, exitFailure, "seccomp-gen: hook: --log " + filepath.Join(dir, "nonexistent", "hook.log") + ": its directory does not exist (ENOENT)\n"},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			stdout, stderr, code := sgStdin(t, dir, state, tc.args...)

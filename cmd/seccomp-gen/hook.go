@@ -83,6 +83,7 @@ for 'seccomp-gen generate --allow'.`,
 	f.StringVar(&o.Runtime, "runtime", "", "the OCI `RUNTIME` running the hook, for its baseline: runc or crun (default: detected)")
 	f.StringVar(&o.Log, "log", "", "append the detached recorder's messages to `FILE` (default: syslog)")
 	f.DurationVar(&o.Timeout, "timeout", 30*time.Second, "fail when the recorder is not attached within this `DURATION`")
+	f.BoolVar(&o.AllowUnknownSyscalls, "allow-unknown-syscalls", false, "read an if: profile that names syscalls the installed libseccomp knows on none of its ABIs (Docker's newer default names mseal, listmount, ...) as runc and crun do: drop those names (the recorder's log says which); otherwise the container does not start")
 	return cmd
 }
 
@@ -141,7 +142,7 @@ func newHookRecorderCmd() *cobra.Command {
 
 func newRuntimeCmd() *cobra.Command {
 	return &cobra.Command{
-		Use:   "runtime [--output-dir DIR] [--allow-path DIR]... [--runc PATH] [--log FILE] [--no-trace] RUNC-ARGS...",
+		Use:   "runtime [--output-dir DIR] [--allow-path DIR]... [--runc PATH] [--log FILE] [--no-trace] [--allow-unknown-syscalls] RUNC-ARGS...",
 		Short: "A runc wrapper for Docker: records every container it creates through the hook",
 		Long: `runtime takes runc's own command line unchanged, after its own flags. On create
 (and run) it adds 'seccomp-gen hook' to the bundle's config.json at
@@ -167,6 +168,10 @@ Its own flags, before runc's arguments ('--' ends them):
                     PATH; default: runc in PATH)
   --log FILE        the hook's and its recorder's messages (default: syslog)
   --no-trace        write the profile only, not the trace
+  --allow-unknown-syscalls
+                    read an if: profile naming syscalls this libseccomp
+                    does not know (Docker's newer default) as runc does:
+                    drop those names (see 'seccomp-gen hook --help')
 Everything else goes to runc unchanged; 'seccomp-gen runtime --help' alone
 prints this text (runc's own help: 'seccomp-gen runtime -- --help').`,
 		DisableFlagParsing: true,
