@@ -243,19 +243,7 @@ func checkArgs(e *Entry, answer func([6]uint64) policy.Verdict, conditioned func
 			base := [6]uint64{}
 			base[av.Index] = v
 			combos := argCombos(base, e.args, func(i int) bool { return i != av.Index && conditioned(i) })
-			var denied policy.Verdict
-			ok := false
-			for i, c := range combos {
-				got := answer(c)
-				if allowing(got.Action) {
-					ok = true
-					break
-				}
-				if i == 0 {
-					denied = got
-				}
-			}
-			if !ok {
+			if ok, denied := anyAllowed(combos, answer); !ok {
 				e.addArgDenial(ArgDenial{Index: av.Index, Value: v, Action: denied.Action, Errno: denied.Errno})
 			}
 		}
@@ -289,6 +277,23 @@ func pairedValues(e *Entry, conditioned func(int) bool) map[int]map[uint64]bool 
 	return out
 }
 
+// anyAllowed says whether the profile allows one of combos (calls that
+// differ in the arguments the recorder did not keep), and otherwise what
+// it answers the first.
+func anyAllowed(combos [][6]uint64, answer func([6]uint64) policy.Verdict) (bool, policy.Verdict) {
+	var denied policy.Verdict
+	for i, c := range combos {
+		got := answer(c)
+		if allowing(got.Action) {
+			return true, policy.Verdict{}
+		}
+		if i == 0 {
+			denied = got
+		}
+	}
+	return false, denied
+}
+
 // checkPairs judges the recorded pairs of e (trace.Syscall.Pairs: the
 // values of two arguments in one call), when every merged trace recorded
 // them and they did not overflow: each pair is evaluated as one call, both
@@ -306,19 +311,7 @@ func checkPairs(e *Entry, answer func([6]uint64) policy.Verdict, conditioned fun
 		base := [6]uint64{}
 		base[i0], base[i1] = pv[0], pv[1]
 		combos := argCombos(base, e.args, func(i int) bool { return i != i0 && i != i1 && conditioned(i) })
-		var denied policy.Verdict
-		ok := false
-		for k, c := range combos {
-			got := answer(c)
-			if allowing(got.Action) {
-				ok = true
-				break
-			}
-			if k == 0 {
-				denied = got
-			}
-		}
-		if !ok {
+		if ok, denied := anyAllowed(combos, answer); !ok {
 			e.addArgDenial(ArgDenial{Index: i0, Value: pv[0], Pair: true, PairIndex: i1, PairValue: pv[1], Action: denied.Action, Errno: denied.Errno})
 		}
 	}

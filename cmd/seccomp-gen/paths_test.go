@@ -194,29 +194,7 @@ func TestOutputNotReplaceable(t *testing.T) {
 		if err := os.WriteFile(out, []byte("old"), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		f, err := os.Open(out)
-		if err != nil {
-			t.Fatal(err)
-		}
-		flags, err := unix.IoctlGetUint32(int(f.Fd()), unix.FS_IOC_GETFLAGS)
-		if err == nil {
-			err = unix.IoctlSetPointerInt(int(f.Fd()), unix.FS_IOC_SETFLAGS, int(flags|c.flag))
-		}
-		if errors.Is(err, unix.ENOTTY) || errors.Is(err, unix.EOPNOTSUPP) {
-			f.Close()
-			t.Skipf("the file system of %s has no inode flags (chattr): %v", dir, err)
-		}
-		if err != nil {
-			f.Close()
-			t.Fatal(err)
-		}
-		// Before TempDir's removal, which the flags would stop.
-		t.Cleanup(func() {
-			if err := unix.IoctlSetPointerInt(int(f.Fd()), unix.FS_IOC_SETFLAGS, int(flags)); err != nil {
-				t.Errorf("%s: %s: %v (remove it by hand: chattr -i -a %s)", out, c.want, err, out)
-			}
-			f.Close()
-		})
+		setInodeFlag(t, out, c.flag)
 		for _, args := range [][]string{
 			{"generate", "-o", out, tr},
 			{"trace", "-o", out, "--", "true"},
@@ -230,6 +208,35 @@ func TestOutputNotReplaceable(t *testing.T) {
 			oneLine(t, stderr)
 		}
 	}
+}
+
+// setInodeFlag sets inode flag (chattr's +i, +a) on path until the test
+// ends, and skips the test where the file system has no such flags.
+func setInodeFlag(t *testing.T, path string, flag uint32) {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	flags, err := unix.IoctlGetUint32(int(f.Fd()), unix.FS_IOC_GETFLAGS)
+	if err == nil {
+		err = unix.IoctlSetPointerInt(int(f.Fd()), unix.FS_IOC_SETFLAGS, int(flags|flag))
+	}
+	if errors.Is(err, unix.ENOTTY) || errors.Is(err, unix.EOPNOTSUPP) {
+		f.Close()
+		t.Skipf("the file system of %s has no inode flags (chattr): %v", path, err)
+	}
+	if err != nil {
+		f.Close()
+		t.Fatal(err)
+	}
+	// Before TempDir's removal, which the flag would stop.
+	t.Cleanup(func() {
+		if err := unix.IoctlSetPointerInt(int(f.Fd()), unix.FS_IOC_SETFLAGS, int(flags)); err != nil {
+			t.Errorf("%s: %v (remove the flag by hand: chattr -i -a %s)", path, err, path)
+		}
+		f.Close()
+	})
 }
 
 // TestOutputDirAppendOnly: in an append-only directory (chattr +a) root
@@ -247,29 +254,7 @@ func TestOutputDirAppendOnly(t *testing.T) {
 	if err := os.Mkdir(ad, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	f, err := os.Open(ad)
-	if err != nil {
-		t.Fatal(err)
-	}
-	flags, err := unix.IoctlGetUint32(int(f.Fd()), unix.FS_IOC_GETFLAGS)
-	if err == nil {
-		err = unix.IoctlSetPointerInt(int(f.Fd()), unix.FS_IOC_SETFLAGS, int(flags|fsAppendFL))
-	}
-	if errors.Is(err, unix.ENOTTY) || errors.Is(err, unix.EOPNOTSUPP) {
-		f.Close()
-		t.Skipf("the file system of %s has no inode flags (chattr): %v", dir, err)
-	}
-	if err != nil {
-		f.Close()
-		t.Fatal(err)
-	}
-	// Before TempDir's removal, which the flag would stop.
-	t.Cleanup(func() {
-		if err := unix.IoctlSetPointerInt(int(f.Fd()), unix.FS_IOC_SETFLAGS, int(flags)); err != nil {
-			t.Errorf("%s: %v (remove it by hand: chattr -a %s)", ad, err, ad)
-		}
-		f.Close()
-	})
+	setInodeFlag(t, ad, fsAppendFL)
 	out := filepath.Join(ad, "p.json")
 	for _, args := range [][]string{
 		{"generate", "-o", out, tr},

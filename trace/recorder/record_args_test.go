@@ -76,16 +76,23 @@ int main(void) {
 }
 `
 
-// TestRecordArgs32: an i386 program's mmap2 prot (W|X bits) and fcntl64
-// cmd are recorded, as mmap's and fcntl's are on x86_64.
-func TestRecordArgs32(t *testing.T) {
+// record32 builds the C program src as a static i386 program and traces
+// it (root, an x86_64 host, a kernel that runs i386 programs).
+func record32(t *testing.T, name, src string) *trace.File {
+	t.Helper()
 	testutil.RequireRoot(t)
 	if runtime.GOARCH != "amd64" {
 		t.Skipf("gcc -m32 builds x86 programs for x86_64 hosts; this is %s", runtime.GOARCH)
 	}
 	testutil.RequireIA32(t)
-	bin := compile(t, "args32", args32Src, "-m32", "-static")
-	f := recordOrFail(t, Options{Command: []string{bin}}).File
+	bin := compile(t, name, src, "-m32", "-static")
+	return recordOrFail(t, Options{Command: []string{bin}}).File
+}
+
+// TestRecordArgs32: an i386 program's mmap2 prot (W|X bits) and fcntl64
+// cmd are recorded, as mmap's and fcntl's are on x86_64.
+func TestRecordArgs32(t *testing.T) {
+	f := record32(t, "args32", args32Src)
 	if mm := mustHave(t, f, "x86", "mmap2"); len(mm.Args) != 1 || mm.Args[0].Index != 2 || !slices.Contains(mm.Args[0].Values, 6) || slices.ContainsFunc(mm.Args[0].Values, func(v uint64) bool { return v&^6 != 0 }) {
 		t.Errorf("x86 mmap2: %+v, want prot&(W|X) values including 6", mm.Args)
 	}
@@ -279,13 +286,7 @@ int main(void) {
 // TestRecordPairs32: an i386 program's socket pairs are read from the
 // i386 argument registers (bx, cx), as its single values are.
 func TestRecordPairs32(t *testing.T) {
-	testutil.RequireRoot(t)
-	if runtime.GOARCH != "amd64" {
-		t.Skipf("gcc -m32 builds x86 programs for x86_64 hosts; this is %s", runtime.GOARCH)
-	}
-	testutil.RequireIA32(t)
-	bin := compile(t, "pairs32", pairs32Src, "-m32", "-static")
-	f := recordOrFail(t, Options{Command: []string{bin}}).File
+	f := record32(t, "pairs32", pairs32Src)
 	want := trace.ArgPairs{Indexes: [2]int{0, 1}, Values: [][2]uint64{{1, 2}, {2, 1}}}
 	if s := mustHave(t, f, "x86", "socket"); s.Pairs == nil || !reflect.DeepEqual(*s.Pairs, want) {
 		t.Errorf("x86 socket: pairs %+v, want %+v (args %+v)", s.Pairs, want, s.Args)
