@@ -53,6 +53,7 @@ func TestDockerArgumentRules(t *testing.T) {
 	busybox := "echo hi | wc -c; ls / >/dev/null"
 	profB := traceGen("busybox", "sh", "-c", busybox)
 	profW := traceGen("argprobe", probe, "workload")
+	profP := traceGen("pairs", probe, "pairs") // socket(AF_UNIX, SOCK_STREAM), socket(AF_INET, SOCK_DGRAM)
 
 	out := t.TempDir()
 	env := startDockerd(t, sg, out, filepath.Join(out, "hook.log"))
@@ -79,6 +80,13 @@ func TestDockerArgumentRules(t *testing.T) {
 	}
 	if got := kvOut(run(profW, "/argprobe", "inet")); got["inet"] != "1" {
 		t.Errorf("socket(AF_INET) under the AF_UNIX-only profile: %v, want errno 1", got)
+	}
+	// The socket pairs as Docker loads the profile: those observed
+	// together pass, the other combinations of the same domains and types
+	// get EPERM (the rules with a condition on each argument, which
+	// dockerd compiles itself); Docker's default allows all four.
+	if got := kvOut(run(profP, "/argprobe", "pairs-all")); got["unix_stream"] != "0" || got["inet_dgram"] != "0" || got["unix_dgram"] != "1" || got["inet_stream"] != "1" {
+		t.Errorf("socket pairs under the pairs profile: %v, want unix_stream=0 inet_dgram=0 unix_dgram=1 inet_stream=1", got)
 	}
 	unconfined := kvOut(run("unconfined", "/argprobe", "probe"))
 	if unconfined["personality_0x40000"] != "0" {
