@@ -320,3 +320,24 @@ func TestCheckReadBackNativeAdded(t *testing.T) {
 		}
 	}
 }
+
+// The rules a refusal names are the file's entries, not the resolved
+// policy's indexes: containers-common's socket rules for podman's
+// capabilities (no CAP_AUDIT_WRITE: the entry that allows it is left out,
+// which shifted every later index) are syscalls[30] to syscalls[33], as
+// lint names them; the hook said "rules 18 to 21".
+func TestRefusalNamesFileEntries(t *testing.T) {
+	data := readFixture(t, containersCommon)
+	host, err := ParseCaps("podman")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = ParseWith(containersCommon, data, ReadOptions{Host: host})
+	var amb *policy.AmbiguousError
+	if !errors.As(err, &amb) && (err == nil || !strings.Contains(err.Error(), "(socket)")) {
+		t.Fatalf("containers-common for podman's capabilities: %v, want the socket rules refused", err)
+	}
+	if !strings.Contains(err.Error(), "syscalls[30] to syscalls[33] (socket)") {
+		t.Errorf("refusal %q does not name the file's entries syscalls[30] to syscalls[33]", err)
+	}
+}

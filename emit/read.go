@@ -176,10 +176,11 @@ func ParseWith(name string, data []byte, o ReadOptions) (*policy.Policy, Format,
 			o.Warn(uerr)
 		}
 	}
+	where := raw.Where
 	if len(raw.Unknown) > 0 {
-		p = dropUnknown(p, raw.Unknown)
+		p, where = dropUnknown(p, raw.Unknown, where)
 	}
-	if err := finish(p); err != nil {
+	if err := finish(p, where); err != nil {
 		return nil, "", fmt.Errorf("%s: %w", name, err)
 	}
 	return p, raw.Format, nil
@@ -755,8 +756,9 @@ func knownOnAny(arches []string, name string) bool {
 }
 
 // dropUnknown returns p without the unknown names, and without rules that
-// named nothing else, as runtimes load it.
-func dropUnknown(p *policy.Policy, unknown []UnknownName) *policy.Policy {
+// named nothing else, as runtimes load it, and where (the file's name of
+// each rule of p) for the rules kept.
+func dropUnknown(p *policy.Policy, unknown []UnknownName, where []string) (*policy.Policy, []string) {
 	drop := map[int]map[string]bool{}
 	for _, u := range unknown {
 		if drop[u.Rule] == nil {
@@ -766,6 +768,7 @@ func dropUnknown(p *policy.Policy, unknown []UnknownName) *policy.Policy {
 	}
 	q := *p
 	q.Rules = nil
+	var kept []string
 	for i, r := range p.Rules {
 		if d := drop[i]; d != nil {
 			var keep []string
@@ -780,13 +783,17 @@ func dropUnknown(p *policy.Policy, unknown []UnknownName) *policy.Policy {
 			r.Names = keep
 		}
 		q.Rules = append(q.Rules, r)
+		if i < len(where) {
+			kept = append(kept, where[i])
+		}
 	}
-	return &q
+	return &q, kept
 }
 
 // finish refuses profiles that allow everything, canonicalises and
-// validates.
-func finish(p *policy.Policy) error {
+// validates. where names p's rules as the file does (Raw.Where), for the
+// errors.
+func finish(p *policy.Policy, where []string) error {
 	permissive := func(a policy.Action) bool { return a == policy.ActAllow || a == policy.ActLog }
 	if permissive(p.DefaultAction) {
 		denies := false
@@ -800,9 +807,20 @@ func finish(p *policy.Policy) error {
 			return invalid("defaultAction %s and no rule that denies anything: the profile allows every syscall", p.DefaultAction)
 		}
 	}
-	// The file as the runtimes load it (errors number its rules as the
+	// The file as the runtimes load it (errors name its rules as the
 	// file does), then the canonical policy the commands use and write.
 	if err := p.Validate(); err != nil {
+		var amb *policy.AmbiguousError
+		if errors.As(err, &amb) && len(where) == len(p.Rules) && len(amb.Rules) > 0 {
+			amb.Where = nil
+			for _, i := range amb.Rules {
+				if i < 0 || i >= len(where) {
+					amb.Where = nil
+					break
+				}
+				amb.Where = append(amb.Where, where[i])
+			}
+		}
 		return invalid("%s", err)
 	}
 	p.Canonicalize()

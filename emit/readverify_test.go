@@ -61,7 +61,7 @@ func TestReadVerifiesTheFile(t *testing.T) {
 		return nil
 	}
 	_, _, err = Parse("p.json", []byte(unorderedProfile))
-	if err == nil || !strings.Contains(err.Error(), "rule 0 (socket)") {
-		t.Errorf("error %v, want it to name rule 0 (socket), the file's numbering", err)
+	if err == nil || !strings.Contains(err.Error(), "syscalls[0] (socket)") {
+		t.Errorf("error %v, want it to name syscalls[0] (socket), the file's entry", err)
 	}
 }

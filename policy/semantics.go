@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/seccomp-gen/seccomp-gen/abi"
@@ -32,6 +33,11 @@ type AmbiguousError struct {
 	Syscall string
 	// Rules are indexes into Policy.Rules (file order), ascending.
 	Rules []int
+	// Where, when set, names Rules[i] as the file does (Where[i]:
+	// "syscalls[30]"), for a policy whose rules are not the file's entries
+	// one for one (conditional entries left out for the capabilities,
+	// unknown names dropped); the message then names those.
+	Where []string
 	// Reason says what the runtimes do with them.
 	Reason string
 	// Miscompiled: the filter libseccomp builds for the rules was seen to
@@ -45,10 +51,12 @@ type AmbiguousError struct {
 
 func (e *AmbiguousError) Error() string {
 	var b strings.Builder
-	switch len(e.Rules) {
-	case 0:
+	switch {
+	case len(e.Where) > 0 && len(e.Where) == len(e.Rules):
+		b.WriteString(whereRuns(e.Where))
+	case len(e.Rules) == 0:
 		b.WriteString("profile")
-	case 1:
+	case len(e.Rules) == 1:
 		fmt.Fprintf(&b, "rule %d", e.Rules[0])
 	default:
 		// Runs of three or more: "rules 43 to 105".
@@ -74,6 +82,39 @@ func (e *AmbiguousError) Error() string {
 	b.WriteString(": ")
 	b.WriteString(e.Reason)
 	return b.String()
+}
+
+// whereRuns names file entries ("syscalls[30]"), runs of three or more
+// consecutive ones of one list as "syscalls[30] to syscalls[33]".
+func whereRuns(where []string) string {
+	split := func(w string) (string, int, bool) {
+		i := strings.LastIndexByte(w, '[')
+		if i < 0 || !strings.HasSuffix(w, "]") {
+			return w, 0, false
+		}
+		n, err := strconv.Atoi(w[i+1 : len(w)-1])
+		return w[:i], n, err == nil
+	}
+	var s []string
+	for i := 0; i < len(where); {
+		j := i
+		pi, ni, ok := split(where[i])
+		for ok && j+1 < len(where) {
+			pj, nj, okj := split(where[j+1])
+			if !okj || pj != pi || nj != ni+(j+1-i) {
+				break
+			}
+			j++
+		}
+		if j-i >= 2 {
+			s = append(s, where[i]+" to "+where[j])
+			i = j + 1
+			continue
+		}
+		s = append(s, where[i])
+		i++
+	}
+	return strings.Join(s, " and ")
 }
 
 // Unwrap makes errors.Is(err, ErrAmbiguous) hold, and errors.Is with

@@ -267,3 +267,19 @@ func TestCanonicalizeOrderIndependent(t *testing.T) {
 		}
 	}
 }
+
+func TestWhereRuns(t *testing.T) {
+	for _, c := range []struct {
+		in   []string
+		want string
+	}{
+		{[]string{"syscalls[30]", "syscalls[31]", "syscalls[32]", "syscalls[33]"}, "syscalls[30] to syscalls[33]"},
+		{[]string{"syscalls[3]", "syscalls[4]"}, "syscalls[3] and syscalls[4]"},
+		{[]string{"syscalls[1]", "syscalls[5]", "syscalls[6]", "syscalls[7]", "linux.seccomp.syscalls[8]"}, "syscalls[1] and syscalls[5] to syscalls[7] and linux.seccomp.syscalls[8]"},
+		{[]string{"syscalls[2]"}, "syscalls[2]"},
+	} {
+		if got := whereRuns(c.in); got != c.want {
+			t.Errorf("whereRuns(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
