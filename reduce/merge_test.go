@@ -77,44 +77,85 @@ func firstDiff(a, b string) string {
 }
 
 // A value recorded only with a syscall that a threshold dropped is dropped
-// with it: it must not widen the rule of the same syscall kept on another
-// ABI, or allowed by a baseline.
+// with it: it must not widen the rule of the same syscall allowed by a
+// baseline. (Thresholds judge a name over every ABI: prctl made on x86 in
+// one run of three and nowhere else is dropped on both.)
 func TestThresholdDropsArgValues(t *testing.T) {
 	const ptracer = 0x59616d61 // PR_SET_PTRACER
-	names := []string{"read", "write", "exit_group", "prctl"}
-	keep := map[string][]trace.ArgValues{"prctl": {{Index: 0, Values: []uint64{15}}}}
 	rare := map[string][]trace.ArgValues{"prctl": {{Index: 0, Values: []uint64{ptracer}}}}
-	a := argTrace(t, "x86_64", names, keep)
-	b := argTrace(t, "x86_64", names, keep)
-	// c issued prctl on x86 only, with a value a and b never passed.
+	a := argTrace(t, "x86_64", []string{"read", "write", "exit_group"}, nil)
+	b := argTrace(t, "x86_64", []string{"read", "write", "exit_group"}, nil)
+	// c issued prctl on x86 only, with a value no baseline passes.
 	c := argTrace(t, "x86_64", []string{"read", "write", "exit_group"}, nil)
 	c.Syscalls = append(c.Syscalls, argTrace(t, "x86", []string{"prctl"}, rare).Syscalls...)
 	c.Canonicalize()
 	bl, _ := profiles.Resolve([]string{"runc"}, nil)
-	for _, tc := range []struct {
-		name string
-		o    reduce.Options
-	}{
-		{"x86 entry dropped, x86_64 kept", reduce.Options{MinRuns: 2, Arches: []string{"x86_64", "x86"}}},
-		{"dropped everywhere, baseline allows", reduce.Options{MinRuns: 2, Baselines: bl}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			inputs := in(a, b, c)
-			if tc.o.Baselines != nil {
-				// prctl in one run on each ABI: dropped on both.
-				d := argTrace(t, "x86_64", []string{"read", "write", "exit_group"}, nil)
-				inputs = in(a, c, d)
-				tc.o.Arches = []string{"x86_64"}
+	res := run(t, in(a, b, c), reduce.Options{MinRuns: 2, Baselines: bl, Arches: []string{"x86_64"}})
+	if v := res.Policy.EvalArch("x86_64", "prctl", [6]uint64{ptracer}); v.Action == policy.ActAllow {
+		t.Errorf("prctl(PR_SET_PTRACER) allowed, seen only with a dropped entry: %+v", v)
+	}
+	if v := res.Policy.EvalArch("x86_64", "prctl", [6]uint64{38}); v.Action != policy.ActAllow {
+		t.Errorf("prctl(PR_SET_NO_NEW_PRIVS), runc's, not allowed: %+v", v)
+	}
+	for _, ar := range res.ArgRules {
+		if ar.Spec.Syscall == "prctl" && slices.Contains(ar.Allowed, ptracer) {
+			t.Errorf("rule report allows PR_SET_PTRACER: %+v", ar)
+		}
+	}
+}
+
+// Thresholds judge a syscall by its name over every ABI, as the profile's
+// rules allow it: the same workload traced on an x86_64 node and on an
+// arm64 one made brk in two runs of two, not in one run per ABI. Judged per
+// (ABI, name), --min-runs 2 dropped every syscall of such a merge (exit 0, a
+// profile allowing only exit_group) and reported as dropped syscalls that
+// another ABI's entry kept allowed by name.
+func TestThresholdsByNameOverABIs(t *testing.T) {
+	x := mk(t, "x86_64", "read=3", "write=1", "brk=2", "exit_group=1")
+	x2 := mk(t, "x86_64", "read=1", "write=1", "brk=1", "exit_group=1", "getpid=1")
+	r := mk(t, "aarch64", "read=2", "write=1", "brk=1", "exit_group=1", "getpid=1", "uname=1")
+	res := run(t, in(x, r), reduce.Options{MinRuns: 2})
+	for _, n := range []string{"read", "write", "brk"} {
+		if !slices.Contains(res.Allowed, n) {
+			t.Errorf("%s, made on both nodes, not allowed: %v", n, res.Allowed)
+		}
+	}
+	for _, d := range res.Dropped {
+		if d.Name != "getpid" && d.Name != "uname" { // aarch64's run only
+			t.Errorf("dropped %+v, made in both runs", d)
+		}
+	}
+	for _, a := range []string{"x86_64", "aarch64"} {
+		for _, n := range []string{"read", "brk"} {
+			if v := res.Policy.EvalArch(a, n, [6]uint64{}); v.Action != policy.ActAllow {
+				t.Errorf("%s/%s: %+v, want allowed", a, n, v)
 			}
-			res := run(t, inputs, tc.o)
-			if v := res.Policy.EvalArch("x86_64", "prctl", [6]uint64{ptracer}); v.Action == policy.ActAllow {
-				t.Errorf("prctl(PR_SET_PTRACER) allowed, seen only with dropped entries: %+v", v)
-			}
-			for _, ar := range res.ArgRules {
-				if ar.Spec.Syscall == "prctl" && slices.Contains(ar.Allowed, ptracer) {
-					t.Errorf("rule report allows PR_SET_PTRACER: %+v", ar)
-				}
-			}
-		})
+		}
+	}
+
+	// getpid in two runs of three, one per ABI: kept; uname in one: dropped
+	// on its one ABI, once, with the counts over all of them.
+	res = run(t, in(x, x2, r), reduce.Options{MinRuns: 2, MinCount: 2})
+	if !slices.Contains(res.Allowed, "getpid") {
+		t.Errorf("getpid, in 2 of 3 runs (x86_64 and aarch64), not allowed: %v", res.Allowed)
+	}
+	want := []reduce.Dropped{{Arch: "aarch64", Name: "uname", Count: 1, Runs: 1, Why: "below --min-count 2 and --min-runs 2"}}
+	if !slices.Equal(res.Dropped, want) {
+		t.Errorf("dropped %+v, want %+v", res.Dropped, want)
+	}
+	// A name dropped on two ABIs is one report line naming both.
+	y := mk(t, "x86_64", "read=1", "exit_group=1", "uname=1")
+	res = run(t, in(x, x2, r, y), reduce.Options{MinRuns: 3})
+	want = []reduce.Dropped{
+		{Arch: "aarch64, x86_64", Name: "getpid", Count: 2, Runs: 2, Why: "below --min-runs 3"},
+		{Arch: "aarch64, x86_64", Name: "uname", Count: 2, Runs: 2, Why: "below --min-runs 3"},
+	}
+	var rep bytes.Buffer
+	res.WriteReport(&rep, "generate")
+	if !slices.Equal(res.Dropped, want) {
+		t.Errorf("dropped %+v, want %+v\n%s", res.Dropped, want, rep.String())
+	}
+	if !strings.Contains(rep.String(), "dropped uname (aarch64, x86_64): count 2 in 2 of 4 traces, below --min-runs 3") {
+		t.Errorf("report:\n%s", rep.String())
 	}
 }

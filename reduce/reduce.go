@@ -85,10 +85,10 @@ var neverDropped = map[string]bool{
 
 // Dropped is a syscall a threshold removed, with its counts.
 type Dropped struct {
-	Arch  string
+	Arch  string // the ABIs it was seen on: "x86_64" or "aarch64, x86_64"
 	Name  string
-	Count uint64 // total over all traces
-	Runs  int    // traces it was seen in
+	Count uint64 // total over all traces and ABIs
+	Runs  int    // traces it was seen in, on any ABI
 	Why   string // "below --min-count 3 and --min-runs 2"
 	// ByBaseline is true when a baseline allows the syscall anyway.
 	ByBaseline bool
@@ -481,22 +481,53 @@ func merge(inputs []Input, allowIncomplete bool, r trace.Tables) (*mergeResult, 
 // in fewer than minRuns traces (0: no threshold), except those a process
 // needs to exit (neverDropped). It returns what it kept, every syscall with
 // its counts (Observed), and what it dropped and why.
+//
+// A syscall is judged by its name, over every ABI: the profile's rules
+// allow names, on all the ABIs it covers, so one name is kept or dropped
+// everywhere. A workload traced on an x86_64 node and on an arm64 one has
+// made brk in both runs, not in one run per ABI; judged per (ABI, name),
+// --min-runs 2 dropped every syscall of such a merge, and said that
+// syscalls the profile still allowed by name were dropped.
 func thresholds(all []merged, minCount uint64, minRuns int) (kept []merged, observed []Observed, dropped []Dropped) {
+	type total struct {
+		count  uint64
+		files  map[string]bool
+		arches []string
+	}
+	byName := map[string]*total{}
 	for _, m := range all {
 		observed = append(observed, Observed{m.arch, m.name, m.count, m.runs, m.saturated})
+		t := byName[m.name]
+		if t == nil {
+			t = &total{files: map[string]bool{}}
+			byName[m.name] = t
+		}
+		t.count, _ = trace.AddCount(t.count, m.count) // saturated: the report says so per ABI (Observed)
+		for _, f := range m.files {
+			t.files[f] = true
+		}
+		t.arches = append(t.arches, m.arch)
+	}
+	reported := map[string]bool{}
+	for _, m := range all {
+		t := byName[m.name]
 		var why []string
-		if minCount > 0 && m.count < minCount {
+		if minCount > 0 && t.count < minCount {
 			why = append(why, fmt.Sprintf("--min-count %d", minCount))
 		}
-		if minRuns > 0 && m.runs < minRuns {
+		if minRuns > 0 && len(t.files) < minRuns {
 			why = append(why, fmt.Sprintf("--min-runs %d", minRuns))
 		}
 		if len(why) > 0 && !neverDropped[m.name] {
-			dropped = append(dropped, Dropped{Arch: m.arch, Name: m.name, Count: m.count, Runs: m.runs, Why: "below " + strings.Join(why, " and ")})
+			if !reported[m.name] {
+				reported[m.name] = true
+				dropped = append(dropped, Dropped{Arch: strings.Join(t.arches, ", "), Name: m.name, Count: t.count, Runs: len(t.files), Why: "below " + strings.Join(why, " and ")})
+			}
 			continue
 		}
 		kept = append(kept, m)
 	}
+	slices.SortFunc(dropped, func(a, b Dropped) int { return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.Arch, b.Arch)) })
 	return kept, observed, dropped
 }
 

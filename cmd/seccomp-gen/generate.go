@@ -78,8 +78,9 @@ What the profile says:
 Reduction, all explicit and reported on standard error:
   --min-count N   drop syscalls seen fewer than N times over all traces
   --min-runs K    drop syscalls seen in fewer than K of the traces
-                  (exit, exit_group, rt_sigreturn, sigreturn and
-                  restart_syscall are never dropped)
+                  (a syscall counts by its name over every ABI, as
+                  the rules allow it; exit, exit_group, rt_sigreturn,
+                  sigreturn and restart_syscall are never dropped)
   --baseline B    add a baseline: a shipped name (` + strings.Join(profiles.BaselineNames(), ", ") + `),
                   a baseline YAML file, or 'none'. Default: ` + strings.Join(profiles.DefaultBaselines, " and ") + ` (what
                   those runtimes issue after installing the filter, measured
