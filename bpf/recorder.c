@@ -1449,6 +1449,13 @@ int sys_enter(struct bpf_raw_tracepoint_args *ctx)
 	}
 	exe = m->exe;
 counting:
+	/* --cgroup counts what runs in the cgroup: a traced task that moved
+	 * out (a supervisor moving a worker to a sibling cgroup), and its
+	 * children forked there, keep their mark but are not counted while
+	 * outside (again once back in). One helper call per traced syscall,
+	 * in that mode only (cfg_cgroup is a constant to the verifier). */
+	if (cfg_cgroup && bpf_current_task_under_cgroup(&target_cgroup, 0) != 1)
+		return 0;
 	b = counts_here();
 	if (!b) {
 		__sync_fetch_and_add(&lost, 1);
@@ -1614,6 +1621,12 @@ static __always_inline int note_exec(struct bpf_raw_tracepoint_args *ctx, struct
 	struct task_mark *m = bpf_task_storage_get(&tasks, task, 0, 0);
 	if (!m || m->state != TASK_COUNTING)
 		return 0;
+	if (cfg_cgroup && bpf_current_task_under_cgroup(&target_cgroup, 0) != 1) {
+		/* Outside the cgroup (see sys_enter): not an executable of the
+		 * trace; what it runs if it comes back is not known. */
+		m->exe = 0;
+		return 1;
+	}
 	name = BPF_CORE_READ(bprm, filename);
 	if (bpf_probe_read_kernel_str(k.path, sizeof(k.path), name) < 0)
 		return 1;
@@ -1671,6 +1684,8 @@ static __always_inline int exec_counting(struct bpf_raw_tracepoint_args *ctx)
 		struct task_mark *w = bpf_task_storage_get(&tasks, task, 0, 0);
 		if (!w || w->state != TASK_EXEC_WAIT)
 			return 0;
+		if (bpf_current_task_under_cgroup(&target_cgroup, 0) != 1)
+			return 0; /* left before its exec: still waiting */
 		start_counting(w, task);
 		__sync_fetch_and_add(&execs, 1);
 		if (cfg_exec_nr < NR_SLOTS)

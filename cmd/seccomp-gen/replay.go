@@ -173,7 +173,7 @@ stayed idle, a cgroup nothing ran in) is an error (exit 2), never a pass.
 	f.SetInterspersed(false) // everything after CMD belongs to CMD
 	f.StringVar(&o.saveTrace, "save-trace", "", "write the fresh trace (YAML) to `FILE` (traced mode)")
 	f.BoolVar(&o.enforce, "enforce", false, "run CMD under the profile's filter and report what it denied")
-	f.IntVar(&o.pid, "pid", 0, "replay a running process `PID` (and its descendants) instead of CMD, until it exits")
+	f.IntVar(&o.pid, "pid", 0, "replay a running process `PID` (and its descendants) instead of CMD, until they have all exited")
 	f.StringVar(&o.cgroup, "cgroup", "", "replay every task of a cgroup v2 directory `PATH` until it is empty (one empty at the start is waited for until a task enters it)")
 	o.addContainerFlags(f, "replay")
 	f.DurationVar(&o.duration, "duration", 0, "end the traced replay after `DURATION` (for --pid, --cgroup or a long-running CMD; the verdict covers that window)")

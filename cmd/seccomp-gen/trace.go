@@ -67,12 +67,16 @@ Targets (exactly one):
                     argument from CMD on is CMD's, flags too.
   --pid PID         a running process, its threads, the processes already
                     below it (a server's pre-forked workers; the summary says
-                    how many) and future descendants, until it exits.
+                    how many) and future descendants, until it and
+                    every descendant have exited (a daemon it left too:
+                    --duration bounds that).
                     A zombie or a kernel thread is refused (exit 2).
   --cgroup PATH     every task in a cgroup v2 directory and below, until
                     the cgroup, once populated, is empty again. A cgroup
                     empty at the start is waited for until a task enters it
-                    (stderr says so). For a container, use --container: a
+                    (stderr says so). A task that moves out (and its
+                    children forked there) is not counted while outside.
+                    For a container, use --container: a
                     runc/docker exec into a plain --cgroup is recorded with
                     the runtime's set-up of the exec (runc:[2:INIT]'s
                     capset, keyctl, ...), and generate refuses such a trace
@@ -394,8 +398,8 @@ func (o *traceOptions) run(ctx context.Context) error {
 			text.Count(f.ExecutablesOmitted, "more executable", "more executables"), len(f.Executables))
 	}
 	if rec.ExecutablesUnsplit > 0 {
-		fmt.Fprintf(o.stderr, "seccomp-gen: trace: warning: the trace lists %s without their own syscalls: the recorder tells apart those of at most %d executables, and a trace holds %d numbers in its executables list (the syscalls are all counted)\n",
-			text.Count(rec.ExecutablesUnsplit, "executable", "executables"), recorder.SplitExecutables, trace.MaxExecutableNrs)
+		fmt.Fprintf(o.stderr, "seccomp-gen: trace: warning: the trace lists %s without their own syscalls: the recorder tells apart those of at most %d files exec'd while traced (and %d more already running when --pid or --cgroup attached), and a trace holds %d numbers in its executables list (the syscalls are all counted)\n",
+			text.Count(rec.ExecutablesUnsplit, "executable", "executables"), recorder.SplitExecutablesExec, recorder.SplitExecutables-recorder.SplitExecutablesExec, trace.MaxExecutableNrs)
 	}
 	// A signal ended the trace early (the command still ran, or it had
 	// exited and processes of its tree still ran: Reason "interrupted";

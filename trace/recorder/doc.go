@@ -24,7 +24,7 @@
 //     os/exec.
 //   - Options.PID: a running process, its threads, the processes already
 //     below it (a server's pre-forked workers: found in /proc and counted
-//     in Recording.Descendants) and its future descendants, until it exits.
+//     in Recording.Descendants) and its future descendants, until they have all exited.
 //     With Options.FromExec nothing is counted until the process's next
 //     execve (a container's init process, armed by the OCI hook while the
 //     runtime sets the container up).

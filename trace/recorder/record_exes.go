@@ -576,8 +576,13 @@ const (
 
 // SplitExecutables is how many executables the recorder tells the
 // syscalls of apart (bpf/recorder.c's NR_EXES); see
-// Recording.ExecutablesUnsplit.
-const SplitExecutables = exeIndexes
+// Recording.ExecutablesUnsplit. Of them, SplitExecutablesExec are files
+// exec'd while traced; the rest are those of tasks already running when a
+// --pid or --cgroup recording attached.
+const (
+	SplitExecutables     = exeIndexes
+	SplitExecutablesExec = exeIndexesExec
+)
 
 // userExes are the executable indexes user space handed out.
 type userExes struct {

@@ -323,6 +323,11 @@ func TestExecutablesOverflowCounted(t *testing.T) {
 	if rec.ExecutablesUnsplit == 0 || rec.ExecutablesUnsplit != unsplit {
 		t.Errorf("ExecutablesUnsplit %d; %d listed executables have no syscalls", rec.ExecutablesUnsplit, unsplit)
 	}
+	// The limit trace's warning names for files exec'd while traced (it
+	// named SplitExecutables, 256, where 192 had their syscalls).
+	if split := len(f.Executables) - unsplit; split != SplitExecutablesExec {
+		t.Errorf("%d executables have their own syscalls; SplitExecutablesExec says %d", split, SplitExecutablesExec)
+	}
 }
 
 func TestExesOmitted(t *testing.T) {

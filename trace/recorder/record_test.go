@@ -302,6 +302,62 @@ func TestRecordCgroup(t *testing.T) {
 	}
 }
 
+// --cgroup counts what runs in the cgroup: a task that joined it and then
+// moved to a sibling cgroup, and the child it forked there, are not counted
+// while outside, and what it exec'd there is not one of the trace's
+// executables. (Their marks stayed for life: a supervisor moving workers
+// between sibling cgroups widened the profile with their work.)
+func TestRecordCgroupLeft(t *testing.T) {
+	testutil.RequireRoot(t)
+	parent := mkCgroup(t, "left")
+	in, out := filepath.Join(parent, "in"), filepath.Join(parent, "out")
+	for _, d := range []string{in, out} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { os.Remove(d) })
+	}
+	uname, err := exec.LookPath("uname")
+	if err != nil {
+		t.Skip("no uname")
+	}
+	rec := recordOrFail(t, Options{
+		Cgroup:   in,
+		Duration: 20 * time.Second,
+		OnStart: func(Started) {
+			// The keeper holds the cgroup populated while the other
+			// task comes and goes, then lists / inside it.
+			keeper := exec.Command("sh", "-c", `echo $$ > "$1/cgroup.procs" && sleep 1.5 && exec ls /`, "sh", in)
+			if err := keeper.Start(); err != nil {
+				t.Error(err)
+				return
+			}
+			for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+				if b, _ := os.ReadFile(filepath.Join(in, "cgroup.procs")); len(b) > 0 {
+					break
+				}
+			}
+			leaver := exec.Command("sh", "-c", `echo $$ > "$1/cgroup.procs" && echo $$ > "$2/cgroup.procs" && "$3" >/dev/null && exec "$3" -r`, "sh", in, out, uname)
+			if b, err := leaver.CombinedOutput(); err != nil {
+				t.Errorf("leaver: %v\n%s", err, b)
+			}
+			if err := keeper.Wait(); err != nil {
+				t.Errorf("keeper: %v", err)
+			}
+		},
+	})
+	f := rec.File
+	if s := lookup(f, "x86_64", "uname"); s != nil {
+		t.Errorf("uname, made only outside the cgroup, counted %d times (first %q)", s.Count, s.First)
+	}
+	mustHave(t, f, "x86_64", "getdents64") // the keeper's ls, inside
+	for _, e := range f.Executables {
+		if filepath.Base(e.Path) == "uname" {
+			t.Errorf("executable %s, exec'd outside the cgroup, listed: %+v", e.Path, e)
+		}
+	}
+}
+
 // Cancelling the context (Ctrl-C, SIGTERM in the CLI) still returns the
 // trace; the command keeps running.
 func TestRecordInterrupt(t *testing.T) {
