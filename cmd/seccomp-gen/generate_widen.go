@@ -397,7 +397,11 @@ func describe(i widen.Implied) string {
 // processes running it issued (the executables lists), by name.
 func reportPerExecutable(w io.Writer, inputs []reduce.Input) {
 	tables := scmp.Tables{}
-	type key struct{ path, id string }
+	// An executable is one by its path and identity (build ID, else
+	// content hash); one that has neither (it could not be read: a
+	// deleted file, another mount namespace) is one per trace, since the
+	// same path on two machines need not be the same program.
+	type key struct{ path, id, trace string }
 	sets := map[key]map[string]bool{}
 	var order []key
 	for _, in := range inputs {
@@ -408,11 +412,14 @@ func reportPerExecutable(w io.Writer, inputs []reduce.Input) {
 			fmt.Fprintf(w, "generate: --per-executable: %s: %s ran that the trace does not list (more than the recorder keeps)\n", in.Path, text.Count(n, "more executable", "more executables"))
 		}
 		for _, e := range in.File.Executables {
-			id := e.BuildID
-			if id == "" {
-				id = "sha256:" + e.SHA256
+			k := key{path: e.Path, id: e.BuildID}
+			switch {
+			case k.id != "":
+			case e.SHA256 != "":
+				k.id = "sha256:" + e.SHA256
+			default:
+				k.trace = in.Path
 			}
-			k := key{e.Path, id}
 			if sets[k] == nil {
 				sets[k] = map[string]bool{}
 				order = append(order, k)
@@ -435,7 +442,10 @@ func reportPerExecutable(w io.Writer, inputs []reduce.Input) {
 		if order[i].path != order[j].path {
 			return order[i].path < order[j].path
 		}
-		return order[i].id < order[j].id
+		if order[i].id != order[j].id {
+			return order[i].id < order[j].id
+		}
+		return order[i].trace < order[j].trace
 	})
 	for _, k := range order {
 		names := make([]string, 0, len(sets[k]))
@@ -443,6 +453,10 @@ func reportPerExecutable(w io.Writer, inputs []reduce.Input) {
 			names = append(names, n)
 		}
 		sort.Strings(names)
-		fmt.Fprintf(w, "generate: executable %s (%s): %d syscall(s): %s\n", k.path, k.id, len(names), strings.Join(names, " "))
+		id := k.id
+		if id == "" {
+			id = "not identified, in " + k.trace
+		}
+		fmt.Fprintf(w, "generate: executable %s (%s): %d syscall(s): %s\n", k.path, id, len(names), strings.Join(names, " "))
 	}
 }

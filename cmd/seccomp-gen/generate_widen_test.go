@@ -547,3 +547,50 @@ func TestWidenGlibcFallbacks(t *testing.T) {
 		}
 	}
 }
+
+// --per-executable names an executable without a build ID or hash (not
+// identified: a deleted file, another mount namespace) as such, once per
+// trace: the same path on two machines need not be one program. It said
+// "(sha256:)" and merged the two.
+func TestPerExecutableNotIdentified(t *testing.T) {
+	dir := t.TempDir()
+	tr := func(name, started string, nrs string) {
+		t.Helper()
+		body := `version: 2
+target: {command: [app]}
+host: {kernel: 6.1.0, arch: x86_64}
+started: ` + started + `
+duration: 0.010s
+exit_code: 0
+lost: 0
+processes: 1
+syscalls:
+  - {arch: x86_64, nr: 0, name: read, count: 1, first: app}
+  - {arch: x86_64, nr: 39, name: getpid, count: 1, first: app}
+  - {arch: x86_64, nr: 231, name: exit_group, count: 1, first: app}
+executables:
+  - {path: /usr/bin/app, syscalls: [{arch: x86_64, nrs: [` + nrs + `]}]}
+end: {entries: 3, total: 3}
+`
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tr("a.yaml", "2026-12-01T05:00:00Z", "0, 231")
+	tr("b.yaml", "2026-12-01T06:00:00Z", "39, 231")
+	_, stderr, code := sg(t, dir, "generate", "--per-executable", "-o", "p.json", "a.yaml", "b.yaml")
+	if code != 0 {
+		t.Fatalf("generate: exit %d\n%s", code, stderr)
+	}
+	for _, want := range []string{
+		"generate: executable /usr/bin/app (not identified, in a.yaml): 2 syscall(s): exit_group read\n",
+		"generate: executable /usr/bin/app (not identified, in b.yaml): 2 syscall(s): exit_group getpid\n",
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	if strings.Contains(stderr, "(sha256:)") {
+		t.Errorf("an empty hash shown:\n%s", stderr)
+	}
+}
