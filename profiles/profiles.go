@@ -243,7 +243,11 @@ func notABaseline(raw []byte) string {
 func LoadBaseline(name string) (*Baseline, error) {
 	raw, err := data.ReadFile(path.Join("baselines", name+".yaml"))
 	if err != nil || strings.ContainsAny(name, "/.") {
-		return nil, fmt.Errorf("%w %q (shipped: %s, or a file path)", ErrUnknownBaseline, name, strings.Join(BaselineNames(), ", "))
+		hint := ""
+		if strings.Contains(name, ",") {
+			hint = "; for several, repeat the flag: --baseline runc --baseline crun"
+		}
+		return nil, fmt.Errorf("%w %q (shipped: %s, or a file path%s)", ErrUnknownBaseline, name, strings.Join(BaselineNames(), ", "), hint)
 	}
 	b, err := ParseBaseline(raw, "embedded:"+name)
 	if err != nil {

@@ -64,3 +64,25 @@ func TestCheckBaselineArgs(t *testing.T) {
 		t.Errorf("the report does not name runc's fcntl values:\n%s", out)
 	}
 }
+
+// A --baseline that does not exist (a comma list, a missing file) is a
+// usage error before replay runs the command: it was found after the whole
+// run, with no report written.
+func TestReplayBadBaselineFirst(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "p.json"), []byte(`{"defaultAction":"SCMP_ACT_ERRNO","architectures":["SCMP_ARCH_X86_64"],"syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW"}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ base, want string }{
+		{"runc,crun", "repeat the flag"},
+		{filepath.Join(dir, "missing.yaml"), "missing.yaml"},
+	} {
+		_, stderr, code := sg(t, dir, "replay", "-p", "p.json", "--baseline", c.base, "--report", "junit", "-o", "r.xml", "--", "sh", "-c", "touch ran")
+		if code != exitUsage || !strings.Contains(stderr, c.want) {
+			t.Errorf("--baseline %s: exit %d, want %d naming %q:\n%s", c.base, code, exitUsage, c.want, stderr)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "ran")); err == nil {
+			t.Fatalf("--baseline %s: the command ran", c.base)
+		}
+	}
+}

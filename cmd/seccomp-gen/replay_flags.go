@@ -33,6 +33,10 @@ type verdictFlags struct {
 	// allowIncomplete accepts runs whose recorder lost events, and
 	// verdicts that depend on argument values the run did not record.
 	allowIncomplete bool
+	// resolved are the baselines, read by validate: a baseline name
+	// that does not exist, or a file that cannot be read, is an error
+	// before replay runs the command, not after it.
+	resolved []*profiles.Baseline
 }
 
 func (o *verdictFlags) addFlags(cmd *cobra.Command) {
@@ -51,10 +55,7 @@ func (o *verdictFlags) baselineTrace(p verdict.Answerer) (*trace.File, error) {
 	if len(o.baselines) == 0 {
 		return nil, nil
 	}
-	bs, err := profiles.Resolve(o.baselines, profiles.ReadFile)
-	if err != nil {
-		return nil, usageErr(err)
-	}
+	bs := o.resolved
 	// The values the runtimes pass to recorded arguments (runc's prctl
 	// options, fcntl commands, ...), as generate allows them: without
 	// them a profile whose rule on such an argument came from the same
@@ -110,6 +111,13 @@ func baselineValues(name string, m map[int][]uint64) []trace.ArgValues {
 func (o *verdictFlags) validate() error {
 	if o.profile == "" {
 		return usageErrf("--profile is required")
+	}
+	if len(o.baselines) > 0 {
+		bs, err := profiles.Resolve(o.baselines, profiles.ReadFile)
+		if err != nil {
+			return usageErr(err)
+		}
+		o.resolved = bs
 	}
 	return o.validateReport()
 }
