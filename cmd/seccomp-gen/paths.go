@@ -98,6 +98,17 @@ func checkOutputs(cmd string, inputs []string, outputs ...string) error {
 	}
 	type out struct{ flag, path string }
 	var outs []out
+	var stdout []string // the outputs that write to standard output
+	for i := 0; i+1 < len(outputs); i += 2 {
+		if p := outputs[i+1]; p != "" && isStdout(p) {
+			stdout = append(stdout, outputs[i]+" "+p)
+		}
+	}
+	if len(stdout) > 1 {
+		// replay --save-trace - with the report on stdout (-o -, the
+		// default): the two documents interleaved, exit 0.
+		return usageErrf("%s: %s both write to standard output, where they would mix; write one of them to a file", cmd, strings.Join(stdout, " and "))
+	}
 	for i := 0; i+1 < len(outputs); i += 2 {
 		if p := outputs[i+1]; p != "" && isStdout(p) && startstate.Closed(1) {
 			return usageErrf("%s: %s %s: standard output is closed; write to a file instead (%s FILE)", cmd, outputs[i], p, outputs[i])

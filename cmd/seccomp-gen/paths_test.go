@@ -494,3 +494,25 @@ func TestWritableNamesNoFile(t *testing.T) {
 		t.Errorf("%d files in %s, want only old.json", len(ents), dir)
 	}
 }
+
+// Two outputs on standard output are refused before anything runs: replay
+// --save-trace - with its report on stdout (-o -, the default) wrote the
+// two documents interleaved and exited 0.
+func TestTwoOutputsOnStdout(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "p.json"), []byte(`{"defaultAction":"SCMP_ACT_ERRNO","architectures":["SCMP_ARCH_X86_64"],"syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW"}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"replay", "-p", "p.json", "--save-trace", "-", "--", "sh", "-c", "touch ran"},
+		{"replay", "-p", "p.json", "-o", "/dev/stdout", "--save-trace", "-", "--", "sh", "-c", "touch ran"},
+	} {
+		out, stderr, code := sg(t, dir, args...)
+		if code != exitUsage || !strings.Contains(stderr, "both write to standard output") || out != "" {
+			t.Errorf("%s: exit %d, want %d and a refusal\nstdout: %q\n%s", strings.Join(args, " "), code, exitUsage, out, stderr)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "ran")); err == nil {
+			t.Fatalf("%s: the command ran", strings.Join(args, " "))
+		}
+	}
+}
