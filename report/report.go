@@ -301,6 +301,12 @@ func writeHuman(w *bytes.Buffer, v *Verdict) {
 	for _, n := range v.Notes {
 		fmt.Fprintf(w, "note: %s\n", n)
 	}
+	if v.OK && !v.Passed && !v.NotRun && v.RunError != v.Ended() {
+		// The first line says the profile covers what was checked; the
+		// verdict is still not a pass (an incomplete one: argument values
+		// the traces do not hold), and the report read alone must say so.
+		fmt.Fprintf(w, "%s: not a pass: %s\n", v.Tool, v.RunError)
+	}
 }
 
 // InputsText says what a verdict is about, for people: "the run of `CMD`"
@@ -473,6 +479,15 @@ func writeJUnit(w *bytes.Buffer, v *Verdict) error {
 			suite.Failures++
 		}
 		suite.Cases = append(suite.Cases, c)
+	}
+	if !strings.HasPrefix(v.Tool, "replay") && v.RunError != "" {
+		// check's incomplete verdict (argument values the traces do not
+		// hold): every syscall's case passes, and a CI system that reads
+		// only the JUnit report must still see red.
+		msg := "the verdict is not a pass: " + v.RunError
+		suite.Cases = append(suite.Cases, junitCase{Name: "verdict", ClassName: "seccomp." + v.Tool,
+			Failure: &junitFailure{Message: msg, Type: "incomplete", Text: msg + "\n"}})
+		suite.Failures++
 	}
 	if strings.HasPrefix(v.Tool, "replay") {
 		// The run itself is a test case too: a CI system that reads only

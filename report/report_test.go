@@ -220,3 +220,40 @@ func TestVerdictEnded(t *testing.T) {
 		t.Errorf("not run: Ended() = %q, want nothing", got)
 	}
 }
+
+// check's incomplete verdict (the profile covers every syscall by name, but
+// argument values the traces do not hold decide): the JUnit report fails a
+// "verdict" case and the human report says it is not a pass. Every
+// syscall's case passed and the headline alone said "covers all".
+func TestIncompleteCheckFails(t *testing.T) {
+	v := sampleVerdict(t, false)
+	const why = "incomplete, the profile allows x86_64/fcntl by its cmd (argument 1) only for some values"
+	v.FailRun(why)
+	var suites junitSuites
+	if err := xml.Unmarshal([]byte(renderT(t, JUnit, v)), &suites); err != nil {
+		t.Fatal(err)
+	}
+	if suites.Failures != 1 || len(suites.Suites) != 1 {
+		t.Fatalf("failures %d, want 1", suites.Failures)
+	}
+	var found bool
+	for _, c := range suites.Suites[0].Cases {
+		if c.Name == "verdict" {
+			found = c.Failure != nil && strings.Contains(c.Failure.Message, why)
+		}
+	}
+	if !found {
+		t.Errorf("no failing verdict case naming why: %+v", suites.Suites[0].Cases)
+	}
+	if out := renderT(t, Human, v); !strings.HasSuffix(out, "check: not a pass: "+why+"\n") {
+		t.Errorf("human report does not end saying it is not a pass:\n%s", out)
+	}
+	// A pass has neither.
+	v = sampleVerdict(t, false)
+	if out := renderT(t, JUnit, v); strings.Contains(out, `"verdict"`) {
+		t.Errorf("a pass has a verdict case:\n%s", out)
+	}
+	if out := renderT(t, Human, v); strings.Contains(out, "not a pass") {
+		t.Errorf("a pass says it is not one:\n%s", out)
+	}
+}
