@@ -285,15 +285,21 @@ func (s *interrupts) run(ctx context.Context) {
 			case <-s.ended:
 				// The target is gone: nothing to wait for.
 			default:
-				fmt.Fprintf(os.Stderr, "seccomp-gen: %s: waiting for the command to exit (Ctrl-C again kills it)\n", s.name)
+				if s.cmdExitedYet() {
+					fmt.Fprintf(os.Stderr, "seccomp-gen: %s: the command exited; waiting for the processes it left running to exit (Ctrl-C again kills them)\n", s.name)
+				} else {
+					fmt.Fprintf(os.Stderr, "seccomp-gen: %s: waiting for the command to exit (Ctrl-C again kills it)\n", s.name)
+				}
 			}
 		case sig := <-s.sigs:
+			afterExit := false
 			if n == 1 {
 				s.mu.Lock()
 				s.caught = sig.(syscall.Signal)
 				if started && s.cmdExitedYet() {
 					// Counted before SIGTERM is passed on to them.
 					s.left = proctree.Running(proctree.Descendants(os.Getpid()))
+					afterExit = s.left > 0
 				}
 				s.mu.Unlock()
 			}
@@ -312,6 +318,15 @@ func (s *interrupts) run(ctx context.Context) {
 				// children of seccomp-gen (a child's PID cannot be reused).
 				for _, c := range proctree.Children(os.Getpid()) {
 					_ = syscall.Kill(c, sig.(syscall.Signal))
+				}
+			case afterExit && s.forwardTERM:
+				// Ctrl-C after the command exited: what it left running
+				// (a daemon in a session of its own) is in no terminal's
+				// foreground group, and the terminal's signal did not
+				// reach it; SIGTERM does, as documented, and the run
+				// ends when they have.
+				for _, c := range proctree.Children(os.Getpid()) {
+					_ = syscall.Kill(c, syscall.SIGTERM)
 				}
 			}
 			n++

@@ -17,6 +17,7 @@ import (
 	"github.com/seccomp-gen/seccomp-gen/policy"
 	"github.com/seccomp-gen/seccomp-gen/report"
 	"github.com/seccomp-gen/seccomp-gen/trace"
+	"golang.org/x/sys/unix"
 )
 
 // TestReplayKilledBySignal: a command that a signal killed is reported as
@@ -107,8 +108,16 @@ func TestReplaySignalAfterCommandExited(t *testing.T) {
 	dir := t.TempDir()
 	prof := writeProfile(t, dir, "p.json", allowAllBut("getpriority", policy.ActErrno), emit.FormatDocker)
 	const cut = "interrupted after the command exited, while 1 process of its tree still ran"
-	for _, mode := range []string{"traced", "enforce"} {
-		t.Run(mode, func(t *testing.T) {
+	// Ctrl-C too: what the command left is in no terminal's foreground
+	// group (a daemon's own session; a non-interactive shell's background
+	// job ignores SIGINT anyway), so replay passes SIGTERM on. It waited
+	// for the daemon to end by itself, saying it waited for the command.
+	for _, c := range []struct {
+		mode string
+		sig  syscall.Signal
+	}{{"traced", syscall.SIGTERM}, {"traced", syscall.SIGINT}, {"enforce", syscall.SIGTERM}, {"enforce", syscall.SIGINT}} {
+		mode := c.mode
+		t.Run(mode+"/"+unix.SignalName(c.sig), func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "r.json")
 			args := []string{"replay", "-p", prof, "--report", "json", "-o", out}
 			if mode == "traced" {
@@ -128,13 +137,16 @@ func TestReplaySignalAfterCommandExited(t *testing.T) {
 				}
 			}
 			time.Sleep(100 * time.Millisecond) // for replay to take the shell's exit in
-			if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+			if err := p.cmd.Process.Signal(c.sig); err != nil {
 				t.Fatal(err)
 			}
 			if err := waitDone(p.cmd, 20*time.Second); err != nil {
 				t.Fatal(err)
 			}
 			rest := p.rest()
+			if strings.Contains(rest, "waiting for the command to exit") {
+				t.Errorf("said it waited for the command, which had exited:\n%s", rest)
+			}
 			data, err := os.ReadFile(out)
 			if err != nil {
 				t.Fatalf("no report: %v\n%s", err, rest)
