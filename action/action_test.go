@@ -343,10 +343,22 @@ func TestReplay(t *testing.T) {
 		args   []string // replay's arguments
 		stderr []string
 	}{
-		{"covered", map[string]string{"INPUT_BASELINE": "runc, crun", "INPUT_ARGS": "--enforce --allow-incomplete"}, "0", 0,
+		{"covered", map[string]string{"INPUT_BASELINE": "runc, crun", "INPUT_ARGS": "--allow-incomplete"}, "0", 0,
 			[]string{"replay", "-p", "app.json", "--report", "junit", "-o", "seccomp-replay/report.xml", "--save-trace", "seccomp-replay/replay.trace.yaml",
-				"--baseline", "runc", "--baseline", "crun", "--enforce", "--allow-incomplete", "--", "sh", "-c", "go test ./... | tee log"},
-			[]string{"the profile covers the run"}},
+				"--baseline", "runc", "--baseline", "crun", "--allow-incomplete", "--", "sh", "-c", "go test ./... | tee log"},
+			[]string{"the profile covers the run", "the command is run by sh -c"}},
+		// --enforce saves no trace (replay refuses --save-trace with it:
+		// every run exited 2 before), and says in the log what the
+		// filter denied.
+		{"enforce", map[string]string{"INPUT_ARGS": "--enforce", "INPUT_REPORT": "human"}, "3", 3,
+			[]string{"replay", "-p", "app.json", "--report", "human", "-o", "seccomp-replay/report.txt", "--enforce", "--", "sh", "-c", "go test ./... | tee log"},
+			[]string{"::error::seccomp-gen: the filter of app.json denied what the run of 'go test ./... | tee log' needed (report seccomp-replay/report.txt)", "<testsuites/>"}},
+		// A plain list of words runs as it is, not under sh -c, whose
+		// own syscalls a profile traced from the command lacks.
+		{"words", map[string]string{"INPUT_COMMAND": "go test -count=1 -run=TestX ./..."}, "0", 0,
+			[]string{"replay", "-p", "app.json", "--report", "junit", "-o", "seccomp-replay/report.xml", "--save-trace", "seccomp-replay/replay.trace.yaml",
+				"--", "go", "test", "-count=1", "-run=TestX", "./..."},
+			[]string{"seccomp-gen replay -p app.json --report junit -o seccomp-replay/report.xml --save-trace seccomp-replay/replay.trace.yaml -- go test -count=1 -run=TestX ./..."}},
 		{"not covered", map[string]string{"INPUT_REPORT": "json", "INPUT_OUTPUT_DIR": "out"}, "3", 3,
 			[]string{"replay", "-p", "app.json", "--report", "json", "-o", "out/report.json", "--save-trace", "out/replay.trace.yaml", "--", "sh", "-c", "go test ./... | tee log"},
 			[]string{"::error::seccomp-gen: app.json does not cover the run of 'go test ./... | tee log' (report out/report.json, fresh trace out/replay.trace.yaml)", "getpriority x86_64 missing"}},
@@ -371,7 +383,7 @@ func TestReplay(t *testing.T) {
 			if tc.args != nil && calls[0] != strings.Join(tc.args, "\n") {
 				t.Errorf("seccomp-gen called with\n%s\nwant\n%s", calls[0], strings.Join(tc.args, "\n"))
 			}
-			if tc.code == 3 && (len(calls) != 2 || !strings.HasPrefix(calls[1], "check\n-p\napp.json\nout/replay.trace.yaml")) {
+			if tc.code == 3 && tc.name != "enforce" && (len(calls) != 2 || !strings.HasPrefix(calls[1], "check\n-p\napp.json\nout/replay.trace.yaml")) {
 				t.Errorf("no check of the fresh trace for the log: %q", calls)
 			}
 			for _, w := range tc.stderr {
@@ -383,8 +395,15 @@ func TestReplay(t *testing.T) {
 			if d := tc.env["INPUT_OUTPUT_DIR"]; d != "" {
 				outDir = d
 			}
-			if r.outputs["status"] != tc.status || r.outputs["trace"] != outDir+"/replay.trace.yaml" || !strings.HasPrefix(r.outputs["report"], outDir+"/report.") {
+			wantTrace := outDir + "/replay.trace.yaml"
+			if tc.name == "enforce" {
+				wantTrace = ""
+			}
+			if r.outputs["status"] != tc.status || r.outputs["trace"] != wantTrace || !strings.HasPrefix(r.outputs["report"], outDir+"/report.") {
 				t.Errorf("outputs %v", r.outputs)
+			}
+			if tc.name == "words" && strings.Contains(r.stderr, "sh -c") {
+				t.Errorf("a plain command said to run under sh -c:\n%s", r.stderr)
 			}
 			if _, err := os.Stat(filepath.Join(dir, r.outputs["report"])); err != nil {
 				t.Errorf("report: %v", err)
@@ -493,7 +512,7 @@ func TestReplayWords(t *testing.T) {
 		"INPUT_COMMAND":    "true",
 		"INPUT_OUTPUT_DIR": "out dir",
 		"INPUT_BASELINE":   " runc ,base lines/extra.yaml,, runc* ",
-		"INPUT_ARGS":       " --enforce  --label run*  ",
+		"INPUT_ARGS":       " --allow-incomplete  --label run*  ",
 	}
 	r := runScript(t, dir, fakes, env, "replay")
 	if r.code != 0 {
@@ -501,7 +520,7 @@ func TestReplayWords(t *testing.T) {
 	}
 	data, _ := os.ReadFile(log)
 	want := []string{"replay", "-p", "my profiles/app.json", "--report", "junit", "-o", "out dir/report.xml", "--save-trace", "out dir/replay.trace.yaml",
-		"--baseline", "runc", "--baseline", "base lines/extra.yaml", "--baseline", "runc*", "--enforce", "--label", "run*", "--", "sh", "-c", "true"}
+		"--baseline", "runc", "--baseline", "base lines/extra.yaml", "--baseline", "runc*", "--allow-incomplete", "--label", "run*", "--", "true"}
 	if got := strings.TrimSuffix(string(data), "\n\n"); got != strings.Join(want, "\n") {
 		t.Errorf("seccomp-gen called with\n%s\nwant\n%s", got, strings.Join(want, "\n"))
 	}
@@ -599,15 +618,37 @@ func TestReplayMultilineInputs(t *testing.T) {
 		"INPUT_PROFILE":  "app.json",
 		"INPUT_COMMAND":  "true",
 		"INPUT_BASELINE": "runc,\ncrun\nbase lines/x.yaml\n",
-		"INPUT_ARGS":     "--enforce\n--allow-incomplete\n",
+		"INPUT_ARGS":     "--timeout\n10m\n--allow-incomplete\n",
 	}
 	r := runScript(t, dir, fakes, env, "replay")
 	if r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
 	data, _ := os.ReadFile(log)
-	want := strings.Join([]string{"--baseline", "runc", "--baseline", "crun", "--baseline", "base lines/x.yaml", "--enforce", "--allow-incomplete", "--", "sh"}, "\n")
+	want := strings.Join([]string{"--baseline", "runc", "--baseline", "crun", "--baseline", "base lines/x.yaml", "--timeout", "10m", "--allow-incomplete", "--", "true"}, "\n")
 	if !strings.Contains(string(data), want) {
 		t.Errorf("seccomp-gen called with\n%s\nwant it to hold\n%s", data, want)
+	}
+}
+
+// TestReplayRealPlainCommand: a profile generated from 'seccomp-gen trace
+// -- CMD' covers the action's replay of CMD: a plain command runs as it is.
+// Under sh -c (as every command ran before) dash's own vfork, wait4,
+// getuid, ... were missing and the job failed (exit 3) on its first run.
+func TestReplayRealPlainCommand(t *testing.T) {
+	testutil.RequireRoot(t)
+	testutil.RequireTool(t, "ls")
+	dir := t.TempDir()
+	bin := realBinary(t, t.TempDir())
+	tr, profile := filepath.Join(dir, "ls.trace.yaml"), filepath.Join(dir, "ls.json")
+	if out, err := exec.Command(bin, "trace", "-o", tr, "--", "ls", "-l", dir).CombinedOutput(); err != nil {
+		t.Fatalf("trace: %v\n%s", err, out)
+	}
+	if out, err := exec.Command(bin, "generate", "-o", profile, tr).CombinedOutput(); err != nil {
+		t.Fatalf("generate: %v\n%s", err, out)
+	}
+	r := runScript(t, dir, filepath.Dir(bin), map[string]string{"INPUT_PROFILE": profile, "INPUT_COMMAND": "ls -l " + dir, "INPUT_REPORT": "human"}, "replay")
+	if r.code != 0 || r.outputs["status"] != "0" {
+		t.Fatalf("exit %d, want 0\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }

@@ -136,7 +136,7 @@ replay() {
 	local profile=${INPUT_PROFILE:-} command=${INPUT_COMMAND:-} report=${INPUT_REPORT:-junit}
 	local dir=${INPUT_OUTPUT_DIR:-seccomp-replay}
 	[ -n "$profile" ] || die "input 'profile' is required (the profile to replay against)"
-	[ -n "$command" ] || die "input 'command' is required (the command to replay, run by sh -c)"
+	[ -n "$command" ] || die "input 'command' is required (the command to replay: go test ./..., or shell syntax for sh -c)"
 	[ -f "$profile" ] || die "profile '$profile' does not exist"
 	local ext
 	case "$report" in
@@ -148,21 +148,41 @@ replay() {
 	local bin
 	bin=$(command -v seccomp-gen) || die "seccomp-gen is not on PATH (the install step puts it there)"
 	mkdir -p "$dir"
-	local out=$dir/report.$ext trace=$dir/replay.trace.yaml
-	local args=(replay -p "$profile" --report "$report" -o "$out" --save-trace "$trace")
+	local out=$dir/report.$ext trace=$dir/replay.trace.yaml extra a enforce=
+	read -rd '' -a extra <<<"${INPUT_ARGS:-}" || true
+	for a in "${extra[@]}"; do
+		case "$a" in --enforce | --enforce=true) enforce=1 ;; --enforce=false) enforce= ;; esac
+	done
+	# --enforce runs the command under the filter: there is no fresh
+	# trace to save (replay refuses --save-trace with it).
+	if [ -n "$enforce" ]; then trace=; fi
+	local args=(replay -p "$profile" --report "$report" -o "$out")
+	if [ -n "$trace" ]; then args+=(--save-trace "$trace"); fi
 	# Baselines are split at commas and line ends only (a file's path may
 	# hold spaces), args at blanks and line ends (a YAML block gives
 	# several lines); neither is expanded as a glob.
-	local b baselines extra
+	local b baselines words
 	IFS=$',\n' read -rd '' -a baselines <<<"${INPUT_BASELINE:-}" || true
 	for b in "${baselines[@]}"; do
 		b=${b#"${b%%[![:space:]]*}"}
 		b=${b%"${b##*[![:space:]]}"}
 		if [ -n "$b" ]; then args+=(--baseline "$b"); fi
 	done
-	read -rd '' -a extra <<<"${INPUT_ARGS:-}" || true
-	args+=("${extra[@]}" -- sh -c "$command")
-	note "seccomp-gen ${args[*]}"
+	args+=("${extra[@]}" --)
+	# A plain list of words (go test -count=1 ./...) is run as it is: the
+	# same process tree as 'seccomp-gen trace -- go test ./...' recorded.
+	# Anything a shell must read (pipes, quotes, variables, globs, ;, &&,
+	# an assignment first) is run by sh -c, whose own syscalls (dash's
+	# vfork, wait4, getuid, ...) are then part of the run: the profile's
+	# traces must be recorded the same way (trace -- sh -c '...').
+	if [[ $command =~ ^[[:space:]]*[A-Za-z0-9_./:@%+,-]+([[:space:]]+[A-Za-z0-9_./:@%+,=-]+)*[[:space:]]*$ ]]; then
+		read -rd '' -a words <<<"$command" || true
+		args+=("${words[@]}")
+	else
+		note "the command is run by sh -c (it is not a plain list of words): the shell's own syscalls are part of the run, so record the profile's traces the same way (seccomp-gen trace -- sh -c '...')"
+		args+=(sh -c "$command")
+	fi
+	note "seccomp-gen$(printf ' %q' "${args[@]}")"
 	local status=0 marker
 	marker=$(mktemp "${RUNNER_TEMP:-${TMPDIR:-/tmp}}/seccomp-gen-run.XXXXXX")
 	as_root "$bin" "${args[@]}" || status=$?
@@ -180,9 +200,18 @@ replay() {
 	case "$status" in
 	0) note "the profile covers the run" ;;
 	3)
-		annotate "seccomp-gen: $profile does not cover the run of '$command' (report $out, fresh trace $trace)"
-		# The same verdict, readable in the log.
-		if [ "$report" != human ] && [ -f "$trace" ]; then "$bin" check -p "$profile" "$trace" >&2 || true; fi
+		if [ -n "$trace" ]; then
+			annotate "seccomp-gen: $profile does not cover the run of '$command' (report $out, fresh trace $trace)"
+		else
+			annotate "seccomp-gen: the filter of $profile denied what the run of '$command' needed (report $out)"
+		fi
+		# The same verdict, readable in the log: the human report as
+		# it is, else check's reading of the fresh trace.
+		if [ "$report" = human ] && [ -f "$out" ]; then
+			cat "$out" >&2
+		elif [ -n "$trace" ] && [ -f "$trace" ]; then
+			"$bin" check -p "$profile" "$trace" >&2 || true
+		fi
 		;;
 	4) annotate "seccomp-gen: the profile covers the run, but '$command' itself failed" ;;
 	*) annotate "seccomp-gen replay exited $status (see the messages above)" ;;
