@@ -237,3 +237,43 @@ func TestCoverageArgsAcrossTraces(t *testing.T) {
 		}
 	}
 }
+
+// A denied argument value of a syscall that several programs made says
+// that the trace does not tell which of them passed it (values are kept per
+// syscall, not per program): FIRST, the first of them, sent people to the
+// wrong program. One program: nothing added, FIRST is it.
+func TestCoverageArgsCallers(t *testing.T) {
+	gen := argTrace(t, "x86_64", append([]string{"socket"}, base...), map[string][]trace.ArgValues{
+		"socket": {{Index: 0, Values: []uint64{1}}},
+	})
+	p := reduceArgs(t, gen).Policy
+	run := argTrace(t, "x86_64", append([]string{"socket"}, base...), map[string][]trace.ArgValues{
+		"socket": {{Index: 0, Values: []uint64{1, 2}}},
+	})
+	socket, err := scmp.Number("x86_64", "socket")
+	if err != nil {
+		t.Fatal(err)
+	}
+	exe := func(path string) trace.Executable {
+		return trace.Executable{Path: path, Syscalls: []trace.ExeSyscalls{{Arch: "x86_64", Nrs: []int{socket}}}}
+	}
+	for _, c := range []struct {
+		exes []trace.Executable
+		want string
+	}{
+		{[]trace.Executable{exe("/usr/bin/make"), exe("/tmp/t/app.test")}, "; 2 programs made socket (/tmp/t/app.test, /usr/bin/make) and the trace does not say which passed it (replay --enforce names it)"},
+		{[]trace.Executable{exe("/tmp/t/app.test")}, "profile allows AF_UNIX (1) only"},
+	} {
+		run.Executables = c.exes
+		cov, err := verdict.CheckCoverage(p, run)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := cov.Missing()
+		if len(m) != 1 || m[0].Reason != verdict.ReasonArgument || !strings.HasSuffix(m[0].Explain(p), c.want) {
+			t.Errorf("%d callers: %+v, want an argument denial ending %q", len(c.exes), m, c.want)
+			continue
+		}
+		t.Logf("%s", m[0].Explain(p))
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -38,6 +39,12 @@ type Entry struct {
 	Count uint64
 	// First is the program (comm) that issued the syscall first.
 	First string
+	// Callers are the executables the traces list as having made the
+	// syscall (their executables lists), sorted; empty when they list
+	// none. An argument value is recorded per syscall, not per program:
+	// with several callers, which one passed a denied value is not known
+	// (Explain says so), and First is only the first of them.
+	Callers []string
 	// Covered is true when the profile lets the syscall run.
 	Covered bool
 	// Reason is one of the Reason* constants when Covered is false, or
@@ -162,7 +169,7 @@ func (e Entry) Explain(p *policy.Policy) string {
 	case ReasonFallback:
 		return "answered " + ActionText(e.Action, e.Errno) + e.runtimeNote() + e.fallbackNote(p)
 	case ReasonArgument:
-		return e.ExplainArgs(p)
+		return e.ExplainArgs(p) + e.callersNote()
 	case ReasonEnforced:
 		if len(e.ArgDenied) > 0 {
 			return "denied by the filter with " + ActionText(e.Action, e.Errno) + " for " + e.ExplainArgs(p)
@@ -172,6 +179,26 @@ func (e Entry) Explain(p *policy.Policy) string {
 		return "the filter would have killed the process (" + string(e.Action) + "); answered EPERM so that the run went on"
 	}
 	return e.Reason
+}
+
+// maxCallersNamed is how many programs callersNote names.
+const maxCallersNamed = 3
+
+// callersNote is what Explain adds to a denied argument value when more
+// than one program made the syscall: FIRST named the first of them, which
+// sent people to the wrong program (`make` for its test binary's F_GETLK).
+func (e Entry) callersNote() string {
+	if len(e.Callers) < 2 {
+		return ""
+	}
+	named := e.Callers
+	more := ""
+	if len(named) > maxCallersNamed {
+		more = fmt.Sprintf(" and %d more", len(named)-maxCallersNamed)
+		named = named[:maxCallersNamed]
+	}
+	return fmt.Sprintf("; %d programs made %s (%s%s) and the trace does not say which passed it (replay --enforce names it)",
+		len(e.Callers), e.Label(), strings.Join(named, ", "), more)
 }
 
 // runtimeNote is what Explain adds to an answer that crun would not give
@@ -353,9 +380,21 @@ type nrKey struct {
 // ErrNoSyscalls.
 func mergeTraces(traces []*trace.File) (*Coverage, map[nrKey]*Entry, error) {
 	merged := map[nrKey]*Entry{}
+	callers := map[nrKey]map[string]bool{}
 	cov := &Coverage{}
 	lostSaturated := false
 	for _, t := range traces {
+		for _, x := range t.Executables {
+			for _, es := range x.Syscalls {
+				for _, nr := range es.Nrs {
+					k := nrKey{es.Arch, nr}
+					if callers[k] == nil {
+						callers[k] = map[string]bool{}
+					}
+					callers[k][x.Path] = true
+				}
+			}
+		}
 		var sat bool
 		cov.Lost, sat = trace.AddCount(cov.Lost, t.Lost)
 		lostSaturated = lostSaturated || sat
@@ -382,8 +421,11 @@ func mergeTraces(traces []*trace.File) (*Coverage, map[nrKey]*Entry, error) {
 			}
 		}
 	}
-	for _, e := range merged {
+	for k, e := range merged {
 		e.args = unionArgs(e.args)
+		if c := callers[k]; len(c) > 0 {
+			e.Callers = slices.Sorted(maps.Keys(c))
+		}
 	}
 	if lostSaturated {
 		cov.Notes = append(cov.Notes, fmt.Sprintf("the lost counts add up to more than %d (2^63-1); lost says %d", uint64(trace.MaxCount), cov.Lost))
