@@ -1181,7 +1181,10 @@ func (r *recorder) result(reason string, elapsed time.Duration) (*Recording, err
 	}
 	f := &trace.File{
 		Version:   trace.Version,
-		Started:   r.started.UTC().Truncate(time.Second),
+		// To the nanosecond: two runs started in the same second (replicas
+		// recorded in parallel) with the same counts were one run to
+		// generate and check (the same digest), their files identical.
+		Started:   r.started.UTC(),
 		Duration:  trace.Duration(elapsed),
 		Lost:      r.lost(),
 		Processes: r.processes(),

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -875,5 +876,41 @@ func TestRecordCgroupPopulatedBefore(t *testing.T) {
 	rec = recordOrFail(t, Options{Cgroup: cg, Duration: 300 * time.Millisecond, OnStart: func(s Started) { empty = s.Empty }})
 	if rec.Reason != "duration" || !empty {
 		t.Errorf("not known to be populated: reason %q, Started.Empty %v; want duration, true", rec.Reason, empty)
+	}
+}
+
+// Two runs recorded at the same time are two runs: their start times differ
+// (to the nanosecond), so generate and check do not take one for a copy of
+// the other. Truncated to the second, replicas traced in parallel gave
+// identical files, counted as one run for --min-runs.
+func TestRecordParallelRunsDiffer(t *testing.T) {
+	testutil.RequireRoot(t)
+	var recs [2]*Recording
+	var wg sync.WaitGroup
+	for i := range recs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rec, err := Record(context.Background(), Options{Command: []string{"true"}, Namer: scmp.Tables{}})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			recs[i] = rec
+		}()
+	}
+	wg.Wait()
+	if recs[0] == nil || recs[1] == nil {
+		t.FailNow()
+	}
+	var a, b bytes.Buffer
+	if err := trace.Encode(&a, recs[0].File); err != nil {
+		t.Fatal(err)
+	}
+	if err := trace.Encode(&b, recs[1].File); err != nil {
+		t.Fatal(err)
+	}
+	if recs[0].File.Started.Equal(recs[1].File.Started) || a.String() == b.String() {
+		t.Errorf("two runs, one start time %s:\n%s", recs[0].File.Started, a.String())
 	}
 }
