@@ -378,7 +378,9 @@ func forwardSignals(name string, sigs chan os.Signal) (fwd <-chan os.Signal, hus
 				case <-done:
 					return
 				default:
-					fmt.Fprintf(os.Stderr, "seccomp-gen: %s: waiting for the command to exit (Ctrl-C again kills it)\n", name)
+					// The supervisor does not say whether the command
+					// itself has exited (a daemon it left may be what runs).
+					fmt.Fprintf(os.Stderr, "seccomp-gen: %s: waiting for the command and what it started to exit (Ctrl-C again kills them)\n", name)
 				}
 			case <-done:
 				return

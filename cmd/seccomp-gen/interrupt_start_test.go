@@ -280,7 +280,7 @@ func TestCtrlCWhileReadingProfile(t *testing.T) {
 // (the signal came after its execve), the attempt checks nothing.
 func TestCtrlCAtGateSaysNotRunOnly(t *testing.T) {
 	dir, prof, ran := startInterruptTest(t)
-	const waiting = "waiting for the command to exit"
+	const waiting = "waiting for the command"
 	// attempt returns whether the command was not run.
 	attempt := func(t *testing.T, until func(*testing.T, *started) bool, args ...string) bool {
 		t.Helper()

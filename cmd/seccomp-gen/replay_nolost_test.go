@@ -375,7 +375,7 @@ func TestReplaySignalTwice(t *testing.T) {
 				cmd, lines, out := sg.cmd, sg.lines, &sg.stdout
 				tree := holdTree(t, readPIDs(t, pids), hang)
 				cmd.Process.Signal(sig)
-				waitLine(t, lines, "Ctrl-C again kills it")
+				waitLine(t, lines, "Ctrl-C again kills")
 				// The workload ignores SIGINT; SIGTERM is forwarded to it
 				// and kills its main process, but its child (blocked in
 				// pause) lives on: in both cases replay keeps waiting.
