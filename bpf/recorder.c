@@ -866,6 +866,51 @@ static __always_inline void start_counting(struct task_mark *m, struct task_stru
 	note_process(task);
 }
 
+/* Syscall numbers beyond the slots (a program's syscall(-1) or
+ * syscall(5000) probe: no syscall has them, the kernel answers ENOSYS, and a
+ * profile's default action answers them), per ABI and number as seccomp
+ * sees it (32 bits, x32's bit kept), with the first caller's comm. They
+ * were counted as lost, which made such a run's trace incomplete for good.
+ * A few distinct numbers at most: beyond max_entries they are lost. */
+struct beyond_key {
+	__u32 abi;
+	__u32 nr;
+};
+
+struct beyond_count {
+	__u64 count;
+	char comm[16];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, struct beyond_key);
+	__type(value, struct beyond_count);
+} beyond SEC(".maps");
+
+/* Counts a syscall number beyond the slots (see beyond). A global function:
+ * verified once, on its own, and reached only by such numbers. */
+__noinline int count_beyond(__u32 abi, __u32 nr)
+{
+	struct beyond_key k = {.abi = abi, .nr = nr};
+	struct beyond_count *c = bpf_map_lookup_elem(&beyond, &k);
+
+	if (!c) {
+		struct beyond_count v = {};
+
+		bpf_get_current_comm(&v.comm, sizeof(v.comm));
+		bpf_map_update_elem(&beyond, &k, &v, BPF_NOEXIST);
+		c = bpf_map_lookup_elem(&beyond, &k);
+		if (!c) {
+			__sync_fetch_and_add(&lost, 1);
+			return 0;
+		}
+	}
+	__sync_fetch_and_add(&c->count, 1);
+	return 0;
+}
+
 /* Remember the comm of the first task that issued slot, unless another CPU
  * (or sched_process_exec) was first. */
 static __noinline void note_first(__u32 slot)
@@ -1064,7 +1109,7 @@ __noinline int record_args(__u64 regs_addr, __u32 slot, __u32 abi, __u32 mask)
  * in this CPU's counts_block b. */
 static __always_inline void count_in(struct counts_block *b, struct task_struct *task, __u64 nr, struct pt_regs *regs, __u32 exe)
 {
-	__u32 abi = ABI_NATIVE;
+	__u32 abi = ABI_NATIVE, seen = (__u32)nr; /* as seccomp sees it */
 
 #if defined(__TARGET_ARCH_x86)
 	/* task is a BTF pointer (trusted, or untrusted from cpu_task): a
@@ -1086,7 +1131,7 @@ static __always_inline void count_in(struct counts_block *b, struct task_struct 
 	}
 #endif
 	if (nr >= NR_SLOTS) {
-		__sync_fetch_and_add(&lost, 1);
+		count_beyond(abi, seen);
 		return;
 	}
 	__u32 slot = abi * NR_SLOTS + (__u32)nr;

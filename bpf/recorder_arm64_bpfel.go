@@ -53,6 +53,18 @@ const (
 	RecorderArgmaskBitsARGMASK_PAIR RecorderArgmaskBits = 128
 )
 
+type RecorderBeyondCount struct {
+	_     structs.HostLayout
+	Count uint64
+	Comm  [16]int8
+}
+
+type RecorderBeyondKey struct {
+	_   structs.HostLayout
+	Abi uint32
+	Nr  uint32
+}
+
 type RecorderComm struct {
 	_    structs.HostLayout
 	Comm [16]int8
@@ -145,6 +157,7 @@ const (
 	RecorderMapArgstate             = "argstate"
 	RecorderMapArgvals              = "argvals"
 	RecorderMapArmed                = "armed"
+	RecorderMapBeyond               = "beyond"
 	RecorderMapCounts               = "counts"
 	RecorderMapExePaths             = "exe_paths"
 	RecorderMapExeSyscalls          = "exe_syscalls"
@@ -241,6 +254,7 @@ type RecorderMapSpecs struct {
 	Argstate     *ebpf.MapSpec `ebpf:"argstate"`
 	Argvals      *ebpf.MapSpec `ebpf:"argvals"`
 	Armed        *ebpf.MapSpec `ebpf:"armed"`
+	Beyond       *ebpf.MapSpec `ebpf:"beyond"`
 	Counts       *ebpf.MapSpec `ebpf:"counts"`
 	ExePaths     *ebpf.MapSpec `ebpf:"exe_paths"`
 	ExeSyscalls  *ebpf.MapSpec `ebpf:"exe_syscalls"`
@@ -305,6 +319,7 @@ type RecorderMaps struct {
 	Argstate     *ebpf.Map `ebpf:"argstate"`
 	Argvals      *ebpf.Map `ebpf:"argvals"`
 	Armed        *ebpf.Map `ebpf:"armed"`
+	Beyond       *ebpf.Map `ebpf:"beyond"`
 	Counts       *ebpf.Map `ebpf:"counts"`
 	ExePaths     *ebpf.Map `ebpf:"exe_paths"`
 	ExeSyscalls  *ebpf.Map `ebpf:"exe_syscalls"`
@@ -320,6 +335,7 @@ func (m *RecorderMaps) Close() error {
 		m.Argstate,
 		m.Argvals,
 		m.Armed,
+		m.Beyond,
 		m.Counts,
 		m.ExePaths,
 		m.ExeSyscalls,

@@ -216,10 +216,15 @@ type Syscall struct {
 	Pairs *ArgPairs `yaml:"pairs,omitempty"`
 }
 
-// MaxNr is the largest syscall number a trace may hold: libseccomp's
-// numbers are int32 (x32's, with their 0x40000000 bit, and arm's private
-// ones at 0xf0000 are well below it).
-const MaxNr = math.MaxInt32
+// MaxNr and MinNr bound the syscall numbers a trace may hold: seccomp's
+// and libseccomp's numbers are int32 (x32's, with their 0x40000000 bit, and
+// arm's private ones at 0xf0000 are well inside). A negative number is a
+// program's probe such as syscall(-1), as seccomp sees it: no syscall has
+// it, and no rule can name it.
+const (
+	MaxNr = math.MaxInt32
+	MinNr = math.MinInt32
+)
 
 // MaxArgDistinct is the most distinct values the recorder keeps per (ABI,
 // syscall, argument); more set Overflow.
@@ -506,8 +511,8 @@ func (f *File) Validate() error {
 		if !IsKnownArch(s.Arch) {
 			return fmt.Errorf("%w: syscalls[%d]: unknown arch %q (known: %s)", ErrFormat, i, s.Arch, strings.Join(KnownArches, ", "))
 		}
-		if s.Nr < 0 {
-			return fmt.Errorf("%w: syscalls[%d]: negative syscall number %d", ErrFormat, i, s.Nr)
+		if s.Nr < MinNr {
+			return fmt.Errorf("%w: syscalls[%d]: syscall number %d is below %d, the smallest a syscall number can be (libseccomp's and the kernel's are 32-bit)", ErrFormat, i, s.Nr, MinNr)
 		}
 		if s.Nr > MaxNr {
 			return fmt.Errorf("%w: syscalls[%d]: syscall number %d is above %d, the largest a syscall number can be (libseccomp's and the kernel's are 32-bit)", ErrFormat, i, s.Nr, MaxNr)

@@ -110,7 +110,7 @@ func TestDecodeRejects(t *testing.T) {
 		"no target":                 "version: 1\nsyscalls: []\n",
 		"two targets":               "version: 1\ntarget: {pid: 1, cgroup: /x}\n",
 		"unknown arch":              "version: 1\ntarget: {pid: 1}\nsyscalls:\n  - {arch: sparc, nr: 1, count: 1}\n",
-		"negative nr":               "version: 1\ntarget: {pid: 1}\nsyscalls:\n  - {arch: x86_64, nr: -1, count: 1}\n",
+		"nr below -2^31":            "version: 1\ntarget: {pid: 1}\nsyscalls:\n  - {arch: x86_64, nr: -2147483649, count: 1}\n",
 		"nr 2^31":                   "version: 1\ntarget: {pid: 1}\nsyscalls:\n  - {arch: x86_64, nr: 2147483648, count: 1}\n",
 		"nr 2^32 (read, wrapped)":   "version: 1\ntarget: {pid: 1}\nsyscalls:\n  - {arch: x86_64, nr: 4294967296, count: 1}\n",
 		"no nr":                     "version: 1\ntarget: {pid: 1}\nsyscalls:\n  - {arch: x86_64, count: 1}\n",

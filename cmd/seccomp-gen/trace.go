@@ -340,8 +340,13 @@ func (o *traceOptions) run(ctx context.Context) error {
 		return traceErr(err)
 	}
 	for _, s := range rec.Unknown {
-		fmt.Fprintf(o.stderr, "seccomp-gen: warning: %s syscall %d is unknown to libseccomp %s; recorded by number (%d calls, first by %s)\n",
-			s.Arch, s.Nr, scmp.LibraryVersion(), s.Count, s.First)
+		fmt.Fprintf(o.stderr, "seccomp-gen: warning: %s syscall %d is unknown to libseccomp %s; recorded by number (%s, first by %s)\n",
+			s.Arch, s.Nr, scmp.LibraryVersion(), text.Count(s.Count, "call", "calls"), s.First)
+	}
+	for _, s := range rec.Probes {
+		// syscall(-1), syscall(5000): no kernel has such a syscall.
+		fmt.Fprintf(o.stderr, "seccomp-gen: %s syscall number %d is no syscall (the kernel answers ENOSYS, a profile its default action); recorded by number (%s, first by %s)\n",
+			s.Arch, s.Nr, text.Count(s.Count, "call", "calls"), s.First)
 	}
 	phase := func(name string) {
 		if opts.OnPhase != nil {

@@ -89,7 +89,9 @@
 // indexed by (ABI, nr). On x86_64 the ABI comes from TS_COMPAT in
 // thread_info.status (int 0x80 and 32-bit programs: x86) and the
 // 0x40000000 bit (x32); on arm64 from the AArch32 bit of PSTATE (arm).
-// Numbers beyond the 1024 slots of an ABI are counted in lost.
+// Numbers beyond the 1024 slots of an ABI (a program's syscall(-1) or
+// syscall(5000) probe) are counted in a small hash map by their 32 bits,
+// 64 distinct ones at most (beyond that, in lost).
 // sched_process_fork marks the children and threads of traced tasks (at
 // the fork, from a tp_btf program loaded with the cached BTF ID of the
 // tracepoint's type, record_forkbtf.go; without it they take the mark at

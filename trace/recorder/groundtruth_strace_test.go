@@ -117,14 +117,14 @@ func parseStrace(r io.Reader) (*straceResult, error) {
 		}
 		res.PIDs[pid] = true
 		current = mode[pid]
-		nr := -1
+		nr, known := -1, false
 		if m := straceNrPrefix.FindStringSubmatch(rest); m != nil {
 			if !strings.HasPrefix(m[1], "?") {
 				n, err := strconv.Atoi(m[1])
 				if err != nil {
 					return nil, fmt.Errorf("strace line %d: syscall number %q: %w", lineNo, m[1], err)
 				}
-				nr = n
+				nr, known = n, true
 			}
 			rest = rest[len(m[0]):]
 		}
@@ -155,10 +155,19 @@ func parseStrace(r io.Reader) (*straceResult, error) {
 			if m == nil {
 				return nil, fmt.Errorf("strace line %d: not a syscall: %s", lineNo, line)
 			}
-			if nr < 0 {
+			name := m[1]
+			if !known && strings.HasPrefix(name, "syscall_0x") {
+				// "[???] syscall_0xffffffffffffffff(": a number strace
+				// cannot print in -n's column (syscall(-1)); seccomp
+				// sees its low 32 bits.
+				v, err := strconv.ParseUint(strings.TrimPrefix(name, "syscall_0x"), 16, 64)
+				if err != nil {
+					return nil, fmt.Errorf("strace line %d: syscall number %q: %w", lineNo, name, err)
+				}
+				nr = int(int32(uint32(v)))
+			} else if !known {
 				return nil, fmt.Errorf("strace line %d: no syscall number (run strace with -n): %s", lineNo, line)
 			}
-			name := m[1]
 			if strings.HasPrefix(name, "syscall_0x") {
 				name = "" // strace's table does not know this number
 			}
@@ -264,8 +273,9 @@ func TestParseStrace(t *testing.T) {
 		name: "syscalls strace cannot name",
 		log: `11744 [ 457] syscall_0x1c9(0, 0, 0, 0xffffffffffffffff, 0x7fbc510b06d0, 0x7ffe9e2a9038) = -1 EINVAL (Invalid argument)
 11744 [ 462] syscall_0x1ce(0x1, 0x1, 0xffffffffffffffff, 0x7ffe9e2a9038, 0x7ffe9e2a9038, 0x7ffe9e2a9038) = -1 EINVAL (Invalid argument)
+11744 [???] syscall_0xffffffffffffffff(0x7ffe3806dfe8, 0x7ffe3806dff8, 0x55fd77b15dd8, 0, 0x7f08f02736d0, 0x7ffe3806dfe8) = -1 ENOSYS (Function not implemented)
 `,
-		want: want{"x86_64:457": "", "x86_64:462": ""},
+		want: want{"x86_64:457": "", "x86_64:462": "", "x32:-1": ""},
 		pids: []int{11744},
 	}, {
 		name: "signals, kills, execve by a thread, strace's own notes, terminal pid prefix",

@@ -214,8 +214,13 @@ type Recording struct {
 	// code, or 128+N when signal N killed it. Valid when Exited and a
 	// Command was traced.
 	ExitStatus int
-	// Unknown lists the recorded syscalls the Namer could not name.
+	// Unknown lists the recorded syscalls the Namer could not name, but
+	// for Probes.
 	Unknown []trace.Syscall
+	// Probes lists the recorded numbers beyond every syscall table
+	// (syscall(-1), syscall(5000): the kernel answers ENOSYS), which the
+	// trace holds by number too.
+	Probes []trace.Syscall
 	// Reason says why the recording ended: "exit", "duration",
 	// "interrupted" (ctx was cancelled) or "empty" (the cgroup emptied).
 	Reason string
@@ -1084,6 +1089,28 @@ func (r *recorder) readCounts() (map[uint32]uint64, error) {
 	return out, nil
 }
 
+// readBeyond returns the syscall numbers beyond the slots that traced
+// tasks made (bpf/recorder.c's beyond: a program's syscall(-1) or
+// syscall(5000) probe), by number as seccomp sees it (32 bits, signed, as
+// libseccomp's are; x32's bit kept), with their counts and first caller.
+func (r *recorder) readBeyond() ([]trace.Syscall, error) {
+	var out []trace.Syscall
+	var k bpf.RecorderBeyondKey
+	var v bpf.RecorderBeyondCount
+	it := r.objs.Beyond.Iterate()
+	for it.Next(&k, &v) {
+		if v.Count == 0 {
+			continue
+		}
+		arch, _ := slotArch(k.Abi * nrSlots)
+		out = append(out, trace.Syscall{Arch: arch, Nr: int(int32(k.Nr)), Count: v.Count, First: commString(v.Comm)})
+	}
+	if err := it.Err(); err != nil {
+		return nil, fmt.Errorf("read counts: syscall numbers beyond %d: %w", nrSlots, err)
+	}
+	return out, nil
+}
+
 // procsEntriesHook, when set (by tests), is procs' capacity.
 var procsEntriesHook uint32
 
@@ -1233,6 +1260,12 @@ func (r *recorder) result(reason string, elapsed time.Duration) (*Recording, err
 		}
 		f.Syscalls = append(f.Syscalls, s)
 	}
+	beyond, err := r.readBeyond()
+	if err != nil {
+		return nil, err
+	}
+	rec.Probes = beyond
+	f.Syscalls = append(f.Syscalls, beyond...)
 	// Once every traced process is gone, their PIDs may be a stranger's:
 	// only a recording cut short looks at the processes once more.
 	f.Executables, f.ExecutablesOmitted, rec.ExecutablesUnsplit = r.executables(reason != "exit" && reason != "empty")
