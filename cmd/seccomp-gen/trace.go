@@ -384,7 +384,10 @@ func (o *traceOptions) run(ctx context.Context) error {
 		}
 		below := ""
 		if o.pid != 0 {
-			below = fmt.Sprintf(", %s already below pid %d at attach included", text.Count(rec.Descendants, "process", "processes"), o.pid)
+			// processes counts those that made a syscall: "traced 1
+			// process (3000 processes ... included)" read as a
+			// contradiction when the pre-forked ones stayed idle.
+			below = fmt.Sprintf("; followed the %s already below pid %d at attach, counted once they make a syscall", text.Count(rec.Descendants, "process", "processes"), o.pid)
 		}
 		fmt.Fprintf(o.stderr, "seccomp-gen: traced %s for %s (%s%s): %s, %d distinct (%s); lost %d. Trace written to %s.\n",
 			text.Count(f.Processes, "process", "processes"), time.Duration(f.Duration).Truncate(time.Millisecond), rec.Reason, below,

@@ -595,3 +595,38 @@ func TestTraceCLIEmptyCgroupNotice(t *testing.T) {
 		t.Errorf("empty cgroup: exit %d, stderr %q; want 0 and a notice", code, stderr)
 	}
 }
+
+// trace --pid's summary counts the processes that made a syscall and says
+// how many were below the target at attach without calling them included:
+// "traced 1 process (..., 2 processes already below pid N at attach
+// included)" read as a contradiction when the pre-forked ones stayed idle.
+func TestTracePidSummaryIdleDescendants(t *testing.T) {
+	testutil.RequireRoot(t)
+	dir := t.TempDir()
+	sh := exec.Command("sh", "-c", "sleep 30 & sleep 30 & wait")
+	sh.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := sh.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pid := sh.Process.Pid
+	t.Cleanup(func() {
+		_ = syscall.Kill(-pid, syscall.SIGKILL)
+		_ = sh.Wait()
+	})
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		kids, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/task/" + strconv.Itoa(pid) + "/children")
+		if len(strings.Fields(string(kids))) == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the shell did not start its two sleeps")
+		}
+	}
+	_, stderr, code := sg(t, dir, "trace", "-v", "--pid", strconv.Itoa(pid), "--duration", "300ms", "-o", "t.yaml")
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	if !strings.Contains(stderr, "followed the 2 processes already below pid "+strconv.Itoa(pid)+" at attach, counted once they make a syscall") || strings.Contains(stderr, "included") {
+		t.Errorf("summary:\n%s", stderr)
+	}
+}
