@@ -1207,7 +1207,7 @@ func (r *recorder) result(reason string, elapsed time.Duration) (*Recording, err
 		rec.CommandRan = r.commandRan()
 	}
 	f := &trace.File{
-		Version:   trace.Version,
+		Version: trace.Version,
 		// To the nanosecond: two runs started in the same second (replicas
 		// recorded in parallel) with the same counts were one run to
 		// generate and check (the same digest), their files identical.
