@@ -85,13 +85,20 @@ var neverDropped = map[string]bool{
 
 // Dropped is a syscall a threshold removed, with its counts.
 type Dropped struct {
-	Arch  string // the ABIs it was seen on: "x86_64" or "aarch64, x86_64"
+	Arch  string // the ABIs it was dropped on: "x86_64" or "aarch64, x86_64"
 	Name  string
-	Count uint64 // total over all traces and ABIs
+	Count uint64 // total over all traces and ABIs (see thresholds)
 	Runs  int    // traces it was seen in, on any ABI
-	Why   string // "below --min-count 3 and --min-runs 2"
-	// ByBaseline is true when a baseline allows the syscall anyway.
+	// Possible counts the traces that could have made it: those holding
+	// an ABI that has the syscall.
+	Possible int
+	Why      string // "below --min-count 3 and --min-runs 2"
+	// ByBaseline is true when a baseline allows the syscall anyway;
+	// Allowed when the profile allows the name anyway for another reason
+	// (another ABI's syscall kept under that name, as open is openat on
+	// aarch64).
 	ByBaseline bool
+	Allowed    bool
 }
 
 // Observed is one syscall of the merged traces.
@@ -226,7 +233,7 @@ func build(inputs []Input, opts Options, r trace.Tables, shrink map[string]map[i
 	}
 	res := &Result{Traces: len(inputs), Unnamed: m.unnamed}
 	var kept []merged
-	kept, res.Observed, res.Dropped = thresholds(m.syscalls, opts.MinCount, opts.MinRuns)
+	kept, res.Observed, res.Dropped = thresholds(inputs, m.syscalls, opts.MinCount, opts.MinRuns, r)
 	kept, res.DroppedArches = dropArches(inputs, kept, m.arches, opts.DropArches)
 	if !opts.NoCeiling {
 		ceiling := opts.Ceiling
@@ -283,7 +290,8 @@ func build(inputs []Input, opts Options, r trace.Tables, shrink map[string]map[i
 	}
 	res.Allowed = slices.Sorted(maps.Keys(set.allowed))
 	for i, d := range res.Dropped {
-		res.Dropped[i].ByBaseline = set.allowed[d.Name]
+		res.Dropped[i].ByBaseline = set.baseline[d.Name]
+		res.Dropped[i].Allowed = set.allowed[d.Name] && !set.baseline[d.Name]
 	}
 	for _, n := range res.Allowed {
 		if !set.observed[n] {
@@ -482,50 +490,91 @@ func merge(inputs []Input, allowIncomplete bool, r trace.Tables) (*mergeResult, 
 // needs to exit (neverDropped). It returns what it kept, every syscall with
 // its counts (Observed), and what it dropped and why.
 //
-// A syscall is judged by its name, over every ABI: the profile's rules
-// allow names, on all the ABIs it covers, so one name is kept or dropped
-// everywhere. A workload traced on an x86_64 node and on an arm64 one has
-// made brk in both runs, not in one run per ABI; judged per (ABI, name),
-// --min-runs 2 dropped every syscall of such a merge, and said that
-// syscalls the profile still allowed by name were dropped.
-func thresholds(all []merged, minCount uint64, minRuns int) (kept []merged, observed []Observed, dropped []Dropped) {
-	type total struct {
-		count  uint64
-		files  map[string]bool
-		arches []string
+// A syscall is judged across ABIs as the profile's rules allow it: by its
+// name, and where another ABI does the same job under another name (access
+// on x86_64 is faccessat on aarch64: mapName), by that name there. The
+// same workload traced on an x86_64 node and on an arm64 one made brk, and
+// access/faccessat, in two runs, not in one run per ABI. A syscall no ABI
+// of some traces has (arch_prctl in an arm64 run) cannot be seen in those:
+// one seen in every trace that could have made it is kept whatever
+// minRuns says. Within one ABI nothing changes: each name on its own, out
+// of every trace. Judged per (ABI, name), --min-runs 2 over an x86_64 and
+// an arm64 trace dropped every syscall.
+func thresholds(inputs []Input, all []merged, minCount uint64, minRuns int, r trace.Tables) (kept []merged, observed []Observed, dropped []Dropped) {
+	// The ABIs each trace holds syscalls of.
+	traceArches := make([]map[string]bool, len(inputs))
+	for i, in := range inputs {
+		traceArches[i] = map[string]bool{}
+		for _, s := range in.File.Syscalls {
+			traceArches[i][s.Arch] = true
+		}
 	}
-	byName := map[string]*total{}
+	// sameJob: o, on another ABI, is what m's syscall is there.
+	sameJob := func(m, o merged) bool {
+		if o.arch == m.arch {
+			return false
+		}
+		if o.name == m.name {
+			return true
+		}
+		if n, ok := mapName(r, o.arch, m.name); ok && n == o.name {
+			return true
+		}
+		n, ok := mapName(r, m.arch, o.name)
+		return ok && n == m.name
+	}
 	for _, m := range all {
 		observed = append(observed, Observed{m.arch, m.name, m.count, m.runs, m.saturated})
-		t := byName[m.name]
-		if t == nil {
-			t = &total{files: map[string]bool{}}
-			byName[m.name] = t
-		}
-		t.count, _ = trace.AddCount(t.count, m.count) // saturated: the report says so per ABI (Observed)
-		for _, f := range m.files {
-			t.files[f] = true
-		}
-		t.arches = append(t.arches, m.arch)
 	}
-	reported := map[string]bool{}
 	for _, m := range all {
-		t := byName[m.name]
+		files := map[string]bool{}
+		for _, f := range m.files {
+			files[f] = true
+		}
+		count := m.count
+		arches := []string{m.arch}
+		for _, o := range all {
+			if !sameJob(m, o) {
+				continue
+			}
+			for _, f := range o.files {
+				files[f] = true
+			}
+			count, _ = trace.AddCount(count, o.count) // saturated: Observed says so per ABI
+			if !slices.Contains(arches, o.arch) {
+				arches = append(arches, o.arch)
+			}
+		}
+		// The traces that could have made it: those holding an ABI
+		// that has it (or does its job under another name).
+		possible := 0
+		for _, ta := range traceArches {
+			for a := range ta {
+				if _, ok := mapName(r, a, m.name); ok || a == m.arch {
+					possible++
+					break
+				}
+			}
+		}
 		var why []string
-		if minCount > 0 && t.count < minCount {
+		if minCount > 0 && count < minCount {
 			why = append(why, fmt.Sprintf("--min-count %d", minCount))
 		}
-		if minRuns > 0 && len(t.files) < minRuns {
+		if minRuns > 0 && len(files) < minRuns && len(files) < possible {
 			why = append(why, fmt.Sprintf("--min-runs %d", minRuns))
 		}
-		if len(why) > 0 && !neverDropped[m.name] {
-			if !reported[m.name] {
-				reported[m.name] = true
-				dropped = append(dropped, Dropped{Arch: strings.Join(t.arches, ", "), Name: m.name, Count: t.count, Runs: len(t.files), Why: "below " + strings.Join(why, " and ")})
-			}
+		if len(why) == 0 || neverDropped[m.name] {
+			kept = append(kept, m)
 			continue
 		}
-		kept = append(kept, m)
+		d := Dropped{Arch: m.arch, Name: m.name, Count: count, Runs: len(files), Possible: possible, Why: "below " + strings.Join(why, " and ")}
+		if i := slices.IndexFunc(dropped, func(e Dropped) bool {
+			return e.Name == d.Name && e.Count == d.Count && e.Runs == d.Runs && e.Possible == d.Possible && e.Why == d.Why
+		}); i >= 0 {
+			dropped[i].Arch += ", " + d.Arch // the same name, dropped on another ABI
+			continue
+		}
+		dropped = append(dropped, d)
 	}
 	slices.SortFunc(dropped, func(a, b Dropped) int { return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.Arch, b.Arch)) })
 	return kept, observed, dropped

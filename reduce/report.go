@@ -48,10 +48,17 @@ func (r *Result) WriteReport(w io.Writer, prefix string) {
 	}
 	for _, d := range r.Dropped {
 		still := ""
-		if d.ByBaseline {
+		switch {
+		case d.ByBaseline:
 			still = " (a baseline allows it anyway)"
+		case d.Allowed:
+			still = " (the profile allows it anyway: --extend's profile does, or another ABI's syscall is allowed under this name)"
 		}
-		p("dropped %s (%s): count %d in %d of %d traces, %s%s", d.Name, d.Arch, d.Count, d.Runs, r.Traces, d.Why, still)
+		of := fmt.Sprintf("%d traces", r.Traces)
+		if d.Possible > 0 && d.Possible < r.Traces {
+			of = fmt.Sprintf("the %d traces whose ABIs have it", d.Possible)
+		}
+		p("dropped %s (%s): count %d in %d of %s, %s%s", d.Name, d.Arch, d.Count, d.Runs, of, d.Why, still)
 	}
 	for _, u := range r.DroppedArches {
 		p("--drop-arch %s: left out %s; the profile does not cover %s, so runtimes kill a process that uses it", u.Arch, u, u.Arch)

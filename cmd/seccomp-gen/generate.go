@@ -78,9 +78,11 @@ What the profile says:
 Reduction, all explicit and reported on standard error:
   --min-count N   drop syscalls seen fewer than N times over all traces
   --min-runs K    drop syscalls seen in fewer than K of the traces
-                  (a syscall counts by its name over every ABI, as
-                  the rules allow it; exit, exit_group, rt_sigreturn,
-                  sigreturn and restart_syscall are never dropped)
+                  (across ABIs a syscall counts by its name and the
+                  name doing its job there, access/faccessat, and out of
+                  the traces whose ABIs have it; exit, exit_group,
+                  rt_sigreturn, sigreturn and restart_syscall are never
+                  dropped)
   --baseline B    add a baseline: a shipped name (` + strings.Join(profiles.BaselineNames(), ", ") + `),
                   a baseline YAML file, or 'none'. Default: ` + strings.Join(profiles.DefaultBaselines, " and ") + ` (what
                   those runtimes issue after installing the filter, measured
