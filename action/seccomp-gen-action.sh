@@ -151,7 +151,12 @@ replay() {
 	local out=$dir/report.$ext trace=$dir/replay.trace.yaml extra a enforce=
 	read -rd '' -a extra <<<"${INPUT_ARGS:-}" || true
 	for a in "${extra[@]}"; do
-		case "$a" in --enforce | --enforce=true) enforce=1 ;; --enforce=false) enforce= ;; esac
+		# Every spelling of a true or false value the flag parser
+		# takes (Go's strconv.ParseBool).
+		case "$a" in
+		--enforce | --enforce=1 | --enforce=t | --enforce=T | --enforce=true | --enforce=TRUE | --enforce=True) enforce=1 ;;
+		--enforce=0 | --enforce=f | --enforce=F | --enforce=false | --enforce=FALSE | --enforce=False) enforce= ;;
+		esac
 	done
 	# --enforce runs the command under the filter: there is no fresh
 	# trace to save (replay refuses --save-trace with it).
@@ -169,14 +174,21 @@ replay() {
 		if [ -n "$b" ]; then args+=(--baseline "$b"); fi
 	done
 	args+=("${extra[@]}" --)
-	# A plain list of words (go test -count=1 ./...) is run as it is: the
-	# same process tree as 'seccomp-gen trace -- go test ./...' recorded.
-	# Anything a shell must read (pipes, quotes, variables, globs, ;, &&,
-	# an assignment first) is run by sh -c, whose own syscalls (dash's
-	# vfork, wait4, getuid, ...) are then part of the run: the profile's
-	# traces must be recorded the same way (trace -- sh -c '...').
-	if [[ $command =~ ^[[:space:]]*[A-Za-z0-9_./:@%+,-]+([[:space:]]+[A-Za-z0-9_./:@%+,=-]+)*[[:space:]]*$ ]]; then
-		read -rd '' -a words <<<"$command" || true
+	# A plain list of words on one line (go test -count=1 ./...) whose
+	# first word is a program is run as it is: the same process tree as
+	# 'seccomp-gen trace -- go test ./...' recorded. Anything a shell must
+	# read (several lines, pipes, quotes, variables, globs, ;, &&, an
+	# assignment or a shell builtin such as exec or cd first) is run by
+	# sh -c, whose own syscalls (dash's vfork, wait4, getuid, ...) are then
+	# part of the run: the profile's traces must be recorded the same way
+	# (trace -- sh -c '...').
+	local first=
+	if [[ $command =~ ^[\ $'\t']*[A-Za-z0-9_./:@%+,-]+([\ $'\t']+[A-Za-z0-9_./:@%+,=-]+)*[\ $'\t']*$ ]]; then
+		read -ra words <<<"$command"
+		first=${words[0]}
+		if [[ $first != */* ]] && ! type -P -- "$first" >/dev/null 2>&1; then first=; fi
+	fi
+	if [ -n "$first" ]; then
 		args+=("${words[@]}")
 	else
 		note "the command is run by sh -c (it is not a plain list of words): the shell's own syscalls are part of the run, so record the profile's traces the same way (seccomp-gen trace -- sh -c '...')"
