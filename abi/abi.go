@@ -169,3 +169,32 @@ func ForAudit(audit, nr uint32) (ABI, bool) {
 	}
 	return ABI{}, false
 }
+
+// IsX32Nr reports whether nr, a syscall number seccomp sees with
+// AUDIT_ARCH_X86_64, is x32's, as libseccomp's filters decide it: at or
+// above X32SyscallBit (unsigned), but for -1 (0xffffffff), the number a
+// tracer skips a syscall with, which they test against the native ABI's
+// rules. A program's syscall(-1) therefore meets x86_64's rules and gets
+// the profile's default action; syscall(0x80000005) meets x32's, and a
+// process is killed where the profile does not cover x32.
+func IsX32Nr(nr uint32) bool {
+	return nr >= X32SyscallBit && nr != 0xffffffff
+}
+
+// NoSyscall reports whether nr (as a trace holds it: 32 bits, signed,
+// x32's with their bit) is beyond every syscall table arch has, so that a
+// kernel answers it ENOSYS whatever its version: a program's probe such as
+// syscall(-1) or syscall(5000). Tables stop well below 1024 (the recorder's
+// slots); arm's private calls sit at ARMPrivateBase.
+func NoSyscall(arch string, nr int) bool {
+	n := int64(nr)
+	switch arch {
+	case "x32":
+		n -= int64(X32SyscallBit)
+	case "arm":
+		if n >= int64(ARMPrivateBase) && n < int64(ARMPrivateBase)+0x800 {
+			return false
+		}
+	}
+	return n < 0 || n >= 1024
+}

@@ -1116,9 +1116,11 @@ static __always_inline void count_in(struct counts_block *b, struct task_struct 
 	 * direct (CO-RE relocated) load, no bpf_probe_read_kernel call. */
 	if (task->thread_info.status & TS_COMPAT) {
 		abi = ABI_COMPAT;
-	} else if (nr & X32_SYSCALL_BIT) {
+	} else if (seen >= X32_SYSCALL_BIT && seen != 0xffffffff) {
+		/* x32, as libseccomp's filters decide it (abi.IsX32Nr): -1 is
+		 * tested against the native ABI's rules. */
 		abi = ABI_X32;
-		nr &= ~X32_SYSCALL_BIT;
+		nr = seen & ~X32_SYSCALL_BIT;
 	}
 #elif defined(__TARGET_ARCH_arm64)
 	__u64 pstate = BPF_CORE_READ(regs, pstate);

@@ -21,6 +21,7 @@ import (
 	seccomp "github.com/seccomp/libseccomp-golang"
 	"golang.org/x/sys/unix"
 
+	"github.com/seccomp-gen/seccomp-gen/abi"
 	"github.com/seccomp-gen/seccomp-gen/emit/cbpf"
 	"github.com/seccomp-gen/seccomp-gen/internal/proctree"
 	"github.com/seccomp-gen/seccomp-gen/internal/reexec"
@@ -612,8 +613,9 @@ func (s *supervisor) archName(a seccomp.ScmpArch) string {
 func (s *supervisor) handle(req *seccomp.ScmpNotifReq) (*seccomp.ScmpNotifResp, *verdict.Entry) {
 	arch := s.archName(req.Data.Arch)
 	nr := int(req.Data.Syscall)
-	if arch == "x86_64" && nr&int(cbpf.X32SyscallBit) != 0 {
-		// x32 shares AUDIT_ARCH_X86_64; its numbers carry bit 30.
+	if arch == "x86_64" && abi.IsX32Nr(uint32(req.Data.Syscall)) {
+		// x32 shares AUDIT_ARCH_X86_64; its numbers carry bit 30 (but
+		// -1, which libseccomp tests against x86_64's rules).
 		arch = "x32"
 	}
 	name, _ := scmp.Name(arch, nr)

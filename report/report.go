@@ -62,7 +62,7 @@ type Syscall struct {
 	Traces  []string `json:"traces,omitempty"`
 	Covered bool     `json:"covered"`
 	// Reason is a verdict.Reason* constant ("denied", "arch", "unknown",
-	// "conditional", "enforced", "would-kill", or "fallback" for a covered
+	// "conditional", "enforced", "would-kill", or "fallback" or "no-syscall" for a covered
 	// syscall answered with an errno the program falls back from); Detail
 	// explains it.
 	Reason string `json:"reason,omitempty"`
@@ -293,6 +293,9 @@ func writeHuman(w *bytes.Buffer, v *Verdict) {
 	for _, s := range v.Syscalls {
 		if s.Covered && s.Reason == verdict.ReasonFallback {
 			fmt.Fprintf(w, "note: %s/%s %s: covered, the program goes on without it\n", s.Arch, s.Name, s.Detail)
+		}
+		if s.Covered && s.Reason == verdict.ReasonNoSyscall {
+			fmt.Fprintf(w, "note: %s/%s: %s: covered\n", s.Arch, s.Name, s.Detail)
 		}
 	}
 	if e := v.Ended(); e != "" {

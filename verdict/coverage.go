@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/seccomp-gen/seccomp-gen/abi"
 	"github.com/seccomp-gen/seccomp-gen/policy"
 	"github.com/seccomp-gen/seccomp-gen/trace"
 )
@@ -29,7 +30,28 @@ const (
 	// an errno its libc or runtime falls back from, to syscalls the
 	// profile allows (the fallback table; MarkFallbacks).
 	ReasonFallback = "fallback"
+	// ReasonNoSyscall marks a covered number that no syscall has on its
+	// ABI (abi.NoSyscall: a program's syscall(-1) or syscall(5000)
+	// probe), which the profile answers ENOSYS, as the kernel does
+	// without any profile (MarkNoSyscalls).
+	ReasonNoSyscall = "no-syscall"
 )
+
+// MarkNoSyscalls marks as covered (ReasonNoSyscall) the entries of numbers
+// no syscall has on their ABI that were answered ENOSYS: the run meets the
+// answer it meets without a profile. Such a probe was "not covered" (no
+// rule can name it), so a program that probes could never pass replay or
+// check, although runc, crun and the kernel give it the same answer.
+func MarkNoSyscalls(es []Entry) {
+	for i := range es {
+		e := &es[i]
+		if e.Covered || e.Name != "" || (e.Reason != ReasonUnknown && e.Reason != ReasonEnforced) ||
+			e.Action != policy.ActErrno || e.Errno != policy.ENOSYS || e.Crun != nil || !abi.NoSyscall(e.Arch, e.Nr) {
+			continue
+		}
+		e.Covered, e.Reason = true, ReasonNoSyscall
+	}
+}
 
 // Entry is the verdict for one (ABI, syscall) a run issued.
 type Entry struct {
@@ -168,6 +190,8 @@ func (e Entry) Explain(p *policy.Policy) string {
 		return "allowed only for some argument values"
 	case ReasonFallback:
 		return "answered " + ActionText(e.Action, e.Errno) + e.runtimeNote() + e.fallbackNote(p)
+	case ReasonNoSyscall:
+		return fmt.Sprintf("no syscall has number %d on %s: answered %s, as the kernel does without a profile", e.Nr, e.Arch, ActionText(e.Action, e.Errno))
 	case ReasonArgument:
 		return e.ExplainArgs(p) + e.callersNote()
 	case ReasonEnforced:
@@ -325,6 +349,7 @@ func CheckCoverage(p *policy.Policy, traces ...*trace.File) (*Coverage, error) {
 		cov.Entries = append(cov.Entries, *e)
 	}
 	MarkFallbacks(p, cov.Entries)
+	MarkNoSyscalls(cov.Entries)
 	cov.finish()
 	return cov, nil
 }

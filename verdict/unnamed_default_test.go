@@ -99,3 +99,40 @@ func TestConditionalWithoutRecordedValues(t *testing.T) {
 		t.Errorf("umask(077) recorded: OK %v, unchecked %+v; want missing", cov.OK(), cov.Unchecked())
 	}
 }
+
+// A number no syscall has (a program's syscall(-1) or syscall(5000) probe)
+// that the profile answers ENOSYS is covered (no-syscall): the kernel gives
+// the same answer without any profile. It was "not covered" (no rule can
+// name it), so a program that probes could never pass replay or check. A
+// number libseccomp cannot name that a newer kernel has (462) stays
+// missing, and so does a probe a profile answers otherwise (EPERM).
+func TestNoSyscallCovered(t *testing.T) {
+	for _, c := range []struct {
+		errno   uint
+		covered map[int]bool
+	}{
+		{policy.ENOSYS, map[int]bool{-1: true, 5000: true, 462: false}},
+		{policy.EPERM, map[int]bool{-1: false, 5000: false, 462: false}},
+	} {
+		p := &policy.Policy{DefaultAction: policy.ActErrno, DefaultErrno: policy.Errno(c.errno), Arches: []string{"x86_64"},
+			Rules: []policy.Rule{{Names: []string{"read"}, Action: policy.ActAllow}}}
+		cov, err := CheckCoverage(p, covTrace(
+			trace.Syscall{Arch: "x86_64", Nr: 0, Name: "read", Count: 1},
+			trace.Syscall{Arch: "x86_64", Nr: -1, Count: 1},
+			trace.Syscall{Arch: "x86_64", Nr: 5000, Count: 1},
+			trace.Syscall{Arch: "x86_64", Nr: 462, Count: 1},
+		))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range cov.Entries {
+			want, ok := c.covered[e.Nr]
+			if !ok {
+				continue
+			}
+			if e.Covered != want || want && e.Reason != ReasonNoSyscall {
+				t.Errorf("errno %d: #%d covered %v (%s: %s), want %v", c.errno, e.Nr, e.Covered, e.Reason, e.Explain(p), want)
+			}
+		}
+	}
+}

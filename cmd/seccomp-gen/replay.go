@@ -540,6 +540,7 @@ func (o *replayOptions) runEnforced(p *policy.Policy) error {
 		return exitWith(exitFailure, err)
 	}
 	verdict.MarkFallbacks(p, res.Denied)
+	verdict.MarkNoSyscalls(res.Denied)
 	cov := &verdict.Coverage{Entries: res.Denied, Notes: res.Notes}
 	v := report.FromCoverage("replay --enforce", inputName(o.profile), o.inputs(), p, cov)
 	v.SetExit(res.ExitCode, res.Signal)

@@ -89,3 +89,43 @@ func TestThreadedProgramPassesItsOwnReplay(t *testing.T) {
 		}
 	}
 }
+
+// A program that probes with syscall(-1) and syscall(5000) passes the loop
+// its profile comes from: trace, generate, check, replay and replay
+// --enforce. The probes are recorded by number (they were lost events:
+// the trace was incomplete for good), the profile answers them ENOSYS as
+// the kernel does, and the verdicts call that covered (they were "not
+// covered: no rule can allow it", exit 3); -1 meets x86_64's rules in the
+// filter, not x32's ("ABI x32 not covered": --enforce answered it EPERM).
+func TestProbingProgramPasses(t *testing.T) {
+	testutil.RequireRoot(t)
+	dir := t.TempDir()
+	bin := cc(t, dir, "probes", `#include <sys/syscall.h>
+#include <unistd.h>
+#include <errno.h>
+int main(void) {
+	if (syscall(-1L) != -1 || errno != ENOSYS) return 1;
+	if (syscall(5000L) != -1 || errno != ENOSYS) return 2;
+	return 0;
+}
+`)
+	if _, stderr, code := sg(t, dir, "trace", "-o", "t.yaml", "--", bin); code != 0 {
+		t.Fatalf("trace: exit %d\n%s", code, stderr)
+	}
+	if data, _ := os.ReadFile(filepath.Join(dir, "t.yaml")); !strings.Contains(string(data), "{arch: x86_64, nr: -1, count: 1") || !strings.Contains(string(data), "lost: 0\n") {
+		t.Fatalf("trace:\n%s", data)
+	}
+	if _, stderr, code := sg(t, dir, "generate", "-o", "p.json", "t.yaml"); code != 0 {
+		t.Fatalf("generate: exit %d\n%s", code, stderr)
+	}
+	for _, args := range [][]string{
+		{"check", "-p", "p.json", "t.yaml"},
+		{"replay", "-p", "p.json", "--", bin},
+		{"replay", "--enforce", "-p", "p.json", "--", bin},
+	} {
+		out, stderr, code := sg(t, dir, args...)
+		if code != 0 || !strings.Contains(out, "x86_64/#-1: no syscall has number -1 on x86_64: answered SCMP_ACT_ERRNO(ENOSYS)") {
+			t.Errorf("%s: exit %d, want 0 and the probe covered\n%s%s", strings.Join(args, " "), code, out, stderr)
+		}
+	}
+}

@@ -25,6 +25,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/seccomp-gen/seccomp-gen/abi"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
 	"github.com/seccomp-gen/seccomp-gen/trace"
 )
@@ -66,7 +67,6 @@ func (r *straceResult) sortedCalls() []abiCall {
 	return out
 }
 
-const x32SyscallBit = 0x40000000
 
 var (
 	// "1234 " (strace -o FILE) or "[pid  1234] " (strace to a terminal);
@@ -172,7 +172,7 @@ func parseStrace(r io.Reader) (*straceResult, error) {
 				name = "" // strace's table does not know this number
 			}
 			arch := mode[pid]
-			if nr&x32SyscallBit != 0 {
+			if abi.IsX32Nr(uint32(nr)) {
 				// strace switches to x32 mode for these itself; be
 				// robust to a missing message all the same.
 				arch = "x32"
@@ -275,7 +275,7 @@ func TestParseStrace(t *testing.T) {
 11744 [ 462] syscall_0x1ce(0x1, 0x1, 0xffffffffffffffff, 0x7ffe9e2a9038, 0x7ffe9e2a9038, 0x7ffe9e2a9038) = -1 EINVAL (Invalid argument)
 11744 [???] syscall_0xffffffffffffffff(0x7ffe3806dfe8, 0x7ffe3806dff8, 0x55fd77b15dd8, 0, 0x7f08f02736d0, 0x7ffe3806dfe8) = -1 ENOSYS (Function not implemented)
 `,
-		want: want{"x86_64:457": "", "x86_64:462": "", "x32:-1": ""},
+		want: want{"x86_64:457": "", "x86_64:462": "", "x86_64:-1": ""},
 		pids: []int{11744},
 	}, {
 		name: "signals, kills, execve by a thread, strace's own notes, terminal pid prefix",

@@ -1,6 +1,7 @@
 package recorder
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -1108,6 +1110,7 @@ func (r *recorder) readBeyond() ([]trace.Syscall, error) {
 	if err := it.Err(); err != nil {
 		return nil, fmt.Errorf("read counts: syscall numbers beyond %d: %w", nrSlots, err)
 	}
+	slices.SortFunc(out, func(a, b trace.Syscall) int { return cmp.Or(cmp.Compare(a.Arch, b.Arch), cmp.Compare(a.Nr, b.Nr)) })
 	return out, nil
 }
 
