@@ -67,7 +67,6 @@ func (r *straceResult) sortedCalls() []abiCall {
 	return out
 }
 
-
 var (
 	// "1234 " (strace -o FILE) or "[pid  1234] " (strace to a terminal);
 	// absent when a single process is traced without -f.
