@@ -171,14 +171,16 @@ func ForAudit(audit, nr uint32) (ABI, bool) {
 }
 
 // IsX32Nr reports whether nr, a syscall number seccomp sees with
-// AUDIT_ARCH_X86_64, is x32's, as libseccomp's filters decide it: at or
-// above X32SyscallBit (unsigned), but for -1 (0xffffffff), the number a
-// tracer skips a syscall with, which they test against the native ABI's
-// rules. A program's syscall(-1) therefore meets x86_64's rules and gets
-// the profile's default action; syscall(0x80000005) meets x32's, and a
-// process is killed where the profile does not cover x32.
+// AUDIT_ARCH_X86_64, is x32's as the filters runc loads decide it: bit 30
+// set (runc's ENOSYS stub, and generate's compiled filters, test that bit
+// first), but for -1 (0xffffffff), the number a tracer skips a syscall
+// with, which libseccomp tests against the native ABI's rules. A program's
+// syscall(-1) therefore meets x86_64's rules and gets the profile's
+// default action, and so does syscall(0x80000005) (runc's stub: beyond the
+// table, ENOSYS). libseccomp alone (crun: no stub) sends every number at
+// or above the bit but -1 to x32's rules.
 func IsX32Nr(nr uint32) bool {
-	return nr >= X32SyscallBit && nr != 0xffffffff
+	return nr&X32SyscallBit != 0 && nr != 0xffffffff
 }
 
 // NoSyscall reports whether nr (as a trace holds it: 32 bits, signed,

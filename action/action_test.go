@@ -364,6 +364,13 @@ func TestReplay(t *testing.T) {
 			[]string{"replay", "-p", "app.json", "--report", "junit", "-o", "seccomp-replay/report.xml", "--save-trace", "seccomp-replay/replay.trace.yaml",
 				"--", "sh", "-c", "exec echo hi"},
 			[]string{"the command is run by sh -c"}},
+		// A YAML block scalar (command: |) ends in a line end: still a
+		// plain command (it went to sh -c, and the job failed on sh's
+		// own syscalls).
+		{"block scalar", map[string]string{"INPUT_COMMAND": "  go test ./...\n"}, "0", 0,
+			[]string{"replay", "-p", "app.json", "--report", "junit", "-o", "seccomp-replay/report.xml", "--save-trace", "seccomp-replay/replay.trace.yaml",
+				"--", "go", "test", "./..."},
+			nil},
 		// --enforce in any spelling the flag parser takes saves no trace.
 		{"enforce=1", map[string]string{"INPUT_ARGS": "--enforce=1"}, "0", 0,
 			[]string{"replay", "-p", "app.json", "--report", "junit", "-o", "seccomp-replay/report.xml", "--enforce=1", "--", "sh", "-c", "go test ./... | tee log"},

@@ -182,9 +182,13 @@ replay() {
 	# sh -c, whose own syscalls (dash's vfork, wait4, getuid, ...) are then
 	# part of the run: the profile's traces must be recorded the same way
 	# (trace -- sh -c '...').
-	local first=
-	if [[ $command =~ ^[\ $'\t']*[A-Za-z0-9_./:@%+,-]+([\ $'\t']+[A-Za-z0-9_./:@%+,=-]+)*[\ $'\t']*$ ]]; then
-		read -ra words <<<"$command"
+	local first= line=$command
+	# Surrounding blanks and line ends do not count (a YAML block scalar,
+	# command: |, ends in one).
+	line=${line#"${line%%[![:space:]]*}"}
+	line=${line%"${line##*[![:space:]]}"}
+	if [[ $line =~ ^[\ $'\t']*[A-Za-z0-9_./:@%+,-]+([\ $'\t']+[A-Za-z0-9_./:@%+,=-]+)*[\ $'\t']*$ ]]; then
+		read -ra words <<<"$line"
 		first=${words[0]}
 		if [[ $first != */* ]] && ! type -P -- "$first" >/dev/null 2>&1; then first=; fi
 	fi

@@ -1116,9 +1116,9 @@ static __always_inline void count_in(struct counts_block *b, struct task_struct 
 	 * direct (CO-RE relocated) load, no bpf_probe_read_kernel call. */
 	if (task->thread_info.status & TS_COMPAT) {
 		abi = ABI_COMPAT;
-	} else if (seen >= X32_SYSCALL_BIT && seen != 0xffffffff) {
-		/* x32, as libseccomp's filters decide it (abi.IsX32Nr): -1 is
-		 * tested against the native ABI's rules. */
+	} else if ((seen & X32_SYSCALL_BIT) && seen != 0xffffffff) {
+		/* x32, as the filters runc loads decide it (abi.IsX32Nr): -1
+		 * is tested against the native ABI's rules. */
 		abi = ABI_X32;
 		nr = seen & ~X32_SYSCALL_BIT;
 	}

@@ -191,6 +191,24 @@ func TestThresholdsSameJobOverABIs(t *testing.T) {
 	if want := "dropped arch_prctl (x86_64): count 1 in 1 of the 2 traces whose ABIs have it, below --min-runs 2\n"; !strings.Contains(rep.String(), want) {
 		t.Errorf("report lacks %q:\n%s", want, rep.String())
 	}
+	// An x86_64 program and an i386 one on one x86_64 machine: their
+	// thread pointer is set with arch_prctl and with set_thread_area,
+	// their stats with newfstatat and statx (the 32-bit companions the
+	// profile allows them as). arch_prctl was dropped, "in 1 of 2 traces",
+	// and the x86_64 program could not start (the fourth review).
+	x64 := mk(t, "x86_64", "arch_prctl=1", "newfstatat=2", "read=1", "exit_group=1")
+	i386 := mk(t, "x86_64", "read=1")
+	i386.Syscalls = append(mk(t, "x86", "set_thread_area=1", "statx=2", "read=1", "exit_group=1").Syscalls, i386.Syscalls...)
+	i386.Canonicalize()
+	res = run(t, in(x64, i386), reduce.Options{MinRuns: 2, Arches: []string{"x86_64", "x86"}})
+	for _, d := range res.Dropped {
+		if d.Name == "arch_prctl" || d.Name == "set_thread_area" || d.Name == "newfstatat" || d.Name == "statx" {
+			t.Errorf("dropped %+v: made in both runs, under its 32-bit companion's name in one", d)
+		}
+	}
+	if v := res.Policy.EvalArch("x86_64", "arch_prctl", [6]uint64{}); v.Action != policy.ActAllow {
+		t.Errorf("x86_64/arch_prctl: %+v, want allowed", v)
+	}
 	// The reviewer's case: open on x86_64 five times, openat once on
 	// aarch64, --min-count 3: one job (6 calls), kept; it was "dropped
 	// openat (aarch64) ... (a baseline allows it anyway)" with no baseline.

@@ -492,7 +492,8 @@ func merge(inputs []Input, allowIncomplete bool, r trace.Tables) (*mergeResult, 
 //
 // A syscall is judged across ABIs as the profile's rules allow it: by its
 // name, and where another ABI does the same job under another name (access
-// on x86_64 is faccessat on aarch64: mapName), by that name there. The
+// on x86_64 is faccessat on aarch64: mapName; arch_prctl is i386's
+// set_thread_area: companionNames), by that name there. The
 // same workload traced on an x86_64 node and on an arm64 one made brk, and
 // access/faccessat, in two runs, not in one run per ABI. A syscall no ABI
 // of some traces has (arch_prctl in an arm64 run) cannot be seen in those:
@@ -520,8 +521,14 @@ func thresholds(inputs []Input, all []merged, minCount uint64, minRuns int, r tr
 		if n, ok := mapName(r, o.arch, m.name); ok && n == o.name {
 			return true
 		}
-		n, ok := mapName(r, m.arch, o.name)
-		return ok && n == m.name
+		if n, ok := mapName(r, m.arch, o.name); ok && n == m.name {
+			return true
+		}
+		// A 64-bit syscall's 32-bit companion on the same machine
+		// (arch_prctl and i386's set_thread_area, newfstatat and statx:
+		// companions, which the profile allows them as).
+		return slices.Contains(companionNames(r, m.arch, o.arch, m.name), o.name) ||
+			slices.Contains(companionNames(r, o.arch, m.arch, o.name), m.name)
 	}
 	for _, m := range all {
 		observed = append(observed, Observed{m.arch, m.name, m.count, m.runs, m.saturated})
