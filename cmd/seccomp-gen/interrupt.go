@@ -257,17 +257,19 @@ func (s *interrupts) run(ctx context.Context) {
 			s.stop()
 		}
 	}
+	markStarted := func() {
+		started = true
+		if s.timeout > 0 {
+			t := time.NewTimer(s.timeout)
+			timeout = t.C
+		}
+	}
 	for n := 1; ; {
 		select {
 		case <-ctx.Done():
 			return
 		case <-s.started:
-			started = true
-			if s.timeout > 0 {
-				t := time.NewTimer(s.timeout)
-				defer t.Stop()
-				timeout = t.C
-			}
+			markStarted()
 		case <-timeout:
 			s.mu.Lock()
 			s.timedOut = true
@@ -292,6 +294,17 @@ func (s *interrupts) run(ctx context.Context) {
 				}
 			}
 		case sig := <-s.sigs:
+			if !started {
+				// The start and the signal can both be waiting, and
+				// select takes either: a signal just after the command
+				// started was taken for one before it (the command "not
+				// run", while it ran on). The start comes first.
+				select {
+				case <-s.started:
+					markStarted()
+				default:
+				}
+			}
 			afterExit := false
 			if n == 1 {
 				s.mu.Lock()
