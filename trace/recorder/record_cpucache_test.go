@@ -499,11 +499,20 @@ func testForkBTFVoidsNotes(t *testing.T, rawVoids bool) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(strings.TrimSpace(string(b))) > 0 {
-				break
+			// The subshell is listed before the fork's tracepoint has
+			// run (kernel_clone fires it after copy_process, before it
+			// wakes the child): wait until the subshell has run and
+			// sleeps in its read, which it does only after. Checking at
+			// the listing failed once in a fresh-clone CI run.
+			if kids := strings.Fields(string(b)); len(kids) > 0 {
+				if st, err := os.ReadFile("/proc/" + kids[0] + "/stat"); err == nil {
+					if i := strings.LastIndexByte(string(st), ')'); i > 0 && i+2 < len(st) && st[i+2] == 'S' {
+						break
+					}
+				}
 			}
 			if time.Now().After(deadline) {
-				t.Fatal("the shell forked no subshell in 10 s")
+				t.Fatal("the shell forked no subshell that sleeps in its read in 10 s")
 			}
 			time.Sleep(time.Millisecond)
 		}
