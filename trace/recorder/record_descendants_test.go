@@ -154,3 +154,85 @@ func TestRecordPIDForkStorm(t *testing.T) {
 		t.Errorf("no fork recorded:\n%s", dump(rec.File))
 	}
 }
+
+// forkerSrc forks a child every 200 microseconds until its standard input
+// closes or it has forked 3000; each child blocks reading standard input.
+const forkerSrc = `#include <poll.h>
+#include <signal.h>
+#include <unistd.h>
+
+int main(void) {
+	signal(SIGCHLD, SIG_IGN);
+	for (int i = 0; i < 3000; i++) {
+		struct pollfd p = {0, POLLIN, 0};
+		if (poll(&p, 1, 0) != 0) break; /* the gate: input or its end */
+		if (fork() == 0) {
+			char c;
+			read(0, &c, 1);
+			_exit(0);
+		}
+		usleep(200);
+	}
+	char c;
+	read(0, &c, 1);
+	return 0;
+}
+`
+
+// TestRecordPIDWalkFastForker: --pid of a process that forks all the time
+// takes two rounds of its tree: children it forks after its own mark are
+// marked by the kernel at their fork, and finding them is no reason for
+// another round. Before, every round that found a child forked meanwhile
+// started another one, up to 100 (11 s of attach, seen on a tree forking
+// every millisecond). Only what the walk marked itself counts as
+// "already below at attach".
+func TestRecordPIDWalkFastForker(t *testing.T) {
+	testutil.RequireRoot(t)
+	bin := compile(t, "forker", forkerSrc)
+	cmd := exec.Command(bin)
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = in.Close()
+		_ = cmd.Process.Kill()
+	})
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	// Let it have forked some before the attach.
+	deadline := time.Now().Add(10 * time.Second)
+	for len(proctree.Children(cmd.Process.Pid)) < 20 {
+		if time.Now().After(deadline) {
+			t.Fatal("the forker did not fork 20 children in 10 s")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	rounds := 0
+	walkRounds = func(n int) { rounds = n }
+	t.Cleanup(func() { walkRounds = nil })
+	rec := recordOrFail(t, Options{
+		PID: cmd.Process.Pid,
+		OnStart: func(s Started) {
+			// The children live until the gate closes: all of them
+			// are still there.
+			if children := len(proctree.Children(cmd.Process.Pid)); s.Descendants < 20 || s.Descendants > children {
+				t.Errorf("descendants %d: want at least the 20 forked before the attach, at most the %d children now", s.Descendants, children)
+			}
+			_ = in.Close() // the forker and its children end
+		},
+	})
+	<-exited
+	if rounds < 1 || rounds > 2 {
+		t.Errorf("the walk took %d rounds; want at most 2 (one marking, one finding nothing the kernel had not marked)", rounds)
+	}
+	if rec.Reason != "exit" {
+		t.Errorf("reason %q, want exit", rec.Reason)
+	}
+	if s := lookup(rec.File, "x86_64", "read"); s == nil {
+		t.Errorf("no read recorded:\n%s", dump(rec.File))
+	}
+}

@@ -200,16 +200,21 @@ func (r *recorder) commandRan() bool {
 // already below it (a server's pre-forked workers), each before its own
 // children are looked up: from its mark on, sched_process_fork follows what
 // it forks, and what it forked before is in its children files. Rounds
-// repeat until one finds no new process, which closes the race with forks
-// during the walk. The tracer itself (a --pid of its own parent) and
-// what is below it are left out. r.descendants counts the processes marked
-// besides the target.
+// repeat until one marks nothing that was not marked already, which closes
+// the race with forks during the walk (a thread created by a task not yet
+// marked, forking a child). A process forked by a marked one is marked in
+// the kernel at its fork and is no reason for another round: otherwise a
+// tree that forks every millisecond kept the walk going, round after round,
+// for as long as each round took to find one more. The tracer itself (a
+// --pid of its own parent) and what is below it are left out.
+// r.descendants counts the processes this walk marked besides the target:
+// the ones already below it at the attach.
 func (r *recorder) markProcess() error {
-	if err := r.markThreads(r.opts.PID, taskUserMarked); err != nil {
+	if _, err := r.markThreads(r.opts.PID, taskUserMarked); err != nil {
 		return err
 	}
 	self := os.Getpid()
-	marked := map[int]bool{r.opts.PID: true, self: true}
+	seen := map[int]bool{r.opts.PID: true, self: true}
 	for round := 0; round < 100; round++ {
 		fresh := false
 		queue := []int{r.opts.PID}
@@ -220,41 +225,52 @@ func (r *recorder) markProcess() error {
 				if c == self {
 					continue
 				}
-				if !marked[c] {
-					ok, err := r.markChild(p, c)
+				if !seen[c] {
+					ok, marked, err := r.markChild(p, c)
 					if err != nil {
 						return err
 					}
 					if !ok {
 						continue // gone, or no longer p's child
 					}
-					marked[c] = true
-					r.descendants++
-					fresh = true
+					seen[c] = true
+					if marked > 0 {
+						r.descendants++
+						fresh = true
+					}
 				}
 				queue = append(queue, c)
 			}
 		}
-		if !fresh {
+		if !fresh || round == 99 {
+			if walkRounds != nil {
+				walkRounds(round + 1)
+			}
 			break
 		}
 	}
 	return nil
 }
 
+// walkRounds, when a test sets it, learns how many rounds markProcess took.
+var walkRounds func(int)
+
 // markChild marks the threads of process c if it is (still) a child of
-// parent: a PID read from a children file may have been reused since.
-func (r *recorder) markChild(parent, c int) (bool, error) {
+// parent: a PID read from a children file may have been reused since. It
+// returns how many threads it marked that the kernel had not marked
+// already.
+func (r *recorder) markChild(parent, c int) (bool, int, error) {
 	if ppid(c) != parent {
-		return false, nil
+		return false, 0, nil
 	}
-	if err := r.markThreads(c, taskUserMarked); err != nil {
+	n, err := r.markThreads(c, taskUserMarked)
+	if err != nil {
 		if errors.Is(err, ErrNoProcess) {
-			return false, nil // it exited meanwhile
+			return false, 0, nil // it exited meanwhile
 		}
-		return false, err
+		return false, 0, err
 	}
-	return true, nil
+	return true, n, nil
 }
 
 // pfKthread is PF_KTHREAD in the flags of /proc/PID/stat
@@ -320,39 +336,48 @@ func ppid(pid int) int {
 // ignoreSelf marks the tracer's own threads as never traced: a --cgroup
 // target may contain the tracer (the root cgroup does).
 func (r *recorder) ignoreSelf() error {
-	return r.markThreads(os.Getpid(), taskIgnored)
+	_, err := r.markThreads(os.Getpid(), taskIgnored)
+	return err
 }
 
-// markThreads marks every thread of pid with state. Threads created while
-// we mark are marked by sched_process_fork once their creator is marked;
-// rescanning until a pass finds nothing new closes the race.
-func (r *recorder) markThreads(pid int, state uint32) error {
-	marked := map[int]bool{}
+// markThreads marks every thread of pid with state and returns how many
+// it marked that were not marked already. Threads created while we mark
+// are marked by sched_process_fork once their creator is marked; rescanning
+// until a pass marks nothing new closes the race (a thread created by one
+// not yet marked). A thread the kernel marked at its creation is not new:
+// a process that starts threads all the time does not keep the scan going.
+func (r *recorder) markThreads(pid int, state uint32) (int, error) {
+	seen := map[int]bool{}
+	total := 0
 	for round := 0; round < 1000; round++ {
 		ents, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
 		if err != nil {
 			if round == 0 {
-				return fmt.Errorf("pid %d: %w", pid, ErrNoProcess)
+				return 0, fmt.Errorf("pid %d: %w", pid, ErrNoProcess)
 			}
-			return nil // it exited meanwhile
+			return total, nil // it exited meanwhile
 		}
 		fresh := false
 		for _, e := range ents {
 			tid, err := strconv.Atoi(e.Name())
-			if err != nil || marked[tid] {
+			if err != nil || seen[tid] {
 				continue
 			}
-			marked[tid] = true
-			fresh = true
-			if err := r.markThread(pid, tid, state); err != nil {
-				return err
+			seen[tid] = true
+			marked, err := r.markThread(pid, tid, state)
+			if err != nil {
+				return total, err
+			}
+			if marked {
+				total++
+				fresh = true
 			}
 		}
 		if !fresh {
-			return nil
+			return total, nil
 		}
 	}
-	return nil
+	return total, nil
 }
 
 // threadGone reports whether a task storage update failed because the
@@ -364,13 +389,16 @@ func threadGone(err error) bool {
 	return errors.Is(err, unix.ESRCH) || errors.Is(err, unix.ENOENT)
 }
 
-func (r *recorder) markThread(pid, tid int, state uint32) error {
+// markThread marks one thread and reports whether this call marked it: a
+// thread that has exited, or that the kernel marked already (at its
+// creation by a marked task, or an earlier scan), is not marked by it.
+func (r *recorder) markThread(pid, tid int, state uint32) (bool, error) {
 	fd, err := unix.PidfdOpen(tid, unix.PIDFD_THREAD)
 	if err != nil {
 		if errors.Is(err, unix.ESRCH) {
-			return nil // the thread exited
+			return false, nil // the thread exited
 		}
-		return fmt.Errorf("pid %d: thread %d: %w", pid, tid, err)
+		return false, fmt.Errorf("pid %d: thread %d: %w", pid, tid, err)
 	}
 	defer unix.Close(fd)
 	mark := bpf.RecorderTaskMark{State: state}
@@ -378,13 +406,13 @@ func (r *recorder) markThread(pid, tid int, state uint32) error {
 		mark.Exe = r.userExe(tid)
 	}
 	err = r.objs.Tasks.Update(int32(fd), mark, ebpf.UpdateNoExist)
-	if err != nil && !errors.Is(err, ebpf.ErrKeyExist) {
-		if threadGone(err) {
-			return nil
+	if err != nil {
+		if errors.Is(err, ebpf.ErrKeyExist) || threadGone(err) {
+			return false, nil
 		}
-		return fmt.Errorf("pid %d: mark thread %d: %w", pid, tid, err)
+		return false, fmt.Errorf("pid %d: mark thread %d: %w", pid, tid, err)
 	}
-	return nil
+	return true, nil
 }
 
 // openCgroup opens a cgroup v2 directory for the recorder's cgroup array.
