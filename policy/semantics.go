@@ -436,6 +436,34 @@ func (p *Policy) EvalArch(arch, name string, args [6]uint64) Verdict {
 	return v
 }
 
+// EvalUnnamed is what libseccomp's filter (crun's: it has no stub)
+// answers for number nr on arch, a number libseccomp cannot name there:
+// the default action, but on x86_64 for a number with bit 31 set and the
+// x32 bit clear (0x80000000 to 0xbfffffff). libseccomp's x86_64 filter
+// sends every number at or above the x32 bit but -1 to x32's rules, where
+// runc's stub, the recorder and replay --enforce test the bit alone
+// (abi.IsX32Nr) and take such a number for x86_64's: x32's default when
+// the policy covers x32, else the action for an ABI it does not cover,
+// which kills (crun killed syscall(0x80000005) under an x86_64 profile
+// that answers unknown numbers ENOSYS, which check had called covered).
+func (p *Policy) EvalUnnamed(arch string, nr int) Verdict {
+	if arch == "x86_64" && LibseccompX32(nr) {
+		if p.Covers("x32") {
+			return p.defaultVerdict()
+		}
+		return Verdict{Action: ActKill}
+	}
+	return p.defaultVerdict()
+}
+
+// LibseccompX32 reports whether x86_64's number nr (as a trace holds it:
+// 32 bits, signed) is one libseccomp's filter takes for x32's and the
+// recorder does not: bit 31 set, the x32 bit (0x40000000) clear, not -1.
+func LibseccompX32(nr int) bool {
+	u := uint32(nr)
+	return u >= 0x80000000 && u&0x40000000 == 0
+}
+
 // EvalFunc is EvalArch for one syscall on arch, its rules looked up once:
 // for callers that ask about many argument vectors.
 func (p *Policy) EvalFunc(arch, name string) func(args [6]uint64) Verdict {
@@ -546,6 +574,9 @@ func (p *Policy) Runtimes(arch string, nr int, name string, args [6]uint64, reso
 // each denied call.
 func (p *Policy) RuntimesBelow(arch string, nr int, name string, args [6]uint64, highest int) RuntimeVerdicts {
 	crun := p.EvalArch(arch, name, args)
+	if name == "" {
+		crun = p.EvalUnnamed(arch, nr)
+	}
 	runc := crun
 	if p.RuncStub() && highest > 0 && uint32(nr) > uint32(highest) {
 		runc = Verdict{Action: ActErrno, Errno: ENOSYS}

@@ -128,7 +128,7 @@ func (a *PolicyAnswerer) resolve(arch, name string) (int, bool) {
 // is crun's answer; runc's stub answers ENOSYS above the highest number the
 // policy names (PolicyAnswerer.RuntimeAnswers reports both).
 func UnnamedAnswer(p *policy.Policy, arch string, nr int) policy.Verdict {
-	return p.EvalArch(arch, "", [6]uint64{})
+	return p.EvalUnnamed(arch, nr)
 }
 
 // Probes implements Answerer.

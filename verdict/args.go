@@ -67,6 +67,23 @@ func AttributeArgs(p *policy.Policy, e *Entry, args [6]uint64) bool {
 			}
 		}
 	}
+	if len(blamed) == 0 {
+		// An int argument whose upper 32 bits are set, where the call
+		// with its low 32 bits would run (socket(0x100000001,
+		// SOCK_STREAM) under a rule for AF_UNIX with SOCK_STREAM): the
+		// upper bits are to blame, not the pair the low words make.
+		low := args
+		var wide []ArgDenial
+		for _, d := range all {
+			if wideInt(e.Name, d.Index, d.Value) {
+				low[d.Index] &= 0xffffffff
+				wide = append(wide, d)
+			}
+		}
+		if len(wide) > 0 && allowing(p.EvalArch(e.Arch, e.Name, low).Action) {
+			blamed = wide
+		}
+	}
 	if len(blamed) == 0 && len(all) == 2 {
 		// Two arguments each allowed with other values: the
 		// combination is denied (socket(AF_UNIX, SOCK_DGRAM) under
@@ -97,6 +114,16 @@ func maskedValue(name string, index int, v uint64) uint64 {
 		v &= 0xffffffff
 	}
 	return v & spec.Mask
+}
+
+// wideInt reports whether v, a value of an int argument (spec.Int), has
+// bits set above its low 32: the recorder keeps a pair's values as ints
+// (socket(0x100000001, SOCK_STREAM) is the pair (1, 1)), while the filter
+// compares all 64 bits (an allow rule for domain 1 does not admit it). Such
+// a value is judged alone, as it was passed.
+func wideInt(name string, index int, v uint64) bool {
+	spec, ok := reduce.FindArgSpec(name, index)
+	return ok && spec.Int && v>>32 != 0
 }
 
 // toBlame reports whether argument index's value v is to blame for a
@@ -237,7 +264,7 @@ func checkArgs(e *Entry, answer func([6]uint64) policy.Verdict, conditioned func
 			continue
 		}
 		for _, v := range av.Values {
-			if paired[av.Index][maskedValue(e.Name, av.Index, v)] {
+			if paired[av.Index][maskedValue(e.Name, av.Index, v)] && !wideInt(e.Name, av.Index, v) {
 				continue // judged with the value it went with (checkPairs)
 			}
 			base := [6]uint64{}

@@ -185,6 +185,9 @@ func (e Entry) Explain(p *policy.Policy) string {
 		if e.Action != "" { // replay --enforce: what the filter did
 			why += " (the filter answered " + ActionText(e.Action, e.Errno) + e.runtimeNote() + ")"
 		}
+		if e.Arch == "x86_64" && policy.LibseccompX32(e.Nr) {
+			why += fmt.Sprintf("; libseccomp's filter takes %#x, bit 31 set, for an x32 number (runc's stub and the kernel for x86_64's)", uint32(e.Nr))
+		}
 		return why
 	case ReasonConditional:
 		return "allowed only for some argument values"

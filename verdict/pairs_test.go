@@ -94,3 +94,42 @@ func TestAttributePair(t *testing.T) {
 		t.Errorf("%q, want %q", got, want)
 	}
 }
+
+// TestPairWideValue: an int argument passed with its upper 32 bits set
+// (socket(0x100000001, SOCK_STREAM)) is recorded whole in the argument's
+// values but as its low word in the pair; the filter compares all 64 bits
+// and denies it. check judged the value in its pair only, (1, 1), and
+// called the call covered; replay --enforce blamed the pair (AF_UNIX,
+// SOCK_STREAM), which the profile allows. Both now name the value.
+func TestPairWideValue(t *testing.T) {
+	names := append([]string{"socket"}, base...)
+	gen := withPairs(argTrace(t, "x86_64", names, map[string][]trace.ArgValues{"socket": {{Index: 0, Values: []uint64{1, 2}}, {Index: 1, Values: []uint64{1, 2}}}}),
+		[2]uint64{1, 1}, [2]uint64{2, 2})
+	p := reduceArgs(t, gen).Policy
+	const wide = 0x100000001
+	run := withPairs(argTrace(t, "x86_64", names, map[string][]trace.ArgValues{"socket": {{Index: 0, Values: []uint64{1, wide}}, {Index: 1, Values: []uint64{1}}}}),
+		[2]uint64{1, 1})
+	for _, a := range []verdict.Answerer{compiled(t, p), pa(p)} {
+		cov, err := verdict.CheckCoverageOf(a, run)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := cov.Missing()
+		if len(m) != 1 || m[0].Name != "socket" || len(m[0].ArgDenied) != 1 || m[0].ArgDenied[0].Pair || m[0].ArgDenied[0].Value != wide {
+			t.Errorf("%T: missing %+v, want socket's domain 0x100000001 alone", a, m)
+		}
+	}
+	e := verdict.Entry{Arch: "x86_64", Name: "socket", Nr: 41, Reason: verdict.ReasonEnforced, Action: "SCMP_ACT_ERRNO", Errno: 1}
+	if !verdict.AttributeArgs(p, &e, [6]uint64{wide, 1}) {
+		t.Fatal("not attributed")
+	}
+	if d := e.ArgDenied; len(d) != 1 || d[0].Pair || d[0].Index != 0 || d[0].Value != wide {
+		t.Errorf("attributed %+v (%s), want domain 0x100000001 alone", d, e.Explain(p))
+	}
+	// A pair denied for its low words is still the pair.
+	e = verdict.Entry{Arch: "x86_64", Name: "socket", Nr: 41, Reason: verdict.ReasonEnforced, Action: "SCMP_ACT_ERRNO", Errno: 1}
+	verdict.AttributeArgs(p, &e, [6]uint64{1, 2})
+	if d := e.ArgDenied; len(d) != 1 || !d[0].Pair {
+		t.Errorf("attributed %+v, want the pair (1, 2)", d)
+	}
+}

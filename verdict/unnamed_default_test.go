@@ -2,6 +2,7 @@ package verdict
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/seccomp-gen/seccomp-gen/policy"
@@ -133,6 +134,50 @@ func TestNoSyscallCovered(t *testing.T) {
 			if e.Covered != want || want && e.Reason != ReasonNoSyscall {
 				t.Errorf("errno %d: #%d covered %v (%s: %s), want %v", c.errno, e.Nr, e.Covered, e.Reason, e.Explain(p), want)
 			}
+		}
+	}
+}
+
+// TestLibseccompX32Range: x86_64's numbers with bit 31 set and the x32 bit
+// clear (syscall(0x80000005)) are x86_64's to runc's stub, the recorder and
+// the kernel, but libseccomp's filter, which crun loads as is, takes them
+// for x32's: under a profile without x32 it kills (crun killed such a
+// probe that check called covered, no-syscall, from the profile's ENOSYS
+// default), under one with x32 they meet x32's default. -1 stays native.
+func TestLibseccompX32Range(t *testing.T) {
+	for _, c := range []struct {
+		arches  []string
+		covered map[int]bool
+	}{
+		{[]string{"x86_64"}, map[int]bool{-1: true, int(int32(-0x7ffffffb)): false, int(int32(-0x40000001)): false}},
+		{[]string{"x86_64", "x32"}, map[int]bool{-1: true, int(int32(-0x7ffffffb)): true, int(int32(-0x40000001)): true}},
+	} {
+		p := &policy.Policy{DefaultAction: policy.ActErrno, DefaultErrno: policy.Errno(policy.ENOSYS), Arches: c.arches,
+			Rules: []policy.Rule{{Names: []string{"read"}, Action: policy.ActAllow}}}
+		var calls []trace.Syscall
+		for nr := range c.covered {
+			calls = append(calls, trace.Syscall{Arch: "x86_64", Nr: nr, Count: 1})
+		}
+		cov, err := CheckCoverage(p, covTrace(calls...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range cov.Entries {
+			want := c.covered[e.Nr]
+			if e.Covered != want {
+				t.Errorf("%v: #%#x covered %v (%s: %s), want %v", c.arches, uint32(e.Nr), e.Covered, e.Reason, e.Explain(p), want)
+			}
+			if !want && (e.Action != policy.ActKill || !strings.Contains(e.Explain(p), "for an x32 number")) {
+				t.Errorf("%v: #%#x: %s %q, want killed, with why", c.arches, uint32(e.Nr), e.Action, e.Explain(p))
+			}
+		}
+		// replay --enforce's runc and crun answers.
+		rv := p.RuntimesBelow("x86_64", int(int32(-0x7ffffffb)), "", [6]uint64{}, 456)
+		if rv.Runc != (policy.Verdict{Action: policy.ActErrno, Errno: policy.ENOSYS}) {
+			t.Errorf("%v: runc %+v, want ENOSYS", c.arches, rv.Runc)
+		}
+		if want := !slices.Contains(c.arches, "x32"); rv.Crun.Action == policy.ActKill != want {
+			t.Errorf("%v: crun %+v, killed want %v", c.arches, rv.Crun, want)
 		}
 	}
 }
