@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/sys/unix"
 
+	"github.com/seccomp-gen/seccomp-gen/abi"
 	"github.com/seccomp-gen/seccomp-gen/emit"
 	"github.com/seccomp-gen/seccomp-gen/emit/cbpf"
 	"github.com/seccomp-gen/seccomp-gen/internal/atomicfile"
@@ -491,6 +492,13 @@ func (o *generateOptions) run() error {
 			len(res.Unnamed), scmp.LibraryVersion())
 	}
 	res.WriteReport(o.stderr, "generate")
+	if m := bpfArch(res.Policy); o.format == string(emit.FormatBPF) && m != "" && abi.Primary(m) == native {
+		// --arch x86 alone on x86_64: the filter is for a 32-bit x86
+		// kernel (see --help), which the JSON lint lines below do not
+		// describe: loaded here, it kills every x86_64 syscall.
+		fmt.Fprintf(o.stderr, "generate: --format bpf: the filter is for a %s machine (the profile covers %s only); loaded on this %s machine it kills every %s syscall: add --arch %s for a filter that runs here\n",
+			m, strings.Join(res.Policy.Arches, ", "), native, native, native)
+	}
 	for _, e := range lint.Essential {
 		if slices.Contains(added, e.Name) {
 			fmt.Fprintf(o.stderr, "generate: added %s, which no trace contains and no baseline adds: %s, and a profile that denies it breaks every program (lint's %s); --baseline process adds it with restart_syscall, exit and the vDSO clock fall-backs\n",

@@ -161,6 +161,32 @@ func TestGenerateNativeUnlistedSaidOnce(t *testing.T) {
 	}
 }
 
+// TestGenerateBPFForAnotherMachineSaid: --format bpf of a profile covering
+// x86 alone is a filter for a 32-bit x86 kernel (as --help says), which
+// kills every x86_64 syscall on this machine; generate said only, through
+// the lint of the profile, that x86_64 calls "are not killed" (true of the
+// JSON under runc and crun, not of the filter written). It says so now,
+// and not for a filter of this machine or of a foreign one (aarch64).
+func TestGenerateBPFForAnotherMachineSaid(t *testing.T) {
+	if runtime.GOARCH != "amd64" {
+		t.Skipf("the compat ABI is x86_64's; this is %s", runtime.GOARCH)
+	}
+	dir := t.TempDir()
+	for _, c := range []struct {
+		arch string
+		said bool
+	}{{"x86", true}, {"x86,x86_64", false}, {"aarch64", false}} {
+		_, stderr, code := sg(t, dir, "generate", "--format", "bpf", "--arch", c.arch, "-o", "f.bpf", genTrace(t, "busybox-ls-l.yaml"))
+		if code != 0 {
+			t.Fatalf("--arch %s: exit %d: %s", c.arch, code, stderr)
+		}
+		said := strings.Contains(stderr, "generate: --format bpf: the filter is for a x86 machine (the profile covers x86 only); loaded on this x86_64 machine it kills every x86_64 syscall: add --arch x86_64")
+		if said != c.said {
+			t.Errorf("--arch %s: the other machine said %v, want %v:\n%s", c.arch, said, c.said, stderr)
+		}
+	}
+}
+
 // Comma-list flags are read item by item without the spaces around them,
 // and empty items are left out: --arch " x86_64, x86" is x86_64 and x86,
 // --allow "ptrace,,bpf," is ptrace and bpf. (They were taken as they were:
