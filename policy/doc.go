@@ -75,7 +75,11 @@
 // FilterVerifier (emit/cbpf.VerifyFilter, installed by the commands)
 // compiles the policy as runc and crun do and compares the filter with
 // Eval on every class of argument values the tests tell apart; without a
-// verifier Check refuses the class. Everything else gets a refusal rather than
+// verifier Check refuses the class. So does a second one: rules of one
+// comparison each (==, !=, <, <=, >, >=) all on one argument, which the
+// shape rule refused for two range comparisons (moby's default socket
+// rules since "Block AF_ALG": a0 < 38, a0 == 39, a0 > 40); the verifier
+// tries each condition value's word and its neighbours in every word. Everything else gets a refusal rather than
 // an answer the runtimes do not enforce. An unconditional rule for the
 // syscall lifts all of this (libseccomp then drops the conditions), except
 // that rules before it must still not conflict (EEXIST happens while

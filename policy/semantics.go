@@ -818,11 +818,41 @@ func checkSyscall(name string, rules []libRule, bits int) error {
 	}
 	err := &AmbiguousError{Syscall: name, Rules: idx,
 		Reason: fmt.Sprintf("%s: libseccomp 2.5.4 (which runc and crun use) builds a filter for them that compares the wrong argument word on some paths (it does not reload the argument when it moves from one rule to the next), so the runtimes would not enforce what the profile says; use one conditional rule for the syscall, or rules of one condition each with at most one range comparison per argument", what)}
-	if pairClass(pre) {
-		err.Reason += " (rules of at most two equality tests on at most two arguments are checked against libseccomp by seccomp-gen's commands; this program cannot check them)"
+	if pairClass(pre) || rangeClass(pre) {
+		err.Reason += " (rules of equality tests on at most two arguments, or of one comparison each on one argument, are checked against libseccomp by seccomp-gen's commands; this program cannot check them)"
 		return &pairError{err}
 	}
 	return err
+}
+
+// rangeClass reports whether rules (as pairClass) are comparisons the
+// FilterVerifier can try on every class of values: one condition each, all
+// on one argument, each ==, !=, <, <=, > or >= (no masked test). A filter
+// tests an argument word only by comparing it with the words of the
+// conditions' values, so one value per interval between those words tells
+// every class apart (moby's default since "Block AF_ALG": socket allowed
+// for a0 < 38, a0 == 39 and a0 > 40, which libseccomp 2.5.4 compiles right,
+// was refused by the shape rule above). Wider shapes stay refused: among
+// them are rule sets libseccomp never returns from adding (the runtime
+// oracle's libseccomp-never-returns), which a verifier that compiles them
+// would hang on.
+func rangeClass(rules []libRule) bool {
+	var idx []uint
+	for _, r := range rules {
+		if len(r.conds) != 1 {
+			return false
+		}
+		c := r.conds[0]
+		if !slices.Contains(idx, c.Index) {
+			idx = append(idx, c.Index)
+		}
+		switch c.Op {
+		case OpEqualTo, OpNotEqual, OpLessThan, OpLessEqual, OpGreaterThan, OpGreaterEqual:
+		default:
+			return false
+		}
+	}
+	return len(idx) == 1
 }
 
 func verdictString(v Verdict) string {

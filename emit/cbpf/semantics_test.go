@@ -518,3 +518,44 @@ func scmpName(nr int) string {
 	n, _ := scmp.Name("x86_64", nr)
 	return n
 }
+
+// TestRangeRulesVerified: several rules of comparisons on one argument
+// (moby's default since "Block AF_ALG": socket allowed for a0 < 38,
+// a0 == 39 and a0 > 40) were refused by shape, "two range comparisons on
+// argument 0 in different rules", although libseccomp 2.5.4 compiles them
+// right (runc and Docker enforce them as written): the moby profile Docker
+// ships next could not be read. Such rule sets are now tried on every class
+// of values (rangeProbes) and accepted when the filter agrees with the
+// rules; TestLibseccompWordBug's are still refused, by that check.
+func TestRangeRulesVerified(t *testing.T) {
+	rule := func(op policy.Op, v uint64) policy.Rule {
+		return policy.Rule{Names: []string{"socket"}, Action: policy.ActAllow, Args: []policy.Arg{{Index: 0, Op: op, Value: v}}}
+	}
+	p := &policy.Policy{DefaultAction: policy.ActErrno, Arches: []string{"x86_64", "x86", "x32"},
+		Rules: []policy.Rule{rule(policy.OpLessThan, 38), rule(policy.OpEqualTo, 39), rule(policy.OpGreaterThan, 40)}}
+	if err := p.Validate(); err != nil {
+		t.Fatalf("Validate: %v", err)
+	}
+	ref, err := runcOrder(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nr, _ := scmp.Number("x86_64", "socket")
+	for _, hi := range []uint64{0, 1, 0xffffffff} {
+		for lo := uint64(0); lo < 64; lo++ {
+			args := [6]uint64{hi<<32 | lo}
+			got := verdict(ref.Run(Data{Nr: int32(nr), Arch: AuditArchX86_64, Args: args}))
+			if want := expect(p.Eval("socket", args)); got.Ret != want.Ret {
+				t.Fatalf("socket(%#x): libseccomp's filter %v, the rules %v", args[0], got, want)
+			}
+		}
+	}
+	// The same rules without the verifier (a program that cannot compile)
+	// are refused, and the refusal says the commands check them.
+	saved := policy.FilterVerifier
+	policy.FilterVerifier = nil
+	defer func() { policy.FilterVerifier = saved }()
+	if err := p.Validate(); !errors.Is(err, policy.ErrAmbiguous) || !strings.Contains(err.Error(), "checked against libseccomp by seccomp-gen's commands") {
+		t.Errorf("Validate without the verifier: %v", err)
+	}
+}

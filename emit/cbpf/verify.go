@@ -184,6 +184,9 @@ func checkProgram(prog Program, p *policy.Policy, abis, syscalls []string, what 
 				continue
 			}
 			probes, ok := classProbes(p, name, arch)
+			if !ok {
+				probes, ok = rangeProbes(p, name, arch)
+			}
 			if !ok && slices.Contains(exhaustive, name) {
 				return &policy.AmbiguousError{Syscall: name, Rules: rulesNaming(p, []string{name}),
 					Reason: fmt.Sprintf("the argument conditions tell more than %d classes of values apart: too many to check that libseccomp compiles them as written; use fewer values", maxProbes)}
@@ -283,6 +286,79 @@ func rulesNaming(p *policy.Policy, syscalls []string) []int {
 		}
 	}
 	return out
+}
+
+// rangeProbes returns, for conditions that compare (==, !=, <, <=, >, >=;
+// no masked test), argument vectors that meet every class of values the
+// filter can tell apart: libseccomp tests a 32-bit word of an argument
+// only by comparing it with a constant (JEQ, JGT, JGE), a word of some
+// condition's value, so its answer is the same for all words between two
+// consecutive constants. Each constant, its neighbours, 0 and 0xffffffff
+// give one word in each interval; every word of every argument the
+// conditions test takes each of them (a rule set libseccomp 2.5.4 compiles
+// wrongly compares a word with another word's constant:
+// TestLibseccompWordBug), and the vectors are their product. false when a
+// condition is not a comparison or the product exceeds maxProbes.
+func rangeProbes(p *policy.Policy, name, arch string) ([][6]uint64, bool) {
+	argBits := policy.ArgBits(arch)
+	consts := map[uint32]bool{0: true, 0xffffffff: true}
+	var idx []uint
+	for _, conds := range p.RuleConditions(arch, name) {
+		for _, c := range conds {
+			switch c.Op {
+			case policy.OpEqualTo, policy.OpNotEqual, policy.OpLessThan, policy.OpLessEqual, policy.OpGreaterThan, policy.OpGreaterEqual:
+			default:
+				return nil, false
+			}
+			if c.Index > 5 {
+				return nil, false
+			}
+			if !slices.Contains(idx, c.Index) {
+				idx = append(idx, c.Index)
+			}
+			consts[uint32(c.Value)] = true
+			if argBits == 64 {
+				consts[uint32(c.Value>>32)] = true
+			}
+		}
+	}
+	set := map[uint32]bool{}
+	for c := range consts {
+		set[c-1], set[c], set[c+1] = true, true, true // 0-1 and max+1 wrap to values already in
+	}
+	vals := make([]uint32, 0, len(set))
+	for v := range set {
+		vals = append(vals, v)
+	}
+	slices.Sort(vals)
+	slices.Sort(idx)
+	var words []uint // 2i: low half of argument i, 2i+1: high half
+	for _, i := range idx {
+		words = append(words, 2*i)
+		if argBits == 64 {
+			words = append(words, 2*i+1)
+		}
+	}
+	out := [][6]uint64{{}}
+	for _, w := range words {
+		if len(out)*len(vals) > maxProbes {
+			return nil, false
+		}
+		next := make([][6]uint64, 0, len(out)*len(vals))
+		for _, v := range out {
+			for _, x := range vals {
+				a := v
+				if w%2 == 0 {
+					a[w/2] |= uint64(x)
+				} else {
+					a[w/2] |= uint64(x) << 32
+				}
+				next = append(next, a)
+			}
+		}
+		out = next
+	}
+	return out, true
 }
 
 // wordPred is one test libseccomp makes on a 32-bit word of an argument:
