@@ -74,6 +74,12 @@ func TestGoTableFromSource(t *testing.T) {
 		"syscall.Fallocate":           "fallocate",
 		"golang.org/x/sys/unix.Statx": "statx",
 		"runtime.futex":               "futex",
+		// Traps defined by number, not by a SYS_ constant (a Go
+		// program's file copy, exec and crypto/rand were not widened).
+		"internal/syscall/unix.CopyFileRange":   "copy_file_range",
+		"internal/syscall/unix.GetRandom":       "getrandom",
+		"internal/syscall/unix.PidFDOpen":       "pidfd_open",
+		"internal/syscall/unix.PidFDSendSignal": "pidfd_send_signal",
 	} {
 		if got := GoTable(name); !slices.Contains(got, want) {
 			t.Errorf("go %s: %v, want %s in it", name, got, want)
@@ -186,8 +192,14 @@ func TestAnalyzeGo(t *testing.T) {
 	dir := t.TempDir()
 	src := filepath.Join(dir, "main.go")
 	os.WriteFile(src, []byte(`package main
-import ("os"; "syscall")
-func main() { if len(os.Args) > 5 { syscall.Fchmodat(0, "x", 0, 0); syscall.Fallocate(0, 0, 0, 1) } }
+import ("io"; "os"; "os/exec"; "syscall")
+func main() {
+	if len(os.Args) > 5 {
+		syscall.Fchmodat(0, "x", 0, 0); syscall.Fallocate(0, 0, 0, 1)
+		in, _ := os.Open("a"); out, _ := os.Create("b"); io.Copy(out, in)
+		exec.Command("true").Run()
+	}
+}
 `), 0o644)
 	bin := filepath.Join(dir, "prog")
 	cmd := exec.Command("go", "build", "-o", bin, src)
@@ -197,7 +209,7 @@ func main() { if len(os.Args) > 5 { syscall.Fchmodat(0, "x", 0, 0); syscall.Fall
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	r := Analyze([]string{bin}, Options{})
-	for _, sc := range []string{"fchmodat", "fallocate", "futex", "clone"} {
+	for _, sc := range []string{"fchmodat", "fallocate", "futex", "clone", "copy_file_range", "pidfd_open"} {
 		if _, ok := implied(r, sc); !ok {
 			t.Errorf("go program: %s not implied (notes %v)", sc, r.Notes)
 		}

@@ -55,8 +55,13 @@ func main() {
 		{filepath.Join(root, "src", "internal", "syscall", "unix"), "internal/syscall/unix"},
 		{filepath.Join(*xsys, "unix"), "golang.org/x/sys/unix"},
 	}
+	nums, err := sysNumbers(filepath.Join(*xsys, "unix", "zsysnum_linux_amd64.go"))
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "gogen: %v\n", err)
+		os.Exit(1)
+	}
 	for _, p := range pkgs {
-		if err := goPackage(p.dir, p.path, table); err != nil {
+		if err := goPackage(p.dir, p.path, nums, table); err != nil {
 			fmt.Fprintf(os.Stderr, "gogen: %s: %v\n", p.path, err)
 			os.Exit(1)
 		}
@@ -98,7 +103,31 @@ func sysName(ident string) (string, bool) {
 	return strings.ToLower(strings.TrimPrefix(ident, "SYS_")), true
 }
 
-func goPackage(dir, path string, table map[string]map[string]bool) error {
+// sysNumbers reads x86_64's syscall numbers from golang.org/x/sys's
+// zsysnum_linux_amd64.go ("SYS_GETRANDOM = 318"): number -> name.
+func sysNumbers(file string) (map[string]string, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for _, m := range numRe.FindAllStringSubmatch(string(data), -1) {
+		out[m[2]] = strings.ToLower(m[1])
+	}
+	if len(out) < 300 {
+		return nil, fmt.Errorf("%s: %d syscall numbers, not a syscall table", file, len(out))
+	}
+	return out, nil
+}
+
+var numRe = regexp.MustCompile(`(?m)^\s*SYS_(\w+)\s*=\s*(\d+)\s*$`)
+
+// goPackage credits the package's functions with the syscalls they may
+// issue. A package-level constant names its syscall through a SYS_*
+// constant (fstatatTrap = SYS_NEWFSTATAT) or, for internal/syscall/unix's
+// traps of syscalls package syscall has no constant for, by number
+// (getrandomTrap uintptr = 318: nums names it).
+func goPackage(dir, path string, nums map[string]string, table map[string]map[string]bool) error {
 	ctx := build.Default
 	ctx.GOOS, ctx.GOARCH, ctx.CgoEnabled = "linux", "amd64", false
 	bp, err := ctx.ImportDir(dir, 0)
@@ -130,6 +159,14 @@ func goPackage(dir, path string, table map[string]map[string]bool) error {
 				for i, n := range vs.Names {
 					if i >= len(vs.Values) {
 						continue
+					}
+					if lit, ok := vs.Values[i].(*ast.BasicLit); ok && lit.Kind == token.INT && strings.HasSuffix(n.Name, "Trap") {
+						if s, ok := nums[lit.Value]; ok {
+							if consts[n.Name] == nil {
+								consts[n.Name] = map[string]bool{}
+							}
+							consts[n.Name][s] = true
+						}
 					}
 					ast.Inspect(vs.Values[i], func(x ast.Node) bool {
 						var id string
