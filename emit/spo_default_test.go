@@ -54,3 +54,48 @@ func TestSPOLeavesOutRulesEqualToItsDefault(t *testing.T) {
 		}
 	}
 }
+
+// TestSPOKeepsMuxDenied: on x86 libseccomp adds socket's rules to
+// socketcall as well ("socketcall if a0 == SYS_SOCKET", socket's other
+// conditions on socketcall's pointer arguments), and only an unconditional
+// socketcall rule the runtimes add overrides those copies. The reducer's
+// EPERM rule for socketcall (no trace used it) equals the SPO default, so
+// runc and crun skipped it and the k8s profile let socketcall(SYS_SOCKET)
+// run for any domain, where the Docker profile denied it. socketcall now
+// keeps a rule of its own, with the Docker profile's default errno.
+func TestSPOKeepsMuxDenied(t *testing.T) {
+	p := &policy.Policy{
+		DefaultAction: policy.ActErrno, DefaultErrno: policy.Errno(policy.ENOSYS), Arches: []string{"x86_64", "x86"},
+		Rules: []policy.Rule{
+			{Names: []string{"read", "exit_group"}, Action: policy.ActAllow},
+			{Names: []string{"socket"}, Action: policy.ActAllow, Args: []policy.Arg{{Index: 0, Op: policy.OpEqualTo, Value: 1}}},
+			{Names: []string{"ptrace", "socketcall", "ipc"}, Action: policy.ActErrno, Errno: policy.Errno(policy.EPERM)},
+		},
+	}
+	data, err := SPO(p, "x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := CheckReadBack(p, FormatSPO, data); err != nil {
+		t.Fatal(err)
+	}
+	back, _, err := Parse("x.yaml", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		args [6]uint64
+		want policy.Verdict
+	}{
+		{"socketcall", [6]uint64{1, 0x1000}, policy.Verdict{Action: policy.ActErrno, Errno: policy.ENOSYS}},
+		{"socketcall", [6]uint64{1, 1}, policy.Verdict{Action: policy.ActErrno, Errno: policy.ENOSYS}},
+		// ipc multiplexes nothing the profile allows: the default.
+		{"ipc", [6]uint64{1}, policy.Verdict{Action: policy.ActErrno, Errno: policy.EPERM}},
+		{"socket", [6]uint64{1}, policy.Verdict{Action: policy.ActAllow}},
+	} {
+		if got := back.EvalArch("x86", c.name, c.args); got.Action != c.want.Action || got.Action == policy.ActErrno && got.Errno != c.want.Errno {
+			t.Errorf("x86 %s%v: %+v as written, want %+v\n%s", c.name, c.args, got, c.want, data)
+		}
+	}
+}

@@ -98,6 +98,7 @@ func Carried(p *policy.Policy, f Format) *policy.Policy {
 func withoutDefaultErrno(p *policy.Policy) *policy.Policy {
 	c := clone(p)
 	c.DefaultErrno = nil
+	keepMuxDenials(c, p.DefaultErrno)
 	named := map[string]bool{}
 	for _, r := range c.Rules {
 		if !c.EqualsDefault(r) {
@@ -115,6 +116,55 @@ func withoutDefaultErrno(p *policy.Policy) *policy.Policy {
 	}
 	c.Rules = kept
 	return c
+}
+
+// keepMuxDenials keeps x86's multiplexers (socketcall, ipc) denied where
+// p, without its default errno, would let libseccomp's copies of other
+// rules decide them: libseccomp adds a rule for socket, setsockopt, ... to
+// socketcall too, as "socketcall if a0 == call", its other conditions on
+// socketcall's arguments (pointers), and only an unconditional rule for
+// socketcall the runtimes add overrides those copies. The reducer's
+// explicit EPERM for a multiplexer no trace used equals the SPO default,
+// so runc and crun skipped it: under the k8s profile of a trace that
+// allowed socket(AF_UNIX, ...) on x86, socketcall(SYS_SOCKET) ran for any
+// domain while the Docker profile denied it. Such a multiplexer gets a rule
+// of its own with the errno p's default had (ENOSYS when it had none),
+// which the runtimes do add.
+func keepMuxDenials(c *policy.Policy, defaultErrno *uint) {
+	if !slices.ContainsFunc(c.Arches, func(a string) bool { return a == "x86" || a == "i386" || a == "i686" }) {
+		return
+	}
+	errno := uint(policy.ENOSYS)
+	if defaultErrno != nil && *defaultErrno != policy.EPERM {
+		errno = *defaultErrno
+	}
+	muxes := map[string]bool{}
+	for _, r := range c.Rules {
+		if c.EqualsDefault(r) {
+			continue
+		}
+		for _, n := range r.Names {
+			if mux, _, ok := policy.MuxCall(n); ok {
+				muxes[mux] = true
+			}
+		}
+	}
+	for _, mux := range []string{"socketcall", "ipc"} {
+		if !muxes[mux] || slices.ContainsFunc(c.Rules, func(r policy.Rule) bool { return !c.EqualsDefault(r) && slices.Contains(r.Names, mux) }) {
+			continue // no copies to override, or a rule of its own decides it
+		}
+		denied := false
+		for i, r := range c.Rules {
+			if c.EqualsDefault(r) && len(r.Args) == 0 && slices.Contains(r.Names, mux) {
+				c.Rules[i].Names = slices.DeleteFunc(slices.Clone(r.Names), func(n string) bool { return n == mux })
+				denied = true
+			}
+		}
+		if denied {
+			c.Rules = append(c.Rules, policy.Rule{Names: []string{mux}, Action: policy.ActErrno, Errno: policy.Errno(errno)})
+		}
+	}
+	c.Rules = slices.DeleteFunc(c.Rules, func(r policy.Rule) bool { return len(r.Names) == 0 })
 }
 
 // CheckReadBack reads data, a file the writer of format f made from p, as
