@@ -492,7 +492,9 @@ func (o *generateOptions) run() error {
 			len(res.Unnamed), scmp.LibraryVersion())
 	}
 	res.WriteReport(o.stderr, "generate")
-	if m := bpfArch(res.Policy); o.format == string(emit.FormatBPF) && m != "" && abi.Primary(m) == native {
+	if m := bpfArch(res.Policy); o.format == string(emit.FormatBPF) && m != "" && m != abi.X32 && abi.Primary(m) == native {
+		// (x32 alone: a filter for x86_64, which runs x32 under the
+		// same audit arch; cbpf.Compile builds it so.)
 		// --arch x86 alone on x86_64: the filter is for a 32-bit x86
 		// kernel (see --help), which the JSON lint lines below do not
 		// describe: loaded here, it kills every x86_64 syscall.

@@ -166,7 +166,8 @@ func TestGenerateNativeUnlistedSaidOnce(t *testing.T) {
 // kills every x86_64 syscall on this machine; generate said only, through
 // the lint of the profile, that x86_64 calls "are not killed" (true of the
 // JSON under runc and crun, not of the filter written). It says so now,
-// and not for a filter of this machine or of a foreign one (aarch64).
+// and not for a filter of this machine (x32 alone is one: x86_64's) or of
+// a foreign one (aarch64).
 func TestGenerateBPFForAnotherMachineSaid(t *testing.T) {
 	if runtime.GOARCH != "amd64" {
 		t.Skipf("the compat ABI is x86_64's; this is %s", runtime.GOARCH)
@@ -175,7 +176,7 @@ func TestGenerateBPFForAnotherMachineSaid(t *testing.T) {
 	for _, c := range []struct {
 		arch string
 		said bool
-	}{{"x86", true}, {"x86,x86_64", false}, {"aarch64", false}} {
+	}{{"x86", true}, {"x86,x86_64", false}, {"aarch64", false}, {"x32", false}} {
 		_, stderr, code := sg(t, dir, "generate", "--format", "bpf", "--arch", c.arch, "-o", "f.bpf", genTrace(t, "busybox-ls-l.yaml"))
 		if code != 0 {
 			t.Fatalf("--arch %s: exit %d: %s", c.arch, code, stderr)
