@@ -341,24 +341,34 @@ func rangeProbes(p *policy.Policy, name, arch string) ([][6]uint64, bool) {
 	}
 	out := [][6]uint64{{}}
 	for _, w := range words {
-		if len(out)*len(vals) > maxProbes {
+		var ok bool
+		if out, ok = withWord(out, int(w), vals); !ok {
 			return nil, false
 		}
-		next := make([][6]uint64, 0, len(out)*len(vals))
-		for _, v := range out {
-			for _, x := range vals {
-				a := v
-				if w%2 == 0 {
-					a[w/2] |= uint64(x)
-				} else {
-					a[w/2] |= uint64(x) << 32
-				}
-				next = append(next, a)
-			}
-		}
-		out = next
 	}
 	return out, true
+}
+
+// withWord returns every vector of out with word w (2i: the low half of
+// argument i, 2i+1: its high half) set to each of vals in turn, or false
+// when they would be more than maxProbes.
+func withWord(out [][6]uint64, w int, vals []uint32) ([][6]uint64, bool) {
+	if len(out)*len(vals) > maxProbes {
+		return nil, false
+	}
+	next := make([][6]uint64, 0, len(out)*len(vals))
+	for _, v := range out {
+		for _, x := range vals {
+			a := v
+			if w%2 == 0 {
+				a[w/2] |= uint64(x)
+			} else {
+				a[w/2] |= uint64(x) << 32
+			}
+			next = append(next, a)
+		}
+	}
+	return next, true
 }
 
 // wordPred is one test libseccomp makes on a 32-bit word of an argument:
@@ -409,22 +419,12 @@ func classProbes(p *policy.Policy, name, arch string) ([][6]uint64, bool) {
 			continue
 		}
 		reps, ok := atoms(ps, maxProbes)
-		if !ok || len(out)*len(reps) > maxProbes {
+		if !ok {
 			return nil, false
 		}
-		next := make([][6]uint64, 0, len(out)*len(reps))
-		for _, v := range out {
-			for _, x := range reps {
-				a := v
-				if w%2 == 0 {
-					a[w/2] |= uint64(x)
-				} else {
-					a[w/2] |= uint64(x) << 32
-				}
-				next = append(next, a)
-			}
+		if out, ok = withWord(out, w, reps); !ok {
+			return nil, false
 		}
-		out = next
 	}
 	return out, true
 }
