@@ -199,7 +199,16 @@ func (e Entry) Explain(p *policy.Policy) string {
 		return e.ExplainArgs(p) + e.callersNote()
 	case ReasonEnforced:
 		if len(e.ArgDenied) > 0 {
-			return "denied by the filter with " + ActionText(e.Action, e.Errno) + " for " + e.ExplainArgs(p)
+			// The calls denied for their arguments may have met
+			// different answers (EPERM for a value, ENOSYS for one
+			// with its upper bits set): name each.
+			answers := []string{ActionText(e.Action, e.Errno)}
+			for _, d := range e.ArgDenied {
+				if a := ActionText(d.Action, d.Errno); d.Action != "" && !slices.Contains(answers, a) {
+					answers = append(answers, a)
+				}
+			}
+			return "denied by the filter with " + strings.Join(answers, " or ") + " for " + e.ExplainArgs(p)
 		}
 		return "denied by the filter with " + ActionText(e.Action, e.Errno) + e.runtimeNote() + e.fallbackNote(p)
 	case ReasonWouldKill:

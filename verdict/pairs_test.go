@@ -1,6 +1,7 @@
 package verdict_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/seccomp-gen/seccomp-gen/trace"
@@ -131,5 +132,25 @@ func TestPairWideValue(t *testing.T) {
 	verdict.AttributeArgs(p, &e, [6]uint64{1, 2})
 	if d := e.ArgDenied; len(d) != 1 || !d[0].Pair {
 		t.Errorf("attributed %+v, want the pair (1, 2)", d)
+	}
+}
+
+// TestEnforcedAnswersNamed: replay --enforce merges the calls of one
+// syscall denied for their arguments into one entry; when they met
+// different answers (EPERM for a value the profile refuses, ENOSYS for
+// one with its upper bits set, which no rule matches), the entry named
+// the first call's only.
+func TestEnforcedAnswersNamed(t *testing.T) {
+	names := append([]string{"socket"}, base...)
+	gen := withPairs(argTrace(t, "x86_64", names, map[string][]trace.ArgValues{"socket": {{Index: 0, Values: []uint64{1, 2}}, {Index: 1, Values: []uint64{1, 2}}}}),
+		[2]uint64{1, 1}, [2]uint64{2, 2})
+	p := reduceArgs(t, gen).Policy
+	e := verdict.Entry{Arch: "x86_64", Name: "socket", Nr: 41, Reason: verdict.ReasonEnforced, Action: "SCMP_ACT_ERRNO", Errno: 1}
+	verdict.AttributeArgs(p, &e, [6]uint64{10, 1})
+	other := verdict.Entry{Arch: "x86_64", Name: "socket", Nr: 41, Reason: verdict.ReasonEnforced, Action: "SCMP_ACT_ERRNO", Errno: 38}
+	verdict.AttributeArgs(p, &other, [6]uint64{0x100000001, 1})
+	e.MergeArgDenials(other.ArgDenied)
+	if got := e.Explain(p); !strings.HasPrefix(got, "denied by the filter with SCMP_ACT_ERRNO(EPERM) or SCMP_ACT_ERRNO(ENOSYS) for socket domain") {
+		t.Errorf("%q: want both answers named", got)
 	}
 }
