@@ -512,10 +512,16 @@ func TestTraceFullDiskAndTMPDIRKeepsTrace(t *testing.T) {
 
 // TestReplayStdoutClosedPipe: a report for a reader that went away is an
 // error that says so (exit 1), in both modes, not a silent death by
-// SIGPIPE; a --save-trace file is written all the same.
+// SIGPIPE; the report is kept in $TMPDIR, as trace keeps its trace (it was
+// lost: only a report for a file was kept), and a --save-trace file is
+// written all the same.
 func TestReplayStdoutClosedPipe(t *testing.T) {
 	testutil.RequireRoot(t)
 	dir := t.TempDir()
+	tmp := filepath.Join(dir, "tmp")
+	if err := os.Mkdir(tmp, 0o700); err != nil {
+		t.Fatal(err)
+	}
 	prof := filepath.Join(dir, "p.json")
 	if err := os.WriteFile(prof, []byte(`{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mkdir"],"action":"SCMP_ACT_ERRNO"}]}`), 0o644); err != nil {
 		t.Fatal(err)
@@ -532,14 +538,19 @@ func TestReplayStdoutClosedPipe(t *testing.T) {
 		r.Close()
 		cmd := exec.Command(os.Args[0], args...)
 		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), testMainEnv+"=1")
+		cmd.Env = append(os.Environ(), testMainEnv+"=1", "TMPDIR="+tmp)
 		var stderr bytes.Buffer
 		cmd.Stdout, cmd.Stderr = w, &stderr
 		err = cmd.Run()
 		w.Close()
 		var ee *exec.ExitError
-		if !errors.As(err, &ee) || ee.ExitCode() != exitFailure || !strings.Contains(stderr.String(), "seccomp-gen: replay: report: write /dev/stdout: broken pipe") {
+		if !errors.As(err, &ee) || ee.ExitCode() != exitFailure || !strings.Contains(stderr.String(), "seccomp-gen: replay: report to stdout: broken pipe; the report was saved to "+tmp+"/seccomp-gen-") {
 			t.Errorf("seccomp-gen %s to a closed pipe: %v, stderr:\n%s", strings.Join(args, " "), err, stderr.String())
+			continue
+		}
+		m := regexp.MustCompile(`saved to (\S+) instead`).FindStringSubmatch(stderr.String())
+		if data, err := os.ReadFile(m[1]); err != nil || !bytes.Contains(data, []byte("replay")) {
+			t.Errorf("seccomp-gen %s: the kept report: %v\n%s", strings.Join(args, " "), err, data)
 		}
 	}
 	if f, err := trace.ReadFile(saved); err != nil || len(f.Syscalls) == 0 {

@@ -56,12 +56,19 @@ func (r *reportFlags) writeReport(render func(io.Writer) error, failed bool) err
 		return err
 	}
 	if err := atomicfile.Write(r.output, buf.Bytes(), 0o644); err != nil {
-		if r.keep && r.output != "-" {
+		if r.keep {
+			// -o - too: a pipe whose reader is gone (| true) loses
+			// the report of a run that cannot be repeated for free,
+			// as trace keeps its trace.
 			ext := map[string]string{"json": "json", "junit": "xml"}[r.report]
 			if ext == "" {
 				ext = "txt"
 			}
-			return exitWith(exitFailure, fmt.Errorf("%s: report %s: %w%s", r.name, r.output, unwrapPath(err), keepElsewhere("report", "seccomp-gen-*.report."+ext, buf.Bytes())))
+			where := r.output
+			if where == "-" {
+				where = "to stdout"
+			}
+			return exitWith(exitFailure, fmt.Errorf("%s: report %s: %w%s", r.name, where, unwrapPath(err), keepElsewhere("report", "seccomp-gen-*.report."+ext, buf.Bytes())))
 		}
 		return exitWith(exitFailure, fmt.Errorf("%s: report: %w", r.name, err))
 	}
