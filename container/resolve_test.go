@@ -40,16 +40,20 @@ func startDetached(t *testing.T, root, id string) {
 
 const loopUntilStop = "while [ ! -e /tmp/stop ]; do sleep 0.1; done"
 
-// stopLoop ends loopUntilStop in container id: runc exec touch /tmp/stop.
+// stopLoop ends loopUntilStop in container id: runc exec touch /tmp/stop,
+// or cmd, which does that last.
 // The loop may see the file and end the container while touch is still
 // exiting; the kernel then kills touch with the rest of the container's
 // PID namespace and runc exec says 137 (the fresh-clone CI of cdf9b4a
 // failed on it once). That is a stop too; a touch killed before it made
 // the file would leave the container running, which the caller's wait
 // for the trace's end then reports.
-func stopLoop(t *testing.T, root, id string) {
+func stopLoop(t *testing.T, root, id string, cmd ...string) {
 	t.Helper()
-	b, err := exec.Command("runc", "--root", root, "exec", id, "touch", "/tmp/stop").CombinedOutput()
+	if len(cmd) == 0 {
+		cmd = []string{"touch", "/tmp/stop"}
+	}
+	b, err := exec.Command("runc", append([]string{"--root", root, "exec", id}, cmd...)...).CombinedOutput()
 	var ee *exec.ExitError
 	if err != nil && !(errors.As(err, &ee) && ee.ExitCode() == 128+int(syscall.SIGKILL)) {
 		t.Fatalf("runc exec: %v\n%s", err, b)
@@ -236,9 +240,7 @@ func TestTraceContainerSeesExec(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "ctr.trace.yaml")
 	tracer, _ := startTracer(t, sg, "trace", "--container", id, "--runtime", "runc", "--root", root, "-o", out)
 	time.Sleep(500 * time.Millisecond) // the loop sleeps a few times, traced
-	if b, err := exec.Command("runc", "--root", root, "exec", id, "sh", "-c", "mkdir /tmp/d && touch /tmp/stop").CombinedOutput(); err != nil {
-		t.Fatalf("runc exec: %v\n%s", err, b)
-	}
+	stopLoop(t, root, id, "sh", "-c", "mkdir /tmp/d && touch /tmp/stop")
 	if err := waitCmd(t, tracer); err != nil {
 		t.Fatalf("trace --container: %v", err)
 	}
@@ -334,9 +336,7 @@ func TestHookExecRecordsExecdProcess(t *testing.T) {
 	if len(held) == 0 || len(liveLinks(t, held)) != len(held) {
 		t.Fatalf("no recorder with live BPF links while the container runs: %v", recorders(t, sg))
 	}
-	if out, err := exec.Command("runc", "--root", root, "exec", id, "sh", "-c", "mkdir /tmp/d && touch /tmp/stop").CombinedOutput(); err != nil {
-		t.Fatalf("runc exec: %v\n%s", err, out)
-	}
+	stopLoop(t, root, id, "sh", "-c", "mkdir /tmp/d && touch /tmp/stop")
 	waitFile(t, prof)
 	f, err := trace.ReadFile(container.TracePath(prof))
 	if err != nil {
