@@ -128,8 +128,9 @@ func withoutDefaultErrno(p *policy.Policy) *policy.Policy {
 // so runc and crun skipped it: under the k8s profile of a trace that
 // allowed socket(AF_UNIX, ...) on x86, socketcall(SYS_SOCKET) ran for any
 // domain while the Docker profile denied it. Such a multiplexer gets a rule
-// of its own with the errno p's default had (ENOSYS when it had none),
-// which the runtimes do add.
+// of its own with the errno p's default had, or ENOSYS where that was
+// EPERM or none (the runtimes would skip an EPERM rule again), which the
+// runtimes do add.
 func keepMuxDenials(c *policy.Policy, defaultErrno *uint) {
 	if !slices.ContainsFunc(c.Arches, func(a string) bool { return a == "x86" || a == "i386" || a == "i686" }) {
 		return
