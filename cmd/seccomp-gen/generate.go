@@ -493,11 +493,11 @@ func (o *generateOptions) run() error {
 	}
 	res.WriteReport(o.stderr, "generate")
 	if m := bpfArch(res.Policy); o.format == string(emit.FormatBPF) && m != "" && m != abi.X32 && abi.Primary(m) == native {
-		// (x32 alone: a filter for x86_64, which runs x32 under the
-		// same audit arch; cbpf.Compile builds it so.)
 		// --arch x86 alone on x86_64: the filter is for a 32-bit x86
 		// kernel (see --help), which the JSON lint lines below do not
-		// describe: loaded here, it kills every x86_64 syscall.
+		// describe: loaded here, it kills every x86_64 syscall. (x32
+		// alone gives a filter for x86_64, which runs x32 under the
+		// same audit arch: cbpf.Compile builds it so.)
 		fmt.Fprintf(o.stderr, "generate: --format bpf: the filter is for a %s machine (the profile covers %s only); loaded on this %s machine it kills every %s syscall: add --arch %s for a filter that runs here\n",
 			m, strings.Join(res.Policy.Arches, ", "), native, native, native)
 	}
