@@ -275,11 +275,22 @@ func (l *linter) effective(name string) (a answer, rule int, conditional []int) 
 	return l.def, -1, conditional
 }
 
-// allowed says whether name can run: always (an unconditional allow or a
-// permissive default) or only for some arguments.
+// allowed says whether name can run: always (an unconditional allow, or a
+// permissive default no conditional rule denies from) or only for some
+// arguments. Under a permissive default, conditional rules that deny make
+// it "sometimes" (rt_sigreturn denied when a0 == 5 under SCMP_ACT_ALLOW
+// was "always", and exit-denied said nothing while runc and crun answered
+// ENOSYS); rule is then -1, the default's.
 func (l *linter) allowed(name string) (always, sometimes bool, rule int) {
 	a, rule, cond := l.effective(name)
 	if a.permissive() {
+		if rule < 0 {
+			for _, i := range cond {
+				if !answerOf(l.p.Rules[i].Action, l.p.Rules[i].Errno).permissive() {
+					return false, true, -1
+				}
+			}
+		}
 		return true, true, rule
 	}
 	for _, i := range cond {

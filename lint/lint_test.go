@@ -100,6 +100,11 @@ func TestFindings(t *testing.T) {
 			[]want{{Error, CheckExitMissing, "syscalls[0]", "exit_group", "SCMP_ACT_KILL_PROCESS from syscalls[0]"}, {Warning, CheckConflict, "syscalls[1]", "exit_group", "runc and crun apply the first, syscalls[0]: SCMP_ACT_KILL_PROCESS"}}, nil},
 		{"exit_group conditional", strings.Replace(prof(rule(`"exit_group"`, "SCMP_ACT_ALLOW", argEq)), `"exit_group",`, "", 1),
 			[]want{{Warning, CheckExitMissing, "", "exit_group", "only for some arguments"}}, nil},
+		// Under an allowing default, a conditional denial of an
+		// essential syscall (runc and crun answer it): lint said
+		// nothing, the default counted as "always allowed".
+		{"rt_sigreturn denied for some arguments under an allowing default", `{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[` + rule(`"rt_sigreturn"`, "SCMP_ACT_ERRNO", argEq) + `]}`,
+			[]want{{Warning, CheckDefaultAllow, "", "", "a deny list"}, {Warning, CheckExitMissing, "", "rt_sigreturn", "only for some arguments"}}, nil},
 		// unknown names
 		{"unknown", prof(rule(`"ptarce","bpff"`, "SCMP_ACT_ERRNO", `"errnoRet":1`)),
 			[]want{{Error, CheckUnknownName, "syscalls[1]", "ptarce", "libseccomp 2.5.4 knows no such syscall on any of the profile's ABIs (x86_64)"}, {Error, CheckUnknownName, "syscalls[1]", "bpff", ""}}, nil},
