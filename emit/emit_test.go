@@ -380,6 +380,10 @@ var badProfiles = []struct {
 	{"errno on allow", `{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW","errnoRet":1}]}`, "errnoRet"},
 	{"errno range", `{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_ERRNO","errnoRet":5000}]}`, "errnoRet 5000: out of range 0..4094 (libseccomp refuses 4095 and above"},
 	{"default errno range", `{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":4096}`, "defaultErrnoRet 4096: out of range 0..4094 (libseccomp refuses 4095 and above"},
+	// runc and crun keep the low 16 bits: 65536 starts, as errno 0.
+	{"errno 65536", `{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_ERRNO","errnoRet":65536}]}`, "errnoRet 65536: out of range 0..4094 (runc and crun keep its low 16 bits: errno 0: the call returns 0 without running, a fake success)"},
+	{"default errno 65537", `{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":65537}`, "defaultErrnoRet 65537: out of range 0..4094 (runc and crun keep its low 16 bits: errno 1)"},
+	{"errno 70000", `{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_ERRNO","errnoRet":70000}]}`, "errnoRet 70000: out of range 0..4094 (libseccomp refuses 4095 and above: runc and crun would not start)"},
 	{"default errno on kill", `{"defaultAction":"SCMP_ACT_KILL","defaultErrnoRet":1}`, "defaultErrnoRet"},
 	{"includes unknown cap", `{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW","includes":{"caps":["CAP_SYS_ADMN"]}}]}`, "includes"},
 	{"name and names", `{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"name":"read","names":["write"],"action":"SCMP_ACT_ALLOW"}]}`, "both name and names"},

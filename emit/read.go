@@ -841,7 +841,7 @@ func checkHead(def policy.Action, errno *uint, listenerPath, listenerMeta string
 		return invalid("defaultErrnoRet is set but defaultAction %s returns no errno", def)
 	}
 	if errno != nil && *errno > MaxErrno {
-		return invalid("defaultErrnoRet %d: out of range 0..%d (libseccomp refuses %d and above: runc and crun would not start)", *errno, policy.MaxErrno, MaxErrno)
+		return invalid("defaultErrnoRet %d: %s", *errno, policy.ErrnoRangeReason(*errno))
 	}
 	if listenerPath != "" || listenerMeta != "" {
 		return invalid("listenerPath/listenerMetadata: seccomp notify agents are not supported")
@@ -873,7 +873,7 @@ func readRule(where string, names []string, action policy.Action, errno *uint, a
 		return policy.Rule{}, invalid("%s (%s): errnoRet is set but action %s returns no errno", where, names[0], action)
 	}
 	if errno != nil && *errno > MaxErrno {
-		return policy.Rule{}, invalid("%s (%s): errnoRet %d: out of range 0..%d (libseccomp refuses %d and above: runc and crun would not start)", where, names[0], *errno, policy.MaxErrno, MaxErrno)
+		return policy.Rule{}, invalid("%s (%s): errnoRet %d: %s", where, names[0], *errno, policy.ErrnoRangeReason(*errno))
 	}
 	for k, a := range args {
 		if a.Index > 5 {

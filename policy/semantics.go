@@ -436,6 +436,23 @@ func (p *Policy) EvalArch(arch, name string, args [6]uint64) Verdict {
 	return v
 }
 
+// ErrnoRangeReason says why an errno above MaxErrno is refused, as runc
+// and crun would take it: both keep its low 16 bits (runc converts it to
+// an int16, crun's SCMP_ACT_ERRNO masks it) and libseccomp refuses 4095
+// and above, so 4095..65535 stop the container from starting, while
+// 65536 is errno 0, a call that returns 0 without running (a fake
+// success), and 65537 is EPERM. "would not start" was said of them all.
+func ErrnoRangeReason(v uint) string {
+	if low := v & 0xffff; v > 0xffff && low <= MaxErrno {
+		what := fmt.Sprintf("errno %d", low)
+		if low == 0 {
+			what = "errno 0: the call returns 0 without running, a fake success"
+		}
+		return fmt.Sprintf("out of range 0..%d (runc and crun keep its low 16 bits: %s)", MaxErrno, what)
+	}
+	return fmt.Sprintf("out of range 0..%d (libseccomp refuses %d and above: runc and crun would not start)", MaxErrno, MaxErrno+1)
+}
+
 // EvalUnnamed is what libseccomp's filter (crun's: it has no stub)
 // answers for number nr on arch, a number libseccomp cannot name there:
 // the default action, but on x86_64 for a number with bit 31 set and the
@@ -628,12 +645,12 @@ func (p *Policy) check(verifier func(*Policy, []string) error) error {
 		return &AmbiguousError{Reason: fmt.Sprintf("defaultErrnoRet with default action %s: crun refuses it, runc ignores it", p.DefaultAction)}
 	}
 	if p.DefaultAction == ActErrno && p.DefaultErrno != nil && *p.DefaultErrno > MaxErrno {
-		return &AmbiguousError{Reason: fmt.Sprintf("defaultErrnoRet %d: out of range 0..%d (libseccomp refuses 4095 and above: runc and crun would not start)", *p.DefaultErrno, MaxErrno)}
+		return &AmbiguousError{Reason: fmt.Sprintf("defaultErrnoRet %d: %s", *p.DefaultErrno, ErrnoRangeReason(*p.DefaultErrno))}
 	}
 	for i, r := range p.Rules {
 		if r.Action == ActErrno && r.Errno != nil && *r.Errno > MaxErrno {
 			return &AmbiguousError{Syscall: strings.Join(r.Names, ","), Rules: []int{i},
-				Reason: fmt.Sprintf("errnoRet %d: out of range 0..%d (libseccomp refuses 4095 and above: runc and crun would not start)", *r.Errno, MaxErrno)}
+				Reason: fmt.Sprintf("errnoRet %d: %s", *r.Errno, ErrnoRangeReason(*r.Errno))}
 		}
 		if r.Errno != nil && r.Action != ActErrno && r.Action != ActTrace {
 			return &AmbiguousError{Syscall: strings.Join(r.Names, ","), Rules: []int{i},
