@@ -404,6 +404,12 @@ func displayName(a string) string {
 	return ansiQuote(a)
 }
 
+// DisplayName is displayName for other commands' lines about a
+// workload's names (generate --per-executable): a file name with an
+// escape sequence or a line end must not recolour the terminal or forge a
+// line of the report.
+func DisplayName(a string) string { return displayName(a) }
+
 // JUnit XML: one test case per (ABI, syscall); a missing syscall is a
 // failure whose message names it, its ABI and why. A replay adds the test
 // case "run", a failure when the run itself failed (RunError).

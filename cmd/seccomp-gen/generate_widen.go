@@ -12,6 +12,7 @@ import (
 	"github.com/seccomp-gen/seccomp-gen/internal/text"
 	"github.com/seccomp-gen/seccomp-gen/profiles"
 	"github.com/seccomp-gen/seccomp-gen/reduce"
+	"github.com/seccomp-gen/seccomp-gen/report"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
 	"github.com/seccomp-gen/seccomp-gen/trace"
 	"github.com/seccomp-gen/seccomp-gen/widen"
@@ -457,6 +458,6 @@ func reportPerExecutable(w io.Writer, inputs []reduce.Input) {
 		if id == "" {
 			id = "not identified, in " + k.trace
 		}
-		fmt.Fprintf(w, "generate: executable %s (%s): %d syscall(s): %s\n", k.path, id, len(names), strings.Join(names, " "))
+		fmt.Fprintf(w, "generate: executable %s (%s): %d syscall(s): %s\n", report.DisplayName(k.path), report.DisplayName(id), len(names), strings.Join(names, " "))
 	}
 }

@@ -594,3 +594,37 @@ end: {entries: 3, total: 3}
 		t.Errorf("an empty hash shown:\n%s", stderr)
 	}
 }
+
+// --per-executable shows a path with control characters quoted ($'...'),
+// as the human reports show names: printed raw, an escape sequence in a
+// file name recoloured the terminal and a line end forged a line of the
+// report (the executables review).
+func TestPerExecutableOddPath(t *testing.T) {
+	dir := t.TempDir()
+	body := `version: 2
+target: {command: [app]}
+host: {kernel: 6.1.0, arch: x86_64}
+started: 2026-12-01T05:00:00Z
+duration: 0.010s
+exit_code: 0
+lost: 0
+processes: 1
+syscalls:
+  - {arch: x86_64, nr: 0, name: read, count: 1, first: app}
+  - {arch: x86_64, nr: 231, name: exit_group, count: 1, first: app}
+executables:
+  - {path: "/tmp/e\e[31m\ngenerate: executable /bin/x", syscalls: [{arch: x86_64, nrs: [0, 231]}]}
+end: {entries: 2, total: 2}
+`
+	if err := os.WriteFile(filepath.Join(dir, "a.yaml"), []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code := sg(t, dir, "generate", "--per-executable", "-o", "p.json", "a.yaml")
+	if code != 0 {
+		t.Fatalf("generate: exit %d\n%s", code, stderr)
+	}
+	want := `generate: executable $'/tmp/e\x1b[31m\x0agenerate: executable /bin/x' (not identified, in a.yaml): 2 syscall(s): exit_group read` + "\n"
+	if !strings.Contains(stderr, want) || strings.Contains(stderr, "\x1b") {
+		t.Errorf("stderr lacks %q, or holds the escape raw:\n%q", want, stderr)
+	}
+}
