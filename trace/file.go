@@ -140,7 +140,8 @@ type File struct {
 	Executables []Executable `yaml:"executables,omitempty"`
 	// ExecutablesOmitted counts the executables the traced processes ran
 	// that the list leaves out: more ran than the recorder keeps (1024
-	// names). 0 (and no key in the file) when the list is complete.
+	// names), or their path is 255 bytes or more (the recorder keeps the
+	// first 255). 0 (and no key in the file) when the list is complete.
 	ExecutablesOmitted uint64 `yaml:"executables_omitted,omitempty"`
 }
 

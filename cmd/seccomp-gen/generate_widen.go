@@ -65,7 +65,7 @@ func widenExecutables(w io.Writer, inputs []reduce.Input) []string {
 			continue
 		}
 		if n := in.File.ExecutablesOmitted; n > 0 {
-			fmt.Fprintf(w, "generate: --widen: %s: %s ran that the trace does not list (more than the recorder keeps); not widened from them\n", in.Path, text.Count(n, "more executable", "more executables"))
+			fmt.Fprintf(w, "generate: --widen: %s: %s ran that the trace does not list (more than the recorder keeps, or paths of 255 bytes or more); not widened from them\n", in.Path, text.Count(n, "more executable", "more executables"))
 		}
 		for _, e := range exes {
 			if !filepath.IsAbs(e.Path) || strings.HasPrefix(e.Path, "/proc/") || strings.HasPrefix(e.Path, "/dev/fd/") {
@@ -410,7 +410,7 @@ func reportPerExecutable(w io.Writer, inputs []reduce.Input) {
 			fmt.Fprintf(w, "generate: --per-executable: %s lists no executables (recorded before seccomp-gen knew them)\n", in.Path)
 		}
 		if n := in.File.ExecutablesOmitted; n > 0 {
-			fmt.Fprintf(w, "generate: --per-executable: %s: %s ran that the trace does not list (more than the recorder keeps)\n", in.Path, text.Count(n, "more executable", "more executables"))
+			fmt.Fprintf(w, "generate: --per-executable: %s: %s ran that the trace does not list (more than the recorder keeps, or paths of 255 bytes or more)\n", in.Path, text.Count(n, "more executable", "more executables"))
 		}
 		for _, e := range in.File.Executables {
 			k := key{path: e.Path, id: e.BuildID}

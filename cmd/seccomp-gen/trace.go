@@ -401,9 +401,13 @@ func (o *traceOptions) run(ctx context.Context) error {
 	if f.Lost > 0 {
 		fmt.Fprintf(o.stderr, "seccomp-gen: warning: %s could not be counted; the trace is incomplete\n", text.Count(f.Lost, "syscall", "syscalls"))
 	}
-	if f.ExecutablesOmitted > 0 {
+	if cut := uint64(rec.ExecutablesCut); cut > 0 {
+		fmt.Fprintf(o.stderr, "seccomp-gen: trace: warning: %s with a path of 255 bytes or more ran that the trace does not list: the recorder keeps the first 255 bytes of a path, which need not name the file (the syscalls are all counted; generate --widen and --per-executable see only the listed ones)\n",
+			text.Count(cut, "executable", "executables"))
+	}
+	if more := f.ExecutablesOmitted - min(f.ExecutablesOmitted, uint64(rec.ExecutablesCut)); more > 0 {
 		fmt.Fprintf(o.stderr, "seccomp-gen: trace: warning: %s ran that the trace does not list: the recorder keeps %d names (the syscalls are all counted; generate --widen and --per-executable see only the listed ones)\n",
-			text.Count(f.ExecutablesOmitted, "more executable", "more executables"), len(f.Executables))
+			text.Count(more, "more executable", "more executables"), len(f.Executables))
 	}
 	if rec.ExecutablesUnsplit > 0 {
 		fmt.Fprintf(o.stderr, "seccomp-gen: trace: warning: the trace lists %s without their own syscalls: the recorder tells apart those of at most %d files exec'd while traced (and %d more already running when --pid or --cgroup attached), and a trace holds %d numbers in its executables list (the syscalls are all counted)\n",

@@ -236,6 +236,11 @@ type Recording struct {
 	// executables list (File.FitExecutables). (File.ExecutablesOmitted
 	// counts those it could not list at all.)
 	ExecutablesUnsplit int
+	// ExecutablesCut counts the executables left out of File's list (and
+	// counted in File.ExecutablesOmitted) because their path is too long
+	// for the recorder: it keeps the first 255 bytes, and two files whose
+	// paths share them would be one entry under a name that is no file.
+	ExecutablesCut int
 }
 
 // MinOpenFiles is how many open files Record needs: maps, programs, links,
@@ -1271,7 +1276,7 @@ func (r *recorder) result(reason string, elapsed time.Duration) (*Recording, err
 	f.Syscalls = append(f.Syscalls, beyond...)
 	// Once every traced process is gone, their PIDs may be a stranger's:
 	// only a recording cut short looks at the processes once more.
-	f.Executables, f.ExecutablesOmitted, rec.ExecutablesUnsplit = r.executables(reason != "exit" && reason != "empty")
+	f.Executables, f.ExecutablesOmitted, rec.ExecutablesUnsplit, rec.ExecutablesCut = r.executables(reason != "exit" && reason != "empty")
 	f.Canonicalize()
 	// Many executables with many syscalls each can note more numbers than
 	// a trace file holds: some lists go rather than the whole trace.

@@ -53,8 +53,13 @@ import (
 //
 // It also returns how many executables ran that exe_paths could not hold
 // (omitted) and how many listed ones have no syscall list because
-// exe_syscalls' indexes ran out (unsplit).
-func (r *recorder) executables(running bool) (out []trace.Executable, omitted uint64, unsplit int) {
+// exe_syscalls' indexes ran out (unsplit). A name that fills exe_paths'
+// key (255 bytes) may have been cut there (bpf_probe_read_kernel_str
+// stops at the key's size): it is left out and counted in omitted and in
+// cut, rather than listed under a name that is no file, with the syscalls
+// of every program whose path starts with those bytes and the ID of
+// whatever file has that name.
+func (r *recorder) executables(running bool) (out []trace.Executable, omitted uint64, unsplit, cut int) {
 	var (
 		key  [256]byte
 		info bpf.RecorderExeInfo
@@ -68,6 +73,10 @@ func (r *recorder) executables(running bool) (out []trace.Executable, omitted ui
 	for it.Next(&key, &info) {
 		path := string(key[:bytes.IndexByte(append(key[:], 0), 0)])
 		if path == "" {
+			continue
+		}
+		if len(path) >= len(key)-1 {
+			cut++
 			continue
 		}
 		e := trace.Executable{Path: path}
@@ -100,7 +109,7 @@ func (r *recorder) executables(running bool) (out []trace.Executable, omitted ui
 	}
 	var over uint64
 	_ = r.objs.ExeOverflow.Get(&over)
-	return out, exesOmitted(len(out), int(r.objs.ExePaths.MaxEntries()), over, unsplit), unsplit
+	return out, exesOmitted(len(out)+cut, int(r.objs.ExePaths.MaxEntries()), over, unsplit) + uint64(cut), unsplit, cut
 }
 
 // exesOmitted is how many executables exe_paths could not hold: exe_overflow

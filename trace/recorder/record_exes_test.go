@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -448,5 +449,56 @@ int main(int argc, char **argv) {
 	}
 	if e.BuildID != want.BuildID || e.SHA256 != want.SHA256 {
 		t.Errorf("%s identified as %q %q, want %q %q", bin, e.BuildID, e.SHA256, want.BuildID, want.SHA256)
+	}
+}
+
+// TestExecutablesLongPathsLeftOut: two different programs whose paths
+// share their first 255 bytes (the most the recorder keeps of a path) were
+// one entry, listed under those bytes, a name that is no file, with the
+// syscalls of both; such paths are left out of the list now and counted
+// as omitted and cut, and a program with a short path is still listed.
+func TestExecutablesLongPathsLeftOut(t *testing.T) {
+	testutil.RequireRoot(t)
+	dir := t.TempDir()
+	deep := dir
+	for len(deep) < 300 {
+		deep = filepath.Join(deep, strings.Repeat("d", 60))
+	}
+	if err := os.MkdirAll(deep, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	bb, err := exec.LookPath("busybox")
+	if err != nil {
+		testutil.SkipOrFail(t, "busybox: "+err.Error())
+	}
+	// busybox runs the applet its name says: two copies named true.
+	for _, n := range []string{"one", "two"} {
+		if err := os.Mkdir(filepath.Join(deep, n), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		data, err := os.ReadFile(bb)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(deep, n, "true"), data, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	script := `"$0/one/true" && "$0/two/true"`
+	rec := recordOrFail(t, Options{Command: []string{"/bin/sh", "-c", script, deep}})
+	if rec.ExitStatus != 0 {
+		t.Fatalf("the command exited %d", rec.ExitStatus)
+	}
+	f := rec.File
+	for _, e := range f.Executables {
+		if strings.HasPrefix(e.Path, dir) {
+			t.Errorf("listed %q (%d bytes): a cut name", e.Path, len(e.Path))
+		}
+	}
+	if rec.ExecutablesCut != 1 || f.ExecutablesOmitted != 1 {
+		t.Errorf("cut %d, omitted %d; want 1 and 1 (one entry for the two paths' first 255 bytes)", rec.ExecutablesCut, f.ExecutablesOmitted)
+	}
+	if exeByPath(f, "/bin/sh") == nil && exeByPath(f, "/usr/bin/sh") == nil && exeByPath(f, "/usr/bin/dash") == nil {
+		t.Errorf("the shell is not listed: %+v", f.Executables)
 	}
 }
