@@ -132,7 +132,7 @@ func withoutDefaultErrno(p *policy.Policy) *policy.Policy {
 // EPERM or none (the runtimes would skip an EPERM rule again), which the
 // runtimes do add.
 func keepMuxDenials(c *policy.Policy, defaultErrno *uint) {
-	if !slices.ContainsFunc(c.Arches, func(a string) bool { return a == "x86" || a == "i386" || a == "i686" }) {
+	if !slices.ContainsFunc(c.Arches, policy.IsX86) {
 		return
 	}
 	errno := uint(policy.ENOSYS)

@@ -243,10 +243,12 @@ func (p *Policy) libRules(name string, bits int, mux bool) []libRule {
 
 // libRulesFor is libRules for name on the ABI arch.
 func (p *Policy) libRulesFor(arch, name string) []libRule {
-	return p.libRules(name, ArgBits(arch), isX86(arch))
+	return p.libRules(name, ArgBits(arch), IsX86(arch))
 }
 
-func isX86(arch string) bool { return arch == abi.X86 || arch == "i386" || arch == "i686" }
+// IsX86 reports whether arch names 32-bit x86 (x86, i386, i686): the ABI
+// where libseccomp multiplexes socket and ipc calls (MuxCall).
+func IsX86(arch string) bool { return arch == abi.X86 || arch == "i386" || arch == "i686" }
 
 // muxCalls are the calls libseccomp 2.5.4 multiplexes on x86 (src/syscalls.c,
 // abi_rule_add): a rule for one of them is added twice, for the direct
@@ -293,7 +295,7 @@ func MuxedCall(mux string, call uint64) (string, bool) {
 // a rule for them acts: runc and crun keep such names.
 func Multiplexed(arch, name string) bool {
 	_, ok := muxCalls[name]
-	return ok && isX86(arch)
+	return ok && IsX86(arch)
 }
 
 func muxesInto(names []string, mux string) bool {
@@ -681,7 +683,7 @@ func (p *Policy) check(verifier func(*Policy, []string) error) error {
 			}
 		}
 	}
-	x86 := slices.ContainsFunc(p.Arches, isX86)
+	x86 := slices.ContainsFunc(p.Arches, IsX86)
 	type pass struct {
 		bits int
 		mux  bool

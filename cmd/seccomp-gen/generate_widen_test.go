@@ -556,25 +556,7 @@ func TestPerExecutableNotIdentified(t *testing.T) {
 	dir := t.TempDir()
 	tr := func(name, started string, nrs string) {
 		t.Helper()
-		body := `version: 2
-target: {command: [app]}
-host: {kernel: 6.1.0, arch: x86_64}
-started: ` + started + `
-duration: 0.010s
-exit_code: 0
-lost: 0
-processes: 1
-syscalls:
-  - {arch: x86_64, nr: 0, name: read, count: 1, first: app}
-  - {arch: x86_64, nr: 39, name: getpid, count: 1, first: app}
-  - {arch: x86_64, nr: 231, name: exit_group, count: 1, first: app}
-executables:
-  - {path: /usr/bin/app, syscalls: [{arch: x86_64, nrs: [` + nrs + `]}]}
-end: {entries: 3, total: 3}
-`
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		writeExeTrace(t, filepath.Join(dir, name), started, "/usr/bin/app", nrs)
 	}
 	tr("a.yaml", "2026-12-01T05:00:00Z", "0, 231")
 	tr("b.yaml", "2026-12-01T06:00:00Z", "39, 231")
@@ -601,24 +583,7 @@ end: {entries: 3, total: 3}
 // report (the executables review).
 func TestPerExecutableOddPath(t *testing.T) {
 	dir := t.TempDir()
-	body := `version: 2
-target: {command: [app]}
-host: {kernel: 6.1.0, arch: x86_64}
-started: 2026-12-01T05:00:00Z
-duration: 0.010s
-exit_code: 0
-lost: 0
-processes: 1
-syscalls:
-  - {arch: x86_64, nr: 0, name: read, count: 1, first: app}
-  - {arch: x86_64, nr: 231, name: exit_group, count: 1, first: app}
-executables:
-  - {path: "/tmp/e\e[31m\ngenerate: executable /bin/x", syscalls: [{arch: x86_64, nrs: [0, 231]}]}
-end: {entries: 2, total: 2}
-`
-	if err := os.WriteFile(filepath.Join(dir, "a.yaml"), []byte(body), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writeExeTrace(t, filepath.Join(dir, "a.yaml"), "2026-12-01T05:00:00Z", `"/tmp/e\e[31m\ngenerate: executable /bin/x"`, "0, 231")
 	_, stderr, code := sg(t, dir, "generate", "--per-executable", "-o", "p.json", "a.yaml")
 	if code != 0 {
 		t.Fatalf("generate: exit %d\n%s", code, stderr)
@@ -626,5 +591,31 @@ end: {entries: 2, total: 2}
 	want := `generate: executable $'/tmp/e\x1b[31m\x0agenerate: executable /bin/x' (not identified, in a.yaml): 2 syscall(s): exit_group read` + "\n"
 	if !strings.Contains(stderr, want) || strings.Contains(stderr, "\x1b") {
 		t.Errorf("stderr lacks %q, or holds the escape raw:\n%q", want, stderr)
+	}
+}
+
+// writeExeTrace writes a trace of app (read, getpid, exit_group) started
+// at started whose executables list holds path (YAML, quoted if need be)
+// with the syscall numbers nrs.
+func writeExeTrace(t *testing.T, file, started, path, nrs string) {
+	t.Helper()
+	body := `version: 2
+target: {command: [app]}
+host: {kernel: 6.1.0, arch: x86_64}
+started: ` + started + `
+duration: 0.010s
+exit_code: 0
+lost: 0
+processes: 1
+syscalls:
+  - {arch: x86_64, nr: 0, name: read, count: 1, first: app}
+  - {arch: x86_64, nr: 39, name: getpid, count: 1, first: app}
+  - {arch: x86_64, nr: 231, name: exit_group, count: 1, first: app}
+executables:
+  - {path: ` + path + `, syscalls: [{arch: x86_64, nrs: [` + nrs + `]}]}
+end: {entries: 3, total: 3}
+`
+	if err := os.WriteFile(file, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
