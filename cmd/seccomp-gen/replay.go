@@ -160,12 +160,12 @@ stayed idle, a cgroup nothing ran in) is an error (exit 2), never a pass.
 			o.sigs = holdSignals()
 			defer stopSignals(o.sigs)
 			if err := o.validate(cmd); err != nil {
-				return err
+				return o.notRunReport(err, true)
 			}
 			if len(o.command) > 0 {
 				o.prepared = o.watchPreparation()
 			}
-			return o.run()
+			return o.notRunReport(o.run(), false)
 		},
 	}
 	o.addFlags(cmd)
@@ -229,6 +229,11 @@ func (o *replayOptions) validate(cmd *cobra.Command) error {
 	// would lose the run.
 	// Never write over the program replay runs (--save-trace ./server --
 	// ./server) either.
+	return o.checkOutputsErr()
+}
+
+// checkOutputsErr is validate's check of the output paths.
+func (o *replayOptions) checkOutputsErr() error {
 	return checkOutputs("replay", append(o.inputFiles(), commandFile(o.command)...), "-o", o.output, "--save-trace", o.saveTrace)
 }
 
@@ -347,6 +352,11 @@ func (o *replayOptions) runTraced(p verdict.Answerer) error {
 		return o.notStarted("replay", ce.Status, err)
 	}
 	if err != nil {
+		if code, said := exitStatus(err); code == exitFailure && said != nil {
+			// The machine's doing (privileges, kernel features), as in
+			// trace (traceErr).
+			return exitWith(exitFailure, fmt.Errorf("%w (run 'seccomp-gen doctor' to see what this machine lacks)", said))
+		}
 		return err // exitStatus: a missing target is 2
 	}
 	o.annotate(rec.File, rec.Reason)
@@ -660,6 +670,41 @@ func (o *replayOptions) notStarted(tool string, status int, why error) error {
 		return err
 	}
 	return exitWith(exitCommandFailed, fmt.Errorf("replay: %w", why))
+}
+
+// notRunReport: replay failed (err) before it wrote a report, the profile
+// unreadable, the recorder refused, a container not found, a flag refused.
+// A report file (-o FILE) left from an earlier run would still say what
+// that run said, a pass maybe, to a CI system that reads only the report:
+// it is replaced by a report of a run that did not happen (not_run, the
+// run test case failing with err), so that the report says "not a pass"
+// whenever replay does not exit 0. Standard output gets none (nothing
+// stale is there; the error is on stderr). validateFailed: err came from
+// validate, where the output path may not have been checked yet; the
+// report is written only where checkOutputs accepts the paths.
+func (o *replayOptions) notRunReport(err error, validateFailed bool) error {
+	if err == nil || o.written || o.output == "-" || isStdout(o.output) {
+		return err
+	}
+	if validateFailed && (o.validateReport() != nil || o.checkOutputsErr() != nil) {
+		return err
+	}
+	code, why := exitStatus(err)
+	if why == nil {
+		return err
+	}
+	tool := "replay"
+	if o.enforce {
+		tool = "replay --enforce"
+	}
+	msg := strings.TrimPrefix(why.Error(), "replay: ")
+	if werr := o.writeVerdict(report.NotStarted(tool, inputName(o.profile), o.inputs(), code, msg)); werr != nil {
+		_, wmsg := exitStatus(werr)
+		if wmsg != nil {
+			return exitWith(code, fmt.Errorf("%w; %w", why, wmsg))
+		}
+	}
+	return err
 }
 
 // writeVerdict writes the report of v, whatever it says.

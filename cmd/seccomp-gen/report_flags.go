@@ -24,6 +24,9 @@ type reportFlags struct {
 	// temporary directory (replay: the run it reports on cannot be
 	// repeated for free).
 	keep bool
+	// written: writeReport was called (whether or not the write
+	// succeeded): replay's notRunReport writes no second report then.
+	written bool
 }
 
 // addReportFlags adds --report and -o to cmd; formats are the report
@@ -51,6 +54,7 @@ func (r *reportFlags) validateReport() error {
 // report that says the check failed makes the exit status 3 (exitNotCovered,
 // exitFindings).
 func (r *reportFlags) writeReport(render func(io.Writer) error, failed bool) error {
+	r.written = true
 	var buf bytes.Buffer
 	if err := render(&buf); err != nil {
 		return err
