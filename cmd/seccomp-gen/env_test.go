@@ -220,12 +220,30 @@ func TestStdoutClosedPrintOnly(t *testing.T) {
 			t.Errorf("seccomp-gen %s >&-: exit %d, stderr:\n%s\nwant exit %d and %q", strings.Join(tc.args, " "), code, stderr, exitUsage, want)
 		}
 	}
-	// Help, whose write errors cobra drops: it exited 0 having printed
-	// nothing.
-	for _, args := range [][]string{{"--help"}, {"help", "generate"}, {"trace", "--help"}} {
-		_, stderr, code := sgVia(t, dir, nil, closedStdout, args...)
-		if code != exitFailure || !strings.HasSuffix(stderr, "write /dev/stdout: standard output is closed\n") || strings.Count(stderr, "\n") != 1 {
-			t.Errorf("seccomp-gen %s >&-: exit %d, stderr:\n%s\nwant exit %d and one line saying stdout is closed", strings.Join(args, " "), code, stderr, exitFailure)
+	// Help, whose write errors cobra drops (it exited 0 having printed
+	// nothing), and --version, whose error cobra returns (it was a usage
+	// error of the root command, "write /dev/stdout: ... (see
+	// 'seccomp-gen --help')"): the same answer as the commands above.
+	for _, tc := range []struct {
+		args []string
+		name string
+	}{{[]string{"--help"}, ""}, {[]string{"help", "generate"}, "help: "}, {[]string{"trace", "--help"}, "trace: "}, {[]string{"--version"}, ""}} {
+		_, stderr, code := sgVia(t, dir, nil, closedStdout, tc.args...)
+		want := "seccomp-gen: " + tc.name + "standard output is closed; redirect it to a file instead (> FILE)\n"
+		if code != exitUsage || stderr != want {
+			t.Errorf("seccomp-gen %s >&-: exit %d, stderr:\n%s\nwant exit %d and %q", strings.Join(tc.args, " "), code, stderr, exitUsage, want)
+		}
+	}
+	// A stdout that fails to write (full): exit 1 with the write's error,
+	// from version and --version alike.
+	full := []string{"/bin/sh", "-c", `exec "$@" >/dev/full`, "sh"}
+	for _, tc := range []struct {
+		args []string
+		name string
+	}{{[]string{"version", "--short"}, "version: "}, {[]string{"--version"}, ""}, {[]string{"--help"}, ""}} {
+		_, stderr, code := sgVia(t, dir, nil, full, tc.args...)
+		if want := "seccomp-gen: " + tc.name + "write /dev/stdout: no space left on device\n"; code != exitFailure || stderr != want {
+			t.Errorf("seccomp-gen %s >/dev/full: exit %d, stderr:\n%s\nwant exit %d and %q", strings.Join(tc.args, " "), code, stderr, exitFailure, want)
 		}
 	}
 	readOnly := []string{"/bin/sh", "-c", `exec "$@" 1</dev/null`, "sh"}

@@ -78,9 +78,15 @@ func run(args []string) int {
 	out := &stdoutWriter{}
 	root.SetOut(out)
 	cmd, err := root.ExecuteC()
-	if err == nil && out.err != nil {
-		// Help and usage text, whose write errors cobra drops.
+	if out.err != nil && (err == nil || errors.Is(err, out.err)) {
+		// Help and usage text, whose write errors cobra drops, and
+		// --version's, which cobra returns as they are: the same
+		// answers as the commands that print to stdout (version,
+		// doctor) give, not a usage error of the root command.
 		err = exitWith(exitFailure, out.err)
+		if errors.Is(out.err, atomicfile.ErrStdoutClosed) && startstate.Closed(1) {
+			err = usageErrf("standard output is closed; redirect it to a file instead (> FILE)") // needStdout's
+		}
 	}
 	code, err := exitStatus(rootUsage(root, cmd, err))
 	if err != nil {
