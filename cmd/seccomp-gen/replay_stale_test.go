@@ -71,7 +71,8 @@ func TestReplayFailureReplacesReport(t *testing.T) {
 	// The recorder refused (no privileges): exit 1, the report says so.
 	t.Run("not privileged", func(t *testing.T) {
 		testutil.RequireRoot(t) // to drop to nobody
-		if err := os.Chmod(filepath.Dir(dir), 0o755); err != nil { // t.TempDir's own
+		// nobody must reach dir: t.TempDir's parent is 0700.
+		if err := os.Chmod(filepath.Dir(dir), 0o755); err != nil {
 			t.Fatal(err)
 		}
 		if err := os.Chmod(dir, 0o777); err != nil {
