@@ -9,6 +9,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/sys/unix"
@@ -483,6 +484,7 @@ func (o *generateOptions) run() error {
 			paths[i], files[i] = in.Path, in.File
 		}
 		warnUnsealed(o.stderr, "generate", paths, files)
+		warnPartialRuns(o.stderr, paths, files)
 	}
 	if len(res.Unnamed) > 0 && o.strict {
 		for _, u := range res.Unnamed {
@@ -604,6 +606,34 @@ func warnUnsealed(w io.Writer, cmd string, paths []string, files []*trace.File) 
 		}
 	}
 	ws.more(w, cmd, "version 1 trace", "version 1 traces", "re-record them to get version 2 files")
+}
+
+// warnPartialRuns says which traces may not hold all a working run needs,
+// and why: events the recorder lost (accepted with --allow-incomplete), a
+// container whose seccomp filter denied calls the recorder never saw
+// (check refuses such a trace; a profile from it lacks what that filter
+// denied), a command that failed (a run that stopped early or took an
+// error path may not make the calls a passing one makes; not one that
+// Ctrl-C or SIGTERM ended). The profile is
+// still written: each may be what the user meant.
+func warnPartialRuns(w io.Writer, paths []string, files []*trace.File) {
+	var lost, filtered, failed warnings
+	for i, f := range files {
+		if f.Lost > 0 {
+			lost.add(w, "generate", fmt.Sprintf("%s: the recorder lost %s (--allow-incomplete): the profile may lack syscalls that run made", paths[i], text.Count(f.Lost, "event", "events")))
+		}
+		if c := f.Target.Container; c != nil && slices.Contains(c.Unseen, trace.UnseenFiltered) {
+			filtered.add(w, "generate", paths[i]+": its container ran under a seccomp filter whose denials the recorder could not see (target.container.unseen): the profile lacks what that filter denied; record it without one (--security-opt seccomp=unconfined) for a complete profile")
+		}
+		if c := f.ExitCode; c != nil && *c != 0 && *c != 128+int(syscall.SIGINT) && *c != 128+int(syscall.SIGTERM) {
+			// (Ctrl-C and SIGTERM, which trace passes on to the
+			// command, are how a server's trace is ended.)
+			failed.add(w, "generate", fmt.Sprintf("%s: the command exited with status %d: a run that failed may not make every call a passing one makes", paths[i], *c))
+		}
+	}
+	lost.more(w, "generate", "trace lost events", "traces lost events", "the profile may lack syscalls")
+	filtered.more(w, "generate", "trace ran under a seccomp filter", "traces ran under a seccomp filter", "the profile lacks what those filters denied")
+	failed.more(w, "generate", "trace is of a failed command", "traces are of failed commands", "the profile may lack what passing runs need")
 }
 
 // maxWarnings is how many warnings of one kind a command prints by name

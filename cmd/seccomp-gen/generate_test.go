@@ -345,3 +345,60 @@ func TestGenerateBPFFits(t *testing.T) {
 		t.Errorf("the written filter: %v", err)
 	}
 }
+
+// TestGeneratePartialRunsWarned: generate said nothing about a trace that
+// may not hold all that a working run needs, while check refuses or notes
+// the same traces: events lost (accepted by --allow-incomplete), a
+// container whose seccomp filter's denials were never seen, a command that
+// failed. It warns now, per trace, and still writes the profile; a command
+// that Ctrl-C or SIGTERM ended (a server's trace) is not a failure.
+func TestGeneratePartialRunsWarned(t *testing.T) {
+	dir := t.TempDir()
+	good, err := os.ReadFile(genTrace(t, "busybox-ls.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	variant := func(name, old, new string) string {
+		s := strings.Replace(string(good), old, new, 1)
+		if s == string(good) {
+			t.Fatalf("%s: %q not in the fixture", name, old)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return name
+	}
+	for _, tc := range []struct {
+		file string
+		args []string
+		want string // "" : no warning
+	}{
+		{variant("lost.yaml", "lost: 0", "lost: 7"), []string{"--allow-incomplete"}, "lost.yaml: the recorder lost 7 events (--allow-incomplete): the profile may lack syscalls that run made"},
+		{variant("failed.yaml", "exit_code: 0", "exit_code: 3"), nil, "failed.yaml: the command exited with status 3: a run that failed may not make every call a passing one makes"},
+		{variant("filtered.yaml", "target: {command: [busybox, ls, /]}", "target: {pid: 42, container: {id: abc, runtime: docker, mode: pid, unseen: [start-up before attaching, syscalls its seccomp filter denied]}}"), nil,
+			"filtered.yaml: its container ran under a seccomp filter whose denials the recorder could not see (target.container.unseen): the profile lacks what that filter denied"},
+		{variant("interrupted.yaml", "exit_code: 0", "exit_code: 130"), nil, ""},
+		{variant("terminated.yaml", "exit_code: 0", "exit_code: 143"), nil, ""},
+		{genTrace(t, "busybox-ls.yaml"), nil, ""},
+	} {
+		out := filepath.Join(dir, "p.json")
+		os.Remove(out)
+		_, stderr, code := sg(t, dir, append(append([]string{"generate", "-o", out}, tc.args...), tc.file)...)
+		if code != 0 {
+			t.Fatalf("%s: exit %d\n%s", tc.file, code, stderr)
+		}
+		if _, err := os.Stat(out); err != nil {
+			t.Errorf("%s: no profile written: %v", tc.file, err)
+		}
+		warned := false // (the fixture is a version 1 trace: generate warns of that)
+		for _, l := range strings.Split(stderr, "\n") {
+			warned = warned || strings.HasPrefix(l, "generate: warning: ") && !strings.Contains(l, "version 1 trace")
+		}
+		switch {
+		case tc.want == "" && warned:
+			t.Errorf("%s: warned:\n%s", tc.file, stderr)
+		case tc.want != "" && !strings.Contains(stderr, "generate: warning: "+tc.want):
+			t.Errorf("%s: no warning %q:\n%s", tc.file, tc.want, stderr)
+		}
+	}
+}
