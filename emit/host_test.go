@@ -184,6 +184,8 @@ func TestConditionalEntriesStrict(t *testing.T) {
 		{"errno on allow", head + `{"names":["bpf"],"action":"SCMP_ACT_ALLOW","errno":"EPERM"}]}`, "errnoRet is set but action SCMP_ACT_ALLOW"},
 		{"config includes", `{"ociVersion":"1.0.2","linux":{"seccomp":` + head + `{"names":["bpf"],"action":"SCMP_ACT_ALLOW","includes":{"caps":["CAP_SYS_ADMIN"]}}]}}}`, "runc and crun ignore them"},
 		{"config errno", `{"ociVersion":"1.0.2","linux":{"seccomp":` + head + `{"names":["bpf"],"action":"SCMP_ACT_ERRNO","errno":"EPERM"}]}}}`, "errno: runc and crun ignore it"},
+		{"config archMap", `{"ociVersion":"1.0.2","linux":{"seccomp":{"defaultAction":"SCMP_ACT_ALLOW","archMap":[{"architecture":"SCMP_ARCH_X86_64","subArchitectures":["SCMP_ARCH_X32"]}],"syscalls":[{"names":["getsid"],"action":"SCMP_ACT_ERRNO","errnoRet":13}]}}}`, "archMap: runc and crun ignore it"},
+		{"config name", `{"ociVersion":"1.0.2","linux":{"seccomp":` + head + `{"name":"getsid","action":"SCMP_ACT_ERRNO","errnoRet":13}]}}}`, "syscalls[1].name: runc ignores the rule and crun refuses the config"},
 		{"config default errno", `{"ociVersion":"1.0.2","linux":{"seccomp":{"defaultAction":"SCMP_ACT_ERRNO","defaultErrno":"ENOSYS","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW"}]}}}`, "defaultErrno: runc and crun ignore it"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

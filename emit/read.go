@@ -592,6 +592,11 @@ func fromJSON(j *profileJSON, prefix string, h *Host) (*Raw, error) {
 	if j.DefaultErrno != "" && !standalone {
 		return nil, invalid("%sdefaultErrno: runc and crun ignore it (only podman reads it); use defaultErrnoRet", prefix)
 	}
+	if len(j.ArchMap) > 0 && !standalone {
+		// The runtime spec has no archMap: runc and crun filter the
+		// native ABI alone and kill the calls of the others.
+		return nil, invalid("%sarchMap: runc and crun ignore it (only docker and podman read it), filtering this machine's ABI alone; list the ABIs in architectures", prefix)
+	}
 	defErrno, err := podmanErrno("defaultErrno", j.DefaultErrno, j.DefaultErrnoRet)
 	if err != nil {
 		return nil, err
@@ -637,6 +642,9 @@ func fromJSON(j *profileJSON, prefix string, h *Host) (*Raw, error) {
 			names = []string{s.Name}
 		}
 		if !standalone {
+			if s.Name != "" {
+				return nil, invalid("%s.name: runc ignores the rule and crun refuses the config (the runtime spec has names only); use names", where)
+			}
 			if !s.Includes.empty() || !s.Excludes.empty() {
 				return nil, invalid("%s: conditional entries (includes/excludes) are read by docker and podman only; runc and crun ignore them and would apply the rule everywhere", where)
 			}
