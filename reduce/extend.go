@@ -1,8 +1,10 @@
 package reduce
 
 import (
+	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/seccomp-gen/seccomp-gen/policy"
 	"github.com/seccomp-gen/seccomp-gen/trace"
@@ -27,6 +29,12 @@ import (
 // a newer kernel runs) run as they did. A syscall it denies outright that
 // the traces use is then allowed without argument rules: with such a
 // default, the values an argument rule does not admit would run anyway.
+//
+// What neither the profile nor the traces allow gets the profile's answer
+// (extension.denials): a profile whose default denies gives the result its
+// default, and its own deny rules' answers (ERRNO(13), a kill) are kept;
+// only the fallback answers (ENOSYS where an allowed syscall is the
+// fallback) stay the result's own.
 //
 // A syscall such a profile lets run except under argument conditions (its
 // deny rules with conditions: personality(8) denied, every other persona
@@ -302,4 +310,120 @@ func (ext *extension) union(rules []policy.Rule, allowed, restricted map[string]
 		united = append(united, n)
 	}
 	return rules, united
+}
+
+// denials keeps the extended profile's own answers for the syscalls the
+// result denies without having seen them (known: the unobserved rule's
+// names, answered action/errno): a program that ran under that profile
+// got them (ENOSYS from podman's default, EPERM from Docker's, ERRNO(13)
+// or a kill from a rule of its own), and one that reads ENOSYS as "not
+// supported" would meet a hard EPERM instead. A name the profile answers
+// the same way on every ABI read, unconditionally and with a denial, gets
+// that answer: left to the result's default (dflt) when it is the same,
+// else a rule per answer; every other name stays in the unobserved rule.
+//
+// The traces' argument rules deny the values no run used with the same
+// unobserved answer (args: the rules so far); for a syscall the profile
+// denies outright those values get its answer too (left to the default,
+// or the rule's action changed).
+func (ext *extension) denials(known []string, args []policy.Rule, action policy.Action, errno *uint, dflt policy.Verdict, name string) (rest []string, rules, argsOut []policy.Rule) {
+	if ext.p == nil {
+		return known, nil, args
+	}
+	unobserved, byDefault := answerOf(action, errno), answer{dflt.Action, dflt.Errno}
+	groups := map[answer][]string{}
+	for _, n := range known {
+		got, ok := ext.denialOf(n)
+		switch {
+		case !ok:
+			rest = append(rest, n)
+		case got == byDefault:
+			// The result's default answers it so; no rule names it, as
+			// the extended profile did not (runc answers ENOSYS past
+			// the highest syscall a profile names).
+		case got == unobserved:
+			rest = append(rest, n)
+		default:
+			groups[got] = append(groups[got], n)
+		}
+	}
+	comment := "answered as the extended profile answers them"
+	if name != "" {
+		comment = "answered as the extended profile " + name + " answers them"
+	}
+	for _, a := range slices.SortedFunc(maps.Keys(groups), func(x, y answer) int {
+		if x.action != y.action {
+			return strings.Compare(string(x.action), string(y.action))
+		}
+		return int(x.errno) - int(y.errno)
+	}) {
+		rules = append(rules, a.rule(groups[a], comment))
+	}
+	for _, r := range args {
+		// Argument rules name one syscall each.
+		if len(r.Names) == 1 && answerOf(r.Action, r.Errno) == unobserved {
+			if got, ok := ext.denialOf(r.Names[0]); ok && got != unobserved {
+				if got == byDefault {
+					continue
+				}
+				kept := got.rule(r.Names, r.Comment)
+				r.Action, r.Errno = kept.Action, kept.Errno
+			}
+		}
+		argsOut = append(argsOut, r)
+	}
+	return rest, rules, argsOut
+}
+
+// answer is a denial: an action and, for SCMP_ACT_ERRNO, its errno.
+type answer struct {
+	action policy.Action
+	errno  uint
+}
+
+func answerOf(a policy.Action, e *uint) answer {
+	if a == policy.ActErrno && e != nil {
+		return answer{a, *e}
+	}
+	return answer{action: a}
+}
+
+// rule is a rule of names answered a.
+func (a answer) rule(names []string, comment string) policy.Rule {
+	r := policy.Rule{Names: names, Action: a.action, Comment: comment}
+	if a.action == policy.ActErrno {
+		r.Errno = policy.Errno(a.errno)
+	}
+	return r
+}
+
+// denialOf is the extended profile's answer to n when it denies n the same
+// way on every ABI read, unconditionally.
+func (ext *extension) denialOf(n string) (answer, bool) {
+	var got *answer
+	for _, arch := range ext.on {
+		v := ext.p.LookupArch(arch, n)
+		if v.Conditional || v.Action == policy.ActAllow || v.Action == policy.ActLog {
+			return answer{}, false
+		}
+		a := answerOf(v.Action, &v.Errno)
+		if got != nil && *got != a {
+			return answer{}, false
+		}
+		got = &a
+	}
+	if got == nil {
+		return answer{}, false
+	}
+	return *got, true
+}
+
+// deniedDefault names the extended profile's default answer, which the
+// result keeps when it denies (reduce: p.DefaultAction).
+func (ext *extension) deniedDefault() string {
+	v := ext.p.LookupArch("", "")
+	if v.Action == policy.ActErrno || v.Action == policy.ActTrace {
+		return fmt.Sprintf("%s(%d)", v.Action, v.Errno)
+	}
+	return string(v.Action)
 }

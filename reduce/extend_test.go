@@ -1,11 +1,14 @@
 package reduce_test
 
 import (
+	"os"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/seccomp-gen/seccomp-gen/emit"
 	"github.com/seccomp-gen/seccomp-gen/policy"
+	"github.com/seccomp-gen/seccomp-gen/profiles"
 	"github.com/seccomp-gen/seccomp-gen/reduce"
 	"github.com/seccomp-gen/seccomp-gen/trace"
 	"github.com/seccomp-gen/seccomp-gen/verdict"
@@ -214,6 +217,81 @@ func TestExtendKeepsLogAndDefault(t *testing.T) {
 			}
 			for _, e := range d.OnlyB {
 				t.Errorf("the extension denies %s %#x (%s) that the base allows (%s)", e.Label(), e.Args, e.A, e.B)
+			}
+		})
+	}
+}
+
+// The extended profile's answers to what neither it nor the run allows are
+// kept (the interop review: every one became EPERM, podman's default
+// ENOSYS, a rule's ERRNO(13), a kill): a program that reads ENOSYS as "not
+// supported" met a hard EPERM under the extension and not under the
+// profile. Against every named syscall and unnamed numbers on the ABI
+// (verdict.DiffProfiles), the result differs from the profile only where
+// it allows more.
+func TestExtendKeepsDenialAnswers(t *testing.T) {
+	podman, err := os.ReadFile("../testdata/profiles/containers-common-0.50.1.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, js := range map[string]string{
+		// podman's default: ENOSYS for what it does not name.
+		"containers-common": string(podman),
+		"enosys default": `{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":38,"architectures":["SCMP_ARCH_X86_64"],"syscalls":[
+		  {"names":["exit_group","rt_sigreturn","read","write"],"action":"SCMP_ACT_ALLOW"},
+		  {"names":["getpgrp"],"action":"SCMP_ACT_ERRNO","errnoRet":13},
+		  {"names":["vhangup"],"action":"SCMP_ACT_KILL_PROCESS"}]}`,
+		"eperm default": `{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":1,"architectures":["SCMP_ARCH_X86_64"],"syscalls":[
+		  {"names":["exit_group","rt_sigreturn","read","write"],"action":"SCMP_ACT_ALLOW"},
+		  {"names":["clone3"],"action":"SCMP_ACT_ERRNO","errnoRet":38},
+		  {"names":["vhangup"],"action":"SCMP_ACT_KILL_THREAD"}]}`,
+		"allow default": `{"defaultAction":"SCMP_ACT_ALLOW","architectures":["SCMP_ARCH_X86_64"],"syscalls":[
+		  {"names":["keyctl"],"action":"SCMP_ACT_ERRNO","errnoRet":38},
+		  {"names":["getpgrp"],"action":"SCMP_ACT_ERRNO","errnoRet":14},
+		  {"names":["vhangup"],"action":"SCMP_ACT_KILL_THREAD"}]}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			base, _, err := emit.Parse(name, []byte(js))
+			if err != nil {
+				t.Fatal(err)
+			}
+			// fcntl with recorded values: the values no run used are
+			// denied by argument rules, and the runtimes' baselines add
+			// more such rules (prctl, tgkill).
+			f := mk(t, "x86_64", "execve=1", "read=3", "write=1", "getpid=2", "fcntl=2", "exit_group=1")
+			withArgs(f, "fcntl", 1, 1)
+			bl, err := profiles.Resolve(profiles.DefaultBaselines, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res := run(t, in(f), reduce.Options{Baselines: bl, Extend: base, ExtendName: name})
+			d, err := verdict.DiffProfiles(verdict.NewPolicyAnswerer(res.Policy, tables), verdict.NewPolicyAnswerer(base, tables), tables)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fallbacks := map[string]bool{}
+			for _, fb := range res.Fallbacks {
+				fallbacks[fb.Name] = true
+			}
+			for _, e := range d.Answer {
+				if fallbacks[e.Name] && e.A == "SCMP_ACT_ERRNO(ENOSYS)" {
+					continue // answered ENOSYS for its fallback, by design
+				}
+				if strings.HasSuffix(e.B, ", "+e.A+" under crun") {
+					// runc's ENOSYS past the highest syscall the base
+					// names; the result allows a newer one (faccessat2,
+					// of runc's baseline), so runc answers the default.
+					continue
+				}
+				t.Errorf("%s: %s under the extension, %s under %s", e.Label(), e.A, e.B, name)
+			}
+			for _, e := range d.OnlyB {
+				t.Errorf("the extension denies %s (%s) that %s allows (%s)", e.Label(), e.A, name, e.B)
+			}
+			for _, n := range []string{"execve", "getpid"} {
+				if !res.Policy.Allows(n) {
+					t.Errorf("the run's %s is not allowed", n)
+				}
 			}
 		})
 	}

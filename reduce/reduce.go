@@ -133,6 +133,9 @@ type Unnamed struct {
 	// Default is the profile's default action when it lets calls run
 	// (Options.Extend with such a default): then it runs there.
 	Default policy.Action
+	// Denied is the extended profile's denying default (Options.Extend),
+	// which answers it instead of ENOSYS: "SCMP_ACT_ERRNO(1)".
+	Denied string
 }
 
 // Result is the policy and everything the user should be told about how it
@@ -283,6 +286,9 @@ func build(inputs []Input, opts Options, r trace.Tables, shrink map[string]map[i
 	for i, u := range res.Unnamed {
 		res.Unnamed[i].Covered = slices.Contains(arches, u.Arch)
 		res.Unnamed[i].Default = ext.deflt
+		if ext.p != nil && ext.deflt == "" {
+			res.Unnamed[i].Denied = ext.deniedDefault()
+		}
 	}
 	res.Mappings = set.mappings
 	for _, b := range opts.Baselines {
@@ -322,15 +328,35 @@ func build(inputs []Input, opts Options, r trace.Tables, shrink map[string]map[i
 	free = slices.DeleteFunc(free, func(n string) bool { return ext.logged[n] })
 	var fallbackRule *policy.Rule
 	res.Fallbacks, fallbackRule, known = applyFallbacks(opts, set.allowed, known)
+	resultDefault := policy.Verdict{Action: policy.ActErrno, Errno: policy.ENOSYS}
+	switch {
+	case ext.deflt != "":
+		resultDefault = policy.Verdict{Action: ext.deflt}
+	case ext.p != nil:
+		// What neither allows gets the extended profile's answer
+		// (extension.denials), its default's too.
+		resultDefault = ext.p.LookupArch("", "")
+		resultDefault.Conditional = false
+	}
+	var keptDenials []policy.Rule
+	known, keptDenials, argRuleList = ext.denials(known, argRuleList, action, errno, resultDefault, opts.ExtendName)
 
 	p := &policy.Policy{
 		DefaultAction: policy.ActErrno,
 		DefaultErrno:  policy.Errno(policy.ENOSYS),
 		Arches:        arches,
 	}
-	if ext.deflt != "" {
+	switch {
+	case ext.deflt != "":
 		// The extended profile lets numbers no syscall has run (extend.go).
 		p.DefaultAction, p.DefaultErrno = ext.deflt, nil
+	case ext.p != nil:
+		// Or denies them, and what else neither allows, its own way.
+		p.DefaultAction = resultDefault.Action
+		p.DefaultErrno = nil
+		if resultDefault.Action == policy.ActErrno || resultDefault.Action == policy.ActTrace {
+			p.DefaultErrno = policy.Errno(resultDefault.Errno)
+		}
 	}
 	// No count of traces here: another run that adds nothing must not
 	// change the profile's bytes (the report says how many were merged).
@@ -354,6 +380,7 @@ func build(inputs []Input, opts Options, r trace.Tables, shrink map[string]map[i
 			Comment: UnobservedComment,
 		})
 	}
+	p.Rules = append(p.Rules, keptDenials...)
 	p.Rules = append(p.Rules, argRuleList...)
 	if fallbackRule != nil {
 		p.Rules = append(p.Rules, *fallbackRule)

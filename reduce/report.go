@@ -40,6 +40,8 @@ func (r *Result) WriteReport(w io.Writer, prefix string) {
 			answer = fmt.Sprintf("the profile does not cover ABI %s, so runtimes kill a process that uses it", u.Arch)
 		case u.Default != "":
 			answer = fmt.Sprintf("the profile's default, %s (kept from the extended profile), lets it run", u.Default)
+		case u.Denied != "":
+			answer = fmt.Sprintf("the profile answers it with its default, %s, kept from the extended profile", u.Denied)
 		}
 		p("%s: libseccomp cannot name it, so no rule can allow it; %s", u, answer)
 	}
