@@ -365,3 +365,29 @@ func TestParseRaw(t *testing.T) {
 		t.Errorf("allow-all archMap: %v %+v", err, raw)
 	}
 }
+
+// TestSPOErrnoRetAsYAMLInteger: errnoRet is read as the file's other
+// integers are (an argument's value: 0755 is 493), so 010 is 8 and 0xd is
+// 13, as kubectl reads them; it was read as decimal text (010 was 10, 0xd
+// refused). A quoted number (older SPO releases) is still decimal.
+func TestSPOErrnoRetAsYAMLInteger(t *testing.T) {
+	head := "apiVersion: security-profiles-operator.x-k8s.io/v1beta1\nkind: SeccompProfile\nmetadata: {name: x}\nspec:\n  defaultAction: SCMP_ACT_ALLOW\n  architectures: [SCMP_ARCH_X86_64]\n  syscalls:\n  - names: [getsid]\n    action: SCMP_ACT_ERRNO\n    errnoRet: "
+	for _, tc := range []struct {
+		v    string
+		want uint
+	}{{"13", 13}, {"010", 8}, {"0o10", 8}, {"0xd", 13}, {`"13"`, 13}, {`"010"`, 10}, {"4094", 4094}} {
+		p, _, err := Parse("p.yaml", []byte(head+tc.v+"\n"))
+		if err != nil {
+			t.Errorf("errnoRet %s: %v", tc.v, err)
+			continue
+		}
+		if got := p.Lookup("getsid"); got.Action != policy.ActErrno || got.Errno != tc.want {
+			t.Errorf("errnoRet %s: %+v, want ERRNO(%d)", tc.v, got, tc.want)
+		}
+	}
+	for _, v := range []string{"65536", "-1", "1.5", "x", "[1]"} {
+		if _, _, err := Parse("p.yaml", []byte(head+v+"\n")); err == nil || !strings.Contains(err.Error(), "not a number 0..65535") {
+			t.Errorf("errnoRet %s: %v, want refused", v, err)
+		}
+	}
+}

@@ -522,9 +522,21 @@ type spoSyscall struct {
 type spoErrno uint
 
 func (e *spoErrno) UnmarshalYAML(n *yaml.Node) error {
-	v, err := strconv.ParseUint(n.Value, 10, 16)
-	if n.Kind != yaml.ScalarNode || err != nil {
-		return fmt.Errorf("line %d: errnoRet %q: not a number 0..65535", n.Line, n.Value)
+	bad := fmt.Errorf("line %d: errnoRet %q: not a number 0..65535", n.Line, n.Value)
+	if n.Kind != yaml.ScalarNode {
+		return bad
+	}
+	var v uint64
+	var err error
+	if n.ShortTag() == "!!int" {
+		// An integer as YAML reads the file's other integers (the
+		// arguments' values): 0x1d, 0o17 and 017 too, as kubectl does.
+		err = n.Decode(&v)
+	} else {
+		v, err = strconv.ParseUint(n.Value, 10, 64)
+	}
+	if err != nil || v > 65535 {
+		return bad
 	}
 	*e = spoErrno(v)
 	return nil
