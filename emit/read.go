@@ -851,11 +851,20 @@ func checkHead(def policy.Action, errno *uint, listenerPath, listenerMeta string
 	if errno != nil && *errno > MaxErrno {
 		return invalid("defaultErrnoRet %d: %s", *errno, policy.ErrnoRangeReason(*errno))
 	}
+	if def == policy.ActNotify {
+		return invalid("defaultAction: %s", notifyRefused)
+	}
 	if listenerPath != "" || listenerMeta != "" {
 		return invalid("listenerPath/listenerMetadata: seccomp notify agents are not supported")
 	}
 	return nil
 }
+
+// notifyRefused is why a profile with SCMP_ACT_NOTIFY is refused: what its
+// calls get depends on the runtime (runc 1.1.5 refuses to start without a
+// listenerPath, crun 1.8.1 starts and the calls fail with ENOSYS) or on an
+// agent (with one).
+const notifyRefused = "SCMP_ACT_NOTIFY: seccomp notify agents are not supported (what such a call gets depends on the agent; without a listenerPath runc refuses to start and crun answers ENOSYS)"
 
 func readRule(where string, names []string, action policy.Action, errno *uint, args []policy.Arg) (policy.Rule, error) {
 	if len(names) == 0 {
@@ -876,6 +885,9 @@ func readRule(where string, names []string, action policy.Action, errno *uint, a
 	}
 	if !action.Valid() {
 		return policy.Rule{}, invalid("%s (%s): unknown action %q (known: %s)", where, names[0], action, actionNames())
+	}
+	if action == policy.ActNotify {
+		return policy.Rule{}, invalid("%s (%s): %s", where, names[0], notifyRefused)
 	}
 	if errno != nil && action != policy.ActErrno && action != policy.ActTrace {
 		return policy.Rule{}, invalid("%s (%s): errnoRet is set but action %s returns no errno", where, names[0], action)

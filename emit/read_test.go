@@ -391,3 +391,22 @@ func TestSPOErrnoRetAsYAMLInteger(t *testing.T) {
 		}
 	}
 }
+
+// TestNotifyRefused: SCMP_ACT_NOTIFY is refused as such, in a rule or as
+// the default, in every format; it was refused only when the filter was
+// compiled, "neither runtime would start", which crun (it starts, and the
+// calls fail with ENOSYS) contradicts.
+func TestNotifyRefused(t *testing.T) {
+	spo := "apiVersion: security-profiles-operator.x-k8s.io/v1beta1\nkind: SeccompProfile\nmetadata: {name: x}\nspec:\n  defaultAction: SCMP_ACT_ALLOW\n  syscalls:\n  - names: [getpid]\n    action: SCMP_ACT_NOTIFY\n"
+	for _, doc := range []string{
+		`{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["getpid"],"action":"SCMP_ACT_NOTIFY"},{"names":["getuid"],"action":"SCMP_ACT_ERRNO","errnoRet":13}]}`,
+		`{"defaultAction":"SCMP_ACT_NOTIFY","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW"}]}`,
+		`{"ociVersion":"1.0.2","linux":{"seccomp":{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["getpid"],"action":"SCMP_ACT_NOTIFY"}]}}}`,
+		spo,
+	} {
+		_, _, err := Parse("p", []byte(doc))
+		if err == nil || !errors.Is(err, ErrInvalidProfile) || !strings.Contains(err.Error(), "SCMP_ACT_NOTIFY: seccomp notify agents are not supported") || strings.Contains(err.Error(), "neither runtime") {
+			t.Errorf("%s:\n got %v", doc, err)
+		}
+	}
+}
