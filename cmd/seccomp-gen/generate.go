@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"slices"
 	"strings"
@@ -378,6 +379,11 @@ func (o *generateOptions) run() error {
 		}
 		f, err := trace.ReadFile(path)
 		if err != nil {
+			if (path == widenImports || path == widenKinds) && o.widen == widenImports && errors.Is(err, fs.ErrNotExist) {
+				// --widen kinds: the flag's value is optional, so it
+				// must be joined to it.
+				return usageErrf("generate: %v (--widen's mode is given as --widen=%s)", err, path)
+			}
 			return usageErr(fmt.Errorf("generate: %w", err))
 		}
 		// A copy of a trace (same run: same start time, same counts) is

@@ -402,3 +402,23 @@ func TestGeneratePartialRunsWarned(t *testing.T) {
 		}
 	}
 }
+
+// TestGenerateWidenModeSpaced: --widen's value is optional, so `--widen
+// kinds` reads kinds as a trace file; the error said only "kinds: no such
+// file or directory". It names the way to give the mode now.
+func TestGenerateWidenModeSpaced(t *testing.T) {
+	dir := t.TempDir()
+	for _, mode := range []string{"kinds", "imports"} {
+		_, stderr, code := sg(t, dir, "generate", "--widen", mode, genTrace(t, "busybox-ls.yaml"))
+		if code != exitUsage || !strings.Contains(stderr, mode+": no such file or directory (--widen's mode is given as --widen="+mode+")") {
+			t.Errorf("--widen %s: exit %d\n%s", mode, code, stderr)
+		}
+	}
+	// A file of that name is a trace like any other.
+	if err := os.WriteFile(filepath.Join(dir, "kinds"), []byte("not a trace\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, stderr, code := sg(t, dir, "generate", "--widen", "kinds"); code != exitUsage || strings.Contains(stderr, "--widen=kinds") {
+		t.Errorf("--widen with a file named kinds: exit %d\n%s", code, stderr)
+	}
+}

@@ -208,10 +208,10 @@ func (o *replayOptions) validate(cmd *cobra.Command) error {
 		return usageErrf("--enforce needs a command to start (-- CMD): a running process cannot be put under a filter")
 	}
 	if o.duration < 0 {
-		return usageErrf("--duration %s: negative", o.duration)
+		return usageErrf("--duration %s: must not be negative (0, the default, is no limit)", o.duration)
 	}
 	if o.timeout < 0 {
-		return usageErrf("--timeout %s: negative", o.timeout)
+		return usageErrf("--timeout %s: must not be negative (0, the default, is no limit)", o.timeout)
 	}
 	if o.timeout != 0 && len(o.command) == 0 {
 		return usageErrf("--timeout kills a command replay starts (-- CMD); end a --pid or --cgroup replay with --duration")
