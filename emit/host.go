@@ -226,7 +226,7 @@ func (h *Host) keep(inc, exc *filterJSON) (ok bool, why string, err error) {
 				return false, "", err
 			}
 			if at {
-				return false, fmt.Sprintf("excludes.minKernel %s and the kernel is %s (docker; podman ignores minKernel)", exc.MinKernel, rel), nil
+				return false, fmt.Sprintf("excludes.minKernel %s and the kernel is %s (docker reads it so; podman ignores minKernel and keeps the entry)", exc.MinKernel, rel), nil
 			}
 		}
 	}
@@ -236,6 +236,9 @@ func (h *Host) keep(inc, exc *filterJSON) (ok bool, why string, err error) {
 		}
 		for _, c := range inc.Caps {
 			if !slices.Contains(caps, c) {
+				if len(caps) == 0 {
+					return false, fmt.Sprintf("includes.caps %s, and the container has no capabilities", c), nil
+				}
 				return false, fmt.Sprintf("includes.caps %s, which %s lack", c, h.capsName()), nil
 			}
 		}
@@ -245,7 +248,7 @@ func (h *Host) keep(inc, exc *filterJSON) (ok bool, why string, err error) {
 				return false, "", err
 			}
 			if !at {
-				return false, fmt.Sprintf("includes.minKernel %s and the kernel is %s (docker; podman ignores minKernel)", inc.MinKernel, rel), nil
+				return false, fmt.Sprintf("includes.minKernel %s and the kernel is %s (docker reads it so; podman ignores minKernel and keeps the entry)", inc.MinKernel, rel), nil
 			}
 		}
 	}

@@ -206,3 +206,30 @@ func TestLintAgreesWithCheck(t *testing.T) {
 		t.Errorf("lint (Docker's capabilities): exit %d\n%s%s", code, out, stderr)
 	}
 }
+
+// TestLintLeftOutWording: an entry left out for its minKernel is left out
+// by docker, not podman (which ignores minKernel); an includes.caps entry
+// under --caps none names no set that "lacks" it.
+func TestLintLeftOutWording(t *testing.T) {
+	dir := t.TempDir()
+	prof := filepath.Join(dir, "p.json")
+	if err := os.WriteFile(prof, []byte(`{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["exit_group","read","write","rt_sigreturn"],"action":"SCMP_ACT_ALLOW"},
+	{"names":["ptrace"],"action":"SCMP_ACT_ALLOW","includes":{"minKernel":"99.0"}},
+	{"names":["bpf"],"action":"SCMP_ACT_ALLOW","includes":{"caps":["CAP_SYS_ADMIN"]}}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, stderr, _ := sg(t, dir, "lint", "--caps", "none", prof)
+	all := out + stderr
+	for _, want := range []string{
+		"left out, as docker leaves it out for no capabilities on this machine: includes.minKernel 99.0 and the kernel is",
+		"(docker reads it so; podman ignores minKernel and keeps the entry)",
+		"includes.caps CAP_SYS_ADMIN, and the container has no capabilities",
+	} {
+		if !strings.Contains(all, want) {
+			t.Errorf("lint lacks %q:\n%s", want, all)
+		}
+	}
+	if strings.Contains(all, "no capabilities lack") || strings.Contains(all, "docker and podman leave it out for no capabilities on this machine: includes.minKernel") {
+		t.Errorf("old wording:\n%s", all)
+	}
+}
