@@ -399,7 +399,13 @@ func (o *traceOptions) run(ctx context.Context) error {
 			rec.Reason, time.Duration(f.Duration).Truncate(time.Millisecond))
 	}
 	if f.Lost > 0 {
-		fmt.Fprintf(o.stderr, "seccomp-gen: warning: %s could not be counted; the trace is incomplete\n", text.Count(f.Lost, "syscall", "syscalls"))
+		why := ""
+		if len(rec.Probes) >= recorder.MaxProbes {
+			// The likely cause, which the count alone does not tell
+			// from a recorder failure.
+			why = fmt.Sprintf(" (the recorder keeps %d distinct syscall numbers beyond the syscall tables, such as syscall(5000), and the run made more: their calls are among them)", recorder.MaxProbes)
+		}
+		fmt.Fprintf(o.stderr, "seccomp-gen: warning: %s could not be counted%s; the trace is incomplete\n", text.Count(f.Lost, "syscall", "syscalls"), why)
 	}
 	if cut := uint64(rec.ExecutablesCut); cut > 0 {
 		fmt.Fprintf(o.stderr, "seccomp-gen: trace: warning: %s with a path of 255 bytes or more ran that the trace does not list: the recorder keeps the first 255 bytes of a path, which need not name the file (the syscalls are all counted; generate --widen and --per-executable see only the listed ones)\n",

@@ -630,3 +630,23 @@ func TestTracePidSummaryIdleDescendants(t *testing.T) {
 		t.Errorf("summary:\n%s", stderr)
 	}
 }
+
+// TestTraceLostProbesSaid: calls lost because the run made more distinct
+// numbers beyond the syscall tables than the recorder keeps were reported
+// as "could not be counted", like a recorder failure; the warning names
+// the limit now.
+func TestTraceLostProbesSaid(t *testing.T) {
+	testutil.RequireRoot(t)
+	dir := t.TempDir()
+	bin := cc(t, dir, "probes", `#include <unistd.h>
+int main(void) { for (long i = 0; i < 70; i++) syscall(6000 + i); return 0; }
+`)
+	_, stderr, code := sg(t, dir, "trace", "-o", "t.yaml", "--", bin)
+	if code != 0 {
+		t.Fatalf("trace: exit %d\n%s", code, stderr)
+	}
+	want := "seccomp-gen: warning: 6 syscalls could not be counted (the recorder keeps " + strconv.Itoa(recorder.MaxProbes) + " distinct syscall numbers beyond the syscall tables"
+	if !strings.Contains(stderr, want) {
+		t.Errorf("stderr lacks %q:\n%s", want, stderr)
+	}
+}

@@ -221,7 +221,7 @@ type Recording struct {
 	Unknown []trace.Syscall
 	// Probes lists the recorded numbers beyond every syscall table
 	// (syscall(-1), syscall(5000): the kernel answers ENOSYS), which the
-	// trace holds by number too.
+	// trace holds by number too; MaxProbes at most (more are in Lost).
 	Probes []trace.Syscall
 	// Reason says why the recording ended: "exit", "duration",
 	// "interrupted" (ctx was cancelled) or "empty" (the cgroup emptied).
@@ -1095,6 +1095,11 @@ func (r *recorder) readCounts() (map[uint32]uint64, error) {
 	}
 	return out, nil
 }
+
+// MaxProbes is how many distinct numbers beyond the syscall tables the
+// recorder keeps (bpf/recorder.c's beyond map); the calls of any more are
+// counted in Lost.
+const MaxProbes = 64
 
 // readBeyond returns the syscall numbers beyond the slots that traced
 // tasks made (bpf/recorder.c's beyond: a program's syscall(-1) or

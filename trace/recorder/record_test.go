@@ -22,6 +22,7 @@ import (
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/link"
 
+	"github.com/seccomp-gen/seccomp-gen/bpf"
 	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
 	"github.com/seccomp-gen/seccomp-gen/trace"
@@ -630,8 +631,8 @@ func TestRecordUnknownAndLost(t *testing.T) {
 	if p == nil || p.Count != 1 || p.First != "odd" {
 		t.Errorf("syscall 5000 not recorded once by number: %+v\n%s", p, dump(f))
 	}
-	if len(rec.Probes) != 64 || rec.Probes[0].Nr < 5000 {
-		t.Errorf("%d probes recorded, want 64 (the map's capacity): %+v", len(rec.Probes), rec.Probes)
+	if len(rec.Probes) != MaxProbes || rec.Probes[0].Nr < 5000 {
+		t.Errorf("%d probes recorded, want %d (the map's capacity): %+v", len(rec.Probes), MaxProbes, rec.Probes)
 	}
 	if f.Lost != 7 {
 		t.Errorf("lost %d, want 7 (71 distinct probes, 64 kept)", f.Lost)
@@ -928,5 +929,16 @@ func TestRecordParallelRunsDiffer(t *testing.T) {
 	}
 	if recs[0].File.Started.Equal(recs[1].File.Started) || a.String() == b.String() {
 		t.Errorf("two runs, one start time %s:\n%s", recs[0].File.Started, a.String())
+	}
+}
+
+// MaxProbes, which trace's lost warning names, is the beyond map's size.
+func TestMaxProbesIsTheMapSize(t *testing.T) {
+	spec, err := bpf.LoadRecorderLean()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := spec.Maps["beyond"]; m == nil || m.MaxEntries != MaxProbes {
+		t.Fatalf("beyond map %+v, want %d entries", m, MaxProbes)
 	}
 }
