@@ -14,6 +14,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/seccomp-gen/seccomp-gen/policy"
+	"github.com/seccomp-gen/seccomp-gen/scmp"
 )
 
 // The real profiles people bring (see testdata/profiles/README.md).
@@ -341,5 +342,38 @@ func TestRefusalNamesFileEntries(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), "syscalls[30] to syscalls[33] (socket)") {
 		t.Errorf("refusal %q does not name the file's entries syscalls[30] to syscalls[33]", err)
+	}
+}
+
+// TestArchMapWithoutThisMachine: an archMap without an entry whose
+// architecture is this machine's, as written (SCMP_ARCH_NATIVE is no
+// match), leaves docker and podman listing no ABI, and the runtime filters
+// the native one alone: Docker 20.10.24 ran such a profile so (the interop
+// review). It was refused; it reads so now, flagged for lint.
+func TestArchMapWithoutThisMachine(t *testing.T) {
+	native, err := scmp.Native()
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := "SCMP_ARCH_AARCH64"
+	if native == "aarch64" {
+		other = "SCMP_ARCH_X86_64"
+	}
+	for _, entry := range []string{other, "SCMP_ARCH_NATIVE", "SCMP_ARCH_MIPS64"} {
+		doc := `{"defaultAction":"SCMP_ACT_ERRNO","archMap":[{"architecture":"` + entry + `","subArchitectures":[]}],"syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW"}]}`
+		raw, err := ParseRaw("p.json", []byte(doc))
+		if err != nil {
+			t.Errorf("archMap [%s]: %v", entry, err)
+			continue
+		}
+		if !raw.ArchMapNoEntry || !reflect.DeepEqual(raw.Policy.Arches, []string{native}) {
+			t.Errorf("archMap [%s]: arches %v, no entry %v; want [%s], true", entry, raw.Policy.Arches, raw.ArchMapNoEntry, native)
+		}
+	}
+	// This machine's entry, twice: both taken, as moby appends them.
+	name, _ := scmp.SCMPName(native)
+	raw, err := ParseRaw("p.json", []byte(`{"defaultAction":"SCMP_ACT_ERRNO","archMap":[{"architecture":"SCMP_ARCH_MIPS64","subArchitectures":[]},{"architecture":"`+name+`","subArchitectures":[]},{"architecture":"`+name+`","subArchitectures":["`+map[string]string{"x86_64": "SCMP_ARCH_X86", "aarch64": "SCMP_ARCH_ARM"}[native]+`"]}],"syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW"}]}`))
+	if err != nil || raw.ArchMapNoEntry || len(raw.Policy.Arches) != 2 {
+		t.Errorf("two entries for %s: %v %+v", native, err, raw)
 	}
 }

@@ -206,6 +206,10 @@ type Raw struct {
 	// ArchMap is true when the ABIs came from Docker's archMap (the
 	// native entry plus its sub-architectures), not from "architectures".
 	ArchMap bool
+	// ArchMapNoEntry: the archMap has no entry for this machine's
+	// architecture, so docker and podman list no ABI and the runtime
+	// filters the native one alone (Policy.Arches is that ABI).
+	ArchMapNoEntry bool
 	// Unknown lists the names libseccomp knows on none of Policy.Arches.
 	Unknown []UnknownName
 	// Left lists the conditional entries (includes/excludes) of a Docker
@@ -621,14 +625,15 @@ func fromJSON(j *profileJSON, prefix string, h *Host) (*Raw, error) {
 	if err != nil {
 		return nil, err
 	}
+	matched := true
 	if len(j.ArchMap) > 0 {
-		arches, err = readArchMap(j.ArchMap)
+		arches, matched, err = readArchMap(j.ArchMap)
 		if err != nil {
 			return nil, err
 		}
 	}
 	p.Arches = arches
-	raw := &Raw{Policy: p, ArchMap: len(j.ArchMap) > 0}
+	raw := &Raw{Policy: p, ArchMap: len(j.ArchMap) > 0, ArchMapNoEntry: !matched}
 	for i, s := range j.Syscalls {
 		where := fmt.Sprintf("%ssyscalls[%d]", prefix, i)
 		if s.Name != "" || s.Comment != "" || s.Includes != nil || s.Excludes != nil || s.Errno != "" {
@@ -927,25 +932,43 @@ func readArches(in []string, field string) ([]string, error) {
 }
 
 // readArchMap picks the entry of the native architecture, as Docker does.
-func readArchMap(m []archMapJSON) ([]string, error) {
+// readArchMap returns the ABIs docker and podman list for this machine: its
+// archMap entry's architecture and subArchitectures. Without such an entry
+// they list none, and runc and crun filter the native ABI alone (matched
+// false).
+func readArchMap(m []archMapJSON) (arches []string, matched bool, err error) {
 	native, err := scmp.Native()
 	if err != nil {
-		return nil, err
+		return nil, false, err
+	}
+	nativeName, err := scmp.SCMPName(native)
+	if err != nil {
+		return nil, false, err
 	}
 	for i, e := range m {
+		if e.Architecture != nativeName {
+			// Another machine's entry (SCMP_ARCH_MIPS64 in Docker's
+			// default): docker compares the name as written and moves
+			// on (SCMP_ARCH_NATIVE is no match either).
+			continue
+		}
 		arch, err := readArches([]string{e.Architecture}, fmt.Sprintf("archMap[%d].architecture", i))
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		sub, err := readArches(e.SubArchitectures, fmt.Sprintf("archMap[%d].subArchitectures", i))
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		if arch[0] == native {
-			return dedup(append(arch, sub...)), nil
+			// Every such entry, as moby's setupSeccomp appends them.
+			arches, matched = append(append(arches, arch...), sub...), true
 		}
 	}
-	return nil, invalid("archMap has no entry for this machine's architecture %s", native)
+	if !matched {
+		return []string{native}, false, nil
+	}
+	return dedup(arches), true, nil
 }
 
 func checkFlags(flags []string) error {

@@ -376,6 +376,11 @@ func (l *linter) checkABIs() {
 			}
 		}
 	}
+	if l.raw.ArchMapNoEntry {
+		l.add(Warning, CheckCompatABI, "", "", "archMap has no entry for this machine's architecture %s: docker and podman list no ABI, so the runtime filters %s alone and kills the calls of every other ABI",
+			l.p.Arches[0], l.p.Arches[0])
+		return
+	}
 	if l.raw.ArchMap && len(l.p.Arches) > 1 {
 		l.add(Warning, CheckCompatABI, "", "", "archMap: on this machine the runtime covers %s (the native entry plus its subArchitectures), so compat ABIs get the same rules; list \"architectures\" with exactly the ABIs the workload uses, every other ABI is then killed",
 			strings.Join(l.p.Arches, ", "))

@@ -233,3 +233,17 @@ func TestLintLeftOutWording(t *testing.T) {
 		t.Errorf("old wording:\n%s", all)
 	}
 }
+
+// TestLintArchMapNoEntry: an archMap without this machine's entry is read
+// as docker runs it (the native ABI alone), and lint says so.
+func TestLintArchMapNoEntry(t *testing.T) {
+	dir := t.TempDir()
+	prof := filepath.Join(dir, "p.json")
+	if err := os.WriteFile(prof, []byte(`{"defaultAction":"SCMP_ACT_ERRNO","archMap":[{"architecture":"SCMP_ARCH_MIPS64","subArchitectures":[]}],"syscalls":[{"names":["exit_group","read","write","rt_sigreturn"],"action":"SCMP_ACT_ALLOW"}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, stderr, code := sg(t, dir, "lint", prof)
+	if want := "archMap has no entry for this machine's architecture"; code != exitFindings && code != 0 || !strings.Contains(out, want) {
+		t.Errorf("lint: exit %d, want a line %q:\n%s%s", code, want, out, stderr)
+	}
+}
