@@ -330,6 +330,11 @@ func parse(data []byte, h *Host) (*Raw, error) {
 	if len(trimmed) == 0 {
 		return nil, invalid("empty file")
 	}
+	if rest, ok := bytes.CutPrefix(trimmed, []byte("\xef\xbb\xbf")); ok && len(bytes.TrimSpace(rest)) > 0 && bytes.TrimSpace(rest)[0] == '{' {
+		// Go's JSON reader (docker's, runc's) refuses it: "invalid
+		// character 'ï'".
+		return nil, invalid("a JSON profile that starts with a byte-order mark (EF BB BF), which docker and runc refuse: save it without one")
+	}
 	if trimmed[0] == '{' {
 		tree, jerr := parseJSONTree(trimmed)
 		if jerr == nil {

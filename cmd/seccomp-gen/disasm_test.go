@@ -126,8 +126,8 @@ func TestDisasmFormatDetection(t *testing.T) {
 	os.WriteFile(bom, cat("\ufeff", string(docker)), 0o644)
 	for _, args := range [][]string{{"disasm", bom}, {"check", "-p", bom, traceWith(t, dir, "uname")}} {
 		_, stderr, code := sg(t, dir, args...)
-		if code != exitUsage || strings.Contains(stderr, "BPF") {
-			t.Errorf("%v: exit %d\n%s", args, code, stderr)
+		if code != exitUsage || strings.Contains(stderr, "BPF") || !strings.Contains(stderr, "starts with a byte-order mark (EF BB BF), which docker and runc refuse") {
+			t.Errorf("%v: exit %d (want the mark named)\n%s", args, code, stderr)
 		}
 		oneLine(t, stderr)
 	}
