@@ -1024,6 +1024,14 @@ func archNames() string {
 }
 
 func parseSPO(data []byte) (*Raw, error) {
+	var head struct {
+		Kind  string `yaml:"kind"`
+		Items []any  `yaml:"items"`
+	}
+	if yaml.Unmarshal(data, &head) == nil && head.Kind == "List" {
+		// kubectl get seccompprofiles -o yaml
+		return nil, invalid("kind: List (%d item(s)), as kubectl get prints several objects: give one SeccompProfile a file (kubectl get seccompprofile NAME -o yaml)", len(head.Items))
+	}
 	var doc spoYAML
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)

@@ -410,3 +410,13 @@ func TestNotifyRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestSPOListNamed: kubectl get seccompprofiles -o yaml prints a List; it
+// was refused as "SeccompProfile: unknown field items".
+func TestSPOListNamed(t *testing.T) {
+	list := "apiVersion: v1\nkind: List\nitems:\n- apiVersion: security-profiles-operator.x-k8s.io/v1beta1\n  kind: SeccompProfile\n  metadata: {name: x}\n  spec: {defaultAction: SCMP_ACT_ERRNO}\nmetadata: {resourceVersion: \"\"}\n"
+	_, _, err := Parse("p.yaml", []byte(list))
+	if err == nil || !errors.Is(err, ErrInvalidProfile) || !strings.Contains(err.Error(), "kind: List (1 item(s)), as kubectl get prints several objects: give one SeccompProfile a file") {
+		t.Errorf("got %v", err)
+	}
+}
