@@ -176,7 +176,7 @@ stayed idle, a cgroup nothing ran in) is an error (exit 2), never a pass.
 	f.IntVar(&o.pid, "pid", 0, "replay a running process `PID` (and its descendants) instead of CMD, until they have all exited")
 	f.StringVar(&o.cgroup, "cgroup", "", "replay every task of a cgroup v2 directory `PATH` until it is empty (one empty at the start is waited for until a task enters it)")
 	o.addContainerFlags(f, "replay")
-	f.DurationVar(&o.duration, "duration", 0, "end the traced replay after `DURATION` (for --pid, --cgroup or a long-running CMD; the verdict covers that window)")
+	f.DurationVar(&o.duration, "duration", 0, "end the traced replay after `DURATION` (for --pid, --cgroup or a long-running CMD; the verdict covers that window, and a CMD still running keeps running, untraced; --timeout kills it instead)")
 	f.DurationVar(&o.timeout, "timeout", 0, "kill CMD's whole process tree after `DURATION` (both modes) and report what it did until then")
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "say on stderr when the recorder is attached (traced mode)")
 	singleValued(f)
