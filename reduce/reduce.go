@@ -147,6 +147,9 @@ type Result struct {
 	Dropped  []Dropped
 	// DroppedArches are the syscalls Options.DropArches left out, per ABI.
 	DroppedArches []ABIUse
+	// DropNothing are the Options.DropArches ABIs no trace has a
+	// syscall on (nothing to leave out: a typo, or the wrong traces).
+	DropNothing []string
 	Mappings      []Mapping
 	// Baselines are the names of the baselines used, in order.
 	Baselines []string
@@ -238,6 +241,11 @@ func build(inputs []Input, opts Options, r trace.Tables, shrink map[string]map[i
 	var kept []merged
 	kept, res.Observed, res.Dropped = thresholds(inputs, m.syscalls, opts.MinCount, opts.MinRuns, r)
 	kept, res.DroppedArches = dropArches(inputs, kept, m.arches, opts.DropArches)
+	for _, a := range opts.DropArches {
+		if !m.arches[a] && !slices.ContainsFunc(res.DroppedArches, func(u ABIUse) bool { return u.Arch == a }) {
+			res.DropNothing = append(res.DropNothing, a)
+		}
+	}
 	if !opts.NoCeiling {
 		ceiling := opts.Ceiling
 		if ceiling == nil {

@@ -62,6 +62,9 @@ func (r *Result) WriteReport(w io.Writer, prefix string) {
 		}
 		p("dropped %s (%s): count %d in %d of %s, %s%s", d.Name, d.Arch, d.Count, d.Runs, of, d.Why, still)
 	}
+	for _, a := range r.DropNothing {
+		p("--drop-arch %s: no trace holds a syscall on %s, so nothing was left out", a, a)
+	}
 	for _, u := range r.DroppedArches {
 		p("--drop-arch %s: left out %s; the profile does not cover %s, so runtimes kill a process that uses it", u.Arch, u, u.Arch)
 	}

@@ -422,3 +422,23 @@ func TestGenerateWidenModeSpaced(t *testing.T) {
 		t.Errorf("--widen with a file named kinds: exit %d\n%s", code, stderr)
 	}
 }
+
+// TestGenerateDropArchNothing: --drop-arch of an ABI no trace has a
+// syscall on was silent (a typo, or the wrong traces); it says so now.
+func TestGenerateDropArchNothing(t *testing.T) {
+	dir := t.TempDir()
+	_, stderr, code := sg(t, dir, "generate", "--drop-arch", "x86", "-o", filepath.Join(dir, "p.json"), genTrace(t, "busybox-ls.yaml"))
+	if code != 0 || !strings.Contains(stderr, "generate: --drop-arch x86: no trace holds a syscall on x86, so nothing was left out") {
+		t.Errorf("exit %d\n%s", code, stderr)
+	}
+	good, err := os.ReadFile(genTrace(t, "busybox-ls.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "i386.yaml"), []byte(strings.Replace(string(good), "arch: x86_64, nr: 102, name: getuid", "arch: x86, nr: 199, name: getuid32", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, stderr, _ := sg(t, dir, "generate", "--arch", "x86_64", "--drop-arch", "x86", "-o", filepath.Join(dir, "q.json"), "i386.yaml"); strings.Contains(stderr, "nothing was left out") || !strings.Contains(stderr, "--drop-arch x86: left out") {
+		t.Errorf("said nothing was left out where x86 calls were:\n%s", stderr)
+	}
+}
