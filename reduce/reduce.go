@@ -150,7 +150,7 @@ type Result struct {
 	// DropNothing are the Options.DropArches ABIs no trace has a
 	// syscall on (nothing to leave out: a typo, or the wrong traces).
 	DropNothing []string
-	Mappings      []Mapping
+	Mappings    []Mapping
 	// Baselines are the names of the baselines used, in order.
 	Baselines []string
 	// FromBaselines are the allowed names that no trace contained (from
