@@ -122,13 +122,20 @@ func checkOutputs(cmd string, inputs []string, outputs ...string) error {
 			return usageErrf("%s: %s %s: %v", cmd, o.flag, o.path, err)
 		}
 		for _, in := range inputs {
-			if sameFile(o.path, in) {
-				what := "the input " + in
+			file := in
+			if in == "-" {
+				file = "/proc/self/fd/0" // the file standard input reads, if one
+			}
+			if sameFile(o.path, file) {
+				what := "the input " + inputName(in)
 				if in != o.path {
 					what += " (the same file)"
 				}
 				return usageErrf("%s: %s %s is %s: refusing to overwrite an input; write the output elsewhere", cmd, o.flag, o.path, what)
 			}
+		}
+		if exe, err := os.Executable(); err == nil && sameFile(o.path, exe) {
+			return usageErrf("%s: %s %s is seccomp-gen's own program: refusing to overwrite it; write the output elsewhere", cmd, o.flag, o.path)
 		}
 		for _, p := range outs[:i] {
 			if sameFile(o.path, p.path) || samePlace(o.path, p.path) {

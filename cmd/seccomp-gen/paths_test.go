@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -514,5 +515,55 @@ func TestTwoOutputsOnStdout(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(dir, "ran")); err == nil {
 			t.Fatalf("%s: the command ran", strings.Join(args, " "))
 		}
+	}
+}
+
+// TestOutputNeverStdinFileOrItself: an output naming the file standard
+// input reads when '-' is an input (-p - -o /dev/stdin < p.json) was
+// written over that input, and an output naming seccomp-gen's own program
+// replaced it (replay's not_run report made both reachable from a typo).
+// Both are refused now, before anything is written.
+func TestOutputNeverStdinFileOrItself(t *testing.T) {
+	dir := t.TempDir()
+	prof := filepath.Join(dir, "p.json")
+	body := `{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read","write","exit_group"],"action":"SCMP_ACT_ALLOW"}]}`
+	if err := os.WriteFile(prof, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"replay", "-p", "-", "--report", "json", "-o", "/dev/stdin", "--", "true"},
+		{"diff", "-o", "/dev/stdin", "-", prof},
+		{"diff", "-o", prof, "-", filepath.Join(dir, "other.json")},
+	} {
+		f, err := os.Open(prof)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, stderr, code := sgWith(t, dir, f, args...)
+		f.Close()
+		if code != exitUsage || !strings.Contains(stderr, "is the input <stdin> (the same file): refusing to overwrite an input") {
+			t.Errorf("%v < p.json: exit %d\n%s", args, code, stderr)
+		}
+		if b, _ := os.ReadFile(prof); string(b) != body {
+			t.Fatalf("%v < p.json overwrote it:\n%s", args, b)
+		}
+	}
+	// A copy of this binary, run as seccomp-gen, told to write over itself.
+	self, err := os.ReadFile(os.Args[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	copyBin := filepath.Join(dir, "sg")
+	if err := os.WriteFile(copyBin, self, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(copyBin, "replay", "-p", "nonexistent.json", "-o", copyBin, "--", "true")
+	cmd.Dir, cmd.Env = dir, append(os.Environ(), testMainEnv+"=1")
+	out, err := cmd.CombinedOutput()
+	if !strings.Contains(string(out), "is seccomp-gen's own program: refusing to overwrite it") {
+		t.Errorf("replay -o itself: %v\n%s", err, out)
+	}
+	if b, _ := os.ReadFile(copyBin); len(b) != len(self) {
+		t.Fatalf("the program was overwritten (%d bytes, was %d)", len(b), len(self))
 	}
 }
