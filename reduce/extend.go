@@ -382,7 +382,7 @@ type answer struct {
 }
 
 func answerOf(a policy.Action, e *uint) answer {
-	if a == policy.ActErrno && e != nil {
+	if (a == policy.ActErrno || a == policy.ActTrace) && e != nil {
 		return answer{a, *e}
 	}
 	return answer{action: a}
@@ -391,7 +391,7 @@ func answerOf(a policy.Action, e *uint) answer {
 // rule is a rule of names answered a.
 func (a answer) rule(names []string, comment string) policy.Rule {
 	r := policy.Rule{Names: names, Action: a.action, Comment: comment}
-	if a.action == policy.ActErrno {
+	if a.action == policy.ActErrno || a.action == policy.ActTrace { // TRACE's msg value
 		r.Errno = policy.Errno(a.errno)
 	}
 	return r

@@ -245,6 +245,9 @@ func TestExtendKeepsDenialAnswers(t *testing.T) {
 		  {"names":["exit_group","rt_sigreturn","read","write"],"action":"SCMP_ACT_ALLOW"},
 		  {"names":["clone3"],"action":"SCMP_ACT_ERRNO","errnoRet":38},
 		  {"names":["vhangup"],"action":"SCMP_ACT_KILL_THREAD"}]}`,
+		"trace default": `{"defaultAction":"SCMP_ACT_TRACE","defaultErrnoRet":77,"architectures":["SCMP_ARCH_X86_64"],"syscalls":[
+		  {"names":["exit_group","rt_sigreturn","read","write"],"action":"SCMP_ACT_ALLOW"},
+		  {"names":["getpgrp"],"action":"SCMP_ACT_TRACE","errnoRet":13}]}`,
 		"allow default": `{"defaultAction":"SCMP_ACT_ALLOW","architectures":["SCMP_ARCH_X86_64"],"syscalls":[
 		  {"names":["keyctl"],"action":"SCMP_ACT_ERRNO","errnoRet":38},
 		  {"names":["getpgrp"],"action":"SCMP_ACT_ERRNO","errnoRet":14},
