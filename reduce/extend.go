@@ -20,7 +20,8 @@ import (
 //     rules, with their action (a log rule stays a log rule); when the
 //     traces restrict the syscall too, the allow rules of both are kept,
 //     the EPERM rules for the values neither allows are dropped and those
-//     values get the default answer (ENOSYS);
+//     values get the profile's answers (its deny rules with conditions,
+//     then the default: extension.denials);
 //     a syscall the traces allow without conditions stays so.
 //
 // A profile whose default lets syscalls run (allow or log, a deny list)
@@ -331,11 +332,21 @@ func (ext *extension) denials(known []string, args []policy.Rule, action policy.
 		return known, nil, args
 	}
 	unobserved, byDefault := answerOf(action, errno), answer{dflt.Action, dflt.Errno}
+	comment := "answered as the extended profile answers them"
+	if name != "" {
+		comment = "answered as the extended profile " + name + " answers them"
+	}
 	groups := map[answer][]string{}
 	for _, n := range known {
 		got, ok := ext.denialOf(n)
 		switch {
 		case !ok:
+			if kept, ok := ext.condDenials(n, byDefault, comment); ok {
+				// Denied for some values with answers of their own,
+				// the default's for the rest.
+				rules = append(rules, kept...)
+				continue
+			}
 			rest = append(rest, n)
 		case got == byDefault:
 			// The result's default answers it so; no rule names it, as
@@ -347,10 +358,6 @@ func (ext *extension) denials(known []string, args []policy.Rule, action policy.
 			groups[got] = append(groups[got], n)
 		}
 	}
-	comment := "answered as the extended profile answers them"
-	if name != "" {
-		comment = "answered as the extended profile " + name + " answers them"
-	}
 	for _, a := range slices.SortedFunc(maps.Keys(groups), func(x, y answer) int {
 		if x.action != y.action {
 			return strings.Compare(string(x.action), string(y.action))
@@ -359,7 +366,35 @@ func (ext *extension) denials(known []string, args []policy.Rule, action policy.
 	}) {
 		rules = append(rules, a.rule(groups[a], comment))
 	}
+	// A syscall the run allows for some values (argument rules) that the
+	// profile denies for some values its own way: the run's denials of
+	// the values it did not use give way to the profile's deny rules (but
+	// where they meet a value an allow rule admits) and its default.
+	allows := map[string][][]policy.Arg{}
 	for _, r := range args {
+		if len(r.Names) == 1 && (r.Action == policy.ActAllow || r.Action == policy.ActLog) {
+			allows[r.Names[0]] = append(allows[r.Names[0]], r.Args)
+		}
+	}
+	condKept := map[string]bool{}
+	for _, n := range slices.Sorted(maps.Keys(allows)) {
+		kept, ok := ext.condDenials(n, byDefault, comment)
+		if !ok {
+			continue
+		}
+		condKept[n] = true
+		for _, k := range kept {
+			if !slices.ContainsFunc(allows[n], func(a []policy.Arg) bool {
+				return !policy.Disjoint(a, k.Args, 64) || !policy.Disjoint(a, k.Args, 32)
+			}) {
+				rules = append(rules, k)
+			}
+		}
+	}
+	for _, r := range args {
+		if len(r.Names) == 1 && condKept[r.Names[0]] && answerOf(r.Action, r.Errno) == unobserved {
+			continue // the default answers those values, as in the profile
+		}
 		// Argument rules name one syscall each.
 		if len(r.Names) == 1 && answerOf(r.Action, r.Errno) == unobserved {
 			if got, ok := ext.denialOf(r.Names[0]); ok && got != unobserved {
@@ -373,6 +408,42 @@ func (ext *extension) denials(known []string, args []policy.Rule, action policy.
 		argsOut = append(argsOut, r)
 	}
 	return rest, rules, argsOut
+}
+
+// condDenials returns n's deny rules with argument conditions in the
+// extended profile, one name each, when on every ABI read the profile
+// answers n by such rules and, where none holds, as the result's default
+// (dflt): carried over, they keep the profile's answers to the values they
+// test, and the default answers the rest as the profile did. Only for a
+// profile whose default denies (an allowing one: extension.guard).
+func (ext *extension) condDenials(n string, dflt answer, comment string) ([]policy.Rule, bool) {
+	if ext.deflt != "" {
+		return nil, false
+	}
+	idx := map[int]bool{}
+	for _, arch := range ext.on {
+		v := ext.p.LookupArch(arch, n)
+		if !v.Conditional || answerOf(v.Action, &v.Errno) != dflt {
+			return nil, false
+		}
+		_, cond := ext.p.Deciding(arch, n)
+		for _, i := range cond {
+			idx[i] = true
+		}
+	}
+	var out []policy.Rule
+	for _, i := range slices.Sorted(maps.Keys(idx)) {
+		r := ext.p.Rules[i]
+		if r.Action == policy.ActAllow || r.Action == policy.ActLog {
+			continue // ext.cond's
+		}
+		c := comment
+		if r.Comment != "" {
+			c += ": " + r.Comment
+		}
+		out = append(out, policy.Rule{Names: []string{n}, Action: r.Action, Errno: r.Errno, Args: slices.Clone(r.Args), Comment: c})
+	}
+	return out, len(out) > 0
 }
 
 // answer is a denial: an action and, for SCMP_ACT_ERRNO, its errno.
