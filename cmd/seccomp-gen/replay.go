@@ -683,15 +683,15 @@ func (o *replayOptions) notStarted(tool string, status int, why error) error {
 // validate, where the output path may not have been checked yet; the
 // report is written only where checkOutputs accepts the paths.
 func (o *replayOptions) notRunReport(err error, validateFailed bool) error {
-	if err == nil || o.written || o.output == "-" || isStdout(o.output) {
+	if err == nil || o.output == "-" || isStdout(o.output) {
 		return err
 	}
 	if validateFailed && (o.validateReport() != nil || o.checkOutputsErr() != nil) {
 		return err
 	}
 	code, why := exitStatus(err)
-	if why == nil {
-		return err
+	if why == nil || !o.written.CompareAndSwap(false, true) {
+		return err // (or a report was written: the run's, or a signal's)
 	}
 	tool := "replay"
 	if o.enforce {

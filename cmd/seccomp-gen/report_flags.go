@@ -6,6 +6,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync/atomic"
 
 	"github.com/spf13/cobra"
 
@@ -26,7 +27,8 @@ type reportFlags struct {
 	keep bool
 	// written: writeReport was called (whether or not the write
 	// succeeded): replay's notRunReport writes no second report then.
-	written bool
+	// Atomic: replay's watchPreparation may write from its goroutine.
+	written atomic.Bool
 }
 
 // addReportFlags adds --report and -o to cmd; formats are the report
@@ -54,7 +56,7 @@ func (r *reportFlags) validateReport() error {
 // report that says the check failed makes the exit status 3 (exitNotCovered,
 // exitFindings).
 func (r *reportFlags) writeReport(render func(io.Writer) error, failed bool) error {
-	r.written = true
+	r.written.Store(true)
 	var buf bytes.Buffer
 	if err := render(&buf); err != nil {
 		return err
