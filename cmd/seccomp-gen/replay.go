@@ -162,9 +162,10 @@ stayed idle, a cgroup nothing ran in) is an error (exit 2), never a pass.
 			if err := o.validate(cmd); err != nil {
 				return o.notRunReport(err, true)
 			}
-			if len(o.command) > 0 {
-				o.prepared = o.watchPreparation()
-			}
+			// (--pid, --cgroup and --container too: a signal while a
+			// slow profile loads was held until the recording started,
+			// which it then ended at once, an empty recording, exit 2.)
+			o.prepared = o.watchPreparation()
 			return o.notRunReport(o.run(), false)
 		},
 	}
@@ -654,7 +655,10 @@ func (o *replayOptions) endPreparation() {
 // stopped before it started (not_run) and exits 128+N, as the traced mode
 // does for ErrInterrupted.
 func (o *replayOptions) interruptedBeforeStart(tool string, sig syscall.Signal) error {
-	why := fmt.Errorf("%s: %w: it was not run, and nothing was checked", o.command[0], recorder.ErrInterrupted)
+	why := fmt.Errorf("%s: interrupted before the recording started: nothing was checked", strings.Join(o.inputs(), " "))
+	if len(o.command) > 0 {
+		why = fmt.Errorf("%s: %w: it was not run, and nothing was checked", o.command[0], recorder.ErrInterrupted)
+	}
 	if err := o.writeVerdict(report.NotStarted(tool, inputName(o.profile), o.inputs(), 128+int(sig), why.Error())); err != nil {
 		return err
 	}

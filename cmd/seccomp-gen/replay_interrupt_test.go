@@ -3,7 +3,9 @@ package main
 import (
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -66,4 +68,48 @@ func TestReplayInterruptedBeforeStart(t *testing.T) {
 		return
 	}
 	t.Fatal("the command started before SIGINT every time")
+}
+
+// TestReplayPIDInterruptedWhileLoading: a --pid replay signalled while its
+// profile is still loading (a FIFO no one writes yet) held the signal
+// until the recording would start, and so waited on the FIFO: SIGTERM did
+// nothing. As for a command: exit 143, and a report saying nothing was
+// recorded.
+func TestReplayPIDInterruptedWhileLoading(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "p.fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	target := exec.Command("sleep", "60")
+	if err := target.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = target.Process.Kill(); _ = target.Wait() })
+	out := filepath.Join(dir, "r.json")
+	p := startSG(t, false, "replay", "--pid", strconv.Itoa(target.Process.Pid), "-p", fifo, "--report", "json", "-o", out)
+	t.Cleanup(func() {
+		// Whatever happened, never leave it blocked on the FIFO.
+		if f, err := os.OpenFile(fifo, os.O_WRONLY|syscall.O_NONBLOCK, 0); err == nil {
+			f.Close()
+		}
+	})
+	time.Sleep(300 * time.Millisecond) // blocked opening the FIFO by then
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := waitDone(p.cmd, 10*time.Second); err != nil {
+		t.Fatalf("replay --pid did not end on SIGTERM while its profile loaded: %v", err)
+	}
+	rest := p.rest()
+	if code := p.cmd.ProcessState.ExitCode(); code != 143 || !strings.Contains(rest, "interrupted before the recording started: nothing was checked") {
+		t.Errorf("exit %d, want 143; stderr:\n%s", code, rest)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatalf("no report: %v", err)
+	}
+	if !strings.Contains(string(data), `"not_run": true`) || !strings.Contains(string(data), `"exit_code": 143`) {
+		t.Errorf("report:\n%s", data)
+	}
 }
