@@ -1025,12 +1025,12 @@ func archNames() string {
 
 func parseSPO(data []byte) (*Raw, error) {
 	var head struct {
-		Kind  string `yaml:"kind"`
-		Items []any  `yaml:"items"`
+		Kind  string    `yaml:"kind"`
+		Items yaml.Node `yaml:"items"` // a node: no alias is expanded
 	}
 	if yaml.Unmarshal(data, &head) == nil && head.Kind == "List" {
 		// kubectl get seccompprofiles -o yaml
-		return nil, invalid("kind: List (%d item(s)), as kubectl get prints several objects: give one SeccompProfile a file (kubectl get seccompprofile NAME -o yaml)", len(head.Items))
+		return nil, invalid("kind: List (%d item(s)), as kubectl get prints several objects: give one SeccompProfile a file (kubectl get seccompprofile NAME -o yaml)", len(head.Items.Content))
 	}
 	var doc spoYAML
 	dec := yaml.NewDecoder(bytes.NewReader(data))

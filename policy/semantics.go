@@ -874,6 +874,14 @@ func rangeClass(rules []libRule) bool {
 	return len(idx) == 1
 }
 
+// DefaultVerdict is the answer of p's default action (with the errno runc
+// and crun pass when defaultErrnoRet is not set).
+func (p *Policy) DefaultVerdict() Verdict { return p.defaultVerdict() }
+
+// Text renders v as the readers' messages do: "SCMP_ACT_ERRNO(38)",
+// "SCMP_ACT_KILL_PROCESS".
+func (v Verdict) Text() string { return verdictString(v) }
+
 func verdictString(v Verdict) string {
 	if v.Action == ActErrno || v.Action == ActTrace {
 		return fmt.Sprintf("%s(%d)", v.Action, v.Errno)

@@ -1,7 +1,6 @@
 package reduce
 
 import (
-	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -492,9 +491,5 @@ func (ext *extension) denialOf(n string) (answer, bool) {
 // deniedDefault names the extended profile's default answer, which the
 // result keeps when it denies (reduce: p.DefaultAction).
 func (ext *extension) deniedDefault() string {
-	v := ext.p.LookupArch("", "")
-	if v.Action == policy.ActErrno || v.Action == policy.ActTrace {
-		return fmt.Sprintf("%s(%d)", v.Action, v.Errno)
-	}
-	return string(v.Action)
+	return ext.p.DefaultVerdict().Text()
 }

@@ -343,8 +343,7 @@ func build(inputs []Input, opts Options, r trace.Tables, shrink map[string]map[i
 	case ext.p != nil:
 		// What neither allows gets the extended profile's answer
 		// (extension.denials), its default's too.
-		resultDefault = ext.p.LookupArch("", "")
-		resultDefault.Conditional = false
+		resultDefault = ext.p.DefaultVerdict()
 	}
 	var keptDenials []policy.Rule
 	known, keptDenials, argRuleList = ext.denials(known, argRuleList, action, errno, resultDefault, opts.ExtendName)

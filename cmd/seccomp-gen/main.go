@@ -85,7 +85,7 @@ func run(args []string) int {
 		// doctor) give, not a usage error of the root command.
 		err = exitWith(exitFailure, out.err)
 		if errors.Is(out.err, atomicfile.ErrStdoutClosed) && startstate.Closed(1) {
-			err = usageErrf("standard output is closed; redirect it to a file instead (> FILE)") // needStdout's
+			err = usageErrf("%s", stdoutClosed)
 		}
 	}
 	code, err := exitStatus(rootUsage(root, cmd, err))

@@ -152,10 +152,14 @@ func checkOutputs(cmd string, inputs []string, outputs ...string) error {
 // file descriptor" after the work was done.
 func needStdout(cmd string) error {
 	if startstate.Closed(1) {
-		return usageErrf("%s: standard output is closed; redirect it to a file instead (> FILE)", cmd)
+		return usageErrf("%s: %s", cmd, stdoutClosed)
 	}
 	return nil
 }
+
+// stdoutClosed is what a command that prints to standard output says when
+// it was started with it closed (needStdout; help and --version too).
+const stdoutClosed = "standard output is closed; redirect it to a file instead (> FILE)"
 
 // isStdout reports whether output path names standard output: "-", or a
 // name of descriptor 1 (/dev/stdout, /dev/fd/1, /proc/self/fd/1).
