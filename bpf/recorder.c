@@ -470,7 +470,8 @@ struct {
 	__type(value, struct task_mark);
 } tasks SEC(".maps");
 
-/* Processes (by tgid) that user space started and that start being traced
+/* Processes (by tgid as the tracer sees it: tracer_tgid) that user space
+ * started and that start being traced
  * at their Nth next execve: the value counts the execs still to skip
  * (a wrapper that installs a seccomp filter execs the command itself). The
  * tracer owns these processes (they are its unreaped children), so their
@@ -729,6 +730,39 @@ volatile const __u32 cfg_nr_cpus = 1;
  * exit: user space counts the target itself when procs lacks it (idle so
  * far). */
 volatile const __u32 cfg_target_tgid;
+/* The tracer's PID namespace, set by user space only when it is not the
+ * initial one (seccomp-gen in a container, or under unshare --pid): the
+ * device (the kernel's dev_t, MAJOR << 20 | MINOR) and inode number of its
+ * /proc/self/ns/pid. The process IDs user space hands the programs (the
+ * stub it arms, the --pid target) and reads back (an executable's first
+ * process, for /proc/TGID) are then that namespace's, not task->tgid,
+ * which is the initial namespace's: see tracer_tgid. */
+volatile const __u64 cfg_pidns_dev;
+volatile const __u64 cfg_pidns_ino;
+
+/* The helper's answer (include/uapi/linux/bpf.h). */
+struct bpf_pidns_info {
+	__u32 pid;
+	__u32 tgid;
+};
+
+/* The process ID of task, which must be current, as the tracer sees it:
+ * task->tgid, or with cfg_pidns_ino its ID in the tracer's PID namespace,
+ * 0 when current is not in that namespace itself (a namespace nested in
+ * it: the helper answers for the namespace it is given only). Called at
+ * an exec, an exit and once per process as it starts counting
+ * (note_process), never on a counted syscall's path; where cfg_pidns_ino
+ * is 0 (a constant to the verifier) the helper call is not even loaded. */
+static __always_inline __u32 tracer_tgid(struct task_struct *task)
+{
+	struct bpf_pidns_info ns = {};
+
+	if (!cfg_pidns_ino)
+		return BPF_CORE_READ(task, tgid);
+	if (bpf_get_ns_current_pid_tgid(cfg_pidns_dev, cfg_pidns_ino, &ns, sizeof(ns)))
+		return 0;
+	return ns.tgid;
+}
 
 /* Executables (issue 11): the file name each traced execve ran, as
  * exec'd (bprm->filename), with the first tgid that ran it, so that user
@@ -781,6 +815,10 @@ struct {
 
 __u64 exe_overflow; /* executables beyond exe_paths' or exe_syscalls' capacity */
 __u32 exe_next;     /* exe_syscalls indexes handed out */
+/* With cfg_pidns_ino: the --pid target's task->tgid (its procs key), once
+ * it counts (note_process); user space knows its ID in its own namespace
+ * only. */
+__u32 target_tgid;
 
 /* Note that the task's executable (task_mark.exe) issued counts slot slot. */
 static __always_inline void exe_note_syscall(__u32 exe, __u32 slot)
@@ -834,9 +872,13 @@ static __always_inline void note_process_inline(struct task_struct *task)
 		__sync_fetch_and_add(&procs_overflow, 1);
 }
 
+/* Every caller's task is current (a syscall or an exec of its own): the
+ * fork notes its child with note_process_inline. */
 static __noinline void note_process(struct task_struct *task)
 {
 	note_process_inline(task);
+	if (cfg_pidns_ino && cfg_target_tgid && tracer_tgid(task) == cfg_target_tgid)
+		target_tgid = BPF_CORE_READ(task, tgid);
 }
 
 /* At a counting task's exit: when its whole thread group is exiting (no
@@ -849,9 +891,9 @@ static __always_inline void forget_process(struct task_struct *task)
 
 	if (BPF_CORE_READ(task, signal, live.counter) != 0)
 		return;
-	k.tgid = BPF_CORE_READ(task, tgid);
-	if (k.tgid == cfg_target_tgid)
+	if (cfg_target_tgid && tracer_tgid(task) == cfg_target_tgid)
 		return;
+	k.tgid = BPF_CORE_READ(task, tgid);
 	k.start_time = BPF_CORE_READ(task, group_leader, start_time);
 	if (!bpf_map_delete_elem(&procs, &k))
 		__sync_fetch_and_add(&procs_done, 1);
@@ -1687,7 +1729,7 @@ static __always_inline int note_exec(struct bpf_raw_tracepoint_args *ctx, struct
 		m->exe = old->exe; /* exec'd before */
 		return 1;
 	}
-	v.tgid = task->tgid;
+	v.tgid = tracer_tgid(task);
 	v.exe = __sync_fetch_and_add(&exe_next, 1) + 1;
 	if (v.exe > NR_EXES_EXEC)
 		v.exe = 0;
@@ -1722,7 +1764,7 @@ int sched_process_exec(struct bpf_raw_tracepoint_args *ctx)
 static __always_inline int exec_counting(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	__u32 tgid = task->tgid;
+	__u32 tgid = tracer_tgid(task);
 	__u32 *left = bpf_map_lookup_elem(&armed, &tgid);
 
 	if (!left) {

@@ -181,6 +181,8 @@ const (
 	RecorderVarCfgForkVoid          = "cfg_fork_void"
 	RecorderVarCfgNoteFirst         = "cfg_note_first"
 	RecorderVarCfgNrCpus            = "cfg_nr_cpus"
+	RecorderVarCfgPidnsDev          = "cfg_pidns_dev"
+	RecorderVarCfgPidnsIno          = "cfg_pidns_ino"
 	RecorderVarCfgPrefilter         = "cfg_prefilter"
 	RecorderVarCfgTargetTgid        = "cfg_target_tgid"
 	RecorderVarCfgTaskBtfId         = "cfg_task_btf_id"
@@ -196,6 +198,7 @@ const (
 	RecorderVarProcsDone            = "procs_done"
 	RecorderVarProcsOverflow        = "procs_overflow"
 	RecorderVarSharedEnumsAnchor    = "shared_enums_anchor"
+	RecorderVarTargetTgid           = "target_tgid"
 )
 
 // LoadRecorder returns the embedded CollectionSpec for Recorder.
@@ -279,6 +282,8 @@ type RecorderVariableSpecs struct {
 	CfgForkVoid       *ebpf.VariableSpec `ebpf:"cfg_fork_void"`
 	CfgNoteFirst      *ebpf.VariableSpec `ebpf:"cfg_note_first"`
 	CfgNrCpus         *ebpf.VariableSpec `ebpf:"cfg_nr_cpus"`
+	CfgPidnsDev       *ebpf.VariableSpec `ebpf:"cfg_pidns_dev"`
+	CfgPidnsIno       *ebpf.VariableSpec `ebpf:"cfg_pidns_ino"`
 	CfgPrefilter      *ebpf.VariableSpec `ebpf:"cfg_prefilter"`
 	CfgTargetTgid     *ebpf.VariableSpec `ebpf:"cfg_target_tgid"`
 	CfgTaskBtfId      *ebpf.VariableSpec `ebpf:"cfg_task_btf_id"`
@@ -294,6 +299,7 @@ type RecorderVariableSpecs struct {
 	ProcsDone         *ebpf.VariableSpec `ebpf:"procs_done"`
 	ProcsOverflow     *ebpf.VariableSpec `ebpf:"procs_overflow"`
 	SharedEnumsAnchor *ebpf.VariableSpec `ebpf:"shared_enums_anchor"`
+	TargetTgid        *ebpf.VariableSpec `ebpf:"target_tgid"`
 }
 
 // RecorderObjects contains all objects after they have been loaded into the kernel.
@@ -361,6 +367,8 @@ type RecorderVariables struct {
 	CfgForkVoid       *ebpf.Variable `ebpf:"cfg_fork_void"`
 	CfgNoteFirst      *ebpf.Variable `ebpf:"cfg_note_first"`
 	CfgNrCpus         *ebpf.Variable `ebpf:"cfg_nr_cpus"`
+	CfgPidnsDev       *ebpf.Variable `ebpf:"cfg_pidns_dev"`
+	CfgPidnsIno       *ebpf.Variable `ebpf:"cfg_pidns_ino"`
 	CfgPrefilter      *ebpf.Variable `ebpf:"cfg_prefilter"`
 	CfgTargetTgid     *ebpf.Variable `ebpf:"cfg_target_tgid"`
 	CfgTaskBtfId      *ebpf.Variable `ebpf:"cfg_task_btf_id"`
@@ -376,6 +384,7 @@ type RecorderVariables struct {
 	ProcsDone         *ebpf.Variable `ebpf:"procs_done"`
 	ProcsOverflow     *ebpf.Variable `ebpf:"procs_overflow"`
 	SharedEnumsAnchor *ebpf.Variable `ebpf:"shared_enums_anchor"`
+	TargetTgid        *ebpf.Variable `ebpf:"target_tgid"`
 }
 
 // RecorderPrograms contains all programs after they have been loaded into the kernel.

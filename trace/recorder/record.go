@@ -51,6 +51,10 @@ var (
 	// ErrInterrupted: ctx was cancelled before the command started; it was
 	// not run.
 	ErrInterrupted = errors.New("interrupted before the command started")
+	// ErrExecUnseen: the command ran, but the recorder never saw its
+	// execve, so it counted nothing of it (a PID namespace the programs
+	// cannot translate, say).
+	ErrExecUnseen = errors.New("the recorder did not see the command start")
 )
 
 // CommandError says that a command could not be started. Status is what a
@@ -338,8 +342,9 @@ func Record(ctx context.Context, opts Options) (*Recording, error) {
 	r.detach()
 	r.phase(PhaseDetached)
 	if r.cmdExited() && !r.commandRan() {
-		// The stub could not exec the command.
-		return nil, r.execFailure()
+		// The stub could not exec the command, or did where the programs
+		// could not see it.
+		return nil, r.notRunError()
 	}
 	return r.result(reason, elapsed)
 }
@@ -427,6 +432,7 @@ type recorder struct {
 	forkBTFErr error
 	forkWhy    string
 	loaded     bool
+	pidns      bool // the tracer is not in the initial PID namespace (record_pidns.go)
 	links      []link.Link
 	started    time.Time
 	types      <-chan typesResult             // kernelTypes' result, for load
@@ -447,6 +453,7 @@ type recorder struct {
 	cmdDone   chan struct{} // nil once wait has seen it closed
 	exited    chan struct{} // closed once cmd.Wait returned
 	armed     bool
+	skip      uint32 // the armed entry's first value: execs to skip, + 1
 
 	// PID
 	pidfd       int
@@ -616,6 +623,9 @@ func (r *recorder) load() error {
 		if err := spec.Variables[bpf.RecorderVarCfgTargetTgid].Set(uint32(r.opts.PID)); err != nil {
 			return fmt.Errorf("eBPF recorder: %w", err)
 		}
+	}
+	if err := r.setPIDNamespace(spec); err != nil {
+		return err
 	}
 	if procsEntriesHook != 0 {
 		spec.Maps[bpf.RecorderMapProcs].MaxEntries = procsEntriesHook
@@ -1130,9 +1140,15 @@ var procsEntriesHook uint32
 func (r *recorder) processes() uint64 {
 	var n uint64
 	target := false
+	targetKey := uint32(r.opts.PID)
+	if r.opts.PID != 0 && r.pidns {
+		// procs' keys are the initial namespace's IDs (recorder.c,
+		// target_tgid): 0 until the target counted.
+		_ = r.objs.TargetTgid.Get(&targetKey)
+	}
 	r.procKeys(func(key bpf.RecorderProcKey) {
 		n++
-		target = target || (r.opts.PID != 0 && key.Tgid == uint32(r.opts.PID))
+		target = target || (targetKey != 0 && key.Tgid == targetKey)
 	}, func() { n, target = 0, false })
 	if r.opts.PID != 0 && !target && !r.opts.FromExec {
 		n++ // the traced process, idle so far, is traced all the same

@@ -125,6 +125,7 @@ func (r *recorder) startCommand(ctx context.Context) error {
 		skip = 2
 	}
 	pid := uint32(cmd.Process.Pid)
+	r.skip = skip
 	if err := r.objs.Armed.Update(pid, skip, ebpf.UpdateAny); err != nil {
 		r.stopStub()
 		return fmt.Errorf("arm %s: %w", o.Command[0], err)
@@ -186,6 +187,25 @@ func (r *recorder) execFailure() *CommandError {
 		ce.Reported, ce.Err = false, fmt.Errorf("%w: killed by %s before it started", ErrCommandNotRun, unix.SignalName(ws.Signal()))
 	}
 	return ce
+}
+
+// notRunError says why the command's execve was not seen: the stub's
+// failure (execFailure), or, when the stub ended on its own without saying
+// a thing (every way it fails before the command's execve is said on ready
+// or by a signal) and no exec at all was seen, a command that ran where the
+// programs could not follow it: an error of the machine, never a silent
+// empty trace with the command's exit status.
+func (r *recorder) notRunError() error {
+	ce := r.execFailure()
+	ws, ok := r.cmd.ProcessState.Sys().(syscall.WaitStatus)
+	if !ce.Reported || !ok || !ws.Exited() {
+		return ce
+	}
+	var left uint32
+	if err := r.objs.Armed.Lookup(uint32(r.cmd.Process.Pid), &left); err != nil || left != r.skip {
+		return ce // a wrapper's exec was seen: the wrapper failed and said so
+	}
+	return fmt.Errorf("%w: %s ran and exited with status %d, but no exec of it was seen, so nothing of it was counted", ErrExecUnseen, r.opts.Command[0], ws.ExitStatus())
 }
 
 // commandRan reports whether the command's execve happened (the armed

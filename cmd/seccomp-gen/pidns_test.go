@@ -1,0 +1,96 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
+	"github.com/seccomp-gen/seccomp-gen/trace"
+)
+
+// seccomp-gen in a PID namespace of its own, as in a container or under
+// `unshare --pid`: the command is traced as on the host. The programs saw
+// task->tgid, the initial namespace's ID, where the tracer armed its
+// stub's ID in its own namespace: the command ran untraced, no trace was
+// written, trace exited 0 without a word and traced replay said the
+// command "could not be executed" (exit 4). A --pid target was counted
+// twice (its procs key is its initial namespace's ID), and an executable
+// exec'd by a relative name was not identified (/proc/TGID/cwd of an ID
+// that means another process, or none, here).
+func TestTraceInPIDNamespace(t *testing.T) {
+	testutil.RequireRoot(t)
+	testutil.RequireTool(t, "unshare", "sh")
+	dir := t.TempDir()
+	prog, err := os.ReadFile("/bin/true")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "mytrue"), prog, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ns := []string{"unshare", "--pid", "--fork", "--mount-proc"}
+
+	out := filepath.Join(dir, "t.yaml")
+	_, stderr, code := sgVia(t, dir, nil, ns, "trace", "-o", out, "--", "sh", "-c", "./mytrue; exit 5")
+	if code != 5 {
+		t.Fatalf("trace in a PID namespace: exit %d, want the command's 5; stderr:\n%s", code, stderr)
+	}
+	f, err := trace.ReadFile(out)
+	if err != nil {
+		t.Fatalf("trace in a PID namespace wrote no trace: %v; stderr:\n%s", err, stderr)
+	}
+	names := map[string]bool{}
+	for _, s := range f.Syscalls {
+		names[s.Name] = true
+	}
+	for _, want := range []string{"execve", "wait4", "exit_group"} {
+		if !names[want] {
+			t.Errorf("trace in a PID namespace lacks %s; it has %v", want, names)
+		}
+	}
+	if f.Processes != 2 {
+		t.Errorf("trace in a PID namespace: processes %d, want 2 (sh and ./mytrue)", f.Processes)
+	}
+	identified := false
+	for _, e := range f.Executables {
+		// Made absolute in its working directory, through /proc/TGID/cwd.
+		if e.Path == filepath.Join(dir, "mytrue") && e.BuildID != "" {
+			identified = true
+		}
+	}
+	if !identified {
+		t.Errorf("./mytrue, exec'd in a PID namespace, not identified: %+v", f.Executables)
+	}
+
+	// Traced replay, the same recorder: the run is checked, not "not run".
+	prof := filepath.Join(dir, "p.json")
+	if _, stderr, code := sg(t, dir, "generate", "-o", prof, out); code != 0 {
+		t.Fatalf("generate: exit %d\n%s", code, stderr)
+	}
+	stdout, stderr, code := sgVia(t, dir, nil, ns, "replay", "-p", prof, "--", "sh", "-c", "./mytrue; exit 0")
+	if code != 0 {
+		t.Errorf("replay in a PID namespace: exit %d, want 0; stdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+
+	// --pid of a process of the namespace: one process (the loop runs
+	// builtins only), not two.
+	pidOut := filepath.Join(dir, "pid.yaml")
+	loop := `while :; do read x </dev/null; done & exec "$0" "$@" --pid $!`
+	_, stderr, code = sgVia(t, dir, nil, append(ns, "sh", "-c", loop), "trace", "--duration", "1s", "-o", pidOut)
+	if code != 0 {
+		t.Fatalf("trace --pid in a PID namespace: exit %d\n%s", code, stderr)
+	}
+	pf, err := trace.ReadFile(pidOut)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reads := false
+	for _, s := range pf.Syscalls {
+		reads = reads || (s.Name == "openat" && s.Count > 0)
+	}
+	if !reads || pf.Processes != 1 {
+		t.Errorf("trace --pid in a PID namespace: processes %d (want 1), openat counted %v; stderr:\n%s", pf.Processes, reads, strings.TrimSpace(stderr))
+	}
+}
