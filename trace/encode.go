@@ -56,6 +56,11 @@ func appendText(b []byte, f *File) ([]byte, bool) {
 		b = s.append(b, t.Cgroup)
 		sep = ", "
 	}
+	if len(t.Unseen) > 0 {
+		b = append(b, sep+"unseen: "...)
+		b = s.appendList(b, t.Unseen)
+		sep = ", "
+	}
 	if c := t.Container; c != nil {
 		b = append(b, sep+"container: {id: "...)
 		b = s.append(b, c.ID)

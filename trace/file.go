@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"math"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -152,6 +153,22 @@ type Target struct {
 	PID       int        `yaml:"pid,omitempty"`
 	Cgroup    string     `yaml:"cgroup,omitempty"`
 	Container *Container `yaml:"container,omitempty"`
+	// Unseen is, for a pid or cgroup target that is no container, what
+	// the recording could not see: UnseenFiltered when a process of the
+	// target ran under a seccomp filter (a container's trace says so in
+	// Container.Unseen). Empty for a command.
+	Unseen []string `yaml:"unseen,omitempty,flow"`
+}
+
+// Filtered reports whether the traced target ran under a seccomp filter
+// whose denials the recorder could not see (UnseenFiltered, in
+// target.unseen or target.container.unseen): a verdict from such a trace
+// could miss syscalls.
+func (f *File) Filtered() bool {
+	if c := f.Target.Container; c != nil && slices.Contains(c.Unseen, UnseenFiltered) {
+		return true
+	}
+	return slices.Contains(f.Target.Unseen, UnseenFiltered)
 }
 
 // Container says which container a trace recorded, how, and what that way
@@ -173,8 +190,8 @@ type Container struct {
 	Unseen []string `yaml:"unseen,omitempty,flow"`
 }
 
-// UnseenFiltered is the Container.Unseen entry of a container that ran
-// under a seccomp filter: the recorder's tracepoint fires after the
+// UnseenFiltered is the Container.Unseen (or Target.Unseen) entry of a
+// target that ran under a seccomp filter: the recorder's tracepoint fires after the
 // filter, so what the filter denied is not in the trace, and under the
 // profile being checked every call seen is allowed by construction.
 const UnseenFiltered = "syscalls its seccomp filter denied"
@@ -448,6 +465,9 @@ func (f *File) Validate() error {
 	}
 	if f.Target.PID < 0 {
 		return fmt.Errorf("%w: target pid %d", ErrFormat, f.Target.PID)
+	}
+	if len(f.Target.Unseen) > 0 && (len(f.Target.Command) > 0 || f.Target.Container != nil) {
+		return fmt.Errorf("%w: target unseen is for a pid or cgroup target (a container's is target.container.unseen)", ErrFormat)
 	}
 	if f.Lost > MaxCount {
 		return fmt.Errorf("%w: lost %d is above 2^63-1", ErrFormat, f.Lost)

@@ -115,9 +115,9 @@ func (o *checkOptions) run() error {
 		if f.Lost > 0 && !o.allowIncomplete {
 			return usageErrf("trace %s: incomplete, the recorder lost %s: a verdict could miss syscalls (--allow-incomplete to check anyway)", name, text.Count(f.Lost, "event", "events"))
 		}
-		if c := f.Target.Container; c != nil && slices.Contains(c.Unseen, trace.UnseenFiltered) && !o.allowIncomplete {
-			// As replay refuses a pass for such a container.
-			return usageErrf("trace %s: incomplete, its container ran under a seccomp filter whose denials the recorder could not see (target.container.unseen): a verdict could miss syscalls (record it without a profile, or --allow-incomplete to check anyway)", name)
+		if f.Filtered() && !o.allowIncomplete {
+			// As replay refuses a pass for such a target.
+			return usageErrf("trace %s: incomplete, its %s ran under a seccomp filter whose denials the recorder could not see (%s): a verdict could miss syscalls (record it without a profile, or --allow-incomplete to check anyway)", name, filteredWhat(f), filteredKey(f))
 		}
 		files = append(files, f)
 		paths = append(paths, name)

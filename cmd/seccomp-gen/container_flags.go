@@ -23,6 +23,7 @@ type containerFlags struct {
 	root      string
 	resolved  *container.Target
 	flags     *pflag.FlagSet // to tell --container '' from no --container
+	filtered  bool           // a --pid or --cgroup target runs under a seccomp filter (filteredTarget)
 }
 
 func (c *containerFlags) addContainerFlags(f *pflag.FlagSet, verb string) {
@@ -106,7 +107,28 @@ func emptyNotice(w io.Writer, cmd, cgroup string, s recorder.Started) {
 func (c *containerFlags) annotate(f *trace.File, reason string) {
 	if c.resolved != nil && f != nil {
 		f.Target.Container = c.resolved.Trace(reason)
+	} else if c.filtered && f != nil {
+		f.Target.Unseen = append(f.Target.Unseen, trace.UnseenFiltered)
 	}
+}
+
+// filteredWhat names the target of a trace that ran under a seccomp
+// filter (trace.File.Filtered), filteredKey the key that says so.
+func filteredWhat(f *trace.File) string {
+	switch {
+	case f.Target.Container != nil:
+		return "container"
+	case f.Target.PID != 0:
+		return fmt.Sprintf("target (pid %d)", f.Target.PID)
+	}
+	return "target (cgroup)"
+}
+
+func filteredKey(f *trace.File) string {
+	if f.Target.Container != nil {
+		return "target.container.unseen"
+	}
+	return "target.unseen"
 }
 
 // filteredTarget returns a process of the --pid, --cgroup or --container
@@ -129,6 +151,8 @@ func (t *targetFlags) filteredTarget(cmd string, stderr io.Writer) int {
 	}
 	if t.resolved != nil {
 		t.resolved.Filtered = true
+	} else {
+		t.filtered = true
 	}
 	how := "run it without its filter to see them"
 	if t.resolved != nil {

@@ -628,8 +628,12 @@ func warnPartialRuns(w io.Writer, paths []string, files []*trace.File) {
 		if f.Lost > 0 {
 			lost.add(w, "generate", fmt.Sprintf("%s: the recorder lost %s (--allow-incomplete): the profile may lack syscalls that run made", paths[i], text.Count(f.Lost, "event", "events")))
 		}
-		if c := f.Target.Container; c != nil && slices.Contains(c.Unseen, trace.UnseenFiltered) {
-			filtered.add(w, "generate", paths[i]+": its container ran under a seccomp filter whose denials the recorder could not see (target.container.unseen): the profile lacks what that filter denied; record it without one (--security-opt seccomp=unconfined) for a complete profile")
+		if f.Filtered() {
+			how := "without one (--security-opt seccomp=unconfined)"
+			if f.Target.Container == nil {
+				how = "without it"
+			}
+			filtered.add(w, "generate", fmt.Sprintf("%s: its %s ran under a seccomp filter whose denials the recorder could not see (%s): the profile lacks what that filter denied; record it %s for a complete profile", paths[i], filteredWhat(f), filteredKey(f), how))
 		}
 		if c := f.ExitCode; c != nil && *c != 0 && *c != 128+int(syscall.SIGINT) && *c != 128+int(syscall.SIGTERM) {
 			// (Ctrl-C and SIGTERM, which trace passes on to the
