@@ -40,8 +40,10 @@ func newManCmd() *cobra.Command {
 			root := cmd.Root()
 			root.DisableAutoGenTag = true
 			manReady(root)
+			// No Title: cobra titles each page by its command
+			// (SECCOMP-GEN-TRACE), as man(1) lists it; one title for
+			// all made every page SECCOMP-GEN(1).
 			header := &doc.GenManHeader{
-				Title:   "SECCOMP-GEN",
 				Section: "1",
 				Source:  "seccomp-gen " + toolVersion(),
 				Manual:  "seccomp-gen manual",
