@@ -427,6 +427,9 @@ func TestForkBTFVoidsNotes(t *testing.T) {
 
 func testForkBTFVoidsNotes(t *testing.T, rawVoids bool) {
 	testutil.RequireRoot(t)
+	// A cache of its own: a refusal another start noted in the machine's
+	// (/run/seccomp-gen) would load the raw_tp fork program alone.
+	useCacheDir(t)
 	info, err := kernelTypes()
 	if err != nil {
 		t.Fatal(err)

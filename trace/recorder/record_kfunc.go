@@ -218,10 +218,23 @@ func (r *recorder) loadPrograms(spec *ebpf.CollectionSpec, opts *ebpf.Collection
 	r.objs.CfgTaskBtfId = retry.CfgTaskBtfId
 	r.objs.CfgForkBtf = retry.CfgForkBtf
 	r.objs.CfgForkVoid = retry.CfgForkVoid
-	if ve := (*ebpf.VerifierError)(nil); kfuncRetry && errors.As(enterErr, &ve) {
+	if kfuncRetry && verifierRefused(enterErr) {
 		noteKfuncRefused(ids)
 	}
 	return nil
+}
+
+// verifierRefused reports whether err, sys_enter's first load failing where
+// the load without bpf_rdonly_cast then succeeded, is the kernel refusing
+// that program: the verifier's answer (kernelRefused), not a resource the
+// load lacked. cilium/ebpf makes every failed BPF_PROG_LOAD a
+// VerifierError, whatever its errno: an EMFILE (a low open-file limit) or
+// ENOMEM was noted in the machine's cache as a refusal of the kfunc, and
+// every later trace on that kernel took the slower trusted read and the
+// raw_tp fork program, until a reboot (the code-health review).
+func verifierRefused(err error) bool {
+	var ve *ebpf.VerifierError
+	return errors.As(err, &ve) && kernelRefused(err)
 }
 
 // forkVoidMaxCPUs bounds the possible CPUs up to which
