@@ -235,7 +235,23 @@ func TestRunKill(t *testing.T) {
 	native(t)
 	const mark = "1234.5"
 	kill := make(chan struct{})
-	time.AfterFunc(500*time.Millisecond, func() { close(kill) })
+	// Kill once the three sleeps run (a fixed 500 ms came before the
+	// shim's execve on a loaded machine: "the command did not start").
+	go func() {
+		defer close(kill)
+		for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+			n := 0
+			procs, _ := filepath.Glob("/proc/[0-9]*/cmdline")
+			for _, p := range procs {
+				if b, err := os.ReadFile(p); err == nil && strings.HasPrefix(string(b), "sleep\x00"+mark) {
+					n++
+				}
+			}
+			if n >= 3 {
+				return
+			}
+		}
+	}()
 	var out, errb bytes.Buffer
 	start := time.Now()
 	res, err := Run(allowAllBut("getpriority", policy.ActErrno),

@@ -94,7 +94,9 @@ func TestReplayPIDInterruptedWhileLoading(t *testing.T) {
 			f.Close()
 		}
 	})
-	time.Sleep(300 * time.Millisecond) // blocked opening the FIFO by then
+	// Signalled once blocked opening the FIFO (a sleep was too short on
+	// a loaded machine: the signal came before seccomp-gen's handlers).
+	waitFIFOOpen(t, p.cmd.Process.Pid)
 	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
@@ -112,4 +114,21 @@ func TestReplayPIDInterruptedWhileLoading(t *testing.T) {
 	if !strings.Contains(string(data), `"not_run": true`) || !strings.Contains(string(data), `"exit_code": 143`) {
 		t.Errorf("report:\n%s", data)
 	}
+}
+
+// waitFIFOOpen waits until a thread of process pid is blocked opening a
+// FIFO that has no writer yet (the kernel's wait_for_partner).
+func waitFIFOOpen(t *testing.T, pid int) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		tasks, _ := filepath.Glob("/proc/" + strconv.Itoa(pid) + "/task/*/wchan")
+		for _, w := range tasks {
+			if b, err := os.ReadFile(w); err == nil && string(b) == "wait_for_partner" {
+				return
+			}
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Fatalf("pid %d never blocked opening the FIFO", pid)
 }
