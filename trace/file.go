@@ -856,8 +856,27 @@ func decode(data []byte) (*File, error) {
 		}
 		return nil, err
 	}
+	f.rehomeNativeProbes()
 	f.Canonicalize()
 	return f, nil
+}
+
+// rehomeNativeProbes moves to x86_64 the x32 entries whose number
+// libseccomp's filters test against x86_64's rules (abi.IsX32Nr): a
+// program's syscall(-1), which builds between 1a6bac3 and 4c28bb9 wrote as
+// {arch: x32, nr: -1}. seccomp sees that call as x86_64's (AUDIT_ARCH_X86_64,
+// number 0xffffffff) whatever the recorder called it, so the entry means
+// the x86_64 one: read at face value, check failed the run ("ABI x32 not
+// covered") and generate said runtimes kill it, while they answer it with
+// the profile's default. An x86_64 entry of the same number is merged with
+// it (Canonicalize).
+func (f *File) rehomeNativeProbes() {
+	for i := range f.Syscalls {
+		s := &f.Syscalls[i]
+		if nr := uint32(int32(s.Nr)); s.Arch == ArchX32 && nr&abi.X32SyscallBit != 0 && !abi.IsX32Nr(nr) {
+			s.Arch = ArchX86_64
+		}
+	}
 }
 
 // entryKeys checks that every syscalls entry names its arch, nr and count:

@@ -672,3 +672,33 @@ func TestDecodeFieldRanges(t *testing.T) {
 		t.Errorf("Encode with exit_code 256: %v", err)
 	}
 }
+
+// Builds between 1a6bac3 and 4c28bb9 wrote a program's syscall(-1) as
+// {arch: x32, nr: -1}; seccomp tests that call against x86_64's rules
+// (abi.IsX32Nr), so the reader takes the line for the x86_64 one, merged
+// with an x86_64 line of -1 if the trace has one. Other numbers with the
+// x32 bit stay x32's.
+func TestDecodeOldX32Probe(t *testing.T) {
+	head := "version: 1\ntarget: {command: [x]}\nsyscalls:\n"
+	for _, tc := range []struct {
+		lines string
+		want  []Syscall
+	}{
+		{"  - {arch: x32, nr: -1, count: 2, first: probe}\n  - {arch: x86_64, nr: 0, name: read, count: 1}\n",
+			[]Syscall{{Arch: ArchX86_64, Nr: -1, Count: 2, First: "probe"}, {Arch: ArchX86_64, Nr: 0, Name: "read", Count: 1}}},
+		{"  - {arch: x32, nr: -1, count: 2, first: probe}\n  - {arch: x86_64, nr: -1, count: 3, first: probe}\n",
+			[]Syscall{{Arch: ArchX86_64, Nr: -1, Count: 5, First: "probe"}}},
+		{"  - {arch: x32, nr: 2147483647, count: 1}\n  - {arch: x32, nr: -5, count: 1}\n  - {arch: x32, nr: 1073741824, name: read, count: 1}\n",
+			[]Syscall{{Arch: ArchX32, Nr: -5, Count: 1}, {Arch: ArchX32, Nr: 1073741824, Name: "read", Count: 1}, {Arch: ArchX32, Nr: 2147483647, Count: 1}}},
+	} {
+		f, err := Decode(strings.NewReader(head + tc.lines))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.lines, err)
+		}
+		if !slices.EqualFunc(f.Syscalls, tc.want, func(a, b Syscall) bool {
+			return a.Arch == b.Arch && a.Nr == b.Nr && a.Name == b.Name && a.Count == b.Count && a.First == b.First
+		}) {
+			t.Errorf("%s: read as %+v, want %+v", tc.lines, f.Syscalls, tc.want)
+		}
+	}
+}

@@ -348,3 +348,31 @@ func TestUnnamedNumbersEndToEnd(t *testing.T) {
 		t.Errorf("replay --enforce: the numbers should be answered ENOSYS:\n%s", out)
 	}
 }
+
+// A trace from a build between 1a6bac3 and 4c28bb9 holds a program's
+// syscall(-1) as {arch: x32, nr: -1}; every command reads it as the x86_64
+// call seccomp sees (TestDecodeOldX32Probe). check failed the run ("ABI
+// x32 not covered", exit 3) and generate said runtimes kill it.
+func TestOldX32ProbeIsX86_64(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, lines ...string) string {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(traceYAML(lines...)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return name
+	}
+	body := []string{"  - {arch: x86_64, nr: 0, name: read, count: 1}", "  - {arch: x86_64, nr: 231, name: exit_group, count: 1}"}
+	now := write("now.yaml", append(body, "  - {arch: x86_64, nr: -1, count: 1, first: probes}")...)
+	old := write("old.yaml", append(body, "  - {arch: x32, nr: -1, count: 1, first: probes}")...)
+	if _, stderr, code := sg(t, dir, "generate", "--baseline", "none", "-o", "p.json", now); code != 0 {
+		t.Fatalf("generate: exit %d\n%s", code, stderr)
+	}
+	out, stderr, code := sg(t, dir, "check", "-p", "p.json", old)
+	if code != 0 || !strings.Contains(out, "x86_64/#-1: no syscall has number -1 on x86_64") {
+		t.Errorf("check of the old trace: exit %d, want 0 and the probe covered on x86_64\n%s%s", code, out, stderr)
+	}
+	_, stderr, code = sg(t, dir, "generate", "--baseline", "none", "-o", "old.json", old)
+	if code != 0 || strings.Contains(stderr, "x32") || !strings.Contains(stderr, "x86_64 syscall number -1 (count 1, first by probes, in old.yaml)") {
+		t.Errorf("generate of the old trace: exit %d\n%s", code, stderr)
+	}
+}
