@@ -1,7 +1,6 @@
 package main
 
 import (
-	"crypto/sha256"
 	"fmt"
 	"io"
 	"maps"
@@ -32,7 +31,9 @@ func newCheckCmd() *cobra.Command {
 		Long: `check gives the same verdict as replay, offline, from saved trace files: for
 every (ABI, syscall) the traces hold, is it allowed by PROFILE? Counts add up
 across traces (a trace named twice, or a copy of one: the same run, same start
-time and counts, is counted once, with a warning); FIRST is the program that issued the syscall first (in the
+time and counts, is counted once, with a warning; two identical traces whose
+start is to the second only, written by an older seccomp-gen, may be replicas
+and are both counted, with a warning); FIRST is the program that issued the syscall first (in the
 first trace by path that has it); with several traces, TRACES names those
 that need the syscall (for a denied argument value, those that recorded it):
 the first 3 and how many more (--report json lists all). A TRACE or PROFILE
@@ -82,8 +83,8 @@ func (o *checkOptions) run() error {
 	var files []*trace.File
 	var paths []string
 	var seen inputFiles
-	var named, same warnings
-	runs := map[[sha256.Size]byte]string{} // runDigest -> the trace's path
+	var named, same, alike warnings
+	var known runs
 	for _, path := range o.traces {
 		name := inputName(path)
 		if what := seen.repeated(path); what != "" {
@@ -94,13 +95,15 @@ func (o *checkOptions) run() error {
 		if err != nil {
 			return usageErr(fmt.Errorf("trace %w", err))
 		}
-		// A copy of a trace is the same run, as in generate: counted once.
-		if sum, ok := runDigest(f); ok {
-			if prev, ok := runs[sum]; ok {
-				same.add(os.Stderr, "check", fmt.Sprintf("%s holds the same run as %s; counted once", name, prev))
-				continue
-			}
-			runs[sum] = name
+		// A copy of a trace is the same run, as in generate: counted once
+		// (a replica that cannot be told from one is counted too).
+		prev, sure := known.seen(name, f)
+		if prev != "" && sure {
+			same.add(os.Stderr, "check", fmt.Sprintf("%s holds the same run as %s; counted once", name, prev))
+			continue
+		}
+		if prev != "" {
+			alike.add(os.Stderr, "check", alikeMsg(name, prev))
 		}
 		if len(f.Syscalls) == 0 {
 			return usageErrf("trace %s: no syscall recorded: an empty recording is never a pass", name)
@@ -124,6 +127,7 @@ func (o *checkOptions) run() error {
 	}
 	named.more(os.Stderr, "check", "file named again", "files named again", "each counted once")
 	same.more(os.Stderr, "check", "trace holds the same run as another one", "traces hold the same run as another one", "each counted once")
+	alike.more(os.Stderr, "check", alikeOne, alikeMany, alikeWhat)
 	if err := sameABI(p, paths, files); err != nil {
 		return usageErr(err)
 	}

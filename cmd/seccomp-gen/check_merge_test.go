@@ -6,6 +6,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -77,12 +78,19 @@ func TestCheckNamesTraces(t *testing.T) {
 }
 
 // A copy of a trace is the same run: it does not count towards --min-runs
-// twice. A file named twice to check is read once.
+// twice. A file named twice to check is read once. (The trace's start has
+// a fraction of a second, as the recorder writes it: without one, a copy
+// cannot be told from a replica, TestReplicasStartedInOneSecond.)
 func TestDuplicateRunCountedOnce(t *testing.T) {
 	dir := t.TempDir()
-	ls, lsl := genTrace(t, "busybox-ls.yaml"), genTrace(t, "busybox-ls-l.yaml")
-	data, err := os.ReadFile(ls)
+	lsl := genTrace(t, "busybox-ls-l.yaml")
+	data, err := os.ReadFile(genTrace(t, "busybox-ls.yaml"))
 	if err != nil {
+		t.Fatal(err)
+	}
+	data = withStart(t, data, "2026-11-23T11:38:27.518204113Z")
+	ls := filepath.Join(dir, "ls.yaml")
+	if err := os.WriteFile(ls, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	// The same run with other line endings is still the same run.
@@ -203,9 +211,10 @@ func TestManyTracesWarnBriefly(t *testing.T) {
 	}
 	var args []string
 	for i := 0; i < 40; i++ {
-		// 20 runs (start times), each in two files; all version 1.
+		// 20 runs (start times, with a fraction of a second: copies for
+		// sure), each in two files; all version 1.
 		name := filepath.Join(dir, fmt.Sprintf("t%02d.yaml", i))
-		run := strings.Replace(string(data), "started: ", fmt.Sprintf("started: 2026-11-23T10:%02d:00Z\n# was: ", i%20), 1)
+		run := strings.Replace(string(data), "started: ", fmt.Sprintf("started: 2026-11-23T10:%02d:00.5Z\n# was: ", i%20), 1)
 		if err := os.WriteFile(name, []byte(run), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -241,5 +250,106 @@ func TestManyTracesWarnBriefly(t *testing.T) {
 	want := fmt.Sprintf("seccomp-gen: check: %s, %s, %s and 17 more traces: no syscall on an ABI the profile covers (traces: x86_64; profile: aarch64)\n", args[0], args[1], args[2])
 	if code != exitUsage || !strings.HasSuffix(stderr, want) {
 		t.Errorf("check against an aarch64 profile: exit %d\n%s\nwant %q", code, stderr, want)
+	}
+}
+
+// withStart is a trace's data with its start time replaced by started.
+func withStart(t *testing.T, data []byte, started string) []byte {
+	t.Helper()
+	re := regexp.MustCompile(`(?m)^started: .*$`)
+	if !re.Match(data) {
+		t.Fatalf("no started: line in\n%s", data)
+	}
+	return re.ReplaceAll(data, []byte("started: "+started))
+}
+
+// Traces written before the recorder kept the start's fraction of a second
+// cannot tell a copy from a replica traced in parallel (same second, same
+// duration and counts: the same bytes). Two such files are two runs, with
+// a warning that says so; one file named twice, or through a link, is
+// one. They were one run, so that --min-runs 2 dropped what both replicas
+// made and check halved the counts.
+func TestReplicasStartedInOneSecond(t *testing.T) {
+	dir := t.TempDir()
+	data, err := os.ReadFile(genTrace(t, "busybox-ls.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	data = withStart(t, data, "2026-12-02T17:06:53Z")
+	var reps []string
+	for _, name := range []string{"r4-a.yaml", "r4-b.yaml", "r4-c.yaml", "r4-d.yaml", "r4-e.yaml"} {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		reps = append(reps, p)
+	}
+	a, b := reps[0], reps[1]
+	link := filepath.Join(dir, "link.yaml")
+	if err := os.Link(a, link); err != nil {
+		t.Fatal(err)
+	}
+	one, stderr, code := sg(t, dir, "generate", "--baseline", "none", "-o", "-", a)
+	if code != 0 {
+		t.Fatalf("generate: exit %d: %s", code, stderr)
+	}
+	two, stderr, code := sg(t, dir, "generate", "--baseline", "none", "--min-runs", "2", "-o", "-", a, b, a)
+	if code != 0 || two != one {
+		t.Errorf("generate --min-runs 2 of two replicas: exit %d, the profile differs from one run's:\n%s", code, stderr)
+	}
+	for _, want := range []string{
+		"generate: warning: " + alikeMsg(b, a) + "\n",
+		"generate: warning: " + a + " is named twice; counted as one run\n",
+	} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("generate: no warning %q:\n%s", want, stderr)
+		}
+	}
+	prof := filepath.Join(dir, "p.json")
+	if err := os.WriteFile(prof, []byte(one), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	counts := func(args ...string) (map[string]int, []string, string) {
+		out, stderr, code := sg(t, dir, append([]string{"check", "-p", prof, "--report", "json"}, args...)...)
+		if code != 0 {
+			t.Fatalf("check %v: exit %d: %s", args, code, stderr)
+		}
+		var v struct {
+			Inputs   []string `json:"inputs"`
+			Syscalls []struct {
+				Name  string `json:"name"`
+				Count int    `json:"count"`
+			} `json:"syscalls"`
+		}
+		if err := json.Unmarshal([]byte(out), &v); err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]int{}
+		for _, s := range v.Syscalls {
+			m[s.Name] += s.Count
+		}
+		return m, v.Inputs, stderr
+	}
+	alone, _, _ := counts(a)
+	both, inputs, stderr := counts(a, b)
+	twice := map[string]int{}
+	for name, n := range alone {
+		twice[name] = 2 * n
+	}
+	if !maps.Equal(both, twice) {
+		t.Errorf("check of two replicas: inputs %v, counts %v, want twice one's: %v", inputs, both, twice)
+	}
+	if want := "check: warning: " + alikeMsg(b, a) + "\n"; len(inputs) != 2 || !strings.Contains(stderr, want) {
+		t.Errorf("check: inputs %v, no warning %q:\n%s", inputs, want, stderr)
+	}
+	// The same file through a link is one run.
+	linked, inputs, stderr := counts(a, link)
+	if !maps.Equal(linked, alone) || len(inputs) != 1 || !strings.Contains(stderr, link+" is the same file as "+a+"; counted once") {
+		t.Errorf("check of a file and a link to it: inputs %v, counts %v, alone %v\n%s", inputs, linked, alone, stderr)
+	}
+	// Many: three by name, then a count.
+	_, inputs, stderr = counts(reps...)
+	if want := "check: warning: and 1 more " + alikeOne + "; " + alikeWhat + "\n"; len(inputs) != 5 || strings.Count(stderr, "whose start is to the second only") != 4 || !strings.Contains(stderr, want) {
+		t.Errorf("check of five replicas: inputs %v, want 5 and 3 warnings by name, then %q:\n%s", inputs, want, stderr)
 	}
 }

@@ -364,11 +364,56 @@ func runDigest(f *trace.File) ([sha256.Size]byte, bool) {
 	return sha256.Sum256(data), true
 }
 
+// runs tells which traces hold a run that an earlier trace held, by
+// runDigest, so that a copy of a trace (a CI artifact downloaded twice)
+// counts as one run.
+type runs struct {
+	first map[[sha256.Size]byte]string // runDigest -> the first trace's name
+}
+
+// seen returns the name of the earlier trace f is identical to ("" when
+// none, and f is remembered under name), and whether the two are one run
+// for sure. They are when f's start has a fraction of a second: the
+// recorder keeps it to the nanosecond, so two runs do not share it. A
+// trace written before it did (started: 2026-12-02T17:06:53Z) cannot tell
+// a copy from a replica traced in parallel, started in the same second,
+// with the same duration and counts: the same bytes. Such a pair is
+// counted as two runs, as the command line names two files; the files
+// that are one (a path named twice, a link) are caught before, by
+// inputFiles.
+func (r *runs) seen(name string, f *trace.File) (prev string, sure bool) {
+	sum, ok := runDigest(f)
+	if !ok {
+		return "", false
+	}
+	if prev, ok := r.first[sum]; ok {
+		return prev, f.Started.Nanosecond() != 0
+	}
+	if r.first == nil {
+		r.first = map[[sha256.Size]byte]string{}
+	}
+	r.first[sum] = name
+	return "", false
+}
+
+// The count of the alikeMsg warnings past maxWarnings.
+const (
+	alikeOne  = "trace identical to another one whose start is to the second only"
+	alikeMany = "traces identical to another one whose start is to the second only"
+	alikeWhat = "each counted as another run (leave copies out)"
+)
+
+// alikeMsg is the warning for a trace identical to an earlier one that
+// may be another run (runs.seen: not sure), counted as one of its own.
+func alikeMsg(name, prev string) string {
+	return fmt.Sprintf("%s is identical to %s, whose start is to the second only (written before seccomp-gen kept fractions): a copy of it, or another run with the same start and counts (a replica traced in parallel); counted as another run (leave a copy out)", name, prev)
+}
+
 func (o *generateOptions) run() error {
 	var inputs []reduce.Input
-	encoded := map[[sha256.Size]byte]string{} // runDigest -> the trace's path
 	var seen inputFiles
-	var named, same warnings
+	var known runs
+	var named, same, alike warnings
 	for _, path := range o.traces {
 		name := inputName(path)
 		if what := seen.repeated(path); what != "" {
@@ -387,18 +432,21 @@ func (o *generateOptions) run() error {
 			return usageErr(fmt.Errorf("generate: %w", err))
 		}
 		// A copy of a trace (same run: same start time, same counts) is
-		// one run too.
-		if sum, ok := runDigest(f); ok {
-			if prev, ok := encoded[sum]; ok {
-				same.add(o.stderr, "generate", fmt.Sprintf("%s holds the same run as %s; counted as one run", name, prev))
-				continue
-			}
-			encoded[sum] = name
+		// one run too; where the start has no fraction of a second, a
+		// replica cannot be told from a copy, and counts.
+		prev, sure := known.seen(name, f)
+		if prev != "" && sure {
+			same.add(o.stderr, "generate", fmt.Sprintf("%s holds the same run as %s; counted as one run", name, prev))
+			continue
+		}
+		if prev != "" {
+			alike.add(o.stderr, "generate", alikeMsg(name, prev))
 		}
 		inputs = append(inputs, reduce.Input{Path: name, File: f})
 	}
 	named.more(o.stderr, "generate", "file named again", "files named again", "each counted as one run")
 	same.more(o.stderr, "generate", "trace holds the same run as another one", "traces hold the same run as another one", "each counted as one run")
+	alike.more(o.stderr, "generate", alikeOne, alikeMany, alikeWhat)
 	names := o.baselines
 	if len(names) == 0 {
 		names = profiles.DefaultBaselines
