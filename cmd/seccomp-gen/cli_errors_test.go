@@ -184,8 +184,13 @@ func TestSamePipeTwice(t *testing.T) {
 			t.Errorf("%q on a pipe: exit %d, stderr %q; want %d and %q", args, code, stderr, exitUsage, want)
 		}
 	}
-	// The same file twice through a redirect is read twice, and counted once.
-	if _, stderr, code := sgStdin(t, dir, ls, "generate", "-", "/dev/stdin"); code != 0 {
-		t.Errorf("generate - /dev/stdin < %s: exit %d: %s", ls, code, stderr)
+	// The same file twice through a redirect is one file, read once and
+	// counted once (its start is to the second only: as two files it
+	// would be two runs, TestReplicasStartedInOneSecond).
+	for _, args := range [][]string{{"-", "/dev/stdin"}, {ls, "-"}} {
+		want := "generate: warning: " + inputName(args[1]) + " is the same file as " + inputName(args[0]) + "; counted as one run\n"
+		if _, stderr, code := sgStdin(t, dir, ls, append([]string{"generate", "-o", filepath.Join(dir, "p.json")}, args...)...); code != 0 || !strings.Contains(stderr, want) {
+			t.Errorf("generate %s < %s: exit %d, want 0 and %q:\n%s", strings.Join(args, " "), ls, code, want, stderr)
+		}
 	}
 }

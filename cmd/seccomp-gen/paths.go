@@ -344,15 +344,19 @@ type inputFiles struct {
 type fileID struct{ dev, ino uint64 }
 
 // repeated says how path repeats an input seen before ("" when it does
-// not: a new file, "-", or a path that is not an existing regular file)
-// and remembers it.
+// not: a new file, or a path that is not an existing regular file) and
+// remembers it. "-" is the file standard input reads, when it is a
+// regular one (< t.yaml): "- /dev/stdin" or "t.yaml -" name one file.
 func (s *inputFiles) repeated(path string) string {
-	if path == "-" || path == "" {
+	if path == "" {
 		return ""
 	}
 	stat := s.stat
 	if stat == nil {
 		stat = os.Stat
+	}
+	if path == "-" {
+		stat = func(string) (os.FileInfo, error) { return os.Stdin.Stat() }
 	}
 	st, err := stat(path)
 	if err != nil || !st.Mode().IsRegular() {
@@ -374,7 +378,7 @@ func (s *inputFiles) repeated(path string) string {
 	if e == path {
 		return "named twice"
 	}
-	return "the same file as " + e
+	return "the same file as " + inputName(e)
 }
 
 // sameFile reports whether a and b name the same existing regular file.

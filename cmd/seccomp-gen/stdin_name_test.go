@@ -26,7 +26,7 @@ func TestStdinHasOneName(t *testing.T) {
 		want  string // in stdout or stderr
 	}{
 		{bad, []string{"generate", "-"}, "generate: <stdin>: malformed trace"},
-		{tr, []string{"generate", "-o", filepath.Join(dir, "twice.json"), "-", tr}, "identical to <stdin>"},
+		{tr, []string{"generate", "-o", filepath.Join(dir, "twice.json"), "-", tr}, "is the same file as <stdin>"},
 		{bad, []string{"check", "-p", prof, "-"}, "check: trace <stdin>: malformed trace"},
 		{tr, []string{"check", "-p", prof, "-"}, "of <stdin>"},
 		{tr, []string{"check", "--report", "json", "-p", prof, "-"}, `"<stdin>"`},
