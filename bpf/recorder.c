@@ -350,6 +350,28 @@ struct task_struct {
 	__u64 start_time;
 	struct task_struct *group_leader;
 	struct signal_struct *signal;
+	struct pid *thread_pid;
+} __attribute__((preserve_access_index));
+
+/* A task's process IDs, one per PID namespace it is in (include/linux/
+ * pid.h): numbers[i] is its ID in the namespace at level i, 0 the initial
+ * one, up to level, its own. See tracer_tgid. */
+struct ns_common {
+	unsigned int inum; /* the namespace's nsfs inode: ls -i /proc/PID/ns/pid */
+} __attribute__((preserve_access_index));
+
+struct pid_namespace {
+	struct ns_common ns;
+} __attribute__((preserve_access_index));
+
+struct upid {
+	int nr;
+	struct pid_namespace *ns;
+} __attribute__((preserve_access_index));
+
+struct pid {
+	unsigned int level;
+	struct upid numbers[1];
 } __attribute__((preserve_access_index));
 
 /* The kernel's struct of a task storage map (include/linux/
@@ -732,36 +754,46 @@ volatile const __u32 cfg_nr_cpus = 1;
 volatile const __u32 cfg_target_tgid;
 /* The tracer's PID namespace, set by user space only when it is not the
  * initial one (seccomp-gen in a container, or under unshare --pid): the
- * device (the kernel's dev_t, MAJOR << 20 | MINOR) and inode number of its
- * /proc/self/ns/pid. The process IDs user space hands the programs (the
- * stub it arms, the --pid target) and reads back (an executable's first
- * process, for /proc/TGID) are then that namespace's, not task->tgid,
- * which is the initial namespace's: see tracer_tgid. */
-volatile const __u64 cfg_pidns_dev;
+ * inode number of its /proc/self/ns/pid (unique on the machine). The
+ * process IDs user space hands the programs (the stub it arms, the --pid
+ * target) and reads back (an executable's first process, for /proc/TGID)
+ * are then that namespace's, not task->tgid, which is the initial
+ * namespace's: see tracer_tgid. */
 volatile const __u64 cfg_pidns_ino;
 
-/* The helper's answer (include/uapi/linux/bpf.h). */
-struct bpf_pidns_info {
-	__u32 pid;
-	__u32 tgid;
-};
+/* PID namespaces nest at most 32 deep (MAX_PID_NS_LEVEL). */
+#define PIDNS_LEVELS 32
 
-/* The process ID of task, which must be current, as the tracer sees it:
- * task->tgid, or with cfg_pidns_ino its ID in the tracer's PID namespace,
- * 0 when current is not in that namespace itself (a namespace nested in
- * it: the helper answers for the namespace it is given only). Called at
- * an exec, an exit and once per process as it starts counting
+/* The process ID of task as the tracer sees it: task->tgid, or with
+ * cfg_pidns_ino the ID its thread group leader has in the tracer's PID
+ * namespace, found among the IDs it has (one per level, from the initial
+ * namespace down to its own: a task of a namespace nested in the
+ * tracer's, as a container run by runc inside a container, has one there
+ * too); 0 when it has none there (a task outside the tracer's namespace,
+ * which the tracer cannot name). Not bpf_get_ns_current_pid_tgid: that
+ * answers for current's own namespace only, 0 for a nested one's task.
+ * Called at an exec, an exit and once per process as it starts counting
  * (note_process), never on a counted syscall's path; where cfg_pidns_ino
- * is 0 (a constant to the verifier) the helper call is not even loaded. */
+ * is 0 (a constant to the verifier) the rest is not even loaded. Probe
+ * reads, as in note_process_inline. */
 static __always_inline __u32 tracer_tgid(struct task_struct *task)
 {
-	struct bpf_pidns_info ns = {};
-
 	if (!cfg_pidns_ino)
 		return BPF_CORE_READ(task, tgid);
-	if (bpf_get_ns_current_pid_tgid(cfg_pidns_dev, cfg_pidns_ino, &ns, sizeof(ns)))
+	struct pid *p = BPF_CORE_READ(task, group_leader, thread_pid);
+	if (!p)
 		return 0;
-	return ns.tgid;
+	__u32 level = BPF_CORE_READ(p, level);
+#pragma clang loop unroll(disable)
+	for (__u32 i = 0; i < PIDNS_LEVELS && i <= level; i++) {
+		struct upid up = {};
+
+		if (bpf_core_read(&up, sizeof(up), &p->numbers[i]))
+			return 0;
+		if (BPF_CORE_READ(up.ns, ns.inum) == cfg_pidns_ino)
+			return up.nr;
+	}
+	return 0;
 }
 
 /* Executables (issue 11): the file name each traced execve ran, as

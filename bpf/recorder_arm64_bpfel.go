@@ -181,7 +181,6 @@ const (
 	RecorderVarCfgForkVoid          = "cfg_fork_void"
 	RecorderVarCfgNoteFirst         = "cfg_note_first"
 	RecorderVarCfgNrCpus            = "cfg_nr_cpus"
-	RecorderVarCfgPidnsDev          = "cfg_pidns_dev"
 	RecorderVarCfgPidnsIno          = "cfg_pidns_ino"
 	RecorderVarCfgPrefilter         = "cfg_prefilter"
 	RecorderVarCfgTargetTgid        = "cfg_target_tgid"
@@ -282,7 +281,6 @@ type RecorderVariableSpecs struct {
 	CfgForkVoid       *ebpf.VariableSpec `ebpf:"cfg_fork_void"`
 	CfgNoteFirst      *ebpf.VariableSpec `ebpf:"cfg_note_first"`
 	CfgNrCpus         *ebpf.VariableSpec `ebpf:"cfg_nr_cpus"`
-	CfgPidnsDev       *ebpf.VariableSpec `ebpf:"cfg_pidns_dev"`
 	CfgPidnsIno       *ebpf.VariableSpec `ebpf:"cfg_pidns_ino"`
 	CfgPrefilter      *ebpf.VariableSpec `ebpf:"cfg_prefilter"`
 	CfgTargetTgid     *ebpf.VariableSpec `ebpf:"cfg_target_tgid"`
@@ -367,7 +365,6 @@ type RecorderVariables struct {
 	CfgForkVoid       *ebpf.Variable `ebpf:"cfg_fork_void"`
 	CfgNoteFirst      *ebpf.Variable `ebpf:"cfg_note_first"`
 	CfgNrCpus         *ebpf.Variable `ebpf:"cfg_nr_cpus"`
-	CfgPidnsDev       *ebpf.Variable `ebpf:"cfg_pidns_dev"`
 	CfgPidnsIno       *ebpf.Variable `ebpf:"cfg_pidns_ino"`
 	CfgPrefilter      *ebpf.Variable `ebpf:"cfg_prefilter"`
 	CfgTargetTgid     *ebpf.Variable `ebpf:"cfg_target_tgid"`

@@ -2,6 +2,7 @@ package container_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -310,4 +311,49 @@ func TestHookConfinesAnnotationPaths(t *testing.T) {
 		waitFile(t, container.TracePath(prof))
 		waitNoRecorders(t, sg)
 	})
+}
+
+// runc in a PID namespace of its own (runc or Docker inside a CI
+// container): the hook, which runc starts there, arms the container's init
+// by its ID in that namespace, and the init is in a namespace nested in it.
+// The recorder matched neither (the kernel's initial-namespace tgid, then
+// the ID in the init's own namespace only): the hook said "the entrypoint
+// never ran" and wrote nothing (the in-container review). Now the trace
+// and the profile are written.
+func TestHookRuncInPIDNamespace(t *testing.T) {
+	requireRuntimes(t)
+	sg := buildSG(t)
+	b := newBundle(t)
+	dir := t.TempDir()
+	prof := filepath.Join(dir, "profile.json")
+	log := filepath.Join(dir, "hook.log")
+	b.SetArgs("sh", "-c", workloadScript)
+	setHook(b, []string{sg, "hook", "--trace", "--log", log, "--allow-path", dir},
+		map[string]string{container.Annotation: "of:" + prof})
+	if err := b.Write(); err != nil {
+		t.Fatal(err)
+	}
+	id := fmt.Sprintf("sg-pidns-%d", os.Getpid())
+	t.Cleanup(func() { _ = exec.Command("runc", "delete", "-f", id).Run() })
+	// The namespace lives on after runc (as a CI container's init does),
+	// until the hook's detached recorder has written the profile: the
+	// kernel kills every process of a namespace whose first one exits.
+	script := `runc run --bundle "$1" "$2"; s=$?; i=0; while [ ! -e "$3" ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i+1)); done; exit $s`
+	out, err := exec.CommandContext(ctx(t), "unshare", "--pid", "--fork", "--mount-proc", "sh", "-c", script, "sh", b.Dir, id, prof).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "bin") {
+		t.Fatalf("runc run in a PID namespace: %v\n%s", err, out)
+	}
+	waitNoRecorders(t, sg)
+	f, err := trace.ReadFile(container.TracePath(prof))
+	if err != nil {
+		logText, _ := os.ReadFile(log)
+		t.Fatalf("no trace: %v; hook log:\n%s\nrunc:\n%s", err, logText, out)
+	}
+	names := map[string]bool{}
+	for _, s := range f.Syscalls {
+		names[s.Name] = true
+	}
+	if !names["execve"] || !names["getdents64"] || f.Processes < 3 {
+		t.Errorf("trace of the container: processes %d, syscalls %v", f.Processes, names)
+	}
 }

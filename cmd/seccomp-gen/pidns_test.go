@@ -53,14 +53,8 @@ func TestTraceInPIDNamespace(t *testing.T) {
 	if f.Processes != 2 {
 		t.Errorf("trace in a PID namespace: processes %d, want 2 (sh and ./mytrue)", f.Processes)
 	}
-	identified := false
-	for _, e := range f.Executables {
-		// Made absolute in its working directory, through /proc/TGID/cwd.
-		if e.Path == filepath.Join(dir, "mytrue") && e.BuildID != "" {
-			identified = true
-		}
-	}
-	if !identified {
+	// Made absolute in its working directory, through /proc/TGID/cwd.
+	if !identifiedIn(f, filepath.Join(dir, "mytrue")) {
 		t.Errorf("./mytrue, exec'd in a PID namespace, not identified: %+v", f.Executables)
 	}
 
@@ -74,23 +68,56 @@ func TestTraceInPIDNamespace(t *testing.T) {
 		t.Errorf("replay in a PID namespace: exit %d, want 0; stdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
 
-	// --pid of a process of the namespace: one process (the loop runs
-	// builtins only), not two.
-	pidOut := filepath.Join(dir, "pid.yaml")
-	loop := `while :; do read x </dev/null; done & exec "$0" "$@" --pid $!`
-	_, stderr, code = sgVia(t, dir, nil, append(ns, "sh", "-c", loop), "trace", "--duration", "1s", "-o", pidOut)
+	// A command whose processes run in a namespace nested in the
+	// tracer's (the workload's own unshare, runc inside a container):
+	// its executables are identified there too, through their IDs in
+	// the tracer's namespace.
+	nested := filepath.Join(dir, "nested.yaml")
+	_, stderr, code = sgVia(t, dir, nil, ns, "trace", "-o", nested, "--", "unshare", "--pid", "--fork", "sh", "-c", "./mytrue")
 	if code != 0 {
-		t.Fatalf("trace --pid in a PID namespace: exit %d\n%s", code, stderr)
+		t.Fatalf("trace of a nested namespace: exit %d\n%s", code, stderr)
 	}
-	pf, err := trace.ReadFile(pidOut)
+	nf, err := trace.ReadFile(nested)
 	if err != nil {
 		t.Fatal(err)
 	}
-	reads := false
-	for _, s := range pf.Syscalls {
-		reads = reads || (s.Name == "openat" && s.Count > 0)
+	if !identifiedIn(nf, filepath.Join(dir, "mytrue")) || nf.Processes != 3 {
+		t.Errorf("trace of a nested namespace: processes %d (want 3: unshare, sh, ./mytrue), executables %+v", nf.Processes, nf.Executables)
 	}
-	if !reads || pf.Processes != 1 {
-		t.Errorf("trace --pid in a PID namespace: processes %d (want 1), openat counted %v; stderr:\n%s", pf.Processes, reads, strings.TrimSpace(stderr))
+
+	// --pid of a process of the namespace, and of one in a namespace
+	// nested in it: one process (the loop runs builtins only), not two.
+	for _, c := range []struct{ name, script string }{
+		{"same", `while :; do read x </dev/null; done & exec "$0" "$@" --pid $!`},
+		{"nested", `unshare --pid --fork sh -c 'while :; do read x </dev/null; done' & ` +
+			`while [ -z "$(cat /proc/$!/task/$!/children)" ]; do sleep 0.01; done; exec "$0" "$@" --pid $(cat /proc/$!/task/$!/children)`},
+	} {
+		pidOut := filepath.Join(dir, c.name+".yaml")
+		_, stderr, code = sgVia(t, dir, nil, append(ns, "sh", "-c", c.script), "trace", "--duration", "1s", "-o", pidOut)
+		if code != 0 {
+			t.Fatalf("trace --pid in a PID namespace (%s): exit %d\n%s", c.name, code, stderr)
+		}
+		pf, err := trace.ReadFile(pidOut)
+		if err != nil {
+			t.Fatal(err)
+		}
+		reads := false
+		for _, s := range pf.Syscalls {
+			reads = reads || (s.Name == "openat" && s.Count > 0)
+		}
+		if !reads || pf.Processes != 1 {
+			t.Errorf("trace --pid in a PID namespace (%s): processes %d (want 1), openat counted %v; stderr:\n%s", c.name, pf.Processes, reads, strings.TrimSpace(stderr))
+		}
 	}
+}
+
+// identifiedIn reports whether f lists the executable path with its
+// build ID.
+func identifiedIn(f *trace.File, path string) bool {
+	for _, e := range f.Executables {
+		if e.Path == path && e.BuildID != "" {
+			return true
+		}
+	}
+	return false
 }

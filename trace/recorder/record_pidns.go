@@ -37,12 +37,6 @@ func (r *recorder) setPIDNamespace(spec *ebpf.CollectionSpec) error {
 	if st.Ino == initPIDNamespace {
 		return nil
 	}
-	// The helper compares with the kernel's dev_t (MAJOR << 20 | MINOR),
-	// not stat's encoding of it.
-	dev := uint64(unix.Major(st.Dev))<<20 | uint64(unix.Minor(st.Dev))
-	if err := spec.Variables[bpf.RecorderVarCfgPidnsDev].Set(dev); err != nil {
-		return fmt.Errorf("eBPF recorder: %w", err)
-	}
 	if err := spec.Variables[bpf.RecorderVarCfgPidnsIno].Set(st.Ino); err != nil {
 		return fmt.Errorf("eBPF recorder: %w", err)
 	}
