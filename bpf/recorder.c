@@ -759,7 +759,7 @@ volatile const __u32 cfg_target_tgid;
  * target) and reads back (an executable's first process, for /proc/TGID)
  * are then that namespace's, not task->tgid, which is the initial
  * namespace's: see tracer_tgid. */
-volatile const __u64 cfg_pidns_ino;
+volatile const __u32 cfg_pidns_ino;
 
 /* PID namespaces nest at most 32 deep (MAX_PID_NS_LEVEL). */
 #define PIDNS_LEVELS 32

@@ -37,7 +37,7 @@ func (r *recorder) setPIDNamespace(spec *ebpf.CollectionSpec) error {
 	if st.Ino == initPIDNamespace {
 		return nil
 	}
-	if err := spec.Variables[bpf.RecorderVarCfgPidnsIno].Set(st.Ino); err != nil {
+	if err := spec.Variables[bpf.RecorderVarCfgPidnsIno].Set(uint32(st.Ino)); err != nil {
 		return fmt.Errorf("eBPF recorder: %w", err)
 	}
 	r.pidns = true
