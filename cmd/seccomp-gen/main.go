@@ -56,9 +56,12 @@ func registerHelpers() {
 	reexec.Register(enforce.ShimName, enforce.ShimMain)
 }
 
-// minOpenFiles is how many open files any command needs (with 7 the Go
-// runtime cannot start its poller; trace and replay need more and say so).
-const minOpenFiles = 16
+// minOpenFiles is how many more files any command needs to be able to open
+// (limits.NeedOpenFiles: the limit less those open, stdin, stdout, stderr
+// and the Go runtime's own, which keeps cgroup v1's CPU quota files open):
+// under ulimit -n 7 the Go runtime cannot start its poller; trace and
+// replay need more and say so. ulimit -n 16 leaves 9 (7 open, measured).
+const minOpenFiles = 8
 
 func run(args []string) int {
 	// Under qemu-user (no seccomp(2)) filters still compile as on a real

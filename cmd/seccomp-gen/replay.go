@@ -279,8 +279,9 @@ func (o *replayOptions) workloadStdout() *os.File {
 	return os.Stdout
 }
 
-// enforceOpenFiles is how many open files replay --enforce needs: its
-// pipes, the shim's pidfd and the listener (18 sufficed, measured).
+// enforceOpenFiles is how many more files replay --enforce needs to be able
+// to open (limits.NeedOpenFiles): its pipes, the shim's pidfd and the
+// listener (ulimit -n 18 sufficed over stdin, stdout and stderr, measured).
 const enforceOpenFiles = 32
 
 // enforceTasks is how many more threads replay --enforce wants RLIMIT_NPROC

@@ -19,6 +19,7 @@ import (
 
 	"github.com/seccomp-gen/seccomp-gen/abi"
 	ia32probe "github.com/seccomp-gen/seccomp-gen/internal/ia32"
+	"github.com/seccomp-gen/seccomp-gen/internal/limits"
 	"github.com/seccomp-gen/seccomp-gen/trace/recorder"
 )
 
@@ -237,17 +238,25 @@ func checkCaps(sys System) Check {
 
 func checkOpenFiles(sys System) Check {
 	c := Check{Name: CheckOpenFiles}
-	l, err := sys.OpenFiles()
+	l, open, err := sys.OpenFiles()
+	need := uint64(recorder.MinOpenFiles)
 	if err != nil {
 		c.Status = Warn
 		c.Detail = "cannot read RLIMIT_NOFILE: " + errText(err)
-		c.Fix = "trace needs " + strconv.Itoa(recorder.MinOpenFiles) + " open files"
+		c.Fix = fmt.Sprintf("trace needs %d files it can open", need)
 		return c
 	}
-	c.Detail = fmt.Sprintf("ulimit -n %d (trace needs %d)", l.Cur, recorder.MinOpenFiles)
-	if l.Cur < recorder.MinOpenFiles {
+	// The descriptors open here (inherited from the shell or the parent,
+	// and the Go runtime's) are open in trace too: what trace can open is
+	// the limit less them.
+	free := limits.Free(l, open)
+	c.Detail = fmt.Sprintf("ulimit -n %d, %d open: %d free (trace needs %d)", l.Cur, open, free, need)
+	if free < need {
 		c.Status, c.Blocks = Fail, true
-		c.Fix = "raise the limit: ulimit -n 1024 (or LimitNOFILE= in a systemd unit, nofile in /etc/security/limits.conf)"
+		c.Fix = fmt.Sprintf("raise the limit: ulimit -n %d (or LimitNOFILE= in a systemd unit, nofile in /etc/security/limits.conf)", limits.Suggest(open+need))
+		if open > 16 {
+			c.Fix += ", or start seccomp-gen with fewer descriptors open (a shell's: ls -l /proc/$$/fd)"
+		}
 	}
 	return c
 }

@@ -106,7 +106,8 @@ type fakeSys struct {
 	trial    error
 	trialRan *bool
 	nofile   *limits.Limit
-	cache    error // TypesCache's answer
+	open     uint64 // descriptors open, with nofile
+	cache    error  // TypesCache's answer
 	nproc    *limits.Limit
 	threads  uint64
 }
@@ -125,11 +126,11 @@ func (f fakeSys) TypesCache() error {
 	return f.cache
 }
 
-func (f fakeSys) OpenFiles() (limits.Limit, error) {
+func (f fakeSys) OpenFiles() (limits.Limit, uint64, error) {
 	if f.nofile != nil {
-		return *f.nofile, nil
+		return *f.nofile, f.open, nil
 	}
-	return limits.Limit{Cur: 1 << 20, Max: 1 << 20}, nil
+	return limits.Limit{Cur: 1 << 20, Max: 1 << 20}, 5, nil
 }
 
 func (f fakeSys) ReadFile(name string) ([]byte, error) {
@@ -244,10 +245,14 @@ func TestFakedFailures(t *testing.T) {
 			"missing CAP_PERFMON", "run as root"},
 		{"CAP_SYS_ADMIN covers both", func(f *fakeSys) { f.files[StatusPath] = "CapEff:\t0000000000200000\n" }, CheckCaps, OK, false,
 			"CAP_SYS_ADMIN", ""},
-		{"open files too few", func(f *fakeSys) { f.nofile = &limits.Limit{Cur: 16, Max: 16} }, CheckOpenFiles, Fail, true,
-			"ulimit -n 16 (trace needs 64)", "ulimit -n 1024"},
-		{"open files enough", func(f *fakeSys) { f.nofile = &limits.Limit{Cur: 1024, Max: 4096} }, CheckOpenFiles, OK, false,
-			"ulimit -n 1024", ""},
+		{"open files too few", func(f *fakeSys) { f.nofile, f.open = &limits.Limit{Cur: 16, Max: 16}, 3 }, CheckOpenFiles, Fail, true,
+			"ulimit -n 16, 3 open: 13 free (trace needs 80)", "ulimit -n 1024"},
+		{"open files at the old need", func(f *fakeSys) { f.nofile, f.open = &limits.Limit{Cur: 65, Max: 65}, 3 }, CheckOpenFiles, Fail, true,
+			"ulimit -n 65, 3 open: 62 free (trace needs 80)", "ulimit -n 1024"},
+		{"open files taken by inherited descriptors", func(f *fakeSys) { f.nofile, f.open = &limits.Limit{Cur: 100, Max: 100}, 43 }, CheckOpenFiles, Fail, true,
+			"ulimit -n 100, 43 open: 57 free (trace needs 80)", "ulimit -n 1024 (or LimitNOFILE= in a systemd unit, nofile in /etc/security/limits.conf), or start seccomp-gen with fewer descriptors open"},
+		{"open files enough", func(f *fakeSys) { f.nofile, f.open = &limits.Limit{Cur: 1024, Max: 4096}, 40 }, CheckOpenFiles, OK, false,
+			"ulimit -n 1024, 40 open: 984 free", ""},
 		{"process limit too low", func(f *fakeSys) { f.nproc, f.threads = &limits.Limit{Cur: 20, Max: 20}, 10 }, CheckProcesses, Fail, true,
 			"ulimit -u 20, this user runs 10 threads (trace needs 16 more)", "ulimit -u 4096"},
 		{"process limit enough", func(f *fakeSys) { f.nproc, f.threads = &limits.Limit{Cur: 200, Max: 200}, 10 }, CheckProcesses, OK, false,

@@ -36,8 +36,9 @@ type System interface {
 	Stat(name string) (fs.FileInfo, error)
 	// FSType returns statfs(2)'s f_type for path.
 	FSType(path string) (int64, error)
-	// OpenFiles returns the open files limit (RLIMIT_NOFILE).
-	OpenFiles() (limits.Limit, error)
+	// OpenFiles returns the open files limit (RLIMIT_NOFILE) and how many
+	// descriptors are open already (limits.OpenDescriptors; 0 if unknown).
+	OpenFiles() (l limits.Limit, open uint64, err error)
 	// Tasks returns RLIMIT_NPROC and the threads the user runs (ok:
 	// the limit applies; limits.Tasks).
 	Tasks() (l limits.Limit, used uint64, ok bool)
@@ -91,7 +92,17 @@ func (Host) ReadFile(name string) ([]byte, error)  { return os.ReadFile(name) }
 func (Host) Stat(name string) (fs.FileInfo, error) { return os.Stat(name) }
 func (Host) LookPath(name string) (string, error)  { return exec.LookPath(name) }
 
-func (Host) OpenFiles() (limits.Limit, error) { return limits.OpenFiles() }
+func (Host) OpenFiles() (limits.Limit, uint64, error) {
+	l, err := limits.OpenFiles()
+	if err != nil {
+		return l, 0, err
+	}
+	open, err := limits.OpenDescriptors()
+	if err != nil {
+		open = 0
+	}
+	return l, open, nil
+}
 
 func (Host) Tasks() (limits.Limit, uint64, bool) { return limits.Tasks() }
 

@@ -18,6 +18,31 @@ func openFiles() (Limit, error) {
 	return Limit{Cur: r.Cur, Max: r.Max}, nil
 }
 
+func openDescriptors() (uint64, error) {
+	fd, err := unix.Open("/proc/self/fd", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return 0, err
+	}
+	defer unix.Close(fd)
+	var buf [4096]byte
+	var n uint64
+	for {
+		k, err := unix.Getdents(fd, buf[:])
+		if err != nil {
+			return 0, err
+		}
+		if k <= 0 {
+			break
+		}
+		_, count, _ := unix.ParseDirent(buf[:k], -1, nil) // less . and ..
+		n += uint64(count)
+	}
+	if n > 0 {
+		n-- // fd itself
+	}
+	return n, nil
+}
+
 // Capability numbers from include/uapi/linux/capability.h.
 const (
 	capSysAdmin    = 21

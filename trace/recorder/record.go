@@ -247,12 +247,21 @@ type Recording struct {
 	ExecutablesCut int
 }
 
-// MinOpenFiles is how many open files Record needs: maps, programs, links,
-// the stub's pipes, pidfds, and the executables it identifies (41 to 48
-// for a command, measured). Below it Record fails at once with
-// limits.ErrTooFewFiles: run out midway, the kernel's EMFILE would surface
-// as "kernel not supported" (cilium/ebpf's failed feature probe).
-const MinOpenFiles = 64
+// MinOpenFiles is how many more files Record needs to be able to open
+// (limits.NeedOpenFiles: the limit less the descriptors already open):
+// maps, programs, BTF and links, two programs loading at a time with their
+// clones of the maps, the stub's pipes, pidfds, and the executables it
+// identifies. Measured on a 2-CPU machine (6.18), a command traced with
+// stdin, stdout and stderr open: the highest descriptor reached 63 to 68
+// (strace, 10 traces), and with the check lowered, ulimit -n 64 to 67 failed
+// 1 to 4 traces in 100 (EMFILE while loading), 68 and 70 none in 100. About
+// 6 of those are open when Record checks (stdin, stdout, stderr, the Go
+// runtime's: it keeps cgroup v1's CPU quota files open), so Record opens up
+// to ~63 of its own, and asks for a quarter more. Below it Record fails at
+// once with limits.ErrTooFewFiles; run out midway anyway (a descriptor
+// opened meanwhile), loadErr says so too, rather than the "kernel not
+// supported" of cilium/ebpf's failed feature probe.
+const MinOpenFiles = 80
 
 // MinTasks is how many more threads Record wants RLIMIT_NPROC to allow:
 // the Go runtime's for the goroutines that block in the kernel, and the
@@ -776,6 +785,9 @@ func raiseMemlock() {
 
 // loadErr classifies an error from creating the maps or loading the programs.
 func loadErr(err error) error {
+	if ranOutOfFiles(err) {
+		return fmt.Errorf("load eBPF recorder: %w", limits.RanOut(err))
+	}
 	if errors.Is(err, unix.EPERM) || errors.Is(err, unix.EACCES) {
 		return fmt.Errorf("load eBPF recorder: %w: %w", ErrPermission, err)
 	}
@@ -787,6 +799,15 @@ func loadErr(err error) error {
 		return fmt.Errorf("load eBPF recorder: %w: the verifier refused it: %w", ErrUnsupported, ve)
 	}
 	return fmt.Errorf("load eBPF recorder: %w", err)
+}
+
+// ranOutOfFiles reports whether err is the kernel's EMFILE or ENFILE: a
+// verifier error or a failed feature probe that wraps it says so (cilium/ebpf
+// wraps them as "not supported" or "the verifier refused it"), and its "can't
+// dup fd" (a map cloned for a program) keeps only the errno's words.
+func ranOutOfFiles(err error) bool {
+	return errors.Is(err, unix.EMFILE) || errors.Is(err, unix.ENFILE) ||
+		strings.Contains(err.Error(), unix.EMFILE.Error())
 }
 
 func (r *recorder) attach() error {
@@ -842,6 +863,8 @@ func (r *recorder) attachTasks() error {
 
 func attachErr(tp string, err error) error {
 	switch {
+	case ranOutOfFiles(err):
+		return fmt.Errorf("attach to tracepoint %s: %w", tp, limits.RanOut(err))
 	case errors.Is(err, unix.EPERM), errors.Is(err, unix.EACCES):
 		return fmt.Errorf("attach to tracepoint %s: %w: %w", tp, ErrPermission, err)
 	case errors.Is(err, unix.ENOENT), errors.Is(err, ebpf.ErrNotSupported):
