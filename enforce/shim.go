@@ -94,6 +94,11 @@ func shimEnv(env []string) []string {
 	return out
 }
 
+// listenerTaken says what EBUSY from loading the shim's filter means.
+const listenerTaken = "a seccomp filter this process runs under already has a user notification listener " +
+	"(a replay --enforce around this one, a container engine's or a sandbox's supervisor), and the kernel allows one: " +
+	"run replay --enforce outside it (run 'seccomp-gen doctor' to see what this machine lacks)"
+
 // ShimMain is the shim's main: it runs Shim on os.Args[1:] (CMD and its
 // arguments) and, when Shim returns, returns the exit status. Why it
 // stopped goes to Run (SetupError), which the caller reports; only when
@@ -248,6 +253,9 @@ func shimExec(spec *shimSpec, argv []string) (int, error) {
 	// CAP_SYS_ADMIN): as root, setuid programs in the workload behave as
 	// in a container whose noNewPrivileges is false.
 	if err := cbpf.InstallKeepPrivs(prog, flags); err != nil {
+		if errors.Is(err, unix.EBUSY) && flags&cbpf.FlagNewListener != 0 {
+			return ExitSetup, fmt.Errorf("enforce: load filter: %w: %s", err, listenerTaken)
+		}
 		return ExitSetup, fmt.Errorf("enforce: load filter: %w", err)
 	}
 	// From here on every syscall of this thread is filtered: only raw

@@ -20,6 +20,7 @@ import (
 	"github.com/seccomp-gen/seccomp-gen/abi"
 	ia32probe "github.com/seccomp-gen/seccomp-gen/internal/ia32"
 	"github.com/seccomp-gen/seccomp-gen/internal/limits"
+	"github.com/seccomp-gen/seccomp-gen/internal/text"
 	"github.com/seccomp-gen/seccomp-gen/trace/recorder"
 )
 
@@ -143,10 +144,11 @@ func Run(ctx context.Context, sys System) *Report {
 	add(caps)
 	add(checkOpenFiles(sys))
 	add(checkProcesses(sys))
-	add(checkRawTP(sys, caps))
+	filters := seccompFilters(sys)
+	add(checkRawTP(sys, caps, filters))
 	add(checkLockdown(sys))
 	add(checkActions(sys))
-	add(checkNotify(sys))
+	add(checkNotify(sys, filters))
 	kallsyms, kerr := sys.ReadFile(KallsymsPath)
 	if kerr != nil {
 		kallsyms = nil
@@ -276,14 +278,42 @@ func checkProcesses(sys System) Check {
 	return c
 }
 
-func checkRawTP(sys System, caps Check) Check {
+// seccompFilters is the Seccomp_filters count of StatusPath: how many
+// seccomp filters doctor (and so a trace started as it was) runs under.
+func seccompFilters(sys System) int {
+	data, err := sys.ReadFile(StatusPath)
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "Seccomp_filters:"); ok {
+			n, _ := strconv.Atoi(strings.TrimSpace(v))
+			return n
+		}
+	}
+	return 0
+}
+
+// underFilters names the seccomp filters this process runs under as the
+// likely reason a syscall (what) was refused, and what to do.
+func underFilters(filters int, what string) string {
+	return fmt.Sprintf("this process runs under %s (Seccomp_filters: %d in %s), the likely cause: one that denies %s "+
+		"(a replay --enforce profile, a container's default profile); run seccomp-gen outside it, or give the container a profile "+
+		"that allows bpf, perf_event_open and seccomp (docker run --security-opt seccomp=unconfined, or a profile generated for seccomp-gen)",
+		text.Count(filters, "seccomp filter", "seccomp filters"), filters, StatusPath, what)
+}
+
+func checkRawTP(sys System, caps Check, filters int) Check {
 	c := Check{Name: CheckRawTP}
 	if err := sys.RawTracepoint("sys_enter"); err != nil {
 		c.Status, c.Blocks = Fail, true
 		c.Detail = "sys_enter: " + errText(err)
+		refused := errors.Is(err, unix.EPERM) || errors.Is(err, unix.EACCES) || errors.Is(err, unix.ENOSYS)
 		switch {
 		case caps.Status == Fail:
 			c.Fix = "fix capabilities first: " + rootTraceHint
+		case refused && filters > 0:
+			c.Fix = underFilters(filters, "bpf(2)")
 		case errors.Is(err, unix.EPERM) || errors.Is(err, unix.EACCES):
 			c.Fix = "the kernel refused BPF: check kernel.unprivileged_bpf_disabled, lockdown and any LSM policy on bpf(2); " + rootTraceHint
 		default:
@@ -354,12 +384,20 @@ func checkActions(sys System) Check {
 	return c
 }
 
-func checkNotify(sys System) Check {
+func checkNotify(sys System, filters int) Check {
 	c := Check{Name: CheckNotify}
 	if err := sys.SeccompNotify(); err != nil {
 		c.Status = Fail
 		c.Detail = errText(err)
-		c.Fix = "replay --enforce needs seccomp user notification (kernel >= 5.0; pidfd_getfd: >= 5.6); traced replay and check still work"
+		switch {
+		case errors.Is(err, unix.EBUSY):
+			c.Detail = "a seccomp filter this process runs under already has a user notification listener (EBUSY): replay --enforce cannot load its filter here"
+			c.Fix = "the kernel allows one listener per process's filters, and one above already has it (a replay --enforce around this one, a container engine's or a sandbox's supervisor): run replay --enforce outside it; traced replay and check still work"
+		case filters > 0:
+			c.Fix = underFilters(filters, "seccomp(2)") + "; traced replay and check still work"
+		default:
+			c.Fix = "replay --enforce needs seccomp user notification (kernel >= 5.0; pidfd_getfd: >= 5.6); traced replay and check still work"
+		}
 		return c
 	}
 	c.Detail = "SECCOMP_RET_USER_NOTIF available (replay --enforce works)"

@@ -262,6 +262,12 @@ func TestFakedFailures(t *testing.T) {
 			"operation not permitted", "unprivileged_bpf_disabled"},
 		{"raw tracepoint missing", func(f *fakeSys) { f.rawTP = unix.ENOENT }, CheckRawTP, Fail, true,
 			"no such file", "CONFIG_BPF_EVENTS"},
+		{"raw tracepoint denied by a seccomp filter", func(f *fakeSys) { f.rawTP = unix.EPERM; f.files[StatusPath] += "Seccomp:\t2\nSeccomp_filters:\t1\n" }, CheckRawTP, Fail, true,
+			"operation not permitted", "runs under 1 seccomp filter (Seccomp_filters: 1 in /proc/self/status), the likely cause: one that denies bpf(2)"},
+		{"raw tracepoint ENOSYS from a seccomp filter", func(f *fakeSys) { f.rawTP = unix.ENOSYS; f.files[StatusPath] += "Seccomp:\t2\nSeccomp_filters:\t2\n" }, CheckRawTP, Fail, true,
+			"function not implemented", "runs under 2 seccomp filters"},
+		{"raw tracepoint ENOSYS without a filter", func(f *fakeSys) { f.rawTP = unix.ENOSYS }, CheckRawTP, Fail, true,
+			"function not implemented", "CONFIG_BPF_SYSCALL=y"},
 		{"lockdown confidentiality", func(f *fakeSys) { f.files[LockdownPath] = "none integrity [confidentiality]\n" }, CheckLockdown, Warn, false,
 			"confidentiality", "lockdown=integrity"},
 		{"lockdown integrity", func(f *fakeSys) { f.files[LockdownPath] = "none [integrity] confidentiality\n" }, CheckLockdown, Warn, false,
@@ -272,6 +278,12 @@ func TestFakedFailures(t *testing.T) {
 			"missing: kill_process user_notif log", "kernel >= 5.0"},
 		{"no user notification", func(f *fakeSys) { f.notify = unix.EINVAL }, CheckNotify, Fail, false,
 			"invalid argument", "replay --enforce"},
+		{"user notification denied by a seccomp filter", func(f *fakeSys) { f.notify = unix.EPERM; f.files[StatusPath] += "Seccomp:\t2\nSeccomp_filters:\t1\n" }, CheckNotify, Fail, false,
+			"operation not permitted", "the likely cause: one that denies seccomp(2)"},
+		{"user notification listener taken", func(f *fakeSys) {
+			f.notify = fmt.Errorf("seccomp(SECCOMP_SET_MODE_FILTER) with a listener: %w", unix.EBUSY)
+			f.files[StatusPath] += "Seccomp:\t2\nSeccomp_filters:\t1\n"
+		}, CheckNotify, Fail, false, "already has a user notification listener (EBUSY)", "run replay --enforce outside it"},
 		{"kernel syscalls libseccomp cannot name", func(f *fakeSys) {
 			f.files[KallsymsPath] += "ffffffff81000040 T __x64_sys_frobnicate\nffffffff81000030 T __x64_sys_rtas\n"
 		}, CheckKernelTable, Warn, false, "cannot name: frobnicate", "records them by number"},

@@ -52,7 +52,9 @@ type System interface {
 	// tracepoint name, then detaches it.
 	RawTracepoint(name string) error
 	// SeccompNotify asks seccomp(2) for user notification
-	// (SECCOMP_GET_NOTIF_SIZES and SECCOMP_RET_USER_NOTIF).
+	// (SECCOMP_GET_NOTIF_SIZES and SECCOMP_RET_USER_NOTIF), and whether a
+	// filter with a listener can be loaded under the filters this process
+	// runs under (EBUSY when one of them has a listener already).
 	SeccompNotify() error
 	// X32 makes an x32 getpid call; an error means the kernel refuses x32.
 	X32() error
@@ -200,7 +202,34 @@ func (Host) SeccompNotify() error {
 	if _, _, e := unix.Syscall(unix.SYS_SECCOMP, seccompGetActionAvail, 0, uintptr(unsafe.Pointer(&action))); e != 0 {
 		return fmt.Errorf("SECCOMP_RET_USER_NOTIF: %w", e)
 	}
-	return nil
+	return newListener()
+}
+
+// newListener loads a filter that allows everything, with a listener
+// (SECCOMP_FILTER_FLAG_NEW_LISTENER), as replay --enforce's shim does: the
+// kernel refuses it with EBUSY where a filter the process runs under has a
+// listener already. A filter and no_new_privs apply to the calling thread
+// only, and this one is locked to its goroutine and never unlocked: Go ends
+// the thread with the goroutine, and with it the filter.
+func newListener() error {
+	done := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread() // never unlocked: the thread exits
+		if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
+			done <- fmt.Errorf("no_new_privs: %w", err)
+			return
+		}
+		allow := []unix.SockFilter{{Code: unix.BPF_RET | unix.BPF_K, K: unix.SECCOMP_RET_ALLOW}}
+		prog := unix.SockFprog{Len: 1, Filter: &allow[0]}
+		fd, _, e := unix.RawSyscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER, unix.SECCOMP_FILTER_FLAG_NEW_LISTENER, uintptr(unsafe.Pointer(&prog)))
+		if e != 0 {
+			done <- fmt.Errorf("seccomp(SECCOMP_SET_MODE_FILTER) with a listener: %w", e)
+			return
+		}
+		unix.Close(int(fd))
+		done <- nil
+	}()
+	return <-done
 }
 
 // x32Bit marks an x32 syscall number on x86_64.

@@ -28,6 +28,7 @@ import (
 	"github.com/seccomp-gen/seccomp-gen/internal/kver"
 	"github.com/seccomp-gen/seccomp-gen/internal/limits"
 	"github.com/seccomp-gen/seccomp-gen/internal/lookpath"
+	"github.com/seccomp-gen/seccomp-gen/internal/text"
 	"github.com/seccomp-gen/seccomp-gen/trace"
 )
 
@@ -788,17 +789,76 @@ func loadErr(err error) error {
 	if ranOutOfFiles(err) {
 		return fmt.Errorf("load eBPF recorder: %w", limits.RanOut(err))
 	}
+	err = withoutMemlockAdvice(err)
 	if errors.Is(err, unix.EPERM) || errors.Is(err, unix.EACCES) {
-		return fmt.Errorf("load eBPF recorder: %w: %w", ErrPermission, err)
+		return fmt.Errorf("load eBPF recorder: %w: %w%s", ErrPermission, err, underSeccomp())
 	}
-	if errors.Is(err, ebpf.ErrNotSupported) {
-		return fmt.Errorf("load eBPF recorder: %w: %w", ErrUnsupported, err)
+	if errors.Is(err, ebpf.ErrNotSupported) || errors.Is(err, unix.ENOSYS) {
+		return fmt.Errorf("load eBPF recorder: %w: %w%s", ErrUnsupported, err, underSeccomp())
 	}
 	var ve *ebpf.VerifierError
 	if errors.As(err, &ve) {
 		return fmt.Errorf("load eBPF recorder: %w: the verifier refused it: %w", ErrUnsupported, ve)
 	}
 	return fmt.Errorf("load eBPF recorder: %w", err)
+}
+
+// memlockAdvice is what cilium/ebpf adds to any EPERM from creating a map
+// or loading a program.
+const memlockAdvice = " (MEMLOCK may be too low, consider rlimit.RemoveMemlock)"
+
+// withoutMemlockAdvice drops cilium/ebpf's memlockAdvice from err where the
+// memlock limit cannot be the cause: since Linux 5.11 BPF memory is charged
+// to the memory cgroup, and before it raiseMemlock lifted the limit (it
+// stays where that was refused). The EPERM then comes from missing
+// capabilities, a seccomp filter, an LSM or lockdown, and a "consider
+// rlimit.RemoveMemlock" meant for cilium/ebpf's callers misleads.
+func withoutMemlockAdvice(err error) error {
+	if !strings.Contains(err.Error(), memlockAdvice) {
+		return err
+	}
+	if !kver.AtLeast(5, 11) {
+		var l unix.Rlimit
+		if unix.Getrlimit(unix.RLIMIT_MEMLOCK, &l) != nil || l.Cur != unix.RLIM_INFINITY {
+			return err
+		}
+	}
+	return &reworded{msg: strings.Replace(err.Error(), memlockAdvice, "", 1), err: err}
+}
+
+// reworded is err said in other words (errors.Is and As still see err).
+type reworded struct {
+	msg string
+	err error
+}
+
+func (e *reworded) Error() string { return e.msg }
+func (e *reworded) Unwrap() error { return e.err }
+
+// underSeccomp says, after a refused bpf(2), that this process runs under
+// seccomp filters, which may be what refused it (a container's profile, a
+// replay --enforce of a profile without bpf); "" when it runs under none.
+func underSeccomp() string {
+	if n := SeccompFilters(); n > 0 {
+		return fmt.Sprintf(" (this process runs under %s, which may deny bpf(2))", text.Count(n, "seccomp filter", "seccomp filters"))
+	}
+	return ""
+}
+
+// SeccompFilters is the Seccomp_filters count of /proc/self/status: how
+// many seccomp filters this process runs under (0 if it cannot be read).
+func SeccompFilters() int {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, "Seccomp_filters:"); ok {
+			n, _ := strconv.Atoi(strings.TrimSpace(v))
+			return n
+		}
+	}
+	return 0
 }
 
 // ranOutOfFiles reports whether err is the kernel's EMFILE or ENFILE: a
@@ -866,7 +926,7 @@ func attachErr(tp string, err error) error {
 	case ranOutOfFiles(err):
 		return fmt.Errorf("attach to tracepoint %s: %w", tp, limits.RanOut(err))
 	case errors.Is(err, unix.EPERM), errors.Is(err, unix.EACCES):
-		return fmt.Errorf("attach to tracepoint %s: %w: %w", tp, ErrPermission, err)
+		return fmt.Errorf("attach to tracepoint %s: %w: %w%s", tp, ErrPermission, withoutMemlockAdvice(err), underSeccomp())
 	case errors.Is(err, unix.ENOENT), errors.Is(err, ebpf.ErrNotSupported):
 		return fmt.Errorf("attach to tracepoint %s: %w: the kernel lacks it: %w", tp, ErrUnsupported, err)
 	}
