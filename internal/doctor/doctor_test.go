@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cilium/ebpf/btf"
 	"golang.org/x/sys/unix"
@@ -436,5 +437,31 @@ func TestHostVersionSaysWhy(t *testing.T) {
 	_, err := Host{}.Version(tool)
 	if err == nil || err.Error() != "exit status 1: stat /root/.config/tool.conf: permission denied" {
 		t.Fatalf("Version of a failing tool: %v", err)
+	}
+}
+
+// TestHostVersionStalls: a tool whose --version does not answer (a script
+// whose sleep holds its output open) is given up at the timeout, and the
+// line says so; one that prints nothing is not shown as a version (doctor
+// review: a runc that is "sleep 30" stalled doctor 30 s).
+func TestHostVersionStalls(t *testing.T) {
+	dir := t.TempDir()
+	stall := filepath.Join(dir, "stall")
+	silent := filepath.Join(dir, "silent")
+	if err := os.WriteFile(stall, []byte("#!/bin/sh\nsleep 30\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(silent, []byte("#!/bin/sh\nexit 0\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	defer func(d time.Duration) { versionTimeout = d }(versionTimeout)
+	versionTimeout = 300 * time.Millisecond
+	start := time.Now()
+	_, err := Host{}.Version(stall)
+	if took := time.Since(start); err == nil || !strings.Contains(err.Error(), "no answer in 300ms") || took > 5*time.Second {
+		t.Errorf("Version of a stalling tool: %v after %s, want no answer in 300ms within ~1.3 s", err, took)
+	}
+	if v, err := (Host{}).Version(silent); err == nil || v != "" {
+		t.Errorf("Version of a silent tool: %q, %v, want an error", v, err)
 	}
 }

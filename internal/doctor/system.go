@@ -124,14 +124,23 @@ func (Host) Uname() (string, string, error) {
 	return unix.ByteSliceToString(u.Release[:]), unix.ByteSliceToString(u.Machine[:]), nil
 }
 
+// versionTimeout is how long doctor waits for a tool's --version.
+var versionTimeout = 10 * time.Second
+
 func (Host) Version(path string) (string, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), versionTimeout)
 	defer cancel()
 	var stderr bytes.Buffer
 	cmd := exec.CommandContext(ctx, path, "--version")
 	cmd.Stderr = &stderr
+	// Killed at the timeout, the tool's children (a script's sleep) may
+	// hold its output open: stop waiting for them too.
+	cmd.WaitDelay = time.Second
 	out, err := cmd.Output()
 	first, _, _ := strings.Cut(strings.TrimSpace(string(out)), "\n")
+	if ctx.Err() != nil {
+		return first, fmt.Errorf("no answer in %s (killed)", versionTimeout)
+	}
 	if err != nil {
 		// Its own words say why (podman as a user whose $HOME it
 		// cannot read: "stat /root/.config/containers/storage.conf:
@@ -140,6 +149,9 @@ func (Host) Version(path string) (string, error) {
 			return first, fmt.Errorf("%w: %s", err, why)
 		}
 		return first, err
+	}
+	if first == "" {
+		return "", errors.New("it printed no version")
 	}
 	return first, nil
 }
