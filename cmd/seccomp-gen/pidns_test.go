@@ -111,6 +111,29 @@ func TestTraceInPIDNamespace(t *testing.T) {
 	}
 }
 
+// Under unshare --pid without --mount-proc, /proc is the parent
+// namespace's: the target's number there is another process, whose
+// executable the trace named. --pid and --cgroup refuse it, saying how
+// to mount this namespace's (the in-container review).
+func TestTracePIDForeignProc(t *testing.T) {
+	testutil.RequireRoot(t)
+	testutil.RequireTool(t, "unshare", "sh", "sleep")
+	dir := t.TempDir()
+	_, stderr, code := sgVia(t, dir, nil, []string{"unshare", "--pid", "--fork", "sh", "-c", `sleep 5 & exec "$0" "$@" --pid $!`},
+		"trace", "--duration", "1s", "-o", filepath.Join(dir, "t.yaml"))
+	if want := "/proc is not this PID namespace's"; code != exitFailure || !strings.Contains(stderr, want) {
+		t.Errorf("trace --pid with the parent namespace's /proc: exit %d, want %d and %q; stderr:\n%s", code, exitFailure, want, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "t.yaml")); err == nil {
+		t.Error("a trace was written")
+	}
+	// A command needs no /proc of its own (executables are checked by
+	// their file's identity).
+	if _, stderr, code := sgVia(t, dir, nil, []string{"unshare", "--pid", "--fork"}, "trace", "-o", filepath.Join(dir, "c.yaml"), "--", "true"); code != 0 {
+		t.Errorf("trace -- true with the parent namespace's /proc: exit %d\n%s", code, stderr)
+	}
+}
+
 // identifiedIn reports whether f lists the executable path with its
 // build ID.
 func identifiedIn(f *trace.File, path string) bool {

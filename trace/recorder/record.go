@@ -549,6 +549,9 @@ func (r *recorder) prepareTarget() error {
 			r.argv = append(append([]string(nil), o.Wrapper...), o.Command...)
 		}
 	case o.PID != 0:
+		if err := procIsOwn(); err != nil {
+			return err
+		}
 		fd, err := unix.PidfdOpen(o.PID, 0)
 		if err != nil {
 			if errors.Is(err, unix.ESRCH) {
@@ -564,6 +567,9 @@ func (r *recorder) prepareTarget() error {
 			return err
 		}
 	default:
+		if err := procIsOwn(); err != nil {
+			return err
+		}
 		fd, err := openCgroup(o.Cgroup)
 		if err != nil {
 			return err

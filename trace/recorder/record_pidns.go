@@ -2,6 +2,8 @@ package recorder
 
 import (
 	"fmt"
+	"os"
+	"strconv"
 
 	"github.com/cilium/ebpf"
 	"golang.org/x/sys/unix"
@@ -41,5 +43,21 @@ func (r *recorder) setPIDNamespace(spec *ebpf.CollectionSpec) error {
 		return fmt.Errorf("eBPF recorder: %w", err)
 	}
 	r.pidns = true
+	return nil
+}
+
+// procIsOwn says whether /proc shows processes as seccomp-gen's PID
+// namespace numbers them: --pid and --cgroup find the target's threads,
+// children and executables there by those numbers. Under `unshare --pid
+// --fork` without --mount-proc it is the parent namespace's, where the
+// same number is another process (whose executable the trace then named).
+func procIsOwn() error {
+	self, err := os.Readlink("/proc/self")
+	if err != nil {
+		return fmt.Errorf("/proc: %w", err)
+	}
+	if self != strconv.Itoa(os.Getpid()) {
+		return fmt.Errorf("/proc is not this PID namespace's (it shows seccomp-gen as process %s, seccomp-gen is %d here): --pid and --cgroup read the target's processes there by their IDs; mount this namespace's /proc (unshare --pid --fork --mount-proc)", self, os.Getpid())
+	}
 	return nil
 }
