@@ -21,6 +21,7 @@ import (
 	ia32probe "github.com/seccomp-gen/seccomp-gen/internal/ia32"
 	"github.com/seccomp-gen/seccomp-gen/internal/limits"
 	"github.com/seccomp-gen/seccomp-gen/internal/text"
+	"github.com/seccomp-gen/seccomp-gen/internal/userns"
 	"github.com/seccomp-gen/seccomp-gen/trace/recorder"
 )
 
@@ -225,6 +226,14 @@ func checkCaps(sys System) Check {
 	if !has(capPerfmon) {
 		missing = append(missing, "CAP_PERFMON")
 	}
+	if m, err := sys.ReadFile(userns.MapPath); err == nil && !userns.Initial(string(m)) {
+		// Capabilities of a user namespace's root: the kernel asks the
+		// initial namespace's for BPF.
+		c.Status, c.Blocks = Fail, true
+		c.Detail = "in a user namespace (uid_map " + userns.Describe(string(m)) + "): its capabilities do not reach bpf(2), which asks for CAP_BPF and CAP_PERFMON in the initial one"
+		c.Fix = "run seccomp-gen as root of the host, outside the user namespace (rootful podman, Docker without userns-remap, a container in the host's user namespace given CAP_BPF and CAP_PERFMON)"
+		return c
+	}
 	switch {
 	case len(missing) == 0:
 		c.Detail = "CAP_BPF and CAP_PERFMON effective"
@@ -311,7 +320,7 @@ func checkRawTP(sys System, caps Check, filters int) Check {
 		refused := errors.Is(err, unix.EPERM) || errors.Is(err, unix.EACCES) || errors.Is(err, unix.ENOSYS)
 		switch {
 		case caps.Status == Fail:
-			c.Fix = "fix capabilities first: " + rootTraceHint
+			c.Fix = "fix the capabilities line first (its fix above)"
 		case refused && filters > 0:
 			c.Fix = underFilters(filters, "bpf(2)")
 		case errors.Is(err, unix.EPERM) || errors.Is(err, unix.EACCES):

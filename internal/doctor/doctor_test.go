@@ -19,6 +19,7 @@ import (
 	"github.com/seccomp-gen/seccomp-gen/internal/ia32"
 	"github.com/seccomp-gen/seccomp-gen/internal/limits"
 	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
+	"github.com/seccomp-gen/seccomp-gen/internal/userns"
 	"github.com/seccomp-gen/seccomp-gen/trace/recorder"
 )
 
@@ -211,12 +212,13 @@ var smallBTF = func() string {
 func healthy() fakeSys {
 	return fakeSys{
 		files: map[string]string{
-			StatusPath:   "Name:\tx\nCapEff:\t000001ffffffffff\n",
-			ActionsPath:  "kill_process kill_thread trap errno user_notif trace log allow\n",
-			LockdownPath: "[none] integrity confidentiality\n",
-			KallsymsPath: "ffffffff81000010 T __x64_sys_read\nffffffff81000020 T __ia32_sys_read\nffffffff81000030 T __x64_sys_ni_syscall\n",
-			CmdlinePath:  "root=/dev/vda1\n",
-			BTFPath:      smallBTF,
+			StatusPath:     "Name:\tx\nCapEff:\t000001ffffffffff\n",
+			userns.MapPath: "         0          0 4294967295\n",
+			ActionsPath:    "kill_process kill_thread trap errno user_notif trace log allow\n",
+			LockdownPath:   "[none] integrity confidentiality\n",
+			KallsymsPath:   "ffffffff81000010 T __x64_sys_read\nffffffff81000020 T __ia32_sys_read\nffffffff81000030 T __x64_sys_ni_syscall\n",
+			CmdlinePath:    "root=/dev/vda1\n",
+			BTFPath:        smallBTF,
 		},
 		missing: map[string]bool{},
 		fstype:  map[string]int64{CgroupRoot: unix.CGROUP2_SUPER_MAGIC},
@@ -244,6 +246,8 @@ func TestFakedFailures(t *testing.T) {
 			"missing CAP_BPF and CAP_PERFMON", "setcap cap_bpf,cap_perfmon+ep"},
 		{"CAP_BPF only", func(f *fakeSys) { f.files[StatusPath] = "CapEff:\t0000008000000000\n" }, CheckCaps, Fail, true,
 			"missing CAP_PERFMON", "run as root"},
+		{"in a user namespace", func(f *fakeSys) { f.files[userns.MapPath] = "         0     100000      65536\n" }, CheckCaps, Fail, true,
+			"in a user namespace (uid_map 0 100000 65536)", "outside the user namespace"},
 		{"CAP_SYS_ADMIN covers both", func(f *fakeSys) { f.files[StatusPath] = "CapEff:\t0000000000200000\n" }, CheckCaps, OK, false,
 			"CAP_SYS_ADMIN", ""},
 		{"open files too few", func(f *fakeSys) { f.nofile, f.open = &limits.Limit{Cur: 16, Max: 16}, 3 }, CheckOpenFiles, Fail, true,

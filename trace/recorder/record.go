@@ -29,6 +29,7 @@ import (
 	"github.com/seccomp-gen/seccomp-gen/internal/limits"
 	"github.com/seccomp-gen/seccomp-gen/internal/lookpath"
 	"github.com/seccomp-gen/seccomp-gen/internal/text"
+	"github.com/seccomp-gen/seccomp-gen/internal/userns"
 	"github.com/seccomp-gen/seccomp-gen/trace"
 )
 
@@ -417,6 +418,9 @@ func checkPrivileges() error {
 		}
 	}
 	has := func(c uint) bool { return eff&(1<<c) != 0 }
+	if m, err := os.ReadFile(userns.MapPath); err == nil && !userns.Initial(string(m)) {
+		return fmt.Errorf("%w: in a user namespace (uid_map %s), whose capabilities do not reach bpf(2): it asks for CAP_BPF and CAP_PERFMON in the initial one (run seccomp-gen as root of the host, outside the user namespace)", ErrPermission, userns.Describe(string(m)))
+	}
 	if has(capSysAdmin) || (has(capBPF) && has(capPerfmon)) {
 		return nil
 	}
