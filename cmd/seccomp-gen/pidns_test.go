@@ -144,3 +144,16 @@ func identifiedIn(f *trace.File, path string) bool {
 	}
 	return false
 }
+
+// In a user namespace root's capabilities do not reach bpf(2): trace says
+// so up front (it said root lacked nothing, then failed creating a map
+// with cilium/ebpf's MEMLOCK advice).
+func TestTraceInUserNamespace(t *testing.T) {
+	testutil.RequireRoot(t)
+	testutil.RequireTool(t, "unshare")
+	dir := t.TempDir()
+	_, stderr, code := sgVia(t, dir, nil, []string{"unshare", "--user", "--map-root-user"}, "trace", "-o", filepath.Join(dir, "t.yaml"), "--", "true")
+	if want := "permission denied: in a user namespace (uid_map 0 0 1), whose capabilities do not reach bpf(2)"; code != exitFailure || !strings.Contains(stderr, want) || strings.Contains(stderr, "MEMLOCK") {
+		t.Errorf("trace in a user namespace: exit %d, want %d and %q; stderr:\n%s", code, exitFailure, want, stderr)
+	}
+}
