@@ -243,6 +243,12 @@ func checkCaps(sys System) Check {
 		c.Status, c.Blocks = Fail, true
 		c.Detail = "missing " + strings.Join(missing, " and ") + " (and CAP_SYS_ADMIN)"
 		c.Fix = rootTraceHint + "; replay --enforce, generate, check and diff need no privileges"
+		if bnd, ok := capLine(string(data), "CapBnd:"); ok && (bnd&(1<<capBPF) == 0 || bnd&(1<<capPerfmon) == 0) {
+			// Not even root, nor a file capability, gets past the
+			// bounding set: a container's or a session's.
+			c.Detail += "; not in the bounding set either (CapBnd)"
+			c.Fix = "give the container or session CAP_BPF and CAP_PERFMON (docker run --cap-add BPF --cap-add PERFMON, or the capabilities of its runtime config); neither root nor setcap gets past the bounding set; replay --enforce, generate, check and diff need no privileges"
+		}
 	}
 	return c
 }
@@ -731,4 +737,16 @@ func (r *Report) Write(w io.Writer) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// capLine reads the capability set named by key ("CapBnd:") from a
+// /proc/PID/status text.
+func capLine(status, key string) (uint64, bool) {
+	for _, line := range strings.Split(status, "\n") {
+		if v, ok := strings.CutPrefix(line, key); ok {
+			n, err := strconv.ParseUint(strings.TrimSpace(v), 16, 64)
+			return n, err == nil
+		}
+	}
+	return 0, false
 }

@@ -248,6 +248,10 @@ func TestFakedFailures(t *testing.T) {
 			"missing CAP_PERFMON", "run as root"},
 		{"in a user namespace", func(f *fakeSys) { f.files[userns.MapPath] = "         0     100000      65536\n" }, CheckCaps, Fail, true,
 			"in a user namespace (uid_map 0 100000 65536)", "outside the user namespace"},
+		{"root in a container without the capabilities", func(f *fakeSys) {
+			f.files[StatusPath] = "CapEff:\t00000000a80425fb\nCapBnd:\t00000000a80425fb\n"
+		}, CheckCaps, Fail, true,
+			"not in the bounding set either", "--cap-add BPF --cap-add PERFMON"},
 		{"CAP_SYS_ADMIN covers both", func(f *fakeSys) { f.files[StatusPath] = "CapEff:\t0000000000200000\n" }, CheckCaps, OK, false,
 			"CAP_SYS_ADMIN", ""},
 		{"open files too few", func(f *fakeSys) { f.nofile, f.open = &limits.Limit{Cur: 16, Max: 16}, 3 }, CheckOpenFiles, Fail, true,

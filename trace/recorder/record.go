@@ -431,11 +431,12 @@ func checkPrivileges() error {
 	if !has(capPerfmon) {
 		missing = append(missing, "CAP_PERFMON")
 	}
-	who := "not root"
 	if os.Geteuid() == 0 {
-		who = "root without"
+		// Root without them: a container or session that does not grant
+		// them (its bounding set), where neither sudo nor setcap helps.
+		return fmt.Errorf("%w: root here lacks %s: give the container or session them (docker run --cap-add BPF --cap-add PERFMON, or its runtime's capabilities)", ErrPermission, strings.Join(missing, " and "))
 	}
-	return fmt.Errorf("%w: %s: missing %s (run as root, or grant CAP_BPF and CAP_PERFMON)", ErrPermission, who, strings.Join(missing, " and "))
+	return fmt.Errorf("%w: not root: missing %s (run as root, or grant CAP_BPF and CAP_PERFMON)", ErrPermission, strings.Join(missing, " and "))
 }
 
 type recorder struct {
