@@ -280,9 +280,12 @@ func (o *replayOptions) workloadStdout() *os.File {
 }
 
 // enforceOpenFiles is how many more files replay --enforce needs to be able
-// to open (limits.NeedOpenFiles): its pipes, the shim's pidfd and the
-// listener (ulimit -n 18 sufficed over stdin, stdout and stderr, measured).
-const enforceOpenFiles = 32
+// to open (limits.NeedOpenFiles, which counts those open already): its
+// pipes, the shim's pidfd and the listener (ulimit -n 18 sufficed with
+// stdin, stdout and stderr open, measured: 15 more; 32 was the whole limit
+// asked for before the open ones were counted, and refused 32-40 that
+// worked).
+const enforceOpenFiles = 20
 
 // enforceTasks is how many more threads replay --enforce wants RLIMIT_NPROC
 // to allow: the shim, the command and the Go runtime's (it failed with 5

@@ -221,27 +221,43 @@ func (Host) SeccompNotify() error {
 // (SECCOMP_FILTER_FLAG_NEW_LISTENER), as replay --enforce's shim does: the
 // kernel refuses it with EBUSY where a filter the process runs under has a
 // listener already. A filter and no_new_privs apply to the calling thread
-// only, and this one is locked to its goroutine and never unlocked: Go ends
-// the thread with the goroutine, and with it the filter.
+// only, and that thread is locked to its goroutine and never unlocked: Go
+// ends it with the goroutine, and with it the filter. Not the main
+// thread, which Go keeps (wedged) when a goroutine locked to it exits: a
+// probe that landed there left doctor's process filtered (the adversarial
+// review). There it is held while another thread probes, then given back
+// as it was.
 func newListener() error {
 	done := make(chan error, 1)
-	go func() {
-		runtime.LockOSThread() // never unlocked: the thread exits
-		if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
-			done <- fmt.Errorf("no_new_privs: %w", err)
-			return
-		}
-		allow := []unix.SockFilter{{Code: unix.BPF_RET | unix.BPF_K, K: unix.SECCOMP_RET_ALLOW}}
-		prog := unix.SockFprog{Len: 1, Filter: &allow[0]}
-		fd, _, e := unix.RawSyscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER, unix.SECCOMP_FILTER_FLAG_NEW_LISTENER, uintptr(unsafe.Pointer(&prog)))
-		if e != 0 {
-			done <- fmt.Errorf("seccomp(SECCOMP_SET_MODE_FILTER) with a listener: %w", e)
-			return
-		}
-		unix.Close(int(fd))
-		done <- nil
-	}()
+	go listenerThread(done)
 	return <-done
+}
+
+func listenerThread(done chan<- error) {
+	runtime.LockOSThread()
+	if unix.Gettid() == unix.Getpid() {
+		// No other goroutine runs on this thread while it is locked.
+		inner := make(chan error, 1)
+		go listenerThread(inner)
+		err := <-inner
+		runtime.UnlockOSThread()
+		done <- err
+		return
+	}
+	// Never unlocked from here on: the thread exits.
+	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
+		done <- fmt.Errorf("no_new_privs: %w", err)
+		return
+	}
+	allow := []unix.SockFilter{{Code: unix.BPF_RET | unix.BPF_K, K: unix.SECCOMP_RET_ALLOW}}
+	prog := unix.SockFprog{Len: 1, Filter: &allow[0]}
+	fd, _, e := unix.RawSyscall(unix.SYS_SECCOMP, unix.SECCOMP_SET_MODE_FILTER, unix.SECCOMP_FILTER_FLAG_NEW_LISTENER, uintptr(unsafe.Pointer(&prog)))
+	if e != 0 {
+		done <- fmt.Errorf("seccomp(SECCOMP_SET_MODE_FILTER) with a listener: %w", e)
+		return
+	}
+	unix.Close(int(fd))
+	done <- nil
 }
 
 // x32Bit marks an x32 syscall number on x86_64.
