@@ -20,6 +20,7 @@ import (
 	"github.com/seccomp-gen/seccomp-gen/abi"
 	ia32probe "github.com/seccomp-gen/seccomp-gen/internal/ia32"
 	"github.com/seccomp-gen/seccomp-gen/internal/limits"
+	"github.com/seccomp-gen/seccomp-gen/internal/proctree"
 	"github.com/seccomp-gen/seccomp-gen/internal/text"
 	"github.com/seccomp-gen/seccomp-gen/internal/userns"
 	"github.com/seccomp-gen/seccomp-gen/trace/recorder"
@@ -300,13 +301,9 @@ func seccompFilters(sys System) int {
 	if err != nil {
 		return 0
 	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if v, ok := strings.CutPrefix(line, "Seccomp_filters:"); ok {
-			n, _ := strconv.Atoi(strings.TrimSpace(v))
-			return n
-		}
-	}
-	return 0
+	v, _ := proctree.StatusField(string(data), "Seccomp_filters:")
+	n, _ := strconv.Atoi(v)
+	return n
 }
 
 // underFilters names the seccomp filters this process runs under as the
@@ -742,11 +739,10 @@ func (r *Report) Write(w io.Writer) error {
 // capLine reads the capability set named by key ("CapBnd:") from a
 // /proc/PID/status text.
 func capLine(status, key string) (uint64, bool) {
-	for _, line := range strings.Split(status, "\n") {
-		if v, ok := strings.CutPrefix(line, key); ok {
-			n, err := strconv.ParseUint(strings.TrimSpace(v), 16, 64)
-			return n, err == nil
-		}
+	v, ok := proctree.StatusField(status, key)
+	if !ok {
+		return 0, false
 	}
-	return 0, false
+	n, err := strconv.ParseUint(v, 16, 64)
+	return n, err == nil
 }

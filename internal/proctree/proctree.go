@@ -251,3 +251,14 @@ func CgroupProcs(dir string) []int {
 	}
 	return out
 }
+
+// StatusField returns the value of the line "key value" (key with its
+// colon: "Seccomp_filters:") in status, a /proc/PID/status text, trimmed.
+func StatusField(status, key string) (string, bool) {
+	for _, line := range strings.Split(status, "\n") {
+		if v, ok := strings.CutPrefix(line, key); ok {
+			return strings.TrimSpace(v), true
+		}
+	}
+	return "", false
+}

@@ -28,6 +28,7 @@ import (
 	"github.com/seccomp-gen/seccomp-gen/internal/kver"
 	"github.com/seccomp-gen/seccomp-gen/internal/limits"
 	"github.com/seccomp-gen/seccomp-gen/internal/lookpath"
+	"github.com/seccomp-gen/seccomp-gen/internal/proctree"
 	"github.com/seccomp-gen/seccomp-gen/internal/text"
 	"github.com/seccomp-gen/seccomp-gen/internal/userns"
 	"github.com/seccomp-gen/seccomp-gen/trace"
@@ -863,13 +864,9 @@ func SeccompFilters() int {
 	if err != nil {
 		return 0
 	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if v, ok := strings.CutPrefix(line, "Seccomp_filters:"); ok {
-			n, _ := strconv.Atoi(strings.TrimSpace(v))
-			return n
-		}
-	}
-	return 0
+	v, _ := proctree.StatusField(string(data), "Seccomp_filters:")
+	n, _ := strconv.Atoi(v)
+	return n
 }
 
 // ranOutOfFiles reports whether err is the kernel's EMFILE or ENFILE: a
