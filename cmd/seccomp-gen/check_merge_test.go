@@ -131,27 +131,7 @@ func TestDuplicateRunCountedOnce(t *testing.T) {
 	}
 	// A copy is counted once by check too: the counts are the trace's own.
 	// (They were doubled.)
-	counts := func(args ...string) (map[string]int, []string, string) {
-		out, stderr, code := sg(t, dir, append([]string{"check", "-p", prof, "--report", "json"}, args...)...)
-		if code != 0 && code != exitNotCovered {
-			t.Fatalf("check %v: exit %d: %s", args, code, stderr)
-		}
-		var v struct {
-			Inputs   []string `json:"inputs"`
-			Syscalls []struct {
-				Name  string `json:"name"`
-				Count int    `json:"count"`
-			} `json:"syscalls"`
-		}
-		if err := json.Unmarshal([]byte(out), &v); err != nil {
-			t.Fatal(err)
-		}
-		m := map[string]int{}
-		for _, s := range v.Syscalls {
-			m[s.Name] += s.Count
-		}
-		return m, v.Inputs, stderr
-	}
+	counts := func(args ...string) (map[string]int, []string, string) { return checkCounts(t, dir, prof, args...) }
 	alone, _, _ := counts(ls)
 	withCopy, inputs, stderr := counts(ls, cp)
 	if !maps.Equal(alone, withCopy) || len(inputs) != 1 {
@@ -309,27 +289,7 @@ func TestReplicasStartedInOneSecond(t *testing.T) {
 	if err := os.WriteFile(prof, []byte(one), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	counts := func(args ...string) (map[string]int, []string, string) {
-		out, stderr, code := sg(t, dir, append([]string{"check", "-p", prof, "--report", "json"}, args...)...)
-		if code != 0 {
-			t.Fatalf("check %v: exit %d: %s", args, code, stderr)
-		}
-		var v struct {
-			Inputs   []string `json:"inputs"`
-			Syscalls []struct {
-				Name  string `json:"name"`
-				Count int    `json:"count"`
-			} `json:"syscalls"`
-		}
-		if err := json.Unmarshal([]byte(out), &v); err != nil {
-			t.Fatal(err)
-		}
-		m := map[string]int{}
-		for _, s := range v.Syscalls {
-			m[s.Name] += s.Count
-		}
-		return m, v.Inputs, stderr
-	}
+	counts := func(args ...string) (map[string]int, []string, string) { return checkCounts(t, dir, prof, args...) }
 	alone, _, _ := counts(a)
 	both, inputs, stderr := counts(a, b)
 	twice := map[string]int{}
@@ -352,4 +312,29 @@ func TestReplicasStartedInOneSecond(t *testing.T) {
 	if want := "check: warning: and 1 more " + alikeOne + "; " + alikeWhat + "\n"; len(inputs) != 5 || strings.Count(stderr, "whose start is to the second only") != 4 || !strings.Contains(stderr, want) {
 		t.Errorf("check of five replicas: inputs %v, want 5 and 3 warnings by name, then %q:\n%s", inputs, want, stderr)
 	}
+}
+
+// checkCounts runs check -p prof --report json on the traces args and
+// returns the count per syscall name, the report's inputs and stderr.
+func checkCounts(t *testing.T, dir, prof string, args ...string) (map[string]int, []string, string) {
+	t.Helper()
+	out, stderr, code := sg(t, dir, append([]string{"check", "-p", prof, "--report", "json"}, args...)...)
+	if code != 0 && code != exitNotCovered {
+		t.Fatalf("check %v: exit %d: %s", args, code, stderr)
+	}
+	var v struct {
+		Inputs   []string `json:"inputs"`
+		Syscalls []struct {
+			Name  string `json:"name"`
+			Count int    `json:"count"`
+		} `json:"syscalls"`
+	}
+	if err := json.Unmarshal([]byte(out), &v); err != nil {
+		t.Fatal(err)
+	}
+	m := map[string]int{}
+	for _, s := range v.Syscalls {
+		m[s.Name] += s.Count
+	}
+	return m, v.Inputs, stderr
 }
