@@ -307,6 +307,7 @@ func CheckCoverageOf(a Answerer, traces ...*trace.File) (*Coverage, error) {
 		}
 		cov.Entries = append(cov.Entries, *e)
 	}
+	markFallbacksOf(a, cov.Entries)
 	MarkNoSyscalls(cov.Entries)
 	cov.finish()
 	return cov, nil

@@ -116,6 +116,9 @@ type Entry struct {
 	// filterAllows describes, per argument index of ArgDenied, the values
 	// a raw filter allows there (a policy's rules say it otherwise).
 	filterAllows map[int]string
+	// fallback is the fallback a raw filter lets the program take from
+	// an errno answer (a policy's rules say it otherwise: FallsBack).
+	fallback *foundFallback
 }
 
 // SetTraces fills the Traces of the entries not covered: names[i] is the

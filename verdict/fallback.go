@@ -21,13 +21,71 @@ var errnoNames = map[uint]string{policy.EPERM: "EPERM", policy.ENOSYS: "ENOSYS"}
 // some argument values). ok is false when there is none. A whole-syscall
 // answer it finds counts as covered (MarkFallbacks).
 func FallsBack(p *policy.Policy, arch, name string, errno uint) (f profiles.Fallback, cond, ok bool) {
-	return fallsBackIn(p, arch, name, errno, "")
+	return fallsBackIn(policyAllows(p), arch, name, errno, "")
+}
+
+// allowsFunc says whether a profile lets syscall name run on arch (cond:
+// only for some argument values).
+type allowsFunc func(arch, name string) (ok, cond bool)
+
+// policyAllows is Allowed for p; nil for a nil p.
+func policyAllows(p *policy.Policy) allowsFunc {
+	if p == nil {
+		return nil
+	}
+	return func(arch, name string) (bool, bool) {
+		ok, cond, _ := Allowed(p, arch, name)
+		return ok, cond
+	}
+}
+
+// Numberer is implemented by answerers that number syscall names
+// (cbpf.Filter with libseccomp's tables): the fallback verdict of an
+// answerer other than a policy asks it for the older syscalls by number.
+type Numberer interface {
+	Number(arch, name string) (int, error)
+}
+
+// answererAllows says what a lets run, the way Allowed does for a policy:
+// a syscall is allowed when the answer for all arguments zero lets it run
+// (cond when that answer depends on arguments), or, when it depends on
+// arguments, when the answer for one of a's probes does (cond). A policy
+// is asked through Allowed; an answerer that cannot number a syscall
+// (no Numberer) allows none (nil).
+func answererAllows(a Answerer) allowsFunc {
+	if p := PolicyOf(a); p != nil {
+		return policyAllows(p)
+	}
+	n, ok := a.(Numberer)
+	if !ok {
+		return nil
+	}
+	return func(arch, name string) (bool, bool) {
+		if !a.Covers(arch) {
+			return false, false
+		}
+		nr, err := n.Number(arch, name)
+		if err != nil {
+			return false, false
+		}
+		v := a.Answer(arch, nr, [6]uint64{})
+		if allowingVerdict(v) || !v.Conditional {
+			return allowingVerdict(v), v.Conditional
+		}
+		for _, args := range a.Probes(arch, nr) {
+			if allowingVerdict(a.Answer(arch, nr, args)) {
+				return true, true
+			}
+		}
+		return false, false
+	}
 }
 
 // fallsBackIn is FallsBack over the entries whose Source starts with
-// source ("": all).
-func fallsBackIn(p *policy.Policy, arch, name string, errno uint, source string) (f profiles.Fallback, cond, ok bool) {
-	if p == nil {
+// source ("": all), for the profile whose answers allows gives (nil: none
+// falls back).
+func fallsBackIn(allows allowsFunc, arch, name string, errno uint, source string) (f profiles.Fallback, cond, ok bool) {
+	if allows == nil {
 		return f, false, false
 	}
 	for _, f := range fallbackTable() {
@@ -36,7 +94,7 @@ func fallsBackIn(p *policy.Policy, arch, name string, errno uint, source string)
 		}
 		all, someCond := true, false
 		for _, o := range f.Older {
-			allowed, c, _ := Allowed(p, arch, o)
+			allowed, c := allows(arch, o)
 			all, someCond = all && allowed, someCond || c
 		}
 		if all {
@@ -61,13 +119,40 @@ func fallsBackIn(p *policy.Policy, arch, name string, errno uint, source string)
 // pwritev2, close_range, rseq; Go's os package stats with newfstatat, a
 // Go program calling unix.Statx itself would not fall back). Those of musl
 // and Go stay missing, with Explain saying where such a program goes.
-func MarkFallbacks(p *policy.Policy, es []Entry) {
+func MarkFallbacks(p *policy.Policy, es []Entry) { markFallbacks(policyAllows(p), es) }
+
+// markFallbacksOf is MarkFallbacks for any answerer: a compiled filter
+// gets the verdict of the policy it was compiled from. It also keeps, on
+// each entry answered with an errno some entry of the table falls back
+// from, what Explain says of it without a policy.
+func markFallbacksOf(a Answerer, es []Entry) {
+	allows := answererAllows(a)
+	markFallbacks(allows, es)
+	for i := range es {
+		e := &es[i]
+		if e.Action != policy.ActErrno || e.Name == "" {
+			continue
+		}
+		if f, cond, ok := fallsBackIn(allows, e.Arch, e.Name, e.Errno, ""); ok {
+			e.fallback = &foundFallback{f, cond}
+		}
+	}
+}
+
+// foundFallback is an entry of the fallback table a profile lets a program
+// take (cond: some of its older syscalls only for some argument values).
+type foundFallback struct {
+	f    profiles.Fallback
+	cond bool
+}
+
+func markFallbacks(allows allowsFunc, es []Entry) {
 	for i := range es {
 		e := &es[i]
 		if e.Covered || e.Action != policy.ActErrno || len(e.ArgDenied) > 0 || (e.Reason != ReasonDenied && e.Reason != ReasonEnforced) {
 			continue
 		}
-		if _, _, ok := fallsBackIn(p, e.Arch, e.Name, e.Errno, "glibc "); ok {
+		if _, _, ok := fallsBackIn(allows, e.Arch, e.Name, e.Errno, "glibc "); ok {
 			e.Covered, e.Reason = true, ReasonFallback
 		}
 	}
@@ -75,12 +160,16 @@ func MarkFallbacks(p *policy.Policy, es []Entry) {
 
 // fallbackNote is what Explain adds for an errno answer that the program
 // falls back from ("; glibc 2.36 falls back to clone, which the profile
-// allows for some argument values"), or "".
+// allows for some argument values"), or "". Without a policy (a compiled
+// filter) it is what the coverage found by asking the filter.
 func (e Entry) fallbackNote(p *policy.Policy) string {
 	if e.Action != policy.ActErrno || e.Name == "" {
 		return ""
 	}
 	f, cond, ok := FallsBack(p, e.Arch, e.Name, e.Errno)
+	if p == nil && e.fallback != nil {
+		f, cond, ok = e.fallback.f, e.fallback.cond, true
+	}
 	if !ok {
 		return ""
 	}

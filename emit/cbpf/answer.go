@@ -59,6 +59,10 @@ func (f *Filter) Arches() []string { return append([]string(nil), f.arches...) }
 // Covers reports whether the filter covers arch.
 func (f *Filter) Covers(arch string) bool { return slices.Contains(f.arches, arch) }
 
+// Number returns the number of syscall name on arch in libseccomp's table
+// (x32 numbers with bit 30 set), the number Answer takes.
+func (f *Filter) Number(arch, name string) (int, error) { return scmp.Number(arch, name) }
+
 // Answer runs the filter for syscall nr of arch (x32 numbers with bit 30
 // set, as seccomp_data.nr carries them) with argument values args.
 // Conditional is set when the run read an argument (or the instruction
