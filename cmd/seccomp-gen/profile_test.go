@@ -154,6 +154,70 @@ func TestDiffSupersetVerbose(t *testing.T) {
 	}
 }
 
+// threadTrace is the trace of a glibc 2.36 program that starts one thread
+// (threadSrc): pthread_create makes clone3, and no clone.
+const threadTrace = `version: 2
+target: {command: [th]}
+host: {kernel: "6.18", arch: x86_64}
+started: 2026-12-02T19:33:22Z
+duration: 0.009s
+exit_code: 0
+lost: 0
+processes: 1
+syscalls:
+  - {arch: x86_64, nr: 0, name: read, count: 1, first: th}
+  - {arch: x86_64, nr: 3, name: close, count: 2, first: th}
+  - {arch: x86_64, nr: 9, name: mmap, count: 9, first: th, args: [{index: 2, values: [0, 2, 4]}]}
+  - {arch: x86_64, nr: 10, name: mprotect, count: 4, first: th, args: [{index: 2, values: [0, 2]}]}
+  - {arch: x86_64, nr: 11, name: munmap, count: 1, first: th}
+  - {arch: x86_64, nr: 12, name: brk, count: 3, first: th}
+  - {arch: x86_64, nr: 13, name: rt_sigaction, count: 1, first: th}
+  - {arch: x86_64, nr: 14, name: rt_sigprocmask, count: 5, first: th}
+  - {arch: x86_64, nr: 17, name: pread64, count: 2, first: th}
+  - {arch: x86_64, nr: 21, name: access, count: 1, first: th}
+  - {arch: x86_64, nr: 28, name: madvise, count: 1, first: th}
+  - {arch: x86_64, nr: 59, name: execve, count: 1, first: th}
+  - {arch: x86_64, nr: 60, name: exit, count: 1, first: th}
+  - {arch: x86_64, nr: 158, name: arch_prctl, count: 1, first: th}
+  - {arch: x86_64, nr: 202, name: futex, count: 1, first: th}
+  - {arch: x86_64, nr: 218, name: set_tid_address, count: 1, first: th}
+  - {arch: x86_64, nr: 231, name: exit_group, count: 1, first: th}
+  - {arch: x86_64, nr: 257, name: openat, count: 2, first: th}
+  - {arch: x86_64, nr: 262, name: newfstatat, count: 2, first: th}
+  - {arch: x86_64, nr: 273, name: set_robust_list, count: 2, first: th}
+  - {arch: x86_64, nr: 302, name: prlimit64, count: 1, first: th}
+  - {arch: x86_64, nr: 318, name: getrandom, count: 1, first: th}
+  - {arch: x86_64, nr: 334, name: rseq, count: 2, first: th}
+  - {arch: x86_64, nr: 435, name: clone3, count: 1, first: th}
+end: {entries: 24, total: 47}
+`
+
+// A threaded glibc program's trace passes check against its profile in
+// every format generate writes, with the same report: clone3 answered
+// ENOSYS, glibc falls back to clone, which the profile allows. The raw
+// filter got no fallback verdict (clone3 "profile answers
+// SCMP_ACT_ERRNO(ENOSYS)", exit 3) where the JSON it was compiled from
+// passed, and the kernel ran the program under it.
+func TestRawFilterFallback(t *testing.T) {
+	dir := t.TempDir()
+	tr := filepath.Join(dir, "thread.yaml")
+	if err := os.WriteFile(tr, []byte(threadTrace), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := generateAll(t, dir, tr)
+	const note = "note: x86_64/clone3 answered SCMP_ACT_ERRNO(ENOSYS); glibc 2.36 falls back to clone, which the profile allows for some argument values: covered, the program goes on without it"
+	want, _, _ := sg(t, dir, "check", "-p", p["docker"], tr)
+	for _, f := range []string{"docker", "oci", "k8s", "bpf"} {
+		out, stderr, code := sg(t, dir, "check", "-p", p[f], tr)
+		if code != 0 || !strings.Contains(out, note) {
+			t.Errorf("check -p %s: exit %d, want 0 and the note %q\n%s%s", filepath.Base(p[f]), code, note, out, stderr)
+		}
+		if out = strings.ReplaceAll(out, p[f], p["docker"]); out != want {
+			t.Errorf("check -p %s: report\n%s\nwant the report of %s\n%s", filepath.Base(p[f]), out, filepath.Base(p["docker"]), want)
+		}
+	}
+}
+
 // Only valid binary filters are raw filters; text is a profile whatever
 // its size and first bytes; bad binary data is refused with one line.
 func TestRawFilterDetection(t *testing.T) {
