@@ -260,7 +260,7 @@ func CheckCoverageOf(a Answerer, traces ...*trace.File) (*Coverage, error) {
 	for _, e := range merged {
 		switch {
 		case !a.Covers(e.Arch):
-			e.Reason = ReasonArch
+			e.Reason, e.arches = ReasonArch, a.Arches()
 		case e.Name == "":
 			// The filter answers numbers, named or not: one that lets it
 			// run covers it (a default that allows).

@@ -119,6 +119,9 @@ type Entry struct {
 	// fallback is the fallback a raw filter lets the program take from
 	// an errno answer (a policy's rules say it otherwise: FallsBack).
 	fallback *foundFallback
+	// arches are the ABIs a raw filter covers, for an entry of another
+	// (ReasonArch; a policy lists its own).
+	arches []string
 }
 
 // SetTraces fills the Traces of the entries not covered: names[i] is the
@@ -179,8 +182,12 @@ func (e Entry) Explain(p *policy.Policy) string {
 	case ReasonDenied:
 		return "profile answers " + ActionText(e.Action, e.Errno) + e.fallbackNote(p)
 	case ReasonArch:
+		arches := e.arches
 		if p != nil {
-			return fmt.Sprintf("ABI %s not covered by the profile (covers %s)", e.Arch, strings.Join(p.Arches, ", "))
+			arches = p.Arches
+		}
+		if len(arches) > 0 {
+			return fmt.Sprintf("ABI %s not covered by the profile (covers %s)", e.Arch, strings.Join(arches, ", "))
 		}
 		return fmt.Sprintf("ABI %s not covered by the profile", e.Arch)
 	case ReasonUnknown:

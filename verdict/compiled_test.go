@@ -75,3 +75,22 @@ func TestFallbackCompiled(t *testing.T) {
 		})
 	}
 }
+
+// TestArchCompiled: a syscall on an ABI a raw filter does not cover is
+// explained as for the policy it was compiled from, naming the ABIs the
+// filter covers (it said "ABI x86 not covered by the profile" only).
+func TestArchCompiled(t *testing.T) {
+	p := pol(policy.ActErrno, nil, x64, allow("read", "write", "exit_group"))
+	tr := &trace.File{Version: 1, Target: trace.Target{Command: []string{"app"}}, Syscalls: []trace.Syscall{
+		{Arch: "x86_64", Nr: 0, Name: "read", Count: 1}, {Arch: "x86", Nr: 20, Name: "getpid", Count: 1}}}
+	for _, a := range []verdict.Answerer{pa(p), compiled(t, p)} {
+		cov, err := verdict.CheckCoverageOf(a, tr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := cov.Missing()
+		if want := "ABI x86 not covered by the profile (covers x86_64)"; len(m) != 1 || m[0].Reason != verdict.ReasonArch || m[0].Explain(verdict.PolicyOf(a)) != want {
+			t.Errorf("%T: missing %+v, want getpid on x86 explained %q", a, m, want)
+		}
+	}
+}
