@@ -330,6 +330,46 @@ func TestBySpecific(t *testing.T) {
 	}
 }
 
+// Within one file at one depth, By and ByKept name the symbol that may
+// issue the fewest syscalls (realloc, not getaddrinfo, for mremap), and of
+// two that may issue as many, the first in the order of Implied. sqlite3
+// (TestBySpecific) imports mremap itself, so it does not show this.
+func TestByFewestSyscalls(t *testing.T) {
+	imp := func(sym string) Implied {
+		return Implied{Syscall: "mremap", File: "/usr/bin/prog", Symbol: sym, Exe: "/usr/bin/prog"}
+	}
+	tests := []struct {
+		name    string
+		implied []Implied
+		want    string
+		same    bool // the table gives both symbols as many syscalls
+	}{
+		{"fewer syscalls", []Implied{imp("getaddrinfo"), imp("realloc")}, "realloc", false},
+		{"as many", []Implied{imp("getcwd"), imp("getpass")}, "getcwd", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, i := range tt.implied {
+				if !slices.Contains(GlibcTable(i.Symbol), "mremap") {
+					t.Fatalf("the glibc table gives %s no mremap: the test shows nothing", i.Symbol)
+				}
+			}
+			a, b := len(GlibcTable(tt.implied[0].Symbol)), len(GlibcTable(tt.implied[1].Symbol))
+			if (a == b) != tt.same || (!tt.same && a < b) {
+				t.Fatalf("the glibc table gives %s %d syscalls and %s %d: the test shows nothing", tt.implied[0].Symbol, a, tt.implied[1].Symbol, b)
+			}
+			r := &Result{Implied: tt.implied}
+			if got := r.By()["mremap"].Symbol; got != tt.want {
+				t.Errorf("By()[mremap] links %s, want %s", got, tt.want)
+			}
+			all := func(Implied) bool { return true }
+			if got := r.ByKept(all)["mremap"].Symbol; got != tt.want {
+				t.Errorf("ByKept()[mremap] links %s, want %s", got, tt.want)
+			}
+		})
+	}
+}
+
 // Every Go program links the runtime's profiling timers and its mincore
 // page-size probe; they run only after runtime.SetCPUProfileRate (and the
 // probe never in a program the kernel starts). A program that links
