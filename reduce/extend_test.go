@@ -155,7 +155,8 @@ func TestExtendNilRestrictsByTheRun(t *testing.T) {
 	}
 }
 
-// The ABIs the extended profile covers stay covered.
+// The ABIs the extended profile covers stay covered, except those
+// DropArches names.
 func TestExtendKeepsABIs(t *testing.T) {
 	base, _, err := emit.Parse("base", []byte(`{"defaultAction":"SCMP_ACT_ERRNO","architectures":["SCMP_ARCH_X86_64","SCMP_ARCH_X86"],"syscalls":[
 	  {"names":["getpid","socketcall"],"action":"SCMP_ACT_ALLOW"}]}`))
@@ -169,6 +170,11 @@ func TestExtendKeepsABIs(t *testing.T) {
 	}
 	if !d.Superset() {
 		t.Errorf("not a superset: arches %v, first denied %+v", out.Arches, d.OnlyB[0])
+	}
+	// Unless DropArches leaves one out: the profile does not cover it.
+	out = run(t, in(mk(t, "x86_64", "execve=1", "exit_group=1")), reduce.Options{Extend: base, DropArches: []string{"x86"}}).Policy
+	if !slices.Equal(out.Arches, []string{"x86_64"}) {
+		t.Errorf("DropArches x86: arches %v, want [x86_64]", out.Arches)
 	}
 }
 
