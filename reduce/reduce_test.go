@@ -424,6 +424,8 @@ func TestBadInput(t *testing.T) {
 	good := mk(t, "x86_64", "read=1")
 	lost := mk(t, "x86_64", "read=1")
 	lost.Lost = 3
+	lostOne := mk(t, "x86_64", "read=1")
+	lostOne.Lost = 1
 	empty := &trace.File{Version: 1, Target: trace.Target{PID: 1}}
 	unknownName := mk(t, "x86_64", "read=1")
 	unknownName.Syscalls[0].Name = "frobnicate"
@@ -440,6 +442,7 @@ func TestBadInput(t *testing.T) {
 	}{
 		{"no traces", nil, reduce.Options{}, "no traces", nil},
 		{"lost", in(lost), reduce.Options{}, "t1.yaml: incomplete trace: the recorder lost 3 event(s)", reduce.ErrIncomplete},
+		{"lost one", in(lostOne), reduce.Options{}, "t1.yaml: incomplete trace: the recorder lost 1 event(s)", reduce.ErrIncomplete},
 		{"empty", in(empty), reduce.Options{}, "t1.yaml: empty trace", reduce.ErrEmpty},
 		{"unknown name", in(unknownName), reduce.Options{}, `t1.yaml: x86_64 syscall number 0 is read, but the trace names it frobnicate`, nil},
 		{"name and number disagree", in(mismatch), reduce.Options{}, "t1.yaml: x86_64 syscall number 0 is read, but the trace names it write", nil},
