@@ -151,6 +151,12 @@ func TestDenyCeiling(t *testing.T) {
 	if err == nil || strings.Contains(err.Error(), "Allow ptrace") || !strings.Contains(err.Error(), "Allow bpf") {
 		t.Fatalf("with --allow ptrace: err = %v, want only bpf refused", err)
 	}
+	// The ceiling is sorted by name: allowing its earlier entry still
+	// refuses the later one.
+	_, err = reduce.Reduce(in(a), reduce.Options{Native: "x86_64", Allow: []string{"bpf"}}, tables)
+	if err == nil || strings.Contains(err.Error(), "Allow bpf") || !strings.Contains(err.Error(), "Allow ptrace") {
+		t.Fatalf("with --allow bpf: err = %v, want only ptrace refused", err)
+	}
 	res := run(t, in(a), reduce.Options{Allow: []string{"ptrace", "bpf", "uname"}})
 	if !slices.Equal(res.AllowNotInCeiling, []string{"uname"}) || res.Policy.Allows("uname") {
 		t.Errorf("--allow uname (not in the ceiling): %v, allowed %v", res.AllowNotInCeiling, res.Policy.Allows("uname"))
