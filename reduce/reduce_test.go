@@ -339,6 +339,13 @@ func TestBaselines(t *testing.T) {
 	if !res.Policy.Allows("execve") || !res.Policy.Allows("openat") {
 		t.Errorf("aarch64 runc baseline: allowed %v", res.Allowed)
 	}
+	// Measured on aarch64 too: its own list there, not the mapped one
+	// (x86_64's open would be openat).
+	both := &profiles.Baseline{Name: "both", Measured: "x86_64", Syscalls: map[string][]string{"x86_64": {"open"}, "aarch64": {"read"}}}
+	res = run(t, in(a), reduce.Options{Baselines: []*profiles.Baseline{both}, Arches: []string{"x86_64", "aarch64"}})
+	if !slices.Equal(res.Allowed, []string{"open", "read"}) {
+		t.Errorf("baseline with an aarch64 list: allowed %v, want [open read]", res.Allowed)
+	}
 }
 
 func TestShippedBaselinesExist(t *testing.T) {
