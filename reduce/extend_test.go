@@ -193,8 +193,8 @@ func TestExtendKeepsLogAndDefault(t *testing.T) {
 		  {"names":["personality"],"action":"SCMP_ACT_LOG","args":[{"index":0,"value":0,"op":"SCMP_CMP_EQ"}]}]}`,
 			policy.ActErrno, map[string]policy.Action{"uname": policy.ActLog, "personality": policy.ActLog, "getpid": policy.ActAllow, "execve": policy.ActAllow}},
 		{"log default", `{"defaultAction":"SCMP_ACT_LOG","architectures":["SCMP_ARCH_X86_64"],"syscalls":[
-		  {"names":["reboot"],"action":"SCMP_ACT_ERRNO"}]}`,
-			policy.ActLog, map[string]policy.Action{"uname": policy.ActLog, "reboot": policy.ActErrno, "execve": policy.ActLog}},
+		  {"names":["reboot","personality"],"action":"SCMP_ACT_ERRNO"}]}`,
+			policy.ActLog, map[string]policy.Action{"uname": policy.ActLog, "reboot": policy.ActErrno, "execve": policy.ActLog, "personality": policy.ActAllow}},
 		{"allow default", `{"defaultAction":"SCMP_ACT_ALLOW","architectures":["SCMP_ARCH_X86_64"],"syscalls":[
 		  {"names":["reboot","personality"],"action":"SCMP_ACT_ERRNO"}]}`,
 			policy.ActAllow, map[string]policy.Action{"uname": policy.ActAllow, "reboot": policy.ActErrno, "personality": policy.ActAllow}},
@@ -216,6 +216,11 @@ func TestExtendKeepsLogAndDefault(t *testing.T) {
 				if got := out.Eval(n, [6]uint64{}).Action; got != want {
 					t.Errorf("%s(0): %s, want %s", n, got, want)
 				}
+			}
+			// The run's argument values narrow nothing under a default
+			// that lets calls run: personality runs with any persona.
+			if got := out.Eval("personality", [6]uint64{8}).Action; tc.deflt != policy.ActErrno && got != policy.ActAllow {
+				t.Errorf("personality(8): %s, want %s (the run allowed personality)", got, policy.ActAllow)
 			}
 			d, err := verdict.DiffProfiles(verdict.NewPolicyAnswerer(out, tables), verdict.NewPolicyAnswerer(base, tables), tables)
 			if err != nil {
