@@ -178,6 +178,34 @@ func TestExtendKeepsABIs(t *testing.T) {
 	}
 }
 
+// A profile that covers none of the target ABIs (an x86_64 profile
+// extended for aarch64) is read by name on the target ABIs.
+func TestExtendOnOtherABIs(t *testing.T) {
+	base, _, err := emit.Parse("base", []byte(`{"defaultAction":"SCMP_ACT_ERRNO","architectures":["SCMP_ARCH_X86_64"],"syscalls":[
+	  {"names":["getpid","execve","exit_group"],"action":"SCMP_ACT_ALLOW"},
+	  {"names":["ioctl"],"action":"SCMP_ACT_ALLOW","args":[{"index":1,"value":21505,"op":"SCMP_CMP_EQ"}]}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := run(t, in(mk(t, "x86_64", "execve=1", "exit_group=1")), reduce.Options{Extend: base, Arches: []string{"aarch64"}}).Policy
+	if !slices.Equal(out.Arches, []string{"aarch64"}) {
+		t.Fatalf("arches %v, want [aarch64]", out.Arches)
+	}
+	for _, c := range []struct {
+		name  string
+		args  [6]uint64
+		allow bool
+	}{
+		{"getpid", [6]uint64{}, true},
+		{"ioctl", [6]uint64{1, 0x5401}, true},
+		{"ioctl", [6]uint64{1, 0x5413}, false},
+	} {
+		if got := out.EvalArch("aarch64", c.name, c.args).Action == policy.ActAllow; got != c.allow {
+			t.Errorf("aarch64 %s%x: allowed=%v, want %v", c.name, c.args[:2], got, c.allow)
+		}
+	}
+}
+
 // A profile's log rules stay log rules in the extension, conditional or
 // not, and a default that lets calls run (allow or log) stays its default,
 // so that numbers no syscall has run as they did.
