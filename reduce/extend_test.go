@@ -101,12 +101,14 @@ func TestExtendKeepsConditionalDenials(t *testing.T) {
 		name   string
 		calls  bool     // the run calls personality
 		values []uint64 // with these recorded values of argument 0 (nil: none recorded)
+		over   bool     // and more that the recorder did not keep (Overflow)
 		kept   bool     // personality(8) still denied
 	}{
-		{"not called", false, nil, true},
-		{"allowed values", true, []uint64{0, 0xffffffff}, true},
-		{"a denied value", true, []uint64{0, 8}, false},
-		{"values unknown", true, nil, false},
+		{"not called", false, nil, false, true},
+		{"allowed values", true, []uint64{0, 0xffffffff}, false, true},
+		{"a denied value", true, []uint64{0, 8}, false, false},
+		{"values unknown", true, nil, false, false},
+		{"more values than recorded", true, []uint64{0, 0xffffffff}, true, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			counts := []string{"execve=1", "exit_group=1"}
@@ -116,6 +118,11 @@ func TestExtendKeepsConditionalDenials(t *testing.T) {
 			f := mk(t, "x86_64", counts...)
 			if tc.values != nil {
 				withArgs(f, "personality", 0, tc.values...)
+			}
+			for i := range f.Syscalls {
+				for j := range f.Syscalls[i].Args {
+					f.Syscalls[i].Args[j].Overflow = tc.over
+				}
 			}
 			res := run(t, in(f), reduce.Options{Extend: base, ExtendName: "deny-list"})
 			out := res.Policy
