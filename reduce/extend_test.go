@@ -150,6 +150,26 @@ func TestExtendKeepsConditionalDenials(t *testing.T) {
 			}
 		})
 	}
+	// A baseline's calls count as the run's: the rule goes when the
+	// runtime's values are unknown, and stays when they all pass it.
+	for _, tc := range []struct {
+		name string
+		args map[string]map[int][]uint64
+		kept bool
+	}{
+		{"baseline values unknown", nil, false},
+		{"baseline values allowed", map[string]map[int][]uint64{"personality": {0: {0}}}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			bl := &profiles.Baseline{Name: "runtime", Measured: "x86_64", Syscalls: map[string][]string{"x86_64": {"personality"}}, Args: tc.args}
+			f := mk(t, "x86_64", "execve=1", "exit_group=1")
+			out := run(t, in(f), reduce.Options{Extend: base, Baselines: []*profiles.Baseline{bl}}).Policy
+			v := out.Eval("personality", [6]uint64{8})
+			if denied := v.Action == policy.ActErrno && v.Errno == 22; denied != tc.kept {
+				t.Errorf("personality(8): %+v, want denied (EINVAL) %v", v, tc.kept)
+			}
+		})
+	}
 }
 
 // Without Extend the run's own rules apply: the test above can fail.
