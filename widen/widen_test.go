@@ -3,6 +3,8 @@ package widen
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
+	"encoding/hex"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -232,6 +234,45 @@ func TestIdentify(t *testing.T) {
 	id, err = Identify(f)
 	if err != nil || len(id.SHA256) != 64 || id.BuildID != "" {
 		t.Errorf("Identify(script) = %+v, %v; want a sha256", id, err)
+	}
+}
+
+// note reads the first ELF note's type and desc, past a name padded to 4
+// bytes; a note that does not fit in its section is none. TestIdentify
+// checks only the length of xz's build ID.
+func TestNote(t *testing.T) {
+	le := binary.LittleEndian
+	mk := func(name string, typ uint32, desc []byte) []byte {
+		b := le.AppendUint32(nil, uint32(len(name)))
+		b = le.AppendUint32(b, uint32(len(desc)))
+		b = le.AppendUint32(b, typ)
+		b = append(b, name...)
+		for len(b)%4 != 0 {
+			b = append(b, 0)
+		}
+		return append(b, desc...)
+	}
+	id := []byte{0xde, 0xad, 0xbe, 0xef}
+	tests := []struct {
+		name string
+		data []byte
+		desc string // hex
+		typ  uint32
+		ok   bool
+	}{
+		{"GNU build ID", mk("GNU\x00", 3, id), "deadbeef", 3, true},
+		{"name padded", mk("Linux\x00", 1, id), "deadbeef", 1, true},
+		{"no name, no desc", mk("", 4, nil), "", 4, true},
+		{"desc past the end", mk("GNU\x00", 3, id)[:19], "", 0, false},
+		{"short header", make([]byte, 11), "", 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			desc, typ, ok := note(tt.data, le)
+			if hex.EncodeToString(desc) != tt.desc || typ != tt.typ || ok != tt.ok {
+				t.Errorf("note = %x, %d, %v; want %s, %d, %v", desc, typ, ok, tt.desc, tt.typ, tt.ok)
+			}
+		})
 	}
 }
 
