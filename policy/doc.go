@@ -119,8 +119,9 @@
 // runc 1.1.5 prepends a stub to libseccomp's filter unless the default
 // action lets syscalls run (allow, log, trace; RuncStub): on each ABI it
 // answers ERRNO(ENOSYS) for every number above the highest syscall the
-// profile names there (HighestNamed; every rule counts, also skipped ones),
-// named by libseccomp or not. (runc means to leave the stub out when
+// profile names there (HighestNamed; every rule counts, also skipped ones,
+// but not x86's socket and ipc calls, which libseccomp's name lookup gives
+// runc as negative pseudo numbers), named by libseccomp or not. (runc means to leave the stub out when
 // defaultErrnoRet is ENOSYS but compares the value with a whole action
 // word, so it never does; the answers are the same.) crun 1.8.1 has no
 // stub: such numbers get the default action. Runtimes returns both

@@ -551,11 +551,18 @@ func (p *Policy) RuncStub() bool {
 
 // HighestNamed returns the highest syscall number on arch among all names
 // the rules list (every rule counts, also those the runtimes skip), or -1.
-// runc's stub answers ENOSYS above it.
+// runc's stub answers ENOSYS above it. runc takes the numbers from
+// libseccomp's name lookup, which on x86 gives the socket and ipc calls
+// (Multiplexed) negative pseudo numbers, and skips those: they do not
+// count here either (a rule for shmdt, 398 on x86, leaves runc answering
+// ENOSYS for shmdt when no name above 398 is listed).
 func (p *Policy) HighestNamed(arch string, resolve Resolver) int {
 	hi := -1
 	for _, r := range p.Rules {
 		for _, n := range r.Names {
+			if Multiplexed(arch, n) {
+				continue
+			}
 			if nr, ok := resolve(arch, n); ok && nr >= 0 && (hi < 0 || uint32(nr) > uint32(hi)) {
 				hi = nr
 			}

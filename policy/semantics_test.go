@@ -156,6 +156,48 @@ func TestRuntimes(t *testing.T) {
 	}
 }
 
+// runc's stub takes each name's number from libseccomp's name lookup,
+// which on x86 gives the socket and ipc calls negative pseudo numbers
+// (shmdt: -222, not 398): runc skips them, so a rule for shmdt does not
+// raise the stub and runc answers ENOSYS for shmdt itself (measured on
+// the filter runc 1.1.5 loads). A profile naming only syscall 0 gets no
+// stub on that ABI (runc looks for a highest number above 0).
+func TestRuncStubNumbers(t *testing.T) {
+	nrs := map[string]map[string]int{
+		"x86":    {"read": 3, "rseq": 386, "shmdt": 398, "socket": 359},
+		"x86_64": {"read": 0, "rseq": 334, "shmdt": 67, "socket": 41},
+	}
+	resolve := func(arch, name string) (int, bool) { nr, ok := nrs[arch][name]; return nr, ok }
+	allow := Verdict{Action: ActAllow, Errno: EPERM}
+	enosys := Verdict{Action: ActErrno, Errno: ENOSYS}
+	eperm := Verdict{Action: ActErrno, Errno: EPERM}
+	cases := []struct {
+		name       string
+		names      []string
+		arch       string
+		highest    int
+		nr         int
+		call       string
+		runc, crun Verdict
+	}{
+		{"x86: shmdt above the stub", []string{"read", "rseq", "shmdt"}, "x86", 386, 398, "shmdt", enosys, allow},
+		{"x86: socket below rseq", []string{"read", "rseq", "socket"}, "x86", 386, 359, "socket", allow, allow},
+		{"x86: between rseq and shmdt", []string{"read", "rseq", "shmdt"}, "x86", 386, 390, "", enosys, eperm},
+		{"x86_64: shmdt counts", []string{"read", "shmdt"}, "x86_64", 67, 67, "shmdt", allow, allow},
+		{"x86_64: only syscall 0, no stub", []string{"read"}, "x86_64", 0, 1000, "", eperm, eperm},
+	}
+	for _, c := range cases {
+		p := &Policy{DefaultAction: ActErrno, Arches: []string{"x86_64", "x86"}, Rules: []Rule{{Names: c.names, Action: ActAllow}}}
+		if hi := p.HighestNamed(c.arch, resolve); hi != c.highest {
+			t.Errorf("%s: HighestNamed = %d, want %d", c.name, hi, c.highest)
+		}
+		got := p.Runtimes(c.arch, c.nr, c.call, [6]uint64{}, resolve)
+		if got.Runc != c.runc || got.Crun != c.crun {
+			t.Errorf("%s: %+v, want runc %+v crun %+v", c.name, got, c.runc, c.crun)
+		}
+	}
+}
+
 // randomPolicy makes policies whose rules overlap a lot: few names, few
 // values, every action and op.
 func randomPolicy(rnd *rand.Rand) *Policy {
