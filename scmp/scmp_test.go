@@ -2,6 +2,8 @@ package scmp
 
 import (
 	"errors"
+	"runtime"
+	"slices"
 	"testing"
 
 	"github.com/seccomp-gen/seccomp-gen/abi"
@@ -130,5 +132,50 @@ func TestNumberMemoized(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// MaxNr is the highest number of the names Names lists, ARM's private
+// syscalls (cacheflush at 0xf0002, above its ordinary table) included.
+func TestMaxNr(t *testing.T) {
+	for _, a := range ArchNames() {
+		names, err := Names(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hi := -1
+		for _, n := range names {
+			if nr, err := Number(a, n); err == nil && nr > hi {
+				hi = nr
+			}
+		}
+		if got, err := MaxNr(a); err != nil || got != hi || hi < 0x100 {
+			t.Errorf("MaxNr(%s) = %#x, %v; the highest listed number is %#x", a, got, err, hi)
+		}
+	}
+	for _, n := range []string{"breakpoint", "cacheflush", "set_tls"} {
+		names, _ := Names("arm")
+		if !Has("arm", n) || !slices.Contains(names, n) {
+			t.Errorf("arm: %s (a private syscall) missing from the table", n)
+		}
+	}
+}
+
+func TestNativeAndUnknown(t *testing.T) {
+	want := map[string]string{"amd64": "x86_64", "arm64": "aarch64"}[runtime.GOARCH]
+	if n, err := Native(); err != nil || (want != "" && n != want) {
+		t.Errorf("Native() = %q, %v; want %q", n, err, want)
+	}
+	if !KnownAnywhere("read") || !KnownAnywhere("cacheflush") || KnownAnywhere("no_such_call") {
+		t.Error("KnownAnywhere disagrees with libseccomp for read, cacheflush or no_such_call")
+	}
+	if _, ok := Name("sparc", 0); ok || Has("sparc", "read") {
+		t.Error("an unknown arch names a syscall")
+	}
+	if _, err := LibArch("sparc"); !errors.Is(err, ErrUnknownArch) {
+		t.Errorf("LibArch(sparc) = %v, want ErrUnknownArch", err)
+	}
+	if _, err := MaxNr("sparc"); !errors.Is(err, ErrUnknownArch) {
+		t.Errorf("MaxNr(sparc) = %v, want ErrUnknownArch", err)
 	}
 }
