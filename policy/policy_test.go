@@ -85,3 +85,43 @@ func TestValidate(t *testing.T) {
 		}
 	}
 }
+
+// Canonicalize merges a rule into the first earlier one with the same
+// action, errno, conditions and comment when no rule in between names one
+// of its syscalls, the rule naming it included.
+func TestCanonicalizeMerges(t *testing.T) {
+	a1 := []Arg{{Index: 0, Value: 1, Op: OpEqualTo}}
+	a2 := []Arg{{Index: 0, Value: 2, Op: OpEqualTo}}
+	cases := []struct {
+		name  string
+		rules []Rule
+		want  []Rule
+	}{
+		{"into the rule naming the syscall",
+			[]Rule{{Names: []string{"a"}, Action: ActAllow, Args: a1}, {Names: []string{"a", "b"}, Action: ActAllow, Args: a1}},
+			[]Rule{{Names: []string{"a", "b"}, Action: ActAllow, Args: a1}}},
+		{"across a rule naming other syscalls",
+			[]Rule{{Names: []string{"a"}, Action: ActAllow, Args: a1}, {Names: []string{"b"}, Action: ActErrno, Errno: Errno(13), Args: a2}, {Names: []string{"c"}, Action: ActAllow, Args: a1}},
+			[]Rule{{Names: []string{"a", "c"}, Action: ActAllow, Args: a1}, {Names: []string{"b"}, Action: ActErrno, Errno: Errno(13), Args: a2}}},
+		{"not across a rule naming the syscall",
+			[]Rule{{Names: []string{"a"}, Action: ActAllow, Args: a1}, {Names: []string{"b"}, Action: ActErrno, Errno: Errno(13), Args: a2}, {Names: []string{"b"}, Action: ActAllow, Args: a1}},
+			[]Rule{{Names: []string{"a"}, Action: ActAllow, Args: a1}, {Names: []string{"b"}, Action: ActErrno, Errno: Errno(13), Args: a2}, {Names: []string{"b"}, Action: ActAllow, Args: a1}}},
+		{"after a merge, into the merged rule",
+			[]Rule{{Names: []string{"a"}, Action: ActAllow, Args: a1}, {Names: []string{"b"}, Action: ActAllow, Args: a1}, {Names: []string{"c"}, Action: ActErrno, Errno: Errno(13), Args: a2}, {Names: []string{"b", "d"}, Action: ActAllow, Args: a1}},
+			[]Rule{{Names: []string{"a", "b", "d"}, Action: ActAllow, Args: a1}, {Names: []string{"c"}, Action: ActErrno, Errno: Errno(13), Args: a2}}},
+	}
+	for _, c := range cases {
+		p := &Policy{DefaultAction: ActErrno, Arches: []string{"x86_64"}, Rules: c.rules}
+		p.Canonicalize()
+		if !reflect.DeepEqual(p.Rules, c.want) {
+			t.Errorf("%s:\n got %+v\nwant %+v", c.name, p.Rules, c.want)
+		}
+	}
+	// A rule without names and no rule to merge into stays, so that
+	// Validate still refuses it.
+	p := &Policy{DefaultAction: ActErrno, Arches: []string{"x86_64"}, Rules: []Rule{{Names: []string{"a"}, Action: ActAllow}, {Action: ActErrno, Errno: Errno(13)}}}
+	p.Canonicalize()
+	if err := p.Validate(); err == nil {
+		t.Errorf("a rule without names was dropped: %+v", p.Rules)
+	}
+}
