@@ -59,7 +59,7 @@ func AttributeArgs(p *policy.Policy, e *Entry, args [6]uint64) bool {
 	// combination no rule allows), all of them.
 	var blamed, all []ArgDenial
 	for _, s := range reduce.ArgSpecs() {
-		if s.Syscall == e.Name && conditionsOn(p, e.Name, s.Index) {
+		if s.Syscall == e.Name && conditionsOn(p, e.Arch, e.Name, s.Index) {
 			d := ArgDenial{Index: s.Index, Value: args[s.Index], Action: e.Action, Errno: e.Errno}
 			all = append(all, d)
 			if toBlame(p, e.Arch, e.Name, s.Index, args[s.Index]) {
@@ -227,14 +227,12 @@ func (e *Entry) MergeArgDenials(from []ArgDenial) {
 	}
 }
 
-// conditionsOn reports whether some rule for name has a condition on
-// argument index.
-func conditionsOn(p *policy.Policy, name string, index int) bool {
-	for _, r := range p.Rules {
-		if !slices.Contains(r.Names, name) {
-			continue
-		}
-		for _, a := range r.Args {
+// conditionsOn reports whether some rule libseccomp receives for name on
+// arch has a condition on argument index (policy.RuleConditions: on x86,
+// socketcall's and ipc's include those of the calls they multiplex).
+func conditionsOn(p *policy.Policy, arch, name string, index int) bool {
+	for _, conds := range p.RuleConditions(arch, name) {
+		for _, a := range conds {
 			if int(a.Index) == index {
 				return true
 			}

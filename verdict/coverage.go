@@ -298,14 +298,16 @@ func (c *Coverage) Missing() []Entry {
 func (c *Coverage) OK() bool { return len(c.Missing()) == 0 }
 
 // Allowed reports whether a policy lets a syscall on arch run: the arch must
-// be covered and the name allowed. Rules with argument conditions count as
-// allowing (conditional is then true) when either the condition's action or
-// the fall-through verdict allows.
+// be covered and the name allowed, as libseccomp builds the rules on arch
+// (policy.LookupArch: on x86 a condition on upper bits only is none, and
+// socketcall and ipc receive the rules of the calls they multiplex). Rules
+// with argument conditions count as allowing (conditional is then true)
+// when either the condition's action or the fall-through verdict allows.
 func Allowed(p *policy.Policy, arch, name string) (ok, conditional bool, v policy.Verdict) {
 	if !p.Covers(arch) {
 		return false, false, policy.Verdict{}
 	}
-	v = p.Lookup(name)
+	v = p.LookupArch(arch, name)
 	if allowing(v.Action) && !v.Conditional {
 		return true, false, v
 	}
@@ -313,8 +315,9 @@ func Allowed(p *policy.Policy, arch, name string) (ok, conditional bool, v polic
 		if allowing(v.Action) {
 			return true, true, v
 		}
-		for _, r := range p.Rules {
-			if len(r.Args) > 0 && allowing(r.Action) && slices.Contains(r.Names, name) {
+		_, conditional := p.Deciding(arch, name)
+		for _, i := range conditional {
+			if allowing(p.Rules[i].Action) {
 				return true, true, v
 			}
 		}
@@ -361,9 +364,9 @@ func CheckCoverage(p *policy.Policy, traces ...*trace.File) (*Coverage, error) {
 			if cond {
 				e.Reason = ReasonConditional
 				checkArgs(e, func(a [6]uint64) policy.Verdict { return p.EvalArch(e.Arch, e.Name, a) },
-					func(i int) bool { return conditionsOn(p, e.Name, i) })
+					func(i int) bool { return conditionsOn(p, e.Arch, e.Name, i) })
 				narrowArgDenials(p, e)
-				markUnchecked(e, func(i int) bool { return conditionsOn(p, e.Name, i) }, true)
+				markUnchecked(e, func(i int) bool { return conditionsOn(p, e.Arch, e.Name, i) }, true)
 			} else if !ok {
 				e.Reason = ReasonDenied
 			}

@@ -152,3 +152,54 @@ func TestExplainFallback(t *testing.T) {
 		t.Errorf("EPERM: Explain = %q", got)
 	}
 }
+
+// On x86, CheckCoverage judges a syscall as libseccomp builds its rules
+// there (policy.EvalArch): a mask of upper bits only is no condition, so
+// the rule it was in decides (measured: internal/runtimetest's
+// x86-high-mask-is-unconditional), and socketcall receives the rules of
+// the socket calls it multiplexes (x86-socket-rules-on-socketcall). The
+// 64-bit reading called x86's getgid allowed where the runtimes answer
+// errno 13, and socketcall(SYS_SOCKET) denied where they let it run.
+func TestCheckCoverageX86(t *testing.T) {
+	p := &policy.Policy{DefaultAction: policy.ActErrno, Arches: []string{"x86_64", "x86"}, Rules: []policy.Rule{
+		{Names: []string{"getgid"}, Action: policy.ActErrno, Errno: policy.Errno(13), Args: []policy.Arg{{Index: 0, Op: policy.OpMaskedEqual, Value: 1 << 32}}},
+		{Names: []string{"getgid"}, Action: policy.ActAllow},
+		{Names: []string{"socket"}, Action: policy.ActAllow},
+	}}
+	tr := covTrace(
+		trace.Syscall{Arch: "x86", Nr: 47, Name: "getgid", Count: 1},
+		trace.Syscall{Arch: "x86", Nr: 102, Name: "socketcall", Count: 1, Args: []trace.ArgValues{{Index: 0, Values: []uint64{1}}}},
+		trace.Syscall{Arch: "x86_64", Nr: 104, Name: "getgid", Count: 1},
+	)
+	c, err := CheckCoverage(p, tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wants := []struct {
+		arch, label string
+		covered     bool
+		reason      string
+		errno       uint
+	}{
+		{"x86", "getgid", false, ReasonDenied, 13},
+		{"x86", "socketcall", true, ReasonConditional, policy.EPERM},
+		{"x86_64", "getgid", true, "", policy.EPERM},
+	}
+	if len(c.Entries) != len(wants) {
+		t.Fatalf("got %d entries, want %d: %+v", len(c.Entries), len(wants), c.Entries)
+	}
+	for i, w := range wants {
+		e := c.Entries[i]
+		if e.Arch != w.arch || e.Label() != w.label || e.Covered != w.covered || e.Reason != w.reason || e.Errno != w.errno {
+			t.Errorf("entry %d = %s %s covered %v reason %q errno %d, want %+v", i, e.Arch, e.Label(), e.Covered, e.Reason, e.Errno, w)
+		}
+	}
+	// socketcall with a call number no rule allows (SYS_BIND) is denied.
+	tr.Syscalls[1].Args[0].Values = []uint64{2}
+	if c, err = CheckCoverage(p, tr); err != nil {
+		t.Fatal(err)
+	}
+	if e := c.Entries[1]; e.Covered || e.Reason != ReasonArgument {
+		t.Errorf("socketcall(SYS_BIND): covered %v reason %q, want denied for its argument", e.Covered, e.Reason)
+	}
+}
