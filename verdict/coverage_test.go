@@ -203,3 +203,25 @@ func TestCheckCoverageX86(t *testing.T) {
 		t.Errorf("socketcall(SYS_BIND): covered %v reason %q, want denied for its argument", e.Covered, e.Reason)
 	}
 }
+
+// Under a default that allows, a syscall with a conditional deny rule is
+// covered for the values the rule does not match (ReasonConditional) and
+// denied for those it does.
+func TestCheckCoverageDefaultAllowConditionalDeny(t *testing.T) {
+	p := &policy.Policy{DefaultAction: policy.ActAllow, Arches: []string{"x86_64"}, Rules: []policy.Rule{
+		{Names: []string{"getuid"}, Action: policy.ActErrno, Errno: policy.Errno(13), Args: []policy.Arg{{Index: 0, Value: 1, Op: policy.OpEqualTo}}}}}
+	for _, c := range []struct {
+		value   uint64
+		covered bool
+		reason  string
+	}{{0, true, ReasonConditional}, {1, false, ReasonArgument}} {
+		cov, err := CheckCoverage(p, covTrace(trace.Syscall{Arch: "x86_64", Nr: 102, Name: "getuid", Count: 1,
+			Args: []trace.ArgValues{{Index: 0, Values: []uint64{c.value}}}}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e := cov.Entries[0]; e.Covered != c.covered || e.Reason != c.reason {
+			t.Errorf("getuid(%d): covered %v reason %q, want %v %q", c.value, e.Covered, e.Reason, c.covered, c.reason)
+		}
+	}
+}

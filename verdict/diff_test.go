@@ -579,3 +579,60 @@ func TestDiffMultiplexedOnX86(t *testing.T) {
 		t.Errorf("policy and filter differ:\n%s", dump(d))
 	}
 }
+
+// Every gap in libseccomp's table is probed at both ends, a gap of one
+// number included.
+func TestProbeNumbersGaps(t *testing.T) {
+	for _, arch := range scmp.ArchNames() {
+		nrs, err := verdict.ProbeNumbers(arch, scmp.Tables{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		has := map[int]bool{}
+		for _, n := range nrs {
+			has[n] = true
+		}
+		names, _ := scmp.Names(arch)
+		known := map[int]bool{}
+		for _, n := range names {
+			if nr, err := scmp.Number(arch, n); err == nil {
+				known[nr] = true
+			}
+		}
+		for nr := range known {
+			if !known[nr+1] && !has[nr+1] {
+				t.Errorf("%s: %d (after %d) not probed", arch, nr+1, nr)
+			}
+		}
+	}
+}
+
+// A rule on two arguments lets a call run only when both hold: diff asks
+// with both conditions satisfied, or it would call the rule the same as
+// no rule at all.
+func TestDiffRuleOnTwoArguments(t *testing.T) {
+	for _, arg := range []policy.Arg{eq(1, 2), {Index: 1, Op: policy.OpLessThan, Value: 2}, {Index: 1, Op: policy.OpGreaterThan, Value: 2}, masked(1, 0xf0, 0x30)} {
+		a := pol(policy.ActErrno, enosys, x64, cond(allow("getuid"), eq(0, 7), arg))
+		b := pol(policy.ActErrno, enosys, x64)
+		d := diff(t, pa(a), pa(b))
+		e := find(d, where{"onlyA", "x86_64", "getuid", true})
+		if e == nil {
+			t.Fatalf("%+v: getuid not in onlyA:\n%s", arg, dump(d))
+		}
+	}
+}
+
+// A call runc's stub answers ENOSYS while crun lets it run is not one the
+// profile lets run: on x86 the stub ignores the socket and ipc calls
+// (policy.HighestNamed), so under A runc answers ENOSYS for shmdt (398)
+// and crun allows it; B names pidfd_open (434) and allows shmdt under
+// both. diff puts shmdt in OnlyB, not among the different denials.
+func TestDiffRuntimesDisagreeNotAllowed(t *testing.T) {
+	x86 := []string{"x86_64", "x86"}
+	a := pol(policy.ActErrno, nil, x86, allow("read", "shmdt"))
+	b := pol(policy.ActErrno, nil, x86, allow("read", "shmdt", "pidfd_open"))
+	d := diff(t, pa(a), pa(b))
+	if e := find(d, where{"onlyB", "x86", "shmdt", false}); e == nil || e.AllowedA || !e.AllowedB {
+		t.Fatalf("x86 shmdt: want onlyB, not allowed by A:\n%s", dump(d))
+	}
+}
