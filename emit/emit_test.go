@@ -545,13 +545,24 @@ func FuzzParse(f *testing.F) {
 }
 
 func TestLosses(t *testing.T) {
-	if l := Losses(fixture(), FormatDocker); len(l) != 0 {
-		t.Errorf("docker loses %v", l)
-	}
-	if l := Losses(fixture(), FormatOCI); len(l) != 1 || !strings.Contains(l[0], "comments") {
-		t.Errorf("oci: %v", l)
-	}
-	if l := Losses(fixture(), FormatSPO); len(l) != 2 || !strings.Contains(l[0], "defaultErrnoRet") {
-		t.Errorf("k8s: %v", l)
+	for _, tc := range []struct {
+		f    Format
+		want []string // a word of each loss, in order
+	}{
+		{FormatDocker, nil},
+		{FormatOCI, []string{"comments"}},
+		{FormatOCIConfig, []string{"comments"}},
+		{FormatSPO, []string{"defaultErrnoRet", "comments"}},
+	} {
+		l := Losses(fixture(), tc.f)
+		if len(l) != len(tc.want) {
+			t.Errorf("%s loses %q, want %d losses", tc.f, l, len(tc.want))
+			continue
+		}
+		for i, w := range tc.want {
+			if !strings.Contains(l[i], w) {
+				t.Errorf("%s loss %d is %q, want it to name %s", tc.f, i, l[i], w)
+			}
+		}
 	}
 }
