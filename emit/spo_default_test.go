@@ -99,3 +99,42 @@ func TestSPOKeepsMuxDenied(t *testing.T) {
 		}
 	}
 }
+
+// TestSPOMuxDenialErrno: the rule that keeps socketcall denied in the k8s
+// profile answers with the policy's default errno, or ENOSYS when that was
+// EPERM or none: an EPERM rule equals the CRD's default, and the runtimes
+// would skip it and let libseccomp's copies of socket's rule decide again.
+func TestSPOMuxDenialErrno(t *testing.T) {
+	for _, c := range []struct {
+		name         string
+		defaultErrno *uint
+		want         uint
+	}{
+		{"none", nil, policy.ENOSYS},
+		{"EPERM", policy.Errno(policy.EPERM), policy.ENOSYS},
+		{"ENOSYS", policy.Errno(policy.ENOSYS), policy.ENOSYS},
+		{"EACCES", policy.Errno(13), 13},
+	} {
+		p := &policy.Policy{
+			DefaultAction: policy.ActErrno, DefaultErrno: c.defaultErrno, Arches: []string{"x86_64", "x86"},
+			Rules: []policy.Rule{
+				{Names: []string{"read", "exit_group"}, Action: policy.ActAllow},
+				{Names: []string{"socket"}, Action: policy.ActAllow, Args: []policy.Arg{{Index: 0, Op: policy.OpEqualTo, Value: 1}}},
+				{Names: []string{"socketcall"}, Action: policy.ActErrno, Errno: policy.Errno(policy.EPERM)},
+			},
+		}
+		data, err := SPO(p, "x")
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, _, err := Parse("x.yaml", data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, args := range [][6]uint64{{1, 0x1000}, {1, 1}} {
+			if got := back.EvalArch("x86", "socketcall", args); got.Action != policy.ActErrno || got.Errno != c.want {
+				t.Errorf("default errno %s: x86 socketcall%v: %+v as written, want errno %d\n%s", c.name, args, got, c.want, data)
+			}
+		}
+	}
+}
