@@ -345,6 +345,15 @@ func TestWriteErrors(t *testing.T) {
 	if _, err := SPO(big, ""); err == nil || !strings.Contains(err.Error(), "does not fit the SeccompProfile CRD") {
 		t.Errorf("SPO with value 1<<63: %v, want a refusal", err)
 	}
+	// valueTwo too (SCMP_CMP_MASKED_EQ's datum), where the mask fits.
+	bigTwo := fixture()
+	bigTwo.Rules = append(bigTwo.Rules, policy.Rule{Names: []string{"fcntl"}, Action: policy.ActAllow, Args: []policy.Arg{{Index: 1, Value: 1<<63 - 1, ValueTwo: 1 << 63, Op: policy.OpMaskedEqual}}})
+	if _, err := Docker(bigTwo); err != nil {
+		t.Fatalf("docker: %v", err)
+	}
+	if _, err := SPO(bigTwo, ""); err == nil || !strings.Contains(err.Error(), "does not fit the SeccompProfile CRD") {
+		t.Errorf("SPO with valueTwo 1<<63: %v, want a refusal", err)
+	}
 	if _, err := Write(fixture(), "xml", Options{}); !errors.Is(err, ErrUnknownFormat) {
 		t.Errorf("unknown format: %v", err)
 	}
@@ -564,5 +573,16 @@ func TestLosses(t *testing.T) {
 				t.Errorf("%s loss %d is %q, want it to name %s", tc.f, i, l[i], w)
 			}
 		}
+	}
+}
+
+// TestSPODefaultName: a SeccompProfile without a name is named seccomp-gen.
+func TestSPODefaultName(t *testing.T) {
+	data, err := Write(fixture(), FormatSPO, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), "\nmetadata:\n  name: seccomp-gen\n") {
+		t.Errorf("metadata.name is not seccomp-gen:\n%s", data)
 	}
 }
