@@ -422,6 +422,9 @@ var badProfiles = []struct {
 	{"spo fraction", "apiVersion: security-profiles-operator.x-k8s.io/v1beta1\nkind: SeccompProfile\nmetadata: {name: x}\nspec:\n  defaultAction: SCMP_ACT_ERRNO\n  syscalls:\n  - names: [read]\n    action: SCMP_ACT_ALLOW\n    args: [{index: 0, value: 2.5, op: SCMP_CMP_EQ}]\n", "line 9: 2.5 is not a whole number"},
 	{"spo fraction index", "apiVersion: security-profiles-operator.x-k8s.io/v1beta1\nkind: SeccompProfile\nmetadata: {name: x}\nspec:\n  defaultAction: SCMP_ACT_ERRNO\n  syscalls:\n  - names: [read]\n    action: SCMP_ACT_ALLOW\n    args: [{index: 0.9, value: 2, op: SCMP_CMP_EQ}]\n", "line 9: 0.9 is not a whole number"},
 	{"spo json fraction", `{"apiVersion":"security-profiles-operator.x-k8s.io/v1beta1","kind":"SeccompProfile","metadata":{"name":"x"},"spec":{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":-0.5,"op":"SCMP_CMP_EQ"}]}]}}`, "-0.5 is not a whole number"},
+	{"spo other kind", "apiVersion: security-profiles-operator.x-k8s.io/v1beta1\nkind: SelinuxProfile\nmetadata: {name: x}\nspec: {defaultAction: SCMP_ACT_ERRNO, syscalls: [{names: [read], action: SCMP_ACT_ALLOW}]}\n", `kind "SelinuxProfile": not a Security Profiles Operator SeccompProfile`},
+	{"spo disabled", "apiVersion: security-profiles-operator.x-k8s.io/v1beta1\nkind: SeccompProfile\nmetadata: {name: x}\nspec: {disabled: true, defaultAction: SCMP_ACT_ERRNO, syscalls: [{names: [read], action: SCMP_ACT_ALLOW}]}\n", "spec.disabled is true"},
+	{"name with space", `{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read x"],"action":"SCMP_ACT_ALLOW"}]}`, `bad syscall name "read x"`},
 	{"spo two docs", "apiVersion: security-profiles-operator.x-k8s.io/v1beta1\nkind: SeccompProfile\nmetadata: {name: x}\nspec:\n  defaultAction: SCMP_ACT_ERRNO\n---\nkind: x\n", "more than one"},
 }
 
@@ -476,6 +479,12 @@ func TestReaderAccepts(t *testing.T) {
 			func(p *policy.Policy) bool { return !p.Allows("ptrace") && p.Allows("read") }},
 		{"spo as JSON", `{"apiVersion":"security-profiles-operator.x-k8s.io/v1beta1","kind":"SeccompProfile","metadata":{"name":"x"},"spec":{"defaultAction":"SCMP_ACT_ERRNO","architectures":["SCMP_ARCH_X86_64"],"syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW"}]}}`,
 			func(p *policy.Policy) bool { return p.Allows("read") && !p.Allows("write") }},
+		// SCMP_ACT_TRACE carries errnoRet too: the tracer's message (runc and crun pass it).
+		{"trace errno", `{"defaultAction":"SCMP_ACT_TRACE","defaultErrnoRet":5,"syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW"},{"names":["ptrace"],"action":"SCMP_ACT_TRACE","errnoRet":7}]}`,
+			func(p *policy.Policy) bool {
+				v := p.Lookup("ptrace")
+				return p.DefaultErrno != nil && *p.DefaultErrno == 5 && v.Action == policy.ActTrace && v.Errno == 7
+			}},
 		{"spo numeric errno", "apiVersion: security-profiles-operator.x-k8s.io/v1beta1\nkind: SeccompProfile\nmetadata:\n  name: x\n  namespace: default\n  uid: abc\nspec:\n  defaultAction: SCMP_ACT_ERRNO\n  syscalls:\n  - names: [ptrace]\n    action: SCMP_ACT_ERRNO\n    errnoRet: \"13\"\nstatus:\n  status: Installed\n",
 			func(p *policy.Policy) bool { v := p.Lookup("ptrace"); return v.Errno == 13 }},
 	} {
