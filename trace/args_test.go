@@ -138,6 +138,8 @@ func TestMergePairs(t *testing.T) {
 			&ArgPairs{Indexes: [2]int{0, 1}, Values: [][2]uint64{{1, 1}, {2, 2}}}},
 		{"overflow", &ArgPairs{Indexes: [2]int{0, 1}, Values: [][2]uint64{{1, 1}}, Overflow: true}, &ArgPairs{Indexes: [2]int{0, 1}, Values: [][2]uint64{{1, 2}}},
 			&ArgPairs{Indexes: [2]int{0, 1}, Values: [][2]uint64{{1, 1}, {1, 2}}, Overflow: true}},
+		{"overflow in the second", &ArgPairs{Indexes: [2]int{0, 1}, Values: [][2]uint64{{1, 2}}}, &ArgPairs{Indexes: [2]int{0, 1}, Values: [][2]uint64{{1, 1}}, Overflow: true},
+			&ArgPairs{Indexes: [2]int{0, 1}, Values: [][2]uint64{{1, 1}, {1, 2}}, Overflow: true}},
 		{"first lacks them", nil, &ArgPairs{Indexes: [2]int{0, 1}, Values: [][2]uint64{{1, 1}}}, nil},
 		{"second lacks them", &ArgPairs{Indexes: [2]int{0, 1}, Values: [][2]uint64{{1, 1}}}, nil, nil},
 		{"other arguments", &ArgPairs{Indexes: [2]int{0, 1}, Values: [][2]uint64{{1, 1}}}, &ArgPairs{Indexes: [2]int{1, 2}, Values: [][2]uint64{{1, 1}}}, nil},
