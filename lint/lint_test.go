@@ -376,3 +376,26 @@ func TestNoOpConditionIsUnconditional(t *testing.T) {
 		t.Errorf("no %s finding for clone allowed under a zero mask:\n%s", CheckCloneNoMask, show(fs))
 	}
 }
+
+// TestFindingsOrder: findings come errors first, then warnings, then info,
+// whatever order the checks found them in (errno-zero, a warning, is found
+// before exit-denied, an error).
+func TestFindingsOrder(t *testing.T) {
+	data := `{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":38,"architectures":["SCMP_ARCH_X86_64","SCMP_ARCH_X86"],"syscalls":[` +
+		rule(`"ptrace"`, "SCMP_ACT_ERRNO", `"errnoRet":0`) + `]}`
+	fs, err := Data("p.json", []byte(data), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rank := map[Severity]int{Error: 0, Warning: 1, Info: 2}
+	seen := map[Severity]bool{}
+	for i, f := range fs {
+		seen[f.Severity] = true
+		if i > 0 && rank[f.Severity] < rank[fs[i-1].Severity] {
+			t.Errorf("finding %d (%s) after %s:\n%v", i, f, fs[i-1].Severity, fs)
+		}
+	}
+	if !seen[Error] || !seen[Warning] || !seen[Info] {
+		t.Fatalf("want findings of every severity, got %v", fs)
+	}
+}
