@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"embed"
 	"fmt"
+	"slices"
 	"sort"
 
 	"gopkg.in/yaml.v3"
@@ -20,6 +21,12 @@ type Fallback struct {
 	Older []string `yaml:"older,flow"`
 	// On are the errors the code falls back on: errno names, or "any".
 	On []string `yaml:"on,flow"`
+	// Args are, for an older syscall whose arguments profiles test, the
+	// values the code passes there: argument index -> one value per
+	// caller (clone's flags for pthread_create and posix_spawn). A
+	// profile that allows the older syscall only for some argument
+	// values lets the program fall back when it allows one of them.
+	Args map[string]map[int][]uint64 `yaml:"args,omitempty"`
 	// Source is the library and version read ("glibc 2.36"), File the
 	// file(s) and Function the function(s) where the fallback is.
 	Source   string `yaml:"source"`
@@ -58,6 +65,16 @@ func parseFallbacks(raw []byte) ([]Fallback, error) {
 		for _, o := range f.Older {
 			if o == f.Newer {
 				return nil, fmt.Errorf("fallbacks.yaml: entry %d (%s): falls back to itself", i+1, f.Newer)
+			}
+		}
+		for o, byIndex := range f.Args {
+			if !slices.Contains(f.Older, o) {
+				return nil, fmt.Errorf("fallbacks.yaml: entry %d (%s): args of %s, which is not older", i+1, f.Newer, o)
+			}
+			for idx := range byIndex {
+				if idx < 0 || idx > 5 {
+					return nil, fmt.Errorf("fallbacks.yaml: entry %d (%s): args of %s: index %d out of range 0..5", i+1, f.Newer, o, idx)
+				}
 			}
 		}
 	}

@@ -14,14 +14,25 @@ import (
 // policy). The fallback verdict asked the policy only, so check -p
 // app.bpf failed every threaded glibc program on clone3, answered ENOSYS,
 // that check -p app.json passed, and the kernel ran. With clone denied,
-// clone3 is missing from both; musl's pipe2 fallback is explained, not
-// counted, by both.
+// or allowed only for flags glibc does not pass (fork's: pthread_create
+// then failed under runc and crun while both called clone3 covered),
+// clone3 is missing from both; with clone allowed for glibc's flags and a
+// stack, covered by both (the filter's probes, one argument at a time,
+// found it denied). musl's pipe2 fallback is explained, not counted, by
+// both.
 func TestFallbackCompiled(t *testing.T) {
 	clone := allow("clone")
 	condClone := policy.Rule{Names: []string{"clone"}, Action: policy.ActAllow, Args: []policy.Arg{{Index: 0, Op: policy.OpMaskedEqual, Value: 0x7E020000, ValueTwo: 0}}}
 	// glibc's pthread_create flags only: the answer for all arguments
 	// zero denies clone, a probe finds it allowed.
 	threadClone := policy.Rule{Names: []string{"clone"}, Action: policy.ActAllow, Args: []policy.Arg{{Index: 0, Op: policy.OpEqualTo, Value: 0x3d0f00}}}
+	// fork's flags only (SIGCHLD): clone is allowed for some argument
+	// values, none glibc passes when clone3 says ENOSYS.
+	forkClone := policy.Rule{Names: []string{"clone"}, Action: policy.ActAllow, Args: []policy.Arg{{Index: 0, Op: policy.OpEqualTo, Value: 17}}}
+	// glibc's pthread_create flags with a stack: one probe at a time (flags
+	// or stack) finds the filter's clone denied.
+	stackClone := policy.Rule{Names: []string{"clone"}, Action: policy.ActAllow, Args: []policy.Arg{
+		{Index: 0, Op: policy.OpEqualTo, Value: 0x3d0f00}, {Index: 1, Op: policy.OpNotEqual, Value: 0}}}
 	enosys := policy.Errno(policy.ENOSYS)
 	clone3 := policy.Rule{Names: []string{"clone3"}, Action: policy.ActErrno, Errno: enosys}
 	pipe2 := policy.Rule{Names: []string{"pipe2"}, Action: policy.ActErrno, Errno: enosys}
@@ -38,6 +49,10 @@ func TestFallbackCompiled(t *testing.T) {
 		{"clone conditional", []policy.Rule{base, condClone, clone3}, trace.Syscall{Arch: "x86_64", Nr: 435, Name: "clone3", Count: 1}, true,
 			"answered SCMP_ACT_ERRNO(ENOSYS); glibc 2.36 falls back to clone, which the profile allows for some argument values"},
 		{"clone for one flags value", []policy.Rule{base, threadClone, clone3}, trace.Syscall{Arch: "x86_64", Nr: 435, Name: "clone3", Count: 1}, true,
+			"answered SCMP_ACT_ERRNO(ENOSYS); glibc 2.36 falls back to clone, which the profile allows for some argument values"},
+		{"clone for flags glibc does not pass", []policy.Rule{base, forkClone, clone3}, trace.Syscall{Arch: "x86_64", Nr: 435, Name: "clone3", Count: 1}, false,
+			"profile answers SCMP_ACT_ERRNO(ENOSYS)"},
+		{"clone for glibc's flags with a stack", []policy.Rule{base, stackClone, clone3}, trace.Syscall{Arch: "x86_64", Nr: 435, Name: "clone3", Count: 1}, true,
 			"answered SCMP_ACT_ERRNO(ENOSYS); glibc 2.36 falls back to clone, which the profile allows for some argument values"},
 		{"clone denied", []policy.Rule{base, clone3}, trace.Syscall{Arch: "x86_64", Nr: 435, Name: "clone3", Count: 1}, false,
 			"profile answers SCMP_ACT_ERRNO(ENOSYS)"},

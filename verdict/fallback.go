@@ -25,18 +25,43 @@ func FallsBack(p *policy.Policy, arch, name string, errno uint) (f profiles.Fall
 }
 
 // allowsFunc says whether a profile lets syscall name run on arch (cond:
-// only for some argument values).
-type allowsFunc func(arch, name string) (ok, cond bool)
+// only for some argument values). With values (argument index -> the
+// values the callers pass there: profiles.Fallback.Args), a syscall the
+// profile allows only for some argument values counts as allowed only
+// when it allows one of those values.
+type allowsFunc func(arch, name string, values map[int][]uint64) (ok, cond bool)
 
 // policyAllows is Allowed for p; nil for a nil p.
 func policyAllows(p *policy.Policy) allowsFunc {
 	if p == nil {
 		return nil
 	}
-	return func(arch, name string) (bool, bool) {
+	return func(arch, name string, values map[int][]uint64) (bool, bool) {
 		ok, cond, _ := Allowed(p, arch, name)
-		return ok, cond
+		if !cond || len(values) == 0 {
+			return ok, cond
+		}
+		eval := p.EvalFunc(arch, name)
+		return anyAllows(ArgProbes(p.RuleConditions(arch, name)), values, func(args [6]uint64) bool { return allowing(eval(args).Action) }), true
 	}
+}
+
+// anyAllows reports whether allows holds for one of probes with one of
+// values put in (each index's values in turn, the probe's other
+// arguments kept: a rule on clone's flags and its stack).
+func anyAllows(probes [][6]uint64, values map[int][]uint64, allows func([6]uint64) bool) bool {
+	for _, args := range probes {
+		for i, vs := range values {
+			for _, v := range vs {
+				with := args
+				with[i] = v
+				if allows(with) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // Numberer is implemented by answerers that number syscall names
@@ -49,9 +74,10 @@ type Numberer interface {
 // answererAllows says what a lets run, the way Allowed does for a policy:
 // a syscall is allowed when the answer for all arguments zero lets it run
 // (cond when that answer depends on arguments), or, when it depends on
-// arguments, when the answer for one of a's probes does (cond). A policy
-// is asked through Allowed; an answerer that cannot number a syscall
-// (no Numberer) allows none (nil).
+// arguments, when the answer for one of a's probes does (cond); with
+// values, when the answer for one of them (in all arguments zero or a
+// probe) does. A policy is asked through Allowed; an answerer that cannot
+// number a syscall (no Numberer) allows none (nil).
 func answererAllows(a Answerer) allowsFunc {
 	if p := PolicyOf(a); p != nil {
 		return policyAllows(p)
@@ -60,7 +86,7 @@ func answererAllows(a Answerer) allowsFunc {
 	if !ok {
 		return nil
 	}
-	return func(arch, name string) (bool, bool) {
+	return func(arch, name string, values map[int][]uint64) (bool, bool) {
 		if !a.Covers(arch) {
 			return false, false
 		}
@@ -69,15 +95,15 @@ func answererAllows(a Answerer) allowsFunc {
 			return false, false
 		}
 		v := a.Answer(arch, nr, [6]uint64{})
-		if allowingVerdict(v) || !v.Conditional {
-			return allowingVerdict(v), v.Conditional
+		if !v.Conditional {
+			return allowingVerdict(v), false
 		}
-		for _, args := range a.Probes(arch, nr) {
-			if allowingVerdict(a.Answer(arch, nr, args)) {
-				return true, true
-			}
+		allows := func(args [6]uint64) bool { return allowingVerdict(a.Answer(arch, nr, args)) }
+		probes := append([][6]uint64{{}}, a.Probes(arch, nr)...)
+		if len(values) > 0 {
+			return anyAllows(probes, values, allows), true
 		}
-		return false, false
+		return slices.ContainsFunc(probes, allows), true
 	}
 }
 
@@ -94,7 +120,7 @@ func fallsBackIn(allows allowsFunc, arch, name string, errno uint, source string
 		}
 		all, someCond := true, false
 		for _, o := range f.Older {
-			allowed, c := allows(arch, o)
+			allowed, c := allows(arch, o, f.Args[o])
 			all, someCond = all && allowed, someCond || c
 		}
 		if all {
