@@ -135,3 +135,56 @@ int main(void) {
 		}
 	}
 }
+
+// A threaded glibc program whose profile allows clone only for fork's
+// flags (SIGCHLD) fails under it: clone3 says ENOSYS, and glibc's clone
+// with pthread_create's flags is denied. check of its trace says clone3
+// is not covered, as replay --enforce sees the program fail; check called
+// it covered ("falls back to clone, which the profile allows for some
+// argument values"), exit 0.
+func TestThreadedProgramFailsWithForkOnlyClone(t *testing.T) {
+	testutil.RequireRoot(t)
+	testutil.RequireTool(t, "gcc")
+	dir := t.TempDir()
+	bin := cc(t, dir, "thread", threadSrc)
+	if _, stderr, code := sg(t, dir, "trace", "-o", "t.yaml", "--", bin); code != 0 {
+		t.Fatalf("trace: exit %d\n%s", code, stderr)
+	}
+	if data, _ := os.ReadFile(filepath.Join(dir, "t.yaml")); !strings.Contains(string(data), "name: clone3,") {
+		t.Fatalf("the program made no clone3 (glibc older than 2.34?): the test shows nothing\n%s", data)
+	}
+	if _, stderr, code := sg(t, dir, "generate", "-o", "p.json", "t.yaml"); code != 0 {
+		t.Fatalf("generate: exit %d\n%s", code, stderr)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "p.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var prof map[string]any
+	if err := json.Unmarshal(data, &prof); err != nil {
+		t.Fatal(err)
+	}
+	var rules []any
+	for _, r := range prof["syscalls"].([]any) {
+		if names := r.(map[string]any)["names"].([]any); len(names) == 1 && names[0] == "clone" {
+			continue
+		}
+		rules = append(rules, r)
+	}
+	prof["syscalls"] = append(rules, map[string]any{"names": []string{"clone"}, "action": "SCMP_ACT_ALLOW",
+		"args": []map[string]any{{"index": 0, "value": 17, "op": "SCMP_CMP_EQ"}}})
+	if data, err = json.Marshal(prof); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "fork.json"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, _, code := sg(t, dir, "replay", "--enforce", "-o", "r.txt", "-p", "fork.json", "--", bin)
+	if rep, _ := os.ReadFile(filepath.Join(dir, "r.txt")); code != 3 || out != "no thread\n" {
+		t.Fatalf("replay --enforce: exit %d, output %q, want 3 and the program without its thread:\n%s", code, out, rep)
+	}
+	out, stderr, code := sg(t, dir, "check", "-p", "fork.json", "t.yaml")
+	if code != 3 || !strings.Contains(out, "clone3   x86_64  435  1") || strings.Contains(out, "falls back to clone") {
+		t.Errorf("check: exit %d, want 3 with clone3 not covered and no fallback note:\n%s%s", code, out, stderr)
+	}
+}
