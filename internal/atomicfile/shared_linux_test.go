@@ -262,3 +262,63 @@ func TestWriteDotDotPastMissing(t *testing.T) {
 		t.Errorf("the planted link's target was written: %q", b)
 	}
 }
+
+// A link owned by the owner of the sticky directory it sits in is
+// followed, as the kernel's fs.protected_symlinks follows it: whoever
+// owns /tmp could replace the link anyway.
+func TestWriteLinkOfDirOwner(t *testing.T) {
+	testutil.RequireRoot(t) // to give the directory and link another owner
+	target := filepath.Join(t.TempDir(), "out.yaml")
+	if err := os.WriteFile(target, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tmp := sharedDir(t, 0o777|os.ModeSticky)
+	if err := os.Chown(tmp, attacker, attacker); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(tmp, "link")
+	plant(t, target, link, attacker)
+	if err := Write(link, []byte("new"), 0o644); err != nil {
+		t.Fatalf("Write through a link of the sticky directory's owner: %v", err)
+	}
+	if b, _ := os.ReadFile(target); string(b) != "new" {
+		t.Errorf("the link's target has %q, want %q", b, "new")
+	}
+}
+
+// A regular file reached through a link in /proc (/dev/stdout redirected
+// to a file, /dev/fd/3) holds the data written and nothing of what it
+// held before.
+func TestWriteProcFDRegular(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "out")
+	if err := os.WriteFile(p, []byte("an older and longer content"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(p, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := Write("/proc/self/fd/"+strconv.Itoa(int(f.Fd())), []byte("new"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(p); string(b) != "new" {
+		t.Errorf("the file has %q, want %q", b, "new")
+	}
+}
+
+// A link whose target does not exist is an error, not a file created at
+// the target: Resolve says so.
+func TestWriteDanglingLink(t *testing.T) {
+	dir := t.TempDir()
+	link := filepath.Join(dir, "out.yaml")
+	if err := os.Symlink("missing.yaml", link); err != nil {
+		t.Fatal(err)
+	}
+	if err := Write(link, []byte("x"), 0o644); err == nil || !strings.Contains(err.Error(), "symlink to nowhere") {
+		t.Errorf("Write through a dangling link: %v, want a symlink to nowhere", err)
+	}
+	if _, err := os.Lstat(filepath.Join(dir, "missing.yaml")); err == nil {
+		t.Errorf("the link's target was created")
+	}
+}

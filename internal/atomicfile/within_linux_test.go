@@ -81,6 +81,9 @@ func TestWithin(t *testing.T) {
 	if _, err := ReadWithin(in, dirs, 1); !errors.Is(err, ErrTooLarge) {
 		t.Errorf("ReadWithin over the limit: %v", err)
 	}
+	if b, err := ReadWithin(in, dirs, 2); err != nil || string(b) != "{}" {
+		t.Errorf("ReadWithin of a file as large as the limit: %q %v", b, err)
+	}
 	if err := WriteWithin(filepath.Join(allowed, "sub"), []byte("{}"), 0o644, dirs); err == nil {
 		t.Errorf("WriteWithin over a directory: no error")
 	}
@@ -116,5 +119,60 @@ func TestReadWithinRefuses(t *testing.T) {
 	}
 	if _, err := ReadWithin(hl, dirs, 1<<20); err == nil || !strings.Contains(err.Error(), "hard links") {
 		t.Errorf("ReadWithin a hard link to another user's file: %v", err)
+	}
+}
+
+// WriteWithin writes only a regular file, new or replaced: a FIFO or a
+// /dev/null node in an allowed directory is refused (ErrNotRegular) and
+// left as it is, where Write would write into them.
+func TestWriteWithinNotRegular(t *testing.T) {
+	testutil.RequireRoot(t) // mknod
+	dir := t.TempDir()
+	dirs, err := ResolveDirs([]string{dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	null := filepath.Join(dir, "null")
+	if err := syscall.Mknod(null, syscall.S_IFCHR|0o666, 1<<8|3); err != nil {
+		testutil.SkipOrFail(t, "mknod in a temporary directory: "+err.Error())
+	}
+	for _, p := range []string{fifo, null} {
+		// A reader, so that a FIFO written in place would not wait.
+		if f, err := os.OpenFile(p, os.O_RDONLY|syscall.O_NONBLOCK, 0); err == nil {
+			defer f.Close()
+		}
+		if err := WriteWithin(p, []byte("{}"), 0o644, dirs); !errors.Is(err, ErrNotRegular) {
+			t.Errorf("WriteWithin %s: %v, want ErrNotRegular", filepath.Base(p), err)
+		}
+		if st, err := os.Lstat(p); err != nil || st.Mode().IsRegular() {
+			t.Errorf("%s was replaced: %v", filepath.Base(p), err)
+		}
+	}
+}
+
+// A file with one link is read in a directory every user can write to
+// (/tmp): only a second link could be another user's doing.
+func TestReadWithinShared(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "tmp")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, 0o777|os.ModeSticky); err != nil {
+		t.Fatal(err)
+	}
+	dirs, err := ResolveDirs([]string{dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, "p.json")
+	if err := os.WriteFile(p, []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := ReadWithin(p, dirs, 1<<20); err != nil || string(b) != "{}" {
+		t.Errorf("ReadWithin of a file with one link in a shared directory: %q %v", b, err)
 	}
 }
