@@ -25,6 +25,9 @@ func TestExitStatus(t *testing.T) {
 		{fmt.Errorf("coverage: %w", verdict.ErrNoSyscalls), exitUsage, false},
 		{fmt.Errorf("pid 1: %w", recorder.ErrNoProcess), exitUsage, false},
 		{fmt.Errorf("x: %w", recorder.ErrCommandNotFound), exitCommandFailed, false},
+		{fmt.Errorf("x: %w", recorder.ErrCommandNotRun), exitCommandFailed, false},
+		{fmt.Errorf("/tmp: %w", recorder.ErrNotCgroup2), exitUsage, false},
+		{fmt.Errorf("%w: a kernel thread", recorder.ErrOptions), exitUsage, false},
 		{errors.New("the kernel said no"), exitFailure, false},
 	} {
 		code, err := exitStatus(tc.err)

@@ -211,6 +211,7 @@ func TestBadInput(t *testing.T) {
 	arm64 := write("arm64.json", `{"defaultAction": "SCMP_ACT_ERRNO", "architectures": ["SCMP_ARCH_AARCH64"],
   "syscalls": [{"names": ["read"], "action": "SCMP_ACT_ALLOW"}]}`)
 	lostTrace := write("lost.yaml", strings.Replace(mustRead(t, goodTrace), "lost: 0", "lost: 5", 1))
+	lostOne := write("lost1.yaml", strings.Replace(mustRead(t, goodTrace), "lost: 0", "lost: 1", 1))
 
 	cases := []struct {
 		name string
@@ -225,6 +226,7 @@ func TestBadInput(t *testing.T) {
 		{"check empty trace", []string{"check", "-p", good, emptyTrace}},
 		{"check malformed trace", []string{"check", "-p", good, badTrace}},
 		{"check incomplete trace", []string{"check", "-p", good, lostTrace}},
+		{"check trace that lost one event", []string{"check", "-p", good, lostOne}},
 		{"check no --profile", []string{"check", goodTrace}},
 		{"check no trace", []string{"check", "-p", good}},
 		{"check bad --report", []string{"check", "-p", good, "--report", "xml", goodTrace}},
