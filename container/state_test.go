@@ -252,3 +252,62 @@ func TestAddHookKeepsConfig(t *testing.T) {
 		t.Errorf("mode %v", st.Mode())
 	}
 }
+
+// The hook the wrapper adds carries its options: --trace unless
+// --no-trace, --log when given. It is added on runc create and runc run;
+// other runc commands (state, start, delete) leave config.json as it is.
+func TestWrapHookArgs(t *testing.T) {
+	hookArgs := "seccomp-gen,hook,--output-dir," + DefaultOutputDir
+	for _, c := range []struct {
+		name string
+		opts WrapperOptions
+		cmd  string
+		want string // the hook's args, joined by ","; "" for no hook
+	}{
+		{"create", WrapperOptions{}, "create", hookArgs + ",--trace"},
+		{"run", WrapperOptions{}, "run", hookArgs + ",--trace"},
+		{"no trace", WrapperOptions{NoTrace: true}, "create", hookArgs},
+		{"log", WrapperOptions{Log: "/var/log/sg.log"}, "create", hookArgs + ",--trace,--log,/var/log/sg.log"},
+		{"state", WrapperOptions{}, "state", ""},
+		{"start", WrapperOptions{}, "start", ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			cfg := filepath.Join(dir, "config.json")
+			if err := os.WriteFile(cfg, []byte(`{"ociVersion":"1.0.2"}`), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			c.opts.Runc, c.opts.Hook = "/bin/true", "/sg"
+			if _, _, err := Wrap(c.opts, []string{"--root", "/r", c.cmd, "--bundle", dir, "id"}); err != nil {
+				t.Fatal(err)
+			}
+			data, _ := os.ReadFile(cfg)
+			var got struct {
+				Hooks map[string][]struct {
+					Args []string `json:"args"`
+				} `json:"hooks"`
+			}
+			if err := json.Unmarshal(data, &got); err != nil {
+				t.Fatal(err)
+			}
+			args := ""
+			if cr := got.Hooks["createRuntime"]; len(cr) == 1 {
+				args = strings.Join(cr[0].Args, ",")
+			} else if len(cr) > 1 {
+				t.Fatalf("%d hooks added: %s", len(cr), data)
+			}
+			if args != c.want {
+				t.Errorf("runc %s: hook args %q, want %q", c.cmd, args, c.want)
+			}
+		})
+	}
+}
+
+// runc takes the last of a repeated global flag: the wrapper's error goes
+// to the log runc would write.
+func TestRuncGlobalLast(t *testing.T) {
+	args := []string{"--log=/a.json", "--root", "/r", "--log", "/b.json", "create", "--log", "/c.json"}
+	if got := runcGlobal(args, "--log"); got != "/b.json" {
+		t.Errorf("runcGlobal(--log) = %q, want /b.json", got)
+	}
+}
