@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/seccomp-gen/seccomp-gen/emit"
@@ -342,5 +343,114 @@ func TestHookTraceSaysFilterUnseen(t *testing.T) {
 		if got != tc.want {
 			t.Errorf("linux %s: unseen %q, want the filter's denials named: %v", tc.linux, f.Target.Container.Unseen, tc.want)
 		}
+	}
+}
+
+// A restarted container whose annotation names an input profile (if:)
+// extends that input, not the profile its earlier run left at
+// --output-dir/<ID>.json, which is replaced.
+func TestRestartWithInputExtendsInput(t *testing.T) {
+	dir := t.TempDir()
+	bundle := filepath.Join(dir, "bundle")
+	out := filepath.Join(dir, "out")
+	for _, d := range []string{bundle, out} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(bundle, "config.json"), []byte(`{"ociVersion":"1.0.2","process":{"capabilities":{"bounding":["CAP_CHOWN"]}}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	in := filepath.Join(out, "base.json")
+	if err := os.WriteFile(in, []byte(`{"defaultAction":"SCMP_ACT_ERRNO","architectures":["SCMP_ARCH_X86_64"],"syscalls":[{"names":["mkdir"],"action":"SCMP_ACT_ALLOW"}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	earlier := filepath.Join(out, "c1.json")
+	if err := os.WriteFile(earlier, []byte(`{"defaultAction":"SCMP_ACT_ERRNO","architectures":["SCMP_ARCH_X86_64"],"syscalls":[{"names":["acct"],"action":"SCMP_ACT_ALLOW"}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := &State{ID: "c1", Pid: 42, Bundle: bundle, Annotations: map[string]string{Annotation: "if:" + in}}
+	job, err := PlanJob(s, HookOptions{OutputDir: out, Runtime: "runc"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if job.Profile != earlier || job.Earlier {
+		t.Errorf("job: profile %s, extends the earlier run %v; want %s, false", job.Profile, job.Earlier, earlier)
+	}
+	if err := Finish(job, &recorder.Recording{File: testTrace(), Reason: "exit"}); err != nil {
+		t.Fatal(err)
+	}
+	p, _, err := emit.Read(job.Profile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for n, want := range map[string]policy.Action{"mkdir": policy.ActAllow, "uname": policy.ActAllow, "acct": policy.ActErrno} {
+		if v := p.Lookup(n); v.Action != want {
+			t.Errorf("%s is %v, want %v (if: extended, the earlier run's profile replaced)", n, v.Action, want)
+		}
+	}
+}
+
+// An output that exists and is not a regular file (a FIFO, a device) is
+// refused when the hook starts, not when the recorder writes it after the
+// container stopped.
+func TestCheckWritableNotRegular(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "c1.json")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := checkWritable(fifo, []string{dir}); !errors.Is(err, atomicfile.ErrNotRegular) {
+		t.Errorf("checkWritable(a FIFO): %v, want ErrNotRegular", err)
+	}
+	s := &State{ID: "c1", Pid: 42}
+	if _, err := PlanJob(s, HookOptions{OutputDir: dir, Runtime: "runc"}); !errors.Is(err, atomicfile.ErrNotRegular) {
+		t.Errorf("PlanJob with a FIFO at --output-dir/c1.json: %v, want ErrNotRegular", err)
+	}
+}
+
+// The trace says what the recording did not see: execs without --exec,
+// and the end when the recording stopped before the container did. A
+// recording with no syscall writes nothing.
+func TestFinishSaysUnseen(t *testing.T) {
+	for _, tc := range []struct {
+		reason string
+		exec   bool
+		want   []string
+	}{
+		{"exit", false, []string{"processes that entered by exec (the hook ran without --exec)"}},
+		{"exit", true, nil},
+		{"empty", true, nil},
+		{"timeout", true, []string{"the end: recording stopped (timeout)"}},
+	} {
+		dir := t.TempDir()
+		job, err := PlanJob(&State{ID: "c1", Pid: 42}, HookOptions{OutputDir: dir, Runtime: "runc", Trace: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		job.Exec, job.Cgroup = tc.exec, "/sys/fs/cgroup/c1"
+		if err := Finish(job, &recorder.Recording{File: testTrace(), Reason: tc.reason}); err != nil {
+			t.Fatal(err)
+		}
+		f, err := trace.ReadFile(job.Trace)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := f.Target.Container.Unseen; strings.Join(got, "|") != strings.Join(tc.want, "|") {
+			t.Errorf("reason %s, exec %v: unseen %q, want %q", tc.reason, tc.exec, got, tc.want)
+		}
+	}
+	dir := t.TempDir()
+	job, err := PlanJob(&State{ID: "c1", Pid: 42}, HookOptions{OutputDir: dir, Runtime: "runc", Trace: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := testTrace()
+	f.Syscalls = nil
+	if err := Finish(job, &recorder.Recording{File: f, Reason: "exit"}); err == nil || !strings.Contains(err.Error(), "nothing written") {
+		t.Errorf("Finish of a recording with no syscall: %v", err)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+		t.Errorf("written: %v", ents)
 	}
 }
