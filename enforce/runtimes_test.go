@@ -188,3 +188,92 @@ func TestHandleOwnListener(t *testing.T) {
 		t.Errorf("Differs of a run that asked nothing: %q", d)
 	}
 }
+
+// TestHandleReasons: what the supervisor answers and records for a call
+// on an ABI the profile does not list (x86, and x32, whose numbers share
+// x86_64's audit arch and carry bit 30: runtimes kill it; answered EPERM),
+// for a number libseccomp cannot name (no profile can allow it), and for
+// the shim's own calls before its execve (let run, not recorded), where
+// its execve and execveat of CMD are the workload's.
+func TestHandleReasons(t *testing.T) {
+	native(t)
+	execveat, err := scmp.Number("x86_64", "execveat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		what   string
+		arch   seccomp.ScmpArch
+		nr     int
+		execed bool
+		errno  int32
+		reason string // "": let run and not recorded
+		abi    string
+	}{
+		{"x86 not covered", seccomp.ArchX86, 20, true, 1, verdict.ReasonArch, "x86"},
+		{"x32 not covered", seccomp.ArchAMD64, 0x40000000 | 39, true, 1, verdict.ReasonArch, "x32"},
+		{"number no table names", seccomp.ArchAMD64, 1000, true, 38, verdict.ReasonUnknown, "x86_64"},
+		{"getpriority denied", seccomp.ArchAMD64, 140, true, 1, verdict.ReasonEnforced, "x86_64"},
+		{"the shim's own call", seccomp.ArchAMD64, 140, false, 0, "", ""},
+		{"the shim's execveat of CMD", seccomp.ArchAMD64, execveat, false, 38, verdict.ReasonEnforced, "x86_64"}, // above exit_group: runc's stub
+	} {
+		s := &supervisor{p: defaultEPERM(), shimExeced: func() bool { return c.execed }, entries: map[[2]int]*verdict.Entry{}}
+		req := &seccomp.ScmpNotifReq{ID: 1, Pid: 1}
+		req.Data.Arch = c.arch
+		req.Data.Syscall = seccomp.ScmpSyscall(c.nr)
+		req.Data.Args = make([]uint64, 6)
+		resp, e := s.handle(req)
+		if resp.Error != c.errno || (c.errno == 0) != (resp.Flags&seccomp.NotifRespFlagContinue != 0) {
+			t.Errorf("%s: answered %+v, want errno %d", c.what, resp, c.errno)
+		}
+		switch {
+		case c.reason == "" && e != nil:
+			t.Errorf("%s: recorded %+v", c.what, e)
+		case c.reason == "" && s.setup != 1:
+			t.Errorf("%s: counted %d setup calls, want 1", c.what, s.setup)
+		case c.reason != "" && e == nil:
+			t.Errorf("%s: not recorded", c.what)
+		case c.reason != "" && (e.Reason != c.reason || e.Arch != c.abi):
+			t.Errorf("%s: recorded %s on %s, want %s on %s", c.what, e.Reason, e.Arch, c.reason, c.abi)
+		}
+	}
+}
+
+// A denial seen again is counted, and keeps the program that made it
+// first.
+func TestRecordCountsKeepsFirst(t *testing.T) {
+	s := &supervisor{entries: map[[2]int]*verdict.Entry{}}
+	const x86_64 = 0xc000003e
+	s.record(x86_64, &verdict.Entry{Arch: "x86_64", Nr: 140, Name: "getpriority", Count: 1, First: "/bin/a"})
+	s.record(x86_64, &verdict.Entry{Arch: "x86_64", Nr: 140, Name: "getpriority", Count: 1, First: "/bin/b"})
+	e := s.entries[[2]int{x86_64, 140}]
+	if e == nil || e.Count != 2 || e.First != "/bin/a" {
+		t.Errorf("recorded %+v, want count 2, first /bin/a", e)
+	}
+}
+
+// A profile whose default action is SCMP_ACT_NOTIFY has the runtime load
+// its filter with a listener: a workload's request for one fails there
+// too, and is not counted. One request is "1 time".
+func TestOwnListenerNotifyDefault(t *testing.T) {
+	native(t)
+	nr, err := scmp.Number("x86_64", "seccomp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := defaultEPERM()
+	p.DefaultAction, p.DefaultErrno = policy.ActNotify, nil
+	p.Rules = append(p.Rules, policy.Rule{Names: []string{"seccomp"}, Action: policy.ActAllow})
+	s := &supervisor{p: p, shimExeced: func() bool { return true }, entries: map[[2]int]*verdict.Entry{}}
+	req := &seccomp.ScmpNotifReq{ID: 1, Pid: uint32(os.Getpid())}
+	req.Data.Arch = seccomp.ArchAMD64
+	req.Data.Syscall = seccomp.ScmpSyscall(nr)
+	req.Data.Args = []uint64{1, 8, 0, 0, 0, 0}
+	s.handle(req)
+	if s.ownListener != 0 {
+		t.Errorf("counted %d requests for a listener under a profile that notifies by default, want 0", s.ownListener)
+	}
+	if d := (&Result{OwnListener: 1}).Differs(); !strings.Contains(d, "1 time)") {
+		t.Errorf("Differs of one request: %q", d)
+	}
+}
