@@ -69,6 +69,8 @@ func TestCLIErrorLines(t *testing.T) {
 		{[]string{"check", "-p", "nofile.json", ls}, exitUsage, "seccomp-gen: check: nofile.json: no such file or directory\n"},
 		{[]string{"lint", "adir"}, exitUsage, "seccomp-gen: lint: adir: is a directory, not a profile\n"},
 		{[]string{"diff", "p.json", "nofile.json"}, exitUsage, "seccomp-gen: diff: nofile.json: no such file or directory\n"},
+		{[]string{"lint", "-o", "", "p.json"}, exitUsage, "seccomp-gen: lint: -o: empty file name (use '-' for stdout)\n"},
+		{[]string{"check", "-o", "", "-p", "p.json", ls}, exitUsage, "seccomp-gen: check: -o: empty file name (use '-' for stdout)\n"},
 		{[]string{"disasm", "adir"}, exitUsage, "seccomp-gen: disasm: adir: is a directory, not a filter or profile\n"},
 		{[]string{"disasm", "nofile"}, exitUsage, "seccomp-gen: disasm: nofile: no such file or directory\n"},
 		{[]string{"lint", "p.bpf"}, exitUsage, "seccomp-gen: lint: p.bpf: a raw seccomp filter, not a profile"},

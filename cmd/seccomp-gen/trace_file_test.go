@@ -376,3 +376,21 @@ func TestOldX32ProbeIsX86_64(t *testing.T) {
 		t.Errorf("generate of the old trace: exit %d\n%s", code, stderr)
 	}
 }
+
+// --strict refuses a single number libseccomp cannot name as it refuses
+// several: exit 2, nothing written.
+func TestStrictOneUnnamedNumber(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "t.yaml"), []byte(traceYAML(
+		"  - {arch: x86_64, nr: 0, name: read, count: 1}",
+		"  - {arch: x86_64, nr: 99999, count: 1}")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, stderr, code := sg(t, dir, "generate", "--strict", "-o", "strict.json", "t.yaml")
+	if code != exitUsage || !strings.Contains(stderr, "generate: --strict: 1 syscall number(s)") {
+		t.Errorf("--strict with one unnamed number: exit %d\n%s", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "strict.json")); err == nil {
+		t.Error("--strict wrote the profile")
+	}
+}
