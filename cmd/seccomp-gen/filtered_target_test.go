@@ -94,6 +94,16 @@ func TestTracePIDFilteredMarked(t *testing.T) {
 	if _, stderr, code := sg(t, dir, "check", "--allow-incomplete", "-p", prof, tr); code != 0 {
 		t.Errorf("check --allow-incomplete: exit %d; stderr:\n%s", code, stderr)
 	}
+	// replay of the filtered target under its own profile refuses the
+	// pass (exit 1) unless --allow-incomplete.
+	pid := strconv.Itoa(loop.Process.Pid)
+	_, stderr, code = sg(t, dir, "replay", "-p", prof, "--pid", pid, "--duration", "300ms")
+	if want := "replay: incomplete, pid " + pid + " runs under a seccomp filter whose denials the recorder cannot see"; code != exitFailure || !strings.Contains(stderr, want) {
+		t.Errorf("replay --pid: exit %d, want %d and %q; stderr:\n%s", code, exitFailure, want, stderr)
+	}
+	if _, stderr, code := sg(t, dir, "replay", "--allow-incomplete", "-p", prof, "--pid", pid, "--duration", "300ms"); code != 0 {
+		t.Errorf("replay --allow-incomplete --pid: exit %d; stderr:\n%s", code, stderr)
+	}
 
 	// An unfiltered --pid target's trace has no such key.
 	plain := exec.Command("sh", "-c", "while :; do read x </dev/null; done")
