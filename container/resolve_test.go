@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -499,5 +500,22 @@ func TestTraceContainerCutShort(t *testing.T) {
 	// One that ended with the container does not say it.
 	if c := (&container.Target{ID: id, Runtime: "runc", Cgroup: "/x"}).Trace("empty"); len(c.Unseen) != 1 {
 		t.Errorf("a recording that saw the end: unseen %q", c.Unseen)
+	}
+}
+
+// A container that is created but not started, or paused, has an init
+// process but is not running: it is refused (ErrNotRunning), as a stopped
+// one is. The runtime is a script that answers state.
+func TestResolveNotRunning(t *testing.T) {
+	for _, status := range []string{"created", "paused", "stopped"} {
+		bin := t.TempDir()
+		script := "#!/bin/sh\necho '{\"id\":\"web\",\"status\":\"" + status + "\",\"pid\":" + strconv.Itoa(os.Getpid()) + "}'\n"
+		if err := os.WriteFile(filepath.Join(bin, "runc"), []byte(script), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		t.Setenv("PATH", bin)
+		if _, err := container.Resolve(ctx(t), "runc", "", "web"); !errors.Is(err, container.ErrNotRunning) || !strings.Contains(err.Error(), "status "+status) {
+			t.Errorf("a %s container: %v, want ErrNotRunning", status, err)
+		}
 	}
 }
