@@ -604,10 +604,17 @@ func (p *Policy) RuntimesBelow(arch string, nr int, name string, args [6]uint64,
 		crun = p.EvalUnnamed(arch, nr)
 	}
 	runc := crun
-	if p.RuncStub() && highest > 0 && uint32(nr) > uint32(highest) {
+	if p.RuncStubbed(nr, highest) {
 		runc = Verdict{Action: ActErrno, Errno: ENOSYS}
 	}
 	return RuntimeVerdicts{Runc: runc, Crun: crun}
+}
+
+// RuncStubbed reports whether runc's stub answers syscall number nr
+// ERRNO(ENOSYS) before libseccomp's filter sees it, whatever its
+// arguments, where highest is the ABI's HighestNamed.
+func (p *Policy) RuncStubbed(nr, highest int) bool {
+	return p.RuncStub() && highest > 0 && uint32(nr) > uint32(highest)
 }
 
 // Check returns an *AmbiguousError when runc and crun would not apply the
