@@ -241,7 +241,9 @@ func neighbours(c policy.Arg) []uint64 {
 func allowingVerdict(v policy.Verdict) bool { return allowing(v.Action) }
 
 // CheckCoverageOf is CheckCoverage for any answerer: a policy is judged by
-// CheckCoverage itself; any other answerer (a compiled filter) the same way
+// CheckCoverage itself, with runc's ENOSYS stub numbered by its tables (a
+// syscall runc's stub answers ENOSYS is not covered, as replay --enforce
+// says; Entry.Crun holds crun's answer); any other answerer (a compiled filter) the same way
 // through its answers. A syscall counts as covered when the answer for all
 // arguments zero lets it run, or, when the answer depends on arguments,
 // when some probe does (Reason is then ReasonConditional, as for a policy
@@ -250,8 +252,8 @@ func CheckCoverageOf(a Answerer, traces ...*trace.File) (*Coverage, error) {
 	if a == nil {
 		return nil, errors.New("coverage: no profile")
 	}
-	if p := PolicyOf(a); p != nil {
-		return CheckCoverage(p, traces...)
+	if pa, ok := a.(*PolicyAnswerer); ok {
+		return checkPolicy(pa.P, pa.resolve, traces)
 	}
 	cov, merged, err := mergeTraces(traces)
 	if err != nil {

@@ -180,7 +180,7 @@ func (e Entry) Label() string {
 func (e Entry) Explain(p *policy.Policy) string {
 	switch e.Reason {
 	case ReasonDenied:
-		return "profile answers " + ActionText(e.Action, e.Errno) + e.fallbackNote(p)
+		return "profile answers " + ActionText(e.Action, e.Errno) + e.runtimeNote() + e.fallbackNote(p)
 	case ReasonArch:
 		arches := e.arches
 		if p != nil {
@@ -252,6 +252,11 @@ func (e Entry) callersNote() string {
 func (e Entry) runtimeNote() string {
 	if e.Crun == nil {
 		return ""
+	}
+	if e.Crun.Conditional {
+		// An entry runc's stub denies that crun answers by its
+		// argument values (checkPolicy).
+		return ", as runc's ENOSYS stub does; crun allows it for some argument values"
 	}
 	return ", as runc's ENOSYS stub does; crun answers " + ActionText(e.Crun.Action, e.Crun.Errno)
 }
@@ -336,7 +341,22 @@ func allowing(a policy.Action) bool { return a == policy.ActAllow || a == policy
 // entry without a name is one libseccomp cannot name, which no rule can
 // allow; the default action answers it (UnnamedAnswer; runc's stub, where
 // it answers ENOSYS instead, is there only for a default that denies).
+//
+// The answers are crun's: runc's stub needs the numbers of the profile's
+// names, which CheckCoverageOf of a PolicyAnswerer has (checkPolicy).
 func CheckCoverage(p *policy.Policy, traces ...*trace.File) (*Coverage, error) {
+	return checkPolicy(p, nil, traces)
+}
+
+// checkPolicy is CheckCoverage with runc's ENOSYS stub applied when
+// resolve numbers the profile's names (nil: crun's answers alone). The
+// stub answers ENOSYS above the highest number the profile names on an
+// ABI (policy.(*Policy).HighestNamed), before libseccomp's filter: a
+// syscall the profile allows there runs under crun but not under runc,
+// which replay --enforce answers as. Only x86's socket and ipc calls can
+// be allowed there (HighestNamed leaves them out); such an entry is
+// denied with runc's answer, and Crun holds crun's.
+func checkPolicy(p *policy.Policy, resolve policy.Resolver, traces []*trace.File) (*Coverage, error) {
 	if p == nil {
 		return nil, errors.New("coverage: no profile")
 	}
@@ -344,6 +364,19 @@ func CheckCoverage(p *policy.Policy, traces ...*trace.File) (*Coverage, error) {
 	if err != nil {
 		return nil, err
 	}
+	highest := map[string]int{} // arch -> HighestNamed
+	stubbed := func(arch string, nr int) bool {
+		if resolve == nil || !p.RuncStub() {
+			return false
+		}
+		hi, ok := highest[arch]
+		if !ok {
+			hi = p.HighestNamed(arch, resolve)
+			highest[arch] = hi
+		}
+		return p.RuncStubbed(nr, hi)
+	}
+	stubbedNames := map[string][]string{} // arch -> the allowed names runc's stub answers
 	for _, e := range merged {
 		switch {
 		case !p.Covers(e.Arch):
@@ -361,6 +394,17 @@ func CheckCoverage(p *policy.Policy, traces ...*trace.File) (*Coverage, error) {
 			ok, cond, v := Allowed(p, e.Arch, e.Name)
 			e.Action, e.Errno = v.Action, v.Errno
 			e.Covered = ok
+			if ok && stubbed(e.Arch, e.Nr) {
+				// runc's stub answers the number whatever the
+				// arguments; crun lets it run (for some argument
+				// values when cond: v.Conditional says so).
+				crun := v
+				e.Crun = &crun
+				e.Covered, e.Reason = false, ReasonDenied
+				e.Action, e.Errno = policy.ActErrno, policy.ENOSYS
+				stubbedNames[e.Arch] = append(stubbedNames[e.Arch], e.Name)
+				break
+			}
 			if cond {
 				e.Reason = ReasonConditional
 				checkArgs(e, func(a [6]uint64) policy.Verdict { return p.EvalArch(e.Arch, e.Name, a) },
@@ -372,6 +416,12 @@ func CheckCoverage(p *policy.Policy, traces ...*trace.File) (*Coverage, error) {
 			}
 		}
 		cov.Entries = append(cov.Entries, *e)
+	}
+	for _, arch := range slices.Sorted(maps.Keys(stubbedNames)) {
+		names := stubbedNames[arch]
+		slices.Sort(names)
+		cov.Notes = append(cov.Notes, fmt.Sprintf("runc and crun answer %s on %s differently: runc's ENOSYS stub answers every number above %d, the highest the profile names there (runc leaves out x86's socket and ipc calls, which libseccomp numbers with pseudo numbers below 0); crun, which has no stub, lets them run as the profile says",
+			strings.Join(names, ", "), arch, highest[arch]))
 	}
 	MarkFallbacks(p, cov.Entries)
 	MarkNoSyscalls(cov.Entries)

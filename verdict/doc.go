@@ -15,6 +15,9 @@
 // CheckCoverage and CheckCoverageOf merge traces and give one Entry per
 // (ABI, syscall) with its Reason when the profile does not let it run;
 // enforce builds the same entries from what the filter did at run time.
+// A policy is judged as runc loads it, ENOSYS stub included, where
+// CheckCoverageOf has its syscall tables (Entry.Crun: crun's answer where
+// it differs); CheckCoverage, which has none, gives crun's answers.
 // DiffProfiles compares the answers of two profiles on every syscall
 // number libseccomp knows and on numbers beyond its tables.
 //
