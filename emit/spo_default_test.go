@@ -138,3 +138,29 @@ func TestSPOMuxDenialErrno(t *testing.T) {
 		}
 	}
 }
+
+// TestSPORefusesDefaultErrnoLikeDocker: the CRD has no defaultErrnoRet, but
+// a default errno the other formats refuse is refused for the k8s profile
+// too, not dropped: the profile came from a policy no runtime would apply.
+func TestSPORefusesDefaultErrnoLikeDocker(t *testing.T) {
+	for name, mut := range map[string]func(*policy.Policy){
+		"errno 4095":        func(p *policy.Policy) { p.DefaultErrno = policy.Errno(4095) },
+		"errno 4096":        func(p *policy.Policy) { p.DefaultErrno = policy.Errno(4096) },
+		"errno 65537":       func(p *policy.Policy) { p.DefaultErrno = policy.Errno(65537) },
+		"errno on allow":    func(p *policy.Policy) { p.DefaultAction, p.DefaultErrno = policy.ActAllow, policy.Errno(1) },
+		"errno on kill":     func(p *policy.Policy) { p.DefaultAction = policy.ActKillProcess },
+		"trace errno 70000": func(p *policy.Policy) { p.DefaultAction, p.DefaultErrno = policy.ActTrace, policy.Errno(70000) },
+	} {
+		p := fixture()
+		mut(p)
+		_, derr := Docker(p)
+		if derr == nil {
+			t.Fatalf("%s: Docker accepted it", name)
+		}
+		for _, f := range []Format{FormatOCI, FormatSPO} {
+			if _, err := Write(p, f, Options{}); err == nil || err.Error() != derr.Error() {
+				t.Errorf("%s: %s: got %v, want %v (as Docker)", name, f, err, derr)
+			}
+		}
+	}
+}

@@ -430,6 +430,12 @@ func SPO(p *policy.Policy, name string) ([]byte, error) {
 	if p == nil {
 		return nil, errors.New("policy: nil")
 	}
+	// The CRD has no defaultErrnoRet, and withoutDefaultErrno drops p's:
+	// the default is checked first, as the other formats check it.
+	head := &policy.Policy{DefaultAction: p.DefaultAction, DefaultErrno: p.DefaultErrno, Arches: p.Arches}
+	if _, err := prepare(head, false); err != nil {
+		return nil, err
+	}
 	c, err := prepare(withoutDefaultErrno(p), false)
 	if err != nil {
 		return nil, err
