@@ -215,6 +215,49 @@ func TestFindings(t *testing.T) {
 	}
 }
 
+// TestFindingCounts: the number of findings of a check, where a wrong
+// program would add one, leave one out or give it another severity.
+func TestFindingCounts(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		data  string
+		sev   Severity
+		check string
+		n     int
+	}{
+		// The rule equals the default: one finding for errno 0, the default's.
+		{"errno 0 rule under an errno 0 default", strings.Replace(prof(rule(`"setuid"`, "SCMP_ACT_ERRNO", `"errnoRet":0`)), `"defaultErrnoRet":38`, `"defaultErrnoRet":0`, 1),
+			Warning, CheckErrnoZero, 1},
+		{"archMap with one subarchitecture", `{"defaultAction":"SCMP_ACT_ERRNO","archMap":[{"architecture":"SCMP_ARCH_X86_64","subArchitectures":["SCMP_ARCH_X86"]}],"syscalls":[` + baseRules + `]}`,
+			Warning, CheckCompatABI, 1},
+		// read is allowed by an earlier rule: nothing later wins over the
+		// rule equal to the default.
+		{"allowed, then equal to the default", prof(rule(`"read"`, "SCMP_ACT_ERRNO", `"errnoRet":38`)), Warning, CheckDefaultEqual, 0},
+		{"allowed, then equal to the default (info)", prof(rule(`"read"`, "SCMP_ACT_ERRNO", `"errnoRet":38`)), Info, CheckDefaultEqual, 1},
+		// Under an ENOSYS default runc's stub answers what the default
+		// does: a rule equal to it naming the highest number does nothing.
+		{"equals an ENOSYS default, highest number", prof(rule(`"process_madvise"`, "SCMP_ACT_ERRNO", `"errnoRet":38`)), Info, CheckDefaultEqual, 1},
+		{"two conditionals with one answer", prof(rule(`"personality"`, "SCMP_ACT_ALLOW", argEq), rule(`"personality"`, "SCMP_ACT_ALLOW", `"args":[{"index":0,"value":1,"op":"SCMP_CMP_GE"}]`)),
+			Info, CheckOverlap, 0},
+		// x86 is a compat ABI of x86_64, not a native ABI with compat ABIs.
+		{"x86 listed", strings.Replace(prof(), `["SCMP_ARCH_X86_64"]`, `["SCMP_ARCH_X86_64","SCMP_ARCH_X86"]`, 1), Info, CheckCompatABI, 1},
+	} {
+		fs, err := Data("p.json", []byte(c.data), Options{})
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		n := 0
+		for _, f := range fs {
+			if f.Severity == c.sev && f.Check == c.check {
+				n++
+			}
+		}
+		if n != c.n {
+			t.Errorf("%s: %d %s findings of %s, want %d:\n%s", c.name, n, c.sev, c.check, c.n, show(fs))
+		}
+	}
+}
+
 func show(fs []Finding) string {
 	var b strings.Builder
 	for _, f := range fs {
