@@ -277,3 +277,50 @@ func TestCoverageArgsCallers(t *testing.T) {
 		t.Logf("%s", m[0].Explain(p))
 	}
 }
+
+// TestCoverageCompiledUnchecked: a compiled filter (check -p profile.bpf)
+// allows umask only for mask 022, and the recorder keeps no values of
+// umask's argument: the filter does not say which arguments it tests, so
+// the entry is covered conditionally and unchecked, and the run is not
+// passed as proven. The policy the filter came from names argument 0.
+// Values of an argument the recorder restricts (personality's persona),
+// recorded in full, leave nothing unchecked.
+func TestCoverageCompiledUnchecked(t *testing.T) {
+	p := &policy.Policy{
+		DefaultAction: policy.ActErrno, DefaultErrno: policy.Errno(policy.EPERM), Arches: []string{"x86_64"},
+		Rules: []policy.Rule{
+			{Names: base, Action: policy.ActAllow},
+			{Names: []string{"umask"}, Action: policy.ActAllow, Args: []policy.Arg{{Index: 0, Value: 0o22, Op: policy.OpEqualTo}}},
+			{Names: []string{"personality"}, Action: policy.ActAllow, Args: []policy.Arg{{Index: 0, Value: 8, Op: policy.OpEqualTo}}},
+		},
+	}
+	for _, c := range []struct {
+		name      string
+		a         verdict.Answerer
+		call      string
+		args      []trace.ArgValues
+		unchecked []int // nil: checked
+	}{
+		{"filter, umask, no values", compiled(t, p), "umask", nil, []int{}},
+		{"policy, umask, no values", pa(p), "umask", nil, []int{0}},
+		{"filter, personality, no values", compiled(t, p), "personality", nil, []int{0}},
+		{"filter, personality, all values", compiled(t, p), "personality", []trace.ArgValues{{Index: 0, Values: []uint64{8}}}, nil},
+		{"filter, personality, overflowed values", compiled(t, p), "personality", []trace.ArgValues{{Index: 0, Values: []uint64{8}, Overflow: true}}, []int{0}},
+	} {
+		cov, err := verdict.CheckCoverageOf(c.a, argTrace(t, "x86_64", append([]string{c.call}, base...), map[string][]trace.ArgValues{c.call: c.args}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !cov.OK() {
+			t.Errorf("%s: missing %+v", c.name, cov.Missing())
+		}
+		un := cov.Unchecked()
+		switch {
+		case c.unchecked == nil && len(un) != 0:
+			t.Errorf("%s: unchecked %+v, want none", c.name, un)
+		case c.unchecked != nil && (len(un) != 1 || un[0].Name != c.call || len(un[0].UncheckedArgs) != len(c.unchecked) ||
+			len(c.unchecked) > 0 && un[0].UncheckedArgs[0] != c.unchecked[0]):
+			t.Errorf("%s: unchecked %+v, want %s unchecked (arguments %v)", c.name, un, c.call, c.unchecked)
+		}
+	}
+}

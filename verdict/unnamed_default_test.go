@@ -181,3 +181,39 @@ func TestLibseccompX32Range(t *testing.T) {
 		}
 	}
 }
+
+// TestMarkNoSyscallsEnforced: replay --enforce records runc's answer, with
+// crun's where it differs. A probe of a number no syscall has is covered
+// when both answer ENOSYS, as the kernel does without a profile; where crun
+// answers otherwise (the default EPERM, runc's stub ENOSYS) the run meets
+// another answer under crun, and it stays missing.
+func TestMarkNoSyscallsEnforced(t *testing.T) {
+	eperm := &policy.Verdict{Action: policy.ActErrno, Errno: policy.EPERM}
+	for _, c := range []struct {
+		name    string
+		e       Entry
+		covered bool
+	}{
+		{"enforced ENOSYS", Entry{Reason: ReasonEnforced, Action: policy.ActErrno, Errno: policy.ENOSYS}, true},
+		{"unknown ENOSYS", Entry{Reason: ReasonUnknown, Action: policy.ActErrno, Errno: policy.ENOSYS}, true},
+		{"crun answers EPERM", Entry{Reason: ReasonEnforced, Action: policy.ActErrno, Errno: policy.ENOSYS, Crun: eperm}, false},
+		{"enforced EPERM", Entry{Reason: ReasonEnforced, Action: policy.ActErrno, Errno: policy.EPERM}, false},
+		{"would kill", Entry{Reason: ReasonWouldKill, Action: policy.ActKillProcess}, false},
+		{"ABI not covered", Entry{Reason: ReasonArch, Action: policy.ActErrno, Errno: policy.ENOSYS}, false},
+	} {
+		for _, nr := range []int{-1, 5000} {
+			e := c.e
+			e.Arch, e.Nr, e.Count = "x86_64", nr, 1
+			es := []Entry{e}
+			MarkNoSyscalls(es)
+			if es[0].Covered != c.covered || c.covered && es[0].Reason != ReasonNoSyscall {
+				t.Errorf("%s: #%d covered %v (%s), want %v", c.name, nr, es[0].Covered, es[0].Reason, c.covered)
+			}
+		}
+	}
+	// A number a syscall has (read) is not a probe.
+	es := []Entry{{Arch: "x86_64", Nr: 0, Count: 1, Reason: ReasonEnforced, Action: policy.ActErrno, Errno: policy.ENOSYS}}
+	if MarkNoSyscalls(es); es[0].Covered {
+		t.Errorf("#0 (read) answered ENOSYS covered as no-syscall")
+	}
+}
