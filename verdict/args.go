@@ -282,13 +282,14 @@ func checkArgs(e *Entry, answer func([6]uint64) policy.Verdict, conditioned func
 }
 
 // pairedValues returns, when e's recorded pairs are to be judged (known,
-// not overflowed, on two arguments the answer may depend on), the values
+// on two arguments the answer may depend on; pairs kept before an
+// overflow are calls made all the same), the values
 // of each of the two arguments that the pairs hold (masked as checkPairs
 // evaluates them): those are judged in their pairs, not alone. nil
 // otherwise.
 func pairedValues(e *Entry, conditioned func(int) bool) map[int]map[uint64]bool {
 	p := e.pairs
-	if p == nil || p.Overflow {
+	if p == nil {
 		return nil
 	}
 	i0, i1 := p.Indexes[0], p.Indexes[1]
@@ -321,11 +322,15 @@ func anyAllowed(combos [][6]uint64, answer func([6]uint64) policy.Verdict) (bool
 
 // checkPairs judges the recorded pairs of e (trace.Syscall.Pairs: the
 // values of two arguments in one call), when every merged trace recorded
-// them and they did not overflow: each pair is evaluated as one call, both
-// values in place (the other conditioned arguments take their recorded
-// values, as in checkArgs), and a pair the profile does not allow is
-// denied as a pair (narrowing then blames a value of it no allowed call
-// has, alone).
+// them: each pair is evaluated as one call, both values in place (the
+// other conditioned arguments take their recorded values, as in
+// checkArgs), and a pair the profile does not allow is denied as a pair
+// (narrowing then blames a value of it no allowed call has, alone). When
+// the pairs overflowed, the calls made other pairs of the recorded values
+// too, which are not known: unless the profile allows every combination
+// of those values, the two arguments are unchecked (markUnchecked). Such
+// pairs were judged as values alone, and check passed a run whose kept
+// pairs the profile denied.
 func checkPairs(e *Entry, answer func([6]uint64) policy.Verdict, conditioned func(int) bool) {
 	if pairedValues(e, conditioned) == nil {
 		return
@@ -340,6 +345,31 @@ func checkPairs(e *Entry, answer func([6]uint64) policy.Verdict, conditioned fun
 			e.addArgDenial(ArgDenial{Index: i0, Value: pv[0], Pair: true, PairIndex: i1, PairValue: pv[1], Action: denied.Action, Errno: denied.Errno})
 		}
 	}
+	if !p.Overflow {
+		return
+	}
+	for _, v0 := range valuesOf(e.args, i0) {
+		for _, v1 := range valuesOf(e.args, i1) {
+			base := [6]uint64{}
+			base[i0], base[i1] = v0, v1
+			combos := argCombos(base, e.args, func(i int) bool { return i != i0 && i != i1 && conditioned(i) })
+			if ok, _ := anyAllowed(combos, answer); !ok {
+				e.pairsUnchecked = true
+				return
+			}
+		}
+	}
+}
+
+// valuesOf returns the recorded values of argument i.
+func valuesOf(args []trace.ArgValues, i int) []uint64 {
+	var out []uint64
+	for _, a := range args {
+		if a.Index == i {
+			out = append(out, a.Values...)
+		}
+	}
+	return out
 }
 
 // ExplainArgs says which argument values the profile does not allow and

@@ -110,6 +110,9 @@ type Entry struct {
 	// together is then unknown, and each value is judged alone.
 	pairs        *trace.ArgPairs
 	pairsUnknown bool
+	// pairsUnchecked says the pairs overflowed and the profile denies
+	// some combination of the two arguments' recorded values (checkPairs).
+	pairsUnchecked bool
 	// filterPairAllows describes, per first value of a denied pair, the
 	// values of the pair's other argument a raw filter allows with it.
 	filterPairAllows map[uint64]string
@@ -448,6 +451,9 @@ func markUnchecked(e *Entry, conditioned func(int) bool, known bool) {
 			if a.Index == i {
 				full = !a.Overflow
 			}
+		}
+		if e.pairsUnchecked && (i == e.pairs.Indexes[0] || i == e.pairs.Indexes[1]) {
+			full = false
 		}
 		if !full {
 			e.UncheckedArgs = append(e.UncheckedArgs, i)

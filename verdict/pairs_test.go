@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/seccomp-gen/seccomp-gen/policy"
 	"github.com/seccomp-gen/seccomp-gen/trace"
 	"github.com/seccomp-gen/seccomp-gen/verdict"
 )
@@ -152,5 +153,58 @@ func TestEnforcedAnswersNamed(t *testing.T) {
 	e.MergeArgDenials(other.ArgDenied)
 	if got := e.Explain(p); !strings.HasPrefix(got, "denied by the filter with SCMP_ACT_ERRNO(EPERM) or SCMP_ACT_ERRNO(ENOSYS) for socket domain") {
 		t.Errorf("%q: want both answers named", got)
+	}
+}
+
+// TestCoveragePairsOverflow: pairs kept before the recorder's bound are
+// calls made all the same: one the profile denies is missing, as without
+// the overflow (check passed such a run, judging the values alone). The
+// pairs not kept are unknown: unless the profile allows every combination
+// of the recorded values, domain and type are unchecked and the run is not
+// passed as proven. Merged with a trace whose pairs did not overflow, the
+// pairs stay overflowed.
+func TestCoveragePairsOverflow(t *testing.T) {
+	names := append([]string{"socket"}, base...)
+	args := map[string][]trace.ArgValues{"socket": {{Index: 0, Values: []uint64{1, 2}}, {Index: 1, Values: []uint64{1, 2}}}}
+	gen := withPairs(argTrace(t, "x86_64", names, args), [2]uint64{1, 1}, [2]uint64{2, 2})
+	p := reduceArgs(t, gen).Policy // (1, 1) and (2, 2) only
+	all := withPairs(argTrace(t, "x86_64", names, args), [2]uint64{1, 1}, [2]uint64{1, 2}, [2]uint64{2, 1}, [2]uint64{2, 2})
+	pAll := reduceArgs(t, all).Policy // every combination
+	overflowed := func(f *trace.File) *trace.File {
+		for i := range f.Syscalls {
+			if f.Syscalls[i].Pairs != nil {
+				f.Syscalls[i].Pairs.Overflow = true
+			}
+		}
+		return f
+	}
+	for _, c := range []struct {
+		name      string
+		p         *policy.Policy
+		traces    []*trace.File
+		missing   bool
+		unchecked bool
+	}{
+		{"kept pair denied", p, []*trace.File{overflowed(withPairs(argTrace(t, "x86_64", names, args), [2]uint64{1, 1}, [2]uint64{1, 2}))}, true, false},
+		{"kept pairs allowed, others denied", p, []*trace.File{overflowed(withPairs(argTrace(t, "x86_64", names, args), [2]uint64{1, 1}, [2]uint64{2, 2}))}, false, true},
+		{"every combination allowed", pAll, []*trace.File{overflowed(withPairs(argTrace(t, "x86_64", names, args), [2]uint64{1, 1}, [2]uint64{2, 2}))}, false, false},
+		{"merged with pairs not overflowed", p, []*trace.File{
+			overflowed(withPairs(argTrace(t, "x86_64", names, args), [2]uint64{1, 1})),
+			withPairs(argTrace(t, "x86_64", names, args), [2]uint64{2, 2})}, false, true},
+		{"not overflowed", p, []*trace.File{withPairs(argTrace(t, "x86_64", names, args), [2]uint64{1, 1}, [2]uint64{2, 2})}, false, false},
+	} {
+		for _, a := range []verdict.Answerer{compiled(t, c.p), pa(c.p)} {
+			cov, err := verdict.CheckCoverageOf(a, c.traces...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, un := cov.Missing(), cov.Unchecked()
+			if (len(m) == 1 && m[0].Reason == verdict.ReasonArgument) != c.missing || len(m) > 1 {
+				t.Errorf("%s: %T: missing %+v, want socket missing: %v", c.name, a, m, c.missing)
+			}
+			if got := len(un) == 1 && len(un[0].UncheckedArgs) == 2; got != c.unchecked || len(un) > 1 {
+				t.Errorf("%s: %T: unchecked %+v, want socket's domain and type unchecked: %v", c.name, a, un, c.unchecked)
+			}
+		}
 	}
 }
