@@ -1,6 +1,7 @@
 package verdict_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -321,6 +322,46 @@ func TestCoverageCompiledUnchecked(t *testing.T) {
 		case c.unchecked != nil && (len(un) != 1 || un[0].Name != c.call || len(un[0].UncheckedArgs) != len(c.unchecked) ||
 			len(c.unchecked) > 0 && un[0].UncheckedArgs[0] != c.unchecked[0]):
 			t.Errorf("%s: unchecked %+v, want %s unchecked (arguments %v)", c.name, un, c.call, c.unchecked)
+		}
+	}
+}
+
+// TestSetTracesBeyondDenialBound: an entry keeps the first 16 denied
+// values; a trace whose denied value is beyond them is named all the same
+// (its value is not listed, so each trace with the syscall is), and a
+// trace with the syscall's allowed value only is named when the bound is
+// not reached.
+func TestSetTracesBeyondDenialBound(t *testing.T) {
+	p := &policy.Policy{
+		DefaultAction: policy.ActErrno, DefaultErrno: policy.Errno(policy.EPERM), Arches: []string{"x86_64"},
+		Rules: []policy.Rule{
+			{Names: base, Action: policy.ActAllow},
+			{Names: []string{"personality"}, Action: policy.ActAllow, Args: []policy.Arg{{Index: 0, Value: 0, Op: policy.OpEqualTo}}},
+		},
+	}
+	personality := func(values ...uint64) *trace.File {
+		return argTrace(t, "x86_64", append([]string{"personality"}, base...), map[string][]trace.ArgValues{"personality": {{Index: 0, Values: values}}})
+	}
+	var many []uint64
+	for v := uint64(1); v <= 16; v++ {
+		many = append(many, v)
+	}
+	for _, c := range []struct {
+		name   string
+		traces []*trace.File
+		want   []string
+	}{
+		{"beyond the bound", []*trace.File{personality(many...), personality(0, 17)}, []string{"a", "b"}},
+		{"within the bound", []*trace.File{personality(many[:15]...), personality(0)}, []string{"a"}},
+	} {
+		cov, err := verdict.CheckCoverage(p, c.traces...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cov.SetTraces([]string{"a", "b"}, c.traces)
+		m := cov.Missing()
+		if len(m) != 1 || m[0].Reason != verdict.ReasonArgument || len(m[0].ArgDenied) > 16 || !slices.Equal(m[0].Traces, c.want) {
+			t.Errorf("%s: missing %+v, want personality denied (at most 16 values listed) in %v", c.name, m, c.want)
 		}
 	}
 }
