@@ -185,6 +185,12 @@ func TestRuncStubNumbers(t *testing.T) {
 		{"x86: between rseq and shmdt", []string{"shmdt", "read", "rseq"}, "x86", 386, 390, "", enosys, eperm},
 		{"x86_64: shmdt counts", []string{"read", "shmdt"}, "x86_64", 67, 67, "shmdt", allow, allow},
 		{"x86_64: only syscall 0, no stub", []string{"read"}, "x86_64", 0, 1000, "", eperm, eperm},
+		// The stub compares numbers unsigned, but on x86_64 it passes
+		// those with the x32 bit set to the filter when the profile has
+		// no x32: syscall(-1) meets the default under runc too.
+		{"x86: -1 above the stub", []string{"read", "rseq"}, "x86", 386, -1, "", enosys, eperm},
+		{"x86_64: bit 31 above the stub", []string{"read", "rseq"}, "x86_64", 334, int(int32(-0x7ffffffb)), "", enosys, Verdict{Action: ActKill}},
+		{"x86_64: -1 passed to the filter", []string{"read", "rseq"}, "x86_64", 334, -1, "", eperm, eperm},
 	}
 	for _, c := range cases {
 		p := &Policy{DefaultAction: ActErrno, Arches: []string{"x86_64", "x86"}, Rules: []Rule{{Names: c.names, Action: ActAllow}}}

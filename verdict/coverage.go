@@ -377,7 +377,7 @@ func checkPolicy(p *policy.Policy, resolve policy.Resolver, traces []*trace.File
 			hi = p.HighestNamed(arch, resolve)
 			highest[arch] = hi
 		}
-		return p.RuncStubbed(nr, hi)
+		return p.RuncStubbed(arch, nr, hi)
 	}
 	stubbedNames := map[string][]string{} // arch -> the allowed names runc's stub answers
 	for _, e := range merged {

@@ -66,7 +66,10 @@ func TestRuncStubAsLoaded(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		nrs := []int{hi, hi + 1, max, max + 1, 1000}
+		// -1 and 0x80000005: probes with the high bits set, which runc's
+		// stub compares unsigned, -1 (the x32 bit set) only where the
+		// profile covers x32.
+		nrs := []int{hi, hi + 1, max, max + 1, 1000, -1, int(int32(-0x7ffffffb))}
 		for _, r := range p.Rules {
 			for _, n := range r.Names {
 				if nr, err := scmp.Number(c.arch, n); err == nil {
