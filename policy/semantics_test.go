@@ -118,6 +118,16 @@ func TestCheckRefuses(t *testing.T) {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
+	// On x86 libseccomp compares the low words only: conditions that
+	// differ in the high word hold together there.
+	p32 := &Policy{DefaultAction: ActErrno, Arches: []string{"x86_64", "x86"}, Rules: []Rule{r(ActAllow, nil, eqArg(0, 1)), r(ActErrno, Errno(13), eqArg(0, 1<<32|1))}}
+	if err := p32.Validate(); !errors.Is(err, ErrAmbiguous) {
+		t.Errorf("rules disjoint on x86_64 only: Validate = %v, want ErrAmbiguous", err)
+	}
+	p32.Arches = []string{"x86_64"}
+	if err := p32.Validate(); err != nil {
+		t.Errorf("rules disjoint on x86_64: %v", err)
+	}
 	// The error names the rules in file order.
 	p := &Policy{DefaultAction: ActErrno, Arches: []string{"x86_64"}, Rules: []Rule{
 		{Names: []string{"read"}, Action: ActAllow}, r(ActAllow, nil, eqArg(0, 1)), r(ActErrno, Errno(13), eqArg(0, 1))}}
