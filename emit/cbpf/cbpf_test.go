@@ -655,3 +655,32 @@ func TestDisassembleHeaderCount(t *testing.T) {
 		}
 	}
 }
+
+// TestStubX32: under a profile covering x32 the stub answers ENOSYS above
+// x32's table (numbers with the x32 bit), as above x86_64's; x32's known
+// syscalls the rules do not name get the default.
+func TestStubX32(t *testing.T) {
+	p := &policy.Policy{DefaultAction: policy.ActErrno, DefaultErrno: policy.Errno(policy.EPERM), Arches: []string{"x86_64", "x32"},
+		Rules: []policy.Rule{{Names: []string{"read", "exit_group"}, Action: policy.ActAllow}}}
+	prog, err := Compile(p, Options{Arch: "x86_64"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	max, err := scmp.MaxNr("x32")
+	if err != nil {
+		t.Fatal(err)
+	}
+	read, _ := scmp.Number("x32", "read")
+	for _, tc := range []struct {
+		d    Data
+		want Result
+	}{
+		{Data{Nr: int32(max + 1), Arch: AuditArchX86_64}, enosys},
+		{Data{Nr: int32(max), Arch: AuditArchX86_64}, eperm},
+		{Data{Nr: int32(read), Arch: AuditArchX86_64}, allow},
+	} {
+		if got := verdict(prog.Run(tc.d)); got != tc.want {
+			t.Errorf("%#x: got %v want %v\n%s", uint32(tc.d.Nr), got, tc.want, disasm(prog))
+		}
+	}
+}
