@@ -124,6 +124,13 @@ func TestCheckRefuses(t *testing.T) {
 	if err := p32.Validate(); !errors.Is(err, ErrAmbiguous) {
 		t.Errorf("rules disjoint on x86_64 only: Validate = %v, want ErrAmbiguous", err)
 	}
+	// Ranges that share one value (5) both hold there; on an x86-only
+	// profile nothing else refuses them.
+	meet := &Policy{DefaultAction: ActErrno, Arches: []string{"x86"}, Rules: []Rule{
+		r(ActAllow, nil, Arg{Index: 0, Op: OpGreaterEqual, Value: 5}), r(ActErrno, Errno(13), Arg{Index: 0, Op: OpLessEqual, Value: 5})}}
+	if err := meet.Validate(); !errors.Is(err, ErrAmbiguous) {
+		t.Errorf("ranges meeting at 5: Validate = %v, want ErrAmbiguous", err)
+	}
 	p32.Arches = []string{"x86_64"}
 	if err := p32.Validate(); err != nil {
 		t.Errorf("rules disjoint on x86_64: %v", err)
