@@ -83,6 +83,7 @@ func TestCheckRefuses(t *testing.T) {
 		"default errno on kill": {DefaultAction: ActKillProcess, DefaultErrno: Errno(5)},
 		"errno 4095":            {Rules: []Rule{r(ActErrno, Errno(4095))}},
 		"default errno 4095":    {DefaultErrno: Errno(4095)},
+		"not equal and a range": {Rules: []Rule{r(ActAllow, nil, Arg{Index: 0, Op: OpNotEqual, Value: 7}), r(ActErrno, Errno(13), Arg{Index: 0, Op: OpLessEqual, Value: 10})}},
 		"seven conditions":      {Rules: []Rule{r(ActAllow, nil, eqArg(0, 1), eqArg(1, 1), eqArg(2, 1), eqArg(3, 1), eqArg(4, 1), eqArg(5, 1), eqArg(0, 2))}},
 		"identical conditions":  {Rules: []Rule{r(ActAllow, nil, eqArg(0, 1)), r(ActErrno, Errno(13), eqArg(0, 1))}},
 		"overlapping":           {Rules: []Rule{r(ActAllow, nil, eqArg(0, 1)), r(ActErrno, Errno(13), eqArg(1, 1))}},
