@@ -236,3 +236,30 @@ func TestRecordPIDWalkFastForker(t *testing.T) {
 		t.Errorf("no read recorded:\n%s", dump(rec.File))
 	}
 }
+
+// --pid: the traced process exiting does not end the recording while a
+// process it forked still runs; what that process does after the exit is
+// counted.
+func TestRecordPIDOutlivedByChild(t *testing.T) {
+	testutil.RequireRoot(t)
+	target := exec.Command("sh", "-c", `read x; (sleep 0.3; ls / >/dev/null) & exit 0`)
+	in, err := target.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := target.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer target.Process.Kill()
+	go func() { _ = target.Wait() }()
+	rec := recordOrFail(t, Options{
+		PID:     target.Process.Pid,
+		OnStart: func(Started) { fmt.Fprintln(in, "go") },
+	})
+	if s := mustHave(t, rec.File, "x86_64", "getdents64"); s.First != "ls" {
+		t.Errorf("getdents64 first by %q, want ls", s.First)
+	}
+	if !rec.Exited || rec.Reason != "exit" {
+		t.Errorf("exited %v reason %q, want the recording to end at the last exit", rec.Exited, rec.Reason)
+	}
+}
