@@ -251,6 +251,76 @@ func TestRecordPID(t *testing.T) {
 	<-exited
 }
 
+// --pid of the tracer's own parent: the tracer runs below its target, and
+// it and what is below it (here a child that lists a directory while
+// traced) are left out.
+func TestRecordPIDAncestor(t *testing.T) {
+	testutil.RequireRoot(t)
+	comm, err := os.ReadFile("/proc/self/comm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	self := strings.TrimSpace(string(comm))
+	child := exec.Command("sh", "-c", "read x; ls / >/dev/null")
+	in, err := child.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := child.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer child.Wait()
+	defer child.Process.Kill()
+	rec := recordOrFail(t, Options{
+		PID:      os.Getppid(),
+		Duration: 300 * time.Millisecond,
+		OnStart:  func(Started) { fmt.Fprintln(in, "go") },
+	})
+	if s := lookup(rec.File, "x86_64", "getdents64"); s != nil {
+		t.Errorf("getdents64 of the tracer's child counted (%d, first by %s)", s.Count, s.First)
+	}
+	if rec.Reason != "duration" {
+		t.Errorf("reason %q, want duration", rec.Reason)
+	}
+	for _, s := range rec.File.Syscalls {
+		if s.First == self {
+			t.Errorf("%s %s first issued by %q: the tracer counted itself", s.Arch, s.Name, s.First)
+		}
+	}
+	if s := lookup(rec.File, "x86_64", "bpf"); s != nil {
+		t.Errorf("the tracer's bpf calls were counted (%d)", s.Count)
+	}
+}
+
+// --pid of a process that makes no syscall while traced: the trace holds
+// none, and the process is one all the same.
+func TestRecordPIDIdle(t *testing.T) {
+	testutil.RequireRoot(t)
+	target := exec.Command("sh", "-c", "read x")
+	in, err := target.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := target.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		in.Close()
+		_ = target.Wait()
+	}()
+	for procState(target.Process.Pid) != "S" {
+		time.Sleep(5 * time.Millisecond)
+	}
+	rec := recordOrFail(t, Options{PID: target.Process.Pid, Duration: 200 * time.Millisecond})
+	f := rec.File
+	if len(f.Syscalls) != 0 || f.Processes != 1 {
+		t.Errorf("processes %d, syscalls %d; want 1 and none:\n%s", f.Processes, len(f.Syscalls), dump(f))
+	}
+	if rec.Exited || rec.Reason != "duration" {
+		t.Errorf("exited %v reason %q, want duration", rec.Exited, rec.Reason)
+	}
+}
+
 // recCgroup2Root returns where cgroup v2 is mounted.
 func recCgroup2Root(t *testing.T) string {
 	t.Helper()
