@@ -778,7 +778,11 @@ func TestStubWithoutTracer(t *testing.T) {
 	syscall.Close(gate[1]) // the tracer died
 	marker := filepath.Join(t.TempDir(), "ran")
 	fds := fmt.Sprintf("%d,%d", gate[0], ready[1])
-	if code := runStub(fds, []string{"stub", "/usr/bin/touch", "touch", marker}); code != 125 {
+	// A stub that runs the command execs it in place of this test binary:
+	// the command then exits 1 for the run to fail (touch would exit 0,
+	// and the run pass with every failure before it).
+	script := `touch "$0"; echo "the stub ran the command without a tracer" >&2; exit 1`
+	if code := runStub(fds, []string{"stub", "/bin/sh", "sh", "-c", script, marker}); code != 125 {
 		t.Errorf("stub returned %d, want 125", code)
 	}
 	if _, err := os.Stat(marker); err == nil {
