@@ -730,6 +730,13 @@ func TestRecordCgroupWithTracer(t *testing.T) {
 	if home == "" {
 		t.Fatalf("no cgroup v2 line in /proc/self/cgroup:\n%s", data)
 	}
+	// The Go runtime checks clone(CLONE_PIDFD) at its first process start
+	// with a child that exits at once (syscall.checkClonePidfd): started
+	// in the cgroup, that child was one more process of the trace when
+	// this test ran alone.
+	if err := exec.Command("true").Run(); err != nil {
+		t.Fatal(err)
+	}
 	self := []byte(strconv.Itoa(os.Getpid()))
 	if err := os.WriteFile(filepath.Join(cg, "cgroup.procs"), self, 0o644); err != nil {
 		t.Fatal(err)
@@ -739,26 +746,85 @@ func TestRecordCgroupWithTracer(t *testing.T) {
 			t.Errorf("move the test back to %s: %v", home, err)
 		}
 	}()
-	rec := recordOrFail(t, Options{
-		Cgroup:   cg,
-		Duration: 500 * time.Millisecond,
-		OnStart: func(Started) {
-			if out, err := exec.Command("ls", "/").CombinedOutput(); err != nil {
-				t.Errorf("ls: %v %s", err, out)
+	// With ExecJoins the tasks in the cgroup at the start are marked from
+	// user space: the tracer's threads, ignored, keep their mark.
+	for _, joins := range []bool{false, true} {
+		rec := recordOrFail(t, Options{
+			Cgroup:    cg,
+			ExecJoins: joins,
+			Duration:  500 * time.Millisecond,
+			OnStart: func(Started) {
+				if out, err := exec.Command("ls", "/").CombinedOutput(); err != nil {
+					t.Errorf("ls: %v %s", err, out)
+				}
+			},
+		})
+		f := rec.File
+		if s := mustHave(t, f, "x86_64", "getdents64"); s.First != "ls" {
+			t.Errorf("ExecJoins %v: getdents64 first by %q", joins, s.First)
+		}
+		for _, n := range []string{"bpf", "epoll_pwait", "nanosleep"} {
+			if s := lookup(f, "x86_64", n); s != nil {
+				t.Errorf("ExecJoins %v: the tracer's own %s was counted (%d, first by %s)", joins, n, s.Count, s.First)
 			}
+		}
+		if f.Processes != 1 {
+			t.Errorf("ExecJoins %v: processes %d, want 1 (ls):\n%s", joins, f.Processes, dump(f))
+		}
+	}
+}
+
+// --cgroup with ExecJoins (a container found through its runtime): a task
+// in the cgroup at the start, and what it forks, are counted at once; a
+// task that joins from outside later is counted from its next execve on
+// (its chdir before it is not).
+func TestRecordCgroupExecJoins(t *testing.T) {
+	testutil.RequireRoot(t)
+	cg := mkCgroup(t, "joins")
+	inside := exec.Command("sh", "-c", "read x; ls / >/dev/null")
+	in, err := inside.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := inside.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer inside.Wait()
+	defer inside.Process.Kill()
+	if err := os.WriteFile(filepath.Join(cg, "cgroup.procs"), []byte(strconv.Itoa(inside.Process.Pid)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rec := recordOrFail(t, Options{
+		Cgroup:    cg,
+		ExecJoins: true,
+		Populated: true,
+		Duration:  20 * time.Second,
+		OnStart: func(Started) {
+			joiner := exec.Command("sh", "-c", `echo $$ > "$1/cgroup.procs" && cd / && exec uname`, "sh", cg)
+			if out, err := joiner.CombinedOutput(); err != nil {
+				t.Errorf("joiner: %v\n%s", err, out)
+			}
+			fmt.Fprintln(in, "go")
 		},
 	})
 	f := rec.File
+	if rec.Reason != "empty" {
+		t.Errorf("reason %q, want empty", rec.Reason)
+	}
+	if s := mustHave(t, f, "x86_64", "wait4"); s.First != "sh" {
+		t.Errorf("wait4 first by %q, want sh (the task in the cgroup at the start)", s.First)
+	}
 	if s := mustHave(t, f, "x86_64", "getdents64"); s.First != "ls" {
-		t.Errorf("getdents64 first by %q", s.First)
+		t.Errorf("getdents64 first by %q, want ls", s.First)
 	}
-	for _, n := range []string{"bpf", "epoll_pwait", "nanosleep"} {
-		if s := lookup(f, "x86_64", n); s != nil {
-			t.Errorf("the tracer's own %s was counted (%d, first by %s)", n, s.Count, s.First)
-		}
+	if s := mustHave(t, f, "x86_64", "uname"); s.First != "uname" {
+		t.Errorf("uname first by %q, want uname", s.First)
 	}
-	if f.Processes != 1 {
-		t.Errorf("processes %d, want 1 (ls)", f.Processes)
+	if s := lookup(f, "x86_64", "chdir"); s != nil {
+		t.Errorf("the joiner's chdir before its execve was counted (%d, first by %s)", s.Count, s.First)
+	}
+	if f.Processes != 3 {
+		t.Errorf("processes %d, want 3 (sh, ls, uname)", f.Processes)
 	}
 }
 
