@@ -1082,3 +1082,53 @@ func TestMaxProbesIsTheMapSize(t *testing.T) {
 		t.Fatalf("beyond map %+v, want %d entries", m, MaxProbes)
 	}
 }
+
+// Progress sees the counts so far: a command that made 1000 getppid and
+// now waits has made at least 1000 syscalls plus one of each other kind.
+func TestRecordProgressStats(t *testing.T) {
+	testutil.RequireRoot(t)
+	bin := compile(t, "getppids", `#include <sys/syscall.h>
+#include <unistd.h>
+int main(void) { char c; for (int i = 0; i < 1000; i++) syscall(SYS_getppid); return read(0, &c, 1) < 0; }
+`)
+	stdin, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stdin.Close()
+	defer w.Close()
+	var (
+		pid            int
+		waiting, ticks int
+		snap           Stats
+	)
+	rec := recordOrFail(t, Options{
+		Command:          []string{bin},
+		Stdin:            stdin,
+		OnStart:          func(s Started) { pid = s.PID },
+		ProgressInterval: 20 * time.Millisecond,
+		Progress: func(s Stats) {
+			ticks++
+			if ticks == 3000 {
+				w.Close() // a guard against a hang: never waiting in read
+			}
+			if waiting > 2 {
+				return
+			}
+			if procState(pid) == "S" {
+				waiting++
+			}
+			if waiting > 2 {
+				// Waiting in read for two ticks: the counts are settled.
+				snap = s
+				w.Close()
+			}
+		},
+	})
+	if snap.Distinct < 2 || snap.Syscalls < 1000+uint64(snap.Distinct)-1 || snap.Processes != 1 || snap.Lost != 0 {
+		t.Errorf("progress saw %+v; want at least 1000 syscalls (and one more for each other kind), 1 process, none lost", snap)
+	}
+	if s := mustHave(t, rec.File, "x86_64", "getppid"); s.Count != 1000 {
+		t.Errorf("getppid %d times, want 1000", s.Count)
+	}
+}
