@@ -1132,3 +1132,37 @@ int main(void) { char c; for (int i = 0; i < 1000; i++) syscall(SYS_getppid); re
 		t.Errorf("getppid %d times, want 1000", s.Count)
 	}
 }
+
+// Record detaches before it returns: no link of the recording is left
+// attached (every syscall of the machine pays for them).
+func TestRecordDetaches(t *testing.T) {
+	testutil.RequireRoot(t)
+	var ids []uint32
+	recordOrFail(t, Options{Command: []string{"true"}, OnStart: func(s Started) { ids = s.LinkIDs }})
+	if len(ids) == 0 {
+		t.Fatal("Started has no link IDs")
+	}
+	for _, id := range ids {
+		if l, err := link.NewFromID(link.ID(id)); err == nil {
+			l.Close()
+			t.Errorf("link %d still attached after Record returned", id)
+		}
+	}
+}
+
+// The command runs in Options.Dir, with Options' standard streams.
+func TestRecordDirAndStreams(t *testing.T) {
+	testutil.RequireRoot(t)
+	dir := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	recordOrFail(t, Options{
+		Command: []string{"sh", "-c", `pwd; read x; echo "$x" >&2`},
+		Dir:     dir,
+		Stdin:   strings.NewReader("in\n"),
+		Stdout:  &stdout,
+		Stderr:  &stderr,
+	})
+	if stdout.String() != dir+"\n" || stderr.String() != "in\n" {
+		t.Errorf("stdout %q stderr %q, want %q and %q", stdout.String(), stderr.String(), dir+"\n", "in\n")
+	}
+}
