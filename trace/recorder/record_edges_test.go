@@ -189,3 +189,26 @@ func TestTaskStorageUpdateOfExitedTask(t *testing.T) {
 		t.Errorf("update of an exited task: %v, want ESRCH or ENOENT", err)
 	}
 }
+
+// Inconsistent Options are refused before anything runs, with ErrOptions.
+// The PIDs do not exist: a check that let one through fails with
+// ErrNoProcess rather than tracing a process.
+func TestRecordRefusesInconsistentOptions(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		opts Options
+	}{
+		{"no target", Options{}},
+		{"two targets", Options{Command: []string{"true"}, PID: 1 << 30}},
+		{"negative pid", Options{PID: -2}},
+		{"negative duration", Options{Command: []string{"true"}, Duration: -time.Second}},
+		{"ExecJoins without a cgroup", Options{PID: 1 << 30, ExecJoins: true}},
+		{"Populated without a cgroup", Options{PID: 1 << 30, Populated: true}},
+		{"FromExec with a command", Options{Command: []string{"true"}, FromExec: true}},
+		{"a wrapper without a command", Options{PID: 1 << 30, Wrapper: []string{"/bin/sh"}}},
+	} {
+		if _, err := Record(context.Background(), c.opts); !errors.Is(err, ErrOptions) {
+			t.Errorf("%s: %v, want ErrOptions", c.name, err)
+		}
+	}
+}
