@@ -26,6 +26,24 @@ int main(void)
 }
 `
 
+// traceThreadProgram builds threadSrc in a temporary directory and traces
+// it to t.yaml there, which must hold clone3 (glibc 2.34 and later start
+// threads with it); it returns the directory and the program.
+func traceThreadProgram(t *testing.T) (dir, bin string) {
+	t.Helper()
+	testutil.RequireRoot(t)
+	testutil.RequireTool(t, "gcc")
+	dir = t.TempDir()
+	bin = cc(t, dir, "thread", threadSrc)
+	if _, stderr, code := sg(t, dir, "trace", "-o", "t.yaml", "--", bin); code != 0 {
+		t.Fatalf("trace: exit %d\n%s", code, stderr)
+	}
+	if data, _ := os.ReadFile(filepath.Join(dir, "t.yaml")); !strings.Contains(string(data), "name: clone3,") {
+		t.Fatalf("the program made no clone3 (glibc older than 2.34?): the test shows nothing\n%s", data)
+	}
+	return dir, bin
+}
+
 // A threaded glibc program passes the replay of its own trace. glibc 2.36
 // starts threads with clone3; generate answers a traced clone3 ENOSYS
 // whenever it checks clone's flags, and glibc then falls back to clone,
@@ -34,16 +52,7 @@ int main(void)
 // each exited 3 on clone3 though the program ran; check and replay of the
 // raw filter (generate --format bpf) did until they asked the filter too.
 func TestThreadedProgramPassesItsOwnReplay(t *testing.T) {
-	testutil.RequireRoot(t)
-	testutil.RequireTool(t, "gcc")
-	dir := t.TempDir()
-	bin := cc(t, dir, "thread", threadSrc)
-	if _, stderr, code := sg(t, dir, "trace", "-o", "t.yaml", "--", bin); code != 0 {
-		t.Fatalf("trace: exit %d\n%s", code, stderr)
-	}
-	if data, _ := os.ReadFile(filepath.Join(dir, "t.yaml")); !strings.Contains(string(data), "name: clone3,") {
-		t.Fatalf("the program made no clone3 (glibc older than 2.34?): the test shows nothing\n%s", data)
-	}
+	dir, bin := traceThreadProgram(t)
 	_, stderr, code := sg(t, dir, "generate", "-o", "p.json", "t.yaml")
 	if code != 0 || !strings.Contains(stderr, "clone3 answered ENOSYS") {
 		t.Fatalf("generate: exit %d, want clone3 answered ENOSYS:\n%s", code, stderr)
@@ -143,16 +152,7 @@ int main(void) {
 // it covered ("falls back to clone, which the profile allows for some
 // argument values"), exit 0.
 func TestThreadedProgramFailsWithForkOnlyClone(t *testing.T) {
-	testutil.RequireRoot(t)
-	testutil.RequireTool(t, "gcc")
-	dir := t.TempDir()
-	bin := cc(t, dir, "thread", threadSrc)
-	if _, stderr, code := sg(t, dir, "trace", "-o", "t.yaml", "--", bin); code != 0 {
-		t.Fatalf("trace: exit %d\n%s", code, stderr)
-	}
-	if data, _ := os.ReadFile(filepath.Join(dir, "t.yaml")); !strings.Contains(string(data), "name: clone3,") {
-		t.Fatalf("the program made no clone3 (glibc older than 2.34?): the test shows nothing\n%s", data)
-	}
+	dir, bin := traceThreadProgram(t)
 	if _, stderr, code := sg(t, dir, "generate", "-o", "p.json", "t.yaml"); code != 0 {
 		t.Fatalf("generate: exit %d\n%s", code, stderr)
 	}

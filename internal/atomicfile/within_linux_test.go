@@ -89,20 +89,28 @@ func TestWithin(t *testing.T) {
 	}
 }
 
+// dirWithFIFO returns a temporary directory, its resolved form as the
+// only allowed directory, and a FIFO in it.
+func dirWithFIFO(t *testing.T) (dir string, dirs []string, fifo string) {
+	t.Helper()
+	dir = t.TempDir()
+	dirs, err := ResolveDirs([]string{dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fifo = filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return dir, dirs, fifo
+}
+
 // ReadWithin refuses what is not a regular file and a hard link that
 // another user could have made (here: a file owned by another uid, linked
 // into a directory of ours).
 func TestReadWithinRefuses(t *testing.T) {
 	testutil.RequireRoot(t) // chown to another user
-	dir := t.TempDir()
-	dirs, err := ResolveDirs([]string{dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	fifo := filepath.Join(dir, "fifo")
-	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	dir, dirs, fifo := dirWithFIFO(t)
 	if _, err := ReadWithin(fifo, dirs, 1<<20); !errors.Is(err, ErrNotRegular) {
 		t.Errorf("ReadWithin a FIFO: %v, want ErrNotRegular (and no hang)", err)
 	}
@@ -127,15 +135,7 @@ func TestReadWithinRefuses(t *testing.T) {
 // left as it is, where Write would write into them.
 func TestWriteWithinNotRegular(t *testing.T) {
 	testutil.RequireRoot(t) // mknod
-	dir := t.TempDir()
-	dirs, err := ResolveDirs([]string{dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	fifo := filepath.Join(dir, "fifo")
-	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	dir, dirs, fifo := dirWithFIFO(t)
 	null := filepath.Join(dir, "null")
 	if err := syscall.Mknod(null, syscall.S_IFCHR|0o666, 1<<8|3); err != nil {
 		testutil.SkipOrFail(t, "mknod in a temporary directory: "+err.Error())
