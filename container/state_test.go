@@ -258,6 +258,8 @@ func TestAddHookKeepsConfig(t *testing.T) {
 // other runc commands (state, start, delete) leave config.json as it is.
 func TestWrapHookArgs(t *testing.T) {
 	hookArgs := "seccomp-gen,hook,--output-dir," + DefaultOutputDir
+	// Only named in the hook's arguments: the fake runc runs no hook.
+	logPath := filepath.Join(t.TempDir(), "sg.log")
 	for _, c := range []struct {
 		name string
 		opts WrapperOptions
@@ -267,7 +269,7 @@ func TestWrapHookArgs(t *testing.T) {
 		{"create", WrapperOptions{}, "create", hookArgs + ",--trace"},
 		{"run", WrapperOptions{}, "run", hookArgs + ",--trace"},
 		{"no trace", WrapperOptions{NoTrace: true}, "create", hookArgs},
-		{"log", WrapperOptions{Log: "/var/log/sg.log"}, "create", hookArgs + ",--trace,--log,/var/log/sg.log"},
+		{"log", WrapperOptions{Log: logPath}, "create", hookArgs + ",--trace,--log," + logPath},
 		{"state", WrapperOptions{}, "state", ""},
 		{"start", WrapperOptions{}, "start", ""},
 	} {

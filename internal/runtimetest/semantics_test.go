@@ -322,14 +322,23 @@ func resolveX86(arch, name string) (int, bool) {
 	return nr, err == nil
 }
 
-func TestRuleSemanticsUnderRuncAndCrun(t *testing.T) {
-	requireRuntimes(t)
+// noNewPrivsBundle returns a bundle in a temporary directory with a
+// writable rootfs and noNewPrivileges set: the filter is then installed
+// just before the process's execve, with nothing of runc's after it.
+func noNewPrivsBundle(t *testing.T) *runtimetest.Bundle {
+	t.Helper()
 	b, err := runtimetest.NewBundle(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	b.SetReadonly(false)
 	b.SetNoNewPrivileges(true)
+	return b
+}
+
+func TestRuleSemanticsUnderRuncAndCrun(t *testing.T) {
+	requireRuntimes(t)
+	b := noNewPrivsBundle(t)
 	if out, err := exec.Command("gcc", "-static", "-O2", "-o", filepath.Join(b.Rootfs, "calls"), filepath.Join("testdata", "calls.c")).CombinedOutput(); err != nil {
 		t.Fatalf("gcc: %v\n%s", err, out)
 	}

@@ -34,12 +34,7 @@ import (
 // for shmdt (398, above every other x86 name here).
 func TestRuncStubAsLoaded(t *testing.T) {
 	requireRuntimes(t)
-	b, err := runtimetest.NewBundle(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	b.SetReadonly(false)
-	b.SetNoNewPrivileges(true)
+	b := noNewPrivsBundle(t)
 	src := filepath.Join(t.TempDir(), "pause.c")
 	if err := os.WriteFile(src, []byte("#include <unistd.h>\nint main(void) { pause(); return 0; }\n"), 0o644); err != nil {
 		t.Fatal(err)

@@ -4,6 +4,8 @@ import (
 	"os"
 	"os/exec"
 	"testing"
+
+	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
 )
 
 func TestInitial(t *testing.T) {
@@ -29,17 +31,15 @@ func TestInitial(t *testing.T) {
 func TestInitialReal(t *testing.T) {
 	data, err := os.ReadFile(MapPath)
 	if err != nil {
-		t.Skip(err)
+		testutil.SkipOrFail(t, err.Error())
 	}
 	if !Initial(string(data)) {
-		t.Skipf("the tests run in a user namespace (%s)", Describe(string(data)))
+		testutil.SkipOrFail(t, "the tests run in a user namespace ("+Describe(string(data))+")")
 	}
-	if _, err := exec.LookPath("unshare"); err != nil {
-		t.Skip("no unshare")
-	}
+	testutil.RequireTool(t, "unshare")
 	out, err := exec.Command("unshare", "--user", "--map-root-user", "cat", MapPath).Output()
 	if err != nil {
-		t.Skipf("unshare --user: %v", err)
+		testutil.SkipOrFail(t, "unshare --user: "+err.Error())
 	}
 	if Initial(string(out)) {
 		t.Errorf("a user namespace's map %q read as the initial one", out)
