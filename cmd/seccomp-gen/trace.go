@@ -339,15 +339,13 @@ func (o *traceOptions) run(ctx context.Context) error {
 	if err != nil {
 		return traceErr(err)
 	}
-	for _, s := range rec.Unknown {
-		fmt.Fprintf(o.stderr, "seccomp-gen: warning: %s syscall %d is unknown to libseccomp %s; recorded by number (%s, first by %s)\n",
-			s.Arch, s.Nr, scmp.LibraryVersion(), text.Count(s.Count, "call", "calls"), s.First)
-	}
-	for _, s := range rec.Probes {
-		// syscall(-1), syscall(5000): no kernel has such a syscall.
-		fmt.Fprintf(o.stderr, "seccomp-gen: %s syscall number %d is no syscall (the kernel answers ENOSYS, a profile its default action); recorded by number (%s, first by %s)\n",
-			s.Arch, s.Nr, text.Count(s.Count, "call", "calls"), s.First)
-	}
+	warnByNumber(o.stderr, rec.Unknown, func(s trace.Syscall) string {
+		return fmt.Sprintf("warning: %s syscall %d is unknown to libseccomp %s", s.Arch, s.Nr, scmp.LibraryVersion())
+	}, "unknown to libseccomp "+scmp.LibraryVersion())
+	// syscall(-1), syscall(5000): no kernel has such a syscall.
+	warnByNumber(o.stderr, rec.Probes, func(s trace.Syscall) string {
+		return fmt.Sprintf("%s syscall number %d is no syscall (the kernel answers ENOSYS, a profile its default action)", s.Arch, s.Nr)
+	}, "that are no syscall")
 	phase := func(name string) {
 		if opts.OnPhase != nil {
 			opts.OnPhase(name)
@@ -493,4 +491,65 @@ func isAncestor(pid int) bool {
 func isTerminal(f *os.File) bool {
 	_, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
 	return err == nil
+}
+
+// maxNumberLines is how many syscalls recorded by number trace says one
+// line each about; the rest are summed up in one line (a run probing 64
+// numbers printed 64 lines that said the same).
+const maxNumberLines = 3
+
+// warnByNumber says what line says of each syscall in list, recorded by
+// number, up to maxNumberLines of them, then sums up the rest: their
+// numbers (as ranges, per ABI) and calls, and what they are (kind).
+func warnByNumber(w io.Writer, list []trace.Syscall, line func(trace.Syscall) string, kind string) {
+	for i, s := range list {
+		if i == maxNumberLines {
+			break
+		}
+		fmt.Fprintf(w, "seccomp-gen: %s; recorded by number (%s, first by %s)\n", line(s), text.Count(s.Count, "call", "calls"), s.First)
+	}
+	if len(list) <= maxNumberLines {
+		return
+	}
+	rest := list[maxNumberLines:]
+	var calls uint64
+	for _, s := range rest {
+		calls, _ = trace.AddCount(calls, s.Count)
+	}
+	fmt.Fprintf(w, "seccomp-gen: and %s %s (%s: %s); recorded by number (the trace lists each)\n",
+		text.Count(uint64(len(rest)), "more syscall number", "more syscall numbers"), kind, numberRanges(rest), text.Count(calls, "call", "calls"))
+}
+
+// numberRanges writes the numbers of list as ranges per ABI, in order:
+// "x86_64 5003-5063, 6000; x86 5000".
+func numberRanges(list []trace.Syscall) string {
+	list = slices.Clone(list)
+	slices.SortFunc(list, func(a, b trace.Syscall) int {
+		if c := strings.Compare(a.Arch, b.Arch); c != 0 {
+			return c
+		}
+		return a.Nr - b.Nr
+	})
+	var b strings.Builder
+	for i := 0; i < len(list); {
+		j := i
+		for j+1 < len(list) && list[j+1].Arch == list[i].Arch && list[j+1].Nr == list[j].Nr+1 {
+			j++
+		}
+		switch {
+		case i == 0:
+			b.WriteString(list[i].Arch + " ")
+		case list[i].Arch != list[i-1].Arch:
+			b.WriteString("; " + list[i].Arch + " ")
+		default:
+			b.WriteString(", ")
+		}
+		if j > i {
+			fmt.Fprintf(&b, "%d-%d", list[i].Nr, list[j].Nr)
+		} else {
+			fmt.Fprintf(&b, "%d", list[i].Nr)
+		}
+		i = j + 1
+	}
+	return b.String()
 }
