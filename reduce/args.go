@@ -81,6 +81,10 @@ type ArgSpec struct {
 	Names map[uint64]string
 	// Flags: Names name bits, not values.
 	Flags bool
+	// Whole: reports name values by all their bits, not by Mask's alone:
+	// for a profile's test that reads the others (verdict: clone allowed
+	// for arg0 == SIGCHLD). Never set in ArgSpecs.
+	Whole bool
 	// Pair: the argument is restricted together with the syscall's first
 	// restricted argument (socket's type with its domain, setsockopt's
 	// optname with its level): one rule per combination of allowed
@@ -218,6 +222,9 @@ func FindArgSpec(syscall string, index int) (ArgSpec, bool) {
 // ValueName spells v for a report: "AF_INET (2)", "CLONE_NEWUSER|CLONE_NEWNET
 // (0x50000000)", "0x40000".
 func (s ArgSpec) ValueName(v uint64) string {
+	if s.Whole {
+		return s.wholeName(v)
+	}
 	if !s.Int {
 		v &= s.Mask
 	}
@@ -240,6 +247,29 @@ func (s ArgSpec) ValueName(v uint64) string {
 		return fmt.Sprint(v)
 	}
 	return fmt.Sprintf("%#x", v)
+}
+
+// wholeName spells all of v, the bits outside Mask too (Whole): the named
+// bits of a flag word and the rest in one number, "CLONE_NEWUSER|0x11
+// (0x10000011)", or the number alone, "0x1200011".
+func (s ArgSpec) wholeName(v uint64) string {
+	var named uint64
+	for b := range s.Names {
+		if s.Flags {
+			named |= b & v
+		}
+	}
+	if named == 0 {
+		if v < 1024 && !s.Flags {
+			return fmt.Sprint(v)
+		}
+		return fmt.Sprintf("%#x", v)
+	}
+	parts := s.bitNames(named)
+	if rest := v &^ named; rest != 0 {
+		parts += fmt.Sprintf("|%#x", rest)
+	}
+	return fmt.Sprintf("%s (%#x)", parts, v)
 }
 
 func (s ArgSpec) bitNames(v uint64) string {

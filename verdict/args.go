@@ -385,6 +385,12 @@ func (e Entry) ExplainArgs(p *policy.Policy) string {
 	refusedAt := map[string]int{}
 	for _, d := range e.ArgDenied {
 		spec := specOf(e.Name, d.Index)
+		if p != nil && readsUnmasked(p, e.Name, spec) {
+			// The profile's tests read bits the spec's mask drops (clone
+			// allowed only for arg0 == SIGCHLD): the value is named
+			// whole, not by the risky bits alone, and so are the tests.
+			spec.Whole = true
+		}
 		value := fmt.Sprintf("%s %s", spec.What, spec.ValueName(d.Value))
 		if d.Pair {
 			// "socket domain AF_UNIX (1), type SOCK_DGRAM (2): profile
@@ -411,7 +417,7 @@ func (e Entry) ExplainArgs(p *policy.Policy) string {
 		}
 		s := e.Name + " " + value
 		if p != nil {
-			if refused := refusedCalls(p, e.Arch, e.Name, d); refused != "" {
+			if refused := refusedCalls(p, e.Arch, e.Name, d, spec.Whole); refused != "" {
 				if i, ok := refusedAt[refused]; ok {
 					parts[i] = strings.Replace(parts[i], ": profile refuses ", ", "+value+": profile refuses ", 1)
 					continue
@@ -427,6 +433,31 @@ func (e Entry) ExplainArgs(p *policy.Policy) string {
 		parts = append(parts, s)
 	}
 	return strings.Join(parts, "; ")
+}
+
+// readsUnmasked reports whether a rule of p for name tests spec's argument
+// on bits outside spec.Mask, where spec names values by their masked bits
+// (clone's flags by their namespace bits): an equality with SIGCHLD, a
+// mask of its own. Named through the mask, an allowed arg0 == 17 read
+// "none of CLONE_NEW...", and so did a recorded 0x1200011 it refuses.
+func readsUnmasked(p *policy.Policy, name string, spec reduce.ArgSpec) bool {
+	if spec.Int || spec.Mask == ^uint64(0) {
+		return false
+	}
+	for _, r := range p.Rules {
+		if !slices.Contains(r.Names, name) {
+			continue
+		}
+		for _, a := range r.Args {
+			if int(a.Index) != spec.Index {
+				continue
+			}
+			if a.Op != policy.OpMaskedEqual || a.Value&^spec.Mask != 0 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // specOf is the spec of argument index of name, or a plain one ("argument
@@ -482,7 +513,7 @@ func condValue(a policy.Arg, spec reduce.ArgSpec) string {
 // conjunction of its tests, joined by "; or": the
 // calls they refuse. "" when allow rules test the argument or no denying
 // rule's test holds.
-func refusedCalls(p *policy.Policy, arch, name string, d ArgDenial) string {
+func refusedCalls(p *policy.Policy, arch, name string, d ArgDenial, whole bool) string {
 	bits := policy.ArgBits(arch)
 	for _, r := range p.Rules {
 		if !slices.Contains(r.Names, name) || !allowing(r.Action) {
@@ -501,7 +532,7 @@ func refusedCalls(p *policy.Policy, arch, name string, d ArgDenial) string {
 			if int(a.Index) == d.Index && !a.HoldsBits(d.Value, bits) {
 				continue // another test on it (OR): not the one that holds
 			}
-			conds = append(conds, condText(name, a))
+			conds = append(conds, condText(name, a, whole && int(a.Index) == d.Index))
 		}
 		out = append(out, strings.Join(conds, " and "))
 	}
@@ -510,11 +541,9 @@ func refusedCalls(p *policy.Policy, arch, name string, d ArgDenial) string {
 
 // condText renders one argument test: "domain != AF_UNIX (1)",
 // "flags &0x10 == 0x10".
-func condText(name string, a policy.Arg) string {
-	spec, ok := reduce.FindArgSpec(name, int(a.Index))
-	if !ok {
-		spec = reduce.ArgSpec{Syscall: name, Index: int(a.Index), What: fmt.Sprintf("argument %d", a.Index), Mask: ^uint64(0), Int: true}
-	}
+func condText(name string, a policy.Arg, whole bool) string {
+	spec := specOf(name, int(a.Index))
+	spec.Whole = whole
 	op := map[policy.Op]string{policy.OpNotEqual: "!=", policy.OpLessThan: "<", policy.OpLessEqual: "<=",
 		policy.OpEqualTo: "==", policy.OpGreaterEqual: ">=", policy.OpGreaterThan: ">"}[a.Op]
 	switch {

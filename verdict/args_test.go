@@ -365,3 +365,48 @@ func TestSetTracesBeyondDenialBound(t *testing.T) {
 		}
 	}
 }
+
+// TestExplainWholeValue: a rule that tests bits outside the ones reports
+// name a value by (clone allowed only for arg0 == SIGCHLD, as a
+// hand-written profile may say) is explained with whole values: the
+// recorded flags and the allowed value as numbers, with the namespace bits
+// named. Named through the namespace mask, both read "none of
+// CLONE_NEW...": "profile allows none of ..." for a call it refuses.
+func TestExplainWholeValue(t *testing.T) {
+	p := &policy.Policy{DefaultAction: policy.ActErrno, Arches: []string{"x86_64"}, Rules: []policy.Rule{
+		{Names: base, Action: policy.ActAllow},
+		{Names: []string{"clone"}, Action: policy.ActAllow, Args: []policy.Arg{{Index: 0, Op: policy.OpEqualTo, Value: 17}}},
+	}}
+	run := argTrace(t, "x86_64", append([]string{"clone"}, base...), map[string][]trace.ArgValues{
+		"clone": {{Index: 0, Values: []uint64{0x1200011, 0x10000011, 17}}},
+	})
+	cov, err := verdict.CheckCoverage(p, run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := cov.Missing()
+	want := "clone flags 0x1200011: profile allows 0x11 only; clone flags CLONE_NEWUSER|0x11 (0x10000011): profile allows 0x11 only"
+	if len(m) != 1 || m[0].Explain(p) != want {
+		t.Errorf("got %+v\nwant %q", m, want)
+	}
+	// A deny list saying the same: the refusing test is named whole too.
+	deny := &policy.Policy{DefaultAction: policy.ActAllow, Arches: []string{"x86_64"}, Rules: []policy.Rule{
+		{Names: []string{"clone"}, Action: policy.ActErrno, Args: []policy.Arg{{Index: 0, Op: policy.OpNotEqual, Value: 17}}},
+	}}
+	if cov, err = verdict.CheckCoverage(deny, run); err != nil {
+		t.Fatal(err)
+	}
+	want = "clone flags 0x1200011, flags CLONE_NEWUSER|0x11 (0x10000011): profile refuses flags != 0x11"
+	if m := cov.Missing(); len(m) != 1 || m[0].Explain(deny) != want {
+		t.Errorf("deny list: got %+v\nwant %q", m, want)
+	}
+	// Docker's form (the namespace bits masked, all clear) keeps naming
+	// the bits that decide.
+	p.Rules[1].Args = []policy.Arg{{Index: 0, Op: policy.OpMaskedEqual, Value: reduce.NamespaceFlags, ValueTwo: 0}}
+	if cov, err = verdict.CheckCoverage(p, run); err != nil {
+		t.Fatal(err)
+	}
+	if m := cov.Missing(); len(m) != 1 || !strings.HasPrefix(m[0].Explain(p), "clone flags CLONE_NEWUSER (0x10000000): profile allows none of CLONE_") {
+		t.Errorf("Docker's mask: %+v", m)
+	}
+}
