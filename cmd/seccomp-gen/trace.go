@@ -307,9 +307,11 @@ func (o *traceOptions) run(ctx context.Context) error {
 			case s.PID != 0:
 				what = fmt.Sprintf("pid %d", s.PID)
 			}
-			fmt.Fprintf(o.stderr, "seccomp-gen: tracing %s (BPF links %s)\n", what, strings.Join(ids, " "))
-			// A line of its own: scripts read the links from the line above.
-			fmt.Fprintf(o.stderr, "seccomp-gen: a traced task's new threads and processes are marked %s\n", s.Children)
+			// Two lines (scripts read the links from the first) in one
+			// write: the command runs by now, and its output came between
+			// them when they were written one at a time.
+			fmt.Fprintf(o.stderr, "seccomp-gen: tracing %s (BPF links %s)\nseccomp-gen: a traced task's new threads and processes are marked %s\n",
+				what, strings.Join(ids, " "), s.Children)
 		}
 		emptyNotice(o.stderr, "trace", o.cgroup, s)
 	}
