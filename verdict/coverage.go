@@ -46,11 +46,21 @@ func MarkNoSyscalls(es []Entry) {
 	for i := range es {
 		e := &es[i]
 		if e.Covered || e.Name != "" || (e.Reason != ReasonUnknown && e.Reason != ReasonEnforced) ||
-			e.Action != policy.ActErrno || e.Errno != policy.ENOSYS || e.Crun != nil || !abi.NoSyscall(e.Arch, e.Nr) {
+			!answersENOSYS(e.Action, e.Errno) || e.Crun != nil || !abi.NoSyscall(e.Arch, e.Nr) {
 			continue
 		}
 		e.Covered, e.Reason = true, ReasonNoSyscall
 	}
+}
+
+// answersENOSYS reports whether a filter's answer is ENOSYS to the task:
+// SCMP_ACT_ERRNO(ENOSYS), or SCMP_ACT_TRACE, which the kernel answers
+// ENOSYS when no tracer is attached (seccomp(2); runc and crun attach
+// none, and replay --enforce answers it so). check called a probe under a
+// TRACE default missing where replay --enforce, from the same answer,
+// called it covered.
+func answersENOSYS(a policy.Action, errno uint) bool {
+	return a == policy.ActTrace || (a == policy.ActErrno && errno == policy.ENOSYS)
 }
 
 // Entry is the verdict for one (ABI, syscall) a run issued.
@@ -207,7 +217,11 @@ func (e Entry) Explain(p *policy.Policy) string {
 	case ReasonFallback:
 		return "answered " + ActionText(e.Action, e.Errno) + e.runtimeNote() + e.fallbackNote(p)
 	case ReasonNoSyscall:
-		return fmt.Sprintf("no syscall has number %d on %s: answered %s, as the kernel does without a profile", e.Nr, e.Arch, ActionText(e.Action, e.Errno))
+		answer := ActionText(e.Action, e.Errno)
+		if e.Action == policy.ActTrace {
+			answer += " (ENOSYS: no tracer is attached)"
+		}
+		return fmt.Sprintf("no syscall has number %d on %s: answered %s, as the kernel does without a profile", e.Nr, e.Arch, answer)
 	case ReasonArgument:
 		return e.ExplainArgs(p) + e.callersNote()
 	case ReasonEnforced:

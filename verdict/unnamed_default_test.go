@@ -107,15 +107,27 @@ func TestConditionalWithoutRecordedValues(t *testing.T) {
 // name it), so a program that probes could never pass replay or check. A
 // number libseccomp cannot name that a newer kernel has (462) stays
 // missing, and so does a probe a profile answers otherwise (EPERM).
+//
+// A trace default is ENOSYS too: the kernel answers SCMP_ACT_TRACE so when
+// no tracer is attached (runc and crun attach none: the runtimetest case
+// default-trace), as replay --enforce did where check called the probe
+// missing.
 func TestNoSyscallCovered(t *testing.T) {
 	for _, c := range []struct {
+		def     policy.Action
 		errno   uint
 		covered map[int]bool
 	}{
-		{policy.ENOSYS, map[int]bool{-1: true, 5000: true, 462: false}},
-		{policy.EPERM, map[int]bool{-1: false, 5000: false, 462: false}},
+		{policy.ActErrno, policy.ENOSYS, map[int]bool{-1: true, 5000: true, 462: false}},
+		{policy.ActErrno, policy.EPERM, map[int]bool{-1: false, 5000: false, 462: false}},
+		{policy.ActTrace, policy.EPERM, map[int]bool{-1: true, 5000: true, 462: false}},
+		{policy.ActKillProcess, 0, map[int]bool{-1: false, 5000: false, 462: false}},
 	} {
-		p := &policy.Policy{DefaultAction: policy.ActErrno, DefaultErrno: policy.Errno(c.errno), Arches: []string{"x86_64"},
+		var errno *uint
+		if c.def != policy.ActKillProcess {
+			errno = policy.Errno(c.errno)
+		}
+		p := &policy.Policy{DefaultAction: c.def, DefaultErrno: errno, Arches: []string{"x86_64"},
 			Rules: []policy.Rule{{Names: []string{"read"}, Action: policy.ActAllow}}}
 		cov, err := CheckCoverage(p, covTrace(
 			trace.Syscall{Arch: "x86_64", Nr: 0, Name: "read", Count: 1},
@@ -132,7 +144,7 @@ func TestNoSyscallCovered(t *testing.T) {
 				continue
 			}
 			if e.Covered != want || want && e.Reason != ReasonNoSyscall {
-				t.Errorf("errno %d: #%d covered %v (%s: %s), want %v", c.errno, e.Nr, e.Covered, e.Reason, e.Explain(p), want)
+				t.Errorf("%s errno %d: #%d covered %v (%s: %s), want %v", c.def, c.errno, e.Nr, e.Covered, e.Reason, e.Explain(p), want)
 			}
 		}
 	}

@@ -127,6 +127,11 @@ var semCases = []semCase{
 	{name: "default-allow", def: policy.ActAllow,
 		rules: []policy.Rule{rule(errnoR, e13, "getuid"), rule(allowR, nil, "getuid"), rule(errnoR, e14, "getgid", eq(0, 1))},
 		calls: []string{"102", "104:0", "104:1", "1000"}},
+	// A trace default with no tracer attached answers ENOSYS (getgid; 1000,
+	// which no syscall has: as the kernel does without a profile, so
+	// verdict.MarkNoSyscalls calls such a probe covered).
+	{name: "default-trace", def: policy.ActTrace, rules: []policy.Rule{rule(allowR, nil, "getuid")},
+		calls: []string{"102", "104", "1000"}},
 	{name: "unknown-name", rules: []policy.Rule{rule(errnoR, e13, "no_such_syscall getuid"), rule(allowR, nil, "getuid getgid")},
 		calls: []string{"102", "104"}},
 	{name: "errno-variants", def: policy.ActErrno, defErrno: policy.Errno(38),
