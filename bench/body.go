@@ -207,7 +207,7 @@ func (b *bench) body(w *strings.Builder) error {
 	se, sx, su := summarize(es), summarize(xs[0]), summarize(us)
 	b.bodyTraced, b.bodyUntraced = sx.med-se.med, su.med-se.med
 	fmt.Fprintf(w, "ns per invocation of raw_tp/sys_enter programs from the kernel's BPF run-time statistics (run_time_ns / run_cnt), enabled with BPF_ENABLE_STATS for this section only (kernel.bpf_stats_enabled is left as it was). "+
-		"Two empty programs are attached the whole time, before the recorder: the second one's average is the floor, which includes the statistics' own cost (two clock reads per run); the first program on the tracepoint pays for pages the later ones find in the TLB, and the recorder is never first. "+
+		"Two empty programs are attached the whole time, before the recorder: the second one's average is the floor, which includes the statistics' own cost (two clock reads per run); the first program on the tracepoint can pay for pages the later ones find in the TLB (where a syscall entry empties it: its row says how much here), and the recorder is never first. "+
 		"The recorder's averages for traced and untraced tasks are solved from two windows per round (the getpid loop traced; the loop untraced while an idle shell is traced), each a·traced + (n−a)·untraced with n the run count and a the trace file's exact count. "+
 		"%d interleaved rounds of %s calls; body = recorder − floor (medians); ratios are to the floor of the same run.\n\n", len(xs[0]), n)
 	fmt.Fprintf(w, "| program | n | min ns | median ns | ratio to floor | body ns (median − floor) | target | result |\n|---|---|---|---|---|---|---|---|\n")
