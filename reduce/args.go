@@ -254,8 +254,8 @@ func (s ArgSpec) ValueName(v uint64) string {
 // (0x10000011)", or the number alone, "0x1200011".
 func (s ArgSpec) wholeName(v uint64) string {
 	var named uint64
-	for b := range s.Names {
-		if s.Flags {
+	if s.Flags {
+		for b := range s.Names {
 			named |= b & v
 		}
 	}
