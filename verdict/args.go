@@ -425,7 +425,7 @@ func (e Entry) ExplainArgs(p *policy.Policy) string {
 				refusedAt[refused] = len(parts)
 				s += ": profile refuses " + refused
 			} else {
-				s += ": profile allows " + AllowedValues(p, e.Name, spec)
+				s += ": profile allows " + AllowedValues(p, e.Arch, e.Name, spec)
 			}
 		} else if a, ok := e.filterAllows[d.Index]; ok {
 			s += ": filter allows " + a
@@ -460,6 +460,17 @@ func readsUnmasked(p *policy.Policy, name string, spec reduce.ArgSpec) bool {
 	return false
 }
 
+// onABI is a as libseccomp compares it on an ABI of bits-bit arguments:
+// on x86 (32) the low words of its values only, so that a rule's
+// 0x100000008 is explained as the 8 it allows there.
+func onABI(a policy.Arg, bits int) policy.Arg {
+	if bits == 32 {
+		a.Value &= 0xffffffff
+		a.ValueTwo &= 0xffffffff
+	}
+	return a
+}
+
 // specOf is the spec of argument index of name, or a plain one ("argument
 // 2") where reduce.ArgSpecs has none.
 func specOf(name string, index int) reduce.ArgSpec {
@@ -486,7 +497,7 @@ func pairAllowedValues(p *policy.Policy, arch, name string, spec reduce.ArgSpec,
 		if k < 0 || k2 < 0 || !r.Args[k].HoldsBits(v, bits) {
 			continue
 		}
-		vals = append(vals, condValue(r.Args[k2], spec2))
+		vals = append(vals, condValue(onABI(r.Args[k2], bits), spec2))
 	}
 	if len(vals) == 0 {
 		return ""
@@ -532,7 +543,7 @@ func refusedCalls(p *policy.Policy, arch, name string, d ArgDenial, whole bool) 
 			if int(a.Index) == d.Index && !a.HoldsBits(d.Value, bits) {
 				continue // another test on it (OR): not the one that holds
 			}
-			conds = append(conds, condText(name, a, whole && int(a.Index) == d.Index))
+			conds = append(conds, condText(name, onABI(a, bits), whole && int(a.Index) == d.Index))
 		}
 		out = append(out, strings.Join(conds, " and "))
 	}
@@ -560,7 +571,8 @@ func condText(name string, a policy.Arg, whole bool) string {
 // AllowedValues describes the values of spec's argument that the allow
 // rules for name admit: "AF_UNIX (1) only", "AF_UNIX (1), AF_INET (2)",
 // "none" (no allow rule conditions it).
-func AllowedValues(p *policy.Policy, name string, spec reduce.ArgSpec) string {
+func AllowedValues(p *policy.Policy, arch, name string, spec reduce.ArgSpec) string {
+	bits := policy.ArgBits(arch)
 	var vals []string
 	for _, r := range p.Rules {
 		if !slices.Contains(r.Names, name) || !allowing(r.Action) {
@@ -572,7 +584,7 @@ func AllowedValues(p *policy.Policy, name string, spec reduce.ArgSpec) string {
 		if k < 0 || len(r.Args) > 2 || (len(r.Args) == 2 && r.Args[0].Index == r.Args[1].Index) {
 			continue
 		}
-		vals = append(vals, condValue(r.Args[k], spec))
+		vals = append(vals, condValue(onABI(r.Args[k], bits), spec))
 	}
 	return listValues(uniq(vals)) // the rules of a pair repeat each value
 }

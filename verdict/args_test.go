@@ -410,3 +410,27 @@ func TestExplainWholeValue(t *testing.T) {
 		t.Errorf("Docker's mask: %+v", m)
 	}
 }
+
+// TestExplainLowWordOnX86: on x86 libseccomp compares an argument's low 32
+// bits, so a rule's 0x100000008 allows 8 there (the runtime oracle's case
+// x86-low-words): the explanation says 8, not the 64-bit value it did.
+func TestExplainLowWordOnX86(t *testing.T) {
+	p := &policy.Policy{DefaultAction: policy.ActErrno, Arches: []string{"x86_64", "x86"}, Rules: []policy.Rule{
+		{Names: base, Action: policy.ActAllow},
+		{Names: []string{"personality"}, Action: policy.ActAllow, Args: []policy.Arg{{Index: 0, Op: policy.OpEqualTo, Value: 1<<32 | 8}}},
+	}}
+	for _, c := range []struct{ arch, want string }{
+		{"x86", "personality persona 9: profile allows 8 only"},
+		{"x86_64", "personality persona 9: profile allows 0x100000008 only"},
+	} {
+		cov, err := verdict.CheckCoverage(p, argTrace(t, c.arch, append([]string{"personality"}, base...), map[string][]trace.ArgValues{
+			"personality": {{Index: 0, Values: []uint64{9}}},
+		}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m := cov.Missing(); len(m) != 1 || m[0].Explain(p) != c.want {
+			t.Errorf("%s: got %+v\nwant %q", c.arch, m, c.want)
+		}
+	}
+}
