@@ -434,3 +434,26 @@ func TestExplainLowWordOnX86(t *testing.T) {
 		}
 	}
 }
+
+// TestExplainCompiledUpperHalf: a compiled filter's explanation names an
+// allowed int value with bits above 32 as the profile's does (a rule's
+// 0x100000008 on x86_64, which the kernel compares whole): it skipped
+// every such value and said "filter allows no value".
+func TestExplainCompiledUpperHalf(t *testing.T) {
+	p := &policy.Policy{DefaultAction: policy.ActErrno, Arches: []string{"x86_64"}, Rules: []policy.Rule{
+		{Names: base, Action: policy.ActAllow},
+		{Names: []string{"personality"}, Action: policy.ActAllow, Args: []policy.Arg{{Index: 0, Op: policy.OpEqualTo, Value: 1<<32 | 8}}},
+		{Names: []string{"personality"}, Action: policy.ActAllow, Args: []policy.Arg{{Index: 0, Op: policy.OpEqualTo, Value: 0x20008}}},
+	}}
+	run := argTrace(t, "x86_64", append([]string{"personality"}, base...), map[string][]trace.ArgValues{
+		"personality": {{Index: 0, Values: []uint64{9}}},
+	})
+	cov, err := verdict.CheckCoverageOf(compiled(t, p), run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "personality persona 9: filter allows 0x20008, 0x100000008"
+	if m := cov.Missing(); len(m) != 1 || m[0].Explain(nil) != want {
+		t.Errorf("got %+v\nwant %q", m, want)
+	}
+}

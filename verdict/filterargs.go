@@ -118,14 +118,17 @@ func (f *filterArgs) narrow(e *Entry) {
 			// the other argument's candidate values.
 			spec := specOf(e.Name, d.PairIndex)
 			var names []string
-			for _, w := range f.vals[d.PairIndex] {
-				if w > 0xffffffff && spec.Int {
-					continue
-				}
+			allowsWith := func(w uint64) bool {
 				var args [6]uint64
 				args[d.Index], args[d.PairIndex] = d.Value, w
-				if allowingVerdict(f.a.Answer(f.arch, f.nr, args)) {
-					names = append(names, spec.ValueName(w&spec.Mask))
+				return allowingVerdict(f.a.Answer(f.arch, f.nr, args))
+			}
+			for _, w := range f.vals[d.PairIndex] {
+				if spec.Int && w > 0xffffffff && allowsWith(w&0xffffffff) {
+					continue // named by its low word
+				}
+				if allowsWith(w) {
+					names = append(names, filterValueName(spec, w))
 				}
 			}
 			if e.filterPairAllows == nil {
@@ -142,13 +145,15 @@ func (f *filterArgs) narrow(e *Entry) {
 		}
 		var names []string
 		for _, v := range f.vals[d.Index] {
-			if v > 0xffffffff && spec.Int {
-				continue // an int argument: the upper half is not the value
+			if spec.Int && v > 0xffffffff && f.allows(d.Index, v&0xffffffff) {
+				// An int argument whose low word is allowed: the same
+				// value to the kernel, named once. One allowed only
+				// with its upper half (a rule's 0x100000008 on x86_64)
+				// is named whole: "no value" said the filter allows none.
+				continue
 			}
 			if f.allows(d.Index, v) {
-				// The bits outside the mask (SOCK_CLOEXEC) do not
-				// make another value.
-				names = append(names, spec.ValueName(v&spec.Mask))
+				names = append(names, filterValueName(spec, v))
 			}
 		}
 		names = uniq(names)
@@ -157,6 +162,16 @@ func (f *filterArgs) narrow(e *Entry) {
 		}
 		e.filterAllows[d.Index] = allowedList(names)
 	}
+}
+
+// filterValueName names a value the filter allows: the bits outside the
+// mask (SOCK_CLOEXEC) do not make another value, but an int's upper half,
+// which only a value allowed without its low word alone gets here, does.
+func filterValueName(spec reduce.ArgSpec, v uint64) string {
+	if spec.Int && v > 0xffffffff {
+		return spec.ValueName(v)
+	}
+	return spec.ValueName(v & spec.Mask)
 }
 
 // allowedList renders allowed values as AllowedValues does.
