@@ -802,7 +802,7 @@ func TestReplayExecFailure(t *testing.T) {
 // "enforce: the command did not start (status 137)" and no report; in the
 // traced mode "command could not be executed (exit status 137)". A 1ns
 // timeout nearly always kills it first; a run that did start must be
-// reported as timed out.
+// reported as timed out, unless it ended before the kill was sent.
 func TestReplayTimeoutBeforeStart(t *testing.T) {
 	dir := t.TempDir()
 	prof := writeProfile(t, dir, "p.json", allowAllBut("getpriority", policy.ActErrno), emit.FormatDocker)
@@ -818,8 +818,17 @@ func TestReplayTimeoutBeforeStart(t *testing.T) {
 			for range 5 {
 				out, stderr, code := sg(t, dir, append(args, "--", "true")...)
 				var v report.Verdict
-				if err := json.Unmarshal([]byte(out), &v); err != nil || code != exitCommandFailed {
-					t.Fatalf("exit %d (want %d), report: %v\n%s%s", code, exitCommandFailed, err, out, stderr)
+				if err := json.Unmarshal([]byte(out), &v); err != nil {
+					t.Fatalf("exit %d, report: %v\n%s%s", code, err, out, stderr)
+				}
+				if code != exitCommandFailed {
+					// true can exit before the timeout's kill is sent
+					// (seen in CI under load, traced): a whole run,
+					// nothing cut short, and it passes.
+					if code != 0 || !v.Passed || v.TimedOut || v.NotRun {
+						t.Errorf("exit %d (want %d, or 0 for a run that ended before the kill):\n%s%s", code, exitCommandFailed, out, stderr)
+					}
+					continue
 				}
 				switch {
 				case v.NotRun:
