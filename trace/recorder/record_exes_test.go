@@ -502,3 +502,151 @@ func TestExecutablesLongPathsLeftOut(t *testing.T) {
 		t.Errorf("the shell is not listed: %+v", f.Executables)
 	}
 }
+
+// Each executable's syscall list is the syscalls its own processes made:
+// a program calling three numbers nothing else calls (ENOSYS everywhere;
+// 511 is the last bit of a bitmap word, 512 the first of the next) lists
+// exactly those of them, and the shell that ran it none. No other test
+// looked at the lists: reading the next executable's bitmap, or skipping a
+// word's last bit, passed the suite.
+func TestExecutablesOwnSyscalls(t *testing.T) {
+	testutil.RequireRoot(t)
+	bin := compile(t, "nosys", `#include <unistd.h>
+#include <sys/syscall.h>
+int main(void) {
+	syscall(500);
+	syscall(511);
+	syscall(512);
+	return 0;
+}`)
+	rec := recordOrFail(t, Options{Command: []string{"/bin/sh", "-c", `"$0" && true`, bin}})
+	if rec.ExitStatus != 0 {
+		t.Fatalf("the command exited %d", rec.ExitStatus)
+	}
+	own := func(e *trace.Executable) []int {
+		var nrs []int
+		for _, s := range e.Syscalls {
+			for _, nr := range s.Nrs {
+				if nr == 500 || nr == 511 || nr == 512 {
+					nrs = append(nrs, nr)
+				}
+			}
+		}
+		return nrs
+	}
+	t.Logf("executables: %+v", rec.File.Executables)
+	e := exeByPath(rec.File, bin)
+	if e == nil {
+		t.Fatalf("no %s among the executables: %+v", bin, rec.File.Executables)
+	}
+	if got := own(e); len(got) != 3 || got[0] != 500 || got[1] != 511 || got[2] != 512 {
+		t.Errorf("%s lists %v of the numbers it called, want [500 511 512]", bin, got)
+	}
+	for i := range rec.File.Executables {
+		if o := &rec.File.Executables[i]; o.Path != bin && len(own(o)) > 0 {
+			t.Errorf("%s, which called none of them, lists %v", o.Path, own(o))
+		}
+	}
+}
+
+// A program exec'd by a relative name is listed by the file it names,
+// made absolute: ./app while it runs by what /proc/PID/exe links to,
+// ./link (a symlink to app: the base names differ) by the name in the
+// process's working directory (sub), and ./quick, gone before any scan sees it,
+// by the name in the directory the command started in. Each is identified
+// as its file. None of these had a test: listing them as "./app" or
+// unidentified passed the suite.
+func TestExecutablesRelativeNames(t *testing.T) {
+	testutil.RequireRoot(t)
+	app := compile(t, "app", `#include <stdlib.h>
+#include <unistd.h>
+int main(int argc, char **argv) { usleep(argc > 1 ? atoi(argv[1]) : 0); return 0; }`)
+	dir, err := filepath.EvalSymlinks(filepath.Dir(app)) // as /proc/PID/cwd reads
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(app)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "quick"), data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// link is in a directory of its own, which the command is not started
+	// in: only its process's working directory says what it names.
+	if err := os.Mkdir(filepath.Join(dir, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("../app", filepath.Join(dir, "sub", "link")); err != nil {
+		t.Fatal(err)
+	}
+	// app and link outlive several scans (one each 100 ms); quick exits
+	// at once.
+	script := "./app 400000 && cd sub && ./link 400000 && cd .. && ./quick"
+	rec := recordOrFail(t, Options{Command: []string{"/bin/sh", "-c", script}, Dir: dir})
+	if rec.ExitStatus != 0 {
+		t.Fatalf("the command exited %d", rec.ExitStatus)
+	}
+	t.Logf("executables: %+v", rec.File.Executables)
+	for _, c := range []struct{ path, file string }{
+		{filepath.Join(dir, "app"), "app"},
+		{filepath.Join(dir, "sub", "link"), "app"},
+		{filepath.Join(dir, "quick"), "quick"},
+	} {
+		want, err := widen.Identify(filepath.Join(dir, c.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := exeByPath(rec.File, c.path)
+		if e == nil {
+			t.Errorf("no %s among the executables", c.path)
+		} else if e.BuildID != want.BuildID || e.SHA256 != want.SHA256 {
+			t.Errorf("%s identified as %q %q, want %q %q", c.path, e.BuildID, e.SHA256, want.BuildID, want.SHA256)
+		}
+	}
+	for _, e := range rec.File.Executables {
+		if !filepath.IsAbs(e.Path) {
+			t.Errorf("listed by the relative name %q", e.Path)
+		}
+	}
+}
+
+// The longest name exe_paths keeps whole is 254 bytes: a program at a
+// 254-byte path is listed, one at 255 bytes (what a longer name is cut to,
+// too) is left out and counted as cut. TestExecutablesLongPathsLeftOut
+// tries only names far longer: cutting at 254 bytes passed it.
+func TestExecutablesPathLengthBoundary(t *testing.T) {
+	testutil.RequireRoot(t)
+	tr, err := exec.LookPath("true")
+	if err != nil {
+		t.Skip("no true(1): ", err)
+	}
+	data, err := os.ReadFile(tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deep := t.TempDir()
+	for len(deep)+1+100 < 240 {
+		deep = filepath.Join(deep, strings.Repeat("d", 100))
+	}
+	if err := os.MkdirAll(deep, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	at := func(n int) string { return filepath.Join(deep, strings.Repeat("t", n-len(deep)-1)) }
+	kept, cut := at(254), at(255)
+	for _, p := range []string{kept, cut} {
+		if err := os.WriteFile(p, data, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rec := recordOrFail(t, Options{Command: []string{"/bin/sh", "-c", `"$0" && "$1"`, kept, cut}})
+	if rec.ExitStatus != 0 {
+		t.Fatalf("the command exited %d", rec.ExitStatus)
+	}
+	if exeByPath(rec.File, kept) == nil {
+		t.Errorf("the program at a %d-byte path is not listed: %+v", len(kept), rec.File.Executables)
+	}
+	if exeByPath(rec.File, cut) != nil || rec.ExecutablesCut != 1 || rec.File.ExecutablesOmitted != 1 {
+		t.Errorf("the program at a %d-byte path: cut %d, omitted %d; want it left out, 1 and 1", len(cut), rec.ExecutablesCut, rec.File.ExecutablesOmitted)
+	}
+}
