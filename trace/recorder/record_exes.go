@@ -487,9 +487,11 @@ func openInCwd(proc, path string, want fileID) (fd int, resolved string, ok bool
 }
 
 // maxInterpreters is how many "#!" lines the kernel follows from the
-// exec'd file to the program it runs (the kernel's BINPRM_MAX_RECURSION: a
-// script may name a script as its interpreter).
-const maxInterpreters = 4
+// exec'd file to the program it runs (a script may name a script as its
+// interpreter): exec_binprm in fs/exec.c fails with ELOOP past depth 5,
+// so a chain of 5 scripts still runs. (It was 4, from the name
+// BINPRM_MAX_RECURSION: such a chain's script stayed unidentified.)
+const maxInterpreters = 5
 
 // scriptOf reports whether the open file fd is a "#!" script whose chain of
 // interpreters, each opened by open (under the exec'ing process's root),

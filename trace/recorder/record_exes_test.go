@@ -223,12 +223,18 @@ func TestExecutablesScriptIdentified(t *testing.T) {
 		{"slow", "#!/bin/sh\nsleep 0.5\n"},
 		// A script naming a script: the kernel runs the last interpreter.
 		{"nested", "#!" + filepath.Join(dir, "quick") + "\n"},
+		// The longest chain the kernel runs (exec_binprm follows 5
+		// interpreters; a sixth is ELOOP): deepest, d3, d2, nested, quick,
+		// /bin/sh. Following only 4 left deepest unidentified.
+		{"d2", "#!" + filepath.Join(dir, "nested") + "\n"},
+		{"d3", "#!" + filepath.Join(dir, "d2") + "\n"},
+		{"deepest", "#!" + filepath.Join(dir, "d3") + "\n"},
 	} {
 		if err := os.WriteFile(filepath.Join(dir, c.name), []byte(c.body), 0o755); err != nil {
 			t.Fatal(err)
 		}
 	}
-	for _, name := range []string{"quick", "slow", "nested"} {
+	for _, name := range []string{"quick", "slow", "nested", "deepest"} {
 		t.Run(name, func(t *testing.T) {
 			path := filepath.Join(dir, name)
 			rec := recordOrFail(t, Options{Command: []string{path}})
