@@ -656,3 +656,49 @@ func TestExecutablesPathLengthBoundary(t *testing.T) {
 		t.Errorf("the program at a %d-byte path: cut %d, omitted %d; want it left out, 1 and 1", len(cut), rec.ExecutablesCut, rec.File.ExecutablesOmitted)
 	}
 }
+
+// A cut name takes an exe_paths entry too: with one among the names of a
+// full exe_paths, the trace lists 1023 executables and says every other
+// one that ran was omitted. Checking whether exe_paths is full by the
+// listed ones alone (1023, "not full") says 1 omitted of the 1079 not
+// listed, and passed the suite: no test had a cut name in a full one.
+func TestExecutablesOverflowCountedWithCut(t *testing.T) {
+	testutil.RequireRoot(t)
+	tr, err := exec.LookPath("true")
+	if err != nil {
+		t.Skip("no true(1): ", err)
+	}
+	data, err := os.ReadFile(tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	deep := dir
+	for len(deep) < 300 {
+		deep = filepath.Join(deep, strings.Repeat("d", 60))
+	}
+	if err := os.MkdirAll(deep, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	long := filepath.Join(deep, "true")
+	if err := os.WriteFile(long, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	const n = 1100
+	for i := 0; i < n; i++ {
+		if err := os.Symlink(tr, filepath.Join(dir, "t"+strconv.Itoa(i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The long name first, while exe_paths has room for it.
+	script := `"$1"; i=0; while [ $i -lt ` + strconv.Itoa(n) + ` ]; do "$0/t$i"; i=$((i+1)); done`
+	rec := recordOrFail(t, Options{Command: []string{"/bin/sh", "-c", script, dir, long}})
+	if rec.ExitStatus != 0 {
+		t.Fatalf("the command exited %d", rec.ExitStatus)
+	}
+	f := rec.File
+	ran := n + 2 // and /bin/sh and the long name
+	if got := uint64(len(f.Executables)) + f.ExecutablesOmitted; rec.ExecutablesCut != 1 || len(f.Executables) != 1023 || got != uint64(ran) {
+		t.Errorf("%d executables ran, 1 with a cut name: the trace lists %d and says %d more ran (%d cut); want 1023 listed and %d more (1 cut)", ran, len(f.Executables), f.ExecutablesOmitted, rec.ExecutablesCut, ran-1023)
+	}
+}
