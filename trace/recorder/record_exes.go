@@ -109,6 +109,9 @@ func (r *recorder) executables(running bool) (out []trace.Executable, omitted ui
 	}
 	var over uint64
 	_ = r.objs.ExeOverflow.Get(&over)
+	r.exes.mu.Lock()
+	over += r.exes.overflow
+	r.exes.mu.Unlock()
 	return out, exesOmitted(len(out)+cut, int(r.objs.ExePaths.MaxEntries()), over, unsplit) + uint64(cut), unsplit, cut
 }
 
@@ -600,6 +603,9 @@ type userExes struct {
 	mu   sync.Mutex
 	next uint32
 	by   map[string]uint32
+	// overflow counts, as exe_overflow does for exec'd files, the
+	// executables noted without an index and those exe_paths refused.
+	overflow uint64
 }
 
 // userExe returns the executable index (1 + exe_syscalls index; 0 when
@@ -620,29 +626,38 @@ func (r *recorder) userExe(tid int) uint32 {
 	for i := 0; i < len(path); i++ {
 		key.Path[i] = int8(path[i])
 	}
+	if u.by == nil {
+		u.by = map[string]uint32{}
+	}
 	var info bpf.RecorderExeInfo
 	if err := r.objs.ExePaths.Lookup(&key, &info); err != nil {
 		if u.next == 0 {
 			u.next = exeIndexesExec
 		}
-		if u.next >= exeIndexes {
-			return 0
+		// Out of indexes, it is still listed, without its syscalls (Exe
+		// 0), as sched_process_exec lists one: it was left out, and
+		// counted nowhere.
+		info = bpf.RecorderExeInfo{Tgid: uint32(tid)}
+		if u.next < exeIndexes {
+			info.Exe = u.next + 1
 		}
-		info = bpf.RecorderExeInfo{Tgid: uint32(tid), Exe: u.next + 1}
 		var st unix.Stat_t
 		if err := unix.Stat(fmt.Sprintf("/proc/%d/exe", tid), &st); err == nil {
 			info.Dev, info.Ino = kernelDev(st.Dev), st.Ino
 		}
 		if err := r.objs.ExePaths.Update(&key, &info, ebpf.UpdateNoExist); err != nil {
 			if !errors.Is(err, ebpf.ErrKeyExist) || r.objs.ExePaths.Lookup(&key, &info) != nil {
+				// exe_paths is full: counted as exe_overflow counts
+				// the names sched_process_exec cannot note, once.
+				u.overflow++
+				u.by[path] = 0
 				return 0
 			}
-		} else {
+		} else if info.Exe != 0 {
 			u.next++
+		} else {
+			u.overflow++ // as exe_overflow counts an exec'd one
 		}
-	}
-	if u.by == nil {
-		u.by = map[string]uint32{}
 	}
 	u.by[path] = info.Exe
 	return info.Exe

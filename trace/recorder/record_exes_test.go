@@ -2,6 +2,7 @@ package recorder
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -700,5 +701,159 @@ func TestExecutablesOverflowCountedWithCut(t *testing.T) {
 	ran := n + 2 // and /bin/sh and the long name
 	if got := uint64(len(f.Executables)) + f.ExecutablesOmitted; rec.ExecutablesCut != 1 || len(f.Executables) != 1023 || got != uint64(ran) {
 		t.Errorf("%d executables ran, 1 with a cut name: the trace lists %d and says %d more ran (%d cut); want 1023 listed and %d more (1 cut)", ran, len(f.Executables), f.ExecutablesOmitted, rec.ExecutablesCut, ran-1023)
+	}
+}
+
+// The executables of tasks already running when --pid attaches (indexes
+// handed out by userExe, SplitExecutables-SplitExecutablesExec of them)
+// are identified, each lists its own syscalls, and those past the indexes
+// are listed without syscalls and counted in ExecutablesUnsplit, as
+// exec'd ones are. A shell holds 65 copies of a program, each waiting on
+// a pipe; once attached, each calls a number of its own (ENOSYS) and
+// exits. With the shell, 66 executables share 64 indexes; the shell then
+// execs 192 files, which take the indexes for exec'd ones. Before, the two
+// past the indexes were not listed, and counted nowhere. No test looked
+// at attached executables: noting no device and inode for them (never
+// identified), one index for all (each listing every copy's numbers) or
+// indexes from 192 (the last exec'd file's too) passed the suite.
+func TestExecutablesAttached(t *testing.T) {
+	testutil.RequireRoot(t)
+	bin := compile(t, "gated", `#include <stdlib.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+int main(int argc, char **argv) {
+	char c;
+	if (read(0, &c, 1) != 1)
+		return 2;
+	syscall(atol(argv[1]));
+	return 0;
+}`)
+	data, err := os.ReadFile(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	const copies = SplitExecutables - SplitExecutablesExec + 1
+	paths := map[string]int{} // path: the number it calls
+	for i := 0; i < copies; i++ {
+		p := filepath.Join(dir, "p"+strconv.Itoa(i))
+		if err := os.WriteFile(p, data, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		paths[p] = 600 + i
+	}
+	gateR, gateW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Closing the gate unread (a failed test) ends the copies too.
+	t.Cleanup(func() { gateW.Close() })
+	// Then the shell execs as many files as have indexes of their own
+	// (links to true), so that every index is in use.
+	tr, err := exec.LookPath("true")
+	if err != nil {
+		t.Skip("no true(1): ", err)
+	}
+	for i := 0; i < SplitExecutablesExec; i++ {
+		if err := os.Symlink(tr, filepath.Join(dir, "t"+strconv.Itoa(i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// An asynchronous list's standard input is /dev/null: the gate is fd 3.
+	script := `i=0; while [ $i -lt ` + strconv.Itoa(copies) + ` ]; do "$0/p$i" $((600+i)) <&3 & i=$((i+1)); done; wait
+i=0; while [ $i -lt ` + strconv.Itoa(SplitExecutablesExec) + ` ]; do "$0/t$i"; i=$((i+1)); done`
+	sh := exec.Command("/bin/sh", "-c", script, dir)
+	sh.ExtraFiles = []*os.File{gateR}
+	if err := sh.Start(); err != nil {
+		t.Fatal(err)
+	}
+	gateR.Close()
+	testutil.Hold(t, sh.Process.Pid)
+	exited := make(chan struct{})
+	go func() { _ = sh.Wait(); close(exited) }()
+	// Attach once every copy runs (has exec'd; it then waits at the gate).
+	children := fmt.Sprintf("/proc/%d/task/%d/children", sh.Process.Pid, sh.Process.Pid)
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		b, _ := os.ReadFile(children)
+		running := 0
+		for _, pid := range strings.Fields(string(b)) {
+			if exe, err := os.Readlink("/proc/" + pid + "/exe"); err == nil && paths[exe] != 0 {
+				running++
+			}
+		}
+		if running == copies {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of the %d copies run after 30s", running, copies)
+		}
+	}
+	rec := recordOrFail(t, Options{
+		PID: sh.Process.Pid,
+		OnStart: func(Started) {
+			if _, err := gateW.Write(bytes.Repeat([]byte{'x'}, copies)); err != nil {
+				t.Error(err)
+			}
+		},
+	})
+	<-exited
+	if !rec.Exited || rec.Reason != "exit" {
+		t.Fatalf("exited %v reason %q", rec.Exited, rec.Reason)
+	}
+	want, err := widen.Identify(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	listed, empty := 0, 0
+	for _, e := range rec.File.Executables {
+		if len(e.Syscalls) == 0 {
+			empty++
+		}
+		var own []int
+		for _, s := range e.Syscalls {
+			for _, n := range s.Nrs {
+				if n >= 600 && n < 600+copies {
+					own = append(own, n)
+				}
+			}
+		}
+		nr, ok := paths[e.Path]
+		if !ok {
+			if len(own) > 0 {
+				t.Errorf("%s, which called none of them, lists %v", e.Path, own)
+			}
+			continue
+		}
+		listed++
+		if e.BuildID != want.BuildID || e.SHA256 != want.SHA256 {
+			t.Errorf("%s identified as %q %q, want %q %q", e.Path, e.BuildID, e.SHA256, want.BuildID, want.SHA256)
+		}
+		if len(e.Syscalls) == 0 {
+			continue // out of indexes
+		}
+		if len(own) != 1 || own[0] != nr {
+			t.Errorf("%s, which called %d of them, lists %v", e.Path, nr, own)
+		}
+	}
+	// The links to true ran the same file the same way: one list of
+	// syscalls, not one sharing an index with an attached executable.
+	first := exeByPath(rec.File, filepath.Join(dir, "t0"))
+	for i := 0; first != nil && i < SplitExecutablesExec; i++ {
+		p := filepath.Join(dir, "t"+strconv.Itoa(i))
+		if e := exeByPath(rec.File, p); e == nil || fmt.Sprint(e.Syscalls) != fmt.Sprint(first.Syscalls) {
+			t.Errorf("%s lists %+v; t0 %v", p, e, first.Syscalls)
+		}
+	}
+	if first == nil {
+		t.Errorf("t0 is not listed")
+	}
+	if listed != copies {
+		t.Errorf("%d of the %d copies listed: %+v", listed, copies, rec.File.Executables)
+	}
+	if rec.File.ExecutablesOmitted != 0 {
+		t.Errorf("%d executables said omitted; exe_paths had room for all", rec.File.ExecutablesOmitted)
+	}
+	if rec.ExecutablesUnsplit != 2 || empty != 2 {
+		t.Errorf("ExecutablesUnsplit %d, %d listed without syscalls; want 2 and 2 (66 executables, %d indexes)", rec.ExecutablesUnsplit, empty, SplitExecutables-SplitExecutablesExec)
 	}
 }
