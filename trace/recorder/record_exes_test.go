@@ -559,11 +559,11 @@ int main(void) {
 // A program exec'd by a relative name is listed by the file it names,
 // made absolute: ./app while it runs by what /proc/PID/exe links to,
 // ./link (a symlink to app: the base names differ) by the name in the
-// process's working directory (sub), and ./quick and ./qlink (a symlink
-// to quick), gone before any scan sees them, by the name in the directory
-// the command started in. Each is identified as its file. None of these
-// had a test: listing them as "./app", qlink as quick, or unidentified
-// passed the suite.
+// process's working directory (sub), and ./quick, ./qlink (a symlink to
+// quick) and ./qscript (a script), gone before any scan sees them, by the
+// name in the directory the command started in. Each is identified as
+// its file. None of these had a test: listing them as "./app", qlink as
+// quick, or unidentified (qscript too) passed the suite.
 func TestExecutablesRelativeNames(t *testing.T) {
 	testutil.RequireRoot(t)
 	app := compile(t, "app", `#include <stdlib.h>
@@ -583,6 +583,9 @@ int main(int argc, char **argv) { usleep(argc > 1 ? atoi(argv[1]) : 0); return 0
 	if err := os.Symlink("quick", filepath.Join(dir, "qlink")); err != nil {
 		t.Fatal(err)
 	}
+	if err := os.WriteFile(filepath.Join(dir, "qscript"), []byte("#!/bin/sh\ntrue\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	// link is in a directory of its own, which the command is not started
 	// in: only its process's working directory says what it names.
 	if err := os.Mkdir(filepath.Join(dir, "sub"), 0o755); err != nil {
@@ -593,7 +596,7 @@ int main(int argc, char **argv) { usleep(argc > 1 ? atoi(argv[1]) : 0); return 0
 	}
 	// app and link outlive several scans (one each 100 ms); quick exits
 	// at once.
-	script := "./app 400000 && cd sub && ./link 400000 && cd .. && ./quick && ./qlink"
+	script := "./app 400000 && cd sub && ./link 400000 && cd .. && ./quick && ./qlink && ./qscript"
 	rec := recordOrFail(t, Options{Command: []string{"/bin/sh", "-c", script}, Dir: dir})
 	if rec.ExitStatus != 0 {
 		t.Fatalf("the command exited %d", rec.ExitStatus)
@@ -605,6 +608,8 @@ int main(int argc, char **argv) { usleep(argc > 1 ? atoi(argv[1]) : 0); return 0
 		{filepath.Join(dir, "quick"), "quick"},
 		// Gone too, a symlink is named as while it ran: by the link.
 		{filepath.Join(dir, "qlink"), "quick"},
+		// A script: the kernel noted its interpreter's file.
+		{filepath.Join(dir, "qscript"), "qscript"},
 	} {
 		want, err := widen.Identify(filepath.Join(dir, c.file))
 		if err != nil {
