@@ -563,7 +563,8 @@ int main(void) {
 // quick) and ./qscript (a script), gone before any scan sees them, by the
 // name in the directory the command started in. Each is identified as
 // its file. None of these had a test: listing them as "./app", qlink as
-// quick, or unidentified (qscript too) passed the suite.
+// quick, unidentified (qscript too), or ./other, run in sub, as the start
+// directory's other passed the suite.
 func TestExecutablesRelativeNames(t *testing.T) {
 	testutil.RequireRoot(t)
 	app := compile(t, "app", `#include <stdlib.h>
@@ -586,6 +587,19 @@ int main(int argc, char **argv) { usleep(argc > 1 ? atoi(argv[1]) : 0); return 0
 	if err := os.WriteFile(filepath.Join(dir, "qscript"), []byte("#!/bin/sh\ntrue\n"), 0o755); err != nil {
 		t.Fatal(err)
 	}
+	// ./other runs in sub, a copy of app; the start directory's other is
+	// another program (true), which must not be taken for it.
+	tr, err := exec.LookPath("true")
+	if err != nil {
+		t.Skip("no true(1): ", err)
+	}
+	trData, err := os.ReadFile(tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "other"), trData, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	// link is in a directory of its own, which the command is not started
 	// in: only its process's working directory says what it names.
 	if err := os.Mkdir(filepath.Join(dir, "sub"), 0o755); err != nil {
@@ -594,9 +608,12 @@ int main(int argc, char **argv) { usleep(argc > 1 ? atoi(argv[1]) : 0); return 0
 	if err := os.Symlink("../app", filepath.Join(dir, "sub", "link")); err != nil {
 		t.Fatal(err)
 	}
+	if err := os.WriteFile(filepath.Join(dir, "sub", "other"), data, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	// app and link outlive several scans (one each 100 ms); quick exits
 	// at once.
-	script := "./app 400000 && cd sub && ./link 400000 && cd .. && ./quick && ./qlink && ./qscript"
+	script := "./app 400000 && cd sub && ./link 400000 && ./other && cd .. && ./quick && ./qlink && ./qscript"
 	rec := recordOrFail(t, Options{Command: []string{"/bin/sh", "-c", script}, Dir: dir})
 	if rec.ExitStatus != 0 {
 		t.Fatalf("the command exited %d", rec.ExitStatus)
@@ -622,8 +639,17 @@ int main(int argc, char **argv) { usleep(argc > 1 ? atoi(argv[1]) : 0); return 0
 			t.Errorf("%s identified as %q %q, want %q %q", c.path, e.BuildID, e.SHA256, want.BuildID, want.SHA256)
 		}
 	}
+	// ./other, gone before a scan, is found in no directory but the one
+	// it ran in: it stays listed as exec'd, unidentified.
+	wrong, err := widen.Identify(filepath.Join(dir, "other"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, e := range rec.File.Executables {
-		if !filepath.IsAbs(e.Path) {
+		if e.BuildID == wrong.BuildID && e.SHA256 == wrong.SHA256 {
+			t.Errorf("%s identified as %s, the start directory's other, which did not run", e.Path, filepath.Join(dir, "other"))
+		}
+		if !filepath.IsAbs(e.Path) && e.Path != "./other" {
 			t.Errorf("listed by the relative name %q", e.Path)
 		}
 	}
