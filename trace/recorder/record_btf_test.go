@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/btf"
 
 	"github.com/seccomp-gen/seccomp-gen/bpf"
@@ -699,6 +700,39 @@ func TestCoreFixupsApplyRefuses(t *testing.T) {
 				t.Error("a refused apply changed the programs")
 			}
 		})
+	}
+}
+
+// A fixup cilium/ebpf poisons (a field this kernel lacks, read under
+// bpf_core_field_exists) replaces its instruction with the invalid call
+// cilium/ebpf makes, which the verifier refuses only if the program can
+// reach it. No kernel the suite runs on lacks a field the programs read,
+// so the fixups are real but for one poisoned by hand: applying it as a
+// plain fixup (the relocated instruction's opcode kept with the call's
+// operands) passed the suite.
+func TestCoreFixupsApplyPoisoned(t *testing.T) {
+	useCacheDir(t)
+	good, _, _, err := kernelTypes4()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := append(coreFixups(nil), good...)
+	i := slices.IndexFunc(fs, func(f coreFixup) bool { return !f.pre.op.IsDWordLoad() })
+	if i < 0 {
+		t.Fatal("no fixup of a single-size instruction")
+	}
+	call := asm.BuiltinFunc(btf.COREBadRelocationSentinel).Call()
+	fs[i].post = insnOf(&call)
+	spec, err := bpf.LoadRecorder()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := fs.apply(spec); err != nil {
+		t.Fatal(err)
+	}
+	got := spec.Programs[fs[i].prog].Instructions[fs[i].index]
+	if insnOf(&got) != fs[i].post || btf.CORERelocationMetadata(&got) != nil {
+		t.Errorf("%s instruction %d: %v (relocation %v), want the poisoned call %v", fs[i].prog, fs[i].index, got, btf.CORERelocationMetadata(&got), call)
 	}
 }
 
