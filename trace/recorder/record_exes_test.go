@@ -894,3 +894,36 @@ i=0; while [ $i -lt ` + strconv.Itoa(SplitExecutablesExec) + ` ]; do "$0/t$i"; i
 		t.Errorf("ExecutablesUnsplit %d, %d listed without syscalls; want 2 and 2 (66 executables, %d indexes)", rec.ExecutablesUnsplit, empty, SplitExecutables-SplitExecutablesExec)
 	}
 }
+
+// A name only the exec'ing process can resolve (/proc/self/exe here) is
+// identified through that process only while it still runs the file the
+// kernel noted: the shell exec'd as /proc/self/exe then execs sleep, and
+// a scan then finds sleep behind /proc/PID/exe. Taking it without that
+// check (identified as sleep) passed the suite.
+func TestExecutablesProcNameExecAgain(t *testing.T) {
+	testutil.RequireRoot(t)
+	sleep, err := widen.Identify("/usr/bin/sleep")
+	if err != nil {
+		t.Skip("no /usr/bin/sleep: ", err)
+	}
+	sh, err := widen.Identify("/bin/sh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// sleep outlives several scans (one each 100 ms).
+	rec := recordOrFail(t, Options{Command: []string{"/bin/sh", "-c", `exec /proc/self/exe -c "exec /usr/bin/sleep 0.5"`}})
+	if rec.ExitStatus != 0 {
+		t.Fatalf("the command exited %d", rec.ExitStatus)
+	}
+	t.Logf("executables: %+v", rec.File.Executables)
+	e := exeByPath(rec.File, "/proc/self/exe")
+	if e == nil {
+		t.Fatalf("no /proc/self/exe among the executables")
+	}
+	if e.BuildID == sleep.BuildID && e.SHA256 == sleep.SHA256 {
+		t.Errorf("/proc/self/exe (the shell) identified as sleep, which its process ran later")
+	}
+	if (e.BuildID != "" || e.SHA256 != "") && (e.BuildID != sh.BuildID || e.SHA256 != sh.SHA256) {
+		t.Errorf("/proc/self/exe identified as %q %q, want the shell's %q %q or nothing", e.BuildID, e.SHA256, sh.BuildID, sh.SHA256)
+	}
+}
