@@ -927,3 +927,117 @@ func TestExecutablesProcNameExecAgain(t *testing.T) {
 		t.Errorf("/proc/self/exe identified as %q %q, want the shell's %q %q or nothing", e.BuildID, e.SHA256, sh.BuildID, sh.SHA256)
 	}
 }
+
+// Files still pinned when the target exits are all identified before the
+// trace is done, those only their process could name too. Four copies of
+// a program, run by relative names in a directory the command did not
+// start in (so the start directory is no way back), wait on a gate; the
+// first file identified (exeHashHook) holds the scanner until all four
+// run, so the next pass pins all four; the second opens the gate and
+// holds it until they are gone; the others are slowed so that the end
+// of the recording comes while they are still pinned. Identifying one of
+// them at the end, or none (exeFinish taken for exeDiscard), passed the
+// suite: TestExecutablesIdentifiedOffTheWaitLoop's files are found on the
+// host after their processes are gone.
+func TestExecutablesPinnedIdentifiedAtExit(t *testing.T) {
+	testutil.RequireRoot(t)
+	app := compile(t, "gated", `#include <unistd.h>
+int main(void) {
+	char c;
+	return read(0, &c, 1) == 1 ? 0 : 2;
+}`)
+	data, err := os.ReadFile(app)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir, err := filepath.EvalSymlinks(t.TempDir()) // as /proc/PID/exe reads
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub := filepath.Join(dir, "sub")
+	if err := os.Mkdir(sub, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	names := []string{"a", "b", "c", "d"}
+	paths := map[string]bool{}
+	for _, n := range names {
+		p := filepath.Join(sub, n)
+		if err := os.WriteFile(p, data, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		paths[p] = true
+	}
+	want, err := widen.Identify(app)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gateR, gateW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gateR.Close()
+	// Closing the gate unread (a failed test) ends the copies too.
+	t.Cleanup(func() { gateW.Close() })
+	var sh atomic.Int64
+	// running counts the copies below the shell.
+	running := func() int {
+		pid := int(sh.Load())
+		b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", pid, pid))
+		n := 0
+		for _, c := range strings.Fields(string(b)) {
+			if exe, err := os.Readlink("/proc/" + c + "/exe"); err == nil && paths[exe] {
+				n++
+			}
+		}
+		return n
+	}
+	until := func(done func() bool) {
+		for deadline := time.Now().Add(20 * time.Second); !done() && time.Now().Before(deadline); {
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	var calls atomic.Int32
+	exeHashHook = func(key string) {
+		if !strings.HasPrefix(key, "./") {
+			return
+		}
+		switch calls.Add(1) {
+		case 1:
+			until(func() bool { return running() == len(names) })
+		case 2:
+			if _, err := gateW.Write([]byte("abcd")); err != nil {
+				t.Error(err)
+			}
+			until(func() bool { return running() == 0 })
+		default:
+			time.Sleep(300 * time.Millisecond)
+		}
+	}
+	t.Cleanup(func() { exeHashHook = nil })
+	// An asynchronous list's standard input is /dev/null: the gate is fd 3.
+	script := `cd sub && { ./a <&3 & ./b <&3 & ./c <&3 & ./d <&3 & wait; }`
+	rec := recordOrFail(t, Options{
+		Command:    []string{"/bin/sh", "-c", script},
+		Dir:        dir,
+		ExtraFiles: []*os.File{gateR},
+		OnStart: func(s Started) {
+			sh.Store(int64(s.PID))
+			// Should the scanner never get to the copies, the gate
+			// opens anyway: the test fails rather than hangs.
+			time.AfterFunc(20*time.Second, func() { gateW.Write([]byte("abcd")) })
+		},
+	})
+	if rec.ExitStatus != 0 {
+		t.Fatalf("the command exited %d", rec.ExitStatus)
+	}
+	t.Logf("executables: %+v", rec.File.Executables)
+	for _, n := range names {
+		p := filepath.Join(sub, n)
+		e := exeByPath(rec.File, p)
+		if e == nil {
+			t.Errorf("no %s among the executables", p)
+		} else if e.BuildID != want.BuildID || e.SHA256 != want.SHA256 {
+			t.Errorf("%s identified as %q %q, want %q %q", p, e.BuildID, e.SHA256, want.BuildID, want.SHA256)
+		}
+	}
+}
