@@ -613,7 +613,7 @@ type userExes struct {
 // exe_paths as sched_process_exec would.
 func (r *recorder) userExe(tid int) uint32 {
 	path, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", tid))
-	if err != nil || !filepath.IsAbs(path) || len(path) >= 256 {
+	if err != nil || !filepath.IsAbs(path) {
 		return 0
 	}
 	u := &r.exes
@@ -622,9 +622,18 @@ func (r *recorder) userExe(tid int) uint32 {
 	if e, ok := u.by[path]; ok {
 		return e
 	}
+	// A name exe_paths cannot hold whole is noted cut to 255 bytes, as
+	// bpf_probe_read_kernel_str cuts an exec'd one, so that executables
+	// counts it as cut and omitted, and without an index (its syscalls
+	// are never listed). It was dropped, and counted nowhere.
 	var key bpf.RecorderExePath
-	for i := 0; i < len(path); i++ {
-		key.Path[i] = int8(path[i])
+	name := path
+	cut := len(name) >= len(key.Path)-1
+	if cut {
+		name = name[:len(key.Path)-1]
+	}
+	for i := 0; i < len(name); i++ {
+		key.Path[i] = int8(name[i])
 	}
 	if u.by == nil {
 		u.by = map[string]uint32{}
@@ -638,7 +647,7 @@ func (r *recorder) userExe(tid int) uint32 {
 		// 0), as sched_process_exec lists one: it was left out, and
 		// counted nowhere.
 		info = bpf.RecorderExeInfo{Tgid: uint32(tid)}
-		if u.next < exeIndexes {
+		if u.next < exeIndexes && !cut {
 			info.Exe = u.next + 1
 		}
 		var st unix.Stat_t
@@ -655,7 +664,7 @@ func (r *recorder) userExe(tid int) uint32 {
 			}
 		} else if info.Exe != 0 {
 			u.next++
-		} else {
+		} else if !cut {
 			u.overflow++ // as exe_overflow counts an exec'd one
 		}
 	}

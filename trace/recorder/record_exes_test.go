@@ -1041,3 +1041,60 @@ int main(void) {
 		}
 	}
 }
+
+// A task --pid attaches to whose executable's path is too long for
+// exe_paths (255 bytes or more) is counted as cut and omitted, as one
+// exec'd while traced is (TestExecutablesLongPathsLeftOut): before, userExe
+// dropped it, and the trace said nothing of an executable it does not
+// list.
+func TestExecutablesAttachedLongPathCounted(t *testing.T) {
+	testutil.RequireRoot(t)
+	bin := compile(t, "gated", `#include <unistd.h>
+int main(void) {
+	char c;
+	return read(0, &c, 1) == 1 ? 0 : 2;
+}`)
+	data, err := os.ReadFile(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deep := t.TempDir()
+	for len(deep) < 300 {
+		deep = filepath.Join(deep, strings.Repeat("d", 60))
+	}
+	if err := os.MkdirAll(deep, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	long := filepath.Join(deep, "gated")
+	if err := os.WriteFile(long, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	gateR, gateW, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Closing the gate unread (a failed test) ends the program too.
+	t.Cleanup(func() { gateW.Close() })
+	cmd := exec.Command(long)
+	cmd.Stdin = gateR
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	gateR.Close()
+	testutil.Hold(t, cmd.Process.Pid)
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	rec := recordOrFail(t, Options{
+		PID: cmd.Process.Pid,
+		OnStart: func(Started) {
+			if _, err := gateW.Write([]byte("x")); err != nil {
+				t.Error(err)
+			}
+		},
+	})
+	<-exited
+	t.Logf("executables: %+v", rec.File.Executables)
+	if rec.ExecutablesCut != 1 || rec.File.ExecutablesOmitted != 1 {
+		t.Errorf("cut %d, omitted %d; want 1 and 1 (the %d-byte path)", rec.ExecutablesCut, rec.File.ExecutablesOmitted, len(long))
+	}
+}
