@@ -134,11 +134,6 @@ func (p Program) run(data []byte) (Result, error) {
 					return done(0) // the kernel returns 0 (kill) on division by zero
 				}
 				a /= operand
-			case aluMOD:
-				if operand == 0 {
-					return done(0)
-				}
-				a %= operand
 			case aluOR:
 				a |= operand
 			case aluAND:

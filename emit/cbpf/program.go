@@ -175,7 +175,11 @@ func (in Instruction) class() int { return int(in.Code & 0x07) }
 // Check validates the program as the kernel does for seccomp filters:
 // length, known opcodes, seccomp_data loads that are aligned 32-bit words
 // inside the struct, scratch memory indexes, jumps that stay inside the
-// program, and a final return.
+// program, a final return, and scratch words stored before they are loaded
+// (checkMemory). The opcodes are those of the kernel's seccomp_check_filter,
+// which is narrower than classic BPF: no BPF_MOD, no neg with BPF_X, and
+// nothing at or above 0x100 (the kernel looks the 16-bit code up in a table
+// of 256).
 func (p Program) Check() error {
 	if len(p) == 0 {
 		return fmt.Errorf("%w: empty", ErrBadProgram)
@@ -186,6 +190,9 @@ func (p Program) Check() error {
 	for pc, in := range p {
 		bad := func(why string) error {
 			return fmt.Errorf("%w: instruction %d (code %#04x k %#x): %s", ErrBadProgram, pc, in.Code, in.K, why)
+		}
+		if in.Code >= 0x100 {
+			return bad("opcode not allowed in seccomp filters")
 		}
 		switch in.Code {
 		case clsLD | szW | modeABS:
@@ -207,16 +214,21 @@ func (p Program) Check() error {
 			case clsALU:
 				op := int(in.Code & 0xf0)
 				switch op {
-				case aluADD, aluSUB, aluMUL, aluDIV, aluOR, aluAND, aluLSH, aluRSH, aluMOD, aluXOR:
-					if op == aluDIV || op == aluMOD {
-						if in.Code&srcX == 0 && in.K == 0 {
-							return bad("division by zero")
-						}
+				case aluADD, aluSUB, aluMUL, aluDIV, aluOR, aluAND, aluLSH, aluRSH, aluXOR:
+					if op == aluDIV && in.Code&srcX == 0 && in.K == 0 {
+						return bad("division by zero")
 					}
 					if (op == aluLSH || op == aluRSH) && in.Code&srcX == 0 && in.K >= 32 {
 						return bad("shift by 32 or more")
 					}
 				case aluNEG:
+					if in.Code&srcX != 0 {
+						return bad("neg takes no operand (BPF_X)")
+					}
+				case aluMOD:
+					// Classic BPF has it; seccomp_check_filter
+					// leaves it out.
+					return bad("mod is not allowed in seccomp filters")
 				default:
 					return bad("unknown ALU operation")
 				}
@@ -236,6 +248,41 @@ func (p Program) Check() error {
 	}
 	if last := p[len(p)-1]; last.class() != clsRET {
 		return fmt.Errorf("%w: the last instruction is not a return", ErrBadProgram)
+	}
+	return p.checkMemory()
+}
+
+// checkMemory is the kernel's check_load_and_stores, on a program whose
+// jumps are known to stay inside it: a load from a scratch word must follow
+// a store to it on every path, else the kernel refuses the filter (EINVAL)
+// rather than run it on uninitialised memory. It follows the kernel
+// step by step, including its approximations (a jump leaves every word
+// valid for the instruction after it, which only its own jumps reach; a
+// return does not reset anything), so that it refuses what the kernel
+// refuses and nothing else.
+func (p Program) checkMemory() error {
+	masks := make([]uint16, len(p))
+	for i := range masks {
+		masks[i] = 0xffff
+	}
+	var valid uint16 // one bit per scratch word
+	for pc, in := range p {
+		valid &= masks[pc]
+		switch {
+		case in.Code == clsST || in.Code == clsSTX:
+			valid |= 1 << in.K
+		case in.Code == clsLD|modeMEM || in.Code == clsLDX|modeMEM:
+			if valid&(1<<in.K) == 0 {
+				return fmt.Errorf("%w: instruction %d (code %#04x k %#x): M[%d] is loaded before it is stored on some path", ErrBadProgram, pc, in.Code, in.K, in.K)
+			}
+		case in.Code == clsJMP|jmpJA:
+			masks[pc+1+int(in.K)] &= valid
+			valid = 0xffff
+		case in.class() == clsJMP:
+			masks[pc+1+int(in.Jt)] &= valid
+			masks[pc+1+int(in.Jf)] &= valid
+			valid = 0xffff
+		}
 	}
 	return nil
 }

@@ -38,6 +38,9 @@ func TestMain(m *testing.M) {
 
 // child runs in the re-executed test binary.
 func child(mode string) int {
+	if mode == "load" {
+		return loadRaw(strings.Split(os.Getenv(filterEnv), string(os.PathListSeparator)))
+	}
 	prog, err := ReadFile(os.Getenv(filterEnv))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -234,5 +237,131 @@ func TestSeccompI386(t *testing.T) {
 func TestInstallRefusesBadProgram(t *testing.T) {
 	if err := Install(Program{ldAbs(3), ret(RetAllow)}, 0); !errors.Is(err, ErrBadProgram) {
 		t.Errorf("got %v", err)
+	}
+}
+
+// loadRaw hands each file's bytes to seccomp(2) as they are, without Check,
+// and prints one line per file: "accepted" or the errno. Every program it
+// is given returns SCMP_ACT_ALLOW on every path, so the filters it stacks
+// change nothing for the child.
+func loadRaw(paths []string) int {
+	runtime.LockOSThread() // no_new_privs and the filters are per thread
+	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 3
+	}
+	for _, path := range paths {
+		raw, err := os.ReadFile(path)
+		if err != nil || len(raw) == 0 || len(raw)%InstructionSize != 0 {
+			fmt.Fprintln(os.Stderr, path, err)
+			return 3
+		}
+		filter := make([]unix.SockFilter, len(raw)/InstructionSize)
+		for i := range filter {
+			o := i * InstructionSize
+			filter[i] = unix.SockFilter{Code: uint16(raw[o]) | uint16(raw[o+1])<<8, Jt: raw[o+2], Jf: raw[o+3],
+				K: uint32(raw[o+4]) | uint32(raw[o+5])<<8 | uint32(raw[o+6])<<16 | uint32(raw[o+7])<<24}
+		}
+		prog := unix.SockFprog{Len: uint16(len(filter)), Filter: &filter[0]}
+		if err := load(&prog, 0); err != nil {
+			fmt.Println(errors.Unwrap(err))
+		} else {
+			fmt.Println("accepted")
+		}
+	}
+	return 0
+}
+
+// TestCheckAgreesWithKernel hands programs at the edges of what seccomp
+// filters may hold to the kernel (seccomp(2) in a child with no_new_privs,
+// no root needed) and to Check: Check must accept exactly those the kernel
+// loads. The kernel's seccomp_check_filter allows fewer opcodes than
+// classic BPF (no mod, no neg with an X operand, no code of 0x100 or more),
+// and its check_load_and_stores refuses a load from a scratch word that is
+// not stored on every path to it.
+func TestCheckAgreesWithKernel(t *testing.T) {
+	allow := ret(RetAllow)
+	alu := func(op, src uint16, k uint32) Instruction { return Instruction{Code: clsALU | op | src, K: k} }
+	cases := []struct {
+		name string
+		prog Program
+	}{
+		{"ret", Program{allow}},
+		{"ld nr", Program{ldAbs(offNr), allow}},
+		{"add k", Program{alu(aluADD, srcK, 1), allow}},
+		{"xor x", Program{alu(aluXOR, srcX, 0), allow}},
+		{"div k", Program{alu(aluDIV, srcK, 3), allow}},
+		{"div x", Program{{Code: clsLDX | modeIMM, K: 2}, alu(aluDIV, srcX, 0), allow}}, // X = 0 would kill the thread
+		{"div k 0", Program{alu(aluDIV, srcK, 0), allow}},
+		{"lsh k 31", Program{alu(aluLSH, srcK, 31), allow}},
+		{"rsh k 32", Program{alu(aluRSH, srcK, 32), allow}},
+		{"neg", Program{alu(aluNEG, srcK, 0), allow}},
+		{"neg x", Program{alu(aluNEG, srcX, 0), allow}},
+		{"mod k", Program{alu(aluMOD, srcK, 3), allow}},
+		{"mod x", Program{alu(aluMOD, srcX, 0), allow}},
+		{"alu 0xb0", Program{alu(0xb0, srcK, 1), allow}},
+		{"ld len", Program{{Code: clsLD | szW | modeLEN}, {Code: clsLDX | szW | modeLEN}, allow}},
+		{"jeq x", Program{{Code: clsJMP | jmpJEQ | srcX}, allow}},
+		{"ja x", Program{{Code: clsJMP | jmpJA | srcX}, allow}},
+		{"add with 0x100", Program{{Code: 0x100 | clsALU | aluADD, K: 1}, allow}},
+		{"jeq with 0x100", Program{{Code: 0x100 | clsJMP | jmpJEQ}, allow}},
+		{"ld with 0x8000", Program{{Code: 0x8000 | clsLD | szW | modeABS}, allow}},
+		{"ret with 0x100", Program{{Code: 0x100 | clsRET, K: RetAllow}}},
+		{"st M[15]", Program{{Code: clsST, K: 15}, allow}},
+		{"st M[16]", Program{{Code: clsST, K: 16}, allow}},
+		{"st then ld", Program{{Code: clsST, K: 3}, {Code: clsLD | modeMEM, K: 3}, allow}},
+		{"stx then ldx", Program{{Code: clsSTX, K: 0}, {Code: clsLDX | modeMEM, K: 0}, allow}},
+		{"ld never stored", Program{{Code: clsLD | modeMEM, K: 3}, allow}},
+		{"ldx other word", Program{{Code: clsST, K: 2}, {Code: clsLDX | modeMEM, K: 3}, allow}},
+		// stored on the false path only
+		{"ld stored on one path", Program{jeq(0, 1, 0), {Code: clsST, K: 0}, {Code: clsLD | modeMEM, K: 0}, allow}},
+		// stored before the jump: valid on both paths
+		{"ld stored before a jump", Program{{Code: clsST, K: 0}, jeq(0, 1, 0), ldAbs(offNr), {Code: clsLD | modeMEM, K: 0}, allow}},
+		// stored on both paths
+		{"ld stored on both paths", Program{jeq(0, 2, 0), {Code: clsST, K: 1}, ja(1), {Code: clsSTX, K: 1}, {Code: clsLD | modeMEM, K: 1}, allow}},
+		// stored on one path only, the other jumps over with ja
+		{"ld after ja over the store", Program{ja(1), {Code: clsST, K: 1}, {Code: clsLD | modeMEM, K: 1}, allow}},
+		// after a return the kernel does not reset what is stored: the
+		// load is unreachable, and accepted
+		{"ld after a return", Program{{Code: clsST, K: 4}, allow, {Code: clsLD | modeMEM, K: 4}, allow}},
+	}
+	dir := t.TempDir()
+	var paths []string
+	for i, c := range cases {
+		path := filepath.Join(dir, fmt.Sprintf("%d.bpf", i))
+		if err := os.WriteFile(path, c.prog.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, path)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(self, "-test.run=^$")
+	cmd.Env = append(os.Environ(), childEnv+"=load", filterEnv+"="+strings.Join(paths, string(os.PathListSeparator)))
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("child: %v: %s", err, stderr.String())
+	}
+	kernel := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
+	if len(kernel) != len(cases) {
+		t.Fatalf("child printed %q for %d programs", out, len(cases))
+	}
+	for i, c := range cases {
+		accepted := kernel[i] == "accepted"
+		if !accepted && kernel[i] != unix.EINVAL.Error() {
+			t.Errorf("%s: the kernel says %q", c.name, kernel[i])
+			continue
+		}
+		err := c.prog.Check()
+		if err != nil && !errors.Is(err, ErrBadProgram) {
+			t.Errorf("%s: Check: %v, not ErrBadProgram", c.name, err)
+		}
+		if (err == nil) != accepted {
+			t.Errorf("%s: kernel accepted %v, Check says %v\n%s", c.name, accepted, err, disasm(c.prog))
+		}
 	}
 }
