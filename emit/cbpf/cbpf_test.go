@@ -684,3 +684,30 @@ func TestStubX32(t *testing.T) {
 		}
 	}
 }
+
+// Run counts the instructions it executes, the return included (bench
+// reports them), and says whether the answer may depend on more than nr and
+// arch: the kernel's action cache (seccomp_is_const_allow) gives up at a
+// load of any other word of seccomp_data, the instruction pointer included.
+func TestRunStepsAndReadArgs(t *testing.T) {
+	for i, tc := range []struct {
+		prog     Program
+		steps    int
+		readArgs bool
+	}{
+		{Program{ldAbs(offNr), ldAbs(offArch), ret(RetAllow)}, 3, false},
+		{Program{ldAbs(offNr), ja(1), ret(RetKillThread), ret(RetAllow)}, 3, false},
+		{Program{ldAbs(offNr), jeq(1, 0, 1), ret(RetKillThread), ret(RetAllow)}, 3, false},
+		{Program{ldAbs(offIP), ret(RetAllow)}, 2, true},
+		{Program{ldAbs(offIP + 4), ret(RetAllow)}, 2, true},
+		{Program{ldAbs(offArgs + 44), ldAbs(offNr), ret(RetAllow)}, 3, true},
+	} {
+		r, err := tc.prog.Run(Data{Nr: 0, Arch: AuditArchX86_64})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Steps != tc.steps || r.ReadArgs != tc.readArgs || r.Action != policy.ActAllow {
+			t.Errorf("program %d: %v in %d steps, ReadArgs %v; want SCMP_ACT_ALLOW in %d, %v\n%s", i, r, r.Steps, r.ReadArgs, tc.steps, tc.readArgs, disasm(tc.prog))
+		}
+	}
+}

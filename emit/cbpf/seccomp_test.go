@@ -26,6 +26,7 @@ const (
 	filterEnv = "SECCOMP_GEN_CBPF_FILTER"
 	execEnv   = "SECCOMP_GEN_CBPF_EXEC"
 	beyondEnv = "SECCOMP_GEN_CBPF_BEYOND"
+	argsEnv   = "SECCOMP_GEN_CBPF_ARGS"
 )
 
 func TestMain(m *testing.M) {
@@ -40,6 +41,9 @@ func TestMain(m *testing.M) {
 func child(mode string) int {
 	if mode == "load" {
 		return loadRaw(strings.Split(os.Getenv(filterEnv), string(os.PathListSeparator)))
+	}
+	if mode == "words" {
+		return kernelWords(os.Getenv(filterEnv), os.Getenv(argsEnv))
 	}
 	prog, err := ReadFile(os.Getenv(filterEnv))
 	if err != nil {
@@ -362,6 +366,193 @@ func TestCheckAgreesWithKernel(t *testing.T) {
 		}
 		if (err == nil) != accepted {
 			t.Errorf("%s: kernel accepted %v, Check says %v\n%s", c.name, accepted, err, disasm(c.prog))
+		}
+	}
+}
+
+// wordsNr is the syscall number on which wordsFilter runs its body: none
+// on x86_64, and the filter answers it before the kernel would look.
+const wordsNr = 999
+
+// wordsFilter wraps body so that the kernel reports what it leaves in A:
+// for syscall wordsNr it starts with A = args[0] and X = args[1] (low
+// words), runs body, and returns ERRNO with 12 bits of A, from bit args[2]
+// on (errno is at most 4095); every other syscall is allowed.
+func wordsFilter(body Program) Program {
+	prog := Program{ldAbs(offNr), jeq(wordsNr, 0, 0), ldAbs(offArgs + 8), {Code: clsMISC | miscTAX}, ldAbs(offArgs)}
+	prog = append(prog, body...)
+	prog = append(prog,
+		Instruction{Code: clsST, K: 15},
+		ldAbs(offArgs+16),
+		Instruction{Code: clsMISC | miscTAX},
+		Instruction{Code: clsLD | modeMEM, K: 15},
+		Instruction{Code: clsALU | aluRSH | srcX},
+		Instruction{Code: clsALU | aluAND | srcK, K: 0xfff},
+		Instruction{Code: clsALU | aluOR | srcK, K: RetErrno},
+		Instruction{Code: clsRET | retA},
+		ret(RetAllow))
+	prog[1].Jf = uint8(len(prog) - 3)
+	return prog
+}
+
+// kernelWords installs the filter and makes syscall wordsNr with each line
+// of argument words in argsFile, printing the errno it gets.
+func kernelWords(filterFile, argsFile string) int {
+	prog, err := ReadFile(filterFile)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 3
+	}
+	lines, err := os.ReadFile(argsFile)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 3
+	}
+	runtime.LockOSThread()
+	if err := Install(prog, 0); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 3
+	}
+	var out strings.Builder
+	for _, line := range strings.Fields(string(lines)) {
+		var a [3]uint64
+		if _, err := fmt.Sscanf(line, "%x,%x,%x", &a[0], &a[1], &a[2]); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 3
+		}
+		r, _, e := unix.RawSyscall6(wordsNr, uintptr(a[0]), uintptr(a[1]), uintptr(a[2]), 0, 0, 0)
+		if e == 0 && int64(r) < 0 {
+			// Go takes -4095 for a result, not an error (its
+			// errors are -4094..-1); the kernel returns -errno
+			// for every errno up to 4095.
+			e = unix.Errno(-int64(r))
+		}
+		fmt.Fprintf(&out, "%d\n", int(e))
+	}
+	fmt.Print(out.String())
+	return 0
+}
+
+// TestInterpreterAgreesWithKernel runs every instruction a seccomp filter
+// may hold (loads, stores, the ALU operations with constant and X operands,
+// the jumps) in the kernel and in the interpreter, on argument words around
+// the edges (0, 1, the constants, 31 to 33 for shifts, the sign bit, all
+// ones) and compares the result in A, 12 bits at a time (wordsFilter).
+// libseccomp's filters use only ld, jeq, jgt, jge, jset, and and ret, so the
+// other instructions are met only in raw filters (disasm, check and replay
+// take them); for those the kernel is the only reference.
+func TestInterpreterAgreesWithKernel(t *testing.T) {
+	if runtime.GOARCH != "amd64" {
+		t.Skipf("syscall %d is free on x86_64, not known on %s", wordsNr, runtime.GOARCH)
+	}
+	alu := func(op, src uint16, k uint32) Instruction { return Instruction{Code: clsALU | op | src, K: k} }
+	// cond leaves 0x111 in A where the jump is taken, else 0x222.
+	cond := func(j Instruction) Program {
+		j.Jt, j.Jf = 0, 2
+		return Program{j, {Code: clsLD | modeIMM, K: 0x111}, ja(1), {Code: clsLD | modeIMM, K: 0x222}}
+	}
+	jmp := func(op, src uint16, k uint32) Instruction { return Instruction{Code: clsJMP | op | src, K: k} }
+	bodies := []struct {
+		name     string
+		body     Program
+		xNonZero bool // divides by X: X = 0 would kill the thread
+	}{
+		{"nothing", nil, false},
+		{"add k", Program{alu(aluADD, srcK, 0x7fffffff)}, false},
+		{"add x", Program{alu(aluADD, srcX, 0)}, false},
+		{"sub k", Program{alu(aluSUB, srcK, 5)}, false},
+		{"sub x", Program{alu(aluSUB, srcX, 0)}, false},
+		{"mul k", Program{alu(aluMUL, srcK, 0x10001)}, false},
+		{"mul x", Program{alu(aluMUL, srcX, 0)}, false},
+		{"div k", Program{alu(aluDIV, srcK, 7)}, false},
+		{"div x", Program{alu(aluDIV, srcX, 0)}, true},
+		{"or k", Program{alu(aluOR, srcK, 0x0f0f0f0f)}, false},
+		{"or x", Program{alu(aluOR, srcX, 0)}, false},
+		{"and k", Program{alu(aluAND, srcK, 0xff00ff00)}, false},
+		{"and x", Program{alu(aluAND, srcX, 0)}, false},
+		{"xor k", Program{alu(aluXOR, srcK, 0x0f0f0f0f)}, false},
+		{"xor x", Program{alu(aluXOR, srcX, 0)}, false},
+		{"lsh k", Program{alu(aluLSH, srcK, 5)}, false},
+		{"lsh x", Program{alu(aluLSH, srcX, 0)}, false}, // X of 32 and more too
+		{"rsh k", Program{alu(aluRSH, srcK, 5)}, false},
+		{"rsh x", Program{alu(aluRSH, srcX, 0)}, false},
+		{"neg", Program{alu(aluNEG, srcK, 0)}, false},
+		{"ld len", Program{{Code: clsLD | szW | modeLEN}}, false},
+		{"ldx len", Program{{Code: clsLDX | szW | modeLEN}, {Code: clsMISC | miscTXA}}, false},
+		{"ld imm", Program{{Code: clsLD | modeIMM, K: 0xabcdef12}}, false},
+		{"ldx imm", Program{{Code: clsLDX | modeIMM, K: 0xabcdef12}, {Code: clsMISC | miscTXA}}, false},
+		{"tax", Program{{Code: clsMISC | miscTAX}, {Code: clsLD | modeIMM, K: 0}, {Code: clsMISC | miscTXA}}, false},
+		{"txa", Program{{Code: clsMISC | miscTXA}}, false},
+		{"st ld", Program{{Code: clsST, K: 3}, {Code: clsLD | modeIMM, K: 0}, {Code: clsLD | modeMEM, K: 3}}, false},
+		{"stx ldx", Program{{Code: clsSTX, K: 5}, {Code: clsLDX | modeIMM, K: 0}, {Code: clsLDX | modeMEM, K: 5}, {Code: clsMISC | miscTXA}}, false},
+		{"ld seccomp_data", Program{ldAbs(offArch)}, false},
+		{"jeq k", cond(jmp(jmpJEQ, srcK, 5)), false},
+		{"jeq x", cond(jmp(jmpJEQ, srcX, 0)), false},
+		{"jgt k", cond(jmp(jmpJGT, srcK, 5)), false},
+		{"jgt x", cond(jmp(jmpJGT, srcX, 0)), false},
+		{"jge k", cond(jmp(jmpJGE, srcK, 5)), false},
+		{"jge x", cond(jmp(jmpJGE, srcX, 0)), false},
+		{"jset k", cond(jmp(jmpJSET, srcK, 0x80000004)), false},
+		{"jset x", cond(jmp(jmpJSET, srcX, 0)), false},
+	}
+	words := []uint64{0, 1, 4, 5, 6, 31, 32, 33, 0x7fffffff, 0x80000000, 0x80000004, 0xfffffffe, 0xffffffff, 0x12345678}
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	for i, b := range bodies {
+		prog := wordsFilter(b.body)
+		var args [][3]uint64
+		var lines strings.Builder
+		for _, a0 := range words {
+			for _, a1 := range words {
+				if a1 == 0 && b.xNonZero {
+					continue
+				}
+				for _, w := range []uint64{0, 12, 24} {
+					// high words the filter must not read
+					a := [3]uint64{a0 | 0xa5a5a5a5<<32, a1 | 0x5a5a5a5a<<32, w}
+					args = append(args, a)
+					fmt.Fprintf(&lines, "%x,%x,%x\n", a[0], a[1], a[2])
+				}
+			}
+		}
+		filter := filepath.Join(dir, fmt.Sprintf("%d.bpf", i))
+		argsFile := filepath.Join(dir, fmt.Sprintf("%d.args", i))
+		if err := os.WriteFile(filter, prog.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(argsFile, []byte(lines.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(self, "-test.run=^$")
+		cmd.Env = append(os.Environ(), childEnv+"=words", filterEnv+"="+filter, argsEnv+"="+argsFile)
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("%s: child: %v: %s", b.name, err, stderr.String())
+		}
+		kernel := strings.Fields(string(out))
+		if len(kernel) != len(args) {
+			t.Fatalf("%s: child printed %d answers for %d calls", b.name, len(kernel), len(args))
+		}
+		failures := 0
+		for j, a := range args {
+			r, err := prog.Run(Data{Nr: wordsNr, Arch: AuditArchX86_64, Args: [6]uint64{a[0], a[1], a[2]}})
+			if err != nil {
+				t.Fatalf("%s: %v", b.name, err)
+			}
+			got := fmt.Sprint(r.Data)
+			if r.Action != policy.ActErrno {
+				got = r.String()
+			}
+			if got != kernel[j] {
+				if failures++; failures <= 5 {
+					t.Errorf("%s: A=%#x X=%#x, bits %d..%d of A: interpreter %s, kernel %s", b.name, uint32(a[0]), uint32(a[1]), a[2], a[2]+11, got, kernel[j])
+				}
+			}
 		}
 	}
 }
