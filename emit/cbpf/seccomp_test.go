@@ -286,11 +286,27 @@ func loadRaw(paths []string) int {
 func TestCheckAgreesWithKernel(t *testing.T) {
 	allow := ret(RetAllow)
 	alu := func(op, src uint16, k uint32) Instruction { return Instruction{Code: clsALU | op | src, K: k} }
+	long := func(n int) Program {
+		p := make(Program, n)
+		for i := range p {
+			p[i] = ldAbs(offNr)
+		}
+		p[n-1] = allow
+		return p
+	}
 	cases := []struct {
 		name string
 		prog Program
 	}{
 		{"ret", Program{allow}},
+		{"4096 instructions", long(MaxInstructions)},
+		{"4097 instructions", long(MaxInstructions + 1)},
+		{"ja to the last", Program{ja(0), allow}},
+		{"ja past the end", Program{ja(1), allow}},
+		{"jeq to the last", Program{jeq(0, 0, 0), allow}},
+		{"jeq jt past the end", Program{jeq(0, 1, 0), allow}},
+		{"jeq jf past the end", Program{jeq(0, 0, 1), allow}},
+		{"no return at the end", Program{allow, ldAbs(offNr)}},
 		{"ld nr", Program{ldAbs(offNr), allow}},
 		{"add k", Program{alu(aluADD, srcK, 1), allow}},
 		{"xor x", Program{alu(aluXOR, srcX, 0), allow}},
@@ -319,6 +335,12 @@ func TestCheckAgreesWithKernel(t *testing.T) {
 		{"ldx other word", Program{{Code: clsST, K: 2}, {Code: clsLDX | modeMEM, K: 3}, allow}},
 		// stored on the false path only
 		{"ld stored on one path", Program{jeq(0, 1, 0), {Code: clsST, K: 0}, {Code: clsLD | modeMEM, K: 0}, allow}},
+		// stored on the true path only
+		{"ld stored on the other path", Program{jeq(0, 0, 1), {Code: clsST, K: 0}, {Code: clsLD | modeMEM, K: 0}, allow}},
+		// The load (5) is reached only from 2, after the store; the
+		// path through 3 does not store but its ja jumps past the load,
+		// and the kernel starts afresh after a jump.
+		{"ld after a ja elsewhere", Program{jeq(0, 0, 2), {Code: clsST, K: 0}, jeq(0, 2, 2), ja(2), allow, {Code: clsLD | modeMEM, K: 0}, allow}},
 		// stored before the jump: valid on both paths
 		{"ld stored before a jump", Program{{Code: clsST, K: 0}, jeq(0, 1, 0), ldAbs(offNr), {Code: clsLD | modeMEM, K: 0}, allow}},
 		// stored on both paths
