@@ -143,3 +143,35 @@ func bytesNoNUL(b []byte) bool {
 	}
 	return true
 }
+
+// An ABI counts as covered when some syscall there is not killed outright:
+// one whose answer depends on an argument covers it even where the all-zero
+// arguments are killed, and an ABI killed with KILL_THREAD (the bad-arch
+// action a caller may choose) is as uncovered as one killed with
+// KILL_PROCESS.
+func TestFilterCoverage(t *testing.T) {
+	onlyArg := &policy.Policy{DefaultAction: policy.ActKillProcess, Arches: []string{"x86_64"},
+		Rules: []policy.Rule{{Names: []string{"personality"}, Action: policy.ActAllow, Args: []policy.Arg{{Index: 0, Value: 8, Op: policy.OpEqualTo}}}}}
+	allow := &policy.Policy{DefaultAction: policy.ActErrno, Arches: []string{"x86_64"},
+		Rules: []policy.Rule{{Names: []string{"read"}, Action: policy.ActAllow}}}
+	for _, c := range []struct {
+		name string
+		p    *policy.Policy
+		o    Options
+	}{
+		{"kill but one conditional allow", onlyArg, Options{Arch: "x86_64"}},
+		{"bad arch KILL_THREAD", allow, Options{Arch: "x86_64", BadArch: policy.ActKillThread}},
+	} {
+		prog, err := Compile(c.p, c.o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := NewFilter(prog)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fmt.Sprint(f.Arches()); got != "[x86_64]" {
+			t.Errorf("%s: covers %s, want [x86_64]\n%s", c.name, got, disasm(prog))
+		}
+	}
+}
