@@ -711,3 +711,93 @@ func TestRunStepsAndReadArgs(t *testing.T) {
 		}
 	}
 }
+
+// TestDisassembleRaw disassembles hand-written programs with instructions
+// libseccomp does not emit (they come in raw filters): the ALU operations
+// with both operands, neg, txa (after which A no longer holds nr), ret of
+// TRACE with data and TRAP without, a jset on nr that is not the x32 bit,
+// a number no table has, and paths on which the ABI is not known: not
+// after comparing nr (rather than arch) with an AUDIT_ARCH value, not
+// where the paths of two ABIs join; and, where A holds arch on one path and
+// nr on the other, no AUDIT_ARCH name.
+func TestDisassembleRaw(t *testing.T) {
+	lines := func(p Program) map[int]string {
+		out := map[int]string{}
+		for _, l := range strings.Split(disasm(p), "\n") {
+			var pc int
+			if _, err := fmt.Sscanf(l, "%04d:", &pc); err == nil {
+				out[pc] = strings.TrimSpace(l[len("0000:"):])
+			}
+		}
+		return out
+	}
+	mnem := func(op uint16, k uint32) Instruction { return Instruction{Code: op, K: k} }
+	one := Program{
+		ldAbs(offArch),
+		jeq(AuditArchX86_64, 0, 12),
+		ldAbs(offNr),
+		jeq(0, 0, 1),
+		ret(RetTrace | 5),
+		jset(1, 0, 0),
+		jeq(999, 0, 0),
+		mnem(clsMISC|miscTXA, 0),
+		jeq(1, 0, 0),
+		ldAbs(offNr),
+		mnem(clsALU|aluNEG, 0),
+		jeq(1, 0, 0),
+		mnem(clsALU|aluADD|srcX, 0),
+		ret(RetTrap),
+		ldAbs(offNr),
+		jeq(AuditArchX86_64, 0, 1),
+		jeq(0, 0, 0),
+		mnem(clsALU|aluADD|srcK, 5),
+		ret(RetAllow),
+	}
+	two := Program{
+		ldAbs(offArch),
+		jeq(AuditArchX86_64, 1, 0),
+		jeq(AuditArchI386, 0, 3),
+		ldAbs(offNr),
+		jeq(0, 0, 0),
+		ret(RetAllow),
+		ret(RetKillProcess),
+	}
+	// A holds arch on one path to 3, nr on the other.
+	three := Program{
+		ldAbs(offArch),
+		jeq(0, 1, 0),
+		ldAbs(offNr),
+		jeq(AuditArchX86_64, 0, 0),
+		ret(RetAllow),
+	}
+	for _, c := range []struct {
+		prog Program
+		pc   int
+		want string // the line after the index; "=" for a line with no comment
+	}{
+		{one, 3, "; read (x86_64)"},
+		{one, 4, "; SCMP_ACT_TRACE(5)"},
+		{one, 5, "="},
+		{one, 6, "; unknown syscall 999 (x86_64)"},
+		{one, 8, "="},
+		{one, 10, "neg"},
+		{one, 11, "="},
+		{one, 12, "add  x"},
+		{one, 13, "; SCMP_ACT_TRAP"},
+		{one, 16, "="},
+		{one, 17, "add  #0x5"},
+		{two, 1, "; AUDIT_ARCH_X86_64"},
+		{two, 2, "; AUDIT_ARCH_I386"},
+		{two, 4, "="},
+		{three, 3, "="},
+	} {
+		got := lines(c.prog)[c.pc]
+		ok := strings.HasSuffix(got, c.want)
+		if c.want == "=" {
+			ok = !strings.Contains(got, ";")
+		}
+		if !ok {
+			t.Errorf("instruction %d: %q, want it to end in %q (\"=\": no comment)\n%s", c.pc, got, c.want, disasm(c.prog))
+		}
+	}
+}
