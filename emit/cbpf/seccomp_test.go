@@ -578,3 +578,80 @@ func TestInterpreterAgreesWithKernel(t *testing.T) {
 		}
 	}
 }
+
+// divSource makes syscall wordsNr with X = 5, then with X = 0, under
+// divFilter.
+const divSource = `#include <errno.h>
+#include <stdio.h>
+#include <unistd.h>
+int main(void) {
+	long r = syscall(999, 5L);
+	printf("x=5: %ld %d\n", r, errno);
+	fflush(stdout);
+	syscall(999, 0L);
+	printf("x=0: survived\n");
+	return 0;
+}
+`
+
+// TestDivisionByZeroKills: a division by an X of 0 ends the filter with 0
+// (SECCOMP_RET_KILL_THREAD) in the kernel, which Check cannot refuse ahead
+// of time as it does a constant 0. A single-threaded program (gcc, exec'd
+// under the filter) dies of SIGSYS; the interpreter must answer kill.
+func TestDivisionByZeroKills(t *testing.T) {
+	if runtime.GOARCH != "amd64" {
+		t.Skipf("syscall %d is free on x86_64, not known on %s", wordsNr, runtime.GOARCH)
+	}
+	testutil.RequireTool(t, "gcc")
+	dir := t.TempDir()
+	src, bin := filepath.Join(dir, "div.c"), filepath.Join(dir, "div")
+	if err := os.WriteFile(src, []byte(divSource), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("gcc", "-O1", "-o", bin, src).CombinedOutput(); err != nil {
+		t.Fatalf("gcc: %v\n%s", err, out)
+	}
+	// for syscall wordsNr: ERRNO(500 / args[0]); everything else runs
+	prog := Program{
+		ldAbs(offNr),
+		jeq(wordsNr, 0, 6),
+		ldAbs(offArgs),
+		{Code: clsMISC | miscTAX},
+		{Code: clsLD | modeIMM, K: 500},
+		{Code: clsALU | aluDIV | srcX},
+		{Code: clsALU | aluOR | srcK, K: RetErrno},
+		{Code: clsRET | retA},
+		ret(RetAllow),
+	}
+	filter := filepath.Join(dir, "div.bpf")
+	if err := os.WriteFile(filter, prog.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(self, "-test.run=^$")
+	cmd.Env = append(os.Environ(), childEnv+"=exec", filterEnv+"="+filter, execEnv+"="+bin)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, _ := cmd.Output()
+	ws := cmd.ProcessState.Sys().(syscall.WaitStatus)
+	t.Logf("child: %q, %v, stderr %q", out, ws, stderr.String())
+
+	five, err := prog.Run(Data{Nr: wordsNr, Arch: AuditArchX86_64, Args: [6]uint64{5}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := fmt.Sprintf("x=5: -1 %d\n", five.Data); five.Action != policy.ActErrno || !strings.HasPrefix(string(out), want) {
+		t.Fatalf("X = 5: interpreter %v, kernel printed %q", five, out)
+	}
+	zero, err := prog.Run(Data{Nr: wordsNr, Arch: AuditArchX86_64})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kernelKilled := ws.Signaled() && ws.Signal() == syscall.SIGSYS && !strings.Contains(string(out), "survived")
+	if killing(zero.Action) != kernelKilled {
+		t.Errorf("X = 0: interpreter %v, kernel killed %v (status %v, output %q)", zero, kernelKilled, ws, out)
+	}
+}
