@@ -2,6 +2,7 @@ package cbpf
 
 import (
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/seccomp-gen/seccomp-gen/policy"
@@ -140,5 +141,28 @@ func TestNotifyNewListener(t *testing.T) {
 	}
 	if x32 := nr("x32", "seccomp"); x32&int32(X32SyscallBit) == 0 {
 		t.Errorf("x32 seccomp is %d: the check compares numbers with the x32 bit", x32)
+	}
+}
+
+// NeedsListener says whether the filter Options.Notify builds has a
+// SCMP_ACT_NOTIFY return (BadArch aside); the compiled filter itself is
+// the reference. A denying default action with only allowing rules needs
+// one as much as a denying rule does.
+func TestNeedsListenerMatchesFilter(t *testing.T) {
+	read := []string{"read"}
+	for _, p := range []*policy.Policy{
+		{DefaultAction: policy.ActErrno, Arches: []string{"x86_64"}, Rules: []policy.Rule{{Names: read, Action: policy.ActAllow}}},
+		{DefaultAction: policy.ActKillProcess, Arches: []string{"x86_64"}, Rules: []policy.Rule{{Names: read, Action: policy.ActLog}}},
+		{DefaultAction: policy.ActAllow, Arches: []string{"x86_64"}, Rules: []policy.Rule{{Names: read, Action: policy.ActTrap}}},
+		{DefaultAction: policy.ActLog, Arches: []string{"x86_64"}, Rules: []policy.Rule{{Names: read, Action: policy.ActAllow}}},
+	} {
+		prog, err := Compile(p, Options{Arch: "x86_64", Notify: true, NoStub: true, BadArch: policy.ActKillProcess})
+		if err != nil {
+			t.Fatal(err)
+		}
+		notifies := slices.Contains(prog, ret(RetUserNotif))
+		if got := NeedsListener(p); got != notifies {
+			t.Errorf("default %s, rule %s: NeedsListener %v, filter returns SCMP_ACT_NOTIFY: %v\n%s", p.DefaultAction, p.Rules[0].Action, got, notifies, disasm(prog))
+		}
 	}
 }
