@@ -126,6 +126,12 @@ func TestNotifyNewListener(t *testing.T) {
 		{"x86_64 strict mode", Data{Nr: nr("x86_64", "seccomp"), Arch: AuditArchX86_64, Args: [6]uint64{0, 8}}, policy.ActAllow},
 		{"x86 listener", Data{Nr: nr("x86", "seccomp"), Arch: AuditArchI386, Args: [6]uint64{1, 8}}, policy.ActNotify},
 		{"x32 listener", Data{Nr: nr("x32", "seccomp"), Arch: AuditArchX86_64, Args: [6]uint64{1, 8}}, policy.ActNotify},
+		// every ABI's block, the last one's included, lets other
+		// operations and syscalls through
+		{"x86 strict mode", Data{Nr: nr("x86", "seccomp"), Arch: AuditArchI386, Args: [6]uint64{0, 8}}, policy.ActAllow},
+		{"x32 strict mode", Data{Nr: nr("x32", "seccomp"), Arch: AuditArchX86_64, Args: [6]uint64{0, 8}}, policy.ActAllow},
+		{"x32 getpid", Data{Nr: nr("x32", "getpid"), Arch: AuditArchX86_64, Args: [6]uint64{1, 8}}, policy.ActAllow},
+		{"x32 getppid (default)", Data{Nr: nr("x32", "getppid"), Arch: AuditArchX86_64, Args: [6]uint64{1, 8}}, policy.ActNotify},
 		{"getpid", Data{Nr: nr("x86_64", "getpid"), Arch: AuditArchX86_64, Args: [6]uint64{1, 8}}, policy.ActAllow},
 		{"getppid (default)", Data{Nr: nr("x86_64", "getppid"), Arch: AuditArchX86_64}, policy.ActNotify},
 		{"x86 getpid", Data{Nr: nr("x86", "getpid"), Arch: AuditArchI386, Args: [6]uint64{1, 8}}, policy.ActAllow},
