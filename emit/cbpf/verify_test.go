@@ -276,3 +276,22 @@ func TestVerifyFilterConcurrentOnce(t *testing.T) {
 		t.Errorf("%d concurrent verifications of one policy compiled it %d times, want once", n, c)
 	}
 }
+
+// checkProgram compares the errno of SCMP_ACT_TRACE answers too (it is the
+// tracer's message data): a filter that answers TRACE(1) where the rules
+// say TRACE(2) is miscompiled.
+func TestCheckProgramTraceData(t *testing.T) {
+	p := &policy.Policy{DefaultAction: policy.ActAllow, Arches: []string{"x86_64"},
+		Rules: []policy.Rule{{Names: []string{"getpid"}, Action: policy.ActTrace, Errno: policy.Errno(2)}}}
+	for _, c := range []struct {
+		data uint32
+		ok   bool
+	}{{2, true}, {1, false}} {
+		prog := Program{ret(RetTrace | c.data)}
+		err := checkProgram(prog, p, []string{"x86_64"}, []string{"getpid"}, "the test filter", nil)
+		var amb *policy.AmbiguousError
+		if c.ok && err != nil || !c.ok && (!errors.As(err, &amb) || !amb.Miscompiled) {
+			t.Errorf("filter answering TRACE(%d) where the rule says TRACE(2): %v", c.data, err)
+		}
+	}
+}
