@@ -204,12 +204,7 @@ func TestExecutablesIdentifiedOffTheWaitLoop(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		e := exeByPath(rec.File, name)
-		if e == nil {
-			t.Errorf("no %s among the executables", name)
-		} else if e.BuildID != want.BuildID || e.SHA256 != want.SHA256 {
-			t.Errorf("%s identified as %q%q, want %q%q", name, e.BuildID, e.SHA256, want.BuildID, want.SHA256)
-		}
+		wantIdentified(t, rec.File, name, want)
 	}
 }
 
@@ -305,7 +300,7 @@ func TestExecutablesOverflowCounted(t *testing.T) {
 	const n = 1100
 	tr, err := exec.LookPath("true")
 	if err != nil {
-		t.Skip("no true(1): ", err)
+		testutil.SkipOrFail(t, "no true(1): "+err.Error())
 	}
 	for i := 0; i < n; i++ {
 		if err := os.Symlink(tr, filepath.Join(dir, "t"+strconv.Itoa(i))); err != nil {
@@ -410,7 +405,7 @@ func TestProcessesCountedInBatches(t *testing.T) {
 	testutil.RequireRoot(t)
 	tr, err := exec.LookPath("true")
 	if err != nil {
-		t.Skip("no true(1): ", err)
+		testutil.SkipOrFail(t, "no true(1): "+err.Error())
 	}
 	const n = 5000
 	script := `i=0; while [ $i -lt ` + strconv.Itoa(n) + ` ]; do "$0"; i=$((i+1)); done`
@@ -591,7 +586,7 @@ int main(int argc, char **argv) { usleep(argc > 1 ? atoi(argv[1]) : 0); return 0
 	// another program (true), which must not be taken for it.
 	tr, err := exec.LookPath("true")
 	if err != nil {
-		t.Skip("no true(1): ", err)
+		testutil.SkipOrFail(t, "no true(1): "+err.Error())
 	}
 	trData, err := os.ReadFile(tr)
 	if err != nil {
@@ -632,12 +627,7 @@ int main(int argc, char **argv) { usleep(argc > 1 ? atoi(argv[1]) : 0); return 0
 		if err != nil {
 			t.Fatal(err)
 		}
-		e := exeByPath(rec.File, c.path)
-		if e == nil {
-			t.Errorf("no %s among the executables", c.path)
-		} else if e.BuildID != want.BuildID || e.SHA256 != want.SHA256 {
-			t.Errorf("%s identified as %q %q, want %q %q", c.path, e.BuildID, e.SHA256, want.BuildID, want.SHA256)
-		}
+		wantIdentified(t, rec.File, c.path, want)
 	}
 	// ./other, gone before a scan, is found in no directory but the one
 	// it ran in: it stays listed as exec'd, unidentified.
@@ -663,7 +653,7 @@ func TestExecutablesPathLengthBoundary(t *testing.T) {
 	testutil.RequireRoot(t)
 	tr, err := exec.LookPath("true")
 	if err != nil {
-		t.Skip("no true(1): ", err)
+		testutil.SkipOrFail(t, "no true(1): "+err.Error())
 	}
 	data, err := os.ReadFile(tr)
 	if err != nil {
@@ -704,7 +694,7 @@ func TestExecutablesOverflowCountedWithCut(t *testing.T) {
 	testutil.RequireRoot(t)
 	tr, err := exec.LookPath("true")
 	if err != nil {
-		t.Skip("no true(1): ", err)
+		testutil.SkipOrFail(t, "no true(1): "+err.Error())
 	}
 	data, err := os.ReadFile(tr)
 	if err != nil {
@@ -789,7 +779,7 @@ int main(int argc, char **argv) {
 	// (links to true), so that every index is in use.
 	tr, err := exec.LookPath("true")
 	if err != nil {
-		t.Skip("no true(1): ", err)
+		testutil.SkipOrFail(t, "no true(1): "+err.Error())
 	}
 	for i := 0; i < SplitExecutablesExec; i++ {
 		if err := os.Symlink(tr, filepath.Join(dir, "t"+strconv.Itoa(i))); err != nil {
@@ -904,7 +894,7 @@ func TestExecutablesProcNameExecAgain(t *testing.T) {
 	testutil.RequireRoot(t)
 	sleep, err := widen.Identify("/usr/bin/sleep")
 	if err != nil {
-		t.Skip("no /usr/bin/sleep: ", err)
+		testutil.SkipOrFail(t, "no /usr/bin/sleep: "+err.Error())
 	}
 	sh, err := widen.Identify("/bin/sh")
 	if err != nil {
@@ -1032,13 +1022,7 @@ int main(void) {
 	}
 	t.Logf("executables: %+v", rec.File.Executables)
 	for _, n := range names {
-		p := filepath.Join(sub, n)
-		e := exeByPath(rec.File, p)
-		if e == nil {
-			t.Errorf("no %s among the executables", p)
-		} else if e.BuildID != want.BuildID || e.SHA256 != want.SHA256 {
-			t.Errorf("%s identified as %q %q, want %q %q", p, e.BuildID, e.SHA256, want.BuildID, want.SHA256)
-		}
+		wantIdentified(t, rec.File, filepath.Join(sub, n), want)
 	}
 }
 
@@ -1096,5 +1080,17 @@ int main(void) {
 	t.Logf("executables: %+v", rec.File.Executables)
 	if rec.ExecutablesCut != 1 || rec.File.ExecutablesOmitted != 1 {
 		t.Errorf("cut %d, omitted %d; want 1 and 1 (the %d-byte path)", rec.ExecutablesCut, rec.File.ExecutablesOmitted, len(long))
+	}
+}
+
+// wantIdentified checks that the trace lists path with want's identity
+// (build ID, or sha256 where it has none).
+func wantIdentified(t *testing.T, f *trace.File, path string, want widen.Identity) {
+	t.Helper()
+	e := exeByPath(f, path)
+	if e == nil {
+		t.Errorf("no %s among the executables", path)
+	} else if e.BuildID != want.BuildID || e.SHA256 != want.SHA256 {
+		t.Errorf("%s identified as %q %q, want %q %q", path, e.BuildID, e.SHA256, want.BuildID, want.SHA256)
 	}
 }
