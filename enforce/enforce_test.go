@@ -374,3 +374,33 @@ func TestInflightRecord(t *testing.T) {
 		t.Fatalf("answered: state %d, ID %d", state, got.ID)
 	}
 }
+
+// TestRunKillAfterExit: an IO.Kill (replay --timeout) that comes after CMD
+// exited, with nothing of its tree left to kill, cut nothing short: the
+// result is a whole run, not one stopped by the kill. The timeout's timer
+// and CMD's exit race; which came first decided whether replay reported
+// "timed out (0 processes killed)" or a pass. The hooks put the kill in
+// that window every time.
+func TestRunKillAfterExit(t *testing.T) {
+	native(t)
+	kill := make(chan struct{})
+	processed := make(chan struct{})
+	testAfterMainExit = func() {
+		close(kill)
+		select {
+		case <-processed:
+		case <-time.After(10 * time.Second): // a hang guard, not a timing
+			t.Error("the kill was not handled within 10s")
+		}
+	}
+	testAfterKill = func() { close(processed) }
+	defer func() { testAfterMainExit, testAfterKill = nil, nil }()
+	var errb bytes.Buffer
+	res, err := Run(allowAllBut("getpriority", policy.ActErrno), []string{"true"}, IO{Stderr: &errb, Kill: kill})
+	if err != nil {
+		t.Fatalf("Run: %v\n%s", err, errb.String())
+	}
+	if res.Stopped != "" || res.Killed != 0 || res.ExitCode != 0 {
+		t.Errorf("result %+v, want a whole run: not stopped, nothing killed, exit 0", res)
+	}
+}

@@ -145,6 +145,9 @@ func (e *SetupError) Error() string {
 // exitFailure is the status Run reports when the child's status is unknown.
 const exitFailure = 1
 
+// Test hooks: called after CMD was reaped, and after a kill of the tree.
+var testAfterMainExit, testAfterKill func()
+
 // Run runs argv under p's filter (see Shim, which the running binary must
 // register as ShimName) and supervises the notifications: each denied
 // syscall is recorded and answered as the profile says under runc (its
@@ -249,13 +252,20 @@ func Run(p *policy.Policy, argv []string, stdio IO) (*Result, error) {
 			n := 0
 			killTree := func(why string) {
 				killMu.Lock()
-				if stopped == "" {
-					stopped = why
-				}
 				// Every child of this process is CMD or an orphan of
 				// its tree (see Subreaper above).
-				killed += proctree.KillChildren(time.Second, int(sentinelPID.Load()))
+				n := proctree.KillChildren(time.Second, int(sentinelPID.Load()))
+				killed += n
+				// An IO.Kill that found nothing of the tree running
+				// (CMD exited, Run not returned yet) cut nothing short:
+				// the run was whole.
+				if stopped == "" && (n > 0 || why != StoppedKill) {
+					stopped = why
+				}
 				killMu.Unlock()
+				if testAfterKill != nil {
+					testAfterKill()
+				}
 				// Anything that escaped (a task that left the
 				// tree through another subreaper) is left unsupervised.
 				stopOnce.Do(func() { close(stop) })
@@ -358,6 +368,9 @@ func Run(p *policy.Policy, argv []string, stdio IO) (*Result, error) {
 		}
 	}
 	close(mainExited)
+	if testAfterMainExit != nil {
+		testAfterMainExit()
+	}
 	// CMD is reaped: every child left is an adopted orphan; reap them as
 	// they exit so that the filter's last user goes away.
 	reaped := make(chan struct{})

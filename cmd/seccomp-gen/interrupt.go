@@ -245,11 +245,15 @@ func (s *interrupts) leftRunning() int {
 func (s *interrupts) run(ctx context.Context) {
 	started := false
 	var timeout, grace, announce <-chan time.Time
-	kill := func() {
+	kill := func(then func(n int)) {
 		// Under the lock: the recording can end (the tree died) before
 		// KillChildren returns, and the results must count what it killed.
 		s.mu.Lock()
-		s.killed += proctree.KillChildren(time.Second)
+		n := proctree.KillChildren(time.Second)
+		s.killed += n
+		if then != nil {
+			then(n)
+		}
 		s.mu.Unlock()
 		select {
 		case <-ctx.Done():
@@ -271,10 +275,11 @@ func (s *interrupts) run(ctx context.Context) {
 		case <-s.started:
 			markStarted()
 		case <-timeout:
-			s.mu.Lock()
-			s.timedOut = true
-			s.mu.Unlock()
-			kill()
+			// A timeout that finds nothing of the tree running (the
+			// command exited, the recorder not yet done) cut nothing
+			// short: the run was whole. The timer and the exit race,
+			// and the report must not depend on which came first.
+			kill(func(n int) { s.timedOut = n > 0 })
 			return
 		case <-grace:
 			s.stop() // the command runs on, untraced
@@ -321,7 +326,7 @@ func (s *interrupts) run(ctx context.Context) {
 				s.stop()
 				return
 			case n >= 2:
-				kill()
+				kill(nil)
 				return
 			case !fromTerminal(sig) && !s.forwardTERM:
 				s.stop()

@@ -3,10 +3,14 @@ package main
 import (
 	"context"
 	"os"
+	"os/exec"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/seccomp-gen/seccomp-gen/internal/proctree"
 )
 
 // TestSignalAfterStartNotTakenForBefore: when the command's start and a
@@ -35,6 +39,57 @@ func TestSignalAfterStartNotTakenForBefore(t *testing.T) {
 		<-done
 		if stopped.Load() {
 			t.Fatalf("round %d: a signal after the start stopped the recording as one before it", i)
+		}
+	}
+}
+
+// TestTimeoutAfterExitIsNoTimeout: a --timeout that fires when nothing of
+// the command's tree runs any more (the command exited, the recorder not
+// yet done) cut nothing short. It was reported as "timed out after 1ns:
+// killed the command's process tree (0 processes)", or as a pass when the
+// recording's end came first: the report depended on a race. With a child
+// running, the same timeout kills it and is a timeout.
+func TestTimeoutAfterExitIsNoTimeout(t *testing.T) {
+	if kids := proctree.Children(os.Getpid()); len(kids) > 0 {
+		t.Fatalf("the test process has children %v: the timeout would kill them", kids)
+	}
+	for _, child := range []bool{false, true} {
+		var cmd *exec.Cmd
+		if child {
+			cmd = exec.Command("sleep", "30")
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		stopped := make(chan struct{})
+		var once sync.Once
+		s := &interrupts{name: "test", timeout: time.Nanosecond, stop: func() { once.Do(func() { close(stopped) }) }, sigs: make(chan os.Signal, 1)}
+		s.started = make(chan struct{}, 1)
+		s.ensureEnded()
+		s.started <- struct{}{}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			s.run(ctx)
+		}()
+		// The recording ends killGrace after a timeout's kill: the
+		// timeout has been handled then.
+		select {
+		case <-stopped:
+		case <-time.After(10 * killGrace): // a hang guard
+			t.Fatalf("child %v: the timeout did not end the recording", child)
+		}
+		cancel()
+		<-done
+		_, killed, timedOut := s.result()
+		if child {
+			_ = cmd.Wait()
+			if !timedOut || killed != 1 {
+				t.Errorf("a running child: timed out %v, killed %d; want a timeout that killed 1", timedOut, killed)
+			}
+		} else if timedOut || killed != 0 {
+			t.Errorf("nothing running: timed out %v, killed %d; want no timeout, nothing killed", timedOut, killed)
 		}
 	}
 }
