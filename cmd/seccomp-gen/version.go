@@ -153,7 +153,10 @@ SHA-256 of the eBPF recorder's source (bpf/recorder.c and its headers) that
 the embedded objects were compiled from, and how its Go heap is paged: in
 2 MiB pages where the kernel gives them (transparent huge pages, mode
 madvise or always), so that a trace's start takes a page fault per 2 MiB of
-heap instead of one per 4 KiB (GODEBUG=disablethp=1 turns that off).`,
+heap instead of one per 4 KiB; not on a machine whose host takes free memory
+back (a virtio balloon with free page reporting), where a huge page's first
+touch can cost milliseconds. SECCOMP_GEN_HUGEHEAP=on or =off overrides that
+choice; GODEBUG=disablethp=1 turns huge pages off too.`,
 		Args: argsUsage(noArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if short && asJSON {

@@ -41,6 +41,30 @@
 // main 28.1 -> 25.0 ms (0.89x; 0.96x in an earlier run of a first version).
 // The cost: up to 2 MiB resident for ~1 MiB of metadata.
 //
+// Not where the host takes free memory back. A guest whose virtio balloon
+// negotiated free page reporting (VIRTIO_BALLOON_F_REPORTING: Firecracker
+// and QEMU can ask for it) hands free blocks of 2 MiB and more to the host,
+// which drops them; the next huge page the kernel gives out is likely such
+// a block, and its first touch (the kernel zeroing it) faults in 512 host
+// pages. Measured on issue 13's second machine class (a Firecracker guest,
+// 6.18.44-fc-v1098; twenty-eighth session): a fresh 2 MiB page took
+// 4.5-4.9 ms to fault, 40-300 us when it was one just freed; a 4 KiB fault
+// 1.4 us. A trace's start faults 3-4 huge pages. With traces 3 s apart
+// (25 interleaved rounds, the same binary built with and without huge
+// pages), launch to the tracer's main took 13.5 ms median with them
+// against 4.1 without, and `trace -- /bin/true` 30.3 against 17.5 ms; an
+// hour later (12 rounds, the default against this choice) 4.4 against 4.2
+// and 17.7 against 17.0 ms: how much depends on what the host has taken
+// back, never in favour of the huge pages. The bench's warm starts, 50 ms
+// apart, reuse the blocks the last trace freed and hide this: there both
+// builds reached the command's main alike (10.78 vs 10.74 ms) and
+// /bin/true took 1.6 ms longer without them (more 4 KiB faults). So
+// the wrapper finds out once, at the first mapping it sees, whether such a
+// device is bound (hugeheap_reporting_in: the features of the devices of
+// /sys/bus/virtio/drivers/virtio_balloon), and advises nothing, and makes
+// no arena, where one is. SECCOMP_GEN_HUGEHEAP=on or =off overrides that
+// choice; `seccomp-gen version` says which was made ("heap:").
+//
 // Off: GODEBUG=disablethp=1 (the runtime then advises each heap mapping
 // MADV_NOHUGEPAGE, after the wrapper, and the wrapper makes no metadata
 // arena), or build with -tags nohugeheap. With

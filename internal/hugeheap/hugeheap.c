@@ -5,12 +5,14 @@
 // its internal __mmap, unwrapped); __real_mmap is the C library's.
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stddef.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -40,6 +42,76 @@ int hugeheap_advises(size_t len, int prot, int flags) {
 // out again, so memory served is always fresh (zero), as mmap's. Only
 // where pages are 4 KiB (amd64; arm64 as Debian builds it), so that the
 // huge page is HUGEHEAP_MIN and what is served is page-aligned.
+// The virtio feature bit of free page reporting (virtio_balloon.h).
+#define VIRTIO_BALLOON_F_REPORTING 5
+
+// hugeheap_reporting_in says whether a device bound to the driver whose
+// sysfs directory is dir negotiated free page reporting: its features file
+// is a string of '0' and '1', bit i at index i. Only system calls, no
+// malloc, no stdio: it runs inside the mmap wrapper, whose callers include
+// malloc and the Go runtime before it has started.
+int hugeheap_reporting_in(const char *dir) {
+	size_t dlen = strlen(dir);
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	char buf[4096];
+	int found = 0;
+	long n;
+	while (!found && (n = syscall(SYS_getdents64, fd, buf, sizeof buf)) > 0) {
+		for (long off = 0; off < n && !found;) {
+			// struct linux_dirent64: d_ino, d_off, d_reclen, d_type, d_name.
+			unsigned short reclen;
+			memcpy(&reclen, buf + off + 16, sizeof reclen);
+			const char *name = buf + off + 19;
+			off += reclen;
+			if (reclen == 0 || strncmp(name, "virtio", 6) != 0)
+				continue;
+			char path[512];
+			size_t nlen = strlen(name);
+			if (dlen + 1 + nlen + sizeof "/features" > sizeof path)
+				continue;
+			memcpy(path, dir, dlen);
+			path[dlen] = '/';
+			memcpy(path + dlen + 1, name, nlen);
+			memcpy(path + dlen + 1 + nlen, "/features", sizeof "/features");
+			int f = open(path, O_RDONLY | O_CLOEXEC);
+			if (f < 0)
+				continue;
+			char feat[128];
+			ssize_t r = read(f, feat, sizeof feat);
+			close(f);
+			if (r > VIRTIO_BALLOON_F_REPORTING && feat[VIRTIO_BALLOON_F_REPORTING] == '1')
+				found = 1;
+		}
+	}
+	close(fd);
+	return found;
+}
+
+static int mode = HUGEHEAP_ON;
+static pthread_once_t mode_once = PTHREAD_ONCE_INIT;
+
+static void mode_init(void) {
+	const char *m = getenv("SECCOMP_GEN_HUGEHEAP");
+	if (m && strcmp(m, "on") == 0)
+		mode = HUGEHEAP_FORCED_ON;
+	else if (m && strcmp(m, "off") == 0)
+		mode = HUGEHEAP_FORCED_OFF;
+	else if (hugeheap_reporting_in("/sys/bus/virtio/drivers/virtio_balloon"))
+		mode = HUGEHEAP_OFF_REPORTING;
+}
+
+int hugeheap_mode(void) {
+	pthread_once(&mode_once, mode_init);
+	return mode;
+}
+
+static int use_huge(void) {
+	int m = hugeheap_mode();
+	return m == HUGEHEAP_ON || m == HUGEHEAP_FORCED_ON;
+}
+
 static char *arena;
 static size_t arena_off;
 static pthread_once_t arena_once = PTHREAD_ONCE_INIT;
@@ -47,7 +119,7 @@ static pthread_once_t arena_once = PTHREAD_ONCE_INIT;
 static void arena_init(void) {
 	// Off with the heap's huge pages (GODEBUG=disablethp=1, doc.go): the
 	// runtime reads GODEBUG only later, so it is read here.
-	if (hugeheap_disabled(getenv("GODEBUG")) || sysconf(_SC_PAGESIZE) != 4096)
+	if (hugeheap_disabled(getenv("GODEBUG")) || sysconf(_SC_PAGESIZE) != 4096 || !use_huge())
 		return;
 	char *p = __real_mmap(NULL, HUGEHEAP_ARENA + HUGEHEAP_MIN, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED)
@@ -112,7 +184,7 @@ void *__wrap_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off
 			return a;
 	}
 	void *p = __real_mmap(addr, len, prot, flags, fd, off);
-	if (p != MAP_FAILED && hugeheap_advises(len, prot, flags)) {
+	if (p != MAP_FAILED && hugeheap_advises(len, prot, flags) && use_huge()) {
 		// Advice only: a kernel without THP says EINVAL, and the mapping
 		// is as good without it. errno is the caller's.
 		int saved = errno;

@@ -17,6 +17,27 @@ const Enabled = true
 
 // advises is the wrapper's choice for a mapping of len bytes with prot and
 // flags, for the tests.
+// offReason says why this process's heap is not in huge pages by choice:
+// "reporting" (the host takes free memory back, see doc.go), "env"
+// (SECCOMP_GEN_HUGEHEAP=off), or "" (it is, where the kernel has them).
+func offReason() string {
+	switch C.hugeheap_mode() {
+	case C.HUGEHEAP_OFF_REPORTING:
+		return "reporting"
+	case C.HUGEHEAP_FORCED_OFF:
+		return "env"
+	}
+	return ""
+}
+
+// reportingIn is the test of offReason's "reporting" against a driver's
+// sysfs directory.
+func reportingIn(dir string) bool {
+	cs := C.CString(dir)
+	defer C.free(unsafe.Pointer(cs))
+	return C.hugeheap_reporting_in(cs) != 0
+}
+
 func advises(len uintptr, prot, flags int) bool {
 	return C.hugeheap_advises(C.size_t(len), C.int(prot), C.int(flags)) != 0
 }

@@ -20,6 +20,17 @@
 #define HUGEHEAP_ARENA ((size_t)2 << 20)
 #define HUGEHEAP_ARENA_MAX ((size_t)256 << 10)
 
+// hugeheap_mode's answers: huge pages (HUGEHEAP_ON; HUGEHEAP_FORCED_ON by
+// SECCOMP_GEN_HUGEHEAP=on) or not (HUGEHEAP_FORCED_OFF by
+// SECCOMP_GEN_HUGEHEAP=off; HUGEHEAP_OFF_REPORTING where a virtio balloon
+// reports free pages to the host, see doc.go).
+#define HUGEHEAP_ON 0
+#define HUGEHEAP_FORCED_ON 1
+#define HUGEHEAP_FORCED_OFF 2
+#define HUGEHEAP_OFF_REPORTING 3
+
+int hugeheap_mode(void);
+int hugeheap_reporting_in(const char *dir);
 int hugeheap_advises(size_t len, int prot, int flags);
 int hugeheap_arena_serves(uintptr_t addr, size_t len, int prot, int flags, int fd);
 int hugeheap_disabled(const char *godebug);

@@ -4,3 +4,5 @@ package hugeheap
 
 // Enabled says the wrapper is linked into this binary.
 const Enabled = false
+
+func offReason() string { return "" }

@@ -21,6 +21,9 @@ type State struct {
 	Advised, NoHuge bool
 	// AnonHugeBytes is how much of that mapping is in huge pages now.
 	AnonHugeBytes int64
+	// Off says why the heap was left in 4 KiB pages by choice, as
+	// offReason does ("reporting", "env"; "": it was not).
+	Off string
 }
 
 // thpEnabled is where the kernel says its THP mode, as "always [madvise]
@@ -51,6 +54,7 @@ func Heap() (State, error) {
 	st, err := mappingOf(uintptr(unsafe.Pointer(heapSink)))
 	runtime.KeepAlive(heapSink)
 	st.THP = THPMode()
+	st.Off = offReason()
 	return st, err
 }
 
@@ -59,6 +63,7 @@ func Heap() (State, error) {
 func Mapping(p unsafe.Pointer) (State, error) {
 	st, err := mappingOf(uintptr(p))
 	st.THP = THPMode()
+	st.Off = offReason()
 	return st, err
 }
 
@@ -134,6 +139,10 @@ func (st State) Describe() string {
 		return "4 KiB pages (the kernel has no transparent huge pages)"
 	case st.NoHuge:
 		return "4 KiB pages (GODEBUG=disablethp=1)"
+	case !st.Advised && st.Off == "reporting":
+		return "4 KiB pages (this machine's host takes free memory back: virtio-balloon free page reporting, where a huge page's first touch can cost milliseconds; SECCOMP_GEN_HUGEHEAP=on overrides)"
+	case !st.Advised && st.Off == "env":
+		return "4 KiB pages (SECCOMP_GEN_HUGEHEAP=off)"
 	case !st.Advised && !Enabled:
 		return "4 KiB pages (built with -tags nohugeheap, or without cgo)"
 	case !st.Advised:
