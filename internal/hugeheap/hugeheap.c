@@ -28,20 +28,6 @@ int hugeheap_advises(size_t len, int prot, int flags) {
 	       prot == (PROT_READ | PROT_WRITE) && len >= HUGEHEAP_MIN;
 }
 
-// The metadata arena: the runtime's off-heap metadata (runtime.sysAlloc:
-// persistentalloc's 256 KiB chunks, which hold the span structures, span
-// sets and itabs; the GC's bitmap arenas; the heap arena's metadata:
-// anonymous read-write mappings at no fixed address, never unmapped but
-// by the execution tracer) is served from one huge page's worth of memory
-// (HUGEHEAP_ARENA), 2 MiB-aligned and advised MADV_HUGEPAGE,
-// bump-allocated and never reused, so that touching it costs one fault and
-// not one per 4 KiB page (~70 of a trace's start on the PVM machine, issue
-// 13). A mapping the arena does not serve or no longer holds goes to the C
-// library's mmap, as do all others; a region the runtime unmaps is gone
-// from the arena too (the kernel splits the mapping) and is never handed
-// out again, so memory served is always fresh (zero), as mmap's. Only
-// where pages are 4 KiB (amd64; arm64 as Debian builds it), so that the
-// huge page is HUGEHEAP_MIN and what is served is page-aligned.
 // The virtio feature bit of free page reporting (virtio_balloon.h).
 #define VIRTIO_BALLOON_F_REPORTING 5
 
@@ -63,9 +49,11 @@ int hugeheap_reporting_in(const char *dir) {
 			// struct linux_dirent64: d_ino, d_off, d_reclen, d_type, d_name.
 			unsigned short reclen;
 			memcpy(&reclen, buf + off + 16, sizeof reclen);
+			if (reclen == 0)
+				break;
 			const char *name = buf + off + 19;
 			off += reclen;
-			if (reclen == 0 || strncmp(name, "virtio", 6) != 0)
+			if (strncmp(name, "virtio", 6) != 0)
 				continue;
 			char path[512];
 			size_t nlen = strlen(name);
@@ -103,7 +91,9 @@ static void mode_init(void) {
 }
 
 int hugeheap_mode(void) {
+	int saved = errno; // the wrapper's caller's: the sysfs reads may set it
 	pthread_once(&mode_once, mode_init);
+	errno = saved;
 	return mode;
 }
 
@@ -112,6 +102,20 @@ static int use_huge(void) {
 	return m == HUGEHEAP_ON || m == HUGEHEAP_FORCED_ON;
 }
 
+// The metadata arena: the runtime's off-heap metadata (runtime.sysAlloc:
+// persistentalloc's 256 KiB chunks, which hold the span structures, span
+// sets and itabs; the GC's bitmap arenas; the heap arena's metadata:
+// anonymous read-write mappings at no fixed address, never unmapped but
+// by the execution tracer) is served from one huge page's worth of memory
+// (HUGEHEAP_ARENA), 2 MiB-aligned and advised MADV_HUGEPAGE,
+// bump-allocated and never reused, so that touching it costs one fault and
+// not one per 4 KiB page (~70 of a trace's start on the PVM machine, issue
+// 13). A mapping the arena does not serve or no longer holds goes to the C
+// library's mmap, as do all others; a region the runtime unmaps is gone
+// from the arena too (the kernel splits the mapping) and is never handed
+// out again, so memory served is always fresh (zero), as mmap's. Only
+// where pages are 4 KiB (amd64; arm64 as Debian builds it), so that the
+// huge page is HUGEHEAP_MIN and what is served is page-aligned.
 static char *arena;
 static size_t arena_off;
 static pthread_once_t arena_once = PTHREAD_ONCE_INIT;
