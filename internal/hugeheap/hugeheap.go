@@ -15,8 +15,6 @@ import "unsafe"
 // Enabled says the wrapper is linked into this binary.
 const Enabled = true
 
-// advises is the wrapper's choice for a mapping of len bytes with prot and
-// flags, for the tests.
 // offReason says why this process's heap is not in huge pages by choice:
 // "reporting" (the host takes free memory back, see doc.go), "env"
 // (SECCOMP_GEN_HUGEHEAP=off), or "" (it is, where the kernel has them).
@@ -38,6 +36,8 @@ func reportingIn(dir string) bool {
 	return C.hugeheap_reporting_in(cs) != 0
 }
 
+// advises is the wrapper's choice for a mapping of len bytes with prot and
+// flags, for the tests.
 func advises(len uintptr, prot, flags int) bool {
 	return C.hugeheap_advises(C.size_t(len), C.int(prot), C.int(flags)) != 0
 }
