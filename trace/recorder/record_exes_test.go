@@ -298,10 +298,7 @@ func TestExecutablesOverflowCounted(t *testing.T) {
 	testutil.RequireRoot(t)
 	dir := t.TempDir()
 	const n = 1100
-	tr, err := exec.LookPath("true")
-	if err != nil {
-		testutil.SkipOrFail(t, "no true(1): "+err.Error())
-	}
+	tr := truePath(t)
 	for i := 0; i < n; i++ {
 		if err := os.Symlink(tr, filepath.Join(dir, "t"+strconv.Itoa(i))); err != nil {
 			t.Fatal(err)
@@ -403,10 +400,7 @@ func TestExecutablesManySyscallsFit(t *testing.T) {
 // batches is still exact. 5000 processes: two batches of 4096.
 func TestProcessesCountedInBatches(t *testing.T) {
 	testutil.RequireRoot(t)
-	tr, err := exec.LookPath("true")
-	if err != nil {
-		testutil.SkipOrFail(t, "no true(1): "+err.Error())
-	}
+	tr := truePath(t)
 	const n = 5000
 	script := `i=0; while [ $i -lt ` + strconv.Itoa(n) + ` ]; do "$0"; i=$((i+1)); done`
 	rec := recordOrFail(t, Options{Command: []string{"/bin/sh", "-c", script, tr}})
@@ -584,14 +578,7 @@ int main(int argc, char **argv) { usleep(argc > 1 ? atoi(argv[1]) : 0); return 0
 	}
 	// ./other runs in sub, a copy of app; the start directory's other is
 	// another program (true), which must not be taken for it.
-	tr, err := exec.LookPath("true")
-	if err != nil {
-		testutil.SkipOrFail(t, "no true(1): "+err.Error())
-	}
-	trData, err := os.ReadFile(tr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	trData := trueBytes(t)
 	if err := os.WriteFile(filepath.Join(dir, "other"), trData, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -651,14 +638,7 @@ int main(int argc, char **argv) { usleep(argc > 1 ? atoi(argv[1]) : 0); return 0
 // tries only names far longer: cutting at 254 bytes passed it.
 func TestExecutablesPathLengthBoundary(t *testing.T) {
 	testutil.RequireRoot(t)
-	tr, err := exec.LookPath("true")
-	if err != nil {
-		testutil.SkipOrFail(t, "no true(1): "+err.Error())
-	}
-	data, err := os.ReadFile(tr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := trueBytes(t)
 	deep := t.TempDir()
 	for len(deep)+1+100 < 240 {
 		deep = filepath.Join(deep, strings.Repeat("d", 100))
@@ -692,14 +672,8 @@ func TestExecutablesPathLengthBoundary(t *testing.T) {
 // listed, and passed the suite: no test had a cut name in a full one.
 func TestExecutablesOverflowCountedWithCut(t *testing.T) {
 	testutil.RequireRoot(t)
-	tr, err := exec.LookPath("true")
-	if err != nil {
-		testutil.SkipOrFail(t, "no true(1): "+err.Error())
-	}
-	data, err := os.ReadFile(tr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tr := truePath(t)
+	data := trueBytes(t)
 	dir := t.TempDir()
 	deep := dir
 	for len(deep) < 300 {
@@ -777,10 +751,7 @@ int main(int argc, char **argv) {
 	t.Cleanup(func() { gateW.Close() })
 	// Then the shell execs as many files as have indexes of their own
 	// (links to true), so that every index is in use.
-	tr, err := exec.LookPath("true")
-	if err != nil {
-		testutil.SkipOrFail(t, "no true(1): "+err.Error())
-	}
+	tr := truePath(t)
 	for i := 0; i < SplitExecutablesExec; i++ {
 		if err := os.Symlink(tr, filepath.Join(dir, "t"+strconv.Itoa(i))); err != nil {
 			t.Fatal(err)
@@ -1093,4 +1064,25 @@ func wantIdentified(t *testing.T, f *trace.File, path string, want widen.Identit
 	} else if e.BuildID != want.BuildID || e.SHA256 != want.SHA256 {
 		t.Errorf("%s identified as %q %q, want %q %q", path, e.BuildID, e.SHA256, want.BuildID, want.SHA256)
 	}
+}
+
+// truePath is true(1)'s path; a machine without it fails the test where
+// CI must run it (SECCOMP_GEN_REQUIRE_PRIVILEGED=1) and skips it elsewhere.
+func truePath(t *testing.T) string {
+	t.Helper()
+	tr, err := exec.LookPath("true")
+	if err != nil {
+		testutil.SkipOrFail(t, "no true(1): "+err.Error())
+	}
+	return tr
+}
+
+// trueBytes is true(1)'s content, for copies of a real program.
+func trueBytes(t *testing.T) []byte {
+	t.Helper()
+	data, err := os.ReadFile(truePath(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
 }
