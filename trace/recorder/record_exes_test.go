@@ -902,11 +902,7 @@ func TestExecutablesProcNameExecAgain(t *testing.T) {
 // host after their processes are gone.
 func TestExecutablesPinnedIdentifiedAtExit(t *testing.T) {
 	testutil.RequireRoot(t)
-	app := compile(t, "gated", `#include <unistd.h>
-int main(void) {
-	char c;
-	return read(0, &c, 1) == 1 ? 0 : 2;
-}`)
+	app := compile(t, "gated", gatedSource)
 	data, err := os.ReadFile(app)
 	if err != nil {
 		t.Fatal(err)
@@ -1004,11 +1000,7 @@ int main(void) {
 // list.
 func TestExecutablesAttachedLongPathCounted(t *testing.T) {
 	testutil.RequireRoot(t)
-	bin := compile(t, "gated", `#include <unistd.h>
-int main(void) {
-	char c;
-	return read(0, &c, 1) == 1 ? 0 : 2;
-}`)
+	bin := compile(t, "gated", gatedSource)
 	data, err := os.ReadFile(bin)
 	if err != nil {
 		t.Fatal(err)
@@ -1086,3 +1078,11 @@ func trueBytes(t *testing.T) []byte {
 	}
 	return data
 }
+
+// gatedSource is a program that waits for one byte on its standard input
+// (a gate held open by the test) and exits 0 once it has it.
+const gatedSource = `#include <unistd.h>
+int main(void) {
+	char c;
+	return read(0, &c, 1) == 1 ? 0 : 2;
+}`
