@@ -49,6 +49,9 @@ type interrupts struct {
 	forwardTERM bool
 	timeout     time.Duration
 	stop        context.CancelFunc // ends the recording
+	// after starts timeout's clock (nil: time.After); a test counts
+	// the starts with it.
+	after func(time.Duration) <-chan time.Time
 
 	sigs    chan os.Signal
 	started chan struct{}
@@ -103,15 +106,30 @@ func (s *interrupts) ensureEnded() {
 }
 
 // phases wraps a recorder.Options.OnPhase (next may be nil) so that the
-// policy learns when the target is gone (recorder.PhaseEnded): it then
-// no longer says that it waits for the command; and when the command
-// itself exited (recorder.PhaseExited), for what a signal after that cut
-// short.
+// policy learns when the command starts (recorder.PhaseGate, just before
+// the recorder opens the stub's gate); when the target is gone
+// (recorder.PhaseEnded): it then no longer says that it waits for the
+// command; and when the command itself exited (recorder.PhaseExited), for
+// what a signal after that cut short.
+//
+// The start is taken at the gate, not at recorder.Options.OnStart: the
+// recorder calls OnStart only after it has noted the command's root and
+// started its scan of executables, and a signal in between (the command
+// running, its output seen) was taken for one before the start: the
+// recording stopped and the command ran on untraced, a SIGTERM not passed
+// on to it (a loaded CI run: TestReplaySignalTwice). A signal between the
+// gate's phase and its write reaches a stub that has not exec'd the
+// command yet, as one just after the write does: Ctrl-C (the terminal's
+// whole group) or a forwarded SIGTERM kills it at its gate, and the
+// recorder says the command was not run (an EPIPE on the gate, or the
+// stub's status: interruptedBeforeStart).
 func (s *interrupts) phases(next func(string)) func(string) {
 	s.ensureEnded()
 	var once, exitOnce sync.Once
 	return func(phase string) {
 		switch phase {
+		case recorder.PhaseGate:
+			s.commandStarted()
 		case recorder.PhaseEnded:
 			once.Do(func() { close(s.ended) })
 		case recorder.PhaseExited:
@@ -262,10 +280,16 @@ func (s *interrupts) run(ctx context.Context) {
 		}
 	}
 	markStarted := func() {
+		if started {
+			return // said twice (the gate's phase, then OnStart): the timeout runs from the first
+		}
 		started = true
 		if s.timeout > 0 {
-			t := time.NewTimer(s.timeout)
-			timeout = t.C
+			after := time.After
+			if s.after != nil {
+				after = s.after
+			}
+			timeout = after(s.timeout)
 		}
 	}
 	for n := 1; ; {

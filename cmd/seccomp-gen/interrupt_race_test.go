@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/seccomp-gen/seccomp-gen/internal/proctree"
+	"github.com/seccomp-gen/seccomp-gen/trace/recorder"
 )
 
 // TestSignalAfterStartNotTakenForBefore: when the command's start and a
@@ -40,6 +41,86 @@ func TestSignalAfterStartNotTakenForBefore(t *testing.T) {
 		if stopped.Load() {
 			t.Fatalf("round %d: a signal after the start stopped the recording as one before it", i)
 		}
+	}
+}
+
+// TestSignalAfterGateIsAfterStart: the command's start is the gate's
+// phase (the recorder opening the stub's gate), not the later OnStart. A
+// signal in between (the command running; the recorder noting its root
+// and starting its scan of executables) was taken for one before the
+// start: the recording stopped, and the command ran on untraced
+// (TestReplaySignalTwice failed so on a loaded CI run). A --timeout runs
+// from the gate, and OnStart's second word does not restart it.
+func TestSignalAfterGateIsAfterStart(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGQUIT} {
+		ctx, cancel := context.WithCancel(context.Background())
+		var stopped atomic.Bool
+		s := &interrupts{name: "test", stop: func() { stopped.Store(true) }, sigs: make(chan os.Signal, 2)}
+		s.started = make(chan struct{}, 1)
+		phase := s.phases(nil)
+		phase(recorder.PhaseGate)
+		s.sigs <- sig // from a terminal: not passed on by the policy
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			s.run(ctx)
+		}()
+		time.Sleep(5 * time.Millisecond)
+		cancel()
+		<-done
+		if stopped.Load() {
+			t.Errorf("%v after the gate's phase stopped the recording as one before the start", sig)
+		}
+		if caught, _, _ := s.result(); caught != sig {
+			t.Errorf("caught %v, want %v", caught, sig)
+		}
+	}
+	// Without the gate's phase the same signal is one before the start.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stopped := make(chan struct{})
+	s := &interrupts{name: "test", stop: func() { close(stopped) }, sigs: make(chan os.Signal, 2)}
+	s.started = make(chan struct{}, 1)
+	s.phases(nil)(recorder.PhaseMaps)
+	s.sigs <- syscall.SIGINT
+	go s.run(ctx)
+	select {
+	case <-stopped:
+	case <-time.After(10 * time.Second): // a hang guard
+		t.Fatal("a signal before the gate did not stop the recording")
+	}
+}
+
+// TestTimeoutFromFirstStart: the start said twice (the gate's phase, then
+// OnStart) starts --timeout's clock once, at the first: a second start
+// restarted it, and a run could go on for up to twice its timeout.
+func TestTimeoutFromFirstStart(t *testing.T) {
+	var starts atomic.Int32
+	never := make(chan time.Time)
+	s := &interrupts{name: "test", timeout: time.Hour, stop: func() {}, sigs: make(chan os.Signal, 1),
+		after: func(time.Duration) <-chan time.Time { starts.Add(1); return never }}
+	s.started = make(chan struct{}, 1)
+	s.ensureEnded()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		s.run(ctx)
+	}()
+	phase := s.phases(nil)
+	phase(recorder.PhaseGate)
+	// The second word is sent once the first was taken (the channel holds one).
+	deadline := time.Now().Add(10 * time.Second) // a hang guard
+	for starts.Load() == 0 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	s.commandStarted() // OnStart
+	s.commandStarted()
+	time.Sleep(20 * time.Millisecond)
+	cancel()
+	<-done
+	if n := starts.Load(); n != 1 {
+		t.Errorf("the timeout's clock was started %d times, want once", n)
 	}
 }
 
