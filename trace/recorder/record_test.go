@@ -596,6 +596,7 @@ func TestRecordWrapper(t *testing.T) {
 func TestRecordPIDReuse(t *testing.T) {
 	testutil.RequireRoot(t)
 	unrelated := compile(t, "unrelated", unrelatedSrc)
+	withPID := compile(t, "withpid", withPIDSrc)
 	pidFile := filepath.Join(t.TempDir(), "pid")
 	done := make(chan string, 1)
 	rec := recordOrFail(t, Options{
@@ -603,7 +604,7 @@ func TestRecordPIDReuse(t *testing.T) {
 		Command: []string{"sh", "-c", `sh -c 'exit 0' & wait $!; echo $! > "$1"; sleep 1.5`, "sh", pidFile},
 		OnStart: func(Started) {
 			go func() {
-				done <- reusePID(pidFile, unrelated)
+				done <- reusePID(pidFile, withPID, unrelated)
 			}()
 		},
 	})
@@ -619,9 +620,45 @@ func TestRecordPIDReuse(t *testing.T) {
 	}
 }
 
-// reusePID waits for the PID in file, then starts bin under that PID by
-// setting ns_last_pid. It returns "" on success.
-func reusePID(file, bin string) string {
+// withPIDSrc runs argv[2] as a child whose PID is argv[1], with clone3's
+// set_tid (Linux 5.5; root): the PID is taken exactly, or not at all
+// (exit 17: another process has it). Setting ns_last_pid and forking was
+// a race with every other fork on the machine: on a loaded CI run, 20
+// tries all lost it. It exits with the child's status.
+const withPIDSrc = `
+#define _GNU_SOURCE
+#include <errno.h>
+#include <linux/sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+int main(int argc, char **argv) {
+	if (argc < 3) return 2;
+	pid_t want = atoi(argv[1]);
+	struct clone_args a;
+	memset(&a, 0, sizeof a);
+	a.exit_signal = SIGCHLD;
+	a.set_tid = (uint64_t)(uintptr_t)&want;
+	a.set_tid_size = 1;
+	long pid = syscall(SYS_clone3, &a, sizeof a);
+	if (pid < 0) return errno == EEXIST ? 17 : 3;
+	if (pid == 0) {
+		execv(argv[2], argv + 2);
+		_exit(127);
+	}
+	int st;
+	if (waitpid(pid, &st, 0) != pid) return 4;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 5;
+}
+`
+
+// reusePID waits for the PID in file, then runs bin under that PID
+// (withPIDSrc, compiled as withPID). It returns "" on success.
+func reusePID(file, withPID, bin string) string {
 	var pid int
 	for i := 0; i < 100 && pid == 0; i++ {
 		data, _ := os.ReadFile(file)
@@ -633,21 +670,15 @@ func reusePID(file, bin string) string {
 	if pid == 0 {
 		return "the traced child never published its PID"
 	}
-	for try := 0; try < 20; try++ {
-		if err := os.WriteFile("/proc/sys/kernel/ns_last_pid", []byte(strconv.Itoa(pid-1)), 0o644); err != nil {
-			return err.Error()
-		}
-		cmd := exec.Command(bin)
-		if err := cmd.Start(); err != nil {
-			return err.Error()
-		}
-		got := cmd.Process.Pid
-		_ = cmd.Wait()
-		if got == pid {
-			return ""
-		}
+	err := exec.Command(withPID, strconv.Itoa(pid), bin).Run()
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee) && ee.ExitCode() == 17:
+		return fmt.Sprintf("pid %d was taken by another process before it could be reused", pid)
+	case err != nil:
+		return fmt.Sprintf("run %s under pid %d: %v", bin, pid, err)
 	}
-	return fmt.Sprintf("pid %d was taken by other processes 20 times", pid)
+	return ""
 }
 
 const oddSrc = `
