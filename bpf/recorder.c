@@ -73,13 +73,26 @@
  * The verifier's work is part of every traced start (issue 13: launch to
  * the command's main). record_args and record_new_arg are global functions
  * (not static): the verifier checks a global function once, on its own,
- * instead of once per caller path and state, and syscall_arg picks a CO-RE
- * offset and makes one probe read instead of one BPF_CORE_READ per case.
+ * instead of once per caller path and state, and syscall_arg (since
+ * replaced by record_arg) picked a CO-RE offset and made one probe read
+ * instead of one BPF_CORE_READ per case.
  * sys_enter then verifies in 1238 processed instructions instead of 4168
  * (verification time as the kernel reports it: 1.75 ms instead of 4.15 ms,
  * medians of 31 loads each; `make bench`, "Program verification"); what was
  * left was mostly the task->bpf_storage load's BTF scan, gone with the
- * untrusted read (above: 0.65 ms). The hot path
+ * untrusted read (above: 0.65 ms). Then (twenty-ninth session) two
+ * more causes of paths walked again: count_in, inlined twice in sys_enter
+ * (the CPU's note, the task's storage), branched three ways on the ABI,
+ * and everything after (counter, executable, first call, argument mask)
+ * was walked once per ABI, as the three paths' nr and abi never made equal
+ * states; and record_args' loop read each argument through syscall_arg's
+ * switch, walked per index. The ABI is now computed without a branch (see
+ * count_in), and one argument is read and recorded by record_arg (global,
+ * a register offset from a table). In a command's trace configuration
+ * (cfg_prefilter 1) sys_enter verifies in 1147 processed instructions
+ * instead of 1831 (83 states instead of 128), 2.06 ms instead of 2.92
+ * (medians of 15 interleaved loads each, the kernel's verification time).
+ * The hot path
  * is the same code: a global call costs a traced syscall whose arguments
  * are recorded one call instruction, one that records none nothing
  * (cfg_argmask is tested first). For the same reason (the start), the
@@ -995,45 +1008,6 @@ static __noinline void note_first(__u32 slot)
 	bpf_map_update_elem(&first, &slot, &v, BPF_NOEXIST);
 }
 
-/* Argument i of the syscall in regs: the CO-RE offset of its register, then
- * one probe read (a switch of constants verifies in far fewer instructions
- * than one BPF_CORE_READ per case). */
-static __always_inline __u64 syscall_arg(struct pt_regs *regs, __u32 abi, int i)
-{
-	__u64 off, v = 0;
-
-#if defined(__TARGET_ARCH_x86)
-	if (abi == ABI_COMPAT) {
-		switch (i) {
-		case 0: off = bpf_core_field_offset(struct pt_regs, bx); break;
-		case 1: off = bpf_core_field_offset(struct pt_regs, cx); break;
-		case 2: off = bpf_core_field_offset(struct pt_regs, dx); break;
-		case 3: off = bpf_core_field_offset(struct pt_regs, si); break;
-		case 4: off = bpf_core_field_offset(struct pt_regs, di); break;
-		default: off = bpf_core_field_offset(struct pt_regs, bp); break;
-		}
-	} else {
-		switch (i) {
-		case 0: off = bpf_core_field_offset(struct pt_regs, di); break;
-		case 1: off = bpf_core_field_offset(struct pt_regs, si); break;
-		case 2: off = bpf_core_field_offset(struct pt_regs, dx); break;
-		case 3: off = bpf_core_field_offset(struct pt_regs, r10); break;
-		case 4: off = bpf_core_field_offset(struct pt_regs, r8); break;
-		default: off = bpf_core_field_offset(struct pt_regs, r9); break;
-		}
-	}
-#elif defined(__TARGET_ARCH_arm64)
-	if (i == 0)
-		off = bpf_core_field_offset(struct pt_regs, orig_x0);
-	else if (i >= 1 && i <= 5)
-		off = bpf_core_field_offset(struct pt_regs, regs) + i * sizeof(__u64);
-	else
-		return 0;
-#endif
-	bpf_probe_read_kernel(&v, sizeof(v), (void *)regs + off);
-	return v;
-}
-
 /* A new value for (slot, index): store it unless cfg_arg_distinct are stored.
  * Two CPUs may both store one past the bound: it is a bound on memory, not
  * a promise; user space sets Overflow from argstate. */
@@ -1102,21 +1076,14 @@ static __always_inline int bit_index(__u32 b)
 	return ((b & 0x2a) + 63) >> 6 | (((b & 0x0c) + 63) >> 6) << 1 | (((b & 0x30) + 63) >> 6) << 2;
 }
 
-__noinline int record_pair(__u64 regs_addr, __u32 slot, __u32 abi, __u32 mask)
+/* The registers' CO-RE offsets by argument index (6 and 7 as 5: an index
+ * masked with 7, a bound the verifier sees, reads them), for a read at a
+ * variable index: one branch for the ABI instead of a switch on the index
+ * (syscall_arg's, gone), whose twelve paths the verifier walked for every
+ * index. __u16: the
+ * frame stays small. */
+static __always_inline void arg_offsets(__u16 off[8], __u32 abi)
 {
-	struct pt_regs *regs = (struct pt_regs *)regs_addr;
-	__u32 m = mask & 0x3f;
-	/* The registers' CO-RE offsets by argument index (6 and 7, which
-	 * bit_index cannot give for a mask of arguments, as 5: the index is
-	 * masked with 7, a bound the verifier sees), read at a variable
-	 * index: one branch for the ABI instead of syscall_arg's switch,
-	 * whose twelve paths the verifier would walk twice. __u16: the
-	 * frame stays small. */
-	__u16 off[8];
-	__u64 a = 0, b = 0;
-
-	if (!m || !(m & (m - 1)))
-		return 0; /* fewer than two arguments */
 #if defined(__TARGET_ARCH_x86)
 	if (abi == ABI_COMPAT) {
 		off[0] = bpf_core_field_offset(struct pt_regs, bx);
@@ -1139,6 +1106,18 @@ __noinline int record_pair(__u64 regs_addr, __u32 slot, __u32 abi, __u32 mask)
 		off[k] = bpf_core_field_offset(struct pt_regs, regs) + k * sizeof(__u64);
 #endif
 	off[6] = off[7] = off[5];
+}
+
+__noinline int record_pair(__u64 regs_addr, __u32 slot, __u32 abi, __u32 mask)
+{
+	struct pt_regs *regs = (struct pt_regs *)regs_addr;
+	__u32 m = mask & 0x3f;
+	__u16 off[8];
+	__u64 a = 0, b = 0;
+
+	if (!m || !(m & (m - 1)))
+		return 0; /* fewer than two arguments */
+	arg_offsets(off, abi);
 	int i = bit_index(m & -m);
 	m &= m - 1;
 	int j = bit_index(m & -m);
@@ -1150,6 +1129,23 @@ __noinline int record_pair(__u64 regs_addr, __u32 slot, __u32 abi, __u32 mask)
 	return 0;
 }
 
+/* Record argument i (0-5) of the syscall in regs_addr's registers; says
+ * whether its low 32 bits are cfg_when_value (record_args' condition).
+ * Global, so that the verifier checks it once for any i, rather than
+ * record_args' loop walking a read per index (see arg_offsets). */
+__noinline int record_arg(__u64 regs_addr, __u32 slot, __u32 abi, __u32 i)
+{
+	__u16 off[8];
+	__u64 v = 0;
+
+	arg_offsets(off, abi);
+	bpf_probe_read_kernel(&v, sizeof(v), (void *)regs_addr + off[i & 7]);
+	struct arg_key k = {.slot = slot, .index = i, .value = v};
+	if (!bpf_map_lookup_elem(&argvals, &k))
+		record_new_arg(&k);
+	return (__u32)v == cfg_when_value;
+}
+
 /* Record the arguments mask names (bit i: argument i) of a syscall; with
  * ARGMASK_WHEN, argument cfg_when_arg only when its condition holds on
  * argument cfg_when_on, which user space makes a recorded argument before
@@ -1159,19 +1155,14 @@ __noinline int record_pair(__u64 regs_addr, __u32 slot, __u32 abi, __u32 mask)
  * of 1.03, `make bench`, "Program verification"; issue 13's start). */
 __noinline int record_args(__u64 regs_addr, __u32 slot, __u32 abi, __u32 mask)
 {
-	struct pt_regs *regs = (struct pt_regs *)regs_addr;
-
-	for (int i = 0; i < 6; i++) {
+	for (__u32 i = 0; i < 6; i++) {
 		if (!(mask & (1U << i)))
 			continue;
-		__u64 v = syscall_arg(regs, abi, i);
-		struct arg_key k = {.slot = slot, .index = i, .value = v};
-		if (!bpf_map_lookup_elem(&argvals, &k))
-			record_new_arg(&k);
+		int holds = record_arg(regs_addr, slot, abi, i);
 		/* The condition fails: the conditional argument (a later one)
 		 * is not read. The mask, not a saved value, carries it, so
 		 * that the verifier's states stay few. */
-		if ((mask & ARGMASK_WHEN) && i == cfg_when_on && (__u32)v != cfg_when_value)
+		if ((mask & ARGMASK_WHEN) && i == cfg_when_on && !holds)
 			mask &= ~(1U << (cfg_when_arg & 31));
 	}
 	if (mask & ARGMASK_PAIR)
@@ -1188,14 +1179,22 @@ static __always_inline void count_in(struct counts_block *b, struct task_struct 
 #if defined(__TARGET_ARCH_x86)
 	/* task is a BTF pointer (trusted, or untrusted from cpu_task): a
 	 * direct (CO-RE relocated) load, no bpf_probe_read_kernel call. */
-	if (task->thread_info.status & TS_COMPAT) {
-		abi = ABI_COMPAT;
-	} else if ((seen & X32_SYSCALL_BIT) && seen != 0xffffffff) {
-		/* x32, as the filters runc loads decide it (abi.IsX32Nr): -1
-		 * is tested against the native ABI's rules. */
-		abi = ABI_X32;
-		nr = seen & ~X32_SYSCALL_BIT;
-	}
+	/* The ABI without a branch: with one, each of the three ABIs' paths
+	 * (their abi and nr differ) made the verifier walk the rest of
+	 * count_in once more, in both places sys_enter inlines it (see the
+	 * top of the file: 1831 against 1147 instructions processed). The
+	 * asm keeps clang from turning x32 back into a select, which the BPF
+	 * backend emits as a branch. */
+	__u32 compat = (task->thread_info.status & TS_COMPAT) / TS_COMPAT;
+	/* x32, as the filters runc loads decide it (abi.IsX32Nr): the bit
+	 * set, not a compat task, and not -1 (tested against the native
+	 * ABI's rules). seen + 1 is 0 only for -1: adding 2^32 - 1 carries
+	 * into bit 32 for every other value. */
+	__u32 x32 = (seen / X32_SYSCALL_BIT) & (((__u64)(__u32)(seen + 1) + 0xffffffffULL) >> 32) & (compat ^ 1) & 1;
+	asm volatile("" : "+r"(x32));
+	abi = compat | x32 << 1;
+	__u64 pick = -(__u64)x32;
+	nr = (nr & ~pick) | ((__u64)(seen & ~(__u32)X32_SYSCALL_BIT) & pick);
 #elif defined(__TARGET_ARCH_arm64)
 	__u64 pstate = BPF_CORE_READ(regs, pstate);
 	if ((pstate & (PSR_MODE32_BIT | PSR_MODE_MASK)) == (PSR_MODE32_BIT | PSR_MODE_EL0t)) {

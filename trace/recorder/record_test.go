@@ -176,6 +176,10 @@ int main(void) {
 	}
 	for (int i = 0; i < 2; i++)
 		syscall(0x40000000 | 39); /* x32 getpid (ENOSYS without CONFIG_X86_X32_ABI) */
+	long r;
+	/* The x32 bit through int 0x80 is an i386 number (no syscall), not x32. */
+	__asm__ volatile("int $0x80" : "=a"(r) : "a"(0x40000000L | 20) : "memory");
+	syscall(-1); /* -1 is x86_64's (the filters test it so), not x32's */
 	return 0;
 }
 `
@@ -194,6 +198,20 @@ func TestRecordABIs(t *testing.T) {
 	}
 	if s := lookup(f, "x86_64", "getpid"); s != nil {
 		t.Errorf("x86_64 getpid recorded %d times; the program never issued it natively", s.Count)
+	}
+	probes := map[string]bool{}
+	for _, p := range rec.Probes {
+		probes[fmt.Sprintf("%s %#x %d", p.Arch, p.Nr, p.Count)] = true
+	}
+	for _, want := range []string{"x86 0x40000014 1", "x86_64 -0x1 1"} {
+		if !probes[want] {
+			t.Errorf("no probe %q among %v", want, probes)
+		}
+	}
+	for _, s := range append(f.Syscalls, rec.Probes...) {
+		if s.Arch == "x32" && s.Nr != 0x40000000|39 {
+			t.Errorf("x32 %#x recorded %d times: the program issued only getpid as x32", s.Nr, s.Count)
+		}
 	}
 }
 
