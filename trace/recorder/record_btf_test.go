@@ -948,3 +948,27 @@ func loadedRecorder(t *testing.T, info kernelInfo) *recorder {
 	}
 	return r
 }
+
+// splitExact takes exactly as many fields as asked for.
+func TestSplitExact(t *testing.T) {
+	for _, c := range []struct {
+		s    string
+		n    int
+		want []string
+	}{
+		{"a,b,c", 3, []string{"a", "b", "c"}},
+		{",,", 3, []string{"", "", ""}},
+		{"a,b", 3, nil},
+		{"a,b,c,d", 3, nil},
+		{"", 1, []string{""}},
+		{"a,", 1, nil},
+		{"", 0, []string{}},
+		{"a", 0, nil},
+	} {
+		f := make([]string, c.n)
+		ok := splitExact(c.s, ',', f)
+		if ok != (c.want != nil) || ok && strings.Join(f, "|") != strings.Join(c.want, "|") {
+			t.Errorf("splitExact(%q, %d) = %q %v, want %q", c.s, c.n, f, ok, c.want)
+		}
+	}
+}

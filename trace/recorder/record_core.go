@@ -63,8 +63,8 @@ func (i insn) String() string {
 }
 
 func parseInsn(s string) (insn, error) {
-	f := strings.Split(s, ",")
-	if len(f) != 5 {
+	var f [5]string
+	if !splitExact(s, ',', f[:]) {
 		return insn{}, errors.New("bad instruction")
 	}
 	op, err1 := strconv.ParseUint(f[0], 10, 8)
@@ -76,6 +76,28 @@ func parseInsn(s string) (insn, error) {
 		return insn{}, errors.New("bad instruction")
 	}
 	return insn{asm.OpCode(op), asm.Register(dst), asm.Register(src), int16(off), imm}, nil
+}
+
+// splitExact splits s at sep into exactly len(f) fields, into f; false if
+// there are more or fewer. strings.Split allocated a slice per line and
+// instruction of the kernel types cache, read at every trace's start:
+// ~55 KiB of fresh heap, each page of it a fault (issue 13).
+func splitExact(s string, sep byte, f []string) bool {
+	for i := range f {
+		if i == len(f)-1 {
+			if strings.IndexByte(s, sep) >= 0 {
+				return false
+			}
+			f[i] = s
+			return true
+		}
+		k := strings.IndexByte(s, sep)
+		if k < 0 {
+			return false
+		}
+		f[i], s = s[:k], s[k+1:]
+	}
+	return len(f) == 0 && s == ""
 }
 
 // coreFixups are every CO-RE relocation of an object's programs.
@@ -256,8 +278,8 @@ func parseTypesCache(data []byte) (typesCache, error) {
 		}
 		fs := make(coreFixups, n)
 		for j := range fs {
-			f := strings.Split(lines[i+1+j], " ")
-			if len(f) != 4 {
+			var f [4]string
+			if !splitExact(lines[i+1+j], ' ', f[:]) {
 				return bad("bad fixup line")
 			}
 			fs[j].prog = f[0]

@@ -67,3 +67,32 @@ func TestInlineRodata(t *testing.T) {
 		}
 	}
 }
+
+// jumpTargets finds what jumps land on by raw offset: past a 16-byte
+// load (two raw slots, one instruction), backwards, and not for calls or
+// exits; a jump out of the program lands on nothing.
+func TestJumpTargets(t *testing.T) {
+	insns := asm.Instructions{
+		asm.LoadImm(asm.R1, 1<<40, asm.DWord), // 0: raw 0-1
+		asm.JEq.Imm(asm.R1, 0, ""),            // 1: raw 2, to raw 2+1+2 = 5: instruction 4
+		asm.Mov.Imm(asm.R0, 1),                // 2: raw 3
+		asm.FnMapLookupElem.Call(),            // 3: raw 4, a helper (Offset 0): no target
+		asm.Mov.Imm(asm.R0, 2),                // 4: raw 5
+		asm.Ja.Imm(asm.R0, 0, ""),             // 5: raw 6, back to raw 6+1-7 = 0: instruction 0
+		asm.JNE.Imm(asm.R0, 0, ""),            // 6: raw 7, to raw 7+1+100: outside
+		asm.Return(),                          // 7: raw 8
+	}
+	insns[1].Offset = 2
+	insns[5].Offset = -7
+	insns[6].Offset = 100
+	got := jumpTargets(insns)
+	want := []bool{true, false, false, false, true, false, false, false}
+	if len(got) != len(want) {
+		t.Fatalf("%d entries for %d instructions", len(got), len(want))
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("instruction %d (%v): target %v, want %v", i, insns[i], got[i], want[i])
+		}
+	}
+}
