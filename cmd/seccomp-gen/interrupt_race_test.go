@@ -23,25 +23,36 @@ import (
 // again kills" message).
 func TestSignalAfterStartNotTakenForBefore(t *testing.T) {
 	for i := range 200 {
-		ctx, cancel := context.WithCancel(context.Background())
-		var stopped atomic.Bool
-		s := &interrupts{name: "test", stop: func() { stopped.Store(true) }, sigs: make(chan os.Signal, 2)}
-		s.started = make(chan struct{}, 1)
+		s, stopped := stopRecorded()
 		s.ensureEnded()
 		s.started <- struct{}{}
 		s.sigs <- syscall.SIGINT // from a terminal: not passed on by the policy
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			s.run(ctx)
-		}()
-		time.Sleep(2 * time.Millisecond)
-		cancel()
-		<-done
+		runFor(s, 2*time.Millisecond)
 		if stopped.Load() {
 			t.Fatalf("round %d: a signal after the start stopped the recording as one before it", i)
 		}
 	}
+}
+
+// stopRecorded is a policy for the tests, its stop recorded in stopped.
+func stopRecorded() (s *interrupts, stopped *atomic.Bool) {
+	stopped = new(atomic.Bool)
+	s = &interrupts{name: "test", stop: func() { stopped.Store(true) }, sigs: make(chan os.Signal, 2)}
+	s.started = make(chan struct{}, 1)
+	return s, stopped
+}
+
+// runFor runs the policy s for d, then stops it and waits for it.
+func runFor(s *interrupts, d time.Duration) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		s.run(ctx)
+	}()
+	time.Sleep(d)
+	cancel()
+	<-done
 }
 
 // TestSignalAfterGateIsAfterStart: the command's start is the gate's
@@ -53,21 +64,10 @@ func TestSignalAfterStartNotTakenForBefore(t *testing.T) {
 // from the gate, and OnStart's second word does not restart it.
 func TestSignalAfterGateIsAfterStart(t *testing.T) {
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGQUIT} {
-		ctx, cancel := context.WithCancel(context.Background())
-		var stopped atomic.Bool
-		s := &interrupts{name: "test", stop: func() { stopped.Store(true) }, sigs: make(chan os.Signal, 2)}
-		s.started = make(chan struct{}, 1)
-		phase := s.phases(nil)
-		phase(recorder.PhaseGate)
+		s, stopped := stopRecorded()
+		s.phases(nil)(recorder.PhaseGate)
 		s.sigs <- sig // from a terminal: not passed on by the policy
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			s.run(ctx)
-		}()
-		time.Sleep(5 * time.Millisecond)
-		cancel()
-		<-done
+		runFor(s, 5*time.Millisecond)
 		if stopped.Load() {
 			t.Errorf("%v after the gate's phase stopped the recording as one before the start", sig)
 		}
