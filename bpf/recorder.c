@@ -1080,8 +1080,7 @@ static __always_inline int bit_index(__u32 b)
  * masked with 7, a bound the verifier sees, reads them), for a read at a
  * variable index: one branch for the ABI instead of a switch on the index
  * (syscall_arg's, gone), whose twelve paths the verifier walked for every
- * index. __u16: the
- * frame stays small. */
+ * index. __u16: the frame stays small. */
 static __always_inline void arg_offsets(__u16 off[8], __u32 abi)
 {
 #if defined(__TARGET_ARCH_x86)

@@ -27,7 +27,7 @@ func TestSignalAfterStartNotTakenForBefore(t *testing.T) {
 		s.ensureEnded()
 		s.started <- struct{}{}
 		s.sigs <- syscall.SIGINT // from a terminal: not passed on by the policy
-		runFor(s, 2*time.Millisecond)
+		runUntilCaught(t, s)
 		if stopped.Load() {
 			t.Fatalf("round %d: a signal after the start stopped the recording as one before it", i)
 		}
@@ -42,15 +42,30 @@ func stopRecorded() (s *interrupts, stopped *atomic.Bool) {
 	return s, stopped
 }
 
-// runFor runs the policy s for d, then stops it and waits for it.
-func runFor(s *interrupts, d time.Duration) {
+// runUntilCaught runs the policy s until it has taken in a signal, then
+// stops it and waits for it: run handles one event at a time, so what the
+// signal made it do (stop, say) is done when it returns. It fails t if no
+// signal is taken in within 10 s (a hang guard). A fixed sleep let a test
+// pass without the signal handled on a slow moment.
+func runUntilCaught(t *testing.T, s *interrupts) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		s.run(ctx)
 	}()
-	time.Sleep(d)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if caught, _, _ := s.result(); caught != 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Error("the policy took in no signal within 10s")
+			break
+		}
+		time.Sleep(100 * time.Microsecond)
+	}
 	cancel()
 	<-done
 }
@@ -67,7 +82,7 @@ func TestSignalAfterGateIsAfterStart(t *testing.T) {
 		s, stopped := stopRecorded()
 		s.phases(nil)(recorder.PhaseGate)
 		s.sigs <- sig // from a terminal: not passed on by the policy
-		runFor(s, 5*time.Millisecond)
+		runUntilCaught(t, s)
 		if stopped.Load() {
 			t.Errorf("%v after the gate's phase stopped the recording as one before the start", sig)
 		}
@@ -107,16 +122,21 @@ func TestTimeoutFromFirstStart(t *testing.T) {
 		defer close(done)
 		s.run(ctx)
 	}()
-	phase := s.phases(nil)
-	phase(recorder.PhaseGate)
-	// The second word is sent once the first was taken (the channel holds one).
-	deadline := time.Now().Add(10 * time.Second) // a hang guard
-	for starts.Load() == 0 && time.Now().Before(deadline) {
-		time.Sleep(time.Millisecond)
+	// Each word is sent once the one before was taken (the channel holds
+	// one; a full one drops the word). run handles one at a time, so when
+	// the third is taken the second's handling is over.
+	taken := func() {
+		deadline := time.Now().Add(10 * time.Second) // a hang guard
+		for len(s.started) > 0 && time.Now().Before(deadline) {
+			time.Sleep(100 * time.Microsecond)
+		}
 	}
+	s.phases(nil)(recorder.PhaseGate)
+	taken()
 	s.commandStarted() // OnStart
+	taken()
 	s.commandStarted()
-	time.Sleep(20 * time.Millisecond)
+	taken()
 	cancel()
 	<-done
 	if n := starts.Load(); n != 1 {

@@ -17,8 +17,8 @@ import (
 // decide as before; what changes is the run: a load from the .rodata page
 // is a page walk where every syscall flushes the TLB (PTI without PCID),
 // and sys_enter runs on every syscall of the machine (recorder.c, the hot
-// path's comment, has the numbers). It returns sys_enter's instructions as
-// they were, for restoreRodata, and how many loads it replaced; the values
+// path's comment, has the numbers). It returns the loads it replaced, for
+// restoreRodata, and how many there were; the values
 // are the spec's .rodata now, so it runs after the last Set and before
 // the load. It changes the instructions in place and keeps only those it
 // replaced (a copy of the program was ~33 KiB of fresh heap at every
