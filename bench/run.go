@@ -24,6 +24,7 @@ import (
 	"github.com/seccomp-gen/seccomp-gen/emit/cbpf"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
 	"github.com/seccomp-gen/seccomp-gen/trace"
+	"github.com/seccomp-gen/seccomp-gen/trace/recorder"
 )
 
 // Targets of issue 5.
@@ -1067,6 +1068,9 @@ var startSteps = []struct{ what, from, to string }{
 	{"waiting for the kernel types (cache: /run/seccomp-gen) and writing the CO-RE fixups into the programs", "maps", "types"},
 	{"program load and verification (4 programs: sys_enter on a goroutine of its own, the fork, exec and exit programs attached as soon as loaded; older binaries load the 4 in one go and attach none here)", "types", "loaded"},
 	{"waiting for the argument mask and writing it (.bss)", "loaded", "argmask"},
+	{"or, instead of the five steps above: claim a prepared recorder (trace/recorder/record_pool.go: rename its set, open its pins)", "record", "pooled"},
+	{"then wait for the argument mask and write it (.bss)", "pooled", "argmask"},
+	{"record → argmask: the recorder ready, loaded or claimed", "record", "argmask"},
 	{"attach sys_enter (older binaries: all 4 raw tracepoints)", "argmask", "attached"},
 	{"loaded → attached (the two steps above; what older binaries print)", "loaded", "attached"},
 	{"stub hand-off: stub ready, arm, open the gate", "attached", "gate"},
@@ -1093,6 +1097,44 @@ type attachRun struct {
 	startPh, endPh  map[string][]float64 // step -> ms
 	stubStart       []float64
 	faults          []float64 // minor page faults of a traced /bin/true (tracer and command)
+	// pooled of starts claimed a prepared recorder (the "pooled" phase).
+	pooled, starts int
+	unpooled       []float64            // launch to main with SECCOMP_GEN_POOL=off
+	unpooledPh     map[string][]float64 // its steps
+}
+
+// countPooled notes whether a traced start claimed a prepared recorder.
+func (r *attachRun) countPooled(ph map[string]time.Duration) {
+	r.starts++
+	if _, ok := ph["pooled"]; ok {
+		r.pooled++
+	}
+}
+
+// poolDir is where seccomp-gen trace pins the recorders it prepares for the
+// next trace (trace/recorder: PoolDir, /run/seccomp-gen/bpf unless
+// SECCOMP_GEN_POOL moves it: go test ./bench does); poolOff turns that off.
+func poolDir() string { return recorder.PoolDir() }
+
+var poolOff = []string{"SECCOMP_GEN_TIMING=1", "SECCOMP_GEN_POOL=off"}
+
+// clearPool removes every prepared recorder, as a boot does.
+func clearPool() error {
+	keys, err := os.ReadDir(poolDir())
+	if err != nil {
+		if os.IsNotExist(err) {
+			return nil
+		}
+		return err
+	}
+	for _, k := range keys {
+		if k.IsDir() {
+			if err := os.RemoveAll(filepath.Join(poolDir(), k.Name())); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // timeTraced times one traced start to the workload's main and one traced
@@ -1115,6 +1157,7 @@ func (b *bench) timeTraced(bin string, r *attachRun, errs *[]string) {
 	settle()
 	if d, ph, _, err := stampPhases(timingEnv, args(b.w("getpid"), "0", "stamp")...); err == nil {
 		r.traced = append(r.traced, ms(d))
+		r.countPooled(ph)
 		for _, s := range startSteps {
 			step(r.startPh, ph, s.what, s.from, s.to)
 		}
@@ -1127,9 +1170,21 @@ func (b *bench) timeTraced(bin string, r *attachRun, errs *[]string) {
 	settle()
 	if _, ph, faults, err := stampPhases(timingEnv, args("/bin/true")...); err == nil {
 		r.ttraced = append(r.ttraced, ms(ph["exit"]))
+		r.countPooled(ph)
 		r.faults = append(r.faults, float64(faults))
 		for _, s := range endSteps {
 			step(r.endPh, ph, s.what, s.from, s.to)
+		}
+	} else {
+		*errs = append(*errs, oneLine(err))
+	}
+	// The same start loading its own recorder, as where none was
+	// prepared (the first trace of a boot, or --pid).
+	settle()
+	if d, ph, _, err := stampPhases(poolOff, args(b.w("getpid"), "0", "stamp")...); err == nil {
+		r.unpooled = append(r.unpooled, ms(d))
+		for _, s := range startSteps {
+			step(r.unpooledPh, ph, s.what, s.from, s.to)
 		}
 	} else {
 		*errs = append(*errs, oneLine(err))
@@ -1139,8 +1194,8 @@ func (b *bench) timeTraced(bin string, r *attachRun, errs *[]string) {
 func (b *bench) attach(w *strings.Builder) error {
 	tf := filepath.Join(b.dir, "attach.trace")
 	var bare, cold, tbare, help, goStart, goStart4k, floor, tfloor []float64
-	cur := &attachRun{startPh: map[string][]float64{}, endPh: map[string][]float64{}}
-	base := &attachRun{startPh: map[string][]float64{}, endPh: map[string][]float64{}}
+	cur := &attachRun{startPh: map[string][]float64{}, endPh: map[string][]float64{}, unpooledPh: map[string][]float64{}}
+	base := &attachRun{startPh: map[string][]float64{}, endPh: map[string][]float64{}, unpooledPh: map[string][]float64{}}
 	var errs []string
 	for r := 0; r < b.p.attachRounds; r++ {
 		d, err := stamp(b.w("getpid"), "0", "stamp")
@@ -1191,7 +1246,7 @@ func (b *bench) attach(w *strings.Builder) error {
 		// Cold: the first trace after a boot, when the recorder builds its
 		// per-boot cache of CO-RE fixups (see trace/recorder/record_btf.go)
 		// and of the argument mask.
-		if err := removeGlob(kernelTypesCache); err == nil && removeGlob(argMaskCache) == nil {
+		if err := removeGlob(kernelTypesCache); err == nil && removeGlob(argMaskCache) == nil && clearPool() == nil {
 			settle()
 			if d, err := stamp(b.traceArgs(tf, b.w("getpid"), "0", "stamp")...); err == nil {
 				cold = append(cold, ms(d))
@@ -1224,7 +1279,11 @@ func (b *bench) attach(w *strings.Builder) error {
 	}
 	if len(cold) > 0 {
 		sc := summarize(cold)
-		fmt.Fprintf(w, "| launch to workload main(), cold: first trace after a boot (%s and %s removed) | %.2f | %.2f | %.2f | %.2f | %.2f | | |\n", kernelTypesCache, argMaskCache, sb.min, sb.med, sc.min, sc.med, sc.med-sb.med)
+		fmt.Fprintf(w, "| launch to workload main(), cold: first trace after a boot (%s and %s removed, and the recorders prepared in %s) | %.2f | %.2f | %.2f | %.2f | %.2f | | |\n", kernelTypesCache, argMaskCache, poolDir(), sb.min, sb.med, sc.min, sc.med, sc.med-sb.med)
+	}
+	if len(cur.unpooled) > 0 {
+		su := summarize(cur.unpooled)
+		fmt.Fprintf(w, "| launch to workload main(), loading its own recorder (SECCOMP_GEN_POOL=off: as where none was prepared) | %.2f | %.2f | %.2f | %.2f | %.2f | | |\n", sb.min, sb.med, su.min, su.med, su.med-sb.med)
 	}
 	if len(floor) > 0 {
 		fmt.Fprintf(w, "| floor: launch to workload main() under a minimal eBPF recorder (startfloor) | %.2f | %.2f | %.2f | %.2f | %.2f | | |\n", sb.min, sb.med, sf.min, sf.med, sf.med-sb.med)
@@ -1275,6 +1334,9 @@ func (b *bench) attach(w *strings.Builder) error {
 		}
 		fmt.Fprintln(w)
 	}
+	if cur.starts > 0 {
+		fmt.Fprintf(w, "\nPrepared recorders (trace/recorder/record_pool.go): a trace of a command leaves a recorder loaded but not attached, pinned in %s, for the next one, which claims it instead of loading its own. %d of the %d warm traced starts above (the launch-to-main and /bin/true rows) claimed one; the others loaded their own.\n", poolDir(), cur.pooled, cur.starts)
+	}
 	if len(startPh) > 0 {
 		fmt.Fprintf(w, "\n### Where the start goes (warm, launch to the workload's main)\n\n")
 		fmt.Fprintf(w, "From the phases `seccomp-gen trace` prints with SECCOMP_GEN_TIMING=1 (CLOCK_REALTIME; trace/recorder's Phase constants) in the same traced runs as the launch-to-main row. Steps are consecutive on the tracer's critical path; min and median of each step on its own, so the medians need not add up to the total's.\n\n")
@@ -1283,6 +1345,15 @@ func (b *bench) attach(w *strings.Builder) error {
 			if xs := startPh[s.what]; len(xs) > 0 {
 				x := summarize(xs)
 				fmt.Fprintf(w, "| %s | %s → %s | %.2f | %.2f |\n", s.what, s.from, s.to, x.min, x.med)
+			}
+		}
+		if len(cur.unpooledPh) > 0 {
+			fmt.Fprintf(w, "\nThe same steps in the starts that loaded their own recorder (SECCOMP_GEN_POOL=off, the row above), as a trace does where none was prepared:\n\n| step | phases | min ms | median ms |\n|---|---|---|---|\n")
+			for _, s := range startSteps {
+				if xs := cur.unpooledPh[s.what]; len(xs) > 0 {
+					x := summarize(xs)
+					fmt.Fprintf(w, "| %s | %s → %s | %.2f | %.2f |\n", s.what, s.from, s.to, x.min, x.med)
+				}
 			}
 		}
 		if len(stubStart) > 0 {

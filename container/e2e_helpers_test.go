@@ -3,6 +3,7 @@ package container_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -15,6 +16,7 @@ import (
 	"github.com/seccomp-gen/seccomp-gen/container"
 	"github.com/seccomp-gen/seccomp-gen/emit"
 	"github.com/seccomp-gen/seccomp-gen/internal/runtimetest"
+	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
 	"github.com/seccomp-gen/seccomp-gen/policy"
 	"github.com/seccomp-gen/seccomp-gen/trace"
 )
@@ -169,7 +171,15 @@ func ctx(t *testing.T) context.Context {
 var _ = container.Annotation
 
 func TestMain(m *testing.M) {
+	// Prepared recorders (trace/recorder/record_pool.go) go to a pool of
+	// this run's own, not /run/seccomp-gen/bpf.
+	done, err := testutil.PrivatePool()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
 	code := m.Run()
+	done()
 	runtimetest.RemoveBinary()
 	os.Exit(code)
 }

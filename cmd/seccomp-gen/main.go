@@ -49,10 +49,13 @@ func main() {
 
 // registerHelpers registers the helpers seccomp-gen re-executes itself as
 // (internal/reexec): the recorder's stub, which trace and replay start
-// their command through, and the shim of replay --enforce. main and the
+// their command through, the helper that prepares the next trace's
+// recorder (trace/recorder/record_pool.go), and the shim of replay
+// --enforce. main and the
 // tests' TestMain call it once, before anything else.
 func registerHelpers() {
 	reexec.Register(recorder.StubName, recorder.Stub)
+	reexec.Register(recorder.PrepareName, recorder.Prepare)
 	reexec.Register(enforce.ShimName, enforce.ShimMain)
 }
 

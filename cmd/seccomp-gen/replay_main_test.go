@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -14,6 +15,7 @@ import (
 	"github.com/seccomp-gen/seccomp-gen/emit"
 	"github.com/seccomp-gen/seccomp-gen/emit/cbpf"
 	"github.com/seccomp-gen/seccomp-gen/internal/reexec"
+	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
 	"github.com/seccomp-gen/seccomp-gen/policy"
 	"github.com/seccomp-gen/seccomp-gen/trace"
 )
@@ -36,7 +38,15 @@ func TestMain(m *testing.M) {
 	if os.Getenv(testMainEnv) == "1" || (len(os.Args) > 1 && strings.HasPrefix(os.Args[1], "__")) {
 		os.Exit(run(os.Args[1:]))
 	}
+	// Prepared recorders (trace/recorder/record_pool.go) go to a pool of
+	// this run's own, not /run/seccomp-gen/bpf.
+	done, err := testutil.PrivatePool()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
 	code := m.Run()
+	done()
 	if workloadPath != "" {
 		os.RemoveAll(filepath.Dir(workloadPath)) // the workload built once for every test
 	}

@@ -54,11 +54,21 @@
 // thing in main (and in TestMain):
 //
 //	reexec.Register(recorder.StubName, recorder.Stub)
+//	reexec.Register(recorder.PrepareName, recorder.Prepare)
 //	if status, ok := reexec.Init(); ok {
 //		os.Exit(status)
 //	}
 //
 // Record refuses to start a command when the stub is not registered.
+//
+// # Prepared recorders
+//
+// A recording of a command ends by starting a helper (Prepare, registered
+// under PrepareName next to the stub) that loads the next trace's recorder
+// and pins it, unattached, in PoolDir; the next trace claims it instead of
+// loading its own (record_pool.go). A binary that does not register the
+// helper still claims what another prepared for it, and loads its own
+// otherwise.
 //
 // cmd/seccomp-gen also links a C copy of the stub (stub_fast.go) that runs
 // as a C constructor (from the dynamic loader, or from libc's start-up in

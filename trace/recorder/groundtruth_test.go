@@ -38,6 +38,7 @@ import (
 	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
 	"github.com/seccomp-gen/seccomp-gen/trace"
+	"github.com/seccomp-gen/seccomp-gen/trace/recorder"
 )
 
 const workloadDir = "../../testdata/workloads"
@@ -232,16 +233,21 @@ func TestGroundTruth(t *testing.T) {
 	}
 
 	byName := map[string]workload{}
+	n := 0
 	for _, w := range loadWorkloads(t, binDir) {
 		byName[w.Name] = w
 		if w.Helper {
 			continue
 		}
+		// Every other workload is traced by a prepared recorder
+		// (record_pool.go), the others by one loaded for the trace.
+		pooled := n%2 == 0
+		n++
 		t.Run(w.Name, func(t *testing.T) {
 			if w.ia32() {
 				testutil.RequireIA32(t)
 			}
-			runGroundTruth(t, bin, w)
+			runGroundTruth(t, bin, w, pooled)
 		})
 	}
 	t.Run("attach", func(t *testing.T) {
@@ -346,9 +352,37 @@ func buildSeccompGen(t *testing.T, dir string) string {
 // run runs argv with a deadline and returns its exit status and output.
 func run(t *testing.T, argv []string) (int, string) {
 	t.Helper()
+	return runEnv(t, nil, argv)
+}
+
+// waitPrepared waits until the pool holds a recorder prepared for bin: the
+// one its last trace prepared, or one a trace of true prepares now.
+func waitPrepared(t *testing.T, bin string) {
+	t.Helper()
+	key, err := recorder.PoolKeyFor(bin, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kd := filepath.Join(recorder.PoolDir(), key)
+	if recorder.ReadySets(kd) == 0 {
+		if code, out := run(t, []string{bin, "trace", "-o", filepath.Join(t.TempDir(), "warm.yaml"), "--", "true"}); code != 0 {
+			t.Fatalf("seccomp-gen trace -- true: exit status %d\n%s", code, out)
+		}
+	}
+	for deadline := time.Now().Add(20 * time.Second); recorder.ReadySets(kd) == 0; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no recorder prepared for %s within 20s (%s)", bin, kd)
+		}
+	}
+}
+
+// runEnv is run with env added to the environment.
+func runEnv(t *testing.T, env, argv []string) (int, string) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
+	cmd.Env = append(os.Environ(), env...)
 	var out bytes.Buffer
 	cmd.Stdout = &out
 	cmd.Stderr = &out
@@ -426,7 +460,7 @@ func runStrace(t *testing.T, dir string, w workload) *straceResult {
 	return st
 }
 
-func runGroundTruth(t *testing.T, bin string, w workload) {
+func runGroundTruth(t *testing.T, bin string, w workload, pooled bool) {
 	dir := t.TempDir()
 
 	var st *straceResult
@@ -434,9 +468,18 @@ func runGroundTruth(t *testing.T, bin string, w workload) {
 		st = runStrace(t, dir, w)
 	}
 
-	// The trace.
+	// The trace, by a prepared recorder or by one loaded for it.
 	traceFile := filepath.Join(dir, "trace.yaml")
-	code, out := run(t, append([]string{bin, "trace", "-o", traceFile, "--"}, w.Argv...))
+	env := []string{"SECCOMP_GEN_TIMING=1"}
+	if pooled {
+		waitPrepared(t, bin)
+	} else {
+		env = append(env, recorder.PoolEnv+"=off")
+	}
+	code, out := runEnv(t, env, append([]string{bin, "trace", "-o", traceFile, "--"}, w.Argv...))
+	if got := strings.Contains(out, "timing "+recorder.PhasePooled+" "); got != pooled {
+		t.Errorf("trace claimed a prepared recorder: %v, want %v", got, pooled)
+	}
 	if code != w.Exit {
 		t.Errorf("seccomp-gen trace: exit status %d, want the workload's %d\n%s", code, w.Exit, out)
 	}

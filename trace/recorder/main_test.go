@@ -24,27 +24,43 @@ import (
 // fallback after a failed load); unset, through bpf_rdonly_cast.
 func TestMain(m *testing.M) {
 	reexec.Register(StubName, Stub)
+	reexec.Register(PrepareName, Prepare)
 	if status, ok := reexec.Init(); ok {
 		os.Exit(status)
 	}
+	// Prepared recorders (record_pool.go) go to a pool of this run's own.
+	if os.Getenv(argMaskDirEnv) == "" {
+		done, err := testutil.PrivatePool()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(2)
+		}
+		status := mainRun(m)
+		done()
+		os.Exit(status)
+	}
+	os.Exit(mainRun(m))
+}
+
+func mainRun(m *testing.M) int {
 	// The argument mask cache (record_argmask.go) is kept out of
 	// /run/seccomp-gen: the test binary is an executable of its own. A
 	// helper process (TestHelperTracer, killed by its test) uses its
 	// parent's.
 	if d := os.Getenv(argMaskDirEnv); d != "" {
 		argMaskDir = d
-		os.Exit(run(m))
+		return run(m)
 	}
 	dir, err := os.MkdirTemp("", "seccomp-gen-test-argmask")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
+		return 2
 	}
 	argMaskDir = filepath.Join(dir, "cache")
 	os.Setenv(argMaskDirEnv, argMaskDir)
 	status := run(m)
 	os.RemoveAll(dir)
-	os.Exit(status)
+	return status
 }
 
 // argMaskDirEnv passes argMaskDir to helper processes.

@@ -194,6 +194,7 @@ const (
 	PhaseMaps     = "maps"       // maps created
 	PhaseTypes    = "types"      // CO-RE fixups at hand (cache or BTF) and written
 	PhaseLoaded   = "loaded"     // programs loaded and verified
+	PhasePooled   = "pooled"     // instead of spec to loaded: a prepared recorder claimed (record_pool.go)
 	PhaseArgMask  = "argmask"    // which arguments to record written (computed meanwhile)
 	PhaseStub     = "stub-start" // the stub process started (fork+exec returned)
 	PhaseAttached = "attached"   // links attached
@@ -304,22 +305,37 @@ func Record(ctx context.Context, opts Options) (*Recording, error) {
 	if _, err := os.Stat("/sys/kernel/btf/vmlinux"); err != nil {
 		return nil, fmt.Errorf("%w: no kernel BTF at /sys/kernel/btf/vmlinux (the recorder needs CONFIG_DEBUG_INFO_BTF=y)", ErrUnsupported)
 	}
-	// Get the kernel types the programs relocate against (record_btf.go:
-	// cached per boot, else decoded from the kernel's BTF), and start the
-	// command's stub and create the maps meanwhile.
-	types := make(chan typesResult, 1)
-	r.types = types
-	go func() {
-		info, err := kernelTypes()
-		types <- typesResult{info, err}
-	}()
+	// Start the command's stub, and meanwhile claim a prepared recorder
+	// (record_pool.go) or load one: get the kernel types the programs
+	// relocate against (record_btf.go: cached per boot, else decoded from
+	// the kernel's BTF) and create the maps.
 	if r.path != "" {
 		launched := make(chan error, 1)
 		r.launched = launched
 		go func() { launched <- r.launchStub() }()
 	}
-	if err := r.load(); err != nil {
-		return nil, err
+	pooled, err := r.claimPooled()
+	if err != nil && os.Getenv("SECCOMP_GEN_POOL_DEBUG") == "1" {
+		fmt.Fprintln(os.Stderr, "seccomp-gen:", err)
+	}
+	if pooled {
+		r.phase(PhasePooled)
+		// As load attaches them while sys_enter verifies: they act only
+		// on tasks marked or armed, and none is before the target starts;
+		// meanwhile the stub's exec is under way.
+		if err := r.attachTasks(); err != nil {
+			return nil, err
+		}
+	} else {
+		types := make(chan typesResult, 1)
+		r.types = types
+		go func() {
+			info, err := kernelTypes()
+			types <- typesResult{info, err}
+		}()
+		if err := r.load(); err != nil {
+			return nil, err
+		}
 	}
 	if err := r.writeArgMask(); err != nil {
 		return nil, err
@@ -353,6 +369,9 @@ func Record(ctx context.Context, opts Options) (*Recording, error) {
 	elapsed := time.Since(r.started)
 	r.detach()
 	r.phase(PhaseDetached)
+	// The next trace's recorder, prepared while this one's result is
+	// read and written (record_pool.go).
+	r.startRefill()
 	if r.cmdExited() && !r.commandRan() {
 		// The stub could not exec the command, or did where the programs
 		// could not see it.
@@ -457,6 +476,18 @@ type recorder struct {
 	masks      <-chan [nrABIs * nrSlots]uint8 // startArgMask's result, until writeArgMask
 	// tasksAttached: the fork, exec and exit programs are attached (attachTasks).
 	tasksAttached bool
+	// bss is the programs' .bss map, vars the globals Record uses in it.
+	bss  *ebpf.Map
+	vars recorderVars
+	// pooled: the recorder was prepared by another process and claimed
+	// (record_pool.go); poolKey is its key where it may be pooled,
+	// refilled is closed once the helper preparing the next one started;
+	// preparing: this is that helper (nothing is attached).
+	pooled    bool
+	claimed   string // the claimed set's directory, until its pins are removed
+	poolKey   string
+	refilled  chan struct{}
+	preparing bool
 
 	// Command
 	path      string // resolved program the stub execs
@@ -608,10 +639,7 @@ func (r *recorder) load() error {
 	if err != nil {
 		return fmt.Errorf("eBPF recorder: %w", err)
 	}
-	r.execNr = 59 // x86_64
-	if runtime.GOARCH == "arm64" {
-		r.execNr = 221
-	}
+	r.execNr = nativeExecNr()
 	if err := spec.Variables[bpf.RecorderVarCfgExecNr].Set(r.execNr); err != nil {
 		return fmt.Errorf("eBPF recorder: %w", err)
 	}
@@ -763,13 +791,14 @@ func (r *recorder) load() error {
 	// are marked or armed, and none is before the target starts. A cgroup
 	// is prepared first (prepareKernel), so its programs attach after it.
 	var early func() error
-	if r.cgroupFD == 0 {
+	if r.cgroupFD == 0 && !r.preparing {
 		early = r.attachTasks
 	}
 	if err := r.loadPrograms(spec, opts, info.ids, info.refused, fixed, early); err != nil {
 		return loadErr(err)
 	}
 	r.loaded = true
+	r.vars = varsOf(&r.objs.RecorderVariables)
 	r.phase(PhaseLoaded)
 	if r.cgroupFD > 0 {
 		if err := r.objs.TargetCgroup.Update(uint32(0), uint32(r.cgroupFD), ebpf.UpdateAny); err != nil {
@@ -974,6 +1003,13 @@ func (r *recorder) close() {
 	if r.loaded {
 		r.objs.Close()
 	}
+	if r.bss != nil {
+		r.bss.Close()
+	}
+	r.waitRefill()
+	if r.claimed != "" {
+		removeSet(r.claimed) // Record ended before startRefill
+	}
 	if r.pidfd > 0 {
 		unix.Close(r.pidfd)
 	}
@@ -1109,7 +1145,7 @@ func (r *recorder) gone() bool {
 
 func (r *recorder) live() int64 {
 	var v int64
-	if err := r.objs.LiveTasks.Get(&v); err != nil {
+	if err := r.vars.liveTasks.Get(&v); err != nil {
 		return 0
 	}
 	return v
@@ -1188,7 +1224,7 @@ func (r *recorder) readCounts() (map[uint32]uint64, error) {
 	// The execves into the command are counted apart (see
 	// sched_process_exec): they are the native execve's.
 	var execs uint64
-	if err := r.objs.Execs.Get(&execs); err != nil {
+	if err := r.vars.execs.Get(&execs); err != nil {
 		return nil, fmt.Errorf("read counts: %w", err)
 	}
 	if execs > 0 {
@@ -1235,7 +1271,7 @@ func (r *recorder) processes() uint64 {
 	if r.opts.PID != 0 && r.pidns {
 		// procs' keys are the initial namespace's IDs (recorder.c,
 		// target_tgid): 0 until the target counted.
-		_ = r.objs.TargetTgid.Get(&targetKey)
+		_ = r.vars.targetTgid.Get(&targetKey)
 	}
 	r.procKeys(func(key bpf.RecorderProcKey) {
 		n++
@@ -1246,8 +1282,8 @@ func (r *recorder) processes() uint64 {
 	}
 	// Processes that are gone left procs (sched_process_exit).
 	var over, done uint64
-	_ = r.objs.ProcsOverflow.Get(&over)
-	_ = r.objs.ProcsDone.Get(&done)
+	_ = r.vars.procsOverflow.Get(&over)
+	_ = r.vars.procsDone.Get(&done)
 	return n + over + done
 }
 
@@ -1292,7 +1328,7 @@ func (r *recorder) procKeys(fn func(bpf.RecorderProcKey), reset func()) {
 // missing from the trace).
 func (r *recorder) lost() uint64 {
 	var v uint64
-	_ = r.objs.Lost.Get(&v)
+	_ = r.vars.lost.Get(&v)
 	for _, p := range []*ebpf.Program{r.objs.SysEnter, r.objs.SchedProcessFork, r.objs.SchedProcessForkBtf, r.objs.SchedProcessExec, r.objs.SchedProcessExit} {
 		if p == nil {
 			continue

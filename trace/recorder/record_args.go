@@ -155,7 +155,7 @@ func (r *recorder) writeArgMask() error {
 	}
 	r.argMask = <-r.masks
 	r.masks = nil
-	if err := r.objs.CfgArgmask.Set(r.argMask); err != nil {
+	if err := r.vars.argmask.Set(r.argMask); err != nil {
 		return fmt.Errorf("eBPF recorder: cfg_argmask: %w", err)
 	}
 	return nil
@@ -201,7 +201,7 @@ func (r *recorder) readArgs() (recordedArgs, error) {
 		return out, nil
 	}
 	var lostAll uint64
-	_ = r.objs.ArgsLost.Get(&lostAll)
+	_ = r.vars.argsLost.Get(&lostAll)
 	type sk struct{ slot, idx uint32 }
 	vals := map[sk][]uint64{}
 	var k bpf.RecorderArgKey

@@ -73,7 +73,9 @@ import (
 // rather than used.
 
 // btfCacheDir holds the cache (a variable for tests).
-var btfCacheDir = "/run/seccomp-gen"
+var btfCacheDir = defaultBTFCacheDir
+
+const defaultBTFCacheDir = "/run/seccomp-gen"
 
 // KernelTypesCache is the cache file (seccomp-gen doctor reports it).
 const KernelTypesCache = "/run/seccomp-gen/" + btfCacheFile

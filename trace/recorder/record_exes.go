@@ -108,7 +108,7 @@ func (r *recorder) executables(running bool) (out []trace.Executable, omitted ui
 		out = append(out, e)
 	}
 	var over uint64
-	_ = r.objs.ExeOverflow.Get(&over)
+	_ = r.vars.exeOverflow.Get(&over)
 	r.exes.mu.Lock()
 	over += r.exes.overflow
 	r.exes.mu.Unlock()

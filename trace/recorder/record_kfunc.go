@@ -106,7 +106,7 @@ func (r *recorder) loadPrograms(spec *ebpf.CollectionSpec, opts *ebpf.Collection
 	}
 	// The programs hold the data sections from here on.
 	defer shared.Rodata.Close()
-	defer shared.Bss.Close()
+	r.bss = shared.Bss // also Record's, for its globals (recorderVars)
 	r.objs.RecorderMaps = shared.RecorderMaps
 	r.objs.RecorderVariables = shared.RecorderVariables
 	defer func() {

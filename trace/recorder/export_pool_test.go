@@ -1,0 +1,8 @@
+package recorder
+
+// For the ground-truth tests (package recorder_test), which trace through
+// prepared recorders too.
+var (
+	PoolKeyFor = poolKeyFor
+	ReadySets  = readySets
+)
