@@ -295,7 +295,6 @@ func Record(ctx context.Context, opts Options) (*Recording, error) {
 	r := &recorder{opts: opts}
 	r.phase(PhaseRecord)
 	defer r.close()
-	r.startArgMask()
 	if err := r.prepareTarget(); err != nil {
 		return nil, err
 	}
@@ -314,6 +313,9 @@ func Record(ctx context.Context, opts Options) (*Recording, error) {
 		r.launched = launched
 		go func() { launched <- r.launchStub() }()
 	}
+	// After the stub's goroutine: with a prepared recorder the stub's
+	// exec is the longest step before the gate.
+	r.startArgMask()
 	pooled, err := r.claimPooled()
 	if err != nil && os.Getenv("SECCOMP_GEN_POOL_DEBUG") == "1" {
 		fmt.Fprintln(os.Stderr, "seccomp-gen:", err)

@@ -32,7 +32,7 @@ import (
 //
 // So a trace of a command leaves one ready for the next: once its own
 // recorder is detached it starts a helper (PrepareName, in a session of its
-// own, at a lower priority) that loads a fresh set of the programs and maps,
+// own, scheduled SCHED_IDLE) that loads a fresh set of the programs and maps,
 // attaches nothing, and pins them in a bpf file system (PoolDir). The next
 // trace with the same key (poolKey: the binary, the PID namespace, the
 // CPUs, --no-args) claims that set by renaming its directory, opens the
@@ -288,6 +288,10 @@ func (r *recorder) startRefill() {
 		// Its own session: a Ctrl-C at the terminal is not for it.
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 		if cmd.Start() == nil {
+			// Only on a CPU nothing else wants (SCHED_IDLE), from its
+			// runtime's start on: the trace that started it is still
+			// writing its result. Prepare says so again itself.
+			idle(cmd.Process.Pid)
 			go func() { _ = cmd.Wait() }()
 		}
 	}()
@@ -311,7 +315,7 @@ func (r *recorder) waitRefill() {
 func Prepare() int {
 	// Behind whatever the machine runs meanwhile, the trace that started
 	// it included: it is only for the next trace.
-	_ = unix.Setpriority(unix.PRIO_PROCESS, 0, 10)
+	idle(0)
 	if len(os.Args) != 3 {
 		return 2
 	}
@@ -501,6 +505,13 @@ func setOwner(name string) (int, bool) {
 
 func alive(pid int) bool {
 	return unix.Kill(pid, 0) != unix.ESRCH
+}
+
+// idle gives process pid (0: this one) the SCHED_IDLE policy: it runs only
+// where a CPU has nothing else to run. Where a busy machine starves it, the
+// next trace finds no recorder prepared and loads its own.
+func idle(pid int) {
+	_ = unix.SchedSetAttr(pid, &unix.SchedAttr{Size: unix.SizeofSchedAttr, Policy: unix.SCHED_IDLE}, 0)
 }
 
 // nativeExecNr is the native execve's number (cfg_exec_nr).
