@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"os"
 	"testing"
 
@@ -13,12 +12,5 @@ import (
 // the attach section empties the pool for its cold starts, which must not
 // be /run/seccomp-gen/bpf.
 func TestMain(m *testing.M) {
-	done, err := testutil.PrivatePool()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
-	}
-	code := m.Run()
-	done()
-	os.Exit(code)
+	os.Exit(testutil.MainWithPrivatePool(m))
 }

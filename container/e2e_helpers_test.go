@@ -3,7 +3,6 @@ package container_test
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -173,13 +172,7 @@ var _ = container.Annotation
 func TestMain(m *testing.M) {
 	// Prepared recorders (trace/recorder/record_pool.go) go to a pool of
 	// this run's own, not /run/seccomp-gen/bpf.
-	done, err := testutil.PrivatePool()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
-	}
-	code := m.Run()
-	done()
+	code := testutil.MainWithPrivatePool(m)
 	runtimetest.RemoveBinary()
 	os.Exit(code)
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -40,13 +39,7 @@ func TestMain(m *testing.M) {
 	}
 	// Prepared recorders (trace/recorder/record_pool.go) go to a pool of
 	// this run's own, not /run/seccomp-gen/bpf.
-	done, err := testutil.PrivatePool()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
-	}
-	code := m.Run()
-	done()
+	code := testutil.MainWithPrivatePool(m)
 	if workloadPath != "" {
 		os.RemoveAll(filepath.Dir(workloadPath)) // the workload built once for every test
 	}

@@ -36,13 +36,7 @@ func buildSG(t *testing.T) string { return runtimetest.Binary(t) }
 func TestMain(m *testing.M) {
 	// Prepared recorders (trace/recorder/record_pool.go) go to a pool of
 	// this run's own, not /run/seccomp-gen/bpf.
-	done, err := testutil.PrivatePool()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(2)
-	}
-	code := m.Run()
-	done()
+	code := testutil.MainWithPrivatePool(m)
 	runtimetest.RemoveBinary()
 	os.Exit(code)
 }

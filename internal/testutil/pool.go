@@ -2,9 +2,11 @@ package testutil
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"testing"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -45,6 +47,18 @@ func PrivatePool() (func(), error) {
 			os.Unsetenv(poolEnv)
 		}
 	}, nil
+}
+
+// MainWithPrivatePool runs a test binary's tests (m.Run) with a
+// PrivatePool and returns their status, 2 if the pool cannot be made.
+func MainWithPrivatePool(m *testing.M) int {
+	done, err := PrivatePool()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	defer done()
+	return m.Run()
 }
 
 // preparing says whether a helper that prepares recorders into pool runs.

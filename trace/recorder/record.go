@@ -305,9 +305,7 @@ func Record(ctx context.Context, opts Options) (*Recording, error) {
 		return nil, fmt.Errorf("%w: no kernel BTF at /sys/kernel/btf/vmlinux (the recorder needs CONFIG_DEBUG_INFO_BTF=y)", ErrUnsupported)
 	}
 	// Start the command's stub, and meanwhile claim a prepared recorder
-	// (record_pool.go) or load one: get the kernel types the programs
-	// relocate against (record_btf.go: cached per boot, else decoded from
-	// the kernel's BTF) and create the maps.
+	// (record_pool.go) or load one.
 	if r.path != "" {
 		launched := make(chan error, 1)
 		r.launched = launched
@@ -329,13 +327,7 @@ func Record(ctx context.Context, opts Options) (*Recording, error) {
 			return nil, err
 		}
 	} else {
-		types := make(chan typesResult, 1)
-		r.types = types
-		go func() {
-			info, err := kernelTypes()
-			types <- typesResult{info, err}
-		}()
-		if err := r.load(); err != nil {
+		if err := r.loadOwn(); err != nil {
 			return nil, err
 		}
 	}
@@ -808,6 +800,19 @@ func (r *recorder) load() error {
 		}
 	}
 	return nil
+}
+
+// loadOwn loads this recording's recorder: the kernel types (record_btf.go:
+// cached per boot, else decoded from the kernel's BTF) are got on another
+// goroutine while load reads the ELF and creates the maps.
+func (r *recorder) loadOwn() error {
+	types := make(chan typesResult, 1)
+	r.types = types
+	go func() {
+		info, err := kernelTypes()
+		types <- typesResult{info, err}
+	}()
+	return r.load()
 }
 
 type typesResult struct {

@@ -360,13 +360,7 @@ func prepare(key string, noArgs bool) error {
 		return nil
 	}
 	defer r.close()
-	types := make(chan typesResult, 1)
-	r.types = types
-	go func() {
-		info, err := kernelTypes()
-		types <- typesResult{info, err}
-	}()
-	if err := r.load(); err != nil {
+	if err := r.loadOwn(); err != nil {
 		return err
 	}
 	if r.objs.SchedProcessForkBtf == nil {
