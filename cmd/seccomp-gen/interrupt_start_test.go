@@ -15,6 +15,7 @@ import (
 	"github.com/seccomp-gen/seccomp-gen/enforce"
 	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
 	"github.com/seccomp-gen/seccomp-gen/trace"
+	"github.com/seccomp-gen/seccomp-gen/trace/recorder"
 )
 
 // startInterruptTest needs root, makes a temporary directory with a
@@ -56,13 +57,18 @@ func TestCtrlCWhileStarting(t *testing.T) {
 	// until (the moment to send SIGINT to the group), and checks the
 	// outcome; false: the command ran (the signal came after its execve
 	// on a slow moment), try again.
+	// env: what the phase needs (a recorder loaded, or claimed).
+	var env []string
 	attempt := func(t *testing.T, tool, report string, until func(*testing.T, *started), args ...string) bool {
 		t.Helper()
 		os.Remove(ran)
 		if report != "" {
 			os.Remove(report)
 		}
-		p := startSG(t, true, append(args, "--", "/bin/touch", ran)...)
+		if env == nil {
+			waitPrepared(t)
+		}
+		p := startSGEnv(t, true, env, append(args, "--", "/bin/touch", ran)...)
 		until(t, p)
 		p.signalGroup(t, syscall.SIGINT)
 		if err := waitDone(p.cmd, 20*time.Second); err != nil {
@@ -114,9 +120,16 @@ func TestCtrlCWhileStarting(t *testing.T) {
 		t.Fatal("the command ran before SIGINT every time")
 	}
 	report := filepath.Join(dir, "r.json")
-	for _, phase := range []string{"stub-start", "types", "loaded", "argmask"} {
+	// types and loaded are phases of a recorder loaded for the trace,
+	// pooled of one claimed (trace/recorder/record_pool.go).
+	for _, phase := range []string{"stub-start", "types", "loaded", "pooled", "argmask"} {
 		at := func(t *testing.T, p *started) { waitLine(t, p.lines, "seccomp-gen: timing "+phase+" ") }
+		phaseEnv := []string{recorder.PoolEnv + "=off"}
+		if phase == recorder.PhasePooled {
+			phaseEnv = nil // a prepared recorder, waited for
+		}
 		t.Run("trace/"+phase, func(t *testing.T) {
+			env = phaseEnv
 			tries(t, func() bool {
 				os.Remove(out)
 				ok := attempt(t, "trace", "", at, "trace", "-o", out)
@@ -127,12 +140,14 @@ func TestCtrlCWhileStarting(t *testing.T) {
 			})
 		})
 		t.Run("replay/"+phase, func(t *testing.T) {
+			env = phaseEnv
 			tries(t, func() bool {
 				return attempt(t, "replay", report, at, "replay", "-p", prof, "--report", "json", "-o", report)
 			})
 		})
 	}
 	t.Run("replay --enforce", func(t *testing.T) {
+		env = []string{} // no recorder
 		shim := func(t *testing.T, p *started) { waitShim(t, p.cmd.Process.Pid) }
 		tries(t, func() bool {
 			return attempt(t, "replay", report, shim, "replay", "--enforce", "-p", prof, "--report", "json", "-o", report)

@@ -5,9 +5,13 @@ import (
 	"bytes"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
+
+	"github.com/seccomp-gen/seccomp-gen/trace/recorder"
 )
 
 // started is seccomp-gen running in the background (startSG).
@@ -23,8 +27,14 @@ type started struct {
 // test ends.
 func startSG(t *testing.T, pgrp bool, args ...string) *started {
 	t.Helper()
+	return startSGEnv(t, pgrp, nil, args...)
+}
+
+// startSGEnv is startSG with env added to the environment.
+func startSGEnv(t *testing.T, pgrp bool, env []string, args ...string) *started {
+	t.Helper()
 	s := &started{cmd: exec.Command(os.Args[0], args...), lines: make(chan string, 1000)}
-	s.cmd.Env = append(os.Environ(), testMainEnv+"=1")
+	s.cmd.Env = append(append(os.Environ(), testMainEnv+"=1"), env...)
 	s.cmd.Stdout = &s.stdout
 	if pgrp {
 		s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -78,4 +88,26 @@ func (s *started) rest() string {
 		b.WriteString(l + "\n")
 	}
 	return b.String()
+}
+
+// waitPrepared waits until the pool holds a recorder prepared for a trace
+// by this test binary (trace/recorder/record_pool.go): the one the last
+// trace's helper prepares, or one a trace of true leaves now.
+func waitPrepared(t *testing.T) {
+	t.Helper()
+	dir, n, err := recorder.PoolReady()
+	if dir == "" || err != nil {
+		t.Fatalf("no pool of prepared recorders (%q, %v)", dir, err)
+	}
+	if n == 0 {
+		if _, stderr, code := sg(t, t.TempDir(), "trace", "-o", filepath.Join(t.TempDir(), "warm.yaml"), "--", "true"); code != 0 {
+			t.Fatalf("trace -- true: exit %d\n%s", code, stderr)
+		}
+	}
+	for deadline := time.Now().Add(60 * time.Second); n == 0; _, n, _ = recorder.PoolReady() {
+		if time.Now().After(deadline) {
+			t.Fatalf("no recorder prepared in %s within 60s (its helper runs SCHED_IDLE: a machine busy that long starves it)", dir)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }

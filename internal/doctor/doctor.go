@@ -101,6 +101,7 @@ const (
 	CheckCompatARM   = "arm32 compat"
 	CheckCgroup      = "cgroup layout"
 	CheckTypesCache  = "kernel types cache"
+	CheckPool        = "prepared recorder"
 	CheckTrial       = "trial trace"
 )
 
@@ -166,6 +167,7 @@ func Run(ctx context.Context, sys System) *Report {
 		add(checkRuntime(sys, name))
 	}
 	add(checkTypesCache(sys))
+	add(checkPool(sys))
 	add(checkTrial(ctx, sys, r))
 	r.Elapsed = time.Since(start)
 	return r
@@ -663,6 +665,25 @@ func checkTypesCache(sys System) Check {
 		c.Detail = TypesCachePath + " absent: the next trace builds it (~15 ms, once per boot)"
 	default:
 		c.Detail = fmt.Sprintf("%s not used (%v): the next trace rebuilds it", TypesCachePath, errText(err))
+	}
+	return c
+}
+
+// checkPool says whether the next trace of a command claims a recorder
+// prepared for it (trace/recorder/record_pool.go). Never a failure: without
+// one a trace loads its own.
+func checkPool(sys System) Check {
+	c := Check{Name: CheckPool}
+	dir, ready, err := sys.Pool()
+	switch {
+	case dir == "":
+		c.Detail = "off (" + recorder.PoolEnv + "=off): every trace of a command loads its own recorder (~6 ms more of its start here)"
+	case err != nil:
+		c.Detail = fmt.Sprintf("%s: %v: every trace of a command loads its own recorder", dir, errText(err))
+	case ready > 0:
+		c.Detail = fmt.Sprintf("%s: %d ready for this binary: the next trace of a command claims it instead of loading its own", dir, ready)
+	default:
+		c.Detail = dir + ": none ready for this binary: the next trace of a command loads its own and leaves one prepared for the trace after it"
 	}
 	return c
 }

@@ -110,8 +110,12 @@ type fakeSys struct {
 	nofile   *limits.Limit
 	open     uint64 // descriptors open, with nofile
 	cache    error  // TypesCache's answer
-	nproc    *limits.Limit
-	threads  uint64
+	// Pool's answer
+	poolDir   string
+	poolReady int
+	poolErr   error
+	nproc     *limits.Limit
+	threads   uint64
 }
 
 func (f fakeSys) Tasks() (limits.Limit, uint64, bool) {
@@ -120,6 +124,8 @@ func (f fakeSys) Tasks() (limits.Limit, uint64, bool) {
 	}
 	return *f.nproc, f.threads, true
 }
+
+func (f fakeSys) Pool() (string, int, error) { return f.poolDir, f.poolReady, f.poolErr }
 
 func (f fakeSys) TypesCache() error {
 	if f.missing[TypesCachePath] {
@@ -330,6 +336,13 @@ func TestFakedFailures(t *testing.T) {
 		{"types cache damaged", func(f *fakeSys) { f.cache = errors.New("kernel types cache: damaged (checksum)") }, CheckTypesCache, OK, false,
 			"not used (kernel types cache: damaged (checksum)): the next trace rebuilds it", ""},
 		{"types cache usable", func(f *fakeSys) {}, CheckTypesCache, OK, false, TypesCachePath, ""},
+		{"pool off", func(f *fakeSys) {}, CheckPool, OK, false, "off (SECCOMP_GEN_POOL=off)", ""},
+		{"pool empty", func(f *fakeSys) { f.poolDir = "/run/seccomp-gen/bpf" }, CheckPool, OK, false,
+			"/run/seccomp-gen/bpf: none ready for this binary: the next trace of a command loads its own", ""},
+		{"pool ready", func(f *fakeSys) { f.poolDir, f.poolReady = "/run/seccomp-gen/bpf", 1 }, CheckPool, OK, false,
+			"/run/seccomp-gen/bpf: 1 ready for this binary: the next trace of a command claims it", ""},
+		{"pool unreadable", func(f *fakeSys) { f.poolDir, f.poolErr = "/p", errors.New("stat /proc/self/exe: denied") }, CheckPool, OK, false,
+			"/p: stat /proc/self/exe: denied: every trace of a command loads its own recorder", ""},
 		{"trial trace fails", func(f *fakeSys) { f.trial = errors.New("load eBPF recorder: kernel not supported") }, CheckTrial, Fail, true,
 			"kernel not supported", "report this"},
 	} {

@@ -64,6 +64,9 @@ type System interface {
 	// TypesCache says whether trace can use the kernel types cache
 	// (recorder.CheckKernelTypesCache).
 	TypesCache() error
+	// Pool says where prepared recorders are ("": the pool is off) and
+	// how many are ready for this binary (recorder.PoolReady).
+	Pool() (dir string, ready int, err error)
 	// Libseccomp returns libseccomp's version and its syscall tables.
 	Libseccomp() Library
 	// TrialTrace traces a short command with seccomp-gen's recorder and
@@ -279,6 +282,8 @@ func (Host) IA32() error { return ia32.Runs() }
 func (Host) Libseccomp() Library { return libseccomp{} }
 
 func (Host) TypesCache() error { return recorder.CheckKernelTypesCache() }
+
+func (Host) Pool() (string, int, error) { return recorder.PoolReady() }
 
 type libseccomp struct{}
 

@@ -98,6 +98,21 @@ func PoolDir() string {
 	}
 }
 
+// PoolReady says how many recorders the pool (PoolDir; "" when it is off)
+// holds prepared for a trace of a command by this binary, as it would run
+// here (without --no-args); seccomp-gen doctor reports it.
+func PoolReady() (dir string, ready int, err error) {
+	dir = PoolDir()
+	if dir == "" {
+		return "", 0, nil
+	}
+	key, err := poolKey(false)
+	if err != nil {
+		return dir, 0, err
+	}
+	return dir, readySets(filepath.Join(dir, key)), nil
+}
+
 // poolable says whether this recording's recorder may come from the pool
 // and be prepared for the next one: a command's, loaded as the helper
 // loads it (no test hook in play).
