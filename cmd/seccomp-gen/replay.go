@@ -20,6 +20,7 @@ import (
 
 	"github.com/seccomp-gen/seccomp-gen/enforce"
 	"github.com/seccomp-gen/seccomp-gen/internal/limits"
+	"github.com/seccomp-gen/seccomp-gen/internal/prestub"
 	"github.com/seccomp-gen/seccomp-gen/internal/proctree"
 	"github.com/seccomp-gen/seccomp-gen/policy"
 	"github.com/seccomp-gen/seccomp-gen/report"
@@ -508,6 +509,10 @@ func (o *replayOptions) noteStop(v *report.Verdict, killed int, timedOut, afterE
 }
 
 func (o *replayOptions) runEnforced(p *policy.Policy) error {
+	// enforce.Run starts the command its own way: the child forked at the
+	// start for a recorder's stub (internal/prestub) goes now, before it
+	// counts in the command's process tree.
+	prestub.Discard()
 	if err := errors.Join(limits.NeedOpenFiles(enforceOpenFiles), limits.NeedTasks(enforceTasks)); err != nil {
 		return exitWith(exitFailure, fmt.Errorf("replay: %w", err))
 	}

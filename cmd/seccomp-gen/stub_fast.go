@@ -21,15 +21,14 @@ package main
 // (internal/startstate).
 
 /*
+#cgo CFLAGS: -I${SRCDIR}/../../internal/prestub
 #include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
+
+#include "prestub.h"
 
 #define STUB_NAME "seccomp-gen-trace-stub"
 
@@ -49,8 +48,6 @@ static int stub_fd(const char *s, const char **end) {
 __attribute__((constructor(101))) static void seccomp_gen_fast_stub(int argc, char **argv, char **envp) {
 	const char *p;
 	int gate, ready;
-	char b = 0;
-	ssize_t n;
 
 	if (argc < 4 || strcmp(argv[0], STUB_NAME) != 0)
 		return;
@@ -73,57 +70,9 @@ __attribute__((constructor(101))) static void seccomp_gen_fast_stub(int argc, ch
 		if (errno != 0 || e == p + 1 || *e != 0)
 			return;
 	}
-	// Tell the tracer that our own execve is over, then wait to be armed.
-	b = 1;
-	while (write(ready, &b, 1) < 0 && errno == EINTR)
-		;
-	// ready stays open, close-on-exec: a failed execve is said there.
-	fcntl(ready, F_SETFD, FD_CLOEXEC);
-	do
-		n = read(gate, &b, 1);
-	while (n < 0 && errno == EINTR);
-	if (n != 1) {
-		// The tracer died before it was ready: never run the command untraced.
-		fprintf(stderr, "seccomp-gen: the tracer went away before tracing started; not running %s\n", argv[3]);
-		_exit(125);
-	}
-	close(gate);
-	// Signals ignored when seccomp-gen started: its Go runtime's handlers
-	// reached us as defaults, execve keeps SIG_IGN.
-	for (int s = 1; s <= 64; s++) {
-		if (ignored & ((uint64_t)1 << (s - 1)) && s != SIGKILL && s != SIGSTOP) {
-			struct sigaction sa = {0};
-			sa.sa_handler = SIG_IGN;
-			sigaction(s, &sa, NULL);
-		}
-	}
-	// And its signal mask, which the Go runtime had changed for the fork.
-	if (masks)
-		syscall(SYS_rt_sigprocmask, SIG_SETMASK, &blocked, NULL, sizeof blocked);
-	execve(argv[2], argv + 3, envp);
-	int err = errno;
-	int status = err == ENOENT ? 127 : 126;
-	// The errno, for the tracer to report (recorder.ExecError); said
-	// here only when it cannot be.
-	if (err > 0 && err < 256) {
-		unsigned char e = (unsigned char)err;
-		// A tracer that has gone: EPIPE, not death by SIGPIPE.
-		signal(SIGPIPE, SIG_IGN);
-		do
-			n = write(ready, &e, 1);
-		while (n < 0 && errno == EINTR);
-		if (n == 1)
-			_exit(status);
-	}
-	// As Go's syscall.Errno says it: strerror with a lowercase first letter.
-	char msg[256];
-	snprintf(msg, sizeof msg, "%s", strerror(err));
-	if (msg[0] >= 'A' && msg[0] <= 'Z')
-		msg[0] += 'a' - 'A';
-	// ENOEXEC: the hint the Go stub gives (trace/recorder: noExecHint).
-	fprintf(stderr, "seccomp-gen: %s: %s%s\n", argv[3], msg,
-		err == ENOEXEC ? " (a script needs a #! line; else the file is no program for this machine)" : "");
-	_exit(status);
+	// Say it is up, wait at the gate, exec: as the child internal/prestub
+	// forks does once it has its spec.
+	prestub_gate_exec(gate, ready, masks, ignored, blocked, argv[2], argv + 3, envp);
 }
 */
 import "C"

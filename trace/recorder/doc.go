@@ -61,6 +61,14 @@
 //
 // Record refuses to start a command when the stub is not registered.
 //
+// A binary whose command line was `trace ... -- CMD` or `replay ... --
+// CMD` has a stub already: internal/prestub forked it before the Go
+// runtime started, and Record gives it the command (its program, argv,
+// environment, directory and descriptors) instead of re-executing the
+// binary; it then behaves as the re-executed stub at its gate. Record
+// re-executes the binary where there is no such child, or where the
+// command's streams are not files (os/exec's pipes).
+//
 // # Prepared recorders
 //
 // A recording of a command ends by starting a helper (Prepare, registered

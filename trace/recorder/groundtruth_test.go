@@ -35,6 +35,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seccomp-gen/seccomp-gen/internal/prestub"
 	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
 	"github.com/seccomp-gen/seccomp-gen/trace"
@@ -240,14 +241,17 @@ func TestGroundTruth(t *testing.T) {
 			continue
 		}
 		// Every other workload is traced by a prepared recorder
-		// (record_pool.go), the others by one loaded for the trace.
-		pooled := n%2 == 0
+		// (record_pool.go), the others by one loaded for the trace; and
+		// every other pair's command is started by the child the binary
+		// forked at its start (internal/prestub), the others' by the
+		// binary re-executed as the stub.
+		pooled, prestubbed := n%2 == 0, n/2%2 == 0
 		n++
 		t.Run(w.Name, func(t *testing.T) {
 			if w.ia32() {
 				testutil.RequireIA32(t)
 			}
-			runGroundTruth(t, bin, w, pooled)
+			runGroundTruth(t, bin, w, pooled, prestubbed)
 		})
 	}
 	t.Run("attach", func(t *testing.T) {
@@ -460,7 +464,7 @@ func runStrace(t *testing.T, dir string, w workload) *straceResult {
 	return st
 }
 
-func runGroundTruth(t *testing.T, bin string, w workload, pooled bool) {
+func runGroundTruth(t *testing.T, bin string, w workload, pooled, prestubbed bool) {
 	dir := t.TempDir()
 
 	var st *straceResult
@@ -476,9 +480,15 @@ func runGroundTruth(t *testing.T, bin string, w workload, pooled bool) {
 	} else {
 		env = append(env, recorder.PoolEnv+"=off")
 	}
+	if !prestubbed {
+		env = append(env, prestub.Env+"=off")
+	}
 	code, out := runEnv(t, env, append([]string{bin, "trace", "-o", traceFile, "--"}, w.Argv...))
 	if got := strings.Contains(out, "timing "+recorder.PhasePooled+" "); got != pooled {
 		t.Errorf("trace claimed a prepared recorder: %v, want %v", got, pooled)
+	}
+	if got := strings.Contains(out, "timing "+recorder.PhasePrestub+" "); got != prestubbed {
+		t.Errorf("the command started by the child forked at the start: %v, want %v", got, prestubbed)
 	}
 	if code != w.Exit {
 		t.Errorf("seccomp-gen trace: exit status %d, want the workload's %d\n%s", code, w.Exit, out)

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -28,6 +27,7 @@ import (
 	"github.com/seccomp-gen/seccomp-gen/internal/kver"
 	"github.com/seccomp-gen/seccomp-gen/internal/limits"
 	"github.com/seccomp-gen/seccomp-gen/internal/lookpath"
+	"github.com/seccomp-gen/seccomp-gen/internal/prestub"
 	"github.com/seccomp-gen/seccomp-gen/internal/proctree"
 	"github.com/seccomp-gen/seccomp-gen/internal/text"
 	"github.com/seccomp-gen/seccomp-gen/internal/userns"
@@ -197,6 +197,7 @@ const (
 	PhasePooled   = "pooled"     // instead of spec to loaded: a prepared recorder claimed (record_pool.go)
 	PhaseArgMask  = "argmask"    // which arguments to record written (computed meanwhile)
 	PhaseStub     = "stub-start" // the stub process started (fork+exec returned)
+	PhasePrestub  = "prestub"    // just before stub-start: the stub is the child forked at this binary's start (internal/prestub), given its command
 	PhaseAttached = "attached"   // links attached
 	PhaseStubUp   = "stub-ready" // the stub said its execve is over
 	PhaseGate     = "gate"       // the gate is opened now: the stub execs the command
@@ -291,6 +292,10 @@ func Record(ctx context.Context, opts Options) (*Recording, error) {
 	}
 	if err := limits.NeedTasks(MinTasks); err != nil {
 		return nil, err
+	}
+	if len(opts.Command) == 0 {
+		// No command to start: the child forked for one, if any, goes.
+		prestub.Discard()
 	}
 	r := &recorder{opts: opts}
 	r.phase(PhaseRecord)
@@ -486,7 +491,7 @@ type recorder struct {
 	// Command
 	path      string // resolved program the stub execs
 	argv      []string
-	cmd       *exec.Cmd
+	cmd       *stubProc
 	launched  <-chan error // launchStub's result, until waitLaunch
 	launchErr error
 	gate      *os.File      // write end of the stub's gate pipe

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/seccomp-gen/seccomp-gen/bpf"
+	"github.com/seccomp-gen/seccomp-gen/internal/prestub"
 	"github.com/seccomp-gen/seccomp-gen/internal/proctree"
 	"github.com/seccomp-gen/seccomp-gen/internal/reexec"
 	"github.com/seccomp-gen/seccomp-gen/internal/startstate"
@@ -24,7 +26,9 @@ import (
 // pollutes its trace:
 //
 // Record re-executes its own binary (/proc/self/exe) as a small stub (Stub,
-// registered with internal/reexec) that blocks reading a pipe. Record then "arms" the stub's PID in
+// registered with internal/reexec) that blocks reading a pipe, or gives
+// the command to the child internal/prestub forked at the binary's start,
+// which then does the same. Record then "arms" the stub's PID in
 // the kernel (map armed) and writes one byte; the stub execs the command.
 // The eBPF program on sched_process_exec marks the task at that execve, and
 // counts the execve itself, so everything the command does from its first
@@ -67,9 +71,20 @@ func (r *recorder) launchStub() error {
 	if env == nil {
 		env = os.Environ()
 	}
+	var ign, blk uint64
+	masks := false
+	if ign, blk = startstate.Ignored(), startstate.Blocked(); ign != 0 || blk != 0 {
+		masks = true
+	}
+	// The child this binary forked at its start (internal/prestub), where
+	// there is one: no process to start and no binary to exec before the
+	// command's. Else the stub is this binary, re-executed.
+	if ok, err := r.startPrestub(env, masks, ign, blk, gateR, readyW); ok || err != nil {
+		return err
+	}
 	gateFD, readyFD := 3+len(o.ExtraFiles), 4+len(o.ExtraFiles)
 	fds := strconv.Itoa(gateFD) + "," + strconv.Itoa(readyFD)
-	if ign, blk := startstate.Ignored(), startstate.Blocked(); ign != 0 || blk != 0 {
+	if masks {
 		// The signals seccomp-gen was started with ignored, and its
 		// signal mask: the stub sets them again before its execve (see
 		// internal/startstate).
@@ -84,8 +99,106 @@ func (r *recorder) launchStub() error {
 		return fmt.Errorf("start %s: %w", o.Command[0], err)
 	}
 	r.phase(PhaseStub)
-	r.cmd = cmd
+	r.cmd = &stubProc{Process: cmd.Process, cmd: cmd}
 	return nil
+}
+
+// startPrestub makes the child internal/prestub forked at this process's
+// start the stub; false where there is none or it cannot take this
+// command (a stream os/exec would copy through a pipe; a child a signal
+// killed), for launchStub to re-execute this binary instead.
+func (r *recorder) startPrestub(env []string, masks bool, ign, blk uint64, gateR, readyW *os.File) (bool, error) {
+	c := prestub.Take()
+	if c == nil {
+		return false, nil
+	}
+	o := &r.opts
+	files, opened, ok := stubFiles(o, gateR, readyW)
+	defer closeAll(opened)
+	spec := prestub.Spec{Path: r.path, Argv: r.argv, Env: env, Dir: o.Dir, Files: files, Masks: masks, Ignored: ign, Blocked: blk}
+	if !ok || !spec.Usable() {
+		c.Release()
+		return false, nil
+	}
+	if err := c.Start(spec); err != nil {
+		if errors.Is(err, prestub.ErrGone) {
+			return false, nil
+		}
+		return false, fmt.Errorf("start %s: %w", o.Command[0], err)
+	}
+	r.phase(PhasePrestub)
+	r.phase(PhaseStub)
+	r.cmd = &stubProc{Process: c.Process}
+	return true, nil
+}
+
+// stubProc is the stub's process: one os/exec started (cmd), or the child
+// internal/prestub forked, which only os.Process knows.
+type stubProc struct {
+	Process      *os.Process
+	ProcessState *os.ProcessState
+	cmd          *exec.Cmd
+}
+
+// Wait waits for the stub (then the command) to exit, as exec.Cmd.Wait.
+func (s *stubProc) Wait() error {
+	if s.cmd != nil {
+		err := s.cmd.Wait()
+		s.ProcessState = s.cmd.ProcessState
+		return err
+	}
+	if s.ProcessState != nil {
+		return errors.New("wait: already waited")
+	}
+	st, err := s.Process.Wait()
+	s.ProcessState = st
+	if err == nil && !st.Success() {
+		return &exec.ExitError{ProcessState: st}
+	}
+	return err
+}
+
+// stubFiles is the command's descriptors from 0 on, as os/exec would give
+// them (stdin, stdout, stderr, ExtraFiles), then the gate's read end and
+// ready's write end; a nil stream is /dev/null, opened here (opened: the
+// caller closes them once the child has its copies). ok is false for a
+// stream that is no *os.File (os/exec copies those through pipes of its
+// own) or a nil file.
+func stubFiles(o *Options, gateR, readyW *os.File) (files, opened []*os.File, ok bool) {
+	for i, s := range []any{o.Stdin, o.Stdout, o.Stderr} {
+		f, isFile := s.(*os.File)
+		switch {
+		case s == nil:
+			flag := os.O_RDONLY
+			if i > 0 {
+				flag = os.O_WRONLY
+			}
+			null, err := os.OpenFile(os.DevNull, flag, 0)
+			if err != nil {
+				closeAll(opened)
+				return nil, nil, false
+			}
+			f = null
+			opened = append(opened, null)
+		case !isFile || f == nil:
+			closeAll(opened)
+			return nil, nil, false
+		}
+		files = append(files, f)
+	}
+	for _, f := range o.ExtraFiles {
+		if f == nil {
+			closeAll(opened)
+			return nil, nil, false
+		}
+	}
+	return append(append(files, o.ExtraFiles...), gateR, readyW), opened, true
+}
+
+func closeAll(files []*os.File) {
+	for _, f := range files {
+		f.Close()
+	}
 }
 
 // waitLaunch waits for launchStub, once, and returns its error.

@@ -964,7 +964,7 @@ func TestExecFailureKilled(t *testing.T) {
 		}
 		readyW.Write(c.written)
 		readyW.Close()
-		r := &recorder{opts: Options{Command: []string{"true"}}, path: "/bin/true", cmd: victim, ready: readyR}
+		r := &recorder{opts: Options{Command: []string{"true"}}, path: "/bin/true", cmd: &stubProc{Process: victim.Process, ProcessState: victim.ProcessState, cmd: victim}, ready: readyR}
 		ce := r.execFailure()
 		readyR.Close()
 		if ce.Error() != c.want || ce.Reported || ce.Status != 137 || !errors.Is(ce, ErrCommandNotRun) {
