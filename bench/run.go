@@ -1326,7 +1326,7 @@ func (b *bench) attach(w *strings.Builder) error {
 		fmt.Fprintf(w, "\nFor scale: `seccomp-gen trace --help` (the binary starting and exiting, no eBPF) takes %.2f ms median (min %.2f).", sh.med, sh.min)
 		if len(goStart) > 0 {
 			sg := summarize(goStart)
-			fmt.Fprintf(w, " A Go program that only prints the time (bench/workloads/gostart: cgo, linked statically, its heap in huge pages where internal/hugeheap chooses them (not where the host takes free memory back: see its doc) and its code prefaulted, as make build builds seccomp-gen) reaches its main() %.2f ms median (min %.2f) after its launch, against %.2f for the static C workload: the process start any Go tracer pays before it can start anything; seccomp-gen's own process start (below) adds its size and its package initializers.", sg.med, sg.min, summarize(bare).med)
+			fmt.Fprintf(w, " A Go program that only prints the time (bench/workloads/gostart: cgo, linked statically, its heap in huge pages where internal/hugeheap chooses them (not where the host takes free memory back: see its doc) and its code prefaulted where internal/prefault chooses it (where a page fault costs enough), as make build builds seccomp-gen) reaches its main() %.2f ms median (min %.2f) after its launch, against %.2f for the static C workload: the process start any Go tracer pays before it can start anything; seccomp-gen's own process start (below) adds its size and its package initializers.", sg.med, sg.min, summarize(bare).med)
 			if len(goStart4k) > 0 {
 				s4 := summarize(goStart4k)
 				fmt.Fprintf(w, " The same program with its heap in 4 KiB pages (-tags nohugeheap: the Go runtime's default) takes %.2f ms median (min %.2f).", s4.med, s4.min)
@@ -1371,7 +1371,7 @@ func (b *bench) attach(w *strings.Builder) error {
 		}
 		if len(cur.faults) > 0 {
 			f := summarize(cur.faults)
-			fmt.Fprintf(w, "\nPage faults (minor) of a traced `/bin/true`, the tracer and its command (wait4's rusage): %.0f median (min %.0f). On a machine where a first touch of a page costs ~12 us (a PVM guest's shadow page tables), they are a large part of the start: the tracer's Go heap and the runtime's metadata are in huge pages for that (internal/hugeheap; not on a machine whose host takes free memory back, where a huge page's first touch costs more), and its code is mapped at its start (internal/prefault).\n", f.med, f.min)
+			fmt.Fprintf(w, "\nPage faults (minor) of a traced `/bin/true`, the tracer and its command (wait4's rusage): %.0f median (min %.0f). On a machine where a first touch of a page costs ~12 us (a PVM guest's shadow page tables), they are a large part of the start: the tracer's Go heap and the runtime's metadata are in huge pages for that (internal/hugeheap; not on a machine whose host takes free memory back, where a huge page's first touch costs more), and its code is mapped at its start where a fault costs that much (internal/prefault).\n", f.med, f.min)
 		}
 	}
 	if err := b.verification(w, b.p.attachRounds); err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/seccomp-gen/seccomp-gen/abi"
 	"github.com/seccomp-gen/seccomp-gen/bpf"
 	"github.com/seccomp-gen/seccomp-gen/internal/hugeheap"
+	"github.com/seccomp-gen/seccomp-gen/internal/prefault"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
 )
 
@@ -70,6 +71,9 @@ type versionInfo struct {
 	// Heap says how this process's Go heap is paged (internal/hugeheap):
 	// 2 MiB pages where the kernel gives them, else 4 KiB and why.
 	Heap string `json:"heap"`
+	// Prefault says whether this process's code was mapped at its start
+	// (internal/prefault): where a page fault costs enough, and why.
+	Prefault string `json:"prefault"`
 }
 
 func collectVersion() versionInfo {
@@ -81,6 +85,7 @@ func collectVersion() versionInfo {
 		Libseccomp: scmp.LibraryVersion(),
 		MaxSyscall: map[string]int{},
 		EBPFSource: bpf.SourceHash(),
+		Prefault:   prefault.Current().Describe(),
 	}
 	if st, err := hugeheap.Heap(); err != nil {
 		v.Heap = "unknown (" + err.Error() + ")"
@@ -132,6 +137,7 @@ func (v versionInfo) write(w io.Writer) error {
 	fmt.Fprintf(&b, "libseccomp:  %s (highest syscall: %s)\n", v.Libseccomp, strings.Join(abis, ", "))
 	fmt.Fprintf(&b, "eBPF source: %s\n", v.EBPFSource)
 	fmt.Fprintf(&b, "heap:        %s\n", v.Heap)
+	fmt.Fprintf(&b, "prefault:    %s\n", v.Prefault)
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -156,7 +162,12 @@ madvise or always), so that a trace's start takes a page fault per 2 MiB of
 heap instead of one per 4 KiB; not on a machine whose host takes free memory
 back (a virtio balloon with free page reporting), where a huge page's first
 touch can cost milliseconds. SECCOMP_GEN_HUGEHEAP=on or =off overrides that
-choice; GODEBUG=disablethp=1 turns huge pages off too.`,
+choice; GODEBUG=disablethp=1 turns huge pages off too. And whether its code
+and read-only data were mapped at its start (MADV_POPULATE_READ), in one
+system call instead of a page fault per 64 KiB as the code runs: only where
+a page fault costs enough (the start measures one; ~12 us in a guest with
+shadow page tables against ~1.4 us with hardware nested paging) to pay for
+mapping some 10 MiB. SECCOMP_GEN_PREFAULT=on or =off overrides that choice.`,
 		Args: argsUsage(noArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if short && asJSON {

@@ -3,12 +3,14 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/seccomp-gen/seccomp-gen/bpf"
 	"github.com/seccomp-gen/seccomp-gen/internal/hugeheap"
+	"github.com/seccomp-gen/seccomp-gen/internal/prefault"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
 )
 
@@ -49,6 +51,12 @@ func TestVersionCommand(t *testing.T) {
 			t.Errorf("version output lacks %q:\n%s", want, out)
 		}
 	}
+	// The test binary links internal/prefault as seccomp-gen does: the
+	// child measured a page fault and chose by it (its own figure, not
+	// this process's).
+	if !prefaultLine.MatchString(out) {
+		t.Errorf("version output has no measured prefault: line (%s):\n%s", prefaultLine, out)
+	}
 	if !strings.HasPrefix(bpf.SourceHash(), "sha256:") || len(bpf.SourceHash()) != len("sha256:")+64 {
 		t.Errorf("source hash %q", bpf.SourceHash())
 	}
@@ -59,7 +67,8 @@ func TestVersionCommand(t *testing.T) {
 		t.Fatalf("version --json: exit %d, %v:\n%s", code, err, out)
 	}
 	if v.Libseccomp != scmp.LibraryVersion() || v.MaxSyscall["x86_64"] != max || v.EBPFSource != bpf.SourceHash() ||
-		v.Go != runtime.Version() || v.Linking != "dynamic" || v.Version != toolVersion() || v.Heap != wantHeap {
+		v.Go != runtime.Version() || v.Linking != "dynamic" || v.Version != toolVersion() || v.Heap != wantHeap ||
+		!prefaultLine.MatchString("prefault:    "+v.Prefault+"\n") {
 		t.Errorf("version --json: %+v", v)
 	}
 
@@ -67,6 +76,20 @@ func TestVersionCommand(t *testing.T) {
 	out, stderr, code = sgVia(t, dir, nil, []string{"env", "GODEBUG=disablethp=1"}, "version")
 	if want := "heap:        4 KiB pages (GODEBUG=disablethp=1)\n"; code != 0 || !strings.Contains(out, want) {
 		t.Errorf("GODEBUG=disablethp=1 seccomp-gen version: exit %d, stderr %q, output lacks %q:\n%s", code, stderr, want, out)
+	}
+
+	// SECCOMP_GEN_PREFAULT overrides the measured choice, either way.
+	for env, want := range map[string]string{
+		"on":  "prefault:    code mapped at the start (SECCOMP_GEN_PREFAULT=on)\n",
+		"off": "prefault:    code faulted in as it runs (SECCOMP_GEN_PREFAULT=off)\n",
+	} {
+		out, stderr, code = sgVia(t, dir, nil, []string{"env", "SECCOMP_GEN_PREFAULT=" + env}, "version")
+		if !prefault.Enabled {
+			want = "prefault:    code faulted in as it runs (built with -tags noprefault, or without cgo)\n"
+		}
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("SECCOMP_GEN_PREFAULT=%s seccomp-gen version: exit %d, stderr %q, output lacks %q:\n%s", env, code, stderr, want, out)
+		}
 	}
 
 	out, _, code = sg(t, dir, "version", "--short")
@@ -79,6 +102,16 @@ func TestVersionCommand(t *testing.T) {
 	}
 	oneLine(t, stderr)
 }
+
+// prefaultLine is version's prefault: line where the constructor measured
+// a page fault and chose by it (see internal/prefault's TestDescribe).
+var prefaultLine = func() *regexp.Regexp {
+	if !prefault.Enabled {
+		return regexp.MustCompile(`(?m)^prefault:    code faulted in as it runs \(built with -tags noprefault, or without cgo\)\n`)
+	}
+	return regexp.MustCompile(`(?m)^prefault:    (code mapped at the start \(MADV_POPULATE_READ: a page fault costs [0-9]+\.[0-9] us here, [0-9.]+ us or more; SECCOMP_GEN_PREFAULT=off overrides\)|` +
+		`code faulted in as it runs \(a page fault costs [0-9]+\.[0-9] us here, under the [0-9.]+ us from which mapping it at the start pays; SECCOMP_GEN_PREFAULT=on overrides\))\n`)
+}()
 
 // TestToolVersion: a release sets the version at link time; otherwise the
 // build info decides and is never empty.

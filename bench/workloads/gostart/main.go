@@ -3,7 +3,7 @@
 // main, like the getpid workload's stamp mode, and exits. It links libc
 // through cgo and is built with make build's flags (static), as
 // seccomp-gen is, its heap in huge pages too (internal/hugeheap) and its
-// code mapped at its start (internal/prefault), so that
+// code mapped at its start where internal/prefault chooses it, so that
 // launch to its main is the process start (exec, libc's start-up, the Go
 // runtime) any Go tracer pays before it can do anything; seccomp-gen's own
 // start adds its package initializers and its size to it. The bench also
