@@ -183,6 +183,56 @@ func holdSignals() chan os.Signal {
 	return sigs
 }
 
+// earlyHold is holdSignals started on a goroutine as run begins, for the
+// commands that hold signals (trace, replay): each signal.Notify is a
+// round trip to the Go runtime's signal thread, which the first one
+// starts, 0.1-0.6 ms of the start of a trace when the RunE made them
+// (issue 13); made meanwhile, they overlap the command line's parsing and
+// the RunE takes the channel (heldSignals). A signal that comes before the
+// RunE waits in the channel, as one that comes after holdSignals did.
+type earlyHold struct {
+	done chan struct{}
+	sigs chan os.Signal
+	once sync.Once
+}
+
+type earlyHoldKey struct{}
+
+// holdEarly starts holdSignals on a goroutine and returns ctx carrying it,
+// and the function that releases it if no RunE took it.
+func holdEarly(ctx context.Context) (context.Context, func()) {
+	h := &earlyHold{done: make(chan struct{})}
+	go func() {
+		h.sigs = holdSignals()
+		close(h.done)
+	}()
+	return context.WithValue(ctx, earlyHoldKey{}, h), func() {
+		if sigs, ok := h.take(); ok {
+			stopSignals(sigs)
+		}
+	}
+}
+
+// take returns the channel the first time, once the signals are held.
+func (h *earlyHold) take() (sigs chan os.Signal, ok bool) {
+	h.once.Do(func() {
+		<-h.done
+		sigs, ok = h.sigs, true
+	})
+	return sigs, ok
+}
+
+// heldSignals is holdSignals, or the signals run held already for ctx's
+// command (holdEarly).
+func heldSignals(ctx context.Context) chan os.Signal {
+	if h, _ := ctx.Value(earlyHoldKey{}).(*earlyHold); h != nil {
+		if sigs, ok := h.take(); ok {
+			return sigs
+		}
+	}
+	return holdSignals()
+}
+
 // exiting says that the process exits once the command's RunE has
 // returned (main sets it; the tests, which call run, do not): the signals
 // a command held are then left caught rather than handed back

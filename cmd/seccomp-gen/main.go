@@ -4,6 +4,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -67,6 +68,14 @@ func registerHelpers() {
 const minOpenFiles = 8
 
 func run(args []string) int {
+	// trace and replay hold the signals of their Ctrl-C policy first
+	// thing (holdSignals): started here, that overlaps the rest.
+	ctx := context.Background()
+	if len(args) > 0 && (args[0] == "trace" || args[0] == "replay") {
+		var release func()
+		ctx, release = holdEarly(ctx)
+		defer release()
+	}
 	// Under qemu-user (no seccomp(2)) filters still compile as on a real
 	// kernel, so an emulated arm64 build gives the same answers.
 	scmp.PinAPIWithoutSeccomp()
@@ -80,6 +89,7 @@ func run(args []string) int {
 		return exitFailure
 	}
 	root := newRootCmdFor(args)
+	root.SetContext(ctx)
 	root.SetArgs(args)
 	out := &stdoutWriter{}
 	root.SetOut(out)

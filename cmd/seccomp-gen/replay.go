@@ -158,7 +158,7 @@ stayed idle, a cgroup nothing ran in) is an error (exit 2), never a pass.
 			// waits here and is acted on once the outputs are known
 			// to be writable (watchPreparation, or the policy of a
 			// --pid or --cgroup replay).
-			o.sigs = holdSignals()
+			o.sigs = heldSignals(cmd.Context())
 			defer stopSignals(o.sigs)
 			if err := o.validate(cmd); err != nil {
 				return o.notRunReport(err, true)

@@ -166,3 +166,41 @@ func (h *openHold) allow(t *testing.T) {
 	unix.Close(int(h.fd))
 	h.fd = -1
 }
+
+// TestHoldEarly: run holds trace's and replay's signals on a goroutine as
+// it begins (holdEarly); the RunE's heldSignals takes that channel, which
+// has caught the signals since, and a second heldSignals holds its own.
+func TestHoldEarly(t *testing.T) {
+	if startedIgnored(syscall.SIGHUP) {
+		t.Skip("SIGHUP is ignored in this test process (nohup?): heldSignals leaves it so")
+	}
+	ctx, release := holdEarly(t.Context())
+	defer release()
+	h, _ := ctx.Value(earlyHoldKey{}).(*earlyHold)
+	if h == nil {
+		t.Fatal("holdEarly's context carries no hold")
+	}
+	<-h.done
+	// Caught before any RunE asks: the signal waits in the channel.
+	if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	sigs := heldSignals(ctx)
+	defer stopSignals(sigs)
+	if sigs != h.sigs {
+		t.Fatal("heldSignals did not take the signals held early")
+	}
+	select {
+	case s := <-sigs:
+		if s != syscall.SIGHUP {
+			t.Errorf("caught %v, want SIGHUP", s)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the SIGHUP sent before the RunE was not caught")
+	}
+	again := heldSignals(ctx)
+	defer stopSignals(again)
+	if again == sigs {
+		t.Error("the early hold was taken twice")
+	}
+}

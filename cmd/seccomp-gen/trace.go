@@ -133,7 +133,7 @@ link IDs) even when stderr is not a terminal.`,
 			// replay: a signal then ended seccomp-gen (not 128+N) and
 			// could leave a probe file. The policy (interrupts) acts
 			// on it once the recording starts: not run, exit 128+N.
-			o.sigs = holdSignals()
+			o.sigs = heldSignals(cmd.Context())
 			defer stopSignals(o.sigs)
 			if err := o.complete(cmd, args); err != nil {
 				return err
