@@ -2,6 +2,7 @@ package recorder
 
 import (
 	"context"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/link"
+	"golang.org/x/sys/unix"
 
 	"github.com/seccomp-gen/seccomp-gen/bpf"
 	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
@@ -332,5 +334,23 @@ func TestPrepareRefuses(t *testing.T) {
 	r := &recorder{opts: Options{Command: []string{"true"}}}
 	if r.poolable() {
 		t.Error("SECCOMP_GEN_POOL=off: poolable")
+	}
+}
+
+// objGet says a missing pin as os.ErrNotExist (openPooled skips a set's
+// absent raw fork program by it), and a pin that is no BPF object as an
+// error too.
+func TestObjGetErrors(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := objGet(filepath.Join(dir, "missing")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("objGet of a missing pin: %v, want os.ErrNotExist", err)
+	}
+	plain := filepath.Join(dir, "plain")
+	if err := os.WriteFile(plain, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if fd, err := objGet(plain); err == nil {
+		unix.Close(fd)
+		t.Error("objGet of a plain file succeeded")
 	}
 }
