@@ -21,14 +21,17 @@ package main
 // (internal/startstate).
 
 /*
-#cgo CFLAGS: -I${SRCDIR}/../../internal/prestub
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "prestub.h"
+// internal/prestub's (prestub.h), declared here: an -I of that directory
+// would put its absolute path in the binary's debug information, and two
+// builds in different directories would differ (internal/releasetest).
+void prestub_gate_exec(int gate, int ready, int masks, uint64_t ignored, uint64_t blocked,
+	const char *path, char *const argv[], char *const envp[]) __attribute__((noreturn));
 
 #define STUB_NAME "seccomp-gen-trace-stub"
 
