@@ -1096,6 +1096,7 @@ type attachRun struct {
 	traced, ttraced []float64            // launch to main; /bin/true end to end
 	startPh, endPh  map[string][]float64 // step -> ms
 	stubStart       []float64
+	prestubbed      int       // of those, stubs forked at the binary's start (the "prestub" phase)
 	faults          []float64 // minor page faults of a traced /bin/true (tracer and command)
 	// pooled of starts claimed a prepared recorder (the "pooled" phase).
 	pooled, starts int
@@ -1163,6 +1164,9 @@ func (b *bench) timeTraced(bin string, r *attachRun, errs *[]string) {
 		}
 		if v, ok := ph["stub-start"]; ok {
 			r.stubStart = append(r.stubStart, ms(v))
+			if _, ok := ph["prestub"]; ok {
+				r.prestubbed++
+			}
 		}
 	} else {
 		*errs = append(*errs, oneLine(err))
@@ -1261,7 +1265,7 @@ func (b *bench) attach(w *strings.Builder) error {
 			}
 		}
 	}
-	traced, ttraced, startPh, endPh, stubStart := cur.traced, cur.ttraced, cur.startPh, cur.endPh, cur.stubStart
+	traced, ttraced, startPh, endPh, stubStart, prestubbed := cur.traced, cur.ttraced, cur.startPh, cur.endPh, cur.stubStart, cur.prestubbed
 	fmt.Fprintf(w, "Launch-to-main: from just before the bench starts the command to the workload's first instruction in main() (CLOCK_REALTIME printed by the static getpid workload); its first traced syscall (execve) is earlier. %d interleaved rounds. The targets are judged on the warm start (every trace after the first one since boot); the cold row is the first trace after a boot, which also builds the recorder's cache of CO-RE fixups (the kernel's struct layouts). Each traced start is timed 50 ms after the previous trace ended: a trace started within ~15 ms of another one's detach can wait a further 5-7 ms for an RCU grace period in the kernel's attach path.\n\n", b.p.attachRounds)
 	fmt.Fprintf(w, "| measure | bare min ms | bare median ms | seccomp-gen trace min ms | seccomp-gen trace median ms | added (medians) ms | target | result |\n|---|---|---|---|---|---|---|---|\n")
 	sb, st := summarize(bare), summarize(traced)
@@ -1358,7 +1362,7 @@ func (b *bench) attach(w *strings.Builder) error {
 		}
 		if len(stubStart) > 0 {
 			a := summarize(stubStart)
-			fmt.Fprintf(w, "\nOff the critical path: the stub (the command's process, forked on another goroutine as the recorder starts loading) has been forked and exec'd %.2f ms after the launch (median; min %.2f); what it does before its gate runs as a C constructor before the Go runtime starts (cmd/seccomp-gen/stub_fast.go), so it waits at the gate long before the recorder is attached (the Go stub it replaces took 3-4 ms to get there).\n", a.med, a.min)
+			fmt.Fprintf(w, "\nOff the critical path: the stub, the command's process, which waits at a gate until the recorder is attached and armed. In %d of these %d starts it was the child that the binary's C constructor forked before the Go runtime started (internal/prestub), handed its command %.2f ms after the launch (median; min %.2f); a binary without that child forks and execs itself as the stub on another goroutine as the recorder starts (its part before the gate a C constructor too, cmd/seccomp-gen/stub_fast.go).\n", prestubbed, len(stubStart), a.med, a.min)
 		}
 	}
 	if len(endPh) > 0 {
