@@ -19,6 +19,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -141,13 +142,19 @@ func (c *Child) Start(s Spec) error {
 	if s.Masks {
 		flags |= C.PRESTUB_MASKS
 	}
-	// struct prestub_hdr, field by field.
-	hdr := make([]byte, C.sizeof_struct_prestub_hdr)
-	for i, v := range []uint32{C.PRESTUB_MAGIC, uint32(len(s.Files)), uint32(strs.Len()), uint32(len(s.Argv)), uint32(len(env)), flags} {
-		binary.NativeEndian.PutUint32(hdr[4*i:], v)
+	// The C struct itself, its bytes as the child reads them: no offsets
+	// written twice.
+	h := C.struct_prestub_hdr{
+		magic:   C.PRESTUB_MAGIC,
+		nfds:    C.uint32_t(len(s.Files)),
+		len:     C.uint32_t(strs.Len()),
+		nargv:   C.uint32_t(len(s.Argv)),
+		nenv:    C.uint32_t(len(env)),
+		flags:   C.uint32_t(flags),
+		ignored: C.uint64_t(s.Ignored),
+		blocked: C.uint64_t(s.Blocked),
 	}
-	binary.NativeEndian.PutUint64(hdr[24:], s.Ignored)
-	binary.NativeEndian.PutUint64(hdr[32:], s.Blocked)
+	hdr := unsafe.Slice((*byte)(unsafe.Pointer(&h)), C.sizeof_struct_prestub_hdr)
 	fds := make([]int, len(s.Files))
 	for i, f := range s.Files {
 		fds[i] = int(f.Fd()) // as os.StartProcess takes them
