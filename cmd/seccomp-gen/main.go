@@ -17,6 +17,7 @@ import (
 	"github.com/seccomp-gen/seccomp-gen/enforce"
 	"github.com/seccomp-gen/seccomp-gen/internal/atomicfile"
 	"github.com/seccomp-gen/seccomp-gen/internal/limits"
+	"github.com/seccomp-gen/seccomp-gen/internal/prestub"
 	"github.com/seccomp-gen/seccomp-gen/internal/reexec"
 	"github.com/seccomp-gen/seccomp-gen/internal/startstate"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
@@ -58,6 +59,10 @@ func registerHelpers() {
 	reexec.Register(recorder.StubName, recorder.Stub)
 	reexec.Register(recorder.PrepareName, recorder.Prepare)
 	reexec.Register(enforce.ShimName, enforce.ShimMain)
+	// The prepared recorders' argument mask is the command line's
+	// (trace.go: Namer), so that a trace can start with one before the
+	// Go runtime does (internal/prestub's early start).
+	recorder.PrepareNamer = scmp.Tables{}
 }
 
 // minOpenFiles is how many more files any command needs to be able to open
@@ -113,6 +118,15 @@ func run(args []string) int {
 		release := survivePipe()
 		fmt.Fprintf(os.Stderr, "seccomp-gen: %s\n", errorLine(cmd, err))
 		release()
+	}
+	if name := prestub.AbandonEarly(); name != "" {
+		// The constructor started the command, and the command line
+		// was refused after all (internal/prestub: the constructor's
+		// checks are to leave that to races): it is not to run.
+		fmt.Fprintf(os.Stderr, "seccomp-gen: %s had been started with seccomp-gen (the early start, %s=off to turn it off): killed\n", name, prestub.EarlyEnv)
+		if code == 0 {
+			code = exitFailure
+		}
 	}
 	return code
 }

@@ -321,7 +321,7 @@ func (o *replayOptions) runTraced(p verdict.Answerer) error {
 		Stdout:   o.workloadStdout(),
 		Stderr:   os.Stderr,
 		Namer:    scmp.Tables{},
-		OnPhase:  st.phases(timingHook(os.Stderr)),
+		OnPhase:  st.phases(timingHook(os.Stderr, nil)),
 		OnStart: func(s recorder.Started) {
 			if len(o.command) > 0 {
 				st.commandStarted()

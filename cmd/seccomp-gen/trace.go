@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/seccomp-gen/seccomp-gen/internal/prestub"
 	"github.com/seccomp-gen/seccomp-gen/internal/text"
 
 	"github.com/spf13/cobra"
@@ -286,7 +287,21 @@ func (o *traceOptions) run(ctx context.Context) error {
 		NoArgs:   o.noArgs,
 	}
 	opts = o.withContainer(opts)
-	opts.OnPhase = st.phases(timingHook(o.stderr))
+	if len(o.command) > 0 {
+		// Started by the constructor, before the Go runtime (internal/
+		// prestub's early start), where it could be: it runs, traced,
+		// and Record takes it over.
+		if opts.Early = prestub.TakeEarly(); opts.Early != nil {
+			st.commandStarted()
+			if opts.Early.Stdout != (o.output == "-") {
+				opts.Early.Kill()
+				return fmt.Errorf("trace: the command started at seccomp-gen's start has its standard output where -o %s does not want it; it was killed (%s=off starts it only after the command line is read)", o.output, prestub.EarlyEnv)
+			}
+		} else if os.Getenv("SECCOMP_GEN_EARLY_DEBUG") == "1" {
+			fmt.Fprintf(o.stderr, "seccomp-gen: trace: no early start: %s\n", prestub.EarlyWhy())
+		}
+	}
+	opts.OnPhase = st.phases(timingHook(o.stderr, opts.Early))
 	if o.output == "-" && len(o.command) > 0 {
 		// The trace goes to stdout: keep the command's output out of it.
 		opts.Stdout = stdoutViaStderr()
@@ -439,9 +454,14 @@ func (o *traceOptions) run(ctx context.Context) error {
 // each phase of the recorder's start as "seccomp-gen: timing PHASE NS" (NS:
 // CLOCK_REALTIME in nanoseconds) on stderr, starting with main's start. The
 // bench reads them to break the start down (BENCHMARKS.md).
-func timingHook(w io.Writer) func(string) {
+func timingHook(w io.Writer, early *prestub.Early) func(string) {
 	if os.Getenv("SECCOMP_GEN_TIMING") == "" {
 		return nil
+	}
+	if early != nil {
+		// Before main: the constructor's steps (internal/prestub).
+		fmt.Fprintf(w, "seccomp-gen: timing early %d\nseccomp-gen: timing early-claimed %d\nseccomp-gen: timing early-attached %d\nseccomp-gen: timing early-gate %d\n",
+			early.Launch.UnixNano(), early.Claim.UnixNano(), early.Attach.UnixNano(), early.Gate.UnixNano())
 	}
 	fmt.Fprintf(w, "seccomp-gen: timing main %d\n", mainStart.UnixNano())
 	return func(phase string) {

@@ -220,7 +220,9 @@ static void child(int ctl) {
 // binary the child would only have to drop at its execve.
 __attribute__((constructor(101))) static void prestub_start(int argc, char **argv, char **envp) {
 	(void)envp;
-	if (!wanted(argc, argv))
+	// A trace of a command that can start at once (early.c) needs no
+	// child waiting.
+	if (early_start(argc, argv) || !wanted(argc, argv))
 		return;
 	const char *off = getenv("SECCOMP_GEN_PRESTUB");
 	if (off != NULL && strcmp(off, "off") == 0)

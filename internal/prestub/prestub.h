@@ -33,4 +33,27 @@ struct prestub_hdr {
 void prestub_gate_exec(int gate, int ready, int masks, uint64_t ignored, uint64_t blocked,
 	const char *path, char *const argv[], char *const envp[]) __attribute__((noreturn));
 
+// The early start (early.c; see early_linux.go).
+#define EARLY_ENV "SECCOMP_GEN_EARLY"
+#define EARLY_HINT_PREFIX "e-" // trace/recorder's earlyHint
+#define EARLY_MAX_LINKS 4
+enum { EARLY_LAUNCH, EARLY_CLAIMED, EARLY_ATTACHED, EARLY_GATE, EARLY_NPHASES };
+extern int early_started;    // 1: the command runs
+extern int early_pid;        // its PID (this process's child)
+extern int early_ready;      // the read end of its ready pipe
+extern int early_links[EARLY_MAX_LINKS];
+extern int early_nlinks;
+extern int early_cmd;        // argv[early_cmd] is the command
+extern int early_noargs;     // --no-args
+extern int early_stdout;     // -o -: the command's stdout is stderr
+#define EARLY_PATH_MAX 4096
+extern char early_claimed[EARLY_PATH_MAX]; // the prepared recorder's directory, claimed
+extern char early_path[EARLY_PATH_MAX];    // the program run
+extern int64_t early_ns[EARLY_NPHASES]; // CLOCK_REALTIME at each step
+extern const char *early_why; // why it was not started (NULL: it was)
+
+// early_start starts the command (1) or changes nothing (0); the
+// constructor (prestub.c) calls it first.
+int early_start(int argc, char **argv);
+
 #endif

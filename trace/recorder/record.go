@@ -184,6 +184,13 @@ type Options struct {
 	// Phase constants); the bench uses it to break the start down. It may
 	// be called from another goroutine.
 	OnPhase func(phase string)
+
+	// Early is the Command, started by this binary's C constructor before
+	// the Go runtime (internal/prestub's early start), for Record to take
+	// over: then Stdin, Stdout and Stderr are the ones it was started
+	// with, and Dir, Env, ExtraFiles and Wrapper are not set
+	// (record_early.go).
+	Early *prestub.Early
 }
 
 // The start's phases, in the order OnPhase sees them (the stub's may come
@@ -198,6 +205,7 @@ const (
 	PhaseArgMask  = "argmask"    // which arguments to record written (computed meanwhile)
 	PhaseStub     = "stub-start" // the stub process started (fork+exec returned)
 	PhasePrestub  = "prestub"    // just before stub-start: the stub is the child forked at this binary's start (internal/prestub), given its command
+	PhaseAdopted  = "adopted"    // instead of everything from pooled to gate: the command started before the Go runtime, taken over (record_early.go)
 	PhaseAttached = "attached"   // links attached
 	PhaseStubUp   = "stub-ready" // the stub said its execve is over
 	PhaseGate     = "gate"       // the gate is opened now: the stub execs the command
@@ -301,7 +309,16 @@ func Record(ctx context.Context, opts Options) (*Recording, error) {
 	r.phase(PhaseRecord)
 	defer r.close()
 	if err := r.prepareTarget(); err != nil {
+		if opts.Early != nil {
+			opts.Early.Kill()
+		}
 		return nil, err
+	}
+	if opts.Early != nil {
+		if err := r.adoptEarly(opts.Early); err != nil {
+			return nil, err
+		}
+		return r.record(ctx)
 	}
 	if err := checkPrivileges(); err != nil {
 		return nil, err
@@ -354,6 +371,12 @@ func Record(ctx context.Context, opts Options) (*Recording, error) {
 	if err := r.startTarget(ctx); err != nil {
 		return nil, err
 	}
+	return r.record(ctx)
+}
+
+// record is Record from the target's start on.
+func (r *recorder) record(ctx context.Context) (*Recording, error) {
+	opts := r.opts
 	r.noteRoot()
 	r.startExeScan()
 	if opts.OnStart != nil {

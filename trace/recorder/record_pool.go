@@ -20,6 +20,7 @@ import (
 	"github.com/seccomp-gen/seccomp-gen/bpf"
 	"github.com/seccomp-gen/seccomp-gen/internal/kver"
 	"github.com/seccomp-gen/seccomp-gen/internal/reexec"
+	"github.com/seccomp-gen/seccomp-gen/trace"
 )
 
 // Prepared recorders (issue 13: the start).
@@ -418,6 +419,18 @@ func prepare(key string, noArgs bool) error {
 	if r.objs.SchedProcessForkBtf == nil {
 		return errors.New("the tp_btf fork program is not loaded here: " + r.children())
 	}
+	// The argument mask, written now: a trace started early runs its
+	// command before it could be (record_early.go). A claimer writes it
+	// again, the same.
+	early := noArgs
+	if !noArgs && PrepareNamer != nil {
+		r.opts.Namer = PrepareNamer
+		r.startArgMask()
+		if err := r.writeArgMask(); err != nil {
+			return err
+		}
+		early = true
+	}
 	tmp := filepath.Join(kd, poolTemp+strconv.Itoa(os.Getpid()))
 	if err := os.Mkdir(tmp, 0o700); err != nil {
 		return err
@@ -448,8 +461,17 @@ func prepare(key string, noArgs bool) error {
 		// Helpers raced: keep the pool small.
 		removeSet(ready)
 	}
+	if early {
+		return leaveHint(dir, key, noArgs)
+	}
 	return nil
 }
+
+// PrepareNamer is the Namer of the traces Prepare prepares for (the
+// command line's: scmp.Tables), with which it writes a set's argument
+// mask; nil leaves it to the claimer, and such a set is not one a trace
+// can start early with (record_early.go).
+var PrepareNamer trace.Tables
 
 // mountPool makes dir a bpf file system: it is one, or it is mounted there
 // (an empty or new directory).
@@ -504,6 +526,13 @@ func trimPool(dir, keep string) {
 	var old []aged
 	for _, k := range keys {
 		kd := filepath.Join(dir, k.Name())
+		if strings.HasPrefix(k.Name(), earlyHintPrefix) {
+			// A hint (record_early.go): gone with its key.
+			if t, err := os.Readlink(kd); err != nil || !exists(filepath.Join(dir, t)) {
+				_ = os.Remove(kd)
+			}
+			continue
+		}
 		sets, _ := os.ReadDir(kd)
 		for _, s := range sets {
 			name := s.Name()
@@ -549,6 +578,11 @@ func setOwner(name string) (int, bool) {
 	pid, _, _ := strings.Cut(rest, "-")
 	n, err := strconv.Atoi(pid)
 	return n, err == nil
+}
+
+func exists(path string) bool {
+	_, err := os.Lstat(path)
+	return err == nil
 }
 
 func alive(pid int) bool {

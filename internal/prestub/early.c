@@ -1,0 +1,440 @@
+//go:build linux && cgo
+
+// The early start: a trace of a command started before the Go runtime
+// (see early_linux.go for why and when).
+
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/bpf.h>
+#include <linux/fs.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "prestub.h"
+
+extern char **environ;
+
+int early_started;
+int early_pid;
+int early_ready = -1;
+int early_links[EARLY_MAX_LINKS];
+int early_nlinks;
+int early_cmd;
+int early_noargs;
+int early_stdout; // the trace goes to stdout: the command's went to stderr
+char early_claimed[EARLY_PATH_MAX];
+char early_path[EARLY_PATH_MAX];
+int64_t early_ns[EARLY_NPHASES];
+const char *early_why = "not a trace of a command";
+
+static int64_t now_ns(void) {
+	struct timespec t;
+	clock_gettime(CLOCK_REALTIME, &t);
+	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+static long sys_bpf(int cmd, union bpf_attr *a) {
+	return syscall(SYS_bpf, cmd, a, sizeof *a);
+}
+
+// parse reads `trace FLAGS [--] CMD ...` as cmd/seccomp-gen's trace
+// command does (pflag, not interspersed), for the flags listed only: -o
+// FILE, --output FILE, --output=FILE, -v, --verbose, --no-args, each at
+// most once (singleValued). Anything else, or a form pflag reads in
+// more ways than one, is left to the Go side: 0.
+static int parse(int argc, char **argv, const char **out) {
+	int seen_o = 0, seen_v = 0, seen_n = 0;
+	*out = "-";
+	if (argc < 3 || strcmp(argv[1], "trace") != 0)
+		return 0;
+	int i = 2;
+	for (; i < argc; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "--") == 0) {
+			i++;
+			break;
+		}
+		if (a[0] != '-')
+			break;
+		if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
+			if (seen_o++ || i + 1 >= argc)
+				return 0;
+			*out = argv[++i];
+			// A value pflag would take, but that reads like a flag.
+			if ((*out)[0] == '-' && (*out)[1] != 0)
+				return 0;
+		} else if (strncmp(a, "--output=", 9) == 0) {
+			if (seen_o++)
+				return 0;
+			*out = a + 9;
+		} else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
+			if (seen_v++)
+				return 0;
+		} else if (strcmp(a, "--no-args") == 0) {
+			if (seen_n++)
+				return 0;
+			early_noargs = 1;
+		} else {
+			return 0;
+		}
+	}
+	if (i >= argc || argv[i][0] == 0 || (*out)[0] == 0)
+		return 0;
+	early_cmd = i;
+	return 1;
+}
+
+// envOK: every entry is KEY=VALUE, and no KEY twice (os/exec would pass
+// a deduplicated copy; such an environment is left to it).
+static int env_ok(void) {
+	for (char **e = environ; *e; e++) {
+		const char *eq = strchr(*e, '=');
+		if (eq == NULL || eq == *e)
+			return 0;
+		size_t k = (size_t)(eq - *e);
+		for (char **f = environ; f != e; f++)
+			if (strncmp(*f, *e, k + 1) == 0)
+				return 0;
+	}
+	return 1;
+}
+
+// find is internal/lookpath.Find: the command as a shell finds it. 0:
+// not found or not runnable (the Go side says why).
+static int find(const char *name, char *path, struct stat *st) {
+	if (strchr(name, '/') != NULL) {
+		if (stat(name, st) != 0 || S_ISDIR(st->st_mode) || (st->st_mode & 0111) == 0)
+			return 0;
+		return snprintf(path, PATH_MAX, "%s", name) < PATH_MAX;
+	}
+	const char *dirs = getenv("PATH");
+	if (dirs == NULL)
+		dirs = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	for (const char *d = dirs;;) {
+		const char *end = strchrnul(d, ':');
+		int n = (int)(end - d);
+		int w = n == 0 ? snprintf(path, PATH_MAX, "./%s", name)
+			       : snprintf(path, PATH_MAX, "%.*s/%s", n, d, name);
+		if (w > 0 && w < PATH_MAX && stat(path, st) == 0 && !S_ISDIR(st->st_mode) &&
+			(st->st_mode & 0111) != 0)
+			return 1;
+		if (*end == 0)
+			return 0;
+		d = end + 1;
+	}
+}
+
+static int inode_flags(const char *path, int *fl) {
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	int ok = ioctl(fd, FS_IOC_GETFLAGS, fl) == 0;
+	close(fd);
+	return ok;
+}
+
+// output_ok: cmd/seccomp-gen's checkOutputs would pass -o file, for a
+// plain path only: no link anywhere in it, no "." or ".." in its
+// directory, nothing under /proc or /dev (those the Go side resolves and
+// judges). cmd and self: the command's program and this one's, which it
+// refuses to overwrite.
+static int output_ok(const char *file, const struct stat *cmd, const struct stat *self) {
+	if (strcmp(file, "-") == 0)
+		return 1;
+	char dir[PATH_MAX], abs[PATH_MAX], real[PATH_MAX];
+	const char *slash = strrchr(file, '/');
+	const char *base = slash ? slash + 1 : file;
+	if (base[0] == 0 || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
+		return 0;
+	if (slash == NULL)
+		snprintf(dir, sizeof dir, ".");
+	else if (slash == file)
+		snprintf(dir, sizeof dir, "/");
+	else if (snprintf(dir, sizeof dir, "%.*s", (int)(slash - file), file) >= (int)sizeof dir)
+		return 0;
+	if (dir[0] == '/') {
+		snprintf(abs, sizeof abs, "%s", dir);
+	} else {
+		char cwd[PATH_MAX];
+		if (getcwd(cwd, sizeof cwd) == NULL)
+			return 0;
+		int w = strcmp(dir, ".") == 0 ? snprintf(abs, sizeof abs, "%s", cwd)
+					      : snprintf(abs, sizeof abs, "%s/%s", strcmp(cwd, "/") == 0 ? "" : cwd, dir);
+		if (w >= (int)sizeof abs)
+			return 0;
+	}
+	if (realpath(abs, real) == NULL || strcmp(real, abs) != 0)
+		return 0;
+	if (strncmp(real, "/proc", 5) == 0 && (real[5] == 0 || real[5] == '/'))
+		return 0;
+	if (strncmp(real, "/dev", 4) == 0 && (real[4] == 0 || real[4] == '/'))
+		return 0;
+	struct stat st;
+	int fl;
+	if (lstat(file, &st) == 0) {
+		if (!S_ISREG(st.st_mode))
+			return 0;
+		if ((st.st_dev == cmd->st_dev && st.st_ino == cmd->st_ino) ||
+			(st.st_dev == self->st_dev && st.st_ino == self->st_ino))
+			return 0;
+		if (inode_flags(file, &fl) && (fl & (FS_IMMUTABLE_FL | FS_APPEND_FL)) != 0)
+			return 0;
+	} else if (errno != ENOENT) {
+		return 0;
+	}
+	if (stat(real, &st) != 0 || !S_ISDIR(st.st_mode))
+		return 0;
+	// atomicfile.Creatable: root passes every permission check but not a
+	// read-only mount.
+	int fd = open(real, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		close(fd);
+	} else if (errno == EOPNOTSUPP || errno == EISDIR || errno == EINVAL) {
+		if (syscall(SYS_faccessat, AT_FDCWD, real, W_OK | X_OK) != 0)
+			return 0;
+	} else {
+		return 0;
+	}
+	if (inode_flags(real, &fl) && (fl & FS_APPEND_FL) != 0)
+		return 0;
+	return 1;
+}
+
+// pool_dir is trace/recorder's PoolDir.
+static const char *pool_dir(void) {
+	const char *v = getenv("SECCOMP_GEN_POOL");
+	if (v == NULL || v[0] == 0)
+		return "/run/seccomp-gen/bpf";
+	if (v[0] != '/')
+		return NULL; // "off", or not absolute: no pool
+	return v;
+}
+
+// claim renames a ready set of the key the pool's hint names for this
+// binary, PID namespace and --no-args to a set of this process
+// (record_pool.go: the same names), and returns its directory in
+// early_claimed, with the ready name in ready. 0: none.
+static int claim(const char *pool, char *ready, size_t readylen) {
+	struct stat self, ns;
+	if (stat("/proc/self/exe", &self) != 0 || stat("/proc/self/ns/pid", &ns) != 0)
+		return 0;
+	char hint[PATH_MAX], key[64];
+	snprintf(hint, sizeof hint, "%s/%s%llu-%llu-%lld-%lld_%ld-%llu-%d", pool, EARLY_HINT_PREFIX,
+		(unsigned long long)self.st_dev, (unsigned long long)self.st_ino, (long long)self.st_size,
+		(long long)self.st_mtim.tv_sec, (long)self.st_mtim.tv_nsec, (unsigned long long)ns.st_ino,
+		early_noargs);
+	ssize_t n = readlink(hint, key, sizeof key - 1);
+	if (n <= 0 || n >= (ssize_t)sizeof key - 1)
+		return 0;
+	key[n] = 0;
+	for (ssize_t i = 0; i < n; i++)
+		if (!((key[i] >= '0' && key[i] <= '9') || (key[i] >= 'a' && key[i] <= 'f')))
+			return 0;
+	char kd[PATH_MAX];
+	snprintf(kd, sizeof kd, "%s/%s", pool, key);
+	DIR *d = opendir(kd);
+	if (d == NULL)
+		return 0;
+	struct dirent *e;
+	int ok = 0;
+	while (!ok && (e = readdir(d)) != NULL) {
+		if (strncmp(e->d_name, "r-", 2) != 0)
+			continue;
+		snprintf(ready, readylen, "%s/%s", kd, e->d_name);
+		snprintf(early_claimed, sizeof early_claimed, "%s/c-%d-%s", kd, (int)getpid(), e->d_name + 2);
+		ok = rename(ready, early_claimed) == 0; // else another trace's now
+	}
+	closedir(d);
+	return ok;
+}
+
+static int obj_get(const char *dir, const char *name) {
+	char p[PATH_MAX];
+	snprintf(p, sizeof p, "%s/%s", dir, name);
+	union bpf_attr a;
+	memset(&a, 0, sizeof a);
+	a.pathname = (uintptr_t)p;
+	return (int)sys_bpf(BPF_OBJ_GET, &a);
+}
+
+// attach attaches prog to the raw tracepoint tp (NULL: a tp_btf
+// program's own), as cilium/ebpf's link.AttachRawTracepoint and
+// AttachTracing do; the link's descriptor, or -1.
+static int attach(int prog, const char *tp) {
+	union bpf_attr a;
+	memset(&a, 0, sizeof a);
+	a.raw_tracepoint.name = (uintptr_t)tp;
+	a.raw_tracepoint.prog_fd = (uint32_t)prog;
+	int fd = (int)sys_bpf(BPF_RAW_TRACEPOINT_OPEN, &a);
+	if (fd >= 0)
+		early_links[early_nlinks++] = fd;
+	return fd;
+}
+
+static void undo(const char *ready) {
+	for (int i = 0; i < early_nlinks; i++)
+		close(early_links[i]);
+	early_nlinks = 0;
+	if (early_claimed[0] != 0 && rename(early_claimed, ready) != 0) {
+		// Left claimed by a live process: trace/recorder's Record
+		// finds it here (early_claimed) and removes it.
+		return;
+	}
+	early_claimed[0] = 0;
+}
+
+// start runs the command, traced: claim a prepared recorder, attach it,
+// fork the child that is the command, arm it and open its gate. 1: it
+// runs; 0: nothing was changed (early_why says why).
+static int start(int argc, char **argv) {
+	early_ns[EARLY_LAUNCH] = now_ns();
+	const char *out;
+	if (!parse(argc, argv, &out))
+		return 0;
+	early_why = "SECCOMP_GEN_EARLY=off";
+	const char *off = getenv(EARLY_ENV);
+	if (off != NULL && strcmp(off, "off") == 0)
+		return 0;
+	early_why = "not root";
+	if (geteuid() != 0 || getuid() != 0)
+		return 0;
+	early_why = "descriptor 0, 1 or 2 closed";
+	for (int fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) < 0)
+			return 0;
+	early_why = "ulimit -n";
+	struct rlimit rl;
+	// limits.NeedOpenFiles(80), with the Go runtime's raise of the soft
+	// limit to the hard one: beyond its 4096 uncounted, nothing to count.
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_max < 80 + 4096)
+		return 0;
+	early_why = "the environment has a variable twice or no KEY=";
+	if (!env_ok())
+		return 0;
+	early_why = "command not found";
+	struct stat cmd, self;
+	if (!find(argv[early_cmd], early_path, &cmd))
+		return 0;
+	early_why = "-o is not a plain writable file";
+	if (stat("/proc/self/exe", &self) != 0 || !output_ok(out, &cmd, &self))
+		return 0;
+	early_stdout = strcmp(out, "-") == 0;
+	early_why = "the pool is off";
+	const char *pool = pool_dir();
+	if (pool == NULL)
+		return 0;
+	early_why = "no prepared recorder";
+	char ready[PATH_MAX];
+	if (!claim(pool, ready, sizeof ready))
+		return 0;
+	early_why = "a prepared recorder's pins";
+	int progs[4] = {-1, -1, -1, -1}, armed = -1, gate[2] = {-1, -1}, rd[2] = {-1, -1};
+	pid_t pid = -1;
+	static const char *names[4] = {"sched_process_fork_btf", "sched_process_exec", "sched_process_exit", "sys_enter"};
+	static const char *tps[4] = {NULL, "sched_process_exec", "sched_process_exit", "sys_enter"};
+	int fork_raw = obj_get(early_claimed, "sched_process_fork");
+	if (fork_raw >= 0) {
+		// cfg_fork_void: both fork programs, in an order Record keeps.
+		close(fork_raw);
+		goto fail;
+	}
+	for (int i = 0; i < 4; i++)
+		if ((progs[i] = obj_get(early_claimed, names[i])) < 0)
+			goto fail;
+	if ((armed = obj_get(early_claimed, "armed")) < 0)
+		goto fail;
+	early_ns[EARLY_CLAIMED] = now_ns();
+	early_why = "attach";
+	// As Record attaches: the programs that follow tasks, then sys_enter.
+	for (int i = 0; i < 4; i++)
+		if (attach(progs[i], tps[i]) < 0)
+			goto fail;
+	early_ns[EARLY_ATTACHED] = now_ns();
+	early_why = "fork";
+	// The gate a socket (send's MSG_NOSIGNAL: SIGPIPE is no Go handler's
+	// yet); ready a pipe, as the stub's.
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, gate) != 0 || pipe2(rd, O_CLOEXEC) != 0)
+		goto fail;
+	pid = fork();
+	if (pid < 0)
+		goto fail;
+	if (pid == 0) {
+		// The command's stdout is stderr when the trace goes to stdout
+		// (trace.go: stdoutViaStderr; stderr is open here).
+		if (early_stdout)
+			dup2(2, 1);
+		for (int i = 0; i < 4; i++)
+			close(progs[i]);
+		close(armed);
+		close(gate[0]);
+		close(rd[0]);
+		prestub_gate_exec(gate[1], rd[1], 0, 0, 0, early_path, argv + early_cmd, environ);
+	}
+	close(gate[1]);
+	gate[1] = -1;
+	close(rd[1]);
+	rd[1] = -1;
+	early_why = "arm";
+	uint32_t key = (uint32_t)pid, skip = 1;
+	union bpf_attr a;
+	memset(&a, 0, sizeof a);
+	a.map_fd = (uint32_t)armed;
+	a.key = (uintptr_t)&key;
+	a.value = (uintptr_t)&skip;
+	a.flags = BPF_ANY;
+	if (sys_bpf(BPF_MAP_UPDATE_ELEM, &a) != 0)
+		goto fail;
+	early_why = "gate";
+	char b = 1;
+	ssize_t n;
+	do
+		n = send(gate[0], &b, 1, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n != 1)
+		goto fail;
+	early_ns[EARLY_GATE] = now_ns();
+	close(gate[0]);
+	for (int i = 0; i < 4; i++)
+		close(progs[i]);
+	close(armed);
+	early_pid = pid;
+	early_ready = rd[0];
+	early_why = NULL;
+	return 1;
+fail:
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	for (int i = 0; i < 4; i++)
+		if (progs[i] >= 0)
+			close(progs[i]);
+	int fds[5] = {armed, gate[0], gate[1], rd[0], rd[1]};
+	for (int i = 0; i < 5; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	undo(ready);
+	return 0;
+}
+
+int early_start(int argc, char **argv) {
+	int saved = errno;
+	early_started = start(argc, argv);
+	errno = saved;
+	return early_started;
+}

@@ -1,0 +1,182 @@
+//go:build linux && cgo
+
+package prestub
+
+/*
+#include "prestub.h"
+*/
+import "C"
+
+import (
+	"os"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// The early start (issue 13: launch to the command's main in 5 ms).
+//
+// A Go program's runtime takes 2-2.7 ms on this machine class before its
+// main runs (bench/workloads/gostart; a static C program reaches its main
+// in 0.8), seccomp-gen's size and package initializers ~1.3 ms more, and
+// the command's own exec ~1 ms: every step the Go side takes before the
+// gate opens (the command line, the claim of a prepared recorder, the
+// attach) comes on top of 4 ms that are spent before it can take any.
+//
+// So for the most common command line, `trace [-o FILE] [-v] [--no-args]
+// [--] CMD [ARGS...]` run as root with a recorder prepared for this binary
+// (trace/recorder/record_pool.go), the C constructor in early.c does it
+// all before the Go runtime starts: it claims the prepared set (the same
+// rename as Record's claim), attaches its programs (as Record does, the
+// ones that follow tasks first, then sys_enter), forks the child that will
+// be the command, arms its PID and opens its gate. The command then runs,
+// traced from its execve on, while the Go runtime starts; Record takes it
+// over (TakeEarly) as if it had started it: the same programs, maps,
+// links, armed PID and stub protocol (prestub_gate_exec), so the trace is
+// the same.
+//
+// The Go side's checks still come first in meaning: the constructor starts
+// the command only where they cannot fail, and leaves anything else to
+// them (the command is then started as before, after them). It reads only
+// the flags above, each once, no --duration; it runs the command only when
+// internal/lookpath would find the same program, the environment holds no
+// variable twice (os/exec would pass a deduplicated copy), descriptors 0,
+// 1 and 2 are open, ulimit -n allows what Record needs, and -o is standard
+// output or a plain path (no link, no "." or "..", not under /proc or
+// /dev) that cmd/seccomp-gen's checkOutputs would accept: an existing
+// regular file that is neither the command's program nor seccomp-gen's
+// and not immutable or append-only, in a directory where a file can be
+// created and renamed. Should the Go side refuse the command line all the
+// same (a directory removed in the meantime), AbandonEarly kills the
+// command before seccomp-gen exits, and says so.
+//
+// What differs for the user: the command starts ~4 ms sooner. A signal
+// in those first milliseconds, before the Go runtime has its handlers,
+// ends seccomp-gen by the signal's default action while the command
+// (which got it too, from the terminal) is traced; its links close with
+// seccomp-gen, and a command that survives it runs on untraced, as after
+// a SIGKILL of seccomp-gen. SECCOMP_GEN_EARLY=off turns the early start
+// off; SECCOMP_GEN_EARLY_DEBUG=1 says on stderr why it did not start a
+// command.
+
+// EarlyEnv, set to "off", turns the early start off.
+const EarlyEnv = "SECCOMP_GEN_EARLY"
+
+// Early is a command the constructor started.
+type Early struct {
+	// Process is the command's process, this process's child.
+	Process *os.Process
+	// Ready is the read end of its ready pipe (prestub_gate_exec): one
+	// byte once it was up, then the errno of an execve that failed.
+	Ready *os.File
+	// Links are the descriptors of the BPF links attached, in the order
+	// they were.
+	Links []int
+	// Claimed is the prepared recorder's directory in the pool, claimed
+	// for this process; its pins are still there.
+	Claimed string
+	// Path is the program run; Argv its arguments, from CMD on.
+	Path string
+	Argv []string
+	// NoArgs is --no-args; Stdout that the trace goes to standard output
+	// (the command's went to stderr).
+	NoArgs, Stdout bool
+	// When the constructor started, had claimed the recorder, attached
+	// it and opened the gate.
+	Launch, Claim, Attach, Gate time.Time
+}
+
+var (
+	earlyMu    sync.Mutex
+	earlyTaken bool
+)
+
+// EarlyStarted says whether the constructor started a command (taken or
+// not).
+func EarlyStarted() bool { return C.early_started != 0 }
+
+// EarlyWhy says why the constructor started no command ("" when it did).
+func EarlyWhy() string {
+	if C.early_why == nil {
+		return ""
+	}
+	return C.GoString(C.early_why)
+}
+
+// TakeEarly returns the command the constructor started, the first time
+// it is called; nil when it started none or it was taken.
+func TakeEarly() *Early {
+	earlyMu.Lock()
+	defer earlyMu.Unlock()
+	if earlyTaken || C.early_started == 0 {
+		return nil
+	}
+	earlyTaken = true
+	return early()
+}
+
+// AbandonEarly kills and reaps the command the constructor started if
+// nobody took it (the command line was refused after all), releases its
+// recorder, and returns the command's name ("" when there was none).
+func AbandonEarly() string {
+	if e := TakeEarly(); e != nil {
+		e.Kill()
+		return e.Argv[0]
+	}
+	return ""
+}
+
+func early() *Early {
+	p, err := os.FindProcess(int(C.early_pid))
+	if err != nil {
+		return nil
+	}
+	e := &Early{
+		Process: p,
+		Ready:   os.NewFile(uintptr(C.early_ready), "ready"),
+		Claimed: C.GoString(&C.early_claimed[0]),
+		Path:    C.GoString(&C.early_path[0]),
+		NoArgs:  C.early_noargs != 0,
+		Stdout:  C.early_stdout != 0,
+		Launch:  stamp(C.EARLY_LAUNCH),
+		Claim:   stamp(C.EARLY_CLAIMED),
+		Attach:  stamp(C.EARLY_ATTACHED),
+		Gate:    stamp(C.EARLY_GATE),
+	}
+	for i := 0; i < int(C.early_nlinks); i++ {
+		e.Links = append(e.Links, int(C.early_links[i]))
+	}
+	if n := int(C.early_cmd); n > 0 && n < len(os.Args) {
+		e.Argv = append([]string(nil), os.Args[n:]...)
+	}
+	return e
+}
+
+func stamp(i C.int) time.Time {
+	return time.Unix(0, int64(C.early_ns[i]))
+}
+
+// Kill kills and reaps the command, closes the links and the ready pipe,
+// and removes the claimed recorder: for a command that is not to run.
+func (e *Early) Kill() {
+	_ = e.Process.Signal(syscall.SIGKILL)
+	_, _ = e.Process.Wait()
+	e.Release()
+}
+
+// Release closes the links and the ready pipe and removes the claimed
+// recorder's pins: what Record did not take over.
+func (e *Early) Release() {
+	for _, fd := range e.Links {
+		_ = syscall.Close(fd)
+	}
+	e.Links = nil
+	if e.Ready != nil {
+		e.Ready.Close()
+		e.Ready = nil
+	}
+	if e.Claimed != "" {
+		_ = os.RemoveAll(e.Claimed)
+		e.Claimed = ""
+	}
+}

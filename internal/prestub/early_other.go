@@ -1,0 +1,40 @@
+//go:build !linux || !cgo
+
+package prestub
+
+import (
+	"os"
+	"time"
+)
+
+// EarlyEnv is as on Linux.
+const EarlyEnv = "SECCOMP_GEN_EARLY"
+
+// Early is never made here.
+type Early struct {
+	Process                     *os.Process
+	Ready                       *os.File
+	Links                       []int
+	Claimed, Path               string
+	Argv                        []string
+	NoArgs, Stdout              bool
+	Launch, Claim, Attach, Gate time.Time
+}
+
+// EarlyStarted is false here.
+func EarlyStarted() bool { return false }
+
+// EarlyWhy says there is no early start here.
+func EarlyWhy() string { return "no early start without cgo on Linux" }
+
+// TakeEarly returns nil here.
+func TakeEarly() *Early { return nil }
+
+// AbandonEarly does nothing here.
+func AbandonEarly() string { return "" }
+
+// Kill does nothing here.
+func (e *Early) Kill() {}
+
+// Release does nothing here.
+func (e *Early) Release() {}
