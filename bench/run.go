@@ -1060,6 +1060,13 @@ var timingEnv = []string{"SECCOMP_GEN_TIMING=1"}
 // trace/recorder: the Phase constants; "launch" is 0). A binary without a
 // phase (an older -baseline) leaves the rows that need it empty.
 var startSteps = []struct{ what, from, to string }{
+	{"early start (internal/prestub/early.c): exec and the C library's start, to the C constructor", "launch", "early"},
+	{"the C constructor: command line, output and command checks, claim a prepared recorder (rename its set, open the 5 pins it needs)", "early", "early-claimed"},
+	{"the C constructor: attach the 4 programs (raw tracepoints)", "early-claimed", "early-attached"},
+	{"the C constructor: fork the command's process, arm it, open its gate", "early-attached", "early-gate"},
+	{"the command's execve to its main(), while the Go runtime starts", "early-gate", "command main"},
+	{"meanwhile: the Go runtime's start, to main", "early-gate", "main"},
+	{"then: main to the command taken over by Record (adopted)", "main", "adopted"},
 	{"process start: exec, Go runtime, package initializers (and the dynamic linker: libc, libseccomp, in a dynamic build; make build links statically)", "launch", "main"},
 	{"CLI: flags, libseccomp API pin, output file check", "main", "record"},
 	{"the programs' ELF read (cilium/ebpf: BTF, relocations) and configured", "record", "spec"},
@@ -1082,6 +1089,9 @@ var startSteps = []struct{ what, from, to string }{
 var endSteps = []struct{ what, from, to string }{
 	{"start: launch to gate (as above)", "launch", "gate"},
 	{"/bin/true runs; the tracer sees it gone", "gate", "ended"},
+	{"early start: launch to the gate the C constructor opened", "launch", "early-gate"},
+	{"/bin/true runs while the Go runtime starts; Record takes it over", "early-gate", "adopted"},
+	{"the tracer sees it gone", "adopted", "ended"},
 	{"detach (4 links)", "ended", "detached"},
 	{"read counts and argument values, name syscalls, identify executables", "detached", "result"},
 	{"encode YAML", "result", "encoded"},
@@ -1098,10 +1108,13 @@ type attachRun struct {
 	stubStart       []float64
 	prestubbed      int       // of those, stubs forked at the binary's start (the "prestub" phase)
 	faults          []float64 // minor page faults of a traced /bin/true (tracer and command)
-	// pooled of starts claimed a prepared recorder (the "pooled" phase).
-	pooled, starts int
-	unpooled       []float64            // launch to main with SECCOMP_GEN_POOL=off
-	unpooledPh     map[string][]float64 // its steps
+	// pooled of starts claimed a prepared recorder (the "pooled" phase),
+	// early of them in the C constructor (the "early" phase).
+	pooled, early, starts int
+	unpooled              []float64            // launch to main with SECCOMP_GEN_POOL=off
+	unpooledPh            map[string][]float64 // its steps
+	goStarted             []float64            // launch to main with SECCOMP_GEN_EARLY=off
+	goStartedPh           map[string][]float64 // its steps
 }
 
 // countPooled notes whether a traced start claimed a prepared recorder.
@@ -1110,7 +1123,13 @@ func (r *attachRun) countPooled(ph map[string]time.Duration) {
 	if _, ok := ph["pooled"]; ok {
 		r.pooled++
 	}
+	if _, ok := ph["early"]; ok {
+		r.pooled++
+		r.early++
+	}
 }
+
+var earlyOff = []string{"SECCOMP_GEN_TIMING=1", "SECCOMP_GEN_EARLY=off"}
 
 // poolDir is where seccomp-gen trace pins the recorders it prepares for the
 // next trace (trace/recorder: PoolDir, /run/seccomp-gen/bpf unless
@@ -1182,6 +1201,17 @@ func (b *bench) timeTraced(bin string, r *attachRun, errs *[]string) {
 	} else {
 		*errs = append(*errs, oneLine(err))
 	}
+	// The same start by the Go side, claiming a prepared recorder, as for
+	// a command line the C constructor leaves to it (internal/prestub).
+	settle()
+	if d, ph, _, err := stampPhases(earlyOff, args(b.w("getpid"), "0", "stamp")...); err == nil {
+		r.goStarted = append(r.goStarted, ms(d))
+		for _, s := range startSteps {
+			step(r.goStartedPh, ph, s.what, s.from, s.to)
+		}
+	} else {
+		*errs = append(*errs, oneLine(err))
+	}
 	// The same start loading its own recorder, as where none was
 	// prepared (the first trace of a boot, or --pid).
 	settle()
@@ -1198,8 +1228,8 @@ func (b *bench) timeTraced(bin string, r *attachRun, errs *[]string) {
 func (b *bench) attach(w *strings.Builder) error {
 	tf := filepath.Join(b.dir, "attach.trace")
 	var bare, cold, tbare, help, goStart, goStart4k, floor, tfloor []float64
-	cur := &attachRun{startPh: map[string][]float64{}, endPh: map[string][]float64{}, unpooledPh: map[string][]float64{}}
-	base := &attachRun{startPh: map[string][]float64{}, endPh: map[string][]float64{}, unpooledPh: map[string][]float64{}}
+	cur := &attachRun{startPh: map[string][]float64{}, endPh: map[string][]float64{}, unpooledPh: map[string][]float64{}, goStartedPh: map[string][]float64{}}
+	base := &attachRun{startPh: map[string][]float64{}, endPh: map[string][]float64{}, unpooledPh: map[string][]float64{}, goStartedPh: map[string][]float64{}}
 	var errs []string
 	for r := 0; r < b.p.attachRounds; r++ {
 		d, err := stamp(b.w("getpid"), "0", "stamp")
@@ -1285,6 +1315,10 @@ func (b *bench) attach(w *strings.Builder) error {
 		sc := summarize(cold)
 		fmt.Fprintf(w, "| launch to workload main(), cold: first trace after a boot (%s and %s removed, and the recorders prepared in %s) | %.2f | %.2f | %.2f | %.2f | %.2f | | |\n", kernelTypesCache, argMaskCache, poolDir(), sb.min, sb.med, sc.min, sc.med, sc.med-sb.med)
 	}
+	if len(cur.goStarted) > 0 {
+		sg := summarize(cur.goStarted)
+		fmt.Fprintf(w, "| launch to workload main(), started by the Go side with a prepared recorder (SECCOMP_GEN_EARLY=off: as for a command line the C constructor leaves to it) | %.2f | %.2f | %.2f | %.2f | %.2f | | |\n", sb.min, sb.med, sg.min, sg.med, sg.med-sb.med)
+	}
 	if len(cur.unpooled) > 0 {
 		su := summarize(cur.unpooled)
 		fmt.Fprintf(w, "| launch to workload main(), loading its own recorder (SECCOMP_GEN_POOL=off: as where none was prepared) | %.2f | %.2f | %.2f | %.2f | %.2f | | |\n", sb.min, sb.med, su.min, su.med, su.med-sb.med)
@@ -1339,7 +1373,7 @@ func (b *bench) attach(w *strings.Builder) error {
 		fmt.Fprintln(w)
 	}
 	if cur.starts > 0 {
-		fmt.Fprintf(w, "\nPrepared recorders (trace/recorder/record_pool.go): a trace of a command leaves a recorder loaded but not attached, pinned in %s, for the next one, which claims it instead of loading its own. %d of the %d warm traced starts above (the launch-to-main and /bin/true rows) claimed one; the others loaded their own.\n", poolDir(), cur.pooled, cur.starts)
+		fmt.Fprintf(w, "\nPrepared recorders (trace/recorder/record_pool.go): a trace of a command leaves a recorder loaded but not attached, pinned in %s, for the next one, which claims it instead of loading its own. %d of the %d warm traced starts above (the launch-to-main and /bin/true rows) claimed one; the others loaded their own. %d of them were started before the Go runtime by the binary's C constructor (internal/prestub/early.c: the early start), which claims, attaches and starts the command, and which Record then takes over.\n", poolDir(), cur.pooled, cur.starts, cur.early)
 	}
 	if len(startPh) > 0 {
 		fmt.Fprintf(w, "\n### Where the start goes (warm, launch to the workload's main)\n\n")
@@ -1349,6 +1383,15 @@ func (b *bench) attach(w *strings.Builder) error {
 			if xs := startPh[s.what]; len(xs) > 0 {
 				x := summarize(xs)
 				fmt.Fprintf(w, "| %s | %s → %s | %.2f | %.2f |\n", s.what, s.from, s.to, x.min, x.med)
+			}
+		}
+		if len(cur.goStartedPh) > 0 {
+			fmt.Fprintf(w, "\nThe same steps in the starts by the Go side with a prepared recorder (SECCOMP_GEN_EARLY=off, the row above):\n\n| step | phases | min ms | median ms |\n|---|---|---|---|\n")
+			for _, s := range startSteps {
+				if xs := cur.goStartedPh[s.what]; len(xs) > 0 {
+					x := summarize(xs)
+					fmt.Fprintf(w, "| %s | %s → %s | %.2f | %.2f |\n", s.what, s.from, s.to, x.min, x.med)
+				}
 			}
 		}
 		if len(cur.unpooledPh) > 0 {

@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/seccomp-gen/seccomp-gen/internal/prestub"
 	"github.com/seccomp-gen/seccomp-gen/internal/proctree"
 	"github.com/seccomp-gen/seccomp-gen/internal/startstate"
 	"github.com/seccomp-gen/seccomp-gen/trace/recorder"
@@ -55,6 +56,9 @@ type interrupts struct {
 
 	sigs    chan os.Signal
 	started chan struct{}
+	// startedEarly: the command was started by the C constructor
+	// (internal/prestub's early start), before the policy began.
+	startedEarly bool
 	ended   chan struct{} // closed at recorder.PhaseEnded (phases)
 	endOnce sync.Once
 	// cmdExited is closed at recorder.PhaseExited (phases): the
@@ -73,7 +77,7 @@ type interrupts struct {
 // one: left to the Go runtime it would end seccomp-gen with a goroutine
 // dump and exit status 2, losing the results, where the command itself
 // (which the terminal sends it to as well) dumps core and exits 131.
-var caughtSignals = []os.Signal{syscall.SIGINT, syscall.SIGQUIT, syscall.SIGTERM, syscall.SIGHUP}
+var caughtSignals = prestub.Caught
 
 // fromTerminal says whether sig is one that a terminal sends to the whole
 // foreground process group (Ctrl-C, Ctrl-\): the command has it already,
@@ -174,6 +178,11 @@ const announceDelay = 250 * time.Millisecond
 // script) stays ignored, and so the command inherits it: catching it
 // would reset it for the command. signal.Stop releases them.
 func holdSignals() chan os.Signal {
+	if sigs := prestub.EarlySignals(); sigs != nil {
+		// Held since before the command started early (internal/
+		// prestub): the same signals, ignored ones ignored again.
+		return sigs
+	}
 	sigs := make(chan os.Signal, 2)
 	for _, sig := range caughtSignals {
 		if !startedIgnored(sig) {
@@ -341,6 +350,11 @@ func (s *interrupts) run(ctx context.Context) {
 			}
 			timeout = after(s.timeout)
 		}
+	}
+	if s.startedEarly {
+		// Before any signal is taken from s.sigs: one that came while
+		// the Go runtime started came after the command started.
+		markStarted()
 	}
 	for n := 1; ; {
 		select {

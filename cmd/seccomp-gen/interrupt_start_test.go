@@ -68,7 +68,7 @@ func TestCtrlCWhileStarting(t *testing.T) {
 		if env == nil {
 			waitPrepared(t)
 		}
-		p := startSGEnv(t, true, env, append(args, "--", "/bin/touch", ran)...)
+		p := startSGEnv(t, true, append(append([]string(nil), env...), goStart...), append(args, "--", "/bin/touch", ran)...)
 		until(t, p)
 		p.signalGroup(t, syscall.SIGINT)
 		if err := waitDone(p.cmd, 20*time.Second); err != nil {
@@ -246,7 +246,7 @@ func TestCtrlCWhileReadingProfile(t *testing.T) {
 					t.Fatal(err)
 				}
 				args[2] = fifo
-				p := startSG(t, true, append(args, "-o", out, "--", "/bin/touch", ran)...)
+				p := startSGEnv(t, true, goStart, append(args, "-o", out, "--", "/bin/touch", ran)...)
 				w, err := os.OpenFile(fifo, os.O_WRONLY, 0) // replay has opened it
 				if err != nil {
 					t.Fatal(err)
@@ -300,7 +300,7 @@ func TestCtrlCAtGateSaysNotRunOnly(t *testing.T) {
 	attempt := func(t *testing.T, until func(*testing.T, *started) bool, args ...string) bool {
 		t.Helper()
 		os.Remove(ran)
-		p := startSG(t, true, append(args, "--", "/bin/touch", ran)...)
+		p := startSGEnv(t, true, goStart, append(args, "--", "/bin/touch", ran)...)
 		if until(t, p) {
 			p.signalGroup(t, syscall.SIGINT)
 		}
@@ -370,7 +370,7 @@ func TestTermAtGateNeverSaysNotRunForARunCommand(t *testing.T) {
 		for range 8 {
 			os.Remove(ran)
 			os.Remove(out)
-			p := startSG(t, false, "trace", "-o", out, "--", "/bin/touch", ran)
+			p := startSGEnv(t, false, goStart, "trace", "-o", out, "--", "/bin/touch", ran)
 			waitLine(t, p.lines, "seccomp-gen: timing "+phase+" ")
 			if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 				t.Fatal(err)

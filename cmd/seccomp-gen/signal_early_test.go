@@ -46,7 +46,7 @@ func TestSignalWhileCheckingOutputs(t *testing.T) {
 				args = append(strings.Fields(mode), "-p", prof, "--report", "json", "-o", out)
 			}
 			hold := holdOpens(t, out)
-			p := startSG(t, false, append(args, "--", "/bin/touch", ran)...)
+			p := startSGEnv(t, false, goStart, append(args, "--", "/bin/touch", ran)...)
 			if pid := hold.next(t); pid != p.cmd.Process.Pid {
 				t.Fatalf("%s was opened by pid %d, not seccomp-gen (%d)", out, pid, p.cmd.Process.Pid)
 			}

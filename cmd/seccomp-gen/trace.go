@@ -260,7 +260,20 @@ func (o *traceOptions) run(ctx context.Context) error {
 	// goroutine while the recorder starts (waited for before the command
 	// runs), main to gate was only -0.05 ms median (-0.09 mean, se 0.03;
 	// 301 paired rounds): they then compete with the ELF read (issue 13).
-	st := &interrupts{name: "trace", grace: interruptGrace, stop: cancel, sigs: o.sigs}
+	// The command started by the constructor, before the Go runtime
+	// (internal/prestub's early start), where it could be: it runs,
+	// traced, and Record takes it over.
+	var early *prestub.Early
+	if len(o.command) > 0 {
+		if early = prestub.TakeEarly(); early != nil && early.Stdout != (o.output == "-") {
+			early.Kill()
+			return fmt.Errorf("trace: the command started at seccomp-gen's start has its standard output where -o %s does not want it; it was killed (%s=off starts it only after the command line is read)", o.output, prestub.EarlyEnv)
+		}
+		if early == nil && os.Getenv("SECCOMP_GEN_EARLY_DEBUG") == "1" {
+			fmt.Fprintf(o.stderr, "seccomp-gen: trace: no early start: %s\n", prestub.EarlyWhy())
+		}
+	}
+	st := &interrupts{name: "trace", grace: interruptGrace, stop: cancel, sigs: o.sigs, startedEarly: early != nil}
 	defer st.catch(ctx)()
 	defer survivePipe()()
 
@@ -287,21 +300,8 @@ func (o *traceOptions) run(ctx context.Context) error {
 		NoArgs:   o.noArgs,
 	}
 	opts = o.withContainer(opts)
-	if len(o.command) > 0 {
-		// Started by the constructor, before the Go runtime (internal/
-		// prestub's early start), where it could be: it runs, traced,
-		// and Record takes it over.
-		if opts.Early = prestub.TakeEarly(); opts.Early != nil {
-			st.commandStarted()
-			if opts.Early.Stdout != (o.output == "-") {
-				opts.Early.Kill()
-				return fmt.Errorf("trace: the command started at seccomp-gen's start has its standard output where -o %s does not want it; it was killed (%s=off starts it only after the command line is read)", o.output, prestub.EarlyEnv)
-			}
-		} else if os.Getenv("SECCOMP_GEN_EARLY_DEBUG") == "1" {
-			fmt.Fprintf(o.stderr, "seccomp-gen: trace: no early start: %s\n", prestub.EarlyWhy())
-		}
-	}
-	opts.OnPhase = st.phases(timingHook(o.stderr, opts.Early))
+	opts.Early = early
+	opts.OnPhase = st.phases(timingHook(o.stderr, early))
 	if o.output == "-" && len(o.command) > 0 {
 		// The trace goes to stdout: keep the command's output out of it.
 		opts.Stdout = stdoutViaStderr()

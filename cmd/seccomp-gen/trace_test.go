@@ -329,6 +329,11 @@ func TestIgnoredTermQuit(t *testing.T) {
 			if args[1] != "--enforce" {
 				testutil.RequireRoot(t)
 			}
+			if args[0] == "trace" {
+				// Started early (internal/prestub): the command signals
+				// seccomp-gen while its Go runtime starts.
+				earlyReady(t)
+			}
 			// $$ is the shell that becomes seccomp-gen.
 			script := `trap '' TERM QUIT; exec "$0" "$@" -- sh -c "kill -TERM $$; kill -QUIT $$; sleep 0.3; echo survived"`
 			cmd := exec.Command("sh", append([]string{"-c", script, os.Args[0]}, args...)...)

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/seccomp-gen/seccomp-gen/internal/prestub/gate"
 )
 
 // The early start (issue 13: launch to the command's main in 5 ms).
@@ -103,6 +105,13 @@ func EarlyWhy() string {
 	return C.GoString(C.early_why)
 }
 
+// EarlySignals is gate.Signals: the Ctrl-C policy's signals, held since
+// before the command started early.
+func EarlySignals() chan os.Signal { return gate.Signals() }
+
+// Caught is gate.Caught.
+var Caught = gate.Caught
+
 // TakeEarly returns the command the constructor started, the first time
 // it is called; nil when it started none or it was taken.
 func TakeEarly() *Early {
@@ -112,7 +121,18 @@ func TakeEarly() *Early {
 		return nil
 	}
 	earlyTaken = true
-	return early()
+	e := early()
+	at, _, refused := gate.Opened()
+	if e != nil {
+		e.Gate = at
+	}
+	if refused && e != nil {
+		// A signal before the gate: the caller starts nothing either
+		// (its policy has the signal).
+		e.Kill()
+		return nil
+	}
+	return e
 }
 
 // AbandonEarly kills and reaps the command the constructor started if
@@ -141,7 +161,6 @@ func early() *Early {
 		Launch:  stamp(C.EARLY_LAUNCH),
 		Claim:   stamp(C.EARLY_CLAIMED),
 		Attach:  stamp(C.EARLY_ATTACHED),
-		Gate:    stamp(C.EARLY_GATE),
 	}
 	for i := 0; i < int(C.early_nlinks); i++ {
 		e.Links = append(e.Links, int(C.early_links[i]))

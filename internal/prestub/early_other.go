@@ -5,6 +5,8 @@ package prestub
 import (
 	"os"
 	"time"
+
+	"github.com/seccomp-gen/seccomp-gen/internal/prestub/gate"
 )
 
 // EarlyEnv is as on Linux.
@@ -26,6 +28,12 @@ func EarlyStarted() bool { return false }
 
 // EarlyWhy says there is no early start here.
 func EarlyWhy() string { return "no early start without cgo on Linux" }
+
+// Caught is gate.Caught.
+var Caught = gate.Caught
+
+// EarlySignals is gate.Signals.
+func EarlySignals() chan os.Signal { return gate.Signals() }
 
 // TakeEarly returns nil here.
 func TakeEarly() *Early { return nil }

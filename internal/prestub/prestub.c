@@ -233,8 +233,8 @@ __attribute__((constructor(101))) static void prestub_start(int argc, char **arg
 		prestub_errno = errno;
 		goto out;
 	}
-	// Never on 0, 1 or 2 (closed when seccomp-gen started: internal/
-	// startstate looks at them after this, the Go runtime too).
+	// Never on 0, 1 or 2 (closed when seccomp-gen started: the Go
+	// runtime and cmd/seccomp-gen's sealClosed look at them after this).
 	sv[0] = above(sv[0], 3);
 	sv[1] = above(sv[1], 3);
 	if (sv[0] < 0 || sv[1] < 0) {

@@ -37,7 +37,7 @@ void prestub_gate_exec(int gate, int ready, int masks, uint64_t ignored, uint64_
 #define EARLY_ENV "SECCOMP_GEN_EARLY"
 #define EARLY_HINT_PREFIX "e-" // trace/recorder's earlyHint
 #define EARLY_MAX_LINKS 4
-enum { EARLY_LAUNCH, EARLY_CLAIMED, EARLY_ATTACHED, EARLY_GATE, EARLY_NPHASES };
+enum { EARLY_LAUNCH, EARLY_CLAIMED, EARLY_ATTACHED, EARLY_NPHASES };
 extern int early_started;    // 1: the command runs
 extern int early_pid;        // its PID (this process's child)
 extern int early_ready;      // the read end of its ready pipe
@@ -51,9 +51,15 @@ extern char early_claimed[EARLY_PATH_MAX]; // the prepared recorder's directory,
 extern char early_path[EARLY_PATH_MAX];    // the program run
 extern int64_t early_ns[EARLY_NPHASES]; // CLOCK_REALTIME at each step
 extern const char *early_why; // why it was not started (NULL: it was)
+extern int early_gate;       // the gate's socket: one byte runs the command (package gate)
+extern int early_ignored;    // the Ctrl-C policy's signals ignored at the start (bit s-1)
 
-// early_start starts the command (1) or changes nothing (0); the
-// constructor (prestub.c) calls it first.
+// early_start starts starting the command (1: on a thread of its own,
+// early_wait says how it went) or changes nothing (0); the constructor
+// (prestub.c) calls it first.
 int early_start(int argc, char **argv);
+// early_wait waits for that thread and returns early_started (1: the
+// command waits at its gate, early_gate).
+int early_wait(void);
 
 #endif

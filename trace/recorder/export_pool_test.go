@@ -6,3 +6,6 @@ var (
 	PoolKeyFor = poolKeyFor
 	ReadySets  = readySets
 )
+
+// EarlyHint is earlyHint, for the ground truth's early starts.
+var EarlyHint = earlyHint

@@ -244,14 +244,18 @@ func TestGroundTruth(t *testing.T) {
 		// (record_pool.go), the others by one loaded for the trace; and
 		// every other pair's command is started by the child the binary
 		// forked at its start (internal/prestub), the others' by the
-		// binary re-executed as the stub.
+		// binary re-executed as the stub; and of those both pooled and
+		// prestubbed, every other one is started before the Go runtime
+		// by the C constructor (internal/prestub's early start), the
+		// others by the Go side.
 		pooled, prestubbed := n%2 == 0, n/2%2 == 0
+		early := pooled && prestubbed && n/4%2 == 0
 		n++
 		t.Run(w.Name, func(t *testing.T) {
 			if w.ia32() {
 				testutil.RequireIA32(t)
 			}
-			runGroundTruth(t, bin, w, pooled, prestubbed)
+			runGroundTruth(t, bin, w, pooled, prestubbed, early)
 		})
 	}
 	t.Run("attach", func(t *testing.T) {
@@ -380,6 +384,26 @@ func waitPrepared(t *testing.T, bin string) {
 	}
 }
 
+// waitEarly waits until a trace of a command by bin can start early
+// (internal/prestub): a prepared recorder, and the hint that Prepare leaves
+// to it.
+func waitEarly(t *testing.T, bin string) {
+	t.Helper()
+	waitPrepared(t, bin)
+	hint, err := recorder.EarlyHint(bin, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if k, err := os.Readlink(filepath.Join(recorder.PoolDir(), hint)); err == nil && recorder.ReadySets(filepath.Join(recorder.PoolDir(), k)) > 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no hint %s to a prepared recorder for %s within 60s", hint, bin)
+		}
+	}
+}
+
 // runEnv is run with env added to the environment.
 func runEnv(t *testing.T, env, argv []string) (int, string) {
 	t.Helper()
@@ -464,7 +488,7 @@ func runStrace(t *testing.T, dir string, w workload) *straceResult {
 	return st
 }
 
-func runGroundTruth(t *testing.T, bin string, w workload, pooled, prestubbed bool) {
+func runGroundTruth(t *testing.T, bin string, w workload, pooled, prestubbed, early bool) {
 	dir := t.TempDir()
 
 	var st *straceResult
@@ -483,12 +507,20 @@ func runGroundTruth(t *testing.T, bin string, w workload, pooled, prestubbed boo
 	if !prestubbed {
 		env = append(env, prestub.Env+"=off")
 	}
-	code, out := runEnv(t, env, append([]string{bin, "trace", "-o", traceFile, "--"}, w.Argv...))
-	if got := strings.Contains(out, "timing "+recorder.PhasePooled+" "); got != pooled {
-		t.Errorf("trace claimed a prepared recorder: %v, want %v", got, pooled)
+	if early {
+		waitEarly(t, bin)
+	} else {
+		env = append(env, prestub.EarlyEnv+"=off")
 	}
-	if got := strings.Contains(out, "timing "+recorder.PhasePrestub+" "); got != prestubbed {
-		t.Errorf("the command started by the child forked at the start: %v, want %v", got, prestubbed)
+	code, out := runEnv(t, env, append([]string{bin, "trace", "-o", traceFile, "--"}, w.Argv...))
+	if got := strings.Contains(out, "timing early-gate "); got != early {
+		t.Errorf("trace started before the Go runtime: %v, want %v", got, early)
+	}
+	if got := strings.Contains(out, "timing "+recorder.PhasePooled+" "); got != (pooled && !early) {
+		t.Errorf("trace claimed a prepared recorder on the Go side: %v, want %v", got, pooled && !early)
+	}
+	if got := strings.Contains(out, "timing "+recorder.PhasePrestub+" "); got != (prestubbed && !early) {
+		t.Errorf("the command started by the child forked at the start: %v, want %v", got, prestubbed && !early)
 	}
 	if code != w.Exit {
 		t.Errorf("seccomp-gen trace: exit status %d, want the workload's %d\n%s", code, w.Exit, out)

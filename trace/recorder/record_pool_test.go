@@ -18,6 +18,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/seccomp-gen/seccomp-gen/bpf"
+	"github.com/seccomp-gen/seccomp-gen/internal/reexec"
 	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
 	"github.com/seccomp-gen/seccomp-gen/scmp"
 )
@@ -115,7 +116,15 @@ func TestTrimPool(t *testing.T) {
 		}
 	}
 	mk("keep", 24*time.Hour) // the oldest, but the one being prepared
+	// Hints (record_early.go): to a key that stays, and to one trimmed
+	// (k4, the oldest) or gone; none is taken for a key itself.
+	for name, to := range map[string]string{"e-1-0": "keep", "e-2-0": "k4", "e-3-1": "nokey"} {
+		if err := os.Symlink(to, filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
 	trimPool(dir, "keep")
+	trimPool(dir, "keep") // the hint to k4, trimmed by the first
 	var left []string
 	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
 		if p != dir {
@@ -124,7 +133,7 @@ func TestTrimPool(t *testing.T) {
 		}
 		return nil
 	})
-	want := []string{"k0", "k0/r-1-x", "k1", "k1/r-1-x", "k2", "k2/r-1-x", "keep", "keep/c-" + self + "-x", "keep/r-" + dead + "-x", "keep/t-" + self}
+	want := []string{"e-1-0", "k0", "k0/r-1-x", "k1", "k1/r-1-x", "k2", "k2/r-1-x", "keep", "keep/c-" + self + "-x", "keep/r-" + dead + "-x", "keep/t-" + self}
 	if !reflect.DeepEqual(left, want) {
 		t.Errorf("left %q\nwant %q", left, want)
 	}
@@ -353,4 +362,64 @@ func TestObjGetErrors(t *testing.T) {
 		unix.Close(fd)
 		t.Error("objGet of a plain file succeeded")
 	}
+}
+
+// TestPrepareLeavesHint: a set prepared with PrepareNamer set has the
+// argument mask a claimer would write already in its .bss, and the pool a
+// hint named as internal/prestub's constructor names it (no dot: bpffs
+// refuses such names) that leads to the key's directory; without a namer
+// (or its mask) there is no hint, as a trace that starts early would
+// record no argument values.
+func TestPrepareLeavesHint(t *testing.T) {
+	testutil.RequireRoot(t)
+	pool := privatePool(t)
+	old := PrepareNamer
+	t.Cleanup(func() { PrepareNamer = old })
+	PrepareNamer = nil
+	kd := prepareNow(t)
+	hint, err := earlyHint(reexec.Self(), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(hint, ".") {
+		t.Errorf("hint %q has a dot", hint)
+	}
+	if _, err := os.Lstat(filepath.Join(pool, hint)); err == nil {
+		t.Fatalf("a hint without the argument mask written")
+	}
+	for _, set := range mustGlob(t, filepath.Join(kd, "r-*")) {
+		removeSet(set)
+	}
+	PrepareNamer = scmp.Tables{}
+	kd = prepareNow(t)
+	target, err := os.Readlink(filepath.Join(pool, hint))
+	if err != nil || filepath.Join(pool, target) != kd {
+		t.Fatalf("hint -> %q (%v), want %s", target, err, filepath.Base(kd))
+	}
+	sets := mustGlob(t, filepath.Join(kd, "r-*"))
+	if len(sets) != 1 {
+		t.Fatalf("sets %q", sets)
+	}
+	r := &recorder{}
+	if err := r.openPooled(sets[0]); err != nil {
+		t.Fatal(err)
+	}
+	defer r.objs.Close()
+	defer r.bss.Close()
+	var got [nrABIs * nrSlots]uint8
+	if err := r.vars.argmask.Get(&got); err != nil {
+		t.Fatal(err)
+	}
+	if want := argMask(PrepareNamer); got != want || got == ([nrABIs * nrSlots]uint8{}) {
+		t.Errorf("the prepared .bss's argument mask is not the namer's")
+	}
+}
+
+func mustGlob(t *testing.T, pattern string) []string {
+	t.Helper()
+	m, err := filepath.Glob(pattern)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
 }
