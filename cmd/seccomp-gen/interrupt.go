@@ -59,8 +59,8 @@ type interrupts struct {
 	// startedEarly: the command was started by the C constructor
 	// (internal/prestub's early start), before the policy began.
 	startedEarly bool
-	ended   chan struct{} // closed at recorder.PhaseEnded (phases)
-	endOnce sync.Once
+	ended        chan struct{} // closed at recorder.PhaseEnded (phases)
+	endOnce      sync.Once
 	// cmdExited is closed at recorder.PhaseExited (phases): the
 	// command itself is gone, its descendants may run on.
 	cmdExited chan struct{}
