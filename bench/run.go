@@ -1202,27 +1202,22 @@ func (b *bench) timeTraced(bin string, r *attachRun, errs *[]string) {
 		*errs = append(*errs, oneLine(err))
 	}
 	// The same start by the Go side, claiming a prepared recorder, as for
-	// a command line the C constructor leaves to it (internal/prestub).
-	settle()
-	if d, ph, _, err := stampPhases(earlyOff, args(b.w("getpid"), "0", "stamp")...); err == nil {
-		r.goStarted = append(r.goStarted, ms(d))
-		for _, s := range startSteps {
-			step(r.goStartedPh, ph, s.what, s.from, s.to)
+	// a command line the C constructor leaves to it (internal/prestub);
+	// and loading its own recorder, as where none was prepared (the first
+	// trace of a boot, or --pid).
+	variant := func(env []string, starts *[]float64, into map[string][]float64) {
+		settle()
+		if d, ph, _, err := stampPhases(env, args(b.w("getpid"), "0", "stamp")...); err == nil {
+			*starts = append(*starts, ms(d))
+			for _, s := range startSteps {
+				step(into, ph, s.what, s.from, s.to)
+			}
+		} else {
+			*errs = append(*errs, oneLine(err))
 		}
-	} else {
-		*errs = append(*errs, oneLine(err))
 	}
-	// The same start loading its own recorder, as where none was
-	// prepared (the first trace of a boot, or --pid).
-	settle()
-	if d, ph, _, err := stampPhases(poolOff, args(b.w("getpid"), "0", "stamp")...); err == nil {
-		r.unpooled = append(r.unpooled, ms(d))
-		for _, s := range startSteps {
-			step(r.unpooledPh, ph, s.what, s.from, s.to)
-		}
-	} else {
-		*errs = append(*errs, oneLine(err))
-	}
+	variant(earlyOff, &r.goStarted, r.goStartedPh)
+	variant(poolOff, &r.unpooled, r.unpooledPh)
 }
 
 func (b *bench) attach(w *strings.Builder) error {

@@ -4,6 +4,13 @@ package prestub
 
 /*
 #include "prestub.h"
+
+// Accessors: cgo's view of the C arrays trips the linter (gocritic's
+// underef on the code it generates).
+static const char *early_claimed_str(void) { return early_claimed; }
+static const char *early_path_str(void) { return early_path; }
+static int early_link(int i) { return early_links[i]; }
+static int64_t early_stamp(int i) { return early_ns[i]; }
 */
 import "C"
 
@@ -154,8 +161,8 @@ func early() *Early {
 	e := &Early{
 		Process: p,
 		Ready:   os.NewFile(uintptr(C.early_ready), "ready"),
-		Claimed: C.GoString(&C.early_claimed[0]),
-		Path:    C.GoString(&C.early_path[0]),
+		Claimed: C.GoString(C.early_claimed_str()),
+		Path:    C.GoString(C.early_path_str()),
 		NoArgs:  C.early_noargs != 0,
 		Stdout:  C.early_stdout != 0,
 		Launch:  stamp(C.EARLY_LAUNCH),
@@ -163,7 +170,7 @@ func early() *Early {
 		Attach:  stamp(C.EARLY_ATTACHED),
 	}
 	for i := 0; i < int(C.early_nlinks); i++ {
-		e.Links = append(e.Links, int(C.early_links[i]))
+		e.Links = append(e.Links, int(C.early_link(C.int(i))))
 	}
 	if n := int(C.early_cmd); n > 0 && n < len(os.Args) {
 		e.Argv = append([]string(nil), os.Args[n:]...)
@@ -172,7 +179,7 @@ func early() *Early {
 }
 
 func stamp(i C.int) time.Time {
-	return time.Unix(0, int64(C.early_ns[i]))
+	return time.Unix(0, int64(C.early_stamp(i)))
 }
 
 // Kill kills and reaps the command, closes the links and the ready pipe,
