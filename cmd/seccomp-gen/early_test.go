@@ -209,3 +209,39 @@ func TestEarlyStartExecFails(t *testing.T) {
 		t.Errorf("early: %q\nwithout: %q", said[0], said[1])
 	}
 }
+
+// TestEarlyStartSignalFromCommand: a command started early that signals
+// seccomp-gen at once reaches it while the Go runtime has only just
+// started (package gate holds the Ctrl-C policy's signals then, notes them
+// and raises them again once signal.Notify is in place): the signal is
+// neither lost (seccomp-gen would wait for the command) nor fatal
+// (seccomp-gen would die of it, with no trace): SIGTERM ends the trace at
+// once, the trace is written, and the exit status is 143; SIGINT gives the
+// command its time to exit, traced, and the status is the command's.
+func TestEarlyStartSignalFromCommand(t *testing.T) {
+	testutil.RequireRoot(t)
+	dir := t.TempDir()
+	for _, c := range []struct {
+		sig, script string
+		code        int
+	}{
+		{"TERM", "exec >/dev/null 2>&1; kill -TERM $PPID; sleep 2", 143},
+		{"INT", "kill -INT $PPID; sleep 0.2; exit 7", 7},
+	} {
+		t.Run(c.sig, func(t *testing.T) {
+			earlyReady(t)
+			out := filepath.Join(dir, c.sig+".yaml")
+			start := time.Now()
+			_, stderr, code := sgVia(t, dir, nil, []string{"env", "SECCOMP_GEN_TIMING=1"}, "trace", "-o", out, "--", "/bin/sh", "-c", c.script)
+			if !strings.Contains(stderr, earlyGate) {
+				t.Fatalf("not started early; stderr:\n%s", stderr)
+			}
+			if code != c.code || time.Since(start) > 1500*time.Millisecond {
+				t.Errorf("exit %d after %v, want %d at once; stderr:\n%s", code, time.Since(start).Round(time.Millisecond), c.code, stderr)
+			}
+			if f, err := trace.ReadFile(out); err != nil || len(f.Syscalls) == 0 {
+				t.Errorf("no trace (%v)", err)
+			}
+		})
+	}
+}
