@@ -36,7 +36,7 @@ func TestBenchShort(t *testing.T) {
 		"| kernel |", "| CPU |",
 		"## Targets (issues 5, 11 and 13)",
 		"## Recorder program body (BPF run-time statistics)", "| seccomp-gen sys_enter, traced task (getpid; the default", "(fcntl(0, F_GETFD): its cmd recorded)", "| seccomp-gen sys_enter, untraced task |",
-		"### Where the start goes", "| program load and verification", "| or, instead of the five steps above: claim a prepared recorder", "Prepared recorders (trace/recorder/record_pool.go)", "| the C constructor: attach the 4 programs", "| launch to workload main(), started by the Go side with a prepared recorder", "The same steps in the starts by the Go side", "| launch to workload main(), loading its own recorder (SECCOMP_GEN_POOL=off", "| the programs' ELF read",
+		"### Where the start goes", "| program load and verification", "| or, instead of the five steps above: claim a prepared recorder", "Prepared recorders (trace/recorder/record_pool.go)", "| the C constructor's thread: open the 5 pins", "| launch to workload main(), started by the Go side with a prepared recorder", "The same steps in the starts by the Go side", "| launch to workload main(), loading its own recorder (SECCOMP_GEN_POOL=off", "| the programs' ELF read",
 		"### Program verification (the kernel's figures)", "| sys_enter |",
 		"### Against the baseline", "| /bin/true: encode YAML |",
 		"## Per-syscall overhead (getpid loop)", "| bare |", "| seccomp-gen trace (traced process) |",

@@ -1061,9 +1061,9 @@ var timingEnv = []string{"SECCOMP_GEN_TIMING=1"}
 // phase (an older -baseline) leaves the rows that need it empty.
 var startSteps = []struct{ what, from, to string }{
 	{"early start (internal/prestub/early.c): exec and the C library's start, to the C constructor", "launch", "early"},
-	{"the C constructor: command line, output and command checks, claim a prepared recorder (rename its set, open the 5 pins it needs)", "early", "early-claimed"},
-	{"the C constructor: attach the 4 programs (raw tracepoints)", "early-claimed", "early-attached"},
-	{"the C constructor: fork the command's process, arm it, open its gate", "early-attached", "early-gate"},
+	{"the C constructor's thread (the Go runtime starting meanwhile): the checks the Go side would make, claim a prepared recorder (rename its set)", "early", "early-claimed"},
+	{"the C constructor's thread: open the 5 pins it needs, attach the 4 programs (raw tracepoints)", "early-claimed", "early-attached"},
+	{"fork the command's process and arm it (the thread); the Go runtime to its first init (internal/prestub/gate), which holds the Ctrl-C policy's signals and opens the gate", "early-attached", "early-gate"},
 	{"the command's execve to its main(), while the Go runtime starts", "early-gate", "command main"},
 	{"meanwhile: the Go runtime's start, to main", "early-gate", "main"},
 	{"then: main to the command taken over by Record (adopted)", "main", "adopted"},

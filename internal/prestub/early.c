@@ -44,6 +44,7 @@ int64_t early_ns[EARLY_NPHASES];
 const char *early_why = "not a trace of a command";
 int early_gate = -1;
 static char **early_argv;
+static const char *early_out;
 static char early_ready_name[PATH_MAX]; // the claimed set's name when it was ready
 static uint64_t start_ignored;          // signals ignored at the start (bit s-1)
 int early_ignored; // of SIGINT, SIGQUIT, SIGTERM, SIGHUP: those ignored at the start (bit s-1)
@@ -259,11 +260,13 @@ static const char *pool_dir(void) {
 	return v;
 }
 
-// claim renames a ready set of the key the pool's hint names for this
-// binary, PID namespace and --no-args to a set of this process
-// (record_pool.go: the same names), and returns its directory in
-// early_claimed, with the ready name in ready. 0: none.
-static int claim(const char *pool, char *ready, size_t readylen) {
+// key_dir is the key directory that the pool's hint names for this
+// binary, PID namespace and --no-args (record_pool.go, record_early.go).
+static char key_dir[PATH_MAX];
+
+// find_ready says whether the key's directory holds a ready set (r-): a
+// readlink, an opendir and a readdir, on the main thread.
+static int find_ready(const char *pool) {
 	struct stat self, ns;
 	if (stat("/proc/self/exe", &self) != 0 || stat("/proc/self/ns/pid", &ns) != 0)
 		return 0;
@@ -279,9 +282,23 @@ static int claim(const char *pool, char *ready, size_t readylen) {
 	for (ssize_t i = 0; i < n; i++)
 		if (!((key[i] >= '0' && key[i] <= '9') || (key[i] >= 'a' && key[i] <= 'f')))
 			return 0;
-	char kd[PATH_MAX];
-	snprintf(kd, sizeof kd, "%s/%s", pool, key);
-	DIR *d = opendir(kd);
+	snprintf(key_dir, sizeof key_dir, "%s/%s", pool, key);
+	DIR *d = opendir(key_dir);
+	if (d == NULL)
+		return 0;
+	struct dirent *e;
+	int ok = 0;
+	while (!ok && (e = readdir(d)) != NULL)
+		ok = strncmp(e->d_name, "r-", 2) == 0;
+	closedir(d);
+	return ok;
+}
+
+// claim renames a ready set of key_dir to a set of this process
+// (record_pool.go: the same names), and returns its directory in
+// early_claimed, with the ready name in early_ready_name. 0: none.
+static int claim(void) {
+	DIR *d = opendir(key_dir);
 	if (d == NULL)
 		return 0;
 	struct dirent *e;
@@ -289,11 +306,13 @@ static int claim(const char *pool, char *ready, size_t readylen) {
 	while (!ok && (e = readdir(d)) != NULL) {
 		if (strncmp(e->d_name, "r-", 2) != 0)
 			continue;
-		snprintf(ready, readylen, "%s/%s", kd, e->d_name);
-		snprintf(early_claimed, sizeof early_claimed, "%s/c-%d-%s", kd, (int)getpid(), e->d_name + 2);
-		ok = rename(ready, early_claimed) == 0; // else another trace's now
+		snprintf(early_ready_name, sizeof early_ready_name, "%s/%s", key_dir, e->d_name);
+		snprintf(early_claimed, sizeof early_claimed, "%s/c-%d-%s", key_dir, (int)getpid(), e->d_name + 2);
+		ok = rename(early_ready_name, early_claimed) == 0; // else another trace's now
 	}
 	closedir(d);
+	if (!ok)
+		early_claimed[0] = 0;
 	return ok;
 }
 
@@ -325,8 +344,8 @@ static void undo(const char *ready) {
 		close(early_links[i]);
 	early_nlinks = 0;
 	if (early_claimed[0] != 0 && rename(early_claimed, ready) != 0) {
-		// Left claimed by a live process: trace/recorder's Record
-		// finds it here (early_claimed) and removes it.
+		// Left claimed by this process: trimPool removes it once
+		// this process has exited.
 		return;
 	}
 	early_claimed[0] = 0;
@@ -345,23 +364,39 @@ static int wanted_early(int argc, char **argv, const char **out) {
 	return -1;
 }
 
-// run runs the command, traced, where the Go side's checks would pass:
-// claim a prepared recorder, attach it, fork the child that is the
-// command, arm it and open its gate. 1: it runs; 0: nothing was changed
-// (early_why says why). The gate is left to the Go side (early_gate).
+// run says whether the command can start early: a command line the
+// constructor reads, and a prepared recorder ready (1: attach_start does
+// the rest on a thread); 0, early_why says why not. On the main thread
+// before the Go runtime, as little as can be.
 static int run(char **argv, const char *out) {
-	char *ready = early_ready_name;
-	size_t readylen = sizeof early_ready_name;
+	// Here, not in checks: the Go runtime opens /dev/null on a closed 0,
+	// 1 or 2 when it starts.
+	early_why = "descriptor 0, 1 or 2 closed";
+	for (int fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) < 0)
+			return 0;
+	early_why = "the pool is off";
+	const char *pool = pool_dir();
+	if (pool == NULL)
+		return 0;
+	early_why = "no prepared recorder";
+	if (!find_ready(pool))
+		return 0;
+	early_argv = argv;
+	early_out = out;
+	return 1;
+}
+
+// checks: the Go side's checks would pass (see early_linux.go), of what
+// the Go runtime's start does not change (its raise of RLIMIT_NOFILE's
+// soft limit is allowed for).
+static int checks(char **argv, const char *out) {
 	early_why = "not root, or without CAP_BPF and CAP_PERFMON in the initial user namespace";
 	if (geteuid() != 0 || getuid() != 0 || !privileged())
 		return 0;
 	early_why = "no kernel BTF";
 	if (access("/sys/kernel/btf/vmlinux", R_OK) != 0)
 		return 0;
-	early_why = "descriptor 0, 1 or 2 closed";
-	for (int fd = 0; fd <= 2; fd++)
-		if (fcntl(fd, F_GETFD) < 0)
-			return 0;
 	early_why = "ulimit -n";
 	struct rlimit rl;
 	// limits.NeedOpenFiles(80), with the Go runtime's raise of the soft
@@ -379,24 +414,24 @@ static int run(char **argv, const char *out) {
 	if (stat("/proc/self/exe", &self) != 0 || !output_ok(out, &cmd, &self))
 		return 0;
 	early_stdout = strcmp(out, "-") == 0;
-	early_why = "the pool is off";
-	const char *pool = pool_dir();
-	if (pool == NULL)
+	early_why = "no prepared recorder (another trace claimed it)";
+	if (!claim())
 		return 0;
-	early_why = "no prepared recorder";
-	if (!claim(pool, ready, readylen))
-		return 0;
-	early_argv = argv;
 	early_ns[EARLY_CLAIMED] = now_ns();
 	return 1;
 }
 
-// attach_start is run's second half, on a thread of its own while the Go
-// runtime starts on the main one (2.0-2.8 ms of its own here): open the
-// pins, attach, fork the command's process, arm it. It sets early_started.
+// attach_start is the rest, on a thread of its own while the Go runtime
+// starts on the main one (2.0-2.8 ms of its own here): the checks, the
+// claim, the pins, the attach, the command's process forked and armed.
+// It sets early_started.
 static void *attach_start(void *unused) {
 	(void)unused;
 	char **argv = early_argv;
+	if (!checks(argv, early_out)) {
+		early_started = 0;
+		return NULL;
+	}
 	early_why = "a prepared recorder's pins";
 	int progs[4] = {-1, -1, -1, -1}, armed = -1, gate[2] = {-1, -1}, rd[2] = {-1, -1};
 	pid_t pid = -1;
