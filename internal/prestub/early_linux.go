@@ -34,37 +34,50 @@ import (
 //
 // So for the most common command line, `trace [-o FILE] [-v] [--no-args]
 // [--] CMD [ARGS...]` run as root with a recorder prepared for this binary
-// (trace/recorder/record_pool.go), the C constructor in early.c does it
-// all before the Go runtime starts: it claims the prepared set (the same
-// rename as Record's claim), attaches its programs (as Record does, the
-// ones that follow tasks first, then sys_enter), forks the child that will
-// be the command, arms its PID and opens its gate. The command then runs,
-// traced from its execve on, while the Go runtime starts; Record takes it
-// over (TakeEarly) as if it had started it: the same programs, maps,
-// links, armed PID and stub protocol (prestub_gate_exec), so the trace is
-// the same.
+// (trace/recorder/record_pool.go), the C constructor in early.c starts the
+// command itself. On the main thread it looks only at what the Go
+// runtime's start would change or what decides whether to go on: the
+// command line, descriptors 0-2 (the runtime opens /dev/null on a closed
+// one) and a ready set in the pool (through the hint Prepare leaves,
+// record_early.go). Then, on a thread of its own while the Go runtime
+// starts: the checks below, the claim (the same rename as Record's), the
+// pins, the attach (as Record attaches: the programs that follow tasks
+// first, then sys_enter), the command's process forked (its signal
+// dispositions set back to those seccomp-gen started with: the runtime may
+// have installed its handlers meanwhile) and its PID armed. The gate is
+// opened by the first Go code of the process, package gate's init, once
+// the Ctrl-C policy's signals are held (see there). Record takes the
+// command over (TakeEarly) as if it had started it: the same programs,
+// maps, links, armed PID and stub protocol (prestub_gate_exec), so the
+// trace is the same.
 //
 // The Go side's checks still come first in meaning: the constructor starts
 // the command only where they cannot fail, and leaves anything else to
 // them (the command is then started as before, after them). It reads only
-// the flags above, each once, no --duration; it runs the command only when
-// internal/lookpath would find the same program, the environment holds no
-// variable twice (os/exec would pass a deduplicated copy), descriptors 0,
-// 1 and 2 are open, ulimit -n allows what Record needs, and -o is standard
-// output or a plain path (no link, no "." or "..", not under /proc or
-// /dev) that cmd/seccomp-gen's checkOutputs would accept: an existing
-// regular file that is neither the command's program nor seccomp-gen's
-// and not immutable or append-only, in a directory where a file can be
-// created and renamed. Should the Go side refuse the command line all the
-// same (a directory removed in the meantime), AbandonEarly kills the
-// command before seccomp-gen exits, and says so.
+// the flags above, each once, no --duration; it runs the command only as
+// root with CAP_SYS_ADMIN or CAP_BPF and CAP_PERFMON in the initial user
+// namespace (checkPrivileges: a pinned program attaches without them),
+// with the kernel's BTF, when internal/lookpath would find the same
+// program, the environment holds no variable twice (os/exec would pass a
+// deduplicated copy), descriptors 0, 1 and 2 are open, ulimit -n allows
+// what Record needs, and -o is standard output or a plain path (no link,
+// no "." or "..", not under /proc or /dev) that cmd/seccomp-gen's
+// checkOutputs would accept: an existing regular file that is neither the
+// command's program nor seccomp-gen's and not immutable or append-only, in
+// a directory where a file can be created and renamed. Should the Go side
+// refuse the command line all the same (a directory removed in the
+// meantime), AbandonEarly kills the command, which has run by then for a
+// few milliseconds, before seccomp-gen exits, and says so. When the thread
+// gives up after the main thread went on (a check failed, another trace
+// claimed the set), no child was forked at the start for the command
+// either: the Go side re-executes the binary as the stub.
 //
-// What differs for the user: the command starts ~4 ms sooner. A signal
-// in those first milliseconds, before the Go runtime has its handlers,
-// ends seccomp-gen by the signal's default action while the command
-// (which got it too, from the terminal) is traced; its links close with
-// seccomp-gen, and a command that survives it runs on untraced, as after
-// a SIGKILL of seccomp-gen. SECCOMP_GEN_EARLY=off turns the early start
+// What differs for the user: the command starts ~1.5-2 ms sooner than the
+// Go side could start it. A signal before the gate opens ends seccomp-gen
+// as it did before (by its default action before the Go runtime installs
+// its handlers, by them until package gate holds it) and the command,
+// waiting at its gate, never runs; one after it is the Ctrl-C policy's, as
+// for any command started. SECCOMP_GEN_EARLY=off turns the early start
 // off; SECCOMP_GEN_EARLY_DEBUG=1 says on stderr why it did not start a
 // command.
 
