@@ -1373,30 +1373,23 @@ func (b *bench) attach(w *strings.Builder) error {
 	if len(startPh) > 0 {
 		fmt.Fprintf(w, "\n### Where the start goes (warm, launch to the workload's main)\n\n")
 		fmt.Fprintf(w, "From the phases `seccomp-gen trace` prints with SECCOMP_GEN_TIMING=1 (CLOCK_REALTIME; trace/recorder's Phase constants) in the same traced runs as the launch-to-main row. Steps are consecutive on the tracer's critical path; min and median of each step on its own, so the medians need not add up to the total's.\n\n")
-		fmt.Fprintf(w, "| step | phases | min ms | median ms |\n|---|---|---|---|\n")
-		for _, s := range startSteps {
-			if xs := startPh[s.what]; len(xs) > 0 {
-				x := summarize(xs)
-				fmt.Fprintf(w, "| %s | %s → %s | %.2f | %.2f |\n", s.what, s.from, s.to, x.min, x.med)
-			}
-		}
-		if len(cur.goStartedPh) > 0 {
-			fmt.Fprintf(w, "\nThe same steps in the starts by the Go side with a prepared recorder (SECCOMP_GEN_EARLY=off, the row above):\n\n| step | phases | min ms | median ms |\n|---|---|---|---|\n")
+		steps := func(ph map[string][]float64) {
+			fmt.Fprintf(w, "| step | phases | min ms | median ms |\n|---|---|---|---|\n")
 			for _, s := range startSteps {
-				if xs := cur.goStartedPh[s.what]; len(xs) > 0 {
+				if xs := ph[s.what]; len(xs) > 0 {
 					x := summarize(xs)
 					fmt.Fprintf(w, "| %s | %s → %s | %.2f | %.2f |\n", s.what, s.from, s.to, x.min, x.med)
 				}
 			}
+		}
+		steps(startPh)
+		if len(cur.goStartedPh) > 0 {
+			fmt.Fprintf(w, "\nThe same steps in the starts by the Go side with a prepared recorder (SECCOMP_GEN_EARLY=off, the row above):\n\n")
+			steps(cur.goStartedPh)
 		}
 		if len(cur.unpooledPh) > 0 {
-			fmt.Fprintf(w, "\nThe same steps in the starts that loaded their own recorder (SECCOMP_GEN_POOL=off, the row above), as a trace does where none was prepared:\n\n| step | phases | min ms | median ms |\n|---|---|---|---|\n")
-			for _, s := range startSteps {
-				if xs := cur.unpooledPh[s.what]; len(xs) > 0 {
-					x := summarize(xs)
-					fmt.Fprintf(w, "| %s | %s → %s | %.2f | %.2f |\n", s.what, s.from, s.to, x.min, x.med)
-				}
-			}
+			fmt.Fprintf(w, "\nThe same steps in the starts that loaded their own recorder (SECCOMP_GEN_POOL=off, the row above), as a trace does where none was prepared:\n\n")
+			steps(cur.unpooledPh)
 		}
 		if len(stubStart) > 0 {
 			a := summarize(stubStart)
