@@ -278,6 +278,9 @@ func (o *traceOptions) run(ctx context.Context) error {
 	defer survivePipe()()
 
 	if err := o.resolveContainer(&o.targetFlags, o.stderr); err != nil {
+		if early != nil {
+			early.Kill() // not reached: a command line with --container is not started early
+		}
 		return err
 	}
 	o.filteredTarget("trace", o.stderr)

@@ -107,6 +107,9 @@ type Early struct {
 	// When the constructor started, had claimed the recorder, attached
 	// it and opened the gate.
 	Launch, Claim, Attach, Gate time.Time
+	// Adopted: the caller took the command over (trace/recorder); Kill
+	// is no longer for it.
+	Adopted bool
 }
 
 var (

@@ -21,6 +21,7 @@ type Early struct {
 	Argv                        []string
 	NoArgs, Stdout              bool
 	Launch, Claim, Attach, Gate time.Time
+	Adopted                     bool
 }
 
 // EarlyStarted is false here.

@@ -292,6 +292,15 @@ const pollInterval = 10 * time.Millisecond
 // Cancelling ctx ends the recording (the trace is still returned); a
 // command that is still running then keeps running, untraced.
 func Record(ctx context.Context, opts Options) (*Recording, error) {
+	if e := opts.Early; e != nil {
+		// A command started early that Record does not take over is
+		// not to run on, untraced once this process exits.
+		defer func() {
+			if !e.Adopted {
+				e.Kill()
+			}
+		}()
+	}
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
@@ -309,9 +318,6 @@ func Record(ctx context.Context, opts Options) (*Recording, error) {
 	r.phase(PhaseRecord)
 	defer r.close()
 	if err := r.prepareTarget(); err != nil {
-		if opts.Early != nil {
-			opts.Early.Kill()
-		}
 		return nil, err
 	}
 	if opts.Early != nil {

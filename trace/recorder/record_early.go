@@ -87,9 +87,12 @@ func (r *recorder) adoptEarly(e *prestub.Early) error {
 	if key, err := poolKey(o.NoArgs); err == nil {
 		r.poolKey = key
 	}
-	for _, fd := range e.Links {
+	for i, fd := range e.Links {
 		l, err := link.NewFromFD(fd)
 		if err != nil {
+			// The first i are r.links' (r.close closes them), this one
+			// cilium/ebpf's: Kill closes the rest.
+			e.Links = e.Links[i+1:]
 			e.Kill()
 			return fmt.Errorf("the links attached at seccomp-gen's start: %w (the command started with them was killed)", err)
 		}
@@ -97,6 +100,7 @@ func (r *recorder) adoptEarly(e *prestub.Early) error {
 	}
 	e.Links = nil
 	r.tasksAttached = true
+	e.Adopted = true
 	r.cmd = &stubProc{Process: e.Process}
 	r.ready, e.Ready = e.Ready, nil
 	r.skip = 1
