@@ -47,6 +47,8 @@ static char **early_argv;
 static const char *early_out;
 static char early_ready_name[PATH_MAX]; // the claimed set's name when it was ready
 static uint64_t start_ignored;          // signals ignored at the start (bit s-1)
+static struct rlimit start_nofile;      // RLIMIT_NOFILE at the start
+static int start_nofile_ok;
 int early_ignored; // of SIGINT, SIGQUIT, SIGTERM, SIGHUP: those ignored at the start (bit s-1)
 
 static int64_t now_ns(void) {
@@ -454,6 +456,11 @@ static void *attach_start(void *unused) {
 		if (attach(progs[i], tps[i]) < 0)
 			goto fail;
 	early_ns[EARLY_ATTACHED] = now_ns();
+	// For tests: fork once the Go runtime has started (which raises
+	// RLIMIT_NOFILE and installs signal handlers), as a slow thread does.
+	const char *delay = getenv("SECCOMP_GEN_EARLY_TEST_DELAY_US");
+	if (delay != NULL)
+		usleep((useconds_t)atoi(delay));
 	early_why = "fork";
 	// The gate a socket (send's MSG_NOSIGNAL: SIGPIPE is no Go handler's
 	// yet); ready a pipe, as the stub's.
@@ -463,8 +470,13 @@ static void *attach_start(void *unused) {
 	if (pid < 0)
 		goto fail;
 	if (pid == 0) {
-		// The Go runtime may have installed its handlers meanwhile (on
-		// the main thread): the dispositions seccomp-gen started with.
+		// The Go runtime may have raised RLIMIT_NOFILE's soft limit
+		// meanwhile (on the main thread; os/exec restores it for the
+		// commands it starts): the limit seccomp-gen started with.
+		if (start_nofile_ok)
+			setrlimit(RLIMIT_NOFILE, &start_nofile);
+		// It may have installed its signal handlers too: the
+		// dispositions seccomp-gen started with.
 		for (int s = 1; s <= 64; s++) {
 			if (s == SIGKILL || s == SIGSTOP)
 				continue;
@@ -540,6 +552,7 @@ int early_start(int argc, char **argv) {
 			if (s != SIGKILL && s != SIGSTOP && sigaction(s, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN)
 				start_ignored |= (uint64_t)1 << (s - 1);
 		}
+		start_nofile_ok = getrlimit(RLIMIT_NOFILE, &start_nofile) == 0;
 		// Those of the Ctrl-C policy, for package gate.
 		static const int caught[] = {SIGINT, SIGQUIT, SIGTERM, SIGHUP};
 		for (size_t i = 0; i < sizeof caught / sizeof caught[0]; i++)
