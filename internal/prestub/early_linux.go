@@ -117,10 +117,6 @@ var (
 	earlyTaken bool
 )
 
-// EarlyStarted says whether the constructor started a command (taken or
-// not).
-func EarlyStarted() bool { return C.early_started != 0 }
-
 // EarlyWhy says why the constructor started no command ("" when it did).
 func EarlyWhy() string {
 	if C.early_why == nil {

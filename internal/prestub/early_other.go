@@ -24,9 +24,6 @@ type Early struct {
 	Adopted                     bool
 }
 
-// EarlyStarted is false here.
-func EarlyStarted() bool { return false }
-
 // EarlyWhy says there is no early start here.
 func EarlyWhy() string { return "no early start without cgo on Linux" }
 
