@@ -161,6 +161,28 @@ func (r *recorder) writeArgMask() error {
 	return nil
 }
 
+// confirmArgMask is writeArgMask for a recorder whose command already runs
+// (the early start): .bss should hold the mask already, and is written
+// only where it does not.
+func (r *recorder) confirmArgMask() error {
+	if r.masks == nil {
+		return nil
+	}
+	var cur [nrABIs * nrSlots]uint8
+	if err := r.vars.argmask.Get(&cur); err != nil {
+		return fmt.Errorf("eBPF recorder: cfg_argmask: %w", err)
+	}
+	r.argMask = <-r.masks
+	r.masks = nil
+	if cur == r.argMask {
+		return nil
+	}
+	if err := r.vars.argmask.Set(r.argMask); err != nil {
+		return fmt.Errorf("eBPF recorder: cfg_argmask: %w", err)
+	}
+	return nil
+}
+
 // regMask selects the bits of a recorded register that arch's syscalls
 // take: the low 32 on a 32-bit ABI (the kernel and an i386 filter read
 // those; int 0x80 from 64-bit code leaves whatever the upper halves held).

@@ -124,9 +124,10 @@ func (r *recorder) adoptEarly(e *prestub.Early) error {
 		return r.execFailure()
 	}
 	// r.argMask is what Prepare wrote: computed again for the result's
-	// decoding, off the command's path, and written again (the same).
+	// decoding, off the command's path, and written only if .bss holds
+	// another (it does not: the set's key has the binary and --no-args).
 	r.startArgMask()
-	if err := r.writeArgMask(); err != nil {
+	if err := r.confirmArgMask(); err != nil {
 		return err
 	}
 	r.phase(PhaseAdopted)

@@ -50,30 +50,29 @@ var bssLayout = map[string][2]uint32{
 // bssSize is .bss's size (its map's value).
 const bssSize = 3144
 
-// bssVar is one global of a .bss map, read and written through the map.
+// bssVar is one global of a .bss map, read and written in the map's
+// memory (.bss is BPF_F_MMAPABLE), as cilium/ebpf's variables are: only its
+// own bytes. Not through a lookup and an update of the whole value: the
+// programs change the counters next to it (live_tasks, procs_done, execs)
+// while user space writes, and a whole-value update puts back what the
+// lookup read. The early start's adoption wrote the argument mask that way
+// while its command ran: a command that exited in between was counted
+// alive for good, and the trace never ended.
 type bssVar struct {
-	m         *ebpf.Map
+	mem       *ebpf.Memory
 	name      string
 	off, size uint32
-}
-
-func (v bssVar) value() ([]byte, error) {
-	buf := make([]byte, v.m.ValueSize())
-	if err := v.m.Lookup(uint32(0), buf); err != nil {
-		return nil, fmt.Errorf("%s: %w", v.name, err)
-	}
-	return buf, nil
 }
 
 func (v bssVar) Get(out any) error {
 	if n := binary.Size(out); n < 0 || uint32(n) != v.size {
 		return fmt.Errorf("%s: %T is not %d bytes", v.name, out, v.size)
 	}
-	buf, err := v.value()
-	if err != nil {
-		return err
+	buf := make([]byte, v.size)
+	if _, err := v.mem.ReadAt(buf, int64(v.off)); err != nil {
+		return fmt.Errorf("%s: %w", v.name, err)
 	}
-	return binary.Read(bytes.NewReader(buf[v.off:v.off+v.size]), binary.NativeEndian, out)
+	return binary.Read(bytes.NewReader(buf), binary.NativeEndian, out)
 }
 
 func (v bssVar) Set(in any) error {
@@ -84,12 +83,10 @@ func (v bssVar) Set(in any) error {
 	if uint32(enc.Len()) != v.size {
 		return fmt.Errorf("%s: %T is not %d bytes", v.name, in, v.size)
 	}
-	buf, err := v.value()
-	if err != nil {
-		return err
+	if _, err := v.mem.WriteAt(enc.Bytes(), int64(v.off)); err != nil {
+		return fmt.Errorf("%s: %w", v.name, err)
 	}
-	copy(buf[v.off:], enc.Bytes())
-	return v.m.Update(uint32(0), buf, ebpf.UpdateExist)
+	return nil
 }
 
 // bssVars returns recorderVars read and written through m, a .bss map.
@@ -97,9 +94,13 @@ func bssVars(m *ebpf.Map) (recorderVars, error) {
 	if m.ValueSize() != bssSize {
 		return recorderVars{}, fmt.Errorf(".bss is %d bytes, not %d", m.ValueSize(), bssSize)
 	}
+	mem, err := m.Memory()
+	if err != nil {
+		return recorderVars{}, fmt.Errorf(".bss: %w", err)
+	}
 	at := func(name string) variable {
 		l := bssLayout[name]
-		return bssVar{m: m, name: name, off: l[0], size: l[1]}
+		return bssVar{mem: mem, name: name, off: l[0], size: l[1]}
 	}
 	return recorderVars{
 		argmask: at("cfg_argmask"), argsLost: at("args_lost"), execs: at("execs"), exeOverflow: at("exe_overflow"),
