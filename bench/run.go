@@ -1063,7 +1063,7 @@ var startSteps = []struct{ what, from, to string }{
 	{"early start (internal/prestub/early.c): exec and the C library's start, to the C constructor", "launch", "early"},
 	{"the C constructor's thread (the Go runtime starting meanwhile): the checks the Go side would make, claim a prepared recorder (rename its set)", "early", "early-claimed"},
 	{"the C constructor's thread: open the 5 pins it needs, attach the 4 programs (raw tracepoints)", "early-claimed", "early-attached"},
-	{"fork the command's process and arm it (the thread); the Go runtime to its first init (internal/prestub/gate), which holds the Ctrl-C policy's signals and opens the gate", "early-attached", "early-gate"},
+	{"fork the command's process, arm it and open its gate (the thread; the Go runtime starts meanwhile, the Ctrl-C policy's signals held by the constructor)", "early-attached", "early-gate"},
 	{"the command's execve to its main(), while the Go runtime starts", "early-gate", "command main"},
 	{"meanwhile: the Go runtime's start, to main", "early-gate", "main"},
 	{"then: main to the command taken over by Record (adopted)", "main", "adopted"},

@@ -42,7 +42,9 @@ char early_claimed[EARLY_PATH_MAX];
 char early_path[EARLY_PATH_MAX];
 int64_t early_ns[EARLY_NPHASES];
 const char *early_why = "not a trace of a command";
-int early_gate = -1;
+int early_refused;   // a held signal came before the gate: the command was not run
+int early_gate_err;  // the gate's send failed with this errno
+int early_holding;   // the Ctrl-C policy's signals are held (see __wrap_sigaction)
 static char **early_argv;
 static const char *early_out;
 static char early_ready_name[PATH_MAX]; // the claimed set's name when it was ready
@@ -55,6 +57,95 @@ static int64_t now_ns(void) {
 	struct timespec t;
 	clock_gettime(CLOCK_REALTIME, &t);
 	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+// Holding the Ctrl-C policy's signals (SIGINT, SIGQUIT, SIGTERM, SIGHUP)
+// from the constructor until package gate's init, so that the gate can
+// open as soon as the recorder is attached, while the Go runtime starts.
+//
+// Until signal.Notify, the Go runtime's own handlers end the process at
+// any of them (even at a SIGTERM or SIGQUIT it was started with ignored:
+// it installs its handler over SIG_IGN), and a command that runs could
+// send one: seccomp-gen would die with its command running, untraced, and
+// no trace written. So the constructor puts a handler that only notes the
+// signal (early_note) in place of each one not ignored, and every
+// sigaction the Go runtime makes for these four signals meanwhile is
+// answered here instead of by the kernel: linked with
+// -Wl,--wrap=sigaction (early_linux.go), the runtime's calls (through cgo's
+// x_cgo_sigaction, on linux/amd64, arm64 and ppc64le: early_start refuses
+// other architectures) reach __wrap_sigaction. It keeps the handler the
+// runtime asks for and answers with the disposition the process started
+// with, as the kernel would have, so the runtime's view is the one it
+// would have had. Package gate's init calls signal.Notify, then
+// early_release: the runtime's handlers go in, and it raises again what
+// was noted, which the policy then takes as a signal that came after the
+// command started. glibc's own calls (signal(), the child's) are
+// __sigaction's and not held.
+int __real_sigaction(int s, const struct sigaction *act, struct sigaction *old);
+
+#define HELD_MASK ((1ull << (SIGINT - 1)) | (1ull << (SIGQUIT - 1)) | (1ull << (SIGTERM - 1)) | (1ull << (SIGHUP - 1)))
+static const int held[] = {SIGINT, SIGQUIT, SIGTERM, SIGHUP};
+static struct sigaction start_act[65], go_act[65];
+static int go_set[65];
+static uint64_t noted; // bit s-1: s came while held
+
+static int is_held(int s) {
+	return s >= 1 && s <= 64 && (HELD_MASK >> (s - 1) & 1);
+}
+
+static void early_note(int s) {
+	__atomic_fetch_or(&noted, 1ull << (s - 1), __ATOMIC_SEQ_CST);
+}
+
+int __wrap_sigaction(int s, const struct sigaction *act, struct sigaction *old) {
+	if (!__atomic_load_n(&early_holding, __ATOMIC_ACQUIRE) || !is_held(s))
+		return __real_sigaction(s, act, old);
+	if (old != NULL)
+		*old = go_set[s] ? go_act[s] : start_act[s];
+	if (act != NULL) {
+		go_act[s] = *act;
+		go_set[s] = 1;
+	}
+	return 0;
+}
+
+// hold_signals starts holding (on the main thread, before the Go runtime).
+static void hold_signals(void) {
+	for (size_t i = 0; i < sizeof held / sizeof held[0]; i++)
+		__real_sigaction(held[i], NULL, &start_act[held[i]]);
+	__atomic_store_n(&early_holding, 1, __ATOMIC_RELEASE);
+	for (size_t i = 0; i < sizeof held / sizeof held[0]; i++) {
+		int s = held[i];
+		if (start_act[s].sa_handler == SIG_IGN)
+			continue; // ignored until the runtime's handler goes in
+		struct sigaction sa;
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = early_note;
+		// On the signal stack the runtime gives its threads.
+		sa.sa_flags = SA_ONSTACK | SA_RESTART;
+		sigfillset(&sa.sa_mask);
+		__real_sigaction(s, &sa, NULL);
+	}
+}
+
+uint64_t early_release(void) {
+	if (!__atomic_load_n(&early_holding, __ATOMIC_ACQUIRE))
+		return 0;
+	for (size_t i = 0; i < sizeof held / sizeof held[0]; i++) {
+		int s = held[i];
+		__real_sigaction(s, go_set[s] ? &go_act[s] : &start_act[s], NULL);
+	}
+	__atomic_store_n(&early_holding, 0, __ATOMIC_RELEASE);
+	// After the handlers went in: one noted now came before, one after
+	// goes to the runtime.
+	return __atomic_exchange_n(&noted, 0, __ATOMIC_SEQ_CST) & HELD_MASK;
+}
+
+int early_go_held(void) {
+	int n = 0;
+	for (size_t i = 0; i < sizeof held / sizeof held[0]; i++)
+		n += go_set[held[i]];
+	return n;
 }
 
 static long sys_bpf(int cmd, union bpf_attr *a) {
@@ -363,6 +454,12 @@ static int wanted_early(int argc, char **argv, const char **out) {
 	const char *off = getenv(EARLY_ENV);
 	if (off != NULL && strcmp(off, "off") == 0)
 		return 0;
+#if !defined(__x86_64__) && !defined(__aarch64__) && !(defined(__powerpc64__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__)
+	// The Go runtime sets its handlers without cgo's sigaction here:
+	// the signals could not be held (__wrap_sigaction).
+	early_why = "not on this architecture";
+	return 0;
+#endif
 	return -1;
 }
 
@@ -470,13 +567,15 @@ static void *attach_start(void *unused) {
 	if (pid < 0)
 		goto fail;
 	if (pid == 0) {
+		// Its own signals are not held (they are reset below).
+		__atomic_store_n(&early_holding, 0, __ATOMIC_RELEASE);
 		// The Go runtime may have raised RLIMIT_NOFILE's soft limit
 		// meanwhile (on the main thread; os/exec restores it for the
 		// commands it starts): the limit seccomp-gen started with.
 		if (start_nofile_ok)
 			setrlimit(RLIMIT_NOFILE, &start_nofile);
-		// It may have installed its signal handlers too: the
-		// dispositions seccomp-gen started with.
+		// It may have installed its signal handlers too, and the held
+		// ones are early_note: the dispositions seccomp-gen started with.
 		for (int s = 1; s <= 64; s++) {
 			if (s == SIGKILL || s == SIGSTOP)
 				continue;
@@ -510,7 +609,24 @@ static void *attach_start(void *unused) {
 	a.flags = BPF_ANY;
 	if (sys_bpf(BPF_MAP_UPDATE_ELEM, &a) != 0)
 		goto fail;
-	early_gate = gate[0];
+	// The gate: the command runs now, unless one of the held signals
+	// came first (then it is not run: the policy has the signal). One
+	// that comes from now on is a signal while the command runs.
+	if (__atomic_load_n(&noted, __ATOMIC_SEQ_CST) & HELD_MASK) {
+		early_refused = 1;
+	} else {
+		char one = 1;
+		ssize_t n;
+		do
+			n = send(gate[0], &one, 1, MSG_NOSIGNAL);
+		while (n < 0 && errno == EINTR);
+		if (n == 1)
+			early_ns[EARLY_GATE] = now_ns();
+		else
+			early_gate_err = errno;
+	}
+	close(gate[0]);
+	gate[0] = -1;
 	for (int i = 0; i < 4; i++)
 		close(progs[i]);
 	close(armed);
@@ -557,6 +673,7 @@ int early_start(int argc, char **argv) {
 		static const int caught[] = {SIGINT, SIGQUIT, SIGTERM, SIGHUP};
 		for (size_t i = 0; i < sizeof caught / sizeof caught[0]; i++)
 			early_ignored |= (int)(start_ignored >> (caught[i] - 1) & 1) << (caught[i] - 1);
+		hold_signals();
 		early_pending = 1;
 		if (pthread_create(&early_thread, NULL, attach_start, NULL) != 0) {
 			early_pending = 0;

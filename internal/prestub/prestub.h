@@ -37,7 +37,7 @@ void prestub_gate_exec(int gate, int ready, int masks, uint64_t ignored, uint64_
 #define EARLY_ENV "SECCOMP_GEN_EARLY"
 #define EARLY_HINT_PREFIX "e-" // trace/recorder's earlyHint
 #define EARLY_MAX_LINKS 4
-enum { EARLY_LAUNCH, EARLY_CLAIMED, EARLY_ATTACHED, EARLY_NPHASES };
+enum { EARLY_LAUNCH, EARLY_CLAIMED, EARLY_ATTACHED, EARLY_GATE, EARLY_NPHASES };
 extern int early_started;    // 1: the command runs
 extern int early_pid;        // its PID (this process's child)
 extern int early_ready;      // the read end of its ready pipe
@@ -51,7 +51,9 @@ extern char early_claimed[EARLY_PATH_MAX]; // the prepared recorder's directory,
 extern char early_path[EARLY_PATH_MAX];    // the program run
 extern int64_t early_ns[EARLY_NPHASES]; // CLOCK_REALTIME at each step
 extern const char *early_why; // why it was not started (NULL: it was)
-extern int early_gate;       // the gate's socket: one byte runs the command (package gate)
+extern int early_refused;    // a held signal came first: the gate was not opened
+extern int early_gate_err;   // the errno of the gate's send that failed (0: none)
+extern int early_holding;    // the Ctrl-C policy's signals are held (early.c)
 extern int early_ignored;    // the Ctrl-C policy's signals ignored at the start (bit s-1)
 
 // early_start starts starting the command (1: on a thread of its own,
@@ -59,7 +61,12 @@ extern int early_ignored;    // the Ctrl-C policy's signals ignored at the start
 // (prestub.c) calls it first.
 int early_start(int argc, char **argv);
 // early_wait waits for that thread and returns early_started (1: the
-// command waits at its gate, early_gate).
+// command runs, or was refused its gate: early_refused).
 int early_wait(void);
+// early_release puts in the handlers the Go runtime asked for of the held
+// signals and returns those noted meanwhile (bit s-1), to raise again;
+// early_go_held counts the held signals the runtime set a handler for.
+uint64_t early_release(void);
+int early_go_held(void);
 
 #endif
