@@ -1109,14 +1109,30 @@ func (r *recorder) prepareKernel() error {
 
 // wait blocks until the target is gone, the duration passed or ctx is done.
 func (r *recorder) wait(ctx context.Context) (string, error) {
+	stopPoll := func() {}
 	var deadline <-chan time.Time
 	if r.opts.Duration > 0 {
 		t := time.NewTimer(r.opts.Duration)
 		defer t.Stop()
 		deadline = t.C
 	}
-	poll := time.NewTicker(pollInterval)
-	defer poll.Stop()
+	// Polled only once nothing tells the end: a --pid or --cgroup
+	// target, or a command's descendants after it exited. While the
+	// command runs, a ticker would wake the tracer 100 times a second
+	// for nothing, and with it the Go runtime's sysmon, which then
+	// sleeps 20 us at a time for a while: the rest of the machine paid
+	// for those wakeups (their syscalls pass sys_enter; the recorder's
+	// note of the CPU's last task is another task's after each).
+	var poll <-chan time.Time
+	startPoll := func() {
+		t := time.NewTicker(pollInterval)
+		poll = t.C
+		stopPoll = t.Stop
+	}
+	if r.cmdDone == nil {
+		startPoll()
+	}
+	defer func() { stopPoll() }()
 	var progress <-chan time.Time
 	if r.opts.Progress != nil {
 		iv := r.opts.ProgressInterval
@@ -1140,7 +1156,8 @@ func (r *recorder) wait(ctx context.Context) (string, error) {
 			if r.gone() {
 				return "exit", nil
 			}
-		case <-poll.C:
+			startPoll()
+		case <-poll:
 			if r.cmdDone == nil && r.gone() {
 				if r.opts.Cgroup != "" {
 					return "empty", nil

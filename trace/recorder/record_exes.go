@@ -257,8 +257,19 @@ func (r *recorder) startExeScan() {
 		defer close(s.done)
 		tick := time.NewTicker(exeScanInterval)
 		defer tick.Stop()
+		// A pass reads exe_paths through the bpf syscall, entry by
+		// entry: only when exe_next (in .bss, read from memory) moved
+		// since the tick before the last one (the programs take the
+		// index before they add the entry), or a file could not be
+		// opened. The idle tracer's cost to the machine (issue 13).
+		var last uint32
+		moved, retry := true, false
 		for {
-			r.pinExes()
+			next, err := r.exeNext()
+			if err != nil || moved || next != last || retry {
+				retry = r.pinExes()
+			}
+			moved, last = err != nil || next != last, next
 			for len(r.pinned) > 0 {
 				select {
 				case how := <-s.stop:
@@ -267,7 +278,7 @@ func (r *recorder) startExeScan() {
 				default:
 				}
 				r.identifyPinned(1)
-				r.pinExes()
+				retry = r.pinExes()
 			}
 			select {
 			case how := <-s.stop:
@@ -328,7 +339,7 @@ func (r *recorder) identifyPinned(n int) {
 // pinned yet whose first process still runs, through that process
 // (openVia), and notes when one runs under another root than the
 // recorder's.
-func (r *recorder) pinExes() {
+func (r *recorder) pinExes() (retry bool) {
 	var (
 		key  [256]byte
 		info bpf.RecorderExeInfo
@@ -356,8 +367,19 @@ func (r *recorder) pinExes() {
 		if fd, resolved, ok := openVia(int(info.Tgid), path, exeFile(info)); ok {
 			r.pinned = append(r.pinned, pinnedExe{key: path, path: resolved, fd: fd})
 			pinned[path] = true
+		} else {
+			retry = true
 		}
 	}
+	return retry
+}
+
+// exeNext reads exe_next, the count of exe_paths indexes the programs
+// have handed out.
+func (r *recorder) exeNext() (uint32, error) {
+	var n uint32
+	err := r.vars.exeNext.Get(&n)
+	return n, err
 }
 
 // procName reports whether an exec'd name only means something to the

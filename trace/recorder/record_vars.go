@@ -21,12 +21,12 @@ type variable interface {
 
 // recorderVars are the .bss globals Record uses.
 type recorderVars struct {
-	argmask, argsLost, execs, exeOverflow, liveTasks, lost, procsDone, procsOverflow, targetTgid variable
+	argmask, argsLost, execs, exeNext, exeOverflow, liveTasks, lost, procsDone, procsOverflow, targetTgid variable
 }
 
 func varsOf(v *bpf.RecorderVariables) recorderVars {
 	return recorderVars{
-		argmask: v.CfgArgmask, argsLost: v.ArgsLost, execs: v.Execs, exeOverflow: v.ExeOverflow,
+		argmask: v.CfgArgmask, argsLost: v.ArgsLost, execs: v.Execs, exeNext: v.ExeNext, exeOverflow: v.ExeOverflow,
 		liveTasks: v.LiveTasks, lost: v.Lost, procsDone: v.ProcsDone, procsOverflow: v.ProcsOverflow,
 		targetTgid: v.TargetTgid,
 	}
@@ -39,6 +39,7 @@ var bssLayout = map[string][2]uint32{
 	"cfg_argmask":    {32, 3072},
 	"args_lost":      {8, 8},
 	"execs":          {3120, 8},
+	"exe_next":       {3136, 4},
 	"exe_overflow":   {3128, 8},
 	"live_tasks":     {16, 8},
 	"lost":           {0, 8},
@@ -103,7 +104,7 @@ func bssVars(m *ebpf.Map) (recorderVars, error) {
 		return bssVar{mem: mem, name: name, off: l[0], size: l[1]}
 	}
 	return recorderVars{
-		argmask: at("cfg_argmask"), argsLost: at("args_lost"), execs: at("execs"), exeOverflow: at("exe_overflow"),
+		argmask: at("cfg_argmask"), argsLost: at("args_lost"), execs: at("execs"), exeNext: at("exe_next"), exeOverflow: at("exe_overflow"),
 		liveTasks: at("live_tasks"), lost: at("lost"), procsDone: at("procs_done"), procsOverflow: at("procs_overflow"),
 		targetTgid: at("target_tgid"),
 	}, nil

@@ -1,0 +1,66 @@
+package recorder
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
+)
+
+// switches counts this process's context switches so far (every thread's,
+// voluntary and not).
+func switches(t *testing.T) int {
+	t.Helper()
+	tasks, err := filepath.Glob("/proc/self/task/*/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, p := range tasks {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			continue // a thread gone
+		}
+		for _, l := range strings.Split(string(data), "\n") {
+			if k, v, ok := strings.Cut(l, ":"); ok && strings.HasSuffix(k, "ctxt_switches") {
+				c, _ := strconv.Atoi(strings.TrimSpace(v))
+				n += c
+			}
+		}
+	}
+	return n
+}
+
+// TestIdleTracerSleeps: while the command runs and does nothing, the
+// tracer does next to nothing either. It polled for the end every 10 ms,
+// which also kept the Go runtime's sysmon sleeping 20 us at a time: ~2000
+// context switches a second, each a few syscalls through the recorder's
+// sys_enter on a CPU of the machine it shares. The executables' scan
+// still ticks (10 a second); the bound leaves room for the Go runtime's
+// own.
+func TestIdleTracerSleeps(t *testing.T) {
+	testutil.RequireRoot(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		_, err := Record(ctx, Options{Command: []string{"sleep", "2"}})
+		done <- err
+	}()
+	time.Sleep(500 * time.Millisecond)
+	before := switches(t)
+	time.Sleep(time.Second)
+	n := switches(t) - before
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if n > 300 {
+		t.Errorf("the tracer switched context %d times in a second of an idle command (want at most 300)", n)
+	}
+	t.Logf("%d context switches in a second", n)
+}
