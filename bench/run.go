@@ -525,6 +525,10 @@ func count(f *trace.File, arch, name string) uint64 {
 	return n
 }
 
+// settlePause is how long the machine is left alone before each run of
+// the per-syscall section (see overhead).
+const settlePause = time.Second
+
 // overhead measures the getpid loop bare, traced by seccomp-gen, untraced
 // while seccomp-gen traces another process, under the ring-buffer peer and
 // under strace -f, interleaved round by round.
@@ -543,8 +547,23 @@ func (b *bench) overhead(w *strings.Builder) error {
 			errs = append(errs, what+": "+oneLine(err))
 		}
 	}
+	// Each run starts after a pause: a run right after another one's end
+	// measured what that end left behind (a trace's end starts the
+	// refill helper, which loads the next recorder for 10-20 ms of CPU;
+	// an attach or detach patches kernel text on every CPU). With runs
+	// back to back, untraced minus floor was +21 ns in the rounds where
+	// the untraced run followed the floor's and +2.8 where it followed
+	// a trace; with a second's pause before each run, +2.3 in both
+	// orders, as the program's body (16 rounds each, a throwaway
+	// harness, session 33).
+	settle := func() {
+		if !b.short {
+			time.Sleep(settlePause)
+		}
+	}
 	for r := 0; r < b.p.rounds; r++ {
 		b.logf("bench:   round %d/%d", r+1, b.p.rounds)
+		settle()
 		if v, err := nsPerCall(b.w("getpid"), n); err == nil {
 			bare = append(bare, v)
 		} else {
@@ -557,12 +576,14 @@ func (b *bench) overhead(w *strings.Builder) error {
 		bterr, buerr := errors.New("not run"), errors.New("not run")
 		baseTracedRun := func() {
 			if b.baseline != "" {
+				settle()
 				bt, bterr = nsPerCall(append([]string{b.baseline}, b.traceArgs(filepath.Join(b.dir, "getpid-base.trace"), b.w("getpid"), n)[1:]...)...)
 				note("baseline traced", bterr)
 			}
 		}
 		baseRestRun := func() {
 			if b.baseline != "" {
+				settle()
 				bu, buerr = b.untraced(b.baseline, n)
 				note("baseline rest of machine", buerr)
 			}
@@ -577,6 +598,7 @@ func (b *bench) overhead(w *strings.Builder) error {
 				baseTracedRun()
 			}
 			tf := filepath.Join(b.dir, "getpid.trace")
+			settle()
 			v, err := nsPerCall(b.traceArgs(tf, b.w("getpid"), n)...)
 			note("traced", err)
 			tv, terr = v, err
@@ -600,6 +622,7 @@ func (b *bench) overhead(w *strings.Builder) error {
 			if r%2 == 0 {
 				baseRestRun()
 			}
+			settle()
 			uv, uerr = b.untraced(b.bin, n)
 			note("rest of machine", uerr)
 			if uerr == nil {
@@ -611,6 +634,7 @@ func (b *bench) overhead(w *strings.Builder) error {
 			return uv, uerr
 		}
 		floorRun := func() (float64, error) {
+			settle()
 			v, err := emptyFloor(b.w("getpid"), n)
 			note("empty program", err)
 			if err == nil {
@@ -649,6 +673,7 @@ func (b *bench) overhead(w *strings.Builder) error {
 		}
 		var v float64
 		var err error
+		settle()
 		v, _, err = b.peer(b.w("getpid"), n)
 		note("ring-buffer peer", err)
 		if err == nil {
@@ -675,7 +700,7 @@ func (b *bench) overhead(w *strings.Builder) error {
 		}
 		return fmt.Sprintf("%.2f", over/fl)
 	}
-	fmt.Fprintf(w, "ns per getpid syscall, measured by the workload itself around its loop (CLOCK_MONOTONIC); overhead and ratios use medians. Ratio to floor = overhead / the empty raw_tp/sys_enter program's overhead in the same run; the mins' ratio, (min − bare min) / (floor min − bare min), is less exposed to a busy machine. Issue 13's ratio targets are judged on the paired estimate below the table (per round, each run minus the floor run next to it), the ns targets on the medians.\n\n")
+	fmt.Fprintf(w, "ns per getpid syscall, measured by the workload itself around its loop (CLOCK_MONOTONIC); overhead and ratios use medians. Ratio to floor = overhead / the empty raw_tp/sys_enter program's overhead in the same run; the mins' ratio, (min − bare min) / (floor min − bare min), is less exposed to a busy machine. Issue 13's ratio targets are judged on the paired estimate below the table (per round, each run minus the floor run next to it), the ns targets on the medians. Each run starts after %v of quiet: what the run before left behind (a trace's refill helper loading the next recorder, kernel text patched by an attach or detach) otherwise weighs on the next one's loop.\n\n", settlePause)
 	fmt.Fprintf(w, "| run | n | min ns | median ns | overhead ns | ratio to bare | ratio to floor | ratio to floor (mins) | target | result |\n|---|---|---|---|---|---|---|---|---|---|\n")
 	fmt.Fprintf(w, "| bare | %d | %.1f | %.1f | 0 | 1.00 | | | | |\n", len(bare), sb.min, sb.med)
 	row := func(name string, xs []float64, target string, checks ...func(over float64) (bool, string)) float64 {
