@@ -26,47 +26,69 @@ const targetArgsNs = 5.0
 func (b *bench) args(w *strings.Builder) error {
 	n := strconv.Itoa(b.p.loopCalls)
 	var with, without, fWith, fWithout []float64
+	// Per round, with minus without (the pair's order mirrored every
+	// other round, each run after a pause: see overhead's settle).
+	var dGetpid, dFcntl []float64
 	var errs []string
 	for r := 0; r < b.p.rounds; r++ {
 		tf := filepath.Join(b.dir, "args.trace")
 		for _, c := range []struct {
-			xs   *[]float64
-			argv []string
+			xs, ys     *[]float64
+			d          *[]float64
+			argv, argn []string
 		}{
-			{&with, []string{b.bin, "trace", "-o", tf, "--", b.w("getpid"), n}},
-			{&without, []string{b.bin, "trace", "--no-args", "-o", tf, "--", b.w("getpid"), n}},
-			{&fWith, []string{b.bin, "trace", "-o", tf, "--", "env", "BENCH_FCNTL=1", b.w("getpid"), n}},
-			{&fWithout, []string{b.bin, "trace", "--no-args", "-o", tf, "--", "env", "BENCH_FCNTL=1", b.w("getpid"), n}},
+			{&with, &without, &dGetpid,
+				[]string{b.bin, "trace", "-o", tf, "--", b.w("getpid"), n},
+				[]string{b.bin, "trace", "--no-args", "-o", tf, "--", b.w("getpid"), n}},
+			{&fWith, &fWithout, &dFcntl,
+				[]string{b.bin, "trace", "-o", tf, "--", "env", "BENCH_FCNTL=1", b.w("getpid"), n},
+				[]string{b.bin, "trace", "--no-args", "-o", tf, "--", "env", "BENCH_FCNTL=1", b.w("getpid"), n}},
 		} {
-			v, err := nsPerCall(c.argv...)
-			if err != nil {
-				errs = append(errs, oneLine(err))
-				continue
+			run := func(argv []string, xs *[]float64) (float64, bool) {
+				b.settle()
+				v, err := nsPerCall(argv...)
+				if err != nil {
+					errs = append(errs, oneLine(err))
+					return 0, false
+				}
+				*xs = append(*xs, v)
+				return v, true
 			}
-			*c.xs = append(*c.xs, v)
+			var a, o float64
+			var aok, ook bool
+			if r%2 == 0 {
+				a, aok = run(c.argv, c.xs)
+				o, ook = run(c.argn, c.ys)
+			} else {
+				o, ook = run(c.argn, c.ys)
+				a, aok = run(c.argv, c.xs)
+			}
+			if aok && ook {
+				*c.d = append(*c.d, a-o)
+			}
 		}
 	}
-	fmt.Fprintf(w, "ns per syscall of the traced process, `seccomp-gen trace` (argument values recorded, the default) against `trace --no-args`; interleaved rounds, medians.\n\n")
-	fmt.Fprintf(w, "| loop | n | no-args median ns | args median ns | added ns | target | result |\n|---|---|---|---|---|---|---|\n")
-	row := func(name string, a, b0 []float64, target bool) {
-		if len(a) == 0 || len(b0) == 0 {
-			fmt.Fprintf(w, "| %s | 0 | | | | | NOT MEASURED |\n", name)
+	fmt.Fprintf(w, "ns per syscall of the traced process, `seccomp-gen trace` (argument values recorded, the default) against `trace --no-args`; interleaved rounds (the pair's order mirrored every other round, each run after %v of quiet), medians, and per round the difference with minus without (paired median, on which the target is judged; mean and the mean's standard error).\n\n", settlePause)
+	fmt.Fprintf(w, "| loop | n | no-args median ns | args median ns | added ns (medians) | added ns (paired median) | paired mean ns | standard error ns | target | result |\n|---|---|---|---|---|---|---|---|---|---|\n")
+	row := func(name string, a, b0, d []float64, target bool) {
+		if len(a) == 0 || len(b0) == 0 || len(d) == 0 {
+			fmt.Fprintf(w, "| %s | 0 | | | | | | | | NOT MEASURED |\n", name)
 			if target {
 				b.miss = append(b.miss, "argument recording overhead (not measured)")
 			}
 			return
 		}
 		sa, sb := summarize(a), summarize(b0)
-		added := sa.med - sb.med
+		p := paired(d)
 		res, tgt := "", ""
 		if target {
 			tgt = fmt.Sprintf("<= +%.0f ns", targetArgsNs)
-			res = b.target(added <= targetArgsNs, fmt.Sprintf("argument recording adds %+.1f ns to a traced syscall whose arguments are not recorded (target <= +%.0f)", added, targetArgsNs))
+			res = b.target(p.med <= targetArgsNs, fmt.Sprintf("argument recording adds %+.1f ns to a traced syscall whose arguments are not recorded (paired per round; target <= +%.0f)", p.med, targetArgsNs))
 		}
-		fmt.Fprintf(w, "| %s | %d | %.1f | %.1f | %+.1f | %s | %s |\n", name, len(a), sb.med, sa.med, added, tgt, res)
+		fmt.Fprintf(w, "| %s | %d | %.1f | %.1f | %+.1f | %+.1f | %+.1f | %.1f | %s | %s |\n", name, len(a), sb.med, sa.med, sa.med-sb.med, p.med, p.mean, p.se, tgt, res)
 	}
-	row("getpid (arguments not recorded)", with, without, true)
-	row("fcntl(0, F_GETFD) (cmd recorded)", fWith, fWithout, false)
+	row("getpid (arguments not recorded)", with, without, dGetpid, true)
+	row("fcntl(0, F_GETFD) (cmd recorded)", fWith, fWithout, dFcntl, false)
 	if len(b.bodyArgs) > 0 {
 		// The wall clock's per-syscall noise can be larger than the
 		// target on a busy or PTI machine; the kernel's own statistics

@@ -529,6 +529,13 @@ func count(f *trace.File, arch, name string) uint64 {
 // the per-syscall section (see overhead).
 const settlePause = time.Second
 
+// settle leaves the machine alone for settlePause (not in -short runs).
+func (b *bench) settle() {
+	if !b.short {
+		time.Sleep(settlePause)
+	}
+}
+
 // overhead measures the getpid loop bare, traced by seccomp-gen, untraced
 // while seccomp-gen traces another process, under the ring-buffer peer and
 // under strace -f, interleaved round by round.
@@ -556,11 +563,7 @@ func (b *bench) overhead(w *strings.Builder) error {
 	// a trace; with a second's pause before each run, +2.3 in both
 	// orders, as the program's body (16 rounds each, a throwaway
 	// harness, session 33).
-	settle := func() {
-		if !b.short {
-			time.Sleep(settlePause)
-		}
-	}
+	settle := b.settle
 	for r := 0; r < b.p.rounds; r++ {
 		b.logf("bench:   round %d/%d", r+1, b.p.rounds)
 		settle()
