@@ -529,6 +529,26 @@ func count(f *trace.File, arch, name string) uint64 {
 // the per-syscall section (see overhead).
 const settlePause = time.Second
 
+// pairedRow is a row of pairedTable: per-round differences.
+type pairedRow struct {
+	name string
+	xs   []float64
+}
+
+// pairedTable writes a table of per-round paired differences: n, median,
+// mean, the mean's standard error, and last(median) in the last column.
+func pairedTable(w *strings.Builder, title, lastCol string, rows []pairedRow, last func(med float64) string) {
+	fmt.Fprintf(w, "| %s | n | median ns | mean ns | standard error ns | %s |\n|---|---|---|---|---|---|\n", title, lastCol)
+	for _, d := range rows {
+		if len(d.xs) == 0 {
+			fmt.Fprintf(w, "| %s | 0 | | | | |\n", d.name)
+			continue
+		}
+		p := paired(d.xs)
+		fmt.Fprintf(w, "| %s | %d | %+.2f | %+.2f | %.2f | %s |\n", d.name, len(d.xs), p.med, p.mean, p.se, last(p.med))
+	}
+}
+
 // settle leaves the machine alone for settlePause (not in -short runs).
 func (b *bench) settle() {
 	if !b.short {
@@ -775,38 +795,21 @@ func (b *bench) overhead(w *strings.Builder) error {
 	}
 	if fl > 0 {
 		fmt.Fprintf(w, "\nAgainst the floor, paired: in every round the floor run is next to the untraced one (before it in even rounds, after it in odd ones) and two runs from the traced one; each run minus the floor of its round, median, mean and the mean's standard error, and the ratio to floor the targets are judged on, 1 + median / the floor's overhead (%+.1f ns).\n\n", fl)
-		fmt.Fprintf(w, "| paired difference (run − floor) | n | median ns | mean ns | standard error ns | ratio to floor |\n|---|---|---|---|---|---|\n")
-		for _, d := range []struct {
-			name string
-			xs   []float64
-		}{{"seccomp-gen trace (traced process)", dTracedFloor}, {"rest of the machine (untraced)", dRestFloor}} {
-			if len(d.xs) == 0 {
-				fmt.Fprintf(w, "| %s | 0 | | | | |\n", d.name)
-				continue
-			}
-			p := paired(d.xs)
-			fmt.Fprintf(w, "| %s | %d | %+.2f | %+.2f | %.2f | %.2f |\n", d.name, len(d.xs), p.med, p.mean, p.se, (fl+p.med)/fl)
-		}
+		pairedTable(w, "paired difference (run − floor)", "ratio to floor", []pairedRow{
+			{"seccomp-gen trace (traced process)", dTracedFloor}, {"rest of the machine (untraced)", dRestFloor},
+		}, func(med float64) string { return fmt.Sprintf("%.2f", (fl+med)/fl) })
 	}
 	if b.baseline != "" {
 		name := filepath.Base(b.baseline)
-		fmt.Fprintf(w, "\nAgainst -baseline %s (%s), the two binaries taking turns in the same rounds (each pair of runs back to back, the baseline's first in odd rounds for traced and in even ones for untraced): this binary's ns per syscall minus the baseline's, per round; median, mean and the mean's standard error, and the median as a share of the floor's overhead (the change in the ratio to floor).\n\n", name, b.binVersion(b.baseline))
-		fmt.Fprintf(w, "| paired difference (this − baseline) | n | median ns | mean ns | standard error ns | median / floor overhead |\n|---|---|---|---|---|---|\n")
-		for _, d := range []struct {
-			name string
-			xs   []float64
-		}{{"traced process", dTraced}, {"rest of the machine (untraced)", dRest}} {
-			if len(d.xs) == 0 {
-				fmt.Fprintf(w, "| %s | 0 | | | | |\n", d.name)
-				continue
+		fmt.Fprintf(w, "\nAgainst -baseline %s (%s), the two binaries taking turns in the same rounds (each pair of runs next to each other, the baseline's first in odd rounds for traced and in even ones for untraced): this binary's ns per syscall minus the baseline's, per round; median, mean and the mean's standard error, and the median as a share of the floor's overhead (the change in the ratio to floor).\n\n", name, b.binVersion(b.baseline))
+		pairedTable(w, "paired difference (this − baseline)", "median / floor overhead", []pairedRow{
+			{"traced process", dTraced}, {"rest of the machine (untraced)", dRest},
+		}, func(med float64) string {
+			if fl <= 0 {
+				return ""
 			}
-			p := paired(d.xs)
-			share := ""
-			if fl > 0 {
-				share = fmt.Sprintf("%+.3f", p.med/fl)
-			}
-			fmt.Fprintf(w, "| %s | %d | %+.2f | %+.2f | %.2f | %s |\n", d.name, len(d.xs), p.med, p.mean, p.se, share)
-		}
+			return fmt.Sprintf("%+.3f", med/fl)
+		})
 	}
 	if len(traced) > 0 {
 		fmt.Fprintf(w, "\nThe traced runs' trace files counted exactly %d getpid calls (and lost 0) in %d of %d runs.\n", b.p.loopCalls, exact, len(traced))
