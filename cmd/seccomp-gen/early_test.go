@@ -61,7 +61,7 @@ func TestEarlyStart(t *testing.T) {
 			prefix = []string{"env", "SECCOMP_GEN_EARLY=off", "SECCOMP_GEN_TIMING=1"}
 		} else {
 			earlyReady(t)
-			prefix = []string{"env", "SECCOMP_GEN_TIMING=1"}
+			prefix = []string{"env", "SECCOMP_GEN_TIMING=1", "SECCOMP_GEN_EARLY_DEBUG=1"}
 		}
 		out := filepath.Join(dir, mode+".yaml")
 		stdout, stderr, code := sgVia(t, dir, nil, prefix, "trace", "-o", out, "--", "/bin/sh", "-c", script)
@@ -70,6 +70,11 @@ func TestEarlyStart(t *testing.T) {
 		}
 		if got := strings.Contains(stderr, earlyGate); got != (mode == "early") {
 			t.Fatalf("%s: early start %v; stderr:\n%s", mode, got, stderr)
+		}
+		// The runtime's sigactions for the four signals reached the
+		// constructor's wrapper (-Wl,--wrap=sigaction) while it held them.
+		if held := "handlers of 4 signals held"; mode == "early" && !strings.Contains(stderr, held) {
+			t.Errorf("early: stderr lacks %q:\n%s", held, stderr)
 		}
 		if stdout != "out\n" || !strings.Contains(stderr, "err\n") {
 			t.Errorf("%s: stdout %q, stderr %q", mode, stdout, stderr)

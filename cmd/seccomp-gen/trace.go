@@ -269,8 +269,12 @@ func (o *traceOptions) run(ctx context.Context) error {
 			early.Kill()
 			return fmt.Errorf("trace: the command started at seccomp-gen's start has its standard output where -o %s does not want it; it was killed (%s=off starts it only after the command line is read)", o.output, prestub.EarlyEnv)
 		}
-		if early == nil && os.Getenv("SECCOMP_GEN_EARLY_DEBUG") == "1" {
-			fmt.Fprintf(o.stderr, "seccomp-gen: trace: no early start: %s\n", prestub.EarlyWhy())
+		if os.Getenv("SECCOMP_GEN_EARLY_DEBUG") == "1" {
+			if early == nil {
+				fmt.Fprintf(o.stderr, "seccomp-gen: trace: no early start: %s\n", prestub.EarlyWhy())
+			} else {
+				fmt.Fprintf(o.stderr, "seccomp-gen: trace: early start; the Go runtime's handlers of %d signals held until the gate's init\n", prestub.EarlyHeld())
+			}
 		}
 	}
 	st := &interrupts{name: "trace", grace: interruptGrace, stop: cancel, sigs: o.sigs, startedEarly: early != nil}

@@ -135,6 +135,11 @@ func EarlyWhy() string {
 // before the command started early.
 func EarlySignals() chan os.Signal { return gate.Signals() }
 
+// EarlyHeld is gate.RuntimeHeld: how many of the Ctrl-C policy's signals
+// the Go runtime set a handler for while the constructor held them (4 when
+// none was ignored at the start and its sigactions reached the wrapper).
+func EarlyHeld() int { return gate.RuntimeHeld() }
+
 // Caught is gate.Caught.
 var Caught = gate.Caught
 

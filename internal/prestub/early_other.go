@@ -44,3 +44,6 @@ func (e *Early) Kill() {}
 
 // Release does nothing here.
 func (e *Early) Release() {}
+
+// EarlyHeld says no signal was held here.
+func EarlyHeld() int { return 0 }
