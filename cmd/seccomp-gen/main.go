@@ -119,6 +119,13 @@ func run(args []string) int {
 		fmt.Fprintf(os.Stderr, "seccomp-gen: %s\n", errorLine(cmd, err))
 		release()
 	}
+	// A stub child the constructor forked and nothing took (the command
+	// line was refused, or ran no command): told to go and reaped here.
+	// Left to exit after this process, it became init's zombie, counted
+	// against the user's process limit until init reaped it (seconds on
+	// a Firecracker guest, whose init reaps lazily): a refused trace
+	// under ulimit -u left the next run one process short.
+	prestub.Discard()
 	if name := prestub.AbandonEarly(); name != "" {
 		// The constructor started the command, and the command line
 		// was refused after all (internal/prestub: the constructor's
