@@ -25,16 +25,17 @@ const targetArgsNs = 5.0
 // Docker's default.
 func (b *bench) args(w *strings.Builder) error {
 	n := strconv.Itoa(b.p.loopCalls)
-	var with, without, fWith, fWithout []float64
+	// The runs' fast blocks and means (see overhead).
+	var with, without, fWith, fWithout series
 	// Per round, with minus without (the pair's order mirrored every
 	// other round, each run after a pause: see overhead's settle).
-	var dGetpid, dFcntl []float64
+	var dGetpid, dFcntl series
 	var errs []string
 	for r := 0; r < b.p.rounds; r++ {
 		tf := filepath.Join(b.dir, "args.trace")
 		for _, c := range []struct {
-			xs, ys     *[]float64
-			d          *[]float64
+			xs, ys     *series
+			d          *series
 			argv, argn []string
 		}{
 			{&with, &without, &dGetpid,
@@ -44,17 +45,17 @@ func (b *bench) args(w *strings.Builder) error {
 				[]string{b.bin, "trace", "-o", tf, "--", "env", "BENCH_FCNTL=1", b.w("getpid"), n},
 				[]string{b.bin, "trace", "--no-args", "-o", tf, "--", "env", "BENCH_FCNTL=1", b.w("getpid"), n}},
 		} {
-			run := func(argv []string, xs *[]float64) (float64, bool) {
+			run := func(argv []string, xs *series) (loopTime, bool) {
 				b.settle()
-				v, err := nsPerCall(argv...)
+				v, err := loopRun(argv...)
 				if err != nil {
 					errs = append(errs, oneLine(err))
-					return 0, false
+					return loopTime{}, false
 				}
-				*xs = append(*xs, v)
+				xs.add(v)
 				return v, true
 			}
-			var a, o float64
+			var a, o loopTime
 			var aok, ook bool
 			if r%2 == 0 {
 				a, aok = run(c.argv, c.xs)
@@ -64,28 +65,28 @@ func (b *bench) args(w *strings.Builder) error {
 				a, aok = run(c.argv, c.xs)
 			}
 			if aok && ook {
-				*c.d = append(*c.d, a-o)
+				c.d.diff(a, o)
 			}
 		}
 	}
-	fmt.Fprintf(w, "ns per syscall of the traced process, `seccomp-gen trace` (argument values recorded, the default) against `trace --no-args`; interleaved rounds (the pair's order mirrored every other round, each run after %v of quiet), medians, and per round the difference with minus without (paired median, on which the target is judged; mean and the mean's standard error).\n\n", settlePause)
-	fmt.Fprintf(w, "| loop | n | no-args median ns | args median ns | added ns (medians) | added ns (paired median) | paired mean ns | standard error ns | target | result |\n|---|---|---|---|---|---|---|---|---|---|\n")
-	row := func(name string, a, b0, d []float64, target bool) {
-		if len(a) == 0 || len(b0) == 0 || len(d) == 0 {
-			fmt.Fprintf(w, "| %s | 0 | | | | | | | | NOT MEASURED |\n", name)
+	fmt.Fprintf(w, "ns per syscall of the traced process, `seccomp-gen trace` (argument values recorded, the default) against `trace --no-args`; interleaved rounds (the pair's order mirrored every other round, each run after %v of quiet), each run's fast blocks (as in the per-syscall section), medians, and per round the difference with minus without (paired median, on which the target is judged; mean and the mean's standard error; and the paired median of the runs' means, for comparison).\n\n", settlePause)
+	fmt.Fprintf(w, "| loop | n | no-args median ns | args median ns | added ns (medians) | added ns (paired median) | paired mean ns | standard error ns | means: added ns (paired median) | target | result |\n|---|---|---|---|---|---|---|---|---|---|---|\n")
+	row := func(name string, a, b0, d series, target bool) {
+		if len(a.fast) == 0 || len(b0.fast) == 0 || len(d.fast) == 0 {
+			fmt.Fprintf(w, "| %s | 0 | | | | | | | | | NOT MEASURED |\n", name)
 			if target {
 				b.miss = append(b.miss, "argument recording overhead (not measured)")
 			}
 			return
 		}
-		sa, sb := summarize(a), summarize(b0)
-		p := paired(d)
+		sa, sb := summarize(a.fast), summarize(b0.fast)
+		p, pm := paired(d.fast), paired(d.mean)
 		res, tgt := "", ""
 		if target {
 			tgt = fmt.Sprintf("<= +%.0f ns", targetArgsNs)
-			res = b.target(p.med <= targetArgsNs, fmt.Sprintf("argument recording adds %+.1f ns to a traced syscall whose arguments are not recorded (paired per round; target <= +%.0f)", p.med, targetArgsNs))
+			res = b.target(p.med <= targetArgsNs, fmt.Sprintf("argument recording adds %+.1f ns to a traced syscall whose arguments are not recorded (fast blocks, paired per round; target <= +%.0f)", p.med, targetArgsNs))
 		}
-		fmt.Fprintf(w, "| %s | %d | %.1f | %.1f | %+.1f | %+.1f | %+.1f | %.1f | %s | %s |\n", name, len(a), sb.med, sa.med, sa.med-sb.med, p.med, p.mean, p.se, tgt, res)
+		fmt.Fprintf(w, "| %s | %d | %.1f | %.1f | %+.1f | %+.1f | %+.1f | %.1f | %+.1f | %s | %s |\n", name, len(a.fast), sb.med, sa.med, sa.med-sb.med, p.med, p.mean, p.se, pm.med, tgt, res)
 	}
 	row("getpid (arguments not recorded)", with, without, dGetpid, true)
 	row("fcntl(0, F_GETFD) (cmd recorded)", fWith, fWithout, dFcntl, false)

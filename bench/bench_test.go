@@ -42,7 +42,7 @@ func TestBenchShort(t *testing.T) {
 		"## Per-syscall overhead (getpid loop)", "| bare |", "| seccomp-gen trace (traced process) |",
 		"| rest of the machine (untraced, while a trace runs) |",
 		"| -baseline seccomp-gen trace (traced process) |", "| -baseline seccomp-gen rest of the machine (untraced) |",
-		"| paired difference (run − floor) |", "| paired difference (this − baseline) |", "| traced process |", "| rest of the machine (untraced) |", "| peer: ring-buffer recorder", "| peer: strace -f -c",
+		"| paired difference (run − floor) |", "| paired difference (this − baseline) |", "| traced process, fast blocks |", "| rest of the machine (untraced), fast blocks |", "| rest of the machine (untraced), means |", "The fast blocks' per-round differences, sorted", "| peer: ring-buffer recorder", "| peer: strace -f -c",
 		"## Realistic workloads (wall time)", "| gcc -O2", "| tar -cf",
 		"## Event loss (8-thread storm, then a marker)", "| seccomp-gen trace |",
 		"## Attach time", "| launch to workload main() |", "A Go program that only prints the time", "| end to end: /bin/true |",

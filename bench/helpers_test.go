@@ -4,9 +4,12 @@ import (
 	"io"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
 )
 
 func TestSummarize(t *testing.T) {
@@ -93,5 +96,51 @@ func TestRunsTempDirIsPrivate(t *testing.T) {
 	f := strings.TrimSpace(string(made))
 	if filepath.Dir(f) != filepath.Join(e.dir, "tmp") {
 		t.Fatalf("the run's mktemp made %s, not a file in %s", f, filepath.Join(e.dir, "tmp"))
+	}
+}
+
+func TestLoopTimeOf(t *testing.T) {
+	lt, err := loopTimeOf("calls=3000000 ns_per_call=150.25 block_p10=139.50 blocks=300\n")
+	if err != nil || lt.mean != 150.25 || lt.p10 != 139.5 {
+		t.Fatalf("loopTimeOf = %+v, %v", lt, err)
+	}
+	// A workload built before the blocks, or a loop shorter than one
+	// block: no fast blocks to compare, an error rather than a zero.
+	if _, err := loopTimeOf("calls=5000 ns_per_call=199.24\n"); err == nil {
+		t.Fatal("output without block_p10 accepted")
+	}
+}
+
+// TestGetpidBlocks runs the getpid workload as the bench builds it: its
+// loop is timed in blocks of 10000 calls, a partial block is left out, and
+// a loop shorter than one block has no fast blocks.
+func TestGetpidBlocks(t *testing.T) {
+	testutil.RequireTool(t, "gcc")
+	bin := filepath.Join(t.TempDir(), "getpid")
+	if out, err := exec.Command("gcc", "-O2", "-static", "-Wall", "-o", bin, "workloads/getpid.c").CombinedOutput(); err != nil {
+		t.Fatalf("gcc: %v\n%s", err, out)
+	}
+	for _, c := range []struct {
+		calls  string
+		blocks float64
+	}{{"105000", 10}, {"20000", 2}, {"9999", 0}} {
+		out, err := exec.Command(bin, c.calls).Output()
+		if err != nil {
+			t.Fatalf("getpid %s: %v", c.calls, err)
+		}
+		got, _ := field(string(out), "blocks")
+		if got != c.blocks {
+			t.Errorf("getpid %s: blocks=%v, want %v (output %q)", c.calls, got, c.blocks, out)
+		}
+		lt, err := loopTimeOf(string(out))
+		if c.blocks == 0 {
+			if err == nil {
+				t.Errorf("getpid %s: a loop shorter than a block printed fast blocks: %q", c.calls, out)
+			}
+			continue
+		}
+		if err != nil || lt.p10 <= 0 || lt.mean <= 0 {
+			t.Errorf("getpid %s: %+v, %v (output %q)", c.calls, lt, err, out)
+		}
 	}
 }

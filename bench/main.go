@@ -144,7 +144,7 @@ func paramsFor(short bool) params {
 			stormThreads: 8, stormSeconds: 0.5, realRounds: 1, attachRounds: 3,
 			filterCalls: 300_000, filterRounds: 1, bodyRounds: 2}
 	}
-	return params{loopCalls: 3_000_000, straceCalls: 200_000, rounds: 11, straceRounds: 3,
+	return params{loopCalls: 3_000_000, straceCalls: 200_000, rounds: 15, straceRounds: 3,
 		stormThreads: 8, stormSeconds: 3, realRounds: 5, attachRounds: 31,
 		filterCalls: 3_000_000, filterRounds: 5, bodyRounds: 7}
 }

@@ -391,12 +391,49 @@ func field(out, key string) (float64, error) {
 	return 0, fmt.Errorf("workload printed no %s= (output %q)", key, lastLine(out))
 }
 
+// nsPerCall runs a workload and reads its mean ns per call.
 func nsPerCall(argv ...string) (float64, error) {
 	out, err := output(argv...)
 	if err != nil {
 		return 0, err
 	}
 	return field(out, "ns_per_call")
+}
+
+// loopTime is what the getpid workload measured: the mean ns per call over
+// its whole loop, and the 10th percentile of its blocks' ns per call (see
+// bench/workloads/getpid.c: the host's slow spells weigh on the mean, not on
+// the fast blocks).
+type loopTime struct{ mean, p10 float64 }
+
+// loopRun runs a getpid-style workload and reads its loopTime.
+func loopRun(argv ...string) (loopTime, error) {
+	out, err := output(argv...)
+	if err != nil {
+		return loopTime{}, err
+	}
+	return loopTimeOf(out)
+}
+
+// loopTimeOf reads the loopTime the getpid workload printed.
+func loopTimeOf(out string) (loopTime, error) {
+	var t loopTime
+	var err error
+	if t.mean, err = field(out, "ns_per_call"); err != nil {
+		return loopTime{}, err
+	}
+	if t.p10, err = field(out, "block_p10"); err != nil {
+		return loopTime{}, err
+	}
+	return t, nil
+}
+
+// nsOrErr formats a run's ns per call for the log, or "failed".
+func nsOrErr(t loopTime, err error) string {
+	if err != nil {
+		return "failed"
+	}
+	return fmt.Sprintf("%.1f/%.1f", t.mean, t.p10)
 }
 
 // stats of a sample.
@@ -533,11 +570,13 @@ const settlePause = time.Second
 type pairedRow struct {
 	name string
 	xs   []float64
+	fl   float64 // the floor's overhead the row is compared with
 }
 
 // pairedTable writes a table of per-round paired differences: n, median,
-// mean, the mean's standard error, and last(median) in the last column.
-func pairedTable(w *strings.Builder, title, lastCol string, rows []pairedRow, last func(med float64) string) {
+// mean, the mean's standard error, and last(median, row's fl) in the last
+// column.
+func pairedTable(w *strings.Builder, title, lastCol string, rows []pairedRow, last func(med, fl float64) string) {
 	fmt.Fprintf(w, "| %s | n | median ns | mean ns | standard error ns | %s |\n|---|---|---|---|---|---|\n", title, lastCol)
 	for _, d := range rows {
 		if len(d.xs) == 0 {
@@ -545,7 +584,7 @@ func pairedTable(w *strings.Builder, title, lastCol string, rows []pairedRow, la
 			continue
 		}
 		p := paired(d.xs)
-		fmt.Fprintf(w, "| %s | %d | %+.2f | %+.2f | %.2f | %s |\n", d.name, len(d.xs), p.med, p.mean, p.se, last(p.med))
+		fmt.Fprintf(w, "| %s | %d | %+.2f | %+.2f | %.2f | %s |\n", d.name, len(d.xs), p.med, p.mean, p.se, last(p.med, d.fl))
 	}
 }
 
@@ -556,17 +595,41 @@ func (b *bench) settle() {
 	}
 }
 
+// series collects runs of the getpid loop: each run's mean and its fast
+// blocks (see loopTime).
+type series struct{ mean, fast []float64 }
+
+func (s *series) add(t loopTime) {
+	s.mean, s.fast = append(s.mean, t.mean), append(s.fast, t.p10)
+}
+
+// diff adds the paired difference a − b of one round.
+func (s *series) diff(a, b loopTime) {
+	s.add(loopTime{mean: a.mean - b.mean, p10: a.p10 - b.p10})
+}
+
 // overhead measures the getpid loop bare, traced by seccomp-gen, untraced
 // while seccomp-gen traces another process, under the ring-buffer peer and
 // under strace -f, interleaved round by round.
+//
+// Every number here comes in two estimates from the same runs: the loop's
+// mean (ns_per_call) and its fast blocks (block_p10). The targets are judged
+// on the fast blocks. On this machine class the syscalls of every process
+// (not its user code: an arithmetic loop keeps its speed) turn ~45% slower
+// in spells of 10 ms to several seconds, about a third of the time, with no
+// steal time in the guest: the host's doing. A 0.7 s loop's mean then says
+// mostly how much of it fell in a spell, and the mean of the floor run and
+// of the untraced run next to it differed by up to ±80 ns in one round, where
+// the fast blocks of the same runs agreed within 7 ns (session 34, 16
+// rounds).
 func (b *bench) overhead(w *strings.Builder) error {
 	n := strconv.Itoa(b.p.loopCalls)
-	var bare, traced, rest, floor, peer, strc []float64
+	var bare, traced, rest, floor, peer, strc series
 	// -baseline: its traced and untraced runs in the same rounds, and this
 	// binary's minus the baseline's per round (only rounds with both).
-	var baseTraced, baseRest, dTraced, dRest []float64
+	var baseTraced, baseRest, dTraced, dRest series
 	// Each run minus the floor of the same round (the targets' estimate).
-	var dTracedFloor, dRestFloor []float64
+	var dTracedFloor, dRestFloor series
 	exact := 0 // traced runs whose trace counts every getpid of the loop
 	var errs []string
 	note := func(what string, err error) {
@@ -587,20 +650,20 @@ func (b *bench) overhead(w *strings.Builder) error {
 	for r := 0; r < b.p.rounds; r++ {
 		b.logf("bench:   round %d/%d", r+1, b.p.rounds)
 		settle()
-		if v, err := nsPerCall(b.w("getpid"), n); err == nil {
-			bare = append(bare, v)
+		if t, err := loopRun(b.w("getpid"), n); err == nil {
+			bare.add(t)
 		} else {
 			return err
 		}
 		// With -baseline, its runs pair up with this binary's, each pair
 		// back to back: the baseline first in odd rounds for traced and in
 		// even ones for untraced.
-		var bt, bu float64
+		var bt, bu loopTime
 		bterr, buerr := errors.New("not run"), errors.New("not run")
 		baseTracedRun := func() {
 			if b.baseline != "" {
 				settle()
-				bt, bterr = nsPerCall(append([]string{b.baseline}, b.traceArgs(filepath.Join(b.dir, "getpid-base.trace"), b.w("getpid"), n)[1:]...)...)
+				bt, bterr = loopRun(append([]string{b.baseline}, b.traceArgs(filepath.Join(b.dir, "getpid-base.trace"), b.w("getpid"), n)[1:]...)...)
 				note("baseline traced", bterr)
 			}
 		}
@@ -616,17 +679,16 @@ func (b *bench) overhead(w *strings.Builder) error {
 		// traced, untraced, floor), so that the untraced run and the floor
 		// are back to back in every round, the floor first in half of
 		// them, for the paired differences below.
-		tracedBlock := func() (tv float64, terr error) {
+		tracedBlock := func() (tv loopTime, terr error) {
 			if r%2 == 1 {
 				baseTracedRun()
 			}
 			tf := filepath.Join(b.dir, "getpid.trace")
 			settle()
-			v, err := nsPerCall(b.traceArgs(tf, b.w("getpid"), n)...)
-			note("traced", err)
-			tv, terr = v, err
-			if err == nil {
-				traced = append(traced, v)
+			tv, terr = loopRun(b.traceArgs(tf, b.w("getpid"), n)...)
+			note("traced", terr)
+			if terr == nil {
+				traced.add(tv)
 				b.traces["getpid loop"] = tf
 				if f, err := trace.ReadFile(tf); err != nil {
 					note("trace file", err)
@@ -641,7 +703,7 @@ func (b *bench) overhead(w *strings.Builder) error {
 			}
 			return tv, terr
 		}
-		restBlock := func() (uv float64, uerr error) {
+		restBlock := func() (uv loopTime, uerr error) {
 			if r%2 == 0 {
 				baseRestRun()
 			}
@@ -649,23 +711,23 @@ func (b *bench) overhead(w *strings.Builder) error {
 			uv, uerr = b.untraced(b.bin, n)
 			note("rest of machine", uerr)
 			if uerr == nil {
-				rest = append(rest, uv)
+				rest.add(uv)
 			}
 			if r%2 == 1 {
 				baseRestRun()
 			}
 			return uv, uerr
 		}
-		floorRun := func() (float64, error) {
+		floorRun := func() (loopTime, error) {
 			settle()
 			v, err := emptyFloor(b.w("getpid"), n)
 			note("empty program", err)
 			if err == nil {
-				floor = append(floor, v)
+				floor.add(v)
 			}
 			return v, err
 		}
-		var tv, uv, fv float64
+		var tv, uv, fv loopTime
 		var terr, uerr, ferr error
 		if r%2 == 0 {
 			fv, ferr = floorRun()
@@ -676,76 +738,76 @@ func (b *bench) overhead(w *strings.Builder) error {
 			uv, uerr = restBlock()
 			fv, ferr = floorRun()
 		}
+		// Each round's values in the log, for a look at how they spread.
+		b.logf("bench:   round %d: ns/call (mean/fast blocks): floor %s, untraced %s, traced %s", r+1, nsOrErr(fv, ferr), nsOrErr(uv, uerr), nsOrErr(tv, terr))
 		if ferr == nil && uerr == nil {
-			dRestFloor = append(dRestFloor, uv-fv)
+			dRestFloor.diff(uv, fv)
 		}
 		if ferr == nil && terr == nil {
-			dTracedFloor = append(dTracedFloor, tv-fv)
+			dTracedFloor.diff(tv, fv)
 		}
 		if bterr == nil {
-			baseTraced = append(baseTraced, bt)
+			baseTraced.add(bt)
 			if terr == nil {
-				dTraced = append(dTraced, tv-bt)
+				dTraced.diff(tv, bt)
 			}
 		}
 		if buerr == nil {
-			baseRest = append(baseRest, bu)
+			baseRest.add(bu)
 			if uerr == nil {
-				dRest = append(dRest, uv-bu)
+				dRest.diff(uv, bu)
 			}
 		}
-		var v float64
-		var err error
 		settle()
-		v, _, err = b.peer(b.w("getpid"), n)
+		_, pr, err := b.peer(b.w("getpid"), n)
 		note("ring-buffer peer", err)
 		if err == nil {
-			peer = append(peer, v)
+			pt, perr := loopTimeOf(pr.out)
+			note("ring-buffer peer", perr)
+			if perr == nil {
+				peer.add(pt)
+			}
 		}
 		if r < b.p.straceRounds {
-			v, err := nsPerCall("strace", "-f", "-c", "-o", "/dev/null", b.w("getpid"), strconv.Itoa(b.p.straceCalls))
+			st, err := loopRun("strace", "-f", "-c", "-o", "/dev/null", b.w("getpid"), strconv.Itoa(b.p.straceCalls))
 			note("strace", err)
 			if err == nil {
-				strc = append(strc, v)
+				strc.add(st)
 			}
 		}
 	}
-	sb := summarize(bare)
-	// The floor's overhead: the ratios of issue 13 are to it (medians, as
-	// the targets are judged; the mins' ratio is shown too).
-	fl, flMin := 0.0, 0.0
-	if len(floor) > 0 {
-		fl, flMin = summarize(floor).med-sb.med, summarize(floor).min-sb.min
+	sb, sbMean := summarize(bare.fast), summarize(bare.mean)
+	// The floor's overhead: the ratios of issue 13 are to it (medians of
+	// the fast blocks, as the targets are judged).
+	fl, flMean := 0.0, 0.0
+	if len(floor.fast) > 0 {
+		fl, flMean = summarize(floor.fast).med-sb.med, summarize(floor.mean).med-sbMean.med
 	}
-	ratio := func(over float64) string {
+	ratio := func(over, fl float64) string {
 		if fl <= 0 {
 			return ""
 		}
 		return fmt.Sprintf("%.2f", over/fl)
 	}
-	fmt.Fprintf(w, "ns per getpid syscall, measured by the workload itself around its loop (CLOCK_MONOTONIC); overhead and ratios use medians. Ratio to floor = overhead / the empty raw_tp/sys_enter program's overhead in the same run; the mins' ratio, (min − bare min) / (floor min − bare min), is less exposed to a busy machine. Issue 13's ratio targets are judged on the paired estimate below the table (per round, each run minus the floor run next to it), the ns targets on the medians. Each run starts after %v of quiet: what the run before left behind (a trace's refill helper loading the next recorder, kernel text patched by an attach or detach) otherwise weighs on the next one's loop.\n\n", settlePause)
-	fmt.Fprintf(w, "| run | n | min ns | median ns | overhead ns | ratio to bare | ratio to floor | ratio to floor (mins) | target | result |\n|---|---|---|---|---|---|---|---|---|---|\n")
-	fmt.Fprintf(w, "| bare | %d | %.1f | %.1f | 0 | 1.00 | | | | |\n", len(bare), sb.min, sb.med)
-	row := func(name string, xs []float64, target string, checks ...func(over float64) (bool, string)) float64 {
-		if len(xs) == 0 {
-			fmt.Fprintf(w, "| %s | 0 | | | | | | | %s | NOT MEASURED |\n", name, target)
+	fmt.Fprintf(w, "ns per getpid syscall, measured by the workload itself (CLOCK_MONOTONIC) in blocks of 10000 calls: each run's fast blocks are the 10th percentile of its blocks' ns per call, its mean the whole loop's. The targets are judged on the fast blocks, as the machine runs when nothing slows it: this machine class has spells, about a third of the time and from 10 ms to seconds long, in which the syscalls of every process (not its user code) take ~45%% longer, with no steal time in the guest. A run's mean then says mostly how much of it fell in a spell: in this run the bare loop's mean was %.0f%% above its fast blocks (medians), and the means are shown for comparison. Overhead and ratios use medians over the runs. Ratio to floor = overhead / the empty raw_tp/sys_enter program's overhead in the same run. Issue 13's ratio targets are judged on the paired estimate below the table (per round, each run minus the floor run next to it), the ns targets on the medians. Each run starts after %v of quiet: what the run before left behind (a trace's refill helper loading the next recorder, kernel text patched by an attach or detach) otherwise weighs on the next one's loop.\n\n", 100*(sbMean.med/sb.med-1), settlePause)
+	fmt.Fprintf(w, "| run | n | fast blocks: min ns | fast blocks: median ns | overhead ns | ratio to bare | ratio to floor | mean: median ns | mean: overhead ns | mean: ratio to floor | target | result |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+	fmt.Fprintf(w, "| bare | %d | %.1f | %.1f | 0 | 1.00 | | %.1f | 0 | | | |\n", len(bare.fast), sb.min, sb.med, sbMean.med)
+	row := func(name string, xs series, target string, checks ...func(over float64) (bool, string)) float64 {
+		if len(xs.fast) == 0 {
+			fmt.Fprintf(w, "| %s | 0 | | | | | | | | | %s | NOT MEASURED |\n", name, target)
 			if len(checks) > 0 {
 				b.miss = append(b.miss, target+" ("+name+": not measured)")
 			}
 			return 0
 		}
-		s := summarize(xs)
-		over := s.med - sb.med
+		s, sm := summarize(xs.fast), summarize(xs.mean)
+		over, overMean := s.med-sb.med, sm.med-sbMean.med
 		var res []string
 		for _, check := range checks {
 			ok, what := check(over)
 			res = append(res, b.target(ok, what))
 		}
-		minRatio := ""
-		if flMin > 0 {
-			minRatio = fmt.Sprintf("%.2f", (s.min-sb.min)/flMin)
-		}
-		fmt.Fprintf(w, "| %s | %d | %.1f | %.1f | %+.1f | %.2f | %s | %s | %s | %s |\n", name, len(xs), s.min, s.med, over, s.med/sb.med, ratio(over), minRatio, target, strings.Join(res, " / "))
+		fmt.Fprintf(w, "| %s | %d | %.1f | %.1f | %+.1f | %.2f | %s | %.1f | %+.1f | %s | %s | %s |\n", name, len(xs.fast), s.min, s.med, over, s.med/sb.med, ratio(over, fl), sm.med, overMean, ratio(overMean, flMean), target, strings.Join(res, " / "))
 		return over
 	}
 	// The targets' ratio to the floor: 1 + the median of the per-round
@@ -756,7 +818,10 @@ func (b *bench) overhead(w *strings.Builder) error {
 	// by more than the 10% the untraced target allows (1.14x and 1.19x
 	// in two runs whose untraced body was 2.3 ns), where the paired
 	// median gave 1.03x (16 rounds of floor and untraced runs in ABBA
-	// order, by a throwaway harness, in the same hour).
+	// order, by a throwaway harness, in the same hour). Where one run of
+	// a round fell in a slow spell and the other did not, its difference
+	// is off by the spell's ±70 ns either way; the median sets those aside
+	// as long as most rounds had both runs in the same state.
 	floorRatio := func(what string, diffs []float64, max float64) func(float64) (bool, string) {
 		return func(float64) (bool, string) {
 			if fl <= 0 {
@@ -768,15 +833,15 @@ func (b *bench) overhead(w *strings.Builder) error {
 			}
 			d := paired(diffs).med
 			r := (fl + d) / fl
-			return r <= max, fmt.Sprintf("%s total %.2fx the floor (paired per round: %+.1f ns over the floor's %+.1f ns; target <= %.2fx)", what, r, d, fl, max)
+			return r <= max, fmt.Sprintf("%s total %.2fx the floor (fast blocks, paired per round: %+.1f ns over the floor's %+.1f ns; target <= %.2fx)", what, r, d, fl, max)
 		}
 	}
 	tover := row("seccomp-gen trace (traced process)", traced, "<= +100 ns / <= 1.25x floor", func(o float64) (bool, string) {
-		return o <= targetTracedNs, fmt.Sprintf("traced overhead %+.0f ns/syscall (target <= +%.0f)", o, targetTracedNs)
-	}, floorRatio("traced", dTracedFloor, targetTracedRatio))
+		return o <= targetTracedNs, fmt.Sprintf("traced overhead %+.0f ns/syscall (fast blocks; target <= +%.0f)", o, targetTracedNs)
+	}, floorRatio("traced", dTracedFloor.fast, targetTracedRatio))
 	row("rest of the machine (untraced, while a trace runs)", rest, "<= +80 ns / <= 1.10x floor", func(o float64) (bool, string) {
-		return o <= targetUntracedNs, fmt.Sprintf("untraced overhead %+.0f ns/syscall (target <= +%.0f)", o, targetUntracedNs)
-	}, floorRatio("untraced", dRestFloor, targetUntracedRatio))
+		return o <= targetUntracedNs, fmt.Sprintf("untraced overhead %+.0f ns/syscall (fast blocks; target <= +%.0f)", o, targetUntracedNs)
+	}, floorRatio("untraced", dRestFloor.fast, targetUntracedRatio))
 	fover := row("floor: untraced while an empty raw_tp/sys_enter program is attached", floor, "")
 	row("peer: ring-buffer recorder, 1 event/syscall (bench/ringbuf)", peer, "")
 	row(fmt.Sprintf("peer: strace -f -c (%d calls)", b.p.straceCalls), strc, "")
@@ -785,48 +850,64 @@ func (b *bench) overhead(w *strings.Builder) error {
 		row(fmt.Sprintf("-baseline %s trace (traced process)", name), baseTraced, "")
 		row(fmt.Sprintf("-baseline %s rest of the machine (untraced)", name), baseRest, "")
 	}
-	if len(floor) > 0 && len(rest) > 0 {
-		rs := summarize(rest)
-		fmt.Fprintf(w, "\nThe floor is what any recorder on raw_tp/sys_enter costs every process; seccomp-gen's rejection of untraced tasks adds %+.1f ns to it (medians).", rs.med-summarize(floor).med)
+	if len(floor.fast) > 0 && len(rest.fast) > 0 {
+		fmt.Fprintf(w, "\nThe floor is what any recorder on raw_tp/sys_enter costs every process; seccomp-gen's rejection of untraced tasks adds %+.1f ns to it (fast blocks, medians).", summarize(rest.fast).med-summarize(floor.fast).med)
 		if fover > targetUntracedNs {
 			fmt.Fprintf(w, " In this run the floor alone (%+.1f ns) is above the %+.0f ns target for the rest of the machine.", fover, targetUntracedNs)
 		}
 		fmt.Fprintln(w)
 	}
 	if fl > 0 {
-		fmt.Fprintf(w, "\nAgainst the floor, paired: in every round the floor run is next to the untraced one (before it in even rounds, after it in odd ones) and two runs from the traced one; each run minus the floor of its round, median, mean and the mean's standard error, and the ratio to floor the targets are judged on, 1 + median / the floor's overhead (%+.1f ns).\n\n", fl)
+		fmt.Fprintf(w, "\nAgainst the floor, paired: in every round the floor run is next to the untraced one (before it in even rounds, after it in odd ones) and two runs from the traced one; each run minus the floor of its round, median, mean and the mean's standard error, and the ratio to floor, 1 + median / the floor's overhead (fast blocks: %+.1f ns; means: %+.1f ns). The targets are judged on the fast blocks' rows.\n\n", fl, flMean)
 		pairedTable(w, "paired difference (run − floor)", "ratio to floor", []pairedRow{
-			{"seccomp-gen trace (traced process)", dTracedFloor}, {"rest of the machine (untraced)", dRestFloor},
-		}, func(med float64) string { return fmt.Sprintf("%.2f", (fl+med)/fl) })
+			{"seccomp-gen trace (traced process), fast blocks", dTracedFloor.fast, fl},
+			{"rest of the machine (untraced), fast blocks", dRestFloor.fast, fl},
+			{"seccomp-gen trace (traced process), means", dTracedFloor.mean, flMean},
+			{"rest of the machine (untraced), means", dRestFloor.mean, flMean},
+		}, func(med, fl float64) string { return ratio(fl+med, fl) })
+		fmt.Fprintf(w, "\nThe fast blocks' per-round differences, sorted (a round with one run in a slow spell and not the other is off by about ±70 ns): traced %s; untraced %s.\n", sortedList(dTracedFloor.fast), sortedList(dRestFloor.fast))
 	}
 	if b.baseline != "" {
 		name := filepath.Base(b.baseline)
 		fmt.Fprintf(w, "\nAgainst -baseline %s (%s), the two binaries taking turns in the same rounds (each pair of runs next to each other, the baseline's first in odd rounds for traced and in even ones for untraced): this binary's ns per syscall minus the baseline's, per round; median, mean and the mean's standard error, and the median as a share of the floor's overhead (the change in the ratio to floor).\n\n", name, b.binVersion(b.baseline))
-		pairedTable(w, "paired difference (this − baseline)", "median / floor overhead", []pairedRow{
-			{"traced process", dTraced}, {"rest of the machine (untraced)", dRest},
-		}, func(med float64) string {
+		share := func(med, fl float64) string {
 			if fl <= 0 {
 				return ""
 			}
 			return fmt.Sprintf("%+.3f", med/fl)
-		})
+		}
+		pairedTable(w, "paired difference (this − baseline)", "median / floor overhead", []pairedRow{
+			{"traced process, fast blocks", dTraced.fast, fl}, {"rest of the machine (untraced), fast blocks", dRest.fast, fl},
+			{"traced process, means", dTraced.mean, flMean}, {"rest of the machine (untraced), means", dRest.mean, flMean},
+		}, share)
 	}
-	if len(traced) > 0 {
-		fmt.Fprintf(w, "\nThe traced runs' trace files counted exactly %d getpid calls (and lost 0) in %d of %d runs.\n", b.p.loopCalls, exact, len(traced))
+	if len(traced.fast) > 0 {
+		fmt.Fprintf(w, "\nThe traced runs' trace files counted exactly %d getpid calls (and lost 0) in %d of %d runs.\n", b.p.loopCalls, exact, len(traced.fast))
 	}
 	switch {
-	case len(strc) == 0 || len(traced) == 0:
+	case len(strc.fast) == 0 || len(traced.fast) == 0:
 		b.miss = append(b.miss, "strace -f overhead >= 100x seccomp-gen's (not measured)")
 	default:
-		ss := summarize(strc)
+		ss := summarize(strc.fast)
 		factor := (ss.med - sb.med) / max(tover, 1)
 		res := b.target(factor >= targetVsStrace, fmt.Sprintf("strace -f overhead is %.0fx seccomp-gen trace's (target >= %.0fx)", factor, targetVsStrace))
-		fmt.Fprintf(w, "\nstrace -f overhead / seccomp-gen trace overhead (medians): **%.0fx** (target >= %.0fx: %s; seccomp-gen's overhead floored at 1 ns).\n", factor, targetVsStrace, res)
+		fmt.Fprintf(w, "\nstrace -f overhead / seccomp-gen trace overhead (fast blocks, medians): **%.0fx** (target >= %.0fx: %s; seccomp-gen's overhead floored at 1 ns).\n", factor, targetVsStrace, res)
 	}
 	if len(errs) > 0 {
 		fmt.Fprintf(w, "\nErrors: %s\n", strings.Join(uniq(errs), "; "))
 	}
 	return nil
+}
+
+// sortedList formats xs sorted, to one decimal.
+func sortedList(xs []float64) string {
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	var out []string
+	for _, x := range s {
+		out = append(out, fmt.Sprintf("%+.1f", x))
+	}
+	return strings.Join(out, ", ")
 }
 
 func uniq(xs []string) []string {
@@ -844,11 +925,11 @@ func uniq(xs []string) []string {
 // untraced runs the getpid loop untraced while seccomp-gen traces another
 // process (a shell blocked on a FIFO), so the recorder's program runs on
 // every syscall of the machine but must reject this one.
-func (b *bench) untraced(bin, n string) (float64, error) {
+func (b *bench) untraced(bin, n string) (loopTime, error) {
 	fifo := filepath.Join(b.dir, "hold.fifo")
 	os.Remove(fifo)
 	if err := unix.Mkfifo(fifo, 0o600); err != nil {
-		return 0, err
+		return loopTime{}, err
 	}
 	tf := filepath.Join(b.dir, "hold.trace")
 	// The bench holds the FIFO open for writing (O_RDWR never blocks on
@@ -858,13 +939,13 @@ func (b *bench) untraced(bin, n string) (float64, error) {
 	// it yet on a busy machine, and cat then waited forever.)
 	hold, err := os.OpenFile(fifo, os.O_RDWR, 0)
 	if err != nil {
-		return 0, err
+		return loopTime{}, err
 	}
 	defer hold.Close()
 	cmd := exec.Command(bin, b.traceArgs(tf, "/bin/sh", "-c", "echo ready; exec cat "+fifo+" >/dev/null")[1:]...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
-		return 0, err
+		return loopTime{}, err
 	}
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -872,7 +953,7 @@ func (b *bench) untraced(bin, n string) (float64, error) {
 	// Wait must not wait for it for good.
 	cmd.WaitDelay = 2 * time.Second
 	if err := cmd.Start(); err != nil {
-		return 0, err
+		return loopTime{}, err
 	}
 	release := func() { hold.Close() }
 	ready := make(chan error, 1)
@@ -892,9 +973,9 @@ func (b *bench) untraced(bin, n string) (float64, error) {
 	if err != nil {
 		cmd.Process.Kill()
 		cmd.Wait()
-		return 0, fmt.Errorf("seccomp-gen trace: %w: %s", err, lastLine(stderr.String()))
+		return loopTime{}, fmt.Errorf("seccomp-gen trace: %w: %s", err, lastLine(stderr.String()))
 	}
-	v, err := nsPerCall(b.w("getpid"), n)
+	v, err := loopRun(b.w("getpid"), n)
 	release()
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
@@ -915,13 +996,13 @@ func (b *bench) untraced(bin, n string) (float64, error) {
 
 // emptyFloor runs argv untraced while bench's empty program is attached to
 // raw_tp/sys_enter: the least any recorder on that hook costs the machine.
-func emptyFloor(argv ...string) (float64, error) {
+func emptyFloor(argv ...string) (loopTime, error) {
 	detach, err := ringbuf.AttachEmpty()
 	if err != nil {
-		return 0, err
+		return loopTime{}, err
 	}
 	defer detach()
-	return nsPerCall(argv...)
+	return loopRun(argv...)
 }
 
 // peer runs argv (a workload that honours BENCH_HOLD) under the ring-buffer
