@@ -64,6 +64,26 @@ func (a progSample) avg() float64 {
 type window struct {
 	prog   progSample
 	traced uint64
+	// floor is the empty program's average over the same window (from
+	// the moment the recorder's program was found attached to the end),
+	// when bench.bodyFloor is set.
+	floor float64
+}
+
+// lessFloor is w with the floor's average taken off every run: solved, it
+// gives the bodies themselves, each window measured against the floor of
+// its own moment (see body).
+func (w window) lessFloor() window {
+	w.prog.runtime -= time.Duration(float64(w.prog.count) * w.floor)
+	return w
+}
+
+// floorSample samples bench.bodyFloor, if set.
+func (b *bench) floorSample() (progSample, error) {
+	if b.bodyFloor == nil {
+		return progSample{}, nil
+	}
+	return sampleOf(b.bodyFloor)
 }
 
 // body measures the recorder's sys_enter program per invocation with the
@@ -102,6 +122,9 @@ func (b *bench) body(w *strings.Builder) error {
 		return err
 	}
 	defer detach()
+	// Each window's floor: the empty program's average over that window.
+	b.bodyFloor = empty
+	defer func() { b.bodyFloor = nil }()
 	n := strconv.Itoa(b.p.loopCalls)
 	// The traced variants: the default (argument values recorded, issue
 	// 10; getpid has none to record), without argument recording, and a
@@ -116,9 +139,10 @@ func (b *bench) body(w *strings.Builder) error {
 		{"seccomp-gen sys_enter, traced task (fcntl(0, F_GETFD): its cmd recorded)", nil, []string{"BENCH_FCNTL=1"}},
 	}
 	xs := make([][]float64, len(variants))
-	var us, es, fs []float64 // fs: the first empty program's averages
-	var bxs, bus []float64   // -baseline: its traced (default) and untraced averages
-	var dxs, dus []float64   // -baseline: this − baseline, per round (paired)
+	xb := make([][]float64, len(variants)) // the bodies, per window less its floor
+	var us, ub, es, fs []float64           // fs: the first empty program's averages
+	var bxs, bus []float64                 // -baseline: its traced (default) and untraced averages
+	var dxs, dus []float64                 // -baseline: this − baseline, per round (paired)
 	var errs []string
 	for r := 0; r < b.p.bodyRounds; r++ {
 		b.logf("bench:   round %d/%d", r+1, b.p.bodyRounds)
@@ -188,10 +212,15 @@ func (b *bench) body(w *strings.Builder) error {
 				errs = append(errs, oneLine(err))
 				continue
 			}
-			round[i], solved[i] = x, true
-			xs[i] = append(xs[i], x)
+			bodyX, bodyU, err := solve(tw.lessFloor(), uw.lessFloor())
+			if err != nil {
+				errs = append(errs, oneLine(err))
+				continue
+			}
+			round[i], solved[i] = bodyX, true
+			xs[i], xb[i] = append(xs[i], x), append(xb[i], bodyX)
 			if i == 0 {
-				us = append(us, u)
+				us, ub = append(us, u), append(ub, bodyU)
 				if baseOK {
 					dxs, dus = append(dxs, x-bx), append(dus, u-bu)
 				}
@@ -205,32 +234,33 @@ func (b *bench) body(w *strings.Builder) error {
 		return fmt.Errorf("no round measured: %s", strings.Join(uniq(errs), "; "))
 	}
 	se, sx, su := summarize(es), summarize(xs[0]), summarize(us)
-	b.bodyTraced, b.bodyUntraced = sx.med-se.med, su.med-se.med
+	b.bodyTraced, b.bodyUntraced = summarize(xb[0]).med, summarize(ub).med
 	fmt.Fprintf(w, "ns per invocation of raw_tp/sys_enter programs from the kernel's BPF run-time statistics (run_time_ns / run_cnt), enabled with BPF_ENABLE_STATS for this section only (kernel.bpf_stats_enabled is left as it was). "+
 		"Two empty programs are attached the whole time, before the recorder: the second one's average is the floor, which includes the statistics' own cost (two clock reads per run); the first program on the tracepoint can pay for pages the later ones find in the TLB (where a syscall entry empties it: its row says how much here), and the recorder is never first. "+
 		"The recorder's averages for traced and untraced tasks are solved from two windows per round (the getpid loop traced; the loop untraced while an idle shell is traced), each a·traced + (n−a)·untraced with n the run count and a the trace file's exact count. "+
-		"%d interleaved rounds of %s calls; body = recorder − floor (medians); ratios are to the floor of the same run.\n\n", len(xs[0]), n)
-	fmt.Fprintf(w, "| program | n | min ns | median ns | ratio to floor | body ns (median − floor) | target | result |\n|---|---|---|---|---|---|---|---|\n")
+		"The body is solved the same way from each window's runs less the floor's average over that very window (from the recorder's attach to the reading; the floor moves with the machine's slow spells, see the per-syscall section), one per round, median over the rounds; the medians' difference, recorder − floor, is shown beside it. "+
+		"%d interleaved rounds of %s calls; ratios are to the floor of the same run.\n\n", len(xs[0]), n)
+	fmt.Fprintf(w, "| program | n | min ns | median ns | ratio to floor | body ns (per window, median) | body ns (median − floor) | target | result |\n|---|---|---|---|---|---|---|---|---|\n")
 	sf := summarize(fs)
-	fmt.Fprintf(w, "| the first empty raw_tp/sys_enter program (not the floor: it runs first) | %d | %.1f | %.1f | %.2f | %.1f | | |\n", len(fs), sf.min, sf.med, sf.med/se.med, sf.med-se.med)
-	fmt.Fprintf(w, "| floor: empty raw_tp/sys_enter program, the second | %d | %.1f | %.1f | 1.00 | 0 | | |\n", len(es), se.min, se.med)
-	res := b.target(b.bodyTraced <= targetBodyTracedNs, fmt.Sprintf("sys_enter body, traced task: %.1f ns (target <= %.0f)", b.bodyTraced, targetBodyTracedNs))
-	fmt.Fprintf(w, "| %s | %d | %.1f | %.1f | %.2f | %.1f | <= %.0f ns | %s |\n", variants[0].name, len(xs[0]), sx.min, sx.med, sx.med/se.med, b.bodyTraced, targetBodyTracedNs, res)
+	fmt.Fprintf(w, "| the first empty raw_tp/sys_enter program (not the floor: it runs first) | %d | %.1f | %.1f | %.2f | | %.1f | | |\n", len(fs), sf.min, sf.med, sf.med/se.med, sf.med-se.med)
+	fmt.Fprintf(w, "| floor: empty raw_tp/sys_enter program, the second | %d | %.1f | %.1f | 1.00 | 0 | 0 | | |\n", len(es), se.min, se.med)
+	res := b.target(b.bodyTraced <= targetBodyTracedNs, fmt.Sprintf("sys_enter body, traced task: %.1f ns (per window; target <= %.0f)", b.bodyTraced, targetBodyTracedNs))
+	fmt.Fprintf(w, "| %s | %d | %.1f | %.1f | %.2f | %.1f | %.1f | <= %.0f ns | %s |\n", variants[0].name, len(xs[0]), sx.min, sx.med, sx.med/se.med, b.bodyTraced, sx.med-se.med, targetBodyTracedNs, res)
 	for i := 1; i < len(variants); i++ {
 		if len(xs[i]) == 0 {
-			fmt.Fprintf(w, "| %s | 0 | | | | | | NOT MEASURED |\n", variants[i].name)
+			fmt.Fprintf(w, "| %s | 0 | | | | | | | NOT MEASURED |\n", variants[i].name)
 			continue
 		}
 		sv := summarize(xs[i])
-		fmt.Fprintf(w, "| %s | %d | %.1f | %.1f | %.2f | %.1f | | |\n", variants[i].name, len(xs[i]), sv.min, sv.med, sv.med/se.med, sv.med-se.med)
+		fmt.Fprintf(w, "| %s | %d | %.1f | %.1f | %.2f | %.1f | %.1f | | |\n", variants[i].name, len(xs[i]), sv.min, sv.med, sv.med/se.med, summarize(xb[i]).med, sv.med-se.med)
 	}
-	res = b.target(b.bodyUntraced <= targetBodyUntracedNs, fmt.Sprintf("sys_enter body, untraced task: %.1f ns (target <= %.0f)", b.bodyUntraced, targetBodyUntracedNs))
-	fmt.Fprintf(w, "| seccomp-gen sys_enter, untraced task | %d | %.1f | %.1f | %.2f | %.1f | <= %.0f ns | %s |\n", len(us), su.min, su.med, su.med/se.med, b.bodyUntraced, targetBodyUntracedNs, res)
+	res = b.target(b.bodyUntraced <= targetBodyUntracedNs, fmt.Sprintf("sys_enter body, untraced task: %.1f ns (per window; target <= %.0f)", b.bodyUntraced, targetBodyUntracedNs))
+	fmt.Fprintf(w, "| seccomp-gen sys_enter, untraced task | %d | %.1f | %.1f | %.2f | %.1f | %.1f | <= %.0f ns | %s |\n", len(us), su.min, su.med, su.med/se.med, b.bodyUntraced, su.med-se.med, targetBodyUntracedNs, res)
 	if len(bxs) > 0 {
 		bx, bu := summarize(bxs), summarize(bus)
 		name := filepath.Base(b.baseline)
-		fmt.Fprintf(w, "| -baseline %s sys_enter, traced task (getpid; default) | %d | %.1f | %.1f | %.2f | %.1f | | |\n", name, len(bxs), bx.min, bx.med, bx.med/se.med, bx.med-se.med)
-		fmt.Fprintf(w, "| -baseline %s sys_enter, untraced task | %d | %.1f | %.1f | %.2f | %.1f | | |\n", name, len(bus), bu.min, bu.med, bu.med/se.med, bu.med-se.med)
+		fmt.Fprintf(w, "| -baseline %s sys_enter, traced task (getpid; default) | %d | %.1f | %.1f | %.2f | | %.1f | | |\n", name, len(bxs), bx.min, bx.med, bx.med/se.med, bx.med-se.med)
+		fmt.Fprintf(w, "| -baseline %s sys_enter, untraced task | %d | %.1f | %.1f | %.2f | | %.1f | | |\n", name, len(bus), bu.min, bu.med, bu.med/se.med, bu.med-se.med)
 		fmt.Fprintf(w, "\nAgainst -baseline %s (%s), measured in the same rounds: body difference (this − baseline, medians) traced %+.2f ns, untraced %+.2f ns.\n", name, b.binVersion(b.baseline), sx.med-bx.med, su.med-bu.med)
 		if len(dxs) > 0 {
 			px, pu := paired(dxs), paired(dus)
@@ -395,19 +425,27 @@ func (b *bench) tracedWindow(bin, n string, flags, env []string) (window, error)
 	if err != nil {
 		return window{}, err
 	}
+	f0, ferr := b.floorSample()
 	if _, err := t.stdout.ReadString('\n'); err != nil {
 		t.end()
 		return window{}, fmt.Errorf("getpid: %w", err)
 	}
 	s, err := sampleOf(t.prog)
+	var f1 progSample
+	if err == nil {
+		f1, err = b.floorSample()
+	}
 	traced, eerr := t.end()
+	if err == nil {
+		err = ferr
+	}
 	if err != nil {
 		return window{}, err
 	}
 	if eerr != nil {
 		return window{}, eerr
 	}
-	return window{s, traced}, nil
+	return window{s, traced, f1.sub(f0).avg()}, nil
 }
 
 // untracedWindow: the getpid loop untraced while a shell waiting on its
@@ -417,21 +455,28 @@ func (b *bench) untracedWindow(bin, n string) (window, error) {
 	if err != nil {
 		return window{}, err
 	}
+	f0, ferr := b.floorSample()
 	if _, err := t.stdout.ReadString('\n'); err != nil {
 		t.end()
 		return window{}, fmt.Errorf("holder: %w", err)
 	}
 	_, err = nsPerCall(b.w("getpid"), n)
-	var s progSample
+	var s, f1 progSample
 	if err == nil {
 		s, err = sampleOf(t.prog)
 	}
+	if err == nil {
+		f1, err = b.floorSample()
+	}
 	traced, eerr := t.end()
+	if err == nil {
+		err = ferr
+	}
 	if err != nil {
 		return window{}, err
 	}
 	if eerr != nil {
 		return window{}, eerr
 	}
-	return window{s, traced}, nil
+	return window{s, traced, f1.sub(f0).avg()}, nil
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
 )
@@ -142,5 +143,31 @@ func TestGetpidBlocks(t *testing.T) {
 		if err != nil || lt.p10 <= 0 || lt.mean <= 0 {
 			t.Errorf("getpid %s: %+v, %v (output %q)", c.calls, lt, err, out)
 		}
+	}
+}
+
+// TestSolveLessFloor: two windows whose floors differ (one in a slow
+// spell) give the bodies exactly once each window's own floor is taken off.
+func TestSolveLessFloor(t *testing.T) {
+	const tracedBody, untracedBody = 10.0, 3.0
+	mk := func(n, a uint64, floor float64) window {
+		ns := float64(a)*(floor+tracedBody) + float64(n-a)*(floor+untracedBody)
+		return window{prog: progSample{runtime: time.Duration(ns), count: n}, traced: a, floor: floor}
+	}
+	tw, uw := mk(1_000_000, 900_000, 50), mk(1_000_000, 10_000, 80)
+	x, u, err := solve(tw.lessFloor(), uw.lessFloor())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(x-tracedBody) > 1e-6 || math.Abs(u-untracedBody) > 1e-6 {
+		t.Fatalf("bodies %v, %v; want %v, %v", x, u, tracedBody, untracedBody)
+	}
+	// Without the windows' own floors, the spell leaks into the bodies.
+	rx, ru, err := solve(tw, uw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs((rx-65)-tracedBody) < 1 && math.Abs((ru-65)-untracedBody) < 1 {
+		t.Fatalf("raw solve minus a common floor gave the bodies (%v, %v): the test's spell does nothing", rx-65, ru-65)
 	}
 }

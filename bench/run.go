@@ -17,6 +17,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/cilium/ebpf"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 	"golang.org/x/sys/unix"
 
@@ -61,7 +62,10 @@ type bench struct {
 	minimal string // a few-instruction filter that denies syslog with EPERM
 
 	bodyTraced, bodyUntraced float64 // sys_enter body ns (body.go), for the summary
-	// bodyArgs: per round, the traced getpid's sys_enter average with
+	// bodyFloor, during body: the empty program each window's floor is
+	// read from.
+	bodyFloor *ebpf.Program
+	// bodyArgs: per round, the traced getpid's sys_enter body with
 	// argument recording (the default) minus with --no-args (body.go),
 	// for the argument section.
 	bodyArgs []float64
