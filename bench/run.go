@@ -619,13 +619,14 @@ func (s *series) diff(a, b loopTime) {
 // Every number here comes in two estimates from the same runs: the loop's
 // mean (ns_per_call) and its fast blocks (block_p10). The targets are judged
 // on the fast blocks. On this machine class the syscalls of every process
-// (not its user code: an arithmetic loop keeps its speed) turn ~45% slower
-// in spells of 10 ms to several seconds, about a third of the time, with no
-// steal time in the guest: the host's doing. A 0.7 s loop's mean then says
-// mostly how much of it fell in a spell, and the mean of the floor run and
-// of the untraced run next to it differed by up to ±80 ns in one round, where
-// the fast blocks of the same runs agreed within 7 ns (session 34, 16
-// rounds).
+// (not its user code: an arithmetic loop between the blocks kept its speed)
+// turn ~45% slower in spells of 10 ms to several seconds, about a third of
+// the time, with no steal time in the guest and no recorder attached: not
+// the workload's or the recorder's doing. A 0.7 s loop's mean then says
+// mostly how much of it fell in a spell: the means of the floor run and of
+// the untraced run next to it differed by -61 to +93 ns, where the fast
+// blocks of the rounds in which neither run fell wholly in a spell differed
+// by -0.8 to +6.9 ns (session 34, 2 x 16 rounds).
 func (b *bench) overhead(w *strings.Builder) error {
 	n := strconv.Itoa(b.p.loopCalls)
 	var bare, traced, rest, floor, peer, strc series
@@ -793,7 +794,7 @@ func (b *bench) overhead(w *strings.Builder) error {
 		}
 		return fmt.Sprintf("%.2f", over/fl)
 	}
-	fmt.Fprintf(w, "ns per getpid syscall, measured by the workload itself (CLOCK_MONOTONIC) in blocks of 10000 calls: each run's fast blocks are the 10th percentile of its blocks' ns per call, its mean the whole loop's. The targets are judged on the fast blocks, as the machine runs when nothing slows it: this machine class has spells, about a third of the time and from 10 ms to seconds long, in which the syscalls of every process (not its user code) take ~45%% longer, with no steal time in the guest. A run's mean then says mostly how much of it fell in a spell: in this run the bare loop's mean was %.0f%% above its fast blocks (medians), and the means are shown for comparison. Overhead and ratios use medians over the runs. Ratio to floor = overhead / the empty raw_tp/sys_enter program's overhead in the same run. Issue 13's ratio targets are judged on the paired estimate below the table (per round, each run minus the floor run next to it), the ns targets on the medians. Each run starts after %v of quiet: what the run before left behind (a trace's refill helper loading the next recorder, kernel text patched by an attach or detach) otherwise weighs on the next one's loop.\n\n", 100*(sbMean.med/sb.med-1), settlePause)
+	fmt.Fprintf(w, "ns per getpid syscall, measured by the workload itself (CLOCK_MONOTONIC) in blocks of 10000 calls: each run's fast blocks are the 10th percentile of its blocks' ns per call, its mean the whole loop's. The targets are judged on the fast blocks, as the machine runs when nothing slows it: this machine class has spells, about a third of the time and from 10 ms to seconds long, in which the syscalls of every process (not its user code) take ~45%% longer, with or without a recorder and with no steal time in the guest. A run's mean then says mostly how much of it fell in a spell: in this run the bare loop's mean was %.0f%% above its fast blocks (medians), and the means are shown for comparison. Overhead and ratios use medians over the runs. Ratio to floor = overhead / the empty raw_tp/sys_enter program's overhead in the same run. Issue 13's ratio targets are judged on the paired estimate below the table (per round, each run minus the floor run next to it), the ns targets on the medians. Each run starts after %v of quiet: what the run before left behind (a trace's refill helper loading the next recorder, kernel text patched by an attach or detach) otherwise weighs on the next one's loop.\n\n", 100*(sbMean.med/sb.med-1), settlePause)
 	fmt.Fprintf(w, "| run | n | fast blocks: min ns | fast blocks: median ns | overhead ns | ratio to bare | ratio to floor | mean: median ns | mean: overhead ns | mean: ratio to floor | target | result |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	fmt.Fprintf(w, "| bare | %d | %.1f | %.1f | 0 | 1.00 | | %.1f | 0 | | | |\n", len(bare.fast), sb.min, sb.med, sbMean.med)
 	row := func(name string, xs series, target string, checks ...func(over float64) (bool, string)) float64 {

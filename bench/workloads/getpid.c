@@ -12,8 +12,8 @@
 //
 // The loop is also timed in blocks of BLOCK calls, and the 10th percentile
 // of the blocks' ns per call is printed as "block_p10=X blocks=K": on a
-// virtual machine whose syscalls alone (not user code) turn 40% slower for
-// tens of milliseconds to seconds at a time, the host's doing, a run's mean
+// virtual machine whose syscalls alone (not user code) turn ~45% slower for
+// tens of milliseconds to seconds at a time, recorder or not, a run's mean
 // depends on how much of it fell in a slow spell; the fast blocks do not.
 // One clock read per block (vDSO) is all it adds.
 #define _GNU_SOURCE
