@@ -624,9 +624,9 @@ func (s *series) diff(a, b loopTime) {
 // the time, with no steal time in the guest and no recorder attached: not
 // the workload's or the recorder's doing. A 0.7 s loop's mean then says
 // mostly how much of it fell in a spell: the means of the floor run and of
-// the untraced run next to it differed by -61 to +93 ns, where the fast
-// blocks of the rounds in which neither run fell wholly in a spell differed
-// by -0.8 to +6.9 ns (session 34, 2 x 16 rounds).
+// the untraced run next to it differed by -71 to +93 ns (session 34, 2 x
+// 16 rounds), where in the second 16 the fast blocks of the rounds in
+// which neither run fell wholly in a spell differed by -0.8 to +6.9 ns.
 func (b *bench) overhead(w *strings.Builder) error {
 	n := strconv.Itoa(b.p.loopCalls)
 	var bare, traced, rest, floor, peer, strc series
