@@ -347,7 +347,12 @@ func (o *traceOptions) run(ctx context.Context) error {
 				text.Count(s.Syscalls, "syscall", "syscalls"), s.Distinct, text.Count(s.Processes, "process", "processes"), s.Elapsed.Truncate(100*time.Millisecond))
 		}
 	}
+	// The links close and the next trace's recorder helper starts while
+	// the trace is encoded and written (Options.ReleaseLater); Release
+	// waits for that before seccomp-gen exits, on every path.
+	opts.ReleaseLater = true
 	rec, err := recorder.Record(ctx, opts)
+	defer rec.Release()
 	if live {
 		fmt.Fprint(o.stderr, "\r\033[K")
 	}

@@ -185,6 +185,16 @@ type Options struct {
 	// be called from another goroutine.
 	OnPhase func(phase string)
 
+	// ReleaseLater lets Record return a Recording as soon as its result
+	// is read, while the links still close and the recorder's resources
+	// are let go on another goroutine (the detach patches each
+	// tracepoint's text on every CPU, ~0.5 ms for the 4 here, and the next
+	// trace's recorder helper is started): Recording.Release waits for
+	// that. The caller writes the result meanwhile, and must call Release
+	// before it exits or reports the recorder gone. Without it, Record
+	// returns after all that.
+	ReleaseLater bool
+
 	// Early is the Command, started by this binary's C constructor before
 	// the Go runtime (internal/prestub's early start), for Record to take
 	// over: then Stdin, Stdout and Stderr are the ones it was started
@@ -258,6 +268,19 @@ type Recording struct {
 	// for the recorder: it keeps the first 255 bytes, and two files whose
 	// paths share them would be one entry under a name that is no file.
 	ExecutablesCut int
+
+	// released is closed once the recorder is released (ReleaseLater).
+	released <-chan struct{}
+}
+
+// Release waits until the recorder behind the Recording is released: its
+// links closed (nothing pays for it any more) and its helper started. It
+// returns at once for a Recording from a Record without
+// Options.ReleaseLater.
+func (rec *Recording) Release() {
+	if rec != nil && rec.released != nil {
+		<-rec.released
+	}
 }
 
 // MinOpenFiles is how many more files Record needs to be able to open
@@ -291,7 +314,7 @@ const pollInterval = 10 * time.Millisecond
 //
 // Cancelling ctx ends the recording (the trace is still returned); a
 // command that is still running then keeps running, untraced.
-func Record(ctx context.Context, opts Options) (*Recording, error) {
+func Record(ctx context.Context, opts Options) (rec *Recording, err error) {
 	if e := opts.Early; e != nil {
 		// A command started early that Record does not take over is
 		// not to run on, untraced once this process exits.
@@ -316,7 +339,18 @@ func Record(ctx context.Context, opts Options) (*Recording, error) {
 	}
 	r := &recorder{opts: opts}
 	r.phase(PhaseRecord)
-	defer r.close()
+	defer func() {
+		if rec == nil || !opts.ReleaseLater {
+			r.close()
+			return
+		}
+		done := make(chan struct{})
+		rec.released = done
+		go func() {
+			defer close(done)
+			r.close()
+		}()
+	}()
 	if err := r.prepareTarget(); err != nil {
 		return nil, err
 	}
@@ -403,15 +437,20 @@ func (r *recorder) record(ctx context.Context) (*Recording, error) {
 		// 4 tracepoints' text patched on every CPU), which was on the
 		// path of every trace's end. A cgroup's end ("empty") is not
 		// final: a task may still join it.
-		detached := r.detachAsync()
-		defer func() { <-detached }()
+		r.detaching = r.detachAsync()
 	} else {
 		r.detach()
 		r.phase(PhaseDetached)
 	}
 	// The next trace's recorder, prepared while this one's result is
-	// read and written (record_pool.go).
-	r.startRefill()
+	// read and written (record_pool.go). With ReleaseLater, once it is
+	// read: the helper's start (a clone and an exec of this binary) and
+	// the detach were what the reading waited for on 2 CPUs.
+	if r.opts.ReleaseLater {
+		r.refillDue = true
+	} else {
+		r.startRefill()
+	}
 	if r.cmdExited() && !r.commandRan() {
 		// The stub could not exec the command, or did where the programs
 		// could not see it.
@@ -501,6 +540,10 @@ func checkPrivileges() error {
 
 type recorder struct {
 	opts Options
+	// detaching, when set, is closed once detachAsync closed the links.
+	detaching <-chan struct{}
+	// refillDue: close starts the refill helper (ReleaseLater).
+	refillDue bool
 	objs bpf.RecorderObjects
 	// forkBTFErr is why sched_process_fork_btf could not be loaded, when
 	// it was tried (record_forkbtf.go); forkWhy why it was not tried.
@@ -1061,6 +1104,9 @@ func (r *recorder) detachAsync() <-chan struct{} {
 
 func (r *recorder) close() {
 	r.stopExeScan(exeDiscard)
+	if r.detaching != nil {
+		<-r.detaching
+	}
 	r.detach()
 	_ = r.waitLaunch()
 	r.stopStub()
@@ -1075,6 +1121,9 @@ func (r *recorder) close() {
 	}
 	if r.bss != nil {
 		r.bss.Close()
+	}
+	if r.refillDue {
+		r.startRefill()
 	}
 	r.waitRefill()
 	if r.claimed != "" {

@@ -171,17 +171,18 @@ func prepareNow(t *testing.T) string {
 
 // TestPooledRecord: a trace that claims a prepared recorder records what
 // one that loads its own does, removes the set it claimed and starts the
-// helper that prepares the next one.
+// helper that prepares the next one (with ReleaseLater, as trace records:
+// once released).
 func TestPooledRecord(t *testing.T) {
 	testutil.RequireRoot(t)
 	privatePool(t)
 	kd := prepareNow(t)
 	tr := truePath(t)
-	record := func() (*Recording, bool) {
+	record := func(releaseLater bool) (*Recording, bool) {
 		t.Helper()
 		var mu sync.Mutex
 		pooled := false
-		rec, err := Record(context.Background(), Options{Command: []string{tr}, Namer: scmp.Tables{}, OnPhase: func(ph string) {
+		rec, err := Record(context.Background(), Options{Command: []string{tr}, Namer: scmp.Tables{}, ReleaseLater: releaseLater, OnPhase: func(ph string) {
 			mu.Lock()
 			defer mu.Unlock()
 			pooled = pooled || ph == PhasePooled
@@ -189,11 +190,12 @@ func TestPooledRecord(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		rec.Release()
 		mu.Lock()
 		defer mu.Unlock()
 		return rec, pooled
 	}
-	got, pooled := record()
+	got, pooled := record(true)
 	if !pooled {
 		t.Fatal("the trace did not claim the prepared recorder")
 	}
@@ -208,7 +210,7 @@ func TestPooledRecord(t *testing.T) {
 		}
 	}
 	os.Setenv(PoolEnv, "off")
-	want, pooled := record()
+	want, pooled := record(false)
 	os.Setenv(PoolEnv, filepath.Dir(kd))
 	if pooled {
 		t.Fatal("SECCOMP_GEN_POOL=off: the trace claimed a prepared recorder")

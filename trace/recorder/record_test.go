@@ -1209,6 +1209,38 @@ func TestRecordDetaches(t *testing.T) {
 	}
 }
 
+// With ReleaseLater, Record returns a full recording, and once Release
+// returns no link of it is left attached (the next trace's helper started:
+// TestPooledRecord). Release is a no-op without it, and on nil.
+func TestRecordReleaseLater(t *testing.T) {
+	testutil.RequireRoot(t)
+	var ids []uint32
+	rec := recordOrFail(t, Options{Command: []string{"sh", "-c", "getppid() { :; }; exit 3"}, ReleaseLater: true, OnStart: func(s Started) { ids = s.LinkIDs }})
+	if rec.released == nil {
+		t.Fatal("ReleaseLater: Record returned a Recording with nothing to wait for")
+	}
+	if !rec.Exited || rec.ExitStatus != 3 || len(rec.File.Syscalls) == 0 {
+		t.Errorf("recording: exited %v status %d, %d syscalls", rec.Exited, rec.ExitStatus, len(rec.File.Syscalls))
+	}
+	rec.Release()
+	if len(ids) == 0 {
+		t.Fatal("Started has no link IDs")
+	}
+	for _, id := range ids {
+		if l, err := link.NewFromID(link.ID(id)); err == nil {
+			l.Close()
+			t.Errorf("link %d still attached after Release returned", id)
+		}
+	}
+	rec.Release() // twice: still returns
+	plain := recordOrFail(t, Options{Command: []string{"true"}})
+	if plain.released != nil {
+		t.Error("without ReleaseLater, Record left something to release")
+	}
+	plain.Release()
+	(*Recording)(nil).Release()
+}
+
 // The command runs in Options.Dir, with Options' standard streams.
 func TestRecordDirAndStreams(t *testing.T) {
 	testutil.RequireRoot(t)
