@@ -544,7 +544,7 @@ type recorder struct {
 	detaching <-chan struct{}
 	// refillDue: close starts the refill helper (ReleaseLater).
 	refillDue bool
-	objs bpf.RecorderObjects
+	objs      bpf.RecorderObjects
 	// forkBTFErr is why sched_process_fork_btf could not be loaded, when
 	// it was tried (record_forkbtf.go); forkWhy why it was not tried.
 	forkBTFErr error
