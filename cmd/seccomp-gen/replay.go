@@ -365,6 +365,7 @@ func (o *replayOptions) runTraced(p verdict.Answerer) error {
 		}
 		return err // exitStatus: a missing target is 2
 	}
+	strandedWarning(os.Stderr, "replay", rec)
 	o.annotate(rec.File, rec.Reason)
 	// A trace that cannot be saved (a full disk) is kept in $TMPDIR as
 	// trace does; the report is still written, and replay exits 1.

@@ -425,6 +425,7 @@ func (o *traceOptions) run(ctx context.Context) error {
 		fmt.Fprintf(o.stderr, "seccomp-gen: trace: warning: no syscall was recorded (%s after %s); generate and check refuse an empty trace\n",
 			rec.Reason, time.Duration(f.Duration).Truncate(time.Millisecond))
 	}
+	strandedWarning(o.stderr, "trace", rec)
 	if f.Lost > 0 {
 		why := ""
 		if len(rec.Probes) >= recorder.MaxProbes {
@@ -460,6 +461,16 @@ func (o *traceOptions) run(ctx context.Context) error {
 		return exitWith(rec.ExitStatus, nil)
 	}
 	return nil
+}
+
+// strandedWarning says that the recorder ended a trace that it counted
+// tasks of when none was left (recorder.Recording.Stranded): a fault of
+// its own, not of the trace's counts.
+func strandedWarning(w io.Writer, cmd string, rec *recorder.Recording) {
+	if rec.Stranded > 0 {
+		fmt.Fprintf(w, "seccomp-gen: %s: warning: the recorder still counted %s alive when the traced processes had been gone for a second, and ended the recording there (a fault of its bookkeeping: please report it; the syscall counts are complete)\n",
+			cmd, text.Count(uint64(rec.Stranded), "traced task", "traced tasks"))
+	}
 }
 
 // timingHook, when SECCOMP_GEN_TIMING is set in the environment, prints

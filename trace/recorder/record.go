@@ -268,6 +268,11 @@ type Recording struct {
 	// for the recorder: it keeps the first 255 bytes, and two files whose
 	// paths share them would be one entry under a name that is no file.
 	ExecutablesCut int
+	// Stranded, when not 0, is how many traced tasks the recorder still
+	// counted alive when the trace ended a second after its last traced
+	// process was gone: a fault of its bookkeeping, which it would have
+	// waited on for good. The counts are complete all the same.
+	Stranded int64
 
 	// released is closed once the recorder is released (ReleaseLater).
 	released <-chan struct{}
@@ -542,6 +547,9 @@ type recorder struct {
 	opts Options
 	// detaching, when set, is closed once detachAsync closed the links.
 	detaching <-chan struct{}
+	// strandedTasks is what live_tasks counted when wait ended a trace
+	// with no traced task left (strandedFor).
+	strandedTasks int64
 	// refillDue: close starts the refill helper (ReleaseLater).
 	refillDue bool
 	objs      bpf.RecorderObjects
@@ -1188,6 +1196,7 @@ func (r *recorder) prepareKernel() error {
 // wait blocks until the target is gone, the duration passed or ctx is done.
 func (r *recorder) wait(ctx context.Context) (string, error) {
 	stopPoll := func() {}
+	var stranded time.Time // see strandedFor
 	var deadline <-chan time.Time
 	if r.opts.Duration > 0 {
 		t := time.NewTimer(r.opts.Duration)
@@ -1242,8 +1251,59 @@ func (r *recorder) wait(ctx context.Context) (string, error) {
 				}
 				return "exit", nil
 			}
+			if r.strandedFor(&stranded) >= strandedAfter {
+				r.strandedTasks = r.live()
+				return "exit", nil
+			}
 		}
 	}
+}
+
+// strandedAfter is how long live_tasks may count traced tasks that cannot
+// exist before a command's trace ends all the same (strandedFor).
+const strandedAfter = time.Second
+
+// strandedFor says for how long live_tasks has counted traced tasks where
+// none can be left: the command reaped, no task forked by a traced one
+// waiting for its first syscall (pending), procs complete (never
+// overflowed) and none of its processes alive under its PID (one reused
+// since only delays the answer). That is a fault of the recorder's
+// bookkeeping (a lost decrement, such as the whole-value .bss update that
+// bssVar's comment tells of), and the trace would wait for good. since
+// holds when it was first seen, zero while it is not; 0 when it is not
+// now. Only a command's trace, in the initial PID namespace (procs' keys
+// are its IDs), is judged.
+func (r *recorder) strandedFor(since *time.Time) time.Duration {
+	if r.cmd == nil || r.pidns || !r.cmdExited() || r.live() <= 0 || !r.noneLeft() {
+		*since = time.Time{}
+		return 0
+	}
+	if since.IsZero() {
+		*since = time.Now()
+	}
+	return time.Since(*since)
+}
+
+// noneLeft reports whether no traced process can be left (strandedFor).
+func (r *recorder) noneLeft() bool {
+	var over uint64
+	if err := r.vars.procsOverflow.Get(&over); err != nil || over > 0 {
+		return false
+	}
+	var tid uint32
+	if err := r.objs.Pending.NextKey(nil, &tid); !errors.Is(err, ebpf.ErrKeyNotExist) {
+		return false
+	}
+	alive := false
+	r.procKeys(func(k bpf.RecorderProcKey) {
+		if alive {
+			return // one is enough: no more kill(2) calls each poll
+		}
+		if unix.Kill(int(k.Tgid), 0) != unix.ESRCH {
+			alive = true
+		}
+	}, func() { alive = false })
+	return !alive
 }
 
 // cgroupEmpty reports whether a Cgroup target that was not known to be
@@ -1494,7 +1554,7 @@ func (r *recorder) result(reason string, elapsed time.Duration) (*Recording, err
 	if err != nil {
 		return nil, err
 	}
-	rec := &Recording{Reason: reason, Descendants: r.descendants}
+	rec := &Recording{Reason: reason, Descendants: r.descendants, Stranded: r.strandedTasks}
 	if r.cmd != nil && r.armed {
 		rec.CommandRan = r.commandRan()
 	}

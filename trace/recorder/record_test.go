@@ -1241,6 +1241,101 @@ func TestRecordReleaseLater(t *testing.T) {
 	(*Recording)(nil).Release()
 }
 
+// recorderBSS opens the .bss map of the recorder whose links a trace's
+// OnStart gave.
+func recorderBSS(t *testing.T, linkIDs []uint32) *ebpf.Map {
+	t.Helper()
+	for _, id := range linkIDs {
+		l, err := link.NewFromID(link.ID(id))
+		if err != nil {
+			continue
+		}
+		info, err := l.Info()
+		l.Close()
+		if err != nil {
+			continue
+		}
+		p, err := ebpf.NewProgramFromID(info.Program)
+		if err != nil {
+			continue
+		}
+		pi, err := p.Info()
+		p.Close()
+		if err != nil {
+			continue
+		}
+		ids, _ := pi.MapIDs()
+		for _, mid := range ids {
+			m, err := ebpf.NewMapFromID(mid)
+			if err != nil {
+				continue
+			}
+			if mi, err := m.Info(); err == nil && strings.HasSuffix(mi.Name, ".bss") && m.ValueSize() == bssSize {
+				return m
+			}
+			m.Close()
+		}
+	}
+	t.Fatal("no .bss map among the recorder's programs")
+	return nil
+}
+
+// TestStrandedLiveTasks: a trace whose live_tasks counts a task more than
+// there are (a lost decrement, as the whole-value .bss update once caused)
+// ends a second after its command, with the count in Stranded and its
+// counts intact, instead of waiting for good; and a descendant that
+// outlives the command for longer than that is waited for (no false
+// alarm).
+func TestStrandedLiveTasks(t *testing.T) {
+	testutil.RequireRoot(t)
+	var bss *ebpf.Map
+	defer func() {
+		if bss != nil {
+			bss.Close()
+		}
+	}()
+	var bumpErr error
+	t0 := time.Now()
+	rec := recordOrFail(t, Options{
+		Command: []string{"sh", "-c", "getppid() { :; }; exit 0"},
+		OnStart: func(s Started) { bss = recorderBSS(t, s.LinkIDs) },
+		OnPhase: func(ph string) {
+			if ph != PhaseExited {
+				return
+			}
+			// The command is reaped, its exit counted: one more.
+			vars, err := bssVars(bss)
+			if err == nil {
+				var v int64
+				if err = vars.liveTasks.Get(&v); err == nil {
+					err = vars.liveTasks.Set(v + 1)
+				}
+			}
+			bumpErr = err
+		},
+	})
+	took := time.Since(t0)
+	if bumpErr != nil {
+		t.Fatalf("live_tasks: %v", bumpErr)
+	}
+	if rec.Stranded != 1 || rec.Reason != "exit" || !rec.Exited || rec.ExitStatus != 0 {
+		t.Errorf("stranded %d, reason %q, exited %v status %d; want 1, exit, true 0", rec.Stranded, rec.Reason, rec.Exited, rec.ExitStatus)
+	}
+	if took < strandedAfter {
+		t.Errorf("ended %v after the start, before strandedAfter (%v)", took, strandedAfter)
+	}
+	if len(rec.File.Syscalls) == 0 || rec.File.Lost != 0 {
+		t.Errorf("%d syscalls, lost %d", len(rec.File.Syscalls), rec.File.Lost)
+	}
+
+	// No false alarm: a descendant alive twice strandedAfter is waited for.
+	t0 = time.Now()
+	rec = recordOrFail(t, Options{Command: []string{"sh", "-c", "sleep 2.5 & exit 0"}})
+	if took := time.Since(t0); rec.Stranded != 0 || took < 2500*time.Millisecond {
+		t.Errorf("a live descendant: stranded %d, the trace ended after %v (the sleep takes 2.5s)", rec.Stranded, took)
+	}
+}
+
 // The command runs in Options.Dir, with Options' standard streams.
 func TestRecordDirAndStreams(t *testing.T) {
 	testutil.RequireRoot(t)
