@@ -1216,7 +1216,20 @@ func (r *recorder) wait(ctx context.Context) (string, error) {
 		poll = t.C
 		stopPoll = t.Stop
 	}
-	if r.cmdDone == nil {
+	// A --pid target's exit is told by its pidfd, as a command's by its
+	// reaping: polled from then on only for what it left running.
+	var pidGone <-chan struct{}
+	switch {
+	case r.cmdDone != nil:
+	case r.opts.PID != 0 && r.pidfd > 0:
+		gone, stop, err := watchPidfd(r.pidfd)
+		if err != nil {
+			startPoll()
+			break
+		}
+		defer stop()
+		pidGone = gone
+	default:
 		startPoll()
 	}
 	defer func() { stopPoll() }()
@@ -1244,6 +1257,12 @@ func (r *recorder) wait(ctx context.Context) (string, error) {
 				return "exit", nil
 			}
 			startPoll()
+		case <-pidGone:
+			pidGone = nil
+			if r.gone() {
+				return "exit", nil
+			}
+			startPoll()
 		case <-poll:
 			if r.cmdDone == nil && r.gone() {
 				if r.opts.Cgroup != "" {
@@ -1257,6 +1276,40 @@ func (r *recorder) wait(ctx context.Context) (string, error) {
 			}
 		}
 	}
+}
+
+// watchPidfd closes gone once pidfd is readable (its process exited), from
+// a goroutine blocked in poll(2) on it and on an eventfd that stop writes:
+// stop ends the goroutine, and returns once it has.
+func watchPidfd(pidfd int) (gone <-chan struct{}, stop func(), err error) {
+	wake, err := unix.Eventfd(0, unix.EFD_CLOEXEC)
+	if err != nil {
+		return nil, nil, err
+	}
+	done, ended := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(ended)
+		fds := []unix.PollFd{{Fd: int32(pidfd), Events: unix.POLLIN}, {Fd: int32(wake), Events: unix.POLLIN}}
+		for {
+			_, err := unix.Poll(fds, -1)
+			if err == unix.EINTR {
+				continue
+			}
+			if err == nil && fds[1].Revents != 0 {
+				return // stopped
+			}
+			// Readable, or poll failed: the wait loop's gone()
+			// decides either way.
+			close(done)
+			return
+		}
+	}()
+	return done, func() {
+		one := [8]byte{1}
+		_, _ = unix.Write(wake, one[:])
+		<-ended
+		unix.Close(wake)
+	}, nil
 }
 
 // strandedAfter is how long live_tasks may count traced tasks that cannot

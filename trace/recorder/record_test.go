@@ -1294,24 +1294,41 @@ func TestStrandedLiveTasks(t *testing.T) {
 			bss.Close()
 		}
 	}()
+	// The command waits on its stdin while OnStart (on Record's goroutine,
+	// this test's) counts it once more, then lets it exit: nothing else
+	// changes live_tasks meanwhile, so the read and write cannot lose one.
+	stdin, release, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stdin.Close()
+	defer release.Close()
 	var bumpErr error
 	t0 := time.Now()
 	rec := recordOrFail(t, Options{
-		Command: []string{"sh", "-c", "getppid() { :; }; exit 0"},
-		OnStart: func(s Started) { bss = recorderBSS(t, s.LinkIDs) },
-		OnPhase: func(ph string) {
-			if ph != PhaseExited {
+		Command: []string{"sh", "-c", "read x; exit 0"},
+		Stdin:   stdin,
+		OnStart: func(s Started) {
+			defer release.Close()
+			bss = recorderBSS(t, s.LinkIDs)
+			vars, err := bssVars(bss)
+			if err != nil {
+				bumpErr = err
 				return
 			}
-			// The command is reaped, its exit counted: one more.
-			vars, err := bssVars(bss)
-			if err == nil {
-				var v int64
-				if err = vars.liveTasks.Get(&v); err == nil {
-					err = vars.liveTasks.Set(v + 1)
+			var v int64
+			for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+				if err := vars.liveTasks.Get(&v); err != nil || v == 1 || time.Now().After(deadline) {
+					bumpErr = err
+					break
 				}
 			}
-			bumpErr = err
+			if bumpErr == nil && v != 1 {
+				bumpErr = fmt.Errorf("live_tasks %d while the command waits, want 1", v)
+			}
+			if bumpErr == nil {
+				bumpErr = vars.liveTasks.Set(v + 1)
+			}
 		},
 	})
 	took := time.Since(t0)
