@@ -1211,14 +1211,19 @@ func (r *recorder) wait(ctx context.Context) (string, error) {
 	// for those wakeups (their syscalls pass sys_enter; the recorder's
 	// note of the CPU's last task is another task's after each).
 	var poll <-chan time.Time
-	startPoll := func() {
-		t := time.NewTicker(pollInterval)
+	startPollEvery := func(d time.Duration) {
+		stopPoll()
+		t := time.NewTicker(d)
 		poll = t.C
 		stopPoll = t.Stop
 	}
+	startPoll := func() { startPollEvery(pollInterval) }
 	// A --pid target's exit is told by its pidfd, as a command's by its
 	// reaping: polled from then on only for what it left running.
-	var pidGone <-chan struct{}
+	// A --cgroup target's is told by inotify on its cgroup.events, which
+	// the kernel marks modified when "populated" changes; a slow poll
+	// stays in case an event does not come.
+	var pidGone, cgChanged <-chan struct{}
 	switch {
 	case r.cmdDone != nil:
 	case r.opts.PID != 0 && r.pidfd > 0:
@@ -1229,6 +1234,15 @@ func (r *recorder) wait(ctx context.Context) (string, error) {
 		}
 		defer stop()
 		pidGone = gone
+	case r.opts.Cgroup != "":
+		changed, stop, err := watchFile(filepath.Join(r.opts.Cgroup, "cgroup.events"))
+		if err != nil {
+			startPoll() // the root cgroup has no cgroup.events
+			break
+		}
+		defer stop()
+		cgChanged = changed
+		startPollEvery(cgroupPollInterval)
 	default:
 		startPoll()
 	}
@@ -1263,6 +1277,10 @@ func (r *recorder) wait(ctx context.Context) (string, error) {
 				return "exit", nil
 			}
 			startPoll()
+		case <-cgChanged:
+			if r.gone() {
+				return "empty", nil
+			}
 		case <-poll:
 			if r.cmdDone == nil && r.gone() {
 				if r.opts.Cgroup != "" {
@@ -1309,6 +1327,61 @@ func watchPidfd(pidfd int) (gone <-chan struct{}, stop func(), err error) {
 		_, _ = unix.Write(wake, one[:])
 		<-ended
 		unix.Close(wake)
+	}, nil
+}
+
+// cgroupPollInterval is how often a --cgroup target is polled besides its
+// cgroup.events' inotify events (wait).
+const cgroupPollInterval = 500 * time.Millisecond
+
+// watchFile sends on changed (which holds one) whenever inotify says path
+// was modified or is gone, from a goroutine blocked in poll(2) on the
+// inotify descriptor and on an eventfd that stop writes: stop ends the
+// goroutine, and returns once it has.
+func watchFile(path string) (changed <-chan struct{}, stop func(), err error) {
+	in, err := unix.InotifyInit1(unix.IN_CLOEXEC | unix.IN_NONBLOCK)
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, err := unix.InotifyAddWatch(in, path, unix.IN_MODIFY|unix.IN_DELETE_SELF); err != nil {
+		unix.Close(in)
+		return nil, nil, err
+	}
+	wake, err := unix.Eventfd(0, unix.EFD_CLOEXEC)
+	if err != nil {
+		unix.Close(in)
+		return nil, nil, err
+	}
+	ch, ended := make(chan struct{}, 1), make(chan struct{})
+	go func() {
+		defer close(ended)
+		fds := []unix.PollFd{{Fd: int32(in), Events: unix.POLLIN}, {Fd: int32(wake), Events: unix.POLLIN}}
+		buf := make([]byte, 4096)
+		for {
+			_, err := unix.Poll(fds, -1)
+			if err == unix.EINTR {
+				continue
+			}
+			if err != nil || fds[1].Revents != 0 {
+				return // stopped (or poll failed: the slow poll goes on)
+			}
+			for { // drain: one wakeup says all of them
+				if n, err := unix.Read(in, buf); n <= 0 || err != nil {
+					break
+				}
+			}
+			select {
+			case ch <- struct{}{}:
+			default: // one is pending already
+			}
+		}
+	}()
+	return ch, func() {
+		one := [8]byte{1}
+		_, _ = unix.Write(wake, one[:])
+		<-ended
+		unix.Close(wake)
+		unix.Close(in)
 	}, nil
 }
 

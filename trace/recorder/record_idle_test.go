@@ -106,3 +106,49 @@ func TestIdleTracerSleepsPID(t *testing.T) {
 	}
 	t.Logf("%d context switches in a second", n)
 }
+
+// TestIdleTracerSleepsCgroup: and a --cgroup trace of an idle workload:
+// the cgroup's emptying is told by inotify on its cgroup.events (and a
+// poll every half second), not by a poll every 10 ms; the trace still ends
+// when the cgroup empties.
+func TestIdleTracerSleepsCgroup(t *testing.T) {
+	testutil.RequireRoot(t)
+	cg := mkCgroup(t, "idle")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	type result struct {
+		rec *Recording
+		err error
+	}
+	done := make(chan result, 1)
+	started := make(chan error, 1)
+	go func() {
+		rec, err := Record(ctx, Options{Cgroup: cg, OnStart: func(Started) {
+			cmd := exec.Command("sh", "-c", `echo $$ > "$1/cgroup.procs" && exec sleep 2`, "sh", cg)
+			err := cmd.Start()
+			started <- err
+			if err == nil {
+				go func() { _ = cmd.Wait() }()
+			}
+		}})
+		done <- result{rec, err}
+	}()
+	if err := <-started; err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(500 * time.Millisecond)
+	before := switches(t)
+	time.Sleep(time.Second)
+	n := switches(t) - before
+	res := <-done
+	if res.err != nil {
+		t.Fatal(res.err)
+	}
+	if res.rec.Reason != "empty" || res.rec.File.Processes != 1 {
+		t.Errorf("the trace ended with %q, %d processes; want empty, 1", res.rec.Reason, res.rec.File.Processes)
+	}
+	if n > 300 {
+		t.Errorf("the tracer switched context %d times in a second of an idle --cgroup workload (want at most 300)", n)
+	}
+	t.Logf("%d context switches in a second", n)
+}
