@@ -1296,33 +1296,41 @@ func (r *recorder) wait(ctx context.Context) (string, error) {
 	}
 }
 
-// watchPidfd closes gone once pidfd is readable (its process exited), from
-// a goroutine blocked in poll(2) on it and on an eventfd that stop writes:
-// stop ends the goroutine, and returns once it has.
-func watchPidfd(pidfd int) (gone <-chan struct{}, stop func(), err error) {
+// cgroupPollInterval is how often a --cgroup target is polled besides its
+// cgroup.events' inotify events (wait).
+const cgroupPollInterval = 500 * time.Millisecond
+
+// watchFD calls ready from a goroutine blocked in poll(2) each time fd is
+// readable, until ready returns false or stop is called: stop writes an
+// eventfd the goroutine polls too, and returns once it has ended. Should
+// poll fail, ready is called once more and the goroutine ends (the wait
+// loop's checks decide then).
+func watchFD(fd int, ready func() bool) (stop func(), err error) {
 	wake, err := unix.Eventfd(0, unix.EFD_CLOEXEC)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	done, ended := make(chan struct{}), make(chan struct{})
+	ended := make(chan struct{})
 	go func() {
 		defer close(ended)
-		fds := []unix.PollFd{{Fd: int32(pidfd), Events: unix.POLLIN}, {Fd: int32(wake), Events: unix.POLLIN}}
+		fds := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}, {Fd: int32(wake), Events: unix.POLLIN}}
 		for {
 			_, err := unix.Poll(fds, -1)
-			if err == unix.EINTR {
+			switch {
+			case err == unix.EINTR:
 				continue
-			}
-			if err == nil && fds[1].Revents != 0 {
+			case err != nil:
+				ready()
+				return
+			case fds[1].Revents != 0:
 				return // stopped
 			}
-			// Readable, or poll failed: the wait loop's gone()
-			// decides either way.
-			close(done)
-			return
+			if !ready() {
+				return
+			}
 		}
 	}()
-	return done, func() {
+	return func() {
 		one := [8]byte{1}
 		_, _ = unix.Write(wake, one[:])
 		<-ended
@@ -1330,14 +1338,18 @@ func watchPidfd(pidfd int) (gone <-chan struct{}, stop func(), err error) {
 	}, nil
 }
 
-// cgroupPollInterval is how often a --cgroup target is polled besides its
-// cgroup.events' inotify events (wait).
-const cgroupPollInterval = 500 * time.Millisecond
+// watchPidfd closes gone once pidfd is readable: its process exited.
+func watchPidfd(pidfd int) (gone <-chan struct{}, stop func(), err error) {
+	done := make(chan struct{})
+	stop, err = watchFD(pidfd, func() bool {
+		close(done)
+		return false
+	})
+	return done, stop, err
+}
 
 // watchFile sends on changed (which holds one) whenever inotify says path
-// was modified or is gone, from a goroutine blocked in poll(2) on the
-// inotify descriptor and on an eventfd that stop writes: stop ends the
-// goroutine, and returns once it has.
+// was modified or is gone.
 func watchFile(path string) (changed <-chan struct{}, stop func(), err error) {
 	in, err := unix.InotifyInit1(unix.IN_CLOEXEC | unix.IN_NONBLOCK)
 	if err != nil {
@@ -1347,40 +1359,26 @@ func watchFile(path string) (changed <-chan struct{}, stop func(), err error) {
 		unix.Close(in)
 		return nil, nil, err
 	}
-	wake, err := unix.Eventfd(0, unix.EFD_CLOEXEC)
+	ch := make(chan struct{}, 1)
+	buf := make([]byte, 4096)
+	stopWatch, err := watchFD(in, func() bool {
+		for { // drain: one wakeup says all of them
+			if n, err := unix.Read(in, buf); n <= 0 || err != nil {
+				break
+			}
+		}
+		select {
+		case ch <- struct{}{}:
+		default: // one is pending already
+		}
+		return true
+	})
 	if err != nil {
 		unix.Close(in)
 		return nil, nil, err
 	}
-	ch, ended := make(chan struct{}, 1), make(chan struct{})
-	go func() {
-		defer close(ended)
-		fds := []unix.PollFd{{Fd: int32(in), Events: unix.POLLIN}, {Fd: int32(wake), Events: unix.POLLIN}}
-		buf := make([]byte, 4096)
-		for {
-			_, err := unix.Poll(fds, -1)
-			if err == unix.EINTR {
-				continue
-			}
-			if err != nil || fds[1].Revents != 0 {
-				return // stopped (or poll failed: the slow poll goes on)
-			}
-			for { // drain: one wakeup says all of them
-				if n, err := unix.Read(in, buf); n <= 0 || err != nil {
-					break
-				}
-			}
-			select {
-			case ch <- struct{}{}:
-			default: // one is pending already
-			}
-		}
-	}()
 	return ch, func() {
-		one := [8]byte{1}
-		_, _ = unix.Write(wake, one[:])
-		<-ended
-		unix.Close(wake)
+		stopWatch()
 		unix.Close(in)
 	}, nil
 }
