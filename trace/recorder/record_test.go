@@ -1201,10 +1201,16 @@ func TestRecordDetaches(t *testing.T) {
 	if len(ids) == 0 {
 		t.Fatal("Started has no link IDs")
 	}
+	linksGone(t, ids, "after Record returned")
+}
+
+// linksGone fails t for each of ids that is still a BPF link.
+func linksGone(t *testing.T, ids []uint32, when string) {
+	t.Helper()
 	for _, id := range ids {
 		if l, err := link.NewFromID(link.ID(id)); err == nil {
 			l.Close()
-			t.Errorf("link %d still attached after Record returned", id)
+			t.Errorf("link %d still attached %s", id, when)
 		}
 	}
 }
@@ -1226,12 +1232,7 @@ func TestRecordReleaseLater(t *testing.T) {
 	if len(ids) == 0 {
 		t.Fatal("Started has no link IDs")
 	}
-	for _, id := range ids {
-		if l, err := link.NewFromID(link.ID(id)); err == nil {
-			l.Close()
-			t.Errorf("link %d still attached after Release returned", id)
-		}
-	}
+	linksGone(t, ids, "after Release returned")
 	rec.Release() // twice: still returns
 	plain := recordOrFail(t, Options{Command: []string{"true"}})
 	if plain.released != nil {
