@@ -312,16 +312,21 @@ func (o *replayOptions) runTraced(p verdict.Answerer) error {
 	st := &interrupts{name: "replay", forwardTERM: true, timeout: o.timeout, stop: cancel, sigs: o.sigs}
 	defer st.catch(ctx)()
 	defer survivePipe()()
+	// The links close and the next run's recorder helper starts while
+	// the run is judged and the report written (Options.ReleaseLater, as
+	// in trace); Release waits for that before replay exits, on every
+	// path.
 	rec, err := recorder.Record(ctx, o.withContainer(recorder.Options{
-		Command:  o.command,
-		PID:      o.pid,
-		Cgroup:   o.cgroup,
-		Duration: o.duration,
-		Stdin:    os.Stdin,
-		Stdout:   o.workloadStdout(),
-		Stderr:   os.Stderr,
-		Namer:    scmp.Tables{},
-		OnPhase:  st.phases(timingHook(os.Stderr, nil)),
+		ReleaseLater: true,
+		Command:      o.command,
+		PID:          o.pid,
+		Cgroup:       o.cgroup,
+		Duration:     o.duration,
+		Stdin:        os.Stdin,
+		Stdout:       o.workloadStdout(),
+		Stderr:       os.Stderr,
+		Namer:        scmp.Tables{},
+		OnPhase:      st.phases(timingHook(os.Stderr, nil)),
 		OnStart: func(s recorder.Started) {
 			if len(o.command) > 0 {
 				st.commandStarted()
@@ -339,6 +344,7 @@ func (o *replayOptions) runTraced(p verdict.Answerer) error {
 			emptyNotice(os.Stderr, "replay", o.cgroup, s)
 		},
 	}))
+	defer rec.Release()
 	cancel() // stops st
 	st.wait()
 	caught, _, _ := st.result()

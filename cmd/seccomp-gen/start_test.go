@@ -11,6 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seccomp-gen/seccomp-gen/emit"
+	"github.com/seccomp-gen/seccomp-gen/internal/testutil"
+	"github.com/seccomp-gen/seccomp-gen/policy"
 	"github.com/seccomp-gen/seccomp-gen/trace/recorder"
 )
 
@@ -109,5 +112,35 @@ func waitPrepared(t *testing.T) {
 			t.Fatalf("no recorder prepared in %s within 60s (its helper runs SCHED_IDLE: a machine busy that long starves it)", dir)
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestReplayLeavesPrepared: a replay of a command claims the prepared
+// recorder (the pooled phase) and leaves the pool a new one: the helper
+// that prepares it is started as replay's recorder is let go. Since replay
+// lets it go on a goroutine while it judges the run (Options.ReleaseLater),
+// the Release it defers is what holds its exit until then; here the
+// judging takes long enough for the helper to start without it, so this
+// test shows the refill, not that ordering.
+func TestReplayLeavesPrepared(t *testing.T) {
+	testutil.RequireRoot(t)
+	dir := t.TempDir()
+	prof := writeProfile(t, dir, "p.json", allowAllBut("getpriority", policy.ActErrno), emit.FormatDocker)
+	waitPrepared(t)
+	_, stderr, code := sgVia(t, dir, nil, []string{"env", "SECCOMP_GEN_TIMING=1"}, "replay", "-p", prof, "-o", filepath.Join(dir, "report.txt"), "--", "true")
+	if code != 0 {
+		t.Fatalf("replay -- true: exit %d\n%s", code, stderr)
+	}
+	if !strings.Contains(stderr, "seccomp-gen: timing pooled ") {
+		t.Fatalf("replay did not claim the prepared recorder (no pooled phase):\n%s", stderr)
+	}
+	pool, _, _ := recorder.PoolReady()
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if _, n, _ := recorder.PoolReady(); n > 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no recorder prepared in %s within 60s of the replay's exit: its helper was not started", pool)
+		}
 	}
 }
