@@ -246,6 +246,88 @@ func (p *Policy) libRulesFor(arch, name string) []libRule {
 	return p.libRules(name, ArgBits(arch), IsX86(arch))
 }
 
+// libRulesDirect is libRulesAt for a name that is no multiplexer (not
+// socketcall or ipc), given occ: the index of each rule that names it,
+// once per time the rule names it, ascending. It does not read the rules'
+// names: a rule may name 300 syscalls, and libRulesAt's pass over them for
+// each of those syscalls made a profile's checks quadratic in its size.
+func (p *Policy) libRulesDirect(occ []int, bits int) []libRule {
+	def := p.defaultKey()
+	var out []libRule
+	for _, i := range occ {
+		r := p.Rules[i]
+		k := keyOf(r.Action, r.Errno)
+		if k == def {
+			continue
+		}
+		v := ruleVerdict(r)
+		groups := [][]Arg{r.Args}
+		if SameIndexTwice(r.Args) {
+			groups = groups[:0]
+			for _, a := range r.Args {
+				groups = append(groups, []Arg{a})
+			}
+		}
+		for _, g := range groups {
+			var conds []Arg
+			for _, a := range g {
+				if !a.noop(bits) {
+					conds = append(conds, a)
+				}
+			}
+			out = append(out, libRule{index: i, key: k, v: v, conds: conds})
+		}
+	}
+	return out
+}
+
+// isMux reports whether name is a multiplexer (socketcall, ipc): on x86 it
+// also receives the rules of the calls it multiplexes (muxCalls).
+func isMux(name string) bool { return name == "socketcall" || name == "ipc" }
+
+// occurrences maps each name p's rules name to the rules naming it, once
+// per time each names it, ascending (libRulesDirect's occ).
+func (p *Policy) occurrences() map[string][]int {
+	occ := map[string][]int{}
+	for i, r := range p.Rules {
+		for _, n := range r.Names {
+			occ[n] = append(occ[n], i)
+		}
+	}
+	return occ
+}
+
+// View answers as its Policy does, with the rules looked up by syscall
+// name once, for callers that ask about every syscall of a large profile
+// (the filter check asks about each on each ABI). It is valid while the
+// Policy is not modified; it is safe for concurrent use.
+type View struct {
+	p   *Policy
+	occ map[string][]int
+}
+
+// View returns a View of p. Modifying p afterwards makes it stale.
+func (p *Policy) View() *View { return &View{p: p, occ: p.occurrences()} }
+
+// libRulesFor is Policy.libRulesFor.
+func (v *View) libRulesFor(arch, name string) []libRule {
+	bits, mux := ArgBits(arch), IsX86(arch)
+	if mux && isMux(name) {
+		return v.p.libRules(name, bits, mux)
+	}
+	return v.p.libRulesDirect(v.occ[name], bits)
+}
+
+// RuleConditions is Policy.RuleConditions.
+func (v *View) RuleConditions(arch, name string) [][]Arg {
+	return conditionsOf(v.libRulesFor(arch, name))
+}
+
+// EvalFunc is Policy.EvalFunc.
+func (v *View) EvalFunc(arch, name string) func(args [6]uint64) Verdict {
+	return evalFunc(v.libRulesFor(arch, name), ArgBits(arch), v.p.defaultVerdict())
+}
+
 // IsX86 reports whether arch names 32-bit x86 (x86, i386, i686): the ABI
 // where libseccomp multiplexes socket and ipc calls (MuxCall).
 func IsX86(arch string) bool { return arch == abi.X86 || arch == "i386" || arch == "i686" }
@@ -332,8 +414,11 @@ func (p *Policy) libRulesAt(name string, idx []int, bits int, mux bool) []libRul
 		for _, n := range r.Names {
 			call, direct := uint64(0), n == name
 			if !direct {
+				if !mux {
+					continue // no map lookup: a rule may name 300 syscalls
+				}
 				m, ok := muxCalls[n]
-				if !mux || !ok || m.mux != name {
+				if !ok || m.mux != name {
 					continue
 				}
 				call = m.call
@@ -360,8 +445,12 @@ func (p *Policy) libRulesAt(name string, idx []int, bits int, mux bool) []libRul
 // conditions and, on x86, the multiplexing of socket and ipc calls), one
 // list per rule; an empty list is an unconditional rule.
 func (p *Policy) RuleConditions(arch, name string) [][]Arg {
+	return conditionsOf(p.libRulesFor(arch, name))
+}
+
+func conditionsOf(rules []libRule) [][]Arg {
 	var out [][]Arg
-	for _, r := range p.libRulesFor(arch, name) {
+	for _, r := range rules {
 		out = append(out, r.conds)
 	}
 	return out
@@ -486,9 +575,10 @@ func LibseccompX32(nr int) bool {
 // EvalFunc is EvalArch for one syscall on arch, its rules looked up once:
 // for callers that ask about many argument vectors.
 func (p *Policy) EvalFunc(arch, name string) func(args [6]uint64) Verdict {
-	bits := ArgBits(arch)
-	rules := p.libRulesFor(arch, name)
-	def := p.defaultVerdict()
+	return evalFunc(p.libRulesFor(arch, name), ArgBits(arch), p.defaultVerdict())
+}
+
+func evalFunc(rules []libRule, bits int, def Verdict) func(args [6]uint64) Verdict {
 	return func(args [6]uint64) Verdict {
 		v, _ := decide(rules, def, func(c []Arg) bool { return argsHoldBits(c, args, bits) })
 		return v
@@ -695,16 +785,13 @@ func (p *Policy) check(verifier func(*Policy, []string) error) error {
 		widths[64] = true
 	}
 	var names []string
-	rulesOf := map[string][]int{}
+	occ := map[string][]int{} // p.occurrences, with names in order
 	for i, r := range p.Rules {
 		for _, n := range r.Names {
-			l := rulesOf[n]
-			if len(l) == 0 {
+			if len(occ[n]) == 0 {
 				names = append(names, n)
 			}
-			if len(l) == 0 || l[len(l)-1] != i {
-				rulesOf[n] = append(l, i)
-			}
+			occ[n] = append(occ[n], i)
 		}
 	}
 	x86 := slices.ContainsFunc(p.Arches, IsX86)
@@ -724,7 +811,7 @@ func (p *Policy) check(verifier func(*Policy, []string) error) error {
 			list = []string{"socketcall", "ipc"}
 		}
 		for _, n := range list {
-			rules := p.libRulesAt(n, rulesOf[n], ps.bits, false)
+			rules := p.libRulesDirect(occ[n], ps.bits)
 			if ps.mux {
 				rules = p.libRules(n, ps.bits, true)
 			}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/bits"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -109,7 +110,29 @@ func filterKey(p *policy.Policy, exhaustive []string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s/%v/%v/%v\n", p.DefaultAction, errnoOf(p.DefaultErrno), p.Arches, exhaustive)
 	for _, r := range p.Rules {
-		fmt.Fprintf(&b, "%v %s %v %v\n", r.Names, r.Action, errnoOf(r.Errno), r.Args)
+		// fmt.Fprintf(&b, "%v %s %v %v\n", r.Names, r.Action, errnoOf(r.Errno), r.Args)
+		// without fmt for the names (a rule may name 300) and the errno.
+		b.WriteByte('[')
+		for i, n := range r.Names {
+			if i > 0 {
+				b.WriteByte(' ')
+			}
+			b.WriteString(n)
+		}
+		b.WriteString("] ")
+		b.WriteString(string(r.Action))
+		if r.Errno == nil {
+			b.WriteString(" <nil> ")
+		} else {
+			b.WriteByte(' ')
+			b.WriteString(strconv.FormatUint(uint64(*r.Errno), 10))
+			b.WriteByte(' ')
+		}
+		if len(r.Args) == 0 {
+			b.WriteString("[]\n")
+		} else {
+			fmt.Fprintf(&b, "%v\n", r.Args)
+		}
 	}
 	return b.String()
 }
@@ -170,6 +193,8 @@ func namedSyscalls(p *policy.Policy) []string {
 // conditions name and their neighbours, one argument at a time. A syscall
 // in exhaustive whose classes cannot all be tried is refused.
 func checkProgram(prog Program, p *policy.Policy, abis, syscalls []string, what string, exhaustive []string) error {
+	pv := p.View() // each syscall's rules looked up once, not by a pass over every rule
+
 	// Run checks the whole program before each run; once is enough here
 	// (it was most of the probes' time on filters near 4096 instructions).
 	checked := false
@@ -183,22 +208,22 @@ func checkProgram(prog Program, p *policy.Policy, abis, syscalls []string, what 
 			if !ok {
 				continue
 			}
-			probes, ok := classProbes(p, name, arch)
+			probes, ok := classProbes(pv, name, arch)
 			if !ok && slices.Contains(exhaustive, name) {
 				// Comparisons (policy's rangeClass): every class is
 				// a product of a few words per argument word, tried
 				// only where the policy needs it (other shapes keep
 				// sampleProbes' few dozen vectors).
-				probes, ok = rangeProbes(p, name, arch)
+				probes, ok = rangeProbes(pv, name, arch)
 			}
 			if !ok && slices.Contains(exhaustive, name) {
 				return &policy.AmbiguousError{Syscall: name, Rules: rulesNaming(p, []string{name}),
 					Reason: fmt.Sprintf("the argument conditions tell more than %d classes of values apart: too many to check that libseccomp compiles them as written; use fewer values", maxProbes)}
 			}
 			if !ok {
-				probes = sampleProbes(p, name, arch)
+				probes = sampleProbes(pv, name, arch)
 			}
-			eval := p.EvalFunc(arch, name)
+			eval := pv.EvalFunc(arch, name)
 			for _, a := range probes {
 				if !checked {
 					if err := prog.Check(); err != nil {
@@ -226,10 +251,17 @@ func checkProgram(prog Program, p *policy.Policy, abis, syscalls []string, what 
 	return nil
 }
 
+// ruleSource is what the probes ask of a policy: a *policy.Policy, or its
+// *policy.View where every syscall is asked about.
+type ruleSource interface {
+	RuleConditions(arch, name string) [][]policy.Arg
+	EvalFunc(arch, name string) func(args [6]uint64) policy.Verdict
+}
+
 // sampleProbes returns argument vectors around the values name's
 // conditions on arch compare with (the value, its neighbours, the other
 // high word), one argument at a time, and all arguments zero.
-func sampleProbes(p *policy.Policy, name, arch string) [][6]uint64 {
+func sampleProbes(p ruleSource, name, arch string) [][6]uint64 {
 	out := [][6]uint64{{}}
 	for _, conds := range p.RuleConditions(arch, name) {
 		for _, c := range conds {
@@ -303,7 +335,7 @@ func rulesNaming(p *policy.Policy, syscalls []string) []int {
 // wrongly compares a word with another word's constant:
 // TestLibseccompWordBug), and the vectors are their product. false when a
 // condition is not a comparison or the product exceeds maxProbes.
-func rangeProbes(p *policy.Policy, name, arch string) ([][6]uint64, bool) {
+func rangeProbes(p ruleSource, name, arch string) ([][6]uint64, bool) {
 	argBits := policy.ArgBits(arch)
 	consts := map[uint32]bool{0: true, 0xffffffff: true}
 	var idx []uint
@@ -388,7 +420,7 @@ type wordPred struct{ mask, value uint32 }
 // the filter from nothing else, so two vectors in one class get the same
 // answer from the filter and from the model. false when the classes are too
 // many (or a condition is not an equality).
-func classProbes(p *policy.Policy, name, arch string) ([][6]uint64, bool) {
+func classProbes(p ruleSource, name, arch string) ([][6]uint64, bool) {
 	argBits := policy.ArgBits(arch)
 	var preds [12][]wordPred // word 2i: low half of argument i, 2i+1: high half
 	for _, conds := range p.RuleConditions(arch, name) {

@@ -2,6 +2,7 @@ package cbpf
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -292,6 +293,34 @@ func TestCheckProgramTraceData(t *testing.T) {
 		var amb *policy.AmbiguousError
 		if c.ok && err != nil || !c.ok && (!errors.As(err, &amb) || !amb.Miscompiled) {
 			t.Errorf("filter answering TRACE(%d) where the rule says TRACE(2): %v", c.data, err)
+		}
+	}
+}
+
+// TestFilterKeyAsFmt: filterKey, written without fmt for the names, is the
+// key it was with fmt (the cache of verifications keys on it: two policies
+// must never share one).
+func TestFilterKeyAsFmt(t *testing.T) {
+	old := func(p *policy.Policy, exhaustive []string) string {
+		var b strings.Builder
+		fmt.Fprintf(&b, "%s/%v/%v/%v\n", p.DefaultAction, errnoOf(p.DefaultErrno), p.Arches, exhaustive)
+		for _, r := range p.Rules {
+			fmt.Fprintf(&b, "%v %s %v %v\n", r.Names, r.Action, errnoOf(r.Errno), r.Args)
+		}
+		return b.String()
+	}
+	ps := []*policy.Policy{wordBugPolicy(), {DefaultAction: policy.ActAllow}}
+	ps = append(ps, &policy.Policy{DefaultAction: policy.ActErrno, DefaultErrno: policy.Errno(38), Arches: []string{"x86_64", "x86", "x32"}, Rules: []policy.Rule{
+		{Names: []string{"read", "write", "close"}, Action: policy.ActAllow},
+		{Names: []string{"ptrace"}, Action: policy.ActErrno, Errno: policy.Errno(0)},
+		{Names: []string{"socket"}, Action: policy.ActTrace, Errno: policy.Errno(65535), Args: []policy.Arg{cond(0, policy.OpEqualTo, 1, 0), cond(1, policy.OpMaskedEqual, 0xff, 2)}},
+		{Names: []string{}, Action: policy.ActLog, Args: []policy.Arg{}},
+	}})
+	for _, p := range ps {
+		for _, ex := range [][]string{nil, {"getpid", "socket"}} {
+			if got, want := filterKey(p, ex), old(p, ex); got != want {
+				t.Errorf("filterKey:\n%s\nwith fmt:\n%s", got, want)
+			}
 		}
 	}
 }
