@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -1409,6 +1410,42 @@ func (b *bench) attach(w *strings.Builder) error {
 	cur := &attachRun{startPh: map[string][]float64{}, endPh: map[string][]float64{}, unpooledPh: map[string][]float64{}, goStartedPh: map[string][]float64{}}
 	base := &attachRun{startPh: map[string][]float64{}, endPh: map[string][]float64{}, unpooledPh: map[string][]float64{}, goStartedPh: map[string][]float64{}}
 	var errs []string
+	// replay's end to end, for scale (no target): a profile as generate
+	// writes it from a trace of /bin/true, replayed with it. Most of a
+	// replay's start is reading the profile (checked against the filter
+	// libseccomp builds for it).
+	prof, rep := filepath.Join(b.dir, "true.json"), filepath.Join(b.dir, "true.report")
+	profRules := ""
+	var replays, replaysBase []float64
+	if _, err := output(b.bin, "trace", "-o", tf, "--", "/bin/true"); err != nil {
+		errs = append(errs, oneLine(err))
+		prof = ""
+	} else if _, err := output(b.bin, "generate", "-o", prof, tf); err != nil {
+		errs = append(errs, oneLine(err))
+		prof = ""
+	} else if data, err := os.ReadFile(prof); err == nil {
+		var doc struct {
+			Syscalls []struct{ Names []string }
+		}
+		if json.Unmarshal(data, &doc) == nil {
+			names := 0
+			for _, s := range doc.Syscalls {
+				names += len(s.Names)
+			}
+			profRules = fmt.Sprintf("%d rules naming %d syscalls, %d KB", len(doc.Syscalls), names, len(data)/1024)
+		}
+	}
+	replay := func(bin string, into *[]float64) {
+		if prof == "" {
+			return
+		}
+		settle()
+		if d, err := wall(bin, "replay", "-p", prof, "-o", rep, "--", "/bin/true"); err == nil {
+			*into = append(*into, ms(d))
+		} else {
+			errs = append(errs, oneLine(err))
+		}
+	}
 	for r := 0; r < b.p.attachRounds; r++ {
 		d, err := stamp(b.w("getpid"), "0", "stamp")
 		if err != nil {
@@ -1473,6 +1510,18 @@ func (b *bench) attach(w *strings.Builder) error {
 			}
 		}
 	}
+	// The replays in rounds of their own, after the targets' rounds: each
+	// leaves its recorder helper preparing the next one in the
+	// background.
+	for r := 0; r < b.p.attachRounds; r++ {
+		if b.baseline != "" && r%2 == 1 {
+			replay(b.baseline, &replaysBase)
+		}
+		replay(b.bin, &replays)
+		if b.baseline != "" && r%2 == 0 {
+			replay(b.baseline, &replaysBase)
+		}
+	}
 	traced, ttraced, startPh, endPh, stubStart, prestubbed := cur.traced, cur.ttraced, cur.startPh, cur.endPh, cur.stubStart, cur.prestubbed
 	fmt.Fprintf(w, "Launch-to-main: from just before the bench starts the command to the workload's first instruction in main() (CLOCK_REALTIME printed by the static getpid workload); its first traced syscall (execve) is earlier. %d interleaved rounds. The targets are judged on the warm start (every trace after the first one since boot); the cold row is the first trace after a boot, which also builds the recorder's cache of CO-RE fixups (the kernel's struct layouts). Each traced start is timed 50 ms after the previous trace ended: a trace started within ~15 ms of another one's detach can wait a further 5-7 ms for an RCU grace period in the kernel's attach path.\n\n", b.p.attachRounds)
 	fmt.Fprintf(w, "| measure | bare min ms | bare median ms | seccomp-gen trace min ms | seccomp-gen trace median ms | added (medians) ms | target | result |\n|---|---|---|---|---|---|---|---|\n")
@@ -1519,6 +1568,14 @@ func (b *bench) attach(w *strings.Builder) error {
 	}
 	if len(tfloor) > 0 {
 		fmt.Fprintf(w, "| floor: end to end: /bin/true under a minimal eBPF recorder (startfloor) | %.2f | %.2f | %.2f | %.2f | %.2f | | |\n", sb.min, sb.med, stf.min, stf.med, stf.med-sb.med)
+	}
+	if len(replays) > 0 {
+		sr := summarize(replays)
+		fmt.Fprintf(w, "| end to end: seccomp-gen replay -p PROFILE -o REPORT -- /bin/true, PROFILE as generate writes it from a trace of /bin/true (%s) | %.2f | %.2f | %.2f | %.2f | %.2f | | |\n", profRules, sb.min, sb.med, sr.min, sr.med, sr.med-sb.med)
+	}
+	if len(replaysBase) > 0 {
+		sr := summarize(replaysBase)
+		fmt.Fprintf(w, "| the same replay by -baseline | %.2f | %.2f | %.2f | %.2f | %.2f | | |\n", sb.min, sb.med, sr.min, sr.med, sr.med-sb.med)
 	}
 	if len(floor) > 0 && len(tfloor) > 0 {
 		sb0 := summarize(bare)
