@@ -261,14 +261,7 @@ func (p *Policy) libRulesDirect(occ []int, bits int) []libRule {
 			continue
 		}
 		v := ruleVerdict(r)
-		groups := [][]Arg{r.Args}
-		if SameIndexTwice(r.Args) {
-			groups = groups[:0]
-			for _, a := range r.Args {
-				groups = append(groups, []Arg{a})
-			}
-		}
-		for _, g := range groups {
+		for _, g := range splitRule(r.Args) {
 			var conds []Arg
 			for _, a := range g {
 				if !a.noop(bits) {
@@ -279,6 +272,20 @@ func (p *Policy) libRulesDirect(occ []int, bits int) []libRule {
 		}
 	}
 	return out
+}
+
+// splitRule returns the condition lists of the rules runc and crun add
+// for one rule with conditions args: one rule per condition when two are
+// on one argument (SameIndexTwice), else the rule as it is.
+func splitRule(args []Arg) [][]Arg {
+	if !SameIndexTwice(args) {
+		return [][]Arg{args}
+	}
+	groups := make([][]Arg, 0, len(args))
+	for _, a := range args {
+		groups = append(groups, []Arg{a})
+	}
+	return groups
 }
 
 // isMux reports whether name is a multiplexer (socketcall, ipc): on x86 it
@@ -401,14 +408,7 @@ func (p *Policy) libRulesAt(name string, idx []int, bits int, mux bool) []libRul
 			continue
 		}
 		v := ruleVerdict(r)
-		var groups [][]Arg
-		if SameIndexTwice(r.Args) {
-			for _, a := range r.Args {
-				groups = append(groups, []Arg{a})
-			}
-		} else {
-			groups = [][]Arg{r.Args}
-		}
+		groups := splitRule(r.Args)
 		// One pass per name of the rule that lands on name, in the
 		// rule's order (runc adds one name after the other).
 		for _, n := range r.Names {
