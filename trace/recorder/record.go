@@ -1384,21 +1384,25 @@ func watchFile(path string) (changed <-chan struct{}, stop func(), err error) {
 }
 
 // strandedAfter is how long live_tasks may count traced tasks that cannot
-// exist before a command's trace ends all the same (strandedFor).
+// exist before a command's or a --pid target's trace ends all the same
+// (strandedFor).
 const strandedAfter = time.Second
 
 // strandedFor says for how long live_tasks has counted traced tasks where
-// none can be left: the command reaped, no task forked by a traced one
-// waiting for its first syscall (pending), procs complete (never
-// overflowed) and none of its processes alive under its PID (one reused
-// since only delays the answer). That is a fault of the recorder's
-// bookkeeping (a lost decrement, such as the whole-value .bss update that
-// bssVar's comment tells of), and the trace would wait for good. since
-// holds when it was first seen, zero while it is not; 0 when it is not
-// now. Only a command's trace, in the initial PID namespace (procs' keys
-// are its IDs), is judged.
+// none can be left: the command reaped or the --pid target exited, no task
+// forked by a traced one waiting for its first syscall (pending), procs
+// complete (never overflowed) and none of its processes alive under its
+// PID (one reused since only delays the answer). A process marked at a
+// --pid target's attach that has made no syscall since is not in procs,
+// but it is not counted in live_tasks either. That is a fault of the
+// recorder's bookkeeping (a lost decrement, such as the whole-value .bss
+// update that bssVar's comment tells of), and the trace would wait for
+// good. since holds when it was first seen, zero while it is not; 0 when
+// it is not now. Only a command's or a --pid target's trace, in the
+// initial PID namespace (procs' keys are its IDs), is judged; not a
+// container's start (FromExec) or a cgroup, whose end is the cgroup's.
 func (r *recorder) strandedFor(since *time.Time) time.Duration {
-	if r.cmd == nil || r.pidns || !r.cmdExited() || r.live() <= 0 || !r.noneLeft() {
+	if r.pidns || !r.targetExited() || r.live() <= 0 || !r.noneLeft() {
 		*since = time.Time{}
 		return 0
 	}
@@ -1408,7 +1412,23 @@ func (r *recorder) strandedFor(since *time.Time) time.Duration {
 	return time.Since(*since)
 }
 
+// targetExited reports whether the command was reaped or the --pid target
+// exited (its pidfd is readable), for strandedFor.
+func (r *recorder) targetExited() bool {
+	switch {
+	case r.cmd != nil:
+		return r.cmdExited()
+	case r.opts.PID != 0 && !r.opts.FromExec && r.pidfd > 0:
+		fds := []unix.PollFd{{Fd: int32(r.pidfd), Events: unix.POLLIN}}
+		n, err := unix.Poll(fds, 0)
+		return err == nil && n > 0
+	}
+	return false
+}
+
 // noneLeft reports whether no traced process can be left (strandedFor).
+// The --pid target is not asked (its pidfd said it exited; a zombie
+// answers kill).
 func (r *recorder) noneLeft() bool {
 	var over uint64
 	if err := r.vars.procsOverflow.Get(&over); err != nil || over > 0 {
@@ -1418,16 +1438,14 @@ func (r *recorder) noneLeft() bool {
 	if err := r.objs.Pending.NextKey(nil, &tid); !errors.Is(err, ebpf.ErrKeyNotExist) {
 		return false
 	}
-	alive := false
+	found := false
 	r.procKeys(func(k bpf.RecorderProcKey) {
-		if alive {
+		if found || r.cmd == nil && int(k.Tgid) == r.opts.PID {
 			return // one is enough: no more kill(2) calls each poll
 		}
-		if unix.Kill(int(k.Tgid), 0) != unix.ESRCH {
-			alive = true
-		}
-	}, func() { alive = false })
-	return !alive
+		found = unix.Kill(int(k.Tgid), 0) != unix.ESRCH
+	}, func() { found = false })
+	return !found
 }
 
 // cgroupEmpty reports whether a Cgroup target that was not known to be

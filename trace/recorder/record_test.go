@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -1311,25 +1312,7 @@ func TestStrandedLiveTasks(t *testing.T) {
 		Stdin:   stdin,
 		OnStart: func(s Started) {
 			defer release.Close()
-			bss = recorderBSS(t, s.LinkIDs)
-			vars, err := bssVars(bss)
-			if err != nil {
-				bumpErr = err
-				return
-			}
-			var v int64
-			for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
-				if err := vars.liveTasks.Get(&v); err != nil || v == 1 || time.Now().After(deadline) {
-					bumpErr = err
-					break
-				}
-			}
-			if bumpErr == nil && v != 1 {
-				bumpErr = fmt.Errorf("live_tasks %d while the command waits, want 1", v)
-			}
-			if bumpErr == nil {
-				bumpErr = vars.liveTasks.Set(v + 1)
-			}
+			bss, bumpErr = bumpLiveTasks(t, s.LinkIDs)
 		},
 	})
 	took := time.Since(t0)
@@ -1351,6 +1334,101 @@ func TestStrandedLiveTasks(t *testing.T) {
 	rec = recordOrFail(t, Options{Command: []string{"sh", "-c", "sleep 2.5 & exit 0"}})
 	if took := time.Since(t0); rec.Stranded != 0 || took < 2500*time.Millisecond {
 		t.Errorf("a live descendant: stranded %d, the trace ended after %v (the sleep takes 2.5s)", rec.Stranded, took)
+	}
+}
+
+// bumpLiveTasks adds one to the recorder's live_tasks once it counts the
+// one task of a target that waits (on Record's goroutine, in OnStart:
+// nothing else changes live_tasks meanwhile, so the read and the write
+// cannot lose one). The caller closes the .bss map it returns.
+func bumpLiveTasks(t *testing.T, linkIDs []uint32) (*ebpf.Map, error) {
+	bss := recorderBSS(t, linkIDs)
+	vars, err := bssVars(bss)
+	if err != nil {
+		return bss, err
+	}
+	var v int64
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+		if err := vars.liveTasks.Get(&v); err != nil {
+			return bss, err
+		}
+		if v == 1 || time.Now().After(deadline) {
+			break
+		}
+	}
+	if v != 1 {
+		return bss, fmt.Errorf("live_tasks %d while the target waits, want 1", v)
+	}
+	return bss, vars.liveTasks.Set(v + 1)
+}
+
+// TestStrandedLiveTasksPID is TestStrandedLiveTasks for a --pid target:
+// once it exited with live_tasks counting a task that cannot exist, the
+// trace ends a second later (Stranded 1); a process it left running (in
+// procs: it was counted from its fork on) is waited for.
+func TestStrandedLiveTasksPID(t *testing.T) {
+	testutil.RequireRoot(t)
+	// The target reads a line once attached: a process marked at the
+	// attach counts (live_tasks) from its first syscall on.
+	start := func(script string) (*exec.Cmd, io.WriteCloser, chan struct{}) {
+		target := exec.Command("sh", "-c", script)
+		in, err := target.StdinPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := target.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = target.Process.Kill() })
+		exited := make(chan struct{})
+		go func() {
+			_ = target.Wait() // reaped: Record watches it through a pidfd
+			close(exited)
+		}()
+		return target, in, exited
+	}
+
+	target, in, exited := start("read x; read y; exit 0")
+	var bss *ebpf.Map
+	var bumpErr error
+	t0 := time.Now()
+	rec := recordOrFail(t, Options{
+		PID: target.Process.Pid,
+		OnStart: func(s Started) {
+			defer in.Close() // the second read ends
+			if _, err := io.WriteString(in, "go\n"); err != nil {
+				bumpErr = err
+				return
+			}
+			bss, bumpErr = bumpLiveTasks(t, s.LinkIDs)
+		},
+	})
+	took := time.Since(t0)
+	if bss != nil {
+		bss.Close()
+	}
+	<-exited
+	if bumpErr != nil {
+		t.Fatalf("live_tasks: %v", bumpErr)
+	}
+	if rec.Stranded != 1 || rec.Reason != "exit" || len(rec.File.Syscalls) == 0 {
+		t.Errorf("stranded %d, reason %q, %d syscalls; want 1, exit, some", rec.Stranded, rec.Reason, len(rec.File.Syscalls))
+	}
+	if took < strandedAfter {
+		t.Errorf("ended %v after the start, before strandedAfter (%v)", took, strandedAfter)
+	}
+
+	// No false alarm: the sleep outlives the target by twice
+	// strandedAfter.
+	target, in, exited = start("read x; sleep 2.5 & exit 0")
+	t0 = time.Now()
+	rec = recordOrFail(t, Options{PID: target.Process.Pid, OnStart: func(Started) {
+		_, _ = io.WriteString(in, "go\n")
+		in.Close()
+	}})
+	<-exited
+	if took := time.Since(t0); rec.Stranded != 0 || took < 2500*time.Millisecond {
+		t.Errorf("a process the target left running: stranded %d, the trace ended after %v (the sleep takes 2.5s)", rec.Stranded, took)
 	}
 }
 
