@@ -126,16 +126,7 @@ func TestRecordPIDForkStorm(t *testing.T) {
 	// Children that live a little, forked continuously; the parent stops
 	// forking and exits when the gate opens.
 	sh := exec.Command("bash", "-c", `i=0; while [ $i -lt 400 ]; do sleep 0.05 & i=$((i+1)); if read -t 0.001 x; then break; fi; done; wait`)
-	in, err := sh.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sh.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sh.Process.Kill() })
-	exited := make(chan struct{})
-	go func() { _ = sh.Wait(); close(exited) }()
+	in, exited := startGated(t, sh)
 	rec := recordOrFail(t, Options{
 		PID: sh.Process.Pid,
 		OnStart: func(Started) {
@@ -190,19 +181,8 @@ func TestRecordPIDWalkFastForker(t *testing.T) {
 	testutil.RequireRoot(t)
 	bin := compile(t, "forker", forkerSrc)
 	cmd := exec.Command(bin)
-	in, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = in.Close()
-		_ = cmd.Process.Kill()
-	})
-	exited := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(exited) }()
+	in, exited := startGated(t, cmd)
+	t.Cleanup(func() { _ = in.Close() })
 	// Let it have forked some before the attach.
 	deadline := time.Now().Add(10 * time.Second)
 	for len(proctree.Children(cmd.Process.Pid)) < 20 {
@@ -243,15 +223,7 @@ func TestRecordPIDWalkFastForker(t *testing.T) {
 func TestRecordPIDOutlivedByChild(t *testing.T) {
 	testutil.RequireRoot(t)
 	target := exec.Command("sh", "-c", `read x; (sleep 0.3; ls / >/dev/null) & exit 0`)
-	in, err := target.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := target.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer target.Process.Kill()
-	go func() { _ = target.Wait() }()
+	in, _ := startGated(t, target)
 	rec := recordOrFail(t, Options{
 		PID:     target.Process.Pid,
 		OnStart: func(Started) { fmt.Fprintln(in, "go") },

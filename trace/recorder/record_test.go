@@ -227,20 +227,7 @@ func TestRecordPID(t *testing.T) {
 	testutil.RequireRoot(t)
 	unrelated := compile(t, "unrelated", unrelatedSrc)
 	target := exec.Command("sh", "-c", "read x; ls / >/dev/null; sleep 0.2")
-	in, err := target.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := target.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer target.Process.Kill()
-	exited := make(chan struct{})
-	go func() {
-		// Reap it (Record watches it through a pidfd).
-		_ = target.Wait()
-		close(exited)
-	}()
+	in, exited := startGated(t, target)
 	rec := recordOrFail(t, Options{
 		PID: target.Process.Pid,
 		OnStart: func(Started) {
@@ -1337,6 +1324,27 @@ func TestStrandedLiveTasks(t *testing.T) {
 	}
 }
 
+// startGated starts cmd (not traced: a --pid target) with a pipe to its
+// standard input, kills it when the test ends, and reaps it (Record
+// watches a --pid target through a pidfd): exited is closed then.
+func startGated(t *testing.T, cmd *exec.Cmd) (in io.WriteCloser, exited <-chan struct{}) {
+	t.Helper()
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	done := make(chan struct{})
+	go func() {
+		_ = cmd.Wait()
+		close(done)
+	}()
+	return in, done
+}
+
 // bumpLiveTasks adds one to the recorder's live_tasks once it counts the
 // one task of a target that waits (on Record's goroutine, in OnStart:
 // nothing else changes live_tasks meanwhile, so the read and the write
@@ -1370,25 +1378,8 @@ func TestStrandedLiveTasksPID(t *testing.T) {
 	testutil.RequireRoot(t)
 	// The target reads a line once attached: a process marked at the
 	// attach counts (live_tasks) from its first syscall on.
-	start := func(script string) (*exec.Cmd, io.WriteCloser, chan struct{}) {
-		target := exec.Command("sh", "-c", script)
-		in, err := target.StdinPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := target.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = target.Process.Kill() })
-		exited := make(chan struct{})
-		go func() {
-			_ = target.Wait() // reaped: Record watches it through a pidfd
-			close(exited)
-		}()
-		return target, in, exited
-	}
-
-	target, in, exited := start("read x; read y; exit 0")
+	target := exec.Command("sh", "-c", "read x; read y; exit 0")
+	in, exited := startGated(t, target)
 	var bss *ebpf.Map
 	var bumpErr error
 	t0 := time.Now()
@@ -1420,7 +1411,8 @@ func TestStrandedLiveTasksPID(t *testing.T) {
 
 	// No false alarm: the sleep outlives the target by twice
 	// strandedAfter.
-	target, in, exited = start("read x; sleep 2.5 & exit 0")
+	target = exec.Command("sh", "-c", "read x; sleep 2.5 & exit 0")
+	in, exited = startGated(t, target)
 	t0 = time.Now()
 	rec = recordOrFail(t, Options{PID: target.Process.Pid, OnStart: func(Started) {
 		_, _ = io.WriteString(in, "go\n")
