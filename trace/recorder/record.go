@@ -596,6 +596,9 @@ type recorder struct {
 	// PID
 	pidfd       int
 	descendants int // processes below the PID at attach, marked too
+	// belowAtAttach are the processes the attach walk found below a --pid
+	// target, while one may still run (belowAlive).
+	belowAtAttach []procID
 
 	// Cgroup
 	cgroupFD   int
@@ -1392,9 +1395,8 @@ const strandedAfter = time.Second
 // none can be left: the command reaped or the --pid target exited, no task
 // forked by a traced one waiting for its first syscall (pending), procs
 // complete (never overflowed) and none of its processes alive under its
-// PID (one reused since only delays the answer). A process marked at a
-// --pid target's attach that has made no syscall since is not in procs,
-// but it is not counted in live_tasks either. That is a fault of the
+// PID (one reused since only delays the answer), nor any process found
+// below a --pid target at its attach (belowAlive). That is a fault of the
 // recorder's bookkeeping (a lost decrement, such as the whole-value .bss
 // update that bssVar's comment tells of), and the trace would wait for
 // good. since holds when it was first seen, zero while it is not; 0 when
@@ -1438,6 +1440,9 @@ func (r *recorder) noneLeft() bool {
 	if err := r.objs.Pending.NextKey(nil, &tid); !errors.Is(err, ebpf.ErrKeyNotExist) {
 		return false
 	}
+	if r.belowAlive() {
+		return false
+	}
 	found := false
 	r.procKeys(func(k bpf.RecorderProcKey) {
 		if found || r.cmd == nil && int(k.Tgid) == r.opts.PID {
@@ -1466,7 +1471,7 @@ func (r *recorder) gone() bool {
 	case r.opts.PID != 0:
 		fds := []unix.PollFd{{Fd: int32(r.pidfd), Events: unix.POLLIN}}
 		n, err := unix.Poll(fds, 0)
-		return err == nil && n > 0 && r.live() <= 0
+		return err == nil && n > 0 && r.live() <= 0 && !r.belowAlive()
 	default:
 		populated, err := cgroupPopulated(r.opts.Cgroup)
 		if err != nil {

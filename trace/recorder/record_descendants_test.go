@@ -235,3 +235,47 @@ func TestRecordPIDOutlivedByChild(t *testing.T) {
 		t.Errorf("exited %v reason %q, want the recording to end at the last exit", rec.Exited, rec.Reason)
 	}
 }
+
+// TestRecordPIDOutlivedByIdleChild: processes already below the target at
+// the attach, asleep then (a subshell waiting for its sleep), are marked
+// but counted only from their next syscall; the target exiting first does
+// not end the recording while they run, and what they do after it is
+// counted (the subshell's ls, a second after the target's exit).
+func TestRecordPIDOutlivedByIdleChild(t *testing.T) {
+	testutil.RequireRoot(t)
+	target := exec.Command("sh", "-c", `(sleep 1; ls / >/dev/null) & read x; exit 0`)
+	in, exited := startGated(t, target)
+	// Both the subshell and its sleep asleep before the attach.
+	var below []int
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		below = below[:0]
+		for _, c := range proctree.Children(target.Process.Pid) {
+			below = append(below, c)
+			below = append(below, proctree.Children(c)...)
+		}
+		asleep := len(below) == 2
+		for _, p := range below {
+			asleep = asleep && procState(p) == "S"
+		}
+		if asleep {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the subshell and its sleep are not both asleep below pid %d: %v", target.Process.Pid, below)
+		}
+	}
+	rec := recordOrFail(t, Options{
+		PID:     target.Process.Pid,
+		OnStart: func(Started) { fmt.Fprintln(in, "go") },
+	})
+	<-exited
+	if rec.Descendants != 2 {
+		t.Errorf("%d processes found below the target at the attach, want 2 (%v)", rec.Descendants, below)
+	}
+	if s := mustHave(t, rec.File, "x86_64", "getdents64"); s.First != "ls" {
+		t.Errorf("getdents64 first by %q, want ls", s.First)
+	}
+	if !rec.Exited || rec.Reason != "exit" {
+		t.Errorf("exited %v reason %q, want the recording to end at the last exit", rec.Exited, rec.Reason)
+	}
+}

@@ -359,7 +359,7 @@ func (r *recorder) markProcess() error {
 					continue
 				}
 				if !seen[c] {
-					ok, marked, err := r.markChild(p, c)
+					ok, id, marked, err := r.markChild(p, c)
 					if err != nil {
 						return err
 					}
@@ -367,6 +367,7 @@ func (r *recorder) markProcess() error {
 						continue // gone, or no longer p's child
 					}
 					seen[c] = true
+					r.belowAtAttach = append(r.belowAtAttach, id)
 					if marked > 0 {
 						r.descendants++
 						fresh = true
@@ -390,20 +391,68 @@ var walkRounds func(int)
 
 // markChild marks the threads of process c if it is (still) a child of
 // parent: a PID read from a children file may have been reused since. It
-// returns how many threads it marked that the kernel had not marked
-// already.
-func (r *recorder) markChild(parent, c int) (bool, int, error) {
-	if ppid(c) != parent {
-		return false, 0, nil
+// returns the process as /proc names it and how many threads it marked
+// that the kernel had not marked already.
+func (r *recorder) markChild(parent, c int) (bool, procID, int, error) {
+	f := statFields(c) // state, ppid, ...
+	if len(f) <= statStartTime || f[1] != strconv.Itoa(parent) {
+		return false, procID{}, 0, nil
 	}
+	id := procID{pid: c, start: f[statStartTime]}
 	n, err := r.markThreads(c, taskUserMarked)
 	if err != nil {
 		if errors.Is(err, ErrNoProcess) {
-			return false, 0, nil // it exited meanwhile
+			return false, procID{}, 0, nil // it exited meanwhile
 		}
-		return false, 0, err
+		return false, procID{}, 0, err
 	}
-	return true, n, nil
+	return true, id, n, nil
+}
+
+// statFields indexes (statFields' fields start at stat's third, state).
+const (
+	statNumThreads = 20 - 3
+	statStartTime  = 22 - 3
+)
+
+// procID is a process as /proc names it: its PID and its start time (in
+// clock ticks after boot), which a process that reuses the PID does not
+// share.
+type procID struct {
+	pid   int
+	start string
+}
+
+// running reports whether the process still runs: its PID names the same
+// process, and it is not a zombie (a leader that has exited while other
+// threads of its process run is not one).
+func (p procID) running() bool {
+	f := statFields(p.pid)
+	if len(f) <= statStartTime || f[statStartTime] != p.start {
+		return false
+	}
+	if f[0] == "Z" || f[0] == "X" {
+		n, err := strconv.Atoi(f[statNumThreads])
+		return err == nil && n > 1
+	}
+	return true
+}
+
+// belowAlive reports whether a process the attach walk found below a --pid
+// target (markProcess) may still run. Such a process is marked, but counted
+// in live_tasks only from its next syscall: one idle when the target exits
+// (a shell waiting for its sleep) would otherwise end the trace before it
+// runs again, and what it did then would be lost. Those found gone are
+// dropped from the list: each costs one read of /proc once it is gone, and
+// the first one still running one read per poll.
+func (r *recorder) belowAlive() bool {
+	for len(r.belowAtAttach) > 0 {
+		if r.belowAtAttach[0].running() {
+			return true
+		}
+		r.belowAtAttach = r.belowAtAttach[1:]
+	}
+	return false
 }
 
 // pfKthread is PF_KTHREAD in the flags of /proc/PID/stat
@@ -451,19 +500,6 @@ func procComm(pid int) string {
 		return "?"
 	}
 	return strings.TrimSpace(string(data))
-}
-
-// ppid is the parent PID of process pid (field 4 of /proc/PID/stat), or -1.
-func ppid(pid int) int {
-	f := statFields(pid) // state, ppid, ...
-	if len(f) < 2 {
-		return -1
-	}
-	n, err := strconv.Atoi(f[1])
-	if err != nil {
-		return -1
-	}
-	return n
 }
 
 // ignoreSelf marks the tracer's own threads as never traced: a --cgroup
