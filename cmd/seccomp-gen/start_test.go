@@ -106,12 +106,21 @@ func waitPrepared(t *testing.T) {
 		if _, stderr, code := sg(t, t.TempDir(), "trace", "-o", filepath.Join(t.TempDir(), "warm.yaml"), "--", "true"); code != 0 {
 			t.Fatalf("trace -- true: exit %d\n%s", code, stderr)
 		}
+		waitRefilled(t, dir, "")
 	}
-	for deadline := time.Now().Add(60 * time.Second); n == 0; _, n, _ = recorder.PoolReady() {
-		if time.Now().After(deadline) {
-			t.Fatalf("no recorder prepared in %s within 60s (its helper runs SCHED_IDLE: a machine busy that long starves it)", dir)
+}
+
+// waitRefilled waits until the pool (dir) holds a recorder prepared for a
+// trace by this test binary, failing the test after 60s with why added.
+func waitRefilled(t *testing.T, dir, why string) {
+	t.Helper()
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if _, n, _ := recorder.PoolReady(); n > 0 {
+			return
 		}
-		time.Sleep(10 * time.Millisecond)
+		if time.Now().After(deadline) {
+			t.Fatalf("no recorder prepared in %s within 60s%s (its helper runs SCHED_IDLE: a machine busy that long starves it)", dir, why)
+		}
 	}
 }
 
@@ -135,12 +144,5 @@ func TestReplayLeavesPrepared(t *testing.T) {
 		t.Fatalf("replay did not claim the prepared recorder (no pooled phase):\n%s", stderr)
 	}
 	pool, _, _ := recorder.PoolReady()
-	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		if _, n, _ := recorder.PoolReady(); n > 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no recorder prepared in %s within 60s of the replay's exit: its helper was not started", pool)
-		}
-	}
+	waitRefilled(t, pool, " of the replay's exit: was its helper started?")
 }

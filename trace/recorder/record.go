@@ -1421,11 +1421,17 @@ func (r *recorder) targetExited() bool {
 	case r.cmd != nil:
 		return r.cmdExited()
 	case r.opts.PID != 0 && !r.opts.FromExec && r.pidfd > 0:
-		fds := []unix.PollFd{{Fd: int32(r.pidfd), Events: unix.POLLIN}}
-		n, err := unix.Poll(fds, 0)
-		return err == nil && n > 0
+		return pidfdExited(r.pidfd)
 	}
 	return false
+}
+
+// pidfdExited reports whether the process pidfd refers to has exited: its
+// pidfd is readable (a zombie's is).
+func pidfdExited(pidfd int) bool {
+	fds := []unix.PollFd{{Fd: int32(pidfd), Events: unix.POLLIN}}
+	n, err := unix.Poll(fds, 0)
+	return err == nil && n > 0
 }
 
 // noneLeft reports whether no traced process can be left (strandedFor).
@@ -1469,9 +1475,7 @@ func (r *recorder) gone() bool {
 	case r.cmd != nil:
 		return r.cmdExited() && r.live() <= 0
 	case r.opts.PID != 0:
-		fds := []unix.PollFd{{Fd: int32(r.pidfd), Events: unix.POLLIN}}
-		n, err := unix.Poll(fds, 0)
-		return err == nil && n > 0 && r.live() <= 0 && !r.belowAlive()
+		return pidfdExited(r.pidfd) && r.live() <= 0 && !r.belowAlive()
 	default:
 		populated, err := cgroupPopulated(r.opts.Cgroup)
 		if err != nil {

@@ -464,8 +464,7 @@ const pfKthread = 0x00200000
 // readable; a leader whose other threads still run is not one) and a
 // kernel thread (kthreadd, kworkers). Either would give an empty trace.
 func checkLive(pid, pidfd int) error {
-	fds := []unix.PollFd{{Fd: int32(pidfd), Events: unix.POLLIN}}
-	if n, err := unix.Poll(fds, 0); err == nil && n > 0 {
+	if pidfdExited(pidfd) {
 		return fmt.Errorf("pid %d: %w (a zombie: it has exited, and its parent has not reaped it)", pid, ErrNoProcess)
 	}
 	f := statFields(pid)
